@@ -1,0 +1,82 @@
+import { randomBytes } from 'node:crypto';
+import rateLimit from '@fastify/rate-limit';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { systemClock, type Clock } from './clock.ts';
+import type { Config } from './config.ts';
+import { AppError } from './errors.ts';
+import { registerGraphql } from './graphql/plugin.ts';
+import { registerAuth } from './http/auth.ts';
+import { healthRoutes } from './http/health.ts';
+import { registerIdempotency } from './http/idempotency.ts';
+import { registerOpenApi } from './http/openapi.ts';
+import { Problem, registerProblemHandlers } from './http/problem.ts';
+import { accountRoutes } from './http/routes/v1/account.routes.ts';
+import { customerRoutes } from './http/routes/v1/customers.routes.ts';
+import { invoiceRoutes } from './http/routes/v1/invoices.routes.ts';
+import { paymentTermsRoutes } from './http/routes/v1/payment-terms.routes.ts';
+import { PUBLIC_SCHEMAS } from './public-schemas.ts';
+import { createServices, type Services } from './services.ts';
+import type { Database } from './store/database.ts';
+import { bodyAjv, queryAjv } from './validation.ts';
+
+export interface AppDeps {
+  config: Config;
+  database: Database;
+  clock?: Clock;
+}
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/** Builds the HTTP app (REST + GraphQL) without listening: `server.ts` listens, tests inject. */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { services: Services }> {
+  const { config, database } = deps;
+  const clock = deps.clock ?? systemClock;
+  const app = Fastify({
+    logger: { level: config.logLevel },
+    bodyLimit: config.bodyLimitBytes,
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : `req_${randomBytes(10).toString('hex')}`;
+    },
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  // One validator for REST and the services: bodies strict, query strings coerced.
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    (httpPart === 'body' ? bodyAjv : queryAjv).compile(schema as object) as never,
+  );
+  for (const schema of [Problem, ...PUBLIC_SCHEMAS]) app.addSchema(schema);
+
+  let forgetAccount = (_accountId: string) => {};
+  const services = createServices({ database, clock, onAccountChanged: (id) => forgetAccount(id) });
+  registerProblemHandlers(app);
+  forgetAccount = registerAuth(app, services.apiKeys).forgetAccount;
+
+  await app.register(rateLimit, {
+    global: true,
+    hook: 'preHandler',
+    max: config.rateLimitPerMinute,
+    timeWindow: 60_000,
+    keyGenerator: (request) => request.actor?.keyId ?? request.ip,
+    allowList: (request) => !request.actor,
+    errorResponseBuilder: (_request, context) => {
+      const error = new AppError('rate_limit/exceeded', 429, `Too many requests: at most ${context.max} a minute per API key.`, {
+        headers: { 'retry-after': String(Math.ceil(context.ttl / 1000)) },
+      });
+      return error;
+    },
+  });
+  registerIdempotency(app, services.idempotency);
+
+  await registerOpenApi(app, { publicUrl: config.publicUrl });
+  await app.register(healthRoutes, { database });
+  for (const routes of [accountRoutes, customerRoutes, paymentTermsRoutes, invoiceRoutes]) {
+    await app.register(routes, { services });
+  }
+  await registerGraphql(app, { services, config });
+  return Object.assign(app as FastifyInstance, { services });
+}

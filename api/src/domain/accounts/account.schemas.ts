@@ -1,0 +1,50 @@
+import Type from 'typebox';
+import { Currency, Email, Id, Locale, Nullable, Timestamp, TimeZone } from '../shared/schemas.ts';
+
+const Text = (max: number) => Type.String({ minLength: 1, maxLength: max });
+
+const settings = {
+  name: Text(200),
+  legal_name: Nullable(Text(200)),
+  default_currency: Currency,
+  locale: Locale,
+  time_zone: TimeZone,
+  sender_name: Nullable(Text(200)),
+  sender_email: Nullable(Email),
+  reply_to: Nullable(Email),
+  contact_phone: Nullable(Text(50)),
+  payment_instructions: Nullable(Text(2000)),
+  default_payment_terms_id: Nullable(Id('pt')),
+};
+
+export const Account = Type.Object(
+  {
+    id: Id('acct'),
+    object: Type.Literal('account'),
+    mode: Type.Union([Type.Literal('live'), Type.Literal('test')]),
+    ...settings,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+  },
+  { $id: 'Account', additionalProperties: false },
+);
+export type Account = Type.Static<typeof Account>;
+
+export const AccountUpdate = Type.Partial(Type.Object(settings, { additionalProperties: false }), {
+  $id: 'AccountUpdate',
+  additionalProperties: false,
+  minProperties: 1,
+});
+export type AccountUpdate = Type.Static<typeof AccountUpdate>;
+
+export const AccountCreate = Type.Object(
+  {
+    name: Text(200),
+    mode: Type.Optional(Type.Union([Type.Literal('live'), Type.Literal('test')])),
+    default_currency: Type.Optional(Currency),
+    locale: Type.Optional(Locale),
+    time_zone: Type.Optional(TimeZone),
+  },
+  { additionalProperties: false },
+);
+export type AccountCreate = Type.Static<typeof AccountCreate>;

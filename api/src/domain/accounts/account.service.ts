@@ -1,0 +1,116 @@
+import { sql } from 'kysely';
+import type { Clock } from '../../clock.ts';
+import { AppError } from '../../errors.ts';
+import { newId } from '../../ids.ts';
+import type { Database, Db } from '../../store/database.ts';
+import { isForeignKeyViolation } from '../../store/pg-errors.ts';
+import { insertApiKey, type ApiKeyWithSecret } from '../api-keys/api-key.service.ts';
+import { BUILTIN_PAYMENT_TERMS, DEFAULT_TERMS_CODE } from '../payment-terms/terms.rules.ts';
+import { type Actor, assertWriteAccess } from '../shared/actor.ts';
+import { parseInput } from '../../validation.ts';
+import { Account, AccountCreate, AccountUpdate } from './account.schemas.ts';
+
+type AccountRow = Awaited<ReturnType<typeof selectAccount>>;
+
+const selectAccount = (trx: Db, id: string) =>
+  trx.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+
+export const presentAccount = (row: AccountRow): Account => ({
+  id: row.id,
+  object: 'account',
+  mode: row.mode === 'test' ? 'test' : 'live',
+  name: row.name,
+  legal_name: row.legal_name,
+  default_currency: row.default_currency,
+  locale: row.locale,
+  time_zone: row.time_zone,
+  sender_name: row.sender_name,
+  sender_email: row.sender_email,
+  reply_to: row.reply_to,
+  contact_phone: row.contact_phone,
+  payment_instructions: row.payment_instructions,
+  default_payment_terms_id: row.default_payment_terms_id,
+  created_at: row.created_at.toISOString(),
+  updated_at: row.updated_at.toISOString(),
+});
+
+export function createAccountService(deps: { database: Database; clock: Clock; onAccountChanged?: (id: string) => void }) {
+  const { database, clock } = deps;
+  return {
+    /**
+     * Creates an account with the built-in payment terms (Net 30 as its default) and a first
+     * API key, whose secret is returned once. Operator-level: not reachable with an API key.
+     */
+    create(input: AccountCreate): Promise<{ account: Account; api_key: ApiKeyWithSecret }> {
+      const data = parseInput<AccountCreate>(AccountCreate, input);
+      const now = clock.now();
+      const accountId = newId('account');
+      const mode = data.mode ?? 'live';
+      return database.withSystem(async (trx) => {
+        await trx
+          .insertInto('accounts')
+          .values({
+            id: accountId,
+            name: data.name,
+            mode,
+            default_currency: data.default_currency ?? 'EUR',
+            locale: data.locale ?? 'en',
+            time_zone: data.time_zone ?? 'UTC',
+            created_at: now,
+            updated_at: now,
+          })
+          .execute();
+        const terms = BUILTIN_PAYMENT_TERMS.map((t) => ({
+          account_id: accountId,
+          id: newId('paymentTerms'),
+          code: t.code,
+          name: t.name,
+          rule_kind: t.rule.kind,
+          rule_days: 'days' in t.rule ? t.rule.days : 0,
+          builtin: true,
+          created_at: now,
+          updated_at: now,
+        }));
+        await trx.insertInto('payment_terms').values(terms).execute();
+        await trx
+          .updateTable('accounts')
+          .set({ default_payment_terms_id: terms.find((t) => t.code === DEFAULT_TERMS_CODE)?.id ?? null })
+          .where('id', '=', accountId)
+          .execute();
+        const api_key = await insertApiKey(trx, accountId, mode, { name: 'Default key' }, now);
+        return { account: presentAccount(await selectAccount(trx, accountId)), api_key };
+      });
+    },
+
+    get(actor: Actor): Promise<Account> {
+      return database.withAccount(actor.accountId, async (trx) => presentAccount(await selectAccount(trx, actor.accountId)));
+    },
+
+    /** Updates the account's settings (time zone, sender, payment instructions…). */
+    async update(actor: Actor, patch: AccountUpdate): Promise<Account> {
+      assertWriteAccess(actor);
+      const data = parseInput<AccountUpdate>(AccountUpdate, patch);
+      try {
+        const account = await database.withAccount(actor.accountId, async (trx) => {
+          await trx
+            .updateTable('accounts')
+            .set({ ...data, updated_at: clock.now() })
+            .where('id', '=', actor.accountId)
+            .execute();
+          // Deferred foreign key: check it now so the error is ours, not COMMIT's.
+          await sql`SET CONSTRAINTS ALL IMMEDIATE`.execute(trx);
+          return presentAccount(await selectAccount(trx, actor.accountId));
+        });
+        deps.onAccountChanged?.(actor.accountId);
+        return account;
+      } catch (error) {
+        if (isForeignKeyViolation(error)) {
+          throw new AppError('payment_terms/not_found', 404, `No payment terms with id '${data.default_payment_terms_id}' exist in this account.`);
+        }
+        throw error;
+      }
+    },
+  };
+}
+
+export type AccountService = ReturnType<typeof createAccountService>;

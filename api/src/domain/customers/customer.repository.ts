@@ -1,0 +1,49 @@
+import type { Insertable, Selectable } from 'kysely';
+import type { Db } from '../../store/database.ts';
+import type { Customers } from '../../store/db-types.ts';
+import type { Customer } from './customer.schemas.ts';
+
+export type CustomerRow = Selectable<Customers>;
+
+export const presentCustomer = (row: CustomerRow): Customer => ({
+  id: row.id,
+  object: 'customer',
+  external_id: row.external_id,
+  name: row.name,
+  email: row.email,
+  cc_emails: row.cc_emails,
+  contact_name: row.contact_name,
+  phone: row.phone,
+  locale: row.locale,
+  time_zone: row.time_zone,
+  payment_terms_id: row.payment_terms_id,
+  metadata: row.metadata as Record<string, string>,
+  created_at: row.created_at.toISOString(),
+  updated_at: row.updated_at.toISOString(),
+});
+
+export const findCustomer = (trx: Db, id: string) =>
+  trx.selectFrom('customers').selectAll().where('id', '=', id).executeTakeFirst();
+
+/**
+ * Inserts a customer unless one with the same external_id exists; returns the row and
+ * whether it was created. Safe under concurrency: the unique key decides.
+ */
+export async function insertCustomerOnce(
+  trx: Db,
+  values: Insertable<Customers>,
+): Promise<{ row: CustomerRow; created: boolean }> {
+  const inserted = await trx
+    .insertInto('customers')
+    .values(values)
+    .onConflict((oc) => oc.columns(['account_id', 'external_id']).doNothing())
+    .returningAll()
+    .executeTakeFirst();
+  if (inserted) return { row: inserted, created: true };
+  const existing = await trx
+    .selectFrom('customers')
+    .selectAll()
+    .where('external_id', '=', String(values.external_id))
+    .executeTakeFirstOrThrow();
+  return { row: existing, created: false };
+}

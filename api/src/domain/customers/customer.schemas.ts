@@ -1,0 +1,64 @@
+import Type from 'typebox';
+import { Email, Id, Locale, Metadata, Nullable, Timestamp, TimeZone } from '../shared/schemas.ts';
+
+const Text = (max: number) => Type.String({ minLength: 1, maxLength: max });
+
+const fields = {
+  external_id: Nullable(Text(128)),
+  name: Text(200),
+  email: Nullable(Email),
+  cc_emails: Type.Array(Email, { maxItems: 10, uniqueItems: true, description: 'Copied on every reminder.' }),
+  contact_name: Nullable(Text(200)),
+  phone: Nullable(Text(50)),
+  locale: Nullable(Locale),
+  time_zone: Nullable(TimeZone),
+  payment_terms_id: Nullable(Id('pt')),
+  metadata: Metadata,
+};
+
+export const Customer = Type.Object(
+  {
+    id: Id('cus'),
+    object: Type.Literal('customer'),
+    ...fields,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+  },
+  { $id: 'Customer', additionalProperties: false },
+);
+export type Customer = Type.Static<typeof Customer>;
+
+export const CustomerCreate = Type.Object(
+  {
+    name: fields.name,
+    external_id: Type.Optional(fields.external_id),
+    email: Type.Optional(fields.email),
+    cc_emails: Type.Optional(fields.cc_emails),
+    contact_name: Type.Optional(fields.contact_name),
+    phone: Type.Optional(fields.phone),
+    locale: Type.Optional(fields.locale),
+    time_zone: Type.Optional(fields.time_zone),
+    payment_terms_id: Type.Optional(fields.payment_terms_id),
+    metadata: Type.Optional(fields.metadata),
+  },
+  { $id: 'CustomerCreate', additionalProperties: false },
+);
+export type CustomerCreate = Type.Static<typeof CustomerCreate>;
+
+export const CustomerUpdate = Type.Partial(CustomerCreate, {
+  $id: 'CustomerUpdate',
+  additionalProperties: false,
+  minProperties: 1,
+});
+export type CustomerUpdate = Type.Static<typeof CustomerUpdate>;
+
+export const CustomerListQuery = Type.Object(
+  {
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+    starting_after: Type.Optional(Type.String({ maxLength: 64 })),
+    external_id: Type.Optional(Type.String({ maxLength: 128 })),
+    email: Type.Optional(Type.String({ maxLength: 254 })),
+  },
+  { additionalProperties: false },
+);
+export type CustomerListQuery = Type.Static<typeof CustomerListQuery>;

@@ -1,0 +1,89 @@
+import type { Clock } from '../../clock.ts';
+import { AppError } from '../../errors.ts';
+import type { Database } from '../../store/database.ts';
+import type { Actor } from '../shared/actor.ts';
+
+/** Keys are kept (and answers replayed) for 24 hours at least; older ones are purged. */
+export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
+/** A request that started this long ago and never finished (a crashed process) may be retried. */
+const ABANDONED_AFTER_MS = 5 * 60 * 1000;
+
+export type IdempotencyStart =
+  | { kind: 'proceed' }
+  | { kind: 'replay'; status: number; body: string };
+
+export function createIdempotencyService(deps: { database: Database; clock: Clock }) {
+  const { database, clock } = deps;
+  return {
+    /**
+     * Claims `key` for a request (identified by `requestHash`). The first caller proceeds; a later
+     * one with the same request gets the stored answer, with another request `idempotency/key_reused`,
+     * and while the first is still running `idempotency/in_progress`.
+     */
+    async start(actor: Actor, key: string, requestHash: string): Promise<IdempotencyStart> {
+      const now = clock.now();
+      return database.withAccount(actor.accountId, async (trx) => {
+        const claimed = await trx
+          .insertInto('idempotency_keys')
+          .values({ account_id: actor.accountId, key, request_hash: requestHash, state: 'in_progress', created_at: now })
+          .onConflict((oc) =>
+            oc.columns(['account_id', 'key']).doUpdateSet({ request_hash: requestHash, state: 'in_progress', created_at: now, response_status: null, response_body: null })
+              // Take over only keys that expired or whose first request died mid-way.
+              .where((eb) =>
+                eb.or([
+                  eb('idempotency_keys.created_at', '<', new Date(now.getTime() - IDEMPOTENCY_TTL_MS)),
+                  eb.and([
+                    eb('idempotency_keys.state', '=', 'in_progress'),
+                    eb('idempotency_keys.created_at', '<', new Date(now.getTime() - ABANDONED_AFTER_MS)),
+                  ]),
+                ]),
+              ),
+          )
+          .returning('key')
+          .executeTakeFirst();
+        if (claimed) return { kind: 'proceed' } as const;
+        const existing = await trx
+          .selectFrom('idempotency_keys')
+          .select(['request_hash', 'state', 'response_status', 'response_body'])
+          .where('key', '=', key)
+          .executeTakeFirstOrThrow();
+        if (existing.request_hash !== requestHash) {
+          throw new AppError('idempotency/key_reused', 409, 'This Idempotency-Key was already used for a different request.');
+        }
+        if (existing.state !== 'completed' || existing.response_status === null || existing.response_body === null) {
+          throw new AppError('idempotency/in_progress', 409, 'A request with this Idempotency-Key is still being processed; retry in a moment.', {
+            headers: { 'retry-after': '1' },
+          });
+        }
+        return { kind: 'replay', status: existing.response_status, body: existing.response_body } as const;
+      });
+    },
+
+    /** Stores the answer to replay. */
+    async complete(actor: Actor, key: string, status: number, body: string): Promise<void> {
+      await database.withAccount(actor.accountId, (trx) =>
+        trx
+          .updateTable('idempotency_keys')
+          .set({ state: 'completed', response_status: status, response_body: body })
+          .where('key', '=', key)
+          .execute(),
+      );
+    },
+
+    /** Forgets a key whose request failed before any change (validation, server error): it can be retried. */
+    async release(actor: Actor, key: string): Promise<void> {
+      await database.withAccount(actor.accountId, (trx) => trx.deleteFrom('idempotency_keys').where('key', '=', key).execute());
+    },
+
+    /** Deletes keys past their retention, across accounts (a scheduled job). */
+    async purgeExpired(): Promise<number> {
+      const cutoff = new Date(clock.now().getTime() - IDEMPOTENCY_TTL_MS);
+      const result = await database.withSystem((trx) =>
+        trx.deleteFrom('idempotency_keys').where('created_at', '<', cutoff).executeTakeFirst(),
+      );
+      return Number(result.numDeletedRows);
+    },
+  };
+}
+
+export type IdempotencyService = ReturnType<typeof createIdempotencyService>;

@@ -1,0 +1,94 @@
+import { type Insertable, type Selectable, sql } from 'kysely';
+import type { Db } from '../../store/database.ts';
+import type { Invoices } from '../../store/db-types.ts';
+import { newId } from '../../ids.ts';
+import { overdueState } from './invoice.rules.ts';
+import type { Invoice, InvoiceListQuery, InvoiceStatus, LineItem } from './invoice.schemas.ts';
+
+export type InvoiceRow = Selectable<Invoices>;
+
+export function presentInvoice(row: InvoiceRow, today: string): Invoice {
+  return {
+    id: row.id,
+    object: 'invoice',
+    number: row.number,
+    external_id: row.external_id,
+    customer_id: row.customer_id,
+    status: row.status as InvoiceStatus,
+    currency: row.currency,
+    subtotal: row.subtotal,
+    tax: row.tax,
+    total: row.total,
+    late_fees: row.late_fees,
+    amount_paid: row.amount_paid,
+    amount_credited: row.amount_credited,
+    balance: row.balance,
+    issue_date: row.issue_date,
+    due_date: row.due_date,
+    ...overdueState(row, today),
+    payment_terms_id: row.payment_terms_id,
+    payment_url: row.payment_url,
+    pdf_url: row.pdf_url,
+    memo: row.memo,
+    metadata: row.metadata as Record<string, string>,
+    line_items: row.line_items as LineItem[],
+    finalized_at: row.finalized_at?.toISOString() ?? null,
+    voided_at: row.voided_at?.toISOString() ?? null,
+    marked_uncollectible_at: row.marked_uncollectible_at?.toISOString() ?? null,
+    created_at: row.created_at.toISOString(),
+    updated_at: row.updated_at.toISOString(),
+  };
+}
+
+export const findInvoice = (trx: Db, id: string, options: { forUpdate?: boolean } = {}) => {
+  const q = trx.selectFrom('invoices').selectAll().where('id', '=', id);
+  return (options.forUpdate ? q.forUpdate() : q).executeTakeFirst();
+};
+
+/**
+ * Inserts an invoice and, when it is new, its `invoice.created` event. With an external_id
+ * already registered nothing is written and `undefined` is returned.
+ */
+export async function insertInvoiceOnce(
+  trx: Db,
+  values: Insertable<Invoices>,
+  event: (row: InvoiceRow) => unknown,
+): Promise<InvoiceRow | undefined> {
+  const row = await trx
+    .insertInto('invoices')
+    .values(values)
+    .onConflict((oc) => oc.columns(['account_id', 'external_id']).doNothing())
+    .returningAll()
+    .executeTakeFirst();
+  if (!row) return undefined;
+  await trx
+    .insertInto('events')
+    .values({
+      account_id: row.account_id,
+      id: newId('event'),
+      type: 'invoice.created',
+      object_type: 'invoice',
+      object_id: row.id,
+      data: JSON.stringify(event(row)),
+      created_at: row.created_at,
+    })
+    .execute();
+  return row;
+}
+
+/** One page of invoices, newest first, filtered; `overdue` is computed against `today`. */
+export function listInvoices(trx: Db, query: InvoiceListQuery, today: string) {
+  const limit = query.limit ?? 20;
+  let q = trx.selectFrom('invoices').selectAll().orderBy('id', 'desc').limit(limit + 1);
+  if (query.starting_after) q = q.where('id', '<', query.starting_after);
+  if (query.status) q = q.where('status', '=', query.status);
+  if (query.customer_id) q = q.where('customer_id', '=', query.customer_id);
+  if (query.external_id) q = q.where('external_id', '=', query.external_id);
+  if (query.due_date_from) q = q.where('due_date', '>=', query.due_date_from);
+  if (query.due_date_to) q = q.where('due_date', '<=', query.due_date_to);
+  if (query.overdue !== undefined) {
+    const overdue = sql<boolean>`(status IN ('open', 'partially_paid') AND balance > 0 AND due_date < ${today}::date)`;
+    q = q.where(query.overdue ? overdue : sql<boolean>`NOT ${overdue}`);
+  }
+  return q.execute();
+}

@@ -1,0 +1,125 @@
+import Type from 'typebox';
+import { CustomerCreate } from '../customers/customer.schemas.ts';
+import { Amount, CalendarDate, Currency, Id, Metadata, Nullable, Timestamp, Url } from '../shared/schemas.ts';
+
+export const InvoiceStatus = Type.Enum(['draft', 'open', 'partially_paid', 'paid', 'void', 'uncollectible']);
+export type InvoiceStatus = Type.Static<typeof InvoiceStatus>;
+
+export const LineItemInput = Type.Object(
+  {
+    description: Type.String({ minLength: 1, maxLength: 500 }),
+    quantity: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1 })),
+    unit_amount: Amount,
+  },
+  { additionalProperties: false },
+);
+export type LineItemInput = Type.Static<typeof LineItemInput>;
+
+export const LineItem = Type.Object(
+  {
+    description: Type.String(),
+    quantity: Type.Integer(),
+    unit_amount: Type.Integer(),
+    amount: Type.Integer({ description: 'quantity × unit_amount' }),
+  },
+  { additionalProperties: false },
+);
+export type LineItem = Type.Static<typeof LineItem>;
+
+export const Invoice = Type.Object(
+  {
+    id: Id('inv'),
+    object: Type.Literal('invoice'),
+    number: Type.String(),
+    external_id: Nullable(Type.String()),
+    customer_id: Id('cus'),
+    status: InvoiceStatus,
+    currency: Type.String(),
+    subtotal: Type.Integer(),
+    tax: Type.Integer(),
+    total: Type.Integer(),
+    late_fees: Type.Integer(),
+    amount_paid: Type.Integer(),
+    amount_credited: Type.Integer(),
+    balance: Type.Integer({ description: 'total + late_fees − amount_paid − amount_credited' }),
+    issue_date: CalendarDate,
+    due_date: CalendarDate,
+    overdue: Type.Boolean({ description: "Balance above zero and the due date passed, in the account's time zone." }),
+    days_overdue: Type.Integer({ minimum: 0 }),
+    payment_terms_id: Nullable(Type.String()),
+    payment_url: Nullable(Type.String()),
+    pdf_url: Nullable(Type.String()),
+    memo: Nullable(Type.String()),
+    metadata: Metadata,
+    line_items: Type.Array(LineItem),
+    finalized_at: Nullable(Timestamp),
+    voided_at: Nullable(Timestamp),
+    marked_uncollectible_at: Nullable(Timestamp),
+    created_at: Timestamp,
+    updated_at: Timestamp,
+  },
+  { $id: 'Invoice', additionalProperties: false },
+);
+export type Invoice = Type.Static<typeof Invoice>;
+
+const editable = {
+  external_id: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 128, description: 'Your order id: registering it twice returns the first invoice.' }))),
+  currency: Type.Optional(Currency),
+  subtotal: Type.Optional(Amount),
+  tax: Type.Optional(Amount),
+  total: Type.Optional(Amount),
+  issue_date: Type.Optional(CalendarDate),
+  due_date: Type.Optional(CalendarDate),
+  payment_terms_id: Type.Optional(Nullable(Id('pt'))),
+  payment_url: Type.Optional(Nullable(Url)),
+  pdf_url: Type.Optional(Nullable(Url)),
+  memo: Type.Optional(Nullable(Type.String({ maxLength: 2000 }))),
+  metadata: Type.Optional(Metadata),
+  line_items: Type.Optional(Type.Array(LineItemInput, { maxItems: 200 })),
+};
+
+export const InvoiceCreate = Type.Object(
+  {
+    number: Type.String({ minLength: 1, maxLength: 64, description: 'Your invoice number, unique in the account.' }),
+    status: Type.Optional(
+      Type.Enum(['draft', 'open'], {
+        default: 'open',
+        description: '`open` (the default) starts the follow-up at once; a `draft` waits for finalize.',
+      }),
+    ),
+    customer_id: Type.Optional(Id('cus')),
+    customer: Type.Optional(
+      Type.Object(
+        { ...CustomerCreate.properties, external_id: Type.String({ minLength: 1, maxLength: 128 }) },
+        {
+          additionalProperties: false,
+          description: 'Instead of customer_id: the customer with this external_id, created with these fields if new.',
+        },
+      ),
+    ),
+    ...editable,
+  },
+  { $id: 'InvoiceCreate', additionalProperties: false },
+);
+export type InvoiceCreate = Type.Static<typeof InvoiceCreate>;
+
+export const InvoiceUpdate = Type.Object(
+  { number: Type.Optional(InvoiceCreate.properties.number), customer_id: Type.Optional(Id('cus')), ...editable },
+  { $id: 'InvoiceUpdate', additionalProperties: false, minProperties: 1 },
+);
+export type InvoiceUpdate = Type.Static<typeof InvoiceUpdate>;
+
+export const InvoiceListQuery = Type.Object(
+  {
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+    starting_after: Type.Optional(Type.String({ maxLength: 64 })),
+    status: Type.Optional(InvoiceStatus),
+    customer_id: Type.Optional(Type.String({ maxLength: 64 })),
+    external_id: Type.Optional(Type.String({ maxLength: 128 })),
+    overdue: Type.Optional(Type.Boolean({ description: "Only overdue (true) or not overdue (false) invoices, in the account's time zone." })),
+    due_date_from: Type.Optional(CalendarDate),
+    due_date_to: Type.Optional(CalendarDate),
+  },
+  { additionalProperties: false },
+);
+export type InvoiceListQuery = Type.Static<typeof InvoiceListQuery>;

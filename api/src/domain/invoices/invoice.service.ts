@@ -1,0 +1,244 @@
+import type { Clock } from '../../clock.ts';
+import { AppError, notFound, validationFailed } from '../../errors.ts';
+import { newId } from '../../ids.ts';
+import type { Database, Db } from '../../store/database.ts';
+import { constraintOf, isForeignKeyViolation, isUniqueViolation } from '../../store/pg-errors.ts';
+import { parseInput } from '../../validation.ts';
+import { todayIn } from '../calendar.ts';
+import { insertCustomerOnce, presentCustomer } from '../customers/customer.repository.ts';
+import { recordEvent } from '../events/event.repository.ts';
+import { findPaymentTerms, ruleOf } from '../payment-terms/terms.service.ts';
+import { dueDateFor } from '../payment-terms/terms.rules.ts';
+import { type Actor, assertWriteAccess } from '../shared/actor.ts';
+import { type Page, toPage } from '../shared/schemas.ts';
+import { findInvoice, insertInvoiceOnce, listInvoices, presentInvoice, type InvoiceRow } from './invoice.repository.ts';
+import { assertDueNotBeforeIssue, computeAmounts, type InvoiceAction, nextStatus } from './invoice.rules.ts';
+import { type Invoice, InvoiceCreate, type InvoiceListQuery, InvoiceUpdate } from './invoice.schemas.ts';
+
+function translate(error: unknown, input: { number?: string; customer_id?: string; payment_terms_id?: string | null }): unknown {
+  if (isUniqueViolation(error, 'invoices_number_key')) {
+    return new AppError('invoice/number_taken', 409, `An invoice numbered '${input.number}' already exists in this account.`, {
+      errors: [{ field: '/number', message: 'is already used by another invoice' }],
+    });
+  }
+  if (isUniqueViolation(error, 'invoices_external_id_key')) {
+    return new AppError('invoice/external_id_taken', 409, 'Another invoice already has this external_id.');
+  }
+  if (isForeignKeyViolation(error)) {
+    const constraint = constraintOf(error) ?? '';
+    if (constraint.includes('customer')) return notFound('customer', String(input.customer_id));
+    if (constraint.includes('payment_terms')) return notFound('payment_terms', String(input.payment_terms_id));
+  }
+  return error;
+}
+
+/**
+ * The due date of an invoice without an explicit one: from its own payment terms, else its
+ * customer's, else the account's default terms.
+ */
+async function dueDateFromTerms(
+  trx: Db,
+  accountId: string,
+  customerId: string,
+  explicitTermsId: string | null | undefined,
+  issueDate: string,
+): Promise<{ dueDate: string; termsId: string }> {
+  let termsId = explicitTermsId ?? null;
+  if (!termsId) {
+    const found = await trx
+      .selectFrom('accounts')
+      .leftJoin('customers', (join) => join.on('customers.id', '=', customerId))
+      .select(['customers.payment_terms_id as customer_terms', 'accounts.default_payment_terms_id as account_terms'])
+      .where('accounts.id', '=', accountId)
+      .executeTakeFirst();
+    termsId = found?.customer_terms ?? found?.account_terms ?? null;
+  }
+  if (!termsId) {
+    throw new AppError('invoice/due_date_required', 422, 'Give a due_date or payment terms: this account has no default terms.', {
+      errors: [{ field: '/due_date', message: 'is required without payment terms' }],
+    });
+  }
+  const terms = await findPaymentTerms(trx, termsId);
+  return { dueDate: dueDateFor(ruleOf(terms), issueDate), termsId };
+}
+
+export function createInvoiceService(deps: { database: Database; clock: Clock }) {
+  const { database, clock } = deps;
+  const today = (actor: Actor) => todayIn(clock.now(), actor.timeZone);
+
+  async function transition(actor: Actor, id: string, action: Exclude<InvoiceAction, 'update'>): Promise<Invoice> {
+    assertWriteAccess(actor);
+    const now = clock.now();
+    const stamp = { finalize: 'finalized_at', void: 'voided_at', mark_uncollectible: 'marked_uncollectible_at' } as const;
+    const eventType = { finalize: 'invoice.finalized', void: 'invoice.voided', mark_uncollectible: 'invoice.marked_uncollectible' } as const;
+    return database.withAccount(actor.accountId, async (trx) => {
+      const current = await findInvoice(trx, id, { forUpdate: true });
+      if (!current) throw notFound('invoice', id);
+      const status = nextStatus(current.status as Invoice['status'], action);
+      const row = await trx
+        .updateTable('invoices')
+        .set({ status, [stamp[action]]: now, updated_at: now })
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      const invoice = presentInvoice(row, today(actor));
+      await recordEvent(trx, { accountId: actor.accountId, type: eventType[action], objectType: 'invoice', objectId: id, data: invoice, at: now });
+      return invoice;
+    });
+  }
+
+  return {
+    /**
+     * Registers an invoice (open by default). An invoice whose external_id is already registered
+     * is returned as it is, with `created: false`: the same order never makes two invoices.
+     */
+    async create(actor: Actor, input: InvoiceCreate): Promise<{ invoice: Invoice; created: boolean }> {
+      assertWriteAccess(actor);
+      const data = parseInput<InvoiceCreate>(InvoiceCreate, input);
+      if ((data.customer_id === undefined) === (data.customer === undefined)) {
+        throw validationFailed([{ field: '/customer_id', message: 'give exactly one of customer_id or customer' }]);
+      }
+      const amounts = computeAmounts(data);
+      const now = clock.now();
+      const issueDate = data.issue_date ?? today(actor);
+      if (data.due_date) assertDueNotBeforeIssue(issueDate, data.due_date);
+      try {
+        return await database.withAccount(actor.accountId, async (trx) => {
+          let customerId = data.customer_id;
+          if (data.customer) {
+            const { metadata, ...fields } = data.customer;
+            const { row, created } = await insertCustomerOnce(trx, {
+              ...fields,
+              account_id: actor.accountId,
+              id: newId('customer'),
+              metadata: JSON.stringify(metadata ?? {}),
+              created_at: now,
+              updated_at: now,
+            });
+            if (created) {
+              await recordEvent(trx, { accountId: actor.accountId, type: 'customer.created', objectType: 'customer', objectId: row.id, data: presentCustomer(row), at: now });
+            }
+            customerId = row.id;
+          }
+          if (!customerId) throw new Error('unreachable: customer resolved above');
+          let termsId = data.payment_terms_id ?? null;
+          let dueDate = data.due_date;
+          if (!dueDate) ({ dueDate, termsId } = await dueDateFromTerms(trx, actor.accountId, customerId, termsId, issueDate));
+          let currency = data.currency;
+          if (!currency) {
+            const account = await trx.selectFrom('accounts').select('default_currency').executeTakeFirstOrThrow();
+            currency = account.default_currency;
+          }
+          const values = {
+            account_id: actor.accountId,
+            id: newId('invoice'),
+            number: data.number,
+            external_id: data.external_id ?? null,
+            customer_id: customerId,
+            status: data.status ?? 'open',
+            currency,
+            subtotal: amounts.subtotal,
+            tax: amounts.tax,
+            total: amounts.total,
+            issue_date: issueDate,
+            due_date: dueDate,
+            payment_terms_id: termsId,
+            payment_url: data.payment_url ?? null,
+            pdf_url: data.pdf_url ?? null,
+            memo: data.memo ?? null,
+            metadata: JSON.stringify(data.metadata ?? {}),
+            line_items: JSON.stringify(amounts.line_items),
+            finalized_at: (data.status ?? 'open') === 'open' ? now : null,
+            created_at: now,
+            updated_at: now,
+          };
+          const row = await insertInvoiceOnce(trx, values, (r) => presentInvoice(r, today(actor)));
+          if (row) return { invoice: presentInvoice(row, today(actor)), created: true };
+          const existing = await trx
+            .selectFrom('invoices')
+            .selectAll()
+            .where('external_id', '=', String(data.external_id))
+            .executeTakeFirstOrThrow();
+          return { invoice: presentInvoice(existing, today(actor)), created: false };
+        });
+      } catch (error) {
+        throw translate(error, data);
+      }
+    },
+
+    get(actor: Actor, id: string): Promise<Invoice> {
+      return database.withAccount(actor.accountId, async (trx) => {
+        const row = await findInvoice(trx, id);
+        if (!row) throw notFound('invoice', id);
+        return presentInvoice(row, today(actor));
+      });
+    },
+
+    list(actor: Actor, query: InvoiceListQuery): Promise<Page<Invoice>> {
+      const day = today(actor);
+      return database.withAccount(actor.accountId, async (trx) =>
+        toPage((await listInvoices(trx, query, day)).map((row) => presentInvoice(row, day)), query.limit ?? 20),
+      );
+    },
+
+    /** Edits a draft; amounts and the due date are recomputed from what changed. */
+    async update(actor: Actor, id: string, patch: InvoiceUpdate): Promise<Invoice> {
+      assertWriteAccess(actor);
+      const data = parseInput<InvoiceUpdate>(InvoiceUpdate, patch);
+      const now = clock.now();
+      try {
+        return await database.withAccount(actor.accountId, async (trx) => {
+          const current = await findInvoice(trx, id, { forUpdate: true });
+          if (!current) throw notFound('invoice', id);
+          nextStatus(current.status as Invoice['status'], 'update');
+          const amountsChanged = ['subtotal', 'tax', 'total', 'line_items'].some((k) => k in data);
+          const amounts = amountsChanged
+            ? computeAmounts({
+                subtotal: data.subtotal ?? (data.line_items ? undefined : current.subtotal),
+                tax: data.tax ?? current.tax,
+                total: data.total,
+                line_items: data.line_items ?? (current.line_items as InvoiceRow['line_items'] as never),
+              })
+            : undefined;
+          const issueDate = data.issue_date ?? current.issue_date;
+          const customerId = data.customer_id ?? current.customer_id;
+          let dueDate = data.due_date ?? current.due_date;
+          let termsId = data.payment_terms_id === undefined ? current.payment_terms_id : data.payment_terms_id;
+          if (!data.due_date && (data.issue_date || data.payment_terms_id !== undefined || data.customer_id)) {
+            ({ dueDate, termsId } = await dueDateFromTerms(trx, actor.accountId, customerId, termsId, issueDate));
+          }
+          assertDueNotBeforeIssue(issueDate, dueDate);
+          const { line_items: _lines, metadata, ...scalars } = data;
+          const row = await trx
+            .updateTable('invoices')
+            .set({
+              ...scalars,
+              ...(amounts && { subtotal: amounts.subtotal, tax: amounts.tax, total: amounts.total, line_items: JSON.stringify(amounts.line_items) }),
+              ...(metadata !== undefined && { metadata: JSON.stringify(metadata) }),
+              issue_date: issueDate,
+              due_date: dueDate,
+              payment_terms_id: termsId,
+              updated_at: now,
+            })
+            .where('id', '=', id)
+            .returningAll()
+            .executeTakeFirstOrThrow();
+          const invoice = presentInvoice(row, today(actor));
+          await recordEvent(trx, { accountId: actor.accountId, type: 'invoice.updated', objectType: 'invoice', objectId: id, data: invoice, at: now });
+          return invoice;
+        });
+      } catch (error) {
+        throw translate(error, data);
+      }
+    },
+
+    /** draft → open: the follow-up starts. */
+    finalize: (actor: Actor, id: string) => transition(actor, id, 'finalize'),
+    /** draft or open → void: never owed, never chased again. */
+    void: (actor: Actor, id: string) => transition(actor, id, 'void'),
+    /** open or partially paid → uncollectible: written off, no longer chased. */
+    markUncollectible: (actor: Actor, id: string) => transition(actor, id, 'mark_uncollectible'),
+  };
+}
+
+export type InvoiceService = ReturnType<typeof createInvoiceService>;

@@ -1,0 +1,154 @@
+import type { Selectable } from 'kysely';
+import type { Clock } from '../../clock.ts';
+import { AppError, notFound } from '../../errors.ts';
+import { newId } from '../../ids.ts';
+import type { Database, Db } from '../../store/database.ts';
+import type { PaymentTerms as PaymentTermsTable } from '../../store/db-types.ts';
+import { isForeignKeyViolation, isUniqueViolation } from '../../store/pg-errors.ts';
+import { parseInput } from '../../validation.ts';
+import { type Actor, assertWriteAccess } from '../shared/actor.ts';
+import { type Page, toPage } from '../shared/schemas.ts';
+import { PaymentTerms, PaymentTermsCreate, PaymentTermsUpdate } from './terms.schemas.ts';
+import { describeRule, type DueDateRule } from './terms.rules.ts';
+
+type Row = Selectable<PaymentTermsTable>;
+
+export function ruleOf(row: Pick<Row, 'rule_kind' | 'rule_days'>): DueDateRule {
+  return row.rule_kind === 'due_on_receipt'
+    ? { kind: 'due_on_receipt' }
+    : { kind: row.rule_kind as Exclude<DueDateRule['kind'], 'due_on_receipt'>, days: row.rule_days };
+}
+
+const present = (row: Row): PaymentTerms => ({
+  id: row.id,
+  object: 'payment_terms',
+  code: row.code,
+  name: row.name,
+  description: describeRule(ruleOf(row)),
+  due: { kind: ruleOf(row).kind, days: row.rule_days },
+  early_payment_discount:
+    row.discount_bps === null || row.discount_days === null
+      ? null
+      : { percent_bps: row.discount_bps, within_days: row.discount_days },
+  builtin: row.builtin,
+  created_at: row.created_at.toISOString(),
+  updated_at: row.updated_at.toISOString(),
+});
+
+const codeTaken = (code: string | undefined) =>
+  new AppError('payment_terms/code_taken', 409, `Payment terms with code '${code}' already exist in this account.`);
+
+function columns(input: PaymentTermsUpdate) {
+  return {
+    ...(input.name !== undefined && { name: input.name }),
+    ...(input.code !== undefined && { code: input.code }),
+    ...(input.due !== undefined && {
+      rule_kind: input.due.kind,
+      rule_days: input.due.kind === 'due_on_receipt' ? 0 : (input.due.days ?? 0),
+    }),
+    ...(input.early_payment_discount !== undefined && {
+      discount_bps: input.early_payment_discount?.percent_bps ?? null,
+      discount_days: input.early_payment_discount?.within_days ?? null,
+    }),
+  };
+}
+
+/** Loads terms by id in the caller's transaction, or throws `payment_terms/not_found`. */
+export async function findPaymentTerms(trx: Db, id: string): Promise<Row> {
+  const row = await trx.selectFrom('payment_terms').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) throw notFound('payment_terms', id);
+  return row;
+}
+
+export function createPaymentTermsService(deps: { database: Database; clock: Clock }) {
+  const { database, clock } = deps;
+  return {
+    async create(actor: Actor, input: PaymentTermsCreate): Promise<PaymentTerms> {
+      assertWriteAccess(actor);
+      const data = parseInput<PaymentTermsCreate>(PaymentTermsCreate, input);
+      const now = clock.now();
+      try {
+        return await database.withAccount(actor.accountId, async (trx) =>
+          present(
+            await trx
+              .insertInto('payment_terms')
+              .values({
+                account_id: actor.accountId,
+                id: newId('paymentTerms'),
+                name: data.name,
+                rule_kind: data.due.kind,
+                rule_days: 0,
+                ...columns(data),
+                created_at: now,
+                updated_at: now,
+              })
+              .returningAll()
+              .executeTakeFirstOrThrow(),
+          ),
+        );
+      } catch (error) {
+        if (isUniqueViolation(error)) throw codeTaken(data.code);
+        throw error;
+      }
+    },
+
+    get(actor: Actor, id: string): Promise<PaymentTerms> {
+      return database.withAccount(actor.accountId, async (trx) => present(await findPaymentTerms(trx, id)));
+    },
+
+    list(actor: Actor, query: { limit?: number; starting_after?: string }): Promise<Page<PaymentTerms>> {
+      const limit = query.limit ?? 20;
+      return database.withAccount(actor.accountId, async (trx) => {
+        let q = trx.selectFrom('payment_terms').selectAll().orderBy('id', 'asc').limit(limit + 1);
+        if (query.starting_after) q = q.where('id', '>', query.starting_after);
+        return toPage((await q.execute()).map(present), limit);
+      });
+    },
+
+    /** Changes custom terms. Invoices keep the due date they were given; only new ones use the change. */
+    async update(actor: Actor, id: string, patch: PaymentTermsUpdate): Promise<PaymentTerms> {
+      assertWriteAccess(actor);
+      const data = parseInput<PaymentTermsUpdate>(PaymentTermsUpdate, patch);
+      try {
+        return await database.withAccount(actor.accountId, async (trx) => {
+          const current = await findPaymentTerms(trx, id);
+          if (current.builtin) {
+            throw new AppError('payment_terms/builtin', 409, 'Built-in payment terms cannot be changed or deleted; create your own.');
+          }
+          const row = await trx
+            .updateTable('payment_terms')
+            .set({ ...columns(data), updated_at: clock.now() })
+            .where('id', '=', id)
+            .returningAll()
+            .executeTakeFirstOrThrow();
+          return present(row);
+        });
+      } catch (error) {
+        if (isUniqueViolation(error)) throw codeTaken(data.code);
+        throw error;
+      }
+    },
+
+    /** Deletes custom terms that no customer, invoice or account default refers to. */
+    async delete(actor: Actor, id: string): Promise<{ id: string; object: 'payment_terms'; deleted: true }> {
+      assertWriteAccess(actor);
+      try {
+        await database.withAccount(actor.accountId, async (trx) => {
+          const current = await findPaymentTerms(trx, id);
+          if (current.builtin) {
+            throw new AppError('payment_terms/builtin', 409, 'Built-in payment terms cannot be changed or deleted; create your own.');
+          }
+          await trx.deleteFrom('payment_terms').where('id', '=', id).execute();
+        });
+      } catch (error) {
+        if (isForeignKeyViolation(error)) {
+          throw new AppError('payment_terms/in_use', 409, 'These payment terms are used by a customer, an invoice or the account default.');
+        }
+        throw error;
+      }
+      return { id, object: 'payment_terms', deleted: true };
+    },
+  };
+}
+
+export type PaymentTermsService = ReturnType<typeof createPaymentTermsService>;

@@ -1,0 +1,72 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ApiKeyService } from '../domain/api-keys/api-key.service.ts';
+import type { Actor } from '../domain/shared/actor.ts';
+import { AppError } from '../errors.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    actor: Actor | null;
+  }
+}
+
+/** How long a process trusts a looked-up key before asking the database again (revocation delay across processes). */
+const CACHE_MS = 10_000;
+/** last_used_at is written at most this often per key. */
+const TOUCH_EVERY_MS = 60_000;
+
+export interface AuthCache {
+  /** Forgets cached keys of an account (after its settings or keys change). */
+  forgetAccount(accountId: string): void;
+}
+
+/**
+ * Authenticates `Authorization: Bearer rk_…` on every route under /v1 and /graphql. The answer
+ * is cached briefly per process; revocations through this process take effect at once.
+ */
+export function registerAuth(app: FastifyInstance, apiKeys: ApiKeyService): AuthCache {
+  const cache = new Map<string, { actor: Actor | null; until: number }>();
+  const touched = new Map<string, number>();
+
+  app.decorateRequest('actor', null);
+  app.addHook('onRequest', async (request: FastifyRequest) => {
+    const path = request.url.split('?')[0] ?? '';
+    if (!path.startsWith('/v1/') && path !== '/v1' && path !== '/graphql') return;
+    const header = request.headers.authorization;
+    if (!header) {
+      throw new AppError('auth/missing_api_key', 401, 'Send your API key as `Authorization: Bearer rk_…`.', {
+        headers: { 'www-authenticate': 'Bearer realm="relance"' },
+      });
+    }
+    const secret = /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] ?? '';
+    const now = Date.now();
+    let entry = cache.get(secret);
+    if (!entry || entry.until < now) {
+      entry = { actor: await apiKeys.authenticate(secret), until: now + CACHE_MS };
+      if (cache.size > 10_000) cache.clear();
+      cache.set(secret, entry);
+    }
+    if (!entry.actor) {
+      throw new AppError('auth/invalid_api_key', 401, 'This API key is not valid: unknown, malformed or revoked.', {
+        headers: { 'www-authenticate': 'Bearer realm="relance", error="invalid_token"' },
+      });
+    }
+    request.actor = entry.actor;
+    const keyId = entry.actor.keyId ?? '';
+    if ((touched.get(keyId) ?? 0) + TOUCH_EVERY_MS < now) {
+      touched.set(keyId, now);
+      apiKeys.touch(entry.actor).catch((err) => request.log.warn({ err }, 'could not record key use'));
+    }
+  });
+
+  return {
+    forgetAccount(accountId) {
+      for (const [secret, entry] of cache) if (entry.actor?.accountId === accountId) cache.delete(secret);
+    },
+  };
+}
+
+/** The authenticated caller of a /v1 route (the hook above guarantees one). */
+export function actorOf(request: FastifyRequest): Actor {
+  if (!request.actor) throw new AppError('auth/missing_api_key', 401, 'Send your API key as `Authorization: Bearer rk_…`.');
+  return request.actor;
+}

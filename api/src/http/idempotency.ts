@@ -1,0 +1,52 @@
+import { createHash } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { IdempotencyService } from '../domain/idempotency/idempotency.service.ts';
+import { AppError } from '../errors.ts';
+
+const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    idempotencyKey: string | null;
+  }
+}
+
+/**
+ * `Idempotency-Key` on POST: runs after validation (so invalid requests are never stored), replays
+ * the first answer to a repeat, and refuses a key reused for another request.
+ */
+export function registerIdempotency(app: FastifyInstance, idempotency: IdempotencyService): void {
+  app.decorateRequest('idempotencyKey', null);
+
+  app.addHook('preHandler', async (request, reply) => {
+    const key = request.headers['idempotency-key'];
+    if (request.method !== 'POST' || key === undefined || !request.actor) return;
+    if (typeof key !== 'string' || !KEY_FORMAT.test(key)) {
+      throw new AppError('idempotency/invalid_key', 400, 'Idempotency-Key must be 1 to 255 visible ASCII characters.');
+    }
+    const hash = createHash('sha256')
+      .update(`${request.method} ${request.url}\n`)
+      .update(JSON.stringify(request.body ?? null))
+      .digest('hex');
+    const start = await idempotency.start(request.actor, key, hash);
+    if (start.kind === 'replay') {
+      return reply
+        .code(start.status)
+        .header('idempotent-replayed', 'true')
+        .type(start.status >= 400 ? 'application/problem+json' : 'application/json')
+        .send(start.body);
+    }
+    request.idempotencyKey = key;
+  });
+
+  app.addHook('onSend', async (request, reply, payload) => {
+    const key = request.idempotencyKey;
+    if (!key || !request.actor) return payload;
+    request.idempotencyKey = null;
+    // Errors that changed nothing (bad input, server failure, throttling) free the key for a retry.
+    const retryable = reply.statusCode >= 500 || reply.statusCode === 429 || reply.statusCode === 400;
+    if (retryable) await idempotency.release(request.actor, key);
+    else await idempotency.complete(request.actor, key, reply.statusCode, typeof payload === 'string' ? payload : String(payload));
+    return payload;
+  });
+}

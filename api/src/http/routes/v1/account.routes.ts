@@ -1,0 +1,51 @@
+import type { FastifyInstance } from 'fastify';
+import type { AccountUpdate } from '../../../domain/accounts/account.schemas.ts';
+import type { ApiKeyCreate } from '../../../domain/api-keys/api-key.service.ts';
+import type { Services } from '../../../services.ts';
+import { actorOf } from '../../auth.ts';
+import { ListQuery } from '../../../domain/shared/schemas.ts';
+import { IdParams, responses, security } from './common.ts';
+import Type from 'typebox';
+
+export async function accountRoutes(app: FastifyInstance, { services }: { services: Services }) {
+  app.get('/v1/account', {
+    schema: { operationId: 'getAccount', tags: ['Account'], summary: 'The account of the API key', security, response: responses(200, 'Account') },
+    handler: (request) => services.accounts.get(actorOf(request)),
+  });
+
+  app.patch('/v1/account', {
+    schema: {
+      operationId: 'updateAccount', tags: ['Account'], summary: 'Update the account settings', security,
+      body: Type.Ref('AccountUpdate'),
+      response: responses(200, 'Account'),
+    },
+    handler: (request) => services.accounts.update(actorOf(request), request.body as AccountUpdate),
+  });
+
+  app.get('/v1/api_keys', {
+    schema: {
+      operationId: 'listApiKeys', tags: ['Account'], summary: 'List API keys (secrets are never shown again)', security,
+      querystring: Type.Object(ListQuery, { additionalProperties: false }),
+      response: responses(200, 'ApiKeyList'),
+    },
+    handler: (request) => services.apiKeys.list(actorOf(request), request.query as { limit?: number }),
+  });
+
+  app.post('/v1/api_keys', {
+    schema: {
+      operationId: 'createApiKey', tags: ['Account'], summary: 'Create an API key; its secret is shown once', security,
+      body: Type.Ref('ApiKeyCreate'),
+      response: responses(201, 'ApiKeyWithSecret'),
+    },
+    handler: async (request, reply) => reply.code(201).send(await services.apiKeys.create(actorOf(request), (request.body ?? {}) as ApiKeyCreate)),
+  });
+
+  app.post('/v1/api_keys/:id/revoke', {
+    schema: {
+      operationId: 'revokeApiKey', tags: ['Account'], summary: 'Revoke an API key at once', security,
+      params: IdParams,
+      response: responses(200, 'ApiKey'),
+    },
+    handler: (request) => services.apiKeys.revoke(actorOf(request), (request.params as { id: string }).id),
+  });
+}

@@ -1,0 +1,39 @@
+import type { FastifyInstance } from 'fastify';
+import Type from 'typebox';
+import { CustomerListQuery, type CustomerCreate, type CustomerUpdate } from '../../../domain/customers/customer.schemas.ts';
+import type { Services } from '../../../services.ts';
+import { actorOf } from '../../auth.ts';
+import { Deleted, IdParams, responses, security } from './common.ts';
+
+export async function customerRoutes(app: FastifyInstance, { services }: { services: Services }) {
+  const id = (request: { params: unknown }) => (request.params as { id: string }).id;
+  const tags = ['Customers'];
+
+  app.post('/v1/customers', {
+    schema: { operationId: 'createCustomer', tags, summary: 'Create a customer', security, body: Type.Ref('CustomerCreate'), response: responses(201, 'Customer') },
+    handler: async (request, reply) => reply.code(201).send(await services.customers.create(actorOf(request), request.body as CustomerCreate)),
+  });
+
+  app.get('/v1/customers', {
+    schema: { operationId: 'listCustomers', tags, summary: 'List customers, newest first', security, querystring: CustomerListQuery, response: responses(200, 'CustomerList') },
+    handler: (request) => services.customers.list(actorOf(request), request.query as CustomerListQuery),
+  });
+
+  app.get('/v1/customers/:id', {
+    schema: { operationId: 'getCustomer', tags, summary: 'Get a customer', security, params: IdParams, response: responses(200, 'Customer') },
+    handler: (request) => services.customers.get(actorOf(request), id(request)),
+  });
+
+  app.patch('/v1/customers/:id', {
+    schema: { operationId: 'updateCustomer', tags, summary: 'Update a customer', security, params: IdParams, body: Type.Ref('CustomerUpdate'), response: responses(200, 'Customer') },
+    handler: (request) => services.customers.update(actorOf(request), id(request), request.body as CustomerUpdate),
+  });
+
+  app.delete('/v1/customers/:id', {
+    schema: {
+      operationId: 'deleteCustomer', tags, summary: 'Delete a customer that has no invoice', security, params: IdParams,
+      response: { 200: Deleted('customer'), '4XX': Type.Ref('Problem') },
+    },
+    handler: (request) => services.customers.delete(actorOf(request), id(request)),
+  });
+}

@@ -1,0 +1,55 @@
+import type { FastifyInstance } from 'fastify';
+import Type from 'typebox';
+import { InvoiceListQuery, type InvoiceCreate, type InvoiceUpdate } from '../../../domain/invoices/invoice.schemas.ts';
+import type { Services } from '../../../services.ts';
+import { actorOf } from '../../auth.ts';
+import { IdParams, responses, security } from './common.ts';
+
+export async function invoiceRoutes(app: FastifyInstance, { services }: { services: Services }) {
+  const id = (request: { params: unknown }) => (request.params as { id: string }).id;
+  const tags = ['Invoices'];
+
+  app.post('/v1/invoices', {
+    schema: {
+      operationId: 'createInvoice', tags, security,
+      summary: 'Register an invoice',
+      description:
+        'Creates an open (or draft) invoice. The customer is given by `customer_id`, or inline by `customer.external_id` ' +
+        '(created if new). Without `due_date`, it is computed from the payment terms. An invoice whose `external_id` is ' +
+        'already registered is returned with status 200 instead of creating a second one.',
+      body: Type.Ref('InvoiceCreate'),
+      response: responses(201, 'Invoice'),
+    },
+    handler: async (request, reply) => {
+      const { invoice, created } = await services.invoices.create(actorOf(request), request.body as InvoiceCreate);
+      return reply.code(created ? 201 : 200).send(invoice);
+    },
+  });
+
+  app.get('/v1/invoices', {
+    schema: { operationId: 'listInvoices', tags, summary: 'List invoices, newest first', security, querystring: InvoiceListQuery, response: responses(200, 'InvoiceList') },
+    handler: (request) => services.invoices.list(actorOf(request), request.query as InvoiceListQuery),
+  });
+
+  app.get('/v1/invoices/:id', {
+    schema: { operationId: 'getInvoice', tags, summary: 'Get an invoice', security, params: IdParams, response: responses(200, 'Invoice') },
+    handler: (request) => services.invoices.get(actorOf(request), id(request)),
+  });
+
+  app.patch('/v1/invoices/:id', {
+    schema: { operationId: 'updateInvoice', tags, summary: 'Edit a draft invoice', security, params: IdParams, body: Type.Ref('InvoiceUpdate'), response: responses(200, 'Invoice') },
+    handler: (request) => services.invoices.update(actorOf(request), id(request), request.body as InvoiceUpdate),
+  });
+
+  const actions = [
+    ['finalize', 'finalizeInvoice', 'Finalize a draft: it becomes open and is followed up', services.invoices.finalize],
+    ['void', 'voidInvoice', 'Void a draft or open invoice: it was never owed', services.invoices.void],
+    ['mark_uncollectible', 'markInvoiceUncollectible', 'Write off an open invoice', services.invoices.markUncollectible],
+  ] as const;
+  for (const [action, operationId, summary, run] of actions) {
+    app.post(`/v1/invoices/:id/${action}`, {
+      schema: { operationId, tags, summary, security, params: IdParams, response: responses(200, 'Invoice') },
+      handler: (request) => run(actorOf(request), id(request)),
+    });
+  }
+}

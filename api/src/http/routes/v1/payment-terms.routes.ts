@@ -1,0 +1,44 @@
+import type { FastifyInstance } from 'fastify';
+import Type from 'typebox';
+import type { PaymentTermsCreate, PaymentTermsUpdate } from '../../../domain/payment-terms/terms.schemas.ts';
+import { ListQuery } from '../../../domain/shared/schemas.ts';
+import type { Services } from '../../../services.ts';
+import { actorOf } from '../../auth.ts';
+import { Deleted, IdParams, responses, security } from './common.ts';
+
+export async function paymentTermsRoutes(app: FastifyInstance, { services }: { services: Services }) {
+  const id = (request: { params: unknown }) => (request.params as { id: string }).id;
+  const tags = ['Payment terms'];
+
+  app.post('/v1/payment_terms', {
+    schema: { operationId: 'createPaymentTerms', tags, summary: 'Create payment terms', security, body: Type.Ref('PaymentTermsCreate'), response: responses(201, 'PaymentTerms') },
+    handler: async (request, reply) => reply.code(201).send(await services.paymentTerms.create(actorOf(request), request.body as PaymentTermsCreate)),
+  });
+
+  app.get('/v1/payment_terms', {
+    schema: {
+      operationId: 'listPaymentTerms', tags, summary: 'List payment terms (built-in first)', security,
+      querystring: Type.Object(ListQuery, { additionalProperties: false }),
+      response: responses(200, 'PaymentTermsList'),
+    },
+    handler: (request) => services.paymentTerms.list(actorOf(request), request.query as { limit?: number }),
+  });
+
+  app.get('/v1/payment_terms/:id', {
+    schema: { operationId: 'getPaymentTerms', tags, summary: 'Get payment terms', security, params: IdParams, response: responses(200, 'PaymentTerms') },
+    handler: (request) => services.paymentTerms.get(actorOf(request), id(request)),
+  });
+
+  app.patch('/v1/payment_terms/:id', {
+    schema: { operationId: 'updatePaymentTerms', tags, summary: 'Update custom payment terms', security, params: IdParams, body: Type.Ref('PaymentTermsUpdate'), response: responses(200, 'PaymentTerms') },
+    handler: (request) => services.paymentTerms.update(actorOf(request), id(request), request.body as PaymentTermsUpdate),
+  });
+
+  app.delete('/v1/payment_terms/:id', {
+    schema: {
+      operationId: 'deletePaymentTerms', tags, summary: 'Delete unused custom payment terms', security, params: IdParams,
+      response: { 200: Deleted('payment_terms'), '4XX': Type.Ref('Problem') },
+    },
+    handler: (request) => services.paymentTerms.delete(actorOf(request), id(request)),
+  });
+}

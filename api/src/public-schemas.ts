@@ -1,0 +1,33 @@
+import { Account, AccountUpdate } from './domain/accounts/account.schemas.ts';
+import { ApiKey, ApiKeyCreate, ApiKeyWithSecret } from './domain/api-keys/api-key.service.ts';
+import { Customer, CustomerCreate, CustomerUpdate } from './domain/customers/customer.schemas.ts';
+import { Invoice, InvoiceCreate, InvoiceUpdate } from './domain/invoices/invoice.schemas.ts';
+import { PaymentTerms, PaymentTermsCreate, PaymentTermsUpdate } from './domain/payment-terms/terms.schemas.ts';
+import { ListOf } from './domain/shared/schemas.ts';
+import { bodyAjv, queryAjv } from './validation.ts';
+
+/** The named objects of the public API: OpenAPI components, shared by REST validation and the services. */
+export const PUBLIC_SCHEMAS = [
+  Account,
+  AccountUpdate,
+  ApiKey,
+  ApiKeyCreate,
+  ApiKeyWithSecret,
+  ListOf('ApiKey'),
+  Customer,
+  CustomerCreate,
+  CustomerUpdate,
+  ListOf('Customer'),
+  PaymentTerms,
+  PaymentTermsCreate,
+  PaymentTermsUpdate,
+  ListOf('PaymentTerms'),
+  Invoice,
+  InvoiceCreate,
+  InvoiceUpdate,
+  ListOf('Invoice'),
+];
+
+for (const ajv of [bodyAjv, queryAjv]) {
+  for (const schema of PUBLIC_SCHEMAS) if (!ajv.getSchema(String((schema as { $id?: string }).$id))) ajv.addSchema(schema);
+}

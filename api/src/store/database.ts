@@ -1,0 +1,67 @@
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { DB } from './db-types.ts';
+
+export type Db = Kysely<DB>;
+
+/** Postgres types as the domain wants them: int8 as number (amounts stay far below 2^53), dates as 'YYYY-MM-DD'. */
+const types = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === 20) return (value: string) => Number(value);
+    if (oid === 1082) return (value: string) => value;
+    return pg.types.getTypeParser(oid, format);
+  },
+};
+
+const ACCOUNT_ID = /^acct_[0-9a-z]{26}$/;
+
+export interface Database {
+  /** Runs `fn` in one transaction as the tenant role, seeing only `accountId`'s rows. */
+  withAccount<T>(accountId: string, fn: (trx: Db) => Promise<T>): Promise<T>;
+  /** Runs `fn` in one transaction as the cross-account role. Never give it tenant-chosen ids unchecked. */
+  withSystem<T>(fn: (trx: Db) => Promise<T>): Promise<T>;
+  readonly pool: pg.Pool;
+  close(): Promise<void>;
+}
+
+export function createDatabase(connectionString: string, options: { max?: number } = {}): Database {
+  const pool = new pg.Pool({ connectionString, max: options.max ?? 10, types });
+  // Outside an explicit transaction a connection acts as the tenant role with no account: it sees nothing.
+  pool.on('connect', (client) => {
+    client.query('SET ROLE relance_app').catch(() => {});
+  });
+  pool.on('error', () => {});
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+
+  // BEGIN, the role and the account travel in one round trip (simple query protocol), so a
+  // tenant transaction costs one round trip more than the statements it runs.
+  const run = <T>(prelude: string, fn: (trx: Db) => Promise<T>): Promise<T> =>
+    db.connection().execute(async (conn) => {
+      await sql.raw(prelude).execute(conn);
+      try {
+        const result = await fn(conn);
+        await sql.raw('COMMIT').execute(conn);
+        return result;
+      } catch (error) {
+        await sql.raw('ROLLBACK').execute(conn).catch(() => {});
+        throw error;
+      }
+    });
+
+  return {
+    pool,
+    withAccount(accountId, fn) {
+      if (!ACCOUNT_ID.test(accountId)) throw new Error(`invalid account id: ${accountId}`);
+      return run(
+        `BEGIN; SET LOCAL ROLE relance_app; SELECT set_config('relance.account_id', '${accountId}', true)`,
+        fn,
+      );
+    },
+    withSystem(fn) {
+      return run(`BEGIN; SET LOCAL ROLE relance_system; SELECT set_config('relance.account_id', '', true)`, fn);
+    },
+    async close() {
+      await db.destroy();
+    },
+  };
+}

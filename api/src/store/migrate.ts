@@ -1,0 +1,33 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Kysely, PostgresDialect } from 'kysely';
+import { FileMigrationProvider, Migrator } from 'kysely/migration';
+import pg from 'pg';
+
+export const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../migrations');
+
+function migratorFor(db: Kysely<any>): Migrator {
+  return new Migrator({
+    db,
+    provider: new FileMigrationProvider({ fs, path, migrationFolder: MIGRATIONS_DIR }),
+  });
+}
+
+/** Applies every pending migration as the connecting (owner) role. Throws on the first failure. */
+export async function migrateToLatest(connectionString: string): Promise<string[]> {
+  const db = new Kysely<any>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString, max: 1 }) }) });
+  try {
+    const { error, results } = await migratorFor(db).migrateToLatest();
+    if (error) throw error instanceof Error ? error : new Error(String(error));
+    return (results ?? []).map((r) => r.migrationName);
+  } finally {
+    await db.destroy();
+  }
+}
+
+/** Names of migrations present in the code but not applied to the database. */
+export async function pendingMigrations(db: Kysely<any>): Promise<string[]> {
+  const migrations = await migratorFor(db).getMigrations();
+  return migrations.filter((m) => !m.executedAt).map((m) => m.name);
+}

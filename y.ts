@@ -1,0 +1,12 @@
+import { buildApp } from './api/src/app.ts';
+import { loadConfig } from './api/src/config.ts';
+import { createDatabase } from './api/src/store/database.ts';
+const database = createDatabase('postgres://postgres@127.0.0.1:5432/relance_tpl_6efbf21c495d');
+const app = await buildApp({ config: loadConfig({ NODE_ENV: 'test' }), database });
+await app.ready();
+const doc = app.swagger();
+console.log(Object.keys(doc.paths ?? {}), Object.keys(doc.components?.schemas ?? {}));
+console.log(JSON.stringify(doc.paths?.['/v1/invoices']?.post).slice(0, 600));
+const r = await app.inject({ method: 'GET', url: '/v1/invoices' });
+console.log(r.statusCode, r.headers['content-type'], r.body);
+await app.close(); await database.close();
