@@ -82,6 +82,21 @@ export function createAccountService(deps: { database: Database; clock: Clock; o
       });
     },
 
+    /** How many accounts exist (operator-level). */
+    async count(): Promise<number> {
+      const row = await database.withSystem((trx) =>
+        trx.selectFrom('accounts').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+      );
+      return Number(row.n);
+    },
+
+    /** Every account, oldest first (operator-level, for the command line). */
+    listAll(): Promise<Account[]> {
+      return database.withSystem(async (trx) =>
+        (await trx.selectFrom('accounts').selectAll().orderBy('id').execute()).map(presentAccount),
+      );
+    },
+
     get(actor: Actor): Promise<Account> {
       return database.withAccount(actor.accountId, async (trx) => presentAccount(await selectAccount(trx, actor.accountId)));
     },

@@ -1,0 +1,114 @@
+import { parseArgs } from 'node:util';
+import { loadConfig } from './config.ts';
+import type { Actor } from './domain/shared/actor.ts';
+import { AppError } from './errors.ts';
+import { createServices } from './services.ts';
+import { systemClock } from './clock.ts';
+import { createDatabase } from './store/database.ts';
+import { startEmbeddedPostgres } from './store/embedded.ts';
+import { migrateToLatest } from './store/migrate.ts';
+
+const USAGE = `Relance operator commands (npm run relance -- <command>):
+
+  accounts create --name NAME [--mode live|test] [--time-zone Europe/Paris] [--currency EUR] [--locale fr]
+  accounts list
+  keys create --account ACCT_ID [--name NAME] [--read-only]
+  keys list --account ACCT_ID
+  keys revoke --account ACCT_ID --key KEY_ID
+
+Uses DATABASE_URL, or the embedded database under RELANCE_DATA_DIR (default ./.relance).
+A key's secret is printed once, at creation; only its hash is stored.`;
+
+/** An operator acting on an account: full access, as the account's own first key would have. */
+const operatorFor = async (services: ReturnType<typeof createServices>, accountId: string): Promise<Actor> => {
+  const account = (await services.accounts.listAll()).find((a) => a.id === accountId);
+  if (!account) throw new AppError('account/not_found', 404, `No account with id '${accountId}'.`);
+  return { accountId, keyId: null, readOnly: false, mode: account.mode, timeZone: account.time_zone };
+};
+
+async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      name: { type: 'string' },
+      mode: { type: 'string' },
+      'time-zone': { type: 'string' },
+      currency: { type: 'string' },
+      locale: { type: 'string' },
+      account: { type: 'string' },
+      key: { type: 'string' },
+      'read-only': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const [noun, verb] = positionals;
+  if (values.help || !noun || !verb) {
+    console.log(USAGE);
+    return values.help ? 0 : 2;
+  }
+
+  const config = loadConfig();
+  const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPostgresPort });
+  const databaseUrl = config.databaseUrl ?? embedded?.url ?? '';
+  await migrateToLatest(databaseUrl);
+  const database = createDatabase(databaseUrl, { max: 2 });
+  const services = createServices({ database, clock: systemClock });
+  try {
+    const command = `${noun} ${verb}`;
+    if (command === 'accounts create') {
+      if (!values.name) throw new AppError('cli/missing_option', 2, '--name is required');
+      const mode = values.mode === 'test' ? 'test' : values.mode === undefined || values.mode === 'live' ? 'live' : undefined;
+      if (!mode) throw new AppError('cli/invalid_option', 2, '--mode must be live or test');
+      const { account, api_key } = await services.accounts.create({
+        name: values.name,
+        mode,
+        ...(values['time-zone'] && { time_zone: values['time-zone'] }),
+        ...(values.currency && { default_currency: values.currency }),
+        ...(values.locale && { locale: values.locale }),
+      });
+      console.log(`Account ${account.id} (${account.name}, ${account.mode}) created.`);
+      console.log(`API key ${api_key.id} — the secret is shown once, store it now:\n\n  ${api_key.secret}\n`);
+    } else if (command === 'accounts list') {
+      for (const a of await services.accounts.listAll()) console.log(`${a.id}  ${a.mode}  ${a.time_zone}  ${a.name}`);
+    } else if (noun === 'keys') {
+      if (!values.account) throw new AppError('cli/missing_option', 2, '--account is required');
+      const actor = await operatorFor(services, values.account);
+      if (verb === 'create') {
+        const key = await services.apiKeys.create(actor, { ...(values.name && { name: values.name }), read_only: values['read-only'] });
+        console.log(`API key ${key.id}${key.read_only ? ' (read-only)' : ''} — the secret is shown once, store it now:\n\n  ${key.secret}\n`);
+      } else if (verb === 'list') {
+        for (let page = await services.apiKeys.list(actor, { limit: 100 }); ; ) {
+          for (const k of page.data) {
+            const state = k.revoked_at ? `revoked ${k.revoked_at}` : k.read_only ? 'read-only' : 'read-write';
+            console.log(`${k.id}  ${k.prefix}…  ${state}  last used ${k.last_used_at ?? 'never'}  ${k.name ?? ''}`);
+          }
+          if (!page.next_cursor) break;
+          page = await services.apiKeys.list(actor, { limit: 100, starting_after: page.next_cursor });
+        }
+      } else if (verb === 'revoke') {
+        if (!values.key) throw new AppError('cli/missing_option', 2, '--key is required');
+        const key = await services.apiKeys.revoke(actor, values.key);
+        console.log(`API key ${key.id} revoked at ${key.revoked_at}.`);
+      } else {
+        console.error(USAGE);
+        return 2;
+      }
+    } else {
+      console.error(USAGE);
+      return 2;
+    }
+    return 0;
+  } finally {
+    await database.close();
+    await embedded?.stop();
+  }
+}
+
+run(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof AppError ? `error: ${error.message} (${error.code})` : error);
+    process.exit(1);
+  },
+);

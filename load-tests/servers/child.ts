@@ -1,0 +1,54 @@
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import pg from 'pg';
+
+/**
+ * The side of a bench server process that talks to the bench: it listens on 127.0.0.1 and a
+ * free port, tells the parent the port over IPC, answers `stats` (queries sent to Postgres so
+ * far: one query is one round trip) and stops on `stop`, SIGTERM or the parent going away.
+ */
+
+export type ToServer = { type: 'stats' } | { type: 'stop' };
+export type FromServer = { type: 'listening'; port: number } | { type: 'stats'; queries: number } | { type: 'failed'; error: string };
+
+let queries = 0;
+// Every pg query (Kysely's included) goes through Client#query: count them, cheaply.
+const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+const query = proto.query;
+proto.query = function countedQuery(this: unknown, ...args: unknown[]) {
+  queries++;
+  return query.apply(this, args);
+};
+
+const send = (message: FromServer) => process.send?.(message);
+
+export function failed(error: unknown): never {
+  send({ type: 'failed', error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+  process.exit(1);
+}
+
+export async function serve(app: FastifyInstance, close: () => Promise<void>): Promise<void> {
+  if (!process.send) throw new Error('a bench server runs as a child of load-tests/bench.ts (it needs an IPC channel)');
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      try {
+        await app.close();
+        await close();
+      } finally {
+        process.disconnect?.();
+        process.exit(0);
+      }
+    })();
+    return stopping;
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.on('disconnect', stop);
+  process.on('message', (message: ToServer) => {
+    if (message.type === 'stats') send({ type: 'stats', queries });
+    if (message.type === 'stop') void stop();
+  });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  send({ type: 'listening', port: (app.server.address() as AddressInfo).port });
+}
