@@ -15,6 +15,7 @@ declare module 'autocannon' {
   export interface Client extends EventEmitter {
     setHeaders(headers: Record<string, string>): void;
     setBody(body: string | Buffer): void;
+    setRequests(requests: Request[]): void;
   }
 
   export interface Options {

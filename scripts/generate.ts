@@ -68,7 +68,8 @@ export async function renderSdl(): Promise<string | undefined> {
 
 /** The SDK's `paths` / `components` types for an OpenAPI document (the text of schema/openapi.json). */
 export async function renderSdkTypes(openApiJson: string): Promise<string> {
-  const ast = await openapiTS(JSON.parse(openApiJson), { silent: true });
+  // Components serve requests too: a field with a default stays optional (openapi-typescript 7 makes it required).
+  const ast = await openapiTS(JSON.parse(openApiJson), { silent: true, defaultNonNullable: false });
   return SDK_TYPES_HEADER + astToString(ast);
 }
 

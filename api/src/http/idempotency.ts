@@ -11,6 +11,11 @@ declare module 'fastify' {
   }
 }
 
+/** What identifies "the same request" for a key: method, path and query, and the parsed body. */
+export function requestHash(method: string, url: string, body: unknown): string {
+  return createHash('sha256').update(`${method} ${url}\n`).update(JSON.stringify(body ?? null)).digest('hex');
+}
+
 /**
  * `Idempotency-Key` on POST: runs after validation (so invalid requests are never stored), replays
  * the first answer to a repeat, and refuses a key reused for another request.
@@ -24,11 +29,7 @@ export function registerIdempotency(app: FastifyInstance, idempotency: Idempoten
     if (typeof key !== 'string' || !KEY_FORMAT.test(key)) {
       throw new AppError('idempotency/invalid_key', 400, 'Idempotency-Key must be 1 to 255 visible ASCII characters.');
     }
-    const hash = createHash('sha256')
-      .update(`${request.method} ${request.url}\n`)
-      .update(JSON.stringify(request.body ?? null))
-      .digest('hex');
-    const start = await idempotency.start(request.actor, key, hash);
+    const start = await idempotency.start(request.actor, key, requestHash(request.method, request.url, request.body));
     if (start.kind === 'replay') {
       return reply
         .code(start.status)

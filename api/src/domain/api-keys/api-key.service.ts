@@ -3,7 +3,7 @@ import type { Clock } from '../../clock.ts';
 import { notFound } from '../../errors.ts';
 import { newId } from '../../ids.ts';
 import type { Database, Db } from '../../store/database.ts';
-import type { Actor } from '../shared/actor.ts';
+import { type Actor, assertWriteAccess } from '../shared/actor.ts';
 import { Id, Nullable, Timestamp, type Page, toPage } from '../shared/schemas.ts';
 import { generateSecret, hashSecret, SECRET_FORMAT } from './api-key.rules.ts';
 
@@ -85,11 +85,12 @@ export async function insertApiKey(
   return { ...present(row), secret };
 }
 
-export function createApiKeyService(deps: { database: Database; clock: Clock }) {
+export function createApiKeyService(deps: { database: Database; clock: Clock; onAccountChanged?: (accountId: string) => void }) {
   const { database, clock } = deps;
   return {
     /** Creates a key; the secret is in the result and nowhere else, ever. */
     create(actor: Actor, input: ApiKeyCreate): Promise<ApiKeyWithSecret> {
+      assertWriteAccess(actor);
       return database.withAccount(actor.accountId, (trx) =>
         insertApiKey(trx, actor.accountId, actor.mode, input, clock.now()),
       );
@@ -105,8 +106,9 @@ export function createApiKeyService(deps: { database: Database; clock: Clock }) 
     },
 
     /** Revokes a key at once; revoking twice keeps the first revocation time. */
-    revoke(actor: Actor, id: string): Promise<ApiKey> {
-      return database.withAccount(actor.accountId, async (trx) => {
+    async revoke(actor: Actor, id: string): Promise<ApiKey> {
+      assertWriteAccess(actor);
+      const revoked = await database.withAccount(actor.accountId, async (trx) => {
         const row = await trx
           .updateTable('api_keys')
           .set((eb) => ({ revoked_at: eb.fn.coalesce('revoked_at', eb.val(clock.now())) }))
@@ -116,6 +118,8 @@ export function createApiKeyService(deps: { database: Database; clock: Clock }) 
         if (!row) throw notFound('api_key', id);
         return present(row);
       });
+      deps.onAccountChanged?.(actor.accountId);
+      return revoked;
     },
 
     /** The caller behind a secret, or null when it is unknown, malformed or revoked. */

@@ -1,0 +1,109 @@
+import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
+import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
+import type { FastifyReply } from 'fastify';
+import { GraphQLError, type ExecutionResult, type GraphQLFormattedError, type ValidationRule } from 'graphql';
+import { AppError, type FieldError } from '../errors.ts';
+import { toAppError } from '../http/problem.ts';
+
+/** A GraphQL error as we render it: the message plus our stable code in `extensions`. */
+interface Rendered {
+  message: string;
+  code: string;
+  status: number;
+  errors?: FieldError[] | undefined;
+  headers?: Record<string, string> | undefined;
+}
+
+const INTERNAL = 'Something went wrong on our side; the request id helps us find it.';
+
+/** Refuses an operation past a limit with our code; the armor rules would throw a bare "Syntax Error". */
+const refuse = (code: string) => [
+  (context: { reportError(error: GraphQLError): void } | null, error: GraphQLError) =>
+    context?.reportError(new GraphQLError(error.message.replace(/^Syntax Error: /, ''), { extensions: { code } })),
+];
+
+/** Depth and cost limits, run with the specified validation rules before anything executes. */
+export function limitRules(limits: { maxDepth: number; maxCost: number }): ValidationRule[] {
+  return [
+    maxDepthRule({ n: limits.maxDepth, propagateOnRejection: false, onReject: refuse('graphql/query_too_deep') }),
+    costLimitRule({ maxCost: limits.maxCost, propagateOnRejection: false, onReject: refuse('graphql/query_too_costly') }),
+  ] as unknown as ValidationRule[];
+}
+
+const appErrorIn = (error: unknown): AppError | undefined => {
+  for (let e = error, hops = 0; e instanceof Error && hops < 5; e = (e as GraphQLError).originalError, hops++) {
+    if (e instanceof AppError) return e;
+  }
+  return undefined;
+};
+
+const render = (e: AppError): Rendered => ({ message: e.message, code: e.code, status: e.status, errors: e.errors, headers: e.headers });
+
+/** A resolver's error: ours as it is, anything else hidden behind `internal/error`. */
+function renderExecutionError(error: GraphQLError, reply: FastifyReply | undefined): Rendered {
+  const appError = appErrorIn(error.originalError);
+  if (appError) return render(appError);
+  reply?.log.error({ err: error.originalError ?? error, path: error.path }, 'graphql resolver failed');
+  return { message: INTERNAL, code: 'internal/error', status: 500 };
+}
+
+/** An error of a query refused before execution: syntax, validation, variables, limits. */
+function renderRefusal(error: Error): Rendered {
+  const appError = appErrorIn(error);
+  if (appError) return render(appError);
+  const code = (error as GraphQLError).extensions?.code;
+  return { message: error.message, code: typeof code === 'string' ? code : 'graphql/invalid_query', status: 400 };
+}
+
+/** An error raised around GraphQL (authentication, rate limit, body parsing, HTTP method). */
+function renderRequestError(error: Error, reply: FastifyReply | undefined): Rendered {
+  const code = (error as { code?: unknown }).code;
+  if (code === 'MER_ERR_METHOD_NOT_ALLOWED') {
+    return { message: 'Mutations must be sent with POST.', code: 'graphql/method_not_allowed', status: 405 };
+  }
+  if (typeof code === 'string' && code.startsWith('MER_ERR_GQL_')) return renderRefusal(error);
+  if (error instanceof GraphQLError && !error.originalError) return renderRefusal(error);
+  const appError = toAppError(error);
+  if (appError.status >= 500) reply?.log.error({ err: error }, 'graphql request failed');
+  return appError.code === 'internal/error' ? { message: INTERNAL, code: appError.code, status: 500 } : render(appError);
+}
+
+const format = (r: Rendered, source?: GraphQLError): GraphQLFormattedError => ({
+  message: r.message,
+  ...(source?.locations && { locations: source.locations }),
+  ...(source?.path && { path: source.path }),
+  extensions: { code: r.code, status: r.status, ...(r.errors && { errors: r.errors }) },
+});
+
+/**
+ * Mercurius' error formatter: every error carries `extensions.code` (and `status`, and the
+ * field `errors` of a validation failure). Resolver errors answer 200 as GraphQL expects, a
+ * refused query 400, and an error around GraphQL its own status (401, 429…).
+ */
+export function formatGraphqlErrors(
+  execution: ExecutionResult & { errors: readonly GraphQLError[] },
+  context: { reply?: FastifyReply },
+): { statusCode: number; response: { data: unknown; errors: GraphQLFormattedError[] } } {
+  const { reply } = context;
+  const executed = 'data' in execution;
+  const errors: GraphQLFormattedError[] = [];
+  let statusCode = 200;
+  for (const error of execution.errors) {
+    const wrapped = (error.originalError as { errors?: unknown } | undefined)?.errors;
+    // Mercurius wraps a refused query's errors (syntax, validation, variables) in one error.
+    if (Array.isArray(wrapped) && !(error.originalError instanceof AppError)) {
+      for (const inner of wrapped as Error[]) {
+        errors.push(format(renderRefusal(inner), inner instanceof GraphQLError ? inner : undefined));
+      }
+      statusCode = Math.max(statusCode, 400);
+      continue;
+    }
+    const rendered = error.path ? renderExecutionError(error, reply)
+      : executed ? renderRefusal(error)
+      : renderRequestError(error.originalError ?? error, reply);
+    for (const [name, value] of Object.entries(rendered.headers ?? {})) reply?.header(name, value);
+    if (!error.path) statusCode = Math.max(statusCode, rendered.status);
+    errors.push(format(rendered, error));
+  }
+  return { statusCode, response: { data: execution.data ?? null, errors } };
+}

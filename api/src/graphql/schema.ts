@@ -1,0 +1,18 @@
+import type { GraphQLSchema } from 'graphql';
+import { builder } from './builder.ts';
+import './types/scalars.ts';
+import './types/account.ts';
+import './types/customer.ts';
+import './types/payment-terms.ts';
+import './types/invoice.ts';
+
+let schema: GraphQLSchema | undefined;
+
+/**
+ * The GraphQL schema of the public API, types and fields sorted by name so the printed SDL
+ * (schema/schema.graphql) is the same on every build. Built once per process.
+ */
+export function buildGraphqlSchema(): GraphQLSchema {
+  schema ??= builder.toSchema({ sortSchema: true });
+  return schema;
+}

@@ -1,0 +1,63 @@
+import type { Account, AccountUpdate } from '../../domain/accounts/account.schemas.ts';
+import { builder } from '../builder.ts';
+import { toServiceInput } from '../convert.ts';
+
+export const AccountMode = builder.enumType('AccountMode', {
+  description: '`LIVE` data, or `TEST` data kept apart for trying the API.',
+  values: { LIVE: { value: 'live' }, TEST: { value: 'test' } } as const,
+});
+
+export const AccountRef = builder.objectRef<Account>('Account').implement({
+  description: 'The tenant an API key belongs to, with the settings reminders use.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    mode: t.expose('mode', { type: AccountMode }),
+    name: t.exposeString('name'),
+    legalName: t.exposeString('legal_name', { nullable: true }),
+    defaultCurrency: t.exposeString('default_currency'),
+    locale: t.exposeString('locale'),
+    timeZone: t.exposeString('time_zone', { description: 'IANA time zone: "today" and "overdue" are computed in it.' }),
+    senderName: t.exposeString('sender_name', { nullable: true }),
+    senderEmail: t.exposeString('sender_email', { nullable: true }),
+    replyTo: t.exposeString('reply_to', { nullable: true }),
+    contactPhone: t.exposeString('contact_phone', { nullable: true }),
+    paymentInstructions: t.exposeString('payment_instructions', { nullable: true }),
+    defaultPaymentTermsId: t.exposeID('default_payment_terms_id', { nullable: true }),
+    createdAt: t.expose('created_at', { type: 'DateTime' }),
+    updatedAt: t.expose('updated_at', { type: 'DateTime' }),
+  }),
+});
+
+const UpdateAccountInput = builder.inputType('UpdateAccountInput', {
+  description: 'The settings to change; give at least one. Null clears an optional setting.',
+  fields: (t) => ({
+    name: t.string(),
+    legalName: t.string(),
+    defaultCurrency: t.string({ description: 'ISO 4217 code, upper case.' }),
+    locale: t.string({ description: 'BCP 47 language tag: `fr`, `en`, `fr-FR`…' }),
+    timeZone: t.string({ description: 'IANA time zone.' }),
+    senderName: t.string(),
+    senderEmail: t.string(),
+    replyTo: t.string(),
+    contactPhone: t.string(),
+    paymentInstructions: t.string(),
+    defaultPaymentTermsId: t.id(),
+  }),
+});
+
+builder.queryField('account', (t) =>
+  t.field({
+    type: AccountRef,
+    description: 'The account of the API key.',
+    resolve: (_root, _args, { actor, services }) => services.accounts.get(actor),
+  }),
+);
+
+builder.mutationField('updateAccount', (t) =>
+  t.field({
+    type: AccountRef,
+    description: 'Updates the account settings (time zone, sender, payment instructions…).',
+    args: { input: t.arg({ type: UpdateAccountInput, required: true }) },
+    resolve: (_root, { input }, { actor, services }) => services.accounts.update(actor, toServiceInput<AccountUpdate>(input)),
+  }),
+);

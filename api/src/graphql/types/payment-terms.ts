@@ -1,0 +1,123 @@
+import { ListQuery } from '../../domain/shared/schemas.ts';
+import type { PaymentTerms, PaymentTermsCreate, PaymentTermsUpdate } from '../../domain/payment-terms/terms.schemas.ts';
+import Type from 'typebox';
+import { builder } from '../builder.ts';
+import { orNull, toListQuery, toServiceInput } from '../convert.ts';
+import { Deleted, listType, pageArgs } from './common.ts';
+
+const PaymentTermsListQuery = Type.Object(ListQuery, { additionalProperties: false });
+
+export const DueRuleKind = builder.enumType('DueRuleKind', {
+  description:
+    '`DUE_ON_RECEIPT`: the issue date. `NET`: issue date + days. `DAYS_END_OF_MONTH`: issue date + days, then the end ' +
+    'of that month ("45 jours fin de mois"). `END_OF_MONTH_PLUS`: end of the issue month + days.',
+  values: {
+    DUE_ON_RECEIPT: { value: 'due_on_receipt' },
+    NET: { value: 'net' },
+    DAYS_END_OF_MONTH: { value: 'days_end_of_month' },
+    END_OF_MONTH_PLUS: { value: 'end_of_month_plus' },
+  } as const,
+});
+
+const DueRule = builder.objectRef<PaymentTerms['due']>('DueRule').implement({
+  description: 'How the due date follows from the issue date.',
+  fields: (t) => ({
+    kind: t.expose('kind', { type: DueRuleKind }),
+    days: t.exposeInt('days'),
+  }),
+});
+
+type Discount = NonNullable<PaymentTerms['early_payment_discount']>;
+
+const EarlyPaymentDiscount = builder.objectRef<Discount>('EarlyPaymentDiscount').implement({
+  fields: (t) => ({
+    percentBps: t.exposeInt('percent_bps', { description: 'Discount in basis points: 200 = 2 %.' }),
+    withinDays: t.exposeInt('within_days', { description: 'Days after the issue date it applies.' }),
+  }),
+});
+
+export const PaymentTermsRef = builder.objectRef<PaymentTerms>('PaymentTerms').implement({
+  description: 'A due-date rule with an optional early-payment discount.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    code: t.exposeString('code', { nullable: true }),
+    name: t.exposeString('name'),
+    description: t.exposeString('description', { description: 'The due rule in words.' }),
+    due: t.expose('due', { type: DueRule }),
+    earlyPaymentDiscount: t.expose('early_payment_discount', { type: EarlyPaymentDiscount, nullable: true }),
+    builtin: t.exposeBoolean('builtin', { description: 'Built-in terms are created with each account and cannot be changed.' }),
+    createdAt: t.expose('created_at', { type: 'DateTime' }),
+    updatedAt: t.expose('updated_at', { type: 'DateTime' }),
+  }),
+});
+
+const PaymentTermsList = listType('PaymentTerms', PaymentTermsRef);
+
+const DueRuleInput = builder.inputType('DueRuleInput', {
+  fields: (t) => ({
+    kind: t.field({ type: DueRuleKind }),
+    days: t.int({ description: '0 to 365; not used by `DUE_ON_RECEIPT`.' }),
+  }),
+});
+
+const EarlyPaymentDiscountInput = builder.inputType('EarlyPaymentDiscountInput', {
+  fields: (t) => ({
+    percentBps: t.int({ description: 'Discount in basis points, 1 to 10000: 200 = 2 %.' }),
+    withinDays: t.int({ description: 'Days after the issue date it applies, 0 to 365.' }),
+  }),
+});
+
+// Optional in the SDL; the service says what is missing, as over REST.
+function termsInput(name: string, description: string) {
+  return builder.inputType(name, {
+    description,
+    fields: (t) => ({
+      name: t.string(),
+      code: t.string({ description: 'Your own short code (`[a-z0-9_]{1,40}`), unique in the account.' }),
+      due: t.field({ type: DueRuleInput }),
+      earlyPaymentDiscount: t.field({ type: EarlyPaymentDiscountInput, description: 'Null removes the discount.' }),
+    }),
+  });
+}
+
+const CreatePaymentTermsInput = termsInput('CreatePaymentTermsInput', 'New payment terms: `name` and `due` are required.');
+const UpdatePaymentTermsInput = termsInput('UpdatePaymentTermsInput', 'The fields to change (at least one).');
+
+builder.queryFields((t) => ({
+  paymentTerms: t.field({
+    type: PaymentTermsRef,
+    nullable: true,
+    description: 'Payment terms of this account, or null.',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, { id }, { actor, services }) => orNull(services.paymentTerms.get(actor, String(id))),
+  }),
+  paymentTermsList: t.field({
+    type: PaymentTermsList,
+    description: 'Payment terms, built-in first.',
+    args: pageArgs,
+    resolve: (_root, args, { actor, services }) =>
+      services.paymentTerms.list(actor, toListQuery<{ limit?: number; starting_after?: string }>(PaymentTermsListQuery, args)),
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  createPaymentTerms: t.field({
+    type: PaymentTermsRef,
+    args: { input: t.arg({ type: CreatePaymentTermsInput, required: true }) },
+    resolve: (_root, { input }, { actor, services }) =>
+      services.paymentTerms.create(actor, toServiceInput<PaymentTermsCreate>(input)),
+  }),
+  updatePaymentTerms: t.field({
+    type: PaymentTermsRef,
+    description: 'Changes custom terms; invoices keep the due date they were given.',
+    args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdatePaymentTermsInput, required: true }) },
+    resolve: (_root, { id, input }, { actor, services }) =>
+      services.paymentTerms.update(actor, String(id), toServiceInput<PaymentTermsUpdate>(input)),
+  }),
+  deletePaymentTerms: t.field({
+    type: Deleted,
+    description: 'Deletes custom terms that nothing refers to (`payment_terms/in_use` otherwise).',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, { id }, { actor, services }) => services.paymentTerms.delete(actor, String(id)),
+  }),
+}));

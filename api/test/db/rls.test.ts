@@ -1,0 +1,100 @@
+import { sql } from 'kysely';
+import pg from 'pg';
+import t from 'tap';
+import { ManualClock } from '../../src/clock.ts';
+import { createServices } from '../../src/services.ts';
+import { createDatabase } from '../../src/store/database.ts';
+import { createTestDatabase } from '../helpers/database.ts';
+
+t.test('tenant isolation is enforced by the database', async (t) => {
+  const testDb = await createTestDatabase();
+  const database = createDatabase(testDb.url, { max: 4 });
+  const owner = new pg.Client({ connectionString: testDb.url });
+  await owner.connect();
+  t.teardown(async () => {
+    await owner.end();
+    await database.close();
+    await testDb.drop();
+  });
+  const services = createServices({ database, clock: new ManualClock('2026-05-01T10:00:00Z') });
+  const a = await services.accounts.create({ name: 'A' });
+  const b = await services.accounts.create({ name: 'B' });
+  const actorA = { accountId: a.account.id, keyId: null, readOnly: false, mode: 'live' as const, timeZone: 'UTC' };
+  await services.customers.create(actorA, { name: 'Customer of A' });
+
+  t.test('every table with account_id has forced RLS and a tenant policy', async (t) => {
+    const { rows } = await owner.query(`
+      SELECT c.relname, c.relrowsecurity, c.relforcerowsecurity,
+             (SELECT count(*) FROM pg_policy p WHERE p.polrelid = c.oid
+                AND p.polroles @> ARRAY[(SELECT oid FROM pg_roles WHERE rolname = 'relance_app')]) AS app_policies
+        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE n.nspname = 'public' AND c.relkind = 'r'
+         AND (EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'account_id' AND NOT a.attisdropped)
+              OR c.relname = 'accounts')`);
+    t.ok(rows.length >= 7, `found ${rows.length} tenant tables`);
+    for (const row of rows) {
+      t.ok(row.relrowsecurity, `${row.relname}: RLS enabled`);
+      t.ok(row.relforcerowsecurity, `${row.relname}: RLS forced`);
+      t.equal(Number(row.app_policies), 1, `${row.relname}: one policy for relance_app`);
+    }
+  });
+
+  t.test('every unique key of a tenant table includes account_id', async (t) => {
+    const { rows } = await owner.query(`
+      SELECT c.relname AS table, i.relname AS index
+        FROM pg_index x JOIN pg_class c ON c.oid = x.indrelid JOIN pg_class i ON i.oid = x.indexrelid
+        JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE n.nspname = 'public' AND x.indisunique AND c.relname <> 'accounts' AND c.relname NOT LIKE 'kysely%'
+         AND NOT EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'account_id'
+                           AND a.attnum = ANY (x.indkey))`);
+    t.same(rows, [], 'no unique index without account_id');
+  });
+
+  t.test('the service role owns nothing and cannot bypass RLS', async (t) => {
+    const { rows } = await owner.query(`
+      SELECT r.rolname, r.rolbypassrls, r.rolsuper,
+             (SELECT count(*) FROM pg_class c WHERE c.relowner = r.oid) AS owned
+        FROM pg_roles r WHERE r.rolname IN ('relance_app', 'relance_system') ORDER BY r.rolname`);
+    t.equal(rows.length, 2);
+    for (const row of rows) {
+      t.notOk(row.rolbypassrls, `${row.rolname} has no BYPASSRLS`);
+      t.notOk(row.rolsuper, `${row.rolname} is not superuser`);
+      t.equal(Number(row.owned), 0, `${row.rolname} owns no table`);
+    }
+  });
+
+  t.test('with no account set, queries return no rows', async (t) => {
+    const { rows } = await database.pool.query('SELECT current_user AS role, (SELECT count(*) FROM customers) AS customers, (SELECT count(*) FROM accounts) AS accounts');
+    t.equal(rows[0].role, 'relance_app');
+    t.equal(Number(rows[0].customers), 0);
+    t.equal(Number(rows[0].accounts), 0);
+    const owned = await owner.query('SELECT count(*) AS n FROM customers');
+    t.equal(Number(owned.rows[0].n), 1, 'the row exists');
+  });
+
+  t.test("account B's transaction sees none of A's rows and cannot write into A", async (t) => {
+    const seen = await database.withAccount(b.account.id, (trx) =>
+      trx.selectFrom('customers').select('id').execute(),
+    );
+    t.same(seen, []);
+    await t.rejects(
+      database.withAccount(b.account.id, (trx) =>
+        sql`INSERT INTO customers (account_id, id, name) VALUES (${a.account.id}, 'cus_x', 'intruder')`.execute(trx),
+      ),
+      /row-level security/,
+    );
+    const updated = await database.withAccount(b.account.id, (trx) =>
+      trx.updateTable('customers').set({ name: 'hacked' }).where('account_id', '=', a.account.id).executeTakeFirst(),
+    );
+    t.equal(Number(updated.numUpdatedRows), 0);
+  });
+
+  t.test('the account setting does not leak to the next transaction on the same connection', async (t) => {
+    const pool = createDatabase(testDb.url, { max: 1 });
+    t.teardown(() => pool.close());
+    const inside = await pool.withAccount(a.account.id, (trx) => trx.selectFrom('customers').select('id').execute());
+    t.equal(inside.length, 1);
+    const { rows } = await pool.pool.query('SELECT count(*) AS n FROM customers');
+    t.equal(Number(rows[0].n), 0);
+  });
+});

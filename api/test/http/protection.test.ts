@@ -1,0 +1,152 @@
+import t from 'tap';
+import { setupApp } from '../helpers/app.ts';
+
+t.test('authentication', async (t) => {
+  const ctx = await setupApp(t);
+  const acme = await ctx.createAccount();
+
+  const none = await ctx.app.inject({ method: 'GET', url: '/v1/customers' });
+  t.equal(none.statusCode, 401);
+  t.equal(none.json().code, 'auth/missing_api_key');
+  t.match(none.headers['www-authenticate'], /^Bearer/);
+
+  for (const header of ['Bearer rk_live_nope', 'Basic abc', `Bearer ${acme.apiKey}x`, 'Bearer']) {
+    const res = await ctx.app.inject({ method: 'GET', url: '/v1/customers', headers: { authorization: header } });
+    t.equal(res.statusCode, 401, header);
+    t.equal(res.json().code, 'auth/invalid_api_key', header);
+  }
+
+  const ok = await ctx.app.inject({ method: 'GET', url: '/v1/customers', headers: acme.auth });
+  t.equal(ok.statusCode, 200);
+
+  t.test('read-only keys read and cannot write', async (t) => {
+    const created = await ctx.app.inject({ method: 'POST', url: '/v1/api_keys', headers: acme.auth, payload: { name: 'dashboard', read_only: true } });
+    t.equal(created.statusCode, 201);
+    const key = created.json();
+    t.match(key, { read_only: true, prefix: key.secret.slice(0, 14), object: 'api_key' });
+    const ro = { authorization: `Bearer ${key.secret}` };
+    t.equal((await ctx.app.inject({ method: 'GET', url: '/v1/invoices', headers: ro })).statusCode, 200);
+    for (const [method, url, payload] of [
+      ['POST', '/v1/customers', { name: 'x' }],
+      ['PATCH', '/v1/account', { name: 'x' }],
+      ['POST', '/v1/api_keys', {}],
+    ] as const) {
+      const res = await ctx.app.inject({ method, url, headers: ro, payload });
+      t.equal(res.statusCode, 403, `${method} ${url}`);
+      t.equal(res.json().code, 'auth/read_only_key');
+    }
+    t.equal((await ctx.app.inject({ method: 'GET', url: '/v1/customers', headers: acme.auth })).json().data.length, 0, 'nothing was written');
+  });
+
+  t.test('revoked keys stop working at once; the secret is never listed', async (t) => {
+    const key = (await ctx.app.inject({ method: 'POST', url: '/v1/api_keys', headers: acme.auth, payload: { name: 'temp' } })).json();
+    const auth = { authorization: `Bearer ${key.secret}` };
+    t.equal((await ctx.app.inject({ method: 'GET', url: '/v1/account', headers: auth })).statusCode, 200);
+    const revoked = await ctx.app.inject({ method: 'POST', url: `/v1/api_keys/${key.id}/revoke`, headers: acme.auth });
+    t.equal(revoked.statusCode, 200);
+    t.ok(revoked.json().revoked_at);
+    const after = await ctx.app.inject({ method: 'GET', url: '/v1/account', headers: auth });
+    t.equal(after.statusCode, 401);
+    const list = await ctx.app.inject({ method: 'GET', url: '/v1/api_keys', headers: acme.auth });
+    t.notMatch(list.body, key.secret);
+    t.notMatch(list.body, /"secret"/);
+  });
+
+  t.test('last use is recorded', async (t) => {
+    const list = (await ctx.app.inject({ method: 'GET', url: '/v1/api_keys', headers: acme.auth })).json();
+    const first = list.data.find((k: { name: string }) => k.name === 'Default key');
+    t.ok(first.last_used_at, 'the default key has a last use');
+  });
+});
+
+t.test('secrets are stored hashed', async (t) => {
+  const ctx = await setupApp(t);
+  const acme = await ctx.createAccount();
+  const owner = await ctx.database.withSystem((trx) => trx.selectFrom('api_keys').select(['secret_hash', 'prefix']).execute());
+  t.equal(owner.length, 1);
+  t.equal(owner[0]?.secret_hash.length, 32, 'a SHA-256 digest');
+  t.notOk(owner[0]?.secret_hash.toString('utf8').includes(acme.apiKey));
+  t.equal(owner[0]?.prefix, acme.apiKey.slice(0, 14));
+});
+
+t.test('malformed requests get problem+json, never a 500', async (t) => {
+  const ctx = await setupApp(t, { env: { BODY_LIMIT_BYTES: '2048' } });
+  const acme = await ctx.createAccount();
+  const send = (payload: string, headers: Record<string, string> = {}) =>
+    ctx.app.inject({ method: 'POST', url: '/v1/customers', payload, headers: { ...acme.auth, 'content-type': 'application/json', ...headers } });
+
+  const cases: Array<[string, Record<string, string>, number, string]> = [
+    ['{"name": ', {}, 400, 'request/malformed_json'],
+    ['', {}, 400, 'request/malformed_json'],
+    ['[1,2,3]', {}, 400, 'request/validation_failed'],
+    ['"just a string"', {}, 400, 'request/validation_failed'],
+    ['null', {}, 400, 'request/validation_failed'],
+    ['{"name": 42}', {}, 400, 'request/validation_failed'],
+    ['{"name": "x", "email": "not-an-email"}', {}, 400, 'request/validation_failed'],
+    ['{"name": "x", "time_zone": "Mars/Olympus"}', {}, 400, 'request/validation_failed'],
+    ['{"name": "x", "metadata": {"k": 1}}', {}, 400, 'request/validation_failed'],
+    ['{"name": "x", "__proto__": {"admin": true}}', {}, 400, 'request/malformed_json'],
+    [JSON.stringify({ name: 'x'.repeat(5000) }), {}, 413, 'request/body_too_large'],
+    ['name=x', { 'content-type': 'application/x-www-form-urlencoded' }, 415, 'request/unsupported_media_type'],
+  ];
+  for (const [payload, headers, status, code] of cases) {
+    const res = await send(payload, headers);
+    t.equal(res.statusCode, status, `${payload.slice(0, 40)} → ${status}`);
+    t.equal(res.json().code, code, `${payload.slice(0, 40)} → ${code}`);
+    t.match(res.headers['content-type'], /^application\/problem\+json/);
+    t.equal(res.json().request_id, res.headers['x-request-id']);
+  }
+  const tz = await send('{"name": "x", "time_zone": "Mars/Olympus"}');
+  t.match(tz.json().errors, [{ field: '/time_zone', message: /IANA/ }]);
+
+  const badQuery = await ctx.app.inject({ method: 'GET', url: '/v1/invoices?limit=1000&overdue=maybe&due_date_from=2026-02-30', headers: acme.auth });
+  t.equal(badQuery.statusCode, 400);
+  t.equal(badQuery.json().code, 'request/validation_failed');
+  t.same(badQuery.json().errors.map((e: { field: string }) => e.field).sort(), ['/querystring/due_date_from', '/querystring/limit', '/querystring/overdue']);
+
+  const route = await ctx.app.inject({ method: 'GET', url: '/v1/nothing-here', headers: acme.auth });
+  t.equal(route.statusCode, 404);
+  t.equal(route.json().code, 'request/route_not_found');
+
+  t.equal((await ctx.app.inject({ method: 'GET', url: '/v1/customers', headers: acme.auth })).json().data.length, 0, 'nothing was stored');
+});
+
+t.test('request ids: generated, or taken from x-request-id, returned in header and errors', async (t) => {
+  const ctx = await setupApp(t);
+  const mine = await ctx.app.inject({ method: 'GET', url: '/v1/account', headers: { 'x-request-id': 'trace-123' } });
+  t.equal(mine.headers['x-request-id'], 'trace-123');
+  t.equal(mine.json().request_id, 'trace-123');
+  const generated = await ctx.app.inject({ method: 'GET', url: '/health' });
+  t.match(generated.headers['x-request-id'], /^req_[0-9a-f]{20}$/);
+});
+
+t.test('rate limit per key: 429 with Retry-After', async (t) => {
+  const ctx = await setupApp(t, { env: { RATE_LIMIT_PER_MINUTE: '5' } });
+  const a = await ctx.createAccount({ name: 'A' });
+  const b = await ctx.createAccount({ name: 'B' });
+  const statuses: number[] = [];
+  for (let i = 0; i < 7; i++) statuses.push((await ctx.app.inject({ method: 'GET', url: '/v1/account', headers: a.auth })).statusCode);
+  t.same(statuses, [200, 200, 200, 200, 200, 429, 429]);
+  const limited = await ctx.app.inject({ method: 'GET', url: '/v1/account', headers: a.auth });
+  t.equal(limited.json().code, 'rate_limit/exceeded');
+  t.ok(Number(limited.headers['retry-after']) > 0);
+  t.equal((await ctx.app.inject({ method: 'GET', url: '/v1/account', headers: b.auth })).statusCode, 200, 'another key has its own budget');
+});
+
+t.test('health and readiness', async (t) => {
+  const ctx = await setupApp(t);
+  const health = await ctx.app.inject({ method: 'GET', url: '/health' });
+  t.same(health.json(), { status: 'ok' });
+  const ready = await ctx.app.inject({ method: 'GET', url: '/ready' });
+  t.equal(ready.statusCode, 200);
+  t.same(ready.json(), { status: 'ready' });
+  await ctx.database.withSystem(async () => {});
+  const owner = await import('pg');
+  const client = new owner.default.Client({ connectionString: ctx.databaseUrl });
+  await client.connect();
+  await client.query("DELETE FROM kysely_migration");
+  await client.end();
+  const pending = await ctx.app.inject({ method: 'GET', url: '/ready' });
+  t.equal(pending.statusCode, 503);
+  t.equal(pending.json().status, 'migrations_pending');
+});

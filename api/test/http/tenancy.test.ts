@@ -1,0 +1,64 @@
+import t from 'tap';
+import { setupApp } from '../helpers/app.ts';
+
+t.test("account A's ids give 404 to account B on every REST route", async (t) => {
+  const ctx = await setupApp(t);
+  const a = await ctx.createAccount({ name: 'A' });
+  const b = await ctx.createAccount({ name: 'B' });
+  const as = (who: typeof a) => (method: string, url: string, payload?: object) =>
+    ctx.app.inject({ method: method as 'GET', url, headers: who.auth, ...(payload && { payload }) });
+  const byA = as(a);
+  const byB = as(b);
+
+  const terms = (await byA('POST', '/v1/payment_terms', { name: 'Net 10', due: { kind: 'net', days: 10 } })).json();
+  const customer = (await byA('POST', '/v1/customers', { name: 'Client of A', payment_terms_id: terms.id })).json();
+  const draft = (await byA('POST', '/v1/invoices', { number: 'A-1', customer_id: customer.id, subtotal: 1000, status: 'draft' })).json();
+  const open = (await byA('POST', '/v1/invoices', { number: 'A-2', customer_id: customer.id, subtotal: 1000 })).json();
+  const key = (await byA('POST', '/v1/api_keys', { name: 'second' })).json();
+  for (const object of [terms, customer, draft, open, key]) t.ok(object.id, `A created ${object.object}`);
+
+  const routes: Array<[string, string, object?]> = [
+    ['GET', `/v1/customers/${customer.id}`],
+    ['PATCH', `/v1/customers/${customer.id}`, { name: 'hijacked' }],
+    ['DELETE', `/v1/customers/${customer.id}`],
+    ['GET', `/v1/payment_terms/${terms.id}`],
+    ['PATCH', `/v1/payment_terms/${terms.id}`, { name: 'hijacked' }],
+    ['DELETE', `/v1/payment_terms/${terms.id}`],
+    ['GET', `/v1/invoices/${draft.id}`],
+    ['PATCH', `/v1/invoices/${draft.id}`, { memo: 'hijacked' }],
+    ['POST', `/v1/invoices/${draft.id}/finalize`],
+    ['POST', `/v1/invoices/${open.id}/void`],
+    ['POST', `/v1/invoices/${open.id}/mark_uncollectible`],
+    ['POST', `/v1/api_keys/${key.id}/revoke`],
+  ];
+  for (const [method, url, payload] of routes) {
+    const res = await byB(method, url, payload);
+    t.equal(res.statusCode, 404, `${method} ${url} → 404`);
+    t.match(res.json().code, /\/not_found$/, `${method} ${url} code`);
+  }
+
+  // Using A's objects as references from B fails the same way.
+  const refCustomer = await byB('POST', '/v1/invoices', { number: 'B-1', customer_id: customer.id, subtotal: 1, due_date: '2026-04-01' });
+  t.equal(refCustomer.statusCode, 404);
+  t.equal(refCustomer.json().code, 'customer/not_found');
+  const refTerms = await byB('POST', '/v1/customers', { name: 'x', payment_terms_id: terms.id });
+  t.equal(refTerms.statusCode, 404);
+  t.equal(refTerms.json().code, 'payment_terms/not_found');
+  const refDefault = await byB('PATCH', '/v1/account', { default_payment_terms_id: terms.id });
+  t.equal(refDefault.statusCode, 404);
+  t.equal(refDefault.json().code, 'payment_terms/not_found');
+
+  // Lists of B never show A's objects; filters by A's ids find nothing.
+  for (const url of ['/v1/customers', '/v1/invoices', `/v1/invoices?customer_id=${customer.id}`, '/v1/api_keys']) {
+    const res = (await byB('GET', url)).json();
+    t.notOk(res.data.some((o: { id: string }) => [customer.id, draft.id, open.id, key.id].includes(o.id)), `${url} shows none of A's`);
+  }
+  t.notOk((await byB('GET', '/v1/payment_terms?limit=100')).json().data.some((o: { id: string }) => o.id === terms.id));
+  t.equal((await byB('GET', '/v1/account')).json().id, b.accountId);
+
+  // A's data is untouched.
+  t.equal((await byA('GET', `/v1/customers/${customer.id}`)).json().name, 'Client of A');
+  t.equal((await byA('GET', `/v1/invoices/${draft.id}`)).json().status, 'draft');
+  t.equal((await byA('GET', `/v1/invoices/${open.id}`)).json().status, 'open');
+  t.equal((await byA('GET', `/v1/payment_terms/${terms.id}`)).json().name, 'Net 10');
+});

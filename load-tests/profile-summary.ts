@@ -1,0 +1,87 @@
+/**
+ * Summarises a V8 CPU profile (from `BENCH_CPU_PROF=dir npm run bench`): where a server process
+ * spent its CPU, by package / source file and by function, self time.
+ *
+ *   node load-tests/profile-summary.ts load-tests/results/profiles/relance-*.cpuprofile [top=25]
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+interface Profile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+  startTime: number;
+  endTime: number;
+}
+
+const file = process.argv[2];
+if (!file) {
+  console.error('usage: node load-tests/profile-summary.ts <file.cpuprofile> [top]');
+  process.exit(2);
+}
+const top = Number(process.argv[3] ?? 25);
+const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
+const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+
+// Self time per node: each sample's delta is charged to the node sampled.
+const self = new Map<number, number>();
+profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+const total = [...self.values()].reduce((a, b) => a + b, 0);
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+function area(url: string, functionName: string): string {
+  if (!url) return functionName.startsWith('(') ? functionName : '(native)';
+  const local = url.replace(/^file:\/\//, '');
+  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(local)?.[1];
+  if (pkg) return pkg;
+  if (local.startsWith('node:')) return local;
+  if (local.startsWith(ROOT)) return path.relative(ROOT, local);
+  return local;
+}
+
+const byArea = new Map<string, number>();
+const byFunction = new Map<string, number>();
+for (const [id, us] of self) {
+  const node = byId.get(id);
+  if (!node) continue;
+  const { functionName, url, lineNumber } = node.callFrame;
+  const where = area(url, functionName);
+  byArea.set(where, (byArea.get(where) ?? 0) + us);
+  const fn = `${functionName || '(anonymous)'}  ${where}${url ? `:${lineNumber + 1}` : ''}`;
+  byFunction.set(fn, (byFunction.get(fn) ?? 0) + us);
+}
+
+// Inclusive time per package / file: a sample counts once for every area on its stack.
+const parent = new Map<number, number>();
+for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+const inclusive = new Map<string, number>();
+for (const [id, us] of self) {
+  const seen = new Set<string>();
+  for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+    const node = byId.get(at);
+    if (!node || node.callFrame.functionName === '(root)') continue;
+    seen.add(area(node.callFrame.url, node.callFrame.functionName));
+  }
+  for (const where of seen) inclusive.set(where, (inclusive.get(where) ?? 0) + us);
+}
+
+// Percentages are of the busy time: the process also idles while the bench drives the other server.
+const busy = total - (byArea.get('(idle)') ?? 0);
+const pct = (us: number) => `${((us / busy) * 100).toFixed(1).padStart(5)} %`;
+const print = (title: string, map: Map<string, number>) => {
+  console.log(`\n${title}`);
+  for (const [name, us] of [...map].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${pct(us)}  ${name}`);
+};
+byArea.delete('(idle)');
+byFunction.delete('(idle)  (idle)');
+inclusive.delete('(idle)');
+console.log(`${file}: ${(total / 1e6).toFixed(1)} s sampled, ${(busy / 1e6).toFixed(1)} s busy; percentages of busy time`);
+print('self time by package / file', byArea);
+print('inclusive time by package / file (on the stack)', inclusive);
+print('self time by function', byFunction);
