@@ -12,7 +12,8 @@ function makeAjv(coerceTypes: boolean): Ajv {
     allErrors: true,
     coerceTypes: coerceTypes ? 'array' : false,
     removeAdditional: false,
-    useDefaults: true,
+    // Bodies stay as sent (services apply defaults), so a request hashes the same before and after validation.
+    useDefaults: coerceTypes,
     strict: false,
   });
   addFormats(ajv);

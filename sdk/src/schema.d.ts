@@ -310,7 +310,7 @@ export interface components {
         ApiKeyCreate: {
             name?: string;
             /** @default false */
-            read_only: boolean;
+            read_only?: boolean;
         };
         ApiKeyWithSecret: {
             /** @description A `key_…` id. */
@@ -439,7 +439,7 @@ export interface components {
                  */
                 kind: "due_on_receipt" | "net" | "days_end_of_month" | "end_of_month_plus";
                 /** @default 0 */
-                days: number;
+                days?: number;
             };
             early_payment_discount?: {
                 /** @description Discount in basis points: 200 = 2 %. */
@@ -459,7 +459,7 @@ export interface components {
                  */
                 kind: "due_on_receipt" | "net" | "days_end_of_month" | "end_of_month_plus";
                 /** @default 0 */
-                days: number;
+                days?: number;
             };
             early_payment_discount?: {
                 /** @description Discount in basis points: 200 = 2 %. */
@@ -539,7 +539,7 @@ export interface components {
              * @default open
              * @enum {unknown}
              */
-            status: "draft" | "open";
+            status?: "draft" | "open";
             /** @description A `cus_…` id. */
             customer_id?: string;
             /** @description Instead of customer_id: the customer with this external_id, created with these fields if new. */
@@ -593,7 +593,7 @@ export interface components {
             line_items?: {
                 description: string;
                 /** @default 1 */
-                quantity: number;
+                quantity?: number;
                 /** @description Integer amount in the currency's minor unit (ISO 4217 exponent): 1250 EUR = 12.50 €. */
                 unit_amount: number;
             }[];
@@ -637,7 +637,7 @@ export interface components {
             line_items?: {
                 description: string;
                 /** @default 1 */
-                quantity: number;
+                quantity?: number;
                 /** @description Integer amount in the currency's minor unit (ISO 4217 exponent): 1250 EUR = 12.50 €. */
                 unit_amount: number;
             }[];

@@ -55,20 +55,28 @@ function renderRefusal(error: Error): Rendered {
   return { message: error.message, code: typeof code === 'string' ? code : 'graphql/invalid_query', status: 400 };
 }
 
-/** An error raised around GraphQL (authentication, rate limit, body parsing, HTTP method). */
-function renderRequestError(error: Error, reply: FastifyReply | undefined): Rendered {
+/**
+ * An error before or around execution: a refused query (mercurius wraps the validation errors
+ * in one error), or one raised by the HTTP layer (authentication, rate limit, body parsing).
+ */
+function renderBeforeExecution(error: Error, reply: FastifyReply | undefined): Array<[Rendered, GraphQLError | undefined]> {
   const code = (error as { code?: unknown }).code;
   if (code === 'MER_ERR_METHOD_NOT_ALLOWED') {
-    return { message: 'Mutations must be sent with POST.', code: 'graphql/method_not_allowed', status: 405 };
+    return [[{ message: 'Mutations must be sent with POST.', code: 'graphql/method_not_allowed', status: 405 }, undefined]];
   }
-  if (typeof code === 'string' && code.startsWith('MER_ERR_GQL_')) return renderRefusal(error);
-  if (error instanceof GraphQLError && !error.originalError) return renderRefusal(error);
-  const appError = toAppError(error);
+  const wrapped = (error as { errors?: unknown }).errors;
+  if (Array.isArray(wrapped) && !(error instanceof AppError)) {
+    return (wrapped as Error[]).map((inner) => [renderRefusal(inner), inner instanceof GraphQLError ? inner : undefined]);
+  }
+  if ((typeof code === 'string' && code.startsWith('MER_ERR_GQL_')) || (error instanceof GraphQLError && !appErrorIn(error))) {
+    return [[renderRefusal(error), error instanceof GraphQLError ? error : undefined]];
+  }
+  const appError = appErrorIn(error) ?? toAppError(error);
   if (appError.status >= 500) reply?.log.error({ err: error }, 'graphql request failed');
-  return appError.code === 'internal/error' ? { message: INTERNAL, code: appError.code, status: 500 } : render(appError);
+  return [[render(appError), error instanceof GraphQLError ? error : undefined]];
 }
 
-const format = (r: Rendered, source?: GraphQLError): GraphQLFormattedError => ({
+const format = (r: Rendered, source: GraphQLError | undefined): GraphQLFormattedError => ({
   message: r.message,
   ...(source?.locations && { locations: source.locations }),
   ...(source?.path && { path: source.path }),
@@ -78,32 +86,25 @@ const format = (r: Rendered, source?: GraphQLError): GraphQLFormattedError => ({
 /**
  * Mercurius' error formatter: every error carries `extensions.code` (and `status`, and the
  * field `errors` of a validation failure). Resolver errors answer 200 as GraphQL expects, a
- * refused query 400, and an error around GraphQL its own status (401, 429…).
+ * refused query 400, and an error around GraphQL its own status (401, 405, 429…).
  */
 export function formatGraphqlErrors(
   execution: ExecutionResult & { errors: readonly GraphQLError[] },
   context: { reply?: FastifyReply },
 ): { statusCode: number; response: { data: unknown; errors: GraphQLFormattedError[] } } {
   const { reply } = context;
-  const executed = 'data' in execution;
   const errors: GraphQLFormattedError[] = [];
   let statusCode = 200;
   for (const error of execution.errors) {
-    const wrapped = (error.originalError as { errors?: unknown } | undefined)?.errors;
-    // Mercurius wraps a refused query's errors (syntax, validation, variables) in one error.
-    if (Array.isArray(wrapped) && !(error.originalError instanceof AppError)) {
-      for (const inner of wrapped as Error[]) {
-        errors.push(format(renderRefusal(inner), inner instanceof GraphQLError ? inner : undefined));
-      }
-      statusCode = Math.max(statusCode, 400);
+    if (error.path) {
+      errors.push(format(renderExecutionError(error, reply), error));
       continue;
     }
-    const rendered = error.path ? renderExecutionError(error, reply)
-      : executed ? renderRefusal(error)
-      : renderRequestError(error.originalError ?? error, reply);
-    for (const [name, value] of Object.entries(rendered.headers ?? {})) reply?.header(name, value);
-    if (!error.path) statusCode = Math.max(statusCode, rendered.status);
-    errors.push(format(rendered, error));
+    for (const [rendered, source] of renderBeforeExecution(error.originalError ?? error, reply)) {
+      for (const [name, value] of Object.entries(rendered.headers ?? {})) reply?.header(name, value);
+      statusCode = Math.max(statusCode, rendered.status);
+      errors.push(format(rendered, source ?? error));
+    }
   }
   return { statusCode, response: { data: execution.data ?? null, errors } };
 }
