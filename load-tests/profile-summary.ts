@@ -45,15 +45,19 @@ function area(url: string, functionName: string): string {
   return local;
 }
 
+const functionKey = (node: ProfileNode) => {
+  const { functionName, url, lineNumber } = node.callFrame;
+  return `${functionName || '(anonymous)'}  ${area(url, functionName)}${url ? `:${lineNumber + 1}` : ''}`;
+};
+
 const byArea = new Map<string, number>();
 const byFunction = new Map<string, number>();
 for (const [id, us] of self) {
   const node = byId.get(id);
   if (!node) continue;
-  const { functionName, url, lineNumber } = node.callFrame;
-  const where = area(url, functionName);
+  const where = area(node.callFrame.url, node.callFrame.functionName);
   byArea.set(where, (byArea.get(where) ?? 0) + us);
-  const fn = `${functionName || '(anonymous)'}  ${where}${url ? `:${lineNumber + 1}` : ''}`;
+  const fn = functionKey(node);
   byFunction.set(fn, (byFunction.get(fn) ?? 0) + us);
 }
 
@@ -61,14 +65,18 @@ for (const [id, us] of self) {
 const parent = new Map<number, number>();
 for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
 const inclusive = new Map<string, number>();
+const inclusiveFunction = new Map<string, number>();
 for (const [id, us] of self) {
   const seen = new Set<string>();
+  const seenFunctions = new Set<string>();
   for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
     const node = byId.get(at);
     if (!node || node.callFrame.functionName === '(root)') continue;
     seen.add(area(node.callFrame.url, node.callFrame.functionName));
+    seenFunctions.add(functionKey(node));
   }
   for (const where of seen) inclusive.set(where, (inclusive.get(where) ?? 0) + us);
+  for (const fn of seenFunctions) inclusiveFunction.set(fn, (inclusiveFunction.get(fn) ?? 0) + us);
 }
 
 // Percentages are of the busy time: the process also idles while the bench drives the other server.
@@ -85,3 +93,6 @@ console.log(`${file}: ${(total / 1e6).toFixed(1)} s sampled, ${(busy / 1e6).toFi
 print('self time by package / file', byArea);
 print('inclusive time by package / file (on the stack)', inclusive);
 print('self time by function', byFunction);
+// The project's own functions, inclusive: what each step of the request path costs with all it calls.
+const own = new Map([...inclusiveFunction].filter(([fn]) => / (api|load-tests)\//.test(fn)));
+print("inclusive time of the project's functions", own);

@@ -40,6 +40,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : `req_${randomBytes(10).toString('hex')}`;
     },
     routerOptions: { ignoreTrailingSlash: true },
+    // Responses are serialized, not validated: our custom string formats need no checking there.
+    serializerOpts: { ajv: { formats: { 'time-zone': true, currency: true } } },
   });
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);

@@ -24,7 +24,9 @@ export const builder = new SchemaBuilder<{
     /** Flat map of string keys to string values. */
     Metadata: { Input: Record<string, string>; Output: Record<string, string> };
   };
-}>({});
+  // Output fields are non-null unless they say `nullable: true`, as the REST schemas are.
+  DefaultFieldNullability: false;
+}>({ defaultFieldNullability: false });
 
 builder.queryType({});
 builder.mutationType({});

@@ -1,6 +1,41 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import mercurius from 'mercurius';
 import type { Config } from '../config.ts';
+import type { Actor } from '../domain/shared/actor.ts';
+import { AppError } from '../errors.ts';
 import type { Services } from '../services.ts';
+import type { GraphqlContext } from './builder.ts';
+import { formatGraphqlErrors, limitRules } from './errors.ts';
+import { buildGraphqlSchema } from './schema.ts';
 
-/** Mounts /graphql (filled in by the GraphQL layer). */
-export async function registerGraphql(_app: FastifyInstance, _deps: { services: Services; config: Config }): Promise<void> {}
+/**
+ * Mounts the GraphQL API at /graphql (GraphiQL at /graphiql in development). The auth hook has
+ * already authenticated the request; resolvers call the same services as the REST routes.
+ */
+export async function registerGraphql(app: FastifyInstance, deps: { services: Services; config: Config }): Promise<void> {
+  const { services, config } = deps;
+  await app.register(mercurius, {
+    schema: buildGraphqlSchema(),
+    path: '/graphql',
+    graphiql: config.env === 'development',
+    allowBatchedQueries: false,
+    validationRules: limitRules({ maxDepth: config.graphqlMaxDepth, maxCost: config.graphqlMaxCost }),
+    // The request is checked in preHandler below; the context must not throw, as mercurius also
+    // builds it to format errors raised before the handler.
+    context: (request: FastifyRequest): GraphqlContext => ({ actor: request.actor as Actor, services }),
+    errorFormatter: formatGraphqlErrors as never,
+    additionalRouteOptions: {
+      preHandler: async (request: FastifyRequest) => {
+        if (Array.isArray(request.body)) {
+          throw new AppError('graphql/batch_not_supported', 400, 'Send one operation per request; batched queries are not supported.');
+        }
+        // Defence in depth: the auth hook matches '/graphql' exactly, not every URL the router maps here.
+        if (!request.actor) {
+          throw new AppError('auth/missing_api_key', 401, 'Send your API key as `Authorization: Bearer rk_…`.', {
+            headers: { 'www-authenticate': 'Bearer realm="relance"' },
+          });
+        }
+      },
+    },
+  });
+}

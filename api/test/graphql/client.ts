@@ -1,0 +1,48 @@
+import type { TestContext } from '../helpers/app.ts';
+
+export interface GraphqlError {
+  message: string;
+  path?: string[];
+  extensions: { code: string; status: number; errors?: Array<{ field: string; message: string }> };
+}
+
+export interface GraphqlResponse {
+  status: number;
+  // Test code reads arbitrary selections.
+  data: any;
+  errors: GraphqlError[] | undefined;
+  headers: Record<string, unknown>;
+}
+
+/** Posts one GraphQL operation to the app with the given Authorization header (none when omitted). */
+export function graphqlClient(ctx: TestContext, auth?: { authorization: string }) {
+  return async (query: string, variables?: Record<string, unknown>): Promise<GraphqlResponse> => {
+    const res = await ctx.app.inject({
+      method: 'POST',
+      url: '/graphql',
+      headers: auth ?? {},
+      payload: { query, ...(variables && { variables }) },
+    });
+    const body = res.json() as { data?: unknown; errors?: GraphqlError[] };
+    return { status: res.statusCode, data: body.data ?? null, errors: body.errors, headers: res.headers };
+  };
+}
+
+/** The code of the first error, for one-line assertions. */
+export const codeOf = (res: GraphqlResponse): string | undefined => res.errors?.[0]?.extensions.code;
+
+export const INVOICE_FIELDS = `
+  id number externalId customerId status currency subtotal tax total lateFees amountPaid amountCredited balance
+  issueDate dueDate overdue daysOverdue paymentTermsId paymentUrl pdfUrl memo metadata
+  lineItems { description quantity unitAmount amount }
+  finalizedAt voidedAt markedUncollectibleAt createdAt updatedAt`;
+
+export const CUSTOMER_FIELDS = `
+  id externalId name email ccEmails contactName phone locale timeZone paymentTermsId metadata createdAt updatedAt`;
+
+export const TERMS_FIELDS = `
+  id code name description due { kind days } earlyPaymentDiscount { percentBps withinDays } builtin createdAt updatedAt`;
+
+export const ACCOUNT_FIELDS = `
+  id mode name legalName defaultCurrency locale timeZone senderName senderEmail replyTo contactPhone
+  paymentInstructions defaultPaymentTermsId createdAt updatedAt`;
