@@ -16,7 +16,7 @@
  */
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon, { type Request, type Result } from 'autocannon';
@@ -92,17 +92,48 @@ async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
 }
 
 /** An empty database for the raw server (it creates its one table itself). */
-async function createRawDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+async function createRawDatabase(): Promise<{ name: string; url: string; drop(): Promise<void> }> {
   const name = `relance_bench_raw_${process.pid}_${randomBytes(4).toString('hex')}`;
   await admin((client) => client.query(`CREATE DATABASE "${name}"`));
   return {
+    name,
     url: urlFor(name),
     drop: () => admin(async (client) => void (await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`))),
   };
 }
 
+/**
+ * CPU time used by the Postgres backends serving one database, read from /proc: only when
+ * Postgres runs on this machine and /proc is readable (Linux), else undefined. Backends that
+ * came and went between two readings are missed: pools keep theirs during a run.
+ */
+async function postgresCpu(client: pg.Client, database: string): Promise<Map<number, number> | undefined> {
+  const { rows } = await client.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1', [database]);
+  const ticks = new Map<number, number>();
+  try {
+    for (const { pid } of rows) {
+      // Fields after the ")" of the command name: state is 3rd, utime 14th and stime 15th of the whole line.
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+      ticks.set(pid, Number(fields[11]) + Number(fields[12]));
+    }
+  } catch {
+    return undefined;
+  }
+  return ticks;
+}
+
+/** Milliseconds of CPU between two readings, at the usual 100 clock ticks a second. */
+function cpuMsBetween(before: Map<number, number> | undefined, after: Map<number, number> | undefined): number | undefined {
+  if (!before || !after) return undefined;
+  let ticks = 0;
+  for (const [pid, t] of after) ticks += t - (before.get(pid) ?? 0);
+  return ticks * 10;
+}
+
 interface Server {
   kind: 'raw' | 'relance';
+  /** The database the server uses (to read its Postgres backends' CPU). */
+  database: string;
   url: string;
   /** Queries the server has sent to Postgres, and the CPU time it used, since it started. */
   stats(): Promise<{ queries: number; cpuMicros: number }>;
@@ -126,7 +157,7 @@ function nextMessage<T extends FromServer['type']>(child: ChildProcess, type: T)
   });
 }
 
-async function startServer(kind: 'raw' | 'relance', env: Record<string, string>): Promise<Server> {
+async function startServer(kind: 'raw' | 'relance', database: string, env: Record<string, string>): Promise<Server> {
   const execArgv = settings.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${settings.cpuProfileDir}`, `--cpu-prof-name=${kind}-${process.pid}.cpuprofile`] : [];
   const child = fork(path.join(HERE, 'servers', `${kind}.ts`), [], {
     env: { ...process.env, ...env },
@@ -145,6 +176,7 @@ async function startServer(kind: 'raw' | 'relance', env: Record<string, string>)
   const { port } = await nextMessage(child, 'listening');
   return {
     kind,
+    database,
     url: `http://127.0.0.1:${port}`,
     async stats() {
       const answer = nextMessage(child, 'stats');
@@ -174,13 +206,15 @@ interface RunResult {
   queriesPerRequest: number;
   /** CPU time of the server process per request (user + system), warm-up included. */
   serverCpuMsPerRequest: number;
+  /** CPU time of the Postgres backends serving the server, per request, when it can be read. */
+  postgresCpuMsPerRequest?: number;
   firstError?: { status: number; body: string };
 }
 
 /** Never repeats in this process: each request gets the next one, so invoice numbers stay unique. */
 let seq = 0;
 
-async function measure(scenario: Scenario, prepared: Prepared<unknown>, server: Server, round: number): Promise<RunResult> {
+async function measure(scenario: Scenario, prepared: Prepared<unknown>, server: Server, round: number, monitor: pg.Client): Promise<RunResult> {
   let firstError: RunResult['firstError'];
   const request = (): Request => ({
     method: scenario.method,
@@ -192,6 +226,7 @@ async function measure(scenario: Scenario, prepared: Prepared<unknown>, server: 
     },
   });
   const before = await server.stats();
+  const postgresBefore = await postgresCpu(monitor, server.database);
   const result: Result = await autocannon({
     url: server.url,
     connections: settings.connections,
@@ -204,6 +239,7 @@ async function measure(scenario: Scenario, prepared: Prepared<unknown>, server: 
     setupClient: (client) => client.setRequests([request()]),
   });
   const after = await server.stats();
+  const postgresMs = cpuMsBetween(postgresBefore, await postgresCpu(monitor, server.database));
   const served = result.requests.total + (result.warmup?.requests.total ?? 0);
   const perRequest = (n: number) => (served > 0 ? n / served : 0);
   const statusCodes = Object.fromEntries(Object.entries(result.statusCodeStats).map(([code, { count }]) => [code, count]));
@@ -220,6 +256,7 @@ async function measure(scenario: Scenario, prepared: Prepared<unknown>, server: 
     statusCodes,
     queriesPerRequest: perRequest(after.queries - before.queries),
     serverCpuMsPerRequest: perRequest((after.cpuMicros - before.cpuMicros) / 1000),
+    ...(postgresMs !== undefined && { postgresCpuMsPerRequest: perRequest(postgresMs) }),
     ...(firstError && { firstError }),
   };
 }
@@ -240,6 +277,7 @@ interface Summary {
   non2xx: number;
   queriesPerRequest: number;
   serverCpuMsPerRequest: number;
+  postgresCpuMsPerRequest?: number;
 }
 
 function summarize(runs: RunResult[], scenario: string): Summary {
@@ -252,6 +290,9 @@ function summarize(runs: RunResult[], scenario: string): Summary {
     non2xx: mine.reduce((sum, r) => sum + r.non2xx, 0),
     queriesPerRequest: median(mine.map((r) => r.queriesPerRequest)),
     serverCpuMsPerRequest: median(mine.map((r) => r.serverCpuMsPerRequest)),
+    ...(mine.every((r) => r.postgresCpuMsPerRequest !== undefined) && {
+      postgresCpuMsPerRequest: median(mine.map((r) => r.postgresCpuMsPerRequest ?? 0)),
+    }),
   };
 }
 
@@ -282,11 +323,12 @@ function table(rows: string[][]): string {
 function report(verdicts: Verdict[], runs: RunResult[]): string {
   const out: string[] = [];
   for (const v of verdicts) {
-    const header = ['', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'queries/req', 'server CPU ms/req'];
+    const header = ['', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'queries/req', 'server CPU ms/req', 'Postgres CPU ms/req'];
+    const pgCpu = (n: number | undefined) => (n === undefined ? 'n/a' : fmt.q(n));
     const runRows = runs
       .filter((r) => r.scenario === v.baseline.scenario || r.scenario === v.candidate.scenario)
-      .map((r) => [`${r.scenario} #${r.round}`, fmt.int(r.requestsPerSecond), fmt.ms(r.p50Ms), fmt.ms(r.p99Ms), fmt.int(r.non2xx), fmt.q(r.queriesPerRequest), fmt.q(r.serverCpuMsPerRequest)]);
-    const medianRow = (s: Summary) => [`${s.scenario} (median)`, fmt.int(s.requestsPerSecond), fmt.ms(s.p50Ms), fmt.ms(s.p99Ms), fmt.int(s.non2xx), fmt.q(s.queriesPerRequest), fmt.q(s.serverCpuMsPerRequest)];
+      .map((r) => [`${r.scenario} #${r.round}`, fmt.int(r.requestsPerSecond), fmt.ms(r.p50Ms), fmt.ms(r.p99Ms), fmt.int(r.non2xx), fmt.q(r.queriesPerRequest), fmt.q(r.serverCpuMsPerRequest), pgCpu(r.postgresCpuMsPerRequest)]);
+    const medianRow = (s: Summary) => [`${s.scenario} (median)`, fmt.int(s.requestsPerSecond), fmt.ms(s.p50Ms), fmt.ms(s.p99Ms), fmt.int(s.non2xx), fmt.q(s.queriesPerRequest), fmt.q(s.serverCpuMsPerRequest), pgCpu(s.postgresCpuMsPerRequest)];
     out.push(
       `\n${v.comparison} — ${settings.connections} connections, ${settings.seconds} s per run after ${settings.warmupSeconds} s of warm-up, ${settings.rounds} rounds`,
       '',
@@ -343,9 +385,13 @@ async function main(): Promise<number> {
   const ctx: SetupContext = { services, tenant: () => (tenant ??= createTenant(services)) };
   const postgresVersion = String((await setupDb.pool.query('SHOW server_version')).rows[0]?.server_version ?? 'unknown');
 
+  const monitor = new pg.Client({ connectionString: ADMIN_URL });
+  await monitor.connect();
+  defer('close the monitoring connection', () => monitor.end());
+
   const servers = {
-    raw: await startServer('raw', { DATABASE_URL: rawDb.url }),
-    relance: await startServer('relance', {
+    raw: await startServer('raw', rawDb.name, { DATABASE_URL: rawDb.url }),
+    relance: await startServer('relance', relanceDb.name, {
       DATABASE_URL: relanceDb.url,
       NODE_ENV: 'test',
       LOG_LEVEL: 'silent',
@@ -374,8 +420,8 @@ async function main(): Promise<number> {
     for (let round = 1; round <= settings.rounds; round++) {
       for (const { scenario, prepared: p } of pair) {
         log(`${comparison.name}: ${scenario.name} round ${round}/${settings.rounds}…`);
-        const run = await measure(scenario, p, servers[scenario.server], round);
-        log(`  ${fmt.int(run.requestsPerSecond)} req/s, p50 ${fmt.ms(run.p50Ms)} ms, p99 ${fmt.ms(run.p99Ms)} ms, non-2xx ${run.non2xx}, ${fmt.q(run.queriesPerRequest)} queries/request, ${fmt.q(run.serverCpuMsPerRequest)} ms server CPU/request`);
+        const run = await measure(scenario, p, servers[scenario.server], round, monitor);
+        log(`  ${fmt.int(run.requestsPerSecond)} req/s, p50 ${fmt.ms(run.p50Ms)} ms, p99 ${fmt.ms(run.p99Ms)} ms, non-2xx ${run.non2xx}, ${fmt.q(run.queriesPerRequest)} queries/request, ${fmt.q(run.serverCpuMsPerRequest)} ms server CPU/request${run.postgresCpuMsPerRequest === undefined ? '' : `, ${fmt.q(run.postgresCpuMsPerRequest)} ms Postgres CPU/request`}`);
         mine.push(run);
       }
     }

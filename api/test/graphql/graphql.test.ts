@@ -147,4 +147,123 @@ t.test('GraphQL API', async (t) => {
     t.equal(dup.data, null);
     t.match(dup.errors, [{ path: ['createInvoice'], extensions: { code: 'invoice/number_taken', status: 409, errors: [{ field: '/number' }] } }]);
   });
+
+  t.test('errors carry extensions.code', async (t) => {
+    const anonymous = await graphqlClient(ctx)('{ account { id } }');
+    t.equal(anonymous.status, 401);
+    t.equal(codeOf(anonymous), 'auth/missing_api_key');
+    t.match(anonymous.headers['www-authenticate'], /Bearer/);
+    const badKey = await graphqlClient(ctx, { authorization: 'Bearer rk_live_nope' })('{ account { id } }');
+    t.equal(badKey.status, 401);
+    t.equal(codeOf(badKey), 'auth/invalid_api_key');
+    // The auth hook matches the path exactly; the router also maps a trailing slash here.
+    const slash = await ctx.app.inject({ method: 'POST', url: '/graphql/', payload: { query: '{ account { id } }' } });
+    t.equal(slash.statusCode, 401);
+    t.equal(slash.json().errors[0].extensions.code, 'auth/missing_api_key');
+
+    const syntax = await gql('{ account { id }');
+    t.equal(syntax.status, 400);
+    t.equal(codeOf(syntax), 'graphql/invalid_query');
+    const unknownField = await gql('{ account { password } }');
+    t.equal(unknownField.status, 400);
+    t.match(unknownField.errors, [{ message: /password/, extensions: { code: 'graphql/invalid_query' } }]);
+    const badVariable = await gql('query ($n: Int) { customers(limit: $n) { hasMore } }', { n: 'ten' });
+    t.equal(badVariable.status, 400);
+    t.equal(codeOf(badVariable), 'graphql/invalid_query');
+
+    const nestedMetadata = await gql('mutation { createCustomer(input: { name: "X", metadata: { a: { b: "c" } } }) { id } }');
+    t.equal(nestedMetadata.status, 400);
+    t.equal(codeOf(nestedMetadata), 'request/validation_failed');
+    const metadataVariable = await gql('mutation ($m: Metadata) { createCustomer(input: { name: "X", metadata: $m }) { id } }', { m: { n: 1 } });
+    t.equal(metadataVariable.status, 400);
+    t.equal(codeOf(metadataVariable), 'request/validation_failed');
+    const badDate = await gql('{ invoices(dueDateFrom: "2026-02-30") { hasMore } }');
+    t.equal(codeOf(badDate), 'request/validation_failed');
+    const fractional = await gql('mutation ($a: Amount) { createInvoice(input: { number: "Z", subtotal: $a }) { created } }', { a: 12.5 });
+    t.equal(codeOf(fractional), 'request/validation_failed');
+    t.equal((await gql(`{ customers(email: "nobody@x.example") { data { id } } }`)).data.customers.data.length, 0, 'nothing created on the way');
+
+    const getMutation = await ctx.app.inject({ method: 'GET', url: '/graphql?query=' + encodeURIComponent('mutation { deleteCustomer(id: "cus_x") { id } }'), headers: acme.auth });
+    t.equal(getMutation.statusCode, 405);
+    t.equal(getMutation.json().errors[0].extensions.code, 'graphql/method_not_allowed');
+    const getQuery = await ctx.app.inject({ method: 'GET', url: '/graphql?query=' + encodeURIComponent('{ account { name } }'), headers: acme.auth });
+    t.same(getQuery.json().data, { account: { name: 'Acme' } }, 'queries work over GET');
+
+    const original = ctx.services.accounts.get;
+    ctx.services.accounts.get = async () => {
+      throw new Error('connect ECONNREFUSED postgres://relance:hunter2@db');
+    };
+    t.teardown(() => void (ctx.services.accounts.get = original));
+    const internal = await gql('{ account { id } }');
+    ctx.services.accounts.get = original;
+    t.equal(internal.status, 200);
+    t.match(internal.errors, [{ path: ['account'], extensions: { code: 'internal/error', status: 500 } }]);
+    t.notMatch(JSON.stringify(internal.errors), /hunter2|ECONNREFUSED/, 'no internals leak');
+  });
+
+  t.test('depth and cost limits (defaults: depth 8, cost 5000)', async (t) => {
+    const nest = (levels: number) => `{ __type(name: "Invoice") { fields { type { ${'ofType { '.repeat(levels)}name${' }'.repeat(levels)} } } } }`;
+    const atLimit = await gql(nest(4));
+    t.equal(atLimit.status, 200, 'depth 8 is allowed');
+    t.notOk(atLimit.errors);
+    const tooDeep = await gql(nest(5));
+    t.equal(tooDeep.status, 400);
+    t.equal(tooDeep.data, null);
+    t.match(tooDeep.errors, [{ message: /depth limit of 8/, extensions: { code: 'graphql/query_too_deep' } }]);
+
+    const aliases = (n: number) => `{ ${Array.from({ length: n }, (_, i) => `a${i}: invoices { data { ${INVOICE_FIELDS} } }`).join(' ')} }`;
+    t.notOk((await gql(aliases(2))).errors, 'a normal query is allowed');
+    const costly = await gql(aliases(100));
+    t.equal(costly.status, 400);
+    t.match(costly.errors, [{ message: /Cost limit of 5000/, extensions: { code: 'graphql/query_too_costly' } }]);
+  });
+
+  t.test('limits follow the configuration', async (t) => {
+    const small = await setupApp(t, { env: { GRAPHQL_MAX_DEPTH: '3', GRAPHQL_MAX_COST: '20' } });
+    const other = await small.createAccount();
+    const query = graphqlClient(small, other.auth);
+    t.notOk((await query('{ account { id name } }')).errors);
+    t.equal(codeOf(await query('{ invoices { data { lineItems { amount } } } }')), 'graphql/query_too_deep');
+    t.equal(codeOf(await query('{ a: account { id name } b: account { id name } c: account { id name } d: account { id name } e: account { id name } }')), 'graphql/query_too_costly');
+  });
+
+  t.test('a batched request is refused without running anything', async (t) => {
+    const res = await ctx.app.inject({
+      method: 'POST',
+      url: '/graphql',
+      headers: acme.auth,
+      payload: [{ query: 'mutation { createCustomer(input: { name: "Batch" }) { id } }' }, { query: '{ account { id } }' }],
+    });
+    t.equal(res.statusCode, 400);
+    t.equal(res.json().errors[0].extensions.code, 'graphql/batch_not_supported');
+    t.equal(res.json().data, null);
+    t.equal((await gql('{ customers(limit: 100) { data { name } } }')).data.customers.data.filter((c: { name: string }) => c.name === 'Batch').length, 0);
+  });
+
+  t.test('a read-only key reads but cannot mutate', async (t) => {
+    const actor = { accountId: acme.accountId, keyId: null, readOnly: false, mode: 'live', timeZone: 'Europe/Paris' } as const;
+    const key = await ctx.services.apiKeys.create(actor, { read_only: true, name: 'dashboard' });
+    const readOnly = graphqlClient(ctx, { authorization: `Bearer ${key.secret}` });
+    t.equal((await readOnly('{ account { id } }')).data.account.id, acme.accountId);
+    const before = (await gql('{ customers(limit: 100) { data { id } } }')).data.customers.data.length;
+    const mutations = [
+      'mutation { updateAccount(input: { name: "Pwned" }) { id } }',
+      'mutation { createCustomer(input: { name: "Intruder" }) { id } }',
+      'mutation { createInvoice(input: { number: "RO-1", customer: { externalId: "ro", name: "RO" }, subtotal: 1 }) { created } }',
+      'mutation { createPaymentTerms(input: { name: "RO", due: { kind: NET, days: 5 } }) { id } }',
+    ];
+    for (const mutation of mutations) {
+      const res = await readOnly(mutation);
+      t.equal(res.status, 200, mutation);
+      t.match(res.errors, [{ extensions: { code: 'auth/read_only_key', status: 403 } }], mutation);
+    }
+    t.equal((await gql('{ customers(limit: 100) { data { id } } }')).data.customers.data.length, before, 'nothing written');
+    t.equal((await gql('{ account { name } }')).data.account.name, 'Acme');
+  });
+
+  t.test('GraphQL routes stay out of the OpenAPI document', async (t) => {
+    const paths = Object.keys(ctx.app.swagger().paths ?? {});
+    t.ok(paths.includes('/v1/invoices'), 'the REST routes are there');
+    t.same(paths.filter((p) => p.includes('graph')), []);
+  });
 });
