@@ -47,7 +47,7 @@ t.test('customers', async (t) => {
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const page = (await call('GET', `/v1/customers?limit=3${cursor ? `&starting_after=${cursor}` : ''}`)).json();
+      const page: { data: Array<{ id: string }>; next_cursor: string | null; has_more: boolean } = (await call('GET', `/v1/customers?limit=3${cursor ? `&starting_after=${cursor}` : ''}`)).json();
       seen.push(...page.data.map((c: { id: string }) => c.id));
       cursor = page.next_cursor;
       t.equal(page.has_more, cursor !== null);

@@ -4,7 +4,7 @@ import type { ApiKeyCreate } from '../../../domain/api-keys/api-key.service.ts';
 import type { Services } from '../../../services.ts';
 import { actorOf } from '../../auth.ts';
 import { ListQuery } from '../../../domain/shared/schemas.ts';
-import { IdParams, responses, security } from './common.ts';
+import { IdParams, IdempotencyHeaders, responses, security } from './common.ts';
 import Type from 'typebox';
 
 export async function accountRoutes(app: FastifyInstance, { services }: { services: Services }) {
@@ -33,7 +33,7 @@ export async function accountRoutes(app: FastifyInstance, { services }: { servic
 
   app.post('/v1/api_keys', {
     schema: {
-      operationId: 'createApiKey', tags: ['Account'], summary: 'Create an API key; its secret is shown once', security,
+      operationId: 'createApiKey', tags: ['Account'], summary: 'Create an API key; its secret is shown once', security, headers: IdempotencyHeaders,
       body: Type.Ref('ApiKeyCreate'),
       response: responses(201, 'ApiKeyWithSecret'),
     },
@@ -42,7 +42,7 @@ export async function accountRoutes(app: FastifyInstance, { services }: { servic
 
   app.post('/v1/api_keys/:id/revoke', {
     schema: {
-      operationId: 'revokeApiKey', tags: ['Account'], summary: 'Revoke an API key at once', security,
+      operationId: 'revokeApiKey', tags: ['Account'], summary: 'Revoke an API key at once', security, headers: IdempotencyHeaders,
       params: IdParams,
       response: responses(200, 'ApiKey'),
     },

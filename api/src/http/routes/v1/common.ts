@@ -1,19 +1,28 @@
-import Type, { type TSchema } from 'typebox';
+import Type from 'typebox';
 
 export const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) }, { additionalProperties: false });
 
-const problem = Type.Ref('Problem');
+/** Every error is an RFC 9457 problem document. */
+export const problems = {
+  '4XX': { description: 'The request was refused; `code` says why.', content: { 'application/problem+json': { schema: Type.Ref('Problem') } } },
+  '5XX': { description: 'A failure on our side; quote `request_id`.', content: { 'application/problem+json': { schema: Type.Ref('Problem') } } },
+};
 
 /** Response schemas of an operation: its success body plus the problem document every error uses. */
-export function responses(status: 200 | 201, ref: string, extra: Record<number, TSchema> = {}) {
+export function responses(status: 200 | 201, ref: string, description = `The ${ref.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase()}.`) {
+  const ok = (text: string) => ({ description: text, content: { 'application/json': { schema: Type.Ref(ref) } } });
   return {
-    [status]: Type.Ref(ref),
-    ...(status === 201 && { 200: Type.Ref(ref) }),
-    ...extra,
-    '4XX': problem,
-    '5XX': problem,
+    ...(status === 201 ? { 201: ok(`Created: ${description}`), 200: ok(`Already registered (same external_id): ${description}`) } : { 200: ok(description) }),
+    ...problems,
   };
 }
+
+/** Optional on every POST: repeats with the same key and body get the first answer back (kept 24 hours). */
+export const IdempotencyHeaders = Type.Object({
+  'idempotency-key': Type.Optional(
+    Type.String({ minLength: 1, maxLength: 255, description: 'Makes the request safe to retry: the first response is replayed for 24 hours.' }),
+  ),
+});
 
 export const Deleted = (object: string) =>
   Type.Object(

@@ -3,14 +3,14 @@ import Type from 'typebox';
 import { CustomerListQuery, type CustomerCreate, type CustomerUpdate } from '../../../domain/customers/customer.schemas.ts';
 import type { Services } from '../../../services.ts';
 import { actorOf } from '../../auth.ts';
-import { Deleted, IdParams, responses, security } from './common.ts';
+import { Deleted, IdParams, IdempotencyHeaders, problems, responses, security } from './common.ts';
 
 export async function customerRoutes(app: FastifyInstance, { services }: { services: Services }) {
   const id = (request: { params: unknown }) => (request.params as { id: string }).id;
   const tags = ['Customers'];
 
   app.post('/v1/customers', {
-    schema: { operationId: 'createCustomer', tags, summary: 'Create a customer', security, body: Type.Ref('CustomerCreate'), response: responses(201, 'Customer') },
+    schema: { operationId: 'createCustomer', tags, summary: 'Create a customer', security, headers: IdempotencyHeaders, body: Type.Ref('CustomerCreate'), response: responses(201, 'Customer') },
     handler: async (request, reply) => reply.code(201).send(await services.customers.create(actorOf(request), request.body as CustomerCreate)),
   });
 
@@ -32,7 +32,7 @@ export async function customerRoutes(app: FastifyInstance, { services }: { servi
   app.delete('/v1/customers/:id', {
     schema: {
       operationId: 'deleteCustomer', tags, summary: 'Delete a customer that has no invoice', security, params: IdParams,
-      response: { 200: Deleted('customer'), '4XX': Type.Ref('Problem') },
+      response: { 200: { description: 'Deleted.', content: { 'application/json': { schema: Deleted('customer') } } }, ...problems },
     },
     handler: (request) => services.customers.delete(actorOf(request), id(request)),
   });

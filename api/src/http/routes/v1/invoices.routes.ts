@@ -3,7 +3,7 @@ import Type from 'typebox';
 import { InvoiceListQuery, type InvoiceCreate, type InvoiceUpdate } from '../../../domain/invoices/invoice.schemas.ts';
 import type { Services } from '../../../services.ts';
 import { actorOf } from '../../auth.ts';
-import { IdParams, responses, security } from './common.ts';
+import { IdParams, IdempotencyHeaders, responses, security } from './common.ts';
 
 export async function invoiceRoutes(app: FastifyInstance, { services }: { services: Services }) {
   const id = (request: { params: unknown }) => (request.params as { id: string }).id;
@@ -11,7 +11,7 @@ export async function invoiceRoutes(app: FastifyInstance, { services }: { servic
 
   app.post('/v1/invoices', {
     schema: {
-      operationId: 'createInvoice', tags, security,
+      operationId: 'createInvoice', tags, security, headers: IdempotencyHeaders,
       summary: 'Register an invoice',
       description:
         'Creates an open (or draft) invoice. The customer is given by `customer_id`, or inline by `customer.external_id` ' +
@@ -48,7 +48,7 @@ export async function invoiceRoutes(app: FastifyInstance, { services }: { servic
   ] as const;
   for (const [action, operationId, summary, run] of actions) {
     app.post(`/v1/invoices/:id/${action}`, {
-      schema: { operationId, tags, summary, security, params: IdParams, response: responses(200, 'Invoice') },
+      schema: { operationId, tags, summary, security, headers: IdempotencyHeaders, params: IdParams, response: responses(200, 'Invoice') },
       handler: (request) => run(actorOf(request), id(request)),
     });
   }

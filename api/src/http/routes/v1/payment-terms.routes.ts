@@ -4,14 +4,14 @@ import type { PaymentTermsCreate, PaymentTermsUpdate } from '../../../domain/pay
 import { ListQuery } from '../../../domain/shared/schemas.ts';
 import type { Services } from '../../../services.ts';
 import { actorOf } from '../../auth.ts';
-import { Deleted, IdParams, responses, security } from './common.ts';
+import { Deleted, IdParams, IdempotencyHeaders, problems, responses, security } from './common.ts';
 
 export async function paymentTermsRoutes(app: FastifyInstance, { services }: { services: Services }) {
   const id = (request: { params: unknown }) => (request.params as { id: string }).id;
   const tags = ['Payment terms'];
 
   app.post('/v1/payment_terms', {
-    schema: { operationId: 'createPaymentTerms', tags, summary: 'Create payment terms', security, body: Type.Ref('PaymentTermsCreate'), response: responses(201, 'PaymentTerms') },
+    schema: { operationId: 'createPaymentTerms', tags, summary: 'Create payment terms', security, headers: IdempotencyHeaders, body: Type.Ref('PaymentTermsCreate'), response: responses(201, 'PaymentTerms') },
     handler: async (request, reply) => reply.code(201).send(await services.paymentTerms.create(actorOf(request), request.body as PaymentTermsCreate)),
   });
 
@@ -37,7 +37,7 @@ export async function paymentTermsRoutes(app: FastifyInstance, { services }: { s
   app.delete('/v1/payment_terms/:id', {
     schema: {
       operationId: 'deletePaymentTerms', tags, summary: 'Delete unused custom payment terms', security, params: IdParams,
-      response: { 200: Deleted('payment_terms'), '4XX': Type.Ref('Problem') },
+      response: { 200: { description: 'Deleted.', content: { 'application/json': { schema: Deleted('payment_terms') } } }, ...problems },
     },
     handler: (request) => services.paymentTerms.delete(actorOf(request), id(request)),
   });
