@@ -1,7 +1,7 @@
 import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import type { FastifyReply } from 'fastify';
-import { GraphQLError, type ExecutionResult, type GraphQLFormattedError, type ValidationRule } from 'graphql';
+import { GraphQLError, type ExecutionResult, type FormattedExecutionResult, type GraphQLFormattedError, type ValidationRule } from 'graphql';
 import { AppError, type FieldError } from '../errors.ts';
 import { toAppError } from '../http/problem.ts';
 
@@ -27,7 +27,7 @@ export function limitRules(limits: { maxDepth: number; maxCost: number }): Valid
   return [
     maxDepthRule({ n: limits.maxDepth, propagateOnRejection: false, onReject: refuse('graphql/query_too_deep') }),
     costLimitRule({ maxCost: limits.maxCost, propagateOnRejection: false, onReject: refuse('graphql/query_too_costly') }),
-  ] as unknown as ValidationRule[];
+  ];
 }
 
 const appErrorIn = (error: unknown): AppError | undefined => {
@@ -91,7 +91,7 @@ const format = (r: Rendered, source: GraphQLError | undefined): GraphQLFormatted
 export function formatGraphqlErrors(
   execution: ExecutionResult & { errors: readonly GraphQLError[] },
   context: { reply?: FastifyReply },
-): { statusCode: number; response: { data: unknown; errors: GraphQLFormattedError[] } } {
+): { statusCode: number; response: FormattedExecutionResult } {
   const { reply } = context;
   const errors: GraphQLFormattedError[] = [];
   let statusCode = 200;

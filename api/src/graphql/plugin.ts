@@ -23,7 +23,7 @@ export async function registerGraphql(app: FastifyInstance, deps: { services: Se
     // The request is checked in preHandler below; the context must not throw, as mercurius also
     // builds it to format errors raised before the handler.
     context: (request: FastifyRequest): GraphqlContext => ({ actor: request.actor as Actor, services }),
-    errorFormatter: formatGraphqlErrors as never,
+    errorFormatter: formatGraphqlErrors,
     additionalRouteOptions: {
       preHandler: async (request: FastifyRequest) => {
         if (Array.isArray(request.body)) {

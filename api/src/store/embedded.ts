@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chown, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { tmpdir, userInfo } from 'node:os';
@@ -51,6 +51,8 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port: nu
   const env = { ...process.env, LC_ALL: 'C' };
 
   if (!existsSync(path.join(pgData, 'PG_VERSION'))) {
+    // As root, PostgreSQL runs as `postgres`, which must be able to reach its directory.
+    if (owner.uid !== undefined) await chmod(options.dataDir, 0o711);
     const password = randomBytes(18).toString('base64url');
     log(`creating an embedded PostgreSQL cluster in ${pgData}`);
     await mkdir(pgData, { recursive: true, mode: 0o700 });

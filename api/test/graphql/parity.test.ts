@@ -1,4 +1,4 @@
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { setupApp } from '../helpers/app.ts';
 import { CUSTOMER_FIELDS, graphqlClient, INVOICE_FIELDS } from './client.ts';
 
@@ -71,7 +71,7 @@ t.test('REST and GraphQL agree on results and error codes', async (t) => {
   const invoiceQuery = `query ($id: ID!) { invoice(id: $id) { id } }`;
 
   /** Both sides agree, and agree on the error we expect (so two identical wrong answers fail too). */
-  const agree = (t: Tap.Test, [rest, graphql]: Outcome[], expectedCode?: string) => {
+  const agree = (t: Test, [rest, graphql]: Outcome[], expectedCode?: string) => {
     t.same(graphql, rest, 'same outcome');
     if (expectedCode) t.equal((rest as { code?: string }).code, expectedCode, 'the expected code');
     else t.notOk((rest as { code?: string }).code, 'a success');

@@ -1,0 +1,54 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import t from 'tap';
+import { freePort, runScript, waitFor } from '../helpers/process.ts';
+
+t.test('npm start with no DATABASE_URL: embedded PostgreSQL, demo account, clean shutdown', async (t) => {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'relance-start-'));
+  const pgPort = await freePort();
+  const port = await freePort();
+  const env = { DATABASE_URL: '', RELANCE_DATA_DIR: dataDir, EMBEDDED_POSTGRES_PORT: String(pgPort), PORT: String(port) };
+  t.teardown(() => rm(dataDir, { recursive: true, force: true }));
+  const pgAccepts = async () => {
+    const client = new pg.Client({ host: '127.0.0.1', port: pgPort, user: 'postgres', database: 'postgres', connectionTimeoutMillis: 2000 });
+    try {
+      await client.connect();
+      return true;
+    } catch (error) {
+      return !/ECONNREFUSED/.test(String(error));
+    } finally {
+      await client.end().catch(() => {});
+    }
+  };
+
+  const first = runScript('api/src/main.ts', [], env);
+  await waitFor(first.output, (out) => /rk_live_[\w-]{32}/.test(out) || /Error/.test(out), 90_000);
+  const secret = /(rk_live_[\w-]{32})/.exec(first.output())?.[1];
+  t.ok(secret, 'the demo key is printed');
+  t.match(first.output(), `http://127.0.0.1:${port}/docs`);
+  t.ok(existsSync(path.join(dataDir, 'pg', 'PG_VERSION')), 'data lives under RELANCE_DATA_DIR');
+
+  const base = `http://127.0.0.1:${port}`;
+  t.same(await (await fetch(`${base}/ready`)).json(), { status: 'ready' });
+  const account = await (await fetch(`${base}/v1/account`, { headers: { authorization: `Bearer ${secret}` } })).json();
+  t.equal(account.name, 'Demo company');
+  t.ok((await fetch(`${base}/docs`)).ok, 'Swagger UI is served');
+  const openapi = await (await fetch(`${base}/openapi.json`)).json();
+  t.equal(openapi.openapi, '3.1.0');
+
+  first.child.kill('SIGINT');
+  t.equal(await first.exited, 0, 'exits cleanly on Ctrl-C');
+  t.notOk(await pgAccepts(), 'the embedded database stopped after the app');
+
+  const second = runScript('api/src/main.ts', ['api'], env);
+  await waitFor(second.output, (out) => out.includes('Relance is running') || /Error/.test(out), 60_000);
+  t.notMatch(second.output(), /rk_live_/, 'no second demo account');
+  const again = await fetch(`${base}/v1/account`, { headers: { authorization: `Bearer ${secret}` } });
+  t.equal(again.status, 200, 'data persisted across restarts');
+  second.child.kill('SIGTERM');
+  t.equal(await second.exited, 0);
+  t.notOk(await pgAccepts());
+});
