@@ -106,5 +106,6 @@ export function formatGraphqlErrors(
       errors.push(format(rendered, source ?? error));
     }
   }
-  return { statusCode, response: { data: execution.data ?? null, errors } };
+  // A request refused before execution has no `data` entry (GraphQL over HTTP).
+  return { statusCode, response: { ...('data' in execution && { data: execution.data }), errors } };
 }

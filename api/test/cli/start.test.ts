@@ -33,10 +33,10 @@ t.test('npm start with no DATABASE_URL: embedded PostgreSQL, demo account, clean
 
   const base = `http://127.0.0.1:${port}`;
   t.same(await (await fetch(`${base}/ready`)).json(), { status: 'ready' });
-  const account = await (await fetch(`${base}/v1/account`, { headers: { authorization: `Bearer ${secret}` } })).json();
+  const account = (await (await fetch(`${base}/v1/account`, { headers: { authorization: `Bearer ${secret}` } })).json()) as { name: string };
   t.equal(account.name, 'Demo company');
   t.ok((await fetch(`${base}/docs`)).ok, 'Swagger UI is served');
-  const openapi = await (await fetch(`${base}/openapi.json`)).json();
+  const openapi = (await (await fetch(`${base}/openapi.json`)).json()) as { openapi: string };
   t.equal(openapi.openapi, '3.1.0');
 
   first.child.kill('SIGINT');

@@ -12,6 +12,8 @@ export interface GraphqlResponse {
   data: any;
   errors: GraphqlError[] | undefined;
   headers: Record<string, unknown>;
+  /** Whether the body has a `data` entry: absent when the request was refused before execution. */
+  executed: boolean;
 }
 
 /** Posts one GraphQL operation to the app with the given Authorization header (none when omitted). */
@@ -24,7 +26,7 @@ export function graphqlClient(ctx: TestContext, auth?: { authorization: string }
       payload: { query, ...(variables && { variables }) },
     });
     const body = res.json() as { data?: unknown; errors?: GraphqlError[] };
-    return { status: res.statusCode, data: body.data ?? null, errors: body.errors, headers: res.headers };
+    return { status: res.statusCode, data: body.data ?? null, errors: body.errors, headers: res.headers, executed: 'data' in body };
   };
 }
 

@@ -22,6 +22,7 @@ t.test('GraphQL API', async (t) => {
 
     const bad = await gql(`mutation { updateAccount(input: { timeZone: "Mars/Olympus" }) { id } }`);
     t.equal(bad.status, 200, 'a resolver error answers 200');
+    t.equal(bad.executed, true);
     t.equal(bad.data, null);
     t.match(bad.errors, [{ path: ['updateAccount'], extensions: { code: 'request/validation_failed', status: 400, errors: [{ field: '/time_zone' }] } }]);
   });
@@ -86,6 +87,9 @@ t.test('GraphQL API', async (t) => {
     const updated = await gql(`mutation { updateCustomer(id: "${dupont.id}", input: { email: null, metadata: { tier: "gold" } }) { email metadata } }`);
     t.same(updated.data.updateCustomer, { email: null, metadata: { tier: 'gold' } });
 
+    const withVariable = await gql('mutation ($ref: String) { createCustomer(input: { name: "V", metadata: { ref: $ref } }) { metadata } }', { ref: '42' });
+    t.same(withVariable.data?.createCustomer, { metadata: { ref: '42' } }, 'a variable inside a Metadata literal');
+
     const deleted = await gql(`mutation { deleteCustomer(id: "${second.id}") { id deleted } }`);
     t.same(deleted.data.deleteCustomer, { id: second.id, deleted: true });
     t.equal((await gql(`{ customer(id: "${second.id}") { id } }`)).data.customer, null);
@@ -141,6 +145,8 @@ t.test('GraphQL API', async (t) => {
     t.same(written.data.markInvoiceUncollectible, { status: 'UNCOLLECTIBLE', markedUncollectibleAt: '2026-03-02T09:00:00.000Z' });
     const voided = await gql(`mutation { voidInvoice(id: "${overdueInvoice.id}") { status voidedAt overdue } }`);
     t.same(voided.data.voidInvoice, { status: 'VOID', voidedAt: '2026-03-02T09:00:00.000Z', overdue: false });
+
+    t.equal(codeOf(await gql(`mutation { deleteCustomer(id: "${customer.id}") { id } }`)), 'customer/in_use');
 
     const dup = await create({ number: 'F-002', customerId: customer.id, subtotal: 1 });
     t.equal(dup.status, 200);
@@ -208,7 +214,7 @@ t.test('GraphQL API', async (t) => {
     t.notOk(atLimit.errors);
     const tooDeep = await gql(nest(5));
     t.equal(tooDeep.status, 400);
-    t.equal(tooDeep.data, null);
+    t.equal(tooDeep.executed, false, 'refused before execution: no data entry');
     t.match(tooDeep.errors, [{ message: /depth limit of 8/, extensions: { code: 'graphql/query_too_deep' } }]);
 
     const aliases = (n: number) => `{ ${Array.from({ length: n }, (_, i) => `a${i}: invoices { data { ${INVOICE_FIELDS} } }`).join(' ')} }`;
@@ -218,8 +224,10 @@ t.test('GraphQL API', async (t) => {
     t.match(costly.errors, [{ message: /Cost limit of 5000/, extensions: { code: 'graphql/query_too_costly' } }]);
   });
 
-  t.test('limits follow the configuration', async (t) => {
-    const small = await setupApp(t, { env: { GRAPHQL_MAX_DEPTH: '3', GRAPHQL_MAX_COST: '20' } });
+  t.test('limits and GraphiQL follow the configuration', async (t) => {
+    const small = await setupApp(t, { env: { NODE_ENV: 'development', LOG_LEVEL: 'silent', GRAPHQL_MAX_DEPTH: '3', GRAPHQL_MAX_COST: '20' } });
+    t.equal((await small.app.inject({ method: 'GET', url: '/graphiql' })).statusCode, 200, 'GraphiQL in development');
+    t.equal((await ctx.app.inject({ method: 'GET', url: '/graphiql' })).statusCode, 404, 'and nowhere else');
     const other = await small.createAccount();
     const query = graphqlClient(small, other.auth);
     t.notOk((await query('{ account { id name } }')).errors);
@@ -236,7 +244,7 @@ t.test('GraphQL API', async (t) => {
     });
     t.equal(res.statusCode, 400);
     t.equal(res.json().errors[0].extensions.code, 'graphql/batch_not_supported');
-    t.equal(res.json().data, null);
+    t.notOk('data' in res.json());
     t.equal((await gql('{ customers(limit: 100) { data { name } } }')).data.customers.data.filter((c: { name: string }) => c.name === 'Batch').length, 0);
   });
 

@@ -20,7 +20,10 @@ export function responses(status: 200 | 201, ref: string, description = `The ${r
 /** Optional on every POST: repeats with the same key and body get the first answer back (kept 24 hours). */
 export const IdempotencyHeaders = Type.Object({
   'idempotency-key': Type.Optional(
-    Type.String({ minLength: 1, maxLength: 255, description: 'Makes the request safe to retry: the first response is replayed for 24 hours.' }),
+    Type.String({
+      description:
+        'Makes the request safe to retry: the first response is replayed for 24 hours. 1 to 255 visible ASCII characters (`idempotency/invalid_key` otherwise).',
+    }),
   ),
 });
 
