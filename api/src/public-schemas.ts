@@ -1,5 +1,5 @@
 import { Account, AccountUpdate } from './domain/accounts/account.schemas.ts';
-import { ApiKey, ApiKeyCreate, ApiKeyWithSecret } from './domain/api-keys/api-key.service.ts';
+import { ApiKey, ApiKeyCreate, ApiKeyWithSecret } from './domain/api-keys/api-key.schemas.ts';
 import { Customer, CustomerCreate, CustomerUpdate } from './domain/customers/customer.schemas.ts';
 import { Invoice, InvoiceCreate, InvoiceUpdate } from './domain/invoices/invoice.schemas.ts';
 import { PaymentTerms, PaymentTermsCreate, PaymentTermsUpdate } from './domain/payment-terms/terms.schemas.ts';

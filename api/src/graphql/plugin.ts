@@ -30,7 +30,7 @@ export async function registerGraphql(app: FastifyInstance, deps: { services: Se
           throw new AppError('graphql/batch_not_supported', 400, 'Send one operation per request; batched queries are not supported.');
         }
         // Defence in depth: the auth hook matches '/graphql' exactly, not every URL the router maps here.
-        if (false) {
+        if (!request.actor) {
           throw new AppError('auth/missing_api_key', 401, 'Send your API key as `Authorization: Bearer rk_…`.', {
             headers: { 'www-authenticate': 'Bearer realm="relance"' },
           });

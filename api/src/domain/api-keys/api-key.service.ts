@@ -1,41 +1,11 @@
-import Type from 'typebox';
 import type { Clock } from '../../clock.ts';
 import { notFound } from '../../errors.ts';
 import { newId } from '../../ids.ts';
 import type { Database, Db } from '../../store/database.ts';
 import { type Actor, assertWriteAccess } from '../shared/actor.ts';
-import { Id, Nullable, Timestamp, type Page, toPage } from '../shared/schemas.ts';
+import { type Page, toPage } from '../shared/schemas.ts';
+import type { ApiKey, ApiKeyCreate, ApiKeyWithSecret } from './api-key.schemas.ts';
 import { generateSecret, hashSecret, SECRET_FORMAT } from './api-key.rules.ts';
-
-export const ApiKey = Type.Object(
-  {
-    id: Id('key'),
-    object: Type.Literal('api_key'),
-    name: Nullable(Type.String()),
-    prefix: Type.String({ description: 'The first characters of the secret, to recognise the key.' }),
-    read_only: Type.Boolean(),
-    created_at: Timestamp,
-    last_used_at: Nullable(Timestamp),
-    revoked_at: Nullable(Timestamp),
-  },
-  { $id: 'ApiKey', additionalProperties: false },
-);
-export type ApiKey = Type.Static<typeof ApiKey>;
-
-export const ApiKeyCreate = Type.Object(
-  {
-    name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
-    read_only: Type.Optional(Type.Boolean({ default: false })),
-  },
-  { $id: 'ApiKeyCreate', additionalProperties: false },
-);
-export type ApiKeyCreate = Type.Static<typeof ApiKeyCreate>;
-
-export const ApiKeyWithSecret = Type.Object(
-  { ...ApiKey.properties, secret: Type.String({ description: 'Shown once, at creation. Store it safely.' }) },
-  { $id: 'ApiKeyWithSecret', additionalProperties: false },
-);
-export type ApiKeyWithSecret = Type.Static<typeof ApiKeyWithSecret>;
 
 interface ApiKeyRow {
   id: string;

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AccountUpdate } from '../../../domain/accounts/account.schemas.ts';
-import type { ApiKeyCreate } from '../../../domain/api-keys/api-key.service.ts';
+import type { ApiKeyCreate } from '../../../domain/api-keys/api-key.schemas.ts';
 import type { Services } from '../../../services.ts';
 import { actorOf } from '../../auth.ts';
 import { ListQuery } from '../../../domain/shared/schemas.ts';
