@@ -1,6 +1,4 @@
-import type { TSchema } from 'typebox';
 import { AppError } from '../errors.ts';
-import { parseInput } from '../validation.ts';
 
 const snake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
@@ -21,14 +19,11 @@ function snakeKeys(value: unknown): unknown {
   return out;
 }
 
-/**
- * List arguments as the service's query, validated by the schema REST uses for its query string
- * (the services trust their callers to have done so). Absent and null arguments are left out.
- */
-export function toListQuery<T>(schema: TSchema, args: Record<string, unknown>): T {
+/** List arguments as the service's query (which validates it). Absent and null arguments are left out. */
+export function toListQuery<T>(args: Record<string, unknown>): T {
   const query: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(args)) if (value !== null && value !== undefined) query[snake(key)] = value;
-  return parseInput<T>(schema, query);
+  return query as T;
 }
 
 /** The object, or `null` when it does not exist in the caller's account (a 404 in REST). */

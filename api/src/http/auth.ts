@@ -29,8 +29,9 @@ export function registerAuth(app: FastifyInstance, apiKeys: ApiKeyService): Auth
 
   app.decorateRequest('actor', null);
   app.addHook('onRequest', async (request: FastifyRequest) => {
-    const path = request.url.split('?')[0] ?? '';
-    if (!path.startsWith('/v1/') && path !== '/v1' && path !== '/graphql') return;
+    // Decide on the matched route, not the raw URL (which may be encoded or carry a trailing slash).
+    const route = request.routeOptions.url ?? '';
+    if (!route.startsWith('/v1/') && route !== '/graphql') return;
     const header = request.headers.authorization;
     if (!header) {
       throw new AppError('auth/missing_api_key', 401, 'Send your API key as `Authorization: Bearer rk_…`.', {

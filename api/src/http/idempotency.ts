@@ -25,7 +25,8 @@ export function registerIdempotency(app: FastifyInstance, idempotency: Idempoten
 
   app.addHook('preHandler', async (request, reply) => {
     const key = request.headers['idempotency-key'];
-    if (request.method !== 'POST' || key === undefined || !request.actor) return;
+    // REST only: a GraphQL answer is not a resource to replay.
+    if (request.method !== 'POST' || key === undefined || !request.actor || !request.routeOptions.url?.startsWith('/v1/')) return;
     if (typeof key !== 'string' || !KEY_FORMAT.test(key)) {
       throw new AppError('idempotency/invalid_key', 400, 'Idempotency-Key must be 1 to 255 visible ASCII characters.');
     }

@@ -48,7 +48,8 @@ export function toAppError(error: FastifyError | Error): AppError {
   const fastifyError = error as FastifyError & { validationContext?: string };
   if (fastifyError.validation) {
     const part = fastifyError.validationContext ?? 'body';
-    const errors: FieldError[] = fieldErrors(fastifyError.validation as never, part === 'body' ? '' : `/${part}`);
+    // Pointers are relative to the part (body or query string), as the services and GraphQL report them.
+    const errors: FieldError[] = fieldErrors(fastifyError.validation as never);
     return new AppError('request/validation_failed', 400, `The request ${part === 'body' ? 'body' : part} is not valid.`, { errors });
   }
   const known = fastifyError.code ? FASTIFY_CODES[fastifyError.code] : undefined;

@@ -3,7 +3,8 @@ import { notFound } from '../../errors.ts';
 import { newId } from '../../ids.ts';
 import type { Database, Db } from '../../store/database.ts';
 import { type Actor, assertWriteAccess } from '../shared/actor.ts';
-import { type Page, toPage } from '../shared/schemas.ts';
+import { type Page, PageQuery, toPage } from '../shared/schemas.ts';
+import { parseInput } from '../../validation.ts';
 import type { ApiKey, ApiKeyCreate, ApiKeyWithSecret } from './api-key.schemas.ts';
 import { generateSecret, hashSecret, SECRET_FORMAT } from './api-key.rules.ts';
 
@@ -66,7 +67,8 @@ export function createApiKeyService(deps: { database: Database; clock: Clock; on
       );
     },
 
-    list(actor: Actor, query: { limit?: number; starting_after?: string }): Promise<Page<ApiKey>> {
+    list(actor: Actor, input: PageQuery): Promise<Page<ApiKey>> {
+      const query = parseInput<PageQuery>(PageQuery, input);
       const limit = query.limit ?? 20;
       return database.withAccount(actor.accountId, async (trx) => {
         let q = trx.selectFrom('api_keys').select(COLUMNS).orderBy('id', 'desc').limit(limit + 1);

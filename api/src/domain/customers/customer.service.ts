@@ -8,7 +8,7 @@ import { recordEvent } from '../events/event.repository.ts';
 import { type Actor, assertWriteAccess } from '../shared/actor.ts';
 import { type Page, toPage } from '../shared/schemas.ts';
 import { findCustomer, presentCustomer } from './customer.repository.ts';
-import { type Customer, CustomerCreate, type CustomerListQuery, CustomerUpdate } from './customer.schemas.ts';
+import { type Customer, CustomerCreate, CustomerListQuery, CustomerUpdate } from './customer.schemas.ts';
 
 function translate(error: unknown, input: { external_id?: string | null; payment_terms_id?: string | null }): unknown {
   if (isUniqueViolation(error, 'customers_account_id_external_id_key')) {
@@ -59,7 +59,8 @@ export function createCustomerService(deps: { database: Database; clock: Clock }
       });
     },
 
-    list(actor: Actor, query: CustomerListQuery): Promise<Page<Customer>> {
+    list(actor: Actor, input: CustomerListQuery): Promise<Page<Customer>> {
+      const query = parseInput<CustomerListQuery>(CustomerListQuery, input);
       const limit = query.limit ?? 20;
       return database.withAccount(actor.accountId, async (trx) => {
         let q = trx.selectFrom('customers').selectAll().orderBy('id', 'desc').limit(limit + 1);

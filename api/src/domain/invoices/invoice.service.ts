@@ -13,7 +13,7 @@ import { type Actor, assertWriteAccess } from '../shared/actor.ts';
 import { type Page, toPage } from '../shared/schemas.ts';
 import { findInvoice, insertInvoiceOnce, listInvoices, presentInvoice, type InvoiceRow } from './invoice.repository.ts';
 import { assertDueNotBeforeIssue, computeAmounts, type InvoiceAction, nextStatus } from './invoice.rules.ts';
-import { type Invoice, InvoiceCreate, type InvoiceListQuery, InvoiceUpdate } from './invoice.schemas.ts';
+import { type Invoice, InvoiceCreate, InvoiceListQuery, InvoiceUpdate } from './invoice.schemas.ts';
 
 function translate(error: unknown, input: { number?: string; customer_id?: string; payment_terms_id?: string | null }): unknown {
   if (isUniqueViolation(error, 'invoices_number_key')) {
@@ -174,7 +174,8 @@ export function createInvoiceService(deps: { database: Database; clock: Clock })
       });
     },
 
-    list(actor: Actor, query: InvoiceListQuery): Promise<Page<Invoice>> {
+    list(actor: Actor, input: InvoiceListQuery): Promise<Page<Invoice>> {
+      const query = parseInput<InvoiceListQuery>(InvoiceListQuery, input);
       const day = today(actor);
       return database.withAccount(actor.accountId, async (trx) =>
         toPage((await listInvoices(trx, query, day)).map((row) => presentInvoice(row, day)), query.limit ?? 20),

@@ -7,7 +7,7 @@ import type { PaymentTerms as PaymentTermsTable } from '../../store/db-types.ts'
 import { isForeignKeyViolation, isUniqueViolation } from '../../store/pg-errors.ts';
 import { parseInput } from '../../validation.ts';
 import { type Actor, assertWriteAccess } from '../shared/actor.ts';
-import { type Page, toPage } from '../shared/schemas.ts';
+import { type Page, PageQuery, toPage } from '../shared/schemas.ts';
 import { PaymentTerms, PaymentTermsCreate, PaymentTermsUpdate } from './terms.schemas.ts';
 import { describeRule, type DueDateRule } from './terms.rules.ts';
 
@@ -96,7 +96,8 @@ export function createPaymentTermsService(deps: { database: Database; clock: Clo
       return database.withAccount(actor.accountId, async (trx) => present(await findPaymentTerms(trx, id)));
     },
 
-    list(actor: Actor, query: { limit?: number; starting_after?: string }): Promise<Page<PaymentTerms>> {
+    list(actor: Actor, input: PageQuery): Promise<Page<PaymentTerms>> {
+      const query = parseInput<PageQuery>(PageQuery, input);
       const limit = query.limit ?? 20;
       return database.withAccount(actor.accountId, async (trx) => {
         let q = trx.selectFrom('payment_terms').selectAll().orderBy('id', 'asc').limit(limit + 1);

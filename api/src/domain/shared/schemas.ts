@@ -45,6 +45,9 @@ export const ListQuery = {
 };
 
 /** A page of objects; items reference the shared schema `item` (a registered `$id`). */
+export const PageQuery = Type.Object(ListQuery, { additionalProperties: false });
+export type PageQuery = Type.Static<typeof PageQuery>;
+
 export const ListOf = (item: string) =>
   Type.Object(
     {

@@ -1,7 +1,7 @@
 import {
   type Customer,
   type CustomerCreate,
-  CustomerListQuery,
+  type CustomerListQuery,
   type CustomerUpdate,
 } from '../../domain/customers/customer.schemas.ts';
 import { builder } from '../builder.ts';
@@ -70,7 +70,7 @@ builder.queryFields((t) => ({
       email: t.arg.string({ description: 'Only customers with this email.' }),
     },
     resolve: (_root, args, { actor, services }) =>
-      services.customers.list(actor, toListQuery<CustomerListQuery>(CustomerListQuery, args)),
+      services.customers.list(actor, toListQuery<CustomerListQuery>(args)),
   }),
 }));
 

@@ -1,7 +1,7 @@
 import {
   type Invoice,
   type InvoiceCreate,
-  InvoiceListQuery,
+  type InvoiceListQuery,
   type InvoiceUpdate,
   type LineItem,
 } from '../../domain/invoices/invoice.schemas.ts';
@@ -141,7 +141,7 @@ builder.queryFields((t) => ({
       dueDateTo: t.arg({ type: 'Date', description: 'Due on or before this date.' }),
     },
     resolve: (_root, args, { actor, services }) =>
-      services.invoices.list(actor, toListQuery<InvoiceListQuery>(InvoiceListQuery, args)),
+      services.invoices.list(actor, toListQuery<InvoiceListQuery>(args)),
   }),
 }));
 

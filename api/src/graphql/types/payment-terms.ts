@@ -1,11 +1,9 @@
-import { ListQuery } from '../../domain/shared/schemas.ts';
+import type { PageQuery } from '../../domain/shared/schemas.ts';
 import type { PaymentTerms, PaymentTermsCreate, PaymentTermsUpdate } from '../../domain/payment-terms/terms.schemas.ts';
-import Type from 'typebox';
 import { builder } from '../builder.ts';
 import { orNull, toListQuery, toServiceInput } from '../convert.ts';
 import { Deleted, listType, pageArgs } from './common.ts';
 
-const PaymentTermsListQuery = Type.Object(ListQuery, { additionalProperties: false });
 
 export const DueRuleKind = builder.enumType('DueRuleKind', {
   description:
@@ -96,7 +94,7 @@ builder.queryFields((t) => ({
     description: 'Payment terms, built-in first.',
     args: pageArgs,
     resolve: (_root, args, { actor, services }) =>
-      services.paymentTerms.list(actor, toListQuery<{ limit?: number; starting_after?: string }>(PaymentTermsListQuery, args)),
+      services.paymentTerms.list(actor, toListQuery<PageQuery>(args)),
   }),
 }));
 

@@ -3,7 +3,7 @@ import type { AccountUpdate } from '../../../domain/accounts/account.schemas.ts'
 import type { ApiKeyCreate } from '../../../domain/api-keys/api-key.schemas.ts';
 import type { Services } from '../../../services.ts';
 import { actorOf } from '../../auth.ts';
-import { ListQuery } from '../../../domain/shared/schemas.ts';
+import { PageQuery } from '../../../domain/shared/schemas.ts';
 import { IdParams, IdempotencyHeaders, responses, security } from './common.ts';
 import Type from 'typebox';
 
@@ -25,7 +25,7 @@ export async function accountRoutes(app: FastifyInstance, { services }: { servic
   app.get('/v1/api_keys', {
     schema: {
       operationId: 'listApiKeys', tags: ['Account'], summary: 'List API keys (secrets are never shown again)', security,
-      querystring: Type.Object(ListQuery, { additionalProperties: false }),
+      querystring: PageQuery,
       response: responses(200, 'ApiKeyList'),
     },
     handler: (request) => services.apiKeys.list(actorOf(request), request.query as { limit?: number }),

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import type { PaymentTermsCreate, PaymentTermsUpdate } from '../../../domain/payment-terms/terms.schemas.ts';
-import { ListQuery } from '../../../domain/shared/schemas.ts';
+import { PageQuery } from '../../../domain/shared/schemas.ts';
 import type { Services } from '../../../services.ts';
 import { actorOf } from '../../auth.ts';
 import { Deleted, IdParams, IdempotencyHeaders, problems, responses, security } from './common.ts';
@@ -18,7 +18,7 @@ export async function paymentTermsRoutes(app: FastifyInstance, { services }: { s
   app.get('/v1/payment_terms', {
     schema: {
       operationId: 'listPaymentTerms', tags, summary: 'List payment terms (built-in first)', security,
-      querystring: Type.Object(ListQuery, { additionalProperties: false }),
+      querystring: PageQuery,
       response: responses(200, 'PaymentTermsList'),
     },
     handler: (request) => services.paymentTerms.list(actorOf(request), request.query as { limit?: number }),
