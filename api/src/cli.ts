@@ -109,6 +109,7 @@ run(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
     console.error(error instanceof AppError ? `error: ${error.message} (${error.code})` : error);
-    process.exit(1);
+    // Wrong usage exits 2, like a usage error; anything else 1.
+    process.exit(error instanceof AppError && error.code.startsWith('cli/') ? 2 : 1);
   },
 );

@@ -1,6 +1,6 @@
 /**
  * The only source of "now" for domain code. Production uses the system clock;
- * tests (and test-mode accounts) use a clock they can move.
+ * tests use a clock they can move.
  */
 export interface Clock {
   now(): Date;

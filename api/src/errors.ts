@@ -31,7 +31,7 @@ export class AppError extends Error {
 }
 
 export const notFound = (kind: string, id: string): AppError =>
-  new AppError(`${kind}/not_found`, 404, `No ${kind.replace(/_/g, ' ')} with id '${id}' exists in this account.`);
+  new AppError(`${kind}/not_found`, 404, `No ${kind.replace(/_/g, ' ')} found with id '${id}' in this account.`);
 
 export const validationFailed = (errors: FieldError[], detail = 'The request is not valid.'): AppError =>
   new AppError('request/validation_failed', 400, detail, { errors });

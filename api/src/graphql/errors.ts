@@ -1,4 +1,5 @@
 import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
+import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import type { FastifyReply } from 'fastify';
 import { GraphQLError, type ExecutionResult, type FormattedExecutionResult, type GraphQLFormattedError, type ValidationRule } from 'graphql';
@@ -22,9 +23,13 @@ const refuse = (code: string) => [
     context?.reportError(new GraphQLError(error.message.replace(/^Syntax Error: /, ''), { extensions: { code } })),
 ];
 
-/** Depth and cost limits, run with the specified validation rules before anything executes. */
-export function limitRules(limits: { maxDepth: number; maxCost: number }): ValidationRule[] {
+/**
+ * Depth, alias and cost limits, run with the specified validation rules before anything executes.
+ * The alias cap keeps one request from fanning out into dozens of list queries.
+ */
+export function limitRules(limits: { maxDepth: number; maxCost: number; maxAliases?: number }): ValidationRule[] {
   return [
+    maxAliasesRule({ n: limits.maxAliases ?? 10, propagateOnRejection: false, onReject: refuse('graphql/too_many_aliases') }),
     maxDepthRule({ n: limits.maxDepth, propagateOnRejection: false, onReject: refuse('graphql/query_too_deep') }),
     costLimitRule({ maxCost: limits.maxCost, propagateOnRejection: false, onReject: refuse('graphql/query_too_costly') }),
   ];

@@ -13,6 +13,8 @@ declare module 'fastify' {
 const CACHE_MS = 10_000;
 /** last_used_at is written at most this often per key. */
 const TOUCH_EVERY_MS = 60_000;
+/** Failed authentications allowed per client address and minute, against key guessing. */
+const FAILURES_PER_MINUTE = 30;
 
 export interface AuthCache {
   /** Forgets cached keys of an account (after its settings or keys change). */
@@ -26,6 +28,23 @@ export interface AuthCache {
 export function registerAuth(app: FastifyInstance, apiKeys: ApiKeyService): AuthCache {
   const cache = new Map<string, { actor: Actor | null; until: number }>();
   const touched = new Map<string, number>();
+  const failures = new Map<string, { count: number; resetAt: number }>();
+
+  const refuseIfGuessing = (ip: string, now: number) => {
+    const entry = failures.get(ip);
+    if (entry && entry.resetAt > now && entry.count >= FAILURES_PER_MINUTE) {
+      throw new AppError('rate_limit/exceeded', 429, 'Too many failed authentications from this address; wait a minute.', {
+        headers: { 'retry-after': String(Math.ceil((entry.resetAt - now) / 1000)) },
+      });
+    }
+  };
+  const recordFailure = (ip: string, now: number) => {
+    const entry = failures.get(ip);
+    if (!entry || entry.resetAt <= now) {
+      if (failures.size > 10_000) failures.clear();
+      failures.set(ip, { count: 1, resetAt: now + 60_000 });
+    } else entry.count++;
+  };
 
   app.decorateRequest('actor', null);
   app.addHook('onRequest', async (request: FastifyRequest) => {
@@ -40,6 +59,7 @@ export function registerAuth(app: FastifyInstance, apiKeys: ApiKeyService): Auth
     }
     const secret = /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] ?? '';
     const now = Date.now();
+    refuseIfGuessing(request.ip, now);
     let entry = cache.get(secret);
     if (!entry || entry.until < now) {
       entry = { actor: await apiKeys.authenticate(secret), until: now + CACHE_MS };
@@ -47,6 +67,7 @@ export function registerAuth(app: FastifyInstance, apiKeys: ApiKeyService): Auth
       cache.set(secret, entry);
     }
     if (!entry.actor) {
+      recordFailure(request.ip, now);
       throw new AppError('auth/invalid_api_key', 401, 'This API key is not valid: unknown, malformed or revoked.', {
         headers: { 'www-authenticate': 'Bearer realm="relance", error="invalid_token"' },
       });

@@ -45,8 +45,9 @@ export function registerIdempotency(app: FastifyInstance, idempotency: Idempoten
     const key = request.idempotencyKey;
     if (!key || !request.actor) return payload;
     request.idempotencyKey = null;
-    // Errors that changed nothing (bad input, server failure, throttling) free the key for a retry.
-    const retryable = reply.statusCode >= 500 || reply.statusCode === 429 || reply.statusCode === 400;
+    // Answers that changed nothing and may go otherwise next time (bad input, a key without the
+    // right, throttling, a server failure) free the key for a retry.
+    const retryable = reply.statusCode >= 500 || [400, 401, 403, 429].includes(reply.statusCode);
     if (retryable) await idempotency.release(request.actor, key);
     else await idempotency.complete(request.actor, key, reply.statusCode, typeof payload === 'string' ? payload : String(payload));
     return payload;

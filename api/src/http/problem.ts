@@ -50,7 +50,8 @@ export function toAppError(error: FastifyError | Error): AppError {
     const part = fastifyError.validationContext ?? 'body';
     // Pointers are relative to the part (body or query string), as the services and GraphQL report them.
     const errors: FieldError[] = fieldErrors(fastifyError.validation as never);
-    return new AppError('request/validation_failed', 400, `The request ${part === 'body' ? 'body' : part} is not valid.`, { errors });
+    const what = { body: 'request body', querystring: 'query string', params: 'path', headers: 'request headers' }[part] ?? 'request';
+    return new AppError('request/validation_failed', 400, `The ${what} is not valid.`, { errors });
   }
   const known = fastifyError.code ? FASTIFY_CODES[fastifyError.code] : undefined;
   if (known) return new AppError(known[0], known[1], known[2]);

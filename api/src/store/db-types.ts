@@ -23,11 +23,18 @@ export type JsonValue = JsonArray | JsonObject | JsonPrimitive;
 
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
+export interface AccountClocks {
+  account_id: string;
+  now: Timestamp;
+  updated_at: Timestamp;
+}
+
 export interface Accounts {
   contact_phone: string | null;
   created_at: Generated<Timestamp>;
   default_currency: Generated<string>;
   default_payment_terms_id: string | null;
+  default_reminder_policy_id: string | null;
   id: string;
   legal_name: string | null;
   locale: Generated<string>;
@@ -64,10 +71,35 @@ export interface Customers {
   locale: string | null;
   metadata: Generated<Json>;
   name: string;
+  pause_reason: string | null;
+  paused: Generated<boolean>;
+  paused_until: string | null;
   payment_terms_id: string | null;
   phone: string | null;
+  reminder_policy_id: string | null;
   time_zone: string | null;
   updated_at: Generated<Timestamp>;
+}
+
+export interface Disputes {
+  account_id: string;
+  id: string;
+  invoice_id: string;
+  note: string | null;
+  opened_at: Timestamp;
+  reason: string;
+  resolution: string | null;
+  resolution_note: string | null;
+  resolved_at: Timestamp | null;
+  status: string;
+}
+
+export interface EmailSuppressions {
+  account_id: string;
+  created_at: Timestamp;
+  email: string;
+  message_id: string | null;
+  reason: string;
 }
 
 export interface Events {
@@ -99,7 +131,9 @@ export interface Invoices {
   created_at: Generated<Timestamp>;
   currency: string;
   customer_id: string;
+  disputed: Generated<boolean>;
   due_date: string;
+  due_soon_notified_at: Timestamp | null;
   external_id: string | null;
   finalized_at: Timestamp | null;
   id: string;
@@ -110,15 +144,59 @@ export interface Invoices {
   memo: string | null;
   metadata: Generated<Json>;
   number: string;
+  overdue_notified_at: Timestamp | null;
+  pause_reason: string | null;
+  paused: Generated<boolean>;
+  paused_until: string | null;
   payment_terms_id: string | null;
   payment_url: string | null;
   pdf_url: string | null;
+  promise_to_pay_on: string | null;
+  reminder_policy_id: string | null;
   status: string;
   subtotal: number;
   tax: Generated<number>;
   total: number;
   updated_at: Generated<Timestamp>;
   voided_at: Timestamp | null;
+}
+
+export interface Messages {
+  account_id: string;
+  attempts: Generated<number>;
+  cc_addresses: Generated<string[]>;
+  channel: Generated<string>;
+  created_at: Timestamp;
+  customer_id: string | null;
+  delivered_at: Timestamp | null;
+  error: string | null;
+  from_address: string;
+  html: string;
+  id: string;
+  invoice_id: string | null;
+  locale: string | null;
+  occurrence_id: string | null;
+  provider_message_id: string | null;
+  reply_to: string | null;
+  sent_at: Timestamp | null;
+  status: string;
+  subject: string;
+  template_key: string | null;
+  text: string;
+  to_addresses: string[];
+  transport: string;
+  updated_at: Timestamp;
+}
+
+export interface MessageTemplates {
+  account_id: string;
+  created_at: Timestamp;
+  html: string;
+  key: string;
+  locale: string;
+  subject: string;
+  text: string;
+  updated_at: Timestamp;
 }
 
 export interface PaymentTerms {
@@ -135,12 +213,77 @@ export interface PaymentTerms {
   updated_at: Generated<Timestamp>;
 }
 
+export interface ReminderOccurrences {
+  account_id: string;
+  applies_late_fees: Generated<boolean>;
+  attempts: Generated<number>;
+  channel: string;
+  created_at: Timestamp;
+  failure: string | null;
+  hold_reason: string | null;
+  id: string;
+  invoice_id: string;
+  message_id: string | null;
+  offset_days: number;
+  policy_id: string;
+  repeat_index: Generated<number>;
+  scheduled_at: Timestamp | null;
+  sent_at: Timestamp | null;
+  skip_reason: string | null;
+  status: string;
+  step_id: string;
+  task_id: string | null;
+  template_key: string;
+  updated_at: Timestamp;
+}
+
+export interface ReminderPolicies {
+  account_id: string;
+  created_at: Generated<Timestamp>;
+  id: string;
+  min_balance: Generated<Json>;
+  name: string;
+  repeat_every_days: number | null;
+  repeat_max: number | null;
+  send_hour: Generated<number>;
+  send_minute: Generated<number>;
+  skip_weekends: Generated<boolean>;
+  steps: Json;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface Tasks {
+  account_id: string;
+  assignee: string | null;
+  completed_at: Timestamp | null;
+  created_at: Timestamp;
+  customer_id: string;
+  due_on: string;
+  id: string;
+  invoice_id: string;
+  kind: string;
+  note: string | null;
+  occurrence_id: string | null;
+  outcome: string | null;
+  promise_to_pay_on: string | null;
+  status: string;
+  updated_at: Timestamp;
+}
+
 export interface DB {
+  account_clocks: AccountClocks;
   accounts: Accounts;
   api_keys: ApiKeys;
   customers: Customers;
+  disputes: Disputes;
+  email_suppressions: EmailSuppressions;
   events: Events;
   idempotency_keys: IdempotencyKeys;
   invoices: Invoices;
+  message_templates: MessageTemplates;
+  messages: Messages;
   payment_terms: PaymentTerms;
+  reminder_occurrences: ReminderOccurrences;
+  reminder_policies: ReminderPolicies;
+  tasks: Tasks;
 }

@@ -19,7 +19,7 @@ t.test('invoice lifecycle and listing', async (t) => {
     t.match(edited.json(), { subtotal: 10000, tax: 1500, total: 11500, balance: 11500, memo: 'thanks', line_items: [{ amount: 10000 }] });
     const termsChange = await call('PATCH', `/v1/invoices/${draft.id}`, { issue_date: '2026-03-10' });
     t.equal(termsChange.statusCode, 200);
-    t.equal(termsChange.json().due_date, '2026-04-09', 'due date recomputed from the default terms (Net 30)');
+    t.equal(termsChange.json().due_date, '2026-03-15', 'an explicit due date is kept when the issue date moves');
     const finalized = await call('POST', `/v1/invoices/${draft.id}/finalize`);
     t.match(finalized.json(), { status: 'open', finalized_at: clock.now().toISOString() });
     const late = await call('PATCH', `/v1/invoices/${draft.id}`, { memo: 'x' });
@@ -110,4 +110,27 @@ t.test('invoice lifecycle and listing', async (t) => {
     overdue = (await call('GET', '/v1/invoices?overdue=true&limit=100')).json();
     t.notOk(ids(overdue).includes(dueYesterday.id), 'a void invoice is never overdue');
   });
+});
+
+t.test('edits of a draft keep an explicit due date; a repeated external_id creates nothing', async (t) => {
+  const ctx = await setupApp(t);
+  const acme = await ctx.createAccount();
+  const call = (method: string, url: string, payload?: object) =>
+    ctx.app.inject({ method: method as 'GET', url, headers: acme.auth, ...(payload && { payload }) });
+  const customer = (await call('POST', '/v1/customers', { name: 'C' })).json();
+  const draft = (await call('POST', '/v1/invoices', { number: 'D-1', customer_id: customer.id, subtotal: 1, status: 'draft', issue_date: '2026-03-01', due_date: '2026-03-05' })).json();
+  t.equal(draft.payment_terms_id, null);
+  const moved = (await call('PATCH', `/v1/invoices/${draft.id}`, { issue_date: '2026-03-02' })).json();
+  t.equal(moved.due_date, '2026-03-05', 'the explicit due date stays');
+  const byTerms = (await call('POST', '/v1/invoices', { number: 'D-2', customer_id: customer.id, subtotal: 1, status: 'draft', issue_date: '2026-03-01' })).json();
+  t.equal(byTerms.due_date, '2026-03-31');
+  t.equal((await call('PATCH', `/v1/invoices/${byTerms.id}`, { issue_date: '2026-03-02' })).json().due_date, '2026-04-01', 'a due date from terms follows the issue date');
+
+  const first = await call('POST', '/v1/invoices', { number: 'D-3', external_id: 'order-1', customer_id: customer.id, subtotal: 1 });
+  t.equal(first.statusCode, 201);
+  const repeat = await call('POST', '/v1/invoices', { number: 'D-4', external_id: 'order-1', customer: { external_id: 'new-shop-customer', name: 'N' }, subtotal: 1 });
+  t.equal(repeat.statusCode, 200);
+  t.equal(repeat.json().id, first.json().id);
+  const found = (await call('GET', '/v1/customers?external_id=new-shop-customer')).json();
+  t.equal(found.data.length, 0, 'no orphan customer');
 });

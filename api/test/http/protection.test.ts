@@ -159,3 +159,29 @@ t.test('the key check cannot be dodged by spelling the path differently', async 
     t.notOk(res.statusCode === 200 || res.statusCode === 201, `${url} is not served without a key`);
   }
 });
+
+t.test('guessing keys is throttled per client address', async (t) => {
+  const ctx = await setupApp(t);
+  const acme = await ctx.createAccount();
+  const codes: number[] = [];
+  for (let i = 0; i < 32; i++) {
+    const res = await ctx.app.inject({ method: 'GET', url: '/v1/account', headers: { authorization: `Bearer rk_live_${String(i).padStart(32, 'x')}` } });
+    codes.push(res.statusCode);
+  }
+  t.same(codes.slice(0, 30), Array(30).fill(401));
+  t.same(codes.slice(30), [429, 429]);
+  const blocked = await ctx.app.inject({ method: 'GET', url: '/v1/account', headers: acme.auth });
+  t.equal(blocked.statusCode, 429, 'the address is blocked for a minute, even with a good key');
+  t.ok(Number(blocked.headers['retry-after']) > 0);
+});
+
+t.test('a refused write does not burn its idempotency key', async (t) => {
+  const ctx = await setupApp(t);
+  const acme = await ctx.createAccount();
+  const ro = (await ctx.app.inject({ method: 'POST', url: '/v1/api_keys', headers: acme.auth, payload: { read_only: true } })).json();
+  const body = { name: 'Client' };
+  const refused = await ctx.app.inject({ method: 'POST', url: '/v1/customers', headers: { authorization: `Bearer ${ro.secret}`, 'idempotency-key': 'same' }, payload: body });
+  t.equal(refused.statusCode, 403);
+  const accepted = await ctx.app.inject({ method: 'POST', url: '/v1/customers', headers: { ...acme.auth, 'idempotency-key': 'same' }, payload: body });
+  t.equal(accepted.statusCode, 201);
+});

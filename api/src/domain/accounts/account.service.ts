@@ -121,7 +121,7 @@ export function createAccountService(deps: { database: Database; clock: Clock; o
         return account;
       } catch (error) {
         if (isForeignKeyViolation(error)) {
-          throw new AppError('payment_terms/not_found', 404, `No payment terms with id '${data.default_payment_terms_id}' exist in this account.`);
+          throw new AppError('payment_terms/not_found', 404, `No payment terms found with id '${data.default_payment_terms_id}' in this account.`);
         }
         throw error;
       }

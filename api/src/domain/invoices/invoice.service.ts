@@ -104,6 +104,11 @@ export function createInvoiceService(deps: { database: Database; clock: Clock })
       if (data.due_date) assertDueNotBeforeIssue(issueDate, data.due_date);
       try {
         return await database.withAccount(actor.accountId, async (trx) => {
+          if (data.external_id) {
+            // Checked first so a repeated registration creates nothing, not even its inline customer.
+            const registered = await trx.selectFrom('invoices').selectAll().where('external_id', '=', data.external_id).executeTakeFirst();
+            if (registered) return { invoice: presentInvoice(registered, today(actor)), created: false };
+          }
           let customerId = data.customer_id;
           if (data.customer) {
             const { metadata, ...fields } = data.customer;
@@ -205,7 +210,11 @@ export function createInvoiceService(deps: { database: Database; clock: Clock })
           const customerId = data.customer_id ?? current.customer_id;
           let dueDate = data.due_date ?? current.due_date;
           let termsId = data.payment_terms_id === undefined ? current.payment_terms_id : data.payment_terms_id;
-          if (!data.due_date && (data.issue_date || data.payment_terms_id !== undefined || data.customer_id)) {
+          // A due date computed from terms follows the terms; one given explicitly (no terms) stays.
+          const termsChanged = data.payment_terms_id !== undefined && data.payment_terms_id !== null;
+          const followsTerms = current.payment_terms_id !== null && (data.issue_date !== undefined || data.customer_id !== undefined);
+          if (data.payment_terms_id === null && !data.due_date) termsId = null;
+          if (!data.due_date && (termsChanged || followsTerms)) {
             ({ dueDate, termsId } = await dueDateFromTerms(trx, actor.accountId, customerId, termsId, issueDate));
           }
           assertDueNotBeforeIssue(issueDate, dueDate);
