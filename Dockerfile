@@ -22,12 +22,13 @@ WORKDIR /app
 
 # Only the manifests first: this layer is rebuilt when dependencies change, not when code does.
 # The lockfile covers the workspaces (root + sdk), so sdk/package.json must be there too.
+# Everything is installed (`npm ci`), then the dev dependencies are pruned. The client SDK is a
+# workspace link (node_modules/@relance/sdk -> ../sdk) the server does not use: removed.
 COPY package.json package-lock.json ./
 COPY sdk/package.json ./sdk/
 RUN --mount=type=cache,target=/root/.npm \
     npm ci --no-audit --no-fund \
  && npm prune --omit=dev --no-audit --no-fund \
- # The client SDK is a workspace link (node_modules/@relance/sdk -> ../sdk); the server does not use it.
  && rm -rf node_modules/@relance/sdk
 
 # --- runtime -----------------------------------------------------------------------------------

@@ -55,6 +55,8 @@ export async function up(db: Kysely<any>): Promise<void> {
       ADD COLUMN promise_to_pay_on date,
       ADD COLUMN overdue_notified_at timestamptz,
       ADD COLUMN due_soon_notified_at timestamptz,
+      -- Set when the policy it follows changed: the engine replans it before sending anything.
+      ADD COLUMN needs_replan boolean NOT NULL DEFAULT false,
       ADD FOREIGN KEY (account_id, reminder_policy_id) REFERENCES reminder_policies (account_id, id)`.execute(db);
 
   // One row per (invoice, step, repeat): planning twice changes times, never adds a second reminder.
@@ -68,7 +70,7 @@ export async function up(db: Kysely<any>): Promise<void> {
       repeat_index integer NOT NULL DEFAULT 0,
       offset_days integer NOT NULL,
       channel text NOT NULL CHECK (channel IN ('email', 'call', 'letter', 'collection', 'webhook')),
-      template_key text NOT NULL,
+      template_key text,
       applies_late_fees boolean NOT NULL DEFAULT false,
       status text NOT NULL CHECK (status IN ('scheduled', 'held', 'sending', 'sent', 'skipped', 'failed', 'canceled')),
       scheduled_at timestamptz,
@@ -88,6 +90,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     )`.execute(db);
   await sql`CREATE INDEX reminder_occurrences_due ON reminder_occurrences (scheduled_at) WHERE status IN ('scheduled', 'sending')`.execute(db);
   await sql`CREATE INDEX reminder_occurrences_invoice ON reminder_occurrences (account_id, invoice_id)`.execute(db);
+  await sql`CREATE INDEX invoices_needs_replan ON invoices (account_id) WHERE needs_replan`.execute(db);
 
   await sql`
     CREATE TABLE messages (
@@ -209,7 +212,7 @@ export async function down(db: Kysely<any>): Promise<void> {
   await sql`
     ALTER TABLE invoices DROP COLUMN reminder_policy_id, DROP COLUMN disputed, DROP COLUMN paused,
       DROP COLUMN paused_until, DROP COLUMN pause_reason, DROP COLUMN promise_to_pay_on,
-      DROP COLUMN overdue_notified_at, DROP COLUMN due_soon_notified_at`.execute(db);
+      DROP COLUMN overdue_notified_at, DROP COLUMN due_soon_notified_at, DROP COLUMN needs_replan`.execute(db);
   await sql`ALTER TABLE customers DROP COLUMN reminder_policy_id, DROP COLUMN paused, DROP COLUMN paused_until, DROP COLUMN pause_reason`.execute(db);
   await sql`ALTER TABLE accounts DROP COLUMN default_reminder_policy_id`.execute(db);
 }

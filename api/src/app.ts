@@ -13,7 +13,10 @@ import { Problem, registerProblemHandlers } from './http/problem.ts';
 import { accountRoutes } from './http/routes/v1/account.routes.ts';
 import { customerRoutes } from './http/routes/v1/customers.routes.ts';
 import { invoiceRoutes } from './http/routes/v1/invoices.routes.ts';
+import { messageRoutes } from './http/routes/v1/messages.routes.ts';
 import { paymentTermsRoutes } from './http/routes/v1/payment-terms.routes.ts';
+import { reminderRoutes } from './http/routes/v1/reminders.routes.ts';
+import { templateRoutes } from './http/routes/v1/templates.routes.ts';
 import { PUBLIC_SCHEMAS } from './public-schemas.ts';
 import { createServices, type Services } from './services.ts';
 import type { Database } from './store/database.ts';
@@ -76,9 +79,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
 
   await registerOpenApi(app, { publicUrl: config.publicUrl });
   await app.register(healthRoutes, { database });
-  for (const routes of [accountRoutes, customerRoutes, paymentTermsRoutes, invoiceRoutes]) {
+  for (const routes of [accountRoutes, customerRoutes, paymentTermsRoutes, invoiceRoutes, templateRoutes, reminderRoutes]) {
     await app.register(routes, { services });
   }
+  await app.register(messageRoutes, { services, resendWebhookSecret: config.resendWebhookSecret });
   await registerGraphql(app, { services, config });
   return Object.assign(app as FastifyInstance, { services });
 }

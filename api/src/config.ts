@@ -18,6 +18,12 @@ export interface Config {
   readonly bodyLimitBytes: number;
   readonly graphqlMaxDepth: number;
   readonly graphqlMaxCost: number;
+  /** Resend API key: with it, reminders are emailed through Resend; without it, kept in the local outbox. */
+  readonly resendApiKey: string | undefined;
+  /** Resend API base URL (a local stand-in in tests). */
+  readonly resendBaseUrl: string | undefined;
+  /** Signing secret of the Resend webhook (`whsec_…`), to verify delivery and bounce events. */
+  readonly resendWebhookSecret: string | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -55,5 +61,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 1_048_576, 1024, 100 * 1_048_576),
     graphqlMaxDepth: integer(env, 'GRAPHQL_MAX_DEPTH', 8, 2, 50),
     graphqlMaxCost: integer(env, 'GRAPHQL_MAX_COST', 5000, 10, 1_000_000),
+    resendApiKey: env.RESEND_API_KEY || undefined,
+    resendBaseUrl: env.RESEND_BASE_URL || undefined,
+    resendWebhookSecret: env.RESEND_WEBHOOK_SECRET || undefined,
   });
 }

@@ -8,6 +8,12 @@ export const ID_PREFIX = {
   invoice: 'inv',
   paymentTerms: 'pt',
   event: 'evt',
+  reminderPolicy: 'rp',
+  reminderStep: 'step',
+  occurrence: 'occ',
+  message: 'msg',
+  task: 'task',
+  dispute: 'dsp',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;

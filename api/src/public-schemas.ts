@@ -2,8 +2,12 @@ import { Account, AccountUpdate } from './domain/accounts/account.schemas.ts';
 import { ApiKey, ApiKeyCreate, ApiKeyWithSecret } from './domain/api-keys/api-key.schemas.ts';
 import { Customer, CustomerCreate, CustomerUpdate } from './domain/customers/customer.schemas.ts';
 import { Invoice, InvoiceCreate, InvoiceUpdate } from './domain/invoices/invoice.schemas.ts';
+import { Message, Suppression } from './domain/messages/message.schemas.ts';
 import { PaymentTerms, PaymentTermsCreate, PaymentTermsUpdate } from './domain/payment-terms/terms.schemas.ts';
 import { ListOf } from './domain/shared/schemas.ts';
+import { Template, TemplateContent, TemplateDeleted, TemplatePreview, TemplatePreviewRequest } from './domain/templates/template.schemas.ts';
+import { ReminderPolicy, ReminderPolicyCreate, ReminderPolicyUpdate } from './domain/reminders/policy.schemas.ts';
+import { TestClock, TestClockAdvance, Timeline } from './domain/reminders/timeline.service.ts';
 import { bodyAjv, queryAjv } from './validation.ts';
 
 /** The named objects of the public API: OpenAPI components, shared by REST validation and the services. */
@@ -26,6 +30,23 @@ export const PUBLIC_SCHEMAS = [
   InvoiceCreate,
   InvoiceUpdate,
   ListOf('Invoice'),
+  Message,
+  ListOf('Message'),
+  Suppression,
+  ListOf('Suppression'),
+  Template,
+  TemplateContent,
+  TemplateDeleted,
+  TemplatePreview,
+  TemplatePreviewRequest,
+  ListOf('Template'),
+  ReminderPolicy,
+  ReminderPolicyCreate,
+  ReminderPolicyUpdate,
+  ListOf('ReminderPolicy'),
+  Timeline,
+  TestClock,
+  TestClockAdvance,
 ];
 
 for (const ajv of [bodyAjv, queryAjv]) {

@@ -4,18 +4,44 @@ import { createApiKeyService } from './domain/api-keys/api-key.service.ts';
 import { createCustomerService } from './domain/customers/customer.service.ts';
 import { createIdempotencyService } from './domain/idempotency/idempotency.service.ts';
 import { createInvoiceService } from './domain/invoices/invoice.service.ts';
+import { createMessageService } from './domain/messages/message.service.ts';
 import { createPaymentTermsService } from './domain/payment-terms/terms.service.ts';
+import { createMessageComposer } from './domain/reminders/composer.ts';
+import { createReminderEngine } from './domain/reminders/engine.ts';
+import { createReminderPolicyService } from './domain/reminders/policy.service.ts';
+import { flagInvoicesOfPolicy } from './domain/reminders/schedule.ts';
+import { createReminderScheduler } from './domain/reminders/scheduler.ts';
+import { createTimelineService } from './domain/reminders/timeline.service.ts';
+import { createTemplateService, resolveTemplate } from './domain/templates/template.service.ts';
+import { createOutboxTransport } from './mail/outbox.ts';
+import type { EmailTransport } from './mail/transport.ts';
 import type { Database } from './store/database.ts';
 
 /** Every use case of the domain, wired by hand: REST routes, GraphQL resolvers, jobs and the CLI call these. */
-export function createServices(deps: { database: Database; clock: Clock; onAccountChanged?: (accountId: string) => void }) {
+export function createServices(deps: {
+  database: Database;
+  clock: Clock;
+  onAccountChanged?: (accountId: string) => void;
+  /** Where reminder emails go; the local outbox unless a provider is configured. */
+  transport?: EmailTransport;
+}) {
+  const transport = deps.transport ?? createOutboxTransport();
+  const templates = createTemplateService(deps);
+  const composer = createMessageComposer(resolveTemplate);
+  const engine = createReminderEngine({ ...deps, transport, composer });
+  const scheduler = createReminderScheduler({ ...deps, engine });
   return {
+    reminderPolicies: createReminderPolicyService({ ...deps, onPolicyChanged: (trx, _actor, policyId) => flagInvoicesOfPolicy(trx, policyId) }),
+    reminders: { engine, scheduler },
+    timeline: createTimelineService({ ...deps, composer, scheduler }),
+    templates,
     accounts: createAccountService(deps),
     apiKeys: createApiKeyService(deps),
     customers: createCustomerService(deps),
     paymentTerms: createPaymentTermsService(deps),
     invoices: createInvoiceService(deps),
     idempotency: createIdempotencyService(deps),
+    messages: createMessageService(deps),
   };
 }
 

@@ -5,6 +5,8 @@ import './types/account.ts';
 import './types/customer.ts';
 import './types/payment-terms.ts';
 import './types/invoice.ts';
+import './types/message.ts';
+import './types/template.ts';
 
 let schema: GraphQLSchema | undefined;
 

@@ -15,6 +15,8 @@ const CACHE_MS = 10_000;
 const TOUCH_EVERY_MS = 60_000;
 /** Failed authentications allowed per client address and minute, against key guessing. */
 const FAILURES_PER_MINUTE = 30;
+/** Routes under /v1 called by a provider, not a client: they verify the provider's signature instead of an API key. */
+const PROVIDER_ROUTES = new Set(['/v1/provider_events/resend']);
 
 export interface AuthCache {
   /** Forgets cached keys of an account (after its settings or keys change). */
@@ -50,7 +52,7 @@ export function registerAuth(app: FastifyInstance, apiKeys: ApiKeyService): Auth
   app.addHook('onRequest', async (request: FastifyRequest) => {
     // Decide on the matched route, not the raw URL (which may be encoded or carry a trailing slash).
     const route = request.routeOptions.url ?? '';
-    if (!route.startsWith('/v1/') && route !== '/graphql') return;
+    if ((!route.startsWith('/v1/') && route !== '/graphql') || PROVIDER_ROUTES.has(route)) return;
     const header = request.headers.authorization;
     if (!header) {
       throw new AppError('auth/missing_api_key', 401, 'Send your API key as `Authorization: Bearer rk_…`.', {

@@ -143,6 +143,7 @@ export interface Invoices {
   marked_uncollectible_at: Timestamp | null;
   memo: string | null;
   metadata: Generated<Json>;
+  needs_replan: Generated<boolean>;
   number: string;
   overdue_notified_at: Timestamp | null;
   pause_reason: string | null;
@@ -233,7 +234,7 @@ export interface ReminderOccurrences {
   status: string;
   step_id: string;
   task_id: string | null;
-  template_key: string;
+  template_key: string | null;
   updated_at: Timestamp;
 }
 

@@ -15,6 +15,7 @@ const settings = {
   contact_phone: Nullable(Text(50)),
   payment_instructions: Nullable(Text(2000)),
   default_payment_terms_id: Nullable(Id('pt')),
+  default_reminder_policy_id: Nullable(Id('rp')),
 };
 
 export const Account = Type.Object(

@@ -3,10 +3,11 @@ import type { Clock } from '../../clock.ts';
 import { AppError } from '../../errors.ts';
 import { newId } from '../../ids.ts';
 import type { Database, Db } from '../../store/database.ts';
-import { isForeignKeyViolation } from '../../store/pg-errors.ts';
+import { constraintOf, isForeignKeyViolation } from '../../store/pg-errors.ts';
 import type { ApiKeyWithSecret } from '../api-keys/api-key.schemas.ts';
 import { insertApiKey } from '../api-keys/api-key.service.ts';
 import { BUILTIN_PAYMENT_TERMS, DEFAULT_TERMS_CODE } from '../payment-terms/terms.rules.ts';
+import { insertDefaultPolicy } from '../reminders/policy.service.ts';
 import { type Actor, assertWriteAccess } from '../shared/actor.ts';
 import { parseInput } from '../../validation.ts';
 import { Account, AccountCreate, AccountUpdate } from './account.schemas.ts';
@@ -31,6 +32,7 @@ export const presentAccount = (row: AccountRow): Account => ({
   contact_phone: row.contact_phone,
   payment_instructions: row.payment_instructions,
   default_payment_terms_id: row.default_payment_terms_id,
+  default_reminder_policy_id: row.default_reminder_policy_id,
   created_at: row.created_at.toISOString(),
   updated_at: row.updated_at.toISOString(),
 });
@@ -78,6 +80,8 @@ export function createAccountService(deps: { database: Database; clock: Clock; o
           .set({ default_payment_terms_id: terms.find((t) => t.code === DEFAULT_TERMS_CODE)?.id ?? null })
           .where('id', '=', accountId)
           .execute();
+        const policyId = await insertDefaultPolicy(trx, accountId, now);
+        await trx.updateTable('accounts').set({ default_reminder_policy_id: policyId }).where('id', '=', accountId).execute();
         const api_key = await insertApiKey(trx, accountId, mode, { name: 'Default key' }, now);
         return { account: presentAccount(await selectAccount(trx, accountId)), api_key };
       });
@@ -120,6 +124,9 @@ export function createAccountService(deps: { database: Database; clock: Clock; o
         deps.onAccountChanged?.(actor.accountId);
         return account;
       } catch (error) {
+        if (isForeignKeyViolation(error) && String(constraintOf(error)).includes('reminder')) {
+          throw new AppError('reminder_policy/not_found', 404, `No reminder policy found with id '${data.default_reminder_policy_id}' in this account.`);
+        }
         if (isForeignKeyViolation(error)) {
           throw new AppError('payment_terms/not_found', 404, `No payment terms found with id '${data.default_payment_terms_id}' in this account.`);
         }

@@ -47,6 +47,15 @@ export const Invoice = Type.Object(
     overdue: Type.Boolean({ description: "Balance above zero and the due date passed, in the account's time zone." }),
     days_overdue: Type.Integer({ minimum: 0 }),
     payment_terms_id: Nullable(Type.String()),
+    reminder_policy_id: Nullable(Type.String({ description: "This invoice's own reminder policy; null follows the customer's, then the account default." })),
+    disputed: Type.Boolean({ description: 'An open dispute holds every reminder until it is resolved.' }),
+    pause: Nullable(
+      Type.Object(
+        { until: Nullable(CalendarDate), reason: Nullable(Type.String()) },
+        { additionalProperties: false, description: 'Reminders are paused until this date (included), or until resumed when `until` is null.' },
+      ),
+    ),
+    promise_to_pay_on: Nullable(Type.String({ format: 'date', description: 'A promised payment date: reminders wait until two days after it.' })),
     payment_url: Nullable(Type.String()),
     pdf_url: Nullable(Type.String()),
     memo: Nullable(Type.String()),
@@ -71,6 +80,7 @@ const editable = {
   issue_date: Type.Optional(CalendarDate),
   due_date: Type.Optional(CalendarDate),
   payment_terms_id: Type.Optional(Nullable(Id('pt'))),
+  reminder_policy_id: Type.Optional(Nullable(Id('rp'))),
   payment_url: Type.Optional(Nullable(Url)),
   pdf_url: Type.Optional(Nullable(Url)),
   memo: Type.Optional(Nullable(Type.String({ maxLength: 2000 }))),

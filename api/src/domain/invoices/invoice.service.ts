@@ -4,18 +4,19 @@ import { newId } from '../../ids.ts';
 import type { Database, Db } from '../../store/database.ts';
 import { constraintOf, isForeignKeyViolation, isUniqueViolation } from '../../store/pg-errors.ts';
 import { parseInput } from '../../validation.ts';
-import { todayIn } from '../calendar.ts';
 import { insertCustomerOnce, presentCustomer } from '../customers/customer.repository.ts';
 import { recordEvent } from '../events/event.repository.ts';
+import { replanInvoice } from '../reminders/schedule.ts';
 import { findPaymentTerms, ruleOf } from '../payment-terms/terms.service.ts';
 import { dueDateFor } from '../payment-terms/terms.rules.ts';
 import { type Actor, assertWriteAccess } from '../shared/actor.ts';
+import { accountTime } from '../shared/time.ts';
 import { type Page, toPage } from '../shared/schemas.ts';
 import { findInvoice, insertInvoiceOnce, listInvoices, presentInvoice, type InvoiceRow } from './invoice.repository.ts';
 import { assertDueNotBeforeIssue, computeAmounts, type InvoiceAction, nextStatus } from './invoice.rules.ts';
 import { type Invoice, InvoiceCreate, InvoiceListQuery, InvoiceUpdate } from './invoice.schemas.ts';
 
-function translate(error: unknown, input: { number?: string; customer_id?: string; payment_terms_id?: string | null }): unknown {
+function translate(error: unknown, input: { number?: string; customer_id?: string; payment_terms_id?: string | null; reminder_policy_id?: string | null }): unknown {
   if (isUniqueViolation(error, 'invoices_number_key')) {
     return new AppError('invoice/number_taken', 409, `An invoice numbered '${input.number}' already exists in this account.`, {
       errors: [{ field: '/number', message: 'is already used by another invoice' }],
@@ -28,6 +29,7 @@ function translate(error: unknown, input: { number?: string; customer_id?: strin
     const constraint = constraintOf(error) ?? '';
     if (constraint.includes('customer')) return notFound('customer', String(input.customer_id));
     if (constraint.includes('payment_terms')) return notFound('payment_terms', String(input.payment_terms_id));
+    if (constraint.includes('reminder_policy')) return notFound('reminder_policy', String(input.reminder_policy_id));
   }
   return error;
 }
@@ -64,11 +66,11 @@ async function dueDateFromTerms(
 
 export function createInvoiceService(deps: { database: Database; clock: Clock }) {
   const { database, clock } = deps;
-  const today = (actor: Actor) => todayIn(clock.now(), actor.timeZone);
+  const timeFor = accountTime(database, clock);
 
   async function transition(actor: Actor, id: string, action: Exclude<InvoiceAction, 'update'>): Promise<Invoice> {
     assertWriteAccess(actor);
-    const now = clock.now();
+    const { now, today } = await timeFor(actor);
     const stamp = { finalize: 'finalized_at', void: 'voided_at', mark_uncollectible: 'marked_uncollectible_at' } as const;
     const eventType = { finalize: 'invoice.finalized', void: 'invoice.voided', mark_uncollectible: 'invoice.marked_uncollectible' } as const;
     return database.withAccount(actor.accountId, async (trx) => {
@@ -81,8 +83,10 @@ export function createInvoiceService(deps: { database: Database; clock: Clock })
         .where('id', '=', id)
         .returningAll()
         .executeTakeFirstOrThrow();
-      const invoice = presentInvoice(row, today(actor));
+      const invoice = presentInvoice(row, today);
       await recordEvent(trx, { accountId: actor.accountId, type: eventType[action], objectType: 'invoice', objectId: id, data: invoice, at: now });
+      // Opening plans the follow-up; closing skips what was still to come.
+      await replanInvoice(trx, { accountId: actor.accountId, invoiceId: id, timeZone: actor.timeZone, now });
       return invoice;
     });
   }
@@ -99,15 +103,15 @@ export function createInvoiceService(deps: { database: Database; clock: Clock })
         throw validationFailed([{ field: '/customer_id', message: 'give exactly one of customer_id or customer' }]);
       }
       const amounts = computeAmounts(data);
-      const now = clock.now();
-      const issueDate = data.issue_date ?? today(actor);
+      const { now, today } = await timeFor(actor);
+      const issueDate = data.issue_date ?? today;
       if (data.due_date) assertDueNotBeforeIssue(issueDate, data.due_date);
       try {
         return await database.withAccount(actor.accountId, async (trx) => {
           if (data.external_id) {
             // Checked first so a repeated registration creates nothing, not even its inline customer.
             const registered = await trx.selectFrom('invoices').selectAll().where('external_id', '=', data.external_id).executeTakeFirst();
-            if (registered) return { invoice: presentInvoice(registered, today(actor)), created: false };
+            if (registered) return { invoice: presentInvoice(registered, today), created: false };
           }
           let customerId = data.customer_id;
           if (data.customer) {
@@ -148,40 +152,44 @@ export function createInvoiceService(deps: { database: Database; clock: Clock })
             issue_date: issueDate,
             due_date: dueDate,
             payment_terms_id: termsId,
+            reminder_policy_id: data.reminder_policy_id ?? null,
             payment_url: data.payment_url ?? null,
             pdf_url: data.pdf_url ?? null,
             memo: data.memo ?? null,
             metadata: JSON.stringify(data.metadata ?? {}),
             line_items: JSON.stringify(amounts.line_items),
             finalized_at: (data.status ?? 'open') === 'open' ? now : null,
+            // The reminder planner picks it up within seconds; registering stays one cheap insert.
+            needs_replan: (data.status ?? 'open') === 'open',
             created_at: now,
             updated_at: now,
           };
-          const row = await insertInvoiceOnce(trx, values, (r) => presentInvoice(r, today(actor)));
-          if (row) return { invoice: presentInvoice(row, today(actor)), created: true };
+          const row = await insertInvoiceOnce(trx, values, (r) => presentInvoice(r, today));
+          if (row) return { invoice: presentInvoice(row, today), created: true };
           const existing = await trx
             .selectFrom('invoices')
             .selectAll()
             .where('external_id', '=', String(data.external_id))
             .executeTakeFirstOrThrow();
-          return { invoice: presentInvoice(existing, today(actor)), created: false };
+          return { invoice: presentInvoice(existing, today), created: false };
         });
       } catch (error) {
         throw translate(error, data);
       }
     },
 
-    get(actor: Actor, id: string): Promise<Invoice> {
+    async get(actor: Actor, id: string): Promise<Invoice> {
+      const { today } = await timeFor(actor);
       return database.withAccount(actor.accountId, async (trx) => {
         const row = await findInvoice(trx, id);
         if (!row) throw notFound('invoice', id);
-        return presentInvoice(row, today(actor));
+        return presentInvoice(row, today);
       });
     },
 
-    list(actor: Actor, input: InvoiceListQuery): Promise<Page<Invoice>> {
+    async list(actor: Actor, input: InvoiceListQuery): Promise<Page<Invoice>> {
       const query = parseInput<InvoiceListQuery>(InvoiceListQuery, input);
-      const day = today(actor);
+      const { today: day } = await timeFor(actor);
       return database.withAccount(actor.accountId, async (trx) =>
         toPage((await listInvoices(trx, query, day)).map((row) => presentInvoice(row, day)), query.limit ?? 20),
       );
@@ -191,7 +199,7 @@ export function createInvoiceService(deps: { database: Database; clock: Clock })
     async update(actor: Actor, id: string, patch: InvoiceUpdate): Promise<Invoice> {
       assertWriteAccess(actor);
       const data = parseInput<InvoiceUpdate>(InvoiceUpdate, patch);
-      const now = clock.now();
+      const { now, today } = await timeFor(actor);
       try {
         return await database.withAccount(actor.accountId, async (trx) => {
           const current = await findInvoice(trx, id, { forUpdate: true });
@@ -233,7 +241,7 @@ export function createInvoiceService(deps: { database: Database; clock: Clock })
             .where('id', '=', id)
             .returningAll()
             .executeTakeFirstOrThrow();
-          const invoice = presentInvoice(row, today(actor));
+          const invoice = presentInvoice(row, today);
           await recordEvent(trx, { accountId: actor.accountId, type: 'invoice.updated', objectType: 'invoice', objectId: id, data: invoice, at: now });
           return invoice;
         });

@@ -1,0 +1,168 @@
+import { type Insertable, type Selectable, sql } from 'kysely';
+import type { OutgoingEmail } from '../../mail/transport.ts';
+import type { Db } from '../../store/database.ts';
+import type { EmailSuppressions, Messages } from '../../store/db-types.ts';
+import { normalizeEmail } from './message.rules.ts';
+import type { Message, MessageStatus, Suppression, SuppressionReason } from './message.schemas.ts';
+
+export type MessageRow = Selectable<Messages>;
+export type SuppressionRow = Selectable<EmailSuppressions>;
+
+/** A new message: its rendered bytes and where it goes. Status, attempts and provider fields start empty. */
+export type PendingMessageValues = Omit<
+  Insertable<Messages>,
+  'status' | 'channel' | 'provider_message_id' | 'error' | 'attempts' | 'sent_at' | 'delivered_at'
+>;
+
+const ERROR_MAX = 1000;
+
+export function presentMessage(row: MessageRow, options: { bodies: boolean }): Message {
+  return {
+    id: row.id,
+    object: 'message',
+    channel: 'email',
+    transport: row.transport as Message['transport'],
+    status: row.status as MessageStatus,
+    occurrence_id: row.occurrence_id,
+    invoice_id: row.invoice_id,
+    customer_id: row.customer_id,
+    from: row.from_address,
+    to: row.to_addresses,
+    cc: row.cc_addresses,
+    reply_to: row.reply_to,
+    subject: row.subject,
+    ...(options.bodies && { html: row.html, text: row.text }),
+    template_key: row.template_key,
+    locale: row.locale,
+    provider_message_id: row.provider_message_id,
+    error: row.error,
+    attempts: row.attempts,
+    sent_at: row.sent_at?.toISOString() ?? null,
+    delivered_at: row.delivered_at?.toISOString() ?? null,
+    created_at: row.created_at.toISOString(),
+    updated_at: row.updated_at.toISOString(),
+  };
+}
+
+export const presentSuppression = (row: SuppressionRow): Suppression => ({
+  object: 'suppression',
+  email: row.email,
+  reason: row.reason as SuppressionReason,
+  message_id: row.message_id,
+  created_at: row.created_at.toISOString(),
+});
+
+/** The stored bytes of a message, as a transport sends them: a retry sends exactly what was stored. */
+export function outgoingEmailOf(row: MessageRow, tags?: Record<string, string>): OutgoingEmail {
+  return {
+    from: row.from_address,
+    to: row.to_addresses,
+    cc: row.cc_addresses,
+    replyTo: row.reply_to,
+    subject: row.subject,
+    html: row.html,
+    text: row.text,
+    ...(tags && { tags }),
+  };
+}
+
+export const findMessage = (trx: Db, id: string) =>
+  trx.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst();
+
+export const findMessageForOccurrence = (trx: Db, occurrenceId: string) =>
+  trx.selectFrom('messages').selectAll().where('occurrence_id', '=', occurrenceId).executeTakeFirst();
+
+/**
+ * Stores a message as `pending`, in the caller's transaction. An occurrence has at most one
+ * message: if it already has one, that one is returned unchanged (its stored bytes are what a
+ * retry sends), so compare the returned id with `values.id` to know which.
+ */
+export async function insertPendingMessage(trx: Db, values: PendingMessageValues): Promise<MessageRow> {
+  const inserted = await trx
+    .insertInto('messages')
+    .values({ ...values, status: 'pending' })
+    .onConflict((oc) => oc.columns(['account_id', 'occurrence_id']).doNothing())
+    .returningAll()
+    .executeTakeFirst();
+  if (inserted) return inserted;
+  const existing = values.occurrence_id ? await findMessageForOccurrence(trx, values.occurrence_id) : undefined;
+  if (!existing) throw new Error(`message for occurrence ${values.occurrence_id} neither inserted nor found`);
+  return existing;
+}
+
+/**
+ * Records that the provider accepted a pending (or previously failed) message. Returns the
+ * updated row, or undefined when the message is not pending or failed (already sent, canceled…).
+ */
+export function markMessageSent(trx: Db, id: string, providerMessageId: string, at: Date): Promise<MessageRow | undefined> {
+  return trx
+    .updateTable('messages')
+    .set((eb) => ({
+      status: 'sent',
+      provider_message_id: providerMessageId,
+      error: null,
+      attempts: eb('attempts', '+', 1),
+      sent_at: at,
+      updated_at: at,
+    }))
+    .where('id', '=', id)
+    .where('status', 'in', ['pending', 'failed'])
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/**
+ * Records a failed attempt (the provider refused the email, or could not be reached). A failed
+ * message may still be sent by a later attempt (`markMessageSent` accepts it).
+ */
+export function markMessageFailed(trx: Db, id: string, error: string, at: Date): Promise<MessageRow | undefined> {
+  return trx
+    .updateTable('messages')
+    .set((eb) => ({
+      status: 'failed',
+      error: error.slice(0, ERROR_MAX),
+      attempts: eb('attempts', '+', 1),
+      updated_at: at,
+    }))
+    .where('id', '=', id)
+    .where('status', 'in', ['pending', 'failed'])
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** Which of these addresses are suppressed in the transaction's account (compared case-insensitively); returned as given. */
+export async function isSuppressed(trx: Db, emails: string[]): Promise<string[]> {
+  if (emails.length === 0) return [];
+  const rows = await trx
+    .selectFrom('email_suppressions')
+    .select('email')
+    .where('email', 'in', [...new Set(emails.map(normalizeEmail))])
+    .execute();
+  const suppressed = new Set(rows.map((r) => r.email));
+  return emails.filter((e) => suppressed.has(normalizeEmail(e)));
+}
+
+/** Suppresses addresses (normalized) in the account; returns the rows that are new. */
+export async function suppressAddresses(
+  trx: Db,
+  values: { accountId: string; emails: string[]; reason: SuppressionReason; messageId: string | null; at: Date },
+): Promise<SuppressionRow[]> {
+  const emails = [...new Set(values.emails.map(normalizeEmail))].filter(Boolean);
+  if (emails.length === 0) return [];
+  return trx
+    .insertInto('email_suppressions')
+    .values(emails.map((email) => ({
+      account_id: values.accountId,
+      email,
+      reason: values.reason,
+      message_id: values.messageId,
+      created_at: values.at,
+    })))
+    .onConflict((oc) => oc.columns(['account_id', 'email']).doNothing())
+    .returningAll()
+    .execute();
+}
+
+/** Matches a message any of whose `to` addresses is `address`, case-insensitively. */
+export const sentTo = (address: string) =>
+  sql<boolean>`exists (select 1 from unnest(to_addresses) as t(address) where lower(t.address) = ${normalizeEmail(address)})`;

@@ -1,0 +1,100 @@
+import Type from 'typebox';
+import { Id, ListQuery, Nullable, Timestamp } from '../shared/schemas.ts';
+
+export const MESSAGE_STATUSES = ['pending', 'sent', 'delivered', 'bounced', 'complained', 'failed', 'canceled'] as const;
+export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
+
+export const SUPPRESSION_REASONS = ['bounced', 'complained', 'manual'] as const;
+export type SuppressionReason = (typeof SUPPRESSION_REASONS)[number];
+
+const Address = Type.String({ maxLength: 320 });
+
+export const Message = Type.Object(
+  {
+    id: Id('msg'),
+    object: Type.Literal('message'),
+    channel: Type.Literal('email'),
+    transport: Type.Enum(['outbox', 'resend'], {
+      description: '`resend` when sent through Resend; `outbox` when kept locally (no provider configured).',
+    }),
+    status: Type.Enum([...MESSAGE_STATUSES], {
+        description:
+          '`pending` (stored, not yet accepted by the provider) → `sent` (accepted) → `delivered`, or `bounced` / ' +
+          '`complained` (from the provider\'s events); `failed` when the provider refused it; `canceled` when it was never sent.',
+    }),
+    occurrence_id: Nullable(Type.String({ description: 'The planned reminder this message carries.' })),
+    invoice_id: Nullable(Id('inv')),
+    customer_id: Nullable(Id('cus')),
+    from: Address,
+    to: Type.Array(Address),
+    cc: Type.Array(Address),
+    reply_to: Nullable(Address),
+    subject: Type.String(),
+    html: Type.Optional(Type.String({ description: 'The HTML body as sent. Only when getting one message, not in lists.' })),
+    text: Type.Optional(Type.String({ description: 'The plain-text body as sent. Only when getting one message, not in lists.' })),
+    template_key: Nullable(Type.String()),
+    locale: Nullable(Type.String()),
+    provider_message_id: Nullable(Type.String({ description: "The provider's id of the email (Resend's email id, or `outbox_…`)." })),
+    error: Nullable(Type.String({ description: 'Why the last attempt failed, or how the email bounced.' })),
+    attempts: Type.Integer({ minimum: 0, description: 'Times it was handed to the provider.' }),
+    sent_at: Nullable(Timestamp),
+    delivered_at: Nullable(Timestamp),
+    created_at: Timestamp,
+    updated_at: Timestamp,
+  },
+  { $id: 'Message', additionalProperties: false },
+);
+export type Message = Type.Static<typeof Message>;
+
+export const MessageListQuery = Type.Object(
+  {
+    ...ListQuery,
+    invoice_id: Type.Optional(Type.String({ maxLength: 64, description: 'Only messages about this invoice.' })),
+    customer_id: Type.Optional(Type.String({ maxLength: 64, description: 'Only messages to this customer.' })),
+    status: Type.Optional(Type.Enum([...MESSAGE_STATUSES])),
+    to: Type.Optional(Type.String({ maxLength: 320, description: 'Only messages sent to this address (case-insensitive).' })),
+  },
+  { additionalProperties: false },
+);
+export type MessageListQuery = Type.Static<typeof MessageListQuery>;
+
+export const Suppression = Type.Object(
+  {
+    object: Type.Literal('suppression'),
+    email: Type.String({ description: 'The address, lower case. Reminders are not sent to it.' }),
+    reason: Type.Enum([...SUPPRESSION_REASONS], {
+      description: '`bounced` (a hard bounce), `complained` (marked as spam) or `manual`.',
+    }),
+    message_id: Nullable(Type.String({ description: 'The message whose bounce or complaint suppressed the address.' })),
+    created_at: Timestamp,
+  },
+  { $id: 'Suppression', additionalProperties: false },
+);
+export type Suppression = Type.Static<typeof Suppression>;
+
+export const SuppressionListQuery = Type.Object(
+  {
+    limit: ListQuery.limit,
+    starting_after: Type.Optional(Type.String({ maxLength: 320, description: 'Cursor: the email of the last suppression of the previous page.' })),
+  },
+  { additionalProperties: false },
+);
+export type SuppressionListQuery = Type.Static<typeof SuppressionListQuery>;
+
+export const SuppressionRemoved = Type.Object(
+  { object: Type.Literal('suppression'), email: Type.String(), deleted: Type.Literal(true) },
+  { additionalProperties: false },
+);
+export type SuppressionRemoved = Type.Static<typeof SuppressionRemoved>;
+
+/** What the provider-events endpoint answers (2xx, so the provider does not retry). */
+export const ProviderEventReceipt = Type.Object(
+  {
+    received: Type.Literal(true),
+    outcome: Type.Enum(['applied', 'duplicate', 'ignored'], {
+      description: '`applied`: a message changed; `duplicate`: already known; `ignored`: not an event or message Relance follows.',
+    }),
+  },
+  { additionalProperties: false },
+);
+export type ProviderEventReceipt = Type.Static<typeof ProviderEventReceipt>;

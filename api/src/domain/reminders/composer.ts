@@ -1,0 +1,31 @@
+import { buildReminderContext, resolveTemplateLocale, type TemplateLocale } from '../../mail/context.ts';
+import { renderTemplate, type TemplateSource } from '../../mail/render.ts';
+import type { Db } from '../../store/database.ts';
+import { presentAccount } from '../accounts/account.service.ts';
+import { presentCustomer } from '../customers/customer.repository.ts';
+import { presentInvoice } from '../invoices/invoice.repository.ts';
+import type { MessageComposer } from './engine.ts';
+
+/** Finds the template to render: the account's override of `key` in `locale`, else the default. */
+export type TemplateResolver = (trx: Db, key: string, locale: TemplateLocale) => Promise<TemplateSource>;
+
+/** Renders a reminder email in the customer's language with the invoice as it is right now. */
+export function createMessageComposer(resolveTemplate: TemplateResolver): MessageComposer {
+  return {
+    async compose(trx, { account, customer, invoice, occurrence, today }) {
+      const locale = resolveTemplateLocale(customer.locale, account.locale);
+      const key = occurrence.template_key ?? 'overdue_friendly';
+      const source = await resolveTemplate(trx, key, locale);
+      const context = buildReminderContext({
+        account: presentAccount(account),
+        customer: presentCustomer(customer),
+        invoice: presentInvoice(invoice, today),
+        today,
+        stepKey: key,
+        offsetDays: occurrence.offset_days,
+        locale,
+      });
+      return { ...renderTemplate(source, context), locale };
+    },
+  };
+}

@@ -1,0 +1,80 @@
+import { addDays, isWeekend, zonedDateTimeToInstant } from '../calendar.ts';
+import type { Channel } from './policy.schemas.ts';
+
+/** A policy as the planner needs it. */
+export interface PolicyPlan {
+  steps: Array<{ id: string; offset_days: number; channel: Channel; template_key: string | null; applies_late_fees: boolean }>;
+  repeat: { every_days: number; max: number } | null;
+  send_hour: number;
+  send_minute: number;
+  skip_weekends: boolean;
+}
+
+/** One reminder to come: a step (or a repeat of the last email step) at a local date and hour. */
+export interface PlannedOccurrence {
+  step_id: string;
+  repeat_index: number;
+  offset_days: number;
+  channel: Channel;
+  template_key: string | null;
+  applies_late_fees: boolean;
+  local_date: string;
+  scheduled_at: Date;
+}
+
+/**
+ * The default follow-up, from the practice our users follow: a courtesy note a week before the
+ * due date, a reminder on it, a friendly "did you receive it?" a week after, a firm reminder and a
+ * phone call at two weeks, a final notice (with late fees) and a formal letter at a month.
+ */
+export const DEFAULT_POLICY = {
+  name: 'Default follow-up',
+  send_hour: 9,
+  send_minute: 0,
+  skip_weekends: true,
+  steps: [
+    { offset_days: -7, channel: 'email', template_key: 'before_due', applies_late_fees: false },
+    { offset_days: 0, channel: 'email', template_key: 'due_today', applies_late_fees: false },
+    { offset_days: 7, channel: 'email', template_key: 'overdue_friendly', applies_late_fees: false },
+    { offset_days: 14, channel: 'email', template_key: 'overdue_firm', applies_late_fees: false },
+    { offset_days: 14, channel: 'call', template_key: null, applies_late_fees: false },
+    { offset_days: 30, channel: 'email', template_key: 'final_notice', applies_late_fees: true },
+    { offset_days: 30, channel: 'letter', template_key: null, applies_late_fees: false },
+  ],
+} as const;
+
+/** The local date a step falls on: due date + offset, moved to the Monday when weekends are skipped. */
+export function stepDate(dueDate: string, offsetDays: number, skipWeekends: boolean): string {
+  let date = addDays(dueDate, offsetDays);
+  while (skipWeekends && isWeekend(date)) date = addDays(date, 1);
+  return date;
+}
+
+/** Steps in the order they play out: by offset, emails before tasks on the same day. */
+export function orderedSteps<S extends { offset_days: number; channel: Channel }>(steps: readonly S[]): S[] {
+  const rank = (c: Channel) => (c === 'email' ? 0 : c === 'webhook' ? 1 : 2);
+  return [...steps].sort((a, b) => a.offset_days - b.offset_days || rank(a.channel) - rank(b.channel));
+}
+
+/**
+ * Every reminder a policy plans for a due date, in the account's time zone: one per step, then
+ * the repeats of the last email step (every N days after the last step, at most M times).
+ */
+export function planOccurrences(policy: PolicyPlan, dueDate: string, timeZone: string): PlannedOccurrence[] {
+  const at = (date: string) => zonedDateTimeToInstant(date, policy.send_hour, policy.send_minute, timeZone);
+  const steps = orderedSteps(policy.steps);
+  const planned: PlannedOccurrence[] = steps.map((step) => {
+    const local_date = stepDate(dueDate, step.offset_days, policy.skip_weekends);
+    return { step_id: step.id, repeat_index: 0, offset_days: step.offset_days, channel: step.channel, template_key: step.template_key, applies_late_fees: step.applies_late_fees, local_date, scheduled_at: at(local_date) };
+  });
+  const last = steps.at(-1);
+  const repeated = [...steps].reverse().find((s) => s.channel === 'email') ?? last;
+  if (policy.repeat && last && repeated) {
+    for (let k = 1; k <= policy.repeat.max; k++) {
+      const offset = last.offset_days + k * policy.repeat.every_days;
+      const local_date = stepDate(dueDate, offset, policy.skip_weekends);
+      planned.push({ step_id: repeated.id, repeat_index: k, offset_days: offset, channel: repeated.channel, template_key: repeated.template_key, applies_late_fees: repeated.applies_late_fees, local_date, scheduled_at: at(local_date) });
+    }
+  }
+  return planned;
+}

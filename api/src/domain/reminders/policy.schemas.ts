@@ -1,0 +1,98 @@
+import Type from 'typebox';
+import { Amount, Id, Nullable, Timestamp } from '../shared/schemas.ts';
+
+export const Channel = Type.Enum(['email', 'call', 'letter', 'collection', 'webhook'], {
+  description:
+    '`email`: Relance sends the message. `call`, `letter`, `collection`: a task for a person. `webhook`: only an event, for integrators who send their own messages.',
+});
+export type Channel = Type.Static<typeof Channel>;
+
+const TemplateKey = Type.String({ pattern: '^[a-z][a-z0-9_]{0,39}$', description: 'The template an email step renders (see /v1/templates).' });
+
+export const ReminderStep = Type.Object(
+  {
+    id: Type.String(),
+    offset_days: Type.Integer({ description: 'Days from the due date: negative before it, 0 on it.' }),
+    channel: Channel,
+    template_key: Nullable(Type.String()),
+    applies_late_fees: Type.Boolean(),
+  },
+  { additionalProperties: false },
+);
+export type ReminderStep = Type.Static<typeof ReminderStep>;
+
+export const ReminderStepInput = Type.Object(
+  {
+    id: Type.Optional(Type.String({ pattern: '^step_[0-9a-z]{26}$', description: 'Keep it to update a step in place: reminders it already sent stay counted.' })),
+    offset_days: Type.Integer({ minimum: -365, maximum: 365 }),
+    channel: Channel,
+    template_key: Type.Optional(Nullable(TemplateKey)),
+    applies_late_fees: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+export type ReminderStepInput = Type.Static<typeof ReminderStepInput>;
+
+export const Repeat = Type.Object(
+  {
+    every_days: Type.Integer({ minimum: 1, maximum: 365 }),
+    max: Type.Integer({ minimum: 1, maximum: 100, description: 'At most this many repeats.' }),
+  },
+  { additionalProperties: false, description: 'Repeats the last email step after the last step.' },
+);
+
+export const MinBalance = Type.Record(Type.String(), Amount, {
+  propertyNames: { pattern: '^[A-Z]{3}$' },
+  maxProperties: 50,
+  description: 'Per currency, the balance below which nobody is chased, e.g. {"EUR": 500}.',
+});
+
+const settings = {
+  name: Type.String({ minLength: 1, maxLength: 100 }),
+  steps: Type.Array(ReminderStepInput, { minItems: 1, maxItems: 30 }),
+  repeat: Nullable(Repeat),
+  send_hour: Type.Integer({ minimum: 0, maximum: 23, description: "Local hour, in the account's time zone." }),
+  send_minute: Type.Integer({ minimum: 0, maximum: 59 }),
+  skip_weekends: Type.Boolean({ description: 'A reminder falling on a Saturday or Sunday moves to the Monday.' }),
+  min_balance: MinBalance,
+};
+
+export const ReminderPolicy = Type.Object(
+  {
+    id: Id('rp'),
+    object: Type.Literal('reminder_policy'),
+    name: Type.String(),
+    steps: Type.Array(ReminderStep),
+    repeat: Nullable(Repeat),
+    send_hour: Type.Integer(),
+    send_minute: Type.Integer(),
+    skip_weekends: Type.Boolean(),
+    min_balance: MinBalance,
+    is_default: Type.Boolean(),
+    created_at: Timestamp,
+    updated_at: Timestamp,
+  },
+  { $id: 'ReminderPolicy', additionalProperties: false },
+);
+export type ReminderPolicy = Type.Static<typeof ReminderPolicy>;
+
+export const ReminderPolicyCreate = Type.Object(
+  {
+    name: settings.name,
+    steps: settings.steps,
+    repeat: Type.Optional(settings.repeat),
+    send_hour: Type.Optional(settings.send_hour),
+    send_minute: Type.Optional(settings.send_minute),
+    skip_weekends: Type.Optional(settings.skip_weekends),
+    min_balance: Type.Optional(settings.min_balance),
+  },
+  { $id: 'ReminderPolicyCreate', additionalProperties: false },
+);
+export type ReminderPolicyCreate = Type.Static<typeof ReminderPolicyCreate>;
+
+export const ReminderPolicyUpdate = Type.Partial(ReminderPolicyCreate, {
+  $id: 'ReminderPolicyUpdate',
+  additionalProperties: false,
+  minProperties: 1,
+});
+export type ReminderPolicyUpdate = Type.Static<typeof ReminderPolicyUpdate>;

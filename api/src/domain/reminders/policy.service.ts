@@ -1,0 +1,202 @@
+import type { Selectable } from 'kysely';
+import type { Clock } from '../../clock.ts';
+import { AppError, notFound } from '../../errors.ts';
+import { newId } from '../../ids.ts';
+import type { Database, Db } from '../../store/database.ts';
+import type { ReminderPolicies } from '../../store/db-types.ts';
+import { isForeignKeyViolation } from '../../store/pg-errors.ts';
+import { parseInput } from '../../validation.ts';
+import { type Actor, assertWriteAccess } from '../shared/actor.ts';
+import { type Page, PageQuery, toPage } from '../shared/schemas.ts';
+import { DEFAULT_POLICY, orderedSteps, type PolicyPlan } from './policy.rules.ts';
+import { type ReminderPolicy, ReminderPolicyCreate, ReminderPolicyUpdate, type ReminderStep, type ReminderStepInput } from './policy.schemas.ts';
+
+export type PolicyRow = Selectable<ReminderPolicies>;
+
+export function planOf(row: PolicyRow): PolicyPlan {
+  return {
+    steps: row.steps as unknown as ReminderStep[],
+    repeat: row.repeat_every_days && row.repeat_max ? { every_days: row.repeat_every_days, max: row.repeat_max } : null,
+    send_hour: row.send_hour,
+    send_minute: row.send_minute,
+    skip_weekends: row.skip_weekends,
+  };
+}
+
+export const minBalanceOf = (row: PolicyRow, currency: string): number =>
+  (row.min_balance as Record<string, number>)[currency] ?? 0;
+
+const present = (row: PolicyRow, defaultId: string | null): ReminderPolicy => ({
+  id: row.id,
+  object: 'reminder_policy',
+  name: row.name,
+  steps: orderedSteps(row.steps as unknown as ReminderStep[]),
+  repeat: planOf(row).repeat,
+  send_hour: row.send_hour,
+  send_minute: row.send_minute,
+  skip_weekends: row.skip_weekends,
+  min_balance: row.min_balance as Record<string, number>,
+  is_default: row.id === defaultId,
+  created_at: row.created_at.toISOString(),
+  updated_at: row.updated_at.toISOString(),
+});
+
+/** Gives new steps an id and checks that email steps name a template. Step ids given must exist. */
+function normalizeSteps(input: ReminderStepInput[], existing: ReminderStep[]): ReminderStep[] {
+  const known = new Set(existing.map((s) => s.id));
+  return input.map((step, i) => {
+    if (step.id && !known.has(step.id)) {
+      throw new AppError('request/validation_failed', 400, 'A step id must be one of this policy\'s steps; leave it out for a new step.', {
+        errors: [{ field: `/steps/${i}/id`, message: 'is not a step of this policy' }],
+      });
+    }
+    if (step.channel === 'email' && !step.template_key) {
+      throw new AppError('request/validation_failed', 400, 'An email step needs a template_key.', {
+        errors: [{ field: `/steps/${i}/template_key`, message: 'is required for an email step' }],
+      });
+    }
+    return {
+      id: step.id ?? newId('reminderStep'),
+      offset_days: step.offset_days,
+      channel: step.channel,
+      template_key: step.template_key ?? null,
+      applies_late_fees: step.applies_late_fees ?? false,
+    };
+  });
+}
+
+function columns(data: ReminderPolicyUpdate, steps: ReminderStep[] | undefined) {
+  return {
+    ...(data.name !== undefined && { name: data.name }),
+    ...(steps && { steps: JSON.stringify(steps) }),
+    ...(data.repeat !== undefined && { repeat_every_days: data.repeat?.every_days ?? null, repeat_max: data.repeat?.max ?? null }),
+    ...(data.send_hour !== undefined && { send_hour: data.send_hour }),
+    ...(data.send_minute !== undefined && { send_minute: data.send_minute }),
+    ...(data.skip_weekends !== undefined && { skip_weekends: data.skip_weekends }),
+    ...(data.min_balance !== undefined && { min_balance: JSON.stringify(data.min_balance) }),
+  };
+}
+
+/** Inserts the default policy for a new account (in the caller's transaction) and returns its id. */
+export async function insertDefaultPolicy(trx: Db, accountId: string, now: Date): Promise<string> {
+  const id = newId('reminderPolicy');
+  await trx
+    .insertInto('reminder_policies')
+    .values({
+      account_id: accountId,
+      id,
+      name: DEFAULT_POLICY.name,
+      steps: JSON.stringify(normalizeSteps(DEFAULT_POLICY.steps.map((s) => ({ ...s })), [])),
+      send_hour: DEFAULT_POLICY.send_hour,
+      send_minute: DEFAULT_POLICY.send_minute,
+      skip_weekends: DEFAULT_POLICY.skip_weekends,
+      created_at: now,
+      updated_at: now,
+    })
+    .execute();
+  return id;
+}
+
+/** The policy that applies to an invoice: its own, else its customer's, else the account default. */
+export async function policyForInvoice(trx: Db, invoiceId: string): Promise<PolicyRow | undefined> {
+  return trx
+    .selectFrom('invoices')
+    .innerJoin('customers', 'customers.id', 'invoices.customer_id')
+    .innerJoin('accounts', 'accounts.id', 'invoices.account_id')
+    .innerJoin('reminder_policies', (join) =>
+      join.onRef('reminder_policies.account_id', '=', 'invoices.account_id').on((eb) =>
+        eb('reminder_policies.id', '=', eb.fn.coalesce('invoices.reminder_policy_id', 'customers.reminder_policy_id', 'accounts.default_reminder_policy_id')),
+      ),
+    )
+    .selectAll('reminder_policies')
+    .where('invoices.id', '=', invoiceId)
+    .executeTakeFirst();
+}
+
+export function createReminderPolicyService(deps: {
+  database: Database;
+  clock: Clock;
+  /** Replans the open invoices a changed policy applies to (the schedule module). */
+  onPolicyChanged?: (trx: Db, actor: Actor, policyId: string) => Promise<void>;
+}) {
+  const { database, clock } = deps;
+  const defaultId = async (trx: Db) =>
+    (await trx.selectFrom('accounts').select('default_reminder_policy_id').executeTakeFirst())?.default_reminder_policy_id ?? null;
+  const find = async (trx: Db, id: string) => {
+    const row = await trx.selectFrom('reminder_policies').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row) throw notFound('reminder_policy', id);
+    return row;
+  };
+
+  return {
+    async create(actor: Actor, input: ReminderPolicyCreate): Promise<ReminderPolicy> {
+      assertWriteAccess(actor);
+      const data = parseInput<ReminderPolicyCreate>(ReminderPolicyCreate, input);
+      const now = clock.now();
+      return database.withAccount(actor.accountId, async (trx) => {
+        const row = await trx
+          .insertInto('reminder_policies')
+          .values({ account_id: actor.accountId, id: newId('reminderPolicy'), name: data.name, steps: '[]', created_at: now, updated_at: now, ...columns(data, normalizeSteps(data.steps, [])) })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        return present(row, await defaultId(trx));
+      });
+    },
+
+    get(actor: Actor, id: string): Promise<ReminderPolicy> {
+      return database.withAccount(actor.accountId, async (trx) => present(await find(trx, id), await defaultId(trx)));
+    },
+
+    list(actor: Actor, input: PageQuery): Promise<Page<ReminderPolicy>> {
+      const query = parseInput<PageQuery>(PageQuery, input);
+      const limit = query.limit ?? 20;
+      return database.withAccount(actor.accountId, async (trx) => {
+        let q = trx.selectFrom('reminder_policies').selectAll().orderBy('id', 'asc').limit(limit + 1);
+        if (query.starting_after) q = q.where('id', '>', query.starting_after);
+        const def = await defaultId(trx);
+        return toPage((await q.execute()).map((row) => present(row, def)), limit);
+      });
+    },
+
+    /**
+     * Changes a policy. Open invoices that follow it are replanned: future reminders move to the
+     * new steps; a step removed is canceled; nothing already sent is ever sent again (a kept step
+     * id keeps its history).
+     */
+    async update(actor: Actor, id: string, patch: ReminderPolicyUpdate): Promise<ReminderPolicy> {
+      assertWriteAccess(actor);
+      const data = parseInput<ReminderPolicyUpdate>(ReminderPolicyUpdate, patch);
+      return database.withAccount(actor.accountId, async (trx) => {
+        const current = await find(trx, id);
+        const steps = data.steps ? normalizeSteps(data.steps, current.steps as unknown as ReminderStep[]) : undefined;
+        const row = await trx
+          .updateTable('reminder_policies')
+          .set({ ...columns(data, steps), updated_at: clock.now() })
+          .where('id', '=', id)
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        await deps.onPolicyChanged?.(trx, actor, id);
+        return present(row, await defaultId(trx));
+      });
+    },
+
+    /** Deletes a policy no invoice, customer or account default uses. */
+    async delete(actor: Actor, id: string): Promise<{ id: string; object: 'reminder_policy'; deleted: true }> {
+      assertWriteAccess(actor);
+      try {
+        await database.withAccount(actor.accountId, async (trx) => {
+          await find(trx, id);
+          await trx.deleteFrom('reminder_policies').where('id', '=', id).execute();
+        });
+      } catch (error) {
+        if (isForeignKeyViolation(error)) {
+          throw new AppError('reminder_policy/in_use', 409, 'This policy is used by an invoice, a customer or as the account default.');
+        }
+        throw error;
+      }
+      return { id, object: 'reminder_policy', deleted: true };
+    },
+  };
+}
+
+export type ReminderPolicyService = ReturnType<typeof createReminderPolicyService>;

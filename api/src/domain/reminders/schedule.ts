@@ -1,0 +1,144 @@
+import { sql } from 'kysely';
+import type { Db } from '../../store/database.ts';
+import { newId } from '../../ids.ts';
+import { planOccurrences } from './policy.rules.ts';
+import { type PolicyRow, planOf } from './policy.service.ts';
+
+const CHASED = ['open', 'partially_paid'];
+
+/**
+ * Brings invoices' reminder occurrences in line with their state and policy, in the caller's
+ * transaction. One occurrence per (invoice, step, repeat): planning again moves times and cancels
+ * removed steps, but never touches a reminder already sent, skipped or failed, so nothing is ever
+ * sent twice. A closed invoice's pending reminders are skipped, with its state as the reason.
+ * Works on a batch (the planner replans hundreds of invoices per statement).
+ *
+ * `resume` releases held occurrences (after a dispute is resolved or an open-ended pause lifted).
+ */
+export async function replanInvoices(
+  trx: Db,
+  args: { accountId: string; invoiceIds: string[]; timeZone: string; now: Date; resume?: boolean },
+): Promise<void> {
+  const { accountId, invoiceIds, now } = args;
+  if (invoiceIds.length === 0) return;
+  const invoices = await trx
+    .selectFrom('invoices')
+    .innerJoin('customers', 'customers.id', 'invoices.customer_id')
+    .innerJoin('accounts', 'accounts.id', 'invoices.account_id')
+    .select((eb) => [
+      'invoices.id',
+      'invoices.status',
+      'invoices.due_date',
+      'invoices.balance',
+      eb.fn.coalesce('invoices.reminder_policy_id', 'customers.reminder_policy_id', 'accounts.default_reminder_policy_id').as('policy_id'),
+    ])
+    .where('invoices.id', 'in', invoiceIds)
+    .execute();
+
+  const closed = invoices.filter((i) => !CHASED.includes(i.status) || i.balance <= 0);
+  const open = invoices.filter((i) => CHASED.includes(i.status) && i.balance > 0);
+  const events: Array<{ account_id: string; id: string; type: string; object_type: string; object_id: string; data: string; created_at: Date }> = [];
+  const event = (type: string, objectType: string, objectId: string, data: unknown) =>
+    events.push({ account_id: accountId, id: newId('event'), type, object_type: objectType, object_id: objectId, data: JSON.stringify(data), created_at: now });
+
+  const closedByReason = Map.groupBy(closed, (i) => (CHASED.includes(i.status) ? 'paid' : i.status));
+  for (const [reason, group] of closedByReason) {
+    const skipped = await trx
+      .updateTable('reminder_occurrences')
+      .set({ status: 'skipped', skip_reason: reason, updated_at: now })
+      .where('invoice_id', 'in', group.map((i) => i.id))
+      .where('status', 'in', ['scheduled', 'held'])
+      .returning(['id', 'invoice_id', 'step_id', 'repeat_index', 'channel'])
+      .execute();
+    for (const o of skipped) event('reminder.skipped', 'reminder', o.id, { ...o, reason });
+  }
+
+  const policyIds = [...new Set(open.map((i) => i.policy_id).filter((id): id is string => id !== null))];
+  const policies = new Map<string, PolicyRow>(
+    policyIds.length === 0 ? [] : (await trx.selectFrom('reminder_policies').selectAll().where('id', 'in', policyIds).execute()).map((p) => [p.id, p]),
+  );
+  const keep: string[] = [];
+  const rows = open.flatMap((invoice) => {
+    const policy = invoice.policy_id ? policies.get(invoice.policy_id) : undefined;
+    if (!policy) return [];
+    return planOccurrences(planOf(policy), invoice.due_date, args.timeZone).map((p) => {
+      keep.push(`${invoice.id}:${p.step_id}:${p.repeat_index}`);
+      return {
+        account_id: accountId,
+        id: newId('occurrence'),
+        invoice_id: invoice.id,
+        policy_id: policy.id,
+        step_id: p.step_id,
+        repeat_index: p.repeat_index,
+        offset_days: p.offset_days,
+        channel: p.channel,
+        template_key: p.template_key,
+        applies_late_fees: p.applies_late_fees,
+        status: 'scheduled',
+        scheduled_at: p.scheduled_at,
+        created_at: now,
+        updated_at: now,
+      };
+    });
+  });
+
+  if (rows.length > 0) {
+    const resume = args.resume ?? false;
+    const upserted = await trx
+      .insertInto('reminder_occurrences')
+      .values(rows)
+      .onConflict((oc) =>
+        oc
+          .constraint('reminder_occurrences_plan_key')
+          .doUpdateSet((eb) => ({
+            policy_id: eb.ref('excluded.policy_id'),
+            offset_days: eb.ref('excluded.offset_days'),
+            channel: eb.ref('excluded.channel'),
+            template_key: eb.ref('excluded.template_key'),
+            applies_late_fees: eb.ref('excluded.applies_late_fees'),
+            scheduled_at: eb.ref('excluded.scheduled_at'),
+            status: resume ? sql.lit('scheduled') : sql`CASE WHEN reminder_occurrences.status = 'held' THEN 'held' ELSE 'scheduled' END`,
+            hold_reason: resume ? null : eb.ref('reminder_occurrences.hold_reason'),
+            updated_at: eb.ref('excluded.updated_at'),
+          }))
+          // What was sent, skipped or failed is history and stays as it is.
+          .where('reminder_occurrences.status', 'in', ['scheduled', 'held', 'canceled']),
+      )
+      .returning(['id', 'invoice_id', 'step_id', 'repeat_index', 'channel', 'template_key', 'scheduled_at', 'status'])
+      .execute();
+    const byInvoice = Map.groupBy(upserted, (o) => o.invoice_id);
+    for (const [invoiceId, occurrences] of byInvoice) {
+      event('reminder.scheduled', 'invoice', invoiceId, {
+        invoice_id: invoiceId,
+        reminders: occurrences.map((o) => ({ id: o.id, step_id: o.step_id, repeat_index: o.repeat_index, channel: o.channel, template_key: o.template_key, scheduled_at: o.scheduled_at?.toISOString() ?? null, status: o.status })),
+      });
+    }
+  }
+
+  if (open.length > 0) {
+    await trx
+      .updateTable('reminder_occurrences')
+      .set({ status: 'canceled', updated_at: now })
+      .where('invoice_id', 'in', open.map((i) => i.id))
+      .where('status', 'in', ['scheduled', 'held'])
+      .where(sql<boolean>`(invoice_id || ':' || step_id || ':' || repeat_index) <> ALL (${sql.val(keep)}::text[])`)
+      .execute();
+  }
+  await trx.updateTable('invoices').set({ needs_replan: false }).where('id', 'in', invoiceIds).where('needs_replan', '=', true).execute();
+  if (events.length > 0) await trx.insertInto('events').values(events).execute();
+}
+
+/** Replans one invoice (see `replanInvoices`). */
+export function replanInvoice(trx: Db, args: { accountId: string; invoiceId: string; timeZone: string; now: Date; resume?: boolean }): Promise<void> {
+  return replanInvoices(trx, { ...args, invoiceIds: [args.invoiceId] });
+}
+
+/** Flags every open invoice a policy applies to, so the planner replans each before anything is sent. */
+export async function flagInvoicesOfPolicy(trx: Db, policyId: string): Promise<void> {
+  await sql`
+    UPDATE invoices i SET needs_replan = true
+      FROM customers c, accounts a
+     WHERE c.account_id = i.account_id AND c.id = i.customer_id AND a.id = i.account_id
+       AND i.status IN ('open', 'partially_paid')
+       AND coalesce(i.reminder_policy_id, c.reminder_policy_id, a.default_reminder_policy_id) = ${policyId}`.execute(trx);
+}

@@ -1,0 +1,145 @@
+import { sql } from 'kysely';
+import type { Clock } from '../../clock.ts';
+import type { Database } from '../../store/database.ts';
+import { newId } from '../../ids.ts';
+import { todayIn } from '../calendar.ts';
+import { presentInvoice } from '../invoices/invoice.repository.ts';
+import type { ReminderEngine } from './engine.ts';
+import { replanInvoices } from './schedule.ts';
+
+/** Days ahead of the due date at which `invoice.due_soon` is announced. */
+export const DUE_SOON_DAYS = 3;
+const PLAN_BATCH = 500;
+
+export interface DueOccurrence {
+  account_id: string;
+  id: string;
+}
+
+/** Which accounts a pass covers: every live account on the system clock, or one account (a test clock). */
+export type Scope = { kind: 'live'; now: Date } | { kind: 'account'; accountId: string; now: Date };
+
+/**
+ * The periodic work of the reminder engine: plan invoices flagged for (re)planning, announce
+ * invoices that became due soon or overdue, and find the reminders that are due. Every step is
+ * safe to run in several processes at once (row locks, SKIP LOCKED, conditional updates).
+ */
+export function createReminderScheduler(deps: { database: Database; clock: Clock; engine: ReminderEngine }) {
+  const { database, engine } = deps;
+  const inScope = (scope: Scope) => (scope.kind === 'live' ? sql<boolean>`a.mode = 'live'` : sql<boolean>`a.id = ${scope.accountId}`);
+
+  /** Plans every flagged invoice in scope, in batches per account. Returns how many were planned. */
+  async function planPending(scope: Scope): Promise<number> {
+    const accounts = await database.withSystem(async (trx) =>
+      (await sql<{ id: string; time_zone: string }>`
+        SELECT a.id, a.time_zone FROM accounts a
+         WHERE ${inScope(scope)} AND EXISTS (SELECT 1 FROM invoices i WHERE i.account_id = a.id AND i.needs_replan)`.execute(trx)).rows,
+    );
+    let planned = 0;
+    for (const account of accounts) {
+      for (;;) {
+        const count = await database.withAccount(account.id, async (trx) => {
+          const ids = (
+            await trx.selectFrom('invoices').select('id').where('needs_replan', '=', true).orderBy('id').limit(PLAN_BATCH).forUpdate().skipLocked().execute()
+          ).map((r) => r.id);
+          await replanInvoices(trx, { accountId: account.id, invoiceIds: ids, timeZone: account.time_zone, now: scope.now });
+          return ids.length;
+        });
+        planned += count;
+        if (count < PLAN_BATCH) break;
+      }
+    }
+    return planned;
+  }
+
+  /** Writes `invoice.overdue` once when an invoice becomes overdue, and `invoice.due_soon` once before. */
+  async function announce(scope: Scope): Promise<number> {
+    const candidates = await database.withSystem(async (trx) =>
+      (await sql<{ account_id: string; id: string; time_zone: string; kind: 'overdue' | 'due_soon' }>`
+        SELECT i.account_id, i.id, a.time_zone,
+               CASE WHEN i.due_date < (${scope.now}::timestamptz AT TIME ZONE a.time_zone)::date THEN 'overdue' ELSE 'due_soon' END AS kind
+          FROM invoices i JOIN accounts a ON a.id = i.account_id
+         WHERE ${inScope(scope)} AND i.status IN ('open', 'partially_paid') AND i.balance > 0
+           AND ((i.overdue_notified_at IS NULL AND i.due_date < (${scope.now}::timestamptz AT TIME ZONE a.time_zone)::date)
+             OR (i.due_soon_notified_at IS NULL AND i.overdue_notified_at IS NULL
+                 AND i.due_date >= (${scope.now}::timestamptz AT TIME ZONE a.time_zone)::date
+                 AND i.due_date <= (${scope.now}::timestamptz AT TIME ZONE a.time_zone)::date + ${DUE_SOON_DAYS}::int))
+         LIMIT 5000`.execute(trx)).rows,
+    );
+    let announced = 0;
+    for (const [accountId, rows] of Map.groupBy(candidates, (r) => r.account_id)) {
+      const timeZone = rows[0]?.time_zone ?? 'UTC';
+      const today = todayIn(scope.now, timeZone);
+      await database.withAccount(accountId, async (trx) => {
+        for (const kind of ['overdue', 'due_soon'] as const) {
+          const ids = rows.filter((r) => r.kind === kind).map((r) => r.id);
+          if (ids.length === 0) continue;
+          const column = kind === 'overdue' ? 'overdue_notified_at' : 'due_soon_notified_at';
+          // The condition makes the update the arbiter: a concurrent pass announces nothing twice.
+          const updated = await trx
+            .updateTable('invoices')
+            .set({ [column]: scope.now, ...(kind === 'overdue' && { due_soon_notified_at: sql`coalesce(due_soon_notified_at, ${scope.now})` }) })
+            .where('id', 'in', ids)
+            .where(column, 'is', null)
+            .returningAll()
+            .execute();
+          if (updated.length === 0) continue;
+          await trx
+            .insertInto('events')
+            .values(updated.map((row) => ({ account_id: accountId, id: newId('event'), type: `invoice.${kind}`, object_type: 'invoice', object_id: row.id, data: JSON.stringify(presentInvoice(row, today)), created_at: scope.now })))
+            .execute();
+          announced += updated.length;
+        }
+      });
+    }
+    return announced;
+  }
+
+  /** Reminders due in scope, oldest first; also deliveries to retry (after 1, 2, 4… minutes). */
+  async function dueOccurrences(scope: Scope, limit = 5000): Promise<DueOccurrence[]> {
+    return database.withSystem(async (trx) =>
+      (await sql<DueOccurrence>`
+        SELECT o.account_id, o.id FROM reminder_occurrences o JOIN accounts a ON a.id = o.account_id
+         WHERE ${inScope(scope)}
+           AND ((o.status = 'scheduled' AND o.scheduled_at <= ${scope.now})
+             OR (o.status = 'sending' AND o.updated_at <= ${scope.now}::timestamptz - make_interval(mins => power(2, least(o.attempts, 10))::int)))
+         ORDER BY o.scheduled_at, o.offset_days, o.repeat_index
+         LIMIT ${limit}`.execute(trx)).rows,
+    );
+  }
+
+  return {
+    planPending,
+    announce,
+    dueOccurrences,
+
+    /** One pass of everything that does not send: plan, then announce. */
+    async prepare(scope: Scope): Promise<{ planned: number; announced: number }> {
+      const planned = await planPending(scope);
+      const announced = await announce(scope);
+      return { planned, announced };
+    },
+
+    /**
+     * Runs all due work in scope now, in this process, until nothing is due: for test clocks and
+     * for tests. Production spreads the sends over the workers through the job queue instead.
+     */
+    async runUntilIdle(scope: Scope): Promise<{ planned: number; announced: number; processed: number }> {
+      const { planned, announced } = await this.prepare(scope);
+      let processed = 0;
+      // Every outcome but `noop` changes the reminder so that it is no longer due now.
+      const unchanged = new Set<string>();
+      for (;;) {
+        const due = (await dueOccurrences(scope)).filter((o) => !unchanged.has(o.id));
+        if (due.length === 0) break;
+        for (const o of due) {
+          if ((await engine.process(o.account_id, o.id)) === 'noop') unchanged.add(o.id);
+          processed++;
+        }
+      }
+      return { planned, announced, processed };
+    },
+  };
+}
+
+export type ReminderScheduler = ReturnType<typeof createReminderScheduler>;

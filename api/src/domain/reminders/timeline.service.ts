@@ -1,0 +1,160 @@
+import Type from 'typebox';
+import type { Clock } from '../../clock.ts';
+import { AppError, notFound } from '../../errors.ts';
+import type { Database } from '../../store/database.ts';
+import { type Actor, assertWriteAccess } from '../shared/actor.ts';
+import { CalendarDate, Nullable, Timestamp } from '../shared/schemas.ts';
+import { accountTime } from '../shared/time.ts';
+import { addDays, todayIn, zonedDateTimeToInstant } from '../calendar.ts';
+import { Channel } from './policy.schemas.ts';
+import type { MessageComposer } from './engine.ts';
+import { replanInvoice } from './schedule.ts';
+import type { ReminderScheduler } from './scheduler.ts';
+
+export const TimelineEntry = Type.Object(
+  {
+    id: Type.String(),
+    step_id: Type.String(),
+    repeat_index: Type.Integer(),
+    offset_days: Type.Integer(),
+    channel: Channel,
+    template_key: Nullable(Type.String()),
+    status: Type.Enum(['scheduled', 'held', 'sending', 'sent', 'skipped', 'failed', 'canceled']),
+    scheduled_at: Nullable(Timestamp),
+    reason: Nullable(Type.String({ description: 'Why it was skipped, held or deferred.' })),
+    sent_at: Nullable(Timestamp),
+    subject: Nullable(Type.String({ description: 'The subject sent, or that would be sent if it went out now.' })),
+    message_id: Nullable(Type.String()),
+    task_id: Nullable(Type.String()),
+  },
+  { additionalProperties: false },
+);
+export type TimelineEntry = Type.Static<typeof TimelineEntry>;
+
+export const Timeline = Type.Object(
+  { object: Type.Literal('timeline'), invoice_id: Type.String(), reminders: Type.Array(TimelineEntry) },
+  { $id: 'Timeline', additionalProperties: false },
+);
+export type Timeline = Type.Static<typeof Timeline>;
+
+export const TestClock = Type.Object(
+  { object: Type.Literal('test_clock'), now: Timestamp, today: CalendarDate },
+  { $id: 'TestClock', additionalProperties: false },
+);
+export type TestClock = Type.Static<typeof TestClock>;
+
+export const TestClockAdvance = Type.Object(
+  { to: Type.String({ format: 'date-time', description: 'The instant to move the clock to; at most 400 days ahead.' }) },
+  { $id: 'TestClockAdvance', additionalProperties: false },
+);
+export type TestClockAdvance = Type.Static<typeof TestClockAdvance>;
+
+const MAX_ADVANCE_MS = 400 * 24 * 3600 * 1000;
+
+export function createTimelineService(deps: { database: Database; clock: Clock; composer: MessageComposer; scheduler: ReminderScheduler }) {
+  const { database, clock, composer, scheduler } = deps;
+  const timeFor = accountTime(database, clock);
+
+  return {
+    /**
+     * An invoice's whole follow-up: what was sent (or skipped, and why) and what is to come,
+     * with the subject each email would have if it went out now.
+     */
+    async timeline(actor: Actor, invoiceId: string): Promise<Timeline> {
+      const { now, today } = await timeFor(actor);
+      return database.withAccount(actor.accountId, async (trx) => {
+        const invoice = await trx.selectFrom('invoices').selectAll().where('id', '=', invoiceId).executeTakeFirst();
+        if (!invoice) throw notFound('invoice', invoiceId);
+        if (invoice.needs_replan) await replanInvoice(trx, { accountId: actor.accountId, invoiceId, timeZone: actor.timeZone, now });
+        const occurrences = await trx
+          .selectFrom('reminder_occurrences')
+          .leftJoin('messages', 'messages.id', 'reminder_occurrences.message_id')
+          .selectAll('reminder_occurrences')
+          .select('messages.subject')
+          .where('reminder_occurrences.invoice_id', '=', invoiceId)
+          .orderBy('reminder_occurrences.offset_days')
+          .orderBy('reminder_occurrences.repeat_index')
+          .orderBy('reminder_occurrences.channel')
+          .execute();
+        const account = await trx.selectFrom('accounts').selectAll().executeTakeFirstOrThrow();
+        const customer = await trx.selectFrom('customers').selectAll().where('id', '=', invoice.customer_id).executeTakeFirstOrThrow();
+        const reminders: TimelineEntry[] = [];
+        for (const o of occurrences) {
+          let subject = o.subject;
+          if (!subject && o.channel === 'email' && (o.status === 'scheduled' || o.status === 'held')) {
+            const at = o.scheduled_at && o.scheduled_at > now ? todayIn(o.scheduled_at, account.time_zone) : today;
+            subject = await composer.compose(trx, { account, customer, invoice, occurrence: o, today: at }).then((m) => m.subject, (e: Error) => `(cannot render: ${e.message})`);
+          }
+          reminders.push({
+            id: o.id,
+            step_id: o.step_id,
+            repeat_index: o.repeat_index,
+            offset_days: o.offset_days,
+            channel: o.channel as TimelineEntry['channel'],
+            template_key: o.template_key,
+            status: o.status as TimelineEntry['status'],
+            scheduled_at: o.scheduled_at?.toISOString() ?? null,
+            reason: o.skip_reason ?? o.hold_reason ?? o.failure,
+            sent_at: o.sent_at?.toISOString() ?? null,
+            subject,
+            message_id: o.message_id,
+            task_id: o.task_id,
+          });
+        }
+        return { object: 'timeline', invoice_id: invoiceId, reminders };
+      });
+    },
+
+    /** A test-mode account's clock. */
+    async testClock(actor: Actor): Promise<TestClock> {
+      if (actor.mode !== 'test') throw new AppError('test_clock/live_account', 403, 'Only test-mode accounts (keys rk_test_…) have a test clock.');
+      const { now, today } = await timeFor(actor);
+      return { object: 'test_clock', now: now.toISOString(), today };
+    },
+
+    /**
+     * Moves a test account's clock forward and runs, in order, every piece of work that falls
+     * due on the way (planning, due/overdue announcements, reminders, tasks) before returning.
+     * It stops at each local midnight and at each reminder's time, so the simulation matches
+     * what production would have done day by day.
+     */
+    async advance(actor: Actor, input: TestClockAdvance): Promise<TestClock> {
+      assertWriteAccess(actor);
+      if (actor.mode !== 'test') throw new AppError('test_clock/live_account', 403, 'Only test-mode accounts (keys rk_test_…) can move time.');
+      const to = new Date(input.to);
+      const { now: from } = await timeFor(actor);
+      if (Number.isNaN(to.getTime()) || to < from) {
+        throw new AppError('test_clock/backwards', 422, `The clock can only move forward from ${from.toISOString()}.`, { errors: [{ field: '/to', message: 'must be after the current test time' }] });
+      }
+      if (to.getTime() - from.getTime() > MAX_ADVANCE_MS) {
+        throw new AppError('test_clock/too_far', 422, 'Advance at most 400 days at a time.', { errors: [{ field: '/to', message: 'is more than 400 days ahead' }] });
+      }
+      const setClock = (at: Date) =>
+        database.withAccount(actor.accountId, (trx) =>
+          trx.insertInto('account_clocks').values({ account_id: actor.accountId, now: at, updated_at: clock.now() })
+            .onConflict((oc) => oc.column('account_id').doUpdateSet({ now: at, updated_at: clock.now() })).execute(),
+        );
+      let current = from;
+      for (;;) {
+        const nextMidnight = nextLocalMidnight(current, actor.timeZone);
+        const nextReminder = await database.withAccount(actor.accountId, (trx) =>
+          trx.selectFrom('reminder_occurrences').select('scheduled_at').where('status', '=', 'scheduled').where('scheduled_at', '>', current).orderBy('scheduled_at').limit(1).executeTakeFirst(),
+        );
+        const candidates = [to, nextMidnight, nextReminder?.scheduled_at].filter((d): d is Date => d instanceof Date);
+        const step = new Date(Math.min(...candidates.map((d) => d.getTime())));
+        await setClock(step);
+        await scheduler.runUntilIdle({ kind: 'account', accountId: actor.accountId, now: step });
+        current = step;
+        if (step.getTime() >= to.getTime()) break;
+      }
+      return { object: 'test_clock', now: to.toISOString(), today: todayIn(to, actor.timeZone) };
+    },
+  };
+}
+
+/** The first instant after `at` that is 00:00 in `timeZone`. */
+function nextLocalMidnight(at: Date, timeZone: string): Date {
+  return zonedDateTimeToInstant(addDays(todayIn(at, timeZone), 1), 0, 0, timeZone);
+}
+
+export type TimelineService = ReturnType<typeof createTimelineService>;

@@ -1,0 +1,176 @@
+import type { Selectable } from 'kysely';
+import type { Clock } from '../../clock.ts';
+import { AppError, notFound } from '../../errors.ts';
+import { buildReminderContext, resolveTemplateLocale, sampleReminderContexts, TEMPLATE_LOCALES } from '../../mail/context.ts';
+import { renderTemplate, TEMPLATE_PARTS, type TemplateSource } from '../../mail/render.ts';
+import { defaultTemplate, DEFAULT_STEP_OFFSETS, isDefaultTemplateKey, TEMPLATE_KEYS } from '../../mail/templates/index.ts';
+import type { Database, Db } from '../../store/database.ts';
+import type { MessageTemplates } from '../../store/db-types.ts';
+import { parseInput } from '../../validation.ts';
+import { presentAccount } from '../accounts/account.service.ts';
+import { daysBetween, todayIn } from '../calendar.ts';
+import { findCustomer, presentCustomer } from '../customers/customer.repository.ts';
+import { findInvoice, presentInvoice } from '../invoices/invoice.repository.ts';
+import { type Actor, assertWriteAccess } from '../shared/actor.ts';
+import type { Page } from '../shared/schemas.ts';
+import {
+  type Template,
+  TemplateContent,
+  type TemplateDeleted,
+  type TemplateLocale,
+  TemplateParams,
+  type TemplatePreview,
+  TemplatePreviewRequest,
+} from './template.schemas.ts';
+
+type Row = Selectable<MessageTemplates>;
+
+const templateNotFound = (key: string, locale: string) =>
+  new AppError('template/not_found', 404, `No template '${key}' in '${locale}': Relance has no default for it and this account has not written one.`);
+
+const present = (row: Row): Template => ({
+  object: 'template',
+  key: row.key,
+  locale: row.locale as TemplateLocale,
+  source: 'custom',
+  subject: row.subject,
+  html: row.html,
+  text: row.text,
+  updated_at: row.updated_at.toISOString(),
+});
+
+const presentDefault = (key: string, locale: TemplateLocale, template: TemplateSource): Template => ({
+  object: 'template', key, locale, source: 'default', ...template, updated_at: null,
+});
+
+const findOverride = (trx: Db, key: string, locale: string) =>
+  trx.selectFrom('message_templates').selectAll().where('key', '=', key).where('locale', '=', locale).executeTakeFirst();
+
+/**
+ * The template of `key` in `locale` for the account of `trx`: its own version, else Relance's
+ * default. For the sender, inside its transaction.
+ * @throws AppError `template/not_found` when there is neither.
+ */
+export async function resolveTemplate(trx: Db, key: string, locale: TemplateLocale): Promise<TemplateSource> {
+  const row = await findOverride(trx, key, locale);
+  if (row) return { subject: row.subject, html: row.html, text: row.text };
+  const fallback = defaultTemplate(key, locale);
+  if (!fallback) throw templateNotFound(key, locale);
+  return fallback;
+}
+
+/** Refuses a template that does not render on a made-up reminder, with every optional value present and with none. */
+function assertRenders(template: TemplateSource, key: string, locale: TemplateLocale): void {
+  for (const context of sampleReminderContexts(locale, key)) renderTemplate(template, context);
+}
+
+const isActor = (scope: Actor | Db): scope is Actor => typeof (scope as Actor).accountId === 'string';
+
+export function createTemplateService(deps: { database: Database; clock: Clock }) {
+  const { database, clock } = deps;
+  const params = (key: string, locale: string) => parseInput<TemplateParams>(TemplateParams, { key, locale });
+
+  return {
+    /**
+     * Every template in effect: each default key in each locale (the account's version if it
+     * wrote one), then the account's own keys. In schedule order, then by key; French first.
+     */
+    async list(actor: Actor): Promise<Page<Template>> {
+      const rows = await database.withAccount(actor.accountId, (trx) => trx.selectFrom('message_templates').selectAll().execute());
+      const custom = new Map(rows.map((row) => [`${row.key}/${row.locale}`, row]));
+      const ownKeys = [...new Set(rows.map((row) => row.key).filter((key) => !isDefaultTemplateKey(key)))].sort();
+      const data: Template[] = [];
+      for (const key of [...TEMPLATE_KEYS, ...ownKeys]) {
+        for (const locale of TEMPLATE_LOCALES) {
+          const row = custom.get(`${key}/${locale}`);
+          const fallback = defaultTemplate(key, locale);
+          if (row) data.push(present(row));
+          else if (fallback) data.push(presentDefault(key, locale, fallback));
+        }
+      }
+      return { object: 'list', data, has_more: false, next_cursor: null };
+    },
+
+    /** The template in effect for `key` in `locale`: the account's version, else the default. */
+    async get(actor: Actor, key: string, locale: string): Promise<Template> {
+      const p = params(key, locale);
+      const row = await database.withAccount(actor.accountId, (trx) => findOverride(trx, p.key, p.locale));
+      if (row) return present(row);
+      const fallback = defaultTemplate(p.key, p.locale);
+      if (!fallback) throw templateNotFound(p.key, p.locale);
+      return presentDefault(p.key, p.locale, fallback);
+    },
+
+    /**
+     * Writes the account's version of `key` in `locale` (a default step or a key of its own).
+     * It is rendered first on sample reminders: one that fails is refused and nothing is stored.
+     */
+    async put(actor: Actor, key: string, locale: string, input: TemplateContent): Promise<Template> {
+      assertWriteAccess(actor);
+      const p = params(key, locale);
+      const content = parseInput<TemplateContent>(TemplateContent, input);
+      assertRenders(content, p.key, p.locale);
+      const now = clock.now();
+      const row = await database.withAccount(actor.accountId, (trx) =>
+        trx
+          .insertInto('message_templates')
+          .values({ account_id: actor.accountId, key: p.key, locale: p.locale, ...content, created_at: now, updated_at: now })
+          .onConflict((oc) => oc.columns(['account_id', 'key', 'locale']).doUpdateSet({ ...content, updated_at: now }))
+          .returningAll()
+          .executeTakeFirstOrThrow(),
+      );
+      return present(row);
+    },
+
+    /** Removes the account's version: the default applies again (a key of its own no longer exists). */
+    async delete(actor: Actor, key: string, locale: string): Promise<TemplateDeleted> {
+      assertWriteAccess(actor);
+      const p = params(key, locale);
+      const row = await database.withAccount(actor.accountId, (trx) =>
+        trx.deleteFrom('message_templates').where('key', '=', p.key).where('locale', '=', p.locale).returning('key').executeTakeFirst(),
+      );
+      if (!row) {
+        throw new AppError('template/not_found', 404, isDefaultTemplateKey(p.key)
+          ? `This account has no version of '${p.key}' in '${p.locale}' to delete: the default is already in use.`
+          : `No template '${p.key}' in '${p.locale}' in this account.`);
+      }
+      return { object: 'template', key: p.key, locale: p.locale, deleted: true };
+    },
+
+    /**
+     * The template to render for `key` in `locale`: the account's version, else the default.
+     * Give the caller's transaction (`trx`) to read it there, or an actor to open one.
+     */
+    resolve(scope: Actor | Db, key: string, locale: TemplateLocale): Promise<TemplateSource> {
+      return isActor(scope) ? database.withAccount(scope.accountId, (trx) => resolveTemplate(trx, key, locale)) : resolveTemplate(scope, key, locale);
+    },
+
+    /**
+     * Renders a template with a real invoice, its customer and the account, as of today in the
+     * account's time zone. Parts given in the request replace the stored ones.
+     */
+    async preview(actor: Actor, input: TemplatePreviewRequest): Promise<TemplatePreview> {
+      const data = parseInput<TemplatePreviewRequest>(TemplatePreviewRequest, input);
+      const today = todayIn(clock.now(), actor.timeZone);
+      const read = await database.withAccount(actor.accountId, async (trx) => {
+        const invoiceRow = await findInvoice(trx, data.invoice_id);
+        if (!invoiceRow) throw notFound('invoice', data.invoice_id);
+        const customerRow = await findCustomer(trx, invoiceRow.customer_id);
+        if (!customerRow) throw notFound('customer', invoiceRow.customer_id);
+        const accountRow = await trx.selectFrom('accounts').selectAll().where('id', '=', actor.accountId).executeTakeFirstOrThrow();
+        const customer = presentCustomer(customerRow);
+        const account = presentAccount(accountRow);
+        const locale = data.locale ?? resolveTemplateLocale(customer.locale, account.locale);
+        const complete = TEMPLATE_PARTS.every((part) => data[part] !== undefined);
+        const stored = complete ? undefined : await resolveTemplate(trx, data.key, locale);
+        return { invoice: presentInvoice(invoiceRow, today), customer, account, locale, stored };
+      });
+      const template = Object.fromEntries(TEMPLATE_PARTS.map((part) => [part, data[part] ?? read.stored?.[part] ?? ''])) as TemplateSource;
+      const offsetDays = isDefaultTemplateKey(data.key) ? DEFAULT_STEP_OFFSETS[data.key] : daysBetween(read.invoice.due_date, today);
+      const context = buildReminderContext({ ...read, today, stepKey: data.key, offsetDays });
+      return { object: 'template_preview', invoice_id: data.invoice_id, key: data.key, locale: read.locale, ...renderTemplate(template, context) };
+    },
+  };
+}
+
+export type TemplateService = ReturnType<typeof createTemplateService>;

@@ -1,0 +1,188 @@
+/**
+ * The variables a reminder template can use, built from the API's own objects. Pure: the caller
+ * reads the account, customer and invoice, and says which day "today" is in the account's zone.
+ */
+import type { Account } from '../domain/accounts/account.schemas.ts';
+import { daysBetween } from '../domain/calendar.ts';
+import type { Customer } from '../domain/customers/customer.schemas.ts';
+import type { Invoice } from '../domain/invoices/invoice.schemas.ts';
+
+/** The languages Relance has default templates in. */
+export const TEMPLATE_LOCALES = ['fr', 'en'] as const;
+export type TemplateLocale = (typeof TEMPLATE_LOCALES)[number];
+
+/**
+ * Every variable of a reminder, snake_case as in the REST API. Amounts are integers in the
+ * invoice currency's minor unit (format them with `{{money …}}`); dates are `YYYY-MM-DD`
+ * (format them with `{{date …}}`). Absent values are `null`, never missing: templates run in
+ * strict mode, where a name that does not exist is an error.
+ */
+export interface ReminderContext {
+  /** Language of the template: `fr` or `en`. */
+  locale: TemplateLocale;
+  /** Locale amounts and dates are formatted in: the customer's or account's tag (`en-GB`) when it is in `locale`'s language. */
+  format_locale: string;
+  /** The day the message is written, in the account's time zone. */
+  today: string;
+  step: { key: string; offset_days: number };
+  customer: { name: string; contact_name: string | null; email: string | null };
+  invoice: {
+    number: string;
+    /** What it was for, short enough for a subject: the memo's first line, else the first item's description (80 characters at most). */
+    description: string | null;
+    issue_date: string;
+    due_date: string;
+    currency: string;
+    total: number;
+    amount_paid: number;
+    amount_credited: number;
+    /** What is left of the invoice itself, late fees excluded. */
+    balance: number;
+    late_fees: number;
+    /** What the customer owes now: balance + late fees. */
+    total_due: number;
+    /** Days past the due date (0 before and on it). */
+    days_overdue: number;
+    /** Days until the due date (0 on and after it). */
+    days_until_due: number;
+    payment_url: string | null;
+    pdf_url: string | null;
+    line_items: Array<{ description: string; quantity: number; unit_amount: number; amount: number }>;
+  };
+  creditor: {
+    name: string;
+    legal_name: string | null;
+    /** Who signs: the account's sender name, else its name. */
+    sender_name: string;
+    contact_phone: string | null;
+    /** Where to write back: the reply-to address, else the sender address. */
+    email: string | null;
+    payment_instructions: string | null;
+  };
+}
+
+export interface ReminderContextInput {
+  account: Pick<Account, 'name' | 'legal_name' | 'sender_name' | 'sender_email' | 'reply_to' | 'contact_phone' | 'payment_instructions' | 'locale'>;
+  customer: Pick<Customer, 'name' | 'contact_name' | 'email' | 'locale'>;
+  invoice: Pick<
+    Invoice,
+    | 'number' | 'memo' | 'line_items' | 'issue_date' | 'due_date' | 'currency' | 'total' | 'amount_paid'
+    | 'amount_credited' | 'late_fees' | 'balance' | 'payment_url' | 'pdf_url'
+  >;
+  /** `YYYY-MM-DD` in the account's time zone. */
+  today: string;
+  stepKey: string;
+  offsetDays: number;
+  /** The template locale; by default {@link resolveTemplateLocale} of the customer and account. */
+  locale?: TemplateLocale;
+}
+
+const languageOf = (tag: string | null | undefined): string | undefined => tag?.split('-')[0]?.toLowerCase();
+
+const isTemplateLocale = (language: string | undefined): language is TemplateLocale =>
+  (TEMPLATE_LOCALES as readonly string[]).includes(language ?? '');
+
+/**
+ * The template language for a customer: the customer's locale, else the account's, else
+ * English, each reduced to its language (`fr-FR` → `fr`). A language Relance has no template
+ * in is skipped (a `de` customer of a French account gets French).
+ */
+export function resolveTemplateLocale(customerLocale: string | null | undefined, accountLocale: string | null | undefined): TemplateLocale {
+  for (const tag of [customerLocale, accountLocale]) {
+    const language = languageOf(tag);
+    if (isTemplateLocale(language)) return language;
+  }
+  return 'en';
+}
+
+/** The most precise tag of the customer or account that speaks `locale`, for number and date formats. */
+function formatLocaleFor(locale: TemplateLocale, tags: Array<string | null | undefined>): string {
+  for (const tag of tags) {
+    if (tag && languageOf(tag) === locale && Intl.NumberFormat.supportedLocalesOf(tag).length > 0) return tag;
+  }
+  return locale;
+}
+
+const DESCRIPTION_MAX = 80;
+
+function shortDescription(text: string | null): string | null {
+  const line = text?.split('\n').map((l) => l.trim()).find((l) => l !== '');
+  if (!line) return null;
+  return line.length > DESCRIPTION_MAX ? `${line.slice(0, DESCRIPTION_MAX - 1).trimEnd()}…` : line;
+}
+
+/** The variables of one reminder: what the templates of `stepKey` are rendered with. */
+export function buildReminderContext(input: ReminderContextInput): ReminderContext {
+  const { account, customer, invoice, today } = input;
+  const locale = input.locale ?? resolveTemplateLocale(customer.locale, account.locale);
+  const sinceDue = daysBetween(invoice.due_date, today);
+  const totalDue = Math.max(0, invoice.balance);
+  return {
+    locale,
+    format_locale: formatLocaleFor(locale, [customer.locale, account.locale]),
+    today,
+    step: { key: input.stepKey, offset_days: input.offsetDays },
+    customer: { name: customer.name, contact_name: customer.contact_name, email: customer.email },
+    invoice: {
+      number: invoice.number,
+      description: shortDescription(invoice.memo ?? invoice.line_items[0]?.description ?? null),
+      issue_date: invoice.issue_date,
+      due_date: invoice.due_date,
+      currency: invoice.currency,
+      total: invoice.total,
+      amount_paid: invoice.amount_paid,
+      amount_credited: invoice.amount_credited,
+      balance: Math.max(0, totalDue - invoice.late_fees),
+      late_fees: invoice.late_fees,
+      total_due: totalDue,
+      days_overdue: Math.max(0, sinceDue),
+      days_until_due: Math.max(0, -sinceDue),
+      payment_url: invoice.payment_url,
+      pdf_url: invoice.pdf_url,
+      line_items: invoice.line_items.map((l) => ({ description: l.description, quantity: l.quantity, unit_amount: l.unit_amount, amount: l.amount })),
+    },
+    creditor: {
+      name: account.name,
+      legal_name: account.legal_name,
+      sender_name: account.sender_name ?? account.name,
+      contact_phone: account.contact_phone,
+      email: account.reply_to ?? account.sender_email,
+      payment_instructions: account.payment_instructions,
+    },
+  };
+}
+
+/**
+ * Two made-up reminders a template is tried on before it is saved: one where every optional
+ * value is present (late fees, links, contact name…) and one where none is, so a misspelt name
+ * on either side of an `{{#if}}` is caught.
+ */
+export function sampleReminderContexts(locale: TemplateLocale, stepKey: string): [ReminderContext, ReminderContext] {
+  const base: ReminderContextInput = {
+    account: {
+      name: 'Acme', legal_name: 'Acme SAS', sender_name: 'Acme accounts', sender_email: 'billing@acme.example',
+      reply_to: 'accounts@acme.example', contact_phone: '+33 1 23 45 67 89',
+      payment_instructions: 'IBAN FR76 3000 6000 0112 3456 7890 189, BIC AGRIFRPP', locale,
+    },
+    customer: { name: 'Globex', contact_name: 'Jane Doe', email: 'ap@globex.example', locale },
+    invoice: {
+      number: 'F-2026-0042', memo: 'Website redesign', line_items: [{ description: 'Website redesign', quantity: 1, unit_amount: 123456, amount: 123456 }],
+      issue_date: '2026-01-30', due_date: '2026-03-01', currency: 'EUR', total: 123456, amount_paid: 20000,
+      amount_credited: 0, late_fees: 4000, balance: 107456,
+      payment_url: 'https://pay.example/inv/F-2026-0042', pdf_url: 'https://files.example/F-2026-0042.pdf',
+    },
+    today: '2026-03-15',
+    stepKey,
+    offsetDays: 14,
+    locale,
+  };
+  const bare: ReminderContextInput = {
+    ...base,
+    account: { ...base.account, legal_name: null, sender_name: null, sender_email: null, reply_to: null, contact_phone: null, payment_instructions: null },
+    customer: { ...base.customer, contact_name: null, email: null },
+    invoice: { ...base.invoice, memo: null, line_items: [], amount_paid: 0, late_fees: 0, balance: 123456, payment_url: null, pdf_url: null },
+    today: '2026-02-22',
+    offsetDays: -7,
+  };
+  return [buildReminderContext(base), buildReminderContext(bare)];
+}

@@ -1,0 +1,40 @@
+import type { TemplateLocale } from '../context.ts';
+import type { TemplateSource } from '../render.ts';
+import { EN_TEMPLATES } from './en.ts';
+import { FR_TEMPLATES } from './fr.ts';
+
+/** The keys of the default templates, in the order of the seed schedule. */
+export const TEMPLATE_KEYS = ['before_due', 'due_today', 'overdue_friendly', 'overdue_firm', 'final_notice'] as const;
+export type DefaultTemplateKey = (typeof TEMPLATE_KEYS)[number];
+
+/** Days from the due date at which the seed schedule sends each default template. */
+export const DEFAULT_STEP_OFFSETS: Readonly<Record<DefaultTemplateKey, number>> = Object.freeze({
+  before_due: -7,
+  due_today: 0,
+  overdue_friendly: 7,
+  overdue_firm: 14,
+  final_notice: 30,
+});
+
+function pick(templates: Record<string, TemplateSource>): Record<DefaultTemplateKey, TemplateSource> {
+  const out = {} as Record<DefaultTemplateKey, TemplateSource>;
+  for (const key of TEMPLATE_KEYS) {
+    const template = templates[key];
+    if (!template) throw new Error(`default template ${key} is missing`);
+    out[key] = Object.freeze({ ...template });
+  }
+  return Object.freeze(out);
+}
+
+/** Relance's own templates, per locale and key; an account overrides them per key and locale. */
+export const DEFAULT_TEMPLATES: Readonly<Record<TemplateLocale, Readonly<Record<DefaultTemplateKey, TemplateSource>>>> = Object.freeze({
+  fr: pick(FR_TEMPLATES),
+  en: pick(EN_TEMPLATES),
+});
+
+export const isDefaultTemplateKey = (key: string): key is DefaultTemplateKey => (TEMPLATE_KEYS as readonly string[]).includes(key);
+
+/** The default template of `key` in `locale`, if Relance has one. */
+export function defaultTemplate(key: string, locale: TemplateLocale): TemplateSource | undefined {
+  return isDefaultTemplateKey(key) ? DEFAULT_TEMPLATES[locale][key] : undefined;
+}

@@ -1,0 +1,100 @@
+/**
+ * Builds a default template's subject, HTML and text from one piece of copy, so the two bodies
+ * of a step always say the same thing. The output is plain Handlebars source: it is what
+ * `GET /v1/templates/…` shows and what an account copies to write its own.
+ */
+import type { TemplateSource } from '../render.ts';
+
+/** A paragraph, shown only when `if` (a variable) is truthy. */
+export type Paragraph = string | { if: string; text: string };
+
+/** A line of the invoice summary, shown only when `if` is truthy. */
+export interface Fact {
+  label: string;
+  value: string;
+  if?: string;
+  strong?: boolean;
+}
+
+export interface MessageCopy {
+  lang: string;
+  subject: string;
+  greeting: string;
+  /** What the message is about, before the summary. */
+  intro: Paragraph[];
+  facts: Fact[];
+  /** Label of the payment button / line, the heading of the payment instructions, the invoice copy line. */
+  payment: { link: string; instructions: string; copy: string };
+  /** After the payment details: "if you have already paid…", whom to call. */
+  outro: Paragraph[];
+  signoff: string;
+}
+
+const conditional = (condition: string | undefined, body: string, standalone: boolean) => {
+  if (!condition) return body;
+  return standalone ? `{{#if ${condition}}}\n${body}\n{{/if}}` : `{{#if ${condition}}}${body}{{/if}}`;
+};
+
+const paragraphText = (p: Paragraph) => (typeof p === 'string' ? p : conditional(p.if, p.text, true));
+
+/** French puts a space before a colon. */
+const colonOf = (lang: string) => (lang === 'fr' ? ' :' : ':');
+
+function text(copy: MessageCopy): string {
+  const colon = colonOf(copy.lang);
+  const facts = copy.facts.map((f) => conditional(f.if, `${f.label}${colon} ${f.value}`, true)).join('\n');
+  const payment = [
+    conditional('invoice.payment_url', `${copy.payment.link}${colon} {{invoice.payment_url}}`, true),
+    conditional('creditor.payment_instructions', `${copy.payment.instructions}${colon}\n{{creditor.payment_instructions}}`, true),
+    conditional('invoice.pdf_url', `${copy.payment.copy}${colon} {{invoice.pdf_url}}`, true),
+  ].join('\n\n');
+  return [
+    copy.greeting,
+    ...copy.intro.map(paragraphText),
+    facts,
+    payment,
+    ...copy.outro.map(paragraphText),
+    `${copy.signoff}\n{{creditor.sender_name}}`,
+  ].join('\n\n') + '\n';
+}
+
+const P = 'margin:0 0 16px';
+const TD_LABEL = 'padding:4px 24px 4px 0;color:#555555;vertical-align:top';
+const TD_VALUE = 'padding:4px 0;vertical-align:top';
+
+const paragraphHtml = (p: Paragraph) =>
+  typeof p === 'string' ? `<p style="${P}">${p}</p>` : conditional(p.if, `<p style="${P}">${p.text}</p>`, false);
+
+function html(copy: MessageCopy): string {
+  const rows = copy.facts.map((f) => {
+    const value = f.strong ? `<strong>${f.value}</strong>` : f.value;
+    return conditional(f.if, `<tr><td style="${TD_LABEL}">${f.label}</td><td style="${TD_VALUE}">${value}</td></tr>`, false);
+  });
+  return `<!DOCTYPE html>
+<html lang="${copy.lang}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+</head>
+<body style="margin:0;padding:24px;background:#f4f4f5;font-family:Arial,Helvetica,sans-serif;font-size:15px;line-height:1.5;color:#1f2937">
+<div style="max-width:560px;margin:0 auto;padding:32px;background:#ffffff;border-radius:6px">
+<p style="${P}">${copy.greeting}</p>
+${copy.intro.map(paragraphHtml).join('\n')}
+<table role="presentation" cellpadding="0" cellspacing="0" style="border-collapse:collapse;margin:0 0 16px">
+${rows.join('\n')}
+</table>
+{{#if invoice.payment_url}}<p style="${P}"><a href="{{invoice.payment_url}}" style="display:inline-block;padding:10px 20px;background:#1d4ed8;color:#ffffff;text-decoration:none;border-radius:4px">${copy.payment.link}</a></p>{{/if}}
+{{#if creditor.payment_instructions}}<p style="${P}">${copy.payment.instructions}${colonOf(copy.lang)}<br><span style="white-space:pre-line">{{creditor.payment_instructions}}</span></p>{{/if}}
+{{#if invoice.pdf_url}}<p style="${P}"><a href="{{invoice.pdf_url}}" style="color:#1d4ed8">${copy.payment.copy}</a></p>{{/if}}
+${copy.outro.map(paragraphHtml).join('\n')}
+<p style="margin:0">${copy.signoff}<br>{{creditor.sender_name}}</p>
+</div>
+</body>
+</html>
+`;
+}
+
+/** The subject, HTML and text of one default template. */
+export function buildTemplate(copy: MessageCopy): TemplateSource {
+  return { subject: copy.subject, html: html(copy), text: text(copy) };
+}
