@@ -12,10 +12,14 @@ import { registerOpenApi } from './http/openapi.ts';
 import { Problem, registerProblemHandlers } from './http/problem.ts';
 import { accountRoutes } from './http/routes/v1/account.routes.ts';
 import { customerRoutes } from './http/routes/v1/customers.routes.ts';
+import { disputeRoutes } from './http/routes/v1/disputes.routes.ts';
+import { eventRoutes } from './http/routes/v1/events.routes.ts';
 import { invoiceRoutes } from './http/routes/v1/invoices.routes.ts';
 import { messageRoutes } from './http/routes/v1/messages.routes.ts';
+import { pauseRoutes } from './http/routes/v1/pauses.routes.ts';
 import { paymentTermsRoutes } from './http/routes/v1/payment-terms.routes.ts';
 import { reminderRoutes } from './http/routes/v1/reminders.routes.ts';
+import { taskRoutes } from './http/routes/v1/tasks.routes.ts';
 import { templateRoutes } from './http/routes/v1/templates.routes.ts';
 import { PUBLIC_SCHEMAS } from './public-schemas.ts';
 import { createServices, type Services } from './services.ts';
@@ -79,7 +83,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
 
   await registerOpenApi(app, { publicUrl: config.publicUrl });
   await app.register(healthRoutes, { database });
-  for (const routes of [accountRoutes, customerRoutes, paymentTermsRoutes, invoiceRoutes, templateRoutes, reminderRoutes]) {
+  for (const routes of [accountRoutes, customerRoutes, paymentTermsRoutes, invoiceRoutes, templateRoutes, reminderRoutes, taskRoutes, disputeRoutes, pauseRoutes, eventRoutes]) {
     await app.register(routes, { services });
   }
   await app.register(messageRoutes, { services, resendWebhookSecret: config.resendWebhookSecret });

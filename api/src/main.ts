@@ -4,6 +4,7 @@ import { buildApp } from './app.ts';
 import { systemClock } from './clock.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { startWorker, type Worker } from './jobs/worker.ts';
+import { createTransport } from './mail/transport.ts';
 import { createServices } from './services.ts';
 import { createDatabase } from './store/database.ts';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './store/embedded.ts';
@@ -41,7 +42,7 @@ async function main(): Promise<void> {
   }
 
   const database = createDatabase(databaseUrl, { max: config.databasePoolSize });
-  const services = createServices({ database, clock: systemClock });
+  const services = createServices({ database, clock: systemClock, transport: createTransport(config) });
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
   let worker: Worker | undefined;
 
@@ -56,7 +57,7 @@ async function main(): Promise<void> {
   });
 
   if (command === 'all' || command === 'worker') {
-    worker = await startWorker({ databaseUrl, services, log });
+    worker = await startWorker({ databaseUrl, services, clock: systemClock, log });
     log.info('workers started');
   }
   if (command === 'all' || command === 'api') {

@@ -1,10 +1,14 @@
 import { Account, AccountUpdate } from './domain/accounts/account.schemas.ts';
 import { ApiKey, ApiKeyCreate, ApiKeyWithSecret } from './domain/api-keys/api-key.schemas.ts';
 import { Customer, CustomerCreate, CustomerUpdate } from './domain/customers/customer.schemas.ts';
+import { Dispute, DisputeCreate, DisputeResolve } from './domain/disputes/dispute.schemas.ts';
+import { Event } from './domain/events/event.schemas.ts';
 import { Invoice, InvoiceCreate, InvoiceUpdate } from './domain/invoices/invoice.schemas.ts';
 import { Message, Suppression } from './domain/messages/message.schemas.ts';
+import { PauseCreate, PromiseToPay } from './domain/pauses/pause.schemas.ts';
 import { PaymentTerms, PaymentTermsCreate, PaymentTermsUpdate } from './domain/payment-terms/terms.schemas.ts';
 import { ListOf } from './domain/shared/schemas.ts';
+import { Task, TaskComplete, TaskUpdate } from './domain/tasks/task.schemas.ts';
 import { Template, TemplateContent, TemplateDeleted, TemplatePreview, TemplatePreviewRequest } from './domain/templates/template.schemas.ts';
 import { ReminderPolicy, ReminderPolicyCreate, ReminderPolicyUpdate } from './domain/reminders/policy.schemas.ts';
 import { TestClock, TestClockAdvance, Timeline } from './domain/reminders/timeline.service.ts';
@@ -47,6 +51,18 @@ export const PUBLIC_SCHEMAS = [
   Timeline,
   TestClock,
   TestClockAdvance,
+  Task,
+  TaskUpdate,
+  TaskComplete,
+  ListOf('Task'),
+  Dispute,
+  DisputeCreate,
+  DisputeResolve,
+  ListOf('Dispute'),
+  PauseCreate,
+  PromiseToPay,
+  Event,
+  ListOf('Event'),
 ];
 
 for (const ajv of [bodyAjv, queryAjv]) {

@@ -2,15 +2,19 @@ import type { Clock } from './clock.ts';
 import { createAccountService } from './domain/accounts/account.service.ts';
 import { createApiKeyService } from './domain/api-keys/api-key.service.ts';
 import { createCustomerService } from './domain/customers/customer.service.ts';
+import { createDisputeService } from './domain/disputes/dispute.service.ts';
+import { createEventService } from './domain/events/event.service.ts';
 import { createIdempotencyService } from './domain/idempotency/idempotency.service.ts';
 import { createInvoiceService } from './domain/invoices/invoice.service.ts';
 import { createMessageService } from './domain/messages/message.service.ts';
+import { createPauseService } from './domain/pauses/pause.service.ts';
 import { createPaymentTermsService } from './domain/payment-terms/terms.service.ts';
 import { createMessageComposer } from './domain/reminders/composer.ts';
 import { createReminderEngine } from './domain/reminders/engine.ts';
 import { createReminderPolicyService } from './domain/reminders/policy.service.ts';
 import { flagInvoicesOfPolicy } from './domain/reminders/schedule.ts';
 import { createReminderScheduler } from './domain/reminders/scheduler.ts';
+import { createTaskService } from './domain/tasks/task.service.ts';
 import { createTimelineService } from './domain/reminders/timeline.service.ts';
 import { createTemplateService, resolveTemplate } from './domain/templates/template.service.ts';
 import { createOutboxTransport } from './mail/outbox.ts';
@@ -42,6 +46,10 @@ export function createServices(deps: {
     invoices: createInvoiceService(deps),
     idempotency: createIdempotencyService(deps),
     messages: createMessageService(deps),
+    tasks: createTaskService(deps),
+    disputes: createDisputeService(deps),
+    pauses: createPauseService(deps),
+    events: createEventService(deps),
   };
 }
 

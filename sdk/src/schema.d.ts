@@ -220,6 +220,513 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the templates in effect
+         * @description Each default key in each locale (this account's version where it wrote one, `source: custom`), then the account's own keys. Not paginated: `has_more` is always false.
+         */
+        get: operations["listTemplates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/templates/{key}/{locale}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get the template in effect for a key and locale */
+        get: operations["getTemplate"];
+        /**
+         * Write the account's version of a template
+         * @description Replaces the default (or a key of your own) for this account. The template is rendered on sample reminders first: a misspelt variable (`template/missing_variable`) or a syntax error (`template/invalid`) is refused with 422 and nothing is stored.
+         */
+        put: operations["putTemplate"];
+        post?: never;
+        /** Delete the account's version of a template: the default applies again */
+        delete: operations["deleteTemplate"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/templates/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Render a template with a real invoice
+         * @description Renders the template in effect for `key` (or the `subject`, `html` and `text` given) with the invoice, its customer and the account as they are today. Nothing is sent or stored. A read-only key may preview.
+         */
+        post: operations["previewTemplate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reminder_policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List reminder policies */
+        get: operations["listReminderPolicies"];
+        put?: never;
+        /** Create a reminder policy */
+        post: operations["createReminderPolicy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reminder_policies/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a reminder policy */
+        get: operations["getReminderPolicy"];
+        put?: never;
+        post?: never;
+        /** Delete an unused reminder policy */
+        delete: operations["deleteReminderPolicy"];
+        options?: never;
+        head?: never;
+        /** Change a policy: open invoices that follow it are replanned; nothing already sent is sent again */
+        patch: operations["updateReminderPolicy"];
+        trace?: never;
+    };
+    "/v1/invoices/{id}/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An invoice's follow-up: reminders sent, skipped (and why) and to come, with their subjects */
+        get: operations["getInvoiceTimeline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/test_clock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A test account's clock */
+        get: operations["getTestClock"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/test_clock/advance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Move a test account forward in time; every reminder, task and event due on the way happens before this returns */
+        post: operations["advanceTestClock"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List tasks, newest first
+         * @description Calls, letters and collection hand-offs created by the reminder policy steps of those channels.
+         */
+        get: operations["listTasks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tasks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a task */
+        get: operations["getTask"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Assign an open task or change its note */
+        patch: operations["updateTask"];
+        trace?: never;
+    };
+    "/v1/tasks/{id}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Complete an open task with its outcome
+         * @description A call task may record the payment date the customer promised (`promise_to_pay_on`, today or later): it is set on the invoice, whose reminders wait until two days after it and resume if it passes unpaid.
+         */
+        post: operations["completeTask"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tasks/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel an open task */
+        post: operations["cancelTask"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/invoices/{id}/disputes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Open a dispute on an invoice
+         * @description The invoice (open or partially paid) becomes `disputed`: no reminder goes out until the dispute is resolved. One open dispute per invoice.
+         */
+        post: operations["openDispute"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/disputes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List disputes, newest first */
+        get: operations["listDisputes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/disputes/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a dispute */
+        get: operations["getDispute"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/disputes/{id}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resolve an open dispute
+         * @description `for_creditor`: the invoice is owed and its reminders resume. `for_customer`: the invoice is voided; a partially paid invoice cannot be voided (`dispute/cannot_void_paid`, the dispute stays open). An invoice closed meanwhile is left as it is.
+         */
+        post: operations["resolveDispute"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/invoices/{id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pause an invoice's reminders
+         * @description Until `until` (its last day, today or later), or until resumed without it. Pausing again replaces the pause; it shows as `pause` on the invoice.
+         */
+        post: operations["pauseInvoice"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/invoices/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Lift an invoice's pause
+         * @description Reminders due during the pause are reconsidered at once: the latest one due goes out, earlier ones are skipped as stale.
+         */
+        post: operations["resumeInvoice"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/invoices/{id}/promise": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record (or clear) a promise to pay
+         * @description Reminders wait until two days after the promised `date`; if it passes unpaid the promise is broken (`promise.broken`) and they resume. `date: null` clears it.
+         */
+        post: operations["setInvoicePromise"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/customers/{id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pause the reminders of all a customer's invoices
+         * @description Until `until` (its last day, today or later), or until resumed without it. It shows as `pause` on the customer.
+         */
+        post: operations["pauseCustomer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/customers/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Lift a customer's pause */
+        post: operations["resumeCustomer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List events, newest first
+         * @description Every change writes an event in the same transaction: it exists if and only if the change does. Ordered by `sequence`.
+         */
+        get: operations["listEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get an event */
+        get: operations["getEvent"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the emails sent (or kept in the outbox), newest first
+         * @description Without their bodies; get one message to read its HTML and text.
+         */
+        get: operations["listMessages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/messages/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a message, with its bodies as sent */
+        get: operations["getMessage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/suppressions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List suppressed addresses, in address order
+         * @description Addresses that hard-bounced or complained: reminders are not sent to them.
+         */
+        get: operations["listSuppressions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/suppressions/{email}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Let reminders go to a suppressed address again */
+        delete: operations["removeSuppression"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -265,6 +772,7 @@ export interface components {
             contact_phone: string | null;
             payment_instructions: string | null;
             default_payment_terms_id: string | null;
+            default_reminder_policy_id: string | null;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -292,6 +800,7 @@ export interface components {
             contact_phone?: string | null;
             payment_instructions?: string | null;
             default_payment_terms_id?: string | null;
+            default_reminder_policy_id?: string | null;
         };
         ApiKey: {
             /** @description A `key_…` id. */
@@ -350,10 +859,15 @@ export interface components {
             locale: string | null;
             time_zone: string | null;
             payment_terms_id: string | null;
+            reminder_policy_id: string | null;
             /** @description Up to 50 string keys and values of your own (order id, CRM id…). */
             metadata: {
                 [key: string]: string;
             };
+            pause: {
+                until: string | null;
+                reason: string | null;
+            } | null;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -370,6 +884,7 @@ export interface components {
             locale?: string | null;
             time_zone?: string | null;
             payment_terms_id?: string | null;
+            reminder_policy_id?: string | null;
             /** @description Up to 50 string keys and values of your own (order id, CRM id…). */
             metadata?: {
                 [key: string]: string;
@@ -386,6 +901,7 @@ export interface components {
             locale?: string | null;
             time_zone?: string | null;
             payment_terms_id?: string | null;
+            reminder_policy_id?: string | null;
             /** @description Up to 50 string keys and values of your own (order id, CRM id…). */
             metadata?: {
                 [key: string]: string;
@@ -509,6 +1025,14 @@ export interface components {
             overdue: boolean;
             days_overdue: number;
             payment_terms_id: string | null;
+            reminder_policy_id: string | null;
+            /** @description An open dispute holds every reminder until it is resolved. */
+            disputed: boolean;
+            pause: {
+                until: string | null;
+                reason: string | null;
+            } | null;
+            promise_to_pay_on: string | null;
             payment_url: string | null;
             pdf_url: string | null;
             memo: string | null;
@@ -554,6 +1078,7 @@ export interface components {
                 locale?: string | null;
                 time_zone?: string | null;
                 payment_terms_id?: string | null;
+                reminder_policy_id?: string | null;
                 /** @description Up to 50 string keys and values of your own (order id, CRM id…). */
                 metadata?: {
                     [key: string]: string;
@@ -583,6 +1108,7 @@ export interface components {
              */
             due_date?: string;
             payment_terms_id?: string | null;
+            reminder_policy_id?: string | null;
             payment_url?: string | null;
             pdf_url?: string | null;
             memo?: string | null;
@@ -627,6 +1153,7 @@ export interface components {
              */
             due_date?: string;
             payment_terms_id?: string | null;
+            reminder_policy_id?: string | null;
             payment_url?: string | null;
             pdf_url?: string | null;
             memo?: string | null;
@@ -646,6 +1173,434 @@ export interface components {
             /** @enum {string} */
             object: "list";
             data: components["schemas"]["Invoice"][];
+            has_more: boolean;
+            next_cursor: string | null;
+        };
+        Message: {
+            /** @description A `msg_…` id. */
+            id: string;
+            /** @enum {string} */
+            object: "message";
+            /** @enum {string} */
+            channel: "email";
+            /**
+             * @description `resend` when sent through Resend; `outbox` when kept locally (no provider configured).
+             * @enum {unknown}
+             */
+            transport: "outbox" | "resend";
+            /**
+             * @description `pending` (stored, not yet accepted by the provider) → `sent` (accepted) → `delivered`, or `bounced` / `complained` (from the provider's events); `failed` when the provider refused it; `canceled` when it was never sent.
+             * @enum {unknown}
+             */
+            status: "pending" | "sent" | "delivered" | "bounced" | "complained" | "failed" | "canceled";
+            occurrence_id: string | null;
+            invoice_id: string | null;
+            customer_id: string | null;
+            from: string;
+            to: string[];
+            cc: string[];
+            reply_to: string | null;
+            subject: string;
+            /** @description The HTML body as sent. Only when getting one message, not in lists. */
+            html?: string;
+            /** @description The plain-text body as sent. Only when getting one message, not in lists. */
+            text?: string;
+            template_key: string | null;
+            locale: string | null;
+            provider_message_id: string | null;
+            error: string | null;
+            /** @description Times it was handed to the provider. */
+            attempts: number;
+            sent_at: string | null;
+            delivered_at: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        MessageList: {
+            /** @enum {string} */
+            object: "list";
+            data: components["schemas"]["Message"][];
+            has_more: boolean;
+            next_cursor: string | null;
+        };
+        Suppression: {
+            /** @enum {string} */
+            object: "suppression";
+            /** @description The address, lower case. Reminders are not sent to it. */
+            email: string;
+            /**
+             * @description `bounced` (a hard bounce), `complained` (marked as spam) or `manual`.
+             * @enum {unknown}
+             */
+            reason: "bounced" | "complained" | "manual";
+            message_id: string | null;
+            /** Format: date-time */
+            created_at: string;
+        };
+        SuppressionList: {
+            /** @enum {string} */
+            object: "list";
+            data: components["schemas"]["Suppression"][];
+            has_more: boolean;
+            next_cursor: string | null;
+        };
+        Template: {
+            /** @enum {string} */
+            object: "template";
+            key: string;
+            /**
+             * @description Language of the template.
+             * @enum {unknown}
+             */
+            locale: "fr" | "en";
+            /**
+             * @description `custom`: this account's own version; `default`: Relance's.
+             * @enum {unknown}
+             */
+            source: "default" | "custom";
+            subject: string;
+            html: string;
+            text: string;
+            updated_at: string | null;
+        };
+        TemplateContent: {
+            /** @description Handlebars source of the subject (not escaped, folded onto one line). */
+            subject: string;
+            /** @description Handlebars source of the HTML body (variables are HTML-escaped). */
+            html: string;
+            /** @description Handlebars source of the plain-text body (not escaped). */
+            text: string;
+        };
+        TemplateDeleted: {
+            /** @enum {string} */
+            object: "template";
+            key: string;
+            /**
+             * @description Language of the template.
+             * @enum {unknown}
+             */
+            locale: "fr" | "en";
+            /** @enum {boolean} */
+            deleted: true;
+        };
+        TemplatePreview: {
+            /** @enum {string} */
+            object: "template_preview";
+            invoice_id: string;
+            key: string;
+            /**
+             * @description Language of the template.
+             * @enum {unknown}
+             */
+            locale: "fr" | "en";
+            subject: string;
+            html: string;
+            text: string;
+        };
+        /** @description Renders the template `key` (the account's version, else the default) with a real invoice. `locale` defaults to the customer's, else the account's. A `subject`, `html` or `text` given here is rendered instead of the stored one: try a change before saving it. */
+        TemplatePreviewRequest: {
+            /** @description A `inv_…` id. */
+            invoice_id: string;
+            /**
+             * @description A default step (`before_due`, `due_today`, `overdue_friendly`, `overdue_firm`, `final_notice`) or a key of your own: a lower-case letter, then up to 39 lower-case letters, digits or underscores.
+             * @example overdue_firm
+             */
+            key: string;
+            /**
+             * @description Language of the template.
+             * @enum {unknown}
+             */
+            locale?: "fr" | "en";
+            /** @description Handlebars source of the subject (not escaped, folded onto one line). */
+            subject?: string;
+            /** @description Handlebars source of the HTML body (variables are HTML-escaped). */
+            html?: string;
+            /** @description Handlebars source of the plain-text body (not escaped). */
+            text?: string;
+        };
+        TemplateList: {
+            /** @enum {string} */
+            object: "list";
+            data: components["schemas"]["Template"][];
+            has_more: boolean;
+            next_cursor: string | null;
+        };
+        ReminderPolicy: {
+            /** @description A `rp_…` id. */
+            id: string;
+            /** @enum {string} */
+            object: "reminder_policy";
+            name: string;
+            steps: {
+                id: string;
+                /** @description Days from the due date: negative before it, 0 on it. */
+                offset_days: number;
+                /**
+                 * @description `email`: Relance sends the message. `call`, `letter`, `collection`: a task for a person. `webhook`: only an event, for integrators who send their own messages.
+                 * @enum {unknown}
+                 */
+                channel: "email" | "call" | "letter" | "collection" | "webhook";
+                template_key: string | null;
+                applies_late_fees: boolean;
+            }[];
+            repeat: {
+                every_days: number;
+                /** @description At most this many repeats. */
+                max: number;
+            } | null;
+            send_hour: number;
+            send_minute: number;
+            skip_weekends: boolean;
+            /** @description Per currency, the balance below which nobody is chased, e.g. {"EUR": 500}. */
+            min_balance: {
+                [key: string]: number;
+            };
+            is_default: boolean;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        ReminderPolicyCreate: {
+            name: string;
+            steps: {
+                /** @description Keep it to update a step in place: reminders it already sent stay counted. */
+                id?: string;
+                offset_days: number;
+                /**
+                 * @description `email`: Relance sends the message. `call`, `letter`, `collection`: a task for a person. `webhook`: only an event, for integrators who send their own messages.
+                 * @enum {unknown}
+                 */
+                channel: "email" | "call" | "letter" | "collection" | "webhook";
+                template_key?: string | null;
+                applies_late_fees?: boolean;
+            }[];
+            repeat?: {
+                every_days: number;
+                /** @description At most this many repeats. */
+                max: number;
+            } | null;
+            /** @description Local hour, in the account's time zone. */
+            send_hour?: number;
+            send_minute?: number;
+            /** @description A reminder falling on a Saturday or Sunday moves to the Monday. */
+            skip_weekends?: boolean;
+            /** @description Per currency, the balance below which nobody is chased, e.g. {"EUR": 500}. */
+            min_balance?: {
+                [key: string]: number;
+            };
+        };
+        ReminderPolicyUpdate: {
+            name?: string;
+            steps?: {
+                /** @description Keep it to update a step in place: reminders it already sent stay counted. */
+                id?: string;
+                offset_days: number;
+                /**
+                 * @description `email`: Relance sends the message. `call`, `letter`, `collection`: a task for a person. `webhook`: only an event, for integrators who send their own messages.
+                 * @enum {unknown}
+                 */
+                channel: "email" | "call" | "letter" | "collection" | "webhook";
+                template_key?: string | null;
+                applies_late_fees?: boolean;
+            }[];
+            repeat?: {
+                every_days: number;
+                /** @description At most this many repeats. */
+                max: number;
+            } | null;
+            /** @description Local hour, in the account's time zone. */
+            send_hour?: number;
+            send_minute?: number;
+            /** @description A reminder falling on a Saturday or Sunday moves to the Monday. */
+            skip_weekends?: boolean;
+            /** @description Per currency, the balance below which nobody is chased, e.g. {"EUR": 500}. */
+            min_balance?: {
+                [key: string]: number;
+            };
+        };
+        ReminderPolicyList: {
+            /** @enum {string} */
+            object: "list";
+            data: components["schemas"]["ReminderPolicy"][];
+            has_more: boolean;
+            next_cursor: string | null;
+        };
+        Timeline: {
+            /** @enum {string} */
+            object: "timeline";
+            invoice_id: string;
+            reminders: {
+                id: string;
+                step_id: string;
+                repeat_index: number;
+                offset_days: number;
+                /**
+                 * @description `email`: Relance sends the message. `call`, `letter`, `collection`: a task for a person. `webhook`: only an event, for integrators who send their own messages.
+                 * @enum {unknown}
+                 */
+                channel: "email" | "call" | "letter" | "collection" | "webhook";
+                template_key: string | null;
+                /** @enum {unknown} */
+                status: "scheduled" | "held" | "sending" | "sent" | "skipped" | "failed" | "canceled";
+                scheduled_at: string | null;
+                reason: string | null;
+                sent_at: string | null;
+                subject: string | null;
+                message_id: string | null;
+                task_id: string | null;
+            }[];
+        };
+        TestClock: {
+            /** @enum {string} */
+            object: "test_clock";
+            /** Format: date-time */
+            now: string;
+            /**
+             * Format: date
+             * @description Calendar date, YYYY-MM-DD.
+             */
+            today: string;
+        };
+        TestClockAdvance: {
+            /**
+             * Format: date-time
+             * @description The instant to move the clock to; at most 400 days ahead.
+             */
+            to: string;
+        };
+        Task: {
+            /** @description A `task_…` id. */
+            id: string;
+            /** @enum {string} */
+            object: "task";
+            /**
+             * @description `call`: phone the customer; `letter`: send a formal notice; `collection`: hand the invoice to an agency.
+             * @enum {unknown}
+             */
+            kind: "call" | "letter" | "collection";
+            /**
+             * @description `open` until someone completes or cancels it.
+             * @enum {unknown}
+             */
+            status: "open" | "completed" | "canceled";
+            /** @description A `inv_…` id. */
+            invoice_id: string;
+            /** @description A `cus_…` id. */
+            customer_id: string;
+            occurrence_id: string | null;
+            /**
+             * Format: date
+             * @description Calendar date, YYYY-MM-DD.
+             */
+            due_on: string;
+            assignee: string | null;
+            outcome: string | null;
+            note: string | null;
+            promise_to_pay_on: string | null;
+            completed_at: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        TaskUpdate: {
+            assignee?: string | null;
+            note?: string | null;
+        };
+        TaskComplete: {
+            /** @description What came of it: "reached, will pay on the 15th", "letter sent"… */
+            outcome: string;
+            note?: string | null;
+            promise_to_pay_on?: string | null;
+        };
+        TaskList: {
+            /** @enum {string} */
+            object: "list";
+            data: components["schemas"]["Task"][];
+            has_more: boolean;
+            next_cursor: string | null;
+        };
+        Dispute: {
+            /** @description A `dsp_…` id. */
+            id: string;
+            /** @enum {string} */
+            object: "dispute";
+            /** @description A `inv_…` id. */
+            invoice_id: string;
+            /**
+             * @description An `open` dispute holds every reminder of its invoice.
+             * @enum {unknown}
+             */
+            status: "open" | "resolved";
+            /** @description What the customer contests. */
+            reason: string;
+            note: string | null;
+            resolution: ("for_customer" | "for_creditor") | null;
+            resolution_note: string | null;
+            /** Format: date-time */
+            opened_at: string;
+            resolved_at: string | null;
+        };
+        DisputeCreate: {
+            /** @description What the customer contests: "goods damaged", "never ordered"… */
+            reason: string;
+            note?: string | null;
+        };
+        DisputeResolve: {
+            /**
+             * @description `for_creditor`: the customer owes the invoice, reminders resume. `for_customer`: the invoice is voided (refused with `dispute/cannot_void_paid` once part of it was paid).
+             * @enum {unknown}
+             */
+            resolution: "for_customer" | "for_creditor";
+            note?: string | null;
+        };
+        DisputeList: {
+            /** @enum {string} */
+            object: "list";
+            data: components["schemas"]["Dispute"][];
+            has_more: boolean;
+            next_cursor: string | null;
+        };
+        /** @description Reminders wait until `until` (the last day of the pause, today or later), or until resumed when `until` is absent or null. */
+        PauseCreate: {
+            until?: string | null;
+            reason?: string | null;
+        };
+        /** @description Reminders wait until two days after the promised date; if it passes unpaid, the promise is broken and they resume. */
+        PromiseToPay: {
+            date: string | null;
+            note?: string | null;
+        };
+        Event: {
+            /** @description A `evt_…` id. */
+            id: string;
+            /** @enum {string} */
+            object: "event";
+            /**
+             * @description What happened: `invoice.created`, `reminder.sent`, `dispute.opened`, `task.created`…
+             * @example invoice.paid
+             */
+            type: string;
+            /** @description The kind of object it happened to: `invoice`, `customer`, `reminder`, `task`, `dispute`… */
+            object_type: string;
+            /** @description The id of that object. */
+            object_id: string;
+            /** @description A snapshot of the object (or of the change) as the API showed it at the time. */
+            data: {
+                [key: string]: unknown;
+            };
+            /** @description Grows with every event written: orders events exactly, even within the same instant. */
+            sequence: number;
+            /** Format: date-time */
+            created_at: string;
+        };
+        EventList: {
+            /** @enum {string} */
+            object: "list";
+            data: components["schemas"]["Event"][];
             has_more: boolean;
             next_cursor: string | null;
         };
@@ -1627,6 +2582,1485 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Invoice"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listTemplates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The templates in effect. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateList"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description A default step (`before_due`, `due_today`, `overdue_friendly`, `overdue_firm`, `final_notice`) or a key of your own: a lower-case letter, then up to 39 lower-case letters, digits or underscores.
+                 * @example overdue_firm
+                 */
+                key: string;
+                /** @description Language of the template. */
+                locale: "fr" | "en";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The template. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Template"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description A default step (`before_due`, `due_today`, `overdue_friendly`, `overdue_firm`, `final_notice`) or a key of your own: a lower-case letter, then up to 39 lower-case letters, digits or underscores.
+                 * @example overdue_firm
+                 */
+                key: string;
+                /** @description Language of the template. */
+                locale: "fr" | "en";
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TemplateContent"];
+            };
+        };
+        responses: {
+            /** @description The template. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Template"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description A default step (`before_due`, `due_today`, `overdue_friendly`, `overdue_firm`, `final_notice`) or a key of your own: a lower-case letter, then up to 39 lower-case letters, digits or underscores.
+                 * @example overdue_firm
+                 */
+                key: string;
+                /** @description Language of the template. */
+                locale: "fr" | "en";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateDeleted"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    previewTemplate: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the request safe to retry: the first response is replayed for 24 hours. 1 to 255 visible ASCII characters (`idempotency/invalid_key` otherwise). */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TemplatePreviewRequest"];
+            };
+        };
+        responses: {
+            /** @description The template preview. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplatePreview"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listReminderPolicies: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1 to 100. */
+                limit?: number;
+                /** @description Cursor: the id of the last object of the previous page. */
+                starting_after?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The reminder policy list. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReminderPolicyList"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createReminderPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the request safe to retry: the first response is replayed for 24 hours. 1 to 255 visible ASCII characters (`idempotency/invalid_key` otherwise). */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReminderPolicyCreate"];
+            };
+        };
+        responses: {
+            /** @description Already registered (same external_id): The reminder policy. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReminderPolicy"];
+                };
+            };
+            /** @description Created: The reminder policy. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReminderPolicy"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getReminderPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The reminder policy. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReminderPolicy"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteReminderPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @enum {string} */
+                        object: "reminder_policy";
+                        /** @enum {boolean} */
+                        deleted: true;
+                    };
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateReminderPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReminderPolicyUpdate"];
+            };
+        };
+        responses: {
+            /** @description The reminder policy. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReminderPolicy"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getInvoiceTimeline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The timeline. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Timeline"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getTestClock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The test clock. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TestClock"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    advanceTestClock: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the request safe to retry: the first response is replayed for 24 hours. 1 to 255 visible ASCII characters (`idempotency/invalid_key` otherwise). */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TestClockAdvance"];
+            };
+        };
+        responses: {
+            /** @description The test clock. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TestClock"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listTasks: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1 to 100. */
+                limit?: number;
+                /** @description Cursor: the id of the last object of the previous page. */
+                starting_after?: string;
+                status?: "open" | "completed" | "canceled";
+                kind?: "call" | "letter" | "collection";
+                /** @description Only tasks about this invoice. */
+                invoice_id?: string;
+                /** @description Only tasks about this customer. */
+                customer_id?: string;
+                /** @description Calendar date, YYYY-MM-DD. */
+                due_on_from?: string;
+                /** @description Calendar date, YYYY-MM-DD. */
+                due_on_to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The task list. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskList"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getTask: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The task. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateTask: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TaskUpdate"];
+            };
+        };
+        responses: {
+            /** @description The task. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    completeTask: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the request safe to retry: the first response is replayed for 24 hours. 1 to 255 visible ASCII characters (`idempotency/invalid_key` otherwise). */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TaskComplete"];
+            };
+        };
+        responses: {
+            /** @description The task. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    cancelTask: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the request safe to retry: the first response is replayed for 24 hours. 1 to 255 visible ASCII characters (`idempotency/invalid_key` otherwise). */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The task. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    openDispute: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the request safe to retry: the first response is replayed for 24 hours. 1 to 255 visible ASCII characters (`idempotency/invalid_key` otherwise). */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DisputeCreate"];
+            };
+        };
+        responses: {
+            /** @description Opened: the dispute. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Dispute"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listDisputes: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1 to 100. */
+                limit?: number;
+                /** @description Cursor: the id of the last object of the previous page. */
+                starting_after?: string;
+                status?: "open" | "resolved";
+                /** @description Only disputes about this invoice. */
+                invoice_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The dispute list. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DisputeList"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getDispute: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The dispute. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Dispute"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    resolveDispute: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the request safe to retry: the first response is replayed for 24 hours. 1 to 255 visible ASCII characters (`idempotency/invalid_key` otherwise). */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DisputeResolve"];
+            };
+        };
+        responses: {
+            /** @description The dispute. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Dispute"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    pauseInvoice: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the request safe to retry: the first response is replayed for 24 hours. 1 to 255 visible ASCII characters (`idempotency/invalid_key` otherwise). */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PauseCreate"];
+            };
+        };
+        responses: {
+            /** @description The invoice. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Invoice"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    resumeInvoice: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the request safe to retry: the first response is replayed for 24 hours. 1 to 255 visible ASCII characters (`idempotency/invalid_key` otherwise). */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The invoice. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Invoice"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    setInvoicePromise: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the request safe to retry: the first response is replayed for 24 hours. 1 to 255 visible ASCII characters (`idempotency/invalid_key` otherwise). */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PromiseToPay"];
+            };
+        };
+        responses: {
+            /** @description The invoice. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Invoice"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    pauseCustomer: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the request safe to retry: the first response is replayed for 24 hours. 1 to 255 visible ASCII characters (`idempotency/invalid_key` otherwise). */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PauseCreate"];
+            };
+        };
+        responses: {
+            /** @description The customer. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Customer"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    resumeCustomer: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the request safe to retry: the first response is replayed for 24 hours. 1 to 255 visible ASCII characters (`idempotency/invalid_key` otherwise). */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The customer. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Customer"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listEvents: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1 to 100. */
+                limit?: number;
+                /** @description Cursor: the id of the last object of the previous page. */
+                starting_after?: string;
+                /** @description Only events of this type, such as `invoice.paid`. */
+                type?: string;
+                /** @description Only events about this object (an invoice, a task…). */
+                object_id?: string;
+                /** @description Only events written at or after this instant. */
+                created_from?: string;
+                /** @description Only events written at or before this instant. */
+                created_to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The event list. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventList"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The event. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Event"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listMessages: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1 to 100. */
+                limit?: number;
+                /** @description Cursor: the id of the last object of the previous page. */
+                starting_after?: string;
+                /** @description Only messages about this invoice. */
+                invoice_id?: string;
+                /** @description Only messages to this customer. */
+                customer_id?: string;
+                status?: "pending" | "sent" | "delivered" | "bounced" | "complained" | "failed" | "canceled";
+                /** @description Only messages sent to this address (case-insensitive). */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The message list. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageList"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The message. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listSuppressions: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1 to 100. */
+                limit?: number;
+                /** @description Cursor: the email of the last suppression of the previous page. */
+                starting_after?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The suppression list. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuppressionList"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    removeSuppression: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                email: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        object: "suppression";
+                        email: string;
+                        /** @enum {boolean} */
+                        deleted: true;
+                    };
                 };
             };
             /** @description The request was refused; `code` says why. */

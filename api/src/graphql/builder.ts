@@ -23,6 +23,8 @@ export const builder = new SchemaBuilder<{
     Amount: { Input: number; Output: number };
     /** Flat map of string keys to string values. */
     Metadata: { Input: Record<string, string>; Output: Record<string, string> };
+    /** Any JSON object, as stored (an event's `data`). Output only. */
+    JSON: { Input: Record<string, unknown>; Output: Record<string, unknown> };
   };
   // Output fields are non-null unless they say `nullable: true`, as the REST schemas are.
   DefaultFieldNullability: false;

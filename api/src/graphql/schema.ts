@@ -7,6 +7,11 @@ import './types/payment-terms.ts';
 import './types/invoice.ts';
 import './types/message.ts';
 import './types/template.ts';
+import './types/task.ts';
+import './types/dispute.ts';
+import './types/pause.ts';
+import './types/event.ts';
+import './types/reminder-policy.ts';
 
 let schema: GraphQLSchema | undefined;
 

@@ -1,23 +1,50 @@
 import { PgBoss } from 'pg-boss';
 import type { Logger } from 'pino';
+import type { Clock } from '../clock.ts';
 import type { Services } from '../services.ts';
 
 export const QUEUES = {
   purgeIdempotencyKeys: 'maintenance.purge-idempotency-keys',
+  /** Plans flagged invoices, announces due/overdue invoices, and enqueues due reminders. */
+  remindersTick: 'reminders.tick',
+  /** One due reminder: the guard, then the send. */
+  remindersSend: 'reminders.send',
 } as const;
+
+/** How often a worker asks for a tick (the cron schedule is the once-a-minute backstop). */
+const TICK_EVERY_MS = 5_000;
 
 export interface Worker {
   boss: PgBoss;
+  /** Runs one tick now and waits for it (tests; production ticks on a timer). */
+  tick(): Promise<number>;
   stop(): Promise<void>;
+}
+
+interface SendJob {
+  accountId: string;
+  occurrenceId: string;
 }
 
 /**
  * Starts pg-boss on the same Postgres and registers the job handlers. Any number of worker
- * processes may run: pg-boss hands each job to one of them.
+ * processes may run: pg-boss hands each job to one of them, a reminder job is unique per
+ * occurrence while queued or running (`exclusive` policy), and the engine's row locks make a
+ * second run of the same job harmless.
  */
-export async function startWorker(deps: { databaseUrl: string; services: Services; log: Logger }): Promise<Worker> {
-  const { services, log } = deps;
-  const boss = new PgBoss({ connectionString: deps.databaseUrl, schema: 'pgboss', max: 4 });
+export async function startWorker(deps: {
+  databaseUrl: string;
+  services: Services;
+  clock: Clock;
+  log: Logger;
+  /** Parallel reminder sends in this process. */
+  concurrency?: number;
+  /** Off in tests that drive ticks themselves. */
+  timer?: boolean;
+}): Promise<Worker> {
+  const { services, log, clock } = deps;
+  // Supervision every 10 s notices a dead worker's jobs (stale heartbeats) quickly.
+  const boss = new PgBoss({ connectionString: deps.databaseUrl, schema: 'pgboss', max: 4 + (deps.concurrency ?? 4), superviseIntervalSeconds: 10 });
   boss.on('error', (err) => log.error({ err }, 'job queue error'));
   await boss.start();
 
@@ -28,9 +55,49 @@ export async function startWorker(deps: { databaseUrl: string; services: Service
     log.info({ purged }, 'purged expired idempotency keys');
   });
 
+  // A worker that dies mid-send stops its heartbeat: the job fails over to another worker in
+  // seconds, and the engine resends the stored message under the same idempotency key.
+  await boss.createQueue(QUEUES.remindersSend, { policy: 'exclusive', retryLimit: 5, retryDelay: 5, retryBackoff: true, heartbeatSeconds: 10 });
+  await boss.createQueue(QUEUES.remindersTick, { policy: 'singleton' });
+  await boss.schedule(QUEUES.remindersTick, '* * * * *');
+
+  const tick = async (): Promise<number> => {
+    const scope = { kind: 'live' as const, now: clock.now() };
+    const { planned, announced } = await services.reminders.scheduler.prepare(scope);
+    const due = await services.reminders.scheduler.dueOccurrences(scope);
+    if (due.length > 0) {
+      await boss.insert(
+        QUEUES.remindersSend,
+        due.map((o) => ({ data: { accountId: o.account_id, occurrenceId: o.id }, singletonKey: o.id })),
+      );
+    }
+    if (planned || announced || due.length) log.info({ planned, announced, due: due.length }, 'reminders tick');
+    return due.length;
+  };
+  await boss.work(QUEUES.remindersTick, async () => {
+    await tick();
+  });
+  await boss.work<SendJob>(
+    QUEUES.remindersSend,
+    { batchSize: 5, localConcurrency: deps.concurrency ?? 4, pollingIntervalSeconds: 0.5, burstWhenBatchFull: true },
+    async (jobs) => {
+      for (const job of jobs) {
+        const outcome = await services.reminders.engine.process(job.data.accountId, job.data.occurrenceId);
+        if (outcome === 'failed') log.warn({ occurrence: job.data.occurrenceId }, 'reminder failed');
+      }
+    },
+  );
+
+  const timer = deps.timer === false ? undefined : setInterval(() => {
+    boss.send(QUEUES.remindersTick, {}, { singletonSeconds: TICK_EVERY_MS / 1000 }).catch((err) => log.warn({ err }, 'could not request a tick'));
+  }, TICK_EVERY_MS);
+  timer?.unref();
+
   return {
     boss,
+    tick,
     async stop() {
+      if (timer) clearInterval(timer);
       await boss.stop({ graceful: true, timeout: 10_000 });
     },
   };

@@ -157,12 +157,41 @@ const helpers = {
   },
 };
 
+/**
+ * What one part may cost: templates are written by tenants and run in the API process, so a
+ * loop nested in a loop over an invoice's 200 lines must not take the process down.
+ */
+const MAX_ITERATIONS = 5_000;
+const MAX_OUTPUT_CHARS = 2_000_000;
+// Rendering is synchronous: one budget at a time, reset for each part.
+let budget = { iterations: 0, chars: 0 };
+
 const handlebars = Handlebars.create();
 handlebars.unregisterHelper('log');
+// No partials, not even inline ones (`{{#*inline}}` could recurse).
+handlebars.unregisterDecorator('inline');
 handlebars.registerHelper(helpers);
 
+const builtinEach = handlebars.helpers.each as Handlebars.HelperDelegate;
+handlebars.registerHelper('each', function each(this: unknown, list: unknown, options: Handlebars.HelperOptions) {
+  const fn = options.fn;
+  const counted = Object.assign((context: unknown, runtime?: Handlebars.RuntimeOptions) => {
+    const out = fn(context, runtime);
+    budget.iterations += 1;
+    budget.chars += out.length;
+    if (budget.iterations > MAX_ITERATIONS || budget.chars > MAX_OUTPUT_CHARS) {
+      throw new RenderProblem(`its {{#each}} loops produce too much (more than ${MAX_ITERATIONS} iterations or ${MAX_OUTPUT_CHARS} characters).`);
+    }
+    return out;
+  }, fn);
+  return builtinEach.call(this, list, { ...options, fn: counted });
+});
+
 const COMPILE_CACHE_SIZE = 500;
+// Sources are up to 200 000 characters: bound the cache by size too.
+const COMPILE_CACHE_CHARS = 20_000_000;
 const compiled = new Map<string, Handlebars.TemplateDelegate>();
+let compiledChars = 0;
 
 function compile(source: string, escape: boolean): Handlebars.TemplateDelegate {
   const key = `${escape ? 'h' : 't'}\u0000${source}`;
@@ -170,8 +199,12 @@ function compile(source: string, escape: boolean): Handlebars.TemplateDelegate {
   if (!template) {
     // `log` would write to the server's console: unknown here, so `{{log}}` is a missing name.
     template = handlebars.compile(source, { strict: true, noEscape: !escape, knownHelpers: { log: false } });
-    if (compiled.size >= COMPILE_CACHE_SIZE) compiled.clear();
+    if (compiled.size >= COMPILE_CACHE_SIZE || compiledChars + key.length > COMPILE_CACHE_CHARS) {
+      compiled.clear();
+      compiledChars = 0;
+    }
     compiled.set(key, template);
+    compiledChars += key.length;
   }
   return template;
 }
@@ -250,6 +283,7 @@ function problemOf(part: TemplatePart, source: string, error: unknown): AppError
 }
 
 function renderPart(part: TemplatePart, source: string, context: unknown): string {
+  budget = { iterations: 0, chars: 0 };
   try {
     const output = compile(source, part === 'html')(context, {
       allowProtoPropertiesByDefault: false,
@@ -257,7 +291,8 @@ function renderPart(part: TemplatePart, source: string, context: unknown): strin
     });
     if (part === 'subject') {
       // One line, whatever the variables hold: a subject is a mail header.
-      const subject = output.replace(/\s+/g, ' ').trim();
+      // Line breaks and tabs become spaces; the no-break spaces Intl puts in amounts stay.
+      const subject = output.replace(/[\t\n\v\f\r\u2028\u2029 ]+/g, ' ').trim();
       if (!subject) throw new RenderProblem('it renders empty.');
       return subject;
     }

@@ -35,12 +35,14 @@ export const codeOf = (res: GraphqlResponse): string | undefined => res.errors?.
 
 export const INVOICE_FIELDS = `
   id number externalId customerId status currency subtotal tax total lateFees amountPaid amountCredited balance
-  issueDate dueDate overdue daysOverdue paymentTermsId paymentUrl pdfUrl memo metadata
+  issueDate dueDate overdue daysOverdue paymentTermsId reminderPolicyId disputed pause { until reason } promiseToPayOn
+  paymentUrl pdfUrl memo metadata
   lineItems { description quantity unitAmount amount }
   finalizedAt voidedAt markedUncollectibleAt createdAt updatedAt`;
 
 export const CUSTOMER_FIELDS = `
-  id externalId name email ccEmails contactName phone locale timeZone paymentTermsId metadata createdAt updatedAt`;
+  id externalId name email ccEmails contactName phone locale timeZone paymentTermsId reminderPolicyId pause { until reason }
+  metadata createdAt updatedAt`;
 
 export const TERMS_FIELDS = `
   id code name description due { kind days } earlyPaymentDiscount { percentBps withinDays } builtin createdAt updatedAt`;

@@ -15,6 +15,8 @@ export interface ResendStandIn {
   url: string;
   /** Every request received, in order, including refused ones. */
   requests: RecordedRequest[];
+  /** Distinct emails accepted (a repeated idempotency key is the same email). */
+  emailsAccepted(): number;
   /** Answers the next `count` requests with `status` and a Resend-style error body. */
   failNext(count: number, status: number, name?: string, message?: string): void;
   close(): Promise<void>;
@@ -41,12 +43,20 @@ const DEFAULT_ERROR_NAMES: Record<number, string> = {
  * requires from/to/subject, and keeps `Idempotency-Key`s as Resend does (a repeat with the same
  * body returns the first id; with another body, 409 `invalid_idempotent_request`).
  */
-export async function startResendStandIn(): Promise<ResendStandIn> {
+export async function startResendStandIn(options: { delayMs?: number } = {}): Promise<ResendStandIn> {
   const requests: RecordedRequest[] = [];
   const byKey = new Map<string, { body: string; id: string }>();
   const failures: Array<{ status: number; name: string; message: string }> = [];
 
   const server = createServer((req, res) => {
+    // A slow provider: the email is accepted (and counted) before the answer arrives.
+    if (options.delayMs) {
+      const write = res.end.bind(res);
+      res.end = ((...args: Parameters<typeof write>) => {
+        setTimeout(() => write(...args), options.delayMs);
+        return res;
+      }) as typeof res.end;
+    }
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
@@ -89,6 +99,7 @@ export async function startResendStandIn(): Promise<ResendStandIn> {
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    emailsAccepted: () => byKey.size,
     failNext(count, status, name, message) {
       for (let i = 0; i < count; i++) {
         failures.push({ status, name: name ?? DEFAULT_ERROR_NAMES[status] ?? 'application_error', message: message ?? `Stand-in failure ${status}` });

@@ -1,11 +1,16 @@
 import type { Insertable, Selectable } from 'kysely';
 import type { Db } from '../../store/database.ts';
 import type { Customers } from '../../store/db-types.ts';
+import { activePause } from '../pauses/pause.rules.ts';
 import type { Customer } from './customer.schemas.ts';
 
 export type CustomerRow = Selectable<Customers>;
 
-export const presentCustomer = (row: CustomerRow): Customer => ({
+/**
+ * The customer as the API shows it. `today` (in the account's time zone) hides a pause whose
+ * last day has passed; without it the stored pause is shown as it is.
+ */
+export const presentCustomer = (row: CustomerRow, today?: string): Customer => ({
   id: row.id,
   object: 'customer',
   external_id: row.external_id,
@@ -17,6 +22,8 @@ export const presentCustomer = (row: CustomerRow): Customer => ({
   locale: row.locale,
   time_zone: row.time_zone,
   payment_terms_id: row.payment_terms_id,
+  reminder_policy_id: row.reminder_policy_id,
+  pause: today === undefined ? (row.paused ? { until: row.paused_until, reason: row.pause_reason } : null) : activePause(row, today),
   metadata: row.metadata as Record<string, string>,
   created_at: row.created_at.toISOString(),
   updated_at: row.updated_at.toISOString(),

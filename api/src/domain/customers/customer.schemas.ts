@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import { Email, Id, Locale, Metadata, Nullable, Timestamp, TimeZone } from '../shared/schemas.ts';
+import { CalendarDate, Email, Id, Locale, Metadata, Nullable, Timestamp, TimeZone } from '../shared/schemas.ts';
 
 const Text = (max: number) => Type.String({ minLength: 1, maxLength: max });
 
@@ -13,6 +13,7 @@ const fields = {
   locale: Nullable(Locale),
   time_zone: Nullable(TimeZone),
   payment_terms_id: Nullable(Id('pt')),
+  reminder_policy_id: Nullable(Id('rp')),
   metadata: Metadata,
 };
 
@@ -21,6 +22,13 @@ export const Customer = Type.Object(
     id: Id('cus'),
     object: Type.Literal('customer'),
     ...fields,
+    reminder_policy_id: Nullable(Type.String({ description: "The reminder policy of this customer's invoices (unless an invoice has its own); null follows the account default." })),
+    pause: Nullable(
+      Type.Object(
+        { until: Nullable(CalendarDate), reason: Nullable(Type.String()) },
+        { additionalProperties: false, description: "Reminders of all this customer's invoices are paused until this date (included), or until resumed when `until` is null." },
+      ),
+    ),
     created_at: Timestamp,
     updated_at: Timestamp,
   },
@@ -39,6 +47,7 @@ export const CustomerCreate = Type.Object(
     locale: Type.Optional(fields.locale),
     time_zone: Type.Optional(fields.time_zone),
     payment_terms_id: Type.Optional(fields.payment_terms_id),
+    reminder_policy_id: Type.Optional(fields.reminder_policy_id),
     metadata: Type.Optional(fields.metadata),
   },
   { $id: 'CustomerCreate', additionalProperties: false },

@@ -7,27 +7,32 @@ import { parseInput } from '../../validation.ts';
 import { recordEvent } from '../events/event.repository.ts';
 import { type Actor, assertWriteAccess } from '../shared/actor.ts';
 import { type Page, toPage } from '../shared/schemas.ts';
+import { accountTime } from '../shared/time.ts';
 import { findCustomer, presentCustomer } from './customer.repository.ts';
 import { type Customer, CustomerCreate, CustomerListQuery, CustomerUpdate } from './customer.schemas.ts';
 
-function translate(error: unknown, input: { external_id?: string | null; payment_terms_id?: string | null }): unknown {
+function translate(error: unknown, input: { external_id?: string | null; payment_terms_id?: string | null; reminder_policy_id?: string | null }): unknown {
   if (isUniqueViolation(error, 'customers_account_id_external_id_key')) {
     return new AppError('customer/external_id_taken', 409, `A customer with external_id '${input.external_id}' already exists.`);
   }
   if (isForeignKeyViolation(error) && constraintOf(error)?.includes('payment_terms')) {
     return notFound('payment_terms', String(input.payment_terms_id));
   }
+  if (isForeignKeyViolation(error) && constraintOf(error)?.includes('reminder_policy')) {
+    return notFound('reminder_policy', String(input.reminder_policy_id));
+  }
   return error;
 }
 
 export function createCustomerService(deps: { database: Database; clock: Clock }) {
   const { database, clock } = deps;
+  const timeFor = accountTime(database, clock);
   return {
     /** Creates a customer; `external_id` (your CRM or shop id) is unique in the account. */
     async create(actor: Actor, input: CustomerCreate): Promise<Customer> {
       assertWriteAccess(actor);
       const data = parseInput<CustomerCreate>(CustomerCreate, input);
-      const now = clock.now();
+      const { now, today } = await timeFor(actor);
       try {
         return await database.withAccount(actor.accountId, async (trx) => {
           const row = await trx
@@ -42,7 +47,7 @@ export function createCustomerService(deps: { database: Database; clock: Clock }
             })
             .returningAll()
             .executeTakeFirstOrThrow();
-          const customer = presentCustomer(row);
+          const customer = presentCustomer(row, today);
           await recordEvent(trx, { accountId: actor.accountId, type: 'customer.created', objectType: 'customer', objectId: row.id, data: customer, at: now });
           return customer;
         });
@@ -51,30 +56,32 @@ export function createCustomerService(deps: { database: Database; clock: Clock }
       }
     },
 
-    get(actor: Actor, id: string): Promise<Customer> {
+    async get(actor: Actor, id: string): Promise<Customer> {
+      const { today } = await timeFor(actor);
       return database.withAccount(actor.accountId, async (trx) => {
         const row = await findCustomer(trx, id);
         if (!row) throw notFound('customer', id);
-        return presentCustomer(row);
+        return presentCustomer(row, today);
       });
     },
 
-    list(actor: Actor, input: CustomerListQuery): Promise<Page<Customer>> {
+    async list(actor: Actor, input: CustomerListQuery): Promise<Page<Customer>> {
       const query = parseInput<CustomerListQuery>(CustomerListQuery, input);
       const limit = query.limit ?? 20;
+      const { today } = await timeFor(actor);
       return database.withAccount(actor.accountId, async (trx) => {
         let q = trx.selectFrom('customers').selectAll().orderBy('id', 'desc').limit(limit + 1);
         if (query.starting_after) q = q.where('id', '<', query.starting_after);
         if (query.external_id) q = q.where('external_id', '=', query.external_id);
         if (query.email) q = q.where('email', '=', query.email);
-        return toPage((await q.execute()).map(presentCustomer), limit);
+        return toPage((await q.execute()).map((row) => presentCustomer(row, today)), limit);
       });
     },
 
     async update(actor: Actor, id: string, patch: CustomerUpdate): Promise<Customer> {
       assertWriteAccess(actor);
       const data = parseInput<CustomerUpdate>(CustomerUpdate, patch);
-      const now = clock.now();
+      const { now, today } = await timeFor(actor);
       try {
         return await database.withAccount(actor.accountId, async (trx) => {
           const row = await trx
@@ -88,7 +95,17 @@ export function createCustomerService(deps: { database: Database; clock: Clock }
             .returningAll()
             .executeTakeFirst();
           if (!row) throw notFound('customer', id);
-          const customer = presentCustomer(row);
+          if (data.reminder_policy_id !== undefined) {
+            // Its open invoices without a policy of their own now follow another one: the planner replans them.
+            await trx
+              .updateTable('invoices')
+              .set({ needs_replan: true })
+              .where('customer_id', '=', id)
+              .where('reminder_policy_id', 'is', null)
+              .where('status', 'in', ['open', 'partially_paid'])
+              .execute();
+          }
+          const customer = presentCustomer(row, today);
           await recordEvent(trx, { accountId: actor.accountId, type: 'customer.updated', objectType: 'customer', objectId: id, data: customer, at: now });
           return customer;
         });

@@ -95,14 +95,14 @@ export function createReminderScheduler(deps: { database: Database; clock: Clock
     return announced;
   }
 
-  /** Reminders due in scope, oldest first; also deliveries to retry (after 1, 2, 4… minutes). */
+  /** Reminders due in scope, oldest first; also deliveries to retry (after 30 s, 1, 2, 4… minutes). */
   async function dueOccurrences(scope: Scope, limit = 5000): Promise<DueOccurrence[]> {
     return database.withSystem(async (trx) =>
       (await sql<DueOccurrence>`
         SELECT o.account_id, o.id FROM reminder_occurrences o JOIN accounts a ON a.id = o.account_id
          WHERE ${inScope(scope)}
            AND ((o.status = 'scheduled' AND o.scheduled_at <= ${scope.now})
-             OR (o.status = 'sending' AND o.updated_at <= ${scope.now}::timestamptz - make_interval(mins => power(2, least(o.attempts, 10))::int)))
+             OR (o.status = 'sending' AND o.updated_at <= ${scope.now}::timestamptz - make_interval(secs => 30 * power(2, least(o.attempts, 10))::int)))
          ORDER BY o.scheduled_at, o.offset_days, o.repeat_index
          LIMIT ${limit}`.execute(trx)).rows,
     );

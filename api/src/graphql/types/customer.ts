@@ -21,6 +21,10 @@ export const CustomerRef = builder.objectRef<Customer>('Customer').implement({
     locale: t.exposeString('locale', { nullable: true }),
     timeZone: t.exposeString('time_zone', { nullable: true }),
     paymentTermsId: t.exposeID('payment_terms_id', { nullable: true }),
+    reminderPolicyId: t.exposeID('reminder_policy_id', {
+      nullable: true,
+      description: "The reminder policy of this customer's invoices (unless an invoice has its own); null follows the account default.",
+    }),
     metadata: t.expose('metadata', { type: 'Metadata' }),
     createdAt: t.expose('created_at', { type: 'DateTime' }),
     updatedAt: t.expose('updated_at', { type: 'DateTime' }),
@@ -44,6 +48,7 @@ function customerInput(name: string, description: string) {
       locale: t.string({ description: 'BCP 47 language tag: `fr`, `en`, `fr-FR`…' }),
       timeZone: t.string({ description: 'IANA time zone.' }),
       paymentTermsId: t.id(),
+      reminderPolicyId: t.id({ description: "The reminder policy of this customer's invoices; null follows the account default." }),
       metadata: t.field({ type: 'Metadata' }),
     }),
   });

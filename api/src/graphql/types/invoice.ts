@@ -31,6 +31,14 @@ const LineItemRef = builder.objectRef<LineItem>('LineItem').implement({
   }),
 });
 
+/** A pause of reminders: until a date (included), or until resumed. */
+export const PauseRef = builder.objectRef<{ until: string | null; reason: string | null }>('Pause').implement({
+  fields: (t) => ({
+    until: t.expose('until', { type: 'Date', nullable: true, description: 'Last paused day; null: until resumed.' }),
+    reason: t.exposeString('reason', { nullable: true }),
+  }),
+});
+
 export const InvoiceRef = builder.objectRef<Invoice>('Invoice').implement({
   description: 'An invoice Relance follows until it is paid. Amounts are in minor units of `currency`.',
   fields: (t) => ({
@@ -52,6 +60,10 @@ export const InvoiceRef = builder.objectRef<Invoice>('Invoice').implement({
     overdue: t.exposeBoolean('overdue', { description: "Balance above zero and the due date passed, in the account's time zone." }),
     daysOverdue: t.exposeInt('days_overdue'),
     paymentTermsId: t.exposeID('payment_terms_id', { nullable: true }),
+    reminderPolicyId: t.exposeID('reminder_policy_id', { nullable: true, description: "Its own reminder policy; null follows the customer's, then the account default." }),
+    disputed: t.exposeBoolean('disputed', { description: 'An open dispute holds every reminder until it is resolved.' }),
+    pause: t.expose('pause', { type: PauseRef, nullable: true, description: 'Reminders are paused until this date (included), or until resumed.' }),
+    promiseToPayOn: t.expose('promise_to_pay_on', { type: 'Date', nullable: true, description: 'A promised payment date: reminders wait until two days after it.' }),
     paymentUrl: t.exposeString('payment_url', { nullable: true }),
     pdfUrl: t.exposeString('pdf_url', { nullable: true }),
     memo: t.exposeString('memo', { nullable: true }),
@@ -108,6 +120,7 @@ function invoiceInput(name: string, description: string, creating: boolean) {
         description: creating ? 'Computed from the payment terms if absent.' : 'Recomputed from the payment terms when the issue date, terms or customer change without it.',
       }),
       paymentTermsId: t.id(),
+      reminderPolicyId: t.id({ description: "Its own reminder policy (otherwise the customer's, then the account default)." }),
       paymentUrl: t.string(),
       pdfUrl: t.string(),
       memo: t.string(),

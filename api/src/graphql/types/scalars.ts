@@ -83,3 +83,11 @@ builder.scalarType('Metadata', {
   parseValue: parseMetadata,
   parseLiteral: metadataLiteral,
 });
+
+builder.scalarType('JSON', {
+  description: 'A JSON object, as the REST API shows it (snake_case keys): an event\'s `data`.',
+  serialize: (value) => value,
+  parseValue: () => {
+    throw invalid('JSON values are not accepted as input.');
+  },
+});

@@ -1,0 +1,133 @@
+import type { Clock } from '../../clock.ts';
+import { AppError, notFound } from '../../errors.ts';
+import { newId } from '../../ids.ts';
+import type { Database } from '../../store/database.ts';
+import { isUniqueViolation } from '../../store/pg-errors.ts';
+import { parseInput } from '../../validation.ts';
+import { recordEvent } from '../events/event.repository.ts';
+import { findInvoice, presentInvoice } from '../invoices/invoice.repository.ts';
+import { nextStatus } from '../invoices/invoice.rules.ts';
+import type { InvoiceStatus } from '../invoices/invoice.schemas.ts';
+import { assertInvoiceStatus, CHASED_STATUSES } from '../pauses/pause.rules.ts';
+import { replanInvoice } from '../reminders/schedule.ts';
+import { type Actor, assertWriteAccess } from '../shared/actor.ts';
+import { type Page, toPage } from '../shared/schemas.ts';
+import { accountTime } from '../shared/time.ts';
+import { findDispute, listDisputes, presentDispute } from './dispute.repository.ts';
+import { type Dispute, DisputeCreate, DisputeListQuery, DisputeResolve } from './dispute.schemas.ts';
+
+const alreadyOpen = () => new AppError('dispute/already_open', 409, 'This invoice already has an open dispute; resolve it first.');
+
+/**
+ * Disputes: a customer contests an invoice. While a dispute is open the invoice is `disputed`
+ * and no reminder goes out (the guard holds them; the last check before handing an email to the
+ * provider refuses too). Resolved for the creditor, dunning resumes; for the customer, the
+ * invoice is voided.
+ */
+export function createDisputeService(deps: { database: Database; clock: Clock }) {
+  const { database, clock } = deps;
+  const timeFor = accountTime(database, clock);
+
+  return {
+    /** Opens a dispute on an open or partially paid invoice (one open dispute per invoice). */
+    async open(actor: Actor, invoiceId: string, input: DisputeCreate): Promise<Dispute> {
+      assertWriteAccess(actor);
+      const data = parseInput<DisputeCreate>(DisputeCreate, input);
+      const { now } = await timeFor(actor);
+      try {
+        return await database.withAccount(actor.accountId, async (trx) => {
+          // Locked as the sender locks it: once this commits, no reminder of the invoice leaves.
+          const invoice = await findInvoice(trx, invoiceId, { forUpdate: true });
+          if (!invoice) throw notFound('invoice', invoiceId);
+          assertInvoiceStatus(invoice.status, CHASED_STATUSES, 'dispute');
+          const open = await trx.selectFrom('disputes').select('id').where('invoice_id', '=', invoiceId).where('status', '=', 'open').executeTakeFirst();
+          if (open) throw alreadyOpen();
+          const row = await trx
+            .insertInto('disputes')
+            .values({ account_id: actor.accountId, id: newId('dispute'), invoice_id: invoiceId, status: 'open', reason: data.reason, note: data.note ?? null, opened_at: now })
+            .returningAll()
+            .executeTakeFirstOrThrow();
+          await trx.updateTable('invoices').set({ disputed: true, updated_at: now }).where('id', '=', invoiceId).execute();
+          const dispute = presentDispute(row);
+          await recordEvent(trx, { accountId: actor.accountId, type: 'dispute.opened', objectType: 'dispute', objectId: row.id, data: dispute, at: now });
+          return dispute;
+        });
+      } catch (error) {
+        if (isUniqueViolation(error, 'disputes_one_open')) throw alreadyOpen();
+        throw error;
+      }
+    },
+
+    /**
+     * Resolves an open dispute. `for_creditor`: the invoice is owed, its held reminders are
+     * released. `for_customer`: the invoice is voided; once part of it was paid it cannot be
+     * voided, so the dispute stays open (`dispute/cannot_void_paid`) until the rest is credited
+     * or written off. An invoice already closed (paid, void, written off) is left as it is.
+     */
+    async resolve(actor: Actor, id: string, input: DisputeResolve): Promise<Dispute> {
+      assertWriteAccess(actor);
+      const data = parseInput<DisputeResolve>(DisputeResolve, input);
+      const { now, today } = await timeFor(actor);
+      return database.withAccount(actor.accountId, async (trx) => {
+        const peek = await findDispute(trx, id);
+        if (!peek) throw notFound('dispute', id);
+        const invoice = await findInvoice(trx, peek.invoice_id, { forUpdate: true });
+        if (!invoice) throw notFound('invoice', peek.invoice_id);
+        const current = await findDispute(trx, id, { forUpdate: true });
+        if (!current || current.status !== 'open') throw new AppError('dispute/not_open', 409, 'This dispute is already resolved.');
+
+        let status = invoice.status;
+        if (data.resolution === 'for_customer' && CHASED_STATUSES.includes(invoice.status)) {
+          try {
+            status = nextStatus(invoice.status as InvoiceStatus, 'void');
+          } catch (error) {
+            if (!(error instanceof AppError) || error.code !== 'invoice/invalid_transition') throw error;
+            throw new AppError(
+              'dispute/cannot_void_paid',
+              409,
+              `The invoice is ${invoice.status}: part of it was paid, so it cannot be voided. Credit or write off the rest, then resolve the dispute for the customer.`,
+            );
+          }
+        }
+        const voiding = status !== invoice.status;
+
+        const row = await trx
+          .updateTable('disputes')
+          .set({ status: 'resolved', resolution: data.resolution, resolution_note: data.note ?? null, resolved_at: now })
+          .where('id', '=', id)
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        const updated = await trx
+          .updateTable('invoices')
+          .set({ disputed: false, updated_at: now, ...(voiding && { status, voided_at: now }) })
+          .where('id', '=', invoice.id)
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        const dispute = presentDispute(row);
+        await recordEvent(trx, { accountId: actor.accountId, type: 'dispute.resolved', objectType: 'dispute', objectId: id, data: dispute, at: now });
+        if (voiding) {
+          await recordEvent(trx, { accountId: actor.accountId, type: 'invoice.voided', objectType: 'invoice', objectId: invoice.id, data: presentInvoice(updated, today), at: now });
+        }
+        // Held reminders go back to their plan (for the creditor), or are skipped (voided).
+        await replanInvoice(trx, { accountId: actor.accountId, invoiceId: invoice.id, timeZone: actor.timeZone, now, resume: true });
+        return dispute;
+      });
+    },
+
+    get(actor: Actor, id: string): Promise<Dispute> {
+      return database.withAccount(actor.accountId, async (trx) => {
+        const row = await findDispute(trx, id);
+        if (!row) throw notFound('dispute', id);
+        return presentDispute(row);
+      });
+    },
+
+    /** Disputes newest first, filtered by status and invoice. */
+    list(actor: Actor, input: DisputeListQuery): Promise<Page<Dispute>> {
+      const query = parseInput<DisputeListQuery>(DisputeListQuery, input);
+      return database.withAccount(actor.accountId, async (trx) => toPage((await listDisputes(trx, query)).map(presentDispute), query.limit ?? 20));
+    },
+  };
+}
+
+export type DisputeService = ReturnType<typeof createDisputeService>;

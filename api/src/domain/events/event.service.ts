@@ -1,0 +1,56 @@
+import type { Selectable } from 'kysely';
+import { notFound } from '../../errors.ts';
+import type { Database } from '../../store/database.ts';
+import type { Events } from '../../store/db-types.ts';
+import { parseInput } from '../../validation.ts';
+import type { Actor } from '../shared/actor.ts';
+import { type Page, toPage } from '../shared/schemas.ts';
+import { type Event, EventListQuery } from './event.schemas.ts';
+
+export type EventRow = Selectable<Events>;
+
+export const presentEvent = (row: EventRow): Event => ({
+  id: row.id,
+  object: 'event',
+  type: row.type,
+  object_type: row.object_type,
+  object_id: row.object_id,
+  data: row.data as Record<string, unknown>,
+  sequence: row.seq,
+  created_at: row.created_at.toISOString(),
+});
+
+/** The outbox as the API shows it: every change of the account, newest first. */
+export function createEventService(deps: { database: Database }) {
+  const { database } = deps;
+  return {
+    /** Events newest first (in the order they were written), filtered by type, object and time. */
+    list(actor: Actor, input: EventListQuery): Promise<Page<Event>> {
+      const query = parseInput<EventListQuery>(EventListQuery, input);
+      const limit = query.limit ?? 20;
+      return database.withAccount(actor.accountId, async (trx) => {
+        let q = trx.selectFrom('events').selectAll().orderBy('seq', 'desc').limit(limit + 1);
+        if (query.starting_after) {
+          // Events are paged by sequence; an unknown cursor gives an empty page.
+          const cursor = trx.selectFrom('events').select('seq').where('id', '=', query.starting_after);
+          q = q.where('seq', '<', cursor);
+        }
+        if (query.type) q = q.where('type', '=', query.type);
+        if (query.object_id) q = q.where('object_id', '=', query.object_id);
+        if (query.created_from) q = q.where('created_at', '>=', new Date(query.created_from));
+        if (query.created_to) q = q.where('created_at', '<=', new Date(query.created_to));
+        return toPage((await q.execute()).map(presentEvent), limit);
+      });
+    },
+
+    get(actor: Actor, id: string): Promise<Event> {
+      return database.withAccount(actor.accountId, async (trx) => {
+        const row = await trx.selectFrom('events').selectAll().where('id', '=', id).executeTakeFirst();
+        if (!row) throw notFound('event', id);
+        return presentEvent(row);
+      });
+    },
+  };
+}
+
+export type EventService = ReturnType<typeof createEventService>;

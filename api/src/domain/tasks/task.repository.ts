@@ -1,0 +1,43 @@
+import type { Selectable } from 'kysely';
+import type { Db } from '../../store/database.ts';
+import type { Tasks } from '../../store/db-types.ts';
+import type { Task, TaskKind, TaskListQuery, TaskStatus } from './task.schemas.ts';
+
+export type TaskRow = Selectable<Tasks>;
+
+export const presentTask = (row: TaskRow): Task => ({
+  id: row.id,
+  object: 'task',
+  kind: row.kind as TaskKind,
+  status: row.status as TaskStatus,
+  invoice_id: row.invoice_id,
+  customer_id: row.customer_id,
+  occurrence_id: row.occurrence_id,
+  due_on: row.due_on,
+  assignee: row.assignee,
+  outcome: row.outcome,
+  note: row.note,
+  promise_to_pay_on: row.promise_to_pay_on,
+  completed_at: row.completed_at?.toISOString() ?? null,
+  created_at: row.created_at.toISOString(),
+  updated_at: row.updated_at.toISOString(),
+});
+
+export const findTask = (trx: Db, id: string, options: { forUpdate?: boolean } = {}) => {
+  const q = trx.selectFrom('tasks').selectAll().where('id', '=', id);
+  return (options.forUpdate ? q.forUpdate() : q).executeTakeFirst();
+};
+
+/** One page of tasks, newest first, filtered. */
+export function listTasks(trx: Db, query: TaskListQuery) {
+  const limit = query.limit ?? 20;
+  let q = trx.selectFrom('tasks').selectAll().orderBy('id', 'desc').limit(limit + 1);
+  if (query.starting_after) q = q.where('id', '<', query.starting_after);
+  if (query.status) q = q.where('status', '=', query.status);
+  if (query.kind) q = q.where('kind', '=', query.kind);
+  if (query.invoice_id) q = q.where('invoice_id', '=', query.invoice_id);
+  if (query.customer_id) q = q.where('customer_id', '=', query.customer_id);
+  if (query.due_on_from) q = q.where('due_on', '>=', query.due_on_from);
+  if (query.due_on_to) q = q.where('due_on', '<=', query.due_on_to);
+  return q.execute();
+}

@@ -1,0 +1,125 @@
+import type { Clock } from '../../clock.ts';
+import { AppError, notFound } from '../../errors.ts';
+import type { Database, Db } from '../../store/database.ts';
+import { parseInput } from '../../validation.ts';
+import { recordEvent } from '../events/event.repository.ts';
+import { findInvoice } from '../invoices/invoice.repository.ts';
+import { assertInvoiceStatus, assertNotPast, CHASED_STATUSES } from '../pauses/pause.rules.ts';
+import { recordPromise } from '../pauses/promise.ts';
+import { type Actor, assertWriteAccess } from '../shared/actor.ts';
+import { type Page, toPage } from '../shared/schemas.ts';
+import { accountTime } from '../shared/time.ts';
+import { findTask, listTasks, presentTask, type TaskRow } from './task.repository.ts';
+import { type Task, TaskComplete, TaskListQuery, TaskUpdate } from './task.schemas.ts';
+
+function assertOpen(task: TaskRow): void {
+  if (task.status !== 'open') throw new AppError('task/not_open', 409, `This task is already ${task.status}.`);
+}
+
+/**
+ * Tasks for a person (a call, a formal letter, a collection agency), created by the reminder
+ * engine at the policy's `call`, `letter` and `collection` steps, and worked through the API.
+ */
+export function createTaskService(deps: { database: Database; clock: Clock }) {
+  const { database, clock } = deps;
+  const timeFor = accountTime(database, clock);
+
+  const lockedTask = async (trx: Db, id: string) => {
+    const row = await findTask(trx, id, { forUpdate: true });
+    if (!row) throw notFound('task', id);
+    return row;
+  };
+
+  return {
+    /** Tasks newest first, filtered by status, kind, invoice, customer and due date. */
+    list(actor: Actor, input: TaskListQuery): Promise<Page<Task>> {
+      const query = parseInput<TaskListQuery>(TaskListQuery, input);
+      return database.withAccount(actor.accountId, async (trx) => toPage((await listTasks(trx, query)).map(presentTask), query.limit ?? 20));
+    },
+
+    get(actor: Actor, id: string): Promise<Task> {
+      return database.withAccount(actor.accountId, async (trx) => {
+        const row = await findTask(trx, id);
+        if (!row) throw notFound('task', id);
+        return presentTask(row);
+      });
+    },
+
+    /** Assigns an open task or changes its note; null clears either. */
+    async update(actor: Actor, id: string, patch: TaskUpdate): Promise<Task> {
+      assertWriteAccess(actor);
+      const data = parseInput<TaskUpdate>(TaskUpdate, patch);
+      const { now } = await timeFor(actor);
+      return database.withAccount(actor.accountId, async (trx) => {
+        assertOpen(await lockedTask(trx, id));
+        const row = await trx.updateTable('tasks').set({ ...data, updated_at: now }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+        const task = presentTask(row);
+        await recordEvent(trx, { accountId: actor.accountId, type: 'task.updated', objectType: 'task', objectId: id, data: task, at: now });
+        return task;
+      });
+    },
+
+    /**
+     * Completes an open task with its outcome. A call may end with a promise to pay: its date
+     * (today or later) is set on the invoice, whose reminders then wait until two days after it.
+     */
+    async complete(actor: Actor, id: string, input: TaskComplete): Promise<Task> {
+      assertWriteAccess(actor);
+      const data = parseInput<TaskComplete>(TaskComplete, input);
+      const promise = data.promise_to_pay_on ?? null;
+      const { now, today } = await timeFor(actor);
+      return database.withAccount(actor.accountId, async (trx) => {
+        const peek = await findTask(trx, id);
+        if (!peek) throw notFound('task', id);
+        // The invoice row first, as the reminder engine takes it: a promise and a send never interleave.
+        const invoice = promise ? await findInvoice(trx, peek.invoice_id, { forUpdate: true }) : undefined;
+        const current = await lockedTask(trx, id);
+        assertOpen(current);
+        if (promise) {
+          if (current.kind !== 'call') {
+            throw new AppError('task/promise_needs_call', 422, `Only a call task can record a promise to pay; this one is a ${current.kind}.`, {
+              errors: [{ field: '/promise_to_pay_on', message: 'is only accepted on a call task' }],
+            });
+          }
+          assertNotPast(promise, today, { code: 'task/invalid_promise', field: '/promise_to_pay_on', what: 'A promised payment date' });
+          if (!invoice) throw notFound('invoice', current.invoice_id);
+          assertInvoiceStatus(invoice.status, CHASED_STATUSES, 'record a promise on');
+        }
+        const row = await trx
+          .updateTable('tasks')
+          .set({
+            status: 'completed',
+            outcome: data.outcome,
+            ...(data.note !== undefined && { note: data.note }),
+            promise_to_pay_on: promise,
+            completed_at: now,
+            updated_at: now,
+          })
+          .where('id', '=', id)
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        const task = presentTask(row);
+        await recordEvent(trx, { accountId: actor.accountId, type: 'task.completed', objectType: 'task', objectId: id, data: task, at: now });
+        if (promise && invoice) {
+          await recordPromise(trx, { accountId: actor.accountId, timeZone: actor.timeZone, now, invoice, date: promise, note: data.note ?? null, taskId: id });
+        }
+        return task;
+      });
+    },
+
+    /** Cancels an open task: nobody needs to work it any more. */
+    async cancel(actor: Actor, id: string): Promise<Task> {
+      assertWriteAccess(actor);
+      const { now } = await timeFor(actor);
+      return database.withAccount(actor.accountId, async (trx) => {
+        assertOpen(await lockedTask(trx, id));
+        const row = await trx.updateTable('tasks').set({ status: 'canceled', updated_at: now }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+        const task = presentTask(row);
+        await recordEvent(trx, { accountId: actor.accountId, type: 'task.canceled', objectType: 'task', objectId: id, data: task, at: now });
+        return task;
+      });
+    },
+  };
+}
+
+export type TaskService = ReturnType<typeof createTaskService>;

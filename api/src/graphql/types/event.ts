@@ -1,0 +1,45 @@
+import type { Event, EventListQuery } from '../../domain/events/event.schemas.ts';
+import { builder } from '../builder.ts';
+import { orNull, toListQuery } from '../convert.ts';
+import { listType, pageArgs } from './common.ts';
+
+export const EventRef = builder.objectRef<Event>('Event').implement({
+  description: 'A change, written in the same transaction as the change itself.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    type: t.exposeString('type', { description: 'What happened: `invoice.created`, `reminder.sent`, `dispute.opened`…' }),
+    objectType: t.exposeString('object_type', { description: 'The kind of object it happened to.' }),
+    objectId: t.exposeID('object_id'),
+    data: t.field({
+      type: 'JSON',
+      description: 'A snapshot of the object as the REST API showed it then (snake_case keys).',
+      resolve: (event) => event.data as Record<string, unknown>,
+    }),
+    sequence: t.exposeFloat('sequence', { description: 'An integer that grows with every event written: orders events exactly.' }),
+    createdAt: t.expose('created_at', { type: 'DateTime' }),
+  }),
+});
+
+const EventList = listType('Event', EventRef);
+
+builder.queryFields((t) => ({
+  event: t.field({
+    type: EventRef,
+    nullable: true,
+    description: 'An event of this account, or null.',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, { id }, { actor, services }) => orNull(services.events.get(actor, String(id))),
+  }),
+  events: t.field({
+    type: EventList,
+    description: 'Events, newest first.',
+    args: {
+      ...pageArgs,
+      type: t.arg.string({ description: 'Only events of this type, such as `invoice.paid`.' }),
+      objectId: t.arg.id({ description: 'Only events about this object.' }),
+      createdFrom: t.arg({ type: 'DateTime', description: 'Only events written at or after this instant.' }),
+      createdTo: t.arg({ type: 'DateTime', description: 'Only events written at or before this instant.' }),
+    },
+    resolve: (_root, args, { actor, services }) => services.events.list(actor, toListQuery<EventListQuery>(args)),
+  }),
+}));

@@ -1,0 +1,173 @@
+import type { ReminderPolicy, ReminderPolicyCreate, ReminderPolicyUpdate, ReminderStep } from '../../domain/reminders/policy.schemas.ts';
+import type { TestClock, Timeline, TimelineEntry } from '../../domain/reminders/timeline.service.ts';
+import type { PageQuery } from '../../domain/shared/schemas.ts';
+import { builder } from '../builder.ts';
+import { orNull, toListQuery, toServiceInput } from '../convert.ts';
+import { Deleted, listType, pageArgs } from './common.ts';
+
+export const ReminderChannel = builder.enumType('ReminderChannel', {
+  description: '`EMAIL`: Relance sends it. `CALL`, `LETTER`, `COLLECTION`: a task for a person. `WEBHOOK`: only an event.',
+  values: { EMAIL: { value: 'email' }, CALL: { value: 'call' }, LETTER: { value: 'letter' }, COLLECTION: { value: 'collection' }, WEBHOOK: { value: 'webhook' } } as const,
+});
+
+const ReminderStepRef = builder.objectRef<ReminderStep>('ReminderStep').implement({
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    offsetDays: t.exposeInt('offset_days', { description: 'Days from the due date: negative before it.' }),
+    channel: t.expose('channel', { type: ReminderChannel }),
+    templateKey: t.exposeString('template_key', { nullable: true }),
+    appliesLateFees: t.exposeBoolean('applies_late_fees'),
+  }),
+});
+
+const CurrencyAmountRef = builder.objectRef<{ currency: string; amount: number }>('CurrencyAmount').implement({
+  fields: (t) => ({ currency: t.exposeString('currency'), amount: t.expose('amount', { type: 'Amount' }) }),
+});
+
+const CurrencyAmountInput = builder.inputType('CurrencyAmountInput', {
+  fields: (t) => ({ currency: t.string({ required: true }), amount: t.field({ type: 'Amount', required: true }) }),
+});
+
+/** GraphQL's list of amounts as the service's map `{ EUR: 500 }`. */
+function policyInputOf<T>(input: { minBalance?: Array<{ currency: string; amount: number }> | null }): T {
+  const { minBalance, ...rest } = input;
+  const converted = toServiceInput<Record<string, unknown>>(rest);
+  if (minBalance) converted.min_balance = Object.fromEntries(minBalance.map((m) => [m.currency, m.amount]));
+  return converted as T;
+}
+
+const RepeatRef = builder.objectRef<{ every_days: number; max: number }>('ReminderRepeat').implement({
+  fields: (t) => ({ everyDays: t.exposeInt('every_days'), max: t.exposeInt('max') }),
+});
+
+const ReminderPolicyRef = builder.objectRef<ReminderPolicy>('ReminderPolicy').implement({
+  description: 'When and how invoices are chased: steps relative to the due date, repeats, send time, minimum balance.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    name: t.exposeString('name'),
+    steps: t.expose('steps', { type: [ReminderStepRef] }),
+    repeat: t.expose('repeat', { type: RepeatRef, nullable: true }),
+    sendHour: t.exposeInt('send_hour'),
+    sendMinute: t.exposeInt('send_minute'),
+    skipWeekends: t.exposeBoolean('skip_weekends'),
+    minBalance: t.field({
+      type: [CurrencyAmountRef],
+      description: 'Per currency, the balance below which nobody is chased.',
+      resolve: (p) => Object.entries(p.min_balance).map(([currency, amount]) => ({ currency, amount })),
+    }),
+    isDefault: t.exposeBoolean('is_default'),
+    createdAt: t.expose('created_at', { type: 'DateTime' }),
+    updatedAt: t.expose('updated_at', { type: 'DateTime' }),
+  }),
+});
+
+const ReminderStepInput = builder.inputType('ReminderStepInput', {
+  fields: (t) => ({
+    id: t.id({ description: 'Keep it to update a step in place.' }),
+    offsetDays: t.int(),
+    channel: t.field({ type: ReminderChannel }),
+    templateKey: t.string(),
+    appliesLateFees: t.boolean(),
+  }),
+});
+
+const ReminderRepeatInput = builder.inputType('ReminderRepeatInput', {
+  fields: (t) => ({ everyDays: t.int(), max: t.int() }),
+});
+
+function policyInput(name: string, description: string) {
+  return builder.inputType(name, {
+    description,
+    fields: (t) => ({
+      name: t.string(),
+      steps: t.field({ type: [ReminderStepInput] }),
+      repeat: t.field({ type: ReminderRepeatInput, description: 'Null: no repeat.' }),
+      sendHour: t.int(),
+      sendMinute: t.int(),
+      skipWeekends: t.boolean(),
+      minBalance: t.field({ type: [CurrencyAmountInput], description: 'Per currency, the balance below which nobody is chased.' }),
+    }),
+  });
+}
+
+const CreateReminderPolicyInput = policyInput('CreateReminderPolicyInput', 'A new policy: `name` and `steps` are required.');
+const UpdateReminderPolicyInput = policyInput('UpdateReminderPolicyInput', 'The fields to change (at least one).');
+
+const TimelineEntryRef = builder.objectRef<TimelineEntry>('TimelineEntry').implement({
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    stepId: t.exposeID('step_id'),
+    repeatIndex: t.exposeInt('repeat_index'),
+    offsetDays: t.exposeInt('offset_days'),
+    channel: t.expose('channel', { type: ReminderChannel }),
+    templateKey: t.exposeString('template_key', { nullable: true }),
+    status: t.exposeString('status', { description: 'scheduled, held, sending, sent, skipped, failed or canceled.' }),
+    scheduledAt: t.expose('scheduled_at', { type: 'DateTime', nullable: true }),
+    reason: t.exposeString('reason', { nullable: true }),
+    sentAt: t.expose('sent_at', { type: 'DateTime', nullable: true }),
+    subject: t.exposeString('subject', { nullable: true }),
+    messageId: t.exposeID('message_id', { nullable: true }),
+    taskId: t.exposeID('task_id', { nullable: true }),
+  }),
+});
+
+const TimelineRef = builder.objectRef<Timeline>('Timeline').implement({
+  fields: (t) => ({ invoiceId: t.exposeID('invoice_id'), reminders: t.expose('reminders', { type: [TimelineEntryRef] }) }),
+});
+
+const TestClockRef = builder.objectRef<TestClock>('TestClock').implement({
+  fields: (t) => ({ now: t.expose('now', { type: 'DateTime' }), today: t.expose('today', { type: 'Date' }) }),
+});
+
+const ReminderPolicyList = listType('ReminderPolicy', ReminderPolicyRef);
+
+builder.queryFields((t) => ({
+  reminderPolicy: t.field({
+    type: ReminderPolicyRef,
+    nullable: true,
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, { id }, { actor, services }) => orNull(services.reminderPolicies.get(actor, String(id))),
+  }),
+  reminderPolicies: t.field({
+    type: ReminderPolicyList,
+    args: pageArgs,
+    resolve: (_root, args, { actor, services }) => services.reminderPolicies.list(actor, toListQuery<PageQuery>(args)),
+  }),
+  invoiceTimeline: t.field({
+    type: TimelineRef,
+    nullable: true,
+    description: "An invoice's follow-up: reminders sent, skipped and to come; null for an unknown invoice.",
+    args: { invoiceId: t.arg.id({ required: true }) },
+    resolve: (_root, { invoiceId }, { actor, services }) => orNull(services.timeline.timeline(actor, String(invoiceId))),
+  }),
+  testClock: t.field({
+    type: TestClockRef,
+    description: "A test account's clock (`test_clock/live_account` for live accounts).",
+    resolve: (_root, _args, { actor, services }) => services.timeline.testClock(actor),
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  createReminderPolicy: t.field({
+    type: ReminderPolicyRef,
+    args: { input: t.arg({ type: CreateReminderPolicyInput, required: true }) },
+    resolve: (_root, { input }, { actor, services }) => services.reminderPolicies.create(actor, policyInputOf<ReminderPolicyCreate>(input)),
+  }),
+  updateReminderPolicy: t.field({
+    type: ReminderPolicyRef,
+    description: 'Open invoices that follow it are replanned; nothing already sent is sent again.',
+    args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateReminderPolicyInput, required: true }) },
+    resolve: (_root, { id, input }, { actor, services }) => services.reminderPolicies.update(actor, String(id), policyInputOf<ReminderPolicyUpdate>(input)),
+  }),
+  deleteReminderPolicy: t.field({
+    type: Deleted,
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, { id }, { actor, services }) => services.reminderPolicies.delete(actor, String(id)),
+  }),
+  advanceTestClock: t.field({
+    type: TestClockRef,
+    description: 'Moves a test account forward; every reminder, task and event due on the way happens first.',
+    args: { to: t.arg({ type: 'DateTime', required: true }) },
+    resolve: (_root, { to }, { actor, services }) => services.timeline.advance(actor, { to: String(to) }),
+  }),
+}));

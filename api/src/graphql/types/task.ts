@@ -1,0 +1,105 @@
+import type { Task, TaskComplete, TaskListQuery, TaskUpdate } from '../../domain/tasks/task.schemas.ts';
+import { builder } from '../builder.ts';
+import { orNull, toListQuery, toServiceInput } from '../convert.ts';
+import { listType, pageArgs } from './common.ts';
+
+export const TaskKind = builder.enumType('TaskKind', {
+  description: '`CALL`: phone the customer; `LETTER`: send a formal notice; `COLLECTION`: hand the invoice to an agency.',
+  values: { CALL: { value: 'call' }, LETTER: { value: 'letter' }, COLLECTION: { value: 'collection' } } as const,
+});
+
+export const TaskStatus = builder.enumType('TaskStatus', {
+  description: '`OPEN` until someone completes or cancels it.',
+  values: { OPEN: { value: 'open' }, COMPLETED: { value: 'completed' }, CANCELED: { value: 'canceled' } } as const,
+});
+
+export const TaskRef = builder.objectRef<Task>('Task').implement({
+  description: 'Work for a person, created by a `call`, `letter` or `collection` step of a reminder policy.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    kind: t.expose('kind', { type: TaskKind }),
+    status: t.expose('status', { type: TaskStatus }),
+    invoiceId: t.exposeID('invoice_id'),
+    customerId: t.exposeID('customer_id'),
+    occurrenceId: t.exposeID('occurrence_id', { nullable: true, description: 'The planned reminder step that created the task.' }),
+    dueOn: t.expose('due_on', { type: 'Date' }),
+    assignee: t.exposeString('assignee', { nullable: true, description: 'Who works the task: a name or label of your own.' }),
+    outcome: t.exposeString('outcome', { nullable: true, description: 'What came of it, set when the task is completed.' }),
+    note: t.exposeString('note', { nullable: true }),
+    promiseToPayOn: t.expose('promise_to_pay_on', { type: 'Date', nullable: true, description: 'The payment date the customer promised during the call, if any.' }),
+    completedAt: t.expose('completed_at', { type: 'DateTime', nullable: true }),
+    createdAt: t.expose('created_at', { type: 'DateTime' }),
+    updatedAt: t.expose('updated_at', { type: 'DateTime' }),
+  }),
+});
+
+const TaskList = listType('Task', TaskRef);
+
+const UpdateTaskInput = builder.inputType('UpdateTaskInput', {
+  description: 'The fields to change (at least one); null clears one.',
+  fields: (t) => ({
+    assignee: t.string({ description: 'Who works the task.' }),
+    note: t.string(),
+  }),
+});
+
+// Optional in the SDL: the service checks `outcome`, so both APIs give the same code and pointer.
+const CompleteTaskInput = builder.inputType('CompleteTaskInput', {
+  description: 'How the task ended: `outcome` is required.',
+  fields: (t) => ({
+    outcome: t.string({ description: 'What came of it.' }),
+    note: t.string(),
+    promiseToPayOn: t.field({
+      type: 'Date',
+      description: 'Call tasks only: the day the customer promised to pay (today or later). Reminders wait until two days after it.',
+    }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  task: t.field({
+    type: TaskRef,
+    nullable: true,
+    description: 'A task of this account, or null.',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, { id }, { actor, services }) => orNull(services.tasks.get(actor, String(id))),
+  }),
+  tasks: t.field({
+    type: TaskList,
+    description: 'Tasks, newest first.',
+    args: {
+      ...pageArgs,
+      status: t.arg({ type: TaskStatus }),
+      kind: t.arg({ type: TaskKind }),
+      invoiceId: t.arg.id({ description: 'Only tasks about this invoice.' }),
+      customerId: t.arg.id({ description: 'Only tasks about this customer.' }),
+      dueOnFrom: t.arg({ type: 'Date', description: 'Due on or after this date.' }),
+      dueOnTo: t.arg({ type: 'Date', description: 'Due on or before this date.' }),
+    },
+    resolve: (_root, args, { actor, services }) => services.tasks.list(actor, toListQuery<TaskListQuery>(args)),
+  }),
+}));
+
+builder.mutationFields((t) => {
+  const byId = { id: t.arg.id({ required: true }) };
+  return {
+    updateTask: t.field({
+      type: TaskRef,
+      description: 'Assigns an open task or changes its note (`task/not_open` once it is completed or canceled).',
+      args: { ...byId, input: t.arg({ type: UpdateTaskInput, required: true }) },
+      resolve: (_root, { id, input }, { actor, services }) => services.tasks.update(actor, String(id), toServiceInput<TaskUpdate>(input)),
+    }),
+    completeTask: t.field({
+      type: TaskRef,
+      description: 'Completes an open task; a call may record a promise to pay, set on the invoice.',
+      args: { ...byId, input: t.arg({ type: CompleteTaskInput, required: true }) },
+      resolve: (_root, { id, input }, { actor, services }) => services.tasks.complete(actor, String(id), toServiceInput<TaskComplete>(input)),
+    }),
+    cancelTask: t.field({
+      type: TaskRef,
+      description: 'Cancels an open task.',
+      args: byId,
+      resolve: (_root, { id }, { actor, services }) => services.tasks.cancel(actor, String(id)),
+    }),
+  };
+});

@@ -1,0 +1,23 @@
+import type { FastifyInstance } from 'fastify';
+import { EventListQuery } from '../../../domain/events/event.schemas.ts';
+import type { Services } from '../../../services.ts';
+import { actorOf } from '../../auth.ts';
+import { IdParams, responses, security } from './common.ts';
+
+export async function eventRoutes(app: FastifyInstance, { services }: { services: Services }) {
+  const tags = ['Events'];
+
+  app.get('/v1/events', {
+    schema: {
+      operationId: 'listEvents', tags, security, querystring: EventListQuery, response: responses(200, 'EventList'),
+      summary: 'List events, newest first',
+      description: 'Every change writes an event in the same transaction: it exists if and only if the change does. Ordered by `sequence`.',
+    },
+    handler: (request) => services.events.list(actorOf(request), request.query as EventListQuery),
+  });
+
+  app.get('/v1/events/:id', {
+    schema: { operationId: 'getEvent', tags, summary: 'Get an event', security, params: IdParams, response: responses(200, 'Event') },
+    handler: (request) => services.events.get(actorOf(request), (request.params as { id: string }).id),
+  });
+}

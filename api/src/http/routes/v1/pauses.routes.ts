@@ -1,0 +1,52 @@
+import type { FastifyInstance } from 'fastify';
+import Type from 'typebox';
+import type { PauseCreate, PromiseToPay } from '../../../domain/pauses/pause.schemas.ts';
+import type { Services } from '../../../services.ts';
+import { actorOf } from '../../auth.ts';
+import { IdParams, IdempotencyHeaders, responses, security } from './common.ts';
+
+export async function pauseRoutes(app: FastifyInstance, { services }: { services: Services }) {
+  const id = (request: { params: unknown }) => (request.params as { id: string }).id;
+  const body = (request: { body: unknown }) => (request.body ?? {}) as PauseCreate;
+
+  app.post('/v1/invoices/:id/pause', {
+    schema: {
+      operationId: 'pauseInvoice', tags: ['Invoices'], security, headers: IdempotencyHeaders, params: IdParams, body: Type.Ref('PauseCreate'), response: responses(200, 'Invoice'),
+      summary: "Pause an invoice's reminders",
+      description: 'Until `until` (its last day, today or later), or until resumed without it. Pausing again replaces the pause; it shows as `pause` on the invoice.',
+    },
+    handler: (request) => services.pauses.pauseInvoice(actorOf(request), id(request), body(request)),
+  });
+
+  app.post('/v1/invoices/:id/resume', {
+    schema: {
+      operationId: 'resumeInvoice', tags: ['Invoices'], security, headers: IdempotencyHeaders, params: IdParams, response: responses(200, 'Invoice'),
+      summary: "Lift an invoice's pause",
+      description: 'Reminders due during the pause are reconsidered at once: the latest one due goes out, earlier ones are skipped as stale.',
+    },
+    handler: (request) => services.pauses.resumeInvoice(actorOf(request), id(request)),
+  });
+
+  app.post('/v1/invoices/:id/promise', {
+    schema: {
+      operationId: 'setInvoicePromise', tags: ['Invoices'], security, headers: IdempotencyHeaders, params: IdParams, body: Type.Ref('PromiseToPay'), response: responses(200, 'Invoice'),
+      summary: 'Record (or clear) a promise to pay',
+      description: 'Reminders wait until two days after the promised `date`; if it passes unpaid the promise is broken (`promise.broken`) and they resume. `date: null` clears it.',
+    },
+    handler: (request) => services.pauses.setPromise(actorOf(request), id(request), request.body as PromiseToPay),
+  });
+
+  app.post('/v1/customers/:id/pause', {
+    schema: {
+      operationId: 'pauseCustomer', tags: ['Customers'], security, headers: IdempotencyHeaders, params: IdParams, body: Type.Ref('PauseCreate'), response: responses(200, 'Customer'),
+      summary: "Pause the reminders of all a customer's invoices",
+      description: 'Until `until` (its last day, today or later), or until resumed without it. It shows as `pause` on the customer.',
+    },
+    handler: (request) => services.pauses.pauseCustomer(actorOf(request), id(request), body(request)),
+  });
+
+  app.post('/v1/customers/:id/resume', {
+    schema: { operationId: 'resumeCustomer', tags: ['Customers'], summary: "Lift a customer's pause", security, headers: IdempotencyHeaders, params: IdParams, response: responses(200, 'Customer') },
+    handler: (request) => services.pauses.resumeCustomer(actorOf(request), id(request)),
+  });
+}

@@ -1,0 +1,49 @@
+import type { FastifyInstance } from 'fastify';
+import Type from 'typebox';
+import { type TaskComplete, TaskListQuery, type TaskUpdate } from '../../../domain/tasks/task.schemas.ts';
+import type { Services } from '../../../services.ts';
+import { actorOf } from '../../auth.ts';
+import { IdParams, IdempotencyHeaders, responses, security } from './common.ts';
+
+export async function taskRoutes(app: FastifyInstance, { services }: { services: Services }) {
+  const id = (request: { params: unknown }) => (request.params as { id: string }).id;
+  const tags = ['Tasks'];
+
+  app.get('/v1/tasks', {
+    schema: {
+      operationId: 'listTasks', tags, security, querystring: TaskListQuery, response: responses(200, 'TaskList'),
+      summary: 'List tasks, newest first',
+      description: 'Calls, letters and collection hand-offs created by the reminder policy steps of those channels.',
+    },
+    handler: (request) => services.tasks.list(actorOf(request), request.query as TaskListQuery),
+  });
+
+  app.get('/v1/tasks/:id', {
+    schema: { operationId: 'getTask', tags, summary: 'Get a task', security, params: IdParams, response: responses(200, 'Task') },
+    handler: (request) => services.tasks.get(actorOf(request), id(request)),
+  });
+
+  app.patch('/v1/tasks/:id', {
+    schema: {
+      operationId: 'updateTask', tags, summary: 'Assign an open task or change its note', security, params: IdParams,
+      body: Type.Ref('TaskUpdate'), response: responses(200, 'Task'),
+    },
+    handler: (request) => services.tasks.update(actorOf(request), id(request), request.body as TaskUpdate),
+  });
+
+  app.post('/v1/tasks/:id/complete', {
+    schema: {
+      operationId: 'completeTask', tags, security, headers: IdempotencyHeaders, params: IdParams, body: Type.Ref('TaskComplete'), response: responses(200, 'Task'),
+      summary: 'Complete an open task with its outcome',
+      description:
+        'A call task may record the payment date the customer promised (`promise_to_pay_on`, today or later): it is set on ' +
+        'the invoice, whose reminders wait until two days after it and resume if it passes unpaid.',
+    },
+    handler: (request) => services.tasks.complete(actorOf(request), id(request), request.body as TaskComplete),
+  });
+
+  app.post('/v1/tasks/:id/cancel', {
+    schema: { operationId: 'cancelTask', tags, summary: 'Cancel an open task', security, headers: IdempotencyHeaders, params: IdParams, response: responses(200, 'Task') },
+    handler: (request) => services.tasks.cancel(actorOf(request), id(request)),
+  });
+}

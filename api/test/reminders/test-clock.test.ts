@@ -1,0 +1,48 @@
+import t from 'tap';
+import { setupApp } from '../helpers/app.ts';
+
+t.test('test clocks: a whole follow-up over 60 simulated days through the API', async (t) => {
+  const ctx = await setupApp(t);
+  const sandbox = await ctx.createAccount({ name: 'Sandbox', mode: 'test', time_zone: 'Europe/Paris' });
+  t.match(sandbox.apiKey, /^rk_test_/);
+  const call = (method: string, url: string, payload?: object) =>
+    ctx.app.inject({ method: method as 'GET', url, headers: sandbox.auth, ...(payload && { payload }) });
+
+  const start = (await call('GET', '/v1/test_clock')).json();
+  t.equal(start.now, ctx.clock.now().toISOString(), 'a test clock starts at the real time');
+  const customer = (await call('POST', '/v1/customers', { name: 'Client test', email: 'client@example.test', locale: 'en' })).json();
+  const invoice = (await call('POST', '/v1/invoices', { number: 'T-1', customer_id: customer.id, subtotal: 25000, issue_date: '2026-03-02', due_date: '2026-03-31' })).json();
+
+  const planned = (await call('GET', `/v1/invoices/${invoice.id}/timeline`)).json();
+  t.equal(planned.reminders.length, 7, 'the default policy: five emails and two tasks');
+  t.ok(planned.reminders.every((r: { status: string }) => r.status === 'scheduled'));
+  const firstEmail = planned.reminders.find((r: { channel: string }) => r.channel === 'email');
+  t.match(firstEmail.subject, 'T-1', 'future emails show the subject they would have');
+
+  const advanced = await call('POST', '/v1/test_clock/advance', { to: '2026-05-01T12:00:00Z' });
+  t.equal(advanced.statusCode, 200, advanced.body);
+  t.same(advanced.json(), { object: 'test_clock', now: '2026-05-01T12:00:00.000Z', today: '2026-05-01' });
+
+  const timeline = (await call('GET', `/v1/invoices/${invoice.id}/timeline`)).json();
+  t.same(timeline.reminders.map((r: { status: string }) => r.status), Array(7).fill('sent'));
+  const sent = await ctx.database.withAccount(sandbox.accountId, (trx) => trx.selectFrom('messages').select(['template_key', 'sent_at', 'transport']).orderBy('sent_at').execute());
+  t.same(sent.map((m) => m.template_key), ['before_due', 'due_today', 'overdue_friendly', 'overdue_firm', 'final_notice']);
+  t.ok(sent.every((m) => m.transport === 'outbox'), 'test-mode accounts never email anyone');
+  t.equal(sent[1]?.sent_at?.toISOString(), '2026-03-31T07:00:00.000Z', 'on the due date at 09:00 Paris (summer time)');
+  const events = await ctx.database.withAccount(sandbox.accountId, (trx) => trx.selectFrom('events').select('type').where('object_id', '=', invoice.id).orderBy('seq').execute());
+  t.ok(events.some((e) => e.type === 'invoice.overdue'));
+
+  t.test('time only moves forward, at most 400 days, and only for test accounts', async (t) => {
+    const back = await call('POST', '/v1/test_clock/advance', { to: '2026-04-01T00:00:00Z' });
+    t.equal(back.statusCode, 422);
+    t.equal(back.json().code, 'test_clock/backwards');
+    const far = await call('POST', '/v1/test_clock/advance', { to: '2028-01-01T00:00:00Z' });
+    t.equal(far.json().code, 'test_clock/too_far');
+    const live = await ctx.createAccount({ name: 'Live' });
+    const refused = await ctx.app.inject({ method: 'POST', url: '/v1/test_clock/advance', headers: live.auth, payload: { to: '2027-01-01T00:00:00Z' } });
+    t.equal(refused.statusCode, 403);
+    t.equal(refused.json().code, 'test_clock/live_account');
+    const viaGraphql = await ctx.app.inject({ method: 'POST', url: '/graphql', headers: live.auth, payload: { query: 'mutation { advanceTestClock(to: "2027-01-01T00:00:00Z") { now } }' } });
+    t.equal(viaGraphql.json().errors[0].extensions.code, 'test_clock/live_account');
+  });
+});

@@ -1,0 +1,65 @@
+import t from 'tap';
+import { systemClock } from '../../src/clock.ts';
+import { createServices } from '../../src/services.ts';
+import { createDatabase } from '../../src/store/database.ts';
+import { createTestDatabase } from '../helpers/database.ts';
+import { runScript, waitFor } from '../helpers/process.ts';
+import { startResendStandIn } from '../helpers/resend-stand-in.ts';
+
+const N = 120;
+
+t.test('a worker killed (SIGKILL) mid-send, then restarted: no duplicate, no loss', async (t) => {
+  const testDb = await createTestDatabase();
+  const database = createDatabase(testDb.url, { max: 4 });
+  const resend = await startResendStandIn({ delayMs: 40 });
+  t.teardown(async () => {
+    await database.close();
+    await resend.close();
+    await testDb.drop();
+  });
+  const services = createServices({ database, clock: systemClock });
+  const { account } = await services.accounts.create({ name: 'Crashy', time_zone: 'UTC' });
+  const actor = { accountId: account.id, keyId: null, readOnly: false, mode: 'live' as const, timeZone: 'UTC' };
+  // One step at 00:00 UTC on the due date: with today's date as due date, everything is due now.
+  const policy = await services.reminderPolicies.create(actor, { name: 'Now', steps: [{ offset_days: 0, channel: 'email', template_key: 'due_today' }], send_hour: 0, skip_weekends: false });
+  await services.accounts.update(actor, { default_reminder_policy_id: policy.id, sender_email: 'billing@crashy.example' });
+  const customer = await services.customers.create(actor, { name: 'Client', email: 'client@example.com' });
+  const today = new Date().toISOString().slice(0, 10);
+  for (let i = 0; i < N; i++) {
+    await services.invoices.create(actor, { number: `K-${i}`, customer_id: customer.id, subtotal: 500, issue_date: today, due_date: today });
+  }
+
+  const env = { DATABASE_URL: testDb.url, RESEND_API_KEY: 're_test_key', RESEND_BASE_URL: resend.url, LOG_LEVEL: 'warn' };
+  const first = runScript('api/src/main.ts', ['worker'], env);
+  await waitFor(() => String(resend.requests.length), () => resend.requests.length >= N / 4, 60_000);
+  first.child.kill('SIGKILL');
+  await first.exited;
+  const acceptedAtKill = resend.emailsAccepted();
+  t.ok(acceptedAtKill > 0 && acceptedAtKill < N, `killed mid-way (${acceptedAtKill} of ${N} accepted)`);
+
+  const second = runScript('api/src/main.ts', ['worker'], env);
+  t.teardown(async () => {
+    second.child.kill('SIGTERM');
+    await second.exited;
+  });
+  const counts = () =>
+    database.withAccount(account.id, async (trx) => {
+      const rows = await trx.selectFrom('reminder_occurrences').select('status').execute();
+      return { total: rows.length, sent: rows.filter((r) => r.status === 'sent').length };
+    });
+  const deadline = Date.now() + 150_000;
+  let state = await counts();
+  while (state.sent < N && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 500));
+    state = await counts();
+  }
+  t.equal(state.total, N);
+  t.equal(state.sent, N, 'every reminder was sent in the end');
+  t.equal(resend.emailsAccepted(), N, 'the provider accepted exactly one email per reminder');
+  const keys = resend.requests.map((r) => r.headers['idempotency-key']);
+  t.equal(new Set(keys).size, N, 'every request carried the reminder id as idempotency key');
+  const messages = await database.withAccount(account.id, (trx) => trx.selectFrom('messages').select(['occurrence_id', 'status', 'provider_message_id']).execute());
+  t.equal(messages.length, N, 'one stored message per reminder');
+  t.ok(messages.every((m) => m.status === 'sent' && m.provider_message_id));
+  t.comment(`requests to the provider: ${resend.requests.length} for ${N} emails (retries after the crash reuse their key)`);
+});

@@ -1,0 +1,61 @@
+import { pino } from 'pino';
+import t from 'tap';
+import { ManualClock } from '../../src/clock.ts';
+import { startWorker } from '../../src/jobs/worker.ts';
+import { createServices } from '../../src/services.ts';
+import { createDatabase } from '../../src/store/database.ts';
+import { createTestDatabase } from '../helpers/database.ts';
+
+const N = 1000;
+
+t.test('two workers at once over 1,000 due reminders: each message exactly once', async (t) => {
+  const testDb = await createTestDatabase();
+  const clock = new ManualClock('2026-06-01T05:00:00Z');
+  const databases = [createDatabase(testDb.url, { max: 8 }), createDatabase(testDb.url, { max: 8 })];
+  const [servicesA, servicesB] = databases.map((database) => createServices({ database, clock }));
+  if (!servicesA || !servicesB) throw new Error('unreachable');
+  const log = pino({ level: 'silent' });
+  t.teardown(async () => {
+    for (const d of databases) await d.close();
+    await testDb.drop();
+  });
+
+  const { account } = await servicesA.accounts.create({ name: 'Busy', time_zone: 'UTC' });
+  const actor = { accountId: account.id, keyId: null, readOnly: false, mode: 'live' as const, timeZone: 'UTC' };
+  const policy = await servicesA.reminderPolicies.create(actor, { name: 'One step', steps: [{ offset_days: 0, channel: 'email', template_key: 'due_today' }], send_hour: 4 });
+  await servicesA.accounts.update(actor, { default_reminder_policy_id: policy.id });
+  const customer = await servicesA.customers.create(actor, { name: 'Client', email: 'client@example.com' });
+  for (let i = 0; i < N; i++) {
+    await servicesA.invoices.create(actor, { number: `W-${i}`, customer_id: customer.id, subtotal: 1000 + i, issue_date: '2026-05-01', due_date: '2026-06-01' });
+  }
+  t.equal(await servicesA.reminders.scheduler.planPending({ kind: 'live', now: clock.now() }), N);
+
+  const workers = [
+    await startWorker({ databaseUrl: testDb.url, services: servicesA, clock, log, timer: false, concurrency: 4 }),
+    await startWorker({ databaseUrl: testDb.url, services: servicesB, clock, log, timer: false, concurrency: 4 }),
+  ];
+  t.teardown(async () => {
+    for (const w of workers) await w.stop();
+  });
+  // Both ask for the work at once; jobs are unique per reminder while queued.
+  const enqueued = await Promise.all(workers.map((w) => w.tick()));
+  t.equal(enqueued[0], N);
+
+  const pending = () =>
+    servicesA.reminders.scheduler.dueOccurrences({ kind: 'live', now: clock.now() }).then((due) => due.length);
+  const deadline = Date.now() + 120_000;
+  while ((await pending()) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+  t.equal(await pending(), 0, 'nothing left to send');
+
+  const rows = await databases[0]!.withAccount(account.id, async (trx) => ({
+    messages: await trx.selectFrom('messages').select(['occurrence_id', 'status']).execute(),
+    occurrences: await trx.selectFrom('reminder_occurrences').select(['status']).execute(),
+    sentEvents: await trx.selectFrom('events').select('object_id').where('type', '=', 'reminder.sent').execute(),
+  }));
+  t.equal(rows.messages.length, N, 'one message per reminder');
+  t.equal(new Set(rows.messages.map((m) => m.occurrence_id)).size, N, 'no reminder has two messages');
+  t.ok(rows.messages.every((m) => m.status === 'sent'));
+  t.ok(rows.occurrences.every((o) => o.status === 'sent'));
+  t.equal(rows.sentEvents.length, N, 'one reminder.sent event each');
+  t.equal(new Set(rows.sentEvents.map((e) => e.object_id)).size, N);
+});
