@@ -42,10 +42,36 @@ export function isValidIsoDate(s: string): boolean {
   }
 }
 
+const todayCache = new Map<string, string>();
+
 /** The calendar date that a wall clock in `timeZone` shows at the instant `now`. */
 export function todayIn(now: Date, timeZone: string): string {
-  return Temporal.Instant.fromEpochMilliseconds(now.getTime()).toZonedDateTimeISO(timeZone).toPlainDate().toString();
+  // Every zone's offset is a whole number of minutes, so one answer serves a whole minute: a
+  // request path asks this several times and Temporal's zone lookup is not free.
+  const key = `${timeZone}|${Math.floor(now.getTime() / 60_000)}`;
+  let today = todayCache.get(key);
+  if (today === undefined) {
+    today = Temporal.Instant.fromEpochMilliseconds(now.getTime()).toZonedDateTimeISO(timeZone).toPlainDate().toString();
+    if (todayCache.size > 10_000) todayCache.clear();
+    todayCache.set(key, today);
+  }
+  return today;
 }
+
+const DAY_MS = 86_400_000;
+/** Days since 1970-01-01 of a valid `YYYY-MM-DD` (exact: proleptic Gregorian arithmetic in UTC). */
+const epochDay = (date: string): number => {
+  const year = Number(date.slice(0, 4));
+  const month = Number(date.slice(5, 7)) - 1;
+  const day = Number(date.slice(8, 10));
+  const at = new Date(0);
+  at.setUTCFullYear(year, month, day);
+  // A day that does not exist (2023-02-29) rolls over: refuse it rather than answer wrongly.
+  if (!ISO_DATE_RE.test(date) || at.getUTCFullYear() !== year || at.getUTCMonth() !== month || at.getUTCDate() !== day) {
+    throw new RangeError(`Invalid calendar date: ${date}`);
+  }
+  return at.getTime() / DAY_MS;
+};
 
 /** `date` shifted by `days` (may be negative). */
 export function addDays(date: string, days: number): string {
@@ -65,12 +91,12 @@ export function endOfMonth(date: string): string {
 
 /** Signed number of days from `from` to `to` (`to` − `from`). */
 export function daysBetween(from: string, to: string): number {
-  return plain(from).until(plain(to), { largestUnit: 'days' }).days;
+  return epochDay(to) - epochDay(from);
 }
 
 /** -1, 0 or 1 as `a` is before, the same day as, or after `b`. */
 export function compareDates(a: string, b: string): -1 | 0 | 1 {
-  return Math.sign(Temporal.PlainDate.compare(plain(a), plain(b))) as -1 | 0 | 1;
+  return Math.sign(epochDay(a) - epochDay(b)) as -1 | 0 | 1;
 }
 
 /** True on Saturday and Sunday. */

@@ -30,6 +30,7 @@ export interface AuthCache {
 export function registerAuth(app: FastifyInstance, apiKeys: ApiKeyService): AuthCache {
   const cache = new Map<string, { actor: Actor | null; until: number }>();
   const touched = new Map<string, number>();
+  const pending = new Map<string, Promise<Actor | null>>();
   const failures = new Map<string, { count: number; resetAt: number }>();
 
   const refuseIfGuessing = (ip: string, now: number) => {
@@ -64,7 +65,13 @@ export function registerAuth(app: FastifyInstance, apiKeys: ApiKeyService): Auth
     refuseIfGuessing(request.ip, now);
     let entry = cache.get(secret);
     if (!entry || entry.until < now) {
-      entry = { actor: await apiKeys.authenticate(secret), until: now + CACHE_MS };
+      // Concurrent requests with the same key share one lookup (no stampede when it expires).
+      let lookup = pending.get(secret);
+      if (!lookup) {
+        lookup = apiKeys.authenticate(secret).finally(() => pending.delete(secret));
+        pending.set(secret, lookup);
+      }
+      entry = { actor: await lookup, until: now + CACHE_MS };
       if (cache.size > 10_000) cache.clear();
       cache.set(secret, entry);
     }

@@ -222,6 +222,7 @@ t.test('a dispute at a random moment: no reminder leaves after it', async (t) =>
   const events = await ctx.database.withAccount(acme.accountId, (trx) =>
     trx.selectFrom('events').select(['type', 'object_id', 'seq', 'data']).where('type', 'in', ['reminder.sent', 'dispute.opened', 'task.created']).orderBy('seq').execute(),
   );
+  t.ok(events.some((e) => e.type === 'reminder.sent'), `seed ${seed}: reminders did go out before the disputes`);
   for (const c of cases) {
     const opened = events.find((e) => e.type === 'dispute.opened' && e.object_id === c.dispute);
     t.ok(opened, `seed ${seed}: dispute opened on ${new Date(c.at).toISOString()}`);

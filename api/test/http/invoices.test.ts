@@ -47,3 +47,26 @@ t.test('invoices over REST', async (t) => {
     t.equal(unknown.headers['content-type'], 'application/problem+json; charset=utf-8');
   });
 });
+
+t.test('the one-statement registration writes the same invoice and event as the general path', async (t) => {
+  const ctx = await setupApp(t);
+  const acme = await ctx.createAccount({ time_zone: 'Europe/Paris' });
+  const customer = (await ctx.app.inject({ method: 'POST', url: '/v1/customers', headers: acme.auth, payload: { name: 'C' } })).json();
+  const body = { number: 'F-1', external_id: 'o-1', customer_id: customer.id, currency: 'EUR', subtotal: 1000, tax: 200, issue_date: '2026-03-01', due_date: '2026-03-31', metadata: { order: '1' }, line_items: [{ description: 'x', quantity: 2, unit_amount: 500 }] };
+  const fast = await ctx.app.inject({ method: 'POST', url: '/v1/invoices', headers: acme.auth, payload: body });
+  t.equal(fast.statusCode, 201);
+  const stored = (await ctx.app.inject({ method: 'GET', url: `/v1/invoices/${fast.json().id}`, headers: acme.auth })).json();
+  t.same(fast.json(), stored, 'the answer is what is stored');
+  const events = await ctx.database.withAccount(acme.accountId, (trx) => trx.selectFrom('events').select(['type', 'data', 'created_at']).where('object_id', '=', stored.id).execute());
+  t.equal(events.length, 1);
+  t.same(events[0]?.data, stored, 'the event snapshot is the invoice as stored');
+  const again = await ctx.app.inject({ method: 'POST', url: '/v1/invoices', headers: acme.auth, payload: { ...body, number: 'F-2' } });
+  t.equal(again.statusCode, 200, 'a repeated external_id falls back and returns the first');
+  t.equal(again.json().id, stored.id);
+  const dupNumber = await ctx.app.inject({ method: 'POST', url: '/v1/invoices', headers: acme.auth, payload: { ...body, external_id: 'o-2' } });
+  t.equal(dupNumber.json().code, 'invoice/number_taken');
+  const noCustomer = await ctx.app.inject({ method: 'POST', url: '/v1/invoices', headers: acme.auth, payload: { ...body, number: 'F-3', external_id: 'o-3', customer_id: 'cus_01aaaaaaaaaaaaaaaaaaaaaaaa' } });
+  t.equal(noCustomer.json().code, 'customer/not_found');
+  const count = await ctx.database.withAccount(acme.accountId, (trx) => trx.selectFrom('invoices').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow());
+  t.equal(Number(count.n), 1, 'nothing half-written by the refused ones');
+});

@@ -12,7 +12,7 @@ import { dueDateFor } from '../payment-terms/terms.rules.ts';
 import { type Actor, assertWriteAccess } from '../shared/actor.ts';
 import { accountTime } from '../shared/time.ts';
 import { type Page, toPage } from '../shared/schemas.ts';
-import { findInvoice, insertInvoiceOnce, listInvoices, presentInvoice, type InvoiceRow } from './invoice.repository.ts';
+import { findInvoice, insertInvoiceInOneStatement, insertInvoiceOnce, listInvoices, newInvoiceRow, type NewInvoiceValues, presentInvoice, type InvoiceRow } from './invoice.repository.ts';
 import { assertDueNotBeforeIssue, computeAmounts, type InvoiceAction, nextStatus } from './invoice.rules.ts';
 import { type Invoice, InvoiceCreate, InvoiceListQuery, InvoiceUpdate } from './invoice.schemas.ts';
 
@@ -106,7 +106,41 @@ export function createInvoiceService(deps: { database: Database; clock: Clock })
       const { now, today } = await timeFor(actor);
       const issueDate = data.issue_date ?? today;
       if (data.due_date) assertDueNotBeforeIssue(issueDate, data.due_date);
+      const valuesFor = (customerId: string, dueDate: string, termsId: string | null, currency: string): NewInvoiceValues => ({
+        account_id: actor.accountId,
+        id: newId('invoice'),
+        number: data.number,
+        external_id: data.external_id ?? null,
+        customer_id: customerId,
+        status: data.status ?? 'open',
+        currency,
+        subtotal: amounts.subtotal,
+        tax: amounts.tax,
+        total: amounts.total,
+        issue_date: issueDate,
+        due_date: dueDate,
+        payment_terms_id: termsId,
+        reminder_policy_id: data.reminder_policy_id ?? null,
+        payment_url: data.payment_url ?? null,
+        pdf_url: data.pdf_url ?? null,
+        memo: data.memo ?? null,
+        metadata: JSON.stringify(data.metadata ?? {}),
+        line_items: JSON.stringify(amounts.line_items),
+        finalized_at: (data.status ?? 'open') === 'open' ? now : null,
+        // The reminder planner picks it up within seconds; registering stays one cheap insert.
+        needs_replan: (data.status ?? 'open') === 'open',
+        created_at: now,
+        updated_at: now,
+      });
       try {
+        // Everything given (the usual integration): one statement, one round trip.
+        if (data.customer_id && data.due_date && data.currency) {
+          const values = valuesFor(data.customer_id, data.due_date, data.payment_terms_id ?? null, data.currency);
+          const event = { id: newId('event'), data: presentInvoice(newInvoiceRow(values), today) };
+          const row = await insertInvoiceInOneStatement(database, values, event);
+          if (row) return { invoice: presentInvoice(row, today), created: true };
+          // The external_id is already registered: the general path below returns that invoice.
+        }
         return await database.withAccount(actor.accountId, async (trx) => {
           if (data.external_id) {
             // Checked first so a repeated registration creates nothing, not even its inline customer.
@@ -138,32 +172,7 @@ export function createInvoiceService(deps: { database: Database; clock: Clock })
             const account = await trx.selectFrom('accounts').select('default_currency').executeTakeFirstOrThrow();
             currency = account.default_currency;
           }
-          const values = {
-            account_id: actor.accountId,
-            id: newId('invoice'),
-            number: data.number,
-            external_id: data.external_id ?? null,
-            customer_id: customerId,
-            status: data.status ?? 'open',
-            currency,
-            subtotal: amounts.subtotal,
-            tax: amounts.tax,
-            total: amounts.total,
-            issue_date: issueDate,
-            due_date: dueDate,
-            payment_terms_id: termsId,
-            reminder_policy_id: data.reminder_policy_id ?? null,
-            payment_url: data.payment_url ?? null,
-            pdf_url: data.pdf_url ?? null,
-            memo: data.memo ?? null,
-            metadata: JSON.stringify(data.metadata ?? {}),
-            line_items: JSON.stringify(amounts.line_items),
-            finalized_at: (data.status ?? 'open') === 'open' ? now : null,
-            // The reminder planner picks it up within seconds; registering stays one cheap insert.
-            needs_replan: (data.status ?? 'open') === 'open',
-            created_at: now,
-            updated_at: now,
-          };
+          const values = valuesFor(customerId, dueDate, termsId, currency);
           const row = await insertInvoiceOnce(trx, values, (r) => presentInvoice(r, today));
           if (row) return { invoice: presentInvoice(row, today), created: true };
           const existing = await trx

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import type { PauseCreate, PromiseToPay } from '../../../domain/pauses/pause.schemas.ts';
 import type { Services } from '../../../services.ts';
@@ -7,7 +7,10 @@ import { IdParams, IdempotencyHeaders, responses, security } from './common.ts';
 
 export async function pauseRoutes(app: FastifyInstance, { services }: { services: Services }) {
   const id = (request: { params: unknown }) => (request.params as { id: string }).id;
-  const body = (request: { body: unknown }) => (request.body ?? {}) as PauseCreate;
+  // A pause needs no field: `POST …/pause` without a body pauses until resumed.
+  const emptyBodyIsAnObject = async (request: FastifyRequest) => {
+    request.body ??= {};
+  };
 
   app.post('/v1/invoices/:id/pause', {
     schema: {
@@ -15,7 +18,8 @@ export async function pauseRoutes(app: FastifyInstance, { services }: { services
       summary: "Pause an invoice's reminders",
       description: 'Until `until` (its last day, today or later), or until resumed without it. Pausing again replaces the pause; it shows as `pause` on the invoice.',
     },
-    handler: (request) => services.pauses.pauseInvoice(actorOf(request), id(request), body(request)),
+    preValidation: emptyBodyIsAnObject,
+    handler: (request) => services.pauses.pauseInvoice(actorOf(request), id(request), request.body as PauseCreate),
   });
 
   app.post('/v1/invoices/:id/resume', {
@@ -42,7 +46,8 @@ export async function pauseRoutes(app: FastifyInstance, { services }: { services
       summary: "Pause the reminders of all a customer's invoices",
       description: 'Until `until` (its last day, today or later), or until resumed without it. It shows as `pause` on the customer.',
     },
-    handler: (request) => services.pauses.pauseCustomer(actorOf(request), id(request), body(request)),
+    preValidation: emptyBodyIsAnObject,
+    handler: (request) => services.pauses.pauseCustomer(actorOf(request), id(request), request.body as PauseCreate),
   });
 
   app.post('/v1/customers/:id/resume', {
