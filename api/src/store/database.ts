@@ -1,4 +1,4 @@
-import { Kysely, PostgresDialect, type RawBuilder, sql } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { DB } from './db-types.ts';
 
@@ -20,7 +20,6 @@ export interface Database {
   withAccount<T>(accountId: string, fn: (trx: Db) => Promise<T>): Promise<T>;
   /** Runs `fn` in one transaction as the cross-account role. Never give it tenant-chosen ids unchecked. */
   withSystem<T>(fn: (trx: Db) => Promise<T>): Promise<T>;
-  oneStatement<T>(accountId: string, build: (accountContext: RawBuilder<unknown>) => RawBuilder<T>): Promise<T[]>;
   readonly pool: pg.Pool;
   close(): Promise<void>;
 }
@@ -52,17 +51,6 @@ export function createDatabase(connectionString: string, options: { max?: number
     withAccount(accountId, fn) {
       if (!ACCOUNT_ID.test(accountId)) throw new Error(`invalid account id: ${accountId}`);
       return run(`BEGIN; SELECT set_config('relance.account_id', '${accountId}', true)`, fn);
-    },
-    /**
-     * Runs ONE statement for an account without an explicit transaction: the statement sets the
-     * account itself (`set_config` in a materialized CTE that its rows depend on), so a hot path
-     * costs one round trip. The statement must select from `account_context`.
-     */
-    async oneStatement<T>(accountId: string, build: (accountContext: RawBuilder<unknown>) => RawBuilder<T>): Promise<T[]> {
-      if (!ACCOUNT_ID.test(accountId)) throw new Error(`invalid account id: ${accountId}`);
-      const context = sql`SELECT set_config('relance.account_id', ${accountId}, true) AS account_id`;
-      const { rows } = await build(context).execute(db);
-      return rows;
     },
     withSystem(fn) {
       return run(`BEGIN; SET LOCAL ROLE relance_system; SELECT set_config('relance.account_id', '', true)`, fn);

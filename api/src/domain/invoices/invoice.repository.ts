@@ -147,31 +147,44 @@ export interface NewInvoiceValues {
   updated_at: Date;
 }
 
+const NEW_INVOICE_COLUMNS: ReadonlyArray<keyof NewInvoiceValues> = [
+  'account_id', 'id', 'number', 'external_id', 'customer_id', 'status', 'currency', 'subtotal', 'tax', 'total',
+  'issue_date', 'due_date', 'payment_terms_id', 'reminder_policy_id', 'payment_url', 'pdf_url', 'memo', 'metadata',
+  'line_items', 'finalized_at', 'needs_replan', 'created_at', 'updated_at',
+];
+
+// A constant text, so each connection plans it once (a named prepared statement).
+const INSERT_INVOICE_SQL = `
+  WITH account_context AS MATERIALIZED (SELECT set_config('relance.account_id', $1, true) AS account_id),
+  inserted AS (
+    INSERT INTO invoices (${NEW_INVOICE_COLUMNS.join(', ')})
+    SELECT ${NEW_INVOICE_COLUMNS.map((c) => `r.${c}`).join(', ')}
+      FROM account_context, jsonb_populate_record(NULL::invoices, $2::jsonb) AS r
+    ON CONFLICT (account_id, external_id) DO NOTHING
+    RETURNING *
+  ),
+  event AS (
+    INSERT INTO events (account_id, id, type, object_type, object_id, data, created_at)
+    SELECT account_id, $3, 'invoice.created', 'invoice', id, $4::jsonb, created_at FROM inserted
+  )
+  SELECT * FROM inserted`;
+
 /**
  * The hot path of registering an invoice: the account context, the invoice and its
- * `invoice.created` event in ONE statement (one round trip, its own transaction). Returns
- * undefined when the external_id is already registered (nothing is written then).
+ * `invoice.created` event in ONE prepared statement (one round trip, its own transaction; the
+ * statement sets the account for itself, in a CTE its rows depend on). Returns undefined when
+ * the external_id is already registered (nothing is written then).
  */
 export async function insertInvoiceInOneStatement(
   database: Database,
   values: NewInvoiceValues,
   event: { id: string; data: unknown },
 ): Promise<InvoiceRow | undefined> {
-  const columns = Object.keys(values);
   const record = JSON.stringify({ ...values, metadata: JSON.parse(values.metadata), line_items: JSON.parse(values.line_items) });
-  const rows = await database.oneStatement<InvoiceRow>(values.account_id, (accountContext) => sql<InvoiceRow>`
-    WITH account_context AS MATERIALIZED (${accountContext}),
-    inserted AS (
-      INSERT INTO invoices (${sql.join(columns.map((c) => sql.id(c)))})
-      SELECT ${sql.join(columns.map((c) => sql.ref(`r.${c}`)))}
-        FROM account_context, jsonb_populate_record(NULL::invoices, ${record}::jsonb) AS r
-      ON CONFLICT (account_id, external_id) DO NOTHING
-      RETURNING *
-    ),
-    event AS (
-      INSERT INTO events (account_id, id, type, object_type, object_id, data, created_at)
-      SELECT account_id, ${event.id}, 'invoice.created', 'invoice', id, ${JSON.stringify(event.data)}::jsonb, created_at FROM inserted
-    )
-    SELECT * FROM inserted`);
-  return rows[0];
+  const result = await database.pool.query<InvoiceRow>({
+    name: 'relance_insert_invoice_v1',
+    text: INSERT_INVOICE_SQL,
+    values: [values.account_id, record, event.id, JSON.stringify(event.data)],
+  });
+  return result.rows[0];
 }

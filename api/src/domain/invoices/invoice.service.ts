@@ -138,7 +138,7 @@ export function createInvoiceService(deps: { database: Database; clock: Clock })
           const values = valuesFor(data.customer_id, data.due_date, data.payment_terms_id ?? null, data.currency);
           const event = { id: newId('event'), data: presentInvoice(newInvoiceRow(values), today) };
           const row = await insertInvoiceInOneStatement(database, values, event);
-          if (row) return { invoice: presentInvoice(row, today), created: true };
+          if (row) return { invoice: event.data, created: true };
           // The external_id is already registered: the general path below returns that invoice.
         }
         return await database.withAccount(actor.accountId, async (trx) => {
