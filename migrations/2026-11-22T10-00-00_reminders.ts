@@ -91,6 +91,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`CREATE INDEX reminder_occurrences_due ON reminder_occurrences (scheduled_at) WHERE status IN ('scheduled', 'sending')`.execute(db);
   await sql`CREATE INDEX reminder_occurrences_invoice ON reminder_occurrences (account_id, invoice_id)`.execute(db);
   await sql`CREATE INDEX invoices_needs_replan ON invoices (account_id) WHERE needs_replan`.execute(db);
+  await sql`CREATE INDEX events_account_seq ON events (account_id, seq)`.execute(db);
 
   await sql`
     CREATE TABLE messages (
@@ -208,6 +209,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
+  await sql`DROP INDEX events_account_seq`.execute(db);
   for (const table of [...NEW_TENANT_TABLES].reverse()) await sql`DROP TABLE ${sql.table(table)}`.execute(db);
   await sql`
     ALTER TABLE invoices DROP COLUMN reminder_policy_id, DROP COLUMN disputed, DROP COLUMN paused,

@@ -110,7 +110,20 @@ export function isWeekend(date: string): boolean {
  * a spring-forward night); a repeated time resolves to its first occurrence.
  * @throws RangeError unless hour is an integer in 0..23 and minute in 0..59.
  */
+const instantCache = new Map<string, number>();
+
 export function zonedDateTimeToInstant(date: string, hour: number, minute: number, timeZone: string): Date {
+  // Planning asks this for thousands of invoices sharing a few due dates: remember the answers.
+  const key = `${date}|${hour}|${minute}|${timeZone}`;
+  const known = instantCache.get(key);
+  if (known !== undefined) return new Date(known);
+  const instant = computeInstant(date, hour, minute, timeZone);
+  if (instantCache.size > 50_000) instantCache.clear();
+  instantCache.set(key, instant.getTime());
+  return instant;
+}
+
+function computeInstant(date: string, hour: number, minute: number, timeZone: string): Date {
   if (!Number.isInteger(hour) || !Number.isInteger(minute)) {
     throw new RangeError(`${hour}:${minute} is not a whole hour and minute.`);
   }

@@ -79,7 +79,7 @@ export async function startWorker(deps: {
   });
   await boss.work<SendJob>(
     QUEUES.remindersSend,
-    { batchSize: 5, localConcurrency: deps.concurrency ?? 4, pollingIntervalSeconds: 0.5, burstWhenBatchFull: true },
+    { batchSize: 25, localConcurrency: deps.concurrency ?? 4, pollingIntervalSeconds: 0.5, burstWhenBatchFull: true },
     async (jobs) => {
       for (const job of jobs) {
         const outcome = await services.reminders.engine.process(job.data.accountId, job.data.occurrenceId);

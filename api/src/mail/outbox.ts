@@ -8,6 +8,7 @@ import type { EmailTransport } from './transport.ts';
 export function createOutboxTransport(): EmailTransport {
   return {
     name: 'outbox',
+    local: true,
     async send(_email, idempotencyKey) {
       return { providerMessageId: `outbox_${idempotencyKey}` };
     },

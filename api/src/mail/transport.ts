@@ -22,6 +22,8 @@ export interface SendResult {
 
 export interface EmailTransport {
   readonly name: 'outbox' | 'resend';
+  /** Nothing leaves the process (the outbox): the engine may deliver in the transaction that stores the message. */
+  readonly local?: boolean;
   /**
    * Hands one email to the provider. The same `idempotencyKey` (the occurrence id) always
    * means the same email: a retry after a timeout is not sent twice.

@@ -150,6 +150,9 @@ t.test('pauses', async (t) => {
     const unknown = await call(acme, 'POST', '/v1/customers', { name: 'X', reminder_policy_id: newId('reminderPolicy') });
     t.equal(unknown.statusCode, 404);
     t.equal(unknown.json().code, 'reminder_policy/not_found');
+    const inline = await call(acme, 'POST', '/v1/invoices', { number: 'INLINE-1', subtotal: 100, due_date: '2026-04-01', customer: { name: 'New', external_id: 'shop-9', reminder_policy_id: newId('reminderPolicy') } });
+    t.equal(inline.statusCode, 404);
+    t.equal(inline.json().code, 'reminder_policy/not_found', "an inline customer's unknown policy is named as such");
     const othersPolicy = await kit.policy(other);
     const foreign = await call(acme, 'PATCH', `/v1/customers/${plain.id}`, { reminder_policy_id: othersPolicy.id });
     t.equal(foreign.statusCode, 404, "another account's policy does not exist here");

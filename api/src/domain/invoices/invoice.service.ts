@@ -16,7 +16,9 @@ import { findInvoice, insertInvoiceInOneStatement, insertInvoiceOnce, listInvoic
 import { assertDueNotBeforeIssue, computeAmounts, type InvoiceAction, nextStatus } from './invoice.rules.ts';
 import { type Invoice, InvoiceCreate, InvoiceListQuery, InvoiceUpdate } from './invoice.schemas.ts';
 
-function translate(error: unknown, input: { number?: string; customer_id?: string; payment_terms_id?: string | null; reminder_policy_id?: string | null }): unknown {
+type References = { payment_terms_id?: string | null; reminder_policy_id?: string | null };
+
+function translate(error: unknown, input: References & { number?: string; customer_id?: string; customer?: References }): unknown {
   if (isUniqueViolation(error, 'invoices_number_key')) {
     return new AppError('invoice/number_taken', 409, `An invoice numbered '${input.number}' already exists in this account.`, {
       errors: [{ field: '/number', message: 'is already used by another invoice' }],
@@ -27,9 +29,11 @@ function translate(error: unknown, input: { number?: string; customer_id?: strin
   }
   if (isForeignKeyViolation(error)) {
     const constraint = constraintOf(error) ?? '';
+    // On the customers table, it is a reference of the inline `customer` that does not exist.
+    const given = constraint.startsWith('customers_') ? (input.customer ?? {}) : input;
+    if (constraint.includes('payment_terms')) return notFound('payment_terms', String(given.payment_terms_id));
+    if (constraint.includes('reminder_policy')) return notFound('reminder_policy', String(given.reminder_policy_id));
     if (constraint.includes('customer')) return notFound('customer', String(input.customer_id));
-    if (constraint.includes('payment_terms')) return notFound('payment_terms', String(input.payment_terms_id));
-    if (constraint.includes('reminder_policy')) return notFound('reminder_policy', String(input.reminder_policy_id));
   }
   return error;
 }

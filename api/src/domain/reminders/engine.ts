@@ -178,8 +178,35 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; t
         })
         .execute();
       await trx.updateTable('reminder_occurrences').set({ status: 'sending', message_id: messageId, updated_at: now }).where('id', '=', occurrence.id).execute();
+      // A local transport has nothing to wait for: deliver in this transaction, under the same lock.
+      if (transport.local) return deliver(trx, accountId, { ...occurrence, status: 'sending', message_id: messageId }, now);
       return 'deliver';
     });
+  }
+
+  /** Hands the stored message to the provider under the occurrence id, and records the outcome. */
+  async function deliver(trx: Db, accountId: string, occurrence: OccurrenceRow, now: Date): Promise<Outcome> {
+    const event = (type: string, extra: Record<string, unknown> = {}) =>
+      recordEvent(trx, { accountId, type, objectType: 'reminder', objectId: occurrence.id, data: reminderData(occurrence, { message_id: occurrence.message_id, ...extra }), at: now });
+    const message = await trx.selectFrom('messages').selectAll().where('id', '=', String(occurrence.message_id)).executeTakeFirstOrThrow();
+    const attempts = occurrence.attempts + 1;
+    try {
+      const { providerMessageId } = await transport.send(
+        { from: message.from_address, to: message.to_addresses, cc: message.cc_addresses, replyTo: message.reply_to, subject: message.subject, html: message.html, text: message.text, tags: { occurrence: occurrence.id.replace(/[^\w-]/g, '_') } },
+        occurrence.id,
+      );
+      await trx.updateTable('messages').set({ status: 'sent', provider_message_id: providerMessageId, attempts, sent_at: now, updated_at: now }).where('id', '=', message.id).execute();
+      await trx.updateTable('reminder_occurrences').set({ status: 'sent', attempts, sent_at: now, updated_at: now }).where('id', '=', occurrence.id).execute();
+      await event('reminder.sent');
+      return 'sent';
+    } catch (error) {
+      const failure = error instanceof Error ? error.message : String(error);
+      const retry = error instanceof TransportError && error.retryable && attempts < MAX_SEND_ATTEMPTS;
+      await trx.updateTable('messages').set({ attempts, error: failure, status: retry ? 'pending' : 'failed', updated_at: now }).where('id', '=', message.id).execute();
+      await trx.updateTable('reminder_occurrences').set({ attempts, failure, status: retry ? 'sending' : 'failed', updated_at: now }).where('id', '=', occurrence.id).execute();
+      if (!retry) await event('reminder.failed', { error: failure });
+      return retry ? 'retry' : 'failed';
+    }
   }
 
   async function phaseTwo(accountId: string, occurrenceId: string): Promise<Outcome> {
@@ -202,25 +229,7 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; t
         await event('reminder.skipped', { reason });
         return 'skipped';
       }
-      const message = await trx.selectFrom('messages').selectAll().where('id', '=', occurrence.message_id).executeTakeFirstOrThrow();
-      const attempts = occurrence.attempts + 1;
-      try {
-        const { providerMessageId } = await transport.send(
-          { from: message.from_address, to: message.to_addresses, cc: message.cc_addresses, replyTo: message.reply_to, subject: message.subject, html: message.html, text: message.text, tags: { occurrence: occurrence.id.replace(/[^\w-]/g, '_') } },
-          occurrence.id,
-        );
-        await trx.updateTable('messages').set({ status: 'sent', provider_message_id: providerMessageId, attempts, sent_at: now, updated_at: now }).where('id', '=', message.id).execute();
-        await trx.updateTable('reminder_occurrences').set({ status: 'sent', attempts, sent_at: now, updated_at: now }).where('id', '=', occurrence.id).execute();
-        await event('reminder.sent');
-        return 'sent';
-      } catch (error) {
-        const failure = error instanceof Error ? error.message : String(error);
-        const retry = error instanceof TransportError && error.retryable && attempts < MAX_SEND_ATTEMPTS;
-        await trx.updateTable('messages').set({ attempts, error: failure, status: retry ? 'pending' : 'failed', updated_at: now }).where('id', '=', message.id).execute();
-        await trx.updateTable('reminder_occurrences').set({ attempts, failure, status: retry ? 'sending' : 'failed', updated_at: now }).where('id', '=', occurrence.id).execute();
-        if (!retry) await event('reminder.failed', { error: failure });
-        return retry ? 'retry' : 'failed';
-      }
+      return deliver(trx, accountId, occurrence, now);
     });
   }
 

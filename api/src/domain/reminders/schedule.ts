@@ -57,12 +57,14 @@ export async function replanInvoices(
   const policies = new Map<string, PolicyRow>(
     policyIds.length === 0 ? [] : (await trx.selectFrom('reminder_policies').selectAll().where('id', 'in', policyIds).execute()).map((p) => [p.id, p]),
   );
-  const keep: string[] = [];
+  const keep = { invoice: [] as string[], step: [] as string[], repeat: [] as number[] };
   const rows = open.flatMap((invoice) => {
     const policy = invoice.policy_id ? policies.get(invoice.policy_id) : undefined;
     if (!policy) return [];
     return planOccurrences(planOf(policy), invoice.due_date, args.timeZone).map((p) => {
-      keep.push(`${invoice.id}:${p.step_id}:${p.repeat_index}`);
+      keep.invoice.push(invoice.id);
+      keep.step.push(p.step_id);
+      keep.repeat.push(p.repeat_index);
       return {
         account_id: accountId,
         id: newId('occurrence'),
@@ -121,7 +123,8 @@ export async function replanInvoices(
       .set({ status: 'canceled', updated_at: now })
       .where('invoice_id', 'in', open.map((i) => i.id))
       .where('status', 'in', ['scheduled', 'held'])
-      .where(sql<boolean>`(invoice_id || ':' || step_id || ':' || repeat_index) <> ALL (${sql.val(keep)}::text[])`)
+      // A hashed anti-join: what the new plan no longer has is canceled.
+      .where(sql<boolean>`(invoice_id, step_id, repeat_index) NOT IN (SELECT * FROM unnest(${sql.val(keep.invoice)}::text[], ${sql.val(keep.step)}::text[], ${sql.val(keep.repeat)}::int[]))`)
       .execute();
   }
   await trx.updateTable('invoices').set({ needs_replan: false }).where('id', 'in', invoiceIds).where('needs_replan', '=', true).execute();

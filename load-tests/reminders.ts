@@ -1,0 +1,101 @@
+/**
+ * `npm run bench:reminders`: the reminder engine at volume, on this machine.
+ *   1. 100,000 open invoices across 100 accounts (bulk-inserted, flagged for planning);
+ *   2. planning: every invoice's occurrences under the default policy (7 per invoice);
+ *   3. a day on which 20,000 reminders fall due (invoices due in 7 days: the courtesy email),
+ *      guarded, rendered and sent through the outbox by the real pg-boss workers.
+ * Prints invoices planned per second, reminders sent per second end to end, and peak RSS.
+ *
+ * Environment: BENCH_INVOICES (100000), BENCH_ACCOUNTS (100), BENCH_DUE (20000),
+ * BENCH_CONCURRENCY (8 parallel sends in the worker), TEST_DATABASE_URL.
+ */
+import { pino } from 'pino';
+import { sql } from 'kysely';
+import { ManualClock } from '../api/src/clock.ts';
+import { newId } from '../api/src/ids.ts';
+import { startWorker } from '../api/src/jobs/worker.ts';
+import { createServices } from '../api/src/services.ts';
+import { createDatabase } from '../api/src/store/database.ts';
+import { createTestDatabase } from '../api/test/helpers/database.ts';
+
+const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const INVOICES = env('BENCH_INVOICES', 100_000);
+const ACCOUNTS = env('BENCH_ACCOUNTS', 100);
+const DUE = env('BENCH_DUE', 20_000);
+const CONCURRENCY = env('BENCH_CONCURRENCY', 8);
+
+// Day D is Wednesday 2026-06-10 (UTC accounts): invoices due on D+7 get their courtesy email on D.
+const DAY = '2026-06-10';
+const DUE_ON_D_PLUS_7 = '2026-06-17';
+
+let peakRss = 0;
+const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
+
+async function main() {
+  const testDb = await createTestDatabase();
+  const database = createDatabase(testDb.url, { max: 12 });
+  const clock = new ManualClock(`${DAY}T00:30:00Z`);
+  const services = createServices({ database, clock });
+  const log = pino({ level: 'warn' });
+  try {
+    console.log(`setting up ${INVOICES.toLocaleString('en')} invoices in ${ACCOUNTS} accounts…`);
+    const perAccount = Math.ceil(INVOICES / ACCOUNTS);
+    const duePerAccount = Math.ceil(DUE / ACCOUNTS);
+    const accounts: string[] = [];
+    for (let a = 0; a < ACCOUNTS; a++) {
+      const { account } = await services.accounts.create({ name: `Account ${a}`, time_zone: 'UTC' });
+      accounts.push(account.id);
+      const actor = { accountId: account.id, keyId: null, readOnly: false, mode: 'live' as const, timeZone: 'UTC' };
+      const customer = await services.customers.create(actor, { name: `Customer ${a}`, email: `billing${a}@example.com`, locale: a % 2 ? 'fr' : 'en' });
+      await database.withAccount(account.id, async (trx) => {
+        for (let start = 0; start < perAccount; start += 1000) {
+          const rows = [];
+          for (let i = start; i < Math.min(perAccount, start + 1000); i++) {
+            // The first ones are due in a week (their courtesy email is today); the others later.
+            const due = i < duePerAccount ? DUE_ON_D_PLUS_7 : `2026-0${7 + (i % 3)}-${String(10 + (i % 18)).padStart(2, '0')}`;
+            rows.push({
+              account_id: account.id, id: newId('invoice'), number: `B-${i}`, customer_id: customer.id, status: 'open', currency: 'EUR',
+              subtotal: 10_000 + i, tax: 0, total: 10_000 + i, issue_date: '2026-06-01', due_date: due, needs_replan: true,
+              created_at: clock.now(), updated_at: clock.now(),
+            });
+          }
+          await trx.insertInto('invoices').values(rows).execute();
+        }
+      });
+    }
+    await database.withSystem((trx) => sql`ANALYZE`.execute(trx));
+
+    let t0 = performance.now();
+    const planned = await services.reminders.scheduler.planPending({ kind: 'live', now: clock.now() });
+    const planSeconds = (performance.now() - t0) / 1000;
+    const occurrences = await database.withSystem(async (trx) => Number((await sql<{ n: string }>`SELECT count(*) AS n FROM reminder_occurrences`.execute(trx)).rows[0]?.n));
+    console.log(`planned ${planned.toLocaleString('en')} invoices (${occurrences.toLocaleString('en')} reminders) in ${planSeconds.toFixed(1)} s: ${Math.round(planned / planSeconds).toLocaleString('en')} invoices/s`);
+    await database.withSystem((trx) => sql`ANALYZE`.execute(trx));
+
+    clock.set(`${DAY}T09:30:00Z`);
+    const worker = await startWorker({ databaseUrl: testDb.url, services, clock, log, timer: false, concurrency: CONCURRENCY });
+    t0 = performance.now();
+    const due = await worker.tick();
+    const sentCount = () => database.withSystem(async (trx) => Number((await sql<{ n: string }>`SELECT count(*) AS n FROM messages WHERE status = 'sent'`.execute(trx)).rows[0]?.n));
+    let sent = 0;
+    while (sent < due) {
+      await new Promise((r) => setTimeout(r, 500));
+      sent = await sentCount();
+      if ((performance.now() - t0) / 1000 > 900) break;
+    }
+    const sendSeconds = (performance.now() - t0) / 1000;
+    await worker.stop();
+    console.log(`${due.toLocaleString('en')} reminders due; sent ${sent.toLocaleString('en')} (guarded + rendered + outbox) in ${sendSeconds.toFixed(1)} s: ${Math.round(sent / sendSeconds).toLocaleString('en')} reminders/s`);
+    console.log(`peak RSS of this process (app + worker + load setup): ${Math.round(peakRss / 1048576)} MiB`);
+    console.log(`goals: planning 100,000 invoices ≤ 60 s → ${planSeconds <= 60 * (INVOICES / 100_000) ? 'PASS' : 'MISS'}; ≥ 500 reminders/s → ${sent / sendSeconds >= 500 ? 'PASS' : 'MISS'}`);
+  } finally {
+    clearInterval(sampler);
+    await database.close();
+    await testDb.drop();
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
