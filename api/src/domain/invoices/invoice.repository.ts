@@ -114,8 +114,6 @@ export function newInvoiceRow(values: NewInvoiceValues): InvoiceRow {
     voided_at: null,
     marked_uncollectible_at: null,
     ...values,
-    metadata: JSON.parse(values.metadata) as InvoiceRow['metadata'],
-    line_items: JSON.parse(values.line_items) as InvoiceRow['line_items'],
   };
 }
 
@@ -137,10 +135,8 @@ export interface NewInvoiceValues {
   payment_url: string | null;
   pdf_url: string | null;
   memo: string | null;
-  /** JSON text. */
-  metadata: string;
-  /** JSON text. */
-  line_items: string;
+  metadata: Record<string, string>;
+  line_items: LineItem[];
   finalized_at: Date | null;
   needs_replan: boolean;
   created_at: Date;
@@ -180,7 +176,7 @@ export async function insertInvoiceInOneStatement(
   values: NewInvoiceValues,
   event: { id: string; data: unknown },
 ): Promise<InvoiceRow | undefined> {
-  const record = JSON.stringify({ ...values, metadata: JSON.parse(values.metadata), line_items: JSON.parse(values.line_items) });
+  const record = JSON.stringify(values);
   const result = await database.pool.query<InvoiceRow>({
     name: 'relance_insert_invoice_v1',
     text: INSERT_INVOICE_SQL,

@@ -128,8 +128,8 @@ export function createInvoiceService(deps: { database: Database; clock: Clock })
         payment_url: data.payment_url ?? null,
         pdf_url: data.pdf_url ?? null,
         memo: data.memo ?? null,
-        metadata: JSON.stringify(data.metadata ?? {}),
-        line_items: JSON.stringify(amounts.line_items),
+        metadata: data.metadata ?? {},
+        line_items: amounts.line_items,
         finalized_at: (data.status ?? 'open') === 'open' ? now : null,
         // The reminder planner picks it up within seconds; registering stays one cheap insert.
         needs_replan: (data.status ?? 'open') === 'open',
@@ -177,7 +177,7 @@ export function createInvoiceService(deps: { database: Database; clock: Clock })
             currency = account.default_currency;
           }
           const values = valuesFor(customerId, dueDate, termsId, currency);
-          const row = await insertInvoiceOnce(trx, values, (r) => presentInvoice(r, today));
+          const row = await insertInvoiceOnce(trx, { ...values, metadata: JSON.stringify(values.metadata), line_items: JSON.stringify(values.line_items) }, (r) => presentInvoice(r, today));
           if (row) return { invoice: presentInvoice(row, today), created: true };
           const existing = await trx
             .selectFrom('invoices')
