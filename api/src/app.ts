@@ -15,9 +15,11 @@ import { customerRoutes } from './http/routes/v1/customers.routes.ts';
 import { disputeRoutes } from './http/routes/v1/disputes.routes.ts';
 import { eventRoutes } from './http/routes/v1/events.routes.ts';
 import { invoiceRoutes } from './http/routes/v1/invoices.routes.ts';
+import { lateFeeRoutes } from './http/routes/v1/late-fees.routes.ts';
 import { messageRoutes } from './http/routes/v1/messages.routes.ts';
 import { pauseRoutes } from './http/routes/v1/pauses.routes.ts';
 import { paymentTermsRoutes } from './http/routes/v1/payment-terms.routes.ts';
+import { paymentRoutes } from './http/routes/v1/payments.routes.ts';
 import { reminderRoutes } from './http/routes/v1/reminders.routes.ts';
 import { taskRoutes } from './http/routes/v1/tasks.routes.ts';
 import { templateRoutes } from './http/routes/v1/templates.routes.ts';
@@ -83,7 +85,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
 
   await registerOpenApi(app, { publicUrl: config.publicUrl });
   await app.register(healthRoutes, { database });
-  for (const routes of [accountRoutes, customerRoutes, paymentTermsRoutes, invoiceRoutes, templateRoutes, reminderRoutes, taskRoutes, disputeRoutes, pauseRoutes, eventRoutes]) {
+  for (const routes of [accountRoutes, customerRoutes, paymentTermsRoutes, invoiceRoutes, templateRoutes, reminderRoutes, taskRoutes, disputeRoutes, pauseRoutes, eventRoutes, paymentRoutes, lateFeeRoutes]) {
     await app.register(routes, { services });
   }
   await app.register(messageRoutes, { services, resendWebhookSecret: config.resendWebhookSecret });

@@ -15,6 +15,8 @@ const USAGE = `Relance operator commands (npm run relance -- <command>):
   keys create --account ACCT_ID [--name NAME] [--read-only]
   keys list --account ACCT_ID
   keys revoke --account ACCT_ID --key KEY_ID
+  rates list
+  rates add --source ecb_mro|boe_base --effective-on YYYY-MM-DD --rate-bps 215
 
 Uses DATABASE_URL, or the embedded database under RELANCE_DATA_DIR (default ./.relance).
 A key's secret is printed once, at creation; only its hash is stored.`;
@@ -39,6 +41,9 @@ async function run(argv: string[]): Promise<number> {
       account: { type: 'string' },
       key: { type: 'string' },
       'read-only': { type: 'boolean', default: false },
+      source: { type: 'string' },
+      'effective-on': { type: 'string' },
+      'rate-bps': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -71,6 +76,20 @@ async function run(argv: string[]): Promise<number> {
       console.log(`API key ${api_key.id} — the secret is shown once, store it now:\n\n  ${api_key.secret}\n`);
     } else if (command === 'accounts list') {
       for (const a of await services.accounts.listAll()) console.log(`${a.id}  ${a.mode}  ${a.time_zone}  ${a.name}`);
+    } else if (command === 'rates list') {
+      const rates = await services.lateFees.listReferenceRatesAsOperator();
+      for (const r of rates) console.log(`${r.source}  ${r.effective_on}  ${(r.rate_bps / 100).toFixed(2)} %`);
+    } else if (command === 'rates add') {
+      // Reference rates are global: only the operator records them (API keys get reference_rate/operator_only).
+      if (!values.source || !values['effective-on'] || values['rate-bps'] === undefined) {
+        throw new AppError('cli/missing_option', 2, '--source, --effective-on and --rate-bps are required');
+      }
+      const rate = await services.lateFees.recordReferenceRateAsOperator({
+        source: values.source as 'ecb_mro',
+        effective_on: values['effective-on'],
+        rate_bps: Number(values['rate-bps']),
+      });
+      console.log(`${rate.source} ${(rate.rate_bps / 100).toFixed(2)} % in force from ${rate.effective_on}.`);
     } else if (noun === 'keys') {
       if (!values.account) throw new AppError('cli/missing_option', 2, '--account is required');
       const actor = await operatorFor(services, values.account);

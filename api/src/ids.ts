@@ -14,6 +14,9 @@ export const ID_PREFIX = {
   message: 'msg',
   task: 'task',
   dispute: 'dsp',
+  invoiceFee: 'fee',
+  payment: 'pay',
+  paymentAllocation: 'alloc',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;

@@ -4,9 +4,11 @@ import { Customer, CustomerCreate, CustomerUpdate } from './domain/customers/cus
 import { Dispute, DisputeCreate, DisputeResolve } from './domain/disputes/dispute.schemas.ts';
 import { Event } from './domain/events/event.schemas.ts';
 import { Invoice, InvoiceCreate, InvoiceUpdate } from './domain/invoices/invoice.schemas.ts';
+import { InvoiceFee, InvoiceFeeWaive, ReferenceRate, ReferenceRateCreate, ReferenceRateList } from './domain/late-fees/late-fee.schemas.ts';
 import { Message, Suppression } from './domain/messages/message.schemas.ts';
 import { PauseCreate, PromiseToPay } from './domain/pauses/pause.schemas.ts';
 import { PaymentTerms, PaymentTermsCreate, PaymentTermsUpdate } from './domain/payment-terms/terms.schemas.ts';
+import { Payment, PaymentApplyCredit, PaymentCreate, PaymentReverse } from './domain/payments/payment.schemas.ts';
 import { ListOf } from './domain/shared/schemas.ts';
 import { Task, TaskComplete, TaskUpdate } from './domain/tasks/task.schemas.ts';
 import { Template, TemplateContent, TemplateDeleted, TemplatePreview, TemplatePreviewRequest } from './domain/templates/template.schemas.ts';
@@ -34,6 +36,12 @@ export const PUBLIC_SCHEMAS = [
   InvoiceCreate,
   InvoiceUpdate,
   ListOf('Invoice'),
+  InvoiceFee,
+  InvoiceFeeWaive,
+  ListOf('InvoiceFee'),
+  ReferenceRate,
+  ReferenceRateCreate,
+  ReferenceRateList,
   Message,
   ListOf('Message'),
   Suppression,
@@ -63,6 +71,11 @@ export const PUBLIC_SCHEMAS = [
   PromiseToPay,
   Event,
   ListOf('Event'),
+  Payment,
+  PaymentCreate,
+  PaymentApplyCredit,
+  PaymentReverse,
+  ListOf('Payment'),
 ];
 
 for (const ajv of [bodyAjv, queryAjv]) {

@@ -6,8 +6,10 @@ import { createDisputeService } from './domain/disputes/dispute.service.ts';
 import { createEventService } from './domain/events/event.service.ts';
 import { createIdempotencyService } from './domain/idempotency/idempotency.service.ts';
 import { createInvoiceService } from './domain/invoices/invoice.service.ts';
+import { createLateFeeService } from './domain/late-fees/late-fee.service.ts';
 import { createMessageService } from './domain/messages/message.service.ts';
 import { createPauseService } from './domain/pauses/pause.service.ts';
+import { createPaymentService } from './domain/payments/payment.service.ts';
 import { createPaymentTermsService } from './domain/payment-terms/terms.service.ts';
 import { createMessageComposer } from './domain/reminders/composer.ts';
 import { createReminderEngine } from './domain/reminders/engine.ts';
@@ -44,12 +46,14 @@ export function createServices(deps: {
     customers: createCustomerService(deps),
     paymentTerms: createPaymentTermsService(deps),
     invoices: createInvoiceService(deps),
+    lateFees: createLateFeeService(deps),
     idempotency: createIdempotencyService(deps),
     messages: createMessageService(deps),
     tasks: createTaskService(deps),
     disputes: createDisputeService(deps),
     pauses: createPauseService(deps),
     events: createEventService(deps),
+    payments: createPaymentService(deps),
   };
 }
 

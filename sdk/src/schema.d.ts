@@ -653,6 +653,139 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List payments, newest first */
+        get: operations["listPayments"];
+        put?: never;
+        /**
+         * Record a payment
+         * @description Records a payment of a customer and allocates it: to the invoices and amounts in `allocations` (same customer and currency, open or partially paid, at most their balance), or without them to the customer's open invoices oldest due first. What is left is the customer's credit (`unallocated`), applicable later. Invoices become `partially_paid` or `paid` and their reminders are replanned. Any refused allocation refuses the whole payment.
+         */
+        post: operations["createPayment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a payment with its allocations */
+        get: operations["getPayment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payments/{id}/apply_credit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Apply a payment's remaining credit to invoices
+         * @description Allocates part or all of `unallocated` to invoices of the same customer and currency, with the same checks as recording a payment.
+         */
+        post: operations["applyPaymentCredit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payments/{id}/reverse": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reverse a payment (bounced, refunded)
+         * @description Undoes every allocation: the invoices owe the amounts again (a paid one becomes partially paid or open) and their reminders still to come are planned again. The remaining credit is gone. A payment is reversed once (`payment/already_reversed`).
+         */
+        post: operations["reversePayment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/invoices/{id}/fees": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An invoice's late-fee lines (recovery fee, interest accruals), oldest first */
+        get: operations["listInvoiceFees"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/invoices/{id}/fees/{fee_id}/waive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Waive a late fee: it stays listed with the reason and no longer counts in the balance */
+        post: operations["waiveInvoiceFee"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reference_rates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Central-bank reference rates the legal presets use (ECB, Bank of England), with their effective dates */
+        get: operations["listReferenceRates"];
+        put?: never;
+        /**
+         * Record a reference rate (operator only)
+         * @description Reference rates are shared by every account, so an account API key cannot change them: this always answers 403 `reference_rate/operator_only`. The operator records new rates with `npm run relance -- rates add`.
+         */
+        post: operations["createReferenceRate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/messages": {
         parameters: {
             query?: never;
@@ -773,6 +906,11 @@ export interface components {
             payment_instructions: string | null;
             default_payment_terms_id: string | null;
             default_reminder_policy_id: string | null;
+            /**
+             * @description Statutory late fees applied to overdue invoices unless their payment terms say otherwise. `fr_b2b`: ECB rate + 10 points and 40 EUR; `eu_b2b`: ECB rate + 8 points and 40 EUR; `uk_b2b`: Bank of England rate + 8 points and 40/70/100 GBP; `none`.
+             * @enum {unknown}
+             */
+            late_fee_preset: "none" | "fr_b2b" | "eu_b2b" | "uk_b2b";
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -801,6 +939,11 @@ export interface components {
             payment_instructions?: string | null;
             default_payment_terms_id?: string | null;
             default_reminder_policy_id?: string | null;
+            /**
+             * @description Statutory late fees applied to overdue invoices unless their payment terms say otherwise. `fr_b2b`: ECB rate + 10 points and 40 EUR; `eu_b2b`: ECB rate + 8 points and 40 EUR; `uk_b2b`: Bank of England rate + 8 points and 40/70/100 GBP; `none`.
+             * @enum {unknown}
+             */
+            late_fee_preset?: "none" | "fr_b2b" | "eu_b2b" | "uk_b2b";
         };
         ApiKey: {
             /** @description A `key_…` id. */
@@ -937,6 +1080,28 @@ export interface components {
                 /** @description Days after the issue date it applies. */
                 within_days: number;
             } | null;
+            /** @description Null: the account's late-fee preset applies. */
+            late_fee: {
+                /**
+                 * @description A legal preset (`fr_b2b`, `eu_b2b`, `uk_b2b`: statutory rate and fixed sum), `none`, or `custom` (your own rate and fixed fee).
+                 * @enum {unknown}
+                 */
+                kind: "none" | "fr_b2b" | "eu_b2b" | "uk_b2b" | "custom";
+                annual_rate_bps: number | null;
+                fixed_fee: {
+                    /** @description Integer amount in the currency's minor unit (ISO 4217 exponent): 1250 EUR = 12.50 €. */
+                    amount: number;
+                    /**
+                     * Format: currency
+                     * @description ISO 4217 currency code, upper case.
+                     * @example EUR
+                     */
+                    currency: string;
+                } | null;
+                /** @description Days after the due date before any fee: interest starts the day after. */
+                grace_days: number;
+                cap_bps: number | null;
+            } | null;
             /** @description Built-in terms are created with each account and cannot be changed. */
             builtin: boolean;
             /** Format: date-time */
@@ -963,6 +1128,27 @@ export interface components {
                 /** @description Days after the issue date it applies. */
                 within_days: number;
             } | null;
+            late_fee?: {
+                /**
+                 * @description A legal preset (`fr_b2b`, `eu_b2b`, `uk_b2b`: statutory rate and fixed sum), `none`, or `custom` (your own rate and fixed fee).
+                 * @enum {unknown}
+                 */
+                kind: "none" | "fr_b2b" | "eu_b2b" | "uk_b2b" | "custom";
+                annual_rate_bps?: number | null;
+                fixed_fee?: {
+                    /** @description Integer amount in the currency's minor unit (ISO 4217 exponent): 1250 EUR = 12.50 €. */
+                    amount: number;
+                    /**
+                     * Format: currency
+                     * @description ISO 4217 currency code, upper case.
+                     * @example EUR
+                     */
+                    currency: string;
+                } | null;
+                /** @description Days after the due date before any fee: interest starts the day after. */
+                grace_days?: number;
+                cap_bps?: number | null;
+            } | null;
         };
         PaymentTermsUpdate: {
             name?: string;
@@ -982,6 +1168,27 @@ export interface components {
                 percent_bps: number;
                 /** @description Days after the issue date it applies. */
                 within_days: number;
+            } | null;
+            late_fee?: {
+                /**
+                 * @description A legal preset (`fr_b2b`, `eu_b2b`, `uk_b2b`: statutory rate and fixed sum), `none`, or `custom` (your own rate and fixed fee).
+                 * @enum {unknown}
+                 */
+                kind: "none" | "fr_b2b" | "eu_b2b" | "uk_b2b" | "custom";
+                annual_rate_bps?: number | null;
+                fixed_fee?: {
+                    /** @description Integer amount in the currency's minor unit (ISO 4217 exponent): 1250 EUR = 12.50 €. */
+                    amount: number;
+                    /**
+                     * Format: currency
+                     * @description ISO 4217 currency code, upper case.
+                     * @example EUR
+                     */
+                    currency: string;
+                } | null;
+                /** @description Days after the due date before any fee: interest starts the day after. */
+                grace_days?: number;
+                cap_bps?: number | null;
             } | null;
         };
         PaymentTermsList: {
@@ -1173,6 +1380,89 @@ export interface components {
             /** @enum {string} */
             object: "list";
             data: components["schemas"]["Invoice"][];
+            has_more: boolean;
+            next_cursor: string | null;
+        };
+        InvoiceFee: {
+            /** @description A `fee_…` id. */
+            id: string;
+            /** @enum {string} */
+            object: "invoice_fee";
+            /** @description A `inv_…` id. */
+            invoice_id: string;
+            /**
+             * @description `recovery_fee`: the fixed sum, once per invoice. `interest`: one accrual of interest.
+             * @enum {unknown}
+             */
+            kind: "recovery_fee" | "interest";
+            /** @description In the invoice currency's minor unit. */
+            amount: number;
+            currency: string;
+            /**
+             * Format: date
+             * @description Calendar date, YYYY-MM-DD.
+             */
+            period_from: string;
+            /**
+             * Format: date
+             * @description Calendar date, YYYY-MM-DD.
+             */
+            period_to: string;
+            rate_bps: number | null;
+            waived: boolean;
+            waived_at: string | null;
+            waive_reason: string | null;
+            /** Format: date-time */
+            created_at: string;
+        };
+        InvoiceFeeWaive: {
+            /** @description Why the fee is forgiven (kept with the fee). */
+            reason: string;
+        };
+        InvoiceFeeList: {
+            /** @enum {string} */
+            object: "list";
+            data: components["schemas"]["InvoiceFee"][];
+            has_more: boolean;
+            next_cursor: string | null;
+        };
+        ReferenceRate: {
+            /** @enum {string} */
+            object: "reference_rate";
+            /**
+             * @description `ecb_mro`: ECB main refinancing operations rate. `boe_base`: Bank of England Bank Rate.
+             * @enum {unknown}
+             */
+            source: "ecb_mro" | "boe_base";
+            /**
+             * Format: date
+             * @description Calendar date, YYYY-MM-DD.
+             */
+            effective_on: string;
+            /** @description Basis points: 215 = 2.15 %. */
+            rate_bps: number;
+            /** Format: date-time */
+            created_at: string;
+        };
+        ReferenceRateCreate: {
+            /**
+             * @description `ecb_mro`: ECB main refinancing operations rate. `boe_base`: Bank of England Bank Rate.
+             * @enum {unknown}
+             */
+            source: "ecb_mro" | "boe_base";
+            /**
+             * Format: date
+             * @description Calendar date, YYYY-MM-DD.
+             */
+            effective_on: string;
+            /** @description Basis points: 215 = 2.15 %. */
+            rate_bps: number;
+        };
+        /** @description Every known rate, by source then date (a short list: it is never paginated). */
+        ReferenceRateList: {
+            /** @enum {string} */
+            object: "list";
+            data: components["schemas"]["ReferenceRate"][];
             has_more: boolean;
             next_cursor: string | null;
         };
@@ -1601,6 +1891,111 @@ export interface components {
             /** @enum {string} */
             object: "list";
             data: components["schemas"]["Event"][];
+            has_more: boolean;
+            next_cursor: string | null;
+        };
+        Payment: {
+            /** @description A `pay_…` id. */
+            id: string;
+            /** @enum {string} */
+            object: "payment";
+            /** @description A `cus_…` id. */
+            customer_id: string;
+            amount: number;
+            currency: string;
+            /**
+             * Format: date
+             * @description Calendar date, YYYY-MM-DD.
+             */
+            received_on: string;
+            /** @enum {unknown} */
+            method: "transfer" | "card" | "check" | "cash" | "direct_debit" | "other";
+            reference: string | null;
+            /**
+             * @description `reversed`: bounced or refunded; its allocations are undone.
+             * @enum {unknown}
+             */
+            status: "succeeded" | "reversed";
+            /** @description Sum of the allocations still in force. */
+            amount_allocated: number;
+            /** @description The customer's credit left on this payment: amount − allocations (0 once reversed). */
+            unallocated: number;
+            /** @description Oldest first. */
+            allocations: {
+                /** @description A `alloc_…` id. */
+                id: string;
+                /** @enum {string} */
+                object: "payment_allocation";
+                /** @description A `inv_…` id. */
+                invoice_id: string;
+                /** @description Minor units of the payment applied to this invoice. */
+                amount: number;
+                /** @description Undone by the reversal of its payment. */
+                reversed: boolean;
+                /** Format: date-time */
+                created_at: string;
+                reversed_at: string | null;
+            }[];
+            reversal_reason: string | null;
+            reversed_at: string | null;
+            /** @description Up to 50 string keys and values of your own (order id, CRM id…). */
+            metadata: {
+                [key: string]: string;
+            };
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /** @description A payment received. What is not allocated stays as the customer’s credit. */
+        PaymentCreate: {
+            /** @description A `cus_…` id. */
+            customer_id: string;
+            /** @description Integer amount in the currency's minor unit (ISO 4217 exponent), at least 1. */
+            amount: number;
+            /**
+             * Format: currency
+             * @description ISO 4217 currency code, upper case.
+             * @example EUR
+             */
+            currency: string;
+            /**
+             * Format: date
+             * @description Calendar date, YYYY-MM-DD.
+             */
+            received_on?: string;
+            /** @enum {unknown} */
+            method: "transfer" | "card" | "check" | "cash" | "direct_debit" | "other";
+            reference?: string | null;
+            /** @description Up to 50 string keys and values of your own (order id, CRM id…). */
+            metadata?: {
+                [key: string]: string;
+            };
+            allocations?: {
+                /** @description A `inv_…` id. */
+                invoice_id: string;
+                /** @description Integer amount in the currency's minor unit (ISO 4217 exponent), at least 1. */
+                amount: number;
+            }[];
+            /** @description Without `allocations` (the default then): allocate to the open invoices oldest due first. False keeps it all as credit. */
+            auto_allocate?: boolean;
+        };
+        PaymentApplyCredit: {
+            allocations: {
+                /** @description A `inv_…` id. */
+                invoice_id: string;
+                /** @description Integer amount in the currency's minor unit (ISO 4217 exponent), at least 1. */
+                amount: number;
+            }[];
+        };
+        PaymentReverse: {
+            /** @description Why: "transfer bounced", "refunded"… */
+            reason: string;
+        };
+        PaymentList: {
+            /** @enum {string} */
+            object: "list";
+            data: components["schemas"]["Payment"][];
             has_more: boolean;
             next_cursor: string | null;
         };
@@ -3882,6 +4277,425 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Event"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listPayments: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1 to 100. */
+                limit?: number;
+                /** @description Cursor: the id of the last object of the previous page. */
+                starting_after?: string;
+                /** @description Only payments of this customer. */
+                customer_id?: string;
+                /** @description Only payments allocated (now or once) to this invoice. */
+                invoice_id?: string;
+                status?: "succeeded" | "reversed";
+                /** @description Calendar date, YYYY-MM-DD. */
+                received_from?: string;
+                /** @description Calendar date, YYYY-MM-DD. */
+                received_to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The payment list. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentList"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createPayment: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the request safe to retry: the first response is replayed for 24 hours. 1 to 255 visible ASCII characters (`idempotency/invalid_key` otherwise). */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PaymentCreate"];
+            };
+        };
+        responses: {
+            /** @description Recorded: the payment and its allocations. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Payment"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getPayment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The payment. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Payment"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    applyPaymentCredit: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the request safe to retry: the first response is replayed for 24 hours. 1 to 255 visible ASCII characters (`idempotency/invalid_key` otherwise). */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PaymentApplyCredit"];
+            };
+        };
+        responses: {
+            /** @description The payment. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Payment"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reversePayment: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the request safe to retry: the first response is replayed for 24 hours. 1 to 255 visible ASCII characters (`idempotency/invalid_key` otherwise). */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PaymentReverse"];
+            };
+        };
+        responses: {
+            /** @description The payment. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Payment"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listInvoiceFees: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1 to 100. */
+                limit?: number;
+                /** @description Cursor: the id of the last object of the previous page. */
+                starting_after?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The invoice fee list. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvoiceFeeList"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    waiveInvoiceFee: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the request safe to retry: the first response is replayed for 24 hours. 1 to 255 visible ASCII characters (`idempotency/invalid_key` otherwise). */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+                fee_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InvoiceFeeWaive"];
+            };
+        };
+        responses: {
+            /** @description The invoice fee. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvoiceFee"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listReferenceRates: {
+        parameters: {
+            query?: {
+                /** @description `ecb_mro`: ECB main refinancing operations rate. `boe_base`: Bank of England Bank Rate. */
+                source?: "ecb_mro" | "boe_base";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The reference rate list. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReferenceRateList"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createReferenceRate: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the request safe to retry: the first response is replayed for 24 hours. 1 to 255 visible ASCII characters (`idempotency/invalid_key` otherwise). */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReferenceRateCreate"];
+            };
+        };
+        responses: {
+            /** @description Already registered (same external_id): The reference rate. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReferenceRate"];
+                };
+            };
+            /** @description Created: The reference rate. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReferenceRate"];
                 };
             };
             /** @description The request was refused; `code` says why. */

@@ -5,6 +5,7 @@ import './types/account.ts';
 import './types/customer.ts';
 import './types/payment-terms.ts';
 import './types/invoice.ts';
+import './types/late-fee.ts';
 import './types/message.ts';
 import './types/template.ts';
 import './types/task.ts';
@@ -12,6 +13,7 @@ import './types/dispute.ts';
 import './types/pause.ts';
 import './types/event.ts';
 import './types/reminder-policy.ts';
+import './types/payment.ts';
 
 let schema: GraphQLSchema | undefined;
 

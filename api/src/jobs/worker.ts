@@ -81,9 +81,10 @@ export async function startWorker(deps: {
     QUEUES.remindersSend,
     { batchSize: 25, localConcurrency: deps.concurrency ?? 4, pollingIntervalSeconds: 0.5, burstWhenBatchFull: true },
     async (jobs) => {
-      for (const job of jobs) {
-        const outcome = await services.reminders.engine.process(job.data.accountId, job.data.occurrenceId);
-        if (outcome === 'failed') log.warn({ occurrence: job.data.occurrenceId }, 'reminder failed');
+      // One transaction per account for the whole batch (see the engine's phase one).
+      for (const [accountId, group] of Map.groupBy(jobs, (job) => job.data.accountId)) {
+        const outcomes = await services.reminders.engine.processMany(accountId, group.map((job) => job.data.occurrenceId));
+        for (const [occurrence, outcome] of outcomes) if (outcome === 'failed') log.warn({ occurrence }, 'reminder failed');
       }
     },
   );

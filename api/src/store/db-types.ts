@@ -36,6 +36,7 @@ export interface Accounts {
   default_payment_terms_id: string | null;
   default_reminder_policy_id: string | null;
   id: string;
+  late_fee_preset: Generated<string>;
   legal_name: string | null;
   locale: Generated<string>;
   mode: Generated<string>;
@@ -123,6 +124,21 @@ export interface IdempotencyKeys {
   state: string;
 }
 
+export interface InvoiceFees {
+  account_id: string;
+  amount: number;
+  created_at: Timestamp;
+  currency: string;
+  id: string;
+  invoice_id: string;
+  kind: string;
+  period_from: string;
+  period_to: string;
+  rate_bps: number | null;
+  waive_reason: string | null;
+  waived_at: Timestamp | null;
+}
+
 export interface Invoices {
   account_id: string;
   amount_credited: Generated<number>;
@@ -200,6 +216,35 @@ export interface MessageTemplates {
   updated_at: Timestamp;
 }
 
+export interface PaymentAllocations {
+  account_id: string;
+  amount: number;
+  created_at: Generated<Timestamp>;
+  id: string;
+  invoice_id: string;
+  payment_id: string;
+  reversed: Generated<boolean>;
+  reversed_at: Timestamp | null;
+}
+
+export interface Payments {
+  account_id: string;
+  amount: number;
+  created_at: Generated<Timestamp>;
+  currency: string;
+  customer_id: string;
+  id: string;
+  metadata: Generated<Json>;
+  method: string;
+  received_on: string;
+  reference: string | null;
+  reversal_reason: string | null;
+  reversed_at: Timestamp | null;
+  status: Generated<string>;
+  unallocated: number;
+  updated_at: Generated<Timestamp>;
+}
+
 export interface PaymentTerms {
   account_id: string;
   builtin: Generated<boolean>;
@@ -208,10 +253,23 @@ export interface PaymentTerms {
   discount_bps: number | null;
   discount_days: number | null;
   id: string;
+  late_fee_cap_bps: number | null;
+  late_fee_fixed_amount: number | null;
+  late_fee_fixed_currency: string | null;
+  late_fee_grace_days: Generated<number>;
+  late_fee_kind: string | null;
+  late_fee_rate_bps: number | null;
   name: string;
   rule_days: Generated<number>;
   rule_kind: string;
   updated_at: Generated<Timestamp>;
+}
+
+export interface ReferenceRates {
+  created_at: Generated<Timestamp>;
+  effective_on: string;
+  rate_bps: number;
+  source: string;
 }
 
 export interface ReminderOccurrences {
@@ -280,10 +338,14 @@ export interface DB {
   email_suppressions: EmailSuppressions;
   events: Events;
   idempotency_keys: IdempotencyKeys;
+  invoice_fees: InvoiceFees;
   invoices: Invoices;
   message_templates: MessageTemplates;
   messages: Messages;
+  payment_allocations: PaymentAllocations;
   payment_terms: PaymentTerms;
+  payments: Payments;
+  reference_rates: ReferenceRates;
   reminder_occurrences: ReminderOccurrences;
   reminder_policies: ReminderPolicies;
   tasks: Tasks;

@@ -60,6 +60,14 @@ t.test('operator CLI: accounts and keys', async (t) => {
   const unknown = await cli('keys', 'list', '--account', 'acct_01aaaaaaaaaaaaaaaaaaaaaaaa');
   t.not(unknown.code, 0);
   t.match(unknown.out, 'No account');
+  const added = await cli('rates', 'add', '--source', 'ecb_mro', '--effective-on', '2026-06-10', '--rate-bps', '200');
+  t.equal(added.code, 0, added.out);
+  t.match(added.out, 'ecb_mro 2.00 % in force from 2026-06-10');
+  const rates = await cli('rates', 'list');
+  t.match(rates.out, 'ecb_mro  2026-06-10  2.00 %');
+  t.match(rates.out, 'boe_base  2025-08-07  4.00 %', 'the shipped rates are listed');
+  const incomplete = await cli('rates', 'add', '--source', 'ecb_mro');
+  t.equal(incomplete.code, 2);
   const usage = await cli('frobnicate');
   t.equal(usage.code, 2);
   t.match(usage.out, 'accounts create');

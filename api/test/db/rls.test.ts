@@ -6,6 +6,9 @@ import { createServices } from '../../src/services.ts';
 import { createDatabase } from '../../src/store/database.ts';
 import { createTestDatabase } from '../helpers/database.ts';
 
+/** Shared by every account by design (no account_id): only the operator role writes them. */
+const GLOBAL_TABLES = ['reference_rates'];
+
 t.test('tenant isolation is enforced by the database', async (t) => {
   const testDb = await createTestDatabase();
   const database = createDatabase(testDb.url, { max: 4 });
@@ -45,9 +48,22 @@ t.test('tenant isolation is enforced by the database', async (t) => {
         FROM pg_index x JOIN pg_class c ON c.oid = x.indrelid JOIN pg_class i ON i.oid = x.indexrelid
         JOIN pg_namespace n ON n.oid = c.relnamespace
        WHERE n.nspname = 'public' AND x.indisunique AND c.relname <> 'accounts' AND c.relname NOT LIKE 'kysely%'
+         AND c.relname NOT IN (${GLOBAL_TABLES.map((name) => `'${name}'`).join(', ')})
          AND NOT EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'account_id'
                            AND a.attnum = ANY (x.indkey))`);
     t.same(rows, [], 'no unique index without account_id');
+  });
+
+  t.test('global tables are read-only for the tenant role', async (t) => {
+    for (const table of GLOBAL_TABLES) {
+      const { rows } = await owner.query(
+        `SELECT has_table_privilege('relance_app', $1, 'SELECT') AS reads,
+                has_table_privilege('relance_app', $1, 'INSERT') OR has_table_privilege('relance_app', $1, 'UPDATE')
+                  OR has_table_privilege('relance_app', $1, 'DELETE') AS writes`,
+        [table],
+      );
+      t.same(rows[0], { reads: true, writes: false }, `${table}: relance_app may only read`);
+    }
   });
 
   t.test('the service role owns nothing and cannot bypass RLS', async (t) => {

@@ -13,7 +13,7 @@ function moments(seed: number, count: number, maxHours: number): number[] {
   });
 }
 
-for (const action of ['void', 'dispute', 'pause'] as const) {
+for (const action of ['void', 'dispute', 'pause', 'payment'] as const) {
   t.test(`${action} at a random moment: no message after it, pending reminders skipped or held`, async (t) => {
     const ctx = await setupApp(t);
     const clock = ctx.clock as ManualClock;
@@ -41,7 +41,9 @@ for (const action of ['void', 'dispute', 'pause'] as const) {
             ? await call('POST', `/v1/invoices/${inv.id}/void`)
             : action === 'dispute'
               ? await call('POST', `/v1/invoices/${inv.id}/disputes`, { reason: 'Goods not received' })
-              : await call('POST', `/v1/invoices/${inv.id}/pause`, { reason: 'Customer on holiday' });
+              : action === 'pause'
+                ? await call('POST', `/v1/invoices/${inv.id}/pause`, { reason: 'Customer on holiday' })
+                : await call('POST', '/v1/payments', { customer_id: customer.id, amount: 1000, currency: 'EUR', method: 'transfer', allocations: [{ invoice_id: inv.id, amount: 1000 }] });
         t.ok(res.statusCode < 300, `${action} ${inv.id} → ${res.statusCode}`);
       }
       await ctx.services.reminders.scheduler.runUntilIdle({ kind: 'live', now: clock.now() });
@@ -58,7 +60,12 @@ for (const action of ['void', 'dispute', 'pause'] as const) {
       const pending = rows.occurrences.filter((o) => o.invoice_id === inv.id && (o.status === 'scheduled' || o.status === 'sending'));
       t.same(pending, [], 'nothing left pending');
       const stopped = rows.occurrences.filter((o) => o.invoice_id === inv.id && o.status !== 'sent');
-      const expected = action === 'void' ? { status: 'skipped', skip_reason: 'void' } : { status: 'held' };
+      const expected =
+        action === 'void'
+          ? { status: 'skipped', skip_reason: 'void' }
+          : action === 'payment'
+            ? { status: 'skipped', skip_reason: 'paid' }
+            : { status: 'held' };
       for (const o of stopped.filter((o) => o.skip_reason !== 'stale')) t.match(o, expected);
     }
   });

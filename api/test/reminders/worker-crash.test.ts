@@ -47,11 +47,15 @@ t.test('a worker killed (SIGKILL) mid-send, then restarted: no duplicate, no los
       const rows = await trx.selectFrom('reminder_occurrences').select('status').execute();
       return { total: rows.length, sent: rows.filter((r) => r.status === 'sent').length };
     });
-  const deadline = Date.now() + 150_000;
+  const deadline = Date.now() + 240_000;
   let state = await counts();
   while (state.sent < N && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 500));
     state = await counts();
+  }
+  if (state.sent < N) {
+    const stuck = await database.withAccount(account.id, (trx) => trx.selectFrom('reminder_occurrences').select(['status', 'attempts', 'failure', 'updated_at']).where('status', '<>', 'sent').limit(5).execute());
+    t.comment(JSON.stringify(stuck));
   }
   t.equal(state.total, N);
   t.equal(state.sent, N, 'every reminder was sent in the end');

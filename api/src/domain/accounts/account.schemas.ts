@@ -1,4 +1,5 @@
 import Type from 'typebox';
+import { LateFeePresetSchema } from '../late-fees/late-fee.schemas.ts';
 import { Currency, Email, Id, Locale, Nullable, Timestamp, TimeZone } from '../shared/schemas.ts';
 
 const Text = (max: number) => Type.String({ minLength: 1, maxLength: max });
@@ -16,6 +17,7 @@ const settings = {
   payment_instructions: Nullable(Text(2000)),
   default_payment_terms_id: Nullable(Id('pt')),
   default_reminder_policy_id: Nullable(Id('rp')),
+  late_fee_preset: LateFeePresetSchema,
 };
 
 export const Account = Type.Object(

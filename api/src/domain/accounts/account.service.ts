@@ -33,6 +33,7 @@ export const presentAccount = (row: AccountRow): Account => ({
   payment_instructions: row.payment_instructions,
   default_payment_terms_id: row.default_payment_terms_id,
   default_reminder_policy_id: row.default_reminder_policy_id,
+  late_fee_preset: row.late_fee_preset as Account['late_fee_preset'],
   created_at: row.created_at.toISOString(),
   updated_at: row.updated_at.toISOString(),
 });

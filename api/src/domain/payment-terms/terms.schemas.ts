@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import { Id, Nullable, Timestamp } from '../shared/schemas.ts';
+import { Amount, Currency, Id, Nullable, Timestamp } from '../shared/schemas.ts';
 
 export const DueRule = Type.Object(
   {
@@ -21,6 +21,36 @@ export const EarlyPaymentDiscount = Type.Object(
   { additionalProperties: false },
 );
 
+const LateFeeKind = Type.Enum(['none', 'fr_b2b', 'eu_b2b', 'uk_b2b', 'custom'], {
+  description:
+    'A legal preset (`fr_b2b`, `eu_b2b`, `uk_b2b`: statutory rate and fixed sum), `none`, or `custom` (your own rate and fixed fee).',
+});
+const RateBps = Type.Integer({ minimum: 0, maximum: 100000, description: 'Annual rate in basis points: 1225 = 12.25 %.' });
+const FixedFee = Type.Object(
+  { amount: Amount, currency: Currency },
+  { additionalProperties: false, description: 'Fixed recovery fee, once per invoice; only invoices in this currency get it.' },
+);
+const GraceDays = Type.Integer({ minimum: 0, maximum: 365, description: 'Days after the due date before any fee: interest starts the day after.' });
+const CapBps = Type.Integer({ minimum: 0, maximum: 100000, description: 'Most interest an invoice may carry, in basis points of its total: 1000 = 10 %.' });
+
+export const LateFeeRuleInput = Type.Object(
+  {
+    kind: LateFeeKind,
+    annual_rate_bps: Type.Optional(Nullable(RateBps)),
+    fixed_fee: Type.Optional(Nullable(FixedFee)),
+    grace_days: Type.Optional(GraceDays),
+    cap_bps: Type.Optional(Nullable(CapBps)),
+  },
+  { additionalProperties: false, description: 'Late fees of invoices under these terms; null follows the account preset.' },
+);
+export type LateFeeRuleInput = Type.Static<typeof LateFeeRuleInput>;
+
+export const LateFeeRule = Type.Object(
+  { kind: LateFeeKind, annual_rate_bps: Nullable(RateBps), fixed_fee: Nullable(FixedFee), grace_days: GraceDays, cap_bps: Nullable(CapBps) },
+  { additionalProperties: false },
+);
+export type LateFeeRule = Type.Static<typeof LateFeeRule>;
+
 export const PaymentTerms = Type.Object(
   {
     id: Id('pt'),
@@ -30,6 +60,7 @@ export const PaymentTerms = Type.Object(
     description: Type.String({ description: 'The due rule in words.' }),
     due: Type.Object({ kind: DueRule.properties.kind, days: Type.Integer() }, { additionalProperties: false }),
     early_payment_discount: Nullable(EarlyPaymentDiscount),
+    late_fee: Type.Union([LateFeeRule, Type.Null()], { description: "Null: the account's late-fee preset applies." }),
     builtin: Type.Boolean({ description: 'Built-in terms are created with each account and cannot be changed.' }),
     created_at: Timestamp,
     updated_at: Timestamp,
@@ -46,6 +77,7 @@ export const PaymentTermsCreate = Type.Object(
     code: Type.Optional(Code),
     due: DueRule,
     early_payment_discount: Type.Optional(Nullable(EarlyPaymentDiscount)),
+    late_fee: Type.Optional(Nullable(LateFeeRuleInput)),
   },
   { $id: 'PaymentTermsCreate', additionalProperties: false },
 );

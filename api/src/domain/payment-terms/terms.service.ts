@@ -8,7 +8,7 @@ import { isForeignKeyViolation, isUniqueViolation } from '../../store/pg-errors.
 import { parseInput } from '../../validation.ts';
 import { type Actor, assertWriteAccess } from '../shared/actor.ts';
 import { type Page, PageQuery, toPage } from '../shared/schemas.ts';
-import { PaymentTerms, PaymentTermsCreate, PaymentTermsUpdate } from './terms.schemas.ts';
+import { type LateFeeRule, type LateFeeRuleInput, PaymentTerms, PaymentTermsCreate, PaymentTermsUpdate } from './terms.schemas.ts';
 import { describeRule, type DueDateRule } from './terms.rules.ts';
 
 type Row = Selectable<PaymentTermsTable>;
@@ -30,6 +30,19 @@ const present = (row: Row): PaymentTerms => ({
     row.discount_bps === null || row.discount_days === null
       ? null
       : { percent_bps: row.discount_bps, within_days: row.discount_days },
+  late_fee:
+    row.late_fee_kind === null
+      ? null
+      : {
+          kind: row.late_fee_kind as LateFeeRule['kind'],
+          annual_rate_bps: row.late_fee_rate_bps,
+          fixed_fee:
+            row.late_fee_fixed_amount === null || row.late_fee_fixed_currency === null
+              ? null
+              : { amount: row.late_fee_fixed_amount, currency: row.late_fee_fixed_currency },
+          grace_days: row.late_fee_grace_days,
+          cap_bps: row.late_fee_cap_bps,
+        },
   builtin: row.builtin,
   created_at: row.created_at.toISOString(),
   updated_at: row.updated_at.toISOString(),
@@ -50,6 +63,23 @@ function columns(input: PaymentTermsUpdate) {
       discount_bps: input.early_payment_discount?.percent_bps ?? null,
       discount_days: input.early_payment_discount?.within_days ?? null,
     }),
+    ...(input.late_fee !== undefined && lateFeeColumns(input.late_fee)),
+  };
+}
+
+function lateFeeColumns(rule: LateFeeRuleInput | null) {
+  if (rule && rule.kind !== 'custom' && (rule.annual_rate_bps != null || rule.fixed_fee != null)) {
+    throw new AppError('payment_terms/late_fee_invalid', 422, 'A rate or fixed fee of your own needs `kind: custom`; the presets set both by law.', {
+      errors: [{ field: '/late_fee/kind', message: 'must be custom with annual_rate_bps or fixed_fee' }],
+    });
+  }
+  return {
+    late_fee_kind: rule?.kind ?? null,
+    late_fee_rate_bps: rule?.annual_rate_bps ?? null,
+    late_fee_fixed_amount: rule?.fixed_fee?.amount ?? null,
+    late_fee_fixed_currency: rule?.fixed_fee?.currency ?? null,
+    late_fee_grace_days: rule?.grace_days ?? 0,
+    late_fee_cap_bps: rule?.cap_bps ?? null,
   };
 }
 

@@ -1,14 +1,14 @@
-import { type Selectable, sql } from 'kysely';
+import type { Insertable, Selectable } from 'kysely';
 import type { Clock } from '../../clock.ts';
 import type { Database, Db } from '../../store/database.ts';
-import type { Accounts, Customers, Invoices, ReminderOccurrences } from '../../store/db-types.ts';
+import type { Accounts, Customers, Invoices, Messages, ReminderOccurrences } from '../../store/db-types.ts';
 import { newId } from '../../ids.ts';
 import { type EmailTransport, TransportError } from '../../mail/transport.ts';
 import { todayIn, zonedDateTimeToInstant } from '../calendar.ts';
 import { recordEvent } from '../events/event.repository.ts';
 import { guardBeforeSend } from './guard.rules.ts';
-import { minBalanceOf, planOf, policyForInvoice } from './policy.service.ts';
-import { replanInvoice } from './schedule.ts';
+import { minBalanceOf, planOf, policiesForInvoices, type PolicyRow } from './policy.service.ts';
+import { replanInvoices } from './schedule.ts';
 
 /** Attempts at handing an email to the provider before the reminder counts as failed. */
 export const MAX_SEND_ATTEMPTS = 5;
@@ -60,150 +60,198 @@ const reminderData = (o: OccurrenceRow, extra: Record<string, unknown> = {}) => 
 export function createReminderEngine(deps: { database: Database; clock: Clock; transport: EmailTransport; composer: MessageComposer }) {
   const { database, clock, transport, composer } = deps;
 
-  async function phaseOne(accountId: string, occurrenceId: string): Promise<Outcome | 'deliver'> {
+  /**
+   * Phase one for a batch of one account's reminders, in one transaction: their invoices are
+   * locked (in id order), what every guard needs is read once, then each reminder is decided in
+   * the order it falls due, exactly as if they were taken one by one.
+   */
+  async function phaseOne(accountId: string, occurrenceIds: string[]): Promise<Map<string, Outcome | 'deliver'>> {
+    const results = new Map<string, Outcome | 'deliver'>(occurrenceIds.map((id) => [id, 'noop']));
     return database.withAccount(accountId, async (trx) => {
-      const peek = await trx.selectFrom('reminder_occurrences').select(['invoice_id', 'status']).where('id', '=', occurrenceId).executeTakeFirst();
-      if (!peek || (peek.status !== 'scheduled' && peek.status !== 'sending')) return 'noop';
-      let invoice = await trx.selectFrom('invoices').selectAll().where('id', '=', peek.invoice_id).forUpdate().executeTakeFirstOrThrow();
+      const peeks = await trx.selectFrom('reminder_occurrences').select(['id', 'invoice_id']).where('id', 'in', occurrenceIds).where('status', 'in', ['scheduled', 'sending']).execute();
+      if (peeks.length === 0) return results;
+      const invoiceIds = [...new Set(peeks.map((p) => p.invoice_id))].sort();
+      const lockInvoices = () => trx.selectFrom('invoices').selectAll().where('id', 'in', invoiceIds).orderBy('id').forUpdate().execute();
+      let invoices = await lockInvoices();
       const account = await trx.selectFrom('accounts').selectAll().executeTakeFirstOrThrow();
       const now = await nowFor(trx, account, clock);
-      if (invoice.needs_replan) {
-        await replanInvoice(trx, { accountId, invoiceId: invoice.id, timeZone: account.time_zone, now });
-        invoice = await trx.selectFrom('invoices').selectAll().where('id', '=', invoice.id).executeTakeFirstOrThrow();
-      }
-      const occurrence = await trx.selectFrom('reminder_occurrences').selectAll().where('id', '=', occurrenceId).forUpdate().executeTakeFirstOrThrow();
-      if (occurrence.status === 'sending') return 'deliver';
-      if (occurrence.status !== 'scheduled' || !occurrence.scheduled_at || occurrence.scheduled_at > now) return 'noop';
-
       const today = todayIn(now, account.time_zone);
-      const customer = await trx.selectFrom('customers').selectAll().where('id', '=', invoice.customer_id).executeTakeFirstOrThrow();
-      const policy = await policyForInvoice(trx, invoice.id);
-      const later = await trx
+      const toReplan = invoices.filter((i) => i.needs_replan).map((i) => i.id);
+      if (toReplan.length > 0) {
+        await replanInvoices(trx, { accountId, invoiceIds: toReplan, timeZone: account.time_zone, now });
+        invoices = await lockInvoices();
+      }
+      const invoiceById = new Map(invoices.map((i) => [i.id, i]));
+      const occurrences = await trx
         .selectFrom('reminder_occurrences')
-        .select('id')
-        .where('invoice_id', '=', invoice.id)
+        .selectAll()
+        .where('id', 'in', peeks.map((p) => p.id))
+        .orderBy('scheduled_at')
+        .orderBy('offset_days')
+        .orderBy('repeat_index')
+        .forUpdate()
+        .execute();
+      const customerIds = [...new Set(invoices.map((i) => i.customer_id))];
+      const customerById = new Map((await trx.selectFrom('customers').selectAll().where('id', 'in', customerIds).execute()).map((c) => [c.id, c]));
+      const policyByInvoice = await policiesForInvoices(trx, invoiceIds);
+      const dueNow = await trx
+        .selectFrom('reminder_occurrences')
+        .select(['invoice_id', 'offset_days', 'repeat_index'])
+        .where('invoice_id', 'in', invoiceIds)
         .where('status', '=', 'scheduled')
         .where('scheduled_at', '<=', now)
-        .where(sql<boolean>`(offset_days, repeat_index) > (${occurrence.offset_days}, ${occurrence.repeat_index})`)
-        .limit(1)
-        .executeTakeFirst();
-      const verdict = guardBeforeSend({
-        invoice,
-        customer,
-        occurrence,
-        minBalance: policy ? minBalanceOf(policy, invoice.currency) : 0,
-        today,
-        laterStepDue: later !== undefined,
-      });
-
-      const event = (type: string, extra: Record<string, unknown> = {}) =>
-        recordEvent(trx, { accountId, type, objectType: 'reminder', objectId: occurrence.id, data: reminderData(occurrence, extra), at: now });
-      const skip = async (reason: string) => {
-        await trx.updateTable('reminder_occurrences').set({ status: 'skipped', skip_reason: reason, updated_at: now }).where('id', '=', occurrence.id).execute();
-        await event('reminder.skipped', { reason });
-        return 'skipped' as const;
-      };
-
-      if (verdict.action === 'skip') return skip(verdict.reason);
-      if (verdict.action === 'hold') {
-        await trx.updateTable('reminder_occurrences').set({ status: 'held', hold_reason: verdict.reason, updated_at: now }).where('id', '=', occurrence.id).execute();
-        return 'held';
-      }
-      if (verdict.action === 'defer') {
-        const plan = policy ? planOf(policy) : { send_hour: 9, send_minute: 0 };
-        const at = zonedDateTimeToInstant(verdict.until, plan.send_hour, plan.send_minute, account.time_zone);
-        await trx.updateTable('reminder_occurrences').set({ scheduled_at: at, hold_reason: verdict.reason, updated_at: now }).where('id', '=', occurrence.id).execute();
-        return 'deferred';
-      }
-      if (verdict.promiseBroken) {
-        await trx.updateTable('invoices').set({ promise_to_pay_on: null, updated_at: now }).where('id', '=', invoice.id).execute();
-        await recordEvent(trx, { accountId, type: 'promise.broken', objectType: 'invoice', objectId: invoice.id, data: { invoice_id: invoice.id, promised_on: invoice.promise_to_pay_on }, at: now });
-      }
-
-      if (occurrence.channel === 'webhook') {
-        await trx.updateTable('reminder_occurrences').set({ status: 'sent', sent_at: now, updated_at: now }).where('id', '=', occurrence.id).execute();
-        await event('reminder.sent');
-        return 'sent';
-      }
-      if (occurrence.channel !== 'email') {
-        const taskId = newId('task');
-        await trx
-          .insertInto('tasks')
-          .values({ account_id: accountId, id: taskId, kind: occurrence.channel, status: 'open', invoice_id: invoice.id, customer_id: customer.id, occurrence_id: occurrence.id, due_on: today, created_at: now, updated_at: now })
-          .execute();
-        await trx.updateTable('reminder_occurrences').set({ status: 'sent', task_id: taskId, sent_at: now, updated_at: now }).where('id', '=', occurrence.id).execute();
-        await recordEvent(trx, { accountId, type: 'task.created', objectType: 'task', objectId: taskId, data: { id: taskId, kind: occurrence.channel, invoice_id: invoice.id, customer_id: customer.id, due_on: today, status: 'open' }, at: now });
-        await event('reminder.sent', { task_id: taskId });
-        return 'sent';
-      }
-
-      const recipients = [customer.email, ...customer.cc_emails].filter((e): e is string => Boolean(e));
-      if (!customer.email) return skip('no_recipient');
-      const suppressed = new Set(
-        (await trx.selectFrom('email_suppressions').select('email').where('email', 'in', recipients.map((e) => e.toLowerCase())).execute()).map((r) => r.email),
-      );
-      if (suppressed.has(customer.email.toLowerCase())) return skip('suppressed');
-      let composed: ComposedEmail;
-      try {
-        composed = await composer.compose(trx, { account, customer, invoice, occurrence, today });
-      } catch (error) {
-        const failure = error instanceof Error ? error.message : String(error);
-        await trx.updateTable('reminder_occurrences').set({ status: 'failed', failure, updated_at: now }).where('id', '=', occurrence.id).execute();
-        await event('reminder.failed', { error: failure });
-        return 'failed';
-      }
-      const messageId = newId('message');
-      await trx
-        .insertInto('messages')
-        .values({
-          account_id: accountId,
-          id: messageId,
-          occurrence_id: occurrence.id,
-          invoice_id: invoice.id,
-          customer_id: customer.id,
-          channel: 'email',
-          transport: transport.name,
-          status: 'pending',
-          from_address: account.sender_email ? `${account.sender_name ?? account.name} <${account.sender_email}>` : `${account.sender_name ?? account.name} <reminders@relance.invalid>`,
-          reply_to: account.reply_to,
-          to_addresses: [customer.email],
-          cc_addresses: customer.cc_emails.filter((e) => !suppressed.has(e.toLowerCase())),
-          subject: composed.subject,
-          html: composed.html,
-          text: composed.text,
-          template_key: occurrence.template_key,
-          locale: composed.locale,
-          created_at: now,
-          updated_at: now,
-        })
         .execute();
-      await trx.updateTable('reminder_occurrences').set({ status: 'sending', message_id: messageId, updated_at: now }).where('id', '=', occurrence.id).execute();
-      // A local transport has nothing to wait for: deliver in this transaction, under the same lock.
-      if (transport.local) return deliver(trx, accountId, { ...occurrence, status: 'sending', message_id: messageId }, now);
-      return 'deliver';
+      const recipients = [...customerById.values()].flatMap((c) => [c.email, ...c.cc_emails]).filter((e): e is string => Boolean(e)).map((e) => e.toLowerCase());
+      const suppressed = new Set(
+        recipients.length === 0 ? [] : (await trx.selectFrom('email_suppressions').select('email').where('email', 'in', recipients).execute()).map((r) => r.email),
+      );
+      for (const occurrence of occurrences) {
+        const invoice = invoiceById.get(occurrence.invoice_id);
+        const customer = invoice && customerById.get(invoice.customer_id);
+        if (!invoice || !customer) continue;
+        const laterStepDue = dueNow.some(
+          (d) => d.invoice_id === invoice.id && (d.offset_days > occurrence.offset_days || (d.offset_days === occurrence.offset_days && d.repeat_index > occurrence.repeat_index)),
+        );
+        results.set(occurrence.id, await decide(trx, { accountId, account, invoice, customer, occurrence, policy: policyByInvoice.get(invoice.id), now, today, laterStepDue, suppressed }));
+      }
+      return results;
     });
   }
 
+  /** One reminder of a phase-one batch: the guard, then a task, an event, or a stored message. */
+  async function decide(
+    trx: Db,
+    ctx: {
+      accountId: string;
+      account: Selectable<Accounts>;
+      invoice: Selectable<Invoices>;
+      customer: Selectable<Customers>;
+      occurrence: OccurrenceRow;
+      policy: PolicyRow | undefined;
+      now: Date;
+      today: string;
+      laterStepDue: boolean;
+      suppressed: Set<string>;
+    },
+  ): Promise<Outcome | 'deliver'> {
+    const { accountId, account, invoice, customer, occurrence, policy, now, today, suppressed } = ctx;
+    if (occurrence.status === 'sending') return 'deliver';
+    if (occurrence.status !== 'scheduled' || !occurrence.scheduled_at || occurrence.scheduled_at > now) return 'noop';
+    const verdict = guardBeforeSend({
+      invoice,
+      customer,
+      occurrence,
+      minBalance: policy ? minBalanceOf(policy, invoice.currency) : 0,
+      today,
+      laterStepDue: ctx.laterStepDue,
+    });
+
+    const event = (type: string, extra: Record<string, unknown> = {}) =>
+      recordEvent(trx, { accountId, type, objectType: 'reminder', objectId: occurrence.id, data: reminderData(occurrence, extra), at: now });
+    const skip = async (reason: string) => {
+      await trx.updateTable('reminder_occurrences').set({ status: 'skipped', skip_reason: reason, updated_at: now }).where('id', '=', occurrence.id).execute();
+      await event('reminder.skipped', { reason });
+      return 'skipped' as const;
+    };
+
+    if (verdict.action === 'skip') return skip(verdict.reason);
+    if (verdict.action === 'hold') {
+      await trx.updateTable('reminder_occurrences').set({ status: 'held', hold_reason: verdict.reason, updated_at: now }).where('id', '=', occurrence.id).execute();
+      return 'held';
+    }
+    if (verdict.action === 'defer') {
+      const plan = policy ? planOf(policy) : { send_hour: 9, send_minute: 0 };
+      const at = zonedDateTimeToInstant(verdict.until, plan.send_hour, plan.send_minute, account.time_zone);
+      await trx.updateTable('reminder_occurrences').set({ scheduled_at: at, hold_reason: verdict.reason, updated_at: now }).where('id', '=', occurrence.id).execute();
+      return 'deferred';
+    }
+    if (verdict.promiseBroken) {
+      await trx.updateTable('invoices').set({ promise_to_pay_on: null, updated_at: now }).where('id', '=', invoice.id).execute();
+      await recordEvent(trx, { accountId, type: 'promise.broken', objectType: 'invoice', objectId: invoice.id, data: { invoice_id: invoice.id, promised_on: invoice.promise_to_pay_on }, at: now });
+      invoice.promise_to_pay_on = null;
+    }
+
+    if (occurrence.channel === 'webhook') {
+      await trx.updateTable('reminder_occurrences').set({ status: 'sent', sent_at: now, updated_at: now }).where('id', '=', occurrence.id).execute();
+      await event('reminder.sent');
+      return 'sent';
+    }
+    if (occurrence.channel !== 'email') {
+      const taskId = newId('task');
+      await trx
+        .insertInto('tasks')
+        .values({ account_id: accountId, id: taskId, kind: occurrence.channel, status: 'open', invoice_id: invoice.id, customer_id: customer.id, occurrence_id: occurrence.id, due_on: today, created_at: now, updated_at: now })
+        .execute();
+      await trx.updateTable('reminder_occurrences').set({ status: 'sent', task_id: taskId, sent_at: now, updated_at: now }).where('id', '=', occurrence.id).execute();
+      await recordEvent(trx, { accountId, type: 'task.created', objectType: 'task', objectId: taskId, data: { id: taskId, kind: occurrence.channel, invoice_id: invoice.id, customer_id: customer.id, due_on: today, status: 'open' }, at: now });
+      await event('reminder.sent', { task_id: taskId });
+      return 'sent';
+    }
+
+    if (!customer.email) return skip('no_recipient');
+    if (suppressed.has(customer.email.toLowerCase())) return skip('suppressed');
+    let composed: ComposedEmail;
+    try {
+      composed = await composer.compose(trx, { account, customer, invoice, occurrence, today });
+    } catch (error) {
+      const failure = error instanceof Error ? error.message : String(error);
+      await trx.updateTable('reminder_occurrences').set({ status: 'failed', failure, updated_at: now }).where('id', '=', occurrence.id).execute();
+      await event('reminder.failed', { error: failure });
+      return 'failed';
+    }
+    const message = {
+      account_id: accountId,
+      id: newId('message'),
+      occurrence_id: occurrence.id,
+      invoice_id: invoice.id,
+      customer_id: customer.id,
+      channel: 'email',
+      transport: transport.name,
+      status: 'pending',
+      from_address: `${account.sender_name ?? account.name} <${account.sender_email ?? 'reminders@relance.invalid'}>`,
+      reply_to: account.reply_to,
+      to_addresses: [customer.email],
+      cc_addresses: customer.cc_emails.filter((e) => !suppressed.has(e.toLowerCase())),
+      subject: composed.subject,
+      html: composed.html,
+      text: composed.text,
+      template_key: occurrence.template_key,
+      locale: composed.locale,
+      created_at: now,
+      updated_at: now,
+    };
+    const sending = { ...occurrence, status: 'sending', message_id: message.id };
+    // A local transport has nothing to wait for: store and deliver in this transaction, under the same lock.
+    if (transport.local) return deliver(trx, accountId, sending, now, message);
+    await trx.insertInto('messages').values(message).execute();
+    await trx.updateTable('reminder_occurrences').set({ status: 'sending', message_id: message.id, updated_at: now }).where('id', '=', occurrence.id).execute();
+    return 'deliver';
+  }
+
   /** Hands the stored message to the provider under the occurrence id, and records the outcome. */
-  async function deliver(trx: Db, accountId: string, occurrence: OccurrenceRow, now: Date): Promise<Outcome> {
+  async function deliver(trx: Db, accountId: string, occurrence: OccurrenceRow, now: Date, fresh?: Insertable<Messages>): Promise<Outcome> {
     const event = (type: string, extra: Record<string, unknown> = {}) =>
       recordEvent(trx, { accountId, type, objectType: 'reminder', objectId: occurrence.id, data: reminderData(occurrence, { message_id: occurrence.message_id, ...extra }), at: now });
-    const message = await trx.selectFrom('messages').selectAll().where('id', '=', String(occurrence.message_id)).executeTakeFirstOrThrow();
+    const message = fresh
+      ? { ...fresh, id: String(fresh.id), cc_addresses: (fresh.cc_addresses ?? []) as string[], reply_to: fresh.reply_to ?? null }
+      : await trx.selectFrom('messages').selectAll().where('id', '=', String(occurrence.message_id)).executeTakeFirstOrThrow();
     const attempts = occurrence.attempts + 1;
     try {
       const { providerMessageId } = await transport.send(
-        { from: message.from_address, to: message.to_addresses, cc: message.cc_addresses, replyTo: message.reply_to, subject: message.subject, html: message.html, text: message.text, tags: { occurrence: occurrence.id.replace(/[^\w-]/g, '_') } },
+        { from: message.from_address, to: message.to_addresses as string[], cc: message.cc_addresses, replyTo: message.reply_to, subject: message.subject, html: message.html, text: message.text, tags: { occurrence: occurrence.id.replace(/[^\w-]/g, '_') } },
         occurrence.id,
       );
-      await trx.updateTable('messages').set({ status: 'sent', provider_message_id: providerMessageId, attempts, sent_at: now, updated_at: now }).where('id', '=', message.id).execute();
-      await trx.updateTable('reminder_occurrences').set({ status: 'sent', attempts, sent_at: now, updated_at: now }).where('id', '=', occurrence.id).execute();
+      if (fresh) await trx.insertInto('messages').values({ ...fresh, status: 'sent', provider_message_id: providerMessageId, attempts, sent_at: now }).execute();
+      else await trx.updateTable('messages').set({ status: 'sent', provider_message_id: providerMessageId, attempts, sent_at: now, updated_at: now }).where('id', '=', message.id).execute();
+      await trx.updateTable('reminder_occurrences').set({ status: 'sent', message_id: message.id, attempts, sent_at: now, updated_at: now }).where('id', '=', occurrence.id).execute();
       await event('reminder.sent');
       return 'sent';
     } catch (error) {
       const failure = error instanceof Error ? error.message : String(error);
       const retry = error instanceof TransportError && error.retryable && attempts < MAX_SEND_ATTEMPTS;
-      await trx.updateTable('messages').set({ attempts, error: failure, status: retry ? 'pending' : 'failed', updated_at: now }).where('id', '=', message.id).execute();
-      await trx.updateTable('reminder_occurrences').set({ attempts, failure, status: retry ? 'sending' : 'failed', updated_at: now }).where('id', '=', occurrence.id).execute();
+      if (fresh) await trx.insertInto('messages').values({ ...fresh, attempts, error: failure, status: retry ? 'pending' : 'failed' }).execute();
+      else await trx.updateTable('messages').set({ attempts, error: failure, status: retry ? 'pending' : 'failed', updated_at: now }).where('id', '=', message.id).execute();
+      await trx.updateTable('reminder_occurrences').set({ message_id: message.id, attempts, failure, status: retry ? 'sending' : 'failed', updated_at: now }).where('id', '=', occurrence.id).execute();
       if (!retry) await event('reminder.failed', { error: failure });
       return retry ? 'retry' : 'failed';
     }
@@ -233,11 +281,20 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; t
     });
   }
 
+  /** Runs reminders of one account through the guard and delivers those that pass. Safe to call twice. */
+  async function processMany(accountId: string, occurrenceIds: string[]): Promise<Map<string, Outcome>> {
+    const outcomes = new Map<string, Outcome>();
+    for (const [id, first] of await phaseOne(accountId, occurrenceIds)) {
+      outcomes.set(id, first === 'deliver' ? await phaseTwo(accountId, id) : first);
+    }
+    return outcomes;
+  }
+
   return {
-    /** Runs one occurrence through the guard and, if it passes, delivers it. Safe to call twice. */
+    processMany,
+    /** One reminder (see `processMany`). */
     async process(accountId: string, occurrenceId: string): Promise<Outcome> {
-      const first = await phaseOne(accountId, occurrenceId);
-      return first === 'deliver' ? phaseTwo(accountId, occurrenceId) : first;
+      return (await processMany(accountId, [occurrenceId])).get(occurrenceId) ?? 'noop';
     },
   };
 }

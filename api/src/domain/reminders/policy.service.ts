@@ -113,6 +113,25 @@ export async function policyForInvoice(trx: Db, invoiceId: string): Promise<Poli
     .executeTakeFirst();
 }
 
+/** The policy each of these invoices follows (see `policyForInvoice`), in one query. */
+export async function policiesForInvoices(trx: Db, invoiceIds: string[]): Promise<Map<string, PolicyRow>> {
+  if (invoiceIds.length === 0) return new Map();
+  const rows = await trx
+    .selectFrom('invoices')
+    .innerJoin('customers', 'customers.id', 'invoices.customer_id')
+    .innerJoin('accounts', 'accounts.id', 'invoices.account_id')
+    .innerJoin('reminder_policies', (join) =>
+      join.onRef('reminder_policies.account_id', '=', 'invoices.account_id').on((eb) =>
+        eb('reminder_policies.id', '=', eb.fn.coalesce('invoices.reminder_policy_id', 'customers.reminder_policy_id', 'accounts.default_reminder_policy_id')),
+      ),
+    )
+    .selectAll('reminder_policies')
+    .select('invoices.id as invoice_id')
+    .where('invoices.id', 'in', invoiceIds)
+    .execute();
+  return new Map(rows.map(({ invoice_id, ...policy }) => [invoice_id, policy]));
+}
+
 export function createReminderPolicyService(deps: {
   database: Database;
   clock: Clock;

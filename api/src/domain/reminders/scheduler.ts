@@ -10,6 +10,7 @@ import { replanInvoices } from './schedule.ts';
 /** Days ahead of the due date at which `invoice.due_soon` is announced. */
 export const DUE_SOON_DAYS = 3;
 const PLAN_BATCH = 500;
+const PLAN_PARALLEL = 3;
 
 export interface DueOccurrence {
   account_id: string;
@@ -36,7 +37,9 @@ export function createReminderScheduler(deps: { database: Database; clock: Clock
          WHERE ${inScope(scope)} AND EXISTS (SELECT 1 FROM invoices i WHERE i.account_id = a.id AND i.needs_replan)`.execute(trx)).rows,
     );
     let planned = 0;
-    for (const account of accounts) {
+    // A few accounts at a time: each batch waits on the database half the time.
+    const queue = [...accounts];
+    const planAccount = async (account: { id: string; time_zone: string }) => {
       for (;;) {
         const count = await database.withAccount(account.id, async (trx) => {
           const ids = (
@@ -48,7 +51,12 @@ export function createReminderScheduler(deps: { database: Database; clock: Clock
         planned += count;
         if (count < PLAN_BATCH) break;
       }
-    }
+    };
+    await Promise.all(
+      Array.from({ length: Math.min(PLAN_PARALLEL, queue.length) }, async () => {
+        for (let account = queue.shift(); account; account = queue.shift()) await planAccount(account);
+      }),
+    );
     return planned;
   }
 
@@ -96,7 +104,7 @@ export function createReminderScheduler(deps: { database: Database; clock: Clock
   }
 
   /** Reminders due in scope, oldest first; also deliveries to retry (after 30 s, 1, 2, 4… minutes). */
-  async function dueOccurrences(scope: Scope, limit = 5000): Promise<DueOccurrence[]> {
+  async function dueOccurrences(scope: Scope, limit = 20_000): Promise<DueOccurrence[]> {
     return database.withSystem(async (trx) =>
       (await sql<DueOccurrence>`
         SELECT o.account_id, o.id FROM reminder_occurrences o JOIN accounts a ON a.id = o.account_id
@@ -132,9 +140,12 @@ export function createReminderScheduler(deps: { database: Database; clock: Clock
       for (;;) {
         const due = (await dueOccurrences(scope)).filter((o) => !unchanged.has(o.id));
         if (due.length === 0) break;
-        for (const o of due) {
-          if ((await engine.process(o.account_id, o.id)) === 'noop') unchanged.add(o.id);
-          processed++;
+        for (const [accountId, group] of Map.groupBy(due, (o) => o.account_id)) {
+          for (let i = 0; i < group.length; i += 100) {
+            const outcomes = await engine.processMany(accountId, group.slice(i, i + 100).map((o) => o.id));
+            for (const [id, outcome] of outcomes) if (outcome === 'noop') unchanged.add(id);
+            processed += outcomes.size;
+          }
         }
       }
       return { planned, announced, processed };

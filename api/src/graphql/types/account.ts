@@ -1,6 +1,7 @@
 import type { Account, AccountUpdate } from '../../domain/accounts/account.schemas.ts';
 import { builder } from '../builder.ts';
 import { toServiceInput } from '../convert.ts';
+import { LateFeePreset } from './late-fee.ts';
 
 export const AccountMode = builder.enumType('AccountMode', {
   description: '`LIVE` data, or `TEST` data kept apart for trying the API.',
@@ -23,6 +24,7 @@ export const AccountRef = builder.objectRef<Account>('Account').implement({
     contactPhone: t.exposeString('contact_phone', { nullable: true }),
     paymentInstructions: t.exposeString('payment_instructions', { nullable: true }),
     defaultPaymentTermsId: t.exposeID('default_payment_terms_id', { nullable: true }),
+    lateFeePreset: t.expose('late_fee_preset', { type: LateFeePreset, description: 'Statutory late fees for invoices whose terms set no rule of their own.' }),
     createdAt: t.expose('created_at', { type: 'DateTime' }),
     updatedAt: t.expose('updated_at', { type: 'DateTime' }),
   }),
@@ -42,6 +44,7 @@ const UpdateAccountInput = builder.inputType('UpdateAccountInput', {
     contactPhone: t.string(),
     paymentInstructions: t.string(),
     defaultPaymentTermsId: t.id(),
+    lateFeePreset: t.field({ type: LateFeePreset }),
   }),
 });
 

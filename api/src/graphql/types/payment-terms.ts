@@ -34,6 +34,44 @@ const EarlyPaymentDiscount = builder.objectRef<Discount>('EarlyPaymentDiscount')
   }),
 });
 
+const LateFeeKind = builder.enumType('LateFeeKind', {
+  description: 'A legal preset (`FR_B2B`, `EU_B2B`, `UK_B2B`), `NONE`, or `CUSTOM` (your own rate and fixed fee).',
+  values: { NONE: { value: 'none' }, FR_B2B: { value: 'fr_b2b' }, EU_B2B: { value: 'eu_b2b' }, UK_B2B: { value: 'uk_b2b' }, CUSTOM: { value: 'custom' } } as const,
+});
+
+type LateFee = NonNullable<PaymentTerms['late_fee']>;
+
+const FixedFeeRef = builder.objectRef<NonNullable<LateFee['fixed_fee']>>('FixedFee').implement({
+  description: 'Fixed recovery fee, once per invoice; only invoices in this currency get it.',
+  fields: (t) => ({ amount: t.expose('amount', { type: 'Amount' }), currency: t.exposeString('currency') }),
+});
+
+const LateFeeRuleRef = builder.objectRef<LateFee>('LateFeeRule').implement({
+  description: 'Late fees of invoices under these terms.',
+  fields: (t) => ({
+    kind: t.expose('kind', { type: LateFeeKind }),
+    annualRateBps: t.exposeInt('annual_rate_bps', { nullable: true, description: 'CUSTOM only: annual rate in basis points.' }),
+    fixedFee: t.expose('fixed_fee', { type: FixedFeeRef, nullable: true }),
+    graceDays: t.exposeInt('grace_days'),
+    capBps: t.exposeInt('cap_bps', { nullable: true, description: 'Most interest an invoice may carry, in basis points of its total.' }),
+  }),
+});
+
+const FixedFeeInput = builder.inputType('FixedFeeInput', {
+  fields: (t) => ({ amount: t.field({ type: 'Amount' }), currency: t.string() }),
+});
+
+const LateFeeRuleInput = builder.inputType('LateFeeRuleInput', {
+  description: 'Late fees of invoices under these terms: `kind` is required; a rate or fixed fee needs `CUSTOM`.',
+  fields: (t) => ({
+    kind: t.field({ type: LateFeeKind }),
+    annualRateBps: t.int(),
+    fixedFee: t.field({ type: FixedFeeInput }),
+    graceDays: t.int(),
+    capBps: t.int(),
+  }),
+});
+
 export const PaymentTermsRef = builder.objectRef<PaymentTerms>('PaymentTerms').implement({
   description: 'A due-date rule with an optional early-payment discount.',
   fields: (t) => ({
@@ -43,6 +81,7 @@ export const PaymentTermsRef = builder.objectRef<PaymentTerms>('PaymentTerms').i
     description: t.exposeString('description', { description: 'The due rule in words.' }),
     due: t.expose('due', { type: DueRule }),
     earlyPaymentDiscount: t.expose('early_payment_discount', { type: EarlyPaymentDiscount, nullable: true }),
+    lateFee: t.expose('late_fee', { type: LateFeeRuleRef, nullable: true, description: "Null: the account's late-fee preset applies." }),
     builtin: t.exposeBoolean('builtin', { description: 'Built-in terms are created with each account and cannot be changed.' }),
     createdAt: t.expose('created_at', { type: 'DateTime' }),
     updatedAt: t.expose('updated_at', { type: 'DateTime' }),
@@ -74,6 +113,7 @@ function termsInput(name: string, description: string) {
       code: t.string({ description: 'Your own short code (`[a-z0-9_]{1,40}`), unique in the account.' }),
       due: t.field({ type: DueRuleInput }),
       earlyPaymentDiscount: t.field({ type: EarlyPaymentDiscountInput, description: 'Null removes the discount.' }),
+      lateFee: t.field({ type: LateFeeRuleInput, description: "Null follows the account's late-fee preset." }),
     }),
   });
 }

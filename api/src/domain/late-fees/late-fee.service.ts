@@ -1,0 +1,272 @@
+import type { Clock } from '../../clock.ts';
+import { AppError, notFound } from '../../errors.ts';
+import { newId } from '../../ids.ts';
+import type { Database, Db } from '../../store/database.ts';
+import { isUniqueViolation } from '../../store/pg-errors.ts';
+import { parseInput } from '../../validation.ts';
+import { addDays, compareDates, daysBetween } from '../calendar.ts';
+import { recordEvent } from '../events/event.repository.ts';
+import { findInvoice, type InvoiceRow } from '../invoices/invoice.repository.ts';
+import { type Actor, assertWriteAccess } from '../shared/actor.ts';
+import { type Page, PageQuery, toPage } from '../shared/schemas.ts';
+import { accountTime } from '../shared/time.ts';
+import { type InvoiceFeeRow, lateFeeSettings, loadReferenceRates, presentFee, principalReductions } from './late-fee.repository.ts';
+import {
+  balanceHistory,
+  type Fee,
+  firstInterestDay,
+  fixedRecoveryFee,
+  interestFor,
+  type InterestInput,
+  type LateFeePreset,
+  presetRateArgs,
+  type ReferenceRate as Rate,
+} from './late-fee.rules.ts';
+import {
+  type InvoiceFee,
+  InvoiceFeeWaive,
+  type ReferenceRate,
+  ReferenceRateCreate,
+  ReferenceRateListQuery,
+} from './late-fee.schemas.ts';
+
+/** The late-fee rule an invoice follows, resolved from its payment terms, else its account. */
+export interface LateFeeRule {
+  kind: Exclude<LateFeePreset, 'none'> | 'custom';
+  rate: Pick<InterestInput, 'annualRateFor' | 'fixedRate'> | null;
+  fixedFee: (debtMinor: number, currency: string) => Fee | null;
+  graceDays: number;
+  /** Cap on the interest, in basis points of the invoice total. */
+  capBps: number | null;
+}
+
+const CHASED = new Set(['open', 'partially_paid']);
+
+/** The rule for `invoice`: its terms' own rule (`late_fee_kind`), else the account preset; null for none. */
+export async function resolveLateFeeRule(trx: Db, invoice: InvoiceRow, rates: () => Promise<Rate[]>): Promise<LateFeeRule | null> {
+  const { preset, terms } = await lateFeeSettings(trx, invoice);
+  const kind = terms?.late_fee_kind ?? preset;
+  const graceDays = terms?.late_fee_grace_days ?? 0;
+  const capBps = terms?.late_fee_cap_bps ?? null;
+  if (kind === 'none') return null;
+  if (kind === 'custom') {
+    const fixed = terms?.late_fee_fixed_amount ?? null;
+    const fixedCurrency = terms?.late_fee_fixed_currency ?? null;
+    return {
+      kind,
+      rate: terms?.late_fee_rate_bps ? { fixedRate: terms.late_fee_rate_bps } : null,
+      // A custom fixed fee is in one currency: invoices in another get none (no exchange rates here).
+      fixedFee: (_debt, currency) => (fixed && fixedCurrency === currency ? { amount: fixed, currency } : null),
+      graceDays,
+      capBps,
+    };
+  }
+  const presetKind = kind as Exclude<LateFeePreset, 'none'>;
+  return {
+    kind: presetKind,
+    rate: presetRateArgs(presetKind, await rates(), invoice.due_date),
+    fixedFee: (debt, currency) => fixedRecoveryFee(presetKind, debt, currency),
+    graceDays,
+    capBps,
+  };
+}
+
+/**
+ * Brings an invoice's late fees up to `today` in the caller's transaction: the fixed recovery
+ * fee once, and the interest owed from the day after the due date (plus grace) to today on the
+ * principal outstanding each day, minus what was already accrued (waived lines included, so a
+ * waiver is never undone). Inserts only the difference, raises `invoices.late_fees`, and
+ * writes `invoice.fee_applied` per new line. Returns the new lines (none when nothing is owed).
+ * Workers call this daily per overdue invoice, and reminder steps with `applies_late_fees`.
+ */
+export async function accrueLateFees(
+  trx: Db,
+  input: { accountId: string; invoiceId: string; today: string; now: Date },
+): Promise<InvoiceFee[]> {
+  const invoice = await findInvoice(trx, input.invoiceId, { forUpdate: true });
+  if (!invoice || !CHASED.has(invoice.status)) return [];
+  let rates: Rate[] | undefined;
+  const rule = await resolveLateFeeRule(trx, invoice, async () => (rates ??= await loadReferenceRates(trx)));
+  if (!rule) return [];
+  const start = firstInterestDay(invoice.due_date, rule.graceDays);
+  if (compareDates(input.today, start) < 0) return [];
+
+  const principalNow = Math.max(0, invoice.total - invoice.amount_credited - invoice.amount_paid);
+  const reductions = await principalReductions(trx, invoice.id);
+  const principalAtStart = principalNow + reductions.filter((r) => compareDates(r.on, start) > 0).reduce((n, r) => n + r.amount, 0);
+  const existing = await trx.selectFrom('invoice_fees').selectAll().where('invoice_id', '=', invoice.id).orderBy('id').execute();
+  const lines: { kind: 'recovery_fee' | 'interest'; amount: number; from: string; to: string; rate: number | null }[] = [];
+
+  if (principalAtStart > 0 && !existing.some((f) => f.kind === 'recovery_fee')) {
+    const fee = rule.fixedFee(principalAtStart, invoice.currency);
+    if (fee && fee.amount > 0) lines.push({ kind: 'recovery_fee', amount: fee.amount, from: start, to: start, rate: null });
+  }
+  if (rule.rate) {
+    const cap = rule.capBps === null ? null : Math.floor((invoice.total * rule.capBps) / 10_000);
+    const result = interestFor({
+      balances: balanceHistory(principalNow, reductions, start, input.today),
+      dueDate: invoice.due_date,
+      asOf: input.today,
+      graceDays: rule.graceDays,
+      cap,
+      ...rule.rate,
+    });
+    const interest = existing.filter((f) => f.kind === 'interest');
+    const accrued = interest.reduce((n, f) => n + f.amount, 0);
+    const last = interest.reduce<string | null>((d, f) => (d === null || compareDates(f.period_to, d) > 0 ? f.period_to : d), null);
+    const from = last === null ? start : daysBetween(last, input.today) > 0 ? addDays(last, 1) : input.today;
+    if (result.amount > accrued) {
+      lines.push({ kind: 'interest', amount: result.amount - accrued, from, to: input.today, rate: result.pieces.at(-1)?.rate_bps ?? null });
+    }
+  }
+  if (lines.length === 0) return [];
+
+  const rows: InvoiceFeeRow[] = [];
+  for (const line of lines) {
+    rows.push(
+      await trx
+        .insertInto('invoice_fees')
+        .values({
+          account_id: input.accountId,
+          id: newId('invoiceFee'),
+          invoice_id: invoice.id,
+          kind: line.kind,
+          amount: line.amount,
+          currency: invoice.currency,
+          period_from: line.from,
+          period_to: line.to,
+          rate_bps: line.rate,
+          created_at: input.now,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow(),
+    );
+  }
+  const added = rows.reduce((n, r) => n + r.amount, 0);
+  await trx
+    .updateTable('invoices')
+    .set((eb) => ({ late_fees: eb('late_fees', '+', added), updated_at: input.now }))
+    .where('id', '=', invoice.id)
+    .execute();
+  const fees = rows.map(presentFee);
+  for (const fee of fees) {
+    await recordEvent(trx, { accountId: input.accountId, type: 'invoice.fee_applied', objectType: 'invoice', objectId: invoice.id, data: fee, at: input.now });
+  }
+  return fees;
+}
+
+const presentRate = (row: { source: string; effective_on: string; rate_bps: number; created_at: Date }): ReferenceRate => ({
+  object: 'reference_rate',
+  source: row.source as ReferenceRate['source'],
+  effective_on: row.effective_on,
+  rate_bps: row.rate_bps,
+  created_at: row.created_at.toISOString(),
+});
+
+export function createLateFeeService(deps: { database: Database; clock: Clock }) {
+  const { database, clock } = deps;
+  const timeFor = accountTime(database, clock);
+
+  return {
+    /** The fee lines of an invoice, oldest first (waived ones included, marked `waived`). */
+    async listFees(actor: Actor, invoiceId: string, input: PageQuery = {}): Promise<Page<InvoiceFee>> {
+      const query = parseInput<PageQuery>(PageQuery, input);
+      const limit = query.limit ?? 20;
+      return database.withAccount(actor.accountId, async (trx) => {
+        if (!(await findInvoice(trx, invoiceId))) throw notFound('invoice', invoiceId);
+        let q = trx.selectFrom('invoice_fees').selectAll().where('invoice_id', '=', invoiceId).orderBy('id').limit(limit + 1);
+        if (query.starting_after) q = q.where('id', '>', query.starting_after);
+        return toPage((await q.execute()).map(presentFee), limit);
+      });
+    },
+
+    /** Accrues an invoice's late fees up to the account's today (what the workers do daily). */
+    async accrue(actor: Actor, invoiceId: string): Promise<InvoiceFee[]> {
+      assertWriteAccess(actor);
+      const { now, today } = await timeFor(actor);
+      try {
+        return await database.withAccount(actor.accountId, async (trx) => {
+          if (!(await findInvoice(trx, invoiceId))) throw notFound('invoice', invoiceId);
+          return accrueLateFees(trx, { accountId: actor.accountId, invoiceId, today, now });
+        });
+      } catch (error) {
+        // A concurrent accrual added the recovery fee first: nothing more to add now.
+        if (isUniqueViolation(error, 'invoice_fees_one_recovery_fee')) return [];
+        throw error;
+      }
+    },
+
+    /** Forgives one fee line: it stays listed, marked waived with the reason, and leaves the balance. */
+    async waive(actor: Actor, invoiceId: string, feeId: string, input: InvoiceFeeWaive): Promise<InvoiceFee> {
+      assertWriteAccess(actor);
+      const data = parseInput<InvoiceFeeWaive>(InvoiceFeeWaive, input);
+      const { now } = await timeFor(actor);
+      return database.withAccount(actor.accountId, async (trx) => {
+        const invoice = await findInvoice(trx, invoiceId, { forUpdate: true });
+        if (!invoice) throw notFound('invoice', invoiceId);
+        const fee = await trx.selectFrom('invoice_fees').selectAll().where('id', '=', feeId).where('invoice_id', '=', invoiceId).executeTakeFirst();
+        if (!fee) throw notFound('invoice_fee', feeId);
+        if (fee.waived_at) throw new AppError('invoice_fee/already_waived', 409, `Fee '${feeId}' was already waived.`);
+        if (invoice.balance < fee.amount) {
+          throw new AppError('invoice_fee/not_waivable', 409, 'This fee is already paid: refund or credit it instead of waiving it.');
+        }
+        const row = await trx
+          .updateTable('invoice_fees')
+          .set({ waived_at: now, waive_reason: data.reason })
+          .where('id', '=', feeId)
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        await trx
+          .updateTable('invoices')
+          .set((eb) => ({ late_fees: eb('late_fees', '-', fee.amount), updated_at: now }))
+          .where('id', '=', invoiceId)
+          .execute();
+        const waived = presentFee(row);
+        await recordEvent(trx, { accountId: actor.accountId, type: 'invoice.fee_waived', objectType: 'invoice', objectId: invoiceId, data: waived, at: now });
+        return waived;
+      });
+    },
+
+    /** Every known reference rate (global data, the same for every account). */
+    listReferenceRates(actor: Actor, input: ReferenceRateListQuery = {}): Promise<Page<ReferenceRate>> {
+      const query = parseInput<ReferenceRateListQuery>(ReferenceRateListQuery, input);
+      return database.withAccount(actor.accountId, async (trx) => {
+        let q = trx.selectFrom('reference_rates').selectAll().orderBy('source').orderBy('effective_on');
+        if (query.source) q = q.where('source', '=', query.source);
+        return { object: 'list' as const, data: (await q.execute()).map(presentRate), has_more: false, next_cursor: null };
+      });
+    },
+
+    /**
+     * Refused to every API key: reference rates are shared by all accounts, so no tenant may
+     * change them. Operators record them with {@link recordReferenceRateAsOperator} (CLI).
+     */
+    async recordReferenceRate(_actor: Actor, _input: ReferenceRateCreate): Promise<ReferenceRate> {
+      throw new AppError('reference_rate/operator_only', 403, 'Reference rates are shared by every account and are recorded by the operator (`relance rates add`).');
+    },
+
+    /** Every reference rate, for the operator's command line. */
+    listReferenceRatesAsOperator(): Promise<ReferenceRate[]> {
+      return database.withSystem(async (trx) =>
+        (await trx.selectFrom('reference_rates').selectAll().orderBy('source').orderBy('effective_on').execute()).map(presentRate),
+      );
+    },
+
+    /** Records (or corrects) a rate and the day it took effect. Operator-level: never reachable with an API key. */
+    recordReferenceRateAsOperator(input: ReferenceRateCreate): Promise<ReferenceRate> {
+      const data = parseInput<ReferenceRateCreate>(ReferenceRateCreate, input);
+      return database.withSystem(async (trx) =>
+        presentRate(
+          await trx
+            .insertInto('reference_rates')
+            .values({ source: data.source, effective_on: data.effective_on, rate_bps: data.rate_bps, created_at: clock.now() })
+            .onConflict((oc) => oc.columns(['source', 'effective_on']).doUpdateSet({ rate_bps: data.rate_bps, created_at: clock.now() }))
+            .returningAll()
+            .executeTakeFirstOrThrow(),
+        ),
+      );
+    },
+  };
+}
+
+export type LateFeeService = ReturnType<typeof createLateFeeService>;

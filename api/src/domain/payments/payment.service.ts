@@ -1,0 +1,222 @@
+import type { Clock } from '../../clock.ts';
+import { AppError, notFound, validationFailed } from '../../errors.ts';
+import { newId } from '../../ids.ts';
+import type { Database, Db } from '../../store/database.ts';
+import { parseInput } from '../../validation.ts';
+import { recordEvent } from '../events/event.repository.ts';
+import { type InvoiceRow, presentInvoice } from '../invoices/invoice.repository.ts';
+import { replanInvoices } from '../reminders/schedule.ts';
+import { type Actor, assertWriteAccess } from '../shared/actor.ts';
+import { type Page, toPage } from '../shared/schemas.ts';
+import { accountTime } from '../shared/time.ts';
+import {
+  type AllocationRow,
+  allocationsOf,
+  findPayment,
+  listPayments,
+  lockInvoices,
+  lockPayableInvoicesOf,
+  type PaymentRow,
+  presentPayment,
+  releaseRemindersSkippedAsPaid,
+} from './payment.repository.ts';
+import { type Allocation, allocateOldestDueFirst, checkAllocations, statusAfterPayments } from './payment.rules.ts';
+import { type Payment, PaymentApplyCredit, PaymentCreate, PaymentListQuery, PaymentReverse } from './payment.schemas.ts';
+
+const alreadyReversed = (id: string) => new AppError('payment/already_reversed', 409, `Payment '${id}' is reversed; nothing of it can be allocated or reversed again.`);
+
+interface Context {
+  actor: Actor;
+  now: Date;
+  today: string;
+}
+
+/**
+ * Writes allocations of a payment to invoices locked by the caller: the allocation rows, each
+ * invoice's amount paid and state, `invoice.partially_paid` / `invoice.paid`, and a replan (a
+ * paid invoice's pending reminders are skipped). Returns the allocation rows.
+ */
+async function allocate(trx: Db, ctx: Context, paymentId: string, allocations: readonly Allocation[], locked: ReadonlyMap<string, InvoiceRow>): Promise<AllocationRow[]> {
+  if (allocations.length === 0) return [];
+  const { actor, now, today } = ctx;
+  const rows = await trx
+    .insertInto('payment_allocations')
+    .values(allocations.map((a) => ({ account_id: actor.accountId, id: newId('paymentAllocation'), payment_id: paymentId, invoice_id: a.invoice_id, amount: a.amount, created_at: now })))
+    .returningAll()
+    .execute();
+  const invoiceIds = allocations.map((a) => a.invoice_id).toSorted();
+  const amounts = new Map(allocations.map((a) => [a.invoice_id, a.amount]));
+  for (const invoiceId of invoiceIds) {
+    const invoice = locked.get(invoiceId);
+    if (!invoice) throw new Error(`unreachable: invoice ${invoiceId} was locked`);
+    const amount = amounts.get(invoiceId) ?? 0;
+    const status = statusAfterPayments({ status: invoice.status, amount_paid: invoice.amount_paid + amount, balance: invoice.balance - amount });
+    const updated = await trx
+      .updateTable('invoices')
+      .set((eb) => ({ amount_paid: eb('amount_paid', '+', amount), status, updated_at: now }))
+      .where('id', '=', invoiceId)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    const type = status === 'paid' ? 'invoice.paid' : 'invoice.partially_paid';
+    await recordEvent(trx, { accountId: actor.accountId, type, objectType: 'invoice', objectId: invoiceId, data: presentInvoice(updated, today), at: now });
+  }
+  await replanInvoices(trx, { accountId: actor.accountId, invoiceIds, timeZone: actor.timeZone, now });
+  return rows;
+}
+
+/**
+ * Payments received from customers, allocated to their invoices. Every change runs in one
+ * transaction with the invoices' rows locked (in id order), so two payments never take the same
+ * balance twice and no reminder leaves after a payment commits.
+ */
+export function createPaymentService(deps: { database: Database; clock: Clock }) {
+  const { database, clock } = deps;
+  const timeFor = accountTime(database, clock);
+
+  const withAllocations = async (trx: Db, row: PaymentRow): Promise<Payment> => presentPayment(row, await allocationsOf(trx, [row.id]));
+
+  return {
+    /**
+     * Records a payment of a customer. `allocations` names the invoices and amounts; without
+     * them the payment goes to the customer's open invoices oldest due first (unless
+     * `auto_allocate: false`). What is left is the customer's credit on this payment.
+     */
+    async create(actor: Actor, input: PaymentCreate): Promise<Payment> {
+      assertWriteAccess(actor);
+      const data = parseInput<PaymentCreate>(PaymentCreate, input);
+      if (data.allocations !== undefined && data.auto_allocate === true) {
+        throw validationFailed([{ field: '/auto_allocate', message: 'cannot be true with explicit allocations' }]);
+      }
+      const { now, today } = await timeFor(actor);
+      return database.withAccount(actor.accountId, async (trx) => {
+        const customer = await trx.selectFrom('customers').select('id').where('id', '=', data.customer_id).executeTakeFirst();
+        if (!customer) throw notFound('customer', data.customer_id);
+        let locked: InvoiceRow[] = [];
+        let split: { allocations: Allocation[]; unallocated: number } = { allocations: [], unallocated: data.amount };
+        if (data.allocations !== undefined) {
+          locked = await lockInvoices(trx, [...new Set(data.allocations.map((a) => a.invoice_id))]);
+          split = checkAllocations({ customer_id: data.customer_id, currency: data.currency, available: data.amount }, data.allocations, new Map(locked.map((i) => [i.id, i])));
+        } else if (data.auto_allocate !== false) {
+          locked = await lockPayableInvoicesOf(trx, data.customer_id, data.currency);
+          split = allocateOldestDueFirst(data.amount, locked);
+        }
+        const paymentId = newId('payment');
+        const row = await trx
+          .insertInto('payments')
+          .values({
+            account_id: actor.accountId,
+            id: paymentId,
+            customer_id: data.customer_id,
+            amount: data.amount,
+            currency: data.currency,
+            received_on: data.received_on ?? today,
+            method: data.method,
+            reference: data.reference ?? null,
+            status: 'succeeded',
+            unallocated: split.unallocated,
+            metadata: JSON.stringify(data.metadata ?? {}),
+            created_at: now,
+            updated_at: now,
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        const ctx = { actor, now, today };
+        const allocations = await allocate(trx, ctx, paymentId, split.allocations, new Map(locked.map((i) => [i.id, i])));
+        const payment = presentPayment(row, allocations);
+        await recordEvent(trx, { accountId: actor.accountId, type: 'payment.received', objectType: 'payment', objectId: paymentId, data: payment, at: now });
+        return payment;
+      });
+    },
+
+    /** Allocates what is left of a payment (the customer's credit) to invoices of the same customer and currency. */
+    async applyCredit(actor: Actor, id: string, input: PaymentApplyCredit): Promise<Payment> {
+      assertWriteAccess(actor);
+      const data = parseInput<PaymentApplyCredit>(PaymentApplyCredit, input);
+      const { now, today } = await timeFor(actor);
+      return database.withAccount(actor.accountId, async (trx) => {
+        // The payment first, then its invoices: the order reversal takes them in too.
+        const current = await findPayment(trx, id, { forUpdate: true });
+        if (!current) throw notFound('payment', id);
+        if (current.status === 'reversed') throw alreadyReversed(id);
+        const locked = await lockInvoices(trx, [...new Set(data.allocations.map((a) => a.invoice_id))]);
+        const lockedById = new Map(locked.map((i) => [i.id, i]));
+        const split = checkAllocations({ customer_id: current.customer_id, currency: current.currency, available: current.unallocated }, data.allocations, lockedById);
+        await allocate(trx, { actor, now, today }, id, split.allocations, lockedById);
+        const row = await trx.updateTable('payments').set({ unallocated: split.unallocated, updated_at: now }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+        const payment = await withAllocations(trx, row);
+        await recordEvent(trx, { accountId: actor.accountId, type: 'payment.credit_applied', objectType: 'payment', objectId: id, data: payment, at: now });
+        return payment;
+      });
+    },
+
+    /**
+     * Reverses a payment (bounced transfer, refund): its allocations are undone, the invoices owe
+     * again (a paid one becomes partially paid or open) and their reminders are planned again;
+     * its remaining credit is gone.
+     */
+    async reverse(actor: Actor, id: string, input: PaymentReverse): Promise<Payment> {
+      assertWriteAccess(actor);
+      const data = parseInput<PaymentReverse>(PaymentReverse, input);
+      const { now, today } = await timeFor(actor);
+      return database.withAccount(actor.accountId, async (trx) => {
+        const current = await findPayment(trx, id, { forUpdate: true });
+        if (!current) throw notFound('payment', id);
+        if (current.status === 'reversed') throw alreadyReversed(id);
+        const inForce = (await allocationsOf(trx, [id])).filter((a) => !a.reversed);
+        const undo = new Map<string, number>();
+        for (const a of inForce) undo.set(a.invoice_id, (undo.get(a.invoice_id) ?? 0) + a.amount);
+        const locked = await lockInvoices(trx, [...undo.keys()]);
+        const reopened: string[] = [];
+        for (const invoice of locked) {
+          const amount = undo.get(invoice.id) ?? 0;
+          const status = statusAfterPayments({ status: invoice.status, amount_paid: invoice.amount_paid - amount, balance: invoice.balance + amount });
+          const updated = await trx
+            .updateTable('invoices')
+            .set((eb) => ({ amount_paid: eb('amount_paid', '-', amount), status, updated_at: now }))
+            .where('id', '=', invoice.id)
+            .returningAll()
+            .executeTakeFirstOrThrow();
+          if (invoice.status === 'paid' && status !== 'paid') {
+            reopened.push(invoice.id);
+            await recordEvent(trx, { accountId: actor.accountId, type: 'invoice.reopened', objectType: 'invoice', objectId: invoice.id, data: presentInvoice(updated, today), at: now });
+          }
+        }
+        if (inForce.length > 0) {
+          await trx.updateTable('payment_allocations').set({ reversed: true, reversed_at: now }).where('payment_id', '=', id).where('reversed', '=', false).execute();
+        }
+        const row = await trx
+          .updateTable('payments')
+          .set({ status: 'reversed', reversal_reason: data.reason, reversed_at: now, unallocated: 0, updated_at: now })
+          .where('id', '=', id)
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        await releaseRemindersSkippedAsPaid(trx, reopened, now);
+        await replanInvoices(trx, { accountId: actor.accountId, invoiceIds: locked.map((i) => i.id), timeZone: actor.timeZone, now });
+        const payment = await withAllocations(trx, row);
+        await recordEvent(trx, { accountId: actor.accountId, type: 'payment.reversed', objectType: 'payment', objectId: id, data: payment, at: now });
+        return payment;
+      });
+    },
+
+    /** A payment with its allocations. */
+    get(actor: Actor, id: string): Promise<Payment> {
+      return database.withAccount(actor.accountId, async (trx) => {
+        const row = await findPayment(trx, id);
+        if (!row) throw notFound('payment', id);
+        return withAllocations(trx, row);
+      });
+    },
+
+    /** Payments newest first, with their allocations, filtered by customer, invoice, status and date received. */
+    list(actor: Actor, input: PaymentListQuery): Promise<Page<Payment>> {
+      const query = parseInput<PaymentListQuery>(PaymentListQuery, input);
+      return database.withAccount(actor.accountId, async (trx) => {
+        const rows = await listPayments(trx, query);
+        const allocations = await allocationsOf(trx, rows.map((r) => r.id));
+        return toPage(rows.map((r) => presentPayment(r, allocations)), query.limit ?? 20);
+      });
+    },
+  };
+}
+
+export type PaymentService = ReturnType<typeof createPaymentService>;

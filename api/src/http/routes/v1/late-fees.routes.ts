@@ -1,0 +1,58 @@
+import type { FastifyInstance } from 'fastify';
+import Type from 'typebox';
+import { type InvoiceFeeWaive, type ReferenceRateCreate, ReferenceRateListQuery } from '../../../domain/late-fees/late-fee.schemas.ts';
+import { PageQuery } from '../../../domain/shared/schemas.ts';
+import type { Services } from '../../../services.ts';
+import { actorOf } from '../../auth.ts';
+import { IdParams, IdempotencyHeaders, responses, security } from './common.ts';
+
+const FeeParams = Type.Object({ id: Type.String({ maxLength: 64 }), fee_id: Type.String({ maxLength: 64 }) }, { additionalProperties: false });
+
+export async function lateFeeRoutes(app: FastifyInstance, { services }: { services: Services }) {
+  const tags = ['Late fees'];
+
+  app.get('/v1/invoices/:id/fees', {
+    schema: {
+      operationId: 'listInvoiceFees', tags, security, params: IdParams, querystring: PageQuery,
+      summary: "An invoice's late-fee lines (recovery fee, interest accruals), oldest first",
+      response: responses(200, 'InvoiceFeeList'),
+    },
+    handler: (request) => services.lateFees.listFees(actorOf(request), (request.params as { id: string }).id, request.query as PageQuery),
+  });
+
+  app.post('/v1/invoices/:id/fees/:fee_id/waive', {
+    schema: {
+      operationId: 'waiveInvoiceFee', tags, security, headers: IdempotencyHeaders, params: FeeParams,
+      summary: 'Waive a late fee: it stays listed with the reason and no longer counts in the balance',
+      body: Type.Ref('InvoiceFeeWaive'),
+      response: responses(200, 'InvoiceFee'),
+    },
+    handler: (request) => {
+      const { id, fee_id } = request.params as { id: string; fee_id: string };
+      return services.lateFees.waive(actorOf(request), id, fee_id, request.body as InvoiceFeeWaive);
+    },
+  });
+
+  app.get('/v1/reference_rates', {
+    schema: {
+      operationId: 'listReferenceRates', tags, security, querystring: ReferenceRateListQuery,
+      summary: 'Central-bank reference rates the legal presets use (ECB, Bank of England), with their effective dates',
+      response: responses(200, 'ReferenceRateList'),
+    },
+    handler: (request) => services.lateFees.listReferenceRates(actorOf(request), request.query as ReferenceRateListQuery),
+  });
+
+  app.post('/v1/reference_rates', {
+    schema: {
+      operationId: 'createReferenceRate', tags, security, headers: IdempotencyHeaders,
+      summary: 'Record a reference rate (operator only)',
+      description:
+        'Reference rates are shared by every account, so an account API key cannot change them: this always answers 403 ' +
+        '`reference_rate/operator_only`. The operator records new rates with `npm run relance -- rates add`.',
+      body: Type.Ref('ReferenceRateCreate'),
+      response: responses(201, 'ReferenceRate'),
+    },
+    handler: async (request, reply) =>
+      reply.code(201).send(await services.lateFees.recordReferenceRate(actorOf(request), request.body as ReferenceRateCreate)),
+  });
+}

@@ -1,0 +1,55 @@
+import type { FastifyInstance } from 'fastify';
+import Type from 'typebox';
+import { type PaymentApplyCredit, type PaymentCreate, PaymentListQuery, type PaymentReverse } from '../../../domain/payments/payment.schemas.ts';
+import type { Services } from '../../../services.ts';
+import { actorOf } from '../../auth.ts';
+import { IdParams, IdempotencyHeaders, problems, responses, security } from './common.ts';
+
+export async function paymentRoutes(app: FastifyInstance, { services }: { services: Services }) {
+  const id = (request: { params: unknown }) => (request.params as { id: string }).id;
+  const tags = ['Payments'];
+
+  app.post('/v1/payments', {
+    schema: {
+      operationId: 'createPayment', tags, security, headers: IdempotencyHeaders, body: Type.Ref('PaymentCreate'),
+      summary: 'Record a payment',
+      description:
+        'Records a payment of a customer and allocates it: to the invoices and amounts in `allocations` (same customer ' +
+        'and currency, open or partially paid, at most their balance), or without them to the customer\'s open invoices ' +
+        'oldest due first. What is left is the customer\'s credit (`unallocated`), applicable later. Invoices become ' +
+        '`partially_paid` or `paid` and their reminders are replanned. Any refused allocation refuses the whole payment.',
+      response: { 201: { description: 'Recorded: the payment and its allocations.', content: { 'application/json': { schema: Type.Ref('Payment') } } }, ...problems },
+    },
+    handler: async (request, reply) => reply.code(201).send(await services.payments.create(actorOf(request), request.body as PaymentCreate)),
+  });
+
+  app.get('/v1/payments', {
+    schema: { operationId: 'listPayments', tags, summary: 'List payments, newest first', security, querystring: PaymentListQuery, response: responses(200, 'PaymentList') },
+    handler: (request) => services.payments.list(actorOf(request), request.query as PaymentListQuery),
+  });
+
+  app.get('/v1/payments/:id', {
+    schema: { operationId: 'getPayment', tags, summary: 'Get a payment with its allocations', security, params: IdParams, response: responses(200, 'Payment') },
+    handler: (request) => services.payments.get(actorOf(request), id(request)),
+  });
+
+  app.post('/v1/payments/:id/apply_credit', {
+    schema: {
+      operationId: 'applyPaymentCredit', tags, security, headers: IdempotencyHeaders, params: IdParams, body: Type.Ref('PaymentApplyCredit'), response: responses(200, 'Payment'),
+      summary: "Apply a payment's remaining credit to invoices",
+      description: 'Allocates part or all of `unallocated` to invoices of the same customer and currency, with the same checks as recording a payment.',
+    },
+    handler: (request) => services.payments.applyCredit(actorOf(request), id(request), request.body as PaymentApplyCredit),
+  });
+
+  app.post('/v1/payments/:id/reverse', {
+    schema: {
+      operationId: 'reversePayment', tags, security, headers: IdempotencyHeaders, params: IdParams, body: Type.Ref('PaymentReverse'), response: responses(200, 'Payment'),
+      summary: 'Reverse a payment (bounced, refunded)',
+      description:
+        'Undoes every allocation: the invoices owe the amounts again (a paid one becomes partially paid or open) and their ' +
+        'reminders still to come are planned again. The remaining credit is gone. A payment is reversed once (`payment/already_reversed`).',
+    },
+    handler: (request) => services.payments.reverse(actorOf(request), id(request), request.body as PaymentReverse),
+  });
+}
