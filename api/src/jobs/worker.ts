@@ -66,9 +66,13 @@ export async function startWorker(deps: {
     const { planned, announced } = await services.reminders.scheduler.prepare(scope);
     const due = await services.reminders.scheduler.dueOccurrences(scope);
     if (due.length > 0) {
+      // Jobs are fetched by priority: one priority per account keeps an account's reminders
+      // together in a fetched batch, so the engine handles them in one transaction.
+      const accounts = [...new Set(due.map((o) => o.account_id))];
+      const rank = new Map(accounts.map((id, i) => [id, accounts.length - i]));
       await boss.insert(
         QUEUES.remindersSend,
-        due.map((o) => ({ data: { accountId: o.account_id, occurrenceId: o.id }, singletonKey: o.id })),
+        due.map((o) => ({ data: { accountId: o.account_id, occurrenceId: o.id }, singletonKey: o.id, priority: rank.get(o.account_id) ?? 0 })),
       );
     }
     if (planned || announced || due.length) log.info({ planned, announced, due: due.length }, 'reminders tick');

@@ -33,8 +33,8 @@ interface Context {
 
 /**
  * Writes allocations of a payment to invoices locked by the caller: the allocation rows, each
- * invoice's amount paid and state, `invoice.partially_paid` / `invoice.paid`, and a replan (a
- * paid invoice's pending reminders are skipped). Returns the allocation rows.
+ * invoice's amount paid and state, `invoice.partially_paid` / `invoice.paid`, and a replan of
+ * those now paid (their pending reminders are skipped). Returns the allocation rows.
  */
 async function allocate(trx: Db, ctx: Context, paymentId: string, allocations: readonly Allocation[], locked: ReadonlyMap<string, InvoiceRow>): Promise<AllocationRow[]> {
   if (allocations.length === 0) return [];
@@ -46,6 +46,9 @@ async function allocate(trx: Db, ctx: Context, paymentId: string, allocations: r
     .execute();
   const invoiceIds = allocations.map((a) => a.invoice_id).toSorted();
   const amounts = new Map(allocations.map((a) => [a.invoice_id, a.amount]));
+  // A schedule depends on the due date and the policy, not on the balance: only an invoice that
+  // is now paid needs a replan (its pending reminders are skipped); the guard checks balances.
+  const settled: string[] = [];
   for (const invoiceId of invoiceIds) {
     const invoice = locked.get(invoiceId);
     if (!invoice) throw new Error(`unreachable: invoice ${invoiceId} was locked`);
@@ -57,10 +60,11 @@ async function allocate(trx: Db, ctx: Context, paymentId: string, allocations: r
       .where('id', '=', invoiceId)
       .returningAll()
       .executeTakeFirstOrThrow();
+    if (status === 'paid') settled.push(invoiceId);
     const type = status === 'paid' ? 'invoice.paid' : 'invoice.partially_paid';
     await recordEvent(trx, { accountId: actor.accountId, type, objectType: 'invoice', objectId: invoiceId, data: presentInvoice(updated, today), at: now });
   }
-  await replanInvoices(trx, { accountId: actor.accountId, invoiceIds, timeZone: actor.timeZone, now });
+  await replanInvoices(trx, { accountId: actor.accountId, invoiceIds: settled, timeZone: actor.timeZone, now });
   return rows;
 }
 
