@@ -75,8 +75,16 @@ const epochDay = (date: string): number => {
 
 /** `date` shifted by `days` (may be negative). */
 export function addDays(date: string, days: number): string {
-  return plain(date).add({ days }).toString();
+  return fromEpochDay(epochDay(date) + days);
 }
+
+/** The `YYYY-MM-DD` of a day counted from 1970-01-01. */
+const fromEpochDay = (day: number): string => {
+  const at = new Date(day * DAY_MS);
+  const year = at.getUTCFullYear();
+  const y = year < 0 ? `-${String(-year).padStart(6, '0')}` : year > 9999 ? `+${String(year).padStart(6, '0')}` : String(year).padStart(4, '0');
+  return `${y}-${String(at.getUTCMonth() + 1).padStart(2, '0')}-${String(at.getUTCDate()).padStart(2, '0')}`;
+};
 
 /** `date` shifted by `months`, clamped to the last day of a shorter month (Jan 31 + 1 → Feb 28/29). */
 export function addMonths(date: string, months: number): string {
@@ -101,7 +109,9 @@ export function compareDates(a: string, b: string): -1 | 0 | 1 {
 
 /** True on Saturday and Sunday. */
 export function isWeekend(date: string): boolean {
-  return plain(date).dayOfWeek >= 6;
+  // 1970-01-01 was a Thursday: day 2 of the week counted from Saturday = 0.
+  const dayOfWeek = (((epochDay(date) + 5) % 7) + 7) % 7;
+  return dayOfWeek <= 1;
 }
 
 /**
