@@ -1,4 +1,4 @@
-import type { Insertable, Selectable } from 'kysely';
+import { type Insertable, type Selectable, sql } from 'kysely';
 import type { Clock } from '../../clock.ts';
 import type { Database, Db } from '../../store/database.ts';
 import type { Accounts, Customers, Invoices, Messages, ReminderOccurrences } from '../../store/db-types.ts';
@@ -105,6 +105,7 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; t
       const suppressed = new Set(
         recipients.length === 0 ? [] : (await trx.selectFrom('email_suppressions').select('email').where('email', 'in', recipients).execute()).map((r) => r.email),
       );
+      const sentLocally: Array<{ message: Insertable<Messages>; occurrence: OccurrenceRow }> = [];
       for (const occurrence of occurrences) {
         const invoice = invoiceById.get(occurrence.invoice_id);
         const customer = invoice && customerById.get(invoice.customer_id);
@@ -112,7 +113,20 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; t
         const laterStepDue = dueNow.some(
           (d) => d.invoice_id === invoice.id && (d.offset_days > occurrence.offset_days || (d.offset_days === occurrence.offset_days && d.repeat_index > occurrence.repeat_index)),
         );
-        results.set(occurrence.id, await decide(trx, { accountId, account, invoice, customer, occurrence, policy: policyByInvoice.get(invoice.id), now, today, laterStepDue, suppressed }));
+        results.set(occurrence.id, await decide(trx, { accountId, account, invoice, customer, occurrence, policy: policyByInvoice.get(invoice.id), now, today, laterStepDue, suppressed, sentLocally }));
+      }
+      if (sentLocally.length > 0) {
+        await trx.insertInto('messages').values(sentLocally.map((s) => s.message)).execute();
+        await trx
+          .updateTable('reminder_occurrences')
+          .from(sql<{ id: string; message_id: string }>`(SELECT * FROM unnest(${sql.val(sentLocally.map((s) => s.occurrence.id))}::text[], ${sql.val(sentLocally.map((s) => String(s.message.id)))}::text[]) AS v(id, message_id))`.as('v'))
+          .set((eb) => ({ status: 'sent', message_id: eb.ref('v.message_id'), attempts: sql`reminder_occurrences.attempts + 1`, sent_at: now, updated_at: now }))
+          .whereRef('reminder_occurrences.id', '=', 'v.id')
+          .execute();
+        await trx
+          .insertInto('events')
+          .values(sentLocally.map((s) => ({ account_id: accountId, id: newId('event'), type: 'reminder.sent', object_type: 'reminder', object_id: s.occurrence.id, data: JSON.stringify(reminderData(s.occurrence, { message_id: s.message.id })), created_at: now })))
+          .execute();
       }
       return results;
     });
@@ -132,6 +146,8 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; t
       today: string;
       laterStepDue: boolean;
       suppressed: Set<string>;
+      /** Emails a local transport delivered in this batch, written together at its end. */
+      sentLocally?: Array<{ message: Insertable<Messages>; occurrence: OccurrenceRow }>;
     },
   ): Promise<Outcome | 'deliver'> {
     const { accountId, account, invoice, customer, occurrence, policy, now, today, suppressed } = ctx;
@@ -221,7 +237,16 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; t
       updated_at: now,
     };
     const sending = { ...occurrence, status: 'sending', message_id: message.id };
-    // A local transport has nothing to wait for: store and deliver in this transaction, under the same lock.
+    // A local transport has nothing to wait for: deliver now, and store the sent message with the
+    // batch's other writes, in this transaction, under the same locks.
+    if (transport.local && ctx.sentLocally) {
+      const { providerMessageId } = await transport.send(
+        { from: message.from_address, to: message.to_addresses, cc: message.cc_addresses, replyTo: message.reply_to, subject: message.subject, html: message.html, text: message.text },
+        occurrence.id,
+      );
+      ctx.sentLocally.push({ message: { ...message, status: 'sent', provider_message_id: providerMessageId, attempts: 1, sent_at: now }, occurrence: sending });
+      return 'sent';
+    }
     if (transport.local) return deliver(trx, accountId, sending, now, message);
     await trx.insertInto('messages').values(message).execute();
     await trx.updateTable('reminder_occurrences').set({ status: 'sending', message_id: message.id, updated_at: now }).where('id', '=', occurrence.id).execute();
