@@ -6,6 +6,7 @@ import { newId } from '../../ids.ts';
 import { type EmailTransport, TransportError } from '../../mail/transport.ts';
 import { todayIn, zonedDateTimeToInstant } from '../calendar.ts';
 import { recordEvent } from '../events/event.repository.ts';
+import { accrueLateFees } from '../late-fees/late-fee.service.ts';
 import { guardBeforeSend } from './guard.rules.ts';
 import { minBalanceOf, planOf, policiesForInvoices, type PolicyRow } from './policy.service.ts';
 import { replanInvoices } from './schedule.ts';
@@ -206,6 +207,10 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; t
 
     if (!customer.email) return skip('no_recipient');
     if (suppressed.has(customer.email.toLowerCase())) return skip('suppressed');
+    // A step that applies late fees brings them up to date first, so the email states the amount now due.
+    if (occurrence.applies_late_fees && (await accrueLateFees(trx, { accountId, invoiceId: invoice.id, today, now })).length > 0) {
+      Object.assign(invoice, await trx.selectFrom('invoices').selectAll().where('id', '=', invoice.id).executeTakeFirstOrThrow());
+    }
     let composed: ComposedEmail;
     try {
       composed = await composer.compose(trx, { account, customer, invoice, occurrence, today });
