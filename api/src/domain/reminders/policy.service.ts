@@ -97,23 +97,7 @@ export async function insertDefaultPolicy(trx: Db, accountId: string, now: Date)
   return id;
 }
 
-/** The policy that applies to an invoice: its own, else its customer's, else the account default. */
-export async function policyForInvoice(trx: Db, invoiceId: string): Promise<PolicyRow | undefined> {
-  return trx
-    .selectFrom('invoices')
-    .innerJoin('customers', 'customers.id', 'invoices.customer_id')
-    .innerJoin('accounts', 'accounts.id', 'invoices.account_id')
-    .innerJoin('reminder_policies', (join) =>
-      join.onRef('reminder_policies.account_id', '=', 'invoices.account_id').on((eb) =>
-        eb('reminder_policies.id', '=', eb.fn.coalesce('invoices.reminder_policy_id', 'customers.reminder_policy_id', 'accounts.default_reminder_policy_id')),
-      ),
-    )
-    .selectAll('reminder_policies')
-    .where('invoices.id', '=', invoiceId)
-    .executeTakeFirst();
-}
-
-/** The policy each of these invoices follows (see `policyForInvoice`), in one query. */
+/** The policy each of these invoices follows (its own, its customer's, the account default), in one query. */
 export async function policiesForInvoices(trx: Db, invoiceIds: string[]): Promise<Map<string, PolicyRow>> {
   if (invoiceIds.length === 0) return new Map();
   const rows = await trx
