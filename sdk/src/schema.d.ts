@@ -1238,6 +1238,11 @@ export interface components {
             pause: {
                 until: string | null;
                 reason: string | null;
+                /**
+                 * @description Paused on this invoice, or for all of its customer's invoices.
+                 * @enum {unknown}
+                 */
+                source: "invoice" | "customer";
             } | null;
             promise_to_pay_on: string | null;
             payment_url: string | null;

@@ -147,6 +147,9 @@ export interface Invoices {
   created_at: Generated<Timestamp>;
   currency: string;
   customer_id: string;
+  customer_pause_reason: string | null;
+  customer_paused: Generated<boolean>;
+  customer_paused_until: string | null;
   disputed: Generated<boolean>;
   due_date: string;
   due_soon_notified_at: Timestamp | null;

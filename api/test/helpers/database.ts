@@ -40,14 +40,8 @@ export async function ensureTemplate(): Promise<string> {
     try {
       const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
       if (rowCount) return;
-      const stale = await admin.query(
-        "SELECT datname FROM pg_database WHERE datname LIKE 'relance\\_tpl\\_%' AND datname <> $1",
-        [name],
-      );
-      for (const row of stale.rows) {
-        await admin.query(`ALTER DATABASE "${row.datname}" IS_TEMPLATE false`);
-        await admin.query(`DROP DATABASE IF EXISTS "${row.datname}" WITH (FORCE)`);
-      }
+      // Templates of other migration sets are left alone: another checkout may be testing with one
+      // right now. They are small; `DROP DATABASE` the old `relance_tpl_*` ones when convenient.
       const building = `${name}_build`;
       await admin.query(`DROP DATABASE IF EXISTS "${building}" WITH (FORCE)`);
       await admin.query(`CREATE DATABASE "${building}"`);

@@ -24,7 +24,7 @@ t.test('pauses', async (t) => {
     const invoice = await kit.invoice(acme, { customer_id: customer.id, due_date: '2026-03-09' });
     const res = await call(acme, 'POST', `/v1/invoices/${invoice.id}/pause`, { reason: 'Customer on holiday' });
     t.equal(res.statusCode, 200);
-    t.same(res.json().pause, { until: null, reason: 'Customer on holiday' });
+    t.same(res.json().pause, { until: null, reason: 'Customer on holiday', source: 'invoice' });
     await kit.run();
     t.match(await first(invoice.id), { offset_days: -7, status: 'held', hold_reason: 'paused' });
 
@@ -37,7 +37,7 @@ t.test('pauses', async (t) => {
 
     const events = (await kit.eventsOf(acme, invoice.id)).filter((e) => e.type.startsWith('invoice.'));
     t.same(events.map((e) => e.type), ['invoice.created', 'invoice.paused', 'invoice.resumed']);
-    t.same(events[1]?.data.pause, { until: null, reason: 'Customer on holiday' });
+    t.same(events[1]?.data.pause, { until: null, reason: 'Customer on holiday', source: 'invoice' });
     t.equal(events[2]?.data.pause, null);
 
     const again = await call(acme, 'POST', `/v1/invoices/${invoice.id}/resume`);
@@ -48,14 +48,14 @@ t.test('pauses', async (t) => {
   t.test('a pause until a date defers reminders and ends by itself', async (t) => {
     const invoice = await kit.invoice(acme, { customer_id: customer.id, due_date: '2026-03-09' });
     const res = await call(acme, 'POST', `/v1/invoices/${invoice.id}/pause`, { until: '2026-03-05' });
-    t.same(res.json().pause, { until: '2026-03-05', reason: null });
+    t.same(res.json().pause, { until: '2026-03-05', reason: null, source: 'invoice' });
     await kit.run();
     const deferred = await first(invoice.id);
     t.match(deferred, { status: 'scheduled', hold_reason: 'paused' });
     t.equal(deferred?.scheduled_at?.toISOString(), '2026-03-06T09:00:00.000Z', 'to the day after the pause, at the send hour');
 
     clock.set('2026-03-05T23:00:00Z');
-    t.same((await call(acme, 'GET', `/v1/invoices/${invoice.id}`)).json().pause, { until: '2026-03-05', reason: null }, 'on its last day');
+    t.same((await call(acme, 'GET', `/v1/invoices/${invoice.id}`)).json().pause, { until: '2026-03-05', reason: null, source: 'invoice' }, 'on its last day');
     clock.set('2026-03-06T09:00:00Z');
     t.equal((await call(acme, 'GET', `/v1/invoices/${invoice.id}`)).json().pause, null, 'over once its date passed');
     await kit.run();
@@ -65,11 +65,11 @@ t.test('pauses', async (t) => {
 
   t.test('pausing again replaces the pause; an empty body pauses until resumed', async (t) => {
     const invoice = await newInvoice();
-    t.same((await call(acme, 'POST', `/v1/invoices/${invoice.id}/pause`, { until: '2026-04-01', reason: 'Waiting for the PO' })).json().pause, { until: '2026-04-01', reason: 'Waiting for the PO' });
-    t.same((await call(acme, 'POST', `/v1/invoices/${invoice.id}/pause`, { until: '2026-03-02' })).json().pause, { until: '2026-03-02', reason: null }, 'today is allowed');
+    t.same((await call(acme, 'POST', `/v1/invoices/${invoice.id}/pause`, { until: '2026-04-01', reason: 'Waiting for the PO' })).json().pause, { until: '2026-04-01', reason: 'Waiting for the PO', source: 'invoice' });
+    t.same((await call(acme, 'POST', `/v1/invoices/${invoice.id}/pause`, { until: '2026-03-02' })).json().pause, { until: '2026-03-02', reason: null, source: 'invoice' }, 'today is allowed');
     const bare = await call(acme, 'POST', `/v1/invoices/${invoice.id}/pause`);
     t.equal(bare.statusCode, 200);
-    t.same(bare.json().pause, { until: null, reason: null });
+    t.same(bare.json().pause, { until: null, reason: null, source: 'invoice' });
     t.equal((await kit.eventsOf(acme, invoice.id)).filter((e) => e.type === 'invoice.paused').length, 3);
   });
 
@@ -190,4 +190,26 @@ t.test('pauses', async (t) => {
     t.equal((await call(acme, 'GET', `/v1/invoices/${invoice.id}`)).json().pause, null, 'untouched');
     t.equal((await call(acme, 'GET', `/v1/customers/${customer.id}`)).json().pause, null);
   });
+});
+
+t.test("a customer's pause shows on each of its invoices, old and new, and ends with its date", async (t) => {
+  const ctx = await setupApp(t);
+  const acme = await ctx.createAccount({ time_zone: 'UTC' });
+  const call = (method: string, url: string, payload?: object) =>
+    ctx.app.inject({ method: method as 'GET', url, headers: acme.auth, ...(payload && { payload }) });
+  const customer = (await call('POST', '/v1/customers', { name: 'On holiday', email: 'h@example.com' })).json();
+  const before = (await call('POST', '/v1/invoices', { number: 'CP-1', customer_id: customer.id, currency: 'EUR', subtotal: 100, issue_date: '2026-03-01', due_date: '2026-03-20' })).json();
+  t.equal(before.pause, null);
+  t.equal((await call('POST', `/v1/customers/${customer.id}/pause`, { until: '2026-03-10', reason: 'Holiday' })).statusCode, 200);
+  t.same((await call('GET', `/v1/invoices/${before.id}`)).json().pause, { until: '2026-03-10', reason: 'Holiday', source: 'customer' });
+  const after = await call('POST', '/v1/invoices', { number: 'CP-2', customer_id: customer.id, currency: 'EUR', subtotal: 100, issue_date: '2026-03-02', due_date: '2026-03-20' });
+  t.same(after.json().pause, { until: '2026-03-10', reason: 'Holiday', source: 'customer' }, 'a new invoice shows it at once');
+  const created = await ctx.database.withAccount(acme.accountId, (trx) => trx.selectFrom('events').select('data').where('object_id', '=', after.json().id).where('type', '=', 'invoice.created').executeTakeFirstOrThrow());
+  t.match(created.data, { pause: { source: 'customer' } }, 'and so does its invoice.created snapshot');
+  const gql = await ctx.app.inject({ method: 'POST', url: '/graphql', headers: acme.auth, payload: { query: `{ invoice(id: "${before.id}") { pause { until reason source } } }` } });
+  t.same(gql.json().data.invoice.pause, { until: '2026-03-10', reason: 'Holiday', source: 'customer' });
+  (ctx.clock as import('../../src/clock.ts').ManualClock).set('2026-03-11T08:00:00Z');
+  t.equal((await call('GET', `/v1/invoices/${before.id}`)).json().pause, null, 'the pause ended with its date');
+  await call('POST', `/v1/customers/${customer.id}/resume`);
+  t.equal((await call('GET', `/v1/invoices/${after.json().id}`)).json().pause, null);
 });

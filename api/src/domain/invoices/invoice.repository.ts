@@ -7,6 +7,17 @@ import type { Invoice, InvoiceListQuery, InvoiceStatus, LineItem } from './invoi
 
 export type InvoiceRow = Selectable<Invoices>;
 
+/** The pause in force today: the invoice's own, else its customer's (each ends after its date). */
+function pauseOf(row: InvoiceRow, today: string): Invoice['pause'] {
+  if (row.paused && (row.paused_until === null || row.paused_until >= today)) {
+    return { until: row.paused_until, reason: row.pause_reason, source: 'invoice' };
+  }
+  if (row.customer_paused && (row.customer_paused_until === null || row.customer_paused_until >= today)) {
+    return { until: row.customer_paused_until, reason: row.customer_pause_reason, source: 'customer' };
+  }
+  return null;
+}
+
 export function presentInvoice(row: InvoiceRow, today: string): Invoice {
   return {
     id: row.id,
@@ -29,7 +40,7 @@ export function presentInvoice(row: InvoiceRow, today: string): Invoice {
     payment_terms_id: row.payment_terms_id,
     reminder_policy_id: row.reminder_policy_id,
     disputed: row.disputed,
-    pause: row.paused && (row.paused_until === null || row.paused_until >= today) ? { until: row.paused_until, reason: row.pause_reason } : null,
+    pause: pauseOf(row, today),
     promise_to_pay_on: row.promise_to_pay_on,
     payment_url: row.payment_url,
     pdf_url: row.pdf_url,
@@ -111,6 +122,10 @@ export function newInvoiceRow(values: NewInvoiceValues): InvoiceRow {
     promise_to_pay_on: null,
     overdue_notified_at: null,
     due_soon_notified_at: null,
+    // Filled in by the insert trigger from the customer; the fast path's snapshot assumes none.
+    customer_paused: false,
+    customer_paused_until: null,
+    customer_pause_reason: null,
     voided_at: null,
     marked_uncollectible_at: null,
     ...values,

@@ -51,7 +51,11 @@ export const Invoice = Type.Object(
     disputed: Type.Boolean({ description: 'An open dispute holds every reminder until it is resolved.' }),
     pause: Nullable(
       Type.Object(
-        { until: Nullable(CalendarDate), reason: Nullable(Type.String()) },
+        {
+          until: Nullable(CalendarDate),
+          reason: Nullable(Type.String()),
+          source: Type.Enum(['invoice', 'customer'], { description: "Paused on this invoice, or for all of its customer's invoices." }),
+        },
         { additionalProperties: false, description: 'Reminders are paused until this date (included), or until resumed when `until` is null.' },
       ),
     ),

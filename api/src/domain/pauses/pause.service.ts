@@ -50,6 +50,12 @@ export function createPauseService(deps: { database: Database; clock: Clock }) {
       if (pause || wasPaused) {
         await recordEvent(trx, { accountId: actor.accountId, type: pause ? 'customer.paused' : 'customer.resumed', objectType: 'customer', objectId: id, data: customer, at: now });
       }
+      // Every invoice of the customer shows its pause.
+      await trx
+        .updateTable('invoices')
+        .set({ customer_paused: pause !== null, customer_paused_until: pause?.until ?? null, customer_pause_reason: pause?.reason ?? null })
+        .where('customer_id', '=', id)
+        .execute();
       const invoices = await trx.selectFrom('invoices').select('id').where('customer_id', '=', id).where('status', 'in', CHASED_STATUSES).execute();
       await replan(trx, actor, now, invoices.map((i) => i.id));
       return customer;

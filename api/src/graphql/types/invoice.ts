@@ -32,10 +32,15 @@ const LineItemRef = builder.objectRef<LineItem>('LineItem').implement({
 });
 
 /** A pause of reminders: until a date (included), or until resumed. */
-export const PauseRef = builder.objectRef<{ until: string | null; reason: string | null }>('Pause').implement({
+export const PauseRef = builder.objectRef<{ until: string | null; reason: string | null; source?: 'invoice' | 'customer' }>('Pause').implement({
   fields: (t) => ({
     until: t.expose('until', { type: 'Date', nullable: true, description: 'Last paused day; null: until resumed.' }),
     reason: t.exposeString('reason', { nullable: true }),
+    source: t.string({
+      nullable: true,
+      description: "On an invoice: `invoice` (its own pause) or `customer` (all of its customer's invoices).",
+      resolve: (pause) => pause.source ?? null,
+    }),
   }),
 });
 
