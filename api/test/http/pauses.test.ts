@@ -213,3 +213,19 @@ t.test("a customer's pause shows on each of its invoices, old and new, and ends 
   await call('POST', `/v1/customers/${customer.id}/resume`);
   t.equal((await call('GET', `/v1/invoices/${after.json().id}`)).json().pause, null);
 });
+
+t.test("moving a draft to a paused customer shows that customer's pause", async (t) => {
+  const ctx = await setupApp(t);
+  const acme = await ctx.createAccount({ time_zone: 'UTC' });
+  const call = (method: string, url: string, payload?: object) =>
+    ctx.app.inject({ method: method as 'GET', url, headers: acme.auth, ...(payload && { payload }) });
+  const active = (await call('POST', '/v1/customers', { name: 'Active' })).json();
+  const paused = (await call('POST', '/v1/customers', { name: 'Paused' })).json();
+  await call('POST', `/v1/customers/${paused.id}/pause`, { reason: 'Insolvency' });
+  const draft = (await call('POST', '/v1/invoices', { number: 'MV-1', customer_id: active.id, subtotal: 100, status: 'draft', due_date: '2026-04-01' })).json();
+  t.equal(draft.pause, null);
+  const moved = (await call('PATCH', `/v1/invoices/${draft.id}`, { customer_id: paused.id })).json();
+  t.same(moved.pause, { until: null, reason: 'Insolvency', source: 'customer' });
+  const general = (await call('POST', '/v1/invoices', { number: 'MV-2', customer_id: paused.id, subtotal: 100 })).json();
+  t.same(general.pause, { until: null, reason: 'Insolvency', source: 'customer' }, 'also through the general path (terms, default currency)');
+});

@@ -69,9 +69,16 @@ export async function insertInvoiceOnce(
   values: Insertable<Invoices>,
   event: (row: InvoiceRow) => unknown,
 ): Promise<InvoiceRow | undefined> {
+  const customerPause = trx.selectFrom('customers').where('id', '=', String(values.customer_id));
   const row = await trx
     .insertInto('invoices')
-    .values(values)
+    .values({
+      ...values,
+      // The customer's pause shows on its invoices (see the pause service).
+      customer_paused: (eb) => eb.fn.coalesce(customerPause.select('paused'), eb.val(false)),
+      customer_paused_until: customerPause.select('paused_until'),
+      customer_pause_reason: customerPause.select('pause_reason'),
+    })
     .onConflict((oc) => oc.columns(['account_id', 'external_id']).doNothing())
     .returningAll()
     .executeTakeFirst();
@@ -122,7 +129,7 @@ export function newInvoiceRow(values: NewInvoiceValues): InvoiceRow {
     promise_to_pay_on: null,
     overdue_notified_at: null,
     due_soon_notified_at: null,
-    // Filled in by the insert trigger from the customer; the fast path's snapshot assumes none.
+    // Copied from the customer by the insert; the snapshot made before it assumes no pause.
     customer_paused: false,
     customer_paused_until: null,
     customer_pause_reason: null,
@@ -168,9 +175,10 @@ const NEW_INVOICE_COLUMNS: ReadonlyArray<keyof NewInvoiceValues> = [
 const INSERT_INVOICE_SQL = `
   WITH account_context AS MATERIALIZED (SELECT set_config('relance.account_id', $1, true) AS account_id),
   inserted AS (
-    INSERT INTO invoices (${NEW_INVOICE_COLUMNS.join(', ')})
-    SELECT ${NEW_INVOICE_COLUMNS.map((c) => `r.${c}`).join(', ')}
+    INSERT INTO invoices (${NEW_INVOICE_COLUMNS.join(', ')}, customer_paused, customer_paused_until, customer_pause_reason)
+    SELECT ${NEW_INVOICE_COLUMNS.map((c) => `r.${c}`).join(', ')}, coalesce(c.paused, false), c.paused_until, c.pause_reason
       FROM account_context, jsonb_populate_record(NULL::invoices, $2::jsonb) AS r
+      LEFT JOIN customers c ON c.account_id = r.account_id AND c.id = r.customer_id
     ON CONFLICT (account_id, external_id) DO NOTHING
     RETURNING *
   ),

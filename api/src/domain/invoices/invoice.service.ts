@@ -253,6 +253,12 @@ export function createInvoiceService(deps: { database: Database; clock: Clock })
               ...scalars,
               ...(amounts && { subtotal: amounts.subtotal, tax: amounts.tax, total: amounts.total, line_items: JSON.stringify(amounts.line_items) }),
               ...(metadata !== undefined && { metadata: JSON.stringify(metadata) }),
+              // Another customer: its pause, if any, now shows on the invoice.
+              ...(data.customer_id !== undefined && {
+                customer_paused: (eb) => eb.fn.coalesce(eb.selectFrom('customers').select('paused').where('id', '=', customerId), eb.val(false)),
+                customer_paused_until: (eb) => eb.selectFrom('customers').select('paused_until').where('id', '=', customerId),
+                customer_pause_reason: (eb) => eb.selectFrom('customers').select('pause_reason').where('id', '=', customerId),
+              }),
               issue_date: issueDate,
               due_date: dueDate,
               payment_terms_id: termsId,
