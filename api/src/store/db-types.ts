@@ -158,6 +158,7 @@ export interface Invoices {
   id: string;
   issue_date: string;
   late_fees: Generated<number>;
+  late_fees_accrued_on: string | null;
   line_items: Generated<Json>;
   marked_uncollectible_at: Timestamp | null;
   memo: string | null;

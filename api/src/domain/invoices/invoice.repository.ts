@@ -129,6 +129,7 @@ export function newInvoiceRow(values: NewInvoiceValues): InvoiceRow {
     promise_to_pay_on: null,
     overdue_notified_at: null,
     due_soon_notified_at: null,
+    late_fees_accrued_on: null,
     // Copied from the customer by the insert; the snapshot made before it assumes no pause.
     customer_paused: false,
     customer_paused_until: null,

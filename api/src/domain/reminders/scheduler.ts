@@ -4,6 +4,7 @@ import type { Database } from '../../store/database.ts';
 import { newId } from '../../ids.ts';
 import { todayIn } from '../calendar.ts';
 import { presentInvoice } from '../invoices/invoice.repository.ts';
+import { accrueLateFees } from '../late-fees/late-fee.service.ts';
 import type { ReminderEngine } from './engine.ts';
 import { replanInvoices } from './schedule.ts';
 
@@ -103,6 +104,31 @@ export function createReminderScheduler(deps: { database: Database; clock: Clock
     return announced;
   }
 
+  /**
+   * Brings late fees up to date, once a local day, on every overdue invoice in scope (each
+   * invoice's rule decides; most have none). Returns how many invoices were looked at.
+   */
+  async function accrueLateFeesDaily(scope: Scope): Promise<number> {
+    const candidates = await database.withSystem(async (trx) =>
+      (await sql<{ account_id: string; id: string; today: string }>`
+        SELECT i.account_id, i.id, to_char((${scope.now}::timestamptz AT TIME ZONE a.time_zone)::date, 'YYYY-MM-DD') AS today
+          FROM invoices i JOIN accounts a ON a.id = i.account_id
+         WHERE ${inScope(scope)} AND i.status IN ('open', 'partially_paid') AND i.balance > 0
+           AND i.due_date < (${scope.now}::timestamptz AT TIME ZONE a.time_zone)::date
+           AND (i.late_fees_accrued_on IS NULL OR i.late_fees_accrued_on < (${scope.now}::timestamptz AT TIME ZONE a.time_zone)::date)
+         LIMIT 2000`.execute(trx)).rows,
+    );
+    for (const [accountId, rows] of Map.groupBy(candidates, (r) => r.account_id)) {
+      await database.withAccount(accountId, async (trx) => {
+        for (const row of rows) {
+          await accrueLateFees(trx, { accountId, invoiceId: row.id, today: row.today, now: scope.now });
+          await trx.updateTable('invoices').set({ late_fees_accrued_on: row.today }).where('id', '=', row.id).execute();
+        }
+      });
+    }
+    return candidates.length;
+  }
+
   /** Reminders due in scope, oldest first; also deliveries to retry (after 30 s, 1, 2, 4… minutes). */
   async function dueOccurrences(scope: Scope, limit = 20_000): Promise<DueOccurrence[]> {
     return database.withSystem(async (trx) =>
@@ -121,10 +147,13 @@ export function createReminderScheduler(deps: { database: Database; clock: Clock
     announce,
     dueOccurrences,
 
-    /** One pass of everything that does not send: plan, then announce. */
+    accrueLateFeesDaily,
+
+    /** One pass of everything that does not send: plan, announce, bring late fees up to date. */
     async prepare(scope: Scope): Promise<{ planned: number; announced: number }> {
       const planned = await planPending(scope);
       const announced = await announce(scope);
+      await accrueLateFeesDaily(scope);
       return { planned, announced };
     },
 
