@@ -6,6 +6,7 @@ import { newId } from '../../ids.ts';
 import { type EmailTransport, TransportError } from '../../mail/transport.ts';
 import { todayIn, zonedDateTimeToInstant } from '../calendar.ts';
 import { recordEvent } from '../events/event.repository.ts';
+import { insertPendingMessage, markMessageFailed, markMessageSent } from '../messages/message.repository.ts';
 import { accrueLateFees } from '../late-fees/late-fee.service.ts';
 import { guardBeforeSend } from './guard.rules.ts';
 import { minBalanceOf, planOf, policiesForInvoices, type PolicyRow } from './policy.service.ts';
@@ -253,7 +254,7 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; t
       return 'sent';
     }
     if (transport.local) return deliver(trx, accountId, sending, now, message);
-    await trx.insertInto('messages').values(message).execute();
+    await insertPendingMessage(trx, message);
     await trx.updateTable('reminder_occurrences').set({ status: 'sending', message_id: message.id, updated_at: now }).where('id', '=', occurrence.id).execute();
     return 'deliver';
   }
@@ -272,15 +273,16 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; t
         occurrence.id,
       );
       if (fresh) await trx.insertInto('messages').values({ ...fresh, status: 'sent', provider_message_id: providerMessageId, attempts, sent_at: now }).execute();
-      else await trx.updateTable('messages').set({ status: 'sent', provider_message_id: providerMessageId, attempts, sent_at: now, updated_at: now }).where('id', '=', message.id).execute();
+      else await markMessageSent(trx, message.id, providerMessageId, now);
       await trx.updateTable('reminder_occurrences').set({ status: 'sent', message_id: message.id, attempts, sent_at: now, updated_at: now }).where('id', '=', occurrence.id).execute();
       await event('reminder.sent');
       return 'sent';
     } catch (error) {
       const failure = error instanceof Error ? error.message : String(error);
       const retry = error instanceof TransportError && error.retryable && attempts < MAX_SEND_ATTEMPTS;
-      if (fresh) await trx.insertInto('messages').values({ ...fresh, attempts, error: failure, status: retry ? 'pending' : 'failed' }).execute();
-      else await trx.updateTable('messages').set({ attempts, error: failure, status: retry ? 'pending' : 'failed', updated_at: now }).where('id', '=', message.id).execute();
+      // A failed attempt is recorded as such; a later attempt may still send it.
+      if (fresh) await trx.insertInto('messages').values({ ...fresh, attempts, error: failure, status: 'failed' }).execute();
+      else await markMessageFailed(trx, message.id, failure, now);
       await trx.updateTable('reminder_occurrences').set({ message_id: message.id, attempts, failure, status: retry ? 'sending' : 'failed', updated_at: now }).where('id', '=', occurrence.id).execute();
       if (!retry) await event('reminder.failed', { error: failure });
       return retry ? 'retry' : 'failed';
