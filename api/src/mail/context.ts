@@ -6,6 +6,7 @@ import type { Account } from '../domain/accounts/account.schemas.ts';
 import { daysBetween } from '../domain/calendar.ts';
 import type { Customer } from '../domain/customers/customer.schemas.ts';
 import type { Invoice } from '../domain/invoices/invoice.schemas.ts';
+import { overdueState } from '../domain/invoices/invoice.rules.ts';
 
 /** The languages Relance has default templates in. */
 export const TEMPLATE_LOCALES = ['fr', 'en'] as const;
@@ -67,7 +68,7 @@ export interface ReminderContextInput {
   invoice: Pick<
     Invoice,
     | 'number' | 'memo' | 'line_items' | 'issue_date' | 'due_date' | 'currency' | 'total' | 'amount_paid'
-    | 'amount_credited' | 'late_fees' | 'balance' | 'payment_url' | 'pdf_url'
+    | 'amount_credited' | 'late_fees' | 'balance' | 'payment_url' | 'pdf_url' | 'status'
   >;
   /** `YYYY-MM-DD` in the account's time zone. */
   today: string;
@@ -135,7 +136,8 @@ export function buildReminderContext(input: ReminderContextInput): ReminderConte
       balance: Math.max(0, totalDue - invoice.late_fees),
       late_fees: invoice.late_fees,
       total_due: totalDue,
-      days_overdue: Math.max(0, sinceDue),
+      // The domain's rule: only an invoice still owed is overdue.
+      days_overdue: overdueState(invoice, today).days_overdue,
       days_until_due: Math.max(0, -sinceDue),
       payment_url: invoice.payment_url,
       pdf_url: invoice.pdf_url,
@@ -167,7 +169,7 @@ export function sampleReminderContexts(locale: TemplateLocale, stepKey: string):
     customer: { name: 'Globex', contact_name: 'Jane Doe', email: 'ap@globex.example', locale },
     invoice: {
       number: 'F-2026-0042', memo: 'Website redesign', line_items: [{ description: 'Website redesign', quantity: 1, unit_amount: 123456, amount: 123456 }],
-      issue_date: '2026-01-30', due_date: '2026-03-01', currency: 'EUR', total: 123456, amount_paid: 20000,
+      status: 'partially_paid', issue_date: '2026-01-30', due_date: '2026-03-01', currency: 'EUR', total: 123456, amount_paid: 20000,
       amount_credited: 0, late_fees: 4000, balance: 107456,
       payment_url: 'https://pay.example/inv/F-2026-0042', pdf_url: 'https://files.example/F-2026-0042.pdf',
     },

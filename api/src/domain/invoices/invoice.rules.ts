@@ -88,13 +88,20 @@ export function nextStatus(current: InvoiceStatus, action: InvoiceAction): Invoi
   return action === 'update' ? current : RESULT[action];
 }
 
+/** Invoices Relance chases: open, possibly with part paid. */
+export const CHASED_STATUSES: readonly string[] = ['open', 'partially_paid'];
+
+/** Still owed: a chased invoice with something left to pay. */
+export function isChased(invoice: { status: string; balance: number }): boolean {
+  return CHASED_STATUSES.includes(invoice.status) && invoice.balance > 0;
+}
+
 /** Overdue is derived: something is still owed on an open invoice and its due date has passed. */
 export function overdueState(
   invoice: { status: string; balance: number; due_date: string },
   today: string,
 ): { overdue: boolean; days_overdue: number } {
-  const chased = invoice.status === 'open' || invoice.status === 'partially_paid';
   const days = daysBetween(invoice.due_date, today);
-  const overdue = chased && invoice.balance > 0 && days > 0;
+  const overdue = isChased(invoice) && days > 0;
   return { overdue, days_overdue: overdue ? days : 0 };
 }

@@ -53,7 +53,10 @@ export const presentSuppression = (row: SuppressionRow): Suppression => ({
 });
 
 /** The stored bytes of a message, as a transport sends them: a retry sends exactly what was stored. */
-export function outgoingEmailOf(row: MessageRow, tags?: Record<string, string>): OutgoingEmail {
+export function outgoingEmailOf(
+  row: Pick<MessageRow, 'from_address' | 'to_addresses' | 'cc_addresses' | 'reply_to' | 'subject' | 'html' | 'text'>,
+  tags?: Record<string, string>,
+): OutgoingEmail {
   return {
     from: row.from_address,
     to: row.to_addresses,

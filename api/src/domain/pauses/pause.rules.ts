@@ -7,7 +7,7 @@ export interface Pause {
 }
 
 /** Invoices Relance is still chasing: the only ones a promise or a dispute applies to. */
-export const CHASED_STATUSES: readonly string[] = ['open', 'partially_paid'];
+export { CHASED_STATUSES } from '../invoices/invoice.rules.ts';
 
 /**
  * The pause in effect today, as the API shows it: open-ended, or ending on a date not yet

@@ -6,10 +6,11 @@ import { newId } from '../../ids.ts';
 import { type EmailTransport, TransportError } from '../../mail/transport.ts';
 import { todayIn, zonedDateTimeToInstant } from '../calendar.ts';
 import { recordEvent } from '../events/event.repository.ts';
-import { insertPendingMessage, markMessageFailed, markMessageSent } from '../messages/message.repository.ts';
+import { insertPendingMessage, markMessageFailed, markMessageSent, outgoingEmailOf } from '../messages/message.repository.ts';
 import { accrueLateFees } from '../late-fees/late-fee.service.ts';
-import { guardBeforeSend } from './guard.rules.ts';
+import { guardBeforeSend, reasonToStopDelivery } from './guard.rules.ts';
 import { minBalanceOf, planOf, policiesForInvoices, type PolicyRow } from './policy.service.ts';
+import { DEFAULT_POLICY } from './policy.rules.ts';
 import { replanInvoices } from './schedule.ts';
 
 /** Attempts at handing an email to the provider before the reminder counts as failed. */
@@ -39,6 +40,18 @@ export async function nowFor(trx: Db, account: { id: string; mode: string }, clo
   if (account.mode !== 'test') return clock.now();
   const row = await trx.selectFrom('account_clocks').select('now').where('account_id', '=', account.id).executeTakeFirst();
   return row?.now ?? clock.now();
+}
+
+/** The provider keeps these with the email and echoes them in its events. */
+const tagsOf = (occurrence: OccurrenceRow) => ({ occurrence: occurrence.id.replace(/[^\w-]/g, '_') });
+
+type MessageValues = Insertable<Messages> & { id: string; to_addresses: string[]; cc_addresses: string[]; reply_to: string | null };
+
+/** Marks a reminder skipped, with why, and says so in an event. */
+async function skipOccurrence(trx: Db, accountId: string, occurrence: OccurrenceRow, reason: string, now: Date): Promise<'skipped'> {
+  await trx.updateTable('reminder_occurrences').set({ status: 'skipped', skip_reason: reason, updated_at: now }).where('id', '=', occurrence.id).execute();
+  await recordEvent(trx, { accountId, type: 'reminder.skipped', objectType: 'reminder', objectId: occurrence.id, data: reminderData(occurrence, { message_id: occurrence.message_id, reason }), at: now });
+  return 'skipped';
 }
 
 const reminderData = (o: OccurrenceRow, extra: Record<string, unknown> = {}) => ({
@@ -107,7 +120,7 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; t
       const suppressed = new Set(
         recipients.length === 0 ? [] : (await trx.selectFrom('email_suppressions').select('email').where('email', 'in', recipients).execute()).map((r) => r.email),
       );
-      const sentLocally: Array<{ message: Insertable<Messages>; occurrence: OccurrenceRow }> = [];
+      const sentLocally: Array<{ message: MessageValues; occurrence: OccurrenceRow }> = [];
       for (const occurrence of occurrences) {
         const invoice = invoiceById.get(occurrence.invoice_id);
         const customer = invoice && customerById.get(invoice.customer_id);
@@ -149,7 +162,7 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; t
       laterStepDue: boolean;
       suppressed: Set<string>;
       /** Emails a local transport delivered in this batch, written together at its end. */
-      sentLocally?: Array<{ message: Insertable<Messages>; occurrence: OccurrenceRow }>;
+      sentLocally: Array<{ message: MessageValues; occurrence: OccurrenceRow }>;
     },
   ): Promise<Outcome | 'deliver'> {
     const { accountId, account, invoice, customer, occurrence, policy, now, today, suppressed } = ctx;
@@ -166,11 +179,7 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; t
 
     const event = (type: string, extra: Record<string, unknown> = {}) =>
       recordEvent(trx, { accountId, type, objectType: 'reminder', objectId: occurrence.id, data: reminderData(occurrence, extra), at: now });
-    const skip = async (reason: string) => {
-      await trx.updateTable('reminder_occurrences').set({ status: 'skipped', skip_reason: reason, updated_at: now }).where('id', '=', occurrence.id).execute();
-      await event('reminder.skipped', { reason });
-      return 'skipped' as const;
-    };
+    const skip = (reason: string) => skipOccurrence(trx, accountId, occurrence, reason, now);
 
     if (verdict.action === 'skip') return skip(verdict.reason);
     if (verdict.action === 'hold') {
@@ -178,7 +187,7 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; t
       return 'held';
     }
     if (verdict.action === 'defer') {
-      const plan = policy ? planOf(policy) : { send_hour: 9, send_minute: 0 };
+      const plan = policy ? planOf(policy) : DEFAULT_POLICY;
       const at = zonedDateTimeToInstant(verdict.until, plan.send_hour, plan.send_minute, account.time_zone);
       await trx.updateTable('reminder_occurrences').set({ scheduled_at: at, hold_reason: verdict.reason, updated_at: now }).where('id', '=', occurrence.id).execute();
       return 'deferred';
@@ -245,45 +254,34 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; t
     const sending = { ...occurrence, status: 'sending', message_id: message.id };
     // A local transport has nothing to wait for: deliver now, and store the sent message with the
     // batch's other writes, in this transaction, under the same locks.
-    if (transport.local && ctx.sentLocally) {
-      const { providerMessageId } = await transport.send(
-        { from: message.from_address, to: message.to_addresses, cc: message.cc_addresses, replyTo: message.reply_to, subject: message.subject, html: message.html, text: message.text },
-        occurrence.id,
-      );
+    if (transport.local) {
+      const { providerMessageId } = await transport.send(outgoingEmailOf(message, tagsOf(occurrence)), occurrence.id);
       ctx.sentLocally.push({ message: { ...message, status: 'sent', provider_message_id: providerMessageId, attempts: 1, sent_at: now }, occurrence: sending });
       return 'sent';
     }
-    if (transport.local) return deliver(trx, accountId, sending, now, message);
     await insertPendingMessage(trx, message);
     await trx.updateTable('reminder_occurrences').set({ status: 'sending', message_id: message.id, updated_at: now }).where('id', '=', occurrence.id).execute();
     return 'deliver';
   }
 
   /** Hands the stored message to the provider under the occurrence id, and records the outcome. */
-  async function deliver(trx: Db, accountId: string, occurrence: OccurrenceRow, now: Date, fresh?: Insertable<Messages>): Promise<Outcome> {
+  async function deliver(trx: Db, accountId: string, occurrence: OccurrenceRow, now: Date): Promise<Outcome> {
     const event = (type: string, extra: Record<string, unknown> = {}) =>
       recordEvent(trx, { accountId, type, objectType: 'reminder', objectId: occurrence.id, data: reminderData(occurrence, { message_id: occurrence.message_id, ...extra }), at: now });
-    const message = fresh
-      ? { ...fresh, id: String(fresh.id), cc_addresses: (fresh.cc_addresses ?? []) as string[], reply_to: fresh.reply_to ?? null }
-      : await trx.selectFrom('messages').selectAll().where('id', '=', String(occurrence.message_id)).executeTakeFirstOrThrow();
+    const message = await trx.selectFrom('messages').selectAll().where('id', '=', String(occurrence.message_id)).executeTakeFirstOrThrow();
     const attempts = occurrence.attempts + 1;
     try {
-      const { providerMessageId } = await transport.send(
-        { from: message.from_address, to: message.to_addresses as string[], cc: message.cc_addresses, replyTo: message.reply_to, subject: message.subject, html: message.html, text: message.text, tags: { occurrence: occurrence.id.replace(/[^\w-]/g, '_') } },
-        occurrence.id,
-      );
-      if (fresh) await trx.insertInto('messages').values({ ...fresh, status: 'sent', provider_message_id: providerMessageId, attempts, sent_at: now }).execute();
-      else await markMessageSent(trx, message.id, providerMessageId, now);
-      await trx.updateTable('reminder_occurrences').set({ status: 'sent', message_id: message.id, attempts, sent_at: now, updated_at: now }).where('id', '=', occurrence.id).execute();
+      const { providerMessageId } = await transport.send(outgoingEmailOf(message, tagsOf(occurrence)), occurrence.id);
+      await markMessageSent(trx, message.id, providerMessageId, now);
+      await trx.updateTable('reminder_occurrences').set({ status: 'sent', attempts, sent_at: now, updated_at: now }).where('id', '=', occurrence.id).execute();
       await event('reminder.sent');
       return 'sent';
     } catch (error) {
       const failure = error instanceof Error ? error.message : String(error);
       const retry = error instanceof TransportError && error.retryable && attempts < MAX_SEND_ATTEMPTS;
       // A failed attempt is recorded as such; a later attempt may still send it.
-      if (fresh) await trx.insertInto('messages').values({ ...fresh, attempts, error: failure, status: 'failed' }).execute();
-      else await markMessageFailed(trx, message.id, failure, now);
-      await trx.updateTable('reminder_occurrences').set({ message_id: message.id, attempts, failure, status: retry ? 'sending' : 'failed', updated_at: now }).where('id', '=', occurrence.id).execute();
+      await markMessageFailed(trx, message.id, failure, now);
+      await trx.updateTable('reminder_occurrences').set({ attempts, failure, status: retry ? 'sending' : 'failed', updated_at: now }).where('id', '=', occurrence.id).execute();
       if (!retry) await event('reminder.failed', { error: failure });
       return retry ? 'retry' : 'failed';
     }
@@ -297,17 +295,10 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; t
       if (occurrence.status !== 'sending' || !occurrence.message_id) return 'noop';
       const account = await trx.selectFrom('accounts').select(['id', 'mode']).executeTakeFirstOrThrow();
       const now = await nowFor(trx, account, clock);
-      const event = (type: string, extra: Record<string, unknown> = {}) =>
-        recordEvent(trx, { accountId, type, objectType: 'reminder', objectId: occurrence.id, data: reminderData(occurrence, { message_id: occurrence.message_id, ...extra }), at: now });
-
-      // A payment, a void or a dispute may have landed since phase one: then nothing leaves.
-      const chased = (invoice.status === 'open' || invoice.status === 'partially_paid') && invoice.balance > 0;
-      if (!chased || invoice.disputed) {
-        const reason = invoice.disputed ? 'disputed' : invoice.balance <= 0 ? 'paid' : invoice.status;
+      const stop = reasonToStopDelivery(invoice);
+      if (stop) {
         await trx.updateTable('messages').set({ status: 'canceled', updated_at: now }).where('id', '=', occurrence.message_id).execute();
-        await trx.updateTable('reminder_occurrences').set({ status: 'skipped', skip_reason: reason, updated_at: now }).where('id', '=', occurrence.id).execute();
-        await event('reminder.skipped', { reason });
-        return 'skipped';
+        return skipOccurrence(trx, accountId, occurrence, stop, now);
       }
       return deliver(trx, accountId, occurrence, now);
     });

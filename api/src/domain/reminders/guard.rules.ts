@@ -1,4 +1,6 @@
 import { addDays, compareDates } from '../calendar.ts';
+import { CHASED_STATUSES, isChased } from '../invoices/invoice.rules.ts';
+import { activePause } from '../pauses/pause.rules.ts';
 
 /** Days after a promised payment date before the promise counts as broken and reminders resume. */
 export const PROMISE_GRACE_DAYS = 2;
@@ -33,12 +35,6 @@ export interface GuardInput {
   laterStepDue: boolean;
 }
 
-/** A pause that is on today: open-ended, or ending on a date not yet passed. */
-function activePause(paused: boolean, until: string | null, today: string): 'open' | string | null {
-  if (!paused) return null;
-  if (until === null) return 'open';
-  return compareDates(until, today) >= 0 ? until : null;
-}
 
 /**
  * The check right before a reminder goes out (run with the invoice row locked): is it still owed,
@@ -47,19 +43,21 @@ function activePause(paused: boolean, until: string | null, today: string): 'ope
  */
 export function guardBeforeSend(input: GuardInput): GuardVerdict {
   const { invoice, customer, today } = input;
-  if (invoice.status === 'paid' || invoice.status === 'void' || invoice.status === 'uncollectible' || invoice.status === 'draft') {
-    return { action: 'skip', reason: invoice.status };
-  }
-  if (invoice.balance <= 0) return { action: 'skip', reason: 'paid' };
+  const closed = closedReason(invoice);
+  if (closed) return { action: 'skip', reason: closed };
   if (invoice.balance < input.minBalance) return { action: 'skip', reason: 'below_minimum' };
   if (invoice.disputed) return { action: 'hold', reason: 'disputed' };
 
-  const invoicePause = activePause(invoice.paused, invoice.paused_until, today);
-  if (invoicePause === 'open') return { action: 'hold', reason: 'paused' };
-  if (invoicePause) return { action: 'defer', reason: 'paused', until: addDays(invoicePause, 1) };
-  const customerPause = activePause(customer.paused, customer.paused_until, today);
-  if (customerPause === 'open') return { action: 'hold', reason: 'customer_paused' };
-  if (customerPause) return { action: 'defer', reason: 'customer_paused', until: addDays(customerPause, 1) };
+  const invoicePause = activePause({ ...invoice, pause_reason: null }, today);
+  if (invoicePause) {
+    return invoicePause.until === null ? { action: 'hold', reason: 'paused' } : { action: 'defer', reason: 'paused', until: addDays(invoicePause.until, 1) };
+  }
+  const customerPause = activePause({ ...customer, pause_reason: null }, today);
+  if (customerPause) {
+    return customerPause.until === null
+      ? { action: 'hold', reason: 'customer_paused' }
+      : { action: 'defer', reason: 'customer_paused', until: addDays(customerPause.until, 1) };
+  }
 
   let promiseBroken = false;
   if (invoice.promise_to_pay_on) {
@@ -72,4 +70,18 @@ export function guardBeforeSend(input: GuardInput): GuardVerdict {
   if (input.occurrence.offset_days < 0 && compareDates(today, invoice.due_date) > 0) return { action: 'skip', reason: 'stale' };
   if (input.laterStepDue) return { action: 'skip', reason: 'stale' };
   return { action: 'send', promiseBroken };
+}
+
+/** Why an invoice is no longer chased at all (closed, or nothing left to pay), or null. */
+function closedReason(invoice: { status: string; balance: number }): SkipReason | null {
+  if (isChased(invoice)) return null;
+  return CHASED_STATUSES.includes(invoice.status) ? 'paid' : (invoice.status as SkipReason);
+}
+
+/**
+ * The last check before a stored email leaves (a payment, a void or a dispute may have landed
+ * since the guard ran): the reason to stop it, or null to send it.
+ */
+export function reasonToStopDelivery(invoice: { status: string; balance: number; disputed: boolean }): string | null {
+  return closedReason(invoice) ?? (invoice.disputed ? 'disputed' : null);
 }

@@ -1,10 +1,10 @@
 import { sql } from 'kysely';
 import type { Db } from '../../store/database.ts';
 import { newId } from '../../ids.ts';
+import { CHASED_STATUSES, isChased } from '../invoices/invoice.rules.ts';
 import { planOccurrences } from './policy.rules.ts';
 import { type PolicyRow, planOf } from './policy.service.ts';
 
-const CHASED = ['open', 'partially_paid'];
 
 /**
  * Brings invoices' reminder occurrences in line with their state and policy, in the caller's
@@ -35,13 +35,13 @@ export async function replanInvoices(
     .where('invoices.id', 'in', invoiceIds)
     .execute();
 
-  const closed = invoices.filter((i) => !CHASED.includes(i.status) || i.balance <= 0);
-  const open = invoices.filter((i) => CHASED.includes(i.status) && i.balance > 0);
+  const closed = invoices.filter((i) => !isChased(i));
+  const open = invoices.filter((i) => isChased(i));
   const events: Array<{ account_id: string; id: string; type: string; object_type: string; object_id: string; data: string; created_at: Date }> = [];
   const event = (type: string, objectType: string, objectId: string, data: unknown) =>
     events.push({ account_id: accountId, id: newId('event'), type, object_type: objectType, object_id: objectId, data: JSON.stringify(data), created_at: now });
 
-  const closedByReason = Map.groupBy(closed, (i) => (CHASED.includes(i.status) ? 'paid' : i.status));
+  const closedByReason = Map.groupBy(closed, (i) => (CHASED_STATUSES.includes(i.status) ? 'paid' : i.status));
   for (const [reason, group] of closedByReason) {
     const skipped = await trx
       .updateTable('reminder_occurrences')
