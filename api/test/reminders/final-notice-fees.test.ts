@@ -17,11 +17,12 @@ t.test('the final notice brings French B2B late fees up to date and states them'
   clock.set('2026-02-02T09:00:00Z');
   await ctx.services.reminders.scheduler.runUntilIdle({ kind: 'live', now: clock.now() });
   const after = (await call('GET', `/v1/invoices/${invoice.id}`)).json();
-  t.ok(after.late_fees > 4000, `late fees now ${after.late_fees}: the 40 EUR recovery fee plus interest`);
+  // 40 EUR recovery fee + 10,000 EUR × 12.15 % (ECB 2.15 % on 1 January + 10) × 31 days / 365 = 103.19 EUR.
+  t.equal(after.late_fees, 4000 + 10319, 'the recovery fee plus 31 days of interest');
   t.equal(after.balance, 1_000_000 + after.late_fees);
   const final = await ctx.database.withAccount(acme.accountId, (trx) =>
     trx.selectFrom('messages').select(['template_key', 'text']).where('template_key', '=', 'final_notice').executeTakeFirstOrThrow(),
   );
-  const due = new Intl.NumberFormat('fr-FR', { style: 'currency', currency: 'EUR' }).format((1_000_000 + after.late_fees) / 100);
+  const due = new Intl.NumberFormat('fr-FR', { style: 'currency', currency: 'EUR' }).format(10_143.19);
   t.match(final.text, due, `the final notice states the amount due with fees (${due})`);
 });

@@ -29,7 +29,7 @@ const DUE = '2026-03-01';
 
 function invoice(currency: string, total: number, lateFees: number, overrides: Partial<ReminderContextInput['invoice']> = {}): ReminderContextInput['invoice'] {
   return {
-    number: 'F-2026-0042', memo: null, line_items: [{ description: 'Website redesign', quantity: 1, unit_amount: total, amount: total }],
+    number: 'F-2026-0042', status: 'open', memo: null, line_items: [{ description: 'Website redesign', quantity: 1, unit_amount: total, amount: total }],
     issue_date: '2026-01-30', due_date: DUE, currency, total, amount_paid: 0, amount_credited: 0, late_fees: lateFees,
     balance: total + lateFees, payment_url: 'https://pay.example/F-2026-0042', pdf_url: null, ...overrides,
   };
@@ -263,8 +263,15 @@ t.test('context: locale resolution, amounts and dates', async (t) => {
   t.equal(buildReminderContext({ account, customer: customer(), invoice: invoice('EUR', 100, 0, { memo: 'x'.repeat(200) }), today: DUE, stepKey: 'k', offsetDays: 0 }).invoice.description?.length, 80);
 });
 
-t.test('the API objects are what the context is built from', async (t) => {
-  // Compile-time check: the API shapes fit the context input.
-  const fromApi = (a: Account, c: Customer, i: Invoice) => buildReminderContext({ account: a, customer: c, invoice: i, today: DUE, stepKey: 'due_today', offsetDays: 0 });
-  t.type(fromApi, 'function');
+// Compile-time check: the API objects fit the context input as they are.
+export const fromApi = (a: Account, c: Customer, i: Invoice) =>
+  buildReminderContext({ account: a, customer: c, invoice: i, today: DUE, stepKey: 'due_today', offsetDays: 0 });
+
+t.test('days overdue follow the domain: only an invoice still owed is overdue', async (t) => {
+  const at = (overrides: Partial<ReminderContextInput['invoice']>) =>
+    buildReminderContext({ account, customer: customer(), invoice: invoice('EUR', 100, 0, overrides), today: '2026-04-01', stepKey: 'final_notice', offsetDays: 30 }).invoice.days_overdue;
+  t.equal(at({}), 31);
+  t.equal(at({ status: 'partially_paid', amount_paid: 40, balance: 60 }), 31);
+  t.equal(at({ status: 'paid', amount_paid: 100, balance: 0 }), 0, 'a paid invoice is not overdue');
+  t.equal(at({ status: 'void' }), 0, 'nor a void one');
 });
