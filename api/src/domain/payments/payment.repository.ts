@@ -1,4 +1,6 @@
 import type { Selectable } from 'kysely';
+import type pg from 'pg';
+import type { InvoiceRow } from '../invoices/invoice.repository.ts';
 import type { Db } from '../../store/database.ts';
 import type { PaymentAllocations, Payments } from '../../store/db-types.ts';
 import { PAYABLE_STATUSES } from './payment.rules.ts';
@@ -99,4 +101,109 @@ export async function releaseRemindersSkippedAsPaid(trx: Db, invoiceIds: readonl
     .where('skip_reason', '=', 'paid')
     .where('scheduled_at', '>', now)
     .execute();
+}
+
+// ---------------------------------------------------------------------------------------------
+// The hot path of `POST /v1/payments` with one explicit allocation: two prepared statements, two
+// round trips, no explicit transaction. The first reads the invoice (and, when the payment may
+// settle it, its pending reminders); the service applies the domain rules to what it read; the
+// second writes everything in one statement on the condition that the invoice row is still the
+// version read (its `xmin`). If it is not (a concurrent payment, reversal, void…), nothing is
+// written and the service takes the locking path. Each statement sets the account for itself in
+// a materialized CTE its rows depend on, like the invoice fast path.
+//
+// Row-level security reads the account as the scans start, so every scan must start after the
+// CTE ran. A join with the CTE does not ensure it (the planner may scan the table first, with the
+// policy's expression as index condition, and find nothing); an uncorrelated EXISTS does: it
+// becomes a one-time filter evaluated before the scan below it starts.
+const ACCOUNT_SET = 'EXISTS (SELECT 1 FROM account_context WHERE account_id IS NOT NULL)';
+
+const READ_FOR_PAYMENT_SQL = `
+  WITH account_context AS MATERIALIZED (SELECT set_config('relance.account_id', $1, true) AS account_id)
+  SELECT i.*, i.xmin::text AS row_version,
+    CASE WHEN i.balance <= $3 THEN coalesce((
+      SELECT json_agg(json_build_object('id', o.id, 'invoice_id', o.invoice_id, 'step_id', o.step_id, 'repeat_index', o.repeat_index, 'channel', o.channel) ORDER BY o.id)
+        FROM reminder_occurrences o
+       WHERE o.account_id = i.account_id AND o.invoice_id = i.id AND o.status IN ('scheduled', 'held')
+    ), '[]'::json) ELSE '[]'::json END AS pending_reminders
+  FROM invoices i
+  WHERE i.account_id = $1 AND i.id = $2 AND ${ACCOUNT_SET}`;
+
+export interface PendingReminder {
+  id: string;
+  invoice_id: string;
+  step_id: string;
+  repeat_index: number;
+  channel: string;
+}
+
+export type InvoiceForPayment = InvoiceRow & { row_version: string; pending_reminders: PendingReminder[] };
+
+/** The invoice a one-allocation payment names, read without a lock, with its row version. */
+export async function readInvoiceForPayment(pool: pg.Pool, accountId: string, invoiceId: string, amount: number): Promise<InvoiceForPayment | undefined> {
+  const result = await pool.query<InvoiceForPayment>({ name: 'relance_payment_read_v1', text: READ_FOR_PAYMENT_SQL, values: [accountId, invoiceId, amount] });
+  return result.rows[0];
+}
+
+const WRITE_PAYMENT_SQL = `
+  WITH account_context AS MATERIALIZED (SELECT set_config('relance.account_id', $1, true) AS account_id),
+  updated AS (
+    UPDATE invoices i
+       SET amount_paid = i.amount_paid + $3::bigint, status = $4, updated_at = $5, needs_replan = i.needs_replan OR $6::boolean
+     WHERE i.account_id = $1 AND i.id = $2 AND i.xmin = $7::text::xid AND ${ACCOUNT_SET}
+    RETURNING i.account_id
+  ),
+  payment AS (
+    INSERT INTO payments (account_id, id, customer_id, amount, currency, received_on, method, reference, status, unallocated, metadata, created_at, updated_at)
+    SELECT r.account_id, r.id, r.customer_id, r.amount, r.currency, r.received_on, r.method, r.reference, r.status, r.unallocated, r.metadata, r.created_at, r.updated_at
+      FROM jsonb_populate_record(NULL::payments, $8::jsonb) r
+     WHERE EXISTS (SELECT 1 FROM updated)
+    RETURNING id
+  ),
+  allocation AS (
+    INSERT INTO payment_allocations (account_id, id, payment_id, invoice_id, amount, created_at)
+    SELECT r.account_id, r.id, r.payment_id, r.invoice_id, r.amount, r.created_at
+      FROM jsonb_populate_record(NULL::payment_allocations, $9::jsonb) r
+     WHERE EXISTS (SELECT 1 FROM payment)
+  ),
+  skipped AS (
+    UPDATE reminder_occurrences o
+       SET status = 'skipped', skip_reason = 'paid', updated_at = $5
+     WHERE o.account_id = $1 AND o.id = ANY ($10::text[]) AND o.status IN ('scheduled', 'held') AND EXISTS (SELECT 1 FROM updated)
+    RETURNING o.id
+  ),
+  event AS (
+    INSERT INTO events (account_id, id, type, object_type, object_id, data, created_at)
+    SELECT e.account_id, e.id, e.type, e.object_type, e.object_id, e.data, e.created_at
+      FROM jsonb_populate_recordset(NULL::events, $11::jsonb) e
+     WHERE EXISTS (SELECT 1 FROM updated)
+       AND (e.type <> 'reminder.skipped' OR e.object_id IN (SELECT id FROM skipped))
+  )
+  SELECT count(*)::int AS written FROM updated`;
+
+export interface PaymentWrite {
+  accountId: string;
+  invoiceId: string;
+  amount: number;
+  status: string;
+  now: Date;
+  settles: boolean;
+  rowVersion: string;
+  payment: Record<string, unknown>;
+  allocation: Record<string, unknown>;
+  skipReminderIds: string[];
+  events: Array<Record<string, unknown>>;
+}
+
+/** Writes a one-allocation payment if the invoice is still the version read; false if it changed (nothing written). */
+export async function writePaymentIfUnchanged(pool: pg.Pool, w: PaymentWrite): Promise<boolean> {
+  const result = await pool.query<{ written: number }>({
+    name: 'relance_payment_write_v1',
+    text: WRITE_PAYMENT_SQL,
+    values: [
+      w.accountId, w.invoiceId, w.amount, w.status, w.now, w.settles, w.rowVersion,
+      JSON.stringify(w.payment), JSON.stringify(w.allocation), w.skipReminderIds, JSON.stringify(w.events),
+    ],
+  });
+  return result.rows[0]?.written === 1;
 }

@@ -1,0 +1,118 @@
+import t from 'tap';
+import { setupApp } from '../helpers/app.ts';
+import { engineKit } from '../helpers/engine-objects.ts';
+
+// A payment for one invoice is written in two round trips without a lock, on the condition that
+// the invoice did not change since it was read; otherwise the locking path decides. These tests
+// hold both paths to the same outcome and the unlocked one to never over-allocating.
+t.test('payments with one allocation', async (t) => {
+  const ctx = await setupApp(t);
+  const kit = engineKit(ctx);
+  const { call } = kit;
+  const acme = await ctx.createAccount({ name: 'Acme' });
+  const other = await ctx.createAccount({ name: 'Other' });
+  const policy = await kit.policy(acme);
+  const customer = await kit.customer(acme, { reminder_policy_id: policy.id });
+  const paths = ctx.services.payments.paths;
+  const newInvoice = (body: object = {}) => kit.invoice(acme, { customer_id: customer.id, currency: 'EUR', due_date: '2026-03-20', ...body });
+  const pay = (body: object, who = acme) => call(who, 'POST', '/v1/payments', { customer_id: customer.id, currency: 'EUR', method: 'transfer', ...body });
+  const eventsOf = async (objectId: string) => (await call(acme, 'GET', `/v1/events?object_id=${objectId}&limit=100`)).json().data as Array<{ type: string; data: Record<string, unknown> }>;
+  const withoutIds = (value: unknown): unknown => JSON.parse(JSON.stringify(value, (key, v) => (['id', 'invoice_id', 'number', 'payment_id', 'step_id'].includes(key) ? undefined : v)));
+
+  t.test('settling an invoice takes the unlocked path and leaves what the locking path leaves', async (t) => {
+    const twins = [await newInvoice({ subtotal: 5000 }), await newInvoice({ subtotal: 5000 })];
+    await kit.run(); // plan both invoices' reminders
+    const scheduled = await kit.occurrences(acme, twins[0].id);
+    t.ok(scheduled.length > 0, 'the invoice has reminders to skip');
+
+    const before = { ...paths };
+    const fast = await pay({ amount: 5000, allocations: [{ invoice_id: twins[0].id, amount: 5000 }] });
+    t.equal(fast.statusCode, 201, fast.body);
+    t.same({ one: paths.oneAllocation - before.oneAllocation, locking: paths.locking - before.locking }, { one: 1, locking: 0 });
+    // The twin through the locking path: auto-allocation (oldest due first) finds it the only one owed.
+    const lockingBefore = paths.locking;
+    const locked = await pay({ amount: 5000 });
+    t.equal(locked.statusCode, 201, locked.body);
+    t.equal(paths.locking, lockingBefore + 1);
+    const locking = locked.json();
+    t.equal(locking.allocations[0]?.invoice_id, twins[1].id, 'auto-allocation took the other twin');
+
+    const invoices = await Promise.all(twins.map(async (i) => (await call(acme, 'GET', `/v1/invoices/${i.id}`)).json()));
+    t.match(invoices[0], { status: 'paid', amount_paid: 5000, balance: 0 });
+    t.same(withoutIds({ ...invoices[0], updated_at: 0 }), withoutIds({ ...invoices[1], updated_at: 0 }), 'both invoices end in the same state');
+
+    const occurrences = await Promise.all(twins.map((i) => kit.occurrences(acme, i.id)));
+    t.ok(occurrences[0].every((o: { status: string }) => o.status === 'skipped'), 'every pending reminder is skipped at once');
+    t.same(
+      occurrences[0].map((o: { status: string; skip_reason: string | null }) => [o.status, o.skip_reason]),
+      occurrences[1].map((o: { status: string; skip_reason: string | null }) => [o.status, o.skip_reason]),
+    );
+    const types = await Promise.all(twins.map(async (i) => (await eventsOf(i.id)).map((e) => e.type)));
+    t.same(types[0], types[1], 'the same invoice events');
+    t.ok(types[0].includes('invoice.paid'));
+    const skippedEvents = await Promise.all(
+      occurrences.map(async (list) => (await Promise.all(list.map(async (o: { id: string }) => (await eventsOf(o.id)).map((e) => withoutIds(e.data))))).flat()),
+    );
+    t.equal(skippedEvents[0].length, scheduled.length, 'one reminder.skipped event per skipped reminder');
+    t.same(skippedEvents[0], skippedEvents[1]);
+    const payments = [fast.json().id, locking.id];
+    const paymentEvents = await Promise.all(payments.map(async (id) => (await eventsOf(id)).map((e) => withoutIds(e.data))));
+    t.same(paymentEvents[0], paymentEvents[1], 'the same payment.received snapshot');
+
+    // The planner, told to look again at the paid invoice, finds nothing more to do.
+    await kit.run();
+    t.same((await kit.occurrences(acme, twins[0].id)).map((o: { status: string }) => o.status), occurrences[0].map((o: { status: string }) => o.status));
+    t.same((await eventsOf(twins[0].id)).map((e) => e.type), types[0]);
+  });
+
+  t.test('a partial payment leaves the reminders planned and the credit on the payment', async (t) => {
+    const invoice = await newInvoice({ subtotal: 10_000 });
+    await kit.run();
+    const before = paths.oneAllocation;
+    const res = await pay({ amount: 3000, allocations: [{ invoice_id: invoice.id, amount: 2500 }] });
+    t.equal(res.statusCode, 201, res.body);
+    t.equal(paths.oneAllocation, before + 1);
+    t.match(res.json(), { amount: 3000, amount_allocated: 2500, unallocated: 500 });
+    t.match((await call(acme, 'GET', `/v1/invoices/${invoice.id}`)).json(), { status: 'partially_paid', amount_paid: 2500, balance: 7500 });
+    t.ok((await kit.occurrences(acme, invoice.id)).some((o: { status: string }) => o.status === 'scheduled'));
+    t.same((await eventsOf(invoice.id)).map((e) => e.type)[0], 'invoice.partially_paid', 'the newest event');
+  });
+
+  t.test('the same refusals as the locking path, and nothing written', async (t) => {
+    const invoice = await newInvoice({ subtotal: 1000 });
+    const cases: Array<[object, number, string]> = [
+      [{ amount: 2000, allocations: [{ invoice_id: invoice.id, amount: 1500 }] }, 422, 'payment/over_allocation'],
+      [{ amount: 500, allocations: [{ invoice_id: invoice.id, amount: 600 }] }, 422, 'payment/over_allocation'],
+      [{ amount: 500, currency: 'USD', allocations: [{ invoice_id: invoice.id, amount: 500 }] }, 422, 'payment/currency_mismatch'],
+      [{ amount: 500, allocations: [{ invoice_id: 'inv_01m81cpt3yfvmbnnt10qten6zc', amount: 500 }] }, 404, 'invoice/not_found'],
+    ];
+    for (const [body, status, code] of cases) {
+      const res = await pay(body);
+      t.equal(res.statusCode, status, res.body);
+      t.equal(res.json().code, code);
+    }
+    const otherCustomer = await kit.customer(acme, { name: 'Someone else' });
+    const res = await pay({ customer_id: otherCustomer.id, amount: 500, allocations: [{ invoice_id: invoice.id, amount: 500 }] });
+    t.equal(res.json().code, 'payment/invoice_of_other_customer');
+    const intruder = await kit.customer(other, { name: 'Intruder' });
+    const foreign = await pay({ customer_id: intruder.id, amount: 500, allocations: [{ invoice_id: invoice.id, amount: 500 }] }, other);
+    t.equal(foreign.statusCode, 404, "another account's invoice does not exist for it");
+    t.match((await call(acme, 'GET', `/v1/invoices/${invoice.id}`)).json(), { status: 'open', amount_paid: 0, balance: 1000 });
+    t.equal((await call(acme, 'GET', `/v1/payments?invoice_id=${invoice.id}`)).json().data.length, 0);
+  });
+
+  t.test('twenty payments racing for one balance never take more than it', async (t) => {
+    for (let round = 0; round < 3; round++) {
+      const invoice = await newInvoice({ subtotal: 1000 });
+      const race = await Promise.all(Array.from({ length: 20 }, () => pay({ amount: 150, allocations: [{ invoice_id: invoice.id, amount: 150 }] })));
+      const won = race.filter((r) => r.statusCode === 201).length;
+      t.equal(won, 6, `round ${round}: six payments of 150 fit in 1000`);
+      t.ok(race.every((r) => r.statusCode === 201 || r.json().code === 'payment/over_allocation'), 'the others are over-allocations');
+      const after = (await call(acme, 'GET', `/v1/invoices/${invoice.id}`)).json();
+      t.match(after, { status: 'partially_paid', amount_paid: 900, balance: 100 });
+      const payments = (await call(acme, 'GET', `/v1/payments?invoice_id=${invoice.id}&limit=100`)).json().data;
+      t.equal(payments.length, 6);
+      t.equal((await eventsOf(invoice.id)).filter((e) => e.type === 'invoice.partially_paid').length, 6, 'one invoice event per payment written');
+    }
+  });
+});
