@@ -1,6 +1,7 @@
 import { type Insertable, type Selectable, sql } from 'kysely';
 import type { Database, Db } from '../../store/database.ts';
 import type { Invoices } from '../../store/db-types.ts';
+import { ACCOUNT_SET } from '../../store/one-statement.ts';
 import { newId } from '../../ids.ts';
 import { overdueState } from './invoice.rules.ts';
 import type { Invoice, InvoiceListQuery, InvoiceStatus, LineItem } from './invoice.schemas.ts';
@@ -179,7 +180,9 @@ const INSERT_INVOICE_SQL = `
     INSERT INTO invoices (${NEW_INVOICE_COLUMNS.join(', ')}, customer_paused, customer_paused_until, customer_pause_reason)
     SELECT ${NEW_INVOICE_COLUMNS.map((c) => `r.${c}`).join(', ')}, coalesce(c.paused, false), c.paused_until, c.pause_reason
       FROM account_context, jsonb_populate_record(NULL::invoices, $2::jsonb) AS r
-      LEFT JOIN customers c ON c.account_id = r.account_id AND c.id = r.customer_id
+      LEFT JOIN LATERAL (
+        SELECT paused, paused_until, pause_reason FROM customers WHERE account_id = $1 AND id = $5 AND ${ACCOUNT_SET}
+      ) c ON true
     ON CONFLICT (account_id, external_id) DO NOTHING
     RETURNING *
   ),
@@ -204,7 +207,7 @@ export async function insertInvoiceInOneStatement(
   const result = await database.pool.query<InvoiceRow>({
     name: 'relance_insert_invoice_v1',
     text: INSERT_INVOICE_SQL,
-    values: [values.account_id, record, event.id, JSON.stringify(event.data)],
+    values: [values.account_id, record, event.id, JSON.stringify(event.data), values.customer_id],
   });
   return result.rows[0];
 }

@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely';
 import type pg from 'pg';
 import type { InvoiceRow } from '../invoices/invoice.repository.ts';
+import { ACCOUNT_CONTEXT_CTE, ACCOUNT_SET } from '../../store/one-statement.ts';
 import type { Db } from '../../store/database.ts';
 import type { PaymentAllocations, Payments } from '../../store/db-types.ts';
 import { PAYABLE_STATUSES } from './payment.rules.ts';
@@ -109,17 +110,11 @@ export async function releaseRemindersSkippedAsPaid(trx: Db, invoiceIds: readonl
 // settle it, its pending reminders); the service applies the domain rules to what it read; the
 // second writes everything in one statement on the condition that the invoice row is still the
 // version read (its `xmin`). If it is not (a concurrent payment, reversal, void…), nothing is
-// written and the service takes the locking path. Each statement sets the account for itself in
-// a materialized CTE its rows depend on, like the invoice fast path.
-//
-// Row-level security reads the account as the scans start, so every scan must start after the
-// CTE ran. A join with the CTE does not ensure it (the planner may scan the table first, with the
-// policy's expression as index condition, and find nothing); an uncorrelated EXISTS does: it
-// becomes a one-time filter evaluated before the scan below it starts.
-const ACCOUNT_SET = 'EXISTS (SELECT 1 FROM account_context WHERE account_id IS NOT NULL)';
+// written and the service takes the locking path. Each statement sets the account for itself
+// (store/one-statement.ts), like the invoice fast path.
 
 const READ_FOR_PAYMENT_SQL = `
-  WITH account_context AS MATERIALIZED (SELECT set_config('relance.account_id', $1, true) AS account_id)
+  WITH ${ACCOUNT_CONTEXT_CTE}
   SELECT i.*, i.xmin::text AS row_version,
     CASE WHEN i.balance <= $3 THEN coalesce((
       SELECT json_agg(json_build_object('id', o.id, 'invoice_id', o.invoice_id, 'step_id', o.step_id, 'repeat_index', o.repeat_index, 'channel', o.channel) ORDER BY o.id)
@@ -146,7 +141,7 @@ export async function readInvoiceForPayment(pool: pg.Pool, accountId: string, in
 }
 
 const WRITE_PAYMENT_SQL = `
-  WITH account_context AS MATERIALIZED (SELECT set_config('relance.account_id', $1, true) AS account_id),
+  WITH ${ACCOUNT_CONTEXT_CTE},
   updated AS (
     UPDATE invoices i
        SET amount_paid = i.amount_paid + $3::bigint, status = $4, updated_at = $5, needs_replan = i.needs_replan OR $6::boolean
