@@ -42,6 +42,7 @@ export function presentInvoice(row: InvoiceRow, today: string): Invoice {
     disputed: row.disputed,
     pause: pauseOf(row, today),
     promise_to_pay_on: row.promise_to_pay_on,
+    active_payment_plan_id: row.active_payment_plan_id,
     payment_url: row.payment_url,
     pdf_url: row.pdf_url,
     memo: row.memo,
@@ -130,6 +131,7 @@ export function newInvoiceRow(values: NewInvoiceValues): InvoiceRow {
     overdue_notified_at: null,
     due_soon_notified_at: null,
     late_fees_accrued_on: null,
+    active_payment_plan_id: null,
     // Copied from the customer by the insert; the snapshot made before it assumes no pause.
     customer_paused: false,
     customer_paused_until: null,

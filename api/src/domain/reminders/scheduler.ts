@@ -5,6 +5,7 @@ import { newId } from '../../ids.ts';
 import { todayIn } from '../calendar.ts';
 import { presentInvoice } from '../invoices/invoice.repository.ts';
 import { accrueLateFees } from '../late-fees/late-fee.service.ts';
+import { markMissedInstallments } from '../payment-plans/payment-plan.lifecycle.ts';
 import type { ReminderEngine } from './engine.ts';
 import { replanInvoices } from './schedule.ts';
 
@@ -149,8 +150,10 @@ export function createReminderScheduler(deps: { database: Database; clock: Clock
 
     accrueLateFeesDaily,
 
-    /** One pass of everything that does not send: plan, announce, bring late fees up to date. */
+    /** One pass of everything that does not send: missed installments, plan, announce, bring late fees up to date. */
     async prepare(scope: Scope): Promise<{ planned: number; announced: number }> {
+      // Missed installments first: a plan breached today is replanned and charged fees in this pass.
+      await markMissedInstallments(database, inScope(scope), scope.now);
       const planned = await planPending(scope);
       const announced = await announce(scope);
       await accrueLateFeesDaily(scope);
