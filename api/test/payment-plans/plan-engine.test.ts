@@ -135,3 +135,31 @@ t.test('the workers’ tick marks missed installments of live accounts; a plan a
   t.match(await planNow(), { status: 'breached', missed_count: 2 });
   t.equal((await kit.call(live, 'GET', `/v1/invoices/${inv.id}`)).json().active_payment_plan_id, null);
 });
+
+t.test('late fees: a plan that says `accrue` keeps charging; a cancelled suspended plan leaves its days free', async (t) => {
+  const ctx = await setupApp(t);
+  const kit = engineKit(ctx);
+  kit.clock.set('2026-03-02T09:00:00Z');
+  const live = await ctx.createAccount({ name: 'Fees', time_zone: 'Europe/Paris' });
+  await kit.call(live, 'PATCH', '/v1/account', { late_fee_preset: 'fr_b2b' });
+  const customer = await kit.customer(live);
+  const inv = (number: string) => kit.invoice(live, { number, customer_id: customer.id, currency: 'EUR', issue_date: '2026-01-15', due_date: '2026-02-01', subtotal: 1_000_000 });
+  const accruing = await inv('ACCRUE');
+  const suspended = await inv('SUSPEND');
+  await kit.call(live, 'POST', `/v1/invoices/${accruing.id}/payment_plans`, { count: 2, first_due_date: '2026-04-01', late_fees: 'accrue' });
+  const plan = (await kit.call(live, 'POST', `/v1/invoices/${suspended.id}/payment_plans`, { count: 2, first_due_date: '2026-04-01' })).json();
+  const tick = () => ctx.services.reminders.scheduler.prepare({ kind: 'live', now: kit.clock.now() });
+  const feesOf = async (id: string) => (await kit.call(live, 'GET', `/v1/invoices/${id}/fees?limit=100`)).json().data as Array<{ kind: string; amount: number; rate_bps: number }>;
+
+  kit.clock.set('2026-03-06T09:00:00Z');
+  await tick();
+  t.ok((await feesOf(accruing.id)).length > 0, 'accrue: fees run under the plan');
+  t.same(await feesOf(suspended.id), [], 'suspended: nothing');
+  t.equal((await kit.call(live, 'POST', `/v1/payment_plans/${plan.id}/cancel`, {})).statusCode, 200);
+  await tick();
+  const fees = await feesOf(suspended.id);
+  const line = fees.find((f) => f.kind === 'interest');
+  // 2 Feb–1 Mar (28 days) and 6 Mar, the day it was cancelled: 2–5 Mar stay free.
+  t.equal(line?.amount, interest(1_000_000, line?.rate_bps ?? 0, 29));
+  t.same(fees.filter((f) => f.kind === 'recovery_fee').map((f) => f.amount), [4000]);
+});

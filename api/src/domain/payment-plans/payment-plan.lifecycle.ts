@@ -32,7 +32,8 @@ export async function endPlan(trx: Db, ctx: PlanContext, plan: PlanRow, status: 
     .executeTakeFirstOrThrow();
   await trx
     .updateTable('invoices')
-    .set({ active_payment_plan_id: null, updated_at: ctx.now })
+    // Late fees are brought up to date at the next tick, even one later today.
+    .set({ active_payment_plan_id: null, late_fees_accrued_on: null, updated_at: ctx.now })
     .where('id', '=', plan.invoice_id)
     .where('active_payment_plan_id', '=', plan.id)
     .execute();
