@@ -1806,6 +1806,7 @@ export interface components {
                 id: string;
                 step_id: string;
                 repeat_index: number;
+                installment_number: number | null;
                 offset_days: number;
                 /**
                  * @description `email`: Relance sends the message. `call`, `letter`, `collection`: a task for a person. `webhook`: only an event, for integrators who send their own messages.

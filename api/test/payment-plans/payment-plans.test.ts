@@ -52,6 +52,13 @@ t.test('payment plans (REST)', async (t) => {
       '3:-7@2026-06-08', '3:0@2026-06-15', '3:7@2026-06-22',
     ], 'reminders follow the installments; the policy’s own are canceled');
     t.ok((await kit.occurrences(acme, invoice.id)).filter((o) => o.installment_number === 0).every((o) => o.status === 'canceled'));
+    const timeline = (await call(acme, 'GET', `/v1/invoices/${invoice.id}/timeline`)).json();
+    t.same(
+      timeline.reminders.filter((r: { status: string }) => r.status === 'scheduled').map((r: { installment_number: number; offset_days: number }) => [r.installment_number, r.offset_days]),
+      [[1, -7], [1, 0], [1, 7], [2, -7], [2, 0], [2, 7], [3, -7], [3, 0], [3, 7]],
+      'the timeline says which installment each reminder is about',
+    );
+    t.ok(timeline.reminders.filter((r: { status: string }) => r.status === 'canceled').every((r: { installment_number: number | null }) => r.installment_number === null));
   });
 
   t.test('explicit installments, with fees accruing and two misses allowed', async (t) => {
