@@ -84,16 +84,22 @@ export async function cancelPlanOfClosedInvoice(trx: Db, ctx: PlanContext, invoi
   if (plan?.status === 'active') await endPlan(trx, ctx, plan, 'cancelled', `invoice_${invoice.status}`);
 }
 
+export interface MissedCandidate {
+  account_id: string;
+  plan_id: string;
+  invoice_id: string;
+  time_zone: string;
+  today: string;
+}
+
 /**
- * The workers' daily check, for the accounts `inScope` selects (alias `a`): every installment of
- * an active plan whose date passed in the account's time zone without being paid in full becomes
- * `missed` (once, with `payment_plan.installment_missed`); a plan that reaches its limit of missed
- * installments is `breached` and its invoice goes back to its own policy (and late fees resume).
- * Returns how many installments were marked missed.
+ * Active plans, in the accounts `inScope` selects (alias `a`), with an installment whose date
+ * passed in the account's time zone while it is still pending. Read in the caller's system
+ * transaction (the tick reads it with its other daily scans, in one round trip).
  */
-export async function markMissedInstallments(database: Database, inScope: RawBuilder<boolean>, now: Date): Promise<number> {
-  const candidates = await database.withSystem(async (trx) =>
-    (await sql<{ account_id: string; plan_id: string; invoice_id: string; time_zone: string; today: string }>`
+export async function missedInstallmentCandidates(trx: Db, inScope: RawBuilder<boolean>, now: Date): Promise<MissedCandidate[]> {
+  return (
+    await sql<MissedCandidate>`
       SELECT DISTINCT p.account_id, p.id AS plan_id, p.invoice_id, a.time_zone,
              to_char((${now}::timestamptz AT TIME ZONE a.time_zone)::date, 'YYYY-MM-DD') AS today
         FROM payment_plan_installments x
@@ -101,8 +107,18 @@ export async function markMissedInstallments(database: Database, inScope: RawBui
         JOIN accounts a ON a.id = p.account_id
        WHERE ${inScope} AND x.status = 'pending' AND p.status = 'active'
          AND x.due_date < (${now}::timestamptz AT TIME ZONE a.time_zone)::date
-       LIMIT 2000`.execute(trx)).rows,
-  );
+       LIMIT 2000`.execute(trx)
+  ).rows;
+}
+
+/**
+ * The workers' daily check on the candidates found by {@link missedInstallmentCandidates}: every
+ * installment of an active plan whose date passed without being paid in full becomes `missed`
+ * (once, with `payment_plan.installment_missed`); a plan that reaches its limit of missed
+ * installments is `breached` and its invoice goes back to its own policy (and late fees resume).
+ * Returns how many installments were marked missed.
+ */
+export async function markMissedInstallments(database: Database, candidates: readonly MissedCandidate[], now: Date): Promise<number> {
   let missed = 0;
   for (const [accountId, rows] of Map.groupBy(candidates, (r) => r.account_id)) {
     await database.withAccount(accountId, async (trx) => {
