@@ -70,9 +70,11 @@ export async function syncPlansAfterPayments(trx: Db, ctx: PlanContext, invoices
       Object.assign(current, { paid_amount, status });
       changed = true;
     }
-    if (!changed) continue;
+    // A paid invoice ends its plan, even when the installments do not show it all (a fee waived).
+    const settled = invoice.status === 'paid' || invoice.balance <= 0;
+    if (!changed && !settled) continue;
     await trx.updateTable('payment_plans').set({ updated_at: ctx.now }).where('id', '=', plan.id).execute();
-    if (installments.every((i) => i.status === 'paid')) await endPlan(trx, ctx, plan, 'completed');
+    if (settled || installments.every((i) => i.status === 'paid')) await endPlan(trx, ctx, plan, 'completed');
     else await replanInvoice(trx, { accountId: ctx.accountId, invoiceId: invoice.id, timeZone: ctx.timeZone, now: ctx.now });
   }
 }
@@ -125,9 +127,14 @@ export async function markMissedInstallments(database: Database, candidates: rea
       for (const row of rows) {
         const ctx = { accountId, timeZone: row.time_zone, now, today: row.today };
         // The invoice first, then the plan: the order payments take them in.
-        await trx.selectFrom('invoices').select('id').where('id', '=', row.invoice_id).forUpdate().execute();
+        const invoice = await trx.selectFrom('invoices').select(['status', 'balance']).where('id', '=', row.invoice_id).forUpdate().executeTakeFirst();
         const plan = await findPlan(trx, row.plan_id, { forUpdate: true });
-        if (!plan || plan.status !== 'active') continue;
+        if (!invoice || !plan || plan.status !== 'active') continue;
+        // Nothing is owed any more (a fee waived, a credit): the plan is over, nothing is missed.
+        if (invoice.status === 'paid' || (invoice.balance <= 0 && ['open', 'partially_paid'].includes(invoice.status))) {
+          await endPlan(trx, ctx, plan, 'completed');
+          continue;
+        }
         // The update is the arbiter: a concurrent tick marks nothing twice.
         const marked = await trx
           .updateTable('payment_plan_installments')
