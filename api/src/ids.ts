@@ -17,6 +17,7 @@ export const ID_PREFIX = {
   invoiceFee: 'fee',
   payment: 'pay',
   paymentAllocation: 'alloc',
+  paymentPlan: 'pplan',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;

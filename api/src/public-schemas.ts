@@ -9,6 +9,7 @@ import { Message, Suppression } from './domain/messages/message.schemas.ts';
 import { PauseCreate, PromiseToPay } from './domain/pauses/pause.schemas.ts';
 import { PaymentTerms, PaymentTermsCreate, PaymentTermsUpdate } from './domain/payment-terms/terms.schemas.ts';
 import { Payment, PaymentApplyCredit, PaymentCreate, PaymentReverse } from './domain/payments/payment.schemas.ts';
+import { PaymentPlan, PaymentPlanCancel, PaymentPlanCreate } from './domain/payment-plans/payment-plan.schemas.ts';
 import { ListOf } from './domain/shared/schemas.ts';
 import { Task, TaskComplete, TaskUpdate } from './domain/tasks/task.schemas.ts';
 import { Template, TemplateContent, TemplateDeleted, TemplatePreview, TemplatePreviewRequest } from './domain/templates/template.schemas.ts';
@@ -76,6 +77,10 @@ export const PUBLIC_SCHEMAS = [
   PaymentApplyCredit,
   PaymentReverse,
   ListOf('Payment'),
+  PaymentPlan,
+  PaymentPlanCreate,
+  PaymentPlanCancel,
+  ListOf('PaymentPlan'),
 ];
 
 for (const ajv of [bodyAjv, queryAjv]) {

@@ -786,6 +786,80 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/invoices/{id}/payment_plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Agree a payment plan (échéancier) on an invoice
+         * @description Splits the invoice's balance into dated installments: explicit `installments` (adding up to the balance exactly, dates strictly increasing, the first today or later), or `count` equal monthly installments from `first_due_date` with the remainder on the last. While the plan is active, reminders follow the installments, late fees are suspended (unless `late_fees: accrue`) and payments go to the installments oldest first. One active plan per invoice.
+         */
+        post: operations["createPaymentPlan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payment_plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List payment plans, newest first */
+        get: operations["listPaymentPlans"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payment_plans/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a payment plan with its installments */
+        get: operations["getPaymentPlan"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payment_plans/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel an active payment plan
+         * @description The invoice goes back to its own reminder policy and late fees resume (the days under the plan stay free). Only an active plan can be cancelled (`payment_plan/not_active`).
+         */
+        post: operations["cancelPaymentPlan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/messages": {
         parameters: {
             query?: never;
@@ -1245,6 +1319,7 @@ export interface components {
                 source: "invoice" | "customer";
             } | null;
             promise_to_pay_on: string | null;
+            active_payment_plan_id: string | null;
             payment_url: string | null;
             pdf_url: string | null;
             memo: string | null;
@@ -1731,6 +1806,7 @@ export interface components {
                 id: string;
                 step_id: string;
                 repeat_index: number;
+                installment_number: number | null;
                 offset_days: number;
                 /**
                  * @description `email`: Relance sends the message. `call`, `letter`, `collection`: a task for a person. `webhook`: only an event, for integrators who send their own messages.
@@ -2001,6 +2077,109 @@ export interface components {
             /** @enum {string} */
             object: "list";
             data: components["schemas"]["Payment"][];
+            has_more: boolean;
+            next_cursor: string | null;
+        };
+        PaymentPlan: {
+            /** @description A `pplan_…` id. */
+            id: string;
+            /** @enum {string} */
+            object: "payment_plan";
+            /** @description A `inv_…` id. */
+            invoice_id: string;
+            /**
+             * @description `active` until every installment is paid (`completed`), too many are missed (`breached`) or it is cancelled.
+             * @enum {unknown}
+             */
+            status: "active" | "completed" | "breached" | "cancelled";
+            currency: string;
+            /** @description The invoice's balance when the plan was made: what the installments add up to. */
+            amount: number;
+            /** @description Sum of the installments’ paid amounts. */
+            amount_paid: number;
+            /** @description Missed installments that breach the plan. */
+            max_missed_installments: number;
+            missed_count: number;
+            /**
+             * @description `suspended`: no late fee accrues while the plan is active (those days are never charged); `accrue`: fees run as usual.
+             * @enum {unknown}
+             */
+            late_fees: "suspended" | "accrue";
+            installments: {
+                /** @description 1 for the first installment. */
+                number: number;
+                /**
+                 * Format: date
+                 * @description Calendar date, YYYY-MM-DD.
+                 */
+                due_date: string;
+                /** @description Minor units due on `due_date`. */
+                amount: number;
+                /** @description Minor units of it received so far (payments go to installments oldest first). */
+                paid_amount: number;
+                /**
+                 * @description `missed`: its date passed (in the account’s time zone) before it was fully paid.
+                 * @enum {unknown}
+                 */
+                status: "pending" | "paid" | "missed";
+                paid_at: string | null;
+                missed_at: string | null;
+            }[];
+            note: string | null;
+            cancellation_reason: string | null;
+            /** @description Up to 50 string keys and values of your own (order id, CRM id…). */
+            metadata: {
+                [key: string]: string;
+            };
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            ended_at: string | null;
+        };
+        /** @description Either `installments`, or `count` with `first_due_date`. */
+        PaymentPlanCreate: {
+            /** @description Explicit installments: dates strictly increasing, the first today or later, amounts adding up to the invoice’s balance. Or give `count` and `first_due_date`. */
+            installments?: {
+                /**
+                 * Format: date
+                 * @description Calendar date, YYYY-MM-DD.
+                 */
+                due_date: string;
+                /** @description Minor units of the invoice's currency, at least 1. */
+                amount: number;
+            }[];
+            /** @description Equal monthly installments (the remainder on the last), with `first_due_date`. */
+            count?: number;
+            /**
+             * Format: date
+             * @description Calendar date, YYYY-MM-DD.
+             */
+            first_due_date?: string;
+            /**
+             * @description Missed installments that breach the plan (default 1).
+             * @default 1
+             */
+            max_missed_installments?: number;
+            /**
+             * @description Whether late fees accrue while the plan is active (default `suspended`).
+             * @default suspended
+             * @enum {unknown}
+             */
+            late_fees?: "suspended" | "accrue";
+            note?: string | null;
+            /** @description Up to 50 string keys and values of your own (order id, CRM id…). */
+            metadata?: {
+                [key: string]: string;
+            };
+        };
+        PaymentPlanCancel: {
+            reason?: string | null;
+        };
+        PaymentPlanList: {
+            /** @enum {string} */
+            object: "list";
+            data: components["schemas"]["PaymentPlan"][];
             has_more: boolean;
             next_cursor: string | null;
         };
@@ -4701,6 +4880,186 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ReferenceRate"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createPaymentPlan: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the request safe to retry: the first response is replayed for 24 hours. 1 to 255 visible ASCII characters (`idempotency/invalid_key` otherwise). */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PaymentPlanCreate"];
+            };
+        };
+        responses: {
+            /** @description Agreed: the plan and its installments. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentPlan"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listPaymentPlans: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1 to 100. */
+                limit?: number;
+                /** @description Cursor: the id of the last object of the previous page. */
+                starting_after?: string;
+                /** @description Only plans of this invoice. */
+                invoice_id?: string;
+                status?: "active" | "completed" | "breached" | "cancelled";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The payment plan list. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentPlanList"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getPaymentPlan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The payment plan. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentPlan"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    cancelPaymentPlan: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the request safe to retry: the first response is replayed for 24 hours. 1 to 255 visible ASCII characters (`idempotency/invalid_key` otherwise). */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PaymentPlanCancel"];
+            };
+        };
+        responses: {
+            /** @description The payment plan. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentPlan"];
                 };
             };
             /** @description The request was refused; `code` says why. */

@@ -50,6 +50,17 @@ export interface ReminderContext {
     pdf_url: string | null;
     line_items: Array<{ description: string; quantity: number; unit_amount: number; amount: number }>;
   };
+  /** On a payment plan: the installment this reminder is about (null otherwise). */
+  installment: {
+    number: number;
+    /** How many installments the plan has. */
+    count: number;
+    due_date: string;
+    amount: number;
+    paid_amount: number;
+    /** What is left to pay of it: amount − paid_amount. */
+    amount_due: number;
+  } | null;
   creditor: {
     name: string;
     legal_name: string | null;
@@ -74,6 +85,8 @@ export interface ReminderContextInput {
   today: string;
   stepKey: string;
   offsetDays: number;
+  /** The payment plan installment the reminder is about, if any. */
+  installment?: { number: number; count: number; due_date: string; amount: number; paid_amount: number } | null;
   /** The template locale; by default {@link resolveTemplateLocale} of the customer and account. */
   locale?: TemplateLocale;
 }
@@ -143,6 +156,7 @@ export function buildReminderContext(input: ReminderContextInput): ReminderConte
       pdf_url: invoice.pdf_url,
       line_items: invoice.line_items.map((l) => ({ description: l.description, quantity: l.quantity, unit_amount: l.unit_amount, amount: l.amount })),
     },
+    installment: input.installment ? { ...input.installment, amount_due: Math.max(0, input.installment.amount - input.installment.paid_amount) } : null,
     creditor: {
       name: account.name,
       legal_name: account.legal_name,
@@ -176,6 +190,7 @@ export function sampleReminderContexts(locale: TemplateLocale, stepKey: string):
     today: '2026-03-15',
     stepKey,
     offsetDays: 14,
+    installment: { number: 2, count: 3, due_date: '2026-04-01', amount: 35819, paid_amount: 10000 },
     locale,
   };
   const bare: ReminderContextInput = {
@@ -185,6 +200,7 @@ export function sampleReminderContexts(locale: TemplateLocale, stepKey: string):
     invoice: { ...base.invoice, memo: null, line_items: [], amount_paid: 0, late_fees: 0, balance: 123456, payment_url: null, pdf_url: null },
     today: '2026-02-22',
     offsetDays: -7,
+    installment: null,
   };
   return [buildReminderContext(base), buildReminderContext(bare)];
 }

@@ -141,6 +141,7 @@ export interface InvoiceFees {
 
 export interface Invoices {
   account_id: string;
+  active_payment_plan_id: string | null;
   amount_credited: Generated<number>;
   amount_paid: Generated<number>;
   balance: ColumnType<number, never, never>;
@@ -231,6 +232,39 @@ export interface PaymentAllocations {
   reversed_at: Timestamp | null;
 }
 
+export interface PaymentPlanInstallments {
+  account_id: string;
+  amount: number;
+  due_date: string;
+  missed_at: Timestamp | null;
+  number: number;
+  paid_amount: Generated<number>;
+  paid_at: Timestamp | null;
+  plan_id: string;
+  status: string;
+}
+
+export interface PaymentPlans {
+  account_id: string;
+  amount: number;
+  cancellation_reason: string | null;
+  created_at: Timestamp;
+  currency: string;
+  ended_at: Timestamp | null;
+  ended_on: string | null;
+  id: string;
+  invoice_id: string;
+  late_fees: string;
+  max_missed_installments: number;
+  metadata: Generated<Json>;
+  missed_count: Generated<number>;
+  note: string | null;
+  settled_at_start: number;
+  started_on: string;
+  status: string;
+  updated_at: Timestamp;
+}
+
 export interface Payments {
   account_id: string;
   amount: number;
@@ -285,9 +319,12 @@ export interface ReminderOccurrences {
   failure: string | null;
   hold_reason: string | null;
   id: string;
+  installment_due_on: string | null;
+  installment_number: Generated<number>;
   invoice_id: string;
   message_id: string | null;
   offset_days: number;
+  payment_plan_id: string | null;
   policy_id: string;
   repeat_index: Generated<number>;
   scheduled_at: Timestamp | null;
@@ -347,6 +384,8 @@ export interface DB {
   message_templates: MessageTemplates;
   messages: Messages;
   payment_allocations: PaymentAllocations;
+  payment_plan_installments: PaymentPlanInstallments;
+  payment_plans: PaymentPlans;
   payment_terms: PaymentTerms;
   payments: Payments;
   reference_rates: ReferenceRates;

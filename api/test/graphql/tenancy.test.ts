@@ -102,3 +102,19 @@ t.test("another account's ids are invisible and untouchable over GraphQL", async
     t.same(await snapshot(), before);
   });
 });
+
+t.test("another account's payment plans are invisible and untouchable over GraphQL", async (t) => {
+  const ctx = await setupApp(t);
+  const a = graphqlClient(ctx, (await ctx.createAccount({ name: 'A' })).auth);
+  const b = graphqlClient(ctx, (await ctx.createAccount({ name: 'B' })).auth);
+  const customer = (await a('mutation { createCustomer(input: { name: "A customer" }) { id } }')).data.createCustomer;
+  const invoice = (await a(`mutation { createInvoice(input: { number: "A-1", customerId: "${customer.id}", subtotal: 1000 }) { invoice { id } } }`)).data.createInvoice.invoice;
+  const plan = (await a(`mutation { createPaymentPlan(invoiceId: "${invoice.id}", input: { count: 2, firstDueDate: "2099-01-01" }) { id } }`)).data.createPaymentPlan;
+  t.ok(plan?.id);
+  const read = await b(`{ paymentPlan(id: "${plan.id}") { id } paymentPlans { data { id } } byInvoice: paymentPlans(invoiceId: "${invoice.id}") { data { id } } }`);
+  t.notOk(read.errors);
+  t.same(read.data, { paymentPlan: null, paymentPlans: { data: [] }, byInvoice: { data: [] } });
+  t.equal(codeOf(await b(`mutation { cancelPaymentPlan(id: "${plan.id}") { id } }`)), 'payment_plan/not_found');
+  t.equal(codeOf(await b(`mutation { createPaymentPlan(invoiceId: "${invoice.id}", input: { count: 2, firstDueDate: "2099-01-01" }) { id } }`)), 'invoice/not_found');
+  t.equal((await a(`{ paymentPlan(id: "${plan.id}") { status } }`)).data.paymentPlan.status, 'ACTIVE');
+});

@@ -15,7 +15,8 @@ t.test("account A's ids give 404 to account B on every REST route", async (t) =>
   const draft = (await byA('POST', '/v1/invoices', { number: 'A-1', customer_id: customer.id, subtotal: 1000, status: 'draft' })).json();
   const open = (await byA('POST', '/v1/invoices', { number: 'A-2', customer_id: customer.id, subtotal: 1000 })).json();
   const key = (await byA('POST', '/v1/api_keys', { name: 'second' })).json();
-  for (const object of [terms, customer, draft, open, key]) t.ok(object.id, `A created ${object.object}`);
+  const plan = (await byA('POST', `/v1/invoices/${open.id}/payment_plans`, { count: 2, first_due_date: '2099-01-01' })).json();
+  for (const object of [terms, customer, draft, open, key, plan]) t.ok(object.id, `A created ${object.object}`);
 
   const routes: Array<[string, string, object?]> = [
     ['GET', `/v1/customers/${customer.id}`],
@@ -30,6 +31,9 @@ t.test("account A's ids give 404 to account B on every REST route", async (t) =>
     ['POST', `/v1/invoices/${open.id}/void`],
     ['POST', `/v1/invoices/${open.id}/mark_uncollectible`],
     ['POST', `/v1/api_keys/${key.id}/revoke`],
+    ['GET', `/v1/payment_plans/${plan.id}`],
+    ['POST', `/v1/payment_plans/${plan.id}/cancel`, {}],
+    ['POST', `/v1/invoices/${open.id}/payment_plans`, { count: 2, first_due_date: '2099-01-01' }],
   ];
   for (const [method, url, payload] of routes) {
     const res = await byB(method, url, payload);
@@ -49,9 +53,9 @@ t.test("account A's ids give 404 to account B on every REST route", async (t) =>
   t.equal(refDefault.json().code, 'payment_terms/not_found');
 
   // Lists of B never show A's objects; filters by A's ids find nothing.
-  for (const url of ['/v1/customers', '/v1/invoices', `/v1/invoices?customer_id=${customer.id}`, '/v1/api_keys']) {
+  for (const url of ['/v1/customers', '/v1/invoices', `/v1/invoices?customer_id=${customer.id}`, '/v1/api_keys', '/v1/payment_plans', `/v1/payment_plans?invoice_id=${open.id}`]) {
     const res = (await byB('GET', url)).json();
-    t.notOk(res.data.some((o: { id: string }) => [customer.id, draft.id, open.id, key.id].includes(o.id)), `${url} shows none of A's`);
+    t.notOk(res.data.some((o: { id: string }) => [customer.id, draft.id, open.id, key.id, plan.id].includes(o.id)), `${url} shows none of A's`);
   }
   t.notOk((await byB('GET', '/v1/payment_terms?limit=100')).json().data.some((o: { id: string }) => o.id === terms.id));
   t.equal((await byB('GET', '/v1/account')).json().id, b.accountId);
@@ -60,5 +64,6 @@ t.test("account A's ids give 404 to account B on every REST route", async (t) =>
   t.equal((await byA('GET', `/v1/customers/${customer.id}`)).json().name, 'Client of A');
   t.equal((await byA('GET', `/v1/invoices/${draft.id}`)).json().status, 'draft');
   t.equal((await byA('GET', `/v1/invoices/${open.id}`)).json().status, 'open');
+  t.equal((await byA('GET', `/v1/payment_plans/${plan.id}`)).json().status, 'active');
   t.equal((await byA('GET', `/v1/payment_terms/${terms.id}`)).json().name, 'Net 10');
 });

@@ -13,6 +13,7 @@ import { replanInvoice } from '../reminders/schedule.ts';
 import { type Actor, assertWriteAccess } from '../shared/actor.ts';
 import { type Page, toPage } from '../shared/schemas.ts';
 import { accountTime } from '../shared/time.ts';
+import { cancelPlanOfClosedInvoice } from '../payment-plans/payment-plan.lifecycle.ts';
 import { findDispute, listDisputes, presentDispute } from './dispute.repository.ts';
 import { type Dispute, DisputeCreate, DisputeListQuery, DisputeResolve } from './dispute.schemas.ts';
 
@@ -107,6 +108,7 @@ export function createDisputeService(deps: { database: Database; clock: Clock })
         await recordEvent(trx, { accountId: actor.accountId, type: 'dispute.resolved', objectType: 'dispute', objectId: id, data: dispute, at: now });
         if (voiding) {
           await recordEvent(trx, { accountId: actor.accountId, type: 'invoice.voided', objectType: 'invoice', objectId: invoice.id, data: presentInvoice(updated, today), at: now });
+          await cancelPlanOfClosedInvoice(trx, { accountId: actor.accountId, timeZone: actor.timeZone, now, today }, updated);
         }
         // Held reminders go back to their plan (for the creditor), or are skipped (voided).
         await replanInvoice(trx, { accountId: actor.accountId, invoiceId: invoice.id, timeZone: actor.timeZone, now, resume: true });

@@ -43,6 +43,7 @@ export function presentInvoice(row: InvoiceRow, today: string): Invoice {
     disputed: row.disputed,
     pause: pauseOf(row, today),
     promise_to_pay_on: row.promise_to_pay_on,
+    active_payment_plan_id: row.active_payment_plan_id,
     payment_url: row.payment_url,
     pdf_url: row.pdf_url,
     memo: row.memo,
@@ -131,6 +132,7 @@ export function newInvoiceRow(values: NewInvoiceValues): InvoiceRow {
     overdue_notified_at: null,
     due_soon_notified_at: null,
     late_fees_accrued_on: null,
+    active_payment_plan_id: null,
     // Copied from the customer by the insert; the snapshot made before it assumes no pause.
     customer_paused: false,
     customer_paused_until: null,

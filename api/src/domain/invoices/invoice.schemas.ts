@@ -60,6 +60,7 @@ export const Invoice = Type.Object(
       ),
     ),
     promise_to_pay_on: Nullable(Type.String({ format: 'date', description: 'A promised payment date: reminders wait until two days after it.' })),
+    active_payment_plan_id: Nullable(Type.String({ description: 'The payment plan in force: reminders follow its installments. Null when none.' })),
     payment_url: Nullable(Type.String()),
     pdf_url: Nullable(Type.String()),
     memo: Nullable(Type.String()),

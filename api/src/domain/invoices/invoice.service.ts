@@ -13,6 +13,7 @@ import { type Actor, assertWriteAccess } from '../shared/actor.ts';
 import { accountTime } from '../shared/time.ts';
 import { type Page, toPage } from '../shared/schemas.ts';
 import { findInvoice, insertInvoiceInOneStatement, insertInvoiceOnce, listInvoices, newInvoiceRow, type NewInvoiceValues, presentInvoice, type InvoiceRow } from './invoice.repository.ts';
+import { cancelPlanOfClosedInvoice } from '../payment-plans/payment-plan.lifecycle.ts';
 import { assertDueNotBeforeIssue, computeAmounts, type InvoiceAction, nextStatus } from './invoice.rules.ts';
 import { type Invoice, InvoiceCreate, InvoiceListQuery, InvoiceUpdate } from './invoice.schemas.ts';
 
@@ -89,6 +90,8 @@ export function createInvoiceService(deps: { database: Database; clock: Clock })
         .executeTakeFirstOrThrow();
       const invoice = presentInvoice(row, today);
       await recordEvent(trx, { accountId: actor.accountId, type: eventType[action], objectType: 'invoice', objectId: id, data: invoice, at: now });
+      // A voided or written-off invoice ends its payment plan.
+      await cancelPlanOfClosedInvoice(trx, { accountId: actor.accountId, timeZone: actor.timeZone, now, today }, row);
       // Opening plans the follow-up; closing skips what was still to come.
       await replanInvoice(trx, { accountId: actor.accountId, invoiceId: id, timeZone: actor.timeZone, now });
       return invoice;

@@ -7,6 +7,7 @@ import { parseInput } from '../../validation.ts';
 import { addDays, compareDates, daysBetween } from '../calendar.ts';
 import { recordEvent } from '../events/event.repository.ts';
 import { findInvoice, type InvoiceRow } from '../invoices/invoice.repository.ts';
+import { suspendedPeriod, withoutSuspendedDays } from '../payment-plans/payment-plan.rules.ts';
 import { type Actor, assertWriteAccess } from '../shared/actor.ts';
 import { type Page, PageQuery, toPage } from '../shared/schemas.ts';
 import { accountTime } from '../shared/time.ts';
@@ -90,6 +91,11 @@ export async function accrueLateFees(
   if (!rule) return [];
   const start = firstInterestDay(invoice.due_date, rule.graceDays);
   if (compareDates(input.today, start) < 0) return [];
+  // Payment plans with suspended fees: nothing accrues while one is active, and the days one
+  // covered are never charged, even after it is breached or cancelled.
+  const suspending = await trx.selectFrom('payment_plans').select(['started_on', 'ended_on']).where('invoice_id', '=', invoice.id).where('late_fees', '=', 'suspended').execute();
+  if (suspending.some((p) => p.ended_on === null)) return [];
+  const suspended = suspending.map((p) => suspendedPeriod(p, input.today)).filter((p) => p !== null);
 
   const principalNow = Math.max(0, invoice.total - invoice.amount_credited - invoice.amount_paid);
   const reductions = await principalReductions(trx, invoice.id);
@@ -104,7 +110,7 @@ export async function accrueLateFees(
   if (rule.rate) {
     const cap = rule.capBps === null ? null : Math.floor((invoice.total * rule.capBps) / 10_000);
     const result = interestFor({
-      balances: balanceHistory(principalNow, reductions, start, input.today),
+      balances: withoutSuspendedDays(balanceHistory(principalNow, reductions, start, input.today), suspended),
       dueDate: invoice.due_date,
       asOf: input.today,
       graceDays: rule.graceDays,

@@ -5,6 +5,7 @@ import type { Database, Db } from '../../store/database.ts';
 import { parseInput } from '../../validation.ts';
 import { recordEvent } from '../events/event.repository.ts';
 import { type InvoiceRow, presentInvoice } from '../invoices/invoice.repository.ts';
+import { syncPlansAfterPayments } from '../payment-plans/payment-plan.lifecycle.ts';
 import { replanInvoices } from '../reminders/schedule.ts';
 import { type Actor, assertWriteAccess } from '../shared/actor.ts';
 import { type Page, toPage } from '../shared/schemas.ts';
@@ -51,6 +52,7 @@ async function allocate(trx: Db, ctx: Context, paymentId: string, allocations: r
   // A schedule depends on the due date and the policy, not on the balance: only an invoice that
   // is now paid needs a replan (its pending reminders are skipped); the guard checks balances.
   const settled: string[] = [];
+  const onPlan: InvoiceRow[] = [];
   for (const invoiceId of invoiceIds) {
     const invoice = locked.get(invoiceId);
     if (!invoice) throw new Error(`unreachable: invoice ${invoiceId} was locked`);
@@ -63,9 +65,12 @@ async function allocate(trx: Db, ctx: Context, paymentId: string, allocations: r
       .returningAll()
       .executeTakeFirstOrThrow();
     if (status === 'paid') settled.push(invoiceId);
+    if (updated.active_payment_plan_id !== null) onPlan.push(updated);
     const type = status === 'paid' ? 'invoice.paid' : 'invoice.partially_paid';
     await recordEvent(trx, { accountId: actor.accountId, type, objectType: 'invoice', objectId: invoiceId, data: presentInvoice(updated, today), at: now });
   }
+  // Installments take the money oldest first; a plan fully paid is completed.
+  await syncPlansAfterPayments(trx, { accountId: actor.accountId, timeZone: actor.timeZone, now, today }, onPlan);
   await replanInvoices(trx, { accountId: actor.accountId, invoiceIds: settled, timeZone: actor.timeZone, now });
   return rows;
 }
@@ -229,6 +234,7 @@ export function createPaymentService(deps: { database: Database; clock: Clock })
         for (const a of inForce) undo.set(a.invoice_id, (undo.get(a.invoice_id) ?? 0) + a.amount);
         const locked = await lockInvoices(trx, [...undo.keys()]);
         const reopened: string[] = [];
+        const onPlan: InvoiceRow[] = [];
         for (const invoice of locked) {
           const amount = undo.get(invoice.id) ?? 0;
           const status = statusAfterPayments({ status: invoice.status, amount_paid: invoice.amount_paid - amount, balance: invoice.balance + amount });
@@ -238,6 +244,7 @@ export function createPaymentService(deps: { database: Database; clock: Clock })
             .where('id', '=', invoice.id)
             .returningAll()
             .executeTakeFirstOrThrow();
+          if (updated.active_payment_plan_id !== null) onPlan.push(updated);
           if (invoice.status === 'paid' && status !== 'paid') {
             reopened.push(invoice.id);
             await recordEvent(trx, { accountId: actor.accountId, type: 'invoice.reopened', objectType: 'invoice', objectId: invoice.id, data: presentInvoice(updated, today), at: now });
@@ -253,6 +260,7 @@ export function createPaymentService(deps: { database: Database; clock: Clock })
           .returningAll()
           .executeTakeFirstOrThrow();
         await releaseRemindersSkippedAsPaid(trx, reopened, now);
+        await syncPlansAfterPayments(trx, { accountId: actor.accountId, timeZone: actor.timeZone, now, today }, onPlan);
         await replanInvoices(trx, { accountId: actor.accountId, invoiceIds: locked.map((i) => i.id), timeZone: actor.timeZone, now });
         const payment = await withAllocations(trx, row);
         await recordEvent(trx, { accountId: actor.accountId, type: 'payment.reversed', objectType: 'payment', objectId: id, data: payment, at: now });

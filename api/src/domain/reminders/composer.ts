@@ -16,6 +16,14 @@ export function createMessageComposer(resolveTemplate: TemplateResolver): Messag
       const locale = resolveTemplateLocale(customer.locale, account.locale);
       const key = occurrence.template_key ?? 'overdue_friendly';
       const source = await resolveTemplate(trx, key, locale);
+      const installment = occurrence.payment_plan_id
+        ? await trx
+            .selectFrom('payment_plan_installments')
+            .select(['number', 'due_date', 'amount', 'paid_amount', (eb) => eb.selectFrom('payment_plan_installments as all').select((e) => e.fn.countAll<number>().as('n')).whereRef('all.plan_id', '=', 'payment_plan_installments.plan_id').as('count')])
+            .where('plan_id', '=', occurrence.payment_plan_id)
+            .where('number', '=', occurrence.installment_number)
+            .executeTakeFirst()
+        : undefined;
       const context = buildReminderContext({
         account: presentAccount(account),
         customer: presentCustomer(customer),
@@ -23,6 +31,7 @@ export function createMessageComposer(resolveTemplate: TemplateResolver): Messag
         today,
         stepKey: key,
         offsetDays: occurrence.offset_days,
+        installment: installment ? { ...installment, count: Number(installment.count) } : null,
         locale,
       });
       return { ...renderTemplate(source, context), locale };

@@ -111,7 +111,7 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; t
       const policyByInvoice = await policiesForInvoices(trx, invoiceIds);
       const dueNow = await trx
         .selectFrom('reminder_occurrences')
-        .select(['invoice_id', 'offset_days', 'repeat_index'])
+        .select(['invoice_id', 'installment_number', 'offset_days', 'repeat_index'])
         .where('invoice_id', 'in', invoiceIds)
         .where('status', '=', 'scheduled')
         .where('scheduled_at', '<=', now)
@@ -125,8 +125,13 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; t
         const invoice = invoiceById.get(occurrence.invoice_id);
         const customer = invoice && customerById.get(invoice.customer_id);
         if (!invoice || !customer) continue;
+        // On a payment plan, a later installment's reminder supersedes an earlier one's too.
         const laterStepDue = dueNow.some(
-          (d) => d.invoice_id === invoice.id && (d.offset_days > occurrence.offset_days || (d.offset_days === occurrence.offset_days && d.repeat_index > occurrence.repeat_index)),
+          (d) =>
+            d.invoice_id === invoice.id &&
+            (d.installment_number > occurrence.installment_number ||
+              (d.installment_number === occurrence.installment_number &&
+                (d.offset_days > occurrence.offset_days || (d.offset_days === occurrence.offset_days && d.repeat_index > occurrence.repeat_index)))),
         );
         results.set(occurrence.id, await decide(trx, { accountId, account, invoice, customer, occurrence, policy: policyByInvoice.get(invoice.id), now, today, laterStepDue, suppressed, sentLocally }));
       }
@@ -169,7 +174,8 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; t
     if (occurrence.status === 'sending') return 'deliver';
     if (occurrence.status !== 'scheduled' || !occurrence.scheduled_at || occurrence.scheduled_at > now) return 'noop';
     const verdict = guardBeforeSend({
-      invoice,
+      // An installment's reminder is "before due" relative to the installment's date.
+      invoice: occurrence.installment_due_on ? { ...invoice, due_date: occurrence.installment_due_on } : invoice,
       customer,
       occurrence,
       minBalance: policy ? minBalanceOf(policy, invoice.currency) : 0,

@@ -78,3 +78,36 @@ export function planOccurrences(policy: PolicyPlan, dueDate: string, timeZone: s
   }
   return planned;
 }
+
+/**
+ * The reminders of an invoice on a payment plan, one set per installment still unpaid: the
+ * policy's steps before and on the due date, and its first step after it (those of the smallest
+ * positive offset), each relative to the installment's date. No repeats: a missed installment
+ * is handled by the plan (and, once breached, by the policy again).
+ */
+export function planInstallmentOccurrences(
+  policy: PolicyPlan,
+  installments: ReadonlyArray<{ number: number; due_date: string }>,
+  timeZone: string,
+): Array<PlannedOccurrence & { installment_number: number; installment_due_on: string }> {
+  const steps = orderedSteps(policy.steps);
+  const firstAfter = steps.find((s) => s.offset_days > 0)?.offset_days;
+  const chosen = steps.filter((s) => s.offset_days <= 0 || s.offset_days === firstAfter);
+  return installments.flatMap((installment) =>
+    chosen.map((step) => {
+      const local_date = stepDate(installment.due_date, step.offset_days, policy.skip_weekends);
+      return {
+        step_id: step.id,
+        repeat_index: 0,
+        offset_days: step.offset_days,
+        channel: step.channel,
+        template_key: step.template_key,
+        applies_late_fees: step.applies_late_fees,
+        local_date,
+        scheduled_at: zonedDateTimeToInstant(local_date, policy.send_hour, policy.send_minute, timeZone),
+        installment_number: installment.number,
+        installment_due_on: installment.due_date,
+      };
+    }),
+  );
+}

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Db } from '../../store/database.ts';
 import { newId } from '../../ids.ts';
 import { CHASED_STATUSES, isChased } from '../invoices/invoice.rules.ts';
-import { planOccurrences } from './policy.rules.ts';
+import { type PlannedOccurrence, planInstallmentOccurrences, planOccurrences } from './policy.rules.ts';
 import { type PolicyRow, planOf } from './policy.service.ts';
 
 
@@ -30,6 +30,7 @@ export async function replanInvoices(
       'invoices.status',
       'invoices.due_date',
       'invoices.balance',
+      'invoices.active_payment_plan_id',
       eb.fn.coalesce('invoices.reminder_policy_id', 'customers.reminder_policy_id', 'accounts.default_reminder_policy_id').as('policy_id'),
     ])
     .where('invoices.id', 'in', invoiceIds)
@@ -57,14 +58,28 @@ export async function replanInvoices(
   const policies = new Map<string, PolicyRow>(
     policyIds.length === 0 ? [] : (await trx.selectFrom('reminder_policies').selectAll().where('id', 'in', policyIds).execute()).map((p) => [p.id, p]),
   );
-  const keep = { invoice: [] as string[], step: [] as string[], repeat: [] as number[] };
+  // While a payment plan is active, reminders follow its installments still unpaid.
+  const planIds = open.map((i) => i.active_payment_plan_id).filter((id): id is string => id !== null);
+  const installments = Map.groupBy(
+    planIds.length === 0
+      ? []
+      : await trx.selectFrom('payment_plan_installments').select(['plan_id', 'number', 'due_date']).where('plan_id', 'in', planIds).where('status', '<>', 'paid').orderBy('number').execute(),
+    (i) => i.plan_id,
+  );
+  const keep = { invoice: [] as string[], step: [] as string[], repeat: [] as number[], plan: [] as string[], installment: [] as number[] };
   const rows = open.flatMap((invoice) => {
     const policy = invoice.policy_id ? policies.get(invoice.policy_id) : undefined;
     if (!policy) return [];
-    return planOccurrences(planOf(policy), invoice.due_date, args.timeZone).map((p) => {
+    const planId = invoice.active_payment_plan_id;
+    const planned: Array<PlannedOccurrence & { installment_number?: number; installment_due_on?: string }> = planId
+      ? planInstallmentOccurrences(planOf(policy), installments.get(planId) ?? [], args.timeZone)
+      : planOccurrences(planOf(policy), invoice.due_date, args.timeZone);
+    return planned.map((p) => {
       keep.invoice.push(invoice.id);
       keep.step.push(p.step_id);
       keep.repeat.push(p.repeat_index);
+      keep.plan.push(planId ?? '');
+      keep.installment.push(p.installment_number ?? 0);
       return {
         account_id: accountId,
         id: newId('occurrence'),
@@ -78,6 +93,9 @@ export async function replanInvoices(
         applies_late_fees: p.applies_late_fees,
         status: 'scheduled',
         scheduled_at: p.scheduled_at,
+        payment_plan_id: planId,
+        installment_number: p.installment_number ?? 0,
+        installment_due_on: p.installment_due_on ?? null,
         created_at: now,
         updated_at: now,
       };
@@ -99,6 +117,7 @@ export async function replanInvoices(
             template_key: eb.ref('excluded.template_key'),
             applies_late_fees: eb.ref('excluded.applies_late_fees'),
             scheduled_at: eb.ref('excluded.scheduled_at'),
+            installment_due_on: eb.ref('excluded.installment_due_on'),
             status: resume ? sql.lit('scheduled') : sql`CASE WHEN reminder_occurrences.status = 'held' THEN 'held' ELSE 'scheduled' END`,
             hold_reason: resume ? null : eb.ref('reminder_occurrences.hold_reason'),
             updated_at: eb.ref('excluded.updated_at'),
@@ -106,13 +125,13 @@ export async function replanInvoices(
           // What was sent, skipped or failed is history and stays as it is.
           .where('reminder_occurrences.status', 'in', ['scheduled', 'held', 'canceled']),
       )
-      .returning(['id', 'invoice_id', 'step_id', 'repeat_index', 'channel', 'template_key', 'scheduled_at', 'status'])
+      .returning(['id', 'invoice_id', 'step_id', 'repeat_index', 'installment_number', 'channel', 'template_key', 'scheduled_at', 'status'])
       .execute();
     const byInvoice = Map.groupBy(upserted, (o) => o.invoice_id);
     for (const [invoiceId, occurrences] of byInvoice) {
       event('reminder.scheduled', 'invoice', invoiceId, {
         invoice_id: invoiceId,
-        reminders: occurrences.map((o) => ({ id: o.id, step_id: o.step_id, repeat_index: o.repeat_index, channel: o.channel, template_key: o.template_key, scheduled_at: o.scheduled_at?.toISOString() ?? null, status: o.status })),
+        reminders: occurrences.map((o) => ({ id: o.id, step_id: o.step_id, repeat_index: o.repeat_index, ...(o.installment_number > 0 && { installment_number: o.installment_number }), channel: o.channel, template_key: o.template_key, scheduled_at: o.scheduled_at?.toISOString() ?? null, status: o.status })),
       });
     }
   }
@@ -124,7 +143,9 @@ export async function replanInvoices(
       .where('invoice_id', 'in', open.map((i) => i.id))
       .where('status', 'in', ['scheduled', 'held'])
       // A hashed anti-join: what the new plan no longer has is canceled.
-      .where(sql<boolean>`(invoice_id, step_id, repeat_index) NOT IN (SELECT * FROM unnest(${sql.val(keep.invoice)}::text[], ${sql.val(keep.step)}::text[], ${sql.val(keep.repeat)}::int[]))`)
+      .where(
+        sql<boolean>`(invoice_id, step_id, repeat_index, coalesce(payment_plan_id, ''), installment_number) NOT IN (SELECT * FROM unnest(${sql.val(keep.invoice)}::text[], ${sql.val(keep.step)}::text[], ${sql.val(keep.repeat)}::int[], ${sql.val(keep.plan)}::text[], ${sql.val(keep.installment)}::int[]))`,
+      )
       .execute();
   }
   await trx.updateTable('invoices').set({ needs_replan: false }).where('id', 'in', invoiceIds).where('needs_replan', '=', true).execute();

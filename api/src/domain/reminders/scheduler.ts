@@ -5,6 +5,7 @@ import { newId } from '../../ids.ts';
 import { todayIn } from '../calendar.ts';
 import { presentInvoice } from '../invoices/invoice.repository.ts';
 import { accrueLateFees } from '../late-fees/late-fee.service.ts';
+import { markMissedInstallments, missedInstallmentCandidates } from '../payment-plans/payment-plan.lifecycle.ts';
 import type { ReminderEngine } from './engine.ts';
 import { replanInvoices } from './schedule.ts';
 
@@ -106,10 +107,12 @@ export function createReminderScheduler(deps: { database: Database; clock: Clock
 
   /**
    * Brings late fees up to date, once a local day, on every overdue invoice in scope (each
-   * invoice's rule decides; most have none). Returns how many invoices were looked at.
+   * invoice's rule decides; most have none), after marking missed payment plan installments
+   * (found in the same scan). Returns how many invoices were looked at.
    */
   async function accrueLateFeesDaily(scope: Scope): Promise<number> {
-    const candidates = await database.withSystem(async (trx) =>
+    const [missed, candidates] = await database.withSystem(async (trx) => [
+      await missedInstallmentCandidates(trx, inScope(scope), scope.now),
       (await sql<{ account_id: string; id: string; today: string }>`
         SELECT i.account_id, i.id, to_char((${scope.now}::timestamptz AT TIME ZONE a.time_zone)::date, 'YYYY-MM-DD') AS today
           FROM invoices i JOIN accounts a ON a.id = i.account_id
@@ -117,7 +120,9 @@ export function createReminderScheduler(deps: { database: Database; clock: Clock
            AND i.due_date < (${scope.now}::timestamptz AT TIME ZONE a.time_zone)::date
            AND (i.late_fees_accrued_on IS NULL OR i.late_fees_accrued_on < (${scope.now}::timestamptz AT TIME ZONE a.time_zone)::date)
          LIMIT 2000`.execute(trx)).rows,
-    );
+    ] as const);
+    // Payment plans first: an installment missed yesterday may breach a plan, and fees resume today.
+    if (missed.length > 0) await markMissedInstallments(database, missed, scope.now);
     for (const [accountId, rows] of Map.groupBy(candidates, (r) => r.account_id)) {
       await database.withAccount(accountId, async (trx) => {
         for (const row of rows) {
@@ -149,7 +154,7 @@ export function createReminderScheduler(deps: { database: Database; clock: Clock
 
     accrueLateFeesDaily,
 
-    /** One pass of everything that does not send: plan, announce, bring late fees up to date. */
+    /** One pass of everything that does not send: plan, announce, mark missed plan installments, bring late fees up to date. */
     async prepare(scope: Scope): Promise<{ planned: number; announced: number }> {
       const planned = await planPending(scope);
       const announced = await announce(scope);

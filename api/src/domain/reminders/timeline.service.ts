@@ -16,6 +16,7 @@ export const TimelineEntry = Type.Object(
     id: Type.String(),
     step_id: Type.String(),
     repeat_index: Type.Integer(),
+    installment_number: Nullable(Type.Integer({ description: 'On a payment plan: the installment this reminder is about (its offset is relative to the installment date).' })),
     offset_days: Type.Integer(),
     channel: Channel,
     template_key: Nullable(Type.String()),
@@ -72,6 +73,7 @@ export function createTimelineService(deps: { database: Database; clock: Clock; 
           .selectAll('reminder_occurrences')
           .select('messages.subject')
           .where('reminder_occurrences.invoice_id', '=', invoiceId)
+          .orderBy('reminder_occurrences.installment_number')
           .orderBy('reminder_occurrences.offset_days')
           .orderBy('reminder_occurrences.repeat_index')
           .orderBy('reminder_occurrences.channel')
@@ -89,6 +91,7 @@ export function createTimelineService(deps: { database: Database; clock: Clock; 
             id: o.id,
             step_id: o.step_id,
             repeat_index: o.repeat_index,
+            installment_number: o.installment_number === 0 ? null : o.installment_number,
             offset_days: o.offset_days,
             channel: o.channel as TimelineEntry['channel'],
             template_key: o.template_key,

@@ -69,6 +69,7 @@ export const InvoiceRef = builder.objectRef<Invoice>('Invoice').implement({
     disputed: t.exposeBoolean('disputed', { description: 'An open dispute holds every reminder until it is resolved.' }),
     pause: t.expose('pause', { type: PauseRef, nullable: true, description: 'Reminders are paused until this date (included), or until resumed.' }),
     promiseToPayOn: t.expose('promise_to_pay_on', { type: 'Date', nullable: true, description: 'A promised payment date: reminders wait until two days after it.' }),
+    activePaymentPlanId: t.exposeID('active_payment_plan_id', { nullable: true, description: 'The payment plan in force: reminders follow its installments.' }),
     paymentUrl: t.exposeString('payment_url', { nullable: true }),
     pdfUrl: t.exposeString('pdf_url', { nullable: true }),
     memo: t.exposeString('memo', { nullable: true }),

@@ -98,6 +98,7 @@ const TimelineEntryRef = builder.objectRef<TimelineEntry>('TimelineEntry').imple
     id: t.exposeID('id'),
     stepId: t.exposeID('step_id'),
     repeatIndex: t.exposeInt('repeat_index'),
+    installmentNumber: t.exposeInt('installment_number', { nullable: true, description: 'On a payment plan: the installment this reminder is about.' }),
     offsetDays: t.exposeInt('offset_days'),
     channel: t.expose('channel', { type: ReminderChannel }),
     templateKey: t.exposeString('template_key', { nullable: true }),

@@ -21,6 +21,7 @@ function facts(late: boolean): Fact[] {
     { label: 'Already paid', value: '{{money invoice.amount_paid}}', if: 'invoice.amount_paid' },
     { label: 'Credited', value: '{{money invoice.amount_credited}}', if: 'invoice.amount_credited' },
     { label: 'Late fees', value: '{{money invoice.late_fees}}', if: 'invoice.late_fees' },
+    { label: 'Installment {{installment.number}} of {{installment.count}}, due {{date installment.due_date}}', value: '{{money installment.amount_due}}', if: 'installment', strong: true },
     { label: late ? 'Amount now due' : 'Amount due', value: '{{money invoice.total_due}}', strong: true },
   ];
 }

@@ -21,6 +21,7 @@ function facts(late: boolean): Fact[] {
     { label: 'Déjà réglé', value: '{{money invoice.amount_paid}}', if: 'invoice.amount_paid' },
     { label: 'Avoirs', value: '{{money invoice.amount_credited}}', if: 'invoice.amount_credited' },
     { label: 'Pénalités et frais de retard', value: '{{money invoice.late_fees}}', if: 'invoice.late_fees' },
+    { label: 'Échéance {{installment.number}} sur {{installment.count}}, au {{date installment.due_date}}', value: '{{money installment.amount_due}}', if: 'installment', strong: true },
     { label: late ? 'Montant dû à ce jour' : 'Montant à régler', value: '{{money invoice.total_due}}', strong: true },
   ];
 }

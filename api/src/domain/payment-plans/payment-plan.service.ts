@@ -1,0 +1,162 @@
+import type { Clock } from '../../clock.ts';
+import { AppError, notFound, validationFailed } from '../../errors.ts';
+import { newId } from '../../ids.ts';
+import type { Database } from '../../store/database.ts';
+import { isUniqueViolation } from '../../store/pg-errors.ts';
+import { parseInput } from '../../validation.ts';
+import { compareDates } from '../calendar.ts';
+import { recordEvent } from '../events/event.repository.ts';
+import { findInvoice } from '../invoices/invoice.repository.ts';
+import { replanInvoice } from '../reminders/schedule.ts';
+import { type Actor, assertWriteAccess } from '../shared/actor.ts';
+import { type Page, toPage } from '../shared/schemas.ts';
+import { accountTime } from '../shared/time.ts';
+import { endPlan } from './payment-plan.lifecycle.ts';
+import { findPlan, installmentsOf, listPlans, presentPlan } from './payment-plan.repository.ts';
+import { checkInstallments, type InstallmentDraft, invalidDates, splitMonthly } from './payment-plan.rules.ts';
+import {
+  DEFAULT_MAX_MISSED,
+  type PaymentPlan,
+  PaymentPlanCancel,
+  PaymentPlanCreate,
+  PaymentPlanListQuery,
+} from './payment-plan.schemas.ts';
+
+const alreadyActive = (invoiceId: string, planId?: string) =>
+  new AppError('payment_plan/already_active', 409, `Invoice '${invoiceId}' already has an active payment plan${planId ? ` ('${planId}')` : ''}; cancel it first.`);
+
+/** Why an invoice cannot take a plan, or null. */
+function refusal(invoice: { id: string; status: string; balance: number; disputed: boolean; active_payment_plan_id: string | null }): AppError | null {
+  if (invoice.status === 'paid' || (['open', 'partially_paid'].includes(invoice.status) && invoice.balance <= 0)) {
+    return new AppError('payment_plan/invoice_paid', 409, `Invoice '${invoice.id}' is paid: there is nothing left to split.`);
+  }
+  if (!['open', 'partially_paid'].includes(invoice.status)) {
+    return new AppError('payment_plan/invoice_not_open', 409, `Invoice '${invoice.id}' is ${invoice.status}: only open and partially paid invoices take a payment plan.`);
+  }
+  if (invoice.disputed) return new AppError('payment_plan/invoice_disputed', 409, `Invoice '${invoice.id}' is disputed: resolve the dispute before agreeing on a payment plan.`);
+  if (invoice.active_payment_plan_id) return alreadyActive(invoice.id, invoice.active_payment_plan_id);
+  return null;
+}
+
+/**
+ * Payment plans (échéancier): an invoice's balance split into dated installments. While a plan
+ * is active its invoice is reminded per installment, late fees are suspended (unless the plan
+ * says `accrue`), payments go to the installments oldest first, and missed installments can
+ * breach it. See docs/payment-plans.md.
+ */
+export function createPaymentPlanService(deps: { database: Database; clock: Clock }) {
+  const { database, clock } = deps;
+  const timeFor = accountTime(database, clock);
+
+  return {
+    /**
+     * Agrees a plan on an open or partially paid invoice for its whole balance: explicit
+     * installments, or `count` equal monthly ones from `first_due_date` (remainder on the last).
+     */
+    async create(actor: Actor, invoiceId: string, input: PaymentPlanCreate): Promise<PaymentPlan> {
+      assertWriteAccess(actor);
+      const data = parseInput<PaymentPlanCreate>(PaymentPlanCreate, input);
+      const explicit = data.installments !== undefined;
+      const monthly = data.count !== undefined || data.first_due_date !== undefined;
+      if (explicit === monthly) {
+        throw validationFailed([{ field: '/installments', message: 'give either installments, or count with first_due_date' }]);
+      }
+      if (monthly && (data.count === undefined || data.first_due_date === undefined)) {
+        const field = data.count === undefined ? '/count' : '/first_due_date';
+        throw validationFailed([{ field, message: 'is required with the monthly form (count and first_due_date)' }]);
+      }
+      const { now, today } = await timeFor(actor);
+      try {
+        return await database.withAccount(actor.accountId, async (trx) => {
+          const invoice = await findInvoice(trx, invoiceId, { forUpdate: true });
+          if (!invoice) throw notFound('invoice', invoiceId);
+          const refused = refusal(invoice);
+          if (refused) throw refused;
+          const amount = invoice.balance;
+          let drafts: InstallmentDraft[];
+          if (data.installments !== undefined) {
+            drafts = checkInstallments(amount, data.installments, today);
+          } else {
+            const first = data.first_due_date as string;
+            if (compareDates(first, today) < 0) throw invalidDates('/first_due_date', `must be today (${today}) or later`);
+            drafts = splitMonthly(amount, data.count as number, first);
+          }
+          const id = newId('paymentPlan');
+          const row = await trx
+            .insertInto('payment_plans')
+            .values({
+              account_id: actor.accountId,
+              id,
+              invoice_id: invoice.id,
+              status: 'active',
+              currency: invoice.currency,
+              amount,
+              settled_at_start: invoice.amount_paid + invoice.amount_credited,
+              max_missed_installments: data.max_missed_installments ?? DEFAULT_MAX_MISSED,
+              late_fees: data.late_fees ?? 'suspended',
+              note: data.note ?? null,
+              metadata: JSON.stringify(data.metadata ?? {}),
+              started_on: today,
+              created_at: now,
+              updated_at: now,
+            })
+            .returningAll()
+            .executeTakeFirstOrThrow();
+          const installments = await trx
+            .insertInto('payment_plan_installments')
+            .values(drafts.map((d) => ({ account_id: actor.accountId, plan_id: id, number: d.number, due_date: d.due_date, amount: d.amount, status: 'pending' })))
+            .returningAll()
+            .execute();
+          await trx.updateTable('invoices').set({ active_payment_plan_id: id, updated_at: now }).where('id', '=', invoice.id).execute();
+          // Reminders now follow the installments.
+          await replanInvoice(trx, { accountId: actor.accountId, invoiceId: invoice.id, timeZone: actor.timeZone, now });
+          const plan = presentPlan(row, installments);
+          await recordEvent(trx, { accountId: actor.accountId, type: 'payment_plan.created', objectType: 'payment_plan', objectId: id, data: plan, at: now });
+          return plan;
+        });
+      } catch (error) {
+        // Two plans raced for the same invoice: the second is told, as if it came after.
+        if (isUniqueViolation(error, 'payment_plans_one_active')) throw alreadyActive(invoiceId);
+        throw error;
+      }
+    },
+
+    /** Ends an active plan: the invoice goes back to its own reminder policy and late fees resume. */
+    async cancel(actor: Actor, id: string, input: PaymentPlanCancel = {}): Promise<PaymentPlan> {
+      assertWriteAccess(actor);
+      const data = parseInput<PaymentPlanCancel>(PaymentPlanCancel, input);
+      const { now, today } = await timeFor(actor);
+      return database.withAccount(actor.accountId, async (trx) => {
+        const peek = await findPlan(trx, id);
+        if (!peek) throw notFound('payment_plan', id);
+        // The invoice first, then the plan: the order payments and the workers take them in.
+        await findInvoice(trx, peek.invoice_id, { forUpdate: true });
+        const plan = await findPlan(trx, id, { forUpdate: true });
+        if (!plan) throw notFound('payment_plan', id);
+        if (plan.status !== 'active') throw new AppError('payment_plan/not_active', 409, `Payment plan '${id}' is ${plan.status}; only an active plan can be cancelled.`);
+        return endPlan(trx, { accountId: actor.accountId, timeZone: actor.timeZone, now, today }, plan, 'cancelled', data.reason ?? null);
+      });
+    },
+
+    /** A plan with its installments. */
+    get(actor: Actor, id: string): Promise<PaymentPlan> {
+      return database.withAccount(actor.accountId, async (trx) => {
+        const row = await findPlan(trx, id);
+        if (!row) throw notFound('payment_plan', id);
+        return presentPlan(row, await installmentsOf(trx, [row.id]));
+      });
+    },
+
+    /** Plans newest first, filtered by invoice and status. */
+    list(actor: Actor, input: PaymentPlanListQuery): Promise<Page<PaymentPlan>> {
+      const query = parseInput<PaymentPlanListQuery>(PaymentPlanListQuery, input);
+      return database.withAccount(actor.accountId, async (trx) => {
+        const rows = await listPlans(trx, query);
+        const installments = await installmentsOf(trx, rows.map((r) => r.id));
+        return toPage(rows.map((r) => presentPlan(r, installments)), query.limit ?? 20);
+      });
+    },
+  };
+}
+
+export type PaymentPlanService = ReturnType<typeof createPaymentPlanService>;
