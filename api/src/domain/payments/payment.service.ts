@@ -93,14 +93,16 @@ export function createPaymentService(deps: { database: Database; clock: Clock })
    * the invoice is read, the same rules as the locking path decide, and everything is written in
    * one statement if the invoice is still the version read. Returns undefined, having written
    * nothing, whenever the locking path must decide instead: an invoice that changed meanwhile,
-   * is not found, or is another customer's (that path reports it exactly as always).
+   * is under a payment plan, is not found, or is another customer's (that path reports it
+   * exactly as always).
    */
   async function createWithOneAllocation(actor: Actor, data: PaymentCreate, time: { now: Date; today: string }): Promise<Payment | undefined> {
     const { now, today } = time;
     const [requested] = data.allocations ?? [];
     if (!requested) return undefined;
     const invoice = await readInvoiceForPayment(database.pool, actor.accountId, requested.invoice_id, requested.amount);
-    if (!invoice || invoice.customer_id !== data.customer_id) return undefined;
+    // A plan's installments take the money too: the locking path applies it to them.
+    if (!invoice || invoice.customer_id !== data.customer_id || invoice.active_payment_plan_id !== null) return undefined;
     const split = checkAllocations({ customer_id: data.customer_id, currency: data.currency, available: data.amount }, [requested], new Map([[invoice.id, invoice]]));
     const status = statusAfterPayments({ status: invoice.status, amount_paid: invoice.amount_paid + requested.amount, balance: invoice.balance - requested.amount });
     const settles = status === 'paid';
