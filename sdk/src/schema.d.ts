@@ -1175,6 +1175,11 @@ export interface components {
                 /** @description Days after the due date before any fee: interest starts the day after. */
                 grace_days: number;
                 cap_bps: number | null;
+                /**
+                 * @description When the fixed recovery fee is added: `overdue` (default) on the first day interest could run; `fee_step` only when a reminder step with `applies_late_fees` is sent, the step you chose in the policy (never if no such step is sent).
+                 * @enum {unknown}
+                 */
+                fixed_fee_at: "overdue" | "fee_step";
             } | null;
             /** @description Built-in terms are created with each account and cannot be changed. */
             builtin: boolean;
@@ -1222,6 +1227,11 @@ export interface components {
                 /** @description Days after the due date before any fee: interest starts the day after. */
                 grace_days?: number;
                 cap_bps?: number | null;
+                /**
+                 * @description When the fixed recovery fee is added: `overdue` (default) on the first day interest could run; `fee_step` only when a reminder step with `applies_late_fees` is sent, the step you chose in the policy (never if no such step is sent).
+                 * @enum {unknown}
+                 */
+                fixed_fee_at?: "overdue" | "fee_step";
             } | null;
         };
         PaymentTermsUpdate: {
@@ -1263,6 +1273,11 @@ export interface components {
                 /** @description Days after the due date before any fee: interest starts the day after. */
                 grace_days?: number;
                 cap_bps?: number | null;
+                /**
+                 * @description When the fixed recovery fee is added: `overdue` (default) on the first day interest could run; `fee_step` only when a reminder step with `applies_late_fees` is sent, the step you chose in the policy (never if no such step is sent).
+                 * @enum {unknown}
+                 */
+                fixed_fee_at?: "overdue" | "fee_step";
             } | null;
         };
         PaymentTermsList: {

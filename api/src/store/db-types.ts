@@ -293,6 +293,7 @@ export interface PaymentTerms {
   id: string;
   late_fee_cap_bps: number | null;
   late_fee_fixed_amount: number | null;
+  late_fee_fixed_at: Generated<string>;
   late_fee_fixed_currency: string | null;
   late_fee_grace_days: Generated<number>;
   late_fee_kind: string | null;

@@ -35,7 +35,7 @@ export async function lateFeeSettings(trx: Db, invoice: Pick<InvoiceRow, 'paymen
   const terms = invoice.payment_terms_id
     ? await trx
         .selectFrom('payment_terms')
-        .select(['late_fee_kind', 'late_fee_rate_bps', 'late_fee_fixed_amount', 'late_fee_fixed_currency', 'late_fee_grace_days', 'late_fee_cap_bps'])
+        .select(['late_fee_kind', 'late_fee_rate_bps', 'late_fee_fixed_amount', 'late_fee_fixed_currency', 'late_fee_grace_days', 'late_fee_cap_bps', 'late_fee_fixed_at'])
         .where('id', '=', invoice.payment_terms_id)
         .executeTakeFirst()
     : undefined;

@@ -39,6 +39,8 @@ export interface LateFeeRule {
   graceDays: number;
   /** Cap on the interest, in basis points of the invoice total. */
   capBps: number | null;
+  /** `fee_step`: the fixed fee waits for a reminder step with `applies_late_fees`. */
+  fixedFeeAt: 'overdue' | 'fee_step';
 }
 
 const CHASED = new Set(['open', 'partially_paid']);
@@ -49,6 +51,7 @@ export async function resolveLateFeeRule(trx: Db, invoice: InvoiceRow, rates: ()
   const kind = terms?.late_fee_kind ?? preset;
   const graceDays = terms?.late_fee_grace_days ?? 0;
   const capBps = terms?.late_fee_cap_bps ?? null;
+  const fixedFeeAt = terms?.late_fee_fixed_at === 'fee_step' ? 'fee_step' : 'overdue';
   if (kind === 'none') return null;
   if (kind === 'custom') {
     const fixed = terms?.late_fee_fixed_amount ?? null;
@@ -60,6 +63,7 @@ export async function resolveLateFeeRule(trx: Db, invoice: InvoiceRow, rates: ()
       fixedFee: (_debt, currency) => (fixed && fixedCurrency === currency ? { amount: fixed, currency } : null),
       graceDays,
       capBps,
+      fixedFeeAt,
     };
   }
   const presetKind = kind as Exclude<LateFeePreset, 'none'>;
@@ -69,6 +73,7 @@ export async function resolveLateFeeRule(trx: Db, invoice: InvoiceRow, rates: ()
     fixedFee: (debt, currency) => fixedRecoveryFee(presetKind, debt, currency),
     graceDays,
     capBps,
+    fixedFeeAt,
   };
 }
 
@@ -78,11 +83,12 @@ export async function resolveLateFeeRule(trx: Db, invoice: InvoiceRow, rates: ()
  * principal outstanding each day, minus what was already accrued (waived lines included, so a
  * waiver is never undone). Inserts only the difference, raises `invoices.late_fees`, and
  * writes `invoice.fee_applied` per new line. Returns the new lines (none when nothing is owed).
- * Workers call this daily per overdue invoice, and reminder steps with `applies_late_fees`.
+ * Workers call this daily per overdue invoice, and reminder steps with `applies_late_fees`
+ * (`atFeeStep`: only then is a fixed fee of terms with `fixed_fee_at: fee_step` added).
  */
 export async function accrueLateFees(
   trx: Db,
-  input: { accountId: string; invoiceId: string; today: string; now: Date },
+  input: { accountId: string; invoiceId: string; today: string; now: Date; atFeeStep?: boolean },
 ): Promise<InvoiceFee[]> {
   const invoice = await findInvoice(trx, input.invoiceId, { forUpdate: true });
   if (!invoice || !CHASED.has(invoice.status)) return [];
@@ -103,7 +109,8 @@ export async function accrueLateFees(
   const existing = await trx.selectFrom('invoice_fees').selectAll().where('invoice_id', '=', invoice.id).orderBy('id').execute();
   const lines: { kind: 'recovery_fee' | 'interest'; amount: number; from: string; to: string; rate: number | null }[] = [];
 
-  if (principalAtStart > 0 && !existing.some((f) => f.kind === 'recovery_fee')) {
+  const fixedFeeDue = rule.fixedFeeAt === 'overdue' || input.atFeeStep === true;
+  if (fixedFeeDue && principalAtStart > 0 && !existing.some((f) => f.kind === 'recovery_fee')) {
     const fee = rule.fixedFee(principalAtStart, invoice.currency);
     if (fee && fee.amount > 0) lines.push({ kind: 'recovery_fee', amount: fee.amount, from: start, to: start, rate: null });
   }

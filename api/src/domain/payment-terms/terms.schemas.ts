@@ -32,6 +32,11 @@ const FixedFee = Type.Object(
 );
 const GraceDays = Type.Integer({ minimum: 0, maximum: 365, description: 'Days after the due date before any fee: interest starts the day after.' });
 const CapBps = Type.Integer({ minimum: 0, maximum: 100000, description: 'Most interest an invoice may carry, in basis points of its total: 1000 = 10 %.' });
+const FixedFeeAt = Type.Enum(['overdue', 'fee_step'], {
+  description:
+    'When the fixed recovery fee is added: `overdue` (default) on the first day interest could run; `fee_step` only when a reminder ' +
+    'step with `applies_late_fees` is sent, the step you chose in the policy (never if no such step is sent).',
+});
 
 export const LateFeeRuleInput = Type.Object(
   {
@@ -40,13 +45,14 @@ export const LateFeeRuleInput = Type.Object(
     fixed_fee: Type.Optional(Nullable(FixedFee)),
     grace_days: Type.Optional(GraceDays),
     cap_bps: Type.Optional(Nullable(CapBps)),
+    fixed_fee_at: Type.Optional(FixedFeeAt),
   },
   { additionalProperties: false, description: 'Late fees of invoices under these terms; null follows the account preset.' },
 );
 export type LateFeeRuleInput = Type.Static<typeof LateFeeRuleInput>;
 
 export const LateFeeRule = Type.Object(
-  { kind: LateFeeKind, annual_rate_bps: Nullable(RateBps), fixed_fee: Nullable(FixedFee), grace_days: GraceDays, cap_bps: Nullable(CapBps) },
+  { kind: LateFeeKind, annual_rate_bps: Nullable(RateBps), fixed_fee: Nullable(FixedFee), grace_days: GraceDays, cap_bps: Nullable(CapBps), fixed_fee_at: FixedFeeAt },
   { additionalProperties: false },
 );
 export type LateFeeRule = Type.Static<typeof LateFeeRule>;

@@ -42,6 +42,7 @@ const present = (row: Row): PaymentTerms => ({
               : { amount: row.late_fee_fixed_amount, currency: row.late_fee_fixed_currency },
           grace_days: row.late_fee_grace_days,
           cap_bps: row.late_fee_cap_bps,
+          fixed_fee_at: row.late_fee_fixed_at as LateFeeRule['fixed_fee_at'],
         },
   builtin: row.builtin,
   created_at: row.created_at.toISOString(),
@@ -80,6 +81,7 @@ function lateFeeColumns(rule: LateFeeRuleInput | null) {
     late_fee_fixed_currency: rule?.fixed_fee?.currency ?? null,
     late_fee_grace_days: rule?.grace_days ?? 0,
     late_fee_cap_bps: rule?.cap_bps ?? null,
+    late_fee_fixed_at: rule?.fixed_fee_at ?? 'overdue',
   };
 }
 

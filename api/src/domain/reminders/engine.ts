@@ -224,7 +224,7 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; t
     if (!customer.email) return skip('no_recipient');
     if (suppressed.has(customer.email.toLowerCase())) return skip('suppressed');
     // A step that applies late fees brings them up to date first, so the email states the amount now due.
-    if (occurrence.applies_late_fees && (await accrueLateFees(trx, { accountId, invoiceId: invoice.id, today, now })).length > 0) {
+    if (occurrence.applies_late_fees && (await accrueLateFees(trx, { accountId, invoiceId: invoice.id, today, now, atFeeStep: true })).length > 0) {
       Object.assign(invoice, await trx.selectFrom('invoices').selectAll().where('id', '=', invoice.id).executeTakeFirstOrThrow());
     }
     let composed: ComposedEmail;

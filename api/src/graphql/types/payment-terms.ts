@@ -39,6 +39,11 @@ const LateFeeKind = builder.enumType('LateFeeKind', {
   values: { NONE: { value: 'none' }, FR_B2B: { value: 'fr_b2b' }, EU_B2B: { value: 'eu_b2b' }, UK_B2B: { value: 'uk_b2b' }, CUSTOM: { value: 'custom' } } as const,
 });
 
+const FixedFeeAt = builder.enumType('FixedFeeAt', {
+  description: 'When the fixed recovery fee is added: `OVERDUE` as soon as interest could run, or `FEE_STEP` when a reminder step with `appliesLateFees` is sent.',
+  values: { OVERDUE: { value: 'overdue' }, FEE_STEP: { value: 'fee_step' } } as const,
+});
+
 type LateFee = NonNullable<PaymentTerms['late_fee']>;
 
 const FixedFeeRef = builder.objectRef<NonNullable<LateFee['fixed_fee']>>('FixedFee').implement({
@@ -54,6 +59,7 @@ const LateFeeRuleRef = builder.objectRef<LateFee>('LateFeeRule').implement({
     fixedFee: t.expose('fixed_fee', { type: FixedFeeRef, nullable: true }),
     graceDays: t.exposeInt('grace_days'),
     capBps: t.exposeInt('cap_bps', { nullable: true, description: 'Most interest an invoice may carry, in basis points of its total.' }),
+    fixedFeeAt: t.expose('fixed_fee_at', { type: FixedFeeAt }),
   }),
 });
 
@@ -69,6 +75,7 @@ const LateFeeRuleInput = builder.inputType('LateFeeRuleInput', {
     fixedFee: t.field({ type: FixedFeeInput }),
     graceDays: t.int(),
     capBps: t.int(),
+    fixedFeeAt: t.field({ type: FixedFeeAt }),
   }),
 });
 
