@@ -17,6 +17,8 @@ export const ID_PREFIX = {
   invoiceFee: 'fee',
   payment: 'pay',
   paymentAllocation: 'alloc',
+  bankTransaction: 'btx',
+  bankTransactionMatch: 'btxm',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;

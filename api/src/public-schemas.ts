@@ -10,6 +10,7 @@ import { PauseCreate, PromiseToPay } from './domain/pauses/pause.schemas.ts';
 import { PaymentTerms, PaymentTermsCreate, PaymentTermsUpdate } from './domain/payment-terms/terms.schemas.ts';
 import { Payment, PaymentApplyCredit, PaymentCreate, PaymentReverse } from './domain/payments/payment.schemas.ts';
 import { ListOf } from './domain/shared/schemas.ts';
+import { BankTransaction, BankTransactionConfirm, BankTransactionImport, BankTransactionImportResult, BankTransactionReject } from './domain/bank-transactions/bank-transaction.schemas.ts';
 import { Task, TaskComplete, TaskUpdate } from './domain/tasks/task.schemas.ts';
 import { Template, TemplateContent, TemplateDeleted, TemplatePreview, TemplatePreviewRequest } from './domain/templates/template.schemas.ts';
 import { ReminderPolicy, ReminderPolicyCreate, ReminderPolicyUpdate } from './domain/reminders/policy.schemas.ts';
@@ -76,6 +77,12 @@ export const PUBLIC_SCHEMAS = [
   PaymentApplyCredit,
   PaymentReverse,
   ListOf('Payment'),
+  BankTransaction,
+  BankTransactionImport,
+  BankTransactionImportResult,
+  BankTransactionConfirm,
+  BankTransactionReject,
+  ListOf('BankTransaction'),
 ];
 
 for (const ajv of [bodyAjv, queryAjv]) {

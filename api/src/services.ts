@@ -10,6 +10,7 @@ import { createLateFeeService } from './domain/late-fees/late-fee.service.ts';
 import { createMessageService } from './domain/messages/message.service.ts';
 import { createPauseService } from './domain/pauses/pause.service.ts';
 import { createPaymentService } from './domain/payments/payment.service.ts';
+import { createBankTransactionService } from './domain/bank-transactions/bank-transaction.service.ts';
 import { createPaymentTermsService } from './domain/payment-terms/terms.service.ts';
 import { createMessageComposer } from './domain/reminders/composer.ts';
 import { createReminderEngine } from './domain/reminders/engine.ts';
@@ -54,6 +55,7 @@ export function createServices(deps: {
     pauses: createPauseService(deps),
     events: createEventService(deps),
     payments: createPaymentService(deps),
+    bankTransactions: createBankTransactionService(deps),
   };
 }
 

@@ -1,0 +1,84 @@
+import { type Kysely, sql } from 'kysely';
+
+// Bank reconciliation: bank lines submitted by the integrator, and the matches Relance proposes
+// for each (invoices and amounts a payment would be allocated to, with a score and its reasons).
+const NEW_TENANT_TABLES = ['bank_transactions', 'bank_transaction_matches'];
+
+export async function up(db: Kysely<any>): Promise<void> {
+  // The digits of an invoice number ("F-2026/0042" → "20260042"): a bank label is searched for
+  // its candidate numbers with one indexed lookup per batch. The reconciliation code computes the
+  // same key in TypeScript; the two must agree.
+  await sql`
+    CREATE FUNCTION relance_number_digits(number text) RETURNS text
+      LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
+      AS $$ SELECT regexp_replace(number, '[^0-9]', '', 'g') $$`.execute(db);
+  await sql`
+    CREATE INDEX invoices_open_number_digits ON invoices (account_id, relance_number_digits(number))
+      WHERE status IN ('open', 'partially_paid')`.execute(db);
+
+  await sql`
+    CREATE TABLE bank_transactions (
+      account_id text NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+      id text NOT NULL,
+      booked_on date NOT NULL,
+      -- Signed, in minor units: credits (money received) positive, debits negative.
+      amount bigint NOT NULL CHECK (amount <> 0),
+      currency char(3) NOT NULL,
+      label text NOT NULL,
+      counterparty_name text,
+      bank_reference text NOT NULL,
+      status text NOT NULL CHECK (status IN ('unmatched', 'matched', 'ignored')),
+      payment_id text,
+      matched_at timestamptz,
+      metadata jsonb NOT NULL DEFAULT '{}',
+      created_at timestamptz NOT NULL,
+      updated_at timestamptz NOT NULL,
+      PRIMARY KEY (account_id, id),
+      -- A line imported twice is the same line.
+      CONSTRAINT bank_transactions_reference_key UNIQUE (account_id, bank_reference),
+      FOREIGN KEY (account_id, payment_id) REFERENCES payments (account_id, id),
+      CHECK ((status = 'matched') = (payment_id IS NOT NULL))
+    )`.execute(db);
+  await sql`CREATE INDEX bank_transactions_status ON bank_transactions (account_id, status, id)`.execute(db);
+  await sql`CREATE INDEX bank_transactions_booked_on ON bank_transactions (account_id, booked_on)`.execute(db);
+
+  await sql`
+    CREATE TABLE bank_transaction_matches (
+      account_id text NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+      id text NOT NULL,
+      bank_transaction_id text NOT NULL,
+      rank integer NOT NULL CHECK (rank >= 1),
+      score integer NOT NULL CHECK (score BETWEEN 0 AND 100),
+      customer_id text NOT NULL,
+      -- [{invoice_id, invoice_number, amount}]: what confirming would allocate.
+      allocations jsonb NOT NULL,
+      unallocated bigint NOT NULL CHECK (unallocated >= 0),
+      -- [{code, points, invoice_ids, detail}]: why it is proposed.
+      reasons jsonb NOT NULL,
+      status text NOT NULL DEFAULT 'proposed' CHECK (status IN ('proposed', 'confirmed', 'rejected')),
+      created_at timestamptz NOT NULL,
+      updated_at timestamptz NOT NULL,
+      PRIMARY KEY (account_id, id),
+      UNIQUE (account_id, bank_transaction_id, rank),
+      FOREIGN KEY (account_id, bank_transaction_id) REFERENCES bank_transactions (account_id, id) ON DELETE CASCADE,
+      FOREIGN KEY (account_id, customer_id) REFERENCES customers (account_id, id)
+    )`.execute(db);
+
+  for (const table of NEW_TENANT_TABLES) {
+    await sql`ALTER TABLE ${sql.table(table)} ENABLE ROW LEVEL SECURITY`.execute(db);
+    await sql`ALTER TABLE ${sql.table(table)} FORCE ROW LEVEL SECURITY`.execute(db);
+    await sql`
+      CREATE POLICY tenant_isolation ON ${sql.table(table)} TO relance_app
+        USING (account_id = relance_current_account())
+        WITH CHECK (account_id = relance_current_account())`.execute(db);
+    await sql`
+      CREATE POLICY system_access ON ${sql.table(table)} TO relance_system
+        USING (true) WITH CHECK (true)`.execute(db);
+  }
+}
+
+export async function down(db: Kysely<any>): Promise<void> {
+  for (const table of [...NEW_TENANT_TABLES].reverse()) await sql`DROP TABLE ${sql.table(table)}`.execute(db);
+  await sql`DROP INDEX invoices_open_number_digits`.execute(db);
+  await sql`DROP FUNCTION relance_number_digits(text)`.execute(db);
+}
