@@ -108,11 +108,17 @@ const NAME_STOPWORDS = new Set(
   ).split(' '),
 );
 
+/**
+ * A word of a name as compared: German banks spell "Müller" MUELLER, French ones MULLER; both
+ * become MULLER (AE, OE, UE lose their E on both sides of the comparison).
+ */
+const nameWord = (word: string) => word.replace(/([AOU])E/g, '$1');
+
 /** The words of a name that identify it (no legal form, article or banking word). */
 export function nameTokens(name: string): string[] {
   const tokens = normaliseText(name).split(/[^A-Z0-9]+/).filter((t) => t.length > 0);
   const significant = tokens.filter((t) => t.length >= 2 && !NAME_STOPWORDS.has(t));
-  return significant.length > 0 ? significant : tokens.filter((t) => t.length >= 2);
+  return (significant.length > 0 ? significant : tokens.filter((t) => t.length >= 2)).map(nameWord);
 }
 
 /** What a bank line says about its payer: its words, and the last word of each source (perhaps truncated). */
@@ -125,12 +131,13 @@ export interface PayerWords {
 export function payerWords(counterpartyName: string | null, label: string): PayerWords {
   const words = new Set<string>();
   const truncated: string[] = [];
-  for (const source of [counterpartyName, label]) {
+  // The name field is cut anywhere ("DUPONT ET FI"); a label's last word only counts if long.
+  for (const [source, shortest] of [[counterpartyName, 2], [label, 4]] as const) {
     if (!source) continue;
-    const tokens = normaliseText(source).split(/[^A-Z0-9]+/).filter((t) => t.length > 0);
+    const tokens = normaliseText(source).split(/[^A-Z0-9]+/).filter((t) => t.length > 0).map(nameWord);
     for (const token of tokens) words.add(token);
     const last = tokens.at(-1);
-    if (last && last.length >= 3) truncated.push(last);
+    if (last && last.length >= shortest && !NAME_STOPWORDS.has(last)) truncated.push(last);
   }
   return { words, truncated };
 }
@@ -139,21 +146,22 @@ export type NameMatch = 'full' | 'partial';
 
 /**
  * Whether a customer's name is the payer's: `full` when every identifying word of the name is
- * in the line (the last one perhaps truncated), `partial` when at least half are and one of
- * them has four letters or more, else null.
+ * in the line (the last one perhaps cut by the bank) and one of three letters or more is there
+ * whole; `partial` when at least half are and such a word is among them; else null.
  */
 export function nameMatches(customerTokens: readonly string[], payer: PayerWords): NameMatch | null {
   if (customerTokens.length === 0) return null;
   let found = 0;
-  let long = false;
+  let anchor = false;
   for (const token of customerTokens) {
-    const hit = payer.words.has(token) || payer.truncated.some((cut) => cut.length < token.length && token.startsWith(cut));
-    if (hit) {
+    if (payer.words.has(token)) {
       found++;
-      if (token.length >= 4) long = true;
+      if (token.length >= 3) anchor = true;
+    } else if (payer.truncated.some((cut) => cut.length < token.length && token.startsWith(cut))) {
+      found++;
     }
   }
-  if (found === customerTokens.length && (long || customerTokens.join('').length >= 4)) return 'full';
-  if (found * 2 >= customerTokens.length && long) return 'partial';
-  return null;
+  if (!anchor) return null;
+  if (found === customerTokens.length) return 'full';
+  return found * 2 >= customerTokens.length ? 'partial' : null;
 }

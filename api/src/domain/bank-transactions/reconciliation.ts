@@ -34,7 +34,7 @@ function nameIndex(customers: ReadonlyArray<{ id: string; name: string }>) {
   tokens.forEach((words, index) => {
     for (const word of words) {
       push(exact, word, index);
-      for (let length = 3; length < word.length; length++) push(prefix, word.slice(0, length), index);
+      for (let length = 2; length < word.length; length++) push(prefix, word.slice(0, length), index);
     }
   });
   return { tokens, exact, prefix };
