@@ -6,14 +6,15 @@ const NEW_TENANT_TABLES = ['bank_transactions', 'bank_transaction_matches'];
 
 export async function up(db: Kysely<any>): Promise<void> {
   // The digits of an invoice number ("F-2026/0042" → "20260042"): a bank label is searched for
-  // its candidate numbers with one indexed lookup per batch. The reconciliation code computes the
-  // same key in TypeScript; the two must agree.
+  // its candidate numbers with one indexed lookup per batch. A stored column, not an expression
+  // index: under row-level security only leakproof operators (text =, not regexp_replace) may
+  // be evaluated before the policy, so only a plain column comparison can use an index. The
+  // reconciliation code computes the same key in TypeScript (labels.ts, numberDigits).
   await sql`
-    CREATE FUNCTION relance_number_digits(number text) RETURNS text
-      LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
-      AS $$ SELECT regexp_replace(number, '[^0-9]', '', 'g') $$`.execute(db);
+    ALTER TABLE invoices
+      ADD COLUMN number_digits text GENERATED ALWAYS AS (regexp_replace(number, '[^0-9]', '', 'g')) STORED`.execute(db);
   await sql`
-    CREATE INDEX invoices_open_number_digits ON invoices (account_id, relance_number_digits(number))
+    CREATE INDEX invoices_open_number_digits ON invoices (account_id, number_digits)
       WHERE status IN ('open', 'partially_paid')`.execute(db);
 
   await sql`
@@ -79,6 +80,5 @@ export async function up(db: Kysely<any>): Promise<void> {
 
 export async function down(db: Kysely<any>): Promise<void> {
   for (const table of [...NEW_TENANT_TABLES].reverse()) await sql`DROP TABLE ${sql.table(table)}`.execute(db);
-  await sql`DROP INDEX invoices_open_number_digits`.execute(db);
-  await sql`DROP FUNCTION relance_number_digits(text)`.execute(db);
+  await sql`ALTER TABLE invoices DROP COLUMN number_digits`.execute(db);
 }

@@ -197,6 +197,7 @@ export interface Invoices {
   metadata: Generated<Json>;
   needs_replan: Generated<boolean>;
   number: string;
+  number_digits: Generated<string | null>;
   overdue_notified_at: Timestamp | null;
   pause_reason: string | null;
   paused: Generated<boolean>;

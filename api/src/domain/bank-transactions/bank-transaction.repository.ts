@@ -77,14 +77,14 @@ export function listBankTransactions(trx: Db, query: BankTransactionListQuery) {
 
 const OPEN_INVOICE_COLUMNS = ['id', 'number', 'customer_id', 'currency', 'balance', 'due_date'] as const;
 
-/** Open invoices whose number has these digits (`relance_number_digits`, indexed on open invoices). */
+/** Open invoices whose number has these digits (`number_digits`, indexed on open invoices). */
 export async function findOpenInvoicesByDigits(trx: Db, digits: readonly string[]): Promise<OpenInvoice[]> {
   if (digits.length === 0) return [];
   return trx
     .selectFrom('invoices')
     .select(OPEN_INVOICE_COLUMNS)
     .where('status', 'in', [...PAYABLE_STATUSES])
-    .where(sql<boolean>`relance_number_digits(number) = ANY(${sql.val([...digits])}::text[])`)
+    .where(sql<boolean>`number_digits = ANY(${sql.val([...digits])}::text[])`)
     .where('balance', '>', 0)
     .execute();
 }
@@ -100,32 +100,23 @@ export async function findOpenInvoicesByAmounts(trx: Db, amounts: readonly numbe
     .selectFrom('invoices')
     .select(OPEN_INVOICE_COLUMNS)
     .where('status', 'in', [...PAYABLE_STATUSES])
-    .where(sql<boolean>`balance = ANY(${sql.val([...amounts])}::bigint[])`)
+    // A hash semi-join: `= ANY($array)` would compare every invoice with every amount.
+    .where(sql<boolean>`balance IN (SELECT unnest(${sql.val([...amounts])}::bigint[]))`)
     .execute();
 }
 
-/** Customers owed something: the only names a payer is compared with. */
-export const customersWithOpenInvoices = (trx: Db): Promise<Array<{ id: string; name: string }>> =>
-  trx
-    .selectFrom('customers')
-    .select(['id', 'name'])
-    .where(({ exists, selectFrom }) =>
-      exists(
-        selectFrom('invoices')
-          .select(sql`1`.as('one'))
-          .whereRef('invoices.customer_id', '=', 'customers.id')
-          .where('invoices.status', 'in', [...PAYABLE_STATUSES])
-          .where('invoices.balance', '>', 0),
-      ),
-    )
-    .execute();
+/**
+ * The names every payer is compared with: all the account's customers (one read per batch,
+ * ~10 ms for 10,000; those owing nothing simply get no proposal).
+ */
+export const customerNames = (trx: Db): Promise<Array<{ id: string; name: string }>> => trx.selectFrom('customers').select(['id', 'name']).execute();
 
 export async function openInvoicesOfCustomers(trx: Db, customerIds: readonly string[]): Promise<OpenInvoice[]> {
   if (customerIds.length === 0) return [];
   return trx
     .selectFrom('invoices')
     .select(OPEN_INVOICE_COLUMNS)
-    .where('customer_id', 'in', [...customerIds])
+    .where(sql<boolean>`customer_id = ANY(${sql.val([...customerIds])}::text[])`)
     .where('status', 'in', [...PAYABLE_STATUSES])
     .where('balance', '>', 0)
     .execute();

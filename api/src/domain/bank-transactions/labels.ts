@@ -19,7 +19,7 @@ export function normaliseText(text: string): string {
 /** An invoice number as it is compared with a label: letters and digits only ("F-2026/0042" → "F20260042"). */
 export const numberKey = (number: string): string => normaliseText(number).replace(/[^A-Z0-9]/g, '');
 
-/** The digits of an invoice number; the SQL function `relance_number_digits` computes the same. */
+/** The digits of an invoice number; the column `invoices.number_digits` holds the same. */
 export const numberDigits = (number: string): string => number.replace(/[^0-9]/g, '');
 
 // Numbers in labels that are never invoice numbers: removed before the label is searched.
@@ -48,7 +48,7 @@ const WINDOW = 4;
 export interface NumberCandidates {
   /** Letters-and-digits keys of every run of adjacent tokens. */
   keys: Set<string>;
-  /** Their digits (at least one), looked up against `relance_number_digits(number)`. */
+  /** Their digits (at least one), looked up against `invoices.number_digits`. */
   digits: Set<string>;
 }
 
@@ -118,7 +118,7 @@ const nameWord = (word: string) => word.replace(/([AOU])E/g, '$1');
 export function nameTokens(name: string): string[] {
   const tokens = normaliseText(name).split(/[^A-Z0-9]+/).filter((t) => t.length > 0);
   const significant = tokens.filter((t) => t.length >= 2 && !NAME_STOPWORDS.has(t));
-  return (significant.length > 0 ? significant : tokens.filter((t) => t.length >= 2)).map(nameWord);
+  return [...new Set((significant.length > 0 ? significant : tokens.filter((t) => t.length >= 2)).map(nameWord))];
 }
 
 /** What a bank line says about its payer: its words, and the last word of each source (perhaps truncated). */

@@ -3,7 +3,6 @@
  * to, with a score made of the reasons. Pure functions over what the repository found for the
  * line's batch.
  */
-import { compareDates } from '../calendar.ts';
 import type { NameMatch, NumberFound } from './labels.ts';
 
 /** An open invoice as matching sees it. */
@@ -102,7 +101,9 @@ export interface LineEvidence {
   invoicesOf(customerId: string): readonly OpenInvoice[];
 }
 
-const byDueDate = (a: OpenInvoice, b: OpenInvoice) => compareDates(a.due_date, b.due_date) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+// Calendar dates as YYYY-MM-DD sort as strings (no parsing: this runs for every pair compared).
+const compareKeys = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+const byDueDate = (a: OpenInvoice, b: OpenInvoice) => compareKeys(a.due_date, b.due_date) || compareKeys(a.id, b.id);
 
 /**
  * Subsets of 2 to 4 invoices whose balances add up to exactly `amount`, smallest first, at most
@@ -250,7 +251,7 @@ export function proposeMatches(line: LineAmount, evidence: LineEvidence): Propos
       (a, b) =>
         b.score - a.score ||
         a.allocations.length - b.allocations.length ||
-        compareDates(a.due, b.due) ||
+        compareKeys(a.due, b.due) ||
         ((a.allocations[0]?.invoice_id ?? '') < (b.allocations[0]?.invoice_id ?? '') ? -1 : 1),
     )
     .slice(0, MAX_PROPOSALS)
