@@ -45,7 +45,10 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await sql`
     CREATE TABLE bank_transaction_matches (
-      account_id text NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+      -- Deleted with their line (and so with the account). Proposals are snapshots: confirming one
+      -- checks its customer and invoices again, so no foreign key to them; an import writes
+      -- thousands of rows, and each foreign key is one more lookup per row.
+      account_id text NOT NULL,
       id text NOT NULL,
       bank_transaction_id text NOT NULL,
       rank integer NOT NULL CHECK (rank >= 1),
@@ -61,8 +64,7 @@ export async function up(db: Kysely<any>): Promise<void> {
       updated_at timestamptz NOT NULL,
       PRIMARY KEY (account_id, id),
       UNIQUE (account_id, bank_transaction_id, rank),
-      FOREIGN KEY (account_id, bank_transaction_id) REFERENCES bank_transactions (account_id, id) ON DELETE CASCADE,
-      FOREIGN KEY (account_id, customer_id) REFERENCES customers (account_id, id)
+      FOREIGN KEY (account_id, bank_transaction_id) REFERENCES bank_transactions (account_id, id) ON DELETE CASCADE
     )`.execute(db);
 
   for (const table of NEW_TENANT_TABLES) {
