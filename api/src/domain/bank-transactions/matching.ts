@@ -3,6 +3,7 @@
  * to, with a score made of the reasons. Pure functions over what the repository found for the
  * line's batch.
  */
+import { toDecimalString } from '../money.ts';
 import type { NameMatch, NumberFound } from './labels.ts';
 
 /** An open invoice as matching sees it. */
@@ -149,7 +150,6 @@ function allocationsFor(amount: number, invoices: readonly OpenInvoice[]): { all
   return { allocations, unallocated: left };
 }
 
-const money = (amount: number) => String(amount);
 
 /** The reasons a set of invoices of one customer pays the line, from the evidence. */
 function reasonsFor(line: LineAmount, invoices: readonly OpenInvoice[], evidence: LineEvidence): Reason[] {
@@ -173,7 +173,7 @@ function reasonsFor(line: LineAmount, invoices: readonly OpenInvoice[], evidence
         code,
         points: unique ? POINTS.amountUnique : POINTS.amountShared,
         invoice_ids: [only.id],
-        detail: `The amount ${money(line.amount)} equals the ${what} of ${only.number}${unique ? ', the only open invoice with this amount' : `, one of ${evidence.amountShared} open invoices with this amount`}.`,
+        detail: `The amount ${toDecimalString(line.amount, line.currency)} ${line.currency} equals the ${what} of ${only.number}${unique ? ', the only open invoice with this amount' : `, one of ${evidence.amountShared} open invoices with this amount`}.`,
       });
     }
   } else if (invoices.reduce((sum, i) => sum + i.balance, 0) === line.amount) {
@@ -181,7 +181,7 @@ function reasonsFor(line: LineAmount, invoices: readonly OpenInvoice[], evidence
       code: 'combination_sums_to_amount',
       points: POINTS.combination,
       invoice_ids: invoices.map((i) => i.id),
-      detail: `The balances of ${invoices.map((i) => i.number).join(' + ')} add up to the amount ${money(line.amount)}.`,
+      detail: `The balances of ${invoices.map((i) => i.number).join(' + ')} add up to the amount ${toDecimalString(line.amount, line.currency)} ${line.currency}.`,
     });
   }
   const customerId = invoices[0]?.customer_id;
