@@ -10,7 +10,8 @@
  * best proposal is the expected one, and the confirmations per second.
  *
  * Environment: BENCH_INVOICES (100000), BENCH_CUSTOMERS (10000), BENCH_LINES (10000),
- * BENCH_BATCH (1000), BENCH_CONFIRMS (1000), TEST_DATABASE_URL.
+ * BENCH_BATCH (1000), BENCH_PARALLEL (1: import requests one after another), BENCH_CONFIRMS (1000),
+ * TEST_DATABASE_URL.
  */
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -29,6 +30,7 @@ const CUSTOMERS = env('BENCH_CUSTOMERS', 10_000);
 const LINES = env('BENCH_LINES', 10_000);
 const BATCH = env('BENCH_BATCH', 1000);
 const CONFIRMS = env('BENCH_CONFIRMS', 1000);
+const PARALLEL = env('BENCH_PARALLEL', 1);
 
 // A fixed pseudo-random sequence (mulberry32): every run reconciles the same data.
 let seed = 20261122;
@@ -162,19 +164,25 @@ async function main() {
       }
     }
 
-    console.log(`importing ${LINES.toLocaleString('en')} bank lines, ${BATCH} a request…`);
+    console.log(`importing ${LINES.toLocaleString('en')} bank lines, ${BATCH} a request, ${PARALLEL} request(s) at a time…`);
     const timings: number[] = [];
     const results: Array<{ id: string; matches: Array<{ id: string; allocations: Array<{ invoice_id: string }> }> }> = [];
     const pgBefore = await postgresCpuMs(testDb.name);
     const cpuBefore = process.cpuUsage();
     const started = performance.now();
-    for (let start = 0; start < lines.length; start += BATCH) {
+    const starts = Array.from({ length: Math.ceil(lines.length / BATCH) }, (_, i) => i * BATCH);
+    const importBatch = async (start: number) => {
       const t0 = performance.now();
       const res = await app.inject({ method: 'POST', url: '/v1/bank_transactions', headers, payload: { transactions: lines.slice(start, start + BATCH).map((l) => l.body) } });
       if (res.statusCode !== 201) throw new Error(`import: ${res.statusCode} ${res.body.slice(0, 500)}`);
       timings.push(performance.now() - t0);
-      for (const line of res.json().lines) results.push(line.bank_transaction);
-    }
+      res.json().lines.forEach((line: { bank_transaction: (typeof results)[number] }, i: number) => (results[start + i] = line.bank_transaction));
+    };
+    // BENCH_PARALLEL requests in flight (default 1: one after another).
+    let next = 0;
+    await Promise.all(Array.from({ length: PARALLEL }, async () => {
+      while (next < starts.length) await importBatch(starts[next++] as number);
+    }));
     const importSeconds = (performance.now() - started) / 1000;
     const cpu = process.cpuUsage(cpuBefore);
     const nodeCpuSeconds = (cpu.user + cpu.system) / 1e6;
