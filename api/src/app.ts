@@ -21,6 +21,7 @@ import { pauseRoutes } from './http/routes/v1/pauses.routes.ts';
 import { paymentTermsRoutes } from './http/routes/v1/payment-terms.routes.ts';
 import { paymentRoutes } from './http/routes/v1/payments.routes.ts';
 import { paymentPlanRoutes } from './http/routes/v1/payment-plans.routes.ts';
+import { bankTransactionRoutes } from './http/routes/v1/bank-transactions.routes.ts';
 import { reminderRoutes } from './http/routes/v1/reminders.routes.ts';
 import { taskRoutes } from './http/routes/v1/tasks.routes.ts';
 import { templateRoutes } from './http/routes/v1/templates.routes.ts';
@@ -86,7 +87,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
 
   await registerOpenApi(app, { publicUrl: config.publicUrl });
   await app.register(healthRoutes, { database });
-  for (const routes of [accountRoutes, customerRoutes, paymentTermsRoutes, invoiceRoutes, templateRoutes, reminderRoutes, taskRoutes, disputeRoutes, pauseRoutes, eventRoutes, paymentRoutes, lateFeeRoutes, paymentPlanRoutes]) {
+  for (const routes of [accountRoutes, customerRoutes, paymentTermsRoutes, invoiceRoutes, templateRoutes, reminderRoutes, taskRoutes, disputeRoutes, pauseRoutes, eventRoutes, paymentRoutes, lateFeeRoutes, paymentPlanRoutes, bankTransactionRoutes]) {
     await app.register(routes, { services });
   }
   await app.register(messageRoutes, { services, resendWebhookSecret: config.resendWebhookSecret });

@@ -18,6 +18,8 @@ export const ID_PREFIX = {
   payment: 'pay',
   paymentAllocation: 'alloc',
   paymentPlan: 'pplan',
+  bankTransaction: 'btx',
+  bankTransactionMatch: 'btxm',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;

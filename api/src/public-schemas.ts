@@ -11,6 +11,7 @@ import { PaymentTerms, PaymentTermsCreate, PaymentTermsUpdate } from './domain/p
 import { Payment, PaymentApplyCredit, PaymentCreate, PaymentReverse } from './domain/payments/payment.schemas.ts';
 import { PaymentPlan, PaymentPlanCancel, PaymentPlanCreate } from './domain/payment-plans/payment-plan.schemas.ts';
 import { ListOf } from './domain/shared/schemas.ts';
+import { BankTransaction, BankTransactionConfirm, BankTransactionImport, BankTransactionImportResult, BankTransactionReject } from './domain/bank-transactions/bank-transaction.schemas.ts';
 import { Task, TaskComplete, TaskUpdate } from './domain/tasks/task.schemas.ts';
 import { Template, TemplateContent, TemplateDeleted, TemplatePreview, TemplatePreviewRequest } from './domain/templates/template.schemas.ts';
 import { ReminderPolicy, ReminderPolicyCreate, ReminderPolicyUpdate } from './domain/reminders/policy.schemas.ts';
@@ -81,6 +82,12 @@ export const PUBLIC_SCHEMAS = [
   PaymentPlanCreate,
   PaymentPlanCancel,
   ListOf('PaymentPlan'),
+  BankTransaction,
+  BankTransactionImport,
+  BankTransactionImportResult,
+  BankTransactionConfirm,
+  BankTransactionReject,
+  ListOf('BankTransaction'),
 ];
 
 for (const ajv of [bodyAjv, queryAjv]) {

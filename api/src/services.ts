@@ -11,6 +11,7 @@ import { createMessageService } from './domain/messages/message.service.ts';
 import { createPauseService } from './domain/pauses/pause.service.ts';
 import { createPaymentService } from './domain/payments/payment.service.ts';
 import { createPaymentPlanService } from './domain/payment-plans/payment-plan.service.ts';
+import { createBankTransactionService } from './domain/bank-transactions/bank-transaction.service.ts';
 import { createPaymentTermsService } from './domain/payment-terms/terms.service.ts';
 import { createMessageComposer } from './domain/reminders/composer.ts';
 import { createReminderEngine } from './domain/reminders/engine.ts';
@@ -56,6 +57,7 @@ export function createServices(deps: {
     events: createEventService(deps),
     payments: createPaymentService(deps),
     paymentPlans: createPaymentPlanService(deps),
+    bankTransactions: createBankTransactionService(deps),
   };
 }
 

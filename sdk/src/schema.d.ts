@@ -860,6 +860,104 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/bank_transactions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List bank lines, newest first */
+        get: operations["listBankTransactions"];
+        put?: never;
+        /**
+         * Import bank lines and get match proposals
+         * @description Imports 1 to 1000 bank lines (credits positive, debits negative). Each new credit gets up to three proposals, best first: the invoices a payment of it would go to, scored from the reasons (invoice number in the label, amount equal to a balance, payer name equal to the customer name, invoices adding up to the amount). Debits are stored as `ignored`. A line whose `bank_reference` is already known is returned as it is (`created: false`), never duplicated; the same reference with another date, amount or currency refuses the import (`bank_transaction/reference_conflict`).
+         */
+        post: operations["importBankTransactions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/bank_transactions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a bank line with its proposals */
+        get: operations["getBankTransaction"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/bank_transactions/{id}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm a bank line: record its payment
+         * @description Records the payment of the whole line (method `transfer`, reference = `bank_reference`, received on `booked_on`) with the allocations of the proposal `match_id`, or for `customer_id` with the given `allocations` (oldest due first without them). The line becomes `matched`. A proposal whose invoices were paid or voided since is refused (`bank_transaction/match_stale`) and nothing changes.
+         */
+        post: operations["confirmBankTransaction"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/bank_transactions/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reject one proposal of a bank line
+         * @description The proposal becomes `rejected`; the line stays `unmatched`.
+         */
+        post: operations["rejectBankTransactionMatch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/bank_transactions/{id}/ignore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Set a bank line aside (not a customer payment)
+         * @description The line becomes `ignored` and leaves the unmatched list; it can still be confirmed later.
+         */
+        post: operations["ignoreBankTransaction"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/messages": {
         parameters: {
             query?: never;
@@ -2195,6 +2293,145 @@ export interface components {
             /** @enum {string} */
             object: "list";
             data: components["schemas"]["PaymentPlan"][];
+            has_more: boolean;
+            next_cursor: string | null;
+        };
+        BankTransaction: {
+            /** @description A `btx_…` id. */
+            id: string;
+            /** @enum {string} */
+            object: "bank_transaction";
+            /**
+             * Format: date
+             * @description Calendar date, YYYY-MM-DD.
+             */
+            booked_on: string;
+            /** @description Signed minor units: credits (money received) positive, debits negative. */
+            amount: number;
+            currency: string;
+            label: string;
+            counterparty_name: string | null;
+            /** @description The bank's unique reference of the line: importing it again returns this line. */
+            bank_reference: string;
+            /**
+             * @description `unmatched`: waiting for a decision; `matched`: a payment was recorded (`payment_id`); `ignored`: not a customer payment (debits are ignored on import).
+             * @enum {unknown}
+             */
+            status: "unmatched" | "matched" | "ignored";
+            payment_id: string | null;
+            matched_at: string | null;
+            /** @description Proposals, best first (rank 1). */
+            matches: {
+                /** @description A `btxm_…` id. */
+                id: string;
+                /** @enum {string} */
+                object: "bank_transaction_match";
+                /** @description 1 = the best proposal of its line. */
+                rank: number;
+                /** @description Sum of the reasons’ points, at most 100. */
+                score: number;
+                /** @enum {unknown} */
+                status: "proposed" | "confirmed" | "rejected";
+                /** @description A `cus_…` id. */
+                customer_id: string;
+                /** @description What confirming allocates, invoice by invoice. */
+                allocations: {
+                    /** @description A `inv_…` id. */
+                    invoice_id: string;
+                    invoice_number: string;
+                    /** @description Minor units the payment would allocate to this invoice. */
+                    amount: number;
+                }[];
+                /** @description Left as the customer's credit (the line is more than the invoices owe). */
+                unallocated: number;
+                reasons: {
+                    /**
+                     * @description `invoice_number_in_label`, `amount_equals_balance`, `amount_equals_installment` (payment plans), `combination_sums_to_amount`, `counterparty_matches_customer`.
+                     * @enum {unknown}
+                     */
+                    code: "invoice_number_in_label" | "amount_equals_balance" | "amount_equals_installment" | "combination_sums_to_amount" | "counterparty_matches_customer";
+                    /** @description What this reason adds to the score. */
+                    points: number;
+                    /** @description The invoices the reason is about (empty for the payer name). */
+                    invoice_ids: string[];
+                    detail: string;
+                }[];
+                /** Format: date-time */
+                created_at: string;
+                /** Format: date-time */
+                updated_at: string;
+            }[];
+            /** @description Up to 50 string keys and values of your own (order id, CRM id…). */
+            metadata: {
+                [key: string]: string;
+            };
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /** @description 1 to 1000 bank lines. */
+        BankTransactionImport: {
+            transactions: {
+                /**
+                 * Format: date
+                 * @description Calendar date, YYYY-MM-DD.
+                 */
+                booked_on: string;
+                /** @description Signed minor units, not 0: credits positive, debits negative. */
+                amount: number;
+                /**
+                 * Format: currency
+                 * @description ISO 4217 currency code, upper case.
+                 * @example EUR
+                 */
+                currency: string;
+                /** @description The label as the bank prints it. */
+                label: string;
+                counterparty_name?: string | null;
+                /** @description Unique per line at the bank (AcctSvcrRef, transaction id). */
+                bank_reference: string;
+                /** @description Up to 50 string keys and values of your own (order id, CRM id…). */
+                metadata?: {
+                    [key: string]: string;
+                };
+            }[];
+        };
+        BankTransactionImportResult: {
+            /** @enum {string} */
+            object: "bank_transaction_import";
+            /** @description Lines new to Relance. */
+            created: number;
+            /** @description Lines whose `bank_reference` was known: the existing line is returned, nothing is duplicated. */
+            already_imported: number;
+            /** @description In the order sent. */
+            lines: {
+                /** @description False: imported before (same `bank_reference`); `bank_transaction` is that line, as it is now. */
+                created: boolean;
+                bank_transaction: components["schemas"]["BankTransaction"];
+            }[];
+        };
+        /** @description Either `match_id` (a proposal of this line), or `customer_id` with optional `allocations` (without them: oldest due first). The payment is the whole line. */
+        BankTransactionConfirm: {
+            /** @description A `btxm_…` id. */
+            match_id?: string;
+            /** @description A `cus_…` id. */
+            customer_id?: string;
+            allocations?: {
+                /** @description A `inv_…` id. */
+                invoice_id: string;
+                /** @description Integer amount in the currency's minor unit (ISO 4217 exponent), at least 1. */
+                amount: number;
+            }[];
+        };
+        BankTransactionReject: {
+            /** @description A `btxm_…` id. */
+            match_id: string;
+        };
+        BankTransactionList: {
+            /** @enum {string} */
+            object: "list";
+            data: components["schemas"]["BankTransaction"][];
             has_more: boolean;
             next_cursor: string | null;
         };
@@ -5075,6 +5312,285 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PaymentPlan"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listBankTransactions: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1 to 100. */
+                limit?: number;
+                /** @description Cursor: the id of the last object of the previous page. */
+                starting_after?: string;
+                status?: "unmatched" | "matched" | "ignored";
+                /** @description Calendar date, YYYY-MM-DD. */
+                booked_from?: string;
+                /** @description Calendar date, YYYY-MM-DD. */
+                booked_to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The bank transaction list. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BankTransactionList"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    importBankTransactions: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the request safe to retry: the first response is replayed for 24 hours. 1 to 255 visible ASCII characters (`idempotency/invalid_key` otherwise). */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BankTransactionImport"];
+            };
+        };
+        responses: {
+            /** @description Every line was already imported. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BankTransactionImportResult"];
+                };
+            };
+            /** @description At least one line was new. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BankTransactionImportResult"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getBankTransaction: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The bank transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BankTransaction"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    confirmBankTransaction: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the request safe to retry: the first response is replayed for 24 hours. 1 to 255 visible ASCII characters (`idempotency/invalid_key` otherwise). */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BankTransactionConfirm"];
+            };
+        };
+        responses: {
+            /** @description The bank transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BankTransaction"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rejectBankTransactionMatch: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the request safe to retry: the first response is replayed for 24 hours. 1 to 255 visible ASCII characters (`idempotency/invalid_key` otherwise). */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BankTransactionReject"];
+            };
+        };
+        responses: {
+            /** @description The bank transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BankTransaction"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ignoreBankTransaction: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the request safe to retry: the first response is replayed for 24 hours. 1 to 255 visible ASCII characters (`idempotency/invalid_key` otherwise). */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The bank transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BankTransaction"];
                 };
             };
             /** @description The request was refused; `code` says why. */

@@ -15,6 +15,7 @@ import './types/event.ts';
 import './types/reminder-policy.ts';
 import './types/payment.ts';
 import './types/payment-plan.ts';
+import './types/bank-transaction.ts';
 
 let schema: GraphQLSchema | undefined;
 

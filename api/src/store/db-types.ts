@@ -61,6 +61,38 @@ export interface ApiKeys {
   secret_hash: Buffer;
 }
 
+export interface BankTransactionMatches {
+  account_id: string;
+  allocations: Json;
+  bank_transaction_id: string;
+  created_at: Timestamp;
+  customer_id: string;
+  id: string;
+  rank: number;
+  reasons: Json;
+  score: number;
+  status: Generated<string>;
+  unallocated: number;
+  updated_at: Timestamp;
+}
+
+export interface BankTransactions {
+  account_id: string;
+  amount: number;
+  bank_reference: string;
+  booked_on: string;
+  counterparty_name: string | null;
+  created_at: Timestamp;
+  currency: string;
+  id: string;
+  label: string;
+  matched_at: Timestamp | null;
+  metadata: Generated<Json>;
+  payment_id: string | null;
+  status: string;
+  updated_at: Timestamp;
+}
+
 export interface Customers {
   account_id: string;
   cc_emails: Generated<string[]>;
@@ -166,6 +198,7 @@ export interface Invoices {
   metadata: Generated<Json>;
   needs_replan: Generated<boolean>;
   number: string;
+  number_digits: Generated<string | null>;
   overdue_notified_at: Timestamp | null;
   pause_reason: string | null;
   paused: Generated<boolean>;
@@ -375,6 +408,8 @@ export interface DB {
   account_clocks: AccountClocks;
   accounts: Accounts;
   api_keys: ApiKeys;
+  bank_transaction_matches: BankTransactionMatches;
+  bank_transactions: BankTransactions;
   customers: Customers;
   disputes: Disputes;
   email_suppressions: EmailSuppressions;

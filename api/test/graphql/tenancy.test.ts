@@ -13,7 +13,9 @@ t.test("another account's ids are invisible and untouchable over GraphQL", async
   const createInvoice = async (input: string) => (await a(`mutation { createInvoice(input: { ${input} }) { invoice { id } } }`)).data.createInvoice.invoice;
   const open = await createInvoice(`number: "A-1", externalId: "a-order", customerId: "${customer.id}", subtotal: 1000, paymentTermsId: "${terms.id}"`);
   const draft = await createInvoice(`number: "A-2", customerId: "${customer.id}", subtotal: 500, status: DRAFT`);
-  t.ok(customer && terms && builtinTerms && open && draft, "A's objects exist");
+  const bankLine = (await a('mutation { importBankTransactions(input: { transactions: [{ bookedOn: "2026-03-01", amount: 1000, currency: "EUR", label: "VIR A", bankReference: "A-BANK-1" }] }) { lines { bankTransaction { id matches { id } } } } }')).data.importBankTransactions.lines[0].bankTransaction;
+  const bankMatch = bankLine.matches[0];
+  t.ok(customer && terms && builtinTerms && open && draft && bankLine && bankMatch, "A's objects exist");
 
   const snapshot = async () => {
     const res = await a(`{
@@ -24,6 +26,7 @@ t.test("another account's ids are invisible and untouchable over GraphQL", async
       draft: invoice(id: "${draft.id}") { ${INVOICE_FIELDS} }
       customers { data { id } }
       invoices { data { id } }
+      bankTransaction(id: "${bankLine.id}") { id status paymentId matches { id status } }
     }`);
     t.notOk(res.errors);
     return res.data;
@@ -39,9 +42,10 @@ t.test("another account's ids are invisible and untouchable over GraphQL", async
       builtin: paymentTerms(id: "${builtinTerms.id}") { id }
       open: invoice(id: "${open.id}") { id }
       draft: invoice(id: "${draft.id}") { id }
+      bankTransaction(id: "${bankLine.id}") { id }
     }`);
     t.notOk(res.errors);
-    t.same(res.data, { customer: null, paymentTerms: null, builtin: null, open: null, draft: null });
+    t.same(res.data, { customer: null, paymentTerms: null, builtin: null, open: null, draft: null, bankTransaction: null });
   });
 
   t.test('lists are empty or hold only B objects', async (t) => {
@@ -55,9 +59,10 @@ t.test("another account's ids are invisible and untouchable over GraphQL", async
       overdue: invoices(overdue: false) { data { id } }
       paymentTermsList(limit: 100) { data { id code } }
       account { name }
+      bankTransactions { data { id } }
     }`);
     t.notOk(res.errors);
-    for (const list of ['customers', 'byExternalId', 'byEmail', 'invoices', 'byCustomer', 'byOrder', 'overdue']) {
+    for (const list of ['customers', 'byExternalId', 'byEmail', 'invoices', 'byCustomer', 'byOrder', 'overdue', 'bankTransactions']) {
       t.same(res.data[list].data, [], list);
     }
     const termIds = res.data.paymentTermsList.data.map((p: { id: string }) => p.id);
@@ -79,6 +84,9 @@ t.test("another account's ids are invisible and untouchable over GraphQL", async
       [`createInvoice(input: { number: "B-1", customerId: "${customer.id}", subtotal: 1, dueDate: "2026-04-01" }) { created }`, 'customer/not_found'],
       [`createCustomer(input: { name: "B", paymentTermsId: "${terms.id}" }) { id }`, 'payment_terms/not_found'],
       [`updateAccount(input: { defaultPaymentTermsId: "${terms.id}" }) { id }`, 'payment_terms/not_found'],
+      [`confirmBankTransaction(id: "${bankLine.id}", input: { matchId: "${bankMatch.id}" }) { id }`, 'bank_transaction/not_found'],
+      [`rejectBankTransactionMatch(id: "${bankLine.id}", input: { matchId: "${bankMatch.id}" }) { id }`, 'bank_transaction/not_found'],
+      [`ignoreBankTransaction(id: "${bankLine.id}") { id }`, 'bank_transaction/not_found'],
     ];
     for (const [mutation, code] of cases) {
       const res = await b(`mutation { ${mutation} }`);

@@ -16,7 +16,9 @@ t.test("account A's ids give 404 to account B on every REST route", async (t) =>
   const open = (await byA('POST', '/v1/invoices', { number: 'A-2', customer_id: customer.id, subtotal: 1000 })).json();
   const key = (await byA('POST', '/v1/api_keys', { name: 'second' })).json();
   const plan = (await byA('POST', `/v1/invoices/${open.id}/payment_plans`, { count: 2, first_due_date: '2099-01-01' })).json();
-  for (const object of [terms, customer, draft, open, key, plan]) t.ok(object.id, `A created ${object.object}`);
+  const bankLine = (await byA('POST', '/v1/bank_transactions', { transactions: [{ booked_on: '2026-03-01', amount: 1000, currency: 'EUR', label: 'VIR A', bank_reference: 'A-BANK-1' }] })).json().lines[0].bank_transaction;
+  const bankMatch = bankLine.matches[0];
+  for (const object of [terms, customer, draft, open, key, plan, bankLine, bankMatch]) t.ok(object.id, `A created ${object.object}`);
 
   const routes: Array<[string, string, object?]> = [
     ['GET', `/v1/customers/${customer.id}`],
@@ -34,6 +36,10 @@ t.test("account A's ids give 404 to account B on every REST route", async (t) =>
     ['GET', `/v1/payment_plans/${plan.id}`],
     ['POST', `/v1/payment_plans/${plan.id}/cancel`, {}],
     ['POST', `/v1/invoices/${open.id}/payment_plans`, { count: 2, first_due_date: '2099-01-01' }],
+    ['GET', `/v1/bank_transactions/${bankLine.id}`],
+    ['POST', `/v1/bank_transactions/${bankLine.id}/confirm`, { match_id: bankMatch.id }],
+    ['POST', `/v1/bank_transactions/${bankLine.id}/reject`, { match_id: bankMatch.id }],
+    ['POST', `/v1/bank_transactions/${bankLine.id}/ignore`],
   ];
   for (const [method, url, payload] of routes) {
     const res = await byB(method, url, payload);
@@ -53,9 +59,9 @@ t.test("account A's ids give 404 to account B on every REST route", async (t) =>
   t.equal(refDefault.json().code, 'payment_terms/not_found');
 
   // Lists of B never show A's objects; filters by A's ids find nothing.
-  for (const url of ['/v1/customers', '/v1/invoices', `/v1/invoices?customer_id=${customer.id}`, '/v1/api_keys', '/v1/payment_plans', `/v1/payment_plans?invoice_id=${open.id}`]) {
+  for (const url of ['/v1/customers', '/v1/invoices', `/v1/invoices?customer_id=${customer.id}`, '/v1/api_keys', '/v1/payment_plans', `/v1/payment_plans?invoice_id=${open.id}`, '/v1/bank_transactions']) {
     const res = (await byB('GET', url)).json();
-    t.notOk(res.data.some((o: { id: string }) => [customer.id, draft.id, open.id, key.id, plan.id].includes(o.id)), `${url} shows none of A's`);
+    t.notOk(res.data.some((o: { id: string }) => [customer.id, draft.id, open.id, key.id, plan.id, bankLine.id].includes(o.id)), `${url} shows none of A's`);
   }
   t.notOk((await byB('GET', '/v1/payment_terms?limit=100')).json().data.some((o: { id: string }) => o.id === terms.id));
   t.equal((await byB('GET', '/v1/account')).json().id, b.accountId);
@@ -66,4 +72,5 @@ t.test("account A's ids give 404 to account B on every REST route", async (t) =>
   t.equal((await byA('GET', `/v1/invoices/${open.id}`)).json().status, 'open');
   t.equal((await byA('GET', `/v1/payment_plans/${plan.id}`)).json().status, 'active');
   t.equal((await byA('GET', `/v1/payment_terms/${terms.id}`)).json().name, 'Net 10');
+  t.same((await byA('GET', `/v1/bank_transactions/${bankLine.id}`)).json(), bankLine);
 });

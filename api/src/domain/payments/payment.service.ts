@@ -28,7 +28,7 @@ import { type Payment, PaymentApplyCredit, PaymentCreate, PaymentListQuery, Paym
 
 const alreadyReversed = (id: string) => new AppError('payment/already_reversed', 409, `Payment '${id}' is reversed; nothing of it can be allocated or reversed again.`);
 
-interface Context {
+export interface Context {
   actor: Actor;
   now: Date;
   today: string;
@@ -73,6 +73,50 @@ async function allocate(trx: Db, ctx: Context, paymentId: string, allocations: r
   await syncPlansAfterPayments(trx, { accountId: actor.accountId, timeZone: actor.timeZone, now, today }, onPlan);
   await replanInvoices(trx, { accountId: actor.accountId, invoiceIds: settled, timeZone: actor.timeZone, now });
   return rows;
+}
+
+/**
+ * Records a payment in the caller's transaction (already validated): explicit allocations, or
+ * oldest due first unless `auto_allocate: false`; the rest is the customer's credit. Writes
+ * `payment.received`. Bank reconciliation confirms its matches through this.
+ */
+export async function recordPayment(trx: Db, ctx: Context, data: PaymentCreate): Promise<Payment> {
+  const { actor, now, today } = ctx;
+  const customer = await trx.selectFrom('customers').select('id').where('id', '=', data.customer_id).executeTakeFirst();
+  if (!customer) throw notFound('customer', data.customer_id);
+  let locked: InvoiceRow[] = [];
+  let split: { allocations: Allocation[]; unallocated: number } = { allocations: [], unallocated: data.amount };
+  if (data.allocations !== undefined) {
+    locked = await lockInvoices(trx, [...new Set(data.allocations.map((a) => a.invoice_id))]);
+    split = checkAllocations({ customer_id: data.customer_id, currency: data.currency, available: data.amount }, data.allocations, new Map(locked.map((i) => [i.id, i])));
+  } else if (data.auto_allocate !== false) {
+    locked = await lockPayableInvoicesOf(trx, data.customer_id, data.currency);
+    split = allocateOldestDueFirst(data.amount, locked);
+  }
+  const paymentId = newId('payment');
+  const row = await trx
+    .insertInto('payments')
+    .values({
+      account_id: actor.accountId,
+      id: paymentId,
+      customer_id: data.customer_id,
+      amount: data.amount,
+      currency: data.currency,
+      received_on: data.received_on ?? today,
+      method: data.method,
+      reference: data.reference ?? null,
+      status: 'succeeded',
+      unallocated: split.unallocated,
+      metadata: JSON.stringify(data.metadata ?? {}),
+      created_at: now,
+      updated_at: now,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  const allocations = await allocate(trx, ctx, paymentId, split.allocations, new Map(locked.map((i) => [i.id, i])));
+  const payment = presentPayment(row, allocations);
+  await recordEvent(trx, { accountId: actor.accountId, type: 'payment.received', objectType: 'payment', objectId: paymentId, data: payment, at: now });
+  return payment;
 }
 
 /**
@@ -157,44 +201,7 @@ export function createPaymentService(deps: { database: Database; clock: Clock })
         if (payment) return payment;
       }
       paths.locking++;
-      return database.withAccount(actor.accountId, async (trx) => {
-        const customer = await trx.selectFrom('customers').select('id').where('id', '=', data.customer_id).executeTakeFirst();
-        if (!customer) throw notFound('customer', data.customer_id);
-        let locked: InvoiceRow[] = [];
-        let split: { allocations: Allocation[]; unallocated: number } = { allocations: [], unallocated: data.amount };
-        if (data.allocations !== undefined) {
-          locked = await lockInvoices(trx, [...new Set(data.allocations.map((a) => a.invoice_id))]);
-          split = checkAllocations({ customer_id: data.customer_id, currency: data.currency, available: data.amount }, data.allocations, new Map(locked.map((i) => [i.id, i])));
-        } else if (data.auto_allocate !== false) {
-          locked = await lockPayableInvoicesOf(trx, data.customer_id, data.currency);
-          split = allocateOldestDueFirst(data.amount, locked);
-        }
-        const paymentId = newId('payment');
-        const row = await trx
-          .insertInto('payments')
-          .values({
-            account_id: actor.accountId,
-            id: paymentId,
-            customer_id: data.customer_id,
-            amount: data.amount,
-            currency: data.currency,
-            received_on: data.received_on ?? today,
-            method: data.method,
-            reference: data.reference ?? null,
-            status: 'succeeded',
-            unallocated: split.unallocated,
-            metadata: JSON.stringify(data.metadata ?? {}),
-            created_at: now,
-            updated_at: now,
-          })
-          .returningAll()
-          .executeTakeFirstOrThrow();
-        const ctx = { actor, now, today };
-        const allocations = await allocate(trx, ctx, paymentId, split.allocations, new Map(locked.map((i) => [i.id, i])));
-        const payment = presentPayment(row, allocations);
-        await recordEvent(trx, { accountId: actor.accountId, type: 'payment.received', objectType: 'payment', objectId: paymentId, data: payment, at: now });
-        return payment;
-      });
+      return database.withAccount(actor.accountId, (trx) => recordPayment(trx, { actor, now, today }, data));
     },
 
     /** Allocates what is left of a payment (the customer's credit) to invoices of the same customer and currency. */

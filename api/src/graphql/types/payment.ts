@@ -56,7 +56,7 @@ export const PaymentRef = builder.objectRef<Payment>('Payment').implement({
 
 const PaymentList = listType('Payment', PaymentRef);
 
-const AllocationInput = builder.inputType('PaymentAllocationInput', {
+export const AllocationInput = builder.inputType('PaymentAllocationInput', {
   fields: (t) => ({ invoiceId: t.id(), amount: t.field({ type: 'Amount' }) }),
 });
 
