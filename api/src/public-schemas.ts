@@ -3,6 +3,7 @@ import { ApiKey, ApiKeyCreate, ApiKeyWithSecret } from './domain/api-keys/api-ke
 import { Customer, CustomerCreate, CustomerUpdate } from './domain/customers/customer.schemas.ts';
 import { Dispute, DisputeCreate, DisputeResolve } from './domain/disputes/dispute.schemas.ts';
 import { Event } from './domain/events/event.schemas.ts';
+import { EVENT_PAYLOAD_SCHEMAS } from './domain/events/payloads.ts';
 import { Invoice, InvoiceCreate, InvoiceUpdate } from './domain/invoices/invoice.schemas.ts';
 import { InvoiceFee, InvoiceFeeWaive, ReferenceRate, ReferenceRateCreate, ReferenceRateList } from './domain/late-fees/late-fee.schemas.ts';
 import { Message, Suppression } from './domain/messages/message.schemas.ts';
@@ -71,6 +72,7 @@ export const PUBLIC_SCHEMAS = [
   PromiseToPay,
   Event,
   ListOf('Event'),
+  ...EVENT_PAYLOAD_SCHEMAS,
   Payment,
   PaymentCreate,
   PaymentApplyCredit,

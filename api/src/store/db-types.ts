@@ -109,6 +109,7 @@ export interface Events {
   data: Json;
   id: string;
   object_id: string;
+  object_sequence: Generated<number>;
   object_type: string;
   seq: Generated<number>;
   type: string;

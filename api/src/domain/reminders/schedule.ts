@@ -48,7 +48,7 @@ export async function replanInvoices(
       .set({ status: 'skipped', skip_reason: reason, updated_at: now })
       .where('invoice_id', 'in', group.map((i) => i.id))
       .where('status', 'in', ['scheduled', 'held'])
-      .returning(['id', 'invoice_id', 'step_id', 'repeat_index', 'channel'])
+      .returning(['id', 'invoice_id', 'step_id', 'repeat_index', 'offset_days', 'channel', 'template_key'])
       .execute();
     for (const o of skipped) event('reminder.skipped', 'reminder', o.id, { ...o, reason });
   }
