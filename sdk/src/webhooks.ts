@@ -56,6 +56,18 @@ function secretKey(secret: string): Buffer {
 }
 
 /**
+ * The `webhook-*` headers Relance would send with `body`: to test your receiver without a server
+ * (`verifyWebhook` accepts them). `id` defaults to a random `evt_test_…`, `timestamp` to now.
+ */
+export function signWebhook(body: string | Uint8Array, secret: string, options: { id?: string; timestamp?: Date } = {}): Record<'webhook-id' | 'webhook-timestamp' | 'webhook-signature', string> {
+  const id = options.id ?? `evt_test_${Date.now().toString(36)}`;
+  const timestamp = String(Math.floor((options.timestamp ?? new Date()).getTime() / 1000));
+  const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  const signature = createHmac('sha256', secretKey(secret)).update(`${id}.${timestamp}.`).update(bytes).digest('base64');
+  return { 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': `v1,${signature}` };
+}
+
+/**
  * Checks a webhook request per Standard Webhooks and returns its event, typed. `rawBody` must be
  * the body exactly as received (not parsed and re-serialized). Any of the space-separated `v1,`
  * signatures may match (during a secret rotation Relance signs with both secrets). Throws a

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { verifyWebhook, WebhookVerificationError, type RelanceEvent } from '@relance/sdk';
+import { signWebhook, verifyWebhook, WebhookVerificationError, type RelanceEvent } from '@relance/sdk';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { Webhook as SvixWebhook } from 'svix';
 import t from 'tap';
@@ -105,4 +105,13 @@ t.test('accepts what standardwebhooks and svix sign; rejects anything changed', 
     const headers = { 'webhook-id': 'evt_01', 'webhook-timestamp': String(Math.floor(now.getTime() / 1000)), 'webhook-signature': signers.svix.sign('evt_01', now, 'not json') };
     t.equal(thrown(() => verifyWebhook('not json', headers, secret)).code, 'invalid_body');
   });
+});
+
+t.test('signWebhook signs as standardwebhooks does (for testing a receiver)', async (t) => {
+  const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+  const headers = signWebhook('{"test": 2432232314}', secret, { id: 'msg_p5jXN8AQM9LWM0D4loKWxJek', timestamp: new Date(1614265330 * 1000) });
+  t.same(headers, { 'webhook-id': 'msg_p5jXN8AQM9LWM0D4loKWxJek', 'webhook-timestamp': '1614265330', 'webhook-signature': 'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=' }, 'the known answer');
+  const fresh = signWebhook('{"a":1}', secret);
+  t.doesNotThrow(() => new StandardWebhook(secret).verify('{"a":1}', fresh));
+  t.same(verifyWebhook('{"a":1}', fresh, secret), { a: 1 });
 });
