@@ -940,7 +940,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * An invoice was changed (due date, policy, metadata…).
+         * A draft invoice was edited.
          * @description Sent to endpoints subscribed to `invoice.updated`. The body is the event as `GET /v1/events/{id}` shows it; the `webhook-id`, `webhook-timestamp` and `webhook-signature` headers sign it (Standard Webhooks): check them with `verifyWebhook` from `@relance/sdk`.
          */
         post: {
@@ -1076,7 +1076,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * An open invoice falls due soon (announced once per invoice).
+         * An open invoice falls due in three days (once per invoice).
          * @description Sent to endpoints subscribed to `invoice.due_soon`. The body is the event as `GET /v1/events/{id}` shows it; the `webhook-id`, `webhook-timestamp` and `webhook-signature` headers sign it (Standard Webhooks): check them with `verifyWebhook` from `@relance/sdk`.
          */
         post: {
@@ -1144,7 +1144,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * An invoice passed its due date unpaid (announced once per invoice).
+         * An invoice is unpaid at the local midnight after its due date (once per invoice).
          * @description Sent to endpoints subscribed to `invoice.overdue`. The body is the event as `GET /v1/events/{id}` shows it; the `webhook-id`, `webhook-timestamp` and `webhook-signature` headers sign it (Standard Webhooks): check them with `verifyWebhook` from `@relance/sdk`.
          */
         post: {
@@ -1960,7 +1960,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * A promised date passed unpaid: reminders resume.
+         * A promised date passed (plus two days of grace) unpaid: reminders resume.
          * @description Sent to endpoints subscribed to `promise.broken`. The body is the event as `GET /v1/events/{id}` shows it; the `webhook-id`, `webhook-timestamp` and `webhook-signature` headers sign it (Standard Webhooks): check them with `verifyWebhook` from `@relance/sdk`.
          */
         post: {
@@ -2232,7 +2232,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * A reminder could not be sent, and `error` says why.
+         * A reminder could not be sent (refused by the provider, failed 5 times, or its template did not render); `error` says why.
          * @description Sent to endpoints subscribed to `reminder.failed`. The body is the event as `GET /v1/events/{id}` shows it; the `webhook-id`, `webhook-timestamp` and `webhook-signature` headers sign it (Standard Webhooks): check them with `verifyWebhook` from `@relance/sdk`.
          */
         post: {
