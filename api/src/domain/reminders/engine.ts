@@ -5,7 +5,7 @@ import type { Accounts, Customers, Invoices, Messages, ReminderOccurrences } fro
 import { newId } from '../../ids.ts';
 import { type EmailTransport, TransportError } from '../../mail/transport.ts';
 import { todayIn, zonedDateTimeToInstant } from '../calendar.ts';
-import { recordEvent } from '../events/event.repository.ts';
+import { insertEvents, recordEvent } from '../events/event.repository.ts';
 import { presentTask } from '../tasks/task.repository.ts';
 import { insertPendingMessage, markMessageFailed, markMessageSent, outgoingEmailOf } from '../messages/message.repository.ts';
 import { accrueLateFees } from '../late-fees/late-fee.service.ts';
@@ -139,10 +139,10 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; t
           .set((eb) => ({ status: 'sent', message_id: eb.ref('v.message_id'), attempts: sql`reminder_occurrences.attempts + 1`, sent_at: now, updated_at: now }))
           .whereRef('reminder_occurrences.id', '=', 'v.id')
           .execute();
-        await trx
-          .insertInto('events')
-          .values(sentLocally.map((s) => ({ account_id: accountId, id: newId('event'), type: 'reminder.sent', object_type: 'reminder', object_id: s.occurrence.id, data: JSON.stringify(reminderData(s.occurrence, { message_id: s.message.id })), created_at: now })))
-          .execute();
+        await insertEvents(
+          trx,
+          sentLocally.map((s) => ({ account_id: accountId, id: newId('event'), type: 'reminder.sent', object_type: 'reminder', object_id: s.occurrence.id, data: JSON.stringify(reminderData(s.occurrence, { message_id: s.message.id })), created_at: now })),
+        );
       }
       return results;
     });

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../../store/database.ts';
 import { newId } from '../../ids.ts';
+import { insertEvents } from '../events/event.repository.ts';
 import { CHASED_STATUSES, isChased } from '../invoices/invoice.rules.ts';
 import { planOccurrences } from './policy.rules.ts';
 import { type PolicyRow, planOf } from './policy.service.ts';
@@ -128,7 +129,7 @@ export async function replanInvoices(
       .execute();
   }
   await trx.updateTable('invoices').set({ needs_replan: false }).where('id', 'in', invoiceIds).where('needs_replan', '=', true).execute();
-  if (events.length > 0) await trx.insertInto('events').values(events).execute();
+  if (events.length > 0) await insertEvents(trx, events);
 }
 
 /** Replans one invoice (see `replanInvoices`). */
