@@ -60,7 +60,8 @@ export async function startWorker(deps: {
 
   await boss.createQueue(QUEUES.purgeEvents, { policy: 'singleton' });
   await boss.schedule(QUEUES.purgeEvents, '43 * * * *');
-  await boss.work(QUEUES.purgeEvents, async () => {
+  // An hourly job: no need to poll for it every two seconds.
+  await boss.work(QUEUES.purgeEvents, { pollingIntervalSeconds: 30 }, async () => {
     const purged = await services.events.purgeExpired(deps.eventRetentionDays);
     log.info({ purged }, 'purged events past their retention');
   });
