@@ -24,6 +24,8 @@ export interface Config {
   readonly resendBaseUrl: string | undefined;
   /** Signing secret of the Resend webhook (`whsec_…`), to verify delivery and bounce events. */
   readonly resendWebhookSecret: string | undefined;
+  /** Days events are kept (listable, resendable) before the workers purge them; 30 at least. */
+  readonly eventRetentionDays: number;
 }
 
 export class ConfigError extends Error {}
@@ -64,5 +66,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     resendApiKey: env.RESEND_API_KEY || undefined,
     resendBaseUrl: env.RESEND_BASE_URL || undefined,
     resendWebhookSecret: env.RESEND_WEBHOOK_SECRET || undefined,
+    eventRetentionDays: integer(env, 'EVENT_RETENTION_DAYS', 30, 30, 36_500),
   });
 }

@@ -57,7 +57,7 @@ async function main(): Promise<void> {
   });
 
   if (command === 'all' || command === 'worker') {
-    worker = await startWorker({ databaseUrl, services, clock: systemClock, log });
+    worker = await startWorker({ databaseUrl, services, clock: systemClock, log, eventRetentionDays: config.eventRetentionDays });
     log.info('workers started');
   }
   if (command === 'all' || command === 'api') {

@@ -3,13 +3,14 @@ import { ApiKey, ApiKeyCreate, ApiKeyWithSecret } from './domain/api-keys/api-ke
 import { Customer, CustomerCreate, CustomerUpdate } from './domain/customers/customer.schemas.ts';
 import { Dispute, DisputeCreate, DisputeResolve } from './domain/disputes/dispute.schemas.ts';
 import { Event } from './domain/events/event.schemas.ts';
+import { EVENT_PAYLOAD_SCHEMAS } from './domain/events/payloads.ts';
 import { Invoice, InvoiceCreate, InvoiceUpdate } from './domain/invoices/invoice.schemas.ts';
 import { InvoiceFee, InvoiceFeeWaive, ReferenceRate, ReferenceRateCreate, ReferenceRateList } from './domain/late-fees/late-fee.schemas.ts';
 import { Message, Suppression } from './domain/messages/message.schemas.ts';
 import { PauseCreate, PromiseToPay } from './domain/pauses/pause.schemas.ts';
 import { PaymentTerms, PaymentTermsCreate, PaymentTermsUpdate } from './domain/payment-terms/terms.schemas.ts';
 import { Payment, PaymentApplyCredit, PaymentCreate, PaymentReverse } from './domain/payments/payment.schemas.ts';
-import { PaymentPlan, PaymentPlanCancel, PaymentPlanCreate } from './domain/payment-plans/payment-plan.schemas.ts';
+import { PaymentPlan, PaymentPlanCancel, PaymentPlanCreate, PaymentPlanInstallmentMissed } from './domain/payment-plans/payment-plan.schemas.ts';
 import { ListOf } from './domain/shared/schemas.ts';
 import { BankTransaction, BankTransactionConfirm, BankTransactionImport, BankTransactionImportResult, BankTransactionReject } from './domain/bank-transactions/bank-transaction.schemas.ts';
 import { Task, TaskComplete, TaskUpdate } from './domain/tasks/task.schemas.ts';
@@ -73,12 +74,14 @@ export const PUBLIC_SCHEMAS = [
   PromiseToPay,
   Event,
   ListOf('Event'),
+  ...EVENT_PAYLOAD_SCHEMAS,
   Payment,
   PaymentCreate,
   PaymentApplyCredit,
   PaymentReverse,
   ListOf('Payment'),
   PaymentPlan,
+  PaymentPlanInstallmentMissed,
   PaymentPlanCreate,
   PaymentPlanCancel,
   ListOf('PaymentPlan'),

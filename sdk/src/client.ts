@@ -1,7 +1,9 @@
 import createFetchClient, { type Client, type Middleware } from 'openapi-fetch';
+import { buildResources, type Resources } from './resources.ts';
 import type { paths } from './schema.d.ts';
 
-export type RelanceClient = Client<paths>;
+/** openapi-fetch's `GET`/`POST`… by path, plus one typed helper per operation (`relance.invoices.create(…)`). */
+export type RelanceClient = Client<paths> & Resources;
 
 export interface ClientOptions {
   /** An API key: `rk_live_…` or `rk_test_…`. */
@@ -15,7 +17,9 @@ export interface ClientOptions {
 }
 
 /**
- * A typed client for the Relance REST API: `client.GET('/v1/invoices')`, `client.POST(...)`…
+ * A typed client for the Relance REST API: a helper per operation (`relance.invoices.create(body)`,
+ * `relance.invoices.get(id)`, `relance.payments.list(query)`: data, or a thrown `RelanceError`),
+ * and openapi-fetch's methods by path (`relance.GET('/v1/invoices')`…).
  * Every request carries the API key; every POST carries an `Idempotency-Key` (yours, set with
  * `headers: { 'Idempotency-Key': … }`, or a fresh one), so a retried request is never applied twice.
  * Results are openapi-fetch's `{ data, error, response }`: `unwrap()` them to data or a `RelanceError`.
@@ -36,5 +40,5 @@ export function createClient(options: ClientOptions): RelanceClient {
     },
   };
   client.use(auth);
-  return client;
+  return Object.assign(client, buildResources(client));
 }

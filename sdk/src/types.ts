@@ -25,3 +25,15 @@ export type LineItem = Invoice['line_items'][number];
 /** RFC 9457 problem details: the body of every error response. */
 export type Problem = Schemas['Problem'];
 export type FieldError = NonNullable<Problem['errors']>[number];
+
+/** Any named schema of the API: `Schema<'ReminderPolicy'>`, `Schema<'Dispute'>`… */
+export type Schema<Name extends keyof Schemas> = Schemas[Name];
+export type Payment = Schemas['Payment'];
+export type PaymentCreate = Schemas['PaymentCreate'];
+export type PaymentList = Schemas['PaymentList'];
+export type Event = Schemas['Event'];
+export type EventList = Schemas['EventList'];
+export type Task = Schemas['Task'];
+export type Dispute = Schemas['Dispute'];
+export type Message = Schemas['Message'];
+export type ReminderPolicy = Schemas['ReminderPolicy'];

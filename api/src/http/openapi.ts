@@ -1,6 +1,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
+import { openApiWebhooks } from '../domain/events/catalogue.ts';
 
 /** Serves the OpenAPI 3.1 document at /openapi.json and Swagger UI at /docs. */
 export async function registerOpenApi(app: FastifyInstance, options: { publicUrl: string }): Promise<void> {
@@ -15,6 +16,8 @@ export async function registerOpenApi(app: FastifyInstance, options: { publicUrl
           "calendar dates in the account's time zone. Errors are `application/problem+json` with a stable `code`.",
       },
       servers: [{ url: options.publicUrl }],
+      // What Relance POSTs to webhook endpoints: one entry per event type (docs/events.md).
+      webhooks: openApiWebhooks() as never,
       components: {
         securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API key: `rk_live_…` or `rk_test_…`.' } },
       },

@@ -5,6 +5,7 @@ import type { Services } from '../services.ts';
 
 export const QUEUES = {
   purgeIdempotencyKeys: 'maintenance.purge-idempotency-keys',
+  purgeEvents: 'maintenance.purge-events',
   /** Plans flagged invoices, announces due/overdue invoices, and enqueues due reminders. */
   remindersTick: 'reminders.tick',
   /** One due reminder: the guard, then the send. */
@@ -41,6 +42,8 @@ export async function startWorker(deps: {
   concurrency?: number;
   /** Off in tests that drive ticks themselves. */
   timer?: boolean;
+  /** Days events are kept (config EVENT_RETENTION_DAYS; 30 at least). */
+  eventRetentionDays?: number;
 }): Promise<Worker> {
   const { services, log, clock } = deps;
   // Supervision every 10 s notices a dead worker's jobs (stale heartbeats) quickly.
@@ -53,6 +56,14 @@ export async function startWorker(deps: {
   await boss.work(QUEUES.purgeIdempotencyKeys, async () => {
     const purged = await services.idempotency.purgeExpired();
     log.info({ purged }, 'purged expired idempotency keys');
+  });
+
+  await boss.createQueue(QUEUES.purgeEvents, { policy: 'singleton' });
+  await boss.schedule(QUEUES.purgeEvents, '43 * * * *');
+  // An hourly job: no need to poll for it every two seconds.
+  await boss.work(QUEUES.purgeEvents, { pollingIntervalSeconds: 30 }, async () => {
+    const purged = await services.events.purgeExpired(deps.eventRetentionDays);
+    log.info({ purged }, 'purged events past their retention');
   });
 
   // A worker that dies mid-send stops its heartbeat: the job fails over to another worker in

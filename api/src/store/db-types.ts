@@ -141,6 +141,7 @@ export interface Events {
   data: Json;
   id: string;
   object_id: string;
+  object_sequence: number;
   object_type: string;
   seq: Generated<number>;
   type: string;

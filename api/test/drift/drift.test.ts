@@ -2,7 +2,9 @@ import t from 'tap';
 import {
   ARTEFACTS,
   readCommitted,
+  renderEventsDoc,
   renderOpenApi,
+  renderSdkOperations,
   renderSdkTypes,
   renderSdl,
   verifyDbTypes,
@@ -18,6 +20,9 @@ t.test('committed artefacts match the code', async (t) => {
   const openApi = await renderOpenApi(testDb.url);
   t.equal(await readCommitted(ARTEFACTS.openApi), openApi, current(ARTEFACTS.openApi));
   t.equal(await readCommitted(ARTEFACTS.sdkTypes), await renderSdkTypes(openApi), current(ARTEFACTS.sdkTypes));
+  t.equal(await readCommitted(ARTEFACTS.sdkOperations), renderSdkOperations(openApi), current(ARTEFACTS.sdkOperations));
+  const eventsDoc = await readCommitted(ARTEFACTS.eventsDoc);
+  t.equal(eventsDoc, renderEventsDoc(eventsDoc), `${current(ARTEFACTS.eventsDoc)}: its catalogue table is the event catalogue`);
 
   const sdl = await renderSdl();
   if (sdl === undefined) t.pass(ARTEFACTS.sdl, { skip: 'api/src/graphql/schema.ts does not exist yet' });

@@ -106,6 +106,16 @@ t.test("another account's ids are invisible and untouchable over GraphQL", async
     t.not(res.data.createInvoice.invoice.customerId, customer.id);
   });
 
+  t.test("A's events are invisible to B", async (t) => {
+    const ofA = (await a(`{ events(objectId: "${open.id}") { data { id accountId objectSequence } } }`)).data.events.data;
+    t.ok(ofA.length > 0, 'A sees its own');
+    const res = await b(`{ event(id: "${ofA[0].id}") { id } byObject: events(objectId: "${open.id}") { data { id } } all: events(limit: 100) { data { accountId } } }`);
+    t.notOk(res.errors);
+    t.equal(res.data.event, null);
+    t.same(res.data.byObject.data, []);
+    t.notOk(res.data.all.data.some((e: { accountId: string }) => e.accountId === ofA[0].accountId));
+  });
+
   t.test("A's data is unchanged", async (t) => {
     t.same(await snapshot(), before);
   });

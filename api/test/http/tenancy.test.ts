@@ -73,4 +73,11 @@ t.test("account A's ids give 404 to account B on every REST route", async (t) =>
   t.equal((await byA('GET', `/v1/payment_plans/${plan.id}`)).json().status, 'active');
   t.equal((await byA('GET', `/v1/payment_terms/${terms.id}`)).json().name, 'Net 10');
   t.same((await byA('GET', `/v1/bank_transactions/${bankLine.id}`)).json(), bankLine);
+
+  // Events: A's are invisible to B, by id, in lists and by object.
+  const [eventOfA] = (await byA('GET', `/v1/events?object_id=${open.id}`)).json().data;
+  t.ok(eventOfA?.id, 'A has events');
+  t.equal((await byB('GET', `/v1/events/${eventOfA.id}`)).statusCode, 404, 'GET /v1/events/{id} → 404');
+  t.same((await byB('GET', `/v1/events?object_id=${open.id}`)).json().data, [], "B's events about A's invoice: none");
+  t.notOk((await byB('GET', '/v1/events?limit=100')).json().data.some((e: { account_id: string }) => e.account_id === a.accountId), "B's events show none of A's");
 });

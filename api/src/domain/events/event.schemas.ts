@@ -5,11 +5,17 @@ export const Event = Type.Object(
   {
     id: Id('evt'),
     object: Type.Literal('event'),
-    type: Type.String({ description: 'What happened: `invoice.created`, `reminder.sent`, `dispute.opened`, `task.created`…', examples: ['invoice.paid'] }),
+    account_id: Type.String({ description: 'The account it belongs to.' }),
+    type: Type.String({ description: 'What happened: `invoice.created`, `reminder.sent`, `dispute.opened`, `task.created`… (the catalogue: docs/events.md).', examples: ['invoice.paid'] }),
     object_type: Type.String({ description: 'The kind of object it happened to: `invoice`, `customer`, `reminder`, `task`, `dispute`…' }),
     object_id: Type.String({ description: 'The id of that object.' }),
-    data: Type.Object({}, { additionalProperties: true, description: 'A snapshot of the object (or of the change) as the API showed it at the time.' }),
-    sequence: Type.Integer({ minimum: 1, description: 'Grows with every event written: orders events exactly, even within the same instant.' }),
+    data: Type.Object({}, { additionalProperties: true, description: 'A snapshot of the object as the API showed it at the time; its schema depends on `type` (see the `webhooks` section and docs/events.md).' }),
+    object_sequence: Type.Integer({
+      minimum: 1,
+      description:
+        'This event\'s rank among the events of its object: 1, 2, 3… with no gap. A subscriber orders what it receives about one object by it, and ignores an event whose `object_sequence` is not above the last one it applied.',
+    }),
+    sequence: Type.Integer({ minimum: 1, description: 'Grows with every event of the service: orders the events of an account, even within the same instant (gaps are normal).' }),
     created_at: Timestamp,
   },
   { $id: 'Event', additionalProperties: false },

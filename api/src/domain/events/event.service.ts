@@ -1,4 +1,5 @@
-import type { Selectable } from 'kysely';
+import { type Selectable, sql } from 'kysely';
+import type { Clock } from '../../clock.ts';
 import { notFound } from '../../errors.ts';
 import type { Database } from '../../store/database.ts';
 import type { Events } from '../../store/db-types.ts';
@@ -12,17 +13,19 @@ export type EventRow = Selectable<Events>;
 export const presentEvent = (row: EventRow): Event => ({
   id: row.id,
   object: 'event',
+  account_id: row.account_id,
   type: row.type,
   object_type: row.object_type,
   object_id: row.object_id,
   data: row.data as Record<string, unknown>,
+  object_sequence: row.object_sequence,
   sequence: row.seq,
   created_at: row.created_at.toISOString(),
 });
 
 /** The outbox as the API shows it: every change of the account, newest first. */
-export function createEventService(deps: { database: Database }) {
-  const { database } = deps;
+export function createEventService(deps: { database: Database; clock: Clock }) {
+  const { database, clock } = deps;
   return {
     /** Events newest first (in the order they were written), filtered by type, object and time. */
     list(actor: Actor, input: EventListQuery): Promise<Page<Event>> {
@@ -43,6 +46,33 @@ export function createEventService(deps: { database: Database }) {
       });
     },
 
+    /**
+     * Deletes events older than the retention, across accounts (a scheduled job), in batches.
+     * The newest event of each object is kept whatever its age: the next event of that object
+     * then continues its `object_sequence` instead of starting again at 1.
+     */
+    async purgeExpired(retentionDays: number = MIN_EVENT_RETENTION_DAYS): Promise<number> {
+      const days = Math.max(retentionDays, MIN_EVENT_RETENTION_DAYS);
+      const cutoff = new Date(clock.now().getTime() - days * 86_400_000);
+      let purged = 0;
+      for (;;) {
+        const deleted = await database.withSystem(async (trx) =>
+          Number(
+            (
+              await sql`
+                DELETE FROM events WHERE (account_id, id) IN (
+                  SELECT e.account_id, e.id FROM events e
+                   WHERE e.created_at < ${cutoff}
+                     AND EXISTS (SELECT 1 FROM events n WHERE n.account_id = e.account_id AND n.object_id = e.object_id AND n.object_sequence > e.object_sequence)
+                   LIMIT ${PURGE_BATCH})`.execute(trx)
+            ).numAffectedRows ?? 0,
+          ),
+        );
+        purged += deleted;
+        if (deleted < PURGE_BATCH) return purged;
+      }
+    },
+
     get(actor: Actor, id: string): Promise<Event> {
       return database.withAccount(actor.accountId, async (trx) => {
         const row = await trx.selectFrom('events').selectAll().where('id', '=', id).executeTakeFirst();
@@ -52,5 +82,9 @@ export function createEventService(deps: { database: Database }) {
     },
   };
 }
+
+/** Events are kept this long at least (the issue's floor, and the default of EVENT_RETENTION_DAYS). */
+export const MIN_EVENT_RETENTION_DAYS = 30;
+const PURGE_BATCH = 5_000;
 
 export type EventService = ReturnType<typeof createEventService>;

@@ -93,6 +93,8 @@ export async function insertInvoiceOnce(
       type: 'invoice.created',
       object_type: 'invoice',
       object_id: row.id,
+      // The first event of a new invoice.
+      object_sequence: 1,
       data: JSON.stringify(event(row)),
       created_at: row.created_at,
     })
@@ -191,8 +193,8 @@ const INSERT_INVOICE_SQL = `
     RETURNING *
   ),
   event AS (
-    INSERT INTO events (account_id, id, type, object_type, object_id, data, created_at)
-    SELECT account_id, $3, 'invoice.created', 'invoice', id, $4::jsonb, created_at FROM inserted
+    INSERT INTO events (account_id, id, type, object_type, object_id, object_sequence, data, created_at)
+    SELECT account_id, $3, 'invoice.created', 'invoice', id, 1, $4::jsonb, created_at FROM inserted
   )
   SELECT * FROM inserted`;
 
@@ -209,7 +211,7 @@ export async function insertInvoiceInOneStatement(
 ): Promise<InvoiceRow | undefined> {
   const record = JSON.stringify(values);
   const result = await database.pool.query<InvoiceRow>({
-    name: 'relance_insert_invoice_v1',
+    name: 'relance_insert_invoice_v2',
     text: INSERT_INVOICE_SQL,
     values: [values.account_id, record, event.id, JSON.stringify(event.data), values.customer_id],
   });

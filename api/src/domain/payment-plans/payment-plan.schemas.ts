@@ -55,6 +55,12 @@ export type PaymentPlan = Type.Static<typeof PaymentPlan>;
 
 const PositiveAmount = Type.Integer({ minimum: 1, maximum: MAX_AMOUNT_MINOR, description: "Minor units of the invoice's currency, at least 1." });
 
+/** The data of `payment_plan.installment_missed`: the plan, and the installment that was missed. */
+export const PaymentPlanInstallmentMissed = Type.Object(
+  { ...PaymentPlan.properties, installment: PaymentPlanInstallment },
+  { $id: 'PaymentPlanInstallmentMissed', additionalProperties: false, description: 'A payment plan and the installment of it that was just missed.' },
+);
+
 export const PaymentPlanCreate = Type.Object(
   {
     installments: Type.Optional(

@@ -2,6 +2,7 @@ import type { Selectable } from 'kysely';
 import type pg from 'pg';
 import type { InvoiceRow } from '../invoices/invoice.repository.ts';
 import { ACCOUNT_CONTEXT_CTE, ACCOUNT_SET } from '../../store/one-statement.ts';
+import { isUniqueViolation } from '../../store/pg-errors.ts';
 import type { Db } from '../../store/database.ts';
 import type { PaymentAllocations, Payments } from '../../store/db-types.ts';
 import { PAYABLE_STATUSES } from './payment.rules.ts';
@@ -117,7 +118,7 @@ const READ_FOR_PAYMENT_SQL = `
   WITH ${ACCOUNT_CONTEXT_CTE}
   SELECT i.*, i.xmin::text AS row_version,
     CASE WHEN i.balance <= $3 THEN coalesce((
-      SELECT json_agg(json_build_object('id', o.id, 'invoice_id', o.invoice_id, 'step_id', o.step_id, 'repeat_index', o.repeat_index, 'channel', o.channel) ORDER BY o.id)
+      SELECT json_agg(json_build_object('id', o.id, 'invoice_id', o.invoice_id, 'step_id', o.step_id, 'repeat_index', o.repeat_index, 'offset_days', o.offset_days, 'channel', o.channel, 'template_key', o.template_key) ORDER BY o.id)
         FROM reminder_occurrences o
        WHERE o.account_id = i.account_id AND o.invoice_id = i.id AND o.status IN ('scheduled', 'held')
     ), '[]'::json) ELSE '[]'::json END AS pending_reminders
@@ -129,7 +130,9 @@ export interface PendingReminder {
   invoice_id: string;
   step_id: string;
   repeat_index: number;
+  offset_days: number;
   channel: string;
+  template_key: string | null;
 }
 
 export type InvoiceForPayment = InvoiceRow & { row_version: string; pending_reminders: PendingReminder[] };
@@ -168,8 +171,10 @@ const WRITE_PAYMENT_SQL = `
     RETURNING o.id
   ),
   event AS (
-    INSERT INTO events (account_id, id, type, object_type, object_id, data, created_at)
-    SELECT e.account_id, e.id, e.type, e.object_type, e.object_id, e.data, e.created_at
+    INSERT INTO events (account_id, id, type, object_type, object_id, object_sequence, data, created_at)
+    SELECT e.account_id, e.id, e.type, e.object_type, e.object_id,
+           (SELECT coalesce(max(x.object_sequence), 0) + 1 FROM events x WHERE x.account_id = e.account_id AND x.object_id = e.object_id),
+           e.data, e.created_at
       FROM jsonb_populate_recordset(NULL::events, $11::jsonb) e
      WHERE EXISTS (SELECT 1 FROM updated)
        AND (e.type <> 'reminder.skipped' OR e.object_id IN (SELECT id FROM skipped))
@@ -190,8 +195,22 @@ export interface PaymentWrite {
   events: Array<Record<string, unknown>>;
 }
 
-/** Writes a one-allocation payment if the invoice is still the version read; false if it changed (nothing written). */
+/**
+ * Writes a one-allocation payment if the invoice is still the version read; false if it changed
+ * (nothing written). Also false if an event about the invoice was committed after the statement's
+ * snapshot by a writer that locked the row without changing it: the events' per-object sequence
+ * is then taken (a unique violation), and the locking path, which waits for such writers, decides.
+ */
 export async function writePaymentIfUnchanged(pool: pg.Pool, w: PaymentWrite): Promise<boolean> {
+  try {
+    return await writeOnce(pool, w);
+  } catch (error) {
+    if (isUniqueViolation(error, 'events_object_sequence')) return false;
+    throw error;
+  }
+}
+
+async function writeOnce(pool: pg.Pool, w: PaymentWrite): Promise<boolean> {
   const result = await pool.query<{ written: number }>({
     name: 'relance_payment_write_v1',
     text: WRITE_PAYMENT_SQL,

@@ -5,7 +5,8 @@ import type { Accounts, Customers, Invoices, Messages, ReminderOccurrences } fro
 import { newId } from '../../ids.ts';
 import { type EmailTransport, TransportError } from '../../mail/transport.ts';
 import { todayIn, zonedDateTimeToInstant } from '../calendar.ts';
-import { recordEvent } from '../events/event.repository.ts';
+import { insertEvents, recordEvent } from '../events/event.repository.ts';
+import { presentTask } from '../tasks/task.repository.ts';
 import { insertPendingMessage, markMessageFailed, markMessageSent, outgoingEmailOf } from '../messages/message.repository.ts';
 import { accrueLateFees } from '../late-fees/late-fee.service.ts';
 import { guardBeforeSend, reasonToStopDelivery } from './guard.rules.ts';
@@ -143,10 +144,10 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; t
           .set((eb) => ({ status: 'sent', message_id: eb.ref('v.message_id'), attempts: sql`reminder_occurrences.attempts + 1`, sent_at: now, updated_at: now }))
           .whereRef('reminder_occurrences.id', '=', 'v.id')
           .execute();
-        await trx
-          .insertInto('events')
-          .values(sentLocally.map((s) => ({ account_id: accountId, id: newId('event'), type: 'reminder.sent', object_type: 'reminder', object_id: s.occurrence.id, data: JSON.stringify(reminderData(s.occurrence, { message_id: s.message.id })), created_at: now })))
-          .execute();
+        await insertEvents(
+          trx,
+          sentLocally.map((s) => ({ account_id: accountId, id: newId('event'), type: 'reminder.sent', object_type: 'reminder', object_id: s.occurrence.id, data: JSON.stringify(reminderData(s.occurrence, { message_id: s.message.id })), created_at: now })),
+        );
       }
       return results;
     });
@@ -200,7 +201,7 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; t
     }
     if (verdict.promiseBroken) {
       await trx.updateTable('invoices').set({ promise_to_pay_on: null, updated_at: now }).where('id', '=', invoice.id).execute();
-      await recordEvent(trx, { accountId, type: 'promise.broken', objectType: 'invoice', objectId: invoice.id, data: { invoice_id: invoice.id, promised_on: invoice.promise_to_pay_on }, at: now });
+      await recordEvent(trx, { accountId, type: 'promise.broken', objectType: 'invoice', objectId: invoice.id, data: { invoice_id: invoice.id, promise_to_pay_on: invoice.promise_to_pay_on }, at: now });
       invoice.promise_to_pay_on = null;
     }
 
@@ -211,12 +212,13 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; t
     }
     if (occurrence.channel !== 'email') {
       const taskId = newId('task');
-      await trx
+      const task = await trx
         .insertInto('tasks')
         .values({ account_id: accountId, id: taskId, kind: occurrence.channel, status: 'open', invoice_id: invoice.id, customer_id: customer.id, occurrence_id: occurrence.id, due_on: today, created_at: now, updated_at: now })
-        .execute();
+        .returningAll()
+        .executeTakeFirstOrThrow();
       await trx.updateTable('reminder_occurrences').set({ status: 'sent', task_id: taskId, sent_at: now, updated_at: now }).where('id', '=', occurrence.id).execute();
-      await recordEvent(trx, { accountId, type: 'task.created', objectType: 'task', objectId: taskId, data: { id: taskId, kind: occurrence.channel, invoice_id: invoice.id, customer_id: customer.id, due_on: today, status: 'open' }, at: now });
+      await recordEvent(trx, { accountId, type: 'task.created', objectType: 'task', objectId: taskId, data: presentTask(task), at: now });
       await event('reminder.sent', { task_id: taskId });
       return 'sent';
     }

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../../store/database.ts';
 import { newId } from '../../ids.ts';
+import { insertEvents } from '../events/event.repository.ts';
 import { CHASED_STATUSES, isChased } from '../invoices/invoice.rules.ts';
 import { type PlannedOccurrence, planInstallmentOccurrences, planOccurrences } from './policy.rules.ts';
 import { type PolicyRow, planOf } from './policy.service.ts';
@@ -49,7 +50,7 @@ export async function replanInvoices(
       .set({ status: 'skipped', skip_reason: reason, updated_at: now })
       .where('invoice_id', 'in', group.map((i) => i.id))
       .where('status', 'in', ['scheduled', 'held'])
-      .returning(['id', 'invoice_id', 'step_id', 'repeat_index', 'channel'])
+      .returning(['id', 'invoice_id', 'step_id', 'repeat_index', 'offset_days', 'channel', 'template_key'])
       .execute();
     for (const o of skipped) event('reminder.skipped', 'reminder', o.id, { ...o, reason });
   }
@@ -149,7 +150,7 @@ export async function replanInvoices(
       .execute();
   }
   await trx.updateTable('invoices').set({ needs_replan: false }).where('id', 'in', invoiceIds).where('needs_replan', '=', true).execute();
-  if (events.length > 0) await trx.insertInto('events').values(events).execute();
+  if (events.length > 0) await insertEvents(trx, events);
 }
 
 /** Replans one invoice (see `replanInvoices`). */

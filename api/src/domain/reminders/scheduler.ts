@@ -3,6 +3,7 @@ import type { Clock } from '../../clock.ts';
 import type { Database } from '../../store/database.ts';
 import { newId } from '../../ids.ts';
 import { todayIn } from '../calendar.ts';
+import { insertEvents } from '../events/event.repository.ts';
 import { presentInvoice } from '../invoices/invoice.repository.ts';
 import { accrueLateFees } from '../late-fees/late-fee.service.ts';
 import { markMissedInstallments, missedInstallmentCandidates } from '../payment-plans/payment-plan.lifecycle.ts';
@@ -94,10 +95,10 @@ export function createReminderScheduler(deps: { database: Database; clock: Clock
             .returningAll()
             .execute();
           if (updated.length === 0) continue;
-          await trx
-            .insertInto('events')
-            .values(updated.map((row) => ({ account_id: accountId, id: newId('event'), type: `invoice.${kind}`, object_type: 'invoice', object_id: row.id, data: JSON.stringify(presentInvoice(row, today)), created_at: scope.now })))
-            .execute();
+          await insertEvents(
+            trx,
+            updated.map((row) => ({ account_id: accountId, id: newId('event'), type: `invoice.${kind}`, object_type: 'invoice', object_id: row.id, data: JSON.stringify(presentInvoice(row, today)), created_at: scope.now })),
+          );
           announced += updated.length;
         }
       });

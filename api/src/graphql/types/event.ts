@@ -7,7 +7,8 @@ export const EventRef = builder.objectRef<Event>('Event').implement({
   description: 'A change, written in the same transaction as the change itself.',
   fields: (t) => ({
     id: t.exposeID('id'),
-    type: t.exposeString('type', { description: 'What happened: `invoice.created`, `reminder.sent`, `dispute.opened`…' }),
+    accountId: t.exposeID('account_id', { description: 'The account it belongs to.' }),
+    type: t.exposeString('type', { description: 'What happened: `invoice.created`, `reminder.sent`, `dispute.opened`… (the catalogue: docs/events.md).' }),
     objectType: t.exposeString('object_type', { description: 'The kind of object it happened to.' }),
     objectId: t.exposeID('object_id'),
     data: t.field({
@@ -15,7 +16,10 @@ export const EventRef = builder.objectRef<Event>('Event').implement({
       description: 'A snapshot of the object as the REST API showed it then (snake_case keys).',
       resolve: (event) => event.data as Record<string, unknown>,
     }),
-    sequence: t.exposeFloat('sequence', { description: 'An integer that grows with every event written: orders events exactly.' }),
+    objectSequence: t.exposeInt('object_sequence', {
+      description: 'Its rank among the events of its object: 1, 2, 3… with no gap. Order what you receive about one object by it.',
+    }),
+    sequence: t.exposeFloat('sequence', { description: 'An integer that grows with every event of the service: orders the events of an account (gaps are normal).' }),
     createdAt: t.expose('created_at', { type: 'DateTime' }),
   }),
 });
