@@ -24,6 +24,11 @@ export interface Config {
   readonly resendBaseUrl: string | undefined;
   /** Signing secret of the Resend webhook (`whsec_…`), to verify delivery and bounce events. */
   readonly resendWebhookSecret: string | undefined;
+  /**
+   * Webhook endpoints may point at loopback, private and link-local addresses, and at plain
+   * http in live mode (WEBHOOKS_ALLOW_PRIVATE_TARGETS=true): for local development and tests only.
+   */
+  readonly webhooksAllowPrivateTargets: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -36,6 +41,13 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
     throw new ConfigError(`${name} must be an integer between ${min} and ${max}, got '${raw}'`);
   }
   return value;
+}
+
+function flag(env: NodeJS.ProcessEnv, name: string): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '' || raw === 'false' || raw === '0') return false;
+  if (raw === 'true' || raw === '1') return true;
+  throw new ConfigError(`${name} must be true or false, got '${raw}'`);
 }
 
 /** Reads and validates the environment once, at start; the result is frozen. */
@@ -64,5 +76,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     resendApiKey: env.RESEND_API_KEY || undefined,
     resendBaseUrl: env.RESEND_BASE_URL || undefined,
     resendWebhookSecret: env.RESEND_WEBHOOK_SECRET || undefined,
+    webhooksAllowPrivateTargets: flag(env, 'WEBHOOKS_ALLOW_PRIVATE_TARGETS'),
   });
 }

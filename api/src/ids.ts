@@ -17,6 +17,9 @@ export const ID_PREFIX = {
   invoiceFee: 'fee',
   payment: 'pay',
   paymentAllocation: 'alloc',
+  webhookEndpoint: 'we',
+  webhookDelivery: 'whd',
+  webhookAttempt: 'wha',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;

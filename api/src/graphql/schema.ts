@@ -14,6 +14,7 @@ import './types/pause.ts';
 import './types/event.ts';
 import './types/reminder-policy.ts';
 import './types/payment.ts';
+import './types/webhook.ts';
 
 let schema: GraphQLSchema | undefined;
 
