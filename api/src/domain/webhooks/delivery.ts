@@ -7,7 +7,7 @@ import { presentEvent } from '../events/event.service.ts';
 import { postWebhook, type SendResult } from './sender.ts';
 import type { TargetPolicy } from './target.ts';
 import { type EndpointRow, failPendingDeliveries, presentEndpoint } from './webhook.repository.ts';
-import { failingTooLong, nextAttemptAt, parseRetryAfter, signatureHeader } from './webhook.rules.ts';
+import { failingTooLong, nextAttemptAt, parseRetryAfter, signatureHeader, subscribes } from './webhook.rules.ts';
 
 /** A delivery to attempt: what a queued job carries. */
 export interface DeliveryJob {
@@ -69,7 +69,7 @@ export function createWebhookDelivery(deps: { database: Database; clock: Clock; 
         const deliveries = [];
         for (const event of claimed.rows) {
           for (const endpoint of byAccount.get(event.account_id) ?? []) {
-            if (!endpoint.enabled_events.includes('*') && !endpoint.enabled_events.includes(event.type)) continue;
+            if (!subscribes(endpoint.enabled_events, event.type)) continue;
             deliveries.push({
               account_id: event.account_id,
               id: newId('webhookDelivery'),
