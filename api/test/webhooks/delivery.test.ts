@@ -140,7 +140,7 @@ t.test('deliveries are signed per Standard Webhooks: standardwebhooks and svix v
 t.test('retries send the same bytes and webhook-id; 429 Retry-After and redirects', async (t) => {
   const clock = new ManualClock('2026-03-02T09:00:00Z');
   const { ctx, worker, call } = await harness(t, clock);
-  const answers = [
+  const answers: { status: number; headers?: Record<string, string>; body?: string }[] = [
     { status: 500, body: 'boom '.repeat(500) },
     { status: 429, headers: { 'retry-after': '7200' } },
     { status: 302, headers: { location: '/elsewhere' } },
