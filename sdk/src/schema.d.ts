@@ -840,7 +840,7 @@ export interface paths {
         put?: never;
         /**
          * Rotate an endpoint's signing secret
-         * @description Returns the endpoint with its new `secret`. For `overlap_seconds` (default one day, at most 7 days) both secrets sign: `webhook-signature: v1,<new> v1,<old>`.
+         * @description Returns the endpoint with its new `secret`. For `overlap_seconds` (default one day, at most 7 days) both secrets sign: `webhook-signature: v1,<new> v1,<old>`. The body may be left out.
          */
         post: operations["rotateWebhookSecret"];
         delete?: never;

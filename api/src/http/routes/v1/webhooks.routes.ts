@@ -61,7 +61,11 @@ export async function webhookRoutes(app: FastifyInstance, { services }: { servic
     schema: {
       operationId: 'rotateWebhookSecret', tags, security, headers: IdempotencyHeaders, params: IdParams, body: Type.Ref('WebhookSecretRotate'), response: responses(200, 'WebhookEndpoint'),
       summary: "Rotate an endpoint's signing secret",
-      description: 'Returns the endpoint with its new `secret`. For `overlap_seconds` (default one day, at most 7 days) both secrets sign: `webhook-signature: v1,<new> v1,<old>`.',
+      description: 'Returns the endpoint with its new `secret`. For `overlap_seconds` (default one day, at most 7 days) both secrets sign: `webhook-signature: v1,<new> v1,<old>`. The body may be left out.',
+    },
+    // No body at all means the defaults.
+    preValidation: async (request) => {
+      request.body ??= {};
     },
     handler: (request) => services.webhooks.rotateSecret(actorOf(request), id(request), (request.body ?? {}) as WebhookSecretRotate),
   });
