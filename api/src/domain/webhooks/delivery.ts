@@ -166,6 +166,7 @@ export function createWebhookDelivery(deps: { database: Database; clock: Clock; 
       await database.withAccount(accountId, async (trx) => {
         const now = clock.now();
         const attempts = [];
+        const updates: { id: string; status: string; attempt_count: number; next_attempt_at: Date | null; last_attempt_at: Date }[] = [];
         const endpointsFailing = new Map<string, { gone: boolean }>();
         const endpointsOk = new Set<string>();
         for (const { row, attemptedAt, result } of results) {
@@ -188,22 +189,25 @@ export function createWebhookDelivery(deps: { database: Database; clock: Clock; 
             succeeded: ok,
             next_attempt_at: next,
           });
+          updates.push({ id: row.delivery_id, status: ok ? 'succeeded' : next ? 'pending' : 'failed', attempt_count: attemptCount, next_attempt_at: next, last_attempt_at: attemptedAt });
           if (ok) {
             succeeded++;
             endpointsOk.add(row.endpoint_id);
-            await trx.updateTable('webhook_deliveries').set({ status: 'succeeded', attempt_count: attemptCount, next_attempt_at: null, last_attempt_at: attemptedAt, updated_at: now }).where('id', '=', row.delivery_id).execute();
           } else {
             const failing = endpointsFailing.get(row.endpoint_id) ?? { gone: false };
             failing.gone ||= gone;
             endpointsFailing.set(row.endpoint_id, failing);
-            await trx
-              .updateTable('webhook_deliveries')
-              .set({ status: next ? 'pending' : 'failed', attempt_count: attemptCount, next_attempt_at: next, last_attempt_at: attemptedAt, updated_at: now })
-              .where('id', '=', row.delivery_id)
-              .where('status', '=', 'pending')
-              .execute();
           }
         }
+        // One statement for the batch. A failure only moves a delivery still pending (it may
+        // have been stopped meanwhile); a success is recorded whatever happened.
+        await sql`
+          UPDATE webhook_deliveries d
+             SET status = u.status, attempt_count = u.attempt_count, next_attempt_at = u.next_attempt_at,
+                 last_attempt_at = u.last_attempt_at, updated_at = ${now}
+            FROM jsonb_to_recordset(${JSON.stringify(updates)}::jsonb)
+                 AS u(id text, status text, attempt_count integer, next_attempt_at timestamptz, last_attempt_at timestamptz)
+           WHERE d.id = u.id AND (u.status = 'succeeded' OR d.status = 'pending')`.execute(trx);
         await trx.insertInto('webhook_attempts').values(attempts).execute();
 
         // A success ends the endpoint's failure streak; a failure starts one or, 3 days on, disables it.
