@@ -101,6 +101,15 @@ async function main() {
     console.log(`  written in ${writeSeconds.toFixed(1)} s (${Math.round(EVENTS / writeSeconds)} events/s); ${received.size.toLocaleString('en')} deliveries received${complete ? '' : ' (INCOMPLETE)'} in ${steadySeconds.toFixed(1)} s: ${Math.round(steadyRate)} deliveries/s`);
     console.log(`  delay commit → receipt: p50 ${Math.round(percentile(delays, 50))} ms, p90 ${Math.round(percentile(delays, 90))} ms, p99 ${Math.round(percentile(delays, 99))} ms, max ${Math.round(delays.at(-1) ?? NaN)} ms`);
 
+    // Where the steady delay goes: event written → delivery created (dispatcher) → first attempt (queue).
+    const split = await database.withSystem(async (trx) => (await sql<{ dispatch_p50: number; dispatch_p99: number; queue_p50: number; queue_p99: number }>`
+      SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM d.created_at - e.created_at)) * 1000 AS dispatch_p50,
+             percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM d.created_at - e.created_at)) * 1000 AS dispatch_p99,
+             percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM d.last_attempt_at - d.created_at)) * 1000 AS queue_p50,
+             percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM d.last_attempt_at - d.created_at)) * 1000 AS queue_p99
+        FROM webhook_deliveries d JOIN events e ON e.account_id = d.account_id AND e.id = d.event_id`.execute(trx)).rows[0]);
+    console.log(`  of which event → delivery row (dispatcher): p50 ${Math.round(split?.dispatch_p50 ?? NaN)} ms, p99 ${Math.round(split?.dispatch_p99 ?? NaN)} ms; delivery row → attempt (queue): p50 ${Math.round(split?.queue_p50 ?? NaN)} ms, p99 ${Math.round(split?.queue_p99 ?? NaN)} ms`);
+
     // 2. Burst: as many events again, committed at once; how fast does the backlog drain?
     console.log(`burst: ${EVENTS.toLocaleString('en')} more events committed at once…`);
     const before = received.size;

@@ -32,7 +32,9 @@ export async function startWebhookWorker(deps: {
   const engine = services.webhookDelivery;
   // Retries are ours (the schedule, Retry-After, the 3-day rule): pg-boss only runs a job again
   // when its worker died, which the heartbeat notices.
-  await boss.createQueue(WEBHOOK_QUEUE, { retryLimit: 2, retryDelay: 5, heartbeatSeconds: 30, expireInSeconds: 300 });
+  // `notify`: a job inserted (by the dispatcher's commit) wakes the workers at once instead of
+  // at their next poll; polling stays as the backstop.
+  await boss.createQueue(WEBHOOK_QUEUE, { retryLimit: 2, retryDelay: 5, heartbeatSeconds: 30, expireInSeconds: 300, notify: true });
 
   // Jobs are inserted in the dispatcher's transaction, so a delivery row and its job exist
   // together or not at all. That transaction runs as relance_system; pg-boss's tables belong to
@@ -46,7 +48,7 @@ export async function startWebhookWorker(deps: {
 
   await boss.work<DeliveryJob>(
     WEBHOOK_QUEUE,
-    { batchSize: 50, localConcurrency: deps.concurrency ?? 4, pollingIntervalSeconds: 0.5, burstWhenBatchFull: true },
+    { batchSize: 50, localConcurrency: deps.concurrency ?? 4, pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 2, burstWhenBatchFull: true },
     async (jobs) => {
       await Promise.all(
         [...Map.groupBy(jobs, (job) => job.data.accountId)].map(([accountId, group]) =>
