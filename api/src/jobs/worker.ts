@@ -96,7 +96,7 @@ export async function startWorker(deps: {
     },
   );
 
-  const webhooks = await startWebhookWorker({ boss, services, log, timer: deps.timer });
+  const webhooks = await startWebhookWorker({ boss, services, log, timer: deps.timer, concurrency: deps.concurrency });
 
   const timer = deps.timer === false ? undefined : setInterval(() => {
     boss.send(QUEUES.remindersTick, {}, { singletonSeconds: TICK_EVERY_MS / 1000 }).catch((err) => log.warn({ err }, 'could not request a tick'));
