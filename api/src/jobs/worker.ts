@@ -47,7 +47,7 @@ export async function startWorker(deps: {
 }): Promise<Worker> {
   const { services, log, clock } = deps;
   // Supervision every 10 s notices a dead worker's jobs (stale heartbeats) quickly.
-  const boss = new PgBoss({ connectionString: deps.databaseUrl, schema: 'pgboss', max: 6 + 2 * (deps.concurrency ?? 4), superviseIntervalSeconds: 10, useListenNotify: true });
+  const boss = new PgBoss({ connectionString: deps.databaseUrl, schema: 'pgboss', max: 6 + (deps.concurrency ?? 4), superviseIntervalSeconds: 10, useListenNotify: true });
   boss.on('error', (err) => log.error({ err }, 'job queue error'));
   await boss.start();
 
