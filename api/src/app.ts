@@ -25,6 +25,7 @@ import { bankTransactionRoutes } from './http/routes/v1/bank-transactions.routes
 import { reminderRoutes } from './http/routes/v1/reminders.routes.ts';
 import { taskRoutes } from './http/routes/v1/tasks.routes.ts';
 import { templateRoutes } from './http/routes/v1/templates.routes.ts';
+import { webhookRoutes } from './http/routes/v1/webhooks.routes.ts';
 import { PUBLIC_SCHEMAS } from './public-schemas.ts';
 import { createServices, type Services } from './services.ts';
 import type { Database } from './store/database.ts';
@@ -65,7 +66,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
   for (const schema of [Problem, ...PUBLIC_SCHEMAS]) app.addSchema(schema);
 
   let forgetAccount = (_accountId: string) => {};
-  const services = createServices({ database, clock, onAccountChanged: (id) => forgetAccount(id) });
+  const services = createServices({
+    database,
+    clock,
+    onAccountChanged: (id) => forgetAccount(id),
+    webhookTargets: { allowPrivateTargets: config.webhooksAllowPrivateTargets },
+  });
   registerProblemHandlers(app);
   forgetAccount = registerAuth(app, services.apiKeys).forgetAccount;
 
@@ -90,6 +96,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
   for (const routes of [accountRoutes, customerRoutes, paymentTermsRoutes, invoiceRoutes, templateRoutes, reminderRoutes, taskRoutes, disputeRoutes, pauseRoutes, eventRoutes, paymentRoutes, lateFeeRoutes, paymentPlanRoutes, bankTransactionRoutes]) {
     await app.register(routes, { services });
   }
+  await app.register(webhookRoutes, { services });
   await app.register(messageRoutes, { services, resendWebhookSecret: config.resendWebhookSecret });
   await registerGraphql(app, { services, config });
   return Object.assign(app as FastifyInstance, { services });

@@ -26,6 +26,11 @@ export interface Config {
   readonly resendWebhookSecret: string | undefined;
   /** Days events are kept (listable, resendable) before the workers purge them; 30 at least. */
   readonly eventRetentionDays: number;
+  /**
+   * Webhook endpoints may point at loopback, private and link-local addresses, and at plain
+   * http in live mode (WEBHOOKS_ALLOW_PRIVATE_TARGETS=true): for local development and tests only.
+   */
+  readonly webhooksAllowPrivateTargets: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -38,6 +43,13 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
     throw new ConfigError(`${name} must be an integer between ${min} and ${max}, got '${raw}'`);
   }
   return value;
+}
+
+function flag(env: NodeJS.ProcessEnv, name: string): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '' || raw === 'false' || raw === '0') return false;
+  if (raw === 'true' || raw === '1') return true;
+  throw new ConfigError(`${name} must be true or false, got '${raw}'`);
 }
 
 /** Reads and validates the environment once, at start; the result is frozen. */
@@ -67,5 +79,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     resendBaseUrl: env.RESEND_BASE_URL || undefined,
     resendWebhookSecret: env.RESEND_WEBHOOK_SECRET || undefined,
     eventRetentionDays: integer(env, 'EVENT_RETENTION_DAYS', 30, 30, 36_500),
+    webhooksAllowPrivateTargets: flag(env, 'WEBHOOKS_ALLOW_PRIVATE_TARGETS'),
   });
 }

@@ -20,6 +20,9 @@ export const ID_PREFIX = {
   paymentPlan: 'pplan',
   bankTransaction: 'btx',
   bankTransactionMatch: 'btxm',
+  webhookEndpoint: 'we',
+  webhookDelivery: 'whd',
+  webhookAttempt: 'wha',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;

@@ -42,7 +42,12 @@ async function main(): Promise<void> {
   }
 
   const database = createDatabase(databaseUrl, { max: config.databasePoolSize });
-  const services = createServices({ database, clock: systemClock, transport: createTransport(config) });
+  const services = createServices({
+    database,
+    clock: systemClock,
+    transport: createTransport(config),
+    webhookTargets: { allowPrivateTargets: config.webhooksAllowPrivateTargets },
+  });
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
   let worker: Worker | undefined;
 

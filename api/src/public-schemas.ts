@@ -17,6 +17,7 @@ import { Task, TaskComplete, TaskUpdate } from './domain/tasks/task.schemas.ts';
 import { Template, TemplateContent, TemplateDeleted, TemplatePreview, TemplatePreviewRequest } from './domain/templates/template.schemas.ts';
 import { ReminderPolicy, ReminderPolicyCreate, ReminderPolicyUpdate } from './domain/reminders/policy.schemas.ts';
 import { TestClock, TestClockAdvance, Timeline } from './domain/reminders/timeline.service.ts';
+import { WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEndpointCreate, WebhookEndpointUpdate, WebhookResend, WebhookSecretRotate } from './domain/webhooks/webhook.schemas.ts';
 import { bodyAjv, queryAjv } from './validation.ts';
 
 /** The named objects of the public API: OpenAPI components, shared by REST validation and the services. */
@@ -91,6 +92,16 @@ export const PUBLIC_SCHEMAS = [
   BankTransactionConfirm,
   BankTransactionReject,
   ListOf('BankTransaction'),
+  WebhookEndpoint,
+  WebhookEndpointCreate,
+  WebhookEndpointUpdate,
+  WebhookSecretRotate,
+  WebhookResend,
+  ListOf('WebhookEndpoint'),
+  WebhookAttempt,
+  ListOf('WebhookAttempt'),
+  WebhookDelivery,
+  ListOf('WebhookDelivery'),
 ];
 
 for (const ajv of [bodyAjv, queryAjv]) {

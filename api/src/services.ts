@@ -24,6 +24,9 @@ import { createTemplateService, resolveTemplate } from './domain/templates/templ
 import { createOutboxTransport } from './mail/outbox.ts';
 import type { EmailTransport } from './mail/transport.ts';
 import type { Database } from './store/database.ts';
+import { createWebhookDelivery } from './domain/webhooks/delivery.ts';
+import type { TargetPolicy } from './domain/webhooks/target.ts';
+import { createWebhookService } from './domain/webhooks/webhook.service.ts';
 
 /** Every use case of the domain, wired by hand: REST routes, GraphQL resolvers, jobs and the CLI call these. */
 export function createServices(deps: {
@@ -32,7 +35,10 @@ export function createServices(deps: {
   onAccountChanged?: (accountId: string) => void;
   /** Where reminder emails go; the local outbox unless a provider is configured. */
   transport?: EmailTransport;
+  /** Which addresses webhook endpoints may reach (private ones only when the operator allows it). */
+  webhookTargets?: TargetPolicy;
 }) {
+  const webhookTargets = deps.webhookTargets ?? { allowPrivateTargets: false };
   const transport = deps.transport ?? createOutboxTransport();
   const templates = createTemplateService(deps);
   const composer = createMessageComposer(resolveTemplate);
@@ -58,6 +64,8 @@ export function createServices(deps: {
     payments: createPaymentService(deps),
     paymentPlans: createPaymentPlanService(deps),
     bankTransactions: createBankTransactionService(deps),
+    webhooks: createWebhookService({ ...deps, targets: webhookTargets }),
+    webhookDelivery: createWebhookDelivery({ ...deps, targets: webhookTargets }),
   };
 }
 

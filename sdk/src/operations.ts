@@ -104,6 +104,21 @@ export const OPERATIONS = {
     rejectMatch: ['post', '/v1/bank_transactions/{id}/reject'],
     ignore: ['post', '/v1/bank_transactions/{id}/ignore'],
   },
+  webhookEndpoints: {
+    create: ['post', '/v1/webhook_endpoints'],
+    list: ['get', '/v1/webhook_endpoints'],
+    get: ['get', '/v1/webhook_endpoints/{id}'],
+    update: ['patch', '/v1/webhook_endpoints/{id}'],
+    delete: ['delete', '/v1/webhook_endpoints/{id}'],
+    rotateWebhookSecret: ['post', '/v1/webhook_endpoints/{id}/rotate_secret'],
+    sendWebhookTest: ['post', '/v1/webhook_endpoints/{id}/test'],
+    resendWebhookEvent: ['post', '/v1/webhook_endpoints/{id}/resend'],
+    listWebhookAttempts: ['get', '/v1/webhook_endpoints/{id}/attempts'],
+  },
+  webhookDeliveries: {
+    list: ['get', '/v1/webhook_deliveries'],
+    get: ['get', '/v1/webhook_deliveries/{id}'],
+  },
   messages: {
     list: ['get', '/v1/messages'],
     get: ['get', '/v1/messages/{id}'],

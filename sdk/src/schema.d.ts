@@ -958,6 +958,160 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/webhook_endpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List webhook endpoints, newest first */
+        get: operations["listWebhookEndpoints"];
+        put?: never;
+        /**
+         * Create a webhook endpoint
+         * @description Events of the subscribed types are POSTed to the URL, signed per the Standard Webhooks specification. The answer carries the signing `secret`, shown only now. Live-mode endpoints need https; private, loopback and link-local addresses are refused (`webhook_endpoint/forbidden_target`).
+         */
+        post: operations["createWebhookEndpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhook_endpoints/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a webhook endpoint */
+        get: operations["getWebhookEndpoint"];
+        put?: never;
+        post?: never;
+        /** Delete a webhook endpoint and its delivery log */
+        delete: operations["deleteWebhookEndpoint"];
+        options?: never;
+        head?: never;
+        /**
+         * Update a webhook endpoint
+         * @description Disabling stops its pending deliveries (they become `failed`; resend them later if needed). Enabling clears `disabled_reason`.
+         */
+        patch: operations["updateWebhookEndpoint"];
+        trace?: never;
+    };
+    "/v1/webhook_endpoints/{id}/rotate_secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate an endpoint's signing secret
+         * @description Returns the endpoint with its new `secret`. For `overlap_seconds` (default one day, at most 7 days) both secrets sign: `webhook-signature: v1,<new> v1,<old>`. The body may be left out.
+         */
+        post: operations["rotateWebhookSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhook_endpoints/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a test event to an endpoint
+         * @description Writes a `webhook_endpoint.test` event and delivers it to this endpoint only. Returns the (pending) delivery; follow it with `GET /v1/webhook_deliveries/{id}`.
+         */
+        post: operations["sendWebhookTest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhook_endpoints/{id}/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send an event to an endpoint again
+         * @description A new delivery of the event (same body, same `webhook-id`: the event id), whatever the endpoint subscribes to.
+         */
+        post: operations["resendWebhookEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhook_endpoints/{id}/attempts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the delivery attempts to an endpoint, newest first */
+        get: operations["listWebhookAttempts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhook_deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List webhook deliveries with their attempts, newest first */
+        get: operations["listWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhook_deliveries/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a webhook delivery with its attempts */
+        get: operations["getWebhookDelivery"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/messages": {
         parameters: {
             query?: never;
@@ -3754,6 +3908,142 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "webhook_endpoint.disabled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An endpoint was disabled by Relance: it answered 410 Gone, or failed every delivery for 3 days (`disabled_reason` says which).
+         * @description Sent to endpoints subscribed to `webhook_endpoint.disabled`. The body is the event as `GET /v1/events/{id}` shows it; the `webhook-id`, `webhook-timestamp` and `webhook-signature` headers sign it (Standard Webhooks): check them with `verifyWebhook` from `@relance/sdk`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id: the same on every retry, so you can drop duplicates. */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt. */
+                    "webhook-timestamp": string;
+                    /** @description Space-separated `v1,<base64 HMAC-SHA256>` signatures. */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description A `evt_…` id. */
+                        id: string;
+                        /** @constant */
+                        object: "event";
+                        /** @description The account it belongs to. */
+                        account_id: string;
+                        /** @constant */
+                        object_type: "webhook_endpoint";
+                        /** @description The id of that object. */
+                        object_id: string;
+                        /** @description This event's rank among the events of its object: 1, 2, 3… with no gap. A subscriber orders what it receives about one object by it, and ignores an event whose `object_sequence` is not above the last one it applied. */
+                        object_sequence: number;
+                        /** @description Grows with every event of the service: orders the events of an account, even within the same instant (gaps are normal). */
+                        sequence: number;
+                        /** Format: date-time */
+                        created_at: string;
+                        /** @constant */
+                        type: "webhook_endpoint.disabled";
+                        data: components["schemas"]["WebhookEndpoint"];
+                    };
+                };
+            };
+            responses: {
+                /** @description Received. Any other answer, or none within the timeout, is retried. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "webhook_endpoint.test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A test event, sent on demand to one endpoint only (`POST /v1/webhook_endpoints/{id}/test`).
+         * @description Sent to endpoints subscribed to `webhook_endpoint.test`. The body is the event as `GET /v1/events/{id}` shows it; the `webhook-id`, `webhook-timestamp` and `webhook-signature` headers sign it (Standard Webhooks): check them with `verifyWebhook` from `@relance/sdk`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id: the same on every retry, so you can drop duplicates. */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt. */
+                    "webhook-timestamp": string;
+                    /** @description Space-separated `v1,<base64 HMAC-SHA256>` signatures. */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description A `evt_…` id. */
+                        id: string;
+                        /** @constant */
+                        object: "event";
+                        /** @description The account it belongs to. */
+                        account_id: string;
+                        /** @constant */
+                        object_type: "webhook_endpoint";
+                        /** @description The id of that object. */
+                        object_id: string;
+                        /** @description This event's rank among the events of its object: 1, 2, 3… with no gap. A subscriber orders what it receives about one object by it, and ignores an event whose `object_sequence` is not above the last one it applied. */
+                        object_sequence: number;
+                        /** @description Grows with every event of the service: orders the events of an account, even within the same instant (gaps are normal). */
+                        sequence: number;
+                        /** Format: date-time */
+                        created_at: string;
+                        /** @constant */
+                        type: "webhook_endpoint.test";
+                        data: components["schemas"]["WebhookEndpoint"];
+                    };
+                };
+            };
+            responses: {
+                /** @description Received. Any other answer, or none within the timeout, is retried. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "message.delivered": {
         parameters: {
             query?: never;
@@ -5685,6 +5975,141 @@ export interface components {
             /** @enum {string} */
             object: "list";
             data: components["schemas"]["BankTransaction"][];
+            has_more: boolean;
+            next_cursor: string | null;
+        };
+        WebhookEndpoint: {
+            /** @description A `we_…` id. */
+            id: string;
+            /** @enum {string} */
+            object: "webhook_endpoint";
+            url: string;
+            description: string | null;
+            enabled_events: string[];
+            /** @description Disabled endpoints receive nothing; Relance disables an endpoint that answers 410 or fails for 3 days. */
+            enabled: boolean;
+            disabled_reason: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** @description The signing secret (`whsec_…`): shown only when the endpoint is created and when its secret is rotated. */
+            secret?: string;
+        };
+        WebhookEndpointCreate: {
+            /**
+             * Format: uri
+             * @description Where events are POSTed. `https` for live-mode accounts; private and loopback addresses are refused.
+             */
+            url: string;
+            description?: string | null;
+            /**
+             * @description The event types sent to this endpoint, such as `invoice.paid`; `["*"]` sends every type.
+             * @example [
+             *       "invoice.paid",
+             *       "invoice.overdue"
+             *     ]
+             * @example [
+             *       "*"
+             *     ]
+             */
+            enabled_events: string[];
+            /** @default true */
+            enabled?: boolean;
+        };
+        WebhookEndpointUpdate: {
+            /**
+             * Format: uri
+             * @description Where events are POSTed. `https` for live-mode accounts; private and loopback addresses are refused.
+             */
+            url?: string;
+            description?: string | null;
+            /**
+             * @description The event types sent to this endpoint, such as `invoice.paid`; `["*"]` sends every type.
+             * @example [
+             *       "invoice.paid",
+             *       "invoice.overdue"
+             *     ]
+             * @example [
+             *       "*"
+             *     ]
+             */
+            enabled_events?: string[];
+            /** @description Re-enabling clears `disabled_reason` and the failure streak. */
+            enabled?: boolean;
+        };
+        WebhookSecretRotate: {
+            /**
+             * @description How long the old secret keeps signing beside the new one (both signatures are sent). 0 to 604800; default 86400.
+             * @default 86400
+             */
+            overlap_seconds?: number;
+        };
+        WebhookResend: {
+            /** @description The event to send again (any event of the account, any type). */
+            event_id: string;
+        };
+        WebhookEndpointList: {
+            /** @enum {string} */
+            object: "list";
+            data: components["schemas"]["WebhookEndpoint"][];
+            has_more: boolean;
+            next_cursor: string | null;
+        };
+        WebhookAttempt: {
+            /** @description A `wha_…` id. */
+            id: string;
+            /** @enum {string} */
+            object: "webhook_attempt";
+            /** @description A `whd_…` id. */
+            delivery_id: string;
+            /** @description A `we_…` id. */
+            endpoint_id: string;
+            /** @description A `evt_…` id. */
+            event_id: string;
+            /** Format: date-time */
+            attempted_at: string;
+            status_code: number | null;
+            duration_ms: number;
+            response_excerpt: string | null;
+            error: string | null;
+            succeeded: boolean;
+            next_attempt_at: string | null;
+        };
+        WebhookAttemptList: {
+            /** @enum {string} */
+            object: "list";
+            data: components["schemas"]["WebhookAttempt"][];
+            has_more: boolean;
+            next_cursor: string | null;
+        };
+        WebhookDelivery: {
+            /** @description A `whd_…` id. */
+            id: string;
+            /** @enum {string} */
+            object: "webhook_delivery";
+            /** @description A `we_…` id. */
+            endpoint_id: string;
+            /** @description A `evt_…` id. */
+            event_id: string;
+            event_type: string;
+            /**
+             * @description `pending`: not delivered yet (first attempt or retries to come); `succeeded`: a 2xx answer; `failed`: given up (attempts exhausted or endpoint disabled).
+             * @enum {unknown}
+             */
+            status: "pending" | "succeeded" | "failed";
+            attempt_count: number;
+            next_attempt_at: string | null;
+            last_attempt_at: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** @description Every attempt, oldest first. */
+            attempts: components["schemas"]["WebhookAttempt"][];
+        };
+        WebhookDeliveryList: {
+            /** @enum {string} */
+            object: "list";
+            data: components["schemas"]["WebhookDelivery"][];
             has_more: boolean;
             next_cursor: string | null;
         };
@@ -7912,6 +8337,8 @@ export interface operations {
                 created_from?: string;
                 /** @description Only events written at or before this instant. */
                 created_to?: string;
+                /** @description `false`: only events with at least one webhook delivery not (yet) succeeded (failed or still retrying). `true`: only events delivered, and successfully, to every endpoint they were sent to. */
+                delivery_success?: boolean;
             };
             header?: never;
             path?: never;
@@ -8844,6 +9271,494 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["BankTransaction"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listWebhookEndpoints: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1 to 100. */
+                limit?: number;
+                /** @description Cursor: the id of the last object of the previous page. */
+                starting_after?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The webhook endpoint list. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointList"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the request safe to retry: the first response is replayed for 24 hours. 1 to 255 visible ASCII characters (`idempotency/invalid_key` otherwise). */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEndpointCreate"];
+            };
+        };
+        responses: {
+            /** @description Created: the endpoint with its secret. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpoint"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The webhook endpoint. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpoint"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @enum {string} */
+                        object: "webhook_endpoint";
+                        /** @enum {boolean} */
+                        deleted: true;
+                    };
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEndpointUpdate"];
+            };
+        };
+        responses: {
+            /** @description The webhook endpoint. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpoint"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rotateWebhookSecret: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the request safe to retry: the first response is replayed for 24 hours. 1 to 255 visible ASCII characters (`idempotency/invalid_key` otherwise). */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookSecretRotate"];
+            };
+        };
+        responses: {
+            /** @description The webhook endpoint. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpoint"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    sendWebhookTest: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the request safe to retry: the first response is replayed for 24 hours. 1 to 255 visible ASCII characters (`idempotency/invalid_key` otherwise). */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The webhook delivery. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDelivery"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    resendWebhookEvent: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the request safe to retry: the first response is replayed for 24 hours. 1 to 255 visible ASCII characters (`idempotency/invalid_key` otherwise). */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookResend"];
+            };
+        };
+        responses: {
+            /** @description The webhook delivery. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDelivery"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listWebhookAttempts: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1 to 100. */
+                limit?: number;
+                /** @description Cursor: the id of the last object of the previous page. */
+                starting_after?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The webhook attempt list. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookAttemptList"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listWebhookDeliveries: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1 to 100. */
+                limit?: number;
+                /** @description Cursor: the id of the last object of the previous page. */
+                starting_after?: string;
+                /** @description Only deliveries to this endpoint. */
+                endpoint_id?: string;
+                /** @description Only deliveries of this event. */
+                event_id?: string;
+                status?: "pending" | "succeeded" | "failed";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The webhook delivery list. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryList"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getWebhookDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The webhook delivery. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDelivery"];
                 };
             };
             /** @description The request was refused; `code` says why. */

@@ -16,6 +16,7 @@ import './types/reminder-policy.ts';
 import './types/payment.ts';
 import './types/payment-plan.ts';
 import './types/bank-transaction.ts';
+import './types/webhook.ts';
 
 let schema: GraphQLSchema | undefined;
 

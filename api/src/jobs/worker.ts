@@ -2,6 +2,7 @@ import { PgBoss } from 'pg-boss';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
 import type { Services } from '../services.ts';
+import { startWebhookWorker } from './webhooks.ts';
 
 export const QUEUES = {
   purgeIdempotencyKeys: 'maintenance.purge-idempotency-keys',
@@ -19,6 +20,8 @@ export interface Worker {
   boss: PgBoss;
   /** Runs one tick now and waits for it (tests; production ticks on a timer). */
   tick(): Promise<number>;
+  /** Turns new events into webhook deliveries and queues due retries now (tests; production loops). */
+  dispatchWebhooks(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -47,7 +50,7 @@ export async function startWorker(deps: {
 }): Promise<Worker> {
   const { services, log, clock } = deps;
   // Supervision every 10 s notices a dead worker's jobs (stale heartbeats) quickly.
-  const boss = new PgBoss({ connectionString: deps.databaseUrl, schema: 'pgboss', max: 4 + (deps.concurrency ?? 4), superviseIntervalSeconds: 10 });
+  const boss = new PgBoss({ connectionString: deps.databaseUrl, schema: 'pgboss', max: 6 + (deps.concurrency ?? 4), superviseIntervalSeconds: 10, useListenNotify: true });
   boss.on('error', (err) => log.error({ err }, 'job queue error'));
   await boss.start();
 
@@ -104,6 +107,8 @@ export async function startWorker(deps: {
     },
   );
 
+  const webhooks = await startWebhookWorker({ boss, services, log, timer: deps.timer, concurrency: deps.concurrency });
+
   const timer = deps.timer === false ? undefined : setInterval(() => {
     boss.send(QUEUES.remindersTick, {}, { singletonSeconds: TICK_EVERY_MS / 1000 }).catch((err) => log.warn({ err }, 'could not request a tick'));
   }, TICK_EVERY_MS);
@@ -112,8 +117,10 @@ export async function startWorker(deps: {
   return {
     boss,
     tick,
+    dispatchWebhooks: () => webhooks.dispatch(),
     async stop() {
       if (timer) clearInterval(timer);
+      await webhooks.stop();
       await boss.stop({ graceful: true, timeout: 10_000 });
     },
   };

@@ -139,6 +139,7 @@ export interface Events {
   account_id: string;
   created_at: Timestamp;
   data: Json;
+  dispatched: Generated<boolean>;
   id: string;
   object_id: string;
   object_sequence: number;
@@ -405,6 +406,51 @@ export interface Tasks {
   updated_at: Timestamp;
 }
 
+export interface WebhookAttempts {
+  account_id: string;
+  attempted_at: Timestamp;
+  delivery_id: string;
+  duration_ms: number;
+  endpoint_id: string;
+  error: string | null;
+  event_id: string;
+  id: string;
+  next_attempt_at: Timestamp | null;
+  response_excerpt: string | null;
+  status_code: number | null;
+  succeeded: boolean;
+}
+
+export interface WebhookDeliveries {
+  account_id: string;
+  attempt_count: Generated<number>;
+  created_at: Timestamp;
+  endpoint_id: string;
+  event_id: string;
+  event_type: string;
+  id: string;
+  last_attempt_at: Timestamp | null;
+  next_attempt_at: Timestamp | null;
+  status: Generated<string>;
+  updated_at: Timestamp;
+}
+
+export interface WebhookEndpoints {
+  account_id: string;
+  created_at: Timestamp;
+  description: string | null;
+  disabled_reason: string | null;
+  enabled: Generated<boolean>;
+  enabled_events: string[];
+  failing_since: Timestamp | null;
+  id: string;
+  previous_secret: string | null;
+  previous_secret_expires_at: Timestamp | null;
+  secret: string;
+  updated_at: Timestamp;
+  url: string;
+}
+
 export interface DB {
   account_clocks: AccountClocks;
   accounts: Accounts;
@@ -429,4 +475,7 @@ export interface DB {
   reminder_occurrences: ReminderOccurrences;
   reminder_policies: ReminderPolicies;
   tasks: Tasks;
+  webhook_attempts: WebhookAttempts;
+  webhook_deliveries: WebhookDeliveries;
+  webhook_endpoints: WebhookEndpoints;
 }

@@ -136,3 +136,41 @@ t.test("another account's payment plans are invisible and untouchable over Graph
   t.equal(codeOf(await b(`mutation { createPaymentPlan(invoiceId: "${invoice.id}", input: { count: 2, firstDueDate: "2099-01-01" }) { id } }`)), 'invoice/not_found');
   t.equal((await a(`{ paymentPlan(id: "${plan.id}") { status } }`)).data.paymentPlan.status, 'ACTIVE');
 });
+
+t.test("another account's webhook endpoints and deliveries are invisible over GraphQL", async (t) => {
+  const ctx = await setupApp(t, { env: { WEBHOOKS_ALLOW_PRIVATE_TARGETS: 'true' } });
+  const a = graphqlClient(ctx, (await ctx.createAccount({ name: 'A' })).auth);
+  const b = graphqlClient(ctx, (await ctx.createAccount({ name: 'B' })).auth);
+  const created = await a('mutation { createWebhookEndpoint(input: { url: "http://127.0.0.1:9/hooks", enabledEvents: ["*"] }) { id secret enabled } }');
+  t.notOk(created.errors);
+  const endpoint = created.data.createWebhookEndpoint;
+  t.match(endpoint.secret, /^whsec_/);
+  const test = await a(`mutation { sendWebhookTest(id: "${endpoint.id}") { id eventId status } }`);
+  const delivery = test.data.sendWebhookTest;
+  t.equal(delivery.status, 'PENDING');
+
+  const read = await b(`{
+    webhookEndpoint(id: "${endpoint.id}") { id }
+    webhookDelivery(id: "${delivery.id}") { id }
+    webhookEndpoints { data { id } }
+    webhookDeliveries(endpointId: "${endpoint.id}") { data { id } }
+    events(deliverySuccess: false) { data { id } }
+  }`);
+  t.notOk(read.errors);
+  t.same(read.data, { webhookEndpoint: null, webhookDelivery: null, webhookEndpoints: { data: [] }, webhookDeliveries: { data: [] }, events: { data: [] } });
+  const attempts = await b(`{ webhookAttempts(endpointId: "${endpoint.id}") { data { id } } }`);
+  t.equal(codeOf(attempts), 'webhook_endpoint/not_found');
+  for (const mutation of [
+    `updateWebhookEndpoint(id: "${endpoint.id}", input: { enabled: false }) { id }`,
+    `rotateWebhookSecret(id: "${endpoint.id}") { id }`,
+    `sendWebhookTest(id: "${endpoint.id}") { id }`,
+    `resendWebhookEvent(id: "${endpoint.id}", eventId: "${delivery.eventId}") { id }`,
+    `deleteWebhookEndpoint(id: "${endpoint.id}") { id }`,
+  ]) {
+    const res = await b(`mutation { ${mutation} }`);
+    t.equal(codeOf(res), 'webhook_endpoint/not_found', mutation);
+  }
+  const still = await a(`{ webhookEndpoint(id: "${endpoint.id}") { enabled } events(deliverySuccess: false) { data { id } } }`);
+  t.equal(still.data.webhookEndpoint.enabled, true);
+  t.same(still.data.events.data, [{ id: delivery.eventId }], 'A sees its pending test event as not yet delivered');
+});

@@ -81,3 +81,57 @@ t.test("account A's ids give 404 to account B on every REST route", async (t) =>
   t.same((await byB('GET', `/v1/events?object_id=${open.id}`)).json().data, [], "B's events about A's invoice: none");
   t.notOk((await byB('GET', '/v1/events?limit=100')).json().data.some((e: { account_id: string }) => e.account_id === a.accountId), "B's events show none of A's");
 });
+
+t.test("account A's webhook endpoints, deliveries and attempts are invisible to account B", async (t) => {
+  const { pino } = await import('pino');
+  const { startWorker } = await import('../../src/jobs/worker.ts');
+  const { startReceiver } = await import('../helpers/webhook-receiver.ts');
+  const ctx = await setupApp(t, { env: { WEBHOOKS_ALLOW_PRIVATE_TARGETS: 'true' } });
+  const worker = await startWorker({ databaseUrl: ctx.databaseUrl, services: ctx.services, clock: ctx.clock, log: pino({ level: 'silent' }), timer: false });
+  t.teardown(() => worker.stop());
+  const receiver = await startReceiver(() => ({ status: 500 }));
+  t.teardown(() => receiver.close());
+  const a = await ctx.createAccount({ name: 'A' });
+  const b = await ctx.createAccount({ name: 'B' });
+  const as = (who: typeof a) => (method: string, url: string, payload?: object) =>
+    ctx.app.inject({ method: method as 'GET', url, headers: who.auth, ...(payload && { payload }) });
+  const byA = as(a);
+  const byB = as(b);
+
+  const endpoint = (await byA('POST', '/v1/webhook_endpoints', { url: receiver.url, enabled_events: ['*'] })).json();
+  const customer = (await byA('POST', '/v1/customers', { name: 'Client of A' })).json();
+  await worker.dispatchWebhooks();
+  await receiver.waitFor(1);
+  let deliveries: { id: string; event_id: string; attempts: { id: string }[] }[] = [];
+  for (let i = 0; i < 200 && !deliveries[0]?.attempts.length; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    deliveries = (await byA('GET', '/v1/webhook_deliveries')).json().data;
+  }
+  const delivery = deliveries[0]!;
+  t.equal(delivery.attempts.length, 1, 'A has a failed attempt');
+  const ownEndpoint = (await byB('POST', '/v1/webhook_endpoints', { url: receiver.url, enabled_events: ['*'] })).json();
+  const ownEvent = (await byB('POST', '/v1/customers', { name: 'Client of B' })).json();
+  t.ok(ownEvent.id && ownEndpoint.id);
+
+  for (const [method, url, payload] of [
+    ['GET', `/v1/webhook_endpoints/${endpoint.id}`],
+    ['PATCH', `/v1/webhook_endpoints/${endpoint.id}`, { description: 'hijacked' }],
+    ['POST', `/v1/webhook_endpoints/${endpoint.id}/rotate_secret`, {}],
+    ['POST', `/v1/webhook_endpoints/${endpoint.id}/test`],
+    ['POST', `/v1/webhook_endpoints/${endpoint.id}/resend`, { event_id: delivery.event_id }],
+    ['POST', `/v1/webhook_endpoints/${ownEndpoint.id}/resend`, { event_id: delivery.event_id }],
+    ['GET', `/v1/webhook_endpoints/${endpoint.id}/attempts`],
+    ['GET', `/v1/webhook_deliveries/${delivery.id}`],
+    ['DELETE', `/v1/webhook_endpoints/${endpoint.id}`],
+  ] as Array<[string, string, object?]>) {
+    const res = await byB(method, url, payload);
+    t.equal(res.statusCode, 404, `${method} ${url} → 404`);
+    t.match(res.json().code, /\/not_found$/);
+  }
+  t.same((await byB('GET', '/v1/webhook_endpoints')).json().data.map((e: { id: string }) => e.id), [ownEndpoint.id]);
+  t.same((await byB('GET', `/v1/webhook_deliveries?endpoint_id=${endpoint.id}`)).json().data, []);
+  t.same((await byB('GET', `/v1/webhook_deliveries?event_id=${delivery.event_id}`)).json().data, []);
+  t.notOk((await byB('GET', '/v1/events?delivery_success=false')).json().data.some((e: { object_id: string }) => e.object_id === customer.id));
+  t.equal((await byA('GET', '/v1/events?delivery_success=false')).json().data[0].object_id, customer.id, 'A sees its own');
+  t.equal((await byA('GET', `/v1/webhook_endpoints/${endpoint.id}`)).json().description, null, "A's endpoint is untouched");
+});

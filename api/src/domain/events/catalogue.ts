@@ -58,6 +58,8 @@ export const EVENT_CATALOGUE: readonly EventTypeEntry[] = [
   entry('payment_plan.breached', 'payment_plan', 'PaymentPlan', 'Too many installments were missed: the plan ended and the invoice is followed up by its own policy again (late fees resume).'),
   entry('payment_plan.completed', 'payment_plan', 'PaymentPlan', 'Every installment was paid (or the invoice was).'),
   entry('payment_plan.cancelled', 'payment_plan', 'PaymentPlan', 'The plan was cancelled, through the API or because its invoice was voided or written off.'),
+  entry('webhook_endpoint.disabled', 'webhook_endpoint', 'WebhookEndpoint', 'An endpoint was disabled by Relance: it answered 410 Gone, or failed every delivery for 3 days (`disabled_reason` says which).'),
+  entry('webhook_endpoint.test', 'webhook_endpoint', 'WebhookEndpoint', 'A test event, sent on demand to one endpoint only (`POST /v1/webhook_endpoints/{id}/test`).'),
   entry('message.delivered', 'message', 'MessageStatusChange', "The email provider delivered a reminder email."),
   entry('message.bounced', 'message', 'MessageStatusChange', 'A reminder email bounced (`bounce` says how).'),
   entry('message.complained', 'message', 'MessageStatusChange', 'The recipient marked a reminder email as spam.'),

@@ -29,6 +29,13 @@ export const EventListQuery = Type.Object(
     object_id: Type.Optional(Type.String({ maxLength: 64, description: 'Only events about this object (an invoice, a task…).' })),
     created_from: Type.Optional(Type.String({ format: 'date-time', description: 'Only events written at or after this instant.' })),
     created_to: Type.Optional(Type.String({ format: 'date-time', description: 'Only events written at or before this instant.' })),
+    delivery_success: Type.Optional(
+      Type.Boolean({
+        description:
+          '`false`: only events with at least one webhook delivery not (yet) succeeded (failed or still retrying). ' +
+          '`true`: only events delivered, and successfully, to every endpoint they were sent to.',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

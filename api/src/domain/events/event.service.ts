@@ -1,8 +1,8 @@
-import { type Selectable, sql } from 'kysely';
+import { type ExpressionBuilder, type Selectable, sql } from 'kysely';
 import type { Clock } from '../../clock.ts';
 import { notFound } from '../../errors.ts';
 import type { Database } from '../../store/database.ts';
-import type { Events } from '../../store/db-types.ts';
+import type { DB, Events } from '../../store/db-types.ts';
 import { parseInput } from '../../validation.ts';
 import type { Actor } from '../shared/actor.ts';
 import { type Page, toPage } from '../shared/schemas.ts';
@@ -42,6 +42,15 @@ export function createEventService(deps: { database: Database; clock: Clock }) {
         if (query.object_id) q = q.where('object_id', '=', query.object_id);
         if (query.created_from) q = q.where('created_at', '>=', new Date(query.created_from));
         if (query.created_to) q = q.where('created_at', '<=', new Date(query.created_to));
+        if (query.delivery_success !== undefined) {
+          const unsuccessful = (eb: ExpressionBuilder<DB, 'events'>) =>
+            eb.exists(eb.selectFrom('webhook_deliveries as d').select('d.id').whereRef('d.event_id', '=', 'events.id').where('d.status', '!=', 'succeeded'));
+          const delivered = (eb: ExpressionBuilder<DB, 'events'>) =>
+            eb.exists(eb.selectFrom('webhook_deliveries as d').select('d.id').whereRef('d.event_id', '=', 'events.id'));
+          q = query.delivery_success
+            ? q.where((eb) => eb.and([delivered(eb), eb.not(unsuccessful(eb))]))
+            : q.where((eb) => unsuccessful(eb));
+        }
         return toPage((await q.execute()).map(presentEvent), limit);
       });
     },

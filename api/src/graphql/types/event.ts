@@ -43,6 +43,9 @@ builder.queryFields((t) => ({
       objectId: t.arg.id({ description: 'Only events about this object.' }),
       createdFrom: t.arg({ type: 'DateTime', description: 'Only events written at or after this instant.' }),
       createdTo: t.arg({ type: 'DateTime', description: 'Only events written at or before this instant.' }),
+      deliverySuccess: t.arg.boolean({
+        description: '`false`: only events with a webhook delivery not (yet) succeeded; `true`: only events delivered successfully everywhere.',
+      }),
     },
     resolve: (_root, args, { actor, services }) => services.events.list(actor, toListQuery<EventListQuery>(args)),
   }),

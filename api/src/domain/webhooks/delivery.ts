@@ -1,0 +1,237 @@
+import { sql } from 'kysely';
+import type { Clock } from '../../clock.ts';
+import { newId } from '../../ids.ts';
+import type { Database, Db } from '../../store/database.ts';
+import { recordEvent } from '../events/event.repository.ts';
+import { presentEvent } from '../events/event.service.ts';
+import { postWebhook, type SendResult } from './sender.ts';
+import type { TargetPolicy } from './target.ts';
+import { type EndpointRow, failPendingDeliveries, presentEndpoint } from './webhook.repository.ts';
+import { failingTooLong, nextAttemptAt, parseRetryAfter, signatureHeader, subscribes } from './webhook.rules.ts';
+
+/** A delivery to attempt: what a queued job carries. */
+export interface DeliveryJob {
+  accountId: string;
+  deliveryId: string;
+}
+
+/** Puts jobs on the queue inside the given transaction (pg-boss stays out of the domain). */
+export type Enqueue = (trx: Db, jobs: DeliveryJob[]) => Promise<void>;
+
+export const DISPATCH_BATCH = 1000;
+
+/**
+ * The worker side of webhooks: turns new events into deliveries, queues due retries, and makes
+ * the attempts. Events are claimed by a flag (`dispatched`), not by a sequence cursor, so an
+ * event whose transaction commits late is never skipped; `SKIP LOCKED` lets any number of
+ * workers dispatch at once.
+ */
+export function createWebhookDelivery(deps: { database: Database; clock: Clock; targets: TargetPolicy; userAgent?: string }) {
+  const { database, clock, targets } = deps;
+  const userAgent = deps.userAgent ?? 'Relance-Webhooks/1';
+
+  /** Disables an endpoint (once), stops its pending deliveries and emits `webhook_endpoint.disabled`. */
+  async function disableEndpoint(trx: Db, endpoint: EndpointRow, reason: string, now: Date): Promise<void> {
+    const row = await trx
+      .updateTable('webhook_endpoints')
+      .set({ enabled: false, disabled_reason: reason, updated_at: now })
+      .where('id', '=', endpoint.id)
+      .where('enabled', '=', true)
+      .returningAll()
+      .executeTakeFirst();
+    if (!row) return;
+    await failPendingDeliveries(trx, endpoint.id, now);
+    await recordEvent(trx, { accountId: row.account_id, type: 'webhook_endpoint.disabled', objectType: 'webhook_endpoint', objectId: row.id, data: presentEndpoint(row), at: now });
+  }
+
+  return {
+    /** Claims up to `limit` new events, creates their deliveries and queues them, in one transaction. Returns the events claimed. */
+    dispatch(enqueue: Enqueue, limit = DISPATCH_BATCH): Promise<number> {
+      return database.withSystem(async (trx) => {
+        const now = clock.now();
+        const claimed = await sql<{ account_id: string; id: string; type: string }>`
+          WITH batch AS (
+            SELECT account_id, id FROM events WHERE NOT dispatched ORDER BY seq LIMIT ${limit} FOR UPDATE SKIP LOCKED
+          )
+          UPDATE events e SET dispatched = true FROM batch
+           WHERE e.account_id = batch.account_id AND e.id = batch.id
+          RETURNING e.account_id, e.id, e.type`.execute(trx);
+        if (claimed.rows.length === 0) return 0;
+        const accounts = [...new Set(claimed.rows.map((r) => r.account_id))];
+        const endpoints = await trx
+          .selectFrom('webhook_endpoints')
+          .select(['account_id', 'id', 'enabled_events'])
+          .where('account_id', 'in', accounts)
+          .where('enabled', '=', true)
+          .execute();
+        if (endpoints.length === 0) return claimed.rows.length;
+        const byAccount = Map.groupBy(endpoints, (e) => e.account_id);
+        const deliveries = [];
+        for (const event of claimed.rows) {
+          for (const endpoint of byAccount.get(event.account_id) ?? []) {
+            if (!subscribes(endpoint.enabled_events, event.type)) continue;
+            deliveries.push({
+              account_id: event.account_id,
+              id: newId('webhookDelivery'),
+              endpoint_id: endpoint.id,
+              event_id: event.id,
+              event_type: event.type,
+              status: 'pending',
+              next_attempt_at: null,
+              created_at: now,
+              updated_at: now,
+            });
+          }
+        }
+        for (let i = 0; i < deliveries.length; i += 1000) {
+          const chunk = deliveries.slice(i, i + 1000);
+          await trx.insertInto('webhook_deliveries').values(chunk).execute();
+          await enqueue(trx, chunk.map((d) => ({ accountId: d.account_id, deliveryId: d.id })));
+        }
+        return claimed.rows.length;
+      });
+    },
+
+    /** Queues the deliveries whose retry (or on-demand send) is due by the clock. Returns how many. */
+    enqueueDue(enqueue: Enqueue, limit = DISPATCH_BATCH): Promise<number> {
+      return database.withSystem(async (trx) => {
+        const due = await sql<{ account_id: string; id: string }>`
+          WITH batch AS (
+            SELECT account_id, id FROM webhook_deliveries
+             WHERE status = 'pending' AND next_attempt_at IS NOT NULL AND next_attempt_at <= ${clock.now()}
+             ORDER BY next_attempt_at LIMIT ${limit} FOR UPDATE SKIP LOCKED
+          )
+          UPDATE webhook_deliveries d SET next_attempt_at = NULL FROM batch
+           WHERE d.account_id = batch.account_id AND d.id = batch.id
+          RETURNING d.account_id, d.id`.execute(trx);
+        if (due.rows.length > 0) await enqueue(trx, due.rows.map((r) => ({ accountId: r.account_id, deliveryId: r.id })));
+        return due.rows.length;
+      });
+    },
+
+    /**
+     * Attempts the deliveries of one account: reads them, POSTs each (in parallel), then records
+     * every attempt and its consequences in one transaction. A delivery already settled or
+     * already rescheduled (a job run twice) is left alone.
+     */
+    async attempt(accountId: string, deliveryIds: string[]): Promise<{ succeeded: number; failed: number }> {
+      const work = await database.withAccount(accountId, async (trx) => {
+        const rows = await trx
+          .selectFrom('webhook_deliveries as d')
+          .innerJoin('webhook_endpoints as we', 'we.id', 'd.endpoint_id')
+          .innerJoin('events as e', 'e.id', 'd.event_id')
+          .select([
+            'd.id as delivery_id', 'd.event_id', 'd.attempt_count', 'd.status', 'd.next_attempt_at',
+            'we.id as endpoint_id', 'we.url', 'we.enabled', 'we.secret', 'we.previous_secret', 'we.previous_secret_expires_at',
+          ])
+          .where('d.id', 'in', deliveryIds)
+          .execute();
+        const stale = rows.filter((r) => r.status === 'pending' && r.next_attempt_at === null && !r.enabled).map((r) => r.delivery_id);
+        if (stale.length) {
+          await trx.updateTable('webhook_deliveries').set({ status: 'failed', updated_at: clock.now() }).where('id', 'in', stale).where('status', '=', 'pending').execute();
+        }
+        const ready = rows.filter((r) => r.status === 'pending' && r.next_attempt_at === null && r.enabled);
+        if (ready.length === 0) return [];
+        const events = await trx.selectFrom('events').selectAll().where('id', 'in', ready.map((r) => r.event_id)).execute();
+        const byId = new Map(events.map((e) => [e.id, e]));
+        return ready.flatMap((r) => {
+          const event = byId.get(r.event_id);
+          return event ? [{ ...r, event }] : [];
+        });
+      });
+      if (work.length === 0) return { succeeded: 0, failed: 0 };
+
+      const results = await Promise.all(
+        work.map(async (row) => {
+          const attemptedAt = clock.now();
+          const timestamp = Math.floor(attemptedAt.getTime() / 1000);
+          // The body is the event as GET /v1/events/{id} shows it: stored jsonb reads back in a
+          // fixed key order, so every attempt sends (and signs) the same bytes.
+          const body = Buffer.from(JSON.stringify(presentEvent(row.event)));
+          const secrets = [row.secret];
+          if (row.previous_secret && row.previous_secret_expires_at && row.previous_secret_expires_at > attemptedAt) secrets.push(row.previous_secret);
+          const headers = {
+            'content-type': 'application/json',
+            'user-agent': userAgent,
+            'webhook-id': row.event_id,
+            'webhook-timestamp': String(timestamp),
+            'webhook-signature': signatureHeader(secrets, row.event_id, timestamp, body),
+          };
+          const result: SendResult = await postWebhook(row.url, headers, body, targets);
+          return { row, attemptedAt, result };
+        }),
+      );
+
+      let succeeded = 0;
+      await database.withAccount(accountId, async (trx) => {
+        const now = clock.now();
+        const attempts = [];
+        const updates: { id: string; status: string; attempt_count: number; next_attempt_at: Date | null; last_attempt_at: Date }[] = [];
+        const endpointsFailing = new Map<string, { gone: boolean }>();
+        const endpointsOk = new Set<string>();
+        for (const { row, attemptedAt, result } of results) {
+          const ok = result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300;
+          const attemptCount = row.attempt_count + 1;
+          const gone = result.statusCode === 410;
+          const retryAfterMs = result.statusCode === 429 || result.statusCode === 503 ? parseRetryAfter(result.retryAfter, now) : null;
+          const next = ok || gone ? null : nextAttemptAt(now, attemptCount, { retryAfterMs });
+          attempts.push({
+            account_id: accountId,
+            id: newId('webhookAttempt'),
+            delivery_id: row.delivery_id,
+            endpoint_id: row.endpoint_id,
+            event_id: row.event_id,
+            attempted_at: attemptedAt,
+            status_code: result.statusCode,
+            duration_ms: result.durationMs,
+            response_excerpt: result.responseExcerpt,
+            error: gone ? 'HTTP 410: the endpoint is gone and was disabled' : result.error,
+            succeeded: ok,
+            next_attempt_at: next,
+          });
+          updates.push({ id: row.delivery_id, status: ok ? 'succeeded' : next ? 'pending' : 'failed', attempt_count: attemptCount, next_attempt_at: next, last_attempt_at: attemptedAt });
+          if (ok) {
+            succeeded++;
+            endpointsOk.add(row.endpoint_id);
+          } else {
+            const failing = endpointsFailing.get(row.endpoint_id) ?? { gone: false };
+            failing.gone ||= gone;
+            endpointsFailing.set(row.endpoint_id, failing);
+          }
+        }
+        // One statement for the batch. A failure only moves a delivery still pending (it may
+        // have been stopped meanwhile); a success is recorded whatever happened.
+        await sql`
+          UPDATE webhook_deliveries d
+             SET status = u.status, attempt_count = u.attempt_count, next_attempt_at = u.next_attempt_at,
+                 last_attempt_at = u.last_attempt_at, updated_at = ${now}
+            FROM jsonb_to_recordset(${JSON.stringify(updates)}::jsonb)
+                 AS u(id text, status text, attempt_count integer, next_attempt_at timestamptz, last_attempt_at timestamptz)
+           WHERE d.id = u.id AND (u.status = 'succeeded' OR d.status = 'pending')`.execute(trx);
+        await trx.insertInto('webhook_attempts').values(attempts).execute();
+
+        // A success ends the endpoint's failure streak; a failure starts one or, 3 days on, disables it.
+        if (endpointsOk.size) {
+          await trx.updateTable('webhook_endpoints').set({ failing_since: null }).where('id', 'in', [...endpointsOk]).where('failing_since', 'is not', null).execute();
+        }
+        for (const [endpointId, { gone }] of endpointsFailing) {
+          if (endpointsOk.has(endpointId) && !gone) continue;
+          const endpoint = await trx
+            .updateTable('webhook_endpoints')
+            .set({ failing_since: sql`coalesce(failing_since, ${now})` })
+            .where('id', '=', endpointId)
+            .returningAll()
+            .executeTakeFirst();
+          if (!endpoint) continue;
+          if (gone) await disableEndpoint(trx, endpoint, 'The endpoint answered 410 Gone.', now);
+          else if (failingTooLong(endpoint.failing_since, now)) {
+            await disableEndpoint(trx, endpoint, 'Every delivery failed for 3 days.', now);
+          }
+        }
+      });
+      return { succeeded, failed: results.length - succeeded };
+    },
+  };
+}
+
+export type WebhookDeliveryEngine = ReturnType<typeof createWebhookDelivery>;

@@ -1,0 +1,95 @@
+import { pino } from 'pino';
+import t from 'tap';
+import { ManualClock } from '../../src/clock.ts';
+import { isForbiddenAddress } from '../../src/domain/webhooks/target.ts';
+import { startWorker } from '../../src/jobs/worker.ts';
+import { createServices } from '../../src/services.ts';
+import { setupApp } from '../helpers/app.ts';
+import { startReceiver } from '../helpers/webhook-receiver.ts';
+
+// No request leaves this machine here: every refusal happens before a connection is opened.
+t.test('endpoint URLs that reach private addresses are refused at creation', async (t) => {
+  const ctx = await setupApp(t); // WEBHOOKS_ALLOW_PRIVATE_TARGETS unset: the production default
+  const live = await ctx.createAccount({ name: 'Live', mode: 'live' });
+  const sandbox = await ctx.createAccount({ name: 'Sandbox', mode: 'test' });
+  const create = (url: string, who = sandbox) =>
+    ctx.app.inject({ method: 'POST', url: '/v1/webhook_endpoints', headers: who.auth, payload: { url, enabled_events: ['*'] } });
+
+  for (const url of [
+    'https://127.0.0.1/hooks',
+    'https://127.8.9.10/',
+    'https://10.0.0.1/',
+    'https://10.255.255.254:8443/x',
+    'https://172.16.0.1/',
+    'https://172.31.255.255/',
+    'https://192.168.1.10/',
+    'https://169.254.169.254/latest/meta-data/',
+    'https://[::1]/',
+    'https://[::ffff:10.0.0.1]/',
+    'https://[::ffff:127.0.0.1]/',
+    'https://[fd00:ec2::254]/',
+    'https://[fe80::1]/',
+    'https://0.0.0.0/',
+    'https://localhost/hooks',
+    'http://localhost:3000/hooks',
+  ]) {
+    const res = await create(url);
+    t.equal(res.statusCode, 422, url);
+    t.equal(res.json().code, 'webhook_endpoint/forbidden_target', url);
+  }
+
+  const plain = await create('http://hooks.example.com/relance', live);
+  t.equal(plain.statusCode, 422);
+  t.equal(plain.json().code, 'webhook_endpoint/https_required', 'live mode needs https');
+  const bad = await create('ftp://files.example.com/');
+  t.equal(bad.statusCode, 400, 'only http(s) URLs are valid');
+  const creds = await create('https://user:pass@8.8.8.8/');
+  t.equal(creds.json().code, 'webhook_endpoint/invalid_url');
+  const pub = await create('https://8.8.8.8/hooks', live);
+  t.equal(pub.statusCode, 201, 'a public address is accepted (nothing is sent to it here)');
+
+  // Changing the URL is checked the same way.
+  const id = pub.json().id;
+  const patched = await ctx.app.inject({ method: 'PATCH', url: `/v1/webhook_endpoints/${id}`, headers: live.auth, payload: { url: 'https://192.168.0.1/' } });
+  t.equal(patched.json().code, 'webhook_endpoint/forbidden_target');
+  await ctx.app.inject({ method: 'DELETE', url: `/v1/webhook_endpoints/${id}`, headers: live.auth });
+});
+
+t.test('the address is checked again at send time (DNS rebinding)', async (t) => {
+  const clock = new ManualClock('2026-03-02T09:00:00Z');
+  // Created while private targets were allowed, delivered by a worker that refuses them.
+  const ctx = await setupApp(t, { clock, env: { WEBHOOKS_ALLOW_PRIVATE_TARGETS: 'true' } });
+  const strict = createServices({ database: ctx.database, clock, webhookTargets: { allowPrivateTargets: false } });
+  const worker = await startWorker({ databaseUrl: ctx.databaseUrl, services: strict, clock, log: pino({ level: 'silent' }), timer: false });
+  t.teardown(() => worker.stop());
+  const receiver = await startReceiver();
+  t.teardown(() => receiver.close());
+  const acme = await ctx.createAccount({ name: 'Acme' });
+  const port = new URL(receiver.url).port;
+  for (const url of [receiver.url, `http://localhost:${port}/by-name`]) {
+    const res = await ctx.app.inject({ method: 'POST', url: '/v1/webhook_endpoints', headers: acme.auth, payload: { url, enabled_events: ['*'] } });
+    t.equal(res.statusCode, 201);
+  }
+  await ctx.app.inject({ method: 'POST', url: '/v1/customers', headers: acme.auth, payload: { name: 'Client' } });
+  await worker.dispatchWebhooks();
+  let deliveries: any[] = [];
+  for (let i = 0; i < 200 && !(deliveries.length === 2 && deliveries.every((d) => d.attempt_count === 1)); i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    deliveries = (await ctx.app.inject({ method: 'GET', url: '/v1/webhook_deliveries', headers: acme.auth })).json().data;
+  }
+  t.equal(deliveries.length, 2);
+  for (const d of deliveries) {
+    t.match(d, { status: 'pending', attempt_count: 1 });
+    t.match(d.attempts[0], { status_code: null, succeeded: false, error: /resolves to (127\.0\.0\.1|::1), a private, loopback, link-local or reserved address/ });
+  }
+  t.equal(receiver.received.length, 0, 'nothing reached the private address');
+});
+
+t.test('forbidden address ranges', async (t) => {
+  for (const a of ['127.0.0.1', '10.1.2.3', '172.16.0.1', '172.31.0.1', '192.168.0.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '224.0.0.1', '::1', '::', 'fe80::1', 'fc00::1', '::ffff:192.168.0.1', '::ffff:a00:1', '64:ff9b::a9fe:a9fe']) {
+    t.ok(isForbiddenAddress(a), `${a} refused`);
+  }
+  for (const a of ['8.8.8.8', '1.1.1.1', '172.32.0.1', '172.15.255.255', '192.169.0.1', '2606:4700:4700::1111', '::ffff:8.8.8.8']) {
+    t.notOk(isForbiddenAddress(a), `${a} allowed`);
+  }
+});
