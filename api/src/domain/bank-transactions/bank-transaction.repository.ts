@@ -90,19 +90,35 @@ export async function findOpenInvoicesByDigits(trx: Db, digits: readonly string[
 }
 
 /**
- * Open invoices a payment of one of these amounts would pay exactly: today those whose balance
- * is the amount. (Payment plans add the invoices whose next installment is the amount, with
- * `amountCandidates` in matching.ts.)
+ * Open invoices a payment of one of these amounts would pay exactly: those whose balance is the
+ * amount, and those under a payment plan whose next unpaid installment still needs the amount
+ * (with `next_installment_due`; `amountCandidates` in matching.ts turns both into candidates).
  */
 export async function findOpenInvoicesByAmounts(trx: Db, amounts: readonly number[]): Promise<OpenInvoice[]> {
   if (amounts.length === 0) return [];
-  return trx
+  const byBalance = await trx
     .selectFrom('invoices')
     .select(OPEN_INVOICE_COLUMNS)
     .where('status', 'in', [...PAYABLE_STATUSES])
     // A hash semi-join: `= ANY($array)` would compare every invoice with every amount.
     .where(sql<boolean>`balance IN (SELECT unnest(${sql.val([...amounts])}::bigint[]))`)
     .execute();
+  const { rows: byInstallment } = await sql<OpenInvoice>`
+    SELECT i.id, i.number, i.customer_id, i.currency, i.balance, i.due_date, n.due AS next_installment_due
+      FROM invoices i
+      JOIN LATERAL (
+        SELECT x.amount - x.paid_amount AS due
+          FROM payment_plan_installments x
+         WHERE x.account_id = i.account_id AND x.plan_id = i.active_payment_plan_id AND x.status <> 'paid'
+         ORDER BY x.number
+         LIMIT 1
+      ) n ON true
+     WHERE i.active_payment_plan_id IS NOT NULL
+       AND i.status IN (${sql.join([...PAYABLE_STATUSES])})
+       AND n.due IN (SELECT unnest(${sql.val([...amounts])}::bigint[]))`.execute(trx);
+  const found = new Map<string, OpenInvoice>(byBalance.map((i) => [i.id, i]));
+  for (const invoice of byInstallment) found.set(invoice.id, { ...(found.get(invoice.id) ?? invoice), next_installment_due: invoice.next_installment_due });
+  return [...found.values()];
 }
 
 /**

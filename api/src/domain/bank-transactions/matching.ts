@@ -14,6 +14,8 @@ export interface OpenInvoice {
   currency: string;
   balance: number;
   due_date: string;
+  /** Under an active payment plan: what is still due on its next unpaid installment. */
+  next_installment_due?: number | null;
 }
 
 /** What a credit line says: its amount (positive) and currency. */
@@ -81,12 +83,15 @@ export interface AmountCandidate {
 }
 
 /**
- * The amounts a payment of this invoice may have. Today: its balance. Payment plans add the
- * amount of the installment due next (kind `installment`) here and in the repository's
- * `findOpenInvoicesByAmounts`.
+ * The amounts a payment of this invoice may have: its balance, and under a payment plan what is
+ * still due on its next unpaid installment (the repository's `findOpenInvoicesByAmounts` finds
+ * invoices by either).
  */
 export function amountCandidates(invoice: OpenInvoice): AmountCandidate[] {
-  return [{ invoice, kind: 'balance', amount: invoice.balance }];
+  const candidates: AmountCandidate[] = [{ invoice, kind: 'balance', amount: invoice.balance }];
+  const installment = invoice.next_installment_due;
+  if (installment != null && installment > 0 && installment !== invoice.balance) candidates.push({ invoice, kind: 'installment', amount: installment });
+  return candidates;
 }
 
 /** What the batch's lookups found for one line. */
