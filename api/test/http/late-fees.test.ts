@@ -112,7 +112,7 @@ t.test('late fees', async (t) => {
     // Today is 2026-03-12 (the clock moved 10 days above). 101 days late: due 2025-12-01.
     const uk = await call(other, 'POST', '/v1/payment_terms', { name: 'UK statutory', due: { kind: 'net', days: 30 }, late_fee: { kind: 'uk_b2b' } });
     t.equal(uk.statusCode, 201);
-    t.same(uk.json().late_fee, { kind: 'uk_b2b', annual_rate_bps: null, fixed_fee: null, grace_days: 0, cap_bps: null });
+    t.same(uk.json().late_fee, { kind: 'uk_b2b', annual_rate_bps: null, fixed_fee: null, grace_days: 0, cap_bps: null, fixed_fee_at: 'overdue' });
     const cus = (await call(other, 'POST', '/v1/customers', { name: 'Ltd' })).json();
     const gbp = (await call(other, 'POST', '/v1/invoices', { number: 'UK-1', customer_id: cus.id, currency: 'GBP', subtotal: 500_000, issue_date: '2025-11-01', due_date: '2025-12-01', payment_terms_id: uk.json().id })).json();
     const fees = await accrue(other, gbp.id);
