@@ -102,7 +102,7 @@ t.test('every code sample of the docs runs', async (t) => {
   // Accounts are made here; the server uses the real clock (a test-mode account, its own test clock).
   const services = createServices({ database, clock: new ManualClock(new Date().toISOString()) });
   const port = await freePort();
-  const server = runScript('api/src/main.ts', [], { DATABASE_URL: testDb.url, PORT: String(port), LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '100000' });
+  const server = runScript('api/src/main.ts', [], { DATABASE_URL: testDb.url, PORT: String(port), LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '100000', WEBHOOKS_ALLOW_PRIVATE_TARGETS: 'true' });
   const dir = await mkdtemp(path.join(ROOT, '.samples-'));
   t.teardown(async () => {
     server.child.kill('SIGTERM');
