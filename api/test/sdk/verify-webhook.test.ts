@@ -18,7 +18,7 @@ function thrown(fn: () => unknown): WebhookVerificationError {
 const newSecret = () => `whsec_${randomBytes(24).toString('base64')}`;
 
 t.test('the Standard Webhooks known answer', async (t) => {
-  // From the specification's test vector (see /work/shared/STACK.md).
+  // The Standard Webhooks specification's known-answer vector.
   const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
   const headers = { 'webhook-id': 'msg_p5jXN8AQM9LWM0D4loKWxJek', 'webhook-timestamp': '1614265330', 'webhook-signature': 'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=' };
   const at = () => new Date(1614265330 * 1000);
