@@ -1,7 +1,7 @@
 import { type Insertable, type Selectable, sql } from 'kysely';
 import type { Database, Db } from '../../store/database.ts';
 import type { Invoices } from '../../store/db-types.ts';
-import { ACCOUNT_SET } from '../../store/one-statement.ts';
+import { ACCOUNT_CONTEXT_CTE, ACCOUNT_SET } from '../../store/one-statement.ts';
 import { newId } from '../../ids.ts';
 import { overdueState } from './invoice.rules.ts';
 import type { Invoice, InvoiceListQuery, InvoiceStatus, LineItem } from './invoice.schemas.ts';
@@ -181,7 +181,7 @@ const NEW_INVOICE_COLUMNS: ReadonlyArray<keyof NewInvoiceValues> = [
 
 // A constant text, so each connection plans it once (a named prepared statement).
 const INSERT_INVOICE_SQL = `
-  WITH account_context AS MATERIALIZED (SELECT set_config('relance.account_id', $1, true) AS account_id),
+  WITH ${ACCOUNT_CONTEXT_CTE},
   inserted AS (
     INSERT INTO invoices (${NEW_INVOICE_COLUMNS.join(', ')}, customer_paused, customer_paused_until, customer_pause_reason)
     SELECT ${NEW_INVOICE_COLUMNS.map((c) => `r.${c}`).join(', ')}, coalesce(c.paused, false), c.paused_until, c.pause_reason

@@ -96,6 +96,11 @@ export function isChased(invoice: { status: string; balance: number }): boolean 
   return CHASED_STATUSES.includes(invoice.status) && invoice.balance > 0;
 }
 
+/** Paid, or still open with nothing left to pay (a waived fee, a credit): nothing is owed. */
+export function owesNothing(invoice: { status: string; balance: number }): boolean {
+  return invoice.status === 'paid' || (CHASED_STATUSES.includes(invoice.status) && invoice.balance <= 0);
+}
+
 /** Overdue is derived: something is still owed on an open invoice and its due date has passed. */
 export function overdueState(
   invoice: { status: string; balance: number; due_date: string },

@@ -7,6 +7,7 @@ import { parseInput } from '../../validation.ts';
 import { addDays, compareDates, daysBetween } from '../calendar.ts';
 import { recordEvent } from '../events/event.repository.ts';
 import { findInvoice, type InvoiceRow } from '../invoices/invoice.repository.ts';
+import { CHASED_STATUSES } from '../invoices/invoice.rules.ts';
 import { suspendedPeriod, withoutSuspendedDays } from '../payment-plans/payment-plan.rules.ts';
 import { type Actor, assertWriteAccess } from '../shared/actor.ts';
 import { type Page, PageQuery, toPage } from '../shared/schemas.ts';
@@ -42,8 +43,6 @@ export interface LateFeeRule {
   /** `fee_step`: the fixed fee waits for a reminder step with `applies_late_fees`. */
   fixedFeeAt: 'overdue' | 'fee_step';
 }
-
-const CHASED = new Set(['open', 'partially_paid']);
 
 /** The rule for `invoice`: its terms' own rule (`late_fee_kind`), else the account preset; null for none. */
 export async function resolveLateFeeRule(trx: Db, invoice: InvoiceRow, rates: () => Promise<Rate[]>): Promise<LateFeeRule | null> {
@@ -91,7 +90,7 @@ export async function accrueLateFees(
   input: { accountId: string; invoiceId: string; today: string; now: Date; atFeeStep?: boolean },
 ): Promise<InvoiceFee[]> {
   const invoice = await findInvoice(trx, input.invoiceId, { forUpdate: true });
-  if (!invoice || !CHASED.has(invoice.status)) return [];
+  if (!invoice || !CHASED_STATUSES.includes(invoice.status)) return [];
   let rates: Rate[] | undefined;
   const rule = await resolveLateFeeRule(trx, invoice, async () => (rates ??= await loadReferenceRates(trx)));
   if (!rule) return [];

@@ -7,6 +7,7 @@ import { type RawBuilder, sql } from 'kysely';
 import type { Database, Db } from '../../store/database.ts';
 import { recordEvent } from '../events/event.repository.ts';
 import type { InvoiceRow } from '../invoices/invoice.repository.ts';
+import { owesNothing } from '../invoices/invoice.rules.ts';
 import { replanInvoice } from '../reminders/schedule.ts';
 import { findPlan, installmentsOf, type PlanRow, presentPlan } from './payment-plan.repository.ts';
 import { installmentStatus, spreadOverInstallments } from './payment-plan.rules.ts';
@@ -131,7 +132,7 @@ export async function markMissedInstallments(database: Database, candidates: rea
         const plan = await findPlan(trx, row.plan_id, { forUpdate: true });
         if (!invoice || !plan || plan.status !== 'active') continue;
         // Nothing is owed any more (a fee waived, a credit): the plan is over, nothing is missed.
-        if (invoice.status === 'paid' || (invoice.balance <= 0 && ['open', 'partially_paid'].includes(invoice.status))) {
+        if (owesNothing(invoice)) {
           await endPlan(trx, ctx, plan, 'completed');
           continue;
         }

@@ -7,6 +7,7 @@ import { parseInput } from '../../validation.ts';
 import { compareDates } from '../calendar.ts';
 import { recordEvent } from '../events/event.repository.ts';
 import { findInvoice } from '../invoices/invoice.repository.ts';
+import { CHASED_STATUSES, owesNothing } from '../invoices/invoice.rules.ts';
 import { replanInvoice } from '../reminders/schedule.ts';
 import { type Actor, assertWriteAccess } from '../shared/actor.ts';
 import { type Page, toPage } from '../shared/schemas.ts';
@@ -27,10 +28,10 @@ const alreadyActive = (invoiceId: string, planId?: string) =>
 
 /** Why an invoice cannot take a plan, or null. */
 function refusal(invoice: { id: string; status: string; balance: number; disputed: boolean; active_payment_plan_id: string | null }): AppError | null {
-  if (invoice.status === 'paid' || (['open', 'partially_paid'].includes(invoice.status) && invoice.balance <= 0)) {
+  if (owesNothing(invoice)) {
     return new AppError('payment_plan/invoice_paid', 409, `Invoice '${invoice.id}' is paid: there is nothing left to split.`);
   }
-  if (!['open', 'partially_paid'].includes(invoice.status)) {
+  if (!CHASED_STATUSES.includes(invoice.status)) {
     return new AppError('payment_plan/invoice_not_open', 409, `Invoice '${invoice.id}' is ${invoice.status}: only open and partially paid invoices take a payment plan.`);
   }
   if (invoice.disputed) return new AppError('payment_plan/invoice_disputed', 409, `Invoice '${invoice.id}' is disputed: resolve the dispute before agreeing on a payment plan.`);
