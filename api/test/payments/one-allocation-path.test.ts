@@ -1,4 +1,5 @@
 import t from 'tap';
+import { recordEvent } from '../../src/domain/events/event.repository.ts';
 import { setupApp } from '../helpers/app.ts';
 import { engineKit } from '../helpers/engine-objects.ts';
 
@@ -116,5 +117,35 @@ t.test('payments with one allocation', async (t) => {
       t.equal(payments.length, 6);
       t.equal((await eventsOf(invoice.id)).filter((e) => e.type === 'invoice.partially_paid').length, 6, 'one invoice event per payment written');
     }
+  });
+
+  t.test('an event about the invoice committed under its lock sends the payment down the locking path', async (t) => {
+    // A writer that locks the invoice without changing it (its row version stays) and writes an
+    // event about it: the one-statement write, whose snapshot predates that event, would take the
+    // same per-object sequence; the unique index refuses it and the locking path decides.
+    const invoice = await newInvoice({ subtotal: 1000 });
+    let release: () => void = () => {};
+    const locked = new Promise<void>((resolve) => { release = resolve; });
+    let holding: () => void = () => {};
+    const held = new Promise<void>((resolve) => { holding = resolve; });
+    const writer = ctx.database.withAccount(acme.accountId, async (trx) => {
+      await trx.selectFrom('invoices').select('id').where('id', '=', invoice.id).forUpdate().execute();
+      await recordEvent(trx, { accountId: acme.accountId, type: 'invoice.paused', objectType: 'invoice', objectId: invoice.id, data: { note: 'held' }, at: new Date() });
+      holding();
+      await locked;
+    });
+    await held;
+    const before = { ...paths };
+    const paying = pay({ amount: 400, allocations: [{ invoice_id: invoice.id, amount: 400 }] });
+    await new Promise((resolve) => setTimeout(resolve, 300)); // the payment now waits for the row
+    release();
+    await writer;
+    const res = await paying;
+    t.equal(res.statusCode, 201, res.body);
+    t.same({ one: paths.oneAllocation - before.oneAllocation, locking: paths.locking - before.locking }, { one: 0, locking: 1 }, 'the locking path wrote it');
+    t.match((await call(acme, 'GET', `/v1/invoices/${invoice.id}`)).json(), { status: 'partially_paid', amount_paid: 400 });
+    const sequences = (await eventsOf(invoice.id)).map((e) => (e as unknown as { object_sequence: number }).object_sequence).toSorted((a, b) => a - b);
+    t.same(sequences, sequences.map((_, i) => i + 1), "the invoice's events are numbered 1, 2, 3 with no gap or repeat");
+    t.equal((await call(acme, 'GET', `/v1/payments?invoice_id=${invoice.id}`)).json().data.length, 1, 'one payment');
   });
 });
