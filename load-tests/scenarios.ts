@@ -113,6 +113,13 @@ const createPayment: Scenario<{ customerId: string; invoiceIds: string[] }> = {
       });
       invoiceIds.push(invoice.id);
     }
+    // History, as on a live account: one earlier payment per invoice (the bench analyzes the
+    // database after the setups, so the planner knows payments and allocations are not empty).
+    for (const invoiceId of invoiceIds) {
+      await ctx.services.payments.create(tenant.actor, {
+        customer_id: customer.id, amount: 1, currency: 'EUR', method: 'transfer', allocations: [{ invoice_id: invoiceId, amount: 1 }],
+      });
+    }
     return { headers: { authorization: `Bearer ${tenant.apiKey}` }, state: { customerId: customer.id, invoiceIds } };
   },
   body: (state, seq) => {
