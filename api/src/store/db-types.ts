@@ -139,6 +139,8 @@ export interface Events {
   account_id: string;
   created_at: Timestamp;
   data: Json;
+  data_day: string | null;
+  data_form: Generated<string>;
   dispatched: Generated<boolean>;
   id: string;
   object_id: string;

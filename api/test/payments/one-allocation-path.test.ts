@@ -1,11 +1,14 @@
 import t from 'tap';
+import { TypeID } from 'typeid-js';
 import { recordEvent } from '../../src/domain/events/event.repository.ts';
+import { MAX_SKIPPED_REMINDERS } from '../../src/domain/payments/payment.repository.ts';
+import { newId } from '../../src/ids.ts';
 import { setupApp } from '../helpers/app.ts';
 import { engineKit } from '../helpers/engine-objects.ts';
 
-// A payment for one invoice is written in two round trips without a lock, on the condition that
-// the invoice did not change since it was read; otherwise the locking path decides. These tests
-// hold both paths to the same outcome and the unlocked one to never over-allocating.
+// A payment for one invoice is written by one statement, on the condition that the allocation
+// rules let it in; otherwise the locking path decides. These tests hold both paths to the same
+// outcome and the one-statement path to never over-allocating.
 t.test('payments with one allocation', async (t) => {
   const ctx = await setupApp(t);
   const kit = engineKit(ctx);
@@ -53,6 +56,14 @@ t.test('payments with one allocation', async (t) => {
     const types = [fastTypes, lockingTypes];
     t.same(fastTypes, lockingTypes, 'the same invoice events');
     t.ok(fastTypes.includes('invoice.paid'));
+    // The unlocked path stores the invoice's row and shows it when read: the same data as the
+    // locking path's snapshot (times apart, the twins being created and paid one after the other).
+    const invoiceData = async (invoiceId: string) =>
+      (await eventsOf(invoiceId)).filter((e) => e.type === 'invoice.paid').map((e) => withoutIds({ ...e.data, created_at: 0, updated_at: 0 }));
+    const [fastPaid, lockingPaid] = await Promise.all(twins.map((i) => invoiceData(i.id)));
+    t.equal(fastPaid?.length, 1);
+    t.same(fastPaid, lockingPaid, 'the same invoice.paid data');
+    t.match(fastPaid?.[0], { object: 'invoice', status: 'paid', amount_paid: 5000, balance: 0, overdue: false, days_overdue: 0 });
     const [fastSkipped = [], lockingSkipped = []] = await Promise.all(
       occurrences.map(async (list) => (await Promise.all(list.map(async (o: { id: string }) => (await eventsOf(o.id)).map((e) => withoutIds(e.data))))).flat()),
     );
@@ -66,6 +77,45 @@ t.test('payments with one allocation', async (t) => {
     await kit.run();
     t.same((await kit.occurrences(acme, twins[0].id)).map((o: { status: string }) => o.status), fastOccurrences.map((o: { status: string }) => o.status));
     t.same((await eventsOf(twins[0].id)).map((e) => e.type), fastTypes);
+  });
+
+  t.test('a settled invoice has its pending reminders skipped by the statement, up to 30; with more, the locking path does it', async (t) => {
+    const steps = Array.from({ length: MAX_SKIPPED_REMINDERS }, (_, i) => ({ offset_days: i + 1, channel: 'webhook' }));
+    const longPolicy = await kit.policy(acme, steps);
+    const patient = await kit.customer(acme, { name: 'Patient payer', reminder_policy_id: longPolicy.id });
+    const [full, overfull] = [await newInvoice({ customer_id: patient.id, subtotal: 700 }), await newInvoice({ customer_id: patient.id, subtotal: 700 })];
+    await kit.run();
+    t.equal((await kit.occurrences(acme, full.id)).length, MAX_SKIPPED_REMINDERS);
+    // One reminder more on the second invoice: a copy of its last one, as a repeat would plan it.
+    await ctx.database.withAccount(acme.accountId, async (trx) => {
+      const last = await trx.selectFrom('reminder_occurrences').selectAll().where('invoice_id', '=', overfull.id).orderBy('offset_days', 'desc').limit(1).executeTakeFirstOrThrow();
+      await trx.insertInto('reminder_occurrences').values({ ...last, id: newId('occurrence'), repeat_index: last.repeat_index + 1, failure: JSON.stringify(last.failure) }).execute();
+    });
+
+    const before = { ...paths };
+    const paidFull = await pay({ customer_id: patient.id, amount: 700, allocations: [{ invoice_id: full.id, amount: 700 }] });
+    t.equal(paidFull.statusCode, 201, paidFull.body);
+    const paidOverfull = await pay({ customer_id: patient.id, amount: 700, allocations: [{ invoice_id: overfull.id, amount: 700 }] });
+    t.equal(paidOverfull.statusCode, 201, paidOverfull.body);
+    t.same({ one: paths.oneAllocation - before.oneAllocation, locking: paths.locking - before.locking }, { one: 1, locking: 1 }, 'the 31st pending reminder sends the payment down the locking path');
+
+    for (const invoice of [full, overfull]) {
+      const occurrences = await kit.occurrences(acme, invoice.id);
+      t.ok(occurrences.every((o: { status: string; skip_reason: string | null }) => o.status === 'skipped' && o.skip_reason === 'paid'), 'every reminder skipped');
+      const skippedEvents = (await Promise.all(occurrences.map(async (o: { id: string }) => eventsOf(o.id)))).flat();
+      t.equal(skippedEvents.length, occurrences.length, 'one reminder.skipped event each');
+    }
+    // The statement's 32 events (the invoice's, 30 reminders', the payment's) got ids of one stem: valid and distinct.
+    const written = (await call(acme, 'GET', '/v1/events?limit=100')).json().data as Array<{ id: string; type: string }>;
+    const invoicePaid = (await eventsOf(full.id)).find((e) => e.type === 'invoice.paid') as unknown as { id: string };
+    const mine = written.filter((e) => e.id.slice(0, -1) === invoicePaid.id.slice(0, -1));
+    t.same(
+      mine.map((e) => e.type).toSorted(),
+      ['invoice.paid', 'payment.received', ...Array.from({ length: MAX_SKIPPED_REMINDERS }, () => 'reminder.skipped')].toSorted(),
+      'the 32 events of the statement share one stem',
+    );
+    t.equal(new Set(mine.map((e) => e.id)).size, 32, 'distinct ids');
+    t.ok(mine.every((e) => TypeID.fromString(e.id).getType() === 'evt'), 'each a valid event id');
   });
 
   t.test('a partial payment leaves the reminders planned and the credit on the payment', async (t) => {

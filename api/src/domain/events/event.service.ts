@@ -4,11 +4,24 @@ import { notFound } from '../../errors.ts';
 import type { Database } from '../../store/database.ts';
 import type { DB, Events } from '../../store/db-types.ts';
 import { parseInput } from '../../validation.ts';
+import { invoiceRowFromJson, presentInvoice } from '../invoices/invoice.repository.ts';
 import type { Actor } from '../shared/actor.ts';
 import { type Page, toPage } from '../shared/schemas.ts';
 import { type Event, EventListQuery } from './event.schemas.ts';
 
 export type EventRow = Selectable<Events>;
+
+/**
+ * An event's data as the API shows it. Most events store it so (`snapshot`); an `invoice_row`
+ * event stores the invoice's row as the changing statement left it, shown here as the API shows
+ * an invoice on the account's day of the change (see the migration that added `data_form`).
+ */
+function presentData(row: EventRow): Record<string, unknown> {
+  if (row.data_form === 'invoice_row' && row.data_day !== null) {
+    return presentInvoice(invoiceRowFromJson(row.data as Record<string, unknown>), row.data_day) as unknown as Record<string, unknown>;
+  }
+  return row.data as Record<string, unknown>;
+}
 
 export const presentEvent = (row: EventRow): Event => ({
   id: row.id,
@@ -17,7 +30,7 @@ export const presentEvent = (row: EventRow): Event => ({
   type: row.type,
   object_type: row.object_type,
   object_id: row.object_id,
-  data: row.data as Record<string, unknown>,
+  data: presentData(row),
   object_sequence: row.object_sequence,
   sequence: row.seq,
   created_at: row.created_at.toISOString(),

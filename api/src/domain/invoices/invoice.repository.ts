@@ -57,6 +57,24 @@ export function presentInvoice(row: InvoiceRow, today: string): Invoice {
   };
 }
 
+/** The timestamp columns of `invoices`: Dates in a row read through the driver, strings in its JSON (`to_jsonb`). */
+export const INVOICE_TIMESTAMP_COLUMNS = [
+  'finalized_at', 'voided_at', 'marked_uncollectible_at', 'created_at', 'updated_at', 'overdue_notified_at', 'due_soon_notified_at',
+] as const satisfies ReadonlyArray<keyof InvoiceRow>;
+
+/**
+ * An invoice row from its JSON as Postgres writes it (`to_jsonb(invoices)`): the same values as
+ * the driver reads (amounts as numbers, dates as 'YYYY-MM-DD'), timestamps made Dates again.
+ */
+export function invoiceRowFromJson(json: Record<string, unknown>): InvoiceRow {
+  const row: Record<string, unknown> = { ...json };
+  for (const column of INVOICE_TIMESTAMP_COLUMNS) {
+    const value = row[column];
+    if (typeof value === 'string') row[column] = new Date(value);
+  }
+  return row as InvoiceRow;
+}
+
 export const findInvoice = (trx: Db, id: string, options: { forUpdate?: boolean } = {}) => {
   const q = trx.selectFrom('invoices').selectAll().where('id', '=', id);
   return (options.forUpdate ? q.forUpdate() : q).executeTakeFirst();

@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
 import type pg from 'pg';
-import type { InvoiceRow } from '../invoices/invoice.repository.ts';
+import { ID_ALPHABET } from '../../ids.ts';
 import { ACCOUNT_CONTEXT_CTE, ACCOUNT_SET } from '../../store/one-statement.ts';
 import { isUniqueViolation } from '../../store/pg-errors.ts';
 import type { Db } from '../../store/database.ts';
@@ -106,50 +106,35 @@ export async function releaseRemindersSkippedAsPaid(trx: Db, invoiceIds: readonl
 }
 
 // ---------------------------------------------------------------------------------------------
-// The hot path of `POST /v1/payments` with one explicit allocation: two prepared statements, two
-// round trips, no explicit transaction. The first reads the invoice (and, when the payment may
-// settle it, its pending reminders); the service applies the domain rules to what it read; the
-// second writes everything in one statement on the condition that the invoice row is still the
-// version read (its `xmin`). If it is not (a concurrent payment, reversal, void…), nothing is
-// written and the service takes the locking path. Each statement sets the account for itself
-// (store/one-statement.ts), like the invoice fast path.
+// The hot path of `POST /v1/payments` with one explicit allocation: ONE prepared statement, one
+// round trip, no explicit transaction. It updates the invoice only if the allocation rules let
+// the payment in (same customer and currency, open or partially paid, enough balance, no
+// payment plan), which the UPDATE checks again on the row it locks, so racing payments never
+// take more than the balance; then it writes the payment, its allocation, the reminders a
+// settled invoice no longer needs, and the events. The invoice's event stores the row as the
+// statement left it (`data_form = 'invoice_row'`), shown as the API shows an invoice when the
+// event is read, so nothing needs to be read first. If the rules do not let it in, nothing is
+// written and the service takes the locking path, which reports the refusal exactly as always.
+// The statement sets the account for itself (store/one-statement.ts), like the invoice fast path.
 
-const READ_FOR_PAYMENT_SQL = `
-  WITH ${ACCOUNT_CONTEXT_CTE}
-  SELECT i.*, i.xmin::text AS row_version,
-    CASE WHEN i.balance <= $3 THEN coalesce((
-      SELECT json_agg(json_build_object('id', o.id, 'invoice_id', o.invoice_id, 'step_id', o.step_id, 'repeat_index', o.repeat_index, 'offset_days', o.offset_days, 'channel', o.channel, 'template_key', o.template_key) ORDER BY o.id)
-        FROM reminder_occurrences o
-       WHERE o.account_id = i.account_id AND o.invoice_id = i.id AND o.status IN ('scheduled', 'held')
-    ), '[]'::json) ELSE '[]'::json END AS pending_reminders
-  FROM invoices i
-  WHERE i.account_id = $1 AND i.id = $2 AND ${ACCOUNT_SET}`;
-
-export interface PendingReminder {
-  id: string;
-  invoice_id: string;
-  step_id: string;
-  repeat_index: number;
-  offset_days: number;
-  channel: string;
-  template_key: string | null;
-}
-
-export type InvoiceForPayment = InvoiceRow & { row_version: string; pending_reminders: PendingReminder[] };
-
-/** The invoice a one-allocation payment names, read without a lock, with its row version. */
-export async function readInvoiceForPayment(pool: pg.Pool, accountId: string, invoiceId: string, amount: number): Promise<InvoiceForPayment | undefined> {
-  const result = await pool.query<InvoiceForPayment>({ name: 'relance_payment_read_v1', text: READ_FOR_PAYMENT_SQL, values: [accountId, invoiceId, amount] });
-  return result.rows[0];
-}
+/** At most this many reminders skipped by one statement (with the invoice's and the payment's events: 32, the ids of one stem). */
+export const MAX_SKIPPED_REMINDERS = ID_ALPHABET.length - 2;
 
 const WRITE_PAYMENT_SQL = `
   WITH ${ACCOUNT_CONTEXT_CTE},
   updated AS (
     UPDATE invoices i
-       SET amount_paid = i.amount_paid + $3::bigint, status = $4, updated_at = $5, needs_replan = i.needs_replan OR $6::boolean
-     WHERE i.account_id = $1 AND i.id = $2 AND i.xmin = $7::text::xid AND ${ACCOUNT_SET}
-    RETURNING i.account_id
+       SET amount_paid = i.amount_paid + $3::bigint,
+           status = CASE WHEN i.balance <= $3::bigint THEN 'paid' ELSE 'partially_paid' END,
+           updated_at = $6,
+           needs_replan = i.needs_replan OR i.balance <= $3::bigint
+     WHERE i.account_id = $1 AND i.id = $2 AND ${ACCOUNT_SET}
+       AND i.customer_id = $4 AND i.currency = $5 AND i.status IN ('open', 'partially_paid') AND i.balance >= $3::bigint
+       AND i.active_payment_plan_id IS NULL
+       AND (i.balance > $3::bigint OR (
+             SELECT count(*) FROM reminder_occurrences o
+              WHERE o.account_id = i.account_id AND o.invoice_id = i.id AND o.status IN ('scheduled', 'held')) <= ${MAX_SKIPPED_REMINDERS})
+    RETURNING i.*
   ),
   payment AS (
     INSERT INTO payments (account_id, id, customer_id, amount, currency, received_on, method, reference, status, unallocated, metadata, created_at, updated_at)
@@ -166,18 +151,29 @@ const WRITE_PAYMENT_SQL = `
   ),
   skipped AS (
     UPDATE reminder_occurrences o
-       SET status = 'skipped', skip_reason = 'paid', updated_at = $5
-     WHERE o.account_id = $1 AND o.id = ANY ($10::text[]) AND o.status IN ('scheduled', 'held') AND EXISTS (SELECT 1 FROM updated)
-    RETURNING o.id
+       SET status = 'skipped', skip_reason = 'paid', updated_at = $6
+      FROM updated u
+     WHERE u.status = 'paid' AND o.account_id = u.account_id AND o.invoice_id = u.id AND o.status IN ('scheduled', 'held') AND ${ACCOUNT_SET}
+    RETURNING o.id, jsonb_build_object('id', o.id, 'invoice_id', o.invoice_id, 'step_id', o.step_id, 'repeat_index', o.repeat_index,
+      'offset_days', o.offset_days, 'channel', o.channel, 'template_key', o.template_key, 'reason', 'paid') AS data
+  ),
+  written (rank, type, object_type, object_id, data, data_form, data_day) AS (
+    SELECT 0, CASE WHEN u.status = 'paid' THEN 'invoice.paid' ELSE 'invoice.partially_paid' END, 'invoice', u.id, to_jsonb(u), 'invoice_row', $7::date
+      FROM updated u
+    UNION ALL
+    SELECT row_number() OVER (ORDER BY s.id), 'reminder.skipped', 'reminder', s.id, s.data, 'snapshot', NULL::date
+      FROM skipped s
+    UNION ALL
+    SELECT ${ID_ALPHABET.length - 1}, 'payment.received', 'payment', p.id, $10::jsonb, 'snapshot', NULL::date
+      FROM payment p
   ),
   event AS (
-    INSERT INTO events (account_id, id, type, object_type, object_id, object_sequence, data, created_at)
-    SELECT e.account_id, e.id, e.type, e.object_type, e.object_id,
-           (SELECT coalesce(max(x.object_sequence), 0) + 1 FROM events x WHERE x.account_id = e.account_id AND x.object_id = e.object_id),
-           e.data, e.created_at
-      FROM jsonb_populate_recordset(NULL::events, $11::jsonb) e
-     WHERE EXISTS (SELECT 1 FROM updated)
-       AND (e.type <> 'reminder.skipped' OR e.object_id IN (SELECT id FROM skipped))
+    INSERT INTO events (account_id, id, type, object_type, object_id, object_sequence, data, data_form, data_day, created_at)
+    SELECT $1, $11 || substr('${ID_ALPHABET}', w.rank::int + 1, 1), w.type, w.object_type, w.object_id,
+           (SELECT coalesce(max(x.object_sequence), 0) + 1 FROM events x WHERE x.account_id = $1 AND x.object_id = w.object_id),
+           w.data, w.data_form, w.data_day, $6
+      FROM written w
+     ORDER BY w.rank
   )
   SELECT count(*)::int AS written FROM updated`;
 
@@ -185,39 +181,37 @@ export interface PaymentWrite {
   accountId: string;
   invoiceId: string;
   amount: number;
-  status: string;
+  customerId: string;
+  currency: string;
   now: Date;
-  settles: boolean;
-  rowVersion: string;
+  today: string;
   payment: Record<string, unknown>;
   allocation: Record<string, unknown>;
-  skipReminderIds: string[];
-  events: Array<Record<string, unknown>>;
+  /** The `payment.received` event's data. */
+  paymentEvent: unknown;
+  /** The ids of the statement's events: see `idStem`. */
+  eventIdStem: string;
 }
 
 /**
- * Writes a one-allocation payment if the invoice is still the version read; false if it changed
- * (nothing written). Also false if an event about the invoice was committed after the statement's
- * snapshot by a writer that locked the row without changing it: the events' per-object sequence
- * is then taken (a unique violation), and the locking path, which waits for such writers, decides.
+ * Writes a one-allocation payment if the rules let it in (see above); false if not (nothing
+ * written). Also false if an event about the invoice was committed after the statement's
+ * snapshot by a writer that held the row: the events' per-object sequence is then taken (a unique
+ * violation), and the locking path, which waits for such writers, decides.
  */
-export async function writePaymentIfUnchanged(pool: pg.Pool, w: PaymentWrite): Promise<boolean> {
+export async function writePaymentIfAllowed(pool: pg.Pool, w: PaymentWrite): Promise<boolean> {
   try {
-    return await writeOnce(pool, w);
+    const result = await pool.query<{ written: number }>({
+      name: 'relance_payment_write_v2',
+      text: WRITE_PAYMENT_SQL,
+      values: [
+        w.accountId, w.invoiceId, w.amount, w.customerId, w.currency, w.now, w.today,
+        JSON.stringify(w.payment), JSON.stringify(w.allocation), JSON.stringify(w.paymentEvent), w.eventIdStem,
+      ],
+    });
+    return result.rows[0]?.written === 1;
   } catch (error) {
     if (isUniqueViolation(error, 'events_object_sequence')) return false;
     throw error;
   }
-}
-
-async function writeOnce(pool: pg.Pool, w: PaymentWrite): Promise<boolean> {
-  const result = await pool.query<{ written: number }>({
-    name: 'relance_payment_write_v1',
-    text: WRITE_PAYMENT_SQL,
-    values: [
-      w.accountId, w.invoiceId, w.amount, w.status, w.now, w.settles, w.rowVersion,
-      JSON.stringify(w.payment), JSON.stringify(w.allocation), w.skipReminderIds, JSON.stringify(w.events),
-    ],
-  });
-  return result.rows[0]?.written === 1;
 }

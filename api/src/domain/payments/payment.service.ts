@@ -1,6 +1,6 @@
 import type { Clock } from '../../clock.ts';
 import { AppError, notFound, validationFailed } from '../../errors.ts';
-import { newId } from '../../ids.ts';
+import { idStem, newId } from '../../ids.ts';
 import type { Database, Db } from '../../store/database.ts';
 import { parseInput } from '../../validation.ts';
 import { recordEvent } from '../events/event.repository.ts';
@@ -19,9 +19,8 @@ import {
   lockPayableInvoicesOf,
   type PaymentRow,
   presentPayment,
-  readInvoiceForPayment,
   releaseRemindersSkippedAsPaid,
-  writePaymentIfUnchanged,
+  writePaymentIfAllowed,
 } from './payment.repository.ts';
 import { type Allocation, allocateOldestDueFirst, checkAllocations, statusAfterPayments } from './payment.rules.ts';
 import { type Payment, PaymentApplyCredit, PaymentCreate, PaymentListQuery, PaymentReverse } from './payment.schemas.ts';
@@ -133,48 +132,31 @@ export function createPaymentService(deps: { database: Database; clock: Clock })
   const paths = { oneAllocation: 0, locking: 0 };
 
   /**
-   * The usual integration, a payment for one invoice, in two round trips (see the repository):
-   * the invoice is read, the same rules as the locking path decide, and everything is written in
-   * one statement if the invoice is still the version read. Returns undefined, having written
-   * nothing, whenever the locking path must decide instead: an invoice that changed meanwhile,
-   * is under a payment plan, is not found, or is another customer's (that path reports it
-   * exactly as always).
+   * The usual integration, a payment for one invoice, in one round trip (see the repository):
+   * one statement writes everything if the allocation rules let the payment in. Returns
+   * undefined, having written nothing, whenever the locking path must decide instead: an invoice
+   * not found, another customer's or currency, not payable, without enough balance, under a
+   * payment plan, settled with more reminders pending than one statement skips, or an event
+   * about it committed meanwhile (that path reports any refusal exactly as always).
    */
   async function createWithOneAllocation(actor: Actor, data: PaymentCreate, time: { now: Date; today: string }): Promise<Payment | undefined> {
     const { now, today } = time;
     const [requested] = data.allocations ?? [];
-    if (!requested) return undefined;
-    const invoice = await readInvoiceForPayment(database.pool, actor.accountId, requested.invoice_id, requested.amount);
-    // A plan's installments take the money too: the locking path applies it to them.
-    if (!invoice || invoice.customer_id !== data.customer_id || invoice.active_payment_plan_id !== null) return undefined;
-    const split = checkAllocations({ customer_id: data.customer_id, currency: data.currency, available: data.amount }, [requested], new Map([[invoice.id, invoice]]));
-    const status = statusAfterPayments({ status: invoice.status, amount_paid: invoice.amount_paid + requested.amount, balance: invoice.balance - requested.amount });
-    const settles = status === 'paid';
-    const { row_version: rowVersion, pending_reminders: pending, ...before } = invoice;
-    const after: InvoiceRow = { ...before, amount_paid: before.amount_paid + requested.amount, balance: before.balance - requested.amount, status, updated_at: now, needs_replan: before.needs_replan || settles };
+    if (!requested || requested.amount > data.amount) return undefined;
     const paymentId = newId('payment');
     const paymentRow: PaymentRow = {
       account_id: actor.accountId, id: paymentId, customer_id: data.customer_id, amount: data.amount, currency: data.currency,
       received_on: data.received_on ?? today, method: data.method, reference: data.reference ?? null, status: 'succeeded',
-      reversal_reason: null, reversed_at: null, unallocated: split.unallocated, metadata: data.metadata ?? {}, created_at: now, updated_at: now,
+      reversal_reason: null, reversed_at: null, unallocated: data.amount - requested.amount, metadata: data.metadata ?? {}, created_at: now, updated_at: now,
     };
     const allocationRow: AllocationRow = {
-      account_id: actor.accountId, id: newId('paymentAllocation'), payment_id: paymentId, invoice_id: invoice.id,
+      account_id: actor.accountId, id: newId('paymentAllocation'), payment_id: paymentId, invoice_id: requested.invoice_id,
       amount: requested.amount, reversed: false, created_at: now, reversed_at: null,
     };
     const payment = presentPayment(paymentRow, [allocationRow]);
-    const event = (type: string, objectType: string, objectId: string, eventData: unknown) =>
-      ({ account_id: actor.accountId, id: newId('event'), type, object_type: objectType, object_id: objectId, data: eventData, created_at: now });
-    // The same events, in the same order, as the locking path writes.
-    const skipped = settles ? pending : [];
-    const events = [
-      event(settles ? 'invoice.paid' : 'invoice.partially_paid', 'invoice', invoice.id, presentInvoice(after, today)),
-      ...skipped.map((o) => event('reminder.skipped', 'reminder', o.id, { ...o, reason: 'paid' })),
-      event('payment.received', 'payment', paymentId, payment),
-    ];
-    const written = await writePaymentIfUnchanged(database.pool, {
-      accountId: actor.accountId, invoiceId: invoice.id, amount: requested.amount, status, now, settles, rowVersion,
-      payment: paymentRow, allocation: allocationRow, skipReminderIds: skipped.map((o) => o.id), events,
+    const written = await writePaymentIfAllowed(database.pool, {
+      accountId: actor.accountId, invoiceId: requested.invoice_id, amount: requested.amount, customerId: data.customer_id, currency: data.currency,
+      now, today, payment: paymentRow, allocation: allocationRow, paymentEvent: payment, eventIdStem: idStem('event'),
     });
     if (!written) return undefined;
     paths.oneAllocation++;

@@ -1,0 +1,52 @@
+import pg from 'pg';
+import t from 'tap';
+import { ManualClock } from '../../src/clock.ts';
+import { createServices } from '../../src/services.ts';
+import { createDatabase } from '../../src/store/database.ts';
+import { createTestDatabase } from '../helpers/database.ts';
+
+// Accounts are deleted by hand (docs/operations.md, "Deleting an account"): its events, then the
+// account, whose keys cascade to everything else. Payments and their allocations included, though
+// allocations and events have no key to accounts (they would lock the account's row on every write).
+t.test('deleting an account as the operations guide says leaves nothing of it', async (t) => {
+  const testDb = await createTestDatabase();
+  const database = createDatabase(testDb.url, { max: 2 });
+  const owner = new pg.Client({ connectionString: testDb.url });
+  await owner.connect();
+  t.teardown(async () => {
+    await owner.end();
+    await database.close();
+    await testDb.drop();
+  });
+  const services = createServices({ database, clock: new ManualClock('2026-05-01T10:00:00Z') });
+  const accounts = await Promise.all(['Gone', 'Kept'].map((name) => services.accounts.create({ name })));
+  for (const { account } of accounts) {
+    const actor = { accountId: account.id, keyId: null, readOnly: false, mode: 'live' as const, timeZone: 'UTC' };
+    const customer = await services.customers.create(actor, { name: 'Customer' });
+    const { invoice } = await services.invoices.create(actor, { number: 'F-1', customer_id: customer.id, currency: 'EUR', subtotal: 1000, issue_date: '2026-04-01', due_date: '2026-04-30' });
+    await services.payments.create(actor, { customer_id: customer.id, amount: 400, currency: 'EUR', method: 'transfer', allocations: [{ invoice_id: invoice.id, amount: 400 }] });
+    await services.payments.create(actor, { customer_id: customer.id, amount: 100, currency: 'EUR', method: 'cash', auto_allocate: false });
+  }
+  const [gone, kept] = accounts.map((a) => a.account.id);
+  const { rows: tables } = await owner.query<{ table_name: string }>(
+    `SELECT table_name FROM information_schema.columns WHERE table_schema = 'public' AND column_name = 'account_id' ORDER BY table_name`,
+  );
+  const rowsOf = async (accountId: string) => {
+    const counts: Record<string, number> = {};
+    for (const { table_name } of tables) {
+      counts[table_name] = Number((await owner.query(`SELECT count(*) FROM "${table_name}" WHERE account_id = $1`, [accountId])).rows[0].count);
+    }
+    return counts;
+  };
+  const before = await rowsOf(gone!);
+  t.ok(before.payments === 2 && before.payment_allocations === 1 && (before.events ?? 0) > 0, 'the account has payments, an allocation and events');
+  const keptBefore = await rowsOf(kept!);
+
+  await owner.query('BEGIN');
+  await owner.query('DELETE FROM events WHERE account_id = $1', [gone]);
+  await owner.query('DELETE FROM accounts WHERE id = $1', [gone]);
+  await owner.query('COMMIT');
+
+  t.same(Object.entries(await rowsOf(gone!)).filter(([, n]) => n > 0), [], 'no row of the deleted account is left');
+  t.same(await rowsOf(kept!), keptBefore, 'the other account is untouched');
+});
