@@ -1,8 +1,5 @@
 import t from 'tap';
-import { TypeID } from 'typeid-js';
 import { recordEvent } from '../../src/domain/events/event.repository.ts';
-import { MAX_SKIPPED_REMINDERS } from '../../src/domain/payments/payment.repository.ts';
-import { newId } from '../../src/ids.ts';
 import { setupApp } from '../helpers/app.ts';
 import { engineKit } from '../helpers/engine-objects.ts';
 
@@ -45,9 +42,18 @@ t.test('payments with one allocation', async (t) => {
     t.match(invoices[0], { status: 'paid', amount_paid: 5000, balance: 0 });
     t.same(withoutIds({ ...invoices[0], updated_at: 0 }), withoutIds({ ...invoices[1], updated_at: 0 }), 'both invoices end in the same state');
 
+    // The one-statement path flags the paid invoice for a replan instead of skipping its
+    // reminders itself: its timeline, read at once, shows them skipped (the read replans it).
+    t.same(
+      (await kit.occurrences(acme, twins[0].id)).map((o: { status: string }) => o.status),
+      scheduled.map(() => 'scheduled'),
+      'the reminders wait for the replan',
+    );
+    const timeline = (await call(acme, 'GET', `/v1/invoices/${twins[0].id}/timeline`)).json();
+    t.ok(timeline.reminders.length > 0 && timeline.reminders.every((e: { status: string }) => e.status === 'skipped'), 'the timeline shows every reminder skipped');
     const [fastOccurrences = [], lockingOccurrences = []] = await Promise.all(twins.map((i) => kit.occurrences(acme, i.id)));
     const occurrences = [fastOccurrences, lockingOccurrences];
-    t.ok(fastOccurrences.every((o: { status: string }) => o.status === 'skipped'), 'every pending reminder is skipped at once');
+    t.ok(fastOccurrences.every((o: { status: string }) => o.status === 'skipped'), 'every pending reminder is skipped');
     t.same(
       fastOccurrences.map((o: { status: string; skip_reason: string | null }) => [o.status, o.skip_reason]),
       lockingOccurrences.map((o: { status: string; skip_reason: string | null }) => [o.status, o.skip_reason]),
@@ -79,43 +85,20 @@ t.test('payments with one allocation', async (t) => {
     t.same((await eventsOf(twins[0].id)).map((e) => e.type), fastTypes);
   });
 
-  t.test('a settled invoice has its pending reminders skipped by the statement, up to 30; with more, the locking path does it', async (t) => {
-    const steps = Array.from({ length: MAX_SKIPPED_REMINDERS }, (_, i) => ({ offset_days: i + 1, channel: 'webhook' }));
-    const longPolicy = await kit.policy(acme, steps);
-    const patient = await kit.customer(acme, { name: 'Patient payer', reminder_policy_id: longPolicy.id });
-    const [full, overfull] = [await newInvoice({ customer_id: patient.id, subtotal: 700 }), await newInvoice({ customer_id: patient.id, subtotal: 700 })];
+  t.test('no reminder of an invoice paid by the one-statement path leaves: the sender replans it first', async (t) => {
+    const invoice = await newInvoice({ subtotal: 800 });
     await kit.run();
-    t.equal((await kit.occurrences(acme, full.id)).length, MAX_SKIPPED_REMINDERS);
-    // One reminder more on the second invoice: a copy of its last one, as a repeat would plan it.
-    await ctx.database.withAccount(acme.accountId, async (trx) => {
-      const last = await trx.selectFrom('reminder_occurrences').selectAll().where('invoice_id', '=', overfull.id).orderBy('offset_days', 'desc').limit(1).executeTakeFirstOrThrow();
-      await trx.insertInto('reminder_occurrences').values({ ...last, id: newId('occurrence'), repeat_index: last.repeat_index + 1, failure: JSON.stringify(last.failure) }).execute();
-    });
-
-    const before = { ...paths };
-    const paidFull = await pay({ customer_id: patient.id, amount: 700, allocations: [{ invoice_id: full.id, amount: 700 }] });
-    t.equal(paidFull.statusCode, 201, paidFull.body);
-    const paidOverfull = await pay({ customer_id: patient.id, amount: 700, allocations: [{ invoice_id: overfull.id, amount: 700 }] });
-    t.equal(paidOverfull.statusCode, 201, paidOverfull.body);
-    t.same({ one: paths.oneAllocation - before.oneAllocation, locking: paths.locking - before.locking }, { one: 1, locking: 1 }, 'the 31st pending reminder sends the payment down the locking path');
-
-    for (const invoice of [full, overfull]) {
-      const occurrences = await kit.occurrences(acme, invoice.id);
-      t.ok(occurrences.every((o: { status: string; skip_reason: string | null }) => o.status === 'skipped' && o.skip_reason === 'paid'), 'every reminder skipped');
-      const skippedEvents = (await Promise.all(occurrences.map(async (o: { id: string }) => eventsOf(o.id)))).flat();
-      t.equal(skippedEvents.length, occurrences.length, 'one reminder.skipped event each');
-    }
-    // The statement's 32 events (the invoice's, 30 reminders', the payment's) got ids of one stem: valid and distinct.
-    const written = (await call(acme, 'GET', '/v1/events?limit=100')).json().data as Array<{ id: string; type: string }>;
-    const invoicePaid = (await eventsOf(full.id)).find((e) => e.type === 'invoice.paid') as unknown as { id: string };
-    const mine = written.filter((e) => e.id.slice(0, -1) === invoicePaid.id.slice(0, -1));
-    t.same(
-      mine.map((e) => e.type).toSorted(),
-      ['invoice.paid', 'payment.received', ...Array.from({ length: MAX_SKIPPED_REMINDERS }, () => 'reminder.skipped')].toSorted(),
-      'the 32 events of the statement share one stem',
-    );
-    t.equal(new Set(mine.map((e) => e.id)).size, 32, 'distinct ids');
-    t.ok(mine.every((e) => TypeID.fromString(e.id).getType() === 'evt'), 'each a valid event id');
+    const pending = await kit.occurrences(acme, invoice.id);
+    t.ok(pending.length > 0 && pending.every((o: { status: string }) => o.status === 'scheduled'));
+    const before = paths.oneAllocation;
+    t.equal((await pay({ amount: 800, allocations: [{ invoice_id: invoice.id, amount: 800 }] })).statusCode, 201);
+    t.equal(paths.oneAllocation, before + 1);
+    // Straight to the sender, every reminder due: it must find the invoice paid.
+    const outcomes = await ctx.services.reminders.engine.processMany(acme.accountId, pending.map((o: { id: string }) => o.id));
+    t.ok([...outcomes.values()].every((outcome) => outcome !== 'sent'), 'nothing sent');
+    const after = await kit.occurrences(acme, invoice.id);
+    t.same(after.map((o: { status: string; skip_reason: string | null }) => [o.status, o.skip_reason]), pending.map(() => ['skipped', 'paid']));
+    t.equal((await eventsOf(invoice.id)).filter((e) => e.type === 'reminder.sent').length, 0);
   });
 
   t.test('a partial payment leaves the reminders planned and the credit on the payment', async (t) => {

@@ -1,6 +1,5 @@
 import type { Selectable } from 'kysely';
 import type pg from 'pg';
-import { ID_ALPHABET } from '../../ids.ts';
 import { ACCOUNT_CONTEXT_CTE, ACCOUNT_SET } from '../../store/one-statement.ts';
 import { isUniqueViolation } from '../../store/pg-errors.ts';
 import type { Db } from '../../store/database.ts';
@@ -110,15 +109,16 @@ export async function releaseRemindersSkippedAsPaid(trx: Db, invoiceIds: readonl
 // round trip, no explicit transaction. It updates the invoice only if the allocation rules let
 // the payment in (same customer and currency, open or partially paid, enough balance, no
 // payment plan), which the UPDATE checks again on the row it locks, so racing payments never
-// take more than the balance; then it writes the payment, its allocation, the reminders a
-// settled invoice no longer needs, and the events. The invoice's event stores the row as the
-// statement left it (`data_form = 'invoice_row'`), shown as the API shows an invoice when the
-// event is read, so nothing needs to be read first. If the rules do not let it in, nothing is
-// written and the service takes the locking path, which reports the refusal exactly as always.
-// The statement sets the account for itself (store/one-statement.ts), like the invoice fast path.
-
-/** At most this many reminders skipped by one statement (with the invoice's and the payment's events: 32, the ids of one stem). */
-export const MAX_SKIPPED_REMINDERS = ID_ALPHABET.length - 2;
+// take more than the balance; then it writes the payment, its allocation and the two events.
+// The invoice's event stores the row as the statement left it (`data_form = 'invoice_row'`),
+// shown as the API shows an invoice when the event is read, so nothing needs to be read first.
+// An invoice it settles is flagged for a replan, as the invoice fast path flags new invoices:
+// its pending reminders are skipped (with their `reminder.skipped` events) by whichever comes
+// first, the workers' planner, the sender (which replans a flagged invoice under its lock before
+// sending anything) or a read of its timeline; none of them can send a reminder of a paid invoice.
+// If the rules do not let the payment in, nothing is written and the service takes the locking
+// path, which reports the refusal exactly as always. The statement sets the account for itself
+// (store/one-statement.ts), like the invoice fast path.
 
 const WRITE_PAYMENT_SQL = `
   WITH ${ACCOUNT_CONTEXT_CTE},
@@ -131,9 +131,6 @@ const WRITE_PAYMENT_SQL = `
      WHERE i.account_id = $1 AND i.id = $2 AND ${ACCOUNT_SET}
        AND i.customer_id = $4 AND i.currency = $5 AND i.status IN ('open', 'partially_paid') AND i.balance >= $3::bigint
        AND i.active_payment_plan_id IS NULL
-       AND (i.balance > $3::bigint OR (
-             SELECT count(*) FROM reminder_occurrences o
-              WHERE o.account_id = i.account_id AND o.invoice_id = i.id AND o.status IN ('scheduled', 'held')) <= ${MAX_SKIPPED_REMINDERS})
     RETURNING i.*
   ),
   payment AS (
@@ -149,31 +146,15 @@ const WRITE_PAYMENT_SQL = `
       FROM jsonb_populate_record(NULL::payment_allocations, $9::jsonb) r
      WHERE EXISTS (SELECT 1 FROM payment)
   ),
-  skipped AS (
-    UPDATE reminder_occurrences o
-       SET status = 'skipped', skip_reason = 'paid', updated_at = $6
-      FROM updated u
-     WHERE u.status = 'paid' AND o.account_id = u.account_id AND o.invoice_id = u.id AND o.status IN ('scheduled', 'held') AND ${ACCOUNT_SET}
-    RETURNING o.id, jsonb_build_object('id', o.id, 'invoice_id', o.invoice_id, 'step_id', o.step_id, 'repeat_index', o.repeat_index,
-      'offset_days', o.offset_days, 'channel', o.channel, 'template_key', o.template_key, 'reason', 'paid') AS data
-  ),
-  written (rank, type, object_type, object_id, data, data_form, data_day) AS (
-    SELECT 0, CASE WHEN u.status = 'paid' THEN 'invoice.paid' ELSE 'invoice.partially_paid' END, 'invoice', u.id, to_jsonb(u), 'invoice_row', $7::date
-      FROM updated u
-    UNION ALL
-    SELECT row_number() OVER (ORDER BY s.id), 'reminder.skipped', 'reminder', s.id, s.data, 'snapshot', NULL::date
-      FROM skipped s
-    UNION ALL
-    SELECT ${ID_ALPHABET.length - 1}, 'payment.received', 'payment', p.id, $10::jsonb, 'snapshot', NULL::date
-      FROM payment p
-  ),
   event AS (
     INSERT INTO events (account_id, id, type, object_type, object_id, object_sequence, data, data_form, data_day, created_at)
-    SELECT $1, $11 || substr('${ID_ALPHABET}', w.rank::int + 1, 1), w.type, w.object_type, w.object_id,
-           (SELECT coalesce(max(x.object_sequence), 0) + 1 FROM events x WHERE x.account_id = $1 AND x.object_id = w.object_id),
-           w.data, w.data_form, w.data_day, $6
-      FROM written w
-     ORDER BY w.rank
+    SELECT $1, $11, CASE WHEN u.status = 'paid' THEN 'invoice.paid' ELSE 'invoice.partially_paid' END, 'invoice', u.id,
+           (SELECT coalesce(max(x.object_sequence), 0) + 1 FROM events x WHERE x.account_id = $1 AND x.object_id = u.id),
+           to_jsonb(u), 'invoice_row', $7::date, $6
+      FROM updated u
+    UNION ALL
+    SELECT $1, $12, 'payment.received', 'payment', p.id, 1, $10::jsonb, 'snapshot', NULL, $6
+      FROM payment p
   )
   SELECT count(*)::int AS written FROM updated`;
 
@@ -189,8 +170,8 @@ export interface PaymentWrite {
   allocation: Record<string, unknown>;
   /** The `payment.received` event's data. */
   paymentEvent: unknown;
-  /** The ids of the statement's events: see `idStem`. */
-  eventIdStem: string;
+  /** The ids of the invoice's event and of the payment's. */
+  eventIds: [string, string];
 }
 
 /**
@@ -202,11 +183,11 @@ export interface PaymentWrite {
 export async function writePaymentIfAllowed(pool: pg.Pool, w: PaymentWrite): Promise<boolean> {
   try {
     const result = await pool.query<{ written: number }>({
-      name: 'relance_payment_write_v2',
+      name: 'relance_payment_write_v3',
       text: WRITE_PAYMENT_SQL,
       values: [
         w.accountId, w.invoiceId, w.amount, w.customerId, w.currency, w.now, w.today,
-        JSON.stringify(w.payment), JSON.stringify(w.allocation), JSON.stringify(w.paymentEvent), w.eventIdStem,
+        JSON.stringify(w.payment), JSON.stringify(w.allocation), JSON.stringify(w.paymentEvent), w.eventIds[0], w.eventIds[1],
       ],
     });
     return result.rows[0]?.written === 1;

@@ -1,6 +1,6 @@
 import type { Clock } from '../../clock.ts';
 import { AppError, notFound, validationFailed } from '../../errors.ts';
-import { idStem, newId } from '../../ids.ts';
+import { newId } from '../../ids.ts';
 import type { Database, Db } from '../../store/database.ts';
 import { parseInput } from '../../validation.ts';
 import { recordEvent } from '../events/event.repository.ts';
@@ -136,8 +136,8 @@ export function createPaymentService(deps: { database: Database; clock: Clock })
    * one statement writes everything if the allocation rules let the payment in. Returns
    * undefined, having written nothing, whenever the locking path must decide instead: an invoice
    * not found, another customer's or currency, not payable, without enough balance, under a
-   * payment plan, settled with more reminders pending than one statement skips, or an event
-   * about it committed meanwhile (that path reports any refusal exactly as always).
+   * payment plan, or an event about it committed meanwhile (that path reports any refusal
+   * exactly as always).
    */
   async function createWithOneAllocation(actor: Actor, data: PaymentCreate, time: { now: Date; today: string }): Promise<Payment | undefined> {
     const { now, today } = time;
@@ -156,7 +156,7 @@ export function createPaymentService(deps: { database: Database; clock: Clock })
     const payment = presentPayment(paymentRow, [allocationRow]);
     const written = await writePaymentIfAllowed(database.pool, {
       accountId: actor.accountId, invoiceId: requested.invoice_id, amount: requested.amount, customerId: data.customer_id, currency: data.currency,
-      now, today, payment: paymentRow, allocation: allocationRow, paymentEvent: payment, eventIdStem: idStem('event'),
+      now, today, payment: paymentRow, allocation: allocationRow, paymentEvent: payment, eventIds: [newId('event'), newId('event')],
     });
     if (!written) return undefined;
     paths.oneAllocation++;
