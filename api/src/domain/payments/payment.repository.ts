@@ -135,25 +135,23 @@ const WRITE_PAYMENT_SQL = `
   ),
   payment AS (
     INSERT INTO payments (account_id, id, customer_id, amount, currency, received_on, method, reference, status, unallocated, metadata, created_at, updated_at)
-    SELECT r.account_id, r.id, r.customer_id, r.amount, r.currency, r.received_on, r.method, r.reference, r.status, r.unallocated, r.metadata, r.created_at, r.updated_at
-      FROM jsonb_populate_record(NULL::payments, $8::jsonb) r
+    SELECT $1, $8, $4, $9::bigint, $5, $10::date, $11, $12, 'succeeded', $9::bigint - $3::bigint, $13::jsonb, $6, $6
      WHERE EXISTS (SELECT 1 FROM updated)
     RETURNING id
   ),
   allocation AS (
     INSERT INTO payment_allocations (account_id, id, payment_id, invoice_id, amount, created_at)
-    SELECT r.account_id, r.id, r.payment_id, r.invoice_id, r.amount, r.created_at
-      FROM jsonb_populate_record(NULL::payment_allocations, $9::jsonb) r
-     WHERE EXISTS (SELECT 1 FROM payment)
+    SELECT $1, $14, p.id, $2, $3::bigint, $6
+      FROM payment p
   ),
   event AS (
     INSERT INTO events (account_id, id, type, object_type, object_id, object_sequence, data, data_form, data_day, created_at)
-    SELECT $1, $11, CASE WHEN u.status = 'paid' THEN 'invoice.paid' ELSE 'invoice.partially_paid' END, 'invoice', u.id,
+    SELECT $1, $16, CASE WHEN u.status = 'paid' THEN 'invoice.paid' ELSE 'invoice.partially_paid' END, 'invoice', u.id,
            (SELECT coalesce(max(x.object_sequence), 0) + 1 FROM events x WHERE x.account_id = $1 AND x.object_id = u.id),
            to_jsonb(u), 'invoice_row', $7::date, $6
       FROM updated u
     UNION ALL
-    SELECT $1, $12, 'payment.received', 'payment', p.id, 1, $10::jsonb, 'snapshot', NULL, $6
+    SELECT $1, $17, 'payment.received', 'payment', p.id, 1, $15::jsonb, 'snapshot', NULL, $6
       FROM payment p
   )
   SELECT count(*)::int AS written FROM updated`;
@@ -161,13 +159,14 @@ const WRITE_PAYMENT_SQL = `
 export interface PaymentWrite {
   accountId: string;
   invoiceId: string;
+  /** What the allocation gives the invoice. */
   amount: number;
   customerId: string;
   currency: string;
   now: Date;
   today: string;
-  payment: Record<string, unknown>;
-  allocation: Record<string, unknown>;
+  payment: Pick<PaymentRow, 'id' | 'amount' | 'received_on' | 'method' | 'reference' | 'metadata'>;
+  allocationId: string;
   /** The `payment.received` event's data. */
   paymentEvent: unknown;
   /** The ids of the invoice's event and of the payment's. */
@@ -183,11 +182,12 @@ export interface PaymentWrite {
 export async function writePaymentIfAllowed(pool: pg.Pool, w: PaymentWrite): Promise<boolean> {
   try {
     const result = await pool.query<{ written: number }>({
-      name: 'relance_payment_write_v3',
+      name: 'relance_payment_write_v4',
       text: WRITE_PAYMENT_SQL,
       values: [
         w.accountId, w.invoiceId, w.amount, w.customerId, w.currency, w.now, w.today,
-        JSON.stringify(w.payment), JSON.stringify(w.allocation), JSON.stringify(w.paymentEvent), w.eventIds[0], w.eventIds[1],
+        w.payment.id, w.payment.amount, w.payment.received_on, w.payment.method, w.payment.reference, JSON.stringify(w.payment.metadata),
+        w.allocationId, JSON.stringify(w.paymentEvent), w.eventIds[0], w.eventIds[1],
       ],
     });
     return result.rows[0]?.written === 1;

@@ -156,7 +156,7 @@ export function createPaymentService(deps: { database: Database; clock: Clock })
     const payment = presentPayment(paymentRow, [allocationRow]);
     const written = await writePaymentIfAllowed(database.pool, {
       accountId: actor.accountId, invoiceId: requested.invoice_id, amount: requested.amount, customerId: data.customer_id, currency: data.currency,
-      now, today, payment: paymentRow, allocation: allocationRow, paymentEvent: payment, eventIds: [newId('event'), newId('event')],
+      now, today, payment: paymentRow, allocationId: allocationRow.id, paymentEvent: payment, eventIds: [newId('event'), newId('event')],
     });
     if (!written) return undefined;
     paths.oneAllocation++;
