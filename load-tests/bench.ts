@@ -363,17 +363,21 @@ function machine(postgresVersion: string, loadBefore: number[]) {
 }
 
 /**
- * Gives the Relance database the statistics autovacuum keeps on a live one (it analyzes a table
- * once about 50 rows, then 10 %, have changed). A table never analyzed makes the planner price
- * every index that starts with `account_id` alike, so a foreign-key check may be planned on an
- * index other than the key's and scan the whole account on each insert; the scenarios' setups
- * leave history in the tables they write, so the runs measure the live case.
+ * Settles a database before a comparison's runs, as autovacuum keeps a live one: `VACUUM
+ * ANALYZE` (the statistics autovacuum gathers once about 50 rows, then 10 %, have changed), then a
+ * `CHECKPOINT`. Without statistics, the planner prices every index that starts with `account_id`
+ * alike on a table never analyzed, so a foreign-key check may be planned on an index other than
+ * the key's and scan the whole account on each insert; and without the vacuum, autovacuum starts
+ * on what the previous comparison wrote in the middle of this one's runs. The scenarios' setups
+ * leave history in the tables they write, so the runs measure the live case. Both servers'
+ * databases are settled alike.
  */
-async function analyze(url: string): Promise<void> {
+async function settle(url: string): Promise<void> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    await client.query('ANALYZE');
+    await client.query('VACUUM ANALYZE');
+    await client.query('CHECKPOINT');
   } finally {
     await client.end();
   }
@@ -436,7 +440,8 @@ async function main(): Promise<number> {
   if (chosen.length === 0) throw new Error(`BENCH_ONLY='${only}' names no comparison (${comparisons.map((c) => c.name).join(', ')})`);
   for (const comparison of chosen) {
     const pair = [await prepare(comparison.baseline), await prepare(comparison.candidate)];
-    await analyze(relanceDb.url);
+    await settle(rawDb.url);
+    await settle(relanceDb.url);
     const mine: RunResult[] = [];
     for (let round = 1; round <= settings.rounds; round++) {
       for (const { scenario, prepared: p } of pair) {

@@ -5,9 +5,9 @@ import { createServices } from '../../src/services.ts';
 import { createDatabase } from '../../src/store/database.ts';
 import { createTestDatabase } from '../helpers/database.ts';
 
-// Accounts are deleted by hand (docs/operations.md, "Deleting an account"): its events, then the
-// account, whose keys cascade to everything else. Payments and their allocations included, though
-// allocations and events have no key to accounts (they would lock the account's row on every write).
+// Accounts are deleted by hand (docs/operations.md, "Deleting an account"): its events, bank lines
+// and payments, then the account, whose keys cascade to everything else (events, payments and
+// allocations have no key to accounts: it would lock the account's row on every write).
 t.test('deleting an account as the operations guide says leaves nothing of it', async (t) => {
   const testDb = await createTestDatabase();
   const database = createDatabase(testDb.url, { max: 2 });
@@ -26,6 +26,12 @@ t.test('deleting an account as the operations guide says leaves nothing of it', 
     const { invoice } = await services.invoices.create(actor, { number: 'F-1', customer_id: customer.id, currency: 'EUR', subtotal: 1000, issue_date: '2026-04-01', due_date: '2026-04-30' });
     await services.payments.create(actor, { customer_id: customer.id, amount: 400, currency: 'EUR', method: 'transfer', allocations: [{ invoice_id: invoice.id, amount: 400 }] });
     await services.payments.create(actor, { customer_id: customer.id, amount: 100, currency: 'EUR', method: 'cash', auto_allocate: false });
+    // A bank line confirmed as a payment: the line names the payment.
+    const imported = await services.bankTransactions.import(actor, {
+      transactions: [{ booked_on: '2026-05-01', amount: 600, currency: 'EUR', label: 'VIR F-1', counterparty_name: 'Customer', bank_reference: 'REF-1' }],
+    });
+    const line = imported.lines[0]!.bank_transaction;
+    await services.bankTransactions.confirm(actor, line.id, { customer_id: customer.id, allocations: [{ invoice_id: invoice.id, amount: 600 }] });
   }
   const [gone, kept] = accounts.map((a) => a.account.id);
   const { rows: tables } = await owner.query<{ table_name: string }>(
@@ -39,11 +45,13 @@ t.test('deleting an account as the operations guide says leaves nothing of it', 
     return counts;
   };
   const before = await rowsOf(gone!);
-  t.ok(before.payments === 2 && before.payment_allocations === 1 && (before.events ?? 0) > 0, 'the account has payments, an allocation and events');
+  t.ok(before.payments === 3 && before.payment_allocations === 2 && before.bank_transactions === 1 && (before.events ?? 0) > 0, 'the account has payments, an allocation and events');
   const keptBefore = await rowsOf(kept!);
 
   await owner.query('BEGIN');
   await owner.query('DELETE FROM events WHERE account_id = $1', [gone]);
+  await owner.query('DELETE FROM bank_transactions WHERE account_id = $1', [gone]);
+  await owner.query('DELETE FROM payments WHERE account_id = $1', [gone]);
   await owner.query('DELETE FROM accounts WHERE id = $1', [gone]);
   await owner.query('COMMIT');
 
