@@ -57,9 +57,11 @@ t.test('the one-statement registration writes the same invoice and event as the 
   t.equal(fast.statusCode, 201);
   const stored = (await ctx.app.inject({ method: 'GET', url: `/v1/invoices/${fast.json().id}`, headers: acme.auth })).json();
   t.same(fast.json(), stored, 'the answer is what is stored');
-  const events = await ctx.database.withAccount(acme.accountId, (trx) => trx.selectFrom('events').select(['type', 'data', 'created_at']).where('object_id', '=', stored.id).execute());
+  const events = (await ctx.app.inject({ method: 'GET', url: `/v1/events?object_id=${stored.id}`, headers: acme.auth })).json().data;
   t.equal(events.length, 1);
   t.same(events[0]?.data, stored, 'the event snapshot is the invoice as stored');
+  const [row] = await ctx.database.withAccount(acme.accountId, (trx) => trx.selectFrom('events').select(['data_form', 'data_day']).where('object_id', '=', stored.id).execute());
+  t.same(row, { data_form: 'invoice_row', data_day: '2026-03-02' }, "stored as the invoice's row, shown as of the account's day");
   const again = await ctx.app.inject({ method: 'POST', url: '/v1/invoices', headers: acme.auth, payload: { ...body, number: 'F-2' } });
   t.equal(again.statusCode, 200, 'a repeated external_id falls back and returns the first');
   t.equal(again.json().id, stored.id);

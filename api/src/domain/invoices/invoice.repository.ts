@@ -211,27 +211,28 @@ const INSERT_INVOICE_SQL = `
     RETURNING *
   ),
   event AS (
-    INSERT INTO events (account_id, id, type, object_type, object_id, object_sequence, data, created_at)
-    SELECT account_id, $3, 'invoice.created', 'invoice', id, 1, $4::jsonb, created_at FROM inserted
+    INSERT INTO events (account_id, id, type, object_type, object_id, object_sequence, data, data_form, data_day, created_at)
+    SELECT i.account_id, $3, 'invoice.created', 'invoice', i.id, 1, to_jsonb(i), 'invoice_row', $4::date, i.created_at FROM inserted i
   )
   SELECT * FROM inserted`;
 
 /**
  * The hot path of registering an invoice: the account context, the invoice and its
  * `invoice.created` event in ONE prepared statement (one round trip, its own transaction; the
- * statement sets the account for itself, in a CTE its rows depend on). Returns undefined when
- * the external_id is already registered (nothing is written then).
+ * statement sets the account for itself, in a CTE its rows depend on). The event stores the row
+ * as inserted (`data_form = 'invoice_row'`, shown as of `today`), the customer's pause included.
+ * Returns undefined when the external_id is already registered (nothing is written then).
  */
 export async function insertInvoiceInOneStatement(
   database: Database,
   values: NewInvoiceValues,
-  event: { id: string; data: unknown },
+  event: { id: string; today: string },
 ): Promise<InvoiceRow | undefined> {
   const record = JSON.stringify(values);
   const result = await database.pool.query<InvoiceRow>({
-    name: 'relance_insert_invoice_v2',
+    name: 'relance_insert_invoice_v3',
     text: INSERT_INVOICE_SQL,
-    values: [values.account_id, record, event.id, JSON.stringify(event.data), values.customer_id],
+    values: [values.account_id, record, event.id, event.today, values.customer_id],
   });
   return result.rows[0];
 }

@@ -143,16 +143,8 @@ export function createInvoiceService(deps: { database: Database; clock: Clock })
         // Everything given (the usual integration): one statement, one round trip.
         if (data.customer_id && data.due_date && data.currency) {
           const values = valuesFor(data.customer_id, data.due_date, data.payment_terms_id ?? null, data.currency);
-          const event = { id: newId('event'), data: presentInvoice(newInvoiceRow(values), today) };
-          const row = await insertInvoiceInOneStatement(database, values, event);
-          if (row) {
-            const invoice = presentInvoice(row, today);
-            // The snapshot was made before the insert; a paused customer's pause shows only after it.
-            if (invoice.pause) {
-              await database.withAccount(actor.accountId, (trx) => trx.updateTable('events').set({ data: JSON.stringify(invoice) }).where('id', '=', event.id).execute());
-            }
-            return { invoice, created: true };
-          }
+          const row = await insertInvoiceInOneStatement(database, values, { id: newId('event'), today });
+          if (row) return { invoice: presentInvoice(row, today), created: true };
           // The external_id is already registered: the general path below returns that invoice.
         }
         return await database.withAccount(actor.accountId, async (trx) => {
