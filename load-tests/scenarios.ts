@@ -43,7 +43,8 @@ export interface Comparison {
   /** The raw scenario: what the machine does with one INSERT and no service around it. */
   baseline: string;
   candidate: string;
-  goal: { minRatio: number; maxP99Ms: number };
+  /** The goal: a share of the baseline's throughput, and for some a p99 bound (reported either way). */
+  goal: { minRatio: number; maxP99Ms?: number };
 }
 
 /** Creates the tenant every Relance scenario shares: an account (with its first API key) and a customer. */
@@ -139,6 +140,7 @@ export const scenarios: Scenario[] = [rawInsert, createInvoice, createPayment as
 
 export const comparisons: Comparison[] = [
   { name: 'POST /v1/invoices', baseline: 'raw-insert', candidate: 'create-invoice', goal: { minRatio: 0.6, maxP99Ms: 50 } },
-  // A payment touches more rows than an invoice (payment, allocation, invoice, reminders, events).
-  { name: 'POST /v1/payments', baseline: 'raw-insert', candidate: 'create-payment', goal: { minRatio: 0.5, maxP99Ms: 50 } },
+  // A payment touches more rows than an invoice (payment, allocation, invoice, events): the
+  // goal is half the ceiling, with no p99 bound (p99 is reported).
+  { name: 'POST /v1/payments', baseline: 'raw-insert', candidate: 'create-payment', goal: { minRatio: 0.5 } },
 ];
