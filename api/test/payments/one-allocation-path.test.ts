@@ -153,9 +153,9 @@ t.test('payments with one allocation', async (t) => {
   });
 
   t.test('an event about the invoice committed under its lock sends the payment down the locking path', async (t) => {
-    // A writer that locks the invoice without changing it (its row version stays) and writes an
-    // event about it: the one-statement write, whose snapshot predates that event, would take the
-    // same per-object sequence; the unique index refuses it and the locking path decides.
+    // A writer that locks the invoice without changing it and writes an event about it: the
+    // one-statement write waits for the row, but its snapshot predates that event, so it would
+    // take the same per-object sequence; the unique index refuses it and the locking path decides.
     const invoice = await newInvoice({ subtotal: 1000 });
     let release: () => void = () => {};
     const locked = new Promise<void>((resolve) => { release = resolve; });
