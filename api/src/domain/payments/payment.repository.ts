@@ -120,6 +120,9 @@ export async function releaseRemindersSkippedAsPaid(trx: Db, invoiceIds: readonl
 // path, which reports the refusal exactly as always. The statement sets the account for itself
 // (store/one-statement.ts), like the invoice fast path.
 
+// The UPDATE holds the rules of `checkAllocations` for one allocation, and its new status is
+// `statusAfterPayments` for a payable invoice (money in force, so paid or partially paid); the
+// tests hold this path and the locking one to the same results and the same refusals.
 const WRITE_PAYMENT_SQL = `
   WITH ${ACCOUNT_CONTEXT_CTE},
   updated AS (
@@ -129,7 +132,7 @@ const WRITE_PAYMENT_SQL = `
            updated_at = $6,
            needs_replan = i.needs_replan OR i.balance <= $3::bigint
      WHERE i.account_id = $1 AND i.id = $2 AND ${ACCOUNT_SET}
-       AND i.customer_id = $4 AND i.currency = $5 AND i.status IN ('open', 'partially_paid') AND i.balance >= $3::bigint
+       AND i.customer_id = $4 AND i.currency = $5 AND i.status IN (${PAYABLE_STATUSES.map((s) => `'${s}'`).join(', ')}) AND i.balance >= $3::bigint
        AND i.active_payment_plan_id IS NULL
     RETURNING i.*
   ),
