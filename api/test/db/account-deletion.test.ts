@@ -1,27 +1,14 @@
-import pg from 'pg';
 import t from 'tap';
-import { ManualClock } from '../../src/clock.ts';
-import { createServices } from '../../src/services.ts';
-import { createDatabase } from '../../src/store/database.ts';
-import { createTestDatabase } from '../helpers/database.ts';
+import { liveActor, setupServices } from '../helpers/services.ts';
 
 // Accounts are deleted by hand (docs/operations.md, "Deleting an account"): its events, bank lines
 // and payments, then the account, whose keys cascade to everything else (events, payments and
 // allocations have no key to accounts: it would lock the account's row on every write).
 t.test('deleting an account as the operations guide says leaves nothing of it', async (t) => {
-  const testDb = await createTestDatabase();
-  const database = createDatabase(testDb.url, { max: 2 });
-  const owner = new pg.Client({ connectionString: testDb.url });
-  await owner.connect();
-  t.teardown(async () => {
-    await owner.end();
-    await database.close();
-    await testDb.drop();
-  });
-  const services = createServices({ database, clock: new ManualClock('2026-05-01T10:00:00Z') });
+  const { services, owner } = await setupServices(t);
   const accounts = await Promise.all(['Gone', 'Kept'].map((name) => services.accounts.create({ name })));
   for (const { account } of accounts) {
-    const actor = { accountId: account.id, keyId: null, readOnly: false, mode: 'live' as const, timeZone: 'UTC' };
+    const actor = liveActor(account.id);
     const customer = await services.customers.create(actor, { name: 'Customer' });
     const { invoice } = await services.invoices.create(actor, { number: 'F-1', customer_id: customer.id, currency: 'EUR', subtotal: 1000, issue_date: '2026-04-01', due_date: '2026-04-30' });
     await services.payments.create(actor, { customer_id: customer.id, amount: 400, currency: 'EUR', method: 'transfer', allocations: [{ invoice_id: invoice.id, amount: 400 }] });

@@ -1,26 +1,13 @@
-import pg from 'pg';
 import t from 'tap';
-import { ManualClock } from '../../src/clock.ts';
 import { INVOICE_TIMESTAMP_COLUMNS, invoiceRowFromJson } from '../../src/domain/invoices/invoice.repository.ts';
-import { createServices } from '../../src/services.ts';
-import { createDatabase } from '../../src/store/database.ts';
-import { createTestDatabase } from '../helpers/database.ts';
+import { liveActor, setupServices } from '../helpers/services.ts';
 
 // Invoice events written by one statement store the row as Postgres writes it (to_jsonb) and are
 // shown through invoiceRowFromJson: it must give back exactly the row the driver reads.
 t.test("an invoice row's JSON reads back as the row", async (t) => {
-  const testDb = await createTestDatabase();
-  const database = createDatabase(testDb.url, { max: 2 });
-  const owner = new pg.Client({ connectionString: testDb.url });
-  await owner.connect();
-  t.teardown(async () => {
-    await owner.end();
-    await database.close();
-    await testDb.drop();
-  });
-  const services = createServices({ database, clock: new ManualClock('2026-05-01T10:00:00Z') });
+  const { services, database, owner } = await setupServices(t);
   const { account } = await services.accounts.create({ name: 'A' });
-  const actor = { accountId: account.id, keyId: null, readOnly: false, mode: 'live' as const, timeZone: 'Europe/Paris' };
+  const actor = liveActor(account.id, 'Europe/Paris');
   const customer = await services.customers.create(actor, { name: 'Customer' });
   const { invoice } = await services.invoices.create(actor, {
     number: 'F-2026-001', customer_id: customer.id, currency: 'EUR', tax: 2_469, issue_date: '2026-04-01', due_date: '2026-04-30',

@@ -1,28 +1,16 @@
 import { sql } from 'kysely';
-import pg from 'pg';
 import t from 'tap';
-import { ManualClock } from '../../src/clock.ts';
-import { createServices } from '../../src/services.ts';
 import { createDatabase } from '../../src/store/database.ts';
-import { createTestDatabase } from '../helpers/database.ts';
+import { liveActor, setupServices } from '../helpers/services.ts';
 
 /** Shared by every account by design (no account_id): only the operator role writes them. */
 const GLOBAL_TABLES = ['reference_rates'];
 
 t.test('tenant isolation is enforced by the database', async (t) => {
-  const testDb = await createTestDatabase();
-  const database = createDatabase(testDb.url, { max: 4 });
-  const owner = new pg.Client({ connectionString: testDb.url });
-  await owner.connect();
-  t.teardown(async () => {
-    await owner.end();
-    await database.close();
-    await testDb.drop();
-  });
-  const services = createServices({ database, clock: new ManualClock('2026-05-01T10:00:00Z') });
+  const { services, database, owner, url } = await setupServices(t, { poolSize: 4 });
   const a = await services.accounts.create({ name: 'A' });
   const b = await services.accounts.create({ name: 'B' });
-  const actorA = { accountId: a.account.id, keyId: null, readOnly: false, mode: 'live' as const, timeZone: 'UTC' };
+  const actorA = liveActor(a.account.id);
   await services.customers.create(actorA, { name: 'Customer of A' });
 
   t.test('every table with account_id has forced RLS and a tenant policy', async (t) => {
@@ -106,7 +94,7 @@ t.test('tenant isolation is enforced by the database', async (t) => {
   });
 
   t.test('the account setting does not leak to the next transaction on the same connection', async (t) => {
-    const pool = createDatabase(testDb.url, { max: 1 });
+    const pool = createDatabase(url, { max: 1 });
     t.teardown(() => pool.close());
     const inside = await pool.withAccount(a.account.id, (trx) => trx.selectFrom('customers').select('id').execute());
     t.equal(inside.length, 1);

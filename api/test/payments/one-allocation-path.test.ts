@@ -1,4 +1,5 @@
 import t from 'tap';
+import type { ManualClock } from '../../src/clock.ts';
 import { recordEvent } from '../../src/domain/events/event.repository.ts';
 import { setupApp } from '../helpers/app.ts';
 import { engineKit } from '../helpers/engine-objects.ts';
@@ -86,19 +87,26 @@ t.test('payments with one allocation', async (t) => {
   });
 
   t.test('no reminder of an invoice paid by the one-statement path leaves: the sender replans it first', async (t) => {
-    const invoice = await newInvoice({ subtotal: 800 });
+    const [paid, unpaid] = [await newInvoice({ subtotal: 800 }), await newInvoice({ subtotal: 800 })];
     await kit.run();
-    const pending = await kit.occurrences(acme, invoice.id);
+    const [pending = [], control = []] = await Promise.all([paid, unpaid].map((i) => kit.occurrences(acme, i.id)));
     t.ok(pending.length > 0 && pending.every((o: { status: string }) => o.status === 'scheduled'));
     const before = paths.oneAllocation;
-    t.equal((await pay({ amount: 800, allocations: [{ invoice_id: invoice.id, amount: 800 }] })).statusCode, 201);
+    t.equal((await pay({ amount: 800, allocations: [{ invoice_id: paid.id, amount: 800 }] })).statusCode, 201);
     t.equal(paths.oneAllocation, before + 1);
-    // Straight to the sender, every reminder due: it must find the invoice paid.
-    const outcomes = await ctx.services.reminders.engine.processMany(acme.accountId, pending.map((o: { id: string }) => o.id));
-    t.ok([...outcomes.values()].every((outcome) => outcome !== 'sent'), 'nothing sent');
-    const after = await kit.occurrences(acme, invoice.id);
+    // The first step falls due; the sender, given both invoices' first reminders, sends the
+    // unpaid one's and must find the other invoice paid.
+    const clock = ctx.clock as ManualClock;
+    const started = clock.now();
+    t.teardown(() => clock.set(started.toISOString()));
+    const first = (list: Array<{ id: string; scheduled_at: Date | null }>) => list.toSorted((x, y) => Number(x.scheduled_at) - Number(y.scheduled_at))[0]!;
+    clock.set(new Date(Number(first(pending).scheduled_at) + 60_000).toISOString());
+    const outcomes = await ctx.services.reminders.engine.processMany(acme.accountId, [first(pending).id, first(control).id]);
+    t.equal(outcomes.get(first(control).id), 'sent', "the unpaid invoice's reminder is sent");
+    t.not(outcomes.get(first(pending).id), 'sent', "the paid invoice's is not");
+    const after = await kit.occurrences(acme, paid.id);
     t.same(after.map((o: { status: string; skip_reason: string | null }) => [o.status, o.skip_reason]), pending.map(() => ['skipped', 'paid']));
-    t.equal((await eventsOf(invoice.id)).filter((e) => e.type === 'reminder.sent').length, 0);
+    t.equal((await eventsOf(paid.id)).filter((e) => e.type === 'reminder.sent').length, 0);
   });
 
   t.test('a partial payment leaves the reminders planned and the credit on the payment', async (t) => {

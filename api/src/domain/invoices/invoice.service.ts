@@ -12,7 +12,7 @@ import { dueDateFor } from '../payment-terms/terms.rules.ts';
 import { type Actor, assertWriteAccess } from '../shared/actor.ts';
 import { accountTime } from '../shared/time.ts';
 import { type Page, toPage } from '../shared/schemas.ts';
-import { findInvoice, insertInvoiceInOneStatement, insertInvoiceOnce, listInvoices, newInvoiceRow, type NewInvoiceValues, presentInvoice, type InvoiceRow } from './invoice.repository.ts';
+import { findInvoice, insertInvoiceInOneStatement, insertInvoiceOnce, listInvoices, type NewInvoiceValues, presentInvoice, type InvoiceRow } from './invoice.repository.ts';
 import { cancelPlanOfClosedInvoice } from '../payment-plans/payment-plan.lifecycle.ts';
 import { assertDueNotBeforeIssue, computeAmounts, type InvoiceAction, nextStatus } from './invoice.rules.ts';
 import { type Invoice, InvoiceCreate, InvoiceListQuery, InvoiceUpdate } from './invoice.schemas.ts';
