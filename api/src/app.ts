@@ -26,6 +26,7 @@ import { reminderRoutes } from './http/routes/v1/reminders.routes.ts';
 import { taskRoutes } from './http/routes/v1/tasks.routes.ts';
 import { templateRoutes } from './http/routes/v1/templates.routes.ts';
 import { webhookRoutes } from './http/routes/v1/webhooks.routes.ts';
+import { metrics } from './metrics.ts';
 import { PUBLIC_SCHEMAS } from './public-schemas.ts';
 import { createServices, type Services } from './services.ts';
 import type { Database } from './store/database.ts';
@@ -57,6 +58,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
   });
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+  });
+  // Labelled by the route's pattern (`/v1/invoices/:id`), never the path: bounded cardinality.
+  app.addHook('onResponse', async (request, reply) => {
+    metrics.httpRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
   });
 
   // One validator for REST and the services: bodies strict, query strings coerced.

@@ -6,6 +6,14 @@ export interface Config {
   /** Postgres to use; absent means an embedded PostgreSQL under `dataDir`. */
   readonly databaseUrl: string | undefined;
   readonly databasePoolSize: number;
+  /** Where pg-boss keeps its job tables; the domain's database when absent. */
+  readonly queueDatabaseUrl: string | undefined;
+  /** Port of the `GET /metrics` server (Prometheus); absent: no metrics server. */
+  readonly metricsPort: number | undefined;
+  /** Address the metrics server listens on; `HOST` by default. */
+  readonly metricsHost: string;
+  /** When set, `/metrics` answers only `Authorization: Bearer <token>`. */
+  readonly metricsToken: string | undefined;
   readonly dataDir: string;
   readonly embeddedPostgresPort: number;
   readonly host: string;
@@ -59,12 +67,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError('DATABASE_URL must be a postgres:// or postgresql:// URL');
   }
+  const queueDatabaseUrl = env.QUEUE_DATABASE_URL || undefined;
+  if (queueDatabaseUrl && !/^postgres(ql)?:\/\//.test(queueDatabaseUrl)) {
+    throw new ConfigError('QUEUE_DATABASE_URL must be a postgres:// or postgresql:// URL');
+  }
   const host = env.HOST || '127.0.0.1';
   const port = integer(env, 'PORT', 3000, 0, 65535);
   return Object.freeze({
     env: envName,
     databaseUrl,
     databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 500),
+    queueDatabaseUrl,
+    metricsPort: env.METRICS_PORT ? integer(env, 'METRICS_PORT', 0, 0, 65535) : undefined,
+    metricsHost: env.METRICS_HOST || host,
+    metricsToken: env.METRICS_TOKEN || undefined,
     dataDir: path.resolve(env.RELANCE_DATA_DIR || '.relance'),
     embeddedPostgresPort: integer(env, 'EMBEDDED_POSTGRES_PORT', 54329, 1, 65535),
     host,

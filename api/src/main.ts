@@ -4,6 +4,7 @@ import { buildApp } from './app.ts';
 import { systemClock } from './clock.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { startWorker, type Worker } from './jobs/worker.ts';
+import { instrumentTransport, metrics, startMetricsServer } from './metrics.ts';
 import { createTransport } from './mail/transport.ts';
 import { createServices } from './services.ts';
 import { createDatabase } from './store/database.ts';
@@ -45,16 +46,20 @@ async function main(): Promise<void> {
   const services = createServices({
     database,
     clock: systemClock,
-    transport: createTransport(config),
+    transport: instrumentTransport(createTransport(config)),
     webhookTargets: { allowPrivateTargets: config.webhooksAllowPrivateTargets },
   });
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
   let worker: Worker | undefined;
+  metrics.watchPool('main', database.pool);
+  const metricsServer = config.metricsPort === undefined ? undefined : await startMetricsServer({ host: config.metricsHost, port: config.metricsPort, token: config.metricsToken });
+  if (metricsServer) log.info({ port: metricsServer.port }, 'metrics served at /metrics');
 
   // Pools and queues close before the embedded database stops.
   closeWithGrace({ delay: 15_000 }, async ({ signal, err }) => {
     if (err) log.error({ err }, 'stopping after an error');
     else log.info({ signal }, 'stopping');
+    await metricsServer?.close();
     await app?.close();
     await worker?.stop();
     await database.close();
@@ -62,7 +67,7 @@ async function main(): Promise<void> {
   });
 
   if (command === 'all' || command === 'worker') {
-    worker = await startWorker({ databaseUrl, services, clock: systemClock, log, eventRetentionDays: config.eventRetentionDays });
+    worker = await startWorker({ databaseUrl, queueDatabaseUrl: config.queueDatabaseUrl, database, services, clock: systemClock, log, eventRetentionDays: config.eventRetentionDays });
     log.info('workers started');
   }
   if (command === 'all' || command === 'api') {

@@ -2,12 +2,16 @@ import { CompiledQuery, sql } from 'kysely';
 import type { PgBoss } from 'pg-boss';
 import type { Logger } from 'pino';
 import type { DeliveryJob, Enqueue } from '../domain/webhooks/delivery.ts';
+import { metrics } from '../metrics.ts';
 import type { Services } from '../services.ts';
 
 export const WEBHOOK_QUEUE = 'webhooks.deliver';
 
 /** How long the dispatcher rests when it found nothing to do (the delay a new event may wait). */
 const IDLE_MS = 100;
+
+/** With a separate queue database: seconds before a webhook job may run (its delivery row commits meanwhile). */
+const SEPARATE_QUEUE_DELAY_S = 2;
 
 export interface WebhookWorker {
   /** Dispatches new events and queues due retries until none is left (tests; the loop does it otherwise). */
@@ -27,6 +31,8 @@ export async function startWebhookWorker(deps: {
   /** Batches handled at once by this process. */
   concurrency?: number;
   timer?: boolean;
+  /** pg-boss lives in another database (QUEUE_DATABASE_URL): jobs cannot join the domain's transaction. */
+  separateQueue?: boolean;
 }): Promise<WebhookWorker> {
   const { boss, services, log } = deps;
   const engine = services.webhookDelivery;
@@ -39,21 +45,32 @@ export async function startWebhookWorker(deps: {
   // Jobs are inserted in the dispatcher's transaction, so a delivery row and its job exist
   // together or not at all. That transaction runs as relance_system; pg-boss's tables belong to
   // the login role, so the insert steps back to it (SET LOCAL: until the transaction ends).
-  const enqueue: Enqueue = async (trx, jobs: DeliveryJob[]) => {
+  //
+  // With the queue in another database, the jobs are inserted there just before the domain's
+  // transaction commits, and become visible to workers a few seconds later: a job never finds
+  // its delivery missing unless the commit failed, and then it finds nothing and ends. The
+  // delay is the price of the separate database (SEPARATE_QUEUE_DELAY_S).
+  const enqueue: Enqueue = deps.separateQueue
+    ? async (_trx, jobs: DeliveryJob[]) => {
+        const startAfter = new Date(Date.now() + SEPARATE_QUEUE_DELAY_S * 1000);
+        await boss.insert(WEBHOOK_QUEUE, jobs.map((data) => ({ data, startAfter })));
+      }
+    : async (trx, jobs: DeliveryJob[]) => {
     await sql`SET LOCAL ROLE NONE`.execute(trx);
     const db = { executeSql: async (text: string, values: unknown[] = []) => ({ rows: (await trx.executeQuery(CompiledQuery.raw(text, values))).rows as unknown[] }) };
     await boss.insert(WEBHOOK_QUEUE, jobs.map((data) => ({ data })), { db });
     await sql`SET LOCAL ROLE relance_system`.execute(trx);
-  };
+      };
 
   await boss.work<DeliveryJob>(
     WEBHOOK_QUEUE,
     { batchSize: 50, localConcurrency: deps.concurrency ?? 4, pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 2, burstWhenBatchFull: true },
     async (jobs) => {
       await Promise.all(
-        [...Map.groupBy(jobs, (job) => job.data.accountId)].map(([accountId, group]) =>
-          engine.attempt(accountId, group.map((job) => job.data.deliveryId)),
-        ),
+        [...Map.groupBy(jobs, (job) => job.data.accountId)].map(async ([accountId, group]) => {
+          const { succeeded, failed } = await engine.attempt(accountId, group.map((job) => job.data.deliveryId));
+          metrics.webhookDeliveries(succeeded, failed);
+        }),
       );
     },
   );

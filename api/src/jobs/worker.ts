@@ -1,7 +1,10 @@
 import { PgBoss } from 'pg-boss';
+import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
+import { metrics, type QueueReading } from '../metrics.ts';
 import type { Services } from '../services.ts';
+import type { Database } from '../store/database.ts';
 import { startWebhookWorker } from './webhooks.ts';
 
 export const QUEUES = {
@@ -38,6 +41,14 @@ interface SendJob {
  */
 export async function startWorker(deps: {
   databaseUrl: string;
+  /**
+   * Where pg-boss keeps its tables (QUEUE_DATABASE_URL); the domain's database when absent. A
+   * separate queue database takes the job load off the domain's, at the price of job inserts that
+   * no longer share the domain's transaction (see jobs/webhooks.ts).
+   */
+  queueDatabaseUrl?: string | undefined;
+  /** The domain's database, read by the metrics gauges (oldest due reminder). */
+  database?: Database;
   services: Services;
   clock: Clock;
   log: Logger;
@@ -50,7 +61,8 @@ export async function startWorker(deps: {
 }): Promise<Worker> {
   const { services, log, clock } = deps;
   // Supervision every 10 s notices a dead worker's jobs (stale heartbeats) quickly.
-  const boss = new PgBoss({ connectionString: deps.databaseUrl, schema: 'pgboss', max: 6 + (deps.concurrency ?? 4), superviseIntervalSeconds: 10, useListenNotify: true });
+  const separateQueue = Boolean(deps.queueDatabaseUrl) && deps.queueDatabaseUrl !== deps.databaseUrl;
+  const boss = new PgBoss({ connectionString: deps.queueDatabaseUrl || deps.databaseUrl, schema: 'pgboss', max: 6 + (deps.concurrency ?? 4), superviseIntervalSeconds: 10, useListenNotify: true });
   boss.on('error', (err) => log.error({ err }, 'job queue error'));
   await boss.start();
 
@@ -107,7 +119,12 @@ export async function startWorker(deps: {
     },
   );
 
-  const webhooks = await startWebhookWorker({ boss, services, log, timer: deps.timer, concurrency: deps.concurrency });
+  const webhooks = await startWebhookWorker({ boss, services, log, timer: deps.timer, concurrency: deps.concurrency, separateQueue });
+
+  const stopReading = metrics.readFromDatabase({
+    queues: () => readQueues(boss),
+    oldestDueReminder: async () => (deps.database ? oldestDueReminderSeconds(deps.database, clock.now()) : 0),
+  });
 
   const timer = deps.timer === false ? undefined : setInterval(() => {
     boss.send(QUEUES.remindersTick, {}, { singletonSeconds: TICK_EVERY_MS / 1000 }).catch((err) => log.warn({ err }, 'could not request a tick'));
@@ -120,8 +137,39 @@ export async function startWorker(deps: {
     dispatchWebhooks: () => webhooks.dispatch(),
     async stop() {
       if (timer) clearInterval(timer);
+      stopReading();
       await webhooks.stop();
       await boss.stop({ graceful: true, timeout: 10_000 });
     },
   };
+}
+
+/** Waiting and active jobs per queue, and the age of the oldest due one, in one read of the job table. */
+async function readQueues(boss: PgBoss): Promise<QueueReading[]> {
+  const { rows } = await boss.getDb().executeSql(`
+    SELECT name,
+           count(*) FILTER (WHERE state < 'active' AND start_after <= now())::int AS waiting,
+           count(*) FILTER (WHERE state = 'active')::int AS active,
+           coalesce(extract(epoch FROM now() - min(start_after) FILTER (WHERE state < 'active' AND start_after <= now())), 0)::float8 AS oldest
+      FROM pgboss.job WHERE state <= 'active' GROUP BY name`);
+  return (rows as Array<{ name: string; waiting: number; active: number; oldest: number }>).map((r) => ({
+    queue: r.name,
+    waiting: r.waiting,
+    active: r.active,
+    oldestDueSeconds: r.oldest,
+  }));
+}
+
+/**
+ * Seconds since the oldest live reminder still to send fell due (test accounts run on their own
+ * clocks and are left out). Reads the partial index `reminder_occurrences_due`.
+ */
+async function oldestDueReminderSeconds(database: Database, now: Date): Promise<number> {
+  const row = await database.withSystem((trx) =>
+    sql<{ age: number | null }>`
+      SELECT extract(epoch FROM ${now}::timestamptz - min(o.scheduled_at))::float8 AS age
+        FROM reminder_occurrences o JOIN accounts a ON a.id = o.account_id AND a.mode = 'live'
+       WHERE o.status IN ('scheduled', 'sending') AND o.scheduled_at <= ${now}`.execute(trx),
+  );
+  return Math.max(0, row.rows[0]?.age ?? 0);
 }

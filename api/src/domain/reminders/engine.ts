@@ -4,6 +4,7 @@ import type { Database, Db } from '../../store/database.ts';
 import type { Accounts, Customers, Invoices, Messages, ReminderOccurrences } from '../../store/db-types.ts';
 import { newId } from '../../ids.ts';
 import { type EmailTransport, TransportError } from '../../mail/transport.ts';
+import { metrics } from '../../metrics.ts';
 import { todayIn, zonedDateTimeToInstant } from '../calendar.ts';
 import { insertEvents, recordEvent } from '../events/event.repository.ts';
 import { presentTask } from '../tasks/task.repository.ts';
@@ -134,7 +135,9 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; t
               (d.installment_number === occurrence.installment_number &&
                 (d.offset_days > occurrence.offset_days || (d.offset_days === occurrence.offset_days && d.repeat_index > occurrence.repeat_index)))),
         );
-        results.set(occurrence.id, await decide(trx, { accountId, account, invoice, customer, occurrence, policy: policyByInvoice.get(invoice.id), now, today, laterStepDue, suppressed, sentLocally }));
+        const decided = await decide(trx, { accountId, account, invoice, customer, occurrence, policy: policyByInvoice.get(invoice.id), now, today, laterStepDue, suppressed, sentLocally });
+        results.set(occurrence.id, decided);
+        metrics.reminder(occurrence.channel, decided);
       }
       if (sentLocally.length > 0) {
         await trx.insertInto('messages').values(sentLocally.map((s) => s.message)).execute();
@@ -308,7 +311,9 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; t
         await trx.updateTable('messages').set({ status: 'canceled', updated_at: now }).where('id', '=', occurrence.message_id).execute();
         return skipOccurrence(trx, accountId, occurrence, stop, now);
       }
-      return deliver(trx, accountId, occurrence, now);
+      const outcome = await deliver(trx, accountId, occurrence, now);
+      metrics.reminder(occurrence.channel, outcome);
+      return outcome;
     });
   }
 
