@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { DB } from './db-types.ts';
@@ -24,17 +25,25 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export function createDatabase(connectionString: string, options: { max?: number } = {}): Database {
+/** Which kind of transaction a statement ran in: a tenant's, the system's, or none (one-statement paths). */
+export type StatementScope = 'account' | 'system' | 'none';
+
+/** Sees every statement sent, with the transaction kind it ran in (tests: the account-filter audit). */
+export type StatementRecorder = (text: string, scope: StatementScope) => void;
+
+export function createDatabase(connectionString: string, options: { max?: number; onStatement?: StatementRecorder } = {}): Database {
   // Every connection starts as the tenant role (set in the startup packet, so no query races it):
   // outside a transaction that names an account, it sees nothing.
   const pool = new pg.Pool({ connectionString, max: options.max ?? 10, types, options: '-c role=relance_app' });
   pool.on('error', () => {});
+  const scope = new AsyncLocalStorage<StatementScope>();
+  if (options.onStatement) recordStatements(pool, scope, options.onStatement);
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
 
   // BEGIN, the role and the account travel in one round trip (simple query protocol), so a
   // tenant transaction costs one round trip more than the statements it runs.
-  const run = <T>(prelude: string, fn: (trx: Db) => Promise<T>): Promise<T> =>
-    db.connection().execute(async (conn) => {
+  const run = <T>(kind: StatementScope, prelude: string, fn: (trx: Db) => Promise<T>): Promise<T> =>
+    scope.run(kind, () => db.connection().execute(async (conn) => {
       await sql.raw(prelude).execute(conn);
       try {
         const result = await fn(conn);
@@ -44,19 +53,32 @@ export function createDatabase(connectionString: string, options: { max?: number
         await sql.raw('ROLLBACK').execute(conn).catch(() => {});
         throw error;
       }
-    });
+    }));
 
   return {
     pool,
     withAccount(accountId, fn) {
       if (!ACCOUNT_ID.test(accountId)) throw new Error(`invalid account id: ${accountId}`);
-      return run(`BEGIN; SELECT set_config('relance.account_id', '${accountId}', true)`, fn);
+      return run('account', `BEGIN; SELECT set_config('relance.account_id', '${accountId}', true)`, fn);
     },
     withSystem(fn) {
-      return run(`BEGIN; SET LOCAL ROLE relance_system; SELECT set_config('relance.account_id', '', true)`, fn);
+      return run('system', `BEGIN; SET LOCAL ROLE relance_system; SELECT set_config('relance.account_id', '', true)`, fn);
     },
     async close() {
       await db.destroy();
     },
   };
+}
+
+/** Hands every statement a client of the pool sends to `record`, with the scope it ran in. */
+function recordStatements(pool: pg.Pool, scope: AsyncLocalStorage<StatementScope>, record: StatementRecorder): void {
+  pool.on('connect', (client) => {
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    (client as { query: unknown }).query = (...args: unknown[]) => {
+      const [first] = args;
+      const text = typeof first === 'string' ? first : (first as { text?: string } | null)?.text;
+      if (text) record(text, scope.getStore() ?? 'none');
+      return query(...args);
+    };
+  });
 }
