@@ -50,6 +50,8 @@ export async function serve(app: FastifyInstance, close: () => Promise<void>): P
         await app.close();
         await close();
         printTally();
+        // The kernel's high-water mark of this process's resident memory, for the memory goal (≤ 200 MiB).
+        process.stderr.write(`[${process.argv[1]?.split('/').pop()}] peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB\n`);
       } finally {
         process.disconnect?.();
         process.exit(0);
