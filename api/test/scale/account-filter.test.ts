@@ -60,9 +60,6 @@ export function namesTheAccount(text: string): boolean {
   return Boolean(insert && /"?account_id"?/.test(insert[1]!) && !/\b(?:update|delete|select\b[\s\S]*\bfrom)\b/i.test(text.slice(insert.index + insert[0].length).replace(/\bon conflict\b[\s\S]*$/i, '')));
 }
 
-// A tour of the whole service on a machine that may be busy.
-t.setTimeout(900_000);
-
 t.test('every tenant statement names its account', async (t) => {
   const testDb = await createTestDatabase();
   t.teardown(() => testDb.drop());
