@@ -16,7 +16,7 @@ import { systemClock } from '../api/src/clock.ts';
 import { newId } from '../api/src/ids.ts';
 import { createServices } from '../api/src/services.ts';
 import { createDatabase } from '../api/src/store/database.ts';
-import { insertEvents } from '../api/src/domain/events/event.repository.ts';
+import { insertEvents } from '../api/src/domain/outbox/event.repository.ts';
 import { createTestDatabase } from '../api/test/helpers/database.ts';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);

@@ -13,10 +13,11 @@ import { createPaymentService } from './domain/payments/payment.service.ts';
 import { createPaymentPlanService } from './domain/payment-plans/payment-plan.service.ts';
 import { createBankTransactionService } from './domain/bank-transactions/bank-transaction.service.ts';
 import { createPaymentTermsService } from './domain/payment-terms/terms.service.ts';
-import { createMessageComposer } from './domain/reminders/composer.ts';
+import { createMessageComposer } from './mail/composer.ts';
 import { createReminderEngine } from './domain/reminders/engine.ts';
 import { createReminderPolicyService } from './domain/reminders/policy.service.ts';
-import { flagInvoicesOfPolicy } from './domain/reminders/schedule.ts';
+import { flagInvoicesOfPolicy, replanInvoices } from './domain/reminders/schedule.ts';
+import { cancelPlanOfClosedInvoice } from './domain/payment-plans/payment-plan.lifecycle.ts';
 import { createReminderScheduler } from './domain/reminders/scheduler.ts';
 import { createTaskService } from './domain/tasks/task.service.ts';
 import { createTimelineService } from './domain/reminders/timeline.service.ts';
@@ -44,6 +45,9 @@ export function createServices(deps: {
   const composer = createMessageComposer(resolveTemplate);
   const engine = createReminderEngine({ ...deps, transport, composer });
   const scheduler = createReminderScheduler({ ...deps, engine });
+  // Cross-module reactions, handed to the modules below reminders and plans as narrow dependencies.
+  const replan = replanInvoices;
+  const reacting = { ...deps, replan };
   return {
     reminderPolicies: createReminderPolicyService({ ...deps, onPolicyChanged: (trx, _actor, policyId) => flagInvoicesOfPolicy(trx, policyId) }),
     reminders: { engine, scheduler },
@@ -53,17 +57,20 @@ export function createServices(deps: {
     apiKeys: createApiKeyService(deps),
     customers: createCustomerService(deps),
     paymentTerms: createPaymentTermsService(deps),
-    invoices: createInvoiceService(deps),
+    invoices: createInvoiceService({
+      ...reacting,
+      cancelPlanOfClosedInvoice: (trx, ctx, invoice) => cancelPlanOfClosedInvoice(trx, { ...ctx, replan }, invoice),
+    }),
     lateFees: createLateFeeService(deps),
     idempotency: createIdempotencyService(deps),
     messages: createMessageService(deps),
-    tasks: createTaskService(deps),
-    disputes: createDisputeService(deps),
-    pauses: createPauseService(deps),
+    tasks: createTaskService(reacting),
+    disputes: createDisputeService(reacting),
+    pauses: createPauseService(reacting),
     events: createEventService(deps),
-    payments: createPaymentService(deps),
-    paymentPlans: createPaymentPlanService(deps),
-    bankTransactions: createBankTransactionService(deps),
+    payments: createPaymentService(reacting),
+    paymentPlans: createPaymentPlanService(reacting),
+    bankTransactions: createBankTransactionService(reacting),
     webhooks: createWebhookService({ ...deps, targets: webhookTargets }),
     webhookDelivery: createWebhookDelivery({ ...deps, targets: webhookTargets }),
   };

@@ -1,6 +1,6 @@
 import t from 'tap';
 import type { ManualClock } from '../../src/clock.ts';
-import { recordEvent } from '../../src/domain/events/event.repository.ts';
+import { recordEvent } from '../../src/domain/outbox/event.repository.ts';
 import { setupApp } from '../helpers/app.ts';
 import { engineKit } from '../helpers/engine-objects.ts';
 

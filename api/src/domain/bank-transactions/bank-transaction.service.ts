@@ -7,6 +7,7 @@ import { lockInvoices } from '../payments/payment.repository.ts';
 import { PAYABLE_STATUSES } from '../payments/payment.rules.ts';
 import type { PaymentCreate } from '../payments/payment.schemas.ts';
 import { recordPayment } from '../payments/payment.service.ts';
+import type { ReplanInvoices } from '../shared/replan.ts';
 import { type Actor, assertWriteAccess } from '../shared/actor.ts';
 import { type Page, toPage } from '../shared/schemas.ts';
 import { accountTime } from '../shared/time.ts';
@@ -38,8 +39,8 @@ const alreadyMatched = (row: BankTransactionRow) =>
  * with reasons), and a confirmed proposal becomes a payment with its allocations, in the same
  * transaction as the line's change.
  */
-export function createBankTransactionService(deps: { database: Database; clock: Clock }) {
-  const { database, clock } = deps;
+export function createBankTransactionService(deps: { database: Database; clock: Clock; replan: ReplanInvoices }) {
+  const { database, clock, replan } = deps;
   const timeFor = accountTime(database, clock);
 
   const present = async (trx: Db, row: BankTransactionRow): Promise<BankTransaction> => presentBankTransaction(row, await matchesOf(trx, [row.id]));
@@ -203,7 +204,7 @@ export function createBankTransactionService(deps: { database: Database; clock: 
           }
           payment = { ...payment, customer_id: chosen.customer_id, allocations: allocations.map((a) => ({ invoice_id: a.invoice_id, amount: a.amount })) };
         }
-        const recorded = await recordPayment(trx, { actor, now, today }, payment);
+        const recorded = await recordPayment(trx, { actor, now, today, replan }, payment);
         const row = await trx
           .updateTable('bank_transactions')
           .set({ status: 'matched', payment_id: recorded.id, matched_at: now, updated_at: now })

@@ -1,7 +1,7 @@
 import type { Insertable, Selectable } from 'kysely';
 import type { Db } from '../../store/database.ts';
 import type { Customers } from '../../store/db-types.ts';
-import { activePause } from '../pauses/pause.rules.ts';
+import { activePause } from './customer.rules.ts';
 import type { Customer } from './customer.schemas.ts';
 
 export type CustomerRow = Selectable<Customers>;

@@ -4,7 +4,7 @@ import { newId } from '../../ids.ts';
 import type { Database } from '../../store/database.ts';
 import { constraintOf, isForeignKeyViolation, isUniqueViolation } from '../../store/pg-errors.ts';
 import { parseInput } from '../../validation.ts';
-import { recordEvent } from '../events/event.repository.ts';
+import { recordEvent } from '../outbox/event.repository.ts';
 import { type Actor, assertWriteAccess } from '../shared/actor.ts';
 import { type Page, toPage } from '../shared/schemas.ts';
 import { accountTime } from '../shared/time.ts';

@@ -4,12 +4,13 @@ import { newId } from '../../ids.ts';
 import type { Database } from '../../store/database.ts';
 import { isUniqueViolation } from '../../store/pg-errors.ts';
 import { parseInput } from '../../validation.ts';
-import { recordEvent } from '../events/event.repository.ts';
+import { recordEvent } from '../outbox/event.repository.ts';
 import { findInvoice, presentInvoice } from '../invoices/invoice.repository.ts';
 import { nextStatus } from '../invoices/invoice.rules.ts';
 import type { InvoiceStatus } from '../invoices/invoice.schemas.ts';
-import { assertInvoiceStatus, CHASED_STATUSES } from '../pauses/pause.rules.ts';
-import { replanInvoice } from '../reminders/schedule.ts';
+import { CHASED_STATUSES } from '../invoices/invoice.rules.ts';
+import { assertInvoiceStatus } from '../pauses/pause.rules.ts';
+import type { ReplanInvoices } from '../shared/replan.ts';
 import { type Actor, assertWriteAccess } from '../shared/actor.ts';
 import { type Page, toPage } from '../shared/schemas.ts';
 import { accountTime } from '../shared/time.ts';
@@ -25,8 +26,8 @@ const alreadyOpen = () => new AppError('dispute/already_open', 409, 'This invoic
  * provider refuses too). Resolved for the creditor, dunning resumes; for the customer, the
  * invoice is voided.
  */
-export function createDisputeService(deps: { database: Database; clock: Clock }) {
-  const { database, clock } = deps;
+export function createDisputeService(deps: { database: Database; clock: Clock; replan: ReplanInvoices }) {
+  const { database, clock, replan } = deps;
   const timeFor = accountTime(database, clock);
 
   return {
@@ -108,10 +109,10 @@ export function createDisputeService(deps: { database: Database; clock: Clock })
         await recordEvent(trx, { accountId: actor.accountId, type: 'dispute.resolved', objectType: 'dispute', objectId: id, data: dispute, at: now });
         if (voiding) {
           await recordEvent(trx, { accountId: actor.accountId, type: 'invoice.voided', objectType: 'invoice', objectId: invoice.id, data: presentInvoice(updated, today), at: now });
-          await cancelPlanOfClosedInvoice(trx, { accountId: actor.accountId, timeZone: actor.timeZone, now, today }, updated);
+          await cancelPlanOfClosedInvoice(trx, { accountId: actor.accountId, timeZone: actor.timeZone, now, today, replan }, updated);
         }
         // Held reminders go back to their plan (for the creditor), or are skipped (voided).
-        await replanInvoice(trx, { accountId: actor.accountId, invoiceId: invoice.id, timeZone: actor.timeZone, now, resume: true });
+        await replan(trx, { accountId: actor.accountId, invoiceIds: [invoice.id], timeZone: actor.timeZone, now, resume: true });
         return dispute;
       });
     },

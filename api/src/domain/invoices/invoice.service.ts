@@ -5,15 +5,14 @@ import type { Database, Db } from '../../store/database.ts';
 import { constraintOf, isForeignKeyViolation, isUniqueViolation } from '../../store/pg-errors.ts';
 import { parseInput } from '../../validation.ts';
 import { insertCustomerOnce, presentCustomer } from '../customers/customer.repository.ts';
-import { recordEvent } from '../events/event.repository.ts';
-import { replanInvoice } from '../reminders/schedule.ts';
+import { recordEvent } from '../outbox/event.repository.ts';
+import type { ReplanInvoices } from '../shared/replan.ts';
 import { findPaymentTerms, ruleOf } from '../payment-terms/terms.service.ts';
 import { dueDateFor } from '../payment-terms/terms.rules.ts';
 import { type Actor, assertWriteAccess } from '../shared/actor.ts';
 import { accountTime } from '../shared/time.ts';
 import { type Page, toPage } from '../shared/schemas.ts';
 import { findInvoice, insertInvoiceInOneStatement, insertInvoiceOnce, listInvoices, type NewInvoiceValues, presentInvoice, type InvoiceRow } from './invoice.repository.ts';
-import { cancelPlanOfClosedInvoice } from '../payment-plans/payment-plan.lifecycle.ts';
 import { assertDueNotBeforeIssue, computeAmounts, type InvoiceAction, nextStatus } from './invoice.rules.ts';
 import { type Invoice, InvoiceCreate, InvoiceListQuery, InvoiceUpdate } from './invoice.schemas.ts';
 
@@ -69,8 +68,18 @@ async function dueDateFromTerms(
   return { dueDate: dueDateFor(ruleOf(terms), issueDate), termsId };
 }
 
-export function createInvoiceService(deps: { database: Database; clock: Clock }) {
-  const { database, clock } = deps;
+/**
+ * What closing an invoice asks of the payment plans module (ending its active plan), handed in by
+ * `services.ts` so that invoices, which plans build on, need not import them.
+ */
+export type CancelPlanOfClosedInvoice = (
+  trx: Db,
+  ctx: { accountId: string; timeZone: string; now: Date; today: string },
+  invoice: { active_payment_plan_id: string | null; status: string },
+) => Promise<void>;
+
+export function createInvoiceService(deps: { database: Database; clock: Clock; replan: ReplanInvoices; cancelPlanOfClosedInvoice: CancelPlanOfClosedInvoice }) {
+  const { database, clock, replan, cancelPlanOfClosedInvoice } = deps;
   const timeFor = accountTime(database, clock);
 
   async function transition(actor: Actor, id: string, action: Exclude<InvoiceAction, 'update'>): Promise<Invoice> {
@@ -93,7 +102,7 @@ export function createInvoiceService(deps: { database: Database; clock: Clock })
       // A voided or written-off invoice ends its payment plan.
       await cancelPlanOfClosedInvoice(trx, { accountId: actor.accountId, timeZone: actor.timeZone, now, today }, row);
       // Opening plans the follow-up; closing skips what was still to come.
-      await replanInvoice(trx, { accountId: actor.accountId, invoiceId: id, timeZone: actor.timeZone, now });
+      await replan(trx, { accountId: actor.accountId, invoiceIds: [id], timeZone: actor.timeZone, now });
       return invoice;
     });
   }

@@ -5,7 +5,7 @@ import type { Database, Db } from '../../store/database.ts';
 import { isUniqueViolation } from '../../store/pg-errors.ts';
 import { parseInput } from '../../validation.ts';
 import { addDays, compareDates, daysBetween } from '../calendar.ts';
-import { recordEvent } from '../events/event.repository.ts';
+import { recordEvent } from '../outbox/event.repository.ts';
 import { findInvoice, type InvoiceRow } from '../invoices/invoice.repository.ts';
 import { CHASED_STATUSES } from '../invoices/invoice.rules.ts';
 import { suspendedPeriod, withoutSuspendedDays } from '../payment-plans/payment-plan.rules.ts';

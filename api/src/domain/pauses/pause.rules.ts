@@ -1,24 +1,6 @@
 import { AppError } from '../../errors.ts';
 import { compareDates } from '../calendar.ts';
 
-export interface Pause {
-  until: string | null;
-  reason: string | null;
-}
-
-/** Invoices Relance is still chasing: the only ones a promise or a dispute applies to. */
-export { CHASED_STATUSES } from '../invoices/invoice.rules.ts';
-
-/**
- * The pause in effect today, as the API shows it: open-ended, or ending on a date not yet
- * passed. A pause whose last day has passed is over without anyone lifting it.
- */
-export function activePause(row: { paused: boolean; paused_until: string | null; pause_reason: string | null }, today: string): Pause | null {
-  if (!row.paused) return null;
-  if (row.paused_until !== null && compareDates(row.paused_until, today) < 0) return null;
-  return { until: row.paused_until, reason: row.pause_reason };
-}
-
 /** A pause's end or a promised date must not be in the past (the account's today is allowed). */
 export function assertNotPast(date: string, today: string, error: { code: string; field: string; what: string }): void {
   if (compareDates(date, today) < 0) {

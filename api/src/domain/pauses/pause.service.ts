@@ -4,13 +4,15 @@ import type { Database, Db } from '../../store/database.ts';
 import { parseInput } from '../../validation.ts';
 import { findCustomer, presentCustomer } from '../customers/customer.repository.ts';
 import type { Customer } from '../customers/customer.schemas.ts';
-import { recordEvent } from '../events/event.repository.ts';
+import { recordEvent } from '../outbox/event.repository.ts';
 import { findInvoice, presentInvoice } from '../invoices/invoice.repository.ts';
 import type { Invoice } from '../invoices/invoice.schemas.ts';
-import { replanInvoices } from '../reminders/schedule.ts';
+import type { ReplanInvoices } from '../shared/replan.ts';
 import { type Actor, assertWriteAccess } from '../shared/actor.ts';
 import { accountTime } from '../shared/time.ts';
-import { activePause, assertInvoiceStatus, assertNotPast, CHASED_STATUSES } from './pause.rules.ts';
+import { activePause } from '../customers/customer.rules.ts';
+import { CHASED_STATUSES } from '../invoices/invoice.rules.ts';
+import { assertInvoiceStatus, assertNotPast } from './pause.rules.ts';
 import { PauseCreate, PromiseToPay } from './pause.schemas.ts';
 import { recordPromise } from './promise.ts';
 
@@ -21,8 +23,8 @@ const PAUSABLE = ['draft', ...CHASED_STATUSES];
  * Every change replans with `resume`, so held and deferred reminders go back to their planned
  * time and the guard decides again, under the new state, when each is due.
  */
-export function createPauseService(deps: { database: Database; clock: Clock }) {
-  const { database, clock } = deps;
+export function createPauseService(deps: { database: Database; clock: Clock; replan: ReplanInvoices }) {
+  const { database, clock, replan } = deps;
   const timeFor = accountTime(database, clock);
 
   const lockedInvoice = async (trx: Db, id: string) => {
@@ -30,8 +32,8 @@ export function createPauseService(deps: { database: Database; clock: Clock }) {
     if (!row) throw notFound('invoice', id);
     return row;
   };
-  const replan = (trx: Db, actor: Actor, now: Date, invoiceIds: string[]) =>
-    replanInvoices(trx, { accountId: actor.accountId, invoiceIds, timeZone: actor.timeZone, now, resume: true });
+  const resumeInvoices = (trx: Db, actor: Actor, now: Date, invoiceIds: string[]) =>
+    replan(trx, { accountId: actor.accountId, invoiceIds, timeZone: actor.timeZone, now, resume: true });
 
   /** Sets or lifts a customer's pause; its open invoices are replanned. */
   async function setCustomerPause(actor: Actor, id: string, pause: { until: string | null; reason: string | null } | null): Promise<Customer> {
@@ -57,7 +59,7 @@ export function createPauseService(deps: { database: Database; clock: Clock }) {
         .where('customer_id', '=', id)
         .execute();
       const invoices = await trx.selectFrom('invoices').select('id').where('customer_id', '=', id).where('status', 'in', CHASED_STATUSES).execute();
-      await replan(trx, actor, now, invoices.map((i) => i.id));
+      await resumeInvoices(trx, actor, now, invoices.map((i) => i.id));
       return customer;
     });
   }
@@ -83,7 +85,7 @@ export function createPauseService(deps: { database: Database; clock: Clock }) {
           .executeTakeFirstOrThrow();
         const invoice = presentInvoice(row, today);
         await recordEvent(trx, { accountId: actor.accountId, type: 'invoice.paused', objectType: 'invoice', objectId: id, data: invoice, at: now });
-        await replan(trx, actor, now, [id]);
+        await resumeInvoices(trx, actor, now, [id]);
         return invoice;
       });
     },
@@ -106,7 +108,7 @@ export function createPauseService(deps: { database: Database; clock: Clock }) {
         if (activePause(current, today)) {
           await recordEvent(trx, { accountId: actor.accountId, type: 'invoice.resumed', objectType: 'invoice', objectId: id, data: invoice, at: now });
         }
-        await replan(trx, actor, now, [id]);
+        await resumeInvoices(trx, actor, now, [id]);
         return invoice;
       });
     },
@@ -138,7 +140,7 @@ export function createPauseService(deps: { database: Database; clock: Clock }) {
       return database.withAccount(actor.accountId, async (trx) => {
         const current = await lockedInvoice(trx, id);
         if (data.date) assertInvoiceStatus(current.status, CHASED_STATUSES, 'record a promise on');
-        const row = await recordPromise(trx, { accountId: actor.accountId, timeZone: actor.timeZone, now, invoice: current, date: data.date, note: data.note ?? null });
+        const row = await recordPromise(trx, { accountId: actor.accountId, timeZone: actor.timeZone, now, replan, invoice: current, date: data.date, note: data.note ?? null });
         return presentInvoice(row, today);
       });
     },

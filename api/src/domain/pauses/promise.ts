@@ -1,7 +1,7 @@
 import type { Db } from '../../store/database.ts';
-import { recordEvent } from '../events/event.repository.ts';
+import { recordEvent } from '../outbox/event.repository.ts';
 import type { InvoiceRow } from '../invoices/invoice.repository.ts';
-import { replanInvoice } from '../reminders/schedule.ts';
+import type { ReplanInvoices } from '../shared/replan.ts';
 
 /**
  * Records a promise to pay on an invoice (or clears it with `date: null`), in the caller's
@@ -11,7 +11,7 @@ import { replanInvoice } from '../reminders/schedule.ts';
  */
 export async function recordPromise(
   trx: Db,
-  args: { accountId: string; timeZone: string; now: Date; invoice: InvoiceRow; date: string | null; note?: string | null; taskId?: string | null },
+  args: { accountId: string; timeZone: string; now: Date; replan: ReplanInvoices; invoice: InvoiceRow; date: string | null; note?: string | null; taskId?: string | null },
 ): Promise<InvoiceRow> {
   const { accountId, now, invoice, date } = args;
   const row = await trx
@@ -40,6 +40,6 @@ export async function recordPromise(
     });
   }
   // Reminders deferred or held under the old terms are re-decided by the guard when due.
-  await replanInvoice(trx, { accountId, invoiceId: invoice.id, timeZone: args.timeZone, now, resume: true });
+  await args.replan(trx, { accountId, invoiceIds: [invoice.id], timeZone: args.timeZone, now, resume: true });
   return row;
 }

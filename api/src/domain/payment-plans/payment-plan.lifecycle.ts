@@ -5,10 +5,10 @@
  */
 import { type RawBuilder, sql } from 'kysely';
 import type { Database, Db } from '../../store/database.ts';
-import { recordEvent } from '../events/event.repository.ts';
+import { recordEvent } from '../outbox/event.repository.ts';
 import type { InvoiceRow } from '../invoices/invoice.repository.ts';
 import { owesNothing } from '../invoices/invoice.rules.ts';
-import { replanInvoice } from '../reminders/schedule.ts';
+import type { ReplanInvoices } from '../shared/replan.ts';
 import { findPlan, installmentsOf, type PlanRow, presentPlan } from './payment-plan.repository.ts';
 import { installmentStatus, spreadOverInstallments } from './payment-plan.rules.ts';
 import type { PaymentPlanStatus } from './payment-plan.schemas.ts';
@@ -18,6 +18,8 @@ export interface PlanContext {
   timeZone: string;
   now: Date;
   today: string;
+  /** Replans the invoice's reminders (see `ReplanInvoices`). */
+  replan: ReplanInvoices;
 }
 
 /**
@@ -38,7 +40,7 @@ export async function endPlan(trx: Db, ctx: PlanContext, plan: PlanRow, status: 
     .where('id', '=', plan.invoice_id)
     .where('active_payment_plan_id', '=', plan.id)
     .execute();
-  await replanInvoice(trx, { accountId: ctx.accountId, invoiceId: plan.invoice_id, timeZone: ctx.timeZone, now: ctx.now });
+  await ctx.replan(trx, { accountId: ctx.accountId, invoiceIds: [plan.invoice_id], timeZone: ctx.timeZone, now: ctx.now });
   const presented = presentPlan(row, await installmentsOf(trx, [plan.id]));
   await recordEvent(trx, { accountId: ctx.accountId, type: `payment_plan.${status}`, objectType: 'payment_plan', objectId: plan.id, data: presented, at: ctx.now });
   return presented;
@@ -76,7 +78,7 @@ export async function syncPlansAfterPayments(trx: Db, ctx: PlanContext, invoices
     if (!changed && !settled) continue;
     await trx.updateTable('payment_plans').set({ updated_at: ctx.now }).where('id', '=', plan.id).execute();
     if (settled || installments.every((i) => i.status === 'paid')) await endPlan(trx, ctx, plan, 'completed');
-    else await replanInvoice(trx, { accountId: ctx.accountId, invoiceId: invoice.id, timeZone: ctx.timeZone, now: ctx.now });
+    else await ctx.replan(trx, { accountId: ctx.accountId, invoiceIds: [invoice.id], timeZone: ctx.timeZone, now: ctx.now });
   }
 }
 
@@ -93,6 +95,8 @@ export interface MissedCandidate {
   invoice_id: string;
   time_zone: string;
   today: string;
+  /** Replans the invoice's reminders (see `ReplanInvoices`). */
+  replan: ReplanInvoices;
 }
 
 /**
@@ -121,12 +125,12 @@ export async function missedInstallmentCandidates(trx: Db, inScope: RawBuilder<b
  * installments is `breached` and its invoice goes back to its own policy (and late fees resume).
  * Returns how many installments were marked missed.
  */
-export async function markMissedInstallments(database: Database, candidates: readonly MissedCandidate[], now: Date): Promise<number> {
+export async function markMissedInstallments(database: Database, candidates: readonly MissedCandidate[], now: Date, replan: ReplanInvoices): Promise<number> {
   let missed = 0;
   for (const [accountId, rows] of Map.groupBy(candidates, (r) => r.account_id)) {
     await database.withAccount(accountId, async (trx) => {
       for (const row of rows) {
-        const ctx = { accountId, timeZone: row.time_zone, now, today: row.today };
+        const ctx = { accountId, timeZone: row.time_zone, now, today: row.today, replan };
         // The invoice first, then the plan: the order payments take them in.
         const invoice = await trx.selectFrom('invoices').select(['status', 'balance']).where('id', '=', row.invoice_id).forUpdate().executeTakeFirst();
         const plan = await findPlan(trx, row.plan_id, { forUpdate: true });

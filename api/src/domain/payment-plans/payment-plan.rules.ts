@@ -4,7 +4,6 @@
  */
 import { AppError } from '../../errors.ts';
 import { addDays, addMonths, compareDates } from '../calendar.ts';
-import type { BalanceSegment } from '../late-fees/late-fee.rules.ts';
 
 /** Most installments a plan may have. */
 export const MAX_INSTALLMENTS = 60;
@@ -104,14 +103,14 @@ export function suspendedPeriod(plan: { started_on: string; ended_on: string | n
 }
 
 /** Balance segments without the suspended days: interest is never charged for them. */
-export function withoutSuspendedDays(segments: readonly BalanceSegment[], periods: readonly SuspendedPeriod[]): BalanceSegment[] {
+export function withoutSuspendedDays<S extends { from: string; to: string }>(segments: readonly S[], periods: readonly SuspendedPeriod[]): S[] {
   let result = [...segments];
   for (const period of periods) {
     result = result.flatMap((s) => {
       if (compareDates(period.to, s.from) < 0 || compareDates(period.from, s.to) > 0) return [s];
-      const parts: BalanceSegment[] = [];
-      if (compareDates(s.from, period.from) < 0) parts.push({ from: s.from, to: addDays(period.from, -1), balance: s.balance });
-      if (compareDates(period.to, s.to) < 0) parts.push({ from: addDays(period.to, 1), to: s.to, balance: s.balance });
+      const parts: S[] = [];
+      if (compareDates(s.from, period.from) < 0) parts.push({ ...s, to: addDays(period.from, -1) });
+      if (compareDates(period.to, s.to) < 0) parts.push({ ...s, from: addDays(period.to, 1) });
       return parts;
     });
   }

@@ -5,10 +5,10 @@ import type { Database } from '../../store/database.ts';
 import { isUniqueViolation } from '../../store/pg-errors.ts';
 import { parseInput } from '../../validation.ts';
 import { compareDates } from '../calendar.ts';
-import { recordEvent } from '../events/event.repository.ts';
+import { recordEvent } from '../outbox/event.repository.ts';
 import { findInvoice } from '../invoices/invoice.repository.ts';
 import { CHASED_STATUSES, owesNothing } from '../invoices/invoice.rules.ts';
-import { replanInvoice } from '../reminders/schedule.ts';
+import type { ReplanInvoices } from '../shared/replan.ts';
 import { type Actor, assertWriteAccess } from '../shared/actor.ts';
 import { type Page, toPage } from '../shared/schemas.ts';
 import { accountTime } from '../shared/time.ts';
@@ -45,8 +45,8 @@ function refusal(invoice: { id: string; status: string; balance: number; dispute
  * says `accrue`), payments go to the installments oldest first, and missed installments can
  * breach it. See docs/payment-plans.md.
  */
-export function createPaymentPlanService(deps: { database: Database; clock: Clock }) {
-  const { database, clock } = deps;
+export function createPaymentPlanService(deps: { database: Database; clock: Clock; replan: ReplanInvoices }) {
+  const { database, clock, replan } = deps;
   const timeFor = accountTime(database, clock);
 
   return {
@@ -110,7 +110,7 @@ export function createPaymentPlanService(deps: { database: Database; clock: Cloc
             .execute();
           await trx.updateTable('invoices').set({ active_payment_plan_id: id, updated_at: now }).where('id', '=', invoice.id).execute();
           // Reminders now follow the installments.
-          await replanInvoice(trx, { accountId: actor.accountId, invoiceId: invoice.id, timeZone: actor.timeZone, now });
+          await replan(trx, { accountId: actor.accountId, invoiceIds: [invoice.id], timeZone: actor.timeZone, now });
           const plan = presentPlan(row, installments);
           await recordEvent(trx, { accountId: actor.accountId, type: 'payment_plan.created', objectType: 'payment_plan', objectId: id, data: plan, at: now });
           return plan;
@@ -135,7 +135,7 @@ export function createPaymentPlanService(deps: { database: Database; clock: Cloc
         const plan = await findPlan(trx, id, { forUpdate: true });
         if (!plan) throw notFound('payment_plan', id);
         if (plan.status !== 'active') throw new AppError('payment_plan/not_active', 409, `Payment plan '${id}' is ${plan.status}; only an active plan can be cancelled.`);
-        return endPlan(trx, { accountId: actor.accountId, timeZone: actor.timeZone, now, today }, plan, 'cancelled', data.reason ?? null);
+        return endPlan(trx, { accountId: actor.accountId, timeZone: actor.timeZone, now, today, replan }, plan, 'cancelled', data.reason ?? null);
       });
     },
 

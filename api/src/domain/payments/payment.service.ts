@@ -3,10 +3,10 @@ import { AppError, notFound, validationFailed } from '../../errors.ts';
 import { newId } from '../../ids.ts';
 import type { Database, Db } from '../../store/database.ts';
 import { parseInput } from '../../validation.ts';
-import { recordEvent } from '../events/event.repository.ts';
+import { recordEvent } from '../outbox/event.repository.ts';
 import { type InvoiceRow, presentInvoice } from '../invoices/invoice.repository.ts';
 import { syncPlansAfterPayments } from '../payment-plans/payment-plan.lifecycle.ts';
-import { replanInvoices } from '../reminders/schedule.ts';
+import type { ReplanInvoices } from '../shared/replan.ts';
 import { type Actor, assertWriteAccess } from '../shared/actor.ts';
 import { type Page, toPage } from '../shared/schemas.ts';
 import { accountTime } from '../shared/time.ts';
@@ -31,6 +31,8 @@ export interface Context {
   actor: Actor;
   now: Date;
   today: string;
+  /** Replans the reminders of the invoices a payment changes (see `ReplanInvoices`). */
+  replan: ReplanInvoices;
 }
 
 /**
@@ -40,7 +42,7 @@ export interface Context {
  */
 async function allocate(trx: Db, ctx: Context, paymentId: string, allocations: readonly Allocation[], locked: ReadonlyMap<string, InvoiceRow>): Promise<AllocationRow[]> {
   if (allocations.length === 0) return [];
-  const { actor, now, today } = ctx;
+  const { actor, now, today, replan } = ctx;
   const rows = await trx
     .insertInto('payment_allocations')
     .values(allocations.map((a) => ({ account_id: actor.accountId, id: newId('paymentAllocation'), payment_id: paymentId, invoice_id: a.invoice_id, amount: a.amount, created_at: now })))
@@ -69,8 +71,8 @@ async function allocate(trx: Db, ctx: Context, paymentId: string, allocations: r
     await recordEvent(trx, { accountId: actor.accountId, type, objectType: 'invoice', objectId: invoiceId, data: presentInvoice(updated, today), at: now });
   }
   // Installments take the money oldest first; a plan fully paid is completed.
-  await syncPlansAfterPayments(trx, { accountId: actor.accountId, timeZone: actor.timeZone, now, today }, onPlan);
-  await replanInvoices(trx, { accountId: actor.accountId, invoiceIds: settled, timeZone: actor.timeZone, now });
+  await syncPlansAfterPayments(trx, { accountId: actor.accountId, timeZone: actor.timeZone, now, today, replan }, onPlan);
+  await replan(trx, { accountId: actor.accountId, invoiceIds: settled, timeZone: actor.timeZone, now });
   return rows;
 }
 
@@ -80,7 +82,7 @@ async function allocate(trx: Db, ctx: Context, paymentId: string, allocations: r
  * `payment.received`. Bank reconciliation confirms its matches through this.
  */
 export async function recordPayment(trx: Db, ctx: Context, data: PaymentCreate): Promise<Payment> {
-  const { actor, now, today } = ctx;
+  const { actor, now, today, replan } = ctx;
   const customer = await trx.selectFrom('customers').select('id').where('id', '=', data.customer_id).executeTakeFirst();
   if (!customer) throw notFound('customer', data.customer_id);
   let locked: InvoiceRow[] = [];
@@ -123,8 +125,8 @@ export async function recordPayment(trx: Db, ctx: Context, data: PaymentCreate):
  * transaction with the invoices' rows locked (in id order), so two payments never take the same
  * balance twice and no reminder leaves after a payment commits.
  */
-export function createPaymentService(deps: { database: Database; clock: Clock }) {
-  const { database, clock } = deps;
+export function createPaymentService(deps: { database: Database; clock: Clock; replan: ReplanInvoices }) {
+  const { database, clock, replan } = deps;
   const timeFor = accountTime(database, clock);
 
   const withAllocations = async (trx: Db, row: PaymentRow): Promise<Payment> => presentPayment(row, await allocationsOf(trx, [row.id]));
@@ -183,7 +185,7 @@ export function createPaymentService(deps: { database: Database; clock: Clock })
         if (payment) return payment;
       }
       paths.locking++;
-      return database.withAccount(actor.accountId, (trx) => recordPayment(trx, { actor, now, today }, data));
+      return database.withAccount(actor.accountId, (trx) => recordPayment(trx, { actor, now, today, replan }, data));
     },
 
     /** Allocates what is left of a payment (the customer's credit) to invoices of the same customer and currency. */
@@ -199,7 +201,7 @@ export function createPaymentService(deps: { database: Database; clock: Clock })
         const locked = await lockInvoices(trx, [...new Set(data.allocations.map((a) => a.invoice_id))]);
         const lockedById = new Map(locked.map((i) => [i.id, i]));
         const split = checkAllocations({ customer_id: current.customer_id, currency: current.currency, available: current.unallocated }, data.allocations, lockedById);
-        await allocate(trx, { actor, now, today }, id, split.allocations, lockedById);
+        await allocate(trx, { actor, now, today, replan }, id, split.allocations, lockedById);
         const row = await trx.updateTable('payments').set({ unallocated: split.unallocated, updated_at: now }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
         const payment = await withAllocations(trx, row);
         await recordEvent(trx, { accountId: actor.accountId, type: 'payment.credit_applied', objectType: 'payment', objectId: id, data: payment, at: now });
@@ -251,8 +253,8 @@ export function createPaymentService(deps: { database: Database; clock: Clock })
           .returningAll()
           .executeTakeFirstOrThrow();
         await releaseRemindersSkippedAsPaid(trx, reopened, now);
-        await syncPlansAfterPayments(trx, { accountId: actor.accountId, timeZone: actor.timeZone, now, today }, onPlan);
-        await replanInvoices(trx, { accountId: actor.accountId, invoiceIds: locked.map((i) => i.id), timeZone: actor.timeZone, now });
+        await syncPlansAfterPayments(trx, { accountId: actor.accountId, timeZone: actor.timeZone, now, today, replan }, onPlan);
+        await replan(trx, { accountId: actor.accountId, invoiceIds: locked.map((i) => i.id), timeZone: actor.timeZone, now });
         const payment = await withAllocations(trx, row);
         await recordEvent(trx, { accountId: actor.accountId, type: 'payment.reversed', objectType: 'payment', objectId: id, data: payment, at: now });
         return payment;

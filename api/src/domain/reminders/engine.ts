@@ -6,7 +6,7 @@ import { newId } from '../../ids.ts';
 import { type EmailTransport, TransportError } from '../../mail/transport.ts';
 import { metrics } from '../../metrics.ts';
 import { todayIn, zonedDateTimeToInstant } from '../calendar.ts';
-import { insertEvents, recordEvent } from '../events/event.repository.ts';
+import { insertEvents, recordEvent } from '../outbox/event.repository.ts';
 import { presentTask } from '../tasks/task.repository.ts';
 import { insertPendingMessage, markMessageFailed, markMessageSent, outgoingEmailOf } from '../messages/message.repository.ts';
 import { accrueLateFees } from '../late-fees/late-fee.service.ts';

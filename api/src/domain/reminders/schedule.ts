@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../../store/database.ts';
 import { newId } from '../../ids.ts';
-import { insertEvents } from '../events/event.repository.ts';
+import { insertEvents } from '../outbox/event.repository.ts';
 import { CHASED_STATUSES, isChased } from '../invoices/invoice.rules.ts';
 import { type PlannedOccurrence, planInstallmentOccurrences, planOccurrences } from './policy.rules.ts';
 import { type PolicyRow, planOf } from './policy.service.ts';

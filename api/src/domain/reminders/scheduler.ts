@@ -3,7 +3,7 @@ import type { Clock } from '../../clock.ts';
 import type { Database } from '../../store/database.ts';
 import { newId } from '../../ids.ts';
 import { todayIn } from '../calendar.ts';
-import { insertEvents } from '../events/event.repository.ts';
+import { insertEvents } from '../outbox/event.repository.ts';
 import { presentInvoice } from '../invoices/invoice.repository.ts';
 import { accrueLateFees } from '../late-fees/late-fee.service.ts';
 import { markMissedInstallments, missedInstallmentCandidates } from '../payment-plans/payment-plan.lifecycle.ts';
@@ -123,7 +123,7 @@ export function createReminderScheduler(deps: { database: Database; clock: Clock
          LIMIT 2000`.execute(trx)).rows,
     ] as const);
     // Payment plans first: an installment missed yesterday may breach a plan, and fees resume today.
-    if (missed.length > 0) await markMissedInstallments(database, missed, scope.now);
+    if (missed.length > 0) await markMissedInstallments(database, missed, scope.now, replanInvoices);
     for (const [accountId, rows] of Map.groupBy(candidates, (r) => r.account_id)) {
       await database.withAccount(accountId, async (trx) => {
         for (const row of rows) {

@@ -2,10 +2,12 @@ import type { Clock } from '../../clock.ts';
 import { AppError, notFound } from '../../errors.ts';
 import type { Database, Db } from '../../store/database.ts';
 import { parseInput } from '../../validation.ts';
-import { recordEvent } from '../events/event.repository.ts';
+import { recordEvent } from '../outbox/event.repository.ts';
 import { findInvoice } from '../invoices/invoice.repository.ts';
-import { assertInvoiceStatus, assertNotPast, CHASED_STATUSES } from '../pauses/pause.rules.ts';
+import { CHASED_STATUSES } from '../invoices/invoice.rules.ts';
+import { assertInvoiceStatus, assertNotPast } from '../pauses/pause.rules.ts';
 import { recordPromise } from '../pauses/promise.ts';
+import type { ReplanInvoices } from '../shared/replan.ts';
 import { type Actor, assertWriteAccess } from '../shared/actor.ts';
 import { type Page, toPage } from '../shared/schemas.ts';
 import { accountTime } from '../shared/time.ts';
@@ -20,8 +22,8 @@ function assertOpen(task: TaskRow): void {
  * Tasks for a person (a call, a formal letter, a collection agency), created by the reminder
  * engine at the policy's `call`, `letter` and `collection` steps, and worked through the API.
  */
-export function createTaskService(deps: { database: Database; clock: Clock }) {
-  const { database, clock } = deps;
+export function createTaskService(deps: { database: Database; clock: Clock; replan: ReplanInvoices }) {
+  const { database, clock, replan } = deps;
   const timeFor = accountTime(database, clock);
 
   const lockedTask = async (trx: Db, id: string) => {
@@ -101,7 +103,7 @@ export function createTaskService(deps: { database: Database; clock: Clock }) {
         const task = presentTask(row);
         await recordEvent(trx, { accountId: actor.accountId, type: 'task.completed', objectType: 'task', objectId: id, data: task, at: now });
         if (promise && invoice) {
-          await recordPromise(trx, { accountId: actor.accountId, timeZone: actor.timeZone, now, invoice, date: promise, note: data.note ?? null, taskId: id });
+          await recordPromise(trx, { accountId: actor.accountId, timeZone: actor.timeZone, now, replan, invoice, date: promise, note: data.note ?? null, taskId: id });
         }
         return task;
       });

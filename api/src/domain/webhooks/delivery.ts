@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Clock } from '../../clock.ts';
 import { newId } from '../../ids.ts';
 import type { Database, Db } from '../../store/database.ts';
-import { recordEvent } from '../events/event.repository.ts';
+import { recordEvent } from '../outbox/event.repository.ts';
 import { presentEvent } from '../events/event.service.ts';
 import { postWebhook, type SendResult } from './sender.ts';
 import type { TargetPolicy } from './target.ts';

@@ -2,7 +2,7 @@ import type { Clock } from '../../clock.ts';
 import { notFound } from '../../errors.ts';
 import { newId } from '../../ids.ts';
 import type { Database, Db } from '../../store/database.ts';
-import { insertEvents } from '../events/event.repository.ts';
+import { insertEvents } from '../outbox/event.repository.ts';
 import { parseInput } from '../../validation.ts';
 import { type Actor, assertWriteAccess } from '../shared/actor.ts';
 import { type Page, toPage } from '../shared/schemas.ts';
