@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from './config.ts';
-import type { Actor } from './domain/shared/actor.ts';
+import type { Actor } from './domain/shared/index.ts';
 import { AppError } from './errors.ts';
 import { createServices } from './services.ts';
 import { systemClock } from './clock.ts';

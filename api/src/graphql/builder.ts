@@ -1,5 +1,5 @@
 import SchemaBuilder from '@pothos/core';
-import type { Actor } from '../domain/shared/actor.ts';
+import type { Actor } from '../domain/shared/index.ts';
 import type { Services } from '../services.ts';
 
 /** What every resolver receives: the caller (set by the auth hook) and the domain services. */

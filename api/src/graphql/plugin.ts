@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import mercurius from 'mercurius';
 import type { Config } from '../config.ts';
-import type { Actor } from '../domain/shared/actor.ts';
+import type { Actor } from '../domain/shared/index.ts';
 import { AppError } from '../errors.ts';
 import type { Services } from '../services.ts';
 import type { GraphqlContext } from './builder.ts';

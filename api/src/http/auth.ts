@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { ApiKeyService } from '../domain/api-keys/api-key.service.ts';
-import type { Actor } from '../domain/shared/actor.ts';
+import type { ApiKeyService } from '../domain/api-keys/index.ts';
+import type { Actor } from '../domain/shared/index.ts';
 import { AppError } from '../errors.ts';
 
 declare module 'fastify' {

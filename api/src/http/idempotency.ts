@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import type { IdempotencyService } from '../domain/idempotency/idempotency.service.ts';
+import type { IdempotencyService } from '../domain/idempotency/index.ts';
 import { AppError } from '../errors.ts';
 
 const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/;

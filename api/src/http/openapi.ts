@@ -1,7 +1,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
-import { openApiWebhooks } from '../domain/events/catalogue.ts';
+import { openApiWebhooks } from '../domain/events/index.ts';
 
 /** Serves the OpenAPI 3.1 document at /openapi.json and Swagger UI at /docs. */
 export async function registerOpenApi(app: FastifyInstance, options: { publicUrl: string }): Promise<void> {

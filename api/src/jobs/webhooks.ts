@@ -1,7 +1,7 @@
 import { CompiledQuery, sql } from 'kysely';
 import type { PgBoss } from 'pg-boss';
 import type { Logger } from 'pino';
-import type { DeliveryJob, Enqueue } from '../domain/webhooks/delivery.ts';
+import type { DeliveryJob, Enqueue } from '../domain/webhooks/index.ts';
 import { metrics } from '../metrics.ts';
 import type { Services } from '../services.ts';
 

@@ -1,10 +1,10 @@
 import { buildReminderContext, resolveTemplateLocale, type TemplateLocale } from './context.ts';
 import { renderTemplate, type TemplateSource } from './render.ts';
 import type { Db } from '../store/database.ts';
-import { presentAccount } from '../domain/accounts/account.service.ts';
-import { presentCustomer } from '../domain/customers/customer.repository.ts';
-import { presentInvoice } from '../domain/invoices/invoice.repository.ts';
-import type { MessageComposer } from '../domain/reminders/engine.ts';
+import { presentAccount } from '../domain/accounts/index.ts';
+import { presentCustomer } from '../domain/customers/index.ts';
+import { presentInvoice } from '../domain/invoices/index.ts';
+import type { MessageComposer } from '../domain/reminders/index.ts';
 
 /** Finds the template to render: the account's override of `key` in `locale`, else the default. */
 export type TemplateResolver = (trx: Db, key: string, locale: TemplateLocale) => Promise<TemplateSource>;

@@ -2,11 +2,10 @@
  * The variables a reminder template can use, built from the API's own objects. Pure: the caller
  * reads the account, customer and invoice, and says which day "today" is in the account's zone.
  */
-import type { Account } from '../domain/accounts/account.schemas.ts';
+import type { Account } from '../domain/accounts/index.ts';
 import { daysBetween } from '../domain/calendar.ts';
-import type { Customer } from '../domain/customers/customer.schemas.ts';
-import type { Invoice } from '../domain/invoices/invoice.schemas.ts';
-import { overdueState } from '../domain/invoices/invoice.rules.ts';
+import type { Customer } from '../domain/customers/index.ts';
+import { type Invoice, overdueState } from '../domain/invoices/index.ts';
 
 /** The languages Relance has default templates in. */
 export const TEMPLATE_LOCALES = ['fr', 'en'] as const;

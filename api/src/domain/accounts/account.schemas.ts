@@ -1,6 +1,6 @@
 import Type from 'typebox';
-import { LateFeePresetSchema } from '../late-fees/late-fee.schemas.ts';
-import { Currency, Email, Id, Locale, Nullable, Timestamp, TimeZone } from '../shared/schemas.ts';
+import { LateFeePresetSchema } from '../late-fees/index.ts';
+import { Currency, Email, Id, Locale, Nullable, Timestamp, TimeZone } from '../shared/index.ts';
 
 const Text = (max: number) => Type.String({ minLength: 1, maxLength: max });
 

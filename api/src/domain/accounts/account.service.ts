@@ -4,11 +4,10 @@ import { AppError } from '../../errors.ts';
 import { newId } from '../../ids.ts';
 import type { Database, Db } from '../../store/database.ts';
 import { constraintOf, isForeignKeyViolation } from '../../store/pg-errors.ts';
-import type { ApiKeyWithSecret } from '../api-keys/api-key.schemas.ts';
-import { insertApiKey } from '../api-keys/api-key.service.ts';
-import { BUILTIN_PAYMENT_TERMS, DEFAULT_TERMS_CODE } from '../payment-terms/terms.rules.ts';
-import { insertDefaultPolicy } from '../reminders/policy.service.ts';
-import { type Actor, assertWriteAccess } from '../shared/actor.ts';
+import { type ApiKeyWithSecret, insertApiKey } from '../api-keys/index.ts';
+import { BUILTIN_PAYMENT_TERMS, DEFAULT_TERMS_CODE } from '../payment-terms/index.ts';
+import { insertDefaultPolicy } from '../reminders/index.ts';
+import { type Actor, assertWriteAccess } from '../shared/index.ts';
 import { parseInput } from '../../validation.ts';
 import { Account, AccountCreate, AccountUpdate } from './account.schemas.ts';
 

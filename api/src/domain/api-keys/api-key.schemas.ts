@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import { Id, Nullable, Timestamp } from '../shared/schemas.ts';
+import { Id, Nullable, Timestamp } from '../shared/index.ts';
 
 export const ApiKey = Type.Object(
   {

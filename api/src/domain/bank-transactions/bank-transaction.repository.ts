@@ -1,7 +1,7 @@
 import { type Selectable, sql } from 'kysely';
 import type { Db } from '../../store/database.ts';
 import type { BankTransactionMatches, BankTransactions } from '../../store/db-types.ts';
-import { PAYABLE_STATUSES } from '../payments/payment.rules.ts';
+import { PAYABLE_STATUSES } from '../payments/index.ts';
 import type {
   BankTransaction,
   BankTransactionListQuery,

@@ -1,7 +1,7 @@
 import Type from 'typebox';
 import { MAX_AMOUNT_MINOR } from '../money.ts';
-import { AllocationInput } from '../payments/payment.schemas.ts';
-import { CalendarDate, Currency, Id, ListQuery, Metadata, Nullable, Timestamp } from '../shared/schemas.ts';
+import { AllocationInput } from '../payments/index.ts';
+import { CalendarDate, Currency, Id, ListQuery, Metadata, Nullable, Timestamp } from '../shared/index.ts';
 import { REASON_CODES } from './matching.ts';
 
 export const BANK_TRANSACTION_STATUSES = ['unmatched', 'matched', 'ignored'] as const;

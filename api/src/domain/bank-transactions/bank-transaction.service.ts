@@ -3,14 +3,8 @@ import { AppError, notFound, validationFailed } from '../../errors.ts';
 import { newId } from '../../ids.ts';
 import type { Database, Db } from '../../store/database.ts';
 import { parseInput } from '../../validation.ts';
-import { lockInvoices } from '../payments/payment.repository.ts';
-import { PAYABLE_STATUSES } from '../payments/payment.rules.ts';
-import type { PaymentCreate } from '../payments/payment.schemas.ts';
-import { recordPayment } from '../payments/payment.service.ts';
-import type { ReplanInvoices } from '../shared/replan.ts';
-import { type Actor, assertWriteAccess } from '../shared/actor.ts';
-import { type Page, toPage } from '../shared/schemas.ts';
-import { accountTime } from '../shared/time.ts';
+import { lockInvoices, PAYABLE_STATUSES, type PaymentCreate, recordPayment } from '../payments/index.ts';
+import { accountTime, type Actor, assertWriteAccess, type Page, type ReplanInvoices, toPage } from '../shared/index.ts';
 import {
   type BankTransactionRow,
   findBankTransaction,

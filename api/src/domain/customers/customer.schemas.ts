@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import { CalendarDate, Email, Id, Locale, Metadata, Nullable, Timestamp, TimeZone } from '../shared/schemas.ts';
+import { CalendarDate, Email, Id, Locale, Metadata, Nullable, Timestamp, TimeZone } from '../shared/index.ts';
 
 const Text = (max: number) => Type.String({ minLength: 1, maxLength: max });
 

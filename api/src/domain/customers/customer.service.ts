@@ -4,10 +4,8 @@ import { newId } from '../../ids.ts';
 import type { Database } from '../../store/database.ts';
 import { constraintOf, isForeignKeyViolation, isUniqueViolation } from '../../store/pg-errors.ts';
 import { parseInput } from '../../validation.ts';
-import { recordEvent } from '../outbox/event.repository.ts';
-import { type Actor, assertWriteAccess } from '../shared/actor.ts';
-import { type Page, toPage } from '../shared/schemas.ts';
-import { accountTime } from '../shared/time.ts';
+import { recordEvent } from '../outbox/index.ts';
+import { accountTime, type Actor, assertWriteAccess, type Page, toPage } from '../shared/index.ts';
 import { findCustomer, presentCustomer } from './customer.repository.ts';
 import { type Customer, CustomerCreate, CustomerListQuery, CustomerUpdate } from './customer.schemas.ts';
 

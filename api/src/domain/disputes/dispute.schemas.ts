@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import { Id, ListQuery, Nullable, Timestamp } from '../shared/schemas.ts';
+import { Id, ListQuery, Nullable, Timestamp } from '../shared/index.ts';
 
 export const DISPUTE_STATUSES = ['open', 'resolved'] as const;
 export type DisputeStatus = (typeof DISPUTE_STATUSES)[number];

@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import { Id, ListQuery, Timestamp } from '../shared/schemas.ts';
+import { Id, ListQuery, Timestamp } from '../shared/index.ts';
 
 export const Event = Type.Object(
   {

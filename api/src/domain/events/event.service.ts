@@ -4,9 +4,8 @@ import { notFound } from '../../errors.ts';
 import type { Database } from '../../store/database.ts';
 import type { DB, Events } from '../../store/db-types.ts';
 import { parseInput } from '../../validation.ts';
-import { invoiceRowFromJson, presentInvoice } from '../invoices/invoice.repository.ts';
-import type { Actor } from '../shared/actor.ts';
-import { type Page, toPage } from '../shared/schemas.ts';
+import { invoiceRowFromJson, presentInvoice } from '../invoices/index.ts';
+import { type Actor, type Page, toPage } from '../shared/index.ts';
 import { type Event, EventListQuery } from './event.schemas.ts';
 
 export type EventRow = Selectable<Events>;

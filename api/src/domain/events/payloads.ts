@@ -1,6 +1,6 @@
 import Type from 'typebox';
-import { Message } from '../messages/message.schemas.ts';
-import { CalendarDate, Id, Nullable, Timestamp } from '../shared/schemas.ts';
+import { Message } from '../messages/index.ts';
+import { CalendarDate, Id, Nullable, Timestamp } from '../shared/index.ts';
 
 // The `data` of events whose object has no public schema of its own (a planned reminder, a
 // promise to pay) or carries more than the object (a bounce). The other events carry the object

@@ -1,7 +1,7 @@
 import type { Clock } from '../../clock.ts';
 import { AppError } from '../../errors.ts';
 import type { Database } from '../../store/database.ts';
-import type { Actor } from '../shared/actor.ts';
+import type { Actor } from '../shared/index.ts';
 
 /** Keys are kept (and answers replayed) for 24 hours at least; older ones are purged. */
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;

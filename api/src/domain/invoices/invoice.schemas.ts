@@ -1,6 +1,6 @@
 import Type from 'typebox';
-import { CustomerCreate } from '../customers/customer.schemas.ts';
-import { Amount, CalendarDate, Currency, Id, Metadata, Nullable, Timestamp, Url } from '../shared/schemas.ts';
+import { CustomerCreate } from '../customers/index.ts';
+import { Amount, CalendarDate, Currency, Id, Metadata, Nullable, Timestamp, Url } from '../shared/index.ts';
 
 export const InvoiceStatus = Type.Enum(['draft', 'open', 'partially_paid', 'paid', 'void', 'uncollectible']);
 export type InvoiceStatus = Type.Static<typeof InvoiceStatus>;

@@ -1,7 +1,7 @@
 import { type Selectable, sql } from 'kysely';
 import type { Db } from '../../store/database.ts';
 import type { InvoiceFees } from '../../store/db-types.ts';
-import type { InvoiceRow } from '../invoices/invoice.repository.ts';
+import type { InvoiceRow } from '../invoices/index.ts';
 import type { LateFeePreset, ReferenceRate } from './late-fee.rules.ts';
 import type { InvoiceFee } from './late-fee.schemas.ts';
 

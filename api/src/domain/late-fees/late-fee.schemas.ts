@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import { CalendarDate, Id, Nullable, Timestamp } from '../shared/schemas.ts';
+import { CalendarDate, Id, Nullable, Timestamp } from '../shared/index.ts';
 import { LATE_FEE_PRESETS, REFERENCE_SOURCES } from './late-fee.rules.ts';
 
 export const LateFeePresetSchema = Type.Enum([...LATE_FEE_PRESETS], {

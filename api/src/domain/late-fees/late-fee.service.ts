@@ -5,13 +5,10 @@ import type { Database, Db } from '../../store/database.ts';
 import { isUniqueViolation } from '../../store/pg-errors.ts';
 import { parseInput } from '../../validation.ts';
 import { addDays, compareDates, daysBetween } from '../calendar.ts';
-import { recordEvent } from '../outbox/event.repository.ts';
-import { findInvoice, type InvoiceRow } from '../invoices/invoice.repository.ts';
-import { CHASED_STATUSES } from '../invoices/invoice.rules.ts';
-import { suspendedPeriod, withoutSuspendedDays } from '../payment-plans/payment-plan.rules.ts';
-import { type Actor, assertWriteAccess } from '../shared/actor.ts';
-import { type Page, PageQuery, toPage } from '../shared/schemas.ts';
-import { accountTime } from '../shared/time.ts';
+import { recordEvent } from '../outbox/index.ts';
+import { CHASED_STATUSES, findInvoice, type InvoiceRow } from '../invoices/index.ts';
+import { suspendedPeriod, withoutSuspendedDays } from '../payment-plans/index.ts';
+import { accountTime, type Actor, assertWriteAccess, type Page, PageQuery, toPage } from '../shared/index.ts';
 import { type InvoiceFeeRow, lateFeeSettings, loadReferenceRates, presentFee, principalReductions } from './late-fee.repository.ts';
 import {
   balanceHistory,

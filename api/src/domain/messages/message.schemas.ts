@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import { Id, ListQuery, Nullable, Timestamp } from '../shared/schemas.ts';
+import { Id, ListQuery, Nullable, Timestamp } from '../shared/index.ts';
 
 export const MESSAGE_STATUSES = ['pending', 'sent', 'delivered', 'bounced', 'complained', 'failed', 'canceled'] as const;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];

@@ -3,9 +3,8 @@ import { AppError, notFound } from '../../errors.ts';
 import { type DeliveryEvent, toDeliveryEvent, verifyResendWebhook, type WebhookHeaders } from '../../mail/resend-events.ts';
 import type { Database, Db } from '../../store/database.ts';
 import { parseInput } from '../../validation.ts';
-import { recordEvent } from '../outbox/event.repository.ts';
-import { type Actor, assertWriteAccess } from '../shared/actor.ts';
-import { type Page, toPage } from '../shared/schemas.ts';
+import { recordEvent } from '../outbox/index.ts';
+import { type Actor, assertWriteAccess, type Page, toPage } from '../shared/index.ts';
 import { findMessage, presentMessage, presentSuppression, sentTo, suppressAddresses } from './message.repository.ts';
 import { normalizeEmail, statusAfter, suppressesRecipients } from './message.rules.ts';
 import {

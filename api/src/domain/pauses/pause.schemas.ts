@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import { CalendarDate, Nullable } from '../shared/schemas.ts';
+import { CalendarDate, Nullable } from '../shared/index.ts';
 
 export const PauseCreate = Type.Object(
   {

@@ -1,7 +1,7 @@
 import type { Db } from '../../store/database.ts';
-import { recordEvent } from '../outbox/event.repository.ts';
-import type { InvoiceRow } from '../invoices/invoice.repository.ts';
-import type { ReplanInvoices } from '../shared/replan.ts';
+import { recordEvent } from '../outbox/index.ts';
+import type { InvoiceRow } from '../invoices/index.ts';
+import type { ReplanInvoices } from '../shared/index.ts';
 
 /**
  * Records a promise to pay on an invoice (or clears it with `date: null`), in the caller's

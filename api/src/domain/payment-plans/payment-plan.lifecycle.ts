@@ -5,10 +5,9 @@
  */
 import { type RawBuilder, sql } from 'kysely';
 import type { Database, Db } from '../../store/database.ts';
-import { recordEvent } from '../outbox/event.repository.ts';
-import type { InvoiceRow } from '../invoices/invoice.repository.ts';
-import { owesNothing } from '../invoices/invoice.rules.ts';
-import type { ReplanInvoices } from '../shared/replan.ts';
+import { recordEvent } from '../outbox/index.ts';
+import { type InvoiceRow, owesNothing } from '../invoices/index.ts';
+import type { ReplanInvoices } from '../shared/index.ts';
 import { findPlan, installmentsOf, type PlanRow, presentPlan } from './payment-plan.repository.ts';
 import { installmentStatus, spreadOverInstallments } from './payment-plan.rules.ts';
 import type { PaymentPlanStatus } from './payment-plan.schemas.ts';

@@ -1,6 +1,6 @@
 import Type from 'typebox';
 import { MAX_AMOUNT_MINOR } from '../money.ts';
-import { CalendarDate, Id, ListQuery, Metadata, Nullable, Timestamp } from '../shared/schemas.ts';
+import { CalendarDate, Id, ListQuery, Metadata, Nullable, Timestamp } from '../shared/index.ts';
 import { MAX_INSTALLMENTS } from './payment-plan.rules.ts';
 
 export const PAYMENT_PLAN_STATUSES = ['active', 'completed', 'breached', 'cancelled'] as const;

@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import { Amount, Currency, Id, Nullable, Timestamp } from '../shared/schemas.ts';
+import { Amount, Currency, Id, Nullable, Timestamp } from '../shared/index.ts';
 
 export const DueRule = Type.Object(
   {

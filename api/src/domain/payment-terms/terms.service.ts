@@ -6,8 +6,7 @@ import type { Database, Db } from '../../store/database.ts';
 import type { PaymentTerms as PaymentTermsTable } from '../../store/db-types.ts';
 import { isForeignKeyViolation, isUniqueViolation } from '../../store/pg-errors.ts';
 import { parseInput } from '../../validation.ts';
-import { type Actor, assertWriteAccess } from '../shared/actor.ts';
-import { type Page, PageQuery, toPage } from '../shared/schemas.ts';
+import { type Actor, assertWriteAccess, type Page, PageQuery, toPage } from '../shared/index.ts';
 import { type LateFeeRule, type LateFeeRuleInput, PaymentTerms, PaymentTermsCreate, PaymentTermsUpdate } from './terms.schemas.ts';
 import { describeRule, type DueDateRule } from './terms.rules.ts';
 

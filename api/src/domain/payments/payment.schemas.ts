@@ -1,6 +1,6 @@
 import Type from 'typebox';
 import { MAX_AMOUNT_MINOR } from '../money.ts';
-import { CalendarDate, Currency, Id, ListQuery, Metadata, Nullable, Timestamp } from '../shared/schemas.ts';
+import { CalendarDate, Currency, Id, ListQuery, Metadata, Nullable, Timestamp } from '../shared/index.ts';
 
 export const PAYMENT_METHODS = ['transfer', 'card', 'check', 'cash', 'direct_debit', 'other'] as const;
 export type PaymentMethod = (typeof PAYMENT_METHODS)[number];

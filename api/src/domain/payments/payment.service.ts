@@ -3,13 +3,10 @@ import { AppError, notFound, validationFailed } from '../../errors.ts';
 import { newId } from '../../ids.ts';
 import type { Database, Db } from '../../store/database.ts';
 import { parseInput } from '../../validation.ts';
-import { recordEvent } from '../outbox/event.repository.ts';
-import { type InvoiceRow, presentInvoice } from '../invoices/invoice.repository.ts';
-import { syncPlansAfterPayments } from '../payment-plans/payment-plan.lifecycle.ts';
-import type { ReplanInvoices } from '../shared/replan.ts';
-import { type Actor, assertWriteAccess } from '../shared/actor.ts';
-import { type Page, toPage } from '../shared/schemas.ts';
-import { accountTime } from '../shared/time.ts';
+import { recordEvent } from '../outbox/index.ts';
+import { type InvoiceRow, presentInvoice } from '../invoices/index.ts';
+import { syncPlansAfterPayments } from '../payment-plans/index.ts';
+import { accountTime, type Actor, assertWriteAccess, type Page, type ReplanInvoices, toPage } from '../shared/index.ts';
 import {
   type AllocationRow,
   allocationsOf,

@@ -1,6 +1,6 @@
 import { addDays, compareDates } from '../calendar.ts';
-import { CHASED_STATUSES, isChased } from '../invoices/invoice.rules.ts';
-import { activePause } from '../customers/customer.rules.ts';
+import { CHASED_STATUSES, isChased } from '../invoices/index.ts';
+import { activePause } from '../customers/index.ts';
 
 /** Days after a promised payment date before the promise counts as broken and reminders resume. */
 export const PROMISE_GRACE_DAYS = 2;

@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import { Amount, Id, Nullable, Timestamp } from '../shared/schemas.ts';
+import { Amount, Id, Nullable, Timestamp } from '../shared/index.ts';
 
 export const Channel = Type.Enum(['email', 'call', 'letter', 'collection', 'webhook'], {
   description:

@@ -6,8 +6,7 @@ import type { Database, Db } from '../../store/database.ts';
 import type { ReminderPolicies } from '../../store/db-types.ts';
 import { isForeignKeyViolation } from '../../store/pg-errors.ts';
 import { parseInput } from '../../validation.ts';
-import { type Actor, assertWriteAccess } from '../shared/actor.ts';
-import { type Page, PageQuery, toPage } from '../shared/schemas.ts';
+import { type Actor, assertWriteAccess, type Page, PageQuery, toPage } from '../shared/index.ts';
 import { DEFAULT_POLICY, orderedSteps, type PolicyPlan } from './policy.rules.ts';
 import { type ReminderPolicy, ReminderPolicyCreate, ReminderPolicyUpdate, type ReminderStep, type ReminderStepInput } from './policy.schemas.ts';
 

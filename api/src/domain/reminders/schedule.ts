@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
 import type { Db } from '../../store/database.ts';
 import { newId } from '../../ids.ts';
-import { insertEvents } from '../outbox/event.repository.ts';
-import { CHASED_STATUSES, isChased } from '../invoices/invoice.rules.ts';
+import { insertEvents } from '../outbox/index.ts';
+import { CHASED_STATUSES, isChased } from '../invoices/index.ts';
 import { type PlannedOccurrence, planInstallmentOccurrences, planOccurrences } from './policy.rules.ts';
 import { type PolicyRow, planOf } from './policy.service.ts';
 

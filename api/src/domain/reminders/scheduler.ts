@@ -3,10 +3,10 @@ import type { Clock } from '../../clock.ts';
 import type { Database } from '../../store/database.ts';
 import { newId } from '../../ids.ts';
 import { todayIn } from '../calendar.ts';
-import { insertEvents } from '../outbox/event.repository.ts';
-import { presentInvoice } from '../invoices/invoice.repository.ts';
-import { accrueLateFees } from '../late-fees/late-fee.service.ts';
-import { markMissedInstallments, missedInstallmentCandidates } from '../payment-plans/payment-plan.lifecycle.ts';
+import { insertEvents } from '../outbox/index.ts';
+import { presentInvoice } from '../invoices/index.ts';
+import { accrueLateFees } from '../late-fees/index.ts';
+import { markMissedInstallments, missedInstallmentCandidates } from '../payment-plans/index.ts';
 import type { ReminderEngine } from './engine.ts';
 import { replanInvoices } from './schedule.ts';
 

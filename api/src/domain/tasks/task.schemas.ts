@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import { CalendarDate, Id, ListQuery, Nullable, Timestamp } from '../shared/schemas.ts';
+import { CalendarDate, Id, ListQuery, Nullable, Timestamp } from '../shared/index.ts';
 
 export const TASK_KINDS = ['call', 'letter', 'collection'] as const;
 export type TaskKind = (typeof TASK_KINDS)[number];

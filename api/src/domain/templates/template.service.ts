@@ -7,12 +7,11 @@ import { defaultTemplate, DEFAULT_STEP_OFFSETS, isDefaultTemplateKey, TEMPLATE_K
 import type { Database, Db } from '../../store/database.ts';
 import type { MessageTemplates } from '../../store/db-types.ts';
 import { parseInput } from '../../validation.ts';
-import { presentAccount } from '../accounts/account.service.ts';
+import { presentAccount } from '../accounts/index.ts';
 import { daysBetween, todayIn } from '../calendar.ts';
-import { findCustomer, presentCustomer } from '../customers/customer.repository.ts';
-import { findInvoice, presentInvoice } from '../invoices/invoice.repository.ts';
-import { type Actor, assertWriteAccess } from '../shared/actor.ts';
-import type { Page } from '../shared/schemas.ts';
+import { findCustomer, presentCustomer } from '../customers/index.ts';
+import { findInvoice, presentInvoice } from '../invoices/index.ts';
+import { type Actor, assertWriteAccess, type Page } from '../shared/index.ts';
 import {
   type Template,
   TemplateContent,

@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import { Id, ListQuery, Nullable, Timestamp } from '../shared/schemas.ts';
+import { Id, ListQuery, Nullable, Timestamp } from '../shared/index.ts';
 
 /** How long the previous secret keeps signing after a rotation, by default and at most. */
 export const DEFAULT_OVERLAP_SECONDS = 86_400;

@@ -2,11 +2,9 @@ import type { Clock } from '../../clock.ts';
 import { notFound } from '../../errors.ts';
 import { newId } from '../../ids.ts';
 import type { Database, Db } from '../../store/database.ts';
-import { insertEvents } from '../outbox/event.repository.ts';
+import { insertEvents } from '../outbox/index.ts';
 import { parseInput } from '../../validation.ts';
-import { type Actor, assertWriteAccess } from '../shared/actor.ts';
-import { type Page, toPage } from '../shared/schemas.ts';
-import { accountTime } from '../shared/time.ts';
+import { accountTime, type Actor, assertWriteAccess, type Page, toPage } from '../shared/index.ts';
 import { assertAllowedEndpointUrl, type TargetPolicy } from './target.ts';
 import {
   failPendingDeliveries,

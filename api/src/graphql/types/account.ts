@@ -1,4 +1,4 @@
-import type { Account, AccountUpdate } from '../../domain/accounts/account.schemas.ts';
+import type { Account, AccountUpdate } from '../../domain/accounts/index.ts';
 import { builder } from '../builder.ts';
 import { toServiceInput } from '../convert.ts';
 import { LateFeePreset } from './late-fee.ts';

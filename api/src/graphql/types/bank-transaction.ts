@@ -1,13 +1,4 @@
-import type {
-  BankTransaction,
-  BankTransactionConfirm,
-  BankTransactionImport,
-  BankTransactionImportResult,
-  BankTransactionListQuery,
-  BankTransactionMatch,
-  BankTransactionReject,
-} from '../../domain/bank-transactions/bank-transaction.schemas.ts';
-import type { ProposedAllocation, Reason } from '../../domain/bank-transactions/matching.ts';
+import type { BankTransaction, BankTransactionConfirm, BankTransactionImport, BankTransactionImportResult, BankTransactionListQuery, BankTransactionMatch, BankTransactionReject, ProposedAllocation, Reason } from '../../domain/bank-transactions/index.ts';
 import { builder } from '../builder.ts';
 import { orNull, toListQuery, toServiceInput } from '../convert.ts';
 import { listType, pageArgs } from './common.ts';

@@ -1,5 +1,5 @@
 import type { ObjectRef, SchemaTypes } from '@pothos/core';
-import type { Page } from '../../domain/shared/schemas.ts';
+import type { Page } from '../../domain/shared/index.ts';
 import { builder } from '../builder.ts';
 
 /** `XxxList { data, hasMore, nextCursor }`: one page of a cursor-paginated list, as REST's `list` object. */

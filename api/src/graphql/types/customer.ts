@@ -1,9 +1,4 @@
-import {
-  type Customer,
-  type CustomerCreate,
-  type CustomerListQuery,
-  type CustomerUpdate,
-} from '../../domain/customers/customer.schemas.ts';
+import type { Customer, CustomerCreate, CustomerListQuery, CustomerUpdate } from '../../domain/customers/index.ts';
 import { builder } from '../builder.ts';
 import { orNull, toListQuery, toServiceInput } from '../convert.ts';
 import { Deleted, listType, pageArgs } from './common.ts';

@@ -1,4 +1,4 @@
-import type { Dispute, DisputeCreate, DisputeListQuery, DisputeResolve } from '../../domain/disputes/dispute.schemas.ts';
+import type { Dispute, DisputeCreate, DisputeListQuery, DisputeResolve } from '../../domain/disputes/index.ts';
 import { builder } from '../builder.ts';
 import { orNull, toListQuery, toServiceInput } from '../convert.ts';
 import { listType, pageArgs } from './common.ts';

@@ -1,4 +1,4 @@
-import type { Event, EventListQuery } from '../../domain/events/event.schemas.ts';
+import type { Event, EventListQuery } from '../../domain/events/index.ts';
 import { builder } from '../builder.ts';
 import { orNull, toListQuery } from '../convert.ts';
 import { listType, pageArgs } from './common.ts';

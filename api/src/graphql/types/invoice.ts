@@ -1,10 +1,4 @@
-import {
-  type Invoice,
-  type InvoiceCreate,
-  type InvoiceListQuery,
-  type InvoiceUpdate,
-  type LineItem,
-} from '../../domain/invoices/invoice.schemas.ts';
+import type { Invoice, InvoiceCreate, InvoiceListQuery, InvoiceUpdate, LineItem } from '../../domain/invoices/index.ts';
 import { builder } from '../builder.ts';
 import { orNull, toListQuery, toServiceInput } from '../convert.ts';
 import { listType, pageArgs } from './common.ts';

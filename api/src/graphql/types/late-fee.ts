@@ -1,5 +1,5 @@
-import type { InvoiceFee, InvoiceFeeWaive, ReferenceRate, ReferenceRateCreate, ReferenceRateListQuery } from '../../domain/late-fees/late-fee.schemas.ts';
-import type { PageQuery } from '../../domain/shared/schemas.ts';
+import type { InvoiceFee, InvoiceFeeWaive, ReferenceRate, ReferenceRateCreate, ReferenceRateListQuery } from '../../domain/late-fees/index.ts';
+import type { PageQuery } from '../../domain/shared/index.ts';
 import { builder } from '../builder.ts';
 import { toListQuery, toServiceInput } from '../convert.ts';
 import { listType, pageArgs } from './common.ts';

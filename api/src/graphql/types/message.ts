@@ -1,4 +1,4 @@
-import type { Message, MessageListQuery, Suppression, SuppressionListQuery } from '../../domain/messages/message.schemas.ts';
+import type { Message, MessageListQuery, Suppression, SuppressionListQuery } from '../../domain/messages/index.ts';
 import { builder } from '../builder.ts';
 import { orNull, toListQuery } from '../convert.ts';
 import { listType, pageArgs } from './common.ts';

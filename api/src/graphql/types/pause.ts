@@ -1,4 +1,4 @@
-import type { PauseCreate, PromiseToPay } from '../../domain/pauses/pause.schemas.ts';
+import type { PauseCreate, PromiseToPay } from '../../domain/pauses/index.ts';
 import { builder } from '../builder.ts';
 import { toServiceInput } from '../convert.ts';
 import { CustomerRef } from './customer.ts';

@@ -1,4 +1,4 @@
-import type { PaymentPlan, PaymentPlanCancel, PaymentPlanCreate, PaymentPlanInstallment, PaymentPlanListQuery } from '../../domain/payment-plans/payment-plan.schemas.ts';
+import type { PaymentPlan, PaymentPlanCancel, PaymentPlanCreate, PaymentPlanInstallment, PaymentPlanListQuery } from '../../domain/payment-plans/index.ts';
 import { builder } from '../builder.ts';
 import { orNull, toListQuery, toServiceInput } from '../convert.ts';
 import { listType, pageArgs } from './common.ts';

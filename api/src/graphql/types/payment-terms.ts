@@ -1,5 +1,5 @@
-import type { PageQuery } from '../../domain/shared/schemas.ts';
-import type { PaymentTerms, PaymentTermsCreate, PaymentTermsUpdate } from '../../domain/payment-terms/terms.schemas.ts';
+import type { PageQuery } from '../../domain/shared/index.ts';
+import type { PaymentTerms, PaymentTermsCreate, PaymentTermsUpdate } from '../../domain/payment-terms/index.ts';
 import { builder } from '../builder.ts';
 import { orNull, toListQuery, toServiceInput } from '../convert.ts';
 import { Deleted, listType, pageArgs } from './common.ts';

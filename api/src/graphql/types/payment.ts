@@ -1,4 +1,4 @@
-import type { Payment, PaymentAllocation, PaymentApplyCredit, PaymentCreate, PaymentListQuery, PaymentReverse } from '../../domain/payments/payment.schemas.ts';
+import type { Payment, PaymentAllocation, PaymentApplyCredit, PaymentCreate, PaymentListQuery, PaymentReverse } from '../../domain/payments/index.ts';
 import { builder } from '../builder.ts';
 import { orNull, toListQuery, toServiceInput } from '../convert.ts';
 import { listType, pageArgs } from './common.ts';

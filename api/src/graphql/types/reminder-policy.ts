@@ -1,6 +1,5 @@
-import type { ReminderPolicy, ReminderPolicyCreate, ReminderPolicyUpdate, ReminderStep } from '../../domain/reminders/policy.schemas.ts';
-import type { TestClock, Timeline, TimelineEntry } from '../../domain/reminders/timeline.service.ts';
-import type { PageQuery } from '../../domain/shared/schemas.ts';
+import type { ReminderPolicy, ReminderPolicyCreate, ReminderPolicyUpdate, ReminderStep, TestClock, Timeline, TimelineEntry } from '../../domain/reminders/index.ts';
+import type { PageQuery } from '../../domain/shared/index.ts';
 import { builder } from '../builder.ts';
 import { orNull, toListQuery, toServiceInput } from '../convert.ts';
 import { Deleted, listType, pageArgs } from './common.ts';

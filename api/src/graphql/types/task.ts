@@ -1,4 +1,4 @@
-import type { Task, TaskComplete, TaskListQuery, TaskUpdate } from '../../domain/tasks/task.schemas.ts';
+import type { Task, TaskComplete, TaskListQuery, TaskUpdate } from '../../domain/tasks/index.ts';
 import { builder } from '../builder.ts';
 import { orNull, toListQuery, toServiceInput } from '../convert.ts';
 import { listType, pageArgs } from './common.ts';

@@ -1,4 +1,4 @@
-import type { Template, TemplateContent, TemplateDeleted, TemplatePreview, TemplatePreviewRequest } from '../../domain/templates/template.schemas.ts';
+import type { Template, TemplateContent, TemplateDeleted, TemplatePreview, TemplatePreviewRequest } from '../../domain/templates/index.ts';
 import { builder } from '../builder.ts';
 import { orNull, toServiceInput } from '../convert.ts';
 import { listType } from './common.ts';

@@ -1,12 +1,4 @@
-import type {
-  WebhookAttempt,
-  WebhookAttemptListQuery,
-  WebhookDelivery,
-  WebhookDeliveryListQuery,
-  WebhookEndpoint,
-  WebhookEndpointCreate,
-  WebhookEndpointUpdate,
-} from '../../domain/webhooks/webhook.schemas.ts';
+import type { WebhookAttempt, WebhookAttemptListQuery, WebhookDelivery, WebhookDeliveryListQuery, WebhookEndpoint, WebhookEndpointCreate, WebhookEndpointUpdate } from '../../domain/webhooks/index.ts';
 import { builder } from '../builder.ts';
 import { orNull, toListQuery, toServiceInput } from '../convert.ts';
 import { Deleted, listType, pageArgs } from './common.ts';

@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import type { AccountUpdate } from '../../../domain/accounts/account.schemas.ts';
-import type { ApiKeyCreate } from '../../../domain/api-keys/api-key.schemas.ts';
+import type { AccountUpdate } from '../../../domain/accounts/index.ts';
+import type { ApiKeyCreate } from '../../../domain/api-keys/index.ts';
 import type { Services } from '../../../services.ts';
 import { actorOf } from '../../auth.ts';
-import { PageQuery } from '../../../domain/shared/schemas.ts';
+import { PageQuery } from '../../../domain/shared/index.ts';
 import { IdParams, IdempotencyHeaders, responses, security } from './common.ts';
 import Type from 'typebox';
 

@@ -1,12 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
-import {
-  type BankTransactionConfirm,
-  type BankTransactionImport,
-  BankTransactionListQuery,
-  type BankTransactionReject,
-  MAX_LINES_PER_IMPORT,
-} from '../../../domain/bank-transactions/bank-transaction.schemas.ts';
+import { type BankTransactionConfirm, type BankTransactionImport, BankTransactionListQuery, type BankTransactionReject, MAX_LINES_PER_IMPORT } from '../../../domain/bank-transactions/index.ts';
 import type { Services } from '../../../services.ts';
 import { actorOf } from '../../auth.ts';
 import { IdParams, IdempotencyHeaders, problems, responses, security } from './common.ts';

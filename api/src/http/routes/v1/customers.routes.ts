@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
-import { CustomerListQuery, type CustomerCreate, type CustomerUpdate } from '../../../domain/customers/customer.schemas.ts';
+import { type CustomerCreate, CustomerListQuery, type CustomerUpdate } from '../../../domain/customers/index.ts';
 import type { Services } from '../../../services.ts';
 import { actorOf } from '../../auth.ts';
 import { Deleted, IdParams, IdempotencyHeaders, problems, responses, security } from './common.ts';

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
-import { type DisputeCreate, DisputeListQuery, type DisputeResolve } from '../../../domain/disputes/dispute.schemas.ts';
+import { type DisputeCreate, DisputeListQuery, type DisputeResolve } from '../../../domain/disputes/index.ts';
 import type { Services } from '../../../services.ts';
 import { actorOf } from '../../auth.ts';
 import { IdParams, IdempotencyHeaders, problems, responses, security } from './common.ts';

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { EventListQuery } from '../../../domain/events/event.schemas.ts';
+import { EventListQuery } from '../../../domain/events/index.ts';
 import type { Services } from '../../../services.ts';
 import { actorOf } from '../../auth.ts';
 import { IdParams, responses, security } from './common.ts';

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
-import { InvoiceListQuery, type InvoiceCreate, type InvoiceUpdate } from '../../../domain/invoices/invoice.schemas.ts';
+import { type InvoiceCreate, InvoiceListQuery, type InvoiceUpdate } from '../../../domain/invoices/index.ts';
 import type { Services } from '../../../services.ts';
 import { actorOf } from '../../auth.ts';
 import { IdParams, IdempotencyHeaders, responses, security } from './common.ts';

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
-import { type InvoiceFeeWaive, type ReferenceRateCreate, ReferenceRateListQuery } from '../../../domain/late-fees/late-fee.schemas.ts';
-import { PageQuery } from '../../../domain/shared/schemas.ts';
+import { type InvoiceFeeWaive, type ReferenceRateCreate, ReferenceRateListQuery } from '../../../domain/late-fees/index.ts';
+import { PageQuery } from '../../../domain/shared/index.ts';
 import type { Services } from '../../../services.ts';
 import { actorOf } from '../../auth.ts';
 import { IdParams, IdempotencyHeaders, responses, security } from './common.ts';

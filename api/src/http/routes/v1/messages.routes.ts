@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
-import { MessageListQuery, SuppressionListQuery, SuppressionRemoved } from '../../../domain/messages/message.schemas.ts';
+import { MessageListQuery, SuppressionListQuery, SuppressionRemoved } from '../../../domain/messages/index.ts';
 import type { Services } from '../../../services.ts';
 import { actorOf } from '../../auth.ts';
 import { IdParams, problems, responses, security } from './common.ts';

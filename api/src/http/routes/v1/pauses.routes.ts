@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type from 'typebox';
-import type { PauseCreate, PromiseToPay } from '../../../domain/pauses/pause.schemas.ts';
+import type { PauseCreate, PromiseToPay } from '../../../domain/pauses/index.ts';
 import type { Services } from '../../../services.ts';
 import { actorOf } from '../../auth.ts';
 import { IdParams, IdempotencyHeaders, responses, security } from './common.ts';

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
-import { type PaymentPlanCancel, type PaymentPlanCreate, PaymentPlanListQuery } from '../../../domain/payment-plans/payment-plan.schemas.ts';
+import { type PaymentPlanCancel, type PaymentPlanCreate, PaymentPlanListQuery } from '../../../domain/payment-plans/index.ts';
 import type { Services } from '../../../services.ts';
 import { actorOf } from '../../auth.ts';
 import { IdParams, IdempotencyHeaders, problems, responses, security } from './common.ts';

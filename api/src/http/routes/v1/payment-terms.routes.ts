@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
-import type { PaymentTermsCreate, PaymentTermsUpdate } from '../../../domain/payment-terms/terms.schemas.ts';
-import { PageQuery } from '../../../domain/shared/schemas.ts';
+import type { PaymentTermsCreate, PaymentTermsUpdate } from '../../../domain/payment-terms/index.ts';
+import { PageQuery } from '../../../domain/shared/index.ts';
 import type { Services } from '../../../services.ts';
 import { actorOf } from '../../auth.ts';
 import { Deleted, IdParams, IdempotencyHeaders, problems, responses, security } from './common.ts';

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
-import { type PaymentApplyCredit, type PaymentCreate, PaymentListQuery, type PaymentReverse } from '../../../domain/payments/payment.schemas.ts';
+import { type PaymentApplyCredit, type PaymentCreate, PaymentListQuery, type PaymentReverse } from '../../../domain/payments/index.ts';
 import type { Services } from '../../../services.ts';
 import { actorOf } from '../../auth.ts';
 import { IdParams, IdempotencyHeaders, problems, responses, security } from './common.ts';

@@ -1,8 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
-import type { ReminderPolicyCreate, ReminderPolicyUpdate } from '../../../domain/reminders/policy.schemas.ts';
-import type { TestClockAdvance } from '../../../domain/reminders/timeline.service.ts';
-import { PageQuery } from '../../../domain/shared/schemas.ts';
+import type { ReminderPolicyCreate, ReminderPolicyUpdate, TestClockAdvance } from '../../../domain/reminders/index.ts';
+import { PageQuery } from '../../../domain/shared/index.ts';
 import type { Services } from '../../../services.ts';
 import { actorOf } from '../../auth.ts';
 import { Deleted, IdempotencyHeaders, IdParams, problems, responses, security } from './common.ts';

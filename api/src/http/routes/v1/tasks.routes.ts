@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
-import { type TaskComplete, TaskListQuery, type TaskUpdate } from '../../../domain/tasks/task.schemas.ts';
+import { type TaskComplete, TaskListQuery, type TaskUpdate } from '../../../domain/tasks/index.ts';
 import type { Services } from '../../../services.ts';
 import { actorOf } from '../../auth.ts';
 import { IdParams, IdempotencyHeaders, responses, security } from './common.ts';

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
-import { TemplateParams, type TemplateContent, type TemplatePreviewRequest } from '../../../domain/templates/template.schemas.ts';
+import { type TemplateContent, TemplateParams, type TemplatePreviewRequest } from '../../../domain/templates/index.ts';
 import type { Services } from '../../../services.ts';
 import { actorOf } from '../../auth.ts';
 import { IdempotencyHeaders, responses, security } from './common.ts';

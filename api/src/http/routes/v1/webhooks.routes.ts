@@ -1,14 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
-import {
-  WebhookAttemptListQuery,
-  WebhookDeliveryListQuery,
-  type WebhookEndpointCreate,
-  WebhookEndpointListQuery,
-  type WebhookEndpointUpdate,
-  type WebhookResend,
-  type WebhookSecretRotate,
-} from '../../../domain/webhooks/webhook.schemas.ts';
+import { WebhookAttemptListQuery, WebhookDeliveryListQuery, type WebhookEndpointCreate, WebhookEndpointListQuery, type WebhookEndpointUpdate, type WebhookResend, type WebhookSecretRotate } from '../../../domain/webhooks/index.ts';
 import type { Services } from '../../../services.ts';
 import { actorOf } from '../../auth.ts';
 import { Deleted, IdParams, IdempotencyHeaders, problems, responses, security } from './common.ts';

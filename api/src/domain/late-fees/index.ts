@@ -1,0 +1,4 @@
+// The late-fees module's door: what other modules and the adapters may use. Everything else in
+// this folder is internal (checked by dependency-cruiser, see .dependency-cruiser.cjs).
+export { InvoiceFee, InvoiceFeeWaive, LateFeePresetSchema, ReferenceRate, ReferenceRateCreate, ReferenceRateList, ReferenceRateListQuery } from './late-fee.schemas.ts';
+export { accrueLateFees, createLateFeeService } from './late-fee.service.ts';
