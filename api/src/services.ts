@@ -31,6 +31,11 @@ export function createServices(deps: {
   transport?: EmailTransport;
   /** Which addresses webhook endpoints may reach (private ones only when the operator allows it). */
   webhookTargets?: TargetPolicy;
+  /**
+   * The one-statement writes of invoice creation and of a payment to one invoice (default true).
+   * With false every write takes the general path; a test holds both to the same results.
+   */
+  fastPaths?: boolean;
 }) {
   const webhookTargets = deps.webhookTargets ?? { allowPrivateTargets: false };
   const transport = deps.transport ?? createOutboxTransport();

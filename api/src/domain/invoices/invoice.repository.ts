@@ -163,11 +163,36 @@ export interface NewInvoiceValues {
   updated_at: Date;
 }
 
-const NEW_INVOICE_COLUMNS: ReadonlyArray<keyof NewInvoiceValues> = [
-  'account_id', 'id', 'number', 'external_id', 'customer_id', 'status', 'currency', 'subtotal', 'tax', 'total',
-  'issue_date', 'due_date', 'payment_terms_id', 'reminder_policy_id', 'payment_url', 'pdf_url', 'memo', 'metadata',
-  'line_items', 'finalized_at', 'needs_replan', 'created_at', 'updated_at',
-];
+/**
+ * Every column of `invoices` and where a new invoice's value comes from, on both paths of
+ * creation: `given` by the service (`NewInvoiceValues`), copied from its `customer` by the insert,
+ * or the column's `default` (a new invoice has no plan, payment, fee, pause or notice yet).
+ * `satisfies` makes it exhaustive: a column added by a migration fails `tsc` here until it is
+ * placed, so the one-statement path cannot silently drop it.
+ */
+const NEW_INVOICE_COLUMN_SOURCES = {
+  account_id: 'given', id: 'given', number: 'given', external_id: 'given', customer_id: 'given', status: 'given',
+  currency: 'given', subtotal: 'given', tax: 'given', total: 'given', issue_date: 'given', due_date: 'given',
+  payment_terms_id: 'given', reminder_policy_id: 'given', payment_url: 'given', pdf_url: 'given', memo: 'given',
+  metadata: 'given', line_items: 'given', finalized_at: 'given', needs_replan: 'given', created_at: 'given', updated_at: 'given',
+  customer_paused: 'customer', customer_paused_until: 'customer', customer_pause_reason: 'customer',
+  active_payment_plan_id: 'default', amount_credited: 'default', amount_paid: 'default', balance: 'default', disputed: 'default',
+  due_soon_notified_at: 'default', late_fees: 'default', late_fees_accrued_on: 'default', marked_uncollectible_at: 'default',
+  number_digits: 'default', overdue_notified_at: 'default', pause_reason: 'default', paused: 'default', paused_until: 'default',
+  promise_to_pay_on: 'default', voided_at: 'default',
+} as const satisfies Record<keyof Invoices, 'given' | 'customer' | 'default'>;
+
+type Sources = typeof NEW_INVOICE_COLUMN_SOURCES;
+type GivenColumn = { [K in keyof Sources]: Sources[K] extends 'given' ? K : never }[keyof Sources];
+/** True only when A and B are the same set of names. */
+type SameNames<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+// NewInvoiceValues has exactly the `given` columns: one added to either side alone fails `tsc`.
+const givenColumnsAreTheNewValues: SameNames<GivenColumn, keyof NewInvoiceValues> = true;
+void givenColumnsAreTheNewValues;
+
+const NEW_INVOICE_COLUMNS = (Object.keys(NEW_INVOICE_COLUMN_SOURCES) as Array<keyof Sources>).filter(
+  (column): column is GivenColumn => NEW_INVOICE_COLUMN_SOURCES[column] === 'given',
+);
 
 // A constant text, so each connection plans it once (a named prepared statement).
 const INSERT_INVOICE_SQL = `

@@ -74,8 +74,16 @@ export type CancelPlanOfClosedInvoice = (
   invoice: { active_payment_plan_id: string | null; status: string },
 ) => Promise<void>;
 
-export function createInvoiceService(deps: { database: Database; clock: Clock; replan: ReplanInvoices; cancelPlanOfClosedInvoice: CancelPlanOfClosedInvoice }) {
+export function createInvoiceService(deps: {
+  database: Database;
+  clock: Clock;
+  replan: ReplanInvoices;
+  cancelPlanOfClosedInvoice: CancelPlanOfClosedInvoice;
+  /** The one-statement insert when everything is given (default); false: always the general path. */
+  fastPaths?: boolean;
+}) {
   const { database, clock, replan, cancelPlanOfClosedInvoice } = deps;
+  const fastPaths = deps.fastPaths ?? true;
   const timeFor = accountTime(database, clock);
 
   async function transition(actor: Actor, id: string, action: Exclude<InvoiceAction, 'update'>): Promise<Invoice> {
@@ -146,7 +154,7 @@ export function createInvoiceService(deps: { database: Database; clock: Clock; r
       });
       try {
         // Everything given (the usual integration): one statement, one round trip.
-        if (data.customer_id && data.due_date && data.currency) {
+        if (fastPaths && data.customer_id && data.due_date && data.currency) {
           const values = valuesFor(data.customer_id, data.due_date, data.payment_terms_id ?? null, data.currency);
           const row = await insertInvoiceInOneStatement(database, values, { id: newId('event'), today });
           if (row) return { invoice: presentInvoice(row, today), created: true };

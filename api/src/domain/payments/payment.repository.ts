@@ -123,6 +123,22 @@ export async function releaseRemindersSkippedAsPaid(trx: Db, invoiceIds: readonl
 // The UPDATE holds the rules of `checkAllocations` for one allocation, and its new status is
 // `statusAfterPayments` for a payable invoice (money in force, so paid or partially paid); the
 // tests hold this path and the locking one to the same results and the same refusals.
+//
+// Each column of the two rows it inserts, with its value in the statement, or null for the
+// column's default. `satisfies` makes the lists exhaustive: a column added by a migration fails
+// `tsc` here until it is given a value or left to its default on purpose.
+const PAYMENT_VALUES = {
+  account_id: '$1', id: '$8', customer_id: '$4', amount: '$9::bigint', currency: '$5', received_on: '$10::date', method: '$11',
+  reference: '$12', status: "'succeeded'", unallocated: '$9::bigint - $3::bigint', metadata: '$13::jsonb', created_at: '$6',
+  updated_at: '$6', reversal_reason: null, reversed_at: null,
+} as const satisfies Record<keyof Payments, string | null>;
+const ALLOCATION_VALUES = {
+  account_id: '$1', id: '$14', payment_id: 'p.id', invoice_id: '$2', amount: '$3::bigint', created_at: '$6', reversed: null, reversed_at: null,
+} as const satisfies Record<keyof PaymentAllocations, string | null>;
+const given = (values: Record<string, string | null>) => Object.entries(values).filter((entry): entry is [string, string] => entry[1] !== null);
+const columnsOf = (values: Record<string, string | null>) => given(values).map(([column]) => column).join(', ');
+const valuesOf = (values: Record<string, string | null>) => given(values).map(([, value]) => value).join(', ');
+
 const WRITE_PAYMENT_SQL = `
   WITH ${ACCOUNT_CONTEXT_CTE},
   updated AS (
@@ -137,14 +153,14 @@ const WRITE_PAYMENT_SQL = `
     RETURNING i.*
   ),
   payment AS (
-    INSERT INTO payments (account_id, id, customer_id, amount, currency, received_on, method, reference, status, unallocated, metadata, created_at, updated_at)
-    SELECT $1, $8, $4, $9::bigint, $5, $10::date, $11, $12, 'succeeded', $9::bigint - $3::bigint, $13::jsonb, $6, $6
+    INSERT INTO payments (${columnsOf(PAYMENT_VALUES)})
+    SELECT ${valuesOf(PAYMENT_VALUES)}
      WHERE EXISTS (SELECT 1 FROM updated)
     RETURNING id
   ),
   allocation AS (
-    INSERT INTO payment_allocations (account_id, id, payment_id, invoice_id, amount, created_at)
-    SELECT $1, $14, p.id, $2, $3::bigint, $6
+    INSERT INTO payment_allocations (${columnsOf(ALLOCATION_VALUES)})
+    SELECT ${valuesOf(ALLOCATION_VALUES)}
       FROM payment p
   ),
   event AS (

@@ -122,14 +122,12 @@ export async function recordPayment(trx: Db, ctx: Context, data: PaymentCreate):
  * transaction with the invoices' rows locked (in id order), so two payments never take the same
  * balance twice and no reminder leaves after a payment commits.
  */
-export function createPaymentService(deps: { database: Database; clock: Clock; replan: ReplanInvoices }) {
+export function createPaymentService(deps: { database: Database; clock: Clock; replan: ReplanInvoices; fastPaths?: boolean }) {
   const { database, clock, replan } = deps;
+  const fastPaths = deps.fastPaths ?? true;
   const timeFor = accountTime(database, clock);
 
   const withAllocations = async (trx: Db, row: PaymentRow): Promise<Payment> => presentPayment(row, await allocationsOf(trx, [row.id]));
-  /** How payments were written since start: the one-allocation path, or the locking path (the bench reports the shares). */
-  const paths = { oneAllocation: 0, locking: 0 };
-
   /**
    * The usual integration, a payment for one invoice, in one round trip (see the repository):
    * one statement writes everything if the allocation rules let the payment in. Returns
@@ -157,14 +155,10 @@ export function createPaymentService(deps: { database: Database; clock: Clock; r
       accountId: actor.accountId, invoiceId: requested.invoice_id, amount: requested.amount, customerId: data.customer_id, currency: data.currency,
       now, today, payment: paymentRow, allocationId: allocationRow.id, paymentEvent: payment, eventIds: [newId('event'), newId('event')],
     });
-    if (!written) return undefined;
-    paths.oneAllocation++;
-    return payment;
+    return written ? payment : undefined;
   }
 
   return {
-    paths,
-
     /**
      * Records a payment of a customer. `allocations` names the invoices and amounts; without
      * them the payment goes to the customer's open invoices oldest due first (unless
@@ -177,11 +171,10 @@ export function createPaymentService(deps: { database: Database; clock: Clock; r
         throw validationFailed([{ field: '/auto_allocate', message: 'cannot be true with explicit allocations' }]);
       }
       const { now, today } = await timeFor(actor);
-      if (data.allocations?.length === 1) {
+      if (fastPaths && data.allocations?.length === 1) {
         const payment = await createWithOneAllocation(actor, data, { now, today });
         if (payment) return payment;
       }
-      paths.locking++;
       return database.withAccount(actor.accountId, (trx) => recordPayment(trx, { actor, now, today, replan }, data));
     },
 
