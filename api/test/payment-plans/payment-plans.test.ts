@@ -51,14 +51,16 @@ t.test('payment plans (REST)', async (t) => {
       '2:-7@2026-05-08', '2:0@2026-05-15', '2:7@2026-05-22',
       '3:-7@2026-06-08', '3:0@2026-06-15', '3:7@2026-06-22',
     ], 'reminders follow the installments; the policy’s own are canceled');
-    t.ok((await kit.occurrences(acme, invoice.id)).filter((o) => o.installment_number === 0).every((o) => o.status === 'canceled'));
+    const ownSteps = (await kit.occurrences(acme, invoice.id)).filter((o) => o.installment_number === 0);
+    t.ok(ownSteps.length > 0 && ownSteps.every((o) => o.status === 'canceled'), "the policy's own steps are canceled");
     const timeline = (await call(acme, 'GET', `/v1/invoices/${invoice.id}/timeline`)).json();
     t.same(
       timeline.reminders.filter((r: { status: string }) => r.status === 'scheduled').map((r: { installment_number: number; offset_days: number }) => [r.installment_number, r.offset_days]),
       [[1, -7], [1, 0], [1, 7], [2, -7], [2, 0], [2, 7], [3, -7], [3, 0], [3, 7]],
       'the timeline says which installment each reminder is about',
     );
-    t.ok(timeline.reminders.filter((r: { status: string }) => r.status === 'canceled').every((r: { installment_number: number | null }) => r.installment_number === null));
+    const canceled = timeline.reminders.filter((r: { status: string }) => r.status === 'canceled');
+    t.ok(canceled.length > 0 && canceled.every((r: { installment_number: number | null }) => r.installment_number === null));
   });
 
   t.test('explicit installments, with fees accruing and two misses allowed', async (t) => {
@@ -156,7 +158,8 @@ t.test('payment plans (REST)', async (t) => {
     t.match(res.json(), { status: 'cancelled', cancellation_reason: 'customer asked', ended_at: '2026-03-02T09:00:00.000Z' });
     t.equal((await invoiceOf(invoice.id)).active_payment_plan_id, null);
     t.same(await scheduled(invoice.id), ['0:-7@2026-03-13', '0:0@2026-03-20', '0:7@2026-03-27'], 'the policy’s reminders again');
-    t.ok((await kit.occurrences(acme, invoice.id)).filter((o) => o.installment_number > 0).every((o) => o.status === 'canceled'));
+    const installmentSteps = (await kit.occurrences(acme, invoice.id)).filter((o) => o.installment_number > 0);
+    t.ok(installmentSteps.length > 0 && installmentSteps.every((o) => o.status === 'canceled'));
     const events = await kit.eventsOf(acme, plan.id);
     t.same(events.map((e) => e.type), ['payment_plan.created', 'payment_plan.cancelled']);
     t.same(events[1]?.data, res.json());
@@ -176,7 +179,8 @@ t.test('payment plans (REST)', async (t) => {
     const plan2 = (await createPlan(written.id, { count: 2, first_due_date: '2026-04-10' })).json();
     t.equal((await call(acme, 'POST', `/v1/invoices/${written.id}/mark_uncollectible`)).statusCode, 200);
     t.match(await planOf(plan2.id), { status: 'cancelled', cancellation_reason: 'invoice_uncollectible' });
-    t.ok((await kit.occurrences(acme, written.id)).every((o) => o.status !== 'scheduled'), 'nothing left to send');
+    const left = await kit.occurrences(acme, written.id);
+    t.ok(left.length > 0 && left.every((o) => o.status !== 'scheduled'), 'nothing left to send');
   });
 
   t.test('payments go to installments oldest first; a reversal undoes them; all paid completes the plan', async (t) => {
@@ -202,7 +206,7 @@ t.test('payment plans (REST)', async (t) => {
     t.equal(last.statusCode, 201);
     now = await planOf(plan.id);
     t.match(now, { status: 'completed', amount_paid: 9000, ended_at: '2026-03-02T09:00:00.000Z' });
-    t.ok(now.installments.every((i: { status: string }) => i.status === 'paid'));
+    t.ok(now.installments.length > 0 && now.installments.every((i: { status: string }) => i.status === 'paid'));
     t.match(await invoiceOf(invoice.id), { status: 'paid', active_payment_plan_id: null });
     t.same((await kit.eventsOf(acme, plan.id)).map((e) => e.type), ['payment_plan.created', 'payment_plan.completed']);
     t.equal((await scheduled(invoice.id)).length, 0);
