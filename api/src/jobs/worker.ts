@@ -146,12 +146,14 @@ export async function startWorker(deps: {
 
 /** Waiting and active jobs per queue, and the age of the oldest due one, in one read of the job table. */
 async function readQueues(boss: PgBoss): Promise<QueueReading[]> {
+  // Every queue, so that an idle one reports 0 rather than no series at all.
   const { rows } = await boss.getDb().executeSql(`
-    SELECT name,
-           count(*) FILTER (WHERE state < 'active' AND start_after <= now())::int AS waiting,
-           count(*) FILTER (WHERE state = 'active')::int AS active,
-           coalesce(extract(epoch FROM now() - min(start_after) FILTER (WHERE state < 'active' AND start_after <= now())), 0)::float8 AS oldest
-      FROM pgboss.job WHERE state <= 'active' GROUP BY name`);
+    SELECT q.name,
+           count(j.id) FILTER (WHERE j.state < 'active' AND j.start_after <= now())::int AS waiting,
+           count(j.id) FILTER (WHERE j.state = 'active')::int AS active,
+           coalesce(extract(epoch FROM now() - min(j.start_after) FILTER (WHERE j.state < 'active' AND j.start_after <= now())), 0)::float8 AS oldest
+      FROM pgboss.queue q LEFT JOIN pgboss.job j ON j.name = q.name AND j.state <= 'active'
+     GROUP BY q.name`);
   return (rows as Array<{ name: string; waiting: number; active: number; oldest: number }>).map((r) => ({
     queue: r.name,
     waiting: r.waiting,

@@ -62,6 +62,7 @@ t.test('GET /metrics: its own port, its own token, the series the operations gui
   t.equal(sample(text, 'relance_jobs', { queue: 'metrics.probe', state: 'active' }), 0);
   t.ok((sample(text, 'relance_job_oldest_due_age_seconds', { queue: 'metrics.probe' }) ?? -1) >= 0);
   t.equal(sample(text, 'relance_reminder_oldest_due_age_seconds'), 0, 'no reminder is due yet');
+  t.equal(sample(text, 'relance_jobs', { queue: 'maintenance.purge-events', state: 'waiting' }), 0, 'an idle queue reports 0, not nothing');
 
   // An invoice overdue by a month: its reminders fall due in the past once planned.
   const customer = (await ctx.app.inject({ method: 'POST', url: '/v1/customers', headers: acme.auth, payload: { name: 'Client', email: 'client@example.test' } })).json();
