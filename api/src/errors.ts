@@ -14,12 +14,14 @@ export class AppError extends Error {
   readonly status: number;
   readonly errors: FieldError[] | undefined;
   readonly headers: Record<string, string> | undefined;
+  /** The object that already exists, when a conflict (409) is about one: rendered as `existing_id`. */
+  readonly existingId: string | undefined;
 
   constructor(
     code: string,
     status: number,
     detail: string,
-    options: { errors?: FieldError[]; headers?: Record<string, string> } = {},
+    options: { errors?: FieldError[]; headers?: Record<string, string>; existingId?: string } = {},
   ) {
     super(detail);
     this.name = 'AppError';
@@ -27,6 +29,7 @@ export class AppError extends Error {
     this.status = status;
     this.errors = options.errors;
     this.headers = options.headers;
+    this.existingId = options.existingId;
   }
 }
 

@@ -66,7 +66,10 @@ export interface paths {
         /** List customers, newest first */
         get: operations["listCustomers"];
         put?: never;
-        /** Create a customer */
+        /**
+         * Create a customer
+         * @description A customer whose `external_id` is already registered is returned with status 200 instead of creating a second one, when the body agrees with it; a body that differs from it in a given field is a 409 `customer/external_id_taken` whose `existing_id` is the registered customer.
+         */
         post: operations["createCustomer"];
         delete?: never;
         options?: never;
@@ -4400,6 +4403,8 @@ export interface components {
                 field: string;
                 message: string;
             }[];
+            /** @description On a conflict about an object that already exists: its id. */
+            existing_id?: string;
         };
         Account: {
             /** @description A `acct_…` id. */

@@ -13,6 +13,7 @@ interface Rendered {
   status: number;
   errors?: FieldError[] | undefined;
   headers?: Record<string, string> | undefined;
+  existingId?: string | undefined;
 }
 
 const INTERNAL = 'Something went wrong on our side; the request id helps us find it.';
@@ -42,7 +43,7 @@ const appErrorIn = (error: unknown): AppError | undefined => {
   return undefined;
 };
 
-const render = (e: AppError): Rendered => ({ message: e.message, code: e.code, status: e.status, errors: e.errors, headers: e.headers });
+const render = (e: AppError): Rendered => ({ message: e.message, code: e.code, status: e.status, errors: e.errors, headers: e.headers, existingId: e.existingId });
 
 /** A resolver's error: ours as it is, anything else hidden behind `internal/error`. */
 function renderExecutionError(error: GraphQLError, reply: FastifyReply | undefined): Rendered {
@@ -85,7 +86,7 @@ const format = (r: Rendered, source: GraphQLError | undefined): GraphQLFormatted
   message: r.message,
   ...(source?.locations && { locations: source.locations }),
   ...(source?.path && { path: source.path }),
-  extensions: { code: r.code, status: r.status, ...(r.errors && { errors: r.errors }) },
+  extensions: { code: r.code, status: r.status, ...(r.errors && { errors: r.errors }), ...(r.existingId && { existingId: r.existingId }) },
 });
 
 /**

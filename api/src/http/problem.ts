@@ -15,6 +15,7 @@ export const Problem = Type.Object(
     errors: Type.Optional(
       Type.Array(Type.Object({ field: Type.String(), message: Type.String() }, { additionalProperties: false })),
     ),
+    existing_id: Type.Optional(Type.String({ description: 'On a conflict about an object that already exists: its id.' })),
   },
   { $id: 'Problem', additionalProperties: false },
 );
@@ -74,6 +75,7 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, error:
       code: error.code,
       request_id: String(request.id),
       ...(error.errors && { errors: error.errors }),
+      ...(error.existingId && { existing_id: error.existingId }),
     });
 }
 

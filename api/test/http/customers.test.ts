@@ -26,13 +26,40 @@ t.test('customers', async (t) => {
     t.equal(byExternal.data[0].id, dupont.id);
   });
 
-  t.test('external_id is unique per account', async (t) => {
-    const dup = await call('POST', '/v1/customers', { name: 'Other', external_id: 'crm-42' });
-    t.equal(dup.statusCode, 409);
-    t.equal(dup.json().code, 'customer/external_id_taken');
+  t.test('external_id is unique per account; registering the same customer again returns it', async (t) => {
+    const again = await call('POST', '/v1/customers', { name: 'Dupont SARL', external_id: 'crm-42' });
+    t.equal(again.statusCode, 200, 'the same customer again: 200, not a second one');
+    t.same(again.json(), (await call('GET', `/v1/customers/${dupont.id}`)).json(), 'the registered customer, as GET shows it');
+
+    const dup = await call('POST', '/v1/customers', { name: 'Other', external_id: 'crm-42', metadata: { segment: 'mid' } });
+    t.equal(dup.statusCode, 409, 'a body that differs is a conflict');
+    t.equal(dup.headers['content-type'], 'application/problem+json; charset=utf-8');
+    t.match(dup.json(), { code: 'customer/external_id_taken', existing_id: dupont.id });
+    t.same(dup.json().errors.map((e: { field: string }) => e.field), ['/name'], 'names the fields that differ, not the ones that agree');
+
+    const customers = (await call('GET', '/v1/customers?external_id=crm-42')).json();
+    t.equal(customers.data.length, 1, 'still one customer with this external_id');
+
     const other = await ctx.createAccount({ name: 'Other account' });
     const elsewhere = await ctx.app.inject({ method: 'POST', url: '/v1/customers', headers: other.auth, payload: { name: 'X', external_id: 'crm-42' } });
     t.equal(elsewhere.statusCode, 201, 'another account may use the same external_id');
+    t.not(elsewhere.json().id, dupont.id);
+
+    const y = (await call('POST', '/v1/customers', { name: 'Y' })).json();
+    const taken = await call('PATCH', `/v1/customers/${y.id}`, { external_id: 'crm-42' });
+    t.equal(taken.statusCode, 409, 'editing another customer onto a registered external_id is refused');
+    t.equal(taken.json().code, 'customer/external_id_taken');
+    await call('DELETE', `/v1/customers/${y.id}`);
+  });
+
+  t.test('registering again is the same over GraphQL', async (t) => {
+    const gql = async (query: string, variables: object) =>
+      (await ctx.app.inject({ method: 'POST', url: '/graphql', headers: acme.auth, payload: { query, variables } })).json();
+    const mutation = 'mutation ($input: CreateCustomerInput!) { createCustomer(input: $input) { id name } }';
+    const same = await gql(mutation, { input: { name: 'Dupont SARL', externalId: 'crm-42' } });
+    t.same(same.data.createCustomer, { id: dupont.id, name: 'Dupont SARL' });
+    const conflict = await gql(mutation, { input: { name: 'Autre', externalId: 'crm-42' } });
+    t.match(conflict.errors[0].extensions, { code: 'customer/external_id_taken', status: 409, existingId: dupont.id });
   });
 
   t.test('payment terms must exist', async (t) => {

@@ -6,12 +6,12 @@ import { constraintOf, isForeignKeyViolation, isUniqueViolation } from '../../st
 import { parseInput } from '../../validation.ts';
 import { recordEvent } from '../outbox/index.ts';
 import { accountTime, type Actor, assertWriteAccess, type Page, toPage } from '../shared/index.ts';
-import { findCustomer, presentCustomer } from './customer.repository.ts';
+import { findCustomer, insertCustomerOnce, presentCustomer } from './customer.repository.ts';
 import { type Customer, CustomerCreate, CustomerListQuery, CustomerUpdate } from './customer.schemas.ts';
 
 function translate(error: unknown, input: { external_id?: string | null; payment_terms_id?: string | null; reminder_policy_id?: string | null }): unknown {
   if (isUniqueViolation(error, 'customers_account_id_external_id_key')) {
-    return new AppError('customer/external_id_taken', 409, `A customer with external_id '${input.external_id}' already exists.`);
+    return externalIdTaken(String(input.external_id), undefined, []);
   }
   if (isForeignKeyViolation(error) && constraintOf(error)?.includes('payment_terms')) {
     return notFound('payment_terms', String(input.payment_terms_id));
@@ -22,36 +22,72 @@ function translate(error: unknown, input: { external_id?: string | null; payment
   return error;
 }
 
+const externalIdTaken = (externalId: string, existingId: string | undefined, differing: string[]): AppError =>
+  new AppError(
+    'customer/external_id_taken',
+    409,
+    existingId
+      ? `Customer ${existingId} already has external_id '${externalId}' with other values (${differing.join(', ')}).`
+      : `A customer with external_id '${externalId}' already exists.`,
+    {
+      ...(existingId && { existingId }),
+      ...(differing.length > 0 && { errors: differing.map((field) => ({ field: `/${field}`, message: 'differs from the registered customer with this external_id' })) }),
+    },
+  );
+
+/** The fields given in a create body whose value differs from the registered customer's. */
+function differingFields(data: CustomerCreate, existing: Customer): string[] {
+  const canonical = (value: unknown): string =>
+    JSON.stringify(value, (_key, v: unknown) =>
+      v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v,
+    );
+  return Object.entries(data)
+    .filter(([field, value]) => value !== undefined && canonical(value) !== canonical(existing[field as keyof Customer] ?? null))
+    .map(([field]) => field);
+}
+
 export function createCustomerService(deps: { database: Database; clock: Clock }) {
   const { database, clock } = deps;
   const timeFor = accountTime(database, clock);
   return {
-    /** Creates a customer; `external_id` (your CRM or shop id) is unique in the account. */
-    async create(actor: Actor, input: CustomerCreate): Promise<Customer> {
+    /**
+     * Creates a customer. A customer whose `external_id` (your CRM or shop id) is already
+     * registered is returned as it is, with `created: false`, when the body agrees with it (the
+     * rule of invoices: the same shop customer registered twice is one customer); a body that
+     * differs from it in a given field is `409 customer/external_id_taken` carrying its id.
+     */
+    async register(actor: Actor, input: CustomerCreate): Promise<{ customer: Customer; created: boolean }> {
       assertWriteAccess(actor);
       const data = parseInput<CustomerCreate>(CustomerCreate, input);
       const { now, today } = await timeFor(actor);
       try {
         return await database.withAccount(actor.accountId, async (trx) => {
-          const row = await trx
-            .insertInto('customers')
-            .values({
-              ...data,
-              account_id: actor.accountId,
-              id: newId('customer'),
-              metadata: JSON.stringify(data.metadata ?? {}),
-              created_at: now,
-              updated_at: now,
-            })
-            .returningAll()
-            .executeTakeFirstOrThrow();
+          const { metadata, ...fields } = data;
+          const { row, created } = await insertCustomerOnce(trx, {
+            ...fields,
+            account_id: actor.accountId,
+            id: newId('customer'),
+            metadata: JSON.stringify(metadata ?? {}),
+            created_at: now,
+            updated_at: now,
+          });
           const customer = presentCustomer(row, today);
+          if (!created) {
+            const differing = differingFields(data, customer);
+            if (differing.length > 0) throw externalIdTaken(String(data.external_id), row.id, differing);
+            return { customer, created: false };
+          }
           await recordEvent(trx, { accountId: actor.accountId, type: 'customer.created', objectType: 'customer', objectId: row.id, data: customer, at: now });
-          return customer;
+          return { customer, created: true };
         });
       } catch (error) {
         throw translate(error, data);
       }
+    },
+
+    /** Creates a customer, or returns the one registered with the same `external_id` (see `register`). */
+    async create(actor: Actor, input: CustomerCreate): Promise<Customer> {
+      return (await this.register(actor, input)).customer;
     },
 
     async get(actor: Actor, id: string): Promise<Customer> {

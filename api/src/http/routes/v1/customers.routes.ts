@@ -10,8 +10,19 @@ export async function customerRoutes(app: FastifyInstance, { services }: { servi
   const tags = ['Customers'];
 
   app.post('/v1/customers', {
-    schema: { operationId: 'createCustomer', tags, summary: 'Create a customer', security, headers: IdempotencyHeaders, body: Type.Ref('CustomerCreate'), response: responses(201, 'Customer') },
-    handler: async (request, reply) => reply.code(201).send(await services.customers.create(actorOf(request), request.body as CustomerCreate)),
+    schema: {
+      operationId: 'createCustomer', tags, summary: 'Create a customer', security, headers: IdempotencyHeaders,
+      description:
+        'A customer whose `external_id` is already registered is returned with status 200 instead of creating a second one, ' +
+        'when the body agrees with it; a body that differs from it in a given field is a 409 `customer/external_id_taken` ' +
+        'whose `existing_id` is the registered customer.',
+      body: Type.Ref('CustomerCreate'),
+      response: responses(201, 'Customer'),
+    },
+    handler: async (request, reply) => {
+      const { customer, created } = await services.customers.register(actorOf(request), request.body as CustomerCreate);
+      return reply.code(created ? 201 : 200).send(customer);
+    },
   });
 
   app.get('/v1/customers', {
