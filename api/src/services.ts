@@ -17,6 +17,7 @@ import { createMessageComposer } from './mail/composer.ts';
 import { createReminderEngine, createReminderPolicyService, createReminderScheduler, createTimelineService, flagInvoicesOfPolicy, replanInvoices } from './domain/reminders/index.ts';
 import { createTaskService } from './domain/tasks/index.ts';
 import { createTemplateService, resolveTemplate } from './domain/templates/index.ts';
+import { createRelatedService } from './domain/related/index.ts';
 import { createOutboxTransport } from './mail/outbox.ts';
 import type { EmailTransport } from './mail/transport.ts';
 import type { Database } from './store/database.ts';
@@ -59,6 +60,7 @@ export function createServices(deps: {
       ...reacting,
       cancelPlanOfClosedInvoice: (trx, ctx, invoice) => cancelPlanOfClosedInvoice(trx, { ...ctx, replan }, invoice),
     }),
+    related: createRelatedService(deps),
     lateFees: createLateFeeService(deps),
     idempotency: createIdempotencyService(deps),
     messages: createMessageService(deps),

@@ -1,11 +1,14 @@
 import SchemaBuilder from '@pothos/core';
 import type { Actor } from '../domain/shared/index.ts';
 import type { Services } from '../services.ts';
+import type { Loaders } from './loaders.ts';
 
 /** What every resolver receives: the caller (set by the auth hook) and the domain services. */
 export interface GraphqlContext {
   actor: Actor;
   services: Services;
+  /** This request's DataLoaders, through which nested fields load their objects in batches. */
+  loaders: Loaders;
 }
 
 /**

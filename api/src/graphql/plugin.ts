@@ -6,6 +6,7 @@ import { AppError } from '../errors.ts';
 import type { Services } from '../services.ts';
 import type { GraphqlContext } from './builder.ts';
 import { formatGraphqlErrors, limitRules } from './errors.ts';
+import { createLoaders } from './loaders.ts';
 import { buildGraphqlSchema } from './schema.ts';
 
 /**
@@ -22,7 +23,11 @@ export async function registerGraphql(app: FastifyInstance, deps: { services: Se
     validationRules: limitRules({ maxDepth: config.graphqlMaxDepth, maxCost: config.graphqlMaxCost }),
     // The request is checked in preHandler below; the context must not throw, as mercurius also
     // builds it to format errors raised before the handler.
-    context: (request: FastifyRequest): GraphqlContext => ({ actor: request.actor as Actor, services }),
+    context: (request: FastifyRequest): GraphqlContext => ({
+      actor: request.actor as Actor,
+      services,
+      loaders: createLoaders(services, () => request.actor as Actor),
+    }),
     errorFormatter: formatGraphqlErrors,
     additionalRouteOptions: {
       preHandler: async (request: FastifyRequest) => {

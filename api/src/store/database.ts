@@ -1,7 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { type Compilable, CompiledQuery, Kysely, PostgresDialect, type RawBuilder, sql } from 'kysely';
 import pg from 'pg';
 import type { DB } from './db-types.ts';
+import { ACCOUNT_CONTEXT_CTE, ACCOUNT_SET } from './one-statement.ts';
 
 export type Db = Kysely<DB>;
 
@@ -19,6 +20,14 @@ const ACCOUNT_ID = /^acct_[0-9a-z]{26}$/;
 export interface Database {
   /** Runs `fn` in one transaction as the tenant role, seeing only `accountId`'s rows. */
   withAccount<T>(accountId: string, fn: (trx: Db) => Promise<T>): Promise<T>;
+  /**
+   * Runs one SELECT as the tenant `accountId` in ONE statement and one round trip, without an
+   * explicit transaction: the statement sets the account for itself in a CTE (see
+   * `one-statement.ts`). `build` gets a query builder and `accountSet`, the condition every scan
+   * of a tenant table in the query must carry (in the WHERE of the outer query it gates them all).
+   * For reads that need no lock and no second statement: lists, and the batches of related objects.
+   */
+  readAsAccount<R>(accountId: string, build: (db: Db, accountSet: RawBuilder<boolean>) => Compilable<R>): Promise<R[]>;
   /** Runs `fn` in one transaction as the cross-account role. Never give it tenant-chosen ids unchecked. */
   withSystem<T>(fn: (trx: Db) => Promise<T>): Promise<T>;
   readonly pool: pg.Pool;
@@ -60,6 +69,15 @@ export function createDatabase(connectionString: string, options: { max?: number
     withAccount(accountId, fn) {
       if (!ACCOUNT_ID.test(accountId)) throw new Error(`invalid account id: ${accountId}`);
       return run('account', `BEGIN; SELECT set_config('relance.account_id', '${accountId}', true)`, fn);
+    },
+    async readAsAccount<R>(accountId: string, build: (db: Db, accountSet: RawBuilder<boolean>) => Compilable<R>): Promise<R[]> {
+      if (!ACCOUNT_ID.test(accountId)) throw new Error(`invalid account id: ${accountId}`);
+      const compiled = build(db, sql<boolean>`${sql.raw(ACCOUNT_SET)}`).compile();
+      if (!/^select /i.test(compiled.sql)) throw new Error('readAsAccount takes one SELECT without a WITH clause of its own');
+      // The account is $1; the query's own parameters move up by one.
+      const text = `WITH ${ACCOUNT_CONTEXT_CTE} ${compiled.sql.replace(/\$(\d+)/g, (_match, n: string) => `$${Number(n) + 1}`)}`;
+      const result = await db.executeQuery<R>(CompiledQuery.raw(text, [accountId, ...compiled.parameters]));
+      return result.rows;
     },
     withSystem(fn) {
       return run('system', `BEGIN; SET LOCAL ROLE relance_system; SELECT set_config('relance.account_id', '', true)`, fn);

@@ -49,7 +49,7 @@ function differingFields(data: CustomerCreate, existing: Customer): string[] {
 export function createCustomerService(deps: { database: Database; clock: Clock }) {
   const { database, clock } = deps;
   const timeFor = accountTime(database, clock);
-  return {
+  const service = {
     /**
      * Creates a customer. A customer whose `external_id` (your CRM or shop id) is already
      * registered is returned as it is, with `created: false`, when the body agrees with it (the
@@ -87,7 +87,7 @@ export function createCustomerService(deps: { database: Database; clock: Clock }
 
     /** Creates a customer, or returns the one registered with the same `external_id` (see `register`). */
     async create(actor: Actor, input: CustomerCreate): Promise<Customer> {
-      return (await this.register(actor, input)).customer;
+      return (await service.register(actor, input)).customer;
     },
 
     async get(actor: Actor, id: string): Promise<Customer> {
@@ -167,6 +167,7 @@ export function createCustomerService(deps: { database: Database; clock: Clock }
       return { id, object: 'customer', deleted: true };
     },
   };
+  return service;
 }
 
 export type CustomerService = ReturnType<typeof createCustomerService>;

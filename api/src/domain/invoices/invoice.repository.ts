@@ -1,4 +1,4 @@
-import { type Insertable, type Selectable, sql } from 'kysely';
+import { type Expression, type Insertable, type Selectable, type SqlBool, sql } from 'kysely';
 import type { Database, Db } from '../../store/database.ts';
 import type { Invoices } from '../../store/db-types.ts';
 import { ACCOUNT_CONTEXT_CTE, ACCOUNT_SET } from '../../store/one-statement.ts';
@@ -120,10 +120,13 @@ export async function insertInvoiceOnce(
   return row;
 }
 
-/** One page of invoices, newest first, filtered; `overdue` is computed against `today`. */
-export function listInvoices(trx: Db, query: InvoiceListQuery, today: string) {
+/**
+ * One page of invoices, newest first, filtered; `overdue` is computed against `today`. Built for
+ * `Database.readAsAccount` (one statement), whose `accountSet` it carries.
+ */
+export function listInvoices(db: Db, query: InvoiceListQuery, today: string, accountSet: Expression<SqlBool>) {
   const limit = query.limit ?? 20;
-  let q = trx.selectFrom('invoices').selectAll().orderBy('id', 'desc').limit(limit + 1);
+  let q = db.selectFrom('invoices').selectAll().where(accountSet).orderBy('id', 'desc').limit(limit + 1);
   if (query.starting_after) q = q.where('id', '<', query.starting_after);
   if (query.status) q = q.where('status', '=', query.status);
   if (query.customer_id) q = q.where('customer_id', '=', query.customer_id);
@@ -134,7 +137,7 @@ export function listInvoices(trx: Db, query: InvoiceListQuery, today: string) {
     const overdue = sql<boolean>`(status IN ('open', 'partially_paid') AND balance > 0 AND due_date < ${today}::date)`;
     q = q.where(query.overdue ? overdue : sql<boolean>`NOT ${overdue}`);
   }
-  return q.execute();
+  return q;
 }
 
 export interface NewInvoiceValues {

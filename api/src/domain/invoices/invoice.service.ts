@@ -218,9 +218,9 @@ export function createInvoiceService(deps: {
     async list(actor: Actor, input: InvoiceListQuery): Promise<Page<Invoice>> {
       const query = parseInput<InvoiceListQuery>(InvoiceListQuery, input);
       const { today: day } = await timeFor(actor);
-      return database.withAccount(actor.accountId, async (trx) =>
-        toPage((await listInvoices(trx, query, day)).map((row) => presentInvoice(row, day)), query.limit ?? 20),
-      );
+      // One statement, one round trip: a page read needs no transaction of its own.
+      const rows = await database.readAsAccount(actor.accountId, (db, accountSet) => listInvoices(db, query, day, accountSet));
+      return toPage(rows.map((row) => presentInvoice(row, day)), query.limit ?? 20);
     },
 
     /** Edits a draft; amounts and the due date are recomputed from what changed. */

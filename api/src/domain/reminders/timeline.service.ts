@@ -54,38 +54,59 @@ export function createTimelineService(deps: { database: Database; clock: Clock; 
   const { database, clock, composer, scheduler } = deps;
   const timeFor = accountTime(database, clock);
 
-  return {
+  const service = {
     /**
      * An invoice's whole follow-up: what was sent (or skipped, and why) and what is to come,
      * with the subject each email would have if it went out now.
      */
     async timeline(actor: Actor, invoiceId: string): Promise<Timeline> {
+      const timeline = (await service.timelines(actor, [invoiceId])).get(invoiceId);
+      if (!timeline) throw notFound('invoice', invoiceId);
+      return timeline;
+    },
+
+    /**
+     * The timelines of several invoices, read together (GraphQL's `Invoice.timeline` through
+     * DataLoader): one transaction, the same statements for one invoice or a hundred (plus a
+     * replan for each invoice flagged for one). Unknown ids are left out of the map.
+     */
+    async timelines(actor: Actor, invoiceIds: readonly string[]): Promise<Map<string, Timeline>> {
+      const timelines = new Map<string, Timeline>();
+      if (invoiceIds.length === 0) return timelines;
       const { now, today } = await timeFor(actor);
       return database.withAccount(actor.accountId, async (trx) => {
-        const invoice = await trx.selectFrom('invoices').selectAll().where('id', '=', invoiceId).executeTakeFirst();
-        if (!invoice) throw notFound('invoice', invoiceId);
-        if (invoice.needs_replan) await replanInvoice(trx, { accountId: actor.accountId, invoiceId, timeZone: actor.timeZone, now });
+        let invoices = await trx.selectFrom('invoices').selectAll().where('id', 'in', [...invoiceIds]).execute();
+        if (invoices.length === 0) return timelines;
+        const flagged = invoices.filter((i) => i.needs_replan);
+        for (const invoice of flagged) await replanInvoice(trx, { accountId: actor.accountId, invoiceId: invoice.id, timeZone: actor.timeZone, now });
+        if (flagged.length > 0) invoices = await trx.selectFrom('invoices').selectAll().where('id', 'in', invoices.map((i) => i.id)).execute();
         const occurrences = await trx
           .selectFrom('reminder_occurrences')
           .leftJoin('messages', 'messages.id', 'reminder_occurrences.message_id')
           .selectAll('reminder_occurrences')
           .select('messages.subject')
-          .where('reminder_occurrences.invoice_id', '=', invoiceId)
+          .where('reminder_occurrences.invoice_id', 'in', invoices.map((i) => i.id))
           .orderBy('reminder_occurrences.installment_number')
           .orderBy('reminder_occurrences.offset_days')
           .orderBy('reminder_occurrences.repeat_index')
           .orderBy('reminder_occurrences.channel')
           .execute();
         const account = await trx.selectFrom('accounts').selectAll().executeTakeFirstOrThrow();
-        const customer = await trx.selectFrom('customers').selectAll().where('id', '=', invoice.customer_id).executeTakeFirstOrThrow();
-        const reminders: TimelineEntry[] = [];
+        const customers = new Map(
+          (await trx.selectFrom('customers').selectAll().where('id', 'in', [...new Set(invoices.map((i) => i.customer_id))]).execute()).map((c) => [c.id, c]),
+        );
+        for (const invoice of invoices) timelines.set(invoice.id, { object: 'timeline', invoice_id: invoice.id, reminders: [] });
+        const invoiceById = new Map(invoices.map((i) => [i.id, i]));
         for (const o of occurrences) {
+          const invoice = invoiceById.get(o.invoice_id);
+          const customer = invoice && customers.get(invoice.customer_id);
+          if (!invoice || !customer) continue;
           let subject = o.subject;
           if (!subject && o.channel === 'email' && (o.status === 'scheduled' || o.status === 'held')) {
             const at = o.scheduled_at && o.scheduled_at > now ? todayIn(o.scheduled_at, account.time_zone) : today;
             subject = await composer.compose(trx, { account, customer, invoice, occurrence: o, today: at }).then((m) => m.subject, (e: Error) => `(cannot render: ${e.message})`);
           }
-          reminders.push({
+          timelines.get(invoice.id)?.reminders.push({
             id: o.id,
             step_id: o.step_id,
             repeat_index: o.repeat_index,
@@ -102,7 +123,7 @@ export function createTimelineService(deps: { database: Database; clock: Clock; 
             task_id: o.task_id,
           });
         }
-        return { object: 'timeline', invoice_id: invoiceId, reminders };
+        return timelines;
       });
     },
 
@@ -151,6 +172,7 @@ export function createTimelineService(deps: { database: Database; clock: Clock; 
       return { object: 'test_clock', now: to.toISOString(), today: todayIn(to, actor.timeZone) };
     },
   };
+  return service;
 }
 
 /** The first instant after `at` that is 00:00 in `timeZone`. */

@@ -77,7 +77,7 @@ export const InvoiceRef = builder.objectRef<Invoice>('Invoice').implement({
   }),
 });
 
-const InvoiceList = listType('Invoice', InvoiceRef);
+export const InvoiceList = listType('Invoice', InvoiceRef);
 
 const CreateInvoicePayload = builder.objectRef<{ invoice: Invoice; created: boolean }>('CreateInvoicePayload').implement({
   fields: (t) => ({

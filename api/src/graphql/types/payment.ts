@@ -20,7 +20,7 @@ export const PaymentStatus = builder.enumType('PaymentStatus', {
   values: { SUCCEEDED: { value: 'succeeded' }, REVERSED: { value: 'reversed' } } as const,
 });
 
-const PaymentAllocationRef = builder.objectRef<PaymentAllocation>('PaymentAllocation').implement({
+export const PaymentAllocationRef = builder.objectRef<PaymentAllocation>('PaymentAllocation').implement({
   description: 'Part of a payment applied to one invoice.',
   fields: (t) => ({
     id: t.exposeID('id'),

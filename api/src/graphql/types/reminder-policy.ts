@@ -111,7 +111,7 @@ const TimelineEntryRef = builder.objectRef<TimelineEntry>('TimelineEntry').imple
   }),
 });
 
-const TimelineRef = builder.objectRef<Timeline>('Timeline').implement({
+export const TimelineRef = builder.objectRef<Timeline>('Timeline').implement({
   fields: (t) => ({ invoiceId: t.exposeID('invoice_id'), reminders: t.expose('reminders', { type: [TimelineEntryRef] }) }),
 });
 

@@ -1,0 +1,133 @@
+import { sql } from 'kysely';
+import type { Clock } from '../../clock.ts';
+import type { Database } from '../../store/database.ts';
+import { type Customer, presentCustomer } from '../customers/index.ts';
+import { type Invoice, type InvoiceRow, presentInvoice } from '../invoices/index.ts';
+import { type InvoiceFee, presentFee } from '../late-fees/index.ts';
+import { type Message, presentMessage } from '../messages/index.ts';
+import { type AllocationRow, type Payment, type PaymentRow, presentPayment } from '../payments/index.ts';
+import { accountTime, type Actor, type Page, toPage } from '../shared/index.ts';
+
+/** An allocation as `to_jsonb` writes it: timestamps as text. */
+type AllocationJson = Omit<AllocationRow, 'created_at' | 'reversed_at'> & { created_at: string; reversed_at: string | null };
+
+const allocationFromJson = (a: AllocationJson): AllocationRow => ({
+  ...a,
+  created_at: new Date(a.created_at),
+  reversed_at: a.reversed_at === null ? null : new Date(a.reversed_at),
+});
+
+/**
+ * The objects related to others, loaded for many at once: what REST `expand[]` and the nested
+ * fields of GraphQL (through DataLoader) show. Each method is ONE statement and one round trip
+ * whatever the number of ids (`Database.readAsAccount`), so a page of 100 invoices with their
+ * customers, fees and payments costs four statements, not four hundred. Ids of other accounts
+ * are simply not found (row-level security).
+ */
+export function createRelatedService(deps: { database: Database; clock: Clock }) {
+  const { database, clock } = deps;
+  const timeFor = accountTime(database, clock);
+  const unique = (ids: readonly string[]) => [...new Set(ids)];
+
+  return {
+    /** Customers by id, in no particular order; unknown ids are left out. */
+    async customers(actor: Actor, ids: readonly string[]): Promise<Customer[]> {
+      if (ids.length === 0) return [];
+      const { today } = await timeFor(actor);
+      const rows = await database.readAsAccount(actor.accountId, (db, accountSet) =>
+        db.selectFrom('customers').selectAll().where(accountSet).where('id', 'in', unique(ids)),
+      );
+      return rows.map((row) => presentCustomer(row, today));
+    },
+
+    /** Invoices by id, in no particular order; unknown ids are left out. */
+    async invoices(actor: Actor, ids: readonly string[]): Promise<Invoice[]> {
+      if (ids.length === 0) return [];
+      const { today } = await timeFor(actor);
+      const rows = await database.readAsAccount(actor.accountId, (db, accountSet) =>
+        db.selectFrom('invoices').selectAll().where(accountSet).where('id', 'in', unique(ids)),
+      );
+      return rows.map((row) => presentInvoice(row, today));
+    },
+
+    /** The late-fee lines of these invoices, oldest first (waived ones included). */
+    async feesOfInvoices(actor: Actor, invoiceIds: readonly string[]): Promise<InvoiceFee[]> {
+      if (invoiceIds.length === 0) return [];
+      const rows = await database.readAsAccount(actor.accountId, (db, accountSet) =>
+        db.selectFrom('invoice_fees').selectAll().where(accountSet).where('invoice_id', 'in', unique(invoiceIds)).orderBy('id'),
+      );
+      return rows.map(presentFee);
+    },
+
+    /**
+     * The payments allocated (now or once) to these invoices, newest first, each with all of its
+     * allocations (a payment may also pay other invoices): one statement, the allocations
+     * gathered per payment by Postgres.
+     */
+    async paymentsOfInvoices(actor: Actor, invoiceIds: readonly string[]): Promise<Payment[]> {
+      if (invoiceIds.length === 0) return [];
+      const rows = await database.readAsAccount(actor.accountId, (db, accountSet) =>
+        db
+          .selectFrom('payments')
+          .selectAll('payments')
+          .select(
+            sql<AllocationJson[]>`(SELECT coalesce(jsonb_agg(to_jsonb(a) ORDER BY a.id), '[]'::jsonb) FROM payment_allocations a WHERE a.payment_id = payments.id)`.as(
+              'allocation_rows',
+            ),
+          )
+          .where(accountSet)
+          .where('payments.id', 'in', (eb) => eb.selectFrom('payment_allocations').select('payment_id').where('invoice_id', 'in', unique(invoiceIds)))
+          .orderBy('payments.id', 'desc'),
+      );
+      return rows.map(({ allocation_rows, ...row }) => presentPayment(row as PaymentRow, allocation_rows.map(allocationFromJson)));
+    },
+
+    /** The reminder messages sent (or being sent) about these invoices, oldest first, without bodies. */
+    async messagesOfInvoices(actor: Actor, invoiceIds: readonly string[]): Promise<Message[]> {
+      if (invoiceIds.length === 0) return [];
+      const rows = await database.readAsAccount(actor.accountId, (db, accountSet) =>
+        db.selectFrom('messages').selectAll().where(accountSet).where('invoice_id', 'in', unique(invoiceIds)).orderBy('id'),
+      );
+      return rows.map((row) => presentMessage(row, { bodies: false }));
+    },
+
+    /**
+     * One page of invoices (newest first) for each of these customers, in one statement: a window
+     * numbers each customer's invoices and keeps `limit + 1` of them (to know whether more follow).
+     */
+    async invoicesOfCustomers(
+      actor: Actor,
+      customerIds: readonly string[],
+      page: { limit: number; starting_after?: string | undefined },
+    ): Promise<Map<string, Page<Invoice>>> {
+      const pages = new Map<string, Page<Invoice>>();
+      if (customerIds.length === 0) return pages;
+      const { today } = await timeFor(actor);
+      const rows = await database.readAsAccount(actor.accountId, (db, accountSet) => {
+        let inner = db
+          .selectFrom('invoices')
+          .selectAll()
+          .select(sql<number>`row_number() OVER (PARTITION BY customer_id ORDER BY id DESC)`.as('rank_in_customer'))
+          .where(accountSet)
+          .where('customer_id', 'in', unique(customerIds));
+        if (page.starting_after) inner = inner.where('id', '<', page.starting_after);
+        return db
+          .selectFrom(inner.as('ranked'))
+          .selectAll()
+          .where('rank_in_customer', '<=', page.limit + 1)
+          .orderBy('customer_id')
+          .orderBy('id', 'desc');
+      });
+      const byCustomer = new Map<string, Invoice[]>();
+      for (const { rank_in_customer: _rank, ...row } of rows) {
+        const list = byCustomer.get(row.customer_id) ?? [];
+        list.push(presentInvoice(row as InvoiceRow, today));
+        byCustomer.set(row.customer_id, list);
+      }
+      for (const id of customerIds) pages.set(id, toPage(byCustomer.get(id) ?? [], page.limit));
+      return pages;
+    },
+  };
+}
+
+export type RelatedService = ReturnType<typeof createRelatedService>;
