@@ -75,7 +75,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
     database,
     clock,
     onAccountChanged: (id) => forgetAccount(id),
-    webhookTargets: { allowPrivateTargets: config.webhooksAllowPrivateTargets },
+    webhookTargets: { allowPrivateTargets: config.webhooksAllowPrivateTargets, testModeLoopback: config.env === 'development' },
   });
   registerProblemHandlers(app);
   forgetAccount = registerAuth(app, services.apiKeys).forgetAccount;

@@ -47,7 +47,7 @@ async function main(): Promise<void> {
     database,
     clock: systemClock,
     transport: instrumentTransport(createTransport(config)),
-    webhookTargets: { allowPrivateTargets: config.webhooksAllowPrivateTargets },
+    webhookTargets: { allowPrivateTargets: config.webhooksAllowPrivateTargets, testModeLoopback: config.env === 'development' },
   });
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
   let worker: Worker | undefined;
@@ -79,16 +79,20 @@ async function main(): Promise<void> {
   if (app) lines.push(`  API       ${config.publicUrl}/v1`, `  Docs      ${config.publicUrl}/docs`, `  GraphQL   ${config.publicUrl}/graphql`);
   if (embedded) {
     const demo = await createDemoAccountOnce(services);
-    if (demo) lines.push('', `  Demo account ${demo.accountId} created. Its API key (shown once, keep it):`, `    ${demo.secret}`);
+    if (demo) lines.push('', `  Demo account ${demo.accountId} created, in test mode. Its API key (shown once, keep it):`, `    ${demo.secret}`);
     else lines.push('', '  Create another key with: npm run relance -- keys create --account <acct_id>');
   }
   console.log(`\n${lines.join('\n')}\n`);
 }
 
-/** On the embedded database's first run only: a demo account and its key, so the API can be tried at once. */
+/**
+ * On the embedded database's first run only: a demo account and its key, so the API can be tried
+ * at once. It is a test-mode account (`rk_test_…`): it has a test clock, and in development its
+ * webhooks may go to a receiver on this machine.
+ */
 async function createDemoAccountOnce(services: ReturnType<typeof createServices>) {
   if ((await services.accounts.count()) > 0) return null;
-  const { account, api_key } = await services.accounts.create({ name: 'Demo company', time_zone: 'Europe/Paris', locale: 'fr' });
+  const { account, api_key } = await services.accounts.create({ name: 'Demo company', time_zone: 'Europe/Paris', locale: 'fr', mode: 'test' });
   return { accountId: account.id, secret: api_key.secret };
 }
 

@@ -14,7 +14,7 @@ import { ListOf } from './domain/shared/index.ts';
 import { BankTransaction, BankTransactionConfirm, BankTransactionImport, BankTransactionImportResult, BankTransactionReject } from './domain/bank-transactions/index.ts';
 import { Task, TaskComplete, TaskUpdate } from './domain/tasks/index.ts';
 import { Template, TemplateContent, TemplateDeleted, TemplatePreview, TemplatePreviewRequest } from './domain/templates/index.ts';
-import { ReminderPolicy, ReminderPolicyCreate, ReminderPolicyUpdate, TestClock, TestClockAdvance, Timeline } from './domain/reminders/index.ts';
+import { ReminderPolicy, ReminderPolicyCreate, ReminderPolicyUpdate, TestClock, TestClockAdvance, TestClockReset, Timeline } from './domain/reminders/index.ts';
 import { WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEndpointCreate, WebhookEndpointUpdate, WebhookResend, WebhookSecretRotate } from './domain/webhooks/index.ts';
 import { bodyAjv, queryAjv } from './validation.ts';
 
@@ -61,6 +61,7 @@ export const PUBLIC_SCHEMAS = [
   Timeline,
   TestClock,
   TestClockAdvance,
+  TestClockReset,
   Task,
   TaskUpdate,
   TaskComplete,

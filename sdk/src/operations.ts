@@ -63,6 +63,7 @@ export const OPERATIONS = {
   testClock: {
     get: ['get', '/v1/test_clock'],
     advance: ['post', '/v1/test_clock/advance'],
+    reset: ['post', '/v1/test_clock/reset'],
   },
   tasks: {
     list: ['get', '/v1/tasks'],

@@ -25,15 +25,16 @@ t.test('npm start with no DATABASE_URL: embedded PostgreSQL, demo account, clean
   };
 
   const first = runScript('api/src/main.ts', [], env);
-  await waitFor(first.output, (out) => /rk_live_[\w-]{32}/.test(out) || /Error/.test(out), 90_000);
-  const secret = /(rk_live_[\w-]{32})/.exec(first.output())?.[1];
+  await waitFor(first.output, (out) => /rk_test_[\w-]{32}/.test(out) || /Error/.test(out), 90_000);
+  const secret = /(rk_test_[\w-]{32})/.exec(first.output())?.[1];
   t.ok(secret, 'the demo key is printed');
   t.match(first.output(), `http://127.0.0.1:${port}/docs`);
   t.ok(existsSync(path.join(dataDir, 'pg', 'PG_VERSION')), 'data lives under RELANCE_DATA_DIR');
 
   const base = `http://127.0.0.1:${port}`;
   t.same(await (await fetch(`${base}/ready`)).json(), { status: 'ready' });
-  const account = (await (await fetch(`${base}/v1/account`, { headers: { authorization: `Bearer ${secret}` } })).json()) as { name: string };
+  const account = (await (await fetch(`${base}/v1/account`, { headers: { authorization: `Bearer ${secret}` } })).json()) as { name: string; mode: string };
+  t.equal(account.mode, 'test', 'the demo account is in test mode');
   t.equal(account.name, 'Demo company');
   t.ok((await fetch(`${base}/docs`)).ok, 'Swagger UI is served');
   const openapi = (await (await fetch(`${base}/openapi.json`)).json()) as { openapi: string };
@@ -45,7 +46,7 @@ t.test('npm start with no DATABASE_URL: embedded PostgreSQL, demo account, clean
 
   const second = runScript('api/src/main.ts', ['api'], env);
   await waitFor(second.output, (out) => out.includes('Relance is running') || /Error/.test(out), 60_000);
-  t.notMatch(second.output(), /rk_live_/, 'no second demo account');
+  t.notMatch(second.output(), /rk_test_/, 'no second demo account');
   const again = await fetch(`${base}/v1/account`, { headers: { authorization: `Bearer ${secret}` } });
   t.equal(again.status, 200, 'data persisted across restarts');
   second.child.kill('SIGTERM');

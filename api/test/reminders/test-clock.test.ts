@@ -46,3 +46,48 @@ t.test('test clocks: a whole follow-up over 60 simulated days through the API', 
     t.equal(viaGraphql.json().errors[0].extensions.code, 'test_clock/live_account');
   });
 });
+
+t.test('a test clock can be set anywhere while the account has no invoice, and reset starts over', async (t) => {
+  const ctx = await setupApp(t);
+  const sandbox = await ctx.createAccount({ name: 'Sandbox', mode: 'test', time_zone: 'Europe/Paris' });
+  const other = await ctx.createAccount({ name: 'Other sandbox', mode: 'test', time_zone: 'Europe/Paris' });
+  const call = (method: string, url: string, payload?: object, who = sandbox) =>
+    ctx.app.inject({ method: method as 'GET', url, headers: who.auth, ...(payload && { payload }) });
+
+  // A scenario dated in the past: no invoice yet, so the clock may go back (and far).
+  const past = await call('POST', '/v1/test_clock/advance', { to: '2024-01-15T08:00:00Z' });
+  t.same(past.json(), { object: 'test_clock', now: '2024-01-15T08:00:00.000Z', today: '2024-01-15' }, past.body);
+  t.equal((await call('POST', '/v1/test_clock/advance', { to: '2029-06-01T00:00:00Z' })).statusCode, 200, 'more than 400 days at once with no invoice');
+  t.equal((await call('POST', '/v1/test_clock/advance', { to: '2024-01-15T08:00:00Z' })).statusCode, 200);
+
+  const customer = (await call('POST', '/v1/customers', { name: 'Client test', email: 'client@example.test' })).json();
+  const invoice = (await call('POST', '/v1/invoices', { number: 'T-1', customer_id: customer.id, subtotal: 25000, issue_date: '2024-01-15', due_date: '2024-01-31' })).json();
+  t.equal(invoice.overdue, false, 'dated by the test clock, not the real now');
+  await call('POST', '/v1/payments', { customer_id: customer.id, amount: 1000, currency: 'EUR', method: 'transfer', allocations: [{ invoice_id: invoice.id, amount: 1000 }] });
+  const otherCustomer = (await call('POST', '/v1/customers', { name: 'Kept' }, other)).json();
+  t.equal((await call('POST', '/v1/test_clock/advance', { to: '2024-03-01T00:00:00Z' })).statusCode, 200);
+  t.ok((await call('GET', '/v1/messages')).json().data.length > 0, 'reminders went out');
+  const back = await call('POST', '/v1/test_clock/advance', { to: '2024-01-01T00:00:00Z' });
+  t.equal(back.json().code, 'test_clock/backwards', 'with invoices, time only moves forward');
+
+  const reset = await call('POST', '/v1/test_clock/reset', { to: '2025-06-01T09:00:00Z' });
+  t.equal(reset.statusCode, 200, reset.body);
+  t.same(reset.json(), { object: 'test_clock', now: '2025-06-01T09:00:00.000Z', today: '2025-06-01' });
+  for (const path of ['/v1/customers', '/v1/invoices', '/v1/payments', '/v1/messages', '/v1/tasks', '/v1/events']) {
+    t.same((await call('GET', path)).json().data, [], `${path} is empty after the reset`);
+  }
+  t.equal((await call('GET', '/v1/account')).statusCode, 200, 'the account and its key stay');
+  t.equal((await call('GET', `/v1/customers/${otherCustomer.id}`, undefined, other)).statusCode, 200, "another account's data is untouched");
+  t.equal((await call('POST', '/v1/customers', { name: 'Client test', email: 'client@example.test' })).statusCode, 201, 'the scenario can be replayed');
+
+  const now = await call('POST', '/v1/test_clock/reset', {});
+  t.equal(now.statusCode, 200, 'no `to`: the real now');
+  t.equal(now.json().now, ctx.clock.now().toISOString());
+  t.equal((await call('POST', '/v1/test_clock/reset', { to: 'yesterday' })).json().code, 'request/validation_failed');
+  const live = await ctx.createAccount({ name: 'Live' });
+  const refused = await call('POST', '/v1/test_clock/reset', {}, live);
+  t.equal(refused.statusCode, 403);
+  t.equal(refused.json().code, 'test_clock/live_account');
+  const viaGraphql = await ctx.app.inject({ method: 'POST', url: '/graphql', headers: sandbox.auth, payload: { query: 'mutation { resetTestClock(to: "2023-02-01T00:00:00Z") { now today } }' } });
+  t.same(viaGraphql.json().data, { resetTestClock: { now: '2023-02-01T00:00:00.000Z', today: '2023-02-01' } });
+});

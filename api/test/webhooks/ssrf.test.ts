@@ -93,3 +93,40 @@ t.test('forbidden address ranges', async (t) => {
     t.notOk(isForbiddenAddress(a), `${a} allowed`);
   }
 });
+
+t.test('in development, a test-mode account may target a receiver on loopback; live mode and private ranges stay refused', async (t) => {
+  const clock = new ManualClock('2026-03-02T09:00:00Z');
+  const ctx = await setupApp(t, { clock, env: { NODE_ENV: 'development', LOG_LEVEL: 'silent' } }); // no WEBHOOKS_ALLOW_PRIVATE_TARGETS
+  const worker = await startWorker({ databaseUrl: ctx.databaseUrl, services: ctx.services, clock, log: pino({ level: 'silent' }), timer: false });
+  t.teardown(() => worker.stop());
+  const receiver = await startReceiver();
+  t.teardown(() => receiver.close());
+  const live = await ctx.createAccount({ name: 'Live', mode: 'live' });
+  const sandbox = await ctx.createAccount({ name: 'Sandbox', mode: 'test' });
+  const create = (url: string, who: typeof live) =>
+    ctx.app.inject({ method: 'POST', url: '/v1/webhook_endpoints', headers: who.auth, payload: { url, enabled_events: ['customer.created'] } });
+
+  const port = new URL(receiver.url).port;
+  const refusedLive = await create(`http://127.0.0.1:${port}/hooks`, live);
+  t.equal(refusedLive.json().code, 'webhook_endpoint/https_required', 'live mode: https only');
+  t.equal((await create(`https://127.0.0.1:${port}/hooks`, live)).json().code, 'webhook_endpoint/forbidden_target', 'live mode: no loopback');
+  for (const url of ['http://10.0.0.1/', 'http://192.168.1.10/', 'http://169.254.169.254/latest/meta-data/', 'http://[fd00:ec2::254]/']) {
+    t.equal((await create(url, sandbox)).json().code, 'webhook_endpoint/forbidden_target', `test mode: ${url} still refused`);
+  }
+  for (const url of [receiver.url, `http://localhost:${port}/by-name`]) {
+    t.equal((await create(url, sandbox)).statusCode, 201, `test mode: ${url} accepted`);
+  }
+  await ctx.app.inject({ method: 'POST', url: '/v1/customers', headers: sandbox.auth, payload: { name: 'Client' } });
+  await ctx.app.inject({ method: 'POST', url: '/v1/customers', headers: live.auth, payload: { name: 'Client' } });
+  await worker.dispatchWebhooks();
+  await receiver.waitFor(2, 10_000);
+  t.equal(receiver.accepted().length, 2, 'both loopback endpoints of the test account got the event');
+  t.ok(receiver.received.every((r) => JSON.parse(r.body).account_id === sandbox.accountId), 'nothing of the live account');
+});
+
+t.test('outside development, test mode gets no loopback either', async (t) => {
+  const ctx = await setupApp(t, { env: { NODE_ENV: 'production', LOG_LEVEL: 'silent' } });
+  const sandbox = await ctx.createAccount({ name: 'Sandbox', mode: 'test' });
+  const res = await ctx.app.inject({ method: 'POST', url: '/v1/webhook_endpoints', headers: sandbox.auth, payload: { url: 'http://127.0.0.1:9/hooks', enabled_events: ['*'] } });
+  t.equal(res.json().code, 'webhook_endpoint/forbidden_target');
+});

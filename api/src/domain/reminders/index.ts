@@ -5,4 +5,4 @@ export { ReminderPolicy, ReminderPolicyCreate, ReminderPolicyUpdate, type Remind
 export { createReminderPolicyService, insertDefaultPolicy } from './policy.service.ts';
 export { flagInvoicesOfPolicy, replanInvoices } from './schedule.ts';
 export { createReminderScheduler } from './scheduler.ts';
-export { createTimelineService, TestClock, TestClockAdvance, Timeline, type TimelineEntry } from './timeline.service.ts';
+export { createTimelineService, TestClock, TestClockAdvance, TestClockReset, Timeline, type TimelineEntry } from './timeline.service.ts';

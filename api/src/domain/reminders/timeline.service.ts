@@ -1,7 +1,7 @@
 import Type from 'typebox';
 import type { Clock } from '../../clock.ts';
 import { AppError, notFound } from '../../errors.ts';
-import type { Database } from '../../store/database.ts';
+import type { Database, Db } from '../../store/database.ts';
 import { accountTime, type Actor, assertWriteAccess, CalendarDate, Nullable, Timestamp } from '../shared/index.ts';
 import { addDays, todayIn, zonedDateTimeToInstant } from '../calendar.ts';
 import { Channel } from './policy.schemas.ts';
@@ -47,6 +47,22 @@ export const TestClockAdvance = Type.Object(
   { $id: 'TestClockAdvance', additionalProperties: false },
 );
 export type TestClockAdvance = Type.Static<typeof TestClockAdvance>;
+
+export const TestClockReset = Type.Object(
+  { to: Type.Optional(Type.String({ format: 'date-time', description: 'The instant to set the clock to, in the past or the future; the real now when absent.' })) },
+  { $id: 'TestClockReset', additionalProperties: false },
+);
+export type TestClockReset = Type.Static<typeof TestClockReset>;
+
+/**
+ * What a reset deletes, children first: everything that happened on the account. Its settings
+ * stay (API keys, payment terms, reminder policies, templates, webhook endpoints).
+ */
+const TEST_DATA_TABLES = [
+  'webhook_attempts', 'webhook_deliveries', 'events', 'bank_transaction_matches', 'bank_transactions', 'payment_allocations', 'payments',
+  'payment_plan_installments', 'payment_plans', 'invoice_fees', 'tasks', 'disputes', 'messages', 'reminder_occurrences', 'invoices',
+  'customers', 'email_suppressions', 'idempotency_keys',
+] as const;
 
 const MAX_ADVANCE_MS = 400 * 24 * 3600 * 1000;
 
@@ -145,17 +161,20 @@ export function createTimelineService(deps: { database: Database; clock: Clock; 
       if (actor.mode !== 'test') throw new AppError('test_clock/live_account', 403, 'Only test-mode accounts (keys rk_test_…) can move time.');
       const to = new Date(input.to);
       const { now: from } = await timeFor(actor);
-      if (Number.isNaN(to.getTime()) || to < from) {
-        throw new AppError('test_clock/backwards', 422, `The clock can only move forward from ${from.toISOString()}.`, { errors: [{ field: '/to', message: 'must be after the current test time' }] });
+      if (Number.isNaN(to.getTime())) throw new AppError('test_clock/invalid_time', 422, `'${input.to}' is not an instant.`, { errors: [{ field: '/to', message: 'must be a date-time' }] });
+      // With no invoice yet, nothing depends on the clock: it may be set anywhere (a scenario dated in the past).
+      const hasInvoices = await database.withAccount(actor.accountId, (trx) => trx.selectFrom('invoices').select('id').limit(1).executeTakeFirst());
+      if (!hasInvoices) {
+        await setClockOf(actor.accountId, to);
+        return { object: 'test_clock', now: to.toISOString(), today: todayIn(to, actor.timeZone) };
+      }
+      if (to < from) {
+        throw new AppError('test_clock/backwards', 422, `The account has invoices: its clock can only move forward from ${from.toISOString()} (POST /v1/test_clock/reset starts over).`, { errors: [{ field: '/to', message: 'must be after the current test time' }] });
       }
       if (to.getTime() - from.getTime() > MAX_ADVANCE_MS) {
         throw new AppError('test_clock/too_far', 422, 'Advance at most 400 days at a time.', { errors: [{ field: '/to', message: 'is more than 400 days ahead' }] });
       }
-      const setClock = (at: Date) =>
-        database.withAccount(actor.accountId, (trx) =>
-          trx.insertInto('account_clocks').values({ account_id: actor.accountId, now: at, updated_at: clock.now() })
-            .onConflict((oc) => oc.column('account_id').doUpdateSet({ now: at, updated_at: clock.now() })).execute(),
-        );
+      const setClock = (at: Date) => setClockOf(actor.accountId, at);
       let current = from;
       for (;;) {
         const nextMidnight = nextLocalMidnight(current, actor.timeZone);
@@ -171,7 +190,34 @@ export function createTimelineService(deps: { database: Database; clock: Clock; 
       }
       return { object: 'test_clock', now: to.toISOString(), today: todayIn(to, actor.timeZone) };
     },
+
+    /**
+     * Starts a test account over, as Stripe's "delete all test data": its customers, invoices,
+     * payments, messages, tasks, events… are deleted in one transaction, its settings kept, and
+     * its clock set to `to` (the real now by default).
+     */
+    async reset(actor: Actor, input: TestClockReset): Promise<TestClock> {
+      assertWriteAccess(actor);
+      if (actor.mode !== 'test') throw new AppError('test_clock/live_account', 403, 'Only test-mode accounts (keys rk_test_…) can be reset.');
+      const to = input.to === undefined ? clock.now() : new Date(input.to);
+      if (Number.isNaN(to.getTime())) throw new AppError('test_clock/invalid_time', 422, `'${input.to}' is not an instant.`, { errors: [{ field: '/to', message: 'must be a date-time' }] });
+      await database.withAccount(actor.accountId, async (trx) => {
+        for (const table of TEST_DATA_TABLES) await trx.deleteFrom(table).where('account_id', '=', actor.accountId).execute();
+        await upsertClock(trx, actor.accountId, to);
+      });
+      return { object: 'test_clock', now: to.toISOString(), today: todayIn(to, actor.timeZone) };
+    },
   };
+
+  function setClockOf(accountId: string, at: Date) {
+    return database.withAccount(accountId, (trx) => upsertClock(trx, accountId, at));
+  }
+
+  function upsertClock(trx: Db, accountId: string, at: Date) {
+    return trx.insertInto('account_clocks').values({ account_id: accountId, now: at, updated_at: clock.now() })
+      .onConflict((oc) => oc.column('account_id').doUpdateSet({ now: at, updated_at: clock.now() })).execute();
+  }
+
   return service;
 }
 

@@ -5,7 +5,7 @@ import type { Database, Db } from '../../store/database.ts';
 import { recordEvent } from '../outbox/index.ts';
 import { presentEvent } from '../events/index.ts';
 import { postWebhook, type SendResult } from './sender.ts';
-import type { TargetPolicy } from './target.ts';
+import { targetPolicyFor, type TargetPolicy } from './target.ts';
 import { type EndpointRow, failPendingDeliveries, presentEndpoint } from './webhook.repository.ts';
 import { failingTooLong, nextAttemptAt, parseRetryAfter, signatureHeader, subscribes } from './webhook.rules.ts';
 
@@ -120,7 +120,9 @@ export function createWebhookDelivery(deps: { database: Database; clock: Clock; 
           .selectFrom('webhook_deliveries as d')
           .innerJoin('webhook_endpoints as we', 'we.id', 'd.endpoint_id')
           .innerJoin('events as e', 'e.id', 'd.event_id')
+          .innerJoin('accounts as a', 'a.id', 'we.account_id')
           .select([
+            'a.mode',
             'd.id as delivery_id', 'd.event_id', 'd.attempt_count', 'd.status', 'd.next_attempt_at',
             'we.id as endpoint_id', 'we.url', 'we.enabled', 'we.secret', 'we.previous_secret', 'we.previous_secret_expires_at',
           ])
@@ -157,7 +159,7 @@ export function createWebhookDelivery(deps: { database: Database; clock: Clock; 
             'webhook-timestamp': String(timestamp),
             'webhook-signature': signatureHeader(secrets, row.event_id, timestamp, body),
           };
-          const result: SendResult = await postWebhook(row.url, headers, body, targets);
+          const result: SendResult = await postWebhook(row.url, headers, body, targetPolicyFor(targets, row.mode === 'test' ? 'test' : 'live'));
           return { row, attemptedAt, result };
         }),
       );

@@ -46,6 +46,33 @@ export function isForbiddenAddress(address: string): boolean {
 export interface TargetPolicy {
   /** Operator setting (WEBHOOKS_ALLOW_PRIVATE_TARGETS): private addresses and plain http allowed, for local development and tests. */
   allowPrivateTargets: boolean;
+  /** Loopback addresses allowed (a receiver on the developer's machine); see `targetPolicyFor`. */
+  allowLoopback?: boolean;
+  /** Operator side: in development, test-mode accounts get `allowLoopback` (`targetPolicyFor`). */
+  testModeLoopback?: boolean;
+}
+
+const LOOPBACK = new BlockList();
+LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
+LOOPBACK.addAddress('::1', 'ipv6');
+
+/** 127.0.0.0/8 and ::1 (also written as IPv4 inside IPv6). */
+export function isLoopbackAddress(address: string): boolean {
+  const family = isIP(address);
+  if (family === 4) return LOOPBACK.check(address, 'ipv4');
+  if (family === 6) {
+    const v4 = embeddedIpv4(address);
+    return v4 ? LOOPBACK.check(v4, 'ipv4') : LOOPBACK.check(address, 'ipv6');
+  }
+  return false;
+}
+
+/**
+ * The policy for one account: a test-mode account may reach a receiver on loopback when the
+ * operator allows it (`testModeLoopback`: development); live mode keeps every rule.
+ */
+export function targetPolicyFor(policy: TargetPolicy, mode: 'live' | 'test'): TargetPolicy {
+  return { allowPrivateTargets: policy.allowPrivateTargets, allowLoopback: mode === 'test' && policy.testModeLoopback === true };
 }
 
 export class ForbiddenTargetError extends Error {}
@@ -65,7 +92,7 @@ export async function resolveAllowed(host: string, policy: TargetPolicy): Promis
   const addresses = literal ? [{ address: host, family: literal }] : await dnsLookup(host, { all: true, verbatim: true });
   if (addresses.length === 0) throw new ForbiddenTargetError(`${host} resolves to no address`);
   if (!policy.allowPrivateTargets) {
-    const bad = addresses.find((a) => isForbiddenAddress(a.address));
+    const bad = addresses.find((a) => isForbiddenAddress(a.address) && !(policy.allowLoopback && isLoopbackAddress(a.address)));
     if (bad) throw new ForbiddenTargetError(`${host} resolves to ${bad.address}, a private, loopback, link-local or reserved address`);
   }
   return addresses;
@@ -93,7 +120,7 @@ export async function assertAllowedEndpointUrl(raw: string, mode: 'live' | 'test
     throw new AppError('webhook_endpoint/https_required', 422, 'Live-mode webhook endpoints must use https.', { errors: [{ field: '/url', message: 'must use https' }] });
   }
   try {
-    await resolveAllowed(hostOf(url), policy);
+    await resolveAllowed(hostOf(url), targetPolicyFor(policy, mode));
   } catch (error) {
     const detail = error instanceof ForbiddenTargetError ? error.message : `${hostOf(url)} could not be resolved`;
     throw new AppError('webhook_endpoint/forbidden_target', 422, `This URL cannot receive webhooks: ${detail}.`, { errors: [{ field: '/url', message: 'must resolve to a public address' }] });

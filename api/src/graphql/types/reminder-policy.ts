@@ -170,4 +170,10 @@ builder.mutationFields((t) => ({
     args: { to: t.arg({ type: 'DateTime', required: true }) },
     resolve: (_root, { to }, { actor, services }) => services.timeline.advance(actor, { to: String(to) }),
   }),
+  resetTestClock: t.field({
+    type: TestClockRef,
+    description: "Starts a test account over: deletes its customers, invoices, payments, messages, tasks and events (settings stay) and sets its clock to `to` (default: now).",
+    args: { to: t.arg({ type: 'DateTime' }) },
+    resolve: (_root, { to }, { actor, services }) => services.timeline.reset(actor, to == null ? {} : { to: String(to) }),
+  }),
 }));

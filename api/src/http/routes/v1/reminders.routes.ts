@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
-import type { ReminderPolicyCreate, ReminderPolicyUpdate, TestClockAdvance } from '../../../domain/reminders/index.ts';
+import type { ReminderPolicyCreate, ReminderPolicyUpdate, TestClockAdvance, TestClockReset } from '../../../domain/reminders/index.ts';
 import { PageQuery } from '../../../domain/shared/index.ts';
 import type { Services } from '../../../services.ts';
 import { actorOf } from '../../auth.ts';
@@ -56,5 +56,12 @@ export async function reminderRoutes(app: FastifyInstance, { services }: { servi
       summary: 'Move a test account forward in time; every reminder, task and event due on the way happens before this returns',
     },
     handler: (request) => services.timeline.advance(actorOf(request), request.body as TestClockAdvance),
+  });
+  app.post('/v1/test_clock/reset', {
+    schema: {
+      operationId: 'resetTestClock', tags: ['Test clock'], security, headers: IdempotencyHeaders, body: Type.Ref('TestClockReset'), response: responses(200, 'TestClock'),
+      summary: "Start a test account over: delete its customers, invoices, payments, messages, tasks and events (settings stay) and set its clock",
+    },
+    handler: (request) => services.timeline.reset(actorOf(request), (request.body ?? {}) as TestClockReset),
   });
 }
