@@ -40,3 +40,19 @@ export function unwrap<Data>(result: { data?: Data; error?: unknown; response: R
     response.headers.get('x-request-id') ?? undefined,
   );
 }
+
+/**
+ * Relance could not be reached: a network error, or no answer within the timeout, on every
+ * attempt. A POST carried the same `Idempotency-Key` each time, so sending it again later with
+ * that key is safe.
+ */
+export class RelanceConnectionError extends Error {
+  readonly code: 'connection/failed' | 'connection/timeout';
+  readonly attempts: number;
+  constructor(method: string, url: string, attempts: number, reason: string, timedOut: boolean, cause?: unknown) {
+    super(`${method} ${url} failed after ${attempts} attempt${attempts > 1 ? 's' : ''}: ${reason}`, { cause });
+    this.name = 'RelanceConnectionError';
+    this.code = timedOut ? 'connection/timeout' : 'connection/failed';
+    this.attempts = attempts;
+  }
+}

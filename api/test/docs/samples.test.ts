@@ -3,7 +3,8 @@
  *
  * - ```ts blocks of docs/**\/*.md, sdk/README.md and README.md: each is written to a file and run
  *   on this Node (type stripping) in a child process; it must exit with 0. `@relance/sdk`
- *   resolves to the workspace package. A block fenced ```ts no-run is only an illustration.
+ *   resolves to the workspace package's sources (condition `relance-source`; the built package
+ *   is tested in api/test/sdk/package.test.ts). A block fenced ```ts no-run is only an illustration.
  * - ```sh / ```bash blocks that call `$RELANCE_URL` with only `curl` (and `sleep`): run with bash
  *   (`set -euo pipefail`; use `curl -f` so an HTTP error fails). Other shell blocks (npm ci,
  *   npm start, the CLI, curl at a fixed address) are shown, not run.
@@ -126,6 +127,7 @@ t.test('every code sample of the docs runs', async (t) => {
     compilerOptions: {
       target: 'es2024', lib: ['es2024', 'dom'], module: 'nodenext', moduleResolution: 'nodenext', strict: true, noEmit: true,
       allowImportingTsExtensions: true, erasableSyntaxOnly: true, verbatimModuleSyntax: true, skipLibCheck: true, types: ['node'],
+      customConditions: ['relance-source'],
     },
     include: ['*.ts'],
   }));
@@ -139,7 +141,7 @@ t.test('every code sample of the docs runs', async (t) => {
     for (const sample of ofFile) {
       const name = `${sample.file}:${sample.line} (${sample.lang})`;
       const script = String(scripts.get(sample));
-      const result = sample.lang === 'ts' ? await run(process.execPath, [script], env, 90_000) : await run('bash', [script], env, 60_000);
+      const result = sample.lang === 'ts' ? await run(process.execPath, ['--conditions=relance-source', script], env, 90_000) : await run('bash', [script], env, 60_000);
       t.equal(result.code, 0, name, { output: result.output.slice(-4000) });
     }
     if (file === 'docs/quick-start.md') {
