@@ -14,33 +14,38 @@
 #
 # Without DATABASE_URL, `all` starts an embedded PostgreSQL under /app/.relance (for a try;
 # mount a volume there to keep its data). Node runs the TypeScript sources by type stripping:
-# there is no build step, only dependencies to install.
+# there is no build step, only production dependencies to install (`npm ci --omit=dev`: the dev
+# tools, the 189 MB `node` package among them, are never downloaded). tini is PID 1: it
+# forwards signals to node and reaps exited children (the embedded PostgreSQL's among them).
 
 # --- dependencies ------------------------------------------------------------------------------
-FROM node:24-slim AS build
+FROM node:24-slim AS deps
 WORKDIR /app
 
 # Only the manifests first: this layer is rebuilt when dependencies change, not when code does.
-# The lockfile covers the workspaces (root + sdk), so sdk/package.json must be there too.
-# Everything is installed (`npm ci`), then the dev dependencies are pruned. The client SDK is a
-# workspace link (node_modules/@relance/sdk -> ../sdk) the server does not use: removed.
+# The lockfile covers the workspaces (root + sdk), so sdk/package.json must be there too. The
+# client SDK is a workspace link (node_modules/@relance/sdk -> ../sdk) the server does not use:
+# removed.
 COPY package.json package-lock.json ./
 COPY sdk/package.json ./sdk/
 RUN --mount=type=cache,target=/root/.npm \
-    npm ci --no-audit --no-fund \
- && npm prune --omit=dev --no-audit --no-fund \
+    npm ci --omit=dev --no-audit --no-fund \
  && rm -rf node_modules/@relance/sdk
 
 # --- runtime -----------------------------------------------------------------------------------
 FROM node:24-slim
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends tini \
+ && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
-ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000
+# WORKER_HEALTH_PORT: a `worker` answers GET /health there (api and all answer on PORT).
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 WORKER_HEALTH_PORT=3001
 
 # Code and dependencies stay owned by root, read-only for the service; only the embedded
 # database's directory is writable by it.
-COPY --from=build /app/node_modules ./node_modules
+COPY --from=deps /app/node_modules ./node_modules
 COPY package.json ./
-COPY api ./api
+COPY api/src ./api/src
 COPY migrations ./migrations
 COPY schema ./schema
 RUN mkdir -p /app/.relance && chown node:node /app/.relance
@@ -48,11 +53,11 @@ RUN mkdir -p /app/.relance && chown node:node /app/.relance
 USER node
 EXPOSE 3000
 
-# `api` and `all` answer GET /health; a `worker` (or `migrate`) process serves no HTTP and is
-# healthy while it runs. The command is read from the main process's arguments (PID 1, or
-# another PID under `docker run --init`).
+# Asks the process: `api` and `all` answer GET /health on PORT; a `worker` answers it on
+# WORKER_HEALTH_PORT, 200 while it reaches its job queue (it does every 5 s), 503 once that
+# stalled for 30 s. A `migrate` run exits before the first check.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
-  CMD ["node", "-e", "const fs = require('node:fs'); const args = fs.readdirSync('/proc').filter((p) => /^[0-9]+$/.test(p)).map((p) => { try { return fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\\0'); } catch { return []; } }).find((a) => a.some((s) => s.endsWith('api/src/main.ts'))) ?? []; const command = args[args.findIndex((s) => s.endsWith('api/src/main.ts')) + 1] || 'all'; if (command !== 'all' && command !== 'api') process.exit(0); fetch(`http://127.0.0.1:${process.env.PORT || 3000}/health`, { signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1));"]
+  CMD ["node", "-e", "const ask = (port) => fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(4000) }).then((r) => r.ok, () => false); Promise.all([ask(process.env.PORT || 3000), ask(process.env.WORKER_HEALTH_PORT || 3001)]).then(([api, worker]) => process.exit(api || worker ? 0 : 1));"]
 
-ENTRYPOINT ["node", "api/src/main.ts"]
+ENTRYPOINT ["/usr/bin/tini", "--", "node", "api/src/main.ts"]
 CMD ["all"]

@@ -39,6 +39,8 @@ export interface Config {
    * http in live mode (WEBHOOKS_ALLOW_PRIVATE_TARGETS=true): for local development and tests only.
    */
   readonly webhooksAllowPrivateTargets: boolean;
+  /** A `worker` process answers GET /health on this port (the container's health check); none when unset. */
+  readonly workerHealthPort: number | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -96,5 +98,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     resendWebhookSecret: env.RESEND_WEBHOOK_SECRET || undefined,
     eventRetentionDays: integer(env, 'EVENT_RETENTION_DAYS', 30, 30, 36_500),
     webhooksAllowPrivateTargets: flag(env, 'WEBHOOKS_ALLOW_PRIVATE_TARGETS'),
+    workerHealthPort: env.WORKER_HEALTH_PORT ? integer(env, 'WORKER_HEALTH_PORT', 0, 1, 65535) : undefined,
   });
 }

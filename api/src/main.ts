@@ -1,3 +1,4 @@
+import { createServer, type Server } from 'node:http';
 import closeWithGrace from 'close-with-grace';
 import { pino } from 'pino';
 import { buildApp } from './app.ts';
@@ -54,6 +55,7 @@ async function main(): Promise<void> {
   metrics.watchPool('main', database.pool);
   const metricsServer = config.metricsPort === undefined ? undefined : await startMetricsServer({ host: config.metricsHost, port: config.metricsPort, token: config.metricsToken });
   if (metricsServer) log.info({ port: metricsServer.port }, 'metrics served at /metrics');
+  let healthServer: Server | undefined;
 
   // Pools and queues close before the embedded database stops.
   closeWithGrace({ delay: 15_000 }, async ({ signal, err }) => {
@@ -61,6 +63,7 @@ async function main(): Promise<void> {
     else log.info({ signal }, 'stopping');
     await metricsServer?.close();
     await app?.close();
+    healthServer?.close();
     await worker?.stop();
     await database.close();
     await embedded?.stop();
@@ -69,6 +72,7 @@ async function main(): Promise<void> {
   if (command === 'all' || command === 'worker') {
     worker = await startWorker({ databaseUrl, queueDatabaseUrl: config.queueDatabaseUrl, database, services, clock: systemClock, log, eventRetentionDays: config.eventRetentionDays });
     log.info('workers started');
+    if (command === 'worker' && config.workerHealthPort) healthServer = await serveWorkerHealth(worker, config.host, config.workerHealthPort);
   }
   if (command === 'all' || command === 'api') {
     app = await buildApp({ config, database, clock: systemClock });
@@ -83,6 +87,26 @@ async function main(): Promise<void> {
     else lines.push('', '  Create another key with: npm run relance -- keys create --account <acct_id>');
   }
   console.log(`\n${lines.join('\n')}\n`);
+}
+
+/** A queue reached less than this long ago: the worker is alive (it tries every 5 s). */
+const WORKER_STALE_MS = 30_000;
+
+/**
+ * GET /health of a `worker` process (WORKER_HEALTH_PORT, for the container's health check): 200
+ * while the worker reaches its queue, 503 once its last successful beat is older than 30 s.
+ */
+function serveWorkerHealth(worker: Worker, host: string, port: number): Promise<Server> {
+  const server = createServer((request, response) => {
+    const last = worker.lastBeatAt();
+    const alive = last !== null && Date.now() - last.getTime() < WORKER_STALE_MS;
+    const status = request.url === '/health' ? (alive ? 200 : 503) : 404;
+    response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(status === 404 ? { status: 'not_found' } : { status: alive ? 'ok' : 'stalled', last_beat_at: last?.toISOString() ?? null }));
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve(server));
+  });
 }
 
 /**

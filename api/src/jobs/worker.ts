@@ -25,6 +25,8 @@ export interface Worker {
   tick(): Promise<number>;
   /** Turns new events into webhook deliveries and queues due retries now (tests; production loops). */
   dispatchWebhooks(): Promise<number>;
+  /** When the worker last reached its queue (its tick request every 5 s succeeded): its liveness. */
+  lastBeatAt(): Date | null;
   stop(): Promise<void>;
 }
 
@@ -126,8 +128,12 @@ export async function startWorker(deps: {
     oldestDueReminder: async () => (deps.database ? oldestDueReminderSeconds(deps.database, clock.now()) : 0),
   });
 
+  let lastBeat: Date | null = new Date();
   const timer = deps.timer === false ? undefined : setInterval(() => {
-    boss.send(QUEUES.remindersTick, {}, { singletonSeconds: TICK_EVERY_MS / 1000 }).catch((err) => log.warn({ err }, 'could not request a tick'));
+    boss.send(QUEUES.remindersTick, {}, { singletonSeconds: TICK_EVERY_MS / 1000 }).then(
+      () => (lastBeat = new Date()),
+      (err) => log.warn({ err }, 'could not request a tick'),
+    );
   }, TICK_EVERY_MS);
   timer?.unref();
 
@@ -135,6 +141,7 @@ export async function startWorker(deps: {
     boss,
     tick,
     dispatchWebhooks: () => webhooks.dispatch(),
+    lastBeatAt: () => lastBeat,
     async stop() {
       if (timer) clearInterval(timer);
       stopReading();
