@@ -170,14 +170,15 @@ async function readQueues(boss: PgBoss): Promise<QueueReading[]> {
 }
 
 /**
- * Seconds since the oldest live reminder still to send fell due (test accounts run on their own
- * clocks and are left out). Reads the partial index `reminder_occurrences_due`.
+ * Seconds since the oldest live reminder still to send fell due (test accounts whose clock is set run
+ * on it and are left out). Reads the partial index `reminder_occurrences_due`.
  */
 async function oldestDueReminderSeconds(database: Database, now: Date): Promise<number> {
   const row = await database.withSystem((trx) =>
     sql<{ age: number | null }>`
       SELECT extract(epoch FROM ${now}::timestamptz - min(o.scheduled_at))::float8 AS age
-        FROM reminder_occurrences o JOIN accounts a ON a.id = o.account_id AND a.mode = 'live'
+        FROM reminder_occurrences o JOIN accounts a ON a.id = o.account_id
+                AND (a.mode = 'live' OR NOT EXISTS (SELECT 1 FROM account_clocks c WHERE c.account_id = a.id))
        WHERE o.status IN ('scheduled', 'sending') AND o.scheduled_at <= ${now}`.execute(trx),
   );
   return Math.max(0, row.rows[0]?.age ?? 0);

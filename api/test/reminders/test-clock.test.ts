@@ -1,4 +1,5 @@
 import t from 'tap';
+import { ManualClock } from '../../src/clock.ts';
 import { setupApp } from '../helpers/app.ts';
 
 t.test('test clocks: a whole follow-up over 60 simulated days through the API', async (t) => {
@@ -90,4 +91,31 @@ t.test('a test clock can be set anywhere while the account has no invoice, and r
   t.equal(refused.json().code, 'test_clock/live_account');
   const viaGraphql = await ctx.app.inject({ method: 'POST', url: '/graphql', headers: sandbox.auth, payload: { query: 'mutation { resetTestClock(to: "2023-02-01T00:00:00Z") { now today } }' } });
   t.same(viaGraphql.json().data, { resetTestClock: { now: '2023-02-01T00:00:00.000Z', today: '2023-02-01' } });
+});
+
+t.test('a test account whose clock was never set follows real time, as the workers tick', async (t) => {
+  const clock = new ManualClock('2026-03-10T06:00:00Z');
+  const ctx = await setupApp(t, { clock });
+  const fresh = await ctx.createAccount({ name: 'Demo', mode: 'test', time_zone: 'UTC' });
+  const pinned = await ctx.createAccount({ name: 'Pinned', mode: 'test', time_zone: 'UTC' });
+  const call = (who: typeof fresh, method: string, url: string, payload?: object) =>
+    ctx.app.inject({ method: method as 'GET', url, headers: who.auth, ...(payload && { payload }) });
+  // Pinned sets its clock (to the same instant): from now on only `advance` moves it.
+  t.equal((await call(pinned, 'POST', '/v1/test_clock/advance', { to: '2026-03-10T06:00:00Z' })).statusCode, 200);
+  const invoices: Record<string, string> = {};
+  for (const who of [fresh, pinned]) {
+    const customer = (await call(who, 'POST', '/v1/customers', { name: 'C', email: 'c@example.test', locale: 'en' })).json();
+    invoices[who.accountId] = (await call(who, 'POST', '/v1/invoices', { number: 'D-1', customer_id: customer.id, subtotal: 1000, issue_date: '2026-03-01', due_date: '2026-03-10' })).json().id;
+  }
+  clock.set('2026-03-10T12:00:00Z');
+  await ctx.services.reminders.scheduler.runUntilIdle({ kind: 'live', now: ctx.clock.now() });
+  const sentTo = async (who: typeof fresh) =>
+    ctx.database.withAccount(who.accountId, (trx) => trx.selectFrom('messages').select('template_key').execute());
+  t.same((await sentTo(fresh)).map((m) => m.template_key), ['due_today'], 'the workers planned and sent it on real time, to the outbox');
+  t.same(await sentTo(pinned), [], 'a set clock is left alone by the workers');
+  const reset = await call(pinned, 'POST', '/v1/test_clock/reset', {});
+  t.equal(reset.statusCode, 200, reset.body);
+  t.equal((await call(pinned, 'GET', '/v1/test_clock')).json().now, ctx.clock.now().toISOString(), 'after a reset the clock is real time again');
+  clock.set('2026-03-10T13:00:00Z');
+  t.equal((await call(pinned, 'GET', '/v1/test_clock')).json().now, '2026-03-10T13:00:00.000Z', 'and it moves with real time');
 });

@@ -20,7 +20,10 @@ export interface DueOccurrence {
   id: string;
 }
 
-/** Which accounts a pass covers: every live account on the system clock, or one account (a test clock). */
+/**
+ * Which accounts a pass covers: every account on the system clock (live accounts, and test
+ * accounts whose clock was never set or was reset), or one account (a test clock).
+ */
 export type Scope = { kind: 'live'; now: Date } | { kind: 'account'; accountId: string; now: Date };
 
 /**
@@ -30,7 +33,7 @@ export type Scope = { kind: 'live'; now: Date } | { kind: 'account'; accountId: 
  */
 export function createReminderScheduler(deps: { database: Database; clock: Clock; engine: ReminderEngine }) {
   const { database, engine } = deps;
-  const inScope = (scope: Scope) => (scope.kind === 'live' ? sql<boolean>`a.mode = 'live'` : sql<boolean>`a.id = ${scope.accountId}`);
+  const inScope = (scope: Scope) => (scope.kind === 'live' ? sql<boolean>`(a.mode = 'live' OR NOT EXISTS (SELECT 1 FROM account_clocks c WHERE c.account_id = a.id))` : sql<boolean>`a.id = ${scope.accountId}`);
 
   /** Plans every flagged invoice in scope, in batches per account. Returns how many were planned. */
   async function planPending(scope: Scope): Promise<number> {

@@ -194,7 +194,8 @@ export function createTimelineService(deps: { database: Database; clock: Clock; 
     /**
      * Starts a test account over, as Stripe's "delete all test data": its customers, invoices,
      * payments, messages, tasks, events… are deleted in one transaction, its settings kept, and
-     * its clock set to `to` (the real now by default).
+     * its clock set to `to`; without `to` the clock is dropped and the account follows real time
+     * again, as a new test account does (the workers tick it until its clock is set).
      */
     async reset(actor: Actor, input: TestClockReset): Promise<TestClock> {
       assertWriteAccess(actor);
@@ -203,7 +204,8 @@ export function createTimelineService(deps: { database: Database; clock: Clock; 
       if (Number.isNaN(to.getTime())) throw new AppError('test_clock/invalid_time', 422, `'${input.to}' is not an instant.`, { errors: [{ field: '/to', message: 'must be a date-time' }] });
       await database.withAccount(actor.accountId, async (trx) => {
         for (const table of TEST_DATA_TABLES) await trx.deleteFrom(table).where('account_id', '=', actor.accountId).execute();
-        await upsertClock(trx, actor.accountId, to);
+        if (input.to === undefined) await trx.deleteFrom('account_clocks').where('account_id', '=', actor.accountId).execute();
+        else await upsertClock(trx, actor.accountId, to);
       });
       return { object: 'test_clock', now: to.toISOString(), today: todayIn(to, actor.timeZone) };
     },
