@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { loadConfig } from './config.ts';
+import { ConfigError, loadConfig } from './config.ts';
 import type { Actor } from './domain/shared/index.ts';
 import { AppError } from './errors.ts';
 import { createServices } from './services.ts';
@@ -7,6 +7,7 @@ import { systemClock } from './clock.ts';
 import { createDatabase } from './store/database.ts';
 import { startEmbeddedPostgres } from './store/embedded.ts';
 import { migrateToLatest } from './store/migrate.ts';
+import { explainDatabaseError, StartupError } from './startup.ts';
 
 const USAGE = `Relance operator commands (npm run relance -- <command>):
 
@@ -54,9 +55,12 @@ async function run(argv: string[]): Promise<number> {
   }
 
   const config = loadConfig();
-  const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPostgresPort });
+  const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPostgresPort, portSet: config.embeddedPostgresPortSet });
   const databaseUrl = config.databaseUrl ?? embedded?.url ?? '';
-  await migrateToLatest(databaseUrl);
+  await migrateToLatest(databaseUrl).catch(async (error: unknown) => {
+    await embedded?.stop();
+    throw explainDatabaseError(error, databaseUrl, embedded ? 'the embedded database' : 'DATABASE_URL') ?? error;
+  });
   const database = createDatabase(databaseUrl, { max: 2 });
   const services = createServices({ database, clock: systemClock });
   try {
@@ -127,7 +131,7 @@ async function run(argv: string[]): Promise<number> {
 run(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(error instanceof AppError ? `error: ${error.message} (${error.code})` : error);
+    console.error(error instanceof AppError ? `error: ${error.message} (${error.code})` : error instanceof StartupError || error instanceof ConfigError ? `relance: ${error.message}` : error);
     // Wrong usage exits 2, like a usage error; anything else 1.
     process.exit(error instanceof AppError && error.code.startsWith('cli/') ? 2 : 1);
   },

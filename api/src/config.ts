@@ -16,6 +16,8 @@ export interface Config {
   readonly metricsToken: string | undefined;
   readonly dataDir: string;
   readonly embeddedPostgresPort: number;
+  /** EMBEDDED_POSTGRES_PORT was given: a taken port is then an error, not a reason to pick another. */
+  readonly embeddedPostgresPortSet: boolean;
   readonly host: string;
   readonly port: number;
   /** Base URL printed at start and used in links; defaults to http://host:port. */
@@ -85,6 +87,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsToken: env.METRICS_TOKEN || undefined,
     dataDir: path.resolve(env.RELANCE_DATA_DIR || '.relance'),
     embeddedPostgresPort: integer(env, 'EMBEDDED_POSTGRES_PORT', 54329, 1, 65535),
+    embeddedPostgresPortSet: Boolean(env.EMBEDDED_POSTGRES_PORT),
     host,
     port,
     publicUrl: (env.PUBLIC_URL || `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`).replace(/\/$/, ''),

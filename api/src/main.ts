@@ -11,6 +11,7 @@ import { createServices } from './services.ts';
 import { createDatabase } from './store/database.ts';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './store/embedded.ts';
 import { migrateToLatest } from './store/migrate.ts';
+import { explainDatabaseError, explainListenError, StartupError } from './startup.ts';
 
 const COMMANDS = ['all', 'api', 'worker', 'migrate'] as const;
 type Command = (typeof COMMANDS)[number];
@@ -31,12 +32,17 @@ async function main(): Promise<void> {
   let embedded: EmbeddedDatabase | undefined;
   let databaseUrl = config.databaseUrl;
   if (!databaseUrl) {
-    embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPostgresPort, log: (m) => log.info(m) });
+    embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPostgresPort, portSet: config.embeddedPostgresPortSet, log: (m) => log.info(m) });
     databaseUrl = embedded.url;
-    log.info({ dataDir: config.dataDir, port: config.embeddedPostgresPort }, 'embedded PostgreSQL started (set DATABASE_URL to use your own)');
+    beforeExit = async () => {
+      await embedded?.stop();
+    };
+    log.info({ dataDir: config.dataDir, port: new URL(databaseUrl).port }, 'embedded PostgreSQL started (set DATABASE_URL to use your own)');
   }
 
-  const applied = await migrateToLatest(databaseUrl);
+  const applied = await migrateToLatest(databaseUrl).catch((error: unknown) => {
+    throw explainDatabaseError(error, databaseUrl, embedded ? 'the embedded database' : 'DATABASE_URL') ?? error;
+  });
   if (applied.length) log.info({ applied }, 'migrations applied');
   if (command === 'migrate') {
     await embedded?.stop();
@@ -53,9 +59,22 @@ async function main(): Promise<void> {
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
   let worker: Worker | undefined;
   metrics.watchPool('main', database.pool);
-  const metricsServer = config.metricsPort === undefined ? undefined : await startMetricsServer({ host: config.metricsHost, port: config.metricsPort, token: config.metricsToken });
+  const metricsPort = config.metricsPort;
+  const metricsServer = metricsPort === undefined
+    ? undefined
+    : await startMetricsServer({ host: config.metricsHost, port: metricsPort, token: config.metricsToken }).catch((error: unknown) => {
+        throw explainListenError(error, 'the metrics server', config.metricsHost, metricsPort, 'METRICS_PORT') ?? error;
+      });
   if (metricsServer) log.info({ port: metricsServer.port }, 'metrics served at /metrics');
   let healthServer: Server | undefined;
+  beforeExit = async () => {
+    await metricsServer?.close();
+    await app?.close();
+    healthServer?.close();
+    await worker?.stop();
+    await database.close();
+    await embedded?.stop();
+  };
 
   // Pools and queues close before the embedded database stops.
   closeWithGrace({ delay: 15_000 }, async ({ signal, err }) => {
@@ -69,14 +88,24 @@ async function main(): Promise<void> {
     await embedded?.stop();
   });
 
-  if (command === 'all' || command === 'worker') {
-    worker = await startWorker({ databaseUrl, queueDatabaseUrl: config.queueDatabaseUrl, database, services, clock: systemClock, log, eventRetentionDays: config.eventRetentionDays });
-    log.info('workers started');
-    if (command === 'worker' && config.workerHealthPort) healthServer = await serveWorkerHealth(worker, config.host, config.workerHealthPort);
-  }
+  // The API listens first: a port in use stops the start before any worker takes a job.
   if (command === 'all' || command === 'api') {
     app = await buildApp({ config, database, clock: systemClock });
-    await app.listen({ host: config.host, port: config.port });
+    await app.listen({ host: config.host, port: config.port }).catch((error: unknown) => {
+      throw explainListenError(error, 'the API', config.host, config.port, 'PORT') ?? error;
+    });
+  }
+  if (command === 'all' || command === 'worker') {
+    worker = await startWorker({ databaseUrl, queueDatabaseUrl: config.queueDatabaseUrl, database, services, clock: systemClock, log, eventRetentionDays: config.eventRetentionDays }).catch((error: unknown) => {
+      throw (config.queueDatabaseUrl && explainDatabaseError(error, config.queueDatabaseUrl, 'QUEUE_DATABASE_URL')) ?? error;
+    });
+    log.info('workers started');
+    const healthPort = config.workerHealthPort;
+    if (command === 'worker' && healthPort) {
+      healthServer = await serveWorkerHealth(worker, config.host, healthPort).catch((error: unknown) => {
+        throw explainListenError(error, 'the worker health server', config.host, healthPort, 'WORKER_HEALTH_PORT') ?? error;
+      });
+    }
   }
 
   const lines = [`Relance is running (${command}).`];
@@ -120,7 +149,14 @@ async function createDemoAccountOnce(services: ReturnType<typeof createServices>
   return { accountId: account.id, secret: api_key.secret };
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? `configuration error: ${error.message}` : error);
+/** What to close when the start fails half-way: the embedded database must not outlive us. */
+let beforeExit: () => Promise<void> = async () => {};
+
+main().catch(async (error: unknown) => {
+  if (error instanceof ConfigError) console.error(`relance: configuration error: ${error.message}`);
+  else if (error instanceof StartupError) console.error(`relance: ${error.message}`);
+  else console.error(error);
+  // Closing must not hold the exit: a failed start says so within seconds.
+  await Promise.race([beforeExit().catch(() => {}), new Promise((resolve) => setTimeout(resolve, 3000).unref())]);
   process.exit(1);
 });

@@ -4,8 +4,10 @@ import { existsSync } from 'node:fs';
 import { chmod, chown, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import pg from 'pg';
+import { StartupError } from '../startup.ts';
 
 const run = promisify(execFile);
 
@@ -40,7 +42,7 @@ async function runAs(): Promise<{ uid?: number; gid?: number }> {
  * its pools and queues first and then stops the database (the package's exit hook would stop it
  * at the same moment as the app).
  */
-export async function startEmbeddedPostgres(options: { dataDir: string; port: number; log?: (m: string) => void }): Promise<EmbeddedDatabase> {
+export async function startEmbeddedPostgres(options: { dataDir: string; port: number; portSet?: boolean; log?: (m: string) => void }): Promise<EmbeddedDatabase> {
   const log = options.log ?? (() => {});
   const pgData = path.join(options.dataDir, 'pg');
   const credentialsFile = path.join(options.dataDir, 'credentials.json');
@@ -69,18 +71,39 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port: nu
   const { user, password } = JSON.parse(await readFile(credentialsFile, 'utf8')) as { user: string; password: string };
   const pgCtl = (args: string[]) => run(pg_ctl, ['-D', pgData, ...args], { ...owner, env });
 
-  const running = await pgCtl(['status']).then(() => true, () => false);
-  if (!running) {
+  // Already running on this data folder: another Relance process started it (leave it to that
+  // process), or a Relance that was killed left it behind (adopt it: stop it when we stop).
+  const ownerFile = path.join(options.dataDir, 'owner.pid');
+  let ownedByAnother = await pgCtl(['status']).then(() => true, () => false);
+  let port = options.port;
+  if (ownedByAnother) {
+    port = (await runningPort(pgData)) ?? port;
+    const ownerPid = Number((await readFile(ownerFile, 'utf8').catch(() => '')).trim());
+    if (!isAlive(ownerPid)) {
+      log(`PostgreSQL of ${pgData} was left running by a Relance that stopped without stopping it (pid ${ownerPid || 'unknown'}): reusing it`);
+      ownedByAnother = false;
+    }
+  } else {
+    if (!(await isFree(port))) {
+      if (options.portSet) throw new StartupError(`the embedded PostgreSQL cannot listen on port ${port} (EMBEDDED_POSTGRES_PORT): another program uses it; set EMBEDDED_POSTGRES_PORT to a free port, or DATABASE_URL to your own database`);
+      const taken = port;
+      port = await anyFreePort();
+      log(`port ${taken} is taken (another Relance or PostgreSQL?): the embedded PostgreSQL listens on ${port} instead (set EMBEDDED_POSTGRES_PORT to choose)`);
+    }
     await pgCtl([
       '-w',
-      '-t', '60',
+      '-t', '20',
       '-l', path.join(pgData, 'server.log'),
-      '-o', `-p ${options.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''`,
+      '-o', `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''`,
       'start',
-    ]);
+    ]).catch(async () => {
+      const tail = (await readFile(path.join(pgData, 'server.log'), 'utf8').catch(() => '')).trim().split('\n').slice(-1)[0] ?? '';
+      throw new StartupError(`the embedded PostgreSQL in ${pgData} did not start${tail ? `: ${tail}` : ''} (see ${path.join(pgData, 'server.log')})`);
+    });
   }
+  if (!ownedByAnother) await writeFile(ownerFile, `${process.pid}\n`);
 
-  const base = `postgres://${user}:${encodeURIComponent(password)}@127.0.0.1:${options.port}`;
+  const base = `postgres://${user}:${encodeURIComponent(password)}@127.0.0.1:${port}`;
   const admin = new pg.Client({ connectionString: `${base}/postgres` });
   await admin.connect();
   try {
@@ -94,8 +117,46 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port: nu
     url: `${base}/relance`,
     async stop() {
       // Another Relance process (a running server, when this is the CLI) started it: leave it up.
-      if (running) return;
+      if (ownedByAnother) return;
       await pgCtl(['-w', '-m', 'fast', 'stop']).catch((error) => log(`could not stop PostgreSQL: ${String(error)}`));
+      await rm(ownerFile, { force: true });
     },
   };
+}
+
+/** The port in the running server's `postmaster.pid` (its fourth line). */
+async function runningPort(pgData: string): Promise<number | undefined> {
+  const lines = (await readFile(path.join(pgData, 'postmaster.pid'), 'utf8').catch(() => '')).split('\n');
+  const port = Number(lines[3]);
+  return Number.isInteger(port) && port > 0 ? port : undefined;
+}
+
+function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as { code?: string }).code === 'EPERM';
+  }
+}
+
+function listenOn(port: number): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', () => resolve(undefined));
+    server.listen(port, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : undefined));
+    });
+  });
+}
+
+const isFree = async (port: number) => (await listenOn(port)) !== undefined;
+
+async function anyFreePort(): Promise<number> {
+  const port = await listenOn(0);
+  if (port === undefined) throw new StartupError('no free TCP port on 127.0.0.1 for the embedded PostgreSQL');
+  return port;
 }
