@@ -14,7 +14,7 @@ import { cancelPlanOfClosedInvoice, createPaymentPlanService } from './domain/pa
 import { createBankTransactionService } from './domain/bank-transactions/index.ts';
 import { createPaymentTermsService } from './domain/payment-terms/index.ts';
 import { createMessageComposer } from './mail/composer.ts';
-import { createReminderEngine, createReminderPolicyService, createReminderScheduler, createTimelineService, flagInvoicesOfPolicy, replanInvoices } from './domain/reminders/index.ts';
+import { createReminderEngine, createReminderPolicyService, createReminderScheduler, createTimelineService, flagInvoicesOfPolicy, releaseRemindersSkippedAsPaid, replanInvoices } from './domain/reminders/index.ts';
 import { createTaskService } from './domain/tasks/index.ts';
 import { createTemplateService, resolveTemplate } from './domain/templates/index.ts';
 import { createRelatedService } from './domain/related/index.ts';
@@ -68,7 +68,7 @@ export function createServices(deps: {
     disputes: createDisputeService(reacting),
     pauses: createPauseService(reacting),
     events: createEventService(deps),
-    payments: createPaymentService(reacting),
+    payments: createPaymentService({ ...reacting, releaseRemindersSkippedAsPaid }),
     paymentPlans: createPaymentPlanService(reacting),
     bankTransactions: createBankTransactionService(reacting),
     webhooks: createWebhookService({ ...deps, targets: webhookTargets }),

@@ -1,9 +1,9 @@
 import { PgBoss } from 'pg-boss';
-import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
 import { metrics, type QueueReading } from '../metrics.ts';
 import type { Services } from '../services.ts';
+import { oldestDueReminderAge } from '../domain/reminders/index.ts';
 import type { Database } from '../store/database.ts';
 import { startWebhookWorker } from './webhooks.ts';
 
@@ -169,17 +169,7 @@ async function readQueues(boss: PgBoss): Promise<QueueReading[]> {
   }));
 }
 
-/**
- * Seconds since the oldest live reminder still to send fell due (test accounts whose clock is set run
- * on it and are left out). Reads the partial index `reminder_occurrences_due`.
- */
+/** Seconds since the oldest live reminder still to send fell due (see `oldestDueReminderAge`). */
 async function oldestDueReminderSeconds(database: Database, now: Date): Promise<number> {
-  const row = await database.withSystem((trx) =>
-    sql<{ age: number | null }>`
-      SELECT extract(epoch FROM ${now}::timestamptz - min(o.scheduled_at))::float8 AS age
-        FROM reminder_occurrences o JOIN accounts a ON a.id = o.account_id
-                AND (a.mode = 'live' OR NOT EXISTS (SELECT 1 FROM account_clocks c WHERE c.account_id = a.id))
-       WHERE o.status IN ('scheduled', 'sending') AND o.scheduled_at <= ${now}`.execute(trx),
-  );
-  return Math.max(0, row.rows[0]?.age ?? 0);
+  return Math.max(0, (await database.withSystem((trx) => oldestDueReminderAge(trx, now))) ?? 0);
 }

@@ -5,7 +5,7 @@ import type { Database } from '../../store/database.ts';
 import { constraintOf, isForeignKeyViolation, isUniqueViolation } from '../../store/pg-errors.ts';
 import { parseInput } from '../../validation.ts';
 import { recordEvent } from '../outbox/index.ts';
-import { accountTime, type Actor, assertWriteAccess, type Page, toPage } from '../shared/index.ts';
+import { accountTime, type Actor, assertWriteAccess, CHASED_STATUSES, type Page, toPage } from '../shared/index.ts';
 import { findCustomer, insertCustomerOnce, presentCustomer } from './customer.repository.ts';
 import { type Customer, CustomerCreate, CustomerListQuery, CustomerUpdate } from './customer.schemas.ts';
 
@@ -136,7 +136,7 @@ export function createCustomerService(deps: { database: Database; clock: Clock }
               .set({ needs_replan: true })
               .where('customer_id', '=', id)
               .where('reminder_policy_id', 'is', null)
-              .where('status', 'in', ['open', 'partially_paid'])
+              .where('status', 'in', CHASED_STATUSES)
               .execute();
           }
           const customer = presentCustomer(row, today);

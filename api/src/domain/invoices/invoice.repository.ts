@@ -3,7 +3,7 @@ import type { Database, Db } from '../../store/database.ts';
 import type { Invoices } from '../../store/db-types.ts';
 import { ACCOUNT_CONTEXT_CTE, ACCOUNT_SET } from '../../store/one-statement.ts';
 import { newId } from '../../ids.ts';
-import { overdueState } from './invoice.rules.ts';
+import { CHASED_STATUSES_SQL, overdueState } from './invoice.rules.ts';
 import type { Invoice, InvoiceListQuery, InvoiceStatus, LineItem } from './invoice.schemas.ts';
 
 export type InvoiceRow = Selectable<Invoices>;
@@ -134,7 +134,7 @@ export function listInvoices(db: Db, query: InvoiceListQuery, today: string, acc
   if (query.due_date_from) q = q.where('due_date', '>=', query.due_date_from);
   if (query.due_date_to) q = q.where('due_date', '<=', query.due_date_to);
   if (query.overdue !== undefined) {
-    const overdue = sql<boolean>`(status IN ('open', 'partially_paid') AND balance > 0 AND due_date < ${today}::date)`;
+    const overdue = sql<boolean>`(status IN (${CHASED_STATUSES_SQL}) AND balance > 0 AND due_date < ${today}::date)`;
     q = q.where(query.overdue ? overdue : sql<boolean>`NOT ${overdue}`);
   }
   return q;

@@ -1,6 +1,7 @@
 import { AppError, type FieldError } from '../../errors.ts';
 import { compareDates, daysBetween } from '../calendar.ts';
 import { MAX_AMOUNT_MINOR } from '../money.ts';
+import { CHASED_STATUSES, CHASED_STATUSES_SQL } from '../shared/index.ts';
 import type { InvoiceStatus, LineItem, LineItemInput } from './invoice.schemas.ts';
 
 export interface AmountsInput {
@@ -88,8 +89,7 @@ export function nextStatus(current: InvoiceStatus, action: InvoiceAction): Invoi
   return action === 'update' ? current : RESULT[action];
 }
 
-/** Invoices Relance chases: open, possibly with part paid. */
-export const CHASED_STATUSES: readonly string[] = ['open', 'partially_paid'];
+export { CHASED_STATUSES, CHASED_STATUSES_SQL };
 
 /** Still owed: a chased invoice with something left to pay. */
 export function isChased(invoice: { status: string; balance: number }): boolean {

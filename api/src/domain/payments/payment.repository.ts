@@ -86,24 +86,6 @@ export function listPayments(trx: Db, query: PaymentListQuery) {
   return q.execute();
 }
 
-/**
- * After a reversal reopens invoices: their reminders still to come, skipped because the invoice
- * was paid, become plannable again (the planner reschedules the steps its plan still has and
- * leaves the others canceled). Reminders whose time passed while the invoice was paid stay
- * skipped: a bounced payment does not release a burst of late messages.
- */
-export async function releaseRemindersSkippedAsPaid(trx: Db, invoiceIds: readonly string[], now: Date): Promise<void> {
-  if (invoiceIds.length === 0) return;
-  await trx
-    .updateTable('reminder_occurrences')
-    .set({ status: 'canceled', skip_reason: null, updated_at: now })
-    .where('invoice_id', 'in', invoiceIds)
-    .where('status', '=', 'skipped')
-    .where('skip_reason', '=', 'paid')
-    .where('scheduled_at', '>', now)
-    .execute();
-}
-
 // ---------------------------------------------------------------------------------------------
 // The hot path of `POST /v1/payments` with one explicit allocation: ONE prepared statement, one
 // round trip, no explicit transaction. It updates the invoice only if the allocation rules let

@@ -1,9 +1,10 @@
 import { AppError, notFound, validationFailed } from '../../errors.ts';
 import { compareDates } from '../calendar.ts';
+import { CHASED_STATUSES } from '../shared/index.ts';
 import type { AllocationInput } from './payment.schemas.ts';
 
-/** Invoices a payment can be allocated to: owed, not yet fully paid. */
-export const PAYABLE_STATUSES: readonly string[] = ['open', 'partially_paid'];
+/** Invoices a payment can be allocated to: owed, not yet fully paid (the invoices Relance chases). */
+export const PAYABLE_STATUSES = CHASED_STATUSES;
 
 /** What the allocation rules need to know of an invoice (read under its row lock). */
 export interface PayableInvoice {

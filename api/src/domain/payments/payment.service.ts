@@ -6,7 +6,7 @@ import { parseInput } from '../../validation.ts';
 import { recordEvent } from '../outbox/index.ts';
 import { type InvoiceRow, presentInvoice } from '../invoices/index.ts';
 import { syncPlansAfterPayments } from '../payment-plans/index.ts';
-import { accountTime, type Actor, assertWriteAccess, type Page, type ReplanInvoices, toPage } from '../shared/index.ts';
+import { accountTime, type Actor, assertWriteAccess, type Page, type ReleaseRemindersSkippedAsPaid, type ReplanInvoices, toPage } from '../shared/index.ts';
 import {
   type AllocationRow,
   allocationsOf,
@@ -16,7 +16,6 @@ import {
   lockPayableInvoicesOf,
   type PaymentRow,
   presentPayment,
-  releaseRemindersSkippedAsPaid,
   writePaymentIfAllowed,
 } from './payment.repository.ts';
 import { type Allocation, allocateOldestDueFirst, checkAllocations, statusAfterPayments } from './payment.rules.ts';
@@ -122,8 +121,15 @@ export async function recordPayment(trx: Db, ctx: Context, data: PaymentCreate):
  * transaction with the invoices' rows locked (in id order), so two payments never take the same
  * balance twice and no reminder leaves after a payment commits.
  */
-export function createPaymentService(deps: { database: Database; clock: Clock; replan: ReplanInvoices; fastPaths?: boolean }) {
-  const { database, clock, replan } = deps;
+export function createPaymentService(deps: {
+  database: Database;
+  clock: Clock;
+  replan: ReplanInvoices;
+  /** The reminders module's `releaseRemindersSkippedAsPaid`: a reversal makes reopened invoices' skipped reminders plannable again. */
+  releaseRemindersSkippedAsPaid: ReleaseRemindersSkippedAsPaid;
+  fastPaths?: boolean;
+}) {
+  const { database, clock, replan, releaseRemindersSkippedAsPaid } = deps;
   const fastPaths = deps.fastPaths ?? true;
   const timeFor = accountTime(database, clock);
 

@@ -1,7 +1,7 @@
-import { type Insertable, type Selectable, sql } from 'kysely';
+import type { Insertable, Selectable } from 'kysely';
 import type { Clock } from '../../clock.ts';
 import type { Database, Db } from '../../store/database.ts';
-import type { Accounts, Customers, Invoices, Messages, ReminderOccurrences } from '../../store/db-types.ts';
+import type { Accounts, Customers, Invoices, Messages } from '../../store/db-types.ts';
 import { newId } from '../../ids.ts';
 import { type EmailTransport, TransportError } from '../../mail/transport.ts';
 import { metrics } from '../../metrics.ts';
@@ -13,12 +13,28 @@ import { accrueLateFees } from '../late-fees/index.ts';
 import { guardBeforeSend, reasonToStopDelivery } from './guard.rules.ts';
 import { minBalanceOf, planOf, policiesForInvoices, type PolicyRow } from './policy.service.ts';
 import { DEFAULT_POLICY } from './policy.rules.ts';
+import {
+  dueStepsOfInvoices,
+  invoiceIdOfOccurrence,
+  lockOccurrence,
+  lockOccurrences,
+  markAttemptFailed,
+  markDeferred,
+  markFailed,
+  markHeld,
+  markSending,
+  markSent,
+  markSentWithMessages,
+  markSkipped,
+  type OccurrenceRow,
+  peekInFlight,
+} from './reminder-occurrence.repository.ts';
 import { replanInvoices } from './schedule.ts';
 
 /** Attempts at handing an email to the provider before the reminder counts as failed. */
 export const MAX_SEND_ATTEMPTS = 5;
 
-export type OccurrenceRow = Selectable<ReminderOccurrences>;
+export type { OccurrenceRow };
 
 /** What the engine needs to compose an email: the rendered message in the recipient's language. */
 export interface ComposedEmail {
@@ -51,7 +67,7 @@ type MessageValues = Insertable<Messages> & { id: string; to_addresses: string[]
 
 /** Marks a reminder skipped, with why, and says so in an event. */
 async function skipOccurrence(trx: Db, accountId: string, occurrence: OccurrenceRow, reason: string, now: Date): Promise<'skipped'> {
-  await trx.updateTable('reminder_occurrences').set({ status: 'skipped', skip_reason: reason, updated_at: now }).where('id', '=', occurrence.id).execute();
+  await markSkipped(trx, occurrence.id, reason, now);
   await recordEvent(trx, { accountId, type: 'reminder.skipped', objectType: 'reminder', objectId: occurrence.id, data: reminderData(occurrence, { message_id: occurrence.message_id, reason }), at: now });
   return 'skipped';
 }
@@ -85,7 +101,7 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; t
   async function phaseOne(accountId: string, occurrenceIds: string[]): Promise<Map<string, Outcome | 'deliver'>> {
     const results = new Map<string, Outcome | 'deliver'>(occurrenceIds.map((id) => [id, 'noop']));
     return database.withAccount(accountId, async (trx) => {
-      const peeks = await trx.selectFrom('reminder_occurrences').select(['id', 'invoice_id']).where('id', 'in', occurrenceIds).where('status', 'in', ['scheduled', 'sending']).execute();
+      const peeks = await peekInFlight(trx, occurrenceIds);
       if (peeks.length === 0) return results;
       const invoiceIds = [...new Set(peeks.map((p) => p.invoice_id))].sort();
       const lockInvoices = () => trx.selectFrom('invoices').selectAll().where('id', 'in', invoiceIds).orderBy('id').forUpdate().execute();
@@ -99,25 +115,11 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; t
         invoices = await lockInvoices();
       }
       const invoiceById = new Map(invoices.map((i) => [i.id, i]));
-      const occurrences = await trx
-        .selectFrom('reminder_occurrences')
-        .selectAll()
-        .where('id', 'in', peeks.map((p) => p.id))
-        .orderBy('scheduled_at')
-        .orderBy('offset_days')
-        .orderBy('repeat_index')
-        .forUpdate()
-        .execute();
+      const occurrences = await lockOccurrences(trx, peeks.map((p) => p.id));
       const customerIds = [...new Set(invoices.map((i) => i.customer_id))];
       const customerById = new Map((await trx.selectFrom('customers').selectAll().where('id', 'in', customerIds).execute()).map((c) => [c.id, c]));
       const policyByInvoice = await policiesForInvoices(trx, invoiceIds);
-      const dueNow = await trx
-        .selectFrom('reminder_occurrences')
-        .select(['invoice_id', 'installment_number', 'offset_days', 'repeat_index'])
-        .where('invoice_id', 'in', invoiceIds)
-        .where('status', '=', 'scheduled')
-        .where('scheduled_at', '<=', now)
-        .execute();
+      const dueNow = await dueStepsOfInvoices(trx, invoiceIds, now);
       const recipients = [...customerById.values()].flatMap((c) => [c.email, ...c.cc_emails]).filter((e): e is string => Boolean(e)).map((e) => e.toLowerCase());
       const suppressed = new Set(
         recipients.length === 0 ? [] : (await trx.selectFrom('email_suppressions').select('email').where('email', 'in', recipients).execute()).map((r) => r.email),
@@ -141,12 +143,7 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; t
       }
       if (sentLocally.length > 0) {
         await trx.insertInto('messages').values(sentLocally.map((s) => s.message)).execute();
-        await trx
-          .updateTable('reminder_occurrences')
-          .from(sql<{ id: string; message_id: string }>`(SELECT * FROM unnest(${sql.val(sentLocally.map((s) => s.occurrence.id))}::text[], ${sql.val(sentLocally.map((s) => String(s.message.id)))}::text[]) AS v(id, message_id))`.as('v'))
-          .set((eb) => ({ status: 'sent', message_id: eb.ref('v.message_id'), attempts: sql`reminder_occurrences.attempts + 1`, sent_at: now, updated_at: now }))
-          .whereRef('reminder_occurrences.id', '=', 'v.id')
-          .execute();
+        await markSentWithMessages(trx, sentLocally.map((s) => ({ id: s.occurrence.id, messageId: String(s.message.id) })), now);
         await insertEvents(
           trx,
           sentLocally.map((s) => ({ account_id: accountId, id: newId('event'), type: 'reminder.sent', object_type: 'reminder', object_id: s.occurrence.id, data: JSON.stringify(reminderData(s.occurrence, { message_id: s.message.id })), created_at: now })),
@@ -193,13 +190,13 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; t
 
     if (verdict.action === 'skip') return skip(verdict.reason);
     if (verdict.action === 'hold') {
-      await trx.updateTable('reminder_occurrences').set({ status: 'held', hold_reason: verdict.reason, updated_at: now }).where('id', '=', occurrence.id).execute();
+      await markHeld(trx, occurrence.id, verdict.reason, now);
       return 'held';
     }
     if (verdict.action === 'defer') {
       const plan = policy ? planOf(policy) : DEFAULT_POLICY;
       const at = zonedDateTimeToInstant(verdict.until, plan.send_hour, plan.send_minute, account.time_zone);
-      await trx.updateTable('reminder_occurrences').set({ scheduled_at: at, hold_reason: verdict.reason, updated_at: now }).where('id', '=', occurrence.id).execute();
+      await markDeferred(trx, occurrence.id, at, verdict.reason, now);
       return 'deferred';
     }
     if (verdict.promiseBroken) {
@@ -209,7 +206,7 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; t
     }
 
     if (occurrence.channel === 'webhook') {
-      await trx.updateTable('reminder_occurrences').set({ status: 'sent', sent_at: now, updated_at: now }).where('id', '=', occurrence.id).execute();
+      await markSent(trx, occurrence.id, now);
       await event('reminder.sent');
       return 'sent';
     }
@@ -220,7 +217,7 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; t
         .values({ account_id: accountId, id: taskId, kind: occurrence.channel, status: 'open', invoice_id: invoice.id, customer_id: customer.id, occurrence_id: occurrence.id, due_on: today, created_at: now, updated_at: now })
         .returningAll()
         .executeTakeFirstOrThrow();
-      await trx.updateTable('reminder_occurrences').set({ status: 'sent', task_id: taskId, sent_at: now, updated_at: now }).where('id', '=', occurrence.id).execute();
+      await markSent(trx, occurrence.id, now, { taskId });
       await recordEvent(trx, { accountId, type: 'task.created', objectType: 'task', objectId: taskId, data: presentTask(task), at: now });
       await event('reminder.sent', { task_id: taskId });
       return 'sent';
@@ -237,7 +234,7 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; t
       composed = await composer.compose(trx, { account, customer, invoice, occurrence, today });
     } catch (error) {
       const failure = error instanceof Error ? error.message : String(error);
-      await trx.updateTable('reminder_occurrences').set({ status: 'failed', failure, updated_at: now }).where('id', '=', occurrence.id).execute();
+      await markFailed(trx, occurrence.id, failure, now);
       await event('reminder.failed', { error: failure });
       return 'failed';
     }
@@ -271,7 +268,7 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; t
       return 'sent';
     }
     await insertPendingMessage(trx, message);
-    await trx.updateTable('reminder_occurrences').set({ status: 'sending', message_id: message.id, updated_at: now }).where('id', '=', occurrence.id).execute();
+    await markSending(trx, occurrence.id, message.id, now);
     return 'deliver';
   }
 
@@ -284,7 +281,7 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; t
     try {
       const { providerMessageId } = await transport.send(outgoingEmailOf(message, tagsOf(occurrence)), occurrence.id);
       await markMessageSent(trx, message.id, providerMessageId, now);
-      await trx.updateTable('reminder_occurrences').set({ status: 'sent', attempts, sent_at: now, updated_at: now }).where('id', '=', occurrence.id).execute();
+      await markSent(trx, occurrence.id, now, { attempts });
       await event('reminder.sent');
       return 'sent';
     } catch (error) {
@@ -292,7 +289,7 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; t
       const retry = error instanceof TransportError && error.retryable && attempts < MAX_SEND_ATTEMPTS;
       // A failed attempt is recorded as such; a later attempt may still send it.
       await markMessageFailed(trx, message.id, failure, now);
-      await trx.updateTable('reminder_occurrences').set({ attempts, failure, status: retry ? 'sending' : 'failed', updated_at: now }).where('id', '=', occurrence.id).execute();
+      await markAttemptFailed(trx, occurrence.id, attempts, failure, retry, now);
       if (!retry) await event('reminder.failed', { error: failure });
       return retry ? 'retry' : 'failed';
     }
@@ -300,10 +297,11 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; t
 
   async function phaseTwo(accountId: string, occurrenceId: string): Promise<Outcome> {
     return database.withAccount(accountId, async (trx) => {
-      const peek = await trx.selectFrom('reminder_occurrences').select('invoice_id').where('id', '=', occurrenceId).executeTakeFirstOrThrow();
-      const invoice = await trx.selectFrom('invoices').selectAll().where('id', '=', peek.invoice_id).forUpdate().executeTakeFirstOrThrow();
-      const occurrence = await trx.selectFrom('reminder_occurrences').selectAll().where('id', '=', occurrenceId).forUpdate().executeTakeFirstOrThrow();
-      if (occurrence.status !== 'sending' || !occurrence.message_id) return 'noop';
+      const invoiceId = await invoiceIdOfOccurrence(trx, occurrenceId);
+      if (invoiceId === undefined) return 'noop';
+      const invoice = await trx.selectFrom('invoices').selectAll().where('id', '=', invoiceId).forUpdate().executeTakeFirstOrThrow();
+      const occurrence = await lockOccurrence(trx, occurrenceId);
+      if (!occurrence || occurrence.status !== 'sending' || !occurrence.message_id) return 'noop';
       const account = await trx.selectFrom('accounts').select(['id', 'mode']).executeTakeFirstOrThrow();
       const now = await nowFor(trx, account, clock);
       const stop = reasonToStopDelivery(invoice);

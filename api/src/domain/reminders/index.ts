@@ -3,6 +3,7 @@
 export { createReminderEngine, type MessageComposer } from './engine.ts';
 export { ReminderPolicy, ReminderPolicyCreate, ReminderPolicyUpdate, type ReminderStep } from './policy.schemas.ts';
 export { createReminderPolicyService, insertDefaultPolicy } from './policy.service.ts';
+export { oldestDueReminderAge, releaseRemindersSkippedAsPaid } from './reminder-occurrence.repository.ts';
 export { flagInvoicesOfPolicy, replanInvoices } from './schedule.ts';
 export { createReminderScheduler } from './scheduler.ts';
 export { createTimelineService, TestClock, TestClockAdvance, TestClockReset, Timeline, type TimelineEntry } from './timeline.service.ts';

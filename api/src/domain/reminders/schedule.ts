@@ -2,10 +2,10 @@ import { sql } from 'kysely';
 import type { Db } from '../../store/database.ts';
 import { newId } from '../../ids.ts';
 import { insertEvents } from '../outbox/index.ts';
-import { CHASED_STATUSES, isChased } from '../invoices/index.ts';
+import { CHASED_STATUSES, CHASED_STATUSES_SQL, isChased } from '../invoices/index.ts';
 import { type PlannedOccurrence, planInstallmentOccurrences, planOccurrences } from './policy.rules.ts';
 import { type PolicyRow, planOf } from './policy.service.ts';
-
+import { cancelUnplanned, type NewOccurrence, type PlanKeys, skipPendingOfInvoices, upsertPlannedOccurrences } from './reminder-occurrence.repository.ts';
 
 /**
  * Brings invoices' reminder occurrences in line with their state and policy, in the caller's
@@ -45,13 +45,7 @@ export async function replanInvoices(
 
   const closedByReason = Map.groupBy(closed, (i) => (CHASED_STATUSES.includes(i.status) ? 'paid' : i.status));
   for (const [reason, group] of closedByReason) {
-    const skipped = await trx
-      .updateTable('reminder_occurrences')
-      .set({ status: 'skipped', skip_reason: reason, updated_at: now })
-      .where('invoice_id', 'in', group.map((i) => i.id))
-      .where('status', 'in', ['scheduled', 'held'])
-      .returning(['id', 'invoice_id', 'step_id', 'repeat_index', 'offset_days', 'channel', 'template_key'])
-      .execute();
+    const skipped = await skipPendingOfInvoices(trx, group.map((i) => i.id), reason, now);
     for (const o of skipped) event('reminder.skipped', 'reminder', o.id, { ...o, reason });
   }
 
@@ -67,8 +61,8 @@ export async function replanInvoices(
       : await trx.selectFrom('payment_plan_installments').select(['plan_id', 'number', 'due_date']).where('plan_id', 'in', planIds).where('status', '<>', 'paid').orderBy('number').execute(),
     (i) => i.plan_id,
   );
-  const keep = { invoice: [] as string[], step: [] as string[], repeat: [] as number[], plan: [] as string[], installment: [] as number[] };
-  const rows = open.flatMap((invoice) => {
+  const keep: PlanKeys = { invoice: [], step: [], repeat: [], plan: [], installment: [] };
+  const rows: NewOccurrence[] = open.flatMap((invoice) => {
     const policy = invoice.policy_id ? policies.get(invoice.policy_id) : undefined;
     if (!policy) return [];
     const planId = invoice.active_payment_plan_id;
@@ -105,29 +99,7 @@ export async function replanInvoices(
 
   if (rows.length > 0) {
     const resume = args.resume ?? false;
-    const upserted = await trx
-      .insertInto('reminder_occurrences')
-      .values(rows)
-      .onConflict((oc) =>
-        oc
-          .constraint('reminder_occurrences_plan_key')
-          .doUpdateSet((eb) => ({
-            policy_id: eb.ref('excluded.policy_id'),
-            offset_days: eb.ref('excluded.offset_days'),
-            channel: eb.ref('excluded.channel'),
-            template_key: eb.ref('excluded.template_key'),
-            applies_late_fees: eb.ref('excluded.applies_late_fees'),
-            scheduled_at: eb.ref('excluded.scheduled_at'),
-            installment_due_on: eb.ref('excluded.installment_due_on'),
-            status: resume ? sql.lit('scheduled') : sql`CASE WHEN reminder_occurrences.status = 'held' THEN 'held' ELSE 'scheduled' END`,
-            hold_reason: resume ? null : eb.ref('reminder_occurrences.hold_reason'),
-            updated_at: eb.ref('excluded.updated_at'),
-          }))
-          // What was sent, skipped or failed is history and stays as it is.
-          .where('reminder_occurrences.status', 'in', ['scheduled', 'held', 'canceled']),
-      )
-      .returning(['id', 'invoice_id', 'step_id', 'repeat_index', 'installment_number', 'channel', 'template_key', 'scheduled_at', 'status'])
-      .execute();
+    const upserted = await upsertPlannedOccurrences(trx, rows, resume);
     const byInvoice = Map.groupBy(upserted, (o) => o.invoice_id);
     for (const [invoiceId, occurrences] of byInvoice) {
       event('reminder.scheduled', 'invoice', invoiceId, {
@@ -138,16 +110,7 @@ export async function replanInvoices(
   }
 
   if (open.length > 0) {
-    await trx
-      .updateTable('reminder_occurrences')
-      .set({ status: 'canceled', updated_at: now })
-      .where('invoice_id', 'in', open.map((i) => i.id))
-      .where('status', 'in', ['scheduled', 'held'])
-      // A hashed anti-join: what the new plan no longer has is canceled.
-      .where(
-        sql<boolean>`(invoice_id, step_id, repeat_index, coalesce(payment_plan_id, ''), installment_number) NOT IN (SELECT * FROM unnest(${sql.val(keep.invoice)}::text[], ${sql.val(keep.step)}::text[], ${sql.val(keep.repeat)}::int[], ${sql.val(keep.plan)}::text[], ${sql.val(keep.installment)}::int[]))`,
-      )
-      .execute();
+    await cancelUnplanned(trx, open.map((i) => i.id), keep, now);
   }
   await trx.updateTable('invoices').set({ needs_replan: false }).where('id', 'in', invoiceIds).where('needs_replan', '=', true).execute();
   if (events.length > 0) await insertEvents(trx, events);
@@ -164,6 +127,6 @@ export async function flagInvoicesOfPolicy(trx: Db, policyId: string): Promise<v
     UPDATE invoices i SET needs_replan = true
       FROM customers c, accounts a
      WHERE c.account_id = i.account_id AND c.id = i.customer_id AND a.id = i.account_id
-       AND i.status IN ('open', 'partially_paid')
+       AND i.status IN (${CHASED_STATUSES_SQL})
        AND coalesce(i.reminder_policy_id, c.reminder_policy_id, a.default_reminder_policy_id) = ${policyId}`.execute(trx);
 }

@@ -4,10 +4,11 @@ import type { Database } from '../../store/database.ts';
 import { newId } from '../../ids.ts';
 import { todayIn } from '../calendar.ts';
 import { insertEvents } from '../outbox/index.ts';
-import { presentInvoice } from '../invoices/index.ts';
+import { CHASED_STATUSES_SQL, presentInvoice } from '../invoices/index.ts';
 import { accrueLateFees } from '../late-fees/index.ts';
 import { markMissedInstallments, missedInstallmentCandidates } from '../payment-plans/index.ts';
 import type { ReminderEngine } from './engine.ts';
+import { type DueOccurrence, findDueOccurrences } from './reminder-occurrence.repository.ts';
 import { replanInvoices } from './schedule.ts';
 
 /** Days ahead of the due date at which `invoice.due_soon` is announced. */
@@ -15,10 +16,6 @@ export const DUE_SOON_DAYS = 3;
 const PLAN_BATCH = 500;
 const PLAN_PARALLEL = 3;
 
-export interface DueOccurrence {
-  account_id: string;
-  id: string;
-}
 
 /**
  * Which accounts a pass covers: every account on the system clock (live accounts, and test
@@ -73,7 +70,7 @@ export function createReminderScheduler(deps: { database: Database; clock: Clock
         SELECT i.account_id, i.id, a.time_zone,
                CASE WHEN i.due_date < (${scope.now}::timestamptz AT TIME ZONE a.time_zone)::date THEN 'overdue' ELSE 'due_soon' END AS kind
           FROM invoices i JOIN accounts a ON a.id = i.account_id
-         WHERE ${inScope(scope)} AND i.status IN ('open', 'partially_paid') AND i.balance > 0
+         WHERE ${inScope(scope)} AND i.status IN (${CHASED_STATUSES_SQL}) AND i.balance > 0
            AND ((i.overdue_notified_at IS NULL AND i.due_date < (${scope.now}::timestamptz AT TIME ZONE a.time_zone)::date)
              OR (i.due_soon_notified_at IS NULL AND i.overdue_notified_at IS NULL
                  AND i.due_date >= (${scope.now}::timestamptz AT TIME ZONE a.time_zone)::date
@@ -120,7 +117,7 @@ export function createReminderScheduler(deps: { database: Database; clock: Clock
       (await sql<{ account_id: string; id: string; today: string }>`
         SELECT i.account_id, i.id, to_char((${scope.now}::timestamptz AT TIME ZONE a.time_zone)::date, 'YYYY-MM-DD') AS today
           FROM invoices i JOIN accounts a ON a.id = i.account_id
-         WHERE ${inScope(scope)} AND i.status IN ('open', 'partially_paid') AND i.balance > 0
+         WHERE ${inScope(scope)} AND i.status IN (${CHASED_STATUSES_SQL}) AND i.balance > 0
            AND i.due_date < (${scope.now}::timestamptz AT TIME ZONE a.time_zone)::date
            AND (i.late_fees_accrued_on IS NULL OR i.late_fees_accrued_on < (${scope.now}::timestamptz AT TIME ZONE a.time_zone)::date)
          LIMIT 2000`.execute(trx)).rows,
@@ -140,15 +137,7 @@ export function createReminderScheduler(deps: { database: Database; clock: Clock
 
   /** Reminders due in scope, oldest first; also deliveries to retry (after 30 s, 1, 2, 4… minutes). */
   async function dueOccurrences(scope: Scope, limit = 20_000): Promise<DueOccurrence[]> {
-    return database.withSystem(async (trx) =>
-      (await sql<DueOccurrence>`
-        SELECT o.account_id, o.id FROM reminder_occurrences o JOIN accounts a ON a.id = o.account_id
-         WHERE ${inScope(scope)}
-           AND ((o.status = 'scheduled' AND o.scheduled_at <= ${scope.now})
-             OR (o.status = 'sending' AND o.updated_at <= ${scope.now}::timestamptz - make_interval(secs => 30 * power(2, least(o.attempts, 10))::int)))
-         ORDER BY o.scheduled_at, o.offset_days, o.repeat_index
-         LIMIT ${limit}`.execute(trx)).rows,
-    );
+    return database.withSystem((trx) => findDueOccurrences(trx, inScope(scope), scope.now, limit));
   }
 
   return {

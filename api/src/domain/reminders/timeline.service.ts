@@ -6,6 +6,7 @@ import { accountTime, type Actor, assertWriteAccess, CalendarDate, Nullable, Tim
 import { addDays, todayIn, zonedDateTimeToInstant } from '../calendar.ts';
 import { Channel } from './policy.schemas.ts';
 import type { MessageComposer } from './engine.ts';
+import { listOccurrencesWithSubject, nextScheduledAfter } from './reminder-occurrence.repository.ts';
 import { replanInvoice } from './schedule.ts';
 import type { ReminderScheduler } from './scheduler.ts';
 
@@ -96,17 +97,7 @@ export function createTimelineService(deps: { database: Database; clock: Clock; 
         const flagged = invoices.filter((i) => i.needs_replan);
         for (const invoice of flagged) await replanInvoice(trx, { accountId: actor.accountId, invoiceId: invoice.id, timeZone: actor.timeZone, now });
         if (flagged.length > 0) invoices = await trx.selectFrom('invoices').selectAll().where('id', 'in', invoices.map((i) => i.id)).execute();
-        const occurrences = await trx
-          .selectFrom('reminder_occurrences')
-          .leftJoin('messages', 'messages.id', 'reminder_occurrences.message_id')
-          .selectAll('reminder_occurrences')
-          .select('messages.subject')
-          .where('reminder_occurrences.invoice_id', 'in', invoices.map((i) => i.id))
-          .orderBy('reminder_occurrences.installment_number')
-          .orderBy('reminder_occurrences.offset_days')
-          .orderBy('reminder_occurrences.repeat_index')
-          .orderBy('reminder_occurrences.channel')
-          .execute();
+        const occurrences = await listOccurrencesWithSubject(trx, invoices.map((i) => i.id));
         const account = await trx.selectFrom('accounts').selectAll().executeTakeFirstOrThrow();
         const customers = new Map(
           (await trx.selectFrom('customers').selectAll().where('id', 'in', [...new Set(invoices.map((i) => i.customer_id))]).execute()).map((c) => [c.id, c]),
@@ -178,10 +169,8 @@ export function createTimelineService(deps: { database: Database; clock: Clock; 
       let current = from;
       for (;;) {
         const nextMidnight = nextLocalMidnight(current, actor.timeZone);
-        const nextReminder = await database.withAccount(actor.accountId, (trx) =>
-          trx.selectFrom('reminder_occurrences').select('scheduled_at').where('status', '=', 'scheduled').where('scheduled_at', '>', current).orderBy('scheduled_at').limit(1).executeTakeFirst(),
-        );
-        const candidates = [to, nextMidnight, nextReminder?.scheduled_at].filter((d): d is Date => d instanceof Date);
+        const nextReminder = await database.withAccount(actor.accountId, (trx) => nextScheduledAfter(trx, current));
+        const candidates = [to, nextMidnight, nextReminder].filter((d): d is Date => d instanceof Date);
         const step = new Date(Math.min(...candidates.map((d) => d.getTime())));
         await setClock(step);
         await scheduler.runUntilIdle({ kind: 'account', accountId: actor.accountId, now: step });

@@ -10,3 +10,9 @@ export type ReplanInvoices = (
   trx: Db,
   args: { accountId: string; invoiceIds: string[]; timeZone: string; now: Date; resume?: boolean },
 ) => Promise<void>;
+
+/**
+ * After a reversal reopens invoices, their reminders skipped as paid and still to come become
+ * plannable again (the reminders module's `releaseRemindersSkippedAsPaid`, handed to payments).
+ */
+export type ReleaseRemindersSkippedAsPaid = (trx: Db, invoiceIds: readonly string[], now: Date) => Promise<void>;

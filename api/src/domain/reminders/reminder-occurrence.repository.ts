@@ -1,0 +1,241 @@
+import { type Expression, type Insertable, type Selectable, type SqlBool, sql } from 'kysely';
+import type { Db } from '../../store/database.ts';
+import type { ReminderOccurrences } from '../../store/db-types.ts';
+
+// Every query on `reminder_occurrences`: the planner, the sender, the scheduler, the timeline and
+// the workers' gauge call these, with the caller's transaction (or the system's) first.
+
+export type OccurrenceRow = Selectable<ReminderOccurrences>;
+export type NewOccurrence = Insertable<ReminderOccurrences>;
+
+/** Still to come: planning may move, hold or cancel them. */
+const PENDING = ['scheduled', 'held'] as const;
+/** The sender may act on them: due, or handed to a provider and not yet settled. */
+const IN_FLIGHT = ['scheduled', 'sending'] as const;
+
+// --- planning -------------------------------------------------------------------------------
+
+/** Skips the pending reminders of closed invoices, with `reason`; returns what the events name. */
+export function skipPendingOfInvoices(trx: Db, invoiceIds: readonly string[], reason: string, now: Date) {
+  return trx
+    .updateTable('reminder_occurrences')
+    .set({ status: 'skipped', skip_reason: reason, updated_at: now })
+    .where('invoice_id', 'in', invoiceIds)
+    .where('status', 'in', PENDING)
+    .returning(['id', 'invoice_id', 'step_id', 'repeat_index', 'offset_days', 'channel', 'template_key'])
+    .execute();
+}
+
+/**
+ * Inserts planned occurrences, or moves the existing one of the same (invoice, step, repeat,
+ * plan, installment). What was sent, skipped or failed is history and stays as it is. `resume`
+ * releases held ones.
+ */
+export function upsertPlannedOccurrences(trx: Db, rows: readonly NewOccurrence[], resume: boolean) {
+  return trx
+    .insertInto('reminder_occurrences')
+    .values([...rows])
+    .onConflict((oc) =>
+      oc
+        .constraint('reminder_occurrences_plan_key')
+        .doUpdateSet((eb) => ({
+          policy_id: eb.ref('excluded.policy_id'),
+          offset_days: eb.ref('excluded.offset_days'),
+          channel: eb.ref('excluded.channel'),
+          template_key: eb.ref('excluded.template_key'),
+          applies_late_fees: eb.ref('excluded.applies_late_fees'),
+          scheduled_at: eb.ref('excluded.scheduled_at'),
+          installment_due_on: eb.ref('excluded.installment_due_on'),
+          status: resume ? sql.lit('scheduled') : sql`CASE WHEN reminder_occurrences.status = 'held' THEN 'held' ELSE 'scheduled' END`,
+          hold_reason: resume ? null : eb.ref('reminder_occurrences.hold_reason'),
+          updated_at: eb.ref('excluded.updated_at'),
+        }))
+        .where('reminder_occurrences.status', 'in', [...PENDING, 'canceled']),
+    )
+    .returning(['id', 'invoice_id', 'step_id', 'repeat_index', 'installment_number', 'channel', 'template_key', 'scheduled_at', 'status'])
+    .execute();
+}
+
+/** The plan's keys, column by column (what `cancelUnplanned` keeps). */
+export interface PlanKeys {
+  invoice: string[];
+  step: string[];
+  repeat: number[];
+  plan: string[];
+  installment: number[];
+}
+
+/** Cancels the pending reminders of these invoices that the new plan no longer has. */
+export async function cancelUnplanned(trx: Db, invoiceIds: readonly string[], keep: PlanKeys, now: Date): Promise<void> {
+  await trx
+    .updateTable('reminder_occurrences')
+    .set({ status: 'canceled', updated_at: now })
+    .where('invoice_id', 'in', invoiceIds)
+    .where('status', 'in', PENDING)
+    // A hashed anti-join: what the new plan no longer has is canceled.
+    .where(
+      sql<boolean>`(invoice_id, step_id, repeat_index, coalesce(payment_plan_id, ''), installment_number) NOT IN (SELECT * FROM unnest(${sql.val(keep.invoice)}::text[], ${sql.val(keep.step)}::text[], ${sql.val(keep.repeat)}::int[], ${sql.val(keep.plan)}::text[], ${sql.val(keep.installment)}::int[]))`,
+    )
+    .execute();
+}
+
+/**
+ * After a reversal reopens invoices: their reminders still to come, skipped because the invoice
+ * was paid, become plannable again (the planner reschedules the steps its plan still has and
+ * leaves the others canceled). Reminders whose time passed while the invoice was paid stay
+ * skipped: a bounced payment does not release a burst of late messages.
+ */
+export async function releaseRemindersSkippedAsPaid(trx: Db, invoiceIds: readonly string[], now: Date): Promise<void> {
+  if (invoiceIds.length === 0) return;
+  await trx
+    .updateTable('reminder_occurrences')
+    .set({ status: 'canceled', skip_reason: null, updated_at: now })
+    .where('invoice_id', 'in', invoiceIds)
+    .where('status', '=', 'skipped')
+    .where('skip_reason', '=', 'paid')
+    .where('scheduled_at', '>', now)
+    .execute();
+}
+
+// --- finding due work -------------------------------------------------------------------------
+
+export interface DueOccurrence {
+  account_id: string;
+  id: string;
+}
+
+/**
+ * Reminders due, oldest first, of the accounts `inScope` admits (a condition on `accounts a`);
+ * also deliveries to retry (after 30 s, 1, 2, 4… minutes). Run as the system.
+ */
+export async function findDueOccurrences(trx: Db, inScope: Expression<SqlBool>, now: Date, limit: number): Promise<DueOccurrence[]> {
+  return (await sql<DueOccurrence>`
+    SELECT o.account_id, o.id FROM reminder_occurrences o JOIN accounts a ON a.id = o.account_id
+     WHERE ${inScope}
+       AND ((o.status = 'scheduled' AND o.scheduled_at <= ${now})
+         OR (o.status = 'sending' AND o.updated_at <= ${now}::timestamptz - make_interval(secs => 30 * power(2, least(o.attempts, 10))::int)))
+     ORDER BY o.scheduled_at, o.offset_days, o.repeat_index
+     LIMIT ${limit}`.execute(trx)).rows;
+}
+
+/**
+ * Seconds since the oldest live reminder still to send fell due (test accounts whose clock is set
+ * run on it and are left out), or null. Reads the partial index `reminder_occurrences_due`. Run as
+ * the system.
+ */
+export async function oldestDueReminderAge(trx: Db, now: Date): Promise<number | null> {
+  const row = await sql<{ age: number | null }>`
+    SELECT extract(epoch FROM ${now}::timestamptz - min(o.scheduled_at))::float8 AS age
+      FROM reminder_occurrences o JOIN accounts a ON a.id = o.account_id
+              AND (a.mode = 'live' OR NOT EXISTS (SELECT 1 FROM account_clocks c WHERE c.account_id = a.id))
+     WHERE o.status IN (${sql.join(IN_FLIGHT.map((s) => sql.lit(s)))}) AND o.scheduled_at <= ${now}`.execute(trx);
+  return row.rows[0]?.age ?? null;
+}
+
+/** The time of the account's next scheduled reminder after `after` (the test clock stops there). */
+export async function nextScheduledAfter(trx: Db, after: Date): Promise<Date | null> {
+  const row = await trx.selectFrom('reminder_occurrences').select('scheduled_at').where('status', '=', 'scheduled').where('scheduled_at', '>', after).orderBy('scheduled_at').limit(1).executeTakeFirst();
+  return row?.scheduled_at ?? null;
+}
+
+/** Invoices' reminders in timeline order, each with the subject of the message it sent, if any. */
+export function listOccurrencesWithSubject(trx: Db, invoiceIds: readonly string[]) {
+  return trx
+    .selectFrom('reminder_occurrences')
+    .leftJoin('messages', 'messages.id', 'reminder_occurrences.message_id')
+    .selectAll('reminder_occurrences')
+    .select('messages.subject')
+    .where('reminder_occurrences.invoice_id', 'in', invoiceIds)
+    .orderBy('reminder_occurrences.installment_number')
+    .orderBy('reminder_occurrences.offset_days')
+    .orderBy('reminder_occurrences.repeat_index')
+    .orderBy('reminder_occurrences.channel')
+    .execute();
+}
+
+// --- sending ----------------------------------------------------------------------------------
+
+/** Which of these reminders the sender may act on, and their invoices (read before locking those). */
+export function peekInFlight(trx: Db, ids: readonly string[]) {
+  return trx.selectFrom('reminder_occurrences').select(['id', 'invoice_id']).where('id', 'in', ids).where('status', 'in', IN_FLIGHT).execute();
+}
+
+/** Locks reminders (after their invoices), in the order they fall due. */
+export function lockOccurrences(trx: Db, ids: readonly string[]): Promise<OccurrenceRow[]> {
+  return trx
+    .selectFrom('reminder_occurrences')
+    .selectAll()
+    .where('id', 'in', ids)
+    .orderBy('scheduled_at')
+    .orderBy('offset_days')
+    .orderBy('repeat_index')
+    .forUpdate()
+    .execute();
+}
+
+/** Locks one reminder. */
+export function lockOccurrence(trx: Db, id: string): Promise<OccurrenceRow | undefined> {
+  return trx.selectFrom('reminder_occurrences').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+}
+
+/** The invoice of a reminder (read before locking it). */
+export async function invoiceIdOfOccurrence(trx: Db, id: string): Promise<string | undefined> {
+  return (await trx.selectFrom('reminder_occurrences').select('invoice_id').where('id', '=', id).executeTakeFirst())?.invoice_id;
+}
+
+/** The reminders of these invoices due by `now` (a later one supersedes an earlier one). */
+export function dueStepsOfInvoices(trx: Db, invoiceIds: readonly string[], now: Date) {
+  return trx
+    .selectFrom('reminder_occurrences')
+    .select(['invoice_id', 'installment_number', 'offset_days', 'repeat_index'])
+    .where('invoice_id', 'in', invoiceIds)
+    .where('status', '=', 'scheduled')
+    .where('scheduled_at', '<=', now)
+    .execute();
+}
+
+export async function markSkipped(trx: Db, id: string, reason: string, now: Date): Promise<void> {
+  await trx.updateTable('reminder_occurrences').set({ status: 'skipped', skip_reason: reason, updated_at: now }).where('id', '=', id).execute();
+}
+
+export async function markHeld(trx: Db, id: string, reason: string, now: Date): Promise<void> {
+  await trx.updateTable('reminder_occurrences').set({ status: 'held', hold_reason: reason, updated_at: now }).where('id', '=', id).execute();
+}
+
+/** Moves a reminder to a later moment, saying why. */
+export async function markDeferred(trx: Db, id: string, at: Date, reason: string, now: Date): Promise<void> {
+  await trx.updateTable('reminder_occurrences').set({ scheduled_at: at, hold_reason: reason, updated_at: now }).where('id', '=', id).execute();
+}
+
+/** Done: sent (an email after `attempts` tries), or acted on (a task created, an event written). */
+export async function markSent(trx: Db, id: string, now: Date, extra: { taskId?: string; attempts?: number } = {}): Promise<void> {
+  await trx
+    .updateTable('reminder_occurrences')
+    .set({ status: 'sent', sent_at: now, updated_at: now, ...(extra.taskId !== undefined && { task_id: extra.taskId }), ...(extra.attempts !== undefined && { attempts: extra.attempts }) })
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function markFailed(trx: Db, id: string, failure: string, now: Date): Promise<void> {
+  await trx.updateTable('reminder_occurrences').set({ status: 'failed', failure, updated_at: now }).where('id', '=', id).execute();
+}
+
+/** Its message is stored and is to be handed to the provider. */
+export async function markSending(trx: Db, id: string, messageId: string, now: Date): Promise<void> {
+  await trx.updateTable('reminder_occurrences').set({ status: 'sending', message_id: messageId, updated_at: now }).where('id', '=', id).execute();
+}
+
+/** A delivery attempt that did not succeed: still `sending` (to retry later) or `failed`. */
+export async function markAttemptFailed(trx: Db, id: string, attempts: number, failure: string, retry: boolean, now: Date): Promise<void> {
+  await trx.updateTable('reminder_occurrences').set({ attempts, failure, status: retry ? 'sending' : 'failed', updated_at: now }).where('id', '=', id).execute();
+}
+
+/** Reminders whose messages were delivered in the transaction that stored them (a local transport). */
+export async function markSentWithMessages(trx: Db, sent: ReadonlyArray<{ id: string; messageId: string }>, now: Date): Promise<void> {
+  await trx
+    .updateTable('reminder_occurrences')
+    .from(sql<{ id: string; message_id: string }>`(SELECT * FROM unnest(${sql.val(sent.map((s) => s.id))}::text[], ${sql.val(sent.map((s) => s.messageId))}::text[]) AS v(id, message_id))`.as('v'))
+    .set((eb) => ({ status: 'sent', message_id: eb.ref('v.message_id'), attempts: sql`reminder_occurrences.attempts + 1`, sent_at: now, updated_at: now }))
+    .whereRef('reminder_occurrences.id', '=', 'v.id')
+    .execute();
+}
