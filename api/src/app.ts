@@ -8,6 +8,7 @@ import { registerGraphql } from './graphql/plugin.ts';
 import { registerAuth } from './http/auth.ts';
 import { healthRoutes } from './http/health.ts';
 import { registerIdempotency } from './http/idempotency.ts';
+import { registerInputGuard } from './http/input-guard.ts';
 import { registerOpenApi } from './http/openapi.ts';
 import { Problem, registerProblemHandlers } from './http/problem.ts';
 import { accountRoutes } from './http/routes/v1/account.routes.ts';
@@ -78,6 +79,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
     webhookTargets: { allowPrivateTargets: config.webhooksAllowPrivateTargets, testModeLoopback: config.env === 'development' },
   });
   registerProblemHandlers(app);
+  registerInputGuard(app);
   forgetAccount = registerAuth(app, services.apiKeys).forgetAccount;
 
   await app.register(rateLimit, {

@@ -3,7 +3,7 @@ import addFormatsModule from 'ajv-formats';
 import type { TSchema } from 'typebox';
 import { isValidTimeZone } from './domain/calendar.ts';
 import { isCurrency } from './domain/money.ts';
-import { type FieldError, validationFailed } from './errors.ts';
+import { AppError, type FieldError, validationFailed } from './errors.ts';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
@@ -69,5 +69,45 @@ export function parseInput<T>(schema: TSchema, value: unknown): T {
     compiled.set(schema, validate);
   }
   if (!validate(value)) throw validationFailed(fieldErrors(validate.errors ?? []));
+  refuseUnstorableText('input', unstorableTextFields(value));
   return value as T;
+}
+
+/**
+ * PostgreSQL text cannot hold U+0000 (SQLSTATE 22021), and an unpaired UTF-16 surrogate has no
+ * UTF-8 form (the driver would silently store U+FFFD instead).
+ */
+export const isStorableText = (text: string): boolean => !text.includes('\u0000') && text.isWellFormed();
+
+const pointerPart = (key: string): string => key.replace(/~/g, '~0').replace(/\//g, '~1');
+
+/** JSON pointers (relative to `root`) of every string, or object key, in `value` that PostgreSQL cannot store. */
+export function unstorableTextFields(value: unknown, root = ''): string[] {
+  const found: string[] = [];
+  const walk = (v: unknown, at: string, depth: number): void => {
+    if (found.length >= 20 || depth > 64) return;
+    if (typeof v === 'string') {
+      if (!isStorableText(v)) found.push(at || '/');
+    } else if (Array.isArray(v)) {
+      v.forEach((item, i) => walk(item, `${at}/${i}`, depth + 1));
+    } else if (typeof v === 'object' && v !== null) {
+      for (const [key, item] of Object.entries(v)) {
+        const path = `${at}/${pointerPart(key)}`;
+        if (!isStorableText(key)) found.push(path);
+        walk(item, path, depth + 1);
+      }
+    }
+  };
+  walk(value, root, 0);
+  return found;
+}
+
+export const UNSTORABLE_TEXT_MESSAGE = 'contains a character that cannot be stored (U+0000 or an unpaired surrogate)';
+
+/** `request/invalid_characters` naming the fields, or nothing when every string can be stored. */
+export function refuseUnstorableText(part: string, fields: string[]): void {
+  if (fields.length === 0) return;
+  throw new AppError('request/invalid_characters', 400, `The ${part} contains text that cannot be stored: ${fields.join(', ')}.`, {
+    errors: fields.map((field) => ({ field, message: UNSTORABLE_TEXT_MESSAGE })),
+  });
 }

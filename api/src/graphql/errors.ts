@@ -4,7 +4,7 @@ import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import type { FastifyReply } from 'fastify';
 import { GraphQLError, type ExecutionResult, type FormattedExecutionResult, type GraphQLFormattedError, type ValidationRule } from 'graphql';
 import { AppError, type FieldError } from '../errors.ts';
-import { toAppError } from '../http/problem.ts';
+import { fromDatabaseError, toAppError } from '../http/problem.ts';
 
 /** A GraphQL error as we render it: the message plus our stable code in `extensions`. */
 interface Rendered {
@@ -47,8 +47,12 @@ const render = (e: AppError): Rendered => ({ message: e.message, code: e.code, s
 
 /** A resolver's error: ours as it is, anything else hidden behind `internal/error`. */
 function renderExecutionError(error: GraphQLError, reply: FastifyReply | undefined): Rendered {
-  const appError = appErrorIn(error.originalError);
-  if (appError) return render(appError);
+  const appError = appErrorIn(error.originalError) ?? fromDatabaseError(error.originalError);
+  if (appError) {
+    // A lost database connection: the client retries after the delay, as over REST.
+    if (appError.status === 503) for (const [name, value] of Object.entries(appError.headers ?? {})) reply?.header(name, value);
+    return render(appError);
+  }
   reply?.log.error({ err: error.originalError ?? error, path: error.path }, 'graphql resolver failed');
   return { message: INTERNAL, code: 'internal/error', status: 500 };
 }
@@ -103,7 +107,10 @@ export function formatGraphqlErrors(
   let statusCode = 200;
   for (const error of execution.errors) {
     if (error.path) {
-      errors.push(format(renderExecutionError(error, reply), error));
+      const rendered = renderExecutionError(error, reply);
+      // Lost database: the whole answer says "retry", so clients and proxies that only read the status do.
+      if (rendered.status === 503) statusCode = 503;
+      errors.push(format(rendered, error));
       continue;
     }
     for (const [rendered, source] of renderBeforeExecution(error.originalError ?? error, reply)) {

@@ -1,9 +1,11 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Kind, type DocumentNode, type ValueNode, visit } from 'graphql';
 import mercurius from 'mercurius';
 import type { Config } from '../config.ts';
 import type { Actor } from '../domain/shared/index.ts';
 import { AppError } from '../errors.ts';
 import type { Services } from '../services.ts';
+import { isStorableText, refuseUnstorableText, unstorableTextFields } from '../validation.ts';
 import type { GraphqlContext } from './builder.ts';
 import { formatGraphqlErrors, limitRules } from './errors.ts';
 import { createLoaders } from './loaders.ts';
@@ -43,4 +45,23 @@ export async function registerGraphql(app: FastifyInstance, deps: { services: Se
       },
     },
   });
+  // Arguments written in the query and variables alike: text PostgreSQL cannot store never reaches a resolver.
+  app.graphql.addHook('preExecution', async (_schema, document, _context, variables) => {
+    refuseUnstorableText('operation', [...unstorableArguments(document), ...unstorableTextFields(variables ?? {})]);
+  });
+}
+
+/** Pointers (`/argument/field/0`) of the string literals of `document` that cannot be stored. */
+function unstorableArguments(document: DocumentNode): string[] {
+  const found: string[] = [];
+  const walk = (value: ValueNode, at: string): void => {
+    if (value.kind === Kind.STRING && !isStorableText(value.value)) found.push(at);
+    else if (value.kind === Kind.LIST) value.values.forEach((item, i) => walk(item, `${at}/${i}`));
+    else if (value.kind === Kind.OBJECT) for (const field of value.fields) walk(field.value, `${at}/${field.name.value}`);
+  };
+  visit(document, {
+    Argument: (node) => walk(node.value, `/${node.name.value}`),
+    VariableDefinition: (node) => void (node.defaultValue && walk(node.defaultValue, `/${node.variable.name.value}`)),
+  });
+  return found;
 }

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { AppError, type FieldError } from '../errors.ts';
+import { isConnectionLost, isDataException } from '../store/pg-errors.ts';
 import { fieldErrors } from '../validation.ts';
 
 /** RFC 9457 problem details, as every REST error is rendered. */
@@ -43,9 +44,30 @@ const FASTIFY_CODES: Record<string, [string, number, string]> = {
   FST_ERR_CTP_INVALID_JSON_BODY: ['request/malformed_json', 400, 'The body is not valid JSON.'],
 };
 
+/** Seconds a client should wait before retrying when the database is away. */
+const DATABASE_RETRY_AFTER = '2';
+
+/**
+ * PostgreSQL errors that are not a bug on our side: a value it cannot store (class 22) is the
+ * input's fault; a lost connection is retryable. Shared by REST and GraphQL.
+ */
+export function fromDatabaseError(error: unknown): AppError | undefined {
+  if (isDataException(error)) {
+    return new AppError('request/invalid_value', 400, 'A value in the request cannot be stored (out of range, or characters the database refuses).');
+  }
+  if (isConnectionLost(error)) {
+    return new AppError('database/unavailable', 503, 'The database is unavailable for a moment; nothing was changed. Retry after the number of seconds in Retry-After.', {
+      headers: { 'retry-after': DATABASE_RETRY_AFTER },
+    });
+  }
+  return undefined;
+}
+
 /** Turns anything thrown in a request into our error type. */
 export function toAppError(error: FastifyError | Error): AppError {
   if (error instanceof AppError) return error;
+  const fromDatabase = fromDatabaseError(error);
+  if (fromDatabase) return fromDatabase;
   const fastifyError = error as FastifyError & { validationContext?: string };
   if (fastifyError.validation) {
     const part = fastifyError.validationContext ?? 'body';
@@ -82,7 +104,8 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, error:
 export function registerProblemHandlers(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const appError = toAppError(error);
-    if (appError.status >= 500) request.log.error({ err: error }, 'request failed');
+    if (appError.status === 503) request.log.warn({ err: error }, 'database unavailable');
+    else if (appError.status >= 500) request.log.error({ err: error }, 'request failed');
     return sendProblem(request, reply, appError);
   });
   app.setNotFoundHandler((request, reply) =>
