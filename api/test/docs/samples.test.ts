@@ -30,6 +30,8 @@ export interface Sample {
   line: number;
   lang: 'ts' | 'sh';
   code: string;
+  /** The ```json block right after a shell block: what its (one) answer looks like. */
+  response?: string;
 }
 
 /** Pages whose samples use the demo key that `npm start` prints. */
@@ -51,15 +53,75 @@ export function samplesOf(file: string, text: string): Sample[] {
     if (/\bno-run\b/.test(info)) continue;
     const code = body.join('\n');
     if (lang === 'ts' || lang === 'typescript') samples.push({ file, line: start + 1, lang: 'ts', code });
-    if ((lang === 'sh' || lang === 'bash') && callsTheServer(code)) samples.push({ file, line: start + 1, lang: 'sh', code });
+    if ((lang === 'sh' || lang === 'bash') && callsTheServer(code)) {
+      const response = responseAfter(lines, i + 1);
+      samples.push({ file, line: start + 1, lang: 'sh', code, ...(response !== undefined && { response }) });
+    }
   }
   return samples;
 }
 
-/** The block calls $RELANCE_URL, and its commands are curl calls and pauses (continuation lines and comments aside). */
+/** The body of a ```json block that follows line `from` with only blank lines between. */
+function responseAfter(lines: string[], from: number): string | undefined {
+  let i = from;
+  while (i < lines.length && (lines[i] ?? '').trim() === '') i++;
+  if (!/^```json\s*$/.test(lines[i] ?? '')) return undefined;
+  const body: string[] = [];
+  for (i++; i < lines.length && !/^```\s*$/.test(lines[i] ?? ''); i++) body.push(lines[i] ?? '');
+  return body.join('\n');
+}
+
+/** Shell variables a block assigns (`CUSTOMER_ID=$(curl …)`): kept for the page's next blocks. */
+export function assignedVariables(code: string): string[] {
+  return [...new Set([...code.matchAll(/^\s*([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1] ?? ''))];
+}
+
+const ELLIPSIS = /…|\.\.\./;
+
+/**
+ * How a documented answer differs from the real one. A complete sample (no `…`) must name every
+ * field the API returned, at every level (lists: their first element); a sample cut with `…`
+ * may leave fields out. Either way, every field it names must exist. Values are not compared
+ * (ids and dates differ on every run).
+ */
+export function sampleMismatches(sample: string, actual: unknown): string[] {
+  const partial = ELLIPSIS.test(sample);
+  const documented = partial ? undefined : (JSON.parse(sample) as unknown);
+  const named = new Set([...sample.matchAll(/"([A-Za-z_][A-Za-z0-9_]*)"\s*:/g)].map((m) => m[1] ?? ''));
+  const problems: string[] = [];
+  const walk = (real: unknown, doc: unknown, at: string) => {
+    if (Array.isArray(real)) {
+      if (real.length > 0 && Array.isArray(doc) && doc.length > 0) walk(real[0], doc[0], `${at}[0]`);
+      return;
+    }
+    if (!real || typeof real !== 'object') return;
+    for (const [key, value] of Object.entries(real)) {
+      if (documented !== undefined) {
+        const docObject = doc && typeof doc === 'object' && !Array.isArray(doc) ? (doc as Record<string, unknown>) : undefined;
+        if (!docObject || !(key in docObject)) problems.push(`${at}.${key} is returned but not in the sample`);
+        else walk(value, docObject[key], `${at}.${key}`);
+      }
+    }
+  };
+  walk(actual, documented, '$');
+  const returned = new Set<string>();
+  const collect = (value: unknown) => {
+    if (Array.isArray(value)) value.forEach(collect);
+    else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) (returned.add(k), collect(v));
+  };
+  collect(actual);
+  for (const key of named) if (!returned.has(key)) problems.push(`"${key}" is in the sample but the API did not return it`);
+  return problems;
+}
+
+/**
+ * The block calls $RELANCE_URL, and its commands are curl calls, pauses, echoes and ids kept
+ * from an answer (`INVOICE_ID=$(curl … | node -p …)`); continuation lines and comments aside.
+ */
 function callsTheServer(code: string): boolean {
-  const commands = code.replace(/'[^']*'/g, "''").replace(/\\\n/g, ' ').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
-  return code.includes('$RELANCE_URL') && commands.length > 0 && commands.every((c) => /^(curl|sleep)\s/.test(c));
+  const uncommented = code.split('\n').filter((l) => !l.trim().startsWith('#')).join('\n');
+  const commands = uncommented.replace(/'[^']*'/g, "''").replace(/\\\n/g, ' ').split('\n').map((l) => l.trim()).filter(Boolean);
+  return code.includes('$RELANCE_URL') && commands.length > 0 && commands.every((c) => /^(curl|sleep|echo)\s|^[A-Z][A-Z0-9_]*=\$\(curl\s/.test(c));
 }
 
 async function markdownFiles(): Promise<string[]> {
@@ -124,7 +186,8 @@ t.test('every code sample of the docs runs', async (t) => {
   const scripts = new Map<Sample, string>();
   for (const [i, sample] of samples.entries()) {
     const script = path.join(dir, `${String(i + 1).padStart(3, '0')}-${path.basename(sample.file, '.md')}-${sample.line}.${sample.lang}`);
-    await writeFile(script, sample.lang === 'sh' ? `set -euo pipefail\n${sample.code}\n` : `${sample.code}\n\nexport {};\n`);
+    const keep = assignedVariables(sample.code).map((name) => `declare -p ${name} >> "$SAMPLES_STATE"\n`).join('');
+    await writeFile(script, sample.lang === 'sh' ? `set -euo pipefail\nsource "$SAMPLES_STATE"\n${sample.code}\n${keep}` : `${sample.code}\n\nexport {};\n`);
     scripts.set(sample, script);
   }
   await writeFile(path.join(dir, 'tsconfig.json'), JSON.stringify({
@@ -143,12 +206,25 @@ t.test('every code sample of the docs runs', async (t) => {
     const demoKey = DEMO_KEY_PAGES.has(file);
     const live = await services.accounts.create({ name: `Docs: ${file}`, time_zone: 'Europe/Paris', ...(demoKey && { mode: 'test' as const }) });
     const test = await services.accounts.create({ name: `Docs: ${file} (test)`, time_zone: 'Europe/Paris', mode: 'test' });
-    const env = { RELANCE_URL: url, RELANCE_API_KEY: live.api_key.secret, RELANCE_TEST_API_KEY: test.api_key.secret };
+    // Shell blocks of a page run in order as one reader's terminal: ids kept by one are seen by the next.
+    const state = path.join(dir, `${path.basename(file, '.md')}-${live.account.id}.state.sh`);
+    await writeFile(state, '');
+    const env = { RELANCE_URL: url, RELANCE_API_KEY: live.api_key.secret, RELANCE_TEST_API_KEY: test.api_key.secret, SAMPLES_STATE: state };
     for (const sample of ofFile) {
       const name = `${sample.file}:${sample.line} (${sample.lang})`;
       const script = String(scripts.get(sample));
       const result = sample.lang === 'ts' ? await run(process.execPath, ['--conditions=relance-source', script], env, 90_000) : await run('bash', [script], env, 60_000);
       t.equal(result.code, 0, name, { output: result.output.slice(-4000) });
+      if (sample.response !== undefined && result.code === 0) {
+        let answer: unknown;
+        try {
+          answer = JSON.parse(result.output);
+        } catch {
+          t.fail(`${name}: a block followed by a response sample prints one JSON answer`, { output: result.output.slice(-2000) });
+          continue;
+        }
+        t.same(sampleMismatches(sample.response, answer), [], `${name}: the response sample matches the real answer`);
+      }
     }
     if (file === 'docs/quick-start.md') {
       const actor = { accountId: live.account.id, keyId: null, readOnly: false, mode: 'test' as const, timeZone: 'Europe/Paris' };
@@ -161,5 +237,31 @@ t.test('every code sample of the docs runs', async (t) => {
       t.ok(outbox.data.length >= 1, 'the quick start ends with a first reminder in the outbox');
       t.equal(outbox.data[0]?.transport, 'outbox');
     }
+  }
+});
+
+t.test('response samples: a complete sample names every field; a cut one names only real ones', async (t) => {
+  t.same(sampleMismatches('{"a": 1, "b": {"c": 2}}', { a: 1, b: { c: 3 } }), []);
+  t.same(sampleMismatches('{"a": 1}', { a: 1, pause: null }), ['$.pause is returned but not in the sample']);
+  t.same(sampleMismatches('{"data": [{"x": 1}]}', { data: [{ x: 1, y: 2 }] }), ['$.data[0].y is returned but not in the sample']);
+  t.same(sampleMismatches('{"a": 1,\n …\n}', { a: 1, b: 2 }), [], 'a sample cut with … may leave fields out');
+  t.same(sampleMismatches('{"a": 1, "gone": 2, …}', { a: 1 }), ['"gone" is in the sample but the API did not return it']);
+  t.same(assignedVariables('CUSTOMER_ID=$(curl -sf x)\necho "$CUSTOMER_ID"\n  DRAFT_ID=$(curl y)'), ['CUSTOMER_ID', 'DRAFT_ID']);
+});
+
+t.test("the README's command table lists every operator command", async (t) => {
+  const cli = await readFile(path.join(ROOT, 'api/src/cli.ts'), 'utf8');
+  const usage = /const USAGE = `([\s\S]*?)`;/.exec(cli)?.[1] ?? '';
+  const commands = [...usage.matchAll(/^ {2}([a-z]+ [a-z]+)/gm)].map((m) => m[1] ?? '');
+  t.ok(commands.length >= 5, `commands found in the CLI's usage: ${commands.join(', ')}`);
+  const readme = await readFile(path.join(ROOT, 'README.md'), 'utf8');
+  const row = readme.split('\n').find((line) => line.startsWith('| `npm run relance -- <command>`')) ?? '';
+  for (const command of commands) t.match(row, `\`${command}`, `README lists \`${command}\``);
+});
+
+t.test('no page describes a past or future version of Relance', async (t) => {
+  for (const file of await markdownFiles()) {
+    const text = await readFile(path.join(ROOT, file), 'utf8').catch(() => '');
+    t.notMatch(text, /Coming next|in this version|not returned by the API yet/i, file);
   }
 });
