@@ -49,7 +49,10 @@ async function main(): Promise<void> {
     return;
   }
 
-  const database = createDatabase(databaseUrl, { max: config.databasePoolSize });
+  const database = createDatabase(databaseUrl, {
+    max: config.databasePoolSize,
+    onConnectionError: (err) => log.warn({ err }, 'database connection lost; the statement using it fails and is retried by its caller'),
+  });
   const services = createServices({
     database,
     clock: systemClock,

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { IdempotencyService } from '../domain/idempotency/index.ts';
 import { AppError } from '../errors.ts';
+import { isCommitOutcomeUnknown } from '../store/pg-errors.ts';
 
 const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/;
 
@@ -41,15 +42,36 @@ export function registerIdempotency(app: FastifyInstance, idempotency: Idempoten
     request.idempotencyKey = key;
   });
 
+  // The connection died during COMMIT: the change may be in. The key stays claimed (a retry
+  // gets idempotency/in_progress, then takes the key over once it is abandoned), never a second run.
+  app.addHook('onError', async (request, _reply, error) => {
+    if (isCommitOutcomeUnknown(error)) request.idempotencyKey = null;
+  });
+
   app.addHook('onSend', async (request, reply, payload) => {
     const key = request.idempotencyKey;
-    if (!key || !request.actor) return payload;
+    const actor = request.actor;
+    if (!key || !actor) return payload;
     request.idempotencyKey = null;
     // Answers that changed nothing and may go otherwise next time (bad input, a key without the
     // right, throttling, a server failure) free the key for a retry.
     const retryable = reply.statusCode >= 500 || [400, 401, 403, 429].includes(reply.statusCode);
-    if (retryable) await idempotency.release(request.actor, key);
-    else await idempotency.complete(request.actor, key, reply.statusCode, typeof payload === 'string' ? payload : String(payload));
+    // The database may be away right now (the reason for a 503, or gone since the change
+    // committed): the key is settled as soon as it is back, and the answer is sent either way.
+    const settle = retryable
+      ? () => idempotency.release(actor, key)
+      : () => idempotency.complete(actor, key, reply.statusCode, typeof payload === 'string' ? payload : String(payload));
+    await settleSoon(settle, (err) => request.log.warn({ err, key }, 'could not settle an idempotency key'));
     return payload;
   });
+}
+
+/** Runs `settle`; when it fails, tries again in the background for about half a minute (1, 2, 4, 8, 16 s apart). */
+async function settleSoon(settle: () => Promise<void>, onGiveUp: (error: unknown) => void): Promise<void> {
+  const retry = (n: number): void => {
+    setTimeout(() => {
+      settle().catch((error: unknown) => (n >= 4 ? onGiveUp(error) : retry(n + 1)));
+    }, 1000 * 2 ** n).unref();
+  };
+  await settle().catch(() => retry(0));
 }

@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import { PgBoss } from 'pg-boss';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
@@ -67,6 +68,7 @@ export async function startWorker(deps: {
   const boss = new PgBoss({ connectionString: deps.queueDatabaseUrl || deps.databaseUrl, schema: 'pgboss', max: 6 + (deps.concurrency ?? 4), superviseIntervalSeconds: 10, useListenNotify: true });
   boss.on('error', (err) => log.error({ err }, 'job queue error'));
   await boss.start();
+  guardQueueConnections(boss, log);
 
   await boss.createQueue(QUEUES.purgeIdempotencyKeys, { policy: 'singleton' });
   await boss.schedule(QUEUES.purgeIdempotencyKeys, '17 * * * *');
@@ -172,4 +174,20 @@ async function readQueues(boss: PgBoss): Promise<QueueReading[]> {
 /** Seconds since the oldest live reminder still to send fell due (see `oldestDueReminderAge`). */
 async function oldestDueReminderSeconds(database: Database, now: Date): Promise<number> {
   return Math.max(0, (await database.withSystem((trx) => oldestDueReminderAge(trx, now))) ?? 0);
+}
+
+/**
+ * pg-boss guards the clients of its own transactions, but a client checked out of its pool for
+ * one statement has only pg-pool's idle listener taken off: a second listener, kept for the
+ * client's life, means a dropped connection fails that statement instead of ending the process.
+ */
+function guardQueueConnections(boss: PgBoss, log: Logger): void {
+  const pool = (boss.getDb() as { pool?: pg.Pool }).pool;
+  if (!pool) return;
+  const guarded = new WeakSet<object>();
+  pool.on('acquire', (client) => {
+    if (guarded.has(client)) return;
+    guarded.add(client);
+    client.on('error', (err) => log.warn({ err }, 'job queue connection lost'));
+  });
 }

@@ -3,6 +3,7 @@ import { type Compilable, CompiledQuery, Kysely, PostgresDialect, type RawBuilde
 import pg from 'pg';
 import type { DB } from './db-types.ts';
 import { ACCOUNT_CONTEXT_CTE, ACCOUNT_SET } from './one-statement.ts';
+import { isConnectionLost, markCommitOutcomeUnknown } from './pg-errors.ts';
 
 export type Db = Kysely<DB>;
 
@@ -40,11 +41,22 @@ export type StatementScope = 'account' | 'system' | 'none';
 /** Sees every statement sent, with the transaction kind it ran in (tests: the account-filter audit). */
 export type StatementRecorder = (text: string, scope: StatementScope) => void;
 
-export function createDatabase(connectionString: string, options: { max?: number; onStatement?: StatementRecorder } = {}): Database {
+export function createDatabase(
+  connectionString: string,
+  options: { max?: number; onStatement?: StatementRecorder; onConnectionError?: (error: Error) => void } = {},
+): Database {
   // Every connection starts as the tenant role (set in the startup packet, so no query races it):
   // outside a transaction that names an account, it sees nothing.
   const pool = new pg.Pool({ connectionString, max: options.max ?? 10, types, options: '-c role=relance_app' });
+  // pg-pool listens for errors of idle clients only: a client checked out (a transaction open)
+  // whose connection drops (a terminated backend, a failover, a restart) would emit 'error' with
+  // nobody listening, which ends the process. Its pending statement fails with the same error,
+  // which the request or job then answers (503 database/unavailable, a retried job), and the
+  // pool discards the broken client when it is released.
   pool.on('error', () => {});
+  pool.on('connect', (client) => {
+    client.on('error', (error) => options.onConnectionError?.(error));
+  });
   const scope = new AsyncLocalStorage<StatementScope>();
   if (options.onStatement) recordStatements(pool, scope, options.onStatement);
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
@@ -54,14 +66,22 @@ export function createDatabase(connectionString: string, options: { max?: number
   const run = <T>(kind: StatementScope, prelude: string, fn: (trx: Db) => Promise<T>): Promise<T> =>
     scope.run(kind, () => db.connection().execute(async (conn) => {
       await sql.raw(prelude).execute(conn);
+      let result: T;
       try {
-        const result = await fn(conn);
-        await sql.raw('COMMIT').execute(conn);
-        return result;
+        result = await fn(conn);
       } catch (error) {
         await sql.raw('ROLLBACK').execute(conn).catch(() => {});
         throw error;
       }
+      try {
+        await sql.raw('COMMIT').execute(conn);
+      } catch (error) {
+        // The connection died with COMMIT on the wire: the transaction may or may not have
+        // committed. Callers that would let the client retry (an idempotency key) must not.
+        if (isConnectionLost(error)) markCommitOutcomeUnknown(error);
+        throw error;
+      }
+      return result;
     }));
 
   return {

@@ -34,3 +34,13 @@ export function isConnectionLost(error: unknown): boolean {
   if (code && (/^08/.test(code) || /^57P0[1-3]$/.test(code) || CONNECTION_CODES.has(code))) return true;
   return typeof message === 'string' && CONNECTION_MESSAGES.test(message);
 }
+
+const COMMIT_UNKNOWN = Symbol('commitOutcomeUnknown');
+
+/** Marks an error of a COMMIT whose connection was lost: whether it committed is unknown. */
+export function markCommitOutcomeUnknown(error: unknown): void {
+  if (typeof error === 'object' && error !== null) (error as { [COMMIT_UNKNOWN]?: true })[COMMIT_UNKNOWN] = true;
+}
+
+export const isCommitOutcomeUnknown = (error: unknown): boolean =>
+  typeof error === 'object' && error !== null && (error as { [COMMIT_UNKNOWN]?: true })[COMMIT_UNKNOWN] === true;
