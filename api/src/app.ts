@@ -4,6 +4,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { systemClock, type Clock } from './clock.ts';
 import type { Config } from './config.ts';
 import { AppError } from './errors.ts';
+import { registerGraphiql } from './graphql/graphiql.ts';
 import { registerGraphql } from './graphql/plugin.ts';
 import { registerAuth } from './http/auth.ts';
 import { healthRoutes } from './http/health.ts';
@@ -80,6 +81,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
   });
   registerProblemHandlers(app);
   registerInputGuard(app);
+  if (config.env === 'development') await registerGraphiql(app);
   forgetAccount = registerAuth(app, services.apiKeys).forgetAccount;
 
   await app.register(rateLimit, {

@@ -113,6 +113,7 @@ async function main(): Promise<void> {
 
   const lines = [`Relance is running (${command}).`];
   if (app) lines.push(`  API       ${config.publicUrl}/v1`, `  Docs      ${config.publicUrl}/docs`, `  GraphQL   ${config.publicUrl}/graphql`);
+  if (app && config.env === 'development') lines.push(`  GraphiQL  ${config.publicUrl}/graphiql (paste the API key at the top)`);
   if (embedded) {
     const demo = await createDemoAccountOnce(services);
     if (demo) lines.push('', `  Demo account ${demo.accountId} created, in test mode. Its API key (shown once, keep it):`, `    ${demo.secret}`);

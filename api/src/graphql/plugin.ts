@@ -12,7 +12,7 @@ import { createLoaders } from './loaders.ts';
 import { buildGraphqlSchema } from './schema.ts';
 
 /**
- * Mounts the GraphQL API at /graphql (GraphiQL at /graphiql in development). The auth hook has
+ * Mounts the GraphQL API at /graphql (GraphiQL, in development, is graphiql.ts). The auth hook has
  * already authenticated the request; resolvers call the same services as the REST routes.
  */
 export async function registerGraphql(app: FastifyInstance, deps: { services: Services; config: Config }): Promise<void> {
@@ -20,7 +20,8 @@ export async function registerGraphql(app: FastifyInstance, deps: { services: Se
   await app.register(mercurius, {
     schema: buildGraphqlSchema(),
     path: '/graphql',
-    graphiql: config.env === 'development',
+    // Our own GraphiQL (graphiql.ts) serves its files itself; mercurius's loads them from a CDN.
+    graphiql: false,
     allowBatchedQueries: false,
     validationRules: limitRules({ maxDepth: config.graphqlMaxDepth, maxCost: config.graphqlMaxCost }),
     // The request is checked in preHandler below; the context must not throw, as mercurius also
