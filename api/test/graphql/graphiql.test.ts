@@ -49,10 +49,10 @@ t.test('GraphiQL in development: served offline, a key field, /graphql from a br
     await Promise.all([page.waitForNavigation(), page.click('#key-form button')]);
     await page.waitForSelector('.graphiql-execute-button', { timeout: 30_000 });
     t.match(await page.textContent('#key-state'), 'Key set');
-    t.equal(await page.evaluate(() => localStorage.getItem('relance.apiKey')), acme.apiKey, 'the key is kept in the browser');
+    t.equal(await page.evaluate("localStorage.getItem('relance.apiKey')"), acme.apiKey, 'the key is kept in the browser');
 
     await page.click('.graphiql-execute-button');
-    await page.waitForFunction(() => document.querySelector('.result-window')?.textContent?.includes('GQL-1'), undefined, { timeout: 30_000 });
+    await page.waitForFunction("document.querySelector('.result-window')?.textContent?.includes('GQL-1')", undefined, { timeout: 30_000 });
     const result = (await page.textContent('.result-window')) ?? '';
     t.match(result, 'Durand SAS', 'the default query ran with the key: overdue invoices and their customer');
     await page.click('.graphiql-toggle-docs, [aria-label="Show Documentation Explorer"]').catch(() => {});
