@@ -426,6 +426,7 @@ export interface WebhookAttempts {
 export interface WebhookDeliveries {
   account_id: string;
   attempt_count: Generated<number>;
+  claimed_until: Timestamp | null;
   created_at: Timestamp;
   endpoint_id: string;
   event_id: string;

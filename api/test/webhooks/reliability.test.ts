@@ -142,3 +142,50 @@ t.test('an endpoint failing for 3 days is disabled, its pending deliveries stop'
   t.equal(ok.received.filter((r) => JSON.parse(r.body).type === 'webhook_endpoint.disabled').length, 1, 'webhook_endpoint.disabled emitted once');
   t.equal((await call(acme, 'GET', '/v1/events?delivery_success=false')).json().data.length, 2, 'both events are listed as not delivered');
 });
+
+t.test('a delivery is claimed with a lease, POSTed with no transaction open, and settled', async (t) => {
+  const clock = new ManualClock('2026-03-02T09:00:00Z');
+  const ctx = await setupApp(t, { clock, env: { WEBHOOKS_ALLOW_PRIVATE_TARGETS: 'true' } });
+  const engine = ctx.services.webhookDelivery;
+  const pool = ctx.database.pool;
+  const checkedOutDuringPost: number[] = [];
+  const r = await startReceiver(() => {
+    checkedOutDuringPost.push(pool.totalCount - pool.idleCount);
+    return { status: 200 };
+  });
+  t.teardown(() => r.close());
+  const acme = await ctx.createAccount({ name: 'Acme' });
+  const call = (url: string, payload: object) => ctx.app.inject({ method: 'POST', url, headers: acme.auth, payload });
+  await call('/v1/webhook_endpoints', { url: r.url, enabled_events: ['customer.created'] });
+  const queued: string[] = [];
+  const enqueue = async (_trx: unknown, jobs: Array<{ deliveryId: string }>) => void queued.push(...jobs.map((j) => j.deliveryId));
+  const lease = (id: string) =>
+    ctx.database.withAccount(acme.accountId, (trx) => trx.selectFrom('webhook_deliveries').select(['status', 'claimed_until']).where('id', '=', id).executeTakeFirstOrThrow());
+
+  await call('/v1/customers', { name: 'One' });
+  await engine.dispatch(enqueue);
+  const [first] = queued.splice(0);
+  // The same job run twice at once: one claims, the other finds the delivery taken.
+  const results = await Promise.all([engine.attempt(acme.accountId, [first!]), engine.attempt(acme.accountId, [first!])]);
+  t.equal(r.received.length, 1, 'POSTed once');
+  t.same(results.map((x) => x.succeeded).sort(), [0, 1]);
+  t.match(await lease(first!), { status: 'succeeded', claimed_until: null });
+
+  // A worker that claimed a delivery and died: nobody else takes it while its lease runs…
+  await call('/v1/customers', { name: 'Two' });
+  await engine.dispatch(enqueue);
+  const [second] = queued.splice(0);
+  await ctx.database.withAccount(acme.accountId, (trx) =>
+    trx.updateTable('webhook_deliveries').set({ claimed_until: new Date(clock.now().getTime() + 60_000) }).where('id', '=', second!).execute(),
+  );
+  t.same(await engine.attempt(acme.accountId, [second!]), { succeeded: 0, failed: 0 }, 'claimed elsewhere: left alone');
+  t.equal(await engine.enqueueDue(enqueue), 0, 'the lease still runs');
+  // …then the due sweep queues it again, and it is delivered.
+  clock.advance(60_001);
+  t.equal(await engine.enqueueDue(enqueue), 1);
+  t.same(queued, [second]);
+  t.same(await engine.attempt(acme.accountId, [second!]), { succeeded: 1, failed: 0 });
+  t.equal(r.received.length, 2);
+  t.equal(checkedOutDuringPost[1], 0, 'no connection held (no transaction open) while POSTing');
+  t.match(await lease(second!), { status: 'succeeded', claimed_until: null });
+});

@@ -4,7 +4,7 @@ import { newId } from '../../ids.ts';
 import type { Database, Db } from '../../store/database.ts';
 import { recordEvent } from '../outbox/index.ts';
 import { presentEvent } from '../events/index.ts';
-import { postWebhook, type SendResult } from './sender.ts';
+import { postWebhook, REQUEST_TIMEOUT_MS, type SendResult } from './sender.ts';
 import { targetPolicyFor, type TargetPolicy } from './target.ts';
 import { type EndpointRow, failPendingDeliveries, presentEndpoint } from './webhook.repository.ts';
 import { failingTooLong, nextAttemptAt, parseRetryAfter, signatureHeader, subscribes } from './webhook.rules.ts';
@@ -19,6 +19,9 @@ export interface DeliveryJob {
 export type Enqueue = (trx: Db, jobs: DeliveryJob[]) => Promise<void>;
 
 export const DISPATCH_BATCH = 1000;
+
+/** How long a claimed delivery is left to its worker: the POST's timeout and a margin. */
+export const DELIVERY_LEASE_MS = REQUEST_TIMEOUT_MS * 4;
 
 /**
  * The worker side of webhooks: turns new events into deliveries, queues due retries, and makes
@@ -92,16 +95,24 @@ export function createWebhookDelivery(deps: { database: Database; clock: Clock; 
       });
     },
 
-    /** Queues the deliveries whose retry (or on-demand send) is due by the clock. Returns how many. */
+    /**
+     * Queues the deliveries whose retry (or on-demand send) is due by the clock, and those whose
+     * worker claimed them and never settled (its lease ran out). Returns how many.
+     */
     enqueueDue(enqueue: Enqueue, limit = DISPATCH_BATCH): Promise<number> {
       return database.withSystem(async (trx) => {
+        const now = clock.now();
         const due = await sql<{ account_id: string; id: string }>`
-          WITH batch AS (
+          WITH retries AS (
             SELECT account_id, id FROM webhook_deliveries
-             WHERE status = 'pending' AND next_attempt_at IS NOT NULL AND next_attempt_at <= ${clock.now()}
+             WHERE status = 'pending' AND next_attempt_at IS NOT NULL AND next_attempt_at <= ${now}
              ORDER BY next_attempt_at LIMIT ${limit} FOR UPDATE SKIP LOCKED
-          )
-          UPDATE webhook_deliveries d SET next_attempt_at = NULL FROM batch
+          ), abandoned AS (
+            SELECT account_id, id FROM webhook_deliveries
+             WHERE status = 'pending' AND claimed_until IS NOT NULL AND claimed_until <= ${now}
+             ORDER BY claimed_until LIMIT ${limit} FOR UPDATE SKIP LOCKED
+          ), batch AS (SELECT * FROM retries UNION SELECT * FROM abandoned)
+          UPDATE webhook_deliveries d SET next_attempt_at = NULL, claimed_until = NULL FROM batch
            WHERE d.account_id = batch.account_id AND d.id = batch.id
           RETURNING d.account_id, d.id`.execute(trx);
         if (due.rows.length > 0) await enqueue(trx, due.rows.map((r) => ({ accountId: r.account_id, deliveryId: r.id })));
@@ -110,12 +121,14 @@ export function createWebhookDelivery(deps: { database: Database; clock: Clock; 
     },
 
     /**
-     * Attempts the deliveries of one account: reads them, POSTs each (in parallel), then records
-     * every attempt and its consequences in one transaction. A delivery already settled or
-     * already rescheduled (a job run twice) is left alone.
+     * Attempts the deliveries of one account: claims them (a lease, in a short transaction), POSTs
+     * each (in parallel, no transaction open), then records every attempt and its consequences in
+     * one transaction. A delivery already settled, already rescheduled, or claimed by another
+     * worker (a job run twice) is left alone.
      */
     async attempt(accountId: string, deliveryIds: string[]): Promise<{ succeeded: number; failed: number }> {
       const work = await database.withAccount(accountId, async (trx) => {
+        const claimedAt = clock.now();
         const rows = await trx
           .selectFrom('webhook_deliveries as d')
           .innerJoin('webhook_endpoints as we', 'we.id', 'd.endpoint_id')
@@ -123,17 +136,27 @@ export function createWebhookDelivery(deps: { database: Database; clock: Clock; 
           .innerJoin('accounts as a', 'a.id', 'we.account_id')
           .select([
             'a.mode',
-            'd.id as delivery_id', 'd.event_id', 'd.attempt_count', 'd.status', 'd.next_attempt_at',
+            'd.id as delivery_id', 'd.event_id', 'd.attempt_count', 'd.status', 'd.next_attempt_at', 'd.claimed_until',
             'we.id as endpoint_id', 'we.url', 'we.enabled', 'we.secret', 'we.previous_secret', 'we.previous_secret_expires_at',
           ])
+          .where('d.account_id', '=', accountId)
           .where('d.id', 'in', deliveryIds)
+          .forUpdate('d')
+          .skipLocked()
           .execute();
-        const stale = rows.filter((r) => r.status === 'pending' && r.next_attempt_at === null && !r.enabled).map((r) => r.delivery_id);
+        const unclaimed = rows.filter((r) => r.claimed_until === null || r.claimed_until <= claimedAt);
+        const stale = unclaimed.filter((r) => r.status === 'pending' && r.next_attempt_at === null && !r.enabled).map((r) => r.delivery_id);
         if (stale.length) {
           await trx.updateTable('webhook_deliveries').set({ status: 'failed', updated_at: clock.now() }).where('id', 'in', stale).where('status', '=', 'pending').execute();
         }
-        const ready = rows.filter((r) => r.status === 'pending' && r.next_attempt_at === null && r.enabled);
+        const ready = unclaimed.filter((r) => r.status === 'pending' && r.next_attempt_at === null && r.enabled);
         if (ready.length === 0) return [];
+        await trx
+          .updateTable('webhook_deliveries')
+          .set({ claimed_until: new Date(claimedAt.getTime() + DELIVERY_LEASE_MS) })
+          .where('account_id', '=', accountId)
+          .where('id', 'in', ready.map((r) => r.delivery_id))
+          .execute();
         const events = await trx.selectFrom('events').selectAll().where('id', 'in', ready.map((r) => r.event_id)).execute();
         const byId = new Map(events.map((e) => [e.id, e]));
         return ready.flatMap((r) => {
@@ -206,10 +229,10 @@ export function createWebhookDelivery(deps: { database: Database; clock: Clock; 
         await sql`
           UPDATE webhook_deliveries d
              SET status = u.status, attempt_count = u.attempt_count, next_attempt_at = u.next_attempt_at,
-                 last_attempt_at = u.last_attempt_at, updated_at = ${now}
+                 last_attempt_at = u.last_attempt_at, claimed_until = NULL, updated_at = ${now}
             FROM jsonb_to_recordset(${JSON.stringify(updates)}::jsonb)
                  AS u(id text, status text, attempt_count integer, next_attempt_at timestamptz, last_attempt_at timestamptz)
-           WHERE d.id = u.id AND (u.status = 'succeeded' OR d.status = 'pending')`.execute(trx);
+           WHERE d.account_id = ${accountId} AND d.id = u.id AND (u.status = 'succeeded' OR d.status = 'pending')`.execute(trx);
         await trx.insertInto('webhook_attempts').values(attempts).execute();
 
         // A success ends the endpoint's failure streak; a failure starts one or, 3 days on, disables it.
