@@ -14,7 +14,7 @@ import { cancelPlanOfClosedInvoice, createPaymentPlanService } from './domain/pa
 import { createBankTransactionService } from './domain/bank-transactions/index.ts';
 import { createPaymentTermsService } from './domain/payment-terms/index.ts';
 import { createMessageComposer } from './mail/composer.ts';
-import { createReminderEngine, createReminderPolicyService, createReminderScheduler, createTimelineService, flagInvoicesOfPolicy, releaseRemindersSkippedAsPaid, replanInvoices } from './domain/reminders/index.ts';
+import { createChannels, createReminderEngine, createReminderPolicyService, createReminderScheduler, createTimelineService, flagInvoicesOfPolicy, releaseRemindersSkippedAsPaid, replanInvoices } from './domain/reminders/index.ts';
 import { createTaskService } from './domain/tasks/index.ts';
 import { createTemplateService, resolveTemplate } from './domain/templates/index.ts';
 import { createRelatedService } from './domain/related/index.ts';
@@ -42,7 +42,8 @@ export function createServices(deps: {
   const transport = deps.transport ?? createOutboxTransport();
   const templates = createTemplateService(deps);
   const composer = createMessageComposer(resolveTemplate);
-  const engine = createReminderEngine({ ...deps, transport, composer });
+  const channels = createChannels({ transport, composer });
+  const engine = createReminderEngine({ ...deps, channels });
   const scheduler = createReminderScheduler({ ...deps, engine });
   // Cross-module reactions, handed to the modules below reminders and plans as narrow dependencies.
   const replan = replanInvoices;
@@ -50,7 +51,7 @@ export function createServices(deps: {
   return {
     reminderPolicies: createReminderPolicyService({ ...deps, onPolicyChanged: (trx, _actor, policyId) => flagInvoicesOfPolicy(trx, policyId) }),
     reminders: { engine, scheduler },
-    timeline: createTimelineService({ ...deps, composer, scheduler }),
+    timeline: createTimelineService({ ...deps, channels, scheduler }),
     templates,
     accounts: createAccountService(deps),
     apiKeys: createApiKeyService(deps),

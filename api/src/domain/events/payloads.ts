@@ -1,12 +1,13 @@
 import Type from 'typebox';
 import { Message } from '../messages/index.ts';
+import { CHANNEL_NAMES } from '../reminders/index.ts';
 import { CalendarDate, Id, Nullable, Timestamp } from '../shared/index.ts';
 
 // The `data` of events whose object has no public schema of its own (a planned reminder, a
 // promise to pay) or carries more than the object (a bounce). The other events carry the object
 // exactly as the API shows it (Invoice, Payment…).
 
-const Channel = Type.Enum(['email', 'call', 'letter', 'collection', 'webhook'], { description: 'How the step reaches the customer.' });
+const Channel = Type.Enum(CHANNEL_NAMES, { description: 'How the step reaches the customer.' });
 
 export const Reminder = Type.Object(
   {

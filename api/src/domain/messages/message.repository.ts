@@ -75,6 +75,16 @@ export const findMessage = (trx: Db, id: string) =>
 export const findMessageForOccurrence = (trx: Db, occurrenceId: string) =>
   trx.selectFrom('messages').selectAll().where('occurrence_id', '=', occurrenceId).executeTakeFirst();
 
+/** Stores messages delivered in the transaction that composed them (a local transport). */
+export async function insertMessages(trx: Db, rows: ReadonlyArray<Insertable<Messages>>): Promise<void> {
+  if (rows.length > 0) await trx.insertInto('messages').values([...rows]).execute();
+}
+
+/** A pending message that will not be sent (its reminder was stopped before delivery). */
+export async function cancelMessage(trx: Db, id: string, at: Date): Promise<void> {
+  await trx.updateTable('messages').set({ status: 'canceled', updated_at: at }).where('id', '=', id).execute();
+}
+
 /**
  * Stores a message as `pending`, in the caller's transaction. An occurrence has at most one
  * message: if it already has one, that one is returned unchanged (its stored bytes are what a

@@ -1,7 +1,8 @@
 // The reminders module's door: what other modules and the adapters may use. Everything else in
 // this folder is internal (checked by dependency-cruiser, see .dependency-cruiser.cjs).
 export { createReminderEngine, type MessageComposer } from './engine.ts';
-export { ReminderPolicy, ReminderPolicyCreate, ReminderPolicyUpdate, type ReminderStep } from './policy.schemas.ts';
+export { CHANNEL_NAMES, createChannels, describeChannels } from './channels/registry.ts';
+export { type Channel, ReminderPolicy, ReminderPolicyCreate, ReminderPolicyUpdate, type ReminderStep } from './policy.schemas.ts';
 export { createReminderPolicyService, insertDefaultPolicy } from './policy.service.ts';
 export { oldestDueReminderAge, releaseRemindersSkippedAsPaid } from './reminder-occurrence.repository.ts';
 export { flagInvoicesOfPolicy, replanInvoices } from './schedule.ts';

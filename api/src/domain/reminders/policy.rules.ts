@@ -1,4 +1,5 @@
 import { addDays, isWeekend, zonedDateTimeToInstant } from '../calendar.ts';
+import { channelPlan } from './channels/registry.ts';
 import type { Channel } from './policy.schemas.ts';
 
 /** A policy as the planner needs it. */
@@ -50,15 +51,15 @@ export function stepDate(dueDate: string, offsetDays: number, skipWeekends: bool
   return date;
 }
 
-/** Steps in the order they play out: by offset, emails before tasks on the same day. */
+/** Steps in the order they play out: by offset, then by channel (emails before tasks on the same day). */
 export function orderedSteps<S extends { offset_days: number; channel: Channel }>(steps: readonly S[]): S[] {
-  const rank = (c: Channel) => (c === 'email' ? 0 : c === 'webhook' ? 1 : 2);
+  const rank = (c: Channel) => channelPlan(c).rank;
   return [...steps].sort((a, b) => a.offset_days - b.offset_days || rank(a.channel) - rank(b.channel));
 }
 
 /**
  * Every reminder a policy plans for a due date, in the account's time zone: one per step, then
- * the repeats of the last email step (every N days after the last step, at most M times).
+ * the repeats of the last step whose channel repeats, the last email step (every N days after the last step, at most M times).
  */
 export function planOccurrences(policy: PolicyPlan, dueDate: string, timeZone: string): PlannedOccurrence[] {
   const at = (date: string) => zonedDateTimeToInstant(date, policy.send_hour, policy.send_minute, timeZone);
@@ -68,7 +69,7 @@ export function planOccurrences(policy: PolicyPlan, dueDate: string, timeZone: s
     return { step_id: step.id, repeat_index: 0, offset_days: step.offset_days, channel: step.channel, template_key: step.template_key, applies_late_fees: step.applies_late_fees, local_date, scheduled_at: at(local_date) };
   });
   const last = steps.at(-1);
-  const repeated = [...steps].reverse().find((s) => s.channel === 'email') ?? last;
+  const repeated = [...steps].reverse().find((s) => channelPlan(s.channel).repeats) ?? last;
   if (policy.repeat && last && repeated) {
     for (let k = 1; k <= policy.repeat.max; k++) {
       const offset = last.offset_days + k * policy.repeat.every_days;

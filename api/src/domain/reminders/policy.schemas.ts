@@ -1,10 +1,8 @@
 import Type from 'typebox';
 import { Amount, Id, Nullable, Timestamp } from '../shared/index.ts';
+import { CHANNEL_NAMES, describeChannels } from './channels/registry.ts';
 
-export const Channel = Type.Enum(['email', 'call', 'letter', 'collection', 'webhook'], {
-  description:
-    '`email`: Relance sends the message. `call`, `letter`, `collection`: a task for a person. `webhook`: only an event, for integrators who send their own messages.',
-});
+export const Channel = Type.Enum(CHANNEL_NAMES, { description: describeChannels() });
 export type Channel = Type.Static<typeof Channel>;
 
 const TemplateKey = Type.String({ pattern: '^[a-z][a-z0-9_]{0,39}$', description: 'The template an email step renders (see /v1/templates).' });

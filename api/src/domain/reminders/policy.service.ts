@@ -7,6 +7,7 @@ import type { ReminderPolicies } from '../../store/db-types.ts';
 import { isForeignKeyViolation } from '../../store/pg-errors.ts';
 import { parseInput } from '../../validation.ts';
 import { type Actor, assertWriteAccess, type Page, PageQuery, toPage } from '../shared/index.ts';
+import { channelPlan } from './channels/registry.ts';
 import { DEFAULT_POLICY, orderedSteps, type PolicyPlan } from './policy.rules.ts';
 import { type ReminderPolicy, ReminderPolicyCreate, ReminderPolicyUpdate, type ReminderStep, type ReminderStepInput } from './policy.schemas.ts';
 
@@ -40,7 +41,7 @@ const present = (row: PolicyRow, defaultId: string | null): ReminderPolicy => ({
   updated_at: row.updated_at.toISOString(),
 });
 
-/** Gives new steps an id and checks that email steps name a template. Step ids given must exist. */
+/** Gives new steps an id and checks that the steps of channels with templates (email) name one. Step ids given must exist. */
 function normalizeSteps(input: ReminderStepInput[], existing: ReminderStep[]): ReminderStep[] {
   const known = new Set(existing.map((s) => s.id));
   return input.map((step, i) => {
@@ -49,9 +50,10 @@ function normalizeSteps(input: ReminderStepInput[], existing: ReminderStep[]): R
         errors: [{ field: `/steps/${i}/id`, message: 'is not a step of this policy' }],
       });
     }
-    if (step.channel === 'email' && !step.template_key) {
-      throw new AppError('request/validation_failed', 400, 'An email step needs a template_key.', {
-        errors: [{ field: `/steps/${i}/template_key`, message: 'is required for an email step' }],
+    if (channelPlan(step.channel).needsTemplate && !step.template_key) {
+      const a = /^[aeiou]/.test(step.channel) ? 'An' : 'A';
+      throw new AppError('request/validation_failed', 400, `${a} ${step.channel} step needs a template_key.`, {
+        errors: [{ field: `/steps/${i}/template_key`, message: `is required for ${a.toLowerCase()} ${step.channel} step` }],
       });
     }
     return {

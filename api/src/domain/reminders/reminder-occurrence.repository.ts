@@ -225,6 +225,11 @@ export async function markSending(trx: Db, id: string, messageId: string, now: D
   await trx.updateTable('reminder_occurrences').set({ status: 'sending', message_id: messageId, updated_at: now }).where('id', '=', id).execute();
 }
 
+/** An attempt is about to be made (counted before the provider is called, so a crash cannot hide it). */
+export async function markClaimed(trx: Db, id: string, attempts: number, now: Date): Promise<void> {
+  await trx.updateTable('reminder_occurrences').set({ attempts, updated_at: now }).where('id', '=', id).execute();
+}
+
 /** A delivery attempt that did not succeed: still `sending` (to retry later) or `failed`. */
 export async function markAttemptFailed(trx: Db, id: string, attempts: number, failure: string, retry: boolean, now: Date): Promise<void> {
   await trx.updateTable('reminder_occurrences').set({ attempts, failure, status: retry ? 'sending' : 'failed', updated_at: now }).where('id', '=', id).execute();

@@ -5,7 +5,7 @@ import type { Database, Db } from '../../store/database.ts';
 import { accountTime, type Actor, assertWriteAccess, CalendarDate, Nullable, Timestamp } from '../shared/index.ts';
 import { addDays, todayIn, zonedDateTimeToInstant } from '../calendar.ts';
 import { Channel } from './policy.schemas.ts';
-import type { MessageComposer } from './engine.ts';
+import { channelOf, type Channels } from './channels/registry.ts';
 import { listOccurrencesWithSubject, nextScheduledAfter } from './reminder-occurrence.repository.ts';
 import { replanInvoice } from './schedule.ts';
 import type { ReminderScheduler } from './scheduler.ts';
@@ -67,8 +67,8 @@ const TEST_DATA_TABLES = [
 
 const MAX_ADVANCE_MS = 400 * 24 * 3600 * 1000;
 
-export function createTimelineService(deps: { database: Database; clock: Clock; composer: MessageComposer; scheduler: ReminderScheduler }) {
-  const { database, clock, composer, scheduler } = deps;
+export function createTimelineService(deps: { database: Database; clock: Clock; channels: Channels; scheduler: ReminderScheduler }) {
+  const { database, clock, channels, scheduler } = deps;
   const timeFor = accountTime(database, clock);
 
   const service = {
@@ -109,9 +109,9 @@ export function createTimelineService(deps: { database: Database; clock: Clock; 
           const customer = invoice && customers.get(invoice.customer_id);
           if (!invoice || !customer) continue;
           let subject = o.subject;
-          if (!subject && o.channel === 'email' && (o.status === 'scheduled' || o.status === 'held')) {
+          if (!subject && (o.status === 'scheduled' || o.status === 'held')) {
             const at = o.scheduled_at && o.scheduled_at > now ? todayIn(o.scheduled_at, account.time_zone) : today;
-            subject = await composer.compose(trx, { account, customer, invoice, occurrence: o, today: at }).then((m) => m.subject, (e: Error) => `(cannot render: ${e.message})`);
+            subject = await channelOf(channels, o.channel).preview(trx, { account, customer, invoice, occurrence: o, today: at }).catch((e: Error) => `(cannot render: ${e.message})`);
           }
           timelines.get(invoice.id)?.reminders.push({
             id: o.id,

@@ -1,12 +1,14 @@
+import { type Channel, CHANNEL_NAMES, describeChannels } from '../../domain/reminders/index.ts';
 import type { ReminderPolicy, ReminderPolicyCreate, ReminderPolicyUpdate, ReminderStep, TestClock, Timeline, TimelineEntry } from '../../domain/reminders/index.ts';
 import type { PageQuery } from '../../domain/shared/index.ts';
 import { builder } from '../builder.ts';
 import { orNull, toListQuery, toServiceInput } from '../convert.ts';
 import { Deleted, listType, pageArgs } from './common.ts';
 
+// The values come from the reminders module's channel registry: a new channel appears here by itself.
 export const ReminderChannel = builder.enumType('ReminderChannel', {
-  description: '`EMAIL`: Relance sends it. `CALL`, `LETTER`, `COLLECTION`: a task for a person. `WEBHOOK`: only an event.',
-  values: { EMAIL: { value: 'email' }, CALL: { value: 'call' }, LETTER: { value: 'letter' }, COLLECTION: { value: 'collection' }, WEBHOOK: { value: 'webhook' } } as const,
+  description: describeChannels((name) => name.toUpperCase()),
+  values: Object.fromEntries(CHANNEL_NAMES.map((name) => [name.toUpperCase(), { value: name }])) as Record<Uppercase<Channel>, { value: Channel }>,
 });
 
 const ReminderStepRef = builder.objectRef<ReminderStep>('ReminderStep').implement({

@@ -1,0 +1,141 @@
+import type { Insertable, Selectable } from 'kysely';
+import type { Db } from '../../../store/database.ts';
+import type { Accounts, Customers, Invoices, Messages } from '../../../store/db-types.ts';
+import type { EmailTransport } from '../../../mail/transport.ts';
+import type { OccurrenceRow } from '../reminder-occurrence.repository.ts';
+
+// The one interface every reminder channel implements (see channels/registry.ts and
+// docs/architecture.md#adding-a-channel). The engine runs the guard and the ledger; a channel
+// says what a step of its kind plans, composes, delivers and settles.
+
+/** What the engine needs to compose an email: the rendered message in the recipient's language. */
+export interface ComposedEmail {
+  subject: string;
+  html: string;
+  text: string;
+  locale: string;
+}
+
+/** What a composer is given: the reminder, its invoice and who it goes to, as they are now. */
+export interface ComposeInput {
+  account: Selectable<Accounts>;
+  customer: Selectable<Customers>;
+  invoice: Selectable<Invoices>;
+  occurrence: OccurrenceRow;
+  today: string;
+}
+
+export interface MessageComposer {
+  compose(trx: Db, input: ComposeInput): Promise<ComposedEmail>;
+}
+
+/** A reminder that passed the guard, in the guard's transaction (its invoice row locked). */
+export interface ChannelContext extends ComposeInput {
+  trx: Db;
+  accountId: string;
+  now: Date;
+  /** Addresses that must receive nothing from this account (bounces, complaints), lower-cased. */
+  suppressed: ReadonlySet<string>;
+}
+
+/** A message row as a channel composes it, before it is stored. */
+export type MessageValues = Insertable<Messages> & { id: string; to_addresses: string[]; cc_addresses: string[]; reply_to: string | null };
+
+/** What composing a reminder came to. */
+export type Composition =
+  /** Done in the guard's transaction (a task created, an event written); `data` goes into `reminder.sent`. */
+  | { kind: 'done'; data?: Record<string, unknown>; taskId?: string }
+  | { kind: 'skip'; reason: string }
+  | { kind: 'fail'; failure: string }
+  /** A message to store and hand to the channel's provider (`delivery`). */
+  | { kind: 'message'; message: MessageValues };
+
+/** A file that goes with a message (a letter as PDF). */
+export interface Attachment {
+  filename: string;
+  contentType: string;
+  content: Uint8Array;
+}
+
+/** One stored message on its way to the provider: a retry sends exactly these bytes under the same key. */
+export interface Dispatch {
+  occurrence: OccurrenceRow;
+  message: Pick<Selectable<Messages>, 'id' | 'from_address' | 'to_addresses' | 'cc_addresses' | 'reply_to' | 'subject' | 'html' | 'text'>;
+  /** The provider's idempotency key: the occurrence id, the same at every attempt. */
+  idempotencyKey: string;
+  attachments?: readonly Attachment[];
+}
+
+/** What the provider said of one dispatch. */
+export type DeliveryResult =
+  | { ok: true; providerMessageId: string }
+  /** `retryable`: no answer, 429, 5xx… (later may work); otherwise a refusal, final. */
+  | { ok: false; failure: string; retryable: boolean };
+
+/** How a channel's messages reach their provider. Called with no database transaction open. */
+export interface Delivery {
+  /**
+   * The provider deduplicates by our key (Resend's `Idempotency-Key`): an attempt whose outcome
+   * is unknown (a crash between the call and the settle) is simply made again with the same key.
+   * Without one (SMS), such an attempt is surfaced as failed, never made again blindly.
+   */
+  readonly idempotent: boolean;
+  /** Nothing leaves the process (the local outbox): delivered inside the guard's transaction. */
+  readonly local: boolean;
+  /** The most dispatches one `send` carries (a batch API); 1 sends them one by one. */
+  readonly maxBatch: number;
+  /** The transport's name, stored on the message. */
+  readonly transport: string;
+  /** One result per dispatch, in order. Never throws for a provider's answer. */
+  send(dispatches: readonly Dispatch[]): Promise<DeliveryResult[]>;
+}
+
+/** What a channel needs from outside the domain, wired in `services.ts`. */
+export interface ChannelDeps {
+  transport: EmailTransport;
+  composer: MessageComposer;
+}
+
+/** What planning needs to know of a channel. */
+export interface ChannelPlan {
+  /** Order among steps of the same day (smaller first): emails 0, webhooks 1, tasks 2. */
+  readonly rank: number;
+  /** A policy's repeats follow the last step of a channel that repeats (the last email step). */
+  readonly repeats: boolean;
+  /** A step must name a template (`template_key`). */
+  readonly needsTemplate: boolean;
+}
+
+/** What a channel does at send time, given its dependencies. */
+export interface ChannelRuntime {
+  /** Compose, in the guard's transaction: act now (a task, an event), skip, fail, or a message to deliver. */
+  compose(ctx: ChannelContext): Promise<Composition>;
+  /** What the reminder would say if it went out now (the timeline's subject), or null: the channel sends no message itself. */
+  preview(trx: Db, input: ComposeInput): Promise<string | null>;
+  /** Deliver, outside any transaction; absent when composing does it all. The engine's ledger settles the result. */
+  readonly delivery?: Delivery;
+}
+
+/** One channel's module: its name, how it is planned, and its runtime. */
+export interface ChannelModule<Name extends string = string> {
+  /** As in policies' steps, occurrences, events and the API. */
+  readonly name: Name;
+  /** One sentence for the API's description of the channel enum ("a task for a person."). */
+  readonly summary: string;
+  readonly plan: ChannelPlan;
+  create(deps: ChannelDeps): ChannelRuntime;
+}
+
+export type ReminderChannel = ChannelRuntime & Pick<ChannelModule, 'name' | 'plan'>;
+
+/** Declares a channel module (keeps its name a literal type, for the API's enum). */
+export const defineChannel = <const Name extends string>(module: ChannelModule<Name>): ChannelModule<Name> => module;
+
+/**
+ * Whether an attempt may be made. Attempts are claimed on the occurrence before the call and
+ * counted on the message when settled: a claimed attempt that never settled has an unknown
+ * outcome. An idempotent provider is asked again under the same key; any other is not.
+ */
+export function mayAttempt(delivery: Pick<Delivery, 'idempotent'>, claimed: number, settled: number): boolean {
+  return delivery.idempotent || claimed <= settled;
+}

@@ -1,0 +1,84 @@
+import { newId } from '../../../ids.ts';
+import { TransportError } from '../../../mail/transport.ts';
+import { accrueLateFees } from '../../late-fees/index.ts';
+import { outgoingEmailOf } from '../../messages/index.ts';
+import type { OccurrenceRow } from '../reminder-occurrence.repository.ts';
+import { type ComposedEmail, defineChannel, type DeliveryResult } from './channel.ts';
+
+/** The provider keeps these with the email and echoes them in its events. */
+const tagsOf = (occurrence: OccurrenceRow) => ({ occurrence: occurrence.id.replace(/[^\w-]/g, '_') });
+
+/**
+ * Relance sends the message: rendered from the step's template in the customer's language,
+ * stored, then handed to the email transport (Resend, or the local outbox) under the occurrence
+ * id as idempotency key.
+ */
+export const email = defineChannel({
+  name: 'email',
+  summary: 'Relance sends the message.',
+  plan: { rank: 0, repeats: true, needsTemplate: true },
+  create: ({ transport, composer }) => ({
+    async compose(ctx) {
+      const { trx, accountId, account, customer, invoice, occurrence, today, now, suppressed } = ctx;
+      if (!customer.email) return { kind: 'skip', reason: 'no_recipient' };
+      if (suppressed.has(customer.email.toLowerCase())) return { kind: 'skip', reason: 'suppressed' };
+      // A step that applies late fees brings them up to date first, so the email states the amount now due.
+      if (occurrence.applies_late_fees && (await accrueLateFees(trx, { accountId, invoiceId: invoice.id, today, now, atFeeStep: true })).length > 0) {
+        // In place: the batch's later reminders of this invoice see the fees too.
+        Object.assign(invoice, await trx.selectFrom('invoices').selectAll().where('id', '=', invoice.id).executeTakeFirstOrThrow());
+      }
+      let composed: ComposedEmail;
+      try {
+        composed = await composer.compose(trx, { account, customer, invoice, occurrence, today });
+      } catch (error) {
+        return { kind: 'fail', failure: error instanceof Error ? error.message : String(error) };
+      }
+      return {
+        kind: 'message',
+        message: {
+          account_id: accountId,
+          id: newId('message'),
+          occurrence_id: occurrence.id,
+          invoice_id: invoice.id,
+          customer_id: customer.id,
+          channel: 'email',
+          transport: transport.name,
+          status: 'pending',
+          from_address: `${account.sender_name ?? account.name} <${account.sender_email ?? 'reminders@relance.invalid'}>`,
+          reply_to: account.reply_to,
+          to_addresses: [customer.email],
+          cc_addresses: customer.cc_emails.filter((e) => !suppressed.has(e.toLowerCase())),
+          subject: composed.subject,
+          html: composed.html,
+          text: composed.text,
+          template_key: occurrence.template_key,
+          locale: composed.locale,
+          created_at: now,
+          updated_at: now,
+        },
+      };
+    },
+
+    preview: async (trx, input) => (await composer.compose(trx, input)).subject,
+
+    delivery: {
+      idempotent: true,
+      local: transport.local ?? false,
+      maxBatch: 1,
+      transport: transport.name,
+      async send(dispatches) {
+        const results: DeliveryResult[] = [];
+        for (const { occurrence, message, idempotencyKey } of dispatches) {
+          try {
+            const { providerMessageId } = await transport.send(outgoingEmailOf(message, tagsOf(occurrence)), idempotencyKey);
+            results.push({ ok: true, providerMessageId });
+          } catch (error) {
+            const failure = error instanceof Error ? error.message : String(error);
+            results.push({ ok: false, failure, retryable: error instanceof TransportError && error.retryable });
+          }
+        }
+        return results;
+      },
+    },
+  }),
+});

@@ -1,0 +1,26 @@
+import { newId } from '../../../ids.ts';
+import { recordEvent } from '../../outbox/index.ts';
+import { presentTask } from '../../tasks/index.ts';
+import type { ChannelRuntime } from './channel.ts';
+
+/** The runtime of a channel that gives the work to a person: a task of `kind`, due today, and `task.created`. */
+export function createsTask(kind: string): ChannelRuntime {
+  return {
+    async compose({ trx, accountId, invoice, customer, occurrence, today, now }) {
+      const taskId = newId('task');
+      const task = await trx
+        .insertInto('tasks')
+        .values({ account_id: accountId, id: taskId, kind, status: 'open', invoice_id: invoice.id, customer_id: customer.id, occurrence_id: occurrence.id, due_on: today, created_at: now, updated_at: now })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await recordEvent(trx, { accountId, type: 'task.created', objectType: 'task', objectId: taskId, data: presentTask(task), at: now });
+      return { kind: 'done', taskId, data: { task_id: taskId } };
+    },
+    preview: async () => null,
+  };
+}
+
+/** The tasks' place among a day's steps: after the emails and the webhooks. */
+export const TASK_PLAN = { rank: 2, repeats: false, needsTemplate: false } as const;
+
+export const TASK_SUMMARY = 'a task for a person.';

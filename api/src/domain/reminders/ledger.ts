@@ -1,0 +1,35 @@
+import type { Clock } from '../../clock.ts';
+import type { Db } from '../../store/database.ts';
+import { recordEvent } from '../outbox/index.ts';
+import { markSkipped, type OccurrenceRow } from './reminder-occurrence.repository.ts';
+
+/** Attempts at handing a message to the provider before the reminder counts as failed. */
+export const MAX_SEND_ATTEMPTS = 5;
+
+export type Outcome = 'sent' | 'skipped' | 'held' | 'deferred' | 'failed' | 'retry' | 'noop';
+
+/** The instant "now" is for an account: its test clock when it is a test account, else the system's. */
+export async function nowFor(trx: Db, account: { id: string; mode: string }, clock: Clock): Promise<Date> {
+  if (account.mode !== 'test') return clock.now();
+  const row = await trx.selectFrom('account_clocks').select('now').where('account_id', '=', account.id).executeTakeFirst();
+  return row?.now ?? clock.now();
+}
+
+/** The `data` of a reminder's events. */
+export const reminderData = (o: OccurrenceRow, extra: Record<string, unknown> = {}) => ({
+  id: o.id,
+  invoice_id: o.invoice_id,
+  step_id: o.step_id,
+  repeat_index: o.repeat_index,
+  offset_days: o.offset_days,
+  channel: o.channel,
+  template_key: o.template_key,
+  ...extra,
+});
+
+/** Marks a reminder skipped, with why, and says so in an event. */
+export async function skipOccurrence(trx: Db, accountId: string, occurrence: OccurrenceRow, reason: string, now: Date): Promise<'skipped'> {
+  await markSkipped(trx, occurrence.id, reason, now);
+  await recordEvent(trx, { accountId, type: 'reminder.skipped', objectType: 'reminder', objectId: occurrence.id, data: reminderData(occurrence, { message_id: occurrence.message_id, reason }), at: now });
+  return 'skipped';
+}
