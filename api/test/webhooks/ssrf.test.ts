@@ -130,3 +130,65 @@ t.test('outside development, test mode gets no loopback either', async (t) => {
   const res = await ctx.app.inject({ method: 'POST', url: '/v1/webhook_endpoints', headers: sandbox.auth, payload: { url: 'http://127.0.0.1:9/hooks', enabled_events: ['*'] } });
   t.equal(res.json().code, 'webhook_endpoint/forbidden_target');
 });
+
+// Every way of writing a non-public address that we know of: each must be refused, at
+// registration (the literal in the URL) and at delivery (the same check on what the name resolves to).
+const FORBIDDEN_FORMS = [
+  // The five forms of the report.
+  '2002:7f00:1::1', // 6to4 of 127.0.0.1
+  '2002:a9fe:a9fe::1', // 6to4 of 169.254.169.254
+  '::ffff:0:a9fe:a9fe', // SIIT (RFC 6145) of 169.254.169.254
+  '64:ff9b:1::a9fe:a9fe', // local-use NAT64 (RFC 8215)
+  '2001:0:4136:e378:8000:63bf:3fff:fdd2', // Teredo
+  // Their kin.
+  '2002:a00:1::', '2002:c0a8:101::1', '2002:808:808::1', // 6to4 of 10.0.0.1, 192.168.1.1, even of a public one
+  '::ffff:0:7f00:1', '::ffff:0:a00:1', // SIIT of loopback, private
+  '64:ff9b::a9fe:a9fe', '64:ff9b::169.254.169.254', '64:ff9b::7f00:1', '64:ff9b:1:2::a00:1', // NAT64 well-known and local-use
+  '2001::1', '2001:0:4136:e378:8000:63bf:80ff:fffe', // Teredo (its server, an embedded 127.0.0.1)
+  '::ffff:127.0.0.1', '::ffff:7f00:1', '::ffff:a9fe:a9fe', '::ffff:169.254.169.254', '::ffff:10.0.0.1', // IPv4-mapped
+  '::127.0.0.1', '::a9fe:a9fe', '::a00:1', '::8.8.8.8', // IPv4-compatible (deprecated; ::/8 is reserved)
+  '::', '::1', '0:0:0:0:0:0:0:1', // unspecified, loopback
+  'fe80::1', 'febf::1', 'fec0::1', 'fc00::1', 'fd00:ec2::254', 'ff02::1', 'ff0e::1', // link-local, site-local, ULA, multicast
+  '100::1', '2001:db8::1', '3fff::1', '2001:2::1', '2001:10::1', '2001:20::1', '5f00::1', // discard, documentation, benchmarking, ORCHID, SRv6
+  '127.0.0.1', '127.255.255.254', '0.0.0.0', '0.1.2.3', '10.0.0.1', '172.16.0.1', '192.168.1.1', '100.64.0.1', '169.254.169.254',
+  '192.0.0.1', '192.0.2.1', '198.18.0.1', '198.51.100.1', '203.0.113.1', '224.0.0.1', '239.255.255.250', '240.0.0.1', '255.255.255.255',
+];
+
+t.test('every form of a non-public address is refused, IPv6 transition forms included', async (t) => {
+  for (const address of FORBIDDEN_FORMS) t.ok(isForbiddenAddress(address), `${address} refused`);
+  for (const address of ['8.8.8.8', '1.1.1.1', '172.32.0.1', '2606:4700:4700::1111', '2a00:1450:4007:80e::200e', '::ffff:8.8.8.8', '2001:4860:4860::8888']) {
+    t.notOk(isForbiddenAddress(address), `${address} allowed`);
+  }
+  for (const notAnAddress of ['', 'localhost', '127.1', '0x7f000001', '2130706433', '0177.0.0.1', '[::1]', 'fe80::1%eth0']) {
+    t.ok(isForbiddenAddress(notAnAddress), `'${notAnAddress}' is not a literal address: refused`);
+  }
+
+  const ctx = await setupApp(t); // the production default: private targets refused
+  const live = await ctx.createAccount({ name: 'Live', mode: 'live' });
+  const create = (url: string) =>
+    ctx.app.inject({ method: 'POST', url: '/v1/webhook_endpoints', headers: live.auth, payload: { url, enabled_events: ['*'] } });
+  for (const address of FORBIDDEN_FORMS) {
+    const url = address.includes(':') ? `https://[${address}]/hook` : `https://${address}/hook`;
+    const res = await create(url);
+    t.equal(res.json().code, 'webhook_endpoint/forbidden_target', url);
+  }
+  // The URL parser turns the old IPv4 spellings into the address they mean: refused as that.
+  for (const url of ['https://127.1/', 'https://0x7f000001/', 'https://2130706433/', 'https://0177.0.0.1/', 'https://[::ffff:7f00:1]/', 'https://169.254.169.254./']) {
+    t.equal((await create(url)).json().code, 'webhook_endpoint/forbidden_target', url);
+  }
+});
+
+t.test('a URL is resolved only after authorization and the 404 check', async (t) => {
+  const ctx = await setupApp(t);
+  const live = await ctx.createAccount({ name: 'Live', mode: 'live' });
+  const unknown = await ctx.app.inject({
+    method: 'PATCH', url: '/v1/webhook_endpoints/we_01h455vb4pex5vsknk084sn02q', headers: live.auth, payload: { url: 'https://nowhere.invalid/hook' },
+  });
+  t.equal(unknown.statusCode, 404, 'unknown endpoint: 404, not a resolution failure');
+  t.equal(unknown.json().code, 'webhook_endpoint/not_found');
+  const readOnly = (await ctx.app.inject({ method: 'POST', url: '/v1/api_keys', headers: live.auth, payload: { name: 'ro', read_only: true } })).json();
+  const refused = await ctx.app.inject({
+    method: 'POST', url: '/v1/webhook_endpoints', headers: { authorization: `Bearer ${readOnly.secret}` }, payload: { url: 'https://nowhere.invalid/hook', enabled_events: ['*'] },
+  });
+  t.equal(refused.json().code, 'auth/read_only_key', 'a key that may not write learns nothing of the name');
+});

@@ -1,46 +1,54 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
 import { AppError } from '../../errors.ts';
 
 /**
- * Addresses a webhook may never reach (SSRF): loopback, private, carrier-grade NAT, link-local
- * (and so the cloud metadata service at 169.254.169.254), unspecified, multicast, reserved and
- * documentation ranges, for IPv4 and IPv6 alike.
+ * Addresses a webhook may never reach (SSRF). The address is classified by ipaddr.js, which knows
+ * the special ranges of both families and the IPv6 forms that carry an IPv4 address (IPv4-mapped,
+ * SIIT, NAT64 well-known and local-use, 6to4, Teredo): only its `unicast` (globally routed) range
+ * is allowed. An IPv4-mapped address is judged by its IPv4 address.
  */
-const BLOCKED = new BlockList();
+const ALLOWED_RANGE = 'unicast';
+
+/**
+ * Our own list on top: ranges ipaddr.js calls unicast but that must stay closed. All of ::/8
+ * (IETF-reserved; holds the deprecated IPv4-compatible ::a.b.c.d), and the IPv4 ranges again
+ * (loopback, private, carrier-grade NAT, link-local and so the metadata service at 169.254.169.254,
+ * benchmarking, documentation, multicast, reserved), so a change in the library cannot open them.
+ */
+// One list per family: Node's BlockList also matches an IPv4 address against IPv6 rules (as
+// ::ffff:a.b.c.d), which ::/8 would cover.
+const BLOCKED = { ipv4: new BlockList(), ipv6: new BlockList() };
 for (const [network, prefix] of [
   ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
   ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.88.99.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['198.51.100.0', 24],
   ['203.0.113.0', 24], ['224.0.0.0', 4], ['240.0.0.0', 4],
-] as const) BLOCKED.addSubnet(network, prefix, 'ipv4');
+] as const) BLOCKED.ipv4.addSubnet(network, prefix, 'ipv4');
 for (const [network, prefix] of [
-  ['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['fec0::', 10], ['ff00::', 8], ['2001:db8::', 32], ['100::', 64],
-] as const) BLOCKED.addSubnet(network, prefix, 'ipv6');
+  ['::', 8], ['64:ff9b::', 96], ['64:ff9b:1::', 48], ['100::', 64], ['2001::', 23], ['2001:db8::', 32], ['2002::', 16],
+  ['3fff::', 20], ['5f00::', 16], ['fc00::', 7], ['fe80::', 10], ['fec0::', 10], ['ff00::', 8],
+] as const) BLOCKED.ipv6.addSubnet(network, prefix, 'ipv6');
 
-/** IPv4 written inside IPv6 (`::ffff:10.0.0.1`, NAT64 `64:ff9b::a00:1`, `::10.0.0.1`): the IPv4 part. */
-function embeddedIpv4(address: string): string | null {
-  const lower = address.toLowerCase();
-  const dotted = /^(?:::ffff:|64:ff9b::|::)(\d+\.\d+\.\d+\.\d+)$/.exec(lower);
-  if (dotted) return dotted[1] ?? null;
-  const hex = /^(?:::ffff:|64:ff9b::|::)([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(lower);
-  if (hex) {
-    const high = parseInt(hex[1] ?? '0', 16);
-    const low = parseInt(hex[2] ?? '0', 16);
-    return `${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;
-  }
-  return null;
+/** The address, with an IPv4-mapped IPv6 address as its IPv4 address; null when not a literal address. */
+function parseAddress(address: string): ipaddr.IPv4 | ipaddr.IPv6 | null {
+  // Node's parser first: it takes only the standard forms (no `127.1`, no octal), as sockets do.
+  const family = isIP(address);
+  if (family === 0) return null;
+  // Hex groups only: ipaddr.js reads any dotted tail as IPv4-mapped (`::8.8.8.8` is IPv4-compatible).
+  // A zone id (`fe80::1%eth0`) is no URL host: not an address we connect to.
+  const canonical = family === 6 ? URL.parse(`http://[${address}]/`)?.hostname.slice(1, -1) : address;
+  if (!canonical) return null;
+  const parsed = ipaddr.parse(canonical);
+  return parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress() ? (parsed as ipaddr.IPv6).toIPv4Address() : parsed;
 }
 
-/** Whether a literal IP address is one a webhook must not reach. */
+/** Whether a literal IP address is one a webhook must not reach (anything not a literal address is). */
 export function isForbiddenAddress(address: string): boolean {
-  const family = isIP(address);
-  if (family === 4) return BLOCKED.check(address, 'ipv4');
-  if (family === 6) {
-    const v4 = embeddedIpv4(address);
-    if (v4) return BLOCKED.check(v4, 'ipv4');
-    return BLOCKED.check(address, 'ipv6');
-  }
-  return true;
+  const parsed = parseAddress(address);
+  if (!parsed) return true;
+  if (parsed.range() !== ALLOWED_RANGE) return true;
+  return BLOCKED[parsed.kind()].check(parsed.toNormalizedString(), parsed.kind());
 }
 
 export interface TargetPolicy {
@@ -52,19 +60,9 @@ export interface TargetPolicy {
   testModeLoopback?: boolean;
 }
 
-const LOOPBACK = new BlockList();
-LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
-LOOPBACK.addAddress('::1', 'ipv6');
-
-/** 127.0.0.0/8 and ::1 (also written as IPv4 inside IPv6). */
+/** 127.0.0.0/8 and ::1 (also written as IPv4-mapped IPv6). */
 export function isLoopbackAddress(address: string): boolean {
-  const family = isIP(address);
-  if (family === 4) return LOOPBACK.check(address, 'ipv4');
-  if (family === 6) {
-    const v4 = embeddedIpv4(address);
-    return v4 ? LOOPBACK.check(v4, 'ipv4') : LOOPBACK.check(address, 'ipv6');
-  }
-  return false;
+  return parseAddress(address)?.range() === 'loopback';
 }
 
 /**
@@ -82,6 +80,22 @@ export function hostOf(url: URL): string {
   return url.hostname.replace(/^\[(.*)\]$/, '$1');
 }
 
+/** How long a webhook URL's name may take to resolve: a slow resolver must not hold a request or a sender. */
+export const DNS_TIMEOUT_MS = 2_000;
+
+/** The system resolver (hosts file included), given up on after `ms` (getaddrinfo has no timeout of its own). */
+async function lookupWithin(host: string, ms: number): Promise<{ address: string; family: number }[]> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`${host} did not resolve within ${ms / 1000} s`)), ms);
+  });
+  try {
+    return await Promise.race([dnsLookup(host, { all: true, verbatim: true }), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * Resolves `host` and refuses it when any address it resolves to is forbidden (an attacker's
  * name may list a public and a private address). Returns the checked addresses: the connection
@@ -89,7 +103,7 @@ export function hostOf(url: URL): string {
  */
 export async function resolveAllowed(host: string, policy: TargetPolicy): Promise<{ address: string; family: number }[]> {
   const literal = isIP(host);
-  const addresses = literal ? [{ address: host, family: literal }] : await dnsLookup(host, { all: true, verbatim: true });
+  const addresses = literal ? [{ address: host, family: literal }] : await lookupWithin(host, DNS_TIMEOUT_MS);
   if (addresses.length === 0) throw new ForbiddenTargetError(`${host} resolves to no address`);
   if (!policy.allowPrivateTargets) {
     const bad = addresses.find((a) => isForbiddenAddress(a.address) && !(policy.allowLoopback && isLoopbackAddress(a.address)));

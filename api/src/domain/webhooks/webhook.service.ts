@@ -102,7 +102,12 @@ export function createWebhookService(deps: { database: Database; clock: Clock; t
     async update(actor: Actor, id: string, input: WebhookEndpointUpdate): Promise<WebhookEndpoint> {
       assertWriteAccess(actor);
       const data = parseInput<WebhookEndpointUpdate>(WebhookEndpointUpdate, input);
-      if (data.url !== undefined) await assertAllowedEndpointUrl(data.url, actor.mode, targets);
+      if (data.url !== undefined) {
+        // An unknown endpoint is a 404 before any name resolution, and the resolution (up to
+        // DNS_TIMEOUT_MS) happens with no transaction open.
+        await database.withAccount(actor.accountId, (trx) => requireEndpoint(trx, id));
+        await assertAllowedEndpointUrl(data.url, actor.mode, targets);
+      }
       const now = clock.now();
       return database.withAccount(actor.accountId, async (trx) => {
         const current = await requireEndpoint(trx, id, { forUpdate: true });
