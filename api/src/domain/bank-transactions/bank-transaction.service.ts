@@ -3,7 +3,8 @@ import { AppError, notFound, validationFailed } from '../../errors.ts';
 import { newId } from '../../ids.ts';
 import type { Database, Db } from '../../store/database.ts';
 import { parseInput } from '../../validation.ts';
-import { lockInvoices, PAYABLE_STATUSES, type PaymentCreate, recordPayment } from '../payments/index.ts';
+import { lockInvoices } from '../invoices/index.ts';
+import { PAYABLE_STATUSES, type PaymentCreate, recordPayment } from '../payments/index.ts';
 import { accountTime, type Actor, assertWriteAccess, type Page, type ReplanInvoices, toPage } from '../shared/index.ts';
 import {
   type BankTransactionRow,

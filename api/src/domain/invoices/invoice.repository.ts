@@ -75,6 +75,14 @@ export function invoiceRowFromJson(json: Record<string, unknown>): InvoiceRow {
   return row as InvoiceRow;
 }
 
+/**
+ * Locks invoices in id order, the one order every payment and the reminder sender take them in, so two payments over
+ * the same invoices wait for each other instead of deadlocking. Once a payment
+ * commits, no reminder of these invoices is claimed on the old state.
+ */
+export const lockInvoices = async (trx: Db, ids: readonly string[]) =>
+  ids.length === 0 ? [] : trx.selectFrom('invoices').selectAll().where('id', 'in', ids).orderBy('id').forUpdate().execute();
+
 export const findInvoice = (trx: Db, id: string, options: { forUpdate?: boolean } = {}) => {
   const q = trx.selectFrom('invoices').selectAll().where('id', '=', id);
   return (options.forUpdate ? q.forUpdate() : q).executeTakeFirst();

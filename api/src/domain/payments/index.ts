@@ -1,6 +1,6 @@
 // The payments module's door: what other modules and the adapters may use. Everything else in
 // this folder is internal (checked by dependency-cruiser, see .dependency-cruiser.cjs).
-export { type AllocationRow, lockInvoices, type PaymentRow, presentPayment } from './payment.repository.ts';
+export { type AllocationRow, type PaymentRow, presentPayment } from './payment.repository.ts';
 export { PAYABLE_STATUSES } from './payment.rules.ts';
 export { AllocationInput, Payment, type PaymentAllocation, PaymentApplyCredit, PaymentCreate, PaymentListQuery, PaymentReverse } from './payment.schemas.ts';
 export { createPaymentService, recordPayment } from './payment.service.ts';

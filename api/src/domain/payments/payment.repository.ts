@@ -49,14 +49,6 @@ export const findPayment = (trx: Db, id: string, options: { forUpdate?: boolean 
 export const allocationsOf = async (trx: Db, paymentIds: readonly string[]): Promise<AllocationRow[]> =>
   paymentIds.length === 0 ? [] : trx.selectFrom('payment_allocations').selectAll().where('payment_id', 'in', paymentIds).execute();
 
-/**
- * Locks invoices in id order, the one order every payment takes them in, so two payments over
- * the same invoices wait for each other instead of deadlocking. The reminder sender takes the
- * same row lock: once a payment commits, no reminder of these invoices leaves on the old state.
- */
-export const lockInvoices = async (trx: Db, ids: readonly string[]) =>
-  ids.length === 0 ? [] : trx.selectFrom('invoices').selectAll().where('id', 'in', ids).orderBy('id').forUpdate().execute();
-
 /** Locks (in id order) the invoices of a customer a payment in `currency` can go to. */
 export const lockPayableInvoicesOf = (trx: Db, customerId: string, currency: string) =>
   trx

@@ -4,7 +4,7 @@ import { newId } from '../../ids.ts';
 import type { Database, Db } from '../../store/database.ts';
 import { parseInput } from '../../validation.ts';
 import { recordEvent } from '../outbox/index.ts';
-import { type InvoiceRow, presentInvoice } from '../invoices/index.ts';
+import { type InvoiceRow, lockInvoices, presentInvoice } from '../invoices/index.ts';
 import { syncPlansAfterPayments } from '../payment-plans/index.ts';
 import { accountTime, type Actor, assertWriteAccess, type Page, type ReleaseRemindersSkippedAsPaid, type ReplanInvoices, toPage } from '../shared/index.ts';
 import {
@@ -12,7 +12,6 @@ import {
   allocationsOf,
   findPayment,
   listPayments,
-  lockInvoices,
   lockPayableInvoicesOf,
   type PaymentRow,
   presentPayment,

@@ -5,6 +5,7 @@ import type { Accounts, Customers, Invoices } from '../../store/db-types.ts';
 import { newId } from '../../ids.ts';
 import { metrics } from '../../metrics.ts';
 import { todayIn, zonedDateTimeToInstant } from '../calendar.ts';
+import { lockInvoices } from '../invoices/index.ts';
 import { insertEvents, recordEvent } from '../outbox/index.ts';
 import { insertMessages, insertPendingMessage } from '../messages/index.ts';
 import type { MessageValues } from './channels/channel.ts';
@@ -59,15 +60,14 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; c
       const peeks = await peekInFlight(trx, occurrenceIds);
       if (peeks.length === 0) return results;
       const invoiceIds = [...new Set(peeks.map((p) => p.invoice_id))].sort();
-      const lockInvoices = () => trx.selectFrom('invoices').selectAll().where('id', 'in', invoiceIds).orderBy('id').forUpdate().execute();
-      let invoices = await lockInvoices();
+      let invoices = await lockInvoices(trx, invoiceIds);
       const account = await trx.selectFrom('accounts').selectAll().executeTakeFirstOrThrow();
       const now = await nowFor(trx, account, clock);
       const today = todayIn(now, account.time_zone);
       const toReplan = invoices.filter((i) => i.needs_replan).map((i) => i.id);
       if (toReplan.length > 0) {
         await replanInvoices(trx, { accountId, invoiceIds: toReplan, timeZone: account.time_zone, now });
-        invoices = await lockInvoices();
+        invoices = await lockInvoices(trx, invoiceIds);
       }
       const invoiceById = new Map(invoices.map((i) => [i.id, i]));
       const occurrences = await lockOccurrences(trx, peeks.map((p) => p.id));

@@ -1,6 +1,7 @@
 import type { Clock } from '../../clock.ts';
 import type { Database } from '../../store/database.ts';
 import { metrics } from '../../metrics.ts';
+import { lockInvoices } from '../invoices/index.ts';
 import { recordEvent } from '../outbox/index.ts';
 import { cancelMessage, findMessage, markMessageFailed, markMessageSent } from '../messages/index.ts';
 import { type Delivery, type DeliveryResult, type Dispatch, mayAttempt, type ReminderChannel } from './channels/channel.ts';
@@ -35,7 +36,7 @@ export function createSender(deps: { database: Database; clock: Clock }) {
       const peeks = await peekInFlight(trx, ids);
       if (peeks.length === 0) return { claimed, now: clock.now() };
       const invoiceIds = [...new Set(peeks.map((p) => p.invoice_id))].sort();
-      const invoices = await trx.selectFrom('invoices').selectAll().where('id', 'in', invoiceIds).orderBy('id').forUpdate().execute();
+      const invoices = await lockInvoices(trx, invoiceIds);
       const invoiceById = new Map(invoices.map((i) => [i.id, i]));
       const occurrences = await lockOccurrences(trx, peeks.map((p) => p.id));
       const account = await trx.selectFrom('accounts').select(['id', 'mode']).executeTakeFirstOrThrow();
