@@ -78,3 +78,40 @@ t.test('provider accepted, settle lost: the retry reuses the key and exactly one
   t.ok(settled.messages[0]?.provider_message_id, 'with the id the provider gave the first time');
   t.equal(settled.sentEvents.filter((e) => e.object_id === settled.occurrence.id).length, 1, 'one reminder.sent');
 });
+
+// The same path when PostgreSQL drops every connection while the provider holds the request:
+// no transaction was open, so nothing is lost; the settle runs on a new connection.
+t.test('every backend terminated during the provider call: the send settles, one email', async (t) => {
+  const ctx = await setupApp(t);
+  const resend = await startResendStandIn({ delayMs: 300 });
+  const owner = new pg.Client({ connectionString: ctx.databaseUrl });
+  await owner.connect();
+  t.teardown(async () => {
+    await owner.end();
+    await resend.close();
+  });
+  const clock = ctx.clock as ManualClock;
+  clock.set('2026-03-02T06:00:00Z');
+  const services = createServices({ database: ctx.database, clock, transport: createResendTransport({ apiKey: 're_test', baseUrl: resend.url }) });
+  const acme = await ctx.createAccount({ time_zone: 'UTC' });
+  const call = (method: 'POST' | 'PATCH', url: string, payload: object) => ctx.app.inject({ method, url, headers: acme.auth, payload });
+  await call('PATCH', '/v1/account', { sender_email: 'billing@acme.example' });
+  const customer = (await call('POST', '/v1/customers', { name: 'C', email: 'c@example.com' })).json();
+  const invoice = (await call('POST', '/v1/invoices', { number: 'TB-1', customer_id: customer.id, subtotal: 100, issue_date: '2026-03-01', due_date: '2026-03-02' })).json();
+
+  clock.set('2026-03-02T10:00:00Z');
+  const running = services.reminders.scheduler.runUntilIdle({ kind: 'live', now: clock.now() });
+  for (let i = 0; i < 200 && resend.requests.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+  const { rows } = await owner.query<{ n: number }>(
+    `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'`,
+  );
+  t.ok((rows[0]?.n ?? 0) > 0, `terminated ${rows[0]?.n} backends while the provider held the request`);
+  await running;
+
+  const occurrence = await ctx.database.withAccount(acme.accountId, (trx) =>
+    trx.selectFrom('reminder_occurrences').select(['status', 'attempts']).where('invoice_id', '=', invoice.id).where('offset_days', '=', 0).executeTakeFirstOrThrow(),
+  );
+  t.match(occurrence, { status: 'sent', attempts: 1 }, 'settled on a new connection');
+  t.equal(resend.requests.length, 1);
+  t.equal(resend.emailsAccepted(), 1);
+});
