@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import path from 'node:path';
 
 export interface Config {
@@ -28,6 +29,15 @@ export interface Config {
   readonly bodyLimitBytes: number;
   readonly graphqlMaxDepth: number;
   readonly graphqlMaxCost: number;
+  /** `__schema` / `__type` queries answered; off in production unless GRAPHQL_INTROSPECTION=true. */
+  readonly graphqlIntrospection: boolean;
+  /** "Did you mean …?" in GraphQL errors (they reveal field names); off in production by default. */
+  readonly graphqlSuggestions: boolean;
+  /**
+   * Which proxies' X-Forwarded-For to believe, so rate limits and the bad-key lockout see the
+   * client's address (Fastify's `trustProxy`): false, true (any), a hop count, or addresses/CIDRs.
+   */
+  readonly trustProxy: boolean | number | string;
   /** Resend API key: with it, reminders are emailed through Resend; without it, kept in the local outbox. */
   readonly resendApiKey: string | undefined;
   /** Resend API base URL (a local stand-in in tests). */
@@ -64,6 +74,24 @@ function flag(env: NodeJS.ProcessEnv, name: string): boolean {
   throw new ConfigError(`${name} must be true or false, got '${raw}'`);
 }
 
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function trustProxy(env: NodeJS.ProcessEnv): boolean | number | string {
+  const raw = (env.TRUST_PROXY ?? '').trim();
+  if (raw === '' || raw === 'false') return false;
+  if (raw === 'true') return true;
+  if (/^\d+$/.test(raw)) return integer(env, 'TRUST_PROXY', 0, 1, 20);
+  const entries = raw.split(',').map((entry) => entry.trim());
+  for (const entry of entries) {
+    const [address, prefix, extra] = entry.split('/');
+    const validPrefix = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (isIP(address ?? '') === 4 ? 32 : 128));
+    if (!PROXY_NAMES.has(entry) && (extra !== undefined || !isIP(address ?? '') || !validPrefix)) {
+      throw new ConfigError(`TRUST_PROXY must be true, false, a hop count, or addresses/CIDRs separated by commas, got '${entry}'`);
+    }
+  }
+  return entries.join(',');
+}
+
 /** Reads and validates the environment once, at start; the result is frozen. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const envName = env.NODE_ENV === 'production' || env.NODE_ENV === 'test' ? env.NODE_ENV : 'development';
@@ -96,6 +124,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 1_048_576, 1024, 100 * 1_048_576),
     graphqlMaxDepth: integer(env, 'GRAPHQL_MAX_DEPTH', 8, 2, 50),
     graphqlMaxCost: integer(env, 'GRAPHQL_MAX_COST', 5000, 10, 1_000_000),
+    graphqlIntrospection: env.GRAPHQL_INTROSPECTION ? flag(env, 'GRAPHQL_INTROSPECTION') : envName !== 'production',
+    graphqlSuggestions: env.GRAPHQL_SUGGESTIONS ? flag(env, 'GRAPHQL_SUGGESTIONS') : envName !== 'production',
+    trustProxy: trustProxy(env),
     resendApiKey: env.RESEND_API_KEY || undefined,
     resendBaseUrl: env.RESEND_BASE_URL || undefined,
     resendWebhookSecret: env.RESEND_WEBHOOK_SECRET || undefined,

@@ -28,13 +28,52 @@ const refuse = (code: string) => [
  * Depth, alias and cost limits, run with the specified validation rules before anything executes.
  * The alias cap keeps one request from fanning out into dozens of list queries.
  */
-export function limitRules(limits: { maxDepth: number; maxCost: number; maxAliases?: number }): ValidationRule[] {
+export function limitRules(limits: { maxDepth: number; maxCost: number; maxAliases?: number; introspection?: boolean }): ValidationRule[] {
   return [
+    ...(limits.introspection === false ? [noIntrospection] : []),
     maxAliasesRule({ n: limits.maxAliases ?? 10, propagateOnRejection: false, onReject: refuse('graphql/too_many_aliases') }),
     maxDepthRule({ n: limits.maxDepth, propagateOnRejection: false, onReject: refuse('graphql/query_too_deep') }),
+    // The rule above does not count under `__schema` (an introspection query is deeper than any
+    // normal one): this one does, with room for the standard introspection query.
+    maxDepthRule({ n: Math.max(limits.maxDepth, INTROSPECTION_MAX_DEPTH), ignoreIntrospection: false, propagateOnRejection: false, onReject: refuse('graphql/query_too_deep') }),
     costLimitRule({ maxCost: limits.maxCost, propagateOnRejection: false, onReject: refuse('graphql/query_too_costly') }),
   ];
 }
+
+/** Deep enough for graphql-js's `getIntrospectionQuery()` (GraphiQL's: depth 21), not for an `ofType` tower. */
+export const INTROSPECTION_MAX_DEPTH = 25;
+
+/** Refuses `__schema` and `__type` (`__typename` stays: clients use it to tell types apart). */
+const noIntrospection: ValidationRule = (context) => ({
+  Field(node) {
+    if (node.name.value === '__schema' || node.name.value === '__type') {
+      context.reportError(new GraphQLError('Introspection is disabled on this server.', { nodes: node, extensions: { code: 'graphql/introspection_disabled' } }));
+    }
+  },
+});
+
+/** Deepest bracket nesting a query text may have: the parser recurses per level (8,000 overflowed its stack). */
+const MAX_NESTING = 64;
+
+/** Refuses a query text nested deeper than the parser should see, before it is parsed. */
+export function assertParseableDepth(query: unknown): void {
+  if (typeof query !== 'string') return;
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < query.length; i++) {
+    const c = query[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === '{' || c === '(' || c === '[') {
+      if (++depth > MAX_NESTING) throw new AppError('graphql/query_too_deep', 400, `The query is nested deeper than ${MAX_NESTING} levels.`);
+    } else if (c === '}' || c === ')' || c === ']') depth--;
+  }
+}
+
+/** Without suggestions, an error names no field the caller did not write ("Did you mean …?"). */
+const withoutSuggestions = (message: string): string => message.replace(/ ?Did you mean [^?]*\?/g, '');
 
 const appErrorIn = (error: unknown): AppError | undefined => {
   for (let e = error, hops = 0; e instanceof Error && hops < 5; e = (e as GraphQLError).originalError, hops++) {
@@ -58,28 +97,28 @@ function renderExecutionError(error: GraphQLError, reply: FastifyReply | undefin
 }
 
 /** An error of a query refused before execution: syntax, validation, variables, limits. */
-function renderRefusal(error: Error): Rendered {
+function renderRefusal(error: Error, suggestions: boolean): Rendered {
   const appError = appErrorIn(error);
   if (appError) return render(appError);
   const code = (error as GraphQLError).extensions?.code;
-  return { message: error.message, code: typeof code === 'string' ? code : 'graphql/invalid_query', status: 400 };
+  return { message: suggestions ? error.message : withoutSuggestions(error.message), code: typeof code === 'string' ? code : 'graphql/invalid_query', status: 400 };
 }
 
 /**
  * An error before or around execution: a refused query (mercurius wraps the validation errors
  * in one error), or one raised by the HTTP layer (authentication, rate limit, body parsing).
  */
-function renderBeforeExecution(error: Error, reply: FastifyReply | undefined): Array<[Rendered, GraphQLError | undefined]> {
+function renderBeforeExecution(error: Error, reply: FastifyReply | undefined, suggestions: boolean): Array<[Rendered, GraphQLError | undefined]> {
   const code = (error as { code?: unknown }).code;
   if (code === 'MER_ERR_METHOD_NOT_ALLOWED') {
     return [[{ message: 'Mutations must be sent with POST.', code: 'graphql/method_not_allowed', status: 405 }, undefined]];
   }
   const wrapped = (error as { errors?: unknown }).errors;
   if (Array.isArray(wrapped) && !(error instanceof AppError)) {
-    return (wrapped as Error[]).map((inner) => [renderRefusal(inner), inner instanceof GraphQLError ? inner : undefined]);
+    return (wrapped as Error[]).map((inner) => [renderRefusal(inner, suggestions), inner instanceof GraphQLError ? inner : undefined]);
   }
   if ((typeof code === 'string' && code.startsWith('MER_ERR_GQL_')) || (error instanceof GraphQLError && !appErrorIn(error))) {
-    return [[renderRefusal(error), error instanceof GraphQLError ? error : undefined]];
+    return [[renderRefusal(error, suggestions), error instanceof GraphQLError ? error : undefined]];
   }
   const appError = appErrorIn(error) ?? toAppError(error);
   if (appError.status >= 500) reply?.log.error({ err: error }, 'graphql request failed');
@@ -101,7 +140,9 @@ const format = (r: Rendered, source: GraphQLError | undefined): GraphQLFormatted
 export function formatGraphqlErrors(
   execution: ExecutionResult & { errors: readonly GraphQLError[] },
   context: { reply?: FastifyReply },
+  options: { suggestions?: boolean } = {},
 ): { statusCode: number; response: FormattedExecutionResult } {
+  const suggestions = options.suggestions ?? true;
   const { reply } = context;
   const errors: GraphQLFormattedError[] = [];
   let statusCode = 200;
@@ -113,7 +154,7 @@ export function formatGraphqlErrors(
       errors.push(format(rendered, error));
       continue;
     }
-    for (const [rendered, source] of renderBeforeExecution(error.originalError ?? error, reply)) {
+    for (const [rendered, source] of renderBeforeExecution(error.originalError ?? error, reply, suggestions)) {
       for (const [name, value] of Object.entries(rendered.headers ?? {})) reply?.header(name, value);
       statusCode = Math.max(statusCode, rendered.status);
       errors.push(format(rendered, source ?? error));

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Kind, type DocumentNode, type ValueNode, visit } from 'graphql';
 import mercurius from 'mercurius';
 import type { Config } from '../config.ts';
@@ -7,7 +7,7 @@ import { AppError } from '../errors.ts';
 import type { Services } from '../services.ts';
 import { isStorableText, refuseUnstorableText, unstorableTextFields } from '../validation.ts';
 import type { GraphqlContext } from './builder.ts';
-import { formatGraphqlErrors, limitRules } from './errors.ts';
+import { assertParseableDepth, formatGraphqlErrors, limitRules } from './errors.ts';
 import { createLoaders } from './loaders.ts';
 import { buildGraphqlSchema } from './schema.ts';
 
@@ -23,7 +23,7 @@ export async function registerGraphql(app: FastifyInstance, deps: { services: Se
     // Our own GraphiQL (graphiql.ts) serves its files itself; mercurius's loads them from a CDN.
     graphiql: false,
     allowBatchedQueries: false,
-    validationRules: limitRules({ maxDepth: config.graphqlMaxDepth, maxCost: config.graphqlMaxCost }),
+    validationRules: limitRules({ maxDepth: config.graphqlMaxDepth, maxCost: config.graphqlMaxCost, introspection: config.graphqlIntrospection }),
     // The request is checked in preHandler below; the context must not throw, as mercurius also
     // builds it to format errors raised before the handler.
     context: (request: FastifyRequest): GraphqlContext => ({
@@ -31,12 +31,13 @@ export async function registerGraphql(app: FastifyInstance, deps: { services: Se
       services,
       loaders: createLoaders(services, () => request.actor as Actor),
     }),
-    errorFormatter: formatGraphqlErrors,
+    errorFormatter: (execution, context) => formatGraphqlErrors(execution, context as { reply?: FastifyReply }, { suggestions: config.graphqlSuggestions }),
     additionalRouteOptions: {
       preHandler: async (request: FastifyRequest) => {
         if (Array.isArray(request.body)) {
           throw new AppError('graphql/batch_not_supported', 400, 'Send one operation per request; batched queries are not supported.');
         }
+        assertParseableDepth((request.body as { query?: unknown } | undefined)?.query ?? (request.query as { query?: unknown }).query);
         // Defence in depth: the auth hook matches '/graphql' exactly, not every URL the router maps here.
         if (!request.actor) {
           throw new AppError('auth/missing_api_key', 401, 'Send your API key as `Authorization: Bearer rk_…`.', {

@@ -160,19 +160,39 @@ t.test('the key check cannot be dodged by spelling the path differently', async 
   }
 });
 
-t.test('guessing keys is throttled per client address', async (t) => {
+t.test('guessing keys is throttled per client address and key prefix', async (t) => {
   const ctx = await setupApp(t);
   const acme = await ctx.createAccount();
+  const guess = (secret: string, headers: Record<string, string> = {}) =>
+    ctx.app.inject({ method: 'GET', url: '/v1/account', headers: { authorization: `Bearer ${secret}`, ...headers } });
   const codes: number[] = [];
-  for (let i = 0; i < 32; i++) {
-    const res = await ctx.app.inject({ method: 'GET', url: '/v1/account', headers: { authorization: `Bearer rk_live_${String(i).padStart(32, 'x')}` } });
-    codes.push(res.statusCode);
-  }
+  // One prefix (`rk_live_xxxxxx`), 32 suffixes: the 31st is refused without a lookup.
+  for (let i = 0; i < 32; i++) codes.push((await guess(`rk_live_${String(i).padStart(32, 'x')}`)).statusCode);
   t.same(codes.slice(0, 30), Array(30).fill(401));
   t.same(codes.slice(30), [429, 429]);
-  const blocked = await ctx.app.inject({ method: 'GET', url: '/v1/account', headers: acme.auth });
-  t.equal(blocked.statusCode, 429, 'the address is blocked for a minute, even with a good key');
-  t.ok(Number(blocked.headers['retry-after']) > 0);
+  t.ok(Number((await guess('rk_live_xxxxxxxxxxxxxx')).headers['retry-after']) > 0);
+  const good = await ctx.app.inject({ method: 'GET', url: '/v1/account', headers: acme.auth });
+  t.equal(good.statusCode, 200, 'a valid key from the same address still works');
+
+  // Many prefixes from one address: past 300 failures, only prefixes known good get a lookup.
+  for (let i = 0; i < 300; i++) await guess(`rk_live_${String(i).padStart(6, '0')}${'y'.repeat(26)}`);
+  t.equal((await guess(`rk_live_zzzzzz${'z'.repeat(26)}`)).statusCode, 429, 'a new prefix is refused');
+  t.equal((await ctx.app.inject({ method: 'GET', url: '/v1/account', headers: acme.auth })).statusCode, 200, 'a key that authenticated lately still works');
+});
+
+t.test('TRUST_PROXY: the client address comes from X-Forwarded-For', async (t) => {
+  const behind = await setupApp(t, { env: { TRUST_PROXY: '127.0.0.1/8' } });
+  await behind.createAccount();
+  const guess = (ctx: typeof behind, client: string) =>
+    ctx.app.inject({ method: 'GET', url: '/v1/account', headers: { authorization: 'Bearer rk_live_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx', 'x-forwarded-for': client } });
+  for (let i = 0; i < 30; i++) await guess(behind, '203.0.113.7');
+  t.equal((await guess(behind, '203.0.113.7')).statusCode, 429, 'the guessing client is throttled');
+  t.equal((await guess(behind, '198.51.100.9')).statusCode, 401, 'another client behind the same proxy is not');
+
+  const direct = await setupApp(t); // TRUST_PROXY unset: the header is ignored
+  await direct.createAccount();
+  for (let i = 0; i < 30; i++) await guess(direct, `203.0.113.${i}`);
+  t.equal((await guess(direct, '198.51.100.9')).statusCode, 429, 'without TRUST_PROXY, a forged header changes nothing');
 });
 
 t.test('a refused write does not burn its idempotency key', async (t) => {

@@ -24,6 +24,7 @@ export const AccountRef = builder.objectRef<Account>('Account').implement({
     contactPhone: t.exposeString('contact_phone', { nullable: true }),
     paymentInstructions: t.exposeString('payment_instructions', { nullable: true }),
     defaultPaymentTermsId: t.exposeID('default_payment_terms_id', { nullable: true }),
+    defaultReminderPolicyId: t.exposeID('default_reminder_policy_id', { nullable: true, description: 'The reminder policy of invoices and customers that name none.' }),
     lateFeePreset: t.expose('late_fee_preset', { type: LateFeePreset, description: 'Statutory late fees for invoices whose terms set no rule of their own.' }),
     createdAt: t.expose('created_at', { type: 'DateTime' }),
     updatedAt: t.expose('updated_at', { type: 'DateTime' }),
@@ -44,6 +45,7 @@ const UpdateAccountInput = builder.inputType('UpdateAccountInput', {
     contactPhone: t.string(),
     paymentInstructions: t.string(),
     defaultPaymentTermsId: t.id(),
+    defaultReminderPolicyId: t.id({ description: 'An `rp_…` reminder policy of this account.' }),
     lateFeePreset: t.field({ type: LateFeePreset }),
   }),
 });
