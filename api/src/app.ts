@@ -24,6 +24,7 @@ import { paymentTermsRoutes } from './http/routes/v1/payment-terms.routes.ts';
 import { paymentRoutes } from './http/routes/v1/payments.routes.ts';
 import { paymentPlanRoutes } from './http/routes/v1/payment-plans.routes.ts';
 import { bankTransactionRoutes } from './http/routes/v1/bank-transactions.routes.ts';
+import { bankStatementRoutes } from './http/routes/v1/bank-statements.routes.ts';
 import { reminderRoutes } from './http/routes/v1/reminders.routes.ts';
 import { taskRoutes } from './http/routes/v1/tasks.routes.ts';
 import { templateRoutes } from './http/routes/v1/templates.routes.ts';
@@ -103,7 +104,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
 
   await registerOpenApi(app, { publicUrl: config.publicUrl });
   await app.register(healthRoutes, { database });
-  for (const routes of [accountRoutes, customerRoutes, paymentTermsRoutes, invoiceRoutes, templateRoutes, reminderRoutes, taskRoutes, disputeRoutes, pauseRoutes, eventRoutes, paymentRoutes, lateFeeRoutes, paymentPlanRoutes, bankTransactionRoutes]) {
+  for (const routes of [accountRoutes, customerRoutes, paymentTermsRoutes, invoiceRoutes, templateRoutes, reminderRoutes, taskRoutes, disputeRoutes, pauseRoutes, eventRoutes, paymentRoutes, lateFeeRoutes, paymentPlanRoutes, bankStatementRoutes, bankTransactionRoutes]) {
     await app.register(routes, { services });
   }
   await app.register(webhookRoutes, { services });

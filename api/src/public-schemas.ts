@@ -11,7 +11,7 @@ import { PaymentTerms, PaymentTermsCreate, PaymentTermsUpdate } from './domain/p
 import { Payment, PaymentApplyCredit, PaymentCreate, PaymentReverse } from './domain/payments/index.ts';
 import { PaymentPlan, PaymentPlanCancel, PaymentPlanCreate, PaymentPlanInstallmentMissed } from './domain/payment-plans/index.ts';
 import { ListOf } from './domain/shared/index.ts';
-import { BankTransaction, BankTransactionConfirm, BankTransactionImport, BankTransactionImportResult, BankTransactionReject } from './domain/bank-transactions/index.ts';
+import { BankStatementImport, BankTransaction, BankTransactionConfirm, BankTransactionImport, BankTransactionImportResult, BankTransactionReject } from './domain/bank-transactions/index.ts';
 import { Task, TaskComplete, TaskUpdate } from './domain/tasks/index.ts';
 import { Template, TemplateContent, TemplateDeleted, TemplatePreview, TemplatePreviewRequest } from './domain/templates/index.ts';
 import { ReminderPolicy, ReminderPolicyCreate, ReminderPolicyUpdate, TestClock, TestClockAdvance, TestClockReset, Timeline } from './domain/reminders/index.ts';
@@ -88,6 +88,7 @@ export const PUBLIC_SCHEMAS = [
   BankTransaction,
   BankTransactionImport,
   BankTransactionImportResult,
+  BankStatementImport,
   BankTransactionConfirm,
   BankTransactionReject,
   ListOf('BankTransaction'),

@@ -98,6 +98,7 @@ export const OPERATIONS = {
     cancel: ['post', '/v1/payment_plans/{id}/cancel'],
   },
   bankTransactions: {
+    importFile: ['post', '/v1/bank_transactions/import'],
     import: ['post', '/v1/bank_transactions'],
     list: ['get', '/v1/bank_transactions'],
     get: ['get', '/v1/bank_transactions/{id}'],

@@ -880,6 +880,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/bank_transactions/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import a bank statement file (CSV, camt.053, MT940)
+         * @description Reads a bank export and imports its lines (at most 1000) as `POST /v1/bank_transactions` does: proposals for each new credit, debits stored as `ignored`. CSV columns are named in `csv.columns`; camt.053 and MT940 are read as the standards define them. A file that cannot be read, or a line that cannot be understood, is a 422 naming the line and the field, and nothing is imported. Lines without a bank reference get one from their date, amount, label and rank in the file, so the same file imported twice imports nothing new.
+         */
+        post: operations["importBankTransactionsFile"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/bank_transactions": {
         parameters: {
             query?: never;
@@ -5983,6 +6003,60 @@ export interface components {
                 bank_transaction: components["schemas"]["BankTransaction"];
             }[];
         };
+        /** @description A bank statement file: its lines go through the same import as `POST /v1/bank_transactions`. */
+        BankStatementImport: {
+            /**
+             * @description `csv` (columns named in `csv`), `camt053` (ISO 20022 XML) or `mt940` (SWIFT).
+             * @enum {unknown}
+             */
+            format: "csv" | "camt053" | "mt940";
+            /** @description The file as text (UTF-8 JSON string). Give this or `content_base64`. */
+            content?: string;
+            /** @description The file as bytes, base64: for files in another encoding than UTF-8 (see `encoding`). */
+            content_base64?: string;
+            /**
+             * @description Of `content_base64`; UTF-8 by default. French and German bank exports are often windows-1252.
+             * @enum {unknown}
+             */
+            encoding?: "utf-8" | "windows-1252" | "iso-8859-1" | "iso-8859-15";
+            /** @description How to read a CSV export: required for `format: csv`. */
+            csv?: {
+                /** @description Found from the header line (`;`, tab or `,`) when absent. */
+                delimiter?: string;
+                /**
+                 * @description `,` for most French and German exports; `.` by default.
+                 * @enum {unknown}
+                 */
+                decimal_separator?: "." | ",";
+                /**
+                 * @description Found from the value (YYYY-MM-DD, DD.MM.YYYY, else DD/MM/YYYY) when absent.
+                 * @enum {unknown}
+                 */
+                date_format?: "YYYY-MM-DD" | "DD/MM/YYYY" | "DD.MM.YYYY" | "DD-MM-YYYY" | "MM/DD/YYYY" | "DD/MM/YY" | "DD.MM.YY";
+                /** @description Lines before the header row (account details some banks print first). */
+                skip_lines?: number;
+                /**
+                 * Format: currency
+                 * @description ISO 4217 currency code, upper case.
+                 * @example EUR
+                 */
+                currency?: string;
+                columns: {
+                    /** @description Header of the booking date column. */
+                    booked_on: string;
+                    /** @description Signed amount column (credits positive). Or `debit` and `credit`. */
+                    amount?: string;
+                    debit?: string;
+                    credit?: string;
+                    /** @description Label column, or several joined with spaces. */
+                    label: string | string[];
+                    currency?: string;
+                    counterparty_name?: string;
+                    /** @description The bank's transaction id; without it each line gets one from its date, amount, label and rank in the file. */
+                    bank_reference?: string;
+                };
+            };
+        };
         /** @description Either `match_id` (a proposal of this line), or `customer_id` with optional `allocations` (without them: oldest due first). The payment is the whole line. */
         BankTransactionConfirm: {
             /** @description A `btxm_…` id. */
@@ -9066,6 +9140,60 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PaymentPlan"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    importBankTransactionsFile: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the request safe to retry: the first response is replayed for 24 hours. 1 to 255 visible ASCII characters (`idempotency/invalid_key` otherwise). */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BankStatementImport"];
+            };
+        };
+        responses: {
+            /** @description Every line was already imported. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BankTransactionImportResult"];
+                };
+            };
+            /** @description At least one line was new. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BankTransactionImportResult"];
                 };
             };
             /** @description The request was refused; `code` says why. */

@@ -9,6 +9,10 @@ export type BankTransactionStatus = (typeof BANK_TRANSACTION_STATUSES)[number];
 export const MATCH_STATUSES = ['proposed', 'confirmed', 'rejected'] as const;
 export type MatchStatus = (typeof MATCH_STATUSES)[number];
 
+export const STATEMENT_FORMATS = ['csv', 'camt053', 'mt940'] as const;
+export const STATEMENT_ENCODINGS = ['utf-8', 'windows-1252', 'iso-8859-1', 'iso-8859-15'] as const;
+export const DATE_FORMATS = ['YYYY-MM-DD', 'DD/MM/YYYY', 'DD.MM.YYYY', 'DD-MM-YYYY', 'MM/DD/YYYY', 'DD/MM/YY', 'DD.MM.YY'] as const;
+
 /** Lines per import request. */
 export const MAX_LINES_PER_IMPORT = 1000;
 
@@ -152,3 +156,41 @@ export const BankTransactionListQuery = Type.Object(
   { additionalProperties: false },
 );
 export type BankTransactionListQuery = Type.Static<typeof BankTransactionListQuery>;
+
+export const BankStatementImport = Type.Object(
+  {
+    format: Type.Enum([...STATEMENT_FORMATS], { description: '`csv` (columns named in `csv`), `camt053` (ISO 20022 XML) or `mt940` (SWIFT).' }),
+    content: Type.Optional(Type.String({ maxLength: 5_000_000, description: 'The file as text (UTF-8 JSON string). Give this or `content_base64`.' })),
+    content_base64: Type.Optional(Type.String({ maxLength: 7_000_000, description: 'The file as bytes, base64: for files in another encoding than UTF-8 (see `encoding`).' })),
+    encoding: Type.Optional(Type.Enum([...STATEMENT_ENCODINGS], { description: 'Of `content_base64`; UTF-8 by default. French and German bank exports are often windows-1252.' })),
+    csv: Type.Optional(
+      Type.Object(
+        {
+          delimiter: Type.Optional(Type.String({ minLength: 1, maxLength: 1, description: 'Found from the header line (`;`, tab or `,`) when absent.' })),
+          decimal_separator: Type.Optional(Type.Enum(['.', ','], { description: '`,` for most French and German exports; `.` by default.' })),
+          date_format: Type.Optional(Type.Enum([...DATE_FORMATS], { description: 'Found from the value (YYYY-MM-DD, DD.MM.YYYY, else DD/MM/YYYY) when absent.' })),
+          skip_lines: Type.Optional(Type.Integer({ minimum: 0, maximum: 50, description: 'Lines before the header row (account details some banks print first).' })),
+          currency: Type.Optional(Currency),
+          columns: Type.Object(
+            {
+              booked_on: Type.String({ minLength: 1, maxLength: 200, description: 'Header of the booking date column.' }),
+              amount: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Signed amount column (credits positive). Or `debit` and `credit`.' })),
+              debit: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+              credit: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+              label: Type.Union([Type.String({ minLength: 1, maxLength: 200 }), Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { minItems: 1, maxItems: 5 })], {
+                description: 'Label column, or several joined with spaces.',
+              }),
+              currency: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+              counterparty_name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+              bank_reference: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: "The bank's transaction id; without it each line gets one from its date, amount, label and rank in the file." })),
+            },
+            { additionalProperties: false },
+          ),
+        },
+        { additionalProperties: false, description: 'How to read a CSV export: required for `format: csv`.' },
+      ),
+    ),
+  },
+  { $id: 'BankStatementImport', additionalProperties: false, description: 'A bank statement file: its lines go through the same import as `POST /v1/bank_transactions`.' },
+);
+export type BankStatementImport = Type.Static<typeof BankStatementImport>;

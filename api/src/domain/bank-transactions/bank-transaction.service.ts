@@ -16,15 +16,18 @@ import {
   presentBankTransaction,
 } from './bank-transaction.repository.ts';
 import {
+  BankStatementImport,
   type BankTransaction,
   BankTransactionConfirm,
   BankTransactionImport,
   type BankTransactionImportResult,
   BankTransactionListQuery,
   BankTransactionReject,
+  MAX_LINES_PER_IMPORT,
 } from './bank-transaction.schemas.ts';
 import type { ProposedAllocation } from './matching.ts';
 import { proposeForLines } from './reconciliation.ts';
+import { parseStatement } from './statement-files.ts';
 
 const alreadyMatched = (row: BankTransactionRow) =>
   new AppError('bank_transaction/already_matched', 409, `Bank transaction '${row.id}' is already matched to payment '${row.payment_id}'.`);
@@ -47,6 +50,24 @@ export function createBankTransactionService(deps: { database: Database; clock: 
   };
 
   return {
+    /**
+     * Imports a bank statement file (CSV with named columns, camt.053, MT940): its lines go
+     * through {@link import}, all or nothing. A malformed file is a 422 naming the line and the
+     * field, and imports nothing; the same file twice imports nothing new.
+     */
+    async importFile(actor: Actor, input: BankStatementImport): Promise<BankTransactionImportResult> {
+      assertWriteAccess(actor);
+      const data = parseInput<BankStatementImport>(BankStatementImport, input);
+      const currency = await database.withAccount(actor.accountId, async (trx) => (await trx.selectFrom('accounts').select('default_currency').where('id', '=', actor.accountId).executeTakeFirstOrThrow()).default_currency);
+      const lines = parseStatement(data, currency);
+      if (lines.length > MAX_LINES_PER_IMPORT) {
+        throw new AppError('bank_statement/too_many_lines', 422, `The file holds ${lines.length} lines; import at most ${MAX_LINES_PER_IMPORT} at a time (split the file or the period).`, {
+          errors: [{ field: '/content', message: `more than ${MAX_LINES_PER_IMPORT} lines` }],
+        });
+      }
+      return this.import(actor, { transactions: lines });
+    },
+
     /**
      * Imports 1 to 1,000 bank lines. New credit lines get their proposals; debits are stored as
      * `ignored`. A line whose `bank_reference` is known is not duplicated: the existing line is
