@@ -11,7 +11,7 @@ import { healthRoutes } from './http/health.ts';
 import { registerIdempotency } from './http/idempotency.ts';
 import { registerInputGuard } from './http/input-guard.ts';
 import { registerOpenApi } from './http/openapi.ts';
-import { Problem, registerProblemHandlers } from './http/problem.ts';
+import { Problem, registerProblemHandlers, sendProblem } from './http/problem.ts';
 import { accountRoutes } from './http/routes/v1/account.routes.ts';
 import { customerRoutes } from './http/routes/v1/customers.routes.ts';
 import { disputeRoutes } from './http/routes/v1/disputes.routes.ts';
@@ -57,6 +57,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : `req_${randomBytes(10).toString('hex')}`;
     },
     routerOptions: { ignoreTrailingSlash: true },
+    // A path that does not decode (`%FF`, a lone surrogate's bytes) is refused before routing: as a problem document too.
+    frameworkErrors: (_error, request, reply) =>
+      void sendProblem(request, reply, new AppError('request/malformed', 400, 'The request URL is not valid percent-encoded UTF-8.')),
     // Responses are serialized, not validated: our custom string formats need no checking there.
     serializerOpts: { ajv: { formats: { 'time-zone': true, currency: true } } },
   });
