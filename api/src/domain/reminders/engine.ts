@@ -12,7 +12,8 @@ import type { MessageValues } from './channels/channel.ts';
 import { channelOf, type Channels } from './channels/registry.ts';
 import { guardBeforeSend } from './guard.rules.ts';
 import { type Outcome, nowFor, reminderData, skipOccurrence } from './ledger.ts';
-import { minBalanceOf, planOf, policiesForInvoices, type PolicyRow } from './policy.service.ts';
+import { policiesForInvoices, type PolicyRow } from './policy.repository.ts';
+import { minBalanceOf, planOf } from './policy.service.ts';
 import { DEFAULT_POLICY } from './policy.rules.ts';
 import {
   dueStepsOfInvoices,

@@ -1,17 +1,16 @@
-import type { Selectable } from 'kysely';
 import type { Clock } from '../../clock.ts';
 import { AppError, notFound } from '../../errors.ts';
 import { newId } from '../../ids.ts';
 import type { Database, Db } from '../../store/database.ts';
-import type { ReminderPolicies } from '../../store/db-types.ts';
 import { isForeignKeyViolation } from '../../store/pg-errors.ts';
 import { parseInput } from '../../validation.ts';
 import { type Actor, assertWriteAccess, type Page, PageQuery, toPage } from '../shared/index.ts';
 import { channelPlan } from './channels/registry.ts';
+import { deletePolicy, findPolicy, insertPolicy, listPolicies, type PolicyRow, updatePolicy } from './policy.repository.ts';
 import { DEFAULT_POLICY, orderedSteps, type PolicyPlan } from './policy.rules.ts';
 import { type ReminderPolicy, ReminderPolicyCreate, ReminderPolicyUpdate, type ReminderStep, type ReminderStepInput } from './policy.schemas.ts';
 
-export type PolicyRow = Selectable<ReminderPolicies>;
+export type { PolicyRow };
 
 export function planOf(row: PolicyRow): PolicyPlan {
   return {
@@ -81,40 +80,18 @@ function columns(data: ReminderPolicyUpdate, steps: ReminderStep[] | undefined) 
 /** Inserts the default policy for a new account (in the caller's transaction) and returns its id. */
 export async function insertDefaultPolicy(trx: Db, accountId: string, now: Date): Promise<string> {
   const id = newId('reminderPolicy');
-  await trx
-    .insertInto('reminder_policies')
-    .values({
-      account_id: accountId,
-      id,
-      name: DEFAULT_POLICY.name,
-      steps: JSON.stringify(normalizeSteps(DEFAULT_POLICY.steps.map((s) => ({ ...s })), [])),
-      send_hour: DEFAULT_POLICY.send_hour,
-      send_minute: DEFAULT_POLICY.send_minute,
-      skip_weekends: DEFAULT_POLICY.skip_weekends,
-      created_at: now,
-      updated_at: now,
-    })
-    .execute();
+  await insertPolicy(trx, {
+    account_id: accountId,
+    id,
+    name: DEFAULT_POLICY.name,
+    steps: JSON.stringify(normalizeSteps(DEFAULT_POLICY.steps.map((s) => ({ ...s })), [])),
+    send_hour: DEFAULT_POLICY.send_hour,
+    send_minute: DEFAULT_POLICY.send_minute,
+    skip_weekends: DEFAULT_POLICY.skip_weekends,
+    created_at: now,
+    updated_at: now,
+  });
   return id;
-}
-
-/** The policy each of these invoices follows (its own, its customer's, the account default), in one query. */
-export async function policiesForInvoices(trx: Db, invoiceIds: string[]): Promise<Map<string, PolicyRow>> {
-  if (invoiceIds.length === 0) return new Map();
-  const rows = await trx
-    .selectFrom('invoices')
-    .innerJoin('customers', 'customers.id', 'invoices.customer_id')
-    .innerJoin('accounts', 'accounts.id', 'invoices.account_id')
-    .innerJoin('reminder_policies', (join) =>
-      join.onRef('reminder_policies.account_id', '=', 'invoices.account_id').on((eb) =>
-        eb('reminder_policies.id', '=', eb.fn.coalesce('invoices.reminder_policy_id', 'customers.reminder_policy_id', 'accounts.default_reminder_policy_id')),
-      ),
-    )
-    .selectAll('reminder_policies')
-    .select('invoices.id as invoice_id')
-    .where('invoices.id', 'in', invoiceIds)
-    .execute();
-  return new Map(rows.map(({ invoice_id, ...policy }) => [invoice_id, policy]));
 }
 
 export function createReminderPolicyService(deps: {
@@ -127,7 +104,7 @@ export function createReminderPolicyService(deps: {
   const defaultId = async (trx: Db) =>
     (await trx.selectFrom('accounts').select('default_reminder_policy_id').executeTakeFirst())?.default_reminder_policy_id ?? null;
   const find = async (trx: Db, id: string) => {
-    const row = await trx.selectFrom('reminder_policies').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await findPolicy(trx, id);
     if (!row) throw notFound('reminder_policy', id);
     return row;
   };
@@ -138,11 +115,7 @@ export function createReminderPolicyService(deps: {
       const data = parseInput<ReminderPolicyCreate>(ReminderPolicyCreate, input);
       const now = clock.now();
       return database.withAccount(actor.accountId, async (trx) => {
-        const row = await trx
-          .insertInto('reminder_policies')
-          .values({ account_id: actor.accountId, id: newId('reminderPolicy'), name: data.name, steps: '[]', created_at: now, updated_at: now, ...columns(data, normalizeSteps(data.steps, [])) })
-          .returningAll()
-          .executeTakeFirstOrThrow();
+        const row = await insertPolicy(trx, { account_id: actor.accountId, id: newId('reminderPolicy'), name: data.name, steps: '[]', created_at: now, updated_at: now, ...columns(data, normalizeSteps(data.steps, [])) });
         return present(row, await defaultId(trx));
       });
     },
@@ -155,10 +128,9 @@ export function createReminderPolicyService(deps: {
       const query = parseInput<PageQuery>(PageQuery, input);
       const limit = query.limit ?? 20;
       return database.withAccount(actor.accountId, async (trx) => {
-        let q = trx.selectFrom('reminder_policies').selectAll().orderBy('id', 'asc').limit(limit + 1);
-        if (query.starting_after) q = q.where('id', '>', query.starting_after);
+        const rows = await listPolicies(trx, { limit: limit + 1, startingAfter: query.starting_after });
         const def = await defaultId(trx);
-        return toPage((await q.execute()).map((row) => present(row, def)), limit);
+        return toPage(rows.map((row) => present(row, def)), limit);
       });
     },
 
@@ -173,12 +145,7 @@ export function createReminderPolicyService(deps: {
       return database.withAccount(actor.accountId, async (trx) => {
         const current = await find(trx, id);
         const steps = data.steps ? normalizeSteps(data.steps, current.steps as unknown as ReminderStep[]) : undefined;
-        const row = await trx
-          .updateTable('reminder_policies')
-          .set({ ...columns(data, steps), updated_at: clock.now() })
-          .where('id', '=', id)
-          .returningAll()
-          .executeTakeFirstOrThrow();
+        const row = await updatePolicy(trx, id, { ...columns(data, steps), updated_at: clock.now() });
         await deps.onPolicyChanged?.(trx, actor, id);
         return present(row, await defaultId(trx));
       });
@@ -190,7 +157,7 @@ export function createReminderPolicyService(deps: {
       try {
         await database.withAccount(actor.accountId, async (trx) => {
           await find(trx, id);
-          await trx.deleteFrom('reminder_policies').where('id', '=', id).execute();
+          await deletePolicy(trx, id);
         });
       } catch (error) {
         if (isForeignKeyViolation(error)) {

@@ -4,7 +4,8 @@ import { newId } from '../../ids.ts';
 import { insertEvents } from '../outbox/index.ts';
 import { CHASED_STATUSES, CHASED_STATUSES_SQL, isChased } from '../invoices/index.ts';
 import { type PlannedOccurrence, planInstallmentOccurrences, planOccurrences } from './policy.rules.ts';
-import { type PolicyRow, planOf } from './policy.service.ts';
+import { policiesById } from './policy.repository.ts';
+import { planOf } from './policy.service.ts';
 import { cancelUnplanned, type NewOccurrence, type PlanKeys, skipPendingOfInvoices, upsertPlannedOccurrences } from './reminder-occurrence.repository.ts';
 
 /**
@@ -50,9 +51,7 @@ export async function replanInvoices(
   }
 
   const policyIds = [...new Set(open.map((i) => i.policy_id).filter((id): id is string => id !== null))];
-  const policies = new Map<string, PolicyRow>(
-    policyIds.length === 0 ? [] : (await trx.selectFrom('reminder_policies').selectAll().where('id', 'in', policyIds).execute()).map((p) => [p.id, p]),
-  );
+  const policies = await policiesById(trx, policyIds);
   // While a payment plan is active, reminders follow its installments still unpaid.
   const planIds = open.map((i) => i.active_payment_plan_id).filter((id): id is string => id !== null);
   const installments = Map.groupBy(

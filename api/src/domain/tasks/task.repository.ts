@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import type { Insertable, Selectable } from 'kysely';
 import type { Db } from '../../store/database.ts';
 import type { Tasks } from '../../store/db-types.ts';
 import type { Task, TaskKind, TaskListQuery, TaskStatus } from './task.schemas.ts';
@@ -40,4 +40,9 @@ export function listTasks(trx: Db, query: TaskListQuery) {
   if (query.due_on_from) q = q.where('due_on', '>=', query.due_on_from);
   if (query.due_on_to) q = q.where('due_on', '<=', query.due_on_to);
   return q.execute();
+}
+
+/** Stores a new task (a reminder step's work for a person). */
+export function insertTask(trx: Db, values: Insertable<Tasks>): Promise<TaskRow> {
+  return trx.insertInto('tasks').values(values).returningAll().executeTakeFirstOrThrow();
 }

@@ -1,6 +1,6 @@
 import { newId } from '../../../ids.ts';
 import { recordEvent } from '../../outbox/index.ts';
-import { presentTask } from '../../tasks/index.ts';
+import { insertTask, presentTask } from '../../tasks/index.ts';
 import type { ChannelRuntime } from './channel.ts';
 
 /** The runtime of a channel that gives the work to a person: a task of `kind`, due today, and `task.created`. */
@@ -8,11 +8,7 @@ export function createsTask(kind: string): ChannelRuntime {
   return {
     async compose({ trx, accountId, invoice, customer, occurrence, today, now }) {
       const taskId = newId('task');
-      const task = await trx
-        .insertInto('tasks')
-        .values({ account_id: accountId, id: taskId, kind, status: 'open', invoice_id: invoice.id, customer_id: customer.id, occurrence_id: occurrence.id, due_on: today, created_at: now, updated_at: now })
-        .returningAll()
-        .executeTakeFirstOrThrow();
+      const task = await insertTask(trx, { account_id: accountId, id: taskId, kind, status: 'open', invoice_id: invoice.id, customer_id: customer.id, occurrence_id: occurrence.id, due_on: today, created_at: now, updated_at: now });
       await recordEvent(trx, { accountId, type: 'task.created', objectType: 'task', objectId: taskId, data: presentTask(task), at: now });
       return { kind: 'done', taskId, data: { task_id: taskId } };
     },

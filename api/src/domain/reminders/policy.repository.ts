@@ -1,0 +1,54 @@
+import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { Db } from '../../store/database.ts';
+import type { ReminderPolicies } from '../../store/db-types.ts';
+
+// Every query on `reminder_policies`, with the caller's transaction first.
+
+export type PolicyRow = Selectable<ReminderPolicies>;
+
+export function insertPolicy(trx: Db, values: Insertable<ReminderPolicies>): Promise<PolicyRow> {
+  return trx.insertInto('reminder_policies').values(values).returningAll().executeTakeFirstOrThrow();
+}
+
+export function findPolicy(trx: Db, id: string): Promise<PolicyRow | undefined> {
+  return trx.selectFrom('reminder_policies').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** A page of the account's policies, oldest first. */
+export function listPolicies(trx: Db, page: { limit: number; startingAfter?: string | undefined }): Promise<PolicyRow[]> {
+  let q = trx.selectFrom('reminder_policies').selectAll().orderBy('id', 'asc').limit(page.limit);
+  if (page.startingAfter) q = q.where('id', '>', page.startingAfter);
+  return q.execute();
+}
+
+export function updatePolicy(trx: Db, id: string, set: Updateable<ReminderPolicies>): Promise<PolicyRow> {
+  return trx.updateTable('reminder_policies').set(set).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function deletePolicy(trx: Db, id: string): Promise<void> {
+  await trx.deleteFrom('reminder_policies').where('id', '=', id).execute();
+}
+
+export async function policiesById(trx: Db, ids: readonly string[]): Promise<Map<string, PolicyRow>> {
+  if (ids.length === 0) return new Map();
+  return new Map((await trx.selectFrom('reminder_policies').selectAll().where('id', 'in', ids).execute()).map((p) => [p.id, p]));
+}
+
+/** The policy each of these invoices follows (its own, its customer's, the account default), in one query. */
+export async function policiesForInvoices(trx: Db, invoiceIds: string[]): Promise<Map<string, PolicyRow>> {
+  if (invoiceIds.length === 0) return new Map();
+  const rows = await trx
+    .selectFrom('invoices')
+    .innerJoin('customers', 'customers.id', 'invoices.customer_id')
+    .innerJoin('accounts', 'accounts.id', 'invoices.account_id')
+    .innerJoin('reminder_policies', (join) =>
+      join.onRef('reminder_policies.account_id', '=', 'invoices.account_id').on((eb) =>
+        eb('reminder_policies.id', '=', eb.fn.coalesce('invoices.reminder_policy_id', 'customers.reminder_policy_id', 'accounts.default_reminder_policy_id')),
+      ),
+    )
+    .selectAll('reminder_policies')
+    .select('invoices.id as invoice_id')
+    .where('invoices.id', 'in', invoiceIds)
+    .execute();
+  return new Map(rows.map(({ invoice_id, ...policy }) => [invoice_id, policy]));
+}
