@@ -13,7 +13,7 @@ const USAGE = `Relance operator commands (npm run relance -- <command>):
 
   accounts create --name NAME [--mode live|test] [--time-zone Europe/Paris] [--currency EUR] [--locale fr]
   accounts list
-  keys create --account ACCT_ID [--name NAME] [--read-only]
+  keys create --account ACCT_ID [--name NAME] [--read-only | --admin]
   keys list --account ACCT_ID
   keys revoke --account ACCT_ID --key KEY_ID
   rates list
@@ -42,6 +42,7 @@ async function run(argv: string[]): Promise<number> {
       account: { type: 'string' },
       key: { type: 'string' },
       'read-only': { type: 'boolean', default: false },
+      admin: { type: 'boolean', default: false },
       source: { type: 'string' },
       'effective-on': { type: 'string' },
       'rate-bps': { type: 'string' },
@@ -98,12 +99,12 @@ async function run(argv: string[]): Promise<number> {
       if (!values.account) throw new AppError('cli/missing_option', 2, '--account is required');
       const actor = await operatorFor(services, values.account);
       if (verb === 'create') {
-        const key = await services.apiKeys.create(actor, { ...(values.name && { name: values.name }), read_only: values['read-only'] });
-        console.log(`API key ${key.id}${key.read_only ? ' (read-only)' : ''} — the secret is shown once, store it now:\n\n  ${key.secret}\n`);
+        const key = await services.apiKeys.create(actor, { ...(values.name && { name: values.name }), read_only: values['read-only'], admin: values.admin });
+        console.log(`API key ${key.id}${key.read_only ? ' (read-only)' : key.admin ? ' (admin)' : ''} — the secret is shown once, store it now:\n\n  ${key.secret}\n`);
       } else if (verb === 'list') {
         for (let page = await services.apiKeys.list(actor, { limit: 100 }); ; ) {
           for (const k of page.data) {
-            const state = k.revoked_at ? `revoked ${k.revoked_at}` : k.read_only ? 'read-only' : 'read-write';
+            const state = k.revoked_at ? `revoked ${k.revoked_at}` : k.read_only ? 'read-only' : k.admin ? 'admin' : 'read-write';
             console.log(`${k.id}  ${k.prefix}…  ${state}  last used ${k.last_used_at ?? 'never'}  ${k.name ?? ''}`);
           }
           if (!page.next_cursor) break;

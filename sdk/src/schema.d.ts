@@ -4519,6 +4519,8 @@ export interface components {
             /** @description The first characters of the secret, to recognise the key. */
             prefix: string;
             read_only: boolean;
+            /** @description Whether the key may create and revoke keys. */
+            admin: boolean;
             /** Format: date-time */
             created_at: string;
             last_used_at: string | null;
@@ -4528,6 +4530,11 @@ export interface components {
             name?: string;
             /** @default false */
             read_only?: boolean;
+            /**
+             * @description May create and revoke keys (not with `read_only`).
+             * @default false
+             */
+            admin?: boolean;
         };
         ApiKeyWithSecret: {
             /** @description A `key_…` id. */
@@ -4538,6 +4545,8 @@ export interface components {
             /** @description The first characters of the secret, to recognise the key. */
             prefix: string;
             read_only: boolean;
+            /** @description Whether the key may create and revoke keys. */
+            admin: boolean;
             /** Format: date-time */
             created_at: string;
             last_used_at: string | null;

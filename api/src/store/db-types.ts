@@ -51,6 +51,7 @@ export interface Accounts {
 
 export interface ApiKeys {
   account_id: string;
+  admin: Generated<boolean>;
   created_at: Generated<Timestamp>;
   id: string;
   last_used_at: Timestamp | null;

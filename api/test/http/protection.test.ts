@@ -205,3 +205,32 @@ t.test('a refused write does not burn its idempotency key', async (t) => {
   const accepted = await ctx.app.inject({ method: 'POST', url: '/v1/customers', headers: { ...acme.auth, 'idempotency-key': 'same' }, payload: body });
   t.equal(accepted.statusCode, 201);
 });
+
+t.test('only an admin key (or the CLI) creates and revokes keys', async (t) => {
+  const ctx = await setupApp(t);
+  const acme = await ctx.createAccount();
+  const post = (auth: { authorization: string }, url: string, payload: object = {}) => ctx.app.inject({ method: 'POST', url, headers: auth, payload });
+  const first = (await ctx.app.inject({ method: 'GET', url: '/v1/api_keys', headers: acme.auth })).json().data[0];
+  t.equal(first.admin, true, "an account's first key is an admin key");
+
+  const ordinary = (await post(acme.auth, '/v1/api_keys', { name: 'shop' })).json();
+  t.equal(ordinary.admin, false, 'keys are not admin unless asked');
+  const ordinaryAuth = { authorization: `Bearer ${ordinary.secret}` };
+  t.equal((await post(ordinaryAuth, '/v1/customers', { name: 'x' })).statusCode, 201, 'an ordinary key writes');
+  for (const [url, payload] of [['/v1/api_keys', { name: 'more' }], [`/v1/api_keys/${first.id}/revoke`, {}]] as const) {
+    const res = await post(ordinaryAuth, url, payload);
+    t.equal(res.statusCode, 403, url);
+    t.equal(res.json().code, 'auth/admin_key_required', url);
+  }
+  const both = await post(acme.auth, '/v1/api_keys', { admin: true, read_only: true });
+  t.equal(both.statusCode, 400);
+  t.match(both.json(), { code: 'request/validation_failed', errors: [{ field: '/admin' }] });
+
+  const admin = (await post(acme.auth, '/v1/api_keys', { name: 'ops', admin: true })).json();
+  t.equal(admin.admin, true);
+  t.equal((await post({ authorization: `Bearer ${admin.secret}` }, `/v1/api_keys/${ordinary.id}/revoke`)).statusCode, 200, 'an admin key revokes');
+
+  // The CLI acts with no key: it may.
+  const cli = { accountId: acme.accountId, keyId: null, readOnly: false, mode: 'live' as const, timeZone: 'UTC' };
+  t.equal((await ctx.services.apiKeys.create(cli, { name: 'from the CLI' })).admin, false);
+});

@@ -82,7 +82,7 @@ export function createAccountService(deps: { database: Database; clock: Clock; o
           .execute();
         const policyId = await insertDefaultPolicy(trx, accountId, now);
         await trx.updateTable('accounts').set({ default_reminder_policy_id: policyId }).where('id', '=', accountId).execute();
-        const api_key = await insertApiKey(trx, accountId, mode, { name: 'Default key' }, now);
+        const api_key = await insertApiKey(trx, accountId, mode, { name: 'Default key', admin: true }, now);
         return { account: presentAccount(await selectAccount(trx, accountId)), api_key };
       });
     },

@@ -1,8 +1,8 @@
 import type { Clock } from '../../clock.ts';
-import { notFound } from '../../errors.ts';
+import { notFound, validationFailed } from '../../errors.ts';
 import { newId } from '../../ids.ts';
 import type { Database, Db } from '../../store/database.ts';
-import { type Actor, assertWriteAccess, type Page, PageQuery, toPage } from '../shared/index.ts';
+import { type Actor, assertKeyAdmin, type Page, PageQuery, toPage } from '../shared/index.ts';
 import { parseInput } from '../../validation.ts';
 import type { ApiKey, ApiKeyCreate, ApiKeyWithSecret } from './api-key.schemas.ts';
 import { generateSecret, hashSecret, SECRET_FORMAT } from './api-key.rules.ts';
@@ -12,6 +12,7 @@ interface ApiKeyRow {
   name: string | null;
   prefix: string;
   read_only: boolean;
+  admin: boolean;
   created_at: Date;
   last_used_at: Date | null;
   revoked_at: Date | null;
@@ -23,12 +24,13 @@ const present = (row: ApiKeyRow): ApiKey => ({
   name: row.name,
   prefix: row.prefix,
   read_only: row.read_only,
+  admin: row.admin,
   created_at: row.created_at.toISOString(),
   last_used_at: row.last_used_at?.toISOString() ?? null,
   revoked_at: row.revoked_at?.toISOString() ?? null,
 });
 
-const COLUMNS = ['id', 'name', 'prefix', 'read_only', 'created_at', 'last_used_at', 'revoked_at'] as const;
+const COLUMNS = ['id', 'name', 'prefix', 'read_only', 'admin', 'created_at', 'last_used_at', 'revoked_at'] as const;
 
 /** Inserts a key for an account in the caller's transaction and returns it with its secret. */
 export async function insertApiKey(
@@ -48,6 +50,7 @@ export async function insertApiKey(
       prefix,
       secret_hash: hashSecret(secret),
       read_only: input.read_only ?? false,
+      admin: input.admin ?? false,
       created_at: now,
     })
     .returning(COLUMNS)
@@ -60,7 +63,10 @@ export function createApiKeyService(deps: { database: Database; clock: Clock; on
   return {
     /** Creates a key; the secret is in the result and nowhere else, ever. */
     create(actor: Actor, input: ApiKeyCreate): Promise<ApiKeyWithSecret> {
-      assertWriteAccess(actor);
+      assertKeyAdmin(actor);
+      if (input.admin && input.read_only) {
+        throw validationFailed([{ field: '/admin', message: 'cannot be true for a read-only key' }], 'A read-only key cannot be an admin key.');
+      }
       return database.withAccount(actor.accountId, (trx) =>
         insertApiKey(trx, actor.accountId, actor.mode, input, clock.now()),
       );
@@ -78,7 +84,7 @@ export function createApiKeyService(deps: { database: Database; clock: Clock; on
 
     /** Revokes a key at once; revoking twice keeps the first revocation time. */
     async revoke(actor: Actor, id: string): Promise<ApiKey> {
-      assertWriteAccess(actor);
+      assertKeyAdmin(actor);
       const revoked = await database.withAccount(actor.accountId, async (trx) => {
         const row = await trx
           .updateTable('api_keys')
@@ -100,7 +106,7 @@ export function createApiKeyService(deps: { database: Database; clock: Clock; on
         trx
           .selectFrom('api_keys')
           .innerJoin('accounts', 'accounts.id', 'api_keys.account_id')
-          .select(['api_keys.id', 'api_keys.account_id', 'api_keys.read_only', 'accounts.mode', 'accounts.time_zone'])
+          .select(['api_keys.id', 'api_keys.account_id', 'api_keys.read_only', 'api_keys.admin', 'accounts.mode', 'accounts.time_zone'])
           .where('api_keys.secret_hash', '=', hashSecret(secret))
           .where('api_keys.revoked_at', 'is', null)
           .executeTakeFirst(),
@@ -110,6 +116,7 @@ export function createApiKeyService(deps: { database: Database; clock: Clock; on
         accountId: row.account_id,
         keyId: row.id,
         readOnly: row.read_only,
+        admin: row.admin,
         mode: row.mode === 'test' ? 'test' : 'live',
         timeZone: row.time_zone,
       };

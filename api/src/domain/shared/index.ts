@@ -1,6 +1,6 @@
 // The shared module's door: what other modules and the adapters may use. Everything else in
 // this folder is internal (checked by dependency-cruiser, see .dependency-cruiser.cjs).
-export { type Actor, assertWriteAccess } from './actor.ts';
+export { type Actor, assertKeyAdmin, assertWriteAccess } from './actor.ts';
 export { CHASED_STATUSES, CHASED_STATUSES_SQL } from './invoice-status.ts';
 export type { ReleaseRemindersSkippedAsPaid, ReplanInvoices } from './replan.ts';
 export { Amount, CalendarDate, Currency, Email, Id, ListOf, ListQuery, Locale, Metadata, Nullable, type Page, PageQuery, Timestamp, TimeZone, toPage, Url } from './schemas.ts';
