@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import rateLimit from '@fastify/rate-limit';
+import querystring from 'node:querystring';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { systemClock, type Clock } from './clock.ts';
 import type { Config } from './config.ts';
@@ -43,6 +44,24 @@ export interface AppDeps {
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
+/**
+ * Query strings as integrators write them (Stripe's style): `expand[]=a&expand[]=b` is the list
+ * `expand`, `metadata[order]=42` the object `metadata`. Other keys are as Node parses them.
+ */
+export function parseQueryString(text: string): Record<string, unknown> {
+  const out: Record<string, unknown> = Object.create(null);
+  for (const [key, value] of Object.entries(querystring.parse(text))) {
+    const list = /^([a-z_]+)\[\]$/.exec(key);
+    const member = /^([a-z_]+)\[([^\]]{1,64})\]$/.exec(key);
+    if (list?.[1]) out[list[1]] = [...((out[list[1]] as string[] | undefined) ?? []), ...[value ?? []].flat()];
+    else if (member?.[1] && member[2]) {
+      const object = (out[member[1]] ??= Object.create(null)) as Record<string, unknown>;
+      if (typeof object === 'object' && !Array.isArray(object)) object[member[2]] = value;
+    } else out[key] = value;
+  }
+  return out;
+}
+
 /** Builds the HTTP app (REST + GraphQL) without listening: `server.ts` listens, tests inject. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { services: Services }> {
   const { config, database } = deps;
@@ -56,7 +75,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : `req_${randomBytes(10).toString('hex')}`;
     },
-    routerOptions: { ignoreTrailingSlash: true },
+    routerOptions: { ignoreTrailingSlash: true, querystringParser: parseQueryString },
     // A path that does not decode (`%FF`, a lone surrogate's bytes) is refused before routing: as a problem document too.
     frameworkErrors: (_error, request, reply) =>
       void sendProblem(request, reply, new AppError('request/malformed', 400, 'The request URL is not valid percent-encoded UTF-8.')),

@@ -4856,6 +4856,11 @@ export interface components {
             created_at: string;
             /** Format: date-time */
             updated_at: string;
+            customer?: components["schemas"]["Customer"];
+            /** @description Payments allocated (now or once) to this invoice, newest first, with `expand[]=payments`. */
+            payments?: components["schemas"]["Payment"][];
+            /** @description Its late-fee lines, oldest first, with `expand[]=fees`. */
+            fees?: components["schemas"]["InvoiceFee"][];
         };
         InvoiceCreate: {
             /** @description Your invoice number, unique in the account. */
@@ -5663,6 +5668,8 @@ export interface components {
             created_at: string;
             /** Format: date-time */
             updated_at: string;
+            /** @description The invoices of its allocations, with `expand[]=invoices`. */
+            invoices?: components["schemas"]["Invoice"][];
         };
         /** @description A payment received. What is not allocated stays as the customer’s credit. */
         PaymentCreate: {
@@ -6461,6 +6468,10 @@ export interface operations {
                 starting_after?: string;
                 external_id?: string;
                 email?: string;
+                /** @description Only objects whose metadata holds these values: `metadata[order_id]=1042` (up to 5 keys, all must match). */
+                metadata?: {
+                    [key: string]: string;
+                };
             };
             header?: never;
             path?: never;
@@ -6922,6 +6933,12 @@ export interface operations {
                 due_date_from?: string;
                 /** @description Calendar date, YYYY-MM-DD. */
                 due_date_to?: string;
+                /** @description Only objects whose metadata holds these values: `metadata[order_id]=1042` (up to 5 keys, all must match). */
+                metadata?: {
+                    [key: string]: string;
+                };
+                /** @description Related objects to include in the answer: `customer`, `payments`, `fees` (`expand[]=customer`; repeat for several). */
+                expand?: string[];
             };
             header?: never;
             path?: never;
@@ -7014,7 +7031,10 @@ export interface operations {
     };
     getInvoice: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Related objects to include in the answer: `customer`, `payments`, `fees` (`expand[]=customer`; repeat for several). */
+                expand?: string[];
+            };
             header?: never;
             path: {
                 id: string;
@@ -8588,6 +8608,12 @@ export interface operations {
                 received_from?: string;
                 /** @description Calendar date, YYYY-MM-DD. */
                 received_to?: string;
+                /** @description Only objects whose metadata holds these values: `metadata[order_id]=1042` (up to 5 keys, all must match). */
+                metadata?: {
+                    [key: string]: string;
+                };
+                /** @description Related objects to include in the answer: `invoices` (`expand[]=invoices`; repeat for several). */
+                expand?: string[];
             };
             header?: never;
             path?: never;
@@ -8671,7 +8697,10 @@ export interface operations {
     };
     getPayment: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Related objects to include in the answer: `invoices` (`expand[]=invoices`; repeat for several). */
+                expand?: string[];
+            };
             header?: never;
             path: {
                 id: string;

@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import { CalendarDate, Email, Id, Locale, Metadata, Nullable, Timestamp, TimeZone } from '../shared/index.ts';
+import { CalendarDate, Email, Id, Locale, Metadata, MetadataFilter, Nullable, Timestamp, TimeZone } from '../shared/index.ts';
 
 const Text = (max: number) => Type.String({ minLength: 1, maxLength: max });
 
@@ -67,6 +67,7 @@ export const CustomerListQuery = Type.Object(
     starting_after: Type.Optional(Type.String({ maxLength: 64 })),
     external_id: Type.Optional(Type.String({ maxLength: 128 })),
     email: Type.Optional(Type.String({ maxLength: 254 })),
+    metadata: MetadataFilter,
   },
   { additionalProperties: false },
 );

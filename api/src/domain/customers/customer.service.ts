@@ -5,7 +5,7 @@ import type { Database } from '../../store/database.ts';
 import { constraintOf, isForeignKeyViolation, isUniqueViolation } from '../../store/pg-errors.ts';
 import { parseInput } from '../../validation.ts';
 import { recordEvent } from '../outbox/index.ts';
-import { accountTime, type Actor, assertWriteAccess, CHASED_STATUSES, type Page, toPage } from '../shared/index.ts';
+import { accountTime, type Actor, assertWriteAccess, CHASED_STATUSES, metadataContains, type Page, toPage } from '../shared/index.ts';
 import { findCustomer, insertCustomerOnce, presentCustomer } from './customer.repository.ts';
 import { type Customer, CustomerCreate, CustomerListQuery, CustomerUpdate } from './customer.schemas.ts';
 
@@ -108,6 +108,7 @@ export function createCustomerService(deps: { database: Database; clock: Clock }
         if (query.starting_after) q = q.where('id', '<', query.starting_after);
         if (query.external_id) q = q.where('external_id', '=', query.external_id);
         if (query.email) q = q.where('email', '=', query.email);
+        if (query.metadata && Object.keys(query.metadata).length > 0) q = q.where(metadataContains(query.metadata));
         return toPage((await q.execute()).map((row) => presentCustomer(row, today)), limit);
       });
     },

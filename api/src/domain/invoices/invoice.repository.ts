@@ -3,6 +3,7 @@ import type { Database, Db } from '../../store/database.ts';
 import type { Invoices } from '../../store/db-types.ts';
 import { ACCOUNT_CONTEXT_CTE, ACCOUNT_SET } from '../../store/one-statement.ts';
 import { newId } from '../../ids.ts';
+import { metadataContains } from '../shared/index.ts';
 import { CHASED_STATUSES_SQL, overdueState } from './invoice.rules.ts';
 import type { Invoice, InvoiceListQuery, InvoiceStatus, LineItem } from './invoice.schemas.ts';
 
@@ -139,6 +140,7 @@ export function listInvoices(db: Db, query: InvoiceListQuery, today: string, acc
   if (query.status) q = q.where('status', '=', query.status);
   if (query.customer_id) q = q.where('customer_id', '=', query.customer_id);
   if (query.external_id) q = q.where('external_id', '=', query.external_id);
+  if (query.metadata && Object.keys(query.metadata).length > 0) q = q.where(metadataContains(query.metadata));
   if (query.due_date_from) q = q.where('due_date', '>=', query.due_date_from);
   if (query.due_date_to) q = q.where('due_date', '<=', query.due_date_to);
   if (query.overdue !== undefined) {

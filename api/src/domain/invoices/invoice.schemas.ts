@@ -1,6 +1,6 @@
 import Type from 'typebox';
 import { CustomerCreate } from '../customers/index.ts';
-import { Amount, CalendarDate, Currency, Id, Metadata, Nullable, Timestamp, Url } from '../shared/index.ts';
+import { Amount, CalendarDate, Currency, expandQuery, Id, Metadata, MetadataFilter, Nullable, Timestamp, Url } from '../shared/index.ts';
 
 export const InvoiceStatus = Type.Enum(['draft', 'open', 'partially_paid', 'paid', 'void', 'uncollectible']);
 export type InvoiceStatus = Type.Static<typeof InvoiceStatus>;
@@ -71,6 +71,9 @@ export const Invoice = Type.Object(
     marked_uncollectible_at: Nullable(Timestamp),
     created_at: Timestamp,
     updated_at: Timestamp,
+    customer: Type.Optional(Type.Ref('Customer', { description: 'The customer, with `expand[]=customer`.' })),
+    payments: Type.Optional(Type.Array(Type.Ref('Payment'), { description: 'Payments allocated (now or once) to this invoice, newest first, with `expand[]=payments`.' })),
+    fees: Type.Optional(Type.Array(Type.Ref('InvoiceFee'), { description: 'Its late-fee lines, oldest first, with `expand[]=fees`.' })),
   },
   { $id: 'Invoice', additionalProperties: false },
 );
@@ -124,6 +127,10 @@ export const InvoiceUpdate = Type.Object(
 );
 export type InvoiceUpdate = Type.Static<typeof InvoiceUpdate>;
 
+/** What `expand[]` may include in an invoice. */
+export const INVOICE_EXPANSIONS = ['customer', 'payments', 'fees'] as const;
+export type InvoiceExpansion = (typeof INVOICE_EXPANSIONS)[number];
+
 export const InvoiceListQuery = Type.Object(
   {
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
@@ -134,7 +141,12 @@ export const InvoiceListQuery = Type.Object(
     overdue: Type.Optional(Type.Boolean({ description: "Only overdue (true) or not overdue (false) invoices, in the account's time zone." })),
     due_date_from: Type.Optional(CalendarDate),
     due_date_to: Type.Optional(CalendarDate),
+    metadata: MetadataFilter,
+    expand: expandQuery(INVOICE_EXPANSIONS),
   },
   { additionalProperties: false },
 );
 export type InvoiceListQuery = Type.Static<typeof InvoiceListQuery>;
+
+export const InvoiceGetQuery = Type.Object({ expand: expandQuery(INVOICE_EXPANSIONS) }, { additionalProperties: false });
+export type InvoiceGetQuery = Type.Static<typeof InvoiceGetQuery>;

@@ -1,6 +1,6 @@
 import Type from 'typebox';
 import { MAX_AMOUNT_MINOR } from '../money.ts';
-import { CalendarDate, Currency, Id, ListQuery, Metadata, Nullable, Timestamp } from '../shared/index.ts';
+import { CalendarDate, Currency, expandQuery, Id, ListQuery, Metadata, MetadataFilter, Nullable, Timestamp } from '../shared/index.ts';
 
 export const PAYMENT_METHODS = ['transfer', 'card', 'check', 'cash', 'direct_debit', 'other'] as const;
 export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
@@ -47,6 +47,7 @@ export const Payment = Type.Object(
     metadata: Metadata,
     created_at: Timestamp,
     updated_at: Timestamp,
+    invoices: Type.Optional(Type.Array(Type.Ref('Invoice'), { description: 'The invoices of its allocations, with `expand[]=invoices`.' })),
   },
   { $id: 'Payment', additionalProperties: false },
 );
@@ -96,6 +97,9 @@ export const PaymentReverse = Type.Object(
 );
 export type PaymentReverse = Type.Static<typeof PaymentReverse>;
 
+/** What `expand[]` may include in a payment. */
+export const PAYMENT_EXPANSIONS = ['invoices'] as const;
+
 export const PaymentListQuery = Type.Object(
   {
     ...ListQuery,
@@ -104,7 +108,12 @@ export const PaymentListQuery = Type.Object(
     status: Type.Optional(Type.Enum([...PAYMENT_STATUSES])),
     received_from: Type.Optional(CalendarDate),
     received_to: Type.Optional(CalendarDate),
+    metadata: MetadataFilter,
+    expand: expandQuery(PAYMENT_EXPANSIONS),
   },
   { additionalProperties: false },
 );
 export type PaymentListQuery = Type.Static<typeof PaymentListQuery>;
+
+export const PaymentGetQuery = Type.Object({ expand: expandQuery(PAYMENT_EXPANSIONS) }, { additionalProperties: false });
+export type PaymentGetQuery = Type.Static<typeof PaymentGetQuery>;

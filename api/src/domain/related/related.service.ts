@@ -2,11 +2,11 @@ import { sql } from 'kysely';
 import type { Clock } from '../../clock.ts';
 import type { Database } from '../../store/database.ts';
 import { type Customer, presentCustomer } from '../customers/index.ts';
-import { type Invoice, type InvoiceRow, presentInvoice } from '../invoices/index.ts';
+import { type Invoice, INVOICE_EXPANSIONS, type InvoiceRow, presentInvoice } from '../invoices/index.ts';
 import { type InvoiceFee, presentFee } from '../late-fees/index.ts';
 import { type Message, presentMessage } from '../messages/index.ts';
-import { type AllocationRow, type Payment, type PaymentRow, presentPayment } from '../payments/index.ts';
-import { accountTime, type Actor, type Page, toPage } from '../shared/index.ts';
+import { type AllocationRow, type Payment, PAYMENT_EXPANSIONS, type PaymentRow, presentPayment } from '../payments/index.ts';
+import { accountTime, type Actor, expansions, type Page, toPage } from '../shared/index.ts';
 
 /** An allocation as `to_jsonb` writes it: timestamps as text. */
 type AllocationJson = Omit<AllocationRow, 'created_at' | 'reversed_at'> & { created_at: string; reversed_at: string | null };
@@ -29,7 +29,41 @@ export function createRelatedService(deps: { database: Database; clock: Clock })
   const timeFor = accountTime(database, clock);
   const unique = (ids: readonly string[]) => [...new Set(ids)];
 
-  return {
+  const service = {
+    /**
+     * Invoices with what `expand[]` asks for (`customer`, `payments`, `fees`), for a whole page
+     * at once: one statement per expansion. An unknown expansion is a 400 `request/invalid_expand`.
+     */
+    async expandInvoices(actor: Actor, invoices: Invoice[], expand: readonly string[] | undefined): Promise<Invoice[]> {
+      const wanted = expansions(expand, INVOICE_EXPANSIONS);
+      if (wanted.size === 0 || invoices.length === 0) return invoices;
+      const ids = invoices.map((i) => i.id);
+      const [customers, payments, fees] = await Promise.all([
+        wanted.has('customer') ? service.customers(actor, invoices.map((i) => i.customer_id)) : undefined,
+        wanted.has('payments') ? service.paymentsOfInvoices(actor, ids) : undefined,
+        wanted.has('fees') ? service.feesOfInvoices(actor, ids) : undefined,
+      ]);
+      const customerById = new Map(customers?.map((c) => [c.id, c]));
+      return invoices.map((invoice) => ({
+        ...invoice,
+        ...(customers && { customer: customerById.get(invoice.customer_id) }),
+        ...(payments && { payments: payments.filter((p) => p.allocations.some((a) => a.invoice_id === invoice.id)) }),
+        ...(fees && { fees: fees.filter((f) => f.invoice_id === invoice.id) }),
+      }));
+    },
+
+    /** Payments with what `expand[]` asks for (`invoices`: those of their allocations). */
+    async expandPayments(actor: Actor, payments: Payment[], expand: readonly string[] | undefined): Promise<Payment[]> {
+      const wanted = expansions(expand, PAYMENT_EXPANSIONS);
+      if (!wanted.has('invoices') || payments.length === 0) return payments;
+      const invoices = await service.invoices(actor, payments.flatMap((p) => p.allocations.map((a) => a.invoice_id)));
+      const byId = new Map(invoices.map((i) => [i.id, i]));
+      return payments.map((payment) => ({
+        ...payment,
+        invoices: [...new Set(payment.allocations.map((a) => a.invoice_id))].flatMap((id) => byId.get(id) ?? []),
+      }));
+    },
+
     /** Customers by id, in no particular order; unknown ids are left out. */
     async customers(actor: Actor, ids: readonly string[]): Promise<Customer[]> {
       if (ids.length === 0) return [];
@@ -128,6 +162,7 @@ export function createRelatedService(deps: { database: Database; clock: Clock })
       return pages;
     },
   };
+  return service;
 }
 
 export type RelatedService = ReturnType<typeof createRelatedService>;

@@ -72,3 +72,11 @@ export function toPage<T extends { id: string }>(rows: T[], limit: number): Page
   const data = has_more ? rows.slice(0, limit) : rows;
   return { object: 'list', data, has_more, next_cursor: has_more ? (data.at(-1)?.id ?? null) : null };
 }
+
+/** `?metadata[key]=value`: only objects whose metadata holds every pair given. */
+export const MetadataFilter = Type.Optional(
+  Type.Record(Type.String({ maxLength: 40 }), Type.String({ maxLength: 500 }), {
+    maxProperties: 5,
+    description: 'Only objects whose metadata holds these values: `metadata[order_id]=1042` (up to 5 keys, all must match).',
+  }),
+);

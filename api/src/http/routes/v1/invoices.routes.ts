@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
-import { type InvoiceCreate, InvoiceListQuery, type InvoiceUpdate } from '../../../domain/invoices/index.ts';
+import { type InvoiceCreate, InvoiceGetQuery, InvoiceListQuery, type InvoiceUpdate } from '../../../domain/invoices/index.ts';
 import type { Services } from '../../../services.ts';
 import { actorOf } from '../../auth.ts';
 import { IdParams, IdempotencyHeaders, responses, security } from './common.ts';
@@ -26,14 +26,20 @@ export async function invoiceRoutes(app: FastifyInstance, { services }: { servic
     },
   });
 
-  app.get('/v1/invoices', {
+  app.get<{ Querystring: InvoiceListQuery }>('/v1/invoices', {
     schema: { operationId: 'listInvoices', tags, summary: 'List invoices, newest first', security, querystring: InvoiceListQuery, response: responses(200, 'InvoiceList') },
-    handler: (request) => services.invoices.list(actorOf(request), request.query as InvoiceListQuery),
+    handler: async (request) => {
+      const page = await services.invoices.list(actorOf(request), request.query);
+      return { ...page, data: await services.related.expandInvoices(actorOf(request), page.data, request.query.expand) };
+    },
   });
 
-  app.get('/v1/invoices/:id', {
-    schema: { operationId: 'getInvoice', tags, summary: 'Get an invoice', security, params: IdParams, response: responses(200, 'Invoice') },
-    handler: (request) => services.invoices.get(actorOf(request), id(request)),
+  app.get<{ Params: { id: string }; Querystring: InvoiceGetQuery }>('/v1/invoices/:id', {
+    schema: { operationId: 'getInvoice', tags, summary: 'Get an invoice', security, params: IdParams, querystring: InvoiceGetQuery, response: responses(200, 'Invoice') },
+    handler: async (request) => {
+      const invoice = await services.invoices.get(actorOf(request), request.params.id);
+      return (await services.related.expandInvoices(actorOf(request), [invoice], request.query.expand))[0];
+    },
   });
 
   app.patch('/v1/invoices/:id', {

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
-import { type PaymentApplyCredit, type PaymentCreate, PaymentListQuery, type PaymentReverse } from '../../../domain/payments/index.ts';
+import { type PaymentApplyCredit, type PaymentCreate, PaymentGetQuery, PaymentListQuery, type PaymentReverse } from '../../../domain/payments/index.ts';
 import type { Services } from '../../../services.ts';
 import { actorOf } from '../../auth.ts';
 import { IdParams, IdempotencyHeaders, problems, responses, security } from './common.ts';
@@ -23,14 +23,20 @@ export async function paymentRoutes(app: FastifyInstance, { services }: { servic
     handler: async (request, reply) => reply.code(201).send(await services.payments.create(actorOf(request), request.body as PaymentCreate)),
   });
 
-  app.get('/v1/payments', {
+  app.get<{ Querystring: PaymentListQuery }>('/v1/payments', {
     schema: { operationId: 'listPayments', tags, summary: 'List payments, newest first', security, querystring: PaymentListQuery, response: responses(200, 'PaymentList') },
-    handler: (request) => services.payments.list(actorOf(request), request.query as PaymentListQuery),
+    handler: async (request) => {
+      const page = await services.payments.list(actorOf(request), request.query);
+      return { ...page, data: await services.related.expandPayments(actorOf(request), page.data, request.query.expand) };
+    },
   });
 
-  app.get('/v1/payments/:id', {
-    schema: { operationId: 'getPayment', tags, summary: 'Get a payment with its allocations', security, params: IdParams, response: responses(200, 'Payment') },
-    handler: (request) => services.payments.get(actorOf(request), id(request)),
+  app.get<{ Params: { id: string }; Querystring: PaymentGetQuery }>('/v1/payments/:id', {
+    schema: { operationId: 'getPayment', tags, summary: 'Get a payment with its allocations', security, params: IdParams, querystring: PaymentGetQuery, response: responses(200, 'Payment') },
+    handler: async (request) => {
+      const payment = await services.payments.get(actorOf(request), request.params.id);
+      return (await services.related.expandPayments(actorOf(request), [payment], request.query.expand))[0];
+    },
   });
 
   app.post('/v1/payments/:id/apply_credit', {
