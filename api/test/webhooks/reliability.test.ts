@@ -188,4 +188,15 @@ t.test('a delivery is claimed with a lease, POSTed with no transaction open, and
   t.equal(r.received.length, 2);
   t.equal(checkedOutDuringPost[1], 0, 'no connection held (no transaction open) while POSTing');
   t.match(await lease(second!), { status: 'succeeded', claimed_until: null });
+
+  // A delivery whose job was lost (queued, never claimed) is queued again after 10 minutes.
+  await call('/v1/customers', { name: 'Three' });
+  await engine.dispatch(enqueue);
+  const [third] = queued.splice(0, 2).slice(1);
+  t.ok(third, 'queued');
+  clock.advance(9 * 60_000);
+  t.equal(await engine.enqueueDue(enqueue), 0, 'a queued delivery waits for its job');
+  clock.advance(60_001);
+  t.equal(await engine.enqueueDue(enqueue), 1, 'then the sweep queues it again');
+  t.same(queued.splice(0), [third]);
 });

@@ -23,6 +23,9 @@ export const DISPATCH_BATCH = 1000;
 /** How long a claimed delivery is left to its worker: the POST's timeout and a margin. */
 export const DELIVERY_LEASE_MS = REQUEST_TIMEOUT_MS * 4;
 
+/** A delivery queued this long ago and never claimed lost its job (retries exhausted): queue it again. */
+export const STRANDED_AFTER_MS = 10 * 60_000;
+
 /**
  * The worker side of webhooks: turns new events into deliveries, queues due retries, and makes
  * the attempts. Events are claimed by a flag (`dispatched`), not by a sequence cursor, so an
@@ -96,8 +99,10 @@ export function createWebhookDelivery(deps: { database: Database; clock: Clock; 
     },
 
     /**
-     * Queues the deliveries whose retry (or on-demand send) is due by the clock, and those whose
-     * worker claimed them and never settled (its lease ran out). Returns how many.
+     * Queues the deliveries whose retry (or on-demand send) is due by the clock, those whose
+     * worker claimed them and never settled (its lease ran out), and those queued long ago and
+     * never claimed (their job was lost). A second job for a delivery is harmless: the claim
+     * lets one through. Returns how many.
      */
     enqueueDue(enqueue: Enqueue, limit = DISPATCH_BATCH): Promise<number> {
       return database.withSystem(async (trx) => {
@@ -111,8 +116,13 @@ export function createWebhookDelivery(deps: { database: Database; clock: Clock; 
             SELECT account_id, id FROM webhook_deliveries
              WHERE status = 'pending' AND claimed_until IS NOT NULL AND claimed_until <= ${now}
              ORDER BY claimed_until LIMIT ${limit} FOR UPDATE SKIP LOCKED
-          ), batch AS (SELECT * FROM retries UNION SELECT * FROM abandoned)
-          UPDATE webhook_deliveries d SET next_attempt_at = NULL, claimed_until = NULL FROM batch
+          ), stranded AS (
+            SELECT account_id, id FROM webhook_deliveries
+             WHERE status = 'pending' AND next_attempt_at IS NULL AND claimed_until IS NULL
+               AND updated_at <= ${new Date(now.getTime() - STRANDED_AFTER_MS)}
+             ORDER BY updated_at LIMIT ${limit} FOR UPDATE SKIP LOCKED
+          ), batch AS (SELECT * FROM retries UNION SELECT * FROM abandoned UNION SELECT * FROM stranded)
+          UPDATE webhook_deliveries d SET next_attempt_at = NULL, claimed_until = NULL, updated_at = ${now} FROM batch
            WHERE d.account_id = batch.account_id AND d.id = batch.id
           RETURNING d.account_id, d.id`.execute(trx);
         if (due.rows.length > 0) await enqueue(trx, due.rows.map((r) => ({ accountId: r.account_id, deliveryId: r.id })));
