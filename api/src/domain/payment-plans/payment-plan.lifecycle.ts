@@ -113,6 +113,8 @@ export async function missedInstallmentCandidates(trx: Db, inScope: RawBuilder<b
         JOIN accounts a ON a.id = p.account_id
        WHERE ${inScope} AND x.status = 'pending' AND p.status = 'active'
          AND x.due_date < (${now}::timestamptz AT TIME ZONE a.time_zone)::date
+         -- A constant bound (the latest date on Earth) lets the range of the partial index stop there.
+         AND x.due_date < (${now}::timestamptz AT TIME ZONE 'Etc/GMT-14')::date
        LIMIT 2000`.execute(trx)
   ).rows;
 }

@@ -29,9 +29,9 @@ export async function deletePolicy(trx: Db, id: string): Promise<void> {
   await trx.deleteFrom('reminder_policies').where('id', '=', id).execute();
 }
 
-export async function policiesById(trx: Db, ids: readonly string[]): Promise<Map<string, PolicyRow>> {
+export async function policiesById(trx: Db, accountId: string, ids: readonly string[]): Promise<Map<string, PolicyRow>> {
   if (ids.length === 0) return new Map();
-  return new Map((await trx.selectFrom('reminder_policies').selectAll().where('id', 'in', ids).execute()).map((p) => [p.id, p]));
+  return new Map((await trx.selectFrom('reminder_policies').selectAll().where('account_id', '=', accountId).where('id', 'in', ids).execute()).map((p) => [p.id, p]));
 }
 
 /** The policy each of these invoices follows (its own, its customer's, the account default), in one query. */

@@ -16,10 +16,11 @@ const IN_FLIGHT = ['scheduled', 'sending'] as const;
 // --- planning -------------------------------------------------------------------------------
 
 /** Skips the pending reminders of closed invoices, with `reason`; returns what the events name. */
-export function skipPendingOfInvoices(trx: Db, invoiceIds: readonly string[], reason: string, now: Date) {
+export function skipPendingOfInvoices(trx: Db, accountId: string, invoiceIds: readonly string[], reason: string, now: Date) {
   return trx
     .updateTable('reminder_occurrences')
     .set({ status: 'skipped', skip_reason: reason, updated_at: now })
+    .where('account_id', '=', accountId)
     .where('invoice_id', 'in', invoiceIds)
     .where('status', 'in', PENDING)
     .returning(['id', 'invoice_id', 'step_id', 'repeat_index', 'offset_days', 'channel', 'template_key'])
@@ -66,10 +67,11 @@ export interface PlanKeys {
 }
 
 /** Cancels the pending reminders of these invoices that the new plan no longer has. */
-export async function cancelUnplanned(trx: Db, invoiceIds: readonly string[], keep: PlanKeys, now: Date): Promise<void> {
+export async function cancelUnplanned(trx: Db, accountId: string, invoiceIds: readonly string[], keep: PlanKeys, now: Date): Promise<void> {
   await trx
     .updateTable('reminder_occurrences')
     .set({ status: 'canceled', updated_at: now })
+    .where('account_id', '=', accountId)
     .where('invoice_id', 'in', invoiceIds)
     .where('status', 'in', PENDING)
     // A hashed anti-join: what the new plan no longer has is canceled.
@@ -106,29 +108,42 @@ export interface DueOccurrence {
 
 /**
  * Reminders due, oldest first, of the accounts `inScope` admits (a condition on `accounts a`);
- * also deliveries to retry (after 30 s, 1, 2, 4… minutes). Run as the system.
+ * also deliveries to retry (after 30 s, 1, 2, 4… minutes). Run as the system. Each branch reads
+ * its own partial index up to `now`: what it reads is what is due (`scheduled`) or in flight
+ * for 30 s or more (`sending`, a few), never the reminders still to come.
  */
 export async function findDueOccurrences(trx: Db, inScope: Expression<SqlBool>, now: Date, limit: number): Promise<DueOccurrence[]> {
   return (await sql<DueOccurrence>`
-    SELECT o.account_id, o.id FROM reminder_occurrences o JOIN accounts a ON a.id = o.account_id
-     WHERE ${inScope}
-       AND ((o.status = 'scheduled' AND o.scheduled_at <= ${now})
-         OR (o.status = 'sending' AND o.updated_at <= ${now}::timestamptz - make_interval(secs => 30 * power(2, least(o.attempts, 10))::int)))
-     ORDER BY o.scheduled_at, o.offset_days, o.repeat_index
-     LIMIT ${limit}`.execute(trx)).rows;
+    SELECT account_id, id FROM (
+      (SELECT o.account_id, o.id, o.scheduled_at, o.offset_days, o.repeat_index
+         FROM reminder_occurrences o JOIN accounts a ON a.id = o.account_id
+        WHERE ${inScope} AND o.status = 'scheduled' AND o.scheduled_at <= ${now}
+        ORDER BY o.scheduled_at, o.offset_days, o.repeat_index
+        LIMIT ${limit})
+      UNION ALL
+      (SELECT o.account_id, o.id, o.scheduled_at, o.offset_days, o.repeat_index
+         FROM reminder_occurrences o JOIN accounts a ON a.id = o.account_id
+        WHERE ${inScope} AND o.status = 'sending' AND o.updated_at <= ${now}::timestamptz - interval '30 seconds'
+          AND o.updated_at <= ${now}::timestamptz - make_interval(secs => 30 * power(2, least(o.attempts, 10))::int)
+        LIMIT ${limit})
+    ) due
+    ORDER BY scheduled_at, offset_days, repeat_index
+    LIMIT ${limit}`.execute(trx)).rows;
 }
 
 /**
  * Seconds since the oldest live reminder still to send fell due (test accounts whose clock is set
- * run on it and are left out), or null. Reads the partial index `reminder_occurrences_due`. Run as
- * the system.
+ * run on it and are left out), or null. Reads the partial indexes `reminder_occurrences_scheduled`
+ * (from its oldest entry) and `reminder_occurrences_sending` (the few in flight). Run as the system.
  */
 export async function oldestDueReminderAge(trx: Db, now: Date): Promise<number | null> {
+  const live = sql`(a.mode = 'live' OR NOT EXISTS (SELECT 1 FROM account_clocks c WHERE c.account_id = a.id))`;
   const row = await sql<{ age: number | null }>`
-    SELECT extract(epoch FROM ${now}::timestamptz - min(o.scheduled_at))::float8 AS age
-      FROM reminder_occurrences o JOIN accounts a ON a.id = o.account_id
-              AND (a.mode = 'live' OR NOT EXISTS (SELECT 1 FROM account_clocks c WHERE c.account_id = a.id))
-     WHERE o.status IN (${sql.join(IN_FLIGHT.map((s) => sql.lit(s)))}) AND o.scheduled_at <= ${now}`.execute(trx);
+    SELECT extract(epoch FROM ${now}::timestamptz - least(
+      (SELECT o.scheduled_at FROM reminder_occurrences o JOIN accounts a ON a.id = o.account_id AND ${live}
+        WHERE o.status = 'scheduled' AND o.scheduled_at <= ${now} ORDER BY o.scheduled_at LIMIT 1),
+      (SELECT min(o.scheduled_at) FROM reminder_occurrences o JOIN accounts a ON a.id = o.account_id AND ${live}
+        WHERE o.status = 'sending' AND o.scheduled_at <= ${now})))::float8 AS age`.execute(trx);
   return row.rows[0]?.age ?? null;
 }
 

@@ -35,6 +35,7 @@ export async function replanInvoices(
       'invoices.active_payment_plan_id',
       eb.fn.coalesce('invoices.reminder_policy_id', 'customers.reminder_policy_id', 'accounts.default_reminder_policy_id').as('policy_id'),
     ])
+    .where('invoices.account_id', '=', accountId)
     .where('invoices.id', 'in', invoiceIds)
     .execute();
 
@@ -46,12 +47,12 @@ export async function replanInvoices(
 
   const closedByReason = Map.groupBy(closed, (i) => (CHASED_STATUSES.includes(i.status) ? 'paid' : i.status));
   for (const [reason, group] of closedByReason) {
-    const skipped = await skipPendingOfInvoices(trx, group.map((i) => i.id), reason, now);
+    const skipped = await skipPendingOfInvoices(trx, accountId, group.map((i) => i.id), reason, now);
     for (const o of skipped) event('reminder.skipped', 'reminder', o.id, { ...o, reason });
   }
 
   const policyIds = [...new Set(open.map((i) => i.policy_id).filter((id): id is string => id !== null))];
-  const policies = await policiesById(trx, policyIds);
+  const policies = await policiesById(trx, accountId, policyIds);
   // While a payment plan is active, reminders follow its installments still unpaid.
   const planIds = open.map((i) => i.active_payment_plan_id).filter((id): id is string => id !== null);
   const installments = Map.groupBy(
@@ -109,9 +110,9 @@ export async function replanInvoices(
   }
 
   if (open.length > 0) {
-    await cancelUnplanned(trx, open.map((i) => i.id), keep, now);
+    await cancelUnplanned(trx, accountId, open.map((i) => i.id), keep, now);
   }
-  await trx.updateTable('invoices').set({ needs_replan: false }).where('id', 'in', invoiceIds).where('needs_replan', '=', true).execute();
+  await trx.updateTable('invoices').set({ needs_replan: false }).where('account_id', '=', accountId).where('id', 'in', invoiceIds).where('needs_replan', '=', true).execute();
   if (events.length > 0) await insertEvents(trx, events);
 }
 

@@ -16,7 +16,6 @@ export const DUE_SOON_DAYS = 3;
 const PLAN_BATCH = 500;
 const PLAN_PARALLEL = 3;
 
-
 /**
  * Which accounts a pass covers: every account on the system clock (live accounts, and test
  * accounts whose clock was never set or was reset), or one account (a test clock).
@@ -32,7 +31,14 @@ export function createReminderScheduler(deps: { database: Database; clock: Clock
   const { database, engine } = deps;
   const inScope = (scope: Scope) => (scope.kind === 'live' ? sql<boolean>`(a.mode = 'live' OR NOT EXISTS (SELECT 1 FROM account_clocks c WHERE c.account_id = a.id))` : sql<boolean>`a.id = ${scope.accountId}`);
 
-  /** Plans every flagged invoice in scope, in batches per account. Returns how many were planned. */
+  /**
+   * Plans every flagged invoice in scope, in batches. `PLAN_PARALLEL` connections share the
+   * accounts with work, several on one large account: each batch takes the next flagged invoices
+   * after the account's cursor (a range of the partial index `invoices_needs_replan`, SKIP LOCKED
+   * past the batch another connection holds), so a batch never walks what earlier batches
+   * planned. A pass ends on an account when a batch from its start finds less than a full batch.
+   * Returns how many were planned.
+   */
   async function planPending(scope: Scope): Promise<number> {
     const accounts = await database.withSystem(async (trx) =>
       (await sql<{ id: string; time_zone: string }>`
@@ -40,41 +46,72 @@ export function createReminderScheduler(deps: { database: Database; clock: Clock
          WHERE ${inScope(scope)} AND EXISTS (SELECT 1 FROM invoices i WHERE i.account_id = a.id AND i.needs_replan)`.execute(trx)).rows,
     );
     let planned = 0;
-    // A few accounts at a time: each batch waits on the database half the time.
-    const queue = [...accounts];
-    const planAccount = async (account: { id: string; time_zone: string }) => {
-      for (;;) {
-        const count = await database.withAccount(account.id, async (trx) => {
-          const ids = (
-            await trx.selectFrom('invoices').select('id').where('needs_replan', '=', true).orderBy('id').limit(PLAN_BATCH).forUpdate().skipLocked().execute()
-          ).map((r) => r.id);
-          await replanInvoices(trx, { accountId: account.id, invoiceIds: ids, timeZone: account.time_zone, now: scope.now });
-          return ids.length;
-        });
-        planned += count;
-        if (count < PLAN_BATCH) break;
+    const active = accounts.map((a) => ({ ...a, after: '', done: false }));
+    const planBatch = async (account: (typeof active)[number]) => {
+      const from = account.after;
+      const count = await database.withAccount(account.id, async (trx) => {
+        const ids = (
+          await trx
+            .selectFrom('invoices')
+            .select('id')
+            .where('account_id', '=', account.id)
+            .where('needs_replan', '=', true)
+            .where('id', '>', from)
+            .orderBy('id')
+            .limit(PLAN_BATCH)
+            .forUpdate()
+            .skipLocked()
+            .execute()
+        ).map((r) => r.id);
+        // The next connection on this account starts after this batch, while it is planned.
+        const last = ids.at(-1);
+        if (last !== undefined && last > account.after) account.after = last;
+        await replanInvoices(trx, { accountId: account.id, invoiceIds: ids, timeZone: account.time_zone, now: scope.now });
+        return ids.length;
+      });
+      planned += count;
+      if (count < PLAN_BATCH) {
+        // From its start once more (invoices flagged behind the cursor meanwhile), then done.
+        if (from === '') account.done = true;
+        else account.after = '';
       }
     };
+    let turn = 0;
     await Promise.all(
-      Array.from({ length: Math.min(PLAN_PARALLEL, queue.length) }, async () => {
-        for (let account = queue.shift(); account; account = queue.shift()) await planAccount(account);
+      Array.from({ length: PLAN_PARALLEL }, async () => {
+        for (;;) {
+          const open = active.filter((a) => !a.done);
+          const account = open[turn++ % Math.max(open.length, 1)];
+          if (!account) return;
+          await planBatch(account);
+        }
       }),
     );
     return planned;
   }
 
-  /** Writes `invoice.overdue` once when an invoice becomes overdue, and `invoice.due_soon` once before. */
+  /**
+   * Writes `invoice.overdue` once when an invoice becomes overdue, and `invoice.due_soon` once
+   * before. Per account in scope, each branch reads a partial index of the invoices not yet
+   * announced, by due date, up to the account's today: an announced invoice leaves the index,
+   * so the range holds only the work (a backlog after downtime included), never the settled or
+   * announced book.
+   */
   async function announce(scope: Scope): Promise<number> {
     const candidates = await database.withSystem(async (trx) =>
       (await sql<{ account_id: string; id: string; time_zone: string; kind: 'overdue' | 'due_soon' }>`
-        SELECT i.account_id, i.id, a.time_zone,
-               CASE WHEN i.due_date < (${scope.now}::timestamptz AT TIME ZONE a.time_zone)::date THEN 'overdue' ELSE 'due_soon' END AS kind
-          FROM invoices i JOIN accounts a ON a.id = i.account_id
-         WHERE ${inScope(scope)} AND i.status IN (${CHASED_STATUSES_SQL}) AND i.balance > 0
-           AND ((i.overdue_notified_at IS NULL AND i.due_date < (${scope.now}::timestamptz AT TIME ZONE a.time_zone)::date)
-             OR (i.due_soon_notified_at IS NULL AND i.overdue_notified_at IS NULL
-                 AND i.due_date >= (${scope.now}::timestamptz AT TIME ZONE a.time_zone)::date
-                 AND i.due_date <= (${scope.now}::timestamptz AT TIME ZONE a.time_zone)::date + ${DUE_SOON_DAYS}::int))
+        SELECT i.account_id, i.id, a.time_zone, i.kind
+          FROM (SELECT a.id, a.time_zone, (${scope.now}::timestamptz AT TIME ZONE a.time_zone)::date AS today FROM accounts a WHERE ${inScope(scope)}) a
+         CROSS JOIN LATERAL (
+           (SELECT i.account_id, i.id, 'overdue' AS kind FROM invoices i
+             WHERE i.account_id = a.id AND i.status IN (${CHASED_STATUSES_SQL}) AND i.balance > 0 AND i.overdue_notified_at IS NULL
+               AND i.due_date < a.today
+             LIMIT 5000)
+           UNION ALL
+           (SELECT i.account_id, i.id, 'due_soon' AS kind FROM invoices i
+             WHERE i.account_id = a.id AND i.status IN (${CHASED_STATUSES_SQL}) AND i.balance > 0 AND i.overdue_notified_at IS NULL AND i.due_soon_notified_at IS NULL
+               AND i.due_date >= a.today AND i.due_date <= a.today + ${DUE_SOON_DAYS}::int
+             LIMIT 5000)) i
          LIMIT 5000`.execute(trx)).rows,
     );
     let announced = 0;
@@ -114,12 +151,17 @@ export function createReminderScheduler(deps: { database: Database; clock: Clock
   async function accrueLateFeesDaily(scope: Scope): Promise<number> {
     const [missed, candidates] = await database.withSystem(async (trx) => [
       await missedInstallmentCandidates(trx, inScope(scope), scope.now),
+      // `greatest(late_fees_accrued_on, due_date)` is the last day already accounted for: the
+      // partial index `invoices_late_fees_next` holds each account's open invoices by it, so the
+      // range before the account's today is exactly the invoices to bring up to date.
       (await sql<{ account_id: string; id: string; today: string }>`
-        SELECT i.account_id, i.id, to_char((${scope.now}::timestamptz AT TIME ZONE a.time_zone)::date, 'YYYY-MM-DD') AS today
-          FROM invoices i JOIN accounts a ON a.id = i.account_id
-         WHERE ${inScope(scope)} AND i.status IN (${CHASED_STATUSES_SQL}) AND i.balance > 0
-           AND i.due_date < (${scope.now}::timestamptz AT TIME ZONE a.time_zone)::date
-           AND (i.late_fees_accrued_on IS NULL OR i.late_fees_accrued_on < (${scope.now}::timestamptz AT TIME ZONE a.time_zone)::date)
+        SELECT i.account_id, i.id, to_char(a.today, 'YYYY-MM-DD') AS today
+          FROM (SELECT a.id, (${scope.now}::timestamptz AT TIME ZONE a.time_zone)::date AS today FROM accounts a WHERE ${inScope(scope)}) a
+         CROSS JOIN LATERAL (
+           SELECT i.account_id, i.id FROM invoices i
+            WHERE i.account_id = a.id AND i.status IN (${CHASED_STATUSES_SQL}) AND i.balance > 0
+              AND greatest(i.late_fees_accrued_on, i.due_date) < a.today
+            LIMIT 2000) i
          LIMIT 2000`.execute(trx)).rows,
     ] as const);
     // Payment plans first: an installment missed yesterday may breach a plan, and fees resume today.
