@@ -8,6 +8,7 @@
  * `node scripts/check-modules.ts --map` prints the module map (docs/architecture.md#modules).
  */
 import { createRequire } from 'node:module';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cruise, type ICruiseResult } from 'dependency-cruiser';
@@ -79,6 +80,18 @@ export function layers(graph: ReadonlyMap<string, ReadonlySet<string>>): string[
   return result;
 }
 
+/** `request.body as …`, `request.query as …`, `request.params as …` in the HTTP routes: each is a place the types can lie. */
+export async function requestCasts(dir = path.join(ROOT, 'api/src/http/routes')): Promise<string[]> {
+  const found: string[] = [];
+  for (const file of (await readdir(dir, { recursive: true })).filter((f) => f.endsWith('.ts'))) {
+    const lines = (await readFile(path.join(dir, file), 'utf8')).split('\n');
+    lines.forEach((line, i) => {
+      if (/\(?request\.(body|query|params)\b[^,;)]*\)?\s+as\s/.test(line)) found.push(`${path.relative(ROOT, path.join(dir, file))}:${i + 1}`);
+    });
+  }
+  return found;
+}
+
 async function main(): Promise<void> {
   process.chdir(ROOT);
   const require = createRequire(import.meta.url);
@@ -101,6 +114,10 @@ async function main(): Promise<void> {
   for (const cycle of moduleCycles(graph)) {
     failed = true;
     console.error(`module cycle in api/src/domain: ${cycle.join(', ')}`);
+  }
+  for (const cast of await requestCasts()) {
+    failed = true;
+    console.error(`request cast (routes are typed by their schemas; see common.ts ref()): ${cast}`);
   }
   if (failed) process.exit(1);
   console.log(`modules: ${result.summary.totalCruised} files, ${graph.size} domain modules, no forbidden dependency, no module cycle`);

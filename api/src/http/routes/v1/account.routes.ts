@@ -1,13 +1,14 @@
 import type { FastifyInstance } from 'fastify';
-import type { AccountUpdate } from '../../../domain/accounts/index.ts';
-import type { ApiKeyCreate } from '../../../domain/api-keys/index.ts';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { AccountUpdate } from '../../../domain/accounts/index.ts';
+import { ApiKeyCreate } from '../../../domain/api-keys/index.ts';
 import type { Services } from '../../../services.ts';
 import { actorOf } from '../../auth.ts';
 import { PageQuery } from '../../../domain/shared/index.ts';
-import { IdParams, IdempotencyHeaders, responses, security } from './common.ts';
-import Type from 'typebox';
+import { IdParams, IdempotencyHeaders, responses, security, ref } from './common.ts';
 
-export async function accountRoutes(app: FastifyInstance, { services }: { services: Services }) {
+export async function accountRoutes(instance: FastifyInstance, { services }: { services: Services }) {
+  const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   app.get('/v1/account', {
     schema: { operationId: 'getAccount', tags: ['Account'], summary: 'The account of the API key', security, response: responses(200, 'Account') },
     handler: (request) => services.accounts.get(actorOf(request)),
@@ -16,10 +17,10 @@ export async function accountRoutes(app: FastifyInstance, { services }: { servic
   app.patch('/v1/account', {
     schema: {
       operationId: 'updateAccount', tags: ['Account'], summary: 'Update the account settings', security,
-      body: Type.Ref('AccountUpdate'),
+      body: ref(AccountUpdate),
       response: responses(200, 'Account'),
     },
-    handler: (request) => services.accounts.update(actorOf(request), request.body as AccountUpdate),
+    handler: (request) => services.accounts.update(actorOf(request), request.body),
   });
 
   app.get('/v1/api_keys', {
@@ -28,16 +29,16 @@ export async function accountRoutes(app: FastifyInstance, { services }: { servic
       querystring: PageQuery,
       response: responses(200, 'ApiKeyList'),
     },
-    handler: (request) => services.apiKeys.list(actorOf(request), request.query as { limit?: number }),
+    handler: (request) => services.apiKeys.list(actorOf(request), request.query),
   });
 
   app.post('/v1/api_keys', {
     schema: {
       operationId: 'createApiKey', tags: ['Account'], summary: 'Create an API key; its secret is shown once', security, headers: IdempotencyHeaders,
-      body: Type.Ref('ApiKeyCreate'),
+      body: ref(ApiKeyCreate),
       response: responses(201, 'ApiKeyWithSecret'),
     },
-    handler: async (request, reply) => reply.code(201).send(await services.apiKeys.create(actorOf(request), (request.body ?? {}) as ApiKeyCreate)),
+    handler: async (request, reply) => reply.code(201).send(await services.apiKeys.create(actorOf(request), request.body ?? {})),
   });
 
   app.post('/v1/api_keys/:id/revoke', {
@@ -46,6 +47,6 @@ export async function accountRoutes(app: FastifyInstance, { services }: { servic
       params: IdParams,
       response: responses(200, 'ApiKey'),
     },
-    handler: (request) => services.apiKeys.revoke(actorOf(request), (request.params as { id: string }).id),
+    handler: (request) => services.apiKeys.revoke(actorOf(request), request.params.id),
   });
 }

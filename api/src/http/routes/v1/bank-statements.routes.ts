@@ -1,16 +1,18 @@
 import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import { type BankStatementImport, MAX_LINES_PER_IMPORT } from '../../../domain/bank-transactions/index.ts';
+import { BankStatementImport, MAX_LINES_PER_IMPORT } from '../../../domain/bank-transactions/index.ts';
 import type { Services } from '../../../services.ts';
 import { actorOf } from '../../auth.ts';
-import { IdempotencyHeaders, problems, security } from './common.ts';
+import { IdempotencyHeaders, problems, security, ref } from './common.ts';
 
-export async function bankStatementRoutes(app: FastifyInstance, { services }: { services: Services }) {
+export async function bankStatementRoutes(instance: FastifyInstance, { services }: { services: Services }) {
+  const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   const result = (description: string) => ({ description, content: { 'application/json': { schema: Type.Ref('BankTransactionImportResult') } } });
 
   app.post<{ Body: BankStatementImport }>('/v1/bank_transactions/import', {
     schema: {
-      operationId: 'importBankTransactionsFile', tags: ['Bank reconciliation'], security, headers: IdempotencyHeaders, body: Type.Ref('BankStatementImport'),
+      operationId: 'importBankTransactionsFile', tags: ['Bank reconciliation'], security, headers: IdempotencyHeaders, body: ref(BankStatementImport),
       summary: 'Import a bank statement file (CSV, camt.053, MT940)',
       description:
         `Reads a bank export and imports its lines (at most ${MAX_LINES_PER_IMPORT}) as \`POST /v1/bank_transactions\` does: proposals ` +

@@ -1,13 +1,13 @@
 import type { FastifyInstance } from 'fastify';
-import Type from 'typebox';
-import { type CustomerCreate, CustomerListQuery, type CustomerUpdate } from '../../../domain/customers/index.ts';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { CustomerCreate, CustomerListQuery, CustomerUpdate } from '../../../domain/customers/index.ts';
 import type { Services } from '../../../services.ts';
 import { actorOf } from '../../auth.ts';
-import { Deleted, IdParams, IdempotencyHeaders, problems, responses, security } from './common.ts';
+import { Deleted, IdParams, IdempotencyHeaders, problems, responses, security, ref } from './common.ts';
 
-export async function customerRoutes(app: FastifyInstance, { services }: { services: Services }) {
-  const id = (request: { params: unknown }) => (request.params as { id: string }).id;
-  const tags = ['Customers'];
+export async function customerRoutes(instance: FastifyInstance, { services }: { services: Services }) {
+  const app = instance.withTypeProvider<TypeBoxTypeProvider>();
+    const tags = ['Customers'];
 
   app.post('/v1/customers', {
     schema: {
@@ -16,28 +16,28 @@ export async function customerRoutes(app: FastifyInstance, { services }: { servi
         'A customer whose `external_id` is already registered is returned with status 200 instead of creating a second one, ' +
         'when the body agrees with it; a body that differs from it in a given field is a 409 `customer/external_id_taken` ' +
         'whose `existing_id` is the registered customer.',
-      body: Type.Ref('CustomerCreate'),
+      body: ref(CustomerCreate),
       response: responses(201, 'Customer'),
     },
     handler: async (request, reply) => {
-      const { customer, created } = await services.customers.register(actorOf(request), request.body as CustomerCreate);
+      const { customer, created } = await services.customers.register(actorOf(request), request.body);
       return reply.code(created ? 201 : 200).send(customer);
     },
   });
 
   app.get('/v1/customers', {
     schema: { operationId: 'listCustomers', tags, summary: 'List customers, newest first', security, querystring: CustomerListQuery, response: responses(200, 'CustomerList') },
-    handler: (request) => services.customers.list(actorOf(request), request.query as CustomerListQuery),
+    handler: (request) => services.customers.list(actorOf(request), request.query),
   });
 
   app.get('/v1/customers/:id', {
     schema: { operationId: 'getCustomer', tags, summary: 'Get a customer', security, params: IdParams, response: responses(200, 'Customer') },
-    handler: (request) => services.customers.get(actorOf(request), id(request)),
+    handler: (request) => services.customers.get(actorOf(request), request.params.id),
   });
 
   app.patch('/v1/customers/:id', {
-    schema: { operationId: 'updateCustomer', tags, summary: 'Update a customer', security, params: IdParams, body: Type.Ref('CustomerUpdate'), response: responses(200, 'Customer') },
-    handler: (request) => services.customers.update(actorOf(request), id(request), request.body as CustomerUpdate),
+    schema: { operationId: 'updateCustomer', tags, summary: 'Update a customer', security, params: IdParams, body: ref(CustomerUpdate), response: responses(200, 'Customer') },
+    handler: (request) => services.customers.update(actorOf(request), request.params.id, request.body),
   });
 
   app.delete('/v1/customers/:id', {
@@ -45,6 +45,6 @@ export async function customerRoutes(app: FastifyInstance, { services }: { servi
       operationId: 'deleteCustomer', tags, summary: 'Delete a customer that has no invoice', security, params: IdParams,
       response: { 200: { description: 'Deleted.', content: { 'application/json': { schema: Deleted('customer') } } }, ...problems },
     },
-    handler: (request) => services.customers.delete(actorOf(request), id(request)),
+    handler: (request) => services.customers.delete(actorOf(request), request.params.id),
   });
 }

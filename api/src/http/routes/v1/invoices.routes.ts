@@ -1,13 +1,13 @@
 import type { FastifyInstance } from 'fastify';
-import Type from 'typebox';
-import { type InvoiceCreate, InvoiceGetQuery, InvoiceListQuery, type InvoiceUpdate } from '../../../domain/invoices/index.ts';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { InvoiceCreate, InvoiceGetQuery, InvoiceListQuery, InvoiceUpdate } from '../../../domain/invoices/index.ts';
 import type { Services } from '../../../services.ts';
 import { actorOf } from '../../auth.ts';
-import { IdParams, IdempotencyHeaders, responses, security } from './common.ts';
+import { IdParams, IdempotencyHeaders, responses, security, ref } from './common.ts';
 
-export async function invoiceRoutes(app: FastifyInstance, { services }: { services: Services }) {
-  const id = (request: { params: unknown }) => (request.params as { id: string }).id;
-  const tags = ['Invoices'];
+export async function invoiceRoutes(instance: FastifyInstance, { services }: { services: Services }) {
+  const app = instance.withTypeProvider<TypeBoxTypeProvider>();
+    const tags = ['Invoices'];
 
   app.post('/v1/invoices', {
     schema: {
@@ -17,11 +17,11 @@ export async function invoiceRoutes(app: FastifyInstance, { services }: { servic
         'Creates an open (or draft) invoice. The customer is given by `customer_id`, or inline by `customer.external_id` ' +
         '(created if new). Without `due_date`, it is computed from the payment terms. An invoice whose `external_id` is ' +
         'already registered is returned with status 200 instead of creating a second one.',
-      body: Type.Ref('InvoiceCreate'),
+      body: ref(InvoiceCreate),
       response: responses(201, 'Invoice'),
     },
     handler: async (request, reply) => {
-      const { invoice, created } = await services.invoices.create(actorOf(request), request.body as InvoiceCreate);
+      const { invoice, created } = await services.invoices.create(actorOf(request), request.body);
       return reply.code(created ? 201 : 200).send(invoice);
     },
   });
@@ -43,8 +43,8 @@ export async function invoiceRoutes(app: FastifyInstance, { services }: { servic
   });
 
   app.patch('/v1/invoices/:id', {
-    schema: { operationId: 'updateInvoice', tags, summary: 'Edit a draft invoice', security, params: IdParams, body: Type.Ref('InvoiceUpdate'), response: responses(200, 'Invoice') },
-    handler: (request) => services.invoices.update(actorOf(request), id(request), request.body as InvoiceUpdate),
+    schema: { operationId: 'updateInvoice', tags, summary: 'Edit a draft invoice', security, params: IdParams, body: ref(InvoiceUpdate), response: responses(200, 'Invoice') },
+    handler: (request) => services.invoices.update(actorOf(request), request.params.id, request.body),
   });
 
   const actions = [
@@ -55,7 +55,7 @@ export async function invoiceRoutes(app: FastifyInstance, { services }: { servic
   for (const [action, operationId, summary, run] of actions) {
     app.post(`/v1/invoices/:id/${action}`, {
       schema: { operationId, tags, summary, security, headers: IdempotencyHeaders, params: IdParams, response: responses(200, 'Invoice') },
-      handler: (request) => run(actorOf(request), id(request)),
+      handler: (request) => run(actorOf(request), request.params.id),
     });
   }
 }

@@ -1,14 +1,16 @@
 import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import { type InvoiceFeeWaive, type ReferenceRateCreate, ReferenceRateListQuery } from '../../../domain/late-fees/index.ts';
+import { InvoiceFeeWaive, ReferenceRateCreate, ReferenceRateListQuery } from '../../../domain/late-fees/index.ts';
 import { PageQuery } from '../../../domain/shared/index.ts';
 import type { Services } from '../../../services.ts';
 import { actorOf } from '../../auth.ts';
-import { IdParams, IdempotencyHeaders, responses, security } from './common.ts';
+import { IdParams, IdempotencyHeaders, responses, security, ref } from './common.ts';
 
 const FeeParams = Type.Object({ id: Type.String({ maxLength: 64 }), fee_id: Type.String({ maxLength: 64 }) }, { additionalProperties: false });
 
-export async function lateFeeRoutes(app: FastifyInstance, { services }: { services: Services }) {
+export async function lateFeeRoutes(instance: FastifyInstance, { services }: { services: Services }) {
+  const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ['Late fees'];
 
   app.get('/v1/invoices/:id/fees', {
@@ -17,19 +19,19 @@ export async function lateFeeRoutes(app: FastifyInstance, { services }: { servic
       summary: "An invoice's late-fee lines (recovery fee, interest accruals), oldest first",
       response: responses(200, 'InvoiceFeeList'),
     },
-    handler: (request) => services.lateFees.listFees(actorOf(request), (request.params as { id: string }).id, request.query as PageQuery),
+    handler: (request) => services.lateFees.listFees(actorOf(request), request.params.id, request.query),
   });
 
   app.post('/v1/invoices/:id/fees/:fee_id/waive', {
     schema: {
       operationId: 'waiveInvoiceFee', tags, security, headers: IdempotencyHeaders, params: FeeParams,
       summary: 'Waive a late fee: it stays listed with the reason and no longer counts in the balance',
-      body: Type.Ref('InvoiceFeeWaive'),
+      body: ref(InvoiceFeeWaive),
       response: responses(200, 'InvoiceFee'),
     },
     handler: (request) => {
-      const { id, fee_id } = request.params as { id: string; fee_id: string };
-      return services.lateFees.waive(actorOf(request), id, fee_id, request.body as InvoiceFeeWaive);
+      const { id, fee_id } = request.params;
+      return services.lateFees.waive(actorOf(request), id, fee_id, request.body);
     },
   });
 
@@ -39,7 +41,7 @@ export async function lateFeeRoutes(app: FastifyInstance, { services }: { servic
       summary: 'Central-bank reference rates the legal presets use (ECB, Bank of England), with their effective dates',
       response: responses(200, 'ReferenceRateList'),
     },
-    handler: (request) => services.lateFees.listReferenceRates(actorOf(request), request.query as ReferenceRateListQuery),
+    handler: (request) => services.lateFees.listReferenceRates(actorOf(request), request.query),
   });
 
   app.post('/v1/reference_rates', {
@@ -49,10 +51,10 @@ export async function lateFeeRoutes(app: FastifyInstance, { services }: { servic
       description:
         'Reference rates are shared by every account, so an account API key cannot change them: this always answers 403 ' +
         '`reference_rate/operator_only`. The operator records new rates with `npm run relance -- rates add`.',
-      body: Type.Ref('ReferenceRateCreate'),
+      body: ref(ReferenceRateCreate),
       response: responses(201, 'ReferenceRate'),
     },
     handler: async (request, reply) =>
-      reply.code(201).send(await services.lateFees.recordReferenceRate(actorOf(request), request.body as ReferenceRateCreate)),
+      reply.code(201).send(await services.lateFees.recordReferenceRate(actorOf(request), request.body)),
   });
 }

@@ -1,11 +1,13 @@
 import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { MessageListQuery, SuppressionListQuery, SuppressionRemoved } from '../../../domain/messages/index.ts';
 import type { Services } from '../../../services.ts';
 import { actorOf } from '../../auth.ts';
 import { IdParams, problems, responses, security } from './common.ts';
 
-export async function messageRoutes(app: FastifyInstance, options: { services: Services; resendWebhookSecret: string | undefined }) {
+export async function messageRoutes(instance: FastifyInstance, options: { services: Services; resendWebhookSecret: string | undefined }) {
+  const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   const { services, resendWebhookSecret } = options;
   const tags = ['Messages'];
 
@@ -15,12 +17,12 @@ export async function messageRoutes(app: FastifyInstance, options: { services: S
       summary: 'List the emails sent (or kept in the outbox), newest first',
       description: 'Without their bodies; get one message to read its HTML and text.',
     },
-    handler: (request) => services.messages.list(actorOf(request), request.query as MessageListQuery),
+    handler: (request) => services.messages.list(actorOf(request), request.query),
   });
 
   app.get('/v1/messages/:id', {
     schema: { operationId: 'getMessage', tags, summary: 'Get a message, with its bodies as sent', security, params: IdParams, response: responses(200, 'Message') },
-    handler: (request) => services.messages.get(actorOf(request), (request.params as { id: string }).id),
+    handler: (request) => services.messages.get(actorOf(request), request.params.id),
   });
 
   app.get('/v1/suppressions', {
@@ -29,7 +31,7 @@ export async function messageRoutes(app: FastifyInstance, options: { services: S
       summary: 'List suppressed addresses, in address order',
       description: 'Addresses that hard-bounced or complained: reminders are not sent to them.',
     },
-    handler: (request) => services.messages.listSuppressions(actorOf(request), request.query as SuppressionListQuery),
+    handler: (request) => services.messages.listSuppressions(actorOf(request), request.query),
   });
 
   app.delete('/v1/suppressions/:email', {
@@ -38,7 +40,7 @@ export async function messageRoutes(app: FastifyInstance, options: { services: S
       params: Type.Object({ email: Type.String({ maxLength: 320 }) }, { additionalProperties: false }),
       response: { 200: { description: 'Removed.', content: { 'application/json': { schema: SuppressionRemoved } } }, ...problems },
     },
-    handler: (request) => services.messages.removeSuppression(actorOf(request), (request.params as { email: string }).email),
+    handler: (request) => services.messages.removeSuppression(actorOf(request), request.params.email),
   });
 
   // The signature covers the body's exact bytes: this scope keeps them as a string instead of parsing JSON.

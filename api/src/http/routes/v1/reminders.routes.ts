@@ -1,41 +1,41 @@
 import type { FastifyInstance } from 'fastify';
-import Type from 'typebox';
-import type { ReminderPolicyCreate, ReminderPolicyUpdate, TestClockAdvance, TestClockReset } from '../../../domain/reminders/index.ts';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { ReminderPolicyCreate, ReminderPolicyUpdate, TestClockAdvance, TestClockReset } from '../../../domain/reminders/index.ts';
 import { PageQuery } from '../../../domain/shared/index.ts';
 import type { Services } from '../../../services.ts';
 import { actorOf } from '../../auth.ts';
-import { Deleted, IdempotencyHeaders, IdParams, problems, responses, security } from './common.ts';
+import { Deleted, IdempotencyHeaders, IdParams, problems, responses, security, ref } from './common.ts';
 
-export async function reminderRoutes(app: FastifyInstance, { services }: { services: Services }) {
-  const id = (request: { params: unknown }) => (request.params as { id: string }).id;
-  const tags = ['Reminder policies'];
+export async function reminderRoutes(instance: FastifyInstance, { services }: { services: Services }) {
+  const app = instance.withTypeProvider<TypeBoxTypeProvider>();
+    const tags = ['Reminder policies'];
   const policies = services.reminderPolicies;
 
   app.post('/v1/reminder_policies', {
-    schema: { operationId: 'createReminderPolicy', tags, summary: 'Create a reminder policy', security, headers: IdempotencyHeaders, body: Type.Ref('ReminderPolicyCreate'), response: responses(201, 'ReminderPolicy') },
-    handler: async (request, reply) => reply.code(201).send(await policies.create(actorOf(request), request.body as ReminderPolicyCreate)),
+    schema: { operationId: 'createReminderPolicy', tags, summary: 'Create a reminder policy', security, headers: IdempotencyHeaders, body: ref(ReminderPolicyCreate), response: responses(201, 'ReminderPolicy') },
+    handler: async (request, reply) => reply.code(201).send(await policies.create(actorOf(request), request.body)),
   });
   app.get('/v1/reminder_policies', {
     schema: { operationId: 'listReminderPolicies', tags, summary: 'List reminder policies', security, querystring: PageQuery, response: responses(200, 'ReminderPolicyList') },
-    handler: (request) => policies.list(actorOf(request), request.query as PageQuery),
+    handler: (request) => policies.list(actorOf(request), request.query),
   });
   app.get('/v1/reminder_policies/:id', {
     schema: { operationId: 'getReminderPolicy', tags, summary: 'Get a reminder policy', security, params: IdParams, response: responses(200, 'ReminderPolicy') },
-    handler: (request) => policies.get(actorOf(request), id(request)),
+    handler: (request) => policies.get(actorOf(request), request.params.id),
   });
   app.patch('/v1/reminder_policies/:id', {
     schema: {
-      operationId: 'updateReminderPolicy', tags, security, params: IdParams, body: Type.Ref('ReminderPolicyUpdate'), response: responses(200, 'ReminderPolicy'),
+      operationId: 'updateReminderPolicy', tags, security, params: IdParams, body: ref(ReminderPolicyUpdate), response: responses(200, 'ReminderPolicy'),
       summary: 'Change a policy: open invoices that follow it are replanned; nothing already sent is sent again',
     },
-    handler: (request) => policies.update(actorOf(request), id(request), request.body as ReminderPolicyUpdate),
+    handler: (request) => policies.update(actorOf(request), request.params.id, request.body),
   });
   app.delete('/v1/reminder_policies/:id', {
     schema: {
       operationId: 'deleteReminderPolicy', tags, summary: 'Delete an unused reminder policy', security, params: IdParams,
       response: { 200: { description: 'Deleted.', content: { 'application/json': { schema: Deleted('reminder_policy') } } }, ...problems },
     },
-    handler: (request) => policies.delete(actorOf(request), id(request)),
+    handler: (request) => policies.delete(actorOf(request), request.params.id),
   });
 
   app.get('/v1/invoices/:id/timeline', {
@@ -43,7 +43,7 @@ export async function reminderRoutes(app: FastifyInstance, { services }: { servi
       operationId: 'getInvoiceTimeline', tags: ['Invoices'], security, params: IdParams, response: responses(200, 'Timeline'),
       summary: "An invoice's follow-up: reminders sent, skipped (and why) and to come, with their subjects",
     },
-    handler: (request) => services.timeline.timeline(actorOf(request), id(request)),
+    handler: (request) => services.timeline.timeline(actorOf(request), request.params.id),
   });
 
   app.get('/v1/test_clock', {
@@ -52,16 +52,16 @@ export async function reminderRoutes(app: FastifyInstance, { services }: { servi
   });
   app.post('/v1/test_clock/advance', {
     schema: {
-      operationId: 'advanceTestClock', tags: ['Test clock'], security, headers: IdempotencyHeaders, body: Type.Ref('TestClockAdvance'), response: responses(200, 'TestClock'),
+      operationId: 'advanceTestClock', tags: ['Test clock'], security, headers: IdempotencyHeaders, body: ref(TestClockAdvance), response: responses(200, 'TestClock'),
       summary: 'Move a test account forward in time; every reminder, task and event due on the way happens before this returns',
     },
-    handler: (request) => services.timeline.advance(actorOf(request), request.body as TestClockAdvance),
+    handler: (request) => services.timeline.advance(actorOf(request), request.body),
   });
   app.post('/v1/test_clock/reset', {
     schema: {
-      operationId: 'resetTestClock', tags: ['Test clock'], security, headers: IdempotencyHeaders, body: Type.Ref('TestClockReset'), response: responses(200, 'TestClock'),
+      operationId: 'resetTestClock', tags: ['Test clock'], security, headers: IdempotencyHeaders, body: ref(TestClockReset), response: responses(200, 'TestClock'),
       summary: "Start a test account over: delete its customers, invoices, payments, messages, tasks and events (settings stay) and set its clock",
     },
-    handler: (request) => services.timeline.reset(actorOf(request), (request.body ?? {}) as TestClockReset),
+    handler: (request) => services.timeline.reset(actorOf(request), request.body ?? {}),
   });
 }
