@@ -41,6 +41,25 @@ t.test('backends terminated mid-transaction under write load', async (t) => {
     });
   const pending = new Set(Array.from({ length: N }, (_, i) => i));
   const firstRound: Array<{ i: number; status: number }> = [];
+  // GraphQL too: a resolver whose connection dies answers 503 database/unavailable.
+  const G = 30;
+  const viaGraphql = (i: number) =>
+    ctx.app.inject({
+      method: 'POST', url: '/graphql', headers: acme.auth,
+      payload: { query: 'mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { id } }', variables: { input: { name: `G ${i}`, externalId: `gql-${i}` } } },
+    });
+  const graphqlPending: number[] = [];
+  const graphqlClient = (async () => {
+    for (let i = 0; i < G; i++) {
+      const res = await viaGraphql(i);
+      const body = res.json();
+      if (res.statusCode === 503) {
+        t.equal(body.errors?.[0]?.extensions?.code, 'database/unavailable', `graphql ${i}`);
+        t.ok(Number(res.headers['retry-after']) > 0, 'Retry-After on GraphQL too');
+        graphqlPending.push(i);
+      } else if (res.statusCode !== 200 || body.errors) t.fail(`graphql ${i}: ${res.statusCode} ${res.body}`);
+    }
+  })();
   // Ten clients in parallel, each sending its share.
   await Promise.all(Array.from({ length: 10 }, async (_, worker) => {
     for (let i = worker; i < N; i += 10) {
@@ -55,6 +74,8 @@ t.test('backends terminated mid-transaction under write load', async (t) => {
       else t.fail(`customer ${i}: ${res.statusCode} ${res.body}`);
     }
   }));
+  await graphqlClient;
+  t.comment(`GraphQL: ${graphqlPending.length} of ${G} answered 503`);
   stop = true;
   await killer;
   t.comment(`first round: ${JSON.stringify(Object.fromEntries(statuses))}, ${terminated} backends terminated`);
@@ -73,6 +94,10 @@ t.test('backends terminated mid-transaction under write load', async (t) => {
     t.ok([200, 201].includes(res.statusCode) || res.json().code === 'customer/external_id_taken', `retry of ${i}: ${res.statusCode} ${res.body}`);
   }
 
+  for (const i of graphqlPending) {
+    const body = (await viaGraphql(i)).json();
+    t.ok(!body.errors || body.errors[0].extensions.code === 'customer/external_id_taken', `graphql retry of ${i}`);
+  }
   const all: string[] = [];
   for (let after: string | undefined; ;) {
     const page = (await ctx.app.inject({ method: 'GET', url: `/v1/customers?limit=100${after ? `&starting_after=${after}` : ''}`, headers: acme.auth })).json();
@@ -80,8 +105,8 @@ t.test('backends terminated mid-transaction under write load', async (t) => {
     if (!page.has_more) break;
     after = page.data.at(-1).id;
   }
-  t.equal(all.length, N, 'one customer per request: none lost, none twice');
-  t.equal(new Set(all).size, N);
+  t.equal(all.length, N + G, 'one customer per request: none lost, none twice');
+  t.equal(new Set(all).size, N + G);
   // Keys are settled once the database is back (retried in the background for a failed settle).
   let stuck: string[] = [];
   for (let wait = 0; wait < 40; wait++) {
