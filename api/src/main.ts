@@ -70,6 +70,7 @@ async function main(): Promise<void> {
       });
   if (metricsServer) log.info({ port: metricsServer.port }, 'metrics served at /metrics');
   let healthServer: Server | undefined;
+  // Pools and queues close before the embedded database stops.
   beforeExit = async () => {
     await metricsServer?.close();
     await app?.close();
@@ -79,16 +80,10 @@ async function main(): Promise<void> {
     await embedded?.stop();
   };
 
-  // Pools and queues close before the embedded database stops.
   closeWithGrace({ delay: 15_000 }, async ({ signal, err }) => {
     if (err) log.error({ err }, 'stopping after an error');
     else log.info({ signal }, 'stopping');
-    await metricsServer?.close();
-    await app?.close();
-    healthServer?.close();
-    await worker?.stop();
-    await database.close();
-    await embedded?.stop();
+    await beforeExit();
   });
 
   // The API listens first: a port in use stops the start before any worker takes a job.

@@ -1,6 +1,6 @@
 // mt940js ships no types: the part of its API that statement-files.ts uses (see its README).
 declare module 'mt940js' {
-  interface Transaction {
+  export interface Transaction {
     date: Date;
     amount: number;
     currency: string;
@@ -9,7 +9,7 @@ declare module 'mt940js' {
     bankReference?: string;
     structuredDetails?: Record<string, string>;
   }
-  interface Statement {
+  export interface Statement {
     currency: string;
     transactions: Transaction[];
   }

@@ -2,9 +2,8 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import t from 'tap';
-import { freePort, runScript, waitFor } from '../helpers/process.ts';
+import { freePort, pgAccepts, runScript, waitFor } from '../helpers/process.ts';
 
 t.test('npm start with no DATABASE_URL: embedded PostgreSQL, demo account, clean shutdown', async (t) => {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'relance-start-'));
@@ -12,17 +11,7 @@ t.test('npm start with no DATABASE_URL: embedded PostgreSQL, demo account, clean
   const port = await freePort();
   const env = { DATABASE_URL: '', RELANCE_DATA_DIR: dataDir, EMBEDDED_POSTGRES_PORT: String(pgPort), PORT: String(port) };
   t.teardown(() => rm(dataDir, { recursive: true, force: true }));
-  const pgAccepts = async () => {
-    const client = new pg.Client({ host: '127.0.0.1', port: pgPort, user: 'postgres', database: 'postgres', connectionTimeoutMillis: 2000 });
-    try {
-      await client.connect();
-      return true;
-    } catch (error) {
-      return !/ECONNREFUSED/.test(String(error));
-    } finally {
-      await client.end().catch(() => {});
-    }
-  };
+
 
   const first = runScript('api/src/main.ts', [], env);
   await waitFor(first.output, (out) => /rk_test_[\w-]{32}/.test(out) || /Error/.test(out), 90_000);
@@ -42,7 +31,7 @@ t.test('npm start with no DATABASE_URL: embedded PostgreSQL, demo account, clean
 
   first.child.kill('SIGINT');
   t.equal(await first.exited, 0, 'exits cleanly on Ctrl-C');
-  t.notOk(await pgAccepts(), 'the embedded database stopped after the app');
+  t.notOk(await pgAccepts(pgPort), 'the embedded database stopped after the app');
 
   const second = runScript('api/src/main.ts', ['api'], env);
   await waitFor(second.output, (out) => out.includes('Relance is running') || /Error/.test(out), 60_000);
@@ -51,5 +40,5 @@ t.test('npm start with no DATABASE_URL: embedded PostgreSQL, demo account, clean
   t.equal(again.status, 200, 'data persisted across restarts');
   second.child.kill('SIGTERM');
   t.equal(await second.exited, 0);
-  t.notOk(await pgAccepts());
+  t.notOk(await pgAccepts(pgPort));
 });

@@ -6,7 +6,7 @@ import pg from 'pg';
 import t from 'tap';
 import { migrateToLatest } from '../../src/store/migrate.ts';
 import { createTestDatabase } from '../helpers/database.ts';
-import { freePort, runScript, waitFor } from '../helpers/process.ts';
+import { freePort, pgAccepts, runScript, waitFor } from '../helpers/process.ts';
 
 /** Runs main.ts until it exits; returns its exit code, output and how long it took. */
 async function startAndExit(args: string[], env: Record<string, string>) {
@@ -27,17 +27,6 @@ function occupy(port: number): Promise<Server | undefined> {
   });
 }
 
-const pgAccepts = async (port: number) => {
-  const client = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', database: 'postgres', connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    return true;
-  } catch (error) {
-    return !/ECONNREFUSED/.test(String(error));
-  } finally {
-    await client.end().catch(() => {});
-  }
-};
 
 t.test('a database that cannot be reached: one line, the password hidden, exit 1', async (t) => {
   const closed = await freePort();

@@ -40,3 +40,17 @@ export async function waitFor(output: () => string, predicate: (text: string) =>
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
+
+/** Whether a PostgreSQL answers on 127.0.0.1:`port` (a refused password still means it is up). */
+export async function pgAccepts(port: number): Promise<boolean> {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', database: 'postgres', connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    return true;
+  } catch (error) {
+    return !/ECONNREFUSED/.test(String(error));
+  } finally {
+    await client.end().catch(() => {});
+  }
+}

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import mt940 from 'mt940js';
+import mt940, { type Statement as Mt940Statement } from 'mt940js';
 import { AppError } from '../../errors.ts';
 import { currencyExponent, isCurrency, parseDecimalAmount } from '../money.ts';
-import type { BankTransactionInput, DATE_FORMATS, STATEMENT_ENCODINGS, STATEMENT_FORMATS } from './bank-transaction.schemas.ts';
+import type { BankStatementImport, BankTransactionInput, DATE_FORMATS } from './bank-transaction.schemas.ts';
 
 /**
  * Bank statement files turned into bank lines: CSV exports (any columns, named in the request),
@@ -14,34 +14,9 @@ import type { BankTransactionInput, DATE_FORMATS, STATEMENT_ENCODINGS, STATEMENT
  * minor units, and errors that name the line and the field.
  */
 
-type StatementFormat = (typeof STATEMENT_FORMATS)[number];
 
-export interface CsvMapping {
-  delimiter?: string;
-  decimal_separator?: '.' | ',';
-  date_format?: (typeof DATE_FORMATS)[number];
-  /** Header lines before the column names (bank exports often start with account details). */
-  skip_lines?: number;
-  currency?: string;
-  columns: {
-    booked_on: string;
-    amount?: string;
-    debit?: string;
-    credit?: string;
-    label: string | string[];
-    currency?: string;
-    counterparty_name?: string;
-    bank_reference?: string;
-  };
-}
-
-export interface StatementFile {
-  format: StatementFormat;
-  content?: string;
-  content_base64?: string;
-  encoding?: (typeof STATEMENT_ENCODINGS)[number];
-  csv?: CsvMapping;
-}
+export type StatementFile = BankStatementImport;
+type CsvMapping = NonNullable<BankStatementImport['csv']>;
 
 type Line = BankTransactionInput;
 
@@ -217,19 +192,10 @@ function parseCamt053(text: string): Line[] {
   return out;
 }
 
-interface Mt940Transaction {
-  date: Date;
-  amount: number;
-  currency: string;
-  details: string;
-  reference: string;
-  bankReference?: string;
-  structuredDetails?: Record<string, string>;
-}
 
 /** SWIFT MT940: amounts with a comma as decimal mark, one statement per :20: block. */
 function parseMt940(text: string): Line[] {
-  let statements: Array<{ currency: string; transactions: Mt940Transaction[] }>;
+  let statements: Mt940Statement[];
   try {
     statements = new mt940.Parser().parse(text.replace(/\r\n/g, '\n'));
   } catch (error) {
