@@ -5248,6 +5248,8 @@ export interface components {
                 [key: string]: number;
             };
             is_default: boolean;
+            /** @description Open invoices following this policy that the workers have still to replan after its last change (0 when none). */
+            invoices_to_replan: number;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */

@@ -380,10 +380,12 @@ export interface ReminderPolicies {
   account_id: string;
   created_at: Generated<Timestamp>;
   id: string;
+  invoices_to_replan: Generated<number>;
   min_balance: Generated<Json>;
   name: string;
   repeat_every_days: number | null;
   repeat_max: number | null;
+  replan_after: string | null;
   send_hour: Generated<number>;
   send_minute: Generated<number>;
   skip_weekends: Generated<boolean>;

@@ -87,3 +87,45 @@ t.test('reminder policies: CRUD, resolution, and changes that never resend', asy
     t.same(gql.json().data, { reminderPolicy: null, invoiceTimeline: null });
   });
 });
+
+t.test('a policy change is replanned in the background; the sender replans its invoices meanwhile', async (t) => {
+  const ctx = await setupApp(t);
+  const clock = ctx.clock as ManualClock;
+  clock.set('2026-03-02T06:00:00Z');
+  const acme = await ctx.createAccount({ time_zone: 'UTC' });
+  const call = (method: string, url: string, payload?: object) =>
+    ctx.app.inject({ method: method as 'GET', url, headers: acme.auth, ...(payload && { payload }) });
+  const { scheduler, engine } = ctx.services.reminders;
+  const def = (await call('GET', '/v1/reminder_policies')).json().data[0];
+  const customer = (await call('POST', '/v1/customers', { name: 'C', email: 'c@example.com' })).json();
+  for (const number of ['B-1', 'B-2', 'B-3']) await call('POST', '/v1/invoices', { number, customer_id: customer.id, subtotal: 1000, issue_date: '2026-03-01', due_date: '2026-03-10' });
+  await call('POST', '/v1/invoices', { number: 'B-4', customer_id: customer.id, subtotal: 1000, issue_date: '2026-03-01', due_date: '2026-03-10', status: 'draft' });
+  await scheduler.runUntilIdle({ kind: 'live', now: clock.now() });
+  const flagged = () => ctx.database.withAccount(acme.accountId, async (trx) => (await trx.selectFrom('invoices').select('id').where('needs_replan', '=', true).execute()).length);
+
+  const renamed = await call('PATCH', `/v1/reminder_policies/${def.id}`, { name: 'Renamed' });
+  t.equal(renamed.json().invoices_to_replan, 0, 'a new name replans nothing');
+  // Drop the -7 step: its reminders (due on 2026-03-03 at 09:00) are to be canceled.
+  const changed = await call('PATCH', `/v1/reminder_policies/${def.id}`, { steps: def.steps.slice(1) });
+  t.equal(changed.statusCode, 200, changed.body);
+  t.equal(changed.json().invoices_to_replan, 3, 'the answer says how many open invoices will be replanned');
+  t.equal(await flagged(), 0, 'nothing flagged inside the request');
+  const gql = await call('POST', '/graphql', { query: `{ reminderPolicy(id: "${def.id}") { invoicesToReplan } }` });
+  t.same(gql.json().data, { reminderPolicy: { invoicesToReplan: 3 } });
+
+  // Before any tick flags them, the -7 reminders fall due: the sender replans first, sends nothing.
+  clock.set('2026-03-03T12:00:00Z');
+  const due = await scheduler.dueOccurrences({ kind: 'live', now: clock.now() });
+  t.equal(due.length, 3);
+  const outcomes = await engine.processMany(acme.accountId, due.map((o) => o.id));
+  t.same([...outcomes.values()].filter((o) => o !== 'noop'), [], 'no reminder of the removed step was acted on');
+  const messages = await ctx.database.withAccount(acme.accountId, (trx) => trx.selectFrom('messages').select('id').execute());
+  t.equal(messages.length, 0, 'no message');
+  const statuses = await ctx.database.withAccount(acme.accountId, (trx) =>
+    trx.selectFrom('reminder_occurrences').select('status').where('offset_days', '=', -7).execute());
+  t.same(statuses.map((s) => s.status), ['canceled', 'canceled', 'canceled']);
+
+  t.equal(await scheduler.planPending({ kind: 'live', now: clock.now() }), 3, 'the tick flags and replans the policy\'s open invoices');
+  t.equal((await call('GET', `/v1/reminder_policies/${def.id}`)).json().invoices_to_replan, 0, 'then none is left to replan');
+  t.equal(await flagged(), 0);
+});

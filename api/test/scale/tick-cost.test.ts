@@ -96,12 +96,16 @@ t.test('every tick statement reads only the rows it returns', async (t) => {
   });
 
   await t.test('replanning a large account: each batch reads its batch', async (t) => {
-    await owner.query(`UPDATE invoices SET needs_replan = true WHERE account_id = $1 AND status IN ('open', 'partially_paid')`, [big]);
-    await owner.query('ANALYZE invoices');
+    const actor = { accountId: big, keyId: null, readOnly: false, mode: 'live' as const, timeZone: 'UTC' };
+    const policy = (await services.reminderPolicies.list(actor, {})).data[0]!;
+    const started = performance.now();
+    const changed = await services.reminderPolicies.update(actor, policy.id, { send_hour: 10 });
+    t.equal(changed.invoices_to_replan, 3_600, 'the change answers with how many invoices will be replanned');
+    t.ok(performance.now() - started < 2_000, 'at once: the invoices are flagged in the background');
     let replanned = 0;
     const found = await measured(t, 'replan', async () => {
       replanned = await scheduler.planPending(live());
-    }, (text) => /for update skip locked/i.test(text)); // the batch picks (the planning itself reads its batch by key)
+    }, (text) => /limit \$\d+ for update skip locked/i.test(text) && /needs_replan/.test(text)); // the batch picks (the planning itself reads its batch by key)
     t.equal(replanned, 3_600);
     const picks = found;
     t.ok(picks.length >= 8, `${picks.length} batch picks`);

@@ -65,7 +65,10 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; c
       const account = await trx.selectFrom('accounts').selectAll().executeTakeFirstOrThrow();
       const now = await nowFor(trx, account, clock);
       const today = todayIn(now, account.time_zone);
-      const toReplan = invoices.filter((i) => i.needs_replan).map((i) => i.id);
+      const policyByInvoice = await policiesForInvoices(trx, invoiceIds);
+      // An invoice whose policy changed is replanned first, flagged yet or not (the workers flag
+      // a changed policy's invoices in the background).
+      const toReplan = invoices.filter((i) => i.needs_replan || policyByInvoice.get(i.id)?.replan_after != null).map((i) => i.id);
       if (toReplan.length > 0) {
         await replanInvoices(trx, { accountId, invoiceIds: toReplan, timeZone: account.time_zone, now });
         invoices = await lockInvoices(trx, invoiceIds);
@@ -74,7 +77,6 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; c
       const occurrences = await lockOccurrences(trx, peeks.map((p) => p.id));
       const customerIds = [...new Set(invoices.map((i) => i.customer_id))];
       const customerById = new Map((await trx.selectFrom('customers').selectAll().where('id', 'in', customerIds).execute()).map((c) => [c.id, c]));
-      const policyByInvoice = await policiesForInvoices(trx, invoiceIds);
       const dueNow = await dueStepsOfInvoices(trx, invoiceIds, now);
       const recipients = [...customerById.values()].flatMap((c) => [c.email, ...c.cc_emails]).filter((e): e is string => Boolean(e)).map((e) => e.toLowerCase());
       const suppressed = new Set(

@@ -5,6 +5,6 @@ export { CHANNEL_NAMES, createChannels, describeChannels } from './channels/regi
 export { type Channel, ReminderPolicy, ReminderPolicyCreate, ReminderPolicyUpdate, type ReminderStep } from './policy.schemas.ts';
 export { createReminderPolicyService, insertDefaultPolicy } from './policy.service.ts';
 export { oldestDueReminderAge, releaseRemindersSkippedAsPaid } from './reminder-occurrence.repository.ts';
-export { flagInvoicesOfPolicy, replanInvoices } from './schedule.ts';
+export { countInvoicesOfPolicy, replanInvoices } from './schedule.ts';
 export { createReminderScheduler } from './scheduler.ts';
 export { createTimelineService, TestClock, TestClockAdvance, TestClockReset, Timeline, type TimelineEntry } from './timeline.service.ts';

@@ -67,6 +67,7 @@ export const ReminderPolicy = Type.Object(
     skip_weekends: Type.Boolean(),
     min_balance: MinBalance,
     is_default: Type.Boolean(),
+    invoices_to_replan: Type.Integer({ minimum: 0, description: 'Open invoices following this policy that the workers have still to replan after its last change (0 when none).' }),
     created_at: Timestamp,
     updated_at: Timestamp,
   },

@@ -36,6 +36,7 @@ const present = (row: PolicyRow, defaultId: string | null): ReminderPolicy => ({
   skip_weekends: row.skip_weekends,
   min_balance: row.min_balance as Record<string, number>,
   is_default: row.id === defaultId,
+  invoices_to_replan: row.replan_after === null ? 0 : row.invoices_to_replan,
   created_at: row.created_at.toISOString(),
   updated_at: row.updated_at.toISOString(),
 });
@@ -97,8 +98,8 @@ export async function insertDefaultPolicy(trx: Db, accountId: string, now: Date)
 export function createReminderPolicyService(deps: {
   database: Database;
   clock: Clock;
-  /** Replans the open invoices a changed policy applies to (the schedule module). */
-  onPolicyChanged?: (trx: Db, actor: Actor, policyId: string) => Promise<void>;
+  /** How many open invoices a changed policy applies to (the schedule module): the workers replan them. */
+  invoicesToReplan?: (trx: Db, actor: Actor, policyId: string) => Promise<number>;
 }) {
   const { database, clock } = deps;
   const defaultId = async (trx: Db) =>
@@ -135,9 +136,10 @@ export function createReminderPolicyService(deps: {
     },
 
     /**
-     * Changes a policy. Open invoices that follow it are replanned: future reminders move to the
-     * new steps; a step removed is canceled; nothing already sent is ever sent again (a kept step
-     * id keeps its history).
+     * Changes a policy. Open invoices that follow it are replanned by the workers, in the
+     * background (`invoices_to_replan` says how many are still to go): future reminders move to
+     * the new steps; a step removed is canceled; nothing already sent is ever sent again (a kept
+     * step id keeps its history).
      */
     async update(actor: Actor, id: string, patch: ReminderPolicyUpdate): Promise<ReminderPolicy> {
       assertWriteAccess(actor);
@@ -145,8 +147,12 @@ export function createReminderPolicyService(deps: {
       return database.withAccount(actor.accountId, async (trx) => {
         const current = await find(trx, id);
         const steps = data.steps ? normalizeSteps(data.steps, current.steps as unknown as ReminderStep[]) : undefined;
-        const row = await updatePolicy(trx, id, { ...columns(data, steps), updated_at: clock.now() });
-        await deps.onPolicyChanged?.(trx, actor, id);
+        // A new name changes no reminder; anything else replans the policy's open invoices, in
+        // the background: the workers flag them in batches (from the first again if a replan was
+        // under way) and the sender replans any of them before sending meanwhile.
+        const replans = Object.keys(data).some((key) => key !== 'name');
+        const pending = replans ? ((await deps.invoicesToReplan?.(trx, actor, id)) ?? 0) : undefined;
+        const row = await updatePolicy(trx, id, { ...columns(data, steps), updated_at: clock.now(), ...(pending !== undefined && { replan_after: '', invoices_to_replan: pending }) });
         return present(row, await defaultId(trx));
       });
     },

@@ -121,12 +121,35 @@ export function replanInvoice(trx: Db, args: { accountId: string; invoiceId: str
   return replanInvoices(trx, { ...args, invoiceIds: [args.invoiceId] });
 }
 
-/** Flags every open invoice a policy applies to, so the planner replans each before anything is sent. */
-export async function flagInvoicesOfPolicy(trx: Db, policyId: string): Promise<void> {
-  await sql`
-    UPDATE invoices i SET needs_replan = true
-      FROM customers c, accounts a
-     WHERE c.account_id = i.account_id AND c.id = i.customer_id AND a.id = i.account_id
-       AND i.status IN (${CHASED_STATUSES_SQL})
+/** The open invoices a policy applies to (its own, their customer's, or the account default): what a change replans. */
+export async function countInvoicesOfPolicy(trx: Db, accountId: string, policyId: string): Promise<number> {
+  const { rows } = await sql<{ n: number }>`
+    SELECT count(*)::int AS n
+      FROM invoices i JOIN customers c ON c.account_id = i.account_id AND c.id = i.customer_id
+      JOIN accounts a ON a.id = i.account_id
+     WHERE i.account_id = ${accountId} AND a.id = ${accountId} AND i.status IN (${CHASED_STATUSES_SQL})
        AND coalesce(i.reminder_policy_id, c.reminder_policy_id, a.default_reminder_policy_id) = ${policyId}`.execute(trx);
+  return rows[0]?.n ?? 0;
+}
+
+/**
+ * Flags the next `limit` open invoices a policy applies to, in id order after `after`, so the
+ * planner replans them. Returns the ids flagged (fewer than `limit`: the last batch).
+ */
+export async function flagNextInvoicesOfPolicy(trx: Db, args: { accountId: string; policyId: string; after: string; limit: number }): Promise<string[]> {
+  const { accountId, policyId, after, limit } = args;
+  const { rows } = await sql<{ id: string }>`
+    WITH batch AS (
+      SELECT i.id, i.needs_replan
+        FROM invoices i JOIN customers c ON c.account_id = i.account_id AND c.id = i.customer_id
+        JOIN accounts a ON a.id = i.account_id
+       WHERE i.account_id = ${accountId} AND a.id = ${accountId} AND i.id > ${after} AND i.status IN (${CHASED_STATUSES_SQL})
+         AND coalesce(i.reminder_policy_id, c.reminder_policy_id, a.default_reminder_policy_id) = ${policyId}
+       ORDER BY i.id
+       LIMIT ${limit}),
+    flagged AS (
+      UPDATE invoices i SET needs_replan = true FROM batch
+       WHERE i.account_id = ${accountId} AND i.id = batch.id AND NOT batch.needs_replan)
+    SELECT id FROM batch ORDER BY id`.execute(trx);
+  return rows.map((r) => r.id);
 }

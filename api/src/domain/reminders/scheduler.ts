@@ -9,12 +9,13 @@ import { accrueLateFees } from '../late-fees/index.ts';
 import { markMissedInstallments, missedInstallmentCandidates } from '../payment-plans/index.ts';
 import type { ReminderEngine } from './engine.ts';
 import { type DueOccurrence, findDueOccurrences } from './reminder-occurrence.repository.ts';
-import { replanInvoices } from './schedule.ts';
+import { flagNextInvoicesOfPolicy, replanInvoices } from './schedule.ts';
 
 /** Days ahead of the due date at which `invoice.due_soon` is announced. */
 export const DUE_SOON_DAYS = 3;
 const PLAN_BATCH = 500;
 const PLAN_PARALLEL = 3;
+const FLAG_BATCH = 5_000;
 
 /**
  * Which accounts a pass covers: every account on the system clock (live accounts, and test
@@ -32,6 +33,48 @@ export function createReminderScheduler(deps: { database: Database; clock: Clock
   const inScope = (scope: Scope) => (scope.kind === 'live' ? sql<boolean>`(a.mode = 'live' OR NOT EXISTS (SELECT 1 FROM account_clocks c WHERE c.account_id = a.id))` : sql<boolean>`a.id = ${scope.accountId}`);
 
   /**
+   * Flags for planning, in batches of `FLAG_BATCH` in id order, the open invoices of every policy
+   * in scope changed since (`replan_after` set), and clears the mark after the last batch. Each
+   * batch holds the policy's row, so a change made meanwhile (which sets the mark back to the
+   * start) waits for it and is not lost. Returns how many invoices were flagged.
+   */
+  async function flagInvoicesOfChangedPolicies(scope: Scope): Promise<number> {
+    const policies = await database.withSystem(async (trx) =>
+      (await sql<{ account_id: string; id: string }>`
+        SELECT p.account_id, p.id FROM reminder_policies p JOIN accounts a ON a.id = p.account_id
+         WHERE ${inScope(scope)} AND p.replan_after IS NOT NULL`.execute(trx)).rows,
+    );
+    let flagged = 0;
+    for (const policy of policies) {
+      for (let more = true; more; ) {
+        more = await database.withAccount(policy.account_id, async (trx) => {
+          const mark = await trx
+            .selectFrom('reminder_policies')
+            .select(['replan_after', 'invoices_to_replan'])
+            .where('account_id', '=', policy.account_id)
+            .where('id', '=', policy.id)
+            .where('replan_after', 'is not', null)
+            .forUpdate()
+            .skipLocked()
+            .executeTakeFirst();
+          if (mark?.replan_after == null) return false;
+          const ids = await flagNextInvoicesOfPolicy(trx, { accountId: policy.account_id, policyId: policy.id, after: mark.replan_after, limit: FLAG_BATCH });
+          const done = ids.length < FLAG_BATCH;
+          await trx
+            .updateTable('reminder_policies')
+            .set({ replan_after: done ? null : ids.at(-1), invoices_to_replan: done ? 0 : Math.max(0, mark.invoices_to_replan - ids.length) })
+            .where('account_id', '=', policy.account_id)
+            .where('id', '=', policy.id)
+            .execute();
+          flagged += ids.length;
+          return !done;
+        });
+      }
+    }
+    return flagged;
+  }
+
+  /**
    * Plans every flagged invoice in scope, in batches. `PLAN_PARALLEL` connections share the
    * accounts with work, several on one large account: each batch takes the next flagged invoices
    * after the account's cursor (a range of the partial index `invoices_needs_replan`, SKIP LOCKED
@@ -40,6 +83,7 @@ export function createReminderScheduler(deps: { database: Database; clock: Clock
    * Returns how many were planned.
    */
   async function planPending(scope: Scope): Promise<number> {
+    await flagInvoicesOfChangedPolicies(scope);
     const accounts = await database.withSystem(async (trx) =>
       (await sql<{ id: string; time_zone: string }>`
         SELECT a.id, a.time_zone FROM accounts a

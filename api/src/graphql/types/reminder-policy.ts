@@ -57,6 +57,7 @@ const ReminderPolicyRef = builder.objectRef<ReminderPolicy>('ReminderPolicy').im
       resolve: (p) => Object.entries(p.min_balance).map(([currency, amount]) => ({ currency, amount })),
     }),
     isDefault: t.exposeBoolean('is_default'),
+    invoicesToReplan: t.exposeInt('invoices_to_replan', { description: 'Open invoices following this policy that the workers have still to replan after its last change (0 when none).' }),
     createdAt: t.expose('created_at', { type: 'DateTime' }),
     updatedAt: t.expose('updated_at', { type: 'DateTime' }),
   }),
