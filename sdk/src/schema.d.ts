@@ -6931,9 +6931,9 @@ export interface operations {
                 external_id?: string;
                 /** @description Only overdue (true) or not overdue (false) invoices, in the account's time zone. */
                 overdue?: boolean;
-                /** @description Calendar date, YYYY-MM-DD. */
+                /** @description Only invoices due on or after this date. A list filtered by due date is ordered by due date, latest first (then newest first). */
                 due_date_from?: string;
-                /** @description Calendar date, YYYY-MM-DD. */
+                /** @description Only invoices due on or before this date. A list filtered by due date is ordered by due date, latest first (then newest first). */
                 due_date_to?: string;
                 /** @description Only objects whose metadata holds these values: `metadata[order_id]=1042` (up to 5 keys, all must match). */
                 metadata?: {

@@ -130,13 +130,23 @@ export async function insertInvoiceOnce(
 }
 
 /**
- * One page of invoices, newest first, filtered; `overdue` is computed against `today`. Built for
- * `Database.readAsAccount` (one statement), whose `accountSet` it carries.
+ * One page of invoices, filtered; `overdue` is computed against `today`. Newest first, or, when
+ * filtered by due date, latest due date first (then newest): a keyset on (due_date, id) that the
+ * indexes `invoices_due_date` and `invoices_open_due` (open invoices, for `overdue`) read in
+ * order, so a page reads about a page of rows however many invoices lie outside the filter.
+ * Built for `Database.readAsAccount` (one statement), whose `accountSet` it carries.
  */
-export function listInvoices(db: Db, query: InvoiceListQuery, today: string, accountSet: Expression<SqlBool>) {
+export function listInvoices(db: Db, accountId: string, query: InvoiceListQuery, today: string, accountSet: Expression<SqlBool>) {
   const limit = query.limit ?? 20;
-  let q = db.selectFrom('invoices').selectAll().where(accountSet).orderBy('id', 'desc').limit(limit + 1);
-  if (query.starting_after) q = q.where('id', '<', query.starting_after);
+  const byDueDate = query.due_date_from !== undefined || query.due_date_to !== undefined;
+  let q = db.selectFrom('invoices').selectAll().where(accountSet).where('account_id', '=', accountId).limit(limit + 1);
+  q = byDueDate ? q.orderBy('due_date', 'desc').orderBy('id', 'desc') : q.orderBy('id', 'desc');
+  if (query.starting_after) {
+    const cursor = query.starting_after;
+    q = byDueDate
+      ? q.where(sql<boolean>`(due_date, id) < (SELECT c.due_date, c.id FROM invoices c WHERE c.account_id = ${accountId} AND c.id = ${cursor})`)
+      : q.where('id', '<', cursor);
+  }
   if (query.status) q = q.where('status', '=', query.status);
   if (query.customer_id) q = q.where('customer_id', '=', query.customer_id);
   if (query.external_id) q = q.where('external_id', '=', query.external_id);

@@ -219,7 +219,7 @@ export function createInvoiceService(deps: {
       const query = parseInput<InvoiceListQuery>(InvoiceListQuery, input);
       const { today: day } = await timeFor(actor);
       // One statement, one round trip: a page read needs no transaction of its own.
-      const rows = await database.readAsAccount(actor.accountId, (db, accountSet) => listInvoices(db, query, day, accountSet));
+      const rows = await database.readAsAccount(actor.accountId, (db, accountSet) => listInvoices(db, actor.accountId, query, day, accountSet));
       return toPage(rows.map((row) => presentInvoice(row, day)), query.limit ?? 20);
     },
 
