@@ -1,9 +1,25 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { Kind, type DocumentNode, type ValueNode, visit } from 'graphql';
+import {
+  type DocumentNode,
+  getNamedType,
+  type GraphQLInputType,
+  type GraphQLSchema,
+  isInputObjectType,
+  isInputType,
+  isListType,
+  isNonNullType,
+  Kind,
+  TypeInfo,
+  typeFromAST,
+  type ValueNode,
+  visit,
+  visitWithTypeInfo,
+} from 'graphql';
 import mercurius from 'mercurius';
 import type { Config } from '../config.ts';
 import type { Actor } from '../domain/shared/index.ts';
-import { AppError } from '../errors.ts';
+import { AppError, validationFailed } from '../errors.ts';
+import { ID_FORMAT } from '../http/input-guard.ts';
 import type { Services } from '../services.ts';
 import { isStorableText, refuseUnstorableText, unstorableTextFields } from '../validation.ts';
 import type { GraphqlContext } from './builder.ts';
@@ -48,9 +64,48 @@ export async function registerGraphql(app: FastifyInstance, deps: { services: Se
     },
   });
   // Arguments written in the query and variables alike: text PostgreSQL cannot store never reaches a resolver.
-  app.graphql.addHook('preExecution', async (_schema, document, _context, variables) => {
+  app.graphql.addHook('preExecution', async (schema, document, _context, variables) => {
     refuseUnstorableText('operation', [...unstorableArguments(document), ...unstorableTextFields(variables ?? {})]);
+    // An id that cannot be ours is refused before any resolver looks it up (as REST's path ids are).
+    const malformed = malformedIds(schema, document, variables ?? {});
+    if (malformed.length > 0) throw validationFailed(malformed.map((field) => ({ field, message: 'is not an id (a prefix, `_`, and 26 characters)' })), 'The operation names an id that cannot exist.');
   });
+}
+
+/** Pointers of the `ID` arguments, input fields and variables (at any depth) whose value is not one of our ids. */
+export function malformedIds(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown>): string[] {
+  const found: string[] = [];
+  const isId = (type: GraphQLInputType | null | undefined) => type !== null && type !== undefined && getNamedType(type).name === 'ID';
+  const typeInfo = new TypeInfo(schema);
+  const paths: string[] = [];
+  visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      Argument: { enter: (node) => void paths.push(`/${node.name.value}`), leave: () => void paths.pop() },
+      ObjectField: { enter: (node) => void paths.push(`${paths.at(-1) ?? ''}/${node.name.value}`), leave: () => void paths.pop() },
+      StringValue: (node) => {
+        if (isId(typeInfo.getInputType()) && !ID_FORMAT.test(node.value)) found.push(paths.at(-1) ?? '/');
+      },
+    }),
+  );
+  // Variables, walked along their declared types.
+  const walk = (type: GraphQLInputType, value: unknown, at: string): void => {
+    if (value === null || value === undefined) return;
+    const inner = isNonNullType(type) ? type.ofType : type;
+    if (isListType(inner)) {
+      if (Array.isArray(value)) value.forEach((item, i) => walk(inner.ofType, item, `${at}/${i}`));
+    } else if (isInputObjectType(inner)) {
+      if (typeof value === 'object') for (const [name, field] of Object.entries(inner.getFields())) walk(field.type, (value as Record<string, unknown>)[name], `${at}/${name}`);
+    } else if (inner.name === 'ID' && typeof value === 'string' && !ID_FORMAT.test(value)) found.push(at);
+  };
+  for (const definition of document.definitions) {
+    if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
+    for (const variable of definition.variableDefinitions ?? []) {
+      const type = typeFromAST(schema, variable.type);
+      if (type && isInputType(type)) walk(type, variables[variable.variable.name.value], `/${variable.variable.name.value}`);
+    }
+  }
+  return found;
 }
 
 /** Pointers (`/argument/field/0`) of the string literals of `document` that cannot be stored. */

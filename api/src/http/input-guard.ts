@@ -3,7 +3,7 @@ import { notFound } from '../errors.ts';
 import { refuseUnstorableText, unstorableTextFields } from '../validation.ts';
 
 /** Our ids: a prefix, `_`, and a TypeID suffix (26 characters of Crockford base32, lower case). */
-const ID_FORMAT = /^[a-z]{2,6}_[0-9a-hjkmnp-tv-z]{26}$/;
+export const ID_FORMAT = /^[a-z]{2,6}_[0-9a-hjkmnp-tv-z]{26}$/;
 
 /** What a path id names, by the collection it sits under (the first segment after /v1/). */
 const KIND_OF_COLLECTION: Record<string, string> = {
