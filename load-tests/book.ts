@@ -1,0 +1,180 @@
+/**
+ * `npm run bench:book`: a big book costs nothing while nothing is due (issue 13).
+ *   1. loads the book by SQL: one large account (BOOK_BIG invoices over BOOK_BIG / 10 customers)
+ *      and BOOK_ACCOUNTS accounts of BOOK_SMALL invoices each; 72 % paid, 24 % open, 4 % void,
+ *      issued over the 400 days before the day;
+ *   2. plans every open invoice with the real planner (rate over the first and last 10 %);
+ *   3. settles the book as yesterday's ticks leave it, then measures: an idle tick, the 09:00
+ *      burst scan, a policy change on the large account (the request, then the background
+ *      flagging and replanning), count and aging of the large account, an overdue list filtered
+ *      by due date, sizes per table and per invoice, this process's peak RSS, the load average.
+ * Database time is the sum of `EXPLAIN ANALYZE` execution times of the statements sent.
+ *
+ * Environment: BOOK_BIG (200000), BOOK_ACCOUNTS (20), BOOK_SMALL (10000), TEST_DATABASE_URL.
+ * The issue's book is BOOK_BIG=1000000 BOOK_ACCOUNTS=100 BOOK_SMALL=10000.
+ */
+import { loadavg } from 'node:os';
+import pg from 'pg';
+import { ManualClock } from '../api/src/clock.ts';
+import { oldestDueReminderAge } from '../api/src/domain/reminders/index.ts';
+import { createServices } from '../api/src/services.ts';
+import { createDatabase } from '../api/src/store/database.ts';
+import { explainStatements, loadInvoices, type PlanNode, scansOf, settleBook } from '../api/test/helpers/book.ts';
+import { createTestDatabase } from '../api/test/helpers/database.ts';
+
+const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const BIG = env('BOOK_BIG', 200_000);
+const ACCOUNTS = env('BOOK_ACCOUNTS', 20);
+const SMALL = env('BOOK_SMALL', 10_000);
+const DAY = '2026-06-10';
+const TABLES = new Set(['invoices', 'reminder_occurrences']);
+
+let peakRss = 0;
+const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
+const mib = (bytes: number) => `${Math.round(bytes / 1048576)} MiB`;
+const n = (x: number) => Math.round(x).toLocaleString('en');
+const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+
+async function main() {
+  console.log(`load average at start: ${load()}`);
+  const testDb = await createTestDatabase();
+  const database = createDatabase(testDb.url, { max: 6 });
+  const owner = new pg.Client({ connectionString: testDb.url });
+  await owner.connect();
+  let capturing = false;
+  let explained: Array<{ text: string; plan: PlanNode; ms: number }> = [];
+  explainStatements(database.pool, (text) => /\b(invoices|reminder_occurrences)\b/.test(text), (text, plan, ms) => explained.push({ text, plan, ms }), () => capturing);
+  const clock = new ManualClock(`${DAY}T08:30:00Z`);
+  const services = createServices({ database, clock });
+  const scheduler = services.reminders.scheduler;
+  const live = () => ({ kind: 'live' as const, now: clock.now() });
+  /** Runs `fn` with every statement explained: database time (ms), rows read and returned on the two big tables. */
+  const measure = async <T>(fn: () => Promise<T>) => {
+    explained = [];
+    capturing = true;
+    let result: T;
+    try {
+      result = await fn();
+    } finally {
+      capturing = false;
+    }
+    const scans = explained.flatMap((e) => scansOf(e.plan, TABLES));
+    const seq = scans.filter((s) => s.node === 'Seq Scan').length;
+    return { result, ms: explained.reduce((sum, e) => sum + e.ms, 0), statements: explained.length, read: scans.reduce((x, s) => x + s.read, 0), returned: scans.reduce((x, s) => x + s.returned, 0), seq };
+  };
+  try {
+    const total = BIG + ACCOUNTS * SMALL;
+    console.log(`loading ${n(total)} invoices: 1 account of ${n(BIG)}, ${ACCOUNTS} of ${n(SMALL)}…`);
+    let started = performance.now();
+    const big = (await services.accounts.create({ name: 'Big', time_zone: 'UTC' })).account.id;
+    await loadInvoices(owner, { accountId: big, invoices: BIG, customers: Math.max(1, Math.round(BIG / 10)), today: DAY });
+    for (let a = 0; a < ACCOUNTS; a++) {
+      const id = (await services.accounts.create({ name: `Account ${a}`, time_zone: 'UTC' })).account.id;
+      await loadInvoices(owner, { accountId: id, invoices: SMALL, customers: Math.max(1, Math.round(SMALL / 10)), today: DAY });
+    }
+    await owner.query('VACUUM ANALYZE');
+    console.log(`loaded in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+
+    // Planning, watched from another connection: the rate over the first and the last 10 %.
+    const flagged = async () => Number((await owner.query('SELECT count(*) FROM invoices WHERE needs_replan')).rows[0].count);
+    const toPlan = await flagged();
+    const progress: Array<{ at: number; left: number }> = [{ at: 0, left: toPlan }];
+    started = performance.now();
+    let watching = true;
+    const watcher = (async () => {
+      while (watching) {
+        await new Promise((r) => setTimeout(r, 500));
+        progress.push({ at: (performance.now() - started) / 1000, left: await flagged() });
+      }
+    })();
+    const planned = await scheduler.planPending(live());
+    const planSeconds = (performance.now() - started) / 1000;
+    watching = false;
+    await watcher;
+    progress.push({ at: planSeconds, left: 0 });
+    /** When `share` of the work was done, interpolated between the samples. */
+    const timeAt = (share: number) => {
+      const done = share * toPlan;
+      for (let i = 1; i < progress.length; i++) {
+        const a = progress[i - 1]!;
+        const b = progress[i]!;
+        const da = toPlan - a.left;
+        const db = toPlan - b.left;
+        if (db >= done) return db === da ? b.at : a.at + ((done - da) / (db - da)) * (b.at - a.at);
+      }
+      return progress.at(-1)!.at;
+    };
+    const rateBetween = (from: number, to: number) => ((to - from) * toPlan) / (timeAt(to) - timeAt(from));
+    const occurrences = Number((await owner.query('SELECT count(*) FROM reminder_occurrences')).rows[0].count);
+    console.log(`planned ${n(planned)} invoices (${n(occurrences)} reminders) in ${planSeconds.toFixed(1)} s: ${n(planned / planSeconds)}/s; first 10 % ${n(rateBetween(0, 0.1))}/s, last 10 % ${n(rateBetween(0.9, 1))}/s`);
+
+    await settleBook(owner, clock.now());
+    const scheduled = Number((await owner.query(`SELECT count(*) FROM reminder_occurrences WHERE status = 'scheduled'`)).rows[0].count);
+    console.log(`settled as of ${DAY} 08:30 UTC: ${n(scheduled)} reminders still scheduled`);
+
+    const idle = await measure(async () => {
+      await scheduler.prepare(live());
+      await scheduler.dueOccurrences(live());
+      await database.withSystem((trx) => oldestDueReminderAge(trx, clock.now()));
+    });
+    let wall = Infinity;
+    for (let i = 0; i < 5; i++) {
+      const t0 = performance.now();
+      await scheduler.prepare(live());
+      await scheduler.dueOccurrences(live());
+      wall = Math.min(wall, performance.now() - t0);
+    }
+    console.log(`idle tick: ${idle.ms.toFixed(2)} ms of database time over ${idle.statements} statements; rows read ${n(idle.read)}, returned ${n(idle.returned)}, seq scans ${idle.seq}; best wall time ${wall.toFixed(1)} ms`);
+
+    clock.set(`${DAY}T09:00:00Z`);
+    const burst = await measure(() => scheduler.dueOccurrences(live()));
+    console.log(`09:00 burst scan: ${n(burst.result.length)} due in ${burst.ms.toFixed(1)} ms of database time; rows read ${n(burst.read)}, returned ${n(burst.returned)}, seq scans ${burst.seq}`);
+
+    const actor = { accountId: big, keyId: null, readOnly: false, mode: 'live' as const, timeZone: 'UTC' };
+    const policy = (await services.reminderPolicies.list(actor, {})).data[0]!;
+    started = performance.now();
+    const changed = await services.reminderPolicies.update(actor, policy.id, { send_hour: 10 });
+    const requestMs = performance.now() - started;
+    started = performance.now();
+    const replanned = await scheduler.planPending(live());
+    const replanSeconds = (performance.now() - started) / 1000;
+    console.log(`policy change on the large account: answered in ${requestMs.toFixed(0)} ms (${n(changed.invoices_to_replan)} invoices to replan); flagged and replanned ${n(replanned)} in the background in ${replanSeconds.toFixed(1)} s (${n(replanned / replanSeconds)}/s)`);
+
+    const explainMs = async (text: string, values: unknown[]) => {
+      const { rows } = await owner.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${text}`, values);
+      const e = rows[0]['QUERY PLAN'][0];
+      const scans = scansOf(e.Plan, TABLES);
+      return `${e['Execution Time'].toFixed(1)} ms, rows read ${n(scans.reduce((x, s) => x + s.read, 0))} via ${[...new Set(scans.map((s) => s.index ?? s.node))].join(', ')}`;
+    };
+    console.log(`overdue count, large account: ${await explainMs(`SELECT count(*) FROM invoices WHERE account_id = $1 AND status IN ('open', 'partially_paid') AND balance > 0 AND due_date < $2::date`, [big, DAY])}`);
+    console.log(
+      `aging by currency and bucket, large account: ${await explainMs(
+        `SELECT currency, CASE WHEN due_date >= $2::date THEN 'current' WHEN due_date >= $2::date - 30 THEN '1-30' WHEN due_date >= $2::date - 60 THEN '31-60' WHEN due_date >= $2::date - 90 THEN '61-90' ELSE '90+' END AS bucket, sum(balance)
+           FROM invoices WHERE account_id = $1 AND status IN ('open', 'partially_paid') AND balance > 0 GROUP BY 1, 2`,
+        [big, DAY],
+      )}`,
+    );
+    const list = await measure(() => services.invoices.list(actor, { overdue: true, due_date_to: '2026-03-31', limit: 20 }));
+    console.log(`overdue list filtered by due_date_to, page 1 of 20: ${list.ms.toFixed(2)} ms of database time, rows read ${n(list.read)}`);
+
+    const { rows: sizes } = await owner.query(`
+      SELECT c.relname AS name, pg_total_relation_size(c.oid) AS total, pg_relation_size(c.oid) AS heap, pg_indexes_size(c.oid) AS indexes
+        FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace
+       WHERE s.nspname = 'public' AND c.relkind = 'r' ORDER BY 2 DESC LIMIT 6`);
+    const { rows: indexes } = await owner.query(`
+      SELECT indexrelid::regclass::text AS name, pg_relation_size(indexrelid) AS size FROM pg_index
+       WHERE indrelid IN ('invoices'::regclass, 'reminder_occurrences'::regclass, 'events'::regclass) ORDER BY 2 DESC`);
+    const all = Number((await owner.query(`SELECT sum(pg_total_relation_size(c.oid)) AS s FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace WHERE s.nspname = 'public' AND c.relkind = 'r'`)).rows[0].s);
+    console.log(`sizes: ${sizes.map((r) => `${r.name} ${mib(Number(r.total))} (heap ${mib(Number(r.heap))}, indexes ${mib(Number(r.indexes))})`).join('; ')}`);
+    console.log(`indexes: ${indexes.map((r) => `${r.name} ${mib(Number(r.size))}`).join(', ')}`);
+    console.log(`bytes per invoice, all tables: ${n(all / total)}`);
+    console.log(`peak RSS of this process: ${mib(peakRss)}; load average at end: ${load()}`);
+  } finally {
+    clearInterval(sampler);
+    await owner.end();
+    await database.close();
+    await testDb.drop();
+  }
+}
+
+await main();
