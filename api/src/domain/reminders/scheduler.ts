@@ -79,7 +79,7 @@ export function createReminderScheduler(deps: { database: Database; clock: Clock
    * accounts with work, several on one large account: each batch takes the next flagged invoices
    * after the account's cursor (a range of the partial index `invoices_needs_replan`, SKIP LOCKED
    * past the batch another connection holds), so a batch never walks what earlier batches
-   * planned. A pass ends on an account when a batch from its start finds less than a full batch.
+   * planned. A pass ends on an account when a batch finds less than a full batch.
    * Returns how many were planned.
    */
   async function planPending(scope: Scope): Promise<number> {
@@ -114,11 +114,9 @@ export function createReminderScheduler(deps: { database: Database; clock: Clock
         return ids.length;
       });
       planned += count;
-      if (count < PLAN_BATCH) {
-        // From its start once more (invoices flagged behind the cursor meanwhile), then done.
-        if (from === '') account.done = true;
-        else account.after = '';
-      }
+      // Less than a batch: what is left after the cursor is held by the other connections.
+      // Invoices flagged behind the cursor meanwhile wait for the next tick.
+      if (count < PLAN_BATCH) account.done = true;
     };
     let turn = 0;
     await Promise.all(
