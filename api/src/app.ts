@@ -26,6 +26,7 @@ import { paymentRoutes } from './http/routes/v1/payments.routes.ts';
 import { paymentPlanRoutes } from './http/routes/v1/payment-plans.routes.ts';
 import { bankTransactionRoutes } from './http/routes/v1/bank-transactions.routes.ts';
 import { bankStatementRoutes } from './http/routes/v1/bank-statements.routes.ts';
+import { reportRoutes } from './http/routes/v1/reports.routes.ts';
 import { reminderRoutes } from './http/routes/v1/reminders.routes.ts';
 import { taskRoutes } from './http/routes/v1/tasks.routes.ts';
 import { templateRoutes } from './http/routes/v1/templates.routes.ts';
@@ -126,7 +127,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
 
   await registerOpenApi(app, { publicUrl: config.publicUrl });
   await app.register(healthRoutes, { database });
-  for (const routes of [accountRoutes, customerRoutes, paymentTermsRoutes, invoiceRoutes, templateRoutes, reminderRoutes, taskRoutes, disputeRoutes, pauseRoutes, eventRoutes, paymentRoutes, lateFeeRoutes, paymentPlanRoutes, bankStatementRoutes, bankTransactionRoutes]) {
+  for (const routes of [accountRoutes, customerRoutes, paymentTermsRoutes, invoiceRoutes, templateRoutes, reminderRoutes, taskRoutes, disputeRoutes, pauseRoutes, eventRoutes, paymentRoutes, lateFeeRoutes, paymentPlanRoutes, bankStatementRoutes, bankTransactionRoutes, reportRoutes]) {
     await app.register(routes, { services });
   }
   await app.register(webhookRoutes, { services });

@@ -1,4 +1,5 @@
 import { Account, AccountUpdate } from './domain/accounts/index.ts';
+import { AgingReport, DsoReport } from './domain/reports/index.ts';
 import { ApiKey, ApiKeyCreate, ApiKeyWithSecret } from './domain/api-keys/index.ts';
 import { Customer, CustomerCreate, CustomerUpdate } from './domain/customers/index.ts';
 import { Dispute, DisputeCreate, DisputeResolve } from './domain/disputes/index.ts';
@@ -22,6 +23,8 @@ import { bodyAjv, queryAjv } from './validation.ts';
 export const PUBLIC_SCHEMAS = [
   Account,
   AccountUpdate,
+  AgingReport,
+  DsoReport,
   ApiKey,
   ApiKeyCreate,
   ApiKeyWithSecret,

@@ -18,6 +18,7 @@ import { createChannels, createReminderEngine, createReminderPolicyService, crea
 import { createTaskService } from './domain/tasks/index.ts';
 import { createTemplateService, resolveTemplate } from './domain/templates/index.ts';
 import { createRelatedService } from './domain/related/index.ts';
+import { createReportService } from './domain/reports/index.ts';
 import { createOutboxTransport } from './mail/outbox.ts';
 import type { EmailTransport } from './mail/transport.ts';
 import type { Database } from './store/database.ts';
@@ -62,6 +63,7 @@ export function createServices(deps: {
       cancelPlanOfClosedInvoice: (trx, ctx, invoice) => cancelPlanOfClosedInvoice(trx, { ...ctx, replan }, invoice),
     }),
     related: createRelatedService(deps),
+    reports: createReportService(deps),
     lateFees: createLateFeeService(deps),
     idempotency: createIdempotencyService(deps),
     messages: createMessageService(deps),

@@ -106,6 +106,10 @@ export const OPERATIONS = {
     rejectMatch: ['post', '/v1/bank_transactions/{id}/reject'],
     ignore: ['post', '/v1/bank_transactions/{id}/ignore'],
   },
+  reports: {
+    getAging: ['get', '/v1/reports/aging'],
+    getDso: ['get', '/v1/reports/dso'],
+  },
   webhookEndpoints: {
     create: ['post', '/v1/webhook_endpoints'],
     list: ['get', '/v1/webhook_endpoints'],

@@ -998,6 +998,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/reports/aging": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Amounts due by past-due bucket, per currency (and per customer)
+         * @description Every open invoice's amount due (late fees included) in its bucket of days past due as of today in the account's time zone. Per currency, never summed across currencies. `format=csv` gives the rows as CSV.
+         */
+        get: operations["getAgingReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/dso": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Days sales outstanding, best possible DSO and average days delinquent, per currency
+         * @description Over the `days` days ending today: DSO = receivables ÷ credit sales × days; best possible DSO counts only receivables not yet due; average days delinquent is the difference.
+         */
+        get: operations["getDsoReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/webhook_endpoints": {
         parameters: {
             query?: never;
@@ -4509,6 +4549,74 @@ export interface components {
              * @enum {unknown}
              */
             late_fee_preset?: "none" | "fr_b2b" | "eu_b2b" | "uk_b2b";
+        };
+        AgingReport: {
+            /** @enum {string} */
+            object: "aging_report";
+            /**
+             * Format: date
+             * @description Calendar date, YYYY-MM-DD.
+             */
+            as_of: string;
+            bucket_names: string[];
+            /** @description One row per currency; amounts are never summed across currencies. */
+            totals: {
+                currency: string;
+                customer_id?: string;
+                customer_name?: string;
+                /** @description Amount due (minor units) per bucket: `current`, `1_30`, `31_60`, `61_90`, `90_plus` with the default edges. */
+                buckets: {
+                    [key: string]: number;
+                };
+                /** @description Sum of the buckets: everything still due, late fees included. */
+                total: number;
+                /** @description Open invoices counted. */
+                invoices: number;
+            }[];
+            /** @description With `by=customer`: one row per customer and currency, largest total first. */
+            customers?: {
+                currency: string;
+                customer_id?: string;
+                customer_name?: string;
+                /** @description Amount due (minor units) per bucket: `current`, `1_30`, `31_60`, `61_90`, `90_plus` with the default edges. */
+                buckets: {
+                    [key: string]: number;
+                };
+                /** @description Sum of the buckets: everything still due, late fees included. */
+                total: number;
+                /** @description Open invoices counted. */
+                invoices: number;
+            }[];
+        };
+        DsoReport: {
+            /** @enum {string} */
+            object: "dso_report";
+            /**
+             * Format: date
+             * @description Calendar date, YYYY-MM-DD.
+             */
+            period_from: string;
+            /**
+             * Format: date
+             * @description Calendar date, YYYY-MM-DD.
+             */
+            period_to: string;
+            days: number;
+            currencies: {
+                currency: string;
+                /** @description Amount due today on invoices issued up to today. */
+                receivables: number;
+                /** @description The part of it not yet due. */
+                current_receivables: number;
+                /** @description Totals of the invoices issued in the period (not void, not draft). */
+                credit_sales: number;
+                /** @description receivables ÷ credit_sales × days; null without sales. */
+                dso: number | null;
+                /** @description current_receivables ÷ credit_sales × days. */
+                best_possible_dso: number | null;
+                /** @description dso − best_possible_dso. */
+                average_days_delinquent: number | null;
+            }[];
         };
         ApiKey: {
             /** @description A `key_…` id. */
@@ -9513,6 +9621,93 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["BankTransaction"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAgingReport: {
+        parameters: {
+            query?: {
+                /** @description Upper edges of the past-due buckets in days, increasing: `30,60,90` (the default) gives current, 1–30, 31–60, 61–90 and 90+. */
+                buckets?: string;
+                /** @description `customer`: one row per customer and currency as well as the totals. */
+                by?: "customer";
+                /** @description `csv`: the rows as a CSV document (one line per currency, or per customer and currency with `by=customer`). */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The aging report (JSON), or its rows as CSV with `format=csv`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgingReport"];
+                    "text/csv": string;
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getDsoReport: {
+        parameters: {
+            query?: {
+                /** @description Length of the period ending today, in days. */
+                days?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The dso report. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DsoReport"];
                 };
             };
             /** @description The request was refused; `code` says why. */

@@ -17,6 +17,7 @@ import './types/payment.ts';
 import './types/payment-plan.ts';
 import './types/bank-transaction.ts';
 import './types/webhook.ts';
+import './types/report.ts';
 import './types/relations.ts';
 
 let schema: GraphQLSchema | undefined;
