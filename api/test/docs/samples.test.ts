@@ -265,3 +265,19 @@ t.test('no page describes a past or future version of Relance', async (t) => {
     t.notMatch(text, /Coming next|in this version|not returned by the API yet/i, file);
   }
 });
+
+t.test('every response sample follows a block the suite runs', async (t) => {
+  for (const file of await markdownFiles()) {
+    const text = await readFile(path.join(ROOT, file), 'utf8').catch(() => '');
+    const lines = text.split('\n');
+    const checked = new Set(samplesOf(file, text).filter((s) => s.response !== undefined).map((s) => s.line));
+    for (let i = 0; i < lines.length; i++) {
+      const open = FENCE.exec(lines[i] ?? '');
+      if (!open) continue;
+      const start = i;
+      for (i++; i < lines.length && !/^```\s*$/.test(lines[i] ?? ''); i++);
+      if (!['sh', 'bash'].includes(open[1] ?? '') || responseAfter(lines, i + 1) === undefined) continue;
+      t.ok(checked.has(start + 1), `${file}:${start + 1}: the JSON answer after this shell block is checked against a real one`);
+    }
+  }
+});
