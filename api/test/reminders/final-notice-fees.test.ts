@@ -13,6 +13,9 @@ t.test('the final notice brings French B2B late fees up to date and states them'
   const customer = (await call('POST', '/v1/customers', { name: 'Dupont SARL', email: 'compta@dupont.example', locale: 'fr' })).json();
   const invoice = (await call('POST', '/v1/invoices', { number: 'F-9', customer_id: customer.id, currency: 'EUR', subtotal: 1_000_000, issue_date: '2026-01-02', due_date: '2026-01-02' })).json();
 
+  // The due-today email goes out first: the final notice is never the first message.
+  clock.set('2026-01-02T08:30:00Z');
+  await ctx.services.reminders.scheduler.runUntilIdle({ kind: 'live', now: clock.now() });
   // +30 days: Sunday 1 February → Monday 2 February, 09:00 Paris.
   clock.set('2026-02-02T09:00:00Z');
   await ctx.services.reminders.scheduler.runUntilIdle({ kind: 'live', now: clock.now() });

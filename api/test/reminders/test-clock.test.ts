@@ -119,3 +119,22 @@ t.test('a test account whose clock was never set follows real time, as the worke
   clock.set('2026-03-10T13:00:00Z');
   t.equal((await call(pinned, 'GET', '/v1/test_clock')).json().now, '2026-03-10T13:00:00.000Z', 'and it moves with real time');
 });
+
+t.test('an invoice registered long after its due date: the first email states the facts, never "despite our reminders"', async (t) => {
+  const ctx = await setupApp(t);
+  const sandbox = await ctx.createAccount({ name: 'Backlog', mode: 'test', time_zone: 'Europe/Paris' });
+  const call = (method: string, url: string, payload?: object) =>
+    ctx.app.inject({ method: method as 'GET', url, headers: sandbox.auth, ...(payload && { payload }) });
+  t.equal((await call('POST', '/v1/test_clock/advance', { to: '2026-03-02T06:00:00Z' })).statusCode, 200);
+  const customer = (await call('POST', '/v1/customers', { name: 'Client ancien', email: 'ancien@example.test' })).json();
+  // Due 293 days ago: every step of the default policy is in the past, the final notice included.
+  const invoice = (await call('POST', '/v1/invoices', { number: 'OLD-1', customer_id: customer.id, subtotal: 50000, issue_date: '2025-04-14', due_date: '2025-05-13' })).json();
+  t.equal((await call('POST', '/v1/test_clock/advance', { to: '2026-03-03T12:00:00Z' })).statusCode, 200);
+  const sent = await ctx.database.withAccount(sandbox.accountId, (trx) => trx.selectFrom('messages').select(['template_key', 'text', 'subject']).where('invoice_id', '=', invoice.id).execute());
+  t.equal(sent.length, 1, 'one message, not a burst');
+  t.equal(sent[0]?.template_key, 'overdue_friendly', 'the message says which text went out');
+  t.notMatch(sent[0]?.text ?? '', /relances|reminders/i, 'no claim of earlier reminders');
+  t.match(sent[0]?.text ?? '', 'OLD-1');
+  const timeline = (await call('GET', `/v1/invoices/${invoice.id}/timeline`)).json();
+  t.ok(timeline.reminders.some((r: { template_key: string; status: string }) => r.template_key === 'final_notice' && r.status === 'sent'), 'the step that went out is the final one, folded into a first notice');
+});

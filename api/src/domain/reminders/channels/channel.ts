@@ -14,6 +14,8 @@ export interface ComposedEmail {
   html: string;
   text: string;
   locale: string;
+  /** The template actually rendered (a first contact folds a firm step into `overdue_friendly`). */
+  templateKey?: string;
 }
 
 /** What a composer is given: the reminder, its invoice and who it goes to, as they are now. */

@@ -58,7 +58,7 @@ export const email = defineChannel({
           subject: composed.subject,
           html: composed.html,
           text: composed.text,
-          template_key: occurrence.template_key,
+          template_key: composed.templateKey ?? occurrence.template_key,
           locale: composed.locale,
           created_at: now,
           updated_at: now,
