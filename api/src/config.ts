@@ -42,6 +42,8 @@ export interface Config {
   readonly resendApiKey: string | undefined;
   /** Resend API base URL (a local stand-in in tests). */
   readonly resendBaseUrl: string | undefined;
+  /** Requests per second to Resend, shared by every process using the key (Resend's documented default: 5). */
+  readonly resendRatePerSecond: number;
   /** Signing secret of the Resend webhook (`whsec_…`), to verify delivery and bounce events. */
   readonly resendWebhookSecret: string | undefined;
   /** Days events are kept (listable, resendable) before the workers purge them; 30 at least. */
@@ -64,6 +66,14 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new ConfigError(`${name} must be an integer between ${min} and ${max}, got '${raw}'`);
   }
+  return value;
+}
+
+function decimal(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < min || value > max) throw new ConfigError(`${name} must be a number between ${min} and ${max}, got '${raw}'`);
   return value;
 }
 
@@ -129,6 +139,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: trustProxy(env),
     resendApiKey: env.RESEND_API_KEY || undefined,
     resendBaseUrl: env.RESEND_BASE_URL || undefined,
+    resendRatePerSecond: decimal(env, 'RESEND_RATE_LIMIT', 5, 0.1, 1000),
     resendWebhookSecret: env.RESEND_WEBHOOK_SECRET || undefined,
     eventRetentionDays: integer(env, 'EVENT_RETENTION_DAYS', 30, 30, 36_500),
     webhooksAllowPrivateTargets: flag(env, 'WEBHOOKS_ALLOW_PRIVATE_TARGETS'),

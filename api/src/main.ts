@@ -6,6 +6,7 @@ import { systemClock } from './clock.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { startWorker, type Worker } from './jobs/worker.ts';
 import { instrumentTransport, metrics, startMetricsServer } from './metrics.ts';
+import { createRateBudget } from './mail/rate-budget.ts';
 import { createTransport } from './mail/transport.ts';
 import { createServices } from './services.ts';
 import { createDatabase } from './store/database.ts';
@@ -56,7 +57,7 @@ async function main(): Promise<void> {
   const services = createServices({
     database,
     clock: systemClock,
-    transport: instrumentTransport(createTransport(config)),
+    transport: instrumentTransport(createTransport(config, (credential) => createRateBudget(database, { credential, ratePerSecond: config.resendRatePerSecond }))),
     webhookTargets: { allowPrivateTargets: config.webhooksAllowPrivateTargets, testModeLoopback: config.env === 'development' },
   });
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;

@@ -195,6 +195,20 @@ export function instrumentTransport(transport: EmailTransport): EmailTransport {
         throw error;
       }
     },
+    ...(transport.sendBatch && {
+      async sendBatch(emails, idempotencyKey) {
+        const started = performance.now();
+        const seconds = () => (performance.now() - started) / 1000;
+        try {
+          const results = await transport.sendBatch!(emails, idempotencyKey);
+          metrics.providerCall(transport.name, 'batch', 200, seconds(), emails.length);
+          return results;
+        } catch (error) {
+          metrics.providerCall(transport.name, 'batch', error instanceof TransportError ? error.statusCode : null, seconds(), emails.length);
+          throw error;
+        }
+      },
+    }),
   };
 }
 

@@ -15,7 +15,7 @@ import { ListOf } from './domain/shared/index.ts';
 import { BankStatementImport, BankTransaction, BankTransactionConfirm, BankTransactionImport, BankTransactionImportResult, BankTransactionReject } from './domain/bank-transactions/index.ts';
 import { Task, TaskComplete, TaskUpdate } from './domain/tasks/index.ts';
 import { Template, TemplateContent, TemplateDeleted, TemplatePreview, TemplatePreviewRequest } from './domain/templates/index.ts';
-import { ReminderPolicy, ReminderPolicyCreate, ReminderPolicyUpdate, TestClock, TestClockAdvance, TestClockReset, Timeline } from './domain/reminders/index.ts';
+import { ReminderDelivery, ReminderPolicy, ReminderPolicyCreate, ReminderPolicyUpdate, RemindersRequeued, RemindersRetry, TestClock, TestClockAdvance, TestClockReset, Timeline } from './domain/reminders/index.ts';
 import { WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEndpointCreate, WebhookEndpointUpdate, WebhookResend, WebhookSecretRotate } from './domain/webhooks/index.ts';
 import { bodyAjv, queryAjv } from './validation.ts';
 
@@ -62,6 +62,9 @@ export const PUBLIC_SCHEMAS = [
   ReminderPolicyUpdate,
   ListOf('ReminderPolicy'),
   Timeline,
+  ReminderDelivery,
+  RemindersRetry,
+  RemindersRequeued,
   TestClock,
   TestClockAdvance,
   TestClockReset,

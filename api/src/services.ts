@@ -14,7 +14,7 @@ import { cancelPlanOfClosedInvoice, createPaymentPlanService } from './domain/pa
 import { createBankTransactionService } from './domain/bank-transactions/index.ts';
 import { createPaymentTermsService } from './domain/payment-terms/index.ts';
 import { createMessageComposer } from './mail/composer.ts';
-import { createChannels, createReminderEngine, createReminderPolicyService, createReminderScheduler, createTimelineService, countInvoicesOfPolicy, releaseRemindersSkippedAsPaid, replanInvoices } from './domain/reminders/index.ts';
+import { createChannels, createReminderEngine, createReminderPolicyService, createReminderRetryService, createReminderScheduler, createTimelineService, countInvoicesOfPolicy, releaseRemindersSkippedAsPaid, replanInvoices } from './domain/reminders/index.ts';
 import { createTaskService } from './domain/tasks/index.ts';
 import { createTemplateService, resolveTemplate } from './domain/templates/index.ts';
 import { createRelatedService } from './domain/related/index.ts';
@@ -51,7 +51,7 @@ export function createServices(deps: {
   const reacting = { ...deps, replan };
   return {
     reminderPolicies: createReminderPolicyService({ ...deps, invoicesToReplan: (trx, actor, policyId) => countInvoicesOfPolicy(trx, actor.accountId, policyId) }),
-    reminders: { engine, scheduler },
+    reminders: { engine, scheduler, retries: createReminderRetryService(deps) },
     timeline: createTimelineService({ ...deps, channels, scheduler }),
     templates,
     accounts: createAccountService(deps),

@@ -60,6 +60,10 @@ export const OPERATIONS = {
     update: ['patch', '/v1/reminder_policies/{id}'],
     delete: ['delete', '/v1/reminder_policies/{id}'],
   },
+  reminders: {
+    retry: ['post', '/v1/reminders/{id}/retry'],
+    retryFailed: ['post', '/v1/reminders/retry'],
+  },
   testClock: {
     get: ['get', '/v1/test_clock'],
     advance: ['post', '/v1/test_clock/advance'],

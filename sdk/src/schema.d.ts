@@ -322,6 +322,40 @@ export interface paths {
         patch: operations["updateReminderPolicy"];
         trace?: never;
     };
+    "/v1/reminders/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Put a failed reminder back in the queue (one already queued again is returned as it is) */
+        post: operations["retryReminder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reminders/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Put failed reminders back in the queue: by ids, invoice, or since when they failed (at most 1000 per call) */
+        post: operations["retryFailedReminders"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/invoices/{id}/timeline": {
         parameters: {
             query?: never;
@@ -2638,7 +2672,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * A reminder could not be sent (refused by the provider, failed 5 times, or its template did not render); `error` says why.
+         * A reminder could not be sent (the provider refused it, or its template did not render); `error` says why. A "not now" answer (429, 5xx, no answer) never fails a reminder.
          * @description Sent to endpoints subscribed to `reminder.failed`. The body is the event as `GET /v1/events/{id}` shows it; the `webhook-id`, `webhook-timestamp` and `webhook-signature` headers sign it (Standard Webhooks): check them with `verifyWebhook` from `@relance/sdk`.
          */
         post: {
@@ -2676,6 +2710,74 @@ export interface webhooks {
                         created_at: string;
                         /** @constant */
                         type: "reminder.failed";
+                        data: components["schemas"]["Reminder"];
+                    };
+                };
+            };
+            responses: {
+                /** @description Received. Any other answer, or none within the timeout, is retried. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "reminder.requeued": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A failed reminder was put back in the queue (`POST /v1/reminders/{id}/retry`).
+         * @description Sent to endpoints subscribed to `reminder.requeued`. The body is the event as `GET /v1/events/{id}` shows it; the `webhook-id`, `webhook-timestamp` and `webhook-signature` headers sign it (Standard Webhooks): check them with `verifyWebhook` from `@relance/sdk`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id: the same on every retry, so you can drop duplicates. */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt. */
+                    "webhook-timestamp": string;
+                    /** @description Space-separated `v1,<base64 HMAC-SHA256>` signatures. */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description A `evt_…` id. */
+                        id: string;
+                        /** @constant */
+                        object: "event";
+                        /** @description The account it belongs to. */
+                        account_id: string;
+                        /** @constant */
+                        object_type: "reminder";
+                        /** @description The id of that object. */
+                        object_id: string;
+                        /** @description This event's rank among the events of its object: 1, 2, 3… with no gap. A subscriber orders what it receives about one object by it, and ignores an event whose `object_sequence` is not above the last one it applied. */
+                        object_sequence: number;
+                        /** @description Grows with every event of the service: orders the events of an account, even within the same instant (gaps are normal). */
+                        sequence: number;
+                        /** Format: date-time */
+                        created_at: string;
+                        /** @constant */
+                        type: "reminder.requeued";
                         data: components["schemas"]["Reminder"];
                     };
                 };
@@ -5454,6 +5556,67 @@ export interface components {
                 task_id: string | null;
             }[];
         };
+        /** @description One reminder of an invoice and where its delivery stands. */
+        ReminderDelivery: {
+            /** @enum {string} */
+            object: "reminder_delivery";
+            id: string;
+            invoice_id: string;
+            /**
+             * @description `email`: Relance sends the message. `call`, `letter`, `collection`: a task for a person. `webhook`: only an event, for integrators who send their own messages.
+             * @enum {unknown}
+             */
+            channel: "email" | "call" | "letter" | "collection" | "webhook";
+            /** @enum {unknown} */
+            status: "scheduled" | "held" | "sending" | "sent" | "skipped" | "failed" | "canceled";
+            /** @description Calls made to the provider for it (a "not now" answer is not a failure). */
+            attempts: number;
+            failure: string | null;
+            retry_at: string | null;
+            /** @description Times it was re-queued after failing (`POST /v1/reminders/{id}/retry`). */
+            requeues: number;
+            message_id: string | null;
+        };
+        /** @description Which failed reminders to re-queue; all of the account's when empty. The criteria combine. */
+        RemindersRetry: {
+            /** @description These reminders (those not failed are left as they are). */
+            ids?: string[];
+            /** @description This invoice's failed reminders. */
+            invoice_id?: string;
+            /**
+             * Format: date-time
+             * @description Reminders that failed at or after this instant (an outage began).
+             */
+            failed_since?: string;
+        };
+        RemindersRequeued: {
+            /** @enum {string} */
+            object: "reminders_requeued";
+            /** @description Reminders re-queued by this call. */
+            count: number;
+            reminders: {
+                /** @enum {string} */
+                object: "reminder_delivery";
+                id: string;
+                invoice_id: string;
+                /**
+                 * @description `email`: Relance sends the message. `call`, `letter`, `collection`: a task for a person. `webhook`: only an event, for integrators who send their own messages.
+                 * @enum {unknown}
+                 */
+                channel: "email" | "call" | "letter" | "collection" | "webhook";
+                /** @enum {unknown} */
+                status: "scheduled" | "held" | "sending" | "sent" | "skipped" | "failed" | "canceled";
+                /** @description Calls made to the provider for it (a "not now" answer is not a failure). */
+                attempts: number;
+                failure: string | null;
+                retry_at: string | null;
+                /** @description Times it was re-queued after failing (`POST /v1/reminders/{id}/retry`). */
+                requeues: number;
+                message_id: string | null;
+            }[];
+            /** @description More failed reminders match (at most 1000 per call): call again. */
+            has_more: boolean;
+        };
         TestClock: {
             /** @enum {string} */
             object: "test_clock";
@@ -7785,6 +7948,94 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ReminderPolicy"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    retryReminder: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the request safe to retry: the first response is replayed for 24 hours. 1 to 255 visible ASCII characters (`idempotency/invalid_key` otherwise). */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The reminder delivery. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReminderDelivery"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    retryFailedReminders: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the request safe to retry: the first response is replayed for 24 hours. 1 to 255 visible ASCII characters (`idempotency/invalid_key` otherwise). */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RemindersRetry"];
+            };
+        };
+        responses: {
+            /** @description The reminders requeued. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RemindersRequeued"];
                 };
             };
             /** @description The request was refused; `code` says why. */

@@ -113,7 +113,7 @@ export async function startWorker(deps: {
   });
   await boss.work<SendJob>(
     QUEUES.remindersSend,
-    { batchSize: 25, localConcurrency: deps.concurrency ?? 4, pollingIntervalSeconds: 0.5, burstWhenBatchFull: true },
+    { batchSize: 100, localConcurrency: deps.concurrency ?? 4, pollingIntervalSeconds: 0.5, burstWhenBatchFull: true },
     async (jobs) => {
       // One transaction per account for the whole batch (see the engine's phase one).
       for (const [accountId, group] of Map.groupBy(jobs, (job) => job.data.accountId)) {

@@ -224,6 +224,7 @@ export interface Invoices {
 export interface Messages {
   account_id: string;
   attempts: Generated<number>;
+  batch_key: string | null;
   cc_addresses: Generated<string[]>;
   channel: Generated<string>;
   created_at: Timestamp;
@@ -342,6 +343,14 @@ export interface PaymentTerms {
   updated_at: Generated<Timestamp>;
 }
 
+export interface ProviderRateBudgets {
+  blocked_until: Timestamp | null;
+  credential: string;
+  next_at: Timestamp;
+  rate_per_second: number;
+  updated_at: Timestamp;
+}
+
 export interface ReferenceRates {
   created_at: Generated<Timestamp>;
   effective_on: string;
@@ -366,6 +375,8 @@ export interface ReminderOccurrences {
   payment_plan_id: string | null;
   policy_id: string;
   repeat_index: Generated<number>;
+  requeues: Generated<number>;
+  retry_at: Timestamp | null;
   scheduled_at: Timestamp | null;
   sent_at: Timestamp | null;
   skip_reason: string | null;
@@ -477,6 +488,7 @@ export interface DB {
   payment_plans: PaymentPlans;
   payment_terms: PaymentTerms;
   payments: Payments;
+  provider_rate_budgets: ProviderRateBudgets;
   reference_rates: ReferenceRates;
   reminder_occurrences: ReminderOccurrences;
   reminder_policies: ReminderPolicies;

@@ -3,8 +3,8 @@ import t from 'tap';
 import { createDatabase } from '../../src/store/database.ts';
 import { liveActor, setupServices } from '../helpers/services.ts';
 
-/** Shared by every account by design (no account_id): only the operator role writes them. */
-const GLOBAL_TABLES = ['reference_rates'];
+/** Shared by every account by design (no account_id): only the operator (or system) role writes them. */
+const GLOBAL_TABLES = ['reference_rates', 'provider_rate_budgets'];
 
 t.test('tenant isolation is enforced by the database', async (t) => {
   const { services, database, owner, url } = await setupServices(t, { poolSize: 4 });

@@ -8,6 +8,10 @@ export interface RecordedRequest {
   headers: IncomingHttpHeaders;
   /** The parsed JSON body (`undefined` if it was not JSON). */
   body: any;
+  /** When it arrived (ms since the epoch). */
+  at: number;
+  /** The status it was answered with. */
+  status?: number;
 }
 
 export interface ResendStandIn {
@@ -15,15 +19,21 @@ export interface ResendStandIn {
   url: string;
   /** Every request received, in order, including refused ones. */
   requests: RecordedRequest[];
-  /** Distinct emails accepted (a repeated idempotency key is the same email). */
+  /** Distinct emails accepted (a repeated idempotency key is the same email, or the same batch). */
   emailsAccepted(): number;
+  /** Every email accepted, with the `occurrence` tag it carried and when (ms since the epoch). */
+  accepted: Array<{ occurrence: string | undefined; to: string[]; at: number }>;
+  /** Emails accepted more than once for the same reminder (by its `occurrence` tag). */
+  duplicates(): number;
+  /** Requests answered 429 by the rate limit. */
+  rateLimited(): number;
   /** Answers the next `count` requests with `status` and a Resend-style error body. */
   failNext(count: number, status: number, name?: string, message?: string): void;
   close(): Promise<void>;
 }
 
-const send = (res: import('node:http').ServerResponse, status: number, body: unknown) => {
-  res.writeHead(status, { 'content-type': 'application/json' });
+const send = (res: import('node:http').ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(JSON.stringify(body));
 };
 
@@ -38,15 +48,63 @@ const DEFAULT_ERROR_NAMES: Record<number, string> = {
   500: 'internal_server_error',
 };
 
+/** Addresses at this domain are refused as Resend refuses an invalid one (422 `validation_error`). */
+export const REFUSED_DOMAIN = 'refused.example';
+
+/** Why Resend would refuse this email, or null. */
+function invalidity(email: any): string | null {
+  if (!email || typeof email !== 'object') return 'The email must be an object.';
+  for (const field of ['from', 'to', 'subject']) if (!email[field]) return `Missing \`${field}\` field.`;
+  const to: string[] = Array.isArray(email.to) ? email.to : [email.to];
+  const bad = to.find((address) => String(address).toLowerCase().endsWith(`@${REFUSED_DOMAIN}`));
+  return bad ? `Invalid \`to\` field. The email address needs to follow the \`email@example.com\` format: ${bad}` : null;
+}
+
 /**
- * A local server answering like Resend's `POST /emails`: it checks `Authorization: Bearer re_…`,
- * requires from/to/subject, and keeps `Idempotency-Key`s as Resend does (a repeat with the same
- * body returns the first id; with another body, 409 `invalid_idempotent_request`).
+ * A local server answering like Resend's `POST /emails` and `POST /emails/batch`: it checks
+ * `Authorization: Bearer re_…`, requires from/to/subject, refuses addresses at `REFUSED_DOMAIN`,
+ * and keeps `Idempotency-Key`s as Resend does (a repeat with the same body returns the first
+ * answer; with another body, 409 `invalid_idempotent_request`). A batch takes up to 100 emails,
+ * `x-batch-validation: strict` (all or nothing) or `permissive` (the valid ones, the others in
+ * `errors`). With `ratePerSecond`, a token bucket of that size refilled at that rate answers 429
+ * with `retry-after` and `ratelimit-*` past it (every answer carries `ratelimit-*`). `delayMs`:
+ * the latency of every answer (the email is accepted before the answer leaves).
  */
-export async function startResendStandIn(options: { delayMs?: number } = {}): Promise<ResendStandIn> {
+export async function startResendStandIn(options: { delayMs?: number; ratePerSecond?: number } = {}): Promise<ResendStandIn> {
   const requests: RecordedRequest[] = [];
-  const byKey = new Map<string, { body: string; id: string }>();
+  const byKey = new Map<string, { body: string; status: number; answer: unknown }>();
+  const accepted: ResendStandIn['accepted'] = [];
   const failures: Array<{ status: number; name: string; message: string }> = [];
+  let limited = 0;
+  const rate = options.ratePerSecond;
+  let tokens = rate ?? 0;
+  let refilledAt = Date.now();
+
+  /** Takes a token; the headers of the answer, and whether the request is over the limit. */
+  function meter(): { headers: Record<string, string>; over: boolean } {
+    if (!rate) return { headers: {}, over: false };
+    const now = Date.now();
+    tokens = Math.min(rate, tokens + ((now - refilledAt) / 1000) * rate);
+    refilledAt = now;
+    const over = tokens < 1;
+    if (!over) tokens -= 1;
+    const untilToken = over ? Math.max(1, Math.ceil(((1 - tokens) / rate))) : 1;
+    return {
+      over,
+      headers: {
+        'ratelimit-limit': String(rate),
+        'ratelimit-remaining': String(Math.floor(tokens)),
+        'ratelimit-reset': String(untilToken),
+        ...(over && { 'retry-after': String(untilToken) }),
+      },
+    };
+  }
+
+  const acceptOne = (email: any) => {
+    const occurrence = Array.isArray(email.tags) ? email.tags.find((t: any) => t?.name === 'occurrence')?.value : undefined;
+    accepted.push({ occurrence, to: Array.isArray(email.to) ? email.to : [email.to], at: Date.now() });
+    return { id: randomUUID() };
+  };
 
   const server = createServer((req, res) => {
     // A slow provider: the email is accepted (and counted) before the answer arrives.
@@ -67,30 +125,57 @@ export async function startResendStandIn(options: { delayMs?: number } = {}): Pr
       } catch {
         body = undefined;
       }
-      requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body });
+      const recorded: RecordedRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body, at: Date.now() };
+      requests.push(recorded);
 
-      const failure = failures.shift();
-      if (failure) return send(res, failure.status, error(failure.status, failure.name, failure.message));
-      if (req.method !== 'POST' || req.url !== '/emails') return send(res, 404, error(404, 'not_found', 'Route not found'));
-      const auth = req.headers.authorization;
-      if (!auth) return send(res, 401, error(401, 'missing_api_key', 'Missing API key in the authorization header'));
-      if (!/^Bearer re_\S+$/.test(auth)) return send(res, 403, error(403, 'invalid_api_key', 'API key is invalid'));
-      if (body === undefined) return send(res, 400, error(400, 'invalid_parameter', 'Body must be JSON'));
-      for (const field of ['from', 'to', 'subject']) {
-        if (!body[field]) return send(res, 422, error(422, 'missing_required_field', `Missing \`${field}\` field.`));
+      const { headers, over } = meter();
+      const answer = (status: number, payload: unknown) => {
+        recorded.status = status;
+        send(res, status, payload, headers);
+      };
+      if (over) {
+        limited++;
+        return answer(429, error(429, 'rate_limit_exceeded', 'Too many requests. You can only make 5 requests per second.'));
       }
+      const failure = failures.shift();
+      if (failure) return answer(failure.status, error(failure.status, failure.name, failure.message));
+      const batch = req.url === '/emails/batch';
+      if (req.method !== 'POST' || (req.url !== '/emails' && !batch)) return answer(404, error(404, 'not_found', 'Route not found'));
+      const auth = req.headers.authorization;
+      if (!auth) return answer(401, error(401, 'missing_api_key', 'Missing API key in the authorization header'));
+      if (!/^Bearer re_\S+$/.test(auth)) return answer(403, error(403, 'invalid_api_key', 'API key is invalid'));
+      if (body === undefined) return answer(400, error(400, 'invalid_parameter', 'Body must be JSON'));
       const key = req.headers['idempotency-key'];
       if (typeof key === 'string') {
         const seen = byKey.get(key);
-        if (seen && seen.body !== raw) {
-          return send(res, 409, error(409, 'invalid_idempotent_request', 'Same idempotency key used with a different request payload.'));
-        }
-        if (seen) return send(res, 200, { id: seen.id });
-        const id = randomUUID();
-        byKey.set(key, { body: raw, id });
-        return send(res, 200, { id });
+        if (seen && seen.body !== raw) return answer(409, error(409, 'invalid_idempotent_request', 'Same idempotency key used with a different request payload.'));
+        if (seen) return answer(seen.status, seen.answer);
       }
-      return send(res, 200, { id: randomUUID() });
+      let status = 200;
+      let result: unknown;
+      if (!batch) {
+        const invalid = invalidity(body);
+        if (invalid) {
+          status = 422;
+          result = error(422, invalid.startsWith('Missing') ? 'missing_required_field' : 'validation_error', invalid);
+        } else result = acceptOne(body);
+      } else if (!Array.isArray(body) || body.length === 0 || body.length > 100) {
+        status = 422;
+        result = error(422, 'validation_error', 'A batch takes 1 to 100 emails.');
+      } else {
+        const invalid = body.map(invalidity);
+        const permissive = req.headers['x-batch-validation'] === 'permissive';
+        if (!permissive && invalid.some((i) => i !== null)) {
+          status = 422;
+          result = error(422, 'validation_error', invalid.find((i) => i !== null)!);
+        } else {
+          const data = body.flatMap((email, i) => (invalid[i] === null ? [acceptOne(email)] : []));
+          const errors = invalid.flatMap((message, index) => (message === null ? [] : [{ index, message }]));
+          result = permissive ? { data, errors } : { data };
+        }
+      }
+      if (typeof key === 'string') byKey.set(key, { body: raw, status, answer: result });
+      return answer(status, result);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -99,7 +184,14 @@ export async function startResendStandIn(options: { delayMs?: number } = {}): Pr
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
-    emailsAccepted: () => byKey.size,
+    accepted,
+    emailsAccepted: () => accepted.length,
+    duplicates() {
+      const seen = new Map<string, number>();
+      for (const a of accepted) if (a.occurrence) seen.set(a.occurrence, (seen.get(a.occurrence) ?? 0) + 1);
+      return [...seen.values()].reduce((sum, n) => sum + n - 1, 0);
+    },
+    rateLimited: () => limited,
     failNext(count, status, name, message) {
       for (let i = 0; i < count; i++) {
         failures.push({ status, name: name ?? DEFAULT_ERROR_NAMES[status] ?? 'application_error', message: message ?? `Stand-in failure ${status}` });

@@ -13,6 +13,7 @@ import { createTestDatabase } from '../helpers/database.ts';
 /** Tables without account_id, and what each becomes under Citus. Anything new must be placed here. */
 const NOT_SHARDED: Record<string, 'reference' | 'coordinator'> = {
   reference_rates: 'reference', // published central-bank rates, the same for every account
+  provider_rate_budgets: 'coordinator', // one request budget per provider credential, shared by every worker
   kysely_migration: 'coordinator', // the migrator's bookkeeping
   kysely_migration_lock: 'coordinator',
 };

@@ -179,3 +179,36 @@ export async function suppressAddresses(
 /** Matches a message any of whose `to` addresses is `address`, case-insensitively. */
 export const sentTo = (address: string) =>
   sql<boolean>`exists (select 1 from unnest(to_addresses) as t(address) where lower(t.address) = ${normalizeEmail(address)})`;
+
+/**
+ * Remembers under which idempotency key messages were offered to the provider (`key`), or
+ * forgets it (null) once the outcome is known not to be "maybe taken": while it is kept, a retry
+ * offers them again together, under the same key.
+ */
+export async function setMessageCallKey(trx: Db, accountId: string, ids: readonly string[], key: string | null, at: Date): Promise<void> {
+  if (ids.length === 0) return;
+  await trx.updateTable('messages').set({ batch_key: key, updated_at: at }).where('account_id', '=', accountId).where('id', 'in', ids).execute();
+}
+
+/**
+ * The reminders whose messages went in the same provider call as these reminders' messages,
+ * with its outcome unknown (still pending or failed, key kept): they are offered again together.
+ */
+export async function occurrencesOfOpenCalls(trx: Db, accountId: string, occurrenceIds: readonly string[]): Promise<string[]> {
+  if (occurrenceIds.length === 0) return [];
+  const keys = trx
+    .selectFrom('messages')
+    .select('batch_key')
+    .where('account_id', '=', accountId)
+    .where('occurrence_id', 'in', occurrenceIds)
+    .where('batch_key', 'is not', null)
+    .where('status', 'in', ['pending', 'failed']);
+  const rows = await trx
+    .selectFrom('messages')
+    .select('occurrence_id')
+    .where('account_id', '=', accountId)
+    .where('batch_key', 'in', keys)
+    .where('status', 'in', ['pending', 'failed'])
+    .execute();
+  return rows.map((r) => r.occurrence_id).filter((id): id is string => id !== null);
+}

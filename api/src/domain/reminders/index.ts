@@ -8,3 +8,4 @@ export { oldestDueReminderAge, releaseRemindersSkippedAsPaid } from './reminder-
 export { countInvoicesOfPolicy, replanInvoices } from './schedule.ts';
 export { createReminderScheduler } from './scheduler.ts';
 export { createTimelineService, TestClock, TestClockAdvance, TestClockReset, Timeline, type TimelineEntry } from './timeline.service.ts';
+export { createReminderRetryService, ReminderDelivery, RemindersRequeued, RemindersRetry } from './retry.service.ts';

@@ -106,11 +106,17 @@ export interface DueOccurrence {
   id: string;
 }
 
+/** Back-off before the next try when the provider named no moment: 30 s, 1, 2, 4… minutes, at most 15. */
+export function retryDelayMs(attempts: number): number {
+  return Math.min(30_000 * 2 ** Math.max(0, Math.min(attempts, 10)), 15 * 60_000);
+}
+
 /**
  * Reminders due, oldest first, of the accounts `inScope` admits (a condition on `accounts a`);
- * also deliveries to retry (after 30 s, 1, 2, 4… minutes). Run as the system. Each branch reads
- * its own partial index up to `now`: what it reads is what is due (`scheduled`) or in flight
- * for 30 s or more (`sending`, a few), never the reminders still to come.
+ * also deliveries to try again (`retry_at`: what the provider said, the back-off, or the lease of
+ * a claimed call that never settled; before `retry_at` existed, the back-off from `updated_at`).
+ * Run as the system. Each branch reads its own partial index up to `now`: what it reads is what
+ * is due (`scheduled`) or due again (`sending`, a few), never the reminders still to come.
  */
 export async function findDueOccurrences(trx: Db, inScope: Expression<SqlBool>, now: Date, limit: number): Promise<DueOccurrence[]> {
   return (await sql<DueOccurrence>`
@@ -123,8 +129,8 @@ export async function findDueOccurrences(trx: Db, inScope: Expression<SqlBool>, 
       UNION ALL
       (SELECT o.account_id, o.id, o.scheduled_at, o.offset_days, o.repeat_index
          FROM reminder_occurrences o JOIN accounts a ON a.id = o.account_id
-        WHERE ${inScope} AND o.status = 'sending' AND o.updated_at <= ${now}::timestamptz - interval '30 seconds'
-          AND o.updated_at <= ${now}::timestamptz - make_interval(secs => 30 * power(2, least(o.attempts, 10))::int)
+        WHERE ${inScope} AND o.status = 'sending' AND coalesce(o.retry_at, o.updated_at) <= ${now}
+          AND coalesce(o.retry_at, o.updated_at + make_interval(secs => 30 * power(2, least(o.attempts, 10))::int)) <= ${now}
         LIMIT ${limit})
     ) due
     ORDER BY scheduled_at, offset_days, repeat_index
@@ -198,13 +204,16 @@ export async function invoiceIdOfOccurrence(trx: Db, id: string): Promise<string
   return (await trx.selectFrom('reminder_occurrences').select('invoice_id').where('id', '=', id).executeTakeFirst())?.invoice_id;
 }
 
-/** The reminders of these invoices due by `now` (a later one supersedes an earlier one). */
+/**
+ * The reminders of these invoices due by `now` (a later one supersedes an earlier one), including
+ * those already on their way or sent: two jobs may take an invoice's steps at the same time.
+ */
 export function dueStepsOfInvoices(trx: Db, invoiceIds: readonly string[], now: Date) {
   return trx
     .selectFrom('reminder_occurrences')
     .select(['invoice_id', 'installment_number', 'offset_days', 'repeat_index'])
     .where('invoice_id', 'in', invoiceIds)
-    .where('status', '=', 'scheduled')
+    .where('status', 'in', ['scheduled', 'sending', 'sent'])
     .where('scheduled_at', '<=', now)
     .execute();
 }
@@ -237,17 +246,46 @@ export async function markFailed(trx: Db, id: string, failure: string, now: Date
 
 /** Its message is stored and is to be handed to the provider. */
 export async function markSending(trx: Db, id: string, messageId: string, now: Date): Promise<void> {
-  await trx.updateTable('reminder_occurrences').set({ status: 'sending', message_id: messageId, updated_at: now }).where('id', '=', id).execute();
+  await trx.updateTable('reminder_occurrences').set({ status: 'sending', message_id: messageId, retry_at: null, updated_at: now }).where('id', '=', id).execute();
 }
 
-/** An attempt is about to be made (counted before the provider is called, so a crash cannot hide it). */
-export async function markClaimed(trx: Db, id: string, attempts: number, now: Date): Promise<void> {
-  await trx.updateTable('reminder_occurrences').set({ attempts, updated_at: now }).where('id', '=', id).execute();
+/**
+ * An attempt is about to be made (counted before the provider is called, so a crash cannot hide
+ * it); `leaseUntil`: when it is due again if its outcome is never settled.
+ */
+export async function markClaimed(trx: Db, id: string, attempts: number, leaseUntil: Date, now: Date): Promise<void> {
+  await trx.updateTable('reminder_occurrences').set({ attempts, retry_at: leaseUntil, updated_at: now }).where('id', '=', id).execute();
 }
 
-/** A delivery attempt that did not succeed: still `sending` (to retry later) or `failed`. */
-export async function markAttemptFailed(trx: Db, id: string, attempts: number, failure: string, retry: boolean, now: Date): Promise<void> {
-  await trx.updateTable('reminder_occurrences').set({ attempts, failure, status: retry ? 'sending' : 'failed', updated_at: now }).where('id', '=', id).execute();
+/** A delivery attempt that did not succeed: still `sending`, to try again at `retryAt`, or (null) `failed`. */
+export async function markAttemptFailed(trx: Db, id: string, attempts: number, failure: string, retryAt: Date | null, now: Date): Promise<void> {
+  await trx
+    .updateTable('reminder_occurrences')
+    .set({ attempts, failure, status: retryAt ? 'sending' : 'failed', retry_at: retryAt, updated_at: now })
+    .where('id', '=', id)
+    .execute();
+}
+
+/**
+ * Failed reminders back in the queue (`POST /v1/reminders/{id}/retry`): one that stored its
+ * message is `sending` again (the same stored bytes, under a new key: `requeues` counts), one
+ * that never composed is `scheduled` again. Returns those re-queued.
+ */
+export function requeueFailed(trx: Db, accountId: string, ids: readonly string[], now: Date) {
+  return trx
+    .updateTable('reminder_occurrences')
+    .set((eb) => ({
+      status: sql`CASE WHEN message_id IS NULL THEN 'scheduled' ELSE 'sending' END`,
+      requeues: eb('requeues', '+', 1),
+      retry_at: now,
+      failure: null,
+      updated_at: now,
+    }))
+    .where('account_id', '=', accountId)
+    .where('id', 'in', ids)
+    .where('status', '=', 'failed')
+    .returningAll()
+    .execute();
 }
 
 /** Reminders whose messages were delivered in the transaction that stored them (a local transport). */

@@ -1,13 +1,14 @@
+import { createHash } from 'node:crypto';
 import type { Clock } from '../../clock.ts';
 import type { Database } from '../../store/database.ts';
 import { metrics } from '../../metrics.ts';
 import { lockInvoices } from '../invoices/index.ts';
 import { recordEvent } from '../outbox/index.ts';
-import { cancelMessage, findMessage, markMessageFailed, markMessageSent } from '../messages/index.ts';
+import { cancelMessage, findMessage, markMessageFailed, markMessageSent, occurrencesOfOpenCalls, setMessageCallKey } from '../messages/index.ts';
 import { type Delivery, type DeliveryResult, type Dispatch, mayAttempt, type ReminderChannel } from './channels/channel.ts';
 import { reasonToStopDelivery } from './guard.rules.ts';
-import { MAX_SEND_ATTEMPTS, nowFor, type Outcome, reminderData, skipOccurrence } from './ledger.ts';
-import { lockOccurrences, markAttemptFailed, markClaimed, markFailed, markSent, type OccurrenceRow, peekInFlight } from './reminder-occurrence.repository.ts';
+import { nowFor, type Outcome, reminderData, skipOccurrence } from './ledger.ts';
+import { lockOccurrences, markAttemptFailed, markClaimed, markFailed, markSent, type OccurrenceRow, peekInFlight, retryDelayMs } from './reminder-occurrence.repository.ts';
 
 /** What was said of an attempt the provider may or may not have taken, on a channel that cannot ask again safely. */
 export const OUTCOME_UNKNOWN = 'delivery outcome unknown: the last attempt was never settled and the provider has no idempotency key, so it is not made again';
@@ -17,10 +18,19 @@ export const OUTCOME_UNKNOWN = 'delivery outcome unknown: the last attempt was n
  * transaction open during the call:
  *
  * 1. claim, in a transaction with the invoices' rows locked: a last check (a payment, a void or
- *    a dispute committed since phase one stops it), then the attempt is counted on the reminder;
- * 2. the provider is called, the message's stored bytes under the occurrence id as idempotency key;
- * 3. settle, in another transaction: sent, or to retry later, or failed; the attempt is counted
- *    on the message.
+ *    a dispute committed since phase one stops it), then the attempt is counted on the reminder,
+ *    and the messages are grouped into provider calls (batches of up to `maxBatch`, one by one
+ *    for those with attachments), each call's idempotency key stored on its messages;
+ * 2. the provider is called, the messages' stored bytes under that key (the occurrence id for a
+ *    single email; for a batch, a hash of its message ids);
+ * 3. settle, in another transaction per call: each message with its own outcome: sent, or
+ *    waiting on the provider (a "not now" answer: 429, 5xx, no answer; never a failure; tried
+ *    again when the provider said, `retry_at`), or failed (a refusal); the attempt is counted on
+ *    the message.
+ *
+ * A call whose outcome is unknown (no answer, a 5xx, a crash) keeps its key on its messages:
+ * the next claim of any of them takes them all and makes the same call again, as it was, so the
+ * provider replays it instead of sending anything twice.
  *
  * A crash between 2 and 3 leaves the reminder `sending` with one attempt claimed and not settled:
  * it is due again after its back-off and, through a provider with idempotency keys, asked again
@@ -30,28 +40,43 @@ export const OUTCOME_UNKNOWN = 'delivery outcome unknown: the last attempt was n
 export function createSender(deps: { database: Database; clock: Clock }) {
   const { database, clock } = deps;
 
-  async function claim(accountId: string, delivery: Delivery, ids: string[], outcomes: Map<string, Outcome>) {
+  async function claim(accountId: string, delivery: Delivery, ids: readonly string[], outcomes: Map<string, Outcome>) {
     return database.withAccount(accountId, async (trx) => {
-      const claimed: Dispatch[] = [];
-      const peeks = await peekInFlight(trx, ids);
-      if (peeks.length === 0) return { claimed, now: clock.now() };
+      const calls: ProviderCall[] = [];
+      // The other messages of a call whose outcome is unknown come along: it is made again whole.
+      const siblings = await occurrencesOfOpenCalls(trx, accountId, ids);
+      const peeks = await peekInFlight(trx, [...new Set([...ids, ...siblings])]);
+      if (peeks.length === 0) return { calls, now: clock.now() };
       const invoiceIds = [...new Set(peeks.map((p) => p.invoice_id))].sort();
       const invoices = await lockInvoices(trx, invoiceIds);
       const invoiceById = new Map(invoices.map((i) => [i.id, i]));
       const occurrences = await lockOccurrences(trx, peeks.map((p) => p.id));
       const account = await trx.selectFrom('accounts').select(['id', 'mode']).executeTakeFirstOrThrow();
       const now = await nowFor(trx, account, clock);
+      const reopened = new Map<string, Dispatch[]>();
+      const fresh: Dispatch[] = [];
+      const candidates: Array<{ occurrence: OccurrenceRow; message: NonNullable<Awaited<ReturnType<typeof findMessage>>>; invoice: (typeof invoices)[number] }> = [];
       for (const occurrence of occurrences) {
         const invoice = invoiceById.get(occurrence.invoice_id);
         if (occurrence.status !== 'sending' || !occurrence.message_id || !invoice) continue;
-        const stop = reasonToStopDelivery(invoice);
+        const message = await findMessage(trx, occurrence.message_id);
+        if (!message) throw new Error(`reminder ${occurrence.id} is sending a message that does not exist`);
+        candidates.push({ occurrence, message, invoice });
+      }
+      // Waiting on the provider (it said when), or claimed by a call under way: not yet. A call
+      // whose outcome is unknown goes again whole as soon as one of its reminders is due.
+      const storedKey = new Map(candidates.map((c) => [c.message.id, c.message.batch_key]));
+      const due = (o: OccurrenceRow) => !o.retry_at || o.retry_at <= now;
+      const dueCalls = new Set(candidates.filter((c) => c.message.batch_key && due(c.occurrence)).map((c) => c.message.batch_key));
+      for (const { occurrence, message, invoice } of candidates) {
+        if (message.batch_key ? !dueCalls.has(message.batch_key) : !due(occurrence)) continue;
+        // A call whose outcome is unknown is made again as it was: its emails may be out already.
+        const stop = message.batch_key ? null : reasonToStopDelivery(invoice);
         if (stop) {
-          await cancelMessage(trx, occurrence.message_id, now);
+          await cancelMessage(trx, message.id, now);
           outcomes.set(occurrence.id, await skipOccurrence(trx, accountId, occurrence, stop, now));
           continue;
         }
-        const message = await findMessage(trx, occurrence.message_id);
-        if (!message) throw new Error(`reminder ${occurrence.id} is sending a message that does not exist`);
         if (!mayAttempt(delivery, occurrence.attempts, message.attempts)) {
           await markMessageFailed(trx, message.id, OUTCOME_UNKNOWN, now);
           await markFailed(trx, occurrence.id, OUTCOME_UNKNOWN, now);
@@ -61,21 +86,38 @@ export function createSender(deps: { database: Database; clock: Clock }) {
           continue;
         }
         const attempts = occurrence.attempts + 1;
-        await markClaimed(trx, occurrence.id, attempts, now);
-        claimed.push({ occurrence: { ...occurrence, attempts }, message, idempotencyKey: occurrence.id });
+        // Should this process die before the settle, the reminder is due again after the lease.
+        await markClaimed(trx, occurrence.id, attempts, new Date(now.getTime() + retryDelayMs(attempts)), now);
+        const dispatch: Dispatch = { occurrence: { ...occurrence, attempts }, message, idempotencyKey: singleKeyOf(occurrence) };
+        if (message.batch_key) reopened.set(message.batch_key, [...(reopened.get(message.batch_key) ?? []), dispatch]);
+        else fresh.push(dispatch);
       }
-      return { claimed, now };
+      for (const [key, dispatches] of reopened) calls.push(key.startsWith(BATCH_PREFIX) && delivery.sendBatch ? { key, batch: true, dispatches } : { key, batch: false, dispatches });
+      const batchable = delivery.sendBatch && delivery.maxBatch > 1 ? fresh.filter((d) => !d.attachments?.length) : [];
+      for (const d of fresh.filter((d) => !batchable.includes(d))) calls.push({ key: d.idempotencyKey, batch: false, dispatches: [d] });
+      for (let i = 0; i < batchable.length; i += delivery.maxBatch) {
+        const dispatches = batchable.slice(i, i + delivery.maxBatch);
+        if (dispatches.length === 1) calls.push({ key: dispatches[0]!.idempotencyKey, batch: false, dispatches });
+        else calls.push({ key: batchKeyOf(dispatches), batch: true, dispatches });
+      }
+      // Each call's key is on its messages before the call is made (a crash cannot lose it).
+      for (const call of calls) {
+        const unmarked = call.dispatches.filter((d) => storedKey.get(d.message.id) !== call.key).map((d) => d.message.id);
+        await setMessageCallKey(trx, accountId, unmarked, call.key, now);
+      }
+      return { calls, now };
     });
   }
 
   async function settle(accountId: string, claimed: readonly Dispatch[], results: readonly DeliveryResult[], now: Date, outcomes: Map<string, Outcome>) {
     await database.withAccount(accountId, async (trx) => {
       const current = new Map((await lockOccurrences(trx, claimed.map((d) => d.occurrence.id))).map((o) => [o.id, o]));
+      const forget: string[] = [];
       for (const [i, dispatch] of claimed.entries()) {
         const occurrence: OccurrenceRow | undefined = current.get(dispatch.occurrence.id);
         // Settled meanwhile by another attempt under the same key (a job that failed over).
         if (!occurrence || occurrence.status !== 'sending') continue;
-        const result = results[i] ?? { ok: false, failure: 'the provider gave no result for this message', retryable: true };
+        const result = results[i] ?? { ok: false, failure: 'the provider gave no result for this message', retryable: true, outcomeUnknown: true };
         const event = (type: string, extra: Record<string, unknown> = {}) =>
           recordEvent(trx, { accountId, type, objectType: 'reminder', objectId: occurrence.id, data: reminderData(occurrence, { message_id: occurrence.message_id, ...extra }), at: now });
         let outcome: Outcome;
@@ -84,17 +126,25 @@ export function createSender(deps: { database: Database; clock: Clock }) {
           await markSent(trx, occurrence.id, now, { attempts: occurrence.attempts });
           await event('reminder.sent');
           outcome = 'sent';
-        } else {
-          const retry = result.retryable && occurrence.attempts < MAX_SEND_ATTEMPTS;
-          // A failed attempt is recorded as such; a later attempt may still send it.
+        } else if (result.retryable) {
+          // "Not now" is never a failure: the reminder waits for the moment the provider named.
+          const waitMs = result.retryAfterMs ?? retryDelayMs(occurrence.attempts);
           await markMessageFailed(trx, dispatch.message.id, result.failure, now);
-          await markAttemptFailed(trx, occurrence.id, occurrence.attempts, result.failure, retry, now);
-          if (!retry) await event('reminder.failed', { error: result.failure });
-          outcome = retry ? 'retry' : 'failed';
+          await markAttemptFailed(trx, occurrence.id, occurrence.attempts, result.failure, new Date(now.getTime() + waitMs), now);
+          if (!result.outcomeUnknown) forget.push(dispatch.message.id);
+          outcome = 'retry';
+        } else {
+          await markMessageFailed(trx, dispatch.message.id, result.failure, now);
+          await markAttemptFailed(trx, occurrence.id, occurrence.attempts, result.failure, null, now);
+          await event('reminder.failed', { error: result.failure });
+          forget.push(dispatch.message.id);
+          outcome = 'failed';
         }
         outcomes.set(occurrence.id, outcome);
         metrics.reminder(occurrence.channel, outcome);
       }
+      // Refused or turned away: not taken, so they may go in any later call.
+      await setMessageCallKey(trx, accountId, forget, null, now);
     });
   }
 
@@ -105,13 +155,34 @@ export function createSender(deps: { database: Database; clock: Clock }) {
       if (!delivery) throw new Error(`channel '${channel.name}' has no delivery`);
       const outcomes = new Map<string, Outcome>(ids.map((id) => [id, 'noop']));
       for (let i = 0; i < ids.length; i += delivery.maxBatch) {
-        const { claimed, now } = await claim(accountId, delivery, ids.slice(i, i + delivery.maxBatch), outcomes);
-        if (claimed.length === 0) continue;
-        // No transaction is open here: the claim committed, the settle has not begun.
-        const results = await delivery.send(claimed);
-        await settle(accountId, claimed, results, now, outcomes);
+        const { calls, now } = await claim(accountId, delivery, ids.slice(i, i + delivery.maxBatch), outcomes);
+        for (const call of calls) {
+          // No transaction is open here: the claim committed, the settle has not begun.
+          const results = call.batch ? await delivery.sendBatch!(call.dispatches, call.key) : await delivery.send(call.dispatches);
+          await settle(accountId, call.dispatches, results, now, outcomes);
+        }
       }
       return outcomes;
     },
   };
+}
+
+/** One provider call: a batch under its key, or one email under its own. */
+interface ProviderCall {
+  key: string;
+  batch: boolean;
+  dispatches: Dispatch[];
+}
+
+const BATCH_PREFIX = 'batch_';
+
+/** A batch's key: the same messages, the same key (a retried batch is replayed, not resent). */
+function batchKeyOf(dispatches: readonly Dispatch[]): string {
+  const ids = dispatches.map((d) => d.message.id).sort();
+  return `${BATCH_PREFIX}${createHash('sha256').update(ids.join('\n')).digest('hex').slice(0, 48)}`;
+}
+
+/** One email's key: the occurrence id; after a re-queue through the API, a new one per re-queue. */
+function singleKeyOf(occurrence: Pick<OccurrenceRow, 'id' | 'requeues'>): string {
+  return occurrence.requeues > 0 ? `${occurrence.id}_r${occurrence.requeues}` : occurrence.id;
 }

@@ -1,5 +1,5 @@
 import { type Channel, CHANNEL_NAMES, describeChannels } from '../../domain/reminders/index.ts';
-import type { ReminderPolicy, ReminderPolicyCreate, ReminderPolicyUpdate, ReminderStep, TestClock, Timeline, TimelineEntry } from '../../domain/reminders/index.ts';
+import type { ReminderDelivery, ReminderPolicy, ReminderPolicyCreate, ReminderPolicyUpdate, RemindersRequeued, RemindersRetry, ReminderStep, TestClock, Timeline, TimelineEntry } from '../../domain/reminders/index.ts';
 import type { PageQuery } from '../../domain/shared/index.ts';
 import { builder } from '../builder.ts';
 import { orNull, toListQuery, toServiceInput } from '../convert.ts';
@@ -122,6 +122,38 @@ const TestClockRef = builder.objectRef<TestClock>('TestClock').implement({
   fields: (t) => ({ now: t.expose('now', { type: 'DateTime' }), today: t.expose('today', { type: 'Date' }) }),
 });
 
+const ReminderDeliveryRef = builder.objectRef<ReminderDelivery>('ReminderDelivery').implement({
+  description: 'One reminder of an invoice and where its delivery stands.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    invoiceId: t.exposeID('invoice_id'),
+    channel: t.expose('channel', { type: ReminderChannel }),
+    status: t.exposeString('status', { description: 'scheduled, held, sending, sent, skipped, failed or canceled.' }),
+    attempts: t.exposeInt('attempts', { description: 'Calls made to the provider for it (a "not now" answer is not a failure).' }),
+    failure: t.exposeString('failure', { nullable: true }),
+    retryAt: t.expose('retry_at', { type: 'DateTime', nullable: true, description: 'While sending: when it is tried again.' }),
+    requeues: t.exposeInt('requeues'),
+    messageId: t.exposeID('message_id', { nullable: true }),
+  }),
+});
+
+const RemindersRequeuedRef = builder.objectRef<RemindersRequeued>('RemindersRequeued').implement({
+  fields: (t) => ({
+    count: t.exposeInt('count'),
+    reminders: t.expose('reminders', { type: [ReminderDeliveryRef] }),
+    hasMore: t.exposeBoolean('has_more', { description: 'More failed reminders match (at most 1000 per call): call again.' }),
+  }),
+});
+
+const RemindersRetryInput = builder.inputType('RemindersRetryInput', {
+  description: "Which failed reminders to re-queue; all of the account's when empty. The criteria combine.",
+  fields: (t) => ({
+    ids: t.idList(),
+    invoiceId: t.id(),
+    failedSince: t.field({ type: 'DateTime' }),
+  }),
+});
+
 const ReminderPolicyList = listType('ReminderPolicy', ReminderPolicyRef);
 
 builder.queryFields((t) => ({
@@ -166,6 +198,18 @@ builder.mutationFields((t) => ({
     type: Deleted,
     args: { id: t.arg.id({ required: true }) },
     resolve: (_root, { id }, { actor, services }) => services.reminderPolicies.delete(actor, String(id)),
+  }),
+  retryReminder: t.field({
+    type: ReminderDeliveryRef,
+    description: 'Puts a failed reminder back in the queue (one already queued again is returned as it is).',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, { id }, { actor, services }) => services.reminders.retries.retry(actor, String(id)),
+  }),
+  retryFailedReminders: t.field({
+    type: RemindersRequeuedRef,
+    description: 'Puts failed reminders back in the queue: by ids, invoice, or since when they failed (at most 1000 per call).',
+    args: { input: t.arg({ type: RemindersRetryInput, required: true }) },
+    resolve: (_root, { input }, { actor, services }) => services.reminders.retries.retryMany(actor, toServiceInput<RemindersRetry>(input)),
   }),
   advanceTestClock: t.field({
     type: TestClockRef,

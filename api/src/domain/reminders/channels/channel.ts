@@ -71,8 +71,13 @@ export interface Dispatch {
 /** What the provider said of one dispatch. */
 export type DeliveryResult =
   | { ok: true; providerMessageId: string }
-  /** `retryable`: no answer, 429, 5xx… (later may work); otherwise a refusal, final. */
-  | { ok: false; failure: string; retryable: boolean };
+  /**
+   * `retryable`: no answer, 429, 5xx… (later may work, and the reminder never fails of it);
+   * otherwise a refusal, final. `retryAfterMs`: how long the provider asked us to wait.
+   * `outcomeUnknown`: the provider may have taken it (no answer, 5xx): a batch it went in is
+   * offered again as it was, under the same key.
+   */
+  | { ok: false; failure: string; retryable: boolean; retryAfterMs?: number | null; outcomeUnknown?: boolean };
 
 /** How a channel's messages reach their provider. Called with no database transaction open. */
 export interface Delivery {
@@ -84,12 +89,18 @@ export interface Delivery {
   readonly idempotent: boolean;
   /** Nothing leaves the process (the local outbox): delivered inside the guard's transaction. */
   readonly local: boolean;
-  /** The most dispatches one `send` carries (a batch API); 1 sends them one by one. */
+  /** The most dispatches one `sendBatch` carries (a batch API); 1: one by one. */
   readonly maxBatch: number;
   /** The transport's name, stored on the message. */
   readonly transport: string;
-  /** One result per dispatch, in order. Never throws for a provider's answer. */
+  /** One call per dispatch, each under its own key; one result per dispatch, in order. Never throws for a provider's answer. */
   send(dispatches: readonly Dispatch[]): Promise<DeliveryResult[]>;
+  /**
+   * One call for all of them (none with attachments), under `idempotencyKey`: the provider
+   * replays the same batch under the same key. One result per dispatch, in order. Present when
+   * `maxBatch` > 1.
+   */
+  sendBatch?(dispatches: readonly Dispatch[], idempotencyKey: string): Promise<DeliveryResult[]>;
 }
 
 /** What a channel needs from outside the domain, wired in `services.ts`. */

@@ -5,6 +5,13 @@ import { outgoingEmailOf } from '../../messages/index.ts';
 import type { OccurrenceRow } from '../reminder-occurrence.repository.ts';
 import { type ComposedEmail, defineChannel, type DeliveryResult } from './channel.ts';
 
+/** A transport's failure as the ledger settles it. */
+function failureOf(error: unknown): DeliveryResult & { ok: false } {
+  const failure = error instanceof Error ? error.message : String(error);
+  if (!(error instanceof TransportError)) return { ok: false, failure, retryable: false };
+  return { ok: false, failure, retryable: error.retryable, retryAfterMs: error.retryAfterMs, outcomeUnknown: error.retryable && error.outcomeUnknown };
+}
+
 /** The provider keeps these with the email and echoes them in its events. */
 const tagsOf = (occurrence: OccurrenceRow) => ({ occurrence: occurrence.id.replace(/[^\w-]/g, '_') });
 
@@ -64,7 +71,7 @@ export const email = defineChannel({
     delivery: {
       idempotent: true,
       local: transport.local ?? false,
-      maxBatch: 1,
+      maxBatch: transport.sendBatch ? (transport.maxBatch ?? 1) : 1,
       transport: transport.name,
       async send(dispatches) {
         const results: DeliveryResult[] = [];
@@ -73,12 +80,26 @@ export const email = defineChannel({
             const { providerMessageId } = await transport.send(outgoingEmailOf(message, tagsOf(occurrence)), idempotencyKey);
             results.push({ ok: true, providerMessageId });
           } catch (error) {
-            const failure = error instanceof Error ? error.message : String(error);
-            results.push({ ok: false, failure, retryable: error instanceof TransportError && error.retryable });
+            results.push(failureOf(error));
           }
         }
         return results;
       },
+      ...(transport.sendBatch && {
+        async sendBatch(dispatches, idempotencyKey) {
+          try {
+            const answers = await transport.sendBatch!(dispatches.map((d) => outgoingEmailOf(d.message, tagsOf(d.occurrence))), idempotencyKey);
+            return dispatches.map((_, i): DeliveryResult => {
+              const answer = answers[i];
+              if (!answer) return { ok: false, failure: 'the provider gave no result for this email', retryable: true, outcomeUnknown: true };
+              return answer instanceof TransportError ? failureOf(answer) : { ok: true, providerMessageId: answer.providerMessageId };
+            });
+          } catch (error) {
+            // The call as a whole: the same outcome for each email of the batch.
+            return dispatches.map(() => failureOf(error));
+          }
+        },
+      }),
     },
   }),
 });

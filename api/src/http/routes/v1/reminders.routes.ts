@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { ReminderPolicyCreate, ReminderPolicyUpdate, TestClockAdvance, TestClockReset } from '../../../domain/reminders/index.ts';
+import { ReminderPolicyCreate, ReminderPolicyUpdate, RemindersRetry, TestClockAdvance, TestClockReset } from '../../../domain/reminders/index.ts';
 import { PageQuery } from '../../../domain/shared/index.ts';
 import type { Services } from '../../../services.ts';
 import { actorOf } from '../../auth.ts';
@@ -36,6 +36,21 @@ export async function reminderRoutes(instance: FastifyInstance, { services }: { 
       response: { 200: { description: 'Deleted.', content: { 'application/json': { schema: Deleted('reminder_policy') } } }, ...problems },
     },
     handler: (request) => policies.delete(actorOf(request), request.params.id),
+  });
+
+  app.post('/v1/reminders/:id/retry', {
+    schema: {
+      operationId: 'retryReminder', tags: ['Reminders'], security, headers: IdempotencyHeaders, params: IdParams, response: responses(200, 'ReminderDelivery'),
+      summary: 'Put a failed reminder back in the queue (one already queued again is returned as it is)',
+    },
+    handler: (request) => services.reminders.retries.retry(actorOf(request), request.params.id),
+  });
+  app.post('/v1/reminders/retry', {
+    schema: {
+      operationId: 'retryFailedReminders', tags: ['Reminders'], security, headers: IdempotencyHeaders, body: ref(RemindersRetry), response: responses(200, 'RemindersRequeued'),
+      summary: 'Put failed reminders back in the queue: by ids, invoice, or since when they failed (at most 1000 per call)',
+    },
+    handler: (request) => services.reminders.retries.retryMany(actorOf(request), request.body ?? {}),
   });
 
   app.get('/v1/invoices/:id/timeline', {
