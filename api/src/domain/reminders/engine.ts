@@ -88,10 +88,12 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; c
         const customer = invoice && customerById.get(invoice.customer_id);
         if (!invoice || !customer) continue;
         // On a payment plan, a later installment's reminder supersedes an earlier one's too.
+        // A later step already on its way or sent (another job took it first) supersedes too, but
+        // only in the same schedule: a breached plan's sent installments do not hide the policy's steps.
         const laterStepDue = dueNow.some(
           (d) =>
             d.invoice_id === invoice.id &&
-            (d.installment_number > occurrence.installment_number ||
+            ((d.status === 'scheduled' && d.installment_number > occurrence.installment_number) ||
               (d.installment_number === occurrence.installment_number &&
                 (d.offset_days > occurrence.offset_days || (d.offset_days === occurrence.offset_days && d.repeat_index > occurrence.repeat_index)))),
         );

@@ -211,7 +211,7 @@ export async function invoiceIdOfOccurrence(trx: Db, id: string): Promise<string
 export function dueStepsOfInvoices(trx: Db, invoiceIds: readonly string[], now: Date) {
   return trx
     .selectFrom('reminder_occurrences')
-    .select(['invoice_id', 'installment_number', 'offset_days', 'repeat_index'])
+    .select(['invoice_id', 'installment_number', 'offset_days', 'repeat_index', 'status'])
     .where('invoice_id', 'in', invoiceIds)
     .where('status', 'in', ['scheduled', 'sending', 'sent'])
     .where('scheduled_at', '<=', now)
