@@ -9,7 +9,12 @@ declare module 'autocannon' {
     body?: string | Buffer;
     /** Called before every request of a client: return the request to send. */
     setupRequest?: (request: Request, context: Record<string, unknown>) => Request;
-    onResponse?: (status: number, body: string, context: Record<string, unknown>, headers: Record<string, string>) => void;
+    onResponse?: (
+      status: number,
+      body: string,
+      context: Record<string, unknown>,
+      headers: Record<string, string>,
+    ) => void;
   }
 
   export interface Client extends EventEmitter {

@@ -25,7 +25,16 @@ import { systemClock } from '../api/src/clock.ts';
 import { createServices } from '../api/src/services.ts';
 import { createDatabase, type Database } from '../api/src/store/database.ts';
 import { ADMIN_URL, createTestDatabase, urlFor } from '../api/test/helpers/database.ts';
-import { type Comparison, comparisons, createTenant, type Prepared, type Scenario, scenarios, type SetupContext, type Tenant } from './scenarios.ts';
+import {
+  type Comparison,
+  comparisons,
+  createTenant,
+  type Prepared,
+  type Scenario,
+  scenarios,
+  type SetupContext,
+  type Tenant,
+} from './scenarios.ts';
 import type { FromServer, ToServer } from './servers/child.ts';
 
 const HERE = import.meta.dirname;
@@ -108,7 +117,9 @@ async function createRawDatabase(): Promise<{ name: string; url: string; drop():
  * came and went between two readings are missed: pools keep theirs during a run.
  */
 async function postgresCpu(client: pg.Client, database: string): Promise<Map<number, number> | undefined> {
-  const { rows } = await client.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1', [database]);
+  const { rows } = await client.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1', [
+    database,
+  ]);
   const ticks = new Map<number, number>();
   try {
     for (const { pid } of rows) {
@@ -123,7 +134,10 @@ async function postgresCpu(client: pg.Client, database: string): Promise<Map<num
 }
 
 /** Milliseconds of CPU between two readings, at the usual 100 clock ticks a second. */
-function cpuMsBetween(before: Map<number, number> | undefined, after: Map<number, number> | undefined): number | undefined {
+function cpuMsBetween(
+  before: Map<number, number> | undefined,
+  after: Map<number, number> | undefined,
+): number | undefined {
   if (!before || !after) return undefined;
   let ticks = 0;
   for (const [pid, t] of after) ticks += t - (before.get(pid) ?? 0);
@@ -140,13 +154,17 @@ interface Server {
   stop(): Promise<void>;
 }
 
-function nextMessage<T extends FromServer['type']>(child: ChildProcess, type: T): Promise<Extract<FromServer, { type: T }>> {
+function nextMessage<T extends FromServer['type']>(
+  child: ChildProcess,
+  type: T,
+): Promise<Extract<FromServer, { type: T }>> {
   return new Promise((resolve, reject) => {
     const onMessage = (message: FromServer) => {
       if (message.type === 'failed') finish(() => reject(new Error(`bench server failed:\n${message.error}`)));
       else if (message.type === type) finish(() => resolve(message as Extract<FromServer, { type: T }>));
     };
-    const onExit = (code: number | null) => finish(() => reject(new Error(`bench server exited (code ${code}) before answering '${type}'`)));
+    const onExit = (code: number | null) =>
+      finish(() => reject(new Error(`bench server exited (code ${code}) before answering '${type}'`)));
     const finish = (settle: () => void) => {
       child.off('message', onMessage);
       child.off('exit', onExit);
@@ -158,7 +176,9 @@ function nextMessage<T extends FromServer['type']>(child: ChildProcess, type: T)
 }
 
 async function startServer(kind: 'raw' | 'relance', database: string, env: Record<string, string>): Promise<Server> {
-  const execArgv = settings.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${settings.cpuProfileDir}`, `--cpu-prof-name=${kind}-${process.pid}.cpuprofile`] : [];
+  const execArgv = settings.cpuProfileDir
+    ? ['--cpu-prof', `--cpu-prof-dir=${settings.cpuProfileDir}`, `--cpu-prof-name=${kind}-${process.pid}.cpuprofile`]
+    : [];
   const child = fork(path.join(HERE, 'servers', `${kind}.ts`), [], {
     env: { ...process.env, ...env },
     execArgv,
@@ -214,7 +234,13 @@ interface RunResult {
 /** Never repeats in this process: each request gets the next one, so invoice numbers stay unique. */
 let seq = 0;
 
-async function measure(scenario: Scenario, prepared: Prepared<unknown>, server: Server, round: number, monitor: pg.Client): Promise<RunResult> {
+async function measure(
+  scenario: Scenario,
+  prepared: Prepared<unknown>,
+  server: Server,
+  round: number,
+  monitor: pg.Client,
+): Promise<RunResult> {
   let firstError: RunResult['firstError'];
   const request = (): Request => ({
     method: scenario.method,
@@ -231,7 +257,9 @@ async function measure(scenario: Scenario, prepared: Prepared<unknown>, server: 
     url: server.url,
     connections: settings.connections,
     duration: settings.seconds,
-    ...(settings.warmupSeconds > 0 && { warmup: { connections: settings.connections, duration: settings.warmupSeconds } }),
+    ...(settings.warmupSeconds > 0 && {
+      warmup: { connections: settings.connections, duration: settings.warmupSeconds },
+    }),
     requests: [request()],
     // autocannon shares `requests` between its connections and builds each connection's first
     // request up front: give every connection request objects of its own, or those first
@@ -242,7 +270,9 @@ async function measure(scenario: Scenario, prepared: Prepared<unknown>, server: 
   const postgresMs = cpuMsBetween(postgresBefore, await postgresCpu(monitor, server.database));
   const served = result.requests.total + (result.warmup?.requests.total ?? 0);
   const perRequest = (n: number) => (served > 0 ? n / served : 0);
-  const statusCodes = Object.fromEntries(Object.entries(result.statusCodeStats).map(([code, { count }]) => [code, count]));
+  const statusCodes = Object.fromEntries(
+    Object.entries(result.statusCodeStats).map(([code, { count }]) => [code, count]),
+  );
   return {
     scenario: scenario.name,
     round,
@@ -261,7 +291,8 @@ async function measure(scenario: Scenario, prepared: Prepared<unknown>, server: 
   };
 }
 
-const failureRate = (run: RunResult) => (run.requests === 0 ? 1 : (run.non2xx + run.errors + run.timeouts) / run.requests);
+const failureRate = (run: RunResult) =>
+  run.requests === 0 ? 1 : (run.non2xx + run.errors + run.timeouts) / run.requests;
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -317,18 +348,47 @@ const fmt = {
 
 function table(rows: string[][]): string {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-  return rows.map((r) => r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('   ')).join('\n');
+  return rows
+    .map((r) => r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('   '))
+    .join('\n');
 }
 
 function report(verdicts: Verdict[], runs: RunResult[]): string {
   const out: string[] = [];
   for (const v of verdicts) {
-    const header = ['', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'queries/req', 'server CPU ms/req', 'Postgres CPU ms/req'];
+    const header = [
+      '',
+      'req/s',
+      'p50 ms',
+      'p99 ms',
+      'non-2xx',
+      'queries/req',
+      'server CPU ms/req',
+      'Postgres CPU ms/req',
+    ];
     const pgCpu = (n: number | undefined) => (n === undefined ? 'n/a' : fmt.q(n));
     const runRows = runs
       .filter((r) => r.scenario === v.baseline.scenario || r.scenario === v.candidate.scenario)
-      .map((r) => [`${r.scenario} #${r.round}`, fmt.int(r.requestsPerSecond), fmt.ms(r.p50Ms), fmt.ms(r.p99Ms), fmt.int(r.non2xx), fmt.q(r.queriesPerRequest), fmt.q(r.serverCpuMsPerRequest), pgCpu(r.postgresCpuMsPerRequest)]);
-    const medianRow = (s: Summary) => [`${s.scenario} (median)`, fmt.int(s.requestsPerSecond), fmt.ms(s.p50Ms), fmt.ms(s.p99Ms), fmt.int(s.non2xx), fmt.q(s.queriesPerRequest), fmt.q(s.serverCpuMsPerRequest), pgCpu(s.postgresCpuMsPerRequest)];
+      .map((r) => [
+        `${r.scenario} #${r.round}`,
+        fmt.int(r.requestsPerSecond),
+        fmt.ms(r.p50Ms),
+        fmt.ms(r.p99Ms),
+        fmt.int(r.non2xx),
+        fmt.q(r.queriesPerRequest),
+        fmt.q(r.serverCpuMsPerRequest),
+        pgCpu(r.postgresCpuMsPerRequest),
+      ]);
+    const medianRow = (s: Summary) => [
+      `${s.scenario} (median)`,
+      fmt.int(s.requestsPerSecond),
+      fmt.ms(s.p50Ms),
+      fmt.ms(s.p99Ms),
+      fmt.int(s.non2xx),
+      fmt.q(s.queriesPerRequest),
+      fmt.q(s.serverCpuMsPerRequest),
+      pgCpu(s.postgresCpuMsPerRequest),
+    ];
     out.push(
       `\n${v.comparison} — ${settings.connections} connections, ${settings.seconds} s per run after ${settings.warmupSeconds} s of warm-up, ${settings.rounds} rounds`,
       '',
@@ -345,7 +405,11 @@ function machine(postgresVersion: string, loadBefore: number[]) {
   const cpus = os.cpus();
   let commit: string | undefined;
   try {
-    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: HERE, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+      cwd: HERE,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
   } catch {
     commit = undefined;
   }
@@ -389,9 +453,13 @@ async function main(): Promise<number> {
   const started = new Date();
   const loadBefore = os.loadavg();
   if ((loadBefore[0] ?? 0) > os.cpus().length / 2) {
-    log(`warning: load average ${loadBefore[0]?.toFixed(2)} on ${os.cpus().length} cores: other work will skew the figures`);
+    log(
+      `warning: load average ${loadBefore[0]?.toFixed(2)} on ${os.cpus().length} cores: other work will skew the figures`,
+    );
   }
-  log(`bench: ${settings.connections} connections, ${settings.seconds} s per run (+${settings.warmupSeconds} s warm-up), ${settings.rounds} rounds`);
+  log(
+    `bench: ${settings.connections} connections, ${settings.seconds} s per run (+${settings.warmupSeconds} s warm-up), ${settings.rounds} rounds`,
+  );
 
   const rawDb = await createRawDatabase();
   defer('drop the raw database', () => rawDb.drop());
@@ -404,7 +472,9 @@ async function main(): Promise<number> {
   const services = createServices({ database: setupDb, clock: systemClock });
   let tenant: Promise<Tenant> | undefined;
   const ctx: SetupContext = { services, tenant: () => (tenant ??= createTenant(services)) };
-  const postgresVersion = String((await setupDb.pool.query('SHOW server_version')).rows[0]?.server_version ?? 'unknown');
+  const postgresVersion = String(
+    (await setupDb.pool.query('SHOW server_version')).rows[0]?.server_version ?? 'unknown',
+  );
 
   const monitor = new pg.Client({ connectionString: ADMIN_URL });
   await monitor.connect();
@@ -437,7 +507,8 @@ async function main(): Promise<number> {
   const verdicts: Verdict[] = [];
   const only = process.env.BENCH_ONLY?.trim();
   const chosen = only ? comparisons.filter((c) => c.name.toLowerCase().includes(only.toLowerCase())) : comparisons;
-  if (chosen.length === 0) throw new Error(`BENCH_ONLY='${only}' names no comparison (${comparisons.map((c) => c.name).join(', ')})`);
+  if (chosen.length === 0)
+    throw new Error(`BENCH_ONLY='${only}' names no comparison (${comparisons.map((c) => c.name).join(', ')})`);
   for (const comparison of chosen) {
     const pair = [await prepare(comparison.baseline), await prepare(comparison.candidate)];
     await settle(rawDb.url);
@@ -447,7 +518,9 @@ async function main(): Promise<number> {
       for (const { scenario, prepared: p } of pair) {
         log(`${comparison.name}: ${scenario.name} round ${round}/${settings.rounds}…`);
         const run = await measure(scenario, p, servers[scenario.server], round, monitor);
-        log(`  ${fmt.int(run.requestsPerSecond)} req/s, p50 ${fmt.ms(run.p50Ms)} ms, p99 ${fmt.ms(run.p99Ms)} ms, non-2xx ${run.non2xx}, ${fmt.q(run.queriesPerRequest)} queries/request, ${fmt.q(run.serverCpuMsPerRequest)} ms server CPU/request${run.postgresCpuMsPerRequest === undefined ? '' : `, ${fmt.q(run.postgresCpuMsPerRequest)} ms Postgres CPU/request`}`);
+        log(
+          `  ${fmt.int(run.requestsPerSecond)} req/s, p50 ${fmt.ms(run.p50Ms)} ms, p99 ${fmt.ms(run.p99Ms)} ms, non-2xx ${run.non2xx}, ${fmt.q(run.queriesPerRequest)} queries/request, ${fmt.q(run.serverCpuMsPerRequest)} ms server CPU/request${run.postgresCpuMsPerRequest === undefined ? '' : `, ${fmt.q(run.postgresCpuMsPerRequest)} ms Postgres CPU/request`}`,
+        );
         mine.push(run);
       }
     }
@@ -461,7 +534,9 @@ async function main(): Promise<number> {
       candidate,
       ratio,
       goal: comparison.goal,
-      pass: ratio >= comparison.goal.minRatio && (comparison.goal.maxP99Ms === undefined || candidate.p99Ms < comparison.goal.maxP99Ms),
+      pass:
+        ratio >= comparison.goal.minRatio &&
+        (comparison.goal.maxP99Ms === undefined || candidate.p99Ms < comparison.goal.maxP99Ms),
     });
   }
 

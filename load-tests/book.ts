@@ -33,7 +33,10 @@ let peakRss = 0;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
 const mib = (bytes: number) => `${Math.round(bytes / 1048576)} MiB`;
 const n = (x: number) => Math.round(x).toLocaleString('en');
-const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 
 async function main() {
   console.log(`load average at start: ${load()}`);
@@ -43,7 +46,12 @@ async function main() {
   await owner.connect();
   let capturing = false;
   let explained: Array<{ text: string; plan: PlanNode; ms: number }> = [];
-  explainStatements(database.pool, (text) => /\b(invoices|reminder_occurrences)\b/.test(text), (text, plan, ms) => explained.push({ text, plan, ms }), () => capturing);
+  explainStatements(
+    database.pool,
+    (text) => /\b(invoices|reminder_occurrences)\b/.test(text),
+    (text, plan, ms) => explained.push({ text, plan, ms }),
+    () => capturing,
+  );
   const clock = new ManualClock(`${DAY}T08:30:00Z`);
   const services = createServices({ database, clock });
   const scheduler = services.reminders.scheduler;
@@ -60,23 +68,41 @@ async function main() {
     }
     const scans = explained.flatMap((e) => scansOf(e.plan, TABLES));
     const seq = scans.filter((s) => s.node === 'Seq Scan').length;
-    return { result, ms: explained.reduce((sum, e) => sum + e.ms, 0), statements: explained.length, read: scans.reduce((x, s) => x + s.read, 0), returned: scans.reduce((x, s) => x + s.returned, 0), seq };
+    return {
+      result,
+      ms: explained.reduce((sum, e) => sum + e.ms, 0),
+      statements: explained.length,
+      read: scans.reduce((x, s) => x + s.read, 0),
+      returned: scans.reduce((x, s) => x + s.returned, 0),
+      seq,
+    };
   };
   try {
     const total = BIG + ACCOUNTS * SMALL;
     console.log(`loading ${n(total)} invoices: 1 account of ${n(BIG)}, ${ACCOUNTS} of ${n(SMALL)}…`);
     let started = performance.now();
     const big = (await services.accounts.create({ name: 'Big', time_zone: 'UTC' })).account.id;
-    await loadInvoices(owner, { accountId: big, invoices: BIG, customers: Math.max(1, Math.round(BIG / 10)), today: DAY });
+    await loadInvoices(owner, {
+      accountId: big,
+      invoices: BIG,
+      customers: Math.max(1, Math.round(BIG / 10)),
+      today: DAY,
+    });
     for (let a = 0; a < ACCOUNTS; a++) {
       const id = (await services.accounts.create({ name: `Account ${a}`, time_zone: 'UTC' })).account.id;
-      await loadInvoices(owner, { accountId: id, invoices: SMALL, customers: Math.max(1, Math.round(SMALL / 10)), today: DAY });
+      await loadInvoices(owner, {
+        accountId: id,
+        invoices: SMALL,
+        customers: Math.max(1, Math.round(SMALL / 10)),
+        today: DAY,
+      });
     }
     await owner.query('VACUUM ANALYZE');
     console.log(`loaded in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 
     // Planning, watched from another connection: the rate over the first and the last 10 %.
-    const flagged = async () => Number((await owner.query('SELECT count(*) FROM invoices WHERE needs_replan')).rows[0].count);
+    const flagged = async () =>
+      Number((await owner.query('SELECT count(*) FROM invoices WHERE needs_replan')).rows[0].count);
     const toPlan = await flagged();
     const progress: Array<{ at: number; left: number }> = [{ at: 0, left: toPlan }];
     started = performance.now();
@@ -106,10 +132,14 @@ async function main() {
     };
     const rateBetween = (from: number, to: number) => ((to - from) * toPlan) / (timeAt(to) - timeAt(from));
     const occurrences = Number((await owner.query('SELECT count(*) FROM reminder_occurrences')).rows[0].count);
-    console.log(`planned ${n(planned)} invoices (${n(occurrences)} reminders) in ${planSeconds.toFixed(1)} s: ${n(planned / planSeconds)}/s; first 10 % ${n(rateBetween(0, 0.1))}/s, last 10 % ${n(rateBetween(0.9, 1))}/s`);
+    console.log(
+      `planned ${n(planned)} invoices (${n(occurrences)} reminders) in ${planSeconds.toFixed(1)} s: ${n(planned / planSeconds)}/s; first 10 % ${n(rateBetween(0, 0.1))}/s, last 10 % ${n(rateBetween(0.9, 1))}/s`,
+    );
 
     await settleBook(owner, clock.now());
-    const scheduled = Number((await owner.query(`SELECT count(*) FROM reminder_occurrences WHERE status = 'scheduled'`)).rows[0].count);
+    const scheduled = Number(
+      (await owner.query(`SELECT count(*) FROM reminder_occurrences WHERE status = 'scheduled'`)).rows[0].count,
+    );
     console.log(`settled as of ${DAY} 08:30 UTC: ${n(scheduled)} reminders still scheduled`);
 
     const idle = await measure(async () => {
@@ -124,11 +154,15 @@ async function main() {
       await scheduler.dueOccurrences(live());
       wall = Math.min(wall, performance.now() - t0);
     }
-    console.log(`idle tick: ${idle.ms.toFixed(2)} ms of database time over ${idle.statements} statements; rows read ${n(idle.read)}, returned ${n(idle.returned)}, seq scans ${idle.seq}; best wall time ${wall.toFixed(1)} ms`);
+    console.log(
+      `idle tick: ${idle.ms.toFixed(2)} ms of database time over ${idle.statements} statements; rows read ${n(idle.read)}, returned ${n(idle.returned)}, seq scans ${idle.seq}; best wall time ${wall.toFixed(1)} ms`,
+    );
 
     clock.set(`${DAY}T09:00:00Z`);
     const burst = await measure(() => scheduler.dueOccurrences(live()));
-    console.log(`09:00 burst scan: ${n(burst.result.length)} due in ${burst.ms.toFixed(1)} ms of database time; rows read ${n(burst.read)}, returned ${n(burst.returned)}, seq scans ${burst.seq}`);
+    console.log(
+      `09:00 burst scan: ${n(burst.result.length)} due in ${burst.ms.toFixed(1)} ms of database time; rows read ${n(burst.read)}, returned ${n(burst.returned)}, seq scans ${burst.seq}`,
+    );
 
     const actor = { accountId: big, keyId: null, readOnly: false, mode: 'live' as const, timeZone: 'UTC' };
     // Reports first, on the settled book (autovacuum has set the visibility map).
@@ -138,7 +172,9 @@ async function main() {
       const scans = scansOf(e.Plan, TABLES);
       return `${e['Execution Time'].toFixed(1)} ms, rows read ${n(scans.reduce((x, s) => x + s.read, 0))} via ${[...new Set(scans.map((s) => s.index ?? s.node))].join(', ')}`;
     };
-    console.log(`overdue count, large account: ${await explainMs(`SELECT count(*) FROM invoices WHERE account_id = $1 AND status IN ('open', 'partially_paid') AND balance > 0 AND due_date < $2::date`, [big, DAY])}`);
+    console.log(
+      `overdue count, large account: ${await explainMs(`SELECT count(*) FROM invoices WHERE account_id = $1 AND status IN ('open', 'partially_paid') AND balance > 0 AND due_date < $2::date`, [big, DAY])}`,
+    );
     console.log(
       `aging by currency and bucket, large account: ${await explainMs(
         `SELECT currency, CASE WHEN due_date >= $2::date THEN 'current' WHEN due_date >= $2::date - 30 THEN '1-30' WHEN due_date >= $2::date - 60 THEN '31-60' WHEN due_date >= $2::date - 90 THEN '61-90' ELSE '90+' END AS bucket, sum(balance)
@@ -146,8 +182,12 @@ async function main() {
         [big, DAY],
       )}`,
     );
-    const list = await measure(() => services.invoices.list(actor, { overdue: true, due_date_to: '2026-03-31', limit: 20 }));
-    console.log(`overdue list filtered by due_date_to, page 1 of 20: ${list.ms.toFixed(2)} ms of database time, rows read ${n(list.read)}`);
+    const list = await measure(() =>
+      services.invoices.list(actor, { overdue: true, due_date_to: '2026-03-31', limit: 20 }),
+    );
+    console.log(
+      `overdue list filtered by due_date_to, page 1 of 20: ${list.ms.toFixed(2)} ms of database time, rows read ${n(list.read)}`,
+    );
 
     const policy = (await services.reminderPolicies.list(actor, {})).data[0]!;
     started = performance.now();
@@ -156,7 +196,9 @@ async function main() {
     started = performance.now();
     const replanned = await scheduler.planPending(live());
     const replanSeconds = (performance.now() - started) / 1000;
-    console.log(`policy change on the large account: answered in ${requestMs.toFixed(0)} ms (${n(changed.invoices_to_replan)} invoices to replan); flagged and replanned ${n(replanned)} in the background in ${replanSeconds.toFixed(1)} s (${n(replanned / replanSeconds)}/s)`);
+    console.log(
+      `policy change on the large account: answered in ${requestMs.toFixed(0)} ms (${n(changed.invoices_to_replan)} invoices to replan); flagged and replanned ${n(replanned)} in the background in ${replanSeconds.toFixed(1)} s (${n(replanned / replanSeconds)}/s)`,
+    );
 
     const { rows: sizes } = await owner.query(`
       SELECT c.relname AS name, pg_total_relation_size(c.oid) AS total, pg_relation_size(c.oid) AS heap, pg_indexes_size(c.oid) AS indexes
@@ -165,8 +207,16 @@ async function main() {
     const { rows: indexes } = await owner.query(`
       SELECT indexrelid::regclass::text AS name, pg_relation_size(indexrelid) AS size FROM pg_index
        WHERE indrelid IN ('invoices'::regclass, 'reminder_occurrences'::regclass, 'events'::regclass) ORDER BY 2 DESC`);
-    const all = Number((await owner.query(`SELECT sum(pg_total_relation_size(c.oid)) AS s FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace WHERE s.nspname = 'public' AND c.relkind = 'r'`)).rows[0].s);
-    console.log(`sizes: ${sizes.map((r) => `${r.name} ${mib(Number(r.total))} (heap ${mib(Number(r.heap))}, indexes ${mib(Number(r.indexes))})`).join('; ')}`);
+    const all = Number(
+      (
+        await owner.query(
+          `SELECT sum(pg_total_relation_size(c.oid)) AS s FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace WHERE s.nspname = 'public' AND c.relkind = 'r'`,
+        )
+      ).rows[0].s,
+    );
+    console.log(
+      `sizes: ${sizes.map((r) => `${r.name} ${mib(Number(r.total))} (heap ${mib(Number(r.heap))}, indexes ${mib(Number(r.indexes))})`).join('; ')}`,
+    );
     console.log(`indexes: ${indexes.map((r) => `${r.name} ${mib(Number(r.size))}`).join(', ')}`);
     console.log(`bytes per invoice, all tables: ${n(all / total)}`);
     console.log(`peak RSS of this process: ${mib(peakRss)}; load average at end: ${load()}`);

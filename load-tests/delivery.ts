@@ -58,9 +58,20 @@ async function run(rate: number) {
         const rows = [];
         for (let i = 0; i < perAccount; i++) {
           rows.push({
-            account_id: account.id, id: newId('invoice'), number: `D-${i}`, customer_id: customer.id, status: 'open', currency: 'EUR',
-            subtotal: 10_000 + i, tax: 0, total: 10_000 + i, issue_date: '2026-06-01', due_date: DAY, needs_replan: true,
-            created_at: clock.now(), updated_at: clock.now(),
+            account_id: account.id,
+            id: newId('invoice'),
+            number: `D-${i}`,
+            customer_id: customer.id,
+            status: 'open',
+            currency: 'EUR',
+            subtotal: 10_000 + i,
+            tax: 0,
+            total: 10_000 + i,
+            issue_date: '2026-06-01',
+            due_date: DAY,
+            needs_replan: true,
+            created_at: clock.now(),
+            updated_at: clock.now(),
           });
         }
         await trx.insertInto('invoices').values(rows).execute();
@@ -77,20 +88,29 @@ async function run(rate: number) {
     for (let w = 0; w < WORKERS; w++) {
       // Each worker has its own transport, as separate processes would; the budget row is shared.
       const budget = createRateBudget(database, { credential: 'resend:bench', ratePerSecond: rate });
-      const services = createServices({ database, clock, transport: createResendTransport({ apiKey: 're_bench', baseUrl: resend.url, budget }) });
-      workers.push(await startWorker({ databaseUrl: testDb.url, services, clock, log, timer: false, concurrency: CONCURRENCY }));
+      const services = createServices({
+        database,
+        clock,
+        transport: createResendTransport({ apiKey: 're_bench', baseUrl: resend.url, budget }),
+      });
+      workers.push(
+        await startWorker({ databaseUrl: testDb.url, services, clock, log, timer: false, concurrency: CONCURRENCY }),
+      );
     }
     const counts = () =>
       database.withSystem(async (trx) => {
         const { rows } = await sql<{ status: string; n: number; attempts: number }>`
-          SELECT status, count(*)::int AS n, sum(attempts)::int AS attempts FROM reminder_occurrences WHERE offset_days = 0 GROUP BY status`.execute(trx);
+          SELECT status, count(*)::int AS n, sum(attempts)::int AS attempts FROM reminder_occurrences WHERE offset_days = 0 GROUP BY status`.execute(
+          trx,
+        );
         return rows;
       });
     await workers[0]!.tick();
     // The emails due today (the default policy's "7 days before" step of these invoices is stale and skipped).
     const due = perAccount * ACCOUNTS;
     let state = await counts();
-    const settled = () => state.filter((r) => r.status === 'sent' || r.status === 'failed').reduce((s, r) => s + r.n, 0);
+    const settled = () =>
+      state.filter((r) => r.status === 'sent' || r.status === 'failed').reduce((s, r) => s + r.n, 0);
     while (settled() < due && (Date.now() - real0) / 1000 < TIMEOUT_S) {
       await new Promise((r) => setTimeout(r, 1000));
       // Every worker's tick re-queues what waits on the provider (production: every 5 s).
@@ -107,12 +127,30 @@ async function run(rate: number) {
     const seconds = (lastAccepted - real0) / 1000;
     const floor = DUE / 100 / rate;
     const of = (status: string) => state.find((r) => r.status === status)?.n ?? 0;
-    const attempts = state.reduce((s, r) => s + r.attempts, 0) / Math.max(1, state.reduce((s, r) => s + r.n, 0));
+    const attempts =
+      state.reduce((s, r) => s + r.attempts, 0) /
+      Math.max(
+        1,
+        state.reduce((s, r) => s + r.n, 0),
+      );
     const busySeconds = new Set(posts.map((r) => Math.floor((r.at - real0) / 1000))).size;
     return {
-      rate, due, seconds, floor, calls: posts.length, batches: posts.filter((r) => r.path === '/emails/batch').length, limited,
-      attempts, sent: of('sent'), failed: of('failed'), lost: due - of('sent') - of('failed'), duplicates: resend.duplicates(),
-      idle: Math.max(0, Math.ceil(seconds) - busySeconds), load: loadavg().map((l) => l.toFixed(2)).join(' '),
+      rate,
+      due,
+      seconds,
+      floor,
+      calls: posts.length,
+      batches: posts.filter((r) => r.path === '/emails/batch').length,
+      limited,
+      attempts,
+      sent: of('sent'),
+      failed: of('failed'),
+      lost: due - of('sent') - of('failed'),
+      duplicates: resend.duplicates(),
+      idle: Math.max(0, Math.ceil(seconds) - busySeconds),
+      load: loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' '),
     };
   } finally {
     if (follow) clearInterval(follow);
@@ -124,7 +162,9 @@ async function run(rate: number) {
 }
 
 async function main() {
-  console.log(`${DUE.toLocaleString('en')} reminders due at 09:00 across ${ACCOUNTS} accounts; stand-in latency ${LATENCY_MS} ms; ${WORKERS} workers × ${CONCURRENCY}`);
+  console.log(
+    `${DUE.toLocaleString('en')} reminders due at 09:00 across ${ACCOUNTS} accounts; stand-in latency ${LATENCY_MS} ms; ${WORKERS} workers × ${CONCURRENCY}`,
+  );
   for (const rate of RATES) {
     const r = await run(rate);
     console.log(

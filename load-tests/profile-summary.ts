@@ -77,7 +77,8 @@ for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n
 const inclusive = new Map<string, number>();
 const inclusiveFunction = new Map<string, number>();
 const byOwner = new Map<string, number>();
-const isOwner = (where: string) => !where.startsWith('(') && !where.startsWith('node:') && !where.startsWith('load-tests/servers/child.ts');
+const isOwner = (where: string) =>
+  !where.startsWith('(') && !where.startsWith('node:') && !where.startsWith('load-tests/servers/child.ts');
 for (const [id, us] of self) {
   const seen = new Set<string>();
   const seenFunctions = new Set<string>();
@@ -112,7 +113,9 @@ byArea.delete('(idle)');
 for (const key of [...byOwner.keys()]) if (key.startsWith('(idle)')) byOwner.delete(key);
 byFunction.delete('(idle)  (idle)');
 inclusive.delete('(idle)');
-console.log(`${file}: ${(total / 1e6).toFixed(1)} s sampled, ${(busy / 1e6).toFixed(1)} s busy; percentages of busy time`);
+console.log(
+  `${file}: ${(total / 1e6).toFixed(1)} s sampled, ${(busy / 1e6).toFixed(1)} s busy; percentages of busy time`,
+);
 print('self time by package / file', byArea);
 print('time by owner (innermost package or project file on the stack)', byOwner);
 print('inclusive time by package / file (on the stack)', inclusive);

@@ -53,17 +53,33 @@ async function main() {
       const { account } = await services.accounts.create({ name: `Account ${a}`, time_zone: 'UTC' });
       accounts.push(account.id);
       const actor = { accountId: account.id, keyId: null, readOnly: false, mode: 'live' as const, timeZone: 'UTC' };
-      const customer = await services.customers.create(actor, { name: `Customer ${a}`, email: `billing${a}@example.com`, locale: a % 2 ? 'fr' : 'en' });
+      const customer = await services.customers.create(actor, {
+        name: `Customer ${a}`,
+        email: `billing${a}@example.com`,
+        locale: a % 2 ? 'fr' : 'en',
+      });
       await database.withAccount(account.id, async (trx) => {
         for (let start = 0; start < perAccount; start += 1000) {
           const rows = [];
           for (let i = start; i < Math.min(perAccount, start + 1000); i++) {
             // The first ones are due in a week (their courtesy email is today); the others later.
-            const due = i < duePerAccount ? DUE_ON_D_PLUS_7 : `2026-0${7 + (i % 3)}-${String(10 + (i % 18)).padStart(2, '0')}`;
+            const due =
+              i < duePerAccount ? DUE_ON_D_PLUS_7 : `2026-0${7 + (i % 3)}-${String(10 + (i % 18)).padStart(2, '0')}`;
             rows.push({
-              account_id: account.id, id: newId('invoice'), number: `B-${i}`, customer_id: customer.id, status: 'open', currency: 'EUR',
-              subtotal: 10_000 + i, tax: 0, total: 10_000 + i, issue_date: '2026-06-01', due_date: due, needs_replan: true,
-              created_at: clock.now(), updated_at: clock.now(),
+              account_id: account.id,
+              id: newId('invoice'),
+              number: `B-${i}`,
+              customer_id: customer.id,
+              status: 'open',
+              currency: 'EUR',
+              subtotal: 10_000 + i,
+              tax: 0,
+              total: 10_000 + i,
+              issue_date: '2026-06-01',
+              due_date: due,
+              needs_replan: true,
+              created_at: clock.now(),
+              updated_at: clock.now(),
             });
           }
           await trx.insertInto('invoices').values(rows).execute();
@@ -77,15 +93,31 @@ async function main() {
     const planned = await services.reminders.scheduler.planPending({ kind: 'live', now: clock.now() });
     const planSeconds = (performance.now() - t0) / 1000;
     endPhase('planning');
-    const occurrences = await database.withSystem(async (trx) => Number((await sql<{ n: string }>`SELECT count(*) AS n FROM reminder_occurrences`.execute(trx)).rows[0]?.n));
-    console.log(`planned ${planned.toLocaleString('en')} invoices (${occurrences.toLocaleString('en')} reminders) in ${planSeconds.toFixed(1)} s: ${Math.round(planned / planSeconds).toLocaleString('en')} invoices/s`);
+    const occurrences = await database.withSystem(async (trx) =>
+      Number((await sql<{ n: string }>`SELECT count(*) AS n FROM reminder_occurrences`.execute(trx)).rows[0]?.n),
+    );
+    console.log(
+      `planned ${planned.toLocaleString('en')} invoices (${occurrences.toLocaleString('en')} reminders) in ${planSeconds.toFixed(1)} s: ${Math.round(planned / planSeconds).toLocaleString('en')} invoices/s`,
+    );
     await database.withSystem((trx) => sql`ANALYZE`.execute(trx));
 
     clock.set(`${DAY}T09:30:00Z`);
-    const worker = await startWorker({ databaseUrl: testDb.url, services, clock, log, timer: false, concurrency: CONCURRENCY });
+    const worker = await startWorker({
+      databaseUrl: testDb.url,
+      services,
+      clock,
+      log,
+      timer: false,
+      concurrency: CONCURRENCY,
+    });
     t0 = performance.now();
     const due = await worker.tick();
-    const sentCount = () => database.withSystem(async (trx) => Number((await sql<{ n: string }>`SELECT count(*) AS n FROM messages WHERE status = 'sent'`.execute(trx)).rows[0]?.n));
+    const sentCount = () =>
+      database.withSystem(async (trx) =>
+        Number(
+          (await sql<{ n: string }>`SELECT count(*) AS n FROM messages WHERE status = 'sent'`.execute(trx)).rows[0]?.n,
+        ),
+      );
     let sent = 0;
     while (sent < due) {
       await new Promise((r) => setTimeout(r, 500));
@@ -95,9 +127,19 @@ async function main() {
     const sendSeconds = (performance.now() - t0) / 1000;
     endPhase('sending');
     await worker.stop();
-    console.log(`${due.toLocaleString('en')} reminders due; sent ${sent.toLocaleString('en')} (guarded + rendered + outbox) in ${sendSeconds.toFixed(1)} s: ${Math.round(sent / sendSeconds).toLocaleString('en')} reminders/s`);
-    console.log(`peak RSS of this process (app + worker + load setup): ${Math.max(...Object.values(phasePeaks))} MiB; by phase: ${Object.entries(phasePeaks).map(([k, v]) => `${k} ${v} MiB`).join(', ')}`);
-    console.log(`goals: planning 100,000 invoices ≤ 60 s → ${planSeconds <= 60 * (INVOICES / 100_000) ? 'PASS' : 'MISS'}; ≥ 500 reminders/s → ${sent / sendSeconds >= 500 ? 'PASS' : 'MISS'}`);
+    console.log(
+      `${due.toLocaleString('en')} reminders due; sent ${sent.toLocaleString('en')} (guarded + rendered + outbox) in ${sendSeconds.toFixed(1)} s: ${Math.round(sent / sendSeconds).toLocaleString('en')} reminders/s`,
+    );
+    console.log(
+      `peak RSS of this process (app + worker + load setup): ${Math.max(...Object.values(phasePeaks))} MiB; by phase: ${Object.entries(
+        phasePeaks,
+      )
+        .map(([k, v]) => `${k} ${v} MiB`)
+        .join(', ')}`,
+    );
+    console.log(
+      `goals: planning 100,000 invoices ≤ 60 s → ${planSeconds <= 60 * (INVOICES / 100_000) ? 'PASS' : 'MISS'}; ≥ 500 reminders/s → ${sent / sendSeconds >= 500 ? 'PASS' : 'MISS'}`,
+    );
   } finally {
     clearInterval(sampler);
     await database.close();

@@ -106,11 +106,19 @@ const createPayment: Scenario<{ customerId: string; invoiceIds: string[] }> = {
   path: '/v1/payments',
   async setup(ctx) {
     const tenant = await ctx.tenant();
-    const customer = await ctx.services.customers.create(tenant.actor, { name: 'Bench payer', email: 'payer@bench.example' });
+    const customer = await ctx.services.customers.create(tenant.actor, {
+      name: 'Bench payer',
+      email: 'payer@bench.example',
+    });
     const invoiceIds: string[] = [];
     for (let i = 0; i < PAYABLE_INVOICES; i++) {
       const { invoice } = await ctx.services.invoices.create(tenant.actor, {
-        number: `P-${RUN}-${i}`, customer_id: customer.id, currency: 'EUR', subtotal: 1_000_000_000, issue_date: ISSUE_DATE, due_date: DUE_DATE,
+        number: `P-${RUN}-${i}`,
+        customer_id: customer.id,
+        currency: 'EUR',
+        subtotal: 1_000_000_000,
+        issue_date: ISSUE_DATE,
+        due_date: DUE_DATE,
       });
       invoiceIds.push(invoice.id);
     }
@@ -118,7 +126,11 @@ const createPayment: Scenario<{ customerId: string; invoiceIds: string[] }> = {
     // database after the setups, so the planner knows payments and allocations are not empty).
     for (const invoiceId of invoiceIds) {
       await ctx.services.payments.create(tenant.actor, {
-        customer_id: customer.id, amount: 1, currency: 'EUR', method: 'transfer', allocations: [{ invoice_id: invoiceId, amount: 1 }],
+        customer_id: customer.id,
+        amount: 1,
+        currency: 'EUR',
+        method: 'transfer',
+        allocations: [{ invoice_id: invoiceId, amount: 1 }],
       });
     }
     return { headers: { authorization: `Bearer ${tenant.apiKey}` }, state: { customerId: customer.id, invoiceIds } };
@@ -139,7 +151,12 @@ const createPayment: Scenario<{ customerId: string; invoiceIds: string[] }> = {
 export const scenarios: Scenario[] = [rawInsert, createInvoice, createPayment as Scenario];
 
 export const comparisons: Comparison[] = [
-  { name: 'POST /v1/invoices', baseline: 'raw-insert', candidate: 'create-invoice', goal: { minRatio: 0.6, maxP99Ms: 50 } },
+  {
+    name: 'POST /v1/invoices',
+    baseline: 'raw-insert',
+    candidate: 'create-invoice',
+    goal: { minRatio: 0.6, maxP99Ms: 50 },
+  },
   // A payment touches more rows than an invoice (payment, allocation, invoice, events): the
   // goal is half the ceiling, with no p99 bound (p99 is reported).
   { name: 'POST /v1/payments', baseline: 'raw-insert', candidate: 'create-payment', goal: { minRatio: 0.5 } },

@@ -24,7 +24,8 @@ const EVENTS = env('BENCH_EVENTS', 20_000);
 const RATE = env('BENCH_RATE', 150);
 const ENDPOINTS = 2;
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
 async function main() {
   const testDb = await createTestDatabase();
@@ -52,10 +53,15 @@ async function main() {
 
   const { account } = await services.accounts.create({ name: 'Bench', time_zone: 'UTC' });
   const actor = { accountId: account.id, keyId: null, readOnly: false, mode: 'live' as const, timeZone: 'UTC' };
-  for (let i = 0; i < ENDPOINTS; i++) await services.webhooks.create(actor, { url: `http://127.0.0.1:${port}/endpoint-${i}`, enabled_events: ['*'] });
+  for (let i = 0; i < ENDPOINTS; i++)
+    await services.webhooks.create(actor, { url: `http://127.0.0.1:${port}/endpoint-${i}`, enabled_events: ['*'] });
 
-  const worker = fork(new URL('./servers/webhook-worker.ts', import.meta.url), { env: { ...process.env, DATABASE_URL: testDb.url } });
-  const workerCpu = new Promise<number>((resolve) => worker.on('message', (m: { type: string; cpuMicros?: number }) => m.type === 'cpu' && resolve(m.cpuMicros ?? 0)));
+  const worker = fork(new URL('./servers/webhook-worker.ts', import.meta.url), {
+    env: { ...process.env, DATABASE_URL: testDb.url },
+  });
+  const workerCpu = new Promise<number>((resolve) =>
+    worker.on('message', (m: { type: string; cpuMicros?: number }) => m.type === 'cpu' && resolve(m.cpuMicros ?? 0)),
+  );
   await new Promise<void>((resolve, reject) => {
     worker.on('message', (m: { type: string }) => m.type === 'ready' && resolve());
     worker.on('exit', (code) => reject(new Error(`worker exited (${code})`)));
@@ -73,11 +79,23 @@ async function main() {
       onReceipt();
     });
 
-  const event = () => ({ id: newId('event'), payload: { id: newId('invoice'), object: 'invoice', number: `B-${committedAt.size}`, total: 12_000, currency: 'EUR', status: 'paid' } });
+  const event = () => ({
+    id: newId('event'),
+    payload: {
+      id: newId('invoice'),
+      object: 'invoice',
+      number: `B-${committedAt.size}`,
+      total: 12_000,
+      currency: 'EUR',
+      status: 'paid',
+    },
+  });
 
   try {
     // 1. Steady: events committed at RATE per second, in transactions of a few events (every 20 ms).
-    console.log(`steady: ${EVENTS.toLocaleString('en')} events at ${RATE}/s to ${ENDPOINTS} endpoints (${RATE * ENDPOINTS} deliveries/s offered)…`);
+    console.log(
+      `steady: ${EVENTS.toLocaleString('en')} events at ${RATE}/s to ${ENDPOINTS} endpoints (${RATE * ENDPOINTS} deliveries/s offered)…`,
+    );
     const t0 = performance.now();
     let written = 0;
     while (written < EVENTS) {
@@ -85,7 +103,18 @@ async function main() {
       if (due > written) {
         const batch = Array.from({ length: Math.min(50, due - written) }, event);
         await database.withAccount(account.id, (trx) =>
-          insertEvents(trx, batch.map((e) => ({ account_id: account.id, id: e.id, type: 'invoice.paid', object_type: 'invoice', object_id: e.payload.id, data: JSON.stringify(e.payload), created_at: new Date() }))),
+          insertEvents(
+            trx,
+            batch.map((e) => ({
+              account_id: account.id,
+              id: e.id,
+              type: 'invoice.paid',
+              object_type: 'invoice',
+              object_id: e.payload.id,
+              data: JSON.stringify(e.payload),
+              created_at: new Date(),
+            })),
+          ),
         );
         const at = performance.now();
         for (const e of batch) committedAt.set(e.id, at);
@@ -97,19 +126,33 @@ async function main() {
     const writeSeconds = (performance.now() - t0) / 1000;
     const complete = await waitForDeliveries(EVENTS * ENDPOINTS, 300);
     const steadySeconds = (performance.now() - t0) / 1000;
-    const delays = [...received].map(([key, at]) => at - (committedAt.get(key.split(' ')[0]!) ?? NaN)).filter((d) => !Number.isNaN(d)).sort((a, b) => a - b);
+    const delays = [...received]
+      .map(([key, at]) => at - (committedAt.get(key.split(' ')[0]!) ?? NaN))
+      .filter((d) => !Number.isNaN(d))
+      .sort((a, b) => a - b);
     const steadyRate = received.size / steadySeconds;
-    console.log(`  written in ${writeSeconds.toFixed(1)} s (${Math.round(EVENTS / writeSeconds)} events/s); ${received.size.toLocaleString('en')} deliveries received${complete ? '' : ' (INCOMPLETE)'} in ${steadySeconds.toFixed(1)} s: ${Math.round(steadyRate)} deliveries/s`);
-    console.log(`  delay commit → receipt: p50 ${Math.round(percentile(delays, 50))} ms, p90 ${Math.round(percentile(delays, 90))} ms, p99 ${Math.round(percentile(delays, 99))} ms, max ${Math.round(delays.at(-1) ?? NaN)} ms`);
+    console.log(
+      `  written in ${writeSeconds.toFixed(1)} s (${Math.round(EVENTS / writeSeconds)} events/s); ${received.size.toLocaleString('en')} deliveries received${complete ? '' : ' (INCOMPLETE)'} in ${steadySeconds.toFixed(1)} s: ${Math.round(steadyRate)} deliveries/s`,
+    );
+    console.log(
+      `  delay commit → receipt: p50 ${Math.round(percentile(delays, 50))} ms, p90 ${Math.round(percentile(delays, 90))} ms, p99 ${Math.round(percentile(delays, 99))} ms, max ${Math.round(delays.at(-1) ?? NaN)} ms`,
+    );
 
     // Where the steady delay goes: event written → delivery created (dispatcher) → first attempt (queue).
-    const split = await database.withSystem(async (trx) => (await sql<{ dispatch_p50: number; dispatch_p99: number; queue_p50: number; queue_p99: number }>`
+    const split = await database.withSystem(
+      async (trx) =>
+        (
+          await sql<{ dispatch_p50: number; dispatch_p99: number; queue_p50: number; queue_p99: number }>`
       SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM d.created_at - e.created_at)) * 1000 AS dispatch_p50,
              percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM d.created_at - e.created_at)) * 1000 AS dispatch_p99,
              percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM d.last_attempt_at - d.created_at)) * 1000 AS queue_p50,
              percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM d.last_attempt_at - d.created_at)) * 1000 AS queue_p99
-        FROM webhook_deliveries d JOIN events e ON e.account_id = d.account_id AND e.id = d.event_id`.execute(trx)).rows[0]);
-    console.log(`  of which event → delivery row (dispatcher): p50 ${Math.round(split?.dispatch_p50 ?? NaN)} ms, p99 ${Math.round(split?.dispatch_p99 ?? NaN)} ms; delivery row → attempt (queue): p50 ${Math.round(split?.queue_p50 ?? NaN)} ms, p99 ${Math.round(split?.queue_p99 ?? NaN)} ms`);
+        FROM webhook_deliveries d JOIN events e ON e.account_id = d.account_id AND e.id = d.event_id`.execute(trx)
+        ).rows[0],
+    );
+    console.log(
+      `  of which event → delivery row (dispatcher): p50 ${Math.round(split?.dispatch_p50 ?? NaN)} ms, p99 ${Math.round(split?.dispatch_p99 ?? NaN)} ms; delivery row → attempt (queue): p50 ${Math.round(split?.queue_p50 ?? NaN)} ms, p99 ${Math.round(split?.queue_p99 ?? NaN)} ms`,
+    );
 
     // 2. Burst: as many events again, committed at once; how fast does the backlog drain?
     console.log(`burst: ${EVENTS.toLocaleString('en')} more events committed at once…`);
@@ -119,7 +162,15 @@ async function main() {
       for (let start = 0; start < EVENTS; start += 1000) {
         const rows = Array.from({ length: Math.min(1000, EVENTS - start) }, () => {
           const e = event();
-          return { account_id: account.id, id: e.id, type: 'invoice.paid', object_type: 'invoice', object_id: e.payload.id, data: JSON.stringify(e.payload), created_at: new Date() };
+          return {
+            account_id: account.id,
+            id: e.id,
+            type: 'invoice.paid',
+            object_type: 'invoice',
+            object_id: e.payload.id,
+            data: JSON.stringify(e.payload),
+            created_at: new Date(),
+          };
         });
         await insertEvents(trx, rows);
       }
@@ -127,16 +178,30 @@ async function main() {
     const burstComplete = await waitForDeliveries(before + EVENTS * ENDPOINTS, 600);
     const burstSeconds = (performance.now() - t1) / 1000;
     const burstRate = (received.size - before) / burstSeconds;
-    console.log(`  ${(received.size - before).toLocaleString('en')} deliveries${burstComplete ? '' : ' (INCOMPLETE)'} in ${burstSeconds.toFixed(1)} s: ${Math.round(burstRate)} deliveries/s`);
+    console.log(
+      `  ${(received.size - before).toLocaleString('en')} deliveries${burstComplete ? '' : ' (INCOMPLETE)'} in ${burstSeconds.toFixed(1)} s: ${Math.round(burstRate)} deliveries/s`,
+    );
 
-    const attempts = await database.withSystem(async (trx) => (await sql<{ n: string; failed: string }>`SELECT count(*) AS n, count(*) FILTER (WHERE NOT succeeded) AS failed FROM webhook_attempts`.execute(trx)).rows[0]);
+    const attempts = await database.withSystem(
+      async (trx) =>
+        (
+          await sql<{
+            n: string;
+            failed: string;
+          }>`SELECT count(*) AS n, count(*) FILTER (WHERE NOT succeeded) AS failed FROM webhook_attempts`.execute(trx)
+        ).rows[0],
+    );
     worker.send({ type: 'stop' });
     const cpu = await workerCpu;
-    console.log(`HTTP requests received ${requests.toLocaleString('en')} (duplicates ${requests - received.size}); attempts logged ${attempts?.n}, failed ${attempts?.failed}; worker CPU ${(cpu / 1000 / received.size).toFixed(2)} ms per delivery`);
+    console.log(
+      `HTTP requests received ${requests.toLocaleString('en')} (duplicates ${requests - received.size}); attempts logged ${attempts?.n}, failed ${attempts?.failed}; worker CPU ${(cpu / 1000 / received.size).toFixed(2)} ms per delivery`,
+    );
     const p99 = percentile(delays, 99);
     // Capacity is the burst's drain rate; the delay is measured at the steady rate offered (≥ 300/s for the goal).
     const pass = RATE * ENDPOINTS >= 300 && complete && p99 <= 2000 && burstRate >= 300 && burstComplete;
-    console.log(`goal: ≥ 300 deliveries/s, p99 ≤ 2 s at that rate → capacity (burst) ${Math.round(burstRate)}/s; at ${RATE * ENDPOINTS}/s offered p99 ${Math.round(p99)} ms: ${pass ? 'PASS' : 'MISS'}`);
+    console.log(
+      `goal: ≥ 300 deliveries/s, p99 ≤ 2 s at that rate → capacity (burst) ${Math.round(burstRate)}/s; at ${RATE * ENDPOINTS}/s offered p99 ${Math.round(p99)} ms: ${pass ? 'PASS' : 'MISS'}`,
+    );
   } finally {
     worker.kill('SIGTERM');
     receiver.closeAllConnections();

@@ -199,7 +199,9 @@ export async function up(db: Kysely<any>): Promise<void> {
   }
 
   await sql`GRANT USAGE ON SCHEMA public TO relance_app, relance_system`.execute(db);
-  await sql`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO relance_app, relance_system`.execute(db);
+  await sql`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO relance_app, relance_system`.execute(
+    db,
+  );
   await sql`GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO relance_app, relance_system`.execute(db);
   await sql`GRANT EXECUTE ON FUNCTION relance_current_account() TO relance_app, relance_system`.execute(db);
   await sql`

@@ -88,7 +88,9 @@ export async function up(db: Kysely<any>): Promise<void> {
       FOREIGN KEY (account_id, invoice_id) REFERENCES invoices (account_id, id) ON DELETE CASCADE,
       CHECK (status <> 'scheduled' OR scheduled_at IS NOT NULL)
     )`.execute(db);
-  await sql`CREATE INDEX reminder_occurrences_due ON reminder_occurrences (scheduled_at) WHERE status IN ('scheduled', 'sending')`.execute(db);
+  await sql`CREATE INDEX reminder_occurrences_due ON reminder_occurrences (scheduled_at) WHERE status IN ('scheduled', 'sending')`.execute(
+    db,
+  );
   await sql`CREATE INDEX reminder_occurrences_invoice ON reminder_occurrences (account_id, invoice_id)`.execute(db);
   await sql`CREATE INDEX invoices_needs_replan ON invoices (account_id) WHERE needs_replan`.execute(db);
   await sql`CREATE INDEX events_account_seq ON events (account_id, seq)`.execute(db);
@@ -122,7 +124,9 @@ export async function up(db: Kysely<any>): Promise<void> {
       PRIMARY KEY (account_id, id),
       CONSTRAINT messages_occurrence_key UNIQUE (account_id, occurrence_id)
     )`.execute(db);
-  await sql`CREATE INDEX messages_provider ON messages (provider_message_id) WHERE provider_message_id IS NOT NULL`.execute(db);
+  await sql`CREATE INDEX messages_provider ON messages (provider_message_id) WHERE provider_message_id IS NOT NULL`.execute(
+    db,
+  );
 
   await sql`
     CREATE TABLE email_suppressions (
@@ -186,7 +190,9 @@ export async function up(db: Kysely<any>): Promise<void> {
       FOREIGN KEY (account_id, invoice_id) REFERENCES invoices (account_id, id) ON DELETE CASCADE
     )`.execute(db);
   // At most one open dispute per invoice.
-  await sql`CREATE UNIQUE INDEX disputes_one_open ON disputes (account_id, invoice_id) WHERE status = 'open'`.execute(db);
+  await sql`CREATE UNIQUE INDEX disputes_one_open ON disputes (account_id, invoice_id) WHERE status = 'open'`.execute(
+    db,
+  );
 
   await sql`
     CREATE TABLE account_clocks (
@@ -215,6 +221,8 @@ export async function down(db: Kysely<any>): Promise<void> {
     ALTER TABLE invoices DROP COLUMN reminder_policy_id, DROP COLUMN disputed, DROP COLUMN paused,
       DROP COLUMN paused_until, DROP COLUMN pause_reason, DROP COLUMN promise_to_pay_on,
       DROP COLUMN overdue_notified_at, DROP COLUMN due_soon_notified_at, DROP COLUMN needs_replan`.execute(db);
-  await sql`ALTER TABLE customers DROP COLUMN reminder_policy_id, DROP COLUMN paused, DROP COLUMN paused_until, DROP COLUMN pause_reason`.execute(db);
+  await sql`ALTER TABLE customers DROP COLUMN reminder_policy_id, DROP COLUMN paused, DROP COLUMN paused_until, DROP COLUMN pause_reason`.execute(
+    db,
+  );
   await sql`ALTER TABLE accounts DROP COLUMN default_reminder_policy_id`.execute(db);
 }

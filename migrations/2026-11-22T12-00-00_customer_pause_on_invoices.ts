@@ -14,5 +14,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  await sql`ALTER TABLE invoices DROP COLUMN customer_paused, DROP COLUMN customer_paused_until, DROP COLUMN customer_pause_reason`.execute(db);
+  await sql`ALTER TABLE invoices DROP COLUMN customer_paused, DROP COLUMN customer_paused_until, DROP COLUMN customer_pause_reason`.execute(
+    db,
+  );
 }

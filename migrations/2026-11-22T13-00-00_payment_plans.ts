@@ -33,7 +33,9 @@ export async function up(db: Kysely<any>): Promise<void> {
       CHECK ((status = 'active') = (ended_at IS NULL)),
       CHECK ((ended_at IS NULL) = (ended_on IS NULL))
     )`.execute(db);
-  await sql`CREATE UNIQUE INDEX payment_plans_one_active ON payment_plans (account_id, invoice_id) WHERE status = 'active'`.execute(db);
+  await sql`CREATE UNIQUE INDEX payment_plans_one_active ON payment_plans (account_id, invoice_id) WHERE status = 'active'`.execute(
+    db,
+  );
   await sql`CREATE INDEX payment_plans_invoice ON payment_plans (account_id, invoice_id, id)`.execute(db);
 
   await sql`
@@ -52,7 +54,9 @@ export async function up(db: Kysely<any>): Promise<void> {
       CHECK ((status = 'paid') = (paid_amount = amount))
     )`.execute(db);
   // The workers' daily scan for installments that passed their date unpaid.
-  await sql`CREATE INDEX payment_plan_installments_pending ON payment_plan_installments (due_date) WHERE status = 'pending'`.execute(db);
+  await sql`CREATE INDEX payment_plan_installments_pending ON payment_plan_installments (due_date) WHERE status = 'pending'`.execute(
+    db,
+  );
 
   await sql`ALTER TABLE invoices ADD COLUMN active_payment_plan_id text`.execute(db);
   await sql`
@@ -70,7 +74,9 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`ALTER TABLE reminder_occurrences DROP CONSTRAINT reminder_occurrences_plan_key`.execute(db);
   await sql`
     ALTER TABLE reminder_occurrences ADD CONSTRAINT reminder_occurrences_plan_key
-      UNIQUE NULLS NOT DISTINCT (account_id, invoice_id, step_id, repeat_index, payment_plan_id, installment_number)`.execute(db);
+      UNIQUE NULLS NOT DISTINCT (account_id, invoice_id, step_id, repeat_index, payment_plan_id, installment_number)`.execute(
+    db,
+  );
 
   for (const table of NEW_TENANT_TABLES) {
     await sql`ALTER TABLE ${sql.table(table)} ENABLE ROW LEVEL SECURITY`.execute(db);
@@ -88,7 +94,9 @@ export async function up(db: Kysely<any>): Promise<void> {
 export async function down(db: Kysely<any>): Promise<void> {
   await sql`DELETE FROM reminder_occurrences WHERE payment_plan_id IS NOT NULL`.execute(db);
   await sql`ALTER TABLE reminder_occurrences DROP CONSTRAINT reminder_occurrences_plan_key`.execute(db);
-  await sql`ALTER TABLE reminder_occurrences DROP COLUMN payment_plan_id, DROP COLUMN installment_number, DROP COLUMN installment_due_on`.execute(db);
+  await sql`ALTER TABLE reminder_occurrences DROP COLUMN payment_plan_id, DROP COLUMN installment_number, DROP COLUMN installment_due_on`.execute(
+    db,
+  );
   await sql`
     ALTER TABLE reminder_occurrences ADD CONSTRAINT reminder_occurrences_plan_key
       UNIQUE (account_id, invoice_id, step_id, repeat_index)`.execute(db);

@@ -54,7 +54,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     )`.execute(db);
   await sql`CREATE INDEX webhook_deliveries_endpoint ON webhook_deliveries (account_id, endpoint_id, id)`.execute(db);
   await sql`CREATE INDEX webhook_deliveries_event ON webhook_deliveries (account_id, event_id)`.execute(db);
-  await sql`CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE status = 'pending' AND next_attempt_at IS NOT NULL`.execute(db);
+  await sql`CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE status = 'pending' AND next_attempt_at IS NOT NULL`.execute(
+    db,
+  );
 
   await sql`
     CREATE TABLE webhook_attempts (

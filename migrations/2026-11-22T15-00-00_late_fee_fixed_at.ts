@@ -5,7 +5,9 @@ import { type Kysely, sql } from 'kysely';
 export async function up(db: Kysely<any>): Promise<void> {
   await sql`
     ALTER TABLE payment_terms
-      ADD COLUMN late_fee_fixed_at text NOT NULL DEFAULT 'overdue' CHECK (late_fee_fixed_at IN ('overdue', 'fee_step'))`.execute(db);
+      ADD COLUMN late_fee_fixed_at text NOT NULL DEFAULT 'overdue' CHECK (late_fee_fixed_at IN ('overdue', 'fee_step'))`.execute(
+    db,
+  );
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

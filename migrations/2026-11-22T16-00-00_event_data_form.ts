@@ -12,9 +12,13 @@ export async function up(db: Kysely<any>): Promise<void> {
       ADD COLUMN data_form text NOT NULL DEFAULT 'snapshot',
       ADD COLUMN data_day date,
       ADD CONSTRAINT events_data_form CHECK (
-        (data_form = 'snapshot' AND data_day IS NULL) OR (data_form = 'invoice_row' AND data_day IS NOT NULL))`.execute(db);
+        (data_form = 'snapshot' AND data_day IS NULL) OR (data_form = 'invoice_row' AND data_day IS NOT NULL))`.execute(
+    db,
+  );
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  await sql`ALTER TABLE events DROP CONSTRAINT events_data_form, DROP COLUMN data_day, DROP COLUMN data_form`.execute(db);
+  await sql`ALTER TABLE events DROP CONSTRAINT events_data_form, DROP COLUMN data_day, DROP COLUMN data_form`.execute(
+    db,
+  );
 }

@@ -31,7 +31,13 @@ export async function down(db: Kysely<any>): Promise<void> {
       DROP CONSTRAINT payment_allocations_account_id_invoice_id_fkey,
       ADD CONSTRAINT payment_allocations_account_id_fkey FOREIGN KEY (account_id) REFERENCES accounts (id) ON DELETE CASCADE,
       ADD CONSTRAINT payment_allocations_account_id_payment_id_fkey FOREIGN KEY (account_id, payment_id) REFERENCES payments (account_id, id),
-      ADD CONSTRAINT payment_allocations_account_id_invoice_id_fkey FOREIGN KEY (account_id, invoice_id) REFERENCES invoices (account_id, id)`.execute(db);
-  await sql`ALTER TABLE payments ADD CONSTRAINT payments_account_id_fkey FOREIGN KEY (account_id) REFERENCES accounts (id) ON DELETE CASCADE`.execute(db);
-  await sql`ALTER TABLE events ADD CONSTRAINT events_account_id_fkey FOREIGN KEY (account_id) REFERENCES accounts (id) ON DELETE CASCADE`.execute(db);
+      ADD CONSTRAINT payment_allocations_account_id_invoice_id_fkey FOREIGN KEY (account_id, invoice_id) REFERENCES invoices (account_id, id)`.execute(
+    db,
+  );
+  await sql`ALTER TABLE payments ADD CONSTRAINT payments_account_id_fkey FOREIGN KEY (account_id) REFERENCES accounts (id) ON DELETE CASCADE`.execute(
+    db,
+  );
+  await sql`ALTER TABLE events ADD CONSTRAINT events_account_id_fkey FOREIGN KEY (account_id) REFERENCES accounts (id) ON DELETE CASCADE`.execute(
+    db,
+  );
 }

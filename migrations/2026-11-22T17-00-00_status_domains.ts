@@ -7,8 +7,12 @@ import { type Kysely, sql } from 'kysely';
 // is read once per connection and checked only where a value is written. Same rule, same error
 // (23514 check_violation).
 export async function up(db: Kysely<any>): Promise<void> {
-  await sql`CREATE DOMAIN relance_invoice_status AS text CHECK (VALUE IN ('draft', 'open', 'partially_paid', 'paid', 'void', 'uncollectible'))`.execute(db);
-  await sql`CREATE DOMAIN relance_payment_method AS text CHECK (VALUE IN ('transfer', 'card', 'check', 'cash', 'direct_debit', 'other'))`.execute(db);
+  await sql`CREATE DOMAIN relance_invoice_status AS text CHECK (VALUE IN ('draft', 'open', 'partially_paid', 'paid', 'void', 'uncollectible'))`.execute(
+    db,
+  );
+  await sql`CREATE DOMAIN relance_payment_method AS text CHECK (VALUE IN ('transfer', 'card', 'check', 'cash', 'direct_debit', 'other'))`.execute(
+    db,
+  );
   await sql`CREATE DOMAIN relance_payment_status AS text CHECK (VALUE IN ('succeeded', 'reversed'))`.execute(db);
   await sql`
     ALTER TABLE invoices
@@ -32,7 +36,9 @@ export async function down(db: Kysely<any>): Promise<void> {
   await sql`
     ALTER TABLE invoices
       ALTER COLUMN status TYPE text,
-      ADD CONSTRAINT invoices_status_check CHECK (status IN ('draft', 'open', 'partially_paid', 'paid', 'void', 'uncollectible'))`.execute(db);
+      ADD CONSTRAINT invoices_status_check CHECK (status IN ('draft', 'open', 'partially_paid', 'paid', 'void', 'uncollectible'))`.execute(
+    db,
+  );
   await sql`DROP DOMAIN relance_payment_status`.execute(db);
   await sql`DROP DOMAIN relance_payment_method`.execute(db);
   await sql`DROP DOMAIN relance_invoice_status`.execute(db);

@@ -12,14 +12,20 @@ import { type Kysely, sql } from 'kysely';
 //   of every flagged invoice.
 export async function up(db: Kysely<any>): Promise<void> {
   await sql`DROP INDEX reminder_occurrences_due`.execute(db);
-  await sql`CREATE INDEX reminder_occurrences_scheduled ON reminder_occurrences (scheduled_at) WHERE status = 'scheduled'`.execute(db);
-  await sql`CREATE INDEX reminder_occurrences_sending ON reminder_occurrences (updated_at) WHERE status = 'sending'`.execute(db);
+  await sql`CREATE INDEX reminder_occurrences_scheduled ON reminder_occurrences (scheduled_at) WHERE status = 'scheduled'`.execute(
+    db,
+  );
+  await sql`CREATE INDEX reminder_occurrences_sending ON reminder_occurrences (updated_at) WHERE status = 'sending'`.execute(
+    db,
+  );
   await sql`
     CREATE INDEX invoices_overdue_unannounced ON invoices (account_id, due_date)
      WHERE status IN ('open', 'partially_paid') AND balance > 0 AND overdue_notified_at IS NULL`.execute(db);
   await sql`
     CREATE INDEX invoices_due_soon_unannounced ON invoices (account_id, due_date)
-     WHERE status IN ('open', 'partially_paid') AND balance > 0 AND overdue_notified_at IS NULL AND due_soon_notified_at IS NULL`.execute(db);
+     WHERE status IN ('open', 'partially_paid') AND balance > 0 AND overdue_notified_at IS NULL AND due_soon_notified_at IS NULL`.execute(
+    db,
+  );
   await sql`
     CREATE INDEX invoices_late_fees_next ON invoices (account_id, (greatest(late_fees_accrued_on, due_date)))
      WHERE status IN ('open', 'partially_paid') AND balance > 0`.execute(db);
@@ -35,5 +41,7 @@ export async function down(db: Kysely<any>): Promise<void> {
   await sql`DROP INDEX invoices_overdue_unannounced`.execute(db);
   await sql`DROP INDEX reminder_occurrences_sending`.execute(db);
   await sql`DROP INDEX reminder_occurrences_scheduled`.execute(db);
-  await sql`CREATE INDEX reminder_occurrences_due ON reminder_occurrences (scheduled_at) WHERE status IN ('scheduled', 'sending')`.execute(db);
+  await sql`CREATE INDEX reminder_occurrences_due ON reminder_occurrences (scheduled_at) WHERE status IN ('scheduled', 'sending')`.execute(
+    db,
+  );
 }

@@ -9,7 +9,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     ALTER TABLE reminder_policies
       ADD COLUMN replan_after text,
       ADD COLUMN invoices_to_replan integer NOT NULL DEFAULT 0`.execute(db);
-  await sql`CREATE INDEX reminder_policies_replan_pending ON reminder_policies (account_id) WHERE replan_after IS NOT NULL`.execute(db);
+  await sql`CREATE INDEX reminder_policies_replan_pending ON reminder_policies (account_id) WHERE replan_after IS NOT NULL`.execute(
+    db,
+  );
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

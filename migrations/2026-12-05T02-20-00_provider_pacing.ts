@@ -22,11 +22,17 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`REVOKE ALL ON provider_rate_budgets FROM relance_app, relance_system`.execute(db);
   await sql`GRANT SELECT ON provider_rate_budgets TO relance_app`.execute(db);
   await sql`GRANT SELECT, INSERT, UPDATE ON provider_rate_budgets TO relance_system`.execute(db);
-  await sql`ALTER TABLE reminder_occurrences ADD COLUMN retry_at timestamptz, ADD COLUMN requeues integer NOT NULL DEFAULT 0`.execute(db);
+  await sql`ALTER TABLE reminder_occurrences ADD COLUMN retry_at timestamptz, ADD COLUMN requeues integer NOT NULL DEFAULT 0`.execute(
+    db,
+  );
   await sql`ALTER TABLE messages ADD COLUMN batch_key text`.execute(db);
   // The tick's "due again" branch reads this (see findDueOccurrences).
-  await sql`CREATE INDEX reminder_occurrences_retry ON reminder_occurrences ((coalesce(retry_at, updated_at))) WHERE status = 'sending'`.execute(db);
-  await sql`CREATE INDEX messages_batch_key ON messages (account_id, batch_key) WHERE batch_key IS NOT NULL AND status IN ('pending', 'failed')`.execute(db);
+  await sql`CREATE INDEX reminder_occurrences_retry ON reminder_occurrences ((coalesce(retry_at, updated_at))) WHERE status = 'sending'`.execute(
+    db,
+  );
+  await sql`CREATE INDEX messages_batch_key ON messages (account_id, batch_key) WHERE batch_key IS NOT NULL AND status IN ('pending', 'failed')`.execute(
+    db,
+  );
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

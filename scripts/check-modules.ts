@@ -72,7 +72,9 @@ export function layers(graph: ReadonlyMap<string, ReadonlySet<string>>): string[
   const placed = new Set<string>();
   const result: string[][] = [];
   while (placed.size < graph.size) {
-    const layer = [...graph.keys()].filter((m) => !placed.has(m) && [...(graph.get(m) ?? [])].every((d) => placed.has(d))).sort();
+    const layer = [...graph.keys()]
+      .filter((m) => !placed.has(m) && [...(graph.get(m) ?? [])].every((d) => placed.has(d)))
+      .sort();
     if (layer.length === 0) throw new Error('the module graph has a cycle');
     layer.forEach((m) => placed.add(m));
     result.push(layer);
@@ -86,7 +88,8 @@ export async function requestCasts(dir = path.join(ROOT, 'api/src/http/routes'))
   for (const file of (await readdir(dir, { recursive: true })).filter((f) => f.endsWith('.ts'))) {
     const lines = (await readFile(path.join(dir, file), 'utf8')).split('\n');
     lines.forEach((line, i) => {
-      if (/\(?request\.(body|query|params)\b[^,;)]*\)?\s+as\s/.test(line)) found.push(`${path.relative(ROOT, path.join(dir, file))}:${i + 1}`);
+      if (/\(?request\.(body|query|params)\b[^,;)]*\)?\s+as\s/.test(line))
+        found.push(`${path.relative(ROOT, path.join(dir, file))}:${i + 1}`);
     });
   }
   return found;
@@ -96,12 +99,17 @@ async function main(): Promise<void> {
   process.chdir(ROOT);
   const require = createRequire(import.meta.url);
   const config = require(path.join(ROOT, '.dependency-cruiser.cjs'));
-  const { output } = await cruise(['api/src'], { ...config.options, validate: true, ruleSet: { forbidden: config.forbidden } });
+  const { output } = await cruise(['api/src'], {
+    ...config.options,
+    validate: true,
+    ruleSet: { forbidden: config.forbidden },
+  });
   const result = output as ICruiseResult;
   const graph = moduleGraph(result);
   if (process.argv.includes('--map')) {
     for (const [i, layer] of layers(graph).entries()) {
-      for (const m of layer) console.log(`${i}. ${m}${graph.get(m)!.size > 0 ? ` → ${[...graph.get(m)!].sort().join(', ')}` : ''}`);
+      for (const m of layer)
+        console.log(`${i}. ${m}${graph.get(m)!.size > 0 ? ` → ${[...graph.get(m)!].sort().join(', ')}` : ''}`);
     }
     return;
   }
@@ -120,7 +128,9 @@ async function main(): Promise<void> {
     console.error(`request cast (routes are typed by their schemas; see common.ts ref()): ${cast}`);
   }
   if (failed) process.exit(1);
-  console.log(`modules: ${result.summary.totalCruised} files, ${graph.size} domain modules, no forbidden dependency, no module cycle`);
+  console.log(
+    `modules: ${result.summary.totalCruised} files, ${graph.size} domain modules, no forbidden dependency, no module cycle`,
+  );
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await main();

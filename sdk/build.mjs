@@ -10,7 +10,10 @@ import { fileURLToPath } from 'node:url';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 rmSync(path.join(here, 'dist'), { recursive: true, force: true });
-for (const [config, out] of [['tsconfig.build.json', 'esm'], ['tsconfig.cjs.json', 'cjs']]) {
+for (const [config, out] of [
+  ['tsconfig.build.json', 'esm'],
+  ['tsconfig.cjs.json', 'cjs'],
+]) {
   execFileSync(process.execPath, [tsc, '-p', path.join(here, config)], { stdio: 'inherit' });
   copyFileSync(path.join(here, 'src', 'schema.d.ts'), path.join(here, 'dist', out, 'schema.d.ts'));
 }

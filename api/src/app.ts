@@ -79,7 +79,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
     routerOptions: { ignoreTrailingSlash: true, querystringParser: parseQueryString },
     // A path that does not decode (`%FF`, a lone surrogate's bytes) is refused before routing: as a problem document too.
     frameworkErrors: (_error, request, reply) =>
-      void sendProblem(request, reply, new AppError('request/malformed', 400, 'The request URL is not valid percent-encoded UTF-8.')),
+      void sendProblem(
+        request,
+        reply,
+        new AppError('request/malformed', 400, 'The request URL is not valid percent-encoded UTF-8.'),
+      ),
     // Responses are serialized, not validated: our custom string formats need no checking there.
     serializerOpts: { ajv: { formats: { 'time-zone': true, currency: true } } },
   });
@@ -88,12 +92,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
   });
   // Labelled by the route's pattern (`/v1/invoices/:id`), never the path: bounded cardinality.
   app.addHook('onResponse', async (request, reply) => {
-    metrics.httpRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+    metrics.httpRequest(
+      request.method,
+      request.routeOptions.url ?? 'unmatched',
+      reply.statusCode,
+      reply.elapsedTime / 1000,
+    );
   });
 
   // One validator for REST and the services: bodies strict, query strings coerced.
-  app.setValidatorCompiler(({ schema, httpPart }) =>
-    (httpPart === 'body' ? bodyAjv : queryAjv).compile(schema as object) as never,
+  app.setValidatorCompiler(
+    ({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : queryAjv).compile(schema as object) as never,
   );
   for (const schema of [Problem, ...PUBLIC_SCHEMAS]) app.addSchema(schema);
 
@@ -102,7 +111,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
     database,
     clock,
     onAccountChanged: (id) => forgetAccount(id),
-    webhookTargets: { allowPrivateTargets: config.webhooksAllowPrivateTargets, testModeLoopback: config.env === 'development' },
+    webhookTargets: {
+      allowPrivateTargets: config.webhooksAllowPrivateTargets,
+      testModeLoopback: config.env === 'development',
+    },
   });
   registerProblemHandlers(app);
   registerInputGuard(app);
@@ -117,9 +129,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
     keyGenerator: (request) => request.actor?.keyId ?? request.ip,
     allowList: (request) => !request.actor,
     errorResponseBuilder: (_request, context) => {
-      const error = new AppError('rate_limit/exceeded', 429, `Too many requests: at most ${context.max} a minute per API key.`, {
-        headers: { 'retry-after': String(Math.ceil(context.ttl / 1000)) },
-      });
+      const error = new AppError(
+        'rate_limit/exceeded',
+        429,
+        `Too many requests: at most ${context.max} a minute per API key.`,
+        {
+          headers: { 'retry-after': String(Math.ceil(context.ttl / 1000)) },
+        },
+      );
       return error;
     },
   });
@@ -127,7 +144,24 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
 
   await registerOpenApi(app, { publicUrl: config.publicUrl });
   await app.register(healthRoutes, { database });
-  for (const routes of [accountRoutes, customerRoutes, paymentTermsRoutes, invoiceRoutes, templateRoutes, reminderRoutes, taskRoutes, disputeRoutes, pauseRoutes, eventRoutes, paymentRoutes, lateFeeRoutes, paymentPlanRoutes, bankStatementRoutes, bankTransactionRoutes, reportRoutes]) {
+  for (const routes of [
+    accountRoutes,
+    customerRoutes,
+    paymentTermsRoutes,
+    invoiceRoutes,
+    templateRoutes,
+    reminderRoutes,
+    taskRoutes,
+    disputeRoutes,
+    pauseRoutes,
+    eventRoutes,
+    paymentRoutes,
+    lateFeeRoutes,
+    paymentPlanRoutes,
+    bankStatementRoutes,
+    bankTransactionRoutes,
+    reportRoutes,
+  ]) {
     await app.register(routes, { services });
   }
   await app.register(webhookRoutes, { services });

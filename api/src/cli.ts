@@ -56,7 +56,13 @@ async function run(argv: string[]): Promise<number> {
   }
 
   const config = loadConfig();
-  const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPostgresPort, portSet: config.embeddedPostgresPortSet });
+  const embedded = config.databaseUrl
+    ? undefined
+    : await startEmbeddedPostgres({
+        dataDir: config.dataDir,
+        port: config.embeddedPostgresPort,
+        portSet: config.embeddedPostgresPortSet,
+      });
   const databaseUrl = config.databaseUrl ?? embedded?.url ?? '';
   await migrateToLatest(databaseUrl).catch(async (error: unknown) => {
     await embedded?.stop();
@@ -68,7 +74,8 @@ async function run(argv: string[]): Promise<number> {
     const command = `${noun} ${verb}`;
     if (command === 'accounts create') {
       if (!values.name) throw new AppError('cli/missing_option', 2, '--name is required');
-      const mode = values.mode === 'test' ? 'test' : values.mode === undefined || values.mode === 'live' ? 'live' : undefined;
+      const mode =
+        values.mode === 'test' ? 'test' : values.mode === undefined || values.mode === 'live' ? 'live' : undefined;
       if (!mode) throw new AppError('cli/invalid_option', 2, '--mode must be live or test');
       const { account, api_key } = await services.accounts.create({
         name: values.name,
@@ -99,12 +106,24 @@ async function run(argv: string[]): Promise<number> {
       if (!values.account) throw new AppError('cli/missing_option', 2, '--account is required');
       const actor = await operatorFor(services, values.account);
       if (verb === 'create') {
-        const key = await services.apiKeys.create(actor, { ...(values.name && { name: values.name }), read_only: values['read-only'], admin: values.admin });
-        console.log(`API key ${key.id}${key.read_only ? ' (read-only)' : key.admin ? ' (admin)' : ''} — the secret is shown once, store it now:\n\n  ${key.secret}\n`);
+        const key = await services.apiKeys.create(actor, {
+          ...(values.name && { name: values.name }),
+          read_only: values['read-only'],
+          admin: values.admin,
+        });
+        console.log(
+          `API key ${key.id}${key.read_only ? ' (read-only)' : key.admin ? ' (admin)' : ''} — the secret is shown once, store it now:\n\n  ${key.secret}\n`,
+        );
       } else if (verb === 'list') {
         for (let page = await services.apiKeys.list(actor, { limit: 100 }); ; ) {
           for (const k of page.data) {
-            const state = k.revoked_at ? `revoked ${k.revoked_at}` : k.read_only ? 'read-only' : k.admin ? 'admin' : 'read-write';
+            const state = k.revoked_at
+              ? `revoked ${k.revoked_at}`
+              : k.read_only
+                ? 'read-only'
+                : k.admin
+                  ? 'admin'
+                  : 'read-write';
             console.log(`${k.id}  ${k.prefix}…  ${state}  last used ${k.last_used_at ?? 'never'}  ${k.name ?? ''}`);
           }
           if (!page.next_cursor) break;
@@ -132,7 +151,13 @@ async function run(argv: string[]): Promise<number> {
 run(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(error instanceof AppError ? `error: ${error.message} (${error.code})` : error instanceof StartupError || error instanceof ConfigError ? `relance: ${error.message}` : error);
+    console.error(
+      error instanceof AppError
+        ? `error: ${error.message} (${error.code})`
+        : error instanceof StartupError || error instanceof ConfigError
+          ? `relance: ${error.message}`
+          : error,
+    );
     // Wrong usage exits 2, like a usage error; anything else 1.
     process.exit(error instanceof AppError && error.code.startsWith('cli/') ? 2 : 1);
   },

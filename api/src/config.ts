@@ -73,7 +73,8 @@ function decimal(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isFinite(value) || value < min || value > max) throw new ConfigError(`${name} must be a number between ${min} and ${max}, got '${raw}'`);
+  if (!Number.isFinite(value) || value < min || value > max)
+    throw new ConfigError(`${name} must be a number between ${min} and ${max}, got '${raw}'`);
   return value;
 }
 
@@ -94,9 +95,12 @@ function trustProxy(env: NodeJS.ProcessEnv): boolean | number | string {
   const entries = raw.split(',').map((entry) => entry.trim());
   for (const entry of entries) {
     const [address, prefix, extra] = entry.split('/');
-    const validPrefix = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (isIP(address ?? '') === 4 ? 32 : 128));
+    const validPrefix =
+      prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (isIP(address ?? '') === 4 ? 32 : 128));
     if (!PROXY_NAMES.has(entry) && (extra !== undefined || !isIP(address ?? '') || !validPrefix)) {
-      throw new ConfigError(`TRUST_PROXY must be true, false, a hop count, or addresses/CIDRs separated by commas, got '${entry}'`);
+      throw new ConfigError(
+        `TRUST_PROXY must be true, false, a hop count, or addresses/CIDRs separated by commas, got '${entry}'`,
+      );
     }
   }
   return entries.join(',');

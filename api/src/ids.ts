@@ -31,4 +31,3 @@ export type IdKind = keyof typeof ID_PREFIX;
 export function newId(kind: IdKind): string {
   return typeid(ID_PREFIX[kind]).toString();
 }
-

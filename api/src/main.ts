@@ -33,12 +33,20 @@ async function main(): Promise<void> {
   let embedded: EmbeddedDatabase | undefined;
   let databaseUrl = config.databaseUrl;
   if (!databaseUrl) {
-    embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPostgresPort, portSet: config.embeddedPostgresPortSet, log: (m) => log.info(m) });
+    embedded = await startEmbeddedPostgres({
+      dataDir: config.dataDir,
+      port: config.embeddedPostgresPort,
+      portSet: config.embeddedPostgresPortSet,
+      log: (m) => log.info(m),
+    });
     databaseUrl = embedded.url;
     beforeExit = async () => {
       await embedded?.stop();
     };
-    log.info({ dataDir: config.dataDir, port: new URL(databaseUrl).port }, 'embedded PostgreSQL started (set DATABASE_URL to use your own)');
+    log.info(
+      { dataDir: config.dataDir, port: new URL(databaseUrl).port },
+      'embedded PostgreSQL started (set DATABASE_URL to use your own)',
+    );
   }
 
   const applied = await migrateToLatest(databaseUrl).catch((error: unknown) => {
@@ -52,23 +60,36 @@ async function main(): Promise<void> {
 
   const database = createDatabase(databaseUrl, {
     max: config.databasePoolSize,
-    onConnectionError: (err) => log.warn({ err }, 'database connection lost; the statement using it fails and is retried by its caller'),
+    onConnectionError: (err) =>
+      log.warn({ err }, 'database connection lost; the statement using it fails and is retried by its caller'),
   });
   const services = createServices({
     database,
     clock: systemClock,
-    transport: instrumentTransport(createTransport(config, (credential) => createRateBudget(database, { credential, ratePerSecond: config.resendRatePerSecond }))),
-    webhookTargets: { allowPrivateTargets: config.webhooksAllowPrivateTargets, testModeLoopback: config.env === 'development' },
+    transport: instrumentTransport(
+      createTransport(config, (credential) =>
+        createRateBudget(database, { credential, ratePerSecond: config.resendRatePerSecond }),
+      ),
+    ),
+    webhookTargets: {
+      allowPrivateTargets: config.webhooksAllowPrivateTargets,
+      testModeLoopback: config.env === 'development',
+    },
   });
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
   let worker: Worker | undefined;
   metrics.watchPool('main', database.pool);
   const metricsPort = config.metricsPort;
-  const metricsServer = metricsPort === undefined
-    ? undefined
-    : await startMetricsServer({ host: config.metricsHost, port: metricsPort, token: config.metricsToken }).catch((error: unknown) => {
-        throw explainListenError(error, 'the metrics server', config.metricsHost, metricsPort, 'METRICS_PORT') ?? error;
-      });
+  const metricsServer =
+    metricsPort === undefined
+      ? undefined
+      : await startMetricsServer({ host: config.metricsHost, port: metricsPort, token: config.metricsToken }).catch(
+          (error: unknown) => {
+            throw (
+              explainListenError(error, 'the metrics server', config.metricsHost, metricsPort, 'METRICS_PORT') ?? error
+            );
+          },
+        );
   if (metricsServer) log.info({ port: metricsServer.port }, 'metrics served at /metrics');
   let healthServer: Server | undefined;
   // Pools and queues close before the embedded database stops.
@@ -95,24 +116,47 @@ async function main(): Promise<void> {
     });
   }
   if (command === 'all' || command === 'worker') {
-    worker = await startWorker({ databaseUrl, queueDatabaseUrl: config.queueDatabaseUrl, database, services, clock: systemClock, log, eventRetentionDays: config.eventRetentionDays }).catch((error: unknown) => {
-      throw (config.queueDatabaseUrl && explainDatabaseError(error, config.queueDatabaseUrl, 'QUEUE_DATABASE_URL')) ?? error;
+    worker = await startWorker({
+      databaseUrl,
+      queueDatabaseUrl: config.queueDatabaseUrl,
+      database,
+      services,
+      clock: systemClock,
+      log,
+      eventRetentionDays: config.eventRetentionDays,
+    }).catch((error: unknown) => {
+      throw (
+        (config.queueDatabaseUrl && explainDatabaseError(error, config.queueDatabaseUrl, 'QUEUE_DATABASE_URL')) ?? error
+      );
     });
     log.info('workers started');
     const healthPort = config.workerHealthPort;
     if (command === 'worker' && healthPort) {
       healthServer = await serveWorkerHealth(worker, config.host, healthPort).catch((error: unknown) => {
-        throw explainListenError(error, 'the worker health server', config.host, healthPort, 'WORKER_HEALTH_PORT') ?? error;
+        throw (
+          explainListenError(error, 'the worker health server', config.host, healthPort, 'WORKER_HEALTH_PORT') ?? error
+        );
       });
     }
   }
 
   const lines = [`Relance is running (${command}).`];
-  if (app) lines.push(`  API       ${config.publicUrl}/v1`, `  Docs      ${config.publicUrl}/docs`, `  GraphQL   ${config.publicUrl}/graphql`);
-  if (app && config.env === 'development') lines.push(`  GraphiQL  ${config.publicUrl}/graphiql (paste the API key at the top)`);
+  if (app)
+    lines.push(
+      `  API       ${config.publicUrl}/v1`,
+      `  Docs      ${config.publicUrl}/docs`,
+      `  GraphQL   ${config.publicUrl}/graphql`,
+    );
+  if (app && config.env === 'development')
+    lines.push(`  GraphiQL  ${config.publicUrl}/graphiql (paste the API key at the top)`);
   if (embedded) {
     const demo = await createDemoAccountOnce(services);
-    if (demo) lines.push('', `  Demo account ${demo.accountId} created, in test mode. Its API key (shown once, keep it):`, `    ${demo.secret}`);
+    if (demo)
+      lines.push(
+        '',
+        `  Demo account ${demo.accountId} created, in test mode. Its API key (shown once, keep it):`,
+        `    ${demo.secret}`,
+      );
     else lines.push('', '  Create another key with: npm run relance -- keys create --account <acct_id>');
   }
   console.log(`\n${lines.join('\n')}\n`);
@@ -130,7 +174,15 @@ function serveWorkerHealth(worker: Worker, host: string, port: number): Promise<
     const last = worker.lastBeatAt();
     const alive = last !== null && Date.now() - last.getTime() < WORKER_STALE_MS;
     const status = request.url === '/health' ? (alive ? 200 : 503) : 404;
-    response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(status === 404 ? { status: 'not_found' } : { status: alive ? 'ok' : 'stalled', last_beat_at: last?.toISOString() ?? null }));
+    response
+      .writeHead(status, { 'content-type': 'application/json' })
+      .end(
+        JSON.stringify(
+          status === 404
+            ? { status: 'not_found' }
+            : { status: alive ? 'ok' : 'stalled', last_beat_at: last?.toISOString() ?? null },
+        ),
+      );
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -145,7 +197,12 @@ function serveWorkerHealth(worker: Worker, host: string, port: number): Promise<
  */
 async function createDemoAccountOnce(services: ReturnType<typeof createServices>) {
   if ((await services.accounts.count()) > 0) return null;
-  const { account, api_key } = await services.accounts.create({ name: 'Demo company', time_zone: 'Europe/Paris', locale: 'fr', mode: 'test' });
+  const { account, api_key } = await services.accounts.create({
+    name: 'Demo company',
+    time_zone: 'Europe/Paris',
+    locale: 'fr',
+    mode: 'test',
+  });
   return { accountId: account.id, secret: api_key.secret };
 }
 

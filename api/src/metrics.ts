@@ -161,7 +161,10 @@ export const metrics = {
     };
   },
   /** Sets the readers of the database-backed gauges (a worker process does, once). */
-  readFromDatabase(readers: { queues: () => Promise<QueueReading[]>; oldestDueReminder: () => Promise<number> }): () => void {
+  readFromDatabase(readers: {
+    queues: () => Promise<QueueReading[]>;
+    oldestDueReminder: () => Promise<number>;
+  }): () => void {
     readQueues = readers.queues;
     readOldestDueReminder = readers.oldestDueReminder;
     return () => {
@@ -191,7 +194,12 @@ export function instrumentTransport(transport: EmailTransport): EmailTransport {
         metrics.providerCall(transport.name, 'send', 200, seconds());
         return result;
       } catch (error) {
-        metrics.providerCall(transport.name, 'send', error instanceof TransportError ? error.statusCode : null, seconds());
+        metrics.providerCall(
+          transport.name,
+          'send',
+          error instanceof TransportError ? error.statusCode : null,
+          seconds(),
+        );
         throw error;
       }
     },
@@ -204,7 +212,13 @@ export function instrumentTransport(transport: EmailTransport): EmailTransport {
           metrics.providerCall(transport.name, 'batch', 200, seconds(), emails.length);
           return results;
         } catch (error) {
-          metrics.providerCall(transport.name, 'batch', error instanceof TransportError ? error.statusCode : null, seconds(), emails.length);
+          metrics.providerCall(
+            transport.name,
+            'batch',
+            error instanceof TransportError ? error.statusCode : null,
+            seconds(),
+            emails.length,
+          );
           throw error;
         }
       },
@@ -225,7 +239,11 @@ export async function renderMetrics(): Promise<{ contentType: string; body: stri
 }
 
 /** A small HTTP server answering `GET /metrics` (and nothing else) on its own port. */
-export async function startMetricsServer(options: { host: string; port: number; token?: string | undefined }): Promise<{ port: number; close(): Promise<void> }> {
+export async function startMetricsServer(options: {
+  host: string;
+  port: number;
+  token?: string | undefined;
+}): Promise<{ port: number; close(): Promise<void> }> {
   const server = http.createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
     if (request.method !== 'GET' || url.pathname !== '/metrics') {
@@ -238,7 +256,8 @@ export async function startMetricsServer(options: { host: string; port: number; 
     }
     renderMetrics().then(
       ({ contentType, body }) => response.writeHead(200, { 'content-type': contentType }).end(body),
-      (error: Error) => response.writeHead(500, { 'content-type': 'text/plain' }).end(`metrics failed: ${error.message}\n`),
+      (error: Error) =>
+        response.writeHead(500, { 'content-type': 'text/plain' }).end(`metrics failed: ${error.message}\n`),
     );
   });
   await new Promise<void>((resolve, reject) => {

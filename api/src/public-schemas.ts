@@ -5,18 +5,61 @@ import { Customer, CustomerCreate, CustomerUpdate } from './domain/customers/ind
 import { Dispute, DisputeCreate, DisputeResolve } from './domain/disputes/index.ts';
 import { Event, EVENT_PAYLOAD_SCHEMAS } from './domain/events/index.ts';
 import { Invoice, InvoiceCreate, InvoiceUpdate } from './domain/invoices/index.ts';
-import { InvoiceFee, InvoiceFeeWaive, ReferenceRate, ReferenceRateCreate, ReferenceRateList } from './domain/late-fees/index.ts';
+import {
+  InvoiceFee,
+  InvoiceFeeWaive,
+  ReferenceRate,
+  ReferenceRateCreate,
+  ReferenceRateList,
+} from './domain/late-fees/index.ts';
 import { Message, Suppression } from './domain/messages/index.ts';
 import { PauseCreate, PromiseToPay } from './domain/pauses/index.ts';
 import { PaymentTerms, PaymentTermsCreate, PaymentTermsUpdate } from './domain/payment-terms/index.ts';
 import { Payment, PaymentApplyCredit, PaymentCreate, PaymentReverse } from './domain/payments/index.ts';
-import { PaymentPlan, PaymentPlanCancel, PaymentPlanCreate, PaymentPlanInstallmentMissed } from './domain/payment-plans/index.ts';
+import {
+  PaymentPlan,
+  PaymentPlanCancel,
+  PaymentPlanCreate,
+  PaymentPlanInstallmentMissed,
+} from './domain/payment-plans/index.ts';
 import { ListOf } from './domain/shared/index.ts';
-import { BankStatementImport, BankTransaction, BankTransactionConfirm, BankTransactionImport, BankTransactionImportResult, BankTransactionReject } from './domain/bank-transactions/index.ts';
+import {
+  BankStatementImport,
+  BankTransaction,
+  BankTransactionConfirm,
+  BankTransactionImport,
+  BankTransactionImportResult,
+  BankTransactionReject,
+} from './domain/bank-transactions/index.ts';
 import { Task, TaskComplete, TaskUpdate } from './domain/tasks/index.ts';
-import { Template, TemplateContent, TemplateDeleted, TemplatePreview, TemplatePreviewRequest } from './domain/templates/index.ts';
-import { ReminderDelivery, ReminderPolicy, ReminderPolicyCreate, ReminderPolicyUpdate, RemindersRequeued, RemindersRetry, TestClock, TestClockAdvance, TestClockReset, Timeline } from './domain/reminders/index.ts';
-import { WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEndpointCreate, WebhookEndpointUpdate, WebhookResend, WebhookSecretRotate } from './domain/webhooks/index.ts';
+import {
+  Template,
+  TemplateContent,
+  TemplateDeleted,
+  TemplatePreview,
+  TemplatePreviewRequest,
+} from './domain/templates/index.ts';
+import {
+  ReminderDelivery,
+  ReminderPolicy,
+  ReminderPolicyCreate,
+  ReminderPolicyUpdate,
+  RemindersRequeued,
+  RemindersRetry,
+  TestClock,
+  TestClockAdvance,
+  TestClockReset,
+  Timeline,
+} from './domain/reminders/index.ts';
+import {
+  WebhookAttempt,
+  WebhookDelivery,
+  WebhookEndpoint,
+  WebhookEndpointCreate,
+  WebhookEndpointUpdate,
+  WebhookResend,
+  WebhookSecretRotate,
+} from './domain/webhooks/index.ts';
 import { bodyAjv, queryAjv } from './validation.ts';
 
 /** The named objects of the public API: OpenAPI components, shared by REST validation and the services. */
@@ -111,5 +154,6 @@ export const PUBLIC_SCHEMAS = [
 ];
 
 for (const ajv of [bodyAjv, queryAjv]) {
-  for (const schema of PUBLIC_SCHEMAS) if (!ajv.getSchema(String((schema as { $id?: string }).$id))) ajv.addSchema(schema);
+  for (const schema of PUBLIC_SCHEMAS)
+    if (!ajv.getSchema(String((schema as { $id?: string }).$id))) ajv.addSchema(schema);
 }

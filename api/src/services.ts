@@ -14,7 +14,17 @@ import { cancelPlanOfClosedInvoice, createPaymentPlanService } from './domain/pa
 import { createBankTransactionService } from './domain/bank-transactions/index.ts';
 import { createPaymentTermsService } from './domain/payment-terms/index.ts';
 import { createMessageComposer } from './mail/composer.ts';
-import { createChannels, createReminderEngine, createReminderPolicyService, createReminderRetryService, createReminderScheduler, createTimelineService, countInvoicesOfPolicy, releaseRemindersSkippedAsPaid, replanInvoices } from './domain/reminders/index.ts';
+import {
+  createChannels,
+  createReminderEngine,
+  createReminderPolicyService,
+  createReminderRetryService,
+  createReminderScheduler,
+  createTimelineService,
+  countInvoicesOfPolicy,
+  releaseRemindersSkippedAsPaid,
+  replanInvoices,
+} from './domain/reminders/index.ts';
 import { createTaskService } from './domain/tasks/index.ts';
 import { createTemplateService, resolveTemplate } from './domain/templates/index.ts';
 import { createRelatedService } from './domain/related/index.ts';
@@ -50,7 +60,10 @@ export function createServices(deps: {
   const replan = replanInvoices;
   const reacting = { ...deps, replan };
   return {
-    reminderPolicies: createReminderPolicyService({ ...deps, invoicesToReplan: (trx, actor, policyId) => countInvoicesOfPolicy(trx, actor.accountId, policyId) }),
+    reminderPolicies: createReminderPolicyService({
+      ...deps,
+      invoicesToReplan: (trx, actor, policyId) => countInvoicesOfPolicy(trx, actor.accountId, policyId),
+    }),
     reminders: { engine, scheduler, retries: createReminderRetryService(deps) },
     timeline: createTimelineService({ ...deps, channels, scheduler }),
     templates,

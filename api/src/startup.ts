@@ -37,7 +37,9 @@ export function explainDatabaseError(error: unknown, url: string, variable: stri
   const message = error instanceof Error ? error.message : String(error);
   const unknown = UNKNOWN_MIGRATION.exec(message);
   if (unknown) {
-    return new StartupError(`the database at ${redactUrl(url)} was migrated by a newer Relance (migration ${unknown[1]} is unknown to this code): run that version, or point ${variable} at another database`);
+    return new StartupError(
+      `the database at ${redactUrl(url)} was migrated by a newer Relance (migration ${unknown[1]} is unknown to this code): run that version, or point ${variable} at another database`,
+    );
   }
   const reason = (code && CONNECT_CODES[code]) ?? (/timeout/i.test(message) ? 'the connection timed out' : undefined);
   if (!reason) return undefined;
@@ -45,10 +47,22 @@ export function explainDatabaseError(error: unknown, url: string, variable: stri
 }
 
 /** The one line for a server that could not listen on `port`, set by `variable`. */
-export function explainListenError(error: unknown, what: string, host: string, port: number, variable: string): StartupError | undefined {
+export function explainListenError(
+  error: unknown,
+  what: string,
+  host: string,
+  port: number,
+  variable: string,
+): StartupError | undefined {
   const code = (error as { code?: string } | null)?.code;
-  if (code === 'EADDRINUSE') return new StartupError(`${what}: port ${port} on ${host} is already in use: stop the other program, or set ${variable} to a free port`);
-  if (code === 'EACCES') return new StartupError(`${what}: not allowed to listen on port ${port} on ${host}: set ${variable} to a port above 1024`);
+  if (code === 'EADDRINUSE')
+    return new StartupError(
+      `${what}: port ${port} on ${host} is already in use: stop the other program, or set ${variable} to a free port`,
+    );
+  if (code === 'EACCES')
+    return new StartupError(
+      `${what}: not allowed to listen on port ${port} on ${host}: set ${variable} to a port above 1024`,
+    );
   if (code === 'EADDRNOTAVAIL') return new StartupError(`${what}: ${host} is not an address of this machine: set HOST`);
   return undefined;
 }

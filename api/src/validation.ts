@@ -107,7 +107,12 @@ export const UNSTORABLE_TEXT_MESSAGE = 'contains a character that cannot be stor
 /** `request/invalid_characters` naming the fields, or nothing when every string can be stored. */
 export function refuseUnstorableText(part: string, fields: string[]): void {
   if (fields.length === 0) return;
-  throw new AppError('request/invalid_characters', 400, `The ${part} contains text that cannot be stored: ${fields.join(', ')}.`, {
-    errors: fields.map((field) => ({ field, message: UNSTORABLE_TEXT_MESSAGE })),
-  });
+  throw new AppError(
+    'request/invalid_characters',
+    400,
+    `The ${part} contains text that cannot be stored: ${fields.join(', ')}.`,
+    {
+      errors: fields.map((field) => ({ field, message: UNSTORABLE_TEXT_MESSAGE })),
+    },
+  );
 }

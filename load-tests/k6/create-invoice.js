@@ -27,7 +27,8 @@ export const options = {
 };
 
 export function setup() {
-  if (!API_KEY || !CUSTOMER_ID) fail('set RELANCE_API_KEY and CUSTOMER_ID (and RELANCE_URL unless it is http://127.0.0.1:3000)');
+  if (!API_KEY || !CUSTOMER_ID)
+    fail('set RELANCE_API_KEY and CUSTOMER_ID (and RELANCE_URL unless it is http://127.0.0.1:3000)');
   // A prefix per run: invoice numbers are unique per account, and the account outlives the run.
   return { run: Date.now().toString(36) };
 }

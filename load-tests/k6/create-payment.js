@@ -30,13 +30,23 @@ export const options = {
 };
 
 export function setup() {
-  if (!API_KEY || !CUSTOMER_ID) fail('set RELANCE_API_KEY and CUSTOMER_ID (and RELANCE_URL unless it is http://127.0.0.1:3000)');
+  if (!API_KEY || !CUSTOMER_ID)
+    fail('set RELANCE_API_KEY and CUSTOMER_ID (and RELANCE_URL unless it is http://127.0.0.1:3000)');
   const run = Date.now().toString(36);
   const invoiceIds = [];
   for (let i = 0; i < INVOICES; i++) {
-    const res = http.post(`${BASE_URL}/v1/invoices`, JSON.stringify({
-      number: `K6P-${run}-${i}`, customer_id: CUSTOMER_ID, currency: 'EUR', subtotal: 1000000000, issue_date: '2026-11-01', due_date: '2026-12-01',
-    }), { headers, tags: { name: 'setup: POST /v1/invoices' } });
+    const res = http.post(
+      `${BASE_URL}/v1/invoices`,
+      JSON.stringify({
+        number: `K6P-${run}-${i}`,
+        customer_id: CUSTOMER_ID,
+        currency: 'EUR',
+        subtotal: 1000000000,
+        issue_date: '2026-11-01',
+        due_date: '2026-12-01',
+      }),
+      { headers, tags: { name: 'setup: POST /v1/invoices' } },
+    );
     if (res.status !== 201) fail(`could not register invoice ${i}: ${res.status} ${res.body}`);
     invoiceIds.push(res.json('id'));
   }

@@ -9,7 +9,10 @@ import pg from 'pg';
  */
 
 export type ToServer = { type: 'stats' } | { type: 'stop' };
-export type FromServer = { type: 'listening'; port: number } | { type: 'stats'; queries: number; cpuMicros: number } | { type: 'failed'; error: string };
+export type FromServer =
+  | { type: 'listening'; port: number }
+  | { type: 'stats'; queries: number; cpuMicros: number }
+  | { type: 'failed'; error: string };
 
 let queries = 0;
 /** With BENCH_QUERY_STATS=1, queries are also tallied by text and the tally printed at stop. */
@@ -31,7 +34,9 @@ proto.query = function countedQuery(this: unknown, ...args: unknown[]) {
 function printTally(): void {
   if (!tally) return;
   const lines = [...tally].sort((a, b) => b[1] - a[1]).map(([text, count]) => `${String(count).padStart(9)}  ${text}`);
-  process.stderr.write(`\n[${process.argv[1]?.split('/').pop()}] ${queries} queries sent to Postgres, by text:\n${lines.join('\n')}\n`);
+  process.stderr.write(
+    `\n[${process.argv[1]?.split('/').pop()}] ${queries} queries sent to Postgres, by text:\n${lines.join('\n')}\n`,
+  );
 }
 
 const send = (message: FromServer) => process.send?.(message);
@@ -51,7 +56,9 @@ export async function serve(app: FastifyInstance, close: () => Promise<void>): P
         await close();
         printTally();
         // The kernel's high-water mark of this process's resident memory, for the memory goal (≤ 200 MiB).
-        process.stderr.write(`[${process.argv[1]?.split('/').pop()}] peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB\n`);
+        process.stderr.write(
+          `[${process.argv[1]?.split('/').pop()}] peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB\n`,
+        );
       } finally {
         process.disconnect?.();
         process.exit(0);

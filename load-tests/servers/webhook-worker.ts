@@ -13,7 +13,13 @@ const url = process.env.DATABASE_URL;
 if (!url) throw new Error('DATABASE_URL is required');
 const database = createDatabase(url, { max: 10 });
 const services = createServices({ database, clock: systemClock, webhookTargets: { allowPrivateTargets: true } });
-const worker = await startWorker({ databaseUrl: url, services, clock: systemClock, log: pino({ level: 'warn' }), concurrency: Number(process.env.BENCH_CONCURRENCY ?? 4) });
+const worker = await startWorker({
+  databaseUrl: url,
+  services,
+  clock: systemClock,
+  log: pino({ level: 'warn' }),
+  concurrency: Number(process.env.BENCH_CONCURRENCY ?? 4),
+});
 process.send?.({ type: 'ready' });
 
 const stop = async () => {

@@ -50,5 +50,8 @@ export function createClient(options: ClientOptions): RelanceClient {
     },
   };
   client.use(auth);
-  return Object.assign(client, buildResources(client, (call) => retryingFetch(baseFetch, { ...settings, ...call })));
+  return Object.assign(
+    client,
+    buildResources(client, (call) => retryingFetch(baseFetch, { ...settings, ...call })),
+  );
 }

@@ -14,11 +14,17 @@ type OperationOf<P, M> = P extends keyof paths ? (M extends keyof paths[P] ? Non
 type JsonOf<T> = T extends { content: { 'application/json': infer J } } ? J : never;
 type BodyOf<O> = O extends { requestBody?: infer B } ? JsonOf<NonNullable<B>> : never;
 type BodyRequired<O> = O extends { requestBody: object } ? true : false;
-type QueryOf<O> = O extends { parameters: { query?: infer Q } } ? ([Q] extends [undefined | never] ? never : NonNullable<Q>) : never;
+type QueryOf<O> = O extends { parameters: { query?: infer Q } }
+  ? [Q] extends [undefined | never]
+    ? never
+    : NonNullable<Q>
+  : never;
 
 /** The data of a successful answer (2xx). */
 type DataOf<O> = O extends { responses: infer R }
-  ? { [S in keyof R]: S extends 200 | 201 | 202 | 204 ? (JsonOf<R[S]> extends never ? undefined : JsonOf<R[S]>) : never }[keyof R]
+  ? {
+      [S in keyof R]: S extends 200 | 201 | 202 | 204 ? (JsonOf<R[S]> extends never ? undefined : JsonOf<R[S]>) : never;
+    }[keyof R]
   : never;
 
 /** Per call: your own `Idempotency-Key` (POST), headers, an abort signal, retries and timeout. */
@@ -62,7 +68,12 @@ type Helper<M extends Method, P extends string> =
  */
 export type Resources = {
   [R in keyof Operations]: {
-    -readonly [N in keyof Operations[R]]: Operations[R][N] extends readonly [infer M extends Method, infer P extends string] ? Helper<M, P> : never;
+    -readonly [N in keyof Operations[R]]: Operations[R][N] extends readonly [
+      infer M extends Method,
+      infer P extends string,
+    ]
+      ? Helper<M, P>
+      : never;
   };
 };
 
@@ -72,10 +83,16 @@ type Fetch = (request: Request) => Promise<Response>;
 type ListPage = { data: unknown[]; has_more: boolean; next_cursor?: string | null };
 
 const isListPage = (value: unknown): value is ListPage =>
-  typeof value === 'object' && value !== null && Array.isArray((value as ListPage).data) && typeof (value as ListPage).has_more === 'boolean';
+  typeof value === 'object' &&
+  value !== null &&
+  Array.isArray((value as ListPage).data) &&
+  typeof (value as ListPage).has_more === 'boolean';
 
 /** A page promise that also iterates every item, asking for the next page (`starting_after`) when one is used up. */
-function pagePromise(first: Promise<unknown>, next: (cursor: string) => Promise<unknown>): PagePromise<unknown, unknown> {
+function pagePromise(
+  first: Promise<unknown>,
+  next: (cursor: string) => Promise<unknown>,
+): PagePromise<unknown, unknown> {
   return Object.assign(first, {
     async *[Symbol.asyncIterator]() {
       let page = await first;
@@ -91,17 +108,29 @@ function pagePromise(first: Promise<unknown>, next: (cursor: string) => Promise<
   });
 }
 
-export function buildResources(client: Client<paths>, fetchFor: (call: { maxRetries?: number; timeout?: number }) => Fetch): Resources {
+export function buildResources(
+  client: Client<paths>,
+  fetchFor: (call: { maxRetries?: number; timeout?: number }) => Fetch,
+): Resources {
   const request = client.request as unknown as (
     method: string,
     url: string,
-    init: { params: { path: Record<string, string>; query?: object }; body?: unknown; headers?: Record<string, string>; signal?: AbortSignal; fetch?: Fetch },
+    init: {
+      params: { path: Record<string, string>; query?: object };
+      body?: unknown;
+      headers?: Record<string, string>;
+      signal?: AbortSignal;
+      fetch?: Fetch;
+    },
   ) => Promise<{ data?: unknown; error?: unknown; response: Response }>;
   const helper = (method: string, url: string, name: string) => {
     const names = [...url.matchAll(PARAM)].map((m) => String(m[1]));
     const reading = method === 'get' || method === 'delete';
     const call = async (path: Record<string, string>, input: object | undefined, options: CallOptions) => {
-      const headers = { ...options.headers, ...(options.idempotencyKey && { 'idempotency-key': options.idempotencyKey }) };
+      const headers = {
+        ...options.headers,
+        ...(options.idempotencyKey && { 'idempotency-key': options.idempotencyKey }),
+      };
       const perCall = options.maxRetries !== undefined || options.timeout !== undefined;
       return unwrap(
         await request(method.toUpperCase(), url, {

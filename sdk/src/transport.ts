@@ -35,10 +35,14 @@ const sleep = (ms: number, signal: AbortSignal | null) =>
   new Promise<void>((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
     const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    }, { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        reject(signal.reason);
+      },
+      { once: true },
+    );
   });
 
 /**
@@ -62,7 +66,15 @@ export function retryingFetch(fetch: Fetch, settings: RetrySettings = {}): Fetch
       } catch (error) {
         if (callerSignal.aborted) throw error;
         const timedOut = timer.aborted;
-        if (last) throw new RelanceConnectionError(request.method, request.url, attempt + 1, timedOut ? `no answer within ${timeout} ms` : String((error as Error)?.message ?? error), timedOut, error);
+        if (last)
+          throw new RelanceConnectionError(
+            request.method,
+            request.url,
+            attempt + 1,
+            timedOut ? `no answer within ${timeout} ms` : String((error as Error)?.message ?? error),
+            timedOut,
+            error,
+          );
         await sleep(backoffMs(attempt), callerSignal);
         continue;
       }

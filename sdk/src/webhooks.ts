@@ -65,15 +65,23 @@ function bytesToBase64(bytes: Uint8Array): string {
 function secretKey(secret: string): Uint8Array<ArrayBuffer> {
   const base64 = secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret;
   if (base64.length === 0 || base64.length % 4 === 1 || !/^[A-Za-z0-9+/]+={0,2}$/.test(base64)) {
-    throw new WebhookVerificationError('invalid_secret', 'The webhook secret must be the `whsec_…` value shown when the endpoint was created.');
+    throw new WebhookVerificationError(
+      'invalid_secret',
+      'The webhook secret must be the `whsec_…` value shown when the endpoint was created.',
+    );
   }
   return base64ToBytes(base64);
 }
 
 /** The signed content: `${id}.${timestamp}.` then the body's bytes. */
-function signedContent(id: string, timestamp: string, body: string | Uint8Array | ArrayBuffer): Uint8Array<ArrayBuffer> {
+function signedContent(
+  id: string,
+  timestamp: string,
+  body: string | Uint8Array | ArrayBuffer,
+): Uint8Array<ArrayBuffer> {
   const prefix = encoder.encode(`${id}.${timestamp}.`);
-  const bytes = typeof body === 'string' ? encoder.encode(body) : body instanceof ArrayBuffer ? new Uint8Array(body) : body;
+  const bytes =
+    typeof body === 'string' ? encoder.encode(body) : body instanceof ArrayBuffer ? new Uint8Array(body) : body;
   const content = new Uint8Array(prefix.length + bytes.length);
   content.set(prefix);
   content.set(bytes, prefix.length);
@@ -87,11 +95,23 @@ const hmacKey = (key: Uint8Array<ArrayBuffer>, usage: 'sign' | 'verify') =>
  * The `webhook-*` headers Relance would send with `body`: to test your receiver without a server
  * (`verifyWebhook` accepts them). `id` defaults to a random `evt_test_…`, `timestamp` to now.
  */
-export async function signWebhook(body: string | Uint8Array | ArrayBuffer, secret: string, options: { id?: string; timestamp?: Date } = {}): Promise<Record<'webhook-id' | 'webhook-timestamp' | 'webhook-signature', string>> {
+export async function signWebhook(
+  body: string | Uint8Array | ArrayBuffer,
+  secret: string,
+  options: { id?: string; timestamp?: Date } = {},
+): Promise<Record<'webhook-id' | 'webhook-timestamp' | 'webhook-signature', string>> {
   const id = options.id ?? `evt_test_${Date.now().toString(36)}`;
   const timestamp = String(Math.floor((options.timestamp ?? new Date()).getTime() / 1000));
-  const signature = await crypto.subtle.sign('HMAC', await hmacKey(secretKey(secret), 'sign'), signedContent(id, timestamp, body));
-  return { 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': `v1,${bytesToBase64(new Uint8Array(signature))}` };
+  const signature = await crypto.subtle.sign(
+    'HMAC',
+    await hmacKey(secretKey(secret), 'sign'),
+    signedContent(id, timestamp, body),
+  );
+  return {
+    'webhook-id': id,
+    'webhook-timestamp': timestamp,
+    'webhook-signature': `v1,${bytesToBase64(new Uint8Array(signature))}`,
+  };
 }
 
 /**
@@ -102,22 +122,44 @@ export async function signWebhook(body: string | Uint8Array | ArrayBuffer, secre
  * minutes away from now (a replay), or no signature matches the secret. Runs on Web Crypto: Node,
  * Deno, Bun, browsers and edge runtimes alike.
  */
-export async function verifyWebhook(rawBody: string | Uint8Array | ArrayBuffer, headers: WebhookHeaders, secret: string, options: VerifyWebhookOptions = {}): Promise<RelanceEvent> {
+export async function verifyWebhook(
+  rawBody: string | Uint8Array | ArrayBuffer,
+  headers: WebhookHeaders,
+  secret: string,
+  options: VerifyWebhookOptions = {},
+): Promise<RelanceEvent> {
   const id = header(headers, 'webhook-id');
   const timestamp = header(headers, 'webhook-timestamp');
   const signatures = header(headers, 'webhook-signature');
-  const missing = [!id && 'webhook-id', !timestamp && 'webhook-timestamp', !signatures && 'webhook-signature'].filter(Boolean);
+  const missing = [!id && 'webhook-id', !timestamp && 'webhook-timestamp', !signatures && 'webhook-signature'].filter(
+    Boolean,
+  );
   if (!id || !timestamp || !signatures) {
-    throw new WebhookVerificationError('missing_headers', `Missing webhook header${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}.`);
+    throw new WebhookVerificationError(
+      'missing_headers',
+      `Missing webhook header${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}.`,
+    );
   }
   const key = await hmacKey(secretKey(secret), 'verify');
 
-  if (!/^\d{1,12}$/.test(timestamp)) throw new WebhookVerificationError('invalid_timestamp', `webhook-timestamp must be Unix seconds, got '${timestamp}'.`);
+  if (!/^\d{1,12}$/.test(timestamp))
+    throw new WebhookVerificationError(
+      'invalid_timestamp',
+      `webhook-timestamp must be Unix seconds, got '${timestamp}'.`,
+    );
   const tolerance = options.toleranceSeconds ?? 300;
   const now = Math.floor((options.now?.() ?? new Date()).getTime() / 1000);
   const sentAt = Number(timestamp);
-  if (sentAt < now - tolerance) throw new WebhookVerificationError('timestamp_too_old', `The webhook was signed ${now - sentAt} s ago, more than ${tolerance} s: refusing a possible replay.`);
-  if (sentAt > now + tolerance) throw new WebhookVerificationError('timestamp_too_new', `The webhook is signed ${sentAt - now} s in the future, more than ${tolerance} s: check the clocks.`);
+  if (sentAt < now - tolerance)
+    throw new WebhookVerificationError(
+      'timestamp_too_old',
+      `The webhook was signed ${now - sentAt} s ago, more than ${tolerance} s: refusing a possible replay.`,
+    );
+  if (sentAt > now + tolerance)
+    throw new WebhookVerificationError(
+      'timestamp_too_new',
+      `The webhook is signed ${sentAt - now} s in the future, more than ${tolerance} s: check the clocks.`,
+    );
 
   const content = signedContent(id, timestamp, rawBody);
   let matches = false;
@@ -130,10 +172,16 @@ export async function verifyWebhook(rawBody: string | Uint8Array | ArrayBuffer, 
       break;
     }
   }
-  if (!matches) throw new WebhookVerificationError('invalid_signature', 'No webhook signature matches this secret and body (was the body changed, or the secret rotated?).');
+  if (!matches)
+    throw new WebhookVerificationError(
+      'invalid_signature',
+      'No webhook signature matches this secret and body (was the body changed, or the secret rotated?).',
+    );
 
   try {
-    return JSON.parse(new TextDecoder().decode(content.subarray(encoder.encode(`${id}.${timestamp}.`).length))) as RelanceEvent;
+    return JSON.parse(
+      new TextDecoder().decode(content.subarray(encoder.encode(`${id}.${timestamp}.`).length)),
+    ) as RelanceEvent;
   } catch {
     throw new WebhookVerificationError('invalid_body', 'The webhook body is not JSON.');
   }

@@ -67,7 +67,12 @@ const epochDay = (date: string): number => {
   const at = new Date(0);
   at.setUTCFullYear(year, month, day);
   // A day that does not exist (2023-02-29) rolls over: refuse it rather than answer wrongly.
-  if (!ISO_DATE_RE.test(date) || at.getUTCFullYear() !== year || at.getUTCMonth() !== month || at.getUTCDate() !== day) {
+  if (
+    !ISO_DATE_RE.test(date) ||
+    at.getUTCFullYear() !== year ||
+    at.getUTCMonth() !== month ||
+    at.getUTCDate() !== day
+  ) {
     throw new RangeError(`Invalid calendar date: ${date}`);
   }
   return at.getTime() / DAY_MS;
@@ -82,7 +87,12 @@ export function addDays(date: string, days: number): string {
 const fromEpochDay = (day: number): string => {
   const at = new Date(day * DAY_MS);
   const year = at.getUTCFullYear();
-  const y = year < 0 ? `-${String(-year).padStart(6, '0')}` : year > 9999 ? `+${String(year).padStart(6, '0')}` : String(year).padStart(4, '0');
+  const y =
+    year < 0
+      ? `-${String(-year).padStart(6, '0')}`
+      : year > 9999
+        ? `+${String(year).padStart(6, '0')}`
+        : String(year).padStart(4, '0');
   return `${y}-${String(at.getUTCMonth() + 1).padStart(2, '0')}-${String(at.getUTCDate()).padStart(2, '0')}`;
 };
 

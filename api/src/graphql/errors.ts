@@ -2,7 +2,13 @@ import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import type { FastifyReply } from 'fastify';
-import { GraphQLError, type ExecutionResult, type FormattedExecutionResult, type GraphQLFormattedError, type ValidationRule } from 'graphql';
+import {
+  GraphQLError,
+  type ExecutionResult,
+  type FormattedExecutionResult,
+  type GraphQLFormattedError,
+  type ValidationRule,
+} from 'graphql';
 import { AppError, type FieldError } from '../errors.ts';
 import { fromDatabaseError, toAppError } from '../http/problem.ts';
 
@@ -28,15 +34,33 @@ const refuse = (code: string) => [
  * Depth, alias and cost limits, run with the specified validation rules before anything executes.
  * The alias cap keeps one request from fanning out into dozens of list queries.
  */
-export function limitRules(limits: { maxDepth: number; maxCost: number; maxAliases?: number; introspection?: boolean }): ValidationRule[] {
+export function limitRules(limits: {
+  maxDepth: number;
+  maxCost: number;
+  maxAliases?: number;
+  introspection?: boolean;
+}): ValidationRule[] {
   return [
     ...(limits.introspection === false ? [noIntrospection] : []),
-    maxAliasesRule({ n: limits.maxAliases ?? 10, propagateOnRejection: false, onReject: refuse('graphql/too_many_aliases') }),
+    maxAliasesRule({
+      n: limits.maxAliases ?? 10,
+      propagateOnRejection: false,
+      onReject: refuse('graphql/too_many_aliases'),
+    }),
     maxDepthRule({ n: limits.maxDepth, propagateOnRejection: false, onReject: refuse('graphql/query_too_deep') }),
     // The rule above does not count under `__schema` (an introspection query is deeper than any
     // normal one): this one does, with room for the standard introspection query.
-    maxDepthRule({ n: Math.max(limits.maxDepth, INTROSPECTION_MAX_DEPTH), ignoreIntrospection: false, propagateOnRejection: false, onReject: refuse('graphql/query_too_deep') }),
-    costLimitRule({ maxCost: limits.maxCost, propagateOnRejection: false, onReject: refuse('graphql/query_too_costly') }),
+    maxDepthRule({
+      n: Math.max(limits.maxDepth, INTROSPECTION_MAX_DEPTH),
+      ignoreIntrospection: false,
+      propagateOnRejection: false,
+      onReject: refuse('graphql/query_too_deep'),
+    }),
+    costLimitRule({
+      maxCost: limits.maxCost,
+      propagateOnRejection: false,
+      onReject: refuse('graphql/query_too_costly'),
+    }),
   ];
 }
 
@@ -47,7 +71,12 @@ export const INTROSPECTION_MAX_DEPTH = 25;
 const noIntrospection: ValidationRule = (context) => ({
   Field(node) {
     if (node.name.value === '__schema' || node.name.value === '__type') {
-      context.reportError(new GraphQLError('Introspection is disabled on this server.', { nodes: node, extensions: { code: 'graphql/introspection_disabled' } }));
+      context.reportError(
+        new GraphQLError('Introspection is disabled on this server.', {
+          nodes: node,
+          extensions: { code: 'graphql/introspection_disabled' },
+        }),
+      );
     }
   },
 });
@@ -67,7 +96,8 @@ export function assertParseableDepth(query: unknown): void {
       else if (c === '"') inString = false;
     } else if (c === '"') inString = true;
     else if (c === '{' || c === '(' || c === '[') {
-      if (++depth > MAX_NESTING) throw new AppError('graphql/query_too_deep', 400, `The query is nested deeper than ${MAX_NESTING} levels.`);
+      if (++depth > MAX_NESTING)
+        throw new AppError('graphql/query_too_deep', 400, `The query is nested deeper than ${MAX_NESTING} levels.`);
     } else if (c === '}' || c === ')' || c === ']') depth--;
   }
 }
@@ -82,14 +112,22 @@ const appErrorIn = (error: unknown): AppError | undefined => {
   return undefined;
 };
 
-const render = (e: AppError): Rendered => ({ message: e.message, code: e.code, status: e.status, errors: e.errors, headers: e.headers, existingId: e.existingId });
+const render = (e: AppError): Rendered => ({
+  message: e.message,
+  code: e.code,
+  status: e.status,
+  errors: e.errors,
+  headers: e.headers,
+  existingId: e.existingId,
+});
 
 /** A resolver's error: ours as it is, anything else hidden behind `internal/error`. */
 function renderExecutionError(error: GraphQLError, reply: FastifyReply | undefined): Rendered {
   const appError = appErrorIn(error.originalError) ?? fromDatabaseError(error.originalError);
   if (appError) {
     // A lost database connection: the client retries after the delay, as over REST.
-    if (appError.status === 503) for (const [name, value] of Object.entries(appError.headers ?? {})) reply?.header(name, value);
+    if (appError.status === 503)
+      for (const [name, value] of Object.entries(appError.headers ?? {})) reply?.header(name, value);
     return render(appError);
   }
   reply?.log.error({ err: error.originalError ?? error, path: error.path }, 'graphql resolver failed');
@@ -101,23 +139,39 @@ function renderRefusal(error: Error, suggestions: boolean): Rendered {
   const appError = appErrorIn(error);
   if (appError) return render(appError);
   const code = (error as GraphQLError).extensions?.code;
-  return { message: suggestions ? error.message : withoutSuggestions(error.message), code: typeof code === 'string' ? code : 'graphql/invalid_query', status: 400 };
+  return {
+    message: suggestions ? error.message : withoutSuggestions(error.message),
+    code: typeof code === 'string' ? code : 'graphql/invalid_query',
+    status: 400,
+  };
 }
 
 /**
  * An error before or around execution: a refused query (mercurius wraps the validation errors
  * in one error), or one raised by the HTTP layer (authentication, rate limit, body parsing).
  */
-function renderBeforeExecution(error: Error, reply: FastifyReply | undefined, suggestions: boolean): Array<[Rendered, GraphQLError | undefined]> {
+function renderBeforeExecution(
+  error: Error,
+  reply: FastifyReply | undefined,
+  suggestions: boolean,
+): Array<[Rendered, GraphQLError | undefined]> {
   const code = (error as { code?: unknown }).code;
   if (code === 'MER_ERR_METHOD_NOT_ALLOWED') {
-    return [[{ message: 'Mutations must be sent with POST.', code: 'graphql/method_not_allowed', status: 405 }, undefined]];
+    return [
+      [{ message: 'Mutations must be sent with POST.', code: 'graphql/method_not_allowed', status: 405 }, undefined],
+    ];
   }
   const wrapped = (error as { errors?: unknown }).errors;
   if (Array.isArray(wrapped) && !(error instanceof AppError)) {
-    return (wrapped as Error[]).map((inner) => [renderRefusal(inner, suggestions), inner instanceof GraphQLError ? inner : undefined]);
+    return (wrapped as Error[]).map((inner) => [
+      renderRefusal(inner, suggestions),
+      inner instanceof GraphQLError ? inner : undefined,
+    ]);
   }
-  if ((typeof code === 'string' && code.startsWith('MER_ERR_GQL_')) || (error instanceof GraphQLError && !appErrorIn(error))) {
+  if (
+    (typeof code === 'string' && code.startsWith('MER_ERR_GQL_')) ||
+    (error instanceof GraphQLError && !appErrorIn(error))
+  ) {
     return [[renderRefusal(error, suggestions), error instanceof GraphQLError ? error : undefined]];
   }
   const appError = appErrorIn(error) ?? toAppError(error);
@@ -129,7 +183,12 @@ const format = (r: Rendered, source: GraphQLError | undefined): GraphQLFormatted
   message: r.message,
   ...(source?.locations && { locations: source.locations }),
   ...(source?.path && { path: source.path }),
-  extensions: { code: r.code, status: r.status, ...(r.errors && { errors: r.errors }), ...(r.existingId && { existingId: r.existingId }) },
+  extensions: {
+    code: r.code,
+    status: r.status,
+    ...(r.errors && { errors: r.errors }),
+    ...(r.existingId && { existingId: r.existingId }),
+  },
 });
 
 /**

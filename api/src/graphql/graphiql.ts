@@ -13,7 +13,10 @@ const packageDir = (name: string) => path.dirname(require.resolve(`${name}/packa
  */
 const ASSETS: Record<string, { file: string; type: string }> = {
   'react.js': { file: path.join(packageDir('react'), 'umd/react.production.min.js'), type: 'text/javascript' },
-  'react-dom.js': { file: path.join(packageDir('react-dom'), 'umd/react-dom.production.min.js'), type: 'text/javascript' },
+  'react-dom.js': {
+    file: path.join(packageDir('react-dom'), 'umd/react-dom.production.min.js'),
+    type: 'text/javascript',
+  },
   'graphiql.js': { file: path.join(packageDir('graphiql'), 'graphiql.min.js'), type: 'text/javascript' },
   'graphiql.css': { file: path.join(packageDir('graphiql'), 'graphiql.min.css'), type: 'text/css' },
 };
@@ -82,7 +85,9 @@ const PAGE_JS = `(function () {
 
 /** A browser asking for GraphQL by address (a GET that accepts HTML, with no key): send it to GraphiQL. */
 export function isBrowserVisit(request: FastifyRequest): boolean {
-  return request.method === 'GET' && !request.headers.authorization && /\btext\/html\b/.test(request.headers.accept ?? '');
+  return (
+    request.method === 'GET' && !request.headers.authorization && /\btext\/html\b/.test(request.headers.accept ?? '')
+  );
 }
 
 /**
@@ -98,12 +103,19 @@ export async function registerGraphiql(app: FastifyInstance): Promise<void> {
     ['page.css', { body: PAGE_CSS, type: 'text/css' }],
     ['page.js', { body: PAGE_JS, type: 'text/javascript' }],
   ]);
-  for (const [name, asset] of Object.entries(ASSETS)) files.set(name, { body: await readFile(asset.file), type: asset.type });
+  for (const [name, asset] of Object.entries(ASSETS))
+    files.set(name, { body: await readFile(asset.file), type: asset.type });
 
-  app.get('/graphiql', { schema: { hide: true } }, async (_request, reply) => reply.type('text/html; charset=utf-8').send(PAGE));
-  app.get<{ Params: { name: string } }>('/graphiql/assets/:name', { schema: { hide: true } }, async (request, reply) => {
-    const file = files.get(request.params.name);
-    if (!file) return reply.code(404).type('text/plain').send('Not found');
-    return reply.type(`${file.type}; charset=utf-8`).header('cache-control', 'public, max-age=86400').send(file.body);
-  });
+  app.get('/graphiql', { schema: { hide: true } }, async (_request, reply) =>
+    reply.type('text/html; charset=utf-8').send(PAGE),
+  );
+  app.get<{ Params: { name: string } }>(
+    '/graphiql/assets/:name',
+    { schema: { hide: true } },
+    async (request, reply) => {
+      const file = files.get(request.params.name);
+      if (!file) return reply.code(404).type('text/plain').send('Not found');
+      return reply.type(`${file.type}; charset=utf-8`).header('cache-control', 'public, max-age=86400').send(file.body);
+    },
+  );
 }

@@ -35,16 +35,22 @@ export interface CustomerInvoicesKey {
 export function createLoaders(services: Services, actorOf: () => Actor) {
   const { related } = services;
   return {
-    customer: new DataLoader<string, Customer | null>(async (ids) => byId(ids, await related.customers(actorOf(), ids))),
+    customer: new DataLoader<string, Customer | null>(async (ids) =>
+      byId(ids, await related.customers(actorOf(), ids)),
+    ),
     invoice: new DataLoader<string, Invoice | null>(async (ids) => byId(ids, await related.invoices(actorOf(), ids))),
     feesOfInvoice: new DataLoader<string, InvoiceFee[]>(async (ids) =>
       groupedBy(ids, await related.feesOfInvoices(actorOf(), ids), (fee) => [fee.invoice_id]),
     ),
     paymentsOfInvoice: new DataLoader<string, Payment[]>(async (ids) =>
-      groupedBy(ids, await related.paymentsOfInvoices(actorOf(), ids), (payment) => payment.allocations.map((a) => a.invoice_id)),
+      groupedBy(ids, await related.paymentsOfInvoices(actorOf(), ids), (payment) =>
+        payment.allocations.map((a) => a.invoice_id),
+      ),
     ),
     remindersOfInvoice: new DataLoader<string, Message[]>(async (ids) =>
-      groupedBy(ids, await related.messagesOfInvoices(actorOf(), ids), (message) => (message.invoice_id ? [message.invoice_id] : [])),
+      groupedBy(ids, await related.messagesOfInvoices(actorOf(), ids), (message) =>
+        message.invoice_id ? [message.invoice_id] : [],
+      ),
     ),
     timelineOfInvoice: new DataLoader<string, Timeline | null>(async (ids) => {
       const timelines = await services.timeline.timelines(actorOf(), ids);
@@ -61,7 +67,11 @@ export function createLoaders(services: Services, actorOf: () => Actor) {
         }
         for (const group of groups.values()) {
           const { limit, startingAfter } = group[0] as CustomerInvoicesKey;
-          const found = await related.invoicesOfCustomers(actorOf(), group.map((k) => k.customerId), { limit, starting_after: startingAfter });
+          const found = await related.invoicesOfCustomers(
+            actorOf(),
+            group.map((k) => k.customerId),
+            { limit, starting_after: startingAfter },
+          );
           for (const key of group) pages.set(JSON.stringify(key), found.get(key.customerId) as Page<Invoice>);
         }
         return keys.map((key) => pages.get(JSON.stringify(key)) as Page<Invoice>);

@@ -31,7 +31,10 @@ import { buildGraphqlSchema } from './schema.ts';
  * Mounts the GraphQL API at /graphql (GraphiQL, in development, is graphiql.ts). The auth hook has
  * already authenticated the request; resolvers call the same services as the REST routes.
  */
-export async function registerGraphql(app: FastifyInstance, deps: { services: Services; config: Config }): Promise<void> {
+export async function registerGraphql(
+  app: FastifyInstance,
+  deps: { services: Services; config: Config },
+): Promise<void> {
   const { services, config } = deps;
   await app.register(mercurius, {
     schema: buildGraphqlSchema(),
@@ -39,7 +42,11 @@ export async function registerGraphql(app: FastifyInstance, deps: { services: Se
     // Our own GraphiQL (graphiql.ts) serves its files itself; mercurius's loads them from a CDN.
     graphiql: false,
     allowBatchedQueries: false,
-    validationRules: limitRules({ maxDepth: config.graphqlMaxDepth, maxCost: config.graphqlMaxCost, introspection: config.graphqlIntrospection }),
+    validationRules: limitRules({
+      maxDepth: config.graphqlMaxDepth,
+      maxCost: config.graphqlMaxCost,
+      introspection: config.graphqlIntrospection,
+    }),
     // The request is checked in preHandler below; the context must not throw, as mercurius also
     // builds it to format errors raised before the handler.
     context: (request: FastifyRequest): GraphqlContext => ({
@@ -47,13 +54,20 @@ export async function registerGraphql(app: FastifyInstance, deps: { services: Se
       services,
       loaders: createLoaders(services, () => request.actor as Actor),
     }),
-    errorFormatter: (execution, context) => formatGraphqlErrors(execution, context as { reply?: FastifyReply }, { suggestions: config.graphqlSuggestions }),
+    errorFormatter: (execution, context) =>
+      formatGraphqlErrors(execution, context as { reply?: FastifyReply }, { suggestions: config.graphqlSuggestions }),
     additionalRouteOptions: {
       preHandler: async (request: FastifyRequest) => {
         if (Array.isArray(request.body)) {
-          throw new AppError('graphql/batch_not_supported', 400, 'Send one operation per request; batched queries are not supported.');
+          throw new AppError(
+            'graphql/batch_not_supported',
+            400,
+            'Send one operation per request; batched queries are not supported.',
+          );
         }
-        assertParseableDepth((request.body as { query?: unknown } | undefined)?.query ?? (request.query as { query?: unknown }).query);
+        assertParseableDepth(
+          (request.body as { query?: unknown } | undefined)?.query ?? (request.query as { query?: unknown }).query,
+        );
         // Defence in depth: the auth hook matches '/graphql' exactly, not every URL the router maps here.
         if (!request.actor) {
           throw new AppError('auth/missing_api_key', 401, 'Send your API key as `Authorization: Bearer rk_…`.', {
@@ -68,21 +82,33 @@ export async function registerGraphql(app: FastifyInstance, deps: { services: Se
     refuseUnstorableText('operation', [...unstorableArguments(document), ...unstorableTextFields(variables ?? {})]);
     // An id that cannot be ours is refused before any resolver looks it up (as REST's path ids are).
     const malformed = malformedIds(schema, document, variables ?? {});
-    if (malformed.length > 0) throw validationFailed(malformed.map((field) => ({ field, message: 'is not an id (a prefix, `_`, and 26 characters)' })), 'The operation names an id that cannot exist.');
+    if (malformed.length > 0)
+      throw validationFailed(
+        malformed.map((field) => ({ field, message: 'is not an id (a prefix, `_`, and 26 characters)' })),
+        'The operation names an id that cannot exist.',
+      );
   });
 }
 
 /** Pointers of the `ID` arguments, input fields and variables (at any depth) whose value is not one of our ids. */
-export function malformedIds(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown>): string[] {
+export function malformedIds(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown>,
+): string[] {
   const found: string[] = [];
-  const isId = (type: GraphQLInputType | null | undefined) => type !== null && type !== undefined && getNamedType(type).name === 'ID';
+  const isId = (type: GraphQLInputType | null | undefined) =>
+    type !== null && type !== undefined && getNamedType(type).name === 'ID';
   const typeInfo = new TypeInfo(schema);
   const paths: string[] = [];
   visit(
     document,
     visitWithTypeInfo(typeInfo, {
       Argument: { enter: (node) => void paths.push(`/${node.name.value}`), leave: () => void paths.pop() },
-      ObjectField: { enter: (node) => void paths.push(`${paths.at(-1) ?? ''}/${node.name.value}`), leave: () => void paths.pop() },
+      ObjectField: {
+        enter: (node) => void paths.push(`${paths.at(-1) ?? ''}/${node.name.value}`),
+        leave: () => void paths.pop(),
+      },
       StringValue: (node) => {
         if (isId(typeInfo.getInputType()) && !ID_FORMAT.test(node.value)) found.push(paths.at(-1) ?? '/');
       },
@@ -95,14 +121,17 @@ export function malformedIds(schema: GraphQLSchema, document: DocumentNode, vari
     if (isListType(inner)) {
       if (Array.isArray(value)) value.forEach((item, i) => walk(inner.ofType, item, `${at}/${i}`));
     } else if (isInputObjectType(inner)) {
-      if (typeof value === 'object') for (const [name, field] of Object.entries(inner.getFields())) walk(field.type, (value as Record<string, unknown>)[name], `${at}/${name}`);
+      if (typeof value === 'object')
+        for (const [name, field] of Object.entries(inner.getFields()))
+          walk(field.type, (value as Record<string, unknown>)[name], `${at}/${name}`);
     } else if (inner.name === 'ID' && typeof value === 'string' && !ID_FORMAT.test(value)) found.push(at);
   };
   for (const definition of document.definitions) {
     if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
     for (const variable of definition.variableDefinitions ?? []) {
       const type = typeFromAST(schema, variable.type);
-      if (type && isInputType(type)) walk(type, variables[variable.variable.name.value], `/${variable.variable.name.value}`);
+      if (type && isInputType(type))
+        walk(type, variables[variable.variable.name.value], `/${variable.variable.name.value}`);
     }
   }
   return found;
@@ -114,7 +143,8 @@ function unstorableArguments(document: DocumentNode): string[] {
   const walk = (value: ValueNode, at: string): void => {
     if (value.kind === Kind.STRING && !isStorableText(value.value)) found.push(at);
     else if (value.kind === Kind.LIST) value.values.forEach((item, i) => walk(item, `${at}/${i}`));
-    else if (value.kind === Kind.OBJECT) for (const field of value.fields) walk(field.value, `${at}/${field.name.value}`);
+    else if (value.kind === Kind.OBJECT)
+      for (const field of value.fields) walk(field.value, `${at}/${field.name.value}`);
   };
   visit(document, {
     Argument: (node) => walk(node.value, `/${node.name.value}`),

@@ -47,12 +47,18 @@ export function registerAuth(app: FastifyInstance, apiKeys: ApiKeyService): Auth
   // one proxy, or one guesser) do not lock out the valid keys used from it. Past a larger budget
   // per address, only prefixes that authenticated recently still get a lookup.
   const refuseIfGuessing = (ip: string, prefix: string, now: number) => {
-    const blocked = tooMany(`${ip} ${prefix}`, FAILURES_PER_PREFIX, now)
-      ?? ((goodPrefixes.get(prefix) ?? 0) > now ? undefined : tooMany(ip, FAILURES_PER_ADDRESS, now));
+    const blocked =
+      tooMany(`${ip} ${prefix}`, FAILURES_PER_PREFIX, now) ??
+      ((goodPrefixes.get(prefix) ?? 0) > now ? undefined : tooMany(ip, FAILURES_PER_ADDRESS, now));
     if (blocked) {
-      throw new AppError('rate_limit/exceeded', 429, 'Too many failed authentications from this address; wait a minute.', {
-        headers: { 'retry-after': String(Math.ceil((blocked.resetAt - now) / 1000)) },
-      });
+      throw new AppError(
+        'rate_limit/exceeded',
+        429,
+        'Too many failed authentications from this address; wait a minute.',
+        {
+          headers: { 'retry-after': String(Math.ceil((blocked.resetAt - now) / 1000)) },
+        },
+      );
     }
   };
   const count = (key: string, now: number) => {
@@ -119,6 +125,7 @@ export function registerAuth(app: FastifyInstance, apiKeys: ApiKeyService): Auth
 
 /** The authenticated caller of a /v1 route (the hook above guarantees one). */
 export function actorOf(request: FastifyRequest): Actor {
-  if (!request.actor) throw new AppError('auth/missing_api_key', 401, 'Send your API key as `Authorization: Bearer rk_…`.');
+  if (!request.actor)
+    throw new AppError('auth/missing_api_key', 401, 'Send your API key as `Authorization: Bearer rk_…`.');
   return request.actor;
 }

@@ -14,7 +14,10 @@ declare module 'fastify' {
 
 /** What identifies "the same request" for a key: method, path and query, and the parsed body. */
 export function requestHash(method: string, url: string, body: unknown): string {
-  return createHash('sha256').update(`${method} ${url}\n`).update(JSON.stringify(body ?? null)).digest('hex');
+  return createHash('sha256')
+    .update(`${method} ${url}\n`)
+    .update(JSON.stringify(body ?? null))
+    .digest('hex');
 }
 
 /**
@@ -27,7 +30,13 @@ export function registerIdempotency(app: FastifyInstance, idempotency: Idempoten
   app.addHook('preHandler', async (request, reply) => {
     const key = request.headers['idempotency-key'];
     // REST only: a GraphQL answer is not a resource to replay.
-    if (request.method !== 'POST' || key === undefined || !request.actor || !request.routeOptions.url?.startsWith('/v1/')) return;
+    if (
+      request.method !== 'POST' ||
+      key === undefined ||
+      !request.actor ||
+      !request.routeOptions.url?.startsWith('/v1/')
+    )
+      return;
     if (typeof key !== 'string' || !KEY_FORMAT.test(key)) {
       throw new AppError('idempotency/invalid_key', 400, 'Idempotency-Key must be 1 to 255 visible ASCII characters.');
     }
@@ -60,7 +69,8 @@ export function registerIdempotency(app: FastifyInstance, idempotency: Idempoten
     // committed): the key is settled as soon as it is back, and the answer is sent either way.
     const settle = retryable
       ? () => idempotency.release(actor, key)
-      : () => idempotency.complete(actor, key, reply.statusCode, typeof payload === 'string' ? payload : String(payload));
+      : () =>
+          idempotency.complete(actor, key, reply.statusCode, typeof payload === 'string' ? payload : String(payload));
     await settleSoon(settle, (err) => request.log.warn({ err, key }, 'could not settle an idempotency key'));
     return payload;
   });
@@ -69,9 +79,12 @@ export function registerIdempotency(app: FastifyInstance, idempotency: Idempoten
 /** Runs `settle`; when it fails, tries again in the background for about half a minute (1, 2, 4, 8, 16 s apart). */
 async function settleSoon(settle: () => Promise<void>, onGiveUp: (error: unknown) => void): Promise<void> {
   const retry = (n: number): void => {
-    setTimeout(() => {
-      settle().catch((error: unknown) => (n >= 4 ? onGiveUp(error) : retry(n + 1)));
-    }, 1000 * 2 ** n).unref();
+    setTimeout(
+      () => {
+        settle().catch((error: unknown) => (n >= 4 ? onGiveUp(error) : retry(n + 1)));
+      },
+      1000 * 2 ** n,
+    ).unref();
   };
   await settle().catch(() => retry(0));
 }

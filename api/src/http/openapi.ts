@@ -19,7 +19,9 @@ export async function registerOpenApi(app: FastifyInstance, options: { publicUrl
       // What Relance POSTs to webhook endpoints: one entry per event type (docs/events.md).
       webhooks: openApiWebhooks() as never,
       components: {
-        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API key: `rk_live_…` or `rk_test_…`.' } },
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API key: `rk_live_…` or `rk_test_…`.' },
+        },
       },
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },

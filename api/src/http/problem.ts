@@ -16,7 +16,9 @@ export const Problem = Type.Object(
     errors: Type.Optional(
       Type.Array(Type.Object({ field: Type.String(), message: Type.String() }, { additionalProperties: false })),
     ),
-    existing_id: Type.Optional(Type.String({ description: 'On a conflict about an object that already exists: its id.' })),
+    existing_id: Type.Optional(
+      Type.String({ description: 'On a conflict about an object that already exists: its id.' }),
+    ),
   },
   { $id: 'Problem', additionalProperties: false },
 );
@@ -38,7 +40,11 @@ const TITLES: Record<number, string> = {
 /** Fastify's own errors, as our stable codes. */
 const FASTIFY_CODES: Record<string, [string, number, string]> = {
   FST_ERR_CTP_BODY_TOO_LARGE: ['request/body_too_large', 413, 'The request body is larger than this server accepts.'],
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: ['request/unsupported_media_type', 415, 'Send JSON with Content-Type: application/json.'],
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: [
+    'request/unsupported_media_type',
+    415,
+    'Send JSON with Content-Type: application/json.',
+  ],
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: ['request/malformed', 400, 'The Content-Length does not match the body.'],
   FST_ERR_CTP_EMPTY_JSON_BODY: ['request/malformed_json', 400, 'The body is empty but Content-Type says JSON.'],
   FST_ERR_CTP_INVALID_JSON_BODY: ['request/malformed_json', 400, 'The body is not valid JSON.'],
@@ -53,12 +59,21 @@ const DATABASE_RETRY_AFTER = '2';
  */
 export function fromDatabaseError(error: unknown): AppError | undefined {
   if (isDataException(error)) {
-    return new AppError('request/invalid_value', 400, 'A value in the request cannot be stored (out of range, or characters the database refuses).');
+    return new AppError(
+      'request/invalid_value',
+      400,
+      'A value in the request cannot be stored (out of range, or characters the database refuses).',
+    );
   }
   if (isConnectionLost(error)) {
-    return new AppError('database/unavailable', 503, 'The database is unavailable for a moment; nothing was changed. Retry after the number of seconds in Retry-After.', {
-      headers: { 'retry-after': DATABASE_RETRY_AFTER },
-    });
+    return new AppError(
+      'database/unavailable',
+      503,
+      'The database is unavailable for a moment; nothing was changed. Retry after the number of seconds in Retry-After.',
+      {
+        headers: { 'retry-after': DATABASE_RETRY_AFTER },
+      },
+    );
   }
   return undefined;
 }
@@ -73,7 +88,9 @@ export function toAppError(error: FastifyError | Error): AppError {
     const part = fastifyError.validationContext ?? 'body';
     // Pointers are relative to the part (body or query string), as the services and GraphQL report them.
     const errors: FieldError[] = fieldErrors(fastifyError.validation as never);
-    const what = { body: 'request body', querystring: 'query string', params: 'path', headers: 'request headers' }[part] ?? 'request';
+    const what =
+      { body: 'request body', querystring: 'query string', params: 'path', headers: 'request headers' }[part] ??
+      'request';
     return new AppError('request/validation_failed', 400, `The ${what} is not valid.`, { errors });
   }
   const known = fastifyError.code ? FASTIFY_CODES[fastifyError.code] : undefined;
@@ -109,6 +126,10 @@ export function registerProblemHandlers(app: FastifyInstance): void {
     return sendProblem(request, reply, appError);
   });
   app.setNotFoundHandler((request, reply) =>
-    sendProblem(request, reply, new AppError('request/route_not_found', 404, `No route ${request.method} ${request.url.split('?')[0]}.`)),
+    sendProblem(
+      request,
+      reply,
+      new AppError('request/route_not_found', 404, `No route ${request.method} ${request.url.split('?')[0]}.`),
+    ),
   );
 }

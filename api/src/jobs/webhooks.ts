@@ -40,7 +40,13 @@ export async function startWebhookWorker(deps: {
   // when its worker died, which the heartbeat notices.
   // `notify`: a job inserted (by the dispatcher's commit) wakes the workers at once instead of
   // at their next poll; polling stays as the backstop.
-  await boss.createQueue(WEBHOOK_QUEUE, { retryLimit: 2, retryDelay: 5, heartbeatSeconds: 30, expireInSeconds: 300, notify: true });
+  await boss.createQueue(WEBHOOK_QUEUE, {
+    retryLimit: 2,
+    retryDelay: 5,
+    heartbeatSeconds: 30,
+    expireInSeconds: 300,
+    notify: true,
+  });
 
   // Jobs are inserted in the dispatcher's transaction, so a delivery row and its job exist
   // together or not at all. That transaction runs as relance_system; pg-boss's tables belong to
@@ -53,22 +59,42 @@ export async function startWebhookWorker(deps: {
   const enqueue: Enqueue = deps.separateQueue
     ? async (_trx, jobs: DeliveryJob[]) => {
         const startAfter = new Date(Date.now() + SEPARATE_QUEUE_DELAY_S * 1000);
-        await boss.insert(WEBHOOK_QUEUE, jobs.map((data) => ({ data, startAfter })));
+        await boss.insert(
+          WEBHOOK_QUEUE,
+          jobs.map((data) => ({ data, startAfter })),
+        );
       }
     : async (trx, jobs: DeliveryJob[]) => {
-    await sql`SET LOCAL ROLE NONE`.execute(trx);
-    const db = { executeSql: async (text: string, values: unknown[] = []) => ({ rows: (await trx.executeQuery(CompiledQuery.raw(text, values))).rows as unknown[] }) };
-    await boss.insert(WEBHOOK_QUEUE, jobs.map((data) => ({ data })), { db });
-    await sql`SET LOCAL ROLE relance_system`.execute(trx);
+        await sql`SET LOCAL ROLE NONE`.execute(trx);
+        const db = {
+          executeSql: async (text: string, values: unknown[] = []) => ({
+            rows: (await trx.executeQuery(CompiledQuery.raw(text, values))).rows as unknown[],
+          }),
+        };
+        await boss.insert(
+          WEBHOOK_QUEUE,
+          jobs.map((data) => ({ data })),
+          { db },
+        );
+        await sql`SET LOCAL ROLE relance_system`.execute(trx);
       };
 
   await boss.work<DeliveryJob>(
     WEBHOOK_QUEUE,
-    { batchSize: 50, localConcurrency: deps.concurrency ?? 4, pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 2, burstWhenBatchFull: true },
+    {
+      batchSize: 50,
+      localConcurrency: deps.concurrency ?? 4,
+      pollingIntervalSeconds: 0.5,
+      notifyPollingIntervalSeconds: 2,
+      burstWhenBatchFull: true,
+    },
     async (jobs) => {
       await Promise.all(
         [...Map.groupBy(jobs, (job) => job.data.accountId)].map(async ([accountId, group]) => {
-          const { succeeded, failed } = await engine.attempt(accountId, group.map((job) => job.data.deliveryId));
+          const { succeeded, failed } = await engine.attempt(
+            accountId,
+            group.map((job) => job.data.deliveryId),
+          );
           metrics.webhookDeliveries(succeeded, failed);
         }),
       );

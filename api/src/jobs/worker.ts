@@ -65,7 +65,13 @@ export async function startWorker(deps: {
   const { services, log, clock } = deps;
   // Supervision every 10 s notices a dead worker's jobs (stale heartbeats) quickly.
   const separateQueue = Boolean(deps.queueDatabaseUrl) && deps.queueDatabaseUrl !== deps.databaseUrl;
-  const boss = new PgBoss({ connectionString: deps.queueDatabaseUrl || deps.databaseUrl, schema: 'pgboss', max: 6 + (deps.concurrency ?? 4), superviseIntervalSeconds: 10, useListenNotify: true });
+  const boss = new PgBoss({
+    connectionString: deps.queueDatabaseUrl || deps.databaseUrl,
+    schema: 'pgboss',
+    max: 6 + (deps.concurrency ?? 4),
+    superviseIntervalSeconds: 10,
+    useListenNotify: true,
+  });
   boss.on('error', (err) => log.error({ err }, 'job queue error'));
   await boss.start();
   guardQueueConnections(boss, log);
@@ -87,7 +93,13 @@ export async function startWorker(deps: {
 
   // A worker that dies mid-send stops its heartbeat: the job fails over to another worker in
   // seconds, and the engine resends the stored message under the same idempotency key.
-  await boss.createQueue(QUEUES.remindersSend, { policy: 'exclusive', retryLimit: 5, retryDelay: 5, retryBackoff: true, heartbeatSeconds: 10 });
+  await boss.createQueue(QUEUES.remindersSend, {
+    policy: 'exclusive',
+    retryLimit: 5,
+    retryDelay: 5,
+    retryBackoff: true,
+    heartbeatSeconds: 10,
+  });
   await boss.createQueue(QUEUES.remindersTick, { policy: 'singleton' });
   await boss.schedule(QUEUES.remindersTick, '* * * * *');
 
@@ -102,7 +114,11 @@ export async function startWorker(deps: {
       const rank = new Map(accounts.map((id, i) => [id, accounts.length - i]));
       await boss.insert(
         QUEUES.remindersSend,
-        due.map((o) => ({ data: { accountId: o.account_id, occurrenceId: o.id }, singletonKey: o.id, priority: rank.get(o.account_id) ?? 0 })),
+        due.map((o) => ({
+          data: { accountId: o.account_id, occurrenceId: o.id },
+          singletonKey: o.id,
+          priority: rank.get(o.account_id) ?? 0,
+        })),
       );
     }
     if (planned || announced || due.length) log.info({ planned, announced, due: due.length }, 'reminders tick');
@@ -117,13 +133,24 @@ export async function startWorker(deps: {
     async (jobs) => {
       // One transaction per account for the whole batch (see the engine's phase one).
       for (const [accountId, group] of Map.groupBy(jobs, (job) => job.data.accountId)) {
-        const outcomes = await services.reminders.engine.processMany(accountId, group.map((job) => job.data.occurrenceId));
-        for (const [occurrence, outcome] of outcomes) if (outcome === 'failed') log.warn({ occurrence }, 'reminder failed');
+        const outcomes = await services.reminders.engine.processMany(
+          accountId,
+          group.map((job) => job.data.occurrenceId),
+        );
+        for (const [occurrence, outcome] of outcomes)
+          if (outcome === 'failed') log.warn({ occurrence }, 'reminder failed');
       }
     },
   );
 
-  const webhooks = await startWebhookWorker({ boss, services, log, timer: deps.timer, concurrency: deps.concurrency, separateQueue });
+  const webhooks = await startWebhookWorker({
+    boss,
+    services,
+    log,
+    timer: deps.timer,
+    concurrency: deps.concurrency,
+    separateQueue,
+  });
 
   const stopReading = metrics.readFromDatabase({
     queues: () => readQueues(boss),
@@ -131,12 +158,15 @@ export async function startWorker(deps: {
   });
 
   let lastBeat: Date | null = new Date();
-  const timer = deps.timer === false ? undefined : setInterval(() => {
-    boss.send(QUEUES.remindersTick, {}, { singletonSeconds: TICK_EVERY_MS / 1000 }).then(
-      () => (lastBeat = new Date()),
-      (err) => log.warn({ err }, 'could not request a tick'),
-    );
-  }, TICK_EVERY_MS);
+  const timer =
+    deps.timer === false
+      ? undefined
+      : setInterval(() => {
+          boss.send(QUEUES.remindersTick, {}, { singletonSeconds: TICK_EVERY_MS / 1000 }).then(
+            () => (lastBeat = new Date()),
+            (err) => log.warn({ err }, 'could not request a tick'),
+          );
+        }, TICK_EVERY_MS);
   timer?.unref();
 
   return {

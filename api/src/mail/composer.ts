@@ -34,12 +34,24 @@ export function createMessageComposer(resolveTemplate: TemplateResolver): Messag
       let key = occurrence.template_key ?? 'overdue_friendly';
       // A step whose text presupposes earlier reminders ("despite our reminders…") is never the
       // debtor's first message about this invoice: the first one states the facts instead.
-      if (PRESUPPOSES_EARLIER_REMINDER.has(key) && !(await anEmailWasSent(trx, invoice.account_id, invoice.id))) key = 'overdue_friendly';
+      if (PRESUPPOSES_EARLIER_REMINDER.has(key) && !(await anEmailWasSent(trx, invoice.account_id, invoice.id)))
+        key = 'overdue_friendly';
       const source = await resolveTemplate(trx, key, locale);
       const installment = occurrence.payment_plan_id
         ? await trx
             .selectFrom('payment_plan_installments')
-            .select(['number', 'due_date', 'amount', 'paid_amount', (eb) => eb.selectFrom('payment_plan_installments as all').select((e) => e.fn.countAll<number>().as('n')).whereRef('all.plan_id', '=', 'payment_plan_installments.plan_id').as('count')])
+            .select([
+              'number',
+              'due_date',
+              'amount',
+              'paid_amount',
+              (eb) =>
+                eb
+                  .selectFrom('payment_plan_installments as all')
+                  .select((e) => e.fn.countAll<number>().as('n'))
+                  .whereRef('all.plan_id', '=', 'payment_plan_installments.plan_id')
+                  .as('count'),
+            ])
             .where('plan_id', '=', occurrence.payment_plan_id)
             .where('number', '=', occurrence.installment_number)
             .executeTakeFirst()

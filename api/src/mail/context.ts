@@ -73,12 +73,34 @@ export interface ReminderContext {
 }
 
 export interface ReminderContextInput {
-  account: Pick<Account, 'name' | 'legal_name' | 'sender_name' | 'sender_email' | 'reply_to' | 'contact_phone' | 'payment_instructions' | 'locale'>;
+  account: Pick<
+    Account,
+    | 'name'
+    | 'legal_name'
+    | 'sender_name'
+    | 'sender_email'
+    | 'reply_to'
+    | 'contact_phone'
+    | 'payment_instructions'
+    | 'locale'
+  >;
   customer: Pick<Customer, 'name' | 'contact_name' | 'email' | 'locale'>;
   invoice: Pick<
     Invoice,
-    | 'number' | 'memo' | 'line_items' | 'issue_date' | 'due_date' | 'currency' | 'total' | 'amount_paid'
-    | 'amount_credited' | 'late_fees' | 'balance' | 'payment_url' | 'pdf_url' | 'status'
+    | 'number'
+    | 'memo'
+    | 'line_items'
+    | 'issue_date'
+    | 'due_date'
+    | 'currency'
+    | 'total'
+    | 'amount_paid'
+    | 'amount_credited'
+    | 'late_fees'
+    | 'balance'
+    | 'payment_url'
+    | 'pdf_url'
+    | 'status'
   >;
   /** `YYYY-MM-DD` in the account's time zone. */
   today: string;
@@ -100,7 +122,10 @@ const isTemplateLocale = (language: string | undefined): language is TemplateLoc
  * English, each reduced to its language (`fr-FR` → `fr`). A language Relance has no template
  * in is skipped (a `de` customer of a French account gets French).
  */
-export function resolveTemplateLocale(customerLocale: string | null | undefined, accountLocale: string | null | undefined): TemplateLocale {
+export function resolveTemplateLocale(
+  customerLocale: string | null | undefined,
+  accountLocale: string | null | undefined,
+): TemplateLocale {
   for (const tag of [customerLocale, accountLocale]) {
     const language = languageOf(tag);
     if (isTemplateLocale(language)) return language;
@@ -119,7 +144,10 @@ function formatLocaleFor(locale: TemplateLocale, tags: Array<string | null | und
 const DESCRIPTION_MAX = 80;
 
 function shortDescription(text: string | null): string | null {
-  const line = text?.split('\n').map((l) => l.trim()).find((l) => l !== '');
+  const line = text
+    ?.split('\n')
+    .map((l) => l.trim())
+    .find((l) => l !== '');
   if (!line) return null;
   return line.length > DESCRIPTION_MAX ? `${line.slice(0, DESCRIPTION_MAX - 1).trimEnd()}…` : line;
 }
@@ -153,9 +181,16 @@ export function buildReminderContext(input: ReminderContextInput): ReminderConte
       days_until_due: Math.max(0, -sinceDue),
       payment_url: invoice.payment_url,
       pdf_url: invoice.pdf_url,
-      line_items: invoice.line_items.map((l) => ({ description: l.description, quantity: l.quantity, unit_amount: l.unit_amount, amount: l.amount })),
+      line_items: invoice.line_items.map((l) => ({
+        description: l.description,
+        quantity: l.quantity,
+        unit_amount: l.unit_amount,
+        amount: l.amount,
+      })),
     },
-    installment: input.installment ? { ...input.installment, amount_due: Math.max(0, input.installment.amount - input.installment.paid_amount) } : null,
+    installment: input.installment
+      ? { ...input.installment, amount_due: Math.max(0, input.installment.amount - input.installment.paid_amount) }
+      : null,
     creditor: {
       name: account.name,
       legal_name: account.legal_name,
@@ -175,16 +210,31 @@ export function buildReminderContext(input: ReminderContextInput): ReminderConte
 export function sampleReminderContexts(locale: TemplateLocale, stepKey: string): [ReminderContext, ReminderContext] {
   const base: ReminderContextInput = {
     account: {
-      name: 'Acme', legal_name: 'Acme SAS', sender_name: 'Acme accounts', sender_email: 'billing@acme.example',
-      reply_to: 'accounts@acme.example', contact_phone: '+33 1 23 45 67 89',
-      payment_instructions: 'IBAN FR76 3000 6000 0112 3456 7890 189, BIC AGRIFRPP', locale,
+      name: 'Acme',
+      legal_name: 'Acme SAS',
+      sender_name: 'Acme accounts',
+      sender_email: 'billing@acme.example',
+      reply_to: 'accounts@acme.example',
+      contact_phone: '+33 1 23 45 67 89',
+      payment_instructions: 'IBAN FR76 3000 6000 0112 3456 7890 189, BIC AGRIFRPP',
+      locale,
     },
     customer: { name: 'Globex', contact_name: 'Jane Doe', email: 'ap@globex.example', locale },
     invoice: {
-      number: 'F-2026-0042', memo: 'Website redesign', line_items: [{ description: 'Website redesign', quantity: 1, unit_amount: 123456, amount: 123456 }],
-      status: 'partially_paid', issue_date: '2026-01-30', due_date: '2026-03-01', currency: 'EUR', total: 123456, amount_paid: 20000,
-      amount_credited: 0, late_fees: 4000, balance: 107456,
-      payment_url: 'https://pay.example/inv/F-2026-0042', pdf_url: 'https://files.example/F-2026-0042.pdf',
+      number: 'F-2026-0042',
+      memo: 'Website redesign',
+      line_items: [{ description: 'Website redesign', quantity: 1, unit_amount: 123456, amount: 123456 }],
+      status: 'partially_paid',
+      issue_date: '2026-01-30',
+      due_date: '2026-03-01',
+      currency: 'EUR',
+      total: 123456,
+      amount_paid: 20000,
+      amount_credited: 0,
+      late_fees: 4000,
+      balance: 107456,
+      payment_url: 'https://pay.example/inv/F-2026-0042',
+      pdf_url: 'https://files.example/F-2026-0042.pdf',
     },
     today: '2026-03-15',
     stepKey,
@@ -194,9 +244,26 @@ export function sampleReminderContexts(locale: TemplateLocale, stepKey: string):
   };
   const bare: ReminderContextInput = {
     ...base,
-    account: { ...base.account, legal_name: null, sender_name: null, sender_email: null, reply_to: null, contact_phone: null, payment_instructions: null },
+    account: {
+      ...base.account,
+      legal_name: null,
+      sender_name: null,
+      sender_email: null,
+      reply_to: null,
+      contact_phone: null,
+      payment_instructions: null,
+    },
     customer: { ...base.customer, contact_name: null, email: null },
-    invoice: { ...base.invoice, memo: null, line_items: [], amount_paid: 0, late_fees: 0, balance: 123456, payment_url: null, pdf_url: null },
+    invoice: {
+      ...base.invoice,
+      memo: null,
+      line_items: [],
+      amount_paid: 0,
+      late_fees: 0,
+      balance: 123456,
+      payment_url: null,
+      pdf_url: null,
+    },
     today: '2026-02-22',
     offsetDays: -7,
     installment: null,

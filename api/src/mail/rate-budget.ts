@@ -30,7 +30,9 @@ export function createRateBudget(
           SET next_at = greatest(b.next_at, b.blocked_until, clock_timestamp()) + make_interval(secs => ${interval}),
               rate_per_second = excluded.rate_per_second,
               updated_at = clock_timestamp()
-        RETURNING extract(epoch FROM b.next_at - make_interval(secs => ${interval}) - clock_timestamp())::float8 AS wait`.execute(trx);
+        RETURNING extract(epoch FROM b.next_at - make_interval(secs => ${interval}) - clock_timestamp())::float8 AS wait`.execute(
+        trx,
+      );
       return rows[0]?.wait ?? 0;
     });
 
@@ -38,7 +40,9 @@ export function createRateBudget(
   const pausedFor = () =>
     database.withSystem(async (trx) => {
       const { rows } = await sql<{ wait: number | null }>`
-        SELECT extract(epoch FROM blocked_until - clock_timestamp())::float8 AS wait FROM provider_rate_budgets WHERE credential = ${credential}`.execute(trx);
+        SELECT extract(epoch FROM blocked_until - clock_timestamp())::float8 AS wait FROM provider_rate_budgets WHERE credential = ${credential}`.execute(
+        trx,
+      );
       return rows[0]?.wait ?? 0;
     });
 

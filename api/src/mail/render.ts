@@ -56,18 +56,27 @@ function guard(value: unknown, path: string): unknown {
     ? value.map((item, i) => guard(item, join(path, String(i))))
     : Object.create(null);
   if (!Array.isArray(value)) {
-    for (const [key, item] of Object.entries(value)) (target as Record<string, unknown>)[key] = guard(item, join(path, key));
+    for (const [key, item] of Object.entries(value))
+      (target as Record<string, unknown>)[key] = guard(item, join(path, key));
   }
   const missing = (t: object, name: string) =>
-    new MissingVariable(join(path, name), path, Object.keys(t).filter((k) => !Array.isArray(t) || k !== 'length'));
+    new MissingVariable(
+      join(path, name),
+      path,
+      Object.keys(t).filter((k) => !Array.isArray(t) || k !== 'length'),
+    );
   return new Proxy(target, {
     ...PROXY_TRAPS_READ_ONLY,
     get(t, name) {
       if (name === Symbol.toPrimitive) {
         return () => {
           const name = path || 'this';
-          const example = Array.isArray(t) ? `{{#each ${name}}}…{{/each}}` : `{{${join(path, Object.keys(t)[0] ?? 'name')}}}`;
-          throw new RenderProblem(`{{${name}}} is ${Array.isArray(t) ? 'a list' : 'an object'}, not text: write one of its fields, e.g. ${example}`);
+          const example = Array.isArray(t)
+            ? `{{#each ${name}}}…{{/each}}`
+            : `{{${join(path, Object.keys(t)[0] ?? 'name')}}}`;
+          throw new RenderProblem(
+            `{{${name}}} is ${Array.isArray(t) ? 'a list' : 'an object'}, not text: write one of its fields, e.g. ${example}`,
+          );
         };
       }
       if (typeof name === 'symbol') return Array.isArray(t) ? Reflect.get(t, name) : undefined;
@@ -87,13 +96,24 @@ const isOptions = (value: unknown): value is Handlebars.HelperOptions =>
   typeof value === 'object' && value !== null && 'data' in value && 'hash' in value;
 
 /** The helper's `options` (always last) and the arguments before it. */
-function argsOf(name: string, args: unknown[], min: number, max: number): { values: unknown[]; root: Record<string, any> } {
+function argsOf(
+  name: string,
+  args: unknown[],
+  min: number,
+  max: number,
+): { values: unknown[]; root: Record<string, any> } {
   const options = args.at(-1);
   if (!isOptions(options)) throw new RenderProblem(`{{${name}}} was called in a way it does not support.`);
   const values = args.slice(0, -1);
   if (values.length < min || values.length > max) {
-    const usage = { money: '{{money amount}} or {{money amount "EUR"}}', date: '{{date invoice.due_date}}', plural: '{{plural count "day" "days"}}' }[name];
-    throw new RenderProblem(`{{${name}}} takes ${min === max ? min : `${min} or ${max}`} argument${max > 1 ? 's' : ''}: ${usage}.`);
+    const usage = {
+      money: '{{money amount}} or {{money amount "EUR"}}',
+      date: '{{date invoice.due_date}}',
+      plural: '{{plural count "day" "days"}}',
+    }[name];
+    throw new RenderProblem(
+      `{{${name}}} takes ${min === max ? min : `${min} or ${max}`} argument${max > 1 ? 's' : ''}: ${usage}.`,
+    );
   }
   return { values, root: (options.data as { root: Record<string, any> }).root };
 }
@@ -101,7 +121,11 @@ function argsOf(name: string, args: unknown[], min: number, max: number): { valu
 /** Formatting locale of the message: `format_locale` (en-GB…), else `locale`. */
 function localeOf(root: Record<string, any>): string {
   // Object.hasOwn does not trip the guard: a context without format_locale is fine.
-  const tag = Object.hasOwn(root, 'format_locale') ? root.format_locale : Object.hasOwn(root, 'locale') ? root.locale : undefined;
+  const tag = Object.hasOwn(root, 'format_locale')
+    ? root.format_locale
+    : Object.hasOwn(root, 'locale')
+      ? root.locale
+      : undefined;
   return typeof tag === 'string' ? tag : 'en';
 }
 
@@ -142,7 +166,11 @@ const helpers = {
       throw new RenderProblem(`{{date}} needs a YYYY-MM-DD date; it got ${show(day)}.`);
     }
     const locale = localeOf(root);
-    const format = cached(dateFormats, locale, () => new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: 'UTC' }));
+    const format = cached(
+      dateFormats,
+      locale,
+      () => new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: 'UTC' }),
+    );
     return format.format(new Date(`${day}T00:00:00Z`));
   },
 
@@ -150,8 +178,10 @@ const helpers = {
   plural(...args: unknown[]): string {
     const { values, root } = argsOf('plural', args, 3, 3);
     const [count, one, other] = values;
-    if (typeof count !== 'number' || !Number.isFinite(count)) throw new RenderProblem(`{{plural}} needs a number; it got ${show(count)}.`);
-    if (typeof one !== 'string' || typeof other !== 'string') throw new RenderProblem('{{plural}} needs two words: {{plural count "day" "days"}}.');
+    if (typeof count !== 'number' || !Number.isFinite(count))
+      throw new RenderProblem(`{{plural}} needs a number; it got ${show(count)}.`);
+    if (typeof one !== 'string' || typeof other !== 'string')
+      throw new RenderProblem('{{plural}} needs two words: {{plural count "day" "days"}}.');
     const locale = localeOf(root);
     return cached(pluralRules, locale, () => new Intl.PluralRules(locale)).select(count) === 'one' ? one : other;
   },
@@ -180,7 +210,9 @@ handlebars.registerHelper('each', function each(this: unknown, list: unknown, op
     budget.iterations += 1;
     budget.chars += out.length;
     if (budget.iterations > MAX_ITERATIONS || budget.chars > MAX_OUTPUT_CHARS) {
-      throw new RenderProblem(`its {{#each}} loops produce too much (more than ${MAX_ITERATIONS} iterations or ${MAX_OUTPUT_CHARS} characters).`);
+      throw new RenderProblem(
+        `its {{#each}} loops produce too much (more than ${MAX_ITERATIONS} iterations or ${MAX_OUTPUT_CHARS} characters).`,
+      );
     }
     return out;
   }, fn);
@@ -238,7 +270,8 @@ function findPath(source: string, name: string): { written: string; line: number
       const upTo = node.parts.slice(0, node.parts.indexOf(name) + 1).join('.');
       return { written: `${node.data ? '@' : ''}${upTo}`, line: node.loc.start.line };
     }
-    for (const [key, child] of Object.entries(node)) if (key !== 'loc' && child && typeof child === 'object') queue.push(child);
+    for (const [key, child] of Object.entries(node))
+      if (key !== 'loc' && child && typeof child === 'object') queue.push(child);
   }
   return undefined;
 }
@@ -257,9 +290,10 @@ function oneLine(message: string): string {
 function problemOf(part: TemplatePart, source: string, error: unknown): AppError {
   if (error instanceof AppError && error.code.startsWith('template/')) return error;
   const field = `/${part}`;
-  const strictName = error instanceof Error && !(error instanceof MissingVariable)
-    ? (STRICT_MISSING.exec(error.message) ?? NAME_IN_PRIMITIVE.exec(error.message))?.[1]
-    : undefined;
+  const strictName =
+    error instanceof Error && !(error instanceof MissingVariable)
+      ? (STRICT_MISSING.exec(error.message) ?? NAME_IN_PRIMITIVE.exec(error.message))?.[1]
+      : undefined;
   if (error instanceof MissingVariable || strictName !== undefined) {
     const name = error instanceof MissingVariable ? (error.path.split('.').at(-1) ?? error.path) : String(strictName);
     const where = findPath(source, name);
@@ -269,16 +303,25 @@ function problemOf(part: TemplatePart, source: string, error: unknown): AppError
     if (error instanceof MissingVariable && error.parent) hint = ` ${error.parent} has: ${error.available.join(', ')}.`;
     else if (error instanceof MissingVariable) {
       hint = ` The variables are: ${error.available.join(', ')}`;
-      hint += where?.written === path ? `; the helpers: ${TEMPLATE_HELPERS.join(', ')}, if, unless, each, with, lookup.` : '.';
+      hint +=
+        where?.written === path
+          ? `; the helpers: ${TEMPLATE_HELPERS.join(', ')}, if, unless, each, with, lookup.`
+          : '.';
     }
-    return new AppError('template/missing_variable', 422, `The ${part} uses {{${path}}}${line}, which does not exist.${hint}`, {
-      errors: [{ field, message: `uses {{${path}}}, which does not exist` }],
-    });
+    return new AppError(
+      'template/missing_variable',
+      422,
+      `The ${part} uses {{${path}}}${line}, which does not exist.${hint}`,
+      {
+        errors: [{ field, message: `uses {{${path}}}, which does not exist` }],
+      },
+    );
   }
   const message = error instanceof Error ? oneLine(error.message) : String(error);
-  const detail = error instanceof RenderProblem || (error instanceof AppError && error.code.startsWith('money/'))
-    ? `The ${part} cannot be rendered: ${message}`
-    : `The ${part} is not a valid template: ${message}`;
+  const detail =
+    error instanceof RenderProblem || (error instanceof AppError && error.code.startsWith('money/'))
+      ? `The ${part} cannot be rendered: ${message}`
+      : `The ${part} is not a valid template: ${message}`;
   return new AppError('template/invalid', 422, detail, { errors: [{ field, message }] });
 }
 
@@ -296,7 +339,10 @@ function renderPart(part: TemplatePart, source: string, context: unknown): strin
       if (!subject) throw new RenderProblem('it renders empty.');
       return subject;
     }
-    return `${output.replace(/[ \t]+\n/g, '\n').replace(/\n{3,}/g, '\n\n').trim()}\n`;
+    return `${output
+      .replace(/[ \t]+\n/g, '\n')
+      .replace(/\n{3,}/g, '\n\n')
+      .trim()}\n`;
   } catch (error) {
     throw problemOf(part, source, error);
   }

@@ -40,7 +40,8 @@ export function verifyResendWebhook(rawBody: string, headers: WebhookHeaders, se
     timestamp: header(headers, 'svix-timestamp', 'webhook-timestamp'),
     signature: header(headers, 'svix-signature', 'webhook-signature'),
   };
-  if (!signed.id || !signed.timestamp || !signed.signature) throw invalidSignature('the svix-id, svix-timestamp and svix-signature headers are required');
+  if (!signed.id || !signed.timestamp || !signed.signature)
+    throw invalidSignature('the svix-id, svix-timestamp and svix-signature headers are required');
   try {
     return webhooks.verify({ payload: rawBody, headers: signed, webhookSecret: secret });
   } catch (error) {
@@ -51,7 +52,8 @@ export function verifyResendWebhook(rawBody: string, headers: WebhookHeaders, se
   }
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 const stringOrNull = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null);
 
 const KINDS: Record<string, DeliveryEvent['kind']> = {

@@ -1,11 +1,24 @@
 import { Resend, type ErrorResponse } from 'resend';
-import { type EmailTransport, type OutgoingEmail, type RateBudget, type SendResult, TransportError } from './transport.ts';
+import {
+  type EmailTransport,
+  type OutgoingEmail,
+  type RateBudget,
+  type SendResult,
+  TransportError,
+} from './transport.ts';
 
 /** Resend refuses a tag with other characters, and with it the whole email. */
 const tagPart = (value: string) => value.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 256);
 
 /** Resend's answers that say "not now" rather than "never" (a concurrent request with the same key is still running). */
-const RETRYABLE_NAMES = new Set(['rate_limit_exceeded', 'concurrent_idempotent_requests', 'internal_server_error', 'application_error', 'daily_quota_exceeded', 'monthly_quota_exceeded']);
+const RETRYABLE_NAMES = new Set([
+  'rate_limit_exceeded',
+  'concurrent_idempotent_requests',
+  'internal_server_error',
+  'application_error',
+  'daily_quota_exceeded',
+  'monthly_quota_exceeded',
+]);
 
 /** Resend's batch endpoint takes up to 100 emails per call (resend.com/docs/dashboard/emails/batch-sending). */
 export const RESEND_MAX_BATCH = 100;
@@ -31,7 +44,9 @@ function headerMs(value: string | undefined): number | null {
 /** How long the provider asked us to wait, when it said: the longer of `retry-after` and `ratelimit-reset`. */
 export function providerWaitMs(headers: Record<string, string> | null): number | null {
   if (!headers) return null;
-  const waits = [headerMs(headers['retry-after']), headerMs(headers['ratelimit-reset'])].filter((w): w is number => w !== null);
+  const waits = [headerMs(headers['retry-after']), headerMs(headers['ratelimit-reset'])].filter(
+    (w): w is number => w !== null,
+  );
   return waits.length > 0 ? Math.max(...waits) : null;
 }
 
@@ -71,8 +86,15 @@ interface Answer<T> {
  * waits) and is asked again in the same call while that wait is short, and a used-up window
  * (`ratelimit-remaining: 0`) pauses it until `ratelimit-reset`.
  */
-export function createResendTransport(options: { apiKey: string; baseUrl?: string | undefined; budget?: RateBudget | undefined }): EmailTransport {
-  const resend = new Resend(options.apiKey, options.baseUrl ? { baseUrl: options.baseUrl.replace(/\/$/, '') } : undefined);
+export function createResendTransport(options: {
+  apiKey: string;
+  baseUrl?: string | undefined;
+  budget?: RateBudget | undefined;
+}): EmailTransport {
+  const resend = new Resend(
+    options.apiKey,
+    options.baseUrl ? { baseUrl: options.baseUrl.replace(/\/$/, '') } : undefined,
+  );
   const { budget } = options;
 
   /** One paced request; a provider's error comes back as a TransportError, thrown. */
@@ -84,7 +106,9 @@ export function createResendTransport(options: { apiKey: string; baseUrl?: strin
         answer = await request();
       } catch (error) {
         // The SDK answers failures as `{ error }`; a throw is an abort or a bug on the way: try again later.
-        throw new TransportError(`Resend: ${error instanceof Error ? error.message : String(error)}`, { retryable: true });
+        throw new TransportError(`Resend: ${error instanceof Error ? error.message : String(error)}`, {
+          retryable: true,
+        });
       }
       const wait = providerWaitMs(answer.headers);
       if (answer.error) {
@@ -113,7 +137,9 @@ export function createResendTransport(options: { apiKey: string; baseUrl?: strin
     async sendBatch(emails, idempotencyKey) {
       // Permissive: valid emails go out, invalid ones come back in `errors` with their index
       // (resend.com/changelog/batch-validation-modes); `data` lists the accepted ones, in order.
-      const answer = await call(() => resend.batch.send(emails.map(payloadOf), { idempotencyKey, batchValidation: 'permissive' }));
+      const answer = await call(() =>
+        resend.batch.send(emails.map(payloadOf), { idempotencyKey, batchValidation: 'permissive' }),
+      );
       const refused = new Map((answer.errors ?? []).map((e) => [e.index, e.message]));
       const ids = (answer.data ?? []).map((d) => d.id);
       const results: Array<SendResult | TransportError> = [];
@@ -121,11 +147,21 @@ export function createResendTransport(options: { apiKey: string; baseUrl?: strin
       for (let i = 0; i < emails.length; i++) {
         const message = refused.get(i);
         if (message !== undefined) {
-          results.push(new TransportError(`Resend: ${message}`, { retryable: false, statusCode: 422, providerCode: 'validation_error' }));
+          results.push(
+            new TransportError(`Resend: ${message}`, {
+              retryable: false,
+              statusCode: 422,
+              providerCode: 'validation_error',
+            }),
+          );
           continue;
         }
         const id = ids[next++];
-        results.push(id ? { providerMessageId: id } : new TransportError('Resend: the batch answer has no id for this email', { retryable: true }));
+        results.push(
+          id
+            ? { providerMessageId: id }
+            : new TransportError('Resend: the batch answer has no id for this email', { retryable: true }),
+        );
       }
       return results;
     },

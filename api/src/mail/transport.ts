@@ -51,7 +51,15 @@ export class TransportError extends Error {
   /** How long the provider asked us to wait (`retry-after`, `ratelimit-reset`), in ms, when it said. */
   readonly retryAfterMs: number | null;
 
-  constructor(message: string, options: { retryable: boolean; statusCode?: number | null; providerCode?: string | null; retryAfterMs?: number | null }) {
+  constructor(
+    message: string,
+    options: {
+      retryable: boolean;
+      statusCode?: number | null;
+      providerCode?: string | null;
+      retryAfterMs?: number | null;
+    },
+  ) {
     super(message);
     this.name = 'TransportError';
     this.retryable = options.retryable;
@@ -73,8 +81,16 @@ export class TransportError extends Error {
  * Resend when `RESEND_API_KEY` is set, paced by `budget` (shared by every process, see
  * rate-budget.ts); otherwise the local outbox (messages are stored, nothing leaves).
  */
-export function createTransport(config: Pick<Config, 'resendApiKey' | 'resendBaseUrl'>, budgetFor?: (credential: string) => RateBudget): EmailTransport {
-  if (config.resendApiKey) return createResendTransport({ apiKey: config.resendApiKey, baseUrl: config.resendBaseUrl, budget: budgetFor?.(credentialOf('resend', config.resendApiKey)) });
+export function createTransport(
+  config: Pick<Config, 'resendApiKey' | 'resendBaseUrl'>,
+  budgetFor?: (credential: string) => RateBudget,
+): EmailTransport {
+  if (config.resendApiKey)
+    return createResendTransport({
+      apiKey: config.resendApiKey,
+      baseUrl: config.resendBaseUrl,
+      budget: budgetFor?.(credentialOf('resend', config.resendApiKey)),
+    });
   return createOutboxTransport();
 }
 

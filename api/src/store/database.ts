@@ -64,25 +64,30 @@ export function createDatabase(
   // BEGIN, the role and the account travel in one round trip (simple query protocol), so a
   // tenant transaction costs one round trip more than the statements it runs.
   const run = <T>(kind: StatementScope, prelude: string, fn: (trx: Db) => Promise<T>): Promise<T> =>
-    scope.run(kind, () => db.connection().execute(async (conn) => {
-      await sql.raw(prelude).execute(conn);
-      let result: T;
-      try {
-        result = await fn(conn);
-      } catch (error) {
-        await sql.raw('ROLLBACK').execute(conn).catch(() => {});
-        throw error;
-      }
-      try {
-        await sql.raw('COMMIT').execute(conn);
-      } catch (error) {
-        // The connection died with COMMIT on the wire: the transaction may or may not have
-        // committed. Callers that would let the client retry (an idempotency key) must not.
-        if (isConnectionLost(error)) markCommitOutcomeUnknown(error);
-        throw error;
-      }
-      return result;
-    }));
+    scope.run(kind, () =>
+      db.connection().execute(async (conn) => {
+        await sql.raw(prelude).execute(conn);
+        let result: T;
+        try {
+          result = await fn(conn);
+        } catch (error) {
+          await sql
+            .raw('ROLLBACK')
+            .execute(conn)
+            .catch(() => {});
+          throw error;
+        }
+        try {
+          await sql.raw('COMMIT').execute(conn);
+        } catch (error) {
+          // The connection died with COMMIT on the wire: the transaction may or may not have
+          // committed. Callers that would let the client retry (an idempotency key) must not.
+          if (isConnectionLost(error)) markCommitOutcomeUnknown(error);
+          throw error;
+        }
+        return result;
+      }),
+    );
 
   return {
     pool,
@@ -90,17 +95,25 @@ export function createDatabase(
       if (!ACCOUNT_ID.test(accountId)) throw new Error(`invalid account id: ${accountId}`);
       return run('account', `BEGIN; SELECT set_config('relance.account_id', '${accountId}', true)`, fn);
     },
-    async readAsAccount<R>(accountId: string, build: (db: Db, accountSet: RawBuilder<boolean>) => Compilable<R>): Promise<R[]> {
+    async readAsAccount<R>(
+      accountId: string,
+      build: (db: Db, accountSet: RawBuilder<boolean>) => Compilable<R>,
+    ): Promise<R[]> {
       if (!ACCOUNT_ID.test(accountId)) throw new Error(`invalid account id: ${accountId}`);
       const compiled = build(db, sql<boolean>`${sql.raw(ACCOUNT_SET)}`).compile();
-      if (!/^select /i.test(compiled.sql)) throw new Error('readAsAccount takes one SELECT without a WITH clause of its own');
+      if (!/^select /i.test(compiled.sql))
+        throw new Error('readAsAccount takes one SELECT without a WITH clause of its own');
       // The account is $1; the query's own parameters move up by one.
       const text = `WITH ${ACCOUNT_CONTEXT_CTE} ${compiled.sql.replace(/\$(\d+)/g, (_match, n: string) => `$${Number(n) + 1}`)}`;
       const result = await db.executeQuery<R>(CompiledQuery.raw(text, [accountId, ...compiled.parameters]));
       return result.rows;
     },
     withSystem(fn) {
-      return run('system', `BEGIN; SET LOCAL ROLE relance_system; SELECT set_config('relance.account_id', '', true)`, fn);
+      return run(
+        'system',
+        `BEGIN; SET LOCAL ROLE relance_system; SELECT set_config('relance.account_id', '', true)`,
+        fn,
+      );
     },
     async close() {
       await db.destroy();

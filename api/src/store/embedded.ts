@@ -29,7 +29,9 @@ async function runAs(): Promise<{ uid?: number; gid?: number }> {
     const [uid, gid] = await Promise.all([run('id', ['-u', 'postgres']), run('id', ['-g', 'postgres'])]);
     return { uid: Number(uid.stdout), gid: Number(gid.stdout) };
   } catch {
-    throw new Error('The embedded PostgreSQL cannot run as root and there is no `postgres` system user: run Relance as another user, or set DATABASE_URL.');
+    throw new Error(
+      'The embedded PostgreSQL cannot run as root and there is no `postgres` system user: run Relance as another user, or set DATABASE_URL.',
+    );
   }
 }
 
@@ -42,7 +44,12 @@ async function runAs(): Promise<{ uid?: number; gid?: number }> {
  * its pools and queues first and then stops the database (the package's exit hook would stop it
  * at the same moment as the app).
  */
-export async function startEmbeddedPostgres(options: { dataDir: string; port: number; portSet?: boolean; log?: (m: string) => void }): Promise<EmbeddedDatabase> {
+export async function startEmbeddedPostgres(options: {
+  dataDir: string;
+  port: number;
+  portSet?: boolean;
+  log?: (m: string) => void;
+}): Promise<EmbeddedDatabase> {
   const log = options.log ?? (() => {});
   const pgData = path.join(options.dataDir, 'pg');
   const credentialsFile = path.join(options.dataDir, 'credentials.json');
@@ -62,7 +69,11 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port: nu
     const pwfile = path.join(tmpdir(), `relance-pg-${randomBytes(6).toString('hex')}`);
     await writeFile(pwfile, `${password}\n`, { mode: 0o644 });
     try {
-      await run(initdb, ['-D', pgData, '-U', 'postgres', `--pwfile=${pwfile}`, '--auth=scram-sha-256', '-E', 'UTF8', '--locale=C'], { ...owner, env });
+      await run(
+        initdb,
+        ['-D', pgData, '-U', 'postgres', `--pwfile=${pwfile}`, '--auth=scram-sha-256', '-E', 'UTF8', '--locale=C'],
+        { ...owner, env },
+      );
     } finally {
       await rm(pwfile, { force: true });
     }
@@ -74,31 +85,47 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port: nu
   // Already running on this data folder: another Relance process started it (leave it to that
   // process), or a Relance that was killed left it behind (adopt it: stop it when we stop).
   const ownerFile = path.join(options.dataDir, 'owner.pid');
-  let ownedByAnother = await pgCtl(['status']).then(() => true, () => false);
+  let ownedByAnother = await pgCtl(['status']).then(
+    () => true,
+    () => false,
+  );
   let port = options.port;
   if (ownedByAnother) {
     port = (await runningPort(pgData)) ?? port;
     const ownerPid = Number((await readFile(ownerFile, 'utf8').catch(() => '')).trim());
     if (!isAlive(ownerPid)) {
-      log(`PostgreSQL of ${pgData} was left running by a Relance that stopped without stopping it (pid ${ownerPid || 'unknown'}): reusing it`);
+      log(
+        `PostgreSQL of ${pgData} was left running by a Relance that stopped without stopping it (pid ${ownerPid || 'unknown'}): reusing it`,
+      );
       ownedByAnother = false;
     }
   } else {
     if (!(await isFree(port))) {
-      if (options.portSet) throw new StartupError(`the embedded PostgreSQL cannot listen on port ${port} (EMBEDDED_POSTGRES_PORT): another program uses it; set EMBEDDED_POSTGRES_PORT to a free port, or DATABASE_URL to your own database`);
+      if (options.portSet)
+        throw new StartupError(
+          `the embedded PostgreSQL cannot listen on port ${port} (EMBEDDED_POSTGRES_PORT): another program uses it; set EMBEDDED_POSTGRES_PORT to a free port, or DATABASE_URL to your own database`,
+        );
       const taken = port;
       port = await anyFreePort();
-      log(`port ${taken} is taken (another Relance or PostgreSQL?): the embedded PostgreSQL listens on ${port} instead (set EMBEDDED_POSTGRES_PORT to choose)`);
+      log(
+        `port ${taken} is taken (another Relance or PostgreSQL?): the embedded PostgreSQL listens on ${port} instead (set EMBEDDED_POSTGRES_PORT to choose)`,
+      );
     }
     await pgCtl([
       '-w',
-      '-t', '20',
-      '-l', path.join(pgData, 'server.log'),
-      '-o', `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''`,
+      '-t',
+      '20',
+      '-l',
+      path.join(pgData, 'server.log'),
+      '-o',
+      `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''`,
       'start',
     ]).catch(async () => {
-      const tail = (await readFile(path.join(pgData, 'server.log'), 'utf8').catch(() => '')).trim().split('\n').slice(-1)[0] ?? '';
-      throw new StartupError(`the embedded PostgreSQL in ${pgData} did not start${tail ? `: ${tail}` : ''} (see ${path.join(pgData, 'server.log')})`);
+      const tail =
+        (await readFile(path.join(pgData, 'server.log'), 'utf8').catch(() => '')).trim().split('\n').slice(-1)[0] ?? '';
+      throw new StartupError(
+        `the embedded PostgreSQL in ${pgData} did not start${tail ? `: ${tail}` : ''} (see ${path.join(pgData, 'server.log')})`,
+      );
     });
   }
   if (!ownedByAnother) await writeFile(ownerFile, `${process.pid}\n`);

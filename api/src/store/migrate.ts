@@ -16,7 +16,9 @@ function migratorFor(db: Kysely<any>): Migrator {
 
 /** Applies every pending migration as the connecting (owner) role. Throws on the first failure. */
 export async function migrateToLatest(connectionString: string): Promise<string[]> {
-  const db = new Kysely<any>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString, max: 1, connectionTimeoutMillis: 4000 }) }) });
+  const db = new Kysely<any>({
+    dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString, max: 1, connectionTimeoutMillis: 4000 }) }),
+  });
   try {
     const { error, results } = await migratorFor(db).migrateToLatest();
     if (error) throw error instanceof Error ? error : new Error(String(error));

@@ -21,8 +21,17 @@ export const constraintOf = (error: unknown): string | undefined => pgError(erro
 export const isDataException = (error: unknown): boolean => /^22[0-9A-Z]{3}$/.test(pgError(error).code ?? '');
 
 /** Node socket errors and pg's own messages when a connection cannot be had or was lost. */
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
-const CONNECTION_MESSAGES = /Connection terminated|Client has encountered a connection error|Client was closed|timeout exceeded when trying to connect|Cannot use a pool after calling end|terminating connection/i;
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+]);
+const CONNECTION_MESSAGES =
+  /Connection terminated|Client has encountered a connection error|Client was closed|timeout exceeded when trying to connect|Cannot use a pool after calling end|terminating connection/i;
 
 /**
  * The database went away under a statement: the connection was terminated (an administrator,

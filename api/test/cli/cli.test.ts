@@ -19,9 +19,19 @@ t.test('operator CLI: accounts and keys', async (t) => {
     const code = await run.exited;
     return { code, out: run.output() };
   };
-  const whoami = (secret: string) => app.inject({ method: 'GET', url: '/v1/account', headers: { authorization: `Bearer ${secret}` } });
+  const whoami = (secret: string) =>
+    app.inject({ method: 'GET', url: '/v1/account', headers: { authorization: `Bearer ${secret}` } });
 
-  const created = await cli('accounts', 'create', '--name', 'Acme SAS', '--time-zone', 'Europe/Paris', '--currency', 'EUR');
+  const created = await cli(
+    'accounts',
+    'create',
+    '--name',
+    'Acme SAS',
+    '--time-zone',
+    'Europe/Paris',
+    '--currency',
+    'EUR',
+  );
   t.equal(created.code, 0, created.out);
   const accountId = /Account (acct_[0-9a-z]{26})/.exec(created.out)?.[1] ?? '';
   const secret = /(rk_live_[\w-]{32})/.exec(created.out)?.[1] ?? '';
@@ -36,7 +46,12 @@ t.test('operator CLI: accounts and keys', async (t) => {
   const roSecret = /(rk_live_[\w-]{32})/.exec(ro.out)?.[1] ?? '';
   const roKeyId = /API key (key_[0-9a-z]{26})/.exec(ro.out)?.[1] ?? '';
   t.equal((await whoami(roSecret)).statusCode, 200);
-  const write = await app.inject({ method: 'PATCH', url: '/v1/account', headers: { authorization: `Bearer ${roSecret}` }, payload: { name: 'x' } });
+  const write = await app.inject({
+    method: 'PATCH',
+    url: '/v1/account',
+    headers: { authorization: `Bearer ${roSecret}` },
+    payload: { name: 'x' },
+  });
   t.equal(write.json().code, 'auth/read_only_key');
 
   const keys = await cli('keys', 'list', '--account', accountId);
@@ -49,7 +64,11 @@ t.test('operator CLI: accounts and keys', async (t) => {
   // This process cached the key a moment ago: a fresh app sees the revocation at once.
   const fresh = await buildApp({ config: loadConfig({ NODE_ENV: 'test' }), database });
   t.teardown(() => fresh.close());
-  t.equal((await fresh.inject({ method: 'GET', url: '/v1/account', headers: { authorization: `Bearer ${roSecret}` } })).statusCode, 401);
+  t.equal(
+    (await fresh.inject({ method: 'GET', url: '/v1/account', headers: { authorization: `Bearer ${roSecret}` } }))
+      .statusCode,
+    401,
+  );
 
   const test = await cli('accounts', 'create', '--name', 'Sandbox', '--mode', 'test');
   t.match(test.out, /rk_test_[\w-]{32}/, 'test-mode accounts get rk_test_ keys');

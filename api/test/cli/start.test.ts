@@ -9,9 +9,13 @@ t.test('npm start with no DATABASE_URL: embedded PostgreSQL, demo account, clean
   const dataDir = await mkdtemp(path.join(tmpdir(), 'relance-start-'));
   const pgPort = await freePort();
   const port = await freePort();
-  const env = { DATABASE_URL: '', RELANCE_DATA_DIR: dataDir, EMBEDDED_POSTGRES_PORT: String(pgPort), PORT: String(port) };
+  const env = {
+    DATABASE_URL: '',
+    RELANCE_DATA_DIR: dataDir,
+    EMBEDDED_POSTGRES_PORT: String(pgPort),
+    PORT: String(port),
+  };
   t.teardown(() => rm(dataDir, { recursive: true, force: true }));
-
 
   const first = runScript('api/src/main.ts', [], env);
   await waitFor(first.output, (out) => /rk_test_[\w-]{32}/.test(out) || /Error/.test(out), 90_000);
@@ -22,7 +26,9 @@ t.test('npm start with no DATABASE_URL: embedded PostgreSQL, demo account, clean
 
   const base = `http://127.0.0.1:${port}`;
   t.same(await (await fetch(`${base}/ready`)).json(), { status: 'ready' });
-  const account = (await (await fetch(`${base}/v1/account`, { headers: { authorization: `Bearer ${secret}` } })).json()) as { name: string; mode: string };
+  const account = (await (
+    await fetch(`${base}/v1/account`, { headers: { authorization: `Bearer ${secret}` } })
+  ).json()) as { name: string; mode: string };
   t.equal(account.mode, 'test', 'the demo account is in test mode');
   t.equal(account.name, 'Demo company');
   t.ok((await fetch(`${base}/docs`)).ok, 'Swagger UI is served');

@@ -27,12 +27,17 @@ function occupy(port: number): Promise<Server | undefined> {
   });
 }
 
-
 t.test('a database that cannot be reached: one line, the password hidden, exit 1', async (t) => {
   const closed = await freePort();
-  const result = await startAndExit(['all'], { DATABASE_URL: `postgres://relance:s3cret-pw@127.0.0.1:${closed}/relance`, PORT: String(await freePort()) });
+  const result = await startAndExit(['all'], {
+    DATABASE_URL: `postgres://relance:s3cret-pw@127.0.0.1:${closed}/relance`,
+    PORT: String(await freePort()),
+  });
   t.equal(result.code, 1);
-  t.match(result.output, `relance: cannot reach the database at postgres://relance:***@127.0.0.1:${closed}/relance (DATABASE_URL): nothing listens there`);
+  t.match(
+    result.output,
+    `relance: cannot reach the database at postgres://relance:***@127.0.0.1:${closed}/relance (DATABASE_URL): nothing listens there`,
+  );
   t.notMatch(result.output, 's3cret-pw', 'the password is never printed');
   t.notMatch(result.output, /\n\s+at /, 'no stack trace');
   t.comment(`exited after ${result.seconds.toFixed(1)} s`);
@@ -46,7 +51,10 @@ t.test('the API port in use: one line naming PORT, and no worker started', async
   t.teardown(() => holder?.close());
   const result = await startAndExit(['all'], { DATABASE_URL: testDb.url, PORT: String(port), LOG_LEVEL: 'info' });
   t.equal(result.code, 1);
-  t.match(result.output, `relance: the API: port ${port} on 127.0.0.1 is already in use: stop the other program, or set PORT to a free port`);
+  t.match(
+    result.output,
+    `relance: the API: port ${port} on 127.0.0.1 is already in use: stop the other program, or set PORT to a free port`,
+  );
   t.notMatch(result.output, 'workers started', 'the workers start only once the API listens');
   t.notMatch(result.output, /\n\s+at /);
 });
@@ -57,11 +65,16 @@ t.test('a database migrated by a newer Relance: one line naming the unknown migr
   await migrateToLatest(testDb.url);
   const owner = new pg.Client({ connectionString: testDb.url });
   await owner.connect();
-  await owner.query("INSERT INTO kysely_migration (name, timestamp) VALUES ('2099-01-01T00-00-00_from_the_future', now())");
+  await owner.query(
+    "INSERT INTO kysely_migration (name, timestamp) VALUES ('2099-01-01T00-00-00_from_the_future', now())",
+  );
   await owner.end();
   const result = await startAndExit(['api'], { DATABASE_URL: testDb.url, PORT: String(await freePort()) });
   t.equal(result.code, 1);
-  t.match(result.output, /relance: the database at postgres:\/\/\S+ was migrated by a newer Relance \(migration 2099-01-01T00-00-00_from_the_future is unknown to this code\)/);
+  t.match(
+    result.output,
+    /relance: the database at postgres:\/\/\S+ was migrated by a newer Relance \(migration 2099-01-01T00-00-00_from_the_future is unknown to this code\)/,
+  );
 });
 
 t.test('embedded PostgreSQL: a taken port, a named taken port, and a database left running by a crash', async (t) => {
@@ -73,7 +86,11 @@ t.test('embedded PostgreSQL: a taken port, a named taken port, and a database le
   const named = await freePort();
   const holder = await occupy(named);
   t.teardown(() => holder?.close());
-  const refused = await startAndExit(['api'], { ...base, EMBEDDED_POSTGRES_PORT: String(named), PORT: String(await freePort()) });
+  const refused = await startAndExit(['api'], {
+    ...base,
+    EMBEDDED_POSTGRES_PORT: String(named),
+    PORT: String(await freePort()),
+  });
   t.equal(refused.code, 1);
   t.match(refused.output, `relance: the embedded PostgreSQL cannot listen on port ${named} (EMBEDDED_POSTGRES_PORT)`);
   t.ok(refused.seconds < 25, `well before pg_ctl's wait (${refused.seconds.toFixed(1)} s, initdb included)`);

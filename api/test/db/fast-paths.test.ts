@@ -24,18 +24,41 @@ interface Case {
 }
 
 const invoiceBody = (customer: string, { n = 1, ...body }: Record<string, unknown> = {}) => ({
-  customer_id: customer, number: `F-${String(n)}`, currency: 'EUR', due_date: '2026-05-20', subtotal: 10_000, tax: 2_000, ...body,
+  customer_id: customer,
+  number: `F-${String(n)}`,
+  currency: 'EUR',
+  due_date: '2026-05-20',
+  subtotal: 10_000,
+  tax: 2_000,
+  ...body,
 });
 
 const cases: Case[] = [
-  { name: 'an invoice with everything given', expect: 'ok', fast: true, run: (w) => w.services.invoices.create(w.actor, invoiceBody(w.customer, { external_id: 'order-1', metadata: { shop: 'eu' } })) },
   {
-    name: 'an invoice with line items and a memo', expect: 'ok',
+    name: 'an invoice with everything given',
+    expect: 'ok',
     fast: true,
-    run: (w) => w.services.invoices.create(w.actor, { ...invoiceBody(w.customer), subtotal: undefined, line_items: [{ description: 'Audit', quantity: 2, unit_amount: 4_000 }], memo: 'Thanks' }),
+    run: (w) =>
+      w.services.invoices.create(
+        w.actor,
+        invoiceBody(w.customer, { external_id: 'order-1', metadata: { shop: 'eu' } }),
+      ),
   },
   {
-    name: 'an invoice whose external_id is already registered', expect: 'ok',
+    name: 'an invoice with line items and a memo',
+    expect: 'ok',
+    fast: true,
+    run: (w) =>
+      w.services.invoices.create(w.actor, {
+        ...invoiceBody(w.customer),
+        subtotal: undefined,
+        line_items: [{ description: 'Audit', quantity: 2, unit_amount: 4_000 }],
+        memo: 'Thanks',
+      }),
+  },
+  {
+    name: 'an invoice whose external_id is already registered',
+    expect: 'ok',
     fast: true,
     run: async (w) => {
       await w.services.invoices.create(w.actor, invoiceBody(w.customer, { external_id: 'order-2' }));
@@ -43,79 +66,143 @@ const cases: Case[] = [
     },
   },
   {
-    name: 'an invoice whose number is taken', expect: 'invoice/number_taken',
+    name: 'an invoice whose number is taken',
+    expect: 'invoice/number_taken',
     fast: true,
     run: async (w) => {
       await w.services.invoices.create(w.actor, invoiceBody(w.customer));
       return w.services.invoices.create(w.actor, invoiceBody(w.customer));
     },
   },
-  { name: 'an invoice of an unknown customer', expect: 'customer/not_found', fast: false, run: (w) => w.services.invoices.create(w.actor, invoiceBody('cus_01jz0000000000000000000000')) },
-  { name: 'a draft invoice', expect: 'ok', fast: true, run: (w) => w.services.invoices.create(w.actor, invoiceBody(w.customer, { status: 'draft' })) },
   {
-    name: 'a payment that settles an invoice', expect: 'ok',
+    name: 'an invoice of an unknown customer',
+    expect: 'customer/not_found',
+    fast: false,
+    run: (w) => w.services.invoices.create(w.actor, invoiceBody('cus_01jz0000000000000000000000')),
+  },
+  {
+    name: 'a draft invoice',
+    expect: 'ok',
+    fast: true,
+    run: (w) => w.services.invoices.create(w.actor, invoiceBody(w.customer, { status: 'draft' })),
+  },
+  {
+    name: 'a payment that settles an invoice',
+    expect: 'ok',
     fast: true,
     run: async (w) => {
       const id = await w.invoice();
-      return w.services.payments.create(w.actor, { customer_id: w.customer, currency: 'EUR', method: 'transfer', amount: 12_000, allocations: [{ invoice_id: id, amount: 12_000 }] });
+      return w.services.payments.create(w.actor, {
+        customer_id: w.customer,
+        currency: 'EUR',
+        method: 'transfer',
+        amount: 12_000,
+        allocations: [{ invoice_id: id, amount: 12_000 }],
+      });
     },
   },
   {
-    name: 'a partial payment with credit left', expect: 'ok',
+    name: 'a partial payment with credit left',
+    expect: 'ok',
     fast: true,
     run: async (w) => {
       const id = await w.invoice();
-      return w.services.payments.create(w.actor, { customer_id: w.customer, currency: 'EUR', method: 'card', amount: 5_000, reference: 'R-1', allocations: [{ invoice_id: id, amount: 4_000 }] });
+      return w.services.payments.create(w.actor, {
+        customer_id: w.customer,
+        currency: 'EUR',
+        method: 'card',
+        amount: 5_000,
+        reference: 'R-1',
+        allocations: [{ invoice_id: id, amount: 4_000 }],
+      });
     },
   },
   {
-    name: 'a payment over the balance', expect: 'payment/over_allocation',
+    name: 'a payment over the balance',
+    expect: 'payment/over_allocation',
     fast: true,
     run: async (w) => {
       const id = await w.invoice();
-      return w.services.payments.create(w.actor, { customer_id: w.customer, currency: 'EUR', method: 'transfer', amount: 20_000, allocations: [{ invoice_id: id, amount: 12_001 }] });
+      return w.services.payments.create(w.actor, {
+        customer_id: w.customer,
+        currency: 'EUR',
+        method: 'transfer',
+        amount: 20_000,
+        allocations: [{ invoice_id: id, amount: 12_001 }],
+      });
     },
   },
   {
-    name: "a payment to another customer's invoice", expect: 'payment/invoice_of_other_customer',
+    name: "a payment to another customer's invoice",
+    expect: 'payment/invoice_of_other_customer',
     fast: true,
     run: async (w) => {
       const id = await w.invoice();
-      return w.services.payments.create(w.actor, { customer_id: w.otherCustomer, currency: 'EUR', method: 'transfer', amount: 1_000, allocations: [{ invoice_id: id, amount: 1_000 }] });
+      return w.services.payments.create(w.actor, {
+        customer_id: w.otherCustomer,
+        currency: 'EUR',
+        method: 'transfer',
+        amount: 1_000,
+        allocations: [{ invoice_id: id, amount: 1_000 }],
+      });
     },
   },
   {
-    name: 'a payment in another currency', expect: 'payment/currency_mismatch',
+    name: 'a payment in another currency',
+    expect: 'payment/currency_mismatch',
     fast: true,
     run: async (w) => {
       const id = await w.invoice();
-      return w.services.payments.create(w.actor, { customer_id: w.customer, currency: 'USD', method: 'transfer', amount: 1_000, allocations: [{ invoice_id: id, amount: 1_000 }] });
+      return w.services.payments.create(w.actor, {
+        customer_id: w.customer,
+        currency: 'USD',
+        method: 'transfer',
+        amount: 1_000,
+        allocations: [{ invoice_id: id, amount: 1_000 }],
+      });
     },
   },
   {
-    name: 'a payment to a paid invoice', expect: 'payment/over_allocation',
+    name: 'a payment to a paid invoice',
+    expect: 'payment/over_allocation',
     fast: true,
     run: async (w) => {
       const id = await w.invoice();
-      const pay = { customer_id: w.customer, currency: 'EUR', method: 'transfer' as const, amount: 12_000, allocations: [{ invoice_id: id, amount: 12_000 }] };
+      const pay = {
+        customer_id: w.customer,
+        currency: 'EUR',
+        method: 'transfer' as const,
+        amount: 12_000,
+        allocations: [{ invoice_id: id, amount: 12_000 }],
+      };
       await w.services.payments.create(w.actor, pay);
       return w.services.payments.create(w.actor, pay);
     },
   },
   {
-    name: 'a payment to a draft invoice', expect: 'payment/invoice_not_payable',
+    name: 'a payment to a draft invoice',
+    expect: 'payment/invoice_not_payable',
     fast: true,
     run: async (w) => {
       const id = await w.invoice({ status: 'draft' });
-      return w.services.payments.create(w.actor, { customer_id: w.customer, currency: 'EUR', method: 'transfer', amount: 1_000, allocations: [{ invoice_id: id, amount: 1_000 }] });
+      return w.services.payments.create(w.actor, {
+        customer_id: w.customer,
+        currency: 'EUR',
+        method: 'transfer',
+        amount: 1_000,
+        allocations: [{ invoice_id: id, amount: 1_000 }],
+      });
     },
   },
 ];
 
 /** Ids are random: each becomes its prefix (in messages too), so two runs compare equal when everything else does. */
 const normalize = (value: unknown): unknown =>
-  JSON.parse(JSON.stringify(value, (_key, v) => (typeof v === 'string' ? v.replace(/\b([a-z]+)_[0-9a-z]{26}\b/g, '$1_…') : v)));
-const sorted = (rows: unknown[]) => rows.map(normalize).toSorted((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+  JSON.parse(
+    JSON.stringify(value, (_key, v) => (typeof v === 'string' ? v.replace(/\b([a-z]+)_[0-9a-z]{26}\b/g, '$1_…') : v)),
+  );
+const sorted = (rows: unknown[]) =>
+  rows.map(normalize).toSorted((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
 
 /** Runs a case in an account of its own and reads everything it left. */
 async function outcome(ctx: ServicesContext, c: Case) {
@@ -125,7 +212,8 @@ async function outcome(ctx: ServicesContext, c: Case) {
   const customer = (await services.customers.create(actor, { name: 'Client', email: 'client@example.com' })).id;
   const otherCustomer = (await services.customers.create(actor, { name: 'Other', email: 'other@example.com' })).id;
   let n = 100;
-  const invoice = async (body: Record<string, unknown> = {}) => (await services.invoices.create(actor, invoiceBody(customer, { n: n++, ...body }))).invoice.id;
+  const invoice = async (body: Record<string, unknown> = {}) =>
+    (await services.invoices.create(actor, invoiceBody(customer, { n: n++, ...body }))).invoice.id;
   let result: unknown;
   try {
     result = { ok: await c.run({ services, actor, customer, otherCustomer, invoice }) };
@@ -156,11 +244,15 @@ async function outcome(ctx: ServicesContext, c: Case) {
 }
 
 t.test('the fast and the general paths leave the same', async (t) => {
-  const [fastPaths, general] = [await setupServices(t, { fastPaths: true }), await setupServices(t, { fastPaths: false })];
+  const [fastPaths, general] = [
+    await setupServices(t, { fastPaths: true }),
+    await setupServices(t, { fastPaths: false }),
+  ];
   for (const c of cases) {
     t.test(c.name, async (t) => {
       const [f, g] = [await outcome(fastPaths, c), await outcome(general, c)];
-      const code = (r: unknown) => ((r as { error?: { code?: string } }).error ? (r as { error: { code?: string } }).error.code : 'ok');
+      const code = (r: unknown) =>
+        (r as { error?: { code?: string } }).error ? (r as { error: { code?: string } }).error.code : 'ok';
       t.equal(code(f.result), c.expect, 'the expected outcome');
       if (c.fast) t.ok(f.oneStatement > 0, 'the fast path wrote in one statement');
       t.equal(g.oneStatement, 0, 'with fastPaths: false nothing takes a fast path');

@@ -10,15 +10,28 @@ t.test("an invoice row's JSON reads back as the row", async (t) => {
   const actor = liveActor(account.id, 'Europe/Paris');
   const customer = await services.customers.create(actor, { name: 'Customer' });
   const { invoice } = await services.invoices.create(actor, {
-    number: 'F-2026-001', customer_id: customer.id, currency: 'EUR', tax: 2_469, issue_date: '2026-04-01', due_date: '2026-04-30',
-    memo: 'Merci « beaucoup »', metadata: { order: 'A-1' }, line_items: [{ description: 'Café', quantity: 2, unit_amount: 6_172 }, { description: 'Sucre', unit_amount: 1 }],
+    number: 'F-2026-001',
+    customer_id: customer.id,
+    currency: 'EUR',
+    tax: 2_469,
+    issue_date: '2026-04-01',
+    due_date: '2026-04-30',
+    memo: 'Merci « beaucoup »',
+    metadata: { order: 'A-1' },
+    line_items: [
+      { description: 'Café', quantity: 2, unit_amount: 6_172 },
+      { description: 'Sucre', unit_amount: 1 },
+    ],
   });
 
   t.test('the timestamp columns are all listed', async (t) => {
     const { rows } = await owner.query(
       `SELECT column_name FROM information_schema.columns WHERE table_name = 'invoices' AND data_type = 'timestamp with time zone' ORDER BY column_name`,
     );
-    t.same(rows.map((r) => r.column_name), [...INVOICE_TIMESTAMP_COLUMNS].toSorted());
+    t.same(
+      rows.map((r) => r.column_name),
+      [...INVOICE_TIMESTAMP_COLUMNS].toSorted(),
+    );
   });
 
   t.test('every column, with every timestamp set (to the microsecond) and every nullable filled', async (t) => {
@@ -40,6 +53,9 @@ t.test("an invoice row's JSON reads back as the row", async (t) => {
       t.same((decoded as Record<string, unknown>)[column], value, column);
       t.equal(typeof (decoded as Record<string, unknown>)[column], typeof value, `${column}: ${typeof value}`);
     }
-    t.ok(INVOICE_TIMESTAMP_COLUMNS.every((c) => decoded[c] instanceof Date), 'timestamps are Dates');
+    t.ok(
+      INVOICE_TIMESTAMP_COLUMNS.every((c) => decoded[c] instanceof Date),
+      'timestamps are Dates',
+    );
   });
 });

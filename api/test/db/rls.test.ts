@@ -68,7 +68,9 @@ t.test('tenant isolation is enforced by the database', async (t) => {
   });
 
   t.test('with no account set, queries return no rows', async (t) => {
-    const { rows } = await database.pool.query('SELECT current_user AS role, (SELECT count(*) FROM customers) AS customers, (SELECT count(*) FROM accounts) AS accounts');
+    const { rows } = await database.pool.query(
+      'SELECT current_user AS role, (SELECT count(*) FROM customers) AS customers, (SELECT count(*) FROM accounts) AS accounts',
+    );
     t.equal(rows[0].role, 'relance_app');
     t.equal(Number(rows[0].customers), 0);
     t.equal(Number(rows[0].accounts), 0);
@@ -77,9 +79,7 @@ t.test('tenant isolation is enforced by the database', async (t) => {
   });
 
   t.test("account B's transaction sees none of A's rows and cannot write into A", async (t) => {
-    const seen = await database.withAccount(b.account.id, (trx) =>
-      trx.selectFrom('customers').select('id').execute(),
-    );
+    const seen = await database.withAccount(b.account.id, (trx) => trx.selectFrom('customers').select('id').execute());
     t.same(seen, []);
     await t.rejects(
       database.withAccount(b.account.id, (trx) =>

@@ -22,7 +22,11 @@ t.test('committed artefacts match the code', async (t) => {
   t.equal(await readCommitted(ARTEFACTS.sdkTypes), await renderSdkTypes(openApi), current(ARTEFACTS.sdkTypes));
   t.equal(await readCommitted(ARTEFACTS.sdkOperations), renderSdkOperations(openApi), current(ARTEFACTS.sdkOperations));
   const eventsDoc = await readCommitted(ARTEFACTS.eventsDoc);
-  t.equal(eventsDoc, renderEventsDoc(eventsDoc), `${current(ARTEFACTS.eventsDoc)}: its catalogue table is the event catalogue`);
+  t.equal(
+    eventsDoc,
+    renderEventsDoc(eventsDoc),
+    `${current(ARTEFACTS.eventsDoc)}: its catalogue table is the event catalogue`,
+  );
 
   const sdl = await renderSdl();
   t.ok(sdl !== undefined, 'the GraphQL schema renders');

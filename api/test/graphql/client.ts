@@ -26,7 +26,13 @@ export function graphqlClient(ctx: TestContext, auth?: { authorization: string }
       payload: { query, ...(variables && { variables }) },
     });
     const body = res.json() as { data?: unknown; errors?: GraphqlError[] };
-    return { status: res.statusCode, data: body.data ?? null, errors: body.errors, headers: res.headers, executed: 'data' in body };
+    return {
+      status: res.statusCode,
+      data: body.data ?? null,
+      errors: body.errors,
+      headers: res.headers,
+      executed: 'data' in body,
+    };
   };
 }
 

@@ -8,7 +8,11 @@ t.test('production: no introspection, no suggestions, unless configured', async 
   const acme = await ctx.createAccount();
   const gql = graphqlClient(ctx, acme.auth);
 
-  for (const query of ['{ __schema { types { name } } }', '{ __type(name: "Invoice") { name } }', getIntrospectionQuery()]) {
+  for (const query of [
+    '{ __schema { types { name } } }',
+    '{ __type(name: "Invoice") { name } }',
+    getIntrospectionQuery(),
+  ]) {
     const res = await gql(query);
     t.equal(res.status, 400, query.slice(0, 40));
     t.equal(codeOf(res), 'graphql/introspection_disabled');
@@ -18,7 +22,9 @@ t.test('production: no introspection, no suggestions, unless configured', async 
   t.equal(codeOf(typo), 'graphql/invalid_query');
   t.notMatch(typo.errors?.[0]?.message, /Did you mean/, 'no field names suggested');
 
-  const open = await setupApp(t, { env: { NODE_ENV: 'production', LOG_LEVEL: 'silent', GRAPHQL_INTROSPECTION: 'true', GRAPHQL_SUGGESTIONS: 'true' } });
+  const open = await setupApp(t, {
+    env: { NODE_ENV: 'production', LOG_LEVEL: 'silent', GRAPHQL_INTROSPECTION: 'true', GRAPHQL_SUGGESTIONS: 'true' },
+  });
   const other = await open.createAccount();
   const gqlOpen = graphqlClient(open, other.auth);
   t.notOk((await gqlOpen(getIntrospectionQuery())).errors, 'introspection when the operator turns it on');
@@ -33,7 +39,8 @@ t.test('development and test: introspection on, within a depth limit that counts
   t.notOk(full.errors, 'the standard introspection query (GraphiQL) passes');
   t.ok(full.data.__schema.types.length > 50);
 
-  const tower = (levels: number) => `{ __schema { types { fields { type { ${'ofType { '.repeat(levels)}name${' }'.repeat(levels)} } } } } }`;
+  const tower = (levels: number) =>
+    `{ __schema { types { fields { type { ${'ofType { '.repeat(levels)}name${' }'.repeat(levels)} } } } } }`;
   const deep = await gql(tower(40));
   t.equal(deep.status, 400);
   t.equal(codeOf(deep), 'graphql/query_too_deep', 'nesting under __schema is counted');

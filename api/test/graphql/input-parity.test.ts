@@ -19,9 +19,17 @@ const REST_ONLY_OPERATIONS: Record<string, string> = {
 /** The GraphQL mutation of a REST operation whose name differs. */
 const MUTATION_NAMED: Record<string, string> = { createPayment: 'recordPayment' };
 
-const invoiceInPath: [string, string, string] = ['id', 'invoiceId', 'the invoice is the path id in REST, named in GraphQL'];
+const invoiceInPath: [string, string, string] = [
+  'id',
+  'invoiceId',
+  'the invoice is the path id in REST, named in GraphQL',
+];
 const minBalance: Array<[string | null, string | null, string]> = [
-  [null, 'minBalance.amount', 'REST writes min_balance as a map {"EUR": 500}; GraphQL, having no maps, as a list of amounts'],
+  [
+    null,
+    'minBalance.amount',
+    'REST writes min_balance as a map {"EUR": 500}; GraphQL, having no maps, as a list of amounts',
+  ],
   [null, 'minBalance.currency', 'the same list'],
 ];
 
@@ -40,7 +48,10 @@ const camel = (name: string) => name.replace(/_([a-z0-9])/g, (_m, c: string) => 
 function restFields(node: SchemaNode | undefined, at = '', depth = 0): string[] {
   if (!node || depth > 4) return [];
   const n = resolve(node);
-  const inner = n.type === 'array' && n.items ? resolve(n.items) : n.anyOf?.map(resolve).find((b) => b.properties || b.items) ?? n;
+  const inner =
+    n.type === 'array' && n.items
+      ? resolve(n.items)
+      : (n.anyOf?.map(resolve).find((b) => b.properties || b.items) ?? n);
   const object = inner.type === 'array' && inner.items ? resolve(inner.items) : inner;
   if (!object.properties || (at && typeof object.additionalProperties === 'object')) return [];
   return Object.entries(object.properties).flatMap(([name, child]) => {
@@ -65,14 +76,21 @@ t.test('every REST input has its GraphQL counterpart, and the reverse', async (t
   for (const op of operations().filter((o) => o.method !== 'GET')) {
     const mutation = mutations[MUTATION_NAMED[op.operationId] ?? op.operationId];
     if (!mutation) {
-      t.ok(REST_ONLY_OPERATIONS[op.operationId], `${op.operationId}: no GraphQL mutation of that name (list it with a reason if intended)`);
+      t.ok(
+        REST_ONLY_OPERATIONS[op.operationId],
+        `${op.operationId}: no GraphQL mutation of that name (list it with a reason if intended)`,
+      );
       continue;
     }
     const rest = new Set([
       ...op.parameters.filter((p) => p.in === 'path' || p.in === 'query').map((p) => camel(p.name)),
       ...restFields(op.body),
     ]);
-    const graphql = new Set(mutation.args.flatMap((arg) => (arg.name === 'input' ? graphqlFields(arg.type) : [arg.name, ...graphqlFields(arg.type, arg.name)])));
+    const graphql = new Set(
+      mutation.args.flatMap((arg) =>
+        arg.name === 'input' ? graphqlFields(arg.type) : [arg.name, ...graphqlFields(arg.type, arg.name)],
+      ),
+    );
     for (const [restName, graphqlName] of INTENDED[op.operationId] ?? []) {
       if (restName) rest.delete(restName);
       if (graphqlName) graphql.delete(graphqlName);

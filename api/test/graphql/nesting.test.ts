@@ -5,7 +5,10 @@ import { engineKit } from '../helpers/engine-objects.ts';
 import { graphqlClient } from './client.ts';
 
 /** Counts the SQL statements the app sends to PostgreSQL (transaction control included) while `run` runs. */
-async function countStatements<T>(ctx: TestContext, run: () => Promise<T>): Promise<{ result: T; statements: string[] }> {
+async function countStatements<T>(
+  ctx: TestContext,
+  run: () => Promise<T>,
+): Promise<{ result: T; statements: string[] }> {
   const statements: string[] = [];
   const wrapped = new WeakSet<pg.PoolClient>();
   const onAcquire = (client: pg.PoolClient) => {
@@ -34,7 +37,13 @@ t.test('GraphQL nests, through DataLoader', async (t) => {
   const acme = await ctx.createAccount({ name: 'Acme', time_zone: 'Europe/Paris', mode: 'live' });
   const other = await ctx.createAccount({ name: 'Other', time_zone: 'Europe/Paris', mode: 'live' });
   const gql = graphqlClient(ctx, acme.auth);
-  const actor = { accountId: acme.accountId, keyId: null, readOnly: false, mode: 'live' as const, timeZone: 'Europe/Paris' };
+  const actor = {
+    accountId: acme.accountId,
+    keyId: null,
+    readOnly: false,
+    mode: 'live' as const,
+    timeZone: 'Europe/Paris',
+  };
   t.equal((await kit.call(acme, 'PATCH', '/v1/account', { late_fee_preset: 'fr_b2b' })).statusCode, 200);
 
   const customers: Array<{ id: string; name: string }> = [];
@@ -43,19 +52,39 @@ t.test('GraphQL nests, through DataLoader', async (t) => {
   for (let i = 0; i < 100; i++) {
     const customer = customers[i % 3] as { id: string };
     // Due 1 January 2026, 60 days late on the test clock's 2 March 2026: late fees accrue.
-    invoices.push(await kit.invoice(acme, { number: `N-${String(i).padStart(3, '0')}`, customer_id: customer.id, currency: 'EUR', issue_date: '2025-12-02', due_date: '2026-01-01' }));
+    invoices.push(
+      await kit.invoice(acme, {
+        number: `N-${String(i).padStart(3, '0')}`,
+        customer_id: customer.id,
+        currency: 'EUR',
+        issue_date: '2025-12-02',
+        due_date: '2026-01-01',
+      }),
+    );
   }
   for (const invoice of invoices.slice(0, 12)) await ctx.services.lateFees.accrue(actor, invoice.id);
   // One payment over two invoices of the first customer, and single ones.
   const [first, , , fourth] = invoices;
   if (!first || !fourth) throw new Error('unreachable');
   const shared = await kit.call(acme, 'POST', '/v1/payments', {
-    customer_id: first.customer_id, amount: 15000, currency: 'EUR', method: 'transfer',
-    allocations: [{ invoice_id: first.id, amount: 5000 }, { invoice_id: fourth.id, amount: 10000 }],
+    customer_id: first.customer_id,
+    amount: 15000,
+    currency: 'EUR',
+    method: 'transfer',
+    allocations: [
+      { invoice_id: first.id, amount: 5000 },
+      { invoice_id: fourth.id, amount: 10000 },
+    ],
   });
   t.equal(shared.statusCode, 201, shared.body);
   for (const invoice of invoices.slice(20, 30)) {
-    const paid = await kit.call(acme, 'POST', '/v1/payments', { customer_id: invoice.customer_id, amount: 2500, currency: 'EUR', method: 'card', allocations: [{ invoice_id: invoice.id, amount: 2500 }] });
+    const paid = await kit.call(acme, 'POST', '/v1/payments', {
+      customer_id: invoice.customer_id,
+      amount: 2500,
+      currency: 'EUR',
+      method: 'card',
+      allocations: [{ invoice_id: invoice.id, amount: 2500 }],
+    });
     t.equal(paid.statusCode, 201, paid.body);
   }
 
@@ -73,7 +102,10 @@ t.test('GraphQL nests, through DataLoader', async (t) => {
       const { result, statements } = await countStatements(ctx, () => gql(LIST, { limit }));
       t.equal(result.errors, undefined, JSON.stringify(result.errors));
       t.equal(result.data.invoices.data.length, limit);
-      t.ok(statements.length <= 5, `${limit} invoices: ${statements.length} statements (${statements.map((q) => q.slice(0, 60)).join(' | ')})`);
+      t.ok(
+        statements.length <= 5,
+        `${limit} invoices: ${statements.length} statements (${statements.map((q) => q.slice(0, 60)).join(' | ')})`,
+      );
       counts.push(statements.length);
     }
     t.equal(new Set(counts).size, 1, `the same number of statements for 100, 10 and 1 invoices (${counts.join(', ')})`);
@@ -82,24 +114,50 @@ t.test('GraphQL nests, through DataLoader', async (t) => {
     for (const invoice of data.invoices.data) {
       t.equal(invoice.customer.id, invoice.customerId);
       t.ok(invoice.fees.every((f: { invoiceId: string }) => f.invoiceId === invoice.id));
-      t.equal(invoice.fees.reduce((sum: number, f: { amount: number }) => sum + f.amount, 0), invoice.lateFees, 'the fee lines add up to lateFees');
-      t.equal(invoice.payments.reduce((sum: number, p: { amount: number }) => sum + p.amount, 0), invoice.amountPaid, 'the allocations add up to amountPaid');
+      t.equal(
+        invoice.fees.reduce((sum: number, f: { amount: number }) => sum + f.amount, 0),
+        invoice.lateFees,
+        'the fee lines add up to lateFees',
+      );
+      t.equal(
+        invoice.payments.reduce((sum: number, p: { amount: number }) => sum + p.amount, 0),
+        invoice.amountPaid,
+        'the allocations add up to amountPaid',
+      );
     }
     const byId = new Map(data.invoices.data.map((i: { id: string }) => [i.id, i]));
-    const firstNested = byId.get(first.id) as { payments: Array<{ amount: number; payment: { amount: number; allocations: unknown[] } }>; fees: unknown[] };
-    t.match(firstNested.payments, [{ amount: 5000, payment: { amount: 15000 } }], 'the part of the shared payment that went to this invoice, and the whole payment');
+    const firstNested = byId.get(first.id) as {
+      payments: Array<{ amount: number; payment: { amount: number; allocations: unknown[] } }>;
+      fees: unknown[];
+    };
+    t.match(
+      firstNested.payments,
+      [{ amount: 5000, payment: { amount: 15000 } }],
+      'the part of the shared payment that went to this invoice, and the whole payment',
+    );
     t.equal(firstNested.payments[0]?.payment.allocations.length, 2);
     t.equal(firstNested.fees.length, 2, 'a recovery fee and interest');
     t.equal(data.invoices.data.filter((i: { fees: unknown[] }) => i.fees.length > 0).length, 12);
   });
 
   t.test('Payment.allocations { invoice }', async (t) => {
-    const res = await gql(`{ payments(limit: 100) { data { id allocations { invoiceId amount invoice { id number customer { id } } } } } }`);
+    const res = await gql(
+      `{ payments(limit: 100) { data { id allocations { invoiceId amount invoice { id number customer { id } } } } } }`,
+    );
     t.equal(res.errors, undefined, JSON.stringify(res.errors));
     const sharedPayment = res.data.payments.data.find((p: { id: string }) => p.id === shared.json().id);
     t.same(
-      sharedPayment.allocations.map((a: { invoiceId: string; invoice: { id: string; number: string; customer: { id: string } } }) => [a.invoice.id === a.invoiceId, a.invoice.number, a.invoice.customer.id]),
-      [[true, 'N-000', first.customer_id], [true, 'N-003', first.customer_id]],
+      sharedPayment.allocations.map(
+        (a: { invoiceId: string; invoice: { id: string; number: string; customer: { id: string } } }) => [
+          a.invoice.id === a.invoiceId,
+          a.invoice.number,
+          a.invoice.customer.id,
+        ],
+      ),
+      [
+        [true, 'N-000', first.customer_id],
+        [true, 'N-003', first.customer_id],
+      ],
     );
   });
 
@@ -109,21 +167,40 @@ t.test('GraphQL nests, through DataLoader', async (t) => {
     t.equal(firstPage.errors, undefined, JSON.stringify(firstPage.errors));
     for (const customer of firstPage.data.customers.data) {
       const page = customer.invoices;
-      t.ok(page.data.every((i: { customerId: string }) => i.customerId === customer.id), `${customer.name}: only its invoices`);
+      t.ok(
+        page.data.every((i: { customerId: string }) => i.customerId === customer.id),
+        `${customer.name}: only its invoices`,
+      );
       t.equal(page.data.length, 30);
       t.equal(page.hasMore, true, 'each customer has 33 or 34 invoices');
-      t.same(page.data.map((i: { id: string }) => i.id), page.data.map((i: { id: string }) => i.id).toSorted().reverse(), 'newest first');
+      t.same(
+        page.data.map((i: { id: string }) => i.id),
+        page.data
+          .map((i: { id: string }) => i.id)
+          .toSorted()
+          .reverse(),
+        'newest first',
+      );
     }
     const dupont = firstPage.data.customers.data.find((c: { name: string }) => c.name === 'Dupont SARL');
-    const next = await gql(`query ($id: ID!, $after: String) { customer(id: $id) { invoices(limit: 30, startingAfter: $after) { data { id } hasMore nextCursor } } }`, { id: dupont.id, after: dupont.invoices.nextCursor });
+    const next = await gql(
+      `query ($id: ID!, $after: String) { customer(id: $id) { invoices(limit: 30, startingAfter: $after) { data { id } hasMore nextCursor } } }`,
+      { id: dupont.id, after: dupont.invoices.nextCursor },
+    );
     t.equal(next.data.customer.invoices.data.length, 4, 'Dupont SARL has invoices 0, 3, … 99: 34 in all');
     t.equal(next.data.customer.invoices.hasMore, false);
     t.equal(next.data.customer.invoices.nextCursor, null);
-    const seen = new Set([...dupont.invoices.data, ...next.data.customer.invoices.data].map((i: { id: string }) => i.id));
+    const seen = new Set(
+      [...dupont.invoices.data, ...next.data.customer.invoices.data].map((i: { id: string }) => i.id),
+    );
     t.equal(seen.size, 34, 'no overlap between the pages');
 
     const tooBig = await gql(`{ customers { data { invoices(limit: 1000) { data { id } } } } }`);
-    t.match(tooBig.errors?.[0]?.extensions, { code: 'request/validation_failed', errors: [{ field: '/limit' }] }, 'a page size out of range is refused with a code');
+    t.match(
+      tooBig.errors?.[0]?.extensions,
+      { code: 'request/validation_failed', errors: [{ field: '/limit' }] },
+      'a page size out of range is refused with a code',
+    );
   });
 
   t.test('Invoice.timeline and Invoice.reminders; Task.invoice and Dispute.invoice', async (t) => {
@@ -132,21 +209,31 @@ t.test('GraphQL nests, through DataLoader', async (t) => {
     const taskId = await kit.task(acme, { kind: 'call', invoice });
     const dispute = await kit.call(acme, 'POST', `/v1/invoices/${invoice.id}/disputes`, { reason: 'Goods damaged' });
     t.equal(dispute.statusCode, 201, dispute.body);
-    const res = await gql(`query ($id: ID!, $task: ID!, $dispute: ID!) {
+    const res = await gql(
+      `query ($id: ID!, $task: ID!, $dispute: ID!) {
       invoice(id: $id) { id timeline { invoiceId reminders { status channel } } reminders { id invoiceId subject } }
       task(id: $task) { id invoice { id number } }
       dispute(id: $dispute) { id invoice { id disputed } }
-    }`, { id: invoice.id, task: taskId, dispute: dispute.json().id });
+    }`,
+      { id: invoice.id, task: taskId, dispute: dispute.json().id },
+    );
     t.equal(res.errors, undefined, JSON.stringify(res.errors));
     const rest = (await kit.call(acme, 'GET', `/v1/invoices/${invoice.id}/timeline`)).json();
     t.same(
       res.data.invoice.timeline.reminders,
-      rest.reminders.map((r: { status: string; channel: string }) => ({ status: r.status, channel: r.channel.toUpperCase() })),
+      rest.reminders.map((r: { status: string; channel: string }) => ({
+        status: r.status,
+        channel: r.channel.toUpperCase(),
+      })),
       'the same timeline as REST',
     );
     t.ok(res.data.invoice.timeline.reminders.length > 0, 'an invoice 60 days late has reminders in its timeline');
     const messages = (await kit.call(acme, 'GET', `/v1/messages?invoice_id=${invoice.id}`)).json();
-    t.same(res.data.invoice.reminders.map((m: { id: string }) => m.id).toSorted(), messages.data.map((m: { id: string }) => m.id).toSorted(), 'the messages sent about it, as REST lists them');
+    t.same(
+      res.data.invoice.reminders.map((m: { id: string }) => m.id).toSorted(),
+      messages.data.map((m: { id: string }) => m.id).toSorted(),
+      'the messages sent about it, as REST lists them',
+    );
     t.equal(res.data.task.invoice.id, invoice.id);
     t.same(res.data.dispute.invoice, { id: invoice.id, disputed: true });
   });
@@ -158,11 +245,32 @@ t.test('GraphQL nests, through DataLoader', async (t) => {
     t.equal(theirs.data.invoices.data.length, 1);
     t.same(theirs.data.invoices.data[0].customer, { id: otherCustomer.id, name: 'Elsewhere' });
     const otherActor = { ...actor, accountId: other.accountId };
-    t.same(await ctx.services.related.customers(otherActor, customers.map((c) => c.id)), [], "another account's customers are not found");
+    t.same(
+      await ctx.services.related.customers(
+        otherActor,
+        customers.map((c) => c.id),
+      ),
+      [],
+      "another account's customers are not found",
+    );
     t.same(await ctx.services.related.invoices(otherActor, [first.id]), []);
     t.same(await ctx.services.related.paymentsOfInvoices(otherActor, [first.id]), []);
     t.same(await ctx.services.related.feesOfInvoices(otherActor, [first.id]), []);
-    t.same((await ctx.services.related.invoicesOfCustomers(otherActor, [first.customer_id], { limit: 10 })).get(first.customer_id)?.data, []);
-    t.equal((await ctx.services.related.customers(actor, customers.map((c) => c.id))).length, 3, "and the account's own are");
+    t.same(
+      (await ctx.services.related.invoicesOfCustomers(otherActor, [first.customer_id], { limit: 10 })).get(
+        first.customer_id,
+      )?.data,
+      [],
+    );
+    t.equal(
+      (
+        await ctx.services.related.customers(
+          actor,
+          customers.map((c) => c.id),
+        )
+      ).length,
+      3,
+      "and the account's own are",
+    );
   });
 });

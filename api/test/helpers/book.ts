@@ -6,7 +6,10 @@ import type pg from 'pg';
  * before `today`, due 30 days after issue, 72 % paid, 24 % open (flagged for planning), 4 % void.
  * Ids are zero-padded so their order is the order of issue.
  */
-export async function loadInvoices(owner: pg.Client, args: { accountId: string; invoices: number; customers: number; today: string }): Promise<void> {
+export async function loadInvoices(
+  owner: pg.Client,
+  args: { accountId: string; invoices: number; customers: number; today: string },
+): Promise<void> {
   const { accountId, invoices, customers, today } = args;
   await owner.query(
     `INSERT INTO customers (account_id, id, name, email, created_at, updated_at)
@@ -35,7 +38,10 @@ export async function loadInvoices(owner: pg.Client, args: { accountId: string; 
  */
 export async function settleBook(owner: pg.Client, now: Date): Promise<void> {
   const today = now.toISOString().slice(0, 10);
-  await owner.query(`UPDATE reminder_occurrences SET status = 'sent', sent_at = scheduled_at WHERE status = 'scheduled' AND scheduled_at < $1`, [now]);
+  await owner.query(
+    `UPDATE reminder_occurrences SET status = 'sent', sent_at = scheduled_at WHERE status = 'scheduled' AND scheduled_at < $1`,
+    [now],
+  );
   await owner.query(
     `UPDATE invoices SET overdue_notified_at = CASE WHEN due_date < $2::date THEN $1::timestamptz END,
                          due_soon_notified_at = $1::timestamptz,
@@ -59,7 +65,10 @@ export interface PlanNode {
 }
 
 /** The scans of `tables` in a plan: rows read (returned plus removed) and returned, over all loops. */
-export function scansOf(plan: PlanNode, tables: ReadonlySet<string>): Array<{ node: string; relation: string; index?: string; read: number; returned: number }> {
+export function scansOf(
+  plan: PlanNode,
+  tables: ReadonlySet<string>,
+): Array<{ node: string; relation: string; index?: string; read: number; returned: number }> {
   const out: Array<{ node: string; relation: string; index?: string; read: number; returned: number }> = [];
   const walk = (node: PlanNode) => {
     const relation = node['Relation Name'];
@@ -67,7 +76,13 @@ export function scansOf(plan: PlanNode, tables: ReadonlySet<string>): Array<{ no
       const loops = node['Actual Loops'];
       const returned = node['Actual Rows'] * loops;
       const removed = ((node['Rows Removed by Filter'] ?? 0) + (node['Rows Removed by Index Recheck'] ?? 0)) * loops;
-      out.push({ node: node['Node Type'], relation, ...(node['Index Name'] && { index: node['Index Name'] }), read: returned + removed, returned });
+      out.push({
+        node: node['Node Type'],
+        relation,
+        ...(node['Index Name'] && { index: node['Index Name'] }),
+        read: returned + removed,
+        returned,
+      });
     }
     for (const child of node.Plans ?? []) walk(child);
   };
@@ -79,12 +94,22 @@ export function scansOf(plan: PlanNode, tables: ReadonlySet<string>): Array<{ no
  * Runs `EXPLAIN (ANALYZE, FORMAT JSON)` of every SELECT the pool's clients send that `select`
  * admits, before the statement itself, while `on()` is true; hands each plan to `record`.
  */
-export function explainStatements(pool: pg.Pool, select: (text: string) => boolean, record: (text: string, plan: PlanNode, ms: number) => void, on: () => boolean): void {
+export function explainStatements(
+  pool: pg.Pool,
+  select: (text: string) => boolean,
+  record: (text: string, plan: PlanNode, ms: number) => void,
+  on: () => boolean,
+): void {
   pool.on('connect', (client) => {
     const query = client.query.bind(client) as (text: unknown, values?: unknown) => Promise<unknown>;
     (client as { query: unknown }).query = (text: unknown, values?: unknown) => {
-      if (!on() || typeof text !== 'string' || !/^\s*\(?\s*(select|with)\b/i.test(text) || !select(text)) return query(text, values);
-      return (query(`EXPLAIN (ANALYZE, FORMAT JSON) ${text}`, values) as Promise<{ rows: Array<{ 'QUERY PLAN': Array<{ Plan: PlanNode; 'Execution Time': number }> }> }>).then((result) => {
+      if (!on() || typeof text !== 'string' || !/^\s*\(?\s*(select|with)\b/i.test(text) || !select(text))
+        return query(text, values);
+      return (
+        query(`EXPLAIN (ANALYZE, FORMAT JSON) ${text}`, values) as Promise<{
+          rows: Array<{ 'QUERY PLAN': Array<{ Plan: PlanNode; 'Execution Time': number }> }>;
+        }>
+      ).then((result) => {
         const explained = result.rows[0]!['QUERY PLAN'][0]!;
         record(text, explained.Plan, explained['Execution Time']);
         return query(text, values);

@@ -45,7 +45,18 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../.
 
 /** The committed OpenAPI document (generated from the routes; `npm run generate`). */
 export const openapi = JSON.parse(readFileSync(path.join(ROOT, 'schema/openapi.json'), 'utf8')) as {
-  paths: Record<string, Record<string, { operationId: string; parameters?: Parameter[]; requestBody?: { content: Record<string, { schema: SchemaNode }> }; security?: unknown[] }>>;
+  paths: Record<
+    string,
+    Record<
+      string,
+      {
+        operationId: string;
+        parameters?: Parameter[];
+        requestBody?: { content: Record<string, { schema: SchemaNode }> };
+        security?: unknown[];
+      }
+    >
+  >;
   components: { schemas: Record<string, SchemaNode> };
 };
 
@@ -129,7 +140,9 @@ export function stringFields(node: SchemaNode, at = '', depth = 0): string[] {
   if (depth > 5) return [];
   if (type === 'array' && n.items) return stringFields(n.items, `${at}/0`, depth + 1);
   if (type === 'object') {
-    const out = Object.entries(n.properties ?? {}).flatMap(([name, child]) => stringFields(child, `${at}/${name}`, depth + 1));
+    const out = Object.entries(n.properties ?? {}).flatMap(([name, child]) =>
+      stringFields(child, `${at}/${name}`, depth + 1),
+    );
     // Free-form maps (metadata) take any key: a key is text too (`/*` stands for "a key of this map").
     if (typeof n.additionalProperties === 'object') out.push(`${at}/*`);
     return out;

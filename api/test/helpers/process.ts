@@ -19,7 +19,11 @@ export function freePort(): Promise<number> {
 }
 
 /** Runs one of our entry points (api/src/*.ts) on this Node and collects its output. */
-export function runScript(script: string, args: string[], env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+export function runScript(
+  script: string,
+  args: string[],
+  env: Record<string, string>,
+): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   const child = spawn(process.execPath, [path.join(ROOT, script), ...args], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
@@ -44,7 +48,13 @@ export async function waitFor(output: () => string, predicate: (text: string) =>
 /** Whether a PostgreSQL answers on 127.0.0.1:`port` (a refused password still means it is up). */
 export async function pgAccepts(port: number): Promise<boolean> {
   const { default: pg } = await import('pg');
-  const client = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', database: 'postgres', connectionTimeoutMillis: 2000 });
+  const client = new pg.Client({
+    host: '127.0.0.1',
+    port,
+    user: 'postgres',
+    database: 'postgres',
+    connectionTimeoutMillis: 2000,
+  });
   try {
     await client.connect();
     return true;

@@ -32,7 +32,12 @@ export interface ResendStandIn {
   close(): Promise<void>;
 }
 
-const send = (res: import('node:http').ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
+const send = (
+  res: import('node:http').ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+) => {
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(JSON.stringify(body));
 };
@@ -57,7 +62,9 @@ function invalidity(email: any): string | null {
   for (const field of ['from', 'to', 'subject']) if (!email[field]) return `Missing \`${field}\` field.`;
   const to: string[] = Array.isArray(email.to) ? email.to : [email.to];
   const bad = to.find((address) => String(address).toLowerCase().endsWith(`@${REFUSED_DOMAIN}`));
-  return bad ? `Invalid \`to\` field. The email address needs to follow the \`email@example.com\` format: ${bad}` : null;
+  return bad
+    ? `Invalid \`to\` field. The email address needs to follow the \`email@example.com\` format: ${bad}`
+    : null;
 }
 
 /**
@@ -70,7 +77,9 @@ function invalidity(email: any): string | null {
  * with `retry-after` and `ratelimit-*` past it (every answer carries `ratelimit-*`). `delayMs`:
  * the latency of every answer (the email is accepted before the answer leaves).
  */
-export async function startResendStandIn(options: { delayMs?: number; ratePerSecond?: number } = {}): Promise<ResendStandIn> {
+export async function startResendStandIn(
+  options: { delayMs?: number; ratePerSecond?: number } = {},
+): Promise<ResendStandIn> {
   const requests: RecordedRequest[] = [];
   const byKey = new Map<string, { body: string; status: number; answer: unknown }>();
   const accepted: ResendStandIn['accepted'] = [];
@@ -88,7 +97,7 @@ export async function startResendStandIn(options: { delayMs?: number; ratePerSec
     refilledAt = now;
     const over = tokens < 1;
     if (!over) tokens -= 1;
-    const untilToken = over ? Math.max(1, Math.ceil(((1 - tokens) / rate))) : 1;
+    const untilToken = over ? Math.max(1, Math.ceil((1 - tokens) / rate)) : 1;
     return {
       over,
       headers: {
@@ -101,7 +110,9 @@ export async function startResendStandIn(options: { delayMs?: number; ratePerSec
   }
 
   const acceptOne = (email: any) => {
-    const occurrence = Array.isArray(email.tags) ? email.tags.find((t: any) => t?.name === 'occurrence')?.value : undefined;
+    const occurrence = Array.isArray(email.tags)
+      ? email.tags.find((t: any) => t?.name === 'occurrence')?.value
+      : undefined;
     accepted.push({ occurrence, to: Array.isArray(email.to) ? email.to : [email.to], at: Date.now() });
     return { id: randomUUID() };
   };
@@ -125,7 +136,13 @@ export async function startResendStandIn(options: { delayMs?: number; ratePerSec
       } catch {
         body = undefined;
       }
-      const recorded: RecordedRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body, at: Date.now() };
+      const recorded: RecordedRequest = {
+        method: req.method ?? '',
+        path: req.url ?? '',
+        headers: req.headers,
+        body,
+        at: Date.now(),
+      };
       requests.push(recorded);
 
       const { headers, over } = meter();
@@ -135,12 +152,16 @@ export async function startResendStandIn(options: { delayMs?: number; ratePerSec
       };
       if (over) {
         limited++;
-        return answer(429, error(429, 'rate_limit_exceeded', 'Too many requests. You can only make 5 requests per second.'));
+        return answer(
+          429,
+          error(429, 'rate_limit_exceeded', 'Too many requests. You can only make 5 requests per second.'),
+        );
       }
       const failure = failures.shift();
       if (failure) return answer(failure.status, error(failure.status, failure.name, failure.message));
       const batch = req.url === '/emails/batch';
-      if (req.method !== 'POST' || (req.url !== '/emails' && !batch)) return answer(404, error(404, 'not_found', 'Route not found'));
+      if (req.method !== 'POST' || (req.url !== '/emails' && !batch))
+        return answer(404, error(404, 'not_found', 'Route not found'));
       const auth = req.headers.authorization;
       if (!auth) return answer(401, error(401, 'missing_api_key', 'Missing API key in the authorization header'));
       if (!/^Bearer re_\S+$/.test(auth)) return answer(403, error(403, 'invalid_api_key', 'API key is invalid'));
@@ -148,7 +169,11 @@ export async function startResendStandIn(options: { delayMs?: number; ratePerSec
       const key = req.headers['idempotency-key'];
       if (typeof key === 'string') {
         const seen = byKey.get(key);
-        if (seen && seen.body !== raw) return answer(409, error(409, 'invalid_idempotent_request', 'Same idempotency key used with a different request payload.'));
+        if (seen && seen.body !== raw)
+          return answer(
+            409,
+            error(409, 'invalid_idempotent_request', 'Same idempotency key used with a different request payload.'),
+          );
         if (seen) return answer(seen.status, seen.answer);
       }
       let status = 200;
@@ -194,7 +219,11 @@ export async function startResendStandIn(options: { delayMs?: number; ratePerSec
     rateLimited: () => limited,
     failNext(count, status, name, message) {
       for (let i = 0; i < count; i++) {
-        failures.push({ status, name: name ?? DEFAULT_ERROR_NAMES[status] ?? 'application_error', message: message ?? `Stand-in failure ${status}` });
+        failures.push({
+          status,
+          name: name ?? DEFAULT_ERROR_NAMES[status] ?? 'application_error',
+          message: message ?? `Stand-in failure ${status}`,
+        });
       }
     },
     close: () =>

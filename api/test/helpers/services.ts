@@ -20,7 +20,10 @@ export interface ServicesContext {
  * A fresh database of its own for tests that work below HTTP: the services, and an owner
  * connection to look at or change what the services cannot. Torn down with the test.
  */
-export async function setupServices(t: Test, options: { now?: string; poolSize?: number; fastPaths?: boolean } = {}): Promise<ServicesContext> {
+export async function setupServices(
+  t: Test,
+  options: { now?: string; poolSize?: number; fastPaths?: boolean } = {},
+): Promise<ServicesContext> {
   const testDb = await createTestDatabase();
   const database = createDatabase(testDb.url, { max: options.poolSize ?? 2 });
   const owner = new pg.Client({ connectionString: testDb.url });
@@ -30,9 +33,19 @@ export async function setupServices(t: Test, options: { now?: string; poolSize?:
     await database.close();
     await testDb.drop();
   });
-  const services = createServices({ database, clock: new ManualClock(options.now ?? '2026-05-01T10:00:00Z'), fastPaths: options.fastPaths ?? true });
+  const services = createServices({
+    database,
+    clock: new ManualClock(options.now ?? '2026-05-01T10:00:00Z'),
+    fastPaths: options.fastPaths ?? true,
+  });
   return { services, database, owner, url: testDb.url };
 }
 
 /** An actor with write access to a live account, as an API key of it would authenticate. */
-export const liveActor = (accountId: string, timeZone = 'UTC'): Actor => ({ accountId, keyId: null, readOnly: false, mode: 'live', timeZone });
+export const liveActor = (accountId: string, timeZone = 'UTC'): Actor => ({
+  accountId,
+  keyId: null,
+  readOnly: false,
+  mode: 'live',
+  timeZone,
+});

@@ -21,7 +21,11 @@ export interface Receiver {
 }
 
 /** What the receiver answers: a status, and optional headers and body. */
-export type Answer = (request: { path: string; headers: Record<string, string>; body: string }) => { status: number; headers?: Record<string, string>; body?: string };
+export type Answer = (request: { path: string; headers: Record<string, string>; body: string }) => {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string;
+};
 
 /** A local HTTP server standing in for a customer's webhook endpoint; it records every request. */
 export async function startReceiver(answer: Answer = () => ({ status: 200, body: 'ok' })): Promise<Receiver> {
@@ -31,7 +35,9 @@ export async function startReceiver(answer: Answer = () => ({ status: 200, body:
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v)]));
+      const headers = Object.fromEntries(
+        Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v)]),
+      );
       const body = Buffer.concat(chunks).toString('utf8');
       const path = req.url ?? '/';
       const reply = answer({ path, headers, body });
@@ -53,14 +59,18 @@ export async function startReceiver(answer: Answer = () => ({ status: 200, body:
     waitFor(count, timeoutMs = 20_000) {
       if (received.length >= count) return Promise.resolve();
       return new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`receiver got ${received.length} of ${count} requests`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`receiver got ${received.length} of ${count} requests`)),
+          timeoutMs,
+        );
         waiters.push({ count, resolve: () => (clearTimeout(timer), resolve()) });
       });
     },
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 

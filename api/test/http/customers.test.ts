@@ -8,16 +8,33 @@ t.test('customers', async (t) => {
     ctx.app.inject({ method: method as 'GET', url, headers: acme.auth, ...(payload && { payload }) });
 
   const created = await call('POST', '/v1/customers', {
-    name: 'Dupont SARL', external_id: 'crm-42', email: 'compta@dupont.example', cc_emails: ['dg@dupont.example'],
-    contact_name: 'Marie Dupont', phone: '+33 1 23 45 67 89', locale: 'fr', time_zone: 'Europe/Paris', metadata: { segment: 'smb' },
+    name: 'Dupont SARL',
+    external_id: 'crm-42',
+    email: 'compta@dupont.example',
+    cc_emails: ['dg@dupont.example'],
+    contact_name: 'Marie Dupont',
+    phone: '+33 1 23 45 67 89',
+    locale: 'fr',
+    time_zone: 'Europe/Paris',
+    metadata: { segment: 'smb' },
   });
   t.equal(created.statusCode, 201);
   const dupont = created.json();
-  t.match(dupont, { object: 'customer', id: /^cus_[0-9a-z]{26}$/, cc_emails: ['dg@dupont.example'], metadata: { segment: 'smb' }, payment_terms_id: null });
+  t.match(dupont, {
+    object: 'customer',
+    id: /^cus_[0-9a-z]{26}$/,
+    cc_emails: ['dg@dupont.example'],
+    metadata: { segment: 'smb' },
+    payment_terms_id: null,
+  });
 
   t.test('get, update, list', async (t) => {
     t.same((await call('GET', `/v1/customers/${dupont.id}`)).json(), dupont);
-    const updated = await call('PATCH', `/v1/customers/${dupont.id}`, { phone: null, locale: 'en', metadata: { segment: 'mid' } });
+    const updated = await call('PATCH', `/v1/customers/${dupont.id}`, {
+      phone: null,
+      locale: 'en',
+      metadata: { segment: 'mid' },
+    });
     t.equal(updated.statusCode, 200);
     t.match(updated.json(), { phone: null, locale: 'en', metadata: { segment: 'mid' }, name: 'Dupont SARL' });
     t.ok(updated.json().updated_at >= dupont.updated_at);
@@ -29,19 +46,36 @@ t.test('customers', async (t) => {
   t.test('external_id is unique per account; registering the same customer again returns it', async (t) => {
     const again = await call('POST', '/v1/customers', { name: 'Dupont SARL', external_id: 'crm-42' });
     t.equal(again.statusCode, 200, 'the same customer again: 200, not a second one');
-    t.same(again.json(), (await call('GET', `/v1/customers/${dupont.id}`)).json(), 'the registered customer, as GET shows it');
+    t.same(
+      again.json(),
+      (await call('GET', `/v1/customers/${dupont.id}`)).json(),
+      'the registered customer, as GET shows it',
+    );
 
-    const dup = await call('POST', '/v1/customers', { name: 'Other', external_id: 'crm-42', metadata: { segment: 'mid' } });
+    const dup = await call('POST', '/v1/customers', {
+      name: 'Other',
+      external_id: 'crm-42',
+      metadata: { segment: 'mid' },
+    });
     t.equal(dup.statusCode, 409, 'a body that differs is a conflict');
     t.equal(dup.headers['content-type'], 'application/problem+json; charset=utf-8');
     t.match(dup.json(), { code: 'customer/external_id_taken', existing_id: dupont.id });
-    t.same(dup.json().errors.map((e: { field: string }) => e.field), ['/name'], 'names the fields that differ, not the ones that agree');
+    t.same(
+      dup.json().errors.map((e: { field: string }) => e.field),
+      ['/name'],
+      'names the fields that differ, not the ones that agree',
+    );
 
     const customers = (await call('GET', '/v1/customers?external_id=crm-42')).json();
     t.equal(customers.data.length, 1, 'still one customer with this external_id');
 
     const other = await ctx.createAccount({ name: 'Other account' });
-    const elsewhere = await ctx.app.inject({ method: 'POST', url: '/v1/customers', headers: other.auth, payload: { name: 'X', external_id: 'crm-42' } });
+    const elsewhere = await ctx.app.inject({
+      method: 'POST',
+      url: '/v1/customers',
+      headers: other.auth,
+      payload: { name: 'X', external_id: 'crm-42' },
+    });
     t.equal(elsewhere.statusCode, 201, 'another account may use the same external_id');
     t.not(elsewhere.json().id, dupont.id);
 
@@ -54,7 +88,9 @@ t.test('customers', async (t) => {
 
   t.test('registering again is the same over GraphQL', async (t) => {
     const gql = async (query: string, variables: object) =>
-      (await ctx.app.inject({ method: 'POST', url: '/graphql', headers: acme.auth, payload: { query, variables } })).json();
+      (
+        await ctx.app.inject({ method: 'POST', url: '/graphql', headers: acme.auth, payload: { query, variables } })
+      ).json();
     const mutation = 'mutation ($input: CreateCustomerInput!) { createCustomer(input: $input) { id name } }';
     const same = await gql(mutation, { input: { name: 'Dupont SARL', externalId: 'crm-42' } });
     t.same(same.data.createCustomer, { id: dupont.id, name: 'Dupont SARL' });
@@ -74,7 +110,9 @@ t.test('customers', async (t) => {
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const page: { data: Array<{ id: string }>; next_cursor: string | null; has_more: boolean } = (await call('GET', `/v1/customers?limit=3${cursor ? `&starting_after=${cursor}` : ''}`)).json();
+      const page: { data: Array<{ id: string }>; next_cursor: string | null; has_more: boolean } = (
+        await call('GET', `/v1/customers?limit=3${cursor ? `&starting_after=${cursor}` : ''}`)
+      ).json();
       seen.push(...page.data.map((c: { id: string }) => c.id));
       cursor = page.next_cursor;
       t.equal(page.has_more, cursor !== null);
@@ -100,8 +138,16 @@ t.test('customers', async (t) => {
 
   t.test('events are written with each change', async (t) => {
     const events = await ctx.database.withAccount(acme.accountId, (trx) =>
-      trx.selectFrom('events').select(['type', 'object_id']).where('object_id', '=', dupont.id).orderBy('seq').execute(),
+      trx
+        .selectFrom('events')
+        .select(['type', 'object_id'])
+        .where('object_id', '=', dupont.id)
+        .orderBy('seq')
+        .execute(),
     );
-    t.same(events.map((e) => e.type), ['customer.created', 'customer.updated']);
+    t.same(
+      events.map((e) => e.type),
+      ['customer.created', 'customer.updated'],
+    );
   });
 });

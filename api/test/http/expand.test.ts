@@ -3,9 +3,18 @@ import { parseQueryString } from '../../src/app.ts';
 import { setupApp, type TestAccount } from '../helpers/app.ts';
 
 t.test('query strings: expand[] lists and metadata[key] objects', async (t) => {
-  t.same({ ...parseQueryString('expand[]=customer&expand[]=fees&limit=5') }, { expand: ['customer', 'fees'], limit: '5' });
-  t.same(JSON.parse(JSON.stringify(parseQueryString('metadata[order_id]=1042&metadata[shop]=fr'))), { metadata: { order_id: '1042', shop: 'fr' } });
-  t.same({ ...parseQueryString('status=open&status=paid') }, { status: ['open', 'paid'] }, 'plain repeated keys stay as Node parses them');
+  t.same(
+    { ...parseQueryString('expand[]=customer&expand[]=fees&limit=5') },
+    { expand: ['customer', 'fees'], limit: '5' },
+  );
+  t.same(JSON.parse(JSON.stringify(parseQueryString('metadata[order_id]=1042&metadata[shop]=fr'))), {
+    metadata: { order_id: '1042', shop: 'fr' },
+  });
+  t.same(
+    { ...parseQueryString('status=open&status=paid') },
+    { status: ['open', 'paid'] },
+    'plain repeated keys stay as Node parses them',
+  );
 });
 
 t.test('expand[] on invoices and payments, metadata filters on lists', async (t) => {
@@ -15,12 +24,52 @@ t.test('expand[] on invoices and payments, metadata filters on lists', async (t)
   const call = (who: TestAccount, method: string, url: string, payload?: object) =>
     ctx.app.inject({ method: method as 'GET', url, headers: who.auth, ...(payload && { payload }) });
   await call(paris, 'PATCH', '/v1/account', { late_fee_preset: 'fr_b2b' });
-  const customer = (await call(paris, 'POST', '/v1/customers', { name: 'SARL Client', email: 'ap@client.example', metadata: { crm: 'C-7' } })).json();
-  const late = (await call(paris, 'POST', '/v1/invoices', { number: 'X-1', customer_id: customer.id, subtotal: 100000, issue_date: '2025-12-02', due_date: '2026-01-01', metadata: { order_id: '1042', shop: 'fr' } })).json();
-  const fresh = (await call(paris, 'POST', '/v1/invoices', { number: 'X-2', customer_id: customer.id, subtotal: 50000, issue_date: '2026-03-01', due_date: '2026-03-31', metadata: { order_id: '1043', shop: 'fr' } })).json();
-  const actor = { accountId: paris.accountId, keyId: null, readOnly: false, mode: 'live' as const, timeZone: 'Europe/Paris' };
+  const customer = (
+    await call(paris, 'POST', '/v1/customers', {
+      name: 'SARL Client',
+      email: 'ap@client.example',
+      metadata: { crm: 'C-7' },
+    })
+  ).json();
+  const late = (
+    await call(paris, 'POST', '/v1/invoices', {
+      number: 'X-1',
+      customer_id: customer.id,
+      subtotal: 100000,
+      issue_date: '2025-12-02',
+      due_date: '2026-01-01',
+      metadata: { order_id: '1042', shop: 'fr' },
+    })
+  ).json();
+  const fresh = (
+    await call(paris, 'POST', '/v1/invoices', {
+      number: 'X-2',
+      customer_id: customer.id,
+      subtotal: 50000,
+      issue_date: '2026-03-01',
+      due_date: '2026-03-31',
+      metadata: { order_id: '1043', shop: 'fr' },
+    })
+  ).json();
+  const actor = {
+    accountId: paris.accountId,
+    keyId: null,
+    readOnly: false,
+    mode: 'live' as const,
+    timeZone: 'Europe/Paris',
+  };
   await ctx.services.lateFees.accrue(actor, late.id);
-  const payment = (await call(paris, 'POST', '/v1/payments', { customer_id: customer.id, amount: 30000, currency: 'EUR', method: 'transfer', received_on: '2026-03-02', allocations: [{ invoice_id: late.id, amount: 20000 }, { invoice_id: fresh.id, amount: 10000 }] }));
+  const payment = await call(paris, 'POST', '/v1/payments', {
+    customer_id: customer.id,
+    amount: 30000,
+    currency: 'EUR',
+    method: 'transfer',
+    received_on: '2026-03-02',
+    allocations: [
+      { invoice_id: late.id, amount: 20000 },
+      { invoice_id: fresh.id, amount: 10000 },
+    ],
+  });
   t.equal(payment.statusCode, 201, payment.body);
   const paymentId = payment.json().id;
 
@@ -51,25 +100,47 @@ t.test('expand[] on invoices and payments, metadata filters on lists', async (t)
   });
 
   t.test('an unknown expansion is a 400 naming it', async (t) => {
-    for (const url of [`/v1/invoices/${late.id}?expand[]=customer&expand[]=secrets`, '/v1/invoices?expand[]=account', `/v1/payments/${paymentId}?expand[]=customer`]) {
+    for (const url of [
+      `/v1/invoices/${late.id}?expand[]=customer&expand[]=secrets`,
+      '/v1/invoices?expand[]=account',
+      `/v1/payments/${paymentId}?expand[]=customer`,
+    ]) {
       const res = await call(paris, 'GET', url);
       t.equal(res.statusCode, 400, url);
       t.equal(res.json().code, 'request/invalid_expand');
       t.match(res.json().errors[0].field, /^\/expand\/\d$/);
     }
-    const many = await call(paris, 'GET', `/v1/invoices?${Array.from({ length: 11 }, () => 'expand[]=fees').join('&')}`);
+    const many = await call(
+      paris,
+      'GET',
+      `/v1/invoices?${Array.from({ length: 11 }, () => 'expand[]=fees').join('&')}`,
+    );
     t.equal(many.json().code, 'request/validation_failed');
   });
 
   t.test('metadata filters', async (t) => {
     const byOrder = (await call(paris, 'GET', '/v1/invoices?metadata[order_id]=1043')).json();
-    t.same(byOrder.data.map((i: { number: string }) => i.number), ['X-2']);
+    t.same(
+      byOrder.data.map((i: { number: string }) => i.number),
+      ['X-2'],
+    );
     const both = (await call(paris, 'GET', '/v1/invoices?metadata[shop]=fr&metadata[order_id]=1042')).json();
-    t.same(both.data.map((i: { number: string }) => i.number), ['X-1'], 'every pair must match');
+    t.same(
+      both.data.map((i: { number: string }) => i.number),
+      ['X-1'],
+      'every pair must match',
+    );
     t.same((await call(paris, 'GET', '/v1/invoices?metadata[shop]=de')).json().data, []);
-    t.same((await call(paris, 'GET', '/v1/customers?metadata[crm]=C-7')).json().data.map((c: { id: string }) => c.id), [customer.id]);
+    t.same(
+      (await call(paris, 'GET', '/v1/customers?metadata[crm]=C-7')).json().data.map((c: { id: string }) => c.id),
+      [customer.id],
+    );
     t.same((await call(paris, 'GET', '/v1/payments?metadata[none]=x')).json().data, []);
-    t.same((await call(other, 'GET', '/v1/invoices?metadata[order_id]=1042')).json().data, [], "another account's invoices are never found");
+    t.same(
+      (await call(other, 'GET', '/v1/invoices?metadata[order_id]=1042')).json().data,
+      [],
+      "another account's invoices are never found",
+    );
   });
 
   t.test("another account cannot expand into this one's objects", async (t) => {

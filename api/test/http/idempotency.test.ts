@@ -7,10 +7,13 @@ t.test('Idempotency-Key on POST', async (t) => {
   const ctx = await setupApp(t);
   const acme = await ctx.createAccount();
   const other = await ctx.createAccount({ name: 'Other' });
-  const customer = (await ctx.app.inject({ method: 'POST', url: '/v1/customers', headers: acme.auth, payload: { name: 'Client' } })).json();
+  const customer = (
+    await ctx.app.inject({ method: 'POST', url: '/v1/customers', headers: acme.auth, payload: { name: 'Client' } })
+  ).json();
   const post = (key: string, payload: object, who = acme) =>
     ctx.app.inject({ method: 'POST', url: '/v1/invoices', headers: { ...who.auth, 'idempotency-key': key }, payload });
-  const count = async () => (await ctx.app.inject({ method: 'GET', url: '/v1/invoices?limit=100', headers: acme.auth })).json().data.length;
+  const count = async () =>
+    (await ctx.app.inject({ method: 'GET', url: '/v1/invoices?limit=100', headers: acme.auth })).json().data.length;
 
   t.test('same key and body: the first response is replayed', async (t) => {
     const body = { number: 'I-1', customer_id: customer.id, subtotal: 1000 };
@@ -33,7 +36,9 @@ t.test('Idempotency-Key on POST', async (t) => {
   });
 
   t.test('keys are scoped per account', async (t) => {
-    const otherCustomer = (await ctx.app.inject({ method: 'POST', url: '/v1/customers', headers: other.auth, payload: { name: 'C' } })).json();
+    const otherCustomer = (
+      await ctx.app.inject({ method: 'POST', url: '/v1/customers', headers: other.auth, payload: { name: 'C' } })
+    ).json();
     const res = await post('k-1', { number: 'I-1', customer_id: otherCustomer.id, subtotal: 5 }, other);
     t.equal(res.statusCode, 201);
     t.equal(res.headers['idempotent-replayed'], undefined);
@@ -61,14 +66,25 @@ t.test('Idempotency-Key on POST', async (t) => {
     await ctx.database.withAccount(acme.accountId, (trx) =>
       trx
         .insertInto('idempotency_keys')
-        .values({ account_id: acme.accountId, key: 'k-4', request_hash: requestHash('POST', '/v1/invoices', body), state: 'in_progress', created_at: ctx.clock.now() })
+        .values({
+          account_id: acme.accountId,
+          key: 'k-4',
+          request_hash: requestHash('POST', '/v1/invoices', body),
+          state: 'in_progress',
+          created_at: ctx.clock.now(),
+        })
         .execute(),
     );
     const res = await post('k-4', body);
     t.equal(res.statusCode, 409);
     t.equal(res.json().code, 'idempotency/in_progress');
     t.equal(res.headers['retry-after'], '1');
-    t.equal((await ctx.app.inject({ method: 'GET', url: '/v1/invoices?external_id=none&limit=100', headers: acme.auth })).json().data.length, 0);
+    t.equal(
+      (
+        await ctx.app.inject({ method: 'GET', url: '/v1/invoices?external_id=none&limit=100', headers: acme.auth })
+      ).json().data.length,
+      0,
+    );
     const clock = ctx.clock as ManualClock;
     clock.advance(6 * 60 * 1000);
     const retried = await post('k-4', body);
@@ -113,5 +129,4 @@ t.test('Idempotency-Key on POST', async (t) => {
     t.equal(after.statusCode, 201, 'after 24 hours the key is new again');
     t.not(after.json().id, first.json().id);
   });
-
 });

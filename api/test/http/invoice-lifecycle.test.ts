@@ -12,11 +12,32 @@ t.test('invoice lifecycle and listing', async (t) => {
   const other = (await call('POST', '/v1/customers', { name: 'Other Ltd' })).json();
 
   t.test('draft → edit → finalize; edits refused once open', async (t) => {
-    const draft = (await call('POST', '/v1/invoices', { number: 'L-1', customer_id: customer.id, status: 'draft', currency: 'NZD', subtotal: 10000, issue_date: '2026-03-01', due_date: '2026-03-15' })).json();
+    const draft = (
+      await call('POST', '/v1/invoices', {
+        number: 'L-1',
+        customer_id: customer.id,
+        status: 'draft',
+        currency: 'NZD',
+        subtotal: 10000,
+        issue_date: '2026-03-01',
+        due_date: '2026-03-15',
+      })
+    ).json();
     t.match(draft, { status: 'draft', finalized_at: null, overdue: false });
-    const edited = await call('PATCH', `/v1/invoices/${draft.id}`, { tax: 1500, line_items: [{ description: 'Consulting', quantity: 4, unit_amount: 2500 }], memo: 'thanks' });
+    const edited = await call('PATCH', `/v1/invoices/${draft.id}`, {
+      tax: 1500,
+      line_items: [{ description: 'Consulting', quantity: 4, unit_amount: 2500 }],
+      memo: 'thanks',
+    });
     t.equal(edited.statusCode, 200, edited.body);
-    t.match(edited.json(), { subtotal: 10000, tax: 1500, total: 11500, balance: 11500, memo: 'thanks', line_items: [{ amount: 10000 }] });
+    t.match(edited.json(), {
+      subtotal: 10000,
+      tax: 1500,
+      total: 11500,
+      balance: 11500,
+      memo: 'thanks',
+      line_items: [{ amount: 10000 }],
+    });
     const termsChange = await call('PATCH', `/v1/invoices/${draft.id}`, { issue_date: '2026-03-10' });
     t.equal(termsChange.statusCode, 200);
     t.equal(termsChange.json().due_date, '2026-03-15', 'an explicit due date is kept when the issue date moves');
@@ -39,12 +60,20 @@ t.test('invoice lifecycle and listing', async (t) => {
     const b = (await call('POST', '/v1/invoices', { number: 'L-3', customer_id: customer.id, subtotal: 100 })).json();
     const written = (await call('POST', `/v1/invoices/${b.id}/mark_uncollectible`)).json();
     t.match(written, { status: 'uncollectible', marked_uncollectible_at: clock.now().toISOString() });
-    const draft = (await call('POST', '/v1/invoices', { number: 'L-4', customer_id: customer.id, subtotal: 100, status: 'draft' })).json();
-    t.equal((await call('POST', `/v1/invoices/${draft.id}/mark_uncollectible`)).json().code, 'invoice/invalid_transition');
+    const draft = (
+      await call('POST', '/v1/invoices', { number: 'L-4', customer_id: customer.id, subtotal: 100, status: 'draft' })
+    ).json();
+    t.equal(
+      (await call('POST', `/v1/invoices/${draft.id}/mark_uncollectible`)).json().code,
+      'invoice/invalid_transition',
+    );
     const types = await ctx.database.withAccount(acme.accountId, (trx) =>
       trx.selectFrom('events').select('type').where('object_id', 'in', [a.id, b.id]).orderBy('seq').execute(),
     );
-    t.same(types.map((e) => e.type), ['invoice.created', 'invoice.voided', 'invoice.created', 'invoice.marked_uncollectible']);
+    t.same(
+      types.map((e) => e.type),
+      ['invoice.created', 'invoice.voided', 'invoice.created', 'invoice.marked_uncollectible'],
+    );
   });
 
   t.test('amount rules', async (t) => {
@@ -66,11 +95,26 @@ t.test('invoice lifecycle and listing', async (t) => {
       t.equal(res.statusCode, status, JSON.stringify(body));
       t.equal(res.json().code, code, JSON.stringify(body));
     }
-    const total = await call('POST', '/v1/invoices', { number: 'E-1', customer_id: customer.id, total: 1200, tax: 200 });
+    const total = await call('POST', '/v1/invoices', {
+      number: 'E-1',
+      customer_id: customer.id,
+      total: 1200,
+      tax: 200,
+    });
     t.match(total.json(), { subtotal: 1000, tax: 200, total: 1200 });
-    const kwd = await call('POST', '/v1/invoices', { number: 'E-2', customer_id: customer.id, currency: 'KWD', subtotal: 1234 });
+    const kwd = await call('POST', '/v1/invoices', {
+      number: 'E-2',
+      customer_id: customer.id,
+      currency: 'KWD',
+      subtotal: 1234,
+    });
     t.match(kwd.json(), { currency: 'KWD', total: 1234 });
-    const both = await call('POST', '/v1/invoices', { number: 'E-3', customer_id: customer.id, customer: { external_id: 'x', name: 'y' }, subtotal: 1 });
+    const both = await call('POST', '/v1/invoices', {
+      number: 'E-3',
+      customer_id: customer.id,
+      customer: { external_id: 'x', name: 'y' },
+      subtotal: 1,
+    });
     t.equal(both.json().code, 'request/validation_failed');
     const neither = await call('POST', '/v1/invoices', { number: 'E-4', subtotal: 1 });
     t.equal(neither.json().code, 'request/validation_failed');
@@ -80,7 +124,15 @@ t.test('invoice lifecycle and listing', async (t) => {
     // 2026-05-09 11:00 UTC is 2026-05-09 23:00 in Auckland (NZST, UTC+12).
     clock.set('2026-05-09T11:00:00Z');
     const mk = async (number: string, due: string, who = customer.id) =>
-      (await call('POST', '/v1/invoices', { number, customer_id: who, subtotal: 500, issue_date: '2026-03-01', due_date: due })).json();
+      (
+        await call('POST', '/v1/invoices', {
+          number,
+          customer_id: who,
+          subtotal: 500,
+          issue_date: '2026-03-01',
+          due_date: due,
+        })
+      ).json();
     const dueToday = await mk('O-1', '2026-05-09');
     const dueYesterday = await mk('O-2', '2026-05-08');
     const otherCustomer = await mk('O-3', '2026-04-20', other.id);
@@ -118,17 +170,48 @@ t.test('edits of a draft keep an explicit due date; a repeated external_id creat
   const call = (method: string, url: string, payload?: object) =>
     ctx.app.inject({ method: method as 'GET', url, headers: acme.auth, ...(payload && { payload }) });
   const customer = (await call('POST', '/v1/customers', { name: 'C' })).json();
-  const draft = (await call('POST', '/v1/invoices', { number: 'D-1', customer_id: customer.id, subtotal: 1, status: 'draft', issue_date: '2026-03-01', due_date: '2026-03-05' })).json();
+  const draft = (
+    await call('POST', '/v1/invoices', {
+      number: 'D-1',
+      customer_id: customer.id,
+      subtotal: 1,
+      status: 'draft',
+      issue_date: '2026-03-01',
+      due_date: '2026-03-05',
+    })
+  ).json();
   t.equal(draft.payment_terms_id, null);
   const moved = (await call('PATCH', `/v1/invoices/${draft.id}`, { issue_date: '2026-03-02' })).json();
   t.equal(moved.due_date, '2026-03-05', 'the explicit due date stays');
-  const byTerms = (await call('POST', '/v1/invoices', { number: 'D-2', customer_id: customer.id, subtotal: 1, status: 'draft', issue_date: '2026-03-01' })).json();
+  const byTerms = (
+    await call('POST', '/v1/invoices', {
+      number: 'D-2',
+      customer_id: customer.id,
+      subtotal: 1,
+      status: 'draft',
+      issue_date: '2026-03-01',
+    })
+  ).json();
   t.equal(byTerms.due_date, '2026-03-31');
-  t.equal((await call('PATCH', `/v1/invoices/${byTerms.id}`, { issue_date: '2026-03-02' })).json().due_date, '2026-04-01', 'a due date from terms follows the issue date');
+  t.equal(
+    (await call('PATCH', `/v1/invoices/${byTerms.id}`, { issue_date: '2026-03-02' })).json().due_date,
+    '2026-04-01',
+    'a due date from terms follows the issue date',
+  );
 
-  const first = await call('POST', '/v1/invoices', { number: 'D-3', external_id: 'order-1', customer_id: customer.id, subtotal: 1 });
+  const first = await call('POST', '/v1/invoices', {
+    number: 'D-3',
+    external_id: 'order-1',
+    customer_id: customer.id,
+    subtotal: 1,
+  });
   t.equal(first.statusCode, 201);
-  const repeat = await call('POST', '/v1/invoices', { number: 'D-4', external_id: 'order-1', customer: { external_id: 'new-shop-customer', name: 'N' }, subtotal: 1 });
+  const repeat = await call('POST', '/v1/invoices', {
+    number: 'D-4',
+    external_id: 'order-1',
+    customer: { external_id: 'new-shop-customer', name: 'N' },
+    subtotal: 1,
+  });
   t.equal(repeat.statusCode, 200);
   t.equal(repeat.json().id, first.json().id);
   const found = (await call('GET', '/v1/customers?external_id=new-shop-customer')).json();

@@ -45,8 +45,13 @@ t.test('backends terminated mid-transaction under write load', async (t) => {
   const G = 30;
   const viaGraphql = (i: number) =>
     ctx.app.inject({
-      method: 'POST', url: '/graphql', headers: acme.auth,
-      payload: { query: 'mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { id } }', variables: { input: { name: `G ${i}`, externalId: `gql-${i}` } } },
+      method: 'POST',
+      url: '/graphql',
+      headers: acme.auth,
+      payload: {
+        query: 'mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { id } }',
+        variables: { input: { name: `G ${i}`, externalId: `gql-${i}` } },
+      },
     });
   const graphqlPending: number[] = [];
   const graphqlClient = (async () => {
@@ -61,19 +66,21 @@ t.test('backends terminated mid-transaction under write load', async (t) => {
     }
   })();
   // Ten clients in parallel, each sending its share.
-  await Promise.all(Array.from({ length: 10 }, async (_, worker) => {
-    for (let i = worker; i < N; i += 10) {
-      const res = await create(i);
-      statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1);
-      firstRound.push({ i, status: res.statusCode });
-      if (res.statusCode === 503) {
-        t.equal(res.json().code, 'database/unavailable');
-        t.match(res.headers['content-type'], /^application\/problem\+json/);
-        t.ok(Number(res.headers['retry-after']) > 0, 'Retry-After');
-      } else if (res.statusCode === 201) pending.delete(i);
-      else t.fail(`customer ${i}: ${res.statusCode} ${res.body}`);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: 10 }, async (_, worker) => {
+      for (let i = worker; i < N; i += 10) {
+        const res = await create(i);
+        statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1);
+        firstRound.push({ i, status: res.statusCode });
+        if (res.statusCode === 503) {
+          t.equal(res.json().code, 'database/unavailable');
+          t.match(res.headers['content-type'], /^application\/problem\+json/);
+          t.ok(Number(res.headers['retry-after']) > 0, 'Retry-After');
+        } else if (res.statusCode === 201) pending.delete(i);
+        else t.fail(`customer ${i}: ${res.statusCode} ${res.body}`);
+      }
+    }),
+  );
   await graphqlClient;
   t.comment(`GraphQL: ${graphqlPending.length} of ${G} answered 503`);
   stop = true;
@@ -91,7 +98,10 @@ t.test('backends terminated mid-transaction under write load', async (t) => {
       outcomeUnknown.add(`cust-${i}`);
       res = await create(i, false);
     }
-    t.ok([200, 201].includes(res.statusCode) || res.json().code === 'customer/external_id_taken', `retry of ${i}: ${res.statusCode} ${res.body}`);
+    t.ok(
+      [200, 201].includes(res.statusCode) || res.json().code === 'customer/external_id_taken',
+      `retry of ${i}: ${res.statusCode} ${res.body}`,
+    );
   }
 
   for (const i of graphqlPending) {
@@ -99,8 +109,14 @@ t.test('backends terminated mid-transaction under write load', async (t) => {
     t.ok(!body.errors || body.errors[0].extensions.code === 'customer/external_id_taken', `graphql retry of ${i}`);
   }
   const all: string[] = [];
-  for (let after: string | undefined; ;) {
-    const page = (await ctx.app.inject({ method: 'GET', url: `/v1/customers?limit=100${after ? `&starting_after=${after}` : ''}`, headers: acme.auth })).json();
+  for (let after: string | undefined; ; ) {
+    const page = (
+      await ctx.app.inject({
+        method: 'GET',
+        url: `/v1/customers?limit=100${after ? `&starting_after=${after}` : ''}`,
+        headers: acme.auth,
+      })
+    ).json();
     all.push(...page.data.map((c: { external_id: string }) => c.external_id));
     if (!page.has_more) break;
     after = page.data.at(-1).id;
@@ -110,7 +126,9 @@ t.test('backends terminated mid-transaction under write load', async (t) => {
   // Keys are settled once the database is back (retried in the background for a failed settle).
   let stuck: string[] = [];
   for (let wait = 0; wait < 40; wait++) {
-    const keys = await ctx.database.withSystem((trx) => trx.selectFrom('idempotency_keys').select(['key', 'state']).execute());
+    const keys = await ctx.database.withSystem((trx) =>
+      trx.selectFrom('idempotency_keys').select(['key', 'state']).execute(),
+    );
     stuck = keys.filter((k) => k.state !== 'completed' && !outcomeUnknown.has(k.key)).map((k) => k.key);
     if (stuck.length === 0) break;
     await new Promise((resolve) => setTimeout(resolve, 250));

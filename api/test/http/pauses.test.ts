@@ -36,13 +36,20 @@ t.test('pauses', async (t) => {
     t.match(await first(invoice.id), { status: 'sent' });
 
     const events = (await kit.eventsOf(acme, invoice.id)).filter((e) => e.type.startsWith('invoice.'));
-    t.same(events.map((e) => e.type), ['invoice.created', 'invoice.paused', 'invoice.resumed']);
+    t.same(
+      events.map((e) => e.type),
+      ['invoice.created', 'invoice.paused', 'invoice.resumed'],
+    );
     t.same(events[1]?.data.pause, { until: null, reason: 'Customer on holiday', source: 'invoice' });
     t.equal(events[2]?.data.pause, null);
 
     const again = await call(acme, 'POST', `/v1/invoices/${invoice.id}/resume`);
     t.equal(again.statusCode, 200, 'resuming an invoice that is not paused is harmless');
-    t.equal((await kit.eventsOf(acme, invoice.id)).filter((e) => e.type === 'invoice.resumed').length, 1, 'and writes nothing');
+    t.equal(
+      (await kit.eventsOf(acme, invoice.id)).filter((e) => e.type === 'invoice.resumed').length,
+      1,
+      'and writes nothing',
+    );
   });
 
   t.test('a pause until a date defers reminders and ends by itself', async (t) => {
@@ -52,10 +59,18 @@ t.test('pauses', async (t) => {
     await kit.run();
     const deferred = await first(invoice.id);
     t.match(deferred, { status: 'scheduled', hold_reason: 'paused' });
-    t.equal(deferred?.scheduled_at?.toISOString(), '2026-03-06T09:00:00.000Z', 'to the day after the pause, at the send hour');
+    t.equal(
+      deferred?.scheduled_at?.toISOString(),
+      '2026-03-06T09:00:00.000Z',
+      'to the day after the pause, at the send hour',
+    );
 
     clock.set('2026-03-05T23:00:00Z');
-    t.same((await call(acme, 'GET', `/v1/invoices/${invoice.id}`)).json().pause, { until: '2026-03-05', reason: null, source: 'invoice' }, 'on its last day');
+    t.same(
+      (await call(acme, 'GET', `/v1/invoices/${invoice.id}`)).json().pause,
+      { until: '2026-03-05', reason: null, source: 'invoice' },
+      'on its last day',
+    );
     clock.set('2026-03-06T09:00:00Z');
     t.equal((await call(acme, 'GET', `/v1/invoices/${invoice.id}`)).json().pause, null, 'over once its date passed');
     await kit.run();
@@ -65,8 +80,20 @@ t.test('pauses', async (t) => {
 
   t.test('pausing again replaces the pause; an empty body pauses until resumed', async (t) => {
     const invoice = await newInvoice();
-    t.same((await call(acme, 'POST', `/v1/invoices/${invoice.id}/pause`, { until: '2026-04-01', reason: 'Waiting for the PO' })).json().pause, { until: '2026-04-01', reason: 'Waiting for the PO', source: 'invoice' });
-    t.same((await call(acme, 'POST', `/v1/invoices/${invoice.id}/pause`, { until: '2026-03-02' })).json().pause, { until: '2026-03-02', reason: null, source: 'invoice' }, 'today is allowed');
+    t.same(
+      (
+        await call(acme, 'POST', `/v1/invoices/${invoice.id}/pause`, {
+          until: '2026-04-01',
+          reason: 'Waiting for the PO',
+        })
+      ).json().pause,
+      { until: '2026-04-01', reason: 'Waiting for the PO', source: 'invoice' },
+    );
+    t.same(
+      (await call(acme, 'POST', `/v1/invoices/${invoice.id}/pause`, { until: '2026-03-02' })).json().pause,
+      { until: '2026-03-02', reason: null, source: 'invoice' },
+      'today is allowed',
+    );
     const bare = await call(acme, 'POST', `/v1/invoices/${invoice.id}/pause`);
     t.equal(bare.statusCode, 200);
     t.same(bare.json().pause, { until: null, reason: null, source: 'invoice' });
@@ -90,7 +117,11 @@ t.test('pauses', async (t) => {
     t.equal(closed.statusCode, 409);
     t.equal(closed.json().code, 'invoice/invalid_transition');
     const draft = await kit.invoice(acme, { customer_id: customer.id, due_date: '2026-03-09', status: 'draft' });
-    t.equal((await call(acme, 'POST', `/v1/invoices/${draft.id}/pause`, {})).statusCode, 200, 'a draft can be paused before it is finalized');
+    t.equal(
+      (await call(acme, 'POST', `/v1/invoices/${draft.id}/pause`, {})).statusCode,
+      200,
+      'a draft can be paused before it is finalized',
+    );
     const unknown = await call(acme, 'POST', `/v1/invoices/${newId('invoice')}/pause`, {});
     t.equal(unknown.statusCode, 404);
     t.equal(unknown.json().code, 'invoice/not_found');
@@ -106,22 +137,42 @@ t.test('pauses', async (t) => {
     const res = await call(acme, 'POST', `/v1/customers/${paused.id}/pause`, { reason: 'Insolvency proceedings' });
     t.equal(res.statusCode, 200);
     t.match(res.json(), { id: paused.id, pause: { until: null, reason: 'Insolvency proceedings' } });
-    t.same((await call(acme, 'GET', `/v1/customers/${paused.id}`)).json().pause, { until: null, reason: 'Insolvency proceedings' });
+    t.same((await call(acme, 'GET', `/v1/customers/${paused.id}`)).json().pause, {
+      until: null,
+      reason: 'Insolvency proceedings',
+    });
     await kit.run();
-    for (const invoice of invoices) t.match(await first(invoice.id), { status: 'held', hold_reason: 'customer_paused' });
+    for (const invoice of invoices)
+      t.match(await first(invoice.id), { status: 'held', hold_reason: 'customer_paused' });
 
     const resumed = await call(acme, 'POST', `/v1/customers/${paused.id}/resume`);
     t.equal(resumed.statusCode, 200);
     t.equal(resumed.json().pause, null);
-    for (const invoice of invoices) t.match(await first(invoice.id), { status: 'scheduled', hold_reason: null }, 'released');
+    for (const invoice of invoices)
+      t.match(await first(invoice.id), { status: 'scheduled', hold_reason: null }, 'released');
     const events = await kit.eventsOf(acme, paused.id);
-    t.same(events.map((e) => e.type), ['customer.created', 'customer.paused', 'customer.resumed']);
+    t.same(
+      events.map((e) => e.type),
+      ['customer.created', 'customer.paused', 'customer.resumed'],
+    );
     t.same(events[1]?.data.pause, { until: null, reason: 'Insolvency proceedings' });
 
-    t.same((await call(acme, 'POST', `/v1/customers/${paused.id}/pause`, { until: '2026-03-10' })).json().pause, { until: '2026-03-10', reason: null });
+    t.same((await call(acme, 'POST', `/v1/customers/${paused.id}/pause`, { until: '2026-03-10' })).json().pause, {
+      until: '2026-03-10',
+      reason: null,
+    });
     clock.set('2026-03-11T09:00:00Z');
-    t.equal((await call(acme, 'GET', `/v1/customers/${paused.id}`)).json().pause, null, 'a dated customer pause ends by itself');
-    t.equal((await call(acme, 'GET', `/v1/customers?limit=100`)).json().data.find((c: { id: string }) => c.id === paused.id).pause, null, 'in lists too');
+    t.equal(
+      (await call(acme, 'GET', `/v1/customers/${paused.id}`)).json().pause,
+      null,
+      'a dated customer pause ends by itself',
+    );
+    t.equal(
+      (await call(acme, 'GET', `/v1/customers?limit=100`)).json().data.find((c: { id: string }) => c.id === paused.id)
+        .pause,
+      null,
+      'in lists too',
+    );
     clock.set('2026-03-02T09:00:00Z');
 
     const past = await call(acme, 'POST', `/v1/customers/${paused.id}/pause`, { until: '2026-01-01' });
@@ -144,13 +195,27 @@ t.test('pauses', async (t) => {
     t.equal(updated.statusCode, 200);
     t.equal(updated.json().reminder_policy_id, policy.id);
     await kit.run();
-    const scheduled = (await kit.occurrences(acme, invoice.id)).filter((o) => o.status === 'scheduled').map((o) => o.policy_id);
-    t.same([...new Set(scheduled)], [policy.id], "what is still to come on its open invoices follows the customer's new policy");
+    const scheduled = (await kit.occurrences(acme, invoice.id))
+      .filter((o) => o.status === 'scheduled')
+      .map((o) => o.policy_id);
+    t.same(
+      [...new Set(scheduled)],
+      [policy.id],
+      "what is still to come on its open invoices follows the customer's new policy",
+    );
 
-    const unknown = await call(acme, 'POST', '/v1/customers', { name: 'X', reminder_policy_id: newId('reminderPolicy') });
+    const unknown = await call(acme, 'POST', '/v1/customers', {
+      name: 'X',
+      reminder_policy_id: newId('reminderPolicy'),
+    });
     t.equal(unknown.statusCode, 404);
     t.equal(unknown.json().code, 'reminder_policy/not_found');
-    const inline = await call(acme, 'POST', '/v1/invoices', { number: 'INLINE-1', subtotal: 100, due_date: '2026-04-01', customer: { name: 'New', external_id: 'shop-9', reminder_policy_id: newId('reminderPolicy') } });
+    const inline = await call(acme, 'POST', '/v1/invoices', {
+      number: 'INLINE-1',
+      subtotal: 100,
+      due_date: '2026-04-01',
+      customer: { name: 'New', external_id: 'shop-9', reminder_policy_id: newId('reminderPolicy') },
+    });
     t.equal(inline.statusCode, 404);
     t.equal(inline.json().code, 'reminder_policy/not_found', "an inline customer's unknown policy is named as such");
     const othersPolicy = await kit.policy(other);
@@ -165,7 +230,12 @@ t.test('pauses', async (t) => {
     const key = (await call(acme, 'POST', '/v1/api_keys', { read_only: true })).json();
     const ro = { accountId: acme.accountId, apiKey: key.secret, auth: { authorization: `Bearer ${key.secret}` } };
     const invoice = await newInvoice();
-    for (const url of [`/v1/invoices/${invoice.id}/pause`, `/v1/invoices/${invoice.id}/resume`, `/v1/customers/${customer.id}/pause`, `/v1/customers/${customer.id}/resume`]) {
+    for (const url of [
+      `/v1/invoices/${invoice.id}/pause`,
+      `/v1/invoices/${invoice.id}/resume`,
+      `/v1/customers/${customer.id}/pause`,
+      `/v1/customers/${customer.id}/resume`,
+    ]) {
       const res = await call(ro, 'POST', url, {});
       t.equal(res.statusCode, 403, url);
       t.equal(res.json().code, 'auth/read_only_key');
@@ -185,8 +255,14 @@ t.test('pauses', async (t) => {
       t.equal(res.json().code, code);
     }
     const gql = graphqlClient(ctx, other.auth);
-    t.equal(codeOf(await gql(`mutation ($id: ID!) { pauseInvoice(id: $id) { id } }`, { id: invoice.id })), 'invoice/not_found');
-    t.equal(codeOf(await gql(`mutation ($id: ID!) { resumeCustomer(id: $id) { id } }`, { id: customer.id })), 'customer/not_found');
+    t.equal(
+      codeOf(await gql(`mutation ($id: ID!) { pauseInvoice(id: $id) { id } }`, { id: invoice.id })),
+      'invoice/not_found',
+    );
+    t.equal(
+      codeOf(await gql(`mutation ($id: ID!) { resumeCustomer(id: $id) { id } }`, { id: customer.id })),
+      'customer/not_found',
+    );
     t.equal((await call(acme, 'GET', `/v1/invoices/${invoice.id}`)).json().pause, null, 'untouched');
     t.equal((await call(acme, 'GET', `/v1/customers/${customer.id}`)).json().pause, null);
   });
@@ -198,15 +274,47 @@ t.test("a customer's pause shows on each of its invoices, old and new, and ends 
   const call = (method: string, url: string, payload?: object) =>
     ctx.app.inject({ method: method as 'GET', url, headers: acme.auth, ...(payload && { payload }) });
   const customer = (await call('POST', '/v1/customers', { name: 'On holiday', email: 'h@example.com' })).json();
-  const before = (await call('POST', '/v1/invoices', { number: 'CP-1', customer_id: customer.id, currency: 'EUR', subtotal: 100, issue_date: '2026-03-01', due_date: '2026-03-20' })).json();
+  const before = (
+    await call('POST', '/v1/invoices', {
+      number: 'CP-1',
+      customer_id: customer.id,
+      currency: 'EUR',
+      subtotal: 100,
+      issue_date: '2026-03-01',
+      due_date: '2026-03-20',
+    })
+  ).json();
   t.equal(before.pause, null);
-  t.equal((await call('POST', `/v1/customers/${customer.id}/pause`, { until: '2026-03-10', reason: 'Holiday' })).statusCode, 200);
-  t.same((await call('GET', `/v1/invoices/${before.id}`)).json().pause, { until: '2026-03-10', reason: 'Holiday', source: 'customer' });
-  const after = await call('POST', '/v1/invoices', { number: 'CP-2', customer_id: customer.id, currency: 'EUR', subtotal: 100, issue_date: '2026-03-02', due_date: '2026-03-20' });
-  t.same(after.json().pause, { until: '2026-03-10', reason: 'Holiday', source: 'customer' }, 'a new invoice shows it at once');
+  t.equal(
+    (await call('POST', `/v1/customers/${customer.id}/pause`, { until: '2026-03-10', reason: 'Holiday' })).statusCode,
+    200,
+  );
+  t.same((await call('GET', `/v1/invoices/${before.id}`)).json().pause, {
+    until: '2026-03-10',
+    reason: 'Holiday',
+    source: 'customer',
+  });
+  const after = await call('POST', '/v1/invoices', {
+    number: 'CP-2',
+    customer_id: customer.id,
+    currency: 'EUR',
+    subtotal: 100,
+    issue_date: '2026-03-02',
+    due_date: '2026-03-20',
+  });
+  t.same(
+    after.json().pause,
+    { until: '2026-03-10', reason: 'Holiday', source: 'customer' },
+    'a new invoice shows it at once',
+  );
   const created = (await call('GET', `/v1/events?object_id=${after.json().id}&type=invoice.created`)).json().data[0];
   t.match(created.data, { pause: { source: 'customer' } }, 'and so does its invoice.created snapshot');
-  const gql = await ctx.app.inject({ method: 'POST', url: '/graphql', headers: acme.auth, payload: { query: `{ invoice(id: "${before.id}") { pause { until reason source } } }` } });
+  const gql = await ctx.app.inject({
+    method: 'POST',
+    url: '/graphql',
+    headers: acme.auth,
+    payload: { query: `{ invoice(id: "${before.id}") { pause { until reason source } } }` },
+  });
   t.same(gql.json().data.invoice.pause, { until: '2026-03-10', reason: 'Holiday', source: 'customer' });
   (ctx.clock as import('../../src/clock.ts').ManualClock).set('2026-03-11T08:00:00Z');
   t.equal((await call('GET', `/v1/invoices/${before.id}`)).json().pause, null, 'the pause ended with its date');
@@ -222,10 +330,24 @@ t.test("moving a draft to a paused customer shows that customer's pause", async 
   const active = (await call('POST', '/v1/customers', { name: 'Active' })).json();
   const paused = (await call('POST', '/v1/customers', { name: 'Paused' })).json();
   await call('POST', `/v1/customers/${paused.id}/pause`, { reason: 'Insolvency' });
-  const draft = (await call('POST', '/v1/invoices', { number: 'MV-1', customer_id: active.id, subtotal: 100, status: 'draft', due_date: '2026-04-01' })).json();
+  const draft = (
+    await call('POST', '/v1/invoices', {
+      number: 'MV-1',
+      customer_id: active.id,
+      subtotal: 100,
+      status: 'draft',
+      due_date: '2026-04-01',
+    })
+  ).json();
   t.equal(draft.pause, null);
   const moved = (await call('PATCH', `/v1/invoices/${draft.id}`, { customer_id: paused.id })).json();
   t.same(moved.pause, { until: null, reason: 'Insolvency', source: 'customer' });
-  const general = (await call('POST', '/v1/invoices', { number: 'MV-2', customer_id: paused.id, subtotal: 100 })).json();
-  t.same(general.pause, { until: null, reason: 'Insolvency', source: 'customer' }, 'also through the general path (terms, default currency)');
+  const general = (
+    await call('POST', '/v1/invoices', { number: 'MV-2', customer_id: paused.id, subtotal: 100 })
+  ).json();
+  t.same(
+    general.pause,
+    { until: null, reason: 'Insolvency', source: 'customer' },
+    'also through the general path (terms, default currency)',
+  );
 });

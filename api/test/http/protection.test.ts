@@ -20,7 +20,12 @@ t.test('authentication', async (t) => {
   t.equal(ok.statusCode, 200);
 
   t.test('read-only keys read and cannot write', async (t) => {
-    const created = await ctx.app.inject({ method: 'POST', url: '/v1/api_keys', headers: acme.auth, payload: { name: 'dashboard', read_only: true } });
+    const created = await ctx.app.inject({
+      method: 'POST',
+      url: '/v1/api_keys',
+      headers: acme.auth,
+      payload: { name: 'dashboard', read_only: true },
+    });
     t.equal(created.statusCode, 201);
     const key = created.json();
     t.match(key, { read_only: true, prefix: key.secret.slice(0, 14), object: 'api_key' });
@@ -35,11 +40,17 @@ t.test('authentication', async (t) => {
       t.equal(res.statusCode, 403, `${method} ${url}`);
       t.equal(res.json().code, 'auth/read_only_key');
     }
-    t.equal((await ctx.app.inject({ method: 'GET', url: '/v1/customers', headers: acme.auth })).json().data.length, 0, 'nothing was written');
+    t.equal(
+      (await ctx.app.inject({ method: 'GET', url: '/v1/customers', headers: acme.auth })).json().data.length,
+      0,
+      'nothing was written',
+    );
   });
 
   t.test('revoked keys stop working at once; the secret is never listed', async (t) => {
-    const key = (await ctx.app.inject({ method: 'POST', url: '/v1/api_keys', headers: acme.auth, payload: { name: 'temp' } })).json();
+    const key = (
+      await ctx.app.inject({ method: 'POST', url: '/v1/api_keys', headers: acme.auth, payload: { name: 'temp' } })
+    ).json();
     const auth = { authorization: `Bearer ${key.secret}` };
     t.equal((await ctx.app.inject({ method: 'GET', url: '/v1/account', headers: auth })).statusCode, 200);
     const revoked = await ctx.app.inject({ method: 'POST', url: `/v1/api_keys/${key.id}/revoke`, headers: acme.auth });
@@ -62,7 +73,9 @@ t.test('authentication', async (t) => {
 t.test('secrets are stored hashed', async (t) => {
   const ctx = await setupApp(t);
   const acme = await ctx.createAccount();
-  const owner = await ctx.database.withSystem((trx) => trx.selectFrom('api_keys').select(['secret_hash', 'prefix']).execute());
+  const owner = await ctx.database.withSystem((trx) =>
+    trx.selectFrom('api_keys').select(['secret_hash', 'prefix']).execute(),
+  );
   t.equal(owner.length, 1);
   t.equal(owner[0]?.secret_hash.length, 32, 'a SHA-256 digest');
   t.notOk(owner[0]?.secret_hash.toString('utf8').includes(acme.apiKey));
@@ -73,7 +86,12 @@ t.test('malformed requests get problem+json, never a 500', async (t) => {
   const ctx = await setupApp(t, { env: { BODY_LIMIT_BYTES: '2048' } });
   const acme = await ctx.createAccount();
   const send = (payload: string, headers: Record<string, string> = {}) =>
-    ctx.app.inject({ method: 'POST', url: '/v1/customers', payload, headers: { ...acme.auth, 'content-type': 'application/json', ...headers } });
+    ctx.app.inject({
+      method: 'POST',
+      url: '/v1/customers',
+      payload,
+      headers: { ...acme.auth, 'content-type': 'application/json', ...headers },
+    });
 
   const cases: Array<[string, Record<string, string>, number, string]> = [
     ['{"name": ', {}, 400, 'request/malformed_json'],
@@ -99,16 +117,30 @@ t.test('malformed requests get problem+json, never a 500', async (t) => {
   const tz = await send('{"name": "x", "time_zone": "Mars/Olympus"}');
   t.match(tz.json().errors, [{ field: '/time_zone', message: /IANA/ }]);
 
-  const badQuery = await ctx.app.inject({ method: 'GET', url: '/v1/invoices?limit=1000&overdue=maybe&due_date_from=2026-02-30', headers: acme.auth });
+  const badQuery = await ctx.app.inject({
+    method: 'GET',
+    url: '/v1/invoices?limit=1000&overdue=maybe&due_date_from=2026-02-30',
+    headers: acme.auth,
+  });
   t.equal(badQuery.statusCode, 400);
   t.equal(badQuery.json().code, 'request/validation_failed');
-  t.same(badQuery.json().errors.map((e: { field: string }) => e.field).sort(), ['/due_date_from', '/limit', '/overdue']);
+  t.same(
+    badQuery
+      .json()
+      .errors.map((e: { field: string }) => e.field)
+      .sort(),
+    ['/due_date_from', '/limit', '/overdue'],
+  );
 
   const route = await ctx.app.inject({ method: 'GET', url: '/v1/nothing-here', headers: acme.auth });
   t.equal(route.statusCode, 404);
   t.equal(route.json().code, 'request/route_not_found');
 
-  t.equal((await ctx.app.inject({ method: 'GET', url: '/v1/customers', headers: acme.auth })).json().data.length, 0, 'nothing was stored');
+  t.equal(
+    (await ctx.app.inject({ method: 'GET', url: '/v1/customers', headers: acme.auth })).json().data.length,
+    0,
+    'nothing was stored',
+  );
 });
 
 t.test('request ids: generated, or taken from x-request-id, returned in header and errors', async (t) => {
@@ -125,12 +157,17 @@ t.test('rate limit per key: 429 with Retry-After', async (t) => {
   const a = await ctx.createAccount({ name: 'A' });
   const b = await ctx.createAccount({ name: 'B' });
   const statuses: number[] = [];
-  for (let i = 0; i < 7; i++) statuses.push((await ctx.app.inject({ method: 'GET', url: '/v1/account', headers: a.auth })).statusCode);
+  for (let i = 0; i < 7; i++)
+    statuses.push((await ctx.app.inject({ method: 'GET', url: '/v1/account', headers: a.auth })).statusCode);
   t.same(statuses, [200, 200, 200, 200, 200, 429, 429]);
   const limited = await ctx.app.inject({ method: 'GET', url: '/v1/account', headers: a.auth });
   t.equal(limited.json().code, 'rate_limit/exceeded');
   t.ok(Number(limited.headers['retry-after']) > 0);
-  t.equal((await ctx.app.inject({ method: 'GET', url: '/v1/account', headers: b.auth })).statusCode, 200, 'another key has its own budget');
+  t.equal(
+    (await ctx.app.inject({ method: 'GET', url: '/v1/account', headers: b.auth })).statusCode,
+    200,
+    'another key has its own budget',
+  );
 });
 
 t.test('health and readiness', async (t) => {
@@ -144,7 +181,7 @@ t.test('health and readiness', async (t) => {
   const owner = await import('pg');
   const client = new owner.default.Client({ connectionString: ctx.databaseUrl });
   await client.connect();
-  await client.query("DELETE FROM kysely_migration");
+  await client.query('DELETE FROM kysely_migration');
   await client.end();
   const pending = await ctx.app.inject({ method: 'GET', url: '/ready' });
   t.equal(pending.statusCode, 503);
@@ -177,14 +214,22 @@ t.test('guessing keys is throttled per client address and key prefix', async (t)
   // Many prefixes from one address: past 300 failures, only prefixes known good get a lookup.
   for (let i = 0; i < 300; i++) await guess(`rk_live_${String(i).padStart(6, '0')}${'y'.repeat(26)}`);
   t.equal((await guess(`rk_live_zzzzzz${'z'.repeat(26)}`)).statusCode, 429, 'a new prefix is refused');
-  t.equal((await ctx.app.inject({ method: 'GET', url: '/v1/account', headers: acme.auth })).statusCode, 200, 'a key that authenticated lately still works');
+  t.equal(
+    (await ctx.app.inject({ method: 'GET', url: '/v1/account', headers: acme.auth })).statusCode,
+    200,
+    'a key that authenticated lately still works',
+  );
 });
 
 t.test('TRUST_PROXY: the client address comes from X-Forwarded-For', async (t) => {
   const behind = await setupApp(t, { env: { TRUST_PROXY: '127.0.0.1/8' } });
   await behind.createAccount();
   const guess = (ctx: typeof behind, client: string) =>
-    ctx.app.inject({ method: 'GET', url: '/v1/account', headers: { authorization: 'Bearer rk_live_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx', 'x-forwarded-for': client } });
+    ctx.app.inject({
+      method: 'GET',
+      url: '/v1/account',
+      headers: { authorization: 'Bearer rk_live_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx', 'x-forwarded-for': client },
+    });
   for (let i = 0; i < 30; i++) await guess(behind, '203.0.113.7');
   t.equal((await guess(behind, '203.0.113.7')).statusCode, 429, 'the guessing client is throttled');
   t.equal((await guess(behind, '198.51.100.9')).statusCode, 401, 'another client behind the same proxy is not');
@@ -192,24 +237,41 @@ t.test('TRUST_PROXY: the client address comes from X-Forwarded-For', async (t) =
   const direct = await setupApp(t); // TRUST_PROXY unset: the header is ignored
   await direct.createAccount();
   for (let i = 0; i < 30; i++) await guess(direct, `203.0.113.${i}`);
-  t.equal((await guess(direct, '198.51.100.9')).statusCode, 429, 'without TRUST_PROXY, a forged header changes nothing');
+  t.equal(
+    (await guess(direct, '198.51.100.9')).statusCode,
+    429,
+    'without TRUST_PROXY, a forged header changes nothing',
+  );
 });
 
 t.test('a refused write does not burn its idempotency key', async (t) => {
   const ctx = await setupApp(t);
   const acme = await ctx.createAccount();
-  const ro = (await ctx.app.inject({ method: 'POST', url: '/v1/api_keys', headers: acme.auth, payload: { read_only: true } })).json();
+  const ro = (
+    await ctx.app.inject({ method: 'POST', url: '/v1/api_keys', headers: acme.auth, payload: { read_only: true } })
+  ).json();
   const body = { name: 'Client' };
-  const refused = await ctx.app.inject({ method: 'POST', url: '/v1/customers', headers: { authorization: `Bearer ${ro.secret}`, 'idempotency-key': 'same' }, payload: body });
+  const refused = await ctx.app.inject({
+    method: 'POST',
+    url: '/v1/customers',
+    headers: { authorization: `Bearer ${ro.secret}`, 'idempotency-key': 'same' },
+    payload: body,
+  });
   t.equal(refused.statusCode, 403);
-  const accepted = await ctx.app.inject({ method: 'POST', url: '/v1/customers', headers: { ...acme.auth, 'idempotency-key': 'same' }, payload: body });
+  const accepted = await ctx.app.inject({
+    method: 'POST',
+    url: '/v1/customers',
+    headers: { ...acme.auth, 'idempotency-key': 'same' },
+    payload: body,
+  });
   t.equal(accepted.statusCode, 201);
 });
 
 t.test('only an admin key (or the CLI) creates and revokes keys', async (t) => {
   const ctx = await setupApp(t);
   const acme = await ctx.createAccount();
-  const post = (auth: { authorization: string }, url: string, payload: object = {}) => ctx.app.inject({ method: 'POST', url, headers: auth, payload });
+  const post = (auth: { authorization: string }, url: string, payload: object = {}) =>
+    ctx.app.inject({ method: 'POST', url, headers: auth, payload });
   const first = (await ctx.app.inject({ method: 'GET', url: '/v1/api_keys', headers: acme.auth })).json().data[0];
   t.equal(first.admin, true, "an account's first key is an admin key");
 
@@ -217,7 +279,10 @@ t.test('only an admin key (or the CLI) creates and revokes keys', async (t) => {
   t.equal(ordinary.admin, false, 'keys are not admin unless asked');
   const ordinaryAuth = { authorization: `Bearer ${ordinary.secret}` };
   t.equal((await post(ordinaryAuth, '/v1/customers', { name: 'x' })).statusCode, 201, 'an ordinary key writes');
-  for (const [url, payload] of [['/v1/api_keys', { name: 'more' }], [`/v1/api_keys/${first.id}/revoke`, {}]] as const) {
+  for (const [url, payload] of [
+    ['/v1/api_keys', { name: 'more' }],
+    [`/v1/api_keys/${first.id}/revoke`, {}],
+  ] as const) {
     const res = await post(ordinaryAuth, url, payload);
     t.equal(res.statusCode, 403, url);
     t.equal(res.json().code, 'auth/admin_key_required', url);
@@ -228,7 +293,11 @@ t.test('only an admin key (or the CLI) creates and revokes keys', async (t) => {
 
   const admin = (await post(acme.auth, '/v1/api_keys', { name: 'ops', admin: true })).json();
   t.equal(admin.admin, true);
-  t.equal((await post({ authorization: `Bearer ${admin.secret}` }, `/v1/api_keys/${ordinary.id}/revoke`)).statusCode, 200, 'an admin key revokes');
+  t.equal(
+    (await post({ authorization: `Bearer ${admin.secret}` }, `/v1/api_keys/${ordinary.id}/revoke`)).statusCode,
+    200,
+    'an admin key revokes',
+  );
 
   // The CLI acts with no key: it may.
   const cli = { accountId: acme.accountId, keyId: null, readOnly: false, mode: 'live' as const, timeZone: 'UTC' };

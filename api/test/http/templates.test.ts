@@ -32,22 +32,55 @@ t.test('templates: list, get, put, delete', async (t) => {
     const list = await call('GET', '/v1/templates');
     t.equal(list.status, 200);
     t.match(list.body, { object: 'list', has_more: false, next_cursor: null });
-    t.same(list.body.data.map((d: { key: string; locale: string }) => `${d.key}/${d.locale}`), TEMPLATE_KEYS.flatMap((k) => [`${k}/fr`, `${k}/en`]));
-    t.ok(list.body.data.every((d: { source: string; updated_at: unknown }) => d.source === 'default' && d.updated_at === null));
+    t.same(
+      list.body.data.map((d: { key: string; locale: string }) => `${d.key}/${d.locale}`),
+      TEMPLATE_KEYS.flatMap((k) => [`${k}/fr`, `${k}/en`]),
+    );
+    t.ok(
+      list.body.data.every(
+        (d: { source: string; updated_at: unknown }) => d.source === 'default' && d.updated_at === null,
+      ),
+    );
     const one = await call('GET', '/v1/templates/overdue_firm/fr');
-    t.same(one.body, { object: 'template', key: 'overdue_firm', locale: 'fr', source: 'default', ...DEFAULT_TEMPLATES.fr.overdue_firm, updated_at: null });
+    t.same(one.body, {
+      object: 'template',
+      key: 'overdue_firm',
+      locale: 'fr',
+      source: 'default',
+      ...DEFAULT_TEMPLATES.fr.overdue_firm,
+      updated_at: null,
+    });
     const viaGraphql = await gql(`{ template(key: "overdue_firm", locale: "fr") { ${TEMPLATE_FIELDS} } }`);
-    t.same(viaGraphql.data.template, { key: 'overdue_firm', locale: 'fr', source: 'DEFAULT', ...DEFAULT_TEMPLATES.fr.overdue_firm, updatedAt: null });
+    t.same(viaGraphql.data.template, {
+      key: 'overdue_firm',
+      locale: 'fr',
+      source: 'DEFAULT',
+      ...DEFAULT_TEMPLATES.fr.overdue_firm,
+      updatedAt: null,
+    });
     t.equal((await gql('{ templates { data { key } hasMore } }')).data.templates.data.length, 10);
   });
 
   t.test('an override replaces the default for its key and locale only, until deleted', async (t) => {
     const put = await call('PUT', '/v1/templates/overdue_firm/fr', CUSTOM);
     t.equal(put.status, 200);
-    t.match(put.body, { object: 'template', key: 'overdue_firm', locale: 'fr', source: 'custom', ...CUSTOM, updated_at: String });
+    t.match(put.body, {
+      object: 'template',
+      key: 'overdue_firm',
+      locale: 'fr',
+      source: 'custom',
+      ...CUSTOM,
+      updated_at: String,
+    });
     t.match((await call('GET', '/v1/templates/overdue_firm/fr')).body, { source: 'custom', subject: CUSTOM.subject });
-    t.match((await call('GET', '/v1/templates/overdue_firm/en')).body, { source: 'default', subject: DEFAULT_TEMPLATES.en.overdue_firm.subject });
-    const again = await call('PUT', '/v1/templates/overdue_firm/fr', { ...CUSTOM, subject: 'Relance {{invoice.number}}' });
+    t.match((await call('GET', '/v1/templates/overdue_firm/en')).body, {
+      source: 'default',
+      subject: DEFAULT_TEMPLATES.en.overdue_firm.subject,
+    });
+    const again = await call('PUT', '/v1/templates/overdue_firm/fr', {
+      ...CUSTOM,
+      subject: 'Relance {{invoice.number}}',
+    });
     t.equal(again.body.subject, 'Relance {{invoice.number}}', 'a second put replaces the first');
 
     const deleted = await call('DELETE', '/v1/templates/overdue_firm/fr');
@@ -76,28 +109,48 @@ t.test('templates: list, get, put, delete', async (t) => {
     t.match(viaGraphql.data.putTemplate, { key: 'thank_you', locale: 'fr', source: 'CUSTOM', ...CUSTOM });
     const deleted = await gql('mutation { deleteTemplate(key: "thank_you", locale: "fr") { key locale deleted } }');
     t.same(deleted.data.deleteTemplate, { key: 'thank_you', locale: 'fr', deleted: true });
-    t.equal(codeOf(await gql('mutation { deleteTemplate(key: "thank_you", locale: "fr") { deleted } }')), 'template/not_found');
+    t.equal(
+      codeOf(await gql('mutation { deleteTemplate(key: "thank_you", locale: "fr") { deleted } }')),
+      'template/not_found',
+    );
   });
 
   t.test('bad keys, locales and bodies are refused', async (t) => {
-    for (const [url, field] of [['/v1/templates/Overdue/fr', '/key'], ['/v1/templates/overdue_firm/de', '/locale'], [`/v1/templates/${'k'.repeat(41)}/fr`, '/key']] as const) {
+    for (const [url, field] of [
+      ['/v1/templates/Overdue/fr', '/key'],
+      ['/v1/templates/overdue_firm/de', '/locale'],
+      [`/v1/templates/${'k'.repeat(41)}/fr`, '/key'],
+    ] as const) {
       const res = await call('GET', url);
       t.equal(res.status, 400, url);
       t.match(res.body, { code: 'request/validation_failed', errors: [{ field }] }, url);
     }
     const gqlBadLocale = await gql('{ template(key: "overdue_firm", locale: "de") { key } }');
-    t.match(gqlBadLocale.errors, [{ extensions: { code: 'request/validation_failed', errors: [{ field: '/locale' }] } }], 'GraphQL: the same code');
-    for (const body of [{ subject: 'x', html: 'y' }, { ...CUSTOM, from: 'me' }, { ...CUSTOM, subject: '' }]) {
+    t.match(
+      gqlBadLocale.errors,
+      [{ extensions: { code: 'request/validation_failed', errors: [{ field: '/locale' }] } }],
+      'GraphQL: the same code',
+    );
+    for (const body of [
+      { subject: 'x', html: 'y' },
+      { ...CUSTOM, from: 'me' },
+      { ...CUSTOM, subject: '' },
+    ]) {
       const res = await call('PUT', '/v1/templates/before_due/en', body);
       t.equal(res.status, 400, JSON.stringify(body));
       t.equal(res.body.code, 'request/validation_failed');
     }
-    const gqlMissing = await gql('mutation { putTemplate(key: "before_due", locale: "en", input: { subject: "x", html: "y" }) { key } }');
+    const gqlMissing = await gql(
+      'mutation { putTemplate(key: "before_due", locale: "en", input: { subject: "x", html: "y" }) { key } }',
+    );
     t.match(gqlMissing.errors, [{ extensions: { code: 'request/validation_failed', errors: [{ field: '/text' }] } }]);
   });
 
   t.test('a template that does not render is a 422 naming the problem, and nothing is stored', async (t) => {
-    const typo = await call('PUT', '/v1/templates/overdue_firm/en', { ...CUSTOM, html: '<p>Invoice {{invoice.nmber}}</p>' });
+    const typo = await call('PUT', '/v1/templates/overdue_firm/en', {
+      ...CUSTOM,
+      html: '<p>Invoice {{invoice.nmber}}</p>',
+    });
     t.equal(typo.status, 422);
     t.match(typo.body, {
       code: 'template/missing_variable',
@@ -105,18 +158,32 @@ t.test('templates: list, get, put, delete', async (t) => {
       errors: [{ field: '/html', message: 'uses {{invoice.nmber}}, which does not exist' }],
     });
     // Only the sample without a contact name takes this branch: it is tried too.
-    const hidden = await call('PUT', '/v1/templates/overdue_firm/en', { ...CUSTOM, text: '{{#if customer.contact_name}}Hi{{else}}Hi {{custmer.name}}{{/if}}' });
+    const hidden = await call('PUT', '/v1/templates/overdue_firm/en', {
+      ...CUSTOM,
+      text: '{{#if customer.contact_name}}Hi{{else}}Hi {{custmer.name}}{{/if}}',
+    });
     t.match(hidden.body, { code: 'template/missing_variable', errors: [{ field: '/text' }] });
-    const syntax = await call('PUT', '/v1/templates/overdue_firm/en', { ...CUSTOM, subject: 'Invoice {{invoice.number}' });
+    const syntax = await call('PUT', '/v1/templates/overdue_firm/en', {
+      ...CUSTOM,
+      subject: 'Invoice {{invoice.number}',
+    });
     t.match(syntax.body, { status: 422, code: 'template/invalid', errors: [{ field: '/subject' }] });
     const viaGraphql = await gql(
       'mutation ($input: TemplateInput!) { putTemplate(key: "overdue_firm", locale: "en", input: $input) { key } }',
       { input: { ...CUSTOM, html: '<p>Invoice {{invoice.nmber}}</p>' } },
     );
-    t.match(viaGraphql.errors, [{ extensions: { code: 'template/missing_variable', status: 422, errors: [{ field: '/html' }] } }]);
+    t.match(viaGraphql.errors, [
+      { extensions: { code: 'template/missing_variable', status: 422, errors: [{ field: '/html' }] } },
+    ]);
     t.match((await call('GET', '/v1/templates/overdue_firm/en')).body, { source: 'default' }, 'nothing stored');
-    const custom = (await call('GET', '/v1/templates')).body.data.filter((d: { source: string }) => d.source === 'custom');
-    t.same(custom.map((d: { key: string }) => d.key), ['thank_you'], 'only the custom key written before');
+    const custom = (await call('GET', '/v1/templates')).body.data.filter(
+      (d: { source: string }) => d.source === 'custom',
+    );
+    t.same(
+      custom.map((d: { key: string }) => d.key),
+      ['thank_you'],
+      'only the custom key written before',
+    );
   });
 });
 
@@ -127,21 +194,40 @@ t.test('preview renders with a real invoice, the same over REST and GraphQL', as
   const other = await ctx.createAccount({ name: 'Other' });
   const call = client(ctx, acme);
   const gql = graphqlClient(ctx, acme.auth);
-  await call('PATCH', '/v1/account', { locale: 'en', contact_phone: '+33 1 00 00 00 00', payment_instructions: 'IBAN FR76 0000' });
+  await call('PATCH', '/v1/account', {
+    locale: 'en',
+    contact_phone: '+33 1 00 00 00 00',
+    payment_instructions: 'IBAN FR76 0000',
+  });
 
-  const customer = (await call('POST', '/v1/customers', { name: 'Dupont SARL', contact_name: 'Marie Dupont', locale: 'fr-FR' })).body;
+  const customer = (
+    await call('POST', '/v1/customers', { name: 'Dupont SARL', contact_name: 'Marie Dupont', locale: 'fr-FR' })
+  ).body;
   const make = async (number: string, currency: string, subtotal: number, extra: object = {}) =>
-    (await call('POST', '/v1/invoices', {
-      number, customer_id: customer.id, currency, subtotal, issue_date: '2026-01-13', due_date: '2026-02-12', ...extra,
-    })).body;
+    (
+      await call('POST', '/v1/invoices', {
+        number,
+        customer_id: customer.id,
+        currency,
+        subtotal,
+        issue_date: '2026-01-13',
+        due_date: '2026-02-12',
+        ...extra,
+      })
+    ).body;
   const eur = await make('F-100', 'EUR', 123456, { payment_url: 'https://pay.example/F-100' });
   const jpy = await make('F-101', 'JPY', 150000);
   const kwd = await make('F-102', 'KWD', 1234560);
 
   const both = async (input: Record<string, unknown>) => {
     const rest = await call('POST', '/v1/templates/preview', input);
-    const graphqlInput = Object.fromEntries(Object.entries(input).map(([k, v]) => [k === 'invoice_id' ? 'invoiceId' : k, v]));
-    const graphql = await gql(`query ($input: PreviewTemplateInput!) { previewTemplate(input: $input) { ${PREVIEW_FIELDS} } }`, { input: graphqlInput });
+    const graphqlInput = Object.fromEntries(
+      Object.entries(input).map(([k, v]) => [k === 'invoice_id' ? 'invoiceId' : k, v]),
+    );
+    const graphql = await gql(
+      `query ($input: PreviewTemplateInput!) { previewTemplate(input: $input) { ${PREVIEW_FIELDS} } }`,
+      { input: graphqlInput },
+    );
     return { rest, graphql };
   };
 
@@ -156,11 +242,22 @@ t.test('preview renders with a real invoice, the same over REST and GraphQL', as
     t.match(rest.body.text, 'contactez-nous dès maintenant au +33 1 00 00 00 00');
     t.match(rest.body.html, 'href="https://pay.example/F-100"');
     t.notOk(graphql.errors);
-    t.same(graphql.data.previewTemplate, {
-      invoiceId: eur.id, key: 'overdue_firm', locale: 'fr', subject: rest.body.subject, html: rest.body.html, text: rest.body.text,
-    }, 'GraphQL renders the same message');
+    t.same(
+      graphql.data.previewTemplate,
+      {
+        invoiceId: eur.id,
+        key: 'overdue_firm',
+        locale: 'fr',
+        subject: rest.body.subject,
+        html: rest.body.html,
+        text: rest.body.text,
+      },
+      'GraphQL renders the same message',
+    );
 
-    const english = (await call('POST', '/v1/templates/preview', { invoice_id: jpy.id, key: 'final_notice', locale: 'en' })).body;
+    const english = (
+      await call('POST', '/v1/templates/preview', { invoice_id: jpy.id, key: 'final_notice', locale: 'en' })
+    ).body;
     t.equal(english.subject, 'Final notice: Acme invoice F-101 overdue for 18 days');
     t.match(english.text, 'Amount now due: ¥150,000');
     t.notMatch(english.html, 'href=', 'no payment link on an invoice without one');
@@ -173,10 +270,18 @@ t.test('preview renders with a real invoice, the same over REST and GraphQL', as
     const stored = (await call('POST', '/v1/templates/preview', { invoice_id: eur.id, key: 'overdue_firm' })).body;
     t.equal(stored.subject, 'Acme: F-100 (18 days)');
     t.equal(stored.text, `Hello Dupont SARL, 1${NNBSP}234,56${NBSP}€ is due.\n`);
-    const draft = (await call('POST', '/v1/templates/preview', { invoice_id: eur.id, key: 'overdue_firm', subject: 'Draft {{invoice.number}}' })).body;
+    const draft = (
+      await call('POST', '/v1/templates/preview', {
+        invoice_id: eur.id,
+        key: 'overdue_firm',
+        subject: 'Draft {{invoice.number}}',
+      })
+    ).body;
     t.equal(draft.subject, 'Draft F-100', 'the subject given');
     t.equal(draft.text, stored.text, 'the rest as stored');
-    const ownKey = (await call('POST', '/v1/templates/preview', { invoice_id: eur.id, key: 'not_stored_yet', ...CUSTOM })).body;
+    const ownKey = (
+      await call('POST', '/v1/templates/preview', { invoice_id: eur.id, key: 'not_stored_yet', ...CUSTOM })
+    ).body;
     t.equal(ownKey.subject, 'Acme: F-100 (18 days)', 'a key with nothing stored renders when all parts are given');
     await call('DELETE', '/v1/templates/overdue_firm/fr');
   });
@@ -184,7 +289,11 @@ t.test('preview renders with a real invoice, the same over REST and GraphQL', as
   t.test('errors: the same codes over REST and GraphQL', async (t) => {
     const typo = await both({ invoice_id: eur.id, key: 'overdue_firm', html: '<p>{{invoice.nmber}}</p>' });
     t.equal(typo.rest.status, 422);
-    t.match(typo.rest.body, { code: 'template/missing_variable', detail: /\{\{invoice\.nmber\}\}/, errors: [{ field: '/html' }] });
+    t.match(typo.rest.body, {
+      code: 'template/missing_variable',
+      detail: /\{\{invoice\.nmber\}\}/,
+      errors: [{ field: '/html' }],
+    });
     t.equal(codeOf(typo.graphql), 'template/missing_variable');
     t.same(typo.graphql.errors?.[0]?.extensions.errors, typo.rest.body.errors);
 
@@ -199,10 +308,18 @@ t.test('preview renders with a real invoice, the same over REST and GraphQL', as
   });
 
   t.test("another account cannot preview with this account's invoice", async (t) => {
-    const res = await ctx.app.inject({ method: 'POST', url: '/v1/templates/preview', headers: other.auth, payload: { invoice_id: eur.id, key: 'overdue_firm' } });
+    const res = await ctx.app.inject({
+      method: 'POST',
+      url: '/v1/templates/preview',
+      headers: other.auth,
+      payload: { invoice_id: eur.id, key: 'overdue_firm' },
+    });
     t.equal(res.statusCode, 404);
     t.equal(res.json().code, 'invoice/not_found');
-    const viaGraphql = await graphqlClient(ctx, other.auth)('query ($id: ID!) { previewTemplate(input: { invoiceId: $id, key: "overdue_firm" }) { subject } }', { id: eur.id });
+    const viaGraphql = await graphqlClient(ctx, other.auth)(
+      'query ($id: ID!) { previewTemplate(input: { invoiceId: $id, key: "overdue_firm" }) { subject } }',
+      { id: eur.id },
+    );
     t.equal(codeOf(viaGraphql), 'invoice/not_found');
     t.notOk(viaGraphql.data?.previewTemplate);
   });
@@ -222,14 +339,28 @@ t.test('preview renders with a real invoice, the same over REST and GraphQL', as
     const ro = client(ctx, readOnly);
     t.equal((await ro('POST', '/v1/templates/preview', { invoice_id: eur.id, key: 'due_today' })).status, 200);
     t.equal((await ro('GET', '/v1/templates')).status, 200);
-    for (const [method, url, body] of [['PUT', '/v1/templates/due_today/fr', CUSTOM], ['DELETE', '/v1/templates/before_due/en', undefined]] as const) {
+    for (const [method, url, body] of [
+      ['PUT', '/v1/templates/due_today/fr', CUSTOM],
+      ['DELETE', '/v1/templates/before_due/en', undefined],
+    ] as const) {
       const res = await ro(method, url, body);
       t.equal(res.status, 403, `${method} ${url}`);
       t.equal(res.body.code, 'auth/read_only_key');
     }
     const gqlRo = graphqlClient(ctx, readOnly.auth);
-    t.equal(codeOf(await gqlRo('mutation ($input: TemplateInput!) { putTemplate(key: "due_today", locale: "fr", input: $input) { key } }', { input: CUSTOM })), 'auth/read_only_key');
-    t.equal(codeOf(await gqlRo('mutation { deleteTemplate(key: "before_due", locale: "en") { deleted } }')), 'auth/read_only_key');
+    t.equal(
+      codeOf(
+        await gqlRo(
+          'mutation ($input: TemplateInput!) { putTemplate(key: "due_today", locale: "fr", input: $input) { key } }',
+          { input: CUSTOM },
+        ),
+      ),
+      'auth/read_only_key',
+    );
+    t.equal(
+      codeOf(await gqlRo('mutation { deleteTemplate(key: "before_due", locale: "en") { deleted } }')),
+      'auth/read_only_key',
+    );
     t.match((await call('GET', '/v1/templates/due_today/fr')).body, { source: 'default' }, 'nothing written');
     t.match((await call('GET', '/v1/templates/before_due/en')).body, { source: 'custom' }, 'nothing deleted');
   });

@@ -1,4 +1,14 @@
-import { buildSchema, getNamedType, isCompositeType, isEnumType, isInputObjectType, isNonNullType, isScalarType, type GraphQLField, type GraphQLInputType } from 'graphql';
+import {
+  buildSchema,
+  getNamedType,
+  isCompositeType,
+  isEnumType,
+  isInputObjectType,
+  isNonNullType,
+  isScalarType,
+  type GraphQLField,
+  type GraphQLInputType,
+} from 'graphql';
 import { readFileSync } from 'node:fs';
 import t from 'tap';
 import { graphqlClient } from '../graphql/client.ts';
@@ -24,7 +34,10 @@ t.test('REST: U+0000 in any path id, query parameter or body string is a 4xx nam
     const problem = res.json();
     if (field) {
       t.equal(problem.code, 'request/invalid_characters', `${label} refused with the code`);
-      t.ok(problem.errors?.some((e: { field: string }) => e.field === field), `${label} names ${field}`);
+      t.ok(
+        problem.errors?.some((e: { field: string }) => e.field === field),
+        `${label} names ${field}`,
+      );
     }
   };
 
@@ -35,7 +48,11 @@ t.test('REST: U+0000 in any path id, query parameter or body string is a 4xx nam
     const payload = op.body ? { payload: body as object } : {};
     for (const param of op.parameters.filter((p) => p.in === 'path')) {
       // `/` and a NUL in a path segment: refused before any route looks the id up.
-      await check(`${label} path ${param.name}`, { method: op.method, url: fillPath(op, { [param.name]: NUL }), ...payload }, `/${param.name}`);
+      await check(
+        `${label} path ${param.name}`,
+        { method: op.method, url: fillPath(op, { [param.name]: NUL }), ...payload },
+        `/${param.name}`,
+      );
     }
     for (const param of op.parameters.filter((p) => p.in === 'query')) {
       const url = `${fillPath(op)}?${param.name}=${encodeURIComponent(NUL)}`;
@@ -45,11 +62,23 @@ t.test('REST: U+0000 in any path id, query parameter or body string is a 4xx nam
     for (const pointer of stringFields(op.body)) {
       if (pointer.endsWith('/*')) {
         const map = withValueAt(body, pointer.slice(0, -2), { [NUL]: 'v' });
-        await check(`${label} body key ${pointer}`, { method: op.method, url: fillPath(op), payload: map }, `${pointer.slice(0, -2)}/${NUL}`);
+        await check(
+          `${label} body key ${pointer}`,
+          { method: op.method, url: fillPath(op), payload: map },
+          `${pointer.slice(0, -2)}/${NUL}`,
+        );
         continue;
       }
-      await check(`${label} body ${pointer}`, { method: op.method, url: fillPath(op), payload: withValueAt(body, pointer, NUL) }, pointer);
-      await check(`${label} body ${pointer} (surrogate)`, { method: op.method, url: fillPath(op), payload: withValueAt(body, pointer, LONE_SURROGATE) }, pointer);
+      await check(
+        `${label} body ${pointer}`,
+        { method: op.method, url: fillPath(op), payload: withValueAt(body, pointer, NUL) },
+        pointer,
+      );
+      await check(
+        `${label} body ${pointer} (surrogate)`,
+        { method: op.method, url: fillPath(op), payload: withValueAt(body, pointer, LONE_SURROGATE) },
+        pointer,
+      );
     }
   }
   t.ok(sent > 200, `${sent} requests sent`);
@@ -58,7 +87,8 @@ t.test('REST: U+0000 in any path id, query parameter or body string is a 4xx nam
 t.test('REST: examples from the report, ids that cannot exist, and data errors PostgreSQL raises', async (t) => {
   const ctx = await setupApp(t);
   const acme = await ctx.createAccount();
-  const send = (method: 'GET' | 'POST' | 'PATCH', url: string, payload?: object) => ctx.app.inject({ method, url, headers: acme.auth, ...(payload && { payload }) });
+  const send = (method: 'GET' | 'POST' | 'PATCH', url: string, payload?: object) =>
+    ctx.app.inject({ method, url, headers: acme.auth, ...(payload && { payload }) });
 
   const key = await send('POST', '/v1/api_keys', { name: '\u0000' });
   t.equal(key.statusCode, 400);
@@ -78,7 +108,11 @@ t.test('REST: examples from the report, ids that cannot exist, and data errors P
   // Year 0 passes the `date` format but PostgreSQL has no year 0 (SQLSTATE 22008): a 400, not a 500.
   const customer = (await send('POST', '/v1/customers', { name: 'Debtor', email: 'd@example.com' })).json();
   const invoice = await send('POST', '/v1/invoices', {
-    customer_id: customer.id, number: 'F-1', currency: 'EUR', issue_date: '0000-01-01', due_date: '0000-02-01',
+    customer_id: customer.id,
+    number: 'F-1',
+    currency: 'EUR',
+    issue_date: '0000-01-01',
+    due_date: '0000-02-01',
     line_items: [{ description: 'Work', quantity: 1, unit_amount: 100 }],
   });
   t.equal(invoice.statusCode, 400, invoice.body);
@@ -105,12 +139,29 @@ t.test('GraphQL: U+0000 in any String or ID argument, literal or variable, is re
     const named = getNamedType(type);
     if (isEnumType(named)) return named.getValues()[0]!.value;
     if (isInputObjectType(named)) return {};
-    if (isScalarType(named)) return ({ Int: 1, Float: 1, Boolean: false, Amount: 1, Date: '2026-03-02', DateTime: '2026-03-02T09:00:00Z', Metadata: {} } as Record<string, unknown>)[named.name] ?? 'x';
+    if (isScalarType(named))
+      return (
+        (
+          {
+            Int: 1,
+            Float: 1,
+            Boolean: false,
+            Amount: 1,
+            Date: '2026-03-02',
+            DateTime: '2026-03-02T09:00:00Z',
+            Metadata: {},
+          } as Record<string, unknown>
+        )[named.name] ?? 'x'
+      );
     return null;
   };
-  const selection = (field: GraphQLField<unknown, unknown>) => (isCompositeType(getNamedType(field.type)) ? '{ __typename }' : '');
+  const selection = (field: GraphQLField<unknown, unknown>) =>
+    isCompositeType(getNamedType(field.type)) ? '{ __typename }' : '';
   let sent = 0;
-  for (const [kind, root] of [['query', schema.getQueryType()], ['mutation', schema.getMutationType()]] as const) {
+  for (const [kind, root] of [
+    ['query', schema.getQueryType()],
+    ['mutation', schema.getMutationType()],
+  ] as const) {
     for (const field of Object.values(root!.getFields())) {
       for (const arg of field.args) {
         const named = getNamedType(arg.type);
@@ -133,8 +184,15 @@ t.test('GraphQL: U+0000 in any String or ID argument, literal or variable, is re
         if (isText(arg.type)) {
           const defs = others.length ? `(${others.map((a) => `$${a.name}: ${a.type.toString()}`).join(', ')})` : '';
           const args = [`${arg.name}: "x\\u0000"`, ...others.map((a) => `${a.name}: $${a.name}`)].join(', ');
-          const literal = await gql(`${kind}${defs} { ${field.name}(${args}) ${selection(field)} }`, Object.fromEntries(others.map((a) => [a.name, filler(a.type)])));
-          t.equal(literal.errors?.[0]?.extensions.code, 'request/invalid_characters', `${field.name}(${arg.name}: literal)`);
+          const literal = await gql(
+            `${kind}${defs} { ${field.name}(${args}) ${selection(field)} }`,
+            Object.fromEntries(others.map((a) => [a.name, filler(a.type)])),
+          );
+          t.equal(
+            literal.errors?.[0]?.extensions.code,
+            'request/invalid_characters',
+            `${field.name}(${arg.name}: literal)`,
+          );
         }
       }
     }

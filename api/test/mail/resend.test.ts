@@ -31,19 +31,23 @@ t.test('the real Resend SDK against a local stand-in', async (t) => {
     t.equal(request.headers['idempotency-key'], 'occ_01jqaaaaaaaaaaaaaaaaaaaaaa');
     t.match(request.headers['content-type'], /^application\/json/);
     t.match(request.headers['user-agent'], /^resend-node:/);
-    t.same(request.body, {
-      from: 'Acme Billing <billing@acme.example>',
-      to: ['compta@dupont.example'],
-      cc: ['dg@dupont.example'],
-      reply_to: 'ar@acme.example',
-      subject: 'Invoice F-1 is due',
-      html: '<p>Invoice <b>F-1</b> is due.</p>',
-      text: 'Invoice F-1 is due.',
-      tags: [
-        { name: 'occurrence_id', value: 'occ_01jq' },
-        { name: 'bad_tag_', value: 'a_b' },
-      ],
-    }, 'snake_case fields as the API wants them; tags made acceptable to Resend');
+    t.same(
+      request.body,
+      {
+        from: 'Acme Billing <billing@acme.example>',
+        to: ['compta@dupont.example'],
+        cc: ['dg@dupont.example'],
+        reply_to: 'ar@acme.example',
+        subject: 'Invoice F-1 is due',
+        html: '<p>Invoice <b>F-1</b> is due.</p>',
+        text: 'Invoice F-1 is due.',
+        tags: [
+          { name: 'occurrence_id', value: 'occ_01jq' },
+          { name: 'bad_tag_', value: 'a_b' },
+        ],
+      },
+      'snake_case fields as the API wants them; tags made acceptable to Resend',
+    );
   });
 
   t.test('no cc, no reply-to, no tags: the fields are left out', async (t) => {
@@ -66,23 +70,41 @@ t.test('the real Resend SDK against a local stand-in', async (t) => {
     standIn.failNext(1, 500);
     const error = await transport.send(email, 'occ_500').catch((e: unknown) => e);
     t.type(error, TransportError);
-    t.match(error, { retryable: true, statusCode: 500, providerCode: 'internal_server_error', message: /Stand-in failure 500/ });
+    t.match(error, {
+      retryable: true,
+      statusCode: 500,
+      providerCode: 'internal_server_error',
+      message: /Stand-in failure 500/,
+    });
     const retried = await transport.send(email, 'occ_500');
     t.ok(retried.providerMessageId, 'the retry with the same key goes through');
   });
 
   t.test('a 429 is retryable', async (t) => {
     standIn.failNext(1, 429);
-    t.match(await transport.send(email, 'occ_429').catch((e: unknown) => e), { retryable: true, statusCode: 429, providerCode: 'rate_limit_exceeded' });
+    t.match(await transport.send(email, 'occ_429').catch((e: unknown) => e), {
+      retryable: true,
+      statusCode: 429,
+      providerCode: 'rate_limit_exceeded',
+    });
   });
 
   t.test('a 422 is not retryable and keeps the provider message', async (t) => {
     standIn.failNext(1, 422, 'validation_error', 'Invalid `from` field.');
     const error = await transport.send(email, 'occ_422').catch((e: unknown) => e);
     t.type(error, TransportError);
-    t.match(error, { retryable: false, statusCode: 422, providerCode: 'validation_error', message: 'Resend: Invalid `from` field.' });
+    t.match(error, {
+      retryable: false,
+      statusCode: 422,
+      providerCode: 'validation_error',
+      message: 'Resend: Invalid `from` field.',
+    });
     const missing = await transport.send({ ...email, from: '' }, 'occ_422b').catch((e: unknown) => e);
-    t.match(missing, { retryable: false, statusCode: 422, providerCode: 'missing_required_field' }, 'a real refusal from the stand-in');
+    t.match(
+      missing,
+      { retryable: false, statusCode: 422, providerCode: 'missing_required_field' },
+      'a real refusal from the stand-in',
+    );
   });
 
   t.test('the same key with another payload is refused, not retryable', async (t) => {
@@ -93,7 +115,11 @@ t.test('the real Resend SDK against a local stand-in', async (t) => {
 
   t.test('a bad API key is not retryable', async (t) => {
     const wrong = createResendTransport({ apiKey: 'not_a_resend_key', baseUrl: standIn.url });
-    t.match(await wrong.send(email, 'occ_key').catch((e: unknown) => e), { retryable: false, statusCode: 403, providerCode: 'invalid_api_key' });
+    t.match(await wrong.send(email, 'occ_key').catch((e: unknown) => e), {
+      retryable: false,
+      statusCode: 403,
+      providerCode: 'invalid_api_key',
+    });
   });
 
   t.test('no server is a retryable network error', async (t) => {

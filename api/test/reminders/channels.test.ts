@@ -19,7 +19,11 @@ t.test('the registry lists every channel the database admits, and no other', asy
   );
   t.equal(rows.length, 1, 'one check on the channel');
   const admitted = [...(rows[0]?.def ?? '').matchAll(/'([a-z_]+)'::text/g)].map((m) => m[1]).sort();
-  t.same(admitted, [...CHANNEL_NAMES].sort(), 'a new channel needs its migration (docs/architecture.md#adding-a-channel)');
+  t.same(
+    admitted,
+    [...CHANNEL_NAMES].sort(),
+    'a new channel needs its migration (docs/architecture.md#adding-a-channel)',
+  );
 });
 
 t.test('plans: emails, then webhooks, then tasks on the same day; email needs a template and repeats', async (t) => {
@@ -29,9 +33,18 @@ t.test('plans: emails, then webhooks, then tasks on the same day; email needs a 
     { offset_days: 14, channel: 'email' as const },
     { offset_days: 7, channel: 'letter' as const },
   ]);
-  t.same(steps.map((s) => s.channel), ['letter', 'email', 'webhook', 'call']);
-  t.same(CHANNEL_NAMES.filter((c) => channelPlan(c).needsTemplate), ['email']);
-  t.same(CHANNEL_NAMES.filter((c) => channelPlan(c).repeats), ['email']);
+  t.same(
+    steps.map((s) => s.channel),
+    ['letter', 'email', 'webhook', 'call'],
+  );
+  t.same(
+    CHANNEL_NAMES.filter((c) => channelPlan(c).needsTemplate),
+    ['email'],
+  );
+  t.same(
+    CHANNEL_NAMES.filter((c) => channelPlan(c).repeats),
+    ['email'],
+  );
   t.throws(() => channelPlan('pigeon'), /unknown reminder channel/);
 });
 
@@ -40,7 +53,10 @@ t.test('the API describes the channels from their modules', async (t) => {
     describeChannels(),
     '`email`: Relance sends the message. `call`, `letter`, `collection`: a task for a person. `webhook`: only an event, for integrators who send their own messages.',
   );
-  t.match(describeChannels((c) => c.toUpperCase()), /^`EMAIL`: .* `CALL`, `LETTER`, `COLLECTION`: a task/);
+  t.match(
+    describeChannels((c) => c.toUpperCase()),
+    /^`EMAIL`: .* `CALL`, `LETTER`, `COLLECTION`: a task/,
+  );
 });
 
 t.test('an attempt never settled is made again only through an idempotent provider', async (t) => {

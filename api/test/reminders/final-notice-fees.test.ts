@@ -10,8 +10,19 @@ t.test('the final notice brings French B2B late fees up to date and states them'
   const call = (method: string, url: string, payload?: object) =>
     ctx.app.inject({ method: method as 'GET', url, headers: acme.auth, ...(payload && { payload }) });
   t.equal((await call('PATCH', '/v1/account', { late_fee_preset: 'fr_b2b' })).statusCode, 200);
-  const customer = (await call('POST', '/v1/customers', { name: 'Dupont SARL', email: 'compta@dupont.example', locale: 'fr' })).json();
-  const invoice = (await call('POST', '/v1/invoices', { number: 'F-9', customer_id: customer.id, currency: 'EUR', subtotal: 1_000_000, issue_date: '2026-01-02', due_date: '2026-01-02' })).json();
+  const customer = (
+    await call('POST', '/v1/customers', { name: 'Dupont SARL', email: 'compta@dupont.example', locale: 'fr' })
+  ).json();
+  const invoice = (
+    await call('POST', '/v1/invoices', {
+      number: 'F-9',
+      customer_id: customer.id,
+      currency: 'EUR',
+      subtotal: 1_000_000,
+      issue_date: '2026-01-02',
+      due_date: '2026-01-02',
+    })
+  ).json();
 
   // The due-today email goes out first: the final notice is never the first message.
   clock.set('2026-01-02T08:30:00Z');
@@ -24,7 +35,11 @@ t.test('the final notice brings French B2B late fees up to date and states them'
   t.equal(after.late_fees, 4000 + 10319, 'the recovery fee plus 31 days of interest');
   t.equal(after.balance, 1_000_000 + after.late_fees);
   const final = await ctx.database.withAccount(acme.accountId, (trx) =>
-    trx.selectFrom('messages').select(['template_key', 'text']).where('template_key', '=', 'final_notice').executeTakeFirstOrThrow(),
+    trx
+      .selectFrom('messages')
+      .select(['template_key', 'text'])
+      .where('template_key', '=', 'final_notice')
+      .executeTakeFirstOrThrow(),
   );
   const due = new Intl.NumberFormat('fr-FR', { style: 'currency', currency: 'EUR' }).format(10_143.19);
   t.match(final.text, due, `the final notice states the amount due with fees (${due})`);
@@ -37,25 +52,54 @@ t.test('terms can hold the fixed fee back until the reminder step chosen for fee
   const acme = await ctx.createAccount({ time_zone: 'Europe/Paris' });
   const call = (method: string, url: string, payload?: object) =>
     ctx.app.inject({ method: method as 'GET', url, headers: acme.auth, ...(payload && { payload }) });
-  const terms = await call('POST', '/v1/payment_terms', { name: 'Fee at the formal notice', due: { kind: 'due_on_receipt' }, late_fee: { kind: 'fr_b2b', fixed_fee_at: 'fee_step' } });
+  const terms = await call('POST', '/v1/payment_terms', {
+    name: 'Fee at the formal notice',
+    due: { kind: 'due_on_receipt' },
+    late_fee: { kind: 'fr_b2b', fixed_fee_at: 'fee_step' },
+  });
   t.equal(terms.statusCode, 201, terms.body);
   t.match(terms.json().late_fee, { kind: 'fr_b2b', fixed_fee_at: 'fee_step' });
   const policy = await call('POST', '/v1/reminder_policies', {
-    name: 'Friendly, then formal', send_hour: 9, skip_weekends: false,
-    steps: [{ offset_days: 5, channel: 'email', template_key: 'overdue_friendly' }, { offset_days: 20, channel: 'email', template_key: 'final_notice', applies_late_fees: true }],
+    name: 'Friendly, then formal',
+    send_hour: 9,
+    skip_weekends: false,
+    steps: [
+      { offset_days: 5, channel: 'email', template_key: 'overdue_friendly' },
+      { offset_days: 20, channel: 'email', template_key: 'final_notice', applies_late_fees: true },
+    ],
   });
   t.equal(policy.statusCode, 201, policy.body);
-  const customer = (await call('POST', '/v1/customers', { name: 'Dupont SARL', email: 'compta@dupont.example', locale: 'fr', reminder_policy_id: policy.json().id })).json();
-  const invoice = (await call('POST', '/v1/invoices', { number: 'F-10', customer_id: customer.id, currency: 'EUR', subtotal: 1_000_000, issue_date: '2026-01-02', payment_terms_id: terms.json().id })).json();
+  const customer = (
+    await call('POST', '/v1/customers', {
+      name: 'Dupont SARL',
+      email: 'compta@dupont.example',
+      locale: 'fr',
+      reminder_policy_id: policy.json().id,
+    })
+  ).json();
+  const invoice = (
+    await call('POST', '/v1/invoices', {
+      number: 'F-10',
+      customer_id: customer.id,
+      currency: 'EUR',
+      subtotal: 1_000_000,
+      issue_date: '2026-01-02',
+      payment_terms_id: terms.json().id,
+    })
+  ).json();
   t.equal(invoice.due_date, '2026-01-02');
   const run = () => ctx.services.reminders.scheduler.runUntilIdle({ kind: 'live', now: clock.now() });
-  const fees = async () => (await call('GET', `/v1/invoices/${invoice.id}/fees`)).json().data as Array<{ kind: string; amount: number }>;
+  const fees = async () =>
+    (await call('GET', `/v1/invoices/${invoice.id}/fees`)).json().data as Array<{ kind: string; amount: number }>;
 
   // Day 10: the friendly reminder went out and interest runs, but no fixed fee yet.
   clock.set('2026-01-12T10:00:00Z');
   await run();
   const day10 = await fees();
-  t.ok(day10.some((f) => f.kind === 'interest'), 'interest accrues from the day after the due date');
+  t.ok(
+    day10.some((f) => f.kind === 'interest'),
+    'interest accrues from the day after the due date',
+  );
   t.equal(day10.filter((f) => f.kind === 'recovery_fee').length, 0, 'no fixed fee before the chosen step');
 
   // Day 20 at 09:00 Paris: the formal notice is sent and carries the 40 EUR, once.
@@ -64,7 +108,13 @@ t.test('terms can hold the fixed fee back until the reminder step chosen for fee
   clock.set('2026-01-23T10:00:00Z');
   await run();
   const after = await fees();
-  t.same(after.filter((f) => f.kind === 'recovery_fee').map((f) => f.amount), [4000], 'the fixed fee once, at the chosen step');
-  const sent = await ctx.database.withAccount(acme.accountId, (trx) => trx.selectFrom('messages').select('id').execute());
+  t.same(
+    after.filter((f) => f.kind === 'recovery_fee').map((f) => f.amount),
+    [4000],
+    'the fixed fee once, at the chosen step',
+  );
+  const sent = await ctx.database.withAccount(acme.accountId, (trx) =>
+    trx.selectFrom('messages').select('id').execute(),
+  );
   t.equal(sent.length, 2, 'both reminders sent');
 });

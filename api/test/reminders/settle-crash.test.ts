@@ -21,17 +21,39 @@ t.test('provider accepted, settle lost: the retry reuses the key and exactly one
   });
   const clock = ctx.clock as ManualClock;
   clock.set('2026-03-02T06:00:00Z');
-  const services = createServices({ database: ctx.database, clock, transport: createResendTransport({ apiKey: 're_test', baseUrl: resend.url }) });
+  const services = createServices({
+    database: ctx.database,
+    clock,
+    transport: createResendTransport({ apiKey: 're_test', baseUrl: resend.url }),
+  });
   const acme = await ctx.createAccount({ time_zone: 'UTC' });
-  const call = (method: 'POST' | 'PATCH', url: string, payload: object) => ctx.app.inject({ method, url, headers: acme.auth, payload });
+  const call = (method: 'POST' | 'PATCH', url: string, payload: object) =>
+    ctx.app.inject({ method, url, headers: acme.auth, payload });
   await call('PATCH', '/v1/account', { sender_email: 'billing@acme.example', sender_name: 'Acme' });
   const customer = (await call('POST', '/v1/customers', { name: 'C', email: 'c@example.com' })).json();
-  const invoice = (await call('POST', '/v1/invoices', { number: 'SC-1', customer_id: customer.id, subtotal: 100, issue_date: '2026-03-01', due_date: '2026-03-02' })).json();
+  const invoice = (
+    await call('POST', '/v1/invoices', {
+      number: 'SC-1',
+      customer_id: customer.id,
+      subtotal: 100,
+      issue_date: '2026-03-01',
+      due_date: '2026-03-02',
+    })
+  ).json();
   const run = () => services.reminders.scheduler.runUntilIdle({ kind: 'live', now: clock.now() });
   const read = () =>
     ctx.database.withAccount(acme.accountId, async (trx) => ({
-      occurrence: await trx.selectFrom('reminder_occurrences').select(['id', 'status', 'attempts', 'message_id']).where('invoice_id', '=', invoice.id).where('offset_days', '=', 0).executeTakeFirstOrThrow(),
-      messages: await trx.selectFrom('messages').select(['id', 'status', 'attempts', 'provider_message_id']).where('invoice_id', '=', invoice.id).execute(),
+      occurrence: await trx
+        .selectFrom('reminder_occurrences')
+        .select(['id', 'status', 'attempts', 'message_id'])
+        .where('invoice_id', '=', invoice.id)
+        .where('offset_days', '=', 0)
+        .executeTakeFirstOrThrow(),
+      messages: await trx
+        .selectFrom('messages')
+        .select(['id', 'status', 'attempts', 'provider_message_id'])
+        .where('invoice_id', '=', invoice.id)
+        .execute(),
       sentEvents: await trx.selectFrom('events').select('object_id').where('type', '=', 'reminder.sent').execute(),
     }));
 
@@ -56,7 +78,11 @@ t.test('provider accepted, settle lost: the retry reuses the key and exactly one
 
   const lost = await read();
   t.match(lost.occurrence, { status: 'sending', attempts: 1 }, 'the claimed attempt is on the reminder, not settled');
-  t.match(lost.messages, [{ status: 'pending', attempts: 0, provider_message_id: null }], 'the message waits, unsettled');
+  t.match(
+    lost.messages,
+    [{ status: 'pending', attempts: 0, provider_message_id: null }],
+    'the message waits, unsettled',
+  );
   t.equal(resend.emailsAccepted(), 1);
 
   await owner.query('DROP TRIGGER refuse_settle ON reminder_occurrences; DROP FUNCTION refuse_settle()');
@@ -70,7 +96,11 @@ t.test('provider accepted, settle lost: the retry reuses the key and exactly one
   t.match(settled.occurrence, { status: 'sent', attempts: 2 });
   const emails = resend.requests.filter((r) => r.path === '/emails');
   t.equal(emails.length, 2, 'asked twice');
-  t.same(new Set(emails.map((r) => r.headers['idempotency-key'])), new Set([settled.occurrence.id]), 'both times under the reminder id');
+  t.same(
+    new Set(emails.map((r) => r.headers['idempotency-key'])),
+    new Set([settled.occurrence.id]),
+    'both times under the reminder id',
+  );
   t.equal(new Set(emails.map((r) => JSON.stringify(r.body))).size, 1, 'the same stored bytes');
   t.equal(resend.emailsAccepted(), 1, 'exactly one email at the provider');
   t.equal(settled.messages.length, 1, 'one message');
@@ -92,12 +122,25 @@ t.test('every backend terminated during the provider call: the send settles, one
   });
   const clock = ctx.clock as ManualClock;
   clock.set('2026-03-02T06:00:00Z');
-  const services = createServices({ database: ctx.database, clock, transport: createResendTransport({ apiKey: 're_test', baseUrl: resend.url }) });
+  const services = createServices({
+    database: ctx.database,
+    clock,
+    transport: createResendTransport({ apiKey: 're_test', baseUrl: resend.url }),
+  });
   const acme = await ctx.createAccount({ time_zone: 'UTC' });
-  const call = (method: 'POST' | 'PATCH', url: string, payload: object) => ctx.app.inject({ method, url, headers: acme.auth, payload });
+  const call = (method: 'POST' | 'PATCH', url: string, payload: object) =>
+    ctx.app.inject({ method, url, headers: acme.auth, payload });
   await call('PATCH', '/v1/account', { sender_email: 'billing@acme.example' });
   const customer = (await call('POST', '/v1/customers', { name: 'C', email: 'c@example.com' })).json();
-  const invoice = (await call('POST', '/v1/invoices', { number: 'TB-1', customer_id: customer.id, subtotal: 100, issue_date: '2026-03-01', due_date: '2026-03-02' })).json();
+  const invoice = (
+    await call('POST', '/v1/invoices', {
+      number: 'TB-1',
+      customer_id: customer.id,
+      subtotal: 100,
+      issue_date: '2026-03-01',
+      due_date: '2026-03-02',
+    })
+  ).json();
 
   clock.set('2026-03-02T10:00:00Z');
   const running = services.reminders.scheduler.runUntilIdle({ kind: 'live', now: clock.now() });
@@ -109,7 +152,12 @@ t.test('every backend terminated during the provider call: the send settles, one
   await running;
 
   const occurrence = await ctx.database.withAccount(acme.accountId, (trx) =>
-    trx.selectFrom('reminder_occurrences').select(['status', 'attempts']).where('invoice_id', '=', invoice.id).where('offset_days', '=', 0).executeTakeFirstOrThrow(),
+    trx
+      .selectFrom('reminder_occurrences')
+      .select(['status', 'attempts'])
+      .where('invoice_id', '=', invoice.id)
+      .where('offset_days', '=', 0)
+      .executeTakeFirstOrThrow(),
   );
   t.match(occurrence, { status: 'sent', attempts: 1 }, 'settled on a new connection');
   t.equal(resend.requests.length, 1);

@@ -26,7 +26,15 @@ for (const action of ['void', 'dispute', 'pause', 'payment'] as const) {
     const cuts = moments(action.length * 7919, 3, 45 * 24);
     const invoices: Array<{ id: string; cutAt: number; done: boolean }> = [];
     for (const [i, hours] of cuts.entries()) {
-      const invoice = (await call('POST', '/v1/invoices', { number: `${action}-${i}`, customer_id: customer.id, subtotal: 1000, issue_date: '2026-03-02', due_date: '2026-03-20' })).json();
+      const invoice = (
+        await call('POST', '/v1/invoices', {
+          number: `${action}-${i}`,
+          customer_id: customer.id,
+          subtotal: 1000,
+          issue_date: '2026-03-02',
+          due_date: '2026-03-20',
+        })
+      ).json();
       invoices.push({ id: invoice.id, cutAt: startAt + hours * HOUR, done: false });
     }
     t.comment(`cut at hours ${cuts.join(', ')}`);
@@ -43,7 +51,13 @@ for (const action of ['void', 'dispute', 'pause', 'payment'] as const) {
               ? await call('POST', `/v1/invoices/${inv.id}/disputes`, { reason: 'Goods not received' })
               : action === 'pause'
                 ? await call('POST', `/v1/invoices/${inv.id}/pause`, { reason: 'Customer on holiday' })
-                : await call('POST', '/v1/payments', { customer_id: customer.id, amount: 1000, currency: 'EUR', method: 'transfer', allocations: [{ invoice_id: inv.id, amount: 1000 }] });
+                : await call('POST', '/v1/payments', {
+                    customer_id: customer.id,
+                    amount: 1000,
+                    currency: 'EUR',
+                    method: 'transfer',
+                    allocations: [{ invoice_id: inv.id, amount: 1000 }],
+                  });
         t.ok(res.statusCode < 300, `${action} ${inv.id} → ${res.statusCode}`);
       }
       await ctx.services.reminders.scheduler.runUntilIdle({ kind: 'live', now: clock.now() });
@@ -52,12 +66,19 @@ for (const action of ['void', 'dispute', 'pause', 'payment'] as const) {
     const rows = await ctx.database.withAccount(acme.accountId, async (trx) => ({
       messages: await trx.selectFrom('messages').select(['invoice_id', 'created_at', 'status']).execute(),
       tasks: await trx.selectFrom('tasks').select(['invoice_id', 'created_at']).execute(),
-      occurrences: await trx.selectFrom('reminder_occurrences').select(['invoice_id', 'status', 'skip_reason', 'hold_reason']).execute(),
+      occurrences: await trx
+        .selectFrom('reminder_occurrences')
+        .select(['invoice_id', 'status', 'skip_reason', 'hold_reason'])
+        .execute(),
     }));
     for (const inv of invoices) {
-      const after = [...rows.messages, ...rows.tasks].filter((m) => m.invoice_id === inv.id && m.created_at.getTime() >= inv.cutAt);
+      const after = [...rows.messages, ...rows.tasks].filter(
+        (m) => m.invoice_id === inv.id && m.created_at.getTime() >= inv.cutAt,
+      );
       t.same(after, [], `nothing for ${inv.id} after its ${action}`);
-      const pending = rows.occurrences.filter((o) => o.invoice_id === inv.id && (o.status === 'scheduled' || o.status === 'sending'));
+      const pending = rows.occurrences.filter(
+        (o) => o.invoice_id === inv.id && (o.status === 'scheduled' || o.status === 'sending'),
+      );
       t.same(pending, [], 'nothing left pending');
       const stopped = rows.occurrences.filter((o) => o.invoice_id === inv.id && o.status !== 'sent');
       const expected =

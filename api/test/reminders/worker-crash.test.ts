@@ -21,18 +21,41 @@ t.test('a worker killed (SIGKILL) mid-send, then restarted: no duplicate, no los
   const { account } = await services.accounts.create({ name: 'Crashy', time_zone: 'UTC' });
   const actor = { accountId: account.id, keyId: null, readOnly: false, mode: 'live' as const, timeZone: 'UTC' };
   // One step at 00:00 UTC on the due date: with today's date as due date, everything is due now.
-  const policy = await services.reminderPolicies.create(actor, { name: 'Now', steps: [{ offset_days: 0, channel: 'email', template_key: 'due_today' }], send_hour: 0, skip_weekends: false });
-  await services.accounts.update(actor, { default_reminder_policy_id: policy.id, sender_email: 'billing@crashy.example' });
+  const policy = await services.reminderPolicies.create(actor, {
+    name: 'Now',
+    steps: [{ offset_days: 0, channel: 'email', template_key: 'due_today' }],
+    send_hour: 0,
+    skip_weekends: false,
+  });
+  await services.accounts.update(actor, {
+    default_reminder_policy_id: policy.id,
+    sender_email: 'billing@crashy.example',
+  });
   const customer = await services.customers.create(actor, { name: 'Client', email: 'client@example.com' });
   const today = new Date().toISOString().slice(0, 10);
   for (let i = 0; i < N; i++) {
-    await services.invoices.create(actor, { number: `K-${i}`, customer_id: customer.id, subtotal: 500, issue_date: today, due_date: today });
+    await services.invoices.create(actor, {
+      number: `K-${i}`,
+      customer_id: customer.id,
+      subtotal: 500,
+      issue_date: today,
+      due_date: today,
+    });
   }
 
-  const env = { DATABASE_URL: testDb.url, RESEND_API_KEY: 're_test_key', RESEND_BASE_URL: resend.url, LOG_LEVEL: 'warn' };
+  const env = {
+    DATABASE_URL: testDb.url,
+    RESEND_API_KEY: 're_test_key',
+    RESEND_BASE_URL: resend.url,
+    LOG_LEVEL: 'warn',
+  };
   const first = runScript('api/src/main.ts', ['worker'], env);
   // Emails go out in batches (up to 100 per call): the kill lands once the first call was accepted.
-  await waitFor(() => String(resend.emailsAccepted()), () => resend.emailsAccepted() > 0, 60_000);
+  await waitFor(
+    () => String(resend.emailsAccepted()),
+    () => resend.emailsAccepted() > 0,
+    60_000,
+  );
   first.child.kill('SIGKILL');
   await first.exited;
   const acceptedAtKill = resend.emailsAccepted();
@@ -55,14 +78,24 @@ t.test('a worker killed (SIGKILL) mid-send, then restarted: no duplicate, no los
     state = await counts();
   }
   if (state.sent < N) {
-    const stuck = await database.withAccount(account.id, (trx) => trx.selectFrom('reminder_occurrences').select(['status', 'attempts', 'failure', 'updated_at']).where('status', '<>', 'sent').limit(5).execute());
+    const stuck = await database.withAccount(account.id, (trx) =>
+      trx
+        .selectFrom('reminder_occurrences')
+        .select(['status', 'attempts', 'failure', 'updated_at'])
+        .where('status', '<>', 'sent')
+        .limit(5)
+        .execute(),
+    );
     t.comment(JSON.stringify(stuck));
   }
   t.equal(state.total, N);
   t.equal(state.sent, N, 'every reminder was sent in the end');
   t.equal(resend.emailsAccepted(), N, 'the provider accepted exactly one email per reminder');
   t.equal(resend.duplicates(), 0, 'no reminder reached the provider twice');
-  t.ok(resend.requests.some((r) => r.path === '/emails/batch'), 'sent in batches');
+  t.ok(
+    resend.requests.some((r) => r.path === '/emails/batch'),
+    'sent in batches',
+  );
   // A batch offered again (its outcome unknown at the kill) goes under the same key, with the same emails.
   const bodies = new Map<string, string>();
   let changed = 0;
@@ -73,8 +106,12 @@ t.test('a worker killed (SIGKILL) mid-send, then restarted: no duplicate, no los
     bodies.set(key, body);
   }
   t.equal(changed, 0, 'a key always carries the same emails');
-  const messages = await database.withAccount(account.id, (trx) => trx.selectFrom('messages').select(['occurrence_id', 'status', 'provider_message_id']).execute());
+  const messages = await database.withAccount(account.id, (trx) =>
+    trx.selectFrom('messages').select(['occurrence_id', 'status', 'provider_message_id']).execute(),
+  );
   t.equal(messages.length, N, 'one stored message per reminder');
   t.ok(messages.every((m) => m.status === 'sent' && m.provider_message_id));
-  t.comment(`requests to the provider: ${resend.requests.length} for ${N} emails (retries after the crash reuse their key)`);
+  t.comment(
+    `requests to the provider: ${resend.requests.length} for ${N} emails (retries after the crash reuse their key)`,
+  );
 });

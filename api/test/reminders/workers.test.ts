@@ -22,11 +22,21 @@ t.test('two workers at once over 1,000 due reminders: each message exactly once'
 
   const { account } = await servicesA.accounts.create({ name: 'Busy', time_zone: 'UTC' });
   const actor = { accountId: account.id, keyId: null, readOnly: false, mode: 'live' as const, timeZone: 'UTC' };
-  const policy = await servicesA.reminderPolicies.create(actor, { name: 'One step', steps: [{ offset_days: 0, channel: 'email', template_key: 'due_today' }], send_hour: 4 });
+  const policy = await servicesA.reminderPolicies.create(actor, {
+    name: 'One step',
+    steps: [{ offset_days: 0, channel: 'email', template_key: 'due_today' }],
+    send_hour: 4,
+  });
   await servicesA.accounts.update(actor, { default_reminder_policy_id: policy.id });
   const customer = await servicesA.customers.create(actor, { name: 'Client', email: 'client@example.com' });
   for (let i = 0; i < N; i++) {
-    await servicesA.invoices.create(actor, { number: `W-${i}`, customer_id: customer.id, subtotal: 1000 + i, issue_date: '2026-05-01', due_date: '2026-06-01' });
+    await servicesA.invoices.create(actor, {
+      number: `W-${i}`,
+      customer_id: customer.id,
+      subtotal: 1000 + i,
+      issue_date: '2026-05-01',
+      due_date: '2026-06-01',
+    });
   }
   t.equal(await servicesA.reminders.scheduler.planPending({ kind: 'live', now: clock.now() }), N);
 

@@ -42,12 +42,16 @@ async function tenantTables(url: string): Promise<Set<string>> {
 const TABLE_REF = /\b(?:from|join|update|into)\s+(?:only\s+)?"?(?:public"?\."?)?([a-z_]+)"?/gi;
 /** `account_id` (or `accounts.id`) compared with a parameter, a literal id or a list of them. */
 const ACCOUNT_FILTER = /(?:"?\w+"?\.)?"?account_id"?\s*(?:=|in\b|=\s*any\b)\s*\(?\s*(?:\$\d+|'acct_)/i;
-const ACCOUNTS_BY_ID = /\bfrom\s+"?accounts"?(?:\s+(?:as\s+)?"?\w+"?)?\s+where\s+(?:"?\w+"?\.)?"?id"?\s*(?:=|in\b)\s*\(?\s*\$\d+/i;
+const ACCOUNTS_BY_ID =
+  /\bfrom\s+"?accounts"?(?:\s+(?:as\s+)?"?\w+"?)?\s+where\s+(?:"?\w+"?\.)?"?id"?\s*(?:=|in\b)\s*\(?\s*\$\d+/i;
 const INSERT_COLUMNS = /^\s*(?:with\b[\s\S]*?\)\s*)?insert\s+into\s+"?[a-z_]+"?\s*\(([^)]*)\)/i;
 
 /** One line per statement shape: lists of parameters (their length varies with the data) and their numbers folded. */
 function normalize(text: string): string {
-  return text.replace(/\s+/g, ' ').trim().replace(/\$\d+(?:, \$\d+)*/g, '$?');
+  return text
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/\$\d+(?:, \$\d+)*/g, '$?');
 }
 
 export function tablesOf(text: string, tenant: Set<string>): string[] {
@@ -57,7 +61,13 @@ export function tablesOf(text: string, tenant: Set<string>): string[] {
 export function namesTheAccount(text: string): boolean {
   if (ACCOUNT_FILTER.test(text) || ACCOUNTS_BY_ID.test(text)) return true;
   const insert = INSERT_COLUMNS.exec(text);
-  return Boolean(insert && /"?account_id"?/.test(insert[1]!) && !/\b(?:update|delete|select\b[\s\S]*\bfrom)\b/i.test(text.slice(insert.index + insert[0].length).replace(/\bon conflict\b[\s\S]*$/i, '')));
+  return Boolean(
+    insert &&
+      /"?account_id"?/.test(insert[1]!) &&
+      !/\b(?:update|delete|select\b[\s\S]*\bfrom)\b/i.test(
+        text.slice(insert.index + insert[0].length).replace(/\bon conflict\b[\s\S]*$/i, ''),
+      ),
+  );
 }
 
 t.test('every tenant statement names its account', async (t) => {
@@ -75,9 +85,20 @@ t.test('every tenant statement names its account', async (t) => {
   });
   t.teardown(() => database.close());
   const clock = new ManualClock('2026-03-02T09:00:00Z');
-  const app = await buildApp({ config: loadConfig({ NODE_ENV: 'test', WEBHOOKS_ALLOW_PRIVATE_TARGETS: 'true' }), database, clock });
+  const app = await buildApp({
+    config: loadConfig({ NODE_ENV: 'test', WEBHOOKS_ALLOW_PRIVATE_TARGETS: 'true' }),
+    database,
+    clock,
+  });
   t.teardown(() => app.close());
-  const worker = await startWorker({ databaseUrl: testDb.url, database, services: app.services, clock, log: pino({ level: 'silent' }), timer: false });
+  const worker = await startWorker({
+    databaseUrl: testDb.url,
+    database,
+    services: app.services,
+    clock,
+    log: pino({ level: 'silent' }),
+    timer: false,
+  });
   t.teardown(() => worker.stop());
   const receiver = await startReceiver();
   t.teardown(() => receiver.close());
@@ -87,7 +108,10 @@ t.test('every tenant statement names its account', async (t) => {
     const headers = { authorization: `Bearer ${api_key.secret}` };
     const call = async (method: string, url: string, payload?: object) => {
       const response = await app.inject({ method: method as 'GET', url, headers, ...(payload && { payload }) });
-      t.ok(response.statusCode < 400, `${method} ${url}: ${response.statusCode} ${response.statusCode >= 400 ? response.body : ''}`);
+      t.ok(
+        response.statusCode < 400,
+        `${method} ${url}: ${response.statusCode} ${response.statusCode >= 400 ? response.body : ''}`,
+      );
       return response.json();
     };
     await call('GET', '/v1/account');
@@ -96,19 +120,38 @@ t.test('every tenant statement names its account', async (t) => {
     await call('POST', '/v1/webhook_endpoints', { url: `${receiver.url}/${mode}`, enabled_events: ['*'] });
     await call('GET', '/v1/webhook_endpoints');
     await call('GET', '/v1/payment_terms');
-    const customer = await call('POST', '/v1/customers', { name: 'Client', email: 'client@tour.example', external_id: 'C-1' });
+    const customer = await call('POST', '/v1/customers', {
+      name: 'Client',
+      email: 'client@tour.example',
+      external_id: 'C-1',
+    });
     await call('GET', `/v1/customers/${customer.id}`);
     await call('PATCH', `/v1/customers/${customer.id}`, { name: 'Client SA' });
     await call('GET', '/v1/customers?limit=10');
     const invoices = [];
     for (let i = 0; i < 3; i++) {
-      invoices.push(await call('POST', '/v1/invoices', { number: `T-${i}`, customer_id: customer.id, subtotal: 12_000 + i, issue_date: '2026-01-02', due_date: `2026-02-0${i + 1}` }));
+      invoices.push(
+        await call('POST', '/v1/invoices', {
+          number: `T-${i}`,
+          customer_id: customer.id,
+          subtotal: 12_000 + i,
+          issue_date: '2026-01-02',
+          due_date: `2026-02-0${i + 1}`,
+        }),
+      );
     }
     const [first, second, third] = invoices;
     await call('GET', `/v1/invoices/${first.id}`);
     await call('GET', '/v1/invoices?limit=10&status=open');
     await call('GET', `/v1/invoices/${first.id}/timeline`);
-    await call('POST', '/v1/payments', { customer_id: customer.id, amount: 5000, currency: 'EUR', received_on: '2026-03-01', method: 'transfer', allocations: [{ invoice_id: first.id, amount: 5000 }] });
+    await call('POST', '/v1/payments', {
+      customer_id: customer.id,
+      amount: 5000,
+      currency: 'EUR',
+      received_on: '2026-03-01',
+      method: 'transfer',
+      allocations: [{ invoice_id: first.id, amount: 5000 }],
+    });
     await call('GET', '/v1/payments');
     await call('POST', `/v1/invoices/${second.id}/disputes`, { reason: 'Wrong amount' });
     await call('GET', '/v1/disputes');
@@ -120,7 +163,12 @@ t.test('every tenant statement names its account', async (t) => {
     await call('GET', '/v1/tasks');
     await call('GET', '/v1/messages');
     await call('GET', '/v1/events?limit=20');
-    await app.inject({ method: 'POST', url: '/graphql', headers, payload: { query: '{ invoices(first: 5) { edges { node { id number customer { name } } } } }' } });
+    await app.inject({
+      method: 'POST',
+      url: '/graphql',
+      headers,
+      payload: { query: '{ invoices(first: 5) { edges { node { id number customer { name } } } } }' },
+    });
     if (mode === 'test') await call('POST', '/v1/test_clock/advance', { to: '2026-05-01T12:00:00Z' });
   };
   await tour('live');
@@ -148,9 +196,14 @@ t.test('every tenant statement names its account', async (t) => {
   offenders.splice(0, offenders.length, ...[...new Set(offenders)].sort());
   t.comment(`tenant statements checked: ${checked}; system statements (cross-account by design): ${system}`);
   t.ok(checked > 50, 'the tour sent many distinct tenant statements');
-  if (process.env.RELANCE_ACCOUNT_FILTER_BASELINE === 'write') writeFileSync(BASELINE, `${JSON.stringify(offenders, null, 2)}\n`);
+  if (process.env.RELANCE_ACCOUNT_FILTER_BASELINE === 'write')
+    writeFileSync(BASELINE, `${JSON.stringify(offenders, null, 2)}\n`);
   const known = new Set<string>(existsSync(BASELINE) ? JSON.parse(readFileSync(BASELINE, 'utf8')) : []);
-  t.same(offenders.filter((o) => !known.has(o)), [], 'every tenant statement filters on account_id, or is a known one still to fix');
+  t.same(
+    offenders.filter((o) => !known.has(o)),
+    [],
+    'every tenant statement filters on account_id, or is a known one still to fix',
+  );
   const fixed = [...known].filter((o) => !offenders.includes(o));
   if (fixed.length > 0) t.comment(`no longer sent (fixed or moved; delete from the baseline): ${fixed.length}`);
   t.comment(`tenant statements that still rely on row-level security alone: ${offenders.length} of ${checked}`);

@@ -32,7 +32,6 @@ interface Constraint {
 
 /** Reads the catalog: the distributed tables, the others, and every key that breaks the rule. */
 async function audit(client: pg.Client) {
-
   const tables = (
     await client.query<{ table: string; has_account: boolean }>(`
       SELECT c.relname AS table,
@@ -81,11 +80,15 @@ async function audit(client: pg.Client) {
     if (c.type !== 'f' || !c.refTable) continue;
     const refColumn = distributionColumn.get(c.refTable);
     if (!refColumn) {
-      if (NOT_SHARDED[c.refTable] !== 'reference') problems.push(`${c.table}.${c.name} references ${c.refTable}, neither distributed nor a reference table`);
+      if (NOT_SHARDED[c.refTable] !== 'reference')
+        problems.push(`${c.table}.${c.name} references ${c.refTable}, neither distributed nor a reference table`);
       continue;
     }
     // Co-location: the distribution column must meet the other table's distribution column.
-    if (c.refColumns[at] !== refColumn) problems.push(`${c.table}.${c.name}: ${column} meets ${c.refTable}.${c.refColumns[at]}, not ${c.refTable}.${refColumn}`);
+    if (c.refColumns[at] !== refColumn)
+      problems.push(
+        `${c.table}.${c.name}: ${column} meets ${c.refTable}.${c.refColumns[at]}, not ${c.refTable}.${refColumn}`,
+      );
   }
   // Reference and coordinator tables never point at a distributed table (Citus refuses a
   // foreign key from a reference table to a distributed one).
@@ -108,8 +111,17 @@ async function connect(t: Test) {
 
 t.test('every tenant table: account_id in its primary key, unique keys and foreign keys', async (t) => {
   const { distributed, unsharded, problems, checked } = await audit(await connect(t));
-  t.same(unsharded.sort(), Object.keys(NOT_SHARDED).sort(), 'the tables without account_id are exactly the listed reference and coordinator tables');
-  t.comment(`reference tables: ${Object.entries(NOT_SHARDED).filter(([, kind]) => kind === 'reference').map(([name]) => name).join(', ')}`);
+  t.same(
+    unsharded.sort(),
+    Object.keys(NOT_SHARDED).sort(),
+    'the tables without account_id are exactly the listed reference and coordinator tables',
+  );
+  t.comment(
+    `reference tables: ${Object.entries(NOT_SHARDED)
+      .filter(([, kind]) => kind === 'reference')
+      .map(([name]) => name)
+      .join(', ')}`,
+  );
   t.comment(`distributed tables (${distributed.length}): ${distributed.join(', ')}`);
   t.ok(distributed.length >= 25, 'the tenant tables were found');
   t.same(problems, [], 'every key and foreign key of a tenant table includes the distribution column');
@@ -118,9 +130,13 @@ t.test('every tenant table: account_id in its primary key, unique keys and forei
 
 t.test('the audit catches keys that would not fit', async (t) => {
   const client = await connect(t);
-  await client.query(`CREATE TABLE bad_notes (account_id text NOT NULL, id text PRIMARY KEY, number text, invoice_id text, rate_source text)`);
+  await client.query(
+    `CREATE TABLE bad_notes (account_id text NOT NULL, id text PRIMARY KEY, number text, invoice_id text, rate_source text)`,
+  );
   await client.query(`CREATE UNIQUE INDEX bad_notes_number ON bad_notes (number) WHERE number IS NOT NULL`);
-  await client.query(`ALTER TABLE bad_notes ADD FOREIGN KEY (account_id, invoice_id) REFERENCES invoices (account_id, id)`);
+  await client.query(
+    `ALTER TABLE bad_notes ADD FOREIGN KEY (account_id, invoice_id) REFERENCES invoices (account_id, id)`,
+  );
   await client.query(`CREATE TABLE bad_unsharded (id text PRIMARY KEY, account_id_ref text)`);
   await client.query(`ALTER TABLE bad_unsharded ADD FOREIGN KEY (account_id_ref) REFERENCES accounts (id)`);
   const { unsharded, problems } = await audit(client);

@@ -76,7 +76,11 @@ export async function runProcessesScenario(t: Test, scenario: Scenario) {
     apis.push(`http://127.0.0.1:${port}`);
   }
   for (let i = 0; i < scenario.workers; i++) children.push(runScript('api/src/main.ts', ['worker'], env));
-  await Promise.all(children.map((c) => waitFor(c.output, (out) => out.includes('Relance is running') || /Error|error/.test(out), 300_000)));
+  await Promise.all(
+    children.map((c) =>
+      waitFor(c.output, (out) => out.includes('Relance is running') || /Error|error/.test(out), 300_000),
+    ),
+  );
   for (const c of children) t.match(c.output(), 'Relance is running', 'each process started');
 
   // Requests alternate between the API processes, as a load balancer would spread them.
@@ -96,9 +100,16 @@ export async function runProcessesScenario(t: Test, scenario: Scenario) {
   const accounts: Array<{ id: string; key: string; mode: 'live' | 'test'; endpointsAt: Date }> = [];
   for (let i = 0; i <= LIVE_ACCOUNTS; i++) {
     const mode = i < LIVE_ACCOUNTS ? 'live' : 'test';
-    const { account, api_key } = await services.accounts.create({ name: `Company ${i}`, time_zone: 'Europe/Paris', mode });
+    const { account, api_key } = await services.accounts.create({
+      name: `Company ${i}`,
+      time_zone: 'Europe/Paris',
+      mode,
+    });
     for (const n of [1, 2]) {
-      await call(api_key.secret, 'POST', '/v1/webhook_endpoints', { url: `${receiver.url}/${account.id}/${n}`, enabled_events: ['*'] });
+      await call(api_key.secret, 'POST', '/v1/webhook_endpoints', {
+        url: `${receiver.url}/${account.id}/${n}`,
+        enabled_events: ['*'],
+      });
     }
     accounts.push({ id: account.id, key: api_key.secret, mode, endpointsAt: new Date() });
   }
@@ -108,15 +119,28 @@ export async function runProcessesScenario(t: Test, scenario: Scenario) {
   const dayOffset = (days: number) => new Date(today.getTime() + days * 86_400_000).toISOString().slice(0, 10);
   for (const account of accounts) {
     for (let n = 0; n < INVOICES_PER_ACCOUNT; n++) {
-      const customer = await call(account.key, 'POST', '/v1/customers', { name: `Client ${n}`, email: `client${n}@company${accounts.indexOf(account)}.example` });
+      const customer = await call(account.key, 'POST', '/v1/customers', {
+        name: `Client ${n}`,
+        email: `client${n}@company${accounts.indexOf(account)}.example`,
+      });
       const due = account.mode === 'live' ? dayOffset(-3 - 3 * n) : dayOffset(10 + n);
-      await call(account.key, 'POST', '/v1/invoices', { number: `F-${n}`, customer_id: customer.id, subtotal: 10_000 + n, issue_date: dayOffset(-60), due_date: due });
+      await call(account.key, 'POST', '/v1/invoices', {
+        number: `F-${n}`,
+        customer_id: customer.id,
+        subtotal: 10_000 + n,
+        issue_date: dayOffset(-60),
+        due_date: due,
+      });
     }
   }
   const sandbox = accounts.find((a) => a.mode === 'test')!;
   // The test clock moves twice, once through each API process, while the workers run.
-  await call(sandbox.key, 'POST', '/v1/test_clock/advance', { to: new Date(today.getTime() + 30 * 86_400_000).toISOString() });
-  await call(sandbox.key, 'POST', '/v1/test_clock/advance', { to: new Date(today.getTime() + 90 * 86_400_000).toISOString() });
+  await call(sandbox.key, 'POST', '/v1/test_clock/advance', {
+    to: new Date(today.getTime() + 30 * 86_400_000).toISOString(),
+  });
+  await call(sandbox.key, 'POST', '/v1/test_clock/advance', {
+    to: new Date(today.getTime() + 90 * 86_400_000).toISOString(),
+  });
 
   // Settled: no live reminder left to send that is due, every event dispatched, no delivery pending.
   const settled = async () =>
@@ -129,29 +153,49 @@ export async function runProcessesScenario(t: Test, scenario: Scenario) {
         .where('o.status', 'in', ['scheduled', 'sending'])
         .where('o.scheduled_at', '<=', new Date())
         .executeTakeFirstOrThrow();
-      const undispatched = await trx.selectFrom('events').select((eb) => eb.fn.countAll<number>().as('n')).where('dispatched', '=', false).executeTakeFirstOrThrow();
-      const deliveries = await trx.selectFrom('webhook_deliveries').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'pending').executeTakeFirstOrThrow();
+      const undispatched = await trx
+        .selectFrom('events')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('dispatched', '=', false)
+        .executeTakeFirstOrThrow();
+      const deliveries = await trx
+        .selectFrom('webhook_deliveries')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('status', '=', 'pending')
+        .executeTakeFirstOrThrow();
       return Number(pending.n) + Number(undispatched.n) + Number(deliveries.n);
     });
   const until = Date.now() + 300_000;
   while ((await settled()) > 0) {
-    if (Date.now() > until) throw new Error(`not settled: ${await settled()} items left\n${children.map((c) => c.output()).join('\n')}`);
+    if (Date.now() > until)
+      throw new Error(`not settled: ${await settled()} items left\n${children.map((c) => c.output()).join('\n')}`);
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
   // A moment more: a duplicate, if any, would arrive now.
   await new Promise((resolve) => setTimeout(resolve, 3000));
 
   const rows = await database.withSystem(async (trx) => ({
-    occurrences: await trx.selectFrom('reminder_occurrences').select(['account_id', 'id', 'status', 'channel', 'scheduled_at']).execute(),
+    occurrences: await trx
+      .selectFrom('reminder_occurrences')
+      .select(['account_id', 'id', 'status', 'channel', 'scheduled_at'])
+      .execute(),
     messages: await trx.selectFrom('messages').select(['account_id', 'occurrence_id', 'status', 'transport']).execute(),
     events: await trx.selectFrom('events').select(['account_id', 'id', 'created_at']).execute(),
-    deliveries: await trx.selectFrom('webhook_deliveries').select(['account_id', 'endpoint_id', 'event_id', 'status']).execute(),
+    deliveries: await trx
+      .selectFrom('webhook_deliveries')
+      .select(['account_id', 'endpoint_id', 'event_id', 'status'])
+      .execute(),
   }));
 
   // Reminders: each leaves once.
   const live = new Set(accounts.filter((a) => a.mode === 'live').map((a) => a.id));
-  const sentLive = rows.occurrences.filter((o) => live.has(o.account_id) && o.status === 'sent' && o.channel === 'email');
-  t.ok(sentLive.length >= LIVE_ACCOUNTS * INVOICES_PER_ACCOUNT, `every overdue live invoice got its email (${sentLive.length} sent)`);
+  const sentLive = rows.occurrences.filter(
+    (o) => live.has(o.account_id) && o.status === 'sent' && o.channel === 'email',
+  );
+  t.ok(
+    sentLive.length >= LIVE_ACCOUNTS * INVOICES_PER_ACCOUNT,
+    `every overdue live invoice got its email (${sentLive.length} sent)`,
+  );
   const messagesPerOccurrence = Map.groupBy(rows.messages, (m) => m.occurrence_id);
   t.equal([...messagesPerOccurrence.values()].filter((m) => m.length > 1).length, 0, 'no reminder has two messages');
   const requests = resend.requests.filter((r) => r.method === 'POST');
@@ -160,8 +204,14 @@ export async function runProcessesScenario(t: Test, scenario: Scenario) {
   t.equal(new Set(keys).size, keys.length, 'no email was offered to the provider twice');
   const sandboxSent = rows.occurrences.filter((o) => o.account_id === sandbox.id && o.status === 'sent');
   const sandboxMessages = rows.messages.filter((m) => m.account_id === sandbox.id);
-  t.ok(sandboxSent.length > INVOICES_PER_ACCOUNT, `the test clock sent the sandbox's reminders (${sandboxSent.length})`);
-  t.ok(sandboxMessages.every((m) => m.transport === 'outbox'), 'through the outbox only');
+  t.ok(
+    sandboxSent.length > INVOICES_PER_ACCOUNT,
+    `the test clock sent the sandbox's reminders (${sandboxSent.length})`,
+  );
+  t.ok(
+    sandboxMessages.every((m) => m.transport === 'outbox'),
+    'through the outbox only',
+  );
 
   // Webhooks: every event once per endpoint.
   const endpointsOf = (accountId: string) => [1, 2].map((n) => `/${accountId}/${n}`);
@@ -169,7 +219,9 @@ export async function runProcessesScenario(t: Test, scenario: Scenario) {
   let missing = 0;
   for (const account of accounts) {
     // Events recorded once both endpoints existed must reach both.
-    const events = new Set(rows.events.filter((e) => e.account_id === account.id && e.created_at > account.endpointsAt).map((e) => e.id));
+    const events = new Set(
+      rows.events.filter((e) => e.account_id === account.id && e.created_at > account.endpointsAt).map((e) => e.id),
+    );
     for (const path of endpointsOf(account.id)) {
       const ids = receiver.received.filter((r) => r.path === path).map((r) => r.headers['webhook-id']);
       duplicates += ids.length - new Set(ids).size;
@@ -187,7 +239,13 @@ export async function runProcessesScenario(t: Test, scenario: Scenario) {
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     const { rowCount } = await client.query(`SELECT 1 FROM pg_namespace WHERE nspname = 'pgboss'`);
-    const jobs = rowCount ? (await client.query(`SELECT count(*)::int AS n FROM pgboss.job WHERE name IN ('reminders.send', 'webhooks.deliver')`)).rows[0].n : 0;
+    const jobs = rowCount
+      ? (
+          await client.query(
+            `SELECT count(*)::int AS n FROM pgboss.job WHERE name IN ('reminders.send', 'webhooks.deliver')`,
+          )
+        ).rows[0].n
+      : 0;
     await client.end();
     return { schema: Boolean(rowCount), jobs };
   };

@@ -23,7 +23,12 @@ t.test('every tick statement reads only the rows it returns', async (t) => {
   t.teardown(() => owner.end());
   let capturing = false;
   let plans: Array<{ text: string; plan: PlanNode }> = [];
-  explainStatements(database.pool, (text) => /\b(invoices|reminder_occurrences)\b/.test(text), (text, plan) => plans.push({ text, plan }), () => capturing);
+  explainStatements(
+    database.pool,
+    (text) => /\b(invoices|reminder_occurrences)\b/.test(text),
+    (text, plan) => plans.push({ text, plan }),
+    () => capturing,
+  );
   const clock = new ManualClock('2026-06-10T08:30:00Z');
   const services = createServices({ database, clock });
   const scheduler = services.reminders.scheduler;
@@ -38,7 +43,12 @@ t.test('every tick statement reads only the rows it returns', async (t) => {
   await settleBook(owner, clock.now());
 
   /** Runs `fn` with every statement explained; checks each scan and returns the plans. */
-  const measured = async (t: Test, what: string, fn: () => Promise<unknown>, only: (text: string) => boolean = () => true) => {
+  const measured = async (
+    t: Test,
+    what: string,
+    fn: () => Promise<unknown>,
+    only: (text: string) => boolean = () => true,
+  ) => {
     plans = [];
     capturing = true;
     try {
@@ -52,7 +62,10 @@ t.test('every tick statement reads only the rows it returns', async (t) => {
       const name = text.replace(/\s+/g, ' ').slice(0, 90);
       for (const scan of scansOf(plan, TABLES)) {
         t.not(scan.node, 'Seq Scan', `${what}: no sequential scan of ${scan.relation} (${name})`);
-        t.ok(scan.read - scan.returned <= 10 + scan.returned * 0.02, `${what}: ${scan.relation} via ${scan.index ?? scan.node} read ${scan.read} rows, returned ${scan.returned} (${name})`);
+        t.ok(
+          scan.read - scan.returned <= 10 + scan.returned * 0.02,
+          `${what}: ${scan.relation} via ${scan.index ?? scan.node} read ${scan.read} rows, returned ${scan.returned} (${name})`,
+        );
       }
     }
     return plans;
@@ -65,12 +78,17 @@ t.test('every tick statement reads only the rows it returns', async (t) => {
       t.equal((await scheduler.dueOccurrences(live())).length, 0);
       await database.withSystem((trx) => oldestDueReminderAge(trx, clock.now()));
     });
-    for (const { plan } of found) for (const scan of scansOf(plan, TABLES)) t.ok(scan.read <= 1, `idle: ${scan.relation} via ${scan.index} read ${scan.read}`);
+    for (const { plan } of found)
+      for (const scan of scansOf(plan, TABLES))
+        t.ok(scan.read <= 1, `idle: ${scan.relation} via ${scan.index} read ${scan.read}`);
   });
 
   await t.test('the 09:00 burst: the due scan reads what it returns', async (t) => {
     clock.set('2026-06-10T09:00:00Z');
-    const { rows } = await owner.query(`SELECT count(*)::int AS n FROM reminder_occurrences WHERE status = 'scheduled' AND scheduled_at <= $1`, [clock.now()]);
+    const { rows } = await owner.query(
+      `SELECT count(*)::int AS n FROM reminder_occurrences WHERE status = 'scheduled' AND scheduled_at <= $1`,
+      [clock.now()],
+    );
     t.ok(rows[0].n > 50, `${rows[0].n} reminders due at 09:00`);
     let due = 0;
     const found = await measured(t, 'burst', async () => {
@@ -87,12 +105,23 @@ t.test('every tick statement reads only the rows it returns', async (t) => {
               count(*) FILTER (WHERE due_date < '2026-06-11')::int AS late
          FROM invoices WHERE status IN ('open', 'partially_paid') AND balance > 0`,
     );
-    t.ok(rows[0].overdue > 0 && rows[0].due_soon > 0, `${rows[0].overdue} newly overdue, ${rows[0].due_soon} newly due soon, ${rows[0].late} late`);
-    const found = await measured(t, 'new day', async () => {
-      const { announced } = await scheduler.prepare(live());
-      t.equal(announced, rows[0].overdue + rows[0].due_soon, 'each newly overdue or due soon invoice announced once');
-    }, (text) => !/^select \* from "invoices" where "id" = \$1 for update$/.test(text)); // each accrual locks its invoice by key
-    t.ok(found.some((p) => scansOf(p.plan, TABLES).some((s) => s.index === 'invoices_late_fees_next' && s.returned > 0)), 'late fees found their invoices through their index');
+    t.ok(
+      rows[0].overdue > 0 && rows[0].due_soon > 0,
+      `${rows[0].overdue} newly overdue, ${rows[0].due_soon} newly due soon, ${rows[0].late} late`,
+    );
+    const found = await measured(
+      t,
+      'new day',
+      async () => {
+        const { announced } = await scheduler.prepare(live());
+        t.equal(announced, rows[0].overdue + rows[0].due_soon, 'each newly overdue or due soon invoice announced once');
+      },
+      (text) => !/^select \* from "invoices" where "id" = \$1 for update$/.test(text),
+    ); // each accrual locks its invoice by key
+    t.ok(
+      found.some((p) => scansOf(p.plan, TABLES).some((s) => s.index === 'invoices_late_fees_next' && s.returned > 0)),
+      'late fees found their invoices through their index',
+    );
   });
 
   await t.test('an overdue list filtered by due date reads about a page per page', async (t) => {
@@ -115,9 +144,14 @@ t.test('every tick statement reads only the rows it returns', async (t) => {
       `SELECT id FROM invoices WHERE account_id = $1 AND status IN ('open', 'partially_paid') AND balance > 0 AND due_date < '2026-06-10' AND due_date <= '2026-03-31' ORDER BY due_date DESC, id DESC LIMIT 100`,
       [big],
     );
-    t.same(rows.map((r) => r.id), expected.map((r: { id: string }) => r.id), 'the same rows as the query written by hand');
+    t.same(
+      rows.map((r) => r.id),
+      expected.map((r: { id: string }) => r.id),
+      'the same rows as the query written by hand',
+    );
     for (const { plan } of found) {
-      for (const scan of scansOf(plan, TABLES)) if (scan.index !== 'invoices_pkey') t.ok(scan.read <= 60, `a page read ${scan.read} rows (${scan.index})`);
+      for (const scan of scansOf(plan, TABLES))
+        if (scan.index !== 'invoices_pkey') t.ok(scan.read <= 60, `a page read ${scan.read} rows (${scan.index})`);
     }
   });
 
@@ -129,13 +163,20 @@ t.test('every tick statement reads only the rows it returns', async (t) => {
     t.equal(changed.invoices_to_replan, 3_600, 'the change answers with how many invoices will be replanned');
     t.ok(performance.now() - started < 2_000, 'at once: the invoices are flagged in the background');
     let replanned = 0;
-    const found = await measured(t, 'replan', async () => {
-      replanned = await scheduler.planPending(live());
-    }, (text) => /limit \$\d+ for update skip locked/i.test(text) && /needs_replan/.test(text)); // the batch picks (the planning itself reads its batch by key)
+    const found = await measured(
+      t,
+      'replan',
+      async () => {
+        replanned = await scheduler.planPending(live());
+      },
+      (text) => /limit \$\d+ for update skip locked/i.test(text) && /needs_replan/.test(text),
+    ); // the batch picks (the planning itself reads its batch by key)
     t.equal(replanned, 3_600);
     const picks = found;
     t.ok(picks.length >= 8, `${picks.length} batch picks`);
     // At most its batch and the batches the other two connections hold (SKIP LOCKED steps over them).
-    for (const pick of picks) for (const scan of scansOf(pick.plan, TABLES)) t.ok(scan.read <= 3 * 500, `a pick read ${scan.read} (${scan.index})`);
+    for (const pick of picks)
+      for (const scan of scansOf(pick.plan, TABLES))
+        t.ok(scan.read <= 3 * 500, `a pick read ${scan.read} (${scan.index})`);
   });
 });

@@ -16,11 +16,20 @@ import t from 'tap';
 import { setupApp } from '../helpers/app.ts';
 import { ROOT } from '../helpers/process.ts';
 
-function exec(command: string, args: string[], options: { cwd: string; env?: Record<string, string> }): Promise<{ code: number; stdout: string; stderr: string }> {
+function exec(
+  command: string,
+  args: string[],
+  options: { cwd: string; env?: Record<string, string> },
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(command, args, { cwd: options.cwd, env: { ...process.env, ...options.env }, timeout: 180_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
+    execFile(
+      command,
+      args,
+      { cwd: options.cwd, env: { ...process.env, ...options.env }, timeout: 180_000, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -102,19 +111,38 @@ t.test('the packed SDK installs and runs as ESM and CommonJS, types included', a
 
   const packed = await npm(['pack', '--json', '--pack-destination', work], path.join(ROOT, 'sdk'));
   t.equal(packed.code, 0, 'npm pack', { stderr: packed.stderr.slice(-2000) });
-  const [info] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as { filename: string; files: { path: string }[] }[];
+  const [info] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as {
+    filename: string;
+    files: { path: string }[];
+  }[];
   const files = info!.files.map((f) => f.path);
-  for (const built of ['dist/esm/index.js', 'dist/esm/index.d.ts', 'dist/cjs/index.js', 'dist/cjs/index.d.ts', 'dist/cjs/package.json', 'dist/esm/schema.d.ts', 'package.json']) {
+  for (const built of [
+    'dist/esm/index.js',
+    'dist/esm/index.d.ts',
+    'dist/cjs/index.js',
+    'dist/cjs/index.d.ts',
+    'dist/cjs/package.json',
+    'dist/esm/schema.d.ts',
+    'package.json',
+  ]) {
     t.ok(files.includes(built), `the tarball has ${built}`);
   }
-  t.notOk(files.some((f) => f.startsWith('src/')), 'no TypeScript sources in the tarball');
+  t.notOk(
+    files.some((f) => f.startsWith('src/')),
+    'no TypeScript sources in the tarball',
+  );
 
   const project = path.join(work, 'consumer');
   await exec('mkdir', ['-p', project], { cwd: work });
   await writeFile(path.join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
-  const installed = await npm(['install', '--no-audit', '--no-fund', '--prefer-offline', path.join(work, info!.filename)], project);
+  const installed = await npm(
+    ['install', '--no-audit', '--no-fund', '--prefer-offline', path.join(work, info!.filename)],
+    project,
+  );
   t.equal(installed.code, 0, 'npm install <tarball>', { stderr: installed.stderr.slice(-2000) });
-  const linked = await exec('find', [path.join(project, 'node_modules', '@relance'), '-maxdepth', '1', '-type', 'l'], { cwd: project });
+  const linked = await exec('find', [path.join(project, 'node_modules', '@relance'), '-maxdepth', '1', '-type', 'l'], {
+    cwd: project,
+  });
   t.equal(linked.stdout.trim(), '', 'a copy, not a link to the workspace');
 
   // A real server on a fresh database.
@@ -136,31 +164,67 @@ t.test('the packed SDK installs and runs as ESM and CommonJS, types included', a
     if (first) {
       const esm = await exec(node, ['esm.mjs'], { cwd: project, env });
       t.equal(esm.code, 0, `ESM on Node ${version}`, { stderr: esm.stderr.slice(-2000) });
-      t.same(JSON.parse(esm.stdout), { first: 2, has_more: true, numbers: ['ESM-5', 'ESM-4', 'ESM-3', 'ESM-2', 'ESM-1'], code: 'invoice/not_found' }, `ESM on Node ${version}: every page, in order`);
+      t.same(
+        JSON.parse(esm.stdout),
+        { first: 2, has_more: true, numbers: ['ESM-5', 'ESM-4', 'ESM-3', 'ESM-2', 'ESM-1'], code: 'invoice/not_found' },
+        `ESM on Node ${version}: every page, in order`,
+      );
       first = false;
     } else {
-      const esm = await exec(node, ['esm.mjs'], { cwd: project, env: { ...env, RELANCE_API_KEY: (await ctx.createAccount({ name: 'Packed 2' })).apiKey } });
+      const esm = await exec(node, ['esm.mjs'], {
+        cwd: project,
+        env: { ...env, RELANCE_API_KEY: (await ctx.createAccount({ name: 'Packed 2' })).apiKey },
+      });
       t.equal(esm.code, 0, `ESM on Node ${version}`, { stderr: esm.stderr.slice(-2000) });
-      t.match(JSON.parse(esm.stdout || '{}'), { first: 2, numbers: ['ESM-5', 'ESM-4', 'ESM-3', 'ESM-2', 'ESM-1'], code: 'invoice/not_found' });
+      t.match(JSON.parse(esm.stdout || '{}'), {
+        first: 2,
+        numbers: ['ESM-5', 'ESM-4', 'ESM-3', 'ESM-2', 'ESM-1'],
+        code: 'invoice/not_found',
+      });
     }
     const cjs = await exec(node, ['cjs.cjs'], { cwd: project, env });
     t.equal(cjs.code, 0, `CommonJS on Node ${version}`, { stderr: cjs.stderr.slice(-2000) });
     t.match(JSON.parse(cjs.stdout || '{}'), { id: 'inv_', code: 'invoice/not_found' }, `CommonJS on Node ${version}`);
-    t.ok((JSON.parse(cjs.stdout || '{}').numbers as string[]).includes(`CJS-${version}`), `CommonJS on Node ${version} pages through its invoice`);
+    t.ok(
+      (JSON.parse(cjs.stdout || '{}').numbers as string[]).includes(`CJS-${version}`),
+      `CommonJS on Node ${version} pages through its invoice`,
+    );
   }
   t.ok(nodes.length >= 1);
 
   // Types, for an ESM file (.mts) and a CommonJS file (.cts) of the consumer (no TS1479).
   await writeFile(path.join(project, 'consumer.mts'), CONSUMER);
   await writeFile(path.join(project, 'consumer.cts'), CONSUMER);
-  await writeFile(path.join(project, 'tsconfig.json'), JSON.stringify({
-    compilerOptions: { target: 'es2022', lib: ['es2022', 'dom', 'dom.asynciterable'], module: 'nodenext', moduleResolution: 'nodenext', strict: true, noEmit: true, types: [] },
-    include: ['consumer.mts', 'consumer.cts'],
-  }));
-  const tsc = await exec(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', project], { cwd: project });
+  await writeFile(
+    path.join(project, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: {
+        target: 'es2022',
+        lib: ['es2022', 'dom', 'dom.asynciterable'],
+        module: 'nodenext',
+        moduleResolution: 'nodenext',
+        strict: true,
+        noEmit: true,
+        types: [],
+      },
+      include: ['consumer.mts', 'consumer.cts'],
+    }),
+  );
+  const tsc = await exec(
+    process.execPath,
+    [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', project],
+    { cwd: project },
+  );
   t.equal(tsc.code, 0, 'tsc type-checks an ESM and a CommonJS consumer', { output: tsc.stdout.slice(-3000) });
-  await writeFile(path.join(project, 'consumer.mts'), `${CONSUMER}\nexport const wrong: number = (await import('@relance/sdk')).createClient({ apiKey: 'k', baseUrl: 'u' }).invoices;\n`);
-  const failing = await exec(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', project], { cwd: project });
+  await writeFile(
+    path.join(project, 'consumer.mts'),
+    `${CONSUMER}\nexport const wrong: number = (await import('@relance/sdk')).createClient({ apiKey: 'k', baseUrl: 'u' }).invoices;\n`,
+  );
+  const failing = await exec(
+    process.execPath,
+    [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', project],
+    { cwd: project },
+  );
   t.not(failing.code, 0, 'and the types do catch a mistake');
 
   // verifyWebhook with node:crypto out of reach and no Buffer.
@@ -170,18 +234,45 @@ t.test('the packed SDK installs and runs as ESM and CommonJS, types included', a
   for (const node of nodes) {
     const verified = await exec(node, ['--import', './block.mjs', 'verify.mjs'], { cwd: project });
     t.equal(verified.code, 0, `verifyWebhook without node:crypto (${node})`, { stderr: verified.stderr.slice(-2000) });
-    t.same(JSON.parse(verified.stdout || '{}'), { blocked: true, buffer: 'undefined', known: { test: 2432232314 }, forged: 'invalid_signature' });
+    t.same(JSON.parse(verified.stdout || '{}'), {
+      blocked: true,
+      buffer: 'undefined',
+      known: { test: 2432232314 },
+      forged: 'invalid_signature',
+    });
   }
 
   // The built webhooks module in a bare V8 context: Web Crypto, TextEncoder/Decoder, atob/btoa, nothing of Node.
-  const code = await readFile(path.join(project, 'node_modules', '@relance', 'sdk', 'dist', 'cjs', 'webhooks.js'), 'utf8');
+  const code = await readFile(
+    path.join(project, 'node_modules', '@relance', 'sdk', 'dist', 'cjs', 'webhooks.js'),
+    'utf8',
+  );
   const module = { exports: {} as Record<string, (...args: unknown[]) => Promise<unknown>> };
   const sandbox = vm.createContext({
-    module, exports: module.exports, crypto: globalThis.crypto, TextEncoder, TextDecoder, atob, btoa, Date, JSON,
-    require: (name: string) => { throw new Error(`require('${name}') in a bare context`); },
+    module,
+    exports: module.exports,
+    crypto: globalThis.crypto,
+    TextEncoder,
+    TextDecoder,
+    atob,
+    btoa,
+    Date,
+    JSON,
+    require: (name: string) => {
+      throw new Error(`require('${name}') in a bare context`);
+    },
   });
   vm.runInContext(code, sandbox);
   const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
-  const event = await module.exports.verifyWebhook!('{"test": 2432232314}', { 'webhook-id': 'msg_p5jXN8AQM9LWM0D4loKWxJek', 'webhook-timestamp': '1614265330', 'webhook-signature': 'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=' }, secret, { now: () => new Date(1614265330 * 1000) });
+  const event = await module.exports.verifyWebhook!(
+    '{"test": 2432232314}',
+    {
+      'webhook-id': 'msg_p5jXN8AQM9LWM0D4loKWxJek',
+      'webhook-timestamp': '1614265330',
+      'webhook-signature': 'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=',
+    },
+    secret,
+    { now: () => new Date(1614265330 * 1000) },
+  );
   t.same(JSON.parse(JSON.stringify(event)), { test: 2432232314 }, 'the known answer, in a context without Node');
 });

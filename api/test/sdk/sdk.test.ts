@@ -46,14 +46,27 @@ t.test('the SDK against the real server', async (t) => {
   const first = unwrap(
     await relance.POST('/v1/invoices', {
       body: {
-        number: 'F-2026-001', customer_id: customer.id, currency: 'EUR', subtotal: 10000, tax: 2000,
-        issue_date: '2026-03-01', due_date: '2026-03-31',
+        number: 'F-2026-001',
+        customer_id: customer.id,
+        currency: 'EUR',
+        subtotal: 10000,
+        tax: 2000,
+        issue_date: '2026-03-01',
+        due_date: '2026-03-31',
       },
     }),
   );
   t.match(first, {
-    object: 'invoice', number: 'F-2026-001', customer_id: customer.id, status: 'open', currency: 'EUR',
-    total: 12000, balance: 12000, due_date: '2026-03-31', overdue: false, days_overdue: 0,
+    object: 'invoice',
+    number: 'F-2026-001',
+    customer_id: customer.id,
+    status: 'open',
+    currency: 'EUR',
+    total: 12000,
+    balance: 12000,
+    due_date: '2026-03-31',
+    overdue: false,
+    days_overdue: 0,
   });
 
   t.test('every request carries the key; every POST an idempotency key', async (t) => {
@@ -69,14 +82,21 @@ t.test('the SDK against the real server', async (t) => {
 
   t.test('an invoice with its customer inline by external_id', async (t) => {
     const body = {
-      number: 'F-2026-002', external_id: 'order-1001',
+      number: 'F-2026-002',
+      external_id: 'order-1001',
       customer: { external_id: 'shop-42', name: 'Martin', email: 'martin@example.com' },
       line_items: [{ description: 'Audit', quantity: 2, unit_amount: 5000 }],
     };
     const created = await relance.POST('/v1/invoices', { body });
     t.equal(created.response.status, 201);
     const invoice = unwrap(created);
-    t.match(invoice, { external_id: 'order-1001', subtotal: 10000, total: 10000, issue_date: '2026-03-02', due_date: '2026-04-01' });
+    t.match(invoice, {
+      external_id: 'order-1001',
+      subtotal: 10000,
+      total: 10000,
+      issue_date: '2026-03-02',
+      due_date: '2026-04-01',
+    });
     t.not(invoice.customer_id, customer.id);
     t.same(invoice.line_items, [{ description: 'Audit', quantity: 2, unit_amount: 5000, amount: 10000 }]);
 
@@ -90,7 +110,10 @@ t.test('the SDK against the real server', async (t) => {
     t.equal(unwrap(again).id, invoice.id);
 
     const list = unwrap(await relance.GET('/v1/invoices', { params: { query: { limit: 10 } } }));
-    t.same(list.data.map((i) => i.number), ['F-2026-002', 'F-2026-001']);
+    t.same(
+      list.data.map((i) => i.number),
+      ['F-2026-002', 'F-2026-001'],
+    );
     t.equal(list.has_more, false);
     t.equal(list.next_cursor, null);
 
@@ -123,37 +146,54 @@ t.test('the SDK against the real server', async (t) => {
   t.test('overdue invoices, once the clock passes their due date', async (t) => {
     clock.set('2026-04-10T09:00:00Z');
     const overdue = unwrap(await relance.GET('/v1/invoices', { params: { query: { overdue: true } } }));
-    t.same(
-      overdue.data.map((i) => [i.number, i.days_overdue]).sort(),
-      [['F-2026-001', 10], ['F-2026-002', 9], ['F-2026-003', 9], ['F-2026-004', 9]],
-    );
+    t.same(overdue.data.map((i) => [i.number, i.days_overdue]).sort(), [
+      ['F-2026-001', 10],
+      ['F-2026-002', 9],
+      ['F-2026-003', 9],
+      ['F-2026-004', 9],
+    ]);
   });
 
   t.test('errors surface as RelanceError with the problem code', async (t) => {
-    const duplicate = await relance.POST('/v1/invoices', { body: { number: 'F-2026-001', customer_id: customer.id, subtotal: 1 } });
+    const duplicate = await relance.POST('/v1/invoices', {
+      body: { number: 'F-2026-001', customer_id: customer.id, subtotal: 1 },
+    });
     const error = thrown(() => unwrap(duplicate));
     t.ok(error instanceof RelanceError);
     t.match(error, { name: 'RelanceError', code: 'invoice/number_taken', status: 409, errors: [] });
     t.match((error as RelanceError).requestId, /^req_[0-9a-f]{20}$/);
     t.equal((error as RelanceError).requestId, duplicate.response.headers.get('x-request-id'));
 
-    const invalid = await relance.POST('/v1/invoices', { body: { number: 'F-9', customer_id: customer.id, subtotal: -1 } });
-    t.match(thrown(() => unwrap(invalid)), {
-      code: 'request/validation_failed',
-      status: 400,
-      errors: [{ field: '/subtotal', message: String }],
+    const invalid = await relance.POST('/v1/invoices', {
+      body: { number: 'F-9', customer_id: customer.id, subtotal: -1 },
     });
+    t.match(
+      thrown(() => unwrap(invalid)),
+      {
+        code: 'request/validation_failed',
+        status: 400,
+        errors: [{ field: '/subtotal', message: String }],
+      },
+    );
 
-    const missing = await relance.GET('/v1/invoices/{id}', { params: { path: { id: 'inv_00000000000000000000000000' } } });
-    t.match(thrown(() => unwrap(missing)), { code: 'invoice/not_found', status: 404 });
+    const missing = await relance.GET('/v1/invoices/{id}', {
+      params: { path: { id: 'inv_00000000000000000000000000' } },
+    });
+    t.match(
+      thrown(() => unwrap(missing)),
+      { code: 'invoice/not_found', status: 404 },
+    );
 
     const stranger = createClient({ apiKey: 'rk_test_not_a_real_key', baseUrl });
     const result = await stranger.GET('/v1/invoices');
-    t.match(thrown(() => unwrap(result)), {
-      code: 'auth/invalid_api_key',
-      status: 401,
-      requestId: /^req_/,
-      message: 'This API key is not valid: unknown, malformed or revoked.',
-    });
+    t.match(
+      thrown(() => unwrap(result)),
+      {
+        code: 'auth/invalid_api_key',
+        status: 401,
+        requestId: /^req_/,
+        message: 'This API key is not valid: unknown, malformed or revoked.',
+      },
+    );
   });
 });

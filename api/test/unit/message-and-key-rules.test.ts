@@ -11,7 +11,12 @@ t.test('a message only moves forward through provider events', async (t) => {
 });
 
 t.test('a hard bounce or a complaint suppresses the address; a soft bounce does not', async (t) => {
-  const bounce = (permanent: boolean) => ({ permanent, type: permanent ? 'Permanent' : 'Transient', subType: null, message: null });
+  const bounce = (permanent: boolean) => ({
+    permanent,
+    type: permanent ? 'Permanent' : 'Transient',
+    subType: null,
+    message: null,
+  });
   t.equal(suppressesRecipients({ kind: 'bounced', bounce: bounce(true) }), 'bounced');
   t.equal(suppressesRecipients({ kind: 'bounced', bounce: bounce(false) }), null);
   t.equal(suppressesRecipients({ kind: 'complained', bounce: null }), 'complained');

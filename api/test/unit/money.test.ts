@@ -15,10 +15,34 @@ const NBSP = '\u00A0';
 
 t.test('exponents follow ISO 4217, not Intl/CLDR', async (t) => {
   const expected: Record<string, number> = {
-    EUR: 2, USD: 2, GBP: 2, CHF: 2, JPY: 0, KRW: 0, VND: 0, ISK: 0, CLP: 0, PYG: 0, UGX: 0,
-    XAF: 0, XOF: 0, XPF: 0, KWD: 3, BHD: 3, TND: 3, OMR: 3, JOD: 3, LYD: 3, CLF: 4, UYW: 4,
+    EUR: 2,
+    USD: 2,
+    GBP: 2,
+    CHF: 2,
+    JPY: 0,
+    KRW: 0,
+    VND: 0,
+    ISK: 0,
+    CLP: 0,
+    PYG: 0,
+    UGX: 0,
+    XAF: 0,
+    XOF: 0,
+    XPF: 0,
+    KWD: 3,
+    BHD: 3,
+    TND: 3,
+    OMR: 3,
+    JOD: 3,
+    LYD: 3,
+    CLF: 4,
+    UYW: 4,
     // Intl gives 0, 0, 0, 0, 0 for these:
-    HUF: 2, IDR: 2, IQD: 3, LBP: 2, ALL: 2,
+    HUF: 2,
+    IDR: 2,
+    IQD: 3,
+    LBP: 2,
+    ALL: 2,
   };
   for (const [code, exponent] of Object.entries(expected)) {
     t.equal(currencyExponent(code), exponent, code);
@@ -85,12 +109,43 @@ t.test('parseDecimalAmount converts exactly', async (t) => {
 });
 
 t.test('parseDecimalAmount rejections', async (t) => {
-  const tooMany: [string, string][] = [['1.234', 'EUR'], ['1.5', 'JPY'], ['0.0001', 'KWD'], ['1.00001', 'CLF'], ['1.2300001', 'EUR']];
+  const tooMany: [string, string][] = [
+    ['1.234', 'EUR'],
+    ['1.5', 'JPY'],
+    ['0.0001', 'KWD'],
+    ['1.00001', 'CLF'],
+    ['1.2300001', 'EUR'],
+  ];
   for (const [value, currency] of tooMany) {
-    t.throws(() => parseDecimalAmount(value, currency), { code: 'money/too_many_decimals', status: 422 }, `${value} ${currency}`);
+    t.throws(
+      () => parseDecimalAmount(value, currency),
+      { code: 'money/too_many_decimals', status: 422 },
+      `${value} ${currency}`,
+    );
   }
-  for (const value of ['', '-', '.5', '5.', '+5', '1 234,56', '1,234.56', '1e3', '0x10', ' 1', '1 ', 'NaN', 'Infinity', '1.2.3', '--1', '١٢']) {
-    t.throws(() => parseDecimalAmount(value, 'EUR'), { code: 'money/invalid_amount', status: 422 }, JSON.stringify(value));
+  for (const value of [
+    '',
+    '-',
+    '.5',
+    '5.',
+    '+5',
+    '1 234,56',
+    '1,234.56',
+    '1e3',
+    '0x10',
+    ' 1',
+    '1 ',
+    'NaN',
+    'Infinity',
+    '1.2.3',
+    '--1',
+    '١٢',
+  ]) {
+    t.throws(
+      () => parseDecimalAmount(value, 'EUR'),
+      { code: 'money/invalid_amount', status: 422 },
+      JSON.stringify(value),
+    );
   }
   for (const value of ['1000000000000.01', '-1000000000000.01', '99999999999999999999', '100000000000001']) {
     const currency = value === '100000000000001' ? 'JPY' : 'EUR';
@@ -115,7 +170,20 @@ t.test('toDecimalString is the exact inverse', async (t) => {
   t.throws(() => toDecimalString(1, 'XAU'), { code: 'money/unknown_currency' });
 
   for (const currency of ['EUR', 'JPY', 'KWD', 'CLF', 'HUF', 'IDR']) {
-    for (const minor of [0, 1, -1, 9, 10, 99, 100, 101, 123456789, -987654321012, MAX_AMOUNT_MINOR, -MAX_AMOUNT_MINOR]) {
+    for (const minor of [
+      0,
+      1,
+      -1,
+      9,
+      10,
+      99,
+      100,
+      101,
+      123456789,
+      -987654321012,
+      MAX_AMOUNT_MINOR,
+      -MAX_AMOUNT_MINOR,
+    ]) {
       t.equal(parseDecimalAmount(toDecimalString(minor, currency), currency), minor, `${minor} ${currency} round trip`);
     }
   }

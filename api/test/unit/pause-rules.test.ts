@@ -7,7 +7,11 @@ t.test('activePause: open-ended, or until a date not yet passed', async (t) => {
   const row = (paused: boolean, paused_until: string | null) => ({ paused, paused_until, pause_reason: 'holiday' });
   t.equal(activePause(row(false, null), '2026-05-01'), null, 'not paused');
   t.same(activePause(row(true, null), '2026-05-01'), { until: null, reason: 'holiday' });
-  t.same(activePause(row(true, '2026-05-01'), '2026-05-01'), { until: '2026-05-01', reason: 'holiday' }, 'its last day still counts');
+  t.same(
+    activePause(row(true, '2026-05-01'), '2026-05-01'),
+    { until: '2026-05-01', reason: 'holiday' },
+    'its last day still counts',
+  );
   t.equal(activePause(row(true, '2026-04-30'), '2026-05-01'), null, 'over once its last day has passed');
 });
 
@@ -26,5 +30,8 @@ t.test('assertNotPast accepts today and later, refuses the past with the field n
 
 t.test('assertInvoiceStatus refuses a state not in the list with the transition code', async (t) => {
   t.doesNotThrow(() => assertInvoiceStatus('open', ['open', 'partially_paid'], 'pause'));
-  t.throws(() => assertInvoiceStatus('paid', ['open', 'partially_paid'], 'pause'), { code: 'invoice/invalid_transition', status: 409 });
+  t.throws(() => assertInvoiceStatus('paid', ['open', 'partially_paid'], 'pause'), {
+    code: 'invoice/invalid_transition',
+    status: 409,
+  });
 });

@@ -19,35 +19,90 @@ const NNBSP = '\u202F';
 const NBSP = '\u00A0';
 
 const account: ReminderContextInput['account'] = {
-  name: 'Acme & Co', legal_name: 'Acme SAS', sender_name: 'Acme accounts', sender_email: 'billing@acme.example',
-  reply_to: null, contact_phone: '+33 1 23 45 67 89', payment_instructions: 'IBAN FR76 3000 6000 0112 3456 7890 189', locale: 'fr-FR',
+  name: 'Acme & Co',
+  legal_name: 'Acme SAS',
+  sender_name: 'Acme accounts',
+  sender_email: 'billing@acme.example',
+  reply_to: null,
+  contact_phone: '+33 1 23 45 67 89',
+  payment_instructions: 'IBAN FR76 3000 6000 0112 3456 7890 189',
+  locale: 'fr-FR',
 };
 const customer = (overrides: Partial<ReminderContextInput['customer']> = {}): ReminderContextInput['customer'] => ({
-  name: 'Globex', contact_name: 'Jane Doe', email: 'ap@globex.example', locale: null, ...overrides,
+  name: 'Globex',
+  contact_name: 'Jane Doe',
+  email: 'ap@globex.example',
+  locale: null,
+  ...overrides,
 });
 const DUE = '2026-03-01';
 
-function invoice(currency: string, total: number, lateFees: number, overrides: Partial<ReminderContextInput['invoice']> = {}): ReminderContextInput['invoice'] {
+function invoice(
+  currency: string,
+  total: number,
+  lateFees: number,
+  overrides: Partial<ReminderContextInput['invoice']> = {},
+): ReminderContextInput['invoice'] {
   return {
-    number: 'F-2026-0042', status: 'open', memo: null, line_items: [{ description: 'Website redesign', quantity: 1, unit_amount: total, amount: total }],
-    issue_date: '2026-01-30', due_date: DUE, currency, total, amount_paid: 0, amount_credited: 0, late_fees: lateFees,
-    balance: total + lateFees, payment_url: 'https://pay.example/F-2026-0042', pdf_url: null, ...overrides,
+    number: 'F-2026-0042',
+    status: 'open',
+    memo: null,
+    line_items: [{ description: 'Website redesign', quantity: 1, unit_amount: total, amount: total }],
+    issue_date: '2026-01-30',
+    due_date: DUE,
+    currency,
+    total,
+    amount_paid: 0,
+    amount_credited: 0,
+    late_fees: lateFees,
+    balance: total + lateFees,
+    payment_url: 'https://pay.example/F-2026-0042',
+    pdf_url: null,
+    ...overrides,
   };
 }
 
-function render(key: string, locale: TemplateLocale, input: Partial<ReminderContextInput> & Pick<ReminderContextInput, 'invoice'>) {
+function render(
+  key: string,
+  locale: TemplateLocale,
+  input: Partial<ReminderContextInput> & Pick<ReminderContextInput, 'invoice'>,
+) {
   const offsetDays = DEFAULT_STEP_OFFSETS[key as keyof typeof DEFAULT_STEP_OFFSETS] ?? 0;
   const context = buildReminderContext({
-    account, customer: customer(), today: addDays(DUE, offsetDays), stepKey: key, offsetDays, locale, ...input,
+    account,
+    customer: customer(),
+    today: addDays(DUE, offsetDays),
+    stepKey: key,
+    offsetDays,
+    locale,
+    ...input,
   });
   return renderTemplate(DEFAULT_TEMPLATES[locale][key as keyof (typeof DEFAULT_TEMPLATES)['fr']], context);
 }
 
 // Amounts as Intl writes them (French groups with U+202F and puts U+00A0 before the symbol).
 const CASES = [
-  { currency: 'EUR', total: 123456, fee: 4000, fr: { total: `1${NNBSP}234,56${NBSP}€`, fee: `40,00${NBSP}€`, due: `1${NNBSP}274,56${NBSP}€` }, en: { total: '€1,234.56', fee: '€40.00', due: '€1,274.56' } },
-  { currency: 'JPY', total: 150000, fee: 4000, fr: { total: `150${NNBSP}000${NBSP}JPY`, fee: `4${NNBSP}000${NBSP}JPY`, due: `154${NNBSP}000${NBSP}JPY` }, en: { total: '¥150,000', fee: '¥4,000', due: '¥154,000' } },
-  { currency: 'KWD', total: 1234560, fee: 40000, fr: { total: `1${NNBSP}234,560${NBSP}KWD`, fee: `40,000${NBSP}KWD`, due: `1${NNBSP}274,560${NBSP}KWD` }, en: { total: `KWD${NBSP}1,234.560`, fee: `KWD${NBSP}40.000`, due: `KWD${NBSP}1,274.560` } },
+  {
+    currency: 'EUR',
+    total: 123456,
+    fee: 4000,
+    fr: { total: `1${NNBSP}234,56${NBSP}€`, fee: `40,00${NBSP}€`, due: `1${NNBSP}274,56${NBSP}€` },
+    en: { total: '€1,234.56', fee: '€40.00', due: '€1,274.56' },
+  },
+  {
+    currency: 'JPY',
+    total: 150000,
+    fee: 4000,
+    fr: { total: `150${NNBSP}000${NBSP}JPY`, fee: `4${NNBSP}000${NBSP}JPY`, due: `154${NNBSP}000${NBSP}JPY` },
+    en: { total: '¥150,000', fee: '¥4,000', due: '¥154,000' },
+  },
+  {
+    currency: 'KWD',
+    total: 1234560,
+    fee: 40000,
+    fr: { total: `1${NNBSP}234,560${NBSP}KWD`, fee: `40,000${NBSP}KWD`, due: `1${NNBSP}274,560${NBSP}KWD` },
+    en: { total: `KWD${NBSP}1,234.560`, fee: `KWD${NBSP}40.000`, due: `KWD${NBSP}1,274.560` },
+  },
 ];
 
 const OVERDUE_WORDS = { en: (n: number) => `${n} days overdue`, fr: (n: number) => `en retard de ${n} jours` };
@@ -69,22 +124,42 @@ t.test('every default template renders in French and English with EUR, JPY and K
         t.match(out.subject, 'Acme & Co', `${label}: subject names the creditor`);
         t.match(out.subject, 'F-2026-0042', `${label}: subject names the invoice`);
         t.notMatch(out.subject, /[\r\n]/, `${label}: subject on one line`);
-        for (const [part, body] of [['text', out.text], ['html', out.html]] as const) {
+        for (const [part, body] of [
+          ['text', out.text],
+          ['html', out.html],
+        ] as const) {
           t.ok(body.includes(amounts.total), `${label} ${part}: total ${amounts.total}`);
           const due = lateFees > 0 ? amounts.due : amounts.total;
           t.ok(body.includes(due), `${label} ${part}: amount due ${due}`);
-          t.equal(body.includes(amounts.fee), lateFees > 0, `${label} ${part}: late fees line only when there are fees`);
+          t.equal(
+            body.includes(amounts.fee),
+            lateFees > 0,
+            `${label} ${part}: late fees line only when there are fees`,
+          );
           t.ok(body.includes(locale === 'fr' ? '1 mars 2026' : 'March 1, 2026'), `${label} ${part}: due date in words`);
           t.ok(body.includes(locale === 'fr' ? '30 janvier 2026' : 'January 30, 2026'), `${label} ${part}: date sent`);
           t.ok(body.includes('https://pay.example/F-2026-0042'), `${label} ${part}: payment link`);
           t.ok(body.includes('IBAN FR76'), `${label} ${part}: how to pay`);
           t.ok(body.includes('+33 1 23 45 67 89'), `${label} ${part}: whom to call`);
-          t.match(body, locale === 'fr' ? /déjà procédé au règlement/ : /already paid/, `${label} ${part}: already paid? ignore`);
-          t.equal(body.includes(OVERDUE_WORDS[locale](offset)), offset > 0, `${label} ${part}: days overdue from the first late step`);
+          t.match(
+            body,
+            locale === 'fr' ? /déjà procédé au règlement/ : /already paid/,
+            `${label} ${part}: already paid? ignore`,
+          );
+          t.equal(
+            body.includes(OVERDUE_WORDS[locale](offset)),
+            offset > 0,
+            `${label} ${part}: days overdue from the first late step`,
+          );
         }
         if (offset >= 14) t.match(out.subject, String(offset), `${label}: subject says for how long`);
         if (offset > 0) t.match(out.subject, locale === 'fr' ? /retard/ : /overdue/i, `${label}: subject says overdue`);
-        else t.notMatch(out.subject + out.text, locale === 'fr' ? /retard/ : /overdue/i, `${label}: nothing late before it is`);
+        else
+          t.notMatch(
+            out.subject + out.text,
+            locale === 'fr' ? /retard/ : /overdue/i,
+            `${label}: nothing late before it is`,
+          );
       }
     }
   }
@@ -108,13 +183,28 @@ t.test('the final notice asks for the payment status and offers a payment plan',
 t.test('greeting: by name, else "Madame, Monsieur"; one day, two days', async (t) => {
   const named = render('overdue_firm', 'fr', { invoice: invoice('EUR', 100, 0) });
   t.match(named.text, /^Bonjour Jane Doe,/);
-  const anonymous = render('overdue_firm', 'fr', { invoice: invoice('EUR', 100, 0), customer: customer({ contact_name: null }) });
+  const anonymous = render('overdue_firm', 'fr', {
+    invoice: invoice('EUR', 100, 0),
+    customer: customer({ contact_name: null }),
+  });
   t.match(anonymous.text, /^Madame, Monsieur,/);
-  t.match(render('overdue_firm', 'en', { invoice: invoice('EUR', 100, 0), customer: customer({ contact_name: null }) }).text, /^Dear Sir or Madam,/);
+  t.match(
+    render('overdue_firm', 'en', { invoice: invoice('EUR', 100, 0), customer: customer({ contact_name: null }) }).text,
+    /^Dear Sir or Madam,/,
+  );
   const oneDay = (locale: TemplateLocale) =>
-    renderTemplate(DEFAULT_TEMPLATES[locale].overdue_firm, buildReminderContext({
-      account, customer: customer(), invoice: invoice('EUR', 100, 0), today: addDays(DUE, 1), stepKey: 'overdue_firm', offsetDays: 14, locale,
-    }));
+    renderTemplate(
+      DEFAULT_TEMPLATES[locale].overdue_firm,
+      buildReminderContext({
+        account,
+        customer: customer(),
+        invoice: invoice('EUR', 100, 0),
+        today: addDays(DUE, 1),
+        stepKey: 'overdue_firm',
+        offsetDays: 14,
+        locale,
+      }),
+    );
   t.match(oneDay('fr').text, 'en retard de 1 jour.');
   t.match(oneDay('en').text, 'now 1 day overdue.');
 });
@@ -129,7 +219,9 @@ t.test('payment link, invoice copy and late fees appear only when present', asyn
       t.notMatch(body, /files\.example/, `${locale}: no invoice copy`);
     }
     t.notMatch(without.html, /href=/, `${locale}: no link at all in the HTML`);
-    const withCopy = render('overdue_firm', locale, { invoice: invoice('EUR', 100, 0, { pdf_url: 'https://files.example/F.pdf' }) });
+    const withCopy = render('overdue_firm', locale, {
+      invoice: invoice('EUR', 100, 0, { pdf_url: 'https://files.example/F.pdf' }),
+    });
     t.match(withCopy.html, 'href="https://files.example/F.pdf"');
     t.match(withCopy.text, 'https://files.example/F.pdf');
   }
@@ -148,12 +240,25 @@ t.test('HTML escapes variables; subject and text do not', async (t) => {
   t.match(out.text, 'Hello <script>alert(1)</script>,');
   t.match(out.text, '(Pens & <paper>)');
   t.match(out.subject, 'Acme & Co: invoice F-2026-0042');
-  const folded = renderTemplate({ subject: '{{customer.name}} {{money 100 "EUR"}}', html: 'x', text: 'x' }, { locale: 'fr', customer: { name: 'Globex\r\n\tBcc: victim@example.com' } });
-  t.equal(folded.subject, `Globex Bcc: victim@example.com 1,00${NBSP}€`, 'a subject is always one line; no-break spaces stay');
+  const folded = renderTemplate(
+    { subject: '{{customer.name}} {{money 100 "EUR"}}', html: 'x', text: 'x' },
+    { locale: 'fr', customer: { name: 'Globex\r\n\tBcc: victim@example.com' } },
+  );
+  t.equal(
+    folded.subject,
+    `Globex Bcc: victim@example.com 1,00${NBSP}€`,
+    'a subject is always one line; no-break spaces stay',
+  );
 });
 
 const context = sampleReminderContexts('en', 'overdue_firm')[0];
-const expectError = (t: Test, template: Partial<TemplateSource>, code: string, pattern: RegExp | string, field = '/html') => {
+const expectError = (
+  t: Test,
+  template: Partial<TemplateSource>,
+  code: string,
+  pattern: RegExp | string,
+  field = '/html',
+) => {
   let error: unknown;
   try {
     renderTemplate({ subject: 'Subject', html: '<p>ok</p>', text: 'ok', ...template }, context);
@@ -165,26 +270,70 @@ const expectError = (t: Test, template: Partial<TemplateSource>, code: string, p
 };
 
 t.test('a missing variable is a 422 naming it', async (t) => {
-  expectError(t, { html: '<p>{{invoice.nmber}}</p>' }, 'template/missing_variable', /uses \{\{invoice\.nmber\}\} \(line 1\), which does not exist\. invoice has: number, description/);
-  expectError(t, { subject: 'Invoice {{invoice.number}} for {{custmer.name}}' }, 'template/missing_variable', /\{\{custmer\}\}/, '/subject');
-  expectError(t, { text: 'line one\n{{#if invoice.paymnt_url}}pay{{/if}}' }, 'template/missing_variable', /\{\{invoice\.paymnt_url\}\} \(line 2\)/, '/text');
+  expectError(
+    t,
+    { html: '<p>{{invoice.nmber}}</p>' },
+    'template/missing_variable',
+    /uses \{\{invoice\.nmber\}\} \(line 1\), which does not exist\. invoice has: number, description/,
+  );
+  expectError(
+    t,
+    { subject: 'Invoice {{invoice.number}} for {{custmer.name}}' },
+    'template/missing_variable',
+    /\{\{custmer\}\}/,
+    '/subject',
+  );
+  expectError(
+    t,
+    { text: 'line one\n{{#if invoice.paymnt_url}}pay{{/if}}' },
+    'template/missing_variable',
+    /\{\{invoice\.paymnt_url\}\} \(line 2\)/,
+    '/text',
+  );
   expectError(t, { html: '{{money invoice.totl}}' }, 'template/missing_variable', /\{\{invoice\.totl\}\}/);
-  expectError(t, { html: '{{#with invoice}}{{nmber}}{{/with}}' }, 'template/missing_variable', /\{\{invoice\.nmber\}\}/);
-  expectError(t, { html: '{{mony invoice.total}}' }, 'template/missing_variable', /\{\{mony\}\}.*the helpers: money, date, plural/);
+  expectError(
+    t,
+    { html: '{{#with invoice}}{{nmber}}{{/with}}' },
+    'template/missing_variable',
+    /\{\{invoice\.nmber\}\}/,
+  );
+  expectError(
+    t,
+    { html: '{{mony invoice.total}}' },
+    'template/missing_variable',
+    /\{\{mony\}\}.*the helpers: money, date, plural/,
+  );
   expectError(t, { html: '{{@nothing}}' }, 'template/missing_variable', /\{\{@nothing\}\}/);
   expectError(t, { html: '{{log "hello"}}' }, 'template/missing_variable', /\{\{log\}\}/);
 });
 
 t.test('syntax errors and misused helpers are 422 template/invalid, per part', async (t) => {
-  expectError(t, { subject: 'Invoice {{invoice.number}' }, 'template/invalid', /subject is not a valid template: Parse error on line 1/, '/subject');
+  expectError(
+    t,
+    { subject: 'Invoice {{invoice.number}' },
+    'template/invalid',
+    /subject is not a valid template: Parse error on line 1/,
+    '/subject',
+  );
   expectError(t, { html: '{{#if invoice.payment_url}}open' }, 'template/invalid', /html is not a valid template/);
   expectError(t, { text: '{{> header}}' }, 'template/invalid', /partial header could not be found/, '/text');
   expectError(t, { html: '{{money invoice.number}}' }, 'template/invalid', /\{\{money\}\} needs an integer amount/);
   expectError(t, { html: '{{money invoice.total "EURO"}}' }, 'template/invalid', /ISO 4217 currency/);
   expectError(t, { html: '{{date invoice.total}}' }, 'template/invalid', /\{\{date\}\} needs a YYYY-MM-DD date/);
-  expectError(t, { html: '{{plural invoice.days_overdue "day"}}' }, 'template/invalid', /\{\{plural\}\} takes 3 arguments/);
+  expectError(
+    t,
+    { html: '{{plural invoice.days_overdue "day"}}' },
+    'template/invalid',
+    /\{\{plural\}\} takes 3 arguments/,
+  );
   expectError(t, { html: '{{invoice}}' }, 'template/invalid', /\{\{invoice\}\} is an object, not text/);
-  expectError(t, { subject: '{{#if invoice.late_fees}}{{/if}}' }, 'template/invalid', /subject cannot be rendered: it renders empty/, '/subject');
+  expectError(
+    t,
+    { subject: '{{#if invoice.late_fees}}{{/if}}' },
+    'template/invalid',
+    /subject cannot be rendered: it renders empty/,
+    '/subject',
+  );
 });
 
 t.test('no way out of the sandbox through prototypes', async (t) => {
@@ -216,28 +365,56 @@ t.test('no way out of the sandbox through prototypes', async (t) => {
 });
 
 t.test('no partials, and loops within a budget', async (t) => {
-  expectError(t, { html: '{{#*inline "p"}}{{> p}}{{/inline}}{{> p}}' }, 'template/invalid', /Missing decorator: "inline"/);
-  const lines = Array.from({ length: 200 }, (_, i) => ({ description: `Line ${i}`, quantity: 1, unit_amount: 100, amount: 100 }));
+  expectError(
+    t,
+    { html: '{{#*inline "p"}}{{> p}}{{/inline}}{{> p}}' },
+    'template/invalid',
+    /Missing decorator: "inline"/,
+  );
+  const lines = Array.from({ length: 200 }, (_, i) => ({
+    description: `Line ${i}`,
+    quantity: 1,
+    unit_amount: 100,
+    amount: 100,
+  }));
   const big = { ...context, invoice: { ...context.invoice, line_items: lines } };
-  const list = renderTemplate({ subject: 's', html: '{{#each invoice.line_items}}{{@index}} {{description}}; {{/each}}', text: 't' }, big);
+  const list = renderTemplate(
+    { subject: 's', html: '{{#each invoice.line_items}}{{@index}} {{description}}; {{/each}}', text: 't' },
+    big,
+  );
   t.match(list.html, '199 Line 199;', 'a loop over 200 lines renders');
-  const nested = '{{#each invoice.line_items}}{{#each @root.invoice.line_items}}{{#each @root.invoice.line_items}}x{{/each}}{{/each}}{{/each}}';
+  const nested =
+    '{{#each invoice.line_items}}{{#each @root.invoice.line_items}}{{#each @root.invoice.line_items}}x{{/each}}{{/each}}{{/each}}';
   const started = Date.now();
-  t.throws(() => renderTemplate({ subject: 's', html: nested, text: 't' }, big), { code: 'template/invalid', message: /loops produce too much/ });
+  t.throws(() => renderTemplate({ subject: 's', html: nested, text: 't' }, big), {
+    code: 'template/invalid',
+    message: /loops produce too much/,
+  });
   t.ok(Date.now() - started < 2000, 'stopped early, not after 8 million iterations');
 });
 
 t.test('helpers format by locale and currency', async (t) => {
   const base = { invoice: { currency: 'EUR', total: 123456, due: '2026-03-01' } };
-  const one = (template: string, ctx: object) => renderTemplate({ subject: 's', html: template, text: template }, ctx).text.trim();
+  const one = (template: string, ctx: object) =>
+    renderTemplate({ subject: 's', html: template, text: template }, ctx).text.trim();
   t.equal(one('{{money invoice.total}}', { ...base, locale: 'fr' }), `1${NNBSP}234,56${NBSP}€`);
   t.equal(one('{{money invoice.total}}', { ...base, locale: 'en' }), '€1,234.56');
-  t.equal(one('{{money 1500 "JPY"}}', { ...base, locale: 'en' }), '¥1,500', 'a currency given wins over the invoice one');
+  t.equal(
+    one('{{money 1500 "JPY"}}', { ...base, locale: 'en' }),
+    '¥1,500',
+    'a currency given wins over the invoice one',
+  );
   t.equal(one('{{money 1234 "KWD"}}', { ...base, locale: 'en' }), `KWD${NBSP}1.234`);
   t.equal(one('{{date invoice.due}}', { ...base, locale: 'fr' }), '1 mars 2026');
   t.equal(one('{{date invoice.due}}', { ...base, locale: 'en' }), 'March 1, 2026');
   t.equal(one('{{date invoice.due}}', { ...base, locale: 'en', format_locale: 'en-GB' }), '1 March 2026');
-  t.equal(one('{{plural 1 "jour" "jours"}} {{plural 0 "jour" "jours"}} {{plural 2 "jour" "jours"}}', { ...base, locale: 'fr' }), 'jour jour jours');
+  t.equal(
+    one('{{plural 1 "jour" "jours"}} {{plural 0 "jour" "jours"}} {{plural 2 "jour" "jours"}}', {
+      ...base,
+      locale: 'fr',
+    }),
+    'jour jour jours',
+  );
   t.equal(one('{{plural 1 "day" "days"}} {{plural 0 "day" "days"}}', { ...base, locale: 'en' }), 'day days');
 });
 
@@ -252,15 +429,43 @@ t.test('context: locale resolution, amounts and dates', async (t) => {
     account: { ...account, locale: 'en-GB', sender_name: null, reply_to: 'ar@acme.example' },
     customer: customer(),
     invoice: invoice('EUR', 10000, 4000, { amount_paid: 3000, balance: 11000, memo: 'Line one\nline two' }),
-    today: '2026-03-15', stepKey: 'overdue_firm', offsetDays: 14,
+    today: '2026-03-15',
+    stepKey: 'overdue_firm',
+    offsetDays: 14,
   });
   t.equal(built.locale, 'en', "the account's language when the customer has none");
   t.equal(built.format_locale, 'en-GB');
-  t.match(built.invoice, { total: 10000, amount_paid: 3000, late_fees: 4000, total_due: 11000, balance: 7000, days_overdue: 14, days_until_due: 0, description: 'Line one' });
+  t.match(built.invoice, {
+    total: 10000,
+    amount_paid: 3000,
+    late_fees: 4000,
+    total_due: 11000,
+    balance: 7000,
+    days_overdue: 14,
+    days_until_due: 0,
+    description: 'Line one',
+  });
   t.match(built.creditor, { name: 'Acme & Co', sender_name: 'Acme & Co', email: 'ar@acme.example' });
-  const early = buildReminderContext({ account, customer: customer({ locale: 'en-US' }), invoice: invoice('EUR', 100, 0), today: '2026-02-22', stepKey: 'before_due', offsetDays: -7 });
+  const early = buildReminderContext({
+    account,
+    customer: customer({ locale: 'en-US' }),
+    invoice: invoice('EUR', 100, 0),
+    today: '2026-02-22',
+    stepKey: 'before_due',
+    offsetDays: -7,
+  });
   t.match(early, { locale: 'en', format_locale: 'en-US', invoice: { days_overdue: 0, days_until_due: 7 } });
-  t.equal(buildReminderContext({ account, customer: customer(), invoice: invoice('EUR', 100, 0, { memo: 'x'.repeat(200) }), today: DUE, stepKey: 'k', offsetDays: 0 }).invoice.description?.length, 80);
+  t.equal(
+    buildReminderContext({
+      account,
+      customer: customer(),
+      invoice: invoice('EUR', 100, 0, { memo: 'x'.repeat(200) }),
+      today: DUE,
+      stepKey: 'k',
+      offsetDays: 0,
+    }).invoice.description?.length,
+    80,
+  );
 });
 
 // Compile-time check: the API objects fit the context input as they are.
@@ -269,7 +474,14 @@ export const fromApi = (a: Account, c: Customer, i: Invoice) =>
 
 t.test('days overdue follow the domain: only an invoice still owed is overdue', async (t) => {
   const at = (overrides: Partial<ReminderContextInput['invoice']>) =>
-    buildReminderContext({ account, customer: customer(), invoice: invoice('EUR', 100, 0, overrides), today: '2026-04-01', stepKey: 'final_notice', offsetDays: 30 }).invoice.days_overdue;
+    buildReminderContext({
+      account,
+      customer: customer(),
+      invoice: invoice('EUR', 100, 0, overrides),
+      today: '2026-04-01',
+      stepKey: 'final_notice',
+      offsetDays: 30,
+    }).invoice.days_overdue;
   t.equal(at({}), 31);
   t.equal(at({ status: 'partially_paid', amount_paid: 40, balance: 60 }), 31);
   t.equal(at({ status: 'paid', amount_paid: 100, balance: 0 }), 0, 'a paid invoice is not overdue');

@@ -16,7 +16,11 @@ const eomPlus = (days: number): DueDateRule => ({ kind: 'end_of_month_plus', day
 t.test('due_on_receipt is the issue date', async (t) => {
   t.equal(dueDateFor({ kind: 'due_on_receipt' }, '2026-01-20'), '2026-01-20');
   t.equal(dueDateFor({ kind: 'due_on_receipt' }, '2024-02-29'), '2024-02-29');
-  t.throws(() => dueDateFor({ kind: 'due_on_receipt' }, '2023-02-29'), RangeError, 'invalid date is not passed through');
+  t.throws(
+    () => dueDateFor({ kind: 'due_on_receipt' }, '2023-02-29'),
+    RangeError,
+    'invalid date is not passed through',
+  );
 });
 
 t.test('net: issue date + N days', async (t) => {
@@ -102,7 +106,10 @@ t.test('built-in payment terms', async (t) => {
   t.equal(dueDateFor(byCode.get('eom_45')!, '2026-01-20'), '2026-03-31');
   t.equal(dueDateFor(byCode.get('eom_plus_10')!, '2026-01-20'), '2026-02-10');
   t.ok(Object.isFrozen(BUILTIN_PAYMENT_TERMS));
-  t.ok(BUILTIN_PAYMENT_TERMS.every((terms) => Object.isFrozen(terms) && Object.isFrozen(terms.rule)), 'entries are frozen');
+  t.ok(
+    BUILTIN_PAYMENT_TERMS.every((terms) => Object.isFrozen(terms) && Object.isFrozen(terms.rule)),
+    'entries are frozen',
+  );
 });
 
 t.test('describeRule', async (t) => {

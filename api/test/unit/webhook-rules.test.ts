@@ -16,12 +16,20 @@ t.test('the Standard Webhooks known-answer vector', async (t) => {
   const id = 'msg_p5jXN8AQM9LWM0D4loKWxJek';
   const body = '{"test": 2432232314}';
   t.equal(signWebhook(secret, id, 1614265330, body), 'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=');
-  t.equal(signWebhook(secret, id, 1614265330, Buffer.from(body)), 'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=', 'bytes sign the same');
+  t.equal(
+    signWebhook(secret, id, 1614265330, Buffer.from(body)),
+    'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=',
+    'bytes sign the same',
+  );
   t.equal(signWebhook(secret, id, 1614265331, body) === 'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=', false);
   // The library agrees with us on a fresh message.
   const fresh = newWebhookSecret();
   const now = Math.floor(Date.now() / 1000);
-  const headers = { 'webhook-id': 'evt_1', 'webhook-timestamp': String(now), 'webhook-signature': signatureHeader([newWebhookSecret(), fresh], 'evt_1', now, '{"a":1}') };
+  const headers = {
+    'webhook-id': 'evt_1',
+    'webhook-timestamp': String(now),
+    'webhook-signature': signatureHeader([newWebhookSecret(), fresh], 'evt_1', now, '{"a":1}'),
+  };
   t.same(new StandardWebhook(fresh).verify('{"a":1}', headers), { a: 1 }, 'any of the listed signatures verifies');
 });
 

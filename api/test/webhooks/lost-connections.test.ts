@@ -12,14 +12,26 @@ import { startReceiver } from '../helpers/webhook-receiver.ts';
 // the process lives on, and once the database is left alone every event is delivered.
 t.test('backends terminated while the worker delivers webhooks', async (t) => {
   const clock = new ManualClock('2026-03-02T09:00:00Z');
-  const ctx = await setupApp(t, { clock, env: { WEBHOOKS_ALLOW_PRIVATE_TARGETS: 'true', RATE_LIMIT_PER_MINUTE: '100000' } });
-  const worker = await startWorker({ databaseUrl: ctx.databaseUrl, services: ctx.services, clock, log: pino({ level: 'silent' }), timer: false });
+  const ctx = await setupApp(t, {
+    clock,
+    env: { WEBHOOKS_ALLOW_PRIVATE_TARGETS: 'true', RATE_LIMIT_PER_MINUTE: '100000' },
+  });
+  const worker = await startWorker({
+    databaseUrl: ctx.databaseUrl,
+    services: ctx.services,
+    clock,
+    log: pino({ level: 'silent' }),
+    timer: false,
+  });
   t.teardown(() => worker.stop());
   const receiver = await startReceiver(() => ({ status: 200 }));
   t.teardown(() => receiver.close());
   const acme = await ctx.createAccount({ name: 'Acme' });
   const call = (url: string, payload: object) => ctx.app.inject({ method: 'POST', url, headers: acme.auth, payload });
-  t.equal((await call('/v1/webhook_endpoints', { url: receiver.url, enabled_events: ['customer.created'] })).statusCode, 201);
+  t.equal(
+    (await call('/v1/webhook_endpoints', { url: receiver.url, enabled_events: ['customer.created'] })).statusCode,
+    201,
+  );
   const N = 60;
   for (let i = 0; i < N; i++) t.equal((await call('/v1/customers', { name: `Client ${i}` })).statusCode, 201);
 
@@ -54,7 +66,9 @@ t.test('backends terminated while the worker delivers webhooks', async (t) => {
   }
   stop = true;
   await killer;
-  t.comment(`${terminated} backends terminated, ${lost} dispatches failed with their connection, ${receiver.received.length} POSTs so far`);
+  t.comment(
+    `${terminated} backends terminated, ${lost} dispatches failed with their connection, ${receiver.received.length} POSTs so far`,
+  );
   t.ok(terminated > 0, 'backends were terminated');
 
   // Left alone, the worker catches up: failed jobs are retried by pg-boss, run-out leases swept.
@@ -69,7 +83,11 @@ t.test('backends terminated while the worker delivers webhooks', async (t) => {
     }
   };
   const states = () =>
-    retried(() => ctx.database.withAccount(acme.accountId, (trx) => trx.selectFrom('webhook_deliveries').select(['status', 'claimed_until', 'next_attempt_at']).execute()));
+    retried(() =>
+      ctx.database.withAccount(acme.accountId, (trx) =>
+        trx.selectFrom('webhook_deliveries').select(['status', 'claimed_until', 'next_attempt_at']).execute(),
+      ),
+    );
   let rows = await states();
   for (let i = 0; i < 240 && !(rows.length === N && rows.every((d) => d.status === 'succeeded')); i++) {
     await retried(() => worker.dispatchWebhooks());
@@ -81,12 +99,25 @@ t.test('backends terminated while the worker delivers webhooks', async (t) => {
   // How the queue looks afterwards (a lost job shows as one retried or swept again).
   const jobsDb = new pg.Client({ connectionString: ctx.databaseUrl });
   await jobsDb.connect();
-  t.comment(JSON.stringify((await jobsDb.query(`SELECT name, state, count(*)::int AS n, max(retry_count) AS retries FROM pgboss.job GROUP BY 1, 2`)).rows));
+  t.comment(
+    JSON.stringify(
+      (
+        await jobsDb.query(
+          `SELECT name, state, count(*)::int AS n, max(retry_count) AS retries FROM pgboss.job GROUP BY 1, 2`,
+        )
+      ).rows,
+    ),
+  );
   await jobsDb.end();
   t.equal(rows.length, N, 'one delivery per event');
-  t.ok(rows.every((d) => d.status === 'succeeded'), `every delivery succeeded: ${JSON.stringify(rows.filter((d) => d.status !== 'succeeded'))}`);
+  t.ok(
+    rows.every((d) => d.status === 'succeeded'),
+    `every delivery succeeded: ${JSON.stringify(rows.filter((d) => d.status !== 'succeeded'))}`,
+  );
   const delivered = new Set(receiver.accepted().map((r) => r.headers['webhook-id']));
   t.equal(delivered.size, N, 'the receiver got every event');
-  t.comment(`${receiver.received.length - N} duplicate POSTs (deliveries are at least once; webhook-id tells them apart)`);
+  t.comment(
+    `${receiver.received.length - N} duplicate POSTs (deliveries are at least once; webhook-id tells them apart)`,
+  );
   t.equal((await retried(() => call('/v1/customers', { name: 'After' }))).statusCode, 201, 'the API serves on');
 });

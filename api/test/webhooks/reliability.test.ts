@@ -7,7 +7,13 @@ import { type Answer, startReceiver, seededRandom } from '../helpers/webhook-rec
 
 async function harness(t: Test, clock: ManualClock) {
   const ctx = await setupApp(t, { clock, env: { WEBHOOKS_ALLOW_PRIVATE_TARGETS: 'true' } });
-  const worker = await startWorker({ databaseUrl: ctx.databaseUrl, services: ctx.services, clock, log: pino({ level: 'silent' }), timer: false });
+  const worker = await startWorker({
+    databaseUrl: ctx.databaseUrl,
+    services: ctx.services,
+    clock,
+    log: pino({ level: 'silent' }),
+    timer: false,
+  });
   t.teardown(() => worker.stop());
   const call = (who: TestAccount, method: 'GET' | 'POST' | 'PATCH', url: string, payload?: object) =>
     ctx.app.inject({ method, url, headers: who.auth, ...(payload && { payload }) });
@@ -22,7 +28,10 @@ async function harness(t: Test, clock: ManualClock) {
 /** Deliveries of the account by state, read from the database. */
 function deliveryState(ctx: TestContext, who: TestAccount) {
   return ctx.database.withAccount(who.accountId, (trx) =>
-    trx.selectFrom('webhook_deliveries').select(['id', 'event_id', 'endpoint_id', 'status', 'attempt_count', 'next_attempt_at']).execute(),
+    trx
+      .selectFrom('webhook_deliveries')
+      .select(['id', 'event_id', 'endpoint_id', 'status', 'attempt_count', 'next_attempt_at'])
+      .execute(),
   );
 }
 
@@ -65,10 +74,16 @@ t.test('a receiver failing half of the requests at random: every event delivered
   t.equal(rows.length, N, 'one delivery per event');
   t.ok(rows.length > 0 && rows.every((d) => d.status === 'succeeded'), 'every delivery succeeded');
   const delivered = new Set(flaky.accepted().map((r) => r.headers['webhook-id']));
-  const events = (await call(acme, 'GET', '/v1/events?type=customer.created&limit=100')).json().data as { id: string }[];
+  const events = (await call(acme, 'GET', '/v1/events?type=customer.created&limit=100')).json().data as {
+    id: string;
+  }[];
   t.equal(events.length, N);
   t.ok(events.length > 0 && events.every((e) => delivered.has(e.id)), 'the receiver accepted every event');
-  t.equal(flaky.received.length, rows.reduce((n, d) => n + d.attempt_count, 0), 'every request is in the attempt log');
+  t.equal(
+    flaky.received.length,
+    rows.reduce((n, d) => n + d.attempt_count, 0),
+    'every request is in the attempt log',
+  );
   t.ok(flaky.received.length > N, 'with retries');
   t.same((await call(acme, 'GET', '/v1/events?delivery_success=false')).json().data, [], 'no event left undelivered');
 });
@@ -93,14 +108,23 @@ t.test('a receiver answering 410 is disabled at once; the disabling event goes t
 
   t.equal(ok.received.length, 1, 'the other endpoint got webhook_endpoint.disabled');
   const disabled = JSON.parse(ok.received[0]!.body);
-  t.match(disabled, { type: 'webhook_endpoint.disabled', object_type: 'webhook_endpoint', object_id: dead.id, data: { id: dead.id, enabled: false } });
+  t.match(disabled, {
+    type: 'webhook_endpoint.disabled',
+    object_type: 'webhook_endpoint',
+    object_id: dead.id,
+    data: { id: dead.id, enabled: false },
+  });
   t.notOk('secret' in disabled.data, 'the event does not carry the secret');
 
   await call(acme, 'POST', '/v1/customers', { name: 'Another' });
   await round(ctx, acme, worker);
   t.equal(gone.received.length, 1, 'a disabled endpoint receives nothing');
   const failed = (await call(acme, 'GET', '/v1/events?delivery_success=false')).json().data;
-  t.same(failed.map((e: { type: string }) => e.type), ['customer.created'], 'the undelivered event is listed by delivery_success=false');
+  t.same(
+    failed.map((e: { type: string }) => e.type),
+    ['customer.created'],
+    'the undelivered event is listed by delivery_success=false',
+  );
 
   // Enabled again, it receives new events; a resend replays the old one.
   const enabled = (await call(acme, 'PATCH', `/v1/webhook_endpoints/${dead.id}`, { enabled: true })).json();
@@ -114,7 +138,9 @@ t.test('an endpoint failing for 3 days is disabled, its pending deliveries stop'
   const down = await receiver(() => ({ status: 503 }));
   const ok = await receiver(() => ({ status: 200 }));
   const acme = await ctx.createAccount({ name: 'Acme' });
-  const failing = (await call(acme, 'POST', '/v1/webhook_endpoints', { url: down.url, enabled_events: ['customer.created'] })).json();
+  const failing = (
+    await call(acme, 'POST', '/v1/webhook_endpoints', { url: down.url, enabled_events: ['customer.created'] })
+  ).json();
   await call(acme, 'POST', '/v1/webhook_endpoints', { url: ok.url, enabled_events: ['webhook_endpoint.disabled'] });
   await call(acme, 'POST', '/v1/customers', { name: 'First' });
 
@@ -122,7 +148,11 @@ t.test('an endpoint failing for 3 days is disabled, its pending deliveries stop'
   let rows = await round(ctx, acme, worker);
   for (let i = 0; i < 40 && rows.some((d) => d.status === 'pending'); i++) {
     const endpoint = (await call(acme, 'GET', `/v1/webhook_endpoints/${failing.id}`)).json();
-    t.equal(endpoint.enabled, true, `still enabled after ${((clock.now().getTime() - start) / 3_600_000).toFixed(1)} h`);
+    t.equal(
+      endpoint.enabled,
+      true,
+      `still enabled after ${((clock.now().getTime() - start) / 3_600_000).toFixed(1)} h`,
+    );
     const next = Math.min(...rows.filter((d) => d.status === 'pending').map((d) => d.next_attempt_at!.getTime()));
     clock.set(new Date(next));
     if (!second && next - start > 48 * 3_600_000) {
@@ -135,12 +165,26 @@ t.test('an endpoint failing for 3 days is disabled, its pending deliveries stop'
   const endpoint = (await call(acme, 'GET', `/v1/webhook_endpoints/${failing.id}`)).json();
   t.match(endpoint, { enabled: false, disabled_reason: 'Every delivery failed for 3 days.' });
   const lastAttempt = (await call(acme, 'GET', `/v1/webhook_endpoints/${failing.id}/attempts?limit=1`)).json().data[0];
-  t.ok(new Date(lastAttempt.attempted_at).getTime() - start >= 72 * 3_600_000, 'disabled by the first failure 72 h after the streak began');
+  t.ok(
+    new Date(lastAttempt.attempted_at).getTime() - start >= 72 * 3_600_000,
+    'disabled by the first failure 72 h after the streak began',
+  );
   const failingRows = rows.filter((d) => d.endpoint_id === failing.id);
   t.ok(failingRows.length > 0 && failingRows.every((d) => d.status === 'failed'), 'its deliveries stopped');
-  t.ok(rows.some((d) => d.endpoint_id === failing.id && d.attempt_count < 10), 'including one that had attempts left');
-  t.equal(ok.received.filter((r) => JSON.parse(r.body).type === 'webhook_endpoint.disabled').length, 1, 'webhook_endpoint.disabled emitted once');
-  t.equal((await call(acme, 'GET', '/v1/events?delivery_success=false')).json().data.length, 2, 'both events are listed as not delivered');
+  t.ok(
+    rows.some((d) => d.endpoint_id === failing.id && d.attempt_count < 10),
+    'including one that had attempts left',
+  );
+  t.equal(
+    ok.received.filter((r) => JSON.parse(r.body).type === 'webhook_endpoint.disabled').length,
+    1,
+    'webhook_endpoint.disabled emitted once',
+  );
+  t.equal(
+    (await call(acme, 'GET', '/v1/events?delivery_success=false')).json().data.length,
+    2,
+    'both events are listed as not delivered',
+  );
 });
 
 t.test('a delivery is claimed with a lease, POSTed with no transaction open, and settled', async (t) => {
@@ -158,15 +202,25 @@ t.test('a delivery is claimed with a lease, POSTed with no transaction open, and
   const call = (url: string, payload: object) => ctx.app.inject({ method: 'POST', url, headers: acme.auth, payload });
   await call('/v1/webhook_endpoints', { url: r.url, enabled_events: ['customer.created'] });
   const queued: string[] = [];
-  const enqueue = async (_trx: unknown, jobs: Array<{ deliveryId: string }>) => void queued.push(...jobs.map((j) => j.deliveryId));
+  const enqueue = async (_trx: unknown, jobs: Array<{ deliveryId: string }>) =>
+    void queued.push(...jobs.map((j) => j.deliveryId));
   const lease = (id: string) =>
-    ctx.database.withAccount(acme.accountId, (trx) => trx.selectFrom('webhook_deliveries').select(['status', 'claimed_until']).where('id', '=', id).executeTakeFirstOrThrow());
+    ctx.database.withAccount(acme.accountId, (trx) =>
+      trx
+        .selectFrom('webhook_deliveries')
+        .select(['status', 'claimed_until'])
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow(),
+    );
 
   await call('/v1/customers', { name: 'One' });
   await engine.dispatch(enqueue);
   const [first] = queued.splice(0);
   // The same job run twice at once: one claims, the other finds the delivery taken.
-  const results = await Promise.all([engine.attempt(acme.accountId, [first!]), engine.attempt(acme.accountId, [first!])]);
+  const results = await Promise.all([
+    engine.attempt(acme.accountId, [first!]),
+    engine.attempt(acme.accountId, [first!]),
+  ]);
   t.equal(r.received.length, 1, 'POSTed once');
   t.same(results.map((x) => x.succeeded).sort(), [0, 1]);
   t.match(await lease(first!), { status: 'succeeded', claimed_until: null });
@@ -176,7 +230,11 @@ t.test('a delivery is claimed with a lease, POSTed with no transaction open, and
   await engine.dispatch(enqueue);
   const [second] = queued.splice(0);
   await ctx.database.withAccount(acme.accountId, (trx) =>
-    trx.updateTable('webhook_deliveries').set({ claimed_until: new Date(clock.now().getTime() + 60_000) }).where('id', '=', second!).execute(),
+    trx
+      .updateTable('webhook_deliveries')
+      .set({ claimed_until: new Date(clock.now().getTime() + 60_000) })
+      .where('id', '=', second!)
+      .execute(),
   );
   t.same(await engine.attempt(acme.accountId, [second!]), { succeeded: 0, failed: 0 }, 'claimed elsewhere: left alone');
   t.equal(await engine.enqueueDue(enqueue), 0, 'the lease still runs');

@@ -9,7 +9,7 @@ import { BUILTIN_PAYMENT_TERMS, DEFAULT_TERMS_CODE } from '../payment-terms/inde
 import { insertDefaultPolicy } from '../reminders/index.ts';
 import { type Actor, assertWriteAccess } from '../shared/index.ts';
 import { parseInput } from '../../validation.ts';
-import { Account, AccountCreate, AccountUpdate } from './account.schemas.ts';
+import { type Account, AccountCreate, AccountUpdate } from './account.schemas.ts';
 
 type AccountRow = Awaited<ReturnType<typeof selectAccount>>;
 
@@ -37,7 +37,11 @@ export const presentAccount = (row: AccountRow): Account => ({
   updated_at: row.updated_at.toISOString(),
 });
 
-export function createAccountService(deps: { database: Database; clock: Clock; onAccountChanged?: (id: string) => void }) {
+export function createAccountService(deps: {
+  database: Database;
+  clock: Clock;
+  onAccountChanged?: (id: string) => void;
+}) {
   const { database, clock } = deps;
   return {
     /**
@@ -81,7 +85,11 @@ export function createAccountService(deps: { database: Database; clock: Clock; o
           .where('id', '=', accountId)
           .execute();
         const policyId = await insertDefaultPolicy(trx, accountId, now);
-        await trx.updateTable('accounts').set({ default_reminder_policy_id: policyId }).where('id', '=', accountId).execute();
+        await trx
+          .updateTable('accounts')
+          .set({ default_reminder_policy_id: policyId })
+          .where('id', '=', accountId)
+          .execute();
         const api_key = await insertApiKey(trx, accountId, mode, { name: 'Default key', admin: true }, now);
         return { account: presentAccount(await selectAccount(trx, accountId)), api_key };
       });
@@ -90,7 +98,10 @@ export function createAccountService(deps: { database: Database; clock: Clock; o
     /** How many accounts exist (operator-level). */
     async count(): Promise<number> {
       const row = await database.withSystem((trx) =>
-        trx.selectFrom('accounts').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+        trx
+          .selectFrom('accounts')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow(),
       );
       return Number(row.n);
     },
@@ -103,7 +114,9 @@ export function createAccountService(deps: { database: Database; clock: Clock; o
     },
 
     get(actor: Actor): Promise<Account> {
-      return database.withAccount(actor.accountId, async (trx) => presentAccount(await selectAccount(trx, actor.accountId)));
+      return database.withAccount(actor.accountId, async (trx) =>
+        presentAccount(await selectAccount(trx, actor.accountId)),
+      );
     },
 
     /** Updates the account's settings (time zone, sender, payment instructions…). */
@@ -125,10 +138,18 @@ export function createAccountService(deps: { database: Database; clock: Clock; o
         return account;
       } catch (error) {
         if (isForeignKeyViolation(error) && String(constraintOf(error)).includes('reminder')) {
-          throw new AppError('reminder_policy/not_found', 404, `No reminder policy found with id '${data.default_reminder_policy_id}' in this account.`);
+          throw new AppError(
+            'reminder_policy/not_found',
+            404,
+            `No reminder policy found with id '${data.default_reminder_policy_id}' in this account.`,
+          );
         }
         if (isForeignKeyViolation(error)) {
-          throw new AppError('payment_terms/not_found', 404, `No payment terms found with id '${data.default_payment_terms_id}' in this account.`);
+          throw new AppError(
+            'payment_terms/not_found',
+            404,
+            `No payment terms found with id '${data.default_payment_terms_id}' in this account.`,
+          );
         }
         throw error;
       }

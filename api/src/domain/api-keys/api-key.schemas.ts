@@ -21,7 +21,9 @@ export const ApiKeyCreate = Type.Object(
   {
     name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
     read_only: Type.Optional(Type.Boolean({ default: false })),
-    admin: Type.Optional(Type.Boolean({ default: false, description: 'May create and revoke keys (not with `read_only`).' })),
+    admin: Type.Optional(
+      Type.Boolean({ default: false, description: 'May create and revoke keys (not with `read_only`).' }),
+    ),
   },
   { $id: 'ApiKeyCreate', additionalProperties: false },
 );

@@ -58,14 +58,21 @@ export async function insertApiKey(
   return { ...present(row), secret };
 }
 
-export function createApiKeyService(deps: { database: Database; clock: Clock; onAccountChanged?: (accountId: string) => void }) {
+export function createApiKeyService(deps: {
+  database: Database;
+  clock: Clock;
+  onAccountChanged?: (accountId: string) => void;
+}) {
   const { database, clock } = deps;
   return {
     /** Creates a key; the secret is in the result and nowhere else, ever. */
     create(actor: Actor, input: ApiKeyCreate): Promise<ApiKeyWithSecret> {
       assertKeyAdmin(actor);
       if (input.admin && input.read_only) {
-        throw validationFailed([{ field: '/admin', message: 'cannot be true for a read-only key' }], 'A read-only key cannot be an admin key.');
+        throw validationFailed(
+          [{ field: '/admin', message: 'cannot be true for a read-only key' }],
+          'A read-only key cannot be an admin key.',
+        );
       }
       return database.withAccount(actor.accountId, (trx) =>
         insertApiKey(trx, actor.accountId, actor.mode, input, clock.now()),
@@ -76,7 +83,11 @@ export function createApiKeyService(deps: { database: Database; clock: Clock; on
       const query = parseInput<PageQuery>(PageQuery, input);
       const limit = query.limit ?? 20;
       return database.withAccount(actor.accountId, async (trx) => {
-        let q = trx.selectFrom('api_keys').select(COLUMNS).orderBy('id', 'desc').limit(limit + 1);
+        let q = trx
+          .selectFrom('api_keys')
+          .select(COLUMNS)
+          .orderBy('id', 'desc')
+          .limit(limit + 1);
         if (query.starting_after) q = q.where('id', '<', query.starting_after);
         return toPage((await q.execute()).map(present), limit);
       });
@@ -106,7 +117,14 @@ export function createApiKeyService(deps: { database: Database; clock: Clock; on
         trx
           .selectFrom('api_keys')
           .innerJoin('accounts', 'accounts.id', 'api_keys.account_id')
-          .select(['api_keys.id', 'api_keys.account_id', 'api_keys.read_only', 'api_keys.admin', 'accounts.mode', 'accounts.time_zone'])
+          .select([
+            'api_keys.id',
+            'api_keys.account_id',
+            'api_keys.read_only',
+            'api_keys.admin',
+            'accounts.mode',
+            'accounts.time_zone',
+          ])
           .where('api_keys.secret_hash', '=', hashSecret(secret))
           .where('api_keys.revoked_at', 'is', null)
           .executeTakeFirst(),

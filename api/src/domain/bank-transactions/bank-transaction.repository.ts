@@ -59,15 +59,23 @@ export const findBankTransaction = (trx: Db, id: string, options: { forUpdate?: 
 };
 
 export const matchesOf = async (trx: Db, ids: readonly string[]): Promise<MatchRow[]> =>
-  ids.length === 0 ? [] : trx.selectFrom('bank_transaction_matches').selectAll().where('bank_transaction_id', 'in', ids).execute();
+  ids.length === 0
+    ? []
+    : trx.selectFrom('bank_transaction_matches').selectAll().where('bank_transaction_id', 'in', ids).execute();
 
 export const linesByReference = async (trx: Db, references: readonly string[]): Promise<BankTransactionRow[]> =>
-  references.length === 0 ? [] : trx.selectFrom('bank_transactions').selectAll().where('bank_reference', 'in', references).execute();
+  references.length === 0
+    ? []
+    : trx.selectFrom('bank_transactions').selectAll().where('bank_reference', 'in', references).execute();
 
 /** One page of lines, newest first. */
 export function listBankTransactions(trx: Db, query: BankTransactionListQuery) {
   const limit = query.limit ?? 20;
-  let q = trx.selectFrom('bank_transactions').selectAll().orderBy('id', 'desc').limit(limit + 1);
+  let q = trx
+    .selectFrom('bank_transactions')
+    .selectAll()
+    .orderBy('id', 'desc')
+    .limit(limit + 1);
   if (query.starting_after) q = q.where('id', '<', query.starting_after);
   if (query.status) q = q.where('status', '=', query.status);
   if (query.booked_from) q = q.where('booked_on', '>=', query.booked_from);
@@ -117,7 +125,11 @@ export async function findOpenInvoicesByAmounts(trx: Db, amounts: readonly numbe
        AND i.status IN (${sql.join([...PAYABLE_STATUSES])})
        AND n.due IN (SELECT unnest(${sql.val([...amounts])}::bigint[]))`.execute(trx);
   const found = new Map<string, OpenInvoice>(byBalance.map((i) => [i.id, i]));
-  for (const invoice of byInstallment) found.set(invoice.id, { ...(found.get(invoice.id) ?? invoice), next_installment_due: invoice.next_installment_due });
+  for (const invoice of byInstallment)
+    found.set(invoice.id, {
+      ...(found.get(invoice.id) ?? invoice),
+      next_installment_due: invoice.next_installment_due,
+    });
   return [...found.values()];
 }
 
@@ -125,7 +137,8 @@ export async function findOpenInvoicesByAmounts(trx: Db, amounts: readonly numbe
  * The names every payer is compared with: all the account's customers (one read per batch,
  * ~10 ms for 10,000; those owing nothing simply get no proposal).
  */
-export const customerNames = (trx: Db): Promise<Array<{ id: string; name: string }>> => trx.selectFrom('customers').select(['id', 'name']).execute();
+export const customerNames = (trx: Db): Promise<Array<{ id: string; name: string }>> =>
+  trx.selectFrom('customers').select(['id', 'name']).execute();
 
 export async function openInvoicesOfCustomers(trx: Db, customerIds: readonly string[]): Promise<OpenInvoice[]> {
   if (customerIds.length === 0) return [];

@@ -11,7 +11,15 @@ export type MatchStatus = (typeof MATCH_STATUSES)[number];
 
 export const STATEMENT_FORMATS = ['csv', 'camt053', 'mt940'] as const;
 export const STATEMENT_ENCODINGS = ['utf-8', 'windows-1252', 'iso-8859-1', 'iso-8859-15'] as const;
-export const DATE_FORMATS = ['YYYY-MM-DD', 'DD/MM/YYYY', 'DD.MM.YYYY', 'DD-MM-YYYY', 'MM/DD/YYYY', 'DD/MM/YY', 'DD.MM.YY'] as const;
+export const DATE_FORMATS = [
+  'YYYY-MM-DD',
+  'DD/MM/YYYY',
+  'DD.MM.YYYY',
+  'DD-MM-YYYY',
+  'MM/DD/YYYY',
+  'DD/MM/YY',
+  'DD.MM.YY',
+] as const;
 
 /** Lines per import request. */
 export const MAX_LINES_PER_IMPORT = 1000;
@@ -30,7 +38,11 @@ export const MatchReason = Type.Object(
 );
 
 export const MatchAllocation = Type.Object(
-  { invoice_id: Id('inv'), invoice_number: Type.String(), amount: Type.Integer({ description: 'Minor units the payment would allocate to this invoice.' }) },
+  {
+    invoice_id: Id('inv'),
+    invoice_number: Type.String(),
+    amount: Type.Integer({ description: 'Minor units the payment would allocate to this invoice.' }),
+  },
   { additionalProperties: false },
 );
 
@@ -43,7 +55,9 @@ export const BankTransactionMatch = Type.Object(
     status: Type.Enum([...MATCH_STATUSES]),
     customer_id: Id('cus'),
     allocations: Type.Array(MatchAllocation, { description: 'What confirming allocates, invoice by invoice.' }),
-    unallocated: Type.Integer({ description: "Left as the customer's credit (the line is more than the invoices owe)." }),
+    unallocated: Type.Integer({
+      description: "Left as the customer's credit (the line is more than the invoices owe).",
+    }),
     reasons: Type.Array(MatchReason),
     created_at: Timestamp,
     updated_at: Timestamp,
@@ -61,9 +75,12 @@ export const BankTransaction = Type.Object(
     currency: Type.String(),
     label: Type.String(),
     counterparty_name: Nullable(Type.String()),
-    bank_reference: Type.String({ description: "The bank's unique reference of the line: importing it again returns this line." }),
+    bank_reference: Type.String({
+      description: "The bank's unique reference of the line: importing it again returns this line.",
+    }),
     status: Type.Enum([...BANK_TRANSACTION_STATUSES], {
-      description: '`unmatched`: waiting for a decision; `matched`: a payment was recorded (`payment_id`); `ignored`: not a customer payment (debits are ignored on import).',
+      description:
+        '`unmatched`: waiting for a decision; `matched`: a payment was recorded (`payment_id`); `ignored`: not a customer payment (debits are ignored on import).',
     }),
     payment_id: Nullable(Id('pay')),
     matched_at: Nullable(Timestamp),
@@ -87,7 +104,11 @@ export const BankTransactionInput = Type.Object(
     currency: Currency,
     label: Type.String({ minLength: 1, maxLength: 1000, description: 'The label as the bank prints it.' }),
     counterparty_name: Type.Optional(Nullable(Type.String({ maxLength: 255 }))),
-    bank_reference: Type.String({ minLength: 1, maxLength: 255, description: 'Unique per line at the bank (AcctSvcrRef, transaction id).' }),
+    bank_reference: Type.String({
+      minLength: 1,
+      maxLength: 255,
+      description: 'Unique per line at the bank (AcctSvcrRef, transaction id).',
+    }),
     metadata: Type.Optional(Metadata),
   },
   { additionalProperties: false },
@@ -96,7 +117,11 @@ export type BankTransactionInput = Type.Static<typeof BankTransactionInput>;
 
 export const BankTransactionImport = Type.Object(
   { transactions: Type.Array(BankTransactionInput, { minItems: 1, maxItems: MAX_LINES_PER_IMPORT }) },
-  { $id: 'BankTransactionImport', additionalProperties: false, description: `1 to ${MAX_LINES_PER_IMPORT} bank lines.` },
+  {
+    $id: 'BankTransactionImport',
+    additionalProperties: false,
+    description: `1 to ${MAX_LINES_PER_IMPORT} bank lines.`,
+  },
 );
 export type BankTransactionImport = Type.Static<typeof BankTransactionImport>;
 
@@ -104,11 +129,16 @@ export const BankTransactionImportResult = Type.Object(
   {
     object: Type.Literal('bank_transaction_import'),
     created: Type.Integer({ description: 'Lines new to Relance.' }),
-    already_imported: Type.Integer({ description: 'Lines whose `bank_reference` was known: the existing line is returned, nothing is duplicated.' }),
+    already_imported: Type.Integer({
+      description: 'Lines whose `bank_reference` was known: the existing line is returned, nothing is duplicated.',
+    }),
     lines: Type.Array(
       Type.Object(
         {
-          created: Type.Boolean({ description: 'False: imported before (same `bank_reference`); `bank_transaction` is that line, as it is now.' }),
+          created: Type.Boolean({
+            description:
+              'False: imported before (same `bank_reference`); `bank_transaction` is that line, as it is now.',
+          }),
           bank_transaction: Type.Ref('BankTransaction'),
         },
         { additionalProperties: false },
@@ -159,30 +189,87 @@ export type BankTransactionListQuery = Type.Static<typeof BankTransactionListQue
 
 export const BankStatementImport = Type.Object(
   {
-    format: Type.Enum([...STATEMENT_FORMATS], { description: '`csv` (columns named in `csv`), `camt053` (ISO 20022 XML) or `mt940` (SWIFT).' }),
-    content: Type.Optional(Type.String({ maxLength: 5_000_000, description: 'The file as text (UTF-8 JSON string). Give this or `content_base64`.' })),
-    content_base64: Type.Optional(Type.String({ maxLength: 7_000_000, description: 'The file as bytes, base64: for files in another encoding than UTF-8 (see `encoding`).' })),
-    encoding: Type.Optional(Type.Enum([...STATEMENT_ENCODINGS], { description: 'Of `content_base64`; UTF-8 by default. French and German bank exports are often windows-1252.' })),
+    format: Type.Enum([...STATEMENT_FORMATS], {
+      description: '`csv` (columns named in `csv`), `camt053` (ISO 20022 XML) or `mt940` (SWIFT).',
+    }),
+    content: Type.Optional(
+      Type.String({
+        maxLength: 5_000_000,
+        description: 'The file as text (UTF-8 JSON string). Give this or `content_base64`.',
+      }),
+    ),
+    content_base64: Type.Optional(
+      Type.String({
+        maxLength: 7_000_000,
+        description: 'The file as bytes, base64: for files in another encoding than UTF-8 (see `encoding`).',
+      }),
+    ),
+    encoding: Type.Optional(
+      Type.Enum([...STATEMENT_ENCODINGS], {
+        description: 'Of `content_base64`; UTF-8 by default. French and German bank exports are often windows-1252.',
+      }),
+    ),
     csv: Type.Optional(
       Type.Object(
         {
-          delimiter: Type.Optional(Type.String({ minLength: 1, maxLength: 1, description: 'Found from the header line (`;`, tab or `,`) when absent.' })),
-          decimal_separator: Type.Optional(Type.Enum(['.', ','], { description: '`,` for most French and German exports; `.` by default.' })),
-          date_format: Type.Optional(Type.Enum([...DATE_FORMATS], { description: 'Found from the value (YYYY-MM-DD, DD.MM.YYYY, else DD/MM/YYYY) when absent.' })),
-          skip_lines: Type.Optional(Type.Integer({ minimum: 0, maximum: 50, description: 'Lines before the header row (account details some banks print first).' })),
+          delimiter: Type.Optional(
+            Type.String({
+              minLength: 1,
+              maxLength: 1,
+              description: 'Found from the header line (`;`, tab or `,`) when absent.',
+            }),
+          ),
+          decimal_separator: Type.Optional(
+            Type.Enum(['.', ','], { description: '`,` for most French and German exports; `.` by default.' }),
+          ),
+          date_format: Type.Optional(
+            Type.Enum([...DATE_FORMATS], {
+              description: 'Found from the value (YYYY-MM-DD, DD.MM.YYYY, else DD/MM/YYYY) when absent.',
+            }),
+          ),
+          skip_lines: Type.Optional(
+            Type.Integer({
+              minimum: 0,
+              maximum: 50,
+              description: 'Lines before the header row (account details some banks print first).',
+            }),
+          ),
           currency: Type.Optional(Currency),
           columns: Type.Object(
             {
-              booked_on: Type.String({ minLength: 1, maxLength: 200, description: 'Header of the booking date column.' }),
-              amount: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Signed amount column (credits positive). Or `debit` and `credit`.' })),
+              booked_on: Type.String({
+                minLength: 1,
+                maxLength: 200,
+                description: 'Header of the booking date column.',
+              }),
+              amount: Type.Optional(
+                Type.String({
+                  minLength: 1,
+                  maxLength: 200,
+                  description: 'Signed amount column (credits positive). Or `debit` and `credit`.',
+                }),
+              ),
               debit: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
               credit: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-              label: Type.Union([Type.String({ minLength: 1, maxLength: 200 }), Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { minItems: 1, maxItems: 5 })], {
-                description: 'Label column, or several joined with spaces.',
-              }),
+              label: Type.Union(
+                [
+                  Type.String({ minLength: 1, maxLength: 200 }),
+                  Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { minItems: 1, maxItems: 5 }),
+                ],
+                {
+                  description: 'Label column, or several joined with spaces.',
+                },
+              ),
               currency: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
               counterparty_name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-              bank_reference: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: "The bank's transaction id; without it each line gets one from its date, amount, label and rank in the file." })),
+              bank_reference: Type.Optional(
+                Type.String({
+                  minLength: 1,
+                  maxLength: 200,
+                  description:
+                    "The bank's transaction id; without it each line gets one from its date, amount, label and rank in the file.",
+                }),
+              ),
             },
             { additionalProperties: false },
           ),
@@ -191,6 +278,10 @@ export const BankStatementImport = Type.Object(
       ),
     ),
   },
-  { $id: 'BankStatementImport', additionalProperties: false, description: 'A bank statement file: its lines go through the same import as `POST /v1/bank_transactions`.' },
+  {
+    $id: 'BankStatementImport',
+    additionalProperties: false,
+    description: 'A bank statement file: its lines go through the same import as `POST /v1/bank_transactions`.',
+  },
 );
 export type BankStatementImport = Type.Static<typeof BankStatementImport>;

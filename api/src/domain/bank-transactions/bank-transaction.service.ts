@@ -30,7 +30,11 @@ import { proposeForLines } from './reconciliation.ts';
 import { parseStatement } from './statement-files.ts';
 
 const alreadyMatched = (row: BankTransactionRow) =>
-  new AppError('bank_transaction/already_matched', 409, `Bank transaction '${row.id}' is already matched to payment '${row.payment_id}'.`);
+  new AppError(
+    'bank_transaction/already_matched',
+    409,
+    `Bank transaction '${row.id}' is already matched to payment '${row.payment_id}'.`,
+  );
 
 /**
  * Bank reconciliation: bank lines come in, Relance proposes the invoices each one pays (scored,
@@ -41,7 +45,8 @@ export function createBankTransactionService(deps: { database: Database; clock: 
   const { database, clock, replan } = deps;
   const timeFor = accountTime(database, clock);
 
-  const present = async (trx: Db, row: BankTransactionRow): Promise<BankTransaction> => presentBankTransaction(row, await matchesOf(trx, [row.id]));
+  const present = async (trx: Db, row: BankTransactionRow): Promise<BankTransaction> =>
+    presentBankTransaction(row, await matchesOf(trx, [row.id]));
 
   const lineFor = async (trx: Db, id: string): Promise<BankTransactionRow> => {
     const row = await findBankTransaction(trx, id, { forUpdate: true });
@@ -58,12 +63,27 @@ export function createBankTransactionService(deps: { database: Database; clock: 
     async importFile(actor: Actor, input: BankStatementImport): Promise<BankTransactionImportResult> {
       assertWriteAccess(actor);
       const data = parseInput<BankStatementImport>(BankStatementImport, input);
-      const currency = await database.withAccount(actor.accountId, async (trx) => (await trx.selectFrom('accounts').select('default_currency').where('id', '=', actor.accountId).executeTakeFirstOrThrow()).default_currency);
+      const currency = await database.withAccount(
+        actor.accountId,
+        async (trx) =>
+          (
+            await trx
+              .selectFrom('accounts')
+              .select('default_currency')
+              .where('id', '=', actor.accountId)
+              .executeTakeFirstOrThrow()
+          ).default_currency,
+      );
       const lines = parseStatement(data, currency);
       if (lines.length > MAX_LINES_PER_IMPORT) {
-        throw new AppError('bank_statement/too_many_lines', 422, `The file holds ${lines.length} lines; import at most ${MAX_LINES_PER_IMPORT} at a time (split the file or the period).`, {
-          errors: [{ field: '/content', message: `more than ${MAX_LINES_PER_IMPORT} lines` }],
-        });
+        throw new AppError(
+          'bank_statement/too_many_lines',
+          422,
+          `The file holds ${lines.length} lines; import at most ${MAX_LINES_PER_IMPORT} at a time (split the file or the period).`,
+          {
+            errors: [{ field: '/content', message: `more than ${MAX_LINES_PER_IMPORT} lines` }],
+          },
+        );
       }
       return this.import(actor, { transactions: lines });
     },
@@ -110,7 +130,10 @@ export function createBankTransactionService(deps: { database: Database; clock: 
           .returningAll()
           .execute();
         const created = new Set(inserted.map((r) => r.bank_reference));
-        const existing = await linesByReference(trx, [...firsts.keys()].filter((ref) => !created.has(ref)));
+        const existing = await linesByReference(
+          trx,
+          [...firsts.keys()].filter((ref) => !created.has(ref)),
+        );
         const byReference = new Map([...inserted, ...existing].map((r) => [r.bank_reference, r]));
 
         data.transactions.forEach((line, index) => {
@@ -121,7 +144,14 @@ export function createBankTransactionService(deps: { database: Database; clock: 
               'bank_transaction/reference_conflict',
               409,
               `Bank reference '${line.bank_reference}' is already a line of ${row.booked_on}, ${row.amount} ${row.currency} ('${row.id}'); a line with the same reference must be the same line.`,
-              { errors: [{ field: `/transactions/${index}/bank_reference`, message: `is already the reference of '${row.id}' with another date, amount or currency` }] },
+              {
+                errors: [
+                  {
+                    field: `/transactions/${index}/bank_reference`,
+                    message: `is already the reference of '${row.id}' with another date, amount or currency`,
+                  },
+                ],
+              },
             );
           }
         });
@@ -146,9 +176,20 @@ export function createBankTransactionService(deps: { database: Database; clock: 
         );
         const matches: MatchRow[] = [];
         for (let start = 0; start < matchValues.length; start += 1000) {
-          matches.push(...(await trx.insertInto('bank_transaction_matches').values(matchValues.slice(start, start + 1000)).returningAll().execute()));
+          matches.push(
+            ...(await trx
+              .insertInto('bank_transaction_matches')
+              .values(matchValues.slice(start, start + 1000))
+              .returningAll()
+              .execute()),
+          );
         }
-        matches.push(...(await matchesOf(trx, existing.map((r) => r.id))));
+        matches.push(
+          ...(await matchesOf(
+            trx,
+            existing.map((r) => r.id),
+          )),
+        );
         const matchesByLine = Map.groupBy(matches, (m) => m.bank_transaction_id);
 
         const reported = new Set<string>();
@@ -159,7 +200,12 @@ export function createBankTransactionService(deps: { database: Database; clock: 
           return { created: isNew, bank_transaction: presentBankTransaction(row, matchesByLine.get(row.id) ?? []) };
         });
         const createdCount = lines.filter((l) => l.created).length;
-        return { object: 'bank_transaction_import', created: createdCount, already_imported: lines.length - createdCount, lines };
+        return {
+          object: 'bank_transaction_import',
+          created: createdCount,
+          already_imported: lines.length - createdCount,
+          lines,
+        };
       });
     },
 
@@ -178,14 +224,23 @@ export function createBankTransactionService(deps: { database: Database; clock: 
         throw validationFailed([{ field: '/match_id', message: 'give either match_id or customer_id' }]);
       }
       if (data.match_id !== undefined && data.allocations !== undefined) {
-        throw validationFailed([{ field: '/allocations', message: 'goes with customer_id, not with match_id (the proposal has its allocations)' }]);
+        throw validationFailed([
+          {
+            field: '/allocations',
+            message: 'goes with customer_id, not with match_id (the proposal has its allocations)',
+          },
+        ]);
       }
       const { now, today } = await timeFor(actor);
       return database.withAccount(actor.accountId, async (trx) => {
         const line = await lineFor(trx, id);
         if (line.status === 'matched') throw alreadyMatched(line);
         if (line.amount < 0) {
-          throw new AppError('bank_transaction/not_a_credit', 409, `Bank transaction '${id}' is a debit (${line.amount}); only money received becomes a payment.`);
+          throw new AppError(
+            'bank_transaction/not_a_credit',
+            409,
+            `Bank transaction '${id}' is a debit (${line.amount}); only money received becomes a payment.`,
+          );
         }
         let payment: PaymentCreate = {
           customer_id: data.customer_id ?? '',
@@ -204,21 +259,40 @@ export function createBankTransactionService(deps: { database: Database; clock: 
           const allocations = chosen.allocations as unknown as ProposedAllocation[];
           // Locked in id order, as every payment takes them, then checked: a proposal is a
           // snapshot, and its invoices may have been paid or voided since.
-          const locked = new Map((await lockInvoices(trx, allocations.map((a) => a.invoice_id))).map((i) => [i.id, i]));
+          const locked = new Map(
+            (
+              await lockInvoices(
+                trx,
+                allocations.map((a) => a.invoice_id),
+              )
+            ).map((i) => [i.id, i]),
+          );
           for (const allocation of allocations) {
             const invoice = locked.get(allocation.invoice_id);
-            const owes = invoice && PAYABLE_STATUSES.includes(invoice.status) && invoice.customer_id === chosen.customer_id && invoice.balance >= allocation.amount;
+            const owes =
+              invoice &&
+              PAYABLE_STATUSES.includes(invoice.status) &&
+              invoice.customer_id === chosen.customer_id &&
+              invoice.balance >= allocation.amount;
             if (!owes) {
               const now = invoice ? `is ${invoice.status} with a balance of ${invoice.balance}` : 'no longer exists';
               throw new AppError(
                 'bank_transaction/match_stale',
                 409,
                 `Match '${matchId}' would allocate ${allocation.amount} to invoice ${allocation.invoice_number}, which ${now}; nothing was recorded. Confirm another match or give the allocations.`,
-                { errors: [{ field: '/match_id', message: `invoice ${allocation.invoice_id} changed since the proposal` }] },
+                {
+                  errors: [
+                    { field: '/match_id', message: `invoice ${allocation.invoice_id} changed since the proposal` },
+                  ],
+                },
               );
             }
           }
-          payment = { ...payment, customer_id: chosen.customer_id, allocations: allocations.map((a) => ({ invoice_id: a.invoice_id, amount: a.amount })) };
+          payment = {
+            ...payment,
+            customer_id: chosen.customer_id,
+            allocations: allocations.map((a) => ({ invoice_id: a.invoice_id, amount: a.amount })),
+          };
         }
         const recorded = await recordPayment(trx, { actor, now, today, replan }, payment);
         const row = await trx
@@ -229,7 +303,15 @@ export function createBankTransactionService(deps: { database: Database; clock: 
           .executeTakeFirstOrThrow();
         await trx
           .updateTable('bank_transaction_matches')
-          .set((eb) => ({ status: eb.case().when('id', '=', chosen?.id ?? '').then('confirmed').else('rejected').end(), updated_at: now }))
+          .set((eb) => ({
+            status: eb
+              .case()
+              .when('id', '=', chosen?.id ?? '')
+              .then('confirmed')
+              .else('rejected')
+              .end(),
+            updated_at: now,
+          }))
           .where('bank_transaction_id', '=', id)
           .where((eb) => eb.or([eb('status', '=', 'proposed'), eb('id', '=', chosen?.id ?? '')]))
           .execute();
@@ -248,7 +330,11 @@ export function createBankTransactionService(deps: { database: Database; clock: 
         const match = (await matchesOf(trx, [id])).find((m) => m.id === data.match_id);
         if (!match) throw notFound('bank_transaction_match', data.match_id);
         if (match.status !== 'rejected') {
-          await trx.updateTable('bank_transaction_matches').set({ status: 'rejected', updated_at: now }).where('id', '=', match.id).execute();
+          await trx
+            .updateTable('bank_transaction_matches')
+            .set({ status: 'rejected', updated_at: now })
+            .where('id', '=', match.id)
+            .execute();
         }
         return present(trx, line);
       });
@@ -262,7 +348,12 @@ export function createBankTransactionService(deps: { database: Database; clock: 
         const line = await lineFor(trx, id);
         if (line.status === 'matched') throw alreadyMatched(line);
         if (line.status === 'ignored') return present(trx, line);
-        const row = await trx.updateTable('bank_transactions').set({ status: 'ignored', updated_at: now }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+        const row = await trx
+          .updateTable('bank_transactions')
+          .set({ status: 'ignored', updated_at: now })
+          .where('id', '=', id)
+          .returningAll()
+          .executeTakeFirstOrThrow();
         return present(trx, row);
       });
     },
@@ -281,8 +372,14 @@ export function createBankTransactionService(deps: { database: Database; clock: 
       const query = parseInput<BankTransactionListQuery>(BankTransactionListQuery, input);
       return database.withAccount(actor.accountId, async (trx) => {
         const rows = await listBankTransactions(trx, query);
-        const matches = await matchesOf(trx, rows.map((r) => r.id));
-        return toPage(rows.map((r) => presentBankTransaction(r, matches)), query.limit ?? 20);
+        const matches = await matchesOf(
+          trx,
+          rows.map((r) => r.id),
+        );
+        return toPage(
+          rows.map((r) => presentBankTransaction(r, matches)),
+          query.limit ?? 20,
+        );
       });
     },
   };

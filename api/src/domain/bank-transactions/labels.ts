@@ -116,7 +116,9 @@ const nameWord = (word: string) => word.replace(/([AOU])E/g, '$1');
 
 /** The words of a name that identify it (no legal form, article or banking word). */
 export function nameTokens(name: string): string[] {
-  const tokens = normaliseText(name).split(/[^A-Z0-9]+/).filter((t) => t.length > 0);
+  const tokens = normaliseText(name)
+    .split(/[^A-Z0-9]+/)
+    .filter((t) => t.length > 0);
   const significant = tokens.filter((t) => t.length >= 2 && !NAME_STOPWORDS.has(t));
   return [...new Set((significant.length > 0 ? significant : tokens.filter((t) => t.length >= 2)).map(nameWord))];
 }
@@ -132,9 +134,15 @@ export function payerWords(counterpartyName: string | null, label: string): Paye
   const words = new Set<string>();
   const truncated: string[] = [];
   // The name field is cut anywhere ("DUPONT ET FI"); a label's last word only counts if long.
-  for (const [source, shortest] of [[counterpartyName, 2], [label, 4]] as const) {
+  for (const [source, shortest] of [
+    [counterpartyName, 2],
+    [label, 4],
+  ] as const) {
     if (!source) continue;
-    const tokens = normaliseText(source).split(/[^A-Z0-9]+/).filter((t) => t.length > 0).map(nameWord);
+    const tokens = normaliseText(source)
+      .split(/[^A-Z0-9]+/)
+      .filter((t) => t.length > 0)
+      .map(nameWord);
     for (const token of tokens) words.add(token);
     const last = tokens.at(-1);
     if (last && last.length >= shortest && !NAME_STOPWORDS.has(last)) truncated.push(last);

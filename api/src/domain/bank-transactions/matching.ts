@@ -90,7 +90,8 @@ export interface AmountCandidate {
 export function amountCandidates(invoice: OpenInvoice): AmountCandidate[] {
   const candidates: AmountCandidate[] = [{ invoice, kind: 'balance', amount: invoice.balance }];
   const installment = invoice.next_installment_due;
-  if (installment != null && installment > 0 && installment !== invoice.balance) candidates.push({ invoice, kind: 'installment', amount: installment });
+  if (installment != null && installment > 0 && installment !== invoice.balance)
+    candidates.push({ invoice, kind: 'installment', amount: installment });
   return candidates;
 }
 
@@ -117,7 +118,10 @@ const byDueDate = (a: OpenInvoice, b: OpenInvoice) => compareKeys(a.due_date, b.
  * steps, so a customer with many invoices costs no more than one with 24.
  */
 export function combinationsSummingTo(amount: number, invoices: readonly OpenInvoice[], limit = 3): OpenInvoice[][] {
-  const pool = invoices.filter((i) => i.balance > 0 && i.balance <= amount).toSorted(byDueDate).slice(0, 24);
+  const pool = invoices
+    .filter((i) => i.balance > 0 && i.balance <= amount)
+    .toSorted(byDueDate)
+    .slice(0, 24);
   const found: OpenInvoice[][] = [];
   let steps = 0;
   for (let size = 2; size <= 4 && found.length < limit; size++) {
@@ -143,7 +147,10 @@ export function combinationsSummingTo(amount: number, invoices: readonly OpenInv
 }
 
 /** Splits the line's amount over invoices in the order given: each takes at most its balance. */
-function allocationsFor(amount: number, invoices: readonly OpenInvoice[]): { allocations: ProposedAllocation[]; unallocated: number } {
+function allocationsFor(
+  amount: number,
+  invoices: readonly OpenInvoice[],
+): { allocations: ProposedAllocation[]; unallocated: number } {
   let left = amount;
   const allocations: ProposedAllocation[] = [];
   for (const invoice of invoices) {
@@ -155,7 +162,6 @@ function allocationsFor(amount: number, invoices: readonly OpenInvoice[]): { all
   return { allocations, unallocated: left };
 }
 
-
 /** The reasons a set of invoices of one customer pays the line, from the evidence. */
 function reasonsFor(line: LineAmount, invoices: readonly OpenInvoice[], evidence: LineEvidence): Reason[] {
   const reasons: Reason[] = [];
@@ -164,8 +170,15 @@ function reasonsFor(line: LineAmount, invoices: readonly OpenInvoice[], evidence
   if (named.length > 0) {
     const best = named.every((n) => n.found === 'exact') ? POINTS.numberExact : POINTS.numberDigits;
     const points = Math.round((best * named.length) / invoices.length);
-    const numbers = named.map((n) => `${n.invoice.number} (${n.found === 'exact' ? 'as written' : 'its digits'})`).join(', ');
-    reasons.push({ code: 'invoice_number_in_label', points, invoice_ids: named.map((n) => n.invoice.id), detail: `The label names ${numbers}.` });
+    const numbers = named
+      .map((n) => `${n.invoice.number} (${n.found === 'exact' ? 'as written' : 'its digits'})`)
+      .join(', ');
+    reasons.push({
+      code: 'invoice_number_in_label',
+      points,
+      invoice_ids: named.map((n) => n.invoice.id),
+      detail: `The label names ${numbers}.`,
+    });
   }
   const only = invoices.length === 1 ? invoices[0] : undefined;
   if (only) {
@@ -196,7 +209,10 @@ function reasonsFor(line: LineAmount, invoices: readonly OpenInvoice[], evidence
       code: 'counterparty_matches_customer',
       points: payer.match === 'full' ? POINTS.nameFull : POINTS.namePartial,
       invoice_ids: [],
-      detail: payer.match === 'full' ? "The payer's name is the customer's." : "The payer's name shares words with the customer's.",
+      detail:
+        payer.match === 'full'
+          ? "The payer's name is the customer's."
+          : "The payer's name shares words with the customer's.",
     });
   }
   return reasons;
@@ -221,7 +237,10 @@ export function proposeMatches(line: LineAmount, evidence: LineEvidence): Propos
       left -= invoice.balance;
     }
     if (usable.length === 0 || usable.some((i) => i.customer_id !== usable[0]?.customer_id)) return;
-    const key = usable.map((i) => i.id).toSorted().join(',');
+    const key = usable
+      .map((i) => i.id)
+      .toSorted()
+      .join(',');
     if (!drafts.has(key)) drafts.set(key, [...usable]);
   };
 
@@ -232,7 +251,12 @@ export function proposeMatches(line: LineAmount, evidence: LineEvidence): Propos
 
   const payerIds = new Set(evidence.payers.map((p) => p.customer_id));
   for (const hit of evidence.amounts) {
-    if (evidence.amountShared <= MAX_SHARED_AMOUNT || payerIds.has(hit.invoice.customer_id) || namedByCustomer.has(hit.invoice.customer_id)) add([hit.invoice]);
+    if (
+      evidence.amountShared <= MAX_SHARED_AMOUNT ||
+      payerIds.has(hit.invoice.customer_id) ||
+      namedByCustomer.has(hit.invoice.customer_id)
+    )
+      add([hit.invoice]);
   }
 
   for (const payer of evidence.payers.slice(0, 5)) {
@@ -246,10 +270,20 @@ export function proposeMatches(line: LineAmount, evidence: LineEvidence): Propos
   const proposals: Array<Proposal & { due: string }> = [];
   for (const invoices of drafts.values()) {
     const reasons = reasonsFor(line, invoices, evidence);
-    const score = Math.min(100, reasons.reduce((sum, r) => sum + r.points, 0));
+    const score = Math.min(
+      100,
+      reasons.reduce((sum, r) => sum + r.points, 0),
+    );
     if (score < MIN_SCORE) continue;
     const { allocations, unallocated } = allocationsFor(line.amount, invoices);
-    proposals.push({ customer_id: invoices[0]?.customer_id ?? '', score, allocations, unallocated, reasons, due: invoices[0]?.due_date ?? '' });
+    proposals.push({
+      customer_id: invoices[0]?.customer_id ?? '',
+      score,
+      allocations,
+      unallocated,
+      reasons,
+      due: invoices[0]?.due_date ?? '',
+    });
   }
   return proposals
     .toSorted(

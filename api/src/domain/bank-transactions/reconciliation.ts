@@ -5,8 +5,24 @@ import {
   findOpenInvoicesByDigits,
   openInvoicesOfCustomers,
 } from './bank-transaction.repository.ts';
-import { type NameMatch, nameMatches, nameTokens, numberCandidates, numberDigits, numberFoundIn, type PayerWords, payerWords } from './labels.ts';
-import { type AmountCandidate, amountCandidates, type LineEvidence, type OpenInvoice, type Proposal, proposeMatches } from './matching.ts';
+import {
+  type NameMatch,
+  nameMatches,
+  nameTokens,
+  numberCandidates,
+  numberDigits,
+  numberFoundIn,
+  type PayerWords,
+  payerWords,
+} from './labels.ts';
+import {
+  type AmountCandidate,
+  amountCandidates,
+  type LineEvidence,
+  type OpenInvoice,
+  type Proposal,
+  proposeMatches,
+} from './matching.ts';
 
 /** A credit line to match (amount > 0). */
 export interface LineToMatch {
@@ -59,7 +75,11 @@ const MAX_PARTIAL_PAYERS = 5;
  * ones are kept only when few customers share the words (a trade or a common surname alone says
  * nothing). The candidates found this way are then checked by `nameMatches`.
  */
-function payersOfLine(names: ReturnType<typeof nameIndex>, customers: ReadonlyArray<{ id: string }>, payer: PayerWords) {
+function payersOfLine(
+  names: ReturnType<typeof nameIndex>,
+  customers: ReadonlyArray<{ id: string }>,
+  payer: PayerWords,
+) {
   // A counter per customer, reset after use: cheaper than a Map on the thousands of lines of a batch.
   const counts = names.counts;
   const touched: number[] = [];
@@ -84,7 +104,8 @@ function payersOfLine(names: ReturnType<typeof nameIndex>, customers: ReadonlyAr
   const check = (indexes: number[], want: NameMatch) => {
     for (const index of indexes.toSorted((a, b) => a - b)) {
       const customer = customers[index];
-      if (customer && nameMatches(names.tokens[index] ?? [], payer) === want) found.push({ customer_id: customer.id, match: want });
+      if (customer && nameMatches(names.tokens[index] ?? [], payer) === want)
+        found.push({ customer_id: customer.id, match: want });
     }
   };
   check(full, 'full');
@@ -143,14 +164,22 @@ export async function proposeForLines(trx: Db, lines: readonly LineToMatch[]): P
   // invoices the label names already account for the amount exactly.
   const settledByNumbers = lines.map((line, index) => {
     const named = numbersOf[index] ?? [];
-    return named.length > 0 && (named.some((n) => n.invoice.balance === line.amount) || named.reduce((sum, n) => sum + n.invoice.balance, 0) === line.amount);
+    return (
+      named.length > 0 &&
+      (named.some((n) => n.invoice.balance === line.amount) ||
+        named.reduce((sum, n) => sum + n.invoice.balance, 0) === line.amount)
+    );
   });
   const searched = new Set<string>();
   payersOf.forEach((payers, index) => {
     if (!settledByNumbers[index]) for (const p of payers.slice(0, MAX_PAYERS_SEARCHED)) searched.add(p.customer_id);
   });
-  const invoicesOfCustomer = Map.groupBy(await openInvoicesOfCustomers(trx, [...searched]), (i) => `${i.customer_id}:${i.currency}`);
-  const invoicesIn = (customerId: string, currency: string): readonly OpenInvoice[] => invoicesOfCustomer.get(`${customerId}:${currency}`) ?? [];
+  const invoicesOfCustomer = Map.groupBy(
+    await openInvoicesOfCustomers(trx, [...searched]),
+    (i) => `${i.customer_id}:${i.currency}`,
+  );
+  const invoicesIn = (customerId: string, currency: string): readonly OpenInvoice[] =>
+    invoicesOfCustomer.get(`${customerId}:${currency}`) ?? [];
 
   return lines.map((line, index) => {
     const numbers = numbersOf[index] ?? [];
@@ -160,7 +189,8 @@ export async function proposeForLines(trx: Db, lines: readonly LineToMatch[]): P
       amounts,
       amountShared: new Set(amounts.map((a) => a.invoice.id)).size,
       payers: payersOf[index] ?? [],
-      invoicesOf: (customerId: string): readonly OpenInvoice[] => (settledByNumbers[index] ? [] : invoicesIn(customerId, line.currency)),
+      invoicesOf: (customerId: string): readonly OpenInvoice[] =>
+        settledByNumbers[index] ? [] : invoicesIn(customerId, line.currency),
     };
     return proposeMatches(line, evidence);
   });

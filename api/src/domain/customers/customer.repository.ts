@@ -23,7 +23,12 @@ export const presentCustomer = (row: CustomerRow, today?: string): Customer => (
   time_zone: row.time_zone,
   payment_terms_id: row.payment_terms_id,
   reminder_policy_id: row.reminder_policy_id,
-  pause: today === undefined ? (row.paused ? { until: row.paused_until, reason: row.pause_reason } : null) : activePause(row, today),
+  pause:
+    today === undefined
+      ? row.paused
+        ? { until: row.paused_until, reason: row.pause_reason }
+        : null
+      : activePause(row, today),
   metadata: row.metadata as Record<string, string>,
   created_at: row.created_at.toISOString(),
   updated_at: row.updated_at.toISOString(),

@@ -1,5 +1,15 @@
 import Type from 'typebox';
-import { CalendarDate, Email, Id, Locale, Metadata, MetadataFilter, Nullable, Timestamp, TimeZone } from '../shared/index.ts';
+import {
+  CalendarDate,
+  Email,
+  Id,
+  Locale,
+  Metadata,
+  MetadataFilter,
+  Nullable,
+  Timestamp,
+  TimeZone,
+} from '../shared/index.ts';
 
 const Text = (max: number) => Type.String({ minLength: 1, maxLength: max });
 
@@ -22,11 +32,20 @@ export const Customer = Type.Object(
     id: Id('cus'),
     object: Type.Literal('customer'),
     ...fields,
-    reminder_policy_id: Nullable(Type.String({ description: "The reminder policy of this customer's invoices (unless an invoice has its own); null follows the account default." })),
+    reminder_policy_id: Nullable(
+      Type.String({
+        description:
+          "The reminder policy of this customer's invoices (unless an invoice has its own); null follows the account default.",
+      }),
+    ),
     pause: Nullable(
       Type.Object(
         { until: Nullable(CalendarDate), reason: Nullable(Type.String()) },
-        { additionalProperties: false, description: "Reminders of all this customer's invoices are paused until this date (included), or until resumed when `until` is null." },
+        {
+          additionalProperties: false,
+          description:
+            "Reminders of all this customer's invoices are paused until this date (included), or until resumed when `until` is null.",
+        },
       ),
     ),
     created_at: Timestamp,

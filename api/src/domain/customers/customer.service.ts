@@ -5,11 +5,22 @@ import type { Database } from '../../store/database.ts';
 import { constraintOf, isForeignKeyViolation, isUniqueViolation } from '../../store/pg-errors.ts';
 import { parseInput } from '../../validation.ts';
 import { recordEvent } from '../outbox/index.ts';
-import { accountTime, type Actor, assertWriteAccess, CHASED_STATUSES, metadataContains, type Page, toPage } from '../shared/index.ts';
+import {
+  accountTime,
+  type Actor,
+  assertWriteAccess,
+  CHASED_STATUSES,
+  metadataContains,
+  type Page,
+  toPage,
+} from '../shared/index.ts';
 import { findCustomer, insertCustomerOnce, presentCustomer } from './customer.repository.ts';
 import { type Customer, CustomerCreate, CustomerListQuery, CustomerUpdate } from './customer.schemas.ts';
 
-function translate(error: unknown, input: { external_id?: string | null; payment_terms_id?: string | null; reminder_policy_id?: string | null }): unknown {
+function translate(
+  error: unknown,
+  input: { external_id?: string | null; payment_terms_id?: string | null; reminder_policy_id?: string | null },
+): unknown {
   if (isUniqueViolation(error, 'customers_account_id_external_id_key')) {
     return externalIdTaken(String(input.external_id), undefined, []);
   }
@@ -31,7 +42,12 @@ const externalIdTaken = (externalId: string, existingId: string | undefined, dif
       : `A customer with external_id '${externalId}' already exists.`,
     {
       ...(existingId && { existingId }),
-      ...(differing.length > 0 && { errors: differing.map((field) => ({ field: `/${field}`, message: 'differs from the registered customer with this external_id' })) }),
+      ...(differing.length > 0 && {
+        errors: differing.map((field) => ({
+          field: `/${field}`,
+          message: 'differs from the registered customer with this external_id',
+        })),
+      }),
     },
   );
 
@@ -39,10 +55,15 @@ const externalIdTaken = (externalId: string, existingId: string | undefined, dif
 function differingFields(data: CustomerCreate, existing: Customer): string[] {
   const canonical = (value: unknown): string =>
     JSON.stringify(value, (_key, v: unknown) =>
-      v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v,
+      v && typeof v === 'object' && !Array.isArray(v)
+        ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))
+        : v,
     );
   return Object.entries(data)
-    .filter(([field, value]) => value !== undefined && canonical(value) !== canonical(existing[field as keyof Customer] ?? null))
+    .filter(
+      ([field, value]) =>
+        value !== undefined && canonical(value) !== canonical(existing[field as keyof Customer] ?? null),
+    )
     .map(([field]) => field);
 }
 
@@ -77,7 +98,14 @@ export function createCustomerService(deps: { database: Database; clock: Clock }
             if (differing.length > 0) throw externalIdTaken(String(data.external_id), row.id, differing);
             return { customer, created: false };
           }
-          await recordEvent(trx, { accountId: actor.accountId, type: 'customer.created', objectType: 'customer', objectId: row.id, data: customer, at: now });
+          await recordEvent(trx, {
+            accountId: actor.accountId,
+            type: 'customer.created',
+            objectType: 'customer',
+            objectId: row.id,
+            data: customer,
+            at: now,
+          });
           return { customer, created: true };
         });
       } catch (error) {
@@ -104,12 +132,19 @@ export function createCustomerService(deps: { database: Database; clock: Clock }
       const limit = query.limit ?? 20;
       const { today } = await timeFor(actor);
       return database.withAccount(actor.accountId, async (trx) => {
-        let q = trx.selectFrom('customers').selectAll().orderBy('id', 'desc').limit(limit + 1);
+        let q = trx
+          .selectFrom('customers')
+          .selectAll()
+          .orderBy('id', 'desc')
+          .limit(limit + 1);
         if (query.starting_after) q = q.where('id', '<', query.starting_after);
         if (query.external_id) q = q.where('external_id', '=', query.external_id);
         if (query.email) q = q.where('email', '=', query.email);
         if (query.metadata && Object.keys(query.metadata).length > 0) q = q.where(metadataContains(query.metadata));
-        return toPage((await q.execute()).map((row) => presentCustomer(row, today)), limit);
+        return toPage(
+          (await q.execute()).map((row) => presentCustomer(row, today)),
+          limit,
+        );
       });
     },
 
@@ -141,7 +176,14 @@ export function createCustomerService(deps: { database: Database; clock: Clock }
               .execute();
           }
           const customer = presentCustomer(row, today);
-          await recordEvent(trx, { accountId: actor.accountId, type: 'customer.updated', objectType: 'customer', objectId: id, data: customer, at: now });
+          await recordEvent(trx, {
+            accountId: actor.accountId,
+            type: 'customer.updated',
+            objectType: 'customer',
+            objectId: id,
+            data: customer,
+            at: now,
+          });
           return customer;
         });
       } catch (error) {
@@ -157,7 +199,14 @@ export function createCustomerService(deps: { database: Database; clock: Clock }
         await database.withAccount(actor.accountId, async (trx) => {
           const row = await trx.deleteFrom('customers').where('id', '=', id).returningAll().executeTakeFirst();
           if (!row) throw notFound('customer', id);
-          await recordEvent(trx, { accountId: actor.accountId, type: 'customer.deleted', objectType: 'customer', objectId: id, data: presentCustomer(row), at: now });
+          await recordEvent(trx, {
+            accountId: actor.accountId,
+            type: 'customer.deleted',
+            objectType: 'customer',
+            objectId: id,
+            data: presentCustomer(row),
+            at: now,
+          });
         });
       } catch (error) {
         if (isForeignKeyViolation(error)) {

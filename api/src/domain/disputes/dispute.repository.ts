@@ -26,7 +26,11 @@ export const findDispute = (trx: Db, id: string, options: { forUpdate?: boolean 
 /** One page of disputes, newest first, filtered. */
 export function listDisputes(trx: Db, query: DisputeListQuery) {
   const limit = query.limit ?? 20;
-  let q = trx.selectFrom('disputes').selectAll().orderBy('id', 'desc').limit(limit + 1);
+  let q = trx
+    .selectFrom('disputes')
+    .selectAll()
+    .orderBy('id', 'desc')
+    .limit(limit + 1);
   if (query.starting_after) q = q.where('id', '<', query.starting_after);
   if (query.status) q = q.where('status', '=', query.status);
   if (query.invoice_id) q = q.where('invoice_id', '=', query.invoice_id);

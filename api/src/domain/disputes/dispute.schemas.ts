@@ -31,7 +31,11 @@ export type Dispute = Type.Static<typeof Dispute>;
 
 export const DisputeCreate = Type.Object(
   {
-    reason: Type.String({ minLength: 1, maxLength: 500, description: 'What the customer contests: "goods damaged", "never ordered"…' }),
+    reason: Type.String({
+      minLength: 1,
+      maxLength: 500,
+      description: 'What the customer contests: "goods damaged", "never ordered"…',
+    }),
     note: Type.Optional(Nullable(Note)),
   },
   { $id: 'DisputeCreate', additionalProperties: false },

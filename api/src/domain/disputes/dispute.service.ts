@@ -12,7 +12,8 @@ import { cancelPlanOfClosedInvoice } from '../payment-plans/index.ts';
 import { findDispute, listDisputes, presentDispute } from './dispute.repository.ts';
 import { type Dispute, DisputeCreate, DisputeListQuery, DisputeResolve } from './dispute.schemas.ts';
 
-const alreadyOpen = () => new AppError('dispute/already_open', 409, 'This invoice already has an open dispute; resolve it first.');
+const alreadyOpen = () =>
+  new AppError('dispute/already_open', 409, 'This invoice already has an open dispute; resolve it first.');
 
 /**
  * Disputes: a customer contests an invoice. While a dispute is open the invoice is `disputed`
@@ -36,16 +37,40 @@ export function createDisputeService(deps: { database: Database; clock: Clock; r
           const invoice = await findInvoice(trx, invoiceId, { forUpdate: true });
           if (!invoice) throw notFound('invoice', invoiceId);
           assertInvoiceStatus(invoice.status, CHASED_STATUSES, 'dispute');
-          const open = await trx.selectFrom('disputes').select('id').where('invoice_id', '=', invoiceId).where('status', '=', 'open').executeTakeFirst();
+          const open = await trx
+            .selectFrom('disputes')
+            .select('id')
+            .where('invoice_id', '=', invoiceId)
+            .where('status', '=', 'open')
+            .executeTakeFirst();
           if (open) throw alreadyOpen();
           const row = await trx
             .insertInto('disputes')
-            .values({ account_id: actor.accountId, id: newId('dispute'), invoice_id: invoiceId, status: 'open', reason: data.reason, note: data.note ?? null, opened_at: now })
+            .values({
+              account_id: actor.accountId,
+              id: newId('dispute'),
+              invoice_id: invoiceId,
+              status: 'open',
+              reason: data.reason,
+              note: data.note ?? null,
+              opened_at: now,
+            })
             .returningAll()
             .executeTakeFirstOrThrow();
-          await trx.updateTable('invoices').set({ disputed: true, updated_at: now }).where('id', '=', invoiceId).execute();
+          await trx
+            .updateTable('invoices')
+            .set({ disputed: true, updated_at: now })
+            .where('id', '=', invoiceId)
+            .execute();
           const dispute = presentDispute(row);
-          await recordEvent(trx, { accountId: actor.accountId, type: 'dispute.opened', objectType: 'dispute', objectId: row.id, data: dispute, at: now });
+          await recordEvent(trx, {
+            accountId: actor.accountId,
+            type: 'dispute.opened',
+            objectType: 'dispute',
+            objectId: row.id,
+            data: dispute,
+            at: now,
+          });
           return dispute;
         });
       } catch (error) {
@@ -70,7 +95,8 @@ export function createDisputeService(deps: { database: Database; clock: Clock; r
         const invoice = await findInvoice(trx, peek.invoice_id, { forUpdate: true });
         if (!invoice) throw notFound('invoice', peek.invoice_id);
         const current = await findDispute(trx, id, { forUpdate: true });
-        if (!current || current.status !== 'open') throw new AppError('dispute/not_open', 409, 'This dispute is already resolved.');
+        if (!current || current.status !== 'open')
+          throw new AppError('dispute/not_open', 409, 'This dispute is already resolved.');
 
         let status = invoice.status;
         if (data.resolution === 'for_customer' && CHASED_STATUSES.includes(invoice.status)) {
@@ -89,7 +115,12 @@ export function createDisputeService(deps: { database: Database; clock: Clock; r
 
         const row = await trx
           .updateTable('disputes')
-          .set({ status: 'resolved', resolution: data.resolution, resolution_note: data.note ?? null, resolved_at: now })
+          .set({
+            status: 'resolved',
+            resolution: data.resolution,
+            resolution_note: data.note ?? null,
+            resolved_at: now,
+          })
           .where('id', '=', id)
           .returningAll()
           .executeTakeFirstOrThrow();
@@ -100,13 +131,37 @@ export function createDisputeService(deps: { database: Database; clock: Clock; r
           .returningAll()
           .executeTakeFirstOrThrow();
         const dispute = presentDispute(row);
-        await recordEvent(trx, { accountId: actor.accountId, type: 'dispute.resolved', objectType: 'dispute', objectId: id, data: dispute, at: now });
+        await recordEvent(trx, {
+          accountId: actor.accountId,
+          type: 'dispute.resolved',
+          objectType: 'dispute',
+          objectId: id,
+          data: dispute,
+          at: now,
+        });
         if (voiding) {
-          await recordEvent(trx, { accountId: actor.accountId, type: 'invoice.voided', objectType: 'invoice', objectId: invoice.id, data: presentInvoice(updated, today), at: now });
-          await cancelPlanOfClosedInvoice(trx, { accountId: actor.accountId, timeZone: actor.timeZone, now, today, replan }, updated);
+          await recordEvent(trx, {
+            accountId: actor.accountId,
+            type: 'invoice.voided',
+            objectType: 'invoice',
+            objectId: invoice.id,
+            data: presentInvoice(updated, today),
+            at: now,
+          });
+          await cancelPlanOfClosedInvoice(
+            trx,
+            { accountId: actor.accountId, timeZone: actor.timeZone, now, today, replan },
+            updated,
+          );
         }
         // Held reminders go back to their plan (for the creditor), or are skipped (voided).
-        await replan(trx, { accountId: actor.accountId, invoiceIds: [invoice.id], timeZone: actor.timeZone, now, resume: true });
+        await replan(trx, {
+          accountId: actor.accountId,
+          invoiceIds: [invoice.id],
+          timeZone: actor.timeZone,
+          now,
+          resume: true,
+        });
         return dispute;
       });
     },
@@ -122,7 +177,9 @@ export function createDisputeService(deps: { database: Database; clock: Clock; r
     /** Disputes newest first, filtered by status and invoice. */
     list(actor: Actor, input: DisputeListQuery): Promise<Page<Dispute>> {
       const query = parseInput<DisputeListQuery>(DisputeListQuery, input);
-      return database.withAccount(actor.accountId, async (trx) => toPage((await listDisputes(trx, query)).map(presentDispute), query.limit ?? 20));
+      return database.withAccount(actor.accountId, async (trx) =>
+        toPage((await listDisputes(trx, query)).map(presentDispute), query.limit ?? 20),
+      );
     },
   };
 }

@@ -10,7 +10,12 @@ export interface EventTypeEntry {
   readonly description: string;
 }
 
-const entry = (type: string, objectType: string, payload: string, description: string): EventTypeEntry => ({ type, objectType, payload, description });
+const entry = (type: string, objectType: string, payload: string, description: string): EventTypeEntry => ({
+  type,
+  objectType,
+  payload,
+  description,
+});
 
 /**
  * Every event type Relance writes: the one source of the OpenAPI `webhooks` section, of
@@ -20,26 +25,71 @@ const entry = (type: string, objectType: string, payload: string, description: s
 export const EVENT_CATALOGUE: readonly EventTypeEntry[] = [
   entry('invoice.created', 'invoice', 'Invoice', 'An invoice was registered (draft or open).'),
   entry('invoice.updated', 'invoice', 'Invoice', 'A draft invoice was edited.'),
-  entry('invoice.finalized', 'invoice', 'Invoice', 'A draft invoice was finalized: it is open and followed up from now on.'),
+  entry(
+    'invoice.finalized',
+    'invoice',
+    'Invoice',
+    'A draft invoice was finalized: it is open and followed up from now on.',
+  ),
   entry('invoice.due_soon', 'invoice', 'Invoice', 'An open invoice falls due in three days (once per invoice).'),
-  entry('invoice.overdue', 'invoice', 'Invoice', 'An invoice is unpaid at the local midnight after its due date (once per invoice).'),
+  entry(
+    'invoice.overdue',
+    'invoice',
+    'Invoice',
+    'An invoice is unpaid at the local midnight after its due date (once per invoice).',
+  ),
   entry('invoice.partially_paid', 'invoice', 'Invoice', 'A payment covered part of the balance.'),
   entry('invoice.paid', 'invoice', 'Invoice', 'The balance reached zero: reminders stop.'),
   entry('invoice.reopened', 'invoice', 'Invoice', 'A reversed payment reopened a paid invoice: reminders resume.'),
-  entry('invoice.voided', 'invoice', 'Invoice', 'The invoice was voided (directly, or by a dispute resolved for the customer).'),
+  entry(
+    'invoice.voided',
+    'invoice',
+    'Invoice',
+    'The invoice was voided (directly, or by a dispute resolved for the customer).',
+  ),
   entry('invoice.marked_uncollectible', 'invoice', 'Invoice', 'The invoice was written off.'),
   entry('invoice.paused', 'invoice', 'Invoice', "The invoice's reminders were paused."),
   entry('invoice.resumed', 'invoice', 'Invoice', "The invoice's reminders were resumed."),
-  entry('invoice.fee_applied', 'invoice', 'InvoiceFee', 'A late fee (recovery fee or interest) was added to the invoice.'),
+  entry(
+    'invoice.fee_applied',
+    'invoice',
+    'InvoiceFee',
+    'A late fee (recovery fee or interest) was added to the invoice.',
+  ),
   entry('invoice.fee_waived', 'invoice', 'InvoiceFee', 'A late fee was waived.'),
-  entry('promise.made', 'invoice', 'PromiseToPayChange', 'The customer promised to pay by a date: reminders wait until then.'),
+  entry(
+    'promise.made',
+    'invoice',
+    'PromiseToPayChange',
+    'The customer promised to pay by a date: reminders wait until then.',
+  ),
   entry('promise.cleared', 'invoice', 'PromiseToPayChange', 'A promise to pay was withdrawn.'),
-  entry('promise.broken', 'invoice', 'PromiseToPayChange', 'A promised date passed (plus two days of grace) unpaid: reminders resume.'),
+  entry(
+    'promise.broken',
+    'invoice',
+    'PromiseToPayChange',
+    'A promised date passed (plus two days of grace) unpaid: reminders resume.',
+  ),
   entry('reminder.scheduled', 'invoice', 'ReminderSchedule', "The invoice's reminders were planned or replanned."),
-  entry('reminder.sent', 'reminder', 'Reminder', 'A reminder went out: an email, a task, or (webhook steps) only this event.'),
+  entry(
+    'reminder.sent',
+    'reminder',
+    'Reminder',
+    'A reminder went out: an email, a task, or (webhook steps) only this event.',
+  ),
   entry('reminder.skipped', 'reminder', 'Reminder', 'A reminder was not sent, and `reason` says why.'),
-  entry('reminder.failed', 'reminder', 'Reminder', 'A reminder could not be sent (the provider refused it, or its template did not render); `error` says why. A "not now" answer (429, 5xx, no answer) never fails a reminder.'),
-  entry('reminder.requeued', 'reminder', 'Reminder', 'A failed reminder was put back in the queue (`POST /v1/reminders/{id}/retry`).'),
+  entry(
+    'reminder.failed',
+    'reminder',
+    'Reminder',
+    'A reminder could not be sent (the provider refused it, or its template did not render); `error` says why. A "not now" answer (429, 5xx, no answer) never fails a reminder.',
+  ),
+  entry(
+    'reminder.requeued',
+    'reminder',
+    'Reminder',
+    'A failed reminder was put back in the queue (`POST /v1/reminders/{id}/retry`).',
+  ),
   entry('task.created', 'task', 'Task', 'A call, letter or collection step created a task for a person.'),
   entry('task.updated', 'task', 'Task', 'A task was assigned, annotated or rescheduled.'),
   entry('task.completed', 'task', 'Task', 'A task was completed, with its outcome.'),
@@ -50,25 +100,71 @@ export const EVENT_CATALOGUE: readonly EventTypeEntry[] = [
   entry('customer.paused', 'customer', 'Customer', "The customer's reminders were paused."),
   entry('customer.resumed', 'customer', 'Customer', "The customer's reminders were resumed."),
   entry('payment.received', 'payment', 'Payment', 'A payment was recorded and allocated to invoices.'),
-  entry('payment.credit_applied', 'payment', 'Payment', "The customer's credit from a payment was applied to invoices."),
-  entry('payment.reversed', 'payment', 'Payment', 'A payment was reversed (bounced transfer, refund): balances reopen.'),
+  entry(
+    'payment.credit_applied',
+    'payment',
+    'Payment',
+    "The customer's credit from a payment was applied to invoices.",
+  ),
+  entry(
+    'payment.reversed',
+    'payment',
+    'Payment',
+    'A payment was reversed (bounced transfer, refund): balances reopen.',
+  ),
   entry('dispute.opened', 'dispute', 'Dispute', 'A dispute was opened: reminders on its invoice pause.'),
   entry('dispute.resolved', 'dispute', 'Dispute', 'A dispute was resolved, for the customer or the creditor.'),
-  entry('payment_plan.created', 'payment_plan', 'PaymentPlan', "A payment plan was agreed: the invoice's reminders follow its installments."),
-  entry('payment_plan.installment_missed', 'payment_plan', 'PaymentPlanInstallmentMissed', 'An installment passed its date unpaid (one event per installment; `installment` says which).'),
-  entry('payment_plan.breached', 'payment_plan', 'PaymentPlan', 'Too many installments were missed: the plan ended and the invoice is followed up by its own policy again (late fees resume).'),
+  entry(
+    'payment_plan.created',
+    'payment_plan',
+    'PaymentPlan',
+    "A payment plan was agreed: the invoice's reminders follow its installments.",
+  ),
+  entry(
+    'payment_plan.installment_missed',
+    'payment_plan',
+    'PaymentPlanInstallmentMissed',
+    'An installment passed its date unpaid (one event per installment; `installment` says which).',
+  ),
+  entry(
+    'payment_plan.breached',
+    'payment_plan',
+    'PaymentPlan',
+    'Too many installments were missed: the plan ended and the invoice is followed up by its own policy again (late fees resume).',
+  ),
   entry('payment_plan.completed', 'payment_plan', 'PaymentPlan', 'Every installment was paid (or the invoice was).'),
-  entry('payment_plan.cancelled', 'payment_plan', 'PaymentPlan', 'The plan was cancelled, through the API or because its invoice was voided or written off.'),
-  entry('webhook_endpoint.disabled', 'webhook_endpoint', 'WebhookEndpoint', 'An endpoint was disabled by Relance: it answered 410 Gone, or failed every delivery for 3 days (`disabled_reason` says which).'),
-  entry('webhook_endpoint.test', 'webhook_endpoint', 'WebhookEndpoint', 'A test event, sent on demand to one endpoint only (`POST /v1/webhook_endpoints/{id}/test`).'),
-  entry('message.delivered', 'message', 'MessageStatusChange', "The email provider delivered a reminder email."),
+  entry(
+    'payment_plan.cancelled',
+    'payment_plan',
+    'PaymentPlan',
+    'The plan was cancelled, through the API or because its invoice was voided or written off.',
+  ),
+  entry(
+    'webhook_endpoint.disabled',
+    'webhook_endpoint',
+    'WebhookEndpoint',
+    'An endpoint was disabled by Relance: it answered 410 Gone, or failed every delivery for 3 days (`disabled_reason` says which).',
+  ),
+  entry(
+    'webhook_endpoint.test',
+    'webhook_endpoint',
+    'WebhookEndpoint',
+    'A test event, sent on demand to one endpoint only (`POST /v1/webhook_endpoints/{id}/test`).',
+  ),
+  entry('message.delivered', 'message', 'MessageStatusChange', 'The email provider delivered a reminder email.'),
   entry('message.bounced', 'message', 'MessageStatusChange', 'A reminder email bounced (`bounce` says how).'),
   entry('message.complained', 'message', 'MessageStatusChange', 'The recipient marked a reminder email as spam.'),
-  entry('suppression.created', 'suppression', 'Suppression', 'An address will not be written to again (hard bounce, complaint, or by hand).'),
+  entry(
+    'suppression.created',
+    'suppression',
+    'Suppression',
+    'An address will not be written to again (hard bounce, complaint, or by hand).',
+  ),
   entry('suppression.removed', 'suppression', 'Suppression', 'A suppressed address was allowed again.'),
 ];
 
-export const eventTypeEntry = (type: string): EventTypeEntry | undefined => EVENT_CATALOGUE.find((e) => e.type === type);
+export const eventTypeEntry = (type: string): EventTypeEntry | undefined =>
+  EVENT_CATALOGUE.find((e) => e.type === type);
 
 const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
 
@@ -104,9 +200,27 @@ export function openApiWebhooks(): Record<string, unknown> {
             `Sent to endpoints subscribed to \`${entry.type}\`. The body is the event as \`GET /v1/events/{id}\` shows it; ` +
             'the `webhook-id`, `webhook-timestamp` and `webhook-signature` headers sign it (Standard Webhooks): check them with `verifyWebhook` from `@relance/sdk`.',
           parameters: [
-            { in: 'header', name: 'webhook-id', required: true, schema: { type: 'string' }, description: 'The event id: the same on every retry, so you can drop duplicates.' },
-            { in: 'header', name: 'webhook-timestamp', required: true, schema: { type: 'string' }, description: 'Unix seconds of this attempt.' },
-            { in: 'header', name: 'webhook-signature', required: true, schema: { type: 'string' }, description: 'Space-separated `v1,<base64 HMAC-SHA256>` signatures.' },
+            {
+              in: 'header',
+              name: 'webhook-id',
+              required: true,
+              schema: { type: 'string' },
+              description: 'The event id: the same on every retry, so you can drop duplicates.',
+            },
+            {
+              in: 'header',
+              name: 'webhook-timestamp',
+              required: true,
+              schema: { type: 'string' },
+              description: 'Unix seconds of this attempt.',
+            },
+            {
+              in: 'header',
+              name: 'webhook-signature',
+              required: true,
+              schema: { type: 'string' },
+              description: 'Space-separated `v1,<base64 HMAC-SHA256>` signatures.',
+            },
           ],
           requestBody: { required: true, content: { 'application/json': { schema: eventEnvelopeSchema(entry) } } },
           responses: { '2XX': { description: 'Received. Any other answer, or none within the timeout, is retried.' } },

@@ -17,7 +17,10 @@ export type EventRow = Selectable<Events>;
  */
 function presentData(row: EventRow): Record<string, unknown> {
   if (row.data_form === 'invoice_row' && row.data_day !== null) {
-    return presentInvoice(invoiceRowFromJson(row.data as Record<string, unknown>), row.data_day) as unknown as Record<string, unknown>;
+    return presentInvoice(invoiceRowFromJson(row.data as Record<string, unknown>), row.data_day) as unknown as Record<
+      string,
+      unknown
+    >;
   }
   return row.data as Record<string, unknown>;
 }
@@ -44,7 +47,11 @@ export function createEventService(deps: { database: Database; clock: Clock }) {
       const query = parseInput<EventListQuery>(EventListQuery, input);
       const limit = query.limit ?? 20;
       return database.withAccount(actor.accountId, async (trx) => {
-        let q = trx.selectFrom('events').selectAll().orderBy('seq', 'desc').limit(limit + 1);
+        let q = trx
+          .selectFrom('events')
+          .selectAll()
+          .orderBy('seq', 'desc')
+          .limit(limit + 1);
         if (query.starting_after) {
           // Events are paged by sequence; an unknown cursor gives an empty page.
           const cursor = trx.selectFrom('events').select('seq').where('id', '=', query.starting_after);
@@ -56,7 +63,13 @@ export function createEventService(deps: { database: Database; clock: Clock }) {
         if (query.created_to) q = q.where('created_at', '<=', new Date(query.created_to));
         if (query.delivery_success !== undefined) {
           const unsuccessful = (eb: ExpressionBuilder<DB, 'events'>) =>
-            eb.exists(eb.selectFrom('webhook_deliveries as d').select('d.id').whereRef('d.event_id', '=', 'events.id').where('d.status', '!=', 'succeeded'));
+            eb.exists(
+              eb
+                .selectFrom('webhook_deliveries as d')
+                .select('d.id')
+                .whereRef('d.event_id', '=', 'events.id')
+                .where('d.status', '!=', 'succeeded'),
+            );
           const delivered = (eb: ExpressionBuilder<DB, 'events'>) =>
             eb.exists(eb.selectFrom('webhook_deliveries as d').select('d.id').whereRef('d.event_id', '=', 'events.id'));
           q = query.delivery_success

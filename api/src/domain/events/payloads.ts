@@ -20,10 +20,18 @@ export const Reminder = Type.Object(
     template_key: Nullable(Type.String()),
     message_id: Type.Optional(Nullable(Type.String({ description: 'The email that carries it (`email` steps).' }))),
     task_id: Type.Optional(Type.String({ description: 'The task it created (`call`, `letter`, `collection` steps).' })),
-    reason: Type.Optional(Type.String({ description: '`reminder.skipped`: why (`paid`, `void`, `disputed`, `stale`, `suppressed`, `no_recipient`…).' })),
+    reason: Type.Optional(
+      Type.String({
+        description: '`reminder.skipped`: why (`paid`, `void`, `disputed`, `stale`, `suppressed`, `no_recipient`…).',
+      }),
+    ),
     error: Type.Optional(Type.String({ description: '`reminder.failed`: what went wrong.' })),
   },
-  { $id: 'Reminder', additionalProperties: false, description: 'One planned reminder of an invoice: a step of its policy, at a time.' },
+  {
+    $id: 'Reminder',
+    additionalProperties: false,
+    description: 'One planned reminder of an invoice: a step of its policy, at a time.',
+  },
 );
 
 export const ReminderSchedule = Type.Object(
@@ -39,7 +47,9 @@ export const ReminderSchedule = Type.Object(
           template_key: Nullable(Type.String()),
           scheduled_at: Nullable(Timestamp),
           status: Type.String({ description: '`scheduled`, `held`, `sent`, `skipped`…' }),
-          installment_number: Type.Optional(Type.Integer({ minimum: 1, description: 'Under a payment plan: the installment this reminder is about.' })),
+          installment_number: Type.Optional(
+            Type.Integer({ minimum: 1, description: 'Under a payment plan: the installment this reminder is about.' }),
+          ),
         },
         { additionalProperties: false },
       ),
@@ -56,7 +66,11 @@ export const PromiseToPayChange = Type.Object(
     task_id: Type.Optional(Nullable(Type.String({ description: 'The call task during which it was promised.' }))),
     note: Type.Optional(Nullable(Type.String())),
   },
-  { $id: 'PromiseToPayChange', additionalProperties: false, description: 'A promise to pay made, cleared or broken (the date it concerned).' },
+  {
+    $id: 'PromiseToPayChange',
+    additionalProperties: false,
+    description: 'A promise to pay made, cleared or broken (the date it concerned).',
+  },
 );
 
 export const MessageStatusChange = Type.Object(
@@ -74,7 +88,11 @@ export const MessageStatusChange = Type.Object(
       ),
     ),
   },
-  { $id: 'MessageStatusChange', additionalProperties: false, description: 'A message as the API shows it (without bodies), with the bounce when it bounced.' },
+  {
+    $id: 'MessageStatusChange',
+    additionalProperties: false,
+    description: 'A message as the API shows it (without bodies), with the bounce when it bounced.',
+  },
 );
 
 export const EVENT_PAYLOAD_SCHEMAS = [Reminder, ReminderSchedule, PromiseToPayChange, MessageStatusChange];

@@ -8,9 +8,7 @@ export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 /** A request that started this long ago and never finished (a crashed process) may be retried. */
 const ABANDONED_AFTER_MS = 5 * 60 * 1000;
 
-export type IdempotencyStart =
-  | { kind: 'proceed' }
-  | { kind: 'replay'; status: number; body: string };
+export type IdempotencyStart = { kind: 'proceed' } | { kind: 'replay'; status: number; body: string };
 
 export function createIdempotencyService(deps: { database: Database; clock: Clock }) {
   const { database, clock } = deps;
@@ -25,9 +23,23 @@ export function createIdempotencyService(deps: { database: Database; clock: Cloc
       return database.withAccount(actor.accountId, async (trx) => {
         const claimed = await trx
           .insertInto('idempotency_keys')
-          .values({ account_id: actor.accountId, key, request_hash: requestHash, state: 'in_progress', created_at: now })
+          .values({
+            account_id: actor.accountId,
+            key,
+            request_hash: requestHash,
+            state: 'in_progress',
+            created_at: now,
+          })
           .onConflict((oc) =>
-            oc.columns(['account_id', 'key']).doUpdateSet({ request_hash: requestHash, state: 'in_progress', created_at: now, response_status: null, response_body: null })
+            oc
+              .columns(['account_id', 'key'])
+              .doUpdateSet({
+                request_hash: requestHash,
+                state: 'in_progress',
+                created_at: now,
+                response_status: null,
+                response_body: null,
+              })
               // Take over only keys that expired or whose first request died mid-way.
               .where((eb) =>
                 eb.or([
@@ -48,12 +60,21 @@ export function createIdempotencyService(deps: { database: Database; clock: Cloc
           .where('key', '=', key)
           .executeTakeFirstOrThrow();
         if (existing.request_hash !== requestHash) {
-          throw new AppError('idempotency/key_reused', 409, 'This Idempotency-Key was already used for a different request.');
+          throw new AppError(
+            'idempotency/key_reused',
+            409,
+            'This Idempotency-Key was already used for a different request.',
+          );
         }
         if (existing.state !== 'completed' || existing.response_status === null || existing.response_body === null) {
-          throw new AppError('idempotency/in_progress', 409, 'A request with this Idempotency-Key is still being processed; retry in a moment.', {
-            headers: { 'retry-after': '1' },
-          });
+          throw new AppError(
+            'idempotency/in_progress',
+            409,
+            'A request with this Idempotency-Key is still being processed; retry in a moment.',
+            {
+              headers: { 'retry-after': '1' },
+            },
+          );
         }
         return { kind: 'replay', status: existing.response_status, body: existing.response_body } as const;
       });
@@ -72,7 +93,9 @@ export function createIdempotencyService(deps: { database: Database; clock: Cloc
 
     /** Forgets a key whose request failed before any change (validation, server error): it can be retried. */
     async release(actor: Actor, key: string): Promise<void> {
-      await database.withAccount(actor.accountId, (trx) => trx.deleteFrom('idempotency_keys').where('key', '=', key).execute());
+      await database.withAccount(actor.accountId, (trx) =>
+        trx.deleteFrom('idempotency_keys').where('key', '=', key).execute(),
+      );
     },
 
     /** Deletes keys past their retention, across accounts (a scheduled job). */

@@ -60,7 +60,13 @@ export function presentInvoice(row: InvoiceRow, today: string): Invoice {
 
 /** The timestamp columns of `invoices`: Dates in a row read through the driver, strings in its JSON (`to_jsonb`). */
 export const INVOICE_TIMESTAMP_COLUMNS = [
-  'finalized_at', 'voided_at', 'marked_uncollectible_at', 'created_at', 'updated_at', 'overdue_notified_at', 'due_soon_notified_at',
+  'finalized_at',
+  'voided_at',
+  'marked_uncollectible_at',
+  'created_at',
+  'updated_at',
+  'overdue_notified_at',
+  'due_soon_notified_at',
 ] as const satisfies ReadonlyArray<keyof InvoiceRow>;
 
 /**
@@ -82,7 +88,9 @@ export function invoiceRowFromJson(json: Record<string, unknown>): InvoiceRow {
  * commits, no reminder of these invoices is claimed on the old state.
  */
 export const lockInvoices = async (trx: Db, ids: readonly string[]) =>
-  ids.length === 0 ? [] : trx.selectFrom('invoices').selectAll().where('id', 'in', ids).orderBy('id').forUpdate().execute();
+  ids.length === 0
+    ? []
+    : trx.selectFrom('invoices').selectAll().where('id', 'in', ids).orderBy('id').forUpdate().execute();
 
 export const findInvoice = (trx: Db, id: string, options: { forUpdate?: boolean } = {}) => {
   const q = trx.selectFrom('invoices').selectAll().where('id', '=', id);
@@ -136,15 +144,28 @@ export async function insertInvoiceOnce(
  * order, so a page reads about a page of rows however many invoices lie outside the filter.
  * Built for `Database.readAsAccount` (one statement), whose `accountSet` it carries.
  */
-export function listInvoices(db: Db, accountId: string, query: InvoiceListQuery, today: string, accountSet: Expression<SqlBool>) {
+export function listInvoices(
+  db: Db,
+  accountId: string,
+  query: InvoiceListQuery,
+  today: string,
+  accountSet: Expression<SqlBool>,
+) {
   const limit = query.limit ?? 20;
   const byDueDate = query.due_date_from !== undefined || query.due_date_to !== undefined;
-  let q = db.selectFrom('invoices').selectAll().where(accountSet).where('account_id', '=', accountId).limit(limit + 1);
+  let q = db
+    .selectFrom('invoices')
+    .selectAll()
+    .where(accountSet)
+    .where('account_id', '=', accountId)
+    .limit(limit + 1);
   q = byDueDate ? q.orderBy('due_date', 'desc').orderBy('id', 'desc') : q.orderBy('id', 'desc');
   if (query.starting_after) {
     const cursor = query.starting_after;
     q = byDueDate
-      ? q.where(sql<boolean>`(due_date, id) < (SELECT c.due_date, c.id FROM invoices c WHERE c.account_id = ${accountId} AND c.id = ${cursor})`)
+      ? q.where(
+          sql<boolean>`(due_date, id) < (SELECT c.due_date, c.id FROM invoices c WHERE c.account_id = ${accountId} AND c.id = ${cursor})`,
+        )
       : q.where('id', '<', cursor);
   }
   if (query.status) q = q.where('status', '=', query.status);
@@ -194,15 +215,48 @@ export interface NewInvoiceValues {
  * placed, so the one-statement path cannot silently drop it.
  */
 const NEW_INVOICE_COLUMN_SOURCES = {
-  account_id: 'given', id: 'given', number: 'given', external_id: 'given', customer_id: 'given', status: 'given',
-  currency: 'given', subtotal: 'given', tax: 'given', total: 'given', issue_date: 'given', due_date: 'given',
-  payment_terms_id: 'given', reminder_policy_id: 'given', payment_url: 'given', pdf_url: 'given', memo: 'given',
-  metadata: 'given', line_items: 'given', finalized_at: 'given', needs_replan: 'given', created_at: 'given', updated_at: 'given',
-  customer_paused: 'customer', customer_paused_until: 'customer', customer_pause_reason: 'customer',
-  active_payment_plan_id: 'default', amount_credited: 'default', amount_paid: 'default', balance: 'default', disputed: 'default',
-  due_soon_notified_at: 'default', late_fees: 'default', late_fees_accrued_on: 'default', marked_uncollectible_at: 'default',
-  number_digits: 'default', overdue_notified_at: 'default', pause_reason: 'default', paused: 'default', paused_until: 'default',
-  promise_to_pay_on: 'default', voided_at: 'default',
+  account_id: 'given',
+  id: 'given',
+  number: 'given',
+  external_id: 'given',
+  customer_id: 'given',
+  status: 'given',
+  currency: 'given',
+  subtotal: 'given',
+  tax: 'given',
+  total: 'given',
+  issue_date: 'given',
+  due_date: 'given',
+  payment_terms_id: 'given',
+  reminder_policy_id: 'given',
+  payment_url: 'given',
+  pdf_url: 'given',
+  memo: 'given',
+  metadata: 'given',
+  line_items: 'given',
+  finalized_at: 'given',
+  needs_replan: 'given',
+  created_at: 'given',
+  updated_at: 'given',
+  customer_paused: 'customer',
+  customer_paused_until: 'customer',
+  customer_pause_reason: 'customer',
+  active_payment_plan_id: 'default',
+  amount_credited: 'default',
+  amount_paid: 'default',
+  balance: 'default',
+  disputed: 'default',
+  due_soon_notified_at: 'default',
+  late_fees: 'default',
+  late_fees_accrued_on: 'default',
+  marked_uncollectible_at: 'default',
+  number_digits: 'default',
+  overdue_notified_at: 'default',
+  pause_reason: 'default',
+  paused: 'default',
+  paused_until: 'default',
+  promise_to_pay_on: 'default',
+  voided_at: 'default',
 } as const satisfies Record<keyof Invoices, 'given' | 'customer' | 'default'>;
 
 type Sources = typeof NEW_INVOICE_COLUMN_SOURCES;

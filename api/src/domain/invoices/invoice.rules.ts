@@ -28,7 +28,12 @@ const mismatch = (errors: FieldError[]) =>
 export function computeAmounts(input: AmountsInput): Amounts {
   const line_items = (input.line_items ?? []).map((line) => {
     const quantity = line.quantity ?? 1;
-    return { description: line.description, quantity, unit_amount: line.unit_amount, amount: quantity * line.unit_amount };
+    return {
+      description: line.description,
+      quantity,
+      unit_amount: line.unit_amount,
+      amount: quantity * line.unit_amount,
+    };
   });
   const linesTotal = line_items.reduce((sum, line) => sum + line.amount, 0);
   const tax = input.tax ?? 0;
@@ -83,7 +88,8 @@ const RESULT: Record<Exclude<InvoiceAction, 'update'>, InvoiceStatus> = {
 export function nextStatus(current: InvoiceStatus, action: InvoiceAction): InvoiceStatus {
   if (!ALLOWED[action].includes(current)) {
     const code = action === 'update' ? 'invoice/not_draft' : 'invoice/invalid_transition';
-    const what = action === 'update' ? 'Only draft invoices can be edited' : `Cannot ${action.replace('_', ' ')} an invoice`;
+    const what =
+      action === 'update' ? 'Only draft invoices can be edited' : `Cannot ${action.replace('_', ' ')} an invoice`;
     throw new AppError(code, 409, `${what}; this one is ${current}.`);
   }
   return action === 'update' ? current : RESULT[action];

@@ -1,6 +1,17 @@
 import Type from 'typebox';
 import { CustomerCreate } from '../customers/index.ts';
-import { Amount, CalendarDate, Currency, expandQuery, Id, Metadata, MetadataFilter, Nullable, Timestamp, Url } from '../shared/index.ts';
+import {
+  Amount,
+  CalendarDate,
+  Currency,
+  expandQuery,
+  Id,
+  Metadata,
+  MetadataFilter,
+  Nullable,
+  Timestamp,
+  Url,
+} from '../shared/index.ts';
 
 export const InvoiceStatus = Type.Enum(['draft', 'open', 'partially_paid', 'paid', 'void', 'uncollectible']);
 export type InvoiceStatus = Type.Static<typeof InvoiceStatus>;
@@ -47,20 +58,33 @@ export const Invoice = Type.Object(
     overdue: Type.Boolean({ description: "Balance above zero and the due date passed, in the account's time zone." }),
     days_overdue: Type.Integer({ minimum: 0 }),
     payment_terms_id: Nullable(Type.String()),
-    reminder_policy_id: Nullable(Type.String({ description: "This invoice's own reminder policy; null follows the customer's, then the account default." })),
+    reminder_policy_id: Nullable(
+      Type.String({
+        description: "This invoice's own reminder policy; null follows the customer's, then the account default.",
+      }),
+    ),
     disputed: Type.Boolean({ description: 'An open dispute holds every reminder until it is resolved.' }),
     pause: Nullable(
       Type.Object(
         {
           until: Nullable(CalendarDate),
           reason: Nullable(Type.String()),
-          source: Type.Enum(['invoice', 'customer'], { description: "Paused on this invoice, or for all of its customer's invoices." }),
+          source: Type.Enum(['invoice', 'customer'], {
+            description: "Paused on this invoice, or for all of its customer's invoices.",
+          }),
         },
-        { additionalProperties: false, description: 'Reminders are paused until this date (included), or until resumed when `until` is null.' },
+        {
+          additionalProperties: false,
+          description: 'Reminders are paused until this date (included), or until resumed when `until` is null.',
+        },
       ),
     ),
-    promise_to_pay_on: Nullable(Type.String({ format: 'date', description: 'A promised payment date: reminders wait until two days after it.' })),
-    active_payment_plan_id: Nullable(Type.String({ description: 'The payment plan in force: reminders follow its installments. Null when none.' })),
+    promise_to_pay_on: Nullable(
+      Type.String({ format: 'date', description: 'A promised payment date: reminders wait until two days after it.' }),
+    ),
+    active_payment_plan_id: Nullable(
+      Type.String({ description: 'The payment plan in force: reminders follow its installments. Null when none.' }),
+    ),
     payment_url: Nullable(Type.String()),
     pdf_url: Nullable(Type.String()),
     memo: Nullable(Type.String()),
@@ -72,15 +96,29 @@ export const Invoice = Type.Object(
     created_at: Timestamp,
     updated_at: Timestamp,
     customer: Type.Optional(Type.Ref('Customer', { description: 'The customer, with `expand[]=customer`.' })),
-    payments: Type.Optional(Type.Array(Type.Ref('Payment'), { description: 'Payments allocated (now or once) to this invoice, newest first, with `expand[]=payments`.' })),
-    fees: Type.Optional(Type.Array(Type.Ref('InvoiceFee'), { description: 'Its late-fee lines, oldest first, with `expand[]=fees`.' })),
+    payments: Type.Optional(
+      Type.Array(Type.Ref('Payment'), {
+        description: 'Payments allocated (now or once) to this invoice, newest first, with `expand[]=payments`.',
+      }),
+    ),
+    fees: Type.Optional(
+      Type.Array(Type.Ref('InvoiceFee'), { description: 'Its late-fee lines, oldest first, with `expand[]=fees`.' }),
+    ),
   },
   { $id: 'Invoice', additionalProperties: false },
 );
 export type Invoice = Type.Static<typeof Invoice>;
 
 const editable = {
-  external_id: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 128, description: 'Your order id: registering it twice returns the first invoice.' }))),
+  external_id: Type.Optional(
+    Nullable(
+      Type.String({
+        minLength: 1,
+        maxLength: 128,
+        description: 'Your order id: registering it twice returns the first invoice.',
+      }),
+    ),
+  ),
   currency: Type.Optional(Currency),
   subtotal: Type.Optional(Amount),
   tax: Type.Optional(Amount),
@@ -138,9 +176,23 @@ export const InvoiceListQuery = Type.Object(
     status: Type.Optional(InvoiceStatus),
     customer_id: Type.Optional(Type.String({ maxLength: 64 })),
     external_id: Type.Optional(Type.String({ maxLength: 128 })),
-    overdue: Type.Optional(Type.Boolean({ description: "Only overdue (true) or not overdue (false) invoices, in the account's time zone." })),
-    due_date_from: Type.Optional(Type.String({ format: 'date', description: 'Only invoices due on or after this date. A list filtered by due date is ordered by due date, latest first (then newest first).' })),
-    due_date_to: Type.Optional(Type.String({ format: 'date', description: 'Only invoices due on or before this date. A list filtered by due date is ordered by due date, latest first (then newest first).' })),
+    overdue: Type.Optional(
+      Type.Boolean({ description: "Only overdue (true) or not overdue (false) invoices, in the account's time zone." }),
+    ),
+    due_date_from: Type.Optional(
+      Type.String({
+        format: 'date',
+        description:
+          'Only invoices due on or after this date. A list filtered by due date is ordered by due date, latest first (then newest first).',
+      }),
+    ),
+    due_date_to: Type.Optional(
+      Type.String({
+        format: 'date',
+        description:
+          'Only invoices due on or before this date. A list filtered by due date is ordered by due date, latest first (then newest first).',
+      }),
+    ),
     metadata: MetadataFilter,
     expand: expandQuery(INVOICE_EXPANSIONS),
   },
@@ -148,5 +200,8 @@ export const InvoiceListQuery = Type.Object(
 );
 export type InvoiceListQuery = Type.Static<typeof InvoiceListQuery>;
 
-export const InvoiceGetQuery = Type.Object({ expand: expandQuery(INVOICE_EXPANSIONS) }, { additionalProperties: false });
+export const InvoiceGetQuery = Type.Object(
+  { expand: expandQuery(INVOICE_EXPANSIONS) },
+  { additionalProperties: false },
+);
 export type InvoiceGetQuery = Type.Static<typeof InvoiceGetQuery>;

@@ -8,17 +8,33 @@ import { insertCustomerOnce, presentCustomer } from '../customers/index.ts';
 import { recordEvent } from '../outbox/index.ts';
 import { accountTime, type Actor, assertWriteAccess, type Page, type ReplanInvoices, toPage } from '../shared/index.ts';
 import { dueDateFor, findPaymentTerms, ruleOf } from '../payment-terms/index.ts';
-import { findInvoice, insertInvoiceInOneStatement, insertInvoiceOnce, listInvoices, type NewInvoiceValues, presentInvoice, type InvoiceRow } from './invoice.repository.ts';
+import {
+  findInvoice,
+  insertInvoiceInOneStatement,
+  insertInvoiceOnce,
+  listInvoices,
+  type NewInvoiceValues,
+  presentInvoice,
+  type InvoiceRow,
+} from './invoice.repository.ts';
 import { assertDueNotBeforeIssue, computeAmounts, type InvoiceAction, nextStatus } from './invoice.rules.ts';
 import { type Invoice, InvoiceCreate, InvoiceListQuery, InvoiceUpdate } from './invoice.schemas.ts';
 
 type References = { payment_terms_id?: string | null; reminder_policy_id?: string | null };
 
-function translate(error: unknown, input: References & { number?: string; customer_id?: string; customer?: References }): unknown {
+function translate(
+  error: unknown,
+  input: References & { number?: string; customer_id?: string; customer?: References },
+): unknown {
   if (isUniqueViolation(error, 'invoices_number_key')) {
-    return new AppError('invoice/number_taken', 409, `An invoice numbered '${input.number}' already exists in this account.`, {
-      errors: [{ field: '/number', message: 'is already used by another invoice' }],
-    });
+    return new AppError(
+      'invoice/number_taken',
+      409,
+      `An invoice numbered '${input.number}' already exists in this account.`,
+      {
+        errors: [{ field: '/number', message: 'is already used by another invoice' }],
+      },
+    );
   }
   if (isUniqueViolation(error, 'invoices_external_id_key')) {
     return new AppError('invoice/external_id_taken', 409, 'Another invoice already has this external_id.');
@@ -56,9 +72,14 @@ async function dueDateFromTerms(
     termsId = found?.customer_terms ?? found?.account_terms ?? null;
   }
   if (!termsId) {
-    throw new AppError('invoice/due_date_required', 422, 'Give a due_date or payment terms: this account has no default terms.', {
-      errors: [{ field: '/due_date', message: 'is required without payment terms' }],
-    });
+    throw new AppError(
+      'invoice/due_date_required',
+      422,
+      'Give a due_date or payment terms: this account has no default terms.',
+      {
+        errors: [{ field: '/due_date', message: 'is required without payment terms' }],
+      },
+    );
   }
   const terms = await findPaymentTerms(trx, termsId);
   return { dueDate: dueDateFor(ruleOf(terms), issueDate), termsId };
@@ -89,8 +110,16 @@ export function createInvoiceService(deps: {
   async function transition(actor: Actor, id: string, action: Exclude<InvoiceAction, 'update'>): Promise<Invoice> {
     assertWriteAccess(actor);
     const { now, today } = await timeFor(actor);
-    const stamp = { finalize: 'finalized_at', void: 'voided_at', mark_uncollectible: 'marked_uncollectible_at' } as const;
-    const eventType = { finalize: 'invoice.finalized', void: 'invoice.voided', mark_uncollectible: 'invoice.marked_uncollectible' } as const;
+    const stamp = {
+      finalize: 'finalized_at',
+      void: 'voided_at',
+      mark_uncollectible: 'marked_uncollectible_at',
+    } as const;
+    const eventType = {
+      finalize: 'invoice.finalized',
+      void: 'invoice.voided',
+      mark_uncollectible: 'invoice.marked_uncollectible',
+    } as const;
     return database.withAccount(actor.accountId, async (trx) => {
       const current = await findInvoice(trx, id, { forUpdate: true });
       if (!current) throw notFound('invoice', id);
@@ -102,7 +131,14 @@ export function createInvoiceService(deps: {
         .returningAll()
         .executeTakeFirstOrThrow();
       const invoice = presentInvoice(row, today);
-      await recordEvent(trx, { accountId: actor.accountId, type: eventType[action], objectType: 'invoice', objectId: id, data: invoice, at: now });
+      await recordEvent(trx, {
+        accountId: actor.accountId,
+        type: eventType[action],
+        objectType: 'invoice',
+        objectId: id,
+        data: invoice,
+        at: now,
+      });
       // A voided or written-off invoice ends its payment plan.
       await cancelPlanOfClosedInvoice(trx, { accountId: actor.accountId, timeZone: actor.timeZone, now, today }, row);
       // Opening plans the follow-up; closing skips what was still to come.
@@ -126,7 +162,12 @@ export function createInvoiceService(deps: {
       const { now, today } = await timeFor(actor);
       const issueDate = data.issue_date ?? today;
       if (data.due_date) assertDueNotBeforeIssue(issueDate, data.due_date);
-      const valuesFor = (customerId: string, dueDate: string, termsId: string | null, currency: string): NewInvoiceValues => ({
+      const valuesFor = (
+        customerId: string,
+        dueDate: string,
+        termsId: string | null,
+        currency: string,
+      ): NewInvoiceValues => ({
         account_id: actor.accountId,
         id: newId('invoice'),
         number: data.number,
@@ -163,7 +204,11 @@ export function createInvoiceService(deps: {
         return await database.withAccount(actor.accountId, async (trx) => {
           if (data.external_id) {
             // Checked first so a repeated registration creates nothing, not even its inline customer.
-            const registered = await trx.selectFrom('invoices').selectAll().where('external_id', '=', data.external_id).executeTakeFirst();
+            const registered = await trx
+              .selectFrom('invoices')
+              .selectAll()
+              .where('external_id', '=', data.external_id)
+              .executeTakeFirst();
             if (registered) return { invoice: presentInvoice(registered, today), created: false };
           }
           let customerId = data.customer_id;
@@ -178,21 +223,33 @@ export function createInvoiceService(deps: {
               updated_at: now,
             });
             if (created) {
-              await recordEvent(trx, { accountId: actor.accountId, type: 'customer.created', objectType: 'customer', objectId: row.id, data: presentCustomer(row), at: now });
+              await recordEvent(trx, {
+                accountId: actor.accountId,
+                type: 'customer.created',
+                objectType: 'customer',
+                objectId: row.id,
+                data: presentCustomer(row),
+                at: now,
+              });
             }
             customerId = row.id;
           }
           if (!customerId) throw new Error('unreachable: customer resolved above');
           let termsId = data.payment_terms_id ?? null;
           let dueDate = data.due_date;
-          if (!dueDate) ({ dueDate, termsId } = await dueDateFromTerms(trx, actor.accountId, customerId, termsId, issueDate));
+          if (!dueDate)
+            ({ dueDate, termsId } = await dueDateFromTerms(trx, actor.accountId, customerId, termsId, issueDate));
           let currency = data.currency;
           if (!currency) {
             const account = await trx.selectFrom('accounts').select('default_currency').executeTakeFirstOrThrow();
             currency = account.default_currency;
           }
           const values = valuesFor(customerId, dueDate, termsId, currency);
-          const row = await insertInvoiceOnce(trx, { ...values, metadata: JSON.stringify(values.metadata), line_items: JSON.stringify(values.line_items) }, (r) => presentInvoice(r, today));
+          const row = await insertInvoiceOnce(
+            trx,
+            { ...values, metadata: JSON.stringify(values.metadata), line_items: JSON.stringify(values.line_items) },
+            (r) => presentInvoice(r, today),
+          );
           if (row) return { invoice: presentInvoice(row, today), created: true };
           const existing = await trx
             .selectFrom('invoices')
@@ -219,8 +276,13 @@ export function createInvoiceService(deps: {
       const query = parseInput<InvoiceListQuery>(InvoiceListQuery, input);
       const { today: day } = await timeFor(actor);
       // One statement, one round trip: a page read needs no transaction of its own.
-      const rows = await database.readAsAccount(actor.accountId, (db, accountSet) => listInvoices(db, actor.accountId, query, day, accountSet));
-      return toPage(rows.map((row) => presentInvoice(row, day)), query.limit ?? 20);
+      const rows = await database.readAsAccount(actor.accountId, (db, accountSet) =>
+        listInvoices(db, actor.accountId, query, day, accountSet),
+      );
+      return toPage(
+        rows.map((row) => presentInvoice(row, day)),
+        query.limit ?? 20,
+      );
     },
 
     /** Edits a draft; amounts and the due date are recomputed from what changed. */
@@ -248,7 +310,8 @@ export function createInvoiceService(deps: {
           let termsId = data.payment_terms_id === undefined ? current.payment_terms_id : data.payment_terms_id;
           // A due date computed from terms follows the terms; one given explicitly (no terms) stays.
           const termsChanged = data.payment_terms_id !== undefined && data.payment_terms_id !== null;
-          const followsTerms = current.payment_terms_id !== null && (data.issue_date !== undefined || data.customer_id !== undefined);
+          const followsTerms =
+            current.payment_terms_id !== null && (data.issue_date !== undefined || data.customer_id !== undefined);
           if (data.payment_terms_id === null && !data.due_date) termsId = null;
           if (!data.due_date && (termsChanged || followsTerms)) {
             ({ dueDate, termsId } = await dueDateFromTerms(trx, actor.accountId, customerId, termsId, issueDate));
@@ -259,13 +322,24 @@ export function createInvoiceService(deps: {
             .updateTable('invoices')
             .set({
               ...scalars,
-              ...(amounts && { subtotal: amounts.subtotal, tax: amounts.tax, total: amounts.total, line_items: JSON.stringify(amounts.line_items) }),
+              ...(amounts && {
+                subtotal: amounts.subtotal,
+                tax: amounts.tax,
+                total: amounts.total,
+                line_items: JSON.stringify(amounts.line_items),
+              }),
               ...(metadata !== undefined && { metadata: JSON.stringify(metadata) }),
               // Another customer: its pause, if any, now shows on the invoice.
               ...(data.customer_id !== undefined && {
-                customer_paused: (eb) => eb.fn.coalesce(eb.selectFrom('customers').select('paused').where('id', '=', customerId), eb.val(false)),
-                customer_paused_until: (eb) => eb.selectFrom('customers').select('paused_until').where('id', '=', customerId),
-                customer_pause_reason: (eb) => eb.selectFrom('customers').select('pause_reason').where('id', '=', customerId),
+                customer_paused: (eb) =>
+                  eb.fn.coalesce(
+                    eb.selectFrom('customers').select('paused').where('id', '=', customerId),
+                    eb.val(false),
+                  ),
+                customer_paused_until: (eb) =>
+                  eb.selectFrom('customers').select('paused_until').where('id', '=', customerId),
+                customer_pause_reason: (eb) =>
+                  eb.selectFrom('customers').select('pause_reason').where('id', '=', customerId),
               }),
               issue_date: issueDate,
               due_date: dueDate,
@@ -276,7 +350,14 @@ export function createInvoiceService(deps: {
             .returningAll()
             .executeTakeFirstOrThrow();
           const invoice = presentInvoice(row, today);
-          await recordEvent(trx, { accountId: actor.accountId, type: 'invoice.updated', objectType: 'invoice', objectId: id, data: invoice, at: now });
+          await recordEvent(trx, {
+            accountId: actor.accountId,
+            type: 'invoice.updated',
+            objectType: 'invoice',
+            objectId: id,
+            data: invoice,
+            at: now,
+          });
           return invoice;
         });
       } catch (error) {

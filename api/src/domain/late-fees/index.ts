@@ -1,5 +1,13 @@
 // The late-fees module's door: what other modules and the adapters may use. Everything else in
 // this folder is internal (checked by dependency-cruiser, see .dependency-cruiser.cjs).
 export { presentFee } from './late-fee.repository.ts';
-export { InvoiceFee, InvoiceFeeWaive, LateFeePresetSchema, ReferenceRate, ReferenceRateCreate, ReferenceRateList, ReferenceRateListQuery } from './late-fee.schemas.ts';
+export {
+  InvoiceFee,
+  InvoiceFeeWaive,
+  LateFeePresetSchema,
+  ReferenceRate,
+  ReferenceRateCreate,
+  ReferenceRateList,
+  ReferenceRateListQuery,
+} from './late-fee.schemas.ts';
 export { accrueLateFees, createLateFeeService } from './late-fee.service.ts';

@@ -25,8 +25,17 @@ export const presentFee = (row: InvoiceFeeRow): InvoiceFee => ({
 
 /** Every reference rate, oldest first per source (a few dozen rows). */
 export async function loadReferenceRates(trx: Db): Promise<ReferenceRate[]> {
-  const rows = await trx.selectFrom('reference_rates').select(['source', 'effective_on', 'rate_bps']).orderBy('source').orderBy('effective_on').execute();
-  return rows.map((r) => ({ source: r.source as ReferenceRate['source'], effective_on: r.effective_on, rate_bps: r.rate_bps }));
+  const rows = await trx
+    .selectFrom('reference_rates')
+    .select(['source', 'effective_on', 'rate_bps'])
+    .orderBy('source')
+    .orderBy('effective_on')
+    .execute();
+  return rows.map((r) => ({
+    source: r.source as ReferenceRate['source'],
+    effective_on: r.effective_on,
+    rate_bps: r.rate_bps,
+  }));
 }
 
 /** The late-fee columns of the invoice's payment terms, and the account's preset. */
@@ -35,7 +44,15 @@ export async function lateFeeSettings(trx: Db, invoice: Pick<InvoiceRow, 'paymen
   const terms = invoice.payment_terms_id
     ? await trx
         .selectFrom('payment_terms')
-        .select(['late_fee_kind', 'late_fee_rate_bps', 'late_fee_fixed_amount', 'late_fee_fixed_currency', 'late_fee_grace_days', 'late_fee_cap_bps', 'late_fee_fixed_at'])
+        .select([
+          'late_fee_kind',
+          'late_fee_rate_bps',
+          'late_fee_fixed_amount',
+          'late_fee_fixed_currency',
+          'late_fee_grace_days',
+          'late_fee_cap_bps',
+          'late_fee_fixed_at',
+        ])
         .where('id', '=', invoice.payment_terms_id)
         .executeTakeFirst()
     : undefined;
@@ -48,11 +65,15 @@ export async function lateFeeSettings(trx: Db, invoice: Pick<InvoiceRow, 'paymen
  * exist (the balance is then taken as constant).
  */
 export async function principalReductions(trx: Db, invoiceId: string): Promise<{ on: string; amount: number }[]> {
-  const exists = await sql<{ ok: boolean }>`SELECT to_regclass('payment_allocations') IS NOT NULL AND to_regclass('payments') IS NOT NULL AS ok`.execute(trx);
+  const exists = await sql<{
+    ok: boolean;
+  }>`SELECT to_regclass('payment_allocations') IS NOT NULL AND to_regclass('payments') IS NOT NULL AS ok`.execute(trx);
   if (!exists.rows[0]?.ok) return [];
   const rows = await trx
     .selectFrom('payment_allocations as a')
-    .innerJoin('payments as p', (join) => join.onRef('p.account_id', '=', 'a.account_id').onRef('p.id', '=', 'a.payment_id'))
+    .innerJoin('payments as p', (join) =>
+      join.onRef('p.account_id', '=', 'a.account_id').onRef('p.id', '=', 'a.payment_id'),
+    )
     .select(['p.received_on as on', (eb) => eb.fn.sum<string>('a.amount').as('amount')])
     .where('a.invoice_id', '=', invoiceId)
     .where('a.reversed', '=', false)

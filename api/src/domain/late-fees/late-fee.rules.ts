@@ -74,7 +74,8 @@ const minDate = (a: string, b: string) => (compareDates(a, b) <= 0 ? a : b);
 const maxDate = (a: string, b: string) => (compareDates(a, b) >= 0 ? a : b);
 
 /** `numerator / denominator` rounded half-up (both non-negative). */
-const divideHalfUp = (numerator: bigint, denominator: bigint): bigint => (2n * numerator + denominator) / (2n * denominator);
+const divideHalfUp = (numerator: bigint, denominator: bigint): bigint =>
+  (2n * numerator + denominator) / (2n * denominator);
 
 /** First day on which interest counts: the day after the due date, later by the grace days. */
 export function firstInterestDay(dueDate: string, graceDays = 0): string {
@@ -93,7 +94,8 @@ export function interestFor(input: InterestInput): InterestResult {
   }
   const rateOf = (day: string): number => {
     const rate = fixedRate ?? annualRateFor?.(day) ?? 0;
-    if (!Number.isSafeInteger(rate) || rate < 0) throw new RangeError(`annual rate must be whole basis points ≥ 0, got ${rate}`);
+    if (!Number.isSafeInteger(rate) || rate < 0)
+      throw new RangeError(`annual rate must be whole basis points ≥ 0, got ${rate}`);
     return rate;
   };
   const dayCount = BigInt(input.dayCount ?? 365);
@@ -103,7 +105,8 @@ export function interestFor(input: InterestInput): InterestResult {
   if (compareDates(start, input.asOf) <= 0) {
     const segments = [...input.balances].sort((a, b) => compareDates(a.from, b.from));
     for (const segment of segments) {
-      if (!Number.isSafeInteger(segment.balance)) throw new RangeError(`balance must be an integer, got ${segment.balance}`);
+      if (!Number.isSafeInteger(segment.balance))
+        throw new RangeError(`balance must be an integer, got ${segment.balance}`);
       if (segment.balance <= 0) continue;
       let from = maxDate(segment.from, start);
       const to = minDate(segment.to, input.asOf);
@@ -131,7 +134,11 @@ export function rateInForce(rates: readonly ReferenceRate[], source: ReferenceSo
     if (!best || compareDates(rate.effective_on, best.effective_on) > 0) best = rate;
   }
   if (!best) {
-    throw new AppError('late_fee/reference_rate_missing', 422, `No ${source} reference rate is known in force on ${date}.`);
+    throw new AppError(
+      'late_fee/reference_rate_missing',
+      422,
+      `No ${source} reference rate is known in force on ${date}.`,
+    );
   }
   return best.rate_bps;
 }

@@ -13,12 +13,16 @@ export const InvoiceFee = Type.Object(
     id: Id('fee'),
     object: Type.Literal('invoice_fee'),
     invoice_id: Id('inv'),
-    kind: Type.Enum(['recovery_fee', 'interest'], { description: '`recovery_fee`: the fixed sum, once per invoice. `interest`: one accrual of interest.' }),
+    kind: Type.Enum(['recovery_fee', 'interest'], {
+      description: '`recovery_fee`: the fixed sum, once per invoice. `interest`: one accrual of interest.',
+    }),
     amount: Type.Integer({ description: "In the invoice currency's minor unit." }),
     currency: Type.String(),
     period_from: CalendarDate,
     period_to: CalendarDate,
-    rate_bps: Nullable(Type.Integer({ description: 'Annual rate of the last day of the period, in basis points (1215 = 12.15 %).' })),
+    rate_bps: Nullable(
+      Type.Integer({ description: 'Annual rate of the last day of the period, in basis points (1215 = 12.15 %).' }),
+    ),
     waived: Type.Boolean(),
     waived_at: Nullable(Timestamp),
     waive_reason: Nullable(Type.String()),
@@ -29,7 +33,9 @@ export const InvoiceFee = Type.Object(
 export type InvoiceFee = Type.Static<typeof InvoiceFee>;
 
 export const InvoiceFeeWaive = Type.Object(
-  { reason: Type.String({ minLength: 1, maxLength: 500, description: 'Why the fee is forgiven (kept with the fee).' }) },
+  {
+    reason: Type.String({ minLength: 1, maxLength: 500, description: 'Why the fee is forgiven (kept with the fee).' }),
+  },
   { $id: 'InvoiceFeeWaive', additionalProperties: false },
 );
 export type InvoiceFeeWaive = Type.Static<typeof InvoiceFeeWaive>;
@@ -37,7 +43,9 @@ export type InvoiceFeeWaive = Type.Static<typeof InvoiceFeeWaive>;
 export const ReferenceRate = Type.Object(
   {
     object: Type.Literal('reference_rate'),
-    source: Type.Enum([...REFERENCE_SOURCES], { description: '`ecb_mro`: ECB main refinancing operations rate. `boe_base`: Bank of England Bank Rate.' }),
+    source: Type.Enum([...REFERENCE_SOURCES], {
+      description: '`ecb_mro`: ECB main refinancing operations rate. `boe_base`: Bank of England Bank Rate.',
+    }),
     effective_on: CalendarDate,
     rate_bps: Type.Integer({ description: 'Basis points: 215 = 2.15 %.' }),
     created_at: Timestamp,
@@ -63,7 +71,11 @@ export const ReferenceRateList = Type.Object(
     has_more: Type.Boolean(),
     next_cursor: Nullable(Type.String()),
   },
-  { $id: 'ReferenceRateList', additionalProperties: false, description: 'Every known rate, by source then date (a short list: it is never paginated).' },
+  {
+    $id: 'ReferenceRateList',
+    additionalProperties: false,
+    description: 'Every known rate, by source then date (a short list: it is never paginated).',
+  },
 );
 
 export const ReferenceRateListQuery = Type.Object(

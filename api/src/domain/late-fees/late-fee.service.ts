@@ -9,7 +9,13 @@ import { recordEvent } from '../outbox/index.ts';
 import { CHASED_STATUSES, findInvoice, type InvoiceRow } from '../invoices/index.ts';
 import { suspendedPeriod, withoutSuspendedDays } from '../payment-plans/index.ts';
 import { accountTime, type Actor, assertWriteAccess, type Page, PageQuery, toPage } from '../shared/index.ts';
-import { type InvoiceFeeRow, lateFeeSettings, loadReferenceRates, presentFee, principalReductions } from './late-fee.repository.ts';
+import {
+  type InvoiceFeeRow,
+  lateFeeSettings,
+  loadReferenceRates,
+  presentFee,
+  principalReductions,
+} from './late-fee.repository.ts';
 import {
   balanceHistory,
   type Fee,
@@ -42,7 +48,11 @@ export interface LateFeeRule {
 }
 
 /** The rule for `invoice`: its terms' own rule (`late_fee_kind`), else the account preset; null for none. */
-export async function resolveLateFeeRule(trx: Db, invoice: InvoiceRow, rates: () => Promise<Rate[]>): Promise<LateFeeRule | null> {
+export async function resolveLateFeeRule(
+  trx: Db,
+  invoice: InvoiceRow,
+  rates: () => Promise<Rate[]>,
+): Promise<LateFeeRule | null> {
   const { preset, terms } = await lateFeeSettings(trx, invoice);
   const kind = terms?.late_fee_kind ?? preset;
   const graceDays = terms?.late_fee_grace_days ?? 0;
@@ -95,20 +105,33 @@ export async function accrueLateFees(
   if (compareDates(input.today, start) < 0) return [];
   // Payment plans with suspended fees: nothing accrues while one is active, and the days one
   // covered are never charged, even after it is breached or cancelled.
-  const suspending = await trx.selectFrom('payment_plans').select(['started_on', 'ended_on']).where('invoice_id', '=', invoice.id).where('late_fees', '=', 'suspended').execute();
+  const suspending = await trx
+    .selectFrom('payment_plans')
+    .select(['started_on', 'ended_on'])
+    .where('invoice_id', '=', invoice.id)
+    .where('late_fees', '=', 'suspended')
+    .execute();
   if (suspending.some((p) => p.ended_on === null)) return [];
   const suspended = suspending.map((p) => suspendedPeriod(p, input.today)).filter((p) => p !== null);
 
   const principalNow = Math.max(0, invoice.total - invoice.amount_credited - invoice.amount_paid);
   const reductions = await principalReductions(trx, invoice.id);
-  const principalAtStart = principalNow + reductions.filter((r) => compareDates(r.on, start) > 0).reduce((n, r) => n + r.amount, 0);
-  const existing = await trx.selectFrom('invoice_fees').selectAll().where('invoice_id', '=', invoice.id).orderBy('id').execute();
-  const lines: { kind: 'recovery_fee' | 'interest'; amount: number; from: string; to: string; rate: number | null }[] = [];
+  const principalAtStart =
+    principalNow + reductions.filter((r) => compareDates(r.on, start) > 0).reduce((n, r) => n + r.amount, 0);
+  const existing = await trx
+    .selectFrom('invoice_fees')
+    .selectAll()
+    .where('invoice_id', '=', invoice.id)
+    .orderBy('id')
+    .execute();
+  const lines: { kind: 'recovery_fee' | 'interest'; amount: number; from: string; to: string; rate: number | null }[] =
+    [];
 
   const fixedFeeDue = rule.fixedFeeAt === 'overdue' || input.atFeeStep === true;
   if (fixedFeeDue && principalAtStart > 0 && !existing.some((f) => f.kind === 'recovery_fee')) {
     const fee = rule.fixedFee(principalAtStart, invoice.currency);
-    if (fee && fee.amount > 0) lines.push({ kind: 'recovery_fee', amount: fee.amount, from: start, to: start, rate: null });
+    if (fee && fee.amount > 0)
+      lines.push({ kind: 'recovery_fee', amount: fee.amount, from: start, to: start, rate: null });
   }
   if (rule.rate) {
     const cap = rule.capBps === null ? null : Math.floor((invoice.total * rule.capBps) / 10_000);
@@ -122,10 +145,19 @@ export async function accrueLateFees(
     });
     const interest = existing.filter((f) => f.kind === 'interest');
     const accrued = interest.reduce((n, f) => n + f.amount, 0);
-    const last = interest.reduce<string | null>((d, f) => (d === null || compareDates(f.period_to, d) > 0 ? f.period_to : d), null);
+    const last = interest.reduce<string | null>(
+      (d, f) => (d === null || compareDates(f.period_to, d) > 0 ? f.period_to : d),
+      null,
+    );
     const from = last === null ? start : daysBetween(last, input.today) > 0 ? addDays(last, 1) : input.today;
     if (result.amount > accrued) {
-      lines.push({ kind: 'interest', amount: result.amount - accrued, from, to: input.today, rate: result.pieces.at(-1)?.rate_bps ?? null });
+      lines.push({
+        kind: 'interest',
+        amount: result.amount - accrued,
+        from,
+        to: input.today,
+        rate: result.pieces.at(-1)?.rate_bps ?? null,
+      });
     }
   }
   if (lines.length === 0) return [];
@@ -159,12 +191,24 @@ export async function accrueLateFees(
     .execute();
   const fees = rows.map(presentFee);
   for (const fee of fees) {
-    await recordEvent(trx, { accountId: input.accountId, type: 'invoice.fee_applied', objectType: 'invoice', objectId: invoice.id, data: fee, at: input.now });
+    await recordEvent(trx, {
+      accountId: input.accountId,
+      type: 'invoice.fee_applied',
+      objectType: 'invoice',
+      objectId: invoice.id,
+      data: fee,
+      at: input.now,
+    });
   }
   return fees;
 }
 
-const presentRate = (row: { source: string; effective_on: string; rate_bps: number; created_at: Date }): ReferenceRate => ({
+const presentRate = (row: {
+  source: string;
+  effective_on: string;
+  rate_bps: number;
+  created_at: Date;
+}): ReferenceRate => ({
   object: 'reference_rate',
   source: row.source as ReferenceRate['source'],
   effective_on: row.effective_on,
@@ -183,7 +227,12 @@ export function createLateFeeService(deps: { database: Database; clock: Clock })
       const limit = query.limit ?? 20;
       return database.withAccount(actor.accountId, async (trx) => {
         if (!(await findInvoice(trx, invoiceId))) throw notFound('invoice', invoiceId);
-        let q = trx.selectFrom('invoice_fees').selectAll().where('invoice_id', '=', invoiceId).orderBy('id').limit(limit + 1);
+        let q = trx
+          .selectFrom('invoice_fees')
+          .selectAll()
+          .where('invoice_id', '=', invoiceId)
+          .orderBy('id')
+          .limit(limit + 1);
         if (query.starting_after) q = q.where('id', '>', query.starting_after);
         return toPage((await q.execute()).map(presentFee), limit);
       });
@@ -213,11 +262,20 @@ export function createLateFeeService(deps: { database: Database; clock: Clock })
       return database.withAccount(actor.accountId, async (trx) => {
         const invoice = await findInvoice(trx, invoiceId, { forUpdate: true });
         if (!invoice) throw notFound('invoice', invoiceId);
-        const fee = await trx.selectFrom('invoice_fees').selectAll().where('id', '=', feeId).where('invoice_id', '=', invoiceId).executeTakeFirst();
+        const fee = await trx
+          .selectFrom('invoice_fees')
+          .selectAll()
+          .where('id', '=', feeId)
+          .where('invoice_id', '=', invoiceId)
+          .executeTakeFirst();
         if (!fee) throw notFound('invoice_fee', feeId);
         if (fee.waived_at) throw new AppError('invoice_fee/already_waived', 409, `Fee '${feeId}' was already waived.`);
         if (invoice.balance < fee.amount) {
-          throw new AppError('invoice_fee/not_waivable', 409, 'This fee is already paid: refund or credit it instead of waiving it.');
+          throw new AppError(
+            'invoice_fee/not_waivable',
+            409,
+            'This fee is already paid: refund or credit it instead of waiving it.',
+          );
         }
         const row = await trx
           .updateTable('invoice_fees')
@@ -231,7 +289,14 @@ export function createLateFeeService(deps: { database: Database; clock: Clock })
           .where('id', '=', invoiceId)
           .execute();
         const waived = presentFee(row);
-        await recordEvent(trx, { accountId: actor.accountId, type: 'invoice.fee_waived', objectType: 'invoice', objectId: invoiceId, data: waived, at: now });
+        await recordEvent(trx, {
+          accountId: actor.accountId,
+          type: 'invoice.fee_waived',
+          objectType: 'invoice',
+          objectId: invoiceId,
+          data: waived,
+          at: now,
+        });
         return waived;
       });
     },
@@ -242,7 +307,12 @@ export function createLateFeeService(deps: { database: Database; clock: Clock })
       return database.withAccount(actor.accountId, async (trx) => {
         let q = trx.selectFrom('reference_rates').selectAll().orderBy('source').orderBy('effective_on');
         if (query.source) q = q.where('source', '=', query.source);
-        return { object: 'list' as const, data: (await q.execute()).map(presentRate), has_more: false, next_cursor: null };
+        return {
+          object: 'list' as const,
+          data: (await q.execute()).map(presentRate),
+          has_more: false,
+          next_cursor: null,
+        };
       });
     },
 
@@ -251,13 +321,19 @@ export function createLateFeeService(deps: { database: Database; clock: Clock })
      * change them. Operators record them with {@link recordReferenceRateAsOperator} (CLI).
      */
     async recordReferenceRate(_actor: Actor, _input: ReferenceRateCreate): Promise<ReferenceRate> {
-      throw new AppError('reference_rate/operator_only', 403, 'Reference rates are shared by every account and are recorded by the operator (`relance rates add`).');
+      throw new AppError(
+        'reference_rate/operator_only',
+        403,
+        'Reference rates are shared by every account and are recorded by the operator (`relance rates add`).',
+      );
     },
 
     /** Every reference rate, for the operator's command line. */
     listReferenceRatesAsOperator(): Promise<ReferenceRate[]> {
       return database.withSystem(async (trx) =>
-        (await trx.selectFrom('reference_rates').selectAll().orderBy('source').orderBy('effective_on').execute()).map(presentRate),
+        (await trx.selectFrom('reference_rates').selectAll().orderBy('source').orderBy('effective_on').execute()).map(
+          presentRate,
+        ),
       );
     },
 
@@ -268,8 +344,15 @@ export function createLateFeeService(deps: { database: Database; clock: Clock })
         presentRate(
           await trx
             .insertInto('reference_rates')
-            .values({ source: data.source, effective_on: data.effective_on, rate_bps: data.rate_bps, created_at: clock.now() })
-            .onConflict((oc) => oc.columns(['source', 'effective_on']).doUpdateSet({ rate_bps: data.rate_bps, created_at: clock.now() }))
+            .values({
+              source: data.source,
+              effective_on: data.effective_on,
+              rate_bps: data.rate_bps,
+              created_at: clock.now(),
+            })
+            .onConflict((oc) =>
+              oc.columns(['source', 'effective_on']).doUpdateSet({ rate_bps: data.rate_bps, created_at: clock.now() }),
+            )
             .returningAll()
             .executeTakeFirstOrThrow(),
         ),

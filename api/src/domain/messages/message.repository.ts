@@ -77,7 +77,11 @@ export const findMessageForOccurrence = (trx: Db, occurrenceId: string) =>
 
 /** Stores messages delivered in the transaction that composed them (a local transport). */
 export async function insertMessages(trx: Db, rows: ReadonlyArray<Insertable<Messages>>): Promise<void> {
-  if (rows.length > 0) await trx.insertInto('messages').values([...rows]).execute();
+  if (rows.length > 0)
+    await trx
+      .insertInto('messages')
+      .values([...rows])
+      .execute();
 }
 
 /** A pending message that will not be sent (its reminder was stopped before delivery). */
@@ -107,7 +111,12 @@ export async function insertPendingMessage(trx: Db, values: PendingMessageValues
  * Records that the provider accepted a pending (or previously failed) message. Returns the
  * updated row, or undefined when the message is not pending or failed (already sent, canceled…).
  */
-export function markMessageSent(trx: Db, id: string, providerMessageId: string, at: Date): Promise<MessageRow | undefined> {
+export function markMessageSent(
+  trx: Db,
+  id: string,
+  providerMessageId: string,
+  at: Date,
+): Promise<MessageRow | undefined> {
   return trx
     .updateTable('messages')
     .set((eb) => ({
@@ -164,13 +173,15 @@ export async function suppressAddresses(
   if (emails.length === 0) return [];
   return trx
     .insertInto('email_suppressions')
-    .values(emails.map((email) => ({
-      account_id: values.accountId,
-      email,
-      reason: values.reason,
-      message_id: values.messageId,
-      created_at: values.at,
-    })))
+    .values(
+      emails.map((email) => ({
+        account_id: values.accountId,
+        email,
+        reason: values.reason,
+        message_id: values.messageId,
+        created_at: values.at,
+      })),
+    )
     .onConflict((oc) => oc.columns(['account_id', 'email']).doNothing())
     .returningAll()
     .execute();
@@ -185,16 +196,31 @@ export const sentTo = (address: string) =>
  * forgets it (null) once the outcome is known not to be "maybe taken": while it is kept, a retry
  * offers them again together, under the same key.
  */
-export async function setMessageCallKey(trx: Db, accountId: string, ids: readonly string[], key: string | null, at: Date): Promise<void> {
+export async function setMessageCallKey(
+  trx: Db,
+  accountId: string,
+  ids: readonly string[],
+  key: string | null,
+  at: Date,
+): Promise<void> {
   if (ids.length === 0) return;
-  await trx.updateTable('messages').set({ batch_key: key, updated_at: at }).where('account_id', '=', accountId).where('id', 'in', ids).execute();
+  await trx
+    .updateTable('messages')
+    .set({ batch_key: key, updated_at: at })
+    .where('account_id', '=', accountId)
+    .where('id', 'in', ids)
+    .execute();
 }
 
 /**
  * The reminders whose messages went in the same provider call as these reminders' messages,
  * with its outcome unknown (still pending or failed, key kept): they are offered again together.
  */
-export async function occurrencesOfOpenCalls(trx: Db, accountId: string, occurrenceIds: readonly string[]): Promise<string[]> {
+export async function occurrencesOfOpenCalls(
+  trx: Db,
+  accountId: string,
+  occurrenceIds: readonly string[],
+): Promise<string[]> {
   if (occurrenceIds.length === 0) return [];
   const keys = trx
     .selectFrom('messages')

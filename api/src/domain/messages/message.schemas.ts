@@ -1,7 +1,15 @@
 import Type from 'typebox';
 import { Id, ListQuery, Nullable, Timestamp } from '../shared/index.ts';
 
-export const MESSAGE_STATUSES = ['pending', 'sent', 'delivered', 'bounced', 'complained', 'failed', 'canceled'] as const;
+export const MESSAGE_STATUSES = [
+  'pending',
+  'sent',
+  'delivered',
+  'bounced',
+  'complained',
+  'failed',
+  'canceled',
+] as const;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 
 export const SUPPRESSION_REASONS = ['bounced', 'complained', 'manual'] as const;
@@ -18,9 +26,9 @@ export const Message = Type.Object(
       description: '`resend` when sent through Resend; `outbox` when kept locally (no provider configured).',
     }),
     status: Type.Enum([...MESSAGE_STATUSES], {
-        description:
-          '`pending` (stored, not yet accepted by the provider) → `sent` (accepted) → `delivered`, or `bounced` / ' +
-          '`complained` (from the provider\'s events); `failed` when the provider refused it; `canceled` when it was never sent.',
+      description:
+        '`pending` (stored, not yet accepted by the provider) → `sent` (accepted) → `delivered`, or `bounced` / ' +
+        "`complained` (from the provider's events); `failed` when the provider refused it; `canceled` when it was never sent.",
     }),
     occurrence_id: Nullable(Type.String({ description: 'The planned reminder this message carries.' })),
     invoice_id: Nullable(Id('inv')),
@@ -30,11 +38,17 @@ export const Message = Type.Object(
     cc: Type.Array(Address),
     reply_to: Nullable(Address),
     subject: Type.String(),
-    html: Type.Optional(Type.String({ description: 'The HTML body as sent. Only when getting one message, not in lists.' })),
-    text: Type.Optional(Type.String({ description: 'The plain-text body as sent. Only when getting one message, not in lists.' })),
+    html: Type.Optional(
+      Type.String({ description: 'The HTML body as sent. Only when getting one message, not in lists.' }),
+    ),
+    text: Type.Optional(
+      Type.String({ description: 'The plain-text body as sent. Only when getting one message, not in lists.' }),
+    ),
     template_key: Nullable(Type.String()),
     locale: Nullable(Type.String()),
-    provider_message_id: Nullable(Type.String({ description: "The provider's id of the email (Resend's email id, or `outbox_…`)." })),
+    provider_message_id: Nullable(
+      Type.String({ description: "The provider's id of the email (Resend's email id, or `outbox_…`)." }),
+    ),
     error: Nullable(Type.String({ description: 'Why the last attempt failed, or how the email bounced.' })),
     attempts: Type.Integer({ minimum: 0, description: 'Times it was handed to the provider.' }),
     sent_at: Nullable(Timestamp),
@@ -52,7 +66,9 @@ export const MessageListQuery = Type.Object(
     invoice_id: Type.Optional(Type.String({ maxLength: 64, description: 'Only messages about this invoice.' })),
     customer_id: Type.Optional(Type.String({ maxLength: 64, description: 'Only messages to this customer.' })),
     status: Type.Optional(Type.Enum([...MESSAGE_STATUSES])),
-    to: Type.Optional(Type.String({ maxLength: 320, description: 'Only messages sent to this address (case-insensitive).' })),
+    to: Type.Optional(
+      Type.String({ maxLength: 320, description: 'Only messages sent to this address (case-insensitive).' }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -75,7 +91,9 @@ export type Suppression = Type.Static<typeof Suppression>;
 export const SuppressionListQuery = Type.Object(
   {
     limit: ListQuery.limit,
-    starting_after: Type.Optional(Type.String({ maxLength: 320, description: 'Cursor: the email of the last suppression of the previous page.' })),
+    starting_after: Type.Optional(
+      Type.String({ maxLength: 320, description: 'Cursor: the email of the last suppression of the previous page.' }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -92,7 +110,8 @@ export const ProviderEventReceipt = Type.Object(
   {
     received: Type.Literal(true),
     outcome: Type.Enum(['applied', 'duplicate', 'ignored'], {
-      description: '`applied`: a message changed; `duplicate`: already known; `ignored`: not an event or message Relance follows.',
+      description:
+        '`applied`: a message changed; `duplicate`: already known; `ignored`: not an event or message Relance follows.',
     }),
   },
   { additionalProperties: false },

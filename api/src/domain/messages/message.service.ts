@@ -1,6 +1,11 @@
 import type { Clock } from '../../clock.ts';
 import { AppError, notFound } from '../../errors.ts';
-import { type DeliveryEvent, toDeliveryEvent, verifyResendWebhook, type WebhookHeaders } from '../../mail/resend-events.ts';
+import {
+  type DeliveryEvent,
+  toDeliveryEvent,
+  verifyResendWebhook,
+  type WebhookHeaders,
+} from '../../mail/resend-events.ts';
 import type { Database, Db } from '../../store/database.ts';
 import { parseInput } from '../../validation.ts';
 import { recordEvent } from '../outbox/index.ts';
@@ -22,7 +27,12 @@ export function createMessageService(deps: { database: Database; clock: Clock })
   const { database, clock } = deps;
 
   /** Applies one delivery event to one message, in its account's transaction; true if anything changed. */
-  async function applyDeliveryEvent(trx: Db, accountId: string, messageId: string, event: DeliveryEvent): Promise<boolean> {
+  async function applyDeliveryEvent(
+    trx: Db,
+    accountId: string,
+    messageId: string,
+    event: DeliveryEvent,
+  ): Promise<boolean> {
     const row = await trx.selectFrom('messages').selectAll().where('id', '=', messageId).forUpdate().executeTakeFirst();
     if (!row) return false;
     const now = clock.now();
@@ -36,7 +46,13 @@ export function createMessageService(deps: { database: Database; clock: Clock })
         .set({
           status: next,
           ...(next === 'delivered' && { delivered_at: event.occurredAt ?? now }),
-          ...(bounce && { error: `${bounce.permanent ? 'Hard' : 'Soft'} bounce (${bounce.type}${bounce.subType ? `/${bounce.subType}` : ''})${bounce.message ? `: ${bounce.message}` : ''}`.slice(0, 1000) }),
+          ...(bounce && {
+            error:
+              `${bounce.permanent ? 'Hard' : 'Soft'} bounce (${bounce.type}${bounce.subType ? `/${bounce.subType}` : ''})${bounce.message ? `: ${bounce.message}` : ''}`.slice(
+                0,
+                1000,
+              ),
+          }),
           updated_at: now,
         })
         .where('id', '=', messageId)
@@ -49,7 +65,14 @@ export function createMessageService(deps: { database: Database; clock: Clock })
         objectId: messageId,
         data: {
           ...presentMessage(updated, { bodies: false }),
-          ...(bounce && { bounce: { type: bounce.type, sub_type: bounce.subType, message: bounce.message, permanent: bounce.permanent } }),
+          ...(bounce && {
+            bounce: {
+              type: bounce.type,
+              sub_type: bounce.subType,
+              message: bounce.message,
+              permanent: bounce.permanent,
+            },
+          }),
         },
         at: now,
       });
@@ -84,13 +107,20 @@ export function createMessageService(deps: { database: Database; clock: Clock })
       const query = parseInput<MessageListQuery>(MessageListQuery, input);
       const limit = query.limit ?? 20;
       return database.withAccount(actor.accountId, async (trx) => {
-        let q = trx.selectFrom('messages').selectAll().orderBy('id', 'desc').limit(limit + 1);
+        let q = trx
+          .selectFrom('messages')
+          .selectAll()
+          .orderBy('id', 'desc')
+          .limit(limit + 1);
         if (query.starting_after) q = q.where('id', '<', query.starting_after);
         if (query.invoice_id) q = q.where('invoice_id', '=', query.invoice_id);
         if (query.customer_id) q = q.where('customer_id', '=', query.customer_id);
         if (query.status) q = q.where('status', '=', query.status);
         if (query.to) q = q.where(sentTo(query.to));
-        return toPage((await q.execute()).map((row) => presentMessage(row, { bodies: false })), limit);
+        return toPage(
+          (await q.execute()).map((row) => presentMessage(row, { bodies: false })),
+          limit,
+        );
       });
     },
 
@@ -108,7 +138,11 @@ export function createMessageService(deps: { database: Database; clock: Clock })
       const query = parseInput<SuppressionListQuery>(SuppressionListQuery, input);
       const limit = query.limit ?? 20;
       return database.withAccount(actor.accountId, async (trx) => {
-        let q = trx.selectFrom('email_suppressions').selectAll().orderBy('email').limit(limit + 1);
+        let q = trx
+          .selectFrom('email_suppressions')
+          .selectAll()
+          .orderBy('email')
+          .limit(limit + 1);
         if (query.starting_after) q = q.where('email', '>', normalizeEmail(query.starting_after));
         const rows = await q.execute();
         const data = rows.slice(0, limit).map(presentSuppression);
@@ -123,9 +157,20 @@ export function createMessageService(deps: { database: Database; clock: Clock })
       const address = normalizeEmail(email);
       const now = clock.now();
       await database.withAccount(actor.accountId, async (trx) => {
-        const row = await trx.deleteFrom('email_suppressions').where('email', '=', address).returningAll().executeTakeFirst();
+        const row = await trx
+          .deleteFrom('email_suppressions')
+          .where('email', '=', address)
+          .returningAll()
+          .executeTakeFirst();
         if (!row) throw new AppError('suppression/not_found', 404, `No suppression for '${email}' in this account.`);
-        await recordEvent(trx, { accountId: actor.accountId, type: 'suppression.removed', objectType: 'suppression', objectId: address, data: presentSuppression(row), at: now });
+        await recordEvent(trx, {
+          accountId: actor.accountId,
+          type: 'suppression.removed',
+          objectType: 'suppression',
+          objectId: address,
+          data: presentSuppression(row),
+          at: now,
+        });
       });
       return { object: 'suppression', email: address, deleted: true };
     },
@@ -136,20 +181,34 @@ export function createMessageService(deps: { database: Database; clock: Clock })
      * bounce or a complaint suppresses the recipients. Events Relance does not follow, and
      * emails it does not know, are acknowledged and ignored, so the provider does not retry.
      */
-    async handleProviderEvent(rawBody: string, headers: WebhookHeaders, secret: string | undefined): Promise<ProviderEventReceipt> {
+    async handleProviderEvent(
+      rawBody: string,
+      headers: WebhookHeaders,
+      secret: string | undefined,
+    ): Promise<ProviderEventReceipt> {
       if (!secret || !WEBHOOK_SECRET.test(secret)) {
-        throw new AppError('webhook/not_configured', 503, 'Provider events are not accepted: RESEND_WEBHOOK_SECRET is not set to a whsec_… signing secret.');
+        throw new AppError(
+          'webhook/not_configured',
+          503,
+          'Provider events are not accepted: RESEND_WEBHOOK_SECRET is not set to a whsec_… signing secret.',
+        );
       }
       const event = toDeliveryEvent(verifyResendWebhook(rawBody, headers, secret));
       if (!event) return { received: true, outcome: 'ignored' };
       // The provider's id is all the event carries: find its account across accounts, then work as that account.
       const targets = await database.withSystem((trx) =>
-        trx.selectFrom('messages').select(['account_id', 'id']).where('provider_message_id', '=', event.providerMessageId).execute(),
+        trx
+          .selectFrom('messages')
+          .select(['account_id', 'id'])
+          .where('provider_message_id', '=', event.providerMessageId)
+          .execute(),
       );
       if (targets.length === 0) return { received: true, outcome: 'ignored' };
       let changed = false;
       for (const target of targets) {
-        const applied = await database.withAccount(target.account_id, (trx) => applyDeliveryEvent(trx, target.account_id, target.id, event));
+        const applied = await database.withAccount(target.account_id, (trx) =>
+          applyDeliveryEvent(trx, target.account_id, target.id, event),
+        );
         changed ||= applied;
       }
       return { received: true, outcome: changed ? 'applied' : 'duplicate' };

@@ -57,7 +57,9 @@ export async function insertEvents(trx: Db, events: readonly EventValues[]): Pro
     }
     await trx
       .insertInto('events')
-      .values(batch.map((event) => ({ ...event, object_sequence: nextObjectSequence(event.account_id, event.object_id) })))
+      .values(
+        batch.map((event) => ({ ...event, object_sequence: nextObjectSequence(event.account_id, event.object_id) })),
+      )
       .execute();
     pending = later;
   }

@@ -30,7 +30,11 @@ export function createPauseService(deps: { database: Database; clock: Clock; rep
     replan(trx, { accountId: actor.accountId, invoiceIds, timeZone: actor.timeZone, now, resume: true });
 
   /** Sets or lifts a customer's pause; its open invoices are replanned. */
-  async function setCustomerPause(actor: Actor, id: string, pause: { until: string | null; reason: string | null } | null): Promise<Customer> {
+  async function setCustomerPause(
+    actor: Actor,
+    id: string,
+    pause: { until: string | null; reason: string | null } | null,
+  ): Promise<Customer> {
     const { now, today } = await timeFor(actor);
     return database.withAccount(actor.accountId, async (trx) => {
       const current = await findCustomer(trx, id);
@@ -38,22 +42,48 @@ export function createPauseService(deps: { database: Database; clock: Clock; rep
       const wasPaused = activePause(current, today) !== null;
       const row = await trx
         .updateTable('customers')
-        .set({ paused: pause !== null, paused_until: pause?.until ?? null, pause_reason: pause?.reason ?? null, updated_at: now })
+        .set({
+          paused: pause !== null,
+          paused_until: pause?.until ?? null,
+          pause_reason: pause?.reason ?? null,
+          updated_at: now,
+        })
         .where('id', '=', id)
         .returningAll()
         .executeTakeFirstOrThrow();
       const customer = presentCustomer(row, today);
       if (pause || wasPaused) {
-        await recordEvent(trx, { accountId: actor.accountId, type: pause ? 'customer.paused' : 'customer.resumed', objectType: 'customer', objectId: id, data: customer, at: now });
+        await recordEvent(trx, {
+          accountId: actor.accountId,
+          type: pause ? 'customer.paused' : 'customer.resumed',
+          objectType: 'customer',
+          objectId: id,
+          data: customer,
+          at: now,
+        });
       }
       // Every invoice of the customer shows its pause.
       await trx
         .updateTable('invoices')
-        .set({ customer_paused: pause !== null, customer_paused_until: pause?.until ?? null, customer_pause_reason: pause?.reason ?? null })
+        .set({
+          customer_paused: pause !== null,
+          customer_paused_until: pause?.until ?? null,
+          customer_pause_reason: pause?.reason ?? null,
+        })
         .where('customer_id', '=', id)
         .execute();
-      const invoices = await trx.selectFrom('invoices').select('id').where('customer_id', '=', id).where('status', 'in', CHASED_STATUSES).execute();
-      await resumeInvoices(trx, actor, now, invoices.map((i) => i.id));
+      const invoices = await trx
+        .selectFrom('invoices')
+        .select('id')
+        .where('customer_id', '=', id)
+        .where('status', 'in', CHASED_STATUSES)
+        .execute();
+      await resumeInvoices(
+        trx,
+        actor,
+        now,
+        invoices.map((i) => i.id),
+      );
       return customer;
     });
   }
@@ -67,7 +97,8 @@ export function createPauseService(deps: { database: Database; clock: Clock; rep
       assertWriteAccess(actor);
       const data = parseInput<PauseCreate>(PauseCreate, input ?? {});
       const { now, today } = await timeFor(actor);
-      if (data.until) assertNotPast(data.until, today, { code: 'pause/invalid_until', field: '/until', what: 'The end of a pause' });
+      if (data.until)
+        assertNotPast(data.until, today, { code: 'pause/invalid_until', field: '/until', what: 'The end of a pause' });
       return database.withAccount(actor.accountId, async (trx) => {
         const current = await lockedInvoice(trx, id);
         assertInvoiceStatus(current.status, PAUSABLE, 'pause');
@@ -78,7 +109,14 @@ export function createPauseService(deps: { database: Database; clock: Clock; rep
           .returningAll()
           .executeTakeFirstOrThrow();
         const invoice = presentInvoice(row, today);
-        await recordEvent(trx, { accountId: actor.accountId, type: 'invoice.paused', objectType: 'invoice', objectId: id, data: invoice, at: now });
+        await recordEvent(trx, {
+          accountId: actor.accountId,
+          type: 'invoice.paused',
+          objectType: 'invoice',
+          objectId: id,
+          data: invoice,
+          at: now,
+        });
         await resumeInvoices(trx, actor, now, [id]);
         return invoice;
       });
@@ -100,7 +138,14 @@ export function createPauseService(deps: { database: Database; clock: Clock; rep
         const invoice = presentInvoice(row, today);
         // A pause that ended on its own was already over: lifting it is no news.
         if (activePause(current, today)) {
-          await recordEvent(trx, { accountId: actor.accountId, type: 'invoice.resumed', objectType: 'invoice', objectId: id, data: invoice, at: now });
+          await recordEvent(trx, {
+            accountId: actor.accountId,
+            type: 'invoice.resumed',
+            objectType: 'invoice',
+            objectId: id,
+            data: invoice,
+            at: now,
+          });
         }
         await resumeInvoices(trx, actor, now, [id]);
         return invoice;
@@ -112,7 +157,8 @@ export function createPauseService(deps: { database: Database; clock: Clock; rep
       assertWriteAccess(actor);
       const data = parseInput<PauseCreate>(PauseCreate, input ?? {});
       const { today } = await timeFor(actor);
-      if (data.until) assertNotPast(data.until, today, { code: 'pause/invalid_until', field: '/until', what: 'The end of a pause' });
+      if (data.until)
+        assertNotPast(data.until, today, { code: 'pause/invalid_until', field: '/until', what: 'The end of a pause' });
       return setCustomerPause(actor, id, { until: data.until ?? null, reason: data.reason ?? null });
     },
 
@@ -130,11 +176,24 @@ export function createPauseService(deps: { database: Database; clock: Clock; rep
       assertWriteAccess(actor);
       const data = parseInput<PromiseToPay>(PromiseToPay, input);
       const { now, today } = await timeFor(actor);
-      if (data.date) assertNotPast(data.date, today, { code: 'invoice/invalid_promise', field: '/date', what: 'A promised payment date' });
+      if (data.date)
+        assertNotPast(data.date, today, {
+          code: 'invoice/invalid_promise',
+          field: '/date',
+          what: 'A promised payment date',
+        });
       return database.withAccount(actor.accountId, async (trx) => {
         const current = await lockedInvoice(trx, id);
         if (data.date) assertInvoiceStatus(current.status, CHASED_STATUSES, 'record a promise on');
-        const row = await recordPromise(trx, { accountId: actor.accountId, timeZone: actor.timeZone, now, replan, invoice: current, date: data.date, note: data.note ?? null });
+        const row = await recordPromise(trx, {
+          accountId: actor.accountId,
+          timeZone: actor.timeZone,
+          now,
+          replan,
+          invoice: current,
+          date: data.date,
+          note: data.note ?? null,
+        });
         return presentInvoice(row, today);
       });
     },

@@ -11,7 +11,16 @@ import type { ReplanInvoices } from '../shared/index.ts';
  */
 export async function recordPromise(
   trx: Db,
-  args: { accountId: string; timeZone: string; now: Date; replan: ReplanInvoices; invoice: InvoiceRow; date: string | null; note?: string | null; taskId?: string | null },
+  args: {
+    accountId: string;
+    timeZone: string;
+    now: Date;
+    replan: ReplanInvoices;
+    invoice: InvoiceRow;
+    date: string | null;
+    note?: string | null;
+    taskId?: string | null;
+  },
 ): Promise<InvoiceRow> {
   const { accountId, now, invoice, date } = args;
   const row = await trx
@@ -26,7 +35,13 @@ export async function recordPromise(
       type: 'promise.made',
       objectType: 'invoice',
       objectId: invoice.id,
-      data: { invoice_id: invoice.id, promise_to_pay_on: date, previous_promise_to_pay_on: invoice.promise_to_pay_on, task_id: args.taskId ?? null, note: args.note ?? null },
+      data: {
+        invoice_id: invoice.id,
+        promise_to_pay_on: date,
+        previous_promise_to_pay_on: invoice.promise_to_pay_on,
+        task_id: args.taskId ?? null,
+        note: args.note ?? null,
+      },
       at: now,
     });
   } else if (invoice.promise_to_pay_on !== null) {

@@ -1,6 +1,18 @@
 // The payment-plans module's door: what other modules and the adapters may use. Everything else in
 // this folder is internal (checked by dependency-cruiser, see .dependency-cruiser.cjs).
-export { cancelPlanOfClosedInvoice, markMissedInstallments, missedInstallmentCandidates, syncPlansAfterPayments } from './payment-plan.lifecycle.ts';
+export {
+  cancelPlanOfClosedInvoice,
+  markMissedInstallments,
+  missedInstallmentCandidates,
+  syncPlansAfterPayments,
+} from './payment-plan.lifecycle.ts';
 export { suspendedPeriod, withoutSuspendedDays } from './payment-plan.rules.ts';
-export { PaymentPlan, PaymentPlanCancel, PaymentPlanCreate, type PaymentPlanInstallment, PaymentPlanInstallmentMissed, PaymentPlanListQuery } from './payment-plan.schemas.ts';
+export {
+  PaymentPlan,
+  PaymentPlanCancel,
+  PaymentPlanCreate,
+  type PaymentPlanInstallment,
+  PaymentPlanInstallmentMissed,
+  PaymentPlanListQuery,
+} from './payment-plan.schemas.ts';
 export { createPaymentPlanService } from './payment-plan.service.ts';

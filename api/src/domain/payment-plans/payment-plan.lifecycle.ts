@@ -25,10 +25,22 @@ export interface PlanContext {
  * Ends an active plan (`completed`, `breached` or `cancelled`): the invoice no longer points at
  * it and is replanned on its own policy, and the event `payment_plan.<status>` is written.
  */
-export async function endPlan(trx: Db, ctx: PlanContext, plan: PlanRow, status: Exclude<PaymentPlanStatus, 'active'>, reason: string | null = null) {
+export async function endPlan(
+  trx: Db,
+  ctx: PlanContext,
+  plan: PlanRow,
+  status: Exclude<PaymentPlanStatus, 'active'>,
+  reason: string | null = null,
+) {
   const row = await trx
     .updateTable('payment_plans')
-    .set({ status, ended_at: ctx.now, ended_on: ctx.today, updated_at: ctx.now, ...(status === 'cancelled' && { cancellation_reason: reason }) })
+    .set({
+      status,
+      ended_at: ctx.now,
+      ended_on: ctx.today,
+      updated_at: ctx.now,
+      ...(status === 'cancelled' && { cancellation_reason: reason }),
+    })
     .where('id', '=', plan.id)
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -39,9 +51,21 @@ export async function endPlan(trx: Db, ctx: PlanContext, plan: PlanRow, status: 
     .where('id', '=', plan.invoice_id)
     .where('active_payment_plan_id', '=', plan.id)
     .execute();
-  await ctx.replan(trx, { accountId: ctx.accountId, invoiceIds: [plan.invoice_id], timeZone: ctx.timeZone, now: ctx.now });
+  await ctx.replan(trx, {
+    accountId: ctx.accountId,
+    invoiceIds: [plan.invoice_id],
+    timeZone: ctx.timeZone,
+    now: ctx.now,
+  });
   const presented = presentPlan(row, await installmentsOf(trx, [plan.id]));
-  await recordEvent(trx, { accountId: ctx.accountId, type: `payment_plan.${status}`, objectType: 'payment_plan', objectId: plan.id, data: presented, at: ctx.now });
+  await recordEvent(trx, {
+    accountId: ctx.accountId,
+    type: `payment_plan.${status}`,
+    objectType: 'payment_plan',
+    objectId: plan.id,
+    data: presented,
+    at: ctx.now,
+  });
   return presented;
 }
 
@@ -51,7 +75,11 @@ export async function endPlan(trx: Db, ctx: PlanContext, plan: PlanRow, status: 
  * plan started, oldest installment first — so a reversal undoes installment payments exactly.
  * An installment paid in full loses its reminders (replan); all paid completes the plan.
  */
-export async function syncPlansAfterPayments(trx: Db, ctx: PlanContext, invoices: readonly InvoiceRow[]): Promise<void> {
+export async function syncPlansAfterPayments(
+  trx: Db,
+  ctx: PlanContext,
+  invoices: readonly InvoiceRow[],
+): Promise<void> {
   for (const invoice of invoices) {
     if (invoice.active_payment_plan_id === null) continue;
     const plan = await findPlan(trx, invoice.active_payment_plan_id, { forUpdate: true });
@@ -77,12 +105,22 @@ export async function syncPlansAfterPayments(trx: Db, ctx: PlanContext, invoices
     if (!changed && !settled) continue;
     await trx.updateTable('payment_plans').set({ updated_at: ctx.now }).where('id', '=', plan.id).execute();
     if (settled || installments.every((i) => i.status === 'paid')) await endPlan(trx, ctx, plan, 'completed');
-    else await ctx.replan(trx, { accountId: ctx.accountId, invoiceIds: [invoice.id], timeZone: ctx.timeZone, now: ctx.now });
+    else
+      await ctx.replan(trx, {
+        accountId: ctx.accountId,
+        invoiceIds: [invoice.id],
+        timeZone: ctx.timeZone,
+        now: ctx.now,
+      });
   }
 }
 
 /** When an invoice is voided or written off, its active plan (if any) is cancelled with that reason. */
-export async function cancelPlanOfClosedInvoice(trx: Db, ctx: PlanContext, invoice: Pick<InvoiceRow, 'active_payment_plan_id' | 'status'>): Promise<void> {
+export async function cancelPlanOfClosedInvoice(
+  trx: Db,
+  ctx: PlanContext,
+  invoice: Pick<InvoiceRow, 'active_payment_plan_id' | 'status'>,
+): Promise<void> {
   if (invoice.active_payment_plan_id === null) return;
   const plan = await findPlan(trx, invoice.active_payment_plan_id, { forUpdate: true });
   if (plan?.status === 'active') await endPlan(trx, ctx, plan, 'cancelled', `invoice_${invoice.status}`);
@@ -103,7 +141,11 @@ export interface MissedCandidate {
  * passed in the account's time zone while it is still pending. Read in the caller's system
  * transaction (the tick reads it with its other daily scans, in one round trip).
  */
-export async function missedInstallmentCandidates(trx: Db, inScope: RawBuilder<boolean>, now: Date): Promise<MissedCandidate[]> {
+export async function missedInstallmentCandidates(
+  trx: Db,
+  inScope: RawBuilder<boolean>,
+  now: Date,
+): Promise<MissedCandidate[]> {
   return (
     await sql<MissedCandidate>`
       SELECT DISTINCT p.account_id, p.id AS plan_id, p.invoice_id, a.time_zone,
@@ -126,14 +168,24 @@ export async function missedInstallmentCandidates(trx: Db, inScope: RawBuilder<b
  * installments is `breached` and its invoice goes back to its own policy (and late fees resume).
  * Returns how many installments were marked missed.
  */
-export async function markMissedInstallments(database: Database, candidates: readonly MissedCandidate[], now: Date, replan: ReplanInvoices): Promise<number> {
+export async function markMissedInstallments(
+  database: Database,
+  candidates: readonly MissedCandidate[],
+  now: Date,
+  replan: ReplanInvoices,
+): Promise<number> {
   let missed = 0;
   for (const [accountId, rows] of Map.groupBy(candidates, (r) => r.account_id)) {
     await database.withAccount(accountId, async (trx) => {
       for (const row of rows) {
         const ctx = { accountId, timeZone: row.time_zone, now, today: row.today, replan };
         // The invoice first, then the plan: the order payments take them in.
-        const invoice = await trx.selectFrom('invoices').select(['status', 'balance']).where('id', '=', row.invoice_id).forUpdate().executeTakeFirst();
+        const invoice = await trx
+          .selectFrom('invoices')
+          .select(['status', 'balance'])
+          .where('id', '=', row.invoice_id)
+          .forUpdate()
+          .executeTakeFirst();
         const plan = await findPlan(trx, row.plan_id, { forUpdate: true });
         if (!invoice || !plan || plan.status !== 'active') continue;
         // Nothing is owed any more (a fee waived, a credit): the plan is over, nothing is missed.
@@ -162,7 +214,14 @@ export async function markMissedInstallments(database: Database, candidates: rea
         const presented = presentPlan(updated, installments);
         for (const { number } of marked.toSorted((a, b) => a.number - b.number)) {
           const installment = presented.installments.find((i) => i.number === number);
-          await recordEvent(trx, { accountId, type: 'payment_plan.installment_missed', objectType: 'payment_plan', objectId: plan.id, data: { ...presented, installment }, at: now });
+          await recordEvent(trx, {
+            accountId,
+            type: 'payment_plan.installment_missed',
+            objectType: 'payment_plan',
+            objectId: plan.id,
+            data: { ...presented, installment },
+            at: now,
+          });
         }
         if (updated.missed_count >= updated.max_missed_installments) await endPlan(trx, ctx, updated, 'breached');
       }

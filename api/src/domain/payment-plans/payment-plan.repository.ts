@@ -1,7 +1,13 @@
 import type { Selectable } from 'kysely';
 import type { Db } from '../../store/database.ts';
 import type { PaymentPlanInstallments, PaymentPlans } from '../../store/db-types.ts';
-import type { InstallmentStatus, PaymentPlan, PaymentPlanListQuery, PaymentPlanStatus, PlanLateFees } from './payment-plan.schemas.ts';
+import type {
+  InstallmentStatus,
+  PaymentPlan,
+  PaymentPlanListQuery,
+  PaymentPlanStatus,
+  PlanLateFees,
+} from './payment-plan.schemas.ts';
 
 export type PlanRow = Selectable<PaymentPlans>;
 export type InstallmentRow = Selectable<PaymentPlanInstallments>;
@@ -43,12 +49,24 @@ export const findPlan = (trx: Db, id: string, options: { forUpdate?: boolean } =
 };
 
 export const installmentsOf = async (trx: Db, planIds: readonly string[]): Promise<InstallmentRow[]> =>
-  planIds.length === 0 ? [] : trx.selectFrom('payment_plan_installments').selectAll().where('plan_id', 'in', planIds).orderBy('plan_id').orderBy('number').execute();
+  planIds.length === 0
+    ? []
+    : trx
+        .selectFrom('payment_plan_installments')
+        .selectAll()
+        .where('plan_id', 'in', planIds)
+        .orderBy('plan_id')
+        .orderBy('number')
+        .execute();
 
 /** One page of plans, newest first, filtered. */
 export function listPlans(trx: Db, query: PaymentPlanListQuery) {
   const limit = query.limit ?? 20;
-  let q = trx.selectFrom('payment_plans').selectAll().orderBy('id', 'desc').limit(limit + 1);
+  let q = trx
+    .selectFrom('payment_plans')
+    .selectAll()
+    .orderBy('id', 'desc')
+    .limit(limit + 1);
   if (query.starting_after) q = q.where('id', '<', query.starting_after);
   if (query.invoice_id) q = q.where('invoice_id', '=', query.invoice_id);
   if (query.status) q = q.where('status', '=', query.status);

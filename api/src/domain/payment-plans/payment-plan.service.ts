@@ -20,17 +20,40 @@ import {
 } from './payment-plan.schemas.ts';
 
 const alreadyActive = (invoiceId: string, planId?: string) =>
-  new AppError('payment_plan/already_active', 409, `Invoice '${invoiceId}' already has an active payment plan${planId ? ` ('${planId}')` : ''}; cancel it first.`);
+  new AppError(
+    'payment_plan/already_active',
+    409,
+    `Invoice '${invoiceId}' already has an active payment plan${planId ? ` ('${planId}')` : ''}; cancel it first.`,
+  );
 
 /** Why an invoice cannot take a plan, or null. */
-function refusal(invoice: { id: string; status: string; balance: number; disputed: boolean; active_payment_plan_id: string | null }): AppError | null {
+function refusal(invoice: {
+  id: string;
+  status: string;
+  balance: number;
+  disputed: boolean;
+  active_payment_plan_id: string | null;
+}): AppError | null {
   if (owesNothing(invoice)) {
-    return new AppError('payment_plan/invoice_paid', 409, `Invoice '${invoice.id}' is paid: there is nothing left to split.`);
+    return new AppError(
+      'payment_plan/invoice_paid',
+      409,
+      `Invoice '${invoice.id}' is paid: there is nothing left to split.`,
+    );
   }
   if (!CHASED_STATUSES.includes(invoice.status)) {
-    return new AppError('payment_plan/invoice_not_open', 409, `Invoice '${invoice.id}' is ${invoice.status}: only open and partially paid invoices take a payment plan.`);
+    return new AppError(
+      'payment_plan/invoice_not_open',
+      409,
+      `Invoice '${invoice.id}' is ${invoice.status}: only open and partially paid invoices take a payment plan.`,
+    );
   }
-  if (invoice.disputed) return new AppError('payment_plan/invoice_disputed', 409, `Invoice '${invoice.id}' is disputed: resolve the dispute before agreeing on a payment plan.`);
+  if (invoice.disputed)
+    return new AppError(
+      'payment_plan/invoice_disputed',
+      409,
+      `Invoice '${invoice.id}' is disputed: resolve the dispute before agreeing on a payment plan.`,
+    );
   if (invoice.active_payment_plan_id) return alreadyActive(invoice.id, invoice.active_payment_plan_id);
   return null;
 }
@@ -56,7 +79,9 @@ export function createPaymentPlanService(deps: { database: Database; clock: Cloc
       const explicit = data.installments !== undefined;
       const monthly = data.count !== undefined || data.first_due_date !== undefined;
       if (explicit === monthly) {
-        throw validationFailed([{ field: '/installments', message: 'give either installments, or count with first_due_date' }]);
+        throw validationFailed([
+          { field: '/installments', message: 'give either installments, or count with first_due_date' },
+        ]);
       }
       if (monthly && (data.count === undefined || data.first_due_date === undefined)) {
         const field = data.count === undefined ? '/count' : '/first_due_date';
@@ -75,7 +100,8 @@ export function createPaymentPlanService(deps: { database: Database; clock: Cloc
             drafts = checkInstallments(amount, data.installments, today);
           } else {
             const first = data.first_due_date as string;
-            if (compareDates(first, today) < 0) throw invalidDates('/first_due_date', `must be today (${today}) or later`);
+            if (compareDates(first, today) < 0)
+              throw invalidDates('/first_due_date', `must be today (${today}) or later`);
             drafts = splitMonthly(amount, data.count as number, first);
           }
           const id = newId('paymentPlan');
@@ -101,14 +127,34 @@ export function createPaymentPlanService(deps: { database: Database; clock: Cloc
             .executeTakeFirstOrThrow();
           const installments = await trx
             .insertInto('payment_plan_installments')
-            .values(drafts.map((d) => ({ account_id: actor.accountId, plan_id: id, number: d.number, due_date: d.due_date, amount: d.amount, status: 'pending' })))
+            .values(
+              drafts.map((d) => ({
+                account_id: actor.accountId,
+                plan_id: id,
+                number: d.number,
+                due_date: d.due_date,
+                amount: d.amount,
+                status: 'pending',
+              })),
+            )
             .returningAll()
             .execute();
-          await trx.updateTable('invoices').set({ active_payment_plan_id: id, updated_at: now }).where('id', '=', invoice.id).execute();
+          await trx
+            .updateTable('invoices')
+            .set({ active_payment_plan_id: id, updated_at: now })
+            .where('id', '=', invoice.id)
+            .execute();
           // Reminders now follow the installments.
           await replan(trx, { accountId: actor.accountId, invoiceIds: [invoice.id], timeZone: actor.timeZone, now });
           const plan = presentPlan(row, installments);
-          await recordEvent(trx, { accountId: actor.accountId, type: 'payment_plan.created', objectType: 'payment_plan', objectId: id, data: plan, at: now });
+          await recordEvent(trx, {
+            accountId: actor.accountId,
+            type: 'payment_plan.created',
+            objectType: 'payment_plan',
+            objectId: id,
+            data: plan,
+            at: now,
+          });
           return plan;
         });
       } catch (error) {
@@ -130,8 +176,19 @@ export function createPaymentPlanService(deps: { database: Database; clock: Cloc
         await findInvoice(trx, peek.invoice_id, { forUpdate: true });
         const plan = await findPlan(trx, id, { forUpdate: true });
         if (!plan) throw notFound('payment_plan', id);
-        if (plan.status !== 'active') throw new AppError('payment_plan/not_active', 409, `Payment plan '${id}' is ${plan.status}; only an active plan can be cancelled.`);
-        return endPlan(trx, { accountId: actor.accountId, timeZone: actor.timeZone, now, today, replan }, plan, 'cancelled', data.reason ?? null);
+        if (plan.status !== 'active')
+          throw new AppError(
+            'payment_plan/not_active',
+            409,
+            `Payment plan '${id}' is ${plan.status}; only an active plan can be cancelled.`,
+          );
+        return endPlan(
+          trx,
+          { accountId: actor.accountId, timeZone: actor.timeZone, now, today, replan },
+          plan,
+          'cancelled',
+          data.reason ?? null,
+        );
       });
     },
 
@@ -149,8 +206,14 @@ export function createPaymentPlanService(deps: { database: Database; clock: Cloc
       const query = parseInput<PaymentPlanListQuery>(PaymentPlanListQuery, input);
       return database.withAccount(actor.accountId, async (trx) => {
         const rows = await listPlans(trx, query);
-        const installments = await installmentsOf(trx, rows.map((r) => r.id));
-        return toPage(rows.map((r) => presentPlan(r, installments)), query.limit ?? 20);
+        const installments = await installmentsOf(
+          trx,
+          rows.map((r) => r.id),
+        );
+        return toPage(
+          rows.map((r) => presentPlan(r, installments)),
+          query.limit ?? 20,
+        );
       });
     },
   };

@@ -4,9 +4,9 @@ import { Amount, Currency, Id, Nullable, Timestamp } from '../shared/index.ts';
 export const DueRule = Type.Object(
   {
     kind: Type.Enum(['due_on_receipt', 'net', 'days_end_of_month', 'end_of_month_plus'], {
-        description:
-          '`due_on_receipt`: the issue date. `net`: issue date + days. `days_end_of_month`: issue date + days, ' +
-          'then the end of that month ("45 jours fin de mois"). `end_of_month_plus`: end of the issue month + days.',
+      description:
+        '`due_on_receipt`: the issue date. `net`: issue date + days. `days_end_of_month`: issue date + days, ' +
+        'then the end of that month ("45 jours fin de mois"). `end_of_month_plus`: end of the issue month + days.',
     }),
     days: Type.Optional(Type.Integer({ minimum: 0, maximum: 365, default: 0 })),
   },
@@ -25,13 +25,28 @@ const LateFeeKind = Type.Enum(['none', 'fr_b2b', 'eu_b2b', 'uk_b2b', 'custom'], 
   description:
     'A legal preset (`fr_b2b`, `eu_b2b`, `uk_b2b`: statutory rate and fixed sum), `none`, or `custom` (your own rate and fixed fee).',
 });
-const RateBps = Type.Integer({ minimum: 0, maximum: 100000, description: 'Annual rate in basis points: 1225 = 12.25 %.' });
+const RateBps = Type.Integer({
+  minimum: 0,
+  maximum: 100000,
+  description: 'Annual rate in basis points: 1225 = 12.25 %.',
+});
 const FixedFee = Type.Object(
   { amount: Amount, currency: Currency },
-  { additionalProperties: false, description: 'Fixed recovery fee, once per invoice; only invoices in this currency get it.' },
+  {
+    additionalProperties: false,
+    description: 'Fixed recovery fee, once per invoice; only invoices in this currency get it.',
+  },
 );
-const GraceDays = Type.Integer({ minimum: 0, maximum: 365, description: 'Days after the due date before any fee: interest starts the day after.' });
-const CapBps = Type.Integer({ minimum: 0, maximum: 100000, description: 'Most interest an invoice may carry, in basis points of its total: 1000 = 10 %.' });
+const GraceDays = Type.Integer({
+  minimum: 0,
+  maximum: 365,
+  description: 'Days after the due date before any fee: interest starts the day after.',
+});
+const CapBps = Type.Integer({
+  minimum: 0,
+  maximum: 100000,
+  description: 'Most interest an invoice may carry, in basis points of its total: 1000 = 10 %.',
+});
 const FixedFeeAt = Type.Enum(['overdue', 'fee_step'], {
   description:
     'When the fixed recovery fee is added: `overdue` (default) on the first day interest could run; `fee_step` only when a reminder ' +
@@ -47,12 +62,22 @@ export const LateFeeRuleInput = Type.Object(
     cap_bps: Type.Optional(Nullable(CapBps)),
     fixed_fee_at: Type.Optional(FixedFeeAt),
   },
-  { additionalProperties: false, description: 'Late fees of invoices under these terms; null follows the account preset.' },
+  {
+    additionalProperties: false,
+    description: 'Late fees of invoices under these terms; null follows the account preset.',
+  },
 );
 export type LateFeeRuleInput = Type.Static<typeof LateFeeRuleInput>;
 
 export const LateFeeRule = Type.Object(
-  { kind: LateFeeKind, annual_rate_bps: Nullable(RateBps), fixed_fee: Nullable(FixedFee), grace_days: GraceDays, cap_bps: Nullable(CapBps), fixed_fee_at: FixedFeeAt },
+  {
+    kind: LateFeeKind,
+    annual_rate_bps: Nullable(RateBps),
+    fixed_fee: Nullable(FixedFee),
+    grace_days: GraceDays,
+    cap_bps: Nullable(CapBps),
+    fixed_fee_at: FixedFeeAt,
+  },
   { additionalProperties: false },
 );
 export type LateFeeRule = Type.Static<typeof LateFeeRule>;

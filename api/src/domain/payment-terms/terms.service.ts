@@ -7,7 +7,13 @@ import type { PaymentTerms as PaymentTermsTable } from '../../store/db-types.ts'
 import { isForeignKeyViolation, isUniqueViolation } from '../../store/pg-errors.ts';
 import { parseInput } from '../../validation.ts';
 import { type Actor, assertWriteAccess, type Page, PageQuery, toPage } from '../shared/index.ts';
-import { type LateFeeRule, type LateFeeRuleInput, PaymentTerms, PaymentTermsCreate, PaymentTermsUpdate } from './terms.schemas.ts';
+import {
+  type LateFeeRule,
+  type LateFeeRuleInput,
+  type PaymentTerms,
+  PaymentTermsCreate,
+  PaymentTermsUpdate,
+} from './terms.schemas.ts';
 import { describeRule, type DueDateRule } from './terms.rules.ts';
 
 type Row = Selectable<PaymentTermsTable>;
@@ -69,9 +75,14 @@ function columns(input: PaymentTermsUpdate) {
 
 function lateFeeColumns(rule: LateFeeRuleInput | null) {
   if (rule && rule.kind !== 'custom' && (rule.annual_rate_bps != null || rule.fixed_fee != null)) {
-    throw new AppError('payment_terms/late_fee_invalid', 422, 'A rate or fixed fee of your own needs `kind: custom`; the presets set both by law.', {
-      errors: [{ field: '/late_fee/kind', message: 'must be custom with annual_rate_bps or fixed_fee' }],
-    });
+    throw new AppError(
+      'payment_terms/late_fee_invalid',
+      422,
+      'A rate or fixed fee of your own needs `kind: custom`; the presets set both by law.',
+      {
+        errors: [{ field: '/late_fee/kind', message: 'must be custom with annual_rate_bps or fixed_fee' }],
+      },
+    );
   }
   return {
     late_fee_kind: rule?.kind ?? null,
@@ -131,7 +142,11 @@ export function createPaymentTermsService(deps: { database: Database; clock: Clo
       const query = parseInput<PageQuery>(PageQuery, input);
       const limit = query.limit ?? 20;
       return database.withAccount(actor.accountId, async (trx) => {
-        let q = trx.selectFrom('payment_terms').selectAll().orderBy('id', 'asc').limit(limit + 1);
+        let q = trx
+          .selectFrom('payment_terms')
+          .selectAll()
+          .orderBy('id', 'asc')
+          .limit(limit + 1);
         if (query.starting_after) q = q.where('id', '>', query.starting_after);
         return toPage((await q.execute()).map(present), limit);
       });
@@ -145,7 +160,11 @@ export function createPaymentTermsService(deps: { database: Database; clock: Clo
         return await database.withAccount(actor.accountId, async (trx) => {
           const current = await findPaymentTerms(trx, id);
           if (current.builtin) {
-            throw new AppError('payment_terms/builtin', 409, 'Built-in payment terms cannot be changed or deleted; create your own.');
+            throw new AppError(
+              'payment_terms/builtin',
+              409,
+              'Built-in payment terms cannot be changed or deleted; create your own.',
+            );
           }
           const row = await trx
             .updateTable('payment_terms')
@@ -168,13 +187,21 @@ export function createPaymentTermsService(deps: { database: Database; clock: Clo
         await database.withAccount(actor.accountId, async (trx) => {
           const current = await findPaymentTerms(trx, id);
           if (current.builtin) {
-            throw new AppError('payment_terms/builtin', 409, 'Built-in payment terms cannot be changed or deleted; create your own.');
+            throw new AppError(
+              'payment_terms/builtin',
+              409,
+              'Built-in payment terms cannot be changed or deleted; create your own.',
+            );
           }
           await trx.deleteFrom('payment_terms').where('id', '=', id).execute();
         });
       } catch (error) {
         if (isForeignKeyViolation(error)) {
-          throw new AppError('payment_terms/in_use', 409, 'These payment terms are used by a customer, an invoice or the account default.');
+          throw new AppError(
+            'payment_terms/in_use',
+            409,
+            'These payment terms are used by a customer, an invoice or the account default.',
+          );
         }
         throw error;
       }

@@ -2,5 +2,15 @@
 // this folder is internal (checked by dependency-cruiser, see .dependency-cruiser.cjs).
 export { type AllocationRow, type PaymentRow, presentPayment } from './payment.repository.ts';
 export { PAYABLE_STATUSES } from './payment.rules.ts';
-export { AllocationInput, Payment, type PaymentAllocation, PaymentApplyCredit, PaymentCreate, PAYMENT_EXPANSIONS, PaymentGetQuery, PaymentListQuery, PaymentReverse } from './payment.schemas.ts';
+export {
+  AllocationInput,
+  Payment,
+  type PaymentAllocation,
+  PaymentApplyCredit,
+  PaymentCreate,
+  PAYMENT_EXPANSIONS,
+  PaymentGetQuery,
+  PaymentListQuery,
+  PaymentReverse,
+} from './payment.schemas.ts';
 export { createPaymentService, recordPayment } from './payment.service.ts';

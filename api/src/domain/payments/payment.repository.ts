@@ -48,7 +48,9 @@ export const findPayment = (trx: Db, id: string, options: { forUpdate?: boolean 
 };
 
 export const allocationsOf = async (trx: Db, paymentIds: readonly string[]): Promise<AllocationRow[]> =>
-  paymentIds.length === 0 ? [] : trx.selectFrom('payment_allocations').selectAll().where('payment_id', 'in', paymentIds).execute();
+  paymentIds.length === 0
+    ? []
+    : trx.selectFrom('payment_allocations').selectAll().where('payment_id', 'in', paymentIds).execute();
 
 /** Locks (in id order) the invoices of a customer a payment in `currency` can go to. */
 export const lockPayableInvoicesOf = (trx: Db, customerId: string, currency: string) =>
@@ -66,7 +68,11 @@ export const lockPayableInvoicesOf = (trx: Db, customerId: string, currency: str
 /** One page of payments, newest first, filtered. */
 export function listPayments(trx: Db, query: PaymentListQuery) {
   const limit = query.limit ?? 20;
-  let q = trx.selectFrom('payments').selectAll().orderBy('id', 'desc').limit(limit + 1);
+  let q = trx
+    .selectFrom('payments')
+    .selectAll()
+    .orderBy('id', 'desc')
+    .limit(limit + 1);
   if (query.starting_after) q = q.where('id', '<', query.starting_after);
   if (query.customer_id) q = q.where('customer_id', '=', query.customer_id);
   if (query.metadata && Object.keys(query.metadata).length > 0) q = q.where(metadataContains(query.metadata));
@@ -75,7 +81,9 @@ export function listPayments(trx: Db, query: PaymentListQuery) {
   if (query.received_to) q = q.where('received_on', '<=', query.received_to);
   if (query.invoice_id) {
     const invoiceId = query.invoice_id;
-    q = q.where('id', 'in', (eb) => eb.selectFrom('payment_allocations').select('payment_id').where('invoice_id', '=', invoiceId));
+    q = q.where('id', 'in', (eb) =>
+      eb.selectFrom('payment_allocations').select('payment_id').where('invoice_id', '=', invoiceId),
+    );
   }
   return q.execute();
 }
@@ -104,16 +112,42 @@ export function listPayments(trx: Db, query: PaymentListQuery) {
 // column's default. `satisfies` makes the lists exhaustive: a column added by a migration fails
 // `tsc` here until it is given a value or left to its default on purpose.
 const PAYMENT_VALUES = {
-  account_id: '$1', id: '$8', customer_id: '$4', amount: '$9::bigint', currency: '$5', received_on: '$10::date', method: '$11',
-  reference: '$12', status: "'succeeded'", unallocated: '$9::bigint - $3::bigint', metadata: '$13::jsonb', created_at: '$6',
-  updated_at: '$6', reversal_reason: null, reversed_at: null,
+  account_id: '$1',
+  id: '$8',
+  customer_id: '$4',
+  amount: '$9::bigint',
+  currency: '$5',
+  received_on: '$10::date',
+  method: '$11',
+  reference: '$12',
+  status: "'succeeded'",
+  unallocated: '$9::bigint - $3::bigint',
+  metadata: '$13::jsonb',
+  created_at: '$6',
+  updated_at: '$6',
+  reversal_reason: null,
+  reversed_at: null,
 } as const satisfies Record<keyof Payments, string | null>;
 const ALLOCATION_VALUES = {
-  account_id: '$1', id: '$14', payment_id: 'p.id', invoice_id: '$2', amount: '$3::bigint', created_at: '$6', reversed: null, reversed_at: null,
+  account_id: '$1',
+  id: '$14',
+  payment_id: 'p.id',
+  invoice_id: '$2',
+  amount: '$3::bigint',
+  created_at: '$6',
+  reversed: null,
+  reversed_at: null,
 } as const satisfies Record<keyof PaymentAllocations, string | null>;
-const given = (values: Record<string, string | null>) => Object.entries(values).filter((entry): entry is [string, string] => entry[1] !== null);
-const columnsOf = (values: Record<string, string | null>) => given(values).map(([column]) => column).join(', ');
-const valuesOf = (values: Record<string, string | null>) => given(values).map(([, value]) => value).join(', ');
+const given = (values: Record<string, string | null>) =>
+  Object.entries(values).filter((entry): entry is [string, string] => entry[1] !== null);
+const columnsOf = (values: Record<string, string | null>) =>
+  given(values)
+    .map(([column]) => column)
+    .join(', ');
+const valuesOf = (values: Record<string, string | null>) =>
+  given(values)
+    .map(([, value]) => value)
+    .join(', ');
 
 const WRITE_PAYMENT_SQL = `
   WITH ${ACCOUNT_CONTEXT_CTE},
@@ -180,9 +214,23 @@ export async function writePaymentIfAllowed(pool: pg.Pool, w: PaymentWrite): Pro
       name: 'relance_payment_write_v4',
       text: WRITE_PAYMENT_SQL,
       values: [
-        w.accountId, w.invoiceId, w.amount, w.customerId, w.currency, w.now, w.today,
-        w.payment.id, w.payment.amount, w.payment.received_on, w.payment.method, w.payment.reference, JSON.stringify(w.payment.metadata),
-        w.allocationId, JSON.stringify(w.paymentEvent), w.eventIds[0], w.eventIds[1],
+        w.accountId,
+        w.invoiceId,
+        w.amount,
+        w.customerId,
+        w.currency,
+        w.now,
+        w.today,
+        w.payment.id,
+        w.payment.amount,
+        w.payment.received_on,
+        w.payment.method,
+        w.payment.reference,
+        JSON.stringify(w.payment.metadata),
+        w.allocationId,
+        JSON.stringify(w.paymentEvent),
+        w.eventIds[0],
+        w.eventIds[1],
       ],
     });
     return result.rows[0]?.written === 1;

@@ -61,7 +61,9 @@ export function checkAllocations(
   const seen = new Set<string>();
   for (const [index, { invoice_id }] of requested.entries()) {
     if (seen.has(invoice_id)) {
-      throw validationFailed([{ field: `/allocations/${index}/invoice_id`, message: 'appears twice; give one allocation per invoice' }]);
+      throw validationFailed([
+        { field: `/allocations/${index}/invoice_id`, message: 'appears twice; give one allocation per invoice' },
+      ]);
     }
     seen.add(invoice_id);
   }
@@ -70,36 +72,67 @@ export function checkAllocations(
     const field = `/allocations/${index}`;
     if (!invoice) throw notFound('invoice', allocation.invoice_id);
     if (invoice.customer_id !== payment.customer_id) {
-      throw new AppError('payment/invoice_of_other_customer', 422, `Invoice '${invoice.id}' belongs to another customer than the payment's.`, {
-        errors: [{ field: `${field}/invoice_id`, message: `is an invoice of another customer` }],
-      });
+      throw new AppError(
+        'payment/invoice_of_other_customer',
+        422,
+        `Invoice '${invoice.id}' belongs to another customer than the payment's.`,
+        {
+          errors: [{ field: `${field}/invoice_id`, message: `is an invoice of another customer` }],
+        },
+      );
     }
     if (invoice.currency !== payment.currency) {
-      throw new AppError('payment/currency_mismatch', 422, `Invoice '${invoice.id}' is in ${invoice.currency}; the payment is in ${payment.currency}.`, {
-        errors: [{ field: `${field}/invoice_id`, message: `is an invoice in ${invoice.currency}` }],
-      });
+      throw new AppError(
+        'payment/currency_mismatch',
+        422,
+        `Invoice '${invoice.id}' is in ${invoice.currency}; the payment is in ${payment.currency}.`,
+        {
+          errors: [{ field: `${field}/invoice_id`, message: `is an invoice in ${invoice.currency}` }],
+        },
+      );
     }
     // A paid invoice has nothing left to take: that is an over-allocation (what the loser of two
     // payments racing for the last balance is told), not a state problem.
     if (!PAYABLE_STATUSES.includes(invoice.status) && invoice.status !== 'paid') {
-      throw new AppError('payment/invoice_not_payable', 409, `Invoice '${invoice.id}' is ${invoice.status}: only open and partially paid invoices take payments.`, {
-        errors: [{ field: `${field}/invoice_id`, message: `is ${invoice.status}` }],
-      });
+      throw new AppError(
+        'payment/invoice_not_payable',
+        409,
+        `Invoice '${invoice.id}' is ${invoice.status}: only open and partially paid invoices take payments.`,
+        {
+          errors: [{ field: `${field}/invoice_id`, message: `is ${invoice.status}` }],
+        },
+      );
     }
     if (allocation.amount > invoice.balance) {
-      const owed = invoice.balance <= 0 ? `is ${invoice.status} (balance ${invoice.balance})` : `has a balance of ${invoice.balance}`;
-      throw new AppError('payment/over_allocation', 422, `Invoice '${invoice.id}' ${owed}; ${allocation.amount} cannot be allocated to it.`, {
-        errors: [{ field: `${field}/amount`, message: `must not exceed the invoice's balance (${invoice.balance})` }],
-      });
+      const owed =
+        invoice.balance <= 0
+          ? `is ${invoice.status} (balance ${invoice.balance})`
+          : `has a balance of ${invoice.balance}`;
+      throw new AppError(
+        'payment/over_allocation',
+        422,
+        `Invoice '${invoice.id}' ${owed}; ${allocation.amount} cannot be allocated to it.`,
+        {
+          errors: [{ field: `${field}/amount`, message: `must not exceed the invoice's balance (${invoice.balance})` }],
+        },
+      );
     }
   }
   const allocated = requested.reduce((sum, a) => sum + a.amount, 0);
   if (allocated > payment.available) {
-    throw new AppError('payment/over_allocation', 422, `The allocations add up to ${allocated}, more than the ${payment.available} available.`, {
-      errors: [{ field: '/allocations', message: `must add up to at most ${payment.available}` }],
-    });
+    throw new AppError(
+      'payment/over_allocation',
+      422,
+      `The allocations add up to ${allocated}, more than the ${payment.available} available.`,
+      {
+        errors: [{ field: '/allocations', message: `must add up to at most ${payment.available}` }],
+      },
+    );
   }
-  return { allocations: requested.map((a) => ({ invoice_id: a.invoice_id, amount: a.amount })), unallocated: payment.available - allocated };
+  return {
+    allocations: requested.map((a) => ({ invoice_id: a.invoice_id, amount: a.amount })),
+    unallocated: payment.available - allocated,
+  };
 }
 
 /**

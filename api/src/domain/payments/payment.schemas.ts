@@ -1,6 +1,16 @@
 import Type from 'typebox';
 import { MAX_AMOUNT_MINOR } from '../money.ts';
-import { CalendarDate, Currency, expandQuery, Id, ListQuery, Metadata, MetadataFilter, Nullable, Timestamp } from '../shared/index.ts';
+import {
+  CalendarDate,
+  Currency,
+  expandQuery,
+  Id,
+  ListQuery,
+  Metadata,
+  MetadataFilter,
+  Nullable,
+  Timestamp,
+} from '../shared/index.ts';
 
 export const PAYMENT_METHODS = ['transfer', 'card', 'check', 'cash', 'direct_debit', 'other'] as const;
 export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
@@ -38,16 +48,22 @@ export const Payment = Type.Object(
     received_on: CalendarDate,
     method: Type.Enum([...PAYMENT_METHODS]),
     reference: Nullable(Type.String({ description: 'The bank or cheque reference, as the payer gave it.' })),
-    status: Type.Enum([...PAYMENT_STATUSES], { description: '`reversed`: bounced or refunded; its allocations are undone.' }),
+    status: Type.Enum([...PAYMENT_STATUSES], {
+      description: '`reversed`: bounced or refunded; its allocations are undone.',
+    }),
     amount_allocated: Type.Integer({ description: 'Sum of the allocations still in force.' }),
-    unallocated: Type.Integer({ description: "The customer's credit left on this payment: amount − allocations (0 once reversed)." }),
+    unallocated: Type.Integer({
+      description: "The customer's credit left on this payment: amount − allocations (0 once reversed).",
+    }),
     allocations: Type.Array(PaymentAllocation, { description: 'Oldest first.' }),
     reversal_reason: Nullable(Type.String()),
     reversed_at: Nullable(Timestamp),
     metadata: Metadata,
     created_at: Timestamp,
     updated_at: Timestamp,
-    invoices: Type.Optional(Type.Array(Type.Ref('Invoice'), { description: 'The invoices of its allocations, with `expand[]=invoices`.' })),
+    invoices: Type.Optional(
+      Type.Array(Type.Ref('Invoice'), { description: 'The invoices of its allocations, with `expand[]=invoices`.' }),
+    ),
   },
   { $id: 'Payment', additionalProperties: false },
 );
@@ -73,7 +89,8 @@ export const PaymentCreate = Type.Object(
     allocations: Type.Optional(Allocations),
     auto_allocate: Type.Optional(
       Type.Boolean({
-        description: 'Without `allocations` (the default then): allocate to the open invoices oldest due first. False keeps it all as credit.',
+        description:
+          'Without `allocations` (the default then): allocate to the open invoices oldest due first. False keeps it all as credit.',
       }),
     ),
   },
@@ -104,7 +121,9 @@ export const PaymentListQuery = Type.Object(
   {
     ...ListQuery,
     customer_id: Type.Optional(Type.String({ maxLength: 64, description: 'Only payments of this customer.' })),
-    invoice_id: Type.Optional(Type.String({ maxLength: 64, description: 'Only payments allocated (now or once) to this invoice.' })),
+    invoice_id: Type.Optional(
+      Type.String({ maxLength: 64, description: 'Only payments allocated (now or once) to this invoice.' }),
+    ),
     status: Type.Optional(Type.Enum([...PAYMENT_STATUSES])),
     received_from: Type.Optional(CalendarDate),
     received_to: Type.Optional(CalendarDate),
@@ -115,5 +134,8 @@ export const PaymentListQuery = Type.Object(
 );
 export type PaymentListQuery = Type.Static<typeof PaymentListQuery>;
 
-export const PaymentGetQuery = Type.Object({ expand: expandQuery(PAYMENT_EXPANSIONS) }, { additionalProperties: false });
+export const PaymentGetQuery = Type.Object(
+  { expand: expandQuery(PAYMENT_EXPANSIONS) },
+  { additionalProperties: false },
+);
 export type PaymentGetQuery = Type.Static<typeof PaymentGetQuery>;

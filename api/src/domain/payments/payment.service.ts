@@ -6,7 +6,15 @@ import { parseInput } from '../../validation.ts';
 import { recordEvent } from '../outbox/index.ts';
 import { type InvoiceRow, lockInvoices, presentInvoice } from '../invoices/index.ts';
 import { syncPlansAfterPayments } from '../payment-plans/index.ts';
-import { accountTime, type Actor, assertWriteAccess, type Page, type ReleaseRemindersSkippedAsPaid, type ReplanInvoices, toPage } from '../shared/index.ts';
+import {
+  accountTime,
+  type Actor,
+  assertWriteAccess,
+  type Page,
+  type ReleaseRemindersSkippedAsPaid,
+  type ReplanInvoices,
+  toPage,
+} from '../shared/index.ts';
 import {
   type AllocationRow,
   allocationsOf,
@@ -18,9 +26,20 @@ import {
   writePaymentIfAllowed,
 } from './payment.repository.ts';
 import { type Allocation, allocateOldestDueFirst, checkAllocations, statusAfterPayments } from './payment.rules.ts';
-import { type Payment, PaymentApplyCredit, PaymentCreate, PaymentListQuery, PaymentReverse } from './payment.schemas.ts';
+import {
+  type Payment,
+  PaymentApplyCredit,
+  PaymentCreate,
+  PaymentListQuery,
+  PaymentReverse,
+} from './payment.schemas.ts';
 
-const alreadyReversed = (id: string) => new AppError('payment/already_reversed', 409, `Payment '${id}' is reversed; nothing of it can be allocated or reversed again.`);
+const alreadyReversed = (id: string) =>
+  new AppError(
+    'payment/already_reversed',
+    409,
+    `Payment '${id}' is reversed; nothing of it can be allocated or reversed again.`,
+  );
 
 export interface Context {
   actor: Actor;
@@ -35,12 +54,27 @@ export interface Context {
  * invoice's amount paid and state, `invoice.partially_paid` / `invoice.paid`, and a replan of
  * those now paid (their pending reminders are skipped). Returns the allocation rows.
  */
-async function allocate(trx: Db, ctx: Context, paymentId: string, allocations: readonly Allocation[], locked: ReadonlyMap<string, InvoiceRow>): Promise<AllocationRow[]> {
+async function allocate(
+  trx: Db,
+  ctx: Context,
+  paymentId: string,
+  allocations: readonly Allocation[],
+  locked: ReadonlyMap<string, InvoiceRow>,
+): Promise<AllocationRow[]> {
   if (allocations.length === 0) return [];
   const { actor, now, today, replan } = ctx;
   const rows = await trx
     .insertInto('payment_allocations')
-    .values(allocations.map((a) => ({ account_id: actor.accountId, id: newId('paymentAllocation'), payment_id: paymentId, invoice_id: a.invoice_id, amount: a.amount, created_at: now })))
+    .values(
+      allocations.map((a) => ({
+        account_id: actor.accountId,
+        id: newId('paymentAllocation'),
+        payment_id: paymentId,
+        invoice_id: a.invoice_id,
+        amount: a.amount,
+        created_at: now,
+      })),
+    )
     .returningAll()
     .execute();
   const invoiceIds = allocations.map((a) => a.invoice_id).toSorted();
@@ -53,7 +87,11 @@ async function allocate(trx: Db, ctx: Context, paymentId: string, allocations: r
     const invoice = locked.get(invoiceId);
     if (!invoice) throw new Error(`unreachable: invoice ${invoiceId} was locked`);
     const amount = amounts.get(invoiceId) ?? 0;
-    const status = statusAfterPayments({ status: invoice.status, amount_paid: invoice.amount_paid + amount, balance: invoice.balance - amount });
+    const status = statusAfterPayments({
+      status: invoice.status,
+      amount_paid: invoice.amount_paid + amount,
+      balance: invoice.balance - amount,
+    });
     const updated = await trx
       .updateTable('invoices')
       .set((eb) => ({ amount_paid: eb('amount_paid', '+', amount), status, updated_at: now }))
@@ -63,10 +101,21 @@ async function allocate(trx: Db, ctx: Context, paymentId: string, allocations: r
     if (status === 'paid') settled.push(invoiceId);
     if (updated.active_payment_plan_id !== null) onPlan.push(updated);
     const type = status === 'paid' ? 'invoice.paid' : 'invoice.partially_paid';
-    await recordEvent(trx, { accountId: actor.accountId, type, objectType: 'invoice', objectId: invoiceId, data: presentInvoice(updated, today), at: now });
+    await recordEvent(trx, {
+      accountId: actor.accountId,
+      type,
+      objectType: 'invoice',
+      objectId: invoiceId,
+      data: presentInvoice(updated, today),
+      at: now,
+    });
   }
   // Installments take the money oldest first; a plan fully paid is completed.
-  await syncPlansAfterPayments(trx, { accountId: actor.accountId, timeZone: actor.timeZone, now, today, replan }, onPlan);
+  await syncPlansAfterPayments(
+    trx,
+    { accountId: actor.accountId, timeZone: actor.timeZone, now, today, replan },
+    onPlan,
+  );
   await replan(trx, { accountId: actor.accountId, invoiceIds: settled, timeZone: actor.timeZone, now });
   return rows;
 }
@@ -84,7 +133,11 @@ export async function recordPayment(trx: Db, ctx: Context, data: PaymentCreate):
   let split: { allocations: Allocation[]; unallocated: number } = { allocations: [], unallocated: data.amount };
   if (data.allocations !== undefined) {
     locked = await lockInvoices(trx, [...new Set(data.allocations.map((a) => a.invoice_id))]);
-    split = checkAllocations({ customer_id: data.customer_id, currency: data.currency, available: data.amount }, data.allocations, new Map(locked.map((i) => [i.id, i])));
+    split = checkAllocations(
+      { customer_id: data.customer_id, currency: data.currency, available: data.amount },
+      data.allocations,
+      new Map(locked.map((i) => [i.id, i])),
+    );
   } else if (data.auto_allocate !== false) {
     locked = await lockPayableInvoicesOf(trx, data.customer_id, data.currency);
     split = allocateOldestDueFirst(data.amount, locked);
@@ -111,7 +164,14 @@ export async function recordPayment(trx: Db, ctx: Context, data: PaymentCreate):
     .executeTakeFirstOrThrow();
   const allocations = await allocate(trx, ctx, paymentId, split.allocations, new Map(locked.map((i) => [i.id, i])));
   const payment = presentPayment(row, allocations);
-  await recordEvent(trx, { accountId: actor.accountId, type: 'payment.received', objectType: 'payment', objectId: paymentId, data: payment, at: now });
+  await recordEvent(trx, {
+    accountId: actor.accountId,
+    type: 'payment.received',
+    objectType: 'payment',
+    objectId: paymentId,
+    data: payment,
+    at: now,
+  });
   return payment;
 }
 
@@ -132,7 +192,8 @@ export function createPaymentService(deps: {
   const fastPaths = deps.fastPaths ?? true;
   const timeFor = accountTime(database, clock);
 
-  const withAllocations = async (trx: Db, row: PaymentRow): Promise<Payment> => presentPayment(row, await allocationsOf(trx, [row.id]));
+  const withAllocations = async (trx: Db, row: PaymentRow): Promise<Payment> =>
+    presentPayment(row, await allocationsOf(trx, [row.id]));
   /**
    * The usual integration, a payment for one invoice, in one round trip (see the repository):
    * one statement writes everything if the allocation rules let the payment in. Returns
@@ -141,24 +202,55 @@ export function createPaymentService(deps: {
    * payment plan, or an event about it committed meanwhile (that path reports any refusal
    * exactly as always).
    */
-  async function createWithOneAllocation(actor: Actor, data: PaymentCreate, time: { now: Date; today: string }): Promise<Payment | undefined> {
+  async function createWithOneAllocation(
+    actor: Actor,
+    data: PaymentCreate,
+    time: { now: Date; today: string },
+  ): Promise<Payment | undefined> {
     const { now, today } = time;
     const [requested] = data.allocations ?? [];
     if (!requested || requested.amount > data.amount) return undefined;
     const paymentId = newId('payment');
     const paymentRow: PaymentRow = {
-      account_id: actor.accountId, id: paymentId, customer_id: data.customer_id, amount: data.amount, currency: data.currency,
-      received_on: data.received_on ?? today, method: data.method, reference: data.reference ?? null, status: 'succeeded',
-      reversal_reason: null, reversed_at: null, unallocated: data.amount - requested.amount, metadata: data.metadata ?? {}, created_at: now, updated_at: now,
+      account_id: actor.accountId,
+      id: paymentId,
+      customer_id: data.customer_id,
+      amount: data.amount,
+      currency: data.currency,
+      received_on: data.received_on ?? today,
+      method: data.method,
+      reference: data.reference ?? null,
+      status: 'succeeded',
+      reversal_reason: null,
+      reversed_at: null,
+      unallocated: data.amount - requested.amount,
+      metadata: data.metadata ?? {},
+      created_at: now,
+      updated_at: now,
     };
     const allocationRow: AllocationRow = {
-      account_id: actor.accountId, id: newId('paymentAllocation'), payment_id: paymentId, invoice_id: requested.invoice_id,
-      amount: requested.amount, reversed: false, created_at: now, reversed_at: null,
+      account_id: actor.accountId,
+      id: newId('paymentAllocation'),
+      payment_id: paymentId,
+      invoice_id: requested.invoice_id,
+      amount: requested.amount,
+      reversed: false,
+      created_at: now,
+      reversed_at: null,
     };
     const payment = presentPayment(paymentRow, [allocationRow]);
     const written = await writePaymentIfAllowed(database.pool, {
-      accountId: actor.accountId, invoiceId: requested.invoice_id, amount: requested.amount, customerId: data.customer_id, currency: data.currency,
-      now, today, payment: paymentRow, allocationId: allocationRow.id, paymentEvent: payment, eventIds: [newId('event'), newId('event')],
+      accountId: actor.accountId,
+      invoiceId: requested.invoice_id,
+      amount: requested.amount,
+      customerId: data.customer_id,
+      currency: data.currency,
+      now,
+      today,
+      payment: paymentRow,
+      allocationId: allocationRow.id,
+      paymentEvent: payment,
+      eventIds: [newId('event'), newId('event')],
     });
     return written ? payment : undefined;
   }
@@ -195,11 +287,27 @@ export function createPaymentService(deps: {
         if (current.status === 'reversed') throw alreadyReversed(id);
         const locked = await lockInvoices(trx, [...new Set(data.allocations.map((a) => a.invoice_id))]);
         const lockedById = new Map(locked.map((i) => [i.id, i]));
-        const split = checkAllocations({ customer_id: current.customer_id, currency: current.currency, available: current.unallocated }, data.allocations, lockedById);
+        const split = checkAllocations(
+          { customer_id: current.customer_id, currency: current.currency, available: current.unallocated },
+          data.allocations,
+          lockedById,
+        );
         await allocate(trx, { actor, now, today, replan }, id, split.allocations, lockedById);
-        const row = await trx.updateTable('payments').set({ unallocated: split.unallocated, updated_at: now }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+        const row = await trx
+          .updateTable('payments')
+          .set({ unallocated: split.unallocated, updated_at: now })
+          .where('id', '=', id)
+          .returningAll()
+          .executeTakeFirstOrThrow();
         const payment = await withAllocations(trx, row);
-        await recordEvent(trx, { accountId: actor.accountId, type: 'payment.credit_applied', objectType: 'payment', objectId: id, data: payment, at: now });
+        await recordEvent(trx, {
+          accountId: actor.accountId,
+          type: 'payment.credit_applied',
+          objectType: 'payment',
+          objectId: id,
+          data: payment,
+          at: now,
+        });
         return payment;
       });
     },
@@ -225,7 +333,11 @@ export function createPaymentService(deps: {
         const onPlan: InvoiceRow[] = [];
         for (const invoice of locked) {
           const amount = undo.get(invoice.id) ?? 0;
-          const status = statusAfterPayments({ status: invoice.status, amount_paid: invoice.amount_paid - amount, balance: invoice.balance + amount });
+          const status = statusAfterPayments({
+            status: invoice.status,
+            amount_paid: invoice.amount_paid - amount,
+            balance: invoice.balance + amount,
+          });
           const updated = await trx
             .updateTable('invoices')
             .set((eb) => ({ amount_paid: eb('amount_paid', '-', amount), status, updated_at: now }))
@@ -235,11 +347,23 @@ export function createPaymentService(deps: {
           if (updated.active_payment_plan_id !== null) onPlan.push(updated);
           if (invoice.status === 'paid' && status !== 'paid') {
             reopened.push(invoice.id);
-            await recordEvent(trx, { accountId: actor.accountId, type: 'invoice.reopened', objectType: 'invoice', objectId: invoice.id, data: presentInvoice(updated, today), at: now });
+            await recordEvent(trx, {
+              accountId: actor.accountId,
+              type: 'invoice.reopened',
+              objectType: 'invoice',
+              objectId: invoice.id,
+              data: presentInvoice(updated, today),
+              at: now,
+            });
           }
         }
         if (inForce.length > 0) {
-          await trx.updateTable('payment_allocations').set({ reversed: true, reversed_at: now }).where('payment_id', '=', id).where('reversed', '=', false).execute();
+          await trx
+            .updateTable('payment_allocations')
+            .set({ reversed: true, reversed_at: now })
+            .where('payment_id', '=', id)
+            .where('reversed', '=', false)
+            .execute();
         }
         const row = await trx
           .updateTable('payments')
@@ -248,10 +372,26 @@ export function createPaymentService(deps: {
           .returningAll()
           .executeTakeFirstOrThrow();
         await releaseRemindersSkippedAsPaid(trx, reopened, now);
-        await syncPlansAfterPayments(trx, { accountId: actor.accountId, timeZone: actor.timeZone, now, today, replan }, onPlan);
-        await replan(trx, { accountId: actor.accountId, invoiceIds: locked.map((i) => i.id), timeZone: actor.timeZone, now });
+        await syncPlansAfterPayments(
+          trx,
+          { accountId: actor.accountId, timeZone: actor.timeZone, now, today, replan },
+          onPlan,
+        );
+        await replan(trx, {
+          accountId: actor.accountId,
+          invoiceIds: locked.map((i) => i.id),
+          timeZone: actor.timeZone,
+          now,
+        });
         const payment = await withAllocations(trx, row);
-        await recordEvent(trx, { accountId: actor.accountId, type: 'payment.reversed', objectType: 'payment', objectId: id, data: payment, at: now });
+        await recordEvent(trx, {
+          accountId: actor.accountId,
+          type: 'payment.reversed',
+          objectType: 'payment',
+          objectId: id,
+          data: payment,
+          at: now,
+        });
         return payment;
       });
     },
@@ -270,8 +410,14 @@ export function createPaymentService(deps: {
       const query = parseInput<PaymentListQuery>(PaymentListQuery, input);
       return database.withAccount(actor.accountId, async (trx) => {
         const rows = await listPayments(trx, query);
-        const allocations = await allocationsOf(trx, rows.map((r) => r.id));
-        return toPage(rows.map((r) => presentPayment(r, allocations)), query.limit ?? 20);
+        const allocations = await allocationsOf(
+          trx,
+          rows.map((r) => r.id),
+        );
+        return toPage(
+          rows.map((r) => presentPayment(r, allocations)),
+          query.limit ?? 20,
+        );
       });
     },
   };

@@ -5,11 +5,20 @@ import { type Customer, presentCustomer } from '../customers/index.ts';
 import { type Invoice, INVOICE_EXPANSIONS, type InvoiceRow, presentInvoice } from '../invoices/index.ts';
 import { type InvoiceFee, presentFee } from '../late-fees/index.ts';
 import { type Message, presentMessage } from '../messages/index.ts';
-import { type AllocationRow, type Payment, PAYMENT_EXPANSIONS, type PaymentRow, presentPayment } from '../payments/index.ts';
+import {
+  type AllocationRow,
+  type Payment,
+  PAYMENT_EXPANSIONS,
+  type PaymentRow,
+  presentPayment,
+} from '../payments/index.ts';
 import { accountTime, type Actor, expansions, type Page, toPage } from '../shared/index.ts';
 
 /** An allocation as `to_jsonb` writes it: timestamps as text. */
-type AllocationJson = Omit<AllocationRow, 'created_at' | 'reversed_at'> & { created_at: string; reversed_at: string | null };
+type AllocationJson = Omit<AllocationRow, 'created_at' | 'reversed_at'> & {
+  created_at: string;
+  reversed_at: string | null;
+};
 
 const allocationFromJson = (a: AllocationJson): AllocationRow => ({
   ...a,
@@ -39,7 +48,12 @@ export function createRelatedService(deps: { database: Database; clock: Clock })
       if (wanted.size === 0 || invoices.length === 0) return invoices;
       const ids = invoices.map((i) => i.id);
       const [customers, payments, fees] = await Promise.all([
-        wanted.has('customer') ? service.customers(actor, invoices.map((i) => i.customer_id)) : undefined,
+        wanted.has('customer')
+          ? service.customers(
+              actor,
+              invoices.map((i) => i.customer_id),
+            )
+          : undefined,
         wanted.has('payments') ? service.paymentsOfInvoices(actor, ids) : undefined,
         wanted.has('fees') ? service.feesOfInvoices(actor, ids) : undefined,
       ]);
@@ -56,7 +70,10 @@ export function createRelatedService(deps: { database: Database; clock: Clock })
     async expandPayments(actor: Actor, payments: Payment[], expand: readonly string[] | undefined): Promise<Payment[]> {
       const wanted = expansions(expand, PAYMENT_EXPANSIONS);
       if (!wanted.has('invoices') || payments.length === 0) return payments;
-      const invoices = await service.invoices(actor, payments.flatMap((p) => p.allocations.map((a) => a.invoice_id)));
+      const invoices = await service.invoices(
+        actor,
+        payments.flatMap((p) => p.allocations.map((a) => a.invoice_id)),
+      );
       const byId = new Map(invoices.map((i) => [i.id, i]));
       return payments.map((payment) => ({
         ...payment,
@@ -88,7 +105,12 @@ export function createRelatedService(deps: { database: Database; clock: Clock })
     async feesOfInvoices(actor: Actor, invoiceIds: readonly string[]): Promise<InvoiceFee[]> {
       if (invoiceIds.length === 0) return [];
       const rows = await database.readAsAccount(actor.accountId, (db, accountSet) =>
-        db.selectFrom('invoice_fees').selectAll().where(accountSet).where('invoice_id', 'in', unique(invoiceIds)).orderBy('id'),
+        db
+          .selectFrom('invoice_fees')
+          .selectAll()
+          .where(accountSet)
+          .where('invoice_id', 'in', unique(invoiceIds))
+          .orderBy('id'),
       );
       return rows.map(presentFee);
     },
@@ -105,22 +127,33 @@ export function createRelatedService(deps: { database: Database; clock: Clock })
           .selectFrom('payments')
           .selectAll('payments')
           .select(
-            sql<AllocationJson[]>`(SELECT coalesce(jsonb_agg(to_jsonb(a) ORDER BY a.id), '[]'::jsonb) FROM payment_allocations a WHERE a.payment_id = payments.id)`.as(
+            sql<
+              AllocationJson[]
+            >`(SELECT coalesce(jsonb_agg(to_jsonb(a) ORDER BY a.id), '[]'::jsonb) FROM payment_allocations a WHERE a.payment_id = payments.id)`.as(
               'allocation_rows',
             ),
           )
           .where(accountSet)
-          .where('payments.id', 'in', (eb) => eb.selectFrom('payment_allocations').select('payment_id').where('invoice_id', 'in', unique(invoiceIds)))
+          .where('payments.id', 'in', (eb) =>
+            eb.selectFrom('payment_allocations').select('payment_id').where('invoice_id', 'in', unique(invoiceIds)),
+          )
           .orderBy('payments.id', 'desc'),
       );
-      return rows.map(({ allocation_rows, ...row }) => presentPayment(row as PaymentRow, allocation_rows.map(allocationFromJson)));
+      return rows.map(({ allocation_rows, ...row }) =>
+        presentPayment(row as PaymentRow, allocation_rows.map(allocationFromJson)),
+      );
     },
 
     /** The reminder messages sent (or being sent) about these invoices, oldest first, without bodies. */
     async messagesOfInvoices(actor: Actor, invoiceIds: readonly string[]): Promise<Message[]> {
       if (invoiceIds.length === 0) return [];
       const rows = await database.readAsAccount(actor.accountId, (db, accountSet) =>
-        db.selectFrom('messages').selectAll().where(accountSet).where('invoice_id', 'in', unique(invoiceIds)).orderBy('id'),
+        db
+          .selectFrom('messages')
+          .selectAll()
+          .where(accountSet)
+          .where('invoice_id', 'in', unique(invoiceIds))
+          .orderBy('id'),
       );
       return rows.map((row) => presentMessage(row, { bodies: false }));
     },

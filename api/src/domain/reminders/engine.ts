@@ -68,19 +68,33 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; c
       const policyByInvoice = await policiesForInvoices(trx, invoiceIds);
       // An invoice whose policy changed is replanned first, flagged yet or not (the workers flag
       // a changed policy's invoices in the background).
-      const toReplan = invoices.filter((i) => i.needs_replan || policyByInvoice.get(i.id)?.replan_after != null).map((i) => i.id);
+      const toReplan = invoices
+        .filter((i) => i.needs_replan || policyByInvoice.get(i.id)?.replan_after != null)
+        .map((i) => i.id);
       if (toReplan.length > 0) {
         await replanInvoices(trx, { accountId, invoiceIds: toReplan, timeZone: account.time_zone, now });
         invoices = await lockInvoices(trx, invoiceIds);
       }
       const invoiceById = new Map(invoices.map((i) => [i.id, i]));
-      const occurrences = await lockOccurrences(trx, peeks.map((p) => p.id));
+      const occurrences = await lockOccurrences(
+        trx,
+        peeks.map((p) => p.id),
+      );
       const customerIds = [...new Set(invoices.map((i) => i.customer_id))];
-      const customerById = new Map((await trx.selectFrom('customers').selectAll().where('id', 'in', customerIds).execute()).map((c) => [c.id, c]));
+      const customerById = new Map(
+        (await trx.selectFrom('customers').selectAll().where('id', 'in', customerIds).execute()).map((c) => [c.id, c]),
+      );
       const dueNow = await dueStepsOfInvoices(trx, invoiceIds, now);
-      const recipients = [...customerById.values()].flatMap((c) => [c.email, ...c.cc_emails]).filter((e): e is string => Boolean(e)).map((e) => e.toLowerCase());
+      const recipients = [...customerById.values()]
+        .flatMap((c) => [c.email, ...c.cc_emails])
+        .filter((e): e is string => Boolean(e))
+        .map((e) => e.toLowerCase());
       const suppressed = new Set(
-        recipients.length === 0 ? [] : (await trx.selectFrom('email_suppressions').select('email').where('email', 'in', recipients).execute()).map((r) => r.email),
+        recipients.length === 0
+          ? []
+          : (await trx.selectFrom('email_suppressions').select('email').where('email', 'in', recipients).execute()).map(
+              (r) => r.email,
+            ),
       );
       const sentLocally: SentLocally[] = [];
       for (const occurrence of occurrences) {
@@ -95,18 +109,46 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; c
             d.invoice_id === invoice.id &&
             ((d.status === 'scheduled' && d.installment_number > occurrence.installment_number) ||
               (d.installment_number === occurrence.installment_number &&
-                (d.offset_days > occurrence.offset_days || (d.offset_days === occurrence.offset_days && d.repeat_index > occurrence.repeat_index)))),
+                (d.offset_days > occurrence.offset_days ||
+                  (d.offset_days === occurrence.offset_days && d.repeat_index > occurrence.repeat_index)))),
         );
-        const decided = await decide(trx, { accountId, account, invoice, customer, occurrence, policy: policyByInvoice.get(invoice.id), now, today, laterStepDue, suppressed, sentLocally });
+        const decided = await decide(trx, {
+          accountId,
+          account,
+          invoice,
+          customer,
+          occurrence,
+          policy: policyByInvoice.get(invoice.id),
+          now,
+          today,
+          laterStepDue,
+          suppressed,
+          sentLocally,
+        });
         results.set(occurrence.id, decided);
         if (typeof decided === 'string') metrics.reminder(occurrence.channel, decided);
       }
       if (sentLocally.length > 0) {
-        await insertMessages(trx, sentLocally.map((s) => s.message));
-        await markSentWithMessages(trx, sentLocally.map((s) => ({ id: s.occurrence.id, messageId: s.message.id })), now);
+        await insertMessages(
+          trx,
+          sentLocally.map((s) => s.message),
+        );
+        await markSentWithMessages(
+          trx,
+          sentLocally.map((s) => ({ id: s.occurrence.id, messageId: s.message.id })),
+          now,
+        );
         await insertEvents(
           trx,
-          sentLocally.map((s) => ({ account_id: accountId, id: newId('event'), type: 'reminder.sent', object_type: 'reminder', object_id: s.occurrence.id, data: JSON.stringify(reminderData(s.occurrence, { message_id: s.message.id })), created_at: now })),
+          sentLocally.map((s) => ({
+            account_id: accountId,
+            id: newId('event'),
+            type: 'reminder.sent',
+            object_type: 'reminder',
+            object_id: s.occurrence.id,
+            data: JSON.stringify(reminderData(s.occurrence, { message_id: s.message.id })),
+            created_at: now,
+          })),
         );
       }
       return results;
@@ -145,7 +187,14 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; c
     });
 
     const event = (type: string, extra: Record<string, unknown> = {}) =>
-      recordEvent(trx, { accountId, type, objectType: 'reminder', objectId: occurrence.id, data: reminderData(occurrence, extra), at: now });
+      recordEvent(trx, {
+        accountId,
+        type,
+        objectType: 'reminder',
+        objectId: occurrence.id,
+        data: reminderData(occurrence, extra),
+        at: now,
+      });
 
     if (verdict.action === 'skip') return skipOccurrence(trx, accountId, occurrence, verdict.reason, now);
     if (verdict.action === 'hold') {
@@ -159,13 +208,34 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; c
       return 'deferred';
     }
     if (verdict.promiseBroken) {
-      await trx.updateTable('invoices').set({ promise_to_pay_on: null, updated_at: now }).where('id', '=', invoice.id).execute();
-      await recordEvent(trx, { accountId, type: 'promise.broken', objectType: 'invoice', objectId: invoice.id, data: { invoice_id: invoice.id, promise_to_pay_on: invoice.promise_to_pay_on }, at: now });
+      await trx
+        .updateTable('invoices')
+        .set({ promise_to_pay_on: null, updated_at: now })
+        .where('id', '=', invoice.id)
+        .execute();
+      await recordEvent(trx, {
+        accountId,
+        type: 'promise.broken',
+        objectType: 'invoice',
+        objectId: invoice.id,
+        data: { invoice_id: invoice.id, promise_to_pay_on: invoice.promise_to_pay_on },
+        at: now,
+      });
       invoice.promise_to_pay_on = null;
     }
 
     const channel = channelOf(channels, occurrence.channel);
-    const composed = await channel.compose({ trx, accountId, account, customer, invoice, occurrence, today, now, suppressed: ctx.suppressed });
+    const composed = await channel.compose({
+      trx,
+      accountId,
+      account,
+      customer,
+      invoice,
+      occurrence,
+      today,
+      now,
+      suppressed: ctx.suppressed,
+    });
     switch (composed.kind) {
       case 'skip':
         return skipOccurrence(trx, accountId, occurrence, composed.reason, now);
@@ -189,7 +259,16 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; c
       const sending = { ...occurrence, status: 'sending', message_id: message.id };
       const [result] = await delivery.send([{ occurrence: sending, message, idempotencyKey: occurrence.id }]);
       if (!result?.ok) throw new Error(`local delivery of ${occurrence.id} failed: ${result?.failure ?? 'no result'}`);
-      ctx.sentLocally.push({ message: { ...message, status: 'sent', provider_message_id: result.providerMessageId, attempts: 1, sent_at: now }, occurrence: sending });
+      ctx.sentLocally.push({
+        message: {
+          ...message,
+          status: 'sent',
+          provider_message_id: result.providerMessageId,
+          attempts: 1,
+          sent_at: now,
+        },
+        occurrence: sending,
+      });
       return 'sent';
     }
     await insertPendingMessage(trx, message);
@@ -208,7 +287,8 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; c
       else toDeliver.set(decided.deliver, [...(toDeliver.get(decided.deliver) ?? []), id]);
     }
     for (const [name, ids] of toDeliver) {
-      for (const [id, outcome] of await sender.deliver(accountId, channelOf(channels, name), ids)) outcomes.set(id, outcome);
+      for (const [id, outcome] of await sender.deliver(accountId, channelOf(channels, name), ids))
+        outcomes.set(id, outcome);
     }
     return outcomes;
   }

@@ -5,7 +5,15 @@ import { activePause } from '../customers/index.ts';
 /** Days after a promised payment date before the promise counts as broken and reminders resume. */
 export const PROMISE_GRACE_DAYS = 2;
 
-export type SkipReason = 'paid' | 'void' | 'uncollectible' | 'draft' | 'below_minimum' | 'stale' | 'no_recipient' | 'suppressed';
+export type SkipReason =
+  | 'paid'
+  | 'void'
+  | 'uncollectible'
+  | 'draft'
+  | 'below_minimum'
+  | 'stale'
+  | 'no_recipient'
+  | 'suppressed';
 
 export type GuardVerdict =
   | { action: 'send'; promiseBroken: boolean }
@@ -35,7 +43,6 @@ export interface GuardInput {
   laterStepDue: boolean;
 }
 
-
 /**
  * The check right before a reminder goes out (run with the invoice row locked): is it still owed,
  * above the minimum, not disputed, paused or promised, and not superseded by a later step?
@@ -50,7 +57,9 @@ export function guardBeforeSend(input: GuardInput): GuardVerdict {
 
   const invoicePause = activePause({ ...invoice, pause_reason: null }, today);
   if (invoicePause) {
-    return invoicePause.until === null ? { action: 'hold', reason: 'paused' } : { action: 'defer', reason: 'paused', until: addDays(invoicePause.until, 1) };
+    return invoicePause.until === null
+      ? { action: 'hold', reason: 'paused' }
+      : { action: 'defer', reason: 'paused', until: addDays(invoicePause.until, 1) };
   }
   const customerPause = activePause({ ...customer, pause_reason: null }, today);
   if (customerPause) {
@@ -67,7 +76,8 @@ export function guardBeforeSend(input: GuardInput): GuardVerdict {
   }
 
   // "7 days before due" after the due date, or any step once a later one is due, is stale.
-  if (input.occurrence.offset_days < 0 && compareDates(today, invoice.due_date) > 0) return { action: 'skip', reason: 'stale' };
+  if (input.occurrence.offset_days < 0 && compareDates(today, invoice.due_date) > 0)
+    return { action: 'skip', reason: 'stale' };
   if (input.laterStepDue) return { action: 'skip', reason: 'stale' };
   return { action: 'send', promiseBroken };
 }

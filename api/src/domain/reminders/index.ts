@@ -2,10 +2,23 @@
 // this folder is internal (checked by dependency-cruiser, see .dependency-cruiser.cjs).
 export { createReminderEngine, type MessageComposer } from './engine.ts';
 export { CHANNEL_NAMES, createChannels, describeChannels } from './channels/registry.ts';
-export { type Channel, ReminderPolicy, ReminderPolicyCreate, ReminderPolicyUpdate, type ReminderStep } from './policy.schemas.ts';
+export {
+  type Channel,
+  ReminderPolicy,
+  ReminderPolicyCreate,
+  ReminderPolicyUpdate,
+  type ReminderStep,
+} from './policy.schemas.ts';
 export { createReminderPolicyService, insertDefaultPolicy } from './policy.service.ts';
 export { oldestDueReminderAge, releaseRemindersSkippedAsPaid } from './reminder-occurrence.repository.ts';
 export { countInvoicesOfPolicy, replanInvoices } from './schedule.ts';
 export { createReminderScheduler } from './scheduler.ts';
-export { createTimelineService, TestClock, TestClockAdvance, TestClockReset, Timeline, type TimelineEntry } from './timeline.service.ts';
+export {
+  createTimelineService,
+  TestClock,
+  TestClockAdvance,
+  TestClockReset,
+  Timeline,
+  type TimelineEntry,
+} from './timeline.service.ts';
 export { createReminderRetryService, ReminderDelivery, RemindersRequeued, RemindersRetry } from './retry.service.ts';

@@ -11,7 +11,11 @@ export type Outcome = 'sent' | 'skipped' | 'held' | 'deferred' | 'failed' | 'ret
 /** The instant "now" is for an account: its test clock when it is a test account, else the system's. */
 export async function nowFor(trx: Db, account: { id: string; mode: string }, clock: Clock): Promise<Date> {
   if (account.mode !== 'test') return clock.now();
-  const row = await trx.selectFrom('account_clocks').select('now').where('account_id', '=', account.id).executeTakeFirst();
+  const row = await trx
+    .selectFrom('account_clocks')
+    .select('now')
+    .where('account_id', '=', account.id)
+    .executeTakeFirst();
   return row?.now ?? clock.now();
 }
 
@@ -28,8 +32,21 @@ export const reminderData = (o: OccurrenceRow, extra: Record<string, unknown> = 
 });
 
 /** Marks a reminder skipped, with why, and says so in an event. */
-export async function skipOccurrence(trx: Db, accountId: string, occurrence: OccurrenceRow, reason: string, now: Date): Promise<'skipped'> {
+export async function skipOccurrence(
+  trx: Db,
+  accountId: string,
+  occurrence: OccurrenceRow,
+  reason: string,
+  now: Date,
+): Promise<'skipped'> {
   await markSkipped(trx, occurrence.id, reason, now);
-  await recordEvent(trx, { accountId, type: 'reminder.skipped', objectType: 'reminder', objectId: occurrence.id, data: reminderData(occurrence, { message_id: occurrence.message_id, reason }), at: now });
+  await recordEvent(trx, {
+    accountId,
+    type: 'reminder.skipped',
+    objectType: 'reminder',
+    objectId: occurrence.id,
+    data: reminderData(occurrence, { message_id: occurrence.message_id, reason }),
+    at: now,
+  });
   return 'skipped';
 }

@@ -15,7 +15,10 @@ export function findPolicy(trx: Db, id: string): Promise<PolicyRow | undefined> 
 }
 
 /** A page of the account's policies, oldest first. */
-export function listPolicies(trx: Db, page: { limit: number; startingAfter?: string | undefined }): Promise<PolicyRow[]> {
+export function listPolicies(
+  trx: Db,
+  page: { limit: number; startingAfter?: string | undefined },
+): Promise<PolicyRow[]> {
   let q = trx.selectFrom('reminder_policies').selectAll().orderBy('id', 'asc').limit(page.limit);
   if (page.startingAfter) q = q.where('id', '>', page.startingAfter);
   return q.execute();
@@ -29,9 +32,22 @@ export async function deletePolicy(trx: Db, id: string): Promise<void> {
   await trx.deleteFrom('reminder_policies').where('id', '=', id).execute();
 }
 
-export async function policiesById(trx: Db, accountId: string, ids: readonly string[]): Promise<Map<string, PolicyRow>> {
+export async function policiesById(
+  trx: Db,
+  accountId: string,
+  ids: readonly string[],
+): Promise<Map<string, PolicyRow>> {
   if (ids.length === 0) return new Map();
-  return new Map((await trx.selectFrom('reminder_policies').selectAll().where('account_id', '=', accountId).where('id', 'in', ids).execute()).map((p) => [p.id, p]));
+  return new Map(
+    (
+      await trx
+        .selectFrom('reminder_policies')
+        .selectAll()
+        .where('account_id', '=', accountId)
+        .where('id', 'in', ids)
+        .execute()
+    ).map((p) => [p.id, p]),
+  );
 }
 
 /** The policy each of these invoices follows (its own, its customer's, the account default), in one query. */
@@ -42,9 +58,19 @@ export async function policiesForInvoices(trx: Db, invoiceIds: string[]): Promis
     .innerJoin('customers', 'customers.id', 'invoices.customer_id')
     .innerJoin('accounts', 'accounts.id', 'invoices.account_id')
     .innerJoin('reminder_policies', (join) =>
-      join.onRef('reminder_policies.account_id', '=', 'invoices.account_id').on((eb) =>
-        eb('reminder_policies.id', '=', eb.fn.coalesce('invoices.reminder_policy_id', 'customers.reminder_policy_id', 'accounts.default_reminder_policy_id')),
-      ),
+      join
+        .onRef('reminder_policies.account_id', '=', 'invoices.account_id')
+        .on((eb) =>
+          eb(
+            'reminder_policies.id',
+            '=',
+            eb.fn.coalesce(
+              'invoices.reminder_policy_id',
+              'customers.reminder_policy_id',
+              'accounts.default_reminder_policy_id',
+            ),
+          ),
+        ),
     )
     .selectAll('reminder_policies')
     .select('invoices.id as invoice_id')

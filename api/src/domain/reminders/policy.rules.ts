@@ -4,7 +4,13 @@ import type { Channel } from './policy.schemas.ts';
 
 /** A policy as the planner needs it. */
 export interface PolicyPlan {
-  steps: Array<{ id: string; offset_days: number; channel: Channel; template_key: string | null; applies_late_fees: boolean }>;
+  steps: Array<{
+    id: string;
+    offset_days: number;
+    channel: Channel;
+    template_key: string | null;
+    applies_late_fees: boolean;
+  }>;
   repeat: { every_days: number; max: number } | null;
   send_hour: number;
   send_minute: number;
@@ -66,7 +72,16 @@ export function planOccurrences(policy: PolicyPlan, dueDate: string, timeZone: s
   const steps = orderedSteps(policy.steps);
   const planned: PlannedOccurrence[] = steps.map((step) => {
     const local_date = stepDate(dueDate, step.offset_days, policy.skip_weekends);
-    return { step_id: step.id, repeat_index: 0, offset_days: step.offset_days, channel: step.channel, template_key: step.template_key, applies_late_fees: step.applies_late_fees, local_date, scheduled_at: at(local_date) };
+    return {
+      step_id: step.id,
+      repeat_index: 0,
+      offset_days: step.offset_days,
+      channel: step.channel,
+      template_key: step.template_key,
+      applies_late_fees: step.applies_late_fees,
+      local_date,
+      scheduled_at: at(local_date),
+    };
   });
   const last = steps.at(-1);
   const repeated = [...steps].reverse().find((s) => channelPlan(s.channel).repeats) ?? last;
@@ -74,7 +89,16 @@ export function planOccurrences(policy: PolicyPlan, dueDate: string, timeZone: s
     for (let k = 1; k <= policy.repeat.max; k++) {
       const offset = last.offset_days + k * policy.repeat.every_days;
       const local_date = stepDate(dueDate, offset, policy.skip_weekends);
-      planned.push({ step_id: repeated.id, repeat_index: k, offset_days: offset, channel: repeated.channel, template_key: repeated.template_key, applies_late_fees: repeated.applies_late_fees, local_date, scheduled_at: at(local_date) });
+      planned.push({
+        step_id: repeated.id,
+        repeat_index: k,
+        offset_days: offset,
+        channel: repeated.channel,
+        template_key: repeated.template_key,
+        applies_late_fees: repeated.applies_late_fees,
+        local_date,
+        scheduled_at: at(local_date),
+      });
     }
   }
   return planned;

@@ -5,7 +5,10 @@ import { CHANNEL_NAMES, describeChannels } from './channels/registry.ts';
 export const Channel = Type.Enum(CHANNEL_NAMES, { description: describeChannels() });
 export type Channel = Type.Static<typeof Channel>;
 
-const TemplateKey = Type.String({ pattern: '^[a-z][a-z0-9_]{0,39}$', description: 'The template an email step renders (see /v1/templates).' });
+const TemplateKey = Type.String({
+  pattern: '^[a-z][a-z0-9_]{0,39}$',
+  description: 'The template an email step renders (see /v1/templates).',
+});
 
 export const ReminderStep = Type.Object(
   {
@@ -21,7 +24,12 @@ export type ReminderStep = Type.Static<typeof ReminderStep>;
 
 export const ReminderStepInput = Type.Object(
   {
-    id: Type.Optional(Type.String({ pattern: '^step_[0-9a-z]{26}$', description: 'Keep it to update a step in place: reminders it already sent stay counted.' })),
+    id: Type.Optional(
+      Type.String({
+        pattern: '^step_[0-9a-z]{26}$',
+        description: 'Keep it to update a step in place: reminders it already sent stay counted.',
+      }),
+    ),
     offset_days: Type.Integer({ minimum: -365, maximum: 365 }),
     channel: Channel,
     template_key: Type.Optional(Nullable(TemplateKey)),
@@ -67,7 +75,11 @@ export const ReminderPolicy = Type.Object(
     skip_weekends: Type.Boolean(),
     min_balance: MinBalance,
     is_default: Type.Boolean(),
-    invoices_to_replan: Type.Integer({ minimum: 0, description: 'Open invoices following this policy that the workers have still to replan after its last change (0 when none).' }),
+    invoices_to_replan: Type.Integer({
+      minimum: 0,
+      description:
+        'Open invoices following this policy that the workers have still to replan after its last change (0 when none).',
+    }),
     created_at: Timestamp,
     updated_at: Timestamp,
   },

@@ -6,9 +6,22 @@ import { isForeignKeyViolation } from '../../store/pg-errors.ts';
 import { parseInput } from '../../validation.ts';
 import { type Actor, assertWriteAccess, type Page, PageQuery, toPage } from '../shared/index.ts';
 import { channelPlan } from './channels/registry.ts';
-import { deletePolicy, findPolicy, insertPolicy, listPolicies, type PolicyRow, updatePolicy } from './policy.repository.ts';
+import {
+  deletePolicy,
+  findPolicy,
+  insertPolicy,
+  listPolicies,
+  type PolicyRow,
+  updatePolicy,
+} from './policy.repository.ts';
 import { DEFAULT_POLICY, orderedSteps, type PolicyPlan } from './policy.rules.ts';
-import { type ReminderPolicy, ReminderPolicyCreate, ReminderPolicyUpdate, type ReminderStep, type ReminderStepInput } from './policy.schemas.ts';
+import {
+  type ReminderPolicy,
+  ReminderPolicyCreate,
+  ReminderPolicyUpdate,
+  type ReminderStep,
+  type ReminderStepInput,
+} from './policy.schemas.ts';
 
 export type { PolicyRow };
 
@@ -46,14 +59,21 @@ function normalizeSteps(input: ReminderStepInput[], existing: ReminderStep[]): R
   const known = new Set(existing.map((s) => s.id));
   return input.map((step, i) => {
     if (step.id && !known.has(step.id)) {
-      throw new AppError('request/validation_failed', 400, 'A step id must be one of this policy\'s steps; leave it out for a new step.', {
-        errors: [{ field: `/steps/${i}/id`, message: 'is not a step of this policy' }],
-      });
+      throw new AppError(
+        'request/validation_failed',
+        400,
+        "A step id must be one of this policy's steps; leave it out for a new step.",
+        {
+          errors: [{ field: `/steps/${i}/id`, message: 'is not a step of this policy' }],
+        },
+      );
     }
     if (channelPlan(step.channel).needsTemplate && !step.template_key) {
       const a = /^[aeiou]/.test(step.channel) ? 'An' : 'A';
       throw new AppError('request/validation_failed', 400, `${a} ${step.channel} step needs a template_key.`, {
-        errors: [{ field: `/steps/${i}/template_key`, message: `is required for ${a.toLowerCase()} ${step.channel} step` }],
+        errors: [
+          { field: `/steps/${i}/template_key`, message: `is required for ${a.toLowerCase()} ${step.channel} step` },
+        ],
       });
     }
     return {
@@ -70,7 +90,10 @@ function columns(data: ReminderPolicyUpdate, steps: ReminderStep[] | undefined) 
   return {
     ...(data.name !== undefined && { name: data.name }),
     ...(steps && { steps: JSON.stringify(steps) }),
-    ...(data.repeat !== undefined && { repeat_every_days: data.repeat?.every_days ?? null, repeat_max: data.repeat?.max ?? null }),
+    ...(data.repeat !== undefined && {
+      repeat_every_days: data.repeat?.every_days ?? null,
+      repeat_max: data.repeat?.max ?? null,
+    }),
     ...(data.send_hour !== undefined && { send_hour: data.send_hour }),
     ...(data.send_minute !== undefined && { send_minute: data.send_minute }),
     ...(data.skip_weekends !== undefined && { skip_weekends: data.skip_weekends }),
@@ -85,7 +108,12 @@ export async function insertDefaultPolicy(trx: Db, accountId: string, now: Date)
     account_id: accountId,
     id,
     name: DEFAULT_POLICY.name,
-    steps: JSON.stringify(normalizeSteps(DEFAULT_POLICY.steps.map((s) => ({ ...s })), [])),
+    steps: JSON.stringify(
+      normalizeSteps(
+        DEFAULT_POLICY.steps.map((s) => ({ ...s })),
+        [],
+      ),
+    ),
     send_hour: DEFAULT_POLICY.send_hour,
     send_minute: DEFAULT_POLICY.send_minute,
     skip_weekends: DEFAULT_POLICY.skip_weekends,
@@ -103,7 +131,8 @@ export function createReminderPolicyService(deps: {
 }) {
   const { database, clock } = deps;
   const defaultId = async (trx: Db) =>
-    (await trx.selectFrom('accounts').select('default_reminder_policy_id').executeTakeFirst())?.default_reminder_policy_id ?? null;
+    (await trx.selectFrom('accounts').select('default_reminder_policy_id').executeTakeFirst())
+      ?.default_reminder_policy_id ?? null;
   const find = async (trx: Db, id: string) => {
     const row = await findPolicy(trx, id);
     if (!row) throw notFound('reminder_policy', id);
@@ -116,7 +145,15 @@ export function createReminderPolicyService(deps: {
       const data = parseInput<ReminderPolicyCreate>(ReminderPolicyCreate, input);
       const now = clock.now();
       return database.withAccount(actor.accountId, async (trx) => {
-        const row = await insertPolicy(trx, { account_id: actor.accountId, id: newId('reminderPolicy'), name: data.name, steps: '[]', created_at: now, updated_at: now, ...columns(data, normalizeSteps(data.steps, [])) });
+        const row = await insertPolicy(trx, {
+          account_id: actor.accountId,
+          id: newId('reminderPolicy'),
+          name: data.name,
+          steps: '[]',
+          created_at: now,
+          updated_at: now,
+          ...columns(data, normalizeSteps(data.steps, [])),
+        });
         return present(row, await defaultId(trx));
       });
     },
@@ -131,7 +168,10 @@ export function createReminderPolicyService(deps: {
       return database.withAccount(actor.accountId, async (trx) => {
         const rows = await listPolicies(trx, { limit: limit + 1, startingAfter: query.starting_after });
         const def = await defaultId(trx);
-        return toPage(rows.map((row) => present(row, def)), limit);
+        return toPage(
+          rows.map((row) => present(row, def)),
+          limit,
+        );
       });
     },
 
@@ -152,7 +192,11 @@ export function createReminderPolicyService(deps: {
         // under way) and the sender replans any of them before sending meanwhile.
         const replans = Object.keys(data).some((key) => key !== 'name');
         const pending = replans ? ((await deps.invoicesToReplan?.(trx, actor, id)) ?? 0) : undefined;
-        const row = await updatePolicy(trx, id, { ...columns(data, steps), updated_at: clock.now(), ...(pending !== undefined && { replan_after: '', invoices_to_replan: pending }) });
+        const row = await updatePolicy(trx, id, {
+          ...columns(data, steps),
+          updated_at: clock.now(),
+          ...(pending !== undefined && { replan_after: '', invoices_to_replan: pending }),
+        });
         return present(row, await defaultId(trx));
       });
     },
@@ -167,7 +211,11 @@ export function createReminderPolicyService(deps: {
         });
       } catch (error) {
         if (isForeignKeyViolation(error)) {
-          throw new AppError('reminder_policy/in_use', 409, 'This policy is used by an invoice, a customer or as the account default.');
+          throw new AppError(
+            'reminder_policy/in_use',
+            409,
+            'This policy is used by an invoice, a customer or as the account default.',
+          );
         }
         throw error;
       }

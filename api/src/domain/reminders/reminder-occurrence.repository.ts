@@ -16,7 +16,13 @@ const IN_FLIGHT = ['scheduled', 'sending'] as const;
 // --- planning -------------------------------------------------------------------------------
 
 /** Skips the pending reminders of closed invoices, with `reason`; returns what the events name. */
-export function skipPendingOfInvoices(trx: Db, accountId: string, invoiceIds: readonly string[], reason: string, now: Date) {
+export function skipPendingOfInvoices(
+  trx: Db,
+  accountId: string,
+  invoiceIds: readonly string[],
+  reason: string,
+  now: Date,
+) {
   return trx
     .updateTable('reminder_occurrences')
     .set({ status: 'skipped', skip_reason: reason, updated_at: now })
@@ -47,13 +53,25 @@ export function upsertPlannedOccurrences(trx: Db, rows: readonly NewOccurrence[]
           applies_late_fees: eb.ref('excluded.applies_late_fees'),
           scheduled_at: eb.ref('excluded.scheduled_at'),
           installment_due_on: eb.ref('excluded.installment_due_on'),
-          status: resume ? sql.lit('scheduled') : sql`CASE WHEN reminder_occurrences.status = 'held' THEN 'held' ELSE 'scheduled' END`,
+          status: resume
+            ? sql.lit('scheduled')
+            : sql`CASE WHEN reminder_occurrences.status = 'held' THEN 'held' ELSE 'scheduled' END`,
           hold_reason: resume ? null : eb.ref('reminder_occurrences.hold_reason'),
           updated_at: eb.ref('excluded.updated_at'),
         }))
         .where('reminder_occurrences.status', 'in', [...PENDING, 'canceled']),
     )
-    .returning(['id', 'invoice_id', 'step_id', 'repeat_index', 'installment_number', 'channel', 'template_key', 'scheduled_at', 'status'])
+    .returning([
+      'id',
+      'invoice_id',
+      'step_id',
+      'repeat_index',
+      'installment_number',
+      'channel',
+      'template_key',
+      'scheduled_at',
+      'status',
+    ])
     .execute();
 }
 
@@ -67,7 +85,13 @@ export interface PlanKeys {
 }
 
 /** Cancels the pending reminders of these invoices that the new plan no longer has. */
-export async function cancelUnplanned(trx: Db, accountId: string, invoiceIds: readonly string[], keep: PlanKeys, now: Date): Promise<void> {
+export async function cancelUnplanned(
+  trx: Db,
+  accountId: string,
+  invoiceIds: readonly string[],
+  keep: PlanKeys,
+  now: Date,
+): Promise<void> {
   await trx
     .updateTable('reminder_occurrences')
     .set({ status: 'canceled', updated_at: now })
@@ -118,8 +142,14 @@ export function retryDelayMs(attempts: number): number {
  * Run as the system. Each branch reads its own partial index up to `now`: what it reads is what
  * is due (`scheduled`) or due again (`sending`, a few), never the reminders still to come.
  */
-export async function findDueOccurrences(trx: Db, inScope: Expression<SqlBool>, now: Date, limit: number): Promise<DueOccurrence[]> {
-  return (await sql<DueOccurrence>`
+export async function findDueOccurrences(
+  trx: Db,
+  inScope: Expression<SqlBool>,
+  now: Date,
+  limit: number,
+): Promise<DueOccurrence[]> {
+  return (
+    await sql<DueOccurrence>`
     SELECT account_id, id FROM (
       (SELECT o.account_id, o.id, o.scheduled_at, o.offset_days, o.repeat_index
          FROM reminder_occurrences o JOIN accounts a ON a.id = o.account_id
@@ -134,7 +164,8 @@ export async function findDueOccurrences(trx: Db, inScope: Expression<SqlBool>, 
         LIMIT ${limit})
     ) due
     ORDER BY scheduled_at, offset_days, repeat_index
-    LIMIT ${limit}`.execute(trx)).rows;
+    LIMIT ${limit}`.execute(trx)
+  ).rows;
 }
 
 /**
@@ -155,7 +186,14 @@ export async function oldestDueReminderAge(trx: Db, now: Date): Promise<number |
 
 /** The time of the account's next scheduled reminder after `after` (the test clock stops there). */
 export async function nextScheduledAfter(trx: Db, after: Date): Promise<Date | null> {
-  const row = await trx.selectFrom('reminder_occurrences').select('scheduled_at').where('status', '=', 'scheduled').where('scheduled_at', '>', after).orderBy('scheduled_at').limit(1).executeTakeFirst();
+  const row = await trx
+    .selectFrom('reminder_occurrences')
+    .select('scheduled_at')
+    .where('status', '=', 'scheduled')
+    .where('scheduled_at', '>', after)
+    .orderBy('scheduled_at')
+    .limit(1)
+    .executeTakeFirst();
   return row?.scheduled_at ?? null;
 }
 
@@ -178,7 +216,12 @@ export function listOccurrencesWithSubject(trx: Db, invoiceIds: readonly string[
 
 /** Which of these reminders the sender may act on, and their invoices (read before locking those). */
 export function peekInFlight(trx: Db, ids: readonly string[]) {
-  return trx.selectFrom('reminder_occurrences').select(['id', 'invoice_id']).where('id', 'in', ids).where('status', 'in', IN_FLIGHT).execute();
+  return trx
+    .selectFrom('reminder_occurrences')
+    .select(['id', 'invoice_id'])
+    .where('id', 'in', ids)
+    .where('status', 'in', IN_FLIGHT)
+    .execute();
 }
 
 /** Locks reminders (after their invoices), in the order they fall due. */
@@ -201,7 +244,8 @@ export function lockOccurrence(trx: Db, id: string): Promise<OccurrenceRow | und
 
 /** The invoice of a reminder (read before locking it). */
 export async function invoiceIdOfOccurrence(trx: Db, id: string): Promise<string | undefined> {
-  return (await trx.selectFrom('reminder_occurrences').select('invoice_id').where('id', '=', id).executeTakeFirst())?.invoice_id;
+  return (await trx.selectFrom('reminder_occurrences').select('invoice_id').where('id', '=', id).executeTakeFirst())
+    ?.invoice_id;
 }
 
 /**
@@ -219,34 +263,65 @@ export function dueStepsOfInvoices(trx: Db, invoiceIds: readonly string[], now: 
 }
 
 export async function markSkipped(trx: Db, id: string, reason: string, now: Date): Promise<void> {
-  await trx.updateTable('reminder_occurrences').set({ status: 'skipped', skip_reason: reason, updated_at: now }).where('id', '=', id).execute();
+  await trx
+    .updateTable('reminder_occurrences')
+    .set({ status: 'skipped', skip_reason: reason, updated_at: now })
+    .where('id', '=', id)
+    .execute();
 }
 
 export async function markHeld(trx: Db, id: string, reason: string, now: Date): Promise<void> {
-  await trx.updateTable('reminder_occurrences').set({ status: 'held', hold_reason: reason, updated_at: now }).where('id', '=', id).execute();
+  await trx
+    .updateTable('reminder_occurrences')
+    .set({ status: 'held', hold_reason: reason, updated_at: now })
+    .where('id', '=', id)
+    .execute();
 }
 
 /** Moves a reminder to a later moment, saying why. */
 export async function markDeferred(trx: Db, id: string, at: Date, reason: string, now: Date): Promise<void> {
-  await trx.updateTable('reminder_occurrences').set({ scheduled_at: at, hold_reason: reason, updated_at: now }).where('id', '=', id).execute();
+  await trx
+    .updateTable('reminder_occurrences')
+    .set({ scheduled_at: at, hold_reason: reason, updated_at: now })
+    .where('id', '=', id)
+    .execute();
 }
 
 /** Done: sent (an email after `attempts` tries), or acted on (a task created, an event written). */
-export async function markSent(trx: Db, id: string, now: Date, extra: { taskId?: string; attempts?: number } = {}): Promise<void> {
+export async function markSent(
+  trx: Db,
+  id: string,
+  now: Date,
+  extra: { taskId?: string; attempts?: number } = {},
+): Promise<void> {
   await trx
     .updateTable('reminder_occurrences')
-    .set({ status: 'sent', sent_at: now, updated_at: now, ...(extra.taskId !== undefined && { task_id: extra.taskId }), ...(extra.attempts !== undefined && { attempts: extra.attempts }) })
+    .set({
+      status: 'sent',
+      sent_at: now,
+      updated_at: now,
+      ...(extra.taskId !== undefined && { task_id: extra.taskId }),
+      ...(extra.attempts !== undefined && { attempts: extra.attempts }),
+    })
     .where('id', '=', id)
     .execute();
 }
 
 export async function markFailed(trx: Db, id: string, failure: string, now: Date): Promise<void> {
-  await trx.updateTable('reminder_occurrences').set({ status: 'failed', failure, updated_at: now }).where('id', '=', id).execute();
+  await trx
+    .updateTable('reminder_occurrences')
+    .set({ status: 'failed', failure, updated_at: now })
+    .where('id', '=', id)
+    .execute();
 }
 
 /** Its message is stored and is to be handed to the provider. */
 export async function markSending(trx: Db, id: string, messageId: string, now: Date): Promise<void> {
-  await trx.updateTable('reminder_occurrences').set({ status: 'sending', message_id: messageId, retry_at: null, updated_at: now }).where('id', '=', id).execute();
+  await trx
+    .updateTable('reminder_occurrences')
+    .set({ status: 'sending', message_id: messageId, retry_at: null, updated_at: now })
+    .where('id', '=', id)
+    .execute();
 }
 
 /**
@@ -254,11 +329,22 @@ export async function markSending(trx: Db, id: string, messageId: string, now: D
  * it); `leaseUntil`: when it is due again if its outcome is never settled.
  */
 export async function markClaimed(trx: Db, id: string, attempts: number, leaseUntil: Date, now: Date): Promise<void> {
-  await trx.updateTable('reminder_occurrences').set({ attempts, retry_at: leaseUntil, updated_at: now }).where('id', '=', id).execute();
+  await trx
+    .updateTable('reminder_occurrences')
+    .set({ attempts, retry_at: leaseUntil, updated_at: now })
+    .where('id', '=', id)
+    .execute();
 }
 
 /** A delivery attempt that did not succeed: still `sending`, to try again at `retryAt`, or (null) `failed`. */
-export async function markAttemptFailed(trx: Db, id: string, attempts: number, failure: string, retryAt: Date | null, now: Date): Promise<void> {
+export async function markAttemptFailed(
+  trx: Db,
+  id: string,
+  attempts: number,
+  failure: string,
+  retryAt: Date | null,
+  now: Date,
+): Promise<void> {
   await trx
     .updateTable('reminder_occurrences')
     .set({ attempts, failure, status: retryAt ? 'sending' : 'failed', retry_at: retryAt, updated_at: now })
@@ -289,11 +375,28 @@ export function requeueFailed(trx: Db, accountId: string, ids: readonly string[]
 }
 
 /** Reminders whose messages were delivered in the transaction that stored them (a local transport). */
-export async function markSentWithMessages(trx: Db, sent: ReadonlyArray<{ id: string; messageId: string }>, now: Date): Promise<void> {
+export async function markSentWithMessages(
+  trx: Db,
+  sent: ReadonlyArray<{ id: string; messageId: string }>,
+  now: Date,
+): Promise<void> {
   await trx
     .updateTable('reminder_occurrences')
-    .from(sql<{ id: string; message_id: string }>`(SELECT * FROM unnest(${sql.val(sent.map((s) => s.id))}::text[], ${sql.val(sent.map((s) => s.messageId))}::text[]) AS v(id, message_id))`.as('v'))
-    .set((eb) => ({ status: 'sent', message_id: eb.ref('v.message_id'), attempts: sql`reminder_occurrences.attempts + 1`, sent_at: now, updated_at: now }))
+    .from(
+      sql<{
+        id: string;
+        message_id: string;
+      }>`(SELECT * FROM unnest(${sql.val(sent.map((s) => s.id))}::text[], ${sql.val(sent.map((s) => s.messageId))}::text[]) AS v(id, message_id))`.as(
+        'v',
+      ),
+    )
+    .set((eb) => ({
+      status: 'sent',
+      message_id: eb.ref('v.message_id'),
+      attempts: sql`reminder_occurrences.attempts + 1`,
+      sent_at: now,
+      updated_at: now,
+    }))
     .whereRef('reminder_occurrences.id', '=', 'v.id')
     .execute();
 }

@@ -26,17 +26,36 @@ export const ReminderDelivery = Type.Object(
     requeues: Type.Integer({ description: 'Times it was re-queued after failing (`POST /v1/reminders/{id}/retry`).' }),
     message_id: Nullable(Type.String()),
   },
-  { $id: 'ReminderDelivery', additionalProperties: false, description: 'One reminder of an invoice and where its delivery stands.' },
+  {
+    $id: 'ReminderDelivery',
+    additionalProperties: false,
+    description: 'One reminder of an invoice and where its delivery stands.',
+  },
 );
 export type ReminderDelivery = Type.Static<typeof ReminderDelivery>;
 
 export const RemindersRetry = Type.Object(
   {
-    ids: Type.Optional(Type.Array(Type.String(), { minItems: 1, maxItems: RETRY_BATCH_MAX, description: 'These reminders (those not failed are left as they are).' })),
+    ids: Type.Optional(
+      Type.Array(Type.String(), {
+        minItems: 1,
+        maxItems: RETRY_BATCH_MAX,
+        description: 'These reminders (those not failed are left as they are).',
+      }),
+    ),
     invoice_id: Type.Optional(Type.String({ description: "This invoice's failed reminders." })),
-    failed_since: Type.Optional(Type.String({ format: 'date-time', description: 'Reminders that failed at or after this instant (an outage began).' })),
+    failed_since: Type.Optional(
+      Type.String({
+        format: 'date-time',
+        description: 'Reminders that failed at or after this instant (an outage began).',
+      }),
+    ),
   },
-  { $id: 'RemindersRetry', additionalProperties: false, description: 'Which failed reminders to re-queue; all of the account\'s when empty. The criteria combine.' },
+  {
+    $id: 'RemindersRetry',
+    additionalProperties: false,
+    description: "Which failed reminders to re-queue; all of the account's when empty. The criteria combine.",
+  },
 );
 export type RemindersRetry = Type.Static<typeof RemindersRetry>;
 
@@ -45,7 +64,9 @@ export const RemindersRequeued = Type.Object(
     object: Type.Literal('reminders_requeued'),
     count: Type.Integer({ description: 'Reminders re-queued by this call.' }),
     reminders: Type.Array(ReminderDelivery),
-    has_more: Type.Boolean({ description: `More failed reminders match (at most ${RETRY_BATCH_MAX} per call): call again.` }),
+    has_more: Type.Boolean({
+      description: `More failed reminders match (at most ${RETRY_BATCH_MAX} per call): call again.`,
+    }),
   },
   { $id: 'RemindersRequeued', additionalProperties: false },
 );
@@ -76,13 +97,25 @@ export function createReminderRetryService(deps: { database: Database; clock: Cl
 
   async function requeue(trx: Db, accountId: string, ids: readonly string[]): Promise<OccurrenceRow[]> {
     if (ids.length === 0) return [];
-    const account = await trx.selectFrom('accounts').select(['id', 'mode']).where('id', '=', accountId).executeTakeFirstOrThrow();
+    const account = await trx
+      .selectFrom('accounts')
+      .select(['id', 'mode'])
+      .where('id', '=', accountId)
+      .executeTakeFirstOrThrow();
     const now = await nowFor(trx, account, clock);
     const requeued = await requeueFailed(trx, accountId, ids, now);
     if (requeued.length > 0) {
       await insertEvents(
         trx,
-        requeued.map((o) => ({ account_id: accountId, id: newId('event'), type: 'reminder.requeued', object_type: 'reminder', object_id: o.id, data: JSON.stringify(reminderData(o, { message_id: o.message_id })), created_at: now })),
+        requeued.map((o) => ({
+          account_id: accountId,
+          id: newId('event'),
+          type: 'reminder.requeued',
+          object_type: 'reminder',
+          object_id: o.id,
+          data: JSON.stringify(reminderData(o, { message_id: o.message_id })),
+          created_at: now,
+        })),
       );
     }
     return requeued;
@@ -93,10 +126,21 @@ export function createReminderRetryService(deps: { database: Database; clock: Cl
     async retry(actor: Actor, id: string): Promise<ReminderDelivery> {
       assertWriteAccess(actor);
       return database.withAccount(actor.accountId, async (trx) => {
-        const current = await trx.selectFrom('reminder_occurrences').selectAll().where('account_id', '=', actor.accountId).where('id', '=', id).forUpdate().executeTakeFirst();
+        const current = await trx
+          .selectFrom('reminder_occurrences')
+          .selectAll()
+          .where('account_id', '=', actor.accountId)
+          .where('id', '=', id)
+          .forUpdate()
+          .executeTakeFirst();
         if (!current) throw notFound('reminder', id);
         if (current.status === 'scheduled' || current.status === 'sending') return present(current);
-        if (current.status !== 'failed') throw new AppError('reminder/not_failed', 409, `The reminder is ${current.status}; only a failed reminder can be retried.`);
+        if (current.status !== 'failed')
+          throw new AppError(
+            'reminder/not_failed',
+            409,
+            `The reminder is ${current.status}; only a failed reminder can be retried.`,
+          );
         const [requeued] = await requeue(trx, actor.accountId, [id]);
         return present(requeued ?? current);
       });
@@ -107,13 +151,30 @@ export function createReminderRetryService(deps: { database: Database; clock: Cl
       assertWriteAccess(actor);
       const criteria = parseInput<RemindersRetry>(RemindersRetry, input);
       return database.withAccount(actor.accountId, async (trx) => {
-        let query = trx.selectFrom('reminder_occurrences').select('id').where('account_id', '=', actor.accountId).where('status', '=', 'failed');
+        let query = trx
+          .selectFrom('reminder_occurrences')
+          .select('id')
+          .where('account_id', '=', actor.accountId)
+          .where('status', '=', 'failed');
         if (criteria.ids) query = query.where('id', 'in', criteria.ids);
         if (criteria.invoice_id) query = query.where('invoice_id', '=', criteria.invoice_id);
         if (criteria.failed_since) query = query.where('updated_at', '>=', new Date(criteria.failed_since));
-        const found = await query.orderBy('id').limit(RETRY_BATCH_MAX + 1).forUpdate().execute();
-        const requeued = await requeue(trx, actor.accountId, found.slice(0, RETRY_BATCH_MAX).map((r) => r.id));
-        return { object: 'reminders_requeued', count: requeued.length, reminders: requeued.map(present), has_more: found.length > RETRY_BATCH_MAX };
+        const found = await query
+          .orderBy('id')
+          .limit(RETRY_BATCH_MAX + 1)
+          .forUpdate()
+          .execute();
+        const requeued = await requeue(
+          trx,
+          actor.accountId,
+          found.slice(0, RETRY_BATCH_MAX).map((r) => r.id),
+        );
+        return {
+          object: 'reminders_requeued',
+          count: requeued.length,
+          reminders: requeued.map(present),
+          has_more: found.length > RETRY_BATCH_MAX,
+        };
       });
     },
   };

@@ -6,7 +6,13 @@ import { CHASED_STATUSES, CHASED_STATUSES_SQL, isChased } from '../invoices/inde
 import { type PlannedOccurrence, planInstallmentOccurrences, planOccurrences } from './policy.rules.ts';
 import { policiesById } from './policy.repository.ts';
 import { planOf } from './policy.service.ts';
-import { cancelUnplanned, type NewOccurrence, type PlanKeys, skipPendingOfInvoices, upsertPlannedOccurrences } from './reminder-occurrence.repository.ts';
+import {
+  cancelUnplanned,
+  type NewOccurrence,
+  type PlanKeys,
+  skipPendingOfInvoices,
+  upsertPlannedOccurrences,
+} from './reminder-occurrence.repository.ts';
 
 /**
  * Brings invoices' reminder occurrences in line with their state and policy, in the caller's
@@ -33,7 +39,9 @@ export async function replanInvoices(
       'invoices.due_date',
       'invoices.balance',
       'invoices.active_payment_plan_id',
-      eb.fn.coalesce('invoices.reminder_policy_id', 'customers.reminder_policy_id', 'accounts.default_reminder_policy_id').as('policy_id'),
+      eb.fn
+        .coalesce('invoices.reminder_policy_id', 'customers.reminder_policy_id', 'accounts.default_reminder_policy_id')
+        .as('policy_id'),
     ])
     .where('invoices.account_id', '=', accountId)
     .where('invoices.id', 'in', invoiceIds)
@@ -41,13 +49,35 @@ export async function replanInvoices(
 
   const closed = invoices.filter((i) => !isChased(i));
   const open = invoices.filter((i) => isChased(i));
-  const events: Array<{ account_id: string; id: string; type: string; object_type: string; object_id: string; data: string; created_at: Date }> = [];
+  const events: Array<{
+    account_id: string;
+    id: string;
+    type: string;
+    object_type: string;
+    object_id: string;
+    data: string;
+    created_at: Date;
+  }> = [];
   const event = (type: string, objectType: string, objectId: string, data: unknown) =>
-    events.push({ account_id: accountId, id: newId('event'), type, object_type: objectType, object_id: objectId, data: JSON.stringify(data), created_at: now });
+    events.push({
+      account_id: accountId,
+      id: newId('event'),
+      type,
+      object_type: objectType,
+      object_id: objectId,
+      data: JSON.stringify(data),
+      created_at: now,
+    });
 
   const closedByReason = Map.groupBy(closed, (i) => (CHASED_STATUSES.includes(i.status) ? 'paid' : i.status));
   for (const [reason, group] of closedByReason) {
-    const skipped = await skipPendingOfInvoices(trx, accountId, group.map((i) => i.id), reason, now);
+    const skipped = await skipPendingOfInvoices(
+      trx,
+      accountId,
+      group.map((i) => i.id),
+      reason,
+      now,
+    );
     for (const o of skipped) event('reminder.skipped', 'reminder', o.id, { ...o, reason });
   }
 
@@ -58,7 +88,13 @@ export async function replanInvoices(
   const installments = Map.groupBy(
     planIds.length === 0
       ? []
-      : await trx.selectFrom('payment_plan_installments').select(['plan_id', 'number', 'due_date']).where('plan_id', 'in', planIds).where('status', '<>', 'paid').orderBy('number').execute(),
+      : await trx
+          .selectFrom('payment_plan_installments')
+          .select(['plan_id', 'number', 'due_date'])
+          .where('plan_id', 'in', planIds)
+          .where('status', '<>', 'paid')
+          .orderBy('number')
+          .execute(),
     (i) => i.plan_id,
   );
   const keep: PlanKeys = { invoice: [], step: [], repeat: [], plan: [], installment: [] };
@@ -104,20 +140,44 @@ export async function replanInvoices(
     for (const [invoiceId, occurrences] of byInvoice) {
       event('reminder.scheduled', 'invoice', invoiceId, {
         invoice_id: invoiceId,
-        reminders: occurrences.map((o) => ({ id: o.id, step_id: o.step_id, repeat_index: o.repeat_index, ...(o.installment_number > 0 && { installment_number: o.installment_number }), channel: o.channel, template_key: o.template_key, scheduled_at: o.scheduled_at?.toISOString() ?? null, status: o.status })),
+        reminders: occurrences.map((o) => ({
+          id: o.id,
+          step_id: o.step_id,
+          repeat_index: o.repeat_index,
+          ...(o.installment_number > 0 && { installment_number: o.installment_number }),
+          channel: o.channel,
+          template_key: o.template_key,
+          scheduled_at: o.scheduled_at?.toISOString() ?? null,
+          status: o.status,
+        })),
       });
     }
   }
 
   if (open.length > 0) {
-    await cancelUnplanned(trx, accountId, open.map((i) => i.id), keep, now);
+    await cancelUnplanned(
+      trx,
+      accountId,
+      open.map((i) => i.id),
+      keep,
+      now,
+    );
   }
-  await trx.updateTable('invoices').set({ needs_replan: false }).where('account_id', '=', accountId).where('id', 'in', invoiceIds).where('needs_replan', '=', true).execute();
+  await trx
+    .updateTable('invoices')
+    .set({ needs_replan: false })
+    .where('account_id', '=', accountId)
+    .where('id', 'in', invoiceIds)
+    .where('needs_replan', '=', true)
+    .execute();
   if (events.length > 0) await insertEvents(trx, events);
 }
 
 /** Replans one invoice (see `replanInvoices`). */
-export function replanInvoice(trx: Db, args: { accountId: string; invoiceId: string; timeZone: string; now: Date; resume?: boolean }): Promise<void> {
+export function replanInvoice(
+  trx: Db,
+  args: { accountId: string; invoiceId: string; timeZone: string; now: Date; resume?: boolean },
+): Promise<void> {
   return replanInvoices(trx, { ...args, invoiceIds: [args.invoiceId] });
 }
 
@@ -128,7 +188,9 @@ export async function countInvoicesOfPolicy(trx: Db, accountId: string, policyId
       FROM invoices i JOIN customers c ON c.account_id = i.account_id AND c.id = i.customer_id
       JOIN accounts a ON a.id = i.account_id
      WHERE i.account_id = ${accountId} AND a.id = ${accountId} AND i.status IN (${CHASED_STATUSES_SQL})
-       AND coalesce(i.reminder_policy_id, c.reminder_policy_id, a.default_reminder_policy_id) = ${policyId}`.execute(trx);
+       AND coalesce(i.reminder_policy_id, c.reminder_policy_id, a.default_reminder_policy_id) = ${policyId}`.execute(
+    trx,
+  );
   return rows[0]?.n ?? 0;
 }
 
@@ -136,7 +198,10 @@ export async function countInvoicesOfPolicy(trx: Db, accountId: string, policyId
  * Flags the next `limit` open invoices a policy applies to, in id order after `after`, so the
  * planner replans them. Returns the ids flagged (fewer than `limit`: the last batch).
  */
-export async function flagNextInvoicesOfPolicy(trx: Db, args: { accountId: string; policyId: string; after: string; limit: number }): Promise<string[]> {
+export async function flagNextInvoicesOfPolicy(
+  trx: Db,
+  args: { accountId: string; policyId: string; after: string; limit: number },
+): Promise<string[]> {
   const { accountId, policyId, after, limit } = args;
   const { rows } = await sql<{ id: string }>`
     WITH batch AS (

@@ -30,7 +30,10 @@ export type Scope = { kind: 'live'; now: Date } | { kind: 'account'; accountId: 
  */
 export function createReminderScheduler(deps: { database: Database; clock: Clock; engine: ReminderEngine }) {
   const { database, engine } = deps;
-  const inScope = (scope: Scope) => (scope.kind === 'live' ? sql<boolean>`(a.mode = 'live' OR NOT EXISTS (SELECT 1 FROM account_clocks c WHERE c.account_id = a.id))` : sql<boolean>`a.id = ${scope.accountId}`);
+  const inScope = (scope: Scope) =>
+    scope.kind === 'live'
+      ? sql<boolean>`(a.mode = 'live' OR NOT EXISTS (SELECT 1 FROM account_clocks c WHERE c.account_id = a.id))`
+      : sql<boolean>`a.id = ${scope.accountId}`;
 
   /**
    * Flags for planning, in batches of `FLAG_BATCH` in id order, the open invoices of every policy
@@ -39,10 +42,13 @@ export function createReminderScheduler(deps: { database: Database; clock: Clock
    * start) waits for it and is not lost. Returns how many invoices were flagged.
    */
   async function flagInvoicesOfChangedPolicies(scope: Scope): Promise<number> {
-    const policies = await database.withSystem(async (trx) =>
-      (await sql<{ account_id: string; id: string }>`
+    const policies = await database.withSystem(
+      async (trx) =>
+        (
+          await sql<{ account_id: string; id: string }>`
         SELECT p.account_id, p.id FROM reminder_policies p JOIN accounts a ON a.id = p.account_id
-         WHERE ${inScope(scope)} AND p.replan_after IS NOT NULL`.execute(trx)).rows,
+         WHERE ${inScope(scope)} AND p.replan_after IS NOT NULL`.execute(trx)
+        ).rows,
     );
     let flagged = 0;
     for (const policy of policies) {
@@ -58,11 +64,19 @@ export function createReminderScheduler(deps: { database: Database; clock: Clock
             .skipLocked()
             .executeTakeFirst();
           if (mark?.replan_after == null) return false;
-          const ids = await flagNextInvoicesOfPolicy(trx, { accountId: policy.account_id, policyId: policy.id, after: mark.replan_after, limit: FLAG_BATCH });
+          const ids = await flagNextInvoicesOfPolicy(trx, {
+            accountId: policy.account_id,
+            policyId: policy.id,
+            after: mark.replan_after,
+            limit: FLAG_BATCH,
+          });
           const done = ids.length < FLAG_BATCH;
           await trx
             .updateTable('reminder_policies')
-            .set({ replan_after: done ? null : ids.at(-1), invoices_to_replan: done ? 0 : Math.max(0, mark.invoices_to_replan - ids.length) })
+            .set({
+              replan_after: done ? null : ids.at(-1),
+              invoices_to_replan: done ? 0 : Math.max(0, mark.invoices_to_replan - ids.length),
+            })
             .where('account_id', '=', policy.account_id)
             .where('id', '=', policy.id)
             .execute();
@@ -84,10 +98,15 @@ export function createReminderScheduler(deps: { database: Database; clock: Clock
    */
   async function planPending(scope: Scope): Promise<number> {
     await flagInvoicesOfChangedPolicies(scope);
-    const accounts = await database.withSystem(async (trx) =>
-      (await sql<{ id: string; time_zone: string }>`
+    const accounts = await database.withSystem(
+      async (trx) =>
+        (
+          await sql<{ id: string; time_zone: string }>`
         SELECT a.id, a.time_zone FROM accounts a
-         WHERE ${inScope(scope)} AND EXISTS (SELECT 1 FROM invoices i WHERE i.account_id = a.id AND i.needs_replan)`.execute(trx)).rows,
+         WHERE ${inScope(scope)} AND EXISTS (SELECT 1 FROM invoices i WHERE i.account_id = a.id AND i.needs_replan)`.execute(
+            trx,
+          )
+        ).rows,
     );
     let planned = 0;
     const active = accounts.map((a) => ({ ...a, after: '', done: false }));
@@ -110,7 +129,12 @@ export function createReminderScheduler(deps: { database: Database; clock: Clock
         // The next connection on this account starts after this batch, while it is planned.
         const last = ids.at(-1);
         if (last !== undefined && last > account.after) account.after = last;
-        await replanInvoices(trx, { accountId: account.id, invoiceIds: ids, timeZone: account.time_zone, now: scope.now });
+        await replanInvoices(trx, {
+          accountId: account.id,
+          invoiceIds: ids,
+          timeZone: account.time_zone,
+          now: scope.now,
+        });
         return ids.length;
       });
       planned += count;
@@ -140,8 +164,10 @@ export function createReminderScheduler(deps: { database: Database; clock: Clock
    * announced book.
    */
   async function announce(scope: Scope): Promise<number> {
-    const candidates = await database.withSystem(async (trx) =>
-      (await sql<{ account_id: string; id: string; time_zone: string; kind: 'overdue' | 'due_soon' }>`
+    const candidates = await database.withSystem(
+      async (trx) =>
+        (
+          await sql<{ account_id: string; id: string; time_zone: string; kind: 'overdue' | 'due_soon' }>`
         SELECT i.account_id, i.id, a.time_zone, i.kind
           FROM (SELECT a.id, a.time_zone, (${scope.now}::timestamptz AT TIME ZONE a.time_zone)::date AS today FROM accounts a WHERE ${inScope(scope)}) a
          CROSS JOIN LATERAL (
@@ -154,7 +180,8 @@ export function createReminderScheduler(deps: { database: Database; clock: Clock
              WHERE i.account_id = a.id AND i.status IN (${CHASED_STATUSES_SQL}) AND i.balance > 0 AND i.overdue_notified_at IS NULL AND i.due_soon_notified_at IS NULL
                AND i.due_date >= a.today AND i.due_date <= a.today + ${DUE_SOON_DAYS}::int
              LIMIT 5000)) i
-         LIMIT 5000`.execute(trx)).rows,
+         LIMIT 5000`.execute(trx)
+        ).rows,
     );
     let announced = 0;
     for (const [accountId, rows] of Map.groupBy(candidates, (r) => r.account_id)) {
@@ -168,7 +195,10 @@ export function createReminderScheduler(deps: { database: Database; clock: Clock
           // The condition makes the update the arbiter: a concurrent pass announces nothing twice.
           const updated = await trx
             .updateTable('invoices')
-            .set({ [column]: scope.now, ...(kind === 'overdue' && { due_soon_notified_at: sql`coalesce(due_soon_notified_at, ${scope.now})` }) })
+            .set({
+              [column]: scope.now,
+              ...(kind === 'overdue' && { due_soon_notified_at: sql`coalesce(due_soon_notified_at, ${scope.now})` }),
+            })
             .where('id', 'in', ids)
             .where(column, 'is', null)
             .returningAll()
@@ -176,7 +206,15 @@ export function createReminderScheduler(deps: { database: Database; clock: Clock
           if (updated.length === 0) continue;
           await insertEvents(
             trx,
-            updated.map((row) => ({ account_id: accountId, id: newId('event'), type: `invoice.${kind}`, object_type: 'invoice', object_id: row.id, data: JSON.stringify(presentInvoice(row, today)), created_at: scope.now })),
+            updated.map((row) => ({
+              account_id: accountId,
+              id: newId('event'),
+              type: `invoice.${kind}`,
+              object_type: 'invoice',
+              object_id: row.id,
+              data: JSON.stringify(presentInvoice(row, today)),
+              created_at: scope.now,
+            })),
           );
           announced += updated.length;
         }
@@ -191,12 +229,15 @@ export function createReminderScheduler(deps: { database: Database; clock: Clock
    * (found in the same scan). Returns how many invoices were looked at.
    */
   async function accrueLateFeesDaily(scope: Scope): Promise<number> {
-    const [missed, candidates] = await database.withSystem(async (trx) => [
-      await missedInstallmentCandidates(trx, inScope(scope), scope.now),
-      // `greatest(late_fees_accrued_on, due_date)` is the last day already accounted for: the
-      // partial index `invoices_late_fees_next` holds each account's open invoices by it, so the
-      // range before the account's today is exactly the invoices to bring up to date.
-      (await sql<{ account_id: string; id: string; today: string }>`
+    const [missed, candidates] = await database.withSystem(
+      async (trx) =>
+        [
+          await missedInstallmentCandidates(trx, inScope(scope), scope.now),
+          // `greatest(late_fees_accrued_on, due_date)` is the last day already accounted for: the
+          // partial index `invoices_late_fees_next` holds each account's open invoices by it, so the
+          // range before the account's today is exactly the invoices to bring up to date.
+          (
+            await sql<{ account_id: string; id: string; today: string }>`
         SELECT i.account_id, i.id, to_char(a.today, 'YYYY-MM-DD') AS today
           FROM (SELECT a.id, (${scope.now}::timestamptz AT TIME ZONE a.time_zone)::date AS today FROM accounts a WHERE ${inScope(scope)}) a
          CROSS JOIN LATERAL (
@@ -204,8 +245,10 @@ export function createReminderScheduler(deps: { database: Database; clock: Clock
             WHERE i.account_id = a.id AND i.status IN (${CHASED_STATUSES_SQL}) AND i.balance > 0
               AND greatest(i.late_fees_accrued_on, i.due_date) < a.today
             LIMIT 2000) i
-         LIMIT 2000`.execute(trx)).rows,
-    ] as const);
+         LIMIT 2000`.execute(trx)
+          ).rows,
+        ] as const,
+    );
     // Payment plans first: an installment missed yesterday may breach a plan, and fees resume today.
     if (missed.length > 0) await markMissedInstallments(database, missed, scope.now, replanInvoices);
     for (const [accountId, rows] of Map.groupBy(candidates, (r) => r.account_id)) {
@@ -253,7 +296,10 @@ export function createReminderScheduler(deps: { database: Database; clock: Clock
         if (due.length === 0) break;
         for (const [accountId, group] of Map.groupBy(due, (o) => o.account_id)) {
           for (let i = 0; i < group.length; i += 100) {
-            const outcomes = await engine.processMany(accountId, group.slice(i, i + 100).map((o) => o.id));
+            const outcomes = await engine.processMany(
+              accountId,
+              group.slice(i, i + 100).map((o) => o.id),
+            );
             for (const [id, outcome] of outcomes) if (outcome === 'noop') unchanged.add(id);
             processed += outcomes.size;
           }

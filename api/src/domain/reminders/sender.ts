@@ -4,14 +4,37 @@ import type { Database } from '../../store/database.ts';
 import { metrics } from '../../metrics.ts';
 import { lockInvoices } from '../invoices/index.ts';
 import { recordEvent } from '../outbox/index.ts';
-import { cancelMessage, findMessage, markMessageFailed, markMessageSent, occurrencesOfOpenCalls, setMessageCallKey } from '../messages/index.ts';
-import { type Delivery, type DeliveryResult, type Dispatch, mayAttempt, type ReminderChannel } from './channels/channel.ts';
+import {
+  cancelMessage,
+  findMessage,
+  markMessageFailed,
+  markMessageSent,
+  occurrencesOfOpenCalls,
+  setMessageCallKey,
+} from '../messages/index.ts';
+import {
+  type Delivery,
+  type DeliveryResult,
+  type Dispatch,
+  mayAttempt,
+  type ReminderChannel,
+} from './channels/channel.ts';
 import { reasonToStopDelivery } from './guard.rules.ts';
 import { nowFor, type Outcome, reminderData, skipOccurrence } from './ledger.ts';
-import { lockOccurrences, markAttemptFailed, markClaimed, markFailed, markSent, type OccurrenceRow, peekInFlight, retryDelayMs } from './reminder-occurrence.repository.ts';
+import {
+  lockOccurrences,
+  markAttemptFailed,
+  markClaimed,
+  markFailed,
+  markSent,
+  type OccurrenceRow,
+  peekInFlight,
+  retryDelayMs,
+} from './reminder-occurrence.repository.ts';
 
 /** What was said of an attempt the provider may or may not have taken, on a channel that cannot ask again safely. */
-export const OUTCOME_UNKNOWN = 'delivery outcome unknown: the last attempt was never settled and the provider has no idempotency key, so it is not made again';
+export const OUTCOME_UNKNOWN =
+  'delivery outcome unknown: the last attempt was never settled and the provider has no idempotency key, so it is not made again';
 
 /**
  * Hands stored messages to their channel's provider, effectively once, with no database
@@ -50,12 +73,19 @@ export function createSender(deps: { database: Database; clock: Clock }) {
       const invoiceIds = [...new Set(peeks.map((p) => p.invoice_id))].sort();
       const invoices = await lockInvoices(trx, invoiceIds);
       const invoiceById = new Map(invoices.map((i) => [i.id, i]));
-      const occurrences = await lockOccurrences(trx, peeks.map((p) => p.id));
+      const occurrences = await lockOccurrences(
+        trx,
+        peeks.map((p) => p.id),
+      );
       const account = await trx.selectFrom('accounts').select(['id', 'mode']).executeTakeFirstOrThrow();
       const now = await nowFor(trx, account, clock);
       const reopened = new Map<string, Dispatch[]>();
       const fresh: Dispatch[] = [];
-      const candidates: Array<{ occurrence: OccurrenceRow; message: NonNullable<Awaited<ReturnType<typeof findMessage>>>; invoice: (typeof invoices)[number] }> = [];
+      const candidates: Array<{
+        occurrence: OccurrenceRow;
+        message: NonNullable<Awaited<ReturnType<typeof findMessage>>>;
+        invoice: (typeof invoices)[number];
+      }> = [];
       for (const occurrence of occurrences) {
         const invoice = invoiceById.get(occurrence.invoice_id);
         if (occurrence.status !== 'sending' || !occurrence.message_id || !invoice) continue;
@@ -67,7 +97,9 @@ export function createSender(deps: { database: Database; clock: Clock }) {
       // whose outcome is unknown goes again whole as soon as one of its reminders is due.
       const storedKey = new Map(candidates.map((c) => [c.message.id, c.message.batch_key]));
       const due = (o: OccurrenceRow) => !o.retry_at || o.retry_at <= now;
-      const dueCalls = new Set(candidates.filter((c) => c.message.batch_key && due(c.occurrence)).map((c) => c.message.batch_key));
+      const dueCalls = new Set(
+        candidates.filter((c) => c.message.batch_key && due(c.occurrence)).map((c) => c.message.batch_key),
+      );
       for (const { occurrence, message, invoice } of candidates) {
         if (message.batch_key ? !dueCalls.has(message.batch_key) : !due(occurrence)) continue;
         // A call whose outcome is unknown is made again as it was: its emails may be out already.
@@ -80,7 +112,14 @@ export function createSender(deps: { database: Database; clock: Clock }) {
         if (!mayAttempt(delivery, occurrence.attempts, message.attempts)) {
           await markMessageFailed(trx, message.id, OUTCOME_UNKNOWN, now);
           await markFailed(trx, occurrence.id, OUTCOME_UNKNOWN, now);
-          await recordEvent(trx, { accountId, type: 'reminder.failed', objectType: 'reminder', objectId: occurrence.id, data: reminderData(occurrence, { message_id: message.id, error: OUTCOME_UNKNOWN }), at: now });
+          await recordEvent(trx, {
+            accountId,
+            type: 'reminder.failed',
+            objectType: 'reminder',
+            objectId: occurrence.id,
+            data: reminderData(occurrence, { message_id: message.id, error: OUTCOME_UNKNOWN }),
+            at: now,
+          });
           outcomes.set(occurrence.id, 'failed');
           metrics.reminder(occurrence.channel, 'failed');
           continue;
@@ -88,13 +127,23 @@ export function createSender(deps: { database: Database; clock: Clock }) {
         const attempts = occurrence.attempts + 1;
         // Should this process die before the settle, the reminder is due again after the lease.
         await markClaimed(trx, occurrence.id, attempts, new Date(now.getTime() + retryDelayMs(attempts)), now);
-        const dispatch: Dispatch = { occurrence: { ...occurrence, attempts }, message, idempotencyKey: singleKeyOf(occurrence) };
+        const dispatch: Dispatch = {
+          occurrence: { ...occurrence, attempts },
+          message,
+          idempotencyKey: singleKeyOf(occurrence),
+        };
         if (message.batch_key) reopened.set(message.batch_key, [...(reopened.get(message.batch_key) ?? []), dispatch]);
         else fresh.push(dispatch);
       }
-      for (const [key, dispatches] of reopened) calls.push(key.startsWith(BATCH_PREFIX) && delivery.sendBatch ? { key, batch: true, dispatches } : { key, batch: false, dispatches });
+      for (const [key, dispatches] of reopened)
+        calls.push(
+          key.startsWith(BATCH_PREFIX) && delivery.sendBatch
+            ? { key, batch: true, dispatches }
+            : { key, batch: false, dispatches },
+        );
       const batchable = delivery.sendBatch && delivery.maxBatch > 1 ? fresh.filter((d) => !d.attachments?.length) : [];
-      for (const d of fresh.filter((d) => !batchable.includes(d))) calls.push({ key: d.idempotencyKey, batch: false, dispatches: [d] });
+      for (const d of fresh.filter((d) => !batchable.includes(d)))
+        calls.push({ key: d.idempotencyKey, batch: false, dispatches: [d] });
       for (let i = 0; i < batchable.length; i += delivery.maxBatch) {
         const dispatches = batchable.slice(i, i + delivery.maxBatch);
         if (dispatches.length === 1) calls.push({ key: dispatches[0]!.idempotencyKey, batch: false, dispatches });
@@ -102,24 +151,51 @@ export function createSender(deps: { database: Database; clock: Clock }) {
       }
       // Each call's key is on its messages before the call is made (a crash cannot lose it).
       for (const call of calls) {
-        const unmarked = call.dispatches.filter((d) => storedKey.get(d.message.id) !== call.key).map((d) => d.message.id);
+        const unmarked = call.dispatches
+          .filter((d) => storedKey.get(d.message.id) !== call.key)
+          .map((d) => d.message.id);
         await setMessageCallKey(trx, accountId, unmarked, call.key, now);
       }
       return { calls, now };
     });
   }
 
-  async function settle(accountId: string, claimed: readonly Dispatch[], results: readonly DeliveryResult[], now: Date, outcomes: Map<string, Outcome>) {
+  async function settle(
+    accountId: string,
+    claimed: readonly Dispatch[],
+    results: readonly DeliveryResult[],
+    now: Date,
+    outcomes: Map<string, Outcome>,
+  ) {
     await database.withAccount(accountId, async (trx) => {
-      const current = new Map((await lockOccurrences(trx, claimed.map((d) => d.occurrence.id))).map((o) => [o.id, o]));
+      const current = new Map(
+        (
+          await lockOccurrences(
+            trx,
+            claimed.map((d) => d.occurrence.id),
+          )
+        ).map((o) => [o.id, o]),
+      );
       const forget: string[] = [];
       for (const [i, dispatch] of claimed.entries()) {
         const occurrence: OccurrenceRow | undefined = current.get(dispatch.occurrence.id);
         // Settled meanwhile by another attempt under the same key (a job that failed over).
         if (!occurrence || occurrence.status !== 'sending') continue;
-        const result = results[i] ?? { ok: false, failure: 'the provider gave no result for this message', retryable: true, outcomeUnknown: true };
+        const result = results[i] ?? {
+          ok: false,
+          failure: 'the provider gave no result for this message',
+          retryable: true,
+          outcomeUnknown: true,
+        };
         const event = (type: string, extra: Record<string, unknown> = {}) =>
-          recordEvent(trx, { accountId, type, objectType: 'reminder', objectId: occurrence.id, data: reminderData(occurrence, { message_id: occurrence.message_id, ...extra }), at: now });
+          recordEvent(trx, {
+            accountId,
+            type,
+            objectType: 'reminder',
+            objectId: occurrence.id,
+            data: reminderData(occurrence, { message_id: occurrence.message_id, ...extra }),
+            at: now,
+          });
         let outcome: Outcome;
         if (result.ok) {
           await markMessageSent(trx, dispatch.message.id, result.providerMessageId, now);
@@ -130,7 +206,14 @@ export function createSender(deps: { database: Database; clock: Clock }) {
           // "Not now" is never a failure: the reminder waits for the moment the provider named.
           const waitMs = result.retryAfterMs ?? retryDelayMs(occurrence.attempts);
           await markMessageFailed(trx, dispatch.message.id, result.failure, now);
-          await markAttemptFailed(trx, occurrence.id, occurrence.attempts, result.failure, new Date(now.getTime() + waitMs), now);
+          await markAttemptFailed(
+            trx,
+            occurrence.id,
+            occurrence.attempts,
+            result.failure,
+            new Date(now.getTime() + waitMs),
+            now,
+          );
           if (!result.outcomeUnknown) forget.push(dispatch.message.id);
           outcome = 'retry';
         } else {
@@ -158,7 +241,9 @@ export function createSender(deps: { database: Database; clock: Clock }) {
         const { calls, now } = await claim(accountId, delivery, ids.slice(i, i + delivery.maxBatch), outcomes);
         for (const call of calls) {
           // No transaction is open here: the claim committed, the settle has not begun.
-          const results = call.batch ? await delivery.sendBatch!(call.dispatches, call.key) : await delivery.send(call.dispatches);
+          const results = call.batch
+            ? await delivery.sendBatch!(call.dispatches, call.key)
+            : await delivery.send(call.dispatches);
           await settle(accountId, call.dispatches, results, now, outcomes);
         }
       }

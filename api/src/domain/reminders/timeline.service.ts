@@ -15,7 +15,12 @@ export const TimelineEntry = Type.Object(
     id: Type.String(),
     step_id: Type.String(),
     repeat_index: Type.Integer(),
-    installment_number: Nullable(Type.Integer({ description: 'On a payment plan: the installment this reminder is about (its offset is relative to the installment date).' })),
+    installment_number: Nullable(
+      Type.Integer({
+        description:
+          'On a payment plan: the installment this reminder is about (its offset is relative to the installment date).',
+      }),
+    ),
     offset_days: Type.Integer(),
     channel: Channel,
     template_key: Nullable(Type.String()),
@@ -44,13 +49,22 @@ export const TestClock = Type.Object(
 export type TestClock = Type.Static<typeof TestClock>;
 
 export const TestClockAdvance = Type.Object(
-  { to: Type.String({ format: 'date-time', description: 'The instant to move the clock to; at most 400 days ahead.' }) },
+  {
+    to: Type.String({ format: 'date-time', description: 'The instant to move the clock to; at most 400 days ahead.' }),
+  },
   { $id: 'TestClockAdvance', additionalProperties: false },
 );
 export type TestClockAdvance = Type.Static<typeof TestClockAdvance>;
 
 export const TestClockReset = Type.Object(
-  { to: Type.Optional(Type.String({ format: 'date-time', description: 'The instant to set the clock to, in the past or the future; the real now when absent.' })) },
+  {
+    to: Type.Optional(
+      Type.String({
+        format: 'date-time',
+        description: 'The instant to set the clock to, in the past or the future; the real now when absent.',
+      }),
+    ),
+  },
   { $id: 'TestClockReset', additionalProperties: false },
 );
 export type TestClockReset = Type.Static<typeof TestClockReset>;
@@ -60,14 +74,34 @@ export type TestClockReset = Type.Static<typeof TestClockReset>;
  * stay (API keys, payment terms, reminder policies, templates, webhook endpoints).
  */
 const TEST_DATA_TABLES = [
-  'webhook_attempts', 'webhook_deliveries', 'events', 'bank_transaction_matches', 'bank_transactions', 'payment_allocations', 'payments',
-  'payment_plan_installments', 'payment_plans', 'invoice_fees', 'tasks', 'disputes', 'messages', 'reminder_occurrences', 'invoices',
-  'customers', 'email_suppressions', 'idempotency_keys',
+  'webhook_attempts',
+  'webhook_deliveries',
+  'events',
+  'bank_transaction_matches',
+  'bank_transactions',
+  'payment_allocations',
+  'payments',
+  'payment_plan_installments',
+  'payment_plans',
+  'invoice_fees',
+  'tasks',
+  'disputes',
+  'messages',
+  'reminder_occurrences',
+  'invoices',
+  'customers',
+  'email_suppressions',
+  'idempotency_keys',
 ] as const;
 
 const MAX_ADVANCE_MS = 400 * 24 * 3600 * 1000;
 
-export function createTimelineService(deps: { database: Database; clock: Clock; channels: Channels; scheduler: ReminderScheduler }) {
+export function createTimelineService(deps: {
+  database: Database;
+  clock: Clock;
+  channels: Channels;
+  scheduler: ReminderScheduler;
+}) {
   const { database, clock, channels, scheduler } = deps;
   const timeFor = accountTime(database, clock);
 
@@ -92,17 +126,46 @@ export function createTimelineService(deps: { database: Database; clock: Clock; 
       if (invoiceIds.length === 0) return timelines;
       const { now, today } = await timeFor(actor);
       return database.withAccount(actor.accountId, async (trx) => {
-        let invoices = await trx.selectFrom('invoices').selectAll().where('id', 'in', [...invoiceIds]).execute();
+        let invoices = await trx
+          .selectFrom('invoices')
+          .selectAll()
+          .where('id', 'in', [...invoiceIds])
+          .execute();
         if (invoices.length === 0) return timelines;
         const flagged = invoices.filter((i) => i.needs_replan);
-        for (const invoice of flagged) await replanInvoice(trx, { accountId: actor.accountId, invoiceId: invoice.id, timeZone: actor.timeZone, now });
-        if (flagged.length > 0) invoices = await trx.selectFrom('invoices').selectAll().where('id', 'in', invoices.map((i) => i.id)).execute();
-        const occurrences = await listOccurrencesWithSubject(trx, invoices.map((i) => i.id));
+        for (const invoice of flagged)
+          await replanInvoice(trx, {
+            accountId: actor.accountId,
+            invoiceId: invoice.id,
+            timeZone: actor.timeZone,
+            now,
+          });
+        if (flagged.length > 0)
+          invoices = await trx
+            .selectFrom('invoices')
+            .selectAll()
+            .where(
+              'id',
+              'in',
+              invoices.map((i) => i.id),
+            )
+            .execute();
+        const occurrences = await listOccurrencesWithSubject(
+          trx,
+          invoices.map((i) => i.id),
+        );
         const account = await trx.selectFrom('accounts').selectAll().executeTakeFirstOrThrow();
         const customers = new Map(
-          (await trx.selectFrom('customers').selectAll().where('id', 'in', [...new Set(invoices.map((i) => i.customer_id))]).execute()).map((c) => [c.id, c]),
+          (
+            await trx
+              .selectFrom('customers')
+              .selectAll()
+              .where('id', 'in', [...new Set(invoices.map((i) => i.customer_id))])
+              .execute()
+          ).map((c) => [c.id, c]),
         );
-        for (const invoice of invoices) timelines.set(invoice.id, { object: 'timeline', invoice_id: invoice.id, reminders: [] });
+        for (const invoice of invoices)
+          timelines.set(invoice.id, { object: 'timeline', invoice_id: invoice.id, reminders: [] });
         const invoiceById = new Map(invoices.map((i) => [i.id, i]));
         for (const o of occurrences) {
           const invoice = invoiceById.get(o.invoice_id);
@@ -111,7 +174,9 @@ export function createTimelineService(deps: { database: Database; clock: Clock; 
           let subject = o.subject;
           if (!subject && (o.status === 'scheduled' || o.status === 'held')) {
             const at = o.scheduled_at && o.scheduled_at > now ? todayIn(o.scheduled_at, account.time_zone) : today;
-            subject = await channelOf(channels, o.channel).preview(trx, { account, customer, invoice, occurrence: o, today: at }).catch((e: Error) => `(cannot render: ${e.message})`);
+            subject = await channelOf(channels, o.channel)
+              .preview(trx, { account, customer, invoice, occurrence: o, today: at })
+              .catch((e: Error) => `(cannot render: ${e.message})`);
           }
           timelines.get(invoice.id)?.reminders.push({
             id: o.id,
@@ -136,7 +201,12 @@ export function createTimelineService(deps: { database: Database; clock: Clock; 
 
     /** A test-mode account's clock. */
     async testClock(actor: Actor): Promise<TestClock> {
-      if (actor.mode !== 'test') throw new AppError('test_clock/live_account', 403, 'Only test-mode accounts (keys rk_test_…) have a test clock.');
+      if (actor.mode !== 'test')
+        throw new AppError(
+          'test_clock/live_account',
+          403,
+          'Only test-mode accounts (keys rk_test_…) have a test clock.',
+        );
       const { now, today } = await timeFor(actor);
       return { object: 'test_clock', now: now.toISOString(), today };
     },
@@ -149,21 +219,34 @@ export function createTimelineService(deps: { database: Database; clock: Clock; 
      */
     async advance(actor: Actor, input: TestClockAdvance): Promise<TestClock> {
       assertWriteAccess(actor);
-      if (actor.mode !== 'test') throw new AppError('test_clock/live_account', 403, 'Only test-mode accounts (keys rk_test_…) can move time.');
+      if (actor.mode !== 'test')
+        throw new AppError('test_clock/live_account', 403, 'Only test-mode accounts (keys rk_test_…) can move time.');
       const to = new Date(input.to);
       const { now: from } = await timeFor(actor);
-      if (Number.isNaN(to.getTime())) throw new AppError('test_clock/invalid_time', 422, `'${input.to}' is not an instant.`, { errors: [{ field: '/to', message: 'must be a date-time' }] });
+      if (Number.isNaN(to.getTime()))
+        throw new AppError('test_clock/invalid_time', 422, `'${input.to}' is not an instant.`, {
+          errors: [{ field: '/to', message: 'must be a date-time' }],
+        });
       // With no invoice yet, nothing depends on the clock: it may be set anywhere (a scenario dated in the past).
-      const hasInvoices = await database.withAccount(actor.accountId, (trx) => trx.selectFrom('invoices').select('id').limit(1).executeTakeFirst());
+      const hasInvoices = await database.withAccount(actor.accountId, (trx) =>
+        trx.selectFrom('invoices').select('id').limit(1).executeTakeFirst(),
+      );
       if (!hasInvoices) {
         await setClockOf(actor.accountId, to);
         return { object: 'test_clock', now: to.toISOString(), today: todayIn(to, actor.timeZone) };
       }
       if (to < from) {
-        throw new AppError('test_clock/backwards', 422, `The account has invoices: its clock can only move forward from ${from.toISOString()} (POST /v1/test_clock/reset starts over).`, { errors: [{ field: '/to', message: 'must be after the current test time' }] });
+        throw new AppError(
+          'test_clock/backwards',
+          422,
+          `The account has invoices: its clock can only move forward from ${from.toISOString()} (POST /v1/test_clock/reset starts over).`,
+          { errors: [{ field: '/to', message: 'must be after the current test time' }] },
+        );
       }
       if (to.getTime() - from.getTime() > MAX_ADVANCE_MS) {
-        throw new AppError('test_clock/too_far', 422, 'Advance at most 400 days at a time.', { errors: [{ field: '/to', message: 'is more than 400 days ahead' }] });
+        throw new AppError('test_clock/too_far', 422, 'Advance at most 400 days at a time.', {
+          errors: [{ field: '/to', message: 'is more than 400 days ahead' }],
+        });
       }
       const setClock = (at: Date) => setClockOf(actor.accountId, at);
       let current = from;
@@ -188,12 +271,18 @@ export function createTimelineService(deps: { database: Database; clock: Clock; 
      */
     async reset(actor: Actor, input: TestClockReset): Promise<TestClock> {
       assertWriteAccess(actor);
-      if (actor.mode !== 'test') throw new AppError('test_clock/live_account', 403, 'Only test-mode accounts (keys rk_test_…) can be reset.');
+      if (actor.mode !== 'test')
+        throw new AppError('test_clock/live_account', 403, 'Only test-mode accounts (keys rk_test_…) can be reset.');
       const to = input.to === undefined ? clock.now() : new Date(input.to);
-      if (Number.isNaN(to.getTime())) throw new AppError('test_clock/invalid_time', 422, `'${input.to}' is not an instant.`, { errors: [{ field: '/to', message: 'must be a date-time' }] });
+      if (Number.isNaN(to.getTime()))
+        throw new AppError('test_clock/invalid_time', 422, `'${input.to}' is not an instant.`, {
+          errors: [{ field: '/to', message: 'must be a date-time' }],
+        });
       await database.withAccount(actor.accountId, async (trx) => {
-        for (const table of TEST_DATA_TABLES) await trx.deleteFrom(table).where('account_id', '=', actor.accountId).execute();
-        if (input.to === undefined) await trx.deleteFrom('account_clocks').where('account_id', '=', actor.accountId).execute();
+        for (const table of TEST_DATA_TABLES)
+          await trx.deleteFrom(table).where('account_id', '=', actor.accountId).execute();
+        if (input.to === undefined)
+          await trx.deleteFrom('account_clocks').where('account_id', '=', actor.accountId).execute();
         else await upsertClock(trx, actor.accountId, to);
       });
       return { object: 'test_clock', now: to.toISOString(), today: todayIn(to, actor.timeZone) };
@@ -205,8 +294,11 @@ export function createTimelineService(deps: { database: Database; clock: Clock; 
   }
 
   function upsertClock(trx: Db, accountId: string, at: Date) {
-    return trx.insertInto('account_clocks').values({ account_id: accountId, now: at, updated_at: clock.now() })
-      .onConflict((oc) => oc.column('account_id').doUpdateSet({ now: at, updated_at: clock.now() })).execute();
+    return trx
+      .insertInto('account_clocks')
+      .values({ account_id: accountId, now: at, updated_at: clock.now() })
+      .onConflict((oc) => oc.column('account_id').doUpdateSet({ now: at, updated_at: clock.now() }))
+      .execute();
   }
 
   return service;

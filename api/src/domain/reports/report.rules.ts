@@ -7,11 +7,19 @@ export const DEFAULT_AGING_EDGES = [30, 60, 90] as const;
 export function agingEdges(text: string | undefined): number[] {
   if (text === undefined) return [...DEFAULT_AGING_EDGES];
   const edges = text.split(',').map((part) => Number(part.trim()));
-  const valid = edges.length >= 1 && edges.length <= 10 && edges.every((e, i) => Number.isInteger(e) && e >= 1 && e <= 3650 && (i === 0 || e > (edges[i - 1] ?? 0)));
+  const valid =
+    edges.length >= 1 &&
+    edges.length <= 10 &&
+    edges.every((e, i) => Number.isInteger(e) && e >= 1 && e <= 3650 && (i === 0 || e > (edges[i - 1] ?? 0)));
   if (!valid) {
-    throw new AppError('report/invalid_buckets', 400, `'${text}' is not a list of increasing day counts such as 30,60,90.`, {
-      errors: [{ field: '/buckets', message: 'increasing whole days from 1 to 3650, at most 10, comma-separated' }],
-    });
+    throw new AppError(
+      'report/invalid_buckets',
+      400,
+      `'${text}' is not a list of increasing day counts such as 30,60,90.`,
+      {
+        errors: [{ field: '/buckets', message: 'increasing whole days from 1 to 3650, at most 10, comma-separated' }],
+      },
+    );
   }
   return edges;
 }
@@ -41,7 +49,11 @@ export function bucketIndex(daysPastDue: number, edges: readonly number[]): numb
  * receivables not yet due; average days delinquent is the difference. Rounded to 0.1 day; null
  * when there were no sales in the period.
  */
-export function dso(input: { receivables: number; currentReceivables: number; creditSales: number; days: number }): { dso: number | null; best_possible_dso: number | null; average_days_delinquent: number | null } {
+export function dso(input: { receivables: number; currentReceivables: number; creditSales: number; days: number }): {
+  dso: number | null;
+  best_possible_dso: number | null;
+  average_days_delinquent: number | null;
+} {
   if (input.creditSales <= 0) return { dso: null, best_possible_dso: null, average_days_delinquent: null };
   const round = (x: number) => Math.round(x * 10) / 10;
   const total = (input.receivables / input.creditSales) * input.days;

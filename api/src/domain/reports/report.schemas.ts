@@ -3,15 +3,31 @@ import { CalendarDate } from '../shared/index.ts';
 
 export const AgingQuery = Type.Object(
   {
-    buckets: Type.Optional(Type.String({ maxLength: 64, description: 'Upper edges of the past-due buckets in days, increasing: `30,60,90` (the default) gives current, 1–30, 31–60, 61–90 and 90+.' })),
-    by: Type.Optional(Type.Enum(['customer'], { description: '`customer`: one row per customer and currency as well as the totals.' })),
-    format: Type.Optional(Type.Enum(['json', 'csv'], { description: '`csv`: the rows as a CSV document (one line per currency, or per customer and currency with `by=customer`).' })),
+    buckets: Type.Optional(
+      Type.String({
+        maxLength: 64,
+        description:
+          'Upper edges of the past-due buckets in days, increasing: `30,60,90` (the default) gives current, 1–30, 31–60, 61–90 and 90+.',
+      }),
+    ),
+    by: Type.Optional(
+      Type.Enum(['customer'], { description: '`customer`: one row per customer and currency as well as the totals.' }),
+    ),
+    format: Type.Optional(
+      Type.Enum(['json', 'csv'], {
+        description:
+          '`csv`: the rows as a CSV document (one line per currency, or per customer and currency with `by=customer`).',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
 export type AgingQuery = Type.Static<typeof AgingQuery>;
 
-const Buckets = Type.Record(Type.String(), Type.Integer(), { description: 'Amount due (minor units) per bucket: `current`, `1_30`, `31_60`, `61_90`, `90_plus` with the default edges.' });
+const Buckets = Type.Record(Type.String(), Type.Integer(), {
+  description:
+    'Amount due (minor units) per bucket: `current`, `1_30`, `31_60`, `61_90`, `90_plus` with the default edges.',
+});
 
 export const AgingRow = Type.Object(
   {
@@ -31,14 +47,27 @@ export const AgingReport = Type.Object(
     as_of: CalendarDate,
     bucket_names: Type.Array(Type.String()),
     totals: Type.Array(AgingRow, { description: 'One row per currency; amounts are never summed across currencies.' }),
-    customers: Type.Optional(Type.Array(AgingRow, { description: 'With `by=customer`: one row per customer and currency, largest total first.' })),
+    customers: Type.Optional(
+      Type.Array(AgingRow, {
+        description: 'With `by=customer`: one row per customer and currency, largest total first.',
+      }),
+    ),
   },
   { $id: 'AgingReport', additionalProperties: false },
 );
 export type AgingReport = Type.Static<typeof AgingReport>;
 
 export const DsoQuery = Type.Object(
-  { days: Type.Optional(Type.Integer({ minimum: 7, maximum: 366, default: 90, description: 'Length of the period ending today, in days.' })) },
+  {
+    days: Type.Optional(
+      Type.Integer({
+        minimum: 7,
+        maximum: 366,
+        default: 90,
+        description: 'Length of the period ending today, in days.',
+      }),
+    ),
+  },
   { additionalProperties: false },
 );
 export type DsoQuery = Type.Static<typeof DsoQuery>;
@@ -55,10 +84,18 @@ export const DsoReport = Type.Object(
           currency: Type.String(),
           receivables: Type.Integer({ description: 'Amount due today on invoices issued up to today.' }),
           current_receivables: Type.Integer({ description: 'The part of it not yet due.' }),
-          credit_sales: Type.Integer({ description: 'Totals of the invoices issued in the period (not void, not draft).' }),
-          dso: Type.Union([Type.Number(), Type.Null()], { description: 'receivables ÷ credit_sales × days; null without sales.' }),
-          best_possible_dso: Type.Union([Type.Number(), Type.Null()], { description: 'current_receivables ÷ credit_sales × days.' }),
-          average_days_delinquent: Type.Union([Type.Number(), Type.Null()], { description: 'dso − best_possible_dso.' }),
+          credit_sales: Type.Integer({
+            description: 'Totals of the invoices issued in the period (not void, not draft).',
+          }),
+          dso: Type.Union([Type.Number(), Type.Null()], {
+            description: 'receivables ÷ credit_sales × days; null without sales.',
+          }),
+          best_possible_dso: Type.Union([Type.Number(), Type.Null()], {
+            description: 'current_receivables ÷ credit_sales × days.',
+          }),
+          average_days_delinquent: Type.Union([Type.Number(), Type.Null()], {
+            description: 'dso − best_possible_dso.',
+          }),
         },
         { additionalProperties: false },
       ),

@@ -5,7 +5,14 @@ import { parseInput } from '../../validation.ts';
 import { addDays } from '../calendar.ts';
 import { accountTime, type Actor, CHASED_STATUSES_SQL } from '../shared/index.ts';
 import { agingEdges, bucketNames, dso } from './report.rules.ts';
-import { type AgingQuery, AgingQuery as AgingQuerySchema, type AgingReport, type DsoQuery, DsoQuery as DsoQuerySchema, type DsoReport } from './report.schemas.ts';
+import {
+  type AgingQuery,
+  AgingQuery as AgingQuerySchema,
+  type AgingReport,
+  type DsoQuery,
+  DsoQuery as DsoQuerySchema,
+  type DsoReport,
+} from './report.schemas.ts';
 
 type AgingRow = AgingReport['totals'][number];
 
@@ -26,20 +33,41 @@ export function createReportService(deps: { database: Database; clock: Clock }) 
       const names = bucketNames(edges);
       const { today } = await timeFor(actor);
       const bucket = sql<number>`CASE WHEN ${sql.lit(today)}::date - i.due_date <= 0 THEN 0 ${sql.join(
-        edges.map((edge, k) => sql`WHEN ${sql.lit(today)}::date - i.due_date <= ${sql.lit(edge)} THEN ${sql.lit(k + 1)}`),
+        edges.map(
+          (edge, k) => sql`WHEN ${sql.lit(today)}::date - i.due_date <= ${sql.lit(edge)} THEN ${sql.lit(k + 1)}`,
+        ),
         sql` `,
       )} ELSE ${sql.lit(edges.length + 1)} END`;
-      const rows = await database.withAccount(actor.accountId, async (trx) =>
-        (
-          await sql<{ currency: string; customer_id: string; customer_name: string; bucket: number; amount: string; invoices: string }>`
+      const rows = await database.withAccount(
+        actor.accountId,
+        async (trx) =>
+          (
+            await sql<{
+              currency: string;
+              customer_id: string;
+              customer_name: string;
+              bucket: number;
+              amount: string;
+              invoices: string;
+            }>`
             SELECT i.currency, i.customer_id, c.name AS customer_name, ${bucket} AS bucket, sum(i.balance)::bigint AS amount, count(*)::bigint AS invoices
               FROM invoices i JOIN customers c ON c.account_id = i.account_id AND c.id = i.customer_id
              WHERE i.account_id = ${actor.accountId} AND i.status IN (${CHASED_STATUSES_SQL}) AND i.balance > 0
              GROUP BY 1, 2, 3, 4`.execute(trx)
-        ).rows,
+          ).rows,
       );
-      const add = (into: Map<string, AgingRow>, key: string, base: Omit<AgingRow, 'buckets' | 'total' | 'invoices'>, row: (typeof rows)[number]) => {
-        const entry = into.get(key) ?? { ...base, buckets: Object.fromEntries(names.map((n) => [n, 0])), total: 0, invoices: 0 };
+      const add = (
+        into: Map<string, AgingRow>,
+        key: string,
+        base: Omit<AgingRow, 'buckets' | 'total' | 'invoices'>,
+        row: (typeof rows)[number],
+      ) => {
+        const entry = into.get(key) ?? {
+          ...base,
+          buckets: Object.fromEntries(names.map((n) => [n, 0])),
+          total: 0,
+          invoices: 0,
+        };
         const name = names[row.bucket] ?? names.at(-1) ?? 'current';
         entry.buckets[name] = (entry.buckets[name] ?? 0) + Number(row.amount);
         entry.total += Number(row.amount);
@@ -50,14 +78,24 @@ export function createReportService(deps: { database: Database; clock: Clock }) 
       const customers = new Map<string, AgingRow>();
       for (const row of rows) {
         add(totals, row.currency, { currency: row.currency }, row);
-        if (query.by === 'customer') add(customers, `${row.customer_id} ${row.currency}`, { currency: row.currency, customer_id: row.customer_id, customer_name: row.customer_name }, row);
+        if (query.by === 'customer')
+          add(
+            customers,
+            `${row.customer_id} ${row.currency}`,
+            { currency: row.currency, customer_id: row.customer_id, customer_name: row.customer_name },
+            row,
+          );
       }
       return {
         object: 'aging_report',
         as_of: today,
         bucket_names: names,
         totals: [...totals.values()].sort((a, b) => a.currency.localeCompare(b.currency)),
-        ...(query.by === 'customer' && { customers: [...customers.values()].sort((a, b) => b.total - a.total || (a.customer_id ?? '').localeCompare(b.customer_id ?? '')) }),
+        ...(query.by === 'customer' && {
+          customers: [...customers.values()].sort(
+            (a, b) => b.total - a.total || (a.customer_id ?? '').localeCompare(b.customer_id ?? ''),
+          ),
+        }),
       };
     },
 
@@ -66,9 +104,21 @@ export function createReportService(deps: { database: Database; clock: Clock }) 
       const rows = report.customers ?? report.totals;
       const withCustomer = report.customers !== undefined;
       const quote = (value: string) => (/[",\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value);
-      const header = [...(withCustomer ? ['customer_id', 'customer_name'] : []), 'currency', ...report.bucket_names, 'total', 'invoices'];
+      const header = [
+        ...(withCustomer ? ['customer_id', 'customer_name'] : []),
+        'currency',
+        ...report.bucket_names,
+        'total',
+        'invoices',
+      ];
       const lines = rows.map((row) =>
-        [...(withCustomer ? [row.customer_id ?? '', quote(row.customer_name ?? '')] : []), row.currency, ...report.bucket_names.map((n) => String(row.buckets[n] ?? 0)), String(row.total), String(row.invoices)].join(','),
+        [
+          ...(withCustomer ? [row.customer_id ?? '', quote(row.customer_name ?? '')] : []),
+          row.currency,
+          ...report.bucket_names.map((n) => String(row.buckets[n] ?? 0)),
+          String(row.total),
+          String(row.invoices),
+        ].join(','),
       );
       return `${[header.join(','), ...lines].join('\n')}\n`;
     },
@@ -79,9 +129,11 @@ export function createReportService(deps: { database: Database; clock: Clock }) 
       const days = query.days ?? 90;
       const { today } = await timeFor(actor);
       const from = addDays(today, -(days - 1));
-      const rows = await database.withAccount(actor.accountId, async (trx) =>
-        (
-          await sql<{ currency: string; receivables: string; current_receivables: string; credit_sales: string }>`
+      const rows = await database.withAccount(
+        actor.accountId,
+        async (trx) =>
+          (
+            await sql<{ currency: string; receivables: string; current_receivables: string; credit_sales: string }>`
             SELECT currency,
                    coalesce(sum(balance) FILTER (WHERE status IN (${CHASED_STATUSES_SQL}) AND balance > 0 AND issue_date <= ${today}), 0)::bigint AS receivables,
                    coalesce(sum(balance) FILTER (WHERE status IN (${CHASED_STATUSES_SQL}) AND balance > 0 AND issue_date <= ${today} AND due_date >= ${today}), 0)::bigint AS current_receivables,
@@ -91,7 +143,7 @@ export function createReportService(deps: { database: Database; clock: Clock }) 
                AND ((status IN (${CHASED_STATUSES_SQL}) AND balance > 0) OR issue_date BETWEEN ${from} AND ${today})
              GROUP BY currency
              ORDER BY currency`.execute(trx)
-        ).rows,
+          ).rows,
       );
       return {
         object: 'dso_report',
@@ -99,8 +151,19 @@ export function createReportService(deps: { database: Database; clock: Clock }) 
         period_to: today,
         days,
         currencies: rows.map((row) => {
-          const figures = { receivables: Number(row.receivables), currentReceivables: Number(row.current_receivables), creditSales: Number(row.credit_sales), days };
-          return { currency: row.currency, receivables: figures.receivables, current_receivables: figures.currentReceivables, credit_sales: figures.creditSales, ...dso(figures) };
+          const figures = {
+            receivables: Number(row.receivables),
+            currentReceivables: Number(row.current_receivables),
+            creditSales: Number(row.credit_sales),
+            days,
+          };
+          return {
+            currency: row.currency,
+            receivables: figures.receivables,
+            current_receivables: figures.currentReceivables,
+            credit_sales: figures.creditSales,
+            ...dso(figures),
+          };
         }),
       };
     },

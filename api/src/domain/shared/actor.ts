@@ -23,6 +23,10 @@ export function assertWriteAccess(actor: Actor): void {
 export function assertKeyAdmin(actor: Actor): void {
   assertWriteAccess(actor);
   if (actor.keyId !== null && actor.admin !== true) {
-    throw new AppError('auth/admin_key_required', 403, 'Only an admin API key creates or revokes keys; use one, or the CLI.');
+    throw new AppError(
+      'auth/admin_key_required',
+      403,
+      'Only an admin API key creates or revokes keys; use one, or the CLI.',
+    );
   }
 }

@@ -15,11 +15,21 @@ export const expandQuery = (allowed: readonly string[]) =>
 
 /** The expansions asked for, checked against those this object has. */
 export function expansions<T extends string>(given: readonly string[] | undefined, allowed: readonly T[]): Set<T> {
-  const unknown = (given ?? []).map((value, index) => ({ value, index })).filter(({ value }) => !(allowed as readonly string[]).includes(value));
+  const unknown = (given ?? [])
+    .map((value, index) => ({ value, index }))
+    .filter(({ value }) => !(allowed as readonly string[]).includes(value));
   if (unknown.length > 0) {
-    throw new AppError('request/invalid_expand', 400, `Cannot expand ${unknown.map((u) => `'${u.value}'`).join(', ')}: this object expands ${allowed.map((a) => `'${a}'`).join(', ')}.`, {
-      errors: unknown.map(({ index }) => ({ field: `/expand/${index}`, message: `must be one of: ${allowed.join(', ')}` })),
-    });
+    throw new AppError(
+      'request/invalid_expand',
+      400,
+      `Cannot expand ${unknown.map((u) => `'${u.value}'`).join(', ')}: this object expands ${allowed.map((a) => `'${a}'`).join(', ')}.`,
+      {
+        errors: unknown.map(({ index }) => ({
+          field: `/expand/${index}`,
+          message: `must be one of: ${allowed.join(', ')}`,
+        })),
+      },
+    );
   }
   return new Set(given as T[] | undefined);
 }

@@ -3,7 +3,25 @@
 export { type Actor, assertKeyAdmin, assertWriteAccess } from './actor.ts';
 export { CHASED_STATUSES, CHASED_STATUSES_SQL } from './invoice-status.ts';
 export type { ReleaseRemindersSkippedAsPaid, ReplanInvoices } from './replan.ts';
-export { Amount, CalendarDate, Currency, Email, Id, ListOf, ListQuery, Locale, Metadata, MetadataFilter, Nullable, type Page, PageQuery, Timestamp, TimeZone, toPage, Url } from './schemas.ts';
+export {
+  Amount,
+  CalendarDate,
+  Currency,
+  Email,
+  Id,
+  ListOf,
+  ListQuery,
+  Locale,
+  Metadata,
+  MetadataFilter,
+  Nullable,
+  type Page,
+  PageQuery,
+  Timestamp,
+  TimeZone,
+  toPage,
+  Url,
+} from './schemas.ts';
 export { accountTime } from './time.ts';
 export { expandQuery, expansions } from './expand.ts';
 export { metadataContains } from './filters.ts';

@@ -77,6 +77,7 @@ export function toPage<T extends { id: string }>(rows: T[], limit: number): Page
 export const MetadataFilter = Type.Optional(
   Type.Record(Type.String({ maxLength: 40 }), Type.String({ maxLength: 500 }), {
     maxProperties: 5,
-    description: 'Only objects whose metadata holds these values: `metadata[order_id]=1042` (up to 5 keys, all must match).',
+    description:
+      'Only objects whose metadata holds these values: `metadata[order_id]=1042` (up to 5 keys, all must match).',
   }),
 );

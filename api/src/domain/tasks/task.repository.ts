@@ -31,7 +31,11 @@ export const findTask = (trx: Db, id: string, options: { forUpdate?: boolean } =
 /** One page of tasks, newest first, filtered. */
 export function listTasks(trx: Db, query: TaskListQuery) {
   const limit = query.limit ?? 20;
-  let q = trx.selectFrom('tasks').selectAll().orderBy('id', 'desc').limit(limit + 1);
+  let q = trx
+    .selectFrom('tasks')
+    .selectAll()
+    .orderBy('id', 'desc')
+    .limit(limit + 1);
   if (query.starting_after) q = q.where('id', '<', query.starting_after);
   if (query.status) q = q.where('status', '=', query.status);
   if (query.kind) q = q.where('kind', '=', query.kind);

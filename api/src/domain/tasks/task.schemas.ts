@@ -13,7 +13,8 @@ export const Task = Type.Object(
     id: Id('task'),
     object: Type.Literal('task'),
     kind: Type.Enum([...TASK_KINDS], {
-      description: '`call`: phone the customer; `letter`: send a formal notice; `collection`: hand the invoice to an agency.',
+      description:
+        '`call`: phone the customer; `letter`: send a formal notice; `collection`: hand the invoice to an agency.',
     }),
     status: Type.Enum([...TASK_STATUSES], { description: '`open` until someone completes or cancels it.' }),
     invoice_id: Id('inv'),
@@ -23,7 +24,9 @@ export const Task = Type.Object(
     assignee: Nullable(Type.String({ description: 'Who works the task: a name or label of your own.' })),
     outcome: Nullable(Type.String({ description: 'What came of it, set when the task is completed.' })),
     note: Nullable(Type.String()),
-    promise_to_pay_on: Nullable(Type.String({ format: 'date', description: 'The payment date the customer promised during the call, if any.' })),
+    promise_to_pay_on: Nullable(
+      Type.String({ format: 'date', description: 'The payment date the customer promised during the call, if any.' }),
+    ),
     completed_at: Nullable(Timestamp),
     created_at: Timestamp,
     updated_at: Timestamp,
@@ -34,7 +37,9 @@ export type Task = Type.Static<typeof Task>;
 
 export const TaskUpdate = Type.Object(
   {
-    assignee: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 200, description: 'Who works the task; null unassigns it.' }))),
+    assignee: Type.Optional(
+      Nullable(Type.String({ minLength: 1, maxLength: 200, description: 'Who works the task; null unassigns it.' })),
+    ),
     note: Type.Optional(Nullable(Note)),
   },
   { $id: 'TaskUpdate', additionalProperties: false, minProperties: 1 },
@@ -43,13 +48,18 @@ export type TaskUpdate = Type.Static<typeof TaskUpdate>;
 
 export const TaskComplete = Type.Object(
   {
-    outcome: Type.String({ minLength: 1, maxLength: 500, description: 'What came of it: "reached, will pay on the 15th", "letter sent"…' }),
+    outcome: Type.String({
+      minLength: 1,
+      maxLength: 500,
+      description: 'What came of it: "reached, will pay on the 15th", "letter sent"…',
+    }),
     note: Type.Optional(Nullable(Note)),
     promise_to_pay_on: Type.Optional(
       Nullable(
         Type.String({
           format: 'date',
-          description: 'Call tasks only: the day the customer promised to pay (today or later). Reminders on the invoice wait until two days after it.',
+          description:
+            'Call tasks only: the day the customer promised to pay (today or later). Reminders on the invoice wait until two days after it.',
         }),
       ),
     ),

@@ -31,7 +31,9 @@ export function createTaskService(deps: { database: Database; clock: Clock; repl
     /** Tasks newest first, filtered by status, kind, invoice, customer and due date. */
     list(actor: Actor, input: TaskListQuery): Promise<Page<Task>> {
       const query = parseInput<TaskListQuery>(TaskListQuery, input);
-      return database.withAccount(actor.accountId, async (trx) => toPage((await listTasks(trx, query)).map(presentTask), query.limit ?? 20));
+      return database.withAccount(actor.accountId, async (trx) =>
+        toPage((await listTasks(trx, query)).map(presentTask), query.limit ?? 20),
+      );
     },
 
     get(actor: Actor, id: string): Promise<Task> {
@@ -49,9 +51,21 @@ export function createTaskService(deps: { database: Database; clock: Clock; repl
       const { now } = await timeFor(actor);
       return database.withAccount(actor.accountId, async (trx) => {
         assertOpen(await lockedTask(trx, id));
-        const row = await trx.updateTable('tasks').set({ ...data, updated_at: now }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+        const row = await trx
+          .updateTable('tasks')
+          .set({ ...data, updated_at: now })
+          .where('id', '=', id)
+          .returningAll()
+          .executeTakeFirstOrThrow();
         const task = presentTask(row);
-        await recordEvent(trx, { accountId: actor.accountId, type: 'task.updated', objectType: 'task', objectId: id, data: task, at: now });
+        await recordEvent(trx, {
+          accountId: actor.accountId,
+          type: 'task.updated',
+          objectType: 'task',
+          objectId: id,
+          data: task,
+          at: now,
+        });
         return task;
       });
     },
@@ -74,11 +88,20 @@ export function createTaskService(deps: { database: Database; clock: Clock; repl
         assertOpen(current);
         if (promise) {
           if (current.kind !== 'call') {
-            throw new AppError('task/promise_needs_call', 422, `Only a call task can record a promise to pay; this one is a ${current.kind}.`, {
-              errors: [{ field: '/promise_to_pay_on', message: 'is only accepted on a call task' }],
-            });
+            throw new AppError(
+              'task/promise_needs_call',
+              422,
+              `Only a call task can record a promise to pay; this one is a ${current.kind}.`,
+              {
+                errors: [{ field: '/promise_to_pay_on', message: 'is only accepted on a call task' }],
+              },
+            );
           }
-          assertNotPast(promise, today, { code: 'task/invalid_promise', field: '/promise_to_pay_on', what: 'A promised payment date' });
+          assertNotPast(promise, today, {
+            code: 'task/invalid_promise',
+            field: '/promise_to_pay_on',
+            what: 'A promised payment date',
+          });
           if (!invoice) throw notFound('invoice', current.invoice_id);
           assertInvoiceStatus(invoice.status, CHASED_STATUSES, 'record a promise on');
         }
@@ -96,9 +119,25 @@ export function createTaskService(deps: { database: Database; clock: Clock; repl
           .returningAll()
           .executeTakeFirstOrThrow();
         const task = presentTask(row);
-        await recordEvent(trx, { accountId: actor.accountId, type: 'task.completed', objectType: 'task', objectId: id, data: task, at: now });
+        await recordEvent(trx, {
+          accountId: actor.accountId,
+          type: 'task.completed',
+          objectType: 'task',
+          objectId: id,
+          data: task,
+          at: now,
+        });
         if (promise && invoice) {
-          await recordPromise(trx, { accountId: actor.accountId, timeZone: actor.timeZone, now, replan, invoice, date: promise, note: data.note ?? null, taskId: id });
+          await recordPromise(trx, {
+            accountId: actor.accountId,
+            timeZone: actor.timeZone,
+            now,
+            replan,
+            invoice,
+            date: promise,
+            note: data.note ?? null,
+            taskId: id,
+          });
         }
         return task;
       });
@@ -110,9 +149,21 @@ export function createTaskService(deps: { database: Database; clock: Clock; repl
       const { now } = await timeFor(actor);
       return database.withAccount(actor.accountId, async (trx) => {
         assertOpen(await lockedTask(trx, id));
-        const row = await trx.updateTable('tasks').set({ status: 'canceled', updated_at: now }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+        const row = await trx
+          .updateTable('tasks')
+          .set({ status: 'canceled', updated_at: now })
+          .where('id', '=', id)
+          .returningAll()
+          .executeTakeFirstOrThrow();
         const task = presentTask(row);
-        await recordEvent(trx, { accountId: actor.accountId, type: 'task.canceled', objectType: 'task', objectId: id, data: task, at: now });
+        await recordEvent(trx, {
+          accountId: actor.accountId,
+          type: 'task.canceled',
+          objectType: 'task',
+          objectId: id,
+          data: task,
+          at: now,
+        });
         return task;
       });
     },

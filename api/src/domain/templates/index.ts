@@ -1,4 +1,11 @@
 // The templates module's door: what other modules and the adapters may use. Everything else in
 // this folder is internal (checked by dependency-cruiser, see .dependency-cruiser.cjs).
-export { Template, TemplateContent, TemplateDeleted, TemplateParams, TemplatePreview, TemplatePreviewRequest } from './template.schemas.ts';
+export {
+  Template,
+  TemplateContent,
+  TemplateDeleted,
+  TemplateParams,
+  TemplatePreview,
+  TemplatePreviewRequest,
+} from './template.schemas.ts';
 export { createTemplateService, resolveTemplate } from './template.service.ts';

@@ -12,19 +12,36 @@ export const TemplateKey = Type.String({
 export const TemplateLocale = Type.Enum(['fr', 'en'], { description: 'Language of the template.' });
 export type TemplateLocale = Type.Static<typeof TemplateLocale>;
 
-export const TemplateParams = Type.Object({ key: TemplateKey, locale: TemplateLocale }, { additionalProperties: false });
+export const TemplateParams = Type.Object(
+  { key: TemplateKey, locale: TemplateLocale },
+  { additionalProperties: false },
+);
 export type TemplateParams = Type.Static<typeof TemplateParams>;
 
-const Subject = Type.String({ minLength: 1, maxLength: 1000, description: 'Handlebars source of the subject (not escaped, folded onto one line).' });
-const Html = Type.String({ minLength: 1, maxLength: 200_000, description: 'Handlebars source of the HTML body (variables are HTML-escaped).' });
-const Text = Type.String({ minLength: 1, maxLength: 100_000, description: 'Handlebars source of the plain-text body (not escaped).' });
+const Subject = Type.String({
+  minLength: 1,
+  maxLength: 1000,
+  description: 'Handlebars source of the subject (not escaped, folded onto one line).',
+});
+const Html = Type.String({
+  minLength: 1,
+  maxLength: 200_000,
+  description: 'Handlebars source of the HTML body (variables are HTML-escaped).',
+});
+const Text = Type.String({
+  minLength: 1,
+  maxLength: 100_000,
+  description: 'Handlebars source of the plain-text body (not escaped).',
+});
 
 export const Template = Type.Object(
   {
     object: Type.Literal('template'),
     key: Type.String(),
     locale: TemplateLocale,
-    source: Type.Enum(['default', 'custom'], { description: "`custom`: this account's own version; `default`: Relance's." }),
+    source: Type.Enum(['default', 'custom'], {
+      description: "`custom`: this account's own version; `default`: Relance's.",
+    }),
     subject: Type.String(),
     html: Type.String(),
     text: Type.String(),

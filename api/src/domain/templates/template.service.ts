@@ -1,9 +1,19 @@
 import type { Selectable } from 'kysely';
 import type { Clock } from '../../clock.ts';
 import { AppError, notFound } from '../../errors.ts';
-import { buildReminderContext, resolveTemplateLocale, sampleReminderContexts, TEMPLATE_LOCALES } from '../../mail/context.ts';
+import {
+  buildReminderContext,
+  resolveTemplateLocale,
+  sampleReminderContexts,
+  TEMPLATE_LOCALES,
+} from '../../mail/context.ts';
 import { renderTemplate, TEMPLATE_PARTS, type TemplateSource } from '../../mail/render.ts';
-import { defaultTemplate, DEFAULT_STEP_OFFSETS, isDefaultTemplateKey, TEMPLATE_KEYS } from '../../mail/templates/index.ts';
+import {
+  defaultTemplate,
+  DEFAULT_STEP_OFFSETS,
+  isDefaultTemplateKey,
+  TEMPLATE_KEYS,
+} from '../../mail/templates/index.ts';
 import type { Database, Db } from '../../store/database.ts';
 import type { MessageTemplates } from '../../store/db-types.ts';
 import { parseInput } from '../../validation.ts';
@@ -25,7 +35,11 @@ import {
 type Row = Selectable<MessageTemplates>;
 
 const templateNotFound = (key: string, locale: string) =>
-  new AppError('template/not_found', 404, `No template '${key}' in '${locale}': Relance has no default for it and this account has not written one.`);
+  new AppError(
+    'template/not_found',
+    404,
+    `No template '${key}' in '${locale}': Relance has no default for it and this account has not written one.`,
+  );
 
 const present = (row: Row): Template => ({
   object: 'template',
@@ -39,11 +53,21 @@ const present = (row: Row): Template => ({
 });
 
 const presentDefault = (key: string, locale: TemplateLocale, template: TemplateSource): Template => ({
-  object: 'template', key, locale, source: 'default', ...template, updated_at: null,
+  object: 'template',
+  key,
+  locale,
+  source: 'default',
+  ...template,
+  updated_at: null,
 });
 
 const findOverride = (trx: Db, key: string, locale: string) =>
-  trx.selectFrom('message_templates').selectAll().where('key', '=', key).where('locale', '=', locale).executeTakeFirst();
+  trx
+    .selectFrom('message_templates')
+    .selectAll()
+    .where('key', '=', key)
+    .where('locale', '=', locale)
+    .executeTakeFirst();
 
 /**
  * The template of `key` in `locale` for the account of `trx`: its own version, else Relance's
@@ -75,7 +99,9 @@ export function createTemplateService(deps: { database: Database; clock: Clock }
      * wrote one), then the account's own keys. In schedule order, then by key; French first.
      */
     async list(actor: Actor): Promise<Page<Template>> {
-      const rows = await database.withAccount(actor.accountId, (trx) => trx.selectFrom('message_templates').selectAll().execute());
+      const rows = await database.withAccount(actor.accountId, (trx) =>
+        trx.selectFrom('message_templates').selectAll().execute(),
+      );
       const custom = new Map(rows.map((row) => [`${row.key}/${row.locale}`, row]));
       const ownKeys = [...new Set(rows.map((row) => row.key).filter((key) => !isDefaultTemplateKey(key)))].sort();
       const data: Template[] = [];
@@ -113,7 +139,14 @@ export function createTemplateService(deps: { database: Database; clock: Clock }
       const row = await database.withAccount(actor.accountId, (trx) =>
         trx
           .insertInto('message_templates')
-          .values({ account_id: actor.accountId, key: p.key, locale: p.locale, ...content, created_at: now, updated_at: now })
+          .values({
+            account_id: actor.accountId,
+            key: p.key,
+            locale: p.locale,
+            ...content,
+            created_at: now,
+            updated_at: now,
+          })
           .onConflict((oc) => oc.columns(['account_id', 'key', 'locale']).doUpdateSet({ ...content, updated_at: now }))
           .returningAll()
           .executeTakeFirstOrThrow(),
@@ -126,12 +159,21 @@ export function createTemplateService(deps: { database: Database; clock: Clock }
       assertWriteAccess(actor);
       const p = params(key, locale);
       const row = await database.withAccount(actor.accountId, (trx) =>
-        trx.deleteFrom('message_templates').where('key', '=', p.key).where('locale', '=', p.locale).returning('key').executeTakeFirst(),
+        trx
+          .deleteFrom('message_templates')
+          .where('key', '=', p.key)
+          .where('locale', '=', p.locale)
+          .returning('key')
+          .executeTakeFirst(),
       );
       if (!row) {
-        throw new AppError('template/not_found', 404, isDefaultTemplateKey(p.key)
-          ? `This account has no version of '${p.key}' in '${p.locale}' to delete: the default is already in use.`
-          : `No template '${p.key}' in '${p.locale}' in this account.`);
+        throw new AppError(
+          'template/not_found',
+          404,
+          isDefaultTemplateKey(p.key)
+            ? `This account has no version of '${p.key}' in '${p.locale}' to delete: the default is already in use.`
+            : `No template '${p.key}' in '${p.locale}' in this account.`,
+        );
       }
       return { object: 'template', key: p.key, locale: p.locale, deleted: true };
     },
@@ -141,7 +183,9 @@ export function createTemplateService(deps: { database: Database; clock: Clock }
      * Give the caller's transaction (`trx`) to read it there, or an actor to open one.
      */
     resolve(scope: Actor | Db, key: string, locale: TemplateLocale): Promise<TemplateSource> {
-      return isActor(scope) ? database.withAccount(scope.accountId, (trx) => resolveTemplate(trx, key, locale)) : resolveTemplate(scope, key, locale);
+      return isActor(scope)
+        ? database.withAccount(scope.accountId, (trx) => resolveTemplate(trx, key, locale))
+        : resolveTemplate(scope, key, locale);
     },
 
     /**
@@ -156,7 +200,11 @@ export function createTemplateService(deps: { database: Database; clock: Clock }
         if (!invoiceRow) throw notFound('invoice', data.invoice_id);
         const customerRow = await findCustomer(trx, invoiceRow.customer_id);
         if (!customerRow) throw notFound('customer', invoiceRow.customer_id);
-        const accountRow = await trx.selectFrom('accounts').selectAll().where('id', '=', actor.accountId).executeTakeFirstOrThrow();
+        const accountRow = await trx
+          .selectFrom('accounts')
+          .selectAll()
+          .where('id', '=', actor.accountId)
+          .executeTakeFirstOrThrow();
         const customer = presentCustomer(customerRow);
         const account = presentAccount(accountRow);
         const locale = data.locale ?? resolveTemplateLocale(customer.locale, account.locale);
@@ -164,10 +212,20 @@ export function createTemplateService(deps: { database: Database; clock: Clock }
         const stored = complete ? undefined : await resolveTemplate(trx, data.key, locale);
         return { invoice: presentInvoice(invoiceRow, today), customer, account, locale, stored };
       });
-      const template = Object.fromEntries(TEMPLATE_PARTS.map((part) => [part, data[part] ?? read.stored?.[part] ?? ''])) as TemplateSource;
-      const offsetDays = isDefaultTemplateKey(data.key) ? DEFAULT_STEP_OFFSETS[data.key] : daysBetween(read.invoice.due_date, today);
+      const template = Object.fromEntries(
+        TEMPLATE_PARTS.map((part) => [part, data[part] ?? read.stored?.[part] ?? '']),
+      ) as TemplateSource;
+      const offsetDays = isDefaultTemplateKey(data.key)
+        ? DEFAULT_STEP_OFFSETS[data.key]
+        : daysBetween(read.invoice.due_date, today);
       const context = buildReminderContext({ ...read, today, stepKey: data.key, offsetDays });
-      return { object: 'template_preview', invoice_id: data.invoice_id, key: data.key, locale: read.locale, ...renderTemplate(template, context) };
+      return {
+        object: 'template_preview',
+        invoice_id: data.invoice_id,
+        key: data.key,
+        locale: read.locale,
+        ...renderTemplate(template, context),
+      };
     },
   };
 }

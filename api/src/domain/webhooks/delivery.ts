@@ -32,7 +32,12 @@ export const STRANDED_AFTER_MS = 10 * 60_000;
  * event whose transaction commits late is never skipped; `SKIP LOCKED` lets any number of
  * workers dispatch at once.
  */
-export function createWebhookDelivery(deps: { database: Database; clock: Clock; targets: TargetPolicy; userAgent?: string }) {
+export function createWebhookDelivery(deps: {
+  database: Database;
+  clock: Clock;
+  targets: TargetPolicy;
+  userAgent?: string;
+}) {
   const { database, clock, targets } = deps;
   const userAgent = deps.userAgent ?? 'Relance-Webhooks/1';
 
@@ -47,7 +52,14 @@ export function createWebhookDelivery(deps: { database: Database; clock: Clock; 
       .executeTakeFirst();
     if (!row) return;
     await failPendingDeliveries(trx, endpoint.id, now);
-    await recordEvent(trx, { accountId: row.account_id, type: 'webhook_endpoint.disabled', objectType: 'webhook_endpoint', objectId: row.id, data: presentEndpoint(row), at: now });
+    await recordEvent(trx, {
+      accountId: row.account_id,
+      type: 'webhook_endpoint.disabled',
+      objectType: 'webhook_endpoint',
+      objectId: row.id,
+      data: presentEndpoint(row),
+      at: now,
+    });
   }
 
   return {
@@ -92,7 +104,10 @@ export function createWebhookDelivery(deps: { database: Database; clock: Clock; 
         for (let i = 0; i < deliveries.length; i += 1000) {
           const chunk = deliveries.slice(i, i + 1000);
           await trx.insertInto('webhook_deliveries').values(chunk).execute();
-          await enqueue(trx, chunk.map((d) => ({ accountId: d.account_id, deliveryId: d.id })));
+          await enqueue(
+            trx,
+            chunk.map((d) => ({ accountId: d.account_id, deliveryId: d.id })),
+          );
         }
         return claimed.rows.length;
       });
@@ -125,7 +140,11 @@ export function createWebhookDelivery(deps: { database: Database; clock: Clock; 
           UPDATE webhook_deliveries d SET next_attempt_at = NULL, claimed_until = NULL, updated_at = ${now} FROM batch
            WHERE d.account_id = batch.account_id AND d.id = batch.id
           RETURNING d.account_id, d.id`.execute(trx);
-        if (due.rows.length > 0) await enqueue(trx, due.rows.map((r) => ({ accountId: r.account_id, deliveryId: r.id })));
+        if (due.rows.length > 0)
+          await enqueue(
+            trx,
+            due.rows.map((r) => ({ accountId: r.account_id, deliveryId: r.id })),
+          );
         return due.rows.length;
       });
     },
@@ -146,8 +165,18 @@ export function createWebhookDelivery(deps: { database: Database; clock: Clock; 
           .innerJoin('accounts as a', 'a.id', 'we.account_id')
           .select([
             'a.mode',
-            'd.id as delivery_id', 'd.event_id', 'd.attempt_count', 'd.status', 'd.next_attempt_at', 'd.claimed_until',
-            'we.id as endpoint_id', 'we.url', 'we.enabled', 'we.secret', 'we.previous_secret', 'we.previous_secret_expires_at',
+            'd.id as delivery_id',
+            'd.event_id',
+            'd.attempt_count',
+            'd.status',
+            'd.next_attempt_at',
+            'd.claimed_until',
+            'we.id as endpoint_id',
+            'we.url',
+            'we.enabled',
+            'we.secret',
+            'we.previous_secret',
+            'we.previous_secret_expires_at',
           ])
           .where('d.account_id', '=', accountId)
           .where('d.id', 'in', deliveryIds)
@@ -155,9 +184,16 @@ export function createWebhookDelivery(deps: { database: Database; clock: Clock; 
           .skipLocked()
           .execute();
         const unclaimed = rows.filter((r) => r.claimed_until === null || r.claimed_until <= claimedAt);
-        const stale = unclaimed.filter((r) => r.status === 'pending' && r.next_attempt_at === null && !r.enabled).map((r) => r.delivery_id);
+        const stale = unclaimed
+          .filter((r) => r.status === 'pending' && r.next_attempt_at === null && !r.enabled)
+          .map((r) => r.delivery_id);
         if (stale.length) {
-          await trx.updateTable('webhook_deliveries').set({ status: 'failed', updated_at: clock.now() }).where('id', 'in', stale).where('status', '=', 'pending').execute();
+          await trx
+            .updateTable('webhook_deliveries')
+            .set({ status: 'failed', updated_at: clock.now() })
+            .where('id', 'in', stale)
+            .where('status', '=', 'pending')
+            .execute();
         }
         const ready = unclaimed.filter((r) => r.status === 'pending' && r.next_attempt_at === null && r.enabled);
         if (ready.length === 0) return [];
@@ -165,9 +201,21 @@ export function createWebhookDelivery(deps: { database: Database; clock: Clock; 
           .updateTable('webhook_deliveries')
           .set({ claimed_until: new Date(claimedAt.getTime() + DELIVERY_LEASE_MS) })
           .where('account_id', '=', accountId)
-          .where('id', 'in', ready.map((r) => r.delivery_id))
+          .where(
+            'id',
+            'in',
+            ready.map((r) => r.delivery_id),
+          )
           .execute();
-        const events = await trx.selectFrom('events').selectAll().where('id', 'in', ready.map((r) => r.event_id)).execute();
+        const events = await trx
+          .selectFrom('events')
+          .selectAll()
+          .where(
+            'id',
+            'in',
+            ready.map((r) => r.event_id),
+          )
+          .execute();
         const byId = new Map(events.map((e) => [e.id, e]));
         return ready.flatMap((r) => {
           const event = byId.get(r.event_id);
@@ -184,7 +232,8 @@ export function createWebhookDelivery(deps: { database: Database; clock: Clock; 
           // fixed key order, so every attempt sends (and signs) the same bytes.
           const body = Buffer.from(JSON.stringify(presentEvent(row.event)));
           const secrets = [row.secret];
-          if (row.previous_secret && row.previous_secret_expires_at && row.previous_secret_expires_at > attemptedAt) secrets.push(row.previous_secret);
+          if (row.previous_secret && row.previous_secret_expires_at && row.previous_secret_expires_at > attemptedAt)
+            secrets.push(row.previous_secret);
           const headers = {
             'content-type': 'application/json',
             'user-agent': userAgent,
@@ -192,7 +241,12 @@ export function createWebhookDelivery(deps: { database: Database; clock: Clock; 
             'webhook-timestamp': String(timestamp),
             'webhook-signature': signatureHeader(secrets, row.event_id, timestamp, body),
           };
-          const result: SendResult = await postWebhook(row.url, headers, body, targetPolicyFor(targets, row.mode === 'test' ? 'test' : 'live'));
+          const result: SendResult = await postWebhook(
+            row.url,
+            headers,
+            body,
+            targetPolicyFor(targets, row.mode === 'test' ? 'test' : 'live'),
+          );
           return { row, attemptedAt, result };
         }),
       );
@@ -201,14 +255,21 @@ export function createWebhookDelivery(deps: { database: Database; clock: Clock; 
       await database.withAccount(accountId, async (trx) => {
         const now = clock.now();
         const attempts = [];
-        const updates: { id: string; status: string; attempt_count: number; next_attempt_at: Date | null; last_attempt_at: Date }[] = [];
+        const updates: {
+          id: string;
+          status: string;
+          attempt_count: number;
+          next_attempt_at: Date | null;
+          last_attempt_at: Date;
+        }[] = [];
         const endpointsFailing = new Map<string, { gone: boolean }>();
         const endpointsOk = new Set<string>();
         for (const { row, attemptedAt, result } of results) {
           const ok = result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300;
           const attemptCount = row.attempt_count + 1;
           const gone = result.statusCode === 410;
-          const retryAfterMs = result.statusCode === 429 || result.statusCode === 503 ? parseRetryAfter(result.retryAfter, now) : null;
+          const retryAfterMs =
+            result.statusCode === 429 || result.statusCode === 503 ? parseRetryAfter(result.retryAfter, now) : null;
           const next = ok || gone ? null : nextAttemptAt(now, attemptCount, { retryAfterMs });
           attempts.push({
             account_id: accountId,
@@ -224,7 +285,13 @@ export function createWebhookDelivery(deps: { database: Database; clock: Clock; 
             succeeded: ok,
             next_attempt_at: next,
           });
-          updates.push({ id: row.delivery_id, status: ok ? 'succeeded' : next ? 'pending' : 'failed', attempt_count: attemptCount, next_attempt_at: next, last_attempt_at: attemptedAt });
+          updates.push({
+            id: row.delivery_id,
+            status: ok ? 'succeeded' : next ? 'pending' : 'failed',
+            attempt_count: attemptCount,
+            next_attempt_at: next,
+            last_attempt_at: attemptedAt,
+          });
           if (ok) {
             succeeded++;
             endpointsOk.add(row.endpoint_id);
@@ -242,12 +309,19 @@ export function createWebhookDelivery(deps: { database: Database; clock: Clock; 
                  last_attempt_at = u.last_attempt_at, claimed_until = NULL, updated_at = ${now}
             FROM jsonb_to_recordset(${JSON.stringify(updates)}::jsonb)
                  AS u(id text, status text, attempt_count integer, next_attempt_at timestamptz, last_attempt_at timestamptz)
-           WHERE d.account_id = ${accountId} AND d.id = u.id AND (u.status = 'succeeded' OR d.status = 'pending')`.execute(trx);
+           WHERE d.account_id = ${accountId} AND d.id = u.id AND (u.status = 'succeeded' OR d.status = 'pending')`.execute(
+          trx,
+        );
         await trx.insertInto('webhook_attempts').values(attempts).execute();
 
         // A success ends the endpoint's failure streak; a failure starts one or, 3 days on, disables it.
         if (endpointsOk.size) {
-          await trx.updateTable('webhook_endpoints').set({ failing_since: null }).where('id', 'in', [...endpointsOk]).where('failing_since', 'is not', null).execute();
+          await trx
+            .updateTable('webhook_endpoints')
+            .set({ failing_since: null })
+            .where('id', 'in', [...endpointsOk])
+            .where('failing_since', 'is not', null)
+            .execute();
         }
         for (const [endpointId, { gone }] of endpointsFailing) {
           if (endpointsOk.has(endpointId) && !gone) continue;

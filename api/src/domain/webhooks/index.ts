@@ -2,5 +2,16 @@
 // this folder is internal (checked by dependency-cruiser, see .dependency-cruiser.cjs).
 export { createWebhookDelivery, type DeliveryJob, type Enqueue } from './delivery.ts';
 export type { TargetPolicy } from './target.ts';
-export { WebhookAttempt, WebhookAttemptListQuery, WebhookDelivery, WebhookDeliveryListQuery, WebhookEndpoint, WebhookEndpointCreate, WebhookEndpointListQuery, WebhookEndpointUpdate, WebhookResend, WebhookSecretRotate } from './webhook.schemas.ts';
+export {
+  WebhookAttempt,
+  WebhookAttemptListQuery,
+  WebhookDelivery,
+  WebhookDeliveryListQuery,
+  WebhookEndpoint,
+  WebhookEndpointCreate,
+  WebhookEndpointListQuery,
+  WebhookEndpointUpdate,
+  WebhookResend,
+  WebhookSecretRotate,
+} from './webhook.schemas.ts';
 export { createWebhookService } from './webhook.service.ts';

@@ -39,11 +39,22 @@ function checkingLookup(policy: TargetPolicy): LookupFunction {
  * POSTs one signed webhook: no redirect followed (a 3xx is a failure), 15 s for the whole
  * exchange, the address checked at connection time, the first KiB of the answer kept.
  */
-export async function postWebhook(url: string, headers: Record<string, string>, body: Buffer, policy: TargetPolicy): Promise<SendResult> {
+export async function postWebhook(
+  url: string,
+  headers: Record<string, string>,
+  body: Buffer,
+  policy: TargetPolicy,
+): Promise<SendResult> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
   const target = new URL(url);
-  const failure = (error: string): SendResult => ({ statusCode: null, durationMs: elapsed(), responseExcerpt: null, error, retryAfter: undefined });
+  const failure = (error: string): SendResult => ({
+    statusCode: null,
+    durationMs: elapsed(),
+    responseExcerpt: null,
+    error,
+    retryAfter: undefined,
+  });
   // Node connects to an IP literal without a lookup: check it here.
   if (isIP(hostOf(target))) {
     try {
@@ -86,7 +97,13 @@ export async function postWebhook(url: string, headers: Record<string, string>, 
             statusCode: status,
             durationMs: elapsed(),
             responseExcerpt: kept > 0 ? Buffer.concat(chunks).toString('utf8') : null,
-            error: error ?? (ok ? null : status !== null && status >= 300 && status < 400 ? `redirect (${status}) not followed` : `HTTP ${status}`),
+            error:
+              error ??
+              (ok
+                ? null
+                : status !== null && status >= 300 && status < 400
+                  ? `redirect (${status}) not followed`
+                  : `HTTP ${status}`),
             retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
           });
         };

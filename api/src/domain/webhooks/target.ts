@@ -21,14 +21,39 @@ const ALLOWED_RANGE = 'unicast';
 // ::ffff:a.b.c.d), which ::/8 would cover.
 const BLOCKED = { ipv4: new BlockList(), ipv6: new BlockList() };
 for (const [network, prefix] of [
-  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
-  ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.88.99.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['198.51.100.0', 24],
-  ['203.0.113.0', 24], ['224.0.0.0', 4], ['240.0.0.0', 4],
-] as const) BLOCKED.ipv4.addSubnet(network, prefix, 'ipv4');
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.0.2.0', 24],
+  ['192.88.99.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['198.51.100.0', 24],
+  ['203.0.113.0', 24],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
+] as const)
+  BLOCKED.ipv4.addSubnet(network, prefix, 'ipv4');
 for (const [network, prefix] of [
-  ['::', 8], ['64:ff9b::', 96], ['64:ff9b:1::', 48], ['100::', 64], ['2001::', 23], ['2001:db8::', 32], ['2002::', 16],
-  ['3fff::', 20], ['5f00::', 16], ['fc00::', 7], ['fe80::', 10], ['fec0::', 10], ['ff00::', 8],
-] as const) BLOCKED.ipv6.addSubnet(network, prefix, 'ipv6');
+  ['::', 8],
+  ['64:ff9b::', 96],
+  ['64:ff9b:1::', 48],
+  ['100::', 64],
+  ['2001::', 23],
+  ['2001:db8::', 32],
+  ['2002::', 16],
+  ['3fff::', 20],
+  ['5f00::', 16],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['fec0::', 10],
+  ['ff00::', 8],
+] as const)
+  BLOCKED.ipv6.addSubnet(network, prefix, 'ipv6');
 
 /** The address, with an IPv4-mapped IPv6 address as its IPv4 address; null when not a literal address. */
 function parseAddress(address: string): ipaddr.IPv4 | ipaddr.IPv6 | null {
@@ -40,7 +65,9 @@ function parseAddress(address: string): ipaddr.IPv4 | ipaddr.IPv6 | null {
   const canonical = family === 6 ? URL.parse(`http://[${address}]/`)?.hostname.slice(1, -1) : address;
   if (!canonical) return null;
   const parsed = ipaddr.parse(canonical);
-  return parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress() ? (parsed as ipaddr.IPv6).toIPv4Address() : parsed;
+  return parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress()
+    ? (parsed as ipaddr.IPv6).toIPv4Address()
+    : parsed;
 }
 
 /** Whether a literal IP address is one a webhook must not reach (anything not a literal address is). */
@@ -70,7 +97,10 @@ export function isLoopbackAddress(address: string): boolean {
  * operator allows it (`testModeLoopback`: development); live mode keeps every rule.
  */
 export function targetPolicyFor(policy: TargetPolicy, mode: 'live' | 'test'): TargetPolicy {
-  return { allowPrivateTargets: policy.allowPrivateTargets, allowLoopback: mode === 'test' && policy.testModeLoopback === true };
+  return {
+    allowPrivateTargets: policy.allowPrivateTargets,
+    allowLoopback: mode === 'test' && policy.testModeLoopback === true,
+  };
 }
 
 export class ForbiddenTargetError extends Error {}
@@ -101,13 +131,21 @@ async function lookupWithin(host: string, ms: number): Promise<{ address: string
  * name may list a public and a private address). Returns the checked addresses: the connection
  * must go to one of these, never to a second resolution (DNS rebinding).
  */
-export async function resolveAllowed(host: string, policy: TargetPolicy): Promise<{ address: string; family: number }[]> {
+export async function resolveAllowed(
+  host: string,
+  policy: TargetPolicy,
+): Promise<{ address: string; family: number }[]> {
   const literal = isIP(host);
   const addresses = literal ? [{ address: host, family: literal }] : await lookupWithin(host, DNS_TIMEOUT_MS);
   if (addresses.length === 0) throw new ForbiddenTargetError(`${host} resolves to no address`);
   if (!policy.allowPrivateTargets) {
-    const bad = addresses.find((a) => isForbiddenAddress(a.address) && !(policy.allowLoopback && isLoopbackAddress(a.address)));
-    if (bad) throw new ForbiddenTargetError(`${host} resolves to ${bad.address}, a private, loopback, link-local or reserved address`);
+    const bad = addresses.find(
+      (a) => isForbiddenAddress(a.address) && !(policy.allowLoopback && isLoopbackAddress(a.address)),
+    );
+    if (bad)
+      throw new ForbiddenTargetError(
+        `${host} resolves to ${bad.address}, a private, loopback, link-local or reserved address`,
+      );
   }
   return addresses;
 }
@@ -117,26 +155,40 @@ export async function resolveAllowed(host: string, policy: TargetPolicy): Promis
  * accepted in test mode, and everywhere when the operator allows private targets), and a host
  * that resolves only to public addresses.
  */
-export async function assertAllowedEndpointUrl(raw: string, mode: 'live' | 'test', policy: TargetPolicy): Promise<void> {
+export async function assertAllowedEndpointUrl(
+  raw: string,
+  mode: 'live' | 'test',
+  policy: TargetPolicy,
+): Promise<void> {
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    throw new AppError('webhook_endpoint/invalid_url', 422, `'${raw}' is not a valid URL.`, { errors: [{ field: '/url', message: 'must be a URL' }] });
+    throw new AppError('webhook_endpoint/invalid_url', 422, `'${raw}' is not a valid URL.`, {
+      errors: [{ field: '/url', message: 'must be a URL' }],
+    });
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new AppError('webhook_endpoint/invalid_url', 422, 'The URL must use https.', { errors: [{ field: '/url', message: 'must use https' }] });
+    throw new AppError('webhook_endpoint/invalid_url', 422, 'The URL must use https.', {
+      errors: [{ field: '/url', message: 'must use https' }],
+    });
   }
   if (url.username || url.password) {
-    throw new AppError('webhook_endpoint/invalid_url', 422, 'The URL must not contain credentials.', { errors: [{ field: '/url', message: 'must not contain credentials' }] });
+    throw new AppError('webhook_endpoint/invalid_url', 422, 'The URL must not contain credentials.', {
+      errors: [{ field: '/url', message: 'must not contain credentials' }],
+    });
   }
   if (url.protocol === 'http:' && mode === 'live' && !policy.allowPrivateTargets) {
-    throw new AppError('webhook_endpoint/https_required', 422, 'Live-mode webhook endpoints must use https.', { errors: [{ field: '/url', message: 'must use https' }] });
+    throw new AppError('webhook_endpoint/https_required', 422, 'Live-mode webhook endpoints must use https.', {
+      errors: [{ field: '/url', message: 'must use https' }],
+    });
   }
   try {
     await resolveAllowed(hostOf(url), targetPolicyFor(policy, mode));
   } catch (error) {
     const detail = error instanceof ForbiddenTargetError ? error.message : `${hostOf(url)} could not be resolved`;
-    throw new AppError('webhook_endpoint/forbidden_target', 422, `This URL cannot receive webhooks: ${detail}.`, { errors: [{ field: '/url', message: 'must resolve to a public address' }] });
+    throw new AppError('webhook_endpoint/forbidden_target', 422, `This URL cannot receive webhooks: ${detail}.`, {
+      errors: [{ field: '/url', message: 'must resolve to a public address' }],
+    });
   }
 }

@@ -1,7 +1,13 @@
 import type { Selectable } from 'kysely';
 import type { Db } from '../../store/database.ts';
 import type { WebhookAttempts, WebhookDeliveries, WebhookEndpoints } from '../../store/db-types.ts';
-import type { DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookDeliveryListQuery, WebhookEndpoint } from './webhook.schemas.ts';
+import type {
+  DeliveryStatus,
+  WebhookAttempt,
+  WebhookDelivery,
+  WebhookDeliveryListQuery,
+  WebhookEndpoint,
+} from './webhook.schemas.ts';
 
 export type EndpointRow = Selectable<WebhookEndpoints>;
 export type DeliveryRow = Selectable<WebhookDeliveries>;
@@ -61,7 +67,11 @@ export async function withAttempts(trx: Db, rows: DeliveryRow[]): Promise<Webhoo
   const attempts = await trx
     .selectFrom('webhook_attempts')
     .selectAll()
-    .where('delivery_id', 'in', rows.map((r) => r.id))
+    .where(
+      'delivery_id',
+      'in',
+      rows.map((r) => r.id),
+    )
     .orderBy('id')
     .execute();
   const byDelivery = Map.groupBy(attempts, (a) => a.delivery_id);
@@ -71,7 +81,11 @@ export async function withAttempts(trx: Db, rows: DeliveryRow[]): Promise<Webhoo
 /** One page of deliveries, newest first, filtered. */
 export function listDeliveries(trx: Db, query: WebhookDeliveryListQuery) {
   const limit = query.limit ?? 20;
-  let q = trx.selectFrom('webhook_deliveries').selectAll().orderBy('id', 'desc').limit(limit + 1);
+  let q = trx
+    .selectFrom('webhook_deliveries')
+    .selectAll()
+    .orderBy('id', 'desc')
+    .limit(limit + 1);
   if (query.starting_after) q = q.where('id', '<', query.starting_after);
   if (query.endpoint_id) q = q.where('endpoint_id', '=', query.endpoint_id);
   if (query.event_id) q = q.where('event_id', '=', query.event_id);

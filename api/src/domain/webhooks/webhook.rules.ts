@@ -16,7 +16,12 @@ export function signWebhook(secret: string, id: string, timestampSeconds: number
 }
 
 /** The `webhook-signature` header: one signature per active secret, space-separated (new first). */
-export function signatureHeader(secrets: readonly string[], id: string, timestampSeconds: number, body: string | Buffer): string {
+export function signatureHeader(
+  secrets: readonly string[],
+  id: string,
+  timestampSeconds: number,
+  body: string | Buffer,
+): string {
   return secrets.map((secret) => signWebhook(secret, id, timestampSeconds, body)).join(' ');
 }
 
@@ -25,7 +30,9 @@ export function signatureHeader(secrets: readonly string[], id: string, timestam
  * 14 h, 20 h and 24 h (about 76 hours in all, past the 3 days after which an endpoint that
  * keeps failing is disabled).
  */
-export const RETRY_SCHEDULE_MS = [0, 5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 50_400_000, 72_000_000, 86_400_000] as const;
+export const RETRY_SCHEDULE_MS = [
+  0, 5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 50_400_000, 72_000_000, 86_400_000,
+] as const;
 export const MAX_ATTEMPTS = RETRY_SCHEDULE_MS.length;
 /** ±15 %: retries of many deliveries that failed together spread out instead of arriving at once. */
 export const JITTER = 0.15;
@@ -38,7 +45,11 @@ export const DISABLE_AFTER_FAILING_MS = 72 * 3_600_000;
  * When to try again after `attemptCount` failed attempts, or null when they are all spent.
  * The scheduled delay is jittered; a `Retry-After` (429/503) pushes it later, never earlier.
  */
-export function nextAttemptAt(now: Date, attemptCount: number, options: { retryAfterMs?: number | null; random?: () => number } = {}): Date | null {
+export function nextAttemptAt(
+  now: Date,
+  attemptCount: number,
+  options: { retryAfterMs?: number | null; random?: () => number } = {},
+): Date | null {
   if (attemptCount >= MAX_ATTEMPTS) return null;
   const base = RETRY_SCHEDULE_MS[attemptCount] ?? 0;
   const random = options.random ?? Math.random;

@@ -46,11 +46,26 @@ export function createWebhookService(deps: { database: Database; clock: Clock; t
     return row;
   }
 
-  async function newDelivery(trx: Db, actor: Actor, endpointId: string, event: { id: string; type: string }): Promise<WebhookDelivery> {
+  async function newDelivery(
+    trx: Db,
+    actor: Actor,
+    endpointId: string,
+    event: { id: string; type: string },
+  ): Promise<WebhookDelivery> {
     const now = clock.now();
     const row = await trx
       .insertInto('webhook_deliveries')
-      .values({ account_id: actor.accountId, id: newId('webhookDelivery'), endpoint_id: endpointId, event_id: event.id, event_type: event.type, status: 'pending', next_attempt_at: now, created_at: now, updated_at: now })
+      .values({
+        account_id: actor.accountId,
+        id: newId('webhookDelivery'),
+        endpoint_id: endpointId,
+        event_id: event.id,
+        event_type: event.type,
+        status: 'pending',
+        next_attempt_at: now,
+        created_at: now,
+        updated_at: now,
+      })
       .returningAll()
       .executeTakeFirstOrThrow();
     const [delivery] = await withAttempts(trx, [row]);
@@ -88,9 +103,16 @@ export function createWebhookService(deps: { database: Database; clock: Clock; t
       const query = parseInput<WebhookEndpointListQuery>(WebhookEndpointListQuery, input);
       const limit = query.limit ?? 20;
       return database.withAccount(actor.accountId, async (trx) => {
-        let q = trx.selectFrom('webhook_endpoints').selectAll().orderBy('id', 'desc').limit(limit + 1);
+        let q = trx
+          .selectFrom('webhook_endpoints')
+          .selectAll()
+          .orderBy('id', 'desc')
+          .limit(limit + 1);
         if (query.starting_after) q = q.where('id', '<', query.starting_after);
-        return toPage((await q.execute()).map((row) => presentEndpoint(row)), limit);
+        return toPage(
+          (await q.execute()).map((row) => presentEndpoint(row)),
+          limit,
+        );
       });
     },
 
@@ -172,16 +194,18 @@ export function createWebhookService(deps: { database: Database; clock: Clock; t
         const endpoint = await requireEndpoint(trx, id);
         const event = { id: newId('event'), type: TEST_EVENT_TYPE };
         // Written as already dispatched: it goes to this endpoint only, not to every subscriber.
-        await insertEvents(trx, [{
-          account_id: actor.accountId,
-          id: event.id,
-          type: event.type,
-          object_type: 'webhook_endpoint',
-          object_id: endpoint.id,
-          data: JSON.stringify(presentEndpoint(endpoint)),
-          created_at: now,
-          dispatched: true,
-        }]);
+        await insertEvents(trx, [
+          {
+            account_id: actor.accountId,
+            id: event.id,
+            type: event.type,
+            object_type: 'webhook_endpoint',
+            object_id: endpoint.id,
+            data: JSON.stringify(presentEndpoint(endpoint)),
+            created_at: now,
+            dispatched: true,
+          },
+        ]);
         return newDelivery(trx, actor, endpoint.id, event);
       });
     },
@@ -192,7 +216,11 @@ export function createWebhookService(deps: { database: Database; clock: Clock; t
       const data = parseInput<WebhookResend>(WebhookResend, input);
       return database.withAccount(actor.accountId, async (trx) => {
         const endpoint = await requireEndpoint(trx, id);
-        const event = await trx.selectFrom('events').select(['id', 'type']).where('id', '=', data.event_id).executeTakeFirst();
+        const event = await trx
+          .selectFrom('events')
+          .select(['id', 'type'])
+          .where('id', '=', data.event_id)
+          .executeTakeFirst();
         if (!event) throw notFound('event', data.event_id);
         return newDelivery(trx, actor, endpoint.id, event);
       });
@@ -204,7 +232,12 @@ export function createWebhookService(deps: { database: Database; clock: Clock; t
       const limit = query.limit ?? 20;
       return database.withAccount(actor.accountId, async (trx) => {
         await requireEndpoint(trx, id);
-        let q = trx.selectFrom('webhook_attempts').selectAll().where('endpoint_id', '=', id).orderBy('id', 'desc').limit(limit + 1);
+        let q = trx
+          .selectFrom('webhook_attempts')
+          .selectAll()
+          .where('endpoint_id', '=', id)
+          .orderBy('id', 'desc')
+          .limit(limit + 1);
         if (query.starting_after) q = q.where('id', '<', query.starting_after);
         return toPage((await q.execute()).map(presentAttempt), limit);
       });
@@ -214,7 +247,9 @@ export function createWebhookService(deps: { database: Database; clock: Clock; t
     listDeliveries(actor: Actor, input: WebhookDeliveryListQuery): Promise<Page<WebhookDelivery>> {
       const query = parseInput<WebhookDeliveryListQuery>(WebhookDeliveryListQuery, input);
       const limit = query.limit ?? 20;
-      return database.withAccount(actor.accountId, async (trx) => toPage(await withAttempts(trx, await listDeliveries(trx, query)), limit));
+      return database.withAccount(actor.accountId, async (trx) =>
+        toPage(await withAttempts(trx, await listDeliveries(trx, query)), limit),
+      );
     },
 
     getDelivery(actor: Actor, id: string): Promise<WebhookDelivery> {

@@ -24,8 +24,14 @@ export const AccountRef = builder.objectRef<Account>('Account').implement({
     contactPhone: t.exposeString('contact_phone', { nullable: true }),
     paymentInstructions: t.exposeString('payment_instructions', { nullable: true }),
     defaultPaymentTermsId: t.exposeID('default_payment_terms_id', { nullable: true }),
-    defaultReminderPolicyId: t.exposeID('default_reminder_policy_id', { nullable: true, description: 'The reminder policy of invoices and customers that name none.' }),
-    lateFeePreset: t.expose('late_fee_preset', { type: LateFeePreset, description: 'Statutory late fees for invoices whose terms set no rule of their own.' }),
+    defaultReminderPolicyId: t.exposeID('default_reminder_policy_id', {
+      nullable: true,
+      description: 'The reminder policy of invoices and customers that name none.',
+    }),
+    lateFeePreset: t.expose('late_fee_preset', {
+      type: LateFeePreset,
+      description: 'Statutory late fees for invoices whose terms set no rule of their own.',
+    }),
     createdAt: t.expose('created_at', { type: 'DateTime' }),
     updatedAt: t.expose('updated_at', { type: 'DateTime' }),
   }),
@@ -63,6 +69,7 @@ builder.mutationField('updateAccount', (t) =>
     type: AccountRef,
     description: 'Updates the account settings (time zone, sender, payment instructions…).',
     args: { input: t.arg({ type: UpdateAccountInput, required: true }) },
-    resolve: (_root, { input }, { actor, services }) => services.accounts.update(actor, toServiceInput<AccountUpdate>(input)),
+    resolve: (_root, { input }, { actor, services }) =>
+      services.accounts.update(actor, toServiceInput<AccountUpdate>(input)),
   }),
 );

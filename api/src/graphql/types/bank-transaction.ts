@@ -1,16 +1,31 @@
-import type { BankTransaction, BankTransactionConfirm, BankTransactionImport, BankTransactionImportResult, BankTransactionListQuery, BankTransactionMatch, BankTransactionReject, ProposedAllocation, Reason } from '../../domain/bank-transactions/index.ts';
+import type {
+  BankTransaction,
+  BankTransactionConfirm,
+  BankTransactionImport,
+  BankTransactionImportResult,
+  BankTransactionListQuery,
+  BankTransactionMatch,
+  BankTransactionReject,
+  ProposedAllocation,
+  Reason,
+} from '../../domain/bank-transactions/index.ts';
 import { builder } from '../builder.ts';
 import { orNull, toListQuery, toServiceInput } from '../convert.ts';
 import { listType, pageArgs } from './common.ts';
 import { AllocationInput } from './payment.ts';
 
 export const BankTransactionStatus = builder.enumType('BankTransactionStatus', {
-  description: '`UNMATCHED`: waiting for a decision; `MATCHED`: its payment was recorded; `IGNORED`: not a customer payment (debits on import).',
+  description:
+    '`UNMATCHED`: waiting for a decision; `MATCHED`: its payment was recorded; `IGNORED`: not a customer payment (debits on import).',
   values: { UNMATCHED: { value: 'unmatched' }, MATCHED: { value: 'matched' }, IGNORED: { value: 'ignored' } } as const,
 });
 
 const BankTransactionMatchStatus = builder.enumType('BankTransactionMatchStatus', {
-  values: { PROPOSED: { value: 'proposed' }, CONFIRMED: { value: 'confirmed' }, REJECTED: { value: 'rejected' } } as const,
+  values: {
+    PROPOSED: { value: 'proposed' },
+    CONFIRMED: { value: 'confirmed' },
+    REJECTED: { value: 'rejected' },
+  } as const,
 });
 
 const MatchReasonCode = builder.enumType('BankTransactionMatchReasonCode', {
@@ -82,7 +97,9 @@ const BankTransactionList = listType('BankTransaction', BankTransactionRef);
 type ImportedLine = BankTransactionImportResult['lines'][number];
 const ImportedLineRef = builder.objectRef<ImportedLine>('ImportedBankTransaction').implement({
   fields: (t) => ({
-    created: t.exposeBoolean('created', { description: 'False: imported before (same bank reference); this is that line.' }),
+    created: t.exposeBoolean('created', {
+      description: 'False: imported before (same bank reference); this is that line.',
+    }),
     bankTransaction: t.expose('bank_transaction', { type: BankTransactionRef }),
   }),
 });
@@ -96,7 +113,8 @@ const ImportResultRef = builder.objectRef<BankTransactionImportResult>('BankTran
 });
 
 const LineInput = builder.inputType('BankTransactionLineInput', {
-  description: 'A bank line: `bookedOn`, `amount` (signed, not 0), `currency`, `label` and `bankReference` are required.',
+  description:
+    'A bank line: `bookedOn`, `amount` (signed, not 0), `currency`, `label` and `bankReference` are required.',
   fields: (t) => ({
     bookedOn: t.field({ type: 'Date' }),
     amount: t.field({ type: 'Amount' }),
@@ -142,7 +160,8 @@ builder.queryFields((t) => ({
       bookedFrom: t.arg({ type: 'Date', description: 'Booked on or after this date.' }),
       bookedTo: t.arg({ type: 'Date', description: 'Booked on or before this date.' }),
     },
-    resolve: (_root, args, { actor, services }) => services.bankTransactions.list(actor, toListQuery<BankTransactionListQuery>(args)),
+    resolve: (_root, args, { actor, services }) =>
+      services.bankTransactions.list(actor, toListQuery<BankTransactionListQuery>(args)),
   }),
 }));
 
@@ -151,19 +170,23 @@ builder.mutationFields((t) => ({
     type: ImportResultRef,
     description: 'Imports bank lines and proposes matches; a known bank reference is returned, not duplicated.',
     args: { input: t.arg({ type: ImportInput, required: true }) },
-    resolve: (_root, { input }, { actor, services }) => services.bankTransactions.import(actor, toServiceInput<BankTransactionImport>(input)),
+    resolve: (_root, { input }, { actor, services }) =>
+      services.bankTransactions.import(actor, toServiceInput<BankTransactionImport>(input)),
   }),
   confirmBankTransaction: t.field({
     type: BankTransactionRef,
-    description: 'Records the payment of a bank line (a proposal, or a customer and allocations); `bank_transaction/match_stale` if the proposal is out of date.',
+    description:
+      'Records the payment of a bank line (a proposal, or a customer and allocations); `bank_transaction/match_stale` if the proposal is out of date.',
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: ConfirmInput, required: true }) },
-    resolve: (_root, { id, input }, { actor, services }) => services.bankTransactions.confirm(actor, String(id), toServiceInput<BankTransactionConfirm>(input)),
+    resolve: (_root, { id, input }, { actor, services }) =>
+      services.bankTransactions.confirm(actor, String(id), toServiceInput<BankTransactionConfirm>(input)),
   }),
   rejectBankTransactionMatch: t.field({
     type: BankTransactionRef,
     description: 'Rejects one proposal; the line stays unmatched.',
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: RejectInput, required: true }) },
-    resolve: (_root, { id, input }, { actor, services }) => services.bankTransactions.reject(actor, String(id), toServiceInput<BankTransactionReject>(input)),
+    resolve: (_root, { id, input }, { actor, services }) =>
+      services.bankTransactions.reject(actor, String(id), toServiceInput<BankTransactionReject>(input)),
   }),
   ignoreBankTransaction: t.field({
     type: BankTransactionRef,

@@ -7,7 +7,10 @@ export const CustomerRef = builder.objectRef<Customer>('Customer').implement({
   description: 'Someone who owes invoices: the debtor reminders are sent to.',
   fields: (t) => ({
     id: t.exposeID('id'),
-    externalId: t.exposeString('external_id', { nullable: true, description: 'Your CRM or shop id, unique in the account.' }),
+    externalId: t.exposeString('external_id', {
+      nullable: true,
+      description: 'Your CRM or shop id, unique in the account.',
+    }),
     name: t.exposeString('name'),
     email: t.exposeString('email', { nullable: true }),
     ccEmails: t.exposeStringList('cc_emails', { description: 'Copied on every reminder.' }),
@@ -18,7 +21,8 @@ export const CustomerRef = builder.objectRef<Customer>('Customer').implement({
     paymentTermsId: t.exposeID('payment_terms_id', { nullable: true }),
     reminderPolicyId: t.exposeID('reminder_policy_id', {
       nullable: true,
-      description: "The reminder policy of this customer's invoices (unless an invoice has its own); null follows the account default.",
+      description:
+        "The reminder policy of this customer's invoices (unless an invoice has its own); null follows the account default.",
     }),
     metadata: t.expose('metadata', { type: 'Metadata' }),
     createdAt: t.expose('created_at', { type: 'DateTime' }),
@@ -43,7 +47,9 @@ function customerInput(name: string, description: string) {
       locale: t.string({ description: 'BCP 47 language tag: `fr`, `en`, `fr-FR`…' }),
       timeZone: t.string({ description: 'IANA time zone.' }),
       paymentTermsId: t.id(),
-      reminderPolicyId: t.id({ description: "The reminder policy of this customer's invoices; null follows the account default." }),
+      reminderPolicyId: t.id({
+        description: "The reminder policy of this customer's invoices; null follows the account default.",
+      }),
       metadata: t.field({ type: 'Metadata' }),
     }),
   });
@@ -51,7 +57,10 @@ function customerInput(name: string, description: string) {
 
 /** Also the inline customer of `createInvoice`, where `externalId` is required. */
 export const CreateCustomerInput = customerInput('CreateCustomerInput', 'A new customer: `name` is required.');
-const UpdateCustomerInput = customerInput('UpdateCustomerInput', 'The fields to change (at least one); null clears an optional field.');
+const UpdateCustomerInput = customerInput(
+  'UpdateCustomerInput',
+  'The fields to change (at least one); null clears an optional field.',
+);
 
 builder.queryFields((t) => ({
   customer: t.field({
@@ -69,8 +78,7 @@ builder.queryFields((t) => ({
       externalId: t.arg.string({ description: 'Only the customer with this external id.' }),
       email: t.arg.string({ description: 'Only customers with this email.' }),
     },
-    resolve: (_root, args, { actor, services }) =>
-      services.customers.list(actor, toListQuery<CustomerListQuery>(args)),
+    resolve: (_root, args, { actor, services }) => services.customers.list(actor, toListQuery<CustomerListQuery>(args)),
   }),
 }));
 
@@ -79,7 +87,8 @@ builder.mutationFields((t) => ({
     type: CustomerRef,
     description: 'Creates a customer; `externalId` is unique in the account.',
     args: { input: t.arg({ type: CreateCustomerInput, required: true }) },
-    resolve: (_root, { input }, { actor, services }) => services.customers.create(actor, toServiceInput<CustomerCreate>(input)),
+    resolve: (_root, { input }, { actor, services }) =>
+      services.customers.create(actor, toServiceInput<CustomerCreate>(input)),
   }),
   updateCustomer: t.field({
     type: CustomerRef,

@@ -51,7 +51,11 @@ builder.queryFields((t) => ({
   disputes: t.field({
     type: DisputeList,
     description: 'Disputes, newest first.',
-    args: { ...pageArgs, status: t.arg({ type: DisputeStatus }), invoiceId: t.arg.id({ description: 'Only disputes about this invoice.' }) },
+    args: {
+      ...pageArgs,
+      status: t.arg({ type: DisputeStatus }),
+      invoiceId: t.arg.id({ description: 'Only disputes about this invoice.' }),
+    },
     resolve: (_root, args, { actor, services }) => services.disputes.list(actor, toListQuery<DisputeListQuery>(args)),
   }),
 }));
@@ -61,7 +65,8 @@ builder.mutationFields((t) => ({
     type: DisputeRef,
     description: 'Opens a dispute on an open or partially paid invoice (`dispute/already_open` if it has one).',
     args: { invoiceId: t.arg.id({ required: true }), input: t.arg({ type: OpenDisputeInput, required: true }) },
-    resolve: (_root, { invoiceId, input }, { actor, services }) => services.disputes.open(actor, String(invoiceId), toServiceInput<DisputeCreate>(input)),
+    resolve: (_root, { invoiceId, input }, { actor, services }) =>
+      services.disputes.open(actor, String(invoiceId), toServiceInput<DisputeCreate>(input)),
   }),
   resolveDispute: t.field({
     type: DisputeRef,
@@ -69,6 +74,7 @@ builder.mutationFields((t) => ({
       'Resolves an open dispute: for the creditor, reminders resume; for the customer, the invoice is voided ' +
       '(`dispute/cannot_void_paid` once part of it was paid).',
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: ResolveDisputeInput, required: true }) },
-    resolve: (_root, { id, input }, { actor, services }) => services.disputes.resolve(actor, String(id), toServiceInput<DisputeResolve>(input)),
+    resolve: (_root, { id, input }, { actor, services }) =>
+      services.disputes.resolve(actor, String(id), toServiceInput<DisputeResolve>(input)),
   }),
 }));

@@ -8,7 +8,10 @@ export const EventRef = builder.objectRef<Event>('Event').implement({
   fields: (t) => ({
     id: t.exposeID('id'),
     accountId: t.exposeID('account_id', { description: 'The account it belongs to.' }),
-    type: t.exposeString('type', { description: 'What happened: `invoice.created`, `reminder.sent`, `dispute.opened`… (the catalogue: docs/events.md).' }),
+    type: t.exposeString('type', {
+      description:
+        'What happened: `invoice.created`, `reminder.sent`, `dispute.opened`… (the catalogue: docs/events.md).',
+    }),
     objectType: t.exposeString('object_type', { description: 'The kind of object it happened to.' }),
     objectId: t.exposeID('object_id'),
     data: t.field({
@@ -17,9 +20,13 @@ export const EventRef = builder.objectRef<Event>('Event').implement({
       resolve: (event) => event.data as Record<string, unknown>,
     }),
     objectSequence: t.exposeInt('object_sequence', {
-      description: 'Its rank among the events of its object: 1, 2, 3… with no gap. Order what you receive about one object by it.',
+      description:
+        'Its rank among the events of its object: 1, 2, 3… with no gap. Order what you receive about one object by it.',
     }),
-    sequence: t.exposeFloat('sequence', { description: 'An integer that grows with every event of the service: orders the events of an account (gaps are normal).' }),
+    sequence: t.exposeFloat('sequence', {
+      description:
+        'An integer that grows with every event of the service: orders the events of an account (gaps are normal).',
+    }),
     createdAt: t.expose('created_at', { type: 'DateTime' }),
   }),
 });
@@ -44,7 +51,8 @@ builder.queryFields((t) => ({
       createdFrom: t.arg({ type: 'DateTime', description: 'Only events written at or after this instant.' }),
       createdTo: t.arg({ type: 'DateTime', description: 'Only events written at or before this instant.' }),
       deliverySuccess: t.arg.boolean({
-        description: '`false`: only events with a webhook delivery not (yet) succeeded; `true`: only events delivered successfully everywhere.',
+        description:
+          '`false`: only events with a webhook delivery not (yet) succeeded; `true`: only events delivered successfully everywhere.',
       }),
     },
     resolve: (_root, args, { actor, services }) => services.events.list(actor, toListQuery<EventListQuery>(args)),

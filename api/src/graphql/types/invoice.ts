@@ -5,7 +5,8 @@ import { listType, pageArgs } from './common.ts';
 import { CreateCustomerInput } from './customer.ts';
 
 export const InvoiceStatus = builder.enumType('InvoiceStatus', {
-  description: 'Where an invoice is in its life: `DRAFT` → `OPEN` → (`PARTIALLY_PAID`) → `PAID`, or `VOID`, or `UNCOLLECTIBLE`.',
+  description:
+    'Where an invoice is in its life: `DRAFT` → `OPEN` → (`PARTIALLY_PAID`) → `PAID`, or `VOID`, or `UNCOLLECTIBLE`.',
   values: {
     DRAFT: { value: 'draft' },
     OPEN: { value: 'open' },
@@ -26,17 +27,19 @@ const LineItemRef = builder.objectRef<LineItem>('LineItem').implement({
 });
 
 /** A pause of reminders: until a date (included), or until resumed. */
-export const PauseRef = builder.objectRef<{ until: string | null; reason: string | null; source?: 'invoice' | 'customer' }>('Pause').implement({
-  fields: (t) => ({
-    until: t.expose('until', { type: 'Date', nullable: true, description: 'Last paused day; null: until resumed.' }),
-    reason: t.exposeString('reason', { nullable: true }),
-    source: t.string({
-      nullable: true,
-      description: "On an invoice: `invoice` (its own pause) or `customer` (all of its customer's invoices).",
-      resolve: (pause) => pause.source ?? null,
+export const PauseRef = builder
+  .objectRef<{ until: string | null; reason: string | null; source?: 'invoice' | 'customer' }>('Pause')
+  .implement({
+    fields: (t) => ({
+      until: t.expose('until', { type: 'Date', nullable: true, description: 'Last paused day; null: until resumed.' }),
+      reason: t.exposeString('reason', { nullable: true }),
+      source: t.string({
+        nullable: true,
+        description: "On an invoice: `invoice` (its own pause) or `customer` (all of its customer's invoices).",
+        resolve: (pause) => pause.source ?? null,
+      }),
     }),
-  }),
-});
+  });
 
 export const InvoiceRef = builder.objectRef<Invoice>('Invoice').implement({
   description: 'An invoice Relance follows until it is paid. Amounts are in minor units of `currency`.',
@@ -56,14 +59,32 @@ export const InvoiceRef = builder.objectRef<Invoice>('Invoice').implement({
     balance: t.expose('balance', { type: 'Amount', description: 'total + lateFees − amountPaid − amountCredited' }),
     issueDate: t.expose('issue_date', { type: 'Date' }),
     dueDate: t.expose('due_date', { type: 'Date' }),
-    overdue: t.exposeBoolean('overdue', { description: "Balance above zero and the due date passed, in the account's time zone." }),
+    overdue: t.exposeBoolean('overdue', {
+      description: "Balance above zero and the due date passed, in the account's time zone.",
+    }),
     daysOverdue: t.exposeInt('days_overdue'),
     paymentTermsId: t.exposeID('payment_terms_id', { nullable: true }),
-    reminderPolicyId: t.exposeID('reminder_policy_id', { nullable: true, description: "Its own reminder policy; null follows the customer's, then the account default." }),
-    disputed: t.exposeBoolean('disputed', { description: 'An open dispute holds every reminder until it is resolved.' }),
-    pause: t.expose('pause', { type: PauseRef, nullable: true, description: 'Reminders are paused until this date (included), or until resumed.' }),
-    promiseToPayOn: t.expose('promise_to_pay_on', { type: 'Date', nullable: true, description: 'A promised payment date: reminders wait until two days after it.' }),
-    activePaymentPlanId: t.exposeID('active_payment_plan_id', { nullable: true, description: 'The payment plan in force: reminders follow its installments.' }),
+    reminderPolicyId: t.exposeID('reminder_policy_id', {
+      nullable: true,
+      description: "Its own reminder policy; null follows the customer's, then the account default.",
+    }),
+    disputed: t.exposeBoolean('disputed', {
+      description: 'An open dispute holds every reminder until it is resolved.',
+    }),
+    pause: t.expose('pause', {
+      type: PauseRef,
+      nullable: true,
+      description: 'Reminders are paused until this date (included), or until resumed.',
+    }),
+    promiseToPayOn: t.expose('promise_to_pay_on', {
+      type: 'Date',
+      nullable: true,
+      description: 'A promised payment date: reminders wait until two days after it.',
+    }),
+    activePaymentPlanId: t.exposeID('active_payment_plan_id', {
+      nullable: true,
+      description: 'The payment plan in force: reminders follow its installments.',
+    }),
     paymentUrl: t.exposeString('payment_url', { nullable: true }),
     pdfUrl: t.exposeString('pdf_url', { nullable: true }),
     memo: t.exposeString('memo', { nullable: true }),
@@ -79,12 +100,16 @@ export const InvoiceRef = builder.objectRef<Invoice>('Invoice').implement({
 
 export const InvoiceList = listType('Invoice', InvoiceRef);
 
-const CreateInvoicePayload = builder.objectRef<{ invoice: Invoice; created: boolean }>('CreateInvoicePayload').implement({
-  fields: (t) => ({
-    invoice: t.expose('invoice', { type: InvoiceRef }),
-    created: t.exposeBoolean('created', { description: 'False when an invoice with this `externalId` already existed: it is returned as it is.' }),
-  }),
-});
+const CreateInvoicePayload = builder
+  .objectRef<{ invoice: Invoice; created: boolean }>('CreateInvoicePayload')
+  .implement({
+    fields: (t) => ({
+      invoice: t.expose('invoice', { type: InvoiceRef }),
+      created: t.exposeBoolean('created', {
+        description: 'False when an invoice with this `externalId` already existed: it is returned as it is.',
+      }),
+    }),
+  });
 
 const LineItemInput = builder.inputType('LineItemInput', {
   fields: (t) => ({
@@ -102,25 +127,38 @@ function invoiceInput(name: string, description: string, creating: boolean) {
     fields: (t) => ({
       number: t.string({ description: 'Your invoice number, unique in the account.' }),
       ...(creating && {
-        status: t.field({ type: InvoiceStatus, description: '`OPEN` (the default) starts the follow-up at once; a `DRAFT` waits for finalize.' }),
+        status: t.field({
+          type: InvoiceStatus,
+          description: '`OPEN` (the default) starts the follow-up at once; a `DRAFT` waits for finalize.',
+        }),
         customer: t.field({
           type: CreateCustomerInput,
-          description: 'Instead of customerId: the customer with this `externalId` (required here), created with these fields if new.',
+          description:
+            'Instead of customerId: the customer with this `externalId` (required here), created with these fields if new.',
         }),
       }),
       customerId: t.id(),
       externalId: t.string({ description: 'Your order id: registering it twice returns the first invoice.' }),
-      currency: t.string({ description: creating ? 'ISO 4217 code; the account default if absent.' : 'ISO 4217 code.' }),
+      currency: t.string({
+        description: creating ? 'ISO 4217 code; the account default if absent.' : 'ISO 4217 code.',
+      }),
       subtotal: t.field({ type: 'Amount' }),
       tax: t.field({ type: 'Amount' }),
       total: t.field({ type: 'Amount' }),
-      issueDate: t.field({ type: 'Date', description: creating ? "Today in the account's time zone if absent." : undefined }),
+      issueDate: t.field({
+        type: 'Date',
+        description: creating ? "Today in the account's time zone if absent." : undefined,
+      }),
       dueDate: t.field({
         type: 'Date',
-        description: creating ? 'Computed from the payment terms if absent.' : 'Recomputed from the payment terms when the issue date, terms or customer change without it.',
+        description: creating
+          ? 'Computed from the payment terms if absent.'
+          : 'Recomputed from the payment terms when the issue date, terms or customer change without it.',
       }),
       paymentTermsId: t.id(),
-      reminderPolicyId: t.id({ description: "Its own reminder policy (otherwise the customer's, then the account default)." }),
+      reminderPolicyId: t.id({
+        description: "Its own reminder policy (otherwise the customer's, then the account default).",
+      }),
       paymentUrl: t.string(),
       pdfUrl: t.string(),
       memo: t.string(),
@@ -130,7 +168,11 @@ function invoiceInput(name: string, description: string, creating: boolean) {
   });
 }
 
-const CreateInvoiceInput = invoiceInput('CreateInvoiceInput', 'An invoice to register: `number` and one of `customerId` or `customer` are required.', true);
+const CreateInvoiceInput = invoiceInput(
+  'CreateInvoiceInput',
+  'An invoice to register: `number` and one of `customerId` or `customer` are required.',
+  true,
+);
 const UpdateInvoiceInput = invoiceInput('UpdateInvoiceInput', 'The fields of a draft to change (at least one).', false);
 
 builder.queryFields((t) => ({
@@ -149,12 +191,13 @@ builder.queryFields((t) => ({
       status: t.arg({ type: InvoiceStatus }),
       customerId: t.arg.id(),
       externalId: t.arg.string(),
-      overdue: t.arg.boolean({ description: "Only overdue (true) or not overdue (false) invoices, in the account's time zone." }),
+      overdue: t.arg.boolean({
+        description: "Only overdue (true) or not overdue (false) invoices, in the account's time zone.",
+      }),
       dueDateFrom: t.arg({ type: 'Date', description: 'Due on or after this date.' }),
       dueDateTo: t.arg({ type: 'Date', description: 'Due on or before this date.' }),
     },
-    resolve: (_root, args, { actor, services }) =>
-      services.invoices.list(actor, toListQuery<InvoiceListQuery>(args)),
+    resolve: (_root, args, { actor, services }) => services.invoices.list(actor, toListQuery<InvoiceListQuery>(args)),
   }),
 }));
 
@@ -163,9 +206,11 @@ builder.mutationFields((t) => {
   return {
     createInvoice: t.field({
       type: CreateInvoicePayload,
-      description: 'Registers an invoice (open by default). An `externalId` already registered returns that invoice with `created: false`.',
+      description:
+        'Registers an invoice (open by default). An `externalId` already registered returns that invoice with `created: false`.',
       args: { input: t.arg({ type: CreateInvoiceInput, required: true }) },
-      resolve: (_root, { input }, { actor, services }) => services.invoices.create(actor, toServiceInput<InvoiceCreate>(input)),
+      resolve: (_root, { input }, { actor, services }) =>
+        services.invoices.create(actor, toServiceInput<InvoiceCreate>(input)),
     }),
     updateInvoice: t.field({
       type: InvoiceRef,

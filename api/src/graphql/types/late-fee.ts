@@ -1,4 +1,10 @@
-import type { InvoiceFee, InvoiceFeeWaive, ReferenceRate, ReferenceRateCreate, ReferenceRateListQuery } from '../../domain/late-fees/index.ts';
+import type {
+  InvoiceFee,
+  InvoiceFeeWaive,
+  ReferenceRate,
+  ReferenceRateCreate,
+  ReferenceRateListQuery,
+} from '../../domain/late-fees/index.ts';
 import type { PageQuery } from '../../domain/shared/index.ts';
 import { builder } from '../builder.ts';
 import { toListQuery, toServiceInput } from '../convert.ts';
@@ -8,7 +14,12 @@ export const LateFeePreset = builder.enumType('LateFeePreset', {
   description:
     'Statutory late fees: `FR_B2B` ECB rate + 10 points and 40 EUR; `EU_B2B` ECB rate + 8 points and 40 EUR; ' +
     '`UK_B2B` Bank of England rate + 8 points and 40/70/100 GBP; `NONE`.',
-  values: { NONE: { value: 'none' }, FR_B2B: { value: 'fr_b2b' }, EU_B2B: { value: 'eu_b2b' }, UK_B2B: { value: 'uk_b2b' } } as const,
+  values: {
+    NONE: { value: 'none' },
+    FR_B2B: { value: 'fr_b2b' },
+    EU_B2B: { value: 'eu_b2b' },
+    UK_B2B: { value: 'uk_b2b' },
+  } as const,
 });
 
 const InvoiceFeeKind = builder.enumType('InvoiceFeeKind', {
@@ -31,7 +42,10 @@ export const InvoiceFeeRef = builder.objectRef<InvoiceFee>('InvoiceFee').impleme
     currency: t.exposeString('currency'),
     periodFrom: t.expose('period_from', { type: 'Date' }),
     periodTo: t.expose('period_to', { type: 'Date' }),
-    rateBps: t.exposeInt('rate_bps', { nullable: true, description: 'Annual rate of the last day of the period, in basis points.' }),
+    rateBps: t.exposeInt('rate_bps', {
+      nullable: true,
+      description: 'Annual rate of the last day of the period, in basis points.',
+    }),
     waived: t.exposeBoolean('waived'),
     waivedAt: t.expose('waived_at', { type: 'DateTime', nullable: true }),
     waiveReason: t.exposeString('waive_reason', { nullable: true }),
@@ -58,7 +72,11 @@ const WaiveInvoiceFeeInput = builder.inputType('WaiveInvoiceFeeInput', {
 });
 
 const CreateReferenceRateInput = builder.inputType('CreateReferenceRateInput', {
-  fields: (t) => ({ source: t.field({ type: ReferenceRateSource }), effectiveOn: t.field({ type: 'Date' }), rateBps: t.int() }),
+  fields: (t) => ({
+    source: t.field({ type: ReferenceRateSource }),
+    effectiveOn: t.field({ type: 'Date' }),
+    rateBps: t.int(),
+  }),
 });
 
 builder.queryFields((t) => ({
@@ -73,7 +91,8 @@ builder.queryFields((t) => ({
     type: ReferenceRateList,
     description: 'Central-bank reference rates the legal presets use, by source then date.',
     args: { source: t.arg({ type: ReferenceRateSource }) },
-    resolve: (_root, args, { actor, services }) => services.lateFees.listReferenceRates(actor, toListQuery<ReferenceRateListQuery>(args)),
+    resolve: (_root, args, { actor, services }) =>
+      services.lateFees.listReferenceRates(actor, toListQuery<ReferenceRateListQuery>(args)),
   }),
 }));
 
@@ -81,13 +100,18 @@ builder.mutationFields((t) => ({
   waiveInvoiceFee: t.field({
     type: InvoiceFeeRef,
     description: 'Waives a late fee: it stays listed with the reason and no longer counts in the balance.',
-    args: { invoiceId: t.arg.id({ required: true }), feeId: t.arg.id({ required: true }), input: t.arg({ type: WaiveInvoiceFeeInput, required: true }) },
+    args: {
+      invoiceId: t.arg.id({ required: true }),
+      feeId: t.arg.id({ required: true }),
+      input: t.arg({ type: WaiveInvoiceFeeInput, required: true }),
+    },
     resolve: (_root, { invoiceId, feeId, input }, { actor, services }) =>
       services.lateFees.waive(actor, String(invoiceId), String(feeId), toServiceInput<InvoiceFeeWaive>(input)),
   }),
   createReferenceRate: t.field({
     type: ReferenceRateRef,
-    description: 'Always refused with `reference_rate/operator_only`: rates are shared by every account and recorded by the operator.',
+    description:
+      'Always refused with `reference_rate/operator_only`: rates are shared by every account and recorded by the operator.',
     args: { input: t.arg({ type: CreateReferenceRateInput, required: true }) },
     resolve: (_root, { input }, { actor, services }) =>
       services.lateFees.recordReferenceRate(actor, toServiceInput<ReferenceRateCreate>(input)),

@@ -34,7 +34,10 @@ export const MessageRef = builder.objectRef<Message>('Message').implement({
     channel: t.exposeString('channel'),
     transport: t.expose('transport', { type: MessageTransport }),
     status: t.expose('status', { type: MessageStatus }),
-    occurrenceId: t.exposeID('occurrence_id', { nullable: true, description: 'The planned reminder this message carries.' }),
+    occurrenceId: t.exposeID('occurrence_id', {
+      nullable: true,
+      description: 'The planned reminder this message carries.',
+    }),
     invoiceId: t.exposeID('invoice_id', { nullable: true }),
     customerId: t.exposeID('customer_id', { nullable: true }),
     from: t.exposeString('from'),
@@ -45,16 +48,24 @@ export const MessageRef = builder.objectRef<Message>('Message').implement({
     // Lists carry no bodies: asking for them there loads each message.
     html: t.string({
       description: 'The HTML body as sent.',
-      resolve: async (message, _args, { actor, services }) => message.html ?? (await services.messages.get(actor, message.id)).html ?? '',
+      resolve: async (message, _args, { actor, services }) =>
+        message.html ?? (await services.messages.get(actor, message.id)).html ?? '',
     }),
     text: t.string({
       description: 'The plain-text body as sent.',
-      resolve: async (message, _args, { actor, services }) => message.text ?? (await services.messages.get(actor, message.id)).text ?? '',
+      resolve: async (message, _args, { actor, services }) =>
+        message.text ?? (await services.messages.get(actor, message.id)).text ?? '',
     }),
     templateKey: t.exposeString('template_key', { nullable: true }),
     locale: t.exposeString('locale', { nullable: true }),
-    providerMessageId: t.exposeString('provider_message_id', { nullable: true, description: "The provider's id of the email." }),
-    error: t.exposeString('error', { nullable: true, description: 'Why the last attempt failed, or how the email bounced.' }),
+    providerMessageId: t.exposeString('provider_message_id', {
+      nullable: true,
+      description: "The provider's id of the email.",
+    }),
+    error: t.exposeString('error', {
+      nullable: true,
+      description: 'Why the last attempt failed, or how the email bounced.',
+    }),
     attempts: t.exposeInt('attempts'),
     sentAt: t.expose('sent_at', { type: 'DateTime', nullable: true }),
     deliveredAt: t.expose('delivered_at', { type: 'DateTime', nullable: true }),
@@ -68,7 +79,10 @@ export const SuppressionRef = builder.objectRef<Suppression>('Suppression').impl
   fields: (t) => ({
     email: t.exposeString('email'),
     reason: t.expose('reason', { type: SuppressionReason }),
-    messageId: t.exposeID('message_id', { nullable: true, description: 'The message whose bounce or complaint suppressed the address.' }),
+    messageId: t.exposeID('message_id', {
+      nullable: true,
+      description: 'The message whose bounce or complaint suppressed the address.',
+    }),
     createdAt: t.expose('created_at', { type: 'DateTime' }),
   }),
 });
@@ -80,14 +94,16 @@ const RemovedSuppression = builder.objectRef<{ email: string; deleted: true }>('
 
 const MessageList = listType('Message', MessageRef);
 
-const SuppressionList = builder.objectRef<{ data: Suppression[]; has_more: boolean; next_cursor: string | null }>('SuppressionList').implement({
-  description: 'A page of suppressions in address order; pass `nextCursor` as `startingAfter` for the next one.',
-  fields: (t) => ({
-    data: t.expose('data', { type: [SuppressionRef] }),
-    hasMore: t.exposeBoolean('has_more'),
-    nextCursor: t.exposeString('next_cursor', { nullable: true }),
-  }),
-});
+const SuppressionList = builder
+  .objectRef<{ data: Suppression[]; has_more: boolean; next_cursor: string | null }>('SuppressionList')
+  .implement({
+    description: 'A page of suppressions in address order; pass `nextCursor` as `startingAfter` for the next one.',
+    fields: (t) => ({
+      data: t.expose('data', { type: [SuppressionRef] }),
+      hasMore: t.exposeBoolean('has_more'),
+      nextCursor: t.exposeString('next_cursor', { nullable: true }),
+    }),
+  });
 
 builder.queryFields((t) => ({
   message: t.field({
@@ -112,8 +128,12 @@ builder.queryFields((t) => ({
   suppressions: t.field({
     type: SuppressionList,
     description: 'Suppressed addresses, in address order.',
-    args: { limit: t.arg.int({ description: 'Page size, 1 to 100 (default 20).' }), startingAfter: t.arg.string({ description: 'Cursor: the email of the last suppression of the previous page.' }) },
-    resolve: (_root, args, { actor, services }) => services.messages.listSuppressions(actor, toListQuery<SuppressionListQuery>(args)),
+    args: {
+      limit: t.arg.int({ description: 'Page size, 1 to 100 (default 20).' }),
+      startingAfter: t.arg.string({ description: 'Cursor: the email of the last suppression of the previous page.' }),
+    },
+    resolve: (_root, args, { actor, services }) =>
+      services.messages.listSuppressions(actor, toListQuery<SuppressionListQuery>(args)),
   }),
 }));
 

@@ -24,7 +24,10 @@ const PauseInput = builder.inputType('PauseInput', {
 const PromiseInput = builder.inputType('PromiseToPayInput', {
   description: '`date` is required: null clears the promise.',
   fields: (t) => ({
-    date: t.field({ type: 'Date', description: 'The day the customer promised to pay, today or later; null clears the promise.' }),
+    date: t.field({
+      type: 'Date',
+      description: 'The day the customer promised to pay, today or later; null clears the promise.',
+    }),
     note: t.string({ description: 'What was agreed; kept in the `promise.made` event.' }),
   }),
 });
@@ -49,7 +52,8 @@ builder.mutationFields((t) => {
       type: InvoiceRef,
       description: 'Records (or clears, with `date: null`) the date a customer promised to pay an invoice.',
       args: { ...byId, input: t.arg({ type: PromiseInput, required: true }) },
-      resolve: (_root, { id, input }, { actor, services }) => services.pauses.setPromise(actor, String(id), toServiceInput<PromiseToPay>(input)),
+      resolve: (_root, { id, input }, { actor, services }) =>
+        services.pauses.setPromise(actor, String(id), toServiceInput<PromiseToPay>(input)),
     }),
     pauseCustomer: t.field({
       type: CustomerRef,

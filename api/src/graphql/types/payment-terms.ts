@@ -4,7 +4,6 @@ import { builder } from '../builder.ts';
 import { orNull, toListQuery, toServiceInput } from '../convert.ts';
 import { Deleted, listType, pageArgs } from './common.ts';
 
-
 export const DueRuleKind = builder.enumType('DueRuleKind', {
   description:
     '`DUE_ON_RECEIPT`: the issue date. `NET`: issue date + days. `DAYS_END_OF_MONTH`: issue date + days, then the end ' +
@@ -36,11 +35,18 @@ const EarlyPaymentDiscount = builder.objectRef<Discount>('EarlyPaymentDiscount')
 
 const LateFeeKind = builder.enumType('LateFeeKind', {
   description: 'A legal preset (`FR_B2B`, `EU_B2B`, `UK_B2B`), `NONE`, or `CUSTOM` (your own rate and fixed fee).',
-  values: { NONE: { value: 'none' }, FR_B2B: { value: 'fr_b2b' }, EU_B2B: { value: 'eu_b2b' }, UK_B2B: { value: 'uk_b2b' }, CUSTOM: { value: 'custom' } } as const,
+  values: {
+    NONE: { value: 'none' },
+    FR_B2B: { value: 'fr_b2b' },
+    EU_B2B: { value: 'eu_b2b' },
+    UK_B2B: { value: 'uk_b2b' },
+    CUSTOM: { value: 'custom' },
+  } as const,
 });
 
 const FixedFeeAt = builder.enumType('FixedFeeAt', {
-  description: 'When the fixed recovery fee is added: `OVERDUE` as soon as interest could run, or `FEE_STEP` when a reminder step with `appliesLateFees` is sent.',
+  description:
+    'When the fixed recovery fee is added: `OVERDUE` as soon as interest could run, or `FEE_STEP` when a reminder step with `appliesLateFees` is sent.',
   values: { OVERDUE: { value: 'overdue' }, FEE_STEP: { value: 'fee_step' } } as const,
 });
 
@@ -55,10 +61,16 @@ const LateFeeRuleRef = builder.objectRef<LateFee>('LateFeeRule').implement({
   description: 'Late fees of invoices under these terms.',
   fields: (t) => ({
     kind: t.expose('kind', { type: LateFeeKind }),
-    annualRateBps: t.exposeInt('annual_rate_bps', { nullable: true, description: 'CUSTOM only: annual rate in basis points.' }),
+    annualRateBps: t.exposeInt('annual_rate_bps', {
+      nullable: true,
+      description: 'CUSTOM only: annual rate in basis points.',
+    }),
     fixedFee: t.expose('fixed_fee', { type: FixedFeeRef, nullable: true }),
     graceDays: t.exposeInt('grace_days'),
-    capBps: t.exposeInt('cap_bps', { nullable: true, description: 'Most interest an invoice may carry, in basis points of its total.' }),
+    capBps: t.exposeInt('cap_bps', {
+      nullable: true,
+      description: 'Most interest an invoice may carry, in basis points of its total.',
+    }),
     fixedFeeAt: t.expose('fixed_fee_at', { type: FixedFeeAt }),
   }),
 });
@@ -88,8 +100,14 @@ export const PaymentTermsRef = builder.objectRef<PaymentTerms>('PaymentTerms').i
     description: t.exposeString('description', { description: 'The due rule in words.' }),
     due: t.expose('due', { type: DueRule }),
     earlyPaymentDiscount: t.expose('early_payment_discount', { type: EarlyPaymentDiscount, nullable: true }),
-    lateFee: t.expose('late_fee', { type: LateFeeRuleRef, nullable: true, description: "Null: the account's late-fee preset applies." }),
-    builtin: t.exposeBoolean('builtin', { description: 'Built-in terms are created with each account and cannot be changed.' }),
+    lateFee: t.expose('late_fee', {
+      type: LateFeeRuleRef,
+      nullable: true,
+      description: "Null: the account's late-fee preset applies.",
+    }),
+    builtin: t.exposeBoolean('builtin', {
+      description: 'Built-in terms are created with each account and cannot be changed.',
+    }),
     createdAt: t.expose('created_at', { type: 'DateTime' }),
     updatedAt: t.expose('updated_at', { type: 'DateTime' }),
   }),
@@ -125,7 +143,10 @@ function termsInput(name: string, description: string) {
   });
 }
 
-const CreatePaymentTermsInput = termsInput('CreatePaymentTermsInput', 'New payment terms: `name` and `due` are required.');
+const CreatePaymentTermsInput = termsInput(
+  'CreatePaymentTermsInput',
+  'New payment terms: `name` and `due` are required.',
+);
 const UpdatePaymentTermsInput = termsInput('UpdatePaymentTermsInput', 'The fields to change (at least one).');
 
 builder.queryFields((t) => ({
@@ -140,8 +161,7 @@ builder.queryFields((t) => ({
     type: PaymentTermsList,
     description: 'Payment terms, built-in first.',
     args: pageArgs,
-    resolve: (_root, args, { actor, services }) =>
-      services.paymentTerms.list(actor, toListQuery<PageQuery>(args)),
+    resolve: (_root, args, { actor, services }) => services.paymentTerms.list(actor, toListQuery<PageQuery>(args)),
   }),
 }));
 

@@ -1,4 +1,11 @@
-import type { Payment, PaymentAllocation, PaymentApplyCredit, PaymentCreate, PaymentListQuery, PaymentReverse } from '../../domain/payments/index.ts';
+import type {
+  Payment,
+  PaymentAllocation,
+  PaymentApplyCredit,
+  PaymentCreate,
+  PaymentListQuery,
+  PaymentReverse,
+} from '../../domain/payments/index.ts';
 import { builder } from '../builder.ts';
 import { orNull, toListQuery, toServiceInput } from '../convert.ts';
 import { listType, pageArgs } from './common.ts';
@@ -33,7 +40,8 @@ export const PaymentAllocationRef = builder.objectRef<PaymentAllocation>('Paymen
 });
 
 export const PaymentRef = builder.objectRef<Payment>('Payment').implement({
-  description: 'A payment received from a customer, allocated to its invoices; the rest is its credit. Amounts in minor units of `currency`.',
+  description:
+    'A payment received from a customer, allocated to its invoices; the rest is its credit. Amounts in minor units of `currency`.',
   fields: (t) => ({
     id: t.exposeID('id'),
     customerId: t.exposeID('customer_id'),
@@ -43,8 +51,14 @@ export const PaymentRef = builder.objectRef<Payment>('Payment').implement({
     method: t.expose('method', { type: PaymentMethod }),
     reference: t.exposeString('reference', { nullable: true }),
     status: t.expose('status', { type: PaymentStatus }),
-    amountAllocated: t.expose('amount_allocated', { type: 'Amount', description: 'Sum of the allocations still in force.' }),
-    unallocated: t.expose('unallocated', { type: 'Amount', description: "The customer's credit left on this payment (0 once reversed)." }),
+    amountAllocated: t.expose('amount_allocated', {
+      type: 'Amount',
+      description: 'Sum of the allocations still in force.',
+    }),
+    unallocated: t.expose('unallocated', {
+      type: 'Amount',
+      description: "The customer's credit left on this payment (0 once reversed).",
+    }),
     allocations: t.expose('allocations', { type: [PaymentAllocationRef] }),
     reversalReason: t.exposeString('reversal_reason', { nullable: true }),
     reversedAt: t.expose('reversed_at', { type: 'DateTime', nullable: true }),
@@ -71,8 +85,13 @@ const RecordPaymentInput = builder.inputType('RecordPaymentInput', {
     method: t.field({ type: PaymentMethod }),
     reference: t.string(),
     metadata: t.field({ type: 'Metadata' }),
-    allocations: t.field({ type: [AllocationInput], description: 'Explicit allocations; without them, oldest due first (unless `autoAllocate: false`).' }),
-    autoAllocate: t.boolean({ description: 'Without `allocations`: allocate oldest due first (default true); false keeps it all as credit.' }),
+    allocations: t.field({
+      type: [AllocationInput],
+      description: 'Explicit allocations; without them, oldest due first (unless `autoAllocate: false`).',
+    }),
+    autoAllocate: t.boolean({
+      description: 'Without `allocations`: allocate oldest due first (default true); false keeps it all as credit.',
+    }),
   }),
 });
 
@@ -110,20 +129,25 @@ builder.queryFields((t) => ({
 builder.mutationFields((t) => ({
   recordPayment: t.field({
     type: PaymentRef,
-    description: 'Records a payment and allocates it (explicitly, or oldest due first); the rest is the customer’s credit.',
+    description:
+      'Records a payment and allocates it (explicitly, or oldest due first); the rest is the customer’s credit.',
     args: { input: t.arg({ type: RecordPaymentInput, required: true }) },
-    resolve: (_root, { input }, { actor, services }) => services.payments.create(actor, toServiceInput<PaymentCreate>(input)),
+    resolve: (_root, { input }, { actor, services }) =>
+      services.payments.create(actor, toServiceInput<PaymentCreate>(input)),
   }),
   applyPaymentCredit: t.field({
     type: PaymentRef,
     description: "Allocates a payment's remaining credit to invoices of the same customer and currency.",
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: ApplyPaymentCreditInput, required: true }) },
-    resolve: (_root, { id, input }, { actor, services }) => services.payments.applyCredit(actor, String(id), toServiceInput<PaymentApplyCredit>(input)),
+    resolve: (_root, { id, input }, { actor, services }) =>
+      services.payments.applyCredit(actor, String(id), toServiceInput<PaymentApplyCredit>(input)),
   }),
   reversePayment: t.field({
     type: PaymentRef,
-    description: 'Reverses a payment: its allocations are undone and the invoices owe again (`payment/already_reversed` the second time).',
+    description:
+      'Reverses a payment: its allocations are undone and the invoices owe again (`payment/already_reversed` the second time).',
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: ReversePaymentInput, required: true }) },
-    resolve: (_root, { id, input }, { actor, services }) => services.payments.reverse(actor, String(id), toServiceInput<PaymentReverse>(input)),
+    resolve: (_root, { id, input }, { actor, services }) =>
+      services.payments.reverse(actor, String(id), toServiceInput<PaymentReverse>(input)),
   }),
 }));

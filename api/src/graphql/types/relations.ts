@@ -23,22 +23,33 @@ const present = <T>(value: T | null, kind: string, id: string): T => {
   return value;
 };
 
-const InvoicePaymentRef = builder.objectRef<{ allocation: PaymentAllocation; payment: Payment }>('InvoicePayment').implement({
-  description: 'A payment as it went to one invoice: the allocation (the part of the payment applied to it) and the whole payment.',
-  fields: (t) => ({
-    allocationId: t.id({ description: 'The id of the allocation.', resolve: (p) => p.allocation.id }),
-    amount: t.field({ type: 'Amount', description: 'The part of the payment applied to this invoice.', resolve: (p) => p.allocation.amount }),
-    reversed: t.boolean({ description: 'Undone by the reversal of its payment.', resolve: (p) => p.allocation.reversed }),
-    createdAt: t.field({ type: 'DateTime', resolve: (p) => p.allocation.created_at }),
-    payment: t.field({ type: PaymentRef, resolve: (p) => p.payment }),
-  }),
-});
+const InvoicePaymentRef = builder
+  .objectRef<{ allocation: PaymentAllocation; payment: Payment }>('InvoicePayment')
+  .implement({
+    description:
+      'A payment as it went to one invoice: the allocation (the part of the payment applied to it) and the whole payment.',
+    fields: (t) => ({
+      allocationId: t.id({ description: 'The id of the allocation.', resolve: (p) => p.allocation.id }),
+      amount: t.field({
+        type: 'Amount',
+        description: 'The part of the payment applied to this invoice.',
+        resolve: (p) => p.allocation.amount,
+      }),
+      reversed: t.boolean({
+        description: 'Undone by the reversal of its payment.',
+        resolve: (p) => p.allocation.reversed,
+      }),
+      createdAt: t.field({ type: 'DateTime', resolve: (p) => p.allocation.created_at }),
+      payment: t.field({ type: PaymentRef, resolve: (p) => p.payment }),
+    }),
+  });
 
 builder.objectFields(InvoiceRef, (t) => ({
   customer: t.field({
     type: CustomerRef,
     description: 'The customer who owes it.',
-    resolve: async (invoice, _args, { loaders }) => present(await loaders.customer.load(invoice.customer_id), 'customer', invoice.customer_id),
+    resolve: async (invoice, _args, { loaders }) =>
+      present(await loaders.customer.load(invoice.customer_id), 'customer', invoice.customer_id),
   }),
   payments: t.field({
     type: [InvoicePaymentRef],
@@ -50,7 +61,8 @@ builder.objectFields(InvoiceRef, (t) => ({
   }),
   fees: t.field({
     type: [InvoiceFeeRef],
-    description: 'Its late-fee lines, oldest first (waived ones included, marked `waived`); their sum in force is `lateFees`.',
+    description:
+      'Its late-fee lines, oldest first (waived ones included, marked `waived`); their sum in force is `lateFees`.',
     resolve: (invoice, _args, { loaders }) => loaders.feesOfInvoice.load(invoice.id),
   }),
   reminders: t.field({
@@ -61,7 +73,8 @@ builder.objectFields(InvoiceRef, (t) => ({
   timeline: t.field({
     type: TimelineRef,
     description: 'Its whole follow-up: the reminders sent, skipped and to come (as `invoiceTimeline`).',
-    resolve: async (invoice, _args, { loaders }) => present(await loaders.timelineOfInvoice.load(invoice.id), 'invoice', invoice.id),
+    resolve: async (invoice, _args, { loaders }) =>
+      present(await loaders.timelineOfInvoice.load(invoice.id), 'invoice', invoice.id),
   }),
 }));
 
@@ -72,7 +85,11 @@ builder.objectFields(CustomerRef, (t) => ({
     args: { ...pageArgs },
     resolve: (customer, args, { loaders }) => {
       const page = parseInput<PageQuery>(PageQuery, toListQuery<PageQuery>(args));
-      return loaders.invoicesOfCustomer.load({ customerId: customer.id, limit: page.limit ?? 20, startingAfter: page.starting_after });
+      return loaders.invoicesOfCustomer.load({
+        customerId: customer.id,
+        limit: page.limit ?? 20,
+        startingAfter: page.starting_after,
+      });
     },
   }),
 }));
@@ -81,7 +98,8 @@ builder.objectFields(PaymentAllocationRef, (t) => ({
   invoice: t.field({
     type: InvoiceRef,
     description: 'The invoice this part of the payment went to.',
-    resolve: async (allocation, _args, { loaders }) => present(await loaders.invoice.load(allocation.invoice_id), 'invoice', allocation.invoice_id),
+    resolve: async (allocation, _args, { loaders }) =>
+      present(await loaders.invoice.load(allocation.invoice_id), 'invoice', allocation.invoice_id),
   }),
 }));
 
@@ -90,7 +108,8 @@ for (const ref of [TaskRef, DisputeRef]) {
     invoice: t.field({
       type: InvoiceRef,
       description: 'The invoice it is about.',
-      resolve: async (object, _args, { loaders }) => present(await loaders.invoice.load(object.invoice_id), 'invoice', object.invoice_id),
+      resolve: async (object, _args, { loaders }) =>
+        present(await loaders.invoice.load(object.invoice_id), 'invoice', object.invoice_id),
     }),
   }));
 }

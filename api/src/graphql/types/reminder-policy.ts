@@ -1,5 +1,16 @@
 import { type Channel, CHANNEL_NAMES, describeChannels } from '../../domain/reminders/index.ts';
-import type { ReminderDelivery, ReminderPolicy, ReminderPolicyCreate, ReminderPolicyUpdate, RemindersRequeued, RemindersRetry, ReminderStep, TestClock, Timeline, TimelineEntry } from '../../domain/reminders/index.ts';
+import type {
+  ReminderDelivery,
+  ReminderPolicy,
+  ReminderPolicyCreate,
+  ReminderPolicyUpdate,
+  RemindersRequeued,
+  RemindersRetry,
+  ReminderStep,
+  TestClock,
+  Timeline,
+  TimelineEntry,
+} from '../../domain/reminders/index.ts';
 import type { PageQuery } from '../../domain/shared/index.ts';
 import { builder } from '../builder.ts';
 import { orNull, toListQuery, toServiceInput } from '../convert.ts';
@@ -8,7 +19,10 @@ import { Deleted, listType, pageArgs } from './common.ts';
 // The values come from the reminders module's channel registry: a new channel appears here by itself.
 export const ReminderChannel = builder.enumType('ReminderChannel', {
   description: describeChannels((name) => name.toUpperCase()),
-  values: Object.fromEntries(CHANNEL_NAMES.map((name) => [name.toUpperCase(), { value: name }])) as Record<Uppercase<Channel>, { value: Channel }>,
+  values: Object.fromEntries(CHANNEL_NAMES.map((name) => [name.toUpperCase(), { value: name }])) as Record<
+    Uppercase<Channel>,
+    { value: Channel }
+  >,
 });
 
 const ReminderStepRef = builder.objectRef<ReminderStep>('ReminderStep').implement({
@@ -57,7 +71,10 @@ const ReminderPolicyRef = builder.objectRef<ReminderPolicy>('ReminderPolicy').im
       resolve: (p) => Object.entries(p.min_balance).map(([currency, amount]) => ({ currency, amount })),
     }),
     isDefault: t.exposeBoolean('is_default'),
-    invoicesToReplan: t.exposeInt('invoices_to_replan', { description: 'Open invoices following this policy that the workers have still to replan after its last change (0 when none).' }),
+    invoicesToReplan: t.exposeInt('invoices_to_replan', {
+      description:
+        'Open invoices following this policy that the workers have still to replan after its last change (0 when none).',
+    }),
     createdAt: t.expose('created_at', { type: 'DateTime' }),
     updatedAt: t.expose('updated_at', { type: 'DateTime' }),
   }),
@@ -87,12 +104,18 @@ function policyInput(name: string, description: string) {
       sendHour: t.int(),
       sendMinute: t.int(),
       skipWeekends: t.boolean(),
-      minBalance: t.field({ type: [CurrencyAmountInput], description: 'Per currency, the balance below which nobody is chased.' }),
+      minBalance: t.field({
+        type: [CurrencyAmountInput],
+        description: 'Per currency, the balance below which nobody is chased.',
+      }),
     }),
   });
 }
 
-const CreateReminderPolicyInput = policyInput('CreateReminderPolicyInput', 'A new policy: `name` and `steps` are required.');
+const CreateReminderPolicyInput = policyInput(
+  'CreateReminderPolicyInput',
+  'A new policy: `name` and `steps` are required.',
+);
 const UpdateReminderPolicyInput = policyInput('UpdateReminderPolicyInput', 'The fields to change (at least one).');
 
 const TimelineEntryRef = builder.objectRef<TimelineEntry>('TimelineEntry').implement({
@@ -100,7 +123,10 @@ const TimelineEntryRef = builder.objectRef<TimelineEntry>('TimelineEntry').imple
     id: t.exposeID('id'),
     stepId: t.exposeID('step_id'),
     repeatIndex: t.exposeInt('repeat_index'),
-    installmentNumber: t.exposeInt('installment_number', { nullable: true, description: 'On a payment plan: the installment this reminder is about.' }),
+    installmentNumber: t.exposeInt('installment_number', {
+      nullable: true,
+      description: 'On a payment plan: the installment this reminder is about.',
+    }),
     offsetDays: t.exposeInt('offset_days'),
     channel: t.expose('channel', { type: ReminderChannel }),
     templateKey: t.exposeString('template_key', { nullable: true }),
@@ -115,7 +141,10 @@ const TimelineEntryRef = builder.objectRef<TimelineEntry>('TimelineEntry').imple
 });
 
 export const TimelineRef = builder.objectRef<Timeline>('Timeline').implement({
-  fields: (t) => ({ invoiceId: t.exposeID('invoice_id'), reminders: t.expose('reminders', { type: [TimelineEntryRef] }) }),
+  fields: (t) => ({
+    invoiceId: t.exposeID('invoice_id'),
+    reminders: t.expose('reminders', { type: [TimelineEntryRef] }),
+  }),
 });
 
 const TestClockRef = builder.objectRef<TestClock>('TestClock').implement({
@@ -129,9 +158,15 @@ const ReminderDeliveryRef = builder.objectRef<ReminderDelivery>('ReminderDeliver
     invoiceId: t.exposeID('invoice_id'),
     channel: t.expose('channel', { type: ReminderChannel }),
     status: t.exposeString('status', { description: 'scheduled, held, sending, sent, skipped, failed or canceled.' }),
-    attempts: t.exposeInt('attempts', { description: 'Calls made to the provider for it (a "not now" answer is not a failure).' }),
+    attempts: t.exposeInt('attempts', {
+      description: 'Calls made to the provider for it (a "not now" answer is not a failure).',
+    }),
     failure: t.exposeString('failure', { nullable: true }),
-    retryAt: t.expose('retry_at', { type: 'DateTime', nullable: true, description: 'While sending: when it is tried again.' }),
+    retryAt: t.expose('retry_at', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'While sending: when it is tried again.',
+    }),
     requeues: t.exposeInt('requeues'),
     messageId: t.exposeID('message_id', { nullable: true }),
   }),
@@ -141,7 +176,9 @@ const RemindersRequeuedRef = builder.objectRef<RemindersRequeued>('RemindersRequ
   fields: (t) => ({
     count: t.exposeInt('count'),
     reminders: t.expose('reminders', { type: [ReminderDeliveryRef] }),
-    hasMore: t.exposeBoolean('has_more', { description: 'More failed reminders match (at most 1000 per call): call again.' }),
+    hasMore: t.exposeBoolean('has_more', {
+      description: 'More failed reminders match (at most 1000 per call): call again.',
+    }),
   }),
 });
 
@@ -173,7 +210,8 @@ builder.queryFields((t) => ({
     nullable: true,
     description: "An invoice's follow-up: reminders sent, skipped and to come; null for an unknown invoice.",
     args: { invoiceId: t.arg.id({ required: true }) },
-    resolve: (_root, { invoiceId }, { actor, services }) => orNull(services.timeline.timeline(actor, String(invoiceId))),
+    resolve: (_root, { invoiceId }, { actor, services }) =>
+      orNull(services.timeline.timeline(actor, String(invoiceId))),
   }),
   testClock: t.field({
     type: TestClockRef,
@@ -186,13 +224,15 @@ builder.mutationFields((t) => ({
   createReminderPolicy: t.field({
     type: ReminderPolicyRef,
     args: { input: t.arg({ type: CreateReminderPolicyInput, required: true }) },
-    resolve: (_root, { input }, { actor, services }) => services.reminderPolicies.create(actor, policyInputOf<ReminderPolicyCreate>(input)),
+    resolve: (_root, { input }, { actor, services }) =>
+      services.reminderPolicies.create(actor, policyInputOf<ReminderPolicyCreate>(input)),
   }),
   updateReminderPolicy: t.field({
     type: ReminderPolicyRef,
     description: 'Open invoices that follow it are replanned; nothing already sent is sent again.',
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateReminderPolicyInput, required: true }) },
-    resolve: (_root, { id, input }, { actor, services }) => services.reminderPolicies.update(actor, String(id), policyInputOf<ReminderPolicyUpdate>(input)),
+    resolve: (_root, { id, input }, { actor, services }) =>
+      services.reminderPolicies.update(actor, String(id), policyInputOf<ReminderPolicyUpdate>(input)),
   }),
   deleteReminderPolicy: t.field({
     type: Deleted,
@@ -207,9 +247,11 @@ builder.mutationFields((t) => ({
   }),
   retryFailedReminders: t.field({
     type: RemindersRequeuedRef,
-    description: 'Puts failed reminders back in the queue: by ids, invoice, or since when they failed (at most 1000 per call).',
+    description:
+      'Puts failed reminders back in the queue: by ids, invoice, or since when they failed (at most 1000 per call).',
     args: { input: t.arg({ type: RemindersRetryInput, required: true }) },
-    resolve: (_root, { input }, { actor, services }) => services.reminders.retries.retryMany(actor, toServiceInput<RemindersRetry>(input)),
+    resolve: (_root, { input }, { actor, services }) =>
+      services.reminders.retries.retryMany(actor, toServiceInput<RemindersRetry>(input)),
   }),
   advanceTestClock: t.field({
     type: TestClockRef,
@@ -219,8 +261,10 @@ builder.mutationFields((t) => ({
   }),
   resetTestClock: t.field({
     type: TestClockRef,
-    description: "Starts a test account over: deletes its customers, invoices, payments, messages, tasks and events (settings stay) and sets its clock to `to` (default: now).",
+    description:
+      'Starts a test account over: deletes its customers, invoices, payments, messages, tasks and events (settings stay) and sets its clock to `to` (default: now).',
     args: { to: t.arg({ type: 'DateTime' }) },
-    resolve: (_root, { to }, { actor, services }) => services.timeline.reset(actor, to == null ? {} : { to: String(to) }),
+    resolve: (_root, { to }, { actor, services }) =>
+      services.timeline.reset(actor, to == null ? {} : { to: String(to) }),
   }),
 }));

@@ -15,7 +15,10 @@ const AgingRowRef = builder.objectRef<AgingRow & { names: string[] }>('AgingRow'
     currency: t.exposeString('currency'),
     customerId: t.exposeID('customer_id', { nullable: true }),
     customerName: t.exposeString('customer_name', { nullable: true }),
-    buckets: t.field({ type: [AgingBucketRef], resolve: (row) => row.names.map((name) => ({ name, amount: row.buckets[name] ?? 0 })) }),
+    buckets: t.field({
+      type: [AgingBucketRef],
+      resolve: (row) => row.names.map((name) => ({ name, amount: row.buckets[name] ?? 0 })),
+    }),
     total: t.expose('total', { type: 'Amount' }),
     invoices: t.exposeInt('invoices'),
   }),
@@ -26,8 +29,15 @@ const AgingReportRef = builder.objectRef<AgingReport>('AgingReport').implement({
   fields: (t) => ({
     asOf: t.expose('as_of', { type: 'Date' }),
     bucketNames: t.exposeStringList('bucket_names'),
-    totals: t.field({ type: [AgingRowRef], resolve: (r) => r.totals.map((row) => ({ ...row, names: r.bucket_names })) }),
-    customers: t.field({ type: [AgingRowRef], nullable: true, resolve: (r) => r.customers?.map((row) => ({ ...row, names: r.bucket_names })) ?? null }),
+    totals: t.field({
+      type: [AgingRowRef],
+      resolve: (r) => r.totals.map((row) => ({ ...row, names: r.bucket_names })),
+    }),
+    customers: t.field({
+      type: [AgingRowRef],
+      nullable: true,
+      resolve: (r) => r.customers?.map((row) => ({ ...row, names: r.bucket_names })) ?? null,
+    }),
   }),
 });
 
@@ -59,13 +69,20 @@ const AgingGrouping = builder.enumType('AgingGrouping', { values: { CUSTOMER: { 
 builder.queryFields((t) => ({
   agingReport: t.field({
     type: AgingReportRef,
-    args: { buckets: t.arg.string({ description: 'Upper edges in days, increasing: `30,60,90` by default.' }), by: t.arg({ type: AgingGrouping }) },
+    args: {
+      buckets: t.arg.string({ description: 'Upper edges in days, increasing: `30,60,90` by default.' }),
+      by: t.arg({ type: AgingGrouping }),
+    },
     resolve: (_root, args, { actor, services }) =>
-      services.reports.aging(actor, { ...(args.buckets != null && { buckets: args.buckets }), ...(args.by != null && { by: args.by }) }),
+      services.reports.aging(actor, {
+        ...(args.buckets != null && { buckets: args.buckets }),
+        ...(args.by != null && { by: args.by }),
+      }),
   }),
   dsoReport: t.field({
     type: DsoReportRef,
     args: { days: t.arg.int({ description: 'Length of the period ending today (7 to 366; 90 by default).' }) },
-    resolve: (_root, args, { actor, services }) => services.reports.dso(actor, { ...(args.days != null && { days: args.days }) }),
+    resolve: (_root, args, { actor, services }) =>
+      services.reports.dso(actor, { ...(args.days != null && { days: args.days }) }),
   }),
 }));

@@ -23,7 +23,8 @@ function parseDateTime(value: unknown): string {
 
 function parseAmount(value: unknown): number {
   // Range (≥ 0, the maximum) is the service's to check, as for REST.
-  if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw invalid('An Amount must be an integer in minor units.');
+  if (typeof value !== 'number' || !Number.isSafeInteger(value))
+    throw invalid('An Amount must be an integer in minor units.');
   return value;
 }
 
@@ -38,7 +39,10 @@ function parseMetadata(value: unknown): Record<string, string> {
 }
 
 /** A literal `{ key: "value", other: $variable }`; variables are unknown while the query is validated. */
-function metadataLiteral(node: ValueNode, variables: Record<string, unknown> | null | undefined): Record<string, string> {
+function metadataLiteral(
+  node: ValueNode,
+  variables: Record<string, unknown> | null | undefined,
+): Record<string, string> {
   if (node.kind !== Kind.OBJECT) throw invalid('Metadata must be an object of string keys and string values.');
   const out: Record<string, string> = {};
   for (const field of node.fields) {
@@ -85,7 +89,7 @@ builder.scalarType('Metadata', {
 });
 
 builder.scalarType('JSON', {
-  description: 'A JSON object, as the REST API shows it (snake_case keys): an event\'s `data`.',
+  description: "A JSON object, as the REST API shows it (snake_case keys): an event's `data`.",
   serialize: (value) => value,
   parseValue: () => {
     throw invalid('JSON values are not accepted as input.');

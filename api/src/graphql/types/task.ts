@@ -4,7 +4,8 @@ import { orNull, toListQuery, toServiceInput } from '../convert.ts';
 import { listType, pageArgs } from './common.ts';
 
 export const TaskKind = builder.enumType('TaskKind', {
-  description: '`CALL`: phone the customer; `LETTER`: send a formal notice; `COLLECTION`: hand the invoice to an agency.',
+  description:
+    '`CALL`: phone the customer; `LETTER`: send a formal notice; `COLLECTION`: hand the invoice to an agency.',
   values: { CALL: { value: 'call' }, LETTER: { value: 'letter' }, COLLECTION: { value: 'collection' } } as const,
 });
 
@@ -21,12 +22,25 @@ export const TaskRef = builder.objectRef<Task>('Task').implement({
     status: t.expose('status', { type: TaskStatus }),
     invoiceId: t.exposeID('invoice_id'),
     customerId: t.exposeID('customer_id'),
-    occurrenceId: t.exposeID('occurrence_id', { nullable: true, description: 'The planned reminder step that created the task.' }),
+    occurrenceId: t.exposeID('occurrence_id', {
+      nullable: true,
+      description: 'The planned reminder step that created the task.',
+    }),
     dueOn: t.expose('due_on', { type: 'Date' }),
-    assignee: t.exposeString('assignee', { nullable: true, description: 'Who works the task: a name or label of your own.' }),
-    outcome: t.exposeString('outcome', { nullable: true, description: 'What came of it, set when the task is completed.' }),
+    assignee: t.exposeString('assignee', {
+      nullable: true,
+      description: 'Who works the task: a name or label of your own.',
+    }),
+    outcome: t.exposeString('outcome', {
+      nullable: true,
+      description: 'What came of it, set when the task is completed.',
+    }),
     note: t.exposeString('note', { nullable: true }),
-    promiseToPayOn: t.expose('promise_to_pay_on', { type: 'Date', nullable: true, description: 'The payment date the customer promised during the call, if any.' }),
+    promiseToPayOn: t.expose('promise_to_pay_on', {
+      type: 'Date',
+      nullable: true,
+      description: 'The payment date the customer promised during the call, if any.',
+    }),
     completedAt: t.expose('completed_at', { type: 'DateTime', nullable: true }),
     createdAt: t.expose('created_at', { type: 'DateTime' }),
     updatedAt: t.expose('updated_at', { type: 'DateTime' }),
@@ -51,7 +65,8 @@ const CompleteTaskInput = builder.inputType('CompleteTaskInput', {
     note: t.string(),
     promiseToPayOn: t.field({
       type: 'Date',
-      description: 'Call tasks only: the day the customer promised to pay (today or later). Reminders wait until two days after it.',
+      description:
+        'Call tasks only: the day the customer promised to pay (today or later). Reminders wait until two days after it.',
     }),
   }),
 });
@@ -87,13 +102,15 @@ builder.mutationFields((t) => {
       type: TaskRef,
       description: 'Assigns an open task or changes its note (`task/not_open` once it is completed or canceled).',
       args: { ...byId, input: t.arg({ type: UpdateTaskInput, required: true }) },
-      resolve: (_root, { id, input }, { actor, services }) => services.tasks.update(actor, String(id), toServiceInput<TaskUpdate>(input)),
+      resolve: (_root, { id, input }, { actor, services }) =>
+        services.tasks.update(actor, String(id), toServiceInput<TaskUpdate>(input)),
     }),
     completeTask: t.field({
       type: TaskRef,
       description: 'Completes an open task; a call may record a promise to pay, set on the invoice.',
       args: { ...byId, input: t.arg({ type: CompleteTaskInput, required: true }) },
-      resolve: (_root, { id, input }, { actor, services }) => services.tasks.complete(actor, String(id), toServiceInput<TaskComplete>(input)),
+      resolve: (_root, { id, input }, { actor, services }) =>
+        services.tasks.complete(actor, String(id), toServiceInput<TaskComplete>(input)),
     }),
     cancelTask: t.field({
       type: TaskRef,

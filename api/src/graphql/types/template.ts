@@ -1,4 +1,10 @@
-import type { Template, TemplateContent, TemplateDeleted, TemplatePreview, TemplatePreviewRequest } from '../../domain/templates/index.ts';
+import type {
+  Template,
+  TemplateContent,
+  TemplateDeleted,
+  TemplatePreview,
+  TemplatePreviewRequest,
+} from '../../domain/templates/index.ts';
 import { builder } from '../builder.ts';
 import { orNull, toServiceInput } from '../convert.ts';
 import { listType } from './common.ts';
@@ -19,7 +25,11 @@ export const TemplateRef = builder.objectRef<Template>('Template').implement({
     subject: t.exposeString('subject'),
     html: t.exposeString('html'),
     text: t.exposeString('text'),
-    updatedAt: t.expose('updated_at', { type: 'DateTime', nullable: true, description: 'Null for a default template.' }),
+    updatedAt: t.expose('updated_at', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'Null for a default template.',
+    }),
   }),
 });
 
@@ -27,7 +37,11 @@ const TemplateList = listType('Template', TemplateRef);
 
 const DeletedTemplate = builder.objectRef<TemplateDeleted>('DeletedTemplate').implement({
   description: "The answer to deleteTemplate: the account's version is gone, the default applies again.",
-  fields: (t) => ({ key: t.exposeString('key'), locale: t.exposeString('locale'), deleted: t.exposeBoolean('deleted') }),
+  fields: (t) => ({
+    key: t.exposeString('key'),
+    locale: t.exposeString('locale'),
+    deleted: t.exposeBoolean('deleted'),
+  }),
 });
 
 const TemplatePreviewRef = builder.objectRef<TemplatePreview>('TemplatePreview').implement({
@@ -70,7 +84,8 @@ const keyAndLocale = builder.args((t) => ({
 builder.queryFields((t) => ({
   templates: t.field({
     type: TemplateList,
-    description: "The templates in effect: each default key in each locale (the account's version where it wrote one), then the account's own keys.",
+    description:
+      "The templates in effect: each default key in each locale (the account's version where it wrote one), then the account's own keys.",
     resolve: (_root, _args, { actor, services }) => services.templates.list(actor),
   }),
   template: t.field({
@@ -84,7 +99,8 @@ builder.queryFields((t) => ({
     type: TemplatePreviewRef,
     description: 'Renders a template with a real invoice, as it would be sent today. Nothing is sent or stored.',
     args: { input: t.arg({ type: PreviewTemplateInput, required: true }) },
-    resolve: (_root, { input }, { actor, services }) => services.templates.preview(actor, toServiceInput<TemplatePreviewRequest>(input)),
+    resolve: (_root, { input }, { actor, services }) =>
+      services.templates.preview(actor, toServiceInput<TemplatePreviewRequest>(input)),
   }),
 }));
 

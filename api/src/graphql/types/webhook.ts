@@ -1,4 +1,12 @@
-import type { WebhookAttempt, WebhookAttemptListQuery, WebhookDelivery, WebhookDeliveryListQuery, WebhookEndpoint, WebhookEndpointCreate, WebhookEndpointUpdate } from '../../domain/webhooks/index.ts';
+import type {
+  WebhookAttempt,
+  WebhookAttemptListQuery,
+  WebhookDelivery,
+  WebhookDeliveryListQuery,
+  WebhookEndpoint,
+  WebhookEndpointCreate,
+  WebhookEndpointUpdate,
+} from '../../domain/webhooks/index.ts';
 import { builder } from '../builder.ts';
 import { orNull, toListQuery, toServiceInput } from '../convert.ts';
 import { Deleted, listType, pageArgs } from './common.ts';
@@ -14,10 +22,18 @@ export const WebhookEndpointRef = builder.objectRef<WebhookEndpoint>('WebhookEnd
     id: t.exposeID('id'),
     url: t.exposeString('url'),
     description: t.exposeString('description', { nullable: true }),
-    enabledEvents: t.exposeStringList('enabled_events', { description: 'Event types sent to it; `*` means every type.' }),
+    enabledEvents: t.exposeStringList('enabled_events', {
+      description: 'Event types sent to it; `*` means every type.',
+    }),
     enabled: t.exposeBoolean('enabled'),
-    disabledReason: t.exposeString('disabled_reason', { nullable: true, description: 'Why Relance disabled it (410 Gone, 3 days of failures).' }),
-    secret: t.exposeString('secret', { nullable: true, description: 'The signing secret: only in the answers of `createWebhookEndpoint` and `rotateWebhookSecret`.' }),
+    disabledReason: t.exposeString('disabled_reason', {
+      nullable: true,
+      description: 'Why Relance disabled it (410 Gone, 3 days of failures).',
+    }),
+    secret: t.exposeString('secret', {
+      nullable: true,
+      description: 'The signing secret: only in the answers of `createWebhookEndpoint` and `rotateWebhookSecret`.',
+    }),
     createdAt: t.expose('created_at', { type: 'DateTime' }),
     updatedAt: t.expose('updated_at', { type: 'DateTime' }),
   }),
@@ -31,9 +47,15 @@ export const WebhookAttemptRef = builder.objectRef<WebhookAttempt>('WebhookAttem
     endpointId: t.exposeID('endpoint_id'),
     eventId: t.exposeID('event_id'),
     attemptedAt: t.expose('attempted_at', { type: 'DateTime' }),
-    statusCode: t.exposeInt('status_code', { nullable: true, description: 'Null when no answer came (timeout, refused, blocked address).' }),
+    statusCode: t.exposeInt('status_code', {
+      nullable: true,
+      description: 'Null when no answer came (timeout, refused, blocked address).',
+    }),
     durationMs: t.exposeInt('duration_ms'),
-    responseExcerpt: t.exposeString('response_excerpt', { nullable: true, description: 'The first KiB of the response body.' }),
+    responseExcerpt: t.exposeString('response_excerpt', {
+      nullable: true,
+      description: 'The first KiB of the response body.',
+    }),
     error: t.exposeString('error', { nullable: true }),
     succeeded: t.exposeBoolean('succeeded'),
     nextAttemptAt: t.expose('next_attempt_at', { type: 'DateTime', nullable: true }),
@@ -112,7 +134,8 @@ builder.queryFields((t) => ({
       eventId: t.arg.id({ description: 'Only deliveries of this event.' }),
       status: t.arg({ type: WebhookDeliveryStatus }),
     },
-    resolve: (_root, args, { actor, services }) => services.webhooks.listDeliveries(actor, toListQuery<WebhookDeliveryListQuery>(args)),
+    resolve: (_root, args, { actor, services }) =>
+      services.webhooks.listDeliveries(actor, toListQuery<WebhookDeliveryListQuery>(args)),
   }),
 }));
 
@@ -121,13 +144,15 @@ builder.mutationFields((t) => ({
     type: WebhookEndpointRef,
     description: 'Creates an endpoint; the answer’s `secret` is shown only now.',
     args: { input: t.arg({ type: CreateWebhookEndpointInput, required: true }) },
-    resolve: (_root, { input }, { actor, services }) => services.webhooks.create(actor, toServiceInput<WebhookEndpointCreate>(input)),
+    resolve: (_root, { input }, { actor, services }) =>
+      services.webhooks.create(actor, toServiceInput<WebhookEndpointCreate>(input)),
   }),
   updateWebhookEndpoint: t.field({
     type: WebhookEndpointRef,
     description: 'Changes an endpoint; disabling it stops its pending deliveries.',
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateWebhookEndpointInput, required: true }) },
-    resolve: (_root, { id, input }, { actor, services }) => services.webhooks.update(actor, String(id), toServiceInput<WebhookEndpointUpdate>(input)),
+    resolve: (_root, { id, input }, { actor, services }) =>
+      services.webhooks.update(actor, String(id), toServiceInput<WebhookEndpointUpdate>(input)),
   }),
   deleteWebhookEndpoint: t.field({
     type: Deleted,
@@ -137,10 +162,15 @@ builder.mutationFields((t) => ({
   }),
   rotateWebhookSecret: t.field({
     type: WebhookEndpointRef,
-    description: 'A new signing secret (in the answer); the old one keeps signing beside it for `overlapSeconds` (default 86400).',
+    description:
+      'A new signing secret (in the answer); the old one keeps signing beside it for `overlapSeconds` (default 86400).',
     args: { id: t.arg.id({ required: true }), overlapSeconds: t.arg.int() },
     resolve: (_root, { id, overlapSeconds }, { actor, services }) =>
-      services.webhooks.rotateSecret(actor, String(id), overlapSeconds === null || overlapSeconds === undefined ? {} : { overlap_seconds: overlapSeconds }),
+      services.webhooks.rotateSecret(
+        actor,
+        String(id),
+        overlapSeconds === null || overlapSeconds === undefined ? {} : { overlap_seconds: overlapSeconds },
+      ),
   }),
   sendWebhookTest: t.field({
     type: WebhookDeliveryRef,
@@ -152,6 +182,7 @@ builder.mutationFields((t) => ({
     type: WebhookDeliveryRef,
     description: 'Sends an event to this endpoint again (a new delivery, same `webhook-id`).',
     args: { id: t.arg.id({ required: true }), eventId: t.arg.id({ required: true }) },
-    resolve: (_root, { id, eventId }, { actor, services }) => services.webhooks.resend(actor, String(id), { event_id: String(eventId) }),
+    resolve: (_root, { id, eventId }, { actor, services }) =>
+      services.webhooks.resend(actor, String(id), { event_id: String(eventId) }),
   }),
 }));

@@ -21,19 +21,30 @@ function facts(late: boolean): Fact[] {
     { label: 'Already paid', value: '{{money invoice.amount_paid}}', if: 'invoice.amount_paid' },
     { label: 'Credited', value: '{{money invoice.amount_credited}}', if: 'invoice.amount_credited' },
     { label: 'Late fees', value: '{{money invoice.late_fees}}', if: 'invoice.late_fees' },
-    { label: 'Installment {{installment.number}} of {{installment.count}}, due {{date installment.due_date}}', value: '{{money installment.amount_due}}', if: 'installment', strong: true },
+    {
+      label: 'Installment {{installment.number}} of {{installment.count}}, due {{date installment.due_date}}',
+      value: '{{money installment.amount_due}}',
+      if: 'installment',
+      strong: true,
+    },
     { label: late ? 'Amount now due' : 'Amount due', value: '{{money invoice.total_due}}', strong: true },
   ];
 }
 
-const payment = { link: 'Pay invoice {{invoice.number}} online', instructions: 'How to pay', copy: 'Download a copy of the invoice' };
+const payment = {
+  link: 'Pay invoice {{invoice.number}} online',
+  instructions: 'How to pay',
+  copy: 'Download a copy of the invoice',
+};
 const alreadyPaid = 'If you have already paid, thank you, and please ignore this message.';
-const questions = 'If you have any question about this invoice, simply reply to this email{{#if creditor.contact_phone}} or call us on {{creditor.contact_phone}}{{/if}}.';
+const questions =
+  'If you have any question about this invoice, simply reply to this email{{#if creditor.contact_phone}} or call us on {{creditor.contact_phone}}{{/if}}.';
 
 const copies: Record<string, MessageCopy> = {
   before_due: {
     lang: 'en',
-    subject: '{{creditor.name}}: invoice {{invoice.number}}{{#if invoice.description}} ({{invoice.description}}){{/if}} is due on {{date invoice.due_date}}',
+    subject:
+      '{{creditor.name}}: invoice {{invoice.number}}{{#if invoice.description}} ({{invoice.description}}){{/if}} is due on {{date invoice.due_date}}',
     greeting: helloGreeting,
     intro: [
       'This is a courtesy reminder that invoice {{invoice.number}}, sent on {{date invoice.issue_date}}, is due on ' +
@@ -46,9 +57,12 @@ const copies: Record<string, MessageCopy> = {
   },
   due_today: {
     lang: 'en',
-    subject: '{{creditor.name}}: invoice {{invoice.number}}{{#if invoice.description}} ({{invoice.description}}){{/if}} is due today',
+    subject:
+      '{{creditor.name}}: invoice {{invoice.number}}{{#if invoice.description}} ({{invoice.description}}){{/if}} is due today',
     greeting: helloGreeting,
-    intro: ['A quick reminder that invoice {{invoice.number}}, sent on {{date invoice.issue_date}}, is due today, {{date invoice.due_date}}.'],
+    intro: [
+      'A quick reminder that invoice {{invoice.number}}, sent on {{date invoice.issue_date}}, is due today, {{date invoice.due_date}}.',
+    ],
     facts: facts(false),
     payment,
     outro: [alreadyPaid, questions],

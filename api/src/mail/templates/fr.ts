@@ -9,7 +9,8 @@ import { buildTemplate, type Fact, type MessageCopy } from './layout.ts';
 const greeting = '{{#if customer.contact_name}}Bonjour {{customer.contact_name}},{{else}}Madame, Monsieur,{{/if}}';
 const about = '{{#if invoice.description}} ({{invoice.description}}){{/if}}';
 const daysOverdue = '{{invoice.days_overdue}} {{plural invoice.days_overdue "jour" "jours"}}';
-const includingFees = '{{#if invoice.late_fees}}, dont {{money invoice.late_fees}} de pénalités et frais de retard{{/if}}';
+const includingFees =
+  '{{#if invoice.late_fees}}, dont {{money invoice.late_fees}} de pénalités et frais de retard{{/if}}';
 
 function facts(late: boolean): Fact[] {
   return [
@@ -21,19 +22,31 @@ function facts(late: boolean): Fact[] {
     { label: 'Déjà réglé', value: '{{money invoice.amount_paid}}', if: 'invoice.amount_paid' },
     { label: 'Avoirs', value: '{{money invoice.amount_credited}}', if: 'invoice.amount_credited' },
     { label: 'Pénalités et frais de retard', value: '{{money invoice.late_fees}}', if: 'invoice.late_fees' },
-    { label: 'Échéance {{installment.number}} sur {{installment.count}}, au {{date installment.due_date}}', value: '{{money installment.amount_due}}', if: 'installment', strong: true },
+    {
+      label: 'Échéance {{installment.number}} sur {{installment.count}}, au {{date installment.due_date}}',
+      value: '{{money installment.amount_due}}',
+      if: 'installment',
+      strong: true,
+    },
     { label: late ? 'Montant dû à ce jour' : 'Montant à régler', value: '{{money invoice.total_due}}', strong: true },
   ];
 }
 
-const payment = { link: 'Régler la facture {{invoice.number}} en ligne', instructions: 'Modalités de règlement', copy: 'Télécharger la facture' };
-const alreadyPaid = 'Si vous avez déjà procédé au règlement, nous vous en remercions et vous prions de ne pas tenir compte de ce message.';
-const questions = 'Pour toute question sur cette facture, répondez simplement à ce message{{#if creditor.contact_phone}} ou appelez-nous au {{creditor.contact_phone}}{{/if}}.';
+const payment = {
+  link: 'Régler la facture {{invoice.number}} en ligne',
+  instructions: 'Modalités de règlement',
+  copy: 'Télécharger la facture',
+};
+const alreadyPaid =
+  'Si vous avez déjà procédé au règlement, nous vous en remercions et vous prions de ne pas tenir compte de ce message.';
+const questions =
+  'Pour toute question sur cette facture, répondez simplement à ce message{{#if creditor.contact_phone}} ou appelez-nous au {{creditor.contact_phone}}{{/if}}.';
 
 const copies: Record<string, MessageCopy> = {
   before_due: {
     lang: 'fr',
-    subject: '{{creditor.name}} : facture {{invoice.number}}{{#if invoice.description}} ({{invoice.description}}){{/if}} à régler le {{date invoice.due_date}}',
+    subject:
+      '{{creditor.name}} : facture {{invoice.number}}{{#if invoice.description}} ({{invoice.description}}){{/if}} à régler le {{date invoice.due_date}}',
     greeting,
     intro: [
       'Nous nous permettons de vous rappeler que la facture {{invoice.number}}, émise le {{date invoice.issue_date}}, arrive à échéance le ' +
@@ -46,9 +59,12 @@ const copies: Record<string, MessageCopy> = {
   },
   due_today: {
     lang: 'fr',
-    subject: "{{creditor.name}} : facture {{invoice.number}}{{#if invoice.description}} ({{invoice.description}}){{/if}} à régler aujourd'hui",
+    subject:
+      "{{creditor.name}} : facture {{invoice.number}}{{#if invoice.description}} ({{invoice.description}}){{/if}} à régler aujourd'hui",
     greeting,
-    intro: ["Un petit rappel : la facture {{invoice.number}}, émise le {{date invoice.issue_date}}, arrive à échéance aujourd'hui, {{date invoice.due_date}}."],
+    intro: [
+      "Un petit rappel : la facture {{invoice.number}}, émise le {{date invoice.issue_date}}, arrive à échéance aujourd'hui, {{date invoice.due_date}}.",
+    ],
     facts: facts(false),
     payment,
     outro: [alreadyPaid, questions],
@@ -80,7 +96,7 @@ const copies: Record<string, MessageCopy> = {
     payment,
     outro: [
       alreadyPaid,
-      "Si une difficulté vous empêche de régler cette facture, contactez-nous dès maintenant{{#if creditor.contact_phone}} au {{creditor.contact_phone}}{{/if}} : nous préférons trouver une solution avec vous.",
+      'Si une difficulté vous empêche de régler cette facture, contactez-nous dès maintenant{{#if creditor.contact_phone}} au {{creditor.contact_phone}}{{/if}} : nous préférons trouver une solution avec vous.',
     ],
     signoff: 'Cordialement,',
   },
@@ -91,7 +107,10 @@ const copies: Record<string, MessageCopy> = {
     intro: [
       `Malgré nos relances, la facture {{invoice.number}}, échue le {{date invoice.due_date}}, demeure impayée : elle est en retard de ${daysOverdue}.`,
       `Le montant dû s'élève à {{money invoice.total_due}}${includingFees}.`,
-      { if: 'invoice.late_fees', text: 'Les pénalités et frais de retard ont été appliqués conformément à nos conditions de paiement.' },
+      {
+        if: 'invoice.late_fees',
+        text: 'Les pénalités et frais de retard ont été appliqués conformément à nos conditions de paiement.',
+      },
       'Nous vous prions de bien vouloir régulariser cette situation dans les plus brefs délais et, en tout état de cause, de nous faire savoir où en est ce règlement en répondant à ce message.',
       "Si vous rencontrez des difficultés, nous sommes disposés à convenir avec vous d'un échéancier de paiement : répondez à ce message{{#if creditor.contact_phone}} ou appelez-nous au {{creditor.contact_phone}}{{/if}} pour en discuter.",
     ],

@@ -27,12 +27,14 @@ function pick(templates: Record<string, TemplateSource>): Record<DefaultTemplate
 }
 
 /** Relance's own templates, per locale and key; an account overrides them per key and locale. */
-export const DEFAULT_TEMPLATES: Readonly<Record<TemplateLocale, Readonly<Record<DefaultTemplateKey, TemplateSource>>>> = Object.freeze({
-  fr: pick(FR_TEMPLATES),
-  en: pick(EN_TEMPLATES),
-});
+export const DEFAULT_TEMPLATES: Readonly<Record<TemplateLocale, Readonly<Record<DefaultTemplateKey, TemplateSource>>>> =
+  Object.freeze({
+    fr: pick(FR_TEMPLATES),
+    en: pick(EN_TEMPLATES),
+  });
 
-export const isDefaultTemplateKey = (key: string): key is DefaultTemplateKey => (TEMPLATE_KEYS as readonly string[]).includes(key);
+export const isDefaultTemplateKey = (key: string): key is DefaultTemplateKey =>
+  (TEMPLATE_KEYS as readonly string[]).includes(key);
 
 /** The default template of `key` in `locale`, if Relance has one. */
 export function defaultTemplate(key: string, locale: TemplateLocale): TemplateSource | undefined {

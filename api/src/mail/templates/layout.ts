@@ -45,17 +45,23 @@ function text(copy: MessageCopy): string {
   const facts = copy.facts.map((f) => conditional(f.if, `${f.label}${colon} ${f.value}`, true)).join('\n');
   const payment = [
     conditional('invoice.payment_url', `${copy.payment.link}${colon} {{invoice.payment_url}}`, true),
-    conditional('creditor.payment_instructions', `${copy.payment.instructions}${colon}\n{{creditor.payment_instructions}}`, true),
+    conditional(
+      'creditor.payment_instructions',
+      `${copy.payment.instructions}${colon}\n{{creditor.payment_instructions}}`,
+      true,
+    ),
     conditional('invoice.pdf_url', `${copy.payment.copy}${colon} {{invoice.pdf_url}}`, true),
   ].join('\n\n');
-  return [
-    copy.greeting,
-    ...copy.intro.map(paragraphText),
-    facts,
-    payment,
-    ...copy.outro.map(paragraphText),
-    `${copy.signoff}\n{{creditor.sender_name}}`,
-  ].join('\n\n') + '\n';
+  return (
+    [
+      copy.greeting,
+      ...copy.intro.map(paragraphText),
+      facts,
+      payment,
+      ...copy.outro.map(paragraphText),
+      `${copy.signoff}\n{{creditor.sender_name}}`,
+    ].join('\n\n') + '\n'
+  );
 }
 
 const P = 'margin:0 0 16px';
@@ -68,7 +74,11 @@ const paragraphHtml = (p: Paragraph) =>
 function html(copy: MessageCopy): string {
   const rows = copy.facts.map((f) => {
     const value = f.strong ? `<strong>${f.value}</strong>` : f.value;
-    return conditional(f.if, `<tr><td style="${TD_LABEL}">${f.label}</td><td style="${TD_VALUE}">${value}</td></tr>`, false);
+    return conditional(
+      f.if,
+      `<tr><td style="${TD_LABEL}">${f.label}</td><td style="${TD_VALUE}">${value}</td></tr>`,
+      false,
+    );
   });
   return `<!DOCTYPE html>
 <html lang="${copy.lang}">

@@ -41,7 +41,12 @@ export interface ChannelContext extends ComposeInput {
 }
 
 /** A message row as a channel composes it, before it is stored. */
-export type MessageValues = Insertable<Messages> & { id: string; to_addresses: string[]; cc_addresses: string[]; reply_to: string | null };
+export type MessageValues = Insertable<Messages> & {
+  id: string;
+  to_addresses: string[];
+  cc_addresses: string[];
+  reply_to: string | null;
+};
 
 /** What composing a reminder came to. */
 export type Composition =
@@ -62,7 +67,10 @@ export interface Attachment {
 /** One stored message on its way to the provider: a retry sends exactly these bytes under the same key. */
 export interface Dispatch {
   occurrence: OccurrenceRow;
-  message: Pick<Selectable<Messages>, 'id' | 'from_address' | 'to_addresses' | 'cc_addresses' | 'reply_to' | 'subject' | 'html' | 'text'>;
+  message: Pick<
+    Selectable<Messages>,
+    'id' | 'from_address' | 'to_addresses' | 'cc_addresses' | 'reply_to' | 'subject' | 'html' | 'text'
+  >;
   /** The provider's idempotency key: the occurrence id, the same at every attempt. */
   idempotencyKey: string;
   attachments?: readonly Attachment[];

@@ -9,7 +9,13 @@ import { type ComposedEmail, defineChannel, type DeliveryResult } from './channe
 function failureOf(error: unknown): DeliveryResult & { ok: false } {
   const failure = error instanceof Error ? error.message : String(error);
   if (!(error instanceof TransportError)) return { ok: false, failure, retryable: false };
-  return { ok: false, failure, retryable: error.retryable, retryAfterMs: error.retryAfterMs, outcomeUnknown: error.retryable && error.outcomeUnknown };
+  return {
+    ok: false,
+    failure,
+    retryable: error.retryable,
+    retryAfterMs: error.retryAfterMs,
+    outcomeUnknown: error.retryable && error.outcomeUnknown,
+  };
 }
 
 /** The provider keeps these with the email and echoes them in its events. */
@@ -30,9 +36,15 @@ export const email = defineChannel({
       if (!customer.email) return { kind: 'skip', reason: 'no_recipient' };
       if (suppressed.has(customer.email.toLowerCase())) return { kind: 'skip', reason: 'suppressed' };
       // A step that applies late fees brings them up to date first, so the email states the amount now due.
-      if (occurrence.applies_late_fees && (await accrueLateFees(trx, { accountId, invoiceId: invoice.id, today, now, atFeeStep: true })).length > 0) {
+      if (
+        occurrence.applies_late_fees &&
+        (await accrueLateFees(trx, { accountId, invoiceId: invoice.id, today, now, atFeeStep: true })).length > 0
+      ) {
         // In place: the batch's later reminders of this invoice see the fees too.
-        Object.assign(invoice, await trx.selectFrom('invoices').selectAll().where('id', '=', invoice.id).executeTakeFirstOrThrow());
+        Object.assign(
+          invoice,
+          await trx.selectFrom('invoices').selectAll().where('id', '=', invoice.id).executeTakeFirstOrThrow(),
+        );
       }
       let composed: ComposedEmail;
       try {
@@ -77,7 +89,10 @@ export const email = defineChannel({
         const results: DeliveryResult[] = [];
         for (const { occurrence, message, idempotencyKey } of dispatches) {
           try {
-            const { providerMessageId } = await transport.send(outgoingEmailOf(message, tagsOf(occurrence)), idempotencyKey);
+            const { providerMessageId } = await transport.send(
+              outgoingEmailOf(message, tagsOf(occurrence)),
+              idempotencyKey,
+            );
             results.push({ ok: true, providerMessageId });
           } catch (error) {
             results.push(failureOf(error));
@@ -88,11 +103,22 @@ export const email = defineChannel({
       ...(transport.sendBatch && {
         async sendBatch(dispatches, idempotencyKey) {
           try {
-            const answers = await transport.sendBatch!(dispatches.map((d) => outgoingEmailOf(d.message, tagsOf(d.occurrence))), idempotencyKey);
+            const answers = await transport.sendBatch!(
+              dispatches.map((d) => outgoingEmailOf(d.message, tagsOf(d.occurrence))),
+              idempotencyKey,
+            );
             return dispatches.map((_, i): DeliveryResult => {
               const answer = answers[i];
-              if (!answer) return { ok: false, failure: 'the provider gave no result for this email', retryable: true, outcomeUnknown: true };
-              return answer instanceof TransportError ? failureOf(answer) : { ok: true, providerMessageId: answer.providerMessageId };
+              if (!answer)
+                return {
+                  ok: false,
+                  failure: 'the provider gave no result for this email',
+                  retryable: true,
+                  outcomeUnknown: true,
+                };
+              return answer instanceof TransportError
+                ? failureOf(answer)
+                : { ok: true, providerMessageId: answer.providerMessageId };
             });
           } catch (error) {
             // The call as a whole: the same outcome for each email of the batch.

@@ -8,8 +8,26 @@ export function createsTask(kind: string): ChannelRuntime {
   return {
     async compose({ trx, accountId, invoice, customer, occurrence, today, now }) {
       const taskId = newId('task');
-      const task = await insertTask(trx, { account_id: accountId, id: taskId, kind, status: 'open', invoice_id: invoice.id, customer_id: customer.id, occurrence_id: occurrence.id, due_on: today, created_at: now, updated_at: now });
-      await recordEvent(trx, { accountId, type: 'task.created', objectType: 'task', objectId: taskId, data: presentTask(task), at: now });
+      const task = await insertTask(trx, {
+        account_id: accountId,
+        id: taskId,
+        kind,
+        status: 'open',
+        invoice_id: invoice.id,
+        customer_id: customer.id,
+        occurrence_id: occurrence.id,
+        due_on: today,
+        created_at: now,
+        updated_at: now,
+      });
+      await recordEvent(trx, {
+        accountId,
+        type: 'task.created',
+        objectType: 'task',
+        objectId: taskId,
+        data: presentTask(task),
+        at: now,
+      });
       return { kind: 'done', taskId, data: { task_id: taskId } };
     },
     preview: async () => null,

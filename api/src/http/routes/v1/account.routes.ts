@@ -10,13 +10,22 @@ import { IdParams, IdempotencyHeaders, responses, security, ref } from './common
 export async function accountRoutes(instance: FastifyInstance, { services }: { services: Services }) {
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   app.get('/v1/account', {
-    schema: { operationId: 'getAccount', tags: ['Account'], summary: 'The account of the API key', security, response: responses(200, 'Account') },
+    schema: {
+      operationId: 'getAccount',
+      tags: ['Account'],
+      summary: 'The account of the API key',
+      security,
+      response: responses(200, 'Account'),
+    },
     handler: (request) => services.accounts.get(actorOf(request)),
   });
 
   app.patch('/v1/account', {
     schema: {
-      operationId: 'updateAccount', tags: ['Account'], summary: 'Update the account settings', security,
+      operationId: 'updateAccount',
+      tags: ['Account'],
+      summary: 'Update the account settings',
+      security,
       body: ref(AccountUpdate),
       response: responses(200, 'Account'),
     },
@@ -25,7 +34,10 @@ export async function accountRoutes(instance: FastifyInstance, { services }: { s
 
   app.get('/v1/api_keys', {
     schema: {
-      operationId: 'listApiKeys', tags: ['Account'], summary: 'List API keys (secrets are never shown again)', security,
+      operationId: 'listApiKeys',
+      tags: ['Account'],
+      summary: 'List API keys (secrets are never shown again)',
+      security,
       querystring: PageQuery,
       response: responses(200, 'ApiKeyList'),
     },
@@ -34,16 +46,25 @@ export async function accountRoutes(instance: FastifyInstance, { services }: { s
 
   app.post('/v1/api_keys', {
     schema: {
-      operationId: 'createApiKey', tags: ['Account'], summary: 'Create an API key; its secret is shown once', security, headers: IdempotencyHeaders,
+      operationId: 'createApiKey',
+      tags: ['Account'],
+      summary: 'Create an API key; its secret is shown once',
+      security,
+      headers: IdempotencyHeaders,
       body: ref(ApiKeyCreate),
       response: responses(201, 'ApiKeyWithSecret'),
     },
-    handler: async (request, reply) => reply.code(201).send(await services.apiKeys.create(actorOf(request), request.body ?? {})),
+    handler: async (request, reply) =>
+      reply.code(201).send(await services.apiKeys.create(actorOf(request), request.body ?? {})),
   });
 
   app.post('/v1/api_keys/:id/revoke', {
     schema: {
-      operationId: 'revokeApiKey', tags: ['Account'], summary: 'Revoke an API key at once', security, headers: IdempotencyHeaders,
+      operationId: 'revokeApiKey',
+      tags: ['Account'],
+      summary: 'Revoke an API key at once',
+      security,
+      headers: IdempotencyHeaders,
       params: IdParams,
       response: responses(200, 'ApiKey'),
     },

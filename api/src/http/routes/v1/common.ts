@@ -16,15 +16,27 @@ export const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) }, { ad
 
 /** Every error is an RFC 9457 problem document. */
 export const problems = {
-  '4XX': { description: 'The request was refused; `code` says why.', content: { 'application/problem+json': { schema: Type.Ref('Problem') } } },
-  '5XX': { description: 'A failure on our side; quote `request_id`.', content: { 'application/problem+json': { schema: Type.Ref('Problem') } } },
+  '4XX': {
+    description: 'The request was refused; `code` says why.',
+    content: { 'application/problem+json': { schema: Type.Ref('Problem') } },
+  },
+  '5XX': {
+    description: 'A failure on our side; quote `request_id`.',
+    content: { 'application/problem+json': { schema: Type.Ref('Problem') } },
+  },
 };
 
 /** Response schemas of an operation: its success body plus the problem document every error uses. */
-export function responses(status: 200 | 201, ref: string, description = `The ${ref.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase()}.`) {
+export function responses(
+  status: 200 | 201,
+  ref: string,
+  description = `The ${ref.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase()}.`,
+) {
   const ok = (text: string) => ({ description: text, content: { 'application/json': { schema: Type.Ref(ref) } } });
   return {
-    ...(status === 201 ? { 201: ok(`Created: ${description}`), 200: ok(`Already registered (same external_id): ${description}`) } : { 200: ok(description) }),
+    ...(status === 201
+      ? { 201: ok(`Created: ${description}`), 200: ok(`Already registered (same external_id): ${description}`) }
+      : { 200: ok(description) }),
     ...problems,
   };
 }

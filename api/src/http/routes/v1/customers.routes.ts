@@ -7,11 +7,15 @@ import { Deleted, IdParams, IdempotencyHeaders, problems, responses, security, r
 
 export async function customerRoutes(instance: FastifyInstance, { services }: { services: Services }) {
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();
-    const tags = ['Customers'];
+  const tags = ['Customers'];
 
   app.post('/v1/customers', {
     schema: {
-      operationId: 'createCustomer', tags, summary: 'Create a customer', security, headers: IdempotencyHeaders,
+      operationId: 'createCustomer',
+      tags,
+      summary: 'Create a customer',
+      security,
+      headers: IdempotencyHeaders,
       description:
         'A customer whose `external_id` is already registered is returned with status 200 instead of creating a second one, ' +
         'when the body agrees with it; a body that differs from it in a given field is a 409 `customer/external_id_taken` ' +
@@ -26,24 +30,53 @@ export async function customerRoutes(instance: FastifyInstance, { services }: { 
   });
 
   app.get('/v1/customers', {
-    schema: { operationId: 'listCustomers', tags, summary: 'List customers, newest first', security, querystring: CustomerListQuery, response: responses(200, 'CustomerList') },
+    schema: {
+      operationId: 'listCustomers',
+      tags,
+      summary: 'List customers, newest first',
+      security,
+      querystring: CustomerListQuery,
+      response: responses(200, 'CustomerList'),
+    },
     handler: (request) => services.customers.list(actorOf(request), request.query),
   });
 
   app.get('/v1/customers/:id', {
-    schema: { operationId: 'getCustomer', tags, summary: 'Get a customer', security, params: IdParams, response: responses(200, 'Customer') },
+    schema: {
+      operationId: 'getCustomer',
+      tags,
+      summary: 'Get a customer',
+      security,
+      params: IdParams,
+      response: responses(200, 'Customer'),
+    },
     handler: (request) => services.customers.get(actorOf(request), request.params.id),
   });
 
   app.patch('/v1/customers/:id', {
-    schema: { operationId: 'updateCustomer', tags, summary: 'Update a customer', security, params: IdParams, body: ref(CustomerUpdate), response: responses(200, 'Customer') },
+    schema: {
+      operationId: 'updateCustomer',
+      tags,
+      summary: 'Update a customer',
+      security,
+      params: IdParams,
+      body: ref(CustomerUpdate),
+      response: responses(200, 'Customer'),
+    },
     handler: (request) => services.customers.update(actorOf(request), request.params.id, request.body),
   });
 
   app.delete('/v1/customers/:id', {
     schema: {
-      operationId: 'deleteCustomer', tags, summary: 'Delete a customer that has no invoice', security, params: IdParams,
-      response: { 200: { description: 'Deleted.', content: { 'application/json': { schema: Deleted('customer') } } }, ...problems },
+      operationId: 'deleteCustomer',
+      tags,
+      summary: 'Delete a customer that has no invoice',
+      security,
+      params: IdParams,
+      response: {
+        200: { description: 'Deleted.', content: { 'application/json': { schema: Deleted('customer') } } },
+        ...problems,
+      },
     },
     handler: (request) => services.customers.delete(actorOf(request), request.params.id),
   });

@@ -7,11 +7,14 @@ import { IdParams, IdempotencyHeaders, responses, security, ref } from './common
 
 export async function invoiceRoutes(instance: FastifyInstance, { services }: { services: Services }) {
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();
-    const tags = ['Invoices'];
+  const tags = ['Invoices'];
 
   app.post('/v1/invoices', {
     schema: {
-      operationId: 'createInvoice', tags, security, headers: IdempotencyHeaders,
+      operationId: 'createInvoice',
+      tags,
+      security,
+      headers: IdempotencyHeaders,
       summary: 'Register an invoice',
       description:
         'Creates an open (or draft) invoice. The customer is given by `customer_id`, or inline by `customer.external_id` ' +
@@ -27,15 +30,33 @@ export async function invoiceRoutes(instance: FastifyInstance, { services }: { s
   });
 
   app.get<{ Querystring: InvoiceListQuery }>('/v1/invoices', {
-    schema: { operationId: 'listInvoices', tags, summary: 'List invoices, newest first', security, querystring: InvoiceListQuery, response: responses(200, 'InvoiceList') },
+    schema: {
+      operationId: 'listInvoices',
+      tags,
+      summary: 'List invoices, newest first',
+      security,
+      querystring: InvoiceListQuery,
+      response: responses(200, 'InvoiceList'),
+    },
     handler: async (request) => {
       const page = await services.invoices.list(actorOf(request), request.query);
-      return { ...page, data: await services.related.expandInvoices(actorOf(request), page.data, request.query.expand) };
+      return {
+        ...page,
+        data: await services.related.expandInvoices(actorOf(request), page.data, request.query.expand),
+      };
     },
   });
 
   app.get<{ Params: { id: string }; Querystring: InvoiceGetQuery }>('/v1/invoices/:id', {
-    schema: { operationId: 'getInvoice', tags, summary: 'Get an invoice', security, params: IdParams, querystring: InvoiceGetQuery, response: responses(200, 'Invoice') },
+    schema: {
+      operationId: 'getInvoice',
+      tags,
+      summary: 'Get an invoice',
+      security,
+      params: IdParams,
+      querystring: InvoiceGetQuery,
+      response: responses(200, 'Invoice'),
+    },
     handler: async (request) => {
       const invoice = await services.invoices.get(actorOf(request), request.params.id);
       return (await services.related.expandInvoices(actorOf(request), [invoice], request.query.expand))[0];
@@ -43,18 +64,39 @@ export async function invoiceRoutes(instance: FastifyInstance, { services }: { s
   });
 
   app.patch('/v1/invoices/:id', {
-    schema: { operationId: 'updateInvoice', tags, summary: 'Edit a draft invoice', security, params: IdParams, body: ref(InvoiceUpdate), response: responses(200, 'Invoice') },
+    schema: {
+      operationId: 'updateInvoice',
+      tags,
+      summary: 'Edit a draft invoice',
+      security,
+      params: IdParams,
+      body: ref(InvoiceUpdate),
+      response: responses(200, 'Invoice'),
+    },
     handler: (request) => services.invoices.update(actorOf(request), request.params.id, request.body),
   });
 
   const actions = [
     ['finalize', 'finalizeInvoice', 'Finalize a draft: it becomes open and is followed up', services.invoices.finalize],
     ['void', 'voidInvoice', 'Void a draft or open invoice: it was never owed', services.invoices.void],
-    ['mark_uncollectible', 'markInvoiceUncollectible', 'Write off an open invoice', services.invoices.markUncollectible],
+    [
+      'mark_uncollectible',
+      'markInvoiceUncollectible',
+      'Write off an open invoice',
+      services.invoices.markUncollectible,
+    ],
   ] as const;
   for (const [action, operationId, summary, run] of actions) {
     app.post(`/v1/invoices/:id/${action}`, {
-      schema: { operationId, tags, summary, security, headers: IdempotencyHeaders, params: IdParams, response: responses(200, 'Invoice') },
+      schema: {
+        operationId,
+        tags,
+        summary,
+        security,
+        headers: IdempotencyHeaders,
+        params: IdParams,
+        response: responses(200, 'Invoice'),
+      },
       handler: (request) => run(actorOf(request), request.params.id),
     });
   }

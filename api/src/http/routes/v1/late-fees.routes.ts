@@ -7,7 +7,10 @@ import type { Services } from '../../../services.ts';
 import { actorOf } from '../../auth.ts';
 import { IdParams, IdempotencyHeaders, responses, security, ref } from './common.ts';
 
-const FeeParams = Type.Object({ id: Type.String({ maxLength: 64 }), fee_id: Type.String({ maxLength: 64 }) }, { additionalProperties: false });
+const FeeParams = Type.Object(
+  { id: Type.String({ maxLength: 64 }), fee_id: Type.String({ maxLength: 64 }) },
+  { additionalProperties: false },
+);
 
 export async function lateFeeRoutes(instance: FastifyInstance, { services }: { services: Services }) {
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();
@@ -15,7 +18,11 @@ export async function lateFeeRoutes(instance: FastifyInstance, { services }: { s
 
   app.get('/v1/invoices/:id/fees', {
     schema: {
-      operationId: 'listInvoiceFees', tags, security, params: IdParams, querystring: PageQuery,
+      operationId: 'listInvoiceFees',
+      tags,
+      security,
+      params: IdParams,
+      querystring: PageQuery,
       summary: "An invoice's late-fee lines (recovery fee, interest accruals), oldest first",
       response: responses(200, 'InvoiceFeeList'),
     },
@@ -24,7 +31,11 @@ export async function lateFeeRoutes(instance: FastifyInstance, { services }: { s
 
   app.post('/v1/invoices/:id/fees/:fee_id/waive', {
     schema: {
-      operationId: 'waiveInvoiceFee', tags, security, headers: IdempotencyHeaders, params: FeeParams,
+      operationId: 'waiveInvoiceFee',
+      tags,
+      security,
+      headers: IdempotencyHeaders,
+      params: FeeParams,
       summary: 'Waive a late fee: it stays listed with the reason and no longer counts in the balance',
       body: ref(InvoiceFeeWaive),
       response: responses(200, 'InvoiceFee'),
@@ -37,7 +48,10 @@ export async function lateFeeRoutes(instance: FastifyInstance, { services }: { s
 
   app.get('/v1/reference_rates', {
     schema: {
-      operationId: 'listReferenceRates', tags, security, querystring: ReferenceRateListQuery,
+      operationId: 'listReferenceRates',
+      tags,
+      security,
+      querystring: ReferenceRateListQuery,
       summary: 'Central-bank reference rates the legal presets use (ECB, Bank of England), with their effective dates',
       response: responses(200, 'ReferenceRateList'),
     },
@@ -46,7 +60,10 @@ export async function lateFeeRoutes(instance: FastifyInstance, { services }: { s
 
   app.post('/v1/reference_rates', {
     schema: {
-      operationId: 'createReferenceRate', tags, security, headers: IdempotencyHeaders,
+      operationId: 'createReferenceRate',
+      tags,
+      security,
+      headers: IdempotencyHeaders,
       summary: 'Record a reference rate (operator only)',
       description:
         'Reference rates are shared by every account, so an account API key cannot change them: this always answers 403 ' +

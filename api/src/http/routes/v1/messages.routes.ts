@@ -6,14 +6,21 @@ import type { Services } from '../../../services.ts';
 import { actorOf } from '../../auth.ts';
 import { IdParams, problems, responses, security } from './common.ts';
 
-export async function messageRoutes(instance: FastifyInstance, options: { services: Services; resendWebhookSecret: string | undefined }) {
+export async function messageRoutes(
+  instance: FastifyInstance,
+  options: { services: Services; resendWebhookSecret: string | undefined },
+) {
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   const { services, resendWebhookSecret } = options;
   const tags = ['Messages'];
 
   app.get('/v1/messages', {
     schema: {
-      operationId: 'listMessages', tags, security, querystring: MessageListQuery, response: responses(200, 'MessageList'),
+      operationId: 'listMessages',
+      tags,
+      security,
+      querystring: MessageListQuery,
+      response: responses(200, 'MessageList'),
       summary: 'List the emails sent (or kept in the outbox), newest first',
       description: 'Without their bodies; get one message to read its HTML and text.',
     },
@@ -21,13 +28,24 @@ export async function messageRoutes(instance: FastifyInstance, options: { servic
   });
 
   app.get('/v1/messages/:id', {
-    schema: { operationId: 'getMessage', tags, summary: 'Get a message, with its bodies as sent', security, params: IdParams, response: responses(200, 'Message') },
+    schema: {
+      operationId: 'getMessage',
+      tags,
+      summary: 'Get a message, with its bodies as sent',
+      security,
+      params: IdParams,
+      response: responses(200, 'Message'),
+    },
     handler: (request) => services.messages.get(actorOf(request), request.params.id),
   });
 
   app.get('/v1/suppressions', {
     schema: {
-      operationId: 'listSuppressions', tags, security, querystring: SuppressionListQuery, response: responses(200, 'SuppressionList'),
+      operationId: 'listSuppressions',
+      tags,
+      security,
+      querystring: SuppressionListQuery,
+      response: responses(200, 'SuppressionList'),
       summary: 'List suppressed addresses, in address order',
       description: 'Addresses that hard-bounced or complained: reminders are not sent to them.',
     },
@@ -36,9 +54,15 @@ export async function messageRoutes(instance: FastifyInstance, options: { servic
 
   app.delete('/v1/suppressions/:email', {
     schema: {
-      operationId: 'removeSuppression', tags, security, summary: 'Let reminders go to a suppressed address again',
+      operationId: 'removeSuppression',
+      tags,
+      security,
+      summary: 'Let reminders go to a suppressed address again',
       params: Type.Object({ email: Type.String({ maxLength: 320 }) }, { additionalProperties: false }),
-      response: { 200: { description: 'Removed.', content: { 'application/json': { schema: SuppressionRemoved } } }, ...problems },
+      response: {
+        200: { description: 'Removed.', content: { 'application/json': { schema: SuppressionRemoved } } },
+        ...problems,
+      },
     },
     handler: (request) => services.messages.removeSuppression(actorOf(request), request.params.email),
   });
@@ -51,7 +75,11 @@ export async function messageRoutes(instance: FastifyInstance, options: { servic
     raw.post('/v1/provider_events/resend', {
       schema: { hide: true },
       handler: (request) =>
-        services.messages.handleProviderEvent(typeof request.body === 'string' ? request.body : '', request.headers, resendWebhookSecret),
+        services.messages.handleProviderEvent(
+          typeof request.body === 'string' ? request.body : '',
+          request.headers,
+          resendWebhookSecret,
+        ),
     });
   });
 }

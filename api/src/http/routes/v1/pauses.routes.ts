@@ -14,9 +14,16 @@ export async function pauseRoutes(instance: FastifyInstance, { services }: { ser
 
   app.post('/v1/invoices/:id/pause', {
     schema: {
-      operationId: 'pauseInvoice', tags: ['Invoices'], security, headers: IdempotencyHeaders, params: IdParams, body: ref(PauseCreate), response: responses(200, 'Invoice'),
+      operationId: 'pauseInvoice',
+      tags: ['Invoices'],
+      security,
+      headers: IdempotencyHeaders,
+      params: IdParams,
+      body: ref(PauseCreate),
+      response: responses(200, 'Invoice'),
       summary: "Pause an invoice's reminders",
-      description: 'Until `until` (its last day, today or later), or until resumed without it. Pausing again replaces the pause; it shows as `pause` on the invoice.',
+      description:
+        'Until `until` (its last day, today or later), or until resumed without it. Pausing again replaces the pause; it shows as `pause` on the invoice.',
     },
     preValidation: emptyBodyIsAnObject,
     handler: (request) => services.pauses.pauseInvoice(actorOf(request), request.params.id, request.body),
@@ -24,34 +31,62 @@ export async function pauseRoutes(instance: FastifyInstance, { services }: { ser
 
   app.post('/v1/invoices/:id/resume', {
     schema: {
-      operationId: 'resumeInvoice', tags: ['Invoices'], security, headers: IdempotencyHeaders, params: IdParams, response: responses(200, 'Invoice'),
+      operationId: 'resumeInvoice',
+      tags: ['Invoices'],
+      security,
+      headers: IdempotencyHeaders,
+      params: IdParams,
+      response: responses(200, 'Invoice'),
       summary: "Lift an invoice's pause",
-      description: 'Reminders due during the pause are reconsidered at once: the latest one due goes out, earlier ones are skipped as stale.',
+      description:
+        'Reminders due during the pause are reconsidered at once: the latest one due goes out, earlier ones are skipped as stale.',
     },
     handler: (request) => services.pauses.resumeInvoice(actorOf(request), request.params.id),
   });
 
   app.post('/v1/invoices/:id/promise', {
     schema: {
-      operationId: 'setInvoicePromise', tags: ['Invoices'], security, headers: IdempotencyHeaders, params: IdParams, body: ref(PromiseToPay), response: responses(200, 'Invoice'),
+      operationId: 'setInvoicePromise',
+      tags: ['Invoices'],
+      security,
+      headers: IdempotencyHeaders,
+      params: IdParams,
+      body: ref(PromiseToPay),
+      response: responses(200, 'Invoice'),
       summary: 'Record (or clear) a promise to pay',
-      description: 'Reminders wait until two days after the promised `date`; if it passes unpaid the promise is broken (`promise.broken`) and they resume. `date: null` clears it.',
+      description:
+        'Reminders wait until two days after the promised `date`; if it passes unpaid the promise is broken (`promise.broken`) and they resume. `date: null` clears it.',
     },
     handler: (request) => services.pauses.setPromise(actorOf(request), request.params.id, request.body),
   });
 
   app.post('/v1/customers/:id/pause', {
     schema: {
-      operationId: 'pauseCustomer', tags: ['Customers'], security, headers: IdempotencyHeaders, params: IdParams, body: ref(PauseCreate), response: responses(200, 'Customer'),
+      operationId: 'pauseCustomer',
+      tags: ['Customers'],
+      security,
+      headers: IdempotencyHeaders,
+      params: IdParams,
+      body: ref(PauseCreate),
+      response: responses(200, 'Customer'),
       summary: "Pause the reminders of all a customer's invoices",
-      description: 'Until `until` (its last day, today or later), or until resumed without it. It shows as `pause` on the customer.',
+      description:
+        'Until `until` (its last day, today or later), or until resumed without it. It shows as `pause` on the customer.',
     },
     preValidation: emptyBodyIsAnObject,
     handler: (request) => services.pauses.pauseCustomer(actorOf(request), request.params.id, request.body),
   });
 
   app.post('/v1/customers/:id/resume', {
-    schema: { operationId: 'resumeCustomer', tags: ['Customers'], summary: "Lift a customer's pause", security, headers: IdempotencyHeaders, params: IdParams, response: responses(200, 'Customer') },
+    schema: {
+      operationId: 'resumeCustomer',
+      tags: ['Customers'],
+      summary: "Lift a customer's pause",
+      security,
+      headers: IdempotencyHeaders,
+      params: IdParams,
+      response: responses(200, 'Customer'),
+    },
     handler: (request) => services.pauses.resumeCustomer(actorOf(request), request.params.id),
   });
 }

@@ -8,16 +8,28 @@ import { Deleted, IdParams, IdempotencyHeaders, problems, responses, security, r
 
 export async function paymentTermsRoutes(instance: FastifyInstance, { services }: { services: Services }) {
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();
-    const tags = ['Payment terms'];
+  const tags = ['Payment terms'];
 
   app.post('/v1/payment_terms', {
-    schema: { operationId: 'createPaymentTerms', tags, summary: 'Create payment terms', security, headers: IdempotencyHeaders, body: ref(PaymentTermsCreate), response: responses(201, 'PaymentTerms') },
-    handler: async (request, reply) => reply.code(201).send(await services.paymentTerms.create(actorOf(request), request.body)),
+    schema: {
+      operationId: 'createPaymentTerms',
+      tags,
+      summary: 'Create payment terms',
+      security,
+      headers: IdempotencyHeaders,
+      body: ref(PaymentTermsCreate),
+      response: responses(201, 'PaymentTerms'),
+    },
+    handler: async (request, reply) =>
+      reply.code(201).send(await services.paymentTerms.create(actorOf(request), request.body)),
   });
 
   app.get('/v1/payment_terms', {
     schema: {
-      operationId: 'listPaymentTerms', tags, summary: 'List payment terms (built-in first)', security,
+      operationId: 'listPaymentTerms',
+      tags,
+      summary: 'List payment terms (built-in first)',
+      security,
       querystring: PageQuery,
       response: responses(200, 'PaymentTermsList'),
     },
@@ -25,19 +37,41 @@ export async function paymentTermsRoutes(instance: FastifyInstance, { services }
   });
 
   app.get('/v1/payment_terms/:id', {
-    schema: { operationId: 'getPaymentTerms', tags, summary: 'Get payment terms', security, params: IdParams, response: responses(200, 'PaymentTerms') },
+    schema: {
+      operationId: 'getPaymentTerms',
+      tags,
+      summary: 'Get payment terms',
+      security,
+      params: IdParams,
+      response: responses(200, 'PaymentTerms'),
+    },
     handler: (request) => services.paymentTerms.get(actorOf(request), request.params.id),
   });
 
   app.patch('/v1/payment_terms/:id', {
-    schema: { operationId: 'updatePaymentTerms', tags, summary: 'Update custom payment terms', security, params: IdParams, body: ref(PaymentTermsUpdate), response: responses(200, 'PaymentTerms') },
+    schema: {
+      operationId: 'updatePaymentTerms',
+      tags,
+      summary: 'Update custom payment terms',
+      security,
+      params: IdParams,
+      body: ref(PaymentTermsUpdate),
+      response: responses(200, 'PaymentTerms'),
+    },
     handler: (request) => services.paymentTerms.update(actorOf(request), request.params.id, request.body),
   });
 
   app.delete('/v1/payment_terms/:id', {
     schema: {
-      operationId: 'deletePaymentTerms', tags, summary: 'Delete unused custom payment terms', security, params: IdParams,
-      response: { 200: { description: 'Deleted.', content: { 'application/json': { schema: Deleted('payment_terms') } } }, ...problems },
+      operationId: 'deletePaymentTerms',
+      tags,
+      summary: 'Delete unused custom payment terms',
+      security,
+      params: IdParams,
+      response: {
+        200: { description: 'Deleted.', content: { 'application/json': { schema: Deleted('payment_terms') } } },
+        ...problems,
+      },
     },
     handler: (request) => services.paymentTerms.delete(actorOf(request), request.params.id),
   });

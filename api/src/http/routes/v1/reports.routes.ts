@@ -11,29 +11,45 @@ export async function reportRoutes(instance: FastifyInstance, { services }: { se
 
   app.get('/v1/reports/aging', {
     schema: {
-      operationId: 'getAgingReport', tags, security, querystring: AgingQuery,
+      operationId: 'getAgingReport',
+      tags,
+      security,
+      querystring: AgingQuery,
       summary: 'Amounts due by past-due bucket, per currency (and per customer)',
       description:
-        'Every open invoice\'s amount due (late fees included) in its bucket of days past due as of today in the account\'s time zone. ' +
+        "Every open invoice's amount due (late fees included) in its bucket of days past due as of today in the account's time zone. " +
         'Per currency, never summed across currencies. `format=csv` gives the rows as CSV.',
       response: {
         ...responses(200, 'AgingReport'),
-        200: { description: 'The aging report (JSON), or its rows as CSV with `format=csv`.', content: { 'application/json': { schema: { $ref: 'AgingReport' } }, 'text/csv': { schema: { type: 'string' } } } },
+        200: {
+          description: 'The aging report (JSON), or its rows as CSV with `format=csv`.',
+          content: {
+            'application/json': { schema: { $ref: 'AgingReport' } },
+            'text/csv': { schema: { type: 'string' } },
+          },
+        },
         ...problems,
       },
     },
     handler: async (request, reply) => {
       const report = await services.reports.aging(actorOf(request), request.query);
       if (request.query.format !== 'csv') return reply.send(report);
-      return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="aging-${report.as_of}.csv"`).send(services.reports.agingCsv(report));
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="aging-${report.as_of}.csv"`)
+        .send(services.reports.agingCsv(report));
     },
   });
 
   app.get('/v1/reports/dso', {
     schema: {
-      operationId: 'getDsoReport', tags, security, querystring: DsoQuery,
+      operationId: 'getDsoReport',
+      tags,
+      security,
+      querystring: DsoQuery,
       summary: 'Days sales outstanding, best possible DSO and average days delinquent, per currency',
-      description: 'Over the `days` days ending today: DSO = receivables ÷ credit sales × days; best possible DSO counts only receivables not yet due; average days delinquent is the difference.',
+      description:
+        'Over the `days` days ending today: DSO = receivables ÷ credit sales × days; best possible DSO counts only receivables not yet due; average days delinquent is the difference.',
       response: responses(200, 'DsoReport'),
     },
     handler: (request) => services.reports.dso(actorOf(request), request.query),

@@ -8,10 +8,13 @@ import { IdempotencyHeaders, responses, security, ref } from './common.ts';
 export async function templateRoutes(instance: FastifyInstance, { services }: { services: Services }) {
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ['Templates'];
-  
+
   app.get('/v1/templates', {
     schema: {
-      operationId: 'listTemplates', tags, security, response: responses(200, 'TemplateList', 'The templates in effect.'),
+      operationId: 'listTemplates',
+      tags,
+      security,
+      response: responses(200, 'TemplateList', 'The templates in effect.'),
       summary: 'List the templates in effect',
       description:
         "Each default key in each locale (this account's version where it wrote one, `source: custom`), then the account's " +
@@ -22,7 +25,11 @@ export async function templateRoutes(instance: FastifyInstance, { services }: { 
 
   app.get('/v1/templates/:key/:locale', {
     schema: {
-      operationId: 'getTemplate', tags, security, params: TemplateParams, response: responses(200, 'Template'),
+      operationId: 'getTemplate',
+      tags,
+      security,
+      params: TemplateParams,
+      response: responses(200, 'Template'),
       summary: 'Get the template in effect for a key and locale',
     },
     handler: (request) => {
@@ -33,7 +40,12 @@ export async function templateRoutes(instance: FastifyInstance, { services }: { 
 
   app.put('/v1/templates/:key/:locale', {
     schema: {
-      operationId: 'putTemplate', tags, security, params: TemplateParams, body: ref(TemplateContent), response: responses(200, 'Template'),
+      operationId: 'putTemplate',
+      tags,
+      security,
+      params: TemplateParams,
+      body: ref(TemplateContent),
+      response: responses(200, 'Template'),
       summary: "Write the account's version of a template",
       description:
         'Replaces the default (or a key of your own) for this account. The template is rendered on sample reminders first: ' +
@@ -47,7 +59,11 @@ export async function templateRoutes(instance: FastifyInstance, { services }: { 
 
   app.delete('/v1/templates/:key/:locale', {
     schema: {
-      operationId: 'deleteTemplate', tags, security, params: TemplateParams, response: responses(200, 'TemplateDeleted', 'Deleted.'),
+      operationId: 'deleteTemplate',
+      tags,
+      security,
+      params: TemplateParams,
+      response: responses(200, 'TemplateDeleted', 'Deleted.'),
       summary: "Delete the account's version of a template: the default applies again",
     },
     handler: (request) => {
@@ -58,12 +74,16 @@ export async function templateRoutes(instance: FastifyInstance, { services }: { 
 
   app.post('/v1/templates/preview', {
     schema: {
-      operationId: 'previewTemplate', tags, security, headers: IdempotencyHeaders,
-      body: ref(TemplatePreviewRequest), response: responses(200, 'TemplatePreview'),
+      operationId: 'previewTemplate',
+      tags,
+      security,
+      headers: IdempotencyHeaders,
+      body: ref(TemplatePreviewRequest),
+      response: responses(200, 'TemplatePreview'),
       summary: 'Render a template with a real invoice',
       description:
-        "Renders the template in effect for `key` (or the `subject`, `html` and `text` given) with the invoice, its customer and the " +
-        "account as they are today. Nothing is sent or stored. A read-only key may preview.",
+        'Renders the template in effect for `key` (or the `subject`, `html` and `text` given) with the invoice, its customer and the ' +
+        'account as they are today. Nothing is sent or stored. A read-only key may preview.',
     },
     handler: (request) => services.templates.preview(actorOf(request), request.body),
   });
