@@ -160,7 +160,10 @@ async function main() {
     const fresh = (customer?: number): Invoice => {
       for (;;) {
         const invoice = customer === undefined ? pick(invoices) : pick(byCustomer.get(customer) ?? []);
-        if (!used.has(invoice.id)) return (used.add(invoice.id), invoice);
+        if (!used.has(invoice.id)) {
+          used.add(invoice.id);
+          return invoice;
+        }
         if (customer !== undefined && (byCustomer.get(customer) ?? []).every((i) => used.has(i.id))) return fresh();
       }
     };
@@ -284,12 +287,8 @@ async function main() {
       });
       if (res.statusCode !== 201) throw new Error(`import: ${res.statusCode} ${res.body.slice(0, 500)}`);
       timings.push(performance.now() - t0);
-      res
-        .json()
-        .lines.forEach(
-          (line: { bank_transaction: (typeof results)[number] }, i: number) =>
-            (results[start + i] = line.bank_transaction),
-        );
+      const { lines: answered } = res.json() as { lines: Array<{ bank_transaction: (typeof results)[number] }> };
+      for (const [i, line] of answered.entries()) results[start + i] = line.bank_transaction;
     };
     // BENCH_PARALLEL requests in flight (default 1: one after another).
     let next = 0;

@@ -76,7 +76,7 @@ export function layers(graph: ReadonlyMap<string, ReadonlySet<string>>): string[
       .filter((m) => !placed.has(m) && [...(graph.get(m) ?? [])].every((d) => placed.has(d)))
       .sort();
     if (layer.length === 0) throw new Error('the module graph has a cycle');
-    layer.forEach((m) => placed.add(m));
+    for (const m of layer) placed.add(m);
     result.push(layer);
   }
   return result;

@@ -56,7 +56,8 @@ export function parseQueryString(text: string): Record<string, unknown> {
     const member = /^([a-z_]+)\[([^\]]{1,64})\]$/.exec(key);
     if (list?.[1]) out[list[1]] = [...((out[list[1]] as string[] | undefined) ?? []), ...[value ?? []].flat()];
     else if (member?.[1] && member[2]) {
-      const object = (out[member[1]] ??= Object.create(null)) as Record<string, unknown>;
+      out[member[1]] ??= Object.create(null);
+      const object = out[member[1]] as Record<string, unknown>;
       if (typeof object === 'object' && !Array.isArray(object)) object[member[2]] = value;
     } else out[key] = value;
   }

@@ -183,6 +183,7 @@ function statusClass(statusCode: number | null): string {
 /** Wraps a transport that leaves the process so that every send is counted and timed. */
 export function instrumentTransport(transport: EmailTransport): EmailTransport {
   if (transport.local) return transport;
+  const batch = transport.sendBatch?.bind(transport);
   return {
     ...transport,
     name: transport.name,
@@ -203,12 +204,12 @@ export function instrumentTransport(transport: EmailTransport): EmailTransport {
         throw error;
       }
     },
-    ...(transport.sendBatch && {
+    ...(batch && {
       async sendBatch(emails, idempotencyKey) {
         const started = performance.now();
         const seconds = () => (performance.now() - started) / 1000;
         try {
-          const results = await transport.sendBatch!(emails, idempotencyKey);
+          const results = await batch(emails, idempotencyKey);
           metrics.providerCall(transport.name, 'batch', 200, seconds(), emails.length);
           return results;
         } catch (error) {

@@ -35,7 +35,7 @@ const FORMAT_MESSAGES: Record<string, string> = {
 };
 
 const MESSAGES: Record<string, (e: ErrorObject) => string> = {
-  required: (e) => `is required`,
+  required: (_e) => `is required`,
   additionalProperties: () => 'is not a known field',
   type: (e) => `must be ${String(e.params.type).replace(',', ' or ')}`,
   enum: (e) => `must be one of: ${(e.params.allowedValues as unknown[]).join(', ')}`,
@@ -89,7 +89,7 @@ export function unstorableTextFields(value: unknown, root = ''): string[] {
     if (typeof v === 'string') {
       if (!isStorableText(v)) found.push(at || '/');
     } else if (Array.isArray(v)) {
-      v.forEach((item, i) => walk(item, `${at}/${i}`, depth + 1));
+      for (const [i, item] of v.entries()) walk(item, `${at}/${i}`, depth + 1);
     } else if (typeof v === 'object' && v !== null) {
       for (const [key, item] of Object.entries(v)) {
         const path = `${at}/${pointerPart(key)}`;

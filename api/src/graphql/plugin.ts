@@ -119,7 +119,7 @@ export function malformedIds(
     if (value === null || value === undefined) return;
     const inner = isNonNullType(type) ? type.ofType : type;
     if (isListType(inner)) {
-      if (Array.isArray(value)) value.forEach((item, i) => walk(inner.ofType, item, `${at}/${i}`));
+      if (Array.isArray(value)) for (const [i, item] of value.entries()) walk(inner.ofType, item, `${at}/${i}`);
     } else if (isInputObjectType(inner)) {
       if (typeof value === 'object')
         for (const [name, field] of Object.entries(inner.getFields()))
@@ -142,13 +142,15 @@ function unstorableArguments(document: DocumentNode): string[] {
   const found: string[] = [];
   const walk = (value: ValueNode, at: string): void => {
     if (value.kind === Kind.STRING && !isStorableText(value.value)) found.push(at);
-    else if (value.kind === Kind.LIST) value.values.forEach((item, i) => walk(item, `${at}/${i}`));
+    else if (value.kind === Kind.LIST) for (const [i, item] of value.values.entries()) walk(item, `${at}/${i}`);
     else if (value.kind === Kind.OBJECT)
       for (const field of value.fields) walk(field.value, `${at}/${field.name.value}`);
   };
   visit(document, {
     Argument: (node) => walk(node.value, `/${node.name.value}`),
-    VariableDefinition: (node) => void (node.defaultValue && walk(node.defaultValue, `/${node.variable.name.value}`)),
+    VariableDefinition: (node) => {
+      if (node.defaultValue) walk(node.defaultValue, `/${node.variable.name.value}`);
+    },
   });
   return found;
 }

@@ -101,7 +101,7 @@ function argsOf(
   args: unknown[],
   min: number,
   max: number,
-): { values: unknown[]; root: Record<string, any> } {
+): { values: unknown[]; root: Record<string, unknown> } {
   const options = args.at(-1);
   if (!isOptions(options)) throw new RenderProblem(`{{${name}}} was called in a way it does not support.`);
   const values = args.slice(0, -1);
@@ -115,11 +115,11 @@ function argsOf(
       `{{${name}}} takes ${min === max ? min : `${min} or ${max}`} argument${max > 1 ? 's' : ''}: ${usage}.`,
     );
   }
-  return { values, root: (options.data as { root: Record<string, any> }).root };
+  return { values, root: (options.data as { root: Record<string, unknown> }).root };
 }
 
 /** Formatting locale of the message: `format_locale` (en-GB…), else `locale`. */
-function localeOf(root: Record<string, any>): string {
+function localeOf(root: Record<string, unknown>): string {
   // Object.hasOwn does not trip the guard: a context without format_locale is fine.
   const tag = Object.hasOwn(root, 'format_locale')
     ? root.format_locale
@@ -151,7 +151,7 @@ const helpers = {
     if (typeof amount !== 'number' || !Number.isSafeInteger(amount)) {
       throw new RenderProblem(`{{money}} needs an integer amount in minor units; it got ${show(amount)}.`);
     }
-    const currency = given ?? root.invoice.currency;
+    const currency = given ?? (root.invoice as { currency?: unknown } | undefined)?.currency;
     if (typeof currency !== 'string' || !isCurrency(currency)) {
       throw new RenderProblem(`{{money}} needs an ISO 4217 currency such as "EUR"; it got ${show(currency)}.`);
     }
@@ -225,12 +225,12 @@ const COMPILE_CACHE_CHARS = 20_000_000;
 const compiled = new Map<string, Handlebars.TemplateDelegate>();
 let compiledChars = 0;
 
-function compile(source: string, escape: boolean): Handlebars.TemplateDelegate {
-  const key = `${escape ? 'h' : 't'}\u0000${source}`;
+function compile(source: string, escapeHtml: boolean): Handlebars.TemplateDelegate {
+  const key = `${escapeHtml ? 'h' : 't'}\u0000${source}`;
   let template = compiled.get(key);
   if (!template) {
     // `log` would write to the server's console: unknown here, so `{{log}}` is a missing name.
-    template = handlebars.compile(source, { strict: true, noEscape: !escape, knownHelpers: { log: false } });
+    template = handlebars.compile(source, { strict: true, noEscape: !escapeHtml, knownHelpers: { log: false } });
     if (compiled.size >= COMPILE_CACHE_SIZE || compiledChars + key.length > COMPILE_CACHE_CHARS) {
       compiled.clear();
       compiledChars = 0;

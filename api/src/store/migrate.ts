@@ -7,7 +7,7 @@ import pg from 'pg';
 
 export const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../migrations');
 
-function migratorFor(db: Kysely<any>): Migrator {
+function migratorFor<Schema>(db: Kysely<Schema>): Migrator {
   return new Migrator({
     db,
     provider: new FileMigrationProvider({ fs, path, migrationFolder: MIGRATIONS_DIR }),
@@ -16,7 +16,7 @@ function migratorFor(db: Kysely<any>): Migrator {
 
 /** Applies every pending migration as the connecting (owner) role. Throws on the first failure. */
 export async function migrateToLatest(connectionString: string): Promise<string[]> {
-  const db = new Kysely<any>({
+  const db = new Kysely<unknown>({
     dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString, max: 1, connectionTimeoutMillis: 4000 }) }),
   });
   try {
@@ -29,7 +29,7 @@ export async function migrateToLatest(connectionString: string): Promise<string[
 }
 
 /** Names of migrations present in the code but not applied to the database. */
-export async function pendingMigrations(db: Kysely<any>): Promise<string[]> {
+export async function pendingMigrations<Schema>(db: Kysely<Schema>): Promise<string[]> {
   const migrations = await migratorFor(db).getMigrations();
   return migrations.filter((m) => !m.executedAt).map((m) => m.name);
 }

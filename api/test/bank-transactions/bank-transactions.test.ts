@@ -54,9 +54,10 @@ t.test('bank transactions (REST)', async (t) => {
     t.equal(res.statusCode, 201, res.body);
     const body = res.json();
     t.match(body, { object: 'bank_transaction_import', created: 2, already_imported: 0 });
-    const [credit, out] = body.lines.map(
-      (l: { created: boolean; bank_transaction: any }) => (t.ok(l.created), l.bank_transaction),
-    );
+    const [credit, out] = body.lines.map((l: { created: boolean; bank_transaction: any }) => {
+      t.ok(l.created);
+      return l.bank_transaction;
+    });
     t.match(credit, {
       object: 'bank_transaction',
       booked_on: '2026-03-01',

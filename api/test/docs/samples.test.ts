@@ -109,7 +109,10 @@ export function sampleMismatches(sample: string, actual: unknown): string[] {
   const collect = (value: unknown) => {
     if (Array.isArray(value)) value.forEach(collect);
     else if (value && typeof value === 'object')
-      for (const [k, v] of Object.entries(value)) returned.add(k), collect(v);
+      for (const [k, v] of Object.entries(value)) {
+        returned.add(k);
+        collect(v);
+      }
   };
   collect(actual);
   for (const key of named)

@@ -299,14 +299,14 @@ t.test('GraphQL API', async (t) => {
 
     const getMutation = await ctx.app.inject({
       method: 'GET',
-      url: '/graphql?query=' + encodeURIComponent('mutation { deleteCustomer(id: "cus_x") { id } }'),
+      url: `/graphql?query=${encodeURIComponent('mutation { deleteCustomer(id: "cus_x") { id } }')}`,
       headers: acme.auth,
     });
     t.equal(getMutation.statusCode, 405);
     t.equal(getMutation.json().errors[0].extensions.code, 'graphql/method_not_allowed');
     const getQuery = await ctx.app.inject({
       method: 'GET',
-      url: '/graphql?query=' + encodeURIComponent('{ account { name } }'),
+      url: `/graphql?query=${encodeURIComponent('{ account { name } }')}`,
       headers: acme.auth,
     });
     t.same(getQuery.json().data, { account: { name: 'Acme' } }, 'queries work over GET');
@@ -315,7 +315,9 @@ t.test('GraphQL API', async (t) => {
     ctx.services.accounts.get = async () => {
       throw new Error('connect ECONNREFUSED postgres://relance:hunter2@db');
     };
-    t.teardown(() => void (ctx.services.accounts.get = original));
+    t.teardown(() => {
+      ctx.services.accounts.get = original;
+    });
     const internal = await gql('{ account { id } }');
     ctx.services.accounts.get = original;
     t.equal(internal.status, 200);

@@ -63,7 +63,13 @@ export async function startReceiver(answer: Answer = () => ({ status: 200, body:
           () => reject(new Error(`receiver got ${received.length} of ${count} requests`)),
           timeoutMs,
         );
-        waiters.push({ count, resolve: () => (clearTimeout(timer), resolve()) });
+        waiters.push({
+          count,
+          resolve: () => {
+            clearTimeout(timer);
+            resolve();
+          },
+        });
       });
     },
     close: () =>

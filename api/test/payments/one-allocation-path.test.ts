@@ -98,7 +98,7 @@ t.test('payments with one allocation', async (t) => {
     const [fastTypes = [], lockingTypes = []] = await Promise.all(
       twins.map(async (i) => (await eventsOf(i.id)).map((e) => e.type)),
     );
-    const types = [fastTypes, lockingTypes];
+    const _types = [fastTypes, lockingTypes];
     t.same(fastTypes, lockingTypes, 'the same invoice events');
     t.ok(fastTypes.includes('invoice.paid'));
     // The unlocked path stores the invoice's row and shows it when read: the same data as the

@@ -27,7 +27,10 @@ t.test('typed helpers against the real server', async (t) => {
   const relance = createClient({
     apiKey: acme.apiKey,
     baseUrl,
-    fetch: (request) => (sent.push(request.clone()), fetch(request)),
+    fetch: (request) => {
+      sent.push(request.clone());
+      return fetch(request);
+    },
   });
 
   const customer = await relance.customers.create({ name: 'Dupont SARL', email: 'compta@dupont.example' });

@@ -67,10 +67,18 @@ export function parseStatement(file: StatementFile, defaultCurrency: string): Li
 function amountOf(raw: string, currency: string, decimal: '.' | ',', where: string): number {
   let text = raw.replace(/[\s\u00a0\u202f']/g, '');
   let negative = false;
-  if (/^\(.*\)$/.test(text)) (negative = true), (text = text.slice(1, -1));
-  if (text.endsWith('-')) (negative = true), (text = text.slice(0, -1));
-  if (text.startsWith('-')) (negative = !negative), (text = text.slice(1));
-  else if (text.startsWith('+')) text = text.slice(1);
+  if (/^\(.*\)$/.test(text)) {
+    negative = true;
+    text = text.slice(1, -1);
+  }
+  if (text.endsWith('-')) {
+    negative = true;
+    text = text.slice(0, -1);
+  }
+  if (text.startsWith('-')) {
+    negative = !negative;
+    text = text.slice(1);
+  } else if (text.startsWith('+')) text = text.slice(1);
   const thousands = decimal === ',' ? '.' : ',';
   text = text.split(thousands).join('');
   if (decimal === ',') text = text.replace(',', '.');
@@ -84,16 +92,26 @@ function amountOf(raw: string, currency: string, decimal: '.' | ',', where: stri
   }
 }
 
+/** Group `n` of a match whose pattern has it (never undefined for the patterns below). */
+function at(m: RegExpExecArray, n: number): string {
+  return m[n] ?? '';
+}
+
 function dateOf(raw: string, format: (typeof DATE_FORMATS)[number] | undefined, where: string): string {
   const text = raw.trim();
   const patterns: Array<[RegExp, (m: RegExpExecArray) => [string, string, string]]> = [];
   const f = format ?? (/^\d{4}-/.test(text) ? 'YYYY-MM-DD' : text.includes('.') ? 'DD.MM.YYYY' : 'DD/MM/YYYY');
   const sep = f.includes('.') ? '\\.' : f.includes('-') && !f.startsWith('YYYY') ? '-' : '/';
-  if (f === 'YYYY-MM-DD') patterns.push([/^(\d{4})-(\d{2})-(\d{2})/, (m) => [m[1]!, m[2]!, m[3]!]]);
-  else if (f === 'MM/DD/YYYY') patterns.push([/^(\d{1,2})\/(\d{1,2})\/(\d{4})$/, (m) => [m[3]!, m[1]!, m[2]!]]);
+  if (f === 'YYYY-MM-DD') patterns.push([/^(\d{4})-(\d{2})-(\d{2})/, (m) => [at(m, 1), at(m, 2), at(m, 3)]]);
+  else if (f === 'MM/DD/YYYY')
+    patterns.push([/^(\d{1,2})\/(\d{1,2})\/(\d{4})$/, (m) => [at(m, 3), at(m, 1), at(m, 2)]]);
   else if (f.endsWith('YYYY'))
-    patterns.push([new RegExp(`^(\\d{1,2})${sep}(\\d{1,2})${sep}(\\d{4})$`), (m) => [m[3]!, m[2]!, m[1]!]]);
-  else patterns.push([new RegExp(`^(\\d{1,2})${sep}(\\d{1,2})${sep}(\\d{2})$`), (m) => [`20${m[3]!}`, m[2]!, m[1]!]]);
+    patterns.push([new RegExp(`^(\\d{1,2})${sep}(\\d{1,2})${sep}(\\d{4})$`), (m) => [at(m, 3), at(m, 2), at(m, 1)]]);
+  else
+    patterns.push([
+      new RegExp(`^(\\d{1,2})${sep}(\\d{1,2})${sep}(\\d{2})$`),
+      (m) => [`20${at(m, 3)}`, at(m, 2), at(m, 1)],
+    ]);
   for (const [pattern, parts] of patterns) {
     const m = pattern.exec(text);
     if (!m) continue;
@@ -244,21 +262,21 @@ function parseCamt053(text: string): Line[] {
     throw invalid('The XML is not a camt.053 statement (no Document/BkToCstmrStmt).', '/content', 'is not camt.053');
   const out: Line[] = [];
   statements.forEach((statement, s) => {
-    asArray(statement['Ntry'] as XmlNode | XmlNode[] | undefined).forEach((entry, e) => {
+    asArray(statement.Ntry as XmlNode | XmlNode[] | undefined).forEach((entry, e) => {
       const where = `statement ${s + 1}, entry ${e + 1}`;
-      const amountNode = entry['Amt'];
+      const amountNode = entry.Amt;
       const currency = textOf(child(amountNode, '@Ccy')) ?? '';
       if (!isCurrency(currency))
         throw invalid(`${where}: Amt has no valid Ccy ('${currency}').`, `/entries/${e + 1}/Amt`, 'has no currency');
       const magnitude = amountOf(textOf(amountNode) ?? '', currency, '.', `${where}, Amt`);
-      const direction = textOf(entry['CdtDbtInd']);
+      const direction = textOf(entry.CdtDbtInd);
       if (direction !== 'CRDT' && direction !== 'DBIT')
         throw invalid(
           `${where}: CdtDbtInd is '${direction ?? ''}', not CRDT or DBIT.`,
           `/entries/${e + 1}/CdtDbtInd`,
           'is not CRDT or DBIT',
         );
-      const reversal = textOf(entry['RvslInd']) === 'true';
+      const reversal = textOf(entry.RvslInd) === 'true';
       const sign = (direction === 'CRDT') !== reversal ? 1 : -1;
       const booked =
         textOf(child(entry, 'BookgDt', 'Dt')) ??
@@ -266,7 +284,7 @@ function parseCamt053(text: string): Line[] {
         textOf(child(entry, 'ValDt', 'Dt'));
       if (!booked) throw invalid(`${where}: no BookgDt.`, `/entries/${e + 1}/BookgDt`, 'is missing');
       const details = asArray(child(entry, 'NtryDtls') as XmlNode | XmlNode[] | undefined).flatMap((d) =>
-        asArray(d['TxDtls'] as XmlNode | XmlNode[] | undefined),
+        asArray(d.TxDtls as XmlNode | XmlNode[] | undefined),
       );
       const first = details[0];
       const remittance = details
@@ -279,16 +297,16 @@ function parseCamt053(text: string): Line[] {
         .filter(Boolean)
         .join(' ');
       const label =
-        [remittance, structured, textOf(entry['AddtlNtryInf'])].filter(Boolean).join(' ').trim() ||
+        [remittance, structured, textOf(entry.AddtlNtryInf)].filter(Boolean).join(' ').trim() ||
         textOf(child(entry, 'BkTxCd', 'Prtry', 'Cd')) ||
         'camt.053 entry';
       const party = sign > 0 ? 'Dbtr' : 'Cdtr';
       const counterparty =
         textOf(child(first, 'RltdPties', party, 'Nm')) ?? textOf(child(first, 'RltdPties', party, 'Pty', 'Nm')) ?? null;
       const reference =
-        textOf(entry['AcctSvcrRef']) ??
+        textOf(entry.AcctSvcrRef) ??
         textOf(child(first, 'Refs', 'AcctSvcrRef')) ??
-        textOf(entry['NtryRef']) ??
+        textOf(entry.NtryRef) ??
         textOf(child(first, 'Refs', 'EndToEndId')) ??
         '';
       out.push({

@@ -95,7 +95,7 @@ export function createDisputeService(deps: { database: Database; clock: Clock; r
         const invoice = await findInvoice(trx, peek.invoice_id, { forUpdate: true });
         if (!invoice) throw notFound('invoice', peek.invoice_id);
         const current = await findDispute(trx, id, { forUpdate: true });
-        if (!current || current.status !== 'open')
+        if (current?.status !== 'open')
           throw new AppError('dispute/not_open', 409, 'This dispute is already resolved.');
 
         let status = invoice.status;

@@ -83,7 +83,7 @@ export async function syncPlansAfterPayments(
   for (const invoice of invoices) {
     if (invoice.active_payment_plan_id === null) continue;
     const plan = await findPlan(trx, invoice.active_payment_plan_id, { forUpdate: true });
-    if (!plan || plan.status !== 'active') continue;
+    if (plan?.status !== 'active') continue;
     const installments = await installmentsOf(trx, [plan.id]);
     const received = invoice.amount_paid + invoice.amount_credited - plan.settled_at_start;
     let changed = false;

@@ -126,7 +126,7 @@ async function allocate(
  * `payment.received`. Bank reconciliation confirms its matches through this.
  */
 export async function recordPayment(trx: Db, ctx: Context, data: PaymentCreate): Promise<Payment> {
-  const { actor, now, today, replan } = ctx;
+  const { actor, now, today } = ctx;
   const customer = await trx.selectFrom('customers').select('id').where('id', '=', data.customer_id).executeTakeFirst();
   if (!customer) throw notFound('customer', data.customer_id);
   let locked: InvoiceRow[] = [];

@@ -146,7 +146,8 @@ export function createSender(deps: { database: Database; clock: Clock }) {
         calls.push({ key: d.idempotencyKey, batch: false, dispatches: [d] });
       for (let i = 0; i < batchable.length; i += delivery.maxBatch) {
         const dispatches = batchable.slice(i, i + delivery.maxBatch);
-        if (dispatches.length === 1) calls.push({ key: dispatches[0]!.idempotencyKey, batch: false, dispatches });
+        const [only] = dispatches;
+        if (only && dispatches.length === 1) calls.push({ key: only.idempotencyKey, batch: false, dispatches });
         else calls.push({ key: batchKeyOf(dispatches), batch: true, dispatches });
       }
       // Each call's key is on its messages before the call is made (a crash cannot lose it).
@@ -180,7 +181,7 @@ export function createSender(deps: { database: Database; clock: Clock }) {
       for (const [i, dispatch] of claimed.entries()) {
         const occurrence: OccurrenceRow | undefined = current.get(dispatch.occurrence.id);
         // Settled meanwhile by another attempt under the same key (a job that failed over).
-        if (!occurrence || occurrence.status !== 'sending') continue;
+        if (occurrence?.status !== 'sending') continue;
         const result = results[i] ?? {
           ok: false,
           failure: 'the provider gave no result for this message',
@@ -241,9 +242,10 @@ export function createSender(deps: { database: Database; clock: Clock }) {
         const { calls, now } = await claim(accountId, delivery, ids.slice(i, i + delivery.maxBatch), outcomes);
         for (const call of calls) {
           // No transaction is open here: the claim committed, the settle has not begun.
-          const results = call.batch
-            ? await delivery.sendBatch!(call.dispatches, call.key)
-            : await delivery.send(call.dispatches);
+          const results =
+            call.batch && delivery.sendBatch
+              ? await delivery.sendBatch(call.dispatches, call.key)
+              : await delivery.send(call.dispatches);
           await settle(accountId, call.dispatches, results, now, outcomes);
         }
       }

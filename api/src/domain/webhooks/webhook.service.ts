@@ -69,7 +69,8 @@ export function createWebhookService(deps: { database: Database; clock: Clock; t
       .returningAll()
       .executeTakeFirstOrThrow();
     const [delivery] = await withAttempts(trx, [row]);
-    return delivery!;
+    if (!delivery) throw new Error('a delivery row yields a delivery');
+    return delivery;
   }
 
   return {
@@ -257,7 +258,8 @@ export function createWebhookService(deps: { database: Database; clock: Clock; t
         const row = await trx.selectFrom('webhook_deliveries').selectAll().where('id', '=', id).executeTakeFirst();
         if (!row) throw notFound('webhook_delivery', id);
         const [delivery] = await withAttempts(trx, [row]);
-        return delivery!;
+        if (!delivery) throw new Error('a delivery row yields a delivery');
+        return delivery;
       });
     },
   };

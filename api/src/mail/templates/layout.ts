@@ -52,16 +52,14 @@ function text(copy: MessageCopy): string {
     ),
     conditional('invoice.pdf_url', `${copy.payment.copy}${colon} {{invoice.pdf_url}}`, true),
   ].join('\n\n');
-  return (
-    [
-      copy.greeting,
-      ...copy.intro.map(paragraphText),
-      facts,
-      payment,
-      ...copy.outro.map(paragraphText),
-      `${copy.signoff}\n{{creditor.sender_name}}`,
-    ].join('\n\n') + '\n'
-  );
+  return `${[
+    copy.greeting,
+    ...copy.intro.map(paragraphText),
+    facts,
+    payment,
+    ...copy.outro.map(paragraphText),
+    `${copy.signoff}\n{{creditor.sender_name}}`,
+  ].join('\n\n')}\n`;
 }
 
 const P = 'margin:0 0 16px';

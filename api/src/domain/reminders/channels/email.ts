@@ -30,102 +30,105 @@ export const email = defineChannel({
   name: 'email',
   summary: 'Relance sends the message.',
   plan: { rank: 0, repeats: true, needsTemplate: true },
-  create: ({ transport, composer }) => ({
-    async compose(ctx) {
-      const { trx, accountId, account, customer, invoice, occurrence, today, now, suppressed } = ctx;
-      if (!customer.email) return { kind: 'skip', reason: 'no_recipient' };
-      if (suppressed.has(customer.email.toLowerCase())) return { kind: 'skip', reason: 'suppressed' };
-      // A step that applies late fees brings them up to date first, so the email states the amount now due.
-      if (
-        occurrence.applies_late_fees &&
-        (await accrueLateFees(trx, { accountId, invoiceId: invoice.id, today, now, atFeeStep: true })).length > 0
-      ) {
-        // In place: the batch's later reminders of this invoice see the fees too.
-        Object.assign(
-          invoice,
-          await trx.selectFrom('invoices').selectAll().where('id', '=', invoice.id).executeTakeFirstOrThrow(),
-        );
-      }
-      let composed: ComposedEmail;
-      try {
-        composed = await composer.compose(trx, { account, customer, invoice, occurrence, today });
-      } catch (error) {
-        return { kind: 'fail', failure: error instanceof Error ? error.message : String(error) };
-      }
-      return {
-        kind: 'message',
-        message: {
-          account_id: accountId,
-          id: newId('message'),
-          occurrence_id: occurrence.id,
-          invoice_id: invoice.id,
-          customer_id: customer.id,
-          channel: 'email',
-          transport: transport.name,
-          status: 'pending',
-          from_address: `${account.sender_name ?? account.name} <${account.sender_email ?? 'reminders@relance.invalid'}>`,
-          reply_to: account.reply_to,
-          to_addresses: [customer.email],
-          cc_addresses: customer.cc_emails.filter((e) => !suppressed.has(e.toLowerCase())),
-          subject: composed.subject,
-          html: composed.html,
-          text: composed.text,
-          template_key: composed.templateKey ?? occurrence.template_key,
-          locale: composed.locale,
-          created_at: now,
-          updated_at: now,
-        },
-      };
-    },
-
-    preview: async (trx, input) => (await composer.compose(trx, input)).subject,
-
-    delivery: {
-      idempotent: true,
-      local: transport.local ?? false,
-      maxBatch: transport.sendBatch ? (transport.maxBatch ?? 1) : 1,
-      transport: transport.name,
-      async send(dispatches) {
-        const results: DeliveryResult[] = [];
-        for (const { occurrence, message, idempotencyKey } of dispatches) {
-          try {
-            const { providerMessageId } = await transport.send(
-              outgoingEmailOf(message, tagsOf(occurrence)),
-              idempotencyKey,
-            );
-            results.push({ ok: true, providerMessageId });
-          } catch (error) {
-            results.push(failureOf(error));
-          }
+  create: ({ transport, composer }) => {
+    const batch = transport.sendBatch?.bind(transport);
+    return {
+      async compose(ctx) {
+        const { trx, accountId, account, customer, invoice, occurrence, today, now, suppressed } = ctx;
+        if (!customer.email) return { kind: 'skip', reason: 'no_recipient' };
+        if (suppressed.has(customer.email.toLowerCase())) return { kind: 'skip', reason: 'suppressed' };
+        // A step that applies late fees brings them up to date first, so the email states the amount now due.
+        if (
+          occurrence.applies_late_fees &&
+          (await accrueLateFees(trx, { accountId, invoiceId: invoice.id, today, now, atFeeStep: true })).length > 0
+        ) {
+          // In place: the batch's later reminders of this invoice see the fees too.
+          Object.assign(
+            invoice,
+            await trx.selectFrom('invoices').selectAll().where('id', '=', invoice.id).executeTakeFirstOrThrow(),
+          );
         }
-        return results;
+        let composed: ComposedEmail;
+        try {
+          composed = await composer.compose(trx, { account, customer, invoice, occurrence, today });
+        } catch (error) {
+          return { kind: 'fail', failure: error instanceof Error ? error.message : String(error) };
+        }
+        return {
+          kind: 'message',
+          message: {
+            account_id: accountId,
+            id: newId('message'),
+            occurrence_id: occurrence.id,
+            invoice_id: invoice.id,
+            customer_id: customer.id,
+            channel: 'email',
+            transport: transport.name,
+            status: 'pending',
+            from_address: `${account.sender_name ?? account.name} <${account.sender_email ?? 'reminders@relance.invalid'}>`,
+            reply_to: account.reply_to,
+            to_addresses: [customer.email],
+            cc_addresses: customer.cc_emails.filter((e) => !suppressed.has(e.toLowerCase())),
+            subject: composed.subject,
+            html: composed.html,
+            text: composed.text,
+            template_key: composed.templateKey ?? occurrence.template_key,
+            locale: composed.locale,
+            created_at: now,
+            updated_at: now,
+          },
+        };
       },
-      ...(transport.sendBatch && {
-        async sendBatch(dispatches, idempotencyKey) {
-          try {
-            const answers = await transport.sendBatch!(
-              dispatches.map((d) => outgoingEmailOf(d.message, tagsOf(d.occurrence))),
-              idempotencyKey,
-            );
-            return dispatches.map((_, i): DeliveryResult => {
-              const answer = answers[i];
-              if (!answer)
-                return {
-                  ok: false,
-                  failure: 'the provider gave no result for this email',
-                  retryable: true,
-                  outcomeUnknown: true,
-                };
-              return answer instanceof TransportError
-                ? failureOf(answer)
-                : { ok: true, providerMessageId: answer.providerMessageId };
-            });
-          } catch (error) {
-            // The call as a whole: the same outcome for each email of the batch.
-            return dispatches.map(() => failureOf(error));
+
+      preview: async (trx, input) => (await composer.compose(trx, input)).subject,
+
+      delivery: {
+        idempotent: true,
+        local: transport.local ?? false,
+        maxBatch: transport.sendBatch ? (transport.maxBatch ?? 1) : 1,
+        transport: transport.name,
+        async send(dispatches) {
+          const results: DeliveryResult[] = [];
+          for (const { occurrence, message, idempotencyKey } of dispatches) {
+            try {
+              const { providerMessageId } = await transport.send(
+                outgoingEmailOf(message, tagsOf(occurrence)),
+                idempotencyKey,
+              );
+              results.push({ ok: true, providerMessageId });
+            } catch (error) {
+              results.push(failureOf(error));
+            }
           }
+          return results;
         },
-      }),
-    },
-  }),
+        ...(batch && {
+          async sendBatch(dispatches, idempotencyKey) {
+            try {
+              const answers = await batch(
+                dispatches.map((d) => outgoingEmailOf(d.message, tagsOf(d.occurrence))),
+                idempotencyKey,
+              );
+              return dispatches.map((_, i): DeliveryResult => {
+                const answer = answers[i];
+                if (!answer)
+                  return {
+                    ok: false,
+                    failure: 'the provider gave no result for this email',
+                    retryable: true,
+                    outcomeUnknown: true,
+                  };
+                return answer instanceof TransportError
+                  ? failureOf(answer)
+                  : { ok: true, providerMessageId: answer.providerMessageId };
+              });
+            } catch (error) {
+              // The call as a whole: the same outcome for each email of the batch.
+              return dispatches.map(() => failureOf(error));
+            }
+          },
+        }),
+      },
+    };
+  },
 });
