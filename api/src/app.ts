@@ -6,6 +6,7 @@ import { systemClock, type Clock } from './clock.ts';
 import type { Config } from './config.ts';
 import { AppError } from './errors.ts';
 import { registerGraphiql } from './graphql/graphiql.ts';
+import { sendersFromConfig } from './mail/senders.ts';
 import { registerGraphql } from './graphql/plugin.ts';
 import { registerAuth } from './http/auth.ts';
 import { healthRoutes } from './http/health.ts';
@@ -112,6 +113,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
     database,
     clock,
     onAccountChanged: (id) => forgetAccount(id),
+    senders: sendersFromConfig(config, database),
     webhookTargets: {
       allowPrivateTargets: config.webhooksAllowPrivateTargets,
       testModeLoopback: config.env === 'development',

@@ -3,6 +3,7 @@ import { ConfigError, loadConfig } from './config.ts';
 import type { Actor } from './domain/shared/index.ts';
 import { AppError } from './errors.ts';
 import { createServices } from './services.ts';
+import { sendersFromConfig } from './mail/senders.ts';
 import { systemClock } from './clock.ts';
 import { createDatabase } from './store/database.ts';
 import { startEmbeddedPostgres } from './store/embedded.ts';
@@ -18,6 +19,7 @@ const USAGE = `Relance operator commands (npm run relance -- <command>):
   keys revoke --account ACCT_ID --key KEY_ID
   rates list
   rates add --source ecb_mro|boe_base --effective-on YYYY-MM-DD --rate-bps 215
+  secrets rotate
 
 Uses DATABASE_URL, or the embedded database under RELANCE_DATA_DIR (default ./.relance).
 A key's secret is printed once, at creation; only its hash is stored.`;
@@ -69,7 +71,7 @@ async function run(argv: string[]): Promise<number> {
     throw explainDatabaseError(error, databaseUrl, embedded ? 'the embedded database' : 'DATABASE_URL') ?? error;
   });
   const database = createDatabase(databaseUrl, { max: 2 });
-  const services = createServices({ database, clock: systemClock });
+  const services = createServices({ database, clock: systemClock, senders: sendersFromConfig(config, database) });
   try {
     const command = `${noun} ${verb}`;
     if (command === 'accounts create') {
@@ -88,6 +90,10 @@ async function run(argv: string[]): Promise<number> {
       console.log(`API key ${api_key.id} — the secret is shown once, store it now:\n\n  ${api_key.secret}\n`);
     } else if (command === 'accounts list') {
       for (const a of await services.accounts.listAll()) console.log(`${a.id}  ${a.mode}  ${a.time_zone}  ${a.name}`);
+    } else if (command === 'secrets rotate') {
+      // After RELANCE_SECRETS_KEY changed (the old key in RELANCE_SECRETS_KEY_PREVIOUS): re-seal every stored secret.
+      const { resealed, current } = await services.senders.rotate();
+      console.log(`${resealed} re-encrypted with the current key, ${current} already were`);
     } else if (command === 'rates list') {
       const rates = await services.lateFees.listReferenceRatesAsOperator();
       for (const r of rates) console.log(`${r.source}  ${r.effective_on}  ${(r.rate_bps / 100).toFixed(2)} %`);

@@ -1,3 +1,4 @@
+import { parseSecretsKey } from './secrets.ts';
 import { isIP } from 'node:net';
 import path from 'node:path';
 
@@ -46,6 +47,10 @@ export interface Config {
   readonly resendRatePerSecond: number;
   /** Signing secret of the Resend webhook (`whsec_…`), to verify delivery and bounce events. */
   readonly resendWebhookSecret: string | undefined;
+  /** Encrypts secrets at rest (accounts' own provider keys): `RELANCE_SECRETS_KEY`, 32 bytes. */
+  readonly secretsKey: Buffer | undefined;
+  /** Keys that still open older secrets during a rotation: `RELANCE_SECRETS_KEY_PREVIOUS`, comma-separated. */
+  readonly secretsKeysPrevious: readonly Buffer[];
   /** Days events are kept (listable, resendable) before the workers purge them; 30 at least. */
   readonly eventRetentionDays: number;
   /**
@@ -106,6 +111,20 @@ function trustProxy(env: NodeJS.ProcessEnv): boolean | number | string {
   return entries.join(',');
 }
 
+function secretsKeys(env: NodeJS.ProcessEnv): Pick<Config, 'secretsKey' | 'secretsKeysPrevious'> {
+  try {
+    return {
+      secretsKey: env.RELANCE_SECRETS_KEY ? parseSecretsKey(env.RELANCE_SECRETS_KEY, 'RELANCE_SECRETS_KEY') : undefined,
+      secretsKeysPrevious: (env.RELANCE_SECRETS_KEY_PREVIOUS ?? '')
+        .split(',')
+        .filter((k) => k.trim() !== '')
+        .map((k) => parseSecretsKey(k, 'each key of RELANCE_SECRETS_KEY_PREVIOUS')),
+    };
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
+}
+
 /** Reads and validates the environment once, at start; the result is frozen. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const envName = env.NODE_ENV === 'production' || env.NODE_ENV === 'test' ? env.NODE_ENV : 'development';
@@ -145,6 +164,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     resendBaseUrl: env.RESEND_BASE_URL || undefined,
     resendRatePerSecond: decimal(env, 'RESEND_RATE_LIMIT', 5, 0.1, 1000),
     resendWebhookSecret: env.RESEND_WEBHOOK_SECRET || undefined,
+    ...secretsKeys(env),
     eventRetentionDays: integer(env, 'EVENT_RETENTION_DAYS', 30, 30, 36_500),
     webhooksAllowPrivateTargets: flag(env, 'WEBHOOKS_ALLOW_PRIVATE_TARGETS'),
     workerHealthPort: env.WORKER_HEALTH_PORT ? integer(env, 'WORKER_HEALTH_PORT', 0, 1, 65535) : undefined,

@@ -7,6 +7,7 @@ import { ConfigError, loadConfig } from './config.ts';
 import { startWorker, type Worker } from './jobs/worker.ts';
 import { instrumentTransport, metrics, startMetricsServer } from './metrics.ts';
 import { createRateBudget } from './mail/rate-budget.ts';
+import { sendersFromConfig } from './mail/senders.ts';
 import { createTransport } from './mail/transport.ts';
 import { createServices } from './services.ts';
 import { createDatabase } from './store/database.ts';
@@ -71,6 +72,7 @@ async function main(): Promise<void> {
         createRateBudget(database, { credential, ratePerSecond: config.resendRatePerSecond }),
       ),
     ),
+    senders: sendersFromConfig(config, database, instrumentTransport),
     webhookTargets: {
       allowPrivateTargets: config.webhooksAllowPrivateTargets,
       testModeLoopback: config.env === 'development',

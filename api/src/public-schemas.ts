@@ -60,12 +60,16 @@ import {
   WebhookResend,
   WebhookSecretRotate,
 } from './domain/webhooks/index.ts';
+import { AccountSender, AccountSenderDeleted, AccountSenderUpdate } from './domain/senders/index.ts';
 import { bodyAjv, queryAjv } from './validation.ts';
 
 /** The named objects of the public API: OpenAPI components, shared by REST validation and the services. */
 export const PUBLIC_SCHEMAS = [
   Account,
   AccountUpdate,
+  AccountSender,
+  AccountSenderUpdate,
+  AccountSenderDeleted,
   AgingReport,
   DsoReport,
   ApiKey,

@@ -30,7 +30,10 @@ import { createTemplateService, resolveTemplate } from './domain/templates/index
 import { createRelatedService } from './domain/related/index.ts';
 import { createReportService } from './domain/reports/index.ts';
 import { createOutboxTransport } from './mail/outbox.ts';
+import { createSenderDirectory, type SenderDeps } from './mail/senders.ts';
 import type { EmailTransport } from './mail/transport.ts';
+import { createSecretBox } from './secrets.ts';
+import { createSenderService } from './domain/senders/index.ts';
 import type { Database } from './store/database.ts';
 import { createWebhookDelivery, createWebhookService, type TargetPolicy } from './domain/webhooks/index.ts';
 
@@ -41,6 +44,8 @@ export function createServices(deps: {
   onAccountChanged?: (accountId: string) => void;
   /** Where reminder emails go; the local outbox unless a provider is configured. */
   transport?: EmailTransport;
+  /** Accounts' own Resend keys (domain/senders); without it, they cannot set one and all send with `transport`. */
+  senders?: SenderDeps;
   /** Which addresses webhook endpoints may reach (private ones only when the operator allows it). */
   webhookTargets?: TargetPolicy;
   /**
@@ -53,7 +58,17 @@ export function createServices(deps: {
   const transport = deps.transport ?? createOutboxTransport();
   const templates = createTemplateService(deps);
   const composer = createMessageComposer(resolveTemplate);
-  const channels = createChannels({ transport, composer });
+  const senders = deps.senders ?? {
+    secrets: createSecretBox(undefined),
+    probe: async () => ({ kind: 'unavailable' as const, message: 'no provider is configured' }),
+    defaultRate: 1,
+    transportOf: () => transport,
+  };
+  const channels = createChannels({
+    transport,
+    composer,
+    ...(deps.senders && { transportFor: createSenderDirectory(deps.database, deps.senders) }),
+  });
   const engine = createReminderEngine({ ...deps, channels });
   const scheduler = createReminderScheduler({ ...deps, engine });
   // Cross-module reactions, handed to the modules below reminders and plans as narrow dependencies.
@@ -68,6 +83,7 @@ export function createServices(deps: {
     timeline: createTimelineService({ ...deps, channels, scheduler }),
     templates,
     accounts: createAccountService(deps),
+    senders: createSenderService({ ...deps, ...senders }),
     apiKeys: createApiKeyService(deps),
     customers: createCustomerService(deps),
     paymentTerms: createPaymentTermsService(deps),

@@ -7,6 +7,9 @@ export const OPERATIONS = {
   account: {
     get: ['get', '/v1/account'],
     update: ['patch', '/v1/account'],
+    getSender: ['get', '/v1/account/sender'],
+    setSender: ['put', '/v1/account/sender'],
+    deleteSender: ['delete', '/v1/account/sender'],
   },
   apiKeys: {
     list: ['get', '/v1/api_keys'],

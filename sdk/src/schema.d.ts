@@ -21,6 +21,28 @@ export interface paths {
         patch: operations["updateAccount"];
         trace?: never;
     };
+    "/v1/account/sender": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account's own email provider credential (its key is never shown) */
+        get: operations["getAccountSender"];
+        /**
+         * Send this account's emails with its own Resend key (checked with Resend, stored encrypted)
+         * @description An admin key only. Resend is asked about the key first (`GET /domains`): a refused key is a 422 `account_sender/invalid_api_key`; a domain that is not verified there is a 422 `account_sender/domain_not_verified`. The key is stored encrypted with the service's RELANCE_SECRETS_KEY and paced on its own rate budget. Replaces the previous credential.
+         */
+        put: operations["setAccountSender"];
+        post?: never;
+        /** Forget the account's own key: its emails go through the service's again */
+        delete: operations["deleteAccountSender"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/api_keys": {
         parameters: {
             query?: never;
@@ -4652,6 +4674,45 @@ export interface components {
              */
             late_fee_preset?: "none" | "fr_b2b" | "eu_b2b" | "uk_b2b";
         };
+        /** @description The account's own email provider credential: Relance sends this account's emails with it instead of the service's key. */
+        AccountSender: {
+            /** @enum {string} */
+            object: "account_sender";
+            /** @enum {string} */
+            provider: "resend";
+            /** @description The last 4 characters of the API key; the key itself is never shown. */
+            api_key_last4: string;
+            domain: string | null;
+            domain_status: ("verified" | "pending" | "failed" | "not_started" | "partially_verified" | "partially_failed" | "unchecked") | null;
+            /** @description Whether the signing secret of the account's own Resend webhook is stored. */
+            webhook_secret_set: boolean;
+            /** @description Where the account's own Resend webhook posts its events (delivered, bounced, complained), relative to the API's base URL. */
+            provider_events_path: string;
+            /** @description Requests per second Relance makes with this key, shared by every worker. */
+            rate_per_second: number;
+            /** Format: date-time */
+            checked_at: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        AccountSenderUpdate: {
+            /** @enum {string} */
+            provider?: "resend";
+            /** @description A Resend API key (`re_…`). Full access lets Relance check the domain; sending access is enough to send. */
+            api_key: string;
+            domain?: string | null;
+            webhook_secret?: string | null;
+            /** @description Default: the service's RESEND_RATE_LIMIT. */
+            rate_per_second?: number;
+        };
+        AccountSenderDeleted: {
+            /** @enum {string} */
+            object: "account_sender";
+            /** @enum {boolean} */
+            deleted: true;
+        };
         AgingReport: {
             /** @enum {string} */
             object: "aging_report";
@@ -4729,7 +4790,7 @@ export interface components {
             /** @description The first characters of the secret, to recognise the key. */
             prefix: string;
             read_only: boolean;
-            /** @description Whether the key may create and revoke keys. */
+            /** @description Whether the key may create and revoke keys and set the account's own sender. */
             admin: boolean;
             /** Format: date-time */
             created_at: string;
@@ -4741,7 +4802,7 @@ export interface components {
             /** @default false */
             read_only?: boolean;
             /**
-             * @description May create and revoke keys (not with `read_only`).
+             * @description May create and revoke keys and set the account's own sender (not with `read_only`).
              * @default false
              */
             admin?: boolean;
@@ -4755,7 +4816,7 @@ export interface components {
             /** @description The first characters of the secret, to recognise the key. */
             prefix: string;
             read_only: boolean;
-            /** @description Whether the key may create and revoke keys. */
+            /** @description Whether the key may create and revoke keys and set the account's own sender. */
             admin: boolean;
             /** Format: date-time */
             created_at: string;
@@ -6572,6 +6633,124 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Account"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAccountSender: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The account sender. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountSender"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    setAccountSender: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AccountSenderUpdate"];
+            };
+        };
+        responses: {
+            /** @description The account sender. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountSender"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteAccountSender: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountSenderDeleted"];
                 };
             };
             /** @description The request was refused; `code` says why. */

@@ -49,6 +49,20 @@ export interface Accounts {
   updated_at: Generated<Timestamp>;
 }
 
+export interface AccountSenders {
+  account_id: string;
+  api_key_ciphertext: string;
+  api_key_last4: string;
+  checked_at: Timestamp;
+  created_at: Timestamp;
+  domain: string | null;
+  domain_status: string | null;
+  provider: string;
+  rate_per_second: number | null;
+  updated_at: Timestamp;
+  webhook_secret_ciphertext: string | null;
+}
+
 export interface ApiKeys {
   account_id: string;
   admin: Generated<boolean>;
@@ -470,6 +484,7 @@ export interface WebhookEndpoints {
 
 export interface DB {
   account_clocks: AccountClocks;
+  account_senders: AccountSenders;
   accounts: Accounts;
   api_keys: ApiKeys;
   bank_transaction_matches: BankTransactionMatches;

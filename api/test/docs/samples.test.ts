@@ -15,6 +15,7 @@
  * with no clock set, as the demo account of `npm start`) and RELANCE_TEST_API_KEY (test mode: a test clock of
  * its own).
  */
+import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { readdir, readFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -24,6 +25,7 @@ import { createServices } from '../../src/services.ts';
 import { createDatabase } from '../../src/store/database.ts';
 import { createTestDatabase } from '../helpers/database.ts';
 import { freePort, ROOT, runScript, waitFor } from '../helpers/process.ts';
+import { startResendStandIn } from '../helpers/resend-stand-in.ts';
 
 export interface Sample {
   file: string;
@@ -231,7 +233,14 @@ t.test('every code sample of the docs runs', async (t) => {
   // Accounts are made here; the server uses the real clock (a test-mode account, its own test clock).
   const services = createServices({ database, clock: new ManualClock(new Date().toISOString()) });
   const port = await freePort();
+  // Resend as docs/email.md's own-sender sample meets it: its key, with the domain verified.
+  const resend = await startResendStandIn({
+    teams: { re_YourOwnResendKey: { domains: [{ name: 'acme.example', status: 'verified' }] } },
+  });
+  t.teardown(() => resend.close());
   const server = runScript('api/src/main.ts', [], {
+    RESEND_BASE_URL: resend.url,
+    RELANCE_SECRETS_KEY: randomBytes(32).toString('base64'),
     DATABASE_URL: testDb.url,
     PORT: String(port),
     LOG_LEVEL: 'warn',

@@ -12,6 +12,9 @@ import { openapi, operations, resolve, type SchemaNode } from '../helpers/openap
 const REST_ONLY_OPERATIONS: Record<string, string> = {
   createApiKey: 'key management stays in REST and the CLI: a secret shown once',
   revokeApiKey: 'key management stays in REST and the CLI',
+  setAccountSender:
+    "a provider's secret key stays in REST, out of GraphQL documents and their logs (Account.sender reads it)",
+  deleteAccountSender: 'managed with its key, in REST',
   previewTemplate: 'a rendering tool, not a change',
   importBankTransactionsFile: 'a file upload (CSV, CAMT.053, OFX): GraphQL takes parsed lines (importBankTransactions)',
 };

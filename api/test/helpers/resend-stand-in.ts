@@ -22,7 +22,7 @@ export interface ResendStandIn {
   /** Distinct emails accepted (a repeated idempotency key is the same email, or the same batch). */
   emailsAccepted(): number;
   /** Every email accepted, with the `occurrence` tag it carried and when (ms since the epoch). */
-  accepted: Array<{ occurrence: string | undefined; to: string[]; at: number }>;
+  accepted: Array<{ occurrence: string | undefined; to: string[]; at: number; apiKey: string }>;
   /** Emails accepted more than once for the same reminder (by its `occurrence` tag). */
   duplicates(): number;
   /** Requests answered 429 by the rate limit. */
@@ -78,7 +78,16 @@ function invalidity(email: any): string | null {
  * the latency of every answer (the email is accepted before the answer leaves).
  */
 export async function startResendStandIn(
-  options: { delayMs?: number; ratePerSecond?: number } = {},
+  options: {
+    delayMs?: number;
+    ratePerSecond?: number;
+    /**
+     * Resend teams by API key: only these keys are valid, each with its own rate limit (Resend
+     * limits per team) and domains (`GET /domains`); `sendingOnly`: a sending-access key, whose
+     * `GET /domains` is 401 `restricted_api_key`. Absent: any `re_…` key is valid, no domains.
+     */
+    teams?: Record<string, { domains?: Array<{ name: string; status: string }>; sendingOnly?: boolean }>;
+  } = {},
 ): Promise<ResendStandIn> {
   const requests: RecordedRequest[] = [];
   const byKey = new Map<string, { body: string; status: number; answer: unknown }>();
@@ -86,17 +95,19 @@ export async function startResendStandIn(
   const failures: Array<{ status: number; name: string; message: string }> = [];
   let limited = 0;
   const rate = options.ratePerSecond;
-  let tokens = rate ?? 0;
-  let refilledAt = Date.now();
+  const buckets = new Map<string, { tokens: number; refilledAt: number }>();
 
-  /** Takes a token; the headers of the answer, and whether the request is over the limit. */
-  function meter(): { headers: Record<string, string>; over: boolean } {
+  /** Takes a token of the key's team; the headers of the answer, and whether the request is over the limit. */
+  function meter(apiKey: string): { headers: Record<string, string>; over: boolean } {
     if (!rate) return { headers: {}, over: false };
     const now = Date.now();
-    tokens = Math.min(rate, tokens + ((now - refilledAt) / 1000) * rate);
-    refilledAt = now;
-    const over = tokens < 1;
-    if (!over) tokens -= 1;
+    const bucket = buckets.get(apiKey) ?? { tokens: rate, refilledAt: now };
+    buckets.set(apiKey, bucket);
+    bucket.tokens = Math.min(rate, bucket.tokens + ((now - bucket.refilledAt) / 1000) * rate);
+    bucket.refilledAt = now;
+    const over = bucket.tokens < 1;
+    if (!over) bucket.tokens -= 1;
+    const tokens = bucket.tokens;
     const untilToken = over ? Math.max(1, Math.ceil((1 - tokens) / rate)) : 1;
     return {
       over,
@@ -109,11 +120,11 @@ export async function startResendStandIn(
     };
   }
 
-  const acceptOne = (email: any) => {
+  const acceptOne = (email: any, apiKey: string) => {
     const occurrence = Array.isArray(email.tags)
       ? email.tags.find((t: any) => t?.name === 'occurrence')?.value
       : undefined;
-    accepted.push({ occurrence, to: Array.isArray(email.to) ? email.to : [email.to], at: Date.now() });
+    accepted.push({ occurrence, to: Array.isArray(email.to) ? email.to : [email.to], at: Date.now(), apiKey });
     return { id: randomUUID() };
   };
 
@@ -145,7 +156,8 @@ export async function startResendStandIn(
       };
       requests.push(recorded);
 
-      const { headers, over } = meter();
+      const apiKey = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
+      const { headers, over } = meter(apiKey);
       const answer = (status: number, payload: unknown) => {
         recorded.status = status;
         send(res, status, payload, headers);
@@ -160,11 +172,30 @@ export async function startResendStandIn(
       const failure = failures.shift();
       if (failure) return answer(failure.status, error(failure.status, failure.name, failure.message));
       const batch = req.url === '/emails/batch';
-      if (req.method !== 'POST' || (req.url !== '/emails' && !batch))
+      const domains = req.method === 'GET' && req.url === '/domains';
+      if (!domains && (req.method !== 'POST' || (req.url !== '/emails' && !batch)))
         return answer(404, error(404, 'not_found', 'Route not found'));
       const auth = req.headers.authorization;
       if (!auth) return answer(401, error(401, 'missing_api_key', 'Missing API key in the authorization header'));
-      if (!/^Bearer re_\S+$/.test(auth)) return answer(403, error(403, 'invalid_api_key', 'API key is invalid'));
+      if (!/^Bearer re_\S+$/.test(auth) || (options.teams && !options.teams[apiKey]))
+        return answer(403, error(403, 'invalid_api_key', 'API key is invalid'));
+      if (domains) {
+        const team = options.teams?.[apiKey];
+        if (team?.sendingOnly)
+          return answer(401, error(401, 'restricted_api_key', 'This API key is restricted to only send emails'));
+        return answer(200, {
+          object: 'list',
+          has_more: false,
+          data: (team?.domains ?? []).map((d, i) => ({
+            id: `d_${i}`,
+            name: d.name,
+            status: d.status,
+            created_at: '2026-01-01T00:00:00.000Z',
+            region: 'eu-west-1',
+            capabilities: { sending: 'enabled', receiving: 'disabled' },
+          })),
+        });
+      }
       if (body === undefined) return answer(400, error(400, 'invalid_parameter', 'Body must be JSON'));
       const key = req.headers['idempotency-key'];
       if (typeof key === 'string') {
@@ -183,7 +214,7 @@ export async function startResendStandIn(
         if (invalid) {
           status = 422;
           result = error(422, invalid.startsWith('Missing') ? 'missing_required_field' : 'validation_error', invalid);
-        } else result = acceptOne(body);
+        } else result = acceptOne(body, apiKey);
       } else if (!Array.isArray(body) || body.length === 0 || body.length > 100) {
         status = 422;
         result = error(422, 'validation_error', 'A batch takes 1 to 100 emails.');
@@ -194,7 +225,7 @@ export async function startResendStandIn(
           status = 422;
           result = error(422, 'validation_error', invalid.find((i) => i !== null)!);
         } else {
-          const data = body.flatMap((email, i) => (invalid[i] === null ? [acceptOne(email)] : []));
+          const data = body.flatMap((email, i) => (invalid[i] === null ? [acceptOne(email, apiKey)] : []));
           const errors = invalid.flatMap((message, index) => (message === null ? [] : [{ index, message }]));
           result = permissive ? { data, errors } : { data };
         }

@@ -8,7 +8,9 @@ export const ApiKey = Type.Object(
     name: Nullable(Type.String()),
     prefix: Type.String({ description: 'The first characters of the secret, to recognise the key.' }),
     read_only: Type.Boolean(),
-    admin: Type.Boolean({ description: 'Whether the key may create and revoke keys.' }),
+    admin: Type.Boolean({
+      description: "Whether the key may create and revoke keys and set the account's own sender.",
+    }),
     created_at: Timestamp,
     last_used_at: Nullable(Timestamp),
     revoked_at: Nullable(Timestamp),
@@ -22,7 +24,10 @@ export const ApiKeyCreate = Type.Object(
     name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
     read_only: Type.Optional(Type.Boolean({ default: false })),
     admin: Type.Optional(
-      Type.Boolean({ default: false, description: 'May create and revoke keys (not with `read_only`).' }),
+      Type.Boolean({
+        default: false,
+        description: "May create and revoke keys and set the account's own sender (not with `read_only`).",
+      }),
     ),
   },
   { $id: 'ApiKeyCreate', additionalProperties: false },

@@ -185,12 +185,16 @@ export function createMessageService(deps: { database: Database; clock: Clock })
       rawBody: string,
       headers: WebhookHeaders,
       secret: string | undefined,
+      /** An account's own Resend webhook: its events may only touch that account's messages. */
+      onlyAccountId?: string,
     ): Promise<ProviderEventReceipt> {
       if (!secret || !WEBHOOK_SECRET.test(secret)) {
         throw new AppError(
           'webhook/not_configured',
           503,
-          'Provider events are not accepted: RESEND_WEBHOOK_SECRET is not set to a whsec_… signing secret.',
+          onlyAccountId
+            ? "Provider events are not accepted here: this account's sender has no webhook_secret (PUT /v1/account/sender)."
+            : 'Provider events are not accepted: RESEND_WEBHOOK_SECRET is not set to a whsec_… signing secret.',
         );
       }
       const event = toDeliveryEvent(verifyResendWebhook(rawBody, headers, secret));
@@ -201,6 +205,7 @@ export function createMessageService(deps: { database: Database; clock: Clock })
           .selectFrom('messages')
           .select(['account_id', 'id'])
           .where('provider_message_id', '=', event.providerMessageId)
+          .$if(onlyAccountId !== undefined, (q) => q.where('account_id', '=', onlyAccountId ?? ''))
           .execute(),
       );
       if (targets.length === 0) return { received: true, outcome: 'ignored' };

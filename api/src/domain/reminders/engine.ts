@@ -8,7 +8,7 @@ import { todayIn, zonedDateTimeToInstant } from '../calendar.ts';
 import { lockInvoices } from '../invoices/index.ts';
 import { insertEvents, recordEvent } from '../outbox/index.ts';
 import { insertMessages, insertPendingMessage } from '../messages/index.ts';
-import type { MessageValues } from './channels/channel.ts';
+import type { Delivery, MessageValues } from './channels/channel.ts';
 import { channelOf, type Channels } from './channels/registry.ts';
 import { guardBeforeSend } from './guard.rules.ts';
 import { type Outcome, nowFor, reminderData, skipOccurrence } from './ledger.ts';
@@ -34,6 +34,16 @@ export { MAX_SEND_ATTEMPTS, nowFor, type Outcome } from './ledger.ts';
 export type { ComposedEmail, MessageComposer } from './channels/channel.ts';
 export type { OccurrenceRow };
 
+/** Each channel's delivery for one account, resolved before its batch (no transaction open). */
+async function deliveriesOf(channels: Channels, accountId: string): Promise<Map<string, Delivery>> {
+  const deliveries = new Map<string, Delivery>();
+  for (const channel of channels.values()) {
+    const delivery = channel.delivery;
+    if (delivery) deliveries.set(channel.name, delivery.forAccount ? await delivery.forAccount(accountId) : delivery);
+  }
+  return deliveries;
+}
+
 /** Phase one's verdict on a reminder: done (an outcome), or to deliver through its channel. */
 type Decision = Outcome | { deliver: string };
 
@@ -55,7 +65,11 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; c
    * locked (in id order), what every guard needs is read once, then each reminder is decided in
    * the order it falls due, exactly as if they were taken one by one.
    */
-  async function phaseOne(accountId: string, occurrenceIds: string[]): Promise<Map<string, Decision>> {
+  async function phaseOne(
+    accountId: string,
+    occurrenceIds: string[],
+    deliveries: ReadonlyMap<string, Delivery>,
+  ): Promise<Map<string, Decision>> {
     const results = new Map<string, Decision>(occurrenceIds.map((id) => [id, 'noop']));
     return database.withAccount(accountId, async (trx) => {
       const peeks = await peekInFlight(trx, occurrenceIds);
@@ -124,6 +138,7 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; c
           laterStepDue,
           suppressed,
           sentLocally,
+          deliveries,
         });
         results.set(occurrence.id, decided);
         if (typeof decided === 'string') metrics.reminder(occurrence.channel, decided);
@@ -171,6 +186,8 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; c
       suppressed: Set<string>;
       /** Messages a local transport delivered in this batch, written together at its end. */
       sentLocally: SentLocally[];
+      /** Each channel's delivery for this account (its own provider credential, or the service's). */
+      deliveries: ReadonlyMap<string, Delivery>;
     },
   ): Promise<Decision> {
     const { accountId, account, invoice, customer, occurrence, policy, now, today } = ctx;
@@ -250,8 +267,9 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; c
       case 'message':
         break;
     }
-    const { message } = composed;
-    const delivery = channel.delivery;
+    const delivery = ctx.deliveries.get(channel.name) ?? channel.delivery;
+    // The message names the transport that takes it (an account's own Resend, or the service's).
+    const message = delivery ? { ...composed.message, transport: delivery.transport } : composed.message;
     if (!delivery) throw new Error(`channel '${channel.name}' composed a message but has no delivery`);
     // A local transport has nothing to wait for: deliver now, and store the sent message with the
     // batch's other writes, in this transaction, under the same locks.
@@ -278,7 +296,8 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; c
 
   /** Runs reminders of one account through the guard and delivers those that pass. Safe to call twice. */
   async function processMany(accountId: string, occurrenceIds: string[]): Promise<Map<string, Outcome>> {
-    const decisions = await phaseOne(accountId, occurrenceIds);
+    const deliveries = await deliveriesOf(channels, accountId);
+    const decisions = await phaseOne(accountId, occurrenceIds, deliveries);
     const outcomes = new Map<string, Outcome>();
     const toDeliver = new Map<string, string[]>();
     for (const [id, decided] of decisions) {
@@ -287,7 +306,7 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; c
       else toDeliver.set(decided.deliver, [...(toDeliver.get(decided.deliver) ?? []), id]);
     }
     for (const [name, ids] of toDeliver) {
-      for (const [id, outcome] of await sender.deliver(accountId, channelOf(channels, name), ids))
+      for (const [id, outcome] of await sender.deliver(accountId, channelOf(channels, name), ids, deliveries.get(name)))
         outcomes.set(id, outcome);
     }
     return outcomes;

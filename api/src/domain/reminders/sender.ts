@@ -234,8 +234,13 @@ export function createSender(deps: { database: Database; clock: Clock }) {
 
   return {
     /** Claims, delivers and settles reminders of one account left `sending` by phase one, in the channel's batches. */
-    async deliver(accountId: string, channel: ReminderChannel, ids: readonly string[]): Promise<Map<string, Outcome>> {
-      const delivery = channel.delivery;
+    async deliver(
+      accountId: string,
+      channel: ReminderChannel,
+      ids: readonly string[],
+      /** The channel's delivery for this account (see `Delivery.forAccount`); the channel's own by default. */
+      delivery = channel.delivery,
+    ): Promise<Map<string, Outcome>> {
       if (!delivery) throw new Error(`channel '${channel.name}' has no delivery`);
       const outcomes = new Map<string, Outcome>(ids.map((id) => [id, 'noop']));
       for (let i = 0; i < ids.length; i += delivery.maxBatch) {

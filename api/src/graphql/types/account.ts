@@ -1,3 +1,5 @@
+import { AppError } from '../../errors.ts';
+import type { AccountSender } from '../../domain/senders/index.ts';
 import type { Account, AccountUpdate } from '../../domain/accounts/index.ts';
 import { builder } from '../builder.ts';
 import { toServiceInput } from '../convert.ts';
@@ -6,6 +8,27 @@ import { LateFeePreset } from './late-fee.ts';
 export const AccountMode = builder.enumType('AccountMode', {
   description: '`LIVE` data, or `TEST` data kept apart for trying the API.',
   values: { LIVE: { value: 'live' }, TEST: { value: 'test' } } as const,
+});
+
+const AccountSenderRef = builder.objectRef<AccountSender>('AccountSender').implement({
+  description:
+    "An account's own email provider credential (set in REST: PUT /v1/account/sender). The key is never shown.",
+  fields: (t) => ({
+    provider: t.exposeString('provider'),
+    apiKeyLast4: t.exposeString('api_key_last4'),
+    domain: t.exposeString('domain', { nullable: true }),
+    domainStatus: t.exposeString('domain_status', {
+      nullable: true,
+      description:
+        '`verified`, `pending`… as Resend said when the key was checked; `unchecked` for a sending-only key.',
+    }),
+    webhookSecretSet: t.exposeBoolean('webhook_secret_set'),
+    providerEventsPath: t.exposeString('provider_events_path'),
+    ratePerSecond: t.exposeFloat('rate_per_second'),
+    checkedAt: t.expose('checked_at', { type: 'DateTime' }),
+    createdAt: t.expose('created_at', { type: 'DateTime' }),
+    updatedAt: t.expose('updated_at', { type: 'DateTime' }),
+  }),
 });
 
 export const AccountRef = builder.objectRef<Account>('Account').implement({
@@ -31,6 +54,19 @@ export const AccountRef = builder.objectRef<Account>('Account').implement({
     lateFeePreset: t.expose('late_fee_preset', {
       type: LateFeePreset,
       description: 'Statutory late fees for invoices whose terms set no rule of their own.',
+    }),
+    sender: t.field({
+      type: AccountSenderRef,
+      nullable: true,
+      description: "The account's own email provider credential, or null: it sends with the service's.",
+      resolve: async (_account, _args, { actor, services }) => {
+        try {
+          return await services.senders.get(actor);
+        } catch (error) {
+          if (error instanceof AppError && error.code === 'account_sender/not_found') return null;
+          throw error;
+        }
+      },
     }),
     createdAt: t.expose('created_at', { type: 'DateTime' }),
     updatedAt: t.expose('updated_at', { type: 'DateTime' }),

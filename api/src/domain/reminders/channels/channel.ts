@@ -109,11 +109,18 @@ export interface Delivery {
    * `maxBatch` > 1.
    */
   sendBatch?(dispatches: readonly Dispatch[], idempotencyKey: string): Promise<DeliveryResult[]>;
+  /**
+   * The delivery for one account's messages, when it may differ from this one (an account that
+   * brings its own provider credential). Resolved before the account's batch, outside any transaction.
+   */
+  forAccount?(accountId: string): Promise<Delivery>;
 }
 
 /** What a channel needs from outside the domain, wired in `services.ts`. */
 export interface ChannelDeps {
   transport: EmailTransport;
+  /** An account's own email transport (its own Resend key), or null: the service's `transport`. */
+  transportFor?: (accountId: string) => Promise<EmailTransport | null>;
   composer: MessageComposer;
 }
 

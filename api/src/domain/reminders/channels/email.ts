@@ -3,7 +3,8 @@ import { TransportError } from '../../../mail/transport.ts';
 import { accrueLateFees } from '../../late-fees/index.ts';
 import { outgoingEmailOf } from '../../messages/index.ts';
 import type { OccurrenceRow } from '../reminder-occurrence.repository.ts';
-import { type ComposedEmail, defineChannel, type DeliveryResult } from './channel.ts';
+import type { EmailTransport } from '../../../mail/transport.ts';
+import { type ComposedEmail, type Delivery, defineChannel, type DeliveryResult } from './channel.ts';
 
 /** A transport's failure as the ledger settles it. */
 function failureOf(error: unknown): DeliveryResult & { ok: false } {
@@ -21,6 +22,83 @@ function failureOf(error: unknown): DeliveryResult & { ok: false } {
 /** The provider keeps these with the email and echoes them in its events. */
 const tagsOf = (occurrence: OccurrenceRow) => ({ occurrence: occurrence.id.replace(/[^\w-]/g, '_') });
 
+/** How emails reach one transport: one by one, or in the provider's batches. */
+function deliveryOf(transport: EmailTransport): Delivery {
+  const batch = transport.sendBatch?.bind(transport);
+  return {
+    idempotent: true,
+    local: transport.local ?? false,
+    maxBatch: transport.sendBatch ? (transport.maxBatch ?? 1) : 1,
+    transport: transport.name,
+    async send(dispatches) {
+      const results: DeliveryResult[] = [];
+      for (const { occurrence, message, idempotencyKey } of dispatches) {
+        try {
+          const { providerMessageId } = await transport.send(
+            outgoingEmailOf(message, tagsOf(occurrence)),
+            idempotencyKey,
+          );
+          results.push({ ok: true, providerMessageId });
+        } catch (error) {
+          results.push(failureOf(error));
+        }
+      }
+      return results;
+    },
+    ...(batch && {
+      async sendBatch(dispatches, idempotencyKey) {
+        try {
+          const answers = await batch(
+            dispatches.map((d) => outgoingEmailOf(d.message, tagsOf(d.occurrence))),
+            idempotencyKey,
+          );
+          return dispatches.map((_, i): DeliveryResult => {
+            const answer = answers[i];
+            if (!answer)
+              return {
+                ok: false,
+                failure: 'the provider gave no result for this email',
+                retryable: true,
+                outcomeUnknown: true,
+              };
+            return answer instanceof TransportError
+              ? failureOf(answer)
+              : { ok: true, providerMessageId: answer.providerMessageId };
+          });
+        } catch (error) {
+          // The call as a whole: the same outcome for each email of the batch.
+          return dispatches.map(() => failureOf(error));
+        }
+      },
+    }),
+  };
+}
+
+/**
+ * The service's delivery, which an account with its own provider credential (its own Resend
+ * key, see domain/senders) replaces with one through that credential, paced on its own.
+ */
+function withAccounts(
+  base: Delivery,
+  transportFor: ((accountId: string) => Promise<EmailTransport | null>) | undefined,
+): Delivery {
+  if (!transportFor) return base;
+  const byTransport = new WeakMap<EmailTransport, Delivery>();
+  return {
+    ...base,
+    async forAccount(accountId) {
+      const own = await transportFor(accountId);
+      if (!own) return base;
+      let delivery = byTransport.get(own);
+      if (!delivery) {
+        delivery = deliveryOf(own);
+        byTransport.set(own, delivery);
+      }
+      return delivery;
+    },
+  };
+}
+
 /**
  * Relance sends the message: rendered from the step's template in the customer's language,
  * stored, then handed to the email transport (Resend, or the local outbox) under the occurrence
@@ -30,8 +108,7 @@ export const email = defineChannel({
   name: 'email',
   summary: 'Relance sends the message.',
   plan: { rank: 0, repeats: true, needsTemplate: true },
-  create: ({ transport, composer }) => {
-    const batch = transport.sendBatch?.bind(transport);
+  create: ({ transport, composer, transportFor }) => {
     return {
       async compose(ctx) {
         const { trx, accountId, account, customer, invoice, occurrence, today, now, suppressed } = ctx;
@@ -82,53 +159,7 @@ export const email = defineChannel({
 
       preview: async (trx, input) => (await composer.compose(trx, input)).subject,
 
-      delivery: {
-        idempotent: true,
-        local: transport.local ?? false,
-        maxBatch: transport.sendBatch ? (transport.maxBatch ?? 1) : 1,
-        transport: transport.name,
-        async send(dispatches) {
-          const results: DeliveryResult[] = [];
-          for (const { occurrence, message, idempotencyKey } of dispatches) {
-            try {
-              const { providerMessageId } = await transport.send(
-                outgoingEmailOf(message, tagsOf(occurrence)),
-                idempotencyKey,
-              );
-              results.push({ ok: true, providerMessageId });
-            } catch (error) {
-              results.push(failureOf(error));
-            }
-          }
-          return results;
-        },
-        ...(batch && {
-          async sendBatch(dispatches, idempotencyKey) {
-            try {
-              const answers = await batch(
-                dispatches.map((d) => outgoingEmailOf(d.message, tagsOf(d.occurrence))),
-                idempotencyKey,
-              );
-              return dispatches.map((_, i): DeliveryResult => {
-                const answer = answers[i];
-                if (!answer)
-                  return {
-                    ok: false,
-                    failure: 'the provider gave no result for this email',
-                    retryable: true,
-                    outcomeUnknown: true,
-                  };
-                return answer instanceof TransportError
-                  ? failureOf(answer)
-                  : { ok: true, providerMessageId: answer.providerMessageId };
-              });
-            } catch (error) {
-              // The call as a whole: the same outcome for each email of the batch.
-              return dispatches.map(() => failureOf(error));
-            }
-          },
-        }),
-      },
+      delivery: withAccounts(deliveryOf(transport), transportFor),
     };
   },
 });

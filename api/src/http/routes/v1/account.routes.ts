@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { AccountUpdate } from '../../../domain/accounts/index.ts';
 import { ApiKeyCreate } from '../../../domain/api-keys/index.ts';
+import { AccountSenderUpdate } from '../../../domain/senders/index.ts';
 import type { Services } from '../../../services.ts';
 import { actorOf } from '../../auth.ts';
 import { PageQuery } from '../../../domain/shared/index.ts';
@@ -30,6 +31,42 @@ export async function accountRoutes(instance: FastifyInstance, { services }: { s
       response: responses(200, 'Account'),
     },
     handler: (request) => services.accounts.update(actorOf(request), request.body),
+  });
+
+  app.get('/v1/account/sender', {
+    schema: {
+      operationId: 'getAccountSender',
+      tags: ['Account'],
+      summary: "The account's own email provider credential (its key is never shown)",
+      security,
+      response: responses(200, 'AccountSender'),
+    },
+    handler: (request) => services.senders.get(actorOf(request)),
+  });
+
+  app.put('/v1/account/sender', {
+    schema: {
+      operationId: 'setAccountSender',
+      tags: ['Account'],
+      summary: "Send this account's emails with its own Resend key (checked with Resend, stored encrypted)",
+      description:
+        "An admin key only. Resend is asked about the key first (`GET /domains`): a refused key is a 422 `account_sender/invalid_api_key`; a domain that is not verified there is a 422 `account_sender/domain_not_verified`. The key is stored encrypted with the service's RELANCE_SECRETS_KEY and paced on its own rate budget. Replaces the previous credential.",
+      security,
+      body: ref(AccountSenderUpdate),
+      response: responses(200, 'AccountSender'),
+    },
+    handler: (request) => services.senders.set(actorOf(request), request.body),
+  });
+
+  app.delete('/v1/account/sender', {
+    schema: {
+      operationId: 'deleteAccountSender',
+      tags: ['Account'],
+      summary: "Forget the account's own key: its emails go through the service's again",
+      security,
+      response: responses(200, 'AccountSenderDeleted', 'Deleted.'),
+    },
+    handler: (request) => services.senders.remove(actorOf(request)),
   });
 
   app.get('/v1/api_keys', {

@@ -81,5 +81,16 @@ export async function messageRoutes(
           resendWebhookSecret,
         ),
     });
+    // An account's own Resend account posts here, signed with that account's own secret.
+    raw.post<{ Params: { account_id: string } }>('/v1/provider_events/resend/:account_id', {
+      schema: { hide: true },
+      handler: async (request) =>
+        services.messages.handleProviderEvent(
+          typeof request.body === 'string' ? request.body : '',
+          request.headers,
+          await services.senders.webhookSecretOf(request.params.account_id),
+          request.params.account_id,
+        ),
+    });
   });
 }
