@@ -4848,6 +4848,20 @@ export interface components {
             time_zone: string | null;
             payment_terms_id: string | null;
             reminder_policy_id: string | null;
+            /** @description A `business` (the default) or a `consumer`. Statutory B2B late fees (`fr_b2b`, `eu_b2b`, `uk_b2b`) never apply to a consumer, and messages to one carry no B2B legal mentions. */
+            kind: "business" | "consumer";
+            legal_name: string | null;
+            registration_number: string | null;
+            vat_number: string | null;
+            billing_address: {
+                line1: string;
+                line2?: string | null;
+                postal_code?: string | null;
+                city: string;
+                region?: string | null;
+                /** @description ISO 3166-1 alpha-2 country code: `FR`, `GB`, `DE`… */
+                country: string;
+            } | null;
             /** @description Up to 50 string keys and values of your own (order id, CRM id…). */
             metadata: {
                 [key: string]: string;
@@ -4868,6 +4882,20 @@ export interface components {
             /** @description Copied on every reminder. */
             cc_emails?: string[];
             contact_name?: string | null;
+            /** @description A `business` (the default) or a `consumer`. Statutory B2B late fees (`fr_b2b`, `eu_b2b`, `uk_b2b`) never apply to a consumer, and messages to one carry no B2B legal mentions. */
+            kind?: "business" | "consumer";
+            legal_name?: string | null;
+            registration_number?: string | null;
+            vat_number?: string | null;
+            billing_address?: {
+                line1: string;
+                line2?: string | null;
+                postal_code?: string | null;
+                city: string;
+                region?: string | null;
+                /** @description ISO 3166-1 alpha-2 country code: `FR`, `GB`, `DE`… */
+                country: string;
+            } | null;
             phone?: string | null;
             locale?: string | null;
             time_zone?: string | null;
@@ -4885,6 +4913,20 @@ export interface components {
             /** @description Copied on every reminder. */
             cc_emails?: string[];
             contact_name?: string | null;
+            /** @description A `business` (the default) or a `consumer`. Statutory B2B late fees (`fr_b2b`, `eu_b2b`, `uk_b2b`) never apply to a consumer, and messages to one carry no B2B legal mentions. */
+            kind?: "business" | "consumer";
+            legal_name?: string | null;
+            registration_number?: string | null;
+            vat_number?: string | null;
+            billing_address?: {
+                line1: string;
+                line2?: string | null;
+                postal_code?: string | null;
+                city: string;
+                region?: string | null;
+                /** @description ISO 3166-1 alpha-2 country code: `FR`, `GB`, `DE`… */
+                country: string;
+            } | null;
             phone?: string | null;
             locale?: string | null;
             time_zone?: string | null;
@@ -5074,6 +5116,12 @@ export interface components {
             tax: number;
             total: number;
             late_fees: number;
+            late_fees_skipped: {
+                /** @enum {string} */
+                reason: "consumer";
+                /** @description The business-only preset that was not applied: `fr_b2b`… */
+                preset: string;
+            } | null;
             amount_paid: number;
             amount_credited: number;
             /** @description total + late_fees − amount_paid − amount_credited */
@@ -5152,6 +5200,20 @@ export interface components {
                 /** @description Copied on every reminder. */
                 cc_emails?: string[];
                 contact_name?: string | null;
+                /** @description A `business` (the default) or a `consumer`. Statutory B2B late fees (`fr_b2b`, `eu_b2b`, `uk_b2b`) never apply to a consumer, and messages to one carry no B2B legal mentions. */
+                kind?: "business" | "consumer";
+                legal_name?: string | null;
+                registration_number?: string | null;
+                vat_number?: string | null;
+                billing_address?: {
+                    line1: string;
+                    line2?: string | null;
+                    postal_code?: string | null;
+                    city: string;
+                    region?: string | null;
+                    /** @description ISO 3166-1 alpha-2 country code: `FR`, `GB`, `DE`… */
+                    country: string;
+                } | null;
                 phone?: string | null;
                 locale?: string | null;
                 time_zone?: string | null;

@@ -30,6 +30,7 @@ export interface AccountClocks {
 }
 
 export interface Accounts {
+  billing_address: Json | null;
   contact_phone: string | null;
   created_at: Generated<Timestamp>;
   default_currency: Generated<string>;
@@ -42,11 +43,13 @@ export interface Accounts {
   mode: Generated<string>;
   name: string;
   payment_instructions: string | null;
+  registration_number: string | null;
   reply_to: string | null;
   sender_email: string | null;
   sender_name: string | null;
   time_zone: Generated<string>;
   updated_at: Generated<Timestamp>;
+  vat_number: string | null;
 }
 
 export interface AccountSenders {
@@ -110,12 +113,15 @@ export interface BankTransactions {
 
 export interface Customers {
   account_id: string;
+  billing_address: Json | null;
   cc_emails: Generated<string[]>;
   contact_name: string | null;
   created_at: Generated<Timestamp>;
   email: string | null;
   external_id: string | null;
   id: string;
+  kind: Generated<string>;
+  legal_name: string | null;
   locale: string | null;
   metadata: Generated<Json>;
   name: string;
@@ -124,9 +130,11 @@ export interface Customers {
   paused_until: string | null;
   payment_terms_id: string | null;
   phone: string | null;
+  registration_number: string | null;
   reminder_policy_id: string | null;
   time_zone: string | null;
   updated_at: Generated<Timestamp>;
+  vat_number: string | null;
 }
 
 export interface Disputes {
@@ -211,6 +219,7 @@ export interface Invoices {
   issue_date: string;
   late_fees: Generated<number>;
   late_fees_accrued_on: string | null;
+  late_fees_skipped: Json | null;
   line_items: Generated<Json>;
   marked_uncollectible_at: Timestamp | null;
   memo: string | null;

@@ -1,6 +1,7 @@
 import Type from 'typebox';
 import {
   CalendarDate,
+  identityFields,
   Email,
   Id,
   Locale,
@@ -24,6 +25,11 @@ const fields = {
   time_zone: Nullable(TimeZone),
   payment_terms_id: Nullable(Id('pt')),
   reminder_policy_id: Nullable(Id('rp')),
+  kind: Type.Union([Type.Literal('business'), Type.Literal('consumer')], {
+    description:
+      'A `business` (the default) or a `consumer`. Statutory B2B late fees (`fr_b2b`, `eu_b2b`, `uk_b2b`) never apply to a consumer, and messages to one carry no B2B legal mentions.',
+  }),
+  ...identityFields,
   metadata: Metadata,
 };
 
@@ -62,6 +68,11 @@ export const CustomerCreate = Type.Object(
     email: Type.Optional(fields.email),
     cc_emails: Type.Optional(fields.cc_emails),
     contact_name: Type.Optional(fields.contact_name),
+    kind: Type.Optional(fields.kind),
+    legal_name: Type.Optional(fields.legal_name),
+    registration_number: Type.Optional(fields.registration_number),
+    vat_number: Type.Optional(fields.vat_number),
+    billing_address: Type.Optional(fields.billing_address),
     phone: Type.Optional(fields.phone),
     locale: Type.Optional(fields.locale),
     time_zone: Type.Optional(fields.time_zone),

@@ -1,7 +1,7 @@
 import type { Clock } from '../../clock.ts';
 import { AppError, notFound } from '../../errors.ts';
 import { newId } from '../../ids.ts';
-import type { Database } from '../../store/database.ts';
+import type { Database, Db } from '../../store/database.ts';
 import { constraintOf, isForeignKeyViolation, isUniqueViolation } from '../../store/pg-errors.ts';
 import { parseInput } from '../../validation.ts';
 import { recordEvent } from '../outbox/index.ts';
@@ -10,11 +10,15 @@ import {
   type Actor,
   assertWriteAccess,
   CHASED_STATUSES,
+  checkIdentity,
+  normalizeVat,
+  refuseB2bTermsForConsumer,
   metadataContains,
   type Page,
   toPage,
 } from '../shared/index.ts';
-import { findCustomer, insertCustomerOnce, presentCustomer } from './customer.repository.ts';
+import { findPaymentTerms } from '../payment-terms/index.ts';
+import { type CustomerRow, findCustomer, insertCustomerOnce, presentCustomer } from './customer.repository.ts';
 import { type Customer, CustomerCreate, CustomerListQuery, CustomerUpdate } from './customer.schemas.ts';
 
 function translate(
@@ -67,6 +71,35 @@ function differingFields(data: CustomerCreate, existing: Customer): string[] {
     .map(([field]) => field);
 }
 
+/** VAT and registration numbers are stored without spacing (`FR40303265045`, `732829320`). */
+export const withNormalizedVat = <T extends { vat_number?: string | null; registration_number?: string | null }>(
+  data: T,
+): T => ({
+  ...data,
+  ...(data.vat_number && { vat_number: normalizeVat(data.vat_number) }),
+  // Registration numbers are written with spaces (`732 829 320`): stored without them.
+  ...(data.registration_number && { registration_number: data.registration_number.replace(/\s/g, '') }),
+});
+
+/**
+ * Checks a customer as it is about to be stored, in its transaction (a refusal rolls it back):
+ * its identity for its country, and no business-only late-fee terms on a consumer.
+ */
+export async function assertLawfulCustomer(trx: Db, row: CustomerRow, at = ''): Promise<void> {
+  checkIdentity(
+    {
+      registration_number: row.registration_number,
+      vat_number: row.vat_number,
+      billing_address: row.billing_address as Parameters<typeof checkIdentity>[0]['billing_address'],
+    },
+    at,
+  );
+  if (row.kind === 'consumer' && row.payment_terms_id) {
+    const terms = await findPaymentTerms(trx, row.payment_terms_id);
+    refuseB2bTermsForConsumer(row.kind, terms.late_fee_kind, `${at}/payment_terms_id`);
+  }
+}
+
 export function createCustomerService(deps: { database: Database; clock: Clock }) {
   const { database, clock } = deps;
   const timeFor = accountTime(database, clock);
@@ -79,7 +112,7 @@ export function createCustomerService(deps: { database: Database; clock: Clock }
      */
     async register(actor: Actor, input: CustomerCreate): Promise<{ customer: Customer; created: boolean }> {
       assertWriteAccess(actor);
-      const data = parseInput<CustomerCreate>(CustomerCreate, input);
+      const data = withNormalizedVat(parseInput<CustomerCreate>(CustomerCreate, input));
       const { now, today } = await timeFor(actor);
       try {
         return await database.withAccount(actor.accountId, async (trx) => {
@@ -93,6 +126,7 @@ export function createCustomerService(deps: { database: Database; clock: Clock }
             updated_at: now,
           });
           const customer = presentCustomer(row, today);
+          if (created) await assertLawfulCustomer(trx, row);
           if (!created) {
             const differing = differingFields(data, customer);
             if (differing.length > 0) throw externalIdTaken(String(data.external_id), row.id, differing);
@@ -150,7 +184,7 @@ export function createCustomerService(deps: { database: Database; clock: Clock }
 
     async update(actor: Actor, id: string, patch: CustomerUpdate): Promise<Customer> {
       assertWriteAccess(actor);
-      const data = parseInput<CustomerUpdate>(CustomerUpdate, patch);
+      const data = withNormalizedVat(parseInput<CustomerUpdate>(CustomerUpdate, patch));
       const { now, today } = await timeFor(actor);
       try {
         return await database.withAccount(actor.accountId, async (trx) => {
@@ -159,12 +193,14 @@ export function createCustomerService(deps: { database: Database; clock: Clock }
             .set({
               ...data,
               ...(data.metadata !== undefined && { metadata: JSON.stringify(data.metadata) }),
+              ...(data.billing_address !== undefined && { billing_address: JSON.stringify(data.billing_address) }),
               updated_at: now,
             })
             .where('id', '=', id)
             .returningAll()
             .executeTakeFirst();
           if (!row) throw notFound('customer', id);
+          await assertLawfulCustomer(trx, row);
           if (data.reminder_policy_id !== undefined) {
             // Its open invoices without a policy of their own now follow another one: the planner replans them.
             await trx

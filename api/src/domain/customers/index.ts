@@ -3,4 +3,4 @@
 export { findCustomer, insertCustomerOnce, presentCustomer } from './customer.repository.ts';
 export { activePause } from './customer.rules.ts';
 export { Customer, CustomerCreate, CustomerListQuery, CustomerUpdate } from './customer.schemas.ts';
-export { createCustomerService } from './customer.service.ts';
+export { assertLawfulCustomer, createCustomerService, withNormalizedVat } from './customer.service.ts';

@@ -50,6 +50,19 @@ export const Invoice = Type.Object(
     tax: Type.Integer(),
     total: Type.Integer(),
     late_fees: Type.Integer(),
+    late_fees_skipped: Nullable(
+      Type.Object(
+        {
+          reason: Type.Literal('consumer'),
+          preset: Type.String({ description: 'The business-only preset that was not applied: `fr_b2b`…' }),
+        },
+        {
+          additionalProperties: false,
+          description:
+            "Why this invoice's statutory late fees were not applied: the account's default terms name a B2B preset, and the customer is a consumer.",
+        },
+      ),
+    ),
     amount_paid: Type.Integer(),
     amount_credited: Type.Integer(),
     balance: Type.Integer({ description: 'total + late_fees − amount_paid − amount_credited' }),

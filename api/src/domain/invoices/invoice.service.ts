@@ -4,9 +4,23 @@ import { newId } from '../../ids.ts';
 import type { Database, Db } from '../../store/database.ts';
 import { constraintOf, isForeignKeyViolation, isUniqueViolation } from '../../store/pg-errors.ts';
 import { parseInput } from '../../validation.ts';
-import { insertCustomerOnce, presentCustomer } from '../customers/index.ts';
+import {
+  assertLawfulCustomer,
+  findCustomer,
+  insertCustomerOnce,
+  presentCustomer,
+  withNormalizedVat,
+} from '../customers/index.ts';
 import { recordEvent } from '../outbox/index.ts';
-import { accountTime, type Actor, assertWriteAccess, type Page, type ReplanInvoices, toPage } from '../shared/index.ts';
+import {
+  accountTime,
+  type Actor,
+  assertWriteAccess,
+  type Page,
+  type ReplanInvoices,
+  refuseB2bTermsForConsumer,
+  toPage,
+} from '../shared/index.ts';
 import { dueDateFor, findPaymentTerms, ruleOf } from '../payment-terms/index.ts';
 import {
   findInvoice,
@@ -54,6 +68,14 @@ function translate(
  * The due date of an invoice without an explicit one: from its own payment terms, else its
  * customer's, else the account's default terms.
  */
+/** Terms given for this invoice must not put business-only late fees on a consumer (422). */
+async function refuseB2bTermsOfInvoice(trx: Db, customerId: string, termsId: string): Promise<void> {
+  const customer = await findCustomer(trx, customerId);
+  if (customer?.kind !== 'consumer') return;
+  const terms = await findPaymentTerms(trx, termsId);
+  refuseB2bTermsForConsumer(customer.kind, terms.late_fee_kind, '/payment_terms_id');
+}
+
 async function dueDateFromTerms(
   trx: Db,
   accountId: string,
@@ -195,7 +217,8 @@ export function createInvoiceService(deps: {
       });
       try {
         // Everything given (the usual integration): one statement, one round trip.
-        if (fastPaths && data.customer_id && data.due_date && data.currency) {
+        // (Terms given explicitly take the general path: they are checked against the customer's kind.)
+        if (fastPaths && data.customer_id && data.due_date && data.currency && !data.payment_terms_id) {
           const values = valuesFor(data.customer_id, data.due_date, data.payment_terms_id ?? null, data.currency);
           const row = await insertInvoiceInOneStatement(database, values, { id: newId('event'), today });
           if (row) return { invoice: presentInvoice(row, today), created: true };
@@ -213,7 +236,7 @@ export function createInvoiceService(deps: {
           }
           let customerId = data.customer_id;
           if (data.customer) {
-            const { metadata, ...fields } = data.customer;
+            const { metadata, ...fields } = withNormalizedVat(data.customer);
             const { row, created } = await insertCustomerOnce(trx, {
               ...fields,
               account_id: actor.accountId,
@@ -223,6 +246,7 @@ export function createInvoiceService(deps: {
               updated_at: now,
             });
             if (created) {
+              await assertLawfulCustomer(trx, row, '/customer');
               await recordEvent(trx, {
                 accountId: actor.accountId,
                 type: 'customer.created',
@@ -236,6 +260,7 @@ export function createInvoiceService(deps: {
           }
           if (!customerId) throw new Error('unreachable: customer resolved above');
           let termsId = data.payment_terms_id ?? null;
+          if (termsId) await refuseB2bTermsOfInvoice(trx, customerId, termsId);
           let dueDate = data.due_date;
           if (!dueDate)
             ({ dueDate, termsId } = await dueDateFromTerms(trx, actor.accountId, customerId, termsId, issueDate));
@@ -317,6 +342,7 @@ export function createInvoiceService(deps: {
             ({ dueDate, termsId } = await dueDateFromTerms(trx, actor.accountId, customerId, termsId, issueDate));
           }
           assertDueNotBeforeIssue(issueDate, dueDate);
+          if (termsId && data.payment_terms_id) await refuseB2bTermsOfInvoice(trx, customerId, termsId);
           const { line_items: _lines, metadata, ...scalars } = data;
           const row = await trx
             .updateTable('invoices')

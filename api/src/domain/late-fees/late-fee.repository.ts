@@ -39,8 +39,13 @@ export async function loadReferenceRates(trx: Db): Promise<ReferenceRate[]> {
 }
 
 /** The late-fee columns of the invoice's payment terms, and the account's preset. */
-export async function lateFeeSettings(trx: Db, invoice: Pick<InvoiceRow, 'payment_terms_id'>) {
+export async function lateFeeSettings(trx: Db, invoice: Pick<InvoiceRow, 'payment_terms_id' | 'customer_id'>) {
   const account = await trx.selectFrom('accounts').select('late_fee_preset').executeTakeFirstOrThrow();
+  const customer = await trx
+    .selectFrom('customers')
+    .select('kind')
+    .where('id', '=', invoice.customer_id)
+    .executeTakeFirst();
   const terms = invoice.payment_terms_id
     ? await trx
         .selectFrom('payment_terms')
@@ -56,7 +61,7 @@ export async function lateFeeSettings(trx: Db, invoice: Pick<InvoiceRow, 'paymen
         .where('id', '=', invoice.payment_terms_id)
         .executeTakeFirst()
     : undefined;
-  return { preset: account.late_fee_preset as LateFeePreset, terms };
+  return { preset: account.late_fee_preset as LateFeePreset, terms, consumer: customer?.kind === 'consumer' };
 }
 
 /**

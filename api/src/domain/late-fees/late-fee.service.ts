@@ -8,7 +8,15 @@ import { addDays, compareDates, daysBetween } from '../calendar.ts';
 import { recordEvent } from '../outbox/index.ts';
 import { CHASED_STATUSES, findInvoice, type InvoiceRow } from '../invoices/index.ts';
 import { suspendedPeriod, withoutSuspendedDays } from '../payment-plans/index.ts';
-import { accountTime, type Actor, assertWriteAccess, type Page, PageQuery, toPage } from '../shared/index.ts';
+import {
+  accountTime,
+  type Actor,
+  assertWriteAccess,
+  isB2bPreset,
+  type Page,
+  PageQuery,
+  toPage,
+} from '../shared/index.ts';
 import {
   type InvoiceFeeRow,
   lateFeeSettings,
@@ -52,9 +60,17 @@ export async function resolveLateFeeRule(
   trx: Db,
   invoice: InvoiceRow,
   rates: () => Promise<Rate[]>,
+  /** Told when a business-only preset is not applied because the customer is a consumer. */
+  onSkipped?: (skipped: { reason: 'consumer'; preset: string }) => void,
 ): Promise<LateFeeRule | null> {
-  const { preset, terms } = await lateFeeSettings(trx, invoice);
+  const { preset, terms, consumer } = await lateFeeSettings(trx, invoice);
   const kind = terms?.late_fee_kind ?? preset;
+  // The statutory B2B fees exist between businesses only: never on a consumer's invoice, whatever
+  // the account's default says (explicit terms were refused when they were set).
+  if (consumer && isB2bPreset(kind)) {
+    onSkipped?.({ reason: 'consumer', preset: kind });
+    return null;
+  }
   const graceDays = terms?.late_fee_grace_days ?? 0;
   const capBps = terms?.late_fee_cap_bps ?? null;
   const fixedFeeAt = terms?.late_fee_fixed_at === 'fee_step' ? 'fee_step' : 'overdue';
@@ -99,7 +115,23 @@ export async function accrueLateFees(
   const invoice = await findInvoice(trx, input.invoiceId, { forUpdate: true });
   if (!invoice || !CHASED_STATUSES.includes(invoice.status)) return [];
   let rates: Rate[] | undefined;
-  const rule = await resolveLateFeeRule(trx, invoice, async () => (rates ??= await loadReferenceRates(trx)));
+  let skipped: { reason: 'consumer'; preset: string } | undefined;
+  const rule = await resolveLateFeeRule(
+    trx,
+    invoice,
+    async () => (rates ??= await loadReferenceRates(trx)),
+    (s) => {
+      skipped = s;
+    },
+  );
+  if (skipped && invoice.late_fees_skipped === null) {
+    // Said once on the invoice: its statutory fees were not applied, and why.
+    await trx
+      .updateTable('invoices')
+      .set({ late_fees_skipped: JSON.stringify(skipped) })
+      .where('id', '=', invoice.id)
+      .execute();
+  }
   if (!rule) return [];
   const start = firstInterestDay(invoice.due_date, rule.graceDays);
   if (compareDates(input.today, start) < 0) return [];

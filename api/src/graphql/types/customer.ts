@@ -3,6 +3,38 @@ import { builder } from '../builder.ts';
 import { orNull, toListQuery, toServiceInput } from '../convert.ts';
 import { Deleted, listType, pageArgs } from './common.ts';
 
+export const CustomerKind = builder.enumType('CustomerKind', {
+  description:
+    'A `BUSINESS` or a `CONSUMER`: statutory B2B late fees never apply to a consumer, and messages to one carry no B2B legal mentions.',
+  values: { BUSINESS: { value: 'business' }, CONSUMER: { value: 'consumer' } } as const,
+});
+
+type Address = NonNullable<Customer['billing_address']>;
+
+export const PostalAddressRef = builder.objectRef<Address>('PostalAddress').implement({
+  description: 'A postal address.',
+  fields: (t) => ({
+    line1: t.exposeString('line1'),
+    line2: t.string({ nullable: true, resolve: (a) => a.line2 ?? null }),
+    postalCode: t.string({ nullable: true, resolve: (a) => a.postal_code ?? null }),
+    city: t.exposeString('city'),
+    region: t.string({ nullable: true, resolve: (a) => a.region ?? null }),
+    country: t.exposeString('country', { description: 'ISO 3166-1 alpha-2 code.' }),
+  }),
+});
+
+export const PostalAddressInput = builder.inputType('PostalAddressInput', {
+  description: 'A postal address; the postal code is checked for the country.',
+  fields: (t) => ({
+    line1: t.string({ required: true }),
+    line2: t.string(),
+    postalCode: t.string(),
+    city: t.string({ required: true }),
+    region: t.string(),
+    country: t.string({ required: true, description: 'ISO 3166-1 alpha-2 code: `FR`, `GB`…' }),
+  }),
+});
+
 export const CustomerRef = builder.objectRef<Customer>('Customer').implement({
   description: 'Someone who owes invoices: the debtor reminders are sent to.',
   fields: (t) => ({
@@ -15,6 +47,14 @@ export const CustomerRef = builder.objectRef<Customer>('Customer').implement({
     email: t.exposeString('email', { nullable: true }),
     ccEmails: t.exposeStringList('cc_emails', { description: 'Copied on every reminder.' }),
     contactName: t.exposeString('contact_name', { nullable: true }),
+    kind: t.expose('kind', { type: CustomerKind }),
+    legalName: t.exposeString('legal_name', { nullable: true }),
+    registrationNumber: t.exposeString('registration_number', {
+      nullable: true,
+      description: 'SIREN/SIRET in France, Companies House number in the UK…',
+    }),
+    vatNumber: t.exposeString('vat_number', { nullable: true, description: 'With its country prefix, no spaces.' }),
+    billingAddress: t.field({ type: PostalAddressRef, nullable: true, resolve: (c) => c.billing_address ?? null }),
     phone: t.exposeString('phone', { nullable: true }),
     locale: t.exposeString('locale', { nullable: true }),
     timeZone: t.exposeString('time_zone', { nullable: true }),
@@ -43,6 +83,11 @@ function customerInput(name: string, description: string) {
       email: t.string(),
       ccEmails: t.stringList({ description: 'Up to 10 addresses copied on every reminder.' }),
       contactName: t.string(),
+      kind: t.field({ type: CustomerKind, description: 'Default `BUSINESS`.' }),
+      legalName: t.string(),
+      registrationNumber: t.string(),
+      vatNumber: t.string(),
+      billingAddress: t.field({ type: PostalAddressInput }),
       phone: t.string(),
       locale: t.string({ description: 'BCP 47 language tag: `fr`, `en`, `fr-FR`…' }),
       timeZone: t.string({ description: 'IANA time zone.' }),

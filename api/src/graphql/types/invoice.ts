@@ -54,6 +54,13 @@ export const InvoiceRef = builder.objectRef<Invoice>('Invoice').implement({
     tax: t.expose('tax', { type: 'Amount' }),
     total: t.expose('total', { type: 'Amount' }),
     lateFees: t.expose('late_fees', { type: 'Amount' }),
+    lateFeesSkipped: t.string({
+      nullable: true,
+      description:
+        'Set when the statutory late fees were not applied: `consumer:<preset>` (a B2B preset of the default terms, and a consumer customer).',
+      resolve: (invoice) =>
+        invoice.late_fees_skipped ? `${invoice.late_fees_skipped.reason}:${invoice.late_fees_skipped.preset}` : null,
+    }),
     amountPaid: t.expose('amount_paid', { type: 'Amount' }),
     amountCredited: t.expose('amount_credited', { type: 'Amount' }),
     balance: t.expose('balance', { type: 'Amount', description: 'total + lateFees − amountPaid − amountCredited' }),
