@@ -42,12 +42,13 @@ export const codeOf = (res: GraphqlResponse): string | undefined => res.errors?.
 export const INVOICE_FIELDS = `
   id number externalId customerId status currency subtotal tax total lateFees amountPaid amountCredited balance
   issueDate dueDate overdue daysOverdue paymentTermsId reminderPolicyId disputed pause { until reason } promiseToPayOn activePaymentPlanId
-  paymentUrl pdfUrl memo metadata
+  paymentUrl pdfUrl memo metadata lateFeesSkipped { reason preset }
   lineItems { description quantity unitAmount amount }
   finalizedAt voidedAt markedUncollectibleAt createdAt updatedAt`;
 
 export const CUSTOMER_FIELDS = `
   id externalId name email ccEmails contactName phone locale timeZone paymentTermsId reminderPolicyId pause { until reason }
+  kind legalName registrationNumber vatNumber billingAddress { line1 line2 postalCode city region country }
   metadata createdAt updatedAt`;
 
 export const TERMS_FIELDS = `

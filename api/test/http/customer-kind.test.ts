@@ -190,10 +190,10 @@ t.test('business-only late fees never reach a consumer', async (t) => {
   t.match(consumerInvoice, { late_fees: 0, late_fees_skipped: { reason: 'consumer', preset: 'fr_b2b' } });
   t.equal((await call(acme, 'GET', `/v1/invoices/${forCompany.id}`)).json().late_fees_skipped, null);
   const gql = graphqlClient(ctx, acme.auth);
-  const viaGraphql = await gql(`{ invoice(id: "${forConsumer.id}") { lateFees lateFeesSkipped } }`);
+  const viaGraphql = await gql(`{ invoice(id: "${forConsumer.id}") { lateFees lateFeesSkipped { reason preset } } }`);
   t.same((viaGraphql.data as { invoice: unknown } | null)?.invoice, {
     lateFees: 0,
-    lateFeesSkipped: 'consumer:fr_b2b',
+    lateFeesSkipped: { reason: 'consumer', preset: 'fr_b2b' },
   });
 
   // Another tenant sees none of these customers.

@@ -4,6 +4,14 @@ import { orNull, toListQuery, toServiceInput } from '../convert.ts';
 import { listType, pageArgs } from './common.ts';
 import { CreateCustomerInput } from './customer.ts';
 
+const LateFeesSkippedRef = builder.objectRef<NonNullable<Invoice['late_fees_skipped']>>('LateFeesSkipped').implement({
+  description: "Why an invoice's statutory late fees were not applied.",
+  fields: (t) => ({
+    reason: t.exposeString('reason', { description: '`consumer`: business-only fees never apply to a consumer.' }),
+    preset: t.exposeString('preset', { description: 'The preset not applied: `fr_b2b`, `eu_b2b`, `uk_b2b`.' }),
+  }),
+});
+
 export const InvoiceStatus = builder.enumType('InvoiceStatus', {
   description:
     'Where an invoice is in its life: `DRAFT` → `OPEN` → (`PARTIALLY_PAID`) → `PAID`, or `VOID`, or `UNCOLLECTIBLE`.',
@@ -54,12 +62,12 @@ export const InvoiceRef = builder.objectRef<Invoice>('Invoice').implement({
     tax: t.expose('tax', { type: 'Amount' }),
     total: t.expose('total', { type: 'Amount' }),
     lateFees: t.expose('late_fees', { type: 'Amount' }),
-    lateFeesSkipped: t.string({
+    lateFeesSkipped: t.field({
+      type: LateFeesSkippedRef,
       nullable: true,
       description:
-        'Set when the statutory late fees were not applied: `consumer:<preset>` (a B2B preset of the default terms, and a consumer customer).',
-      resolve: (invoice) =>
-        invoice.late_fees_skipped ? `${invoice.late_fees_skipped.reason}:${invoice.late_fees_skipped.preset}` : null,
+        "Set when the statutory late fees were not applied: the account's default names a B2B preset, and the customer is a consumer.",
+      resolve: (invoice) => invoice.late_fees_skipped,
     }),
     amountPaid: t.expose('amount_paid', { type: 'Amount' }),
     amountCredited: t.expose('amount_credited', { type: 'Amount' }),
