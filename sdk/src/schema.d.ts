@@ -4615,6 +4615,18 @@ export interface components {
             mode: "live" | "test";
             name: string;
             legal_name: string | null;
+            registration_number: string | null;
+            vat_number: string | null;
+            /** @description The creditor's postal address, shown in messages and letters; its country's public holidays apply to customers without an address of their own. */
+            billing_address: {
+                line1: string;
+                line2?: string | null;
+                postal_code?: string | null;
+                city: string;
+                region?: string | null;
+                /** @description ISO 3166-1 alpha-2 country code: `FR`, `GB`, `DE`… */
+                country: string;
+            } | null;
             /**
              * Format: currency
              * @description ISO 4217 currency code, upper case.
@@ -4648,6 +4660,18 @@ export interface components {
         AccountUpdate: {
             name?: string;
             legal_name?: string | null;
+            registration_number?: string | null;
+            vat_number?: string | null;
+            /** @description The creditor's postal address, shown in messages and letters; its country's public holidays apply to customers without an address of their own. */
+            billing_address?: {
+                line1: string;
+                line2?: string | null;
+                postal_code?: string | null;
+                city: string;
+                region?: string | null;
+                /** @description ISO 3166-1 alpha-2 country code: `FR`, `GB`, `DE`… */
+                country: string;
+            } | null;
             /**
              * Format: currency
              * @description ISO 4217 currency code, upper case.
@@ -5576,6 +5600,7 @@ export interface components {
             send_hour: number;
             send_minute: number;
             skip_weekends: boolean;
+            skip_holidays: boolean;
             /** @description Per currency, the balance below which nobody is chased, e.g. {"EUR": 500}. */
             min_balance: {
                 [key: string]: number;
@@ -5612,6 +5637,8 @@ export interface components {
             send_minute?: number;
             /** @description A reminder falling on a Saturday or Sunday moves to the Monday. */
             skip_weekends?: boolean;
+            /** @description A reminder falling on a public holiday of the customer's country (its billing address; else the account's) moves to the next working day. Default false. */
+            skip_holidays?: boolean;
             /** @description Per currency, the balance below which nobody is chased, e.g. {"EUR": 500}. */
             min_balance?: {
                 [key: string]: number;
@@ -5641,6 +5668,8 @@ export interface components {
             send_minute?: number;
             /** @description A reminder falling on a Saturday or Sunday moves to the Monday. */
             skip_weekends?: boolean;
+            /** @description A reminder falling on a public holiday of the customer's country (its billing address; else the account's) moves to the next working day. Default false. */
+            skip_holidays?: boolean;
             /** @description Per currency, the balance below which nobody is chased, e.g. {"EUR": 500}. */
             min_balance?: {
                 [key: string]: number;
@@ -5672,6 +5701,8 @@ export interface components {
                 /** @enum {unknown} */
                 status: "scheduled" | "held" | "sending" | "sent" | "skipped" | "failed" | "canceled";
                 scheduled_at: string | null;
+                moved_from: string | null;
+                moved_for: string | null;
                 reason: string | null;
                 sent_at: string | null;
                 subject: string | null;

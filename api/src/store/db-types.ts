@@ -394,6 +394,8 @@ export interface ReminderOccurrences {
   installment_number: Generated<number>;
   invoice_id: string;
   message_id: string | null;
+  moved_for: string | null;
+  moved_from: string | null;
   offset_days: number;
   payment_plan_id: string | null;
   policy_id: string;
@@ -422,6 +424,7 @@ export interface ReminderPolicies {
   replan_after: string | null;
   send_hour: Generated<number>;
   send_minute: Generated<number>;
+  skip_holidays: Generated<boolean>;
   skip_weekends: Generated<boolean>;
   steps: Json;
   updated_at: Generated<Timestamp>;

@@ -287,6 +287,7 @@ t.test('reminders of a plan: the steps before and on each installment date and t
     send_hour: 9,
     send_minute: 0,
     skip_weekends: false,
+    skip_holidays: false,
   };
   const planned = planInstallmentOccurrences(
     policy,

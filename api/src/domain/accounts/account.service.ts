@@ -7,7 +7,7 @@ import { constraintOf, isForeignKeyViolation } from '../../store/pg-errors.ts';
 import { type ApiKeyWithSecret, insertApiKey } from '../api-keys/index.ts';
 import { BUILTIN_PAYMENT_TERMS, DEFAULT_TERMS_CODE } from '../payment-terms/index.ts';
 import { insertDefaultPolicy } from '../reminders/index.ts';
-import { type Actor, assertWriteAccess } from '../shared/index.ts';
+import { type Actor, assertWriteAccess, checkIdentity, normalizeVat } from '../shared/index.ts';
 import { parseInput } from '../../validation.ts';
 import { type Account, AccountCreate, AccountUpdate } from './account.schemas.ts';
 
@@ -22,6 +22,9 @@ export const presentAccount = (row: AccountRow): Account => ({
   mode: row.mode === 'test' ? 'test' : 'live',
   name: row.name,
   legal_name: row.legal_name,
+  registration_number: row.registration_number,
+  vat_number: row.vat_number,
+  billing_address: row.billing_address as Account['billing_address'],
   default_currency: row.default_currency,
   locale: row.locale,
   time_zone: row.time_zone,
@@ -125,11 +128,24 @@ export function createAccountService(deps: {
       const data = parseInput<AccountUpdate>(AccountUpdate, patch);
       try {
         const account = await database.withAccount(actor.accountId, async (trx) => {
-          await trx
+          const row = await trx
             .updateTable('accounts')
-            .set({ ...data, updated_at: clock.now() })
+            .set({
+              ...data,
+              ...(data.vat_number && { vat_number: normalizeVat(data.vat_number) }),
+              ...(data.registration_number && { registration_number: data.registration_number.replace(/\s/g, '') }),
+              ...(data.billing_address !== undefined && { billing_address: JSON.stringify(data.billing_address) }),
+              updated_at: clock.now(),
+            })
             .where('id', '=', actor.accountId)
-            .execute();
+            .returningAll()
+            .executeTakeFirstOrThrow();
+          // Checked as stored (a new number against the stored country); a refusal rolls back.
+          checkIdentity({
+            registration_number: row.registration_number,
+            vat_number: row.vat_number,
+            billing_address: row.billing_address as Account['billing_address'],
+          });
           // Deferred foreign key: check it now so the error is ours, not COMMIT's.
           await sql`SET CONSTRAINTS ALL IMMEDIATE`.execute(trx);
           return presentAccount(await selectAccount(trx, actor.accountId));

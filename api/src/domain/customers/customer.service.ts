@@ -201,6 +201,15 @@ export function createCustomerService(deps: { database: Database; clock: Clock }
             .executeTakeFirst();
           if (!row) throw notFound('customer', id);
           await assertLawfulCustomer(trx, row);
+          if (data.billing_address !== undefined) {
+            // Another country, other public holidays: the planner replans its open invoices.
+            await trx
+              .updateTable('invoices')
+              .set({ needs_replan: true })
+              .where('customer_id', '=', id)
+              .where('status', 'in', CHASED_STATUSES)
+              .execute();
+          }
           if (data.reminder_policy_id !== undefined) {
             // Its open invoices without a policy of their own now follow another one: the planner replans them.
             await trx

@@ -1,4 +1,5 @@
 import { addDays, isWeekend, zonedDateTimeToInstant } from '../calendar.ts';
+import type { HolidayCalendar } from '../holidays.ts';
 import { channelPlan } from './channels/registry.ts';
 import type { Channel } from './policy.schemas.ts';
 
@@ -15,6 +16,8 @@ export interface PolicyPlan {
   send_hour: number;
   send_minute: number;
   skip_weekends: boolean;
+  /** Public holidays of the customer's country (else the account's) move a reminder to the next working day. */
+  skip_holidays: boolean;
 }
 
 /** One reminder to come: a step (or a repeat of the last email step) at a local date and hour. */
@@ -27,6 +30,10 @@ export interface PlannedOccurrence {
   applies_late_fees: boolean;
   local_date: string;
   scheduled_at: Date;
+  /** The date the step fell on before it was moved past weekends and holidays, or null. */
+  moved_from: string | null;
+  /** Why: each day skipped, `2026-12-25 Noël`, `2026-12-26 weekend`; null when not moved. */
+  moved_for: string | null;
 }
 
 /**
@@ -39,6 +46,7 @@ export const DEFAULT_POLICY = {
   send_hour: 9,
   send_minute: 0,
   skip_weekends: true,
+  skip_holidays: false,
   steps: [
     { offset_days: -7, channel: 'email', template_key: 'before_due', applies_late_fees: false },
     { offset_days: 0, channel: 'email', template_key: 'due_today', applies_late_fees: false },
@@ -50,12 +58,40 @@ export const DEFAULT_POLICY = {
   ],
 } as const;
 
-/** The local date a step falls on: due date + offset, moved to the Monday when weekends are skipped. */
-export function stepDate(dueDate: string, offsetDays: number, skipWeekends: boolean): string {
-  let date = addDays(dueDate, offsetDays);
-  while (skipWeekends && isWeekend(date)) date = addDays(date, 1);
-  return date;
+/** Which days a policy does not send on: weekends, and the public holidays of a calendar. */
+export interface DaysOff {
+  weekends: boolean;
+  holidays: HolidayCalendar | null;
 }
+
+/**
+ * The local date a step falls on: due date + offset, moved to the next working day past
+ * weekends (when skipped) and public holidays (when the policy skips them and a calendar applies).
+ */
+export function stepDate(
+  dueDate: string,
+  offsetDays: number,
+  off: DaysOff,
+): { date: string; moved_from: string | null; moved_for: string | null } {
+  const planned = addDays(dueDate, offsetDays);
+  const skipped: string[] = [];
+  let date = planned;
+  for (;;) {
+    const holiday = off.holidays?.(date) ?? null;
+    if (holiday !== null) skipped.push(`${date} ${holiday}`);
+    else if (off.weekends && isWeekend(date)) skipped.push(`${date} weekend`);
+    else break;
+    date = addDays(date, 1);
+  }
+  return skipped.length === 0
+    ? { date, moved_from: null, moved_for: null }
+    : { date, moved_from: planned, moved_for: skipped.join(', ') };
+}
+
+const daysOff = (policy: PolicyPlan, holidays: HolidayCalendar | null | undefined): DaysOff => ({
+  weekends: policy.skip_weekends,
+  holidays: policy.skip_holidays ? (holidays ?? null) : null,
+});
 
 /** Steps in the order they play out: by offset, then by channel (emails before tasks on the same day). */
 export function orderedSteps<S extends { offset_days: number; channel: Channel }>(steps: readonly S[]): S[] {
@@ -67,11 +103,17 @@ export function orderedSteps<S extends { offset_days: number; channel: Channel }
  * Every reminder a policy plans for a due date, in the account's time zone: one per step, then
  * the repeats of the last step whose channel repeats, the last email step (every N days after the last step, at most M times).
  */
-export function planOccurrences(policy: PolicyPlan, dueDate: string, timeZone: string): PlannedOccurrence[] {
+export function planOccurrences(
+  policy: PolicyPlan,
+  dueDate: string,
+  timeZone: string,
+  holidays?: HolidayCalendar | null,
+): PlannedOccurrence[] {
   const at = (date: string) => zonedDateTimeToInstant(date, policy.send_hour, policy.send_minute, timeZone);
+  const off = daysOff(policy, holidays);
   const steps = orderedSteps(policy.steps);
   const planned: PlannedOccurrence[] = steps.map((step) => {
-    const local_date = stepDate(dueDate, step.offset_days, policy.skip_weekends);
+    const { date: local_date, moved_from, moved_for } = stepDate(dueDate, step.offset_days, off);
     return {
       step_id: step.id,
       repeat_index: 0,
@@ -81,6 +123,8 @@ export function planOccurrences(policy: PolicyPlan, dueDate: string, timeZone: s
       applies_late_fees: step.applies_late_fees,
       local_date,
       scheduled_at: at(local_date),
+      moved_from,
+      moved_for,
     };
   });
   const last = steps.at(-1);
@@ -88,7 +132,7 @@ export function planOccurrences(policy: PolicyPlan, dueDate: string, timeZone: s
   if (policy.repeat && last && repeated) {
     for (let k = 1; k <= policy.repeat.max; k++) {
       const offset = last.offset_days + k * policy.repeat.every_days;
-      const local_date = stepDate(dueDate, offset, policy.skip_weekends);
+      const { date: local_date, moved_from, moved_for } = stepDate(dueDate, offset, off);
       planned.push({
         step_id: repeated.id,
         repeat_index: k,
@@ -98,6 +142,8 @@ export function planOccurrences(policy: PolicyPlan, dueDate: string, timeZone: s
         applies_late_fees: repeated.applies_late_fees,
         local_date,
         scheduled_at: at(local_date),
+        moved_from,
+        moved_for,
       });
     }
   }
@@ -114,13 +160,15 @@ export function planInstallmentOccurrences(
   policy: PolicyPlan,
   installments: ReadonlyArray<{ number: number; due_date: string }>,
   timeZone: string,
+  holidays?: HolidayCalendar | null,
 ): Array<PlannedOccurrence & { installment_number: number; installment_due_on: string }> {
+  const off = daysOff(policy, holidays);
   const steps = orderedSteps(policy.steps);
   const firstAfter = steps.find((s) => s.offset_days > 0)?.offset_days;
   const chosen = steps.filter((s) => s.offset_days <= 0 || s.offset_days === firstAfter);
   return installments.flatMap((installment) =>
     chosen.map((step) => {
-      const local_date = stepDate(installment.due_date, step.offset_days, policy.skip_weekends);
+      const { date: local_date, moved_from, moved_for } = stepDate(installment.due_date, step.offset_days, off);
       return {
         step_id: step.id,
         repeat_index: 0,
@@ -130,6 +178,8 @@ export function planInstallmentOccurrences(
         applies_late_fees: step.applies_late_fees,
         local_date,
         scheduled_at: zonedDateTimeToInstant(local_date, policy.send_hour, policy.send_minute, timeZone),
+        moved_from,
+        moved_for,
         installment_number: installment.number,
         installment_due_on: installment.due_date,
       };

@@ -60,6 +60,10 @@ const settings = {
   send_hour: Type.Integer({ minimum: 0, maximum: 23, description: "Local hour, in the account's time zone." }),
   send_minute: Type.Integer({ minimum: 0, maximum: 59 }),
   skip_weekends: Type.Boolean({ description: 'A reminder falling on a Saturday or Sunday moves to the Monday.' }),
+  skip_holidays: Type.Boolean({
+    description:
+      "A reminder falling on a public holiday of the customer's country (its billing address; else the account's) moves to the next working day. Default false.",
+  }),
   min_balance: MinBalance,
 };
 
@@ -73,6 +77,7 @@ export const ReminderPolicy = Type.Object(
     send_hour: Type.Integer(),
     send_minute: Type.Integer(),
     skip_weekends: Type.Boolean(),
+    skip_holidays: Type.Boolean(),
     min_balance: MinBalance,
     is_default: Type.Boolean(),
     invoices_to_replan: Type.Integer({
@@ -95,6 +100,7 @@ export const ReminderPolicyCreate = Type.Object(
     send_hour: Type.Optional(settings.send_hour),
     send_minute: Type.Optional(settings.send_minute),
     skip_weekends: Type.Optional(settings.skip_weekends),
+    skip_holidays: Type.Optional(settings.skip_holidays),
     min_balance: Type.Optional(settings.min_balance),
   },
   { $id: 'ReminderPolicyCreate', additionalProperties: false },

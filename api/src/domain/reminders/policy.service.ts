@@ -32,6 +32,7 @@ export function planOf(row: PolicyRow): PolicyPlan {
     send_hour: row.send_hour,
     send_minute: row.send_minute,
     skip_weekends: row.skip_weekends,
+    skip_holidays: row.skip_holidays,
   };
 }
 
@@ -47,6 +48,7 @@ const present = (row: PolicyRow, defaultId: string | null): ReminderPolicy => ({
   send_hour: row.send_hour,
   send_minute: row.send_minute,
   skip_weekends: row.skip_weekends,
+  skip_holidays: row.skip_holidays,
   min_balance: row.min_balance as Record<string, number>,
   is_default: row.id === defaultId,
   invoices_to_replan: row.replan_after === null ? 0 : row.invoices_to_replan,
@@ -97,6 +99,7 @@ function columns(data: ReminderPolicyUpdate, steps: ReminderStep[] | undefined) 
     ...(data.send_hour !== undefined && { send_hour: data.send_hour }),
     ...(data.send_minute !== undefined && { send_minute: data.send_minute }),
     ...(data.skip_weekends !== undefined && { skip_weekends: data.skip_weekends }),
+    ...(data.skip_holidays !== undefined && { skip_holidays: data.skip_holidays }),
     ...(data.min_balance !== undefined && { min_balance: JSON.stringify(data.min_balance) }),
   };
 }
@@ -117,6 +120,7 @@ export async function insertDefaultPolicy(trx: Db, accountId: string, now: Date)
     send_hour: DEFAULT_POLICY.send_hour,
     send_minute: DEFAULT_POLICY.send_minute,
     skip_weekends: DEFAULT_POLICY.skip_weekends,
+    skip_holidays: DEFAULT_POLICY.skip_holidays,
     created_at: now,
     updated_at: now,
   });

@@ -52,6 +52,8 @@ export function upsertPlannedOccurrences(trx: Db, rows: readonly NewOccurrence[]
           template_key: eb.ref('excluded.template_key'),
           applies_late_fees: eb.ref('excluded.applies_late_fees'),
           scheduled_at: eb.ref('excluded.scheduled_at'),
+          moved_from: eb.ref('excluded.moved_from'),
+          moved_for: eb.ref('excluded.moved_for'),
           installment_due_on: eb.ref('excluded.installment_due_on'),
           status: resume
             ? sql.lit('scheduled')

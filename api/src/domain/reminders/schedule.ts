@@ -3,6 +3,7 @@ import type { Db } from '../../store/database.ts';
 import { newId } from '../../ids.ts';
 import { insertEvents } from '../outbox/index.ts';
 import { CHASED_STATUSES, CHASED_STATUSES_SQL, isChased } from '../invoices/index.ts';
+import { type HolidayCalendar, holidayCalendar } from '../holidays.ts';
 import { type PlannedOccurrence, planInstallmentOccurrences, planOccurrences } from './policy.rules.ts';
 import { policiesById } from './policy.repository.ts';
 import { planOf } from './policy.service.ts';
@@ -39,6 +40,15 @@ export async function replanInvoices(
       'invoices.due_date',
       'invoices.balance',
       'invoices.active_payment_plan_id',
+      // Whose public holidays apply: the customer's country, else the account's.
+      sql<string | null>`coalesce(customers.billing_address->>'country', accounts.billing_address->>'country')`.as(
+        'holiday_country',
+      ),
+      sql<
+        string | null
+      >`CASE WHEN customers.billing_address->>'country' IS NOT NULL THEN customers.billing_address->>'region' ELSE accounts.billing_address->>'region' END`.as(
+        'holiday_region',
+      ),
       eb.fn
         .coalesce('invoices.reminder_policy_id', 'customers.reminder_policy_id', 'accounts.default_reminder_policy_id')
         .as('policy_id'),
@@ -97,14 +107,21 @@ export async function replanInvoices(
           .execute(),
     (i) => i.plan_id,
   );
+  const calendars = new Map<string, HolidayCalendar | null>();
+  const calendarOf = (country: string | null, region: string | null) => {
+    const key = `${country}/${region}`;
+    if (!calendars.has(key)) calendars.set(key, holidayCalendar(country, region));
+    return calendars.get(key) ?? null;
+  };
   const keep: PlanKeys = { invoice: [], step: [], repeat: [], plan: [], installment: [] };
   const rows: NewOccurrence[] = open.flatMap((invoice) => {
     const policy = invoice.policy_id ? policies.get(invoice.policy_id) : undefined;
     if (!policy) return [];
     const planId = invoice.active_payment_plan_id;
+    const holidays = policy.skip_holidays ? calendarOf(invoice.holiday_country, invoice.holiday_region) : null;
     const planned: Array<PlannedOccurrence & { installment_number?: number; installment_due_on?: string }> = planId
-      ? planInstallmentOccurrences(planOf(policy), installments.get(planId) ?? [], args.timeZone)
-      : planOccurrences(planOf(policy), invoice.due_date, args.timeZone);
+      ? planInstallmentOccurrences(planOf(policy), installments.get(planId) ?? [], args.timeZone, holidays)
+      : planOccurrences(planOf(policy), invoice.due_date, args.timeZone, holidays);
     return planned.map((p) => {
       keep.invoice.push(invoice.id);
       keep.step.push(p.step_id);
@@ -124,6 +141,8 @@ export async function replanInvoices(
         applies_late_fees: p.applies_late_fees,
         status: 'scheduled',
         scheduled_at: p.scheduled_at,
+        moved_from: p.moved_from,
+        moved_for: p.moved_for,
         payment_plan_id: planId,
         installment_number: p.installment_number ?? 0,
         installment_due_on: p.installment_due_on ?? null,

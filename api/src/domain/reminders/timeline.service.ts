@@ -26,6 +26,13 @@ export const TimelineEntry = Type.Object(
     template_key: Nullable(Type.String()),
     status: Type.Enum(['scheduled', 'held', 'sending', 'sent', 'skipped', 'failed', 'canceled']),
     scheduled_at: Nullable(Timestamp),
+    moved_from: Nullable(CalendarDate),
+    moved_for: Nullable(
+      Type.String({
+        description:
+          'Why the reminder left its date: each day skipped, `2026-12-25 Noël, 2026-12-26 weekend` (public holidays by their name).',
+      }),
+    ),
     reason: Nullable(Type.String({ description: 'Why it was skipped, held or deferred.' })),
     sent_at: Nullable(Timestamp),
     subject: Nullable(Type.String({ description: 'The subject sent, or that would be sent if it went out now.' })),
@@ -188,6 +195,8 @@ export function createTimelineService(deps: {
             template_key: o.template_key,
             status: o.status as TimelineEntry['status'],
             scheduled_at: o.scheduled_at?.toISOString() ?? null,
+            moved_from: o.moved_from,
+            moved_for: o.moved_for,
             reason: o.skip_reason ?? o.hold_reason ?? o.failure,
             sent_at: o.sent_at?.toISOString() ?? null,
             subject,

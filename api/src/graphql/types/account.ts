@@ -3,6 +3,7 @@ import type { AccountSender } from '../../domain/senders/index.ts';
 import type { Account, AccountUpdate } from '../../domain/accounts/index.ts';
 import { builder } from '../builder.ts';
 import { toServiceInput } from '../convert.ts';
+import { PostalAddressInput, PostalAddressRef } from './customer.ts';
 import { LateFeePreset } from './late-fee.ts';
 
 export const AccountMode = builder.enumType('AccountMode', {
@@ -38,6 +39,9 @@ export const AccountRef = builder.objectRef<Account>('Account').implement({
     mode: t.expose('mode', { type: AccountMode }),
     name: t.exposeString('name'),
     legalName: t.exposeString('legal_name', { nullable: true }),
+    registrationNumber: t.exposeString('registration_number', { nullable: true }),
+    vatNumber: t.exposeString('vat_number', { nullable: true }),
+    billingAddress: t.field({ type: PostalAddressRef, nullable: true, resolve: (a) => a.billing_address ?? null }),
     defaultCurrency: t.exposeString('default_currency'),
     locale: t.exposeString('locale'),
     timeZone: t.exposeString('time_zone', { description: 'IANA time zone: "today" and "overdue" are computed in it.' }),
@@ -78,6 +82,9 @@ const UpdateAccountInput = builder.inputType('UpdateAccountInput', {
   fields: (t) => ({
     name: t.string(),
     legalName: t.string(),
+    registrationNumber: t.string(),
+    vatNumber: t.string(),
+    billingAddress: t.field({ type: PostalAddressInput }),
     defaultCurrency: t.string({ description: 'ISO 4217 code, upper case.' }),
     locale: t.string({ description: 'BCP 47 language tag: `fr`, `en`, `fr-FR`…' }),
     timeZone: t.string({ description: 'IANA time zone.' }),

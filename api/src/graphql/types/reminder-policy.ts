@@ -65,6 +65,10 @@ const ReminderPolicyRef = builder.objectRef<ReminderPolicy>('ReminderPolicy').im
     sendHour: t.exposeInt('send_hour'),
     sendMinute: t.exposeInt('send_minute'),
     skipWeekends: t.exposeBoolean('skip_weekends'),
+    skipHolidays: t.exposeBoolean('skip_holidays', {
+      description:
+        "Public holidays of the customer's country (else the account's) move reminders to the next working day.",
+    }),
     minBalance: t.field({
       type: [CurrencyAmountRef],
       description: 'Per currency, the balance below which nobody is chased.',
@@ -104,6 +108,7 @@ function policyInput(name: string, description: string) {
       sendHour: t.int(),
       sendMinute: t.int(),
       skipWeekends: t.boolean(),
+      skipHolidays: t.boolean(),
       minBalance: t.field({
         type: [CurrencyAmountInput],
         description: 'Per currency, the balance below which nobody is chased.',
@@ -132,6 +137,14 @@ const TimelineEntryRef = builder.objectRef<TimelineEntry>('TimelineEntry').imple
     templateKey: t.exposeString('template_key', { nullable: true }),
     status: t.exposeString('status', { description: 'scheduled, held, sending, sent, skipped, failed or canceled.' }),
     scheduledAt: t.expose('scheduled_at', { type: 'DateTime', nullable: true }),
+    movedFrom: t.exposeString('moved_from', {
+      nullable: true,
+      description: 'The local date the step fell on before weekends and public holidays moved it.',
+    }),
+    movedFor: t.exposeString('moved_for', {
+      nullable: true,
+      description: 'Each day skipped: `2026-12-25 Noël, 2026-12-26 weekend`.',
+    }),
     reason: t.exposeString('reason', { nullable: true }),
     sentAt: t.expose('sent_at', { type: 'DateTime', nullable: true }),
     subject: t.exposeString('subject', { nullable: true }),
