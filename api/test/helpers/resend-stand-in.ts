@@ -157,7 +157,8 @@ export async function startResendStandIn(
       requests.push(recorded);
 
       const apiKey = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
-      const { headers, over } = meter(apiKey);
+      // Resend limits per team: without `teams`, every key is of one team and shares its limit.
+      const { headers, over } = meter(options.teams ? apiKey : 'team');
       const answer = (status: number, payload: unknown) => {
         recorded.status = status;
         send(res, status, payload, headers);

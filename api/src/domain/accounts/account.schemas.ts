@@ -1,6 +1,16 @@
 import Type from 'typebox';
 import { LateFeePresetSchema } from '../late-fees/index.ts';
-import { Currency, Email, Id, identityFields, Locale, Nullable, Timestamp, TimeZone } from '../shared/index.ts';
+import {
+  Currency,
+  Email,
+  Id,
+  identityFields,
+  Locale,
+  Nullable,
+  PostalAddress,
+  Timestamp,
+  TimeZone,
+} from '../shared/index.ts';
 
 const Text = (max: number) => Type.String({ minLength: 1, maxLength: max });
 
@@ -9,7 +19,7 @@ const settings = {
   legal_name: Nullable(Text(200)),
   registration_number: identityFields.registration_number,
   vat_number: identityFields.vat_number,
-  billing_address: Type.Union([identityFields.billing_address], {
+  billing_address: Type.Union([PostalAddress, Type.Null()], {
     description:
       "The creditor's postal address, shown in messages and letters; its country's public holidays apply to customers without an address of their own.",
   }),
