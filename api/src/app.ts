@@ -17,6 +17,7 @@ import { Problem, registerProblemHandlers, sendProblem } from './http/problem.ts
 import { accountRoutes } from './http/routes/v1/account.routes.ts';
 import { customerRoutes } from './http/routes/v1/customers.routes.ts';
 import { disputeRoutes } from './http/routes/v1/disputes.routes.ts';
+import { einvoicingRoutes } from './http/routes/v1/einvoicing.routes.ts';
 import { eventRoutes } from './http/routes/v1/events.routes.ts';
 import { invoiceRoutes } from './http/routes/v1/invoices.routes.ts';
 import { lateFeeRoutes } from './http/routes/v1/late-fees.routes.ts';
@@ -156,6 +157,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
     reminderRoutes,
     taskRoutes,
     disputeRoutes,
+    einvoicingRoutes,
     pauseRoutes,
     eventRoutes,
     paymentRoutes,

@@ -23,6 +23,7 @@ export const ID_PREFIX = {
   webhookEndpoint: 'we',
   webhookDelivery: 'whd',
   webhookAttempt: 'wha',
+  einvoiceStatus: 'eis',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;

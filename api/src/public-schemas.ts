@@ -61,6 +61,7 @@ import {
   WebhookSecretRotate,
 } from './domain/webhooks/index.ts';
 import { AccountSender, AccountSenderDeleted, AccountSenderUpdate } from './domain/senders/index.ts';
+import { EinvoiceStatus, EinvoiceStatusCreate, InvoiceCollection } from './domain/einvoicing/index.ts';
 import { bodyAjv, queryAjv } from './validation.ts';
 
 /** The named objects of the public API: OpenAPI components, shared by REST validation and the services. */
@@ -71,6 +72,10 @@ export const PUBLIC_SCHEMAS = [
   AccountSenderUpdate,
   AccountSenderDeleted,
   AgingReport,
+  EinvoiceStatus,
+  EinvoiceStatusCreate,
+  InvoiceCollection,
+  ListOf('EinvoiceStatus'),
   DsoReport,
   ApiKey,
   ApiKeyCreate,

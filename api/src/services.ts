@@ -33,6 +33,7 @@ import { createOutboxTransport } from './mail/outbox.ts';
 import { createSenderDirectory, type SenderDeps } from './mail/senders.ts';
 import type { EmailTransport } from './mail/transport.ts';
 import { createSecretBox } from './secrets.ts';
+import { createEinvoiceService } from './domain/einvoicing/index.ts';
 import { createSenderService } from './domain/senders/index.ts';
 import type { Database } from './store/database.ts';
 import { createWebhookDelivery, createWebhookService, type TargetPolicy } from './domain/webhooks/index.ts';
@@ -83,6 +84,7 @@ export function createServices(deps: {
     timeline: createTimelineService({ ...deps, channels, scheduler }),
     templates,
     accounts: createAccountService(deps),
+    einvoicing: createEinvoiceService(reacting),
     senders: createSenderService({ ...deps, ...senders }),
     apiKeys: createApiKeyService(deps),
     customers: createCustomerService(deps),

@@ -42,6 +42,8 @@ export const OPERATIONS = {
     markUncollectible: ['post', '/v1/invoices/{id}/mark_uncollectible'],
     getTimeline: ['get', '/v1/invoices/{id}/timeline'],
     openDispute: ['post', '/v1/invoices/{id}/disputes'],
+    recordEinvoiceStatus: ['post', '/v1/invoices/{id}/einvoice_statuses'],
+    listEinvoiceStatuses: ['get', '/v1/invoices/{id}/einvoice_statuses'],
     pause: ['post', '/v1/invoices/{id}/pause'],
     resume: ['post', '/v1/invoices/{id}/resume'],
     setPromise: ['post', '/v1/invoices/{id}/promise'],

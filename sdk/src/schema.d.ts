@@ -595,6 +595,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/invoices/{id}/einvoice_statuses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The invoice's e-invoicing lifecycle, oldest first */
+        get: operations["listEinvoiceStatuses"];
+        put?: never;
+        /**
+         * Record a lifecycle status the e-invoicing platform reported for the invoice
+         * @description France, from September 2026: the status your approved platform (PA) sent. Relance reacts in the same transaction: 207 En litige opens a dispute; 208 Suspendue, 210 Refusée and 213 Rejetée pause the reminders until resumed; 211 Paiement transmis holds them for `hold_days` (7); 205 Approuvée and 209 Complétée lift a pause an earlier status set. The same code, date and `platform_ref` again is the same status (200, not a second one).
+         */
+        post: operations["recordEinvoiceStatus"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/invoices/{id}/pause": {
         parameters: {
             query?: never;
@@ -2053,6 +2074,142 @@ export interface webhooks {
                         /** @constant */
                         type: "invoice.paused";
                         data: components["schemas"]["Invoice"];
+                    };
+                };
+            };
+            responses: {
+                /** @description Received. Any other answer, or none within the timeout, is retried. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "invoice.einvoice_status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An e-invoicing lifecycle status was recorded for the invoice, with what Relance did (a dispute, a pause, a payment claim, a release, or nothing).
+         * @description Sent to endpoints subscribed to `invoice.einvoice_status`. The body is the event as `GET /v1/events/{id}` shows it; the `webhook-id`, `webhook-timestamp` and `webhook-signature` headers sign it (Standard Webhooks): check them with `verifyWebhook` from `@relance/sdk`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id: the same on every retry, so you can drop duplicates. */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt. */
+                    "webhook-timestamp": string;
+                    /** @description Space-separated `v1,<base64 HMAC-SHA256>` signatures. */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description A `evt_…` id. */
+                        id: string;
+                        /** @constant */
+                        object: "event";
+                        /** @description The account it belongs to. */
+                        account_id: string;
+                        /** @constant */
+                        object_type: "invoice";
+                        /** @description The id of that object. */
+                        object_id: string;
+                        /** @description This event's rank among the events of its object: 1, 2, 3… with no gap. A subscriber orders what it receives about one object by it, and ignores an event whose `object_sequence` is not above the last one it applied. */
+                        object_sequence: number;
+                        /** @description Grows with every event of the service: orders the events of an account, even within the same instant (gaps are normal). */
+                        sequence: number;
+                        /** Format: date-time */
+                        created_at: string;
+                        /** @constant */
+                        type: "invoice.einvoice_status";
+                        data: components["schemas"]["EinvoiceStatus"];
+                    };
+                };
+            };
+            responses: {
+                /** @description Received. Any other answer, or none within the timeout, is retried. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "invoice.collected": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Money was received on an invoice that has an e-invoicing lifecycle: report it to its platform as 212 Encaissée.
+         * @description Sent to endpoints subscribed to `invoice.collected`. The body is the event as `GET /v1/events/{id}` shows it; the `webhook-id`, `webhook-timestamp` and `webhook-signature` headers sign it (Standard Webhooks): check them with `verifyWebhook` from `@relance/sdk`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id: the same on every retry, so you can drop duplicates. */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt. */
+                    "webhook-timestamp": string;
+                    /** @description Space-separated `v1,<base64 HMAC-SHA256>` signatures. */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description A `evt_…` id. */
+                        id: string;
+                        /** @constant */
+                        object: "event";
+                        /** @description The account it belongs to. */
+                        account_id: string;
+                        /** @constant */
+                        object_type: "invoice";
+                        /** @description The id of that object. */
+                        object_id: string;
+                        /** @description This event's rank among the events of its object: 1, 2, 3… with no gap. A subscriber orders what it receives about one object by it, and ignores an event whose `object_sequence` is not above the last one it applied. */
+                        object_sequence: number;
+                        /** @description Grows with every event of the service: orders the events of an account, even within the same instant (gaps are normal). */
+                        sequence: number;
+                        /** Format: date-time */
+                        created_at: string;
+                        /** @constant */
+                        type: "invoice.collected";
+                        data: components["schemas"]["InvoiceCollection"];
                     };
                 };
             };
@@ -4775,6 +4932,74 @@ export interface components {
                 invoices: number;
             }[];
         };
+        EinvoiceStatus: {
+            /** @description A `eis_…` id. */
+            id: string;
+            /** @enum {string} */
+            object: "einvoice_status";
+            /** @description A `inv_…` id. */
+            invoice_id: string;
+            code: number;
+            /** @description The status name in French, as the specification writes it. */
+            label: string;
+            label_en: string;
+            /**
+             * Format: date
+             * @description Calendar date, YYYY-MM-DD.
+             */
+            status_on: string;
+            reason_code: string | null;
+            reason: string | null;
+            platform_ref: string | null;
+            /** @description What Relance did: opened a dispute, paused the reminders, held them for a payment, resumed them, or nothing. */
+            reaction: "dispute_opened" | "paused" | "payment_claim" | "resumed" | "none";
+            /** Format: date-time */
+            created_at: string;
+        };
+        EinvoiceStatusCreate: {
+            /** @description The platform's lifecycle status code: 200 Déposée … 207 En litige, 208 Suspendue, 210 Refusée, 211 Paiement transmis, 212 Encaissée, 213 Rejetée (see docs/einvoicing.md). */
+            code: 200 | 201 | 202 | 203 | 204 | 205 | 206 | 207 | 208 | 209 | 210 | 211 | 212 | 213;
+            /**
+             * Format: date
+             * @description Calendar date, YYYY-MM-DD.
+             */
+            status_on: string;
+            reason_code?: string | null;
+            reason?: string | null;
+            platform_ref?: string | null;
+            /** @description For 211 (payment sent): days reminders wait for the money after `status_on` (default 7). */
+            hold_days?: number;
+        };
+        /** @description Money received on an invoice that has an e-invoicing lifecycle: what the seller reports as 212 Encaissée. */
+        InvoiceCollection: {
+            /** @enum {string} */
+            object: "invoice_collection";
+            /** @description A `inv_…` id. */
+            invoice_id: string;
+            invoice_number: string;
+            /** @description A `pay_…` id. */
+            payment_id: string;
+            /** @description What this payment brought to the invoice, in minor units. */
+            amount: number;
+            currency: string;
+            /**
+             * Format: date
+             * @description Calendar date, YYYY-MM-DD.
+             */
+            collected_on: string;
+            /**
+             * @description The lifecycle status to report to the platform: 212 Encaissée.
+             * @enum {number}
+             */
+            report_code: 212;
+        };
+        EinvoiceStatusList: {
+            /** @enum {string} */
+            object: "list";
+            data: components["schemas"]["EinvoiceStatus"][];
+            has_more: boolean;
+            next_cursor: string | null;
+        };
         DsoReport: {
             /** @enum {string} */
             object: "dso_report";
@@ -5140,6 +5365,8 @@ export interface components {
             tax: number;
             total: number;
             late_fees: number;
+            einvoice_status: number | null;
+            einvoice_status_on: string | null;
             late_fees_skipped: {
                 /** @enum {string} */
                 reason: "consumer";
@@ -8883,6 +9110,102 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Dispute"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listEinvoiceStatuses: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The einvoice status list. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EinvoiceStatusList"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    recordEinvoiceStatus: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the request safe to retry: the first response is replayed for 24 hours. 1 to 255 visible ASCII characters (`idempotency/invalid_key` otherwise). */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EinvoiceStatusCreate"];
+            };
+        };
+        responses: {
+            /** @description Already recorded: the status as it was. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EinvoiceStatus"];
+                };
+            };
+            /** @description Recorded, with what Relance did. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EinvoiceStatus"];
                 };
             };
             /** @description The request was refused; `code` says why. */

@@ -150,6 +150,19 @@ export interface Disputes {
   status: string;
 }
 
+export interface EinvoiceStatuses {
+  account_id: string;
+  code: number;
+  created_at: Timestamp;
+  id: string;
+  invoice_id: string;
+  platform_ref: string | null;
+  reaction: string;
+  reason: string | null;
+  reason_code: string | null;
+  status_on: string;
+}
+
 export interface EmailSuppressions {
   account_id: string;
   created_at: Timestamp;
@@ -213,6 +226,8 @@ export interface Invoices {
   disputed: Generated<boolean>;
   due_date: string;
   due_soon_notified_at: Timestamp | null;
+  einvoice_status: number | null;
+  einvoice_status_on: string | null;
   external_id: string | null;
   finalized_at: Timestamp | null;
   id: string;
@@ -503,6 +518,7 @@ export interface DB {
   bank_transactions: BankTransactions;
   customers: Customers;
   disputes: Disputes;
+  einvoice_statuses: EinvoiceStatuses;
   email_suppressions: EmailSuppressions;
   events: Events;
   idempotency_keys: IdempotencyKeys;

@@ -42,7 +42,7 @@ export const codeOf = (res: GraphqlResponse): string | undefined => res.errors?.
 export const INVOICE_FIELDS = `
   id number externalId customerId status currency subtotal tax total lateFees amountPaid amountCredited balance
   issueDate dueDate overdue daysOverdue paymentTermsId reminderPolicyId disputed pause { until reason } promiseToPayOn activePaymentPlanId
-  paymentUrl pdfUrl memo metadata lateFeesSkipped { reason preset }
+  paymentUrl pdfUrl memo metadata lateFeesSkipped { reason preset } einvoiceStatus einvoiceStatusOn
   lineItems { description quantity unitAmount amount }
   finalizedAt voidedAt markedUncollectibleAt createdAt updatedAt`;
 

@@ -39,6 +39,7 @@ const minBalance: Array<[string | null, string | null, string]> = [
 /** Inputs spelled differently, or present on one side only, on purpose: `operation: [[rest, graphql, why]]`. */
 const INTENDED: Record<string, Array<[string | null, string | null, string]>> = {
   openDispute: [invoiceInPath],
+  recordEinvoiceStatus: [invoiceInPath],
   waiveInvoiceFee: [invoiceInPath],
   createPaymentPlan: [invoiceInPath],
   createReminderPolicy: minBalance,

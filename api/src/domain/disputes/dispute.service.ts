@@ -1,7 +1,7 @@
 import type { Clock } from '../../clock.ts';
 import { AppError, notFound } from '../../errors.ts';
 import { newId } from '../../ids.ts';
-import type { Database } from '../../store/database.ts';
+import type { Database, Db } from '../../store/database.ts';
 import { isUniqueViolation } from '../../store/pg-errors.ts';
 import { parseInput } from '../../validation.ts';
 import { recordEvent } from '../outbox/index.ts';
@@ -14,6 +14,54 @@ import { type Dispute, DisputeCreate, DisputeListQuery, DisputeResolve } from '.
 
 const alreadyOpen = () =>
   new AppError('dispute/already_open', 409, 'This invoice already has an open dispute; resolve it first.');
+
+/**
+ * Opens a dispute in the caller's transaction (the API's, or a reaction such as an e-invoicing
+ * "en litige" status): the invoice is locked as the sender locks it, so once this commits no
+ * reminder of it leaves. One open dispute per invoice (`dispute/already_open`).
+ */
+export async function openDisputeIn(
+  trx: Db,
+  ctx: { accountId: string; now: Date },
+  invoiceId: string,
+  data: { reason: string; note: string | null },
+): Promise<Dispute> {
+  const { accountId, now } = ctx;
+  const invoice = await findInvoice(trx, invoiceId, { forUpdate: true });
+  if (!invoice) throw notFound('invoice', invoiceId);
+  assertInvoiceStatus(invoice.status, CHASED_STATUSES, 'dispute');
+  const open = await trx
+    .selectFrom('disputes')
+    .select('id')
+    .where('invoice_id', '=', invoiceId)
+    .where('status', '=', 'open')
+    .executeTakeFirst();
+  if (open) throw alreadyOpen();
+  const row = await trx
+    .insertInto('disputes')
+    .values({
+      account_id: accountId,
+      id: newId('dispute'),
+      invoice_id: invoiceId,
+      status: 'open',
+      reason: data.reason,
+      note: data.note,
+      opened_at: now,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  await trx.updateTable('invoices').set({ disputed: true, updated_at: now }).where('id', '=', invoiceId).execute();
+  const dispute = presentDispute(row);
+  await recordEvent(trx, {
+    accountId,
+    type: 'dispute.opened',
+    objectType: 'dispute',
+    objectId: row.id,
+    data: dispute,
+    at: now,
+  });
+  return dispute;
+}
 
 /**
  * Disputes: a customer contests an invoice. While a dispute is open the invoice is `disputed`
@@ -32,47 +80,12 @@ export function createDisputeService(deps: { database: Database; clock: Clock; r
       const data = parseInput<DisputeCreate>(DisputeCreate, input);
       const { now } = await timeFor(actor);
       try {
-        return await database.withAccount(actor.accountId, async (trx) => {
-          // Locked as the sender locks it: once this commits, no reminder of the invoice leaves.
-          const invoice = await findInvoice(trx, invoiceId, { forUpdate: true });
-          if (!invoice) throw notFound('invoice', invoiceId);
-          assertInvoiceStatus(invoice.status, CHASED_STATUSES, 'dispute');
-          const open = await trx
-            .selectFrom('disputes')
-            .select('id')
-            .where('invoice_id', '=', invoiceId)
-            .where('status', '=', 'open')
-            .executeTakeFirst();
-          if (open) throw alreadyOpen();
-          const row = await trx
-            .insertInto('disputes')
-            .values({
-              account_id: actor.accountId,
-              id: newId('dispute'),
-              invoice_id: invoiceId,
-              status: 'open',
-              reason: data.reason,
-              note: data.note ?? null,
-              opened_at: now,
-            })
-            .returningAll()
-            .executeTakeFirstOrThrow();
-          await trx
-            .updateTable('invoices')
-            .set({ disputed: true, updated_at: now })
-            .where('id', '=', invoiceId)
-            .execute();
-          const dispute = presentDispute(row);
-          await recordEvent(trx, {
-            accountId: actor.accountId,
-            type: 'dispute.opened',
-            objectType: 'dispute',
-            objectId: row.id,
-            data: dispute,
-            at: now,
-          });
-          return dispute;
-        });
+        return await database.withAccount(actor.accountId, (trx) =>
+          openDisputeIn(trx, { accountId: actor.accountId, now }, invoiceId, {
+            reason: data.reason,
+            note: data.note ?? null,
+          }),
+        );
       } catch (error) {
         if (isUniqueViolation(error, 'disputes_one_open')) throw alreadyOpen();
         throw error;

@@ -49,6 +49,18 @@ export const EVENT_CATALOGUE: readonly EventTypeEntry[] = [
   ),
   entry('invoice.marked_uncollectible', 'invoice', 'Invoice', 'The invoice was written off.'),
   entry('invoice.paused', 'invoice', 'Invoice', "The invoice's reminders were paused."),
+  entry(
+    'invoice.einvoice_status',
+    'invoice',
+    'EinvoiceStatus',
+    'An e-invoicing lifecycle status was recorded for the invoice, with what Relance did (a dispute, a pause, a payment claim, a release, or nothing).',
+  ),
+  entry(
+    'invoice.collected',
+    'invoice',
+    'InvoiceCollection',
+    'Money was received on an invoice that has an e-invoicing lifecycle: report it to its platform as 212 Encaissée.',
+  ),
   entry('invoice.resumed', 'invoice', 'Invoice', "The invoice's reminders were resumed."),
   entry(
     'invoice.fee_applied',

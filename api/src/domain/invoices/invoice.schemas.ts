@@ -50,6 +50,13 @@ export const Invoice = Type.Object(
     tax: Type.Integer(),
     total: Type.Integer(),
     late_fees: Type.Integer(),
+    einvoice_status: Nullable(
+      Type.Integer({
+        description:
+          'The latest e-invoicing lifecycle status its platform reported (France: 200 Déposée … 212 Encaissée); see `POST /v1/invoices/{id}/einvoice_statuses`.',
+      }),
+    ),
+    einvoice_status_on: Nullable(CalendarDate),
     late_fees_skipped: Nullable(
       Type.Object(
         {

@@ -2,5 +2,5 @@
 // this folder is internal (checked by dependency-cruiser, see .dependency-cruiser.cjs).
 export { assertInvoiceStatus, assertNotPast } from './pause.rules.ts';
 export { PauseCreate, PromiseToPay } from './pause.schemas.ts';
-export { createPauseService } from './pause.service.ts';
+export { createPauseService, type PauseContext, pauseInvoiceIn, resumeInvoiceIn } from './pause.service.ts';
 export { recordPromise } from './promise.ts';

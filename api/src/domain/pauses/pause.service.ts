@@ -12,6 +12,88 @@ import { recordPromise } from './promise.ts';
 
 const PAUSABLE = ['draft', ...CHASED_STATUSES];
 
+/** What a pause needs from its caller, in the caller's transaction. */
+export interface PauseContext {
+  actor: Actor;
+  now: Date;
+  today: string;
+  replan: ReplanInvoices;
+}
+
+async function lockedInvoice(trx: Db, id: string) {
+  const row = await findInvoice(trx, id, { forUpdate: true });
+  if (!row) throw notFound('invoice', id);
+  return row;
+}
+
+const resumeInvoicesIn = (trx: Db, ctx: PauseContext, invoiceIds: string[]) =>
+  ctx.replan(trx, {
+    accountId: ctx.actor.accountId,
+    invoiceIds,
+    timeZone: ctx.actor.timeZone,
+    now: ctx.now,
+    resume: true,
+  });
+
+/**
+ * Pauses an invoice's reminders until a date or until resumed, in the caller's transaction
+ * (the API's pause, and reactions such as an e-invoicing suspension). Replaces a pause.
+ */
+export async function pauseInvoiceIn(
+  trx: Db,
+  ctx: PauseContext,
+  id: string,
+  pause: { until: string | null; reason: string | null },
+): Promise<Invoice> {
+  const { actor, now, today } = ctx;
+  const current = await lockedInvoice(trx, id);
+  assertInvoiceStatus(current.status, PAUSABLE, 'pause');
+  const row = await trx
+    .updateTable('invoices')
+    .set({ paused: true, paused_until: pause.until, pause_reason: pause.reason, updated_at: now })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  const invoice = presentInvoice(row, today);
+  await recordEvent(trx, {
+    accountId: actor.accountId,
+    type: 'invoice.paused',
+    objectType: 'invoice',
+    objectId: id,
+    data: invoice,
+    at: now,
+  });
+  await resumeInvoicesIn(trx, ctx, [id]);
+  return invoice;
+}
+
+/** Lifts an invoice's pause in the caller's transaction; held reminders are released. Not paused: nothing changes. */
+export async function resumeInvoiceIn(trx: Db, ctx: PauseContext, id: string): Promise<Invoice> {
+  const { actor, now, today } = ctx;
+  const current = await lockedInvoice(trx, id);
+  if (!current.paused) return presentInvoice(current, today);
+  const row = await trx
+    .updateTable('invoices')
+    .set({ paused: false, paused_until: null, pause_reason: null, updated_at: now })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  const invoice = presentInvoice(row, today);
+  // A pause that ended on its own was already over: lifting it is no news.
+  if (activePause(current, today)) {
+    await recordEvent(trx, {
+      accountId: actor.accountId,
+      type: 'invoice.resumed',
+      objectType: 'invoice',
+      objectId: id,
+      data: invoice,
+      at: now,
+    });
+  }
+  await resumeInvoicesIn(trx, ctx, [id]);
+  return invoice;
+}
+
 /**
  * Pauses and promises to pay: they stop reminders for a while without touching the schedule.
  * Every change replans with `resume`, so held and deferred reminders go back to their planned
@@ -21,11 +103,6 @@ export function createPauseService(deps: { database: Database; clock: Clock; rep
   const { database, clock, replan } = deps;
   const timeFor = accountTime(database, clock);
 
-  const lockedInvoice = async (trx: Db, id: string) => {
-    const row = await findInvoice(trx, id, { forUpdate: true });
-    if (!row) throw notFound('invoice', id);
-    return row;
-  };
   const resumeInvoices = (trx: Db, actor: Actor, now: Date, invoiceIds: string[]) =>
     replan(trx, { accountId: actor.accountId, invoiceIds, timeZone: actor.timeZone, now, resume: true });
 
@@ -99,57 +176,19 @@ export function createPauseService(deps: { database: Database; clock: Clock; rep
       const { now, today } = await timeFor(actor);
       if (data.until)
         assertNotPast(data.until, today, { code: 'pause/invalid_until', field: '/until', what: 'The end of a pause' });
-      return database.withAccount(actor.accountId, async (trx) => {
-        const current = await lockedInvoice(trx, id);
-        assertInvoiceStatus(current.status, PAUSABLE, 'pause');
-        const row = await trx
-          .updateTable('invoices')
-          .set({ paused: true, paused_until: data.until ?? null, pause_reason: data.reason ?? null, updated_at: now })
-          .where('id', '=', id)
-          .returningAll()
-          .executeTakeFirstOrThrow();
-        const invoice = presentInvoice(row, today);
-        await recordEvent(trx, {
-          accountId: actor.accountId,
-          type: 'invoice.paused',
-          objectType: 'invoice',
-          objectId: id,
-          data: invoice,
-          at: now,
-        });
-        await resumeInvoices(trx, actor, now, [id]);
-        return invoice;
-      });
+      return database.withAccount(actor.accountId, (trx) =>
+        pauseInvoiceIn(trx, { actor, now, today, replan }, id, {
+          until: data.until ?? null,
+          reason: data.reason ?? null,
+        }),
+      );
     },
 
     /** Lifts an invoice's pause: reminders held by it are released. Resuming an invoice that is not paused changes nothing. */
     async resumeInvoice(actor: Actor, id: string): Promise<Invoice> {
       assertWriteAccess(actor);
       const { now, today } = await timeFor(actor);
-      return database.withAccount(actor.accountId, async (trx) => {
-        const current = await lockedInvoice(trx, id);
-        if (!current.paused) return presentInvoice(current, today);
-        const row = await trx
-          .updateTable('invoices')
-          .set({ paused: false, paused_until: null, pause_reason: null, updated_at: now })
-          .where('id', '=', id)
-          .returningAll()
-          .executeTakeFirstOrThrow();
-        const invoice = presentInvoice(row, today);
-        // A pause that ended on its own was already over: lifting it is no news.
-        if (activePause(current, today)) {
-          await recordEvent(trx, {
-            accountId: actor.accountId,
-            type: 'invoice.resumed',
-            objectType: 'invoice',
-            objectId: id,
-            data: invoice,
-            at: now,
-          });
-        }
-        await resumeInvoices(trx, actor, now, [id]);
-        return invoice;
-      });
+      return database.withAccount(actor.accountId, (trx) => resumeInvoiceIn(trx, { actor, now, today, replan }, id));
     },
 
     /** Pauses every invoice of a customer (until a date, or until resumed). */

@@ -47,6 +47,8 @@ export interface Context {
   today: string;
   /** Replans the reminders of the invoices a payment changes (see `ReplanInvoices`). */
   replan: ReplanInvoices;
+  /** The day the money was received (the payment's `received_on`): the collection date reported. */
+  receivedOn?: string;
 }
 
 /**
@@ -99,6 +101,26 @@ async function allocate(
       .returningAll()
       .executeTakeFirstOrThrow();
     if (status === 'paid') settled.push(invoiceId);
+    if (updated.einvoice_status !== null) {
+      // France 2026: the seller reports the money received (212 Encaissée) to its platform.
+      await recordEvent(trx, {
+        accountId: actor.accountId,
+        type: 'invoice.collected',
+        objectType: 'invoice',
+        objectId: invoiceId,
+        data: {
+          object: 'invoice_collection',
+          invoice_id: invoiceId,
+          payment_id: paymentId,
+          amount,
+          currency: updated.currency,
+          collected_on: ctx.receivedOn ?? today,
+          report_code: 212,
+          invoice_number: updated.number,
+        },
+        at: now,
+      });
+    }
     if (updated.active_payment_plan_id !== null) onPlan.push(updated);
     const type = status === 'paid' ? 'invoice.paid' : 'invoice.partially_paid';
     await recordEvent(trx, {
@@ -162,7 +184,13 @@ export async function recordPayment(trx: Db, ctx: Context, data: PaymentCreate):
     })
     .returningAll()
     .executeTakeFirstOrThrow();
-  const allocations = await allocate(trx, ctx, paymentId, split.allocations, new Map(locked.map((i) => [i.id, i])));
+  const allocations = await allocate(
+    trx,
+    { ...ctx, receivedOn: row.received_on },
+    paymentId,
+    split.allocations,
+    new Map(locked.map((i) => [i.id, i])),
+  );
   const payment = presentPayment(row, allocations);
   await recordEvent(trx, {
     accountId: actor.accountId,
@@ -292,7 +320,13 @@ export function createPaymentService(deps: {
           data.allocations,
           lockedById,
         );
-        await allocate(trx, { actor, now, today, replan }, id, split.allocations, lockedById);
+        await allocate(
+          trx,
+          { actor, now, today, replan, receivedOn: current.received_on },
+          id,
+          split.allocations,
+          lockedById,
+        );
         const row = await trx
           .updateTable('payments')
           .set({ unallocated: split.unallocated, updated_at: now })

@@ -62,6 +62,11 @@ export const InvoiceRef = builder.objectRef<Invoice>('Invoice').implement({
     tax: t.expose('tax', { type: 'Amount' }),
     total: t.expose('total', { type: 'Amount' }),
     lateFees: t.expose('late_fees', { type: 'Amount' }),
+    einvoiceStatus: t.exposeInt('einvoice_status', {
+      nullable: true,
+      description: 'The latest e-invoicing lifecycle status code its platform reported.',
+    }),
+    einvoiceStatusOn: t.exposeString('einvoice_status_on', { nullable: true }),
     lateFeesSkipped: t.field({
       type: LateFeesSkippedRef,
       nullable: true,
