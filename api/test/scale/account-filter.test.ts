@@ -44,6 +44,8 @@ const TABLE_REF = /\b(?:from|join|update|into)\s+(?:only\s+)?"?(?:public"?\."?)?
 const ACCOUNT_FILTER = /(?:"?\w+"?\.)?"?account_id"?\s*(?:=|in\b|=\s*any\b)\s*\(?\s*(?:\$\d+|'acct_)/i;
 const ACCOUNTS_BY_ID =
   /\bfrom\s+"?accounts"?(?:\s+(?:as\s+)?"?\w+"?)?\s+where\s+(?:"?\w+"?\.)?"?id"?\s*(?:=|in\b)\s*\(?\s*\$\d+/i;
+/** `update accounts set … where id = $n`: the account's own row, named by its key. */
+const UPDATE_ACCOUNTS_BY_ID = /^\s*update\s+"?accounts"?\s+set\b[\s\S]*?\bwhere\s+(?:"?\w+"?\.)?"?id"?\s*=\s*\$\d+/i;
 const INSERT_COLUMNS = /^\s*(?:with\b[\s\S]*?\)\s*)?insert\s+into\s+"?[a-z_]+"?\s*\(([^)]*)\)/i;
 
 /** One line per statement shape: lists of parameters (their length varies with the data) and their numbers folded. */
@@ -59,7 +61,7 @@ export function tablesOf(text: string, tenant: Set<string>): string[] {
 }
 
 export function namesTheAccount(text: string): boolean {
-  if (ACCOUNT_FILTER.test(text) || ACCOUNTS_BY_ID.test(text)) return true;
+  if (ACCOUNT_FILTER.test(text) || ACCOUNTS_BY_ID.test(text) || UPDATE_ACCOUNTS_BY_ID.test(text)) return true;
   const insert = INSERT_COLUMNS.exec(text);
   return Boolean(
     insert &&

@@ -39,11 +39,15 @@ export async function loadReferenceRates(trx: Db): Promise<ReferenceRate[]> {
 }
 
 /** The late-fee columns of the invoice's payment terms, and the account's preset. */
-export async function lateFeeSettings(trx: Db, invoice: Pick<InvoiceRow, 'payment_terms_id' | 'customer_id'>) {
+export async function lateFeeSettings(
+  trx: Db,
+  invoice: Pick<InvoiceRow, 'account_id' | 'payment_terms_id' | 'customer_id'>,
+) {
   const account = await trx.selectFrom('accounts').select('late_fee_preset').executeTakeFirstOrThrow();
   const customer = await trx
     .selectFrom('customers')
     .select('kind')
+    .where('account_id', '=', invoice.account_id)
     .where('id', '=', invoice.customer_id)
     .executeTakeFirst();
   const terms = invoice.payment_terms_id

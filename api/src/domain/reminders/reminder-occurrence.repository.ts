@@ -38,7 +38,17 @@ export function skipPendingOfInvoices(
  * plan, installment). What was sent, skipped or failed is history and stays as it is. `resume`
  * releases held ones.
  */
-export function upsertPlannedOccurrences(trx: Db, rows: readonly NewOccurrence[], resume: boolean) {
+export async function upsertPlannedOccurrences(trx: Db, rows: readonly NewOccurrence[], resume: boolean) {
+  // A statement takes at most 65,535 parameters: 2,000 rows of ~21 columns stay well below.
+  const upserted = [];
+  for (let i = 0; i < rows.length; i += UPSERT_CHUNK)
+    upserted.push(...(await upsertChunk(trx, rows.slice(i, i + UPSERT_CHUNK), resume)));
+  return upserted;
+}
+
+const UPSERT_CHUNK = 2000;
+
+function upsertChunk(trx: Db, rows: readonly NewOccurrence[], resume: boolean) {
   return trx
     .insertInto('reminder_occurrences')
     .values([...rows])
