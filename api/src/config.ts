@@ -53,6 +53,8 @@ export interface Config {
   readonly secretsKeysPrevious: readonly Buffer[];
   /** Days events are kept (listable, resendable) before the workers purge them; 30 at least. */
   readonly eventRetentionDays: number;
+  /** Months a message's words are kept; older ones keep their facts only (MESSAGE_RETENTION_MONTHS, default 24). */
+  readonly messageRetentionMonths: number;
   /**
    * Webhook endpoints may point at loopback, private and link-local addresses, and at plain
    * http in live mode (WEBHOOKS_ALLOW_PRIVATE_TARGETS=true): for local development and tests only.
@@ -166,6 +168,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     resendWebhookSecret: env.RESEND_WEBHOOK_SECRET || undefined,
     ...secretsKeys(env),
     eventRetentionDays: integer(env, 'EVENT_RETENTION_DAYS', 30, 30, 36_500),
+    messageRetentionMonths: integer(env, 'MESSAGE_RETENTION_MONTHS', 24, 1, 1200),
     webhooksAllowPrivateTargets: flag(env, 'WEBHOOKS_ALLOW_PRIVATE_TARGETS'),
     workerHealthPort: env.WORKER_HEALTH_PORT ? integer(env, 'WORKER_HEALTH_PORT', 0, 1, 65535) : undefined,
   });

@@ -126,6 +126,7 @@ async function main(): Promise<void> {
       clock: systemClock,
       log,
       eventRetentionDays: config.eventRetentionDays,
+      messageRetentionMonths: config.messageRetentionMonths,
     }).catch((error: unknown) => {
       throw (
         (config.queueDatabaseUrl && explainDatabaseError(error, config.queueDatabaseUrl, 'QUEUE_DATABASE_URL')) ?? error

@@ -34,6 +34,7 @@ import { createSenderDirectory, type SenderDeps } from './mail/senders.ts';
 import type { EmailTransport } from './mail/transport.ts';
 import { createSecretBox } from './secrets.ts';
 import { createEinvoiceService } from './domain/einvoicing/index.ts';
+import { createErasureService } from './domain/erasure/index.ts';
 import { createSenderService } from './domain/senders/index.ts';
 import type { Database } from './store/database.ts';
 import { createWebhookDelivery, createWebhookService, type TargetPolicy } from './domain/webhooks/index.ts';
@@ -85,6 +86,7 @@ export function createServices(deps: {
     templates,
     accounts: createAccountService(deps),
     einvoicing: createEinvoiceService(reacting),
+    erasure: createErasureService(deps),
     senders: createSenderService({ ...deps, ...senders }),
     apiKeys: createApiKeyService(deps),
     customers: createCustomerService(deps),

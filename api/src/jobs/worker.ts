@@ -11,6 +11,7 @@ import { startWebhookWorker } from './webhooks.ts';
 export const QUEUES = {
   purgeIdempotencyKeys: 'maintenance.purge-idempotency-keys',
   purgeEvents: 'maintenance.purge-events',
+  purgeMessageBodies: 'maintenance.purge-message-bodies',
   /** Plans flagged invoices, announces due/overdue invoices, and enqueues due reminders. */
   remindersTick: 'reminders.tick',
   /** One due reminder: the guard, then the send. */
@@ -61,6 +62,8 @@ export async function startWorker(deps: {
   timer?: boolean;
   /** Days events are kept (config EVENT_RETENTION_DAYS; 30 at least). */
   eventRetentionDays?: number;
+  /** Months message bodies are kept (MESSAGE_RETENTION_MONTHS). */
+  messageRetentionMonths?: number;
 }): Promise<Worker> {
   const { services, log, clock } = deps;
   // Supervision every 10 s notices a dead worker's jobs (stale heartbeats) quickly.
@@ -89,6 +92,13 @@ export async function startWorker(deps: {
   await boss.work(QUEUES.purgeEvents, { pollingIntervalSeconds: 30 }, async () => {
     const purged = await services.events.purgeExpired(deps.eventRetentionDays);
     log.info({ purged }, 'purged events past their retention');
+  });
+
+  await boss.createQueue(QUEUES.purgeMessageBodies, { policy: 'singleton' });
+  await boss.schedule(QUEUES.purgeMessageBodies, '29 3 * * *');
+  await boss.work(QUEUES.purgeMessageBodies, { pollingIntervalSeconds: 30 }, async () => {
+    const purged = await services.erasure.purgeMessageBodies(deps.messageRetentionMonths ?? 24);
+    log.info({ purged }, 'purged message bodies past their retention');
   });
 
   // A worker that dies mid-send stops its heartbeat: the job fails over to another worker in

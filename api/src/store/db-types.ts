@@ -118,6 +118,7 @@ export interface Customers {
   contact_name: string | null;
   created_at: Generated<Timestamp>;
   email: string | null;
+  erased_at: Timestamp | null;
   external_id: string | null;
   id: string;
   kind: Generated<string>;
@@ -263,6 +264,7 @@ export interface Messages {
   account_id: string;
   attempts: Generated<number>;
   batch_key: string | null;
+  body_purged_at: Timestamp | null;
   cc_addresses: Generated<string[]>;
   channel: Generated<string>;
   created_at: Timestamp;

@@ -49,7 +49,7 @@ export const INVOICE_FIELDS = `
 export const CUSTOMER_FIELDS = `
   id externalId name email ccEmails contactName phone locale timeZone paymentTermsId reminderPolicyId pause { until reason }
   kind legalName registrationNumber vatNumber billingAddress { line1 line2 postalCode city region country }
-  metadata createdAt updatedAt`;
+  metadata erasedAt createdAt updatedAt`;
 
 export const TERMS_FIELDS = `
   id code name description due { kind days } earlyPaymentDiscount { percentBps withinDays } builtin createdAt updatedAt`;

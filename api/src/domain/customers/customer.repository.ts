@@ -35,12 +35,18 @@ export const presentCustomer = (row: CustomerRow, today?: string): Customer => (
         : null
       : activePause(row, today),
   metadata: row.metadata as Record<string, string>,
+  erased_at: row.erased_at?.toISOString() ?? null,
   created_at: row.created_at.toISOString(),
   updated_at: row.updated_at.toISOString(),
 });
 
-export const findCustomer = (trx: Db, id: string) =>
-  trx.selectFrom('customers').selectAll().where('id', '=', id).executeTakeFirst();
+export const findCustomer = (trx: Db, id: string, options: { forUpdate?: boolean } = {}) =>
+  trx
+    .selectFrom('customers')
+    .selectAll()
+    .where('id', '=', id)
+    .$if(options.forUpdate === true, (q) => q.forUpdate())
+    .executeTakeFirst();
 
 /**
  * Inserts a customer unless one with the same external_id exists; returns the row and

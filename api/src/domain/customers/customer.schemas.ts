@@ -54,6 +54,12 @@ export const Customer = Type.Object(
         },
       ),
     ),
+    erased_at: Nullable(
+      Type.String({
+        format: 'date-time',
+        description: 'When its personal data was erased (`POST /v1/customers/{id}/anonymize`); null otherwise.',
+      }),
+    ),
     created_at: Timestamp,
     updated_at: Timestamp,
   },

@@ -124,6 +124,12 @@ export const EVENT_CATALOGUE: readonly EventTypeEntry[] = [
     'Payment',
     'A payment was reversed (bounced transfer, refund): balances reopen.',
   ),
+  entry(
+    'customer.anonymized',
+    'customer',
+    'Customer',
+    "A customer's personal data was erased; its invoices, payments and fees stay. Earlier customer events now carry the erased customer.",
+  ),
   entry('dispute.opened', 'dispute', 'Dispute', 'A dispute was opened: reminders on its invoice pause.'),
   entry('dispute.resolved', 'dispute', 'Dispute', 'A dispute was resolved, for the customer or the creditor.'),
   entry(

@@ -10,7 +10,11 @@ export {
   type ReminderStep,
 } from './policy.schemas.ts';
 export { createReminderPolicyService, insertDefaultPolicy } from './policy.service.ts';
-export { oldestDueReminderAge, releaseRemindersSkippedAsPaid } from './reminder-occurrence.repository.ts';
+export {
+  oldestDueReminderAge,
+  releaseRemindersSkippedAsPaid,
+  skipPendingOfInvoices,
+} from './reminder-occurrence.repository.ts';
 export { countInvoicesOfPolicy, replanInvoices } from './schedule.ts';
 export { createReminderScheduler } from './scheduler.ts';
 export {

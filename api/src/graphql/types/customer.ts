@@ -65,6 +65,7 @@ export const CustomerRef = builder.objectRef<Customer>('Customer').implement({
         "The reminder policy of this customer's invoices (unless an invoice has its own); null follows the account default.",
     }),
     metadata: t.expose('metadata', { type: 'Metadata' }),
+    erasedAt: t.expose('erased_at', { type: 'DateTime', nullable: true }),
     createdAt: t.expose('created_at', { type: 'DateTime' }),
     updatedAt: t.expose('updated_at', { type: 'DateTime' }),
   }),
@@ -147,5 +148,12 @@ builder.mutationFields((t) => ({
     description: 'Deletes a customer that has no invoice (`customer/in_use` otherwise).',
     args: { id: t.arg.id({ required: true }) },
     resolve: (_root, { id }, { actor, services }) => services.customers.delete(actor, String(id)),
+  }),
+  anonymizeCustomer: t.field({
+    type: CustomerRef,
+    description:
+      "Erases a customer's personal data, irreversibly; its invoices, payments and fees stay (see docs/erasure.md).",
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, { id }, { actor, services }) => services.erasure.anonymize(actor, String(id)),
   }),
 }));

@@ -80,4 +80,19 @@ export async function customerRoutes(instance: FastifyInstance, { services }: { 
     },
     handler: (request) => services.customers.delete(actorOf(request), request.params.id),
   });
+
+  app.post('/v1/customers/:id/anonymize', {
+    schema: {
+      operationId: 'anonymizeCustomer',
+      tags,
+      summary: "Erase a customer's personal data, keeping its invoices and payments",
+      description:
+        'Irreversible, in one transaction: name, emails, phone, contact, legal identity, address, metadata and external_id; the words and addresses of every message sent to it; notes on its tasks and disputes; its suppressed addresses; its details in earlier customer events. Kept: invoices (numbers, dates, amounts), payments, fees, and when each reminder was sent. Its pending reminders are skipped (`erased`). Erasing an erased customer answers it again.',
+      security,
+      headers: IdempotencyHeaders,
+      params: IdParams,
+      response: responses(200, 'Customer'),
+    },
+    handler: (request) => services.erasure.anonymize(actorOf(request), request.params.id),
+  });
 }
