@@ -1,4 +1,4 @@
-import { addDays, isWeekend, zonedDateTimeToInstant } from '../calendar.ts';
+import { addDays, isWeekend, todayIn, zonedDateTimeToInstant } from '../calendar.ts';
 import type { HolidayCalendar } from '../holidays.ts';
 import { channelPlan } from './channels/registry.ts';
 import type { Channel } from './policy.schemas.ts';
@@ -92,6 +92,21 @@ const daysOff = (policy: PolicyPlan, holidays: HolidayCalendar | null | undefine
   weekends: policy.skip_weekends,
   holidays: policy.skip_holidays ? (holidays ?? null) : null,
 });
+
+/**
+ * The next moment a policy may send, from `now`: its send hour on the first allowed day (no
+ * weekend when skipped, no public holiday when skipped) whose send hour is still to come.
+ */
+export function nextSendTime(now: Date, timeZone: string, policy: PolicyPlan, holidays?: HolidayCalendar | null): Date {
+  const off = daysOff(policy, holidays);
+  let day = todayIn(now, timeZone);
+  for (;;) {
+    day = stepDate(day, 0, off).date;
+    const at = zonedDateTimeToInstant(day, policy.send_hour, policy.send_minute, timeZone);
+    if (at.getTime() >= now.getTime()) return at;
+    day = addDays(day, 1);
+  }
+}
 
 /** Steps in the order they play out: by offset, then by channel (emails before tasks on the same day). */
 export function orderedSteps<S extends { offset_days: number; channel: Channel }>(steps: readonly S[]): S[] {

@@ -87,6 +87,28 @@ function upsertChunk(trx: Db, rows: readonly NewOccurrence[], resume: boolean) {
     .execute();
 }
 
+/** Ids of the held occurrences of these invoices (a release moves those whose time has passed). */
+export async function heldOccurrenceIds(trx: Db, accountId: string, invoiceIds: readonly string[]) {
+  if (invoiceIds.length === 0) return new Set<string>();
+  const rows = await trx
+    .selectFrom('reminder_occurrences')
+    .select('id')
+    .where('account_id', '=', accountId)
+    .where('invoice_id', 'in', invoiceIds)
+    .where('status', '=', 'held')
+    .execute();
+  return new Set(rows.map((r) => r.id));
+}
+
+export const moveScheduledAt = (trx: Db, accountId: string, ids: readonly string[], at: Date) =>
+  trx
+    .updateTable('reminder_occurrences')
+    .set({ scheduled_at: at })
+    .where('account_id', '=', accountId)
+    .where('id', 'in', ids)
+    .where('status', '=', 'scheduled')
+    .execute();
+
 /** The plan's keys, column by column (what `cancelUnplanned` keeps). */
 export interface PlanKeys {
   invoice: string[];

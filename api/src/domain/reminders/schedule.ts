@@ -4,11 +4,13 @@ import { newId } from '../../ids.ts';
 import { insertEvents } from '../outbox/index.ts';
 import { CHASED_STATUSES, CHASED_STATUSES_SQL, isChased } from '../invoices/index.ts';
 import { type HolidayCalendar, holidayCalendar } from '../holidays.ts';
-import { type PlannedOccurrence, planInstallmentOccurrences, planOccurrences } from './policy.rules.ts';
+import { nextSendTime, type PlannedOccurrence, planInstallmentOccurrences, planOccurrences } from './policy.rules.ts';
 import { policiesById } from './policy.repository.ts';
 import { planOf } from './policy.service.ts';
 import {
   cancelUnplanned,
+  heldOccurrenceIds,
+  moveScheduledAt,
   type NewOccurrence,
   type PlanKeys,
   skipPendingOfInvoices,
@@ -114,11 +116,14 @@ export async function replanInvoices(
     return calendars.get(key) ?? null;
   };
   const keep: PlanKeys = { invoice: [], step: [], repeat: [], plan: [], installment: [] };
+  /** When each invoice's released reminders may go out: the policy's next send time from now. */
+  const releaseAt = new Map<string, Date>();
   const rows: NewOccurrence[] = open.flatMap((invoice) => {
     const policy = invoice.policy_id ? policies.get(invoice.policy_id) : undefined;
     if (!policy) return [];
     const planId = invoice.active_payment_plan_id;
     const holidays = policy.skip_holidays ? calendarOf(invoice.holiday_country, invoice.holiday_region) : null;
+    if (args.resume) releaseAt.set(invoice.id, nextSendTime(now, args.timeZone, planOf(policy), holidays));
     const planned: Array<PlannedOccurrence & { installment_number?: number; installment_due_on?: string }> = planId
       ? planInstallmentOccurrences(planOf(policy), installments.get(planId) ?? [], args.timeZone, holidays)
       : planOccurrences(planOf(policy), invoice.due_date, args.timeZone, holidays);
@@ -154,7 +159,30 @@ export async function replanInvoices(
 
   if (rows.length > 0) {
     const resume = args.resume ?? false;
+    const held = resume
+      ? await heldOccurrenceIds(
+          trx,
+          accountId,
+          open.map((i) => i.id),
+        )
+      : new Set<string>();
     const upserted = await upsertPlannedOccurrences(trx, rows, resume);
+    // A reminder released after its time (a dispute resolved, a pause lifted) goes out at the
+    // policy's next send time, never at whatever hour the release happened.
+    const late = upserted.filter(
+      (o) => held.has(o.id) && o.status === 'scheduled' && o.scheduled_at !== null && o.scheduled_at < now,
+    );
+    for (const [invoiceId, group] of Map.groupBy(late, (o) => o.invoice_id)) {
+      const at = releaseAt.get(invoiceId);
+      if (!at) continue;
+      await moveScheduledAt(
+        trx,
+        accountId,
+        group.map((o) => o.id),
+        at,
+      );
+      for (const o of group) o.scheduled_at = at;
+    }
     const byInvoice = Map.groupBy(upserted, (o) => o.invoice_id);
     for (const [invoiceId, occurrences] of byInvoice) {
       event('reminder.scheduled', 'invoice', invoiceId, {
