@@ -150,6 +150,12 @@ export function createSender(deps: { database: Database; clock: Clock }) {
         if (only && dispatches.length === 1) calls.push({ key: only.idempotencyKey, batch: false, dispatches });
         else calls.push({ key: batchKeyOf(dispatches), batch: true, dispatches });
       }
+      // A batch's key names its messages, not their order: its emails always go in message-id
+      // order, so a batch made again whole (another claim, another order) is the same payload, as
+      // Resend requires of a repeated key (a different body under it is a 409).
+      for (const call of calls)
+        if (call.batch)
+          call.dispatches.sort((a, b) => (a.message.id < b.message.id ? -1 : a.message.id > b.message.id ? 1 : 0));
       // Each call's key is on its messages before the call is made (a crash cannot lose it).
       for (const call of calls) {
         const unmarked = call.dispatches
