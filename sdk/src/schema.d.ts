@@ -5907,6 +5907,8 @@ export interface components {
                 channel: "email" | "call" | "letter" | "collection" | "webhook";
                 template_key: string | null;
                 applies_late_fees: boolean;
+                /** @description Whether this step may be the first message the customer gets about the invoice. When it may not (its text presupposes earlier reminders) and nothing was sent yet, an email step goes out as the `first_overdue` notice instead, and a call, letter or collection step waits `min_gap_days` after it. Default: true before and on the due date, for `overdue_friendly` and `first_overdue` steps and webhooks; false otherwise. */
+                first_contact_allowed: boolean;
             }[];
             repeat: {
                 every_days: number;
@@ -5921,6 +5923,7 @@ export interface components {
             min_balance: {
                 [key: string]: number;
             };
+            min_gap_days: number;
             is_default: boolean;
             /** @description Open invoices following this policy that the workers have still to replan after its last change (0 when none). */
             invoices_to_replan: number;
@@ -5942,6 +5945,8 @@ export interface components {
                 channel: "email" | "call" | "letter" | "collection" | "webhook";
                 template_key?: string | null;
                 applies_late_fees?: boolean;
+                /** @description Whether this step may be the first message the customer gets about the invoice. When it may not (its text presupposes earlier reminders) and nothing was sent yet, an email step goes out as the `first_overdue` notice instead, and a call, letter or collection step waits `min_gap_days` after it. Default: true before and on the due date, for `overdue_friendly` and `first_overdue` steps and webhooks; false otherwise. */
+                first_contact_allowed?: boolean;
             }[];
             repeat?: {
                 every_days: number;
@@ -5959,6 +5964,8 @@ export interface components {
             min_balance?: {
                 [key: string]: number;
             };
+            /** @description After a catch-up (a reminder sent late, in place of steps already past, or as the first overdue notice), the next step waits at least this many days. Default 3. */
+            min_gap_days?: number;
         };
         ReminderPolicyUpdate: {
             name?: string;
@@ -5973,6 +5980,8 @@ export interface components {
                 channel: "email" | "call" | "letter" | "collection" | "webhook";
                 template_key?: string | null;
                 applies_late_fees?: boolean;
+                /** @description Whether this step may be the first message the customer gets about the invoice. When it may not (its text presupposes earlier reminders) and nothing was sent yet, an email step goes out as the `first_overdue` notice instead, and a call, letter or collection step waits `min_gap_days` after it. Default: true before and on the due date, for `overdue_friendly` and `first_overdue` steps and webhooks; false otherwise. */
+                first_contact_allowed?: boolean;
             }[];
             repeat?: {
                 every_days: number;
@@ -5990,6 +5999,8 @@ export interface components {
             min_balance?: {
                 [key: string]: number;
             };
+            /** @description After a catch-up (a reminder sent late, in place of steps already past, or as the first overdue notice), the next step waits at least this many days. Default 3. */
+            min_gap_days?: number;
         };
         ReminderPolicyList: {
             /** @enum {string} */
@@ -6020,6 +6031,8 @@ export interface components {
                 moved_from: string | null;
                 moved_for: string | null;
                 reason: string | null;
+                sent_as: string | null;
+                folded_into: string | null;
                 sent_at: string | null;
                 subject: string | null;
                 message_id: string | null;
@@ -6267,6 +6280,10 @@ export interface components {
              */
             channel: "email" | "call" | "letter" | "collection" | "webhook";
             template_key: string | null;
+            /** @description The template it went out as when not its own: `first_overdue`, the first message about an invoice already late. */
+            sent_as?: string;
+            /** @description `reminder.skipped` as `stale`: the reminder that went out in its place (a catch-up). */
+            folded_into?: string;
             message_id?: string | null;
             /** @description The task it created (`call`, `letter`, `collection` steps). */
             task_id?: string;

@@ -9,33 +9,14 @@ import type { MessageComposer } from '../domain/reminders/index.ts';
 /** Finds the template to render: the account's override of `key` in `locale`, else the default. */
 export type TemplateResolver = (trx: Db, key: string, locale: TemplateLocale) => Promise<TemplateSource>;
 
-/** Templates whose text speaks of reminders already sent. */
-const PRESUPPOSES_EARLIER_REMINDER = new Set(['overdue_firm', 'final_notice']);
-
-/** Whether the debtor already received a reminder email about this invoice (read under the invoice's lock). */
-async function anEmailWasSent(trx: Db, accountId: string, invoiceId: string): Promise<boolean> {
-  const row = await trx
-    .selectFrom('messages')
-    .select('id')
-    .where('account_id', '=', accountId)
-    .where('invoice_id', '=', invoiceId)
-    .where('channel', '=', 'email')
-    .where('status', 'in', ['sent', 'delivered', 'bounced', 'complained'])
-    .limit(1)
-    .executeTakeFirst();
-  return row !== undefined;
-}
-
 /** Renders a reminder email in the customer's language with the invoice as it is right now. */
 export function createMessageComposer(resolveTemplate: TemplateResolver): MessageComposer {
   return {
     async compose(trx, { account, customer, invoice, occurrence, today }) {
       const locale = resolveTemplateLocale(customer.locale, account.locale);
-      let key = occurrence.template_key ?? 'overdue_friendly';
-      // A step whose text presupposes earlier reminders ("despite our reminders…") is never the
-      // debtor's first message about this invoice: the first one states the facts instead.
-      if (PRESUPPOSES_EARLIER_REMINDER.has(key) && !(await anEmailWasSent(trx, invoice.account_id, invoice.id)))
-        key = 'overdue_friendly';
+      // The engine has already chosen: a step that presupposes earlier reminders comes here as
+      // `first_overdue` when it would be the customer's first message about the invoice.
+      const key = occurrence.template_key ?? 'overdue_friendly';
       const source = await resolveTemplate(trx, key, locale);
       const installment = occurrence.payment_plan_id
         ? await trx

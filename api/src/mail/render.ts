@@ -108,7 +108,7 @@ function argsOf(
   if (values.length < min || values.length > max) {
     const usage = {
       money: '{{money amount}} or {{money amount "EUR"}}',
-      date: '{{date invoice.due_date}}',
+      date: '{{date invoice.due_date}} or {{date invoice.due_date "full"}}',
       plural: '{{plural count "day" "days"}}',
     }[name];
     throw new RenderProblem(
@@ -158,20 +158,28 @@ const helpers = {
     return formatMoney(amount, currency, localeOf(root));
   },
 
-  /** `{{date invoice.due_date}}` → "1 mars 2026" / "March 1, 2026". */
+  /**
+   * `{{date invoice.due_date}}` → "1er mars 2026" / "March 1, 2026"; `{{date invoice.due_date "full"}}`
+   * with the weekday → "dimanche 1er mars 2026" / "Sunday, March 1, 2026". French writes the first
+   * day of a month as an ordinal, "1er" (Imprimerie nationale, Lexique des règles typographiques).
+   */
   date(...args: unknown[]): string {
-    const { values, root } = argsOf('date', args, 1, 1);
-    const [day] = values;
+    const { values, root } = argsOf('date', args, 1, 2);
+    const [day, style = 'long'] = values;
     if (typeof day !== 'string' || !isValidIsoDate(day)) {
       throw new RenderProblem(`{{date}} needs a YYYY-MM-DD date; it got ${show(day)}.`);
+    }
+    if (style !== 'long' && style !== 'full') {
+      throw new RenderProblem(`{{date}} takes the style "long" or "full"; it got ${show(style)}.`);
     }
     const locale = localeOf(root);
     const format = cached(
       dateFormats,
-      locale,
-      () => new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: 'UTC' }),
+      `${locale}/${style}`,
+      () => new Intl.DateTimeFormat(locale, { dateStyle: style, timeZone: 'UTC' }),
     );
-    return format.format(new Date(`${day}T00:00:00Z`));
+    const text = format.format(new Date(`${day}T00:00:00Z`));
+    return locale.startsWith('fr') ? text.replace(/(^|\s)1(?=\s)/, (_, space: string) => `${space}1er`) : text;
   },
 
   /** `{{plural invoice.days_overdue "jour" "jours"}}`: the singular or plural word, by the locale's rules. */

@@ -218,6 +218,7 @@ export interface Invoices {
   amount_credited: Generated<number>;
   amount_paid: Generated<number>;
   balance: ColumnType<number, never, never>;
+  catch_up_gap_until: Timestamp | null;
   created_at: Generated<Timestamp>;
   currency: string;
   customer_id: string;
@@ -405,6 +406,7 @@ export interface ReminderOccurrences {
   channel: string;
   created_at: Timestamp;
   failure: string | null;
+  folded_into: string | null;
   hold_reason: string | null;
   id: string;
   installment_due_on: string | null;
@@ -420,6 +422,7 @@ export interface ReminderOccurrences {
   requeues: Generated<number>;
   retry_at: Timestamp | null;
   scheduled_at: Timestamp | null;
+  sent_as: string | null;
   sent_at: Timestamp | null;
   skip_reason: string | null;
   status: string;
@@ -435,6 +438,7 @@ export interface ReminderPolicies {
   id: string;
   invoices_to_replan: Generated<number>;
   min_balance: Generated<Json>;
+  min_gap_days: Generated<number>;
   name: string;
   repeat_every_days: number | null;
   repeat_max: number | null;

@@ -236,15 +236,16 @@ t.test(
         .execute(),
     );
     t.equal(sent.length, 1, 'one message, not a burst');
-    t.equal(sent[0]?.template_key, 'overdue_friendly', 'the message says which text went out');
+    t.equal(sent[0]?.template_key, 'first_overdue', 'the message says which text went out');
     t.notMatch(sent[0]?.text ?? '', /relances|reminders/i, 'no claim of earlier reminders');
     t.match(sent[0]?.text ?? '', 'OLD-1');
     const timeline = (await call('GET', `/v1/invoices/${invoice.id}/timeline`)).json();
     t.ok(
       timeline.reminders.some(
-        (r: { template_key: string; status: string }) => r.template_key === 'final_notice' && r.status === 'sent',
+        (r: { template_key: string; status: string; sent_as: string | null }) =>
+          r.template_key === 'final_notice' && r.status === 'sent' && r.sent_as === 'first_overdue',
       ),
-      'the step that went out is the final one, folded into a first notice',
+      'the step that went out is the final one, sent as the first overdue notice',
     );
   },
 );

@@ -288,6 +288,7 @@ t.test('reminders of a plan: the steps before and on each installment date and t
     send_minute: 0,
     skip_weekends: false,
     skip_holidays: false,
+    min_gap_days: 3,
   };
   const planned = planInstallmentOccurrences(
     policy,

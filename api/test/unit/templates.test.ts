@@ -62,12 +62,15 @@ function invoice(
   };
 }
 
+/** Days from the due date each default template is rendered at here (`first_overdue` has no step: 45 days late). */
+const OFFSETS: Record<string, number> = { ...DEFAULT_STEP_OFFSETS, first_overdue: 45 };
+
 function render(
   key: string,
   locale: TemplateLocale,
   input: Partial<ReminderContextInput> & Pick<ReminderContextInput, 'invoice'>,
 ) {
-  const offsetDays = DEFAULT_STEP_OFFSETS[key as keyof typeof DEFAULT_STEP_OFFSETS] ?? 0;
+  const offsetDays = OFFSETS[key] ?? 0;
   const context = buildReminderContext({
     account,
     customer: customer(),
@@ -116,7 +119,7 @@ t.test('every default template renders in French and English with EUR, JPY and K
     for (const locale of TEMPLATE_LOCALES) {
       const amounts = expected[locale];
       for (const key of TEMPLATE_KEYS) {
-        const offset = DEFAULT_STEP_OFFSETS[key];
+        const offset = OFFSETS[key] ?? 0;
         // Fees accrue from the firm step on, as a policy that applies them there would.
         const lateFees = offset >= 14 ? fee : 0;
         const out = render(key, locale, { invoice: invoice(currency, total, lateFees) });
@@ -136,7 +139,10 @@ t.test('every default template renders in French and English with EUR, JPY and K
             lateFees > 0,
             `${label} ${part}: late fees line only when there are fees`,
           );
-          t.ok(body.includes(locale === 'fr' ? '1 mars 2026' : 'March 1, 2026'), `${label} ${part}: due date in words`);
+          t.ok(
+            body.includes(locale === 'fr' ? '1er mars 2026' : 'March 1, 2026'),
+            `${label} ${part}: due date in words`,
+          );
           t.ok(body.includes(locale === 'fr' ? '30 janvier 2026' : 'January 30, 2026'), `${label} ${part}: date sent`);
           t.ok(body.includes('https://pay.example/F-2026-0042'), `${label} ${part}: payment link`);
           t.ok(body.includes('IBAN FR76'), `${label} ${part}: how to pay`);
@@ -405,7 +411,11 @@ t.test('helpers format by locale and currency', async (t) => {
     'a currency given wins over the invoice one',
   );
   t.equal(one('{{money 1234 "KWD"}}', { ...base, locale: 'en' }), `KWD${NBSP}1.234`);
-  t.equal(one('{{date invoice.due}}', { ...base, locale: 'fr' }), '1 mars 2026');
+  t.equal(one('{{date invoice.due}}', { ...base, locale: 'fr' }), '1er mars 2026');
+  t.equal(one('{{date invoice.due "full"}}', { ...base, locale: 'fr' }), 'dimanche 1er mars 2026');
+  t.equal(one('{{date invoice.due "full"}}', { ...base, locale: 'en' }), 'Sunday, March 1, 2026');
+  t.equal(one('{{date "2026-03-11"}}', { ...base, locale: 'fr' }), '11 mars 2026', 'only the first day is an ordinal');
+  t.equal(one('{{date "2026-03-21" "full"}}', { ...base, locale: 'fr' }), 'samedi 21 mars 2026');
   t.equal(one('{{date invoice.due}}', { ...base, locale: 'en' }), 'March 1, 2026');
   t.equal(one('{{date invoice.due}}', { ...base, locale: 'en', format_locale: 'en-GB' }), '1 March 2026');
   t.equal(

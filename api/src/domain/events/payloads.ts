@@ -18,6 +18,17 @@ export const Reminder = Type.Object(
     offset_days: Type.Integer({ description: 'Days relative to the due date (negative: before it).' }),
     channel: Channel,
     template_key: Nullable(Type.String()),
+    sent_as: Type.Optional(
+      Type.String({
+        description:
+          'The template it went out as when not its own: `first_overdue`, the first message about an invoice already late.',
+      }),
+    ),
+    folded_into: Type.Optional(
+      Type.String({
+        description: '`reminder.skipped` as `stale`: the reminder that went out in its place (a catch-up).',
+      }),
+    ),
     message_id: Type.Optional(Nullable(Type.String({ description: 'The email that carries it (`email` steps).' }))),
     task_id: Type.Optional(Type.String({ description: 'The task it created (`call`, `letter`, `collection` steps).' })),
     reason: Type.Optional(

@@ -252,6 +252,7 @@ const NEW_INVOICE_COLUMN_SOURCES = {
   due_soon_notified_at: 'default',
   einvoice_status: 'default',
   einvoice_status_on: 'default',
+  catch_up_gap_until: 'default',
   late_fees: 'default',
   late_fees_accrued_on: 'default',
   late_fees_skipped: 'default',

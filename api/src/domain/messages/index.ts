@@ -5,6 +5,7 @@ export {
   findMessage,
   insertMessages,
   insertPendingMessage,
+  invoicesContacted,
   presentMessage,
   markMessageFailed,
   markMessageSent,

@@ -238,3 +238,19 @@ export async function occurrencesOfOpenCalls(
     .execute();
   return rows.map((r) => r.occurrence_id).filter((id): id is string => id !== null);
 }
+
+/**
+ * Which of these invoices the customer has had a message about: one sent, delivered or on its
+ * way (a failed, canceled or bounced message reached nobody).
+ */
+export async function invoicesContacted(trx: Db, invoiceIds: readonly string[]): Promise<Set<string>> {
+  if (invoiceIds.length === 0) return new Set();
+  const rows = await trx
+    .selectFrom('messages')
+    .select('invoice_id')
+    .distinct()
+    .where('invoice_id', 'in', [...invoiceIds])
+    .where('status', 'not in', ['failed', 'canceled', 'bounced'])
+    .execute();
+  return new Set(rows.map((r) => r.invoice_id).filter((id): id is string => id !== null));
+}

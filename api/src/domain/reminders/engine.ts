@@ -4,17 +4,26 @@ import type { Database, Db } from '../../store/database.ts';
 import type { Accounts, Customers, Invoices } from '../../store/db-types.ts';
 import { newId } from '../../ids.ts';
 import { metrics } from '../../metrics.ts';
-import { todayIn, zonedDateTimeToInstant } from '../calendar.ts';
+import { addDays, todayIn, zonedDateTimeToInstant } from '../calendar.ts';
+import { holidayCalendar } from '../holidays.ts';
 import { lockInvoices } from '../invoices/index.ts';
 import { insertEvents, recordEvent } from '../outbox/index.ts';
-import { insertMessages, insertPendingMessage } from '../messages/index.ts';
+import { insertMessages, insertPendingMessage, invoicesContacted } from '../messages/index.ts';
 import type { Delivery, MessageValues } from './channels/channel.ts';
-import { channelOf, type Channels } from './channels/registry.ts';
+import { channelOf, channelPlan, type Channels } from './channels/registry.ts';
 import { guardBeforeSend } from './guard.rules.ts';
-import { type Outcome, nowFor, reminderData, skipOccurrence } from './ledger.ts';
+import { type Outcome, nowFor, reminderData, skipOccurrence, skippedEvent } from './ledger.ts';
 import { policiesForInvoices, type PolicyRow } from './policy.repository.ts';
 import { minBalanceOf, planOf } from './policy.service.ts';
-import { DEFAULT_POLICY } from './policy.rules.ts';
+import {
+  DEFAULT_POLICY,
+  firstContactAllowed,
+  mayMessageAt,
+  nextSendTime,
+  type PolicyPlan,
+  stepDate,
+} from './policy.rules.ts';
+import type { ReminderStep } from './policy.schemas.ts';
 import {
   dueStepsOfInvoices,
   lockOccurrences,
@@ -23,9 +32,11 @@ import {
   markHeld,
   markSending,
   markSent,
+  markSentAs,
   markSentWithMessages,
   type OccurrenceRow,
   peekInFlight,
+  spaceAfterCatchUp,
 } from './reminder-occurrence.repository.ts';
 import { replanInvoices } from './schedule.ts';
 import { createSender } from './sender.ts';
@@ -90,10 +101,23 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; c
         invoices = await lockInvoices(trx, invoiceIds);
       }
       const invoiceById = new Map(invoices.map((i) => [i.id, i]));
-      const occurrences = await lockOccurrences(
-        trx,
-        peeks.map((p) => p.id),
+      // In the order they play out: by time, place in the schedule, then channel (an email before
+      // the call or letter of the same day, so a first overdue notice goes before either).
+      const occurrences = (
+        await lockOccurrences(
+          trx,
+          peeks.map((p) => p.id),
+        )
+      ).sort(
+        (a, b) =>
+          (a.scheduled_at?.getTime() ?? 0) - (b.scheduled_at?.getTime() ?? 0) ||
+          a.installment_number - b.installment_number ||
+          a.offset_days - b.offset_days ||
+          a.repeat_index - b.repeat_index ||
+          channelPlan(a.channel).rank - channelPlan(b.channel).rank,
       );
+      /** Invoices about which the customer has had a message (sent, or on its way). */
+      const contacted = await invoicesContacted(trx, invoiceIds);
       const customerIds = [...new Set(invoices.map((i) => i.customer_id))];
       const customerById = new Map(
         (await trx.selectFrom('customers').selectAll().where('id', 'in', customerIds).execute()).map((c) => [c.id, c]),
@@ -136,6 +160,8 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; c
           now,
           today,
           laterStepDue,
+          dueNow,
+          contacted,
           suppressed,
           sentLocally,
           deliveries,
@@ -183,6 +209,18 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; c
       now: Date;
       today: string;
       laterStepDue: boolean;
+      /** The due steps of the batch's invoices, as read when it began. */
+      dueNow: ReadonlyArray<{
+        id: string;
+        invoice_id: string;
+        installment_number: number;
+        offset_days: number;
+        repeat_index: number;
+        channel: string;
+        status: string;
+      }>;
+      /** Invoices whose customer has had a message about them; grows as the batch composes. */
+      contacted: Set<string>;
       suppressed: Set<string>;
       /** Messages a local transport delivered in this batch, written together at its end. */
       sentLocally: SentLocally[];
@@ -218,8 +256,8 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; c
       await markHeld(trx, occurrence.id, verdict.reason, now);
       return 'held';
     }
+    const plan: PolicyPlan = policy ? planOf(policy) : { ...DEFAULT_POLICY, repeat: null, steps: [] };
     if (verdict.action === 'defer') {
-      const plan = policy ? planOf(policy) : DEFAULT_POLICY;
       const at = zonedDateTimeToInstant(verdict.until, plan.send_hour, plan.send_minute, account.time_zone);
       await markDeferred(trx, occurrence.id, at, verdict.reason, now);
       return 'deferred';
@@ -241,18 +279,97 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; c
       invoice.promise_to_pay_on = null;
     }
 
+    // Whose public holidays apply: the customer's country, else the account's.
+    const daysOff = (() => {
+      if (!plan.skip_holidays) return null;
+      const where = [customer.billing_address, account.billing_address]
+        .map((a) => a as { country?: string; region?: string } | null)
+        .find((a) => a?.country);
+      return holidayCalendar(where?.country, where?.region);
+    })();
+    const zone = account.time_zone;
+    /** The policy's first send time at least `min_gap_days` after today. */
+    const afterGap = () =>
+      nextSendTime(zonedDateTimeToInstant(addDays(today, plan.min_gap_days), 0, 0, zone), zone, plan, daysOff);
+    const defer = async (until: Date, reason: string): Promise<Decision> => {
+      await markDeferred(trx, occurrence.id, until, reason, now);
+      return 'deferred';
+    };
+    // A catch-up went out lately: the rest of the schedule keeps the policy's minimum gap after it.
+    if (invoice.catch_up_gap_until && invoice.catch_up_gap_until > now)
+      return defer(invoice.catch_up_gap_until, 'min_gap');
+
     const channel = channelOf(channels, occurrence.channel);
+    const contact = channel.plan.contact;
+    /** A message step of this schedule, due and not gone, that comes before this reminder. */
+    const messageAhead = ctx.dueNow.some(
+      (d) =>
+        d.invoice_id === invoice.id &&
+        d.id !== occurrence.id &&
+        d.installment_number === occurrence.installment_number &&
+        d.status === 'scheduled' &&
+        d.offset_days <= occurrence.offset_days &&
+        channelPlan(d.channel).contact === 'message',
+    );
+    // A message never leaves at night, on a weekend or a holiday the policy skips: a reminder due
+    // then (a catch-up after downtime, an invoice registered late, a release) waits for the next
+    // send time, and so does a call or letter that follows it.
+    if ((contact === 'message' || messageAhead) && !mayMessageAt(now, zone, plan, daysOff))
+      return defer(nextSendTime(now, zone, plan, daysOff), 'send_time');
+
+    // First contact: a step whose text or act presupposes earlier reminders (a firm reminder, a
+    // final notice, a formal letter) is never the customer's first message about the invoice. An
+    // email goes out as the first overdue notice instead; a call or a letter waits the policy's
+    // gap after the notice that is going out now (if none is, a person acts: nothing can be said first).
+    let sentAs: string | null = null;
+    const step = (plan.steps as readonly ReminderStep[]).find((s) => s.id === occurrence.step_id);
+    const mayOpen =
+      occurrence.installment_number > 0 ||
+      ctx.contacted.has(invoice.id) ||
+      firstContactAllowed({ ...occurrence, first_contact_allowed: step?.first_contact_allowed });
+    if (!mayOpen && contact === 'message') sentAs = 'first_overdue';
+    else if (!mayOpen && contact === 'task' && messageAhead) return defer(afterGap(), 'first_contact');
+
+    // A catch-up: the first overdue notice, or a reminder leaving after the day it was planned for
+    // (registered late, released late, the service was down), in place of the steps before it:
+    // one message, then the policy's gap.
+    const plannedDay = stepDate(occurrence.installment_due_on ?? invoice.due_date, occurrence.offset_days, {
+      weekends: plan.skip_weekends,
+      holidays: daysOff,
+    }).date;
+    const catchUp = contact === 'message' && (sentAs !== null || plannedDay < today);
+    const sending = sentAs ? { ...occurrence, template_key: sentAs, sent_as: sentAs } : occurrence;
     const composed = await channel.compose({
       trx,
       accountId,
       account,
       customer,
       invoice,
-      occurrence,
+      occurrence: sending,
       today,
       now,
       suppressed: ctx.suppressed,
     });
+    if (composed.kind === 'message') {
+      ctx.contacted.add(invoice.id);
+      if (sentAs) {
+        occurrence.sent_as = sentAs;
+        await markSentAs(trx, occurrence.id, sentAs);
+      }
+      if (catchUp) {
+        const until = afterGap();
+        const { folded } = await spaceAfterCatchUp(trx, accountId, occurrence, until, now);
+        for (const f of folded) await skippedEvent(trx, accountId, f, now);
+        await trx
+          .updateTable('invoices')
+          .set({ catch_up_gap_until: until })
+          .where('account_id', '=', accountId)
+          .where('id', '=', invoice.id)
+          .execute();
+        invoice.catch_up_gap_until = until;
+        // The gap is for what follows: this reminder itself goes now.
+      }
+    }
     switch (composed.kind) {
       case 'skip':
         return skipOccurrence(trx, accountId, occurrence, composed.reason, now);

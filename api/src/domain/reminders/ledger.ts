@@ -28,6 +28,7 @@ export const reminderData = (o: OccurrenceRow, extra: Record<string, unknown> = 
   offset_days: o.offset_days,
   channel: o.channel,
   template_key: o.template_key,
+  ...(o.sent_as && { sent_as: o.sent_as }),
   ...extra,
 });
 
@@ -40,13 +41,22 @@ export async function skipOccurrence(
   now: Date,
 ): Promise<'skipped'> {
   await markSkipped(trx, occurrence.id, reason, now);
+  await skippedEvent(trx, accountId, { ...occurrence, skip_reason: reason }, now);
+  return 'skipped';
+}
+
+/** `reminder.skipped` for a reminder marked skipped, with its reason (and the reminder it was folded into). */
+export async function skippedEvent(trx: Db, accountId: string, occurrence: OccurrenceRow, now: Date): Promise<void> {
   await recordEvent(trx, {
     accountId,
     type: 'reminder.skipped',
     objectType: 'reminder',
     objectId: occurrence.id,
-    data: reminderData(occurrence, { message_id: occurrence.message_id, reason }),
+    data: reminderData(occurrence, {
+      message_id: occurrence.message_id,
+      reason: occurrence.skip_reason,
+      ...(occurrence.folded_into && { folded_into: occurrence.folded_into }),
+    }),
     at: now,
   });
-  return 'skipped';
 }

@@ -11,6 +11,7 @@ export interface PolicyPlan {
     channel: Channel;
     template_key: string | null;
     applies_late_fees: boolean;
+    first_contact_allowed?: boolean;
   }>;
   repeat: { every_days: number; max: number } | null;
   send_hour: number;
@@ -18,6 +19,28 @@ export interface PolicyPlan {
   skip_weekends: boolean;
   /** Public holidays of the customer's country (else the account's) move a reminder to the next working day. */
   skip_holidays: boolean;
+  /** Days a catch-up keeps before the next step (see `firstContactAllowed`). */
+  min_gap_days: number;
+}
+
+/** Templates that may open the conversation about a late invoice: their text presupposes no earlier reminder. */
+const FIRST_CONTACT_TEMPLATES = new Set(['overdue_friendly', 'first_overdue']);
+
+/**
+ * Whether a step may be the customer's first message about an invoice: as set on the step, else
+ * yes before and on the due date, for a friendly or first-overdue email and for a webhook (no
+ * message to the customer); no for any other step after the due date (a firm reminder, a final
+ * notice, a call, a formal letter, a collection agency), whose text or act presupposes reminders.
+ */
+export function firstContactAllowed(step: {
+  offset_days: number;
+  channel: string;
+  template_key: string | null;
+  first_contact_allowed?: boolean | undefined;
+}): boolean {
+  if (step.first_contact_allowed !== undefined) return step.first_contact_allowed;
+  if (step.offset_days <= 0 || step.channel === 'webhook') return true;
+  return step.template_key !== null && FIRST_CONTACT_TEMPLATES.has(step.template_key);
 }
 
 /** One reminder to come: a step (or a repeat of the last email step) at a local date and hour. */
@@ -47,6 +70,7 @@ export const DEFAULT_POLICY = {
   send_minute: 0,
   skip_weekends: true,
   skip_holidays: false,
+  min_gap_days: 3,
   steps: [
     { offset_days: -7, channel: 'email', template_key: 'before_due', applies_late_fees: false },
     { offset_days: 0, channel: 'email', template_key: 'due_today', applies_late_fees: false },
@@ -106,6 +130,32 @@ export function nextSendTime(now: Date, timeZone: string, policy: PolicyPlan, ho
     if (at.getTime() >= now.getTime()) return at;
     day = addDays(day, 1);
   }
+}
+
+/** The local hour after which no message leaves for the day (unless the policy's send time is later). */
+export const MESSAGES_UNTIL_HOUR = 20;
+
+/**
+ * Whether a message may leave at `now`: an allowed day (no weekend or public holiday the policy
+ * skips), from the policy's send time until 20:00 local time (or one hour after a later send
+ * time). A reminder due at any other moment (the service was down, an invoice registered late at
+ * night or on a Sunday) waits for `nextSendTime`.
+ */
+export function mayMessageAt(
+  now: Date,
+  timeZone: string,
+  policy: PolicyPlan,
+  holidays?: HolidayCalendar | null,
+): boolean {
+  const day = todayIn(now, timeZone);
+  if (stepDate(day, 0, daysOff(policy, holidays)).date !== day) return false;
+  const from = zonedDateTimeToInstant(day, policy.send_hour, policy.send_minute, timeZone);
+  const untilHour = Math.max(MESSAGES_UNTIL_HOUR, policy.send_hour + 1);
+  const until =
+    untilHour >= 24
+      ? zonedDateTimeToInstant(addDays(day, 1), 0, 0, timeZone)
+      : zonedDateTimeToInstant(day, untilHour, 0, timeZone);
+  return now >= from && now < until;
 }
 
 /** Steps in the order they play out: by offset, then by channel (emails before tasks on the same day). */

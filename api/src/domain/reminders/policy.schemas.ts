@@ -5,6 +5,9 @@ import { CHANNEL_NAMES, describeChannels } from './channels/registry.ts';
 export const Channel = Type.Enum(CHANNEL_NAMES, { description: describeChannels() });
 export type Channel = Type.Static<typeof Channel>;
 
+const FIRST_CONTACT_DESCRIPTION =
+  'Whether this step may be the first message the customer gets about the invoice. When it may not (its text presupposes earlier reminders) and nothing was sent yet, an email step goes out as the `first_overdue` notice instead, and a call, letter or collection step waits `min_gap_days` after it. Default: true before and on the due date, for `overdue_friendly` and `first_overdue` steps and webhooks; false otherwise.';
+
 const TemplateKey = Type.String({
   pattern: '^[a-z][a-z0-9_]{0,39}$',
   description: 'The template an email step renders (see /v1/templates).',
@@ -17,6 +20,7 @@ export const ReminderStep = Type.Object(
     channel: Channel,
     template_key: Nullable(Type.String()),
     applies_late_fees: Type.Boolean(),
+    first_contact_allowed: Type.Boolean({ description: FIRST_CONTACT_DESCRIPTION }),
   },
   { additionalProperties: false },
 );
@@ -34,6 +38,7 @@ export const ReminderStepInput = Type.Object(
     channel: Channel,
     template_key: Type.Optional(Nullable(TemplateKey)),
     applies_late_fees: Type.Optional(Type.Boolean()),
+    first_contact_allowed: Type.Optional(Type.Boolean({ description: FIRST_CONTACT_DESCRIPTION })),
   },
   { additionalProperties: false },
 );
@@ -65,6 +70,12 @@ const settings = {
       "A reminder falling on a public holiday of the customer's country (its billing address; else the account's) moves to the next working day. Default false.",
   }),
   min_balance: MinBalance,
+  min_gap_days: Type.Integer({
+    minimum: 0,
+    maximum: 30,
+    description:
+      'After a catch-up (a reminder sent late, in place of steps already past, or as the first overdue notice), the next step waits at least this many days. Default 3.',
+  }),
 };
 
 export const ReminderPolicy = Type.Object(
@@ -79,6 +90,7 @@ export const ReminderPolicy = Type.Object(
     skip_weekends: Type.Boolean(),
     skip_holidays: Type.Boolean(),
     min_balance: MinBalance,
+    min_gap_days: Type.Integer(),
     is_default: Type.Boolean(),
     invoices_to_replan: Type.Integer({
       minimum: 0,
@@ -102,6 +114,7 @@ export const ReminderPolicyCreate = Type.Object(
     skip_weekends: Type.Optional(settings.skip_weekends),
     skip_holidays: Type.Optional(settings.skip_holidays),
     min_balance: Type.Optional(settings.min_balance),
+    min_gap_days: Type.Optional(settings.min_gap_days),
   },
   { $id: 'ReminderPolicyCreate', additionalProperties: false },
 );

@@ -14,7 +14,7 @@ import {
   type PolicyRow,
   updatePolicy,
 } from './policy.repository.ts';
-import { DEFAULT_POLICY, orderedSteps, type PolicyPlan } from './policy.rules.ts';
+import { DEFAULT_POLICY, firstContactAllowed, orderedSteps, type PolicyPlan } from './policy.rules.ts';
 import {
   type ReminderPolicy,
   ReminderPolicyCreate,
@@ -33,6 +33,7 @@ export function planOf(row: PolicyRow): PolicyPlan {
     send_minute: row.send_minute,
     skip_weekends: row.skip_weekends,
     skip_holidays: row.skip_holidays,
+    min_gap_days: row.min_gap_days,
   };
 }
 
@@ -43,13 +44,17 @@ const present = (row: PolicyRow, defaultId: string | null): ReminderPolicy => ({
   id: row.id,
   object: 'reminder_policy',
   name: row.name,
-  steps: orderedSteps(row.steps as unknown as ReminderStep[]),
+  steps: orderedSteps(row.steps as unknown as ReminderStep[]).map((step) => ({
+    ...step,
+    first_contact_allowed: firstContactAllowed(step),
+  })),
   repeat: planOf(row).repeat,
   send_hour: row.send_hour,
   send_minute: row.send_minute,
   skip_weekends: row.skip_weekends,
   skip_holidays: row.skip_holidays,
   min_balance: row.min_balance as Record<string, number>,
+  min_gap_days: row.min_gap_days,
   is_default: row.id === defaultId,
   invoices_to_replan: row.replan_after === null ? 0 : row.invoices_to_replan,
   created_at: row.created_at.toISOString(),
@@ -78,12 +83,16 @@ function normalizeSteps(input: ReminderStepInput[], existing: ReminderStep[]): R
         ],
       });
     }
-    return {
+    const normalized = {
       id: step.id ?? newId('reminderStep'),
       offset_days: step.offset_days,
       channel: step.channel,
       template_key: step.template_key ?? null,
       applies_late_fees: step.applies_late_fees ?? false,
+    };
+    return {
+      ...normalized,
+      first_contact_allowed: firstContactAllowed({ ...normalized, first_contact_allowed: step.first_contact_allowed }),
     };
   });
 }
@@ -101,6 +110,7 @@ function columns(data: ReminderPolicyUpdate, steps: ReminderStep[] | undefined) 
     ...(data.skip_weekends !== undefined && { skip_weekends: data.skip_weekends }),
     ...(data.skip_holidays !== undefined && { skip_holidays: data.skip_holidays }),
     ...(data.min_balance !== undefined && { min_balance: JSON.stringify(data.min_balance) }),
+    ...(data.min_gap_days !== undefined && { min_gap_days: data.min_gap_days }),
   };
 }
 
@@ -121,6 +131,7 @@ export async function insertDefaultPolicy(trx: Db, accountId: string, now: Date)
     send_minute: DEFAULT_POLICY.send_minute,
     skip_weekends: DEFAULT_POLICY.skip_weekends,
     skip_holidays: DEFAULT_POLICY.skip_holidays,
+    min_gap_days: DEFAULT_POLICY.min_gap_days,
     created_at: now,
     updated_at: now,
   });

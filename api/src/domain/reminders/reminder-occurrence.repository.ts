@@ -289,11 +289,86 @@ export async function invoiceIdOfOccurrence(trx: Db, id: string): Promise<string
 export function dueStepsOfInvoices(trx: Db, invoiceIds: readonly string[], now: Date) {
   return trx
     .selectFrom('reminder_occurrences')
-    .select(['invoice_id', 'installment_number', 'offset_days', 'repeat_index', 'status'])
+    .select(['id', 'invoice_id', 'installment_number', 'offset_days', 'repeat_index', 'channel', 'status'])
     .where('invoice_id', 'in', invoiceIds)
     .where('status', 'in', ['scheduled', 'sending', 'sent'])
     .where('scheduled_at', '<=', now)
     .execute();
+}
+
+/**
+ * After a catch-up: the reminders of its schedule still to go before `until` wait until then
+ * (`min_gap`); those before it in the schedule and due are folded into it (skipped as `stale`,
+ * `folded_into` naming it), and so are those skipped as stale since the last reminder sent.
+ * Returns the ids moved and the reminders folded (their events are the caller's).
+ */
+export async function spaceAfterCatchUp(
+  trx: Db,
+  accountId: string,
+  catchUp: Pick<OccurrenceRow, 'id' | 'invoice_id' | 'installment_number' | 'offset_days' | 'repeat_index'>,
+  until: Date,
+  now: Date,
+): Promise<{ moved: string[]; folded: OccurrenceRow[] }> {
+  const sameSchedule = trx
+    .selectFrom('reminder_occurrences')
+    .where('account_id', '=', accountId)
+    .where('invoice_id', '=', catchUp.invoice_id)
+    .where('installment_number', '=', catchUp.installment_number)
+    .where('id', '<>', catchUp.id);
+  const before = sql<SqlBool>`(offset_days < ${catchUp.offset_days} OR (offset_days = ${catchUp.offset_days} AND repeat_index < ${catchUp.repeat_index}))`;
+  const folded = await trx
+    .updateTable('reminder_occurrences')
+    .set({ status: 'skipped', skip_reason: 'stale', folded_into: catchUp.id, updated_at: now })
+    .where('account_id', '=', accountId)
+    .where(
+      'id',
+      'in',
+      sameSchedule.select('id').where('status', '=', 'scheduled').where('scheduled_at', '<=', now).where(before),
+    )
+    .returningAll()
+    .execute();
+  // Those already skipped as superseded since the last reminder that went out are folded into it too.
+  const lastSent = await sameSchedule
+    .select(['offset_days', 'repeat_index'])
+    .where('status', 'in', ['sent', 'sending'])
+    .where(before)
+    .orderBy('offset_days', 'desc')
+    .orderBy('repeat_index', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  await trx
+    .updateTable('reminder_occurrences')
+    .set({ folded_into: catchUp.id })
+    .where('account_id', '=', accountId)
+    .where(
+      'id',
+      'in',
+      sameSchedule
+        .select('id')
+        .where('status', '=', 'skipped')
+        .where('skip_reason', '=', 'stale')
+        .where('folded_into', 'is', null)
+        .where(before)
+        .where(
+          lastSent
+            ? sql<SqlBool>`(offset_days, repeat_index) > (${lastSent.offset_days}, ${lastSent.repeat_index})`
+            : sql<SqlBool>`true`,
+        ),
+    )
+    .execute();
+  const moved = await trx
+    .updateTable('reminder_occurrences')
+    .set({ scheduled_at: until, hold_reason: 'min_gap', updated_at: now })
+    .where('account_id', '=', accountId)
+    .where('id', 'in', sameSchedule.select('id').where('status', '=', 'scheduled').where('scheduled_at', '<', until))
+    .returning('id')
+    .execute();
+  return { moved: moved.map((r) => r.id), folded };
+}
+
+/** The template a reminder went out as, when not its own (`first_overdue`). */
+export async function markSentAs(trx: Db, id: string, template: string): Promise<void> {
+  await trx.updateTable('reminder_occurrences').set({ sent_as: template }).where('id', '=', id).execute();
 }
 
 export async function markSkipped(trx: Db, id: string, reason: string, now: Date): Promise<void> {

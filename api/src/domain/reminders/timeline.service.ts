@@ -33,7 +33,21 @@ export const TimelineEntry = Type.Object(
           'Why the reminder left its date: each day skipped, `2026-12-25 Noël, 2026-12-26 weekend` (public holidays by their name).',
       }),
     ),
-    reason: Nullable(Type.String({ description: 'Why it was skipped, held or deferred.' })),
+    reason: Nullable(
+      Type.String({
+        description:
+          'Why it was skipped, held or deferred: `stale` (superseded by a later step), `first_contact` (waits after the first overdue notice), `min_gap` (waits after a catch-up)…',
+      }),
+    ),
+    sent_as: Nullable(
+      Type.String({
+        description:
+          'The template it went out as when not its own: `first_overdue`, the first message about an invoice already late, in place of a step that presupposes earlier reminders.',
+      }),
+    ),
+    folded_into: Nullable(
+      Type.String({ description: 'Skipped as superseded: the reminder that went out in its place (a catch-up).' }),
+    ),
     sent_at: Nullable(Timestamp),
     subject: Nullable(Type.String({ description: 'The subject sent, or that would be sent if it went out now.' })),
     message_id: Nullable(Type.String()),
@@ -198,6 +212,8 @@ export function createTimelineService(deps: {
             moved_from: o.moved_from,
             moved_for: o.moved_for,
             reason: o.skip_reason ?? o.hold_reason ?? o.failure,
+            sent_as: o.sent_as,
+            folded_into: o.folded_into,
             sent_at: o.sent_at?.toISOString() ?? null,
             subject,
             message_id: o.message_id,

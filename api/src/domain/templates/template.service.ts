@@ -215,9 +215,9 @@ export function createTemplateService(deps: { database: Database; clock: Clock }
       const template = Object.fromEntries(
         TEMPLATE_PARTS.map((part) => [part, data[part] ?? read.stored?.[part] ?? '']),
       ) as TemplateSource;
-      const offsetDays = isDefaultTemplateKey(data.key)
-        ? DEFAULT_STEP_OFFSETS[data.key]
-        : daysBetween(read.invoice.due_date, today);
+      const offsetDays =
+        (isDefaultTemplateKey(data.key) ? DEFAULT_STEP_OFFSETS[data.key] : undefined) ??
+        daysBetween(read.invoice.due_date, today);
       const context = buildReminderContext({ ...read, today, stepKey: data.key, offsetDays });
       return {
         object: 'template_preview',

@@ -32,6 +32,10 @@ const ReminderStepRef = builder.objectRef<ReminderStep>('ReminderStep').implemen
     channel: t.expose('channel', { type: ReminderChannel }),
     templateKey: t.exposeString('template_key', { nullable: true }),
     appliesLateFees: t.exposeBoolean('applies_late_fees'),
+    firstContactAllowed: t.exposeBoolean('first_contact_allowed', {
+      description:
+        'Whether this step may be the first message about the invoice; when not, an email step goes out as the first overdue notice.',
+    }),
   }),
 });
 
@@ -74,6 +78,9 @@ const ReminderPolicyRef = builder.objectRef<ReminderPolicy>('ReminderPolicy').im
       description: 'Per currency, the balance below which nobody is chased.',
       resolve: (p) => Object.entries(p.min_balance).map(([currency, amount]) => ({ currency, amount })),
     }),
+    minGapDays: t.exposeInt('min_gap_days', {
+      description: 'Days a catch-up (a late reminder, a first overdue notice) keeps before the next step.',
+    }),
     isDefault: t.exposeBoolean('is_default'),
     invoicesToReplan: t.exposeInt('invoices_to_replan', {
       description:
@@ -91,6 +98,7 @@ const ReminderStepInput = builder.inputType('ReminderStepInput', {
     channel: t.field({ type: ReminderChannel }),
     templateKey: t.string(),
     appliesLateFees: t.boolean(),
+    firstContactAllowed: t.boolean(),
   }),
 });
 
@@ -109,6 +117,7 @@ function policyInput(name: string, description: string) {
       sendMinute: t.int(),
       skipWeekends: t.boolean(),
       skipHolidays: t.boolean(),
+      minGapDays: t.int(),
       minBalance: t.field({
         type: [CurrencyAmountInput],
         description: 'Per currency, the balance below which nobody is chased.',
@@ -146,6 +155,15 @@ const TimelineEntryRef = builder.objectRef<TimelineEntry>('TimelineEntry').imple
       description: 'Each day skipped: `2026-12-25 Noël, 2026-12-26 weekend`.',
     }),
     reason: t.exposeString('reason', { nullable: true }),
+    sentAs: t.exposeString('sent_as', {
+      nullable: true,
+      description:
+        'The template it went out as when not its own (`first_overdue`: the first message about a late invoice).',
+    }),
+    foldedInto: t.exposeID('folded_into', {
+      nullable: true,
+      description: 'Skipped as superseded: the reminder that went out in its place.',
+    }),
     sentAt: t.expose('sent_at', { type: 'DateTime', nullable: true }),
     subject: t.exposeString('subject', { nullable: true }),
     messageId: t.exposeID('message_id', { nullable: true }),

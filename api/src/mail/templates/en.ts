@@ -57,13 +57,30 @@ const copies: Record<string, MessageCopy> = {
   },
   due_today: {
     lang: 'en',
+    // Moved past the due date (a weekend, a holiday), the message speaks of a date already passed.
     subject:
-      '{{creditor.name}}: invoice {{invoice.number}}{{#if invoice.description}} ({{invoice.description}}){{/if}} is due today',
+      '{{creditor.name}}: invoice {{invoice.number}}{{#if invoice.description}} ({{invoice.description}}){{/if}} {{#if invoice.days_overdue}}was due on {{date invoice.due_date "full"}}{{else}}is due today{{/if}}',
     greeting: helloGreeting,
     intro: [
-      'A quick reminder that invoice {{invoice.number}}, sent on {{date invoice.issue_date}}, is due today, {{date invoice.due_date}}.',
+      '{{#if invoice.days_overdue}}A quick reminder that invoice {{invoice.number}}, sent on {{date invoice.issue_date}}, fell due on {{date invoice.due_date "full"}}.{{else}}A quick reminder that invoice {{invoice.number}}, sent on {{date invoice.issue_date}}, is due today, {{date invoice.due_date}}.{{/if}}',
     ],
     facts: facts(false),
+    payment,
+    outro: [alreadyPaid, questions],
+    signoff: 'Kind regards,',
+  },
+  first_overdue: {
+    lang: 'en',
+    // The first message about an invoice already late (registered late, a backlog imported, a
+    // long pause): the facts only, never "despite our reminders".
+    subject: `{{creditor.name}}: invoice {{invoice.number}} is ${daysOverdue} overdue, {{money invoice.total_due}} due`,
+    greeting: helloGreeting,
+    intro: [
+      `According to our records, invoice {{invoice.number}}${about}, sent on {{date invoice.issue_date}} and due on {{date invoice.due_date}}, has not been paid yet: it is now ${daysOverdue} overdue.`,
+      `The amount now due is {{money invoice.total_due}}${includingFees}. Please pay it at your earliest convenience, or tell us by return when payment will be made.`,
+      'If anything on this invoice looks wrong, let us know and we will correct it.',
+    ],
+    facts: facts(true),
     payment,
     outro: [alreadyPaid, questions],
     signoff: 'Kind regards,',

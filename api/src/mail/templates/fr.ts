@@ -59,13 +59,30 @@ const copies: Record<string, MessageCopy> = {
   },
   due_today: {
     lang: 'fr',
+    // Moved past the due date (a weekend, a holiday), the message speaks of a date already passed.
     subject:
-      "{{creditor.name}} : facture {{invoice.number}}{{#if invoice.description}} ({{invoice.description}}){{/if}} à régler aujourd'hui",
+      '{{creditor.name}} : facture {{invoice.number}}{{#if invoice.description}} ({{invoice.description}}){{/if}} {{#if invoice.days_overdue}}échue le {{date invoice.due_date "full"}}{{else}}à régler aujourd\'hui{{/if}}',
     greeting,
     intro: [
-      "Un petit rappel : la facture {{invoice.number}}, émise le {{date invoice.issue_date}}, arrive à échéance aujourd'hui, {{date invoice.due_date}}.",
+      '{{#if invoice.days_overdue}}Un petit rappel : la facture {{invoice.number}}, émise le {{date invoice.issue_date}}, est arrivée à échéance le {{date invoice.due_date "full"}}.{{else}}Un petit rappel : la facture {{invoice.number}}, émise le {{date invoice.issue_date}}, arrive à échéance aujourd\'hui, {{date invoice.due_date}}.{{/if}}',
     ],
     facts: facts(false),
+    payment,
+    outro: [alreadyPaid, questions],
+    signoff: 'Cordialement,',
+  },
+  first_overdue: {
+    lang: 'fr',
+    // The first message about an invoice already late (registered late, a backlog imported, a
+    // long pause): the facts only, never "despite our reminders".
+    subject: `{{creditor.name}} : facture {{invoice.number}} en retard de ${daysOverdue}, {{money invoice.total_due}} à régler`,
+    greeting,
+    intro: [
+      `Sauf erreur de notre part, la facture {{invoice.number}}${about}, émise le {{date invoice.issue_date}} et échue le {{date invoice.due_date}}, n'a pas encore été réglée : elle est en retard de ${daysOverdue}.`,
+      `Le montant dû à ce jour s'élève à {{money invoice.total_due}}${includingFees}. Nous vous remercions de bien vouloir procéder à son règlement, ou de nous indiquer par retour la date à laquelle il interviendra.`,
+      'Si un élément de cette facture vous semble inexact, dites-le-nous et nous la corrigerons.',
+    ],
+    facts: facts(true),
     payment,
     outro: [alreadyPaid, questions],
     signoff: 'Cordialement,',

@@ -3,12 +3,23 @@ import type { TemplateSource } from '../render.ts';
 import { EN_TEMPLATES } from './en.ts';
 import { FR_TEMPLATES } from './fr.ts';
 
-/** The keys of the default templates, in the order of the seed schedule. */
-export const TEMPLATE_KEYS = ['before_due', 'due_today', 'overdue_friendly', 'overdue_firm', 'final_notice'] as const;
+/**
+ * The keys of the default templates, in the order of the seed schedule. `first_overdue` is no
+ * step of its own: it is the first message about an invoice already late, sent in place of a step
+ * that presupposes earlier reminders (see docs/reminders.md#first-contact-and-catch-up).
+ */
+export const TEMPLATE_KEYS = [
+  'before_due',
+  'due_today',
+  'first_overdue',
+  'overdue_friendly',
+  'overdue_firm',
+  'final_notice',
+] as const;
 export type DefaultTemplateKey = (typeof TEMPLATE_KEYS)[number];
 
-/** Days from the due date at which the seed schedule sends each default template. */
-export const DEFAULT_STEP_OFFSETS: Readonly<Record<DefaultTemplateKey, number>> = Object.freeze({
+/** Days from the due date at which the seed schedule sends each default template (`first_overdue`: whenever it is needed). */
+export const DEFAULT_STEP_OFFSETS: Readonly<Partial<Record<DefaultTemplateKey, number>>> = Object.freeze({
   before_due: -7,
   due_today: 0,
   overdue_friendly: 7,

@@ -14,7 +14,7 @@ export interface ComposedEmail {
   html: string;
   text: string;
   locale: string;
-  /** The template actually rendered (a first contact folds a firm step into `overdue_friendly`). */
+  /** The template actually rendered (`first_overdue` in place of a step that presupposes earlier reminders). */
   templateKey?: string;
 }
 
@@ -132,6 +132,12 @@ export interface ChannelPlan {
   readonly repeats: boolean;
   /** A step must name a template (`template_key`). */
   readonly needsTemplate: boolean;
+  /**
+   * What the channel is to the customer: `message`, a message Relance sends (it can carry the
+   * first overdue notice, and counts as a contact); `task`, a person acts (a call, a letter);
+   * `none`, nothing reaches the customer (an event for the integrator).
+   */
+  readonly contact: 'message' | 'task' | 'none';
 }
 
 /** What a channel does at send time, given its dependencies. */
