@@ -70,6 +70,7 @@ export const INVOICE_TIMESTAMP_COLUMNS = [
   'updated_at',
   'overdue_notified_at',
   'due_soon_notified_at',
+  'catch_up_gap_until',
 ] as const satisfies ReadonlyArray<keyof InvoiceRow>;
 
 /**
