@@ -114,7 +114,7 @@ t.test('a backlog invoice: one first overdue notice at the send time, the letter
   );
   t.match(
     entries.find((e) => e.channel === 'letter'),
-    { status: 'sent', reason: 'first_contact' },
+    { status: 'sent', reason: 'min_gap' },
   );
 
   const events = (await call('GET', '/v1/events?type=reminder.sent')).json().data;

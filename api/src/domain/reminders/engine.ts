@@ -12,7 +12,7 @@ import { insertMessages, insertPendingMessage, invoicesContacted } from '../mess
 import type { Delivery, MessageValues } from './channels/channel.ts';
 import { channelOf, channelPlan, type Channels } from './channels/registry.ts';
 import { guardBeforeSend } from './guard.rules.ts';
-import { type Outcome, nowFor, reminderData, skipOccurrence, skippedEvent } from './ledger.ts';
+import { type Outcome, reminderData, skipOccurrence, skippedEvent, timeOf } from './ledger.ts';
 import { policiesForInvoices, type PolicyRow } from './policy.repository.ts';
 import { minBalanceOf, planOf } from './policy.service.ts';
 import {
@@ -88,7 +88,7 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; c
       const invoiceIds = [...new Set(peeks.map((p) => p.invoice_id))].sort();
       let invoices = await lockInvoices(trx, invoiceIds);
       const account = await trx.selectFrom('accounts').selectAll().executeTakeFirstOrThrow();
-      const now = await nowFor(trx, account, clock);
+      const { now, sandbox } = await timeOf(trx, account, clock);
       const today = todayIn(now, account.time_zone);
       const policyByInvoice = await policiesForInvoices(trx, invoiceIds);
       // An invoice whose policy changed is replanned first, flagged yet or not (the workers flag
@@ -162,6 +162,7 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; c
           laterStepDue,
           dueNow,
           contacted,
+          sandbox,
           suppressed,
           sentLocally,
           deliveries,
@@ -221,6 +222,8 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; c
       }>;
       /** Invoices whose customer has had a message about them; grows as the batch composes. */
       contacted: Set<string>;
+      /** A test account following real time (no clock set): its outbox shows results at any hour. */
+      sandbox: boolean;
       suppressed: Set<string>;
       /** Messages a local transport delivered in this batch, written together at its end. */
       sentLocally: SentLocally[];
@@ -314,7 +317,7 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; c
     // A message never leaves at night, on a weekend or a holiday the policy skips: a reminder due
     // then (a catch-up after downtime, an invoice registered late, a release) waits for the next
     // send time, and so does a call or letter that follows it.
-    if ((contact === 'message' || messageAhead) && !mayMessageAt(now, zone, plan, daysOff))
+    if (!ctx.sandbox && (contact === 'message' || messageAhead) && !mayMessageAt(now, zone, plan, daysOff))
       return defer(nextSendTime(now, zone, plan, daysOff), 'send_time');
 
     // First contact: a step whose text or act presupposes earlier reminders (a firm reminder, a

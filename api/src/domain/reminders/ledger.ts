@@ -10,13 +10,25 @@ export type Outcome = 'sent' | 'skipped' | 'held' | 'deferred' | 'failed' | 'ret
 
 /** The instant "now" is for an account: its test clock when it is a test account, else the system's. */
 export async function nowFor(trx: Db, account: { id: string; mode: string }, clock: Clock): Promise<Date> {
-  if (account.mode !== 'test') return clock.now();
+  return (await timeOf(trx, account, clock)).now;
+}
+
+/**
+ * "Now" for an account, and whether it is a sandbox: a test account that follows real time (its
+ * clock not set), whose outbox shows results at once, whatever the hour.
+ */
+export async function timeOf(
+  trx: Db,
+  account: { id: string; mode: string },
+  clock: Clock,
+): Promise<{ now: Date; sandbox: boolean }> {
+  if (account.mode !== 'test') return { now: clock.now(), sandbox: false };
   const row = await trx
     .selectFrom('account_clocks')
     .select('now')
     .where('account_id', '=', account.id)
     .executeTakeFirst();
-  return row?.now ?? clock.now();
+  return row ? { now: row.now, sandbox: false } : { now: clock.now(), sandbox: true };
 }
 
 /** The `data` of a reminder's events. */
