@@ -64,3 +64,15 @@ export async function pgAccepts(port: number): Promise<boolean> {
     await client.end().catch(() => {});
   }
 }
+
+/**
+ * A fixed-offset time zone (`Etc/GMT±N`) in which it is now about noon: an account in it sends
+ * its emails within the policy's send window (09:00 to 20:00) whatever the hour a test on real
+ * time runs. (Pair it with `skip_weekends: false` for a test that may run on a weekend.)
+ */
+export function middayZone(now = new Date()): string {
+  const offset = 12 - now.getUTCHours();
+  if (offset === 0) return 'Etc/GMT';
+  // The Etc zones' signs are POSIX's: Etc/GMT-2 is two hours ahead of UTC.
+  return `Etc/GMT${offset > 0 ? '-' : '+'}${Math.abs(offset)}`;
+}

@@ -5,7 +5,7 @@ import { systemClock } from '../../src/clock.ts';
 import { createServices } from '../../src/services.ts';
 import { createDatabase } from '../../src/store/database.ts';
 import { ADMIN_URL, createTestDatabase, urlFor } from '../helpers/database.ts';
-import { freePort, runScript, waitFor } from '../helpers/process.ts';
+import { freePort, middayZone, runScript, waitFor } from '../helpers/process.ts';
 import { startResendStandIn } from '../helpers/resend-stand-in.ts';
 import { startReceiver } from '../helpers/webhook-receiver.ts';
 
@@ -100,11 +100,17 @@ export async function runProcessesScenario(t: Test, scenario: Scenario) {
   const accounts: Array<{ id: string; key: string; mode: 'live' | 'test'; endpointsAt: Date }> = [];
   for (let i = 0; i <= LIVE_ACCOUNTS; i++) {
     const mode = i < LIVE_ACCOUNTS ? 'live' : 'test';
+    // Live accounts send on real time: about noon in their zone, weekends included, so their
+    // reminders are within the send window whenever the test runs.
     const { account, api_key } = await services.accounts.create({
       name: `Company ${i}`,
-      time_zone: 'Europe/Paris',
+      time_zone: mode === 'live' ? middayZone() : 'Europe/Paris',
       mode,
     });
+    if (mode === 'live') {
+      const [policy] = (await call(api_key.secret, 'GET', '/v1/reminder_policies')).data;
+      await call(api_key.secret, 'PATCH', `/v1/reminder_policies/${policy.id}`, { skip_weekends: false });
+    }
     for (const n of [1, 2]) {
       await call(api_key.secret, 'POST', '/v1/webhook_endpoints', {
         url: `${receiver.url}/${account.id}/${n}`,

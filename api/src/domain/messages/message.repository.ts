@@ -243,12 +243,17 @@ export async function occurrencesOfOpenCalls(
  * Which of these invoices the customer has had a message about: one sent, delivered or on its
  * way (a failed, canceled or bounced message reached nobody).
  */
-export async function invoicesContacted(trx: Db, invoiceIds: readonly string[]): Promise<Set<string>> {
+export async function invoicesContacted(
+  trx: Db,
+  accountId: string,
+  invoiceIds: readonly string[],
+): Promise<Set<string>> {
   if (invoiceIds.length === 0) return new Set();
   const rows = await trx
     .selectFrom('messages')
     .select('invoice_id')
     .distinct()
+    .where('account_id', '=', accountId)
     .where('invoice_id', 'in', [...invoiceIds])
     .where('status', 'not in', ['failed', 'canceled', 'bounced'])
     .execute();

@@ -117,12 +117,12 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; c
           channelPlan(a.channel).rank - channelPlan(b.channel).rank,
       );
       /** Invoices about which the customer has had a message (sent, or on its way). */
-      const contacted = await invoicesContacted(trx, invoiceIds);
+      const contacted = await invoicesContacted(trx, accountId, invoiceIds);
       const customerIds = [...new Set(invoices.map((i) => i.customer_id))];
       const customerById = new Map(
         (await trx.selectFrom('customers').selectAll().where('id', 'in', customerIds).execute()).map((c) => [c.id, c]),
       );
-      const dueNow = await dueStepsOfInvoices(trx, invoiceIds, now);
+      const dueNow = await dueStepsOfInvoices(trx, accountId, invoiceIds, now);
       const recipients = [...customerById.values()]
         .flatMap((c) => [c.email, ...c.cc_emails])
         .filter((e): e is string => Boolean(e))
@@ -357,7 +357,7 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; c
       ctx.contacted.add(invoice.id);
       if (sentAs) {
         occurrence.sent_as = sentAs;
-        await markSentAs(trx, occurrence.id, sentAs);
+        await markSentAs(trx, accountId, occurrence.id, sentAs);
       }
       if (catchUp) {
         const until = afterGap();

@@ -286,10 +286,11 @@ export async function invoiceIdOfOccurrence(trx: Db, id: string): Promise<string
  * The reminders of these invoices due by `now` (a later one supersedes an earlier one), including
  * those already on their way or sent: two jobs may take an invoice's steps at the same time.
  */
-export function dueStepsOfInvoices(trx: Db, invoiceIds: readonly string[], now: Date) {
+export function dueStepsOfInvoices(trx: Db, accountId: string, invoiceIds: readonly string[], now: Date) {
   return trx
     .selectFrom('reminder_occurrences')
     .select(['id', 'invoice_id', 'installment_number', 'offset_days', 'repeat_index', 'channel', 'status'])
+    .where('account_id', '=', accountId)
     .where('invoice_id', 'in', invoiceIds)
     .where('status', 'in', ['scheduled', 'sending', 'sent'])
     .where('scheduled_at', '<=', now)
@@ -367,8 +368,13 @@ export async function spaceAfterCatchUp(
 }
 
 /** The template a reminder went out as, when not its own (`first_overdue`). */
-export async function markSentAs(trx: Db, id: string, template: string): Promise<void> {
-  await trx.updateTable('reminder_occurrences').set({ sent_as: template }).where('id', '=', id).execute();
+export async function markSentAs(trx: Db, accountId: string, id: string, template: string): Promise<void> {
+  await trx
+    .updateTable('reminder_occurrences')
+    .set({ sent_as: template })
+    .where('account_id', '=', accountId)
+    .where('id', '=', id)
+    .execute();
 }
 
 export async function markSkipped(trx: Db, id: string, reason: string, now: Date): Promise<void> {
