@@ -147,7 +147,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
   registerIdempotency(app, services.idempotency);
 
   await registerOpenApi(app, { publicUrl: config.publicUrl });
-  await app.register(healthRoutes, { database });
+  await app.register(healthRoutes, {
+    database,
+    // A rate the operator has not recorded: interest assumes it unchanged, so say it, without refusing traffic.
+    warnings: async () =>
+      (await services.lateFees.checkReferenceRates()).missing.map((m) => ({
+        code: 'reference_rate/missing',
+        message: m.message,
+        source: m.source,
+        period: m.period,
+        reference_date: m.reference_date,
+      })),
+  });
   for (const routes of [
     accountRoutes,
     customerRoutes,

@@ -4,7 +4,8 @@ import type { Actor } from './domain/shared/index.ts';
 import { AppError } from './errors.ts';
 import { createServices } from './services.ts';
 import { sendersFromConfig } from './mail/senders.ts';
-import { systemClock } from './clock.ts';
+import { type Clock, systemClock } from './clock.ts';
+import { isValidIsoDate } from './domain/calendar.ts';
 import { createDatabase } from './store/database.ts';
 import { startEmbeddedPostgres } from './store/embedded.ts';
 import { migrateToLatest } from './store/migrate.ts';
@@ -19,6 +20,7 @@ const USAGE = `Relance operator commands (npm run relance -- <command>):
   keys revoke --account ACCT_ID --key KEY_ID
   rates list
   rates add --source ecb_mro|boe_base --effective-on YYYY-MM-DD --rate-bps 215
+  rates check [--today YYYY-MM-DD]   exits 1 when a reference rate is missing
   secrets rotate
 
 Uses DATABASE_URL, or the embedded database under RELANCE_DATA_DIR (default ./.relance).
@@ -31,7 +33,7 @@ const operatorFor = async (services: ReturnType<typeof createServices>, accountI
   return { accountId, keyId: null, readOnly: false, mode: account.mode, timeZone: account.time_zone };
 };
 
-async function run(argv: string[]): Promise<number> {
+async function run(argv: string[], clock: Clock = systemClock): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -48,6 +50,7 @@ async function run(argv: string[]): Promise<number> {
       source: { type: 'string' },
       'effective-on': { type: 'string' },
       'rate-bps': { type: 'string' },
+      today: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -71,7 +74,7 @@ async function run(argv: string[]): Promise<number> {
     throw explainDatabaseError(error, databaseUrl, embedded ? 'the embedded database' : 'DATABASE_URL') ?? error;
   });
   const database = createDatabase(databaseUrl, { max: 2 });
-  const services = createServices({ database, clock: systemClock, senders: sendersFromConfig(config, database) });
+  const services = createServices({ database, clock, senders: sendersFromConfig(config, database) });
   try {
     const command = `${noun} ${verb}`;
     if (command === 'accounts create') {
@@ -97,6 +100,24 @@ async function run(argv: string[]): Promise<number> {
     } else if (command === 'rates list') {
       const rates = await services.lateFees.listReferenceRatesAsOperator();
       for (const r of rates) console.log(`${r.source}  ${r.effective_on}  ${(r.rate_bps / 100).toFixed(2)} %`);
+    } else if (command === 'rates check') {
+      // The day to check as of: the clock's (UTC) today, or --today to see what a given day would report.
+      const today = values.today;
+      if (today !== undefined && !isValidIsoDate(today)) {
+        throw new AppError('cli/invalid_option', 2, '--today must be a calendar date, YYYY-MM-DD');
+      }
+      const { today: day, missing } = await services.lateFees.checkReferenceRates(today);
+      if (missing.length === 0) {
+        console.log(`all rates current (as of ${day})`);
+        return 0;
+      }
+      console.log(`missing reference rates (as of ${day}):`);
+      for (const m of missing) console.log(`  ${m.source}  ${m.period}  ${m.reference_date}  ${m.message}`);
+      console.log(
+        '\nRecord the rate in force on each reference date, the same rate again if it did not change:\n' +
+          `  npm run relance -- rates add --source ${missing[0]?.source} --effective-on ${missing[0]?.reference_date} --rate-bps N`,
+      );
+      return 1;
     } else if (command === 'rates add') {
       // Reference rates are global: only the operator records them (API keys get reference_rate/operator_only).
       if (!values.source || !values['effective-on'] || values['rate-bps'] === undefined) {

@@ -2453,6 +2453,74 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "reference_rate.missing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Interest was computed with a central-bank rate assumed unchanged: the rate of its reference date (passed over 30 days ago) is not recorded. Once per account, source and period; `object_id` is `<source>:<period>` (`ecb_mro:2026-H2`).
+         * @description Sent to endpoints subscribed to `reference_rate.missing`. The body is the event as `GET /v1/events/{id}` shows it; the `webhook-id`, `webhook-timestamp` and `webhook-signature` headers sign it (Standard Webhooks): check them with `verifyWebhook` from `@relance/sdk`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id: the same on every retry, so you can drop duplicates. */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt. */
+                    "webhook-timestamp": string;
+                    /** @description Space-separated `v1,<base64 HMAC-SHA256>` signatures. */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description A `evt_…` id. */
+                        id: string;
+                        /** @constant */
+                        object: "event";
+                        /** @description The account it belongs to. */
+                        account_id: string;
+                        /** @constant */
+                        object_type: "reference_rate";
+                        /** @description The id of that object. */
+                        object_id: string;
+                        /** @description This event's rank among the events of its object: 1, 2, 3… with no gap. A subscriber orders what it receives about one object by it, and ignores an event whose `object_sequence` is not above the last one it applied. */
+                        object_sequence: number;
+                        /** @description Grows with every event of the service: orders the events of an account, even within the same instant (gaps are normal). */
+                        sequence: number;
+                        /** Format: date-time */
+                        created_at: string;
+                        /** @constant */
+                        type: "reference_rate.missing";
+                        data: components["schemas"]["ReferenceRateMissing"];
+                    };
+                };
+            };
+            responses: {
+                /** @description Received. Any other answer, or none within the timeout, is retried. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "promise.made": {
         parameters: {
             query?: never;
@@ -5682,6 +5750,9 @@ export interface components {
              */
             period_to: string;
             rate_bps: number | null;
+            /** @description True when some day of this interest line takes a reference rate (ECB, Bank of England) that was never recorded although its reference date passed more than 30 days before: the last recorded rate was assumed unchanged. A rate recorded later is used by the next accrual, which adds the difference if it is higher. */
+            rate_assumed: boolean;
+            rate_note: string | null;
             waived: boolean;
             waived_at: string | null;
             waive_reason: string | null;
@@ -6375,6 +6446,34 @@ export interface components {
                 /** @description A hard bounce: the address is suppressed. */
                 permanent: boolean;
             };
+        };
+        /** @description A reference rate the account's interest needs was not recorded by the operator more than 30 days after its reference date; `first_invoice_id` / `first_fee_id` name the interest line that found it (later lines of the account carry `rate_assumed` without a new event). */
+        ReferenceRateMissing: {
+            /** @enum {string} */
+            object: "reference_rate_missing";
+            /**
+             * @description `ecb_mro`: ECB main refinancing operations rate. `boe_base`: Bank of England Bank Rate.
+             * @enum {unknown}
+             */
+            source: "ecb_mro" | "boe_base";
+            /** @description The half-year concerned: its days (`ecb_mro`, FR/EU presets) or the debts becoming overdue in it (`boe_base`, UK). */
+            period: string;
+            /**
+             * Format: date
+             * @description The day whose rate applies: 1 January / 1 July (`ecb_mro`), 31 December / 30 June (`boe_base`).
+             */
+            reference_date: string;
+            /** @description The last recorded rate, used as if unchanged (basis points). */
+            assumed_rate_bps: number;
+            /**
+             * Format: date
+             * @description Calendar date, YYYY-MM-DD.
+             */
+            assumed_rate_effective_on: string;
+            /** @description A `inv_…` id. */
+            first_invoice_id: string;
+            /** @description A `fee_…` id. */
+            first_fee_id: string;
         };
         Payment: {
             /** @description A `pay_…` id. */

@@ -207,7 +207,9 @@ export interface InvoiceFees {
   kind: string;
   period_from: string;
   period_to: string;
+  rate_assumed: Generated<boolean>;
   rate_bps: number | null;
+  rate_note: string | null;
   waive_reason: string | null;
   waived_at: Timestamp | null;
 }
@@ -392,6 +394,14 @@ export interface ProviderRateBudgets {
   updated_at: Timestamp;
 }
 
+export interface ReferenceRateAlerts {
+  account_id: string;
+  created_at: Timestamp;
+  invoice_id: string;
+  reference_date: string;
+  source: string;
+}
+
 export interface ReferenceRates {
   created_at: Generated<Timestamp>;
   effective_on: string;
@@ -538,6 +548,7 @@ export interface DB {
   payment_terms: PaymentTerms;
   payments: Payments;
   provider_rate_budgets: ProviderRateBudgets;
+  reference_rate_alerts: ReferenceRateAlerts;
   reference_rates: ReferenceRates;
   reminder_occurrences: ReminderOccurrences;
   reminder_policies: ReminderPolicies;

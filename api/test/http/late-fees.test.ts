@@ -323,7 +323,7 @@ t.test('late fees', async (t) => {
   t.test('reference rates: readable by every account, written only by the operator', async (t) => {
     const list = (await call(other, 'GET', '/v1/reference_rates?source=ecb_mro')).json();
     t.ok(list.data.every((r: { source: string }) => r.source === 'ecb_mro'));
-    t.match(list.data.at(-1), { source: 'ecb_mro', effective_on: '2025-06-11', rate_bps: 215 });
+    t.match(list.data.at(-1), { source: 'ecb_mro', effective_on: '2026-01-01', rate_bps: 215 });
     const boe = (await call(other, 'GET', '/v1/reference_rates?source=boe_base')).json();
     t.match(
       boe.data.find((r: { effective_on: string }) => r.effective_on === '2025-05-08'),

@@ -176,7 +176,7 @@ t.test('health and readiness', async (t) => {
   t.same(health.json(), { status: 'ok' });
   const ready = await ctx.app.inject({ method: 'GET', url: '/ready' });
   t.equal(ready.statusCode, 200);
-  t.same(ready.json(), { status: 'ready' });
+  t.same(ready.json(), { status: 'ready', warnings: [] }, 'every reference rate is current on 2 March 2026');
   await ctx.database.withSystem(async () => {});
   const owner = await import('pg');
   const client = new owner.default.Client({ connectionString: ctx.databaseUrl });

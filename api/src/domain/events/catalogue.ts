@@ -70,6 +70,12 @@ export const EVENT_CATALOGUE: readonly EventTypeEntry[] = [
   ),
   entry('invoice.fee_waived', 'invoice', 'InvoiceFee', 'A late fee was waived.'),
   entry(
+    'reference_rate.missing',
+    'reference_rate',
+    'ReferenceRateMissing',
+    'Interest was computed with a central-bank rate assumed unchanged: the rate of its reference date (passed over 30 days ago) is not recorded. Once per account, source and period; `object_id` is `<source>:<period>` (`ecb_mro:2026-H2`).',
+  ),
+  entry(
     'promise.made',
     'invoice',
     'PromiseToPayChange',

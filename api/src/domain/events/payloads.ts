@@ -1,4 +1,5 @@
 import Type from 'typebox';
+import { REFERENCE_SOURCES } from '../late-fees/index.ts';
 import { Message } from '../messages/index.ts';
 import { CHANNEL_NAMES } from '../reminders/index.ts';
 import { CalendarDate, Id, Nullable, Timestamp } from '../shared/index.ts';
@@ -106,4 +107,40 @@ export const MessageStatusChange = Type.Object(
   },
 );
 
-export const EVENT_PAYLOAD_SCHEMAS = [Reminder, ReminderSchedule, PromiseToPayChange, MessageStatusChange];
+export const ReferenceRateMissing = Type.Object(
+  {
+    object: Type.Literal('reference_rate_missing'),
+    source: Type.Enum([...REFERENCE_SOURCES], {
+      description: '`ecb_mro`: ECB main refinancing operations rate. `boe_base`: Bank of England Bank Rate.',
+    }),
+    period: Type.String({
+      pattern: '^[0-9]{4}-H[12]$',
+      description:
+        'The half-year concerned: its days (`ecb_mro`, FR/EU presets) or the debts becoming overdue in it (`boe_base`, UK).',
+    }),
+    reference_date: Type.String({
+      format: 'date',
+      description: 'The day whose rate applies: 1 January / 1 July (`ecb_mro`), 31 December / 30 June (`boe_base`).',
+    }),
+    assumed_rate_bps: Type.Integer({ description: 'The last recorded rate, used as if unchanged (basis points).' }),
+    assumed_rate_effective_on: CalendarDate,
+    first_invoice_id: Id('inv'),
+    first_fee_id: Id('fee'),
+  },
+  {
+    $id: 'ReferenceRateMissing',
+    additionalProperties: false,
+    description:
+      "A reference rate the account's interest needs was not recorded by the operator more than 30 days after its " +
+      'reference date; `first_invoice_id` / `first_fee_id` name the interest line that found it (later lines of the ' +
+      'account carry `rate_assumed` without a new event).',
+  },
+);
+
+export const EVENT_PAYLOAD_SCHEMAS = [
+  Reminder,
+  ReminderSchedule,
+  PromiseToPayChange,
+  MessageStatusChange,
+  ReferenceRateMissing,
+];

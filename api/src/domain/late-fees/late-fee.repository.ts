@@ -17,6 +17,8 @@ export const presentFee = (row: InvoiceFeeRow): InvoiceFee => ({
   period_from: row.period_from,
   period_to: row.period_to,
   rate_bps: row.rate_bps,
+  rate_assumed: row.rate_assumed,
+  rate_note: row.rate_note,
   waived: row.waived_at !== null,
   waived_at: row.waived_at?.toISOString() ?? null,
   waive_reason: row.waive_reason,

@@ -192,6 +192,28 @@ export function presetRateArgs(
   return { annualRateFor: (day) => presetRate(preset, referenceRates, day) };
 }
 
+/** The reference rate a day late depends on: its source and the day whose rate in force applies. */
+export interface ReferenceUse {
+  source: ReferenceSource;
+  reference_date: string;
+}
+
+/**
+ * Which reference rate each day late of an invoice due on `dueDate` takes under a preset (the
+ * same lookups as {@link presetRateArgs}): FR/EU the ECB rate on the first day of the day's
+ * half-year; UK the Bank of England rate on the date fixed by the day the debt became overdue.
+ */
+export function presetReference(
+  preset: Exclude<LateFeePreset, 'none'>,
+  dueDate: string,
+): (day: string) => ReferenceUse {
+  if (preset === 'uk_b2b') {
+    const fixed: ReferenceUse = { source: 'boe_base', reference_date: ukReferenceDate(addDays(dueDate, 1)) };
+    return () => fixed;
+  }
+  return (day) => ({ source: 'ecb_mro', reference_date: halfYearStart(day) });
+}
+
 /** A fee amount in a currency's minor units. */
 export interface Fee {
   amount: number;

@@ -23,6 +23,19 @@ export const InvoiceFee = Type.Object(
     rate_bps: Nullable(
       Type.Integer({ description: 'Annual rate of the last day of the period, in basis points (1215 = 12.15 %).' }),
     ),
+    rate_assumed: Type.Boolean({
+      description:
+        'True when some day of this interest line takes a reference rate (ECB, Bank of England) that was never recorded ' +
+        'although its reference date passed more than 30 days before: the last recorded rate was assumed unchanged. ' +
+        'A rate recorded later is used by the next accrual, which adds the difference if it is higher.',
+    }),
+    rate_note: Nullable(
+      Type.String({
+        description:
+          'When `rate_assumed`: which rate was missing and what was used instead, e.g. "ecb_mro rate in force on ' +
+          '2026-07-01 (2026-H2) not recorded: assumed unchanged at 2.15 % (in force since 2026-01-01)."',
+      }),
+    ),
     waived: Type.Boolean(),
     waived_at: Nullable(Timestamp),
     waive_reason: Nullable(Type.String()),

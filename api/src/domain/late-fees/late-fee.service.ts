@@ -4,7 +4,7 @@ import { newId } from '../../ids.ts';
 import type { Database, Db } from '../../store/database.ts';
 import { isUniqueViolation } from '../../store/pg-errors.ts';
 import { parseInput } from '../../validation.ts';
-import { addDays, compareDates, daysBetween } from '../calendar.ts';
+import { addDays, compareDates, daysBetween, isValidIsoDate } from '../calendar.ts';
 import { recordEvent } from '../outbox/index.ts';
 import { CHASED_STATUSES, findInvoice, type InvoiceRow } from '../invoices/index.ts';
 import { suspendedPeriod, withoutSuspendedDays } from '../payment-plans/index.ts';
@@ -33,8 +33,16 @@ import {
   type InterestInput,
   type LateFeePreset,
   presetRateArgs,
+  presetReference,
   type ReferenceRate as Rate,
+  type ReferenceUse,
 } from './late-fee.rules.ts';
+import {
+  type AssumedRate,
+  assumedRatesIn,
+  describeAssumedRate,
+  missingReferencePeriods,
+} from './reference-periods.rules.ts';
 import {
   type InvoiceFee,
   InvoiceFeeWaive,
@@ -53,6 +61,8 @@ export interface LateFeeRule {
   capBps: number | null;
   /** `fee_step`: the fixed fee waits for a reminder step with `applies_late_fees`. */
   fixedFeeAt: 'overdue' | 'fee_step';
+  /** The reference rate each day late takes (presets only; a custom rate has none). */
+  reference: ((day: string) => ReferenceUse) | null;
 }
 
 /** The rule for `invoice`: its terms' own rule (`late_fee_kind`), else the account preset; null for none. */
@@ -86,6 +96,7 @@ export async function resolveLateFeeRule(
       graceDays,
       capBps,
       fixedFeeAt,
+      reference: null,
     };
   }
   const presetKind = kind as Exclude<LateFeePreset, 'none'>;
@@ -96,6 +107,7 @@ export async function resolveLateFeeRule(
     graceDays,
     capBps,
     fixedFeeAt,
+    reference: presetReference(presetKind, invoice.due_date),
   };
 }
 
@@ -156,14 +168,20 @@ export async function accrueLateFees(
     .where('invoice_id', '=', invoice.id)
     .orderBy('id')
     .execute();
-  const lines: { kind: 'recovery_fee' | 'interest'; amount: number; from: string; to: string; rate: number | null }[] =
-    [];
+  const lines: {
+    kind: 'recovery_fee' | 'interest';
+    amount: number;
+    from: string;
+    to: string;
+    rate: number | null;
+    assumed: AssumedRate[];
+  }[] = [];
 
   const fixedFeeDue = rule.fixedFeeAt === 'overdue' || input.atFeeStep === true;
   if (fixedFeeDue && principalAtStart > 0 && !existing.some((f) => f.kind === 'recovery_fee')) {
     const fee = rule.fixedFee(principalAtStart, invoice.currency);
     if (fee && fee.amount > 0)
-      lines.push({ kind: 'recovery_fee', amount: fee.amount, from: start, to: start, rate: null });
+      lines.push({ kind: 'recovery_fee', amount: fee.amount, from: start, to: start, rate: null, assumed: [] });
   }
   if (rule.rate) {
     const cap = rule.capBps === null ? null : Math.floor((invoice.total * rule.capBps) / 10_000);
@@ -189,6 +207,10 @@ export async function accrueLateFees(
         from,
         to: input.today,
         rate: result.pieces.at(-1)?.rate_bps ?? null,
+        // Days of this line whose reference rate was never recorded, long enough ago to say so.
+        assumed: rule.reference
+          ? assumedRatesIn(rates ?? [], result.pieces, { from, to: input.today }, rule.reference, input.today)
+          : [],
       });
     }
   }
@@ -209,6 +231,8 @@ export async function accrueLateFees(
           period_from: line.from,
           period_to: line.to,
           rate_bps: line.rate,
+          rate_assumed: line.assumed.length > 0,
+          rate_note: line.assumed.length > 0 ? line.assumed.map(describeAssumedRate).join(' ') : null,
           created_at: input.now,
         })
         .returningAll()
@@ -232,7 +256,56 @@ export async function accrueLateFees(
       at: input.now,
     });
   }
+  for (const [i, line] of lines.entries()) {
+    for (const assumed of line.assumed) {
+      await announceMissingRate(trx, {
+        accountId: input.accountId,
+        invoiceId: invoice.id,
+        feeId: rows[i]?.id ?? '',
+        assumed,
+        now: input.now,
+      });
+    }
+  }
   return fees;
+}
+
+/**
+ * Writes `reference_rate.missing` for a reference period the first time one of the account's
+ * interest lines is computed without its rate: once per account, source and reference date
+ * (reference_rate_alerts; a concurrent accrual waits on the key and then writes nothing).
+ */
+async function announceMissingRate(
+  trx: Db,
+  input: { accountId: string; invoiceId: string; feeId: string; assumed: AssumedRate; now: Date },
+): Promise<void> {
+  const { assumed } = input;
+  const first = await trx
+    .insertInto('reference_rate_alerts')
+    .values({
+      account_id: input.accountId,
+      source: assumed.source,
+      reference_date: assumed.reference_date,
+      invoice_id: input.invoiceId,
+      created_at: input.now,
+    })
+    .onConflict((oc) => oc.columns(['account_id', 'source', 'reference_date']).doNothing())
+    .returning('source')
+    .executeTakeFirst();
+  if (!first) return;
+  await recordEvent(trx, {
+    accountId: input.accountId,
+    type: 'reference_rate.missing',
+    objectType: 'reference_rate',
+    objectId: `${assumed.source}:${assumed.period}`,
+    data: {
+      object: 'reference_rate_missing',
+      ...assumed,
+      first_invoice_id: input.invoiceId,
+      first_fee_id: input.feeId,
+    },
+    at: input.now,
+  });
 }
 
 const presentRate = (row: {
@@ -358,6 +431,21 @@ export function createLateFeeService(deps: { database: Database; clock: Clock })
         403,
         'Reference rates are shared by every account and are recorded by the operator (`relance rates add`).',
       );
+    },
+
+    /**
+     * The reference periods whose rate is missing as of `today` (default: the clock's UTC day):
+     * per source, every reference date after the last recorded rate that passed more than 30
+     * days ago, oldest first. Empty when every rate is current. For `relance rates check` and `/ready`.
+     */
+    async checkReferenceRates(
+      today?: string,
+    ): Promise<{ today: string; missing: (AssumedRate & { message: string })[] }> {
+      const day = today ?? clock.now().toISOString().slice(0, 10);
+      if (!isValidIsoDate(day)) throw new RangeError(`'${day}' is not a calendar date (YYYY-MM-DD)`);
+      const rates = await database.withSystem((trx) => loadReferenceRates(trx));
+      const missing = missingReferencePeriods(rates, day).map((m) => ({ ...m, message: describeAssumedRate(m) }));
+      return { today: day, missing };
     },
 
     /** Every reference rate, for the operator's command line. */

@@ -1,7 +1,10 @@
 /**
- * Reference rates known at release (basis points, with the day each took effect). The migration
- * 2026-11-22T11-30-00_late_fees seeds the same values (migrations keep their own frozen copy);
- * later changes are recorded in the `reference_rates` table, not here.
+ * Reference rates known at release (basis points, with the day each took effect). The migrations
+ * 2026-11-22T11-30-00_late_fees and 2026-12-06T00-50-00_reference_rate_alerts seed the same values
+ * (migrations keep their own frozen copy); later changes are recorded in the `reference_rates`
+ * table, not here. A row repeating the previous rate on a reference date (1 January / 1 July for
+ * the ECB, 31 December / 30 June for the Bank of England) records that the rate was checked and
+ * unchanged that day: rates are known up to the latest `effective_on` of each source.
  * Sources: ECB "Key ECB interest rates" (main refinancing operations, fixed rate);
  * Bank of England "Bank Rate history".
  */
@@ -31,6 +34,8 @@ export const SHIPPED_REFERENCE_RATES: readonly ReferenceRate[] = Object.freeze(
     ecb('2025-03-12', 265),
     ecb('2025-04-23', 240),
     ecb('2025-06-11', 215),
+    ecb('2025-07-01', 215), // unchanged: held at the meetings of July, September, October 2025
+    ecb('2026-01-01', 215), // unchanged: held on 18 December 2025
     boe('2018-08-02', 75),
     boe('2020-03-11', 25),
     boe('2020-03-19', 10),
@@ -54,5 +59,6 @@ export const SHIPPED_REFERENCE_RATES: readonly ReferenceRate[] = Object.freeze(
     boe('2025-05-08', 425),
     boe('2025-08-07', 400),
     boe('2025-12-18', 375),
+    boe('2025-12-31', 375), // unchanged: no MPC decision between 18 and 31 December 2025
   ].map((rate) => Object.freeze(rate)),
 );

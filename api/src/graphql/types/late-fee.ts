@@ -46,6 +46,14 @@ export const InvoiceFeeRef = builder.objectRef<InvoiceFee>('InvoiceFee').impleme
       nullable: true,
       description: 'Annual rate of the last day of the period, in basis points.',
     }),
+    rateAssumed: t.exposeBoolean('rate_assumed', {
+      description:
+        'True when a reference rate this line needed was never recorded although its reference date passed more than 30 days before: the last recorded rate was assumed unchanged.',
+    }),
+    rateNote: t.exposeString('rate_note', {
+      nullable: true,
+      description: 'When `rateAssumed`: which rate was missing and what was used instead.',
+    }),
     waived: t.exposeBoolean('waived'),
     waivedAt: t.expose('waived_at', { type: 'DateTime', nullable: true }),
     waiveReason: t.exposeString('waive_reason', { nullable: true }),
