@@ -31,6 +31,7 @@ import { bankStatementRoutes } from './http/routes/v1/bank-statements.routes.ts'
 import { reportRoutes } from './http/routes/v1/reports.routes.ts';
 import { reminderRoutes } from './http/routes/v1/reminders.routes.ts';
 import { taskRoutes } from './http/routes/v1/tasks.routes.ts';
+import { documentRoutes } from './http/routes/v1/documents.routes.ts';
 import { templateRoutes } from './http/routes/v1/templates.routes.ts';
 import { webhookRoutes } from './http/routes/v1/webhooks.routes.ts';
 import { metrics } from './metrics.ts';
@@ -167,6 +168,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
     templateRoutes,
     reminderRoutes,
     taskRoutes,
+    documentRoutes,
     disputeRoutes,
     einvoicingRoutes,
     pauseRoutes,

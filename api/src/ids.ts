@@ -13,6 +13,7 @@ export const ID_PREFIX = {
   occurrence: 'occ',
   message: 'msg',
   task: 'task',
+  document: 'doc',
   dispute: 'dsp',
   invoiceFee: 'fee',
   payment: 'pay',

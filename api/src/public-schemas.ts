@@ -32,6 +32,7 @@ import {
   BankTransactionReject,
 } from './domain/bank-transactions/index.ts';
 import { Task, TaskComplete, TaskUpdate } from './domain/tasks/index.ts';
+import { Document } from './domain/documents/index.ts';
 import {
   Template,
   TemplateContent,
@@ -121,6 +122,7 @@ export const PUBLIC_SCHEMAS = [
   TestClockAdvance,
   TestClockReset,
   Task,
+  Document,
   TaskUpdate,
   TaskComplete,
   ListOf('Task'),

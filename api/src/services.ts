@@ -14,6 +14,7 @@ import { cancelPlanOfClosedInvoice, createPaymentPlanService } from './domain/pa
 import { createBankTransactionService } from './domain/bank-transactions/index.ts';
 import { createPaymentTermsService } from './domain/payment-terms/index.ts';
 import { createMessageComposer } from './mail/composer.ts';
+import { formalNoticePdf } from './documents/formal-notice-pdf.ts';
 import {
   createChannels,
   createReminderEngine,
@@ -26,6 +27,7 @@ import {
   replanInvoices,
 } from './domain/reminders/index.ts';
 import { createTaskService } from './domain/tasks/index.ts';
+import { createDocumentService } from './domain/documents/index.ts';
 import { createTemplateService, resolveTemplate } from './domain/templates/index.ts';
 import { createRelatedService } from './domain/related/index.ts';
 import { createReportService } from './domain/reports/index.ts';
@@ -69,6 +71,7 @@ export function createServices(deps: {
   const channels = createChannels({
     transport,
     composer,
+    letters: formalNoticePdf,
     ...(deps.senders && { transportFor: createSenderDirectory(deps.database, deps.senders) }),
   });
   const engine = createReminderEngine({ ...deps, channels });
@@ -101,6 +104,7 @@ export function createServices(deps: {
     idempotency: createIdempotencyService(deps),
     messages: createMessageService(deps),
     tasks: createTaskService(reacting),
+    documents: createDocumentService(deps),
     disputes: createDisputeService(reacting),
     pauses: createPauseService(reacting),
     events: createEventService(deps),

@@ -82,6 +82,9 @@ export const OPERATIONS = {
     complete: ['post', '/v1/tasks/{id}/complete'],
     cancel: ['post', '/v1/tasks/{id}/cancel'],
   },
+  documents: {
+    get: ['get', '/v1/documents/{id}'],
+  },
   disputes: {
     list: ['get', '/v1/disputes'],
     get: ['get', '/v1/disputes/{id}'],

@@ -541,6 +541,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/documents/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download a document (a formal-notice letter) as PDF
+         * @description The file exactly as it was produced and stored (its `sha256` is in `document.created` and on the task); `Accept: application/json` gives its metadata instead. `document/purged` (410) once the customer was anonymized.
+         */
+        get: operations["getDocument"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/invoices/{id}/disputes": {
         parameters: {
             query?: never;
@@ -3114,6 +3134,74 @@ export interface webhooks {
                         /** @constant */
                         type: "task.created";
                         data: components["schemas"]["Task"];
+                    };
+                };
+            };
+            responses: {
+                /** @description Received. Any other answer, or none within the timeout, is retried. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "document.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A letter step wrote its formal notice (PDF, `GET /v1/documents/{id}`); its task links to it. The file is stored once and never regenerated.
+         * @description Sent to endpoints subscribed to `document.created`. The body is the event as `GET /v1/events/{id}` shows it; the `webhook-id`, `webhook-timestamp` and `webhook-signature` headers sign it (Standard Webhooks): check them with `verifyWebhook` from `@relance/sdk`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id: the same on every retry, so you can drop duplicates. */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt. */
+                    "webhook-timestamp": string;
+                    /** @description Space-separated `v1,<base64 HMAC-SHA256>` signatures. */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description A `evt_…` id. */
+                        id: string;
+                        /** @constant */
+                        object: "event";
+                        /** @description The account it belongs to. */
+                        account_id: string;
+                        /** @constant */
+                        object_type: "document";
+                        /** @description The id of that object. */
+                        object_id: string;
+                        /** @description This event's rank among the events of its object: 1, 2, 3… with no gap. A subscriber orders what it receives about one object by it, and ignores an event whose `object_sequence` is not above the last one it applied. */
+                        object_sequence: number;
+                        /** @description Grows with every event of the service: orders the events of an account, even within the same instant (gaps are normal). */
+                        sequence: number;
+                        /** Format: date-time */
+                        created_at: string;
+                        /** @constant */
+                        type: "document.created";
+                        data: components["schemas"]["Document"];
                     };
                 };
             };
@@ -6216,6 +6304,7 @@ export interface components {
             /** @description A `cus_…` id. */
             customer_id: string;
             occurrence_id: string | null;
+            document_id: string | null;
             /**
              * Format: date
              * @description Calendar date, YYYY-MM-DD.
@@ -6230,6 +6319,35 @@ export interface components {
             created_at: string;
             /** Format: date-time */
             updated_at: string;
+        };
+        Document: {
+            /** @description A `doc_…` id. */
+            id: string;
+            /** @enum {string} */
+            object: "document";
+            /**
+             * @description `formal_notice`: the formal-notice letter of a `letter` step (mise en demeure, letter before action).
+             * @enum {unknown}
+             */
+            kind: "formal_notice";
+            /** @description A `inv_…` id. */
+            invoice_id: string;
+            /** @description A `cus_…` id. */
+            customer_id: string;
+            reminder_id: string | null;
+            task_id: string | null;
+            /** @description The language it is written in: `fr` or `en`. */
+            locale: string;
+            filename: string;
+            /** @enum {string} */
+            content_type: "application/pdf";
+            byte_size: number;
+            /** @description Hex SHA-256 of the file: the stored bytes never change. */
+            sha256: string;
+            /** @description True once the customer's personal data was erased: the file is gone. */
+            purged: boolean;
+            /** Format: date-time */
+            created_at: string;
         };
         TaskUpdate: {
             assignee?: string | null;
@@ -9178,6 +9296,47 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Task"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getDocument: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The PDF, or the document (JSON) with `Accept: application/json`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                    "application/json": components["schemas"]["Document"];
                 };
             };
             /** @description The request was refused; `code` says why. */

@@ -130,6 +130,21 @@ function localeOf(root: Record<string, unknown>): string {
 }
 
 const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * A calendar date in words: "1er mars 2026" / "March 1, 2026"; `full` adds the weekday
+ * ("dimanche 1er mars 2026"). French writes the first day of a month as an ordinal, "1er"
+ * (Imprimerie nationale, Lexique des règles typographiques).
+ */
+export function formatDate(day: string, locale: string, style: 'long' | 'full' = 'long'): string {
+  const format = cached(
+    dateFormats,
+    `${locale}/${style}`,
+    () => new Intl.DateTimeFormat(locale, { dateStyle: style, timeZone: 'UTC' }),
+  );
+  const text = format.format(new Date(`${day}T00:00:00Z`));
+  return locale.startsWith('fr') ? text.replace(/(^|\s)1(?=\s)/, (_, space: string) => `${space}1er`) : text;
+}
 const pluralRules = new Map<string, Intl.PluralRules>();
 const cached = <T>(cache: Map<string, T>, key: string, make: () => T): T => {
   let value = cache.get(key);
@@ -158,11 +173,7 @@ const helpers = {
     return formatMoney(amount, currency, localeOf(root));
   },
 
-  /**
-   * `{{date invoice.due_date}}` → "1er mars 2026" / "March 1, 2026"; `{{date invoice.due_date "full"}}`
-   * with the weekday → "dimanche 1er mars 2026" / "Sunday, March 1, 2026". French writes the first
-   * day of a month as an ordinal, "1er" (Imprimerie nationale, Lexique des règles typographiques).
-   */
+  /** `{{date invoice.due_date}}` → "1er mars 2026"; `{{date invoice.due_date "full"}}` → "dimanche 1er mars 2026" (see `formatDate`). */
   date(...args: unknown[]): string {
     const { values, root } = argsOf('date', args, 1, 2);
     const [day, style = 'long'] = values;
@@ -172,14 +183,7 @@ const helpers = {
     if (style !== 'long' && style !== 'full') {
       throw new RenderProblem(`{{date}} takes the style "long" or "full"; it got ${show(style)}.`);
     }
-    const locale = localeOf(root);
-    const format = cached(
-      dateFormats,
-      `${locale}/${style}`,
-      () => new Intl.DateTimeFormat(locale, { dateStyle: style, timeZone: 'UTC' }),
-    );
-    const text = format.format(new Date(`${day}T00:00:00Z`));
-    return locale.startsWith('fr') ? text.replace(/(^|\s)1(?=\s)/, (_, space: string) => `${space}1er`) : text;
+    return formatDate(day, localeOf(root), style);
   },
 
   /** `{{plural invoice.days_overdue "jour" "jours"}}`: the singular or plural word, by the locale's rules. */

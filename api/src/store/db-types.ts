@@ -151,6 +151,23 @@ export interface Disputes {
   status: string;
 }
 
+export interface Documents {
+  account_id: string;
+  byte_size: number;
+  content: Buffer | null;
+  content_type: string;
+  created_at: Timestamp;
+  customer_id: string;
+  filename: string;
+  id: string;
+  invoice_id: string;
+  kind: string;
+  locale: string;
+  occurrence_id: string | null;
+  purged_at: Timestamp | null;
+  sha256: string;
+}
+
 export interface EinvoiceStatuses {
   account_id: string;
   code: number;
@@ -467,6 +484,7 @@ export interface Tasks {
   completed_at: Timestamp | null;
   created_at: Timestamp;
   customer_id: string;
+  document_id: string | null;
   due_on: string;
   id: string;
   invoice_id: string;
@@ -534,6 +552,7 @@ export interface DB {
   bank_transactions: BankTransactions;
   customers: Customers;
   disputes: Disputes;
+  documents: Documents;
   einvoice_statuses: EinvoiceStatuses;
   email_suppressions: EmailSuppressions;
   events: Events;

@@ -2,6 +2,7 @@ import type { Clock } from '../../clock.ts';
 import { notFound } from '../../errors.ts';
 import type { Database } from '../../store/database.ts';
 import { type Customer, findCustomer, presentCustomer } from '../customers/index.ts';
+import { purgeDocumentsOfCustomer } from '../documents/index.ts';
 import { recordEvent } from '../outbox/index.ts';
 import { skipPendingOfInvoices } from '../reminders/index.ts';
 import { accountTime, type Actor, assertWriteAccess } from '../shared/index.ts';
@@ -42,6 +43,7 @@ export function createErasureService(deps: { database: Database; clock: Clock })
         const erased = await eraseCustomerRow(trx, accountId, customerId, now);
         const customer = presentCustomer(erased, today);
         await eraseMessagesOf(trx, accountId, customerId, now);
+        await purgeDocumentsOfCustomer(trx, accountId, customerId, now);
         await eraseNotesOf(trx, accountId, customerId, invoiceIds);
         await forgetSuppressions(
           trx,

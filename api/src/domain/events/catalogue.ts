@@ -109,6 +109,12 @@ export const EVENT_CATALOGUE: readonly EventTypeEntry[] = [
     'A failed reminder was put back in the queue (`POST /v1/reminders/{id}/retry`).',
   ),
   entry('task.created', 'task', 'Task', 'A call, letter or collection step created a task for a person.'),
+  entry(
+    'document.created',
+    'document',
+    'Document',
+    'A letter step wrote its formal notice (PDF, `GET /v1/documents/{id}`); its task links to it. The file is stored once and never regenerated.',
+  ),
   entry('task.updated', 'task', 'Task', 'A task was assigned, annotated or rescheduled.'),
   entry('task.completed', 'task', 'Task', 'A task was completed, with its outcome.'),
   entry('task.canceled', 'task', 'Task', 'A task was canceled.'),

@@ -106,6 +106,7 @@ const TEST_DATA_TABLES = [
   'payment_plans',
   'invoice_fees',
   'tasks',
+  'documents',
   'disputes',
   'messages',
   'reminder_occurrences',

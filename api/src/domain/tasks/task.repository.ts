@@ -13,6 +13,7 @@ export const presentTask = (row: TaskRow): Task => ({
   invoice_id: row.invoice_id,
   customer_id: row.customer_id,
   occurrence_id: row.occurrence_id,
+  document_id: row.document_id,
   due_on: row.due_on,
   assignee: row.assignee,
   outcome: row.outcome,

@@ -20,6 +20,11 @@ export const Task = Type.Object(
     invoice_id: Id('inv'),
     customer_id: Id('cus'),
     occurrence_id: Nullable(Type.String({ description: 'The planned reminder step that created the task.' })),
+    document_id: Nullable(
+      Type.String({
+        description: 'A `letter` task: the formal notice to post, as a PDF (`GET /v1/documents/{id}`).',
+      }),
+    ),
     due_on: CalendarDate,
     assignee: Nullable(Type.String({ description: 'Who works the task: a name or label of your own.' })),
     outcome: Nullable(Type.String({ description: 'What came of it, set when the task is completed.' })),

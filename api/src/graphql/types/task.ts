@@ -1,3 +1,4 @@
+import type { Document } from '../../domain/documents/index.ts';
 import type { Task, TaskComplete, TaskListQuery, TaskUpdate } from '../../domain/tasks/index.ts';
 import { builder } from '../builder.ts';
 import { orNull, toListQuery, toServiceInput } from '../convert.ts';
@@ -14,6 +15,26 @@ export const TaskStatus = builder.enumType('TaskStatus', {
   values: { OPEN: { value: 'open' }, COMPLETED: { value: 'completed' }, CANCELED: { value: 'canceled' } } as const,
 });
 
+const DocumentRef = builder.objectRef<Document>('Document').implement({
+  description:
+    'A document Relance produced: the formal notice of a `letter` step, stored once. The PDF: `GET /v1/documents/{id}`.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    kind: t.exposeString('kind', { description: '`formal_notice`.' }),
+    invoiceId: t.exposeID('invoice_id'),
+    customerId: t.exposeID('customer_id'),
+    reminderId: t.exposeID('reminder_id', { nullable: true }),
+    taskId: t.exposeID('task_id', { nullable: true }),
+    locale: t.exposeString('locale'),
+    filename: t.exposeString('filename'),
+    contentType: t.exposeString('content_type'),
+    byteSize: t.exposeInt('byte_size'),
+    sha256: t.exposeString('sha256'),
+    purged: t.exposeBoolean('purged', { description: "True once the customer's personal data was erased." }),
+    createdAt: t.expose('created_at', { type: 'DateTime' }),
+  }),
+});
+
 export const TaskRef = builder.objectRef<Task>('Task').implement({
   description: 'Work for a person, created by a `call`, `letter` or `collection` step of a reminder policy.',
   fields: (t) => ({
@@ -25,6 +46,17 @@ export const TaskRef = builder.objectRef<Task>('Task').implement({
     occurrenceId: t.exposeID('occurrence_id', {
       nullable: true,
       description: 'The planned reminder step that created the task.',
+    }),
+    documentId: t.exposeID('document_id', {
+      nullable: true,
+      description: 'A letter task: the formal notice to post (PDF at `GET /v1/documents/{id}`).',
+    }),
+    document: t.field({
+      type: DocumentRef,
+      nullable: true,
+      description: 'A letter task: the formal notice to post.',
+      resolve: (task, _args, { actor, services }) =>
+        task.document_id ? services.documents.get(actor, task.document_id) : null,
     }),
     dueOn: t.expose('due_on', { type: 'Date' }),
     assignee: t.exposeString('assignee', {
@@ -72,6 +104,13 @@ const CompleteTaskInput = builder.inputType('CompleteTaskInput', {
 });
 
 builder.queryFields((t) => ({
+  document: t.field({
+    type: DocumentRef,
+    nullable: true,
+    description: 'A document of this account (its metadata; the PDF is `GET /v1/documents/{id}`), or null.',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, { id }, { actor, services }) => orNull(services.documents.get(actor, String(id))),
+  }),
   task: t.field({
     type: TaskRef,
     nullable: true,

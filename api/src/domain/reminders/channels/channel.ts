@@ -2,6 +2,7 @@ import type { Insertable, Selectable } from 'kysely';
 import type { Db } from '../../../store/database.ts';
 import type { Accounts, Customers, Invoices, Messages } from '../../../store/db-types.ts';
 import type { EmailTransport } from '../../../mail/transport.ts';
+import type { FormalNoticeRenderer } from '../../documents/index.ts';
 import type { OccurrenceRow } from '../reminder-occurrence.repository.ts';
 
 // The one interface every reminder channel implements (see channels/registry.ts and
@@ -122,6 +123,8 @@ export interface ChannelDeps {
   /** An account's own email transport (its own Resend key), or null: the service's `transport`. */
   transportFor?: (accountId: string) => Promise<EmailTransport | null>;
   composer: MessageComposer;
+  /** Renders a `letter` step's formal notice as a PDF; without it a letter step only creates its task. */
+  letters?: FormalNoticeRenderer;
 }
 
 /** What planning needs to know of a channel. */

@@ -1,10 +1,44 @@
+import { storeFormalNotice } from '../../documents/index.ts';
+import { accrueLateFees } from '../../late-fees/index.ts';
 import { defineChannel } from './channel.ts';
-import { createsTask, TASK_PLAN, TASK_SUMMARY } from './task.ts';
+import { openTask, TASK_PLAN, TASK_SUMMARY } from './task.ts';
 
-/** A formal notice sent by post (registered letter): a `letter` task for a person. */
+/**
+ * A formal notice sent by post (registered letter): a `letter` task for a person, with the
+ * letter itself as a PDF document (creditor and debtor, each invoice, the fees and their legal
+ * basis, the total and the deadline) in the customer's language, stored once.
+ */
 export const letter = defineChannel({
   name: 'letter',
   summary: TASK_SUMMARY,
   plan: TASK_PLAN,
-  create: () => createsTask('letter'),
+  create: ({ letters }) => {
+    return {
+      preview: async () => null,
+      async compose(ctx) {
+        const { trx, accountId, account, customer, invoice, occurrence, today, now } = ctx;
+        if (!letters) return openTask(ctx, 'letter');
+        // The letter states the fees as of today.
+        if ((await accrueLateFees(trx, { accountId, invoiceId: invoice.id, today, now })).length > 0)
+          Object.assign(
+            invoice,
+            await trx.selectFrom('invoices').selectAll().where('id', '=', invoice.id).executeTakeFirstOrThrow(),
+          );
+        return openTask(ctx, 'letter', async (taskId) => {
+          const document = await storeFormalNotice(trx, {
+            accountId,
+            account,
+            customer,
+            invoice,
+            today,
+            now,
+            occurrenceId: occurrence.id,
+            taskId,
+            renderer: letters,
+          });
+          return document.id;
+        });
+      },
+    };
+  },
 });

@@ -1,0 +1,29 @@
+import Type from 'typebox';
+import { Id, Nullable, Timestamp } from '../shared/index.ts';
+
+export const DOCUMENT_KINDS = ['formal_notice'] as const;
+
+/** A document Relance produced (the PDF itself: `GET /v1/documents/{id}`). */
+export const Document = Type.Object(
+  {
+    id: Id('doc'),
+    object: Type.Literal('document'),
+    kind: Type.Enum([...DOCUMENT_KINDS], {
+      description:
+        '`formal_notice`: the formal-notice letter of a `letter` step (mise en demeure, letter before action).',
+    }),
+    invoice_id: Id('inv'),
+    customer_id: Id('cus'),
+    reminder_id: Nullable(Type.String({ description: 'The reminder (occurrence) that produced it.' })),
+    task_id: Nullable(Type.String({ description: 'The task that asks a person to post it.' })),
+    locale: Type.String({ description: 'The language it is written in: `fr` or `en`.' }),
+    filename: Type.String(),
+    content_type: Type.Literal('application/pdf'),
+    byte_size: Type.Integer({ minimum: 0 }),
+    sha256: Type.String({ description: 'Hex SHA-256 of the file: the stored bytes never change.' }),
+    purged: Type.Boolean({ description: "True once the customer's personal data was erased: the file is gone." }),
+    created_at: Timestamp,
+  },
+  { $id: 'Document', additionalProperties: false },
+);
+export type Document = Type.Static<typeof Document>;

@@ -1,0 +1,98 @@
+import { AppError, notFound } from '../../errors.ts';
+import { newId } from '../../ids.ts';
+import type { Database, Db } from '../../store/database.ts';
+import { recordEvent } from '../outbox/index.ts';
+import type { Actor } from '../shared/index.ts';
+import { documentContent, findDocument, insertDocument, presentDocument } from './document.repository.ts';
+import type { Document } from './document.schemas.ts';
+import { type FormalNotice, formalNoticeOf } from './formal-notice.ts';
+
+/** Turns a formal notice into a PDF (the adapter in api/src/documents, handed in by services.ts). */
+export interface FormalNoticeRenderer {
+  render(notice: FormalNotice): Promise<Uint8Array>;
+  /** The file's name: `mise-en-demeure-F-2026-0042.pdf`, `letter-before-action-INV-7.pdf`. */
+  filename(notice: FormalNotice, invoiceNumber: string): string;
+}
+
+/**
+ * Writes the formal notice of a `letter` reminder, in the caller's transaction (the invoice row
+ * locked): its facts as they are today, rendered once, stored with its SHA-256, and
+ * `document.created`. The stored bytes are the letter: it is never rendered again.
+ */
+export async function storeFormalNotice(
+  trx: Db,
+  input: Parameters<typeof formalNoticeOf>[1] & {
+    accountId: string;
+    occurrenceId: string;
+    taskId: string;
+    now: Date;
+    renderer: FormalNoticeRenderer;
+  },
+): Promise<Document> {
+  const notice = await formalNoticeOf(trx, input);
+  const content = await input.renderer.render(notice);
+  const row = await insertDocument(trx, {
+    account_id: input.accountId,
+    id: newId('document'),
+    kind: 'formal_notice',
+    invoice_id: input.invoice.id,
+    customer_id: input.customer.id,
+    occurrence_id: input.occurrenceId,
+    locale: notice.locale,
+    filename: input.renderer.filename(notice, input.invoice.number),
+    content_type: 'application/pdf',
+    content,
+    created_at: input.now,
+  });
+  await trx
+    .updateTable('tasks')
+    .set({ document_id: row.id })
+    .where('account_id', '=', input.accountId)
+    .where('id', '=', input.taskId)
+    .execute();
+  const document = presentDocument(row, input.taskId);
+  await recordEvent(trx, {
+    accountId: input.accountId,
+    type: 'document.created',
+    objectType: 'document',
+    objectId: document.id,
+    data: document,
+    at: input.now,
+  });
+  return document;
+}
+
+export function createDocumentService(deps: { database: Database }) {
+  const { database } = deps;
+  const find = async (trx: Db, id: string) => {
+    const row = await findDocument(trx, id);
+    if (!row) throw notFound('document', id);
+    return row;
+  };
+  return {
+    /** A document's metadata. */
+    get(actor: Actor, id: string): Promise<Document> {
+      return database.withAccount(actor.accountId, async (trx) => {
+        const { task_id, ...row } = await find(trx, id);
+        return presentDocument(row, task_id);
+      });
+    },
+
+    /** The file itself, as stored; 410 `document/purged` once the customer's data was erased. */
+    file(actor: Actor, id: string): Promise<{ document: Document; content: Buffer }> {
+      return database.withAccount(actor.accountId, async (trx) => {
+        const { task_id, ...row } = await find(trx, id);
+        const content = await documentContent(trx, id);
+        if (!content)
+          throw new AppError(
+            'document/purged',
+            410,
+            "This document was erased with the customer's personal data; its metadata stays.",
+          );
+        return { document: presentDocument(row, task_id), content };
+      });
+    },
+  };
+}
+
+export type DocumentService = ReturnType<typeof createDocumentService>;

@@ -1,0 +1,142 @@
+import type { Selectable } from 'kysely';
+import type { Db } from '../../store/database.ts';
+import type { Accounts, Customers, Invoices } from '../../store/db-types.ts';
+import { addDays } from '../calendar.ts';
+import { lateFeeSettings } from '../late-fees/index.ts';
+import { isB2bPreset, type PostalAddress } from '../shared/index.ts';
+
+/** Days the debtor is given to pay after a formal notice, unless the policy says otherwise. */
+export const FORMAL_NOTICE_DEADLINE_DAYS = 8;
+
+/** The statutory basis a formal notice cites for its fees: a B2B preset, or the creditor's own terms. */
+export type FeeBasis = 'fr_b2b' | 'eu_b2b' | 'uk_b2b' | 'contract';
+
+/** Everything a formal-notice letter states, as facts (the wording is the renderer's, per language). */
+export interface FormalNotice {
+  locale: 'fr' | 'en';
+  /** The letter's date (today in the account's time zone) and the day payment is required by. */
+  date: string;
+  deadline: string;
+  deadline_days: number;
+  creditor: {
+    name: string;
+    legal_name: string | null;
+    registration_number: string | null;
+    vat_number: string | null;
+    address: PostalAddress | null;
+    contact_phone: string | null;
+    email: string | null;
+    payment_instructions: string | null;
+  };
+  debtor: {
+    name: string;
+    legal_name: string | null;
+    contact_name: string | null;
+    registration_number: string | null;
+    address: PostalAddress | null;
+    consumer: boolean;
+  };
+  currency: string;
+  invoices: Array<{ number: string; issue_date: string; due_date: string; total: number; principal_due: number }>;
+  /** Interest lines grouped by rate: each run of days at one annual rate (basis points). */
+  interest: Array<{ from: string; to: string; rate_bps: number; amount: number }>;
+  recovery_fee: number;
+  basis: FeeBasis | null;
+  /** What the statutory rate is made of (a central bank's rate plus a margin), for a B2B preset. */
+  reference: { source: 'ecb_mro' | 'boe_base'; margin_bps: number } | null;
+  /** The invoice's balance: principal due plus the fees not waived. */
+  total_due: number;
+}
+
+const REFERENCE: Record<Exclude<FeeBasis, 'contract'>, FormalNotice['reference']> = {
+  // FR art. L441-10 Code de commerce: the ECB's rate plus 10 points; EU Directive 2011/7/EU
+  // art. 2(6): plus at least 8 points; UK Late Payment Act 1998 (SI 2002/1675): base rate plus 8.
+  fr_b2b: { source: 'ecb_mro', margin_bps: 1000 },
+  eu_b2b: { source: 'ecb_mro', margin_bps: 800 },
+  uk_b2b: { source: 'boe_base', margin_bps: 800 },
+};
+
+/** The language of a letter: the customer's, else the account's, when Relance writes letters in it; else English. */
+function noticeLocale(...tags: Array<string | null>): FormalNotice['locale'] {
+  for (const tag of tags) {
+    const language = tag?.split('-')[0]?.toLowerCase();
+    if (language === 'fr' || language === 'en') return language;
+  }
+  return 'en';
+}
+
+/** The facts of a formal notice about one invoice, read in the caller's transaction (its row locked). */
+export async function formalNoticeOf(
+  trx: Db,
+  input: {
+    account: Selectable<Accounts>;
+    customer: Selectable<Customers>;
+    invoice: Selectable<Invoices>;
+    today: string;
+  },
+): Promise<FormalNotice> {
+  const { account, customer, invoice, today } = input;
+  const fees = await trx
+    .selectFrom('invoice_fees')
+    .select(['kind', 'amount', 'period_from', 'period_to', 'rate_bps'])
+    .where('account_id', '=', invoice.account_id)
+    .where('invoice_id', '=', invoice.id)
+    .where('waived_at', 'is', null)
+    .orderBy('period_from')
+    .execute();
+  const interest: FormalNotice['interest'] = [];
+  for (const fee of fees.filter((f) => f.kind === 'interest')) {
+    const last = interest.at(-1);
+    const rate = fee.rate_bps ?? 0;
+    if (last && last.rate_bps === rate && addDays(last.to, 1) >= fee.period_from) {
+      if (fee.period_to > last.to) last.to = fee.period_to;
+      last.amount += fee.amount;
+    } else interest.push({ from: fee.period_from, to: fee.period_to, rate_bps: rate, amount: fee.amount });
+  }
+  const recoveryFee = fees.filter((f) => f.kind === 'recovery_fee').reduce((sum, f) => sum + f.amount, 0);
+  const { preset, terms, consumer } = await lateFeeSettings(trx, invoice);
+  const kind = terms?.late_fee_kind ?? preset;
+  const basis: FeeBasis | null =
+    fees.length === 0 ? null : isB2bPreset(kind) && !consumer ? (kind as FeeBasis) : 'contract';
+  // What is still owed of the invoice itself: the balance less the fees it carries.
+  const principalDue = invoice.balance - invoice.late_fees;
+  return {
+    locale: noticeLocale(customer.locale, account.locale),
+    date: today,
+    deadline: addDays(today, FORMAL_NOTICE_DEADLINE_DAYS),
+    deadline_days: FORMAL_NOTICE_DEADLINE_DAYS,
+    creditor: {
+      name: account.name,
+      legal_name: account.legal_name,
+      registration_number: account.registration_number,
+      vat_number: account.vat_number,
+      address: account.billing_address as PostalAddress | null,
+      contact_phone: account.contact_phone,
+      email: account.reply_to ?? account.sender_email,
+      payment_instructions: account.payment_instructions,
+    },
+    debtor: {
+      name: customer.name,
+      legal_name: customer.legal_name,
+      contact_name: customer.contact_name,
+      registration_number: customer.registration_number,
+      address: customer.billing_address as PostalAddress | null,
+      consumer: customer.kind === 'consumer',
+    },
+    currency: invoice.currency,
+    invoices: [
+      {
+        number: invoice.number,
+        issue_date: invoice.issue_date,
+        due_date: invoice.due_date,
+        total: invoice.total,
+        principal_due: principalDue,
+      },
+    ],
+    interest,
+    recovery_fee: recoveryFee,
+    basis,
+    reference: basis && basis !== 'contract' ? REFERENCE[basis] : null,
+    total_due: invoice.balance,
+  };
+}
