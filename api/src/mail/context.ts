@@ -69,6 +69,15 @@ export interface ReminderContext {
     /** Where to write back: the reply-to address, else the sender address. */
     email: string | null;
     payment_instructions: string | null;
+    registration_number: string | null;
+    vat_number: string | null;
+    /** The creditor's postal address on one line, or null. */
+    address: string | null;
+    /**
+     * The creditor's legal identity on one line, for the footer of every message: legal name,
+     * address, registration and VAT numbers (those the account has), or null when it has none.
+     */
+    identity: string | null;
   };
 }
 
@@ -83,6 +92,9 @@ export interface ReminderContextInput {
     | 'contact_phone'
     | 'payment_instructions'
     | 'locale'
+    | 'registration_number'
+    | 'vat_number'
+    | 'billing_address'
   >;
   customer: Pick<Customer, 'name' | 'contact_name' | 'email' | 'locale'>;
   invoice: Pick<
@@ -198,8 +210,43 @@ export function buildReminderContext(input: ReminderContextInput): ReminderConte
       contact_phone: account.contact_phone,
       email: account.reply_to ?? account.sender_email,
       payment_instructions: account.payment_instructions,
+      registration_number: account.registration_number,
+      vat_number: account.vat_number,
+      address: addressLine(account.billing_address, locale),
+      identity: identityLine(account, locale),
     },
   };
+}
+
+type Address = NonNullable<ReminderContextInput['account']['billing_address']>;
+
+/** "12 rue de la Paix, 75002 Paris, France". */
+function addressLine(address: Address | null, locale: TemplateLocale): string | null {
+  if (!address) return null;
+  const country = new Intl.DisplayNames([locale], { type: 'region' }).of(address.country) ?? address.country;
+  return [address.line1, address.line2, [address.postal_code, address.city].filter(Boolean).join(' '), country]
+    .filter(Boolean)
+    .join(', ');
+}
+
+/** The registration number's name where the creditor is registered, in the message's language. */
+const REGISTRATION_LABEL: Record<TemplateLocale, Record<string, string>> = {
+  fr: { FR: 'SIREN', GB: 'Company No.', default: 'N° d’immatriculation' },
+  en: { FR: 'SIREN', GB: 'Company No.', default: 'Registration No.' },
+};
+const VAT_LABEL: Record<TemplateLocale, string> = { fr: 'N° TVA', en: 'VAT No.' };
+
+/** "Acme SAS · 12 rue de la Paix, 75002 Paris, France · SIREN 443061841 · N° TVA FR64443061841". */
+function identityLine(account: ReminderContextInput['account'], locale: TemplateLocale): string | null {
+  const labels = REGISTRATION_LABEL[locale];
+  const country = account.billing_address?.country ?? 'default';
+  const parts = [
+    account.registration_number ? `${labels[country] ?? labels.default} ${account.registration_number}` : null,
+    account.vat_number ? `${VAT_LABEL[locale]} ${account.vat_number}` : null,
+  ];
+  const address = addressLine(account.billing_address, locale);
+  if (!account.legal_name && !address && !parts.some(Boolean)) return null;
+  return [account.legal_name ?? account.name, address, ...parts].filter(Boolean).join(' · ');
 }
 
 /**
@@ -218,6 +265,9 @@ export function sampleReminderContexts(locale: TemplateLocale, stepKey: string):
       contact_phone: '+33 1 23 45 67 89',
       payment_instructions: 'IBAN FR76 3000 6000 0112 3456 7890 189, BIC AGRIFRPP',
       locale,
+      registration_number: '443061841',
+      vat_number: 'FR64443061841',
+      billing_address: { line1: '12 rue de la Paix', postal_code: '75002', city: 'Paris', country: 'FR' },
     },
     customer: { name: 'Globex', contact_name: 'Jane Doe', email: 'ap@globex.example', locale },
     invoice: {
@@ -252,6 +302,9 @@ export function sampleReminderContexts(locale: TemplateLocale, stepKey: string):
       reply_to: null,
       contact_phone: null,
       payment_instructions: null,
+      registration_number: null,
+      vat_number: null,
+      billing_address: null,
     },
     customer: { ...base.customer, contact_name: null, email: null },
     invoice: {

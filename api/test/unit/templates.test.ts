@@ -27,6 +27,9 @@ const account: ReminderContextInput['account'] = {
   contact_phone: '+33 1 23 45 67 89',
   payment_instructions: 'IBAN FR76 3000 6000 0112 3456 7890 189',
   locale: 'fr-FR',
+  registration_number: '443061841',
+  vat_number: 'FR64443061841',
+  billing_address: { line1: '12 rue de la Paix', postal_code: '75002', city: 'Paris', country: 'FR' },
 };
 const customer = (overrides: Partial<ReminderContextInput['customer']> = {}): ReminderContextInput['customer'] => ({
   name: 'Globex',
@@ -496,4 +499,23 @@ t.test('days overdue follow the domain: only an invoice still owed is overdue', 
   t.equal(at({ status: 'partially_paid', amount_paid: 40, balance: 60 }), 31);
   t.equal(at({ status: 'paid', amount_paid: 100, balance: 0 }), 0, 'a paid invoice is not overdue');
   t.equal(at({ status: 'void' }), 0, 'nor a void one');
+});
+
+t.test("every message ends with the creditor's legal identity, when the account has it", async (t) => {
+  for (const key of TEMPLATE_KEYS) {
+    const fr = render(key, 'fr', { invoice: invoice('EUR', 10000, 0) });
+    const line = 'Acme SAS · 12 rue de la Paix, 75002 Paris, France · SIREN 443061841 · N° TVA FR64443061841';
+    t.ok(fr.text.trimEnd().endsWith(line), `${key} fr text: the footer`);
+    t.ok(fr.html.includes(line), `${key} fr html: the footer`);
+    const en = render(key, 'en', { invoice: invoice('EUR', 10000, 0) });
+    t.ok(
+      en.text.includes('Acme SAS · 12 rue de la Paix, 75002 Paris, France · SIREN 443061841 · VAT No. FR64443061841'),
+    );
+    const none = render(key, 'en', {
+      invoice: invoice('EUR', 10000, 0),
+      account: { ...account, legal_name: null, registration_number: null, vat_number: null, billing_address: null },
+    });
+    t.notMatch(none.text, /SIREN|VAT No\./, `${key}: no footer without an identity`);
+    t.notOk(none.html.includes('border-top:1px solid #e5e7eb'), `${key}: no footer block`);
+  }
 });

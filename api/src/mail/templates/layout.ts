@@ -59,6 +59,7 @@ function text(copy: MessageCopy): string {
     payment,
     ...copy.outro.map(paragraphText),
     `${copy.signoff}\n{{creditor.sender_name}}`,
+    '{{#if creditor.identity}}\n--\n{{creditor.identity}}\n{{/if}}',
   ].join('\n\n')}\n`;
 }
 
@@ -96,6 +97,7 @@ ${rows.join('\n')}
 {{#if invoice.pdf_url}}<p style="${P}"><a href="{{invoice.pdf_url}}" style="color:#1d4ed8">${copy.payment.copy}</a></p>{{/if}}
 ${copy.outro.map(paragraphHtml).join('\n')}
 <p style="margin:0">${copy.signoff}<br>{{creditor.sender_name}}</p>
+{{#if creditor.identity}}<p style="margin:24px 0 0;padding-top:12px;border-top:1px solid #e5e7eb;font-size:12px;color:#6b7280">{{creditor.identity}}</p>{{/if}}
 </div>
 </body>
 </html>
