@@ -68,6 +68,8 @@ export const OPERATIONS = {
   },
   reminders: {
     retry: ['post', '/v1/reminders/{id}/retry'],
+    hold: ['post', '/v1/reminders/{id}/hold'],
+    cancel: ['post', '/v1/reminders/{id}/cancel'],
     retryFailed: ['post', '/v1/reminders/retry'],
   },
   testClock: {

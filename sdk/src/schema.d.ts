@@ -381,6 +381,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/reminders/{id}/hold": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Hold a reminder still to go until a day (after `reminder.upcoming`, for instance)
+         * @description It goes at the policy's send time that day if the invoice is still owed; no replan brings it back earlier. Holding it again moves the day. A reminder already on its way or sent: `reminder/not_pending` (409).
+         */
+        post: operations["holdReminder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reminders/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a reminder still to go, for good
+         * @description It becomes `skipped` with reason `canceled` (and `reminder.skipped`); no replan brings it back, and cancelling it again changes nothing. A reminder already on its way or sent: `reminder/not_pending` (409).
+         */
+        post: operations["cancelReminder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/reminders/retry": {
         parameters: {
             query?: never;
@@ -2929,6 +2969,142 @@ export interface webhooks {
                         created_at: string;
                         /** @constant */
                         type: "reminder.skipped";
+                        data: components["schemas"]["Reminder"];
+                    };
+                };
+            };
+            responses: {
+                /** @description Received. Any other answer, or none within the timeout, is retried. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "reminder.upcoming": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A reminder goes at `scheduled_at`, within its policy's `upcoming_hours` (default 24): hold it (`POST /v1/reminders/{id}/hold`) or cancel it (`/cancel`) first if it should not. Written again if its time changes.
+         * @description Sent to endpoints subscribed to `reminder.upcoming`. The body is the event as `GET /v1/events/{id}` shows it; the `webhook-id`, `webhook-timestamp` and `webhook-signature` headers sign it (Standard Webhooks): check them with `verifyWebhook` from `@relance/sdk`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id: the same on every retry, so you can drop duplicates. */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt. */
+                    "webhook-timestamp": string;
+                    /** @description Space-separated `v1,<base64 HMAC-SHA256>` signatures. */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description A `evt_…` id. */
+                        id: string;
+                        /** @constant */
+                        object: "event";
+                        /** @description The account it belongs to. */
+                        account_id: string;
+                        /** @constant */
+                        object_type: "reminder";
+                        /** @description The id of that object. */
+                        object_id: string;
+                        /** @description This event's rank among the events of its object: 1, 2, 3… with no gap. A subscriber orders what it receives about one object by it, and ignores an event whose `object_sequence` is not above the last one it applied. */
+                        object_sequence: number;
+                        /** @description Grows with every event of the service: orders the events of an account, even within the same instant (gaps are normal). */
+                        sequence: number;
+                        /** Format: date-time */
+                        created_at: string;
+                        /** @constant */
+                        type: "reminder.upcoming";
+                        data: components["schemas"]["Reminder"];
+                    };
+                };
+            };
+            responses: {
+                /** @description Received. Any other answer, or none within the timeout, is retried. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "reminder.held": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The integrator held a reminder until `held_until` (`POST /v1/reminders/{id}/hold`).
+         * @description Sent to endpoints subscribed to `reminder.held`. The body is the event as `GET /v1/events/{id}` shows it; the `webhook-id`, `webhook-timestamp` and `webhook-signature` headers sign it (Standard Webhooks): check them with `verifyWebhook` from `@relance/sdk`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id: the same on every retry, so you can drop duplicates. */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt. */
+                    "webhook-timestamp": string;
+                    /** @description Space-separated `v1,<base64 HMAC-SHA256>` signatures. */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description A `evt_…` id. */
+                        id: string;
+                        /** @constant */
+                        object: "event";
+                        /** @description The account it belongs to. */
+                        account_id: string;
+                        /** @constant */
+                        object_type: "reminder";
+                        /** @description The id of that object. */
+                        object_id: string;
+                        /** @description This event's rank among the events of its object: 1, 2, 3… with no gap. A subscriber orders what it receives about one object by it, and ignores an event whose `object_sequence` is not above the last one it applied. */
+                        object_sequence: number;
+                        /** @description Grows with every event of the service: orders the events of an account, even within the same instant (gaps are normal). */
+                        sequence: number;
+                        /** Format: date-time */
+                        created_at: string;
+                        /** @constant */
+                        type: "reminder.held";
                         data: components["schemas"]["Reminder"];
                     };
                 };
@@ -6083,6 +6259,7 @@ export interface components {
                 [key: string]: number;
             };
             min_gap_days: number;
+            upcoming_hours: number;
             is_default: boolean;
             /** @description Open invoices following this policy that the workers have still to replan after its last change (0 when none). */
             invoices_to_replan: number;
@@ -6125,6 +6302,8 @@ export interface components {
             };
             /** @description After a catch-up (a reminder sent late, in place of steps already past, or as the first overdue notice), the next step waits at least this many days. Default 3. */
             min_gap_days?: number;
+            /** @description Hours before each reminder at which `reminder.upcoming` goes out, so the integrator can hold or cancel it (`POST /v1/reminders/{id}/hold`, `/cancel`); 0: no such event. Default 24. */
+            upcoming_hours?: number;
         };
         ReminderPolicyUpdate: {
             name?: string;
@@ -6160,6 +6339,8 @@ export interface components {
             };
             /** @description After a catch-up (a reminder sent late, in place of steps already past, or as the first overdue notice), the next step waits at least this many days. Default 3. */
             min_gap_days?: number;
+            /** @description Hours before each reminder at which `reminder.upcoming` goes out, so the integrator can hold or cancel it (`POST /v1/reminders/{id}/hold`, `/cancel`); 0: no such event. Default 24. */
+            upcoming_hours?: number;
         };
         ReminderPolicyList: {
             /** @enum {string} */
@@ -6218,6 +6399,9 @@ export interface components {
             /** @description Times it was re-queued after failing (`POST /v1/reminders/{id}/retry`). */
             requeues: number;
             message_id: string | null;
+            scheduled_at: string | null;
+            held_until: string | null;
+            reason: string | null;
         };
         /** @description Which failed reminders to re-queue; all of the account's when empty. The criteria combine. */
         RemindersRetry: {
@@ -6230,6 +6414,14 @@ export interface components {
              * @description Reminders that failed at or after this instant (an outage began).
              */
             failed_since?: string;
+        };
+        /** @description Hold the reminder until this day (after today, at most 365 days ahead): it goes at the policy's send time that day, if still owed. */
+        ReminderHold: {
+            /**
+             * Format: date
+             * @description Calendar date, YYYY-MM-DD.
+             */
+            until: string;
         };
         RemindersRequeued: {
             /** @enum {string} */
@@ -6255,6 +6447,9 @@ export interface components {
                 /** @description Times it was re-queued after failing (`POST /v1/reminders/{id}/retry`). */
                 requeues: number;
                 message_id: string | null;
+                scheduled_at: string | null;
+                held_until: string | null;
+                reason: string | null;
             }[];
             /** @description More failed reminders match (at most 1000 per call): call again. */
             has_more: boolean;
@@ -6473,6 +6668,12 @@ export interface components {
             sent_as?: string;
             /** @description `reminder.skipped` as `stale`: the reminder that went out in its place (a catch-up). */
             folded_into?: string;
+            scheduled_at?: string | null;
+            /**
+             * Format: date
+             * @description Calendar date, YYYY-MM-DD.
+             */
+            held_until?: string;
             message_id?: string | null;
             /** @description The task it created (`call`, `letter`, `collection` steps). */
             task_id?: string;
@@ -8836,6 +9037,96 @@ export interface operations {
         };
     };
     retryReminder: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the request safe to retry: the first response is replayed for 24 hours. 1 to 255 visible ASCII characters (`idempotency/invalid_key` otherwise). */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The reminder delivery. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReminderDelivery"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    holdReminder: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the request safe to retry: the first response is replayed for 24 hours. 1 to 255 visible ASCII characters (`idempotency/invalid_key` otherwise). */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReminderHold"];
+            };
+        };
+        responses: {
+            /** @description The reminder delivery. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReminderDelivery"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    cancelReminder: {
         parameters: {
             query?: never;
             header?: {

@@ -434,6 +434,7 @@ export interface ReminderOccurrences {
   created_at: Timestamp;
   failure: string | null;
   folded_into: string | null;
+  held_until: string | null;
   hold_reason: string | null;
   id: string;
   installment_due_on: string | null;
@@ -456,6 +457,7 @@ export interface ReminderOccurrences {
   step_id: string;
   task_id: string | null;
   template_key: string | null;
+  upcoming_notified_at: Timestamp | null;
   updated_at: Timestamp;
 }
 
@@ -475,6 +477,7 @@ export interface ReminderPolicies {
   skip_holidays: Generated<boolean>;
   skip_weekends: Generated<boolean>;
   steps: Json;
+  upcoming_hours: Generated<number>;
   updated_at: Generated<Timestamp>;
 }
 

@@ -97,6 +97,18 @@ export const EVENT_CATALOGUE: readonly EventTypeEntry[] = [
   ),
   entry('reminder.skipped', 'reminder', 'Reminder', 'A reminder was not sent, and `reason` says why.'),
   entry(
+    'reminder.upcoming',
+    'reminder',
+    'Reminder',
+    "A reminder goes at `scheduled_at`, within its policy's `upcoming_hours` (default 24): hold it (`POST /v1/reminders/{id}/hold`) or cancel it (`/cancel`) first if it should not. Written again if its time changes.",
+  ),
+  entry(
+    'reminder.held',
+    'reminder',
+    'Reminder',
+    'The integrator held a reminder until `held_until` (`POST /v1/reminders/{id}/hold`).',
+  ),
+  entry(
     'reminder.failed',
     'reminder',
     'Reminder',

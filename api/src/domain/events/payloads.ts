@@ -30,6 +30,8 @@ export const Reminder = Type.Object(
         description: '`reminder.skipped` as `stale`: the reminder that went out in its place (a catch-up).',
       }),
     ),
+    scheduled_at: Type.Optional(Nullable(Timestamp)),
+    held_until: Type.Optional(CalendarDate),
     message_id: Type.Optional(Nullable(Type.String({ description: 'The email that carries it (`email` steps).' }))),
     task_id: Type.Optional(Type.String({ description: 'The task it created (`call`, `letter`, `collection` steps).' })),
     reason: Type.Optional(

@@ -298,6 +298,9 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; c
       await markDeferred(trx, occurrence.id, until, reason, now);
       return 'deferred';
     };
+    // Held by the integrator (`POST /v1/reminders/{id}/hold`) until a day: it waits until then.
+    if (occurrence.held_until && today < occurrence.held_until)
+      return defer(zonedDateTimeToInstant(occurrence.held_until, plan.send_hour, plan.send_minute, zone), 'vetoed');
     // A catch-up went out lately: the rest of the schedule keeps the policy's minimum gap after it.
     if (invoice.catch_up_gap_until && invoice.catch_up_gap_until > now)
       return defer(invoice.catch_up_gap_until, 'min_gap');

@@ -26,3 +26,4 @@ export {
   type TimelineEntry,
 } from './timeline.service.ts';
 export { createReminderRetryService, ReminderDelivery, RemindersRequeued, RemindersRetry } from './retry.service.ts';
+export { createReminderVetoService, ReminderHold } from './veto.service.ts';

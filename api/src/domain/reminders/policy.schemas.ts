@@ -70,6 +70,12 @@ const settings = {
       "A reminder falling on a public holiday of the customer's country (its billing address; else the account's) moves to the next working day. Default false.",
   }),
   min_balance: MinBalance,
+  upcoming_hours: Type.Integer({
+    minimum: 0,
+    maximum: 168,
+    description:
+      'Hours before each reminder at which `reminder.upcoming` goes out, so the integrator can hold or cancel it (`POST /v1/reminders/{id}/hold`, `/cancel`); 0: no such event. Default 24.',
+  }),
   min_gap_days: Type.Integer({
     minimum: 0,
     maximum: 30,
@@ -91,6 +97,7 @@ export const ReminderPolicy = Type.Object(
     skip_holidays: Type.Boolean(),
     min_balance: MinBalance,
     min_gap_days: Type.Integer(),
+    upcoming_hours: Type.Integer(),
     is_default: Type.Boolean(),
     invoices_to_replan: Type.Integer({
       minimum: 0,
@@ -115,6 +122,7 @@ export const ReminderPolicyCreate = Type.Object(
     skip_holidays: Type.Optional(settings.skip_holidays),
     min_balance: Type.Optional(settings.min_balance),
     min_gap_days: Type.Optional(settings.min_gap_days),
+    upcoming_hours: Type.Optional(settings.upcoming_hours),
   },
   { $id: 'ReminderPolicyCreate', additionalProperties: false },
 );

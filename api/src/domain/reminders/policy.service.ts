@@ -55,6 +55,7 @@ const present = (row: PolicyRow, defaultId: string | null): ReminderPolicy => ({
   skip_holidays: row.skip_holidays,
   min_balance: row.min_balance as Record<string, number>,
   min_gap_days: row.min_gap_days,
+  upcoming_hours: row.upcoming_hours,
   is_default: row.id === defaultId,
   invoices_to_replan: row.replan_after === null ? 0 : row.invoices_to_replan,
   created_at: row.created_at.toISOString(),
@@ -111,6 +112,7 @@ function columns(data: ReminderPolicyUpdate, steps: ReminderStep[] | undefined) 
     ...(data.skip_holidays !== undefined && { skip_holidays: data.skip_holidays }),
     ...(data.min_balance !== undefined && { min_balance: JSON.stringify(data.min_balance) }),
     ...(data.min_gap_days !== undefined && { min_gap_days: data.min_gap_days }),
+    ...(data.upcoming_hours !== undefined && { upcoming_hours: data.upcoming_hours }),
   };
 }
 

@@ -62,6 +62,8 @@ function upsertChunk(trx: Db, rows: readonly NewOccurrence[], resume: boolean) {
           template_key: eb.ref('excluded.template_key'),
           applies_late_fees: eb.ref('excluded.applies_late_fees'),
           scheduled_at: eb.ref('excluded.scheduled_at'),
+          // Announced for a time it no longer has: announced again before the new one.
+          upcoming_notified_at: sql`CASE WHEN reminder_occurrences.scheduled_at IS DISTINCT FROM excluded.scheduled_at THEN NULL ELSE reminder_occurrences.upcoming_notified_at END`,
           moved_from: eb.ref('excluded.moved_from'),
           moved_for: eb.ref('excluded.moved_for'),
           installment_due_on: eb.ref('excluded.installment_due_on'),
@@ -219,16 +221,28 @@ export async function oldestDueReminderAge(trx: Db, now: Date): Promise<number |
 }
 
 /** The time of the account's next scheduled reminder after `after` (the test clock stops there). */
-export async function nextScheduledAfter(trx: Db, after: Date): Promise<Date | null> {
+export async function nextScheduledAfter(trx: Db, accountId: string, after: Date): Promise<Date | null> {
   const row = await trx
     .selectFrom('reminder_occurrences')
     .select('scheduled_at')
+    .where('account_id', '=', accountId)
     .where('status', '=', 'scheduled')
     .where('scheduled_at', '>', after)
     .orderBy('scheduled_at')
     .limit(1)
     .executeTakeFirst();
-  return row?.scheduled_at ?? null;
+  // The moment a reminder is announced (`reminder.upcoming`), when it comes first.
+  const { rows } = await sql<{ at: Date | null }>`
+    SELECT min(o.scheduled_at - make_interval(hours => p.upcoming_hours)) AS at
+      FROM reminder_occurrences o JOIN reminder_policies p ON p.account_id = o.account_id AND p.id = o.policy_id
+     WHERE o.account_id = ${accountId} AND p.account_id = ${accountId}
+       AND o.status = 'scheduled' AND o.upcoming_notified_at IS NULL AND p.upcoming_hours > 0
+       AND o.scheduled_at - make_interval(hours => p.upcoming_hours) > ${after}`.execute(trx);
+  const announce = rows[0]?.at ?? null;
+  const next = row?.scheduled_at ?? null;
+  if (!announce) return next;
+  if (!next) return announce;
+  return announce < next ? announce : next;
 }
 
 /** Invoices' reminders in timeline order, each with the subject of the message it sent, if any. */
@@ -377,6 +391,26 @@ export async function markSentAs(trx: Db, accountId: string, id: string, templat
     .execute();
 }
 
+/**
+ * The integrator holds a reminder until a day: it waits until then, whatever replans happen. One
+ * held already (a dispute) keeps that hold and its reason, and waits for both.
+ */
+export function holdUntil(trx: Db, accountId: string, id: string, until: string, at: Date, now: Date) {
+  return trx
+    .updateTable('reminder_occurrences')
+    .set({
+      held_until: until,
+      scheduled_at: sql`CASE WHEN status = 'held' THEN scheduled_at ELSE ${at}::timestamptz END`,
+      hold_reason: sql`CASE WHEN status = 'held' THEN hold_reason ELSE 'vetoed' END`,
+      upcoming_notified_at: null,
+      updated_at: now,
+    })
+    .where('account_id', '=', accountId)
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
 export async function markSkipped(trx: Db, id: string, reason: string, now: Date): Promise<void> {
   await trx
     .updateTable('reminder_occurrences')
@@ -397,7 +431,7 @@ export async function markHeld(trx: Db, id: string, reason: string, now: Date): 
 export async function markDeferred(trx: Db, id: string, at: Date, reason: string, now: Date): Promise<void> {
   await trx
     .updateTable('reminder_occurrences')
-    .set({ scheduled_at: at, hold_reason: reason, updated_at: now })
+    .set({ scheduled_at: at, hold_reason: reason, upcoming_notified_at: null, updated_at: now })
     .where('id', '=', id)
     .execute();
 }

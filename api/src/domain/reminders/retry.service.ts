@@ -25,6 +25,18 @@ export const ReminderDelivery = Type.Object(
     retry_at: Nullable(Type.String({ format: 'date-time', description: 'While `sending`: when it is tried again.' })),
     requeues: Type.Integer({ description: 'Times it was re-queued after failing (`POST /v1/reminders/{id}/retry`).' }),
     message_id: Nullable(Type.String()),
+    scheduled_at: Nullable(Type.String({ format: 'date-time', description: 'When it is to go (while scheduled).' })),
+    held_until: Nullable(
+      Type.String({
+        format: 'date',
+        description: 'Held by the integrator until this day (`POST /v1/reminders/{id}/hold`).',
+      }),
+    ),
+    reason: Nullable(
+      Type.String({
+        description: 'Why it was skipped (`canceled`: by `POST /v1/reminders/{id}/cancel`), held or deferred.',
+      }),
+    ),
   },
   {
     $id: 'ReminderDelivery',
@@ -72,7 +84,7 @@ export const RemindersRequeued = Type.Object(
 );
 export type RemindersRequeued = Type.Static<typeof RemindersRequeued>;
 
-const present = (o: OccurrenceRow): ReminderDelivery => ({
+export const presentDelivery = (o: OccurrenceRow): ReminderDelivery => ({
   object: 'reminder_delivery',
   id: o.id,
   invoice_id: o.invoice_id,
@@ -83,6 +95,9 @@ const present = (o: OccurrenceRow): ReminderDelivery => ({
   retry_at: o.retry_at?.toISOString() ?? null,
   requeues: o.requeues,
   message_id: o.message_id,
+  scheduled_at: o.scheduled_at?.toISOString() ?? null,
+  held_until: o.held_until,
+  reason: o.skip_reason ?? o.hold_reason,
 });
 
 /**
@@ -134,7 +149,7 @@ export function createReminderRetryService(deps: { database: Database; clock: Cl
           .forUpdate()
           .executeTakeFirst();
         if (!current) throw notFound('reminder', id);
-        if (current.status === 'scheduled' || current.status === 'sending') return present(current);
+        if (current.status === 'scheduled' || current.status === 'sending') return presentDelivery(current);
         if (current.status !== 'failed')
           throw new AppError(
             'reminder/not_failed',
@@ -142,7 +157,7 @@ export function createReminderRetryService(deps: { database: Database; clock: Cl
             `The reminder is ${current.status}; only a failed reminder can be retried.`,
           );
         const [requeued] = await requeue(trx, actor.accountId, [id]);
-        return present(requeued ?? current);
+        return presentDelivery(requeued ?? current);
       });
     },
 
@@ -172,7 +187,7 @@ export function createReminderRetryService(deps: { database: Database; clock: Cl
         return {
           object: 'reminders_requeued',
           count: requeued.length,
-          reminders: requeued.map(present),
+          reminders: requeued.map(presentDelivery),
           has_more: found.length > RETRY_BATCH_MAX,
         };
       });

@@ -8,6 +8,7 @@ import { CHASED_STATUSES_SQL, presentInvoice } from '../invoices/index.ts';
 import { accrueLateFees } from '../late-fees/index.ts';
 import { markMissedInstallments, missedInstallmentCandidates } from '../payment-plans/index.ts';
 import type { ReminderEngine } from './engine.ts';
+import { reminderData } from './ledger.ts';
 import { type DueOccurrence, findDueOccurrences } from './reminder-occurrence.repository.ts';
 import { flagNextInvoicesOfPolicy, replanInvoices } from './schedule.ts';
 
@@ -224,6 +225,67 @@ export function createReminderScheduler(deps: { database: Database; clock: Clock
   }
 
   /**
+   * Writes `reminder.upcoming` once for each reminder whose time is within its policy's
+   * `upcoming_hours` (default 24), so the integrator can hold or cancel it first. Per account in
+   * scope, it reads the partial index of the reminders not yet announced, from now to a week
+   * ahead (the longest notice): the work, never the book. A reminder whose time changes is
+   * announced again before its new time.
+   */
+  async function announceUpcoming(scope: Scope): Promise<number> {
+    const candidates = await database.withSystem(
+      async (trx) =>
+        (
+          await sql<{ account_id: string; id: string }>`
+        SELECT o.account_id, o.id
+          FROM (SELECT a.id FROM accounts a WHERE ${inScope(scope)}) a
+         CROSS JOIN LATERAL (
+           SELECT o.account_id, o.id FROM reminder_occurrences o
+             JOIN reminder_policies p ON p.account_id = o.account_id AND p.id = o.policy_id
+            WHERE o.account_id = a.id AND o.status = 'scheduled' AND o.upcoming_notified_at IS NULL
+              AND o.scheduled_at > ${scope.now} AND o.scheduled_at <= ${scope.now}::timestamptz + interval '168 hours'
+              AND o.scheduled_at <= ${scope.now}::timestamptz + make_interval(hours => p.upcoming_hours)
+              AND p.upcoming_hours > 0
+            LIMIT 5000) o
+         LIMIT 5000`.execute(trx)
+        ).rows,
+    );
+    let announced = 0;
+    for (const [accountId, rows] of Map.groupBy(candidates, (r) => r.account_id)) {
+      await database.withAccount(accountId, async (trx) => {
+        // The condition makes the update the arbiter: a concurrent pass announces nothing twice.
+        const updated = await trx
+          .updateTable('reminder_occurrences')
+          .set({ upcoming_notified_at: scope.now })
+          .where('account_id', '=', accountId)
+          .where(
+            'id',
+            'in',
+            rows.map((r) => r.id),
+          )
+          .where('status', '=', 'scheduled')
+          .where('upcoming_notified_at', 'is', null)
+          .returningAll()
+          .execute();
+        if (updated.length === 0) return;
+        await insertEvents(
+          trx,
+          updated.map((o) => ({
+            account_id: accountId,
+            id: newId('event'),
+            type: 'reminder.upcoming',
+            object_type: 'reminder',
+            object_id: o.id,
+            data: JSON.stringify(reminderData(o, { scheduled_at: o.scheduled_at?.toISOString() ?? null })),
+            created_at: scope.now,
+          })),
+        );
+        announced += updated.length;
+      });
+    }
+    return announced;
+  }
+
+  /**
    * Brings late fees up to date, once a local day, on every overdue invoice in scope (each
    * invoice's rule decides; most have none), after marking missed payment plan installments
    * (found in the same scan). Returns how many invoices were looked at.
@@ -270,6 +332,7 @@ export function createReminderScheduler(deps: { database: Database; clock: Clock
   return {
     planPending,
     announce,
+    announceUpcoming,
     dueOccurrences,
 
     accrueLateFeesDaily,
@@ -278,6 +341,7 @@ export function createReminderScheduler(deps: { database: Database; clock: Clock
     async prepare(scope: Scope): Promise<{ planned: number; announced: number }> {
       const planned = await planPending(scope);
       const announced = await announce(scope);
+      await announceUpcoming(scope);
       await accrueLateFeesDaily(scope);
       return { planned, announced };
     },

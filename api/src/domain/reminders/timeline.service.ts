@@ -278,7 +278,9 @@ export function createTimelineService(deps: {
       let current = from;
       for (;;) {
         const nextMidnight = nextLocalMidnight(current, actor.timeZone);
-        const nextReminder = await database.withAccount(actor.accountId, (trx) => nextScheduledAfter(trx, current));
+        const nextReminder = await database.withAccount(actor.accountId, (trx) =>
+          nextScheduledAfter(trx, actor.accountId, current),
+        );
         const candidates = [to, nextMidnight, nextReminder].filter((d): d is Date => d instanceof Date);
         const step = new Date(Math.min(...candidates.map((d) => d.getTime())));
         await setClock(step);

@@ -81,6 +81,9 @@ const ReminderPolicyRef = builder.objectRef<ReminderPolicy>('ReminderPolicy').im
     minGapDays: t.exposeInt('min_gap_days', {
       description: 'Days a catch-up (a late reminder, a first overdue notice) keeps before the next step.',
     }),
+    upcomingHours: t.exposeInt('upcoming_hours', {
+      description: 'Hours before each reminder at which `reminder.upcoming` goes out (0: none).',
+    }),
     isDefault: t.exposeBoolean('is_default'),
     invoicesToReplan: t.exposeInt('invoices_to_replan', {
       description:
@@ -118,6 +121,7 @@ function policyInput(name: string, description: string) {
       skipWeekends: t.boolean(),
       skipHolidays: t.boolean(),
       minGapDays: t.int(),
+      upcomingHours: t.int(),
       minBalance: t.field({
         type: [CurrencyAmountInput],
         description: 'Per currency, the balance below which nobody is chased.',
@@ -200,6 +204,16 @@ const ReminderDeliveryRef = builder.objectRef<ReminderDelivery>('ReminderDeliver
     }),
     requeues: t.exposeInt('requeues'),
     messageId: t.exposeID('message_id', { nullable: true }),
+    scheduledAt: t.expose('scheduled_at', { type: 'DateTime', nullable: true }),
+    heldUntil: t.expose('held_until', {
+      type: 'Date',
+      nullable: true,
+      description: 'Held by the integrator until this day.',
+    }),
+    reason: t.exposeString('reason', {
+      nullable: true,
+      description: 'Why it was skipped (`canceled`), held or deferred.',
+    }),
   }),
 });
 
@@ -283,6 +297,20 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: RemindersRetryInput, required: true }) },
     resolve: (_root, { input }, { actor, services }) =>
       services.reminders.retries.retryMany(actor, toServiceInput<RemindersRetry>(input)),
+  }),
+  holdReminder: t.field({
+    type: ReminderDeliveryRef,
+    description:
+      "Holds a reminder still to go until a day (after today, at most 365 days ahead): it goes at the policy's send time that day if still owed.",
+    args: { id: t.arg.id({ required: true }), until: t.arg({ type: 'Date', required: true }) },
+    resolve: (_root, { id, until }, { actor, services }) =>
+      services.reminders.vetoes.hold(actor, String(id), { until: String(until) }),
+  }),
+  cancelReminder: t.field({
+    type: ReminderDeliveryRef,
+    description: 'Cancels a reminder still to go, for good (skipped, reason `canceled`).',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, { id }, { actor, services }) => services.reminders.vetoes.cancel(actor, String(id)),
   }),
   advanceTestClock: t.field({
     type: TestClockRef,

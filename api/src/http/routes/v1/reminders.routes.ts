@@ -4,6 +4,7 @@ import {
   ReminderPolicyCreate,
   ReminderPolicyUpdate,
   RemindersRetry,
+  ReminderHold,
   TestClockAdvance,
   TestClockReset,
 } from '../../../domain/reminders/index.ts';
@@ -89,6 +90,35 @@ export async function reminderRoutes(instance: FastifyInstance, { services }: { 
       summary: 'Put a failed reminder back in the queue (one already queued again is returned as it is)',
     },
     handler: (request) => services.reminders.retries.retry(actorOf(request), request.params.id),
+  });
+  app.post('/v1/reminders/:id/hold', {
+    schema: {
+      operationId: 'holdReminder',
+      tags: ['Reminders'],
+      security,
+      headers: IdempotencyHeaders,
+      params: IdParams,
+      body: ref(ReminderHold),
+      response: responses(200, 'ReminderDelivery'),
+      summary: 'Hold a reminder still to go until a day (after `reminder.upcoming`, for instance)',
+      description:
+        "It goes at the policy's send time that day if the invoice is still owed; no replan brings it back earlier. Holding it again moves the day. A reminder already on its way or sent: `reminder/not_pending` (409).",
+    },
+    handler: (request) => services.reminders.vetoes.hold(actorOf(request), request.params.id, request.body),
+  });
+  app.post('/v1/reminders/:id/cancel', {
+    schema: {
+      operationId: 'cancelReminder',
+      tags: ['Reminders'],
+      security,
+      headers: IdempotencyHeaders,
+      params: IdParams,
+      response: responses(200, 'ReminderDelivery'),
+      summary: 'Cancel a reminder still to go, for good',
+      description:
+        'It becomes `skipped` with reason `canceled` (and `reminder.skipped`); no replan brings it back, and cancelling it again changes nothing. A reminder already on its way or sent: `reminder/not_pending` (409).',
+    },
+    handler: (request) => services.reminders.vetoes.cancel(actorOf(request), request.params.id),
   });
   app.post('/v1/reminders/retry', {
     schema: {
