@@ -1,5 +1,5 @@
 import { Account, AccountUpdate } from './domain/accounts/index.ts';
-import { AgingReport, DsoReport } from './domain/reports/index.ts';
+import { AgingReport, DsoReport, Statement } from './domain/reports/index.ts';
 import { ApiKey, ApiKeyCreate, ApiKeyWithSecret } from './domain/api-keys/index.ts';
 import { Customer, CustomerCreate, CustomerUpdate } from './domain/customers/index.ts';
 import { Dispute, DisputeCreate, DisputeResolve } from './domain/disputes/index.ts';
@@ -74,6 +74,7 @@ export const PUBLIC_SCHEMAS = [
   AccountSenderUpdate,
   AccountSenderDeleted,
   AgingReport,
+  Statement,
   EinvoiceStatus,
   EinvoiceStatusCreate,
   InvoiceCollection,

@@ -25,6 +25,7 @@ export const OPERATIONS = {
     anonymize: ['post', '/v1/customers/{id}/anonymize'],
     pause: ['post', '/v1/customers/{id}/pause'],
     resume: ['post', '/v1/customers/{id}/resume'],
+    getStatement: ['get', '/v1/customers/{id}/statement'],
   },
   paymentTerms: {
     create: ['post', '/v1/payment_terms'],

@@ -1175,6 +1175,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/customers/{id}/statement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A customer's statement of account over a period, per currency
+         * @description The balance before `from`, every invoice, fee, payment, void, waiver and reversal up to `to` with the running balance, the balance at the end and the aging of what is still owed then. `format=csv` gives the entries as CSV, `format=pdf` a document for the customer (in its language).
+         */
+        get: operations["getCustomerStatement"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/reports/dso": {
         parameters: {
             query?: never;
@@ -5350,6 +5370,66 @@ export interface components {
                 total: number;
                 /** @description Open invoices counted. */
                 invoices: number;
+            }[];
+        };
+        Statement: {
+            /** @enum {string} */
+            object: "statement";
+            customer_id: string;
+            customer_name: string;
+            /**
+             * Format: date
+             * @description Calendar date, YYYY-MM-DD.
+             */
+            from: string;
+            /**
+             * Format: date
+             * @description Calendar date, YYYY-MM-DD.
+             */
+            to: string;
+            bucket_names: string[];
+            /** @description One per currency the customer has movements in; never summed across currencies. */
+            currencies: {
+                currency: string;
+                /** @description The balance at the end of the day before `from`. */
+                opening_balance: number;
+                entries: {
+                    /**
+                     * Format: date
+                     * @description Calendar date, YYYY-MM-DD.
+                     */
+                    date: string;
+                    /**
+                     * @description `invoice` (its total, on its issue date), `interest` (late-payment interest, per invoice and month), `recovery_fee`, `fee_waived`, `payment` (received), `payment_reversed`, `invoice_voided`.
+                     * @enum {unknown}
+                     */
+                    kind: "invoice" | "interest" | "recovery_fee" | "fee_waived" | "payment" | "payment_reversed" | "invoice_voided";
+                    /** @description The invoice's number, or the payment's reference (else its id). */
+                    reference: string;
+                    invoice_id: string | null;
+                    payment_id: string | null;
+                    /** @description Interest: the first day it covers. */
+                    period_from: string | null;
+                    /** @description Interest: the last day it covers. */
+                    period_to: string | null;
+                    /** @description What it adds to the balance (minor units). */
+                    debit: number;
+                    /** @description What it takes off. */
+                    credit: number;
+                    /** @description The running balance after it. */
+                    balance: number;
+                }[];
+                /** @description The balance at the end of `to`: what is owed, less payments not yet allocated. */
+                closing_balance: number;
+                aging: {
+                    /** @description Amount due (minor units) per bucket: `current`, `1_30`, `31_60`, `61_90`, `90_plus` with the default edges. */
+                    buckets: {
+                        [key: string]: number;
+                    };
+                    /** @description What the invoices still owed at the end of `to` add up to. */
+                    total: number;
+                    invoices: number;
+                };
             }[];
         };
         EinvoiceStatus: {
@@ -11211,6 +11291,57 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["AgingReport"];
                     "text/csv": string;
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCustomerStatement: {
+        parameters: {
+            query?: {
+                /** @description First day of the period (default: the first of `to`'s month). */
+                from?: string;
+                /** @description Last day of the period (default: today in the account's time zone). */
+                to?: string;
+                /** @description Upper edges of the past-due buckets in days, increasing: `30,60,90` (the default) gives current, 1–30, 31–60, 61–90 and 90+. */
+                buckets?: string;
+                /** @description `csv`: the entries as CSV (one line each, per currency); `pdf`: the statement as a document for the customer. */
+                format?: "json" | "csv" | "pdf";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The statement (JSON), its entries as CSV with `format=csv`, or a PDF with `format=pdf`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Statement"];
+                    "text/csv": string;
+                    "application/pdf": string;
                 };
             };
             /** @description The request was refused; `code` says why. */

@@ -242,7 +242,7 @@ export async function nextScheduledAfter(trx: Db, accountId: string, after: Date
   const next = row?.scheduled_at ?? null;
   if (!announce) return next;
   if (!next) return announce;
-  return announce < next ? announce : next;
+  return new Date(Math.min(announce.getTime(), next.getTime()));
 }
 
 /** Invoices' reminders in timeline order, each with the subject of the message it sent, if any. */

@@ -104,3 +104,82 @@ export const DsoReport = Type.Object(
   { $id: 'DsoReport', additionalProperties: false },
 );
 export type DsoReport = Type.Static<typeof DsoReport>;
+
+export const StatementQuery = Type.Object(
+  {
+    from: Type.Optional({
+      ...CalendarDate,
+      description: "First day of the period (default: the first of `to`'s month).",
+    }),
+    to: Type.Optional({
+      ...CalendarDate,
+      description: "Last day of the period (default: today in the account's time zone).",
+    }),
+    buckets: AgingQuery.properties.buckets,
+    format: Type.Optional(
+      Type.Enum(['json', 'csv', 'pdf'], {
+        description:
+          '`csv`: the entries as CSV (one line each, per currency); `pdf`: the statement as a document for the customer.',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type StatementQuery = Type.Static<typeof StatementQuery>;
+
+const StatementEntry = Type.Object(
+  {
+    date: CalendarDate,
+    kind: Type.Enum(
+      ['invoice', 'interest', 'recovery_fee', 'fee_waived', 'payment', 'payment_reversed', 'invoice_voided'],
+      {
+        description:
+          '`invoice` (its total, on its issue date), `interest` (late-payment interest, per invoice and month), `recovery_fee`, `fee_waived`, `payment` (received), `payment_reversed`, `invoice_voided`.',
+      },
+    ),
+    reference: Type.String({ description: "The invoice's number, or the payment's reference (else its id)." }),
+    invoice_id: Type.Union([Type.String(), Type.Null()]),
+    payment_id: Type.Union([Type.String(), Type.Null()]),
+    period_from: Type.Union([CalendarDate, Type.Null()], { description: 'Interest: the first day it covers.' }),
+    period_to: Type.Union([CalendarDate, Type.Null()], { description: 'Interest: the last day it covers.' }),
+    debit: Type.Integer({ description: 'What it adds to the balance (minor units).' }),
+    credit: Type.Integer({ description: 'What it takes off.' }),
+    balance: Type.Integer({ description: 'The running balance after it.' }),
+  },
+  { additionalProperties: false },
+);
+
+export const Statement = Type.Object(
+  {
+    object: Type.Literal('statement'),
+    customer_id: Type.String(),
+    customer_name: Type.String(),
+    from: CalendarDate,
+    to: CalendarDate,
+    bucket_names: Type.Array(Type.String()),
+    currencies: Type.Array(
+      Type.Object(
+        {
+          currency: Type.String(),
+          opening_balance: Type.Integer({ description: 'The balance at the end of the day before `from`.' }),
+          entries: Type.Array(StatementEntry),
+          closing_balance: Type.Integer({
+            description: 'The balance at the end of `to`: what is owed, less payments not yet allocated.',
+          }),
+          aging: Type.Object(
+            {
+              buckets: Buckets,
+              total: Type.Integer({ description: 'What the invoices still owed at the end of `to` add up to.' }),
+              invoices: Type.Integer(),
+            },
+            { additionalProperties: false },
+          ),
+        },
+        { additionalProperties: false },
+      ),
+      { description: 'One per currency the customer has movements in; never summed across currencies.' },
+    ),
+  },
+  { $id: 'Statement', additionalProperties: false },
+);
+export type Statement = Type.Static<typeof Statement>;

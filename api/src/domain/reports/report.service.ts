@@ -2,7 +2,8 @@ import { sql } from 'kysely';
 import type { Clock } from '../../clock.ts';
 import type { Database } from '../../store/database.ts';
 import { parseInput } from '../../validation.ts';
-import { addDays } from '../calendar.ts';
+import { AppError, notFound } from '../../errors.ts';
+import { addDays, daysBetween, todayIn } from '../calendar.ts';
 import { accountTime, type Actor, CHASED_STATUSES_SQL } from '../shared/index.ts';
 import { agingEdges, bucketNames, dso } from './report.rules.ts';
 import {
@@ -12,7 +13,10 @@ import {
   type DsoQuery,
   DsoQuery as DsoQuerySchema,
   type DsoReport,
+  type Statement,
+  StatementQuery,
 } from './report.schemas.ts';
+import { buildStatement } from './statement.rules.ts';
 
 type AgingRow = AgingReport['totals'][number];
 
@@ -121,6 +125,120 @@ export function createReportService(deps: { database: Database; clock: Clock }) 
         ].join(','),
       );
       return `${[header.join(','), ...lines].join('\n')}\n`;
+    },
+
+    /**
+     * A customer's statement of account from `from` to `to` (both included; by default the month
+     * so far): per currency, the balance before, every invoice, fee, payment, void, waiver and
+     * reversal with the running balance, the balance at the end, and the aging of the invoices
+     * still owed then. Timestamps count on their day in the account's time zone.
+     */
+    async statement(actor: Actor, customerId: string, input: StatementQuery): Promise<Statement> {
+      const query = parseInput<StatementQuery>(StatementQuery, input);
+      const edges = agingEdges(query.buckets);
+      const { today } = await timeFor(actor);
+      const to = query.to ?? today;
+      const from = query.from ?? `${to.slice(0, 7)}-01`;
+      if (from > to || daysBetween(from, to) > 3660)
+        throw new AppError(
+          'statement/invalid_period',
+          422,
+          `The period ${from} to ${to} must run forward, at most ten years.`,
+          {
+            errors: [
+              { field: query.from ? '/from' : '/to', message: 'must be on or before `to`, within ten years of it' },
+            ],
+          },
+        );
+      const zone = actor.timeZone;
+      const day = (at: Date | null) => (at ? todayIn(at, zone) : null);
+      const accountId = actor.accountId;
+      const ledger = await database.withAccount(accountId, async (trx) => {
+        const customer = await trx
+          .selectFrom('customers')
+          .select(['id', 'name'])
+          .where('account_id', '=', accountId)
+          .where('id', '=', customerId)
+          .executeTakeFirst();
+        if (!customer) throw notFound('customer', customerId);
+        const invoices = await trx
+          .selectFrom('invoices')
+          .select(['id', 'number', 'currency', 'issue_date', 'due_date', 'total', 'voided_at'])
+          .where('account_id', '=', accountId)
+          .where('customer_id', '=', customerId)
+          .where('status', '<>', 'draft')
+          .execute();
+        const invoiceIds = invoices.map((i) => i.id);
+        const fees =
+          invoiceIds.length === 0
+            ? []
+            : await trx
+                .selectFrom('invoice_fees')
+                .select(['invoice_id', 'kind', 'amount', 'period_from', 'period_to', 'waived_at'])
+                .where('account_id', '=', accountId)
+                .where('invoice_id', 'in', invoiceIds)
+                .execute();
+        const payments = await trx
+          .selectFrom('payments')
+          .select(['id', 'reference', 'currency', 'amount', 'received_on', 'reversed_at'])
+          .where('account_id', '=', accountId)
+          .where('customer_id', '=', customerId)
+          .execute();
+        const allocations =
+          payments.length === 0
+            ? []
+            : await trx
+                .selectFrom('payment_allocations')
+                .select(['payment_id', 'invoice_id', 'amount', 'reversed_at'])
+                .where('account_id', '=', accountId)
+                .where(
+                  'payment_id',
+                  'in',
+                  payments.map((p) => p.id),
+                )
+                .execute();
+        return {
+          customer,
+          invoices: invoices.map(({ voided_at, ...i }) => ({ ...i, voided_on: day(voided_at) })),
+          fees: fees.map(({ waived_at, ...f }) => ({ ...f, waived_on: day(waived_at) })),
+          payments: payments.map(({ reversed_at, ...p }) => ({ ...p, reversed_on: day(reversed_at) })),
+          allocations: allocations.map(({ reversed_at, ...a }) => ({ ...a, reversed_on: day(reversed_at) })),
+        };
+      });
+      return {
+        object: 'statement',
+        customer_id: ledger.customer.id,
+        customer_name: ledger.customer.name,
+        from,
+        to,
+        bucket_names: bucketNames(edges),
+        currencies: buildStatement(ledger, { from, to }, edges),
+      };
+    },
+
+    /** A statement's entries as CSV: one line per entry, per currency, with the opening and closing balances. */
+    statementCsv(statement: Statement): string {
+      const lines = ['currency,date,kind,reference,period_from,period_to,debit,credit,balance'];
+      const quote = (value: string) => (/[",\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value);
+      for (const c of statement.currencies) {
+        lines.push([c.currency, statement.from, 'opening_balance', '', '', '', '', '', c.opening_balance].join(','));
+        for (const e of c.entries)
+          lines.push(
+            [
+              c.currency,
+              e.date,
+              e.kind,
+              quote(e.reference),
+              e.period_from ?? '',
+              e.period_to ?? '',
+              e.debit,
+              e.credit,
+              e.balance,
+            ].join(','),
+          );
+        lines.push([c.currency, statement.to, 'closing_balance', '', '', '', '', '', c.closing_balance].join(','));
+      }
+      return `${lines.join('\n')}\n`;
     },
 
     /** DSO, best possible DSO and average days delinquent per currency over the `days` days ending today. */

@@ -1,9 +1,10 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { AgingQuery, DsoQuery } from '../../../domain/reports/index.ts';
+import { AgingQuery, DsoQuery, StatementQuery } from '../../../domain/reports/index.ts';
+import { statementPdf } from '../../../documents/statement-pdf.ts';
 import type { Services } from '../../../services.ts';
 import { actorOf } from '../../auth.ts';
-import { problems, responses, security } from './common.ts';
+import { IdParams, problems, responses, security } from './common.ts';
 
 export async function reportRoutes(instance: FastifyInstance, { services }: { services: Services }) {
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();
@@ -38,6 +39,52 @@ export async function reportRoutes(instance: FastifyInstance, { services }: { se
         .type('text/csv; charset=utf-8')
         .header('content-disposition', `attachment; filename="aging-${report.as_of}.csv"`)
         .send(services.reports.agingCsv(report));
+    },
+  });
+
+  app.get('/v1/customers/:id/statement', {
+    schema: {
+      operationId: 'getCustomerStatement',
+      tags: ['Customers'],
+      security,
+      params: IdParams,
+      querystring: StatementQuery,
+      summary: "A customer's statement of account over a period, per currency",
+      description:
+        'The balance before `from`, every invoice, fee, payment, void, waiver and reversal up to `to` with the running balance, the balance at the end and the aging of what is still owed then. `format=csv` gives the entries as CSV, `format=pdf` a document for the customer (in its language).',
+      response: {
+        ...responses(200, 'Statement'),
+        200: {
+          description: 'The statement (JSON), its entries as CSV with `format=csv`, or a PDF with `format=pdf`.',
+          content: {
+            'application/json': { schema: { $ref: 'Statement' } },
+            'text/csv': { schema: { type: 'string' } },
+            'application/pdf': { schema: { type: 'string', format: 'binary' } },
+          },
+        },
+        ...problems,
+      },
+    },
+    handler: async (request, reply) => {
+      const actor = actorOf(request);
+      const statement = await services.reports.statement(actor, request.params.id, request.query);
+      const name = `statement-${statement.from}-${statement.to}`;
+      if (request.query.format === 'csv')
+        return reply
+          .type('text/csv; charset=utf-8')
+          .header('content-disposition', `attachment; filename="${name}.csv"`)
+          .send(services.reports.statementCsv(statement));
+      if (request.query.format !== 'pdf') return reply.send(statement);
+      const [account, customer] = await Promise.all([
+        services.accounts.get(actor),
+        services.customers.get(actor, request.params.id),
+      ]);
+      const language = (customer.locale ?? account.locale ?? 'en').slice(0, 2).toLowerCase();
+      const pdf = await statementPdf(statement, { account, customer, locale: language === 'fr' ? 'fr' : 'en' });
+      return reply
+        .type('application/pdf')
+        .header('content-disposition', `attachment; filename="${name}.pdf"`)
+        .send(pdf);
     },
   });
 
