@@ -145,7 +145,12 @@ export function createApiKeyService(deps: {
       if (!actor.keyId) return;
       const keyId = actor.keyId;
       await database.withAccount(actor.accountId, (trx) =>
-        trx.updateTable('api_keys').set({ last_used_at: clock.now() }).where('id', '=', keyId).execute(),
+        trx
+          .updateTable('api_keys')
+          .set({ last_used_at: clock.now() })
+          .where('account_id', '=', actor.accountId)
+          .where('id', '=', keyId)
+          .execute(),
       );
     },
   };

@@ -50,7 +50,12 @@ export async function openDisputeIn(
     })
     .returningAll()
     .executeTakeFirstOrThrow();
-  await trx.updateTable('invoices').set({ disputed: true, updated_at: now }).where('id', '=', invoiceId).execute();
+  await trx
+    .updateTable('invoices')
+    .set({ disputed: true, updated_at: now })
+    .where('account_id', '=', accountId)
+    .where('id', '=', invoiceId)
+    .execute();
   const dispute = presentDispute(row);
   await recordEvent(trx, {
     accountId,

@@ -26,6 +26,7 @@ export async function recordPromise(
   const row = await trx
     .updateTable('invoices')
     .set({ promise_to_pay_on: date, updated_at: now })
+    .where('account_id', '=', accountId)
     .where('id', '=', invoice.id)
     .returningAll()
     .executeTakeFirstOrThrow();

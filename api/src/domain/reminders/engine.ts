@@ -83,7 +83,7 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; c
   ): Promise<Map<string, Decision>> {
     const results = new Map<string, Decision>(occurrenceIds.map((id) => [id, 'noop']));
     return database.withAccount(accountId, async (trx) => {
-      const peeks = await peekInFlight(trx, occurrenceIds);
+      const peeks = await peekInFlight(trx, accountId, occurrenceIds);
       if (peeks.length === 0) return results;
       const invoiceIds = [...new Set(peeks.map((p) => p.invoice_id))].sort();
       let invoices = await lockInvoices(trx, invoiceIds);
@@ -106,6 +106,7 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; c
       const occurrences = (
         await lockOccurrences(
           trx,
+          accountId,
           peeks.map((p) => p.id),
         )
       ).sort(
@@ -256,19 +257,20 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; c
 
     if (verdict.action === 'skip') return skipOccurrence(trx, accountId, occurrence, verdict.reason, now);
     if (verdict.action === 'hold') {
-      await markHeld(trx, occurrence.id, verdict.reason, now);
+      await markHeld(trx, accountId, occurrence.id, verdict.reason, now);
       return 'held';
     }
     const plan: PolicyPlan = policy ? planOf(policy) : { ...DEFAULT_POLICY, repeat: null, steps: [] };
     if (verdict.action === 'defer') {
       const at = zonedDateTimeToInstant(verdict.until, plan.send_hour, plan.send_minute, account.time_zone);
-      await markDeferred(trx, occurrence.id, at, verdict.reason, now);
+      await markDeferred(trx, accountId, occurrence.id, at, verdict.reason, now);
       return 'deferred';
     }
     if (verdict.promiseBroken) {
       await trx
         .updateTable('invoices')
         .set({ promise_to_pay_on: null, updated_at: now })
+        .where('account_id', '=', accountId)
         .where('id', '=', invoice.id)
         .execute();
       await recordEvent(trx, {
@@ -295,7 +297,7 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; c
     const afterGap = () =>
       nextSendTime(zonedDateTimeToInstant(addDays(today, plan.min_gap_days), 0, 0, zone), zone, plan, daysOff);
     const defer = async (until: Date, reason: string): Promise<Decision> => {
-      await markDeferred(trx, occurrence.id, until, reason, now);
+      await markDeferred(trx, accountId, occurrence.id, until, reason, now);
       return 'deferred';
     };
     // Held by the integrator (`POST /v1/reminders/{id}/hold`) until a day: it waits until then.

@@ -52,7 +52,7 @@ export async function skipOccurrence(
   reason: string,
   now: Date,
 ): Promise<'skipped'> {
-  await markSkipped(trx, occurrence.id, reason, now);
+  await markSkipped(trx, accountId, occurrence.id, reason, now);
   await skippedEvent(trx, accountId, { ...occurrence, skip_reason: reason }, now);
   return 'skipped';
 }

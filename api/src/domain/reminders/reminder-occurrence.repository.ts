@@ -263,20 +263,22 @@ export function listOccurrencesWithSubject(trx: Db, invoiceIds: readonly string[
 // --- sending ----------------------------------------------------------------------------------
 
 /** Which of these reminders the sender may act on, and their invoices (read before locking those). */
-export function peekInFlight(trx: Db, ids: readonly string[]) {
+export function peekInFlight(trx: Db, accountId: string, ids: readonly string[]) {
   return trx
     .selectFrom('reminder_occurrences')
     .select(['id', 'invoice_id'])
+    .where('account_id', '=', accountId)
     .where('id', 'in', ids)
     .where('status', 'in', IN_FLIGHT)
     .execute();
 }
 
 /** Locks reminders (after their invoices), in the order they fall due. */
-export function lockOccurrences(trx: Db, ids: readonly string[]): Promise<OccurrenceRow[]> {
+export function lockOccurrences(trx: Db, accountId: string, ids: readonly string[]): Promise<OccurrenceRow[]> {
   return trx
     .selectFrom('reminder_occurrences')
     .selectAll()
+    .where('account_id', '=', accountId)
     .where('id', 'in', ids)
     .orderBy('scheduled_at')
     .orderBy('offset_days')
@@ -411,27 +413,37 @@ export function holdUntil(trx: Db, accountId: string, id: string, until: string,
     .executeTakeFirstOrThrow();
 }
 
-export async function markSkipped(trx: Db, id: string, reason: string, now: Date): Promise<void> {
+export async function markSkipped(trx: Db, accountId: string, id: string, reason: string, now: Date): Promise<void> {
   await trx
     .updateTable('reminder_occurrences')
     .set({ status: 'skipped', skip_reason: reason, updated_at: now })
+    .where('account_id', '=', accountId)
     .where('id', '=', id)
     .execute();
 }
 
-export async function markHeld(trx: Db, id: string, reason: string, now: Date): Promise<void> {
+export async function markHeld(trx: Db, accountId: string, id: string, reason: string, now: Date): Promise<void> {
   await trx
     .updateTable('reminder_occurrences')
     .set({ status: 'held', hold_reason: reason, updated_at: now })
+    .where('account_id', '=', accountId)
     .where('id', '=', id)
     .execute();
 }
 
 /** Moves a reminder to a later moment, saying why. */
-export async function markDeferred(trx: Db, id: string, at: Date, reason: string, now: Date): Promise<void> {
+export async function markDeferred(
+  trx: Db,
+  accountId: string,
+  id: string,
+  at: Date,
+  reason: string,
+  now: Date,
+): Promise<void> {
   await trx
     .updateTable('reminder_occurrences')
     .set({ scheduled_at: at, hold_reason: reason, upcoming_notified_at: null, updated_at: now })
+    .where('account_id', '=', accountId)
     .where('id', '=', id)
     .execute();
 }

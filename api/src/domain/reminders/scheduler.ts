@@ -317,7 +317,12 @@ export function createReminderScheduler(deps: { database: Database; clock: Clock
       await database.withAccount(accountId, async (trx) => {
         for (const row of rows) {
           await accrueLateFees(trx, { accountId, invoiceId: row.id, today: row.today, now: scope.now });
-          await trx.updateTable('invoices').set({ late_fees_accrued_on: row.today }).where('id', '=', row.id).execute();
+          await trx
+            .updateTable('invoices')
+            .set({ late_fees_accrued_on: row.today })
+            .where('account_id', '=', accountId)
+            .where('id', '=', row.id)
+            .execute();
         }
       });
     }

@@ -68,13 +68,14 @@ export function createSender(deps: { database: Database; clock: Clock }) {
       const calls: ProviderCall[] = [];
       // The other messages of a call whose outcome is unknown come along: it is made again whole.
       const siblings = await occurrencesOfOpenCalls(trx, accountId, ids);
-      const peeks = await peekInFlight(trx, [...new Set([...ids, ...siblings])]);
+      const peeks = await peekInFlight(trx, accountId, [...new Set([...ids, ...siblings])]);
       if (peeks.length === 0) return { calls, now: clock.now() };
       const invoiceIds = [...new Set(peeks.map((p) => p.invoice_id))].sort();
       const invoices = await lockInvoices(trx, invoiceIds);
       const invoiceById = new Map(invoices.map((i) => [i.id, i]));
       const occurrences = await lockOccurrences(
         trx,
+        accountId,
         peeks.map((p) => p.id),
       );
       const account = await trx.selectFrom('accounts').select(['id', 'mode']).executeTakeFirstOrThrow();
@@ -179,6 +180,7 @@ export function createSender(deps: { database: Database; clock: Clock }) {
         (
           await lockOccurrences(
             trx,
+            accountId,
             claimed.map((d) => d.occurrence.id),
           )
         ).map((o) => [o.id, o]),

@@ -45,7 +45,7 @@ export function createReminderVetoService(deps: { database: Database; clock: Clo
       .executeTakeFirst();
     if (!peek) throw notFound('reminder', id);
     await lockInvoices(trx, [peek.invoice_id]);
-    const [occurrence] = await lockOccurrences(trx, [id]);
+    const [occurrence] = await lockOccurrences(trx, accountId, [id]);
     if (!occurrence) throw notFound('reminder', id);
     const account = await trx
       .selectFrom('accounts')
@@ -107,7 +107,7 @@ export function createReminderVetoService(deps: { database: Database; clock: Clo
           return presentDelivery(occurrence);
         if (occurrence.status !== 'scheduled' && occurrence.status !== 'held') throw notPending(occurrence);
         await skipOccurrence(trx, actor.accountId, occurrence, 'canceled', now);
-        const [after] = await lockOccurrences(trx, [id]);
+        const [after] = await lockOccurrences(trx, actor.accountId, [id]);
         return presentDelivery(after ?? occurrence);
       });
     },
