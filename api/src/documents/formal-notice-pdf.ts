@@ -10,6 +10,7 @@ import type { FeeBasis, FormalNotice, FormalNoticeRenderer } from '../domain/doc
 import { formatMoney } from '../domain/money.ts';
 import type { PostalAddress } from '../domain/shared/index.ts';
 import { formatDate } from '../mail/render.ts';
+import { interestLabel, percent, recoveryFeeLabel } from './legal-wording.ts';
 
 /** Windows-1252's characters above Latin-1's, which the standard fonts can draw. */
 const WIN_ANSI_EXTRA = new Set('€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ');
@@ -53,43 +54,8 @@ interface Wording {
   filename: string;
 }
 
-const REFERENCE_NAME = {
-  fr: {
-    ecb_mro: 'taux de refinancement de la Banque centrale européenne',
-    boe_base: "taux de base de la Banque d'Angleterre",
-  },
-  en: { ecb_mro: "European Central Bank's main refinancing rate", boe_base: 'Bank of England base rate' },
-} as const;
-
-const LAW = {
-  fr: {
-    fr_b2b: { interest: 'art. L441-10 du Code de commerce', fee: 'art. L441-10 et D441-5 du Code de commerce' },
-    eu_b2b: { interest: 'directive 2011/7/UE, art. 2 et 3', fee: 'directive 2011/7/UE, art. 6' },
-    uk_b2b: {
-      interest: 'Late Payment of Commercial Debts (Interest) Act 1998',
-      fee: 'Late Payment of Commercial Debts (Interest) Act 1998, s. 5A',
-    },
-    contract: { interest: 'nos conditions de paiement', fee: 'nos conditions de paiement' },
-  },
-  en: {
-    fr_b2b: {
-      interest: 'French Commercial Code, art. L441-10',
-      fee: 'French Commercial Code, art. L441-10 and D441-5',
-    },
-    eu_b2b: { interest: 'Directive 2011/7/EU, art. 2 and 3', fee: 'Directive 2011/7/EU, art. 6' },
-    uk_b2b: {
-      interest: 'Late Payment of Commercial Debts (Interest) Act 1998',
-      fee: 'Late Payment of Commercial Debts (Interest) Act 1998, s. 5A',
-    },
-    contract: { interest: 'our terms of payment', fee: 'our terms of payment' },
-  },
-} as const;
-
 function wording(notice: FormalNotice): Wording {
-  const ref = notice.reference;
-  const margin = ref ? ref.margin_bps / 100 : 0;
   if (notice.locale === 'fr') {
-    const law = LAW.fr;
     return {
       lang: 'fr-FR',
       colon: '\u00a0:',
@@ -102,14 +68,8 @@ function wording(notice: FormalNotice): Wording {
       intro:
         'Malgré nos relances, la facture ci-dessous demeure impayée à ce jour. Le détail des sommes dues est le suivant :',
       columns: ['Facture', 'Émise le', 'Échéance', 'Montant', 'Reste dû'],
-      interest: (rate, from, to, basis) =>
-        `Intérêts de retard au taux annuel de ${rate}${
-          ref && basis !== 'contract' ? ` (${REFERENCE_NAME.fr[ref.source]} majoré de ${margin} points)` : ''
-        }, du ${from} au ${to} (${law[basis].interest})`,
-      recoveryFee: (basis) =>
-        basis === 'contract'
-          ? `Frais de recouvrement (${law.contract.fee})`
-          : `Indemnité forfaitaire pour frais de recouvrement (${law[basis].fee})`,
+      interest: (rate, from, to, basis) => interestLabel('fr', notice.reference, basis, rate, from, to),
+      recoveryFee: (basis) => recoveryFeeLabel('fr', basis),
       total: 'Total dû à ce jour',
       demand: (total, days, deadline) =>
         `Par la présente, nous vous mettons en demeure de nous régler la somme de ${total} dans un délai de ${days} jours à compter de la date du présent courrier, soit au plus tard le ${deadline}.`,
@@ -125,7 +85,6 @@ function wording(notice: FormalNotice): Wording {
       filename: 'mise-en-demeure',
     };
   }
-  const law = LAW.en;
   return {
     lang: 'en-GB',
     colon: ':',
@@ -137,14 +96,8 @@ function wording(notice: FormalNotice): Wording {
     greeting: 'Dear Sir or Madam,',
     intro: 'Despite our reminders, the invoice below remains unpaid. The amounts now due are:',
     columns: ['Invoice', 'Issued', 'Due', 'Amount', 'Still due'],
-    interest: (rate, from, to, basis) =>
-      `Late payment interest at ${rate} a year${
-        ref && basis !== 'contract' ? ` (the ${REFERENCE_NAME.en[ref.source]} plus ${margin} points)` : ''
-      }, from ${from} to ${to} (${law[basis].interest})`,
-    recoveryFee: (basis) =>
-      basis === 'contract'
-        ? `Recovery costs (${law.contract.fee})`
-        : `Fixed compensation for recovery costs (${law[basis].fee})`,
+    interest: (rate, from, to, basis) => interestLabel('en', notice.reference, basis, rate, from, to),
+    recoveryFee: (basis) => recoveryFeeLabel('en', basis),
     total: 'Total now due',
     demand: (total, days, deadline) =>
       `We now require payment of ${total} within ${days} days of the date of this letter, that is by ${deadline}.`,
@@ -174,12 +127,6 @@ function addressLines(address: PostalAddress | null, lang: string, home?: string
     address.region ?? null,
     country,
   ].filter((line): line is string => Boolean(line));
-}
-
-function percent(bps: number, locale: string): string {
-  return new Intl.NumberFormat(locale, { style: 'percent', minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(
-    bps / 10_000,
-  );
 }
 
 const PAGE = { margin: 56, width: 595.28 };

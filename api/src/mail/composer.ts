@@ -3,6 +3,7 @@ import { renderTemplate, type TemplateSource } from './render.ts';
 import type { Db } from '../store/database.ts';
 import { presentAccount } from '../domain/accounts/index.ts';
 import { presentCustomer } from '../domain/customers/index.ts';
+import { feePartsOf } from '../domain/documents/index.ts';
 import { presentInvoice } from '../domain/invoices/index.ts';
 import type { MessageComposer } from '../domain/reminders/index.ts';
 
@@ -46,6 +47,8 @@ export function createMessageComposer(resolveTemplate: TemplateResolver): Messag
         offsetDays: occurrence.offset_days,
         installment: installment ? { ...installment, count: Number(installment.count) } : null,
         locale,
+        // The fees as their parts, each with its rate, days and legal basis.
+        fees: invoice.late_fees > 0 ? await feePartsOf(trx, invoice) : null,
       });
       return { ...renderTemplate(source, context), locale, templateKey: key };
     },

@@ -6,6 +6,9 @@ import type { Account } from '../domain/accounts/index.ts';
 import { daysBetween } from '../domain/calendar.ts';
 import type { Customer } from '../domain/customers/index.ts';
 import { type Invoice, overdueState } from '../domain/invoices/index.ts';
+import type { FeeParts } from '../domain/documents/index.ts';
+import { interestLabel, percent, recoveryFeeLabel } from '../documents/legal-wording.ts';
+import { formatDate } from './render.ts';
 
 /** The languages Relance has default templates in. */
 export const TEMPLATE_LOCALES = ['fr', 'en'] as const;
@@ -39,6 +42,11 @@ export interface ReminderContext {
     /** What is left of the invoice itself, late fees excluded. */
     balance: number;
     late_fees: number;
+    /**
+     * The late fees as their parts, each with its label in the message's language (rate, days and
+     * legal basis for interest; the basis of the fixed recovery fee); empty when there are none.
+     */
+    fee_parts: Array<{ label: string; amount: number }>;
     /** What the customer owes now: balance + late fees. */
     total_due: number;
     /** Days past the due date (0 before and on it). */
@@ -122,6 +130,29 @@ export interface ReminderContextInput {
   installment?: { number: number; count: number; due_date: string; amount: number; paid_amount: number } | null;
   /** The template locale; by default {@link resolveTemplateLocale} of the customer and account. */
   locale?: TemplateLocale;
+  /** The invoice's fees as their parts (see `feePartsOf`); without them, only their total shows. */
+  fees?: FeeParts | null;
+}
+
+/** The fee lines of a message: each run of interest, then the fixed recovery fee. */
+function feePartsOf(fees: FeeParts | null | undefined, locale: TemplateLocale, formatLocale: string) {
+  if (!fees?.basis) return [];
+  const basis = fees.basis;
+  const day = (d: string) => formatDate(d, formatLocale);
+  return [
+    ...fees.interest.map((run) => ({
+      label: interestLabel(
+        locale,
+        fees.reference,
+        basis,
+        percent(run.rate_bps, formatLocale),
+        day(run.from),
+        day(run.to),
+      ),
+      amount: run.amount,
+    })),
+    ...(fees.recovery_fee > 0 ? [{ label: recoveryFeeLabel(locale, basis), amount: fees.recovery_fee }] : []),
+  ];
 }
 
 const languageOf = (tag: string | null | undefined): string | undefined => tag?.split('-')[0]?.toLowerCase();
@@ -170,9 +201,10 @@ export function buildReminderContext(input: ReminderContextInput): ReminderConte
   const locale = input.locale ?? resolveTemplateLocale(customer.locale, account.locale);
   const sinceDue = daysBetween(invoice.due_date, today);
   const totalDue = Math.max(0, invoice.balance);
+  const formatLocale = formatLocaleFor(locale, [customer.locale, account.locale]);
   return {
     locale,
-    format_locale: formatLocaleFor(locale, [customer.locale, account.locale]),
+    format_locale: formatLocale,
     today,
     step: { key: input.stepKey, offset_days: input.offsetDays },
     customer: { name: customer.name, contact_name: customer.contact_name, email: customer.email },
@@ -187,6 +219,7 @@ export function buildReminderContext(input: ReminderContextInput): ReminderConte
       amount_credited: invoice.amount_credited,
       balance: Math.max(0, totalDue - invoice.late_fees),
       late_fees: invoice.late_fees,
+      fee_parts: feePartsOf(input.fees, locale, formatLocale),
       total_due: totalDue,
       // The domain's rule: only an invoice still owed is overdue.
       days_overdue: overdueState(invoice, today).days_overdue,
@@ -291,6 +324,12 @@ export function sampleReminderContexts(locale: TemplateLocale, stepKey: string):
     offsetDays: 14,
     installment: { number: 2, count: 3, due_date: '2026-04-01', amount: 35819, paid_amount: 10000 },
     locale,
+    fees: {
+      interest: [{ from: '2026-03-02', to: '2026-03-14', rate_bps: 1215, amount: 0 }],
+      recovery_fee: 4000,
+      basis: 'fr_b2b',
+      reference: { source: 'ecb_mro', margin_bps: 1000 },
+    },
   };
   const bare: ReminderContextInput = {
     ...base,
@@ -320,6 +359,7 @@ export function sampleReminderContexts(locale: TemplateLocale, stepKey: string):
     today: '2026-02-22',
     offsetDays: -7,
     installment: null,
+    fees: null,
   };
   return [buildReminderContext(base), buildReminderContext(bare)];
 }

@@ -43,6 +43,21 @@ t.test('the final notice brings French B2B late fees up to date and states them'
   );
   const due = new Intl.NumberFormat('fr-FR', { style: 'currency', currency: 'EUR' }).format(10_143.19);
   t.match(final.text, due, `the final notice states the amount due with fees (${due})`);
+  // Each fee with its rate, days and legal basis, in the customer's language (French typography).
+  const text = final.text.replace(/[\s\u00a0\u202f]+/g, ' ');
+  t.ok(
+    text.includes(
+      "Intérêts de retard au taux annuel de 12,15 % (taux de refinancement de la Banque centrale européenne majoré de 10 points), du 3 janvier 2026 au 2 février 2026 (art. L441-10 du Code de commerce) : 103,19 €",
+    ),
+    `interest as a part: ${text}`,
+  );
+  t.ok(
+    text.includes(
+      'Indemnité forfaitaire pour frais de recouvrement (art. L441-10 et D441-5 du Code de commerce) : 40,00 €',
+    ),
+    'the fixed fee as a part',
+  );
+  t.notOk(text.includes('Pénalités et frais de retard :'), 'not the bare total');
 });
 
 t.test('terms can hold the fixed fee back until the reminder step chosen for fees', async (t) => {

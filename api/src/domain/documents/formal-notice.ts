@@ -56,6 +56,42 @@ const REFERENCE: Record<Exclude<FeeBasis, 'contract'>, FormalNotice['reference']
   uk_b2b: { source: 'boe_base', margin_bps: 800 },
 };
 
+/** An invoice's late fees as their parts, with what the law calls them and how the rate is made. */
+export type FeeParts = Pick<FormalNotice, 'interest' | 'recovery_fee' | 'basis' | 'reference'>;
+
+/**
+ * The fees an invoice carries (not waived), as their parts: interest per run of days at one
+ * rate, the fixed recovery fee, and the basis to cite (a B2B preset, or the creditor's terms).
+ */
+export async function feePartsOf(
+  trx: Db,
+  invoice: Pick<Selectable<Invoices>, 'id' | 'account_id' | 'customer_id' | 'payment_terms_id'>,
+): Promise<FeeParts> {
+  const fees = await trx
+    .selectFrom('invoice_fees')
+    .select(['kind', 'amount', 'period_from', 'period_to', 'rate_bps'])
+    .where('account_id', '=', invoice.account_id)
+    .where('invoice_id', '=', invoice.id)
+    .where('waived_at', 'is', null)
+    .orderBy('period_from')
+    .execute();
+  const interest: FormalNotice['interest'] = [];
+  for (const fee of fees.filter((f) => f.kind === 'interest')) {
+    const last = interest.at(-1);
+    const rate = fee.rate_bps ?? 0;
+    if (last && last.rate_bps === rate && addDays(last.to, 1) >= fee.period_from) {
+      if (fee.period_to > last.to) last.to = fee.period_to;
+      last.amount += fee.amount;
+    } else interest.push({ from: fee.period_from, to: fee.period_to, rate_bps: rate, amount: fee.amount });
+  }
+  const recoveryFee = fees.filter((f) => f.kind === 'recovery_fee').reduce((sum, f) => sum + f.amount, 0);
+  if (fees.length === 0) return { interest, recovery_fee: 0, basis: null, reference: null };
+  const { preset, terms, consumer } = await lateFeeSettings(trx, invoice);
+  const kind = terms?.late_fee_kind ?? preset;
+  const basis: FeeBasis = isB2bPreset(kind) && !consumer && kind in REFERENCE ? (kind as FeeBasis) : 'contract';
+  return { interest, recovery_fee: recoveryFee, basis, reference: basis !== 'contract' ? REFERENCE[basis] : null };
+}
+
 /** The language of a letter: the customer's, else the account's, when Relance writes letters in it; else English. */
 function noticeLocale(...tags: Array<string | null>): FormalNotice['locale'] {
   for (const tag of tags) {
@@ -76,28 +112,7 @@ export async function formalNoticeOf(
   },
 ): Promise<FormalNotice> {
   const { account, customer, invoice, today } = input;
-  const fees = await trx
-    .selectFrom('invoice_fees')
-    .select(['kind', 'amount', 'period_from', 'period_to', 'rate_bps'])
-    .where('account_id', '=', invoice.account_id)
-    .where('invoice_id', '=', invoice.id)
-    .where('waived_at', 'is', null)
-    .orderBy('period_from')
-    .execute();
-  const interest: FormalNotice['interest'] = [];
-  for (const fee of fees.filter((f) => f.kind === 'interest')) {
-    const last = interest.at(-1);
-    const rate = fee.rate_bps ?? 0;
-    if (last && last.rate_bps === rate && addDays(last.to, 1) >= fee.period_from) {
-      if (fee.period_to > last.to) last.to = fee.period_to;
-      last.amount += fee.amount;
-    } else interest.push({ from: fee.period_from, to: fee.period_to, rate_bps: rate, amount: fee.amount });
-  }
-  const recoveryFee = fees.filter((f) => f.kind === 'recovery_fee').reduce((sum, f) => sum + f.amount, 0);
-  const { preset, terms, consumer } = await lateFeeSettings(trx, invoice);
-  const kind = terms?.late_fee_kind ?? preset;
-  const basis: FeeBasis | null =
-    fees.length === 0 ? null : isB2bPreset(kind) && !consumer ? (kind as FeeBasis) : 'contract';
+  const { interest, recovery_fee: recoveryFee, basis, reference } = await feePartsOf(trx, invoice);
   // What is still owed of the invoice itself: the balance less the fees it carries.
   const principalDue = invoice.balance - invoice.late_fees;
   return {
@@ -136,7 +151,7 @@ export async function formalNoticeOf(
     interest,
     recovery_fee: recoveryFee,
     basis,
-    reference: basis && basis !== 'contract' ? REFERENCE[basis] : null,
+    reference,
     total_due: invoice.balance,
   };
 }

@@ -8,4 +8,10 @@ export {
   type FormalNoticeRenderer,
   storeFormalNotice,
 } from './document.service.ts';
-export { FORMAL_NOTICE_DEADLINE_DAYS, type FeeBasis, type FormalNotice } from './formal-notice.ts';
+export {
+  FORMAL_NOTICE_DEADLINE_DAYS,
+  type FeeBasis,
+  type FeeParts,
+  feePartsOf,
+  type FormalNotice,
+} from './formal-notice.ts';

@@ -3,7 +3,7 @@
  * notice before the due date to a firm final notice, never aggressive.
  */
 import type { TemplateSource } from '../render.ts';
-import { buildTemplate, type Fact, type MessageCopy } from './layout.ts';
+import { buildTemplate, type Fact, type FactList, type MessageCopy } from './layout.ts';
 
 const helloGreeting = '{{#if customer.contact_name}}Hello {{customer.contact_name}},{{else}}Hello,{{/if}}';
 const dearGreeting = '{{#if customer.contact_name}}Dear {{customer.contact_name}},{{else}}Dear Sir or Madam,{{/if}}';
@@ -11,7 +11,7 @@ const about = '{{#if invoice.description}} ({{invoice.description}}){{/if}}';
 const daysOverdue = '{{invoice.days_overdue}} {{plural invoice.days_overdue "day" "days"}}';
 const includingFees = '{{#if invoice.late_fees}}, including {{money invoice.late_fees}} of late fees{{/if}}';
 
-function facts(late: boolean): Fact[] {
+function facts(late: boolean): Array<Fact | FactList> {
   return [
     { label: 'Invoice', value: `{{invoice.number}}${about}` },
     { label: 'Sent on', value: '{{date invoice.issue_date}}' },
@@ -20,7 +20,8 @@ function facts(late: boolean): Fact[] {
     { label: 'Invoice total', value: '{{money invoice.total}}' },
     { label: 'Already paid', value: '{{money invoice.amount_paid}}', if: 'invoice.amount_paid' },
     { label: 'Credited', value: '{{money invoice.amount_credited}}', if: 'invoice.amount_credited' },
-    { label: 'Late fees', value: '{{money invoice.late_fees}}', if: 'invoice.late_fees' },
+    { label: 'Late fees', value: '{{money invoice.late_fees}}', if: 'invoice.late_fees', unless: 'invoice.fee_parts' },
+    { each: 'invoice.fee_parts' },
     {
       label: 'Installment {{installment.number}} of {{installment.count}}, due {{date installment.due_date}}',
       value: '{{money installment.amount_due}}',

@@ -4,7 +4,7 @@
  * Monsieur » quand le client n'a pas de nom de contact.
  */
 import type { TemplateSource } from '../render.ts';
-import { buildTemplate, type Fact, type MessageCopy } from './layout.ts';
+import { buildTemplate, type Fact, type FactList, type MessageCopy } from './layout.ts';
 
 const greeting = '{{#if customer.contact_name}}Bonjour {{customer.contact_name}},{{else}}Madame, Monsieur,{{/if}}';
 const about = '{{#if invoice.description}} ({{invoice.description}}){{/if}}';
@@ -12,7 +12,7 @@ const daysOverdue = '{{invoice.days_overdue}} {{plural invoice.days_overdue "jou
 const includingFees =
   '{{#if invoice.late_fees}}, dont {{money invoice.late_fees}} de pénalités et frais de retard{{/if}}';
 
-function facts(late: boolean): Fact[] {
+function facts(late: boolean): Array<Fact | FactList> {
   return [
     { label: 'Facture', value: `{{invoice.number}}${about}` },
     { label: 'Émise le', value: '{{date invoice.issue_date}}' },
@@ -21,7 +21,13 @@ function facts(late: boolean): Fact[] {
     { label: 'Montant de la facture', value: '{{money invoice.total}}' },
     { label: 'Déjà réglé', value: '{{money invoice.amount_paid}}', if: 'invoice.amount_paid' },
     { label: 'Avoirs', value: '{{money invoice.amount_credited}}', if: 'invoice.amount_credited' },
-    { label: 'Pénalités et frais de retard', value: '{{money invoice.late_fees}}', if: 'invoice.late_fees' },
+    {
+      label: 'Pénalités et frais de retard',
+      value: '{{money invoice.late_fees}}',
+      if: 'invoice.late_fees',
+      unless: 'invoice.fee_parts',
+    },
+    { each: 'invoice.fee_parts' },
     {
       label: 'Échéance {{installment.number}} sur {{installment.count}}, au {{date installment.due_date}}',
       value: '{{money installment.amount_due}}',

@@ -13,8 +13,17 @@ export interface Fact {
   label: string;
   value: string;
   if?: string;
+  /** Shown only when this variable is falsy (an empty list included). */
+  unless?: string;
   strong?: boolean;
 }
+
+/** One line per item of a list of `{ label, amount }` (the fee parts). */
+export interface FactList {
+  each: string;
+}
+
+const isList = (f: Fact | FactList): f is FactList => 'each' in f;
 
 export interface MessageCopy {
   lang: string;
@@ -22,7 +31,7 @@ export interface MessageCopy {
   greeting: string;
   /** What the message is about, before the summary. */
   intro: Paragraph[];
-  facts: Fact[];
+  facts: Array<Fact | FactList>;
   /** Label of the payment button / line, the heading of the payment instructions, the invoice copy line. */
   payment: { link: string; instructions: string; copy: string };
   /** After the payment details: "if you have already paid…", whom to call. */
@@ -35,6 +44,11 @@ const conditional = (condition: string | undefined, body: string, standalone: bo
   return standalone ? `{{#if ${condition}}}\n${body}\n{{/if}}` : `{{#if ${condition}}}${body}{{/if}}`;
 };
 
+const negated = (condition: string | undefined, body: string, standalone: boolean) => {
+  if (!condition) return body;
+  return standalone ? `{{#unless ${condition}}}\n${body}\n{{/unless}}` : `{{#unless ${condition}}}${body}{{/unless}}`;
+};
+
 const paragraphText = (p: Paragraph) => (typeof p === 'string' ? p : conditional(p.if, p.text, true));
 
 /** French puts a space before a colon. */
@@ -42,7 +56,13 @@ const colonOf = (lang: string) => (lang === 'fr' ? ' :' : ':');
 
 function text(copy: MessageCopy): string {
   const colon = colonOf(copy.lang);
-  const facts = copy.facts.map((f) => conditional(f.if, `${f.label}${colon} ${f.value}`, true)).join('\n');
+  const facts = copy.facts
+    .map((f) =>
+      isList(f)
+        ? `{{#each ${f.each}}}\n{{this.label}}${colon} {{money this.amount}}\n{{/each}}`
+        : negated(f.unless, conditional(f.if, `${f.label}${colon} ${f.value}`, true), true),
+    )
+    .join('\n');
   const payment = [
     conditional('invoice.payment_url', `${copy.payment.link}${colon} {{invoice.payment_url}}`, true),
     conditional(
@@ -72,10 +92,12 @@ const paragraphHtml = (p: Paragraph) =>
 
 function html(copy: MessageCopy): string {
   const rows = copy.facts.map((f) => {
+    if (isList(f))
+      return `{{#each ${f.each}}}<tr><td style="${TD_LABEL}">{{this.label}}</td><td style="${TD_VALUE}">{{money this.amount}}</td></tr>{{/each}}`;
     const value = f.strong ? `<strong>${f.value}</strong>` : f.value;
-    return conditional(
-      f.if,
-      `<tr><td style="${TD_LABEL}">${f.label}</td><td style="${TD_VALUE}">${value}</td></tr>`,
+    return negated(
+      f.unless,
+      conditional(f.if, `<tr><td style="${TD_LABEL}">${f.label}</td><td style="${TD_VALUE}">${value}</td></tr>`, false),
       false,
     );
   });

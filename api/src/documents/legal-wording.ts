@@ -1,0 +1,78 @@
+/**
+ * How Relance names late fees and their legal basis, in French and English: the words of the
+ * formal-notice letter, the statement and the reminder emails' fee lines. A B2B preset cites its
+ * law (FR: Code de commerce art. L441-10 and D441-5; EU: Directive 2011/7/EU; UK: Late Payment
+ * of Commercial Debts (Interest) Act 1998); fees under the creditor's own terms cite them.
+ */
+import type { FeeBasis, FormalNotice } from '../domain/documents/index.ts';
+
+export const REFERENCE_NAME = {
+  fr: {
+    ecb_mro: 'taux de refinancement de la Banque centrale européenne',
+    boe_base: "taux de base de la Banque d'Angleterre",
+  },
+  en: { ecb_mro: "European Central Bank's main refinancing rate", boe_base: 'Bank of England base rate' },
+} as const;
+
+export const LAW = {
+  fr: {
+    fr_b2b: { interest: 'art. L441-10 du Code de commerce', fee: 'art. L441-10 et D441-5 du Code de commerce' },
+    eu_b2b: { interest: 'directive 2011/7/UE, art. 2 et 3', fee: 'directive 2011/7/UE, art. 6' },
+    uk_b2b: {
+      interest: 'Late Payment of Commercial Debts (Interest) Act 1998',
+      fee: 'Late Payment of Commercial Debts (Interest) Act 1998, s. 5A',
+    },
+    contract: { interest: 'nos conditions de paiement', fee: 'nos conditions de paiement' },
+  },
+  en: {
+    fr_b2b: {
+      interest: 'French Commercial Code, art. L441-10',
+      fee: 'French Commercial Code, art. L441-10 and D441-5',
+    },
+    eu_b2b: { interest: 'Directive 2011/7/EU, art. 2 and 3', fee: 'Directive 2011/7/EU, art. 6' },
+    uk_b2b: {
+      interest: 'Late Payment of Commercial Debts (Interest) Act 1998',
+      fee: 'Late Payment of Commercial Debts (Interest) Act 1998, s. 5A',
+    },
+    contract: { interest: 'our terms of payment', fee: 'our terms of payment' },
+  },
+} as const;
+
+export type FeeLanguage = 'fr' | 'en';
+
+/** A percentage as the language writes it: "12,15 %", "12.15%". */
+export function percent(bps: number, lang: string): string {
+  return new Intl.NumberFormat(lang, { style: 'percent', minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(
+    bps / 10_000,
+  );
+}
+
+/** The label of an interest run: its rate (and what the rate is made of), its days and its basis. */
+export function interestLabel(
+  language: FeeLanguage,
+  reference: FormalNotice['reference'],
+  basis: FeeBasis,
+  rate: string,
+  from: string,
+  to: string,
+): string {
+  const margin = reference ? reference.margin_bps / 100 : 0;
+  if (language === 'fr')
+    return `Intérêts de retard au taux annuel de ${rate}${
+      reference && basis !== 'contract' ? ` (${REFERENCE_NAME.fr[reference.source]} majoré de ${margin} points)` : ''
+    }, du ${from} au ${to} (${LAW.fr[basis].interest})`;
+  return `Late payment interest at ${rate} a year${
+    reference && basis !== 'contract' ? ` (the ${REFERENCE_NAME.en[reference.source]} plus ${margin} points)` : ''
+  }, from ${from} to ${to} (${LAW.en[basis].interest})`;
+}
+
+/** The label of the fixed recovery fee and its basis. */
+export function recoveryFeeLabel(language: FeeLanguage, basis: FeeBasis): string {
+  if (language === 'fr')
+    return basis === 'contract'
+      ? `Frais de recouvrement (${LAW.fr.contract.fee})`
+      : `Indemnité forfaitaire pour frais de recouvrement (${LAW.fr[basis].fee})`;
+  return basis === 'contract'
+    ? `Recovery costs (${LAW.en.contract.fee})`
+    : `Fixed compensation for recovery costs (${LAW.en[basis].fee})`;
+}
