@@ -1,4 +1,5 @@
 import { Account, AccountUpdate } from './domain/accounts/index.ts';
+import { CustomerBehaviour } from './domain/behaviour/index.ts';
 import { AgingReport, DsoReport, Statement } from './domain/reports/index.ts';
 import { ApiKey, ApiKeyCreate, ApiKeyWithSecret } from './domain/api-keys/index.ts';
 import { Customer, CustomerCreate, CustomerUpdate } from './domain/customers/index.ts';
@@ -75,6 +76,7 @@ export const PUBLIC_SCHEMAS = [
   AccountSenderDeleted,
   AgingReport,
   Statement,
+  CustomerBehaviour,
   EinvoiceStatus,
   EinvoiceStatusCreate,
   InvoiceCollection,

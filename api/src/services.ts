@@ -31,6 +31,7 @@ import { createTaskService } from './domain/tasks/index.ts';
 import { createDocumentService } from './domain/documents/index.ts';
 import { createTemplateService, resolveTemplate } from './domain/templates/index.ts';
 import { createRelatedService } from './domain/related/index.ts';
+import { createBehaviourService } from './domain/behaviour/index.ts';
 import { createReportService } from './domain/reports/index.ts';
 import { createOutboxTransport } from './mail/outbox.ts';
 import { createSenderDirectory, type SenderDeps } from './mail/senders.ts';
@@ -106,6 +107,7 @@ export function createServices(deps: {
     }),
     related: createRelatedService(deps),
     reports: createReportService(deps),
+    behaviour: createBehaviourService(deps),
     lateFees: createLateFeeService(deps),
     idempotency: createIdempotencyService(deps),
     messages: createMessageService(deps),

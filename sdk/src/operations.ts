@@ -22,6 +22,7 @@ export const OPERATIONS = {
     get: ['get', '/v1/customers/{id}'],
     update: ['patch', '/v1/customers/{id}'],
     delete: ['delete', '/v1/customers/{id}'],
+    getBehaviour: ['get', '/v1/customers/{id}/behaviour'],
     anonymize: ['post', '/v1/customers/{id}/anonymize'],
     pause: ['post', '/v1/customers/{id}/pause'],
     resume: ['post', '/v1/customers/{id}/resume'],

@@ -118,6 +118,26 @@ export interface paths {
         patch: operations["updateCustomer"];
         trace?: never;
     };
+    "/v1/customers/{id}/behaviour": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A customer's payment behaviour
+         * @description Over the 12 months ending today (account time zone): lateness weighted by amount and the share paid late, reminders per paid invoice, promises made and broken, payment plans breached, firm reminders left unanswered for 7 days, and today's overdue amount per currency. Computed from the customer's own rows when read, so it is always current. Formulas: docs/behaviour.md.
+         */
+        get: operations["getCustomerBehaviour"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/customers/{id}/anonymize": {
         parameters: {
             query?: never;
@@ -5432,6 +5452,55 @@ export interface components {
                 };
             }[];
         };
+        CustomerBehaviour: {
+            /** @enum {string} */
+            object: "customer_behaviour";
+            customer_id: string;
+            /**
+             * Format: date
+             * @description Calendar date, YYYY-MM-DD.
+             */
+            as_of: string;
+            /**
+             * Format: date
+             * @description First day of the 12-month window ending `as_of` (both included).
+             */
+            window_from: string;
+            /** @description Invoices paid in the window (the day of their last payment), all currencies. */
+            paid_invoices: number;
+            /** @description Those paid after their due date. */
+            paid_late_invoices: number;
+            share_paid_late: number | null;
+            /** @description Reminders sent (any channel) on the invoices paid in the window. */
+            reminders_on_paid_invoices: number;
+            reminders_per_paid_invoice: number | null;
+            /** @description Promises to pay recorded in the window (`promise.made`). */
+            promises_made: number;
+            /** @description Promises broken in the window (`promise.broken`). */
+            promises_broken: number;
+            /** @description Payment plans ended `breached` in the window. */
+            payment_plans_breached: number;
+            /** @description Firm steps sent in the window whose 7 days have passed: one per invoice and day with a reminder of offset ≥ 14 days or template `overdue_firm`/`final_notice`. */
+            firm_reminders: number;
+            /** @description Firm steps followed within 7 days by no payment, no promise to pay and no dispute of the customer. */
+            unanswered_reminders: number;
+            last_payment_on: string | null;
+            /** @description Per currency, never summed across currencies; ordered by currency. */
+            currencies: {
+                currency: string;
+                /** @description Invoices of this currency paid in the window. */
+                paid_invoices: number;
+                /** @description Those paid after their due date. */
+                paid_late_invoices: number;
+                /** @description Sum of their totals (minor units): the weights of the average. */
+                paid_amount: number;
+                average_days_late: number | null;
+                /** @description Amount due today (minor units) on invoices past their due date. */
+                overdue_amount: number;
+                /** @description Invoices past their due date with a balance. */
+                overdue_invoices: number;
+            }[];
+        };
         EinvoiceStatus: {
             /** @description A `eis_…` id. */
             id: string;
@@ -8046,6 +8115,46 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Customer"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCustomerBehaviour: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The customer behaviour. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerBehaviour"];
                 };
             };
             /** @description The request was refused; `code` says why. */

@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import type { CustomerBehaviour } from '../domain/behaviour/index.ts';
 import type { Customer } from '../domain/customers/index.ts';
 import type { Invoice } from '../domain/invoices/index.ts';
 import type { InvoiceFee } from '../domain/late-fees/index.ts';
@@ -38,6 +39,10 @@ export function createLoaders(services: Services, actorOf: () => Actor) {
     customer: new DataLoader<string, Customer | null>(async (ids) =>
       byId(ids, await related.customers(actorOf(), ids)),
     ),
+    behaviourOfCustomer: new DataLoader<string, CustomerBehaviour | null>(async (ids) => {
+      const found = await services.behaviour.many(actorOf(), ids);
+      return ids.map((id) => found.get(id) ?? null);
+    }),
     invoice: new DataLoader<string, Invoice | null>(async (ids) => byId(ids, await related.invoices(actorOf(), ids))),
     feesOfInvoice: new DataLoader<string, InvoiceFee[]>(async (ids) =>
       groupedBy(ids, await related.feesOfInvoices(actorOf(), ids), (fee) => [fee.invoice_id]),

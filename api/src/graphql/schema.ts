@@ -20,6 +20,7 @@ import './types/bank-transaction.ts';
 import './types/webhook.ts';
 import './types/report.ts';
 import './types/relations.ts';
+import './types/behaviour.ts';
 
 let schema: GraphQLSchema | undefined;
 

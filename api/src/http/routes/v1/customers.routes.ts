@@ -53,6 +53,20 @@ export async function customerRoutes(instance: FastifyInstance, { services }: { 
     handler: (request) => services.customers.get(actorOf(request), request.params.id),
   });
 
+  app.get('/v1/customers/:id/behaviour', {
+    schema: {
+      operationId: 'getCustomerBehaviour',
+      tags,
+      summary: "A customer's payment behaviour",
+      description:
+        "Over the 12 months ending today (account time zone): lateness weighted by amount and the share paid late, reminders per paid invoice, promises made and broken, payment plans breached, firm reminders left unanswered for 7 days, and today's overdue amount per currency. Computed from the customer's own rows when read, so it is always current. Formulas: docs/behaviour.md.",
+      security,
+      params: IdParams,
+      response: responses(200, 'CustomerBehaviour'),
+    },
+    handler: (request) => services.behaviour.get(actorOf(request), request.params.id),
+  });
+
   app.patch('/v1/customers/:id', {
     schema: {
       operationId: 'updateCustomer',

@@ -1,0 +1,205 @@
+import { sql } from 'kysely';
+import type { Clock } from '../../clock.ts';
+import { notFound } from '../../errors.ts';
+import type { Database } from '../../store/database.ts';
+import { addDays, addMonths } from '../calendar.ts';
+import { accountTime, type Actor, CHASED_STATUSES_SQL } from '../shared/index.ts';
+import type { CustomerBehaviour } from './behaviour.schemas.ts';
+
+/** A reminder is a firm step when its offset is two weeks or more, or its template is a firm one. */
+export const FIRM_MIN_OFFSET_DAYS = 14;
+export const FIRM_TEMPLATES = ['overdue_firm', 'final_notice'] as const;
+/** Days a customer has to answer a firm step (pay, promise or dispute) before it counts as unanswered. */
+export const ANSWER_DAYS = 7;
+
+const ratio = (part: number, whole: number, decimals: number): number | null =>
+  whole === 0 ? null : Math.round((part / whole) * 10 ** decimals) / 10 ** decimals;
+
+/**
+ * Payment behaviour of customers, computed on read from their own rows: every statement starts
+ * from `invoices (account_id, customer_id)` and reaches payments, reminders, events, plans and
+ * disputes through their per-invoice (or per-customer) indexes, so the cost grows with the
+ * customers' own history, never with the account's. Nothing is cached, so the figures are exact
+ * as of the moment they are read (a payment, a promise or a sent reminder shows at once).
+ */
+export function createBehaviourService(deps: { database: Database; clock: Clock }) {
+  const { database, clock } = deps;
+  const timeFor = accountTime(database, clock);
+
+  async function compute(actor: Actor, customerIds: readonly string[]): Promise<Map<string, CustomerBehaviour>> {
+    const result = new Map<string, CustomerBehaviour>();
+    if (customerIds.length === 0) return result;
+    const { today } = await timeFor(actor);
+    const from = addDays(addMonths(today, -12), 1);
+    const account = actor.accountId;
+    const tz = actor.timeZone;
+    const ids = [...new Set(customerIds)];
+    const firm = sql`(o.offset_days >= ${sql.lit(FIRM_MIN_OFFSET_DAYS)} OR o.template_key IN (${sql.join(FIRM_TEMPLATES.map((k) => sql.lit(k)))}))`;
+    const { perCurrency, perCustomer } = await database.withAccount(account, async (trx) => {
+      const perCurrency = (
+        await sql<{
+          customer_id: string;
+          currency: string;
+          paid: string;
+          paid_late: string;
+          paid_amount: string;
+          weighted_days: string | null;
+          reminders: string;
+          overdue_amount: string;
+          overdue_invoices: string;
+        }>`
+        WITH inv AS (
+          SELECT id, customer_id, currency, total, due_date, status, balance
+            FROM invoices WHERE account_id = ${account} AND customer_id = ANY(${ids})
+        ), paid AS (
+          SELECT i.id, i.customer_id, i.currency, i.total, i.due_date, max(p.received_on) AS paid_on
+            FROM inv i
+            JOIN payment_allocations a ON a.account_id = ${account} AND a.invoice_id = i.id AND NOT a.reversed
+            JOIN payments p ON p.account_id = ${account} AND p.id = a.payment_id AND p.status = 'succeeded'
+           WHERE i.status = 'paid'
+           GROUP BY 1, 2, 3, 4, 5
+          HAVING max(p.received_on) BETWEEN ${from}::date AND ${today}::date
+        ), sent AS (
+          SELECT o.invoice_id, count(*) AS reminders
+            FROM reminder_occurrences o
+           WHERE o.account_id = ${account} AND o.invoice_id IN (SELECT id FROM paid) AND o.status = 'sent'
+           GROUP BY 1
+        ), paid_figures AS (
+          SELECT paid.customer_id, paid.currency, count(*) AS paid,
+                 count(*) FILTER (WHERE paid_on > due_date) AS paid_late,
+                 sum(total) AS paid_amount,
+                 sum(total::numeric * greatest(paid_on - due_date, 0)) AS weighted_days,
+                 coalesce(sum(sent.reminders), 0) AS reminders
+            FROM paid LEFT JOIN sent ON sent.invoice_id = paid.id
+           GROUP BY 1, 2
+        ), overdue AS (
+          SELECT customer_id, currency, sum(balance) AS overdue_amount, count(*) AS overdue_invoices
+            FROM inv
+           WHERE status IN (${CHASED_STATUSES_SQL}) AND balance > 0 AND due_date < ${today}::date
+           GROUP BY 1, 2
+        )
+        SELECT coalesce(f.customer_id, o.customer_id) AS customer_id, coalesce(f.currency, o.currency) AS currency,
+               coalesce(f.paid, 0)::bigint AS paid, coalesce(f.paid_late, 0)::bigint AS paid_late,
+               coalesce(f.paid_amount, 0)::bigint AS paid_amount, f.weighted_days::text AS weighted_days,
+               coalesce(f.reminders, 0)::bigint AS reminders,
+               coalesce(o.overdue_amount, 0)::bigint AS overdue_amount, coalesce(o.overdue_invoices, 0)::bigint AS overdue_invoices
+          FROM paid_figures f FULL JOIN overdue o ON o.customer_id = f.customer_id AND o.currency = f.currency
+         ORDER BY 1, 2`.execute(trx)
+      ).rows;
+      const perCustomer = (
+        await sql<{
+          customer_id: string;
+          promises_made: string;
+          promises_broken: string;
+          plans_breached: string;
+          firm: string;
+          unanswered: string;
+          last_payment_on: string | null;
+        }>`
+        WITH inv AS (
+          SELECT id, customer_id FROM invoices WHERE account_id = ${account} AND customer_id = ANY(${ids})
+        ), promises AS (
+          SELECT inv.customer_id, e.type, (e.created_at AT TIME ZONE ${tz})::date AS day
+            FROM events e JOIN inv ON inv.id = e.object_id
+           WHERE e.account_id = ${account} AND e.object_id IN (SELECT id FROM inv)
+             AND e.type IN ('promise.made', 'promise.broken')
+        ), firm_steps AS (
+          SELECT DISTINCT inv.customer_id, o.invoice_id, (o.sent_at AT TIME ZONE ${tz})::date AS day
+            FROM reminder_occurrences o JOIN inv ON inv.id = o.invoice_id
+           WHERE o.account_id = ${account} AND o.invoice_id IN (SELECT id FROM inv)
+             AND o.status = 'sent' AND o.sent_at IS NOT NULL AND ${firm}
+        ), judged AS (
+          SELECT s.customer_id,
+                 EXISTS (SELECT 1 FROM payments p
+                          WHERE p.account_id = ${account} AND p.customer_id = s.customer_id AND p.status = 'succeeded'
+                            AND p.received_on BETWEEN s.day AND s.day + ${sql.lit(ANSWER_DAYS)})
+              OR EXISTS (SELECT 1 FROM promises pr
+                          WHERE pr.customer_id = s.customer_id AND pr.type = 'promise.made'
+                            AND pr.day BETWEEN s.day AND s.day + ${sql.lit(ANSWER_DAYS)})
+              OR EXISTS (SELECT 1 FROM disputes d JOIN inv ON inv.id = d.invoice_id
+                          WHERE d.account_id = ${account} AND inv.customer_id = s.customer_id
+                            AND (d.opened_at AT TIME ZONE ${tz})::date BETWEEN s.day AND s.day + ${sql.lit(ANSWER_DAYS)}) AS answered
+            FROM firm_steps s
+           WHERE s.day >= ${from}::date AND s.day + ${sql.lit(ANSWER_DAYS)} < ${today}::date
+        ), plans AS (
+          SELECT inv.customer_id, count(*) AS breached
+            FROM payment_plans pp JOIN inv ON inv.id = pp.invoice_id
+           WHERE pp.account_id = ${account} AND pp.invoice_id IN (SELECT id FROM inv)
+             AND pp.status = 'breached' AND pp.ended_on BETWEEN ${from}::date AND ${today}::date
+           GROUP BY 1
+        ), last_payment AS (
+          SELECT customer_id, max(received_on) AS last_payment_on
+            FROM payments WHERE account_id = ${account} AND customer_id = ANY(${ids}) AND status = 'succeeded'
+           GROUP BY 1
+        )
+        SELECT c.id AS customer_id,
+               (SELECT count(*) FROM promises pr WHERE pr.customer_id = c.id AND pr.type = 'promise.made' AND pr.day BETWEEN ${from}::date AND ${today}::date) AS promises_made,
+               (SELECT count(*) FROM promises pr WHERE pr.customer_id = c.id AND pr.type = 'promise.broken' AND pr.day BETWEEN ${from}::date AND ${today}::date) AS promises_broken,
+               coalesce((SELECT breached FROM plans WHERE plans.customer_id = c.id), 0) AS plans_breached,
+               (SELECT count(*) FROM judged j WHERE j.customer_id = c.id) AS firm,
+               (SELECT count(*) FROM judged j WHERE j.customer_id = c.id AND NOT j.answered) AS unanswered,
+               (SELECT to_char(last_payment_on, 'YYYY-MM-DD') FROM last_payment lp WHERE lp.customer_id = c.id) AS last_payment_on
+          FROM customers c
+         WHERE c.account_id = ${account} AND c.id = ANY(${ids})`.execute(trx)
+      ).rows;
+      return { perCurrency, perCustomer };
+    });
+
+    for (const row of perCustomer) {
+      const currencies = perCurrency
+        .filter((r) => r.customer_id === row.customer_id)
+        .map((r) => {
+          const paidAmount = Number(r.paid_amount);
+          return {
+            currency: r.currency,
+            paid_invoices: Number(r.paid),
+            paid_late_invoices: Number(r.paid_late),
+            paid_amount: paidAmount,
+            average_days_late:
+              paidAmount === 0 ? null : Math.round((Number(r.weighted_days ?? 0) / paidAmount) * 100) / 100,
+            overdue_amount: Number(r.overdue_amount),
+            overdue_invoices: Number(r.overdue_invoices),
+          };
+        });
+      const paid = currencies.reduce((n, c) => n + c.paid_invoices, 0);
+      const late = currencies.reduce((n, c) => n + c.paid_late_invoices, 0);
+      const reminders = perCurrency
+        .filter((r) => r.customer_id === row.customer_id)
+        .reduce((n, r) => n + Number(r.reminders), 0);
+      result.set(row.customer_id, {
+        object: 'customer_behaviour',
+        customer_id: row.customer_id,
+        as_of: today,
+        window_from: from,
+        paid_invoices: paid,
+        paid_late_invoices: late,
+        share_paid_late: ratio(late, paid, 4),
+        reminders_on_paid_invoices: reminders,
+        reminders_per_paid_invoice: ratio(reminders, paid, 2),
+        promises_made: Number(row.promises_made),
+        promises_broken: Number(row.promises_broken),
+        payment_plans_breached: Number(row.plans_breached),
+        firm_reminders: Number(row.firm),
+        unanswered_reminders: Number(row.unanswered),
+        last_payment_on: row.last_payment_on,
+        currencies,
+      });
+    }
+    return result;
+  }
+
+  return {
+    /** The payment behaviour of one customer; another account's customer is `customer/not_found`. */
+    async get(actor: Actor, customerId: string): Promise<CustomerBehaviour> {
+      const found = await compute(actor, [customerId]);
+      const behaviour = found.get(customerId);
+      if (!behaviour) throw notFound('customer', customerId);
+      return behaviour;
+    },
+
+    /** The payment behaviour of several customers in two statements (GraphQL lists batch through it). */
+    many: compute,
+  };
+}
+
+export type BehaviourService = ReturnType<typeof createBehaviourService>;
