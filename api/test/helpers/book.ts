@@ -42,6 +42,12 @@ export async function settleBook(owner: pg.Client, now: Date): Promise<void> {
     `UPDATE reminder_occurrences SET status = 'sent', sent_at = scheduled_at WHERE status = 'scheduled' AND scheduled_at < $1`,
     [now],
   );
+  // What a running service announced already (reminder.upcoming, 24 hours ahead by default).
+  await owner.query(
+    `UPDATE reminder_occurrences SET upcoming_notified_at = $1
+      WHERE status = 'scheduled' AND scheduled_at <= $1::timestamptz + interval '24 hours'`,
+    [now],
+  );
   await owner.query(
     `UPDATE invoices SET overdue_notified_at = CASE WHEN due_date < $2::date THEN $1::timestamptz END,
                          due_soon_notified_at = $1::timestamptz,

@@ -227,8 +227,8 @@ export function createReminderScheduler(deps: { database: Database; clock: Clock
   /**
    * Writes `reminder.upcoming` once for each reminder whose time is within its policy's
    * `upcoming_hours` (default 24), so the integrator can hold or cancel it first. Per account in
-   * scope, it reads the partial index of the reminders not yet announced, from now to a week
-   * ahead (the longest notice): the work, never the book. A reminder whose time changes is
+   * scope, it reads the partial index of the reminders not yet announced, from now to the
+   * account's longest notice: the work, never the book. A reminder whose time changes is
    * announced again before its new time.
    */
   async function announceUpcoming(scope: Scope): Promise<number> {
@@ -237,12 +237,13 @@ export function createReminderScheduler(deps: { database: Database; clock: Clock
         (
           await sql<{ account_id: string; id: string }>`
         SELECT o.account_id, o.id
-          FROM (SELECT a.id FROM accounts a WHERE ${inScope(scope)}) a
+          FROM (SELECT a.id, (SELECT max(p.upcoming_hours) FROM reminder_policies p WHERE p.account_id = a.id) AS hours
+                  FROM accounts a WHERE ${inScope(scope)}) a
          CROSS JOIN LATERAL (
            SELECT o.account_id, o.id FROM reminder_occurrences o
              JOIN reminder_policies p ON p.account_id = o.account_id AND p.id = o.policy_id
             WHERE o.account_id = a.id AND o.status = 'scheduled' AND o.upcoming_notified_at IS NULL
-              AND o.scheduled_at > ${scope.now} AND o.scheduled_at <= ${scope.now}::timestamptz + interval '168 hours'
+              AND o.scheduled_at > ${scope.now} AND o.scheduled_at <= ${scope.now}::timestamptz + make_interval(hours => a.hours)
               AND o.scheduled_at <= ${scope.now}::timestamptz + make_interval(hours => p.upcoming_hours)
               AND p.upcoming_hours > 0
             LIMIT 5000) o
