@@ -19,7 +19,7 @@ const USAGE = `Relance operator commands (npm run relance -- <command>):
   keys list --account ACCT_ID
   keys revoke --account ACCT_ID --key KEY_ID
   rates list
-  rates add --source ecb_mro|boe_base --effective-on YYYY-MM-DD --rate-bps 215
+  rates add --source ecb_mro|boe_base|bundesbank_base --effective-on YYYY-MM-DD --rate-bps 215
   rates check [--today YYYY-MM-DD]   exits 1 when a reference rate is missing
   secrets rotate
 

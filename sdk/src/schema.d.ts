@@ -5265,10 +5265,10 @@ export interface components {
             default_payment_terms_id: string | null;
             default_reminder_policy_id: string | null;
             /**
-             * @description Statutory late fees applied to overdue invoices unless their payment terms say otherwise. `fr_b2b`: ECB rate + 10 points and 40 EUR; `eu_b2b`: ECB rate + 8 points and 40 EUR; `uk_b2b`: Bank of England rate + 8 points and 40/70/100 GBP; `none`.
+             * @description Statutory late fees applied to overdue invoices unless their payment terms say otherwise. `fr_b2b`: ECB rate + 10 points and 40 EUR; `eu_b2b`: ECB rate + 8 points and 40 EUR; `uk_b2b`: Bank of England rate + 8 points and 40/70/100 GBP; `de_b2b`: Bundesbank Basiszinssatz + 9 points and 40 EUR (§288 BGB); `none`.
              * @enum {unknown}
              */
-            late_fee_preset: "none" | "fr_b2b" | "eu_b2b" | "uk_b2b";
+            late_fee_preset: "none" | "fr_b2b" | "eu_b2b" | "uk_b2b" | "de_b2b";
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -5310,10 +5310,10 @@ export interface components {
             default_payment_terms_id?: string | null;
             default_reminder_policy_id?: string | null;
             /**
-             * @description Statutory late fees applied to overdue invoices unless their payment terms say otherwise. `fr_b2b`: ECB rate + 10 points and 40 EUR; `eu_b2b`: ECB rate + 8 points and 40 EUR; `uk_b2b`: Bank of England rate + 8 points and 40/70/100 GBP; `none`.
+             * @description Statutory late fees applied to overdue invoices unless their payment terms say otherwise. `fr_b2b`: ECB rate + 10 points and 40 EUR; `eu_b2b`: ECB rate + 8 points and 40 EUR; `uk_b2b`: Bank of England rate + 8 points and 40/70/100 GBP; `de_b2b`: Bundesbank Basiszinssatz + 9 points and 40 EUR (§288 BGB); `none`.
              * @enum {unknown}
              */
-            late_fee_preset?: "none" | "fr_b2b" | "eu_b2b" | "uk_b2b";
+            late_fee_preset?: "none" | "fr_b2b" | "eu_b2b" | "uk_b2b" | "de_b2b";
         };
         /** @description The account's own email provider credential: Relance sends this account's emails with it instead of the service's key. */
         AccountSender: {
@@ -5666,7 +5666,7 @@ export interface components {
             time_zone: string | null;
             payment_terms_id: string | null;
             reminder_policy_id: string | null;
-            /** @description A `business` (the default) or a `consumer`. Statutory B2B late fees (`fr_b2b`, `eu_b2b`, `uk_b2b`) never apply to a consumer, and messages to one carry no B2B legal mentions. */
+            /** @description A `business` (the default) or a `consumer`. Statutory B2B late fees (`fr_b2b`, `eu_b2b`, `uk_b2b`, `de_b2b`) never apply to a consumer, and messages to one carry no B2B legal mentions. */
             kind: "business" | "consumer";
             legal_name: string | null;
             registration_number: string | null;
@@ -5701,7 +5701,7 @@ export interface components {
             /** @description Copied on every reminder. */
             cc_emails?: string[];
             contact_name?: string | null;
-            /** @description A `business` (the default) or a `consumer`. Statutory B2B late fees (`fr_b2b`, `eu_b2b`, `uk_b2b`) never apply to a consumer, and messages to one carry no B2B legal mentions. */
+            /** @description A `business` (the default) or a `consumer`. Statutory B2B late fees (`fr_b2b`, `eu_b2b`, `uk_b2b`, `de_b2b`) never apply to a consumer, and messages to one carry no B2B legal mentions. */
             kind?: "business" | "consumer";
             legal_name?: string | null;
             registration_number?: string | null;
@@ -5732,7 +5732,7 @@ export interface components {
             /** @description Copied on every reminder. */
             cc_emails?: string[];
             contact_name?: string | null;
-            /** @description A `business` (the default) or a `consumer`. Statutory B2B late fees (`fr_b2b`, `eu_b2b`, `uk_b2b`) never apply to a consumer, and messages to one carry no B2B legal mentions. */
+            /** @description A `business` (the default) or a `consumer`. Statutory B2B late fees (`fr_b2b`, `eu_b2b`, `uk_b2b`, `de_b2b`) never apply to a consumer, and messages to one carry no B2B legal mentions. */
             kind?: "business" | "consumer";
             legal_name?: string | null;
             registration_number?: string | null;
@@ -5789,10 +5789,10 @@ export interface components {
             /** @description Null: the account's late-fee preset applies. */
             late_fee: {
                 /**
-                 * @description A legal preset (`fr_b2b`, `eu_b2b`, `uk_b2b`: statutory rate and fixed sum), `none`, or `custom` (your own rate and fixed fee).
+                 * @description A legal preset (`fr_b2b`, `eu_b2b`, `uk_b2b`, `de_b2b`: statutory rate and fixed sum), `none`, or `custom` (your own rate and fixed fee).
                  * @enum {unknown}
                  */
-                kind: "none" | "fr_b2b" | "eu_b2b" | "uk_b2b" | "custom";
+                kind: "none" | "fr_b2b" | "eu_b2b" | "uk_b2b" | "de_b2b" | "custom";
                 annual_rate_bps: number | null;
                 fixed_fee: {
                     /** @description Integer amount in the currency's minor unit (ISO 4217 exponent): 1250 EUR = 12.50 €. */
@@ -5841,10 +5841,10 @@ export interface components {
             } | null;
             late_fee?: {
                 /**
-                 * @description A legal preset (`fr_b2b`, `eu_b2b`, `uk_b2b`: statutory rate and fixed sum), `none`, or `custom` (your own rate and fixed fee).
+                 * @description A legal preset (`fr_b2b`, `eu_b2b`, `uk_b2b`, `de_b2b`: statutory rate and fixed sum), `none`, or `custom` (your own rate and fixed fee).
                  * @enum {unknown}
                  */
-                kind: "none" | "fr_b2b" | "eu_b2b" | "uk_b2b" | "custom";
+                kind: "none" | "fr_b2b" | "eu_b2b" | "uk_b2b" | "de_b2b" | "custom";
                 annual_rate_bps?: number | null;
                 fixed_fee?: {
                     /** @description Integer amount in the currency's minor unit (ISO 4217 exponent): 1250 EUR = 12.50 €. */
@@ -5887,10 +5887,10 @@ export interface components {
             } | null;
             late_fee?: {
                 /**
-                 * @description A legal preset (`fr_b2b`, `eu_b2b`, `uk_b2b`: statutory rate and fixed sum), `none`, or `custom` (your own rate and fixed fee).
+                 * @description A legal preset (`fr_b2b`, `eu_b2b`, `uk_b2b`, `de_b2b`: statutory rate and fixed sum), `none`, or `custom` (your own rate and fixed fee).
                  * @enum {unknown}
                  */
-                kind: "none" | "fr_b2b" | "eu_b2b" | "uk_b2b" | "custom";
+                kind: "none" | "fr_b2b" | "eu_b2b" | "uk_b2b" | "de_b2b" | "custom";
                 annual_rate_bps?: number | null;
                 fixed_fee?: {
                     /** @description Integer amount in the currency's minor unit (ISO 4217 exponent): 1250 EUR = 12.50 €. */
@@ -5935,6 +5935,13 @@ export interface components {
             tax: number;
             total: number;
             late_fees: number;
+            /** @description `late_fees` by kind, in the invoice currency's minor unit: waived lines excluded, so the parts add up to `late_fees`. */
+            late_fees_by_kind: {
+                /** @description Interest lines, all accruals together. */
+                interest: number;
+                /** @description The fixed recovery fee (statutory or custom, whether added when late or at a reminder step). */
+                recovery_fee: number;
+            };
             einvoice_status: number | null;
             einvoice_status_on: string | null;
             late_fees_skipped: {
@@ -6021,7 +6028,7 @@ export interface components {
                 /** @description Copied on every reminder. */
                 cc_emails?: string[];
                 contact_name?: string | null;
-                /** @description A `business` (the default) or a `consumer`. Statutory B2B late fees (`fr_b2b`, `eu_b2b`, `uk_b2b`) never apply to a consumer, and messages to one carry no B2B legal mentions. */
+                /** @description A `business` (the default) or a `consumer`. Statutory B2B late fees (`fr_b2b`, `eu_b2b`, `uk_b2b`, `de_b2b`) never apply to a consumer, and messages to one carry no B2B legal mentions. */
                 kind?: "business" | "consumer";
                 legal_name?: string | null;
                 registration_number?: string | null;
@@ -6163,7 +6170,7 @@ export interface components {
              */
             period_to: string;
             rate_bps: number | null;
-            /** @description True when some day of this interest line takes a reference rate (ECB, Bank of England) that was never recorded although its reference date passed more than 30 days before: the last recorded rate was assumed unchanged. A rate recorded later is used by the next accrual, which adds the difference if it is higher. */
+            /** @description True when some day of this interest line takes a reference rate (ECB, Bank of England, Bundesbank) that was never recorded although its reference date passed more than 30 days before: the last recorded rate was assumed unchanged. A rate recorded later is used by the next accrual, which adds the difference if it is higher. */
             rate_assumed: boolean;
             rate_note: string | null;
             waived: boolean;
@@ -6187,10 +6194,10 @@ export interface components {
             /** @enum {string} */
             object: "reference_rate";
             /**
-             * @description `ecb_mro`: ECB main refinancing operations rate. `boe_base`: Bank of England Bank Rate.
+             * @description `ecb_mro`: ECB main refinancing operations rate. `boe_base`: Bank of England Bank Rate. `bundesbank_base`: Deutsche Bundesbank Basiszinssatz (§247 BGB).
              * @enum {unknown}
              */
-            source: "ecb_mro" | "boe_base";
+            source: "ecb_mro" | "boe_base" | "bundesbank_base";
             /**
              * Format: date
              * @description Calendar date, YYYY-MM-DD.
@@ -6203,10 +6210,10 @@ export interface components {
         };
         ReferenceRateCreate: {
             /**
-             * @description `ecb_mro`: ECB main refinancing operations rate. `boe_base`: Bank of England Bank Rate.
+             * @description `ecb_mro`: ECB main refinancing operations rate. `boe_base`: Bank of England Bank Rate. `bundesbank_base`: Deutsche Bundesbank Basiszinssatz (§247 BGB).
              * @enum {unknown}
              */
-            source: "ecb_mro" | "boe_base";
+            source: "ecb_mro" | "boe_base" | "bundesbank_base";
             /**
              * Format: date
              * @description Calendar date, YYYY-MM-DD.
@@ -6920,15 +6927,15 @@ export interface components {
             /** @enum {string} */
             object: "reference_rate_missing";
             /**
-             * @description `ecb_mro`: ECB main refinancing operations rate. `boe_base`: Bank of England Bank Rate.
+             * @description `ecb_mro`: ECB main refinancing operations rate. `boe_base`: Bank of England Bank Rate. `bundesbank_base`: Deutsche Bundesbank Basiszinssatz.
              * @enum {unknown}
              */
-            source: "ecb_mro" | "boe_base";
-            /** @description The half-year concerned: its days (`ecb_mro`, FR/EU presets) or the debts becoming overdue in it (`boe_base`, UK). */
+            source: "ecb_mro" | "boe_base" | "bundesbank_base";
+            /** @description The half-year concerned: its days (`ecb_mro`, FR/EU presets; `bundesbank_base`, DE) or the debts becoming overdue in it (`boe_base`, UK). */
             period: string;
             /**
              * Format: date
-             * @description The day whose rate applies: 1 January / 1 July (`ecb_mro`), 31 December / 30 June (`boe_base`).
+             * @description The day whose rate applies: 1 January / 1 July (`ecb_mro`, `bundesbank_base`), 31 December / 30 June (`boe_base`).
              */
             reference_date: string;
             /** @description The last recorded rate, used as if unchanged (basis points). */
@@ -10771,8 +10778,8 @@ export interface operations {
     listReferenceRates: {
         parameters: {
             query?: {
-                /** @description `ecb_mro`: ECB main refinancing operations rate. `boe_base`: Bank of England Bank Rate. */
-                source?: "ecb_mro" | "boe_base";
+                /** @description `ecb_mro`: ECB main refinancing operations rate. `boe_base`: Bank of England Bank Rate. `bundesbank_base`: Deutsche Bundesbank Basiszinssatz (§247 BGB). */
+                source?: "ecb_mro" | "boe_base" | "bundesbank_base";
             };
             header?: never;
             path?: never;

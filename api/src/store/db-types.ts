@@ -255,6 +255,8 @@ export interface Invoices {
   issue_date: string;
   late_fees: Generated<number>;
   late_fees_accrued_on: string | null;
+  late_fees_interest: Generated<number>;
+  late_fees_recovery_fee: Generated<number>;
   late_fees_skipped: Json | null;
   line_items: Generated<Json>;
   marked_uncollectible_at: Timestamp | null;

@@ -38,7 +38,7 @@ t.test("an invoice row's JSON reads back as the row", async (t) => {
     const sets = INVOICE_TIMESTAMP_COLUMNS.map((c, i) => `${c} = '2026-04-0${i + 1} 08:09:10.123456+02'`).join(', ');
     await owner.query(
       `UPDATE invoices SET ${sets}, paused = true, paused_until = '2026-06-01', pause_reason = 'asked', promise_to_pay_on = '2026-05-15',
-         customer_paused = true, customer_paused_until = '2026-05-20', customer_pause_reason = 'holiday', late_fees = 40, late_fees_accrued_on = '2026-05-01',
+         customer_paused = true, customer_paused_until = '2026-05-20', customer_pause_reason = 'holiday', late_fees = 40, late_fees_interest = 30, late_fees_recovery_fee = 10, late_fees_accrued_on = '2026-05-01',
          external_id = 'ext-1', payment_url = 'https://pay.example/1', pdf_url = 'https://pay.example/1.pdf', disputed = true
        WHERE id = $1`,
       [invoice.id],

@@ -8,6 +8,8 @@ const DAY = 86_400_000;
 t.test('late fees', async (t) => {
   const ctx = await setupApp(t);
   const clock = ctx.clock as ManualClock; // 2026-03-02T09:00Z
+  // 3 March: an accrual charges the days that are over, through 2 March (60 days late).
+  clock.advance(DAY);
   const paris = await ctx.createAccount({ name: 'Paris', time_zone: 'Europe/Paris' });
   const other = await ctx.createAccount({ name: 'Other', time_zone: 'Europe/Paris' });
   const call = (who: TestAccount, method: string, url: string, payload?: object) =>
@@ -205,9 +207,9 @@ t.test('late fees', async (t) => {
         .execute();
     });
     const fees = await accrue(paris, inv.id);
-    const today = (await call(paris, 'GET', `/v1/invoices/${inv.id}`)).json().days_overdue;
-    // Jan 2–30: 29 days on 10,000.00; Jan 31 → today: the rest on 6,000.00; 12.15 % throughout.
-    const expected = Math.round((1_000_000 * 1215 * 29 + 600_000 * 1215 * (today - 29)) / 3_650_000);
+    const charged = (await call(paris, 'GET', `/v1/invoices/${inv.id}`)).json().days_overdue - 1;
+    // Jan 2–30: 29 days on 10,000.00; Jan 31 → yesterday: the rest on 6,000.00; 12.15 % throughout.
+    const expected = Math.round((1_000_000 * 1215 * 29 + 600_000 * 1215 * (charged - 29)) / 3_650_000);
     t.same(
       fees.map((f) => [f.kind, f.amount]),
       [
@@ -218,7 +220,7 @@ t.test('late fees', async (t) => {
   });
 
   t.test('terms carry their own rule: uk_b2b golden through the app, custom with grace and cap', async (t) => {
-    // Today is 2026-03-12 (the clock moved 10 days above). 101 days late: due 2025-12-01.
+    // Today is 2026-03-13 (the clock moved 10 days above): 101 days charged through 12 March, due 2025-12-01.
     const uk = await call(other, 'POST', '/v1/payment_terms', {
       name: 'UK statutory',
       due: { kind: 'net', days: 30 },

@@ -62,7 +62,7 @@ t.test('rates never silently stale', async (t) => {
   const ukInvoice = await invoice(uk, 'UK-1', 'GBP', '2026-07-10');
 
   t.test('within 30 days of 1 July the last rate is used quietly', async (t) => {
-    clock.set('2026-07-20T10:00:00Z');
+    clock.set('2026-07-21T10:00:00Z'); // charges through 20 July, the last day that is over
     await accrue(fr, first.id);
     const [line] = await interestOf(fr, first.id);
     t.match(line, { period_from: '2026-06-16', period_to: '2026-07-20', rate_bps: 1215, rate_assumed: false });
@@ -72,7 +72,7 @@ t.test('rates never silently stale', async (t) => {
   });
 
   t.test('past 30 days: the line says the rate is assumed, and the account hears it once', async (t) => {
-    clock.set('2026-08-15T10:00:00Z'); // 45 days after 1 July, 46 after 30 June
+    clock.set('2026-08-16T10:00:00Z'); // 46 days after 1 July, 47 after 30 June; charged through 15 August
     const fees = await accrue(fr, first.id);
     t.equal(fees.length, 1);
     t.match(fees[0], { period_from: '2026-07-21', period_to: '2026-08-15', rate_bps: 1215, rate_assumed: true });
@@ -141,8 +141,14 @@ t.test('rates never silently stale', async (t) => {
     t.match(body.warnings, [
       { code: 'reference_rate/missing', source: 'ecb_mro', period: '2026-H2', reference_date: '2026-07-01' },
       { code: 'reference_rate/missing', source: 'boe_base', period: '2026-H2', reference_date: '2026-06-30' },
+      {
+        code: 'reference_rate/missing',
+        source: 'bundesbank_base',
+        period: '2026-H2',
+        reference_date: '2026-07-01',
+      },
     ]);
-    t.equal(body.warnings.length, 2);
+    t.equal(body.warnings.length, 3);
   });
 
   t.test('GraphQL shows the flag and the note', async (t) => {
@@ -165,7 +171,7 @@ t.test('rates never silently stale', async (t) => {
       effective_on: '2026-07-01',
       rate_bps: 240,
     });
-    clock.advance(DAY); // 2026-08-17
+    clock.advance(DAY); // 2026-08-18: charged through 17 August
     const before = (await interestOf(fr, first.id)).reduce((n, f) => n + f.amount, 0);
     const fees = await accrue(fr, first.id);
     t.match(fees, [{ period_to: '2026-08-17', rate_bps: 1240, rate_assumed: false, rate_note: null }]);
@@ -174,7 +180,7 @@ t.test('rates never silently stale', async (t) => {
     t.equal((await missingEvents(fr)).length, 1, 'no new event');
     t.same(
       (await ready()).warnings.map((w) => w.source),
-      ['boe_base'],
+      ['boe_base', 'bundesbank_base'],
     );
   });
 });

@@ -149,14 +149,15 @@ t.test('payment plans through the reminder engine and the test clock', async (t)
       t.equal(lines.length, 1);
       const rate = lines[0]?.rate_bps ?? 0;
       t.ok(rate > 1000, `a French B2B rate (${rate})`);
-      // 2 Feb–1 Mar (28 days) and 11 Mar: the 9 days under the plan (2–10 Mar) are never charged.
-      t.equal(lines[0]?.amount, interest(1_000_000, rate, 29));
+      // 2 Feb–1 Mar (28 days): the 9 days under the plan (2–10 Mar) are never charged, and 11 Mar,
+      // the day of this accrual, is not over yet.
+      t.equal(lines[0]?.amount, interest(1_000_000, rate, 28));
       const controlInterest = (
         (await get(`/v1/invoices/${control.id}/fees?limit=100`)).data as Array<{ kind: string; amount: number }>
       )
         .filter((f) => f.kind === 'interest')
         .reduce((n, f) => n + f.amount, 0);
-      t.equal(controlInterest, interest(1_000_000, rate, 38), 'without a plan: 2 Feb–11 Mar');
+      t.equal(controlInterest, interest(1_000_000, rate, 37), 'without a plan: 2 Feb–10 Mar');
 
       const stillOn = await get(`/v1/payment_plans/${planB.id}`);
       t.match(stillOn, { status: 'active', missed_count: 0 }, 'the paid installment was not missed');
@@ -284,8 +285,15 @@ t.test(
     await tick();
     const fees = await feesOf(suspended.id);
     const line = fees.find((f) => f.kind === 'interest');
-    // 2 Feb–1 Mar (28 days) and 6 Mar, the day it was cancelled: 2–5 Mar stay free.
-    t.equal(line?.amount, interest(1_000_000, line?.rate_bps ?? 0, 29));
+    // 2 Feb–1 Mar (28 days); 2–5 Mar stay free, and 6 Mar, the day it was cancelled, is not over yet.
+    t.equal(line?.amount, interest(1_000_000, line?.rate_bps ?? 0, 28));
+    kit.clock.set('2026-03-07T09:00:00Z');
+    await tick();
+    t.equal(
+      (await feesOf(suspended.id)).filter((f) => f.kind === 'interest').reduce((n, f) => n + f.amount, 0),
+      interest(1_000_000, line?.rate_bps ?? 0, 29),
+      'the next day charges 6 Mar: 29 days in all',
+    );
     t.same(
       fees.filter((f) => f.kind === 'recovery_fee').map((f) => f.amount),
       [4000],

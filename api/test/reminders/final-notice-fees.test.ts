@@ -31,8 +31,9 @@ t.test('the final notice brings French B2B late fees up to date and states them'
   clock.set('2026-02-02T09:00:00Z');
   await ctx.services.reminders.scheduler.runUntilIdle({ kind: 'live', now: clock.now() });
   const after = (await call('GET', `/v1/invoices/${invoice.id}`)).json();
-  // 40 EUR recovery fee + 10,000 EUR × 12.15 % (ECB 2.15 % on 1 January + 10) × 31 days / 365 = 103.19 EUR.
-  t.equal(after.late_fees, 4000 + 10319, 'the recovery fee plus 31 days of interest');
+  // 40 EUR recovery fee + 10,000 EUR × 12.15 % (ECB 2.15 % on 1 January + 10) × 30 days / 365 = 99.86 EUR:
+  // 3 January to 1 February, the last day that is over (2 February is still open).
+  t.equal(after.late_fees, 4000 + 9986, 'the recovery fee plus 30 days of interest');
   t.equal(after.balance, 1_000_000 + after.late_fees);
   const final = await ctx.database.withAccount(acme.accountId, (trx) =>
     trx
@@ -41,7 +42,7 @@ t.test('the final notice brings French B2B late fees up to date and states them'
       .where('template_key', '=', 'final_notice')
       .executeTakeFirstOrThrow(),
   );
-  const due = new Intl.NumberFormat('fr-FR', { style: 'currency', currency: 'EUR' }).format(10_143.19);
+  const due = new Intl.NumberFormat('fr-FR', { style: 'currency', currency: 'EUR' }).format(10_139.86);
   t.match(final.text, due, `the final notice states the amount due with fees (${due})`);
   // Each fee with its rate, days and legal basis, in the customer's language (French typography).
   const text = final.text.replace(/[\s\u00a0\u202f]+/g, ' ');

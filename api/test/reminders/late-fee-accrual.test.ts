@@ -28,7 +28,7 @@ t.test('the workers bring late fees up to date once a day on overdue invoices', 
   const free = await invoiceOf(none);
   const tick = () => ctx.services.reminders.scheduler.prepare({ kind: 'live', now: clock.now() });
 
-  clock.set('2026-01-11T10:00:00Z'); // 10 days late
+  clock.set('2026-01-12T10:00:00Z'); // 11 days late: 2–11 January are over
   await tick();
   const day10 = (await call(fr, 'GET', `/v1/invoices/${charged.id}`)).json();
   // 40 EUR recovery fee + 10,000 EUR × 12.15 % × 10 / 365 = 33.29 EUR.
@@ -40,7 +40,7 @@ t.test('the workers bring late fees up to date once a day on overdue invoices', 
     'once a day: a second pass adds nothing',
   );
 
-  clock.set('2026-01-12T10:00:00Z');
+  clock.set('2026-01-13T10:00:00Z');
   await tick();
   const day11 = (await call(fr, 'GET', `/v1/invoices/${charged.id}`)).json();
   t.ok(

@@ -219,3 +219,44 @@ t.test('balance history: payments before, inside and after the window', async (t
     'paid on the first late day: nothing',
   );
 });
+
+t.test('golden: de_b2b, Basiszinssatz + 9 points, split at the 1 July 2025 change', async (t) => {
+  // §247 BGB: 2.27 % from 1 January 2025, 1.27 % from 1 July 2025; §288(2) BGB: + 9 points.
+  t.equal(presetRate('de_b2b', rates, '2025-06-30'), 1127);
+  t.equal(presetRate('de_b2b', rates, '2025-07-01'), 1027);
+  t.equal(presetRate('de_b2b', rates, '2026-03-01'), 1027, '1.27 % confirmed on 1 January 2026');
+  const r = interestFor({
+    balances: whole('2025-06-01', '2025-12-31', 1_000_000),
+    dueDate: '2025-06-15',
+    asOf: '2025-07-20',
+    ...presetRateArgs('de_b2b', rates, '2025-06-15'),
+  });
+  // 10,000.00 EUR × (11.27 % × 15 days [16–30 June] + 10.27 % × 20 days [1–20 July]) / 365
+  // = 1,000,000 × 37,445 / 3,650,000 = 10,258.90 → 102.59 EUR.
+  t.same(
+    r.pieces.map((p) => [p.from, p.to, p.days, p.rate_bps]),
+    [
+      ['2025-06-16', '2025-06-30', 15, 1127],
+      ['2025-07-01', '2025-07-20', 20, 1027],
+    ],
+  );
+  t.equal(r.amount, 10259);
+  t.same(fixedRecoveryFee('de_b2b', 1_000_000, 'EUR'), { amount: 4000, currency: 'EUR' }, '§288(5) BGB: 40 EUR');
+  t.equal(fixedRecoveryFee('de_b2b', 1_000_000, 'GBP'), null, 'defined in EUR only');
+});
+
+t.test('golden: de_b2b across 1 January 2023, from a negative Basiszinssatz (−0.88 %)', async (t) => {
+  const r = interestFor({
+    balances: whole('2022-12-01', '2023-06-30', 500_000),
+    dueDate: '2022-12-15',
+    asOf: '2023-01-10',
+    ...presetRateArgs('de_b2b', rates, '2022-12-15'),
+  });
+  // 5,000.00 EUR × (8.12 % × 16 days + 10.62 % × 10 days) / 365 = 500,000 × 23,612 / 3,650,000
+  // = 3,234.52 → 32.35 EUR.
+  t.same(
+    r.pieces.map((p) => p.rate_bps),
+    [812, 1062],
+  );
+  t.equal(r.amount, 3235);
+});

@@ -33,11 +33,30 @@ t.test('reference periods: ECB on 1 January / 1 July, Bank of England on 31 Dece
     { source: 'boe_base', reference_date: '2026-06-30' },
     'UK: fixed by the day the debt became overdue, whatever the day late',
   );
+  t.same(
+    presetReference('de_b2b', '2025-06-15')('2025-07-01'),
+    { source: 'bundesbank_base', reference_date: '2025-07-01' },
+    'DE: the Basiszinssatz of the half-year of the day late (§247 BGB: it changes on 1 January and 1 July)',
+  );
+  t.same(presetReference('de_b2b', '2025-06-15')('2025-06-30'), {
+    source: 'bundesbank_base',
+    reference_date: '2025-01-01',
+  });
+  t.same(referencePeriodOf('bundesbank_base', '2026-07-01'), {
+    source: 'bundesbank_base',
+    period: '2026-H2',
+    reference_date: '2026-07-01',
+  });
 });
 
 t.test('the shipped data is known up to its reference-date confirmations', async (t) => {
   t.equal(knownThrough(rates, 'ecb_mro'), '2026-01-01');
   t.equal(knownThrough(rates, 'boe_base'), '2025-12-31');
+  t.equal(
+    knownThrough(rates, 'bundesbank_base'),
+    '2026-01-01',
+    'the Basiszinssatz confirmed at 1.27 % on 1 January 2026',
+  );
   t.same(missingReferencePeriods(rates, '2026-03-02'), [], 'all current in March 2026');
 });
 
@@ -59,13 +78,15 @@ t.test('a reference date unrecorded for more than 30 days is missing; 30 days is
       ['ecb_mro', '2027-H1', '2027-01-01'],
       ['boe_base', '2026-H2', '2026-06-30'],
       ['boe_base', '2027-H1', '2026-12-31'],
+      ['bundesbank_base', '2026-H2', '2026-07-01'],
+      ['bundesbank_base', '2027-H1', '2027-01-01'],
     ],
     'every period since the last recorded rate, per source, oldest first',
   );
   const confirmed = [...rates, { source: 'ecb_mro' as const, effective_on: '2026-07-01', rate_bps: 215 }];
   t.same(
     missingReferencePeriods(confirmed, '2026-09-01').map((m) => m.source),
-    ['boe_base'],
+    ['boe_base', 'bundesbank_base'],
     'recording the same rate on the reference date confirms it',
   );
   const later = [...rates, { source: 'ecb_mro' as const, effective_on: '2026-09-10', rate_bps: 190 }];

@@ -113,16 +113,19 @@ export const ReferenceRateMissing = Type.Object(
   {
     object: Type.Literal('reference_rate_missing'),
     source: Type.Enum([...REFERENCE_SOURCES], {
-      description: '`ecb_mro`: ECB main refinancing operations rate. `boe_base`: Bank of England Bank Rate.',
+      description:
+        '`ecb_mro`: ECB main refinancing operations rate. `boe_base`: Bank of England Bank Rate. ' +
+        '`bundesbank_base`: Deutsche Bundesbank Basiszinssatz.',
     }),
     period: Type.String({
       pattern: '^[0-9]{4}-H[12]$',
       description:
-        'The half-year concerned: its days (`ecb_mro`, FR/EU presets) or the debts becoming overdue in it (`boe_base`, UK).',
+        'The half-year concerned: its days (`ecb_mro`, FR/EU presets; `bundesbank_base`, DE) or the debts becoming overdue in it (`boe_base`, UK).',
     }),
     reference_date: Type.String({
       format: 'date',
-      description: 'The day whose rate applies: 1 January / 1 July (`ecb_mro`), 31 December / 30 June (`boe_base`).',
+      description:
+        'The day whose rate applies: 1 January / 1 July (`ecb_mro`, `bundesbank_base`), 31 December / 30 June (`boe_base`).',
     }),
     assumed_rate_bps: Type.Integer({ description: 'The last recorded rate, used as if unchanged (basis points).' }),
     assumed_rate_effective_on: CalendarDate,

@@ -50,6 +50,19 @@ export const Invoice = Type.Object(
     tax: Type.Integer(),
     total: Type.Integer(),
     late_fees: Type.Integer(),
+    late_fees_by_kind: Type.Object(
+      {
+        interest: Type.Integer({ description: 'Interest lines, all accruals together.' }),
+        recovery_fee: Type.Integer({
+          description: 'The fixed recovery fee (statutory or custom, whether added when late or at a reminder step).',
+        }),
+      },
+      {
+        additionalProperties: false,
+        description:
+          "`late_fees` by kind, in the invoice currency's minor unit: waived lines excluded, so the parts add up to `late_fees`.",
+      },
+    ),
     einvoice_status: Nullable(
       Type.Integer({
         description:

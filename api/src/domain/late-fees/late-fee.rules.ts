@@ -7,10 +7,10 @@
 import { AppError } from '../../errors.ts';
 import { addDays, compareDates, daysBetween } from '../calendar.ts';
 
-export const LATE_FEE_PRESETS = ['none', 'fr_b2b', 'eu_b2b', 'uk_b2b'] as const;
+export const LATE_FEE_PRESETS = ['none', 'fr_b2b', 'eu_b2b', 'uk_b2b', 'de_b2b'] as const;
 export type LateFeePreset = (typeof LATE_FEE_PRESETS)[number];
 
-export const REFERENCE_SOURCES = ['ecb_mro', 'boe_base'] as const;
+export const REFERENCE_SOURCES = ['ecb_mro', 'boe_base', 'bundesbank_base'] as const;
 export type ReferenceSource = (typeof REFERENCE_SOURCES)[number];
 
 /** A central-bank rate and the day it took effect. Rates are basis points: 215 = 2.15 %. */
@@ -44,7 +44,7 @@ export interface InterestInput {
   asOf: string;
   /**
    * Annual rate in basis points for a day late. Called once per piece; pieces are split at
-   * every 1 January and 1 July, so a rate that follows the half-year (FR/EU) is exact.
+   * every 1 January and 1 July, so a rate that follows the half-year (FR/EU/DE) is exact.
    */
   annualRateFor?: (day: string) => number;
   /** Annual rate in basis points for every day (UK: fixed for the debt's life). */
@@ -153,7 +153,7 @@ export function ukReferenceDate(firstDayLate: string): string {
   return Number(firstDayLate.slice(5, 7)) <= 6 ? `${year - 1}-12-31` : `${year}-06-30`;
 }
 
-const MARGIN_BPS = { fr_b2b: 1000, eu_b2b: 800, uk_b2b: 800 } as const;
+const MARGIN_BPS = { fr_b2b: 1000, eu_b2b: 800, uk_b2b: 800, de_b2b: 900 } as const;
 
 /**
  * The statutory annual rate (basis points) of a preset.
@@ -161,6 +161,8 @@ const MARGIN_BPS = { fr_b2b: 1000, eu_b2b: 800, uk_b2b: 800 } as const;
  *   first day of its half-year (1 January or 1 July), plus 10 / 8 points.
  * - `uk_b2b`: `date` is the day the debt became overdue; the Bank of England base rate in force
  *   on the 31 December or 30 June before it, plus 8 points, fixed for the debt's life.
+ * - `de_b2b`: `date` is a day late; the Basiszinssatz (§247 BGB) in force that half-year (it only
+ *   changes on 1 January and 1 July), plus 9 points (§288 Abs. 2 BGB).
  * - `none`: 0.
  */
 export function presetRate(preset: LateFeePreset, referenceRates: readonly ReferenceRate[], date: string): number {
@@ -172,6 +174,8 @@ export function presetRate(preset: LateFeePreset, referenceRates: readonly Refer
       return rateInForce(referenceRates, 'ecb_mro', halfYearStart(date)) + MARGIN_BPS[preset];
     case 'uk_b2b':
       return rateInForce(referenceRates, 'boe_base', ukReferenceDate(date)) + MARGIN_BPS.uk_b2b;
+    case 'de_b2b':
+      return rateInForce(referenceRates, 'bundesbank_base', halfYearStart(date)) + MARGIN_BPS.de_b2b;
     default: {
       const unknown: never = preset;
       throw new TypeError(`Unknown late-fee preset ${JSON.stringify(unknown)}`);
@@ -201,7 +205,7 @@ export interface ReferenceUse {
 /**
  * Which reference rate each day late of an invoice due on `dueDate` takes under a preset (the
  * same lookups as {@link presetRateArgs}): FR/EU the ECB rate on the first day of the day's
- * half-year; UK the Bank of England rate on the date fixed by the day the debt became overdue.
+ * half-year; DE the Basiszinssatz on the first day of the day's half-year; UK the Bank of England rate on the date fixed by the day the debt became overdue.
  */
 export function presetReference(
   preset: Exclude<LateFeePreset, 'none'>,
@@ -211,7 +215,8 @@ export function presetReference(
     const fixed: ReferenceUse = { source: 'boe_base', reference_date: ukReferenceDate(addDays(dueDate, 1)) };
     return () => fixed;
   }
-  return (day) => ({ source: 'ecb_mro', reference_date: halfYearStart(day) });
+  const source: ReferenceSource = preset === 'de_b2b' ? 'bundesbank_base' : 'ecb_mro';
+  return (day) => ({ source, reference_date: halfYearStart(day) });
 }
 
 /** A fee amount in a currency's minor units. */
@@ -223,6 +228,7 @@ export interface Fee {
 /**
  * The statutory fixed recovery fee of a preset for an invoice of `debtMinor` in `currency`, or
  * null when none applies. FR/EU: 40 EUR (Code de commerce D441-5; Directive 2011/7/EU art. 6).
+ * DE: 40 EUR (Pauschale, §288 Abs. 5 BGB).
  * UK: 40 / 70 / 100 GBP for a debt under 1,000 / under 10,000 / 10,000 or more (1998 Act s. 5A).
  * The sums are defined in EUR or GBP only: an invoice in any other currency gets no automatic
  * fixed fee (Relance holds no exchange rates; set a custom fixed fee on the terms instead).
@@ -233,6 +239,7 @@ export function fixedRecoveryFee(preset: LateFeePreset, debtMinor: number, curre
       return null;
     case 'fr_b2b':
     case 'eu_b2b':
+    case 'de_b2b':
       return currency === 'EUR' ? { amount: 4000, currency } : null;
     case 'uk_b2b':
       if (currency !== 'GBP') return null;

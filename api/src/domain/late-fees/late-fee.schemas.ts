@@ -5,7 +5,8 @@ import { LATE_FEE_PRESETS, REFERENCE_SOURCES } from './late-fee.rules.ts';
 export const LateFeePresetSchema = Type.Enum([...LATE_FEE_PRESETS], {
   description:
     'Statutory late fees applied to overdue invoices unless their payment terms say otherwise. `fr_b2b`: ECB rate + 10 points ' +
-    'and 40 EUR; `eu_b2b`: ECB rate + 8 points and 40 EUR; `uk_b2b`: Bank of England rate + 8 points and 40/70/100 GBP; `none`.',
+    'and 40 EUR; `eu_b2b`: ECB rate + 8 points and 40 EUR; `uk_b2b`: Bank of England rate + 8 points and 40/70/100 GBP; ' +
+    '`de_b2b`: Bundesbank Basiszinssatz + 9 points and 40 EUR (§288 BGB); `none`.',
 });
 
 export const InvoiceFee = Type.Object(
@@ -25,7 +26,7 @@ export const InvoiceFee = Type.Object(
     ),
     rate_assumed: Type.Boolean({
       description:
-        'True when some day of this interest line takes a reference rate (ECB, Bank of England) that was never recorded ' +
+        'True when some day of this interest line takes a reference rate (ECB, Bank of England, Bundesbank) that was never recorded ' +
         'although its reference date passed more than 30 days before: the last recorded rate was assumed unchanged. ' +
         'A rate recorded later is used by the next accrual, which adds the difference if it is higher.',
     }),
@@ -57,7 +58,9 @@ export const ReferenceRate = Type.Object(
   {
     object: Type.Literal('reference_rate'),
     source: Type.Enum([...REFERENCE_SOURCES], {
-      description: '`ecb_mro`: ECB main refinancing operations rate. `boe_base`: Bank of England Bank Rate.',
+      description:
+        '`ecb_mro`: ECB main refinancing operations rate. `boe_base`: Bank of England Bank Rate. ' +
+        '`bundesbank_base`: Deutsche Bundesbank Basiszinssatz (§247 BGB).',
     }),
     effective_on: CalendarDate,
     rate_bps: Type.Integer({ description: 'Basis points: 215 = 2.15 %.' }),

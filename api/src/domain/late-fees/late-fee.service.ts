@@ -113,7 +113,8 @@ export async function resolveLateFeeRule(
 
 /**
  * Brings an invoice's late fees up to `today` in the caller's transaction: the fixed recovery
- * fee once, and the interest owed from the day after the due date (plus grace) to today on the
+ * fee once, and the interest owed from the day after the due date (plus grace) through the day
+ * before `today` (the last day that is over: the payment day is never charged) on the
  * principal outstanding each day, minus what was already accrued (waived lines included, so a
  * waiver is never undone). Inserts only the difference, raises `invoices.late_fees`, and
  * writes `invoice.fee_applied` per new line. Returns the new lines (none when nothing is owed).
@@ -183,12 +184,16 @@ export async function accrueLateFees(
     if (fee && fee.amount > 0)
       lines.push({ kind: 'recovery_fee', amount: fee.amount, from: start, to: start, rate: null, assumed: [] });
   }
-  if (rule.rate) {
+  // Interest runs through the last day that is over: today is still open, and a payment
+  // received later today must find it uncharged (the payment day is not charged on what it
+  // pays), whatever the hour the payment is recorded. Today is charged by tomorrow's accrual.
+  const through = addDays(input.today, -1);
+  if (rule.rate && compareDates(through, start) >= 0) {
     const cap = rule.capBps === null ? null : Math.floor((invoice.total * rule.capBps) / 10_000);
     const result = interestFor({
-      balances: withoutSuspendedDays(balanceHistory(principalNow, reductions, start, input.today), suspended),
+      balances: withoutSuspendedDays(balanceHistory(principalNow, reductions, start, through), suspended),
       dueDate: invoice.due_date,
-      asOf: input.today,
+      asOf: through,
       graceDays: rule.graceDays,
       cap,
       ...rule.rate,
@@ -199,17 +204,17 @@ export async function accrueLateFees(
       (d, f) => (d === null || compareDates(f.period_to, d) > 0 ? f.period_to : d),
       null,
     );
-    const from = last === null ? start : daysBetween(last, input.today) > 0 ? addDays(last, 1) : input.today;
+    const from = last === null ? start : daysBetween(last, through) > 0 ? addDays(last, 1) : through;
     if (result.amount > accrued) {
       lines.push({
         kind: 'interest',
         amount: result.amount - accrued,
         from,
-        to: input.today,
+        to: through,
         rate: result.pieces.at(-1)?.rate_bps ?? null,
         // Days of this line whose reference rate was never recorded, long enough ago to say so.
         assumed: rule.reference
-          ? assumedRatesIn(rates ?? [], result.pieces, { from, to: input.today }, rule.reference, input.today)
+          ? assumedRatesIn(rates ?? [], result.pieces, { from, to: through }, rule.reference, input.today)
           : [],
       });
     }
@@ -239,10 +244,18 @@ export async function accrueLateFees(
         .executeTakeFirstOrThrow(),
     );
   }
-  const added = rows.reduce((n, r) => n + r.amount, 0);
+  const added = (kind: InvoiceFeeRow['kind']) => rows.filter((r) => r.kind === kind).reduce((n, r) => n + r.amount, 0);
+  const interest = added('interest');
+  const recovery = added('recovery_fee');
   await trx
     .updateTable('invoices')
-    .set((eb) => ({ late_fees: eb('late_fees', '+', added), updated_at: input.now }))
+    .set((eb) => ({
+      late_fees: eb('late_fees', '+', interest + recovery),
+      late_fees_interest: eb('late_fees_interest', '+', interest),
+      late_fees_recovery_fee: eb('late_fees_recovery_fee', '+', recovery),
+      updated_at: input.now,
+    }))
+    .where('account_id', '=', input.accountId)
     .where('id', '=', invoice.id)
     .execute();
   const fees = rows.map(presentFee);
@@ -388,9 +401,15 @@ export function createLateFeeService(deps: { database: Database; clock: Clock })
           .where('id', '=', feeId)
           .returningAll()
           .executeTakeFirstOrThrow();
+        const byKind = fee.kind === 'interest' ? 'late_fees_interest' : 'late_fees_recovery_fee';
         await trx
           .updateTable('invoices')
-          .set((eb) => ({ late_fees: eb('late_fees', '-', fee.amount), updated_at: now }))
+          .set((eb) => ({
+            late_fees: eb('late_fees', '-', fee.amount),
+            [byKind]: eb(byKind, '-', fee.amount),
+            updated_at: now,
+          }))
+          .where('account_id', '=', actor.accountId)
           .where('id', '=', invoiceId)
           .execute();
         const waived = presentFee(row);

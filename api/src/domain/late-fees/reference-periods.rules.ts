@@ -37,6 +37,8 @@ const nextHalfYear = (start: string): string =>
  * - `ecb_mro` (FR, EU): its first day, 1 January or 1 July — Code de commerce art. L441-10 II
  *   (the first half-year takes the rate in force on 1 January, the second the one on 1 July) and
  *   Directive 2011/7/EU art. 2(7);
+ * - `bundesbank_base` (DE): its first day too — §247 Abs. 1 BGB: the Basiszinssatz changes on
+ *   1 January and 1 July, and §288 BGB charges each day at the rate then in force;
  * - `boe_base` (UK): the day before, 31 December or 30 June — Late Payment of Commercial Debts
  *   (Rate of Interest) (No. 3) Order 2002, SI 2002/1675 art. 4 (legislation.gov.uk): the official
  *   dealing rate in force on the 31 December (interest starting to run 1 January–30 June) or

@@ -8,7 +8,17 @@ const LateFeesSkippedRef = builder.objectRef<NonNullable<Invoice['late_fees_skip
   description: "Why an invoice's statutory late fees were not applied.",
   fields: (t) => ({
     reason: t.exposeString('reason', { description: '`consumer`: business-only fees never apply to a consumer.' }),
-    preset: t.exposeString('preset', { description: 'The preset not applied: `fr_b2b`, `eu_b2b`, `uk_b2b`.' }),
+    preset: t.exposeString('preset', {
+      description: 'The preset not applied: `fr_b2b`, `eu_b2b`, `uk_b2b`, `de_b2b`.',
+    }),
+  }),
+});
+
+const LateFeesByKindRef = builder.objectRef<Invoice['late_fees_by_kind']>('LateFeesByKind').implement({
+  description: '`lateFees` by kind, in minor units of the invoice currency; waived lines excluded.',
+  fields: (t) => ({
+    interest: t.expose('interest', { type: 'Amount', description: 'Interest lines, all accruals together.' }),
+    recoveryFee: t.expose('recovery_fee', { type: 'Amount', description: 'The fixed recovery fee.' }),
   }),
 });
 
@@ -62,6 +72,11 @@ export const InvoiceRef = builder.objectRef<Invoice>('Invoice').implement({
     tax: t.expose('tax', { type: 'Amount' }),
     total: t.expose('total', { type: 'Amount' }),
     lateFees: t.expose('late_fees', { type: 'Amount' }),
+    lateFeesByKind: t.field({
+      type: LateFeesByKindRef,
+      description: '`lateFees` by kind (interest, fixed recovery fee): the parts add up to `lateFees`.',
+      resolve: (invoice) => invoice.late_fees_by_kind,
+    }),
     einvoiceStatus: t.exposeInt('einvoice_status', {
       nullable: true,
       description: 'The latest e-invoicing lifecycle status code its platform reported.',

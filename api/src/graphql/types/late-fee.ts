@@ -13,12 +13,13 @@ import { listType, pageArgs } from './common.ts';
 export const LateFeePreset = builder.enumType('LateFeePreset', {
   description:
     'Statutory late fees: `FR_B2B` ECB rate + 10 points and 40 EUR; `EU_B2B` ECB rate + 8 points and 40 EUR; ' +
-    '`UK_B2B` Bank of England rate + 8 points and 40/70/100 GBP; `NONE`.',
+    '`UK_B2B` Bank of England rate + 8 points and 40/70/100 GBP; `DE_B2B` Bundesbank Basiszinssatz + 9 points and 40 EUR; `NONE`.',
   values: {
     NONE: { value: 'none' },
     FR_B2B: { value: 'fr_b2b' },
     EU_B2B: { value: 'eu_b2b' },
     UK_B2B: { value: 'uk_b2b' },
+    DE_B2B: { value: 'de_b2b' },
   } as const,
 });
 
@@ -28,8 +29,14 @@ const InvoiceFeeKind = builder.enumType('InvoiceFeeKind', {
 });
 
 const ReferenceRateSource = builder.enumType('ReferenceRateSource', {
-  description: '`ECB_MRO`: ECB main refinancing operations rate. `BOE_BASE`: Bank of England Bank Rate.',
-  values: { ECB_MRO: { value: 'ecb_mro' }, BOE_BASE: { value: 'boe_base' } } as const,
+  description:
+    '`ECB_MRO`: ECB main refinancing operations rate. `BOE_BASE`: Bank of England Bank Rate. ' +
+    '`BUNDESBANK_BASE`: Deutsche Bundesbank Basiszinssatz (§247 BGB).',
+  values: {
+    ECB_MRO: { value: 'ecb_mro' },
+    BOE_BASE: { value: 'boe_base' },
+    BUNDESBANK_BASE: { value: 'bundesbank_base' },
+  } as const,
 });
 
 export const InvoiceFeeRef = builder.objectRef<InvoiceFee>('InvoiceFee').implement({

@@ -34,12 +34,14 @@ const EarlyPaymentDiscount = builder.objectRef<Discount>('EarlyPaymentDiscount')
 });
 
 const LateFeeKind = builder.enumType('LateFeeKind', {
-  description: 'A legal preset (`FR_B2B`, `EU_B2B`, `UK_B2B`), `NONE`, or `CUSTOM` (your own rate and fixed fee).',
+  description:
+    'A legal preset (`FR_B2B`, `EU_B2B`, `UK_B2B`, `DE_B2B`), `NONE`, or `CUSTOM` (your own rate and fixed fee).',
   values: {
     NONE: { value: 'none' },
     FR_B2B: { value: 'fr_b2b' },
     EU_B2B: { value: 'eu_b2b' },
     UK_B2B: { value: 'uk_b2b' },
+    DE_B2B: { value: 'de_b2b' },
     CUSTOM: { value: 'custom' },
   } as const,
 });
