@@ -99,6 +99,11 @@ export async function statementPdf(
   const colon = parties.locale === 'fr' ? '\u00a0:' : ':';
   if (account.registration_number) doc.text(winAnsi(`${w.registration}${colon} ${account.registration_number}`));
   if (account.vat_number) doc.text(winAnsi(`${w.vat}${colon} ${account.vat_number}`));
+  const own = account.billing_address;
+  if (own)
+    doc.text(
+      winAnsi([own.line1, own.line2, [own.postal_code, own.city].filter(Boolean).join(' ')].filter(Boolean).join(', ')),
+    );
   doc
     .font('Helvetica-Bold')
     .fontSize(10.5)

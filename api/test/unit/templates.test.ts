@@ -186,7 +186,10 @@ t.test('the final notice asks for the payment status and offers a payment plan',
   t.match(fr.subject, /^Dernier rappel/);
   const friendly = render('overdue_friendly', 'en', { invoice: invoice('EUR', 10000, 0) });
   t.match(friendly.subject, /did you receive it\?/i);
-  t.match(render('overdue_friendly', 'fr', { invoice: invoice('EUR', 10000, 0) }).subject, /l'avez-vous bien reçue \?/);
+  t.match(
+    render('overdue_friendly', 'fr', { invoice: invoice('EUR', 10000, 0) }).subject,
+    /l'avez-vous bien reçue\u202f\?/,
+  );
 });
 
 t.test('greeting: by name, else "Madame, Monsieur"; one day, two days', async (t) => {
@@ -518,4 +521,19 @@ t.test("every message ends with the creditor's legal identity, when the account 
     t.notMatch(none.text, /SIREN|VAT No\./, `${key}: no footer without an identity`);
     t.notOk(none.html.includes('border-top:1px solid #e5e7eb'), `${key}: no footer block`);
   }
+});
+
+t.test('French typography: no-break spaces before : ; ! ? and inside « »', async (t) => {
+  for (const key of TEMPLATE_KEYS) {
+    const fr = render(key, 'fr', { invoice: invoice('EUR', 10000, 4000) });
+    for (const [part, body] of [
+      ['subject', fr.subject],
+      ['text', fr.text],
+      ['html', fr.html],
+    ] as const) {
+      t.notMatch(body, / [:;!?](\s|$)/, `${key} ${part}: no plain space before a high sign`);
+      t.notMatch(body, /« | »/, `${key} ${part}: no plain space inside guillemets`);
+    }
+  }
+  t.match(render('overdue_firm', 'fr', { invoice: invoice('EUR', 10000, 0) }).text, `Échéance${NBSP}: 1er mars 2026`);
 });

@@ -51,8 +51,21 @@ const negated = (condition: string | undefined, body: string, standalone: boolea
 
 const paragraphText = (p: Paragraph) => (typeof p === 'string' ? p : conditional(p.if, p.text, true));
 
-/** French puts a space before a colon. */
-const colonOf = (lang: string) => (lang === 'fr' ? ' :' : ':');
+/** French puts a no-break space before a colon. */
+const colonOf = (lang: string) => (lang === 'fr' ? '\u00a0:' : ':');
+
+/**
+ * French typography (Imprimerie nationale, Lexique des règles typographiques): a no-break space
+ * before ":" and inside « », a narrow no-break space before ";", "!" and "?", so a line never
+ * starts with the sign.
+ */
+export function frenchSpacing(text: string): string {
+  return text
+    .replace(/ :(?=\s|$)/g, '\u00a0:')
+    .replace(/ ([;!?])/g, '\u202f$1')
+    .replace(/« /g, '«\u00a0')
+    .replace(/ »/g, '\u00a0»');
+}
 
 function text(copy: MessageCopy): string {
   const colon = colonOf(copy.lang);
@@ -128,5 +141,7 @@ ${copy.outro.map(paragraphHtml).join('\n')}
 
 /** The subject, HTML and text of one default template. */
 export function buildTemplate(copy: MessageCopy): TemplateSource {
-  return { subject: copy.subject, html: html(copy), text: text(copy) };
+  const source = { subject: copy.subject, html: html(copy), text: text(copy) };
+  if (copy.lang !== 'fr') return source;
+  return { subject: frenchSpacing(source.subject), html: frenchSpacing(source.html), text: frenchSpacing(source.text) };
 }
