@@ -10,7 +10,7 @@ import type { FeeBasis, FormalNotice, FormalNoticeRenderer } from '../domain/doc
 import { formatMoney } from '../domain/money.ts';
 import type { PostalAddress } from '../domain/shared/index.ts';
 import { formatDate } from '../mail/render.ts';
-import { interestLabel, percent, recoveryFeeLabel } from './legal-wording.ts';
+import { interestLabel, recoveryFeeLabel } from './legal-wording.ts';
 
 /** Windows-1252's characters above Latin-1's, which the standard fonts can draw. */
 const WIN_ANSI_EXTRA = new Set('€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ');
@@ -40,7 +40,7 @@ interface Wording {
   greeting: string;
   intro: string;
   columns: [string, string, string, string, string];
-  interest: (rate: string, from: string, to: string, basis: FeeBasis) => string;
+  interest: (rateBps: number, from: string, to: string, basis: FeeBasis) => string;
   recoveryFee: (basis: FeeBasis) => string;
   total: string;
   demand: (total: string, days: number, deadline: string) => string;
@@ -68,7 +68,7 @@ function wording(notice: FormalNotice): Wording {
       intro:
         'Malgré nos relances, la facture ci-dessous demeure impayée à ce jour. Le détail des sommes dues est le suivant :',
       columns: ['Facture', 'Émise le', 'Échéance', 'Montant', 'Reste dû'],
-      interest: (rate, from, to, basis) => interestLabel('fr', notice.reference, basis, rate, from, to),
+      interest: (rateBps, from, to, basis) => interestLabel('fr', notice.reference, basis, rateBps, 'fr-FR', from, to),
       recoveryFee: (basis) => recoveryFeeLabel('fr', basis),
       total: 'Total dû à ce jour',
       demand: (total, days, deadline) =>
@@ -96,7 +96,7 @@ function wording(notice: FormalNotice): Wording {
     greeting: 'Dear Sir or Madam,',
     intro: 'Despite our reminders, the invoice below remains unpaid. The amounts now due are:',
     columns: ['Invoice', 'Issued', 'Due', 'Amount', 'Still due'],
-    interest: (rate, from, to, basis) => interestLabel('en', notice.reference, basis, rate, from, to),
+    interest: (rateBps, from, to, basis) => interestLabel('en', notice.reference, basis, rateBps, 'en-GB', from, to),
     recoveryFee: (basis) => recoveryFeeLabel('en', basis),
     total: 'Total now due',
     demand: (total, days, deadline) =>
@@ -233,15 +233,9 @@ async function render(notice: FormalNotice): Promise<Uint8Array> {
       money(invoice.principal_due),
     ]);
   for (const run of notice.interest)
-    row(
-      [
-        w.interest(percent(run.rate_bps, w.lang), date(run.from), date(run.to), notice.basis ?? 'contract'),
-        money(run.amount),
-      ],
-      {
-        spanFirst: true,
-      },
-    );
+    row([w.interest(run.rate_bps, date(run.from), date(run.to), notice.basis ?? 'contract'), money(run.amount)], {
+      spanFirst: true,
+    });
   if (notice.recovery_fee > 0)
     row([w.recoveryFee(notice.basis ?? 'contract'), money(notice.recovery_fee)], { spanFirst: true });
   rule();

@@ -10,8 +10,13 @@ export const REFERENCE_NAME = {
   fr: {
     ecb_mro: 'taux de refinancement de la Banque centrale européenne',
     boe_base: "taux de base de la Banque d'Angleterre",
+    bundesbank_base: 'taux de base de la Bundesbank (Basiszinssatz)',
   },
-  en: { ecb_mro: "European Central Bank's main refinancing rate", boe_base: 'Bank of England base rate' },
+  en: {
+    ecb_mro: "European Central Bank's main refinancing rate",
+    boe_base: 'Bank of England base rate',
+    bundesbank_base: 'Bundesbank base rate (Basiszinssatz)',
+  },
 } as const;
 
 export const LAW = {
@@ -22,6 +27,7 @@ export const LAW = {
       interest: 'Late Payment of Commercial Debts (Interest) Act 1998',
       fee: 'Late Payment of Commercial Debts (Interest) Act 1998, s. 5A',
     },
+    de_b2b: { interest: '§ 288 (2) BGB', fee: '§ 288 (5) BGB' },
     contract: { interest: 'nos conditions de paiement', fee: 'nos conditions de paiement' },
   },
   en: {
@@ -34,6 +40,7 @@ export const LAW = {
       interest: 'Late Payment of Commercial Debts (Interest) Act 1998',
       fee: 'Late Payment of Commercial Debts (Interest) Act 1998, s. 5A',
     },
+    de_b2b: { interest: 'German Civil Code (BGB), § 288 (2)', fee: 'German Civil Code (BGB), § 288 (5)' },
     contract: { interest: 'our terms of payment', fee: 'our terms of payment' },
   },
 } as const;
@@ -47,22 +54,30 @@ export function percent(bps: number, lang: string): string {
   );
 }
 
-/** The label of an interest run: its rate (and what the rate is made of), its days and its basis. */
+/**
+ * The label of an interest run: its annual rate and, for a statutory preset, what the rate is
+ * made of (the reference rate's name and value, and the margin), its days and its basis. Rates in
+ * basis points, written in `lang`'s way ("12,15 %", "12.15%").
+ */
 export function interestLabel(
   language: FeeLanguage,
   reference: FormalNotice['reference'],
   basis: FeeBasis,
-  rate: string,
+  rateBps: number,
+  lang: string,
   from: string,
   to: string,
 ): string {
-  const margin = reference ? reference.margin_bps / 100 : 0;
+  const rate = percent(rateBps, lang);
+  const statutory = reference && basis !== 'contract' ? reference : null;
+  const margin = statutory ? statutory.margin_bps / 100 : 0;
+  const base = statutory ? percent(rateBps - statutory.margin_bps, lang) : '';
   if (language === 'fr')
     return `Intérêts de retard au taux annuel de ${rate}${
-      reference && basis !== 'contract' ? ` (${REFERENCE_NAME.fr[reference.source]} majoré de ${margin} points)` : ''
+      statutory ? ` (${REFERENCE_NAME.fr[statutory.source]}, ${base}, majoré de ${margin} points)` : ''
     }, du ${from} au ${to} (${LAW.fr[basis].interest})`;
   return `Late payment interest at ${rate} a year${
-    reference && basis !== 'contract' ? ` (the ${REFERENCE_NAME.en[reference.source]} plus ${margin} points)` : ''
+    statutory ? ` (the ${REFERENCE_NAME.en[statutory.source]}, ${base}, plus ${margin} points)` : ''
   }, from ${from} to ${to} (${LAW.en[basis].interest})`;
 }
 

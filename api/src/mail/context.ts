@@ -7,7 +7,7 @@ import { daysBetween } from '../domain/calendar.ts';
 import type { Customer } from '../domain/customers/index.ts';
 import { type Invoice, overdueState } from '../domain/invoices/index.ts';
 import type { FeeParts } from '../domain/documents/index.ts';
-import { interestLabel, percent, recoveryFeeLabel } from '../documents/legal-wording.ts';
+import { interestLabel, recoveryFeeLabel } from '../documents/legal-wording.ts';
 import { formatDate } from './render.ts';
 
 /** The languages Relance has default templates in. */
@@ -141,14 +141,7 @@ function feePartsOf(fees: FeeParts | null | undefined, locale: TemplateLocale, f
   const day = (d: string) => formatDate(d, formatLocale);
   return [
     ...fees.interest.map((run) => ({
-      label: interestLabel(
-        locale,
-        fees.reference,
-        basis,
-        percent(run.rate_bps, formatLocale),
-        day(run.from),
-        day(run.to),
-      ),
+      label: interestLabel(locale, fees.reference, basis, run.rate_bps, formatLocale, day(run.from), day(run.to)),
       amount: run.amount,
     })),
     ...(fees.recovery_fee > 0 ? [{ label: recoveryFeeLabel(locale, basis), amount: fees.recovery_fee }] : []),

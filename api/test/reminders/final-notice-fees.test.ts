@@ -48,7 +48,7 @@ t.test('the final notice brings French B2B late fees up to date and states them'
   const text = final.text.replace(/[\s\u00a0\u202f]+/g, ' ');
   t.ok(
     text.includes(
-      'Intérêts de retard au taux annuel de 12,15 % (taux de refinancement de la Banque centrale européenne majoré de 10 points), du 3 janvier 2026 au 1er février 2026 (art. L441-10 du Code de commerce) : 99,86 €',
+      'Intérêts de retard au taux annuel de 12,15 % (taux de refinancement de la Banque centrale européenne, 2,15 %, majoré de 10 points), du 3 janvier 2026 au 1er février 2026 (art. L441-10 du Code de commerce) : 99,86 €',
     ),
     `interest as a part: ${text}`,
   );

@@ -135,7 +135,7 @@ t.test('a French formal notice: every mention, stored once, downloaded as it was
     '1er septembre 2026',
     '1er octobre 2026',
     '1 234,56 €',
-    'taux de refinancement de la Banque centrale européenne majoré de 10 points',
+    'taux de refinancement de la Banque centrale européenne, 2,15 %, majoré de 10 points',
     'du 2 octobre 2026 au',
     'art. L441-10 du Code de commerce',
     'Indemnité forfaitaire pour frais de recouvrement (art. L441-10 et D441-5 du Code de commerce)',
@@ -250,7 +250,7 @@ t.test('an English letter before action under the UK Late Payment Act', async (t
     'Letter before action – invoice SJ-7',
     'Dear Sir or Madam,',
     '£2,500.00',
-    'Bank of England base rate plus 8 points',
+    'Bank of England base rate, 3.75%, plus 8 points',
     'Late Payment of Commercial Debts (Interest) Act 1998',
     // £1,000 to £9,999.99: £70 (s. 5A).
     'Fixed compensation for recovery costs (Late Payment of Commercial Debts (Interest) Act 1998, s. 5A) £70.00',

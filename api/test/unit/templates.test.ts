@@ -537,3 +537,41 @@ t.test('French typography: no-break spaces before : ; ! ? and inside « »', asy
   }
   t.match(render('overdue_firm', 'fr', { invoice: invoice('EUR', 10000, 0) }).text, `Échéance${NBSP}: 1er mars 2026`);
 });
+
+t.test('fee parts name the rate, what it is made of, the days and the law, per preset', async (t) => {
+  const parts = (basis: 'fr_b2b' | 'de_b2b' | 'uk_b2b' | 'contract', locale: 'fr' | 'en', rateBps: number) =>
+    buildReminderContext({
+      account,
+      customer: customer({ locale }),
+      invoice: invoice('EUR', 10000, 4000),
+      today: '2026-03-15',
+      stepKey: 'final_notice',
+      offsetDays: 14,
+      locale,
+      fees: {
+        interest: [{ from: '2026-03-02', to: '2026-03-14', rate_bps: rateBps, amount: 1000 }],
+        recovery_fee: 3000,
+        basis,
+        reference:
+          basis === 'fr_b2b'
+            ? { source: 'ecb_mro', margin_bps: 1000 }
+            : basis === 'de_b2b'
+              ? { source: 'bundesbank_base', margin_bps: 900 }
+              : basis === 'uk_b2b'
+                ? { source: 'boe_base', margin_bps: 800 }
+                : null,
+      },
+    }).invoice.fee_parts.map((p) => `${p.label.replace(/[\u00a0\u202f]/g, ' ')} = ${p.amount}`);
+  t.same(parts('fr_b2b', 'fr', 1215), [
+    'Intérêts de retard au taux annuel de 12,15 % (taux de refinancement de la Banque centrale européenne, 2,15 %, majoré de 10 points), du 2 mars 2026 au 14 mars 2026 (art. L441-10 du Code de commerce) = 1000',
+    'Indemnité forfaitaire pour frais de recouvrement (art. L441-10 et D441-5 du Code de commerce) = 3000',
+  ]);
+  t.same(parts('de_b2b', 'en', 1027), [
+    'Late payment interest at 10.27% a year (the Bundesbank base rate (Basiszinssatz), 1.27%, plus 9 points), from March 2, 2026 to March 14, 2026 (German Civil Code (BGB), § 288 (2)) = 1000',
+    'Fixed compensation for recovery costs (German Civil Code (BGB), § 288 (5)) = 3000',
+  ]);
+  t.same(parts('contract', 'fr', 800), [
+    'Intérêts de retard au taux annuel de 8,00 %, du 2 mars 2026 au 14 mars 2026 (nos conditions de paiement) = 1000',
+    'Frais de recouvrement (nos conditions de paiement) = 3000',
+  ]);
+});

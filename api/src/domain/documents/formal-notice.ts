@@ -9,7 +9,7 @@ import { isB2bPreset, type PostalAddress } from '../shared/index.ts';
 export const FORMAL_NOTICE_DEADLINE_DAYS = 8;
 
 /** The statutory basis a formal notice cites for its fees: a B2B preset, or the creditor's own terms. */
-export type FeeBasis = 'fr_b2b' | 'eu_b2b' | 'uk_b2b' | 'contract';
+export type FeeBasis = 'fr_b2b' | 'eu_b2b' | 'uk_b2b' | 'de_b2b' | 'contract';
 
 /** Everything a formal-notice letter states, as facts (the wording is the renderer's, per language). */
 export interface FormalNotice {
@@ -43,7 +43,7 @@ export interface FormalNotice {
   recovery_fee: number;
   basis: FeeBasis | null;
   /** What the statutory rate is made of (a central bank's rate plus a margin), for a B2B preset. */
-  reference: { source: 'ecb_mro' | 'boe_base'; margin_bps: number } | null;
+  reference: { source: 'ecb_mro' | 'boe_base' | 'bundesbank_base'; margin_bps: number } | null;
   /** The invoice's balance: principal due plus the fees not waived. */
   total_due: number;
 }
@@ -54,6 +54,8 @@ const REFERENCE: Record<Exclude<FeeBasis, 'contract'>, FormalNotice['reference']
   fr_b2b: { source: 'ecb_mro', margin_bps: 1000 },
   eu_b2b: { source: 'ecb_mro', margin_bps: 800 },
   uk_b2b: { source: 'boe_base', margin_bps: 800 },
+  // DE §288 (2) BGB: the Basiszinssatz (§247 BGB) plus 9 points.
+  de_b2b: { source: 'bundesbank_base', margin_bps: 900 },
 };
 
 /** An invoice's late fees as their parts, with what the law calls them and how the rate is made. */
