@@ -40,7 +40,7 @@ export function graphqlClient(ctx: TestContext, auth?: { authorization: string }
 export const codeOf = (res: GraphqlResponse): string | undefined => res.errors?.[0]?.extensions.code;
 
 export const INVOICE_FIELDS = `
-  id number externalId customerId status currency subtotal tax total lateFees amountPaid amountCredited balance
+  id number externalId customerId status currency subtotal tax total lateFees lateFeesByKind { interest recoveryFee } amountPaid amountCredited balance
   issueDate dueDate overdue daysOverdue paymentTermsId reminderPolicyId disputed pause { until reason } promiseToPayOn activePaymentPlanId
   paymentUrl pdfUrl memo metadata lateFeesSkipped { reason preset } einvoiceStatus einvoiceStatusOn
   lineItems { description quantity unitAmount amount }
