@@ -2,7 +2,7 @@ import type { Selectable } from 'kysely';
 import type { Db } from '../../store/database.ts';
 import type { Accounts, Customers, Invoices } from '../../store/db-types.ts';
 import { addDays } from '../calendar.ts';
-import { lateFeeSettings } from '../late-fees/index.ts';
+import { lateFeeSettings, PRESET_REFERENCE } from '../late-fees/index.ts';
 import { isB2bPreset, type PostalAddress } from '../shared/index.ts';
 
 /** Days the debtor is given to pay after a formal notice, unless the policy says otherwise. */
@@ -48,15 +48,8 @@ export interface FormalNotice {
   total_due: number;
 }
 
-const REFERENCE: Record<Exclude<FeeBasis, 'contract'>, FormalNotice['reference']> = {
-  // FR art. L441-10 Code de commerce: the ECB's rate plus 10 points; EU Directive 2011/7/EU
-  // art. 2(6): plus at least 8 points; UK Late Payment Act 1998 (SI 2002/1675): base rate plus 8.
-  fr_b2b: { source: 'ecb_mro', margin_bps: 1000 },
-  eu_b2b: { source: 'ecb_mro', margin_bps: 800 },
-  uk_b2b: { source: 'boe_base', margin_bps: 800 },
-  // DE §288 (2) BGB: the Basiszinssatz (§247 BGB) plus 9 points.
-  de_b2b: { source: 'bundesbank_base', margin_bps: 900 },
-};
+/** What each statutory rate is made of, as the late-fees module computes it. */
+const REFERENCE: Record<Exclude<FeeBasis, 'contract'>, FormalNotice['reference']> = PRESET_REFERENCE;
 
 /** An invoice's late fees as their parts, with what the law calls them and how the rate is made. */
 export type FeeParts = Pick<FormalNotice, 'interest' | 'recovery_fee' | 'basis' | 'reference'>;

@@ -10,5 +10,5 @@ export {
   ReferenceRateList,
   ReferenceRateListQuery,
 } from './late-fee.schemas.ts';
-export { REFERENCE_SOURCES } from './late-fee.rules.ts';
+export { PRESET_REFERENCE, REFERENCE_SOURCES } from './late-fee.rules.ts';
 export { accrueLateFees, createLateFeeService } from './late-fee.service.ts';

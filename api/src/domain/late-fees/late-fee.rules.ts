@@ -153,7 +153,25 @@ export function ukReferenceDate(firstDayLate: string): string {
   return Number(firstDayLate.slice(5, 7)) <= 6 ? `${year - 1}-12-31` : `${year}-06-30`;
 }
 
-const MARGIN_BPS = { fr_b2b: 1000, eu_b2b: 800, uk_b2b: 800, de_b2b: 900 } as const;
+/**
+ * What each statutory rate is made of: a central bank's reference rate plus a margin (FR art.
+ * L441-10 Code de commerce: ECB + 10 points; EU Directive 2011/7/EU art. 2(6): ECB + 8; UK Late
+ * Payment Act 1998, SI 2002/1675: base rate + 8; DE §288 Abs. 2 BGB: Basiszinssatz + 9). The
+ * rate below and the fee lines' wording (letters, emails) both read it.
+ */
+export const PRESET_REFERENCE = {
+  fr_b2b: { source: 'ecb_mro', margin_bps: 1000 },
+  eu_b2b: { source: 'ecb_mro', margin_bps: 800 },
+  uk_b2b: { source: 'boe_base', margin_bps: 800 },
+  de_b2b: { source: 'bundesbank_base', margin_bps: 900 },
+} as const satisfies Record<string, { source: ReferenceSource; margin_bps: number }>;
+
+const MARGIN_BPS = {
+  fr_b2b: PRESET_REFERENCE.fr_b2b.margin_bps,
+  eu_b2b: PRESET_REFERENCE.eu_b2b.margin_bps,
+  uk_b2b: PRESET_REFERENCE.uk_b2b.margin_bps,
+  de_b2b: PRESET_REFERENCE.de_b2b.margin_bps,
+} as const;
 
 /**
  * The statutory annual rate (basis points) of a preset.
