@@ -1,6 +1,6 @@
 import { Account, AccountUpdate } from './domain/accounts/index.ts';
 import { CustomerBehaviour } from './domain/behaviour/index.ts';
-import { AgingReport, DsoReport, Statement } from './domain/reports/index.ts';
+import { AgingReport, DsoReport, ForecastReport, Statement } from './domain/reports/index.ts';
 import { ApiKey, ApiKeyCreate, ApiKeyWithSecret } from './domain/api-keys/index.ts';
 import { Customer, CustomerCreate, CustomerUpdate } from './domain/customers/index.ts';
 import { Dispute, DisputeCreate, DisputeResolve } from './domain/disputes/index.ts';
@@ -82,6 +82,7 @@ export const PUBLIC_SCHEMAS = [
   InvoiceCollection,
   ListOf('EinvoiceStatus'),
   DsoReport,
+  ForecastReport,
   ApiKey,
   ApiKeyCreate,
   ApiKeyWithSecret,

@@ -126,6 +126,7 @@ export const OPERATIONS = {
   reports: {
     getAging: ['get', '/v1/reports/aging'],
     getDso: ['get', '/v1/reports/dso'],
+    getForecast: ['get', '/v1/reports/forecast'],
   },
   webhookEndpoints: {
     create: ['post', '/v1/webhook_endpoints'],

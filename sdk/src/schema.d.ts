@@ -1235,6 +1235,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/reports/forecast": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Expected collections per week, per currency
+         * @description For `weeks` weeks from today (13 by default): every open amount at its expected date (an unpaid plan installment's due date, a promised date, else the due date), shifted by the customer's own average days late over the last 12 months. Amounts expected before today and still unpaid are `overdue`, beyond the last week `later`.
+         */
+        get: operations["getForecastReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/webhook_endpoints": {
         parameters: {
             query?: never;
@@ -5597,6 +5617,78 @@ export interface components {
                 best_possible_dso: number | null;
                 /** @description dso − best_possible_dso. */
                 average_days_delinquent: number | null;
+            }[];
+        };
+        ForecastReport: {
+            /** @enum {string} */
+            object: "forecast_report";
+            /**
+             * Format: date
+             * @description Calendar date, YYYY-MM-DD.
+             */
+            as_of: string;
+            weeks: number;
+            /** @description One per currency; amounts are never summed across currencies. */
+            currencies: {
+                currency: string;
+                /** @description Still unpaid although the expected date (shifted by the customer's lateness) has passed: not spread over the weeks. */
+                overdue: {
+                    /** @description Expected collections (minor units). */
+                    amount: number;
+                    /** @description Invoices and installments counted. */
+                    items: number;
+                    by_basis: {
+                        /** @description From due dates of invoices without a promise or plan. */
+                        due_date: number;
+                        /** @description From promised payment dates. */
+                        promise: number;
+                        /** @description From unpaid payment-plan installments. */
+                        installment: number;
+                    };
+                };
+                weeks: {
+                    /** @description 1 is the seven days from today. */
+                    week: number;
+                    /**
+                     * Format: date
+                     * @description Calendar date, YYYY-MM-DD.
+                     */
+                    from: string;
+                    /**
+                     * Format: date
+                     * @description Calendar date, YYYY-MM-DD.
+                     */
+                    to: string;
+                    /** @description Expected collections (minor units). */
+                    amount: number;
+                    /** @description Invoices and installments counted. */
+                    items: number;
+                    by_basis: {
+                        /** @description From due dates of invoices without a promise or plan. */
+                        due_date: number;
+                        /** @description From promised payment dates. */
+                        promise: number;
+                        /** @description From unpaid payment-plan installments. */
+                        installment: number;
+                    };
+                }[];
+                /** @description Expected after the last week. */
+                later: {
+                    /** @description Expected collections (minor units). */
+                    amount: number;
+                    /** @description Invoices and installments counted. */
+                    items: number;
+                    by_basis: {
+                        /** @description From due dates of invoices without a promise or plan. */
+                        due_date: number;
+                        /** @description From promised payment dates. */
+                        promise: number;
+                        /** @description From unpaid payment-plan installments. */
+                        installment: number;
+                    };
+                };
+                /** @description overdue + every week + later: everything still due in this currency. */
+                total: number;
             }[];
         };
         ApiKey: {
@@ -11499,6 +11591,47 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DsoReport"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getForecastReport: {
+        parameters: {
+            query?: {
+                /** @description Number of weeks, from today. */
+                weeks?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The forecast report. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForecastReport"];
                 };
             };
             /** @description The request was refused; `code` says why. */

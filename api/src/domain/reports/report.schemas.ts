@@ -183,3 +183,66 @@ export const Statement = Type.Object(
   { $id: 'Statement', additionalProperties: false },
 );
 export type Statement = Type.Static<typeof Statement>;
+
+export const ForecastQuery = Type.Object(
+  {
+    weeks: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 26, default: 13, description: 'Number of weeks, from today.' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type ForecastQuery = Type.Static<typeof ForecastQuery>;
+
+const ForecastAmounts = {
+  amount: Type.Integer({ description: 'Expected collections (minor units).' }),
+  items: Type.Integer({ description: 'Invoices and installments counted.' }),
+  by_basis: Type.Object(
+    {
+      due_date: Type.Integer({ description: 'From due dates of invoices without a promise or plan.' }),
+      promise: Type.Integer({ description: 'From promised payment dates.' }),
+      installment: Type.Integer({ description: 'From unpaid payment-plan installments.' }),
+    },
+    { additionalProperties: false },
+  ),
+};
+
+export const ForecastReport = Type.Object(
+  {
+    object: Type.Literal('forecast_report'),
+    as_of: CalendarDate,
+    weeks: Type.Integer(),
+    currencies: Type.Array(
+      Type.Object(
+        {
+          currency: Type.String(),
+          overdue: Type.Object(ForecastAmounts, {
+            additionalProperties: false,
+            description:
+              "Still unpaid although the expected date (shifted by the customer's lateness) has passed: not spread over the weeks.",
+          }),
+          weeks: Type.Array(
+            Type.Object(
+              {
+                week: Type.Integer({ description: '1 is the seven days from today.' }),
+                from: CalendarDate,
+                to: CalendarDate,
+                ...ForecastAmounts,
+              },
+              { additionalProperties: false },
+            ),
+          ),
+          later: Type.Object(ForecastAmounts, {
+            additionalProperties: false,
+            description: 'Expected after the last week.',
+          }),
+          total: Type.Integer({ description: 'overdue + every week + later: everything still due in this currency.' }),
+        },
+        { additionalProperties: false },
+      ),
+      { description: 'One per currency; amounts are never summed across currencies.' },
+    ),
+  },
+  { $id: 'ForecastReport', additionalProperties: false },
+);
+export type ForecastReport = Type.Static<typeof ForecastReport>;

@@ -3,7 +3,7 @@ import type { Clock } from '../../clock.ts';
 import type { Database } from '../../store/database.ts';
 import { parseInput } from '../../validation.ts';
 import { AppError, notFound } from '../../errors.ts';
-import { addDays, daysBetween, todayIn } from '../calendar.ts';
+import { addDays, addMonths, daysBetween, todayIn } from '../calendar.ts';
 import { accountTime, type Actor, CHASED_STATUSES_SQL } from '../shared/index.ts';
 import { agingEdges, bucketNames, dso } from './report.rules.ts';
 import {
@@ -13,12 +13,17 @@ import {
   type DsoQuery,
   DsoQuery as DsoQuerySchema,
   type DsoReport,
+  type ForecastQuery,
+  ForecastQuery as ForecastQuerySchema,
+  type ForecastReport,
   type Statement,
   StatementQuery,
 } from './report.schemas.ts';
 import { buildStatement } from './statement.rules.ts';
 
 type AgingRow = AgingReport['totals'][number];
+type ForecastAmounts = ForecastReport['currencies'][number]['overdue'];
+type Basis = keyof ForecastAmounts['by_basis'];
 
 /**
  * Receivables reports of one account, computed by PostgreSQL from its open invoices (the
@@ -239,6 +244,106 @@ export function createReportService(deps: { database: Database; clock: Clock }) 
         lines.push([c.currency, statement.to, 'closing_balance', '', '', '', '', '', c.closing_balance].join(','));
       }
       return `${lines.join('\n')}\n`;
+    },
+
+    /**
+     * Expected collections per week for `weeks` weeks from today, per currency. Each open amount
+     * has an expected date: an unpaid payment-plan installment its due date, an invoice with a
+     * promise the promised date, any other invoice its due date; each is shifted by the
+     * customer's own average lateness in that currency (the `average_days_late` of its payment
+     * behaviour: paid invoices of the last 12 months, weighted by amount, rounded to whole days).
+     * What was expected before today and is still unpaid is `overdue`, not spread over the weeks.
+     */
+    async forecast(actor: Actor, input: ForecastQuery): Promise<ForecastReport> {
+      const query = parseInput<ForecastQuery>(ForecastQuerySchema, input);
+      const weeks = query.weeks ?? 13;
+      const { today } = await timeFor(actor);
+      const since = addDays(addMonths(today, -12), 1);
+      const account = actor.accountId;
+      const rows = await database.withAccount(
+        account,
+        async (trx) =>
+          (
+            await sql<{ currency: string; basis: Basis; slot: number; amount: string; items: string }>`
+            WITH open AS (
+              SELECT id, customer_id, currency, balance, due_date, promise_to_pay_on, active_payment_plan_id
+                FROM invoices
+               WHERE account_id = ${account} AND status IN (${CHASED_STATUSES_SQL}) AND balance > 0
+            ), paid AS (
+              SELECT i.customer_id, i.currency, i.total, i.due_date, max(p.received_on) AS paid_on
+                FROM invoices i
+                JOIN payment_allocations a ON a.account_id = ${account} AND a.invoice_id = i.id AND NOT a.reversed
+                JOIN payments p ON p.account_id = ${account} AND p.id = a.payment_id AND p.status = 'succeeded'
+               WHERE i.account_id = ${account} AND i.status = 'paid'
+                 AND i.customer_id IN (SELECT customer_id FROM open)
+               GROUP BY i.id, i.customer_id, i.currency, i.total, i.due_date
+              HAVING max(p.received_on) BETWEEN ${since}::date AND ${today}::date
+            ), lateness AS (
+              SELECT customer_id, currency,
+                     round(sum(total::numeric * greatest(paid_on - due_date, 0)) / nullif(sum(total), 0))::int AS days
+                FROM paid GROUP BY 1, 2
+            ), installments AS (
+              SELECT o.id AS invoice_id, s.due_date, s.amount - s.paid_amount AS amount
+                FROM open o
+                JOIN payment_plan_installments s ON s.account_id = ${account} AND s.plan_id = o.active_payment_plan_id
+               WHERE s.status IN ('pending', 'missed') AND s.amount > s.paid_amount
+            ), expected AS (
+              SELECT o.customer_id, o.currency, 'installment' AS basis, s.due_date AS expected_on, s.amount
+                FROM open o JOIN installments s ON s.invoice_id = o.id
+              UNION ALL
+              -- What a plan does not cover (fees left out of it) is due as the invoice is.
+              SELECT o.customer_id, o.currency,
+                     CASE WHEN o.promise_to_pay_on IS NULL THEN 'due_date' ELSE 'promise' END,
+                     coalesce(o.promise_to_pay_on, o.due_date),
+                     o.balance - coalesce((SELECT sum(s.amount) FROM installments s WHERE s.invoice_id = o.id), 0)
+                FROM open o
+            ), shifted AS (
+              SELECT e.currency, e.basis, e.amount, e.expected_on + coalesce(l.days, 0) AS on_day
+                FROM expected e LEFT JOIN lateness l ON l.customer_id = e.customer_id AND l.currency = e.currency
+               WHERE e.amount > 0
+            )
+            SELECT currency, basis,
+                   CASE WHEN on_day < ${today}::date THEN -1
+                        ELSE least((on_day - ${today}::date) / 7, ${sql.lit(weeks)}) END AS slot,
+                   sum(amount)::bigint AS amount, count(*)::bigint AS items
+              FROM shifted
+             GROUP BY 1, 2, 3
+             ORDER BY 1, 3`.execute(trx)
+          ).rows,
+      );
+      const empty = (): ForecastAmounts => ({
+        amount: 0,
+        items: 0,
+        by_basis: { due_date: 0, promise: 0, installment: 0 },
+      });
+      const currencies = new Map<string, ForecastReport['currencies'][number]>();
+      for (const row of rows) {
+        let entry = currencies.get(row.currency);
+        if (!entry) {
+          entry = {
+            currency: row.currency,
+            overdue: empty(),
+            weeks: Array.from({ length: weeks }, (_, k) => ({
+              week: k + 1,
+              from: addDays(today, 7 * k),
+              to: addDays(today, 7 * k + 6),
+              ...empty(),
+            })),
+            later: empty(),
+            total: 0,
+          };
+          currencies.set(row.currency, entry);
+        }
+        const slot = Number(row.slot);
+        const into = slot < 0 ? entry.overdue : slot >= weeks ? entry.later : entry.weeks[slot];
+        if (!into) continue;
+        const amount = Number(row.amount);
+        into.amount += amount;
+        into.items += Number(row.items);
+        into.by_basis[row.basis] += amount;
+        entry.total += amount;
+      }
+      return { object: 'forecast_report', as_of: today, weeks, currencies: [...currencies.values()] };
     },
 
     /** DSO, best possible DSO and average days delinquent per currency over the `days` days ending today. */

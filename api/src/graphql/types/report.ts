@@ -1,8 +1,11 @@
-import type { AgingReport, DsoReport } from '../../domain/reports/index.ts';
+import type { AgingReport, DsoReport, ForecastReport } from '../../domain/reports/index.ts';
 import { builder } from '../builder.ts';
 
 type AgingRow = AgingReport['totals'][number];
 type DsoRow = DsoReport['currencies'][number];
+type ForecastCurrency = ForecastReport['currencies'][number];
+type ForecastAmounts = ForecastCurrency['overdue'];
+type ForecastWeek = ForecastCurrency['weeks'][number];
 
 const AgingBucketRef = builder.objectRef<{ name: string; amount: number }>('AgingBucket').implement({
   description: 'One past-due bucket: `current`, `1_30`, `31_60`, `61_90`, `90_plus` with the default edges.',
@@ -64,6 +67,51 @@ const DsoReportRef = builder.objectRef<DsoReport>('DsoReport').implement({
   }),
 });
 
+const ForecastAmountsRef = builder.objectRef<ForecastAmounts>('ForecastAmounts').implement({
+  description: 'Expected collections in minor units, with the part from each kind of expected date.',
+  fields: (t) => ({
+    amount: t.expose('amount', { type: 'Amount' }),
+    items: t.exposeInt('items', { description: 'Invoices and installments counted.' }),
+    fromDueDates: t.field({ type: 'Amount', resolve: (a) => a.by_basis.due_date }),
+    fromPromises: t.field({ type: 'Amount', resolve: (a) => a.by_basis.promise }),
+    fromInstallments: t.field({ type: 'Amount', resolve: (a) => a.by_basis.installment }),
+  }),
+});
+
+const ForecastWeekRef = builder.objectRef<ForecastWeek>('ForecastWeek').implement({
+  description: 'One week of the forecast: week 1 is the seven days from today.',
+  fields: (t) => ({
+    week: t.exposeInt('week'),
+    from: t.expose('from', { type: 'Date' }),
+    to: t.expose('to', { type: 'Date' }),
+    expected: t.field({ type: ForecastAmountsRef, resolve: (w) => w }),
+  }),
+});
+
+const ForecastCurrencyRef = builder.objectRef<ForecastCurrency>('ForecastCurrency').implement({
+  description: 'The forecast of one currency; amounts are never summed across currencies.',
+  fields: (t) => ({
+    currency: t.exposeString('currency'),
+    overdue: t.field({
+      type: ForecastAmountsRef,
+      description: 'Expected before today and still unpaid.',
+      resolve: (c) => c.overdue,
+    }),
+    weeks: t.field({ type: [ForecastWeekRef], resolve: (c) => c.weeks }),
+    later: t.field({ type: ForecastAmountsRef, description: 'Expected after the last week.', resolve: (c) => c.later }),
+    total: t.expose('total', { type: 'Amount' }),
+  }),
+});
+
+const ForecastReportRef = builder.objectRef<ForecastReport>('ForecastReport').implement({
+  description: 'Expected collections per week from today (REST: `GET /v1/reports/forecast`).',
+  fields: (t) => ({
+    asOf: t.expose('as_of', { type: 'Date' }),
+    weeks: t.exposeInt('weeks'),
+    currencies: t.field({ type: [ForecastCurrencyRef], resolve: (r) => r.currencies }),
+  }),
+});
+
 const AgingGrouping = builder.enumType('AgingGrouping', { values: { CUSTOMER: { value: 'customer' } } as const });
 
 builder.queryFields((t) => ({
@@ -84,5 +132,11 @@ builder.queryFields((t) => ({
     args: { days: t.arg.int({ description: 'Length of the period ending today (7 to 366; 90 by default).' }) },
     resolve: (_root, args, { actor, services }) =>
       services.reports.dso(actor, { ...(args.days != null && { days: args.days }) }),
+  }),
+  forecastReport: t.field({
+    type: ForecastReportRef,
+    args: { weeks: t.arg.int({ description: 'Number of weeks from today (1 to 26; 13 by default).' }) },
+    resolve: (_root, args, { actor, services }) =>
+      services.reports.forecast(actor, { ...(args.weeks != null && { weeks: args.weeks }) }),
   }),
 }));

@@ -1,6 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { AgingQuery, DsoQuery, StatementQuery } from '../../../domain/reports/index.ts';
+import { AgingQuery, DsoQuery, ForecastQuery, StatementQuery } from '../../../domain/reports/index.ts';
 import { statementPdf } from '../../../documents/statement-pdf.ts';
 import type { Services } from '../../../services.ts';
 import { actorOf } from '../../auth.ts';
@@ -100,5 +100,20 @@ export async function reportRoutes(instance: FastifyInstance, { services }: { se
       response: responses(200, 'DsoReport'),
     },
     handler: (request) => services.reports.dso(actorOf(request), request.query),
+  });
+
+  app.get('/v1/reports/forecast', {
+    schema: {
+      operationId: 'getForecastReport',
+      tags,
+      security,
+      querystring: ForecastQuery,
+      summary: 'Expected collections per week, per currency',
+      description:
+        "For `weeks` weeks from today (13 by default): every open amount at its expected date (an unpaid plan installment's due date, a promised date, else the due date), " +
+        "shifted by the customer's own average days late over the last 12 months. Amounts expected before today and still unpaid are `overdue`, beyond the last week `later`.",
+      response: responses(200, 'ForecastReport'),
+    },
+    handler: (request) => services.reports.forecast(actorOf(request), request.query),
   });
 }
