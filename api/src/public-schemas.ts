@@ -1,5 +1,5 @@
 import { Account, AccountUpdate } from './domain/accounts/index.ts';
-import { CustomerBehaviour } from './domain/behaviour/index.ts';
+import { CustomerBehaviour, CustomerRisk, CustomerRiskChange, RiskOverride } from './domain/behaviour/index.ts';
 import { AgingReport, DsoReport, ForecastReport, Statement } from './domain/reports/index.ts';
 import { ApiKey, ApiKeyCreate, ApiKeyWithSecret } from './domain/api-keys/index.ts';
 import { Customer, CustomerCreate, CustomerUpdate } from './domain/customers/index.ts';
@@ -77,6 +77,9 @@ export const PUBLIC_SCHEMAS = [
   AgingReport,
   Statement,
   CustomerBehaviour,
+  CustomerRisk,
+  CustomerRiskChange,
+  RiskOverride,
   EinvoiceStatus,
   EinvoiceStatusCreate,
   InvoiceCollection,

@@ -31,7 +31,7 @@ import { createTaskService } from './domain/tasks/index.ts';
 import { createDocumentService } from './domain/documents/index.ts';
 import { createTemplateService, resolveTemplate } from './domain/templates/index.ts';
 import { createRelatedService } from './domain/related/index.ts';
-import { createBehaviourService } from './domain/behaviour/index.ts';
+import { createBehaviourService, createRiskService } from './domain/behaviour/index.ts';
 import { createReportService } from './domain/reports/index.ts';
 import { createOutboxTransport } from './mail/outbox.ts';
 import { createSenderDirectory, type SenderDeps } from './mail/senders.ts';
@@ -77,7 +77,9 @@ export function createServices(deps: {
     ...(deps.senders && { transportFor: createSenderDirectory(deps.database, deps.senders) }),
   });
   const engine = createReminderEngine({ ...deps, channels });
-  const scheduler = createReminderScheduler({ ...deps, engine });
+  const behaviour = createBehaviourService(deps);
+  const risk = createRiskService({ ...deps, behaviour });
+  const scheduler = createReminderScheduler({ ...deps, engine, assessRisk: risk.sweep });
   // Cross-module reactions, handed to the modules below reminders and plans as narrow dependencies.
   const replan = replanInvoices;
   const reacting = { ...deps, replan };
@@ -107,7 +109,8 @@ export function createServices(deps: {
     }),
     related: createRelatedService(deps),
     reports: createReportService(deps),
-    behaviour: createBehaviourService(deps),
+    behaviour,
+    risk,
     lateFees: createLateFeeService(deps),
     idempotency: createIdempotencyService(deps),
     messages: createMessageService(deps),

@@ -138,6 +138,47 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/customers/{id}/risk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A customer's risk level, with its reasons
+         * @description Assessed now from the customer's payment behaviour with the account's thresholds (`risk_thresholds` on the account): each reason reached adds points, the score gives `low`, `medium`, `high` or `critical`. A manual override, when set, is the level in force until lifted. A change of that level writes `customer.risk_changed`. Advisory, and never shared across accounts. Formulas: docs/behaviour.md#risk.
+         */
+        get: operations["getCustomerRisk"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/customers/{id}/risk/override": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Overrule a customer's assessed risk level, with a reason
+         * @description The level given is in force until the override is lifted; the assessment goes on underneath.
+         */
+        put: operations["overrideCustomerRisk"];
+        post?: never;
+        /** Lift the override: the assessed level is in force again */
+        delete: operations["liftCustomerRiskOverride"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/customers/{id}/anonymize": {
         parameters: {
             query?: never;
@@ -3797,6 +3838,74 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "customer.risk_changed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The customer's risk level in force changed: assessed from its payment behaviour, or overruled by a person (docs/behaviour.md#risk).
+         * @description Sent to endpoints subscribed to `customer.risk_changed`. The body is the event as `GET /v1/events/{id}` shows it; the `webhook-id`, `webhook-timestamp` and `webhook-signature` headers sign it (Standard Webhooks): check them with `verifyWebhook` from `@relance/sdk`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id: the same on every retry, so you can drop duplicates. */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt. */
+                    "webhook-timestamp": string;
+                    /** @description Space-separated `v1,<base64 HMAC-SHA256>` signatures. */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description A `evt_…` id. */
+                        id: string;
+                        /** @constant */
+                        object: "event";
+                        /** @description The account it belongs to. */
+                        account_id: string;
+                        /** @constant */
+                        object_type: "customer";
+                        /** @description The id of that object. */
+                        object_id: string;
+                        /** @description This event's rank among the events of its object: 1, 2, 3… with no gap. A subscriber orders what it receives about one object by it, and ignores an event whose `object_sequence` is not above the last one it applied. */
+                        object_sequence: number;
+                        /** @description Grows with every event of the service: orders the events of an account, even within the same instant (gaps are normal). */
+                        sequence: number;
+                        /** Format: date-time */
+                        created_at: string;
+                        /** @constant */
+                        type: "customer.risk_changed";
+                        data: components["schemas"]["CustomerRiskChange"];
+                    };
+                };
+            };
+            responses: {
+                /** @description Received. Any other answer, or none within the timeout, is retried. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "customer.deleted": {
         parameters: {
             query?: never;
@@ -5289,6 +5398,25 @@ export interface components {
              * @enum {unknown}
              */
             late_fee_preset: "none" | "fr_b2b" | "eu_b2b" | "uk_b2b" | "de_b2b";
+            /** @description The thresholds of the customers' risk assessment in force: the account's own over the defaults (docs/behaviour.md#risk). */
+            risk_thresholds: {
+                /** @description `chronic_lateness` when at least this share of the invoices paid in 12 months was paid late (0.5)… */
+                chronic_share_paid_late: number;
+                /** @description …out of at least this many paid invoices (3), */
+                chronic_min_paid_invoices: number;
+                /** @description …or when the average days late in a currency reaches this (30). */
+                chronic_average_days_late: number;
+                /** @description `broken_promises` from this many promises broken in 12 months (1). */
+                broken_promises: number;
+                /** @description `breached_plan` from this many payment plans breached in 12 months (1). */
+                breached_plans: number;
+                /** @description `unanswered` from this many firm reminders left unanswered for 7 days (2). */
+                unanswered_reminders: number;
+                /** @description `large_overdue` when the overdue amount in a currency reaches its figure here, in minor units (default: 500000 for EUR, GBP, USD and CHF; other currencies are not assessed unless listed). */
+                large_overdue: {
+                    [key: string]: number;
+                };
+            };
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -5334,6 +5462,25 @@ export interface components {
              * @enum {unknown}
              */
             late_fee_preset?: "none" | "fr_b2b" | "eu_b2b" | "uk_b2b" | "de_b2b";
+            /** @description Thresholds of the risk assessment to change (the others keep their defaults); null restores every default. */
+            risk_thresholds?: {
+                /** @description `chronic_lateness` when at least this share of the invoices paid in 12 months was paid late (0.5)… */
+                chronic_share_paid_late?: number;
+                /** @description …out of at least this many paid invoices (3), */
+                chronic_min_paid_invoices?: number;
+                /** @description …or when the average days late in a currency reaches this (30). */
+                chronic_average_days_late?: number;
+                /** @description `broken_promises` from this many promises broken in 12 months (1). */
+                broken_promises?: number;
+                /** @description `breached_plan` from this many payment plans breached in 12 months (1). */
+                breached_plans?: number;
+                /** @description `unanswered` from this many firm reminders left unanswered for 7 days (2). */
+                unanswered_reminders?: number;
+                /** @description `large_overdue` when the overdue amount in a currency reaches its figure here, in minor units (default: 500000 for EUR, GBP, USD and CHF; other currencies are not assessed unless listed). */
+                large_overdue?: {
+                    [key: string]: number;
+                };
+            } | null;
         };
         /** @description The account's own email provider credential: Relance sends this account's emails with it instead of the service's key. */
         AccountSender: {
@@ -5520,6 +5667,64 @@ export interface components {
                 /** @description Invoices past their due date with a balance. */
                 overdue_invoices: number;
             }[];
+        };
+        CustomerRisk: {
+            /** @enum {string} */
+            object: "customer_risk";
+            customer_id: string;
+            /**
+             * @description The level in force: the override when there is one, else the assessed level.
+             * @enum {unknown}
+             */
+            level: "low" | "medium" | "high" | "critical";
+            /** @enum {unknown} */
+            assessed_level: "low" | "medium" | "high" | "critical";
+            /** @description Why the assessed level: empty for `low`. */
+            reasons: {
+                /** @enum {unknown} */
+                code: "chronic_lateness" | "broken_promises" | "breached_plan" | "unanswered" | "large_overdue";
+                /** @description What it adds to the score that gives the level. */
+                points: number;
+                /** @description The figure observed (a share, a count, days or minor units). */
+                value: number;
+                /** @description The threshold it reached. */
+                threshold: number;
+                currency: string | null;
+            }[];
+            assessed_at: string | null;
+            override: {
+                /** @enum {unknown} */
+                level: "low" | "medium" | "high" | "critical";
+                reason: string;
+                /** Format: date-time */
+                set_at: string;
+            } | null;
+        };
+        CustomerRiskChange: {
+            customer_id: string;
+            /** @enum {unknown} */
+            previous_level: "low" | "medium" | "high" | "critical";
+            /** @enum {unknown} */
+            level: "low" | "medium" | "high" | "critical";
+            reasons: {
+                /** @enum {unknown} */
+                code: "chronic_lateness" | "broken_promises" | "breached_plan" | "unanswered" | "large_overdue";
+                /** @description What it adds to the score that gives the level. */
+                points: number;
+                /** @description The figure observed (a share, a count, days or minor units). */
+                value: number;
+                /** @description The threshold it reached. */
+                threshold: number;
+                currency: string | null;
+            }[];
+            /** @description The new level is a manual override. */
+            overridden: boolean;
+        };
+        RiskOverride: {
+            /** @enum {unknown} */
+            level: "low" | "medium" | "high" | "critical";
+            /** @description Why, for the next person who reads it. */
+            reason: string;
         };
         EinvoiceStatus: {
             /** @description A `eis_…` id. */
@@ -8254,6 +8459,130 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CustomerBehaviour"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCustomerRisk: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The customer risk. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerRisk"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    overrideCustomerRisk: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RiskOverride"];
+            };
+        };
+        responses: {
+            /** @description The customer risk. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerRisk"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    liftCustomerRiskOverride: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The customer risk. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerRisk"];
                 };
             };
             /** @description The request was refused; `code` says why. */

@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import type { CustomerBehaviour } from '../domain/behaviour/index.ts';
+import type { CustomerBehaviour, CustomerRisk } from '../domain/behaviour/index.ts';
 import type { Customer } from '../domain/customers/index.ts';
 import type { Invoice } from '../domain/invoices/index.ts';
 import type { InvoiceFee } from '../domain/late-fees/index.ts';
@@ -41,6 +41,10 @@ export function createLoaders(services: Services, actorOf: () => Actor) {
     ),
     behaviourOfCustomer: new DataLoader<string, CustomerBehaviour | null>(async (ids) => {
       const found = await services.behaviour.many(actorOf(), ids);
+      return ids.map((id) => found.get(id) ?? null);
+    }),
+    riskOfCustomer: new DataLoader<string, CustomerRisk | null>(async (ids) => {
+      const found = await services.risk.assess(actorOf(), ids);
       return ids.map((id) => found.get(id) ?? null);
     }),
     invoice: new DataLoader<string, Invoice | null>(async (ids) => byId(ids, await related.invoices(actorOf(), ids))),

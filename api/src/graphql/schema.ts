@@ -21,6 +21,7 @@ import './types/webhook.ts';
 import './types/report.ts';
 import './types/relations.ts';
 import './types/behaviour.ts';
+import './types/risk.ts';
 
 let schema: GraphQLSchema | undefined;
 

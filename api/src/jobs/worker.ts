@@ -12,6 +12,8 @@ export const QUEUES = {
   purgeIdempotencyKeys: 'maintenance.purge-idempotency-keys',
   purgeEvents: 'maintenance.purge-events',
   purgeMessageBodies: 'maintenance.purge-message-bodies',
+  /** The customers' daily risk assessment, a batch at a time (docs/behaviour.md#risk). */
+  assessRisk: 'customers.assess-risk',
   /** Plans flagged invoices, announces due/overdue invoices, and enqueues due reminders. */
   remindersTick: 'reminders.tick',
   /** One due reminder: the guard, then the send. */
@@ -99,6 +101,13 @@ export async function startWorker(deps: {
   await boss.work(QUEUES.purgeMessageBodies, { pollingIntervalSeconds: 30 }, async () => {
     const purged = await services.erasure.purgeMessageBodies(deps.messageRetentionMonths ?? 24);
     log.info({ purged }, 'purged message bodies past their retention');
+  });
+
+  await boss.createQueue(QUEUES.assessRisk, { policy: 'singleton' });
+  await boss.schedule(QUEUES.assessRisk, '*/10 * * * *');
+  await boss.work(QUEUES.assessRisk, { pollingIntervalSeconds: 30 }, async () => {
+    const assessed = await services.reminders.scheduler.assessRisk({ kind: 'live', now: clock.now() });
+    if (assessed) log.info({ assessed }, 'assessed customer risk');
   });
 
   // A worker that dies mid-send stops its heartbeat: the job fails over to another worker in

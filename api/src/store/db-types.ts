@@ -45,6 +45,7 @@ export interface Accounts {
   payment_instructions: string | null;
   registration_number: string | null;
   reply_to: string | null;
+  risk_thresholds: Json | null;
   sender_email: string | null;
   sender_name: string | null;
   time_zone: Generated<string>;
@@ -133,6 +134,13 @@ export interface Customers {
   phone: string | null;
   registration_number: string | null;
   reminder_policy_id: string | null;
+  risk_assessed_at: Timestamp | null;
+  risk_due_at: Generated<Timestamp>;
+  risk_level: Generated<string>;
+  risk_override_at: Timestamp | null;
+  risk_override_level: string | null;
+  risk_override_reason: string | null;
+  risk_reasons: Generated<Json>;
   time_zone: string | null;
   updated_at: Generated<Timestamp>;
   vat_number: string | null;

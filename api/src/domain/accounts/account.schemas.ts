@@ -1,4 +1,5 @@
 import Type from 'typebox';
+import { RiskThresholds, RiskThresholdsUpdate } from '../behaviour/index.ts';
 import { LateFeePresetSchema } from '../late-fees/index.ts';
 import {
   Currency,
@@ -42,6 +43,11 @@ export const Account = Type.Object(
     object: Type.Literal('account'),
     mode: Type.Union([Type.Literal('live'), Type.Literal('test')]),
     ...settings,
+    risk_thresholds: {
+      ...RiskThresholds,
+      description:
+        "The thresholds of the customers' risk assessment in force: the account's own over the defaults (docs/behaviour.md#risk).",
+    },
     created_at: Timestamp,
     updated_at: Timestamp,
   },
@@ -49,11 +55,23 @@ export const Account = Type.Object(
 );
 export type Account = Type.Static<typeof Account>;
 
-export const AccountUpdate = Type.Partial(Type.Object(settings, { additionalProperties: false }), {
-  $id: 'AccountUpdate',
-  additionalProperties: false,
-  minProperties: 1,
-});
+export const AccountUpdate = Type.Partial(
+  Type.Object(
+    {
+      ...settings,
+      risk_thresholds: Type.Union([RiskThresholdsUpdate, Type.Null()], {
+        description:
+          'Thresholds of the risk assessment to change (the others keep their defaults); null restores every default.',
+      }),
+    },
+    { additionalProperties: false },
+  ),
+  {
+    $id: 'AccountUpdate',
+    additionalProperties: false,
+    minProperties: 1,
+  },
+);
 export type AccountUpdate = Type.Static<typeof AccountUpdate>;
 
 export const AccountCreate = Type.Object(

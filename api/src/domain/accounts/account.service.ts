@@ -5,6 +5,7 @@ import { newId } from '../../ids.ts';
 import type { Database, Db } from '../../store/database.ts';
 import { constraintOf, isForeignKeyViolation } from '../../store/pg-errors.ts';
 import { type ApiKeyWithSecret, insertApiKey } from '../api-keys/index.ts';
+import { type RiskThresholds, thresholdsOf } from '../behaviour/index.ts';
 import { BUILTIN_PAYMENT_TERMS, DEFAULT_TERMS_CODE } from '../payment-terms/index.ts';
 import { insertDefaultPolicy } from '../reminders/index.ts';
 import { type Actor, assertWriteAccess, checkIdentity, normalizeVat } from '../shared/index.ts';
@@ -36,6 +37,7 @@ export const presentAccount = (row: AccountRow): Account => ({
   default_payment_terms_id: row.default_payment_terms_id,
   default_reminder_policy_id: row.default_reminder_policy_id,
   late_fee_preset: row.late_fee_preset as Account['late_fee_preset'],
+  risk_thresholds: thresholdsOf(row.risk_thresholds as Partial<RiskThresholds> | null),
   created_at: row.created_at.toISOString(),
   updated_at: row.updated_at.toISOString(),
 });
@@ -135,6 +137,13 @@ export function createAccountService(deps: {
               ...(data.vat_number && { vat_number: normalizeVat(data.vat_number) }),
               ...(data.registration_number && { registration_number: data.registration_number.replace(/\s/g, '') }),
               ...(data.billing_address !== undefined && { billing_address: JSON.stringify(data.billing_address) }),
+              ...(data.risk_thresholds !== undefined && {
+                // Merged into what the account set before: a PATCH names the thresholds it changes.
+                risk_thresholds:
+                  data.risk_thresholds === null
+                    ? null
+                    : sql`coalesce(risk_thresholds, '{}'::jsonb) || ${JSON.stringify(data.risk_thresholds)}::jsonb`,
+              }),
               updated_at: clock.now(),
             })
             .where('id', '=', actor.accountId)

@@ -132,6 +132,12 @@ export const EVENT_CATALOGUE: readonly EventTypeEntry[] = [
   entry('task.canceled', 'task', 'Task', 'A task was canceled.'),
   entry('customer.created', 'customer', 'Customer', 'A customer was created (directly or with an invoice).'),
   entry('customer.updated', 'customer', 'Customer', 'A customer was changed.'),
+  entry(
+    'customer.risk_changed',
+    'customer',
+    'CustomerRiskChange',
+    "The customer's risk level in force changed: assessed from its payment behaviour, or overruled by a person (docs/behaviour.md#risk).",
+  ),
   entry('customer.deleted', 'customer', 'Customer', 'A customer was deleted.'),
   entry('customer.paused', 'customer', 'Customer', "The customer's reminders were paused."),
   entry('customer.resumed', 'customer', 'Customer', "The customer's reminders were resumed."),

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import type { Clock } from '../../clock.ts';
 import type { Database } from '../../store/database.ts';
 import { newId } from '../../ids.ts';
@@ -29,7 +29,13 @@ export type Scope = { kind: 'live'; now: Date } | { kind: 'account'; accountId: 
  * invoices that became due soon or overdue, and find the reminders that are due. Every step is
  * safe to run in several processes at once (row locks, SKIP LOCKED, conditional updates).
  */
-export function createReminderScheduler(deps: { database: Database; clock: Clock; engine: ReminderEngine }) {
+export function createReminderScheduler(deps: {
+  database: Database;
+  clock: Clock;
+  engine: ReminderEngine;
+  /** The daily risk assessment of customers (behaviour), run with each pass over the same accounts. */
+  assessRisk?: (scope: { now: Date; inScope: RawBuilder<boolean> }) => Promise<number>;
+}) {
   const { database, engine } = deps;
   const inScope = (scope: Scope) =>
     scope.kind === 'live'
@@ -353,11 +359,26 @@ export function createReminderScheduler(deps: { database: Database; clock: Clock
     },
 
     /**
+     * The customers' daily risk assessment over the accounts in scope, up to `passes` batches:
+     * its own job in production (every ten minutes, not every tick), each step of a test clock.
+     */
+    async assessRisk(scope: Scope, passes = 10): Promise<number> {
+      let assessed = 0;
+      for (let pass = 0; pass < passes && deps.assessRisk; pass++) {
+        const n = await deps.assessRisk({ now: scope.now, inScope: inScope(scope) });
+        assessed += n;
+        if (n === 0) break;
+      }
+      return assessed;
+    },
+
+    /**
      * Runs all due work in scope now, in this process, until nothing is due: for test clocks and
      * for tests. Production spreads the sends over the workers through the job queue instead.
      */
     async runUntilIdle(scope: Scope): Promise<{ planned: number; announced: number; processed: number }> {
       const { planned, announced } = await this.prepare(scope);
+      await this.assessRisk(scope);
       let processed = 0;
       // Every outcome but `noop` changes the reminder so that it is no longer due now.
       const unchanged = new Set<string>();

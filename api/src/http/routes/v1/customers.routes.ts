@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { RiskOverride } from '../../../domain/behaviour/index.ts';
 import { CustomerCreate, CustomerListQuery, CustomerUpdate } from '../../../domain/customers/index.ts';
 import type { Services } from '../../../services.ts';
 import { actorOf } from '../../auth.ts';
@@ -65,6 +66,46 @@ export async function customerRoutes(instance: FastifyInstance, { services }: { 
       response: responses(200, 'CustomerBehaviour'),
     },
     handler: (request) => services.behaviour.get(actorOf(request), request.params.id),
+  });
+
+  app.get('/v1/customers/:id/risk', {
+    schema: {
+      operationId: 'getCustomerRisk',
+      tags,
+      summary: "A customer's risk level, with its reasons",
+      description:
+        "Assessed now from the customer's payment behaviour with the account's thresholds (`risk_thresholds` on the account): each reason reached adds points, the score gives `low`, `medium`, `high` or `critical`. A manual override, when set, is the level in force until lifted. A change of that level writes `customer.risk_changed`. Advisory, and never shared across accounts. Formulas: docs/behaviour.md#risk.",
+      security,
+      params: IdParams,
+      response: responses(200, 'CustomerRisk'),
+    },
+    handler: (request) => services.risk.get(actorOf(request), request.params.id),
+  });
+
+  app.put('/v1/customers/:id/risk/override', {
+    schema: {
+      operationId: 'overrideCustomerRisk',
+      tags,
+      summary: "Overrule a customer's assessed risk level, with a reason",
+      description: 'The level given is in force until the override is lifted; the assessment goes on underneath.',
+      security,
+      params: IdParams,
+      body: ref(RiskOverride),
+      response: responses(200, 'CustomerRisk'),
+    },
+    handler: (request) => services.risk.override(actorOf(request), request.params.id, request.body),
+  });
+
+  app.delete('/v1/customers/:id/risk/override', {
+    schema: {
+      operationId: 'liftCustomerRiskOverride',
+      tags,
+      summary: 'Lift the override: the assessed level is in force again',
+      security,
+      params: IdParams,
+      response: responses(200, 'CustomerRisk'),
+    },
+    handler: (request) => services.risk.liftOverride(actorOf(request), request.params.id),
   });
 
   app.patch('/v1/customers/:id', {
