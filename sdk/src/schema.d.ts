@@ -5398,6 +5398,19 @@ export interface components {
              * @enum {unknown}
              */
             late_fee_preset: "none" | "fr_b2b" | "eu_b2b" | "uk_b2b" | "de_b2b";
+            /** @description Policies by rule, evaluated at planning in order, first match wins; an invoice's or customer's own policy still comes first, the account default last (docs/reminders.md#policies-by-rule). */
+            policy_rules: {
+                /** @description A `rp_…` id. */
+                policy_id: string;
+                /** @description The customer's risk level in force is one of these. */
+                risk_levels?: ("low" | "medium" | "high" | "critical")[];
+                customer_kinds?: ("business" | "consumer")[];
+                currencies?: string[];
+                /** @description The invoice's total is at least this (minor units). */
+                amount_min?: number;
+                /** @description The invoice's total is at most this (minor units). */
+                amount_max?: number;
+            }[];
             /** @description The thresholds of the customers' risk assessment in force: the account's own over the defaults (docs/behaviour.md#risk). */
             risk_thresholds: {
                 /** @description `chronic_lateness` when at least this share of the invoices paid in 12 months was paid late (0.5)… */
@@ -5462,6 +5475,19 @@ export interface components {
              * @enum {unknown}
              */
             late_fee_preset?: "none" | "fr_b2b" | "eu_b2b" | "uk_b2b" | "de_b2b";
+            /** @description Policies by rule, evaluated at planning in order, first match wins; an invoice's or customer's own policy still comes first, the account default last (docs/reminders.md#policies-by-rule). */
+            policy_rules?: {
+                /** @description A `rp_…` id. */
+                policy_id: string;
+                /** @description The customer's risk level in force is one of these. */
+                risk_levels?: ("low" | "medium" | "high" | "critical")[];
+                customer_kinds?: ("business" | "consumer")[];
+                currencies?: string[];
+                /** @description The invoice's total is at least this (minor units). */
+                amount_min?: number;
+                /** @description The invoice's total is at most this (minor units). */
+                amount_max?: number;
+            }[];
             /** @description Thresholds of the risk assessment to change (the others keep their defaults); null restores every default. */
             risk_thresholds?: {
                 /** @description `chronic_lateness` when at least this share of the invoices paid in 12 months was paid late (0.5)… */

@@ -43,6 +43,7 @@ export interface Accounts {
   mode: Generated<string>;
   name: string;
   payment_instructions: string | null;
+  policy_rules: Json | null;
   registration_number: string | null;
   reply_to: string | null;
   risk_thresholds: Json | null;

@@ -1,6 +1,7 @@
 import Type from 'typebox';
 import { RiskThresholds, RiskThresholdsUpdate } from '../behaviour/index.ts';
 import { LateFeePresetSchema } from '../late-fees/index.ts';
+import { PolicyRules } from '../reminders/index.ts';
 import {
   Currency,
   Email,
@@ -35,6 +36,7 @@ const settings = {
   default_payment_terms_id: Nullable(Id('pt')),
   default_reminder_policy_id: Nullable(Id('rp')),
   late_fee_preset: LateFeePresetSchema,
+  policy_rules: PolicyRules,
 };
 
 export const Account = Type.Object(

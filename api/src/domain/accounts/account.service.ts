@@ -7,7 +7,7 @@ import { constraintOf, isForeignKeyViolation } from '../../store/pg-errors.ts';
 import { type ApiKeyWithSecret, insertApiKey } from '../api-keys/index.ts';
 import { type RiskThresholds, thresholdsOf } from '../behaviour/index.ts';
 import { BUILTIN_PAYMENT_TERMS, DEFAULT_TERMS_CODE } from '../payment-terms/index.ts';
-import { insertDefaultPolicy } from '../reminders/index.ts';
+import { insertDefaultPolicy, markPoliciesForReplan, type PolicyRule } from '../reminders/index.ts';
 import { type Actor, assertWriteAccess, checkIdentity, normalizeVat } from '../shared/index.ts';
 import { parseInput } from '../../validation.ts';
 import { type Account, AccountCreate, AccountUpdate } from './account.schemas.ts';
@@ -37,6 +37,7 @@ export const presentAccount = (row: AccountRow): Account => ({
   default_payment_terms_id: row.default_payment_terms_id,
   default_reminder_policy_id: row.default_reminder_policy_id,
   late_fee_preset: row.late_fee_preset as Account['late_fee_preset'],
+  policy_rules: (row.policy_rules ?? []) as PolicyRule[],
   risk_thresholds: thresholdsOf(row.risk_thresholds as Partial<RiskThresholds> | null),
   created_at: row.created_at.toISOString(),
   updated_at: row.updated_at.toISOString(),
@@ -137,6 +138,7 @@ export function createAccountService(deps: {
               ...(data.vat_number && { vat_number: normalizeVat(data.vat_number) }),
               ...(data.registration_number && { registration_number: data.registration_number.replace(/\s/g, '') }),
               ...(data.billing_address !== undefined && { billing_address: JSON.stringify(data.billing_address) }),
+              ...(data.policy_rules !== undefined && { policy_rules: JSON.stringify(data.policy_rules) }),
               ...(data.risk_thresholds !== undefined && {
                 // Merged into what the account set before: a PATCH names the thresholds it changes.
                 risk_thresholds:
@@ -157,6 +159,47 @@ export function createAccountService(deps: {
           });
           // Deferred foreign key: check it now so the error is ours, not COMMIT's.
           await sql`SET CONSTRAINTS ALL IMMEDIATE`.execute(trx);
+          if (data.policy_rules !== undefined) {
+            const named = [...new Set(data.policy_rules.map((r) => r.policy_id))];
+            const found =
+              named.length === 0
+                ? new Set<string>()
+                : new Set(
+                    (
+                      await trx
+                        .selectFrom('reminder_policies')
+                        .select('id')
+                        .where('account_id', '=', actor.accountId)
+                        .where('id', 'in', named)
+                        .execute()
+                    ).map((p) => p.id),
+                  );
+            const missing = data.policy_rules.flatMap((r, k) =>
+              found.has(r.policy_id)
+                ? []
+                : [{ field: `/policy_rules/${k}/policy_id`, message: 'no such reminder policy in this account' }],
+            );
+            if (missing.length > 0)
+              throw new AppError(
+                'account/unknown_policy',
+                422,
+                'A policy rule names a reminder policy this account does not have.',
+                {
+                  errors: missing,
+                },
+              );
+            const bounds = data.policy_rules.flatMap((r, k) =>
+              r.amount_min !== undefined && r.amount_max !== undefined && r.amount_min > r.amount_max
+                ? [{ field: `/policy_rules/${k}/amount_max`, message: 'must be at least amount_min' }]
+                : [],
+            );
+            if (bounds.length > 0)
+              throw new AppError('account/invalid_policy_rule', 422, 'A policy rule can match no amount.', {
+                errors: bounds,
+              });
+            // Invoices may now follow another policy: the workers replan them, in batches.
+            await markPoliciesForReplan(trx, actor.accountId);
+          }
           return presentAccount(await selectAccount(trx, actor.accountId));
         });
         deps.onAccountChanged?.(actor.accountId);

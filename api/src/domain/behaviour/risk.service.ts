@@ -4,7 +4,7 @@ import { notFound } from '../../errors.ts';
 import type { Database, Db } from '../../store/database.ts';
 import { parseInput } from '../../validation.ts';
 import { recordEvent } from '../outbox/index.ts';
-import { accountTime, type Actor, assertWriteAccess } from '../shared/index.ts';
+import { accountTime, type Actor, assertWriteAccess, CHASED_STATUSES_SQL } from '../shared/index.ts';
 import type { BehaviourService } from './behaviour.service.ts';
 import { assessRisk, thresholdsOf } from './risk.rules.ts';
 import {
@@ -76,6 +76,15 @@ export function createRiskService(deps: { database: Database; clock: Clock; beha
 
   async function changed(trx: Db, actor: Actor, before: CustomerRisk, after: CustomerRisk, now: Date): Promise<void> {
     if (before.level === after.level) return;
+    // With policies by rule, the level may choose the customer's policy: its open invoices that
+    // follow no policy of their own (nor the customer's) are replanned by the workers.
+    await sql`
+      UPDATE invoices i SET needs_replan = true
+        FROM accounts a, customers c
+       WHERE a.id = ${actor.accountId} AND a.policy_rules IS NOT NULL
+         AND c.account_id = ${actor.accountId} AND c.id = ${after.customer_id} AND c.reminder_policy_id IS NULL
+         AND i.account_id = ${actor.accountId} AND i.customer_id = ${after.customer_id}
+         AND i.status IN (${CHASED_STATUSES_SQL}) AND i.reminder_policy_id IS NULL AND NOT i.needs_replan`.execute(trx);
     const data: CustomerRiskChange = {
       customer_id: after.customer_id,
       previous_level: before.level,

@@ -90,7 +90,7 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; c
       const account = await trx.selectFrom('accounts').selectAll().executeTakeFirstOrThrow();
       const { now, sandbox } = await timeOf(trx, account, clock);
       const today = todayIn(now, account.time_zone);
-      const policyByInvoice = await policiesForInvoices(trx, invoiceIds);
+      const policyByInvoice = await policiesForInvoices(trx, accountId, invoiceIds);
       // An invoice whose policy changed is replanned first, flagged yet or not (the workers flag
       // a changed policy's invoices in the background).
       const toReplan = invoices

@@ -4,6 +4,8 @@ export { createReminderEngine, type MessageComposer } from './engine.ts';
 export { CHANNEL_NAMES, createChannels, describeChannels } from './channels/registry.ts';
 export {
   type Channel,
+  PolicyRule,
+  PolicyRules,
   ReminderPolicy,
   ReminderPolicyCreate,
   ReminderPolicyUpdate,
@@ -15,7 +17,7 @@ export {
   releaseRemindersSkippedAsPaid,
   skipPendingOfInvoices,
 } from './reminder-occurrence.repository.ts';
-export { countInvoicesOfPolicy, replanInvoices } from './schedule.ts';
+export { countInvoicesOfPolicy, markPoliciesForReplan, replanInvoices } from './schedule.ts';
 export { createReminderScheduler } from './scheduler.ts';
 export {
   createTimelineService,

@@ -1,10 +1,27 @@
-import type { Insertable, Selectable, Updateable } from 'kysely';
+import { type Insertable, type RawBuilder, type Selectable, sql, type Updateable } from 'kysely';
 import type { Db } from '../../store/database.ts';
 import type { ReminderPolicies } from '../../store/db-types.ts';
 
 // Every query on `reminder_policies`, with the caller's transaction first.
 
 export type PolicyRow = Selectable<ReminderPolicies>;
+
+/**
+ * The policy an invoice follows, in SQL over an invoice, its customer and its account (their
+ * aliases): the invoice's own, else its customer's, else the account's first matching rule
+ * (`policy_by_rule`, on the customer's risk level in force, its kind, the invoice's currency and
+ * total; skipped at no cost for accounts without rules), else the account default. The one
+ * place that says it: planning, the policy lookup and the replan of a changed policy all use it.
+ */
+export function policyIdOf(aliases: { invoice: string; customer: string; account: string }): RawBuilder<string> {
+  const i = (column: string) => sql.ref(`${aliases.invoice}.${column}`);
+  const c = (column: string) => sql.ref(`${aliases.customer}.${column}`);
+  const a = (column: string) => sql.ref(`${aliases.account}.${column}`);
+  return sql<string>`coalesce(${i('reminder_policy_id')}, ${c('reminder_policy_id')},
+    CASE WHEN ${a('policy_rules')} IS NOT NULL
+         THEN policy_by_rule(${a('policy_rules')}, coalesce(${c('risk_override_level')}, ${c('risk_level')}), ${c('kind')}, ${i('currency')}, ${i('total')}) END,
+    ${a('default_reminder_policy_id')})`;
+}
 
 export function insertPolicy(trx: Db, values: Insertable<ReminderPolicies>): Promise<PolicyRow> {
   return trx.insertInto('reminder_policies').values(values).returningAll().executeTakeFirstOrThrow();
@@ -51,7 +68,11 @@ export async function policiesById(
 }
 
 /** The policy each of these invoices follows (its own, its customer's, the account default), in one query. */
-export async function policiesForInvoices(trx: Db, invoiceIds: string[]): Promise<Map<string, PolicyRow>> {
+export async function policiesForInvoices(
+  trx: Db,
+  accountId: string,
+  invoiceIds: string[],
+): Promise<Map<string, PolicyRow>> {
   if (invoiceIds.length === 0) return new Map();
   const rows = await trx
     .selectFrom('invoices')
@@ -64,16 +85,13 @@ export async function policiesForInvoices(trx: Db, invoiceIds: string[]): Promis
           eb(
             'reminder_policies.id',
             '=',
-            eb.fn.coalesce(
-              'invoices.reminder_policy_id',
-              'customers.reminder_policy_id',
-              'accounts.default_reminder_policy_id',
-            ),
+            policyIdOf({ invoice: 'invoices', customer: 'customers', account: 'accounts' }),
           ),
         ),
     )
     .selectAll('reminder_policies')
     .select('invoices.id as invoice_id')
+    .where('invoices.account_id', '=', accountId)
     .where('invoices.id', 'in', invoiceIds)
     .execute();
   return new Map(rows.map(({ invoice_id, ...policy }) => [invoice_id, policy]));

@@ -134,3 +134,38 @@ export const ReminderPolicyUpdate = Type.Partial(ReminderPolicyCreate, {
   minProperties: 1,
 });
 export type ReminderPolicyUpdate = Type.Static<typeof ReminderPolicyUpdate>;
+
+export const PolicyRule = Type.Object(
+  {
+    policy_id: Id('rp'),
+    risk_levels: Type.Optional(
+      Type.Array(Type.Enum(['low', 'medium', 'high', 'critical']), {
+        minItems: 1,
+        uniqueItems: true,
+        description: "The customer's risk level in force is one of these.",
+      }),
+    ),
+    customer_kinds: Type.Optional(Type.Array(Type.Enum(['business', 'consumer']), { minItems: 1, uniqueItems: true })),
+    currencies: Type.Optional(
+      Type.Array(Type.String({ pattern: '^[A-Z]{3}$' }), { minItems: 1, maxItems: 50, uniqueItems: true }),
+    ),
+    amount_min: Type.Optional(
+      Type.Integer({ minimum: 0, description: "The invoice's total is at least this (minor units)." }),
+    ),
+    amount_max: Type.Optional(
+      Type.Integer({ minimum: 0, description: "The invoice's total is at most this (minor units)." }),
+    ),
+  },
+  {
+    additionalProperties: false,
+    description:
+      'Applies its policy when every condition given holds; a rule without conditions matches every invoice.',
+  },
+);
+export type PolicyRule = Type.Static<typeof PolicyRule>;
+
+export const PolicyRules = Type.Array(PolicyRule, {
+  maxItems: 50,
+  description:
+    "Policies by rule, evaluated at planning in order, first match wins; an invoice's or customer's own policy still comes first, the account default last (docs/reminders.md#policies-by-rule).",
+});

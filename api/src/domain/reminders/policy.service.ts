@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Clock } from '../../clock.ts';
 import { AppError, notFound } from '../../errors.ts';
 import { newId } from '../../ids.ts';
@@ -224,6 +225,18 @@ export function createReminderPolicyService(deps: {
       try {
         await database.withAccount(actor.accountId, async (trx) => {
           await find(trx, id);
+          const ruled = await trx
+            .selectFrom('accounts')
+            .select('id')
+            .where('id', '=', actor.accountId)
+            .where(sql<boolean>`policy_rules @> ${JSON.stringify([{ policy_id: id }])}::jsonb`)
+            .executeTakeFirst();
+          if (ruled)
+            throw new AppError(
+              'reminder_policy/in_use',
+              409,
+              'This policy is named by a policy rule of the account: change the rules first.',
+            );
           await deletePolicy(trx, id);
         });
       } catch (error) {

@@ -5,7 +5,7 @@ import { insertEvents } from '../outbox/index.ts';
 import { CHASED_STATUSES, CHASED_STATUSES_SQL, isChased } from '../invoices/index.ts';
 import { type HolidayCalendar, holidayCalendar } from '../holidays.ts';
 import { nextSendTime, type PlannedOccurrence, planInstallmentOccurrences, planOccurrences } from './policy.rules.ts';
-import { policiesById } from './policy.repository.ts';
+import { policiesById, policyIdOf } from './policy.repository.ts';
 import { planOf } from './policy.service.ts';
 import {
   cancelUnplanned,
@@ -36,7 +36,7 @@ export async function replanInvoices(
     .selectFrom('invoices')
     .innerJoin('customers', 'customers.id', 'invoices.customer_id')
     .innerJoin('accounts', 'accounts.id', 'invoices.account_id')
-    .select((eb) => [
+    .select([
       'invoices.id',
       'invoices.status',
       'invoices.due_date',
@@ -51,9 +51,7 @@ export async function replanInvoices(
       >`CASE WHEN customers.billing_address->>'country' IS NOT NULL THEN customers.billing_address->>'region' ELSE accounts.billing_address->>'region' END`.as(
         'holiday_region',
       ),
-      eb.fn
-        .coalesce('invoices.reminder_policy_id', 'customers.reminder_policy_id', 'accounts.default_reminder_policy_id')
-        .as('policy_id'),
+      policyIdOf({ invoice: 'invoices', customer: 'customers', account: 'accounts' }).as('policy_id'),
     ])
     .where('invoices.account_id', '=', accountId)
     .where('invoices.id', 'in', invoiceIds)
@@ -228,6 +226,24 @@ export function replanInvoice(
   return replanInvoices(trx, { ...args, invoiceIds: [args.invoiceId] });
 }
 
+/**
+ * Marks every policy of the account for a replan of the open invoices it now applies to, with
+ * their count, in one pass over the account's open invoices: after its policy rules changed,
+ * an invoice may follow another policy, whose replan (by the workers, in batches) picks it up.
+ */
+export async function markPoliciesForReplan(trx: Db, accountId: string): Promise<void> {
+  await sql`
+    WITH counts AS (
+      SELECT ${policyIdOf({ invoice: 'i', customer: 'c', account: 'a' })} AS policy_id, count(*)::int AS n
+        FROM invoices i JOIN customers c ON c.account_id = i.account_id AND c.id = i.customer_id
+        JOIN accounts a ON a.id = i.account_id
+       WHERE i.account_id = ${accountId} AND a.id = ${accountId} AND i.status IN (${CHASED_STATUSES_SQL})
+       GROUP BY 1)
+    UPDATE reminder_policies p
+       SET replan_after = '', invoices_to_replan = coalesce((SELECT n FROM counts WHERE counts.policy_id = p.id), 0)
+     WHERE p.account_id = ${accountId}`.execute(trx);
+}
+
 /** The open invoices a policy applies to (its own, their customer's, or the account default): what a change replans. */
 export async function countInvoicesOfPolicy(trx: Db, accountId: string, policyId: string): Promise<number> {
   const { rows } = await sql<{ n: number }>`
@@ -235,9 +251,7 @@ export async function countInvoicesOfPolicy(trx: Db, accountId: string, policyId
       FROM invoices i JOIN customers c ON c.account_id = i.account_id AND c.id = i.customer_id
       JOIN accounts a ON a.id = i.account_id
      WHERE i.account_id = ${accountId} AND a.id = ${accountId} AND i.status IN (${CHASED_STATUSES_SQL})
-       AND coalesce(i.reminder_policy_id, c.reminder_policy_id, a.default_reminder_policy_id) = ${policyId}`.execute(
-    trx,
-  );
+       AND ${policyIdOf({ invoice: 'i', customer: 'c', account: 'a' })} = ${policyId}`.execute(trx);
   return rows[0]?.n ?? 0;
 }
 
@@ -256,7 +270,7 @@ export async function flagNextInvoicesOfPolicy(
         FROM invoices i JOIN customers c ON c.account_id = i.account_id AND c.id = i.customer_id
         JOIN accounts a ON a.id = i.account_id
        WHERE i.account_id = ${accountId} AND a.id = ${accountId} AND i.id > ${after} AND i.status IN (${CHASED_STATUSES_SQL})
-         AND coalesce(i.reminder_policy_id, c.reminder_policy_id, a.default_reminder_policy_id) = ${policyId}
+         AND ${policyIdOf({ invoice: 'i', customer: 'c', account: 'a' })} = ${policyId}
        ORDER BY i.id
        LIMIT ${limit}),
     flagged AS (

@@ -39,11 +39,11 @@ const ReminderStepRef = builder.objectRef<ReminderStep>('ReminderStep').implemen
   }),
 });
 
-const CurrencyAmountRef = builder.objectRef<{ currency: string; amount: number }>('CurrencyAmount').implement({
+export const CurrencyAmountRef = builder.objectRef<{ currency: string; amount: number }>('CurrencyAmount').implement({
   fields: (t) => ({ currency: t.exposeString('currency'), amount: t.expose('amount', { type: 'Amount' }) }),
 });
 
-const CurrencyAmountInput = builder.inputType('CurrencyAmountInput', {
+export const CurrencyAmountInput = builder.inputType('CurrencyAmountInput', {
   fields: (t) => ({ currency: t.string({ required: true }), amount: t.field({ type: 'Amount', required: true }) }),
 });
 
