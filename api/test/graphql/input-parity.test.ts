@@ -44,6 +44,14 @@ const INTENDED: Record<string, Array<[string | null, string | null, string]>> = 
   createPaymentPlan: [invoiceInPath],
   createReminderPolicy: minBalance,
   updateReminderPolicy: minBalance,
+  updateAccount: [
+    [
+      null,
+      'riskThresholds.largeOverdue.amount',
+      'REST writes large_overdue as a map {"EUR": 500000}; GraphQL as a list of amounts',
+    ],
+    [null, 'riskThresholds.largeOverdue.currency', 'the same list'],
+  ],
 };
 
 const camel = (name: string) => name.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());

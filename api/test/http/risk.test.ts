@@ -168,18 +168,15 @@ t.test('customer risk: assessed from behaviour, tuned, overruled, swept, kept to
       },
     });
     const set = await gql(
-      `mutation ($id: ID!) { overrideCustomerRisk(customerId: $id, level: LOW, reason: "Paid by the parent company") { level override { level reason } } }`,
+      `mutation ($id: ID!) { overrideCustomerRisk(id: $id, level: LOW, reason: "Paid by the parent company") { level override { level reason } } }`,
       { id: durand },
     );
     t.same(set.data, {
       overrideCustomerRisk: { level: 'LOW', override: { level: 'LOW', reason: 'Paid by the parent company' } },
     });
-    const lift = await gql(
-      `mutation ($id: ID!) { liftCustomerRiskOverride(customerId: $id) { level override { level } } }`,
-      {
-        id: durand,
-      },
-    );
+    const lift = await gql(`mutation ($id: ID!) { liftCustomerRiskOverride(id: $id) { level override { level } } }`, {
+      id: durand,
+    });
     t.same(lift.data, { liftCustomerRiskOverride: { level: 'HIGH', override: null } });
   });
 

@@ -137,10 +137,10 @@ t.test(
       t.equal(inUse.json().code, 'reminder_policy/in_use');
     });
 
-    t.test('GraphQL: the account shows its rules and thresholds, two mutations set them', async (t) => {
+    t.test('GraphQL: the account shows its rules and thresholds, updateAccount sets them', async (t) => {
       const gql = graphqlClient(ctx, acme.auth);
       const set = await gql(
-        `mutation ($rules: [PolicyRuleInput!]!) { setPolicyRules(rules: $rules) { policyRules { policyId riskLevels currencies amountMin amountMax } } }`,
+        `mutation ($rules: [PolicyRuleInput!]!) { updateAccount(input: { policyRules: $rules }) { policyRules { policyId riskLevels currencies amountMin amountMax } } }`,
         {
           rules: [
             { policyId: strict, riskLevels: ['CRITICAL'] },
@@ -150,7 +150,7 @@ t.test(
       );
       t.same(set.errors, undefined);
       t.same(set.data, {
-        setPolicyRules: {
+        updateAccount: {
           policyRules: [
             { policyId: strict, riskLevels: ['CRITICAL'], currencies: null, amountMin: null, amountMax: null },
             { policyId: gentle, riskLevels: null, currencies: ['GBP'], amountMin: null, amountMax: 100000 },
@@ -162,10 +162,10 @@ t.test(
         { policy_id: gentle, currencies: ['GBP'], amount_max: 100000 },
       ]);
       const th = await gql(
-        `mutation { setRiskThresholds(input: { unansweredReminders: 4, largeOverdue: [{ currency: "EUR", amount: 90000 }] }) { riskThresholds { unansweredReminders brokenPromises largeOverdue { currency amount } } } }`,
+        `mutation { updateAccount(input: { riskThresholds: { unansweredReminders: 4, largeOverdue: [{ currency: "EUR", amount: 90000 }] } }) { riskThresholds { unansweredReminders brokenPromises largeOverdue { currency amount } } } }`,
       );
       t.same(th.data, {
-        setRiskThresholds: {
+        updateAccount: {
           riskThresholds: {
             unansweredReminders: 4,
             brokenPromises: 1,
@@ -173,9 +173,12 @@ t.test(
           },
         },
       });
-      const bad = await gql(`mutation ($rules: [PolicyRuleInput!]!) { setPolicyRules(rules: $rules) { id } }`, {
-        rules: [{ policyId: 'rp_00000000000000000000000000' }],
-      });
+      const bad = await gql(
+        `mutation ($rules: [PolicyRuleInput!]!) { updateAccount(input: { policyRules: $rules }) { id } }`,
+        {
+          rules: [{ policyId: 'rp_00000000000000000000000000' }],
+        },
+      );
       t.equal(bad.errors?.[0]?.extensions?.code, 'account/unknown_policy');
     });
   },

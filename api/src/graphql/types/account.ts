@@ -1,10 +1,16 @@
 import { AppError } from '../../errors.ts';
 import type { AccountSender } from '../../domain/senders/index.ts';
-import type { Account, AccountUpdate } from '../../domain/accounts/index.ts';
+import type { Account } from '../../domain/accounts/index.ts';
 import { builder } from '../builder.ts';
-import { toServiceInput } from '../convert.ts';
 import { PostalAddressInput, PostalAddressRef } from './customer.ts';
 import { LateFeePreset } from './late-fee.ts';
+import {
+  accountUpdateOf,
+  PolicyRuleInput,
+  PolicyRuleRef,
+  RiskThresholdsInput,
+  RiskThresholdsRef,
+} from './risk-settings.ts';
 
 export const AccountMode = builder.enumType('AccountMode', {
   description: '`LIVE` data, or `TEST` data kept apart for trying the API.',
@@ -59,6 +65,16 @@ export const AccountRef = builder.objectRef<Account>('Account').implement({
       type: LateFeePreset,
       description: 'Statutory late fees for invoices whose terms set no rule of their own.',
     }),
+    riskThresholds: t.field({
+      type: RiskThresholdsRef,
+      description: "The thresholds of the customers' risk assessment in force (docs/behaviour.md#risk).",
+      resolve: (a) => a.risk_thresholds,
+    }),
+    policyRules: t.field({
+      type: [PolicyRuleRef],
+      description: 'Policies by rule, in order: the first that matches an invoice applies.',
+      resolve: (a) => a.policy_rules,
+    }),
     sender: t.field({
       type: AccountSenderRef,
       nullable: true,
@@ -96,6 +112,14 @@ const UpdateAccountInput = builder.inputType('UpdateAccountInput', {
     defaultPaymentTermsId: t.id(),
     defaultReminderPolicyId: t.id({ description: 'An `rp_…` reminder policy of this account.' }),
     lateFeePreset: t.field({ type: LateFeePreset }),
+    riskThresholds: t.field({
+      type: RiskThresholdsInput,
+      description: 'Thresholds of the risk assessment to change (the others keep theirs); null restores the defaults.',
+    }),
+    policyRules: t.field({
+      type: [PolicyRuleInput],
+      description: 'Replaces the policies by rule, in order (an empty list removes them).',
+    }),
   }),
 });
 
@@ -112,7 +136,6 @@ builder.mutationField('updateAccount', (t) =>
     type: AccountRef,
     description: 'Updates the account settings (time zone, sender, payment instructions…).',
     args: { input: t.arg({ type: UpdateAccountInput, required: true }) },
-    resolve: (_root, { input }, { actor, services }) =>
-      services.accounts.update(actor, toServiceInput<AccountUpdate>(input)),
+    resolve: (_root, { input }, { actor, services }) => services.accounts.update(actor, accountUpdateOf(input)),
   }),
 );
