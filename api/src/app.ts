@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import rateLimit from '@fastify/rate-limit';
+import { redactPortalUrl } from './domain/portal/index.ts';
+import { portalRoutes } from './http/routes/portal.routes.ts';
 import querystring from 'node:querystring';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { systemClock, type Clock } from './clock.ts';
@@ -72,7 +74,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
   const { config, database } = deps;
   const clock = deps.clock ?? systemClock;
   const app = Fastify({
-    logger: { level: config.logLevel },
+    logger: {
+      level: config.logLevel,
+      // A customer page's URL holds its token: logged as `/p/[token]`.
+      serializers: {
+        req: (request) => ({
+          method: request.method,
+          url: redactPortalUrl(request.url),
+          host: request.host,
+          remoteAddress: request.ip,
+          remotePort: request.socket?.remotePort,
+        }),
+      },
+    },
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy as FastifyServerOptions['trustProxy'],
     requestIdHeader: false,
@@ -120,6 +134,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
       allowPrivateTargets: config.webhooksAllowPrivateTargets,
       testModeLoopback: config.env === 'development',
     },
+    portal: { publicUrl: config.publicUrl },
   });
   registerProblemHandlers(app);
   registerInputGuard(app);
@@ -183,6 +198,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
     await app.register(routes, { services });
   }
   await app.register(webhookRoutes, { services });
+  await app.register(portalRoutes, { services });
   await app.register(messageRoutes, { services, resendWebhookSecret: config.resendWebhookSecret });
   await registerGraphql(app, { services, config });
   return Object.assign(app as FastifyInstance, { services });

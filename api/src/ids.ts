@@ -25,6 +25,7 @@ export const ID_PREFIX = {
   webhookDelivery: 'whd',
   webhookAttempt: 'wha',
   einvoiceStatus: 'eis',
+  portalLink: 'pl',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;

@@ -77,6 +77,7 @@ async function main(): Promise<void> {
       allowPrivateTargets: config.webhooksAllowPrivateTargets,
       testModeLoopback: config.env === 'development',
     },
+    portal: { publicUrl: config.publicUrl },
   });
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
   let worker: Worker | undefined;

@@ -1,4 +1,5 @@
 import { Account, AccountUpdate } from './domain/accounts/index.ts';
+import { PortalEvent, PortalLink, PortalLinkRevoked } from './domain/portal/index.ts';
 import { CustomerBehaviour, CustomerRisk, CustomerRiskChange, RiskOverride } from './domain/behaviour/index.ts';
 import { AgingReport, DsoReport, ForecastReport, Statement } from './domain/reports/index.ts';
 import { ApiKey, ApiKeyCreate, ApiKeyWithSecret } from './domain/api-keys/index.ts';
@@ -78,6 +79,9 @@ export const PUBLIC_SCHEMAS = [
   Statement,
   CustomerBehaviour,
   CustomerRisk,
+  PortalLink,
+  PortalLinkRevoked,
+  PortalEvent,
   CustomerRiskChange,
   RiskOverride,
   EinvoiceStatus,

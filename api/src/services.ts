@@ -37,6 +37,7 @@ import { createOutboxTransport } from './mail/outbox.ts';
 import { createSenderDirectory, type SenderDeps } from './mail/senders.ts';
 import type { EmailTransport } from './mail/transport.ts';
 import { createSecretBox } from './secrets.ts';
+import { createPortalService, type PortalConfig, portalUrlIn } from './domain/portal/index.ts';
 import { createEinvoiceService } from './domain/einvoicing/index.ts';
 import { createErasureService } from './domain/erasure/index.ts';
 import { createSenderService } from './domain/senders/index.ts';
@@ -59,11 +60,17 @@ export function createServices(deps: {
    * With false every write takes the general path; a test holds both to the same results.
    */
   fastPaths?: boolean;
+  /** The customer page's links: the public URL they start with and the key that seals their tokens. */
+  portal?: { publicUrl: string };
 }) {
   const webhookTargets = deps.webhookTargets ?? { allowPrivateTargets: false };
   const transport = deps.transport ?? createOutboxTransport();
   const templates = createTemplateService(deps);
-  const composer = createMessageComposer(resolveTemplate);
+  const portalConfig: PortalConfig = {
+    publicUrl: deps.portal?.publicUrl ?? 'http://localhost:3000',
+    secrets: deps.senders?.secrets ?? createSecretBox(undefined),
+  };
+  const composer = createMessageComposer(resolveTemplate, (trx, args) => portalUrlIn(trx, portalConfig, args));
   const senders = deps.senders ?? {
     secrets: createSecretBox(undefined),
     probe: async () => ({ kind: 'unavailable' as const, message: 'no provider is configured' }),
@@ -110,6 +117,7 @@ export function createServices(deps: {
     related: createRelatedService(deps),
     reports: createReportService(deps),
     behaviour,
+    portal: createPortalService({ ...deps, portal: portalConfig }),
     risk,
     lateFees: createLateFeeService(deps),
     idempotency: createIdempotencyService(deps),

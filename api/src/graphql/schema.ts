@@ -22,6 +22,7 @@ import './types/report.ts';
 import './types/relations.ts';
 import './types/behaviour.ts';
 import './types/risk.ts';
+import './types/portal.ts';
 
 let schema: GraphQLSchema | undefined;
 

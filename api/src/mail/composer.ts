@@ -11,9 +11,12 @@ import type { MessageComposer } from '../domain/reminders/index.ts';
 export type TemplateResolver = (trx: Db, key: string, locale: TemplateLocale) => Promise<TemplateSource>;
 
 /** Renders a reminder email in the customer's language with the invoice as it is right now. */
-export function createMessageComposer(resolveTemplate: TemplateResolver): MessageComposer {
+/** The URL of the customer's page for a message (null: no link), created on first use in the caller's transaction. */
+export type PortalUrl = (trx: Db, args: { accountId: string; customerId: string; now: Date }) => Promise<string | null>;
+
+export function createMessageComposer(resolveTemplate: TemplateResolver, portalUrl?: PortalUrl): MessageComposer {
   return {
-    async compose(trx, { account, customer, invoice, occurrence, today }) {
+    async compose(trx, { account, customer, invoice, occurrence, today, now }) {
       const locale = resolveTemplateLocale(customer.locale, account.locale);
       // The engine has already chosen: a step that presupposes earlier reminders comes here as
       // `first_overdue` when it would be the customer's first message about the invoice.
@@ -49,6 +52,8 @@ export function createMessageComposer(resolveTemplate: TemplateResolver): Messag
         locale,
         // The fees as their parts, each with its rate, days and legal basis.
         fees: invoice.late_fees > 0 ? await feePartsOf(trx, invoice) : null,
+        portalUrl:
+          portalUrl && now ? await portalUrl(trx, { accountId: account.id, customerId: customer.id, now }) : null,
       });
       return { ...renderTemplate(source, context), locale, templateKey: key };
     },

@@ -57,6 +57,8 @@ export interface ReminderContext {
     pdf_url: string | null;
     line_items: Array<{ description: string; quantity: number; unit_amount: number; amount: number }>;
   };
+  /** The customer's page (docs/portal.md): everything it owes, pay, answer; null when the account switched it off. */
+  portal_url: string | null;
   /** On a payment plan: the installment this reminder is about (null otherwise). */
   installment: {
     number: number;
@@ -132,10 +134,12 @@ export interface ReminderContextInput {
   locale?: TemplateLocale;
   /** The invoice's fees as their parts (see `feePartsOf`); without them, only their total shows. */
   fees?: FeeParts | null;
+  /** The customer's page, when the message carries a link to it. */
+  portalUrl?: string | null;
 }
 
 /** The fee lines of a message: each run of interest, then the fixed recovery fee. */
-function feePartsOf(fees: FeeParts | null | undefined, locale: TemplateLocale, formatLocale: string) {
+export function feeLines(fees: FeeParts | null | undefined, locale: TemplateLocale, formatLocale: string) {
   if (!fees?.basis) return [];
   const basis = fees.basis;
   const day = (d: string) => formatDate(d, formatLocale);
@@ -212,7 +216,7 @@ export function buildReminderContext(input: ReminderContextInput): ReminderConte
       amount_credited: invoice.amount_credited,
       balance: Math.max(0, totalDue - invoice.late_fees),
       late_fees: invoice.late_fees,
-      fee_parts: feePartsOf(input.fees, locale, formatLocale),
+      fee_parts: feeLines(input.fees, locale, formatLocale),
       total_due: totalDue,
       // The domain's rule: only an invoice still owed is overdue.
       days_overdue: overdueState(invoice, today).days_overdue,
@@ -226,6 +230,7 @@ export function buildReminderContext(input: ReminderContextInput): ReminderConte
         amount: l.amount,
       })),
     },
+    portal_url: input.portalUrl ?? null,
     installment: input.installment
       ? { ...input.installment, amount_due: Math.max(0, input.installment.amount - input.installment.paid_amount) }
       : null,
@@ -323,6 +328,7 @@ export function sampleReminderContexts(locale: TemplateLocale, stepKey: string):
       basis: 'fr_b2b',
       reference: { source: 'ecb_mro', margin_bps: 1000 },
     },
+    portalUrl: 'https://relance.example/p/sample-token',
   };
   const bare: ReminderContextInput = {
     ...base,
@@ -353,6 +359,7 @@ export function sampleReminderContexts(locale: TemplateLocale, stepKey: string):
     offsetDays: -7,
     installment: null,
     fees: null,
+    portalUrl: null,
   };
   return [buildReminderContext(base), buildReminderContext(bare)];
 }

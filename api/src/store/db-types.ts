@@ -31,6 +31,8 @@ export interface AccountClocks {
 
 export interface Accounts {
   billing_address: Json | null;
+  brand_colour: string | null;
+  checkout_url_template: string | null;
   contact_phone: string | null;
   created_at: Generated<Timestamp>;
   default_currency: Generated<string>;
@@ -40,10 +42,13 @@ export interface Accounts {
   late_fee_preset: Generated<string>;
   legal_name: string | null;
   locale: Generated<string>;
+  logo_url: string | null;
   mode: Generated<string>;
   name: string;
   payment_instructions: string | null;
   policy_rules: Json | null;
+  portal_days_after_paid: Generated<number>;
+  portal_enabled: Generated<boolean>;
   registration_number: string | null;
   reply_to: string | null;
   risk_thresholds: Json | null;
@@ -414,6 +419,17 @@ export interface PaymentTerms {
   updated_at: Generated<Timestamp>;
 }
 
+export interface PortalLinks {
+  account_id: string;
+  created_at: Timestamp;
+  customer_id: string;
+  id: string;
+  last_viewed_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+  token_hash: string;
+  token_sealed: string;
+}
+
 export interface ProviderRateBudgets {
   blocked_until: Timestamp | null;
   credential: string;
@@ -580,6 +596,7 @@ export interface DB {
   payment_plans: PaymentPlans;
   payment_terms: PaymentTerms;
   payments: Payments;
+  portal_links: PortalLinks;
   provider_rate_budgets: ProviderRateBudgets;
   reference_rate_alerts: ReferenceRateAlerts;
   reference_rates: ReferenceRates;

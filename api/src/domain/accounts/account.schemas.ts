@@ -37,6 +37,33 @@ const settings = {
   default_reminder_policy_id: Nullable(Id('rp')),
   late_fee_preset: LateFeePresetSchema,
   policy_rules: PolicyRules,
+  portal_enabled: Type.Boolean({
+    description: "Whether reminders carry a link to the customer's page and the page opens (docs/portal.md).",
+  }),
+  portal_days_after_paid: Type.Integer({
+    minimum: 0,
+    maximum: 3650,
+    description: 'Days a customer page still opens after the customer has paid everything (90).',
+  }),
+  brand_colour: Nullable(
+    Type.String({ pattern: '^#[0-9a-fA-F]{6}$', description: "The page's accent colour, `#1d4ed8`." }),
+  ),
+  logo_url: Nullable(
+    Type.String({
+      maxLength: 200_000,
+      pattern: '^(https://[^\\s"\'<>]+|data:image/(png|jpeg|webp|svg\\+xml);base64,[A-Za-z0-9+/=]+)$',
+      description:
+        'The logo on the page: an `https://` URL, or a `data:image/…;base64,` image (served from the page itself).',
+    }),
+  ),
+  checkout_url_template: Nullable(
+    Type.String({
+      maxLength: 2000,
+      pattern: '^https://',
+      description:
+        'Where "pay all" leads, with `{customer_id}`, `{customer_external_id}`, `{currency}` and `{amount}` (minor units) filled in per currency.',
+    }),
+  ),
 };
 
 export const Account = Type.Object(

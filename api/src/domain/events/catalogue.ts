@@ -133,6 +133,19 @@ export const EVENT_CATALOGUE: readonly EventTypeEntry[] = [
   entry('customer.created', 'customer', 'Customer', 'A customer was created (directly or with an invoice).'),
   entry('customer.updated', 'customer', 'Customer', 'A customer was changed.'),
   entry(
+    'portal.viewed',
+    'customer',
+    'PortalEvent',
+    'The customer opened its page (docs/portal.md); at most once an hour per link.',
+  ),
+  entry(
+    'portal_link.rotated',
+    'customer',
+    'PortalEvent',
+    "The customer's page link was replaced; the old one no longer opens.",
+  ),
+  entry('portal_link.revoked', 'customer', 'PortalEvent', "The customer's page link was revoked."),
+  entry(
     'customer.risk_changed',
     'customer',
     'CustomerRiskChange',

@@ -36,6 +36,7 @@ const payment = {
   link: 'Pay invoice {{invoice.number}} online',
   instructions: 'How to pay',
   copy: 'Download a copy of the invoice',
+  portal: 'Your account: all you owe, pay, or tell us you have paid',
 };
 const alreadyPaid = 'If you have already paid, thank you, and please ignore this message.';
 const questions =

@@ -42,6 +42,7 @@ const payment = {
   link: 'Régler la facture {{invoice.number}} en ligne',
   instructions: 'Modalités de règlement',
   copy: 'Télécharger la facture',
+  portal: 'Votre compte : tout ce qui reste dû, régler, ou nous signaler un paiement',
 };
 const alreadyPaid =
   'Si vous avez déjà procédé au règlement, nous vous en remercions et vous prions de ne pas tenir compte de ce message.';

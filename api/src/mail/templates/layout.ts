@@ -32,8 +32,8 @@ export interface MessageCopy {
   /** What the message is about, before the summary. */
   intro: Paragraph[];
   facts: Array<Fact | FactList>;
-  /** Label of the payment button / line, the heading of the payment instructions, the invoice copy line. */
-  payment: { link: string; instructions: string; copy: string };
+  /** Label of the payment button / line, the heading of the payment instructions, the invoice copy line, the customer page line. */
+  payment: { link: string; instructions: string; copy: string; portal: string };
   /** After the payment details: "if you have already paid…", whom to call. */
   outro: Paragraph[];
   signoff: string;
@@ -84,6 +84,7 @@ function text(copy: MessageCopy): string {
       true,
     ),
     conditional('invoice.pdf_url', `${copy.payment.copy}${colon} {{invoice.pdf_url}}`, true),
+    conditional('portal_url', `${copy.payment.portal}${colon} {{portal_url}}`, true),
   ].join('\n\n');
   return `${[
     copy.greeting,
@@ -130,6 +131,7 @@ ${rows.join('\n')}
 {{#if invoice.payment_url}}<p style="${P}"><a href="{{invoice.payment_url}}" style="display:inline-block;padding:10px 20px;background:#1d4ed8;color:#ffffff;text-decoration:none;border-radius:4px">${copy.payment.link}</a></p>{{/if}}
 {{#if creditor.payment_instructions}}<p style="${P}">${copy.payment.instructions}${colonOf(copy.lang)}<br><span style="white-space:pre-line">{{creditor.payment_instructions}}</span></p>{{/if}}
 {{#if invoice.pdf_url}}<p style="${P}"><a href="{{invoice.pdf_url}}" style="color:#1d4ed8">${copy.payment.copy}</a></p>{{/if}}
+{{#if portal_url}}<p style="${P}"><a href="{{portal_url}}" style="color:#1d4ed8">${copy.payment.portal}</a></p>{{/if}}
 ${copy.outro.map(paragraphHtml).join('\n')}
 <p style="margin:0">${copy.signoff}<br>{{creditor.sender_name}}</p>
 {{#if creditor.identity}}<p style="margin:24px 0 0;padding-top:12px;border-top:1px solid #e5e7eb;font-size:12px;color:#6b7280">{{creditor.identity}}</p>{{/if}}

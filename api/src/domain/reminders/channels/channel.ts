@@ -26,6 +26,8 @@ export interface ComposeInput {
   invoice: Selectable<Invoices>;
   occurrence: OccurrenceRow;
   today: string;
+  /** When the message is written for sending (a preview has none, and creates no page link). */
+  now?: Date;
 }
 
 export interface MessageComposer {

@@ -127,7 +127,7 @@ export const email = defineChannel({
         }
         let composed: ComposedEmail;
         try {
-          composed = await composer.compose(trx, { account, customer, invoice, occurrence, today });
+          composed = await composer.compose(trx, { account, customer, invoice, occurrence, today, now });
         } catch (error) {
           return { kind: 'fail', failure: error instanceof Error ? error.message : String(error) };
         }

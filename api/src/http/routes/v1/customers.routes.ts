@@ -108,6 +108,44 @@ export async function customerRoutes(instance: FastifyInstance, { services }: { 
     handler: (request) => services.risk.liftOverride(actorOf(request), request.params.id),
   });
 
+  app.get('/v1/customers/:id/portal_link', {
+    schema: {
+      operationId: 'getCustomerPortalLink',
+      tags,
+      summary: "The link to the customer's page (created on first request)",
+      description:
+        "The page where the customer sees what it owes, pays and answers (docs/portal.md); every reminder email carries it. One link per customer, opening while the customer owes something and for the account's `portal_days_after_paid` after. Share it with the customer only: it is the customer's credential. 409 `portal/disabled` when the account switched the page off.",
+      security,
+      params: IdParams,
+      response: responses(200, 'PortalLink'),
+    },
+    handler: (request) => services.portal.link(actorOf(request), request.params.id),
+  });
+
+  app.post('/v1/customers/:id/portal_link/rotate', {
+    schema: {
+      operationId: 'rotateCustomerPortalLink',
+      tags,
+      summary: "Replace the customer's link: the old one stops opening at once",
+      security,
+      params: IdParams,
+      response: responses(200, 'PortalLink'),
+    },
+    handler: (request) => services.portal.rotate(actorOf(request), request.params.id),
+  });
+
+  app.delete('/v1/customers/:id/portal_link', {
+    schema: {
+      operationId: 'revokeCustomerPortalLink',
+      tags,
+      summary: "Revoke the customer's link (the next reminder or request creates a new one)",
+      security,
+      params: IdParams,
+      response: responses(200, 'PortalLinkRevoked'),
+    },
+    handler: (request) => services.portal.revoke(actorOf(request), request.params.id),
+  });
+
   app.patch('/v1/customers/:id', {
     schema: {
       operationId: 'updateCustomer',

@@ -1,0 +1,173 @@
+import { sql } from 'kysely';
+import type { Db } from '../../store/database.ts';
+import { CHASED_STATUSES } from '../shared/index.ts';
+
+// Every query on `portal_links`, and the reads of the debtor's page, with the caller's transaction first.
+
+export type LinkRow = {
+  id: string;
+  customer_id: string;
+  token_sealed: string;
+  created_at: Date;
+};
+
+export function findLiveLink(trx: Db, accountId: string, customerId: string): Promise<LinkRow | undefined> {
+  return trx
+    .selectFrom('portal_links')
+    .select(['id', 'customer_id', 'token_sealed', 'created_at'])
+    .where('account_id', '=', accountId)
+    .where('customer_id', '=', customerId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+}
+
+/** Inserts a live link unless the customer has one (a concurrent send made it): then nothing. */
+export async function insertLink(
+  trx: Db,
+  row: {
+    account_id: string;
+    id: string;
+    customer_id: string;
+    token_hash: string;
+    token_sealed: string;
+    created_at: Date;
+  },
+): Promise<boolean> {
+  const inserted = await sql`
+    INSERT INTO portal_links (account_id, id, customer_id, token_hash, token_sealed, created_at)
+    VALUES (${row.account_id}, ${row.id}, ${row.customer_id}, ${row.token_hash}, ${row.token_sealed}, ${row.created_at})
+    ON CONFLICT (account_id, customer_id) WHERE revoked_at IS NULL DO NOTHING`.execute(trx);
+  return Number(inserted.numAffectedRows ?? 0) > 0;
+}
+
+export async function revokeLiveLink(
+  trx: Db,
+  accountId: string,
+  customerId: string,
+  now: Date,
+): Promise<string | null> {
+  const row = await trx
+    .updateTable('portal_links')
+    .set({ revoked_at: now })
+    .where('account_id', '=', accountId)
+    .where('customer_id', '=', customerId)
+    .where('revoked_at', 'is', null)
+    .returning('id')
+    .executeTakeFirst();
+  return row?.id ?? null;
+}
+
+/** The live link of a token, across accounts (the visitor names none): the system role reads it by its hash. */
+export async function findLinkByHash(
+  trx: Db,
+  tokenHash: string,
+): Promise<
+  | {
+      account_id: string;
+      id: string;
+      customer_id: string;
+      created_at: Date;
+      mode: string;
+      time_zone: string;
+      portal_enabled: boolean;
+      portal_days_after_paid: number;
+    }
+  | undefined
+> {
+  const { rows } = await sql<{
+    account_id: string;
+    id: string;
+    customer_id: string;
+    created_at: Date;
+    mode: string;
+    time_zone: string;
+    portal_enabled: boolean;
+    portal_days_after_paid: number;
+  }>`
+    SELECT l.account_id, l.id, l.customer_id, l.created_at, a.mode, a.time_zone, a.portal_enabled, a.portal_days_after_paid
+      FROM portal_links l JOIN accounts a ON a.id = l.account_id
+     WHERE l.token_hash = ${tokenHash} AND l.revoked_at IS NULL`.execute(trx);
+  return rows[0];
+}
+
+/** Whether the customer owes something now, and when its invoices last changed. */
+export async function customerStanding(
+  trx: Db,
+  accountId: string,
+  customerId: string,
+): Promise<{ owes: boolean; lastChange: Date | null }> {
+  const row = await trx
+    .selectFrom('invoices')
+    .select((eb) => [
+      eb.fn
+        .countAll<string>()
+        .filterWhere((f) => f.and([f('status', 'in', CHASED_STATUSES), f('balance', '>', 0)]))
+        .as('owing'),
+      eb.fn.max('updated_at').as('last_change'),
+    ])
+    .where('account_id', '=', accountId)
+    .where('customer_id', '=', customerId)
+    .where('status', '<>', 'draft')
+    .executeTakeFirst();
+  return { owes: Number(row?.owing ?? 0) > 0, lastChange: (row?.last_change as Date | null) ?? null };
+}
+
+/** Notes a visit at most once an hour; true when this one is noted (it then writes `portal.viewed`). */
+export async function noteView(trx: Db, accountId: string, linkId: string, now: Date): Promise<boolean> {
+  const row = await trx
+    .updateTable('portal_links')
+    .set({ last_viewed_at: now })
+    .where('account_id', '=', accountId)
+    .where('id', '=', linkId)
+    .where((eb) =>
+      eb.or([eb('last_viewed_at', 'is', null), eb('last_viewed_at', '<', new Date(now.getTime() - 3_600_000))]),
+    )
+    .returning('id')
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+const INVOICE_COLUMNS = [
+  'id',
+  'account_id',
+  'customer_id',
+  'payment_terms_id',
+  'number',
+  'issue_date',
+  'due_date',
+  'currency',
+  'total',
+  'balance',
+  'late_fees',
+  'late_fees_interest',
+  'late_fees_recovery_fee',
+  'payment_url',
+  'pdf_url',
+  'status',
+  'updated_at',
+] as const;
+
+/** The customer's open invoices, oldest due first, and those paid in the last 12 months (at most 100). */
+export async function customerBook(trx: Db, accountId: string, customerId: string, now: Date) {
+  const open = await trx
+    .selectFrom('invoices')
+    .select(INVOICE_COLUMNS)
+    .where('account_id', '=', accountId)
+    .where('customer_id', '=', customerId)
+    .where('status', 'in', CHASED_STATUSES)
+    .where('balance', '>', 0)
+    .orderBy('due_date')
+    .orderBy('number')
+    .execute();
+  const paid = await trx
+    .selectFrom('invoices')
+    .select(INVOICE_COLUMNS)
+    .where('account_id', '=', accountId)
+    .where('customer_id', '=', customerId)
+    .where('status', '=', 'paid')
+    .where('updated_at', '>=', new Date(now.getTime() - 365 * 86_400_000))
+    .orderBy('updated_at', 'desc')
+    .limit(100)
+    .execute();
+  return { open, paid };
+}

@@ -1,0 +1,334 @@
+import type { Clock } from '../../clock.ts';
+import { AppError, notFound } from '../../errors.ts';
+import { newId } from '../../ids.ts';
+import type { SecretBox } from '../../secrets.ts';
+import type { Database, Db } from '../../store/database.ts';
+import { feePartsOf, type FeeParts } from '../documents/index.ts';
+import { recordEvent } from '../outbox/index.ts';
+import { accountTime, type Actor, assertWriteAccess } from '../shared/index.ts';
+import {
+  customerBook,
+  customerStanding,
+  findLinkByHash,
+  findLiveLink,
+  insertLink,
+  noteView,
+  revokeLiveLink,
+} from './portal.repository.ts';
+import { hashPortalToken, newPortalToken, PORTAL_TOKEN, portalLinkExpiry, portalPath } from './portal.rules.ts';
+import type { PortalLink, PortalLinkRevoked } from './portal.schemas.ts';
+
+export interface PortalConfig {
+  /** Seals the tokens at rest (RELANCE_SECRETS_KEY); without a key they are kept as `plain.<token>`. */
+  secrets: SecretBox;
+  /** The service's public base URL: links are `<publicUrl>/p/<token>`. */
+  publicUrl: string;
+}
+
+const PLAIN = 'plain.';
+
+const sealToken = (secrets: SecretBox, token: string) => (secrets.enabled ? secrets.seal(token) : `${PLAIN}${token}`);
+
+/** The token of a stored link, or null when no configured key opens it any more (rotate the link). */
+function openToken(secrets: SecretBox, sealed: string): string | null {
+  if (sealed.startsWith(PLAIN)) return sealed.slice(PLAIN.length);
+  try {
+    return secrets.open(sealed);
+  } catch {
+    return null;
+  }
+}
+
+async function createLink(trx: Db, config: PortalConfig, accountId: string, customerId: string, now: Date) {
+  const token = newPortalToken();
+  const id = newId('portalLink');
+  const inserted = await insertLink(trx, {
+    account_id: accountId,
+    id,
+    customer_id: customerId,
+    token_hash: hashPortalToken(token),
+    token_sealed: sealToken(config.secrets, token),
+    created_at: now,
+  });
+  return inserted ? { id, token, created_at: now } : null;
+}
+
+/**
+ * The URL of a customer's page for a message written in this transaction, creating the link on
+ * first use; null when the account switched the page off or the stored token cannot be opened.
+ */
+export async function portalUrlIn(
+  trx: Db,
+  config: PortalConfig,
+  args: { accountId: string; customerId: string; now: Date },
+): Promise<string | null> {
+  const account = await trx
+    .selectFrom('accounts')
+    .select('portal_enabled')
+    .where('id', '=', args.accountId)
+    .executeTakeFirst();
+  if (!account?.portal_enabled) return null;
+  const live = await findLiveLink(trx, args.accountId, args.customerId);
+  if (live) {
+    const token = openToken(config.secrets, live.token_sealed);
+    return token === null ? null : `${config.publicUrl}${portalPath(token)}`;
+  }
+  const created = await createLink(trx, config, args.accountId, args.customerId, args.now);
+  if (created) return `${config.publicUrl}${portalPath(created.token)}`;
+  // Another transaction created it meanwhile: its link.
+  const raced = await findLiveLink(trx, args.accountId, args.customerId);
+  const token = raced && openToken(config.secrets, raced.token_sealed);
+  return token ? `${config.publicUrl}${portalPath(token)}` : null;
+}
+
+/** A visitor's token, resolved: whose page it opens, as a read-only actor of that account. */
+export interface PortalVisit {
+  actor: Actor;
+  customerId: string;
+  linkId: string;
+  now: Date;
+  today: string;
+}
+
+export type PortalInvoice = Awaited<ReturnType<typeof customerBook>>['open'][number] & { fees: FeeParts | null };
+
+export interface PortalOverview {
+  account: {
+    name: string;
+    legal_name: string | null;
+    locale: string;
+    brand_colour: string | null;
+    logo_url: string | null;
+    checkout_url_template: string | null;
+    payment_instructions: string | null;
+    contact_phone: string | null;
+    contact_email: string | null;
+  };
+  customer: { id: string; name: string; locale: string | null; external_id: string | null };
+  open: PortalInvoice[];
+  paid: Array<Awaited<ReturnType<typeof customerBook>>['paid'][number]>;
+  today: string;
+}
+
+/**
+ * The debtor's page behind the API: one link per customer (a 256-bit token, looked up by its
+ * SHA-256 and kept sealed so that reminders can carry it), rotated and revoked through the API,
+ * opening while the customer owes something and for the account's `portal_days_after_paid`
+ * after. Everything a visitor sees is read for that customer of that account only.
+ */
+export function createPortalService(deps: { database: Database; clock: Clock; portal: PortalConfig }) {
+  const { database, clock, portal: config } = deps;
+  const timeFor = accountTime(database, clock);
+
+  async function present(
+    trx: Db,
+    accountId: string,
+    customerId: string,
+    link: { id: string; token: string; created_at: Date },
+  ) {
+    const account = await trx
+      .selectFrom('accounts')
+      .select('portal_days_after_paid')
+      .where('id', '=', accountId)
+      .executeTakeFirstOrThrow();
+    const standing = await customerStanding(trx, accountId, customerId);
+    const expires = portalLinkExpiry({
+      owes: standing.owes,
+      lastInvoiceChange: standing.lastChange,
+      daysAfterPaid: account.portal_days_after_paid,
+      createdAt: link.created_at,
+    });
+    const result: PortalLink = {
+      object: 'portal_link',
+      id: link.id,
+      customer_id: customerId,
+      url: `${config.publicUrl}${portalPath(link.token)}`,
+      expires_at: expires?.toISOString() ?? null,
+      created_at: link.created_at.toISOString(),
+    };
+    return result;
+  }
+
+  async function requireCustomer(trx: Db, accountId: string, customerId: string) {
+    const customer = await trx
+      .selectFrom('customers')
+      .select('id')
+      .where('account_id', '=', accountId)
+      .where('id', '=', customerId)
+      .executeTakeFirst();
+    if (!customer) throw notFound('customer', customerId);
+    const account = await trx
+      .selectFrom('accounts')
+      .select('portal_enabled')
+      .where('id', '=', accountId)
+      .executeTakeFirstOrThrow();
+    if (!account.portal_enabled)
+      throw new AppError(
+        'portal/disabled',
+        409,
+        'The customer page is switched off for this account (`portal_enabled`).',
+      );
+  }
+
+  async function rotateIn(trx: Db, actor: Actor, customerId: string, now: Date, eventType: string | null) {
+    const previous = await revokeLiveLink(trx, actor.accountId, customerId, now);
+    const created = await createLink(trx, config, actor.accountId, customerId, now);
+    if (!created) throw new AppError('portal_link/conflict', 409, 'The link changed meanwhile: try again.');
+    if (eventType && previous)
+      await recordEvent(trx, {
+        accountId: actor.accountId,
+        type: eventType,
+        objectType: 'customer',
+        objectId: customerId,
+        data: { customer_id: customerId, link_id: created.id, at: now.toISOString() },
+        at: now,
+      });
+    return created;
+  }
+
+  return {
+    /** The customer's link, created on first request. */
+    async link(actor: Actor, customerId: string): Promise<PortalLink> {
+      const { now } = await timeFor(actor);
+      return database.withAccount(actor.accountId, async (trx) => {
+        await requireCustomer(trx, actor.accountId, customerId);
+        const live = await findLiveLink(trx, actor.accountId, customerId);
+        if (live) {
+          const token = openToken(config.secrets, live.token_sealed);
+          if (token === null)
+            throw new AppError(
+              'portal_link/unreadable',
+              409,
+              'No configured secrets key opens this link any more (RELANCE_SECRETS_KEY changed without a rotation): rotate it.',
+            );
+          return present(trx, actor.accountId, customerId, { id: live.id, token, created_at: live.created_at });
+        }
+        if (actor.readOnly) throw notFound('portal_link', customerId);
+        const created = await rotateIn(trx, actor, customerId, now, null);
+        return present(trx, actor.accountId, customerId, created);
+      });
+    },
+
+    /** A new token; the old link stops opening at once (`portal_link.rotated`). */
+    async rotate(actor: Actor, customerId: string): Promise<PortalLink> {
+      assertWriteAccess(actor);
+      const { now } = await timeFor(actor);
+      return database.withAccount(actor.accountId, async (trx) => {
+        await requireCustomer(trx, actor.accountId, customerId);
+        const created = await rotateIn(trx, actor, customerId, now, 'portal_link.rotated');
+        return present(trx, actor.accountId, customerId, created);
+      });
+    },
+
+    /** The link stops opening (`portal_link.revoked`); the next reminder or request creates a new one. */
+    async revoke(actor: Actor, customerId: string): Promise<PortalLinkRevoked> {
+      assertWriteAccess(actor);
+      const { now } = await timeFor(actor);
+      return database.withAccount(actor.accountId, async (trx) => {
+        const customer = await trx
+          .selectFrom('customers')
+          .select('id')
+          .where('account_id', '=', actor.accountId)
+          .where('id', '=', customerId)
+          .executeTakeFirst();
+        if (!customer) throw notFound('customer', customerId);
+        const revoked = await revokeLiveLink(trx, actor.accountId, customerId, now);
+        if (!revoked) throw notFound('portal_link', customerId);
+        await recordEvent(trx, {
+          accountId: actor.accountId,
+          type: 'portal_link.revoked',
+          objectType: 'customer',
+          objectId: customerId,
+          data: { customer_id: customerId, link_id: revoked, at: now.toISOString() },
+          at: now,
+        });
+        return { object: 'portal_link', customer_id: customerId, revoked: true };
+      });
+    },
+
+    /** Whose page a token opens, or null (malformed, unknown, revoked, switched off or expired: all alike). */
+    async resolve(token: string): Promise<PortalVisit | null> {
+      if (!PORTAL_TOKEN.test(token)) return null;
+      const link = await database.withSystem((trx) => findLinkByHash(trx, hashPortalToken(token)));
+      if (!link || !link.portal_enabled) return null;
+      const actor: Actor = {
+        accountId: link.account_id,
+        keyId: null,
+        readOnly: true,
+        mode: link.mode === 'test' ? 'test' : 'live',
+        timeZone: link.time_zone,
+      };
+      const { now, today } = await timeFor(actor);
+      const standing = await database.withAccount(link.account_id, (trx) =>
+        customerStanding(trx, link.account_id, link.customer_id),
+      );
+      const expires = portalLinkExpiry({
+        owes: standing.owes,
+        lastInvoiceChange: standing.lastChange,
+        daysAfterPaid: link.portal_days_after_paid,
+        createdAt: link.created_at,
+      });
+      if (expires && expires <= now) return null;
+      return { actor, customerId: link.customer_id, linkId: link.id, now, today };
+    },
+
+    /** Records a visit (`portal.viewed`, at most once an hour per link). */
+    async viewed(visit: PortalVisit): Promise<void> {
+      const { accountId } = visit.actor;
+      await database.withAccount(accountId, async (trx) => {
+        if (!(await noteView(trx, accountId, visit.linkId, visit.now))) return;
+        await recordEvent(trx, {
+          accountId,
+          type: 'portal.viewed',
+          objectType: 'customer',
+          objectId: visit.customerId,
+          data: { customer_id: visit.customerId, link_id: visit.linkId, at: visit.now.toISOString() },
+          at: visit.now,
+        });
+      });
+    },
+
+    /** What the page shows: the creditor, the customer, its open invoices with their fees, those paid in 12 months. */
+    async overview(visit: PortalVisit): Promise<PortalOverview> {
+      const { accountId } = visit.actor;
+      return database.withAccount(accountId, async (trx) => {
+        const account = await trx
+          .selectFrom('accounts')
+          .select([
+            'name',
+            'legal_name',
+            'locale',
+            'brand_colour',
+            'logo_url',
+            'checkout_url_template',
+            'payment_instructions',
+            'contact_phone',
+            'reply_to',
+            'sender_email',
+          ])
+          .where('id', '=', accountId)
+          .executeTakeFirstOrThrow();
+        const customer = await trx
+          .selectFrom('customers')
+          .select(['id', 'name', 'locale', 'external_id'])
+          .where('account_id', '=', accountId)
+          .where('id', '=', visit.customerId)
+          .executeTakeFirstOrThrow();
+        const book = await customerBook(trx, accountId, visit.customerId, visit.now);
+        const open: PortalInvoice[] = [];
+        for (const invoice of book.open)
+          open.push({ ...invoice, fees: invoice.late_fees > 0 ? await feePartsOf(trx, invoice) : null });
+        const { reply_to, sender_email, ...rest } = account;
+        return {
+          account: { ...rest, contact_email: reply_to ?? sender_email },
+          customer,
+          open,
+          paid: book.paid,
+          today: visit.today,
+        };
+      });
+    },
+  };
+}
+
+export type PortalService = ReturnType<typeof createPortalService>;

@@ -1,0 +1,177 @@
+import { createHash } from 'node:crypto';
+import t from 'tap';
+import { redactPortalUrl } from '../../src/domain/portal/index.ts';
+import { setupApp } from '../helpers/app.ts';
+import { graphqlClient } from '../graphql/client.ts';
+import { PORTAL_URL, portalBook, SECRETS_KEY } from './helpers.ts';
+
+const tokenOf = (url: string) => url.split('/p/')[1] ?? '';
+
+t.test('the customer page: one hashed link per customer, its page, rotation, revocation, tenancy', async (t) => {
+  const ctx = await setupApp(t, { env: { RELANCE_SECRETS_KEY: SECRETS_KEY, PUBLIC_URL: 'https://relance.example' } });
+  const book = await portalBook(t, ctx);
+  const { call, durand, martin } = book;
+  const other = await ctx.createAccount({ name: 'Globex', mode: 'test', time_zone: 'Europe/Paris' });
+
+  const first = await call('GET', `/v1/customers/${durand}/portal_link`);
+  t.equal(first.statusCode, 200, first.body);
+  const link = first.json();
+  t.match(link, { object: 'portal_link', customer_id: durand, expires_at: null });
+  t.match(link.url, /^https:\/\/relance\.example\/p\/[A-Za-z0-9_-]{43}$/, '256 random bits, base64url');
+  t.same((await call('GET', `/v1/customers/${durand}/portal_link`)).json(), link, 'the same link until rotated');
+  const token = tokenOf(link.url);
+
+  t.test('stored hashed: the token itself is nowhere in the database', async (t) => {
+    const rows = await ctx.database.withAccount(book.account.accountId, (trx) =>
+      trx.selectFrom('portal_links').selectAll().where('account_id', '=', book.account.accountId).execute(),
+    );
+    t.equal(rows.length, 1);
+    t.equal(rows[0]?.token_hash, createHash('sha256').update(token).digest('hex'));
+    t.notMatch(JSON.stringify(rows), token);
+    t.match(rows[0]?.token_sealed, /^v1\./, 'sealed with the secrets key');
+  });
+
+  t.test('every reminder email carries the link', async (t) => {
+    await book.advance('2026-03-05T12:00:00Z');
+    const list = (await call('GET', `/v1/messages?invoice_id=${book.invoices.first}`)).json().data;
+    t.ok(list.length > 0, 'a reminder went out');
+    const message = (await call('GET', `/v1/messages/${list[0].id}`)).json();
+    t.equal(PORTAL_URL.exec(message.text)?.[0], link.url, 'in the text');
+    t.ok(message.html.includes(`href="${link.url}"`), 'and the HTML');
+    t.match(message.text, /Votre compte\u00a0: tout ce qui reste dû/);
+  });
+
+  t.test('the page shows this customer and nothing else', async (t) => {
+    const page = await ctx.app.inject({ method: 'GET', url: `/p/${token}` });
+    t.equal(page.statusCode, 200);
+    t.match(page.headers['content-type'], /text\/html/);
+    t.match(page.headers['content-security-policy'], /default-src 'none'; style-src 'sha256-[^']+'/);
+    t.equal(page.headers['referrer-policy'], 'no-referrer');
+    t.equal(page.headers['cache-control'], 'no-store');
+    t.equal(page.headers['x-frame-options'], 'DENY');
+    const html = page.body;
+    t.match(html, /<html lang="fr">/);
+    t.match(html, /Votre compte chez Atelier Lumière/);
+    for (const number of ['F-2026-001', 'F-2026-002', 'F-2026-003', 'F-2025-090']) t.match(html, number);
+    t.notMatch(html, 'F-2026-777', "Martin's invoice is not on Durand's page");
+    t.match(html, /1\u202f200,00\u00a0€/, 'amounts in French');
+    t.match(html, /1\u202f650,50\u00a0€/, 'the EUR total: 1,200.00 + 450.50');
+    t.match(html, /99,99\u00a0£/, 'GBP apart, never added to euros');
+    t.match(html, /19 jours de retard/, 'F-2026-001, due 14 February, on 5 March');
+    t.match(html, /href="https:\/\/pay\.example\/F-2026-001" rel="noopener noreferrer"/);
+    t.match(html, /IBAN FR76/);
+    t.match(html, /#7c2d12/, 'the brand colour');
+    t.notMatch(html, /<script/i, 'no script at all');
+    const events = (await call('GET', '/v1/events?type=portal.viewed')).json().data;
+    t.equal(events.length, 1);
+    t.same(events[0].data.customer_id, durand);
+    await ctx.app.inject({ method: 'GET', url: `/p/${token}` });
+    t.equal((await call('GET', '/v1/events?type=portal.viewed')).json().data.length, 1, 'once an hour at most');
+    const statement = await ctx.app.inject({ method: 'GET', url: `/p/${token}/statement.pdf` });
+    t.equal(statement.statusCode, 200);
+    t.equal(statement.headers['content-type'], 'application/pdf');
+    t.equal(statement.rawPayload.subarray(0, 5).toString(), '%PDF-');
+  });
+
+  t.test('the English customer gets the page in English', async (t) => {
+    const url = (await call('GET', `/v1/customers/${martin}/portal_link`)).json().url;
+    const html = (await ctx.app.inject({ method: 'GET', url: `/p/${tokenOf(url)}` })).body;
+    t.match(html, /<html lang="en">/);
+    t.match(html, /Your account with Atelier Lumière/);
+    t.match(html, /F-2026-777/);
+    t.notMatch(html, /F-2026-001/);
+  });
+
+  t.test('unknown, malformed and other accounts: the same 404, nothing leaks', async (t) => {
+    for (const bad of ['x'.repeat(43), 'short', `${token}x`, `${token.slice(0, 42)}%2F`]) {
+      const res = await ctx.app.inject({ method: 'GET', url: `/p/${bad}` });
+      t.equal(res.statusCode, 404, bad);
+      t.match(res.body, /This link does not open any more/);
+    }
+    for (const [method, url] of [
+      ['GET', `/v1/customers/${durand}/portal_link`],
+      ['POST', `/v1/customers/${durand}/portal_link/rotate`],
+      ['DELETE', `/v1/customers/${durand}/portal_link`],
+    ] as const) {
+      const res = await call(method, url, undefined, other);
+      t.equal(res.statusCode, 404, `${method} ${url} from another account`);
+      t.equal(res.json().code, 'customer/not_found');
+    }
+    const gql = graphqlClient(ctx, other.auth);
+    const res = await gql(`query ($id: ID!) { customer(id: $id) { portalLink { url } } }`, { id: durand });
+    t.same(res.data, { customer: null });
+  });
+
+  t.test('rotation and revocation', async (t) => {
+    const rotated = await call('POST', `/v1/customers/${durand}/portal_link/rotate`);
+    t.equal(rotated.statusCode, 200);
+    t.not(rotated.json().url, link.url);
+    t.equal((await ctx.app.inject({ method: 'GET', url: `/p/${token}` })).statusCode, 404, 'the old link is dead');
+    const fresh = tokenOf(rotated.json().url);
+    t.equal((await ctx.app.inject({ method: 'GET', url: `/p/${fresh}` })).statusCode, 200);
+    const revoked = await call('DELETE', `/v1/customers/${durand}/portal_link`);
+    t.same(revoked.json(), { object: 'portal_link', customer_id: durand, revoked: true });
+    t.equal((await ctx.app.inject({ method: 'GET', url: `/p/${fresh}` })).statusCode, 404);
+    t.equal((await call('DELETE', `/v1/customers/${durand}/portal_link`)).statusCode, 404, 'nothing left to revoke');
+    const types = (await call('GET', '/v1/events?limit=100')).json().data.map((e: { type: string }) => e.type);
+    t.ok(types.includes('portal_link.rotated') && types.includes('portal_link.revoked'));
+    const gql = graphqlClient(ctx, book.account.auth);
+    const again = await gql(`mutation ($id: ID!) { rotateCustomerPortalLink(id: $id) { url expiresAt } }`, {
+      id: durand,
+    });
+    t.match(again.data, { rotateCustomerPortalLink: { url: /\/p\/[A-Za-z0-9_-]{43}$/, expiresAt: null } });
+  });
+
+  t.test('valid while owing and for the days after; switched off per account', async (t) => {
+    const url = (await call('GET', `/v1/customers/${martin}/portal_link`)).json().url;
+    const pay = await call('POST', '/v1/payments', {
+      customer_id: martin,
+      amount: 77700,
+      currency: 'EUR',
+      method: 'transfer',
+      received_on: '2026-03-05',
+      allocations: [{ invoice_id: book.invoices.martin, amount: 77700 }],
+    });
+    t.equal(pay.statusCode, 201, pay.body);
+    const settled = (await call('GET', `/v1/customers/${martin}/portal_link`)).json();
+    t.match(settled.expires_at, /^2026-06-03T/, '90 days after the payment');
+    t.equal((await ctx.app.inject({ method: 'GET', url: `/p/${tokenOf(url)}` })).statusCode, 200, 'still opens');
+    await call('PATCH', '/v1/account', { portal_days_after_paid: 0 });
+    t.equal((await ctx.app.inject({ method: 'GET', url: `/p/${tokenOf(url)}` })).statusCode, 404, 'expired');
+    await call('PATCH', '/v1/account', { portal_days_after_paid: 90, portal_enabled: false });
+    t.equal((await ctx.app.inject({ method: 'GET', url: `/p/${tokenOf(url)}` })).statusCode, 404, 'switched off');
+    const off = await call('GET', `/v1/customers/${durand}/portal_link`);
+    t.equal(off.statusCode, 409);
+    t.equal(off.json().code, 'portal/disabled');
+    await call('PATCH', '/v1/account', { portal_enabled: true });
+  });
+
+  t.test('settings are validated', async (t) => {
+    for (const body of [
+      { brand_colour: 'red' },
+      { logo_url: 'http://insecure.example/logo.png' },
+      { logo_url: 'javascript:alert(1)' },
+      { checkout_url_template: 'ftp://x' },
+      { portal_days_after_paid: -1 },
+    ]) {
+      const res = await call('PATCH', '/v1/account', body);
+      t.equal(res.statusCode, 400, JSON.stringify(body));
+      t.match(res.headers['content-type'], /problem\+json/);
+    }
+  });
+
+  t.test('rate limited per address', async (t) => {
+    const url = (await call('GET', `/v1/customers/${durand}/portal_link`)).json().url;
+    let limited = 0;
+    for (let i = 0; i < 65; i++) {
+      const res = await ctx.app.inject({ method: 'GET', url: `/p/${tokenOf(url)}`, remoteAddress: '203.0.113.9' });
+      if (res.statusCode === 429) limited++;
+    }
+    t.ok(limited >= 1, `${limited} refused after 60 a minute`);
+  });
+});
+
+t.test('a logged URL never holds the token', async (t) => {
+  t.equal(redactPortalUrl('/p/abcDEF_-123/statement.pdf?x=1'), '/p/[token]/statement.pdf?x=1');
+  t.equal(redactPortalUrl('/v1/customers/cus_1'), '/v1/customers/cus_1');
+});
