@@ -250,7 +250,7 @@ export function createPortalService(deps: { database: Database; clock: Clock; po
     async resolve(token: string): Promise<PortalVisit | null> {
       if (!PORTAL_TOKEN.test(token)) return null;
       const link = await database.withSystem((trx) => findLinkByHash(trx, hashPortalToken(token)));
-      if (!link || !link.portal_enabled) return null;
+      if (!link?.portal_enabled) return null;
       const actor: Actor = {
         accountId: link.account_id,
         keyId: null,
