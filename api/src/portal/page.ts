@@ -85,14 +85,14 @@ function styleSheet(colour: string): string {
   return `*{box-sizing:border-box}body{margin:0;background:#f4f4f5;color:#1f2937;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif}
 main{max-width:760px;margin:0 auto;padding:16px}header{display:flex;align-items:center;gap:12px;padding:16px 0}
 header img{max-height:48px;max-width:160px}header p{margin:0;font-weight:600}
-h1{font-size:1.5rem;margin:8px 0 4px}h2{font-size:1.15rem;margin:28px 0 8px}
+h1{font-size:1.5rem;margin:8px 0 4px}h2{font-size:1.15rem;margin:28px 0 8px}h3{font-size:1.05rem;margin:0 0 4px}
 section.card,article{background:#fff;border-radius:8px;padding:16px;margin:0 0 12px;border:1px solid #e5e7eb}
 .totals{display:flex;flex-wrap:wrap;gap:12px}.total{flex:1 1 200px}.total strong{display:block;font-size:1.4rem}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px;margin:8px 0}dt{color:#4b5563}dd{margin:0;overflow-wrap:anywhere}
 .late{color:#9f1239;font-weight:600}.fees dd,.fees dt{font-size:.9rem}
 a.button{display:inline-block;background:${colour};color:#fff;text-decoration:none;padding:10px 16px;border-radius:6px;font-weight:600;margin:8px 8px 0 0}
 a{color:${colour}}a:focus,a.button:focus{outline:3px solid #111827;outline-offset:2px}
-.muted{color:#4b5563}ul.paid{list-style:none;padding:0;margin:0}ul.paid li{padding:8px 0;border-bottom:1px solid #e5e7eb}
+.muted{color:#4b5563}ul.paid{list-style:none;padding:0;margin:0}ul.paid li{padding:8px 0;border-bottom:1px solid #e5e7eb}ul.paid li:last-child{border-bottom:0}
 footer{color:#4b5563;font-size:.85rem;padding:24px 0}pre{white-space:pre-wrap;font:inherit;margin:0}`;
 }
 
@@ -190,7 +190,7 @@ ${i.payment_url ? `<a class="button" href="${esc(i.payment_url)}" rel="noopener 
       : `<ul class="paid">${overview.paid
           .map(
             (i) =>
-              `<li>${esc(t.invoice)} ${esc(i.number)} · ${esc(money(i.total, i.currency))} · ${esc(day(i.issue_date))}</li>`,
+              `<li>${esc(t.invoice)} ${esc(i.number)} · ${esc(money(i.total, i.currency))} · ${esc(t.issued.toLowerCase())} ${esc(day(i.issue_date))}</li>`,
           )
           .join('')}</ul>`;
 
@@ -217,7 +217,8 @@ ${i.payment_url ? `<a class="button" href="${esc(i.payment_url)}" rel="noopener 
 <main>
 <header>${account.logo_url ? `<img src="${esc(account.logo_url)}" alt="${esc(account.name)}">` : ''}<p>${esc(account.name)}</p></header>
 <h1>${esc(t.title(account.name))}</h1>
-<p>${esc(t.hello(overview.customer.name))} ${esc(overview.open.length > 0 ? t.intro : t.nothing)}</p>
+<p>${esc(t.hello(overview.customer.name))}</p>
+<p>${esc(overview.open.length > 0 ? t.intro : t.nothing)}</p>
 ${overview.open.length > 0 ? `<section class="card totals" aria-label="${esc(t.totalDue)}">${totalsHtml}</section>\n<h2>${esc(t.open)}</h2>\n${invoices}` : ''}
 <h2>${esc(t.paid)}</h2>
 <section class="card">${paid}</section>

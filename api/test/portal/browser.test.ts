@@ -1,0 +1,113 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { chromium, type Page } from 'playwright-core';
+import t from 'tap';
+import { setupApp } from '../helpers/app.ts';
+import { PORTAL_URL, portalBook, SECRETS_KEY } from './helpers.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const axeSource: string = createRequire(import.meta.url)('axe-core').source;
+/** Screenshots for docs/portal.md; written when RELANCE_PORTAL_SCREENSHOTS=1 (`npm run docs:portal`). */
+const SHOTS = process.env.RELANCE_PORTAL_SCREENSHOTS === '1' ? new URL('../../../docs/images/', import.meta.url) : null;
+
+/** axe-core in the page (evaluated by the browser's debugger protocol, which the page's CSP does not govern). */
+async function seriousViolations(page: Page) {
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(async () => {
+    const axe = (
+      globalThis as unknown as {
+        axe: { run: () => Promise<{ violations: Array<{ id: string; impact: string; nodes: unknown[] }> }> };
+      }
+    ).axe;
+    return axe.run();
+  });
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}, ${v.nodes.length})`);
+}
+
+t.test(
+  'the customer page in a real browser: opened from a reminder, readable at 390 px, no serious accessibility issue',
+  { skip: existsSync(CHROMIUM) ? false : `no ${CHROMIUM} (apt-get install chromium)` },
+  async (t) => {
+    const ctx = await setupApp(t, { env: { RELANCE_SECRETS_KEY: SECRETS_KEY, PUBLIC_URL: 'https://relance.example' } });
+    const book = await portalBook(t, ctx);
+    await book.advance('2026-03-05T12:00:00Z');
+    const address = await ctx.app.listen({ host: '127.0.0.1', port: 0 });
+    /** The link of the newest reminder a customer received, as the debtor clicks it (served here). */
+    const linkFromOutbox = async (invoiceId: string) => {
+      const [latest] = (await book.call('GET', `/v1/messages?invoice_id=${invoiceId}`)).json().data;
+      t.ok(latest, 'a reminder is in the outbox');
+      const text = (await book.call('GET', `/v1/messages/${latest.id}`)).json().text as string;
+      const url = PORTAL_URL.exec(text)?.[0];
+      t.ok(url, 'the email links to the page');
+      return (url ?? '').replace('https://relance.example', address);
+    };
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    t.teardown(() => browser.close());
+    if (SHOTS) mkdirSync(SHOTS, { recursive: true });
+
+    t.test('French customer, desktop and phone', async (t) => {
+      const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+      const blocked: string[] = [];
+      page.on('console', (m) => {
+        if (/Content.Security.Policy/i.test(m.text())) blocked.push(m.text());
+      });
+      const res = await page.goto(await linkFromOutbox(book.invoices.first));
+      t.equal(res?.status(), 200);
+      t.equal(await page.locator('h1').textContent(), 'Votre compte chez Atelier Lumière');
+      const body = (await page.locator('main').innerText()).replace(/\s+/g, ' ');
+      for (const text of ['F-2026-001', 'F-2026-002', 'F-2026-003', '1 650,50 €', '99,99 £', '19 jours de retard'])
+        t.ok(body.includes(text), `shows ${text}`);
+      t.notOk(body.includes('F-2026-777'), "another customer's invoice is not there");
+      t.same(blocked, [], 'the CSP blocks nothing the page needs');
+      const colour = await page
+        .locator('a.button')
+        .first()
+        .evaluate(
+          (a) =>
+            (globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } }).getComputedStyle(a)
+              .backgroundColor,
+        );
+      t.equal(colour, 'rgb(124, 45, 18)', 'the style sheet applies (its hash is in the CSP): the brand colour');
+      t.equal(
+        await page.locator('a.button', { hasText: 'F-2026-001' }).getAttribute('href'),
+        'https://pay.example/F-2026-001',
+      );
+      t.same(await seriousViolations(page), [], 'axe: no serious or critical violation');
+      if (SHOTS) await page.screenshot({ path: new URL('portal-fr.png', SHOTS).pathname, fullPage: true });
+
+      await page.setViewportSize({ width: 390, height: 844 });
+      const width = Number(await page.evaluate('document.documentElement.scrollWidth'));
+      t.ok(width <= 390, `no horizontal scroll at 390 px (${width})`);
+      t.same(await seriousViolations(page), [], 'axe at 390 px');
+      if (SHOTS) await page.screenshot({ path: new URL('portal-fr-phone.png', SHOTS).pathname, fullPage: true });
+      await page.close();
+    });
+
+    t.test('English customer', async (t) => {
+      const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+      await page.goto(await linkFromOutbox(book.invoices.martin));
+      t.equal(await page.locator('h1').textContent(), 'Your account with Atelier Lumière');
+      const body = (await page.locator('main').innerText()).replace(/\s+/g, ' ');
+      t.ok(body.includes('F-2026-777'));
+      t.ok(body.includes('€777.00'), 'amounts in English');
+      t.notOk(body.includes('F-2026-001'));
+      t.same(await seriousViolations(page), []);
+      if (SHOTS) await page.screenshot({ path: new URL('portal-en.png', SHOTS).pathname, fullPage: true });
+      const statement = page.locator('a', { hasText: 'statement of account' });
+      const [download] = await Promise.all([page.waitForEvent('download'), statement.click()]);
+      t.match(download.suggestedFilename(), /^statement-2026-03-05\.pdf$/, 'the statement downloads');
+      await page.close();
+    });
+
+    t.test('a dead link shows the same page to everyone', async (t) => {
+      const page = await browser.newPage();
+      const res = await page.goto(`${address}/p/${'A'.repeat(43)}`);
+      t.equal(res?.status(), 404);
+      t.match(await page.locator('h1').textContent(), /does not open any more/);
+      t.same(await seriousViolations(page), []);
+      await page.close();
+    });
+  },
+);
