@@ -146,6 +146,21 @@ t.test('the customer page: one hashed link per customer, its page, rotation, rev
     await call('PATCH', '/v1/account', { portal_enabled: true });
   });
 
+  t.test('branding: a checkout per currency, a logo whose origin the policy allows', async (t) => {
+    const res = await call('PATCH', '/v1/account', {
+      checkout_url_template: 'https://pay.example/all?c={customer_id}&cur={currency}&amount={amount}',
+      logo_url: 'https://cdn.atelier.example/logo.png',
+    });
+    t.equal(res.statusCode, 200, res.body);
+    const url = (await call('GET', `/v1/customers/${durand}/portal_link`)).json().url;
+    const page = await ctx.app.inject({ method: 'GET', url: `/p/${tokenOf(url)}` });
+    t.match(page.body, `href="https://pay.example/all?c=${durand}&amp;cur=EUR&amp;amount=165050"`);
+    t.match(page.body, `href="https://pay.example/all?c=${durand}&amp;cur=GBP&amp;amount=9999"`);
+    t.match(page.body, '<img src="https://cdn.atelier.example/logo.png" alt="Atelier Lumière">');
+    t.match(page.headers['content-security-policy'], "img-src 'self' data: https://cdn.atelier.example;");
+    await call('PATCH', '/v1/account', { checkout_url_template: null, logo_url: null });
+  });
+
   t.test('settings are validated', async (t) => {
     for (const body of [
       { brand_colour: 'red' },
