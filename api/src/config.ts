@@ -27,6 +27,8 @@ export interface Config {
   readonly logLevel: string;
   /** Requests per minute per API key. */
   readonly rateLimitPerMinute: number;
+  /** Customer-page visits a minute per address (each link: twice that), in one API process. */
+  readonly portalRateLimitPerMinute: number;
   readonly bodyLimitBytes: number;
   readonly graphqlMaxDepth: number;
   readonly graphqlMaxCost: number;
@@ -156,6 +158,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: (env.PUBLIC_URL || `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`).replace(/\/$/, ''),
     logLevel: env.LOG_LEVEL || (envName === 'test' ? 'silent' : 'info'),
     rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 1200, 1, 10_000_000),
+    portalRateLimitPerMinute: integer(env, 'PORTAL_RATE_LIMIT_PER_MINUTE', 60, 1, 10_000_000),
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 1_048_576, 1024, 100 * 1_048_576),
     graphqlMaxDepth: integer(env, 'GRAPHQL_MAX_DEPTH', 8, 2, 50),
     graphqlMaxCost: integer(env, 'GRAPHQL_MAX_COST', 5000, 10, 1_000_000),

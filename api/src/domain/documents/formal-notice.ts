@@ -62,29 +62,75 @@ export async function feePartsOf(
   trx: Db,
   invoice: Pick<Selectable<Invoices>, 'id' | 'account_id' | 'customer_id' | 'payment_terms_id'>,
 ): Promise<FeeParts> {
+  return (
+    (await feePartsOfMany(trx, [invoice])).get(invoice.id) ?? {
+      interest: [],
+      recovery_fee: 0,
+      basis: null,
+      reference: null,
+    }
+  );
+}
+
+/**
+ * `feePartsOf` for several invoices in a few statements: their fees in one, the fee settings once
+ * per payment terms (a page of a customer's invoices must not cost four statements per invoice).
+ */
+export async function feePartsOfMany(
+  trx: Db,
+  invoices: ReadonlyArray<Pick<Selectable<Invoices>, 'id' | 'account_id' | 'customer_id' | 'payment_terms_id'>>,
+): Promise<Map<string, FeeParts>> {
+  const result = new Map<string, FeeParts>();
+  const first = invoices[0];
+  if (!first) return result;
   const fees = await trx
     .selectFrom('invoice_fees')
-    .select(['kind', 'amount', 'period_from', 'period_to', 'rate_bps'])
-    .where('account_id', '=', invoice.account_id)
-    .where('invoice_id', '=', invoice.id)
+    .select(['invoice_id', 'kind', 'amount', 'period_from', 'period_to', 'rate_bps'])
+    .where('account_id', '=', first.account_id)
+    .where(
+      'invoice_id',
+      'in',
+      invoices.map((i) => i.id),
+    )
     .where('waived_at', 'is', null)
+    .orderBy('invoice_id')
     .orderBy('period_from')
     .execute();
-  const interest: FormalNotice['interest'] = [];
-  for (const fee of fees.filter((f) => f.kind === 'interest')) {
-    const last = interest.at(-1);
-    const rate = fee.rate_bps ?? 0;
-    if (last && last.rate_bps === rate && addDays(last.to, 1) >= fee.period_from) {
-      if (fee.period_to > last.to) last.to = fee.period_to;
-      last.amount += fee.amount;
-    } else interest.push({ from: fee.period_from, to: fee.period_to, rate_bps: rate, amount: fee.amount });
+  const byInvoice = Map.groupBy(fees, (f) => f.invoice_id);
+  const settings = new Map<string, Awaited<ReturnType<typeof lateFeeSettings>>>();
+  for (const invoice of invoices) {
+    const own = byInvoice.get(invoice.id) ?? [];
+    const interest: FormalNotice['interest'] = [];
+    for (const fee of own.filter((f) => f.kind === 'interest')) {
+      const last = interest.at(-1);
+      const rate = fee.rate_bps ?? 0;
+      if (last && last.rate_bps === rate && addDays(last.to, 1) >= fee.period_from) {
+        if (fee.period_to > last.to) last.to = fee.period_to;
+        last.amount += fee.amount;
+      } else interest.push({ from: fee.period_from, to: fee.period_to, rate_bps: rate, amount: fee.amount });
+    }
+    const recoveryFee = own.filter((f) => f.kind === 'recovery_fee').reduce((sum, f) => sum + f.amount, 0);
+    if (own.length === 0) {
+      result.set(invoice.id, { interest, recovery_fee: 0, basis: null, reference: null });
+      continue;
+    }
+    const key = `${invoice.customer_id} ${invoice.payment_terms_id ?? ''}`;
+    let setting = settings.get(key);
+    if (!setting) {
+      setting = await lateFeeSettings(trx, invoice);
+      settings.set(key, setting);
+    }
+    const { preset, terms, consumer } = setting;
+    const kind = terms?.late_fee_kind ?? preset;
+    const basis: FeeBasis = isB2bPreset(kind) && !consumer && kind in REFERENCE ? (kind as FeeBasis) : 'contract';
+    result.set(invoice.id, {
+      interest,
+      recovery_fee: recoveryFee,
+      basis,
+      reference: basis !== 'contract' ? REFERENCE[basis] : null,
+    });
   }
-  const recoveryFee = fees.filter((f) => f.kind === 'recovery_fee').reduce((sum, f) => sum + f.amount, 0);
-  if (fees.length === 0) return { interest, recovery_fee: 0, basis: null, reference: null };
-  const { preset, terms, consumer } = await lateFeeSettings(trx, invoice);
-  const kind = terms?.late_fee_kind ?? preset;
-  const basis: FeeBasis = isB2bPreset(kind) && !consumer && kind in REFERENCE ? (kind as FeeBasis) : 'contract';
-  return { interest, recovery_fee: recoveryFee, basis, reference: basis !== 'contract' ? REFERENCE[basis] : null };
+  return result;
 }
 
 /** The language of a letter: the customer's, else the account's, when Relance writes letters in it; else English. */

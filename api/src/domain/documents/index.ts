@@ -13,5 +13,6 @@ export {
   type FeeBasis,
   type FeeParts,
   feePartsOf,
+  feePartsOfMany,
   type FormalNotice,
 } from './formal-notice.ts';

@@ -3,7 +3,7 @@ import { AppError, notFound } from '../../errors.ts';
 import { newId } from '../../ids.ts';
 import type { SecretBox } from '../../secrets.ts';
 import type { Database, Db } from '../../store/database.ts';
-import { feePartsOf, type FeeParts } from '../documents/index.ts';
+import { type FeeParts, feePartsOfMany } from '../documents/index.ts';
 import { recordEvent } from '../outbox/index.ts';
 import { accountTime, type Actor, assertWriteAccess } from '../shared/index.ts';
 import {
@@ -315,9 +315,11 @@ export function createPortalService(deps: { database: Database; clock: Clock; po
           .where('id', '=', visit.customerId)
           .executeTakeFirstOrThrow();
         const book = await customerBook(trx, accountId, visit.customerId, visit.now);
-        const open: PortalInvoice[] = [];
-        for (const invoice of book.open)
-          open.push({ ...invoice, fees: invoice.late_fees > 0 ? await feePartsOf(trx, invoice) : null });
+        const fees = await feePartsOfMany(
+          trx,
+          book.open.filter((i) => i.late_fees > 0),
+        );
+        const open: PortalInvoice[] = book.open.map((i) => ({ ...i, fees: fees.get(i.id) ?? null }));
         const { reply_to, sender_email, ...rest } = account;
         return {
           account: { ...rest, contact_email: reply_to ?? sender_email },

@@ -65,6 +65,11 @@ export const AccountRef = builder.objectRef<Account>('Account').implement({
       type: LateFeePreset,
       description: 'Statutory late fees for invoices whose terms set no rule of their own.',
     }),
+    portalEnabled: t.exposeBoolean('portal_enabled'),
+    portalDaysAfterPaid: t.exposeInt('portal_days_after_paid'),
+    brandColour: t.exposeString('brand_colour', { nullable: true }),
+    logoUrl: t.exposeString('logo_url', { nullable: true }),
+    checkoutUrlTemplate: t.exposeString('checkout_url_template', { nullable: true }),
     riskThresholds: t.field({
       type: RiskThresholdsRef,
       description: "The thresholds of the customers' risk assessment in force (docs/behaviour.md#risk).",
@@ -112,6 +117,13 @@ const UpdateAccountInput = builder.inputType('UpdateAccountInput', {
     defaultPaymentTermsId: t.id(),
     defaultReminderPolicyId: t.id({ description: 'An `rp_…` reminder policy of this account.' }),
     lateFeePreset: t.field({ type: LateFeePreset }),
+    portalEnabled: t.boolean({ description: "Whether reminders link to the customer's page and it opens." }),
+    portalDaysAfterPaid: t.int({ description: 'Days the page still opens after everything is paid.' }),
+    brandColour: t.string({ description: 'The page accent colour, `#rrggbb`.' }),
+    logoUrl: t.string({ description: 'An `https://` URL or a `data:image/…;base64,` image.' }),
+    checkoutUrlTemplate: t.string({
+      description: 'Where "pay all" leads: `{customer_id}`, `{customer_external_id}`, `{currency}`, `{amount}`.',
+    }),
     riskThresholds: t.field({
       type: RiskThresholdsInput,
       description: 'Thresholds of the risk assessment to change (the others keep theirs); null restores the defaults.',

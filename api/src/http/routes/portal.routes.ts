@@ -4,17 +4,19 @@ import { statementPdf } from '../../documents/statement-pdf.ts';
 import { renderNotFoundPage, renderPortalPage, type RenderedPage } from '../../portal/page.ts';
 import type { Services } from '../../services.ts';
 
-/** Visits a minute: per address, and per link (a link shared widely or guessed at). */
-const PER_ADDRESS = 60;
-const PER_LINK = 120;
-
 /**
  * The debtor's page (docs/portal.md): `/p/<token>` and its statement. No API key: the token is
  * the credential, so every answer carries no-store, no-referrer (the token never leaves for a
  * payment site in a Referer) and a strict Content-Security-Policy; unknown, revoked and expired
  * links all get the same 404 page.
  */
-export async function portalRoutes(app: FastifyInstance, { services }: { services: Services }) {
+export async function portalRoutes(
+  app: FastifyInstance,
+  {
+    services,
+    perAddress,
+  }: { services: Services /** Visits a minute per address; per link, twice that. */; perAddress: number },
+) {
   const send = (reply: FastifyReply, status: number, page: RenderedPage) =>
     reply
       .code(status)
@@ -29,7 +31,7 @@ export async function portalRoutes(app: FastifyInstance, { services }: { service
 
   const limit = (perKey: 'ip' | 'token') =>
     app.rateLimit({
-      max: perKey === 'ip' ? PER_ADDRESS : PER_LINK,
+      max: perKey === 'ip' ? perAddress : 2 * perAddress,
       timeWindow: 60_000,
       allowList: () => false,
       keyGenerator: (request: { ip: string; url: string }) =>
