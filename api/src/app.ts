@@ -198,7 +198,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
     await app.register(routes, { services });
   }
   await app.register(webhookRoutes, { services });
-  await app.register(portalRoutes, { services, perAddress: config.portalRateLimitPerMinute });
+  await app.register(portalRoutes, {
+    services,
+    perAddress: config.portalRateLimitPerMinute,
+    secure: config.publicUrl.startsWith('https:'),
+  });
   await app.register(messageRoutes, { services, resendWebhookSecret: config.resendWebhookSecret });
   await registerGraphql(app, { services, config });
   return Object.assign(app as FastifyInstance, { services });

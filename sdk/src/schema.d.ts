@@ -5657,6 +5657,8 @@ export interface components {
             portal_enabled: boolean;
             /** @description Days a customer page still opens after the customer has paid everything (90). */
             portal_days_after_paid: number;
+            /** @description How far ahead a promise to pay made on the customer page may go, in days (30). */
+            portal_promise_max_days: number;
             brand_colour: string | null;
             logo_url: string | null;
             checkout_url_template: string | null;
@@ -5741,6 +5743,8 @@ export interface components {
             portal_enabled?: boolean;
             /** @description Days a customer page still opens after the customer has paid everything (90). */
             portal_days_after_paid?: number;
+            /** @description How far ahead a promise to pay made on the customer page may go, in days (30). */
+            portal_promise_max_days?: number;
             brand_colour?: string | null;
             logo_url?: string | null;
             checkout_url_template?: string | null;
@@ -7246,10 +7250,10 @@ export interface components {
             /** @enum {string} */
             object: "task";
             /**
-             * @description `call`: phone the customer; `letter`: send a formal notice; `collection`: hand the invoice to an agency.
+             * @description `call`: phone the customer; `letter`: send a formal notice; `collection`: hand the invoice to an agency; `message`: the customer wrote from its page (docs/portal.md), its words in `note`.
              * @enum {unknown}
              */
-            kind: "call" | "letter" | "collection";
+            kind: "call" | "letter" | "collection" | "message";
             /**
              * @description `open` until someone completes or cancels it.
              * @enum {unknown}
@@ -10435,7 +10439,7 @@ export interface operations {
                 /** @description Cursor: the id of the last object of the previous page. */
                 starting_after?: string;
                 status?: "open" | "completed" | "canceled";
-                kind?: "call" | "letter" | "collection";
+                kind?: "call" | "letter" | "collection" | "message";
                 /** @description Only tasks about this invoice. */
                 invoice_id?: string;
                 /** @description Only tasks about this customer. */

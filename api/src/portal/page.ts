@@ -36,6 +36,20 @@ const TEXT = {
     write: 'Write to us',
     call: 'Call us',
     invoicesDue: (n: number) => (n === 1 ? '1 invoice' : `${n} invoices`),
+    answer: 'Reply about this invoice',
+    promiseLabel: 'I will pay it on',
+    promiseSend: 'Record my promise',
+    disputeLabel: 'What is wrong with it',
+    disputeNote: 'Details (optional)',
+    disputeSend: 'Dispute this invoice',
+    messageLabel: 'Your message',
+    messageSend: 'Send',
+    done: {
+      promise: 'Thank you: your promise to pay is recorded. Reminders about this invoice wait until then.',
+      dispute: 'Your dispute is recorded: reminders about this invoice stop while it is looked into.',
+      message: 'Your message was sent. Someone will get back to you.',
+    },
+    error: 'Your answer could not be recorded:',
     notFoundTitle: 'This link does not open any more',
     notFound:
       'The link may have been replaced by a newer one, or everything has been settled. Use the link in the latest message you received, or contact the sender.',
@@ -65,6 +79,21 @@ const TEXT = {
     write: 'Nous écrire',
     call: 'Nous appeler',
     invoicesDue: (n: number) => (n === 1 ? '1 facture' : `${n} factures`),
+    answer: 'Répondre au sujet de cette facture',
+    promiseLabel: 'Je la réglerai le',
+    promiseSend: 'Enregistrer ma promesse',
+    disputeLabel: 'Ce qui ne va pas',
+    disputeNote: 'Précisions (facultatif)',
+    disputeSend: 'Contester la facture',
+    messageLabel: 'Votre message',
+    messageSend: 'Envoyer',
+    done: {
+      promise:
+        'Merci : votre promesse de paiement est enregistrée. Les relances de cette facture attendent cette date.',
+      dispute: 'Votre contestation est enregistrée : les relances de cette facture s’arrêtent pendant son examen.',
+      message: 'Votre message est envoyé. Nous reviendrons vers vous.',
+    },
+    error: "Votre réponse n'a pas pu être enregistrée :",
     notFoundTitle: "Ce lien ne s'ouvre plus",
     notFound:
       'Il a peut-être été remplacé par un lien plus récent, ou tout a été réglé. Utilisez le lien du dernier message reçu, ou contactez l’expéditeur.',
@@ -90,6 +119,11 @@ section.card,article{background:#fff;border-radius:8px;padding:16px;margin:0 0 1
 .totals{display:flex;flex-wrap:wrap;gap:12px}.total{flex:1 1 200px}.total strong{display:block;font-size:1.4rem}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px;margin:8px 0}dt{color:#4b5563}dd{margin:0;overflow-wrap:anywhere}
 .late{color:#9f1239;font-weight:600}.fees dd,.fees dt{font-size:.9rem}
+details{margin-top:12px}summary{cursor:pointer;color:${colour};font-weight:600}form{margin:12px 0;display:grid;gap:6px}
+label{font-weight:600}input,textarea,button{font:inherit;padding:8px;border:1px solid #6b7280;border-radius:6px;max-width:100%}
+button{background:${colour};color:#fff;border:0;font-weight:600;cursor:pointer;justify-self:start}
+.notice{padding:12px 16px;border-radius:8px;margin:12px 0;background:#ecfdf5;border:1px solid #047857}
+.notice.error{background:#fef2f2;border-color:#b91c1c}
 a.button{display:inline-block;background:${colour};color:#fff;text-decoration:none;padding:10px 16px;border-radius:6px;font-weight:600;margin:8px 8px 0 0}
 a{color:${colour}}a:focus,a.button:focus{outline:3px solid #111827;outline-offset:2px}
 .muted{color:#4b5563}ul.paid{list-style:none;padding:0;margin:0}ul.paid li{padding:8px 0;border-bottom:1px solid #e5e7eb}ul.paid li:last-child{border-bottom:0}
@@ -125,7 +159,21 @@ function checkoutUrl(template: string, overview: PortalOverview, currency: strin
 }
 
 /** The customer's page, in its language (the customer's locale, else the account's). */
-export function renderPortalPage(overview: PortalOverview, links: { statement: string }): RenderedPage {
+/** What the page needs besides the overview: where its links and forms go, and what to tell the visitor. */
+export interface PageOptions {
+  statement: string;
+  /** The page's own path (`/p/<token>`): the forms post under it. */
+  base: string;
+  /** The anti-forgery value the visitor's cookie holds, repeated in each form. */
+  csrf: string;
+  /** A fresh id per form shown: a second submission of the same form does nothing more. */
+  submission: () => string;
+  /** The last day a promise may name. */
+  promiseMax: string;
+  notice?: { kind: 'done'; what: 'promise' | 'dispute' | 'message' } | { kind: 'error'; lines: string[] } | undefined;
+}
+
+export function renderPortalPage(overview: PortalOverview, links: PageOptions): RenderedPage {
   const locale = resolveTemplateLocale(overview.customer.locale, overview.account.locale);
   const format = overview.customer.locale?.startsWith(locale) ? overview.customer.locale : locale;
   const t = TEXT[locale];
@@ -156,6 +204,29 @@ export function renderPortalPage(overview: PortalOverview, links: { statement: s
     )
     .join('\n');
 
+  const hidden = () =>
+    `<input type="hidden" name="csrf" value="${esc(links.csrf)}"><input type="hidden" name="submission" value="${esc(links.submission())}">`;
+  const answers = (id: string) => {
+    const action = (what: string) => `${esc(links.base)}/invoices/${esc(id)}/${what}`;
+    return `<details><summary>${esc(t.answer)}</summary>
+<form method="post" action="${action('promise')}">${hidden()}<label for="promise-${esc(id)}">${esc(t.promiseLabel)}</label>
+<input type="date" id="promise-${esc(id)}" name="date" required min="${esc(overview.today)}" max="${esc(links.promiseMax)}">
+<button type="submit">${esc(t.promiseSend)}</button></form>
+<form method="post" action="${action('dispute')}">${hidden()}<label for="dispute-${esc(id)}">${esc(t.disputeLabel)}</label>
+<input type="text" id="dispute-${esc(id)}" name="reason" required maxlength="500">
+<label for="dispute-note-${esc(id)}">${esc(t.disputeNote)}</label>
+<textarea id="dispute-note-${esc(id)}" name="note" rows="3" maxlength="2000"></textarea>
+<button type="submit">${esc(t.disputeSend)}</button></form>
+<form method="post" action="${action('message')}">${hidden()}<label for="message-${esc(id)}">${esc(t.messageLabel)}</label>
+<textarea id="message-${esc(id)}" name="message" rows="3" required maxlength="2000"></textarea>
+<button type="submit">${esc(t.messageSend)}</button></form>
+</details>`;
+  };
+  const notice = links.notice
+    ? links.notice.kind === 'done'
+      ? `<p class="notice" role="status">${esc(frenchSpacing(t.done[links.notice.what], locale))}</p>`
+      : `<div class="notice error" role="alert"><p>${esc(frenchSpacing(t.error, locale))}</p><ul>${links.notice.lines.map((l) => `<li>${esc(l)}</li>`).join('')}</ul></div>`
+    : '';
   const invoices = overview.open
     .map((i) => {
       const late = Math.max(0, daysBetween(i.due_date, overview.today));
@@ -180,6 +251,7 @@ export function renderPortalPage(overview: PortalOverview, links: { statement: s
 ${i.payment_url ? `<a class="button" href="${esc(i.payment_url)}" rel="noopener noreferrer">${esc(t.pay)} ${esc(i.number)}</a>` : ''}${
   i.pdf_url ? `<a href="${esc(i.pdf_url)}" rel="noopener noreferrer">${esc(t.pdf)} ${esc(i.number)}</a>` : ''
 }
+${answers(i.id)}
 </article>`;
     })
     .join('\n');
@@ -217,6 +289,7 @@ ${i.payment_url ? `<a class="button" href="${esc(i.payment_url)}" rel="noopener 
 <main>
 <header>${account.logo_url ? `<img src="${esc(account.logo_url)}" alt="${esc(account.name)}">` : ''}<p>${esc(account.name)}</p></header>
 <h1>${esc(t.title(account.name))}</h1>
+${notice}
 <p>${esc(t.hello(overview.customer.name))}</p>
 <p>${esc(overview.open.length > 0 ? t.intro : t.nothing)}</p>
 ${overview.open.length > 0 ? `<section class="card totals" aria-label="${esc(t.totalDue)}">${totalsHtml}</section>\n<h2>${esc(t.open)}</h2>\n${invoices}` : ''}

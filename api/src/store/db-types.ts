@@ -49,6 +49,7 @@ export interface Accounts {
   policy_rules: Json | null;
   portal_days_after_paid: Generated<number>;
   portal_enabled: Generated<boolean>;
+  portal_promise_max_days: Generated<number>;
   registration_number: string | null;
   reply_to: string | null;
   risk_thresholds: Json | null;

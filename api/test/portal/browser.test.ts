@@ -30,7 +30,8 @@ t.test(
   'the customer page in a real browser: opened from a reminder, readable at 390 px, no serious accessibility issue',
   { skip: existsSync(CHROMIUM) ? false : `no ${CHROMIUM} (apt-get install chromium)` },
   async (t) => {
-    const ctx = await setupApp(t, { env: { RELANCE_SECRETS_KEY: SECRETS_KEY, PUBLIC_URL: 'https://relance.example' } });
+    // Plain HTTP here (the browser talks to 127.0.0.1): the anti-forgery cookie is then not `Secure`.
+    const ctx = await setupApp(t, { env: { RELANCE_SECRETS_KEY: SECRETS_KEY, PUBLIC_URL: 'http://relance.example' } });
     const book = await portalBook(t, ctx);
     await book.advance('2026-03-05T12:00:00Z');
     const address = await ctx.app.listen({ host: '127.0.0.1', port: 0 });
@@ -41,7 +42,7 @@ t.test(
       const text = (await book.call('GET', `/v1/messages/${latest.id}`)).json().text as string;
       const url = PORTAL_URL.exec(text)?.[0];
       t.ok(url, 'the email links to the page');
-      return (url ?? '').replace('https://relance.example', address);
+      return (url ?? '').replace('http://relance.example', address);
     };
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
     t.teardown(() => browser.close());
@@ -76,6 +77,20 @@ t.test(
       );
       t.same(await seriousViolations(page), [], 'axe: no serious or critical violation');
       if (SHOTS) await page.screenshot({ path: new URL('portal-fr.png', SHOTS).pathname, fullPage: true });
+
+      // The customer answers from the page: a message about the first invoice, in the browser.
+      const card = page.locator('article', { hasText: 'F-2026-001' });
+      await card.locator('summary').click();
+      await card.getByLabel('Votre message').fill('Réglé par chèque le 2 mars.');
+      t.same(await seriousViolations(page), [], 'axe with the answer forms open');
+      await Promise.all([page.waitForURL(/\?done=message$/), card.getByRole('button', { name: 'Envoyer' }).click()]);
+      t.match(await page.locator('[role=status]').textContent(), /Votre message est envoyé/);
+      const tasks = (await book.call('GET', '/v1/tasks?limit=100')).json().data;
+      t.match(
+        tasks.filter((x: { kind: string }) => x.kind === 'message'),
+        [{ invoice_id: book.invoices.first, note: 'Réglé par chèque le 2 mars.' }],
+        'a task for a person, through the real form post (cookie and anti-forgery value included)',
+      );
 
       await page.setViewportSize({ width: 390, height: 844 });
       const width = Number(await page.evaluate('document.documentElement.scrollWidth'));

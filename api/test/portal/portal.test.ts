@@ -102,6 +102,108 @@ t.test('the customer page: one hashed link per customer, its page, rotation, rev
     t.same(res.data, { customer: null });
   });
 
+  t.test('the customer answers: a promise, a dispute, a message; once each, from this page only', async (t) => {
+    const url = (await call('GET', `/v1/customers/${durand}/portal_link`)).json().url;
+    const path = new URL(url).pathname;
+    const page = await ctx.app.inject({ method: 'GET', url: path });
+    const cookie = String(page.headers['set-cookie']).split(';')[0] ?? '';
+    t.match(cookie, /^relance_portal_csrf=[A-Za-z0-9_-]{22}$/);
+    t.match(String(page.headers['set-cookie']), /HttpOnly; SameSite=Strict; Secure/);
+    const csrf = /name="csrf" value="([^"]+)"/.exec(page.body)?.[1] ?? '';
+    const submissions = [...page.body.matchAll(/name="submission" value="([^"]+)"/g)].map((m) => m[1] ?? '');
+    t.equal(new Set(submissions).size, submissions.length, 'a fresh submission id per form');
+    const post = (
+      invoice: string,
+      answer: string,
+      fields: Record<string, string>,
+      headers: Record<string, string> = {},
+    ) =>
+      ctx.app.inject({
+        method: 'POST',
+        url: `${path}/invoices/${invoice}/${answer}`,
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie, ...headers },
+        payload: new URLSearchParams(fields).toString(),
+      });
+    const { first, second, martin: theirs } = book.invoices;
+
+    const promise = { csrf, submission: submissions[0] ?? '', date: '2026-03-20' };
+    const ok = await post(first, 'promise', promise);
+    t.equal(ok.statusCode, 303, ok.body);
+    t.equal(ok.headers.location, `${path}?done=promise`);
+    t.equal((await call('GET', `/v1/invoices/${first}`)).json().promise_to_pay_on, '2026-03-20');
+    t.equal((await post(first, 'promise', promise)).statusCode, 303, 'a double submit answers the same');
+    const made = (await call('GET', '/v1/events?type=promise.made')).json().data;
+    t.equal(made.length, 1, 'and does one thing');
+    const thanks = await ctx.app.inject({ method: 'GET', url: `${path}?done=promise`, headers: { cookie } });
+    t.match(thanks.body, /role="status">Merci : votre promesse/);
+
+    const tooFar = await post(second, 'promise', { csrf, submission: submissions[1] ?? '', date: '2026-09-01' });
+    t.equal(tooFar.statusCode, 422);
+    t.match(tooFar.body, /role="alert"/);
+    t.match(tooFar.body, /up to 2026-04-04/, "the account's horizon: 30 days");
+    const badDate = await post(second, 'promise', { csrf, submission: submissions[1] ?? '', date: 'someday' });
+    t.equal(badDate.statusCode, 422, 'a bad date gets the form back, never a 500');
+    t.equal((await call('GET', `/v1/invoices/${second}`)).json().promise_to_pay_on, null);
+
+    const dispute = await post(second, 'dispute', {
+      csrf,
+      submission: submissions[2] ?? '',
+      reason: 'Goods never delivered',
+      note: 'Order 4411',
+    });
+    t.equal(dispute.statusCode, 303, dispute.body);
+    const opened = (await call('GET', `/v1/events?type=dispute.opened`)).json().data;
+    t.equal(opened.length, 1);
+    t.match(opened[0].data, { invoice_id: second, reason: 'Goods never delivered' });
+
+    const message = await post(first, 'message', {
+      csrf,
+      submission: submissions[3] ?? '',
+      message: 'Paid by cheque on 2 March.',
+    });
+    t.equal(message.statusCode, 303);
+    const tasks = (await call('GET', '/v1/tasks?limit=100'))
+      .json()
+      .data.filter((x: { kind: string }) => x.kind === 'message');
+    t.match(tasks, [
+      { kind: 'message', invoice_id: first, customer_id: durand, note: 'Paid by cheque on 2 March.', status: 'open' },
+    ]);
+
+    const forged = await post(first, 'message', {
+      csrf: 'x'.repeat(22),
+      submission: submissions[4] ?? '',
+      message: 'forged',
+    });
+    t.equal(forged.statusCode, 403, 'a value that is not the cookie');
+    const elsewhere = await post(
+      first,
+      'message',
+      { csrf, submission: submissions[4] ?? '', message: 'from another site' },
+      { origin: 'https://evil.example' },
+    );
+    t.equal(elsewhere.statusCode, 403, 'a post from another site');
+    const garbled = await post(
+      first,
+      'message',
+      { csrf, submission: submissions[4] ?? '', message: 'x' },
+      { origin: 'not a url' },
+    );
+    t.equal(garbled.statusCode, 403, 'an Origin that is not a URL: refused, not a 500');
+    const noCookie = await ctx.app.inject({
+      method: 'POST',
+      url: `${path}/invoices/${first}/message`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ csrf, submission: submissions[4] ?? '', message: 'no cookie' }).toString(),
+    });
+    t.equal(noCookie.statusCode, 403);
+    const other = await post(theirs, 'message', { csrf, submission: submissions[5] ?? '', message: 'not mine' });
+    t.equal(other.statusCode, 404, "another customer's invoice through this link");
+    const after = (await call('GET', '/v1/tasks?limit=100'))
+      .json()
+      .data.filter((x: { kind: string }) => x.kind === 'message');
+    t.equal(after.length, 1, 'nothing else was created');
+  });
+
   t.test('rotation and revocation', async (t) => {
     const rotated = await call('POST', `/v1/customers/${durand}/portal_link/rotate`);
     t.equal(rotated.statusCode, 200);

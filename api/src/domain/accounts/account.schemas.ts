@@ -45,6 +45,11 @@ const settings = {
     maximum: 3650,
     description: 'Days a customer page still opens after the customer has paid everything (90).',
   }),
+  portal_promise_max_days: Type.Integer({
+    minimum: 1,
+    maximum: 365,
+    description: 'How far ahead a promise to pay made on the customer page may go, in days (30).',
+  }),
   brand_colour: Nullable(
     Type.String({ pattern: '^#[0-9a-fA-F]{6}$', description: "The page's accent colour, `#1d4ed8`." }),
   ),

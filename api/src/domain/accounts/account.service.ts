@@ -40,6 +40,7 @@ export const presentAccount = (row: AccountRow): Account => ({
   policy_rules: (row.policy_rules ?? []) as PolicyRule[],
   portal_enabled: row.portal_enabled,
   portal_days_after_paid: row.portal_days_after_paid,
+  portal_promise_max_days: row.portal_promise_max_days,
   brand_colour: row.brand_colour,
   logo_url: row.logo_url,
   checkout_url_template: row.checkout_url_template,

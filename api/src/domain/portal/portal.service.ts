@@ -5,6 +5,8 @@ import type { SecretBox } from '../../secrets.ts';
 import type { Database, Db } from '../../store/database.ts';
 import { type FeeParts, feePartsOfMany } from '../documents/index.ts';
 import { recordEvent } from '../outbox/index.ts';
+import { insertTask, presentTask } from '../tasks/index.ts';
+import { addDays } from '../calendar.ts';
 import { accountTime, type Actor, assertWriteAccess } from '../shared/index.ts';
 import {
   customerBook,
@@ -270,6 +272,76 @@ export function createPortalService(deps: { database: Database; clock: Clock; po
       });
       if (expires && expires <= now) return null;
       return { actor, customerId: link.customer_id, linkId: link.id, now, today };
+    },
+
+    /**
+     * The visitor as a writer, for the answers of its page (promise, dispute, message): the same
+     * services as the API, under an actor of the account, after `ownInvoice` checked the invoice.
+     */
+    writer(visit: PortalVisit): Actor {
+      return { ...visit.actor, readOnly: false };
+    },
+
+    /** Whether the invoice is one of this customer's (an id from elsewhere is refused as not found). */
+    async ownInvoice(visit: PortalVisit, invoiceId: string): Promise<boolean> {
+      const { accountId } = visit.actor;
+      const row = await database.withAccount(accountId, (trx) =>
+        trx
+          .selectFrom('invoices')
+          .select('id')
+          .where('account_id', '=', accountId)
+          .where('customer_id', '=', visit.customerId)
+          .where('id', '=', invoiceId)
+          .where('status', '<>', 'draft')
+          .executeTakeFirst(),
+      );
+      return row !== undefined;
+    },
+
+    /** The last day a promise made from the page may name: today + the account's `portal_promise_max_days`. */
+    async promiseHorizon(visit: PortalVisit): Promise<string> {
+      const { accountId } = visit.actor;
+      const row = await database.withAccount(accountId, (trx) =>
+        trx
+          .selectFrom('accounts')
+          .select('portal_promise_max_days')
+          .where('id', '=', accountId)
+          .executeTakeFirstOrThrow(),
+      );
+      return addDays(visit.today, row.portal_promise_max_days);
+    },
+
+    /** A message of the customer about an invoice: a task of kind `message` for a person, due today (`task.created`). */
+    async message(visit: PortalVisit, invoiceId: string, text: string): Promise<string> {
+      const body = text.trim();
+      if (body.length === 0 || body.length > 2000)
+        throw new AppError('portal/invalid_message', 422, 'A message is 1 to 2000 characters.', {
+          errors: [{ field: '/message', message: 'must be 1 to 2000 characters' }],
+        });
+      const { accountId } = visit.actor;
+      return database.withAccount(accountId, async (trx) => {
+        const task = await insertTask(trx, {
+          account_id: accountId,
+          id: newId('task'),
+          kind: 'message',
+          status: 'open',
+          invoice_id: invoiceId,
+          customer_id: visit.customerId,
+          due_on: visit.today,
+          note: body,
+          created_at: visit.now,
+          updated_at: visit.now,
+        });
+        await recordEvent(trx, {
+          accountId,
+          type: 'task.created',
+          objectType: 'task',
+          objectId: task.id,
+          data: presentTask(task),
+          at: visit.now,
+        });
+        return task.id;
+      });
     },
 
     /** Records a visit (`portal.viewed`, at most once an hour per link). */

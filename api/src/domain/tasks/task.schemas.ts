@@ -1,7 +1,7 @@
 import Type from 'typebox';
 import { CalendarDate, Id, ListQuery, Nullable, Timestamp } from '../shared/index.ts';
 
-export const TASK_KINDS = ['call', 'letter', 'collection'] as const;
+export const TASK_KINDS = ['call', 'letter', 'collection', 'message'] as const;
 export type TaskKind = (typeof TASK_KINDS)[number];
 export const TASK_STATUSES = ['open', 'completed', 'canceled'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
@@ -14,7 +14,7 @@ export const Task = Type.Object(
     object: Type.Literal('task'),
     kind: Type.Enum([...TASK_KINDS], {
       description:
-        '`call`: phone the customer; `letter`: send a formal notice; `collection`: hand the invoice to an agency.',
+        '`call`: phone the customer; `letter`: send a formal notice; `collection`: hand the invoice to an agency; `message`: the customer wrote from its page (docs/portal.md), its words in `note`.',
     }),
     status: Type.Enum([...TASK_STATUSES], { description: '`open` until someone completes or cancels it.' }),
     invoice_id: Id('inv'),

@@ -67,6 +67,7 @@ export const AccountRef = builder.objectRef<Account>('Account').implement({
     }),
     portalEnabled: t.exposeBoolean('portal_enabled'),
     portalDaysAfterPaid: t.exposeInt('portal_days_after_paid'),
+    portalPromiseMaxDays: t.exposeInt('portal_promise_max_days'),
     brandColour: t.exposeString('brand_colour', { nullable: true }),
     logoUrl: t.exposeString('logo_url', { nullable: true }),
     checkoutUrlTemplate: t.exposeString('checkout_url_template', { nullable: true }),
@@ -119,6 +120,7 @@ const UpdateAccountInput = builder.inputType('UpdateAccountInput', {
     lateFeePreset: t.field({ type: LateFeePreset }),
     portalEnabled: t.boolean({ description: "Whether reminders link to the customer's page and it opens." }),
     portalDaysAfterPaid: t.int({ description: 'Days the page still opens after everything is paid.' }),
+    portalPromiseMaxDays: t.int({ description: 'How far ahead a promise made on the page may go, in days.' }),
     brandColour: t.string({ description: 'The page accent colour, `#rrggbb`.' }),
     logoUrl: t.string({ description: 'An `https://` URL or a `data:image/…;base64,` image.' }),
     checkoutUrlTemplate: t.string({

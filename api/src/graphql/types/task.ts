@@ -6,8 +6,13 @@ import { listType, pageArgs } from './common.ts';
 
 export const TaskKind = builder.enumType('TaskKind', {
   description:
-    '`CALL`: phone the customer; `LETTER`: send a formal notice; `COLLECTION`: hand the invoice to an agency.',
-  values: { CALL: { value: 'call' }, LETTER: { value: 'letter' }, COLLECTION: { value: 'collection' } } as const,
+    '`CALL`: phone the customer; `LETTER`: send a formal notice; `COLLECTION`: hand the invoice to an agency; `MESSAGE`: the customer wrote from its page, its words in `note`.',
+  values: {
+    CALL: { value: 'call' },
+    LETTER: { value: 'letter' },
+    COLLECTION: { value: 'collection' },
+    MESSAGE: { value: 'message' },
+  } as const,
 });
 
 export const TaskStatus = builder.enumType('TaskStatus', {

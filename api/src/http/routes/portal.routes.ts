@@ -1,22 +1,65 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { addDays } from '../../domain/calendar.ts';
+import type { PortalVisit } from '../../domain/portal/index.ts';
 import { statementPdf } from '../../documents/statement-pdf.ts';
-import { renderNotFoundPage, renderPortalPage, type RenderedPage } from '../../portal/page.ts';
+import { AppError } from '../../errors.ts';
+import { type PageOptions, renderNotFoundPage, renderPortalPage, type RenderedPage } from '../../portal/page.ts';
 import type { Services } from '../../services.ts';
 
+const CSRF_COOKIE = 'relance_portal_csrf';
+const ANSWERS = ['promise', 'dispute', 'message'] as const;
+type Answer = (typeof ANSWERS)[number];
+
+type Form = Record<string, string | undefined>;
+
+const newValue = () => randomBytes(16).toString('base64url');
+
+/** The anti-forgery cookie of the request, if any (no cookie library for one value). */
+function csrfCookie(request: FastifyRequest): string | null {
+  const header = request.headers.cookie ?? '';
+  const match = new RegExp(`(?:^|;\\s*)${CSRF_COOKIE}=([A-Za-z0-9_-]{22})(?:;|$)`).exec(header);
+  return match?.[1] ?? null;
+}
+
+const hostOf = (origin: string) => {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return null;
+  }
+};
+
+const same = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+
 /**
- * The debtor's page (docs/portal.md): `/p/<token>` and its statement. No API key: the token is
- * the credential, so every answer carries no-store, no-referrer (the token never leaves for a
- * payment site in a Referer) and a strict Content-Security-Policy; unknown, revoked and expired
- * links all get the same 404 page.
+ * The debtor's page (docs/portal.md): `/p/<token>`, its statement, and the customer's answers
+ * (a promise to pay, a dispute, a message), each through the same services as the API. No API
+ * key: the token is the credential, so every answer carries no-store, no-referrer (the token never
+ * leaves for a payment site in a Referer) and a strict Content-Security-Policy; unknown, revoked
+ * and expired links all get the same 404 page. Forms carry an anti-forgery value that must match
+ * the visitor's cookie, and a submission id under which a second post replays the first.
  */
 export async function portalRoutes(
   app: FastifyInstance,
   {
     services,
     perAddress,
-  }: { services: Services /** Visits a minute per address; per link, twice that. */; perAddress: number },
+    secure,
+  }: {
+    services: Services /** Visits a minute per address; per link, twice that. */;
+    perAddress: number /** Cookies only over HTTPS. */;
+    secure: boolean;
+  },
 ) {
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string', bodyLimit: 16_384 },
+    (_req, body, done) => {
+      done(null, Object.fromEntries(new URLSearchParams(String(body))));
+    },
+  );
+
   const send = (reply: FastifyReply, status: number, page: RenderedPage) =>
     reply
       .code(status)
@@ -39,17 +82,121 @@ export async function portalRoutes(
     });
   const limits = [limit('ip'), limit('token')];
 
-  app.get<{ Params: { token: string } }>('/p/:token', {
+  /** The page, with the visitor's anti-forgery cookie (kept, or set). */
+  async function page(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    visit: PortalVisit,
+    token: string,
+    status: number,
+    notice?: PageOptions['notice'],
+  ) {
+    let csrf = csrfCookie(request);
+    if (!csrf) {
+      csrf = newValue();
+      reply.header(
+        'set-cookie',
+        `${CSRF_COOKIE}=${csrf}; Path=/p/${token}; HttpOnly; SameSite=Strict${secure ? '; Secure' : ''}`,
+      );
+    }
+    const overview = await services.portal.overview(visit);
+    return send(
+      reply,
+      status,
+      renderPortalPage(overview, {
+        statement: `/p/${token}/statement.pdf`,
+        base: `/p/${token}`,
+        csrf,
+        submission: newValue,
+        promiseMax: await services.portal.promiseHorizon(visit),
+        notice,
+      }),
+    );
+  }
+
+  app.get<{ Params: { token: string }; Querystring: { done?: string } }>('/p/:token', {
     schema: { hide: true },
     preHandler: limits,
     handler: async (request, reply) => {
       const visit = await services.portal.resolve(request.params.token);
       if (!visit) return send(reply, 404, renderNotFoundPage());
-      const overview = await services.portal.overview(visit);
       await services.portal.viewed(visit);
-      return send(reply, 200, renderPortalPage(overview, { statement: `/p/${request.params.token}/statement.pdf` }));
+      const done = ANSWERS.find((a) => a === request.query.done);
+      return page(request, reply, visit, request.params.token, 200, done ? { kind: 'done', what: done } : undefined);
     },
   });
+
+  app.post<{ Params: { token: string; invoice: string; answer: string }; Body: Form }>(
+    '/p/:token/invoices/:invoice/:answer',
+    {
+      schema: { hide: true },
+      preHandler: limits,
+      handler: async (request, reply) => {
+        const { token, invoice, answer } = request.params;
+        const visit = await services.portal.resolve(token);
+        const what = ANSWERS.find((a) => a === answer);
+        if (!visit || !what || !(await services.portal.ownInvoice(visit, invoice)))
+          return send(reply, 404, renderNotFoundPage());
+        const form: Form = request.body && typeof request.body === 'object' ? request.body : {};
+        // A form of this page only: the cookie and the field must match, and a browser's Origin, if sent, is ours.
+        const cookie = csrfCookie(request);
+        const origin = request.headers.origin;
+        // Under `Referrer-Policy: no-referrer` a browser sends `Origin: null`: then the cookie
+        // (SameSite=Strict, so never sent from another site) and the form's value decide alone.
+        const ownOrigin = origin === undefined || origin === 'null' || hostOf(origin) === request.headers.host;
+        if (!cookie || !form.csrf || !same(cookie, form.csrf) || !ownOrigin)
+          return page(request, reply, visit, token, 403, {
+            kind: 'error',
+            lines: ['The form expired or did not come from this page: please try again.'],
+          });
+        const actor = services.portal.writer(visit);
+        const submission = /^[A-Za-z0-9_-]{22}$/.test(form.submission ?? '') ? form.submission : null;
+        const key = submission ? `portal:${visit.linkId}:${submission}` : null;
+        const hash = createHash('sha256')
+          .update(`${invoice} ${what} ${JSON.stringify(form)}`)
+          .digest('hex');
+        const done = `/p/${token}?done=${what}`;
+        try {
+          if (key && (await services.idempotency.start(actor, key, hash)).kind === 'replay')
+            return reply.code(303).header('location', done).header('referrer-policy', 'no-referrer').send();
+        } catch (error) {
+          // The same form still being handled (a double click): the first one answers for both.
+          if (error instanceof AppError && error.status === 409)
+            return reply.code(303).header('location', done).header('referrer-policy', 'no-referrer').send();
+          throw error;
+        }
+        try {
+          if (what === 'promise') {
+            const horizon = await services.portal.promiseHorizon(visit);
+            if (form.date && /^\d{4}-\d{2}-\d{2}$/.test(form.date) && form.date > horizon)
+              throw new AppError(
+                'portal/promise_too_far',
+                422,
+                `A promise made here may name a day up to ${horizon}.`,
+                {
+                  errors: [{ field: '/date', message: `must be on or before ${horizon}` }],
+                },
+              );
+            await services.pauses.setPromise(actor, invoice, { date: form.date ?? '', note: 'From the customer page' });
+          } else if (what === 'dispute') {
+            await services.disputes.open(actor, invoice, {
+              reason: form.reason ?? '',
+              ...(form.note?.trim() ? { note: form.note.trim() } : {}),
+            });
+          } else await services.portal.message(visit, invoice, form.message ?? '');
+        } catch (error) {
+          if (key) await services.idempotency.release(actor, key);
+          if (!(error instanceof AppError) || error.status >= 500) throw error;
+          const lines = error.errors?.length
+            ? error.errors.map((e) => `${e.field.replace(/^\//, '')}: ${e.message}`)
+            : [];
+          return page(request, reply, visit, token, 422, { kind: 'error', lines: [error.message, ...lines] });
+        }
+        if (key) await services.idempotency.complete(actor, key, 303, done);
+        return reply.code(303).header('location', done).header('referrer-policy', 'no-referrer').send();
+      },
+    },
+  );
 
   app.get<{ Params: { token: string } }>('/p/:token/statement.pdf', {
     schema: { hide: true },
