@@ -97,6 +97,10 @@ async function run(argv: string[], clock: Clock = systemClock): Promise<number> 
       // After RELANCE_SECRETS_KEY changed (the old key in RELANCE_SECRETS_KEY_PREVIOUS): re-seal every stored secret.
       const { resealed, current } = await services.senders.rotate();
       console.log(`${resealed} re-encrypted with the current key, ${current} already were`);
+      const links = await services.portal.reseal();
+      console.log(
+        `customer page links: ${links.resealed} re-encrypted, ${links.current} already were, ${links.unreadable} opened by no configured key (rotate them)`,
+      );
     } else if (command === 'rates list') {
       const rates = await services.lateFees.listReferenceRatesAsOperator();
       for (const r of rates) console.log(`${r.source}  ${r.effective_on}  ${(r.rate_bps / 100).toFixed(2)} %`);

@@ -57,33 +57,21 @@ export async function revokeLiveLink(
   return row?.id ?? null;
 }
 
+/** A live link with what a visit needs of its account. */
+export interface LinkByHash {
+  account_id: string;
+  id: string;
+  customer_id: string;
+  created_at: Date;
+  mode: string;
+  time_zone: string;
+  portal_enabled: boolean;
+  portal_days_after_paid: number;
+}
+
 /** The live link of a token, across accounts (the visitor names none): the system role reads it by its hash. */
-export async function findLinkByHash(
-  trx: Db,
-  tokenHash: string,
-): Promise<
-  | {
-      account_id: string;
-      id: string;
-      customer_id: string;
-      created_at: Date;
-      mode: string;
-      time_zone: string;
-      portal_enabled: boolean;
-      portal_days_after_paid: number;
-    }
-  | undefined
-> {
-  const { rows } = await sql<{
-    account_id: string;
-    id: string;
-    customer_id: string;
-    created_at: Date;
-    mode: string;
-    time_zone: string;
-    portal_enabled: boolean;
-    portal_days_after_paid: number;
-  }>`
+export async function findLinkByHash(trx: Db, tokenHash: string): Promise<LinkByHash | undefined> {
+  const { rows } = await sql<LinkByHash>`
     SELECT l.account_id, l.id, l.customer_id, l.created_at, a.mode, a.time_zone, a.portal_enabled, a.portal_days_after_paid
       FROM portal_links l JOIN accounts a ON a.id = l.account_id
      WHERE l.token_hash = ${tokenHash} AND l.revoked_at IS NULL`.execute(trx);
@@ -170,4 +158,24 @@ export async function customerBook(trx: Db, accountId: string, customerId: strin
     .limit(100)
     .execute();
   return { open, paid };
+}
+
+/** Every live link's sealed token, across accounts (the operator's key rotation). */
+export function allLiveSealedTokens(trx: Db): Promise<Array<{ account_id: string; id: string; token_sealed: string }>> {
+  return trx
+    .selectFrom('portal_links')
+    .select(['account_id', 'id', 'token_sealed'])
+    .where('revoked_at', 'is', null)
+    .orderBy('account_id')
+    .orderBy('id')
+    .execute();
+}
+
+export async function resealToken(trx: Db, accountId: string, id: string, sealed: string): Promise<void> {
+  await trx
+    .updateTable('portal_links')
+    .set({ token_sealed: sealed })
+    .where('account_id', '=', accountId)
+    .where('id', '=', id)
+    .execute();
 }

@@ -9,12 +9,14 @@ import { insertTask, presentTask } from '../tasks/index.ts';
 import { addDays } from '../calendar.ts';
 import { accountTime, type Actor, assertWriteAccess } from '../shared/index.ts';
 import {
+  allLiveSealedTokens,
   customerBook,
   customerStanding,
   findLinkByHash,
   findLiveLink,
   insertLink,
   noteView,
+  resealToken,
   revokeLiveLink,
 } from './portal.repository.ts';
 import { hashPortalToken, newPortalToken, PORTAL_TOKEN, portalLinkExpiry, portalPath } from './portal.rules.ts';
@@ -342,6 +344,33 @@ export function createPortalService(deps: { database: Database; clock: Clock; po
         });
         return task.id;
       });
+    },
+
+    /**
+     * Re-seals every live link's token under the current RELANCE_SECRETS_KEY (after a rotation,
+     * with the old key in RELANCE_SECRETS_KEY_PREVIOUS), and seals those kept in clear before a key
+     * was set. Operator-level (`secrets rotate`). A token no configured key opens is left as is
+     * (`unreadable`: rotate those links).
+     */
+    async reseal(): Promise<{ resealed: number; current: number; unreadable: number }> {
+      const counts = { resealed: 0, current: 0, unreadable: 0 };
+      if (!config.secrets.enabled) return counts;
+      await database.withSystem(async (trx) => {
+        for (const link of await allLiveSealedTokens(trx)) {
+          if (!link.token_sealed.startsWith(PLAIN) && config.secrets.isCurrent(link.token_sealed)) {
+            counts.current++;
+            continue;
+          }
+          const token = openToken(config.secrets, link.token_sealed);
+          if (token === null) {
+            counts.unreadable++;
+            continue;
+          }
+          await resealToken(trx, link.account_id, link.id, config.secrets.seal(token));
+          counts.resealed++;
+        }
+      });
+      return counts;
     },
 
     /** Records a visit (`portal.viewed`, at most once an hour per link). */
