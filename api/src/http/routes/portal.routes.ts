@@ -9,7 +9,6 @@ import type { Services } from '../../services.ts';
 
 const CSRF_COOKIE = 'relance_portal_csrf';
 const ANSWERS = ['promise', 'dispute', 'message'] as const;
-type Answer = (typeof ANSWERS)[number];
 
 type Form = Record<string, string | undefined>;
 
