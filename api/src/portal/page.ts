@@ -9,6 +9,8 @@ import { formatMoney } from '../domain/money.ts';
 import type { PortalOverview } from '../domain/portal/index.ts';
 import { feeLines, resolveTemplateLocale, type TemplateLocale } from '../mail/context.ts';
 import { formatDate } from '../mail/render.ts';
+import { frenchSpacing } from '../mail/templates/layout.ts';
+import Handlebars from 'handlebars';
 
 const TEXT = {
   en: {
@@ -100,13 +102,11 @@ const TEXT = {
   },
 } as const;
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-const esc = (value: string | number | null | undefined) =>
-  String(value ?? '').replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
+/** HTML-escaped, as the email templates escape their variables. */
+const esc = (value: string | number | null | undefined) => Handlebars.Utils.escapeExpression(String(value ?? ''));
 
-/** French: a no-break space before "?", ":" and the like (as in the emails). */
-const frenchSpacing = (text: string, locale: TemplateLocale) =>
-  locale === 'fr' ? text.replace(/ ([?:;!])/g, '\u00a0$1') : text;
+/** French typography, as in the emails. */
+const typeset = (text: string, locale: TemplateLocale) => (locale === 'fr' ? frenchSpacing(text) : text);
 
 const DEFAULT_COLOUR = '#1d4ed8';
 
@@ -224,8 +224,8 @@ export function renderPortalPage(overview: PortalOverview, links: PageOptions): 
   };
   const notice = links.notice
     ? links.notice.kind === 'done'
-      ? `<p class="notice" role="status">${esc(frenchSpacing(t.done[links.notice.what], locale))}</p>`
-      : `<div class="notice error" role="alert"><p>${esc(frenchSpacing(t.error, locale))}</p><ul>${links.notice.lines.map((l) => `<li>${esc(l)}</li>`).join('')}</ul></div>`
+      ? `<p class="notice" role="status">${esc(typeset(t.done[links.notice.what], locale))}</p>`
+      : `<div class="notice error" role="alert"><p>${esc(typeset(t.error, locale))}</p><ul>${links.notice.lines.map((l) => `<li>${esc(l)}</li>`).join('')}</ul></div>`
     : '';
   const invoices = overview.open
     .map((i) => {
@@ -297,7 +297,7 @@ ${overview.open.length > 0 ? `<section class="card totals" aria-label="${esc(t.t
 <section class="card">${paid}</section>
 <p><a href="${esc(links.statement)}">${esc(t.statement)}</a></p>
 ${account.payment_instructions ? `<h2>${esc(t.howToPay)}</h2>\n<section class="card"><pre>${esc(account.payment_instructions)}</pre></section>` : ''}
-${contact ? `<h2>${esc(frenchSpacing(t.contact, locale))}</h2>\n<section class="card">${contact}</section>` : ''}
+${contact ? `<h2>${esc(typeset(t.contact, locale))}</h2>\n<section class="card">${contact}</section>` : ''}
 <footer>${esc(account.legal_name ?? account.name)}</footer>
 </main>
 </body>

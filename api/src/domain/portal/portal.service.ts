@@ -313,6 +313,18 @@ export function createPortalService(deps: { database: Database; clock: Clock; po
       return addDays(visit.today, row.portal_promise_max_days);
     },
 
+    /**
+     * A promise made on the page names a day up to the account's `portal_promise_max_days` ahead
+     * (the promise service checks the rest: a date, not in the past).
+     */
+    async checkPromiseDate(visit: PortalVisit, date: string): Promise<void> {
+      const horizon = await this.promiseHorizon(visit);
+      if (/^\d{4}-\d{2}-\d{2}$/.test(date) && date > horizon)
+        throw new AppError('portal/promise_too_far', 422, `A promise made here may name a day up to ${horizon}.`, {
+          errors: [{ field: '/date', message: `must be on or before ${horizon}` }],
+        });
+    },
+
     /** A message of the customer about an invoice: a task of kind `message` for a person, due today (`task.created`). */
     async message(visit: PortalVisit, invoiceId: string, text: string): Promise<string> {
       const body = text.trim();

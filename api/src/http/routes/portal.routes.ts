@@ -2,7 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { addDays } from '../../domain/calendar.ts';
 import type { PortalVisit } from '../../domain/portal/index.ts';
-import { statementPdf } from '../../documents/statement-pdf.ts';
+import { customerStatementPdf } from '../statement.ts';
 import { AppError } from '../../errors.ts';
 import { type PageOptions, renderNotFoundPage, renderPortalPage, type RenderedPage } from '../../portal/page.ts';
 import type { Services } from '../../services.ts';
@@ -155,27 +155,17 @@ export async function portalRoutes(
           .update(`${invoice} ${what} ${JSON.stringify(form)}`)
           .digest('hex');
         const done = `/p/${token}?done=${what}`;
+        const answered = () => reply.code(303).header('location', done).header('referrer-policy', 'no-referrer').send();
         try {
-          if (key && (await services.idempotency.start(actor, key, hash)).kind === 'replay')
-            return reply.code(303).header('location', done).header('referrer-policy', 'no-referrer').send();
+          if (key && (await services.idempotency.start(actor, key, hash)).kind === 'replay') return answered();
         } catch (error) {
           // The same form still being handled (a double click): the first one answers for both.
-          if (error instanceof AppError && error.status === 409)
-            return reply.code(303).header('location', done).header('referrer-policy', 'no-referrer').send();
+          if (error instanceof AppError && error.status === 409) return answered();
           throw error;
         }
         try {
           if (what === 'promise') {
-            const horizon = await services.portal.promiseHorizon(visit);
-            if (form.date && /^\d{4}-\d{2}-\d{2}$/.test(form.date) && form.date > horizon)
-              throw new AppError(
-                'portal/promise_too_far',
-                422,
-                `A promise made here may name a day up to ${horizon}.`,
-                {
-                  errors: [{ field: '/date', message: `must be on or before ${horizon}` }],
-                },
-              );
+            await services.portal.checkPromiseDate(visit, form.date ?? '');
             await services.pauses.setPromise(actor, invoice, { date: form.date ?? '', note: 'From the customer page' });
           } else if (what === 'dispute') {
             await services.disputes.open(actor, invoice, {
@@ -192,7 +182,7 @@ export async function portalRoutes(
           return page(request, reply, visit, token, 422, { kind: 'error', lines: [error.message, ...lines] });
         }
         if (key) await services.idempotency.complete(actor, key, 303, done);
-        return reply.code(303).header('location', done).header('referrer-policy', 'no-referrer').send();
+        return answered();
       },
     },
   );
@@ -208,12 +198,7 @@ export async function portalRoutes(
         from: addDays(visit.today, -365),
         to: visit.today,
       });
-      const [account, customer] = await Promise.all([
-        services.accounts.get(actor),
-        services.customers.get(actor, customerId),
-      ]);
-      const language = (customer.locale ?? account.locale ?? 'en').slice(0, 2).toLowerCase();
-      const pdf = await statementPdf(statement, { account, customer, locale: language === 'fr' ? 'fr' : 'en' });
+      const pdf = await customerStatementPdf(services, actor, statement);
       return reply
         .header('content-type', 'application/pdf')
         .header('content-disposition', `attachment; filename="statement-${visit.today}.pdf"`)

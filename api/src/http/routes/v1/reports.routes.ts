@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { AgingQuery, DsoQuery, ForecastQuery, StatementQuery } from '../../../domain/reports/index.ts';
-import { statementPdf } from '../../../documents/statement-pdf.ts';
+import { customerStatementPdf } from '../../statement.ts';
 import type { Services } from '../../../services.ts';
 import { actorOf } from '../../auth.ts';
 import { IdParams, problems, responses, security } from './common.ts';
@@ -75,12 +75,7 @@ export async function reportRoutes(instance: FastifyInstance, { services }: { se
           .header('content-disposition', `attachment; filename="${name}.csv"`)
           .send(services.reports.statementCsv(statement));
       if (request.query.format !== 'pdf') return reply.send(statement);
-      const [account, customer] = await Promise.all([
-        services.accounts.get(actor),
-        services.customers.get(actor, request.params.id),
-      ]);
-      const language = (customer.locale ?? account.locale ?? 'en').slice(0, 2).toLowerCase();
-      const pdf = await statementPdf(statement, { account, customer, locale: language === 'fr' ? 'fr' : 'en' });
+      const pdf = await customerStatementPdf(services, actor, statement);
       return reply
         .type('application/pdf')
         .header('content-disposition', `attachment; filename="${name}.pdf"`)
