@@ -195,7 +195,7 @@ export async function statementPdf(
     doc
       .font('Helvetica')
       .fontSize(9)
-      .text(winAnsi(`${w.questions}: ${contact}`), MARGIN, doc.y, { width: WIDTH });
+      .text(winAnsi(`${w.questions}${colon} ${contact}`), MARGIN, doc.y, { width: WIDTH });
   doc.end();
   await done;
   return Buffer.concat(chunks);

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import t from 'tap';
 import { redactPortalUrl } from '../../src/domain/portal/index.ts';
 import { setupApp } from '../helpers/app.ts';
@@ -71,6 +72,13 @@ t.test('the customer page: one hashed link per customer, its page, rotation, rev
     t.equal(statement.statusCode, 200);
     t.equal(statement.headers['content-type'], 'application/pdf');
     t.equal(statement.rawPayload.subarray(0, 5).toString(), '%PDF-');
+    const task = getDocument({ data: new Uint8Array(statement.rawPayload), verbosity: 0 });
+    const content = await (await (await task.promise).getPage(1)).getTextContent();
+    const text = content.items.map((item) => ('str' in item ? item.str : '')).join(' ');
+    await task.destroy();
+    for (const mention of ['Relevé de compte', 'F-2026-001', 'F-2025-090', 'Règlement reçu', '1 650,50 €'])
+      t.ok(text.replace(/[\s\u00a0\u202f]+/g, ' ').includes(mention), `the statement says: ${mention}`);
+    t.match(text, /contactez-nous[\s\u00a0]: compta@atelier-lumiere\.example/, 'a space before the colon, in French');
   });
 
   t.test('the English customer gets the page in English', async (t) => {

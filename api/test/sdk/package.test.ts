@@ -48,7 +48,11 @@ const numbers = [];
 for await (const invoice of relance.invoices.list({ overdue: true, limit: 2 })) numbers.push(invoice.number);
 let code;
 try { await relance.invoices.get('inv_missing'); } catch (error) { code = error instanceof RelanceError ? error.code : String(error); }
-console.log(JSON.stringify({ first: page.data.length, has_more: page.has_more, numbers, code }));
+const forecast = await relance.reports.getForecast({ weeks: 4 });
+const risk = await relance.customers.getRisk(customer.id);
+const link = await relance.customers.getPortalLink(customer.id);
+console.log(JSON.stringify({ first: page.data.length, has_more: page.has_more, numbers, code,
+  forecast: [forecast.weeks, forecast.currencies[0].total], risk: risk.level, link: link.url.split('/p/')[1].length === 43 }));
 `;
 
 const CJS = `const { createClient, RelanceError } = require('@relance/sdk');
@@ -166,7 +170,15 @@ t.test('the packed SDK installs and runs as ESM and CommonJS, types included', a
       t.equal(esm.code, 0, `ESM on Node ${version}`, { stderr: esm.stderr.slice(-2000) });
       t.same(
         JSON.parse(esm.stdout),
-        { first: 2, has_more: true, numbers: ['ESM-5', 'ESM-4', 'ESM-3', 'ESM-2', 'ESM-1'], code: 'invoice/not_found' },
+        {
+          first: 2,
+          has_more: true,
+          numbers: ['ESM-5', 'ESM-4', 'ESM-3', 'ESM-2', 'ESM-1'],
+          code: 'invoice/not_found',
+          forecast: [4, 15000],
+          risk: 'low',
+          link: true,
+        },
         `ESM on Node ${version}: every page, in order`,
       );
       first = false;
