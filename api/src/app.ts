@@ -19,6 +19,7 @@ import { Problem, registerProblemHandlers, sendProblem } from './http/problem.ts
 import { accountRoutes } from './http/routes/v1/account.routes.ts';
 import { customerRoutes } from './http/routes/v1/customers.routes.ts';
 import { disputeRoutes } from './http/routes/v1/disputes.routes.ts';
+import { paymentClaimRoutes } from './http/routes/v1/payment-claims.routes.ts';
 import { einvoicingRoutes } from './http/routes/v1/einvoicing.routes.ts';
 import { eventRoutes } from './http/routes/v1/events.routes.ts';
 import { invoiceRoutes } from './http/routes/v1/invoices.routes.ts';
@@ -185,6 +186,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
     taskRoutes,
     documentRoutes,
     disputeRoutes,
+    paymentClaimRoutes,
     einvoicingRoutes,
     pauseRoutes,
     eventRoutes,

@@ -19,6 +19,7 @@ export const ID_PREFIX = {
   payment: 'pay',
   paymentAllocation: 'alloc',
   paymentPlan: 'pplan',
+  paymentClaim: 'pclm',
   bankTransaction: 'btx',
   bankTransactionMatch: 'btxm',
   webhookEndpoint: 'we',

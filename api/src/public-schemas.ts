@@ -5,6 +5,7 @@ import { AgingReport, DsoReport, ForecastReport, Statement } from './domain/repo
 import { ApiKey, ApiKeyCreate, ApiKeyWithSecret } from './domain/api-keys/index.ts';
 import { Customer, CustomerCreate, CustomerUpdate } from './domain/customers/index.ts';
 import { Dispute, DisputeCreate, DisputeResolve } from './domain/disputes/index.ts';
+import { PaymentClaim, PaymentClaimCreate, PaymentClaimReject } from './domain/claims/index.ts';
 import { Event, EVENT_PAYLOAD_SCHEMAS } from './domain/events/index.ts';
 import { Invoice, InvoiceCreate, InvoiceUpdate } from './domain/invoices/index.ts';
 import {
@@ -143,6 +144,10 @@ export const PUBLIC_SCHEMAS = [
   DisputeCreate,
   DisputeResolve,
   ListOf('Dispute'),
+  PaymentClaim,
+  PaymentClaimCreate,
+  PaymentClaimReject,
+  ListOf('PaymentClaim'),
   PauseCreate,
   PromiseToPay,
   Event,

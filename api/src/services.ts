@@ -3,6 +3,7 @@ import { createAccountService } from './domain/accounts/index.ts';
 import { createApiKeyService } from './domain/api-keys/index.ts';
 import { createCustomerService } from './domain/customers/index.ts';
 import { createDisputeService } from './domain/disputes/index.ts';
+import { createPaymentClaimService } from './domain/claims/index.ts';
 import { createEventService } from './domain/events/index.ts';
 import { createIdempotencyService } from './domain/idempotency/index.ts';
 import { createInvoiceService } from './domain/invoices/index.ts';
@@ -117,7 +118,7 @@ export function createServices(deps: {
     related: createRelatedService(deps),
     reports: createReportService(deps),
     behaviour,
-    portal: createPortalService({ ...deps, portal: portalConfig }),
+    portal: createPortalService({ ...reacting, portal: portalConfig }),
     risk,
     lateFees: createLateFeeService(deps),
     idempotency: createIdempotencyService(deps),
@@ -125,6 +126,7 @@ export function createServices(deps: {
     tasks: createTaskService(reacting),
     documents: createDocumentService(deps),
     disputes: createDisputeService(reacting),
+    paymentClaims: createPaymentClaimService(reacting),
     pauses: createPauseService(reacting),
     events: createEventService(deps),
     payments: createPaymentService({ ...reacting, releaseRemindersSkippedAsPaid }),

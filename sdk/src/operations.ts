@@ -100,6 +100,12 @@ export const OPERATIONS = {
     get: ['get', '/v1/disputes/{id}'],
     resolve: ['post', '/v1/disputes/{id}/resolve'],
   },
+  paymentClaims: {
+    create: ['post', '/v1/payment_claims'],
+    list: ['get', '/v1/payment_claims'],
+    get: ['get', '/v1/payment_claims/{id}'],
+    reject: ['post', '/v1/payment_claims/{id}/reject'],
+  },
   events: {
     list: ['get', '/v1/events'],
     get: ['get', '/v1/events/{id}'],

@@ -774,6 +774,64 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/payment_claims": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List payment claims, newest first */
+        get: operations["listPaymentClaims"];
+        put?: never;
+        /**
+         * Record that the customer says it already paid an invoice
+         * @description The invoice's reminders wait for the account's `payment_claim_hold_days` (7) while a `payment_claim` task asks someone to check. A payment recorded on the invoice confirms the claim; `reject` resumes the reminders; an unchecked claim expires and the schedule resumes. One open claim per invoice (`payment_claim/already_open`).
+         */
+        post: operations["createPaymentClaim"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payment_claims/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a payment claim */
+        get: operations["getPaymentClaim"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payment_claims/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reject an open payment claim: no such payment arrived
+         * @description The invoice's reminders resume at once (at the policy's next send time) and the claim's task is completed.
+         */
+        post: operations["rejectPaymentClaim"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/invoices/{id}/einvoice_statuses": {
         parameters: {
             query?: never;
@@ -4760,6 +4818,278 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "payment_claim.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The customer says it already paid an invoice: its reminders wait until `hold_until` and a `payment_claim` task asks someone to check.
+         * @description Sent to endpoints subscribed to `payment_claim.created`. The body is the event as `GET /v1/events/{id}` shows it; the `webhook-id`, `webhook-timestamp` and `webhook-signature` headers sign it (Standard Webhooks): check them with `verifyWebhook` from `@relance/sdk`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id: the same on every retry, so you can drop duplicates. */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt. */
+                    "webhook-timestamp": string;
+                    /** @description Space-separated `v1,<base64 HMAC-SHA256>` signatures. */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description A `evt_…` id. */
+                        id: string;
+                        /** @constant */
+                        object: "event";
+                        /** @description The account it belongs to. */
+                        account_id: string;
+                        /** @constant */
+                        object_type: "payment_claim";
+                        /** @description The id of that object. */
+                        object_id: string;
+                        /** @description This event's rank among the events of its object: 1, 2, 3… with no gap. A subscriber orders what it receives about one object by it, and ignores an event whose `object_sequence` is not above the last one it applied. */
+                        object_sequence: number;
+                        /** @description Grows with every event of the service: orders the events of an account, even within the same instant (gaps are normal). */
+                        sequence: number;
+                        /** Format: date-time */
+                        created_at: string;
+                        /** @constant */
+                        type: "payment_claim.created";
+                        data: components["schemas"]["PaymentClaim"];
+                    };
+                };
+            };
+            responses: {
+                /** @description Received. Any other answer, or none within the timeout, is retried. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "payment_claim.confirmed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A payment recorded on the invoice confirmed the claim (`payment_id`).
+         * @description Sent to endpoints subscribed to `payment_claim.confirmed`. The body is the event as `GET /v1/events/{id}` shows it; the `webhook-id`, `webhook-timestamp` and `webhook-signature` headers sign it (Standard Webhooks): check them with `verifyWebhook` from `@relance/sdk`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id: the same on every retry, so you can drop duplicates. */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt. */
+                    "webhook-timestamp": string;
+                    /** @description Space-separated `v1,<base64 HMAC-SHA256>` signatures. */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description A `evt_…` id. */
+                        id: string;
+                        /** @constant */
+                        object: "event";
+                        /** @description The account it belongs to. */
+                        account_id: string;
+                        /** @constant */
+                        object_type: "payment_claim";
+                        /** @description The id of that object. */
+                        object_id: string;
+                        /** @description This event's rank among the events of its object: 1, 2, 3… with no gap. A subscriber orders what it receives about one object by it, and ignores an event whose `object_sequence` is not above the last one it applied. */
+                        object_sequence: number;
+                        /** @description Grows with every event of the service: orders the events of an account, even within the same instant (gaps are normal). */
+                        sequence: number;
+                        /** Format: date-time */
+                        created_at: string;
+                        /** @constant */
+                        type: "payment_claim.confirmed";
+                        data: components["schemas"]["PaymentClaim"];
+                    };
+                };
+            };
+            responses: {
+                /** @description Received. Any other answer, or none within the timeout, is retried. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "payment_claim.rejected": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Someone found no such payment: the invoice's reminders resumed.
+         * @description Sent to endpoints subscribed to `payment_claim.rejected`. The body is the event as `GET /v1/events/{id}` shows it; the `webhook-id`, `webhook-timestamp` and `webhook-signature` headers sign it (Standard Webhooks): check them with `verifyWebhook` from `@relance/sdk`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id: the same on every retry, so you can drop duplicates. */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt. */
+                    "webhook-timestamp": string;
+                    /** @description Space-separated `v1,<base64 HMAC-SHA256>` signatures. */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description A `evt_…` id. */
+                        id: string;
+                        /** @constant */
+                        object: "event";
+                        /** @description The account it belongs to. */
+                        account_id: string;
+                        /** @constant */
+                        object_type: "payment_claim";
+                        /** @description The id of that object. */
+                        object_id: string;
+                        /** @description This event's rank among the events of its object: 1, 2, 3… with no gap. A subscriber orders what it receives about one object by it, and ignores an event whose `object_sequence` is not above the last one it applied. */
+                        object_sequence: number;
+                        /** @description Grows with every event of the service: orders the events of an account, even within the same instant (gaps are normal). */
+                        sequence: number;
+                        /** Format: date-time */
+                        created_at: string;
+                        /** @constant */
+                        type: "payment_claim.rejected";
+                        data: components["schemas"]["PaymentClaim"];
+                    };
+                };
+            };
+            responses: {
+                /** @description Received. Any other answer, or none within the timeout, is retried. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "payment_claim.expired": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The hold passed with no payment recorded: the schedule resumed (the task stays open).
+         * @description Sent to endpoints subscribed to `payment_claim.expired`. The body is the event as `GET /v1/events/{id}` shows it; the `webhook-id`, `webhook-timestamp` and `webhook-signature` headers sign it (Standard Webhooks): check them with `verifyWebhook` from `@relance/sdk`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id: the same on every retry, so you can drop duplicates. */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt. */
+                    "webhook-timestamp": string;
+                    /** @description Space-separated `v1,<base64 HMAC-SHA256>` signatures. */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description A `evt_…` id. */
+                        id: string;
+                        /** @constant */
+                        object: "event";
+                        /** @description The account it belongs to. */
+                        account_id: string;
+                        /** @constant */
+                        object_type: "payment_claim";
+                        /** @description The id of that object. */
+                        object_id: string;
+                        /** @description This event's rank among the events of its object: 1, 2, 3… with no gap. A subscriber orders what it receives about one object by it, and ignores an event whose `object_sequence` is not above the last one it applied. */
+                        object_sequence: number;
+                        /** @description Grows with every event of the service: orders the events of an account, even within the same instant (gaps are normal). */
+                        sequence: number;
+                        /** Format: date-time */
+                        created_at: string;
+                        /** @constant */
+                        type: "payment_claim.expired";
+                        data: components["schemas"]["PaymentClaim"];
+                    };
+                };
+            };
+            responses: {
+                /** @description Received. Any other answer, or none within the timeout, is retried. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "payment_plan.created": {
         parameters: {
             query?: never;
@@ -5659,6 +5989,16 @@ export interface components {
             portal_days_after_paid: number;
             /** @description How far ahead a promise to pay made on the customer page may go, in days (30). */
             portal_promise_max_days: number;
+            /** @description Days the reminders of an invoice wait after the customer says it paid, while someone checks (7; docs/payment-claims.md). */
+            payment_claim_hold_days: number;
+            /** @description The most monthly installments a customer may agree on its page without a person (3); more asks a person (a `plan_request` task). 0: every request goes to a person. */
+            portal_plan_max_installments: number;
+            /** @description How far ahead the last installment of a plan agreed on the page may fall, in days (90). */
+            portal_plan_max_days: number;
+            /** @description The smallest installment of a plan agreed on the page, per currency in minor units: `{"EUR": 5000}` (none by default). */
+            portal_plan_min_installment: {
+                [key: string]: number;
+            };
             brand_colour: string | null;
             logo_url: string | null;
             checkout_url_template: string | null;
@@ -5745,6 +6085,16 @@ export interface components {
             portal_days_after_paid?: number;
             /** @description How far ahead a promise to pay made on the customer page may go, in days (30). */
             portal_promise_max_days?: number;
+            /** @description Days the reminders of an invoice wait after the customer says it paid, while someone checks (7; docs/payment-claims.md). */
+            payment_claim_hold_days?: number;
+            /** @description The most monthly installments a customer may agree on its page without a person (3); more asks a person (a `plan_request` task). 0: every request goes to a person. */
+            portal_plan_max_installments?: number;
+            /** @description How far ahead the last installment of a plan agreed on the page may fall, in days (90). */
+            portal_plan_max_days?: number;
+            /** @description The smallest installment of a plan agreed on the page, per currency in minor units: `{"EUR": 5000}` (none by default). */
+            portal_plan_min_installment?: {
+                [key: string]: number;
+            };
             brand_colour?: string | null;
             logo_url?: string | null;
             checkout_url_template?: string | null;
@@ -7250,10 +7600,10 @@ export interface components {
             /** @enum {string} */
             object: "task";
             /**
-             * @description `call`: phone the customer; `letter`: send a formal notice; `collection`: hand the invoice to an agency; `message`: the customer wrote from its page (docs/portal.md), its words in `note`.
+             * @description `call`: phone the customer; `letter`: send a formal notice; `collection`: hand the invoice to an agency; `message`: the customer wrote from its page (docs/portal.md), its words in `note`; `payment_claim`: the customer says it paid, check the bank (docs/payment-claims.md); `plan_request`: the customer asked for a payment plan beyond the account's rules, its terms in `requested_plan` (approve with `complete` and `approve_plan: true`).
              * @enum {unknown}
              */
-            kind: "call" | "letter" | "collection" | "message";
+            kind: "call" | "letter" | "collection" | "message" | "payment_claim" | "plan_request";
             /**
              * @description `open` until someone completes or cancels it.
              * @enum {unknown}
@@ -7274,6 +7624,15 @@ export interface components {
             outcome: string | null;
             note: string | null;
             promise_to_pay_on: string | null;
+            requested_plan: {
+                /** @description Monthly installments asked for. */
+                count: number;
+                /**
+                 * Format: date
+                 * @description Calendar date, YYYY-MM-DD.
+                 */
+                first_due_date: string;
+            } | null;
             completed_at: string | null;
             /** Format: date-time */
             created_at: string;
@@ -7318,6 +7677,8 @@ export interface components {
             outcome: string;
             note?: string | null;
             promise_to_pay_on?: string | null;
+            /** @description `plan_request` tasks only: `true` agrees the payment plan of `requested_plan` on the invoice (as `POST /v1/invoices/{id}/payment_plans` would) in the same step. */
+            approve_plan?: boolean;
         };
         TaskList: {
             /** @enum {string} */
@@ -7364,6 +7725,79 @@ export interface components {
             /** @enum {string} */
             object: "list";
             data: components["schemas"]["Dispute"][];
+            has_more: boolean;
+            next_cursor: string | null;
+        };
+        PaymentClaim: {
+            /** @description A `pclm_…` id. */
+            id: string;
+            /** @enum {string} */
+            object: "payment_claim";
+            /** @description A `inv_…` id. */
+            invoice_id: string;
+            /** @description A `cus_…` id. */
+            customer_id: string;
+            /**
+             * @description `open`: the invoice’s reminders wait until `hold_until` while someone checks; `confirmed`: a payment was recorded on the invoice (`payment_id`); `rejected`: someone found no such payment and reminders resumed; `expired`: `hold_until` passed unconfirmed and the schedule resumed.
+             * @enum {unknown}
+             */
+            status: "open" | "confirmed" | "rejected" | "expired";
+            /**
+             * @description `page`: the customer said so on its page (docs/portal.md); `api`: recorded through the API.
+             * @enum {unknown}
+             */
+            source: "api" | "page";
+            /**
+             * Format: date
+             * @description Calendar date, YYYY-MM-DD.
+             */
+            paid_on: string;
+            /** @description What the customer says it paid, in minor units of `currency`. */
+            amount: number;
+            currency: string;
+            reference: string | null;
+            note: string | null;
+            /**
+             * Format: date
+             * @description Calendar date, YYYY-MM-DD.
+             */
+            hold_until: string;
+            task_id: string | null;
+            payment_id: string | null;
+            resolution_note: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            resolved_at: string | null;
+        };
+        /** @description `currency`, when given, must be the invoice’s. */
+        PaymentClaimCreate: {
+            /** @description The invoice the customer says it paid. */
+            invoice_id: string;
+            /**
+             * Format: date
+             * @description When the customer says it paid: today or earlier, in the account’s time zone.
+             */
+            paid_on: string;
+            /** @description What the customer says it paid, in minor units of the invoice’s currency. */
+            amount: number;
+            /**
+             * Format: currency
+             * @description ISO 4217 currency code, upper case.
+             * @example EUR
+             */
+            currency?: string;
+            reference?: string | null;
+            note?: string | null;
+        };
+        PaymentClaimReject: {
+            note?: string | null;
+        };
+        PaymentClaimList: {
+            /** @enum {string} */
+            object: "list";
+            data: components["schemas"]["PaymentClaim"][];
             has_more: boolean;
             next_cursor: string | null;
         };
@@ -10439,7 +10873,7 @@ export interface operations {
                 /** @description Cursor: the id of the last object of the previous page. */
                 starting_after?: string;
                 status?: "open" | "completed" | "canceled";
-                kind?: "call" | "letter" | "collection" | "message";
+                kind?: "call" | "letter" | "collection" | "message" | "payment_claim" | "plan_request";
                 /** @description Only tasks about this invoice. */
                 invoice_id?: string;
                 /** @description Only tasks about this customer. */
@@ -10857,6 +11291,186 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Dispute"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listPaymentClaims: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1 to 100. */
+                limit?: number;
+                /** @description Cursor: the id of the last object of the previous page. */
+                starting_after?: string;
+                status?: "open" | "confirmed" | "rejected" | "expired";
+                /** @description Only claims on this invoice. */
+                invoice_id?: string;
+                /** @description Only claims of this customer. */
+                customer_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The payment claim list. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentClaimList"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createPaymentClaim: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the request safe to retry: the first response is replayed for 24 hours. 1 to 255 visible ASCII characters (`idempotency/invalid_key` otherwise). */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PaymentClaimCreate"];
+            };
+        };
+        responses: {
+            /** @description Recorded: the claim. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentClaim"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getPaymentClaim: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The payment claim. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentClaim"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rejectPaymentClaim: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the request safe to retry: the first response is replayed for 24 hours. 1 to 255 visible ASCII characters (`idempotency/invalid_key` otherwise). */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PaymentClaimReject"];
+            };
+        };
+        responses: {
+            /** @description The payment claim. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentClaim"];
                 };
             };
             /** @description The request was refused; `code` says why. */

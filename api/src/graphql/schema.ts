@@ -10,6 +10,7 @@ import './types/message.ts';
 import './types/template.ts';
 import './types/task.ts';
 import './types/dispute.ts';
+import './types/payment-claim.ts';
 import './types/einvoicing.ts';
 import './types/pause.ts';
 import './types/event.ts';

@@ -45,10 +45,14 @@ export interface Accounts {
   logo_url: string | null;
   mode: Generated<string>;
   name: string;
+  payment_claim_hold_days: Generated<number>;
   payment_instructions: string | null;
   policy_rules: Json | null;
   portal_days_after_paid: Generated<number>;
   portal_enabled: Generated<boolean>;
+  portal_plan_max_days: Generated<number>;
+  portal_plan_max_installments: Generated<number>;
+  portal_plan_min_installment: Generated<Json>;
   portal_promise_max_days: Generated<number>;
   registration_number: string | null;
   reply_to: string | null;
@@ -284,6 +288,7 @@ export interface Invoices {
   pause_reason: string | null;
   paused: Generated<boolean>;
   paused_until: string | null;
+  payment_claimed_until: string | null;
   payment_terms_id: string | null;
   payment_url: string | null;
   pdf_url: string | null;
@@ -346,6 +351,27 @@ export interface PaymentAllocations {
   payment_id: string;
   reversed: Generated<boolean>;
   reversed_at: Timestamp | null;
+}
+
+export interface PaymentClaims {
+  account_id: string;
+  amount: number;
+  created_at: Timestamp;
+  currency: string;
+  customer_id: string;
+  hold_until: string;
+  id: string;
+  invoice_id: string;
+  note: string | null;
+  paid_on: string;
+  payment_id: string | null;
+  reference: string | null;
+  resolution_note: string | null;
+  resolved_at: Timestamp | null;
+  source: string;
+  status: string;
+  task_id: string | null;
+  updated_at: Timestamp;
 }
 
 export interface PaymentPlanInstallments {
@@ -524,6 +550,7 @@ export interface Tasks {
   occurrence_id: string | null;
   outcome: string | null;
   promise_to_pay_on: string | null;
+  requested_plan: Json | null;
   status: string;
   updated_at: Timestamp;
 }
@@ -593,6 +620,7 @@ export interface DB {
   message_templates: MessageTemplates;
   messages: Messages;
   payment_allocations: PaymentAllocations;
+  payment_claims: PaymentClaims;
   payment_plan_installments: PaymentPlanInstallments;
   payment_plans: PaymentPlans;
   payment_terms: PaymentTerms;

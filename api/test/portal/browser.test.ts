@@ -62,41 +62,85 @@ t.test(
         t.ok(body.includes(text), `shows ${text}`);
       t.notOk(body.includes('F-2026-777'), "another customer's invoice is not there");
       t.same(blocked, [], 'the CSP blocks nothing the page needs');
-      const colour = await page
-        .locator('a.button')
-        .first()
-        .evaluate(
-          (a) =>
-            (globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } }).getComputedStyle(a)
-              .backgroundColor,
-        );
-      t.equal(colour, 'rgb(124, 45, 18)', 'the style sheet applies (its hash is in the CSP): the brand colour');
+      const colourOf = (selector: string, property: 'color' | 'backgroundColor') =>
+        page
+          .locator(selector)
+          .first()
+          .evaluate(
+            (e, p) =>
+              (globalThis as unknown as { getComputedStyle(e: unknown): Record<string, string> }).getComputedStyle(e)[
+                p
+              ],
+            property,
+          );
       t.equal(
-        await page.locator('a.button', { hasText: 'F-2026-001' }).getAttribute('href'),
+        await colourOf('main a', 'color'),
+        'rgb(124, 45, 18)',
+        'the style sheet applies (its hash is in the CSP): the brand colour',
+      );
+      const row = page.locator('tr', { hasText: 'F-2026-001' });
+      t.equal(
+        await row.getByRole('link', { name: 'Régler cette facture' }).getAttribute('href'),
         'https://pay.example/F-2026-001',
+        'a pay link per invoice',
       );
       t.same(await seriousViolations(page), [], 'axe: no serious or critical violation');
       if (SHOTS) await page.screenshot({ path: new URL('portal-fr.png', SHOTS).pathname, fullPage: true });
+      await page.setViewportSize({ width: 390, height: 844 });
+      const overviewWidth = Number(await page.evaluate('document.documentElement.scrollWidth'));
+      t.ok(overviewWidth <= 390, `the overview: no horizontal scroll at 390 px (${overviewWidth})`);
+      t.same(await seriousViolations(page), [], 'axe at 390 px');
+      if (SHOTS) await page.screenshot({ path: new URL('portal-fr-phone.png', SHOTS).pathname, fullPage: true });
+      await page.setViewportSize({ width: 1100, height: 900 });
 
-      // The customer answers from the page: a message about the first invoice, in the browser.
-      const card = page.locator('article', { hasText: 'F-2026-001' });
-      await card.locator('summary').click();
-      await card.getByLabel('Votre message').fill('Réglé par chèque le 2 mars.');
-      t.same(await seriousViolations(page), [], 'axe with the answer forms open');
-      await Promise.all([page.waitForURL(/\?done=message$/), card.getByRole('button', { name: 'Envoyer' }).click()]);
+      // The invoice's own page: the detail, and the customer's answers through the real forms
+      // (cookie and anti-forgery value included), each checked through the API.
+      await Promise.all([page.waitForURL(/\/invoices\/inv_/), row.getByRole('link', { name: 'F-2026-001' }).click()]);
+      t.match(await page.locator('h1').textContent(), /^Facture F-2026-001\s: détail et réponses$/);
+      t.equal(await colourOf('button', 'backgroundColor'), 'rgb(124, 45, 18)', 'buttons in the brand colour');
+      t.same(await seriousViolations(page), [], 'axe on the invoice page');
+      if (SHOTS) await page.screenshot({ path: new URL('portal-fr-invoice.png', SHOTS).pathname, fullPage: true });
+
+      await page.getByLabel('Votre message').fill('Réglé par chèque le 2 mars.');
+      await Promise.all([page.waitForURL(/\?done=message$/), page.getByRole('button', { name: 'Envoyer' }).click()]);
       t.match(await page.locator('[role=status]').textContent(), /Votre message est envoyé/);
-      const tasks = (await book.call('GET', '/v1/tasks?limit=100')).json().data;
       t.match(
-        tasks.filter((x: { kind: string }) => x.kind === 'message'),
+        (await book.call('GET', '/v1/tasks?kind=message')).json().data,
         [{ invoice_id: book.invoices.first, note: 'Réglé par chèque le 2 mars.' }],
-        'a task for a person, through the real form post (cookie and anti-forgery value included)',
+        'the message: a task for a person',
       );
+
+      await page.getByLabel('Payée le').fill('2026-03-04');
+      await page.getByLabel('Montant payé (EUR)').fill('1 200,00');
+      await page.getByLabel('Référence du virement ou du chèque (facultatif)').fill('VIR-778');
+      await Promise.all([
+        page.waitForURL(/\?done=claim$/),
+        page.getByRole('button', { name: 'Signaler mon paiement' }).click(),
+      ]);
+      t.match(await page.locator('[role=status]').textContent(), /nous allons vérifier votre paiement/);
+      t.match(
+        (await book.call('GET', `/v1/payment_claims?invoice_id=${book.invoices.first}`)).json().data,
+        [{ status: 'open', source: 'page', amount: 120000, reference: 'VIR-778' }],
+        '"I have already paid": a payment claim',
+      );
+
+      await page.getByLabel('Nombre de mensualités').selectOption('2');
+      await page.getByLabel('Première mensualité le').fill('2026-03-25');
+      await Promise.all([
+        page.waitForURL(/\?done=plan$/),
+        page.getByRole('button', { name: 'Demander cet échéancier' }).click(),
+      ]);
+      t.match(await page.locator('[role=status]').textContent(), /Votre échéancier est accepté/);
+      const plans = (await book.call('GET', `/v1/payment_plans?invoice_id=${book.invoices.first}`)).json().data;
+      t.match(plans, [{ status: 'active', amount: 120000 }], 'a plan within the rules: agreed at once');
+      const body2 = ((await page.locator('main').textContent()) ?? '').replace(/\s+/g, ' ');
+      t.ok(body2.includes('Échéance 2 · 25 avril 2026 · 600,00 €'), 'the installments on the page');
+      t.same(await seriousViolations(page), [], 'axe after the answers');
 
       await page.setViewportSize({ width: 390, height: 844 });
       const width = Number(await page.evaluate('document.documentElement.scrollWidth'));
-      t.ok(width <= 390, `no horizontal scroll at 390 px (${width})`);
+      t.ok(width <= 390, `the invoice page: no horizontal scroll at 390 px (${width})`);
       t.same(await seriousViolations(page), [], 'axe at 390 px');
-      if (SHOTS) await page.screenshot({ path: new URL('portal-fr-phone.png', SHOTS).pathname, fullPage: true });
       await page.close();
     });
 
@@ -110,6 +154,13 @@ t.test(
       t.notOk(body.includes('F-2026-001'));
       t.same(await seriousViolations(page), []);
       if (SHOTS) await page.screenshot({ path: new URL('portal-en.png', SHOTS).pathname, fullPage: true });
+      await Promise.all([page.waitForURL(/\/invoices\/inv_/), page.getByRole('link', { name: 'F-2026-777' }).click()]);
+      const detail = ((await page.locator('main').textContent()) ?? '').replace(/\s+/g, ' ');
+      for (const text of ['Invoice F-2026-777: details and answers', 'I have already paid', 'Pay in installments'])
+        t.ok(detail.includes(text), `the invoice page says: ${text}`);
+      t.same(await seriousViolations(page), [], 'axe on the English invoice page');
+      if (SHOTS) await page.screenshot({ path: new URL('portal-en-invoice.png', SHOTS).pathname, fullPage: true });
+      await page.getByRole('link', { name: /Back to your account/ }).click();
       const statement = page.locator('a', { hasText: 'statement of account' });
       const [download] = await Promise.all([page.waitForEvent('download'), statement.click()]);
       t.match(download.suggestedFilename(), /^statement-2026-03-05\.pdf$/, 'the statement downloads');

@@ -110,16 +110,34 @@ t.test('the customer page: one hashed link per customer, its page, rotation, rev
     t.same(res.data, { customer: null });
   });
 
-  t.test('the customer answers: a promise, a dispute, a message; once each, from this page only', async (t) => {
+  t.test('the customer answers from an invoice page: once each, from this page only', async (t) => {
     const url = (await call('GET', `/v1/customers/${durand}/portal_link`)).json().url;
     const path = new URL(url).pathname;
-    const page = await ctx.app.inject({ method: 'GET', url: path });
+    const { first, second, pounds, martin: theirs } = book.invoices;
+    const overview = await ctx.app.inject({ method: 'GET', url: path });
+    t.notMatch(overview.body, /<form/, 'the overview has no form: each invoice has its page');
+    t.match(overview.body, `href="${path}/invoices/${first}"`);
+    const page = await ctx.app.inject({ method: 'GET', url: `${path}/invoices/${first}` });
+    t.equal(page.statusCode, 200);
     const cookie = String(page.headers['set-cookie']).split(';')[0] ?? '';
     t.match(cookie, /^relance_portal_csrf=[A-Za-z0-9_-]{22}$/);
     t.match(String(page.headers['set-cookie']), /HttpOnly; SameSite=Strict; Secure/);
     const csrf = /name="csrf" value="([^"]+)"/.exec(page.body)?.[1] ?? '';
-    const submissions = [...page.body.matchAll(/name="submission" value="([^"]+)"/g)].map((m) => m[1] ?? '');
-    t.equal(new Set(submissions).size, submissions.length, 'a fresh submission id per form');
+    /** The submission ids of an invoice page's forms, by answer. */
+    const forms = async (invoice: string) => {
+      const html = (await ctx.app.inject({ method: 'GET', url: `${path}/invoices/${invoice}`, headers: { cookie } }))
+        .body;
+      return Object.fromEntries(
+        [
+          ...html.matchAll(
+            /\/invoices\/[^/"]+\/(\w+)"><input type="hidden" name="csrf" value="[^"]+"><input type="hidden" name="submission" value="([^"]+)"/g,
+          ),
+        ].map((m) => [m[1] ?? '', m[2] ?? '']),
+      ) as Record<string, string>;
+    };
+    const ids = await forms(first);
+    t.same(Object.keys(ids), ['claim', 'promise', 'plan', 'dispute', 'message']);
+    t.equal(new Set(Object.values(ids)).size, 5, 'a fresh submission id per form');
     const post = (
       invoice: string,
       answer: string,
@@ -132,30 +150,35 @@ t.test('the customer page: one hashed link per customer, its page, rotation, rev
         headers: { 'content-type': 'application/x-www-form-urlencoded', cookie, ...headers },
         payload: new URLSearchParams(fields).toString(),
       });
-    const { first, second, martin: theirs } = book.invoices;
 
-    const promise = { csrf, submission: submissions[0] ?? '', date: '2026-03-20' };
+    const promise = { csrf, submission: ids.promise ?? '', date: '2026-03-20' };
     const ok = await post(first, 'promise', promise);
     t.equal(ok.statusCode, 303, ok.body);
-    t.equal(ok.headers.location, `${path}?done=promise`);
+    t.equal(ok.headers.location, `${path}/invoices/${first}?done=promise`);
     t.equal((await call('GET', `/v1/invoices/${first}`)).json().promise_to_pay_on, '2026-03-20');
     t.equal((await post(first, 'promise', promise)).statusCode, 303, 'a double submit answers the same');
     const made = (await call('GET', '/v1/events?type=promise.made')).json().data;
     t.equal(made.length, 1, 'and does one thing');
-    const thanks = await ctx.app.inject({ method: 'GET', url: `${path}?done=promise`, headers: { cookie } });
-    t.match(thanks.body, /role="status">Merci : votre promesse/);
+    const thanks = await ctx.app.inject({
+      method: 'GET',
+      url: `${path}/invoices/${first}?done=promise`,
+      headers: { cookie },
+    });
+    t.match(thanks.body, /role="status">Merci\s: votre promesse/);
+    t.match(thanks.body, /Vous avez promis de payer le 20 mars 2026/);
 
-    const tooFar = await post(second, 'promise', { csrf, submission: submissions[1] ?? '', date: '2026-09-01' });
+    const secondIds = await forms(second);
+    const tooFar = await post(second, 'promise', { csrf, submission: secondIds.promise ?? '', date: '2026-09-01' });
     t.equal(tooFar.statusCode, 422);
     t.match(tooFar.body, /role="alert"/);
     t.match(tooFar.body, /up to 2026-04-04/, "the account's horizon: 30 days");
-    const badDate = await post(second, 'promise', { csrf, submission: submissions[1] ?? '', date: 'someday' });
+    const badDate = await post(second, 'promise', { csrf, submission: secondIds.promise ?? '', date: 'someday' });
     t.equal(badDate.statusCode, 422, 'a bad date gets the form back, never a 500');
     t.equal((await call('GET', `/v1/invoices/${second}`)).json().promise_to_pay_on, null);
 
     const dispute = await post(second, 'dispute', {
       csrf,
-      submission: submissions[2] ?? '',
+      submission: secondIds.dispute ?? '',
       reason: 'Goods never delivered',
       note: 'Order 4411',
     });
@@ -163,37 +186,136 @@ t.test('the customer page: one hashed link per customer, its page, rotation, rev
     const opened = (await call('GET', `/v1/events?type=dispute.opened`)).json().data;
     t.equal(opened.length, 1);
     t.match(opened[0].data, { invoice_id: second, reason: 'Goods never delivered' });
+    t.same(Object.keys(await forms(second)), ['claim', 'promise', 'message'], 'disputed: no plan, no second dispute');
 
     const message = await post(first, 'message', {
       csrf,
-      submission: submissions[3] ?? '',
+      submission: ids.message ?? '',
       message: 'Paid by cheque on 2 March.',
     });
     t.equal(message.statusCode, 303);
-    const tasks = (await call('GET', '/v1/tasks?limit=100'))
-      .json()
-      .data.filter((x: { kind: string }) => x.kind === 'message');
+    const tasks = (await call('GET', '/v1/tasks?kind=message')).json().data;
     t.match(tasks, [
       { kind: 'message', invoice_id: first, customer_id: durand, note: 'Paid by cheque on 2 March.', status: 'open' },
     ]);
 
+    // "I have already paid": a claim, as the API records it; the form takes amounts as people type them.
+    const wrongAmount = await post(first, 'claim', {
+      csrf,
+      submission: ids.claim ?? '',
+      paid_on: '2026-03-04',
+      amount: 'lots',
+    });
+    t.equal(wrongAmount.statusCode, 422);
+    t.match(wrongAmount.body, /amount: must be an amount such as 120\.50/);
+    const future = await post(first, 'claim', {
+      csrf,
+      submission: ids.claim ?? '',
+      paid_on: '2026-03-06',
+      amount: '10',
+    });
+    t.equal(future.statusCode, 422, 'a payment dated tomorrow');
+    t.match(future.body, /paid_on: must be on or before 2026-03-05/);
+    const claimed = await post(first, 'claim', {
+      csrf,
+      submission: ids.claim ?? '',
+      paid_on: '2026-03-04',
+      amount: '1 200,00',
+      reference: 'VIR-778',
+    });
+    t.equal(claimed.statusCode, 303, claimed.body);
+    t.equal(claimed.headers.location, `${path}/invoices/${first}?done=claim`);
+    const claims = (await call('GET', `/v1/payment_claims?invoice_id=${first}`)).json().data;
+    t.match(claims, [
+      {
+        status: 'open',
+        source: 'page',
+        amount: 120000,
+        currency: 'EUR',
+        paid_on: '2026-03-04',
+        reference: 'VIR-778',
+        hold_until: '2026-03-12',
+      },
+    ]);
+    const afterClaim = (
+      await ctx.app.inject({ method: 'GET', url: `${path}/invoices/${first}?done=claim`, headers: { cookie } })
+    ).body;
+    t.match(afterClaim, /nous le vérifions\. Les relances attendent jusqu’au 12 mars 2026/);
+    t.notOk(Object.keys(await forms(first)).includes('claim'), 'no second claim while one is checked');
+
+    // A plan within the account's rules (3 installments within 90 days) is agreed at once.
+    const poundIds = await forms(pounds);
+    const agreed = await post(pounds, 'plan', {
+      csrf,
+      submission: poundIds.plan ?? '',
+      count: '3',
+      first_due_date: '2026-03-20',
+    });
+    t.equal(agreed.statusCode, 303, agreed.body);
+    t.equal(agreed.headers.location, `${path}/invoices/${pounds}?done=plan`);
+    const plans = (await call('GET', `/v1/payment_plans?invoice_id=${pounds}`)).json().data;
+    t.match(plans, [{ status: 'active', amount: 9999, currency: 'GBP', note: 'Agreed by the customer on its page' }]);
+    t.same(
+      plans[0].installments.map((i: { due_date: string; amount: number }) => [i.due_date, i.amount]),
+      [
+        ['2026-03-20', 3333],
+        ['2026-04-20', 3333],
+        ['2026-05-20', 3333],
+      ],
+    );
+    const withPlan = (await ctx.app.inject({ method: 'GET', url: `${path}/invoices/${pounds}`, headers: { cookie } }))
+      .body;
+    t.match(withPlan, /Votre échéancier/);
+    t.match(withPlan, /Échéance 3 · 20 mai 2026 · 33,33\u00a0£/);
+
+    // Beyond the rules (6 installments): a task for a person, who approves it through the API.
+    const firstIds = await forms(first);
+    const tooMany = { csrf, submission: firstIds.plan ?? '', count: '6', first_due_date: '2026-04-01' };
+    const asked = await post(first, 'plan', tooMany);
+    t.equal(asked.statusCode, 303, asked.body);
+    t.equal(asked.headers.location, `${path}/invoices/${first}?done=plan_request`);
+    t.equal((await post(first, 'plan', tooMany)).statusCode, 303, 'a double submit');
+    const requests = (await call('GET', '/v1/tasks?kind=plan_request')).json().data;
+    t.equal(requests.length, 1, 'one request');
+    t.match(requests[0], {
+      invoice_id: first,
+      status: 'open',
+      requested_plan: { count: 6, first_due_date: '2026-04-01' },
+    });
+    t.match(requests[0].note, /6 installments asked, 3 allowed without approval/);
+    const again = await post(first, 'plan', { ...tooMany, submission: 'A'.repeat(22) });
+    t.equal(again.statusCode, 422);
+    t.match(again.body, /already waiting for an answer/);
+    const wrongTask = await call('POST', `/v1/tasks/${tasks[0].id}/complete`, { outcome: 'ok', approve_plan: true });
+    t.equal(wrongTask.statusCode, 422);
+    t.equal(wrongTask.json().code, 'task/approve_needs_plan_request');
+    const approved = await call('POST', `/v1/tasks/${requests[0].id}/complete`, {
+      outcome: 'Agreed',
+      approve_plan: true,
+    });
+    t.equal(approved.statusCode, 200, approved.body);
+    const firstPlan = (await call('GET', `/v1/payment_plans?invoice_id=${first}`)).json().data;
+    t.match(firstPlan, [{ status: 'active', amount: 120000 }]);
+    t.equal(firstPlan[0].installments.length, 6);
+    t.equal(firstPlan[0].installments[0].due_date, '2026-04-01');
+
     const forged = await post(first, 'message', {
       csrf: 'x'.repeat(22),
-      submission: submissions[4] ?? '',
+      submission: firstIds.message ?? '',
       message: 'forged',
     });
     t.equal(forged.statusCode, 403, 'a value that is not the cookie');
     const elsewhere = await post(
       first,
       'message',
-      { csrf, submission: submissions[4] ?? '', message: 'from another site' },
+      { csrf, submission: firstIds.message ?? '', message: 'from another site' },
       { origin: 'https://evil.example' },
     );
     t.equal(elsewhere.statusCode, 403, 'a post from another site');
     const garbled = await post(
       first,
       'message',
-      { csrf, submission: submissions[4] ?? '', message: 'x' },
+      { csrf, submission: firstIds.message ?? '', message: 'x' },
       { origin: 'not a url' },
     );
     t.equal(garbled.statusCode, 403, 'an Origin that is not a URL: refused, not a 500');
@@ -201,15 +323,28 @@ t.test('the customer page: one hashed link per customer, its page, rotation, rev
       method: 'POST',
       url: `${path}/invoices/${first}/message`,
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      payload: new URLSearchParams({ csrf, submission: submissions[4] ?? '', message: 'no cookie' }).toString(),
+      payload: new URLSearchParams({ csrf, submission: firstIds.message ?? '', message: 'no cookie' }).toString(),
     });
     t.equal(noCookie.statusCode, 403);
-    const other = await post(theirs, 'message', { csrf, submission: submissions[5] ?? '', message: 'not mine' });
-    t.equal(other.statusCode, 404, "another customer's invoice through this link");
-    const after = (await call('GET', '/v1/tasks?limit=100'))
-      .json()
-      .data.filter((x: { kind: string }) => x.kind === 'message');
-    t.equal(after.length, 1, 'nothing else was created');
+    // Customer B's invoice through customer A's link: every page and form is a 404.
+    t.equal((await ctx.app.inject({ method: 'GET', url: `${path}/invoices/${theirs}` })).statusCode, 404);
+    for (const answer of ['message', 'claim', 'plan', 'promise', 'dispute']) {
+      const res = await post(theirs, answer, {
+        csrf,
+        submission: 'B'.repeat(22),
+        message: 'not mine',
+        amount: '1',
+        paid_on: '2026-03-01',
+        count: '2',
+        first_due_date: '2026-04-01',
+        date: '2026-03-10',
+        reason: 'x',
+      });
+      t.equal(res.statusCode, 404, `${answer} on another customer's invoice`);
+    }
+    t.equal((await call('GET', '/v1/tasks?kind=message')).json().data.length, 1, 'nothing else was created');
+    t.equal((await call('GET', `/v1/payment_claims?invoice_id=${theirs}`)).json().data.length, 0);
+    t.equal((await call('GET', `/v1/payment_plans?invoice_id=${theirs}`)).json().data.length, 0);
   });
 
   t.test('rotation and revocation', async (t) => {

@@ -15,6 +15,7 @@ const base: GuardInput = {
     paused: false,
     paused_until: null,
     promise_to_pay_on: null,
+    payment_claimed_until: null,
   },
   customer: { paused: false, paused_until: null },
   occurrence: { offset_days: 3 },
@@ -109,4 +110,30 @@ t.test('reasonToStopDelivery: closed, settled or disputed stops a stored email',
   t.equal(reasonToStopDelivery({ status: 'open', balance: 0, disputed: false }), 'paid');
   t.equal(reasonToStopDelivery({ status: 'void', balance: 10, disputed: false }), 'void');
   t.equal(reasonToStopDelivery({ status: 'open', balance: 10, disputed: true }), 'disputed');
+});
+
+t.test('a payment claim defers reminders through its last day, then lets them go', async (t) => {
+  t.same(guard({ invoice: { payment_claimed_until: '2026-05-20' } }), {
+    action: 'defer',
+    reason: 'payment_claim',
+    until: '2026-05-21',
+  });
+  t.same(
+    guard({ invoice: { payment_claimed_until: '2026-05-13' } }),
+    {
+      action: 'defer',
+      reason: 'payment_claim',
+      until: '2026-05-14',
+    },
+    'the last day of the hold still holds',
+  );
+  t.same(guard({ invoice: { payment_claimed_until: '2026-05-12' } }), { action: 'send', promiseBroken: false });
+  t.same(
+    guard({ invoice: { payment_claimed_until: '2026-05-20', status: 'paid', balance: 0 } }),
+    {
+      action: 'skip',
+      reason: 'paid',
+    },
+    'a paid invoice is skipped, not deferred',
+  );
 });

@@ -50,6 +50,27 @@ const settings = {
     maximum: 365,
     description: 'How far ahead a promise to pay made on the customer page may go, in days (30).',
   }),
+  payment_claim_hold_days: Type.Integer({
+    minimum: 1,
+    maximum: 60,
+    description:
+      'Days the reminders of an invoice wait after the customer says it paid, while someone checks (7; docs/payment-claims.md).',
+  }),
+  portal_plan_max_installments: Type.Integer({
+    minimum: 0,
+    maximum: 60,
+    description:
+      'The most monthly installments a customer may agree on its page without a person (3); more asks a person (a `plan_request` task). 0: every request goes to a person.',
+  }),
+  portal_plan_max_days: Type.Integer({
+    minimum: 1,
+    maximum: 1825,
+    description: 'How far ahead the last installment of a plan agreed on the page may fall, in days (90).',
+  }),
+  portal_plan_min_installment: Type.Record(Type.String({ pattern: '^[A-Z]{3}$' }), Type.Integer({ minimum: 1 }), {
+    description:
+      'The smallest installment of a plan agreed on the page, per currency in minor units: `{"EUR": 5000}` (none by default).',
+  }),
   brand_colour: Nullable(
     Type.String({ pattern: '^#[0-9a-fA-F]{6}$', description: "The page's accent colour, `#1d4ed8`." }),
   ),

@@ -41,6 +41,10 @@ export const presentAccount = (row: AccountRow): Account => ({
   portal_enabled: row.portal_enabled,
   portal_days_after_paid: row.portal_days_after_paid,
   portal_promise_max_days: row.portal_promise_max_days,
+  payment_claim_hold_days: row.payment_claim_hold_days,
+  portal_plan_max_installments: row.portal_plan_max_installments,
+  portal_plan_max_days: row.portal_plan_max_days,
+  portal_plan_min_installment: (row.portal_plan_min_installment ?? {}) as Record<string, number>,
   brand_colour: row.brand_colour,
   logo_url: row.logo_url,
   checkout_url_template: row.checkout_url_template,
@@ -145,6 +149,9 @@ export function createAccountService(deps: {
               ...(data.registration_number && { registration_number: data.registration_number.replace(/\s/g, '') }),
               ...(data.billing_address !== undefined && { billing_address: JSON.stringify(data.billing_address) }),
               ...(data.policy_rules !== undefined && { policy_rules: JSON.stringify(data.policy_rules) }),
+              ...(data.portal_plan_min_installment !== undefined && {
+                portal_plan_min_installment: JSON.stringify(data.portal_plan_min_installment),
+              }),
               ...(data.risk_thresholds !== undefined && {
                 // Merged into what the account set before: a PATCH names the thresholds it changes.
                 risk_thresholds:

@@ -176,6 +176,30 @@ export const EVENT_CATALOGUE: readonly EventTypeEntry[] = [
   entry('dispute.opened', 'dispute', 'Dispute', 'A dispute was opened: reminders on its invoice pause.'),
   entry('dispute.resolved', 'dispute', 'Dispute', 'A dispute was resolved, for the customer or the creditor.'),
   entry(
+    'payment_claim.created',
+    'payment_claim',
+    'PaymentClaim',
+    'The customer says it already paid an invoice: its reminders wait until `hold_until` and a `payment_claim` task asks someone to check.',
+  ),
+  entry(
+    'payment_claim.confirmed',
+    'payment_claim',
+    'PaymentClaim',
+    'A payment recorded on the invoice confirmed the claim (`payment_id`).',
+  ),
+  entry(
+    'payment_claim.rejected',
+    'payment_claim',
+    'PaymentClaim',
+    "Someone found no such payment: the invoice's reminders resumed.",
+  ),
+  entry(
+    'payment_claim.expired',
+    'payment_claim',
+    'PaymentClaim',
+    'The hold passed with no payment recorded: the schedule resumed (the task stays open).',
+  ),
+  entry(
     'payment_plan.created',
     'payment_plan',
     'PaymentPlan',

@@ -266,6 +266,7 @@ const NEW_INVOICE_COLUMN_SOURCES = {
   pause_reason: 'default',
   paused: 'default',
   paused_until: 'default',
+  payment_claimed_until: 'default',
   promise_to_pay_on: 'default',
   voided_at: 'default',
 } as const satisfies Record<keyof Invoices, 'given' | 'customer' | 'default'>;

@@ -6,7 +6,7 @@ export {
   missedInstallmentCandidates,
   syncPlansAfterPayments,
 } from './payment-plan.lifecycle.ts';
-export { suspendedPeriod, withoutSuspendedDays } from './payment-plan.rules.ts';
+export { MAX_INSTALLMENTS, splitMonthly, suspendedPeriod, withoutSuspendedDays } from './payment-plan.rules.ts';
 export {
   PaymentPlan,
   PaymentPlanCancel,
@@ -15,4 +15,4 @@ export {
   PaymentPlanInstallmentMissed,
   PaymentPlanListQuery,
 } from './payment-plan.schemas.ts';
-export { createPaymentPlanService } from './payment-plan.service.ts';
+export { agreePlanIn, createPaymentPlanService, planRefusal } from './payment-plan.service.ts';

@@ -1,12 +1,12 @@
 import type { Clock } from '../../clock.ts';
 import { AppError, notFound, validationFailed } from '../../errors.ts';
 import { newId } from '../../ids.ts';
-import type { Database } from '../../store/database.ts';
+import type { Database, Db } from '../../store/database.ts';
 import { isUniqueViolation } from '../../store/pg-errors.ts';
 import { parseInput } from '../../validation.ts';
 import { compareDates } from '../calendar.ts';
 import { recordEvent } from '../outbox/index.ts';
-import { CHASED_STATUSES, findInvoice, owesNothing } from '../invoices/index.ts';
+import { CHASED_STATUSES, findInvoice, type InvoiceRow, owesNothing } from '../invoices/index.ts';
 import { accountTime, type Actor, assertWriteAccess, type Page, type ReplanInvoices, toPage } from '../shared/index.ts';
 import { endPlan } from './payment-plan.lifecycle.ts';
 import { findPlan, installmentsOf, listPlans, presentPlan } from './payment-plan.repository.ts';
@@ -26,8 +26,8 @@ const alreadyActive = (invoiceId: string, planId?: string) =>
     `Invoice '${invoiceId}' already has an active payment plan${planId ? ` ('${planId}')` : ''}; cancel it first.`,
   );
 
-/** Why an invoice cannot take a plan, or null. */
-function refusal(invoice: {
+/** Why an invoice cannot take a plan (paid, closed, disputed, already on one), or null. */
+export function planRefusal(invoice: {
   id: string;
   status: string;
   balance: number;
@@ -56,6 +56,83 @@ function refusal(invoice: {
     );
   if (invoice.active_payment_plan_id) return alreadyActive(invoice.id, invoice.active_payment_plan_id);
   return null;
+}
+
+/**
+ * Agrees a plan for the whole balance of an invoice the caller locked, in its transaction (the
+ * API's, or a customer's request from its page, or a person approving that request): explicit
+ * installments, or `count` equal monthly ones from `first_due_date`. Writes `payment_plan.created`.
+ */
+export async function agreePlanIn(
+  trx: Db,
+  ctx: { accountId: string; timeZone: string; now: Date; today: string; replan: ReplanInvoices },
+  invoice: InvoiceRow,
+  data: PaymentPlanCreate,
+): Promise<PaymentPlan> {
+  const { now, today, replan } = ctx;
+  const refused = planRefusal(invoice);
+  if (refused) throw refused;
+  const amount = invoice.balance;
+  let drafts: InstallmentDraft[];
+  if (data.installments !== undefined) {
+    drafts = checkInstallments(amount, data.installments, today);
+  } else {
+    const first = data.first_due_date as string;
+    if (compareDates(first, today) < 0) throw invalidDates('/first_due_date', `must be today (${today}) or later`);
+    drafts = splitMonthly(amount, data.count as number, first);
+  }
+  const id = newId('paymentPlan');
+  const row = await trx
+    .insertInto('payment_plans')
+    .values({
+      account_id: ctx.accountId,
+      id,
+      invoice_id: invoice.id,
+      status: 'active',
+      currency: invoice.currency,
+      amount,
+      settled_at_start: invoice.amount_paid + invoice.amount_credited,
+      max_missed_installments: data.max_missed_installments ?? DEFAULT_MAX_MISSED,
+      late_fees: data.late_fees ?? 'suspended',
+      note: data.note ?? null,
+      metadata: JSON.stringify(data.metadata ?? {}),
+      started_on: today,
+      created_at: now,
+      updated_at: now,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  const installments = await trx
+    .insertInto('payment_plan_installments')
+    .values(
+      drafts.map((d) => ({
+        account_id: ctx.accountId,
+        plan_id: id,
+        number: d.number,
+        due_date: d.due_date,
+        amount: d.amount,
+        status: 'pending',
+      })),
+    )
+    .returningAll()
+    .execute();
+  await trx
+    .updateTable('invoices')
+    .set({ active_payment_plan_id: id, updated_at: now })
+    .where('id', '=', invoice.id)
+    .execute();
+  // Reminders now follow the installments.
+  await replan(trx, { accountId: ctx.accountId, invoiceIds: [invoice.id], timeZone: ctx.timeZone, now });
+  const plan = presentPlan(row, installments);
+  await recordEvent(trx, {
+    accountId: ctx.accountId,
+    type: 'payment_plan.created',
+    objectType: 'payment_plan',
+    objectId: id,
+    data: plan,
+    at: now,
+  });
+  return plan;
 }
 
 /**
@@ -92,70 +169,12 @@ export function createPaymentPlanService(deps: { database: Database; clock: Cloc
         return await database.withAccount(actor.accountId, async (trx) => {
           const invoice = await findInvoice(trx, invoiceId, { forUpdate: true });
           if (!invoice) throw notFound('invoice', invoiceId);
-          const refused = refusal(invoice);
-          if (refused) throw refused;
-          const amount = invoice.balance;
-          let drafts: InstallmentDraft[];
-          if (data.installments !== undefined) {
-            drafts = checkInstallments(amount, data.installments, today);
-          } else {
-            const first = data.first_due_date as string;
-            if (compareDates(first, today) < 0)
-              throw invalidDates('/first_due_date', `must be today (${today}) or later`);
-            drafts = splitMonthly(amount, data.count as number, first);
-          }
-          const id = newId('paymentPlan');
-          const row = await trx
-            .insertInto('payment_plans')
-            .values({
-              account_id: actor.accountId,
-              id,
-              invoice_id: invoice.id,
-              status: 'active',
-              currency: invoice.currency,
-              amount,
-              settled_at_start: invoice.amount_paid + invoice.amount_credited,
-              max_missed_installments: data.max_missed_installments ?? DEFAULT_MAX_MISSED,
-              late_fees: data.late_fees ?? 'suspended',
-              note: data.note ?? null,
-              metadata: JSON.stringify(data.metadata ?? {}),
-              started_on: today,
-              created_at: now,
-              updated_at: now,
-            })
-            .returningAll()
-            .executeTakeFirstOrThrow();
-          const installments = await trx
-            .insertInto('payment_plan_installments')
-            .values(
-              drafts.map((d) => ({
-                account_id: actor.accountId,
-                plan_id: id,
-                number: d.number,
-                due_date: d.due_date,
-                amount: d.amount,
-                status: 'pending',
-              })),
-            )
-            .returningAll()
-            .execute();
-          await trx
-            .updateTable('invoices')
-            .set({ active_payment_plan_id: id, updated_at: now })
-            .where('id', '=', invoice.id)
-            .execute();
-          // Reminders now follow the installments.
-          await replan(trx, { accountId: actor.accountId, invoiceIds: [invoice.id], timeZone: actor.timeZone, now });
-          const plan = presentPlan(row, installments);
-          await recordEvent(trx, {
-            accountId: actor.accountId,
-            type: 'payment_plan.created',
-            objectType: 'payment_plan',
-            objectId: id,
-            data: plan,
-            at: now,
-          });
-          return plan;
+          return await agreePlanIn(
+            trx,
+            { accountId: actor.accountId, timeZone: actor.timeZone, now, today, replan },
+            invoice,
+            data,
+          );
         });
       } catch (error) {
         // Two plans raced for the same invoice: the second is told, as if it came after.

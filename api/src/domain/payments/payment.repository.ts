@@ -160,6 +160,8 @@ const WRITE_PAYMENT_SQL = `
      WHERE i.account_id = $1 AND i.id = $2 AND ${ACCOUNT_SET}
        AND i.customer_id = $4 AND i.currency = $5 AND i.status IN (${PAYABLE_STATUSES.map((s) => `'${s}'`).join(', ')}) AND i.balance >= $3::bigint
        AND i.active_payment_plan_id IS NULL
+       -- The customer said it paid (an open payment claim): the general path confirms the claim.
+       AND i.payment_claimed_until IS NULL
        -- An invoice on an e-invoicing platform also reports its collection (invoice.collected): the general path.
        AND i.einvoice_status IS NULL
     RETURNING i.*

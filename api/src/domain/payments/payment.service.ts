@@ -6,6 +6,7 @@ import { parseInput } from '../../validation.ts';
 import { recordEvent } from '../outbox/index.ts';
 import { type InvoiceRow, lockInvoices, presentInvoice } from '../invoices/index.ts';
 import { syncPlansAfterPayments } from '../payment-plans/index.ts';
+import { confirmClaimsAfterPayment } from '../claims/index.ts';
 import {
   accountTime,
   type Actor,
@@ -138,6 +139,13 @@ async function allocate(
     { accountId: actor.accountId, timeZone: actor.timeZone, now, today, replan },
     onPlan,
   );
+  // The customer said it paid one of these: the payment confirms the claim.
+  await confirmClaimsAfterPayment(
+    trx,
+    { accountId: actor.accountId, timeZone: actor.timeZone, now, today, replan },
+    paymentId,
+    invoiceIds,
+  );
   await replan(trx, { accountId: actor.accountId, invoiceIds: settled, timeZone: actor.timeZone, now });
   return rows;
 }
@@ -227,7 +235,7 @@ export function createPaymentService(deps: {
    * one statement writes everything if the allocation rules let the payment in. Returns
    * undefined, having written nothing, whenever the locking path must decide instead: an invoice
    * not found, another customer's or currency, not payable, without enough balance, under a
-   * payment plan, or an event about it committed meanwhile (that path reports any refusal
+   * payment plan or a payment claim, or an event about it committed meanwhile (that path reports any refusal
    * exactly as always).
    */
   async function createWithOneAllocation(

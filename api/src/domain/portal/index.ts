@@ -3,8 +3,11 @@ export { redactPortalUrl } from './portal.rules.ts';
 export { PortalEvent, PortalLink, PortalLinkRevoked } from './portal.schemas.ts';
 export {
   createPortalService,
+  type PlanAnswer,
   type PortalConfig,
+  type PortalCreditor,
   type PortalInvoice,
+  type PortalInvoicePage,
   type PortalOverview,
   type PortalService,
   type PortalVisit,

@@ -160,6 +160,32 @@ export async function customerBook(trx: Db, accountId: string, customerId: strin
   return { open, paid };
 }
 
+/**
+ * One invoice of the customer (not a draft) with where it stands: its promise, dispute, open
+ * payment claim and the installments of its active plan; undefined when it is not the customer's.
+ */
+export async function customerInvoice(trx: Db, accountId: string, customerId: string, invoiceId: string) {
+  const invoice = await trx
+    .selectFrom('invoices')
+    .select([...INVOICE_COLUMNS, 'disputed', 'promise_to_pay_on', 'payment_claimed_until', 'active_payment_plan_id'])
+    .where('account_id', '=', accountId)
+    .where('customer_id', '=', customerId)
+    .where('id', '=', invoiceId)
+    .where('status', '<>', 'draft')
+    .executeTakeFirst();
+  if (!invoice) return undefined;
+  const installments = invoice.active_payment_plan_id
+    ? await trx
+        .selectFrom('payment_plan_installments')
+        .select(['number', 'due_date', 'amount', 'paid_amount', 'status'])
+        .where('account_id', '=', accountId)
+        .where('plan_id', '=', invoice.active_payment_plan_id)
+        .orderBy('number')
+        .execute()
+    : [];
+  return { ...invoice, installments };
+}
+
 /** Every live link's sealed token, across accounts (the operator's key rotation). */
 export function allLiveSealedTokens(trx: Db): Promise<Array<{ account_id: string; id: string; token_sealed: string }>> {
   return trx

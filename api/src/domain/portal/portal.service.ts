@@ -1,4 +1,9 @@
 import type { Clock } from '../../clock.ts';
+import { parseInput } from '../../validation.ts';
+import { claimPaymentIn, type PaymentClaim, PaymentClaimCreate } from '../claims/index.ts';
+import { findInvoice } from '../invoices/index.ts';
+import { MAX_AMOUNT_MINOR, parseDecimalAmount } from '../money.ts';
+import { agreePlanIn, MAX_INSTALLMENTS, type PaymentPlan, planRefusal, splitMonthly } from '../payment-plans/index.ts';
 import { AppError, notFound } from '../../errors.ts';
 import { newId } from '../../ids.ts';
 import type { SecretBox } from '../../secrets.ts';
@@ -7,10 +12,11 @@ import { type FeeParts, feePartsOfMany } from '../documents/index.ts';
 import { recordEvent } from '../outbox/index.ts';
 import { insertTask, presentTask } from '../tasks/index.ts';
 import { addDays } from '../calendar.ts';
-import { accountTime, type Actor, assertWriteAccess } from '../shared/index.ts';
+import { accountTime, type Actor, assertWriteAccess, type ReplanInvoices } from '../shared/index.ts';
 import {
   allLiveSealedTokens,
   customerBook,
+  customerInvoice,
   customerStanding,
   findLinkByHash,
   findLiveLink,
@@ -19,7 +25,15 @@ import {
   resealToken,
   revokeLiveLink,
 } from './portal.repository.ts';
-import { hashPortalToken, newPortalToken, PORTAL_TOKEN, portalLinkExpiry, portalPath } from './portal.rules.ts';
+import {
+  hashPortalToken,
+  newPortalToken,
+  planBeyondRules,
+  PORTAL_TOKEN,
+  portalLinkExpiry,
+  portalPath,
+  typedAmount,
+} from './portal.rules.ts';
 import type { PortalLink, PortalLinkRevoked } from './portal.schemas.ts';
 
 export interface PortalConfig {
@@ -94,24 +108,80 @@ export interface PortalVisit {
   today: string;
 }
 
-export type PortalInvoice = Awaited<ReturnType<typeof customerBook>>['open'][number] & { fees: FeeParts | null };
+export type PortalInvoice = Awaited<ReturnType<typeof customerBook>>['open'][number];
+
+/** The creditor as the page shows it. */
+export interface PortalCreditor {
+  name: string;
+  legal_name: string | null;
+  locale: string;
+  brand_colour: string | null;
+  logo_url: string | null;
+  checkout_url_template: string | null;
+  payment_instructions: string | null;
+  contact_phone: string | null;
+  contact_email: string | null;
+}
+
+export interface PortalCustomer {
+  id: string;
+  name: string;
+  locale: string | null;
+  external_id: string | null;
+}
 
 export interface PortalOverview {
-  account: {
-    name: string;
-    legal_name: string | null;
-    locale: string;
-    brand_colour: string | null;
-    logo_url: string | null;
-    checkout_url_template: string | null;
-    payment_instructions: string | null;
-    contact_phone: string | null;
-    contact_email: string | null;
-  };
-  customer: { id: string; name: string; locale: string | null; external_id: string | null };
+  account: PortalCreditor;
+  customer: PortalCustomer;
   open: PortalInvoice[];
   paid: Array<Awaited<ReturnType<typeof customerBook>>['paid'][number]>;
   today: string;
+}
+
+/** One invoice's page: what is owed on it and where it stands, and what the forms may offer. */
+export interface PortalInvoicePage {
+  account: PortalCreditor;
+  customer: PortalCustomer;
+  invoice: NonNullable<Awaited<ReturnType<typeof customerInvoice>>> & { fees: FeeParts | null };
+  today: string;
+  /** The last day a promise may name. */
+  promiseMax: string;
+}
+
+/** What came of a plan asked for on the page: agreed at once, or a task for a person. */
+export type PlanAnswer = { kind: 'agreed'; plan: PaymentPlan } | { kind: 'requested'; taskId: string };
+
+const formError = (code: string, field: string, message: string, detail: string) =>
+  new AppError(code, 422, detail, { errors: [{ field, message }] });
+
+/** The creditor and the customer as the page shows them, and the account's promise horizon. */
+async function whoIn(trx: Db, accountId: string, customerId: string) {
+  const row = await trx
+    .selectFrom('accounts')
+    .select([
+      'name',
+      'legal_name',
+      'locale',
+      'brand_colour',
+      'logo_url',
+      'checkout_url_template',
+      'payment_instructions',
+      'contact_phone',
+      'reply_to',
+      'sender_email',
+      'portal_promise_max_days',
+    ])
+    .where('id', '=', accountId)
+    .executeTakeFirstOrThrow();
+  const customer: PortalCustomer = await trx
+    .selectFrom('customers')
+    .select(['id', 'name', 'locale', 'external_id'])
+    .where('account_id', '=', accountId)
+    .where('id', '=', customerId)
+    .executeTakeFirstOrThrow();
+  const { reply_to, sender_email, portal_promise_max_days, ...rest } = row;
+  const account: PortalCreditor = { ...rest, contact_email: reply_to ?? sender_email };
+  return { account, customer, promiseDays: portal_promise_max_days };
 }
 
 /**
@@ -120,8 +190,13 @@ export interface PortalOverview {
  * opening while the customer owes something and for the account's `portal_days_after_paid`
  * after. Everything a visitor sees is read for that customer of that account only.
  */
-export function createPortalService(deps: { database: Database; clock: Clock; portal: PortalConfig }) {
-  const { database, clock, portal: config } = deps;
+export function createPortalService(deps: {
+  database: Database;
+  clock: Clock;
+  replan: ReplanInvoices;
+  portal: PortalConfig;
+}) {
+  const { database, clock, replan, portal: config } = deps;
   const timeFor = accountTime(database, clock);
 
   async function present(
@@ -401,46 +476,164 @@ export function createPortalService(deps: { database: Database; clock: Clock; po
       });
     },
 
-    /** What the page shows: the creditor, the customer, its open invoices with their fees, those paid in 12 months. */
+    /** What the page shows: the creditor, the customer, its open invoices, those paid in 12 months. */
     async overview(visit: PortalVisit): Promise<PortalOverview> {
       const { accountId } = visit.actor;
       return database.withAccount(accountId, async (trx) => {
-        const account = await trx
+        const { account, customer } = await whoIn(trx, accountId, visit.customerId);
+        const book = await customerBook(trx, accountId, visit.customerId, visit.now);
+        return { account, customer, open: book.open, paid: book.paid, today: visit.today };
+      });
+    },
+
+    /** One invoice of the customer with its fees, plan and standing, or null when it is not one of its. */
+    async invoicePage(visit: PortalVisit, invoiceId: string): Promise<PortalInvoicePage | null> {
+      const { accountId } = visit.actor;
+      return database.withAccount(accountId, async (trx) => {
+        const invoice = await customerInvoice(trx, accountId, visit.customerId, invoiceId);
+        if (!invoice) return null;
+        const { account, customer, promiseDays } = await whoIn(trx, accountId, visit.customerId);
+        const fees = invoice.late_fees > 0 ? ((await feePartsOfMany(trx, [invoice])).get(invoice.id) ?? null) : null;
+        return {
+          account,
+          customer,
+          invoice: { ...invoice, fees },
+          today: visit.today,
+          promiseMax: addDays(visit.today, promiseDays),
+        };
+      });
+    },
+
+    /**
+     * "I have already paid": a payment claim (as `POST /v1/payment_claims`, source `page`) from
+     * the form's date, amount as typed ("1 234,56") and reference.
+     */
+    async claimPayment(
+      visit: PortalVisit,
+      invoiceId: string,
+      form: { paid_on?: string | undefined; amount?: string | undefined; reference?: string | undefined },
+    ): Promise<PaymentClaim> {
+      const typed = typedAmount(form.amount ?? '');
+      if (typed === null)
+        throw formError(
+          'portal/invalid_amount',
+          '/amount',
+          'must be an amount such as 120.50',
+          'The amount is not a number such as 120.50.',
+        );
+      const { accountId } = visit.actor;
+      return database.withAccount(accountId, async (trx) => {
+        const invoice = await findInvoice(trx, invoiceId);
+        if (!invoice) throw notFound('invoice', invoiceId);
+        const amount = parseDecimalAmount(typed, invoice.currency);
+        const data = parseInput<PaymentClaimCreate>(PaymentClaimCreate, {
+          invoice_id: invoiceId,
+          paid_on: form.paid_on ?? '',
+          amount: amount > 0 && amount <= MAX_AMOUNT_MINOR ? amount : 0,
+          ...(form.reference?.trim() ? { reference: form.reference.trim() } : {}),
+        });
+        return claimPaymentIn(trx, { accountId, now: visit.now, today: visit.today, source: 'page' }, data);
+      });
+    },
+
+    /**
+     * A payment plan asked for on the page: `count` equal monthly installments from
+     * `first_due_date`. Within the account's rules (`portal_plan_max_installments`,
+     * `portal_plan_max_days`, `portal_plan_min_installment`) it is agreed at once, as
+     * `POST /v1/invoices/{id}/payment_plans` would; beyond them a `plan_request` task carries the
+     * terms for a person, who approves them by completing it with `approve_plan: true`.
+     */
+    async requestPlan(
+      visit: PortalVisit,
+      invoiceId: string,
+      form: { count?: string | undefined; first_due_date?: string | undefined },
+    ): Promise<PlanAnswer> {
+      const count = Number(form.count);
+      if (!Number.isInteger(count) || count < 2 || count > MAX_INSTALLMENTS)
+        throw formError(
+          'portal/invalid_plan',
+          '/count',
+          `must be 2 to ${MAX_INSTALLMENTS}`,
+          `A plan has 2 to ${MAX_INSTALLMENTS} installments.`,
+        );
+      const first = form.first_due_date ?? '';
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(first) || Number.isNaN(Date.parse(`${first}T00:00:00Z`)))
+        throw formError(
+          'portal/invalid_plan',
+          '/first_due_date',
+          'must be a date',
+          'The first installment needs a date.',
+        );
+      if (first < visit.today)
+        throw formError(
+          'portal/invalid_plan',
+          '/first_due_date',
+          `must be today (${visit.today}) or later`,
+          'The first installment cannot be in the past.',
+        );
+      const { accountId } = visit.actor;
+      const { now, today } = visit;
+      return database.withAccount(accountId, async (trx) => {
+        const invoice = await findInvoice(trx, invoiceId, { forUpdate: true });
+        if (!invoice) throw notFound('invoice', invoiceId);
+        const refused = planRefusal(invoice);
+        if (refused) throw refused;
+        const rules = await trx
           .selectFrom('accounts')
-          .select([
-            'name',
-            'legal_name',
-            'locale',
-            'brand_colour',
-            'logo_url',
-            'checkout_url_template',
-            'payment_instructions',
-            'contact_phone',
-            'reply_to',
-            'sender_email',
-          ])
+          .select(['portal_plan_max_installments', 'portal_plan_max_days', 'portal_plan_min_installment'])
           .where('id', '=', accountId)
           .executeTakeFirstOrThrow();
-        const customer = await trx
-          .selectFrom('customers')
-          .select(['id', 'name', 'locale', 'external_id'])
+        const installments = splitMonthly(invoice.balance, count, first);
+        const beyond = planBeyondRules(installments, {
+          maxInstallments: rules.portal_plan_max_installments,
+          lastDay: addDays(today, rules.portal_plan_max_days),
+          minInstallment: (rules.portal_plan_min_installment as Record<string, number>)[invoice.currency] ?? 0,
+        });
+        if (beyond.length === 0) {
+          const plan = await agreePlanIn(
+            trx,
+            { accountId, timeZone: visit.actor.timeZone, now, today, replan },
+            invoice,
+            { count, first_due_date: first, note: 'Agreed by the customer on its page' },
+          );
+          return { kind: 'agreed', plan };
+        }
+        const pending = await trx
+          .selectFrom('tasks')
+          .select('id')
           .where('account_id', '=', accountId)
-          .where('id', '=', visit.customerId)
-          .executeTakeFirstOrThrow();
-        const book = await customerBook(trx, accountId, visit.customerId, visit.now);
-        const fees = await feePartsOfMany(
-          trx,
-          book.open.filter((i) => i.late_fees > 0),
-        );
-        const open: PortalInvoice[] = book.open.map((i) => ({ ...i, fees: fees.get(i.id) ?? null }));
-        const { reply_to, sender_email, ...rest } = account;
-        return {
-          account: { ...rest, contact_email: reply_to ?? sender_email },
-          customer,
-          open,
-          paid: book.paid,
-          today: visit.today,
-        };
+          .where('invoice_id', '=', invoice.id)
+          .where('kind', '=', 'plan_request')
+          .where('status', '=', 'open')
+          .executeTakeFirst();
+        if (pending)
+          throw new AppError(
+            'portal/plan_already_requested',
+            409,
+            'A payment plan for this invoice is already waiting for an answer.',
+          );
+        const task = await insertTask(trx, {
+          account_id: accountId,
+          id: newId('task'),
+          kind: 'plan_request',
+          status: 'open',
+          invoice_id: invoice.id,
+          customer_id: visit.customerId,
+          due_on: today,
+          requested_plan: JSON.stringify({ count, first_due_date: first }),
+          note: `The customer asks for ${count} monthly installments from ${first}, beyond the account's rules: ${beyond.join('; ')}. Approve by completing this task with approve_plan: true, or cancel it.`,
+          created_at: now,
+          updated_at: now,
+        });
+        await recordEvent(trx, {
+          accountId,
+          type: 'task.created',
+          objectType: 'task',
+          objectId: task.id,
+          data: presentTask(task),
+          at: now,
+        });
+        return { kind: 'requested', taskId: task.id };
       });
     },
   };

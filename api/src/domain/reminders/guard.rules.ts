@@ -21,7 +21,7 @@ export type GuardVerdict =
   /** Wait until someone acts (a dispute is resolved, an open-ended pause is lifted). */
   | { action: 'hold'; reason: 'disputed' | 'paused' | 'customer_paused' }
   /** Wait until a date passes (a pause with an end, a promise to pay), then try again. */
-  | { action: 'defer'; reason: 'paused' | 'customer_paused' | 'promise'; until: string };
+  | { action: 'defer'; reason: 'paused' | 'customer_paused' | 'promise' | 'payment_claim'; until: string };
 
 export interface GuardInput {
   invoice: {
@@ -32,6 +32,8 @@ export interface GuardInput {
     paused: boolean;
     paused_until: string | null;
     promise_to_pay_on: string | null;
+    /** The customer says it paid: reminders wait through this day while someone checks (a payment claim). */
+    payment_claimed_until: string | null;
   };
   customer: { paused: boolean; paused_until: string | null };
   occurrence: { offset_days: number };
@@ -67,6 +69,9 @@ export function guardBeforeSend(input: GuardInput): GuardVerdict {
       ? { action: 'hold', reason: 'customer_paused' }
       : { action: 'defer', reason: 'customer_paused', until: addDays(customerPause.until, 1) };
   }
+
+  if (invoice.payment_claimed_until && compareDates(today, invoice.payment_claimed_until) <= 0)
+    return { action: 'defer', reason: 'payment_claim', until: addDays(invoice.payment_claimed_until, 1) };
 
   let promiseBroken = false;
   if (invoice.promise_to_pay_on) {

@@ -7,6 +7,7 @@ import { insertEvents } from '../outbox/index.ts';
 import { CHASED_STATUSES_SQL, presentInvoice } from '../invoices/index.ts';
 import { accrueLateFees } from '../late-fees/index.ts';
 import { markMissedInstallments, missedInstallmentCandidates } from '../payment-plans/index.ts';
+import { expirePaymentClaims } from '../claims/index.ts';
 import type { ReminderEngine } from './engine.ts';
 import { reminderData } from './ledger.ts';
 import { type DueOccurrence, findDueOccurrences } from './reminder-occurrence.repository.ts';
@@ -320,6 +321,7 @@ export function createReminderScheduler(deps: {
     );
     // Payment plans first: an installment missed yesterday may breach a plan, and fees resume today.
     if (missed.length > 0) await markMissedInstallments(database, missed, scope.now, replanInvoices);
+    await expirePaymentClaims(database, { now: scope.now, inScope: inScope(scope) }, replanInvoices);
     for (const [accountId, rows] of Map.groupBy(candidates, (r) => r.account_id)) {
       await database.withAccount(accountId, async (trx) => {
         for (const row of rows) {

@@ -19,6 +19,7 @@ export const presentTask = (row: TaskRow): Task => ({
   outcome: row.outcome,
   note: row.note,
   promise_to_pay_on: row.promise_to_pay_on,
+  requested_plan: (row.requested_plan as Task['requested_plan']) ?? null,
   completed_at: row.completed_at?.toISOString() ?? null,
   created_at: row.created_at.toISOString(),
   updated_at: row.updated_at.toISOString(),

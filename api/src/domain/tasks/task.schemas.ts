@@ -1,7 +1,7 @@
 import Type from 'typebox';
 import { CalendarDate, Id, ListQuery, Nullable, Timestamp } from '../shared/index.ts';
 
-export const TASK_KINDS = ['call', 'letter', 'collection', 'message'] as const;
+export const TASK_KINDS = ['call', 'letter', 'collection', 'message', 'payment_claim', 'plan_request'] as const;
 export type TaskKind = (typeof TASK_KINDS)[number];
 export const TASK_STATUSES = ['open', 'completed', 'canceled'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
@@ -14,7 +14,7 @@ export const Task = Type.Object(
     object: Type.Literal('task'),
     kind: Type.Enum([...TASK_KINDS], {
       description:
-        '`call`: phone the customer; `letter`: send a formal notice; `collection`: hand the invoice to an agency; `message`: the customer wrote from its page (docs/portal.md), its words in `note`.',
+        "`call`: phone the customer; `letter`: send a formal notice; `collection`: hand the invoice to an agency; `message`: the customer wrote from its page (docs/portal.md), its words in `note`; `payment_claim`: the customer says it paid, check the bank (docs/payment-claims.md); `plan_request`: the customer asked for a payment plan beyond the account's rules, its terms in `requested_plan` (approve with `complete` and `approve_plan: true`).",
     }),
     status: Type.Enum([...TASK_STATUSES], { description: '`open` until someone completes or cancels it.' }),
     invoice_id: Id('inv'),
@@ -31,6 +31,15 @@ export const Task = Type.Object(
     note: Nullable(Type.String()),
     promise_to_pay_on: Nullable(
       Type.String({ format: 'date', description: 'The payment date the customer promised during the call, if any.' }),
+    ),
+    requested_plan: Nullable(
+      Type.Object(
+        {
+          count: Type.Integer({ description: 'Monthly installments asked for.' }),
+          first_due_date: CalendarDate,
+        },
+        { additionalProperties: false, description: 'A `plan_request` task: the plan the customer asked for.' },
+      ),
     ),
     completed_at: Nullable(Timestamp),
     created_at: Timestamp,
@@ -67,6 +76,12 @@ export const TaskComplete = Type.Object(
             'Call tasks only: the day the customer promised to pay (today or later). Reminders on the invoice wait until two days after it.',
         }),
       ),
+    ),
+    approve_plan: Type.Optional(
+      Type.Boolean({
+        description:
+          '`plan_request` tasks only: `true` agrees the payment plan of `requested_plan` on the invoice (as `POST /v1/invoices/{id}/payment_plans` would) in the same step.',
+      }),
     ),
   },
   { $id: 'TaskComplete', additionalProperties: false },

@@ -5,6 +5,7 @@ import { parseInput } from '../../validation.ts';
 import { recordEvent } from '../outbox/index.ts';
 import { CHASED_STATUSES, findInvoice } from '../invoices/index.ts';
 import { assertInvoiceStatus, assertNotPast, recordPromise } from '../pauses/index.ts';
+import { agreePlanIn } from '../payment-plans/index.ts';
 import { accountTime, type Actor, assertWriteAccess, type Page, type ReplanInvoices, toPage } from '../shared/index.ts';
 import { findTask, listTasks, presentTask, type TaskRow } from './task.repository.ts';
 import { type Task, TaskComplete, TaskListQuery, TaskUpdate } from './task.schemas.ts';
@@ -83,7 +84,8 @@ export function createTaskService(deps: { database: Database; clock: Clock; repl
         const peek = await findTask(trx, id);
         if (!peek) throw notFound('task', id);
         // The invoice row first, as the reminder engine takes it: a promise and a send never interleave.
-        const invoice = promise ? await findInvoice(trx, peek.invoice_id, { forUpdate: true }) : undefined;
+        const approve = data.approve_plan === true;
+        const invoice = promise || approve ? await findInvoice(trx, peek.invoice_id, { forUpdate: true }) : undefined;
         const current = await lockedTask(trx, id);
         assertOpen(current);
         if (promise) {
@@ -104,6 +106,28 @@ export function createTaskService(deps: { database: Database; clock: Clock; repl
           });
           if (!invoice) throw notFound('invoice', current.invoice_id);
           assertInvoiceStatus(invoice.status, CHASED_STATUSES, 'record a promise on');
+        }
+        if (approve && (current.kind !== 'plan_request' || current.requested_plan === null))
+          throw new AppError(
+            'task/approve_needs_plan_request',
+            422,
+            `Only a plan request task can approve a payment plan; this one is a ${current.kind}.`,
+            { errors: [{ field: '/approve_plan', message: 'is only accepted on a plan_request task' }] },
+          );
+        if (approve) {
+          if (!invoice) throw notFound('invoice', current.invoice_id);
+          const terms = current.requested_plan as { count: number; first_due_date: string };
+          // The first installment never lies in the past: a request approved late starts today.
+          await agreePlanIn(
+            trx,
+            { accountId: actor.accountId, timeZone: actor.timeZone, now, today, replan },
+            invoice,
+            {
+              count: terms.count,
+              first_due_date: terms.first_due_date < today ? today : terms.first_due_date,
+              note: `Requested by the customer (task ${id})`,
+            },
+          );
         }
         const row = await trx
           .updateTable('tasks')

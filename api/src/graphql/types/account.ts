@@ -4,8 +4,10 @@ import type { Account } from '../../domain/accounts/index.ts';
 import { builder } from '../builder.ts';
 import { PostalAddressInput, PostalAddressRef } from './customer.ts';
 import { LateFeePreset } from './late-fee.ts';
+import { CurrencyAmountInput, CurrencyAmountRef } from './reminder-policy.ts';
 import {
   accountUpdateOf,
+  currencyAmounts,
   PolicyRuleInput,
   PolicyRuleRef,
   RiskThresholdsInput,
@@ -68,6 +70,20 @@ export const AccountRef = builder.objectRef<Account>('Account').implement({
     portalEnabled: t.exposeBoolean('portal_enabled'),
     portalDaysAfterPaid: t.exposeInt('portal_days_after_paid'),
     portalPromiseMaxDays: t.exposeInt('portal_promise_max_days'),
+    paymentClaimHoldDays: t.exposeInt('payment_claim_hold_days', {
+      description: 'Days reminders wait after the customer says it paid.',
+    }),
+    portalPlanMaxInstallments: t.exposeInt('portal_plan_max_installments', {
+      description: 'The most installments a customer may agree on its page without a person.',
+    }),
+    portalPlanMaxDays: t.exposeInt('portal_plan_max_days', {
+      description: 'How far ahead the last installment of a plan agreed on the page may fall.',
+    }),
+    portalPlanMinInstallment: t.field({
+      type: [CurrencyAmountRef],
+      description: 'The smallest installment of a plan agreed on the page, per currency.',
+      resolve: (a) => currencyAmounts(a.portal_plan_min_installment),
+    }),
     brandColour: t.exposeString('brand_colour', { nullable: true }),
     logoUrl: t.exposeString('logo_url', { nullable: true }),
     checkoutUrlTemplate: t.exposeString('checkout_url_template', { nullable: true }),
@@ -121,6 +137,15 @@ const UpdateAccountInput = builder.inputType('UpdateAccountInput', {
     portalEnabled: t.boolean({ description: "Whether reminders link to the customer's page and it opens." }),
     portalDaysAfterPaid: t.int({ description: 'Days the page still opens after everything is paid.' }),
     portalPromiseMaxDays: t.int({ description: 'How far ahead a promise made on the page may go, in days.' }),
+    paymentClaimHoldDays: t.int({ description: 'Days reminders wait after the customer says it paid (1 to 60).' }),
+    portalPlanMaxInstallments: t.int({
+      description: 'The most installments a customer may agree on its page without a person (0 to 60).',
+    }),
+    portalPlanMaxDays: t.int({ description: 'How far ahead the last installment of a page plan may fall, in days.' }),
+    portalPlanMinInstallment: t.field({
+      type: [CurrencyAmountInput],
+      description: 'The smallest installment of a plan agreed on the page, per currency (replaces the list).',
+    }),
     brandColour: t.string({ description: 'The page accent colour, `#rrggbb`.' }),
     logoUrl: t.string({ description: 'An `https://` URL or a `data:image/…;base64,` image.' }),
     checkoutUrlTemplate: t.string({

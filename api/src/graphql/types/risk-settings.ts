@@ -14,6 +14,16 @@ export const values = <T extends string>(list: readonly T[]) =>
 export const RiskLevelEnum = builder.enumType('RiskLevel', { values: values(RISK_LEVELS) });
 
 type Thresholds = Account['risk_thresholds'];
+
+/** A REST map of amounts by currency (`{"EUR": 500}`) as GraphQL lists it, by currency. */
+export const currencyAmounts = (map: Readonly<Record<string, number>>) =>
+  Object.entries(map)
+    .map(([currency, amount]) => ({ currency, amount }))
+    .sort((a, b) => a.currency.localeCompare(b.currency));
+
+/** The reverse: a GraphQL list of amounts as the REST map. */
+const amountMap = (list: ReadonlyArray<{ currency: string; amount: number }>) =>
+  Object.fromEntries(list.map((c) => [c.currency, c.amount]));
 type Rule = Account['policy_rules'][number];
 
 export const RiskThresholdsRef = builder.objectRef<Thresholds>('RiskThresholds').implement({
@@ -27,10 +37,7 @@ export const RiskThresholdsRef = builder.objectRef<Thresholds>('RiskThresholds')
     unansweredReminders: t.exposeInt('unanswered_reminders'),
     largeOverdue: t.field({
       type: [CurrencyAmountRef],
-      resolve: (th) =>
-        Object.entries(th.large_overdue)
-          .map(([currency, amount]) => ({ currency, amount }))
-          .sort((a, b) => a.currency.localeCompare(b.currency)),
+      resolve: (th) => currencyAmounts(th.large_overdue),
     }),
   }),
 });
@@ -74,17 +81,20 @@ export const PolicyRuleInput = builder.inputType('PolicyRuleInput', {
 type SettingsInput = {
   riskThresholds?: { largeOverdue?: Array<{ currency: string; amount: number }> | null } | null;
   policyRules?: Array<Record<string, unknown>> | null;
+  portalPlanMinInstallment?: Array<{ currency: string; amount: number }> | null;
 };
 
 /** `UpdateAccountInput` as the service's input: `largeOverdue` as a map, rules without their unset conditions. */
 export function accountUpdateOf(input: SettingsInput & Record<string, unknown>): AccountUpdate {
-  const { riskThresholds, policyRules, ...rest } = input;
+  const { riskThresholds, policyRules, portalPlanMinInstallment, ...rest } = input;
   const update = toServiceInput<Record<string, unknown>>(rest);
+  if (portalPlanMinInstallment === null) update.portal_plan_min_installment = {};
+  else if (portalPlanMinInstallment) update.portal_plan_min_installment = amountMap(portalPlanMinInstallment);
   if (riskThresholds === null) update.risk_thresholds = null;
   else if (riskThresholds) {
     const { largeOverdue, ...thresholds } = riskThresholds;
     const converted = toServiceInput<Record<string, unknown>>(thresholds);
-    if (largeOverdue) converted.large_overdue = Object.fromEntries(largeOverdue.map((c) => [c.currency, c.amount]));
+    if (largeOverdue) converted.large_overdue = amountMap(largeOverdue);
     update.risk_thresholds = converted;
   }
   if (policyRules)

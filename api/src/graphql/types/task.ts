@@ -6,13 +6,23 @@ import { listType, pageArgs } from './common.ts';
 
 export const TaskKind = builder.enumType('TaskKind', {
   description:
-    '`CALL`: phone the customer; `LETTER`: send a formal notice; `COLLECTION`: hand the invoice to an agency; `MESSAGE`: the customer wrote from its page, its words in `note`.',
+    '`CALL`: phone the customer; `LETTER`: send a formal notice; `COLLECTION`: hand the invoice to an agency; `MESSAGE`: the customer wrote from its page, its words in `note`; `PAYMENT_CLAIM`: the customer says it paid, check the bank; `PLAN_REQUEST`: the customer asked for a payment plan beyond the account rules (`requestedPlan`).',
   values: {
     CALL: { value: 'call' },
     LETTER: { value: 'letter' },
     COLLECTION: { value: 'collection' },
     MESSAGE: { value: 'message' },
+    PAYMENT_CLAIM: { value: 'payment_claim' },
+    PLAN_REQUEST: { value: 'plan_request' },
   } as const,
+});
+
+const RequestedPlanRef = builder.objectRef<NonNullable<Task['requested_plan']>>('RequestedPlan').implement({
+  description: 'The payment plan a customer asked for on its page: equal monthly installments.',
+  fields: (t) => ({
+    count: t.exposeInt('count'),
+    firstDueDate: t.expose('first_due_date', { type: 'Date' }),
+  }),
 });
 
 export const TaskStatus = builder.enumType('TaskStatus', {
@@ -78,6 +88,12 @@ export const TaskRef = builder.objectRef<Task>('Task').implement({
       nullable: true,
       description: 'The payment date the customer promised during the call, if any.',
     }),
+    requestedPlan: t.field({
+      type: RequestedPlanRef,
+      nullable: true,
+      description: 'A plan request: the plan the customer asked for.',
+      resolve: (task) => task.requested_plan,
+    }),
     completedAt: t.expose('completed_at', { type: 'DateTime', nullable: true }),
     createdAt: t.expose('created_at', { type: 'DateTime' }),
     updatedAt: t.expose('updated_at', { type: 'DateTime' }),
@@ -104,6 +120,9 @@ const CompleteTaskInput = builder.inputType('CompleteTaskInput', {
       type: 'Date',
       description:
         'Call tasks only: the day the customer promised to pay (today or later). Reminders wait until two days after it.',
+    }),
+    approvePlan: t.boolean({
+      description: 'Plan requests only: `true` agrees the requested payment plan on the invoice in the same step.',
     }),
   }),
 });

@@ -4,11 +4,19 @@ import { addDays } from '../../domain/calendar.ts';
 import type { PortalVisit } from '../../domain/portal/index.ts';
 import { customerStatementPdf } from '../statement.ts';
 import { AppError } from '../../errors.ts';
-import { type PageOptions, renderNotFoundPage, renderPortalPage, type RenderedPage } from '../../portal/page.ts';
+import {
+  type Answer,
+  type Notice,
+  renderInvoicePage,
+  renderNotFoundPage,
+  renderPortalPage,
+  type RenderedPage,
+} from '../../portal/page.ts';
 import type { Services } from '../../services.ts';
 
 const CSRF_COOKIE = 'relance_portal_csrf';
-const ANSWERS = ['promise', 'dispute', 'message'] as const;
+const ANSWERS = ['promise', 'dispute', 'message', 'claim', 'plan'] as const;
+const DONE: readonly Answer[] = [...ANSWERS, 'plan_request'];
 
 type Form = Record<string, string | undefined>;
 
@@ -81,15 +89,18 @@ export async function portalRoutes(
     });
   const limits = [limit('ip'), limit('token')];
 
-  /** The page, with the visitor's anti-forgery cookie (kept, or set). */
-  async function page(
+  /** An invoice's page, with the visitor's anti-forgery cookie (kept, or set); a 404 page when it is not the customer's. */
+  async function invoicePage(
     request: FastifyRequest,
     reply: FastifyReply,
     visit: PortalVisit,
     token: string,
+    invoiceId: string,
     status: number,
-    notice?: PageOptions['notice'],
+    notice?: Notice,
   ) {
+    const data = await services.portal.invoicePage(visit, invoiceId);
+    if (!data) return send(reply, 404, renderNotFoundPage());
     let csrf = csrfCookie(request);
     if (!csrf) {
       csrf = newValue();
@@ -98,32 +109,41 @@ export async function portalRoutes(
         `${CSRF_COOKIE}=${csrf}; Path=/p/${token}; HttpOnly; SameSite=Strict${secure ? '; Secure' : ''}`,
       );
     }
-    const overview = await services.portal.overview(visit);
-    return send(
-      reply,
-      status,
-      renderPortalPage(overview, {
-        statement: `/p/${token}/statement.pdf`,
-        base: `/p/${token}`,
-        csrf,
-        submission: newValue,
-        promiseMax: await services.portal.promiseHorizon(visit),
-        notice,
-      }),
-    );
+    return send(reply, status, renderInvoicePage(data, { base: `/p/${token}`, csrf, submission: newValue, notice }));
   }
 
-  app.get<{ Params: { token: string }; Querystring: { done?: string } }>('/p/:token', {
+  app.get<{ Params: { token: string } }>('/p/:token', {
     schema: { hide: true },
     preHandler: limits,
     handler: async (request, reply) => {
-      const visit = await services.portal.resolve(request.params.token);
+      const { token } = request.params;
+      const visit = await services.portal.resolve(token);
       if (!visit) return send(reply, 404, renderNotFoundPage());
       await services.portal.viewed(visit);
-      const done = ANSWERS.find((a) => a === request.query.done);
-      return page(request, reply, visit, request.params.token, 200, done ? { kind: 'done', what: done } : undefined);
+      const overview = await services.portal.overview(visit);
+      return send(
+        reply,
+        200,
+        renderPortalPage(overview, { statement: `/p/${token}/statement.pdf`, base: `/p/${token}` }),
+      );
     },
   });
+
+  app.get<{ Params: { token: string; invoice: string }; Querystring: { done?: string } }>(
+    '/p/:token/invoices/:invoice',
+    {
+      schema: { hide: true },
+      preHandler: limits,
+      handler: async (request, reply) => {
+        const { token, invoice } = request.params;
+        const visit = await services.portal.resolve(token);
+        if (!visit) return send(reply, 404, renderNotFoundPage());
+        await services.portal.viewed(visit);
+        const done = DONE.find((a) => a === request.query.done);
+        return invoicePage(request, reply, visit, token, invoice, 200, done ? { kind: 'done', what: done } : undefined);
+      },
+    },
+  );
 
   app.post<{ Params: { token: string; invoice: string; answer: string }; Body: Form }>(
     '/p/:token/invoices/:invoice/:answer',
@@ -144,7 +164,7 @@ export async function portalRoutes(
         // (SameSite=Strict, so never sent from another site) and the form's value decide alone.
         const ownOrigin = origin === undefined || origin === 'null' || hostOf(origin) === request.headers.host;
         if (!cookie || !form.csrf || !same(cookie, form.csrf) || !ownOrigin)
-          return page(request, reply, visit, token, 403, {
+          return invoicePage(request, reply, visit, token, invoice, 403, {
             kind: 'error',
             lines: ['The form expired or did not come from this page: please try again.'],
           });
@@ -154,15 +174,18 @@ export async function portalRoutes(
         const hash = createHash('sha256')
           .update(`${invoice} ${what} ${JSON.stringify(form)}`)
           .digest('hex');
-        const done = `/p/${token}?done=${what}`;
-        const answered = () => reply.code(303).header('location', done).header('referrer-policy', 'no-referrer').send();
+        const answered = (location: string) =>
+          reply.code(303).header('location', location).header('referrer-policy', 'no-referrer').send();
+        const page = `/p/${token}/invoices/${encodeURIComponent(invoice)}`;
         try {
-          if (key && (await services.idempotency.start(actor, key, hash)).kind === 'replay') return answered();
+          const started = key ? await services.idempotency.start(actor, key, hash) : null;
+          if (started?.kind === 'replay') return answered(started.body);
         } catch (error) {
           // The same form still being handled (a double click): the first one answers for both.
-          if (error instanceof AppError && error.status === 409) return answered();
+          if (error instanceof AppError && error.status === 409) return answered(page);
           throw error;
         }
+        let done: Answer = what;
         try {
           if (what === 'promise') {
             await services.portal.checkPromiseDate(visit, form.date ?? '');
@@ -172,6 +195,11 @@ export async function portalRoutes(
               reason: form.reason ?? '',
               ...(form.note?.trim() ? { note: form.note.trim() } : {}),
             });
+          } else if (what === 'claim') {
+            await services.portal.claimPayment(visit, invoice, form);
+          } else if (what === 'plan') {
+            const plan = await services.portal.requestPlan(visit, invoice, form);
+            done = plan.kind === 'agreed' ? 'plan' : 'plan_request';
           } else await services.portal.message(visit, invoice, form.message ?? '');
         } catch (error) {
           if (key) await services.idempotency.release(actor, key);
@@ -179,10 +207,14 @@ export async function portalRoutes(
           const lines = error.errors?.length
             ? error.errors.map((e) => `${e.field.replace(/^\//, '')}: ${e.message}`)
             : [];
-          return page(request, reply, visit, token, 422, { kind: 'error', lines: [error.message, ...lines] });
+          return invoicePage(request, reply, visit, token, invoice, 422, {
+            kind: 'error',
+            lines: [error.message, ...lines],
+          });
         }
-        if (key) await services.idempotency.complete(actor, key, 303, done);
-        return answered();
+        const location = `${page}?done=${done}`;
+        if (key) await services.idempotency.complete(actor, key, 303, location);
+        return answered(location);
       },
     },
   );
