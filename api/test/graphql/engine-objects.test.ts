@@ -4,7 +4,7 @@ import { engineKit } from '../helpers/engine-objects.ts';
 import { codeOf, CUSTOMER_FIELDS, graphqlClient, INVOICE_FIELDS } from './client.ts';
 
 const TASK_FIELDS =
-  'id kind status invoiceId customerId occurrenceId documentId dueOn assignee outcome note promiseToPayOn completedAt createdAt updatedAt';
+  'id kind status invoiceId customerId occurrenceId documentId dueOn assignee outcome note promiseToPayOn requestedPlan { count firstDueDate } completedAt createdAt updatedAt';
 const DISPUTE_FIELDS = 'id invoiceId status reason note resolution resolutionNote openedAt resolvedAt';
 
 /** camelCase GraphQL output → the REST (snake_case) spelling, enum values lower case. */

@@ -51,6 +51,12 @@ const INTENDED: Record<string, Array<[string | null, string | null, string]>> = 
       'REST writes large_overdue as a map {"EUR": 500000}; GraphQL as a list of amounts',
     ],
     [null, 'riskThresholds.largeOverdue.currency', 'the same list'],
+    [
+      null,
+      'portalPlanMinInstallment.amount',
+      'REST writes portal_plan_min_installment as a map {"EUR": 5000}; GraphQL as a list of amounts',
+    ],
+    [null, 'portalPlanMinInstallment.currency', 'the same list'],
   ],
 };
 
