@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import t from 'tap';
 import { redactPortalUrl } from '../../src/domain/portal/index.ts';
@@ -345,6 +346,52 @@ t.test('the customer page: one hashed link per customer, its page, rotation, rev
     t.equal((await call('GET', '/v1/tasks?kind=message')).json().data.length, 1, 'nothing else was created');
     t.equal((await call('GET', `/v1/payment_claims?invoice_id=${theirs}`)).json().data.length, 0);
     t.equal((await call('GET', `/v1/payment_plans?invoice_id=${theirs}`)).json().data.length, 0);
+  });
+
+  t.test('the overview is kept rendered until what it shows changes, and sent compressed', async (t) => {
+    const petit = (
+      await call('POST', '/v1/customers', { name: 'Petit SAS', email: 'ap@petit.example', locale: 'en' })
+    ).json().id;
+    const invoice = (
+      await call('POST', '/v1/invoices', {
+        customer_id: petit,
+        number: 'F-2026-888',
+        currency: 'EUR',
+        subtotal: 77700,
+        issue_date: '2026-01-15',
+        due_date: '2026-02-10',
+      })
+    ).json().id;
+    const url = (await call('GET', `/v1/customers/${petit}/portal_link`)).json().url;
+    const path = new URL(url).pathname;
+    const get = (encoding?: string) =>
+      ctx.app.inject({ method: 'GET', url: path, headers: encoding ? { 'accept-encoding': encoding } : {} });
+    const plain = await get();
+    const zipped = await get('gzip, deflate, br');
+    t.equal(zipped.headers['content-encoding'], 'gzip');
+    t.equal(zipped.headers.vary, 'accept-encoding');
+    t.equal(gunzipSync(zipped.rawPayload).toString(), plain.body, 'the same page');
+    t.equal(zipped.headers['content-security-policy'], plain.headers['content-security-policy']);
+    t.equal(plain.headers['content-encoding'], undefined, 'plain to a client that does not ask');
+    t.match(plain.body, /F-2026-888/);
+
+    // Each change the page shows: a payment, the account's settings, the customer.
+    const paid = await call('POST', '/v1/payments', {
+      customer_id: petit,
+      amount: 77700,
+      currency: 'EUR',
+      method: 'transfer',
+      received_on: '2026-03-05',
+      allocations: [{ invoice_id: invoice, amount: 77700 }],
+    });
+    t.equal(paid.statusCode, 201, paid.body);
+    const afterPayment = (await get()).body;
+    t.match(afterPayment, /Nothing remains to be paid/, 'a payment shows at once');
+    await call('PATCH', '/v1/account', { payment_instructions: 'Transfer to IBAN GB00 NEW' });
+    t.match((await get()).body, /IBAN GB00 NEW/, 'a setting shows at once');
+    await call('PATCH', `/v1/customers/${petit}`, { name: 'Petit and Sons' });
+    t.match((await get()).body, /Hello Petit and Sons/, 'a new name shows at once');
+    await call('PATCH', '/v1/account', { payment_instructions: 'Virement : IBAN FR76 3000 6000 0112 3456 7890 189' });
   });
 
   t.test('rotation and revocation', async (t) => {

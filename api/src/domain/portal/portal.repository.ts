@@ -57,23 +57,45 @@ export async function revokeLiveLink(
   return row?.id ?? null;
 }
 
-/** A live link with what a visit needs of its account. */
+/** A live link with what a visit needs of its account, and where its customer stands. */
 export interface LinkByHash {
   account_id: string;
   id: string;
   customer_id: string;
   created_at: Date;
+  last_viewed_at: Date | null;
   mode: string;
   time_zone: string;
   portal_enabled: boolean;
   portal_days_after_paid: number;
+  /** Open invoices with something to pay. */
+  owing: number;
+  /** The last change of the customer's invoices (drafts aside). */
+  last_change: Date | null;
+  /**
+   * Changes whenever anything the page shows may have: the customer's invoices (how many, their
+   * balances, their last change), the account's row, the customer's row.
+   */
+  version: string;
 }
 
-/** The live link of a token, across accounts (the visitor names none): the system role reads it by its hash. */
+/**
+ * The live link of a token, across accounts (the visitor names none), and its customer's standing,
+ * in one statement: the system role reads it by its hash, the rest by the link's account.
+ */
 export async function findLinkByHash(trx: Db, tokenHash: string): Promise<LinkByHash | undefined> {
   const { rows } = await sql<LinkByHash>`
-    SELECT l.account_id, l.id, l.customer_id, l.created_at, a.mode, a.time_zone, a.portal_enabled, a.portal_days_after_paid
-      FROM portal_links l JOIN accounts a ON a.id = l.account_id
+    SELECT l.account_id, l.id, l.customer_id, l.created_at, l.last_viewed_at, a.mode, a.time_zone,
+           a.portal_enabled, a.portal_days_after_paid, s.owing::int AS owing, s.last_change,
+           concat_ws('|', s.invoices, s.balance, extract(epoch FROM s.last_change), md5(a::text), md5(c::text)) AS version
+      FROM portal_links l
+      JOIN accounts a ON a.id = l.account_id
+      JOIN customers c ON c.account_id = l.account_id AND c.id = l.customer_id
+     CROSS JOIN LATERAL (
+       SELECT count(*) FILTER (WHERE i.status IN (${sql.join(CHASED_STATUSES)}) AND i.balance > 0) AS owing,
+              count(*) AS invoices, coalesce(sum(i.balance), 0) AS balance, max(i.updated_at) AS last_change
+         FROM invoices i
+        WHERE i.account_id = l.account_id AND i.customer_id = l.customer_id AND i.status <> 'draft') s
      WHERE l.token_hash = ${tokenHash} AND l.revoked_at IS NULL`.execute(trx);
   return rows[0];
 }

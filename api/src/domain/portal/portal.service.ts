@@ -106,6 +106,9 @@ export interface PortalVisit {
   linkId: string;
   now: Date;
   today: string;
+  /** Changes whenever the overview may change (a day passes, an invoice, the account or the customer changes): a cache key. */
+  version: string;
+  lastViewedAt: Date | null;
 }
 
 export type PortalInvoice = Awaited<ReturnType<typeof customerBook>>['open'][number];
@@ -338,17 +341,22 @@ export function createPortalService(deps: {
         timeZone: link.time_zone,
       };
       const { now, today } = await timeFor(actor);
-      const standing = await database.withAccount(link.account_id, (trx) =>
-        customerStanding(trx, link.account_id, link.customer_id),
-      );
       const expires = portalLinkExpiry({
-        owes: standing.owes,
-        lastInvoiceChange: standing.lastChange,
+        owes: link.owing > 0,
+        lastInvoiceChange: link.last_change,
         daysAfterPaid: link.portal_days_after_paid,
         createdAt: link.created_at,
       });
       if (expires && expires <= now) return null;
-      return { actor, customerId: link.customer_id, linkId: link.id, now, today };
+      return {
+        actor,
+        customerId: link.customer_id,
+        linkId: link.id,
+        now,
+        today,
+        version: `${today}|${link.version}`,
+        lastViewedAt: link.last_viewed_at,
+      };
     },
 
     /**
@@ -463,6 +471,8 @@ export function createPortalService(deps: {
     /** Records a visit (`portal.viewed`, at most once an hour per link). */
     async viewed(visit: PortalVisit): Promise<void> {
       const { accountId } = visit.actor;
+      // Seen within the hour (as the link was read): nothing to write.
+      if (visit.lastViewedAt && visit.now.getTime() - visit.lastViewedAt.getTime() < 3_600_000) return;
       await database.withAccount(accountId, async (trx) => {
         if (!(await noteView(trx, accountId, visit.linkId, visit.now))) return;
         await recordEvent(trx, {

@@ -1,4 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { addDays } from '../../domain/calendar.ts';
 import type { PortalVisit } from '../../domain/portal/index.ts';
@@ -21,6 +22,36 @@ const DONE: readonly Answer[] = [...ANSWERS, 'plan_request'];
 type Form = Record<string, string | undefined>;
 
 const newValue = () => randomBytes(16).toString('base64url');
+
+/** Overviews kept rendered, most recently used last (a few kB each; 100 kB for 200 open invoices). */
+const OVERVIEWS_CACHED = 500;
+
+type CachedPage = RenderedPage & { gzipped: Buffer };
+
+/** Rendered pages by link, each valid for one version of what it shows; the least recently used goes first. */
+class PageCache {
+  readonly #pages = new Map<string, CachedPage & { version: string }>();
+  readonly #size: number;
+  constructor(size: number) {
+    this.#size = size;
+  }
+
+  get(link: string, version: string): CachedPage | undefined {
+    const page = this.#pages.get(link);
+    if (page?.version !== version) return undefined;
+    this.#pages.delete(link);
+    this.#pages.set(link, page);
+    return page;
+  }
+
+  set(link: string, version: string, page: RenderedPage): CachedPage {
+    const entry = { ...page, version, gzipped: gzipSync(page.html) };
+    this.#pages.delete(link);
+    this.#pages.set(link, entry);
+    if (this.#pages.size > this.#size) this.#pages.delete(this.#pages.keys().next().value as string);
+    return entry;
+  }
+}
 
 /** The anti-forgery cookie of the request, if any (no cookie library for one value). */
 function csrfCookie(request: FastifyRequest): string | null {
@@ -67,7 +98,7 @@ export async function portalRoutes(
     },
   );
 
-  const send = (reply: FastifyReply, status: number, page: RenderedPage) =>
+  const send = (reply: FastifyReply, status: number, page: { csp: string; html: string | Buffer }) =>
     reply
       .code(status)
       .header('content-type', 'text/html; charset=utf-8')
@@ -112,6 +143,10 @@ export async function portalRoutes(
     return send(reply, status, renderInvoicePage(data, { base: `/p/${token}`, csrf, submission: newValue, notice }));
   }
 
+  // The overview of a link as last rendered, while nothing it shows has changed (`visit.version`):
+  // a customer who reloads, or many visitors of a link shared in a company, cost one statement.
+  const overviews = new PageCache(OVERVIEWS_CACHED);
+
   app.get<{ Params: { token: string } }>('/p/:token', {
     schema: { hide: true },
     preHandler: limits,
@@ -120,12 +155,16 @@ export async function portalRoutes(
       const visit = await services.portal.resolve(token);
       if (!visit) return send(reply, 404, renderNotFoundPage());
       await services.portal.viewed(visit);
-      const overview = await services.portal.overview(visit);
-      return send(
-        reply,
-        200,
-        renderPortalPage(overview, { statement: `/p/${token}/statement.pdf`, base: `/p/${token}` }),
-      );
+      let cached = overviews.get(visit.linkId, visit.version);
+      if (!cached) {
+        const overview = await services.portal.overview(visit);
+        const page = renderPortalPage(overview, { statement: `/p/${token}/statement.pdf`, base: `/p/${token}` });
+        cached = overviews.set(visit.linkId, visit.version, page);
+      }
+      reply.header('vary', 'accept-encoding');
+      if (!/\bgzip\b/.test(request.headers['accept-encoding'] ?? '')) return send(reply, 200, cached);
+      reply.header('content-encoding', 'gzip');
+      return send(reply, 200, { csp: cached.csp, html: cached.gzipped });
     },
   });
 
