@@ -92,6 +92,33 @@ t.test('payment claims', async (t) => {
     t.equal((await openTasks('letter', inv.id)).length, 0, 'paid: no letter');
   });
 
+  t.test('a bank line matched to the invoice confirms the claim', async (t) => {
+    clock.set('2026-03-02T09:00:00Z');
+    const inv = await invoice('2026-03-06');
+    const made = (
+      await claim({ invoice_id: inv.id, paid_on: '2026-03-02', amount: inv.total, reference: 'VIR-9931' })
+    ).json();
+    const imported = await call(acme, 'POST', '/v1/bank_transactions', {
+      transactions: [
+        {
+          booked_on: '2026-03-03',
+          amount: inv.total,
+          currency: 'EUR',
+          label: `VIR SEPA RECU /DE DUPONT SARL /MOTIF ${inv.number} VIR-9931`,
+          bank_reference: 'claim-line-1',
+        },
+      ],
+    });
+    t.equal(imported.statusCode, 201, imported.body);
+    const line = imported.json().lines[0].bank_transaction;
+    const best = line.matches[0];
+    t.match(best?.allocations, [{ invoice_id: inv.id, amount: inv.total }], 'the line is proposed for the invoice');
+    const confirmed = await call(acme, 'POST', `/v1/bank_transactions/${line.id}/confirm`, { match_id: best.id });
+    t.equal(confirmed.statusCode, 200, confirmed.body);
+    const after = (await call(acme, 'GET', `/v1/payment_claims/${made.id}`)).json();
+    t.match(after, { status: 'confirmed', payment_id: confirmed.json().payment_id });
+  });
+
   t.test('a person rejects a claim: reminders resume at once', async (t) => {
     clock.set('2026-03-02T09:00:00Z');
     const inv = await invoice('2026-03-03');
@@ -157,12 +184,12 @@ t.test('payment claims', async (t) => {
 
   t.test('listed, filtered, paged; GraphQL alike; each account sees its own', async (t) => {
     const all = (await call(acme, 'GET', '/v1/payment_claims')).json();
-    t.equal(all.data.length, 3);
+    t.equal(all.data.length, 4);
     t.same(
       (await call(acme, 'GET', '/v1/payment_claims?status=confirmed'))
         .json()
         .data.map((c: { status: string }) => c.status),
-      ['confirmed'],
+      ['confirmed', 'confirmed'],
     );
     const page = (await call(acme, 'GET', '/v1/payment_claims?limit=2')).json();
     t.equal(page.has_more, true);

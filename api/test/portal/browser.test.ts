@@ -137,6 +137,39 @@ t.test(
       t.ok(body2.includes('Échéance 2 · 25 avril 2026 · 600,00 €'), 'the installments on the page');
       t.same(await seriousViolations(page), [], 'axe after the answers');
 
+      // A promise on the second invoice, a dispute on the third: every form, as a customer fills it.
+      const open = async (number: string) => {
+        await page.getByRole('link', { name: /Retour à votre compte/ }).click();
+        await Promise.all([
+          page.waitForURL(/\/invoices\/inv_/),
+          page.getByRole('link', { name: number, exact: true }).click(),
+        ]);
+      };
+      await open('F-2026-002');
+      await page.getByLabel('Je la réglerai le').fill('2026-03-25');
+      await Promise.all([
+        page.waitForURL(/\?done=promise$/),
+        page.getByRole('button', { name: 'Enregistrer ma promesse' }).click(),
+      ]);
+      t.equal(
+        (await book.call('GET', `/v1/invoices/${book.invoices.second}`)).json().promise_to_pay_on,
+        '2026-03-25',
+        'the promise',
+      );
+      await open('F-2026-003');
+      await page.getByLabel('Ce qui ne va pas').fill('Marchandise abîmée');
+      await page.getByLabel('Précisions (facultatif)').fill('Deux cartons sur trois');
+      await Promise.all([
+        page.waitForURL(/\?done=dispute$/),
+        page.getByRole('button', { name: 'Contester la facture' }).click(),
+      ]);
+      t.match(
+        (await book.call('GET', `/v1/disputes?invoice_id=${book.invoices.pounds}`)).json().data,
+        [{ status: 'open', reason: 'Marchandise abîmée', note: 'Deux cartons sur trois' }],
+        'the dispute',
+      );
+      t.match(await page.locator('[role=status]').textContent(), /Votre contestation est enregistrée/);
+
       await page.setViewportSize({ width: 390, height: 844 });
       const width = Number(await page.evaluate('document.documentElement.scrollWidth'));
       t.ok(width <= 390, `the invoice page: no horizontal scroll at 390 px (${width})`);
