@@ -5989,6 +5989,10 @@ export interface components {
             portal_days_after_paid: number;
             /** @description How far ahead a promise to pay made on the customer page may go, in days (30). */
             portal_promise_max_days: number;
+            /** @description The contact budget: messages and letters a customer may get from us in any 7 days, across its invoices (3; a policy may set its own; docs/reminders.md#contact-budget). */
+            max_contacts_per_week: number;
+            /** @description Days between two contacts of a customer, across its invoices (2; a policy may set its own). */
+            min_days_between_contacts: number;
             /** @description Days the reminders of an invoice wait after the customer says it paid, while someone checks (7; docs/payment-claims.md). */
             payment_claim_hold_days: number;
             /** @description The most monthly installments a customer may agree on its page without a person (3); more asks a person (a `plan_request` task). 0: every request goes to a person. */
@@ -6085,6 +6089,10 @@ export interface components {
             portal_days_after_paid?: number;
             /** @description How far ahead a promise to pay made on the customer page may go, in days (30). */
             portal_promise_max_days?: number;
+            /** @description The contact budget: messages and letters a customer may get from us in any 7 days, across its invoices (3; a policy may set its own; docs/reminders.md#contact-budget). */
+            max_contacts_per_week?: number;
+            /** @description Days between two contacts of a customer, across its invoices (2; a policy may set its own). */
+            min_days_between_contacts?: number;
             /** @description Days the reminders of an invoice wait after the customer says it paid, while someone checks (7; docs/payment-claims.md). */
             payment_claim_hold_days?: number;
             /** @description The most monthly installments a customer may agree on its page without a person (3); more asks a person (a `plan_request` task). 0: every request goes to a person. */
@@ -7374,6 +7382,8 @@ export interface components {
                 [key: string]: number;
             };
             min_gap_days: number;
+            max_contacts_per_week: number | null;
+            min_days_between_contacts: number | null;
             upcoming_hours: number;
             is_default: boolean;
             /** @description Open invoices following this policy that the workers have still to replan after its last change (0 when none). */
@@ -7417,6 +7427,8 @@ export interface components {
             };
             /** @description After a catch-up (a reminder sent late, in place of steps already past, or as the first overdue notice), the next step waits at least this many days. Default 3. */
             min_gap_days?: number;
+            max_contacts_per_week?: number | null;
+            min_days_between_contacts?: number | null;
             /** @description Hours before each reminder at which `reminder.upcoming` goes out, so the integrator can hold or cancel it (`POST /v1/reminders/{id}/hold`, `/cancel`); 0: no such event. Default 24. */
             upcoming_hours?: number;
         };
@@ -7454,6 +7466,8 @@ export interface components {
             };
             /** @description After a catch-up (a reminder sent late, in place of steps already past, or as the first overdue notice), the next step waits at least this many days. Default 3. */
             min_gap_days?: number;
+            max_contacts_per_week?: number | null;
+            min_days_between_contacts?: number | null;
             /** @description Hours before each reminder at which `reminder.upcoming` goes out, so the integrator can hold or cancel it (`POST /v1/reminders/{id}/hold`, `/cancel`); 0: no such event. Default 24. */
             upcoming_hours?: number;
         };

@@ -43,6 +43,8 @@ export interface Accounts {
   legal_name: string | null;
   locale: Generated<string>;
   logo_url: string | null;
+  max_contacts_per_week: Generated<number>;
+  min_days_between_contacts: Generated<number>;
   mode: Generated<string>;
   name: string;
   payment_claim_hold_days: Generated<number>;
@@ -520,7 +522,9 @@ export interface ReminderPolicies {
   created_at: Generated<Timestamp>;
   id: string;
   invoices_to_replan: Generated<number>;
+  max_contacts_per_week: number | null;
   min_balance: Generated<Json>;
+  min_days_between_contacts: number | null;
   min_gap_days: Generated<number>;
   name: string;
   repeat_every_days: number | null;

@@ -50,6 +50,17 @@ const settings = {
     maximum: 365,
     description: 'How far ahead a promise to pay made on the customer page may go, in days (30).',
   }),
+  max_contacts_per_week: Type.Integer({
+    minimum: 1,
+    maximum: 50,
+    description:
+      'The contact budget: messages and letters a customer may get from us in any 7 days, across its invoices (3; a policy may set its own; docs/reminders.md#contact-budget).',
+  }),
+  min_days_between_contacts: Type.Integer({
+    minimum: 0,
+    maximum: 30,
+    description: 'Days between two contacts of a customer, across its invoices (2; a policy may set its own).',
+  }),
   payment_claim_hold_days: Type.Integer({
     minimum: 1,
     maximum: 60,

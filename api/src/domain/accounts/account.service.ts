@@ -41,6 +41,8 @@ export const presentAccount = (row: AccountRow): Account => ({
   portal_enabled: row.portal_enabled,
   portal_days_after_paid: row.portal_days_after_paid,
   portal_promise_max_days: row.portal_promise_max_days,
+  max_contacts_per_week: row.max_contacts_per_week,
+  min_days_between_contacts: row.min_days_between_contacts,
   payment_claim_hold_days: row.payment_claim_hold_days,
   portal_plan_max_installments: row.portal_plan_max_installments,
   portal_plan_max_days: row.portal_plan_max_days,

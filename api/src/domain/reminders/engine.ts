@@ -10,7 +10,7 @@ import { lockInvoices } from '../invoices/index.ts';
 import { insertEvents, recordEvent } from '../outbox/index.ts';
 import { insertMessages, insertPendingMessage, invoicesContacted } from '../messages/index.ts';
 import type { Delivery, MessageValues } from './channels/channel.ts';
-import { channelOf, channelPlan, type Channels } from './channels/registry.ts';
+import { CHANNEL_NAMES, channelOf, channelPlan, type Channels } from './channels/registry.ts';
 import { guardBeforeSend } from './guard.rules.ts';
 import { type Outcome, reminderData, skipOccurrence, skippedEvent, timeOf } from './ledger.ts';
 import { policiesForInvoices, type PolicyRow } from './policy.repository.ts';
@@ -19,12 +19,14 @@ import {
   DEFAULT_POLICY,
   firstContactAllowed,
   mayMessageAt,
+  nextContactDay,
   nextSendTime,
   type PolicyPlan,
   stepDate,
 } from './policy.rules.ts';
 import type { ReminderStep } from './policy.schemas.ts';
 import {
+  customerContactDays,
   dueStepsOfInvoices,
   lockOccurrences,
   markDeferred,
@@ -67,6 +69,9 @@ type Decision = Outcome | { deliver: string };
  * so no reminder is claimed after a payment commits; a crash between the call and the settle
  * resends the same stored bytes under the same idempotency key (the occurrence id).
  */
+/** The channels whose reminders count against a customer's contact budget. */
+const BUDGETED_CHANNELS = CHANNEL_NAMES.filter((c) => channelPlan(c).budgeted);
+
 export function createReminderEngine(deps: { database: Database; clock: Clock; channels: Channels }) {
   const { database, clock, channels } = deps;
   const sender = createSender(deps);
@@ -123,6 +128,17 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; c
       const customerById = new Map(
         (await trx.selectFrom('customers').selectAll().where('id', 'in', customerIds).execute()).map((c) => [c.id, c]),
       );
+      // The contact budget: the days each customer heard from us lately (a month back covers any
+      // spacing a policy may ask), read only when a reminder of this batch would count.
+      const contactDays = occurrences.some((o) => channelPlan(o.channel).budgeted)
+        ? await customerContactDays(trx, {
+            accountId,
+            customerIds,
+            channels: BUDGETED_CHANNELS,
+            since: new Date(now.getTime() - 40 * 86_400_000),
+            timeZone: account.time_zone,
+          })
+        : new Map<string, string[]>();
       const dueNow = await dueStepsOfInvoices(trx, accountId, invoiceIds, now);
       const recipients = [...customerById.values()]
         .flatMap((c) => [c.email, ...c.cc_emails])
@@ -163,6 +179,7 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; c
           laterStepDue,
           dueNow,
           contacted,
+          contactDays,
           sandbox,
           suppressed,
           sentLocally,
@@ -223,6 +240,8 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; c
       }>;
       /** Invoices whose customer has had a message about them; grows as the batch composes. */
       contacted: Set<string>;
+      /** Per customer, the local days of its recent budgeted contacts; grows as the batch composes. */
+      contactDays: Map<string, string[]>;
       /** A test account following real time (no clock set): its outbox shows results at any hour. */
       sandbox: boolean;
       suppressed: Set<string>;
@@ -325,6 +344,18 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; c
     if (!ctx.sandbox && (contact === 'message' || messageAhead) && !mayMessageAt(now, zone, plan, daysOff))
       return defer(nextSendTime(now, zone, plan, daysOff), 'send_time');
 
+    // The contact budget (docs/reminders.md#contact-budget): a message or letter that would be
+    // one contact too many this week, or too soon after the last, waits for the first day it fits.
+    if (channel.plan.budgeted) {
+      const budget = {
+        perWeek: policy?.max_contacts_per_week ?? account.max_contacts_per_week,
+        minDaysBetween: policy?.min_days_between_contacts ?? account.min_days_between_contacts,
+      };
+      const day = nextContactDay(ctx.contactDays.get(customer.id) ?? [], today, budget);
+      if (day)
+        return defer(nextSendTime(zonedDateTimeToInstant(day, 0, 0, zone), zone, plan, daysOff), 'contact_budget');
+    }
+
     // First contact: a step whose text or act presupposes earlier reminders (a firm reminder, a
     // final notice, a formal letter) is never the customer's first message about the invoice. An
     // email goes out as the first overdue notice instead; a call or a letter waits the policy's
@@ -358,6 +389,8 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; c
       now,
       suppressed: ctx.suppressed,
     });
+    if (channel.plan.budgeted && (composed.kind === 'message' || composed.kind === 'done'))
+      ctx.contactDays.set(customer.id, [...(ctx.contactDays.get(customer.id) ?? []), today]);
     if (composed.kind === 'message') {
       ctx.contacted.add(invoice.id);
       if (sentAs) {

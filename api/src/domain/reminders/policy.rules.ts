@@ -251,3 +251,36 @@ export function planInstallmentOccurrences(
     }),
   );
 }
+
+/** How often a customer may hear from us, across its invoices and channels (docs/reminders.md#contact-budget). */
+export interface ContactBudget {
+  /** Contacts in any 7 consecutive days (local calendar days). */
+  perWeek: number;
+  /** Days from one contact's day to the next one's (0: the same day is allowed). */
+  minDaysBetween: number;
+}
+
+/**
+ * The first local day a new contact fits the budget, or null when today does. `contactDays` are
+ * the local days of the customer's recent contacts (any order; a day may repeat). In calendar
+ * days, so that a reminder sent a little late does not push the next one by a day.
+ */
+export function nextContactDay(contactDays: readonly string[], today: string, budget: ContactBudget): string | null {
+  const days = contactDays.filter((d) => d <= today).toSorted();
+  let first = today;
+  const last = days.at(-1);
+  if (last !== undefined && budget.minDaysBetween > 0) {
+    const spaced = addDays(last, budget.minDaysBetween);
+    if (spaced > first) first = spaced;
+  }
+  // The week ending on `first` holds contacts after first − 7: while it holds perWeek of them, wait
+  // for the oldest of those to leave it.
+  for (;;) {
+    const windowStart = addDays(first, -6);
+    const inWindow = days.filter((d) => d >= windowStart);
+    if (inWindow.length < budget.perWeek) break;
+    const oldest = inWindow[inWindow.length - budget.perWeek] as string;
+    first = addDays(oldest, 7);
+  }
+  return first > today ? first : null;
+}

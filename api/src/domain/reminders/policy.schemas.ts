@@ -82,6 +82,22 @@ const settings = {
     description:
       'After a catch-up (a reminder sent late, in place of steps already past, or as the first overdue notice), the next step waits at least this many days. Default 3.',
   }),
+  max_contacts_per_week: Nullable(
+    Type.Integer({
+      minimum: 1,
+      maximum: 50,
+      description:
+        "The contact budget: messages and letters a customer may get from us in any 7 days, across its invoices (docs/reminders.md#contact-budget). Null: the account's `max_contacts_per_week` (3).",
+    }),
+  ),
+  min_days_between_contacts: Nullable(
+    Type.Integer({
+      minimum: 0,
+      maximum: 30,
+      description:
+        "Days between two contacts of a customer, across its invoices. Null: the account's `min_days_between_contacts` (2).",
+    }),
+  ),
 };
 
 export const ReminderPolicy = Type.Object(
@@ -97,6 +113,8 @@ export const ReminderPolicy = Type.Object(
     skip_holidays: Type.Boolean(),
     min_balance: MinBalance,
     min_gap_days: Type.Integer(),
+    max_contacts_per_week: settings.max_contacts_per_week,
+    min_days_between_contacts: settings.min_days_between_contacts,
     upcoming_hours: Type.Integer(),
     is_default: Type.Boolean(),
     invoices_to_replan: Type.Integer({
@@ -122,6 +140,8 @@ export const ReminderPolicyCreate = Type.Object(
     skip_holidays: Type.Optional(settings.skip_holidays),
     min_balance: Type.Optional(settings.min_balance),
     min_gap_days: Type.Optional(settings.min_gap_days),
+    max_contacts_per_week: Type.Optional(settings.max_contacts_per_week),
+    min_days_between_contacts: Type.Optional(settings.min_days_between_contacts),
     upcoming_hours: Type.Optional(settings.upcoming_hours),
   },
   { $id: 'ReminderPolicyCreate', additionalProperties: false },

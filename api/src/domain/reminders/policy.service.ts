@@ -56,6 +56,8 @@ const present = (row: PolicyRow, defaultId: string | null): ReminderPolicy => ({
   skip_holidays: row.skip_holidays,
   min_balance: row.min_balance as Record<string, number>,
   min_gap_days: row.min_gap_days,
+  max_contacts_per_week: row.max_contacts_per_week,
+  min_days_between_contacts: row.min_days_between_contacts,
   upcoming_hours: row.upcoming_hours,
   is_default: row.id === defaultId,
   invoices_to_replan: row.replan_after === null ? 0 : row.invoices_to_replan,
@@ -113,6 +115,8 @@ function columns(data: ReminderPolicyUpdate, steps: ReminderStep[] | undefined) 
     ...(data.skip_holidays !== undefined && { skip_holidays: data.skip_holidays }),
     ...(data.min_balance !== undefined && { min_balance: JSON.stringify(data.min_balance) }),
     ...(data.min_gap_days !== undefined && { min_gap_days: data.min_gap_days }),
+    ...(data.max_contacts_per_week !== undefined && { max_contacts_per_week: data.max_contacts_per_week }),
+    ...(data.min_days_between_contacts !== undefined && { min_days_between_contacts: data.min_days_between_contacts }),
     ...(data.upcoming_hours !== undefined && { upcoming_hours: data.upcoming_hours }),
   };
 }

@@ -561,3 +561,37 @@ export async function markSentWithMessages(
     .whereRef('reminder_occurrences.id', '=', 'v.id')
     .execute();
 }
+
+/**
+ * The contact budget's ledger for these customers: the local days of their reminders, on the
+ * channels given, sent or on their way since `since` (a letter or a message counts, whatever the
+ * invoice). First takes a lock per customer, in a fixed order, held to the end of the transaction:
+ * two batches deciding for the same customer take turns, so both cannot spend its last contact.
+ */
+export async function customerContactDays(
+  trx: Db,
+  args: {
+    accountId: string;
+    customerIds: readonly string[];
+    channels: readonly string[];
+    since: Date;
+    timeZone: string;
+  },
+): Promise<Map<string, string[]>> {
+  const days = new Map<string, string[]>();
+  if (args.customerIds.length === 0 || args.channels.length === 0) return days;
+  await sql`
+    SELECT pg_advisory_xact_lock(s.k) FROM (
+      SELECT hashtextextended('contact:' || c, 0) AS k FROM unnest(${[...args.customerIds]}::text[]) c ORDER BY 1) s`.execute(
+    trx,
+  );
+  const { rows } = await sql<{ customer_id: string; day: string }>`
+    SELECT i.customer_id, to_char((coalesce(o.sent_at, o.updated_at) AT TIME ZONE ${args.timeZone})::date, 'YYYY-MM-DD') AS day
+      FROM invoices i
+      JOIN reminder_occurrences o ON o.account_id = i.account_id AND o.invoice_id = i.id
+     WHERE i.account_id = ${args.accountId} AND i.customer_id = ANY(${[...args.customerIds]}::text[])
+       AND o.status IN ('sent', 'sending') AND o.channel = ANY(${[...args.channels]}::text[])
+       AND coalesce(o.sent_at, o.updated_at) >= ${args.since}`.execute(trx);
+  for (const row of rows) days.set(row.customer_id, [...(days.get(row.customer_id) ?? []), row.day]);
+  return days;
+}

@@ -70,6 +70,12 @@ export const AccountRef = builder.objectRef<Account>('Account').implement({
     portalEnabled: t.exposeBoolean('portal_enabled'),
     portalDaysAfterPaid: t.exposeInt('portal_days_after_paid'),
     portalPromiseMaxDays: t.exposeInt('portal_promise_max_days'),
+    maxContactsPerWeek: t.exposeInt('max_contacts_per_week', {
+      description: 'Contacts (messages and letters) a customer may get in any 7 days.',
+    }),
+    minDaysBetweenContacts: t.exposeInt('min_days_between_contacts', {
+      description: 'Days between two contacts of a customer.',
+    }),
     paymentClaimHoldDays: t.exposeInt('payment_claim_hold_days', {
       description: 'Days reminders wait after the customer says it paid.',
     }),
@@ -137,6 +143,8 @@ const UpdateAccountInput = builder.inputType('UpdateAccountInput', {
     portalEnabled: t.boolean({ description: "Whether reminders link to the customer's page and it opens." }),
     portalDaysAfterPaid: t.int({ description: 'Days the page still opens after everything is paid.' }),
     portalPromiseMaxDays: t.int({ description: 'How far ahead a promise made on the page may go, in days.' }),
+    maxContactsPerWeek: t.int({ description: 'Contacts a customer may get in any 7 days (1 to 50).' }),
+    minDaysBetweenContacts: t.int({ description: 'Days between two contacts of a customer (0 to 30).' }),
     paymentClaimHoldDays: t.int({ description: 'Days reminders wait after the customer says it paid (1 to 60).' }),
     portalPlanMaxInstallments: t.int({
       description: 'The most installments a customer may agree on its page without a person (0 to 60).',

@@ -81,6 +81,14 @@ const ReminderPolicyRef = builder.objectRef<ReminderPolicy>('ReminderPolicy').im
     minGapDays: t.exposeInt('min_gap_days', {
       description: 'Days a catch-up (a late reminder, a first overdue notice) keeps before the next step.',
     }),
+    maxContactsPerWeek: t.exposeInt('max_contacts_per_week', {
+      nullable: true,
+      description: "Contacts a customer may get in any 7 days (null: the account's).",
+    }),
+    minDaysBetweenContacts: t.exposeInt('min_days_between_contacts', {
+      nullable: true,
+      description: "Days between two contacts of a customer (null: the account's).",
+    }),
     upcomingHours: t.exposeInt('upcoming_hours', {
       description: 'Hours before each reminder at which `reminder.upcoming` goes out (0: none).',
     }),
@@ -121,6 +129,8 @@ function policyInput(name: string, description: string) {
       skipWeekends: t.boolean(),
       skipHolidays: t.boolean(),
       minGapDays: t.int(),
+      maxContactsPerWeek: t.int({ description: "Contacts a customer may get in any 7 days; null: the account's." }),
+      minDaysBetweenContacts: t.int({ description: "Days between two contacts; null: the account's." }),
       upcomingHours: t.int(),
       minBalance: t.field({
         type: [CurrencyAmountInput],

@@ -143,6 +143,8 @@ export interface ChannelPlan {
    * `none`, nothing reaches the customer (an event for the integrator).
    */
   readonly contact: 'message' | 'task' | 'none';
+  /** Whether it counts against the customer's contact budget (docs/reminders.md#contact-budget): what reaches the customer from us. */
+  readonly budgeted: boolean;
 }
 
 /** What a channel does at send time, given its dependencies. */

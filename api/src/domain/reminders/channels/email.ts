@@ -107,7 +107,7 @@ function withAccounts(
 export const email = defineChannel({
   name: 'email',
   summary: 'Relance sends the message.',
-  plan: { rank: 0, repeats: true, needsTemplate: true, contact: 'message' },
+  plan: { rank: 0, repeats: true, needsTemplate: true, contact: 'message', budgeted: true },
   create: ({ transport, composer, transportFor }) => {
     return {
       async compose(ctx) {

@@ -11,7 +11,8 @@ import { openTask, TASK_PLAN, TASK_SUMMARY } from './task.ts';
 export const letter = defineChannel({
   name: 'letter',
   summary: TASK_SUMMARY,
-  plan: TASK_PLAN,
+  // A person posts it, but it reaches the customer from us: it counts as a contact.
+  plan: { ...TASK_PLAN, budgeted: true },
   create: ({ letters }) => {
     return {
       preview: async () => null,

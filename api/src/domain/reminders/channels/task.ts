@@ -51,6 +51,6 @@ export function createsTask(kind: string): ChannelRuntime {
 }
 
 /** The tasks' place among a day's steps: after the emails and the webhooks. */
-export const TASK_PLAN = { rank: 2, repeats: false, needsTemplate: false, contact: 'task' } as const;
+export const TASK_PLAN = { rank: 2, repeats: false, needsTemplate: false, contact: 'task', budgeted: false } as const;
 
 export const TASK_SUMMARY = 'a task for a person.';
