@@ -53,7 +53,26 @@ async function run(rate: number) {
       const { account } = await setup.accounts.create({ name: `Account ${a}`, time_zone: 'UTC' });
       const actor = { accountId: account.id, keyId: null, readOnly: false, mode: 'live' as const, timeZone: 'UTC' };
       await setup.accounts.update(actor, { sender_email: `billing@a${a}.example`, sender_name: `Account ${a}` });
-      const customer = await setup.customers.create(actor, { name: `Customer ${a}`, email: `billing${a}@example.com` });
+      // One customer per invoice, as in a real book: each customer's contact budget then holds
+      // (a single customer owing them all would see one email every two days).
+      const customerIds = await database.withAccount(account.id, async (trx) => {
+        const ids: string[] = [];
+        for (let start = 0; start < perAccount; start += 1000) {
+          const rows = [];
+          for (let i = start; i < Math.min(perAccount, start + 1000); i++) {
+            const id = newId('customer');
+            ids.push(id);
+            rows.push({
+              account_id: account.id,
+              id,
+              name: `Customer ${a}-${i}`,
+              email: `billing${a}-${i}@example.com`,
+            });
+          }
+          await trx.insertInto('customers').values(rows).execute();
+        }
+        return ids;
+      });
       await database.withAccount(account.id, async (trx) => {
         const rows = [];
         for (let i = 0; i < perAccount; i++) {
@@ -61,7 +80,7 @@ async function run(rate: number) {
             account_id: account.id,
             id: newId('invoice'),
             number: `D-${i}`,
-            customer_id: customer.id,
+            customer_id: customerIds[i] as string,
             status: 'open',
             currency: 'EUR',
             subtotal: 10_000 + i,

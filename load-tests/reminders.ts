@@ -53,10 +53,26 @@ async function main() {
       const { account } = await services.accounts.create({ name: `Account ${a}`, time_zone: 'UTC' });
       accounts.push(account.id);
       const actor = { accountId: account.id, keyId: null, readOnly: false, mode: 'live' as const, timeZone: 'UTC' };
-      const customer = await services.customers.create(actor, {
-        name: `Customer ${a}`,
-        email: `billing${a}@example.com`,
-        locale: a % 2 ? 'fr' : 'en',
+      // One customer per invoice, as in a real book: each customer's contact budget then holds
+      // (a single customer owing them all would see one email every two days).
+      const customerIds = await database.withAccount(account.id, async (trx) => {
+        const ids: string[] = [];
+        for (let start = 0; start < perAccount; start += 1000) {
+          const rows = [];
+          for (let i = start; i < Math.min(perAccount, start + 1000); i++) {
+            const id = newId('customer');
+            ids.push(id);
+            rows.push({
+              account_id: account.id,
+              id,
+              name: `Customer ${a}-${i}`,
+              email: `billing${a}-${i}@example.com`,
+              locale: a % 2 ? 'fr' : 'en',
+            });
+          }
+          await trx.insertInto('customers').values(rows).execute();
+        }
+        return ids;
       });
       await database.withAccount(account.id, async (trx) => {
         for (let start = 0; start < perAccount; start += 1000) {
@@ -69,7 +85,7 @@ async function main() {
               account_id: account.id,
               id: newId('invoice'),
               number: `B-${i}`,
-              customer_id: customer.id,
+              customer_id: customerIds[i] as string,
               status: 'open',
               currency: 'EUR',
               subtotal: 10_000 + i,

@@ -41,7 +41,9 @@ t.test('payment plans through the reminder engine and the test clock', async (t)
   };
 
   const onPlan = await invoice(english.id, 'PLAN-A');
-  const control = await invoice(english.id, 'NO-PLAN');
+  // Another customer's: the contact budget is per customer, and this one's reminders are not the test's.
+  const other = await kit.customer(acme, { name: 'Initech', email: 'ap@initech.example', locale: 'en' });
+  const control = await invoice(other.id, 'NO-PLAN');
   const paying = await invoice(french.id, 'PLAN-B');
   const planA = (
     await call(acme, 'POST', `/v1/invoices/${onPlan.id}/payment_plans`, { count: 3, first_due_date: '2026-03-10' })
@@ -121,18 +123,13 @@ t.test('payment plans through the reminder engine and the test clock', async (t)
         occurrences.some((o) => o.installment_number > 0 && o.status === 'scheduled'),
         'no installment reminder is left',
       );
-      t.same(
-        occurrences
-          .filter((o) => o.installment_number === 0 && o.status === 'sent')
-          .map((o) => [o.offset_days, o.channel]),
-        [[30, 'email']],
-        'the policy again: its latest step (final notice), the stale ones skipped',
+      // The policy's latest step (the final notice) would go today, but the customer had installment
+      // 1's reminder yesterday: its contact budget (two days apart) holds it to tomorrow.
+      const finalNotice = occurrences.find(
+        (o) => o.installment_number === 0 && o.offset_days === 30 && o.channel === 'email',
       );
-      t.match(
-        occurrences.find((o) => o.installment_number === 0 && o.channel === 'letter'),
-        { status: 'scheduled', hold_reason: 'min_gap' },
-        'the letter of the same day waits the minimum gap after that catch-up',
-      );
+      t.match(finalNotice, { status: 'scheduled', hold_reason: 'contact_budget' });
+      t.equal(finalNotice?.scheduled_at?.toISOString(), '2026-03-12T08:00:00.000Z');
 
       const fees = (await get(`/v1/invoices/${onPlan.id}/fees`)).data as Array<{
         kind: string;
@@ -161,6 +158,19 @@ t.test('payment plans through the reminder engine and the test clock', async (t)
 
       const stillOn = await get(`/v1/payment_plans/${planB.id}`);
       t.match(stillOn, { status: 'active', missed_count: 0 }, 'the paid installment was not missed');
+
+      await advance('2026-03-12T12:00:00Z');
+      const nextDay = await kit.occurrences(acme, onPlan.id);
+      t.same(
+        nextDay.filter((o) => o.installment_number === 0 && o.status === 'sent').map((o) => [o.offset_days, o.channel]),
+        [[30, 'email']],
+        'the policy again: its latest step (final notice), the stale ones skipped',
+      );
+      t.match(
+        nextDay.find((o) => o.installment_number === 0 && o.channel === 'letter'),
+        { status: 'scheduled', hold_reason: 'min_gap' },
+        'the letter of the same day waits the minimum gap after that catch-up',
+      );
     },
   );
 

@@ -293,7 +293,11 @@ t.test('the gap holds through a replan, and a step may be allowed to open', asyn
       reminder_policy_id: own.json().id,
     })
   ).json();
+  // The customer had the letter on the 5th: its contact budget (two days apart) holds this one
+  // to the 7th, a Saturday, and the policy skips weekends: Monday the 9th.
   await advance('2026-03-06T12:00:00Z');
+  t.same((await sentOf(ctx, account, late.id)).messages, []);
+  await advance('2026-03-09T12:00:00Z');
   t.same(
     (await sentOf(ctx, account, late.id)).messages.map((m) => m.template_key),
     ['overdue_firm'],

@@ -1,5 +1,14 @@
 import t from 'tap';
-import { nextContactDay } from '../../src/domain/reminders/policy.rules.ts';
+import { type ContactBudget, nextContactDay as next } from '../../src/domain/reminders/policy.rules.ts';
+
+/** Contacts about other invoices than the one asking, unless named. */
+const nextContactDay = (days: string[], today: string, budget: ContactBudget, invoice = 'inv_this') =>
+  next(
+    days.map((day) => ({ day, invoice: 'inv_other' })),
+    today,
+    budget,
+    invoice,
+  );
 
 const budget = { perWeek: 3, minDaysBetween: 2 };
 
@@ -32,4 +41,18 @@ t.test('at most N contacts in any 7 days', async (t) => {
   t.equal(nextContactDay(['2026-03-03', '2026-03-05', '2026-03-09'], '2026-03-09', budget), '2026-03-11', 'gap');
   t.equal(nextContactDay(['2026-03-05', '2026-03-07', '2026-03-09'], '2026-03-09', budget), '2026-03-12', 'window');
   t.equal(nextContactDay(['2026-03-11'], '2026-03-10', budget), null, 'a day after today does not count');
+});
+
+t.test("the policy's own steps of one day for one invoice go together", async (t) => {
+  // A final notice and its formal letter: the letter is not pushed two days by its own notice…
+  t.equal(next([{ day: '2026-03-10', invoice: 'inv_a' }], '2026-03-10', budget, 'inv_a'), null);
+  // …but another invoice's message that day is.
+  t.equal(next([{ day: '2026-03-10', invoice: 'inv_a' }], '2026-03-10', budget, 'inv_b'), '2026-03-12');
+  // Each still counts in the week.
+  const busy = [
+    { day: '2026-03-06', invoice: 'inv_b' },
+    { day: '2026-03-08', invoice: 'inv_b' },
+    { day: '2026-03-10', invoice: 'inv_a' },
+  ];
+  t.equal(next(busy, '2026-03-10', budget, 'inv_a'), '2026-03-13');
 });

@@ -18,6 +18,7 @@ import { minBalanceOf, planOf } from './policy.service.ts';
 import {
   DEFAULT_POLICY,
   firstContactAllowed,
+  type Contact,
   mayMessageAt,
   nextContactDay,
   nextSendTime,
@@ -138,7 +139,7 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; c
             since: new Date(now.getTime() - 40 * 86_400_000),
             timeZone: account.time_zone,
           })
-        : new Map<string, string[]>();
+        : new Map<string, Contact[]>();
       const dueNow = await dueStepsOfInvoices(trx, accountId, invoiceIds, now);
       const recipients = [...customerById.values()]
         .flatMap((c) => [c.email, ...c.cc_emails])
@@ -241,7 +242,7 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; c
       /** Invoices whose customer has had a message about them; grows as the batch composes. */
       contacted: Set<string>;
       /** Per customer, the local days of its recent budgeted contacts; grows as the batch composes. */
-      contactDays: Map<string, string[]>;
+      contactDays: Map<string, Contact[]>;
       /** A test account following real time (no clock set): its outbox shows results at any hour. */
       sandbox: boolean;
       suppressed: Set<string>;
@@ -351,7 +352,7 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; c
         perWeek: policy?.max_contacts_per_week ?? account.max_contacts_per_week,
         minDaysBetween: policy?.min_days_between_contacts ?? account.min_days_between_contacts,
       };
-      const day = nextContactDay(ctx.contactDays.get(customer.id) ?? [], today, budget);
+      const day = nextContactDay(ctx.contactDays.get(customer.id) ?? [], today, budget, invoice.id);
       if (day)
         return defer(nextSendTime(zonedDateTimeToInstant(day, 0, 0, zone), zone, plan, daysOff), 'contact_budget');
     }
@@ -390,7 +391,10 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; c
       suppressed: ctx.suppressed,
     });
     if (channel.plan.budgeted && (composed.kind === 'message' || composed.kind === 'done'))
-      ctx.contactDays.set(customer.id, [...(ctx.contactDays.get(customer.id) ?? []), today]);
+      ctx.contactDays.set(customer.id, [
+        ...(ctx.contactDays.get(customer.id) ?? []),
+        { day: today, invoice: invoice.id },
+      ]);
     if (composed.kind === 'message') {
       ctx.contacted.add(invoice.id);
       if (sentAs) {

@@ -260,15 +260,33 @@ export interface ContactBudget {
   minDaysBetween: number;
 }
 
+/** A contact in the budget's ledger: its local day, and the invoice it was about. */
+export interface Contact {
+  day: string;
+  invoice: string;
+}
+
 /**
- * The first local day a new contact fits the budget, or null when today does. `contactDays` are
- * the local days of the customer's recent contacts (any order; a day may repeat). In calendar
- * days, so that a reminder sent a little late does not push the next one by a day.
+ * The first local day a new contact about `invoice` fits the budget, or null when today does.
+ * `contacts` are the customer's recent ones (any order). In calendar days, so that a reminder
+ * sent a little late does not push the next one by a day. Steps the policy puts on the same day
+ * for the same invoice (a final notice and its formal letter) go together: the spacing is between
+ * days of contact, while each still counts in the week.
  */
-export function nextContactDay(contactDays: readonly string[], today: string, budget: ContactBudget): string | null {
-  const days = contactDays.filter((d) => d <= today).toSorted();
+export function nextContactDay(
+  contacts: readonly Contact[],
+  today: string,
+  budget: ContactBudget,
+  invoice: string,
+): string | null {
+  const past = contacts.filter((c) => c.day <= today);
+  const days = past.map((c) => c.day).toSorted();
   let first = today;
-  const last = days.at(-1);
+  const last = past
+    .filter((c) => !(c.day === today && c.invoice === invoice))
+    .map((c) => c.day)
+    .toSorted()
+    .at(-1);
   if (last !== undefined && budget.minDaysBetween > 0) {
     const spaced = addDays(last, budget.minDaysBetween);
     if (spaced > first) first = spaced;

@@ -1,6 +1,7 @@
 import { type Expression, type Insertable, type Selectable, type SqlBool, sql } from 'kysely';
 import type { Db } from '../../store/database.ts';
 import type { ReminderOccurrences } from '../../store/db-types.ts';
+import type { Contact } from './policy.rules.ts';
 
 // Every query on `reminder_occurrences`: the planner, the sender, the scheduler, the timeline and
 // the workers' gauge call these, with the caller's transaction (or the system's) first.
@@ -577,21 +578,22 @@ export async function customerContactDays(
     since: Date;
     timeZone: string;
   },
-): Promise<Map<string, string[]>> {
-  const days = new Map<string, string[]>();
+): Promise<Map<string, Contact[]>> {
+  const days = new Map<string, Contact[]>();
   if (args.customerIds.length === 0 || args.channels.length === 0) return days;
   await sql`
     SELECT pg_advisory_xact_lock(s.k) FROM (
       SELECT hashtextextended('contact:' || c, 0) AS k FROM unnest(${[...args.customerIds]}::text[]) c ORDER BY 1) s`.execute(
     trx,
   );
-  const { rows } = await sql<{ customer_id: string; day: string }>`
-    SELECT i.customer_id, to_char((coalesce(o.sent_at, o.updated_at) AT TIME ZONE ${args.timeZone})::date, 'YYYY-MM-DD') AS day
+  const { rows } = await sql<{ customer_id: string; invoice: string; day: string }>`
+    SELECT i.customer_id, i.id AS invoice, to_char((coalesce(o.sent_at, o.updated_at) AT TIME ZONE ${args.timeZone})::date, 'YYYY-MM-DD') AS day
       FROM invoices i
       JOIN reminder_occurrences o ON o.account_id = i.account_id AND o.invoice_id = i.id
      WHERE i.account_id = ${args.accountId} AND i.customer_id = ANY(${[...args.customerIds]}::text[])
        AND o.status IN ('sent', 'sending') AND o.channel = ANY(${[...args.channels]}::text[])
        AND coalesce(o.sent_at, o.updated_at) >= ${args.since}`.execute(trx);
-  for (const row of rows) days.set(row.customer_id, [...(days.get(row.customer_id) ?? []), row.day]);
+  for (const { customer_id, invoice, day } of rows)
+    days.set(customer_id, [...(days.get(customer_id) ?? []), { day, invoice }]);
   return days;
 }
