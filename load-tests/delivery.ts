@@ -25,6 +25,7 @@ import { createServices } from '../api/src/services.ts';
 import { createDatabase } from '../api/src/store/database.ts';
 import { createTestDatabase } from '../api/test/helpers/database.ts';
 import { startResendStandIn } from '../api/test/helpers/resend-stand-in.ts';
+import { insertCustomers } from './customers.ts';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const DUE = env('BENCH_DUE', 3000);
@@ -53,26 +54,7 @@ async function run(rate: number) {
       const { account } = await setup.accounts.create({ name: `Account ${a}`, time_zone: 'UTC' });
       const actor = { accountId: account.id, keyId: null, readOnly: false, mode: 'live' as const, timeZone: 'UTC' };
       await setup.accounts.update(actor, { sender_email: `billing@a${a}.example`, sender_name: `Account ${a}` });
-      // One customer per invoice, as in a real book: each customer's contact budget then holds
-      // (a single customer owing them all would see one email every two days).
-      const customerIds = await database.withAccount(account.id, async (trx) => {
-        const ids: string[] = [];
-        for (let start = 0; start < perAccount; start += 1000) {
-          const rows = [];
-          for (let i = start; i < Math.min(perAccount, start + 1000); i++) {
-            const id = newId('customer');
-            ids.push(id);
-            rows.push({
-              account_id: account.id,
-              id,
-              name: `Customer ${a}-${i}`,
-              email: `billing${a}-${i}@example.com`,
-            });
-          }
-          await trx.insertInto('customers').values(rows).execute();
-        }
-        return ids;
-      });
+      const customerIds = await insertCustomers(database, account.id, perAccount, `${a}`);
       await database.withAccount(account.id, async (trx) => {
         const rows = [];
         for (let i = 0; i < perAccount; i++) {

@@ -17,6 +17,7 @@ import { startWorker } from '../api/src/jobs/worker.ts';
 import { createServices } from '../api/src/services.ts';
 import { createDatabase } from '../api/src/store/database.ts';
 import { createTestDatabase } from '../api/test/helpers/database.ts';
+import { insertCustomers } from './customers.ts';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const INVOICES = env('BENCH_INVOICES', 100_000);
@@ -52,28 +53,7 @@ async function main() {
     for (let a = 0; a < ACCOUNTS; a++) {
       const { account } = await services.accounts.create({ name: `Account ${a}`, time_zone: 'UTC' });
       accounts.push(account.id);
-      const actor = { accountId: account.id, keyId: null, readOnly: false, mode: 'live' as const, timeZone: 'UTC' };
-      // One customer per invoice, as in a real book: each customer's contact budget then holds
-      // (a single customer owing them all would see one email every two days).
-      const customerIds = await database.withAccount(account.id, async (trx) => {
-        const ids: string[] = [];
-        for (let start = 0; start < perAccount; start += 1000) {
-          const rows = [];
-          for (let i = start; i < Math.min(perAccount, start + 1000); i++) {
-            const id = newId('customer');
-            ids.push(id);
-            rows.push({
-              account_id: account.id,
-              id,
-              name: `Customer ${a}-${i}`,
-              email: `billing${a}-${i}@example.com`,
-              locale: a % 2 ? 'fr' : 'en',
-            });
-          }
-          await trx.insertInto('customers').values(rows).execute();
-        }
-        return ids;
-      });
+      const customerIds = await insertCustomers(database, account.id, perAccount, `${a}`, a % 2 ? 'fr' : 'en');
       await database.withAccount(account.id, async (trx) => {
         for (let start = 0; start < perAccount; start += 1000) {
           const rows = [];

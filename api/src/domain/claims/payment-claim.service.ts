@@ -11,7 +11,7 @@ import { formatMoney } from '../money.ts';
 import { recordEvent } from '../outbox/index.ts';
 import { assertInvoiceStatus } from '../pauses/index.ts';
 import { accountTime, type Actor, assertWriteAccess, type Page, type ReplanInvoices, toPage } from '../shared/index.ts';
-import { insertTask, presentTask } from '../tasks/index.ts';
+import { openTaskIn, presentTask } from '../tasks/index.ts';
 import {
   expiredClaimCandidates,
   findClaim,
@@ -82,17 +82,14 @@ export async function claimPaymentIn(
   const holdUntil = addDays(today, account.payment_claim_hold_days);
   const id = newId('paymentClaim');
   const said = `${formatMoney(data.amount, invoice.currency, 'en')} on ${data.paid_on}${data.reference ? ` (reference ${data.reference})` : ''}`;
-  const task = await insertTask(trx, {
-    account_id: accountId,
-    id: newId('task'),
+  const task = await openTaskIn(trx, {
+    accountId,
     kind: 'payment_claim',
-    status: 'open',
-    invoice_id: invoice.id,
-    customer_id: invoice.customer_id,
-    due_on: today,
+    invoiceId: invoice.id,
+    customerId: invoice.customer_id,
+    dueOn: today,
+    now,
     note: `The customer says it paid ${said}. Record the payment when it is found (the claim is then confirmed), or reject the claim (POST /v1/payment_claims/${id}/reject); reminders wait until ${holdUntil}.${data.note ? `\n${data.note}` : ''}`,
-    created_at: now,
-    updated_at: now,
   });
   const row = await trx
     .insertInto('payment_claims')
@@ -128,14 +125,6 @@ export async function claimPaymentIn(
     objectType: 'payment_claim',
     objectId: id,
     data: claim,
-    at: now,
-  });
-  await recordEvent(trx, {
-    accountId,
-    type: 'task.created',
-    objectType: 'task',
-    objectId: task.id,
-    data: presentTask(task),
     at: now,
   });
   return claim;

@@ -10,7 +10,7 @@ import type { SecretBox } from '../../secrets.ts';
 import type { Database, Db } from '../../store/database.ts';
 import { type FeeParts, feePartsOfMany } from '../documents/index.ts';
 import { recordEvent } from '../outbox/index.ts';
-import { insertTask, presentTask } from '../tasks/index.ts';
+import { openTaskIn } from '../tasks/index.ts';
 import { addDays } from '../calendar.ts';
 import { accountTime, type Actor, assertWriteAccess, type ReplanInvoices } from '../shared/index.ts';
 import {
@@ -417,25 +417,14 @@ export function createPortalService(deps: {
         });
       const { accountId } = visit.actor;
       return database.withAccount(accountId, async (trx) => {
-        const task = await insertTask(trx, {
-          account_id: accountId,
-          id: newId('task'),
-          kind: 'message',
-          status: 'open',
-          invoice_id: invoiceId,
-          customer_id: visit.customerId,
-          due_on: visit.today,
-          note: body,
-          created_at: visit.now,
-          updated_at: visit.now,
-        });
-        await recordEvent(trx, {
+        const task = await openTaskIn(trx, {
           accountId,
-          type: 'task.created',
-          objectType: 'task',
-          objectId: task.id,
-          data: presentTask(task),
-          at: visit.now,
+          kind: 'message',
+          invoiceId,
+          customerId: visit.customerId,
+          dueOn: visit.today,
+          now: visit.now,
+          note: body,
         });
         return task.id;
       });
@@ -622,26 +611,15 @@ export function createPortalService(deps: {
             409,
             'A payment plan for this invoice is already waiting for an answer.',
           );
-        const task = await insertTask(trx, {
-          account_id: accountId,
-          id: newId('task'),
-          kind: 'plan_request',
-          status: 'open',
-          invoice_id: invoice.id,
-          customer_id: visit.customerId,
-          due_on: today,
-          requested_plan: JSON.stringify({ count, first_due_date: first }),
-          note: `The customer asks for ${count} monthly installments from ${first}, beyond the account's rules: ${beyond.join('; ')}. Approve by completing this task with approve_plan: true, or cancel it.`,
-          created_at: now,
-          updated_at: now,
-        });
-        await recordEvent(trx, {
+        const task = await openTaskIn(trx, {
           accountId,
-          type: 'task.created',
-          objectType: 'task',
-          objectId: task.id,
-          data: presentTask(task),
-          at: now,
+          kind: 'plan_request',
+          invoiceId: invoice.id,
+          customerId: visit.customerId,
+          dueOn: today,
+          now,
+          requestedPlan: { count, first_due_date: first },
+          note: `The customer asks for ${count} monthly installments from ${first}, beyond the account's rules: ${beyond.join('; ')}. Approve by completing this task with approve_plan: true, or cancel it.`,
         });
         return { kind: 'requested', taskId: task.id };
       });

@@ -1,7 +1,6 @@
 import { type Expression, type Insertable, type Selectable, type SqlBool, sql } from 'kysely';
 import type { Db } from '../../store/database.ts';
 import type { ReminderOccurrences } from '../../store/db-types.ts';
-import type { Contact } from './policy.rules.ts';
 
 // Every query on `reminder_occurrences`: the planner, the sender, the scheduler, the timeline and
 // the workers' gauge call these, with the caller's transaction (or the system's) first.
@@ -578,8 +577,8 @@ export async function customerContactDays(
     since: Date;
     timeZone: string;
   },
-): Promise<Map<string, Contact[]>> {
-  const days = new Map<string, Contact[]>();
+): Promise<Map<string, Array<{ day: string; invoice: string }>>> {
+  const days = new Map<string, Array<{ day: string; invoice: string }>>();
   if (args.customerIds.length === 0 || args.channels.length === 0) return days;
   await sql`
     SELECT pg_advisory_xact_lock(s.k) FROM (

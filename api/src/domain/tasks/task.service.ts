@@ -1,4 +1,5 @@
 import type { Clock } from '../../clock.ts';
+import { newId } from '../../ids.ts';
 import { AppError, notFound } from '../../errors.ts';
 import type { Database, Db } from '../../store/database.ts';
 import { parseInput } from '../../validation.ts';
@@ -7,11 +8,53 @@ import { CHASED_STATUSES, findInvoice } from '../invoices/index.ts';
 import { assertInvoiceStatus, assertNotPast, recordPromise } from '../pauses/index.ts';
 import { agreePlanIn } from '../payment-plans/index.ts';
 import { accountTime, type Actor, assertWriteAccess, type Page, type ReplanInvoices, toPage } from '../shared/index.ts';
-import { findTask, listTasks, presentTask, type TaskRow } from './task.repository.ts';
-import { type Task, TaskComplete, TaskListQuery, TaskUpdate } from './task.schemas.ts';
+import { findTask, insertTask, listTasks, presentTask, type TaskRow } from './task.repository.ts';
+import { type Task, TaskComplete, type TaskKind, TaskListQuery, TaskUpdate } from './task.schemas.ts';
 
 function assertOpen(task: TaskRow): void {
   if (task.status !== 'open') throw new AppError('task/not_open', 409, `This task is already ${task.status}.`);
+}
+
+/**
+ * Opens a task for a person about an invoice, due on `dueOn`, in the caller's transaction, and
+ * writes `task.created`: what the customer asked or said (a message, a payment to check, a plan
+ * to approve).
+ */
+export async function openTaskIn(
+  trx: Db,
+  args: {
+    accountId: string;
+    kind: TaskKind;
+    invoiceId: string;
+    customerId: string;
+    dueOn: string;
+    now: Date;
+    note: string;
+    requestedPlan?: { count: number; first_due_date: string };
+  },
+): Promise<TaskRow> {
+  const task = await insertTask(trx, {
+    account_id: args.accountId,
+    id: newId('task'),
+    kind: args.kind,
+    status: 'open',
+    invoice_id: args.invoiceId,
+    customer_id: args.customerId,
+    due_on: args.dueOn,
+    note: args.note,
+    ...(args.requestedPlan && { requested_plan: JSON.stringify(args.requestedPlan) }),
+    created_at: args.now,
+    updated_at: args.now,
+  });
+  await recordEvent(trx, {
+    accountId: args.accountId,
+    type: 'task.created',
+    objectType: 'task',
+    objectId: task.id,
+    data: presentTask(task),
+    at: args.now,
+  });
+  return task;
 }
 
 /**
@@ -124,7 +167,7 @@ export function createTaskService(deps: { database: Database; clock: Clock; repl
             invoice,
             {
               count: terms.count,
-              first_due_date: terms.first_due_date < today ? today : terms.first_due_date,
+              first_due_date: [terms.first_due_date, today].toSorted().at(-1) as string,
               note: `Requested by the customer (task ${id})`,
             },
           );
