@@ -26,17 +26,26 @@ t.test('a worker killed (SIGKILL) mid-send, then restarted: no duplicate, no los
     steps: [{ offset_days: 0, channel: 'email', template_key: 'due_today' }],
     send_hour: 0,
     skip_weekends: false,
+
+    // Many invoices per customer: the contact budget lets 50 a week each, none held back.
+    max_contacts_per_week: 50,
+    min_days_between_contacts: 0,
   });
   await services.accounts.update(actor, {
     default_reminder_policy_id: policy.id,
     sender_email: 'billing@crashy.example',
   });
-  const customer = await services.customers.create(actor, { name: 'Client', email: 'client@example.com' });
+  // 25 customers (at most 40 invoices each, within the budget): the test is about workers, not the budget.
+  const customers = await Promise.all(
+    Array.from({ length: 25 }, (_, k) =>
+      services.customers.create(actor, { name: `Client ${k}`, email: `client${k}@example.com` }),
+    ),
+  );
   const today = new Date().toISOString().slice(0, 10);
   for (let i = 0; i < N; i++) {
     await services.invoices.create(actor, {
       number: `K-${i}`,
-      customer_id: customer.id,
+      customer_id: (customers[i % customers.length] as { id: string }).id,
       subtotal: 500,
       issue_date: today,
       due_date: today,

@@ -26,13 +26,22 @@ t.test('two workers at once over 1,000 due reminders: each message exactly once'
     name: 'One step',
     steps: [{ offset_days: 0, channel: 'email', template_key: 'due_today' }],
     send_hour: 4,
+
+    // Many invoices per customer: the contact budget lets 50 a week each, none held back.
+    max_contacts_per_week: 50,
+    min_days_between_contacts: 0,
   });
   await servicesA.accounts.update(actor, { default_reminder_policy_id: policy.id });
-  const customer = await servicesA.customers.create(actor, { name: 'Client', email: 'client@example.com' });
+  // 25 customers (at most 40 invoices each, within the budget): the test is about workers, not the budget.
+  const customers = await Promise.all(
+    Array.from({ length: 25 }, (_, k) =>
+      servicesA.customers.create(actor, { name: `Client ${k}`, email: `client${k}@example.com` }),
+    ),
+  );
   for (let i = 0; i < N; i++) {
     await servicesA.invoices.create(actor, {
       number: `W-${i}`,
-      customer_id: customer.id,
+      customer_id: (customers[i % customers.length] as { id: string }).id,
       subtotal: 1000 + i,
       issue_date: '2026-05-01',
       due_date: '2026-06-01',
