@@ -1,5 +1,4 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { gzipSync } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { addDays } from '../../domain/calendar.ts';
 import type { PortalVisit } from '../../domain/portal/index.ts';
@@ -11,8 +10,8 @@ import {
   renderInvoicePage,
   renderNotFoundPage,
   renderPortalPage,
-  type RenderedPage,
 } from '../../portal/page.ts';
+import { PageCache } from '../../portal/page-cache.ts';
 import type { Services } from '../../services.ts';
 
 const CSRF_COOKIE = 'relance_portal_csrf';
@@ -23,35 +22,8 @@ type Form = Record<string, string | undefined>;
 
 const newValue = () => randomBytes(16).toString('base64url');
 
-/** Overviews kept rendered, most recently used last (a few kB each; 100 kB for 200 open invoices). */
-const OVERVIEWS_CACHED = 500;
-
-type CachedPage = RenderedPage & { gzipped: Buffer };
-
-/** Rendered pages by link, each valid for one version of what it shows; the least recently used goes first. */
-class PageCache {
-  readonly #pages = new Map<string, CachedPage & { version: string }>();
-  readonly #size: number;
-  constructor(size: number) {
-    this.#size = size;
-  }
-
-  get(link: string, version: string): CachedPage | undefined {
-    const page = this.#pages.get(link);
-    if (page?.version !== version) return undefined;
-    this.#pages.delete(link);
-    this.#pages.set(link, page);
-    return page;
-  }
-
-  set(link: string, version: string, page: RenderedPage): CachedPage {
-    const entry = { ...page, version, gzipped: gzipSync(page.html) };
-    this.#pages.delete(link);
-    this.#pages.set(link, entry);
-    if (this.#pages.size > this.#size) this.#pages.delete(this.#pages.keys().next().value as string);
-    return entry;
-  }
-}
+/** Bytes of overviews kept rendered per process (HTML and gzip). */
+const OVERVIEW_CACHE_BYTES = 32 * 1024 * 1024;
 
 /** The anti-forgery cookie of the request, if any (no cookie library for one value). */
 function csrfCookie(request: FastifyRequest): string | null {
@@ -145,7 +117,7 @@ export async function portalRoutes(
 
   // The overview of a link as last rendered, while nothing it shows has changed (`visit.version`):
   // a customer who reloads, or many visitors of a link shared in a company, cost one statement.
-  const overviews = new PageCache(OVERVIEWS_CACHED);
+  const overviews = new PageCache(OVERVIEW_CACHE_BYTES);
 
   app.get<{ Params: { token: string } }>('/p/:token', {
     schema: { hide: true },
