@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { daysBetween } from '../domain/calendar.ts';
+import { isChased } from '../domain/invoices/index.ts';
 import { formatMoney } from '../domain/money.ts';
 import type { PortalCreditor, PortalInvoicePage, PortalOverview } from '../domain/portal/index.ts';
 import { feeLines, resolveTemplateLocale, type TemplateLocale } from '../mail/context.ts';
@@ -406,7 +407,7 @@ export function renderInvoicePage(page: PortalInvoicePage, links: InvoicePageOpt
           .join('')}</ul></section>`
       : '';
 
-  const open = i.balance > 0 && (i.status === 'open' || i.status === 'partially_paid');
+  const open = isChased(i);
   const hidden = () =>
     `<input type="hidden" name="csrf" value="${esc(links.csrf)}"><input type="hidden" name="submission" value="${esc(links.submission())}">`;
   const action = (what: string) => `${esc(links.base)}/invoices/${esc(i.id)}/${what}`;

@@ -182,6 +182,31 @@ t.test('payment claims', async (t) => {
     t.equal(closed.json().code, 'invoice/invalid_transition');
   });
 
+  t.test("a test account's clock expires its claims, and only its own", async (t) => {
+    const sandbox = await ctx.createAccount({ name: 'Sandbox', mode: 'test', time_zone: 'Europe/Paris' });
+    const advance = async (to: string) => {
+      const res = await call(sandbox, 'POST', '/v1/test_clock/advance', { to });
+      t.equal(res.statusCode, 200, res.body);
+    };
+    await advance('2026-05-04T08:00:00Z');
+    const who = await kit.customer(sandbox);
+    const inv = await kit.invoice(sandbox, { customer_id: who.id, due_date: '2026-05-20', issue_date: '2026-05-01' });
+    const made = await claim({ invoice_id: inv.id, paid_on: '2026-05-04', amount: 100 }, sandbox);
+    t.match(made.json(), { status: 'open', hold_until: '2026-05-11' }, "the hold counts from the test clock's day");
+    // A live pass a month later leaves the test account's claim alone: its clock decides.
+    clock.set('2026-06-15T09:00:00Z');
+    await kit.run();
+    clock.set('2026-03-02T09:00:00Z');
+    t.equal((await call(sandbox, 'GET', `/v1/payment_claims/${made.json().id}`)).json().status, 'open');
+    await advance('2026-05-11T20:00:00Z');
+    t.equal((await call(sandbox, 'GET', `/v1/payment_claims/${made.json().id}`)).json().status, 'open', 'its last day');
+    await advance('2026-05-12T08:00:00Z');
+    t.match((await call(sandbox, 'GET', `/v1/payment_claims/${made.json().id}`)).json(), {
+      status: 'expired',
+      resolved_at: '2026-05-12T08:00:00.000Z',
+    });
+  });
+
   t.test('listed, filtered, paged; GraphQL alike; each account sees its own', async (t) => {
     const all = (await call(acme, 'GET', '/v1/payment_claims')).json();
     t.equal(all.data.length, 4);

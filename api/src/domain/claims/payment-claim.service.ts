@@ -11,7 +11,7 @@ import { formatMoney } from '../money.ts';
 import { recordEvent } from '../outbox/index.ts';
 import { assertInvoiceStatus } from '../pauses/index.ts';
 import { accountTime, type Actor, assertWriteAccess, type Page, type ReplanInvoices, toPage } from '../shared/index.ts';
-import { openTaskIn, presentTask } from '../tasks/index.ts';
+import { completeTaskIn, openTaskIn } from '../tasks/index.ts';
 import {
   expiredClaimCandidates,
   findClaim,
@@ -33,9 +33,17 @@ interface ClaimContext {
   accountId: string;
   timeZone: string;
   now: Date;
-  today: string;
   replan: ReplanInvoices;
 }
+
+/** Sets (or lifts, with null) the day through which the guard defers the invoice's reminders for a claim. */
+const holdInvoice = (trx: Db, accountId: string, invoiceId: string, until: string | null, now: Date) =>
+  trx
+    .updateTable('invoices')
+    .set({ payment_claimed_until: until, updated_at: now })
+    .where('account_id', '=', accountId)
+    .where('id', '=', invoiceId)
+    .execute();
 
 const alreadyOpen = () =>
   new AppError(
@@ -52,7 +60,7 @@ const alreadyOpen = () =>
  */
 export async function claimPaymentIn(
   trx: Db,
-  ctx: Omit<ClaimContext, 'replan' | 'timeZone'> & { source: PaymentClaimSource },
+  ctx: { accountId: string; now: Date; today: string; source: PaymentClaimSource },
   data: PaymentClaimCreate,
 ): Promise<PaymentClaim> {
   const { accountId, now, today } = ctx;
@@ -112,12 +120,7 @@ export async function claimPaymentIn(
     })
     .returningAll()
     .executeTakeFirstOrThrow();
-  await trx
-    .updateTable('invoices')
-    .set({ payment_claimed_until: holdUntil, updated_at: now })
-    .where('account_id', '=', accountId)
-    .where('id', '=', invoice.id)
-    .execute();
+  await holdInvoice(trx, accountId, invoice.id, holdUntil, now);
   const claim = presentClaim(row);
   await recordEvent(trx, {
     accountId,
@@ -156,36 +159,14 @@ async function endClaim(
     .where('id', '=', claim.id)
     .returningAll()
     .executeTakeFirstOrThrow();
-  await trx
-    .updateTable('invoices')
-    .set({ payment_claimed_until: null, updated_at: now })
-    .where('account_id', '=', accountId)
-    .where('id', '=', claim.invoice_id)
-    .execute();
-  if (status !== 'expired' && claim.task_id) {
-    const task = await trx
-      .updateTable('tasks')
-      .set({
-        status: 'completed',
-        outcome: status === 'confirmed' ? `Payment recorded: ${details.paymentId}` : 'Claim rejected: no such payment',
-        completed_at: now,
-        updated_at: now,
-      })
-      .where('account_id', '=', accountId)
-      .where('id', '=', claim.task_id)
-      .where('status', '=', 'open')
-      .returningAll()
-      .executeTakeFirst();
-    if (task)
-      await recordEvent(trx, {
-        accountId,
-        type: 'task.completed',
-        objectType: 'task',
-        objectId: task.id,
-        data: presentTask(task),
-        at: now,
-      });
-  }
+  await holdInvoice(trx, accountId, claim.invoice_id, null, now);
+  if (status !== 'expired' && claim.task_id)
+    await completeTaskIn(trx, {
+      accountId,
+      taskId: claim.task_id,
+      outcome: status === 'confirmed' ? `Payment recorded: ${details.paymentId}` : 'Claim rejected: no such payment',
+      now,
+    });
   const presented = presentClaim(row);
   await recordEvent(trx, {
     accountId,
@@ -240,9 +221,8 @@ export async function expirePaymentClaims(
         await findInvoice(trx, row.invoice_id, { forUpdate: true });
         const claim = await findClaim(trx, row.id, { forUpdate: true });
         if (claim?.status !== 'open') continue;
-        const today = new Intl.DateTimeFormat('en-CA', { timeZone: row.time_zone }).format(now);
-        if (compareDates(claim.hold_until, today) >= 0) continue;
-        await endClaim(trx, { accountId, timeZone: row.time_zone, now, today, replan }, claim, 'expired', {});
+        // The candidates' holds ended before their account's today (the query decides).
+        await endClaim(trx, { accountId, timeZone: row.time_zone, now, replan }, claim, 'expired', {});
         expired++;
       }
     });
@@ -290,7 +270,7 @@ export function createPaymentClaimService(deps: { database: Database; clock: Clo
     async reject(actor: Actor, id: string, input: PaymentClaimReject = {}): Promise<PaymentClaim> {
       assertWriteAccess(actor);
       const data = parseInput<PaymentClaimReject>(PaymentClaimReject, input);
-      const { now, today } = await timeFor(actor);
+      const { now } = await timeFor(actor);
       return database.withAccount(actor.accountId, async (trx) => {
         const peek = await findClaim(trx, id);
         if (!peek) throw notFound('payment_claim', id);
@@ -298,13 +278,9 @@ export function createPaymentClaimService(deps: { database: Database; clock: Clo
         const claim = await findClaim(trx, id, { forUpdate: true });
         if (claim?.status !== 'open')
           throw new AppError('payment_claim/not_open', 409, `This claim is already ${claim?.status ?? 'gone'}.`);
-        return endClaim(
-          trx,
-          { accountId: actor.accountId, timeZone: actor.timeZone, now, today, replan },
-          claim,
-          'rejected',
-          { note: data.note ?? null },
-        );
+        return endClaim(trx, { accountId: actor.accountId, timeZone: actor.timeZone, now, replan }, claim, 'rejected', {
+          note: data.note ?? null,
+        });
       });
     },
   };

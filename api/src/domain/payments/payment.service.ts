@@ -142,7 +142,7 @@ async function allocate(
   // The customer said it paid one of these: the payment confirms the claim.
   await confirmClaimsAfterPayment(
     trx,
-    { accountId: actor.accountId, timeZone: actor.timeZone, now, today, replan },
+    { accountId: actor.accountId, timeZone: actor.timeZone, now, replan },
     paymentId,
     invoiceIds,
   );

@@ -2,4 +2,4 @@
 // this folder is internal (checked by dependency-cruiser, see .dependency-cruiser.cjs).
 export { insertTask, presentTask } from './task.repository.ts';
 export { Task, TaskComplete, TaskListQuery, TaskUpdate } from './task.schemas.ts';
-export { createTaskService, openTaskIn } from './task.service.ts';
+export { completeTaskIn, createTaskService, openTaskIn } from './task.service.ts';

@@ -16,6 +16,33 @@ function assertOpen(task: TaskRow): void {
 }
 
 /**
+ * Completes a task if it is still open, in the caller's transaction, and writes `task.completed`:
+ * the work it asked for was done elsewhere (a claimed payment recorded or rejected).
+ */
+export async function completeTaskIn(
+  trx: Db,
+  args: { accountId: string; taskId: string; outcome: string; now: Date },
+): Promise<void> {
+  const task = await trx
+    .updateTable('tasks')
+    .set({ status: 'completed', outcome: args.outcome, completed_at: args.now, updated_at: args.now })
+    .where('account_id', '=', args.accountId)
+    .where('id', '=', args.taskId)
+    .where('status', '=', 'open')
+    .returningAll()
+    .executeTakeFirst();
+  if (task)
+    await recordEvent(trx, {
+      accountId: args.accountId,
+      type: 'task.completed',
+      objectType: 'task',
+      objectId: task.id,
+      data: presentTask(task),
+      at: args.now,
+    });
+}
+
+/**
  * Opens a task for a person about an invoice, due on `dueOn`, in the caller's transaction, and
  * writes `task.created`: what the customer asked or said (a message, a payment to check, a plan
  * to approve).
