@@ -203,7 +203,8 @@ t.test('payment claims', async (t) => {
     await advance('2026-05-12T08:00:00Z');
     t.match((await call(sandbox, 'GET', `/v1/payment_claims/${made.json().id}`)).json(), {
       status: 'expired',
-      resolved_at: '2026-05-12T08:00:00.000Z',
+      // The clock steps through each local midnight: the claim ends as 12 May begins in Paris.
+      resolved_at: '2026-05-11T22:00:00.000Z',
     });
   });
 
