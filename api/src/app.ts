@@ -24,6 +24,8 @@ import { einvoicingRoutes } from './http/routes/v1/einvoicing.routes.ts';
 import { eventRoutes } from './http/routes/v1/events.routes.ts';
 import { invoiceRoutes } from './http/routes/v1/invoices.routes.ts';
 import { lateFeeRoutes } from './http/routes/v1/late-fees.routes.ts';
+import { smsRoutes } from './http/routes/v1/sms.routes.ts';
+import { createSmsTransport } from './sms/transport.ts';
 import { messageRoutes } from './http/routes/v1/messages.routes.ts';
 import { pauseRoutes } from './http/routes/v1/pauses.routes.ts';
 import { paymentTermsRoutes } from './http/routes/v1/payment-terms.routes.ts';
@@ -131,6 +133,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
     clock,
     onAccountChanged: (id) => forgetAccount(id),
     senders: sendersFromConfig(config, database),
+    sms: { transport: createSmsTransport(config), sender: config.smsSender ?? null },
     webhookTargets: {
       allowPrivateTargets: config.webhooksAllowPrivateTargets,
       testModeLoopback: config.env === 'development',
@@ -206,6 +209,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
     secure: config.publicUrl.startsWith('https:'),
   });
   await app.register(messageRoutes, { services, resendWebhookSecret: config.resendWebhookSecret });
+  await app.register(smsRoutes, { services, twilioAuthToken: config.twilioAuthToken, publicUrl: config.publicUrl });
   await registerGraphql(app, { services, config });
   return Object.assign(app as FastifyInstance, { services });
 }

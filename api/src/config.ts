@@ -49,6 +49,13 @@ export interface Config {
   readonly resendRatePerSecond: number;
   /** Signing secret of the Resend webhook (`whsec_…`), to verify delivery and bounce events. */
   readonly resendWebhookSecret: string | undefined;
+  /** Twilio account SID and auth token: with both, text messages go through Twilio; without, to the local outbox. */
+  readonly twilioAccountSid: string | undefined;
+  readonly twilioAuthToken: string | undefined;
+  /** Twilio API base URL in place of https://api.twilio.com (a local stand-in in tests). */
+  readonly twilioBaseUrl: string | undefined;
+  /** The sender of text messages for accounts that set none (`sms_sender`): a number in E.164 or an alphanumeric id. */
+  readonly smsSender: string | undefined;
   /** Encrypts secrets at rest (accounts' own provider keys): `RELANCE_SECRETS_KEY`, 32 bytes. */
   readonly secretsKey: Buffer | undefined;
   /** Keys that still open older secrets during a rotation: `RELANCE_SECRETS_KEY_PREVIOUS`, comma-separated. */
@@ -169,6 +176,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     resendBaseUrl: env.RESEND_BASE_URL || undefined,
     resendRatePerSecond: decimal(env, 'RESEND_RATE_LIMIT', 5, 0.1, 1000),
     resendWebhookSecret: env.RESEND_WEBHOOK_SECRET || undefined,
+    twilioAccountSid: env.TWILIO_ACCOUNT_SID || undefined,
+    twilioAuthToken: env.TWILIO_AUTH_TOKEN || undefined,
+    twilioBaseUrl: env.TWILIO_BASE_URL || undefined,
+    smsSender: env.SMS_SENDER || undefined,
     ...secretsKeys(env),
     eventRetentionDays: integer(env, 'EVENT_RETENTION_DAYS', 30, 30, 36_500),
     messageRetentionMonths: integer(env, 'MESSAGE_RETENTION_MONTHS', 24, 1, 1200),

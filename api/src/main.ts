@@ -9,6 +9,7 @@ import { instrumentTransport, metrics, startMetricsServer } from './metrics.ts';
 import { createRateBudget } from './mail/rate-budget.ts';
 import { sendersFromConfig } from './mail/senders.ts';
 import { createTransport } from './mail/transport.ts';
+import { createSmsTransport } from './sms/transport.ts';
 import { createServices } from './services.ts';
 import { createDatabase } from './store/database.ts';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './store/embedded.ts';
@@ -72,6 +73,7 @@ async function main(): Promise<void> {
         createRateBudget(database, { credential, ratePerSecond: config.resendRatePerSecond }),
       ),
     ),
+    sms: { transport: createSmsTransport(config), sender: config.smsSender ?? null },
     senders: sendersFromConfig(config, database, instrumentTransport),
     webhookTargets: {
       allowPrivateTargets: config.webhooksAllowPrivateTargets,

@@ -15,7 +15,7 @@ import {
   ReferenceRateCreate,
   ReferenceRateList,
 } from './domain/late-fees/index.ts';
-import { Message, Suppression } from './domain/messages/index.ts';
+import { Message, PhoneSuppression, PhoneSuppressionRemoved, Suppression } from './domain/messages/index.ts';
 import { PauseCreate, PromiseToPay } from './domain/pauses/index.ts';
 import { PaymentTerms, PaymentTermsCreate, PaymentTermsUpdate } from './domain/payment-terms/index.ts';
 import { Payment, PaymentApplyCredit, PaymentCreate, PaymentReverse } from './domain/payments/index.ts';
@@ -117,6 +117,9 @@ export const PUBLIC_SCHEMAS = [
   ListOf('Message'),
   Suppression,
   ListOf('Suppression'),
+  PhoneSuppression,
+  PhoneSuppressionRemoved,
+  ListOf('PhoneSuppression'),
   Template,
   TemplateContent,
   TemplateDeleted,

@@ -8,7 +8,7 @@ import { createEventService } from './domain/events/index.ts';
 import { createIdempotencyService } from './domain/idempotency/index.ts';
 import { createInvoiceService } from './domain/invoices/index.ts';
 import { createLateFeeService } from './domain/late-fees/index.ts';
-import { createMessageService } from './domain/messages/index.ts';
+import { createMessageService, createSmsService } from './domain/messages/index.ts';
 import { createPauseService } from './domain/pauses/index.ts';
 import { createPaymentService } from './domain/payments/index.ts';
 import { cancelPlanOfClosedInvoice, createPaymentPlanService } from './domain/payment-plans/index.ts';
@@ -37,6 +37,7 @@ import { createReportService } from './domain/reports/index.ts';
 import { createOutboxTransport } from './mail/outbox.ts';
 import { createSenderDirectory, type SenderDeps } from './mail/senders.ts';
 import type { EmailTransport } from './mail/transport.ts';
+import { createSmsOutbox, type SmsTransport } from './sms/transport.ts';
 import { createSecretBox } from './secrets.ts';
 import { createPortalService, type PortalConfig, portalUrlIn } from './domain/portal/index.ts';
 import { createEinvoiceService } from './domain/einvoicing/index.ts';
@@ -52,6 +53,8 @@ export function createServices(deps: {
   onAccountChanged?: (accountId: string) => void;
   /** Where reminder emails go; the local outbox unless a provider is configured. */
   transport?: EmailTransport;
+  /** Where text messages go (the local outbox by default) and the sender of accounts that set none. */
+  sms?: { transport: SmsTransport; sender: string | null };
   /** Accounts' own Resend keys (domain/senders); without it, they cannot set one and all send with `transport`. */
   senders?: SenderDeps;
   /** Which addresses webhook endpoints may reach (private ones only when the operator allows it). */
@@ -82,6 +85,7 @@ export function createServices(deps: {
     transport,
     composer,
     letters: formalNoticePdf,
+    sms: deps.sms ?? { transport: createSmsOutbox(), sender: null },
     ...(deps.senders && { transportFor: createSenderDirectory(deps.database, deps.senders) }),
   });
   const engine = createReminderEngine({ ...deps, channels });
@@ -123,6 +127,7 @@ export function createServices(deps: {
     lateFees: createLateFeeService(deps),
     idempotency: createIdempotencyService(deps),
     messages: createMessageService(deps),
+    sms: createSmsService(deps),
     tasks: createTaskService(reacting),
     documents: createDocumentService(deps),
     disputes: createDisputeService(reacting),

@@ -124,6 +124,11 @@ export function isWeekend(date: string): boolean {
   return dayOfWeek <= 1;
 }
 
+/** True on Sunday. */
+export function isSunday(date: string): boolean {
+  return (((epochDay(date) + 4) % 7) + 7) % 7 === 0;
+}
+
 /**
  * The instant at which a wall clock in `timeZone` shows `hour:minute` on `date`.
  * A time skipped by a DST jump is moved forward by the gap (02:30 → 03:30 on

@@ -20,7 +20,12 @@ const FAILURES_PER_ADDRESS = 300;
 /** The visible part of a key (`rk_live_` and 6 characters), as listed by GET /v1/api_keys. */
 const PREFIX_LENGTH = 14;
 /** Routes under /v1 called by a provider, not a client: they verify the provider's signature instead of an API key. */
-const PROVIDER_ROUTES = new Set(['/v1/provider_events/resend', '/v1/provider_events/resend/:account_id']);
+const PROVIDER_ROUTES = new Set([
+  '/v1/provider_events/resend',
+  '/v1/provider_events/resend/:account_id',
+  '/v1/provider_events/twilio',
+  '/v1/provider_events/twilio/inbound',
+]);
 
 export interface AuthCache {
   /** Forgets cached keys of an account (after its settings or keys change). */

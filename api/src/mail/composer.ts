@@ -1,23 +1,27 @@
 import { buildReminderContext, resolveTemplateLocale, type TemplateLocale } from './context.ts';
-import { renderTemplate, type TemplateSource } from './render.ts';
+import { renderSms, renderTemplate, type TemplateSource } from './render.ts';
 import type { Db } from '../store/database.ts';
 import { presentAccount } from '../domain/accounts/index.ts';
 import { presentCustomer } from '../domain/customers/index.ts';
 import { feePartsOf } from '../domain/documents/index.ts';
 import { presentInvoice } from '../domain/invoices/index.ts';
-import type { MessageComposer } from '../domain/reminders/index.ts';
+import type { ComposeInput, MessageComposer } from '../domain/reminders/index.ts';
 
 /** Finds the template to render: the account's override of `key` in `locale`, else the default. */
-export type TemplateResolver = (trx: Db, key: string, locale: TemplateLocale) => Promise<TemplateSource>;
+export type TemplateResolver = (
+  trx: Db,
+  key: string,
+  locale: TemplateLocale,
+) => Promise<TemplateSource & { sms: string | null }>;
 
 /** Renders a reminder email in the customer's language with the invoice as it is right now. */
 /** The URL of the customer's page for a message (null: no link), created on first use in the caller's transaction. */
 export type PortalUrl = (trx: Db, args: { accountId: string; customerId: string; now: Date }) => Promise<string | null>;
 
 export function createMessageComposer(resolveTemplate: TemplateResolver, portalUrl?: PortalUrl): MessageComposer {
-  return {
-    async compose(trx, { account, customer, invoice, occurrence, today, now }) {
-      const locale = resolveTemplateLocale(customer.locale, account.locale);
+  /** The template of the reminder's step in the customer's language, and what it is rendered with. */
+  async function prepare(trx: Db, { account, customer, invoice, occurrence, today, now }: ComposeInput) {
+    const locale = resolveTemplateLocale(customer.locale, account.locale);
       // The engine has already chosen: a step that presupposes earlier reminders comes here as
       // `first_overdue` when it would be the customer's first message about the invoice.
       const key = occurrence.template_key ?? 'overdue_friendly';
@@ -55,7 +59,19 @@ export function createMessageComposer(resolveTemplate: TemplateResolver, portalU
         portalUrl:
           portalUrl && now ? await portalUrl(trx, { accountId: account.id, customerId: customer.id, now }) : null,
       });
+    return { source, context, locale, key };
+  }
+
+  return {
+    async compose(trx, input) {
+      const { source, context, locale, key } = await prepare(trx, input);
       return { ...renderTemplate(source, context), locale, templateKey: key };
+    },
+    async composeSms(trx, input) {
+      const { source, context, locale, key } = await prepare(trx, input);
+      if (source.sms === null)
+        throw new Error(`template '${key}' in '${locale}' has no text message (set its \`sms\` with PUT /v1/templates)`);
+      return { text: renderSms(source.sms, context), locale, templateKey: key };
     },
   };
 }

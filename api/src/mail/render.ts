@@ -299,7 +299,7 @@ function oneLine(message: string): string {
 }
 
 /** The domain error for a failure rendering one part of a template. */
-function problemOf(part: TemplatePart, source: string, error: unknown): AppError {
+function problemOf(part: TemplatePart | 'sms', source: string, error: unknown): AppError {
   if (error instanceof AppError && error.code.startsWith('template/')) return error;
   const field = `/${part}`;
   const strictName =
@@ -337,7 +337,7 @@ function problemOf(part: TemplatePart, source: string, error: unknown): AppError
   return new AppError('template/invalid', 422, detail, { errors: [{ field, message }] });
 }
 
-function renderPart(part: TemplatePart, source: string, context: unknown): string {
+function renderPart(part: TemplatePart | 'sms', source: string, context: unknown): string {
   budget = { iterations: 0, chars: 0 };
   try {
     const output = compile(source, part === 'html')(context, {
@@ -350,6 +350,11 @@ function renderPart(part: TemplatePart, source: string, context: unknown): strin
       const subject = output.replace(/[\t\n\v\f\r\u2028\u2029 ]+/g, ' ').trim();
       if (!subject) throw new RenderProblem('it renders empty.');
       return subject;
+    }
+    if (part === 'sms') {
+      const text = toSmsCharacters(output);
+      if (!text) throw new RenderProblem('it renders empty.');
+      return text;
     }
     return `${output
       .replace(/[ \t]+\n/g, '\n')
@@ -375,4 +380,30 @@ export function renderTemplate(source: TemplateSource, context: object): Rendere
     html: renderPart('html', source.html, guarded),
     text: renderPart('text', source.text, guarded),
   };
+}
+
+/**
+ * The typography `Intl` and French text use (no-break and narrow no-break spaces in amounts,
+ * curly apostrophes and quotes, dashes, an ellipsis) replaced by the GSM-7 characters a phone
+ * shows the same way: one of them alone would send the whole text as UCS-2, in segments of 70
+ * characters instead of 160 (see sms/segments.ts). Runs of white space become one space.
+ */
+export function toSmsCharacters(text: string): string {
+  return text
+    .replace(/[\u00a0\u2007\u202f]/g, ' ')
+    .replace(/[\u2018\u2019\u02bc]/g, "'")
+    .replace(/[\u201c\u201d\u00ab\u00bb]/g, '"')
+    .replace(/[\u2013\u2014]/g, '-')
+    .replace(/\u2026/g, '...')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/**
+ * Renders a text message's template (plain text, not escaped) with `context`, on one line in
+ * GSM-7 characters where the text allows (see {@link toSmsCharacters}).
+ * @throws AppError as {@link renderTemplate}, with `errors[0].field` `/sms`.
+ */
+export function renderSms(source: string, context: object): string {
+  return renderPart('sms', source, guard(context, ''));
 }

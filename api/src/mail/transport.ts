@@ -50,6 +50,8 @@ export class TransportError extends Error {
   readonly providerCode: string | null;
   /** How long the provider asked us to wait (`retry-after`, `ratelimit-reset`), in ms, when it said. */
   readonly retryAfterMs: number | null;
+  /** The request certainly never reached the provider (the connection was refused). */
+  readonly notTaken: boolean;
 
   constructor(
     message: string,
@@ -58,6 +60,7 @@ export class TransportError extends Error {
       statusCode?: number | null;
       providerCode?: string | null;
       retryAfterMs?: number | null;
+      notTaken?: boolean;
     },
   ) {
     super(message);
@@ -66,6 +69,7 @@ export class TransportError extends Error {
     this.statusCode = options.statusCode ?? null;
     this.providerCode = options.providerCode ?? null;
     this.retryAfterMs = options.retryAfterMs ?? null;
+    this.notTaken = options.notTaken ?? false;
   }
 
   /**
@@ -73,6 +77,7 @@ export class TransportError extends Error {
    * email. Only the same call under the same key may ask again.
    */
   get outcomeUnknown(): boolean {
+    if (this.notTaken) return false;
     return this.statusCode === null || this.statusCode >= 500 || this.providerCode === 'concurrent_idempotent_requests';
   }
 }

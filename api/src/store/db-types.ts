@@ -35,6 +35,8 @@ export interface Accounts {
   checkout_url_template: string | null;
   contact_phone: string | null;
   created_at: Generated<Timestamp>;
+  daytime_from_hour: Generated<number>;
+  daytime_until_hour: Generated<number>;
   default_currency: Generated<string>;
   default_payment_terms_id: string | null;
   default_reminder_policy_id: string | null;
@@ -61,6 +63,7 @@ export interface Accounts {
   risk_thresholds: Json | null;
   sender_email: string | null;
   sender_name: string | null;
+  sms_sender: string | null;
   time_zone: Generated<string>;
   updated_at: Generated<Timestamp>;
   vat_number: string | null;
@@ -139,6 +142,7 @@ export interface Customers {
   legal_name: string | null;
   locale: string | null;
   metadata: Generated<Json>;
+  mobile: string | null;
   name: string;
   pause_reason: string | null;
   paused: Generated<boolean>;
@@ -339,6 +343,7 @@ export interface MessageTemplates {
   html: string;
   key: string;
   locale: string;
+  sms: string | null;
   subject: string;
   text: string;
   updated_at: Timestamp;
@@ -446,6 +451,14 @@ export interface PaymentTerms {
   rule_days: Generated<number>;
   rule_kind: string;
   updated_at: Generated<Timestamp>;
+}
+
+export interface PhoneSuppressions {
+  account_id: string;
+  created_at: Timestamp;
+  message_id: string | null;
+  phone: string;
+  reason: string;
 }
 
 export interface PortalLinks {
@@ -629,6 +642,7 @@ export interface DB {
   payment_plans: PaymentPlans;
   payment_terms: PaymentTerms;
   payments: Payments;
+  phone_suppressions: PhoneSuppressions;
   portal_links: PortalLinks;
   provider_rate_budgets: ProviderRateBudgets;
   reference_rate_alerts: ReferenceRateAlerts;

@@ -61,6 +61,25 @@ const settings = {
     maximum: 30,
     description: 'Days between two contacts of a customer, across its invoices (2; a policy may set its own).',
   }),
+  sms_sender: Nullable(
+    Type.String({
+      pattern: '^(\\+[1-9][0-9]{6,14}|[A-Za-z0-9 ]{1,11})$',
+      description:
+        "Who text messages come from: a number in E.164 that your provider lets you send from, or an alphanumeric sender id (up to 11 letters, digits or spaces) where the destination country allows one. Null: the service's `SMS_SENDER` (docs/sms.md).",
+      examples: ['+33757000000', 'Acme'],
+    }),
+  ),
+  daytime_from_hour: Type.Integer({
+    minimum: 0,
+    maximum: 23,
+    description:
+      "Texts and calls reach a customer from this hour, in the customer's time zone (8; docs/sms.md#daytime). Never on a Sunday or a public holiday.",
+  }),
+  daytime_until_hour: Type.Integer({
+    minimum: 1,
+    maximum: 24,
+    description: "…and until this hour, exclusive (20); after `daytime_from_hour`.",
+  }),
   payment_claim_hold_days: Type.Integer({
     minimum: 1,
     maximum: 60,

@@ -43,6 +43,9 @@ export const presentAccount = (row: AccountRow): Account => ({
   portal_promise_max_days: row.portal_promise_max_days,
   max_contacts_per_week: row.max_contacts_per_week,
   min_days_between_contacts: row.min_days_between_contacts,
+  sms_sender: row.sms_sender,
+  daytime_from_hour: row.daytime_from_hour,
+  daytime_until_hour: row.daytime_until_hour,
   payment_claim_hold_days: row.payment_claim_hold_days,
   portal_plan_max_installments: row.portal_plan_max_installments,
   portal_plan_max_days: row.portal_plan_max_days,
@@ -166,6 +169,20 @@ export function createAccountService(deps: {
             .where('id', '=', actor.accountId)
             .returningAll()
             .executeTakeFirstOrThrow();
+          if (row.daytime_from_hour >= row.daytime_until_hour)
+            throw new AppError(
+              'account/invalid_daytime',
+              422,
+              `Texts and calls would have no hours: daytime_from_hour (${row.daytime_from_hour}) must come before daytime_until_hour (${row.daytime_until_hour}).`,
+              {
+                errors: [
+                  {
+                    field: data.daytime_from_hour !== undefined ? '/daytime_from_hour' : '/daytime_until_hour',
+                    message: 'leaves no hours between daytime_from_hour and daytime_until_hour',
+                  },
+                ],
+              },
+            );
           // Checked as stored (a new number against the stored country); a refusal rolls back.
           checkIdentity({
             registration_number: row.registration_number,

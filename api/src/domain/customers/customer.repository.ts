@@ -24,6 +24,7 @@ export const presentCustomer = (row: CustomerRow, today?: string): Customer => (
   vat_number: row.vat_number,
   billing_address: row.billing_address as Customer['billing_address'],
   phone: row.phone,
+  mobile: row.mobile,
   locale: row.locale,
   time_zone: row.time_zone,
   payment_terms_id: row.payment_terms_id,

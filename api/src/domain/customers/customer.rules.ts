@@ -1,3 +1,5 @@
+import { isSupportedCountry, parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { AppError } from '../../errors.ts';
 import { compareDates } from '../calendar.ts';
 
 /** A pause of the reminders, as the API shows it on a customer or an invoice. */
@@ -17,4 +19,32 @@ export function activePause(
   if (!row.paused) return null;
   if (row.paused_until !== null && compareDates(row.paused_until, today) < 0) return null;
   return { until: row.paused_until, reason: row.pause_reason };
+}
+
+/** Number types a text message can reach (libphonenumber's metadata; `FIXED_LINE_OR_MOBILE`: the US and others cannot tell). */
+const TEXTABLE = new Set(['MOBILE', 'FIXED_LINE_OR_MOBILE', 'PERSONAL_NUMBER']);
+
+/**
+ * A mobile number as stored: E.164 (`+33612345678`), read with `libphonenumber-js` in the
+ * international form, or in the national form of `region` (the customer's billing country, else
+ * the account's).
+ * @throws AppError `customer/invalid_mobile` (422, field `/mobile`): not a number, not a valid
+ *   one, or one that cannot receive texts (a landline).
+ */
+export function mobileInE164(value: string, region: string | null | undefined): string {
+  const fail = (message: string) =>
+    new AppError('customer/invalid_mobile', 422, `The mobile number '${value}' ${message}.`, {
+      errors: [{ field: '/mobile', message }],
+    });
+  const phone = parsePhoneNumberFromString(value, region && isSupportedCountry(region) ? region : undefined);
+  if (!phone)
+    throw fail(
+      region
+        ? `is not a phone number of ${region} nor one in international form (+…)`
+        : 'is not a phone number in international form (+…); with a billing country on the customer or the account, the national form is read too',
+    );
+  if (!phone.isValid()) throw fail(`is not a valid ${phone.country ?? `+${phone.countryCallingCode}`} number`);
+  const type = phone.getType();
+  if (type && !TEXTABLE.has(type)) throw fail(`is a ${type.toLowerCase().replace(/_/g, ' ')} number: it cannot receive texts`);
+  return phone.number;
 }

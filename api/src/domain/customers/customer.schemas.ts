@@ -21,6 +21,17 @@ const fields = {
   cc_emails: Type.Array(Email, { maxItems: 10, uniqueItems: true, description: 'Copied on every reminder.' }),
   contact_name: Nullable(Text(200)),
   phone: Nullable(Text(50)),
+  mobile: Nullable(
+    Type.String({
+      minLength: 3,
+      maxLength: 50,
+      description:
+        'Mobile number for text messages (`sms` steps), stored in E.164 (`+33612345678`). Given in international form, ' +
+        "or in the national form of the customer's billing country (else the account's): `06 12 34 56 78` with FR. " +
+        'A number that is not valid, or not a mobile, is refused (`customer/invalid_mobile`).',
+      examples: ['+33612345678'],
+    }),
+  ),
   locale: Nullable(Locale),
   time_zone: Nullable(TimeZone),
   payment_terms_id: Nullable(Id('pt')),
@@ -80,6 +91,7 @@ export const CustomerCreate = Type.Object(
     vat_number: Type.Optional(fields.vat_number),
     billing_address: Type.Optional(fields.billing_address),
     phone: Type.Optional(fields.phone),
+    mobile: Type.Optional(fields.mobile),
     locale: Type.Optional(fields.locale),
     time_zone: Type.Optional(fields.time_zone),
     payment_terms_id: Type.Optional(fields.payment_terms_id),

@@ -20,6 +20,28 @@ import {
 import { findPaymentTerms } from '../payment-terms/index.ts';
 import { type CustomerRow, findCustomer, insertCustomerOnce, presentCustomer } from './customer.repository.ts';
 import { type Customer, CustomerCreate, CustomerListQuery, CustomerUpdate } from './customer.schemas.ts';
+import { mobileInE164 } from './customer.rules.ts';
+
+const countryOf = (address: unknown): string | null =>
+  (address as { country?: string } | null | undefined)?.country ?? null;
+
+/**
+ * The mobile number in E.164, read in the national form of the customer's billing country (as
+ * given, else as stored), else the account's. Unchanged when none is given.
+ */
+async function withE164Mobile<T extends { mobile?: string | null; billing_address?: unknown }>(
+  trx: Db,
+  data: T,
+  stored?: { billing_address: unknown },
+): Promise<T> {
+  if (!data.mobile) return data;
+  let region = countryOf(data.billing_address) ?? countryOf(stored?.billing_address);
+  if (!region) {
+    const account = await trx.selectFrom('accounts').select('billing_address').executeTakeFirst();
+    region = countryOf(account?.billing_address);
+  }
+  return { ...data, mobile: mobileInE164(data.mobile, region) };
+}
 
 function translate(
   error: unknown,
@@ -116,7 +138,8 @@ export function createCustomerService(deps: { database: Database; clock: Clock }
       const { now, today } = await timeFor(actor);
       try {
         return await database.withAccount(actor.accountId, async (trx) => {
-          const { metadata, ...fields } = data;
+          const normalized = await withE164Mobile(trx, data);
+          const { metadata, ...fields } = normalized;
           const { row, created } = await insertCustomerOnce(trx, {
             ...fields,
             account_id: actor.accountId,
@@ -128,7 +151,7 @@ export function createCustomerService(deps: { database: Database; clock: Clock }
           const customer = presentCustomer(row, today);
           if (created) await assertLawfulCustomer(trx, row);
           if (!created) {
-            const differing = differingFields(data, customer);
+            const differing = differingFields(normalized, customer);
             if (differing.length > 0) throw externalIdTaken(String(data.external_id), row.id, differing);
             return { customer, created: false };
           }
@@ -188,10 +211,13 @@ export function createCustomerService(deps: { database: Database; clock: Clock }
       const { now, today } = await timeFor(actor);
       try {
         return await database.withAccount(actor.accountId, async (trx) => {
+          const stored = data.mobile ? await findCustomer(trx, id) : undefined;
+          if (data.mobile && !stored) throw notFound('customer', id);
+          const values = await withE164Mobile(trx, data, stored);
           const row = await trx
             .updateTable('customers')
             .set({
-              ...data,
+              ...values,
               ...(data.metadata !== undefined && { metadata: JSON.stringify(data.metadata) }),
               ...(data.billing_address !== undefined && { billing_address: JSON.stringify(data.billing_address) }),
               updated_at: now,

@@ -236,7 +236,18 @@ export const EVENT_CATALOGUE: readonly EventTypeEntry[] = [
     'WebhookEndpoint',
     'A test event, sent on demand to one endpoint only (`POST /v1/webhook_endpoints/{id}/test`).',
   ),
-  entry('message.delivered', 'message', 'MessageStatusChange', 'The email provider delivered a reminder email.'),
+  entry(
+    'message.delivered',
+    'message',
+    'MessageStatusChange',
+    'The provider delivered a reminder (an email, or a text message on its delivery report).',
+  ),
+  entry(
+    'message.failed',
+    'message',
+    'MessageStatusChange',
+    "A text message the provider had accepted was not delivered (its report's error code in `error`).",
+  ),
   entry('message.bounced', 'message', 'MessageStatusChange', 'A reminder email bounced (`bounce` says how).'),
   entry('message.complained', 'message', 'MessageStatusChange', 'The recipient marked a reminder email as spam.'),
   entry(
@@ -246,6 +257,18 @@ export const EVENT_CATALOGUE: readonly EventTypeEntry[] = [
     'An address will not be written to again (hard bounce, complaint, or by hand).',
   ),
   entry('suppression.removed', 'suppression', 'Suppression', 'A suppressed address was allowed again.'),
+  entry(
+    'phone_suppression.created',
+    'phone_suppression',
+    'PhoneSuppression',
+    'A mobile number will not be texted again: the customer answered STOP, or the provider says it opted out.',
+  ),
+  entry(
+    'phone_suppression.removed',
+    'phone_suppression',
+    'PhoneSuppression',
+    'A suppressed mobile number may be texted again (START, or by hand).',
+  ),
 ];
 
 export const eventTypeEntry = (type: string): EventTypeEntry | undefined =>

@@ -9,9 +9,22 @@ export {
   presentMessage,
   markMessageFailed,
   markMessageSent,
+  markMessageUnknown,
+  suppressedPhones,
+  suppressPhone,
   occurrencesOfOpenCalls,
   outgoingEmailOf,
   setMessageCallKey,
 } from './message.repository.ts';
-export { Message, MessageListQuery, Suppression, SuppressionListQuery, SuppressionRemoved } from './message.schemas.ts';
+export {
+  Message,
+  MessageListQuery,
+  PhoneSuppression,
+  PhoneSuppressionListQuery,
+  PhoneSuppressionRemoved,
+  Suppression,
+  SuppressionListQuery,
+  SuppressionRemoved,
+} from './message.schemas.ts';
+export { createSmsService, type SmsReply, type SmsStatusReport } from './sms.service.ts';
 export { createMessageService } from './message.service.ts';

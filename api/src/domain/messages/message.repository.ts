@@ -20,7 +20,7 @@ export function presentMessage(row: MessageRow, options: { bodies: boolean }): M
   return {
     id: row.id,
     object: 'message',
-    channel: 'email',
+    channel: row.channel as Message['channel'],
     transport: row.transport as Message['transport'],
     status: row.status as MessageStatus,
     occurrence_id: row.occurrence_id,
@@ -128,7 +128,7 @@ export function markMessageSent(
       updated_at: at,
     }))
     .where('id', '=', id)
-    .where('status', 'in', ['pending', 'failed'])
+    .where('status', 'in', ['pending', 'failed', 'unknown'])
     .returningAll()
     .executeTakeFirst();
 }
@@ -147,9 +147,61 @@ export function markMessageFailed(trx: Db, id: string, error: string, at: Date):
       updated_at: at,
     }))
     .where('id', '=', id)
-    .where('status', 'in', ['pending', 'failed'])
+    .where('status', 'in', ['pending', 'failed', 'unknown'])
     .returningAll()
     .executeTakeFirst();
+}
+
+/**
+ * Records that a text message's last attempt has an unknown outcome: the provider may have sent
+ * it, and, without an idempotency key, asking again could send it twice. It stays `unknown` for a
+ * person to look at (docs/sms.md#effectively-once); the attempt is counted.
+ */
+export function markMessageUnknown(trx: Db, id: string, error: string, at: Date): Promise<MessageRow | undefined> {
+  return trx
+    .updateTable('messages')
+    .set((eb) => ({
+      status: 'unknown',
+      error: error.slice(0, ERROR_MAX),
+      attempts: eb('attempts', '+', 1),
+      updated_at: at,
+    }))
+    .where('id', '=', id)
+    .where('status', 'in', ['pending', 'failed', 'unknown'])
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** The mobile numbers (E.164) suppressed in the transaction's account among `phones`. */
+export async function suppressedPhones(trx: Db, accountId: string, phones: readonly string[]): Promise<Set<string>> {
+  if (phones.length === 0) return new Set();
+  const rows = await trx
+    .selectFrom('phone_suppressions')
+    .select('phone')
+    .where('account_id', '=', accountId)
+    .where('phone', 'in', [...new Set(phones)])
+    .execute();
+  return new Set(rows.map((r) => r.phone));
+}
+
+/** Suppresses a mobile number in an account (it answered STOP, or the provider says it opted out); true when new. */
+export async function suppressPhone(
+  trx: Db,
+  values: { accountId: string; phone: string; reason: 'stop' | 'opted_out' | 'manual'; messageId: string | null; at: Date },
+): Promise<boolean> {
+  const row = await trx
+    .insertInto('phone_suppressions')
+    .values({
+      account_id: values.accountId,
+      phone: values.phone,
+      reason: values.reason,
+      message_id: values.messageId,
+      created_at: values.at,
+    })
+    .onConflict((oc) => oc.columns(['account_id', 'phone']).doNothing())
+    .returning('phone')
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 /** Which of these addresses are suppressed in the transaction's account (compared case-insensitively); returned as given. */

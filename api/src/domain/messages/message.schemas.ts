@@ -9,6 +9,7 @@ export const MESSAGE_STATUSES = [
   'complained',
   'failed',
   'canceled',
+  'unknown',
 ] as const;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 
@@ -21,14 +22,19 @@ export const Message = Type.Object(
   {
     id: Id('msg'),
     object: Type.Literal('message'),
-    channel: Type.Literal('email'),
-    transport: Type.Enum(['outbox', 'resend'], {
-      description: '`resend` when sent through Resend; `outbox` when kept locally (no provider configured).',
+    channel: Type.Enum(['email', 'sms'], {
+      description: '`email`; `sms`, a text message: `to` holds the mobile number, `text` the words, `subject` and `html` are empty.',
+    }),
+    transport: Type.Enum(['outbox', 'resend', 'twilio'], {
+      description:
+        '`resend` or `twilio` when sent through that provider; `outbox` when kept locally (no provider configured).',
     }),
     status: Type.Enum([...MESSAGE_STATUSES], {
       description:
         '`pending` (stored, not yet accepted by the provider) → `sent` (accepted) → `delivered`, or `bounced` / ' +
-        "`complained` (from the provider's events); `failed` when the provider refused it; `canceled` when it was never sent.",
+        "`complained` (from the provider's events); `failed` when the provider refused it; `canceled` when it was never sent; " +
+        '`unknown`: a text message whose last attempt got no answer, so the provider may have sent it; it is never sent ' +
+        'again by itself (docs/sms.md#effectively-once).',
     }),
     occurrence_id: Nullable(Type.String({ description: 'The planned reminder this message carries.' })),
     invoice_id: Nullable(Id('inv')),
@@ -117,3 +123,35 @@ export const ProviderEventReceipt = Type.Object(
   { additionalProperties: false },
 );
 export type ProviderEventReceipt = Type.Static<typeof ProviderEventReceipt>;
+
+export const PhoneSuppression = Type.Object(
+  {
+    object: Type.Literal('phone_suppression'),
+    phone: Type.String({ description: 'The mobile number, E.164. Text messages are not sent to it.' }),
+    reason: Type.Enum(['stop', 'opted_out', 'manual'], {
+      description:
+        '`stop`: the customer answered STOP (or another opt-out word); `opted_out`: the provider refused a text because the number opted out of the sender; `manual`.',
+    }),
+    message_id: Nullable(Type.String({ description: 'The text message that was refused, when the provider said so.' })),
+    created_at: Timestamp,
+  },
+  { $id: 'PhoneSuppression', additionalProperties: false },
+);
+export type PhoneSuppression = Type.Static<typeof PhoneSuppression>;
+
+export const PhoneSuppressionListQuery = Type.Object(
+  {
+    limit: ListQuery.limit,
+    starting_after: Type.Optional(
+      Type.String({ maxLength: 32, description: 'Cursor: the number of the last suppression of the previous page.' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type PhoneSuppressionListQuery = Type.Static<typeof PhoneSuppressionListQuery>;
+
+export const PhoneSuppressionRemoved = Type.Object(
+  { object: Type.Literal('phone_suppression'), phone: Type.String(), deleted: Type.Literal(true) },
+  { $id: 'PhoneSuppressionRemoved', additionalProperties: false },
+);
+export type PhoneSuppressionRemoved = Type.Static<typeof PhoneSuppressionRemoved>;

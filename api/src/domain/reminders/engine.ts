@@ -8,7 +8,7 @@ import { addDays, todayIn, zonedDateTimeToInstant } from '../calendar.ts';
 import { holidayCalendar } from '../holidays.ts';
 import { lockInvoices } from '../invoices/index.ts';
 import { insertEvents, recordEvent } from '../outbox/index.ts';
-import { insertMessages, insertPendingMessage, invoicesContacted } from '../messages/index.ts';
+import { insertMessages, insertPendingMessage, invoicesContacted, suppressedPhones } from '../messages/index.ts';
 import type { Delivery, MessageValues } from './channels/channel.ts';
 import { CHANNEL_NAMES, channelOf, channelPlan, type Channels } from './channels/registry.ts';
 import { guardBeforeSend } from './guard.rules.ts';
@@ -20,6 +20,7 @@ import {
   firstContactAllowed,
   type Contact,
   mayMessageAt,
+  nextDaytime,
   nextContactDay,
   nextSendTime,
   type PolicyPlan,
@@ -45,7 +46,7 @@ import { replanInvoices } from './schedule.ts';
 import { createSender } from './sender.ts';
 
 export { MAX_SEND_ATTEMPTS, nowFor, type Outcome } from './ledger.ts';
-export type { ComposedEmail, MessageComposer } from './channels/channel.ts';
+export type { ComposedEmail, ComposeInput, MessageComposer } from './channels/channel.ts';
 export type { OccurrenceRow };
 
 /** Each channel's delivery for one account, resolved before its batch (no transaction open). */
@@ -152,6 +153,14 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; c
               (r) => r.email,
             ),
       );
+      // Numbers that answered STOP, read only when a text is in the batch.
+      const suppressedPhoneSet = occurrences.some((o) => o.channel === 'sms')
+        ? await suppressedPhones(
+            trx,
+            accountId,
+            [...customerById.values()].map((c) => c.mobile).filter((m): m is string => m !== null),
+          )
+        : new Set<string>();
       const sentLocally: SentLocally[] = [];
       for (const occurrence of occurrences) {
         const invoice = invoiceById.get(occurrence.invoice_id);
@@ -183,6 +192,7 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; c
           contactDays,
           sandbox,
           suppressed,
+          suppressedPhones: suppressedPhoneSet,
           sentLocally,
           deliveries,
         });
@@ -246,6 +256,7 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; c
       /** A test account following real time (no clock set): its outbox shows results at any hour. */
       sandbox: boolean;
       suppressed: Set<string>;
+      suppressedPhones: Set<string>;
       /** Messages a local transport delivered in this batch, written together at its end. */
       sentLocally: SentLocally[];
       /** Each channel's delivery for this account (its own provider credential, or the service's). */
@@ -305,13 +316,13 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; c
     }
 
     // Whose public holidays apply: the customer's country, else the account's.
-    const daysOff = (() => {
-      if (!plan.skip_holidays) return null;
+    const holidays = () => {
       const where = [customer.billing_address, account.billing_address]
         .map((a) => a as { country?: string; region?: string } | null)
         .find((a) => a?.country);
       return holidayCalendar(where?.country, where?.region);
-    })();
+    };
+    const daysOff = plan.skip_holidays ? holidays() : null;
     const zone = account.time_zone;
     /** The policy's first send time at least `min_gap_days` after today. */
     const afterGap = () =>
@@ -342,7 +353,17 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; c
     // A message never leaves at night, on a weekend or a holiday the policy skips: a reminder due
     // then (a catch-up after downtime, an invoice registered late, a release) waits for the next
     // send time, and so does a call or letter that follows it.
-    if (!ctx.sandbox && (contact === 'message' || messageAhead) && !mayMessageAt(now, zone, plan, daysOff))
+    // A text or a call reaches a person at once: only in daytime in the customer's time zone,
+    // never on a Sunday or a public holiday, whatever the policy skips (docs/sms.md#daytime).
+    if (channel.plan.daytimeOnly) {
+      const daytime = { fromHour: account.daytime_from_hour, untilHour: account.daytime_until_hour };
+      const later = ctx.sandbox ? null : nextDaytime(now, customer.time_zone ?? zone, daytime, holidays());
+      if (later) return defer(later, 'daytime');
+    } else if (
+      !ctx.sandbox &&
+      (contact === 'message' || messageAhead) &&
+      !mayMessageAt(now, zone, plan, daysOff)
+    )
       return defer(nextSendTime(now, zone, plan, daysOff), 'send_time');
 
     // The contact budget (docs/reminders.md#contact-budget): a message or letter that would be
@@ -389,6 +410,7 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; c
       today,
       now,
       suppressed: ctx.suppressed,
+      suppressedPhones: ctx.suppressedPhones,
     });
     if (channel.plan.budgeted && (composed.kind === 'message' || composed.kind === 'done'))
       ctx.contactDays.set(customer.id, [

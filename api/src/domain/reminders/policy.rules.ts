@@ -1,4 +1,4 @@
-import { addDays, isWeekend, todayIn, zonedDateTimeToInstant } from '../calendar.ts';
+import { addDays, isSunday, isWeekend, todayIn, zonedDateTimeToInstant } from '../calendar.ts';
 import type { HolidayCalendar } from '../holidays.ts';
 import { channelPlan } from './channels/registry.ts';
 import type { Channel } from './policy.schemas.ts';
@@ -156,6 +156,41 @@ export function mayMessageAt(
       ? zonedDateTimeToInstant(addDays(day, 1), 0, 0, timeZone)
       : zonedDateTimeToInstant(day, untilHour, 0, timeZone);
   return now >= from && now < until;
+}
+
+/** The hours in which a text or a call may reach a person, local time: from `fromHour` until `untilHour` (24: midnight). */
+export interface Daytime {
+  fromHour: number;
+  untilHour: number;
+}
+
+/**
+ * When a text or a call may reach the customer, from `now`: null when now is allowed (a weekday
+ * or Saturday that is no public holiday, between `fromHour` and `untilHour` in the customer's time
+ * zone); otherwise the start of the next allowed day's hours, or today's when they are still to
+ * come. Sundays and public holidays are never allowed, whatever the policy skips
+ * (docs/sms.md#daytime).
+ */
+export function nextDaytime(
+  now: Date,
+  timeZone: string,
+  daytime: Daytime,
+  holidays?: HolidayCalendar | null,
+): Date | null {
+  const offDay = (day: string) => isSunday(day) || (holidays?.(day) ?? null) !== null;
+  const start = (day: string) => zonedDateTimeToInstant(day, daytime.fromHour, 0, timeZone);
+  const end = (day: string) =>
+    daytime.untilHour >= 24
+      ? zonedDateTimeToInstant(addDays(day, 1), 0, 0, timeZone)
+      : zonedDateTimeToInstant(day, daytime.untilHour, 0, timeZone);
+  let day = todayIn(now, timeZone);
+  if (!offDay(day)) {
+    if (now >= start(day) && now < end(day)) return null;
+    if (now < start(day)) return start(day);
+  }
+  do day = addDays(day, 1);
+  while (offDay(day));
+  return start(day);
 }
 
 /** Steps in the order they play out: by offset, then by channel (emails before tasks on the same day). */

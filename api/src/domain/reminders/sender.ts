@@ -9,8 +9,10 @@ import {
   findMessage,
   markMessageFailed,
   markMessageSent,
+  markMessageUnknown,
   occurrencesOfOpenCalls,
   setMessageCallKey,
+  suppressPhone,
 } from '../messages/index.ts';
 import {
   type Delivery,
@@ -111,7 +113,7 @@ export function createSender(deps: { database: Database; clock: Clock }) {
           continue;
         }
         if (!mayAttempt(delivery, occurrence.attempts, message.attempts)) {
-          await markMessageFailed(trx, message.id, OUTCOME_UNKNOWN, now);
+          await markMessageUnknown(trx, message.id, OUTCOME_UNKNOWN, now);
           await markFailed(trx, occurrence.id, OUTCOME_UNKNOWN, now);
           await recordEvent(trx, {
             accountId,
@@ -170,6 +172,7 @@ export function createSender(deps: { database: Database; clock: Clock }) {
 
   async function settle(
     accountId: string,
+    delivery: Pick<Delivery, 'idempotent'>,
     claimed: readonly Dispatch[],
     results: readonly DeliveryResult[],
     now: Date,
@@ -206,7 +209,23 @@ export function createSender(deps: { database: Database; clock: Clock }) {
             at: now,
           });
         let outcome: Outcome;
-        if (result.ok) {
+        if (!result.ok && result.optedOut && dispatch.message.to_addresses[0])
+          await suppressPhone(trx, {
+            accountId,
+            phone: dispatch.message.to_addresses[0],
+            reason: 'opted_out',
+            messageId: dispatch.message.id,
+            at: now,
+          });
+        if (!result.ok && result.retryable && result.outcomeUnknown && !delivery.idempotent) {
+          // No answer from a provider without idempotency key: it may have sent it, and asking
+          // again could send it twice. The message stays `unknown` for a person to look at.
+          const error = `${OUTCOME_UNKNOWN} (${result.failure})`;
+          await markMessageUnknown(trx, dispatch.message.id, error, now);
+          await markAttemptFailed(trx, occurrence.id, occurrence.attempts, error, null, now);
+          await event('reminder.failed', { error });
+          outcome = 'failed';
+        } else if (result.ok) {
           await markMessageSent(trx, dispatch.message.id, result.providerMessageId, now);
           await markSent(trx, occurrence.id, now, { attempts: occurrence.attempts });
           await event('reminder.sent');
@@ -259,7 +278,7 @@ export function createSender(deps: { database: Database; clock: Clock }) {
             call.batch && delivery.sendBatch
               ? await delivery.sendBatch(call.dispatches, call.key)
               : await delivery.send(call.dispatches);
-          await settle(accountId, call.dispatches, results, now, outcomes);
+          await settle(accountId, delivery, call.dispatches, results, now, outcomes);
         }
       }
       return outcomes;

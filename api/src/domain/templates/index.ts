@@ -7,5 +7,6 @@ export {
   TemplateParams,
   TemplatePreview,
   TemplatePreviewRequest,
+  SmsPreview,
 } from './template.schemas.ts';
-export { createTemplateService, resolveTemplate } from './template.service.ts';
+export { createTemplateService, measureSms, type ResolvedTemplate, resolveTemplate } from './template.service.ts';

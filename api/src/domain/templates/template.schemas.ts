@@ -34,6 +34,27 @@ const Text = Type.String({
   description: 'Handlebars source of the plain-text body (not escaped).',
 });
 
+const Sms = Type.String({
+  minLength: 1,
+  maxLength: 2000,
+  description:
+    'Handlebars source of the text message an `sms` step sends (plain text on one line; typographic spaces, quotes and ' +
+    'dashes become their GSM-7 equivalents). Refused when it renders over 3 segments (docs/sms.md#segments).',
+});
+
+export const SmsPreview = Type.Object(
+  {
+    text: Type.String({ description: 'The text as it would be sent.' }),
+    encoding: Type.Enum(['GSM-7', 'UCS-2'], {
+      description: '`GSM-7`: 160 characters in one segment, 153 in each of several; `UCS-2` (any character outside GSM-7): 70, then 67.',
+    }),
+    characters: Type.Integer({ description: 'Characters as the reader sees them.' }),
+    segments: Type.Integer({ description: 'Segments the text travels (and is billed) in; at most 3.' }),
+  },
+  { additionalProperties: false },
+);
+export type SmsPreview = Type.Static<typeof SmsPreview>;
+
 export const Template = Type.Object(
   {
     object: Type.Literal('template'),
@@ -45,6 +66,12 @@ export const Template = Type.Object(
     subject: Type.String(),
     html: Type.String(),
     text: Type.String(),
+    sms: Nullable(
+      Type.String({
+        description:
+          "The text message of an `sms` step with this key; null: none (an account's own key without one, which an `sms` step cannot use).",
+      }),
+    ),
     updated_at: Nullable(Timestamp),
   },
   { $id: 'Template', additionalProperties: false },
@@ -52,7 +79,16 @@ export const Template = Type.Object(
 export type Template = Type.Static<typeof Template>;
 
 export const TemplateContent = Type.Object(
-  { subject: Subject, html: Html, text: Text },
+  {
+    subject: Subject,
+    html: Html,
+    text: Text,
+    sms: Type.Optional(
+      Type.Union([Sms, Type.Null()], {
+        description: "The text message; absent or null: Relance's default for a default key, none for a key of your own.",
+      }),
+    ),
+  },
   { $id: 'TemplateContent', additionalProperties: false },
 );
 export type TemplateContent = Type.Static<typeof TemplateContent>;
@@ -71,14 +107,15 @@ export const TemplatePreviewRequest = Type.Object(
     subject: Type.Optional(Subject),
     html: Type.Optional(Html),
     text: Type.Optional(Text),
+    sms: Type.Optional(Sms),
   },
   {
     $id: 'TemplatePreviewRequest',
     additionalProperties: false,
     description:
       "Renders the template `key` (the account's version, else the default) with a real invoice. `locale` defaults to the " +
-      "customer's, else the account's. A `subject`, `html` or `text` given here is rendered instead of the stored one: try a " +
-      'change before saving it.',
+      "customer's, else the account's. A `subject`, `html`, `text` or `sms` given here is rendered instead of the stored " +
+      'one: try a change before saving it.',
   },
 );
 export type TemplatePreviewRequest = Type.Static<typeof TemplatePreviewRequest>;
@@ -92,6 +129,9 @@ export const TemplatePreview = Type.Object(
     subject: Type.String(),
     html: Type.String(),
     text: Type.String(),
+    sms: Type.Union([SmsPreview, Type.Null()], {
+      description: 'The text message with its encoding and segments; null: the template has none.',
+    }),
   },
   { $id: 'TemplatePreview', additionalProperties: false },
 );

@@ -7,8 +7,9 @@ import {
   sampleReminderContexts,
   TEMPLATE_LOCALES,
 } from '../../mail/context.ts';
-import { renderTemplate, TEMPLATE_PARTS, type TemplateSource } from '../../mail/render.ts';
+import { renderSms, renderTemplate, TEMPLATE_PARTS, type TemplateSource } from '../../mail/render.ts';
 import {
+  defaultSms,
   defaultTemplate,
   DEFAULT_STEP_OFFSETS,
   isDefaultTemplateKey,
@@ -16,6 +17,7 @@ import {
 } from '../../mail/templates/index.ts';
 import type { Database, Db } from '../../store/database.ts';
 import type { MessageTemplates } from '../../store/db-types.ts';
+import { MAX_SMS_SEGMENTS, smsSize } from '../../sms/segments.ts';
 import { parseInput } from '../../validation.ts';
 import { presentAccount } from '../accounts/index.ts';
 import { daysBetween, todayIn } from '../calendar.ts';
@@ -28,9 +30,15 @@ import {
   type TemplateDeleted,
   type TemplateLocale,
   TemplateParams,
+  type SmsPreview,
   type TemplatePreview,
   TemplatePreviewRequest,
 } from './template.schemas.ts';
+
+/** A template as the sender renders it: the email's three parts and the text message (null: none). */
+export interface ResolvedTemplate extends TemplateSource {
+  sms: string | null;
+}
 
 type Row = Selectable<MessageTemplates>;
 
@@ -49,6 +57,7 @@ const present = (row: Row): Template => ({
   subject: row.subject,
   html: row.html,
   text: row.text,
+  sms: row.sms ?? defaultSms(row.key, row.locale as TemplateLocale) ?? null,
   updated_at: row.updated_at.toISOString(),
 });
 
@@ -58,6 +67,7 @@ const presentDefault = (key: string, locale: TemplateLocale, template: TemplateS
   locale,
   source: 'default',
   ...template,
+  sms: defaultSms(key, locale) ?? null,
   updated_at: null,
 });
 
@@ -74,17 +84,42 @@ const findOverride = (trx: Db, key: string, locale: string) =>
  * default. For the sender, inside its transaction.
  * @throws AppError `template/not_found` when there is neither.
  */
-export async function resolveTemplate(trx: Db, key: string, locale: TemplateLocale): Promise<TemplateSource> {
+export async function resolveTemplate(trx: Db, key: string, locale: TemplateLocale): Promise<ResolvedTemplate> {
   const row = await findOverride(trx, key, locale);
-  if (row) return { subject: row.subject, html: row.html, text: row.text };
+  const sms = row?.sms ?? defaultSms(key, locale) ?? null;
+  if (row) return { subject: row.subject, html: row.html, text: row.text, sms };
   const fallback = defaultTemplate(key, locale);
   if (!fallback) throw templateNotFound(key, locale);
-  return fallback;
+  return { ...fallback, sms };
 }
 
-/** Refuses a template that does not render on a made-up reminder, with every optional value present and with none. */
-function assertRenders(template: TemplateSource, key: string, locale: TemplateLocale): void {
-  for (const context of sampleReminderContexts(locale, key)) renderTemplate(template, context);
+const smsPreview = (text: string): SmsPreview => {
+  const size = smsSize(text);
+  return { text, encoding: size.encoding, characters: size.characters, segments: size.segments };
+};
+
+/** A text message's encoding and segments, refused past {@link MAX_SMS_SEGMENTS}. */
+export function measureSms(text: string): SmsPreview {
+  const size = smsPreview(text);
+  if (size.segments > MAX_SMS_SEGMENTS)
+    throw new AppError(
+      'template/sms_too_long',
+      422,
+      `The text message renders in ${size.segments} segments (${size.characters} characters, ${size.encoding}); at most ${MAX_SMS_SEGMENTS} are allowed. Shorten it${size.encoding === 'UCS-2' ? ', or use only GSM-7 characters (ê, ç, ô and emoji are not)' : ''}.`,
+      { errors: [{ field: '/sms', message: `renders in ${size.segments} segments, over ${MAX_SMS_SEGMENTS}` }] },
+    );
+  return size;
+}
+
+/**
+ * Refuses a template that does not render on a made-up reminder, with every optional value
+ * present and with none, or whose text message would take more than 3 segments.
+ */
+function assertRenders(template: TemplateSource & { sms?: string | null }, key: string, locale: TemplateLocale): void {
+  for (const context of sampleReminderContexts(locale, key)) {
+    renderTemplate(template, context);
+    if (template.sms) measureSms(renderSms(template.sms, context));
+  }
 }
 
 const isActor = (scope: Actor | Db): scope is Actor => typeof (scope as Actor).accountId === 'string';
@@ -144,10 +179,13 @@ export function createTemplateService(deps: { database: Database; clock: Clock }
             key: p.key,
             locale: p.locale,
             ...content,
+            sms: content.sms ?? null,
             created_at: now,
             updated_at: now,
           })
-          .onConflict((oc) => oc.columns(['account_id', 'key', 'locale']).doUpdateSet({ ...content, updated_at: now }))
+          .onConflict((oc) =>
+            oc.columns(['account_id', 'key', 'locale']).doUpdateSet({ ...content, sms: content.sms ?? null, updated_at: now }),
+          )
           .returningAll()
           .executeTakeFirstOrThrow(),
       );
@@ -208,8 +246,12 @@ export function createTemplateService(deps: { database: Database; clock: Clock }
         const customer = presentCustomer(customerRow);
         const account = presentAccount(accountRow);
         const locale = data.locale ?? resolveTemplateLocale(customer.locale, account.locale);
+        // All three parts given: a key not stored yet may be tried (its text message, if any, is the one given).
         const complete = TEMPLATE_PARTS.every((part) => data[part] !== undefined);
-        const stored = complete ? undefined : await resolveTemplate(trx, data.key, locale);
+        const stored = await resolveTemplate(trx, data.key, locale).catch((error: unknown) => {
+          if (complete && error instanceof AppError && error.code === 'template/not_found') return undefined;
+          throw error;
+        });
         return { invoice: presentInvoice(invoiceRow, today), customer, account, locale, stored };
       });
       const template = Object.fromEntries(
@@ -219,12 +261,15 @@ export function createTemplateService(deps: { database: Database; clock: Clock }
         (isDefaultTemplateKey(data.key) ? DEFAULT_STEP_OFFSETS[data.key] : undefined) ??
         daysBetween(read.invoice.due_date, today);
       const context = buildReminderContext({ ...read, today, stepKey: data.key, offsetDays });
+      const sms = data.sms ?? read.stored?.sms ?? null;
       return {
         object: 'template_preview',
         invoice_id: data.invoice_id,
         key: data.key,
         locale: read.locale,
         ...renderTemplate(template, context),
+        // Reported as it is, even over the limit (saving it would be refused).
+        sms: sms === null ? null : smsPreview(renderSms(sms, context)),
       };
     },
   };

@@ -76,6 +76,14 @@ export const AccountRef = builder.objectRef<Account>('Account').implement({
     minDaysBetweenContacts: t.exposeInt('min_days_between_contacts', {
       description: 'Days between two contacts of a customer.',
     }),
+    smsSender: t.exposeString('sms_sender', {
+      nullable: true,
+      description: "Who text messages come from (a number in E.164 or an alphanumeric id); null: the service's.",
+    }),
+    daytimeFromHour: t.exposeInt('daytime_from_hour', {
+      description: "Texts and calls reach a customer from this hour, in the customer's time zone.",
+    }),
+    daytimeUntilHour: t.exposeInt('daytime_until_hour', { description: '…and until this hour, exclusive.' }),
     paymentClaimHoldDays: t.exposeInt('payment_claim_hold_days', {
       description: 'Days reminders wait after the customer says it paid.',
     }),
@@ -145,6 +153,9 @@ const UpdateAccountInput = builder.inputType('UpdateAccountInput', {
     portalPromiseMaxDays: t.int({ description: 'How far ahead a promise made on the page may go, in days.' }),
     maxContactsPerWeek: t.int({ description: 'Contacts a customer may get in any 7 days (1 to 50).' }),
     minDaysBetweenContacts: t.int({ description: 'Days between two contacts of a customer (0 to 30).' }),
+    smsSender: t.string({ description: 'Who text messages come from: a number in E.164 or an alphanumeric id.' }),
+    daytimeFromHour: t.int({ description: "Texts and calls from this hour, customer's time zone (0 to 23)." }),
+    daytimeUntilHour: t.int({ description: 'Texts and calls until this hour, exclusive (1 to 24).' }),
     paymentClaimHoldDays: t.int({ description: 'Days reminders wait after the customer says it paid (1 to 60).' }),
     portalPlanMaxInstallments: t.int({
       description: 'The most installments a customer may agree on its page without a person (0 to 60).',

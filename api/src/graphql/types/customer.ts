@@ -56,6 +56,10 @@ export const CustomerRef = builder.objectRef<Customer>('Customer').implement({
     vatNumber: t.exposeString('vat_number', { nullable: true, description: 'With its country prefix, no spaces.' }),
     billingAddress: t.field({ type: PostalAddressRef, nullable: true, resolve: (c) => c.billing_address ?? null }),
     phone: t.exposeString('phone', { nullable: true }),
+    mobile: t.exposeString('mobile', {
+      nullable: true,
+      description: 'Mobile number for text messages, in E.164 (`+33612345678`).',
+    }),
     locale: t.exposeString('locale', { nullable: true }),
     timeZone: t.exposeString('time_zone', { nullable: true }),
     paymentTermsId: t.exposeID('payment_terms_id', { nullable: true }),
@@ -90,6 +94,10 @@ function customerInput(name: string, description: string) {
       vatNumber: t.string(),
       billingAddress: t.field({ type: PostalAddressInput }),
       phone: t.string(),
+      mobile: t.string({
+        description:
+          "Mobile number for text messages: international form, or the national form of the customer's (else the account's) billing country.",
+      }),
       locale: t.string({ description: 'BCP 47 language tag: `fr`, `en`, `fr-FR`…' }),
       timeZone: t.string({ description: 'IANA time zone.' }),
       paymentTermsId: t.id(),

@@ -1,4 +1,11 @@
-import type { Message, MessageListQuery, Suppression, SuppressionListQuery } from '../../domain/messages/index.ts';
+import type {
+  Message,
+  MessageListQuery,
+  PhoneSuppression,
+  PhoneSuppressionListQuery,
+  Suppression,
+  SuppressionListQuery,
+} from '../../domain/messages/index.ts';
 import { builder } from '../builder.ts';
 import { orNull, toListQuery } from '../convert.ts';
 import { listType, pageArgs } from './common.ts';
@@ -6,7 +13,8 @@ import { listType, pageArgs } from './common.ts';
 export const MessageStatus = builder.enumType('MessageStatus', {
   description:
     '`PENDING` (stored, not yet accepted by the provider) → `SENT` → `DELIVERED`, or `BOUNCED` / `COMPLAINED` from the ' +
-    "provider's events; `FAILED` when the provider refused it; `CANCELED` when it was never sent.",
+    "provider's events; `FAILED` when the provider refused it; `CANCELED` when it was never sent; `UNKNOWN`: a text " +
+    'message whose last attempt got no answer (the provider may have sent it): never sent again by itself.',
   values: {
     PENDING: { value: 'pending' },
     SENT: { value: 'sent' },
@@ -15,12 +23,14 @@ export const MessageStatus = builder.enumType('MessageStatus', {
     COMPLAINED: { value: 'complained' },
     FAILED: { value: 'failed' },
     CANCELED: { value: 'canceled' },
+    UNKNOWN: { value: 'unknown' },
   } as const,
 });
 
 const MessageTransport = builder.enumType('MessageTransport', {
-  description: '`RESEND` when sent through Resend; `OUTBOX` when kept locally (no provider configured).',
-  values: { OUTBOX: { value: 'outbox' }, RESEND: { value: 'resend' } } as const,
+  description:
+    '`RESEND` or `TWILIO` when sent through that provider; `OUTBOX` when kept locally (no provider configured).',
+  values: { OUTBOX: { value: 'outbox' }, RESEND: { value: 'resend' }, TWILIO: { value: 'twilio' } } as const,
 });
 
 const SuppressionReason = builder.enumType('SuppressionReason', {
@@ -28,10 +38,12 @@ const SuppressionReason = builder.enumType('SuppressionReason', {
 });
 
 export const MessageRef = builder.objectRef<Message>('Message').implement({
-  description: 'An email sent to a customer (or kept in the local outbox), with its delivery status.',
+  description:
+    'An email or a text message sent to a customer (or kept in the local outbox), with its delivery status. A text ' +
+    'message has its number in `to`, its words in `text`, and an empty `subject` and `html`.',
   fields: (t) => ({
     id: t.exposeID('id'),
-    channel: t.exposeString('channel'),
+    channel: t.exposeString('channel', { description: '`email` or `sms`.' }),
     transport: t.expose('transport', { type: MessageTransport }),
     status: t.expose('status', { type: MessageStatus }),
     occurrenceId: t.exposeID('occurrence_id', {
@@ -143,5 +155,61 @@ builder.mutationFields((t) => ({
     description: 'Lets reminders go to a suppressed address again (`suppression/not_found` if it is not suppressed).',
     args: { email: t.arg.string({ required: true }) },
     resolve: (_root, { email }, { actor, services }) => services.messages.removeSuppression(actor, email),
+  }),
+}));
+
+const PhoneSuppressionReason = builder.enumType('PhoneSuppressionReason', {
+  description:
+    '`STOP`: the customer answered STOP; `OPTED_OUT`: the provider refused a text because the number opted out; `MANUAL`.',
+  values: { STOP: { value: 'stop' }, OPTED_OUT: { value: 'opted_out' }, MANUAL: { value: 'manual' } } as const,
+});
+
+const PhoneSuppressionRef = builder.objectRef<PhoneSuppression>('PhoneSuppression').implement({
+  description: 'A mobile number text messages are not sent to (docs/sms.md#stop).',
+  fields: (t) => ({
+    phone: t.exposeString('phone', { description: 'E.164.' }),
+    reason: t.expose('reason', { type: PhoneSuppressionReason }),
+    messageId: t.exposeID('message_id', { nullable: true, description: 'The text the provider refused, if any.' }),
+    createdAt: t.expose('created_at', { type: 'DateTime' }),
+  }),
+});
+
+const PhoneSuppressionList = builder
+  .objectRef<{ data: PhoneSuppression[]; has_more: boolean; next_cursor: string | null }>('PhoneSuppressionList')
+  .implement({
+    description: 'A page of suppressed numbers in number order; pass `nextCursor` as `startingAfter` for the next one.',
+    fields: (t) => ({
+      data: t.expose('data', { type: [PhoneSuppressionRef] }),
+      hasMore: t.exposeBoolean('has_more'),
+      nextCursor: t.exposeString('next_cursor', { nullable: true }),
+    }),
+  });
+
+const RemovedPhoneSuppression = builder
+  .objectRef<{ phone: string; deleted: true }>('RemovedPhoneSuppression')
+  .implement({
+    description: 'The answer to removePhoneSuppression: the number may be texted again.',
+    fields: (t) => ({ phone: t.exposeString('phone'), deleted: t.exposeBoolean('deleted') }),
+  });
+
+builder.queryFields((t) => ({
+  phoneSuppressions: t.field({
+    type: PhoneSuppressionList,
+    description: 'Mobile numbers that are not texted, in number order.',
+    args: {
+      limit: t.arg.int({ description: 'Page size, 1 to 100 (default 20).' }),
+      startingAfter: t.arg.string({ description: 'Cursor: the number of the last suppression of the previous page.' }),
+    },
+    resolve: (_root, args, { actor, services }) =>
+      services.sms.listSuppressions(actor, toListQuery<PhoneSuppressionListQuery>(args)),
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  removePhoneSuppression: t.field({
+    type: RemovedPhoneSuppression,
+    description: 'Lets text messages go to a number again (`phone_suppression/not_found` if it is not suppressed).',
+    args: { phone: t.arg.string({ required: true, description: 'E.164.' }) },
+    resolve: (_root, { phone }, { actor, services }) => services.sms.removeSuppression(actor, phone),
   }),
 }));

@@ -25,6 +25,10 @@ export const TemplateRef = builder.objectRef<Template>('Template').implement({
     subject: t.exposeString('subject'),
     html: t.exposeString('html'),
     text: t.exposeString('text'),
+    sms: t.exposeString('sms', {
+      nullable: true,
+      description: 'The text message of an `sms` step with this key; null: none.',
+    }),
     updatedAt: t.expose('updated_at', {
       type: 'DateTime',
       nullable: true,
@@ -44,6 +48,16 @@ const DeletedTemplate = builder.objectRef<TemplateDeleted>('DeletedTemplate').im
   }),
 });
 
+const SmsPreviewRef = builder.objectRef<NonNullable<TemplatePreview['sms']>>('SmsPreview').implement({
+  description: 'A text message as it would be sent, with its encoding and the segments it travels in.',
+  fields: (t) => ({
+    text: t.exposeString('text'),
+    encoding: t.exposeString('encoding', { description: '`GSM-7` (160, then 153 per segment) or `UCS-2` (70, then 67).' }),
+    characters: t.exposeInt('characters'),
+    segments: t.exposeInt('segments', { description: 'At most 3 for a template to be saved.' }),
+  }),
+});
+
 const TemplatePreviewRef = builder.objectRef<TemplatePreview>('TemplatePreview').implement({
   description: 'A template rendered with a real invoice; nothing is sent or stored.',
   fields: (t) => ({
@@ -53,19 +67,21 @@ const TemplatePreviewRef = builder.objectRef<TemplatePreview>('TemplatePreview')
     subject: t.exposeString('subject'),
     html: t.exposeString('html'),
     text: t.exposeString('text'),
+    sms: t.expose('sms', { type: SmsPreviewRef, nullable: true, description: 'Null: the template has no text message.' }),
   }),
 });
 
 // Optional in the SDL; the service says what is missing, as over REST.
 const TemplateInput = builder.inputType('TemplateInput', {
-  description: 'The Handlebars source of the three parts; all are required.',
-  fields: (t) => ({ subject: t.string(), html: t.string(), text: t.string() }),
+  description:
+    "The Handlebars source of the three parts of the email, all required, and of the text message (optional: Relance's for a default key).",
+  fields: (t) => ({ subject: t.string(), html: t.string(), text: t.string(), sms: t.string() }),
 });
 
 const PreviewTemplateInput = builder.inputType('PreviewTemplateInput', {
   description:
     "The template `key` (the account's version, else the default) rendered with a real invoice; `locale` defaults to the " +
-    "customer's, else the account's. A `subject`, `html` or `text` given here is rendered instead of the stored one.",
+    "customer's, else the account's. A `subject`, `html`, `text` or `sms` given here is rendered instead of the stored one.",
   fields: (t) => ({
     invoiceId: t.id(),
     key: t.string(),
@@ -73,6 +89,7 @@ const PreviewTemplateInput = builder.inputType('PreviewTemplateInput', {
     subject: t.string(),
     html: t.string(),
     text: t.string(),
+    sms: t.string({ description: 'A text message to render instead of the stored one.' }),
   }),
 });
 

@@ -2,6 +2,7 @@ import type { TemplateLocale } from '../context.ts';
 import type { TemplateSource } from '../render.ts';
 import { EN_TEMPLATES } from './en.ts';
 import { FR_TEMPLATES } from './fr.ts';
+import { SMS_TEMPLATES } from './sms.ts';
 
 /**
  * The keys of the default templates, in the order of the seed schedule. `first_overdue` is no
@@ -50,4 +51,9 @@ export const isDefaultTemplateKey = (key: string): key is DefaultTemplateKey =>
 /** The default template of `key` in `locale`, if Relance has one. */
 export function defaultTemplate(key: string, locale: TemplateLocale): TemplateSource | undefined {
   return isDefaultTemplateKey(key) ? DEFAULT_TEMPLATES[locale][key] : undefined;
+}
+
+/** The default text message of `key` in `locale` (every default step has one), if Relance has one. */
+export function defaultSms(key: string, locale: TemplateLocale): string | undefined {
+  return isDefaultTemplateKey(key) ? SMS_TEMPLATES[locale][key] : undefined;
 }

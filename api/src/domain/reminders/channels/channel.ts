@@ -2,6 +2,7 @@ import type { Insertable, Selectable } from 'kysely';
 import type { Db } from '../../../store/database.ts';
 import type { Accounts, Customers, Invoices, Messages } from '../../../store/db-types.ts';
 import type { EmailTransport } from '../../../mail/transport.ts';
+import type { SmsTransport } from '../../../sms/transport.ts';
 import type { FormalNoticeRenderer } from '../../documents/index.ts';
 import type { OccurrenceRow } from '../reminder-occurrence.repository.ts';
 
@@ -30,8 +31,17 @@ export interface ComposeInput {
   now?: Date;
 }
 
+/** A text message rendered in the recipient's language, on one line. */
+export interface ComposedSms {
+  text: string;
+  locale: string;
+  templateKey: string;
+}
+
 export interface MessageComposer {
   compose(trx: Db, input: ComposeInput): Promise<ComposedEmail>;
+  /** The step's text message (the template's `sms`); throws when the template has none. */
+  composeSms(trx: Db, input: ComposeInput): Promise<ComposedSms>;
 }
 
 /** A reminder that passed the guard, in the guard's transaction (its invoice row locked). */
@@ -41,6 +51,8 @@ export interface ChannelContext extends ComposeInput {
   now: Date;
   /** Addresses that must receive nothing from this account (bounces, complaints), lower-cased. */
   suppressed: ReadonlySet<string>;
+  /** Mobile numbers (E.164) that answered STOP to this account's texts. */
+  suppressedPhones: ReadonlySet<string>;
 }
 
 /** A message row as a channel composes it, before it is stored. */
@@ -88,7 +100,15 @@ export type DeliveryResult =
    * `outcomeUnknown`: the provider may have taken it (no answer, 5xx): a batch it went in is
    * offered again as it was, under the same key.
    */
-  | { ok: false; failure: string; retryable: boolean; retryAfterMs?: number | null; outcomeUnknown?: boolean };
+  | {
+      ok: false;
+      failure: string;
+      retryable: boolean;
+      retryAfterMs?: number | null;
+      outcomeUnknown?: boolean;
+      /** The recipient opted out of this sender (a text to a number that answered STOP): it is suppressed. */
+      optedOut?: boolean;
+    };
 
 /** How a channel's messages reach their provider. Called with no database transaction open. */
 export interface Delivery {
@@ -127,6 +147,8 @@ export interface ChannelDeps {
   composer: MessageComposer;
   /** Renders a `letter` step's formal notice as a PDF; without it a letter step only creates its task. */
   letters?: FormalNoticeRenderer;
+  /** Where text messages go (Twilio, or the local outbox), and the sender of accounts that set none. */
+  sms?: { transport: SmsTransport; sender: string | null };
 }
 
 /** What planning needs to know of a channel. */
@@ -145,6 +167,12 @@ export interface ChannelPlan {
   readonly contact: 'message' | 'task' | 'none';
   /** Whether it counts against the customer's contact budget (docs/reminders.md#contact-budget): what reaches the customer from us. */
   readonly budgeted: boolean;
+  /**
+   * It reaches a person at once (a text, a call): only in daytime in the customer's time zone
+   * (the account's `daytime_from_hour` to `daytime_until_hour`), never on a Sunday or a public
+   * holiday (docs/sms.md#daytime). Emails keep the policy's send hour.
+   */
+  readonly daytimeOnly?: boolean;
 }
 
 /** What a channel does at send time, given its dependencies. */

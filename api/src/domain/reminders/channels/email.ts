@@ -1,9 +1,9 @@
 import { newId } from '../../../ids.ts';
 import { TransportError } from '../../../mail/transport.ts';
-import { accrueLateFees } from '../../late-fees/index.ts';
 import { outgoingEmailOf } from '../../messages/index.ts';
 import type { OccurrenceRow } from '../reminder-occurrence.repository.ts';
 import type { EmailTransport } from '../../../mail/transport.ts';
+import { accrueBeforeSending } from './fees.ts';
 import { type ComposedEmail, type Delivery, defineChannel, type DeliveryResult } from './channel.ts';
 
 /** A transport's failure as the ledger settles it. */
@@ -115,16 +115,7 @@ export const email = defineChannel({
         if (!customer.email) return { kind: 'skip', reason: 'no_recipient' };
         if (suppressed.has(customer.email.toLowerCase())) return { kind: 'skip', reason: 'suppressed' };
         // A step that applies late fees brings them up to date first, so the email states the amount now due.
-        if (
-          occurrence.applies_late_fees &&
-          (await accrueLateFees(trx, { accountId, invoiceId: invoice.id, today, now, atFeeStep: true })).length > 0
-        ) {
-          // In place: the batch's later reminders of this invoice see the fees too.
-          Object.assign(
-            invoice,
-            await trx.selectFrom('invoices').selectAll().where('id', '=', invoice.id).executeTakeFirstOrThrow(),
-          );
-        }
+        if (occurrence.applies_late_fees) await accrueBeforeSending(ctx, true);
         let composed: ComposedEmail;
         try {
           composed = await composer.compose(trx, { account, customer, invoice, occurrence, today, now });

@@ -1,5 +1,5 @@
 import { storeFormalNotice } from '../../documents/index.ts';
-import { accrueLateFees } from '../../late-fees/index.ts';
+import { accrueBeforeSending } from './fees.ts';
 import { defineChannel } from './channel.ts';
 import { openTask, TASK_PLAN, TASK_SUMMARY } from './task.ts';
 
@@ -20,11 +20,7 @@ export const letter = defineChannel({
         const { trx, accountId, account, customer, invoice, occurrence, today, now } = ctx;
         if (!letters) return openTask(ctx, 'letter');
         // The letter states the fees as of today.
-        if ((await accrueLateFees(trx, { accountId, invoiceId: invoice.id, today, now })).length > 0)
-          Object.assign(
-            invoice,
-            await trx.selectFrom('invoices').selectAll().where('id', '=', invoice.id).executeTakeFirstOrThrow(),
-          );
+        await accrueBeforeSending(ctx, false);
         return openTask(ctx, 'letter', async (taskId) => {
           const document = await storeFormalNotice(trx, {
             accountId,

@@ -3,6 +3,7 @@ import { call } from './call.ts';
 import { collection } from './collection.ts';
 import { email } from './email.ts';
 import { letter } from './letter.ts';
+import { sms } from './sms.ts';
 import { webhook } from './webhook.ts';
 
 /**
@@ -11,7 +12,7 @@ import { webhook } from './webhook.ts';
  * `reminder_occurrences.channel` (docs/architecture.md#adding-a-channel): the API's enums, the
  * planner and the engine read this list.
  */
-const MODULES = [email, call, letter, collection, webhook] as const;
+const MODULES = [email, sms, call, letter, collection, webhook] as const;
 
 export type ChannelName = (typeof MODULES)[number]['name'];
 
