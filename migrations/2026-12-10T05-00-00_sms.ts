@@ -12,7 +12,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     ALTER TABLE accounts
       ADD COLUMN sms_sender text CHECK (sms_sender ~ '^(\\+[1-9][0-9]{6,14}|[A-Za-z0-9 ]{1,11})$'),
       ADD COLUMN daytime_from_hour integer NOT NULL DEFAULT 8 CHECK (daytime_from_hour BETWEEN 0 AND 23),
-      ADD COLUMN daytime_until_hour integer NOT NULL DEFAULT 20 CHECK (daytime_until_hour BETWEEN 1 AND 24)`.execute(db);
+      ADD COLUMN daytime_until_hour integer NOT NULL DEFAULT 20 CHECK (daytime_until_hour BETWEEN 1 AND 24)`.execute(
+    db,
+  );
   await sql`ALTER TABLE reminder_occurrences DROP CONSTRAINT reminder_occurrences_channel_check`.execute(db);
   await sql`
     ALTER TABLE reminder_occurrences ADD CONSTRAINT reminder_occurrences_channel_check
@@ -61,6 +63,8 @@ export async function down(db: Kysely<any>): Promise<void> {
     ALTER TABLE reminder_occurrences ADD CONSTRAINT reminder_occurrences_channel_check
       CHECK (channel IN ('email', 'call', 'letter', 'collection', 'webhook'))`.execute(db);
   await sql`
-    ALTER TABLE accounts DROP COLUMN sms_sender, DROP COLUMN daytime_from_hour, DROP COLUMN daytime_until_hour`.execute(db);
+    ALTER TABLE accounts DROP COLUMN sms_sender, DROP COLUMN daytime_from_hour, DROP COLUMN daytime_until_hour`.execute(
+    db,
+  );
   await sql`ALTER TABLE customers DROP COLUMN mobile`.execute(db);
 }

@@ -163,4 +163,8 @@ export const OPERATIONS = {
     list: ['get', '/v1/suppressions'],
     remove: ['delete', '/v1/suppressions/{email}'],
   },
+  phoneSuppressions: {
+    list: ['get', '/v1/phone_suppressions'],
+    remove: ['delete', '/v1/phone_suppressions/{phone}'],
+  },
 } as const;

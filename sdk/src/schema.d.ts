@@ -1620,6 +1620,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/phone_suppressions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the mobile numbers that are not texted, in number order
+         * @description Numbers that answered STOP, or that the provider says opted out (docs/sms.md#stop).
+         */
+        get: operations["listPhoneSuppressions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/phone_suppressions/{phone}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Let text messages go to a number again
+         * @description Only when the customer asked for them back: the provider itself keeps refusing a number that answered STOP until it texts START.
+         */
+        delete: operations["removePhoneSuppression"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     "invoice.created": {
@@ -5576,7 +5616,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * The email provider delivered a reminder email.
+         * The provider delivered a reminder (an email, or a text message on its delivery report).
          * @description Sent to endpoints subscribed to `message.delivered`. The body is the event as `GET /v1/events/{id}` shows it; the `webhook-id`, `webhook-timestamp` and `webhook-signature` headers sign it (Standard Webhooks): check them with `verifyWebhook` from `@relance/sdk`.
          */
         post: {
@@ -5614,6 +5654,74 @@ export interface webhooks {
                         created_at: string;
                         /** @constant */
                         type: "message.delivered";
+                        data: components["schemas"]["MessageStatusChange"];
+                    };
+                };
+            };
+            responses: {
+                /** @description Received. Any other answer, or none within the timeout, is retried. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "message.failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A text message the provider had accepted was not delivered (its report's error code in `error`).
+         * @description Sent to endpoints subscribed to `message.failed`. The body is the event as `GET /v1/events/{id}` shows it; the `webhook-id`, `webhook-timestamp` and `webhook-signature` headers sign it (Standard Webhooks): check them with `verifyWebhook` from `@relance/sdk`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id: the same on every retry, so you can drop duplicates. */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt. */
+                    "webhook-timestamp": string;
+                    /** @description Space-separated `v1,<base64 HMAC-SHA256>` signatures. */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description A `evt_…` id. */
+                        id: string;
+                        /** @constant */
+                        object: "event";
+                        /** @description The account it belongs to. */
+                        account_id: string;
+                        /** @constant */
+                        object_type: "message";
+                        /** @description The id of that object. */
+                        object_id: string;
+                        /** @description This event's rank among the events of its object: 1, 2, 3… with no gap. A subscriber orders what it receives about one object by it, and ignores an event whose `object_sequence` is not above the last one it applied. */
+                        object_sequence: number;
+                        /** @description Grows with every event of the service: orders the events of an account, even within the same instant (gaps are normal). */
+                        sequence: number;
+                        /** Format: date-time */
+                        created_at: string;
+                        /** @constant */
+                        type: "message.failed";
                         data: components["schemas"]["MessageStatusChange"];
                     };
                 };
@@ -5906,6 +6014,142 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "phone_suppression.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A mobile number will not be texted again: the customer answered STOP, or the provider says it opted out.
+         * @description Sent to endpoints subscribed to `phone_suppression.created`. The body is the event as `GET /v1/events/{id}` shows it; the `webhook-id`, `webhook-timestamp` and `webhook-signature` headers sign it (Standard Webhooks): check them with `verifyWebhook` from `@relance/sdk`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id: the same on every retry, so you can drop duplicates. */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt. */
+                    "webhook-timestamp": string;
+                    /** @description Space-separated `v1,<base64 HMAC-SHA256>` signatures. */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description A `evt_…` id. */
+                        id: string;
+                        /** @constant */
+                        object: "event";
+                        /** @description The account it belongs to. */
+                        account_id: string;
+                        /** @constant */
+                        object_type: "phone_suppression";
+                        /** @description The id of that object. */
+                        object_id: string;
+                        /** @description This event's rank among the events of its object: 1, 2, 3… with no gap. A subscriber orders what it receives about one object by it, and ignores an event whose `object_sequence` is not above the last one it applied. */
+                        object_sequence: number;
+                        /** @description Grows with every event of the service: orders the events of an account, even within the same instant (gaps are normal). */
+                        sequence: number;
+                        /** Format: date-time */
+                        created_at: string;
+                        /** @constant */
+                        type: "phone_suppression.created";
+                        data: components["schemas"]["PhoneSuppression"];
+                    };
+                };
+            };
+            responses: {
+                /** @description Received. Any other answer, or none within the timeout, is retried. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "phone_suppression.removed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A suppressed mobile number may be texted again (START, or by hand).
+         * @description Sent to endpoints subscribed to `phone_suppression.removed`. The body is the event as `GET /v1/events/{id}` shows it; the `webhook-id`, `webhook-timestamp` and `webhook-signature` headers sign it (Standard Webhooks): check them with `verifyWebhook` from `@relance/sdk`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id: the same on every retry, so you can drop duplicates. */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt. */
+                    "webhook-timestamp": string;
+                    /** @description Space-separated `v1,<base64 HMAC-SHA256>` signatures. */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description A `evt_…` id. */
+                        id: string;
+                        /** @constant */
+                        object: "event";
+                        /** @description The account it belongs to. */
+                        account_id: string;
+                        /** @constant */
+                        object_type: "phone_suppression";
+                        /** @description The id of that object. */
+                        object_id: string;
+                        /** @description This event's rank among the events of its object: 1, 2, 3… with no gap. A subscriber orders what it receives about one object by it, and ignores an event whose `object_sequence` is not above the last one it applied. */
+                        object_sequence: number;
+                        /** @description Grows with every event of the service: orders the events of an account, even within the same instant (gaps are normal). */
+                        sequence: number;
+                        /** Format: date-time */
+                        created_at: string;
+                        /** @constant */
+                        type: "phone_suppression.removed";
+                        data: components["schemas"]["PhoneSuppression"];
+                    };
+                };
+            };
+            responses: {
+                /** @description Received. Any other answer, or none within the timeout, is retried. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface components {
     schemas: {
@@ -5993,6 +6237,11 @@ export interface components {
             max_contacts_per_week: number;
             /** @description Days between two contacts of a customer, across its invoices (2; a policy may set its own). */
             min_days_between_contacts: number;
+            sms_sender: string | null;
+            /** @description Texts and calls reach a customer from this hour, in the customer's time zone (8; docs/sms.md#daytime). Never on a Sunday or a public holiday. */
+            daytime_from_hour: number;
+            /** @description …and until this hour, exclusive (20); after `daytime_from_hour`. */
+            daytime_until_hour: number;
             /** @description Days the reminders of an invoice wait after the customer says it paid, while someone checks (7; docs/payment-claims.md). */
             payment_claim_hold_days: number;
             /** @description The most monthly installments a customer may agree on its page without a person (3); more asks a person (a `plan_request` task). 0: every request goes to a person. */
@@ -6093,6 +6342,11 @@ export interface components {
             max_contacts_per_week?: number;
             /** @description Days between two contacts of a customer, across its invoices (2; a policy may set its own). */
             min_days_between_contacts?: number;
+            sms_sender?: string | null;
+            /** @description Texts and calls reach a customer from this hour, in the customer's time zone (8; docs/sms.md#daytime). Never on a Sunday or a public holiday. */
+            daytime_from_hour?: number;
+            /** @description …and until this hour, exclusive (20); after `daytime_from_hour`. */
+            daytime_until_hour?: number;
             /** @description Days the reminders of an invoice wait after the customer says it paid, while someone checks (7; docs/payment-claims.md). */
             payment_claim_hold_days?: number;
             /** @description The most monthly installments a customer may agree on its page without a person (3); more asks a person (a `plan_request` task). 0: every request goes to a person. */
@@ -6629,6 +6883,7 @@ export interface components {
             cc_emails: string[];
             contact_name: string | null;
             phone: string | null;
+            mobile: string | null;
             locale: string | null;
             time_zone: string | null;
             payment_terms_id: string | null;
@@ -6683,6 +6938,7 @@ export interface components {
                 country: string;
             } | null;
             phone?: string | null;
+            mobile?: string | null;
             locale?: string | null;
             time_zone?: string | null;
             payment_terms_id?: string | null;
@@ -6714,6 +6970,7 @@ export interface components {
                 country: string;
             } | null;
             phone?: string | null;
+            mobile?: string | null;
             locale?: string | null;
             time_zone?: string | null;
             payment_terms_id?: string | null;
@@ -7010,6 +7267,7 @@ export interface components {
                     country: string;
                 } | null;
                 phone?: string | null;
+                mobile?: string | null;
                 locale?: string | null;
                 time_zone?: string | null;
                 payment_terms_id?: string | null;
@@ -7202,18 +7460,21 @@ export interface components {
             id: string;
             /** @enum {string} */
             object: "message";
-            /** @enum {string} */
-            channel: "email";
             /**
-             * @description `resend` when sent through Resend; `outbox` when kept locally (no provider configured).
+             * @description `email`; `sms`, a text message: `to` holds the mobile number, `text` the words, `subject` and `html` are empty.
              * @enum {unknown}
              */
-            transport: "outbox" | "resend";
+            channel: "email" | "sms";
             /**
-             * @description `pending` (stored, not yet accepted by the provider) → `sent` (accepted) → `delivered`, or `bounced` / `complained` (from the provider's events); `failed` when the provider refused it; `canceled` when it was never sent.
+             * @description `resend` or `twilio` when sent through that provider; `outbox` when kept locally (no provider configured).
              * @enum {unknown}
              */
-            status: "pending" | "sent" | "delivered" | "bounced" | "complained" | "failed" | "canceled";
+            transport: "outbox" | "resend" | "twilio";
+            /**
+             * @description `pending` (stored, not yet accepted by the provider) → `sent` (accepted) → `delivered`, or `bounced` / `complained` (from the provider's events); `failed` when the provider refused it; `canceled` when it was never sent; `unknown`: a text message whose last attempt got no answer, so the provider may have sent it; it is never sent again by itself (docs/sms.md#effectively-once).
+             * @enum {unknown}
+             */
+            status: "pending" | "sent" | "delivered" | "bounced" | "complained" | "failed" | "canceled" | "unknown";
             occurrence_id: string | null;
             invoice_id: string | null;
             customer_id: string | null;
@@ -7267,6 +7528,34 @@ export interface components {
             has_more: boolean;
             next_cursor: string | null;
         };
+        PhoneSuppression: {
+            /** @enum {string} */
+            object: "phone_suppression";
+            /** @description The mobile number, E.164. Text messages are not sent to it. */
+            phone: string;
+            /**
+             * @description `stop`: the customer answered STOP (or another opt-out word); `opted_out`: the provider refused a text because the number opted out of the sender; `manual`.
+             * @enum {unknown}
+             */
+            reason: "stop" | "opted_out" | "manual";
+            message_id: string | null;
+            /** Format: date-time */
+            created_at: string;
+        };
+        PhoneSuppressionRemoved: {
+            /** @enum {string} */
+            object: "phone_suppression";
+            phone: string;
+            /** @enum {boolean} */
+            deleted: true;
+        };
+        PhoneSuppressionList: {
+            /** @enum {string} */
+            object: "list";
+            data: components["schemas"]["PhoneSuppression"][];
+            has_more: boolean;
+            next_cursor: string | null;
+        };
         Template: {
             /** @enum {string} */
             object: "template";
@@ -7284,6 +7573,7 @@ export interface components {
             subject: string;
             html: string;
             text: string;
+            sms: string | null;
             updated_at: string | null;
         };
         TemplateContent: {
@@ -7293,6 +7583,8 @@ export interface components {
             html: string;
             /** @description Handlebars source of the plain-text body (not escaped). */
             text: string;
+            /** @description The text message; absent or null: Relance's default for a default key, none for a key of your own. */
+            sms?: string | null;
         };
         TemplateDeleted: {
             /** @enum {string} */
@@ -7319,8 +7611,22 @@ export interface components {
             subject: string;
             html: string;
             text: string;
+            /** @description The text message with its encoding and segments; null: the template has none. */
+            sms: {
+                /** @description The text as it would be sent. */
+                text: string;
+                /**
+                 * @description `GSM-7`: 160 characters in one segment, 153 in each of several; `UCS-2` (any character outside GSM-7): 70, then 67.
+                 * @enum {unknown}
+                 */
+                encoding: "GSM-7" | "UCS-2";
+                /** @description Characters as the reader sees them. */
+                characters: number;
+                /** @description Segments the text travels (and is billed) in; at most 3. */
+                segments: number;
+            } | null;
         };
-        /** @description Renders the template `key` (the account's version, else the default) with a real invoice. `locale` defaults to the customer's, else the account's. A `subject`, `html` or `text` given here is rendered instead of the stored one: try a change before saving it. */
+        /** @description Renders the template `key` (the account's version, else the default) with a real invoice. `locale` defaults to the customer's, else the account's. A `subject`, `html`, `text` or `sms` given here is rendered instead of the stored one: try a change before saving it. */
         TemplatePreviewRequest: {
             /** @description A `inv_…` id. */
             invoice_id: string;
@@ -7340,6 +7646,8 @@ export interface components {
             html?: string;
             /** @description Handlebars source of the plain-text body (not escaped). */
             text?: string;
+            /** @description Handlebars source of the text message an `sms` step sends (plain text on one line; typographic spaces, quotes and dashes become their GSM-7 equivalents). Refused when it renders over 3 segments (docs/sms.md#segments). */
+            sms?: string;
         };
         TemplateList: {
             /** @enum {string} */
@@ -7359,10 +7667,10 @@ export interface components {
                 /** @description Days from the due date: negative before it, 0 on it. */
                 offset_days: number;
                 /**
-                 * @description `email`: Relance sends the message. `call`, `letter`, `collection`: a task for a person. `webhook`: only an event, for integrators who send their own messages.
+                 * @description `email`, `sms`: Relance sends the message. `call`, `letter`, `collection`: a task for a person. `webhook`: only an event, for integrators who send their own messages.
                  * @enum {unknown}
                  */
-                channel: "email" | "call" | "letter" | "collection" | "webhook";
+                channel: "email" | "sms" | "call" | "letter" | "collection" | "webhook";
                 template_key: string | null;
                 applies_late_fees: boolean;
                 /** @description Whether this step may be the first message the customer gets about the invoice. When it may not (its text presupposes earlier reminders) and nothing was sent yet, an email step goes out as the `first_overdue` notice instead, and a call, letter or collection step waits `min_gap_days` after it. Default: true before and on the due date, for `overdue_friendly` and `first_overdue` steps and webhooks; false otherwise. */
@@ -7400,10 +7708,10 @@ export interface components {
                 id?: string;
                 offset_days: number;
                 /**
-                 * @description `email`: Relance sends the message. `call`, `letter`, `collection`: a task for a person. `webhook`: only an event, for integrators who send their own messages.
+                 * @description `email`, `sms`: Relance sends the message. `call`, `letter`, `collection`: a task for a person. `webhook`: only an event, for integrators who send their own messages.
                  * @enum {unknown}
                  */
-                channel: "email" | "call" | "letter" | "collection" | "webhook";
+                channel: "email" | "sms" | "call" | "letter" | "collection" | "webhook";
                 template_key?: string | null;
                 applies_late_fees?: boolean;
                 /** @description Whether this step may be the first message the customer gets about the invoice. When it may not (its text presupposes earlier reminders) and nothing was sent yet, an email step goes out as the `first_overdue` notice instead, and a call, letter or collection step waits `min_gap_days` after it. Default: true before and on the due date, for `overdue_friendly` and `first_overdue` steps and webhooks; false otherwise. */
@@ -7439,10 +7747,10 @@ export interface components {
                 id?: string;
                 offset_days: number;
                 /**
-                 * @description `email`: Relance sends the message. `call`, `letter`, `collection`: a task for a person. `webhook`: only an event, for integrators who send their own messages.
+                 * @description `email`, `sms`: Relance sends the message. `call`, `letter`, `collection`: a task for a person. `webhook`: only an event, for integrators who send their own messages.
                  * @enum {unknown}
                  */
-                channel: "email" | "call" | "letter" | "collection" | "webhook";
+                channel: "email" | "sms" | "call" | "letter" | "collection" | "webhook";
                 template_key?: string | null;
                 applies_late_fees?: boolean;
                 /** @description Whether this step may be the first message the customer gets about the invoice. When it may not (its text presupposes earlier reminders) and nothing was sent yet, an email step goes out as the `first_overdue` notice instead, and a call, letter or collection step waits `min_gap_days` after it. Default: true before and on the due date, for `overdue_friendly` and `first_overdue` steps and webhooks; false otherwise. */
@@ -7489,10 +7797,10 @@ export interface components {
                 installment_number: number | null;
                 offset_days: number;
                 /**
-                 * @description `email`: Relance sends the message. `call`, `letter`, `collection`: a task for a person. `webhook`: only an event, for integrators who send their own messages.
+                 * @description `email`, `sms`: Relance sends the message. `call`, `letter`, `collection`: a task for a person. `webhook`: only an event, for integrators who send their own messages.
                  * @enum {unknown}
                  */
-                channel: "email" | "call" | "letter" | "collection" | "webhook";
+                channel: "email" | "sms" | "call" | "letter" | "collection" | "webhook";
                 template_key: string | null;
                 /** @enum {unknown} */
                 status: "scheduled" | "held" | "sending" | "sent" | "skipped" | "failed" | "canceled";
@@ -7515,10 +7823,10 @@ export interface components {
             id: string;
             invoice_id: string;
             /**
-             * @description `email`: Relance sends the message. `call`, `letter`, `collection`: a task for a person. `webhook`: only an event, for integrators who send their own messages.
+             * @description `email`, `sms`: Relance sends the message. `call`, `letter`, `collection`: a task for a person. `webhook`: only an event, for integrators who send their own messages.
              * @enum {unknown}
              */
-            channel: "email" | "call" | "letter" | "collection" | "webhook";
+            channel: "email" | "sms" | "call" | "letter" | "collection" | "webhook";
             /** @enum {unknown} */
             status: "scheduled" | "held" | "sending" | "sent" | "skipped" | "failed" | "canceled";
             /** @description Calls made to the provider for it (a "not now" answer is not a failure). */
@@ -7563,10 +7871,10 @@ export interface components {
                 id: string;
                 invoice_id: string;
                 /**
-                 * @description `email`: Relance sends the message. `call`, `letter`, `collection`: a task for a person. `webhook`: only an event, for integrators who send their own messages.
+                 * @description `email`, `sms`: Relance sends the message. `call`, `letter`, `collection`: a task for a person. `webhook`: only an event, for integrators who send their own messages.
                  * @enum {unknown}
                  */
-                channel: "email" | "call" | "letter" | "collection" | "webhook";
+                channel: "email" | "sms" | "call" | "letter" | "collection" | "webhook";
                 /** @enum {unknown} */
                 status: "scheduled" | "held" | "sending" | "sent" | "skipped" | "failed" | "canceled";
                 /** @description Calls made to the provider for it (a "not now" answer is not a failure). */
@@ -7875,7 +8183,7 @@ export interface components {
              * @description How the step reaches the customer.
              * @enum {unknown}
              */
-            channel: "email" | "call" | "letter" | "collection" | "webhook";
+            channel: "email" | "sms" | "call" | "letter" | "collection" | "webhook";
             template_key: string | null;
             /** @description The template it went out as when not its own: `first_overdue`, the first message about an invoice already late. */
             sent_as?: string;
@@ -7907,7 +8215,7 @@ export interface components {
                  * @description How the step reaches the customer.
                  * @enum {unknown}
                  */
-                channel: "email" | "call" | "letter" | "collection" | "webhook";
+                channel: "email" | "sms" | "call" | "letter" | "collection" | "webhook";
                 template_key: string | null;
                 scheduled_at: string | null;
                 /** @description `scheduled`, `held`, `sent`, `skipped`… */
@@ -7935,18 +8243,21 @@ export interface components {
             id: string;
             /** @enum {string} */
             object: "message";
-            /** @enum {string} */
-            channel: "email";
             /**
-             * @description `resend` when sent through Resend; `outbox` when kept locally (no provider configured).
+             * @description `email`; `sms`, a text message: `to` holds the mobile number, `text` the words, `subject` and `html` are empty.
              * @enum {unknown}
              */
-            transport: "outbox" | "resend";
+            channel: "email" | "sms";
             /**
-             * @description `pending` (stored, not yet accepted by the provider) → `sent` (accepted) → `delivered`, or `bounced` / `complained` (from the provider's events); `failed` when the provider refused it; `canceled` when it was never sent.
+             * @description `resend` or `twilio` when sent through that provider; `outbox` when kept locally (no provider configured).
              * @enum {unknown}
              */
-            status: "pending" | "sent" | "delivered" | "bounced" | "complained" | "failed" | "canceled";
+            transport: "outbox" | "resend" | "twilio";
+            /**
+             * @description `pending` (stored, not yet accepted by the provider) → `sent` (accepted) → `delivered`, or `bounced` / `complained` (from the provider's events); `failed` when the provider refused it; `canceled` when it was never sent; `unknown`: a text message whose last attempt got no answer, so the provider may have sent it; it is never sent again by itself (docs/sms.md#effectively-once).
+             * @enum {unknown}
+             */
+            status: "pending" | "sent" | "delivered" | "bounced" | "complained" | "failed" | "canceled" | "unknown";
             occurrence_id: string | null;
             invoice_id: string | null;
             customer_id: string | null;
@@ -13542,7 +13853,7 @@ export interface operations {
                 invoice_id?: string;
                 /** @description Only messages to this customer. */
                 customer_id?: string;
-                status?: "pending" | "sent" | "delivered" | "bounced" | "complained" | "failed" | "canceled";
+                status?: "pending" | "sent" | "delivered" | "bounced" | "complained" | "failed" | "canceled" | "unknown";
                 /** @description Only messages sent to this address (case-insensitive). */
                 to?: string;
             };
@@ -13688,6 +13999,90 @@ export interface operations {
                         /** @enum {boolean} */
                         deleted: true;
                     };
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listPhoneSuppressions: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1 to 100. */
+                limit?: number;
+                /** @description Cursor: the number of the last suppression of the previous page. */
+                starting_after?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The phone suppression list. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PhoneSuppressionList"];
+                };
+            };
+            /** @description The request was refused; `code` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side; quote `request_id`. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    removePhoneSuppression: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The number, E.164. */
+                phone: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The phone suppression removed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PhoneSuppressionRemoved"];
                 };
             };
             /** @description The request was refused; `code` says why. */

@@ -22,43 +22,43 @@ export function createMessageComposer(resolveTemplate: TemplateResolver, portalU
   /** The template of the reminder's step in the customer's language, and what it is rendered with. */
   async function prepare(trx: Db, { account, customer, invoice, occurrence, today, now }: ComposeInput) {
     const locale = resolveTemplateLocale(customer.locale, account.locale);
-      // The engine has already chosen: a step that presupposes earlier reminders comes here as
-      // `first_overdue` when it would be the customer's first message about the invoice.
-      const key = occurrence.template_key ?? 'overdue_friendly';
-      const source = await resolveTemplate(trx, key, locale);
-      const installment = occurrence.payment_plan_id
-        ? await trx
-            .selectFrom('payment_plan_installments')
-            .select([
-              'number',
-              'due_date',
-              'amount',
-              'paid_amount',
-              (eb) =>
-                eb
-                  .selectFrom('payment_plan_installments as all')
-                  .select((e) => e.fn.countAll<number>().as('n'))
-                  .whereRef('all.plan_id', '=', 'payment_plan_installments.plan_id')
-                  .as('count'),
-            ])
-            .where('plan_id', '=', occurrence.payment_plan_id)
-            .where('number', '=', occurrence.installment_number)
-            .executeTakeFirst()
-        : undefined;
-      const context = buildReminderContext({
-        account: presentAccount(account),
-        customer: presentCustomer(customer),
-        invoice: presentInvoice(invoice, today),
-        today,
-        stepKey: key,
-        offsetDays: occurrence.offset_days,
-        installment: installment ? { ...installment, count: Number(installment.count) } : null,
-        locale,
-        // The fees as their parts, each with its rate, days and legal basis.
-        fees: invoice.late_fees > 0 ? await feePartsOf(trx, invoice) : null,
-        portalUrl:
-          portalUrl && now ? await portalUrl(trx, { accountId: account.id, customerId: customer.id, now }) : null,
-      });
+    // The engine has already chosen: a step that presupposes earlier reminders comes here as
+    // `first_overdue` when it would be the customer's first message about the invoice.
+    const key = occurrence.template_key ?? 'overdue_friendly';
+    const source = await resolveTemplate(trx, key, locale);
+    const installment = occurrence.payment_plan_id
+      ? await trx
+          .selectFrom('payment_plan_installments')
+          .select([
+            'number',
+            'due_date',
+            'amount',
+            'paid_amount',
+            (eb) =>
+              eb
+                .selectFrom('payment_plan_installments as all')
+                .select((e) => e.fn.countAll<number>().as('n'))
+                .whereRef('all.plan_id', '=', 'payment_plan_installments.plan_id')
+                .as('count'),
+          ])
+          .where('plan_id', '=', occurrence.payment_plan_id)
+          .where('number', '=', occurrence.installment_number)
+          .executeTakeFirst()
+      : undefined;
+    const context = buildReminderContext({
+      account: presentAccount(account),
+      customer: presentCustomer(customer),
+      invoice: presentInvoice(invoice, today),
+      today,
+      stepKey: key,
+      offsetDays: occurrence.offset_days,
+      installment: installment ? { ...installment, count: Number(installment.count) } : null,
+      locale,
+      // The fees as their parts, each with its rate, days and legal basis.
+      fees: invoice.late_fees > 0 ? await feePartsOf(trx, invoice) : null,
+      portalUrl:
+        portalUrl && now ? await portalUrl(trx, { accountId: account.id, customerId: customer.id, now }) : null,
+    });
     return { source, context, locale, key };
   }
 
@@ -70,7 +70,9 @@ export function createMessageComposer(resolveTemplate: TemplateResolver, portalU
     async composeSms(trx, input) {
       const { source, context, locale, key } = await prepare(trx, input);
       if (source.sms === null)
-        throw new Error(`template '${key}' in '${locale}' has no text message (set its \`sms\` with PUT /v1/templates)`);
+        throw new Error(
+          `template '${key}' in '${locale}' has no text message (set its \`sms\` with PUT /v1/templates)`,
+        );
       return { text: renderSms(source.sms, context), locale, templateKey: key };
     },
   };

@@ -114,7 +114,11 @@ function twilioError(error: unknown): TransportError {
   // Refused before anything was written: certainly not sent, so it may be tried again. Anything
   // else (a timeout, a connection cut during the call) leaves the outcome unknown.
   if (code && NOT_SENT.has(code))
-    return new TransportError(`Twilio unreachable: ${message}`, { retryable: true, providerCode: code, notTaken: true });
+    return new TransportError(`Twilio unreachable: ${message}`, {
+      retryable: true,
+      providerCode: code,
+      notTaken: true,
+    });
   return new TransportError(`Twilio gave no answer: ${message}`, { retryable: true, statusCode: null });
 }
 

@@ -2,7 +2,7 @@ import type { ManualClock } from '../../src/clock.ts';
 import { newId } from '../../src/ids.ts';
 import type { TestAccount, TestContext } from './app.ts';
 
-type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** Shared set-up of the task, dispute, pause and event tests: REST calls, a policy, reminders and events as stored. */
 export function engineKit(ctx: TestContext) {

@@ -33,7 +33,11 @@ export interface TwilioStandIn {
   /** A form posted by Twilio to `url`, with its signature. */
   signed(url: string, form: Record<string, string>): { payload: string; headers: Record<string, string> };
   /** The signed delivery report of a text Twilio took. */
-  report(sid: string, status: string, errorCode?: number): { url: string; payload: string; headers: Record<string, string> };
+  report(
+    sid: string,
+    status: string,
+    errorCode?: number,
+  ): { url: string; payload: string; headers: Record<string, string> };
   close(): Promise<void>;
 }
 
@@ -47,7 +51,9 @@ export function twilioSignature(authToken: string, url: string, form: Record<str
 
 const E164 = /^\+[1-9]\d{6,14}$/;
 
-export async function startTwilioStandIn(options: { ratePerSecond?: number; latencyMs?: number } = {}): Promise<TwilioStandIn> {
+export async function startTwilioStandIn(
+  options: { ratePerSecond?: number; latencyMs?: number } = {},
+): Promise<TwilioStandIn> {
   const accountSid = `AC${randomBytes(16).toString('hex')}`;
   const authToken = randomBytes(16).toString('hex');
   const ratePerSecond = options.ratePerSecond ?? 100;
@@ -103,7 +109,14 @@ export async function startTwilioStandIn(options: { ratePerSecond?: number; late
       return error(res, 400, 21610, 'Attempt to send to unsubscribed recipient');
     }
     const sid = `SM${randomBytes(16).toString('hex')}`;
-    accepted.push({ sid, to, from: form.From ?? '', body: form.Body ?? '', statusCallback: form.StatusCallback ?? null, at });
+    accepted.push({
+      sid,
+      to,
+      from: form.From ?? '',
+      body: form.Body ?? '',
+      statusCallback: form.StatusCallback ?? null,
+      at,
+    });
     if (cuts > 0) {
       cuts--;
       record(0);

@@ -1,4 +1,4 @@
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { smsSize } from '../../src/sms/segments.ts';
 import { setupApp, type TestContext } from '../helpers/app.ts';
 import { engineKit } from '../helpers/engine-objects.ts';
@@ -13,7 +13,7 @@ const SENDER = '+33757000000';
 const MOBILE = '+33612345678';
 const PARIS = { line1: '1 rue de la Paix', postal_code: '75002', city: 'Paris', country: 'FR' };
 
-async function setup(t: Tap.Test, twilio: TwilioStandIn) {
+async function setup(t: Test, twilio: TwilioStandIn) {
   const ctx = await setupApp(t, {
     env: {
       TWILIO_ACCOUNT_SID: twilio.accountSid,
@@ -107,7 +107,13 @@ t.test('a reminder by text: sent once, reported delivered, stopped by STOP', asy
   t.equal(events.length, 1, 'message.delivered');
 
   // The customer answers STOP: the number is suppressed, the next text is skipped.
-  const stopForm = { AccountSid: twilio.accountSid, MessageSid: 'SMinbound1', From: MOBILE, To: SENDER, Body: ' Stop ' };
+  const stopForm = {
+    AccountSid: twilio.accountSid,
+    MessageSid: 'SMinbound1',
+    From: MOBILE,
+    To: SENDER,
+    Body: ' Stop ',
+  };
   const inbound = `${PUBLIC_URL}/v1/provider_events/twilio/inbound`;
   const stop = await post(ctx, '/v1/provider_events/twilio/inbound', twilio.signed(inbound, stopForm));
   t.equal(stop.statusCode, 200, stop.body);
@@ -170,7 +176,9 @@ t.test('a number that opted out at the provider: refused, then suppressed', asyn
   await at('2026-03-09T08:00:00Z');
   t.match((await messages())[0], { status: 'failed', error: /Twilio 21610/ });
   t.match(await step(0), { status: 'failed' });
-  t.match((await kit.call(acme, 'GET', '/v1/phone_suppressions')).json().data, [{ phone: MOBILE, reason: 'opted_out' }]);
+  t.match((await kit.call(acme, 'GET', '/v1/phone_suppressions')).json().data, [
+    { phone: MOBILE, reason: 'opted_out' },
+  ]);
   await at('2026-03-16T08:00:00Z');
   t.match(await step(7), { status: 'skipped', skip_reason: 'suppressed' });
   t.equal(twilio.requests.length, 1, 'the next text was not attempted');

@@ -27,7 +27,11 @@ t.test('UCS-2: one character outside GSM-7 changes the whole text', async (t) =>
   t.match(smsSize('😀'.repeat(35)), { characters: 35, units: 70, segments: 1 }, 'an emoji takes two units');
   t.match(smsSize(`${'a'.repeat(66)}😀`), { units: 68, segments: 1 });
   // 134 units are two segments' worth, but the emoji cannot straddle the 67th unit.
-  t.match(smsSize(`${'a'.repeat(66)}😀${'a'.repeat(66)}`), { units: 134, segments: 3 }, 'a surrogate pair is never split');
+  t.match(
+    smsSize(`${'a'.repeat(66)}😀${'a'.repeat(66)}`),
+    { units: 134, segments: 3 },
+    'a surrogate pair is never split',
+  );
 });
 
 t.test('French typography becomes GSM-7', async (t) => {

@@ -78,7 +78,7 @@ const settings = {
   daytime_until_hour: Type.Integer({
     minimum: 1,
     maximum: 24,
-    description: "…and until this hour, exclusive (20); after `daytime_from_hour`.",
+    description: '…and until this hour, exclusive (20); after `daytime_from_hour`.',
   }),
   payment_claim_hold_days: Type.Integer({
     minimum: 1,

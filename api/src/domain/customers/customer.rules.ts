@@ -45,6 +45,7 @@ export function mobileInE164(value: string, region: string | null | undefined): 
     );
   if (!phone.isValid()) throw fail(`is not a valid ${phone.country ?? `+${phone.countryCallingCode}`} number`);
   const type = phone.getType();
-  if (type && !TEXTABLE.has(type)) throw fail(`is a ${type.toLowerCase().replace(/_/g, ' ')} number: it cannot receive texts`);
+  if (type && !TEXTABLE.has(type))
+    throw fail(`is a ${type.toLowerCase().replace(/_/g, ' ')} number: it cannot receive texts`);
   return phone.number;
 }

@@ -187,7 +187,13 @@ export async function suppressedPhones(trx: Db, accountId: string, phones: reado
 /** Suppresses a mobile number in an account (it answered STOP, or the provider says it opted out); true when new. */
 export async function suppressPhone(
   trx: Db,
-  values: { accountId: string; phone: string; reason: 'stop' | 'opted_out' | 'manual'; messageId: string | null; at: Date },
+  values: {
+    accountId: string;
+    phone: string;
+    reason: 'stop' | 'opted_out' | 'manual';
+    messageId: string | null;
+    at: Date;
+  },
 ): Promise<boolean> {
   const row = await trx
     .insertInto('phone_suppressions')

@@ -23,7 +23,8 @@ export const Message = Type.Object(
     id: Id('msg'),
     object: Type.Literal('message'),
     channel: Type.Enum(['email', 'sms'], {
-      description: '`email`; `sms`, a text message: `to` holds the mobile number, `text` the words, `subject` and `html` are empty.',
+      description:
+        '`email`; `sms`, a text message: `to` holds the mobile number, `text` the words, `subject` and `html` are empty.',
     }),
     transport: Type.Enum(['outbox', 'resend', 'twilio'], {
       description:

@@ -7,11 +7,7 @@ import { parseInput } from '../../validation.ts';
 import { recordEvent } from '../outbox/index.ts';
 import { type Actor, assertWriteAccess, type Page } from '../shared/index.ts';
 import { presentMessage, suppressPhone } from './message.repository.ts';
-import {
-  type PhoneSuppression,
-  PhoneSuppressionListQuery,
-  type PhoneSuppressionRemoved,
-} from './message.schemas.ts';
+import { type PhoneSuppression, PhoneSuppressionListQuery, type PhoneSuppressionRemoved } from './message.schemas.ts';
 
 const present = (row: Selectable<PhoneSuppressions>): PhoneSuppression => ({
   object: 'phone_suppression',
@@ -57,7 +53,13 @@ const OPTED_OUT_CODE = '21610';
 export function createSmsService(deps: { database: Database; clock: Clock }) {
   const { database, clock } = deps;
 
-  async function suppress(trx: Db, accountId: string, phone: string, reason: 'stop' | 'opted_out', messageId: string | null) {
+  async function suppress(
+    trx: Db,
+    accountId: string,
+    phone: string,
+    reason: 'stop' | 'opted_out',
+    messageId: string | null,
+  ) {
     const now = clock.now();
     if (!(await suppressPhone(trx, { accountId, phone, reason, messageId, at: now }))) return false;
     const row = await trx

@@ -359,11 +359,7 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; c
       const daytime = { fromHour: account.daytime_from_hour, untilHour: account.daytime_until_hour };
       const later = ctx.sandbox ? null : nextDaytime(now, customer.time_zone ?? zone, daytime, holidays());
       if (later) return defer(later, 'daytime');
-    } else if (
-      !ctx.sandbox &&
-      (contact === 'message' || messageAhead) &&
-      !mayMessageAt(now, zone, plan, daysOff)
-    )
+    } else if (!ctx.sandbox && (contact === 'message' || messageAhead) && !mayMessageAt(now, zone, plan, daysOff))
       return defer(nextSendTime(now, zone, plan, daysOff), 'send_time');
 
     // The contact budget (docs/reminders.md#contact-budget): a message or letter that would be

@@ -46,7 +46,8 @@ export const SmsPreview = Type.Object(
   {
     text: Type.String({ description: 'The text as it would be sent.' }),
     encoding: Type.Enum(['GSM-7', 'UCS-2'], {
-      description: '`GSM-7`: 160 characters in one segment, 153 in each of several; `UCS-2` (any character outside GSM-7): 70, then 67.',
+      description:
+        '`GSM-7`: 160 characters in one segment, 153 in each of several; `UCS-2` (any character outside GSM-7): 70, then 67.',
     }),
     characters: Type.Integer({ description: 'Characters as the reader sees them.' }),
     segments: Type.Integer({ description: 'Segments the text travels (and is billed) in; at most 3.' }),
@@ -85,7 +86,8 @@ export const TemplateContent = Type.Object(
     text: Text,
     sms: Type.Optional(
       Type.Union([Sms, Type.Null()], {
-        description: "The text message; absent or null: Relance's default for a default key, none for a key of your own.",
+        description:
+          "The text message; absent or null: Relance's default for a default key, none for a key of your own.",
       }),
     ),
   },

@@ -184,7 +184,9 @@ export function createTemplateService(deps: { database: Database; clock: Clock }
             updated_at: now,
           })
           .onConflict((oc) =>
-            oc.columns(['account_id', 'key', 'locale']).doUpdateSet({ ...content, sms: content.sms ?? null, updated_at: now }),
+            oc
+              .columns(['account_id', 'key', 'locale'])
+              .doUpdateSet({ ...content, sms: content.sms ?? null, updated_at: now }),
           )
           .returningAll()
           .executeTakeFirstOrThrow(),

@@ -52,7 +52,9 @@ const SmsPreviewRef = builder.objectRef<NonNullable<TemplatePreview['sms']>>('Sm
   description: 'A text message as it would be sent, with its encoding and the segments it travels in.',
   fields: (t) => ({
     text: t.exposeString('text'),
-    encoding: t.exposeString('encoding', { description: '`GSM-7` (160, then 153 per segment) or `UCS-2` (70, then 67).' }),
+    encoding: t.exposeString('encoding', {
+      description: '`GSM-7` (160, then 153 per segment) or `UCS-2` (70, then 67).',
+    }),
     characters: t.exposeInt('characters'),
     segments: t.exposeInt('segments', { description: 'At most 3 for a template to be saved.' }),
   }),
@@ -67,7 +69,11 @@ const TemplatePreviewRef = builder.objectRef<TemplatePreview>('TemplatePreview')
     subject: t.exposeString('subject'),
     html: t.exposeString('html'),
     text: t.exposeString('text'),
-    sms: t.expose('sms', { type: SmsPreviewRef, nullable: true, description: 'Null: the template has no text message.' }),
+    sms: t.expose('sms', {
+      type: SmsPreviewRef,
+      nullable: true,
+      description: 'Null: the template has no text message.',
+    }),
   }),
 });
 

@@ -5,6 +5,7 @@ import { createsTask, TASK_PLAN, TASK_SUMMARY } from './task.ts';
 export const call = defineChannel({
   name: 'call',
   summary: TASK_SUMMARY,
-  plan: TASK_PLAN,
+  // A person phones at once: in the customer's daytime only (the task appears then).
+  plan: { ...TASK_PLAN, daytimeOnly: true },
   create: () => createsTask('call'),
 });

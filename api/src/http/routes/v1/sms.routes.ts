@@ -7,7 +7,7 @@ import { AppError } from '../../../errors.ts';
 import type { Services } from '../../../services.ts';
 import { SMS_INBOUND_PATH, SMS_STATUS_PATH } from '../../../sms/transport.ts';
 import { actorOf } from '../../auth.ts';
-import { problems, responses, security } from './common.ts';
+import { responses, security } from './common.ts';
 
 /**
  * Text messages: the numbers that opted out, and what Twilio posts back (delivery reports and
@@ -42,7 +42,8 @@ export async function smsRoutes(
       tags,
       security,
       summary: 'Let text messages go to a number again',
-      description: 'Only when the customer asked for them back: the provider itself keeps refusing a number that answered STOP until it texts START.',
+      description:
+        'Only when the customer asked for them back: the provider itself keeps refusing a number that answered STOP until it texts START.',
       params: Type.Object(
         { phone: Type.String({ pattern: '^\\+[1-9][0-9]{6,14}$', description: 'The number, E.164.' }) },
         { additionalProperties: false },
@@ -66,7 +67,11 @@ export async function smsRoutes(
     // Twilio signs the URL it was given (PUBLIC_URL and the path), query string included.
     const url = `${base}${request.url}`;
     if (typeof signature !== 'string' || !twilio.validateRequest(twilioAuthToken, signature, url, params))
-      throw new AppError('webhook/invalid_signature', 401, 'The X-Twilio-Signature header does not match this request.');
+      throw new AppError(
+        'webhook/invalid_signature',
+        401,
+        'The X-Twilio-Signature header does not match this request.',
+      );
     return params;
   }
 
