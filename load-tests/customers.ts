@@ -12,6 +12,8 @@ export async function insertCustomers(
   count: number,
   label: string,
   locale: string | null = null,
+  /** Give each a mobile number too (for text message steps). */
+  mobiles = false,
 ): Promise<string[]> {
   return database.withAccount(accountId, async (trx) => {
     const ids: string[] = [];
@@ -26,6 +28,7 @@ export async function insertCustomers(
           name: `Customer ${label}-${i}`,
           email: `billing${label}-${i}@example.com`,
           locale,
+          ...(mobiles && { mobile: `+336${String(10_000_000 + (i % 89_999_999)).padStart(8, '0')}` }),
         });
       }
       await trx.insertInto('customers').values(rows).execute();

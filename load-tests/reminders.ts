@@ -4,6 +4,8 @@
  *   2. planning: every invoice's occurrences under the default policy (7 per invoice);
  *   3. a day on which 20,000 reminders fall due (invoices due in 7 days: the courtesy email),
  *      guarded, rendered and sent through the outbox by the real pg-boss workers.
+ * Every other account's policy also texts its customers that day (an `sms` step beside the email,
+ * to mobile numbers): the mix is printed per channel.
  * Prints invoices planned per second, reminders sent per second end to end, and peak RSS.
  *
  * Environment: BENCH_INVOICES (100000), BENCH_ACCOUNTS (100), BENCH_DUE (20000),
@@ -53,7 +55,24 @@ async function main() {
     for (let a = 0; a < ACCOUNTS; a++) {
       const { account } = await services.accounts.create({ name: `Account ${a}`, time_zone: 'UTC' });
       accounts.push(account.id);
-      const customerIds = await insertCustomers(database, account.id, perAccount, `${a}`, a % 2 ? 'fr' : 'en');
+      const texting = a % 2 === 1;
+      const customerIds = await insertCustomers(database, account.id, perAccount, `${a}`, a % 2 ? 'fr' : 'en', texting);
+      if (texting) {
+        const actor = { accountId: account.id, keyId: null, readOnly: false, mode: 'live' as const, timeZone: 'UTC' };
+        const policy = await services.reminderPolicies.create(actor, {
+          name: 'Email and text',
+          send_hour: 9,
+          steps: [
+            { offset_days: -7, channel: 'email', template_key: 'before_due' },
+            { offset_days: -7, channel: 'sms', template_key: 'before_due' },
+            { offset_days: 0, channel: 'email', template_key: 'due_today' },
+            { offset_days: 7, channel: 'email', template_key: 'overdue_friendly' },
+            { offset_days: 14, channel: 'sms', template_key: 'overdue_firm' },
+            { offset_days: 30, channel: 'email', template_key: 'final_notice' },
+          ],
+        });
+        await services.accounts.update(actor, { default_reminder_policy_id: policy.id });
+      }
       await database.withAccount(account.id, async (trx) => {
         for (let start = 0; start < perAccount; start += 1000) {
           const rows = [];
@@ -123,6 +142,15 @@ async function main() {
     const sendSeconds = (performance.now() - t0) / 1000;
     endPhase('sending');
     await worker.stop();
+    const mix = await database.withSystem(
+      async (trx) =>
+        (
+          await sql<{ channel: string; n: string }>`SELECT channel, count(*) AS n FROM messages GROUP BY channel ORDER BY channel`.execute(
+            trx,
+          )
+        ).rows,
+    );
+    console.log(`mix: ${mix.map((m) => `${m.channel} ${Number(m.n).toLocaleString('en')}`).join(', ')}`);
     console.log(
       `${due.toLocaleString('en')} reminders due; sent ${sent.toLocaleString('en')} (guarded + rendered + outbox) in ${sendSeconds.toFixed(1)} s: ${Math.round(sent / sendSeconds).toLocaleString('en')} reminders/s`,
     );

@@ -47,7 +47,7 @@ export const INVOICE_FIELDS = `
   finalizedAt voidedAt markedUncollectibleAt createdAt updatedAt`;
 
 export const CUSTOMER_FIELDS = `
-  id externalId name email ccEmails contactName phone locale timeZone paymentTermsId reminderPolicyId pause { until reason }
+  id externalId name email ccEmails contactName phone mobile locale timeZone paymentTermsId reminderPolicyId pause { until reason }
   kind legalName registrationNumber vatNumber billingAddress { line1 line2 postalCode city region country }
   metadata erasedAt createdAt updatedAt`;
 
