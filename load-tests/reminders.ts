@@ -145,9 +145,10 @@ async function main() {
     const mix = await database.withSystem(
       async (trx) =>
         (
-          await sql<{ channel: string; n: string }>`SELECT channel, count(*) AS n FROM messages GROUP BY channel ORDER BY channel`.execute(
-            trx,
-          )
+          await sql<{
+            channel: string;
+            n: string;
+          }>`SELECT channel, count(*) AS n FROM messages GROUP BY channel ORDER BY channel`.execute(trx)
         ).rows,
     );
     console.log(`mix: ${mix.map((m) => `${m.channel} ${Number(m.n).toLocaleString('en')}`).join(', ')}`);

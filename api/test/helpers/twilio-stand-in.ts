@@ -30,6 +30,8 @@ export interface TwilioStandIn {
   failNext(count: number, status: number, code: number, message?: string): void;
   /** Takes the next `count` texts, then cuts the connection before answering. */
   cutAfterTakingNext(count: number): void;
+  /** Takes the next `count` texts and answers each only `ms` later (a kill can land in between). */
+  answerLateNext(count: number, ms: number): void;
   /** A form posted by Twilio to `url`, with its signature. */
   signed(url: string, form: Record<string, string>): { payload: string; headers: Record<string, string> };
   /** The signed delivery report of a text Twilio took. */
@@ -63,6 +65,7 @@ export async function startTwilioStandIn(
   const optedOut = new Set<string>();
   const failures: Array<{ status: number; code: number; message: string }> = [];
   let cuts = 0;
+  const lateAnswers: number[] = [];
   const recent: number[] = [];
 
   const answer = (res: ServerResponse, status: number, body: unknown) => {
@@ -123,6 +126,8 @@ export async function startTwilioStandIn(
       req.socket.destroy();
       return;
     }
+    const late = lateAnswers.shift();
+    if (late) await new Promise((r) => setTimeout(r, late));
     record(201);
     answer(res, 201, {
       sid,
@@ -162,6 +167,9 @@ export async function startTwilioStandIn(
     },
     cutAfterTakingNext(count) {
       cuts += count;
+    },
+    answerLateNext(count, ms) {
+      for (let i = 0; i < count; i++) lateAnswers.push(ms);
     },
     signed,
     report(sid, status, errorCode) {

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { DEFAULT_TEMPLATES, TEMPLATE_KEYS } from '../../src/mail/templates/index.ts';
+import { DEFAULT_TEMPLATES, defaultSms, TEMPLATE_KEYS } from '../../src/mail/templates/index.ts';
 import { setupApp, type TestAccount, type TestContext } from '../helpers/app.ts';
 import { codeOf, graphqlClient } from '../graphql/client.ts';
 
@@ -48,6 +48,7 @@ t.test('templates: list, get, put, delete', async (t) => {
       locale: 'fr',
       source: 'default',
       ...DEFAULT_TEMPLATES.fr.overdue_firm,
+      sms: defaultSms('overdue_firm', 'fr'),
       updated_at: null,
     });
     const viaGraphql = await gql(`{ template(key: "overdue_firm", locale: "fr") { ${TEMPLATE_FIELDS} } }`);

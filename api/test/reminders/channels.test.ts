@@ -39,7 +39,12 @@ t.test('plans: emails, then webhooks, then tasks on the same day; email needs a 
   );
   t.same(
     CHANNEL_NAMES.filter((c) => channelPlan(c).needsTemplate),
-    ['email'],
+    ['email', 'sms'],
+  );
+  t.same(
+    CHANNEL_NAMES.filter((c) => channelPlan(c).daytimeOnly),
+    ['sms', 'call'],
+    'what reaches a person at once waits for daytime',
   );
   t.same(
     CHANNEL_NAMES.filter((c) => channelPlan(c).repeats),
@@ -51,11 +56,11 @@ t.test('plans: emails, then webhooks, then tasks on the same day; email needs a 
 t.test('the API describes the channels from their modules', async (t) => {
   t.equal(
     describeChannels(),
-    '`email`: Relance sends the message. `call`, `letter`, `collection`: a task for a person. `webhook`: only an event, for integrators who send their own messages.',
+    '`email`, `sms`: Relance sends the message. `call`, `letter`, `collection`: a task for a person. `webhook`: only an event, for integrators who send their own messages.',
   );
   t.match(
     describeChannels((c) => c.toUpperCase()),
-    /^`EMAIL`: .* `CALL`, `LETTER`, `COLLECTION`: a task/,
+    /^`EMAIL`, `SMS`: .* `CALL`, `LETTER`, `COLLECTION`: a task/,
   );
 });
 

@@ -1,0 +1,122 @@
+import t from 'tap';
+import { systemClock } from '../../src/clock.ts';
+import { todayIn } from '../../src/domain/calendar.ts';
+import { createServices } from '../../src/services.ts';
+import { createDatabase } from '../../src/store/database.ts';
+import { createTestDatabase } from '../helpers/database.ts';
+import { runScript, waitFor } from '../helpers/process.ts';
+import { startTwilioStandIn } from '../helpers/twilio-stand-in.ts';
+
+const N = 40;
+
+// The kill-the-worker test for texts: a worker process killed (SIGKILL) while Twilio's stand-in
+// is taking texts, then another started. Twilio takes no idempotency key, so the texts in the
+// provider's hands at the kill must not be sent again: they end `unknown`; every other one is
+// sent once; none is lost.
+t.test('a worker killed mid-send of texts: nothing twice, the doubtful ones surfaced', async (t) => {
+  const testDb = await createTestDatabase();
+  const database = createDatabase(testDb.url, { max: 4 });
+  const twilio = await startTwilioStandIn({ latencyMs: 80 });
+  t.teardown(async () => {
+    await database.close();
+    await twilio.close();
+    await testDb.drop();
+  });
+  // A zone where today is not a Sunday (texts never go on one), and hours covering the whole day.
+  const now = systemClock.now();
+  const zone =
+    ['UTC', 'Pacific/Kiritimati', 'Pacific/Pago_Pago'].find(
+      (z) => new Date(`${todayIn(now, z)}T12:00:00Z`).getUTCDay() !== 0,
+    ) ?? 'UTC';
+  const services = createServices({ database, clock: systemClock });
+  const { account } = await services.accounts.create({ name: 'Crashy', time_zone: zone });
+  const actor = { accountId: account.id, keyId: null, readOnly: false, mode: 'live' as const, timeZone: zone };
+  const policy = await services.reminderPolicies.create(actor, {
+    name: 'Text now',
+    steps: [{ offset_days: 0, channel: 'sms', template_key: 'due_today' }],
+    send_hour: 0,
+    skip_weekends: false,
+    max_contacts_per_week: 50,
+    min_days_between_contacts: 0,
+  });
+  await services.accounts.update(actor, {
+    default_reminder_policy_id: policy.id,
+    sms_sender: '+33757000000',
+    daytime_from_hour: 0,
+    daytime_until_hour: 24,
+  });
+  const customers = await Promise.all(
+    Array.from({ length: 20 }, (_, k) =>
+      services.customers.create(actor, { name: `Client ${k}`, mobile: `+3361234${String(5000 + k)}` }),
+    ),
+  );
+  const today = todayIn(now, zone);
+  for (let i = 0; i < N; i++)
+    await services.invoices.create(actor, {
+      number: `K-${i}`,
+      customer_id: (customers[i % customers.length] as { id: string }).id,
+      subtotal: 500,
+      issue_date: today,
+      due_date: today,
+    });
+
+  const env = {
+    DATABASE_URL: testDb.url,
+    TWILIO_ACCOUNT_SID: twilio.accountSid,
+    TWILIO_AUTH_TOKEN: twilio.authToken,
+    TWILIO_BASE_URL: twilio.url,
+    LOG_LEVEL: 'warn',
+  };
+  // The first texts are taken and answered only 5 s later: the kill lands while they are in the
+  // provider's hands, their answers never read.
+  twilio.answerLateNext(2, 5000);
+  const first = runScript('api/src/main.ts', ['worker'], env);
+  await waitFor(
+    () => String(twilio.accepted.length),
+    () => twilio.accepted.length >= 1,
+    60_000,
+  );
+  first.child.kill('SIGKILL');
+  await first.exited;
+  const takenAtKill = twilio.accepted.length;
+  t.ok(takenAtKill > 0 && takenAtKill < N, `killed mid-way (${takenAtKill} of ${N} taken)`);
+
+  const second = runScript('api/src/main.ts', ['worker'], env);
+  t.teardown(async () => {
+    second.child.kill('SIGTERM');
+    await second.exited;
+  });
+  const state = () =>
+    database.withAccount(account.id, async (trx) =>
+      trx.selectFrom('messages').select(['status', 'text', 'provider_message_id']).execute(),
+    );
+  const deadline = Date.now() + 120_000;
+  let messages = await state();
+  const settled = () => messages.length === N && messages.every((m) => m.status === 'sent' || m.status === 'unknown');
+  while (!settled() && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 500));
+    messages = await state();
+  }
+  const sent = messages.filter((m) => m.status === 'sent');
+  const unknown = messages.filter((m) => m.status === 'unknown');
+  t.equal(messages.length, N, 'one stored message per reminder');
+  t.equal(sent.length + unknown.length, N, `none lost: ${sent.length} sent, ${unknown.length} unknown`);
+  t.ok(unknown.length >= 1, "the text in the provider's hands at the kill is in doubt");
+  t.ok(unknown.length <= takenAtKill, 'only texts that may have left at the kill are in doubt');
+  const bodies = twilio.accepted.map((a) => a.body);
+  t.equal(new Set(bodies).size, bodies.length, 'no text reached the provider twice');
+  const sids = new Set(twilio.accepted.map((a) => a.sid));
+  t.ok(
+    sent.every((m) => m.provider_message_id && sids.has(m.provider_message_id)),
+    'each sent message carries the id Twilio gave it',
+  );
+  t.equal(twilio.accepted.length, sent.length + unknown.length, 'taken: the sent ones and the doubtful ones, no other');
+  const occurrences = await database.withAccount(account.id, (trx) =>
+    trx.selectFrom('reminder_occurrences').select(['status', 'failure']).execute(),
+  );
+  t.equal(
+    occurrences.filter((o) => o.status === 'failed' && /outcome unknown/.test(o.failure ?? '')).length,
+    unknown.length,
+    'each doubtful text fails its reminder with "delivery outcome unknown"',
+  );
+});
