@@ -1,5 +1,6 @@
 import t from 'tap';
 import { systemClock } from '../../src/clock.ts';
+import { todayIn } from '../../src/domain/calendar.ts';
 import { createServices } from '../../src/services.ts';
 import { createDatabase } from '../../src/store/database.ts';
 import { createTestDatabase } from '../helpers/database.ts';
@@ -18,9 +19,15 @@ t.test('a worker killed (SIGKILL) mid-send, then restarted: no duplicate, no los
     await testDb.drop();
   });
   const services = createServices({ database, clock: systemClock });
-  const { account } = await services.accounts.create({ name: 'Crashy', time_zone: 'UTC' });
-  const actor = { accountId: account.id, keyId: null, readOnly: false, mode: 'live' as const, timeZone: 'UTC' };
-  // One step at 00:00 UTC on the due date: with today's date as due date, everything is due now.
+  // Emails leave from the send hour until 20:00 local time: a zone where it is now between 01:00
+  // and 19:00 (at any instant, UTC or Los Angeles is), so the run never crosses the evening.
+  const now = systemClock.now();
+  const hourIn = (zone: string) =>
+    Number(new Intl.DateTimeFormat('en-GB', { hour: '2-digit', hourCycle: 'h23', timeZone: zone }).format(now));
+  const zone = ['UTC', 'America/Los_Angeles'].find((z) => hourIn(z) >= 1 && hourIn(z) <= 18) ?? 'UTC';
+  const { account } = await services.accounts.create({ name: 'Crashy', time_zone: zone });
+  const actor = { accountId: account.id, keyId: null, readOnly: false, mode: 'live' as const, timeZone: zone };
+  // One step at 00:00 local time on the due date: with today's date as due date, everything is due now.
   const policy = await services.reminderPolicies.create(actor, {
     name: 'Now',
     steps: [{ offset_days: 0, channel: 'email', template_key: 'due_today' }],
@@ -41,7 +48,7 @@ t.test('a worker killed (SIGKILL) mid-send, then restarted: no duplicate, no los
       services.customers.create(actor, { name: `Client ${k}`, email: `client${k}@example.com` }),
     ),
   );
-  const today = new Date().toISOString().slice(0, 10);
+  const today = todayIn(now, zone);
   for (let i = 0; i < N; i++) {
     await services.invoices.create(actor, {
       number: `K-${i}`,
