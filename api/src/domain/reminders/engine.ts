@@ -356,6 +356,9 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; c
     // A text or a call reaches a person at once: only in daytime in the customer's time zone,
     // never on a Sunday or a public holiday, whatever the policy skips (docs/sms.md#daytime).
     if (channel.plan.daytimeOnly) {
+      // A call behind a message due now waits for that message's send time first (then its gap).
+      if (!ctx.sandbox && contact !== 'message' && messageAhead && !mayMessageAt(now, zone, plan, daysOff))
+        return defer(nextSendTime(now, zone, plan, daysOff), 'send_time');
       const daytime = { fromHour: account.daytime_from_hour, untilHour: account.daytime_until_hour };
       const later = ctx.sandbox ? null : nextDaytime(now, customer.time_zone ?? zone, daytime, holidays());
       if (later) return defer(later, 'daytime');
