@@ -44,7 +44,17 @@ import { createEinvoiceService } from './domain/einvoicing/index.ts';
 import { createErasureService } from './domain/erasure/index.ts';
 import { createSenderService } from './domain/senders/index.ts';
 import type { Database } from './store/database.ts';
-import { createWebhookDelivery, createWebhookService, type TargetPolicy } from './domain/webhooks/index.ts';
+import {
+  createWebhookDelivery,
+  createWebhookService,
+  fetchGuarded,
+  type TargetPolicy,
+  targetPolicyFor,
+} from './domain/webhooks/index.ts';
+
+/** The largest invoice PDF an email attaches, and how long fetching it may take. */
+const ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024;
+const ATTACHMENT_TIMEOUT_MS = 10_000;
 
 /** Every use case of the domain, wired by hand: REST routes, GraphQL resolvers, jobs and the CLI call these. */
 export function createServices(deps: {
@@ -88,7 +98,16 @@ export function createServices(deps: {
     sms: deps.sms ?? { transport: createSmsOutbox(), sender: null },
     ...(deps.senders && { transportFor: createSenderDirectory(deps.database, deps.senders) }),
   });
-  const engine = createReminderEngine({ ...deps, channels });
+  const engine = createReminderEngine({
+    ...deps,
+    channels,
+    // An invoice's PDF for an email, with the guards of webhook deliveries (docs/email.md#attachments).
+    fetchFile: (url, mode) =>
+      fetchGuarded(url, targetPolicyFor(webhookTargets, mode), {
+        maxBytes: ATTACHMENT_MAX_BYTES,
+        timeoutMs: ATTACHMENT_TIMEOUT_MS,
+      }),
+  });
   const behaviour = createBehaviourService(deps);
   const risk = createRiskService({ ...deps, behaviour });
   const scheduler = createReminderScheduler({ ...deps, engine, assessRisk: risk.sweep });

@@ -71,6 +71,13 @@ const payloadOf = (email: OutgoingEmail) => ({
   ...(email.tags && {
     tags: Object.entries(email.tags).map(([name, value]) => ({ name: tagPart(name), value: tagPart(value) })),
   }),
+  ...(email.attachments?.length && {
+    attachments: email.attachments.map((a) => ({
+      filename: a.filename,
+      content: Buffer.from(a.content),
+      contentType: a.contentType,
+    })),
+  }),
 });
 
 interface Answer<T> {

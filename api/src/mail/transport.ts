@@ -14,6 +14,8 @@ export interface OutgoingEmail {
   text: string;
   /** Labels the provider keeps with the email and echoes in its events (Resend: letters, digits, `_`, `-`). */
   tags?: Record<string, string>;
+  /** Files sent with it (the invoice's PDF), the stored bytes. */
+  attachments?: ReadonlyArray<{ filename: string; contentType: string; content: Uint8Array }>;
 }
 
 export interface SendResult {

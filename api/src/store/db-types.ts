@@ -310,6 +310,9 @@ export interface Invoices {
 
 export interface Messages {
   account_id: string;
+  attachment_document_id: string | null;
+  attachment_error: string | null;
+  attachment_url: string | null;
   attempts: Generated<number>;
   batch_key: string | null;
   body_purged_at: Timestamp | null;

@@ -1,7 +1,7 @@
 import Type from 'typebox';
 import { Id, Nullable, Timestamp } from '../shared/index.ts';
 
-export const DOCUMENT_KINDS = ['formal_notice'] as const;
+export const DOCUMENT_KINDS = ['formal_notice', 'invoice_copy'] as const;
 
 /** A document Relance produced (the PDF itself: `GET /v1/documents/{id}`). */
 export const Document = Type.Object(
@@ -10,7 +10,8 @@ export const Document = Type.Object(
     object: Type.Literal('document'),
     kind: Type.Enum([...DOCUMENT_KINDS], {
       description:
-        '`formal_notice`: the formal-notice letter of a `letter` step (mise en demeure, letter before action).',
+        '`formal_notice`: the formal-notice letter of a `letter` step (mise en demeure, letter before action); ' +
+        "`invoice_copy`: the invoice's PDF as fetched from its `pdf_url` and attached to an email.",
     }),
     invoice_id: Id('inv'),
     customer_id: Id('cus'),

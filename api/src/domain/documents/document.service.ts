@@ -96,3 +96,45 @@ export function createDocumentService(deps: { database: Database }) {
 }
 
 export type DocumentService = ReturnType<typeof createDocumentService>;
+
+/**
+ * Stores a copy of an invoice's PDF as fetched for an email (`attach_invoice_pdf`): kept once,
+ * so a retry of the email sends the same bytes. Returns its id, and the bytes to send.
+ */
+export async function storeInvoiceCopy(
+  trx: Db,
+  input: {
+    accountId: string;
+    invoiceId: string;
+    customerId: string;
+    occurrenceId: string;
+    locale: string;
+    filename: string;
+    content: Uint8Array;
+    now: Date;
+  },
+): Promise<Document> {
+  const row = await insertDocument(trx, {
+    account_id: input.accountId,
+    id: newId('document'),
+    kind: 'invoice_copy',
+    invoice_id: input.invoiceId,
+    customer_id: input.customerId,
+    occurrence_id: input.occurrenceId,
+    locale: input.locale,
+    filename: input.filename,
+    content_type: 'application/pdf',
+    content: input.content,
+    created_at: input.now,
+  });
+  const document = presentDocument(row, null);
+  await recordEvent(trx, {
+    accountId: input.accountId,
+    type: 'document.created',
+    objectType: 'document',
+    objectId: document.id,
+    data: document,
+    at: input.now,
+  });
+  return document;
+}

@@ -1,12 +1,13 @@
 // The documents module's door: what other modules and the adapters may use. Everything else in
 // this folder is internal (checked by dependency-cruiser, see .dependency-cruiser.cjs).
-export { purgeDocumentsOfCustomer } from './document.repository.ts';
+export { documentContent, purgeDocumentsOfCustomer } from './document.repository.ts';
 export { Document, DOCUMENT_KINDS } from './document.schemas.ts';
 export {
   createDocumentService,
   type DocumentService,
   type FormalNoticeRenderer,
   storeFormalNotice,
+  storeInvoiceCopy,
 } from './document.service.ts';
 export {
   FORMAL_NOTICE_DEADLINE_DAYS,

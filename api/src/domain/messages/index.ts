@@ -14,6 +14,7 @@ export {
   suppressPhone,
   occurrencesOfOpenCalls,
   outgoingEmailOf,
+  setMessageAttachment,
   setMessageCallKey,
 } from './message.repository.ts';
 export {

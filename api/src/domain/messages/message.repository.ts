@@ -36,6 +36,9 @@ export function presentMessage(row: MessageRow, options: { bodies: boolean }): M
     locale: row.locale,
     provider_message_id: row.provider_message_id,
     error: row.error,
+    attachment: row.attachment_url
+      ? { url: row.attachment_url, document_id: row.attachment_document_id, error: row.attachment_error }
+      : null,
     attempts: row.attempts,
     sent_at: row.sent_at?.toISOString() ?? null,
     delivered_at: row.delivered_at?.toISOString() ?? null,
@@ -56,6 +59,7 @@ export const presentSuppression = (row: SuppressionRow): Suppression => ({
 export function outgoingEmailOf(
   row: Pick<MessageRow, 'from_address' | 'to_addresses' | 'cc_addresses' | 'reply_to' | 'subject' | 'html' | 'text'>,
   tags?: Record<string, string>,
+  attachments?: OutgoingEmail['attachments'],
 ): OutgoingEmail {
   return {
     from: row.from_address,
@@ -66,6 +70,7 @@ export function outgoingEmailOf(
     html: row.html,
     text: row.text,
     ...(tags && { tags }),
+    ...(attachments?.length && { attachments }),
   };
 }
 
@@ -208,6 +213,24 @@ export async function suppressPhone(
     .returning('phone')
     .executeTakeFirst();
   return row !== undefined;
+}
+
+/** Records the stored copy of a message's attachment, or why it could not be had (set once). */
+export async function setMessageAttachment(
+  trx: Db,
+  accountId: string,
+  id: string,
+  values: { attachment_document_id: string } | { attachment_error: string },
+  at: Date,
+): Promise<void> {
+  await trx
+    .updateTable('messages')
+    .set({ ...values, updated_at: at })
+    .where('account_id', '=', accountId)
+    .where('id', '=', id)
+    .where('attachment_document_id', 'is', null)
+    .where('attachment_error', 'is', null)
+    .execute();
 }
 
 /** Which of these addresses are suppressed in the transaction's account (compared case-insensitively); returned as given. */

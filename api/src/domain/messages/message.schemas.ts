@@ -57,6 +57,24 @@ export const Message = Type.Object(
       Type.String({ description: "The provider's id of the email (Resend's email id, or `outbox_…`)." }),
     ),
     error: Nullable(Type.String({ description: 'Why the last attempt failed, or how the email bounced.' })),
+    attachment: Nullable(
+      Type.Object(
+        {
+          url: Type.String({ description: "Where the invoice's PDF is fetched from (its `pdf_url` when composed)." }),
+          document_id: Nullable(
+            Type.String({ description: 'The stored copy that was (and on any retry is) sent: `GET /v1/documents/{id}`.' }),
+          ),
+          error: Nullable(
+            Type.String({ description: 'Why it could not be attached; the email then carries the link only.' }),
+          ),
+        },
+        {
+          additionalProperties: false,
+          description:
+            "The invoice's PDF, for an email of a step with `attach_invoice_pdf` (docs/email.md#attachments); null otherwise. Both `document_id` and `error` are null until the email is handed to the provider (the local outbox fetches nothing).",
+        },
+      ),
+    ),
     attempts: Type.Integer({ minimum: 0, description: 'Times it was handed to the provider.' }),
     sent_at: Nullable(Timestamp),
     delivered_at: Nullable(Timestamp),

@@ -43,7 +43,7 @@ import {
   spaceAfterCatchUp,
 } from './reminder-occurrence.repository.ts';
 import { replanInvoices } from './schedule.ts';
-import { createSender } from './sender.ts';
+import { createSender, type FetchFile } from './sender.ts';
 
 export { MAX_SEND_ATTEMPTS, nowFor, type Outcome } from './ledger.ts';
 export type { ComposedEmail, ComposeInput, MessageComposer } from './channels/channel.ts';
@@ -74,7 +74,13 @@ type Decision = Outcome | { deliver: string };
 /** The channels whose reminders count against a customer's contact budget. */
 const BUDGETED_CHANNELS = CHANNEL_NAMES.filter((c) => channelPlan(c).budgeted);
 
-export function createReminderEngine(deps: { database: Database; clock: Clock; channels: Channels }) {
+export function createReminderEngine(deps: {
+  database: Database;
+  clock: Clock;
+  channels: Channels;
+  /** Fetches the files emails attach (an invoice's PDF), under the SSRF guard. */
+  fetchFile?: FetchFile;
+}) {
   const { database, clock, channels } = deps;
   const sender = createSender(deps);
 
@@ -410,6 +416,7 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; c
       now,
       suppressed: ctx.suppressed,
       suppressedPhones: ctx.suppressedPhones,
+      attachInvoicePdf: step?.attach_invoice_pdf === true,
     });
     if (channel.plan.budgeted && (composed.kind === 'message' || composed.kind === 'done'))
       ctx.contactDays.set(customer.id, [
@@ -458,7 +465,16 @@ export function createReminderEngine(deps: { database: Database; clock: Clock; c
     // batch's other writes, in this transaction, under the same locks.
     if (delivery.local) {
       const sending = { ...occurrence, status: 'sending', message_id: message.id };
-      const [result] = await delivery.send([{ occurrence: sending, message, idempotencyKey: occurrence.id }]);
+      // Nothing leaves the outbox, so an attachment is not fetched: the message keeps its URL.
+      const stored = {
+        ...message,
+        customer_id: message.customer_id ?? null,
+        locale: message.locale ?? null,
+        attachment_url: message.attachment_url ?? null,
+        attachment_document_id: null,
+        attachment_error: null,
+      };
+      const [result] = await delivery.send([{ occurrence: sending, message: stored, idempotencyKey: occurrence.id }]);
       if (!result?.ok) throw new Error(`local delivery of ${occurrence.id} failed: ${result?.failure ?? 'no result'}`);
       ctx.sentLocally.push({
         message: {

@@ -12,6 +12,7 @@ export interface PolicyPlan {
     template_key: string | null;
     applies_late_fees: boolean;
     first_contact_allowed?: boolean;
+    attach_invoice_pdf?: boolean;
   }>;
   repeat: { every_days: number; max: number } | null;
   send_hour: number;

@@ -8,6 +8,9 @@ export type Channel = Type.Static<typeof Channel>;
 const FIRST_CONTACT_DESCRIPTION =
   'Whether this step may be the first message the customer gets about the invoice. When it may not (its text presupposes earlier reminders) and nothing was sent yet, an email step goes out as the `first_overdue` notice instead, and a call, letter or collection step waits `min_gap_days` after it. Default: true before and on the due date, for `overdue_friendly` and `first_overdue` steps and webhooks; false otherwise.';
 
+const ATTACH_DESCRIPTION =
+  "An email step only: the email carries the invoice's PDF (fetched from its `pdf_url`, at most 10 MB) as an attachment; when it cannot be fetched the email goes with the link, and the message says why (docs/email.md#attachments). Default false.";
+
 const TemplateKey = Type.String({
   pattern: '^[a-z][a-z0-9_]{0,39}$',
   description: 'The template an email step renders (see /v1/templates).',
@@ -21,6 +24,7 @@ export const ReminderStep = Type.Object(
     template_key: Nullable(Type.String()),
     applies_late_fees: Type.Boolean(),
     first_contact_allowed: Type.Boolean({ description: FIRST_CONTACT_DESCRIPTION }),
+    attach_invoice_pdf: Type.Boolean({ description: ATTACH_DESCRIPTION }),
   },
   { additionalProperties: false },
 );
@@ -39,6 +43,7 @@ export const ReminderStepInput = Type.Object(
     template_key: Type.Optional(Nullable(TemplateKey)),
     applies_late_fees: Type.Optional(Type.Boolean()),
     first_contact_allowed: Type.Optional(Type.Boolean({ description: FIRST_CONTACT_DESCRIPTION })),
+    attach_invoice_pdf: Type.Optional(Type.Boolean({ description: ATTACH_DESCRIPTION })),
   },
   { additionalProperties: false },
 );

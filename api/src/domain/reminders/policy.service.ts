@@ -48,6 +48,7 @@ const present = (row: PolicyRow, defaultId: string | null): ReminderPolicy => ({
   steps: orderedSteps(row.steps as unknown as ReminderStep[]).map((step) => ({
     ...step,
     first_contact_allowed: firstContactAllowed(step),
+    attach_invoice_pdf: step.attach_invoice_pdf ?? false,
   })),
   repeat: planOf(row).repeat,
   send_hour: row.send_hour,
@@ -87,6 +88,10 @@ function normalizeSteps(input: ReminderStepInput[], existing: ReminderStep[]): R
         ],
       });
     }
+    if (step.attach_invoice_pdf && step.channel !== 'email')
+      throw new AppError('request/validation_failed', 400, 'Only an email step can attach the invoice PDF.', {
+        errors: [{ field: `/steps/${i}/attach_invoice_pdf`, message: 'is for email steps only' }],
+      });
     const normalized = {
       id: step.id ?? newId('reminderStep'),
       offset_days: step.offset_days,
@@ -96,6 +101,7 @@ function normalizeSteps(input: ReminderStepInput[], existing: ReminderStep[]): R
     };
     return {
       ...normalized,
+      attach_invoice_pdf: step.attach_invoice_pdf ?? false,
       first_contact_allowed: firstContactAllowed({ ...normalized, first_contact_allowed: step.first_contact_allowed }),
     };
   });

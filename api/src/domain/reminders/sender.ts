@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Clock } from '../../clock.ts';
 import type { Database } from '../../store/database.ts';
 import { metrics } from '../../metrics.ts';
+import { documentContent, storeInvoiceCopy } from '../documents/index.ts';
 import { lockInvoices } from '../invoices/index.ts';
 import { recordEvent } from '../outbox/index.ts';
 import {
@@ -11,6 +12,7 @@ import {
   markMessageSent,
   markMessageUnknown,
   occurrencesOfOpenCalls,
+  setMessageAttachment,
   setMessageCallKey,
   suppressPhone,
 } from '../messages/index.ts';
@@ -62,8 +64,75 @@ export const OUTCOME_UNKNOWN =
  * under the same key (the provider answers with the first email, nothing is sent twice); through
  * one without, it is failed with `OUTCOME_UNKNOWN` for a person to look at.
  */
-export function createSender(deps: { database: Database; clock: Clock }) {
+export function createSender(deps: {
+  database: Database;
+  clock: Clock;
+  /** Fetches a file to attach (an invoice's `pdf_url`) under the SSRF guard; without it nothing is attached. */
+  fetchFile?: FetchFile;
+}) {
   const { database, clock } = deps;
+
+  /**
+   * The invoice's PDF for the emails of a step that attaches it, outside any transaction:
+   * fetched once and stored (a retry sends the stored bytes), or, when it cannot be had, the
+   * reason kept on the message and the email sent with its link only.
+   */
+  async function attach(accountId: string, mode: string, dispatches: readonly Dispatch[]): Promise<void> {
+    for (const dispatch of dispatches) {
+      const { message, occurrence } = dispatch;
+      if (!message.attachment_url || message.attachment_error) continue;
+      if (!message.attachment_document_id) {
+        const fetched = deps.fetchFile
+          ? await deps.fetchFile(message.attachment_url, mode === 'test' ? 'test' : 'live')
+          : ({ ok: false, error: 'no fetcher is configured' } as const);
+        const problem = fetched.ok ? pdfProblem(fetched.content, fetched.contentType) : fetched.error;
+        const now = clock.now();
+        await database.withAccount(accountId, async (trx) => {
+          if (problem !== null) {
+            const error = `the invoice PDF could not be attached (${problem}); the email carries its link instead`;
+            await setMessageAttachment(trx, accountId, message.id, { attachment_error: error }, now);
+            message.attachment_error = error;
+            return;
+          }
+          const invoice = await trx
+            .selectFrom('invoices')
+            .select('number')
+            .where('account_id', '=', accountId)
+            .where('id', '=', occurrence.invoice_id)
+            .executeTakeFirstOrThrow();
+          const document = await storeInvoiceCopy(trx, {
+            accountId,
+            invoiceId: occurrence.invoice_id,
+            customerId: message.customer_id ?? '',
+            occurrenceId: occurrence.id,
+            locale: message.locale ?? 'en',
+            filename: `${invoice.number.replace(/[^\w.-]+/g, '_')}.pdf`,
+            content: fetched.ok ? fetched.content : new Uint8Array(),
+            now,
+          });
+          await setMessageAttachment(trx, accountId, message.id, { attachment_document_id: document.id }, now);
+          message.attachment_document_id = document.id;
+        });
+      }
+      const documentId = message.attachment_document_id;
+      if (!documentId) continue;
+      const stored = await database.withAccount(accountId, async (trx) => ({
+        content: await documentContent(trx, documentId),
+        filename: (
+          await trx
+            .selectFrom('documents')
+            .select('filename')
+            .where('account_id', '=', accountId)
+            .where('id', '=', documentId)
+            .executeTakeFirst()
+        )?.filename,
+      }));
+      if (stored.content)
+        dispatch.attachments = [
+          { filename: stored.filename ?? 'invoice.pdf', contentType: 'application/pdf', content: stored.content },
+        ];
+    }
+  }
 
   async function claim(accountId: string, delivery: Delivery, ids: readonly string[], outcomes: Map<string, Outcome>) {
     return database.withAccount(accountId, async (trx) => {
@@ -71,7 +140,7 @@ export function createSender(deps: { database: Database; clock: Clock }) {
       // The other messages of a call whose outcome is unknown come along: it is made again whole.
       const siblings = await occurrencesOfOpenCalls(trx, accountId, ids);
       const peeks = await peekInFlight(trx, accountId, [...new Set([...ids, ...siblings])]);
-      if (peeks.length === 0) return { calls, now: clock.now() };
+      if (peeks.length === 0) return { calls, now: clock.now(), mode: 'live' };
       const invoiceIds = [...new Set(peeks.map((p) => p.invoice_id))].sort();
       const invoices = await lockInvoices(trx, invoiceIds);
       const invoiceById = new Map(invoices.map((i) => [i.id, i]));
@@ -144,7 +213,8 @@ export function createSender(deps: { database: Database; clock: Clock }) {
             ? { key, batch: true, dispatches }
             : { key, batch: false, dispatches },
         );
-      const batchable = delivery.sendBatch && delivery.maxBatch > 1 ? fresh.filter((d) => !d.attachments?.length) : [];
+      // An email with an attachment goes on its own (Resend's batch endpoint takes none).
+      const batchable = delivery.sendBatch && delivery.maxBatch > 1 ? fresh.filter((d) => !d.message.attachment_url) : [];
       for (const d of fresh.filter((d) => !batchable.includes(d)))
         calls.push({ key: d.idempotencyKey, batch: false, dispatches: [d] });
       for (let i = 0; i < batchable.length; i += delivery.maxBatch) {
@@ -166,7 +236,7 @@ export function createSender(deps: { database: Database; clock: Clock }) {
           .map((d) => d.message.id);
         await setMessageCallKey(trx, accountId, unmarked, call.key, now);
       }
-      return { calls, now };
+      return { calls, now, mode: account.mode };
     });
   }
 
@@ -271,8 +341,9 @@ export function createSender(deps: { database: Database; clock: Clock }) {
       if (!delivery) throw new Error(`channel '${channel.name}' has no delivery`);
       const outcomes = new Map<string, Outcome>(ids.map((id) => [id, 'noop']));
       for (let i = 0; i < ids.length; i += delivery.maxBatch) {
-        const { calls, now } = await claim(accountId, delivery, ids.slice(i, i + delivery.maxBatch), outcomes);
+        const { calls, now, mode } = await claim(accountId, delivery, ids.slice(i, i + delivery.maxBatch), outcomes);
         for (const call of calls) {
+          await attach(accountId, mode, call.dispatches);
           // No transaction is open here: the claim committed, the settle has not begun.
           const results =
             call.batch && delivery.sendBatch
@@ -284,6 +355,18 @@ export function createSender(deps: { database: Database; clock: Clock }) {
       return outcomes;
     },
   };
+}
+
+/** Fetches a file to attach, under the guard of the account's mode (webhooks' `fetchGuarded`, handed in by services.ts). */
+export type FetchFile = (
+  url: string,
+  mode: 'live' | 'test',
+) => Promise<{ ok: true; content: Buffer; contentType: string } | { ok: false; error: string }>;
+
+/** Why fetched bytes are not the invoice's PDF, or null: they must be one (an error page is not). */
+function pdfProblem(content: Buffer, contentType: string): string | null {
+  if (content.subarray(0, 5).toString('latin1') === '%PDF-') return null;
+  return `not a PDF (${contentType.split(';')[0] ?? 'unknown type'}, ${content.length} bytes)`;
 }
 
 /** One provider call: a batch under its key, or one email under its own. */

@@ -1,7 +1,8 @@
 // The webhooks module's door: what other modules and the adapters may use. Everything else in
 // this folder is internal (checked by dependency-cruiser, see .dependency-cruiser.cjs).
 export { createWebhookDelivery, type DeliveryJob, type Enqueue } from './delivery.ts';
-export type { TargetPolicy } from './target.ts';
+export { type FetchedFile, fetchGuarded } from './sender.ts';
+export { type TargetPolicy, targetPolicyFor } from './target.ts';
 export {
   WebhookAttempt,
   WebhookAttemptListQuery,

@@ -119,3 +119,87 @@ export async function postWebhook(
     request.end(body);
   });
 }
+
+/** A file fetched for an email: its bytes, or why it could not be had. */
+export type FetchedFile = { ok: true; content: Buffer; contentType: string } | { ok: false; error: string };
+
+/**
+ * GETs a file from a URL an integrator gave (an invoice's `pdf_url`) with the guards of webhook
+ * deliveries: the address checked at connection time (no private, loopback or reserved address
+ * unless the operator allows them), no redirect followed, `timeoutMs` for the whole exchange,
+ * and at most `maxBytes` (a larger body is cut off and refused).
+ */
+export async function fetchGuarded(
+  url: string,
+  policy: TargetPolicy,
+  limits: { maxBytes: number; timeoutMs: number },
+): Promise<FetchedFile> {
+  let target: URL;
+  try {
+    target = new URL(url);
+  } catch {
+    return { ok: false, error: 'not a valid URL' };
+  }
+  if (target.protocol !== 'https:' && target.protocol !== 'http:') return { ok: false, error: 'not an http(s) URL' };
+  if (isIP(hostOf(target))) {
+    try {
+      await resolveAllowed(hostOf(target), policy);
+    } catch (error) {
+      return { ok: false, error: (error as Error).message };
+    }
+  }
+  const transport = target.protocol === 'https:' ? https : http;
+  return new Promise<FetchedFile>((resolve) => {
+    let settled = false;
+    const finish = (result: FetchedFile) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(result);
+    };
+    const request = transport.request(
+      target,
+      { method: 'GET', agent: agents[target.protocol as 'http:' | 'https:'], lookup: checkingLookup(policy) },
+      (response) => {
+        const status = response.statusCode ?? 0;
+        if (status < 200 || status >= 300) {
+          response.resume();
+          request.destroy();
+          return finish({
+            ok: false,
+            error: status >= 300 && status < 400 ? `redirect (${status}) not followed` : `HTTP ${status}`,
+          });
+        }
+        const declared = Number(response.headers['content-length'] ?? Number.NaN);
+        const tooLarge = () => `larger than ${Math.round(limits.maxBytes / 1_048_576)} MB`;
+        if (declared > limits.maxBytes) {
+          request.destroy();
+          return finish({ ok: false, error: tooLarge() });
+        }
+        const chunks: Buffer[] = [];
+        let size = 0;
+        response.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > limits.maxBytes) {
+            request.destroy();
+            finish({ ok: false, error: tooLarge() });
+          } else chunks.push(chunk);
+        });
+        response.on('end', () =>
+          finish({
+            ok: true,
+            content: Buffer.concat(chunks),
+            contentType: String(response.headers['content-type'] ?? 'application/octet-stream'),
+          }),
+        );
+        response.on('error', (error) => finish({ ok: false, error: error.message }));
+        response.on('aborted', () => finish({ ok: false, error: 'response aborted' }));
+      },
+    );
+    const timer = setTimeout(() => {
+      request.destroy(new Error(`timed out after ${limits.timeoutMs / 1000} s`));
+    }, limits.timeoutMs);
+    request.on('error', (error) => finish({ ok: false, error: error.message }));
+    request.end();
+  });
+}

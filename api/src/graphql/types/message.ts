@@ -37,6 +37,17 @@ const SuppressionReason = builder.enumType('SuppressionReason', {
   values: { BOUNCED: { value: 'bounced' }, COMPLAINED: { value: 'complained' }, MANUAL: { value: 'manual' } } as const,
 });
 
+const MessageAttachmentRef = builder
+  .objectRef<NonNullable<Message['attachment']>>('MessageAttachment')
+  .implement({
+    description: "The invoice's PDF attached to an email (docs/email.md#attachments).",
+    fields: (t) => ({
+      url: t.exposeString('url', { description: 'Where it is fetched from.' }),
+      documentId: t.exposeID('document_id', { nullable: true, description: 'The stored copy that was sent.' }),
+      error: t.exposeString('error', { nullable: true, description: 'Why it could not be attached (the link went instead).' }),
+    }),
+  });
+
 export const MessageRef = builder.objectRef<Message>('Message').implement({
   description:
     'An email or a text message sent to a customer (or kept in the local outbox), with its delivery status. A text ' +
@@ -67,6 +78,11 @@ export const MessageRef = builder.objectRef<Message>('Message').implement({
       description: 'The plain-text body as sent.',
       resolve: async (message, _args, { actor, services }) =>
         message.text ?? (await services.messages.get(actor, message.id)).text ?? '',
+    }),
+    attachment: t.expose('attachment', {
+      type: MessageAttachmentRef,
+      nullable: true,
+      description: "The invoice's PDF, for an email of a step that attaches it.",
     }),
     templateKey: t.exposeString('template_key', { nullable: true }),
     locale: t.exposeString('locale', { nullable: true }),

@@ -36,6 +36,10 @@ const ReminderStepRef = builder.objectRef<ReminderStep>('ReminderStep').implemen
       description:
         'Whether this step may be the first message about the invoice; when not, an email step goes out as the first overdue notice.',
     }),
+    attachInvoicePdf: t.boolean({
+      description: "An email step: the email carries the invoice's PDF as an attachment.",
+      resolve: (step) => step.attach_invoice_pdf ?? false,
+    }),
   }),
 });
 
@@ -110,6 +114,7 @@ const ReminderStepInput = builder.inputType('ReminderStepInput', {
     templateKey: t.string(),
     appliesLateFees: t.boolean(),
     firstContactAllowed: t.boolean(),
+    attachInvoicePdf: t.boolean({ description: "An email step only: attach the invoice's PDF (default false)." }),
   }),
 });
 

@@ -53,6 +53,8 @@ export interface ChannelContext extends ComposeInput {
   suppressed: ReadonlySet<string>;
   /** Mobile numbers (E.164) that answered STOP to this account's texts. */
   suppressedPhones: ReadonlySet<string>;
+  /** The step attaches the invoice's PDF (an email step's `attach_invoice_pdf`). */
+  attachInvoicePdf?: boolean;
 }
 
 /** A message row as a channel composes it, before it is stored. */
@@ -84,7 +86,19 @@ export interface Dispatch {
   occurrence: OccurrenceRow;
   message: Pick<
     Selectable<Messages>,
-    'id' | 'from_address' | 'to_addresses' | 'cc_addresses' | 'reply_to' | 'subject' | 'html' | 'text'
+    | 'id'
+    | 'customer_id'
+    | 'locale'
+    | 'from_address'
+    | 'to_addresses'
+    | 'cc_addresses'
+    | 'reply_to'
+    | 'subject'
+    | 'html'
+    | 'text'
+    | 'attachment_url'
+    | 'attachment_document_id'
+    | 'attachment_error'
   >;
   /** The provider's idempotency key: the occurrence id, the same at every attempt. */
   idempotencyKey: string;

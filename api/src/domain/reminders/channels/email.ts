@@ -32,10 +32,10 @@ function deliveryOf(transport: EmailTransport): Delivery {
     transport: transport.name,
     async send(dispatches) {
       const results: DeliveryResult[] = [];
-      for (const { occurrence, message, idempotencyKey } of dispatches) {
+      for (const { occurrence, message, idempotencyKey, attachments } of dispatches) {
         try {
           const { providerMessageId } = await transport.send(
-            outgoingEmailOf(message, tagsOf(occurrence)),
+            outgoingEmailOf(message, tagsOf(occurrence), attachments),
             idempotencyKey,
           );
           results.push({ ok: true, providerMessageId });
@@ -141,6 +141,8 @@ export const email = defineChannel({
             html: composed.html,
             text: composed.text,
             template_key: composed.templateKey ?? occurrence.template_key,
+            // Fetched when it is handed to the provider, outside any transaction (see sender.ts).
+            attachment_url: ctx.attachInvoicePdf && invoice.pdf_url ? invoice.pdf_url : null,
             locale: composed.locale,
             created_at: now,
             updated_at: now,
