@@ -1,5 +1,6 @@
 import t from 'tap';
 import type { ManualClock } from '../../src/clock.ts';
+import { recordEvent } from '../../src/domain/outbox/index.ts';
 import { graphqlClient } from '../graphql/client.ts';
 import { setupApp, type TestAccount } from '../helpers/app.ts';
 
@@ -22,6 +23,7 @@ t.test("a customer's personal data is erased, its accounts are kept", async (t) 
     cc_emails: ['compta.dupont@example.fr'],
     contact_name: 'Jean',
     phone: '+33 6 12 34 56 78',
+    mobile: '06 98 76 54 32',
     external_id: 'shop-jean',
     legal_name: 'DUPONT JEAN EI',
     billing_address: { line1: '12 rue des Lilas', postal_code: '69003', city: 'Lyon', country: 'FR' },
@@ -69,6 +71,23 @@ t.test("a customer's personal data is erased, its accounts are kept", async (t) 
     'a reminder was sent to the customer',
   );
 
+  // The customer had answered STOP to a text: its number is suppressed, and an event says so.
+  t.equal(customer.mobile, '+33698765432');
+  await ctx.database.withAccount(acme.accountId, async (trx) => {
+    await trx
+      .insertInto('phone_suppressions')
+      .values({ account_id: acme.accountId, phone: customer.mobile, reason: 'stop', created_at: clock.now() })
+      .execute();
+    await recordEvent(trx, {
+      accountId: acme.accountId,
+      type: 'phone_suppression.created',
+      objectType: 'phone_suppression',
+      objectId: customer.mobile,
+      data: { object: 'phone_suppression', phone: customer.mobile, reason: 'stop', message_id: null },
+      at: clock.now(),
+    });
+  });
+
   const erased = await call(acme, 'POST', `/v1/customers/${customer.id}/anonymize`);
   t.equal(erased.statusCode, 200, erased.body);
   t.match(erased.json(), {
@@ -78,6 +97,7 @@ t.test("a customer's personal data is erased, its accounts are kept", async (t) 
     cc_emails: [],
     contact_name: null,
     phone: null,
+    mobile: null,
     external_id: null,
     legal_name: null,
     billing_address: null,
@@ -90,7 +110,8 @@ t.test("a customer's personal data is erased, its accounts are kept", async (t) 
     JSON.stringify({
       customers: await trx.selectFrom('customers').selectAll().where('id', '=', customer.id).execute(),
       messages: await trx.selectFrom('messages').selectAll().where('customer_id', '=', customer.id).execute(),
-      events: await trx.selectFrom('events').select('data').execute(),
+      events: await trx.selectFrom('events').select(['data', 'object_id']).execute(),
+      phoneSuppressions: await trx.selectFrom('phone_suppressions').selectAll().execute(),
       tasks: await trx.selectFrom('tasks').selectAll().where('customer_id', '=', customer.id).execute(),
       disputes: await trx.selectFrom('disputes').selectAll().where('invoice_id', '=', invoice.id).execute(),
       suppressions: await trx.selectFrom('email_suppressions').selectAll().execute(),
@@ -101,6 +122,7 @@ t.test("a customer's personal data is erased, its accounts are kept", async (t) 
     'jean.dupont@example.fr',
     'compta.dupont',
     '12 34 56 78',
+    '698765432',
     'Lilas',
     'jean-dupont',
     'shop-jean',

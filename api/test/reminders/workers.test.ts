@@ -3,8 +3,10 @@ import t from 'tap';
 import { ManualClock } from '../../src/clock.ts';
 import { startWorker } from '../../src/jobs/worker.ts';
 import { createServices } from '../../src/services.ts';
+import { createTwilioTransport } from '../../src/sms/transport.ts';
 import { createDatabase } from '../../src/store/database.ts';
 import { createTestDatabase } from '../helpers/database.ts';
+import { startTwilioStandIn } from '../helpers/twilio-stand-in.ts';
 
 const N = 1000;
 
@@ -77,4 +79,101 @@ t.test('two workers at once over 1,000 due reminders: each message exactly once'
   t.ok(rows.occurrences.every((o) => o.status === 'sent'));
   t.equal(rows.sentEvents.length, N, 'one reminder.sent event each');
   t.equal(new Set(rows.sentEvents.map((e) => e.object_id)).size, N);
+});
+
+t.test('two workers at once over letters and texts: one letter, one task, one text each', async (t) => {
+  const M = 60;
+  const testDb = await createTestDatabase();
+  const clock = new ManualClock('2026-06-01T05:00:00Z');
+  const twilio = await startTwilioStandIn({ latencyMs: 30 });
+  const databases = [createDatabase(testDb.url, { max: 8 }), createDatabase(testDb.url, { max: 8 })];
+  // Both workers text through Twilio's SDK (to its stand-in), which takes no idempotency key.
+  const [servicesA, servicesB] = databases.map((database) =>
+    createServices({
+      database,
+      clock,
+      sms: {
+        transport: createTwilioTransport({
+          accountSid: twilio.accountSid,
+          authToken: twilio.authToken,
+          baseUrl: twilio.url,
+          statusCallbackUrl: null,
+        }),
+        sender: '+33757000000',
+      },
+    }),
+  );
+  if (!servicesA || !servicesB) throw new Error('unreachable');
+  const log = pino({ level: 'silent' });
+  t.teardown(async () => {
+    for (const d of databases) await d.close();
+    await twilio.close();
+    await testDb.drop();
+  });
+  const { account } = await servicesA.accounts.create({ name: 'Posty', time_zone: 'UTC' });
+  const actor = { accountId: account.id, keyId: null, readOnly: false, mode: 'live' as const, timeZone: 'UTC' };
+  const policy = await servicesA.reminderPolicies.create(actor, {
+    name: 'A text and a letter',
+    steps: [
+      { offset_days: 0, channel: 'sms', template_key: 'due_today' },
+      { offset_days: 0, channel: 'letter', first_contact_allowed: true },
+    ],
+    send_hour: 4,
+    max_contacts_per_week: 50,
+    min_days_between_contacts: 0,
+  });
+  // Texts in daytime only: here the whole day is.
+  await servicesA.accounts.update(actor, {
+    default_reminder_policy_id: policy.id,
+    daytime_from_hour: 0,
+    daytime_until_hour: 24,
+  });
+  const customers = await Promise.all(
+    Array.from({ length: 20 }, (_, k) =>
+      servicesA.customers.create(actor, { name: `Client ${k}`, mobile: `+3361234${String(6000 + k)}` }),
+    ),
+  );
+  for (let i = 0; i < M; i++)
+    await servicesA.invoices.create(actor, {
+      number: `L-${i}`,
+      customer_id: (customers[i % customers.length] as { id: string }).id,
+      subtotal: 1000 + i,
+      issue_date: '2026-05-01',
+      due_date: '2026-06-01',
+    });
+  await servicesA.reminders.scheduler.planPending({ kind: 'live', now: clock.now() });
+  const workers = [
+    await startWorker({ databaseUrl: testDb.url, services: servicesA, clock, log, timer: false, concurrency: 4 }),
+    await startWorker({ databaseUrl: testDb.url, services: servicesB, clock, log, timer: false, concurrency: 4 }),
+  ];
+  t.teardown(async () => {
+    for (const w of workers) await w.stop();
+  });
+  await Promise.all(workers.map((w) => w.tick()));
+  const pending = () =>
+    servicesA.reminders.scheduler.dueOccurrences({ kind: 'live', now: clock.now() }).then((due) => due.length);
+  const deadline = Date.now() + 120_000;
+  while ((await pending()) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+  t.equal(await pending(), 0, 'nothing left to send');
+
+  const rows = await databases[0]!.withAccount(account.id, async (trx) => ({
+    texts: await trx.selectFrom('messages').select(['occurrence_id', 'status']).where('channel', '=', 'sms').execute(),
+    documents: await trx.selectFrom('documents').select(['occurrence_id', 'kind']).execute(),
+    tasks: await trx.selectFrom('tasks').select(['kind', 'document_id']).execute(),
+    occurrences: await trx.selectFrom('reminder_occurrences').select(['status']).execute(),
+  }));
+  t.equal(rows.occurrences.length, 2 * M);
+  t.ok(rows.occurrences.every((o) => o.status === 'sent'), 'every reminder sent');
+  t.equal(rows.texts.length, M, 'one text message per text reminder');
+  t.ok(rows.texts.every((m) => m.status === 'sent'));
+  t.equal(twilio.accepted.length, M, 'the provider took each text once');
+  t.equal(new Set(twilio.accepted.map((a) => a.body)).size, M, 'no text twice');
+  t.equal(rows.documents.length, M, 'one formal notice per letter reminder');
+  t.equal(new Set(rows.documents.map((d) => d.occurrence_id)).size, M);
+  const letters = rows.tasks.filter((k) => k.kind === 'letter');
+  t.equal(letters.length, M, 'one letter task each');
+  t.ok(
+    letters.every((k) => k.document_id),
+    'each task links its letter',
+  );
 });

@@ -12,6 +12,7 @@ export const eraseCustomerRow = (trx: Db, accountId: string, customerId: string,
       cc_emails: [],
       contact_name: null,
       phone: null,
+      mobile: null,
       legal_name: null,
       registration_number: null,
       vat_number: null,
@@ -66,6 +67,22 @@ export const forgetSuppressions = (trx: Db, accountId: string, emails: readonly 
         )
         .execute();
 
+/**
+ * A mobile number that answered STOP is the customer's number: its suppression goes with it, and
+ * the events that recorded it no longer name it.
+ */
+export async function forgetPhoneSuppression(trx: Db, accountId: string, mobile: string | null): Promise<void> {
+  if (!mobile) return;
+  await trx
+    .deleteFrom('phone_suppressions')
+    .where('account_id', '=', accountId)
+    .where('phone', '=', mobile)
+    .execute();
+  await sql`
+    UPDATE events SET object_id = 'erased', data = data - 'phone'
+     WHERE account_id = ${accountId} AND object_type = 'phone_suppression' AND object_id = ${mobile}`.execute(trx);
+}
+
 /** Past events about the customer carried its details: they now carry the erased customer. */
 export const rewriteCustomerEvents = (trx: Db, accountId: string, customerId: string, snapshot: unknown) =>
   trx
@@ -84,6 +101,9 @@ const PERSONAL_EVENT_FIELDS = [
   'assignee',
   'to_addresses',
   'cc_addresses',
+  // A message's recipients as events carry them (email addresses, a mobile number).
+  'to',
+  'cc',
   'subject',
   'html',
   'text',

@@ -10,6 +10,7 @@ import {
   eraseCustomerRow,
   eraseMessagesOf,
   eraseNotesOf,
+  forgetPhoneSuppression,
   forgetSuppressions,
   invoiceIdsOf,
   purgeBodiesBefore,
@@ -50,6 +51,7 @@ export function createErasureService(deps: { database: Database; clock: Clock })
           accountId,
           [current.email, ...current.cc_emails].filter((e): e is string => Boolean(e)),
         );
+        await forgetPhoneSuppression(trx, accountId, current.mobile);
         await rewriteCustomerEvents(trx, accountId, customerId, customer);
         // Nobody is left to remind: its pending reminders end here.
         if (invoiceIds.length > 0) await skipPendingOfInvoices(trx, accountId, invoiceIds, 'erased', now);
