@@ -86,7 +86,11 @@ t.test('the invoice PDF goes as an attachment; what cannot be had goes as a link
   const { kit, acme, invoice, run, messageOf, sentWith } = await setup(t, true);
   files.files.set('/F-1.pdf', { status: 200, type: 'application/pdf', body: pdf('F-1') });
   files.files.set('/big.pdf', { status: 200, type: 'application/pdf', body: Buffer.alloc(11 * 1024 * 1024, 0x25) });
-  files.files.set('/page', { status: 200, type: 'text/html; charset=utf-8', body: Buffer.from('<html>Sign in</html>') });
+  files.files.set('/page', {
+    status: 200,
+    type: 'text/html; charset=utf-8',
+    body: Buffer.from('<html>Sign in</html>'),
+  });
   files.files.set('/moved.pdf', {
     status: 302,
     type: 'text/plain',

@@ -163,7 +163,10 @@ t.test('two workers at once over letters and texts: one letter, one task, one te
     occurrences: await trx.selectFrom('reminder_occurrences').select(['status']).execute(),
   }));
   t.equal(rows.occurrences.length, 2 * M);
-  t.ok(rows.occurrences.every((o) => o.status === 'sent'), 'every reminder sent');
+  t.ok(
+    rows.occurrences.every((o) => o.status === 'sent'),
+    'every reminder sent',
+  );
   t.equal(rows.texts.length, M, 'one text message per text reminder');
   t.ok(rows.texts.every((m) => m.status === 'sent'));
   t.equal(twilio.accepted.length, M, 'the provider took each text once');

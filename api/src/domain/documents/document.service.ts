@@ -50,16 +50,7 @@ export async function storeFormalNotice(
     .where('account_id', '=', input.accountId)
     .where('id', '=', input.taskId)
     .execute();
-  const document = presentDocument(row, input.taskId);
-  await recordEvent(trx, {
-    accountId: input.accountId,
-    type: 'document.created',
-    objectType: 'document',
-    objectId: document.id,
-    data: document,
-    at: input.now,
-  });
-  return document;
+  return announced(trx, input.accountId, presentDocument(row, input.taskId), input.now);
 }
 
 export function createDocumentService(deps: { database: Database }) {
@@ -127,14 +118,18 @@ export async function storeInvoiceCopy(
     content: input.content,
     created_at: input.now,
   });
-  const document = presentDocument(row, null);
+  return announced(trx, input.accountId, presentDocument(row, null), input.now);
+}
+
+/** `document.created` for a document just stored; returns it. */
+async function announced(trx: Db, accountId: string, document: Document, at: Date): Promise<Document> {
   await recordEvent(trx, {
-    accountId: input.accountId,
+    accountId,
     type: 'document.created',
     objectType: 'document',
     objectId: document.id,
     data: document,
-    at: input.now,
+    at,
   });
   return document;
 }

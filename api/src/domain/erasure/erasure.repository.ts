@@ -73,11 +73,7 @@ export const forgetSuppressions = (trx: Db, accountId: string, emails: readonly 
  */
 export async function forgetPhoneSuppression(trx: Db, accountId: string, mobile: string | null): Promise<void> {
   if (!mobile) return;
-  await trx
-    .deleteFrom('phone_suppressions')
-    .where('account_id', '=', accountId)
-    .where('phone', '=', mobile)
-    .execute();
+  await trx.deleteFrom('phone_suppressions').where('account_id', '=', accountId).where('phone', '=', mobile).execute();
   await sql`
     UPDATE events SET object_id = 'erased', data = data - 'phone'
      WHERE account_id = ${accountId} AND object_type = 'phone_suppression' AND object_id = ${mobile}`.execute(trx);

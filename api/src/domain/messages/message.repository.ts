@@ -142,31 +142,28 @@ export function markMessageSent(
  * Records a failed attempt (the provider refused the email, or could not be reached). A failed
  * message may still be sent by a later attempt (`markMessageSent` accepts it).
  */
-export function markMessageFailed(trx: Db, id: string, error: string, at: Date): Promise<MessageRow | undefined> {
-  return trx
-    .updateTable('messages')
-    .set((eb) => ({
-      status: 'failed',
-      error: error.slice(0, ERROR_MAX),
-      attempts: eb('attempts', '+', 1),
-      updated_at: at,
-    }))
-    .where('id', '=', id)
-    .where('status', 'in', ['pending', 'failed', 'unknown'])
-    .returningAll()
-    .executeTakeFirst();
-}
+export const markMessageFailed = (trx: Db, id: string, error: string, at: Date) =>
+  settleAttempt(trx, id, 'failed', error, at);
 
 /**
  * Records that a text message's last attempt has an unknown outcome: the provider may have sent
  * it, and, without an idempotency key, asking again could send it twice. It stays `unknown` for a
  * person to look at (docs/sms.md#effectively-once); the attempt is counted.
  */
-export function markMessageUnknown(trx: Db, id: string, error: string, at: Date): Promise<MessageRow | undefined> {
+export const markMessageUnknown = (trx: Db, id: string, error: string, at: Date) =>
+  settleAttempt(trx, id, 'unknown', error, at);
+
+function settleAttempt(
+  trx: Db,
+  id: string,
+  status: 'failed' | 'unknown',
+  error: string,
+  at: Date,
+): Promise<MessageRow | undefined> {
   return trx
     .updateTable('messages')
     .set((eb) => ({
-      status: 'unknown',
+      status,
       error: error.slice(0, ERROR_MAX),
       attempts: eb('attempts', '+', 1),
       updated_at: at,

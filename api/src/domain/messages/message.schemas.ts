@@ -62,7 +62,9 @@ export const Message = Type.Object(
         {
           url: Type.String({ description: "Where the invoice's PDF is fetched from (its `pdf_url` when composed)." }),
           document_id: Nullable(
-            Type.String({ description: 'The stored copy that was (and on any retry is) sent: `GET /v1/documents/{id}`.' }),
+            Type.String({
+              description: 'The stored copy that was (and on any retry is) sent: `GET /v1/documents/{id}`.',
+            }),
           ),
           error: Nullable(
             Type.String({ description: 'Why it could not be attached; the email then carries the link only.' }),

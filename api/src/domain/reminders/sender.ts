@@ -214,7 +214,8 @@ export function createSender(deps: {
             : { key, batch: false, dispatches },
         );
       // An email with an attachment goes on its own (Resend's batch endpoint takes none).
-      const batchable = delivery.sendBatch && delivery.maxBatch > 1 ? fresh.filter((d) => !d.message.attachment_url) : [];
+      const batchable =
+        delivery.sendBatch && delivery.maxBatch > 1 ? fresh.filter((d) => !d.message.attachment_url) : [];
       for (const d of fresh.filter((d) => !batchable.includes(d)))
         calls.push({ key: d.idempotencyKey, batch: false, dispatches: [d] });
       for (let i = 0; i < batchable.length; i += delivery.maxBatch) {

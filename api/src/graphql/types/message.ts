@@ -37,16 +37,17 @@ const SuppressionReason = builder.enumType('SuppressionReason', {
   values: { BOUNCED: { value: 'bounced' }, COMPLAINED: { value: 'complained' }, MANUAL: { value: 'manual' } } as const,
 });
 
-const MessageAttachmentRef = builder
-  .objectRef<NonNullable<Message['attachment']>>('MessageAttachment')
-  .implement({
-    description: "The invoice's PDF attached to an email (docs/email.md#attachments).",
-    fields: (t) => ({
-      url: t.exposeString('url', { description: 'Where it is fetched from.' }),
-      documentId: t.exposeID('document_id', { nullable: true, description: 'The stored copy that was sent.' }),
-      error: t.exposeString('error', { nullable: true, description: 'Why it could not be attached (the link went instead).' }),
+const MessageAttachmentRef = builder.objectRef<NonNullable<Message['attachment']>>('MessageAttachment').implement({
+  description: "The invoice's PDF attached to an email (docs/email.md#attachments).",
+  fields: (t) => ({
+    url: t.exposeString('url', { description: 'Where it is fetched from.' }),
+    documentId: t.exposeID('document_id', { nullable: true, description: 'The stored copy that was sent.' }),
+    error: t.exposeString('error', {
+      nullable: true,
+      description: 'Why it could not be attached (the link went instead).',
     }),
-  });
+  }),
+});
 
 export const MessageRef = builder.objectRef<Message>('Message').implement({
   description:
