@@ -7491,6 +7491,12 @@ export interface components {
             locale: string | null;
             provider_message_id: string | null;
             error: string | null;
+            attachment: {
+                /** @description Where the invoice's PDF is fetched from (its `pdf_url` when composed). */
+                url: string;
+                document_id: string | null;
+                error: string | null;
+            } | null;
             /** @description Times it was handed to the provider. */
             attempts: number;
             sent_at: string | null;
@@ -7675,6 +7681,8 @@ export interface components {
                 applies_late_fees: boolean;
                 /** @description Whether this step may be the first message the customer gets about the invoice. When it may not (its text presupposes earlier reminders) and nothing was sent yet, an email step goes out as the `first_overdue` notice instead, and a call, letter or collection step waits `min_gap_days` after it. Default: true before and on the due date, for `overdue_friendly` and `first_overdue` steps and webhooks; false otherwise. */
                 first_contact_allowed: boolean;
+                /** @description An email step only: the email carries the invoice's PDF (fetched from its `pdf_url`, at most 10 MB) as an attachment; when it cannot be fetched the email goes with the link, and the message says why (docs/email.md#attachments). Default false. */
+                attach_invoice_pdf: boolean;
             }[];
             repeat: {
                 every_days: number;
@@ -7716,6 +7724,8 @@ export interface components {
                 applies_late_fees?: boolean;
                 /** @description Whether this step may be the first message the customer gets about the invoice. When it may not (its text presupposes earlier reminders) and nothing was sent yet, an email step goes out as the `first_overdue` notice instead, and a call, letter or collection step waits `min_gap_days` after it. Default: true before and on the due date, for `overdue_friendly` and `first_overdue` steps and webhooks; false otherwise. */
                 first_contact_allowed?: boolean;
+                /** @description An email step only: the email carries the invoice's PDF (fetched from its `pdf_url`, at most 10 MB) as an attachment; when it cannot be fetched the email goes with the link, and the message says why (docs/email.md#attachments). Default false. */
+                attach_invoice_pdf?: boolean;
             }[];
             repeat?: {
                 every_days: number;
@@ -7755,6 +7765,8 @@ export interface components {
                 applies_late_fees?: boolean;
                 /** @description Whether this step may be the first message the customer gets about the invoice. When it may not (its text presupposes earlier reminders) and nothing was sent yet, an email step goes out as the `first_overdue` notice instead, and a call, letter or collection step waits `min_gap_days` after it. Default: true before and on the due date, for `overdue_friendly` and `first_overdue` steps and webhooks; false otherwise. */
                 first_contact_allowed?: boolean;
+                /** @description An email step only: the email carries the invoice's PDF (fetched from its `pdf_url`, at most 10 MB) as an attachment; when it cannot be fetched the email goes with the link, and the message says why (docs/email.md#attachments). Default false. */
+                attach_invoice_pdf?: boolean;
             }[];
             repeat?: {
                 every_days: number;
@@ -7967,10 +7979,10 @@ export interface components {
             /** @enum {string} */
             object: "document";
             /**
-             * @description `formal_notice`: the formal-notice letter of a `letter` step (mise en demeure, letter before action).
+             * @description `formal_notice`: the formal-notice letter of a `letter` step (mise en demeure, letter before action); `invoice_copy`: the invoice's PDF as fetched from its `pdf_url` and attached to an email.
              * @enum {unknown}
              */
-            kind: "formal_notice";
+            kind: "formal_notice" | "invoice_copy";
             /** @description A `inv_…` id. */
             invoice_id: string;
             /** @description A `cus_…` id. */
@@ -8274,6 +8286,12 @@ export interface components {
             locale: string | null;
             provider_message_id: string | null;
             error: string | null;
+            attachment: {
+                /** @description Where the invoice's PDF is fetched from (its `pdf_url` when composed). */
+                url: string;
+                document_id: string | null;
+                error: string | null;
+            } | null;
             /** @description Times it was handed to the provider. */
             attempts: number;
             sent_at: string | null;
