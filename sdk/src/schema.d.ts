@@ -8077,10 +8077,10 @@ export interface components {
              */
             status: "open" | "confirmed" | "rejected" | "expired";
             /**
-             * @description `page`: the customer said so on its page (docs/portal.md); `api`: recorded through the API.
+             * @description `page`: the customer said so on its page (docs/portal.md); `api`: recorded through the API; `einvoice`: the buyer's e-invoicing platform reported the payment sent (211, docs/einvoicing.md).
              * @enum {unknown}
              */
-            source: "api" | "page";
+            source: "api" | "page" | "einvoice";
             /**
              * Format: date
              * @description Calendar date, YYYY-MM-DD.

@@ -85,9 +85,27 @@ t.test('e-invoicing statuses drive the reminders', async (t) => {
   t.equal((await status(e.id, { code: 213, status_on: '2026-09-16' })).json().reaction, 'paused');
 
   const f = await newInvoice();
-  const claim = await status(f.id, { code: 211, status_on: '2026-10-01', hold_days: 5 });
+  const claim = await status(f.id, { code: 211, status_on: '2026-10-01', hold_days: 5, platform_ref: 'PDP-77' });
   t.equal(claim.json().reaction, 'payment_claim');
-  t.match((await invoiceOf(f.id)).pause, { until: '2026-10-05', reason: 'einvoice:211 payment sent' });
+  // A payment claim made by the buyer's platform, held until status_on + hold_days − 1: no pause.
+  t.equal((await invoiceOf(f.id)).pause, null);
+  const claims = (await call(acme, 'GET', `/v1/payment_claims?invoice_id=${f.id}`)).json().data;
+  t.match(claims, [
+    {
+      status: 'open',
+      source: 'einvoice',
+      paid_on: '2026-10-01',
+      hold_until: '2026-10-05',
+      amount: 100_000,
+      currency: 'EUR',
+      reference: 'PDP-77',
+      note: 'E-invoicing platform: Paiement transmis (211)',
+      task_id: /^task_/,
+    },
+  ]);
+  const repeated = await status(f.id, { code: 211, status_on: '2026-10-01', platform_ref: 'PDP-78' });
+  t.equal(repeated.json().reaction, 'none', 'an open claim already holds the invoice');
+  t.equal((await call(acme, 'GET', `/v1/payment_claims?invoice_id=${f.id}`)).json().data.length, 1);
   const lateClaim = await status((await newInvoice()).id, { code: 211, status_on: '2026-09-01' });
   t.equal(lateClaim.json().reaction, 'none', 'a hold that would already be over holds nothing');
 
@@ -101,6 +119,11 @@ t.test('e-invoicing statuses drive the reminders', async (t) => {
     allocations: [{ invoice_id: f.id, amount: 40_000 }],
   });
   t.equal(payment.statusCode, 201, payment.body);
+  t.match(
+    (await call(acme, 'GET', `/v1/payment_claims?invoice_id=${f.id}`)).json().data,
+    [{ status: 'confirmed', payment_id: /^pay_/ }],
+    'the money arrived: the claim is confirmed',
+  );
   const collected = (await call(acme, 'GET', `/v1/events?type=invoice.collected&object_id=${f.id}`)).json().data;
   t.equal(collected.length, 1);
   t.same(collected[0].data, {

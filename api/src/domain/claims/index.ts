@@ -10,5 +10,6 @@ export {
   confirmClaimsAfterPayment,
   createPaymentClaimService,
   expirePaymentClaims,
+  hasOpenClaim,
   type PaymentClaimService,
 } from './payment-claim.service.ts';

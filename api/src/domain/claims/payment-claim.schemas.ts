@@ -4,7 +4,7 @@ import { CalendarDate, Currency, Id, ListQuery, Nullable, Timestamp } from '../s
 
 export const PAYMENT_CLAIM_STATUSES = ['open', 'confirmed', 'rejected', 'expired'] as const;
 export type PaymentClaimStatus = (typeof PAYMENT_CLAIM_STATUSES)[number];
-export const PAYMENT_CLAIM_SOURCES = ['api', 'page'] as const;
+export const PAYMENT_CLAIM_SOURCES = ['api', 'page', 'einvoice'] as const;
 export type PaymentClaimSource = (typeof PAYMENT_CLAIM_SOURCES)[number];
 
 export const PaymentClaim = Type.Object(
@@ -18,7 +18,8 @@ export const PaymentClaim = Type.Object(
         '`open`: the invoice’s reminders wait until `hold_until` while someone checks; `confirmed`: a payment was recorded on the invoice (`payment_id`); `rejected`: someone found no such payment and reminders resumed; `expired`: `hold_until` passed unconfirmed and the schedule resumed.',
     }),
     source: Type.Enum([...PAYMENT_CLAIM_SOURCES], {
-      description: '`page`: the customer said so on its page (docs/portal.md); `api`: recorded through the API.',
+      description:
+        "`page`: the customer said so on its page (docs/portal.md); `api`: recorded through the API; `einvoice`: the buyer's e-invoicing platform reported the payment sent (211, docs/einvoicing.md).",
     }),
     paid_on: CalendarDate,
     amount: Type.Integer({ description: 'What the customer says it paid, in minor units of `currency`.' }),

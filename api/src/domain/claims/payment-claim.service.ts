@@ -60,7 +60,14 @@ const alreadyOpen = () =>
  */
 export async function claimPaymentIn(
   trx: Db,
-  ctx: { accountId: string; now: Date; today: string; source: PaymentClaimSource },
+  ctx: {
+    accountId: string;
+    now: Date;
+    today: string;
+    source: PaymentClaimSource;
+    /** The hold's last day, when the source says (an e-invoicing 211's `hold_days`); else the account's `payment_claim_hold_days` from today. */
+    holdUntil?: string;
+  },
   data: PaymentClaimCreate,
 ): Promise<PaymentClaim> {
   const { accountId, now, today } = ctx;
@@ -87,7 +94,7 @@ export async function claimPaymentIn(
     .select('payment_claim_hold_days')
     .where('id', '=', accountId)
     .executeTakeFirstOrThrow();
-  const holdUntil = addDays(today, account.payment_claim_hold_days);
+  const holdUntil = ctx.holdUntil ?? addDays(today, account.payment_claim_hold_days);
   const id = newId('paymentClaim');
   const said = `${formatMoney(data.amount, invoice.currency, 'en')} on ${data.paid_on}${data.reference ? ` (reference ${data.reference})` : ''}`;
   const task = await openTaskIn(trx, {
@@ -131,6 +138,11 @@ export async function claimPaymentIn(
     at: now,
   });
   return claim;
+}
+
+/** Whether the invoice has an open payment claim. */
+export async function hasOpenClaim(trx: Db, accountId: string, invoiceId: string): Promise<boolean> {
+  return (await openClaimsOf(trx, accountId, [invoiceId])).length > 0;
 }
 
 /**

@@ -4,6 +4,7 @@ import { newId } from '../../ids.ts';
 import type { Database } from '../../store/database.ts';
 import { parseInput } from '../../validation.ts';
 import { addDays, compareDates } from '../calendar.ts';
+import { claimPaymentIn, hasOpenClaim } from '../claims/index.ts';
 import { openDisputeIn } from '../disputes/index.ts';
 import { CHASED_STATUSES, findInvoice } from '../invoices/index.ts';
 import { recordEvent } from '../outbox/index.ts';
@@ -89,9 +90,22 @@ export function createEinvoiceService(deps: { database: Database; clock: Clock; 
           await pauseInvoiceIn(trx, ctx, invoiceId, { until: null, reason: pauseReasonOf(code) });
           done = 'paused';
         } else if (reaction.kind === 'payment_claim' && chased) {
+          // The buyer's platform says the money was sent: a payment claim, as if the customer had
+          // said so (docs/payment-claims.md), held until `status_on` + `hold_days` − 1. An open
+          // claim on the invoice already holds it.
           const until = addDays(data.status_on, (data.hold_days ?? PAYMENT_CLAIM_DAYS) - 1);
-          if (compareDates(until, today) >= 0) {
-            await pauseInvoiceIn(trx, ctx, invoiceId, { until, reason: pauseReasonOf(code) });
+          if (compareDates(until, today) >= 0 && !(await hasOpenClaim(trx, actor.accountId, invoiceId))) {
+            await claimPaymentIn(
+              trx,
+              { accountId: actor.accountId, now, today, source: 'einvoice', holdUntil: until },
+              {
+                invoice_id: invoiceId,
+                paid_on: compareDates(data.status_on, today) <= 0 ? data.status_on : today,
+                amount: invoice.balance + invoice.late_fees,
+                ...(data.platform_ref && { reference: data.platform_ref.slice(0, 200) }),
+                note: `E-invoicing platform: ${why}`.slice(0, 2000),
+              },
+            );
             done = 'payment_claim';
           }
         } else if (reaction.kind === 'release' && invoice.paused && isEinvoicePause(invoice.pause_reason)) {

@@ -20,8 +20,9 @@ export const PaymentClaimStatus = builder.enumType('PaymentClaimStatus', {
 });
 
 export const PaymentClaimSource = builder.enumType('PaymentClaimSource', {
-  description: '`PAGE`: the customer said so on its page; `API`: recorded through the API.',
-  values: { API: { value: 'api' }, PAGE: { value: 'page' } } as const,
+  description:
+    "`PAGE`: the customer said so on its page; `API`: recorded through the API; `EINVOICE`: the buyer's e-invoicing platform reported the payment sent (211).",
+  values: { API: { value: 'api' }, PAGE: { value: 'page' }, EINVOICE: { value: 'einvoice' } } as const,
 });
 
 export const PaymentClaimRef = builder.objectRef<PaymentClaim>('PaymentClaim').implement({
