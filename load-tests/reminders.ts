@@ -5,7 +5,8 @@
  *   3. a day on which 20,000 reminders fall due (invoices due in 7 days: the courtesy email),
  *      guarded, rendered and sent through the outbox by the real pg-boss workers.
  * Every other account's policy also texts its customers that day (an `sms` step beside the email,
- * to mobile numbers): the mix is printed per channel.
+ * to mobile numbers) and skips French public holidays (the accounts are in France): the mix is
+ * printed per channel.
  * Prints invoices planned per second, reminders sent per second end to end, and peak RSS.
  *
  * Environment: BENCH_INVOICES (100000), BENCH_ACCOUNTS (100), BENCH_DUE (20000),
@@ -56,12 +57,18 @@ async function main() {
       const { account } = await services.accounts.create({ name: `Account ${a}`, time_zone: 'UTC' });
       accounts.push(account.id);
       const texting = a % 2 === 1;
+      // In France: public holidays are looked up for texts (daytime) and for the texting policy's days.
+      await services.accounts.update(
+        { accountId: account.id, keyId: null, readOnly: false, mode: 'live', timeZone: 'UTC' },
+        { billing_address: { line1: '1 rue de la Paix', postal_code: '75002', city: 'Paris', country: 'FR' } },
+      );
       const customerIds = await insertCustomers(database, account.id, perAccount, `${a}`, a % 2 ? 'fr' : 'en', texting);
       if (texting) {
         const actor = { accountId: account.id, keyId: null, readOnly: false, mode: 'live' as const, timeZone: 'UTC' };
         const policy = await services.reminderPolicies.create(actor, {
           name: 'Email and text',
           send_hour: 9,
+          skip_holidays: true,
           steps: [
             { offset_days: -7, channel: 'email', template_key: 'before_due' },
             { offset_days: -7, channel: 'sms', template_key: 'before_due' },
