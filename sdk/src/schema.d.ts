@@ -6210,10 +6210,10 @@ export interface components {
             default_payment_terms_id: string | null;
             default_reminder_policy_id: string | null;
             /**
-             * @description Statutory late fees applied to overdue invoices unless their payment terms say otherwise. `fr_b2b`: ECB rate + 10 points and 40 EUR; `eu_b2b`: ECB rate + 8 points and 40 EUR; `uk_b2b`: Bank of England rate + 8 points and 40/70/100 GBP; `de_b2b`: Bundesbank Basiszinssatz + 9 points and 40 EUR (§288 BGB); `none`.
+             * @description Statutory late fees applied to overdue invoices unless their payment terms say otherwise. `fr_b2b`: ECB rate + 10 points and 40 EUR; `eu_b2b`: ECB rate + 8 points and 40 EUR; `uk_b2b`: Bank of England rate + 8 points and 40/70/100 GBP; `de_b2b`: Bundesbank Basiszinssatz + 9 points and 40 EUR (§288 BGB); `ie_b2b`: ECB rate + 8 points fixed at the due date's half-year and 40/70/100 EUR (S.I. No. 580 of 2012); `none`.
              * @enum {unknown}
              */
-            late_fee_preset: "none" | "fr_b2b" | "eu_b2b" | "uk_b2b" | "de_b2b";
+            late_fee_preset: "none" | "fr_b2b" | "eu_b2b" | "uk_b2b" | "de_b2b" | "ie_b2b";
             /** @description Policies by rule, evaluated at planning in order, first match wins; an invoice's or customer's own policy still comes first, the account default last (docs/reminders.md#policies-by-rule). */
             policy_rules: {
                 /** @description A `rp_…` id. */
@@ -6315,10 +6315,10 @@ export interface components {
             default_payment_terms_id?: string | null;
             default_reminder_policy_id?: string | null;
             /**
-             * @description Statutory late fees applied to overdue invoices unless their payment terms say otherwise. `fr_b2b`: ECB rate + 10 points and 40 EUR; `eu_b2b`: ECB rate + 8 points and 40 EUR; `uk_b2b`: Bank of England rate + 8 points and 40/70/100 GBP; `de_b2b`: Bundesbank Basiszinssatz + 9 points and 40 EUR (§288 BGB); `none`.
+             * @description Statutory late fees applied to overdue invoices unless their payment terms say otherwise. `fr_b2b`: ECB rate + 10 points and 40 EUR; `eu_b2b`: ECB rate + 8 points and 40 EUR; `uk_b2b`: Bank of England rate + 8 points and 40/70/100 GBP; `de_b2b`: Bundesbank Basiszinssatz + 9 points and 40 EUR (§288 BGB); `ie_b2b`: ECB rate + 8 points fixed at the due date's half-year and 40/70/100 EUR (S.I. No. 580 of 2012); `none`.
              * @enum {unknown}
              */
-            late_fee_preset?: "none" | "fr_b2b" | "eu_b2b" | "uk_b2b" | "de_b2b";
+            late_fee_preset?: "none" | "fr_b2b" | "eu_b2b" | "uk_b2b" | "de_b2b" | "ie_b2b";
             /** @description Policies by rule, evaluated at planning in order, first match wins; an invoice's or customer's own policy still comes first, the account default last (docs/reminders.md#policies-by-rule). */
             policy_rules?: {
                 /** @description A `rp_…` id. */
@@ -6888,7 +6888,7 @@ export interface components {
             time_zone: string | null;
             payment_terms_id: string | null;
             reminder_policy_id: string | null;
-            /** @description A `business` (the default) or a `consumer`. Statutory B2B late fees (`fr_b2b`, `eu_b2b`, `uk_b2b`, `de_b2b`) never apply to a consumer, and messages to one carry no B2B legal mentions. */
+            /** @description A `business` (the default) or a `consumer`. Statutory B2B late fees (`fr_b2b`, `eu_b2b`, `uk_b2b`, `de_b2b`, `ie_b2b`) never apply to a consumer, and messages to one carry no B2B legal mentions. */
             kind: "business" | "consumer";
             legal_name: string | null;
             registration_number: string | null;
@@ -6923,7 +6923,7 @@ export interface components {
             /** @description Copied on every reminder. */
             cc_emails?: string[];
             contact_name?: string | null;
-            /** @description A `business` (the default) or a `consumer`. Statutory B2B late fees (`fr_b2b`, `eu_b2b`, `uk_b2b`, `de_b2b`) never apply to a consumer, and messages to one carry no B2B legal mentions. */
+            /** @description A `business` (the default) or a `consumer`. Statutory B2B late fees (`fr_b2b`, `eu_b2b`, `uk_b2b`, `de_b2b`, `ie_b2b`) never apply to a consumer, and messages to one carry no B2B legal mentions. */
             kind?: "business" | "consumer";
             legal_name?: string | null;
             registration_number?: string | null;
@@ -6955,7 +6955,7 @@ export interface components {
             /** @description Copied on every reminder. */
             cc_emails?: string[];
             contact_name?: string | null;
-            /** @description A `business` (the default) or a `consumer`. Statutory B2B late fees (`fr_b2b`, `eu_b2b`, `uk_b2b`, `de_b2b`) never apply to a consumer, and messages to one carry no B2B legal mentions. */
+            /** @description A `business` (the default) or a `consumer`. Statutory B2B late fees (`fr_b2b`, `eu_b2b`, `uk_b2b`, `de_b2b`, `ie_b2b`) never apply to a consumer, and messages to one carry no B2B legal mentions. */
             kind?: "business" | "consumer";
             legal_name?: string | null;
             registration_number?: string | null;
@@ -7013,10 +7013,10 @@ export interface components {
             /** @description Null: the account's late-fee preset applies. */
             late_fee: {
                 /**
-                 * @description A legal preset (`fr_b2b`, `eu_b2b`, `uk_b2b`, `de_b2b`: statutory rate and fixed sum), `none`, or `custom` (your own rate and fixed fee).
+                 * @description A legal preset (`fr_b2b`, `eu_b2b`, `uk_b2b`, `de_b2b`, `ie_b2b`: statutory rate and fixed sum), `none`, or `custom` (your own rate and fixed fee).
                  * @enum {unknown}
                  */
-                kind: "none" | "fr_b2b" | "eu_b2b" | "uk_b2b" | "de_b2b" | "custom";
+                kind: "none" | "fr_b2b" | "eu_b2b" | "uk_b2b" | "de_b2b" | "ie_b2b" | "custom";
                 annual_rate_bps: number | null;
                 fixed_fee: {
                     /** @description Integer amount in the currency's minor unit (ISO 4217 exponent): 1250 EUR = 12.50 €. */
@@ -7065,10 +7065,10 @@ export interface components {
             } | null;
             late_fee?: {
                 /**
-                 * @description A legal preset (`fr_b2b`, `eu_b2b`, `uk_b2b`, `de_b2b`: statutory rate and fixed sum), `none`, or `custom` (your own rate and fixed fee).
+                 * @description A legal preset (`fr_b2b`, `eu_b2b`, `uk_b2b`, `de_b2b`, `ie_b2b`: statutory rate and fixed sum), `none`, or `custom` (your own rate and fixed fee).
                  * @enum {unknown}
                  */
-                kind: "none" | "fr_b2b" | "eu_b2b" | "uk_b2b" | "de_b2b" | "custom";
+                kind: "none" | "fr_b2b" | "eu_b2b" | "uk_b2b" | "de_b2b" | "ie_b2b" | "custom";
                 annual_rate_bps?: number | null;
                 fixed_fee?: {
                     /** @description Integer amount in the currency's minor unit (ISO 4217 exponent): 1250 EUR = 12.50 €. */
@@ -7111,10 +7111,10 @@ export interface components {
             } | null;
             late_fee?: {
                 /**
-                 * @description A legal preset (`fr_b2b`, `eu_b2b`, `uk_b2b`, `de_b2b`: statutory rate and fixed sum), `none`, or `custom` (your own rate and fixed fee).
+                 * @description A legal preset (`fr_b2b`, `eu_b2b`, `uk_b2b`, `de_b2b`, `ie_b2b`: statutory rate and fixed sum), `none`, or `custom` (your own rate and fixed fee).
                  * @enum {unknown}
                  */
-                kind: "none" | "fr_b2b" | "eu_b2b" | "uk_b2b" | "de_b2b" | "custom";
+                kind: "none" | "fr_b2b" | "eu_b2b" | "uk_b2b" | "de_b2b" | "ie_b2b" | "custom";
                 annual_rate_bps?: number | null;
                 fixed_fee?: {
                     /** @description Integer amount in the currency's minor unit (ISO 4217 exponent): 1250 EUR = 12.50 €. */
@@ -7252,7 +7252,7 @@ export interface components {
                 /** @description Copied on every reminder. */
                 cc_emails?: string[];
                 contact_name?: string | null;
-                /** @description A `business` (the default) or a `consumer`. Statutory B2B late fees (`fr_b2b`, `eu_b2b`, `uk_b2b`, `de_b2b`) never apply to a consumer, and messages to one carry no B2B legal mentions. */
+                /** @description A `business` (the default) or a `consumer`. Statutory B2B late fees (`fr_b2b`, `eu_b2b`, `uk_b2b`, `de_b2b`, `ie_b2b`) never apply to a consumer, and messages to one carry no B2B legal mentions. */
                 kind?: "business" | "consumer";
                 legal_name?: string | null;
                 registration_number?: string | null;

@@ -2,7 +2,8 @@
  * How Relance names late fees and their legal basis, in French and English: the words of the
  * formal-notice letter, the statement and the reminder emails' fee lines. A B2B preset cites its
  * law (FR: Code de commerce art. L441-10 and D441-5; EU: Directive 2011/7/EU; UK: Late Payment
- * of Commercial Debts (Interest) Act 1998); fees under the creditor's own terms cite them.
+ * of Commercial Debts (Interest) Act 1998; DE: § 288 BGB; IE: S.I. No. 580 of 2012); fees under
+ * the creditor's own terms cite them.
  */
 import type { FeeBasis, FormalNotice } from '../domain/documents/index.ts';
 
@@ -28,6 +29,10 @@ export const LAW = {
       fee: 'Late Payment of Commercial Debts (Interest) Act 1998, s. 5A',
     },
     de_b2b: { interest: '§ 288 (2) BGB', fee: '§ 288 (5) BGB' },
+    ie_b2b: {
+      interest: 'European Communities (Late Payment in Commercial Transactions) Regulations 2012 (S.I. n° 580/2012)',
+      fee: 'European Communities (Late Payment in Commercial Transactions) Regulations 2012 (S.I. n° 580/2012)',
+    },
     contract: { interest: 'nos conditions de paiement', fee: 'nos conditions de paiement' },
   },
   en: {
@@ -41,6 +46,11 @@ export const LAW = {
       fee: 'Late Payment of Commercial Debts (Interest) Act 1998, s. 5A',
     },
     de_b2b: { interest: 'German Civil Code (BGB), § 288 (2)', fee: 'German Civil Code (BGB), § 288 (5)' },
+    ie_b2b: {
+      interest:
+        'European Communities (Late Payment in Commercial Transactions) Regulations 2012 (S.I. No. 580 of 2012)',
+      fee: 'European Communities (Late Payment in Commercial Transactions) Regulations 2012 (S.I. No. 580 of 2012)',
+    },
     contract: { interest: 'our terms of payment', fee: 'our terms of payment' },
   },
 } as const;

@@ -260,3 +260,46 @@ t.test('golden: de_b2b across 1 January 2023, from a negative Basiszinssatz (−
   );
   t.equal(r.amount, 3235);
 });
+
+t.test('golden: ie_b2b, ECB + 8 points fixed at the due date, across the 1 July 2025 change', async (t) => {
+  // S.I. No. 580 of 2012: the ECB main refinancing rate as at 1 January or 1 July, + 8 points;
+  // "only one ECB rate will apply to a late payment" (enterprise.gov.ie): the rate of the due
+  // date's half-year. ECB 3.15 % on 1 January 2025, 2.15 % on 1 July 2025.
+  t.equal(presetRate('ie_b2b', rates, '2025-06-16'), 1115, 'due 15 June: 3.15 % + 8');
+  t.equal(presetRate('ie_b2b', rates, '2025-07-01'), 1115, 'due 30 June: still the first half-year');
+  t.equal(presetRate('ie_b2b', rates, '2025-07-02'), 1015, 'due 1 July: 2.15 % + 8');
+  const r = interestFor({
+    balances: whole('2025-06-01', '2025-12-31', 1_000_000),
+    dueDate: '2025-06-15',
+    asOf: '2025-07-20',
+    ...presetRateArgs('ie_b2b', rates, '2025-06-15'),
+  });
+  // 10,000.00 EUR × 11.15 % × 35 days [16 June–20 July] / 365 = 1,000,000 × 39,025 / 3,650,000
+  // = 10,691.78 → 106.92 EUR: the same rate on both sides of 1 July (the pieces still follow the
+  // half-years), where eu_b2b changes it.
+  t.same(
+    r.pieces.map((p) => [p.from, p.to, p.days, p.rate_bps]),
+    [
+      ['2025-06-16', '2025-06-30', 15, 1115],
+      ['2025-07-01', '2025-07-20', 20, 1115],
+    ],
+  );
+  t.equal(r.amount, 10692);
+  const eu = interestFor({
+    balances: whole('2025-06-01', '2025-12-31', 1_000_000),
+    dueDate: '2025-06-15',
+    asOf: '2025-07-20',
+    ...presetRateArgs('eu_b2b', rates, '2025-06-15'),
+  });
+  t.same(
+    eu.pieces.map((p) => p.rate_bps),
+    [1115, 1015],
+    'the EU preset splits at 1 July',
+  );
+  // Compensation: €40 not exceeding €1,000; €70 not exceeding €10,000; €100 above.
+  t.same(fixedRecoveryFee('ie_b2b', 100_000, 'EUR'), { amount: 4000, currency: 'EUR' }, 'exactly €1,000: €40');
+  t.same(fixedRecoveryFee('ie_b2b', 100_001, 'EUR'), { amount: 7000, currency: 'EUR' });
+  t.same(fixedRecoveryFee('ie_b2b', 1_000_000, 'EUR'), { amount: 7000, currency: 'EUR' }, 'exactly €10,000: €70');
+  t.same(fixedRecoveryFee('ie_b2b', 1_000_001, 'EUR'), { amount: 10000, currency: 'EUR' });
+  t.equal(fixedRecoveryFee('ie_b2b', 1_000_000, 'GBP'), null, 'defined in EUR only');
+});

@@ -122,3 +122,10 @@ t.test('assumedRatesIn: only the days of the line, each period once', async (t) 
     'within 30 days of the reference date, nothing is flagged yet',
   );
 });
+
+t.test('ie_b2b: one reference date, the first day of the due date’s half-year', async (t) => {
+  const reference = presetReference('ie_b2b', '2025-06-15');
+  t.same(reference('2025-06-16'), { source: 'ecb_mro', reference_date: '2025-01-01' });
+  t.same(reference('2025-12-31'), { source: 'ecb_mro', reference_date: '2025-01-01' }, 'fixed for the debt');
+  t.same(presetReference('ie_b2b', '2025-07-01')('2025-07-02'), { source: 'ecb_mro', reference_date: '2025-07-01' });
+});

@@ -38,7 +38,7 @@ const fields = {
   reminder_policy_id: Nullable(Id('rp')),
   kind: Type.Union([Type.Literal('business'), Type.Literal('consumer')], {
     description:
-      'A `business` (the default) or a `consumer`. Statutory B2B late fees (`fr_b2b`, `eu_b2b`, `uk_b2b`, `de_b2b`) never apply to a consumer, and messages to one carry no B2B legal mentions.',
+      'A `business` (the default) or a `consumer`. Statutory B2B late fees (`fr_b2b`, `eu_b2b`, `uk_b2b`, `de_b2b`, `ie_b2b`) never apply to a consumer, and messages to one carry no B2B legal mentions.',
   }),
   ...identityFields,
   metadata: Metadata,

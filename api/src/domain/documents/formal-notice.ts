@@ -9,7 +9,7 @@ import { isB2bPreset, type PostalAddress } from '../shared/index.ts';
 export const FORMAL_NOTICE_DEADLINE_DAYS = 8;
 
 /** The statutory basis a formal notice cites for its fees: a B2B preset, or the creditor's own terms. */
-export type FeeBasis = 'fr_b2b' | 'eu_b2b' | 'uk_b2b' | 'de_b2b' | 'contract';
+export type FeeBasis = 'fr_b2b' | 'eu_b2b' | 'uk_b2b' | 'de_b2b' | 'ie_b2b' | 'contract';
 
 /** Everything a formal-notice letter states, as facts (the wording is the renderer's, per language). */
 export interface FormalNotice {

@@ -7,7 +7,7 @@
 import { AppError } from '../../errors.ts';
 import { addDays, compareDates, daysBetween } from '../calendar.ts';
 
-export const LATE_FEE_PRESETS = ['none', 'fr_b2b', 'eu_b2b', 'uk_b2b', 'de_b2b'] as const;
+export const LATE_FEE_PRESETS = ['none', 'fr_b2b', 'eu_b2b', 'uk_b2b', 'de_b2b', 'ie_b2b'] as const;
 export type LateFeePreset = (typeof LATE_FEE_PRESETS)[number];
 
 export const REFERENCE_SOURCES = ['ecb_mro', 'boe_base', 'bundesbank_base'] as const;
@@ -156,7 +156,8 @@ export function ukReferenceDate(firstDayLate: string): string {
 /**
  * What each statutory rate is made of: a central bank's reference rate plus a margin (FR art.
  * L441-10 Code de commerce: ECB + 10 points; EU Directive 2011/7/EU art. 2(6): ECB + 8; UK Late
- * Payment Act 1998, SI 2002/1675: base rate + 8; DE §288 Abs. 2 BGB: Basiszinssatz + 9). The
+ * Payment Act 1998, SI 2002/1675: base rate + 8; DE §288 Abs. 2 BGB: Basiszinssatz + 9; IE
+ * S.I. No. 580 of 2012: ECB + 8). The
  * rate below and the fee lines' wording (letters, emails) both read it.
  */
 export const PRESET_REFERENCE = {
@@ -164,6 +165,7 @@ export const PRESET_REFERENCE = {
   eu_b2b: { source: 'ecb_mro', margin_bps: 800 },
   uk_b2b: { source: 'boe_base', margin_bps: 800 },
   de_b2b: { source: 'bundesbank_base', margin_bps: 900 },
+  ie_b2b: { source: 'ecb_mro', margin_bps: 800 },
 } as const satisfies Record<string, { source: ReferenceSource; margin_bps: number }>;
 
 const MARGIN_BPS = {
@@ -171,6 +173,7 @@ const MARGIN_BPS = {
   eu_b2b: PRESET_REFERENCE.eu_b2b.margin_bps,
   uk_b2b: PRESET_REFERENCE.uk_b2b.margin_bps,
   de_b2b: PRESET_REFERENCE.de_b2b.margin_bps,
+  ie_b2b: PRESET_REFERENCE.ie_b2b.margin_bps,
 } as const;
 
 /**
@@ -181,6 +184,10 @@ const MARGIN_BPS = {
  *   on the 31 December or 30 June before it, plus 8 points, fixed for the debt's life.
  * - `de_b2b`: `date` is a day late; the Basiszinssatz (§247 BGB) in force that half-year (it only
  *   changes on 1 January and 1 July), plus 9 points (§288 Abs. 2 BGB).
+ * - `ie_b2b`: `date` is the day the debt became overdue; the ECB main refinancing rate in force on
+ *   the first day (1 January or 1 July) of the half-year of the relevant payment date (the due
+ *   date), plus 8 points, one rate for the debt's life: "only one ECB rate will apply to a late
+ *   payment" (S.I. No. 580 of 2012; enterprise.gov.ie, Late Payment Interest Rate).
  * - `none`: 0.
  */
 export function presetRate(preset: LateFeePreset, referenceRates: readonly ReferenceRate[], date: string): number {
@@ -194,6 +201,8 @@ export function presetRate(preset: LateFeePreset, referenceRates: readonly Refer
       return rateInForce(referenceRates, 'boe_base', ukReferenceDate(date)) + MARGIN_BPS.uk_b2b;
     case 'de_b2b':
       return rateInForce(referenceRates, 'bundesbank_base', halfYearStart(date)) + MARGIN_BPS.de_b2b;
+    case 'ie_b2b':
+      return rateInForce(referenceRates, 'ecb_mro', halfYearStart(addDays(date, -1))) + MARGIN_BPS.ie_b2b;
     default: {
       const unknown: never = preset;
       throw new TypeError(`Unknown late-fee preset ${JSON.stringify(unknown)}`);
@@ -210,7 +219,8 @@ export function presetRateArgs(
   referenceRates: readonly ReferenceRate[],
   dueDate: string,
 ): Pick<InterestInput, 'annualRateFor' | 'fixedRate'> {
-  if (preset === 'uk_b2b') return { fixedRate: presetRate(preset, referenceRates, addDays(dueDate, 1)) };
+  if (preset === 'uk_b2b' || preset === 'ie_b2b')
+    return { fixedRate: presetRate(preset, referenceRates, addDays(dueDate, 1)) };
   return { annualRateFor: (day) => presetRate(preset, referenceRates, day) };
 }
 
@@ -233,6 +243,10 @@ export function presetReference(
     const fixed: ReferenceUse = { source: 'boe_base', reference_date: ukReferenceDate(addDays(dueDate, 1)) };
     return () => fixed;
   }
+  if (preset === 'ie_b2b') {
+    const fixed: ReferenceUse = { source: 'ecb_mro', reference_date: halfYearStart(dueDate) };
+    return () => fixed;
+  }
   const source: ReferenceSource = preset === 'de_b2b' ? 'bundesbank_base' : 'ecb_mro';
   return (day) => ({ source, reference_date: halfYearStart(day) });
 }
@@ -248,6 +262,8 @@ export interface Fee {
  * null when none applies. FR/EU: 40 EUR (Code de commerce D441-5; Directive 2011/7/EU art. 6).
  * DE: 40 EUR (Pauschale, §288 Abs. 5 BGB).
  * UK: 40 / 70 / 100 GBP for a debt under 1,000 / under 10,000 / 10,000 or more (1998 Act s. 5A).
+ * IE: 40 / 70 / 100 EUR for a debt not exceeding 1,000 / not exceeding 10,000 / above
+ * (S.I. No. 580 of 2012, compensation for recovery costs).
  * The sums are defined in EUR or GBP only: an invoice in any other currency gets no automatic
  * fixed fee (Relance holds no exchange rates; set a custom fixed fee on the terms instead).
  */
@@ -262,6 +278,10 @@ export function fixedRecoveryFee(preset: LateFeePreset, debtMinor: number, curre
     case 'uk_b2b':
       if (currency !== 'GBP') return null;
       return { amount: debtMinor < 100_000 ? 4000 : debtMinor < 1_000_000 ? 7000 : 10000, currency };
+    case 'ie_b2b':
+      // "Not exceeding €1,000": €40; "exceeding €1,000 but not exceeding €10,000": €70; above: €100.
+      if (currency !== 'EUR') return null;
+      return { amount: debtMinor <= 100_000 ? 4000 : debtMinor <= 1_000_000 ? 7000 : 10000, currency };
     default: {
       const unknown: never = preset;
       throw new TypeError(`Unknown late-fee preset ${JSON.stringify(unknown)}`);

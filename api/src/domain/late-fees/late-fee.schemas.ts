@@ -6,7 +6,8 @@ export const LateFeePresetSchema = Type.Enum([...LATE_FEE_PRESETS], {
   description:
     'Statutory late fees applied to overdue invoices unless their payment terms say otherwise. `fr_b2b`: ECB rate + 10 points ' +
     'and 40 EUR; `eu_b2b`: ECB rate + 8 points and 40 EUR; `uk_b2b`: Bank of England rate + 8 points and 40/70/100 GBP; ' +
-    '`de_b2b`: Bundesbank Basiszinssatz + 9 points and 40 EUR (§288 BGB); `none`.',
+    '`de_b2b`: Bundesbank Basiszinssatz + 9 points and 40 EUR (§288 BGB); `ie_b2b`: ECB rate + 8 points fixed at the ' +
+    "due date's half-year and 40/70/100 EUR (S.I. No. 580 of 2012); `none`.",
 });
 
 export const InvoiceFee = Type.Object(

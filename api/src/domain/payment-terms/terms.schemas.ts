@@ -21,9 +21,9 @@ export const EarlyPaymentDiscount = Type.Object(
   { additionalProperties: false },
 );
 
-const LateFeeKind = Type.Enum(['none', 'fr_b2b', 'eu_b2b', 'uk_b2b', 'de_b2b', 'custom'], {
+const LateFeeKind = Type.Enum(['none', 'fr_b2b', 'eu_b2b', 'uk_b2b', 'de_b2b', 'ie_b2b', 'custom'], {
   description:
-    'A legal preset (`fr_b2b`, `eu_b2b`, `uk_b2b`, `de_b2b`: statutory rate and fixed sum), `none`, or `custom` (your own rate and fixed fee).',
+    'A legal preset (`fr_b2b`, `eu_b2b`, `uk_b2b`, `de_b2b`, `ie_b2b`: statutory rate and fixed sum), `none`, or `custom` (your own rate and fixed fee).',
 });
 const RateBps = Type.Integer({
   minimum: 0,

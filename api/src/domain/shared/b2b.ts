@@ -5,7 +5,7 @@ import { AppError } from '../../errors.ts';
  * commercial interest: FR art. L441-10 Code de commerce, EU Directive 2011/7/EU, UK Late
  * Payment of Commercial Debts (Interest) Act 1998, DE §288 Abs. 2 and 5 BGB). Adding a preset for business debts? List it.
  */
-export const B2B_PRESETS = ['fr_b2b', 'eu_b2b', 'uk_b2b', 'de_b2b'] as const;
+export const B2B_PRESETS = ['fr_b2b', 'eu_b2b', 'uk_b2b', 'de_b2b', 'ie_b2b'] as const;
 
 export const isB2bPreset = (kind: string | null | undefined): boolean =>
   kind !== null && kind !== undefined && (B2B_PRESETS as readonly string[]).includes(kind);

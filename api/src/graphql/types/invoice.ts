@@ -9,7 +9,7 @@ const LateFeesSkippedRef = builder.objectRef<NonNullable<Invoice['late_fees_skip
   fields: (t) => ({
     reason: t.exposeString('reason', { description: '`consumer`: business-only fees never apply to a consumer.' }),
     preset: t.exposeString('preset', {
-      description: 'The preset not applied: `fr_b2b`, `eu_b2b`, `uk_b2b`, `de_b2b`.',
+      description: 'The preset not applied: `fr_b2b`, `eu_b2b`, `uk_b2b`, `de_b2b`, `ie_b2b`.',
     }),
   }),
 });

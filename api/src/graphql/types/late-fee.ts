@@ -20,6 +20,7 @@ export const LateFeePreset = builder.enumType('LateFeePreset', {
     EU_B2B: { value: 'eu_b2b' },
     UK_B2B: { value: 'uk_b2b' },
     DE_B2B: { value: 'de_b2b' },
+    IE_B2B: { value: 'ie_b2b' },
   } as const,
 });
 

@@ -42,6 +42,7 @@ const LateFeeKind = builder.enumType('LateFeeKind', {
     EU_B2B: { value: 'eu_b2b' },
     UK_B2B: { value: 'uk_b2b' },
     DE_B2B: { value: 'de_b2b' },
+    IE_B2B: { value: 'ie_b2b' },
     CUSTOM: { value: 'custom' },
   } as const,
 });
