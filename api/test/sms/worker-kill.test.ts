@@ -9,11 +9,11 @@ import { startTwilioStandIn } from '../helpers/twilio-stand-in.ts';
 
 const N = 40;
 
-// The kill-the-worker test for texts: a worker process killed (SIGKILL) while Twilio's stand-in
-// is taking texts, then another started. Twilio takes no idempotency key, so the texts in the
-// provider's hands at the kill must not be sent again: they end `unknown`; every other one is
-// sent once; none is lost.
-t.test('a worker killed mid-send of texts: nothing twice, the doubtful ones surfaced', async (t) => {
+// The kill-the-worker test for texts and letters: a worker process killed (SIGKILL) while
+// Twilio's stand-in is taking texts, then another started. Twilio takes no idempotency key, so the
+// texts in the provider's hands at the kill must not be sent again: they end `unknown`; every
+// other one is sent once; none is lost; and each letter is written once.
+t.test('a worker killed mid-send of texts and letters: nothing twice, the doubtful ones surfaced', async (t) => {
   const testDb = await createTestDatabase();
   const database = createDatabase(testDb.url, { max: 4 });
   const twilio = await startTwilioStandIn({ latencyMs: 80 });
@@ -22,18 +22,25 @@ t.test('a worker killed mid-send of texts: nothing twice, the doubtful ones surf
     await twilio.close();
     await testDb.drop();
   });
-  // A zone where today is not a Sunday (texts never go on one), and hours covering the whole day.
+  // A zone where today is not a Sunday (texts never go on one) and it is between 01:00 and 19:00
+  // (a letter behind a text waits for the policy's send window, 00:00–20:00 here); texts may go
+  // at any hour of the day.
   const now = systemClock.now();
+  const hourIn = (zone: string) =>
+    Number(new Intl.DateTimeFormat('en-GB', { hour: '2-digit', hourCycle: 'h23', timeZone: zone }).format(now));
   const zone =
-    ['UTC', 'Pacific/Kiritimati', 'Pacific/Pago_Pago'].find(
-      (z) => new Date(`${todayIn(now, z)}T12:00:00Z`).getUTCDay() !== 0,
+    ['UTC', 'America/Los_Angeles', 'Asia/Tokyo', 'Pacific/Kiritimati', 'Pacific/Pago_Pago'].find(
+      (z) => new Date(`${todayIn(now, z)}T12:00:00Z`).getUTCDay() !== 0 && hourIn(z) >= 1 && hourIn(z) <= 18,
     ) ?? 'UTC';
   const services = createServices({ database, clock: systemClock });
   const { account } = await services.accounts.create({ name: 'Crashy', time_zone: zone });
   const actor = { accountId: account.id, keyId: null, readOnly: false, mode: 'live' as const, timeZone: zone };
   const policy = await services.reminderPolicies.create(actor, {
-    name: 'Text now',
-    steps: [{ offset_days: 0, channel: 'sms', template_key: 'due_today' }],
+    name: 'Text and letter now',
+    steps: [
+      { offset_days: 0, channel: 'sms', template_key: 'due_today' },
+      { offset_days: 0, channel: 'letter', first_contact_allowed: true },
+    ],
     send_hour: 0,
     skip_weekends: false,
     max_contacts_per_week: 50,
@@ -90,12 +97,22 @@ t.test('a worker killed mid-send of texts: nothing twice, the doubtful ones surf
     database.withAccount(account.id, async (trx) =>
       trx.selectFrom('messages').select(['status', 'text', 'provider_message_id']).execute(),
     );
+  const letters = () =>
+    database.withAccount(account.id, async (trx) => ({
+      documents: await trx.selectFrom('documents').select('occurrence_id').execute(),
+      tasks: await trx.selectFrom('tasks').select('document_id').where('kind', '=', 'letter').execute(),
+    }));
   const deadline = Date.now() + 120_000;
   let messages = await state();
-  const settled = () => messages.length === N && messages.every((m) => m.status === 'sent' || m.status === 'unknown');
+  let written = await letters();
+  const settled = () =>
+    messages.length === N &&
+    messages.every((m) => m.status === 'sent' || m.status === 'unknown') &&
+    written.tasks.length === N;
   while (!settled() && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 500));
     messages = await state();
+    written = await letters();
   }
   const sent = messages.filter((m) => m.status === 'sent');
   const unknown = messages.filter((m) => m.status === 'unknown');
@@ -111,8 +128,15 @@ t.test('a worker killed mid-send of texts: nothing twice, the doubtful ones surf
     'each sent message carries the id Twilio gave it',
   );
   t.equal(twilio.accepted.length, sent.length + unknown.length, 'taken: the sent ones and the doubtful ones, no other');
+  // Letters are written in the claim's transaction: a kill rolls back a half-written one.
+  t.equal(written.documents.length, N, 'one formal notice per letter reminder');
+  t.equal(new Set(written.documents.map((d) => d.occurrence_id)).size, N, 'none written twice');
+  t.ok(
+    written.tasks.every((k) => k.document_id),
+    `one letter task each (${written.tasks.length}), with its letter`,
+  );
   const occurrences = await database.withAccount(account.id, (trx) =>
-    trx.selectFrom('reminder_occurrences').select(['status', 'failure']).execute(),
+    trx.selectFrom('reminder_occurrences').select(['status', 'failure']).where('channel', '=', 'sms').execute(),
   );
   t.equal(
     occurrences.filter((o) => o.status === 'failed' && /outcome unknown/.test(o.failure ?? '')).length,
