@@ -1,4 +1,5 @@
 import type { Clock } from './clock.ts';
+import { AppError } from './errors.ts';
 import { createAccountService } from './domain/accounts/index.ts';
 import { createApiKeyService } from './domain/api-keys/index.ts';
 import { createCustomerService } from './domain/customers/index.ts';
@@ -118,6 +119,16 @@ export function createServices(deps: {
     reminderPolicies: createReminderPolicyService({
       ...deps,
       invoicesToReplan: (trx, actor, policyId) => countInvoicesOfPolicy(trx, actor.accountId, policyId),
+      textTemplateExists: async (trx, key) => {
+        for (const locale of ['fr', 'en'] as const) {
+          const template = await resolveTemplate(trx, key, locale).catch((error: unknown) => {
+            if (error instanceof AppError && error.code === 'template/not_found') return null;
+            throw error;
+          });
+          if (template?.sms) return true;
+        }
+        return false;
+      },
     }),
     reminders: {
       engine,

@@ -135,3 +135,34 @@ t.test('text message templates: defaults, preview with encoding and segments, 3 
     text: /^Acme: facture F-2026-0042, 1 234,56 € a regler\.$/,
   });
 });
+
+t.test('an sms step names a template with a text message', async (t) => {
+  const ctx = await setupApp(t);
+  const { call } = engineKit(ctx);
+  const acme = await ctx.createAccount({ name: 'Acme' });
+  const policy = (steps: object[]) => call(acme, 'POST', '/v1/reminder_policies', { name: 'Texts', steps });
+  t.equal((await policy([{ offset_days: 3, channel: 'sms', template_key: 'overdue_friendly' }])).statusCode, 201);
+  await call(acme, 'PUT', '/v1/templates/gentle/fr', { subject: 'S', html: '<p>H</p>', text: 'T' });
+  const refused = await policy([
+    { offset_days: 3, channel: 'email', template_key: 'gentle' },
+    { offset_days: 3, channel: 'sms', template_key: 'gentle' },
+    { offset_days: 5, channel: 'sms', template_key: 'nowhere' },
+  ]);
+  t.equal(refused.statusCode, 422);
+  t.match(refused.json(), {
+    code: 'reminder_policy/template_without_sms',
+    errors: [{ field: '/steps/1/template_key' }, { field: '/steps/2/template_key' }],
+  });
+  t.equal((await call(acme, 'GET', '/v1/reminder_policies')).json().data.length, 1, 'nothing stored');
+  await call(acme, 'PUT', '/v1/templates/gentle/en', {
+    subject: 'S',
+    html: '<p>H</p>',
+    text: 'T',
+    sms: 'Invoice {{invoice.number}}',
+  });
+  t.equal(
+    (await policy([{ offset_days: 3, channel: 'sms', template_key: 'gentle' }])).statusCode,
+    201,
+    'a text in one locale will do',
+  );
+});

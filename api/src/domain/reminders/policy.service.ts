@@ -107,6 +107,38 @@ function normalizeSteps(input: ReminderStepInput[], existing: ReminderStep[]): R
   });
 }
 
+/** Whether a template key has a text message in some locale (Relance's keys all have one); handed in by services.ts. */
+export type TextTemplateExists = (trx: Db, key: string) => Promise<boolean>;
+
+/**
+ * An `sms` step names a template that has a text message: one of Relance's keys (each has one), or
+ * one of the account's own with `sms` in at least one locale.
+ * @throws AppError `reminder_policy/template_without_sms` (422) naming each step that does not.
+ */
+async function assertTextTemplates(
+  trx: Db,
+  steps: readonly ReminderStep[],
+  exists: TextTemplateExists | undefined,
+): Promise<void> {
+  if (!exists) return;
+  const missing: Array<{ key: string; i: number }> = [];
+  for (const [i, step] of steps.entries())
+    if (step.channel === 'sms' && step.template_key && !(await exists(trx, step.template_key)))
+      missing.push({ key: step.template_key, i });
+  if (missing.length > 0)
+    throw new AppError(
+      'reminder_policy/template_without_sms',
+      422,
+      `An sms step sends its template's text message, and ${missing.map((m) => `'${m.key}'`).join(', ')} has none: give it an \`sms\` (PUT /v1/templates/{key}/{locale}) or use one of Relance's keys.`,
+      {
+        errors: missing.map((m) => ({
+          field: `/steps/${m.i}/template_key`,
+          message: `the template '${m.key}' has no text message`,
+        })),
+      },
+    );
+}
+
 function columns(data: ReminderPolicyUpdate, steps: ReminderStep[] | undefined) {
   return {
     ...(data.name !== undefined && { name: data.name }),
@@ -156,6 +188,8 @@ export function createReminderPolicyService(deps: {
   clock: Clock;
   /** How many open invoices a changed policy applies to (the schedule module): the workers replan them. */
   invoicesToReplan?: (trx: Db, actor: Actor, policyId: string) => Promise<number>;
+  /** Whether a template has a text message (the templates module): an `sms` step must name one. */
+  textTemplateExists?: TextTemplateExists;
 }) {
   const { database, clock } = deps;
   const defaultId = async (trx: Db) =>
@@ -173,6 +207,8 @@ export function createReminderPolicyService(deps: {
       const data = parseInput<ReminderPolicyCreate>(ReminderPolicyCreate, input);
       const now = clock.now();
       return database.withAccount(actor.accountId, async (trx) => {
+        const steps = normalizeSteps(data.steps, []);
+        await assertTextTemplates(trx, steps, deps.textTemplateExists);
         const row = await insertPolicy(trx, {
           account_id: actor.accountId,
           id: newId('reminderPolicy'),
@@ -180,7 +216,7 @@ export function createReminderPolicyService(deps: {
           steps: '[]',
           created_at: now,
           updated_at: now,
-          ...columns(data, normalizeSteps(data.steps, [])),
+          ...columns(data, steps),
         });
         return present(row, await defaultId(trx));
       });
@@ -215,6 +251,7 @@ export function createReminderPolicyService(deps: {
       return database.withAccount(actor.accountId, async (trx) => {
         const current = await find(trx, id);
         const steps = data.steps ? normalizeSteps(data.steps, current.steps as unknown as ReminderStep[]) : undefined;
+        if (steps) await assertTextTemplates(trx, steps, deps.textTemplateExists);
         // A new name changes no reminder; anything else replans the policy's open invoices, in
         // the background: the workers flag them in batches (from the first again if a replan was
         // under way) and the sender replans any of them before sending meanwhile.
