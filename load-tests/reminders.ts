@@ -5,8 +5,9 @@
  *   3. a day on which 20,000 reminders fall due (invoices due in 7 days: the courtesy email),
  *      guarded, rendered and sent through the outbox by the real pg-boss workers.
  * Every other account's policy also texts its customers that day (an `sms` step beside the email,
- * to mobile numbers) and skips French public holidays (the accounts are in France): the mix is
- * printed per channel.
+ * to mobile numbers), one account in ten posts a formal-notice letter (a PDF rendered and stored,
+ * and a task), and those policies skip French public holidays (the accounts are in France): the
+ * mix is printed per channel.
  * Prints invoices planned per second, reminders sent per second end to end, and peak RSS.
  *
  * Environment: BENCH_INVOICES (100000), BENCH_ACCOUNTS (100), BENCH_DUE (20000),
@@ -17,6 +18,7 @@ import { sql } from 'kysely';
 import { ManualClock } from '../api/src/clock.ts';
 import { newId } from '../api/src/ids.ts';
 import { startWorker } from '../api/src/jobs/worker.ts';
+import type { ReminderStepInput } from '../api/src/domain/reminders/policy.schemas.ts';
 import { createServices } from '../api/src/services.ts';
 import { createDatabase } from '../api/src/store/database.ts';
 import { createTestDatabase } from '../api/test/helpers/database.ts';
@@ -63,20 +65,24 @@ async function main() {
         { billing_address: { line1: '1 rue de la Paix', postal_code: '75002', city: 'Paris', country: 'FR' } },
       );
       const customerIds = await insertCustomers(database, account.id, perAccount, `${a}`, a % 2 ? 'fr' : 'en', texting);
-      if (texting) {
+      // One account in ten also posts a formal-notice letter that day (a PDF rendered and stored).
+      const posting = a % 10 === 4;
+      if (texting || posting) {
         const actor = { accountId: account.id, keyId: null, readOnly: false, mode: 'live' as const, timeZone: 'UTC' };
         const policy = await services.reminderPolicies.create(actor, {
-          name: 'Email and text',
+          name: texting ? 'Email and text' : 'Email and letter',
           send_hour: 9,
           skip_holidays: true,
           steps: [
             { offset_days: -7, channel: 'email', template_key: 'before_due' },
-            { offset_days: -7, channel: 'sms', template_key: 'before_due' },
+            texting
+              ? { offset_days: -7, channel: 'sms', template_key: 'before_due' }
+              : { offset_days: -7, channel: 'letter', first_contact_allowed: true },
             { offset_days: 0, channel: 'email', template_key: 'due_today' },
             { offset_days: 7, channel: 'email', template_key: 'overdue_friendly' },
             { offset_days: 14, channel: 'sms', template_key: 'overdue_firm' },
             { offset_days: 30, channel: 'email', template_key: 'final_notice' },
-          ],
+          ].filter((step) => texting || step.channel !== 'sms') as ReminderStepInput[],
         });
         await services.accounts.update(actor, { default_reminder_policy_id: policy.id });
       }
@@ -137,7 +143,9 @@ async function main() {
     const sentCount = () =>
       database.withSystem(async (trx) =>
         Number(
-          (await sql<{ n: string }>`SELECT count(*) AS n FROM messages WHERE status = 'sent'`.execute(trx)).rows[0]?.n,
+          // Reminders done: emails and texts handed to the outbox, letters written with their task.
+          (await sql<{ n: string }>`SELECT count(*) AS n FROM reminder_occurrences WHERE status = 'sent'`.execute(trx))
+            .rows[0]?.n,
         ),
       );
     let sent = 0;
@@ -158,7 +166,15 @@ async function main() {
           }>`SELECT channel, count(*) AS n FROM messages GROUP BY channel ORDER BY channel`.execute(trx)
         ).rows,
     );
-    console.log(`mix: ${mix.map((m) => `${m.channel} ${Number(m.n).toLocaleString('en')}`).join(', ')}`);
+    const letters = await database.withSystem(async (trx) =>
+      Number(
+        (await sql<{ n: string }>`SELECT count(*) AS n FROM documents WHERE kind = 'formal_notice'`.execute(trx))
+          .rows[0]?.n,
+      ),
+    );
+    console.log(
+      `mix: ${[...mix.map((m) => `${m.channel} ${Number(m.n).toLocaleString('en')}`), `letter ${letters.toLocaleString('en')}`].join(', ')}`,
+    );
     console.log(
       `${due.toLocaleString('en')} reminders due; sent ${sent.toLocaleString('en')} (guarded + rendered + outbox) in ${sendSeconds.toFixed(1)} s: ${Math.round(sent / sendSeconds).toLocaleString('en')} reminders/s`,
     );
