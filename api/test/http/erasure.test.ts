@@ -1,3 +1,4 @@
+import pg from 'pg';
 import t from 'tap';
 import type { ManualClock } from '../../src/clock.ts';
 import { recordEvent } from '../../src/domain/outbox/index.ts';
@@ -250,4 +251,67 @@ t.test('message bodies past their retention are purged, their facts kept', async
   );
   t.ok(recent.length > 0 && recent.every((m) => m.subject !== ''), 'recent ones keep their words');
   t.equal(await ctx.services.erasure.purgeMessageBodies(24), 0, 'a second run has nothing to do');
+});
+
+t.test('an erasure that fails half-way leaves nothing half-erased', async (t) => {
+  const ctx = await setupApp(t);
+  const clock = ctx.clock as ManualClock;
+  clock.set('2026-03-01T08:00:00Z');
+  const acme = await ctx.createAccount({ name: 'Acme', time_zone: 'Europe/Paris' });
+  const call = (method: string, url: string, payload?: object) =>
+    ctx.app.inject({ method: method as 'GET', url, headers: acme.auth, ...(payload && { payload }) });
+  await call('PATCH', '/v1/account', { sender_email: 'billing@acme.example' });
+  const customer = (
+    await call('POST', '/v1/customers', {
+      name: 'Jean Dupont',
+      email: 'jean.dupont@example.fr',
+      mobile: '+33698765432',
+    })
+  ).json();
+  await call('POST', '/v1/invoices', {
+    number: 'F-1',
+    customer_id: customer.id,
+    currency: 'EUR',
+    subtotal: 50_000,
+    issue_date: '2026-02-01',
+    due_date: '2026-03-01',
+  });
+  clock.set('2026-03-02T09:00:00Z');
+  await ctx.services.reminders.scheduler.runUntilIdle({ kind: 'live', now: clock.now() });
+  const snapshot = () =>
+    ctx.database.withAccount(acme.accountId, async (trx) =>
+      JSON.stringify({
+        customer: await trx.selectFrom('customers').selectAll().where('id', '=', customer.id).execute(),
+        messages: await trx.selectFrom('messages').selectAll().where('customer_id', '=', customer.id).execute(),
+        events: await trx.selectFrom('events').select(['id', 'data']).orderBy('id').execute(),
+        occurrences: await trx.selectFrom('reminder_occurrences').select(['id', 'status']).orderBy('id').execute(),
+      }),
+    );
+  const before = await snapshot();
+  t.match(before, 'jean.dupont@example.fr', 'a message went to the customer');
+
+  // The database refuses the erasure's step on messages, after the customer row was already erased
+  // in the same transaction (an operator's trigger, standing for any failure mid-way).
+  const owner = new pg.Client({ connectionString: ctx.databaseUrl });
+  await owner.connect();
+  t.teardown(() => owner.end());
+  await owner.query(`
+    CREATE FUNCTION refuse_purge() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF NEW.body_purged_at IS NOT NULL AND OLD.body_purged_at IS NULL THEN
+        RAISE EXCEPTION 'refused for the test';
+      END IF;
+      RETURN NEW;
+    END $$;
+    CREATE TRIGGER refuse_purge BEFORE UPDATE ON messages FOR EACH ROW EXECUTE FUNCTION refuse_purge();`);
+  const failed = await call('POST', `/v1/customers/${customer.id}/anonymize`);
+  t.equal(failed.statusCode, 500);
+  t.match(failed.headers['content-type'], /application\/problem\+json/);
+  t.equal(await snapshot(), before, 'the customer, its messages, events and reminders are as they were');
+  t.equal((await call('GET', `/v1/customers/${customer.id}`)).json().erased_at, null);
+
+  await owner.query('DROP TRIGGER refuse_purge ON messages');
+  const erased = await call('POST', `/v1/customers/${customer.id}/anonymize`);
+  t.equal(erased.statusCode, 200, erased.body);
+  t.notMatch(await snapshot(), 'jean.dupont@example.fr', 'erased once the database lets it');
 });
