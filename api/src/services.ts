@@ -1,5 +1,4 @@
 import type { Clock } from './clock.ts';
-import { AppError } from './errors.ts';
 import { createAccountService } from './domain/accounts/index.ts';
 import { createApiKeyService } from './domain/api-keys/index.ts';
 import { createCustomerService } from './domain/customers/index.ts';
@@ -31,7 +30,7 @@ import {
 } from './domain/reminders/index.ts';
 import { createTaskService } from './domain/tasks/index.ts';
 import { createDocumentService } from './domain/documents/index.ts';
-import { createTemplateService, resolveTemplate } from './domain/templates/index.ts';
+import { createTemplateService, hasTextMessage, resolveTemplate } from './domain/templates/index.ts';
 import { createRelatedService } from './domain/related/index.ts';
 import { createBehaviourService, createRiskService } from './domain/behaviour/index.ts';
 import { createReportService } from './domain/reports/index.ts';
@@ -119,16 +118,7 @@ export function createServices(deps: {
     reminderPolicies: createReminderPolicyService({
       ...deps,
       invoicesToReplan: (trx, actor, policyId) => countInvoicesOfPolicy(trx, actor.accountId, policyId),
-      textTemplateExists: async (trx, key) => {
-        for (const locale of ['fr', 'en'] as const) {
-          const template = await resolveTemplate(trx, key, locale).catch((error: unknown) => {
-            if (error instanceof AppError && error.code === 'template/not_found') return null;
-            throw error;
-          });
-          if (template?.sms) return true;
-        }
-        return false;
-      },
+      textTemplateExists: hasTextMessage,
     }),
     reminders: {
       engine,

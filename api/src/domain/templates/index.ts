@@ -9,4 +9,10 @@ export {
   TemplatePreviewRequest,
   SmsPreview,
 } from './template.schemas.ts';
-export { createTemplateService, measureSms, type ResolvedTemplate, resolveTemplate } from './template.service.ts';
+export {
+  createTemplateService,
+  hasTextMessage,
+  measureSms,
+  type ResolvedTemplate,
+  resolveTemplate,
+} from './template.service.ts';

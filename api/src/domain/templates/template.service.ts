@@ -98,6 +98,18 @@ const smsPreview = (text: string): SmsPreview => {
   return { text, encoding: size.encoding, characters: size.characters, segments: size.segments };
 };
 
+/** Whether `key` has a text message in some locale: one of Relance's keys, or the account's own with an `sms`. */
+export async function hasTextMessage(trx: Db, key: string): Promise<boolean> {
+  for (const locale of TEMPLATE_LOCALES) {
+    const template = await resolveTemplate(trx, key, locale).catch((error: unknown) => {
+      if (error instanceof AppError && error.code === 'template/not_found') return null;
+      throw error;
+    });
+    if (template?.sms) return true;
+  }
+  return false;
+}
+
 /** A text message's encoding and segments, refused past {@link MAX_SMS_SEGMENTS}. */
 export function measureSms(text: string): SmsPreview {
   const size = smsPreview(text);
