@@ -5,6 +5,8 @@ import { TransportError } from '../mail/transport.ts';
 
 /** One text message as it leaves Relance: the stored body of a message. */
 export interface OutgoingSms {
+  /** Relance's message id (the outbox names the text after it). */
+  messageId: string;
   /** The sender: a number in E.164 or an alphanumeric sender id (up to 11 characters). */
   from: string;
   /** The customer's mobile number, E.164. */
@@ -24,15 +26,16 @@ export interface SmsTransport {
   send(sms: OutgoingSms): Promise<{ providerMessageId: string }>;
 }
 
-/** The transport when no provider is configured: the message is stored and listed by `GET /v1/messages`, nothing leaves. */
+/**
+ * The transport when no provider is configured: the message is stored and listed by `GET
+ * /v1/messages`, nothing leaves. Deterministic, as the email outbox: the id names the message.
+ */
 export function createSmsOutbox(): SmsTransport {
-  let n = 0;
   return {
     name: 'outbox',
     local: true,
-    async send() {
-      n++;
-      return { providerMessageId: `outbox_sms_${Date.now().toString(36)}_${n}` };
+    async send(sms) {
+      return { providerMessageId: `outbox_${sms.messageId}` };
     },
   };
 }

@@ -63,6 +63,7 @@ t.test('texts and calls wait for daytime', async (t) => {
     .json()
     .data.filter((m: { channel: string }) => m.channel === 'sms');
   t.match(sms, { transport: 'outbox', status: 'sent', to: ['+33612345678'], subject: '' });
+  t.equal(sms.provider_message_id, `outbox_${sms.id}`, 'the outbox names the text after its message');
   // The text moved past its due date speaks of a due date passed, not of "today".
   const body = (await call(acme, 'GET', `/v1/messages/${sms.id}`)).json().text;
   t.match(body, /has been due since Sunday, March 8, 2026\./);

@@ -24,7 +24,12 @@ function deliveryOf(transport: SmsTransport): Delivery {
           continue;
         }
         try {
-          const { providerMessageId } = await transport.send({ from: message.from_address, to, body: message.text });
+          const { providerMessageId } = await transport.send({
+            messageId: message.id,
+            from: message.from_address,
+            to,
+            body: message.text,
+          });
           results.push({ ok: true, providerMessageId });
         } catch (error) {
           const failure = error instanceof Error ? error.message : String(error);
