@@ -4,6 +4,7 @@ import { todayIn } from '../../src/domain/calendar.ts';
 import { createServices } from '../../src/services.ts';
 import { createDatabase } from '../../src/store/database.ts';
 import { createTestDatabase } from '../helpers/database.ts';
+import { zoneWithin } from '../helpers/zones.ts';
 import { runScript, waitFor } from '../helpers/process.ts';
 import { startResendStandIn } from '../helpers/resend-stand-in.ts';
 
@@ -19,12 +20,9 @@ t.test('a worker killed (SIGKILL) mid-send, then restarted: no duplicate, no los
     await testDb.drop();
   });
   const services = createServices({ database, clock: systemClock });
-  // Emails leave from the send hour until 20:00 local time: a zone where it is now between 01:00
-  // and 19:00 (at any instant, UTC or Los Angeles is), so the run never crosses the evening.
+  // Emails leave from the send hour until 20:00 local time: the run never crosses the evening.
   const now = systemClock.now();
-  const hourIn = (zone: string) =>
-    Number(new Intl.DateTimeFormat('en-GB', { hour: '2-digit', hourCycle: 'h23', timeZone: zone }).format(now));
-  const zone = ['UTC', 'America/Los_Angeles'].find((z) => hourIn(z) >= 1 && hourIn(z) <= 18) ?? 'UTC';
+  const zone = zoneWithin(now, { hours: [1, 18] });
   const { account } = await services.accounts.create({ name: 'Crashy', time_zone: zone });
   const actor = { accountId: account.id, keyId: null, readOnly: false, mode: 'live' as const, timeZone: zone };
   // One step at 00:00 local time on the due date: with today's date as due date, everything is due now.
