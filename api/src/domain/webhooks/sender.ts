@@ -35,6 +35,17 @@ function checkingLookup(policy: TargetPolicy): LookupFunction {
   }) as unknown as LookupFunction;
 }
 
+/** Node connects to an IP literal without a lookup: why such a target is refused, or null. */
+async function literalRefused(target: URL, policy: TargetPolicy): Promise<string | null> {
+  if (!isIP(hostOf(target))) return null;
+  try {
+    await resolveAllowed(hostOf(target), policy);
+    return null;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
 /**
  * POSTs one signed webhook: no redirect followed (a 3xx is a failure), 15 s for the whole
  * exchange, the address checked at connection time, the first KiB of the answer kept.
@@ -55,14 +66,8 @@ export async function postWebhook(
     error,
     retryAfter: undefined,
   });
-  // Node connects to an IP literal without a lookup: check it here.
-  if (isIP(hostOf(target))) {
-    try {
-      await resolveAllowed(hostOf(target), policy);
-    } catch (error) {
-      return failure((error as Error).message);
-    }
-  }
+  const refused = await literalRefused(target, policy);
+  if (refused) return failure(refused);
   const transport = target.protocol === 'https:' ? https : http;
   return new Promise<SendResult>((resolve) => {
     let settled = false;
@@ -141,13 +146,8 @@ export async function fetchGuarded(
     return { ok: false, error: 'not a valid URL' };
   }
   if (target.protocol !== 'https:' && target.protocol !== 'http:') return { ok: false, error: 'not an http(s) URL' };
-  if (isIP(hostOf(target))) {
-    try {
-      await resolveAllowed(hostOf(target), policy);
-    } catch (error) {
-      return { ok: false, error: (error as Error).message };
-    }
-  }
+  const refused = await literalRefused(target, policy);
+  if (refused) return { ok: false, error: refused };
   const transport = target.protocol === 'https:' ? https : http;
   return new Promise<FetchedFile>((resolve) => {
     let settled = false;
