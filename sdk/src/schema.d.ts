@@ -7497,6 +7497,7 @@ export interface components {
                 document_id: string | null;
                 error: string | null;
             } | null;
+            group_key: string | null;
             /** @description Times it was handed to the provider. */
             attempts: number;
             sent_at: string | null;
@@ -7700,6 +7701,11 @@ export interface components {
             min_gap_days: number;
             max_contacts_per_week: number | null;
             min_days_between_contacts: number | null;
+            /**
+             * @description `invoice`: one message per reminder. `customer`: a customer's reminders falling due on the same local day through the same channel (email, sms) go out as one message listing each invoice, in the tone of the most advanced step among them (docs/reminders.md#one-message-per-customer). Default `invoice`.
+             * @enum {unknown}
+             */
+            grouping: "invoice" | "customer";
             upcoming_hours: number;
             is_default: boolean;
             /** @description Open invoices following this policy that the workers have still to replan after its last change (0 when none). */
@@ -7747,6 +7753,11 @@ export interface components {
             min_gap_days?: number;
             max_contacts_per_week?: number | null;
             min_days_between_contacts?: number | null;
+            /**
+             * @description `invoice`: one message per reminder. `customer`: a customer's reminders falling due on the same local day through the same channel (email, sms) go out as one message listing each invoice, in the tone of the most advanced step among them (docs/reminders.md#one-message-per-customer). Default `invoice`.
+             * @enum {unknown}
+             */
+            grouping?: "invoice" | "customer";
             /** @description Hours before each reminder at which `reminder.upcoming` goes out, so the integrator can hold or cancel it (`POST /v1/reminders/{id}/hold`, `/cancel`); 0: no such event. Default 24. */
             upcoming_hours?: number;
         };
@@ -7788,6 +7799,11 @@ export interface components {
             min_gap_days?: number;
             max_contacts_per_week?: number | null;
             min_days_between_contacts?: number | null;
+            /**
+             * @description `invoice`: one message per reminder. `customer`: a customer's reminders falling due on the same local day through the same channel (email, sms) go out as one message listing each invoice, in the tone of the most advanced step among them (docs/reminders.md#one-message-per-customer). Default `invoice`.
+             * @enum {unknown}
+             */
+            grouping?: "invoice" | "customer";
             /** @description Hours before each reminder at which `reminder.upcoming` goes out, so the integrator can hold or cancel it (`POST /v1/reminders/{id}/hold`, `/cancel`); 0: no such event. Default 24. */
             upcoming_hours?: number;
         };
@@ -8292,6 +8308,7 @@ export interface components {
                 document_id: string | null;
                 error: string | null;
             } | null;
+            group_key: string | null;
             /** @description Times it was handed to the provider. */
             attempts: number;
             sent_at: string | null;

@@ -363,3 +363,129 @@ export function sampleReminderContexts(locale: TemplateLocale, stepKey: string):
   };
   return [buildReminderContext(base), buildReminderContext(bare)];
 }
+
+/** The tones of a grouped message, from the mildest. */
+export const TONE_LEVELS = ['before_due', 'due_today', 'first_overdue', 'overdue', 'firm', 'final'] as const;
+export type ToneLevel = (typeof TONE_LEVELS)[number];
+
+const TONE_OF_KEY: Readonly<Record<string, ToneLevel>> = {
+  before_due: 'before_due',
+  due_today: 'due_today',
+  first_overdue: 'first_overdue',
+  overdue_friendly: 'overdue',
+  overdue_firm: 'firm',
+  final_notice: 'final',
+};
+
+/**
+ * The tone a reminder speaks in: its template's, for Relance's keys; for an account's own key,
+ * from the step's place (before the due date, on it, after it: a friendly overdue tone).
+ */
+export function toneOf(templateKey: string | null, offsetDays: number): ToneLevel {
+  const known = templateKey ? TONE_OF_KEY[templateKey] : undefined;
+  if (known) return known;
+  return offsetDays < 0 ? 'before_due' : offsetDays === 0 ? 'due_today' : 'overdue';
+}
+
+/**
+ * The variables of a grouped message (docs/reminders.md#one-message-per-customer): those of one
+ * reminder, about the invoice of the most advanced step (`invoice`, `step`), and the group.
+ */
+export interface GroupedReminderContext extends ReminderContext {
+  /** The tone: the most advanced step's (`key`), and one flag per tone, true for it only. */
+  tone: { key: string } & Record<ToneLevel, boolean>;
+  group: {
+    /** Invoices listed. */
+    count: number;
+    /** Of them, those past their due date. */
+    overdue_count: number;
+    /** Some invoice listed had a reminder before: only then may the message speak of earlier reminders. */
+    reminded_before: boolean;
+  };
+  /** Each invoice, by due date, as `invoice` in a single reminder, and whether it was reminded before. */
+  invoices: Array<ReminderContext['invoice'] & { reminded_before: boolean }>;
+  /** Per currency (never summed across currencies), in the order of first appearance. */
+  totals: Array<{ currency: string; count: number; balance: number; late_fees: number; total_due: number }>;
+}
+
+export interface GroupedItem {
+  input: ReminderContextInput;
+  remindedBefore: boolean;
+}
+
+/** The variables of a grouped message; `lead` is the item whose step sets the tone. */
+export function buildGroupedContext(
+  items: readonly GroupedItem[],
+  lead: number,
+  tone: ToneLevel,
+): GroupedReminderContext {
+  const leadItem = items[lead];
+  if (!leadItem) throw new Error('a grouped message needs its lead reminder');
+  const base = buildReminderContext(leadItem.input);
+  const invoices = items
+    .map((item) => ({ ...buildReminderContext(item.input).invoice, reminded_before: item.remindedBefore }))
+    .sort((a, b) => (a.due_date < b.due_date ? -1 : a.due_date > b.due_date ? 1 : a.number < b.number ? -1 : 1));
+  const totals: GroupedReminderContext['totals'] = [];
+  for (const invoice of invoices) {
+    let total = totals.find((t) => t.currency === invoice.currency);
+    if (!total) {
+      total = { currency: invoice.currency, count: 0, balance: 0, late_fees: 0, total_due: 0 };
+      totals.push(total);
+    }
+    total.count += 1;
+    total.balance += invoice.balance;
+    total.late_fees += invoice.late_fees;
+    total.total_due += invoice.total_due;
+  }
+  return {
+    ...base,
+    tone: {
+      key: base.step.key,
+      ...(Object.fromEntries(TONE_LEVELS.map((level) => [level, level === tone])) as Record<ToneLevel, boolean>),
+    },
+    group: {
+      count: invoices.length,
+      overdue_count: invoices.filter((i) => i.days_overdue > 0).length,
+      reminded_before: items.some((i) => i.remindedBefore),
+    },
+    invoices,
+    totals,
+  };
+}
+
+/** Two made-up grouped messages a `grouped` template is tried on: everything present, and the bare minimum. */
+export function sampleGroupedContexts(locale: TemplateLocale): [GroupedReminderContext, GroupedReminderContext] {
+  const [full, bare] = sampleReminderContexts(locale, 'overdue_firm');
+  const second = (context: ReminderContext) => ({
+    ...context.invoice,
+    number: 'F-2026-0051',
+    due_date: '2026-03-10',
+    days_overdue: 5,
+    currency: 'GBP',
+    late_fees: 0,
+    fee_parts: [],
+  });
+  const grouped = (context: ReminderContext, remindedBefore: boolean): GroupedReminderContext => {
+    const invoices = [
+      { ...context.invoice, reminded_before: remindedBefore },
+      { ...second(context), reminded_before: false },
+    ];
+    return {
+      ...context,
+      tone: {
+        key: 'overdue_firm',
+        ...(Object.fromEntries(TONE_LEVELS.map((l) => [l, l === 'firm'])) as Record<ToneLevel, boolean>),
+      },
+      group: { count: 2, overdue_count: 2, reminded_before: remindedBefore },
+      invoices,
+      totals: invoices.map((i) => ({
+        currency: i.currency,
+        count: 1,
+        balance: i.balance,
+        late_fees: i.late_fees,
+        total_due: i.total_due,
+      })),
+    };
+  };
+  return [grouped(full, true), grouped(bare, false)];
+}

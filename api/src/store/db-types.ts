@@ -323,6 +323,7 @@ export interface Messages {
   delivered_at: Timestamp | null;
   error: string | null;
   from_address: string;
+  group_key: string | null;
   html: string;
   id: string;
   invoice_id: string | null;
@@ -536,6 +537,7 @@ export interface ReminderOccurrences {
 export interface ReminderPolicies {
   account_id: string;
   created_at: Generated<Timestamp>;
+  grouping: Generated<string>;
   id: string;
   invoices_to_replan: Generated<number>;
   max_contacts_per_week: number | null;

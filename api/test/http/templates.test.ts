@@ -1,5 +1,5 @@
 import t from 'tap';
-import { DEFAULT_TEMPLATES, defaultSms, TEMPLATE_KEYS } from '../../src/mail/templates/index.ts';
+import { DEFAULT_KEYS, DEFAULT_TEMPLATES, defaultSms } from '../../src/mail/templates/index.ts';
 import { setupApp, type TestAccount, type TestContext } from '../helpers/app.ts';
 import { codeOf, graphqlClient } from '../graphql/client.ts';
 
@@ -34,7 +34,7 @@ t.test('templates: list, get, put, delete', async (t) => {
     t.match(list.body, { object: 'list', has_more: false, next_cursor: null });
     t.same(
       list.body.data.map((d: { key: string; locale: string }) => `${d.key}/${d.locale}`),
-      TEMPLATE_KEYS.flatMap((k) => [`${k}/fr`, `${k}/en`]),
+      DEFAULT_KEYS.flatMap((k) => [`${k}/fr`, `${k}/en`]),
     );
     t.ok(
       list.body.data.every(
@@ -59,7 +59,7 @@ t.test('templates: list, get, put, delete', async (t) => {
       ...DEFAULT_TEMPLATES.fr.overdue_firm,
       updatedAt: null,
     });
-    t.equal((await gql('{ templates { data { key } hasMore } }')).data.templates.data.length, TEMPLATE_KEYS.length * 2);
+    t.equal((await gql('{ templates { data { key } hasMore } }')).data.templates.data.length, DEFAULT_KEYS.length * 2);
   });
 
   t.test('an override replaces the default for its key and locale only, until deleted', async (t) => {
@@ -97,7 +97,7 @@ t.test('templates: list, get, put, delete', async (t) => {
     t.equal(put.status, 200);
     const list = (await call('GET', '/v1/templates')).body.data;
     t.match(list.at(-1), { key: 'thank_you', locale: 'en', source: 'custom' });
-    t.equal(list.length, TEMPLATE_KEYS.length * 2 + 1);
+    t.equal(list.length, DEFAULT_KEYS.length * 2 + 1);
     const missing = await call('GET', '/v1/templates/thank_you/fr');
     t.equal(missing.status, 404);
     t.equal(missing.body.code, 'template/not_found');

@@ -6,6 +6,7 @@ export {
   insertMessages,
   insertPendingMessage,
   invoicesContacted,
+  liveGroupMessage,
   presentMessage,
   markMessageFailed,
   markMessageSent,

@@ -33,6 +33,7 @@ export function presentMessage(row: MessageRow, options: { bodies: boolean }): M
     subject: row.subject,
     ...(options.bodies && { html: row.html, text: row.text }),
     template_key: row.template_key,
+    group_key: row.group_key,
     locale: row.locale,
     provider_message_id: row.provider_message_id,
     error: row.error,
@@ -300,21 +301,29 @@ export async function occurrencesOfOpenCalls(
   occurrenceIds: readonly string[],
 ): Promise<string[]> {
   if (occurrenceIds.length === 0) return [];
+  // Through the reminders' `message_id`: a grouped message carries several reminders.
   const keys = trx
-    .selectFrom('messages')
-    .select('batch_key')
-    .where('account_id', '=', accountId)
-    .where('occurrence_id', 'in', occurrenceIds)
-    .where('batch_key', 'is not', null)
-    .where('status', 'in', ['pending', 'failed']);
+    .selectFrom('messages as m')
+    .innerJoin('reminder_occurrences as o', (j) =>
+      j.onRef('o.account_id', '=', 'm.account_id').onRef('o.message_id', '=', 'm.id'),
+    )
+    .select('m.batch_key')
+    .where('o.account_id', '=', accountId)
+    .where('o.id', 'in', occurrenceIds)
+    .where('m.batch_key', 'is not', null)
+    .where('m.status', 'in', ['pending', 'failed']);
   const rows = await trx
-    .selectFrom('messages')
-    .select('occurrence_id')
-    .where('account_id', '=', accountId)
-    .where('batch_key', 'in', keys)
-    .where('status', 'in', ['pending', 'failed'])
+    .selectFrom('messages as m')
+    .innerJoin('reminder_occurrences as o', (j) =>
+      j.onRef('o.account_id', '=', 'm.account_id').onRef('o.message_id', '=', 'm.id'),
+    )
+    .select('o.id')
+    .where('m.account_id', '=', accountId)
+    .where('m.batch_key', 'in', keys)
+    .where('m.status', 'in', ['pending', 'failed'])
+    .where('o.status', '=', 'sending')
     .execute();
-  return rows.map((r) => r.occurrence_id).filter((id): id is string => id !== null);
+  return rows.map((r) => r.id);
 }
 
 /**
@@ -327,13 +336,39 @@ export async function invoicesContacted(
   invoiceIds: readonly string[],
 ): Promise<Set<string>> {
   if (invoiceIds.length === 0) return new Set();
+  const live = ['failed', 'canceled', 'bounced'];
   const rows = await trx
     .selectFrom('messages')
     .select('invoice_id')
     .distinct()
     .where('account_id', '=', accountId)
     .where('invoice_id', 'in', [...invoiceIds])
-    .where('status', 'not in', ['failed', 'canceled', 'bounced'])
+    .where('status', 'not in', live)
+    // A grouped message names no single invoice: each reminder it carried does.
+    .union((db) =>
+      db
+        .selectFrom('reminder_occurrences as o')
+        .innerJoin('messages as m', (j) =>
+          j.onRef('m.account_id', '=', 'o.account_id').onRef('m.id', '=', 'o.message_id'),
+        )
+        .select('o.invoice_id')
+        .where('o.account_id', '=', accountId)
+        .where('o.invoice_id', 'in', [...invoiceIds])
+        .where('m.group_key', 'is not', null)
+        .where('m.status', 'not in', live),
+    )
     .execute();
   return new Set(rows.map((r) => r.invoice_id).filter((id): id is string => id !== null));
+}
+
+/** Whether a grouped message under `groupKey` (customer, local day, channel) is live: stored and not canceled. */
+export async function liveGroupMessage(trx: Db, accountId: string, groupKey: string): Promise<boolean> {
+  const row = await trx
+    .selectFrom('messages')
+    .select('id')
+    .where('account_id', '=', accountId)
+    .where('group_key', '=', groupKey)
+    .where('status', '<>', 'canceled')
+    .executeTakeFirst();
+  return row !== undefined;
 }

@@ -77,6 +77,12 @@ export const Message = Type.Object(
         },
       ),
     ),
+    group_key: Nullable(
+      Type.String({
+        description:
+          'A grouped message (a policy\'s `grouping: "customer"`): `<customer id>:<local day>:<channel>`; it carries several reminders, each naming it (`message_id`), and its `occurrence_id` and `invoice_id` are null. Null for a message about one invoice.',
+      }),
+    ),
     attempts: Type.Integer({ minimum: 0, description: 'Times it was handed to the provider.' }),
     sent_at: Nullable(Timestamp),
     delivered_at: Nullable(Timestamp),

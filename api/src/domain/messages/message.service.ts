@@ -113,7 +113,24 @@ export function createMessageService(deps: { database: Database; clock: Clock })
           .orderBy('id', 'desc')
           .limit(limit + 1);
         if (query.starting_after) q = q.where('id', '<', query.starting_after);
-        if (query.invoice_id) q = q.where('invoice_id', '=', query.invoice_id);
+        const invoiceId = query.invoice_id;
+        // A grouped message is about each invoice whose reminder it carried.
+        if (invoiceId)
+          q = q.where((eb) =>
+            eb.or([
+              eb('invoice_id', '=', invoiceId),
+              eb(
+                'id',
+                'in',
+                eb
+                  .selectFrom('reminder_occurrences')
+                  .select('message_id')
+                  .where('invoice_id', '=', invoiceId)
+                  .where('message_id', 'is not', null)
+                  .$narrowType<{ message_id: string }>(),
+              ),
+            ]),
+          );
         if (query.customer_id) q = q.where('customer_id', '=', query.customer_id);
         if (query.status) q = q.where('status', '=', query.status);
         if (query.to) q = q.where(sentTo(query.to));

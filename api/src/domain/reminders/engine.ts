@@ -8,12 +8,19 @@ import { addDays, todayIn, zonedDateTimeToInstant } from '../calendar.ts';
 import { holidayCalendar } from '../holidays.ts';
 import { lockInvoices } from '../invoices/index.ts';
 import { insertEvents, recordEvent } from '../outbox/index.ts';
-import { insertMessages, insertPendingMessage, invoicesContacted, suppressedPhones } from '../messages/index.ts';
-import type { Delivery, MessageValues } from './channels/channel.ts';
+import {
+  insertMessages,
+  insertPendingMessage,
+  invoicesContacted,
+  liveGroupMessage,
+  suppressedPhones,
+} from '../messages/index.ts';
+import type { Delivery, MessageValues, ReminderChannel } from './channels/channel.ts';
+import { accrueBeforeSending } from './channels/fees.ts';
 import { CHANNEL_NAMES, channelOf, channelPlan, type Channels } from './channels/registry.ts';
 import { guardBeforeSend } from './guard.rules.ts';
 import { type Outcome, reminderData, skipOccurrence, skippedEvent, timeOf } from './ledger.ts';
-import { policiesForInvoices, type PolicyRow } from './policy.repository.ts';
+import { anyGroupingPolicy, policiesForInvoices, type PolicyRow } from './policy.repository.ts';
 import { minBalanceOf, planOf } from './policy.service.ts';
 import {
   DEFAULT_POLICY,
@@ -29,6 +36,7 @@ import {
 import type { ReminderStep } from './policy.schemas.ts';
 import {
   customerContactDays,
+  dueOfSameCustomers,
   dueStepsOfInvoices,
   lockOccurrences,
   markDeferred,
@@ -46,7 +54,7 @@ import { replanInvoices } from './schedule.ts';
 import { createSender, type FetchFile } from './sender.ts';
 
 export { MAX_SEND_ATTEMPTS, nowFor, type Outcome } from './ledger.ts';
-export type { ComposedEmail, ComposeInput, MessageComposer } from './channels/channel.ts';
+export type { ComposedEmail, ComposeInput, GroupedComposeInput, MessageComposer } from './channels/channel.ts';
 export type { OccurrenceRow };
 
 /** Each channel's delivery for one account, resolved before its batch (no transaction open). */
@@ -61,6 +69,28 @@ async function deliveriesOf(channels: Channels, accountId: string): Promise<Map<
 
 /** Phase one's verdict on a reminder: done (an outcome), or to deliver through its channel. */
 type Decision = Outcome | { deliver: string };
+
+/** A reminder that passed every check and is about to be composed. */
+interface Ready {
+  occurrence: OccurrenceRow;
+  /** As it is composed: `first_overdue` in place of its own template when it opens the conversation. */
+  sending: OccurrenceRow;
+  invoice: Selectable<Invoices>;
+  customer: Selectable<Customers>;
+  channel: ReminderChannel;
+  sentAs: string | null;
+  /** It goes out after the day it was planned for (or as the first overdue notice): the policy's gap follows. */
+  catchUp: boolean;
+  attachInvoicePdf: boolean;
+  /** The policy's first send time at least `min_gap_days` after today. */
+  afterGap: () => Date;
+  /** The next send time from tomorrow on. */
+  tomorrow: () => Date;
+}
+
+/** How far along the schedule a reminder is: its days from the due date; a first overdue notice just past it. */
+const advance = (r: Ready) =>
+  r.occurrence.offset_days > 0 && r.sentAs === 'first_overdue' ? 0.5 : r.occurrence.offset_days;
 
 /**
  * Sends due reminders effectively once. Phase one, in one transaction with the invoices' rows
@@ -83,6 +113,8 @@ export function createReminderEngine(deps: {
 }) {
   const { database, clock, channels } = deps;
   const sender = createSender(deps);
+  /** The channels that can carry several reminders of a customer in one message. */
+  const GROUPING_CHANNELS = [...channels.values()].filter((c) => c.composeGroup).map((c) => c.name);
 
   /**
    * Phase one for a batch of one account's reminders, in one transaction: their invoices are
@@ -96,12 +128,27 @@ export function createReminderEngine(deps: {
   ): Promise<Map<string, Decision>> {
     const results = new Map<string, Decision>(occurrenceIds.map((id) => [id, 'noop']));
     return database.withAccount(accountId, async (trx) => {
-      const peeks = await peekInFlight(trx, accountId, occurrenceIds);
+      let peeks = await peekInFlight(trx, accountId, occurrenceIds);
       if (peeks.length === 0) return results;
-      const invoiceIds = [...new Set(peeks.map((p) => p.invoice_id))].sort();
-      let invoices = await lockInvoices(trx, invoiceIds);
       const account = await trx.selectFrom('accounts').selectAll().executeTakeFirstOrThrow();
       const { now, sandbox } = await timeOf(trx, account, clock);
+      // A policy that groups by customer: the batch takes the customers' other reminders due now
+      // through the same channel, so that one message carries their whole day.
+      if (await anyGroupingPolicy(trx)) {
+        const more = await dueOfSameCustomers(
+          trx,
+          accountId,
+          peeks.map((p) => p.id),
+          GROUPING_CHANNELS,
+          now,
+        );
+        if (more.length > 0) {
+          peeks = [...peeks, ...(await peekInFlight(trx, accountId, more))];
+          for (const id of more) results.set(id, 'noop');
+        }
+      }
+      const invoiceIds = [...new Set(peeks.map((p) => p.invoice_id))].sort();
+      let invoices = await lockInvoices(trx, invoiceIds);
       const today = todayIn(now, account.time_zone);
       const policyByInvoice = await policiesForInvoices(trx, accountId, invoiceIds);
       // An invoice whose policy changed is replanned first, flagged yet or not (the workers flag
@@ -168,6 +215,20 @@ export function createReminderEngine(deps: {
           )
         : new Set<string>();
       const sentLocally: SentLocally[] = [];
+      /** Per customer and channel, the reminders of a grouping policy ready to go out as one message. */
+      const groups = new Map<string, Ready[]>();
+      const batch = {
+        accountId,
+        account,
+        now,
+        today,
+        contacted,
+        contactDays,
+        suppressed,
+        suppressedPhones: suppressedPhoneSet,
+        sentLocally,
+        deliveries,
+      };
       for (const occurrence of occurrences) {
         const invoice = invoiceById.get(occurrence.invoice_id);
         const customer = invoice && customerById.get(invoice.customer_id);
@@ -202,22 +263,41 @@ export function createReminderEngine(deps: {
           sentLocally,
           deliveries,
         });
+        if (typeof decided === 'object' && 'group' in decided) {
+          const key = `${customer.id}|${occurrence.channel}`;
+          groups.set(key, [...(groups.get(key) ?? []), decided.group]);
+          continue;
+        }
         results.set(occurrence.id, decided);
         if (typeof decided === 'string') metrics.reminder(occurrence.channel, decided);
+      }
+      for (const members of groups.values()) {
+        const decisions =
+          members.length === 1 && members[0]
+            ? new Map([[members[0].occurrence.id, await finish(trx, batch, members[0])]])
+            : await finishGroup(trx, batch, members);
+        for (const [id, decided] of decisions) {
+          results.set(id, decided);
+          const channel = members.find((m) => m.occurrence.id === id)?.occurrence.channel ?? 'email';
+          if (typeof decided === 'string') metrics.reminder(channel, decided);
+        }
       }
       if (sentLocally.length > 0) {
         await insertMessages(
           trx,
           sentLocally.map((s) => s.message),
         );
+        const sent = sentLocally.flatMap((s) =>
+          s.occurrences.map((occurrence) => ({ occurrence, message: s.message })),
+        );
         await markSentWithMessages(
           trx,
-          sentLocally.map((s) => ({ id: s.occurrence.id, messageId: s.message.id })),
+          sent.map((s) => ({ id: s.occurrence.id, messageId: s.message.id })),
           now,
         );
         await insertEvents(
           trx,
-          sentLocally.map((s) => ({
+          sent.map((s) => ({
             account_id: accountId,
             id: newId('event'),
             type: 'reminder.sent',
@@ -268,7 +348,7 @@ export function createReminderEngine(deps: {
       /** Each channel's delivery for this account (its own provider credential, or the service's). */
       deliveries: ReadonlyMap<string, Delivery>;
     },
-  ): Promise<Decision> {
+  ): Promise<Decision | { group: Ready }> {
     const { accountId, account, invoice, customer, occurrence, policy, now, today } = ctx;
     if (occurrence.status === 'sending') return { deliver: occurrence.channel };
     if (occurrence.status !== 'scheduled' || !occurrence.scheduled_at || occurrence.scheduled_at > now) return 'noop';
@@ -281,16 +361,6 @@ export function createReminderEngine(deps: {
       today,
       laterStepDue: ctx.laterStepDue,
     });
-
-    const event = (type: string, extra: Record<string, unknown> = {}) =>
-      recordEvent(trx, {
-        accountId,
-        type,
-        objectType: 'reminder',
-        objectId: occurrence.id,
-        data: reminderData(occurrence, extra),
-        at: now,
-      });
 
     if (verdict.action === 'skip') return skipOccurrence(trx, accountId, occurrence, verdict.reason, now);
     if (verdict.action === 'hold') {
@@ -404,67 +474,221 @@ export function createReminderEngine(deps: {
       holidays: daysOff,
     }).date;
     const catchUp = contact === 'message' && (sentAs !== null || plannedDay < today);
-    const sending = sentAs ? { ...occurrence, template_key: sentAs, sent_as: sentAs } : occurrence;
+    const ready: Ready = {
+      occurrence,
+      sending: sentAs ? { ...occurrence, template_key: sentAs, sent_as: sentAs } : occurrence,
+      invoice,
+      customer,
+      channel,
+      sentAs,
+      catchUp,
+      attachInvoicePdf: step?.attach_invoice_pdf === true,
+      afterGap,
+      tomorrow: () => nextSendTime(zonedDateTimeToInstant(addDays(today, 1), 0, 0, zone), zone, plan, daysOff),
+    };
+    // One message per customer and day (docs/reminders.md#one-message-per-customer): composed
+    // once the batch has decided all of the customer's reminders. An installment's reminder, or a
+    // step that attaches its invoice, goes on its own.
+    if (
+      policy?.grouping === 'customer' &&
+      channel.composeGroup &&
+      occurrence.installment_number === 0 &&
+      !ready.attachInvoicePdf
+    )
+      return { group: ready };
+    return finish(trx, ctx, ready);
+  }
+
+  /** What phase one shares across a batch's reminders. */
+  type Batch = Pick<
+    Parameters<typeof decide>[1],
+    | 'accountId'
+    | 'account'
+    | 'now'
+    | 'today'
+    | 'contacted'
+    | 'contactDays'
+    | 'suppressed'
+    | 'suppressedPhones'
+    | 'sentLocally'
+    | 'deliveries'
+  >;
+
+  /** A message went out about the reminder's invoice: the customer was contacted, and a catch-up spaces what follows. */
+  async function afterMessage(trx: Db, batch: Batch, r: Ready): Promise<void> {
+    const { accountId, now } = batch;
+    batch.contacted.add(r.invoice.id);
+    if (r.sentAs) {
+      r.occurrence.sent_as = r.sentAs;
+      await markSentAs(trx, accountId, r.occurrence.id, r.sentAs);
+    }
+    if (r.catchUp) {
+      const until = r.afterGap();
+      const { folded } = await spaceAfterCatchUp(trx, accountId, r.occurrence, until, now);
+      for (const f of folded) await skippedEvent(trx, accountId, f, now);
+      await trx
+        .updateTable('invoices')
+        .set({ catch_up_gap_until: until })
+        .where('account_id', '=', accountId)
+        .where('id', '=', r.invoice.id)
+        .execute();
+      r.invoice.catch_up_gap_until = until;
+      // The gap is for what follows: this reminder itself goes now.
+    }
+  }
+
+  /** Counts a contact of the customer today against its budget. */
+  const countContact = (batch: Batch, r: Ready) =>
+    batch.contactDays.set(r.customer.id, [
+      ...(batch.contactDays.get(r.customer.id) ?? []),
+      { day: batch.today, invoice: r.invoice.id },
+    ]);
+
+  /** Composes one reminder through its channel, records what it came to, and delivers or stores its message. */
+  async function finish(trx: Db, batch: Batch, r: Ready): Promise<Decision> {
+    const { accountId, account, now, today } = batch;
+    const { occurrence, invoice, customer, channel } = r;
     const composed = await channel.compose({
       trx,
       accountId,
       account,
       customer,
       invoice,
-      occurrence: sending,
+      occurrence: r.sending,
       today,
       now,
-      suppressed: ctx.suppressed,
-      suppressedPhones: ctx.suppressedPhones,
-      attachInvoicePdf: step?.attach_invoice_pdf === true,
+      suppressed: batch.suppressed,
+      suppressedPhones: batch.suppressedPhones,
+      attachInvoicePdf: r.attachInvoicePdf,
     });
-    if (channel.plan.budgeted && (composed.kind === 'message' || composed.kind === 'done'))
-      ctx.contactDays.set(customer.id, [
-        ...(ctx.contactDays.get(customer.id) ?? []),
-        { day: today, invoice: invoice.id },
-      ]);
-    if (composed.kind === 'message') {
-      ctx.contacted.add(invoice.id);
-      if (sentAs) {
-        occurrence.sent_as = sentAs;
-        await markSentAs(trx, accountId, occurrence.id, sentAs);
-      }
-      if (catchUp) {
-        const until = afterGap();
-        const { folded } = await spaceAfterCatchUp(trx, accountId, occurrence, until, now);
-        for (const f of folded) await skippedEvent(trx, accountId, f, now);
-        await trx
-          .updateTable('invoices')
-          .set({ catch_up_gap_until: until })
-          .where('account_id', '=', accountId)
-          .where('id', '=', invoice.id)
-          .execute();
-        invoice.catch_up_gap_until = until;
-        // The gap is for what follows: this reminder itself goes now.
-      }
-    }
+    if (channel.plan.budgeted && (composed.kind === 'message' || composed.kind === 'done')) countContact(batch, r);
+    if (composed.kind === 'message') await afterMessage(trx, batch, r);
     switch (composed.kind) {
       case 'skip':
         return skipOccurrence(trx, accountId, occurrence, composed.reason, now);
       case 'fail':
-        await markFailed(trx, occurrence.id, composed.failure, now);
-        await event('reminder.failed', { error: composed.failure });
-        return 'failed';
+        return fail(trx, accountId, occurrence, composed.failure, now);
       case 'done':
         await markSent(trx, occurrence.id, now, { ...(composed.taskId !== undefined && { taskId: composed.taskId }) });
-        await event('reminder.sent', composed.data);
+        await recordEvent(trx, {
+          accountId,
+          type: 'reminder.sent',
+          objectType: 'reminder',
+          objectId: occurrence.id,
+          data: reminderData(occurrence, composed.data ?? {}),
+          at: now,
+        });
         return 'sent';
+      case 'message':
+        return (await store(trx, batch, channel, composed.message, [occurrence])).get(occurrence.id) ?? 'noop';
+    }
+  }
+
+  /**
+   * A customer's reminders of the day through one channel, as ONE message listing each invoice,
+   * in the tone of the most advanced step among them. Each was guarded under its invoice's lock;
+   * at most one such message is live per customer, local day and channel (the group key).
+   */
+  async function finishGroup(trx: Db, batch: Batch, members: Ready[]): Promise<Map<string, Decision>> {
+    const { accountId, account, now, today } = batch;
+    const [first] = members;
+    const decisions = new Map<string, Decision>();
+    if (!first) return decisions;
+    const { customer, channel } = first;
+    const groupKey = `${customer.id}:${today}:${channel.name}`;
+    // The customer had its message of the day already (these fell due after it went): tomorrow.
+    if (await liveGroupMessage(trx, accountId, groupKey)) {
+      for (const m of members) {
+        await markDeferred(trx, accountId, m.occurrence.id, m.tomorrow(), 'contact_budget', now);
+        decisions.set(m.occurrence.id, 'deferred');
+      }
+      return decisions;
+    }
+    // Each invoice's fees as of today, for the steps that apply them.
+    for (const m of members)
+      if (m.sending.applies_late_fees)
+        await accrueBeforeSending(
+          {
+            trx,
+            accountId,
+            account,
+            customer,
+            invoice: m.invoice,
+            occurrence: m.sending,
+            today,
+            now,
+            suppressed: batch.suppressed,
+            suppressedPhones: batch.suppressedPhones,
+          },
+          true,
+        );
+    let lead = 0;
+    for (const [i, m] of members.entries()) if (advance(m) > advance(members[lead] ?? m)) lead = i;
+    const composed = await channel.composeGroup?.({
+      trx,
+      accountId,
+      account,
+      customer,
+      items: members.map((m) => ({
+        invoice: m.invoice,
+        occurrence: m.sending,
+        remindedBefore: batch.contacted.has(m.invoice.id),
+      })),
+      lead,
+      today,
+      now,
+      suppressed: batch.suppressed,
+      suppressedPhones: batch.suppressedPhones,
+      groupKey,
+    });
+    if (!composed) throw new Error(`channel '${channel.name}' cannot group reminders`);
+    switch (composed.kind) {
+      case 'skip':
+        for (const m of members)
+          decisions.set(m.occurrence.id, await skipOccurrence(trx, accountId, m.occurrence, composed.reason, now));
+        return decisions;
+      case 'fail':
+        for (const m of members)
+          decisions.set(m.occurrence.id, await fail(trx, accountId, m.occurrence, composed.failure, now));
+        return decisions;
+      case 'done':
+        throw new Error(`channel '${channel.name}' composed a group without a message`);
       case 'message':
         break;
     }
-    const delivery = ctx.deliveries.get(channel.name) ?? channel.delivery;
-    // The message names the transport that takes it (an account's own Resend, or the service's).
-    const message = delivery ? { ...composed.message, transport: delivery.transport } : composed.message;
+    if (channel.plan.budgeted) countContact(batch, first);
+    for (const m of members) await afterMessage(trx, batch, m);
+    return store(
+      trx,
+      batch,
+      channel,
+      composed.message,
+      members.map((m) => m.occurrence),
+    );
+  }
+
+  /**
+   * A composed message and the reminders it carries: delivered at once by a local transport (and
+   * written with the batch's other writes), else stored `pending` with its reminders `sending`.
+   */
+  async function store(
+    trx: Db,
+    batch: Batch,
+    channel: ReminderChannel,
+    composed: MessageValues,
+    carried: OccurrenceRow[],
+  ): Promise<Map<string, Decision>> {
+    const { now } = batch;
+    const delivery = batch.deliveries.get(channel.name) ?? channel.delivery;
     if (!delivery) throw new Error(`channel '${channel.name}' composed a message but has no delivery`);
+    // The message names the transport that takes it (an account's own Resend, or the service's).
+    const message = { ...composed, transport: delivery.transport };
+    const [lead] = carried;
+    if (!lead) return new Map();
     // A local transport has nothing to wait for: deliver now, and store the sent message with the
     // batch's other writes, in this transaction, under the same locks.
     if (delivery.local) {
-      const sending = { ...occurrence, status: 'sending', message_id: message.id };
+      const sending = carried.map((o) => ({ ...o, status: 'sending', message_id: message.id }));
       // Nothing leaves the outbox, so an attachment is not fetched: the message keeps its URL.
       const stored = {
         ...message,
@@ -473,10 +697,13 @@ export function createReminderEngine(deps: {
         attachment_url: message.attachment_url ?? null,
         attachment_document_id: null,
         attachment_error: null,
+        group_key: message.group_key ?? null,
       };
-      const [result] = await delivery.send([{ occurrence: sending, message: stored, idempotencyKey: occurrence.id }]);
-      if (!result?.ok) throw new Error(`local delivery of ${occurrence.id} failed: ${result?.failure ?? 'no result'}`);
-      ctx.sentLocally.push({
+      const [result] = await delivery.send([
+        { occurrence: sending[0] ?? lead, message: stored, idempotencyKey: lead.id },
+      ]);
+      if (!result?.ok) throw new Error(`local delivery of ${lead.id} failed: ${result?.failure ?? 'no result'}`);
+      batch.sentLocally.push({
         message: {
           ...message,
           status: 'sent',
@@ -484,13 +711,27 @@ export function createReminderEngine(deps: {
           attempts: 1,
           sent_at: now,
         },
-        occurrence: sending,
+        occurrences: sending,
       });
-      return 'sent';
+      return new Map(carried.map((o) => [o.id, 'sent']));
     }
-    await insertPendingMessage(trx, message);
-    await markSending(trx, occurrence.id, message.id, now);
-    return { deliver: channel.name };
+    const row = await insertPendingMessage(trx, message);
+    for (const o of carried) await markSending(trx, o.id, row.id, now);
+    return new Map(carried.map((o) => [o.id, { deliver: channel.name }]));
+  }
+
+  /** The reminder failed for good (its message could not be composed). */
+  async function fail(trx: Db, accountId: string, occurrence: OccurrenceRow, failure: string, now: Date) {
+    await markFailed(trx, occurrence.id, failure, now);
+    await recordEvent(trx, {
+      accountId,
+      type: 'reminder.failed',
+      objectType: 'reminder',
+      objectId: occurrence.id,
+      data: reminderData(occurrence, { error: failure }),
+      at: now,
+    });
+    return 'failed' as const;
   }
 
   /** Runs reminders of one account through the guard and delivers those that pass. Safe to call twice. */
@@ -522,7 +763,8 @@ export function createReminderEngine(deps: {
 
 interface SentLocally {
   message: MessageValues;
-  occurrence: OccurrenceRow;
+  /** The reminders it carries (several for a grouped message). */
+  occurrences: OccurrenceRow[];
 }
 
 export type ReminderEngine = ReturnType<typeof createReminderEngine>;

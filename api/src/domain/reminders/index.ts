@@ -1,6 +1,6 @@
 // The reminders module's door: what other modules and the adapters may use. Everything else in
 // this folder is internal (checked by dependency-cruiser, see .dependency-cruiser.cjs).
-export { type ComposeInput, createReminderEngine, type MessageComposer } from './engine.ts';
+export { type ComposeInput, createReminderEngine, type GroupedComposeInput, type MessageComposer } from './engine.ts';
 export { CHANNEL_NAMES, createChannels, describeChannels } from './channels/registry.ts';
 export {
   type Channel,

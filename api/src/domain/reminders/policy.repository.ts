@@ -96,3 +96,14 @@ export async function policiesForInvoices(
     .execute();
   return new Map(rows.map(({ invoice_id, ...policy }) => [invoice_id, policy]));
 }
+
+/** Whether some policy of the account of `trx` groups reminders by customer (checked before widening a batch). */
+export async function anyGroupingPolicy(trx: Db): Promise<boolean> {
+  const row = await trx
+    .selectFrom('reminder_policies')
+    .select('id')
+    .where('grouping', '=', 'customer')
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}

@@ -95,6 +95,10 @@ const settings = {
         "The contact budget: messages and letters a customer may get from us in any 7 days, across its invoices (docs/reminders.md#contact-budget). Null: the account's `max_contacts_per_week` (3).",
     }),
   ),
+  grouping: Type.Enum(['invoice', 'customer'], {
+    description:
+      "`invoice`: one message per reminder. `customer`: a customer's reminders falling due on the same local day through the same channel (email, sms) go out as one message listing each invoice, in the tone of the most advanced step among them (docs/reminders.md#one-message-per-customer). Default `invoice`.",
+  }),
   min_days_between_contacts: Nullable(
     Type.Integer({
       minimum: 0,
@@ -120,6 +124,7 @@ export const ReminderPolicy = Type.Object(
     min_gap_days: Type.Integer(),
     max_contacts_per_week: settings.max_contacts_per_week,
     min_days_between_contacts: settings.min_days_between_contacts,
+    grouping: settings.grouping,
     upcoming_hours: Type.Integer(),
     is_default: Type.Boolean(),
     invoices_to_replan: Type.Integer({
@@ -147,6 +152,7 @@ export const ReminderPolicyCreate = Type.Object(
     min_gap_days: Type.Optional(settings.min_gap_days),
     max_contacts_per_week: Type.Optional(settings.max_contacts_per_week),
     min_days_between_contacts: Type.Optional(settings.min_days_between_contacts),
+    grouping: Type.Optional(settings.grouping),
     upcoming_hours: Type.Optional(settings.upcoming_hours),
   },
   { $id: 'ReminderPolicyCreate', additionalProperties: false },

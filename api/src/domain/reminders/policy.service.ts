@@ -59,6 +59,7 @@ const present = (row: PolicyRow, defaultId: string | null): ReminderPolicy => ({
   min_gap_days: row.min_gap_days,
   max_contacts_per_week: row.max_contacts_per_week,
   min_days_between_contacts: row.min_days_between_contacts,
+  grouping: row.grouping as ReminderPolicy['grouping'],
   upcoming_hours: row.upcoming_hours,
   is_default: row.id === defaultId,
   invoices_to_replan: row.replan_after === null ? 0 : row.invoices_to_replan,
@@ -155,6 +156,7 @@ function columns(data: ReminderPolicyUpdate, steps: ReminderStep[] | undefined) 
     ...(data.min_gap_days !== undefined && { min_gap_days: data.min_gap_days }),
     ...(data.max_contacts_per_week !== undefined && { max_contacts_per_week: data.max_contacts_per_week }),
     ...(data.min_days_between_contacts !== undefined && { min_days_between_contacts: data.min_days_between_contacts }),
+    ...(data.grouping !== undefined && { grouping: data.grouping }),
     ...(data.upcoming_hours !== undefined && { upcoming_hours: data.upcoming_hours }),
   };
 }

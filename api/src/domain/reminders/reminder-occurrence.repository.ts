@@ -596,3 +596,55 @@ export async function customerContactDays(
     days.set(customer_id, [...(days.get(customer_id) ?? []), { day, invoice }]);
   return days;
 }
+
+/**
+ * For a policy that groups by customer: the other reminders due now of the same customers,
+ * through the same channels (`channels`), so that one batch holds a customer's whole day and
+ * composes one message of it. Installments' reminders are never grouped.
+ */
+export async function dueOfSameCustomers(
+  trx: Db,
+  accountId: string,
+  ids: readonly string[],
+  channels: readonly string[],
+  now: Date,
+): Promise<string[]> {
+  if (ids.length === 0 || channels.length === 0) return [];
+  const { rows } = await sql<{ id: string }>`
+    SELECT DISTINCT o2.id
+      FROM reminder_occurrences o
+      JOIN invoices i ON i.account_id = o.account_id AND i.id = o.invoice_id
+      JOIN invoices i2 ON i2.account_id = i.account_id AND i2.customer_id = i.customer_id
+      JOIN reminder_occurrences o2 ON o2.account_id = i2.account_id AND o2.invoice_id = i2.id
+     WHERE o.account_id = ${accountId} AND o.id = ANY(${[...ids]}::text[]) AND o.channel = ANY(${[...channels]}::text[])
+       AND o2.status = 'scheduled' AND o2.scheduled_at <= ${now} AND o2.channel = o.channel
+       AND o2.installment_number = 0 AND o2.id <> ALL(${[...ids]}::text[])
+     LIMIT 1000`.execute(trx);
+  return rows.map((r) => r.id);
+}
+
+/** The other reminders carrying the same messages as these (a grouped message carries several). */
+export async function sharingMessages(trx: Db, accountId: string, ids: readonly string[]): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const { rows } = await sql<{ id: string }>`
+    SELECT o2.id FROM reminder_occurrences o
+      JOIN reminder_occurrences o2 ON o2.account_id = o.account_id AND o2.message_id = o.message_id
+     WHERE o.account_id = ${accountId} AND o.id = ANY(${[...ids]}::text[]) AND o.message_id IS NOT NULL
+       AND o2.id <> ALL(${[...ids]}::text[]) AND o2.status = 'sending'`.execute(trx);
+  return rows.map((r) => r.id);
+}
+
+/**
+ * A grouped message left unsent (an invoice of it was paid or voided before the call): its other
+ * reminders are due again at once, to be composed anew without it.
+ */
+export async function regroup(trx: Db, accountId: string, ids: readonly string[], now: Date): Promise<void> {
+  if (ids.length === 0) return;
+  await trx
+    .updateTable('reminder_occurrences')
+    .set({ status: 'scheduled', message_id: null, retry_at: null, scheduled_at: now, updated_at: now })
+    .where('account_id', '=', accountId)
+    .where('id', 'in', [...ids])
+    .where('status', '=', 'sending')
+    .execute();
+}

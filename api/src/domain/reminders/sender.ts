@@ -33,7 +33,9 @@ import {
   markSent,
   type OccurrenceRow,
   peekInFlight,
+  regroup,
   retryDelayMs,
+  sharingMessages,
 } from './reminder-occurrence.repository.ts';
 
 /** What was said of an attempt the provider may or may not have taken, on a channel that cannot ask again safely. */
@@ -139,7 +141,9 @@ export function createSender(deps: {
       const calls: ProviderCall[] = [];
       // The other messages of a call whose outcome is unknown come along: it is made again whole.
       const siblings = await occurrencesOfOpenCalls(trx, accountId, ids);
-      const peeks = await peekInFlight(trx, accountId, [...new Set([...ids, ...siblings])]);
+      // The other reminders of a grouped message come along too: one message, one call.
+      const sharing = await sharingMessages(trx, accountId, [...new Set([...ids, ...siblings])]);
+      const peeks = await peekInFlight(trx, accountId, [...new Set([...ids, ...siblings, ...sharing])]);
       if (peeks.length === 0) return { calls, now: clock.now(), mode: 'live' };
       const invoiceIds = [...new Set(peeks.map((p) => p.invoice_id))].sort();
       const invoices = await lockInvoices(trx, invoiceIds);
@@ -158,12 +162,51 @@ export function createSender(deps: {
         message: NonNullable<Awaited<ReturnType<typeof findMessage>>>;
         invoice: (typeof invoices)[number];
       }> = [];
+      /** Per grouped message, the reminders it carries besides its lead's (the candidate's). */
+      const carriedWith = new Map<string, OccurrenceRow[]>();
+      const byMessage = new Map<string, OccurrenceRow[]>();
       for (const occurrence of occurrences) {
-        const invoice = invoiceById.get(occurrence.invoice_id);
-        if (occurrence.status !== 'sending' || !occurrence.message_id || !invoice) continue;
-        const message = await findMessage(trx, occurrence.message_id);
-        if (!message) throw new Error(`reminder ${occurrence.id} is sending a message that does not exist`);
-        candidates.push({ occurrence, message, invoice });
+        if (occurrence.status !== 'sending' || !occurrence.message_id || !invoiceById.has(occurrence.invoice_id))
+          continue;
+        byMessage.set(occurrence.message_id, [...(byMessage.get(occurrence.message_id) ?? []), occurrence]);
+      }
+      for (const [messageId, carried] of byMessage) {
+        const message = await findMessage(trx, messageId);
+        if (!message) throw new Error(`reminder ${carried[0]?.id} is sending a message that does not exist`);
+        const lead = carried.find((o) => o.id === message.occurrence_id) ?? carried[0];
+        const invoice = lead && invoiceById.get(lead.invoice_id);
+        if (!lead || !invoice) continue;
+        const others = carried.filter((o) => o !== lead);
+        if (others.length > 0) {
+          // A grouped message not yet handed over lists what was owed when it was composed: an
+          // invoice paid, voided or disputed since leaves it unsent, and the rest are composed anew.
+          const stopped = message.batch_key
+            ? []
+            : carried.filter((o) => reasonToStopDelivery(invoiceById.get(o.invoice_id) ?? invoice));
+          if (stopped.length > 0) {
+            await cancelMessage(trx, message.id, now);
+            for (const o of stopped)
+              outcomes.set(
+                o.id,
+                await skipOccurrence(
+                  trx,
+                  accountId,
+                  o,
+                  reasonToStopDelivery(invoiceById.get(o.invoice_id) ?? invoice) ?? 'paid',
+                  now,
+                ),
+              );
+            await regroup(
+              trx,
+              accountId,
+              carried.filter((o) => !stopped.includes(o)).map((o) => o.id),
+              now,
+            );
+            continue;
+          }
+          carriedWith.set(message.id, others);
+        }
+        candidates.push({ occurrence: lead, message, invoice });
       }
       // Waiting on the provider (it said when), or claimed by a call under way: not yet. A call
       // whose outcome is unknown goes again whole as soon as one of its reminders is due.
@@ -198,11 +241,15 @@ export function createSender(deps: {
         }
         const attempts = occurrence.attempts + 1;
         // Should this process die before the settle, the reminder is due again after the lease.
-        await markClaimed(trx, occurrence.id, attempts, new Date(now.getTime() + retryDelayMs(attempts)), now);
+        const lease = new Date(now.getTime() + retryDelayMs(attempts));
+        const carried = carriedWith.get(message.id) ?? [];
+        for (const o of [occurrence, ...carried]) await markClaimed(trx, o.id, o.attempts + 1, lease, now);
         const dispatch: Dispatch = {
           occurrence: { ...occurrence, attempts },
           message,
-          idempotencyKey: singleKeyOf(occurrence),
+          // A grouped message's key is its group's: the customer, the day and the channel.
+          idempotencyKey: message.group_key ?? singleKeyOf(occurrence),
+          ...(carried.length > 0 && { carried: carried.map((o) => ({ ...o, attempts: o.attempts + 1 })) }),
         };
         if (message.batch_key) reopened.set(message.batch_key, [...(reopened.get(message.batch_key) ?? []), dispatch]);
         else fresh.push(dispatch);
@@ -255,75 +302,78 @@ export function createSender(deps: {
           await lockOccurrences(
             trx,
             accountId,
-            claimed.map((d) => d.occurrence.id),
+            claimed.flatMap((d) => carriedBy(d).map((o) => o.id)),
           )
         ).map((o) => [o.id, o]),
       );
       const forget: string[] = [];
       for (const [i, dispatch] of claimed.entries()) {
-        const occurrence: OccurrenceRow | undefined = current.get(dispatch.occurrence.id);
         // Settled meanwhile by another attempt under the same key (a job that failed over).
-        if (occurrence?.status !== 'sending') continue;
+        const carried = carriedBy(dispatch)
+          .map((o) => current.get(o.id))
+          .filter((o): o is OccurrenceRow => o?.status === 'sending');
+        if (carried.length === 0) continue;
         const result = results[i] ?? {
           ok: false,
           failure: 'the provider gave no result for this message',
           retryable: true,
           outcomeUnknown: true,
         };
-        const event = (type: string, extra: Record<string, unknown> = {}) =>
-          recordEvent(trx, {
-            accountId,
-            type,
-            objectType: 'reminder',
-            objectId: occurrence.id,
-            data: reminderData(occurrence, { message_id: occurrence.message_id, ...extra }),
-            at: now,
-          });
-        let outcome: Outcome;
-        if (!result.ok && result.optedOut && dispatch.message.to_addresses[0])
+        const { message } = dispatch;
+        if (!result.ok && result.optedOut && message.to_addresses[0])
           await suppressPhone(trx, {
             accountId,
-            phone: dispatch.message.to_addresses[0],
+            phone: message.to_addresses[0],
             reason: 'opted_out',
-            messageId: dispatch.message.id,
+            messageId: message.id,
             at: now,
           });
+        // The message's outcome, once; then each reminder it carries (several for a grouped message).
+        let outcome: Outcome;
+        let error: string | null = null;
+        let retryAt: Date | null = null;
         if (!result.ok && result.retryable && result.outcomeUnknown && !delivery.idempotent) {
           // No answer from a provider without idempotency key: it may have sent it, and asking
           // again could send it twice. The message stays `unknown` for a person to look at.
-          const error = `${OUTCOME_UNKNOWN} (${result.failure})`;
-          await markMessageUnknown(trx, dispatch.message.id, error, now);
-          await markAttemptFailed(trx, occurrence.id, occurrence.attempts, error, null, now);
-          await event('reminder.failed', { error });
+          error = `${OUTCOME_UNKNOWN} (${result.failure})`;
+          await markMessageUnknown(trx, message.id, error, now);
           outcome = 'failed';
         } else if (result.ok) {
-          await markMessageSent(trx, dispatch.message.id, result.providerMessageId, now);
-          await markSent(trx, occurrence.id, now, { attempts: occurrence.attempts });
-          await event('reminder.sent');
+          await markMessageSent(trx, message.id, result.providerMessageId, now);
           outcome = 'sent';
         } else if (result.retryable) {
           // "Not now" is never a failure: the reminder waits for the moment the provider named.
-          const waitMs = result.retryAfterMs ?? retryDelayMs(occurrence.attempts);
-          await markMessageFailed(trx, dispatch.message.id, result.failure, now);
-          await markAttemptFailed(
-            trx,
-            occurrence.id,
-            occurrence.attempts,
-            result.failure,
-            new Date(now.getTime() + waitMs),
-            now,
-          );
-          if (!result.outcomeUnknown) forget.push(dispatch.message.id);
+          error = result.failure;
+          await markMessageFailed(trx, message.id, result.failure, now);
+          retryAt = new Date(now.getTime() + (result.retryAfterMs ?? retryDelayMs(dispatch.occurrence.attempts)));
+          if (!result.outcomeUnknown) forget.push(message.id);
           outcome = 'retry';
         } else {
-          await markMessageFailed(trx, dispatch.message.id, result.failure, now);
-          await markAttemptFailed(trx, occurrence.id, occurrence.attempts, result.failure, null, now);
-          await event('reminder.failed', { error: result.failure });
-          forget.push(dispatch.message.id);
+          error = result.failure;
+          await markMessageFailed(trx, message.id, result.failure, now);
+          forget.push(message.id);
           outcome = 'failed';
         }
-        outcomes.set(occurrence.id, outcome);
-        metrics.reminder(occurrence.channel, outcome);
+        for (const occurrence of carried) {
+          const event = (type: string, extra: Record<string, unknown> = {}) =>
+            recordEvent(trx, {
+              accountId,
+              type,
+              objectType: 'reminder',
+              objectId: occurrence.id,
+              data: reminderData(occurrence, { message_id: occurrence.message_id, ...extra }),
+              at: now,
+            });
+          if (outcome === 'sent') {
+            await markSent(trx, occurrence.id, now, { attempts: occurrence.attempts });
+            await event('reminder.sent');
+          } else {
+            await markAttemptFailed(trx, occurrence.id, occurrence.attempts, error ?? '', retryAt, now);
+            if (outcome === 'failed') await event('reminder.failed', { error });
+          }
+          outcomes.set(occurrence.id, outcome);
+          metrics.reminder(occurrence.channel, outcome);
+        }
       }
       // Refused or turned away: not taken, so they may go in any later call.
       await setMessageCallKey(trx, accountId, forget, null, now);
@@ -369,6 +419,9 @@ function pdfProblem(content: Buffer, contentType: string): string | null {
   if (content.subarray(0, 5).toString('latin1') === '%PDF-') return null;
   return `not a PDF (${contentType.split(';')[0] ?? 'unknown type'}, ${content.length} bytes)`;
 }
+
+/** The reminders a dispatch carries: its own, and the others of a grouped message. */
+const carriedBy = (d: Dispatch): OccurrenceRow[] => [d.occurrence, ...(d.carried ?? [])];
 
 /** One provider call: a batch under its key, or one email under its own. */
 interface ProviderCall {

@@ -2,18 +2,22 @@ import type { Selectable } from 'kysely';
 import type { Clock } from '../../clock.ts';
 import { AppError, notFound } from '../../errors.ts';
 import {
+  buildGroupedContext,
   buildReminderContext,
   resolveTemplateLocale,
+  sampleGroupedContexts,
   sampleReminderContexts,
   TEMPLATE_LOCALES,
+  type ToneLevel,
 } from '../../mail/context.ts';
 import { renderSms, renderTemplate, TEMPLATE_PARTS, type TemplateSource } from '../../mail/render.ts';
 import {
+  DEFAULT_KEYS,
   defaultSms,
   defaultTemplate,
-  DEFAULT_STEP_OFFSETS,
+  GROUPED_TEMPLATE_KEY,
   isDefaultTemplateKey,
-  TEMPLATE_KEYS,
+  stepOffsetOf,
 } from '../../mail/templates/index.ts';
 import type { Database, Db } from '../../store/database.ts';
 import type { MessageTemplates } from '../../store/db-types.ts';
@@ -22,7 +26,8 @@ import { parseInput } from '../../validation.ts';
 import { presentAccount } from '../accounts/index.ts';
 import { daysBetween, todayIn } from '../calendar.ts';
 import { findCustomer, presentCustomer } from '../customers/index.ts';
-import { findInvoice, presentInvoice } from '../invoices/index.ts';
+import { CHASED_STATUSES, findInvoice, presentInvoice } from '../invoices/index.ts';
+import { invoicesContacted } from '../messages/index.ts';
 import { type Actor, assertWriteAccess, type Page } from '../shared/index.ts';
 import {
   type Template,
@@ -128,10 +133,58 @@ export function measureSms(text: string): SmsPreview {
  * present and with none, or whose text message would take more than 3 segments.
  */
 function assertRenders(template: TemplateSource & { sms?: string | null }, key: string, locale: TemplateLocale): void {
-  for (const context of sampleReminderContexts(locale, key)) {
+  const contexts = key === GROUPED_TEMPLATE_KEY ? sampleGroupedContexts(locale) : sampleReminderContexts(locale, key);
+  for (const context of contexts) {
     renderTemplate(template, context);
     if (template.sms) measureSms(renderSms(template.sms, context));
   }
+}
+
+/** The tone of the default schedule's step for an invoice this many days past due. */
+const toneForDays = (days: number): { key: string; tone: ToneLevel } =>
+  days >= 30
+    ? { key: 'final_notice', tone: 'final' }
+    : days >= 14
+      ? { key: 'overdue_firm', tone: 'firm' }
+      : days > 0
+        ? { key: 'overdue_friendly', tone: 'overdue' }
+        : days === 0
+          ? { key: 'due_today', tone: 'due_today' }
+          : { key: 'before_due', tone: 'before_due' };
+
+/**
+ * A grouped message previewed on the customer's open invoices: each as the default schedule
+ * would be reminding it today, in the tone of the latest of them.
+ */
+function groupedPreviewContext(
+  read: {
+    customer: Parameters<typeof buildReminderContext>[0]['customer'];
+    account: Parameters<typeof buildReminderContext>[0]['account'];
+    locale: TemplateLocale;
+    open: Array<{ invoice: ReturnType<typeof presentInvoice>; remindedBefore: boolean }>;
+  },
+  today: string,
+) {
+  const items = read.open.map(({ invoice, remindedBefore }) => {
+    const days = daysBetween(invoice.due_date, today);
+    const { key } = toneForDays(days);
+    return {
+      input: {
+        account: read.account,
+        customer: read.customer,
+        invoice,
+        today,
+        stepKey: key,
+        offsetDays: days,
+        locale: read.locale,
+      },
+      remindedBefore,
+    };
+  });
+  let lead = 0;
+  for (const [i, item] of items.entries()) if (item.input.offsetDays > (items[lead]?.input.offsetDays ?? 0)) lead = i;
+  const leadDays = items[lead]?.input.offsetDays ?? 0;
+  return buildGroupedContext(items, lead, toneForDays(leadDays).tone);
 }
 
 const isActor = (scope: Actor | Db): scope is Actor => typeof (scope as Actor).accountId === 'string';
@@ -152,7 +205,7 @@ export function createTemplateService(deps: { database: Database; clock: Clock }
       const custom = new Map(rows.map((row) => [`${row.key}/${row.locale}`, row]));
       const ownKeys = [...new Set(rows.map((row) => row.key).filter((key) => !isDefaultTemplateKey(key)))].sort();
       const data: Template[] = [];
-      for (const key of [...TEMPLATE_KEYS, ...ownKeys]) {
+      for (const key of [...DEFAULT_KEYS, ...ownKeys]) {
         for (const locale of TEMPLATE_LOCALES) {
           const row = custom.get(`${key}/${locale}`);
           const fallback = defaultTemplate(key, locale);
@@ -266,15 +319,41 @@ export function createTemplateService(deps: { database: Database; clock: Clock }
           if (complete && error instanceof AppError && error.code === 'template/not_found') return undefined;
           throw error;
         });
-        return { invoice: presentInvoice(invoiceRow, today), customer, account, locale, stored };
+        // `grouped`: the customer's open invoices, as one message would list them today.
+        const open =
+          data.key === GROUPED_TEMPLATE_KEY
+            ? await trx
+                .selectFrom('invoices')
+                .selectAll()
+                .where('customer_id', '=', customerRow.id)
+                .where('status', 'in', [...CHASED_STATUSES])
+                .orderBy('due_date')
+                .orderBy('id')
+                .limit(50)
+                .execute()
+            : [];
+        const contacted = await invoicesContacted(
+          trx,
+          actor.accountId,
+          open.map((i) => i.id),
+        );
+        return {
+          invoice: presentInvoice(invoiceRow, today),
+          customer,
+          account,
+          locale,
+          stored,
+          open: open.map((i) => ({ invoice: presentInvoice(i, today), remindedBefore: contacted.has(i.id) })),
+        };
       });
       const template = Object.fromEntries(
         TEMPLATE_PARTS.map((part) => [part, data[part] ?? read.stored?.[part] ?? '']),
       ) as TemplateSource;
-      const offsetDays =
-        (isDefaultTemplateKey(data.key) ? DEFAULT_STEP_OFFSETS[data.key] : undefined) ??
-        daysBetween(read.invoice.due_date, today);
-      const context = buildReminderContext({ ...read, today, stepKey: data.key, offsetDays });
+      const offsetDays = stepOffsetOf(data.key) ?? daysBetween(read.invoice.due_date, today);
+      const context =
+        data.key === GROUPED_TEMPLATE_KEY && read.open.length > 0
+          ? groupedPreviewContext(read, today)
+          : buildReminderContext({ ...read, today, stepKey: data.key, offsetDays });
       const sms = data.sms ?? read.stored?.sms ?? null;
       return {
         object: 'template_preview',

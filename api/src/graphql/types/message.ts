@@ -86,6 +86,10 @@ export const MessageRef = builder.objectRef<Message>('Message').implement({
       description: "The invoice's PDF, for an email of a step that attaches it.",
     }),
     templateKey: t.exposeString('template_key', { nullable: true }),
+    groupKey: t.exposeString('group_key', {
+      nullable: true,
+      description: 'A grouped message (one per customer, day and channel): its key; it carries several reminders.',
+    }),
     locale: t.exposeString('locale', { nullable: true }),
     providerMessageId: t.exposeString('provider_message_id', {
       nullable: true,

@@ -93,6 +93,10 @@ const ReminderPolicyRef = builder.objectRef<ReminderPolicy>('ReminderPolicy').im
       nullable: true,
       description: "Days between two contacts of a customer (null: the account's).",
     }),
+    grouping: t.exposeString('grouping', {
+      description:
+        "`invoice`: one message per reminder; `customer`: a customer's reminders of one day and channel go out as one message.",
+    }),
     upcomingHours: t.exposeInt('upcoming_hours', {
       description: 'Hours before each reminder at which `reminder.upcoming` goes out (0: none).',
     }),
@@ -136,6 +140,9 @@ function policyInput(name: string, description: string) {
       minGapDays: t.int(),
       maxContactsPerWeek: t.int({ description: "Contacts a customer may get in any 7 days; null: the account's." }),
       minDaysBetweenContacts: t.int({ description: "Days between two contacts; null: the account's." }),
+      grouping: t.string({
+        description: '`invoice` (one message per reminder) or `customer` (one per customer, day and channel).',
+      }),
       upcomingHours: t.int(),
       minBalance: t.field({
         type: [CurrencyAmountInput],

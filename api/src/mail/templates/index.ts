@@ -2,7 +2,10 @@ import type { TemplateLocale } from '../context.ts';
 import type { TemplateSource } from '../render.ts';
 import { EN_TEMPLATES } from './en.ts';
 import { FR_TEMPLATES } from './fr.ts';
+import { GROUPED_SMS, GROUPED_TEMPLATE_KEY, GROUPED_TEMPLATES } from './grouped.ts';
 import { SMS_TEMPLATES } from './sms.ts';
+
+export { GROUPED_TEMPLATE_KEY };
 
 /**
  * The keys of the default templates, in the order of the seed schedule. `first_overdue` is no
@@ -45,15 +48,26 @@ export const DEFAULT_TEMPLATES: Readonly<Record<TemplateLocale, Readonly<Record<
     en: pick(EN_TEMPLATES),
   });
 
-export const isDefaultTemplateKey = (key: string): key is DefaultTemplateKey =>
-  (TEMPLATE_KEYS as readonly string[]).includes(key);
+const isStepKey = (key: string): key is DefaultTemplateKey => (TEMPLATE_KEYS as readonly string[]).includes(key);
+
+/** Every key Relance has a default template for: the steps', then `grouped` (one message per customer). */
+export const DEFAULT_KEYS: readonly string[] = Object.freeze([...TEMPLATE_KEYS, GROUPED_TEMPLATE_KEY]);
+
+/** One of Relance's keys (a step's, or `grouped`). */
+export const isDefaultTemplateKey = (key: string): boolean => isStepKey(key) || key === GROUPED_TEMPLATE_KEY;
 
 /** The default template of `key` in `locale`, if Relance has one. */
 export function defaultTemplate(key: string, locale: TemplateLocale): TemplateSource | undefined {
-  return isDefaultTemplateKey(key) ? DEFAULT_TEMPLATES[locale][key] : undefined;
+  if (key === GROUPED_TEMPLATE_KEY) return GROUPED_TEMPLATES[locale];
+  return isStepKey(key) ? DEFAULT_TEMPLATES[locale][key] : undefined;
 }
 
 /** The default text message of `key` in `locale` (every default step has one), if Relance has one. */
 export function defaultSms(key: string, locale: TemplateLocale): string | undefined {
-  return isDefaultTemplateKey(key) ? SMS_TEMPLATES[locale][key] : undefined;
+  if (key === GROUPED_TEMPLATE_KEY) return GROUPED_SMS[locale];
+  return isStepKey(key) ? SMS_TEMPLATES[locale][key] : undefined;
 }
+
+/** The days from the due date a default step's key is sent at, if it is one. */
+export const stepOffsetOf = (key: string): number | undefined =>
+  isStepKey(key) ? DEFAULT_STEP_OFFSETS[key] : undefined;

@@ -38,10 +38,33 @@ export interface ComposedSms {
   templateKey: string;
 }
 
+/** One invoice of a grouped message and the reminder it carries. */
+export interface GroupedItem {
+  invoice: Selectable<Invoices>;
+  occurrence: OccurrenceRow;
+  /** The customer had a message about this invoice before. */
+  remindedBefore: boolean;
+}
+
+/** A grouped message (docs/reminders.md#one-message-per-customer): one customer, its invoices of the day. */
+export interface GroupedComposeInput {
+  account: Selectable<Accounts>;
+  customer: Selectable<Customers>;
+  items: readonly GroupedItem[];
+  /** The item whose step is the most advanced: its tone is the message's. */
+  lead: number;
+  today: string;
+  now?: Date;
+}
+
 export interface MessageComposer {
   compose(trx: Db, input: ComposeInput): Promise<ComposedEmail>;
   /** The step's text message (the template's `sms`); throws when the template has none. */
   composeSms(trx: Db, input: ComposeInput): Promise<ComposedSms>;
+  /** The `grouped` template's email for several invoices of one customer. */
+  composeGrouped(trx: Db, input: GroupedComposeInput): Promise<ComposedEmail>;
+  /** The `grouped` template's text message; throws when it has none. */
+  composeGroupedSms(trx: Db, input: GroupedComposeInput): Promise<ComposedSms>;
 }
 
 /** A reminder that passed the guard, in the guard's transaction (its invoice row locked). */
@@ -55,6 +78,20 @@ export interface ChannelContext extends ComposeInput {
   suppressedPhones: ReadonlySet<string>;
   /** The step attaches the invoice's PDF (an email step's `attach_invoice_pdf`). */
   attachInvoicePdf?: boolean;
+}
+
+/**
+ * A customer's reminders of one day that passed the guard, to go out as one message (a policy's
+ * `grouping: "customer"`), in the guard's transaction.
+ */
+export interface GroupContext extends Omit<GroupedComposeInput, 'now'> {
+  trx: Db;
+  accountId: string;
+  now: Date;
+  suppressed: ReadonlySet<string>;
+  suppressedPhones: ReadonlySet<string>;
+  /** The customer, the local day and the channel: at most one live message per key. */
+  groupKey: string;
 }
 
 /** A message row as a channel composes it, before it is stored. */
@@ -99,9 +136,12 @@ export interface Dispatch {
     | 'attachment_url'
     | 'attachment_document_id'
     | 'attachment_error'
+    | 'group_key'
   >;
-  /** The provider's idempotency key: the occurrence id, the same at every attempt. */
+  /** The provider's idempotency key: the occurrence id (a grouped message's: its group key), the same at every attempt. */
   idempotencyKey: string;
+  /** A grouped message: the other reminders it carries, settled with `occurrence`. */
+  carried?: OccurrenceRow[];
   attachments?: readonly Attachment[];
 }
 
@@ -193,6 +233,8 @@ export interface ChannelPlan {
 export interface ChannelRuntime {
   /** Compose, in the guard's transaction: act now (a task, an event), skip, fail, or a message to deliver. */
   compose(ctx: ChannelContext): Promise<Composition>;
+  /** Compose one message for several reminders of a customer (its `grouped` template); absent: the channel never groups. */
+  composeGroup?(ctx: GroupContext): Promise<Composition>;
   /** What the reminder would say if it went out now (the timeline's subject), or null: the channel sends no message itself. */
   preview(trx: Db, input: ComposeInput): Promise<string | null>;
   /** Deliver, outside any transaction; absent when composing does it all. The engine's ledger settles the result. */

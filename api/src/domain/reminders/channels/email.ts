@@ -4,7 +4,14 @@ import { outgoingEmailOf } from '../../messages/index.ts';
 import type { OccurrenceRow } from '../reminder-occurrence.repository.ts';
 import type { EmailTransport } from '../../../mail/transport.ts';
 import { accrueBeforeSending } from './fees.ts';
-import { type ComposedEmail, type Delivery, defineChannel, type DeliveryResult } from './channel.ts';
+import {
+  type ChannelContext,
+  type ComposedEmail,
+  type Composition,
+  type Delivery,
+  defineChannel,
+  type DeliveryResult,
+} from './channel.ts';
 
 /** A transport's failure as the ledger settles it. */
 function failureOf(error: unknown): DeliveryResult & { ok: false } {
@@ -99,6 +106,48 @@ function withAccounts(
   };
 }
 
+/** The email row of a composed message, to the customer (and its copies not suppressed). */
+function messageOf(
+  ctx: Pick<ChannelContext, 'accountId' | 'account' | 'customer' | 'now' | 'suppressed'>,
+  composed: ComposedEmail,
+  about: {
+    occurrenceId: string | null;
+    invoiceId: string | null;
+    templateKey: string | null;
+    attachmentUrl: string | null;
+    groupKey?: string;
+    transport: string;
+  },
+): Composition {
+  const { accountId, account, customer, now, suppressed } = ctx;
+  return {
+    kind: 'message',
+    message: {
+      account_id: accountId,
+      id: newId('message'),
+      occurrence_id: about.occurrenceId,
+      invoice_id: about.invoiceId,
+      customer_id: customer.id,
+      channel: 'email',
+      transport: about.transport,
+      status: 'pending',
+      from_address: `${account.sender_name ?? account.name} <${account.sender_email ?? 'reminders@relance.invalid'}>`,
+      reply_to: account.reply_to,
+      to_addresses: customer.email ? [customer.email] : [],
+      cc_addresses: customer.cc_emails.filter((e) => !suppressed.has(e.toLowerCase())),
+      subject: composed.subject,
+      html: composed.html,
+      text: composed.text,
+      template_key: about.templateKey,
+      attachment_url: about.attachmentUrl,
+      group_key: about.groupKey ?? null,
+      locale: composed.locale,
+      created_at: now,
+      updated_at: now,
+    },
+  };
+}
+
 /**
  * Relance sends the message: rendered from the step's template in the customer's language,
  * stored, then handed to the email transport (Resend, or the local outbox) under the occurrence
@@ -111,7 +160,7 @@ export const email = defineChannel({
   create: ({ transport, composer, transportFor }) => {
     return {
       async compose(ctx) {
-        const { trx, accountId, account, customer, invoice, occurrence, today, now, suppressed } = ctx;
+        const { trx, account, customer, invoice, occurrence, today, now, suppressed } = ctx;
         if (!customer.email) return { kind: 'skip', reason: 'no_recipient' };
         if (suppressed.has(customer.email.toLowerCase())) return { kind: 'skip', reason: 'suppressed' };
         // A step that applies late fees brings them up to date first, so the email states the amount now due.
@@ -122,32 +171,35 @@ export const email = defineChannel({
         } catch (error) {
           return { kind: 'fail', failure: error instanceof Error ? error.message : String(error) };
         }
-        return {
-          kind: 'message',
-          message: {
-            account_id: accountId,
-            id: newId('message'),
-            occurrence_id: occurrence.id,
-            invoice_id: invoice.id,
-            customer_id: customer.id,
-            channel: 'email',
-            transport: transport.name,
-            status: 'pending',
-            from_address: `${account.sender_name ?? account.name} <${account.sender_email ?? 'reminders@relance.invalid'}>`,
-            reply_to: account.reply_to,
-            to_addresses: [customer.email],
-            cc_addresses: customer.cc_emails.filter((e) => !suppressed.has(e.toLowerCase())),
-            subject: composed.subject,
-            html: composed.html,
-            text: composed.text,
-            template_key: composed.templateKey ?? occurrence.template_key,
-            // Fetched when it is handed to the provider, outside any transaction (see sender.ts).
-            attachment_url: ctx.attachInvoicePdf && invoice.pdf_url ? invoice.pdf_url : null,
-            locale: composed.locale,
-            created_at: now,
-            updated_at: now,
-          },
-        };
+        return messageOf(ctx, composed, {
+          occurrenceId: occurrence.id,
+          invoiceId: invoice.id,
+          templateKey: composed.templateKey ?? occurrence.template_key,
+          // Fetched when it is handed to the provider, outside any transaction (see sender.ts).
+          attachmentUrl: ctx.attachInvoicePdf && invoice.pdf_url ? invoice.pdf_url : null,
+          transport: transport.name,
+        });
+      },
+
+      async composeGroup(ctx) {
+        const { trx, customer, suppressed } = ctx;
+        if (!customer.email) return { kind: 'skip', reason: 'no_recipient' };
+        if (suppressed.has(customer.email.toLowerCase())) return { kind: 'skip', reason: 'suppressed' };
+        let composed: ComposedEmail;
+        try {
+          composed = await composer.composeGrouped(trx, ctx);
+        } catch (error) {
+          return { kind: 'fail', failure: error instanceof Error ? error.message : String(error) };
+        }
+        return messageOf(ctx, composed, {
+          // About several reminders: each names it (`message_id`).
+          occurrenceId: null,
+          invoiceId: null,
+          templateKey: composed.templateKey ?? null,
+          attachmentUrl: null,
+          groupKey: ctx.groupKey,
+          transport: transport.name,
+        });
       },
 
       preview: async (trx, input) => (await composer.compose(trx, input)).subject,

@@ -1,7 +1,14 @@
 import { newId } from '../../../ids.ts';
 import { TransportError } from '../../../mail/transport.ts';
 import { createSmsOutbox, type SmsTransport, TWILIO_OPTED_OUT } from '../../../sms/transport.ts';
-import { type Delivery, type DeliveryResult, defineChannel } from './channel.ts';
+import {
+  type ChannelContext,
+  type ComposedSms,
+  type Composition,
+  type Delivery,
+  type DeliveryResult,
+  defineChannel,
+} from './channel.ts';
 import { accrueBeforeSending } from './fees.ts';
 
 /**
@@ -63,52 +70,85 @@ export const sms = defineChannel({
   plan: { rank: 0, repeats: false, needsTemplate: true, contact: 'message', budgeted: true, daytimeOnly: true },
   create: ({ composer, sms }) => {
     const outbox = createSmsOutbox();
+    const transport = sms?.transport ?? outbox;
+    // The outbox sends nothing: a placeholder sender will do there.
+    const senderOf = (account: ChannelContext['account']) =>
+      account.sms_sender ?? sms?.sender ?? (transport.local ? 'Relance' : null);
+
+    /** Why no text can go to the customer, or null. */
+    const refusal = (ctx: Pick<ChannelContext, 'account' | 'customer' | 'suppressedPhones'>): Composition | null => {
+      if (!ctx.customer.mobile) return { kind: 'skip', reason: 'no_recipient' };
+      if (ctx.suppressedPhones.has(ctx.customer.mobile)) return { kind: 'skip', reason: 'suppressed' };
+      if (!senderOf(ctx.account))
+        return { kind: 'fail', failure: "no text message sender: set the account's `sms_sender` (or SMS_SENDER)" };
+      return null;
+    };
+
+    const textOf = (
+      ctx: Pick<ChannelContext, 'accountId' | 'account' | 'customer' | 'now'>,
+      composed: ComposedSms,
+      about: { occurrenceId: string | null; invoiceId: string | null; groupKey?: string },
+    ): Composition => ({
+      kind: 'message',
+      message: {
+        account_id: ctx.accountId,
+        id: newId('message'),
+        occurrence_id: about.occurrenceId,
+        invoice_id: about.invoiceId,
+        customer_id: ctx.customer.id,
+        channel: 'sms',
+        transport: transport.name,
+        status: 'pending',
+        from_address: senderOf(ctx.account) ?? '',
+        reply_to: null,
+        to_addresses: [ctx.customer.mobile ?? ''],
+        cc_addresses: [],
+        subject: '',
+        html: '',
+        text: composed.text,
+        template_key: composed.templateKey,
+        group_key: about.groupKey ?? null,
+        locale: composed.locale,
+        created_at: ctx.now,
+        updated_at: ctx.now,
+      },
+    });
+
     return {
       async compose(ctx) {
-        const { trx, accountId, account, customer, invoice, occurrence, today, now, suppressedPhones } = ctx;
-        if (!customer.mobile) return { kind: 'skip', reason: 'no_recipient' };
-        if (suppressedPhones.has(customer.mobile)) return { kind: 'skip', reason: 'suppressed' };
-        const transport = sms?.transport ?? outbox;
-        // The outbox sends nothing: a placeholder sender will do there.
-        const sender = account.sms_sender ?? sms?.sender ?? (transport.local ? 'Relance' : null);
-        if (!sender)
-          return { kind: 'fail', failure: "no text message sender: set the account's `sms_sender` (or SMS_SENDER)" };
+        const { trx, account, customer, invoice, occurrence, today, now } = ctx;
+        const refused = refusal(ctx);
+        if (refused) return refused;
         if (occurrence.applies_late_fees) await accrueBeforeSending(ctx, true);
-        let composed: Awaited<ReturnType<typeof composer.composeSms>>;
+        let composed: ComposedSms;
         try {
           composed = await composer.composeSms(trx, { account, customer, invoice, occurrence, today, now });
         } catch (error) {
           return { kind: 'fail', failure: error instanceof Error ? error.message : String(error) };
         }
-        return {
-          kind: 'message',
-          message: {
-            account_id: accountId,
-            id: newId('message'),
-            occurrence_id: occurrence.id,
-            invoice_id: invoice.id,
-            customer_id: customer.id,
-            channel: 'sms',
-            transport: transport.name,
-            status: 'pending',
-            from_address: sender,
-            reply_to: null,
-            to_addresses: [customer.mobile],
-            cc_addresses: [],
-            subject: '',
-            html: '',
-            text: composed.text,
-            template_key: composed.templateKey,
-            locale: composed.locale,
-            created_at: now,
-            updated_at: now,
-          },
-        };
+        return textOf(ctx, composed, { occurrenceId: occurrence.id, invoiceId: invoice.id });
+      },
+
+      async composeGroup(ctx) {
+        const refused = refusal(ctx);
+        if (refused) return refused;
+        let composed: ComposedSms;
+        try {
+          composed = await composer.composeGroupedSms(ctx.trx, ctx);
+        } catch (error) {
+          return { kind: 'fail', failure: error instanceof Error ? error.message : String(error) };
+        }
+        return textOf(ctx, composed, {
+          // About several reminders: each names it (`message_id`).
+          occurrenceId: null,
+          invoiceId: null,
+          groupKey: ctx.groupKey,
+        });
       },
 
       preview: async (trx, input) => (await composer.composeSms(trx, input)).text,
 
-      delivery: deliveryOf(sms?.transport ?? outbox),
+      delivery: deliveryOf(transport),
     };
   },
 });
