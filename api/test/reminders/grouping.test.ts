@@ -328,3 +328,79 @@ t.test('a grouped email through Resend: one call, a retry, a payment before the 
     'nothing more goes out',
   );
 });
+
+// Two workers each take part of a customer's day at the same moment: each widens its batch to
+// the customer's whole day, they take turns on the invoices' locks, and one message goes out.
+t.test('two workers, one customer, one day: one message', async (t) => {
+  const ctx = await setupApp(t);
+  const kit = engineKit(ctx);
+  const { call, clock } = kit;
+  clock.set('2026-03-01T08:00:00Z');
+  const acme = await ctx.createAccount({ name: 'Acme' });
+  const policy = (
+    await call(acme, 'POST', '/v1/reminder_policies', {
+      name: 'Grouped',
+      grouping: 'customer',
+      send_hour: 9,
+      skip_weekends: false,
+      steps: [{ offset_days: 0, channel: 'email', template_key: 'due_today' }],
+    })
+  ).json();
+  const dupont = await kit.customer(acme, { reminder_policy_id: policy.id });
+  const ids: string[] = [];
+  for (let i = 0; i < 6; i++) {
+    const invoice = await kit.invoice(acme, {
+      customer_id: dupont.id,
+      number: `G-${i}`,
+      due_date: '2026-03-09',
+      issue_date: '2026-02-01',
+    });
+    await ctx.services.reminders.scheduler.runUntilIdle({ kind: 'live', now: clock.now() });
+    const [occurrence] = await kit.occurrences(acme, invoice.id);
+    if (occurrence) ids.push(occurrence.id);
+  }
+  t.equal(ids.length, 6, 'six reminders planned');
+  clock.set('2026-03-09T09:00:00Z');
+  const other = createServices({ database: ctx.database, clock });
+  const [first, second] = await Promise.all([
+    ctx.services.reminders.engine.processMany(acme.accountId, ids.slice(0, 3)),
+    other.reminders.engine.processMany(acme.accountId, ids.slice(3)),
+  ]);
+  const outcomes = [...first.values(), ...second.values()].filter((o) => o === 'sent');
+  t.equal(outcomes.length, 6, 'every reminder sent once, by one worker or the other');
+  const messages = (await call(acme, 'GET', `/v1/messages?customer_id=${dupont.id}`)).json().data;
+  t.equal(messages.length, 1, 'one message');
+  t.match(messages[0], { group_key: `${dupont.id}:2026-03-09:email`, subject: /6 invoices/ });
+});
+
+t.test('text messages group too: one text for the day', async (t) => {
+  const ctx = await setupApp(t);
+  const kit = engineKit(ctx);
+  const { call, clock } = kit;
+  clock.set('2026-03-01T08:00:00Z');
+  const acme = await ctx.createAccount({ name: 'Acme' });
+  const policy = (
+    await call(acme, 'POST', '/v1/reminder_policies', {
+      name: 'Grouped texts',
+      grouping: 'customer',
+      send_hour: 9,
+      skip_weekends: false,
+      steps: [{ offset_days: 0, channel: 'sms', template_key: 'due_today' }],
+    })
+  ).json();
+  const dupont = await kit.customer(acme, { reminder_policy_id: policy.id, mobile: '+33612345678', locale: 'en' });
+  for (const number of ['T-1', 'T-2'])
+    await kit.invoice(acme, { customer_id: dupont.id, number, due_date: '2026-03-09', issue_date: '2026-02-01' });
+  clock.set('2026-03-09T10:00:00Z'); // a Monday, daytime
+  await kit.run();
+  const texts = (await call(acme, 'GET', `/v1/messages?customer_id=${dupont.id}`)).json().data;
+  t.equal(texts.length, 1, 'one text');
+  const text = (await call(acme, 'GET', `/v1/messages/${texts[0].id}`)).json();
+  t.match(text, {
+    channel: 'sms',
+    to: ['+33612345678'],
+    group_key: `${dupont.id}:2026-03-09:sms`,
+    template_key: 'grouped',
+  });
+  t.match(text.text, /^Acme: 2 invoices to pay\. Total: €200\.00\./);
+});
