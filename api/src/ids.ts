@@ -27,6 +27,7 @@ export const ID_PREFIX = {
   webhookAttempt: 'wha',
   einvoiceStatus: 'eis',
   portalLink: 'pl',
+  statementMailing: 'stm',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;

@@ -36,6 +36,7 @@ import {
 } from './domain/bank-transactions/index.ts';
 import { Task, TaskComplete, TaskUpdate } from './domain/tasks/index.ts';
 import { Document } from './domain/documents/index.ts';
+import { StatementMailing } from './domain/statements/index.ts';
 import {
   Template,
   TemplateContent,
@@ -140,6 +141,7 @@ export const PUBLIC_SCHEMAS = [
   TestClockReset,
   Task,
   Document,
+  StatementMailing,
   TaskUpdate,
   TaskComplete,
   ListOf('Task'),

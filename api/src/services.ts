@@ -16,6 +16,7 @@ import { createBankTransactionService } from './domain/bank-transactions/index.t
 import { createPaymentTermsService } from './domain/payment-terms/index.ts';
 import { createMessageComposer } from './mail/composer.ts';
 import { formalNoticePdf } from './documents/formal-notice-pdf.ts';
+import { createStatementRenderer } from './documents/customer-statement.ts';
 import {
   createChannels,
   createReminderEngine,
@@ -42,6 +43,7 @@ import { createSecretBox } from './secrets.ts';
 import { createPortalService, type PortalConfig, portalUrlIn } from './domain/portal/index.ts';
 import { createEinvoiceService } from './domain/einvoicing/index.ts';
 import { createErasureService } from './domain/erasure/index.ts';
+import { createStatementMailer } from './domain/statements/index.ts';
 import { createSenderService } from './domain/senders/index.ts';
 import type { Database } from './store/database.ts';
 import {
@@ -91,16 +93,23 @@ export function createServices(deps: {
     defaultRate: 1,
     transportOf: () => transport,
   };
+  // An account's own Resend key, else the service's transport: for reminders and statements alike.
+  const transportFor = deps.senders ? createSenderDirectory(deps.database, deps.senders) : undefined;
   const channels = createChannels({
     transport,
     composer,
     letters: formalNoticePdf,
     sms: deps.sms ?? { transport: createSmsOutbox(), sender: null },
-    ...(deps.senders && { transportFor: createSenderDirectory(deps.database, deps.senders) }),
+    ...(transportFor && { transportFor }),
   });
+  const accounts = createAccountService(deps);
+  const customers = createCustomerService(deps);
+  const reports = createReportService(deps);
+  const renderStatement = createStatementRenderer({ accounts, customers, reports });
   const engine = createReminderEngine({
     ...deps,
     channels,
+    renderStatement,
     // An invoice's PDF for an email, with the guards of webhook deliveries (docs/email.md#attachments).
     fetchFile: (url, mode) =>
       fetchGuarded(url, targetPolicyFor(webhookTargets, mode), {
@@ -108,9 +117,20 @@ export function createServices(deps: {
         timeoutMs: ATTACHMENT_TIMEOUT_MS,
       }),
   });
+  const statements = createStatementMailer({
+    ...deps,
+    renderStatement,
+    transportFor: async (accountId) => (await transportFor?.(accountId)) ?? transport,
+    portalUrl: (trx, args) => portalUrlIn(trx, portalConfig, args),
+  });
   const behaviour = createBehaviourService(deps);
   const risk = createRiskService({ ...deps, behaviour });
-  const scheduler = createReminderScheduler({ ...deps, engine, assessRisk: risk.sweep });
+  const scheduler = createReminderScheduler({
+    ...deps,
+    engine,
+    assessRisk: risk.sweep,
+    sendStatements: statements.run,
+  });
   // Cross-module reactions, handed to the modules below reminders and plans as narrow dependencies.
   const replan = replanInvoices;
   const reacting = { ...deps, replan };
@@ -126,21 +146,22 @@ export function createServices(deps: {
       retries: createReminderRetryService(deps),
       vetoes: createReminderVetoService(deps),
     },
-    timeline: createTimelineService({ ...deps, channels, scheduler }),
+    timeline: createTimelineService({ ...deps, channels, scheduler, nextStatementAfter: statements.nextAfter }),
+    statements,
     templates,
-    accounts: createAccountService(deps),
+    accounts,
     einvoicing: createEinvoiceService(reacting),
     erasure: createErasureService(deps),
     senders: createSenderService({ ...deps, ...senders }),
     apiKeys: createApiKeyService(deps),
-    customers: createCustomerService(deps),
+    customers,
     paymentTerms: createPaymentTermsService(deps),
     invoices: createInvoiceService({
       ...reacting,
       cancelPlanOfClosedInvoice: (trx, ctx, invoice) => cancelPlanOfClosedInvoice(trx, { ...ctx, replan }, invoice),
     }),
     related: createRelatedService(deps),
-    reports: createReportService(deps),
+    reports,
     behaviour,
     portal: createPortalService({ ...reacting, portal: portalConfig }),
     risk,

@@ -3576,7 +3576,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * A letter step wrote its formal notice (PDF, `GET /v1/documents/{id}`); its task links to it. The file is stored once and never regenerated.
+         * A document was stored (PDF, `GET /v1/documents/{id}`): a letter step wrote its formal notice (its task links to it), or an email attached an invoice copy or a statement. The file is stored once and never regenerated.
          * @description Sent to endpoints subscribed to `document.created`. The body is the event as `GET /v1/events/{id}` shows it; the `webhook-id`, `webhook-timestamp` and `webhook-signature` headers sign it (Standard Webhooks): check them with `verifyWebhook` from `@relance/sdk`.
          */
         post: {
@@ -3615,6 +3615,74 @@ export interface webhooks {
                         /** @constant */
                         type: "document.created";
                         data: components["schemas"]["Document"];
+                    };
+                };
+            };
+            responses: {
+                /** @description Received. Any other answer, or none within the timeout, is retried. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "statement.sent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A customer's monthly statement went out by email, its PDF attached (docs/reports.md#statements-by-email): once per customer and month.
+         * @description Sent to endpoints subscribed to `statement.sent`. The body is the event as `GET /v1/events/{id}` shows it; the `webhook-id`, `webhook-timestamp` and `webhook-signature` headers sign it (Standard Webhooks): check them with `verifyWebhook` from `@relance/sdk`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id: the same on every retry, so you can drop duplicates. */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt. */
+                    "webhook-timestamp": string;
+                    /** @description Space-separated `v1,<base64 HMAC-SHA256>` signatures. */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description A `evt_…` id. */
+                        id: string;
+                        /** @constant */
+                        object: "event";
+                        /** @description The account it belongs to. */
+                        account_id: string;
+                        /** @constant */
+                        object_type: "statement_mailing";
+                        /** @description The id of that object. */
+                        object_id: string;
+                        /** @description This event's rank among the events of its object: 1, 2, 3… with no gap. A subscriber orders what it receives about one object by it, and ignores an event whose `object_sequence` is not above the last one it applied. */
+                        object_sequence: number;
+                        /** @description Grows with every event of the service: orders the events of an account, even within the same instant (gaps are normal). */
+                        sequence: number;
+                        /** Format: date-time */
+                        created_at: string;
+                        /** @constant */
+                        type: "statement.sent";
+                        data: components["schemas"]["StatementMailing"];
                     };
                 };
             };
@@ -6244,6 +6312,10 @@ export interface components {
             daytime_until_hour: number;
             /** @description Days the reminders of an invoice wait after the customer says it paid, while someone checks (7; docs/payment-claims.md). */
             payment_claim_hold_days: number;
+            /** @description Once a month every customer with a balance gets its statement of account by email, the PDF attached (docs/reports.md#statements-by-email). False by default; the first goes on the first statement day after it is turned on. */
+            monthly_statements: boolean;
+            /** @description The day of the month the monthly statement goes (1), at the default policy's send time; a weekend or holiday that policy skips moves it to the next working day. It covers the month before that day. */
+            statement_day: number;
             /** @description The most monthly installments a customer may agree on its page without a person (3); more asks a person (a `plan_request` task). 0: every request goes to a person. */
             portal_plan_max_installments: number;
             /** @description How far ahead the last installment of a plan agreed on the page may fall, in days (90). */
@@ -6349,6 +6421,10 @@ export interface components {
             daytime_until_hour?: number;
             /** @description Days the reminders of an invoice wait after the customer says it paid, while someone checks (7; docs/payment-claims.md). */
             payment_claim_hold_days?: number;
+            /** @description Once a month every customer with a balance gets its statement of account by email, the PDF attached (docs/reports.md#statements-by-email). False by default; the first goes on the first statement day after it is turned on. */
+            monthly_statements?: boolean;
+            /** @description The day of the month the monthly statement goes (1), at the default policy's send time; a weekend or holiday that policy skips moves it to the next working day. It covers the month before that day. */
+            statement_day?: number;
             /** @description The most monthly installments a customer may agree on its page without a person (3); more asks a person (a `plan_request` task). 0: every request goes to a person. */
             portal_plan_max_installments?: number;
             /** @description How far ahead the last installment of a plan agreed on the page may fall, in days (90). */
@@ -7492,8 +7568,12 @@ export interface components {
             provider_message_id: string | null;
             error: string | null;
             attachment: {
-                /** @description Where the invoice's PDF is fetched from (its `pdf_url` when composed). */
-                url: string;
+                /**
+                 * @description `invoice_pdf`: the invoice's PDF (a step's `attach_invoice_pdf`); `statement`: the customer's statement of account, made by Relance (a step's `attach_statement`, or the monthly statement; docs/reports.md#statements-by-email).
+                 * @enum {unknown}
+                 */
+                kind: "invoice_pdf" | "statement";
+                url: string | null;
                 document_id: string | null;
                 error: string | null;
             } | null;
@@ -7684,6 +7764,8 @@ export interface components {
                 first_contact_allowed: boolean;
                 /** @description An email step only: the email carries the invoice's PDF (fetched from its `pdf_url`, at most 10 MB) as an attachment; when it cannot be fetched the email goes with the link, and the message says why (docs/email.md#attachments). Default false. */
                 attach_invoice_pdf: boolean;
+                /** @description An email step only: the email carries the customer's statement of account as a PDF, in its language, over the twelve months to the day it is sent (docs/reports.md#statements-by-email). Not with `attach_invoice_pdf`: an email carries one attachment. Default false. */
+                attach_statement: boolean;
             }[];
             repeat: {
                 every_days: number;
@@ -7732,6 +7814,8 @@ export interface components {
                 first_contact_allowed?: boolean;
                 /** @description An email step only: the email carries the invoice's PDF (fetched from its `pdf_url`, at most 10 MB) as an attachment; when it cannot be fetched the email goes with the link, and the message says why (docs/email.md#attachments). Default false. */
                 attach_invoice_pdf?: boolean;
+                /** @description An email step only: the email carries the customer's statement of account as a PDF, in its language, over the twelve months to the day it is sent (docs/reports.md#statements-by-email). Not with `attach_invoice_pdf`: an email carries one attachment. Default false. */
+                attach_statement?: boolean;
             }[];
             repeat?: {
                 every_days: number;
@@ -7778,6 +7862,8 @@ export interface components {
                 first_contact_allowed?: boolean;
                 /** @description An email step only: the email carries the invoice's PDF (fetched from its `pdf_url`, at most 10 MB) as an attachment; when it cannot be fetched the email goes with the link, and the message says why (docs/email.md#attachments). Default false. */
                 attach_invoice_pdf?: boolean;
+                /** @description An email step only: the email carries the customer's statement of account as a PDF, in its language, over the twelve months to the day it is sent (docs/reports.md#statements-by-email). Not with `attach_invoice_pdf`: an email carries one attachment. Default false. */
+                attach_statement?: boolean;
             }[];
             repeat?: {
                 every_days: number;
@@ -7995,12 +8081,12 @@ export interface components {
             /** @enum {string} */
             object: "document";
             /**
-             * @description `formal_notice`: the formal-notice letter of a `letter` step (mise en demeure, letter before action); `invoice_copy`: the invoice's PDF as fetched from its `pdf_url` and attached to an email.
+             * @description `formal_notice`: the formal-notice letter of a `letter` step (mise en demeure, letter before action); `invoice_copy`: the invoice's PDF as fetched from its `pdf_url` and attached to an email; `statement`: the customer's statement of account as attached to an email (a step's `attach_statement`, or the monthly statement).
              * @enum {unknown}
              */
-            kind: "formal_notice" | "invoice_copy";
-            /** @description A `inv_…` id. */
-            invoice_id: string;
+            kind: "formal_notice" | "invoice_copy" | "statement";
+            /** @description The invoice it is about; null for a monthly statement, which is about none. */
+            invoice_id: string | null;
             /** @description A `cus_…` id. */
             customer_id: string;
             reminder_id: string | null;
@@ -8015,6 +8101,36 @@ export interface components {
             sha256: string;
             /** @description True once the customer's personal data was erased: the file is gone. */
             purged: boolean;
+            /** Format: date-time */
+            created_at: string;
+        };
+        StatementMailing: {
+            /** @description A `stm_…` id. */
+            id: string;
+            /** @enum {string} */
+            object: "statement_mailing";
+            /** @description A `cus_…` id. */
+            customer_id: string;
+            /** @description The month it was sent in (`2026-03`): one per customer and month. */
+            month: string;
+            /**
+             * Format: date
+             * @description The first day the statement covers.
+             */
+            period_from: string;
+            /**
+             * Format: date
+             * @description The last day it covers (its closing balances are at this day).
+             */
+            period_to: string;
+            /**
+             * @description `sending`: on its way (a provider that said "not now" is asked again); `sent`; `skipped` (`reason`: `no_recipient`, `suppressed`); `failed` (the provider refused it).
+             * @enum {unknown}
+             */
+            status: "sending" | "sent" | "skipped" | "failed";
+            reason: string | null;
+            message_id: string | null;
+            document_id: string | null;
             /** Format: date-time */
             created_at: string;
         };
@@ -8303,8 +8419,12 @@ export interface components {
             provider_message_id: string | null;
             error: string | null;
             attachment: {
-                /** @description Where the invoice's PDF is fetched from (its `pdf_url` when composed). */
-                url: string;
+                /**
+                 * @description `invoice_pdf`: the invoice's PDF (a step's `attach_invoice_pdf`); `statement`: the customer's statement of account, made by Relance (a step's `attach_statement`, or the monthly statement; docs/reports.md#statements-by-email).
+                 * @enum {unknown}
+                 */
+                kind: "invoice_pdf" | "statement";
+                url: string | null;
                 document_id: string | null;
                 error: string | null;
             } | null;

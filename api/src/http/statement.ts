@@ -1,5 +1,6 @@
 import type { Actor } from '../domain/shared/index.ts';
 import type { Statement } from '../domain/reports/index.ts';
+import { statementLocale } from '../documents/customer-statement.ts';
 import { statementPdf } from '../documents/statement-pdf.ts';
 import type { Services } from '../services.ts';
 
@@ -13,6 +14,5 @@ export async function customerStatementPdf(services: Services, actor: Actor, sta
     services.accounts.get(actor),
     services.customers.get(actor, statement.customer_id),
   ]);
-  const language = (customer.locale ?? account.locale ?? 'en').slice(0, 2).toLowerCase();
-  return statementPdf(statement, { account, customer, locale: language === 'fr' ? 'fr' : 'en' });
+  return statementPdf(statement, { account, customer, locale: statementLocale(customer, account) });
 }

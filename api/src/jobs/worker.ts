@@ -18,6 +18,8 @@ export const QUEUES = {
   remindersTick: 'reminders.tick',
   /** One due reminder: the guard, then the send. */
   remindersSend: 'reminders.send',
+  /** The monthly statements due now, a batch of customers per account at a time (docs/reports.md#statements-by-email). */
+  statementsMonthly: 'statements.monthly',
 } as const;
 
 /** How often a worker asks for a tick (the cron schedule is the once-a-minute backstop). */
@@ -27,6 +29,8 @@ export interface Worker {
   boss: PgBoss;
   /** Runs one tick now and waits for it (tests; production ticks on a timer). */
   tick(): Promise<number>;
+  /** Runs one pass of the monthly statements now (tests; production runs it every minute). */
+  statements(): Promise<number>;
   /** Turns new events into webhook deliveries and queues due retries now (tests; production loops). */
   dispatchWebhooks(): Promise<number>;
   /** When the worker last reached its queue (its tick request every 5 s succeeded): its liveness. */
@@ -110,6 +114,16 @@ export async function startWorker(deps: {
     if (assessed) log.info({ assessed }, 'assessed customer risk');
   });
 
+  // Its own queue, not the tick: a month's statements (a PDF each, paced by the provider) must
+  // not hold up the reminders. Every minute, so they go at the send time; a pass that finds
+  // nothing due reads only the accounts that asked for statements.
+  await boss.createQueue(QUEUES.statementsMonthly, { policy: 'singleton', heartbeatSeconds: 30 });
+  await boss.schedule(QUEUES.statementsMonthly, '* * * * *');
+  await boss.work(QUEUES.statementsMonthly, { pollingIntervalSeconds: 10 }, async () => {
+    const sent = await services.statements.run({ kind: 'live', now: clock.now() });
+    if (sent) log.info({ sent }, 'monthly statements');
+  });
+
   // A worker that dies mid-send stops its heartbeat: the job fails over to another worker in
   // seconds, and the engine resends the stored message under the same idempotency key.
   await boss.createQueue(QUEUES.remindersSend, {
@@ -191,6 +205,7 @@ export async function startWorker(deps: {
   return {
     boss,
     tick,
+    statements: () => services.statements.run({ kind: 'live', now: clock.now() }),
     dispatchWebhooks: () => webhooks.dispatch(),
     lastBeatAt: () => lastBeat,
     async stop() {

@@ -234,19 +234,87 @@ export function buildReminderContext(input: ReminderContextInput): ReminderConte
     installment: input.installment
       ? { ...input.installment, amount_due: Math.max(0, input.installment.amount - input.installment.paid_amount) }
       : null,
-    creditor: {
-      name: account.name,
-      legal_name: account.legal_name,
-      sender_name: account.sender_name ?? account.name,
-      contact_phone: account.contact_phone,
-      email: account.reply_to ?? account.sender_email,
-      payment_instructions: account.payment_instructions,
-      registration_number: account.registration_number,
-      vat_number: account.vat_number,
-      address: addressLine(account.billing_address, locale),
-      identity: identityLine(account, locale),
-    },
+    creditor: creditorOf(account, locale),
   };
+}
+
+/** The creditor as every message names it, in the message's language. */
+function creditorOf(account: ReminderContextInput['account'], locale: TemplateLocale): ReminderContext['creditor'] {
+  return {
+    name: account.name,
+    legal_name: account.legal_name,
+    sender_name: account.sender_name ?? account.name,
+    contact_phone: account.contact_phone,
+    email: account.reply_to ?? account.sender_email,
+    payment_instructions: account.payment_instructions,
+    registration_number: account.registration_number,
+    vat_number: account.vat_number,
+    address: addressLine(account.billing_address, locale),
+    identity: identityLine(account, locale),
+  };
+}
+
+/**
+ * Every variable of a statement email (the monthly statement, docs/reports.md#statements-by-email),
+ * as a reminder's but with the statement in place of an invoice: its period and, per currency,
+ * what the customer owes at its end.
+ */
+export interface StatementContext {
+  locale: TemplateLocale;
+  format_locale: string;
+  today: string;
+  customer: ReminderContext['customer'];
+  statement: {
+    from: string;
+    to: string;
+    /** Per currency (never summed across currencies), in its minor unit: the balance at the end of the period. */
+    balances: Array<{ currency: string; amount: number }>;
+  };
+  portal_url: string | null;
+  creditor: ReminderContext['creditor'];
+}
+
+export interface StatementContextInput {
+  account: ReminderContextInput['account'];
+  customer: ReminderContextInput['customer'];
+  today: string;
+  statement: StatementContext['statement'];
+  portalUrl?: string | null;
+  locale?: TemplateLocale;
+}
+
+/** The variables of a statement email, in the customer's language. */
+export function buildStatementContext(input: StatementContextInput): StatementContext {
+  const { account, customer } = input;
+  const locale = input.locale ?? resolveTemplateLocale(customer.locale, account.locale);
+  return {
+    locale,
+    format_locale: formatLocaleFor(locale, [customer.locale, account.locale]),
+    today: input.today,
+    customer: { name: customer.name, contact_name: customer.contact_name, email: customer.email },
+    statement: input.statement,
+    portal_url: input.portalUrl ?? null,
+    creditor: creditorOf(account, locale),
+  };
+}
+
+/** Two made-up statement emails a template is tried on before it is saved (every optional value, then none). */
+export function sampleStatementContexts(locale: TemplateLocale): [StatementContext, StatementContext] {
+  const [full, bare] = sampleReminderContexts(locale, 'statement');
+  const statement = {
+    from: '2026-02-01',
+    to: '2026-02-28',
+    balances: [
+      { currency: 'EUR', amount: 107456 },
+      { currency: 'USD', amount: 50000 },
+    ],
+  };
+  const { invoice: _a, step: _b, installment: _c, ...fullRest } = full;
+  const { invoice: _d, step: _e, installment: _f, ...bareRest } = bare;
+  return [
+    { ...fullRest, statement },
+    { ...bareRest, statement: { ...statement, balances: [{ currency: 'EUR', amount: 123456 }] } },
+  ];
 }
 
 type Address = NonNullable<ReminderContextInput['account']['billing_address']>;

@@ -48,6 +48,9 @@ export interface Accounts {
   max_contacts_per_week: Generated<number>;
   min_days_between_contacts: Generated<number>;
   mode: Generated<string>;
+  monthly_statements: Generated<boolean>;
+  monthly_statements_done: string | null;
+  monthly_statements_since: Timestamp | null;
   name: string;
   payment_claim_hold_days: Generated<number>;
   payment_instructions: string | null;
@@ -64,6 +67,7 @@ export interface Accounts {
   sender_email: string | null;
   sender_name: string | null;
   sms_sender: string | null;
+  statement_day: Generated<number>;
   time_zone: Generated<string>;
   updated_at: Generated<Timestamp>;
   vat_number: string | null;
@@ -185,7 +189,7 @@ export interface Documents {
   customer_id: string;
   filename: string;
   id: string;
-  invoice_id: string;
+  invoice_id: string | null;
   kind: string;
   locale: string;
   occurrence_id: string | null;
@@ -312,6 +316,7 @@ export interface Messages {
   account_id: string;
   attachment_document_id: string | null;
   attachment_error: string | null;
+  attachment_kind: string | null;
   attachment_url: string | null;
   attempts: Generated<number>;
   batch_key: string | null;
@@ -557,6 +562,22 @@ export interface ReminderPolicies {
   updated_at: Generated<Timestamp>;
 }
 
+export interface StatementMailings {
+  account_id: string;
+  attempts: Generated<number>;
+  claimed_until: Timestamp | null;
+  created_at: Timestamp;
+  customer_id: string;
+  id: string;
+  message_id: string | null;
+  month: string;
+  period_from: string;
+  period_to: string;
+  reason: string | null;
+  status: string;
+  updated_at: Timestamp;
+}
+
 export interface Tasks {
   account_id: string;
   assignee: string | null;
@@ -654,6 +675,7 @@ export interface DB {
   reference_rates: ReferenceRates;
   reminder_occurrences: ReminderOccurrences;
   reminder_policies: ReminderPolicies;
+  statement_mailings: StatementMailings;
   tasks: Tasks;
   webhook_attempts: WebhookAttempts;
   webhook_deliveries: WebhookDeliveries;

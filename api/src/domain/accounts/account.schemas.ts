@@ -86,6 +86,16 @@ const settings = {
     description:
       'Days the reminders of an invoice wait after the customer says it paid, while someone checks (7; docs/payment-claims.md).',
   }),
+  monthly_statements: Type.Boolean({
+    description:
+      'Once a month every customer with a balance gets its statement of account by email, the PDF attached (docs/reports.md#statements-by-email). False by default; the first goes on the first statement day after it is turned on.',
+  }),
+  statement_day: Type.Integer({
+    minimum: 1,
+    maximum: 28,
+    description:
+      "The day of the month the monthly statement goes (1), at the default policy's send time; a weekend or holiday that policy skips moves it to the next working day. It covers the month before that day.",
+  }),
   portal_plan_max_installments: Type.Integer({
     minimum: 0,
     maximum: 60,

@@ -8,7 +8,7 @@ import { type ApiKeyWithSecret, insertApiKey } from '../api-keys/index.ts';
 import { type RiskThresholds, thresholdsOf } from '../behaviour/index.ts';
 import { BUILTIN_PAYMENT_TERMS, DEFAULT_TERMS_CODE } from '../payment-terms/index.ts';
 import { insertDefaultPolicy, markPoliciesForReplan, type PolicyRule } from '../reminders/index.ts';
-import { type Actor, assertWriteAccess, checkIdentity, normalizeVat } from '../shared/index.ts';
+import { accountTime, type Actor, assertWriteAccess, checkIdentity, normalizeVat } from '../shared/index.ts';
 import { parseInput } from '../../validation.ts';
 import { type Account, AccountCreate, AccountUpdate } from './account.schemas.ts';
 
@@ -47,6 +47,8 @@ export const presentAccount = (row: AccountRow): Account => ({
   daytime_from_hour: row.daytime_from_hour,
   daytime_until_hour: row.daytime_until_hour,
   payment_claim_hold_days: row.payment_claim_hold_days,
+  monthly_statements: row.monthly_statements,
+  statement_day: row.statement_day,
   portal_plan_max_installments: row.portal_plan_max_installments,
   portal_plan_max_days: row.portal_plan_max_days,
   portal_plan_min_installment: (row.portal_plan_min_installment ?? {}) as Record<string, number>,
@@ -144,6 +146,8 @@ export function createAccountService(deps: {
     async update(actor: Actor, patch: AccountUpdate): Promise<Account> {
       assertWriteAccess(actor);
       const data = parseInput<AccountUpdate>(AccountUpdate, patch);
+      // The account's own time (a test account's clock): the monthly statements count from it.
+      const since = data.monthly_statements === true ? (await accountTime(database, clock)(actor)).now : null;
       try {
         const account = await database.withAccount(actor.accountId, async (trx) => {
           const row = await trx
@@ -163,6 +167,10 @@ export function createAccountService(deps: {
                   data.risk_thresholds === null
                     ? null
                     : sql`coalesce(risk_thresholds, '{}'::jsonb) || ${JSON.stringify(data.risk_thresholds)}::jsonb`,
+              }),
+              // When monthly statements were turned on: the first goes on the next statement day.
+              ...(data.monthly_statements === true && {
+                monthly_statements_since: sql`CASE WHEN monthly_statements THEN monthly_statements_since ELSE ${since}::timestamptz END`,
               }),
               updated_at: clock.now(),
             })

@@ -1,7 +1,7 @@
 import Type from 'typebox';
 import { Id, Nullable, Timestamp } from '../shared/index.ts';
 
-export const DOCUMENT_KINDS = ['formal_notice', 'invoice_copy'] as const;
+export const DOCUMENT_KINDS = ['formal_notice', 'invoice_copy', 'statement'] as const;
 
 /** A document Relance produced (the PDF itself: `GET /v1/documents/{id}`). */
 export const Document = Type.Object(
@@ -11,9 +11,12 @@ export const Document = Type.Object(
     kind: Type.Enum([...DOCUMENT_KINDS], {
       description:
         '`formal_notice`: the formal-notice letter of a `letter` step (mise en demeure, letter before action); ' +
-        "`invoice_copy`: the invoice's PDF as fetched from its `pdf_url` and attached to an email.",
+        "`invoice_copy`: the invoice's PDF as fetched from its `pdf_url` and attached to an email; " +
+        "`statement`: the customer's statement of account as attached to an email (a step's `attach_statement`, or the monthly statement).",
     }),
-    invoice_id: Id('inv'),
+    invoice_id: Type.Union([Id('inv'), Type.Null()], {
+      description: 'The invoice it is about; null for a monthly statement, which is about none.',
+    }),
     customer_id: Id('cus'),
     reminder_id: Nullable(Type.String({ description: 'The reminder (occurrence) that produced it.' })),
     task_id: Nullable(Type.String({ description: 'The task that asks a person to post it.' })),

@@ -121,6 +121,55 @@ export async function storeInvoiceCopy(
   return announced(trx, input.accountId, presentDocument(row, null), input.now);
 }
 
+/** A customer's statement of account as the PDF it reads, in its language (the adapter in api/src/documents, handed in by services.ts). */
+export type StatementRenderer = (input: {
+  accountId: string;
+  customerId: string;
+  /** The period, both days included, in the account's time zone. */
+  from: string;
+  to: string;
+}) => Promise<{
+  content: Uint8Array;
+  filename: string;
+  locale: string;
+  /** Per currency, what is owed at the end of the period (the statement's closing balances). */
+  balances: Array<{ currency: string; amount: number }>;
+}>;
+
+/**
+ * Stores a customer's statement of account as sent by email (a step's `attach_statement`, or the
+ * monthly statement): kept once, so a retry of the email sends the same bytes. The invoice and
+ * reminder it went with, when it went with one.
+ */
+export async function storeStatement(
+  trx: Db,
+  input: {
+    accountId: string;
+    customerId: string;
+    invoiceId: string | null;
+    occurrenceId: string | null;
+    locale: string;
+    filename: string;
+    content: Uint8Array;
+    now: Date;
+  },
+): Promise<Document> {
+  const row = await insertDocument(trx, {
+    account_id: input.accountId,
+    id: newId('document'),
+    kind: 'statement',
+    invoice_id: input.invoiceId,
+    customer_id: input.customerId,
+    occurrence_id: input.occurrenceId,
+    locale: input.locale,
+    filename: input.filename,
+    content_type: 'application/pdf',
+    content: input.content,
+    created_at: input.now,
+  });
+  return announced(trx, input.accountId, presentDocument(row, null), input.now);
+}
+
 /** `document.created` for a document just stored; returns it. */
 async function announced(trx: Db, accountId: string, document: Document, at: Date): Promise<Document> {
   await recordEvent(trx, {

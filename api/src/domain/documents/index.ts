@@ -8,6 +8,8 @@ export {
   type FormalNoticeRenderer,
   storeFormalNotice,
   storeInvoiceCopy,
+  storeStatement,
+  type StatementRenderer,
 } from './document.service.ts';
 export {
   FORMAL_NOTICE_DEADLINE_DAYS,

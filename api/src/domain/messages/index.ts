@@ -7,6 +7,7 @@ export {
   insertPendingMessage,
   invoicesContacted,
   liveGroupMessage,
+  isSuppressed,
   presentMessage,
   markMessageFailed,
   markMessageSent,

@@ -37,8 +37,13 @@ export function presentMessage(row: MessageRow, options: { bodies: boolean }): M
     locale: row.locale,
     provider_message_id: row.provider_message_id,
     error: row.error,
-    attachment: row.attachment_url
-      ? { url: row.attachment_url, document_id: row.attachment_document_id, error: row.attachment_error }
+    attachment: row.attachment_kind
+      ? {
+          kind: row.attachment_kind as 'invoice_pdf' | 'statement',
+          url: row.attachment_url,
+          document_id: row.attachment_document_id,
+          error: row.attachment_error,
+        }
       : null,
     attempts: row.attempts,
     sent_at: row.sent_at?.toISOString() ?? null,

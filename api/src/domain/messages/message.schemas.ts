@@ -60,7 +60,16 @@ export const Message = Type.Object(
     attachment: Nullable(
       Type.Object(
         {
-          url: Type.String({ description: "Where the invoice's PDF is fetched from (its `pdf_url` when composed)." }),
+          kind: Type.Enum(['invoice_pdf', 'statement'], {
+            description:
+              "`invoice_pdf`: the invoice's PDF (a step's `attach_invoice_pdf`); `statement`: the customer's statement of account, made by Relance (a step's `attach_statement`, or the monthly statement; docs/reports.md#statements-by-email).",
+          }),
+          url: Nullable(
+            Type.String({
+              description:
+                "Where the invoice's PDF is fetched from (its `pdf_url` when composed); null for a statement.",
+            }),
+          ),
           document_id: Nullable(
             Type.String({
               description: 'The stored copy that was (and on any retry is) sent: `GET /v1/documents/{id}`.',
@@ -73,7 +82,7 @@ export const Message = Type.Object(
         {
           additionalProperties: false,
           description:
-            "The invoice's PDF, for an email of a step with `attach_invoice_pdf` (docs/email.md#attachments); null otherwise. Both `document_id` and `error` are null until the email is handed to the provider (the local outbox fetches nothing).",
+            "The file the email carries: the invoice's PDF, for an email of a step with `attach_invoice_pdf` (docs/email.md#attachments), or the customer's statement; null otherwise. Both `document_id` and `error` are null until the email is handed to the provider (the local outbox fetches no invoice PDF; it does make the statement).",
         },
       ),
     ),

@@ -17,6 +17,7 @@ import {
 } from '../messages/index.ts';
 import type { Delivery, MessageValues, ReminderChannel } from './channels/channel.ts';
 import { accrueBeforeSending } from './channels/fees.ts';
+import type { StatementRenderer } from '../documents/index.ts';
 import { CHANNEL_NAMES, channelOf, channelPlan, type Channels } from './channels/registry.ts';
 import { guardBeforeSend } from './guard.rules.ts';
 import { type Outcome, reminderData, skipOccurrence, skippedEvent, timeOf } from './ledger.ts';
@@ -82,6 +83,8 @@ interface Ready {
   /** It goes out after the day it was planned for (or as the first overdue notice): the policy's gap follows. */
   catchUp: boolean;
   attachInvoicePdf: boolean;
+  /** The step attaches the customer's statement (`attach_statement`). */
+  attachStatement: boolean;
   /** The policy's first send time at least `min_gap_days` after today. */
   afterGap: () => Date;
   /** The next send time from tomorrow on. */
@@ -110,6 +113,8 @@ export function createReminderEngine(deps: {
   channels: Channels;
   /** Fetches the files emails attach (an invoice's PDF), under the SSRF guard. */
   fetchFile?: FetchFile;
+  /** Makes the statements emails attach (a step's `attach_statement`). */
+  renderStatement?: StatementRenderer;
 }) {
   const { database, clock, channels } = deps;
   const sender = createSender(deps);
@@ -483,17 +488,19 @@ export function createReminderEngine(deps: {
       sentAs,
       catchUp,
       attachInvoicePdf: step?.attach_invoice_pdf === true,
+      attachStatement: step?.attach_statement === true,
       afterGap,
       tomorrow: () => nextSendTime(zonedDateTimeToInstant(addDays(today, 1), 0, 0, zone), zone, plan, daysOff),
     };
     // One message per customer and day (docs/reminders.md#one-message-per-customer): composed
     // once the batch has decided all of the customer's reminders. An installment's reminder, or a
-    // step that attaches its invoice, goes on its own.
+    // step that attaches its invoice or a statement, goes on its own.
     if (
       policy?.grouping === 'customer' &&
       channel.composeGroup &&
       occurrence.installment_number === 0 &&
-      !ready.attachInvoicePdf
+      !ready.attachInvoicePdf &&
+      !ready.attachStatement
     )
       return { group: ready };
     return finish(trx, ctx, ready);
@@ -560,6 +567,7 @@ export function createReminderEngine(deps: {
       suppressed: batch.suppressed,
       suppressedPhones: batch.suppressedPhones,
       attachInvoicePdf: r.attachInvoicePdf,
+      attachStatement: r.attachStatement,
     });
     if (channel.plan.budgeted && (composed.kind === 'message' || composed.kind === 'done')) countContact(batch, r);
     if (composed.kind === 'message') await afterMessage(trx, batch, r);
@@ -686,14 +694,16 @@ export function createReminderEngine(deps: {
     const [lead] = carried;
     if (!lead) return new Map();
     // A local transport has nothing to wait for: deliver now, and store the sent message with the
-    // batch's other writes, in this transaction, under the same locks.
-    if (delivery.local) {
+    // batch's other writes, in this transaction, under the same locks. A statement to attach is
+    // made first, outside this transaction: that message goes the sender's way (see sender.ts).
+    if (delivery.local && message.attachment_kind !== 'statement') {
       const sending = carried.map((o) => ({ ...o, status: 'sending', message_id: message.id }));
       // Nothing leaves the outbox, so an attachment is not fetched: the message keeps its URL.
       const stored = {
         ...message,
         customer_id: message.customer_id ?? null,
         locale: message.locale ?? null,
+        attachment_kind: message.attachment_kind ?? null,
         attachment_url: message.attachment_url ?? null,
         attachment_document_id: null,
         attachment_error: null,

@@ -11,7 +11,8 @@ export {
   ReminderPolicyUpdate,
   type ReminderStep,
 } from './policy.schemas.ts';
-export { createReminderPolicyService, insertDefaultPolicy } from './policy.service.ts';
+export { createReminderPolicyService, insertDefaultPolicy, planOf } from './policy.service.ts';
+export { DEFAULT_POLICY, mayMessageAt, nextSendTime, type PolicyPlan } from './policy.rules.ts';
 export {
   oldestDueReminderAge,
   releaseRemindersSkippedAsPaid,

@@ -13,6 +13,7 @@ export interface PolicyPlan {
     applies_late_fees: boolean;
     first_contact_allowed?: boolean;
     attach_invoice_pdf?: boolean;
+    attach_statement?: boolean;
   }>;
   repeat: { every_days: number; max: number } | null;
   send_hour: number;

@@ -11,6 +11,9 @@ const FIRST_CONTACT_DESCRIPTION =
 const ATTACH_DESCRIPTION =
   "An email step only: the email carries the invoice's PDF (fetched from its `pdf_url`, at most 10 MB) as an attachment; when it cannot be fetched the email goes with the link, and the message says why (docs/email.md#attachments). Default false.";
 
+const ATTACH_STATEMENT_DESCRIPTION =
+  "An email step only: the email carries the customer's statement of account as a PDF, in its language, over the twelve months to the day it is sent (docs/reports.md#statements-by-email). Not with `attach_invoice_pdf`: an email carries one attachment. Default false.";
+
 const TemplateKey = Type.String({
   pattern: '^[a-z][a-z0-9_]{0,39}$',
   description: 'The template an email step renders (see /v1/templates).',
@@ -25,6 +28,7 @@ export const ReminderStep = Type.Object(
     applies_late_fees: Type.Boolean(),
     first_contact_allowed: Type.Boolean({ description: FIRST_CONTACT_DESCRIPTION }),
     attach_invoice_pdf: Type.Boolean({ description: ATTACH_DESCRIPTION }),
+    attach_statement: Type.Boolean({ description: ATTACH_STATEMENT_DESCRIPTION }),
   },
   { additionalProperties: false },
 );
@@ -44,6 +48,7 @@ export const ReminderStepInput = Type.Object(
     applies_late_fees: Type.Optional(Type.Boolean()),
     first_contact_allowed: Type.Optional(Type.Boolean({ description: FIRST_CONTACT_DESCRIPTION })),
     attach_invoice_pdf: Type.Optional(Type.Boolean({ description: ATTACH_DESCRIPTION })),
+    attach_statement: Type.Optional(Type.Boolean({ description: ATTACH_STATEMENT_DESCRIPTION })),
   },
   { additionalProperties: false },
 );

@@ -49,6 +49,7 @@ const present = (row: PolicyRow, defaultId: string | null): ReminderPolicy => ({
     ...step,
     first_contact_allowed: firstContactAllowed(step),
     attach_invoice_pdf: step.attach_invoice_pdf ?? false,
+    attach_statement: step.attach_statement ?? false,
   })),
   repeat: planOf(row).repeat,
   send_hour: row.send_hour,
@@ -89,10 +90,29 @@ function normalizeSteps(input: ReminderStepInput[], existing: ReminderStep[]): R
         ],
       });
     }
+    // mail/templates' STATEMENT_TEMPLATE_KEY (not imported: the templates reach back here through accounts).
+    if (step.template_key === 'statement')
+      throw new AppError(
+        'request/validation_failed',
+        400,
+        "'statement' is the monthly statement email's template: it has no invoice to render, so no step may send it.",
+        { errors: [{ field: `/steps/${i}/template_key`, message: 'is the monthly statement template' }] },
+      );
     if (step.attach_invoice_pdf && step.channel !== 'email')
       throw new AppError('request/validation_failed', 400, 'Only an email step can attach the invoice PDF.', {
         errors: [{ field: `/steps/${i}/attach_invoice_pdf`, message: 'is for email steps only' }],
       });
+    if (step.attach_statement && step.channel !== 'email')
+      throw new AppError('request/validation_failed', 400, "Only an email step can attach the customer's statement.", {
+        errors: [{ field: `/steps/${i}/attach_statement`, message: 'is for email steps only' }],
+      });
+    if (step.attach_statement && step.attach_invoice_pdf)
+      throw new AppError(
+        'request/validation_failed',
+        400,
+        "An email carries one attachment: the invoice's PDF or the customer's statement, not both.",
+        { errors: [{ field: `/steps/${i}/attach_statement`, message: 'cannot go with attach_invoice_pdf' }] },
+      );
     const normalized = {
       id: step.id ?? newId('reminderStep'),
       offset_days: step.offset_days,
@@ -103,6 +123,7 @@ function normalizeSteps(input: ReminderStepInput[], existing: ReminderStep[]): R
     return {
       ...normalized,
       attach_invoice_pdf: step.attach_invoice_pdf ?? false,
+      attach_statement: step.attach_statement ?? false,
       first_contact_allowed: firstContactAllowed({ ...normalized, first_contact_allowed: step.first_contact_allowed }),
     };
   });

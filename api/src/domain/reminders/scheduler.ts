@@ -36,6 +36,8 @@ export function createReminderScheduler(deps: {
   engine: ReminderEngine;
   /** The daily risk assessment of customers (behaviour), run with each pass over the same accounts. */
   assessRisk?: (scope: { now: Date; inScope: RawBuilder<boolean> }) => Promise<number>;
+  /** The monthly statements of the accounts in scope (domain/statements); how many were handed over. */
+  sendStatements?: (scope: Scope) => Promise<number>;
 }) {
   const { database, engine } = deps;
   const inScope = (scope: Scope) =>
@@ -398,6 +400,8 @@ export function createReminderScheduler(deps: {
           }
         }
       }
+      // Monthly statements due now (their own queue in production), until none is left.
+      for (let pass = 0; pass < 100 && deps.sendStatements && (await deps.sendStatements(scope)) > 0; pass++);
       return { planned, announced, processed };
     },
   };

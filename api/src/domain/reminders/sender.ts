@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import type { Clock } from '../../clock.ts';
 import type { Database } from '../../store/database.ts';
 import { metrics } from '../../metrics.ts';
-import { documentContent, storeInvoiceCopy } from '../documents/index.ts';
+import { addDays, addMonths, todayIn } from '../calendar.ts';
+import { documentContent, type StatementRenderer, storeInvoiceCopy, storeStatement } from '../documents/index.ts';
 import { lockInvoices } from '../invoices/index.ts';
 import { recordEvent } from '../outbox/index.ts';
 import {
@@ -71,51 +72,29 @@ export function createSender(deps: {
   clock: Clock;
   /** Fetches a file to attach (an invoice's `pdf_url`) under the SSRF guard; without it nothing is attached. */
   fetchFile?: FetchFile;
+  /** Makes a customer's statement of account as a PDF (a step's `attach_statement`); without it none is attached. */
+  renderStatement?: StatementRenderer;
 }) {
   const { database, clock } = deps;
 
   /**
-   * The invoice's PDF for the emails of a step that attaches it, outside any transaction:
-   * fetched once and stored (a retry sends the stored bytes), or, when it cannot be had, the
-   * reason kept on the message and the email sent with its link only.
+   * The file for the emails of a step that attaches one, outside any transaction, stored once
+   * (a retry sends the stored bytes): the invoice's PDF, fetched; or the customer's statement,
+   * made now. When it cannot be had, the reason is kept on the message and the email goes
+   * without it (with the invoice's link, as always).
    */
-  async function attach(accountId: string, mode: string, dispatches: readonly Dispatch[]): Promise<void> {
+  async function attach(
+    accountId: string,
+    account: { mode: string; time_zone: string },
+    now: Date,
+    dispatches: readonly Dispatch[],
+  ): Promise<void> {
     for (const dispatch of dispatches) {
-      const { message, occurrence } = dispatch;
-      if (!message.attachment_url || message.attachment_error) continue;
-      if (!message.attachment_document_id) {
-        const fetched = deps.fetchFile
-          ? await deps.fetchFile(message.attachment_url, mode === 'test' ? 'test' : 'live')
-          : ({ ok: false, error: 'no fetcher is configured' } as const);
-        const problem = fetched.ok ? pdfProblem(fetched.content, fetched.contentType) : fetched.error;
-        const now = clock.now();
-        await database.withAccount(accountId, async (trx) => {
-          if (problem !== null) {
-            const error = `the invoice PDF could not be attached (${problem}); the email carries its link instead`;
-            await setMessageAttachment(trx, accountId, message.id, { attachment_error: error }, now);
-            message.attachment_error = error;
-            return;
-          }
-          const invoice = await trx
-            .selectFrom('invoices')
-            .select('number')
-            .where('account_id', '=', accountId)
-            .where('id', '=', occurrence.invoice_id)
-            .executeTakeFirstOrThrow();
-          const document = await storeInvoiceCopy(trx, {
-            accountId,
-            invoiceId: occurrence.invoice_id,
-            customerId: message.customer_id ?? '',
-            occurrenceId: occurrence.id,
-            locale: message.locale ?? 'en',
-            filename: `${invoice.number.replace(/[^\w.-]+/g, '_')}.pdf`,
-            content: fetched.ok ? fetched.content : new Uint8Array(),
-            now,
-          });
-          await setMessageAttachment(trx, accountId, message.id, { attachment_document_id: document.id }, now);
-          message.attachment_document_id = document.id;
-        });
-      }
+      const { message } = dispatch;
+      if (!message.attachment_kind || message.attachment_error) continue;
+      if (!message.attachment_document_id)
+        if (message.attachment_kind === 'statement') await makeStatement(accountId, account.time_zone, now, dispatch);
+        else await fetchInvoicePdf(accountId, account.mode, dispatch);
       const documentId = message.attachment_document_id;
       if (!documentId) continue;
       const stored = await database.withAccount(accountId, async (trx) => ({
@@ -131,9 +110,85 @@ export function createSender(deps: {
       }));
       if (stored.content)
         dispatch.attachments = [
-          { filename: stored.filename ?? 'invoice.pdf', contentType: 'application/pdf', content: stored.content },
+          { filename: stored.filename ?? 'document.pdf', contentType: 'application/pdf', content: stored.content },
         ];
     }
+  }
+
+  /** The invoice's PDF from its URL, under the SSRF guard; the copy stored, or why not on the message. */
+  async function fetchInvoicePdf(accountId: string, mode: string, { message, occurrence }: Dispatch): Promise<void> {
+    if (!message.attachment_url) return;
+    const fetched = deps.fetchFile
+      ? await deps.fetchFile(message.attachment_url, mode === 'test' ? 'test' : 'live')
+      : ({ ok: false, error: 'no fetcher is configured' } as const);
+    const problem = fetched.ok ? pdfProblem(fetched.content, fetched.contentType) : fetched.error;
+    const now = clock.now();
+    await database.withAccount(accountId, async (trx) => {
+      if (problem !== null) {
+        const error = `the invoice PDF could not be attached (${problem}); the email carries its link instead`;
+        await setMessageAttachment(trx, accountId, message.id, { attachment_error: error }, now);
+        message.attachment_error = error;
+        return;
+      }
+      const invoice = await trx
+        .selectFrom('invoices')
+        .select('number')
+        .where('account_id', '=', accountId)
+        .where('id', '=', occurrence.invoice_id)
+        .executeTakeFirstOrThrow();
+      const document = await storeInvoiceCopy(trx, {
+        accountId,
+        invoiceId: occurrence.invoice_id,
+        customerId: message.customer_id ?? '',
+        occurrenceId: occurrence.id,
+        locale: message.locale ?? 'en',
+        filename: `${invoice.number.replace(/[^\w.-]+/g, '_')}.pdf`,
+        content: fetched.ok ? fetched.content : new Uint8Array(),
+        now,
+      });
+      await setMessageAttachment(trx, accountId, message.id, { attachment_document_id: document.id }, now);
+      message.attachment_document_id = document.id;
+    });
+  }
+
+  /**
+   * The customer's statement of account over the twelve months to the day the email leaves
+   * (from the same day a year before, the day after it), in the customer's language: made with
+   * no transaction open, then stored, or why not kept on the message.
+   */
+  async function makeStatement(accountId: string, timeZone: string, now: Date, dispatch: Dispatch): Promise<void> {
+    const { message, occurrence } = dispatch;
+    const to = todayIn(now, timeZone);
+    const period = { from: addDays(addMonths(to, -12), 1), to };
+    let made: Awaited<ReturnType<StatementRenderer>> | null = null;
+    let problem: string | null = null;
+    if (!deps.renderStatement || !message.customer_id) problem = 'no statement renderer is configured';
+    else
+      try {
+        made = await deps.renderStatement({ accountId, customerId: message.customer_id, ...period });
+      } catch (error) {
+        problem = error instanceof Error ? error.message : String(error);
+      }
+    await database.withAccount(accountId, async (trx) => {
+      if (!made) {
+        const error = `the statement could not be attached (${problem}); the email goes without it`;
+        await setMessageAttachment(trx, accountId, message.id, { attachment_error: error }, now);
+        message.attachment_error = error;
+        return;
+      }
+      const document = await storeStatement(trx, {
+        accountId,
+        customerId: message.customer_id ?? '',
+        invoiceId: occurrence.invoice_id,
+        occurrenceId: occurrence.id,
+        locale: made.locale,
+        filename: made.filename,
+        content: made.content,
+        now,
+      });
+      await setMessageAttachment(trx, accountId, message.id, { attachment_document_id: document.id }, now);
+      message.attachment_document_id = document.id;
+    });
   }
 
   async function claim(accountId: string, delivery: Delivery, ids: readonly string[], outcomes: Map<string, Outcome>) {
@@ -144,7 +199,7 @@ export function createSender(deps: {
       // The other reminders of a grouped message come along too: one message, one call.
       const sharing = await sharingMessages(trx, accountId, [...new Set([...ids, ...siblings])]);
       const peeks = await peekInFlight(trx, accountId, [...new Set([...ids, ...siblings, ...sharing])]);
-      if (peeks.length === 0) return { calls, now: clock.now(), mode: 'live' };
+      if (peeks.length === 0) return { calls, now: clock.now(), account: { mode: 'live', time_zone: 'UTC' } };
       const invoiceIds = [...new Set(peeks.map((p) => p.invoice_id))].sort();
       const invoices = await lockInvoices(trx, invoiceIds);
       const invoiceById = new Map(invoices.map((i) => [i.id, i]));
@@ -153,7 +208,7 @@ export function createSender(deps: {
         accountId,
         peeks.map((p) => p.id),
       );
-      const account = await trx.selectFrom('accounts').select(['id', 'mode']).executeTakeFirstOrThrow();
+      const account = await trx.selectFrom('accounts').select(['id', 'mode', 'time_zone']).executeTakeFirstOrThrow();
       const now = await nowFor(trx, account, clock);
       const reopened = new Map<string, Dispatch[]>();
       const fresh: Dispatch[] = [];
@@ -262,7 +317,7 @@ export function createSender(deps: {
         );
       // An email with an attachment goes on its own (Resend's batch endpoint takes none).
       const batchable =
-        delivery.sendBatch && delivery.maxBatch > 1 ? fresh.filter((d) => !d.message.attachment_url) : [];
+        delivery.sendBatch && delivery.maxBatch > 1 ? fresh.filter((d) => !d.message.attachment_kind) : [];
       for (const d of fresh.filter((d) => !batchable.includes(d)))
         calls.push({ key: d.idempotencyKey, batch: false, dispatches: [d] });
       for (let i = 0; i < batchable.length; i += delivery.maxBatch) {
@@ -284,7 +339,7 @@ export function createSender(deps: {
           .map((d) => d.message.id);
         await setMessageCallKey(trx, accountId, unmarked, call.key, now);
       }
-      return { calls, now, mode: account.mode };
+      return { calls, now, account };
     });
   }
 
@@ -392,9 +447,9 @@ export function createSender(deps: {
       if (!delivery) throw new Error(`channel '${channel.name}' has no delivery`);
       const outcomes = new Map<string, Outcome>(ids.map((id) => [id, 'noop']));
       for (let i = 0; i < ids.length; i += delivery.maxBatch) {
-        const { calls, now, mode } = await claim(accountId, delivery, ids.slice(i, i + delivery.maxBatch), outcomes);
+        const { calls, now, account } = await claim(accountId, delivery, ids.slice(i, i + delivery.maxBatch), outcomes);
         for (const call of calls) {
-          await attach(accountId, mode, call.dispatches);
+          await attach(accountId, account, now, call.dispatches);
           // No transaction is open here: the claim committed, the settle has not begun.
           const results =
             call.batch && delivery.sendBatch

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import Type from 'typebox';
 import type { Clock } from '../../clock.ts';
 import { AppError, notFound } from '../../errors.ts';
@@ -111,6 +112,7 @@ const TEST_DATA_TABLES = [
   'messages',
   'reminder_occurrences',
   'invoices',
+  'statement_mailings',
   'customers',
   'email_suppressions',
   'idempotency_keys',
@@ -123,6 +125,8 @@ export function createTimelineService(deps: {
   clock: Clock;
   channels: Channels;
   scheduler: ReminderScheduler;
+  /** When the account's next monthly statement falls due after an instant (domain/statements): time stops there too. */
+  nextStatementAfter?: (accountId: string, after: Date) => Promise<Date | null>;
 }) {
   const { database, clock, channels, scheduler } = deps;
   const timeFor = accountTime(database, clock);
@@ -281,7 +285,8 @@ export function createTimelineService(deps: {
         const nextReminder = await database.withAccount(actor.accountId, (trx) =>
           nextScheduledAfter(trx, actor.accountId, current),
         );
-        const candidates = [to, nextMidnight, nextReminder].filter((d): d is Date => d instanceof Date);
+        const nextStatement = await deps.nextStatementAfter?.(actor.accountId, current);
+        const candidates = [to, nextMidnight, nextReminder, nextStatement].filter((d): d is Date => d instanceof Date);
         const step = new Date(Math.min(...candidates.map((d) => d.getTime())));
         await setClock(step);
         await scheduler.runUntilIdle({ kind: 'account', accountId: actor.accountId, now: step });
@@ -312,6 +317,15 @@ export function createTimelineService(deps: {
         if (input.to === undefined)
           await trx.deleteFrom('account_clocks').where('account_id', '=', actor.accountId).execute();
         else await upsertClock(trx, actor.accountId, to);
+        // Monthly statements start over from the new time too.
+        await trx
+          .updateTable('accounts')
+          .set({
+            monthly_statements_done: null,
+            monthly_statements_since: sql`CASE WHEN monthly_statements THEN ${to}::timestamptz END`,
+          })
+          .where('id', '=', actor.accountId)
+          .execute();
       });
       return { object: 'test_clock', now: to.toISOString(), today: todayIn(to, actor.timeZone) };
     },

@@ -4,9 +4,11 @@ import { AppError, notFound } from '../../errors.ts';
 import {
   buildGroupedContext,
   buildReminderContext,
+  buildStatementContext,
   resolveTemplateLocale,
   sampleGroupedContexts,
   sampleReminderContexts,
+  sampleStatementContexts,
   TEMPLATE_LOCALES,
   type ToneLevel,
 } from '../../mail/context.ts';
@@ -17,6 +19,7 @@ import {
   defaultTemplate,
   GROUPED_TEMPLATE_KEY,
   isDefaultTemplateKey,
+  STATEMENT_TEMPLATE_KEY,
   stepOffsetOf,
 } from '../../mail/templates/index.ts';
 import type { Database, Db } from '../../store/database.ts';
@@ -24,11 +27,11 @@ import type { MessageTemplates } from '../../store/db-types.ts';
 import { MAX_SMS_SEGMENTS, smsSize } from '../../sms/segments.ts';
 import { parseInput } from '../../validation.ts';
 import { presentAccount } from '../accounts/index.ts';
-import { daysBetween, todayIn } from '../calendar.ts';
+import { addDays, addMonths, daysBetween, todayIn } from '../calendar.ts';
 import { findCustomer, presentCustomer } from '../customers/index.ts';
-import { CHASED_STATUSES, findInvoice, presentInvoice } from '../invoices/index.ts';
+import { findInvoice, presentInvoice } from '../invoices/index.ts';
 import { invoicesContacted } from '../messages/index.ts';
-import { type Actor, assertWriteAccess, type Page } from '../shared/index.ts';
+import { type Actor, assertWriteAccess, CHASED_STATUSES, type Page } from '../shared/index.ts';
 import {
   type Template,
   TemplateContent,
@@ -133,6 +136,11 @@ export function measureSms(text: string): SmsPreview {
  * present and with none, or whose text message would take more than 3 segments.
  */
 function assertRenders(template: TemplateSource & { sms?: string | null }, key: string, locale: TemplateLocale): void {
+  if (key === STATEMENT_TEMPLATE_KEY) {
+    // The statement email has a statement, not an invoice, and no text message.
+    for (const context of sampleStatementContexts(locale)) renderTemplate(template, context);
+    return;
+  }
   const contexts = key === GROUPED_TEMPLATE_KEY ? sampleGroupedContexts(locale) : sampleReminderContexts(locale, key);
   for (const context of contexts) {
     renderTemplate(template, context);
@@ -319,6 +327,21 @@ export function createTemplateService(deps: { database: Database; clock: Clock }
           if (complete && error instanceof AppError && error.code === 'template/not_found') return undefined;
           throw error;
         });
+        // The statement email's preview: the invoice's customer, what it owes now per currency.
+        const balances =
+          data.key === STATEMENT_TEMPLATE_KEY
+            ? (
+                await trx
+                  .selectFrom('invoices')
+                  .select(['currency', (eb) => eb.fn.sum<string>('balance').as('amount')])
+                  .where('customer_id', '=', customerRow.id)
+                  .where('status', 'in', [...CHASED_STATUSES])
+                  .where('balance', '>', 0)
+                  .groupBy('currency')
+                  .orderBy('currency')
+                  .execute()
+              ).map((b) => ({ currency: b.currency, amount: Number(b.amount) }))
+            : [];
         // `grouped`: the customer's open invoices, as one message would list them today.
         const open =
           data.key === GROUPED_TEMPLATE_KEY
@@ -343,6 +366,7 @@ export function createTemplateService(deps: { database: Database; clock: Clock }
           account,
           locale,
           stored,
+          balances,
           open: open.map((i) => ({ invoice: presentInvoice(i, today), remindedBefore: contacted.has(i.id) })),
         };
       });
@@ -351,9 +375,20 @@ export function createTemplateService(deps: { database: Database; clock: Clock }
       ) as TemplateSource;
       const offsetDays = stepOffsetOf(data.key) ?? daysBetween(read.invoice.due_date, today);
       const context =
-        data.key === GROUPED_TEMPLATE_KEY && read.open.length > 0
-          ? groupedPreviewContext(read, today)
-          : buildReminderContext({ ...read, today, stepKey: data.key, offsetDays });
+        data.key === STATEMENT_TEMPLATE_KEY
+          ? buildStatementContext({
+              ...read,
+              today,
+              // The period a statement sent today would cover: last month.
+              statement: {
+                from: `${addMonths(today, -1).slice(0, 7)}-01`,
+                to: addDays(`${today.slice(0, 7)}-01`, -1),
+                balances: read.balances,
+              },
+            })
+          : data.key === GROUPED_TEMPLATE_KEY && read.open.length > 0
+            ? groupedPreviewContext(read, today)
+            : buildReminderContext({ ...read, today, stepKey: data.key, offsetDays });
       const sms = data.sms ?? read.stored?.sms ?? null;
       return {
         object: 'template_preview',

@@ -87,6 +87,10 @@ export const AccountRef = builder.objectRef<Account>('Account').implement({
     paymentClaimHoldDays: t.exposeInt('payment_claim_hold_days', {
       description: 'Days reminders wait after the customer says it paid.',
     }),
+    monthlyStatements: t.exposeBoolean('monthly_statements', {
+      description: 'Every customer with a balance gets its statement of account by email once a month.',
+    }),
+    statementDay: t.exposeInt('statement_day', { description: 'The day of the month the monthly statement goes.' }),
     portalPlanMaxInstallments: t.exposeInt('portal_plan_max_installments', {
       description: 'The most installments a customer may agree on its page without a person.',
     }),
@@ -157,6 +161,8 @@ const UpdateAccountInput = builder.inputType('UpdateAccountInput', {
     daytimeFromHour: t.int({ description: "Texts and calls from this hour, customer's time zone (0 to 23)." }),
     daytimeUntilHour: t.int({ description: 'Texts and calls until this hour, exclusive (1 to 24).' }),
     paymentClaimHoldDays: t.int({ description: 'Days reminders wait after the customer says it paid (1 to 60).' }),
+    monthlyStatements: t.boolean({ description: 'Send every customer with a balance its statement once a month.' }),
+    statementDay: t.int({ description: 'The day of the month the monthly statement goes (1 to 28).' }),
     portalPlanMaxInstallments: t.int({
       description: 'The most installments a customer may agree on its page without a person (0 to 60).',
     }),

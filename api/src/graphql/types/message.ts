@@ -38,9 +38,14 @@ const SuppressionReason = builder.enumType('SuppressionReason', {
 });
 
 const MessageAttachmentRef = builder.objectRef<NonNullable<Message['attachment']>>('MessageAttachment').implement({
-  description: "The invoice's PDF attached to an email (docs/email.md#attachments).",
+  description:
+    "The file attached to an email: the invoice's PDF (docs/email.md#attachments) or the customer's statement (docs/reports.md#statements-by-email).",
   fields: (t) => ({
-    url: t.exposeString('url', { description: 'Where it is fetched from.' }),
+    kind: t.exposeString('kind', { description: '`invoice_pdf` or `statement`.' }),
+    url: t.exposeString('url', {
+      nullable: true,
+      description: "Where the invoice's PDF is fetched from; null for a statement.",
+    }),
     documentId: t.exposeID('document_id', { nullable: true, description: 'The stored copy that was sent.' }),
     error: t.exposeString('error', {
       nullable: true,

@@ -40,6 +40,10 @@ const ReminderStepRef = builder.objectRef<ReminderStep>('ReminderStep').implemen
       description: "An email step: the email carries the invoice's PDF as an attachment.",
       resolve: (step) => step.attach_invoice_pdf ?? false,
     }),
+    attachStatement: t.boolean({
+      description: "An email step: the email carries the customer's statement of account (PDF) as an attachment.",
+      resolve: (step) => step.attach_statement ?? false,
+    }),
   }),
 });
 
@@ -119,6 +123,9 @@ const ReminderStepInput = builder.inputType('ReminderStepInput', {
     appliesLateFees: t.boolean(),
     firstContactAllowed: t.boolean(),
     attachInvoicePdf: t.boolean({ description: "An email step only: attach the invoice's PDF (default false)." }),
+    attachStatement: t.boolean({
+      description: "An email step only: attach the customer's statement of account (default false).",
+    }),
   }),
 });
 

@@ -32,11 +32,11 @@ export const TaskStatus = builder.enumType('TaskStatus', {
 
 const DocumentRef = builder.objectRef<Document>('Document').implement({
   description:
-    'A document Relance produced: the formal notice of a `letter` step, stored once. The PDF: `GET /v1/documents/{id}`.',
+    'A document Relance produced, stored once: the formal notice of a `letter` step, an invoice copy or a statement attached to an email. The PDF: `GET /v1/documents/{id}`.',
   fields: (t) => ({
     id: t.exposeID('id'),
-    kind: t.exposeString('kind', { description: '`formal_notice`.' }),
-    invoiceId: t.exposeID('invoice_id'),
+    kind: t.exposeString('kind', { description: '`formal_notice`, `invoice_copy` or `statement`.' }),
+    invoiceId: t.exposeID('invoice_id', { nullable: true, description: 'Null for a monthly statement.' }),
     customerId: t.exposeID('customer_id'),
     reminderId: t.exposeID('reminder_id', { nullable: true }),
     taskId: t.exposeID('task_id', { nullable: true }),

@@ -4,6 +4,7 @@ import { EN_TEMPLATES } from './en.ts';
 import { FR_TEMPLATES } from './fr.ts';
 import { GROUPED_SMS, GROUPED_TEMPLATE_KEY, GROUPED_TEMPLATES } from './grouped.ts';
 import { SMS_TEMPLATES } from './sms.ts';
+import { STATEMENT_TEMPLATES } from './statement.ts';
 
 export { GROUPED_TEMPLATE_KEY };
 
@@ -50,15 +51,29 @@ export const DEFAULT_TEMPLATES: Readonly<Record<TemplateLocale, Readonly<Record<
 
 const isStepKey = (key: string): key is DefaultTemplateKey => (TEMPLATE_KEYS as readonly string[]).includes(key);
 
-/** Every key Relance has a default template for: the steps', then `grouped` (one message per customer). */
-export const DEFAULT_KEYS: readonly string[] = Object.freeze([...TEMPLATE_KEYS, GROUPED_TEMPLATE_KEY]);
+/**
+ * The key of the monthly statement email (docs/reports.md#statements-by-email): a template of its
+ * own, rendered with a statement (no invoice), so no reminder step may name it.
+ */
+export const STATEMENT_TEMPLATE_KEY = 'statement';
 
-/** One of Relance's keys (a step's, or `grouped`). */
-export const isDefaultTemplateKey = (key: string): boolean => isStepKey(key) || key === GROUPED_TEMPLATE_KEY;
+/**
+ * Every key Relance has a default template for: the steps' in schedule order, `grouped` (one
+ * message per customer), then `statement` (the monthly statement).
+ */
+export const DEFAULT_KEYS: readonly string[] = Object.freeze([
+  ...TEMPLATE_KEYS,
+  GROUPED_TEMPLATE_KEY,
+  STATEMENT_TEMPLATE_KEY,
+]);
+
+/** One of Relance's keys (a step's, `grouped` or `statement`). */
+export const isDefaultTemplateKey = (key: string): boolean => DEFAULT_KEYS.includes(key);
 
 /** The default template of `key` in `locale`, if Relance has one. */
 export function defaultTemplate(key: string, locale: TemplateLocale): TemplateSource | undefined {
   if (key === GROUPED_TEMPLATE_KEY) return GROUPED_TEMPLATES[locale];
+  if (key === STATEMENT_TEMPLATE_KEY) return STATEMENT_TEMPLATES[locale];
   return isStepKey(key) ? DEFAULT_TEMPLATES[locale][key] : undefined;
 }
 

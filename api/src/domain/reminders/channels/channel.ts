@@ -78,6 +78,8 @@ export interface ChannelContext extends ComposeInput {
   suppressedPhones: ReadonlySet<string>;
   /** The step attaches the invoice's PDF (an email step's `attach_invoice_pdf`). */
   attachInvoicePdf?: boolean;
+  /** The step attaches the customer's statement of account (an email step's `attach_statement`). */
+  attachStatement?: boolean;
 }
 
 /**
@@ -133,6 +135,7 @@ export interface Dispatch {
     | 'subject'
     | 'html'
     | 'text'
+    | 'attachment_kind'
     | 'attachment_url'
     | 'attachment_document_id'
     | 'attachment_error'

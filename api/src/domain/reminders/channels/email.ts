@@ -26,6 +26,14 @@ function failureOf(error: unknown): DeliveryResult & { ok: false } {
   };
 }
 
+/** What the email of a step carries: the invoice's PDF from its URL, the customer's statement, or nothing. */
+function attachmentOf(ctx: Pick<ChannelContext, 'attachInvoicePdf' | 'attachStatement' | 'invoice'>) {
+  if (ctx.attachStatement) return { attachment_kind: 'statement', attachment_url: null };
+  if (ctx.attachInvoicePdf && ctx.invoice.pdf_url)
+    return { attachment_kind: 'invoice_pdf', attachment_url: ctx.invoice.pdf_url };
+  return { attachment_kind: null, attachment_url: null };
+}
+
 /** The provider keeps these with the email and echoes them in its events. */
 const tagsOf = (occurrence: OccurrenceRow) => ({ occurrence: occurrence.id.replace(/[^\w-]/g, '_') });
 
@@ -114,7 +122,7 @@ function messageOf(
     occurrenceId: string | null;
     invoiceId: string | null;
     templateKey: string | null;
-    attachmentUrl: string | null;
+    attachment: { attachment_kind: string | null; attachment_url: string | null };
     groupKey?: string;
     transport: string;
   },
@@ -139,7 +147,7 @@ function messageOf(
       html: composed.html,
       text: composed.text,
       template_key: about.templateKey,
-      attachment_url: about.attachmentUrl,
+      ...about.attachment,
       group_key: about.groupKey ?? null,
       locale: composed.locale,
       created_at: now,
@@ -175,8 +183,9 @@ export const email = defineChannel({
           occurrenceId: occurrence.id,
           invoiceId: invoice.id,
           templateKey: composed.templateKey ?? occurrence.template_key,
-          // Fetched when it is handed to the provider, outside any transaction (see sender.ts).
-          attachmentUrl: ctx.attachInvoicePdf && invoice.pdf_url ? invoice.pdf_url : null,
+          // Fetched (the invoice's PDF) or made (the statement) when it is handed to the
+          // provider, outside any transaction (see sender.ts).
+          attachment: attachmentOf(ctx),
           transport: transport.name,
         });
       },
@@ -196,7 +205,7 @@ export const email = defineChannel({
           occurrenceId: null,
           invoiceId: null,
           templateKey: composed.templateKey ?? null,
-          attachmentUrl: null,
+          attachment: { attachment_kind: null, attachment_url: null },
           groupKey: ctx.groupKey,
           transport: transport.name,
         });
