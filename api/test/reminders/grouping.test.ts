@@ -1,4 +1,4 @@
-import t from 'tap';
+import t, { type Test } from 'tap';
 import type { ManualClock } from '../../src/clock.ts';
 import { createResendTransport } from '../../src/mail/resend.ts';
 import { createServices } from '../../src/services.ts';
@@ -16,6 +16,24 @@ interface Message {
   template_key: string;
   to: string[];
   created_at: string;
+}
+
+/** An account on the test clock (1 March 2026) with a policy grouping one due-date step of `channel` by customer. */
+async function groupedDay(t: Test, channel: 'email' | 'sms') {
+  const ctx = await setupApp(t);
+  const kit = engineKit(ctx);
+  const { call, clock } = kit;
+  clock.set('2026-03-01T08:00:00Z');
+  const acme = await ctx.createAccount({ name: 'Acme' });
+  const created = await call(acme, 'POST', '/v1/reminder_policies', {
+    name: 'Grouped',
+    grouping: 'customer',
+    send_hour: 9,
+    skip_weekends: false,
+    steps: [{ offset_days: 0, channel, template_key: 'due_today' }],
+  });
+  if (created.statusCode !== 201) throw new Error(created.body);
+  return { ctx, kit, call, clock, acme, policy: created.json() };
 }
 
 // One message per customer and day (docs/reminders.md#one-message-per-customer), played day by
@@ -167,20 +185,7 @@ t.test('a policy that groups by customer', async (t) => {
 });
 
 t.test('nothing is left to say: nothing is sent', async (t) => {
-  const ctx = await setupApp(t);
-  const kit = engineKit(ctx);
-  const { call, clock } = kit;
-  clock.set('2026-03-01T08:00:00Z');
-  const acme = await ctx.createAccount({ name: 'Acme' });
-  const policy = (
-    await call(acme, 'POST', '/v1/reminder_policies', {
-      name: 'Grouped',
-      grouping: 'customer',
-      send_hour: 9,
-      skip_weekends: false,
-      steps: [{ offset_days: 0, channel: 'email', template_key: 'due_today' }],
-    })
-  ).json();
+  const { kit, call, clock, acme, policy } = await groupedDay(t, 'email');
   const dupont = await kit.customer(acme, { reminder_policy_id: policy.id });
   const a = await kit.invoice(acme, { customer_id: dupont.id, due_date: '2026-03-09', issue_date: '2026-02-01' });
   const b = await kit.invoice(acme, { customer_id: dupont.id, due_date: '2026-03-09', issue_date: '2026-02-01' });
@@ -332,20 +337,7 @@ t.test('a grouped email through Resend: one call, a retry, a payment before the 
 // Two workers each take part of a customer's day at the same moment: each widens its batch to
 // the customer's whole day, they take turns on the invoices' locks, and one message goes out.
 t.test('two workers, one customer, one day: one message', async (t) => {
-  const ctx = await setupApp(t);
-  const kit = engineKit(ctx);
-  const { call, clock } = kit;
-  clock.set('2026-03-01T08:00:00Z');
-  const acme = await ctx.createAccount({ name: 'Acme' });
-  const policy = (
-    await call(acme, 'POST', '/v1/reminder_policies', {
-      name: 'Grouped',
-      grouping: 'customer',
-      send_hour: 9,
-      skip_weekends: false,
-      steps: [{ offset_days: 0, channel: 'email', template_key: 'due_today' }],
-    })
-  ).json();
+  const { ctx, kit, call, clock, acme, policy } = await groupedDay(t, 'email');
   const dupont = await kit.customer(acme, { reminder_policy_id: policy.id });
   const ids: string[] = [];
   for (let i = 0; i < 6; i++) {
@@ -374,20 +366,7 @@ t.test('two workers, one customer, one day: one message', async (t) => {
 });
 
 t.test('text messages group too: one text for the day', async (t) => {
-  const ctx = await setupApp(t);
-  const kit = engineKit(ctx);
-  const { call, clock } = kit;
-  clock.set('2026-03-01T08:00:00Z');
-  const acme = await ctx.createAccount({ name: 'Acme' });
-  const policy = (
-    await call(acme, 'POST', '/v1/reminder_policies', {
-      name: 'Grouped texts',
-      grouping: 'customer',
-      send_hour: 9,
-      skip_weekends: false,
-      steps: [{ offset_days: 0, channel: 'sms', template_key: 'due_today' }],
-    })
-  ).json();
+  const { kit, call, clock, acme, policy } = await groupedDay(t, 'sms');
   const dupont = await kit.customer(acme, { reminder_policy_id: policy.id, mobile: '+33612345678', locale: 'en' });
   for (const number of ['T-1', 'T-2'])
     await kit.invoice(acme, { customer_id: dupont.id, number, due_date: '2026-03-09', issue_date: '2026-02-01' });
