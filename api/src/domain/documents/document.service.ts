@@ -105,20 +105,7 @@ export async function storeInvoiceCopy(
     now: Date;
   },
 ): Promise<Document> {
-  const row = await insertDocument(trx, {
-    account_id: input.accountId,
-    id: newId('document'),
-    kind: 'invoice_copy',
-    invoice_id: input.invoiceId,
-    customer_id: input.customerId,
-    occurrence_id: input.occurrenceId,
-    locale: input.locale,
-    filename: input.filename,
-    content_type: 'application/pdf',
-    content: input.content,
-    created_at: input.now,
-  });
-  return announced(trx, input.accountId, presentDocument(row, null), input.now);
+  return storePdf(trx, 'invoice_copy', input);
 }
 
 /** A customer's statement of account as the PDF it reads, in its language (the adapter in api/src/documents, handed in by services.ts). */
@@ -154,10 +141,28 @@ export async function storeStatement(
     now: Date;
   },
 ): Promise<Document> {
+  return storePdf(trx, 'statement', input);
+}
+
+/** Stores a PDF sent with an email, and announces it. */
+async function storePdf(
+  trx: Db,
+  kind: 'invoice_copy' | 'statement',
+  input: {
+    accountId: string;
+    customerId: string;
+    invoiceId: string | null;
+    occurrenceId: string | null;
+    locale: string;
+    filename: string;
+    content: Uint8Array;
+    now: Date;
+  },
+): Promise<Document> {
   const row = await insertDocument(trx, {
     account_id: input.accountId,
     id: newId('document'),
-    kind: 'statement',
+    kind,
     invoice_id: input.invoiceId,
     customer_id: input.customerId,
     occurrence_id: input.occurrenceId,
