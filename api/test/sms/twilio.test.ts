@@ -1,4 +1,5 @@
 import t, { type Test } from 'tap';
+import { sql } from 'kysely';
 import { smsSize } from '../../src/sms/segments.ts';
 import { setupApp, type TestContext } from '../helpers/app.ts';
 import { engineKit } from '../helpers/engine-objects.ts';
@@ -210,4 +211,17 @@ t.test('two workers on the same due text: one call', async (t) => {
     kit.run(),
   ]);
   t.equal(twilio.accepted.length, 1, 'exactly one text');
+});
+
+t.test('an incoming STOP finds who texted the number through an index, not a scan of every text', async (t) => {
+  const ctx = await setupApp(t);
+  const plan = await ctx.database.withSystem(async (trx) => {
+    // The planner may prefer a scan of a tiny table: forbid it, and the index must serve the lookup.
+    await sql`SET LOCAL enable_seqscan = off`.execute(trx);
+    const { rows } = await sql<{ 'QUERY PLAN': string }>`
+      EXPLAIN SELECT DISTINCT account_id FROM messages
+       WHERE channel = 'sms' AND from_address = ${SENDER} AND to_addresses[1] = ${MOBILE}`.execute(trx);
+    return rows.map((r) => r['QUERY PLAN']).join('\n');
+  });
+  t.match(plan, /messages_sms_recipient/, plan);
 });

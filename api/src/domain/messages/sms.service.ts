@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import type { Clock } from '../../clock.ts';
 import { AppError } from '../../errors.ts';
 import type { Database, Db } from '../../store/database.ts';
@@ -156,7 +156,8 @@ export function createSmsService(deps: { database: Database; clock: Clock }) {
           .distinct()
           .where('channel', '=', 'sms')
           .where('from_address', '=', reply.to)
-          .where((eb) => eb(eb.val(reply.from), '=', eb.fn.any('to_addresses')))
+          // A text has one recipient (the `messages_sms_recipient` index).
+          .where(sql<string>`to_addresses[1]`, '=', reply.from)
           .execute(),
       );
       let changed = false;
