@@ -40,8 +40,9 @@ const npm = (args: string[], cwd: string) =>
 const ESM = `import { createClient, RelanceError } from '@relance/sdk';
 const relance = createClient({ apiKey: process.env.RELANCE_API_KEY, baseUrl: process.env.RELANCE_URL });
 const customer = await relance.customers.create({ name: 'Packed ESM' });
+const created = [];
 for (const n of [1, 2, 3, 4, 5]) {
-  await relance.invoices.create({ number: 'ESM-' + n, customer_id: customer.id, currency: 'EUR', subtotal: 1000 * n, issue_date: '2026-01-05', due_date: '2026-02-04' });
+  created.push(await relance.invoices.create({ number: 'ESM-' + n, customer_id: customer.id, currency: 'EUR', subtotal: 1000 * n, issue_date: '2026-01-05', due_date: '2026-02-04' }));
 }
 const page = await relance.invoices.list({ overdue: true, limit: 2 });
 const numbers = [];
@@ -51,8 +52,13 @@ try { await relance.invoices.get('inv_missing'); } catch (error) { code = error 
 const forecast = await relance.reports.getForecast({ weeks: 4 });
 const risk = await relance.customers.getRisk(customer.id);
 const link = await relance.customers.getPortalLink(customer.id);
+const policy = await relance.reminderPolicies.create({ name: 'One per customer', grouping: 'customer',
+  steps: [{ offset_days: 0, channel: 'email', template_key: 'due_today' }] });
+const claim = await relance.paymentClaims.create({ invoice_id: created[0].id, paid_on: '2026-02-10', amount: 1000 });
+const phones = await relance.phoneSuppressions.list();
 console.log(JSON.stringify({ first: page.data.length, has_more: page.has_more, numbers, code,
-  forecast: [forecast.weeks, forecast.currencies[0].total], risk: risk.level, link: link.url.split('/p/')[1].length === 43 }));
+  forecast: [forecast.weeks, forecast.currencies[0].total], risk: risk.level, link: link.url.split('/p/')[1].length === 43,
+  grouping: policy.grouping, claim: [claim.object, claim.invoice_id === created[0].id], phones: phones.data.length }));
 `;
 
 const CJS = `const { createClient, RelanceError } = require('@relance/sdk');
@@ -178,6 +184,9 @@ t.test('the packed SDK installs and runs as ESM and CommonJS, types included', a
           forecast: [4, 15000],
           risk: 'low',
           link: true,
+          grouping: 'customer',
+          claim: ['payment_claim', true],
+          phones: 0,
         },
         `ESM on Node ${version}: every page, in order`,
       );
