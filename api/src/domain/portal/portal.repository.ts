@@ -1,5 +1,7 @@
 import { sql } from 'kysely';
+import type pg from 'pg';
 import type { Db } from '../../store/database.ts';
+import { ACCOUNT_SET } from '../../store/one-statement.ts';
 import { CHASED_STATUSES } from '../shared/index.ts';
 
 // Every query on `portal_links`, and the reads of the debtor's page, with the caller's transaction first.
@@ -74,29 +76,50 @@ export interface LinkByHash {
   last_change: Date | null;
   /**
    * Changes whenever anything the page shows may have: the customer's invoices (how many, their
-   * balances, their last change), the account's row, the customer's row.
+   * balances, their last change), the account's row, the customer's row (their `xmin`: every
+   * change of a row writes a new version of it, stamped with the writing transaction).
    */
   version: string;
 }
 
+// A constant text, so each connection plans it once (a named prepared statement). The link comes
+// from `relance_portal_link` (security definer, migration 2026-12-11), which finds the live link
+// of the hash and answers nothing else; its account is then set for the statement (see
+// `one-statement.ts`) and every other row is read as that tenant, under row-level security. Each
+// row is looked up in a subquery of its own (LIMIT 1: one row by its key), so the planner uses the
+// link's values as index keys: joined plainly, it may scan every customer of the account by the
+// policy's `account_id` alone and filter them.
+const LINK_BY_HASH_SQL = `
+  WITH link AS MATERIALIZED (SELECT * FROM relance_portal_link($1)),
+  account_context AS MATERIALIZED (SELECT set_config('relance.account_id', link.account_id, true) AS account_id FROM link)
+  SELECT l.account_id, l.id, l.customer_id, l.created_at, l.last_viewed_at, a.mode, a.time_zone,
+         a.portal_enabled, a.portal_days_after_paid, s.owing::int AS owing, s.last_change,
+         concat_ws('|', s.invoices, s.balance, extract(epoch FROM s.last_change), a.row_version, c.row_version) AS version
+    FROM link l
+   CROSS JOIN LATERAL (
+     SELECT a.mode, a.time_zone, a.portal_enabled, a.portal_days_after_paid, a.xmin AS row_version
+       FROM accounts a WHERE a.id = l.account_id LIMIT 1) a
+   CROSS JOIN LATERAL (
+     SELECT c.xmin AS row_version
+       FROM customers c WHERE c.account_id = l.account_id AND c.id = l.customer_id LIMIT 1) c
+   CROSS JOIN LATERAL (
+     SELECT count(*) FILTER (WHERE i.status IN (${CHASED_STATUSES.map((status) => `'${status}'`).join(', ')}) AND i.balance > 0) AS owing,
+            count(*) AS invoices, coalesce(sum(i.balance), 0) AS balance, max(i.updated_at) AS last_change
+       FROM invoices i
+      WHERE i.account_id = l.account_id AND i.customer_id = l.customer_id AND i.status <> 'draft') s
+   WHERE ${ACCOUNT_SET}`;
+
 /**
- * The live link of a token, across accounts (the visitor names none), and its customer's standing,
- * in one statement: the system role reads it by its hash, the rest by the link's account.
+ * The live link of a token (the visitor names no account) and its customer's standing, in ONE
+ * autocommit statement, one round trip: the link is found by the hash alone, then everything
+ * else is read as its account's tenant.
  */
-export async function findLinkByHash(trx: Db, tokenHash: string): Promise<LinkByHash | undefined> {
-  const { rows } = await sql<LinkByHash>`
-    SELECT l.account_id, l.id, l.customer_id, l.created_at, l.last_viewed_at, a.mode, a.time_zone,
-           a.portal_enabled, a.portal_days_after_paid, s.owing::int AS owing, s.last_change,
-           concat_ws('|', s.invoices, s.balance, extract(epoch FROM s.last_change), md5(a::text), md5(c::text)) AS version
-      FROM portal_links l
-      JOIN accounts a ON a.id = l.account_id
-      JOIN customers c ON c.account_id = l.account_id AND c.id = l.customer_id
-     CROSS JOIN LATERAL (
-       SELECT count(*) FILTER (WHERE i.status IN (${sql.join(CHASED_STATUSES)}) AND i.balance > 0) AS owing,
-              count(*) AS invoices, coalesce(sum(i.balance), 0) AS balance, max(i.updated_at) AS last_change
-         FROM invoices i
-        WHERE i.account_id = l.account_id AND i.customer_id = l.customer_id AND i.status <> 'draft') s
-     WHERE l.token_hash = ${tokenHash} AND l.revoked_at IS NULL`.execute(trx);
+export async function findLinkByHash(pool: pg.Pool, tokenHash: string): Promise<LinkByHash | undefined> {
+  const { rows } = await pool.query<LinkByHash>({
+    name: 'relance_portal_visit_v1',
+    text: LINK_BY_HASH_SQL,
+    values: [tokenHash],
+  });
   return rows[0];
 }
 

@@ -331,7 +331,7 @@ export function createPortalService(deps: {
     /** Whose page a token opens, or null (malformed, unknown, revoked, switched off or expired: all alike). */
     async resolve(token: string): Promise<PortalVisit | null> {
       if (!PORTAL_TOKEN.test(token)) return null;
-      const link = await database.withSystem((trx) => findLinkByHash(trx, hashPortalToken(token)));
+      const link = await findLinkByHash(database.pool, hashPortalToken(token));
       if (!link?.portal_enabled) return null;
       const actor: Actor = {
         accountId: link.account_id,
