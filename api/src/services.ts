@@ -30,7 +30,7 @@ import {
   replanInvoices,
 } from './domain/reminders/index.ts';
 import { createTaskService } from './domain/tasks/index.ts';
-import { createDocumentService } from './domain/documents/index.ts';
+import { createDocumentService, createFormalNoticeWriter } from './domain/documents/index.ts';
 import { createTemplateService, hasTextMessage, resolveTemplate } from './domain/templates/index.ts';
 import { createRelatedService } from './domain/related/index.ts';
 import { createBehaviourService, createRiskService } from './domain/behaviour/index.ts';
@@ -125,11 +125,14 @@ export function createServices(deps: {
   });
   const behaviour = createBehaviourService(deps);
   const risk = createRiskService({ ...deps, behaviour });
+  // Formal notices are decided with their reminder and written as PDF afterwards, by the workers.
+  const letters = createFormalNoticeWriter({ ...deps, renderer: formalNoticePdf });
   const scheduler = createReminderScheduler({
     ...deps,
     engine,
     assessRisk: risk.sweep,
     sendStatements: statements.run,
+    writeLetters: (scope) => letters.writeAllPending(scope.kind === 'account' ? { accountId: scope.accountId } : {}),
   });
   // Cross-module reactions, handed to the modules below reminders and plans as narrow dependencies.
   const replan = replanInvoices;
@@ -171,6 +174,7 @@ export function createServices(deps: {
     sms: createSmsService(deps),
     tasks: createTaskService(reacting),
     documents: createDocumentService(deps),
+    letters,
     disputes: createDisputeService(reacting),
     paymentClaims: createPaymentClaimService(reacting),
     pauses: createPauseService(reacting),

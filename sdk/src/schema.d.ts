@@ -689,7 +689,7 @@ export interface paths {
         };
         /**
          * Download a document (a formal-notice letter) as PDF
-         * @description The file exactly as it was produced and stored (its `sha256` is in `document.created` and on the task); `Accept: application/json` gives its metadata instead. `document/purged` (410) once the customer was anonymized.
+         * @description The file exactly as it was produced and stored (its `sha256` is in `document.created` and on the task); `Accept: application/json` gives its metadata instead. `document/pending` (409, with `Retry-After`) while a formal notice decided with its reminder is still being written (its `status` is `pending`, usually for seconds); `document/purged` (410) once the customer was anonymized.
          */
         get: operations["getDocument"];
         put?: never;
@@ -3576,7 +3576,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * A document was stored (PDF, `GET /v1/documents/{id}`): a letter step wrote its formal notice (its task links to it), or an email attached an invoice copy or a statement. The file is stored once and never regenerated.
+         * A document's file was stored (PDF, `GET /v1/documents/{id}`): the formal notice of a letter step, written by the workers shortly after its reminder decided what it states (its task links to it from the start, `pending` until this event), or an invoice copy or a statement an email attached. The file is stored once and never regenerated.
          * @description Sent to endpoints subscribed to `document.created`. The body is the event as `GET /v1/events/{id}` shows it; the `webhook-id`, `webhook-timestamp` and `webhook-signature` headers sign it (Standard Webhooks): check them with `verifyWebhook` from `@relance/sdk`.
          */
         post: {
@@ -8085,6 +8085,11 @@ export interface components {
              * @enum {unknown}
              */
             kind: "formal_notice" | "invoice_copy" | "statement";
+            /**
+             * @description `stored`: the file is there, never to change. `pending`: a formal notice decided with its reminder (what it states is fixed then, as of that day) whose PDF the workers are still writing, usually within seconds: `byte_size` and `sha256` are null and the file answers `409 document/pending` until `document.created`.
+             * @enum {unknown}
+             */
+            status: "pending" | "stored";
             /** @description The invoice it is about; null for a monthly statement, which is about none. */
             invoice_id: string | null;
             /** @description A `cus_…` id. */
@@ -8096,9 +8101,8 @@ export interface components {
             filename: string;
             /** @enum {string} */
             content_type: "application/pdf";
-            byte_size: number;
-            /** @description Hex SHA-256 of the file: the stored bytes never change. */
-            sha256: string;
+            byte_size: number | null;
+            sha256: string | null;
             /** @description True once the customer's personal data was erased: the file is gone. */
             purged: boolean;
             /** Format: date-time */

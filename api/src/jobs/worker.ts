@@ -6,6 +6,7 @@ import { metrics, type QueueReading } from '../metrics.ts';
 import type { Services } from '../services.ts';
 import { oldestDueReminderAge } from '../domain/reminders/index.ts';
 import type { Database } from '../store/database.ts';
+import { startLetterWriter } from './letters.ts';
 import { startWebhookWorker } from './webhooks.ts';
 
 export const QUEUES = {
@@ -33,6 +34,8 @@ export interface Worker {
   statements(): Promise<number>;
   /** Turns new events into webhook deliveries and queues due retries now (tests; production loops). */
   dispatchWebhooks(): Promise<number>;
+  /** Writes the PDFs of every formal notice decided and not yet written, now (tests; production loops). */
+  writeLetters(): Promise<number>;
   /** When the worker last reached its queue (its tick request every 5 s succeeded): its liveness. */
   lastBeatAt(): Date | null;
   stop(): Promise<void>;
@@ -185,6 +188,8 @@ export async function startWorker(deps: {
     separateQueue,
   });
 
+  const letters = startLetterWriter({ services, log, timer: deps.timer });
+
   const stopReading = metrics.readFromDatabase({
     queues: () => readQueues(boss),
     oldestDueReminder: async () => (deps.database ? oldestDueReminderSeconds(deps.database, clock.now()) : 0),
@@ -207,11 +212,13 @@ export async function startWorker(deps: {
     tick,
     statements: () => services.statements.run({ kind: 'live', now: clock.now() }),
     dispatchWebhooks: () => webhooks.dispatch(),
+    writeLetters: () => letters.drain(),
     lastBeatAt: () => lastBeat,
     async stop() {
       if (timer) clearInterval(timer);
       stopReading();
       await webhooks.stop();
+      await letters.stop();
       await boss.stop({ graceful: true, timeout: 10_000 });
     },
   };

@@ -182,11 +182,12 @@ export interface Disputes {
 
 export interface Documents {
   account_id: string;
-  byte_size: number;
+  byte_size: number | null;
   content: Buffer | null;
   content_type: string;
   created_at: Timestamp;
   customer_id: string;
+  facts: Json | null;
   filename: string;
   id: string;
   invoice_id: string | null;
@@ -194,7 +195,12 @@ export interface Documents {
   locale: string;
   occurrence_id: string | null;
   purged_at: Timestamp | null;
-  sha256: string;
+  render_after: Timestamp | null;
+  render_attempts: Generated<number>;
+  render_error: string | null;
+  sha256: string | null;
+  status: Generated<string>;
+  stored_at: Timestamp | null;
 }
 
 export interface EinvoiceStatuses {

@@ -1,28 +1,11 @@
 import { createHash } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
-import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import t from 'tap';
 import { setupApp, type TestAccount, type TestContext } from '../helpers/app.ts';
+import { pdfText } from '../helpers/pdf.ts';
 
 // The `letter` step writes the formal notice itself: a PDF stored once, linked from its task,
 // announced by `document.created`, downloaded through the API. Its text is read back with a real
 // PDF parser (Mozilla's pdf.js) and every mention the law and the debtor need is checked.
-
-/** The text of every page of a PDF, as pdf.js reads it (whitespace collapsed). */
-async function pdfText(bytes: Buffer): Promise<string> {
-  // RELANCE_LETTERS_DIR=/tmp keeps each letter read, to look at (pdftoppm -png).
-  const dir = process.env.RELANCE_LETTERS_DIR;
-  if (dir) writeFileSync(`${dir}/letter-${createHash('sha256').update(bytes).digest('hex').slice(0, 8)}.pdf`, bytes);
-  const task = getDocument({ data: new Uint8Array(bytes), verbosity: 0 });
-  const pdf = await task.promise;
-  const pages: string[] = [];
-  for (let i = 1; i <= pdf.numPages; i++) {
-    const content = await (await pdf.getPage(i)).getTextContent();
-    pages.push(content.items.map((item) => ('str' in item ? item.str : '')).join(' '));
-  }
-  await task.destroy();
-  return pages.join('\n').replace(/[\s\u00a0]+/g, ' ');
-}
 
 async function sandbox(ctx: TestContext, account: TestAccount) {
   const call = (method: string, url: string, payload?: object, headers: Record<string, string> = {}) =>

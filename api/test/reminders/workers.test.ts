@@ -165,10 +165,13 @@ t.test('two workers at once over letters and texts: one letter, one task, one te
     );
   const deadline = Date.now() + 120_000;
   while ((await unsettled()) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+  // Letters are decided with their reminder and written as PDF afterwards: both workers write at once.
+  const written = await Promise.all(workers.map((w) => w.writeLetters()));
 
   const rows = await databases[0]!.withAccount(account.id, async (trx) => ({
     texts: await trx.selectFrom('messages').select(['occurrence_id', 'status']).where('channel', '=', 'sms').execute(),
-    documents: await trx.selectFrom('documents').select(['occurrence_id', 'kind']).execute(),
+    documents: await trx.selectFrom('documents').select(['occurrence_id', 'kind', 'status']).execute(),
+    created: await trx.selectFrom('events').select('object_id').where('type', '=', 'document.created').execute(),
     tasks: await trx.selectFrom('tasks').select(['kind', 'document_id']).execute(),
     occurrences: await trx
       .selectFrom('reminder_occurrences')
@@ -186,6 +189,13 @@ t.test('two workers at once over letters and texts: one letter, one task, one te
   t.equal(new Set(twilio.accepted.map((a) => a.body)).size, M, 'no text twice');
   t.equal(rows.documents.length, M, 'one formal notice per letter reminder');
   t.equal(new Set(rows.documents.map((d) => d.occurrence_id)).size, M);
+  t.ok(
+    rows.documents.every((d) => d.status === 'stored'),
+    'each letter written',
+  );
+  t.equal(written[0]! + written[1]!, M, `written once, by either worker (${written.join(' + ')})`);
+  t.equal(new Set(rows.created.map((e) => e.object_id)).size, M, 'document.created once each');
+  t.equal(rows.created.length, M);
   const letters = rows.tasks.filter((k) => k.kind === 'letter');
   t.equal(letters.length, M, 'one letter task each');
   t.ok(

@@ -97,7 +97,7 @@ t.test('a worker killed mid-send of texts and letters: nothing twice, the doubtf
     );
   const letters = () =>
     database.withAccount(account.id, async (trx) => ({
-      documents: await trx.selectFrom('documents').select('occurrence_id').execute(),
+      documents: await trx.selectFrom('documents').select(['occurrence_id', 'status']).execute(),
       tasks: await trx.selectFrom('tasks').select('document_id').where('kind', '=', 'letter').execute(),
     }));
   const deadline = Date.now() + 120_000;
@@ -106,7 +106,8 @@ t.test('a worker killed mid-send of texts and letters: nothing twice, the doubtf
   const settled = () =>
     messages.length === HALF &&
     messages.every((m) => m.status === 'sent' || m.status === 'unknown') &&
-    written.tasks.length === HALF;
+    written.tasks.length === HALF &&
+    written.documents.every((d) => d.status === 'stored');
   while (!settled() && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 500));
     messages = await state();
@@ -126,8 +127,13 @@ t.test('a worker killed mid-send of texts and letters: nothing twice, the doubtf
     'each sent message carries the id Twilio gave it',
   );
   t.equal(twilio.accepted.length, sent.length + unknown.length, 'taken: the sent ones and the doubtful ones, no other');
-  // Letters are written in the claim's transaction: a kill rolls back a half-written one.
+  // Letters are decided in the claim's transaction (a kill rolls back a half-decided one) and
+  // written by the workers after it: one the killed worker decided is written by the next.
   t.equal(written.documents.length, HALF, 'one formal notice per letter reminder');
+  t.ok(
+    written.documents.every((d) => d.status === 'stored'),
+    'each one written',
+  );
   t.equal(new Set(written.documents.map((d) => d.occurrence_id)).size, HALF, 'none written twice');
   t.ok(
     written.tasks.every((k) => k.document_id),

@@ -7,12 +7,13 @@ import type { Document } from './document.schemas.ts';
 // Every query on `documents`, with the caller's transaction first.
 
 export type DocumentRow = Selectable<Documents>;
-type DocumentMeta = Omit<DocumentRow, 'content'>;
+type DocumentMeta = Pick<DocumentRow, (typeof META)[number]>;
 
 const META = [
   'account_id',
   'id',
   'kind',
+  'status',
   'invoice_id',
   'customer_id',
   'occurrence_id',
@@ -29,6 +30,7 @@ export const presentDocument = (row: DocumentMeta, taskId: string | null): Docum
   id: row.id,
   object: 'document',
   kind: row.kind as Document['kind'],
+  status: row.status as Document['status'],
   invoice_id: row.invoice_id,
   customer_id: row.customer_id,
   reminder_id: row.occurrence_id,
@@ -42,22 +44,68 @@ export const presentDocument = (row: DocumentMeta, taskId: string | null): Docum
   created_at: row.created_at.toISOString(),
 });
 
+/** A file's stored columns: its bytes, their size and SHA-256. */
+const fileOf = (bytes: Uint8Array) => {
+  const content = Buffer.from(bytes);
+  return { content, byte_size: content.byteLength, sha256: createHash('sha256').update(content).digest('hex') };
+};
+
+type NewDocument = Omit<Insertable<Documents>, 'byte_size' | 'sha256' | 'content' | 'status' | 'stored_at' | 'facts'>;
+
 /** Stores a document's bytes once (with their size and SHA-256) and returns its metadata. */
-export function insertDocument(
-  trx: Db,
-  values: Omit<Insertable<Documents>, 'byte_size' | 'sha256' | 'content'> & { content: Uint8Array },
-): Promise<DocumentMeta> {
-  const content = Buffer.from(values.content);
+export function insertDocument(trx: Db, values: NewDocument & { content: Uint8Array }): Promise<DocumentMeta> {
   return trx
     .insertInto('documents')
-    .values({
-      ...values,
-      content,
-      byte_size: content.byteLength,
-      sha256: createHash('sha256').update(content).digest('hex'),
-    })
+    .values({ ...values, ...fileOf(values.content), status: 'stored', stored_at: values.created_at })
     .returning(META)
     .executeTakeFirstOrThrow();
+}
+
+/** Records a document decided now and written later (`pending`, no file yet), with the facts it will state. */
+export function insertPendingDocument(trx: Db, values: NewDocument & { facts: object }): Promise<DocumentMeta> {
+  return trx
+    .insertInto('documents')
+    .values({ ...values, facts: JSON.stringify(values.facts), status: 'pending' })
+    .returning(META)
+    .executeTakeFirstOrThrow();
+}
+
+/**
+ * Locks pending documents of the caller's account to write their files, oldest first: SKIP LOCKED
+ * leaves those another worker is writing to it. `ids`: only these (a pass's candidates).
+ */
+export function lockPendingDocuments(trx: Db, ids: readonly string[]) {
+  return trx
+    .selectFrom('documents')
+    .select(['id', 'kind', 'invoice_id', 'facts', 'render_attempts', 'created_at'])
+    .where('id', 'in', ids)
+    .where('status', '=', 'pending')
+    .where('purged_at', 'is', null)
+    .orderBy('created_at')
+    .orderBy('id')
+    .forUpdate()
+    .skipLocked()
+    .execute();
+}
+
+/** Writes a pending document's file, once: the row must still be pending (its lock held). */
+export function storeDocumentFile(trx: Db, id: string, bytes: Uint8Array, now: Date): Promise<DocumentMeta> {
+  return trx
+    .updateTable('documents')
+    .set({ ...fileOf(bytes), status: 'stored', stored_at: now, render_error: null, render_after: null })
+    .where('id', '=', id)
+    .where('status', '=', 'pending')
+    .returning(META)
+    .executeTakeFirstOrThrow();
+}
+
+/** A pending document whose file could not be written: tried again after `after`. */
+export async function deferDocument(trx: Db, id: string, error: string, after: Date): Promise<void> {
+  await trx
+    .updateTable('documents')
+    .set((eb) => ({ render_attempts: eb('render_attempts', '+', 1), render_error: error, render_after: after }))
+    .where('id', '=', id)
+    .execute();
 }
 
 /** A document's metadata and the task that links to it. */
@@ -79,7 +127,10 @@ export async function documentContent(trx: Db, id: string): Promise<Buffer | nul
   return row?.content ?? null;
 }
 
-/** Erasure: the customer's documents keep their metadata and lose their bytes. Returns how many. */
+/**
+ * Erasure: the customer's documents keep their metadata and lose their bytes, and a letter not
+ * yet written the facts it would have stated (it is then never written). Returns how many.
+ */
 export async function purgeDocumentsOfCustomer(
   trx: Db,
   accountId: string,
@@ -88,7 +139,7 @@ export async function purgeDocumentsOfCustomer(
 ): Promise<number> {
   const rows = await trx
     .updateTable('documents')
-    .set({ content: null, purged_at: now })
+    .set({ content: null, facts: null, purged_at: now })
     .where('account_id', '=', accountId)
     .where('customer_id', '=', customerId)
     .where('purged_at', 'is', null)

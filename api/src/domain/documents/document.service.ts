@@ -5,53 +5,6 @@ import { recordEvent } from '../outbox/index.ts';
 import type { Actor } from '../shared/index.ts';
 import { documentContent, findDocument, insertDocument, presentDocument } from './document.repository.ts';
 import type { Document } from './document.schemas.ts';
-import { type FormalNotice, formalNoticeOf } from './formal-notice.ts';
-
-/** Turns a formal notice into a PDF (the adapter in api/src/documents, handed in by services.ts). */
-export interface FormalNoticeRenderer {
-  render(notice: FormalNotice): Promise<Uint8Array>;
-  /** The file's name: `mise-en-demeure-F-2026-0042.pdf`, `letter-before-action-INV-7.pdf`. */
-  filename(notice: FormalNotice, invoiceNumber: string): string;
-}
-
-/**
- * Writes the formal notice of a `letter` reminder, in the caller's transaction (the invoice row
- * locked): its facts as they are today, rendered once, stored with its SHA-256, and
- * `document.created`. The stored bytes are the letter: it is never rendered again.
- */
-export async function storeFormalNotice(
-  trx: Db,
-  input: Parameters<typeof formalNoticeOf>[1] & {
-    accountId: string;
-    occurrenceId: string;
-    taskId: string;
-    now: Date;
-    renderer: FormalNoticeRenderer;
-  },
-): Promise<Document> {
-  const notice = await formalNoticeOf(trx, input);
-  const content = await input.renderer.render(notice);
-  const row = await insertDocument(trx, {
-    account_id: input.accountId,
-    id: newId('document'),
-    kind: 'formal_notice',
-    invoice_id: input.invoice.id,
-    customer_id: input.customer.id,
-    occurrence_id: input.occurrenceId,
-    locale: notice.locale,
-    filename: input.renderer.filename(notice, input.invoice.number),
-    content_type: 'application/pdf',
-    content,
-    created_at: input.now,
-  });
-  await trx
-    .updateTable('tasks')
-    .set({ document_id: row.id })
-    .where('account_id', '=', input.accountId)
-    .where('id', '=', input.taskId)
-    .execute();
-  return announced(trx, input.accountId, presentDocument(row, input.taskId), input.now);
-}
 
 export function createDocumentService(deps: { database: Database }) {
   const { database } = deps;
@@ -69,16 +22,26 @@ export function createDocumentService(deps: { database: Database }) {
       });
     },
 
-    /** The file itself, as stored; 410 `document/purged` once the customer's data was erased. */
+    /**
+     * The file itself, as stored; 410 `document/purged` once the customer's data was erased; 409
+     * `document/pending` while a formal notice decided with its reminder is still being written.
+     */
     file(actor: Actor, id: string): Promise<{ document: Document; content: Buffer }> {
       return database.withAccount(actor.accountId, async (trx) => {
         const { task_id, ...row } = await find(trx, id);
-        const content = await documentContent(trx, id);
-        if (!content)
+        if (row.purged_at !== null)
           throw new AppError(
             'document/purged',
             410,
             "This document was erased with the customer's personal data; its metadata stays.",
+          );
+        const content = row.status === 'stored' ? await documentContent(trx, id) : null;
+        if (!content)
+          throw new AppError(
+            'document/pending',
+            409,
+            'This formal notice is decided and its PDF is being written; it is usually there within seconds (`document.created` says when).',
+            { headers: { 'retry-after': '2' } },
           );
         return { document: presentDocument(row, task_id), content };
       });
@@ -176,7 +139,7 @@ async function storePdf(
 }
 
 /** `document.created` for a document just stored; returns it. */
-async function announced(trx: Db, accountId: string, document: Document, at: Date): Promise<Document> {
+export async function announced(trx: Db, accountId: string, document: Document, at: Date): Promise<Document> {
   await recordEvent(trx, {
     accountId,
     type: 'document.created',

@@ -125,7 +125,7 @@ export const EVENT_CATALOGUE: readonly EventTypeEntry[] = [
     'document.created',
     'document',
     'Document',
-    'A document was stored (PDF, `GET /v1/documents/{id}`): a letter step wrote its formal notice (its task links to it), or an email attached an invoice copy or a statement. The file is stored once and never regenerated.',
+    "A document's file was stored (PDF, `GET /v1/documents/{id}`): the formal notice of a letter step, written by the workers shortly after its reminder decided what it states (its task links to it from the start, `pending` until this event), or an invoice copy or a statement an email attached. The file is stored once and never regenerated.",
   ),
   entry(
     'statement.sent',

@@ -38,6 +38,11 @@ export function createReminderScheduler(deps: {
   assessRisk?: (scope: { now: Date; inScope: RawBuilder<boolean> }) => Promise<number>;
   /** The monthly statements of the accounts in scope (domain/statements); how many were handed over. */
   sendStatements?: (scope: Scope) => Promise<number>;
+  /**
+   * Writes the PDFs of the formal notices decided in scope (the workers' letter writer does it in
+   * production); returns how many. `runUntilIdle` ends with it, so a test clock's step has them.
+   */
+  writeLetters?: (scope: Scope) => Promise<number>;
 }) {
   const { database, engine } = deps;
   const inScope = (scope: Scope) =>
@@ -402,6 +407,7 @@ export function createReminderScheduler(deps: {
       }
       // Monthly statements due now (their own queue in production), until none is left.
       for (let pass = 0; pass < 100 && deps.sendStatements && (await deps.sendStatements(scope)) > 0; pass++);
+      await deps.writeLetters?.(scope);
       return { planned, announced, processed };
     },
   };

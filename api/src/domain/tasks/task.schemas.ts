@@ -22,7 +22,8 @@ export const Task = Type.Object(
     occurrence_id: Nullable(Type.String({ description: 'The planned reminder step that created the task.' })),
     document_id: Nullable(
       Type.String({
-        description: 'A `letter` task: the formal notice to post, as a PDF (`GET /v1/documents/{id}`).',
+        description:
+          'A `letter` task: the formal notice to post, as a PDF (`GET /v1/documents/{id}`). Set with the task; the document is `pending` until its PDF is written, usually seconds later (`document.created`).',
       }),
     ),
     due_on: CalendarDate,

@@ -30,12 +30,19 @@ export const TaskStatus = builder.enumType('TaskStatus', {
   values: { OPEN: { value: 'open' }, COMPLETED: { value: 'completed' }, CANCELED: { value: 'canceled' } } as const,
 });
 
+const DocumentStatus = builder.enumType('DocumentStatus', {
+  description:
+    '`STORED`: the file is there, never to change. `PENDING`: a formal notice decided with its reminder (what it states is fixed then, as of that day) whose PDF is still being written, usually within seconds; `byteSize` and `sha256` are null until `document.created`.',
+  values: { PENDING: { value: 'pending' }, STORED: { value: 'stored' } } as const,
+});
+
 const DocumentRef = builder.objectRef<Document>('Document').implement({
   description:
     'A document Relance produced, stored once: the formal notice of a `letter` step, an invoice copy or a statement attached to an email. The PDF: `GET /v1/documents/{id}`.',
   fields: (t) => ({
     id: t.exposeID('id'),
     kind: t.exposeString('kind', { description: '`formal_notice`, `invoice_copy` or `statement`.' }),
+    status: t.expose('status', { type: DocumentStatus }),
     invoiceId: t.exposeID('invoice_id', { nullable: true, description: 'Null for a monthly statement.' }),
     customerId: t.exposeID('customer_id'),
     reminderId: t.exposeID('reminder_id', { nullable: true }),
@@ -43,8 +50,8 @@ const DocumentRef = builder.objectRef<Document>('Document').implement({
     locale: t.exposeString('locale'),
     filename: t.exposeString('filename'),
     contentType: t.exposeString('content_type'),
-    byteSize: t.exposeInt('byte_size'),
-    sha256: t.exposeString('sha256'),
+    byteSize: t.exposeInt('byte_size', { nullable: true }),
+    sha256: t.exposeString('sha256', { nullable: true }),
     purged: t.exposeBoolean('purged', { description: "True once the customer's personal data was erased." }),
     createdAt: t.expose('created_at', { type: 'DateTime' }),
   }),

@@ -202,7 +202,11 @@ export interface ChannelDeps {
   /** An account's own email transport (its own Resend key), or null: the service's `transport`. */
   transportFor?: (accountId: string) => Promise<EmailTransport | null>;
   composer: MessageComposer;
-  /** Renders a `letter` step's formal notice as a PDF; without it a letter step only creates its task. */
+  /**
+   * Names a `letter` step's formal notice, decided with the reminder; its PDF is written by the
+   * workers afterwards (documents' `createFormalNoticeWriter`). Without it a letter step only
+   * creates its task.
+   */
   letters?: FormalNoticeRenderer;
   /** Where text messages go (Twilio, or the local outbox), and the sender of accounts that set none. */
   sms?: { transport: SmsTransport; sender: string | null };

@@ -1,4 +1,4 @@
-import { storeFormalNotice } from '../../documents/index.ts';
+import { decideFormalNotice } from '../../documents/index.ts';
 import { accrueBeforeSending } from './fees.ts';
 import { defineChannel } from './channel.ts';
 import { openTask, TASK_PLAN, TASK_SUMMARY } from './task.ts';
@@ -6,7 +6,10 @@ import { openTask, TASK_PLAN, TASK_SUMMARY } from './task.ts';
 /**
  * A formal notice sent by post (registered letter): a `letter` task for a person, with the
  * letter itself as a PDF document (creditor and debtor, each invoice, the fees and their legal
- * basis, the total and the deadline) in the customer's language, stored once.
+ * basis, the total and the deadline) in the customer's language, stored once. What it states is
+ * decided here, under the invoice's lock; the PDF is written right after, out of the claim's
+ * transaction, by the workers (documents' `createFormalNoticeWriter`): the task links to a
+ * `pending` document until then.
  */
 export const letter = defineChannel({
   name: 'letter',
@@ -21,8 +24,8 @@ export const letter = defineChannel({
         if (!letters) return openTask(ctx, 'letter');
         // The letter states the fees as of today.
         await accrueBeforeSending(ctx, false);
-        return openTask(ctx, 'letter', async (taskId) => {
-          const document = await storeFormalNotice(trx, {
+        return openTask(ctx, 'letter', (taskId) =>
+          decideFormalNotice(trx, {
             accountId,
             account,
             customer,
@@ -32,9 +35,8 @@ export const letter = defineChannel({
             occurrenceId: occurrence.id,
             taskId,
             renderer: letters,
-          });
-          return document.id;
-        });
+          }),
+        );
       },
     };
   },

@@ -16,7 +16,7 @@ export async function documentRoutes(instance: FastifyInstance, { services }: { 
       params: IdParams,
       summary: 'Download a document (a formal-notice letter) as PDF',
       description:
-        'The file exactly as it was produced and stored (its `sha256` is in `document.created` and on the task); `Accept: application/json` gives its metadata instead. `document/purged` (410) once the customer was anonymized.',
+        'The file exactly as it was produced and stored (its `sha256` is in `document.created` and on the task); `Accept: application/json` gives its metadata instead. `document/pending` (409, with `Retry-After`) while a formal notice decided with its reminder is still being written (its `status` is `pending`, usually for seconds); `document/purged` (410) once the customer was anonymized.',
       response: {
         ...responses(200, 'Document'),
         200: {
