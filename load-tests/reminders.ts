@@ -7,16 +7,20 @@
  * Every other account's policy also texts its customers that day (an `sms` step beside the email,
  * to mobile numbers), one account in ten posts a formal-notice letter (a PDF rendered and stored,
  * and a task), and those policies skip French public holidays (the accounts are in France): the
- * mix is printed per channel.
+ * mix is printed per channel. A letter's reminder is done when its task is open and what it states
+ * is decided; its PDF is written after, by the worker's letter writer, running alongside: the
+ * bench prints how long after the last reminder the last letter is stored.
  * Prints invoices planned per second, reminders sent per second end to end, and peak RSS.
  *
  * Environment: BENCH_INVOICES (100000), BENCH_ACCOUNTS (100), BENCH_DUE (20000),
  * BENCH_CONCURRENCY (8 parallel sends in the worker), TEST_DATABASE_URL.
  */
+import { loadavg } from 'node:os';
 import { pino } from 'pino';
 import { sql } from 'kysely';
 import { ManualClock } from '../api/src/clock.ts';
 import { newId } from '../api/src/ids.ts';
+import { startLetterWriter } from '../api/src/jobs/letters.ts';
 import { startWorker } from '../api/src/jobs/worker.ts';
 import type { ReminderStepInput } from '../api/src/domain/reminders/policy.schemas.ts';
 import { createServices } from '../api/src/services.ts';
@@ -65,7 +69,7 @@ async function main() {
         { billing_address: { line1: '1 rue de la Paix', postal_code: '75002', city: 'Paris', country: 'FR' } },
       );
       const customerIds = await insertCustomers(database, account.id, perAccount, `${a}`, a % 2 ? 'fr' : 'en', texting);
-      // One account in ten also posts a formal-notice letter that day (a PDF rendered and stored).
+      // One account in ten also posts a formal-notice letter that day (a PDF rendered and stored after).
       const posting = a % 10 === 4;
       if (texting || posting) {
         const actor = { accountId: account.id, keyId: null, readOnly: false, mode: 'live' as const, timeZone: 'UTC' };
@@ -138,6 +142,9 @@ async function main() {
       timer: false,
       concurrency: CONCURRENCY,
     });
+    // The worker's letter writer, as in a worker process (the bench drives the ticks itself).
+    const letterWriter = startLetterWriter({ services, log });
+    const loadAtStart = loadavg()[0] ?? 0;
     t0 = performance.now();
     const due = await worker.tick();
     const sentCount = () =>
@@ -155,7 +162,28 @@ async function main() {
       if ((performance.now() - t0) / 1000 > 900) break;
     }
     const sendSeconds = (performance.now() - t0) / 1000;
+    const loadAtEnd = loadavg()[0] ?? 0;
+    /** Formal notices by status: decided and waiting for their PDF (`pending`), or `stored`. */
+    const lettersOf = async (): Promise<{ pending: number; stored: number }> => {
+      const rows = await database.withSystem(
+        async (trx) =>
+          (
+            await sql<{ pending: string; stored: string }>`
+          SELECT count(*) FILTER (WHERE status = 'pending') AS pending, count(*) FILTER (WHERE status = 'stored') AS stored
+            FROM documents WHERE kind = 'formal_notice'`.execute(trx)
+          ).rows,
+      );
+      return { pending: Number(rows[0]?.pending ?? 0), stored: Number(rows[0]?.stored ?? 0) };
+    };
+    const atLastReminder = await lettersOf();
+    let letterState = atLastReminder;
+    while (letterState.pending > 0 && (performance.now() - t0) / 1000 < 900) {
+      await new Promise((r) => setTimeout(r, 100));
+      letterState = await lettersOf();
+    }
+    const lettersLag = (performance.now() - t0) / 1000 - sendSeconds;
     endPhase('sending');
+    await letterWriter.stop();
     await worker.stop();
     const mix = await database.withSystem(
       async (trx) =>
@@ -166,18 +194,17 @@ async function main() {
           }>`SELECT channel, count(*) AS n FROM messages GROUP BY channel ORDER BY channel`.execute(trx)
         ).rows,
     );
-    const letters = await database.withSystem(async (trx) =>
-      Number(
-        (await sql<{ n: string }>`SELECT count(*) AS n FROM documents WHERE kind = 'formal_notice'`.execute(trx))
-          .rows[0]?.n,
-      ),
-    );
+    const letters = letterState.pending + letterState.stored;
     console.log(
       `mix: ${[...mix.map((m) => `${m.channel} ${Number(m.n).toLocaleString('en')}`), `letter ${letters.toLocaleString('en')}`].join(', ')}`,
     );
     console.log(
-      `${due.toLocaleString('en')} reminders due; sent ${sent.toLocaleString('en')} (guarded + rendered + outbox) in ${sendSeconds.toFixed(1)} s: ${Math.round(sent / sendSeconds).toLocaleString('en')} reminders/s`,
+      `${due.toLocaleString('en')} reminders due; sent ${sent.toLocaleString('en')} (guarded + rendered + outbox; letters decided) in ${sendSeconds.toFixed(1)} s: ${Math.round(sent / sendSeconds).toLocaleString('en')} reminders/s (load average ${loadAtStart.toFixed(1)} → ${loadAtEnd.toFixed(1)})`,
     );
+    if (letters > 0)
+      console.log(
+        `letters: ${atLastReminder.stored.toLocaleString('en')} of ${letters.toLocaleString('en')} PDFs stored when the last reminder was done; the last stored ${lettersLag.toFixed(1)} s after it (${letterState.pending.toLocaleString('en')} still pending)`,
+      );
     console.log(
       `peak RSS of this process (app + worker + load setup): ${Math.max(...Object.values(phasePeaks))} MiB; by phase: ${Object.entries(
         phasePeaks,
