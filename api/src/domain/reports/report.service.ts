@@ -47,23 +47,37 @@ export function createReportService(deps: { database: Database; clock: Clock }) 
         ),
         sql` `,
       )} ELSE ${sql.lit(edges.length + 1)} END`;
-      const rows = await database.withAccount(
-        actor.accountId,
-        async (trx) =>
-          (
-            await sql<{
-              currency: string;
-              customer_id: string;
-              customer_name: string;
-              bucket: number;
-              amount: string;
-              invoices: string;
-            }>`
-            SELECT i.currency, i.customer_id, c.name AS customer_name, ${bucket} AS bucket, sum(i.balance)::bigint AS amount, count(*)::bigint AS invoices
-              FROM invoices i JOIN customers c ON c.account_id = i.account_id AND c.id = i.customer_id
-             WHERE i.account_id = ${actor.accountId} AND i.status IN (${CHASED_STATUSES_SQL}) AND i.balance > 0
-             GROUP BY 1, 2, 3, 4`.execute(trx)
-          ).rows,
+      // Totals read only the covering index of open invoices; per customer, the amounts are
+      // summed per bucket before the customers' names are joined (one row per customer and currency).
+      const chased = sql`i.account_id = ${actor.accountId} AND i.status IN (${CHASED_STATUSES_SQL}) AND i.balance > 0`;
+      const rows = await database.withAccount(actor.accountId, async (trx) =>
+        query.by === 'customer'
+          ? (
+              await sql<{
+                currency: string;
+                customer_id: string;
+                customer_name: string;
+                amounts: string[];
+                invoices: string;
+              }>`
+              SELECT g.currency, g.customer_id, c.name AS customer_name, g.amounts, g.invoices
+                FROM (SELECT o.currency, o.customer_id, count(*)::bigint AS invoices,
+                             array[${sql.join(names.map((_, k) => sql`coalesce(sum(o.balance) FILTER (WHERE o.bucket = ${sql.lit(k)}), 0)::bigint`))}] AS amounts
+                        FROM (SELECT i.currency, i.customer_id, i.balance, ${bucket} AS bucket FROM invoices i WHERE ${chased}) o
+                       GROUP BY 1, 2) g
+                JOIN customers c ON c.account_id = ${actor.accountId} AND c.id = g.customer_id`.execute(trx)
+            ).rows
+          : (
+              await sql<{ currency: string; bucket: number; amount: string; invoices: string }>`
+              SELECT i.currency, ${bucket} AS bucket, sum(i.balance)::bigint AS amount, count(*)::bigint AS invoices
+                FROM invoices i WHERE ${chased} GROUP BY 1, 2`.execute(trx)
+            ).rows.map((row) => ({
+              currency: row.currency,
+              customer_id: '',
+              customer_name: '',
+              amounts: names.map((_, k) => (k === row.bucket ? row.amount : '0')),
+              invoices: row.invoices,
+            })),
       );
       const add = (
         into: Map<string, AgingRow>,
@@ -77,9 +91,11 @@ export function createReportService(deps: { database: Database; clock: Clock }) 
           total: 0,
           invoices: 0,
         };
-        const name = names[row.bucket] ?? names.at(-1) ?? 'current';
-        entry.buckets[name] = (entry.buckets[name] ?? 0) + Number(row.amount);
-        entry.total += Number(row.amount);
+        names.forEach((name, k) => {
+          const amount = Number(row.amounts[k] ?? 0);
+          entry.buckets[name] = (entry.buckets[name] ?? 0) + amount;
+          entry.total += amount;
+        });
         entry.invoices += Number(row.invoices);
         into.set(key, entry);
       };
@@ -287,6 +303,8 @@ export function createReportService(deps: { database: Database; clock: Clock }) 
                 FROM open o
                 JOIN payment_plan_installments s ON s.account_id = ${account} AND s.plan_id = o.active_payment_plan_id
                WHERE s.status IN ('pending', 'missed') AND s.amount > s.paid_amount
+            ), planned AS (
+              SELECT invoice_id, sum(amount) AS amount FROM installments GROUP BY 1
             ), expected AS (
               SELECT o.customer_id, o.currency, 'installment' AS basis, s.due_date AS expected_on, s.amount
                 FROM open o JOIN installments s ON s.invoice_id = o.id
@@ -295,8 +313,8 @@ export function createReportService(deps: { database: Database; clock: Clock }) 
               SELECT o.customer_id, o.currency,
                      CASE WHEN o.promise_to_pay_on IS NULL THEN 'due_date' ELSE 'promise' END,
                      coalesce(o.promise_to_pay_on, o.due_date),
-                     o.balance - coalesce((SELECT sum(s.amount) FROM installments s WHERE s.invoice_id = o.id), 0)
-                FROM open o
+                     o.balance - coalesce(p.amount, 0)
+                FROM open o LEFT JOIN planned p ON p.invoice_id = o.id
             ), shifted AS (
               SELECT e.currency, e.basis, e.amount, e.expected_on + coalesce(l.days, 0) AS on_day
                 FROM expected e LEFT JOIN lateness l ON l.customer_id = e.customer_id AND l.currency = e.currency
@@ -357,13 +375,30 @@ export function createReportService(deps: { database: Database; clock: Clock }) 
         async (trx) =>
           (
             await sql<{ currency: string; receivables: string; current_receivables: string; credit_sales: string }>`
+            WITH parts AS (
+              -- Every open amount, from the index of open invoices alone (index-only).
+              SELECT currency, sum(balance) AS receivables,
+                     sum(balance) FILTER (WHERE due_date >= ${today}) AS current_receivables, NULL::numeric AS credit_sales
+                FROM invoices
+               WHERE account_id = ${actor.accountId} AND status IN (${CHASED_STATUSES_SQL}) AND balance > 0
+               GROUP BY currency
+              UNION ALL
+              -- From the index by issue date: the period's sales, and the open amounts issued after
+              -- today taken back out (not receivable yet; due on or after issue, so not current either).
+              SELECT currency,
+                     -sum(balance) FILTER (WHERE issue_date > ${today} AND status IN (${CHASED_STATUSES_SQL}) AND balance > 0),
+                     -sum(balance) FILTER (WHERE issue_date > ${today} AND status IN (${CHASED_STATUSES_SQL}) AND balance > 0),
+                     sum(total) FILTER (WHERE issue_date <= ${today} AND status NOT IN ('draft', 'void'))
+                FROM invoices
+               WHERE account_id = ${actor.accountId} AND issue_date >= ${from}
+                 AND (issue_date <= ${today} OR (status IN (${CHASED_STATUSES_SQL}) AND balance > 0))
+               GROUP BY currency
+            )
             SELECT currency,
-                   coalesce(sum(balance) FILTER (WHERE status IN (${CHASED_STATUSES_SQL}) AND balance > 0 AND issue_date <= ${today}), 0)::bigint AS receivables,
-                   coalesce(sum(balance) FILTER (WHERE status IN (${CHASED_STATUSES_SQL}) AND balance > 0 AND issue_date <= ${today} AND due_date >= ${today}), 0)::bigint AS current_receivables,
-                   coalesce(sum(total) FILTER (WHERE status NOT IN ('draft', 'void') AND issue_date BETWEEN ${from} AND ${today}), 0)::bigint AS credit_sales
-              FROM invoices
-             WHERE account_id = ${actor.accountId}
-               AND ((status IN (${CHASED_STATUSES_SQL}) AND balance > 0) OR issue_date BETWEEN ${from} AND ${today})
+                   coalesce(sum(receivables), 0)::bigint AS receivables,
+                   coalesce(sum(current_receivables), 0)::bigint AS current_receivables,
+                   coalesce(sum(credit_sales), 0)::bigint AS credit_sales
+              FROM parts
              GROUP BY currency
              ORDER BY currency`.execute(trx)
           ).rows,
