@@ -4,13 +4,17 @@ import type pg from 'pg';
  * A book of invoices written by SQL (as the owner), the way the scale test and `npm run
  * bench:book` build one: `customers` customers and `invoices` invoices issued over the 400 days
  * before `today`, due 30 days after issue, 72 % paid, 24 % open (flagged for planning), 4 % void.
- * Ids are zero-padded so their order is the order of issue.
+ * Ids are zero-padded so their order is the order of issue. Invoice g goes to customer g modulo
+ * `customers`, so with a multiple of 100 customers each customer's invoices share one status;
+ * `mixed` shifts the customer by one on each round of `customers` invoices instead, so each
+ * customer has paid and open invoices (what the forecast's lateness needs).
  */
 export async function loadInvoices(
   owner: pg.Client,
-  args: { accountId: string; invoices: number; customers: number; today: string },
+  args: { accountId: string; invoices: number; customers: number; today: string; mixed?: boolean },
 ): Promise<void> {
   const { accountId, invoices, customers, today } = args;
+  const customer = args.mixed ? '(g + g / $3::int) % $3::int' : 'g % $3::int';
   await owner.query(
     `INSERT INTO customers (account_id, id, name, email, created_at, updated_at)
      SELECT $1, 'cus_' || lpad(g::text, 9, '0'), 'Customer ' || g, 'billing' || g || '@example.com', now(), now()
@@ -20,12 +24,12 @@ export async function loadInvoices(
   await owner.query(
     `INSERT INTO invoices (account_id, id, number, customer_id, status, currency, subtotal, total, amount_paid,
                            issue_date, due_date, finalized_at, needs_replan, created_at, updated_at)
-     SELECT $1, 'inv_' || lpad(g::text, 10, '0'), 'F-' || g, 'cus_' || lpad((1 + g % $3::int)::text, 9, '0'),
+     SELECT $1, 'inv_' || lpad(g::text, 10, '0'), 'F-' || g, 'cus_' || lpad((1 + ${customer})::text, 9, '0'),
             s.status, 'EUR', s.amount, s.amount, CASE WHEN s.status = 'paid' THEN s.amount ELSE 0 END,
             s.issued, s.issued + 30, now(), s.status = 'open', now(), now()
        FROM generate_series(1, $2::int) g
       CROSS JOIN LATERAL (SELECT CASE WHEN (g * 37) % 100 < 72 THEN 'paid' WHEN (g * 37) % 100 < 96 THEN 'open' ELSE 'void' END AS status,
-                                 10000 + (g * 7919) % 90000 AS amount,
+                                 10000 + (g::bigint * 7919) % 90000 AS amount,
                                  $4::date - 400 + (g::bigint * 400 / $2::int)::int AS issued) s`,
     [accountId, invoices, customers, today],
   );
