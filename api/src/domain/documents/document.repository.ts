@@ -74,10 +74,11 @@ export function insertPendingDocument(trx: Db, values: NewDocument & { facts: ob
  * Locks pending documents of the caller's account to write their files, oldest first: SKIP LOCKED
  * leaves those another worker is writing to it. `ids`: only these (a pass's candidates).
  */
-export function lockPendingDocuments(trx: Db, ids: readonly string[]) {
+export function lockPendingDocuments(trx: Db, accountId: string, ids: readonly string[]) {
   return trx
     .selectFrom('documents')
     .select(['id', 'kind', 'invoice_id', 'facts', 'render_attempts', 'created_at'])
+    .where('account_id', '=', accountId)
     .where('id', 'in', ids)
     .where('status', '=', 'pending')
     .where('purged_at', 'is', null)
@@ -89,10 +90,17 @@ export function lockPendingDocuments(trx: Db, ids: readonly string[]) {
 }
 
 /** Writes a pending document's file, once: the row must still be pending (its lock held). */
-export function storeDocumentFile(trx: Db, id: string, bytes: Uint8Array, now: Date): Promise<DocumentMeta> {
+export function storeDocumentFile(
+  trx: Db,
+  accountId: string,
+  id: string,
+  bytes: Uint8Array,
+  now: Date,
+): Promise<DocumentMeta> {
   return trx
     .updateTable('documents')
     .set({ ...fileOf(bytes), status: 'stored', stored_at: now, render_error: null, render_after: null })
+    .where('account_id', '=', accountId)
     .where('id', '=', id)
     .where('status', '=', 'pending')
     .returning(META)
@@ -100,10 +108,11 @@ export function storeDocumentFile(trx: Db, id: string, bytes: Uint8Array, now: D
 }
 
 /** A pending document whose file could not be written: tried again after `after`. */
-export async function deferDocument(trx: Db, id: string, error: string, after: Date): Promise<void> {
+export async function deferDocument(trx: Db, accountId: string, id: string, error: string, after: Date): Promise<void> {
   await trx
     .updateTable('documents')
     .set((eb) => ({ render_attempts: eb('render_attempts', '+', 1), render_error: error, render_after: after }))
+    .where('account_id', '=', accountId)
     .where('id', '=', id)
     .execute();
 }

@@ -78,13 +78,21 @@ export function createFormalNoticeWriter(deps: { database: Database; clock: Cloc
   /** One account's pending letters among `ids`, written in one transaction. */
   async function writeOfAccount(accountId: string, ids: string[]): Promise<{ stored: number; failed: number }> {
     return database.withAccount(accountId, async (trx) => {
-      const pending = await lockPendingDocuments(trx, ids);
+      const pending = await lockPendingDocuments(trx, accountId, ids);
       if (pending.length === 0) return { stored: 0, failed: 0 };
       // The account's time (a test account's clock), as every other event of the account.
       const account = await trx
         .selectFrom('accounts')
-        .leftJoin('account_clocks', 'account_clocks.account_id', 'accounts.id')
-        .select(['accounts.mode', 'account_clocks.now'])
+        .select([
+          'mode',
+          (eb) =>
+            eb
+              .selectFrom('account_clocks')
+              .select('account_clocks.now')
+              .whereRef('account_clocks.account_id', '=', 'accounts.id')
+              .as('now'),
+        ])
+        .where('id', '=', accountId)
         .executeTakeFirstOrThrow();
       const now = (account.mode === 'test' && account.now) || clock.now();
       let stored = 0;
@@ -96,10 +104,16 @@ export function createFormalNoticeWriter(deps: { database: Database; clock: Cloc
         } catch (error) {
           failed++;
           const after = new Date(clock.now().getTime() + retryDelayMs(document.render_attempts));
-          await deferDocument(trx, document.id, String((error as Error)?.message ?? error).slice(0, 500), after);
+          await deferDocument(
+            trx,
+            accountId,
+            document.id,
+            String((error as Error)?.message ?? error).slice(0, 500),
+            after,
+          );
           continue;
         }
-        const row = await storeDocumentFile(trx, document.id, bytes, now);
+        const row = await storeDocumentFile(trx, accountId, document.id, bytes, now);
         const task = await trx
           .selectFrom('tasks')
           .select('id')

@@ -139,7 +139,7 @@ export function createReminderEngine(deps: {
       const { now, sandbox } = await timeOf(trx, account, clock);
       // A policy that groups by customer: the batch takes the customers' other reminders due now
       // through the same channel, so that one message carries their whole day.
-      if (await anyGroupingPolicy(trx)) {
+      if (await anyGroupingPolicy(trx, accountId)) {
         const more = await dueOfSameCustomers(
           trx,
           accountId,

@@ -97,11 +97,12 @@ export async function policiesForInvoices(
   return new Map(rows.map(({ invoice_id, ...policy }) => [invoice_id, policy]));
 }
 
-/** Whether some policy of the account of `trx` groups reminders by customer (checked before widening a batch). */
-export async function anyGroupingPolicy(trx: Db): Promise<boolean> {
+/** Whether some policy of the account groups reminders by customer (checked before widening a batch). */
+export async function anyGroupingPolicy(trx: Db, accountId: string): Promise<boolean> {
   const row = await trx
     .selectFrom('reminder_policies')
     .select('id')
+    .where('account_id', '=', accountId)
     .where('grouping', '=', 'customer')
     .limit(1)
     .executeTakeFirst();
