@@ -57,16 +57,7 @@ export type DocumentService = ReturnType<typeof createDocumentService>;
  */
 export async function storeInvoiceCopy(
   trx: Db,
-  input: {
-    accountId: string;
-    invoiceId: string;
-    customerId: string;
-    occurrenceId: string;
-    locale: string;
-    filename: string;
-    content: Uint8Array;
-    now: Date;
-  },
+  input: EmailedPdf & { invoiceId: string; occurrenceId: string },
 ): Promise<Document> {
   return storePdf(trx, 'invoice_copy', input);
 }
@@ -91,37 +82,24 @@ export type StatementRenderer = (input: {
  * monthly statement): kept once, so a retry of the email sends the same bytes. The invoice and
  * reminder it went with, when it went with one.
  */
-export async function storeStatement(
-  trx: Db,
-  input: {
-    accountId: string;
-    customerId: string;
-    invoiceId: string | null;
-    occurrenceId: string | null;
-    locale: string;
-    filename: string;
-    content: Uint8Array;
-    now: Date;
-  },
-): Promise<Document> {
+export async function storeStatement(trx: Db, input: EmailedPdf): Promise<Document> {
   return storePdf(trx, 'statement', input);
 }
 
+/** A PDF that went with an email: whose, about which invoice and reminder (when one), its bytes. */
+interface EmailedPdf {
+  accountId: string;
+  customerId: string;
+  invoiceId: string | null;
+  occurrenceId: string | null;
+  locale: string;
+  filename: string;
+  content: Uint8Array;
+  now: Date;
+}
+
 /** Stores a PDF sent with an email, and announces it. */
-async function storePdf(
-  trx: Db,
-  kind: 'invoice_copy' | 'statement',
-  input: {
-    accountId: string;
-    customerId: string;
-    invoiceId: string | null;
-    occurrenceId: string | null;
-    locale: string;
-    filename: string;
-    content: Uint8Array;
-    now: Date;
-  },
-): Promise<Document> {
+async function storePdf(trx: Db, kind: 'invoice_copy' | 'statement', input: EmailedPdf): Promise<Document> {
   const row = await insertDocument(trx, {
     account_id: input.accountId,
     id: newId('document'),

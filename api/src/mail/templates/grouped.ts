@@ -7,7 +7,7 @@
  */
 import type { TemplateLocale } from '../context.ts';
 import type { TemplateSource } from '../render.ts';
-import { frenchSpacing } from './layout.ts';
+import { emailShell, frenchSpacing } from './layout.ts';
 
 interface GroupedCopy {
   lang: TemplateLocale;
@@ -116,15 +116,10 @@ const intro = (c: GroupedCopy) =>
 
 function html(c: GroupedCopy): string {
   const colon = c.lang === 'fr' ? '\u00a0:' : ':';
-  return `<!DOCTYPE html>
-<html lang="${c.lang}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-</head>
-<body style="margin:0;padding:24px;background:#f4f4f5;font-family:Arial,Helvetica,sans-serif;font-size:15px;line-height:1.5;color:#1f2937">
-<div style="max-width:600px;margin:0 auto;padding:32px;background:#ffffff;border-radius:6px">
-<p style="${P}">${c.greeting}</p>
+  return emailShell(
+    c.lang,
+    c.signoff,
+    `<p style="${P}">${c.greeting}</p>
 <p style="${P}">${intro(c)}</p>
 <table role="presentation" cellpadding="0" cellspacing="0" style="border-collapse:collapse;margin:0 0 16px;width:100%">
 <tr><th style="${TH}">${c.columns.invoice}</th><th style="${TH}">${c.columns.due}</th><th style="${TH}">${c.columns.late}</th><th style="${TH};padding-right:0;text-align:right">${c.columns.amount}</th></tr>
@@ -136,12 +131,9 @@ function html(c: GroupedCopy): string {
 {{#if portal_url}}<p style="${P}"><a href="{{portal_url}}" style="display:inline-block;padding:10px 20px;background:#1d4ed8;color:#ffffff;text-decoration:none;border-radius:4px">${c.portal}</a></p>{{/if}}
 {{#if creditor.payment_instructions}}<p style="${P}">${c.instructions}${colon}<br><span style="white-space:pre-line">{{creditor.payment_instructions}}</span></p>{{/if}}
 ${c.outro.map((p) => `<p style="${P}">${p}</p>`).join('\n')}
-<p style="margin:0">${c.signoff}<br>{{creditor.sender_name}}</p>
-{{#if creditor.identity}}<p style="margin:24px 0 0;padding-top:12px;border-top:1px solid #e5e7eb;font-size:12px;color:#6b7280">{{creditor.identity}}</p>{{/if}}
-</div>
-</body>
-</html>
-`;
+`,
+    600,
+  );
 }
 
 function text(c: GroupedCopy): string {

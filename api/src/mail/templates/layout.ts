@@ -104,6 +104,27 @@ const TD_VALUE = 'padding:4px 0;vertical-align:top';
 const paragraphHtml = (p: Paragraph) =>
   typeof p === 'string' ? `<p style="${P}">${p}</p>` : conditional(p.if, `<p style="${P}">${p.text}</p>`, false);
 
+/**
+ * The frame of every default email: a white card on grey, the body, the signature and the
+ * creditor's legal identity as footer. `width`: the card's maximum width in pixels.
+ */
+export function emailShell(lang: string, signoff: string, body: string, width = 560): string {
+  return `<!DOCTYPE html>
+<html lang="${lang}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+</head>
+<body style="margin:0;padding:24px;background:#f4f4f5;font-family:Arial,Helvetica,sans-serif;font-size:15px;line-height:1.5;color:#1f2937">
+<div style="max-width:${width}px;margin:0 auto;padding:32px;background:#ffffff;border-radius:6px">
+${body}<p style="margin:0">${signoff}<br>{{creditor.sender_name}}</p>
+{{#if creditor.identity}}<p style="margin:24px 0 0;padding-top:12px;border-top:1px solid #e5e7eb;font-size:12px;color:#6b7280">{{creditor.identity}}</p>{{/if}}
+</div>
+</body>
+</html>
+`;
+}
+
 function html(copy: MessageCopy): string {
   const rows = copy.facts.map((f) => {
     if (isList(f))
@@ -115,15 +136,10 @@ function html(copy: MessageCopy): string {
       false,
     );
   });
-  return `<!DOCTYPE html>
-<html lang="${copy.lang}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-</head>
-<body style="margin:0;padding:24px;background:#f4f4f5;font-family:Arial,Helvetica,sans-serif;font-size:15px;line-height:1.5;color:#1f2937">
-<div style="max-width:560px;margin:0 auto;padding:32px;background:#ffffff;border-radius:6px">
-<p style="${P}">${copy.greeting}</p>
+  return emailShell(
+    copy.lang,
+    copy.signoff,
+    `<p style="${P}">${copy.greeting}</p>
 ${copy.intro.map(paragraphHtml).join('\n')}
 <table role="presentation" cellpadding="0" cellspacing="0" style="border-collapse:collapse;margin:0 0 16px">
 ${rows.join('\n')}
@@ -133,12 +149,8 @@ ${rows.join('\n')}
 {{#if invoice.pdf_url}}<p style="${P}"><a href="{{invoice.pdf_url}}" style="color:#1d4ed8">${copy.payment.copy}</a></p>{{/if}}
 {{#if portal_url}}<p style="${P}"><a href="{{portal_url}}" style="color:#1d4ed8">${copy.payment.portal}</a></p>{{/if}}
 ${copy.outro.map(paragraphHtml).join('\n')}
-<p style="margin:0">${copy.signoff}<br>{{creditor.sender_name}}</p>
-{{#if creditor.identity}}<p style="margin:24px 0 0;padding-top:12px;border-top:1px solid #e5e7eb;font-size:12px;color:#6b7280">{{creditor.identity}}</p>{{/if}}
-</div>
-</body>
-</html>
-`;
+`,
+  );
 }
 
 /** The subject, HTML and text of one default template. */

@@ -4,7 +4,7 @@
  * currency. Courteous, never a reminder's tone: it goes to every customer with a balance.
  */
 import type { TemplateSource } from '../render.ts';
-import { frenchSpacing } from './layout.ts';
+import { emailShell, frenchSpacing } from './layout.ts';
 
 interface StatementCopy {
   lang: 'fr' | 'en';
@@ -65,15 +65,10 @@ function build(copy: StatementCopy): TemplateSource {
     `${copy.signoff}\n{{creditor.sender_name}}`,
     '{{#if creditor.identity}}\n--\n{{creditor.identity}}\n{{/if}}',
   ].join('\n\n')}\n`;
-  const html = `<!DOCTYPE html>
-<html lang="${copy.lang}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-</head>
-<body style="margin:0;padding:24px;background:#f4f4f5;font-family:Arial,Helvetica,sans-serif;font-size:15px;line-height:1.5;color:#1f2937">
-<div style="max-width:560px;margin:0 auto;padding:32px;background:#ffffff;border-radius:6px">
-<p style="${P}">${copy.greeting}</p>
+  const html = emailShell(
+    copy.lang,
+    copy.signoff,
+    `<p style="${P}">${copy.greeting}</p>
 <p style="${P}">${copy.intro}</p>
 <table role="presentation" cellpadding="0" cellspacing="0" style="border-collapse:collapse;margin:0 0 16px">
 {{#each statement.balances}}<tr><td style="padding:4px 24px 4px 0;color:#555555;vertical-align:top">${copy.balances.replace('statement.to', '@root.statement.to')}</td><td style="padding:4px 0;vertical-align:top"><strong>{{money this.amount this.currency}}</strong></td></tr>{{/each}}
@@ -81,12 +76,8 @@ function build(copy: StatementCopy): TemplateSource {
 {{#if creditor.payment_instructions}}<p style="${P}">${copy.instructions}${colon}<br><span style="white-space:pre-line">{{creditor.payment_instructions}}</span></p>{{/if}}
 {{#if portal_url}}<p style="${P}"><a href="{{portal_url}}" style="color:#1d4ed8">${copy.portal}</a></p>{{/if}}
 ${copy.outro.map((p) => `<p style="${P}">${p}</p>`).join('\n')}
-<p style="margin:0">${copy.signoff}<br>{{creditor.sender_name}}</p>
-{{#if creditor.identity}}<p style="margin:24px 0 0;padding-top:12px;border-top:1px solid #e5e7eb;font-size:12px;color:#6b7280">{{creditor.identity}}</p>{{/if}}
-</div>
-</body>
-</html>
-`;
+`,
+  );
   const source = { subject: copy.subject, html, text };
   if (copy.lang !== 'fr') return source;
   return { subject: frenchSpacing(source.subject), html: frenchSpacing(source.html), text: frenchSpacing(source.text) };
