@@ -218,7 +218,12 @@ async function main() {
       `sizes: ${sizes.map((r) => `${r.name} ${mib(Number(r.total))} (heap ${mib(Number(r.heap))}, indexes ${mib(Number(r.indexes))})`).join('; ')}`,
     );
     console.log(`indexes: ${indexes.map((r) => `${r.name} ${mib(Number(r.size))}`).join(', ')}`);
-    console.log(`bytes per invoice, all tables: ${n(all / total)}`);
+    const { rows: perTable } = await owner.query(`
+      SELECT c.relname AS name, pg_total_relation_size(c.oid) AS total FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace
+       WHERE s.nspname = 'public' AND c.relkind = 'r' AND pg_total_relation_size(c.oid) > 0 ORDER BY 2 DESC LIMIT 4`);
+    const top = perTable.map((r) => `${r.name} ${n(Number(r.total) / total)}`);
+    const rest = all - perTable.reduce((x, r) => x + Number(r.total), 0);
+    console.log(`bytes per invoice, all tables: ${n(all / total)} (${top.join(', ')}, the rest ${n(rest / total)})`);
     console.log(`peak RSS of this process: ${mib(peakRss)}; load average at end: ${load()}`);
   } finally {
     clearInterval(sampler);

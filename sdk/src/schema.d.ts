@@ -8351,12 +8351,16 @@ export interface components {
             /** @description `reminder.failed`: what went wrong. */
             error?: string;
         };
-        /** @description The reminders (re)planned for an invoice. */
+        /** @description The invoice's reminders were (re)planned: how many are still to come and the next one to go (`null`: none scheduled). The whole schedule, with every reminder's time and status, is `GET /v1/invoices/{id}/timeline`. */
         ReminderSchedule: {
             /** @description A `inv_…` id. */
             invoice_id: string;
-            reminders: {
+            /** @description Reminders of the invoice still to come after this planning (`scheduled` or `held`). */
+            pending: number;
+            next_reminder: {
+                /** @description The planned reminder (occurrence) id. */
                 id: string;
+                /** @description The policy step it comes from. */
                 step_id: string;
                 repeat_index: number;
                 /**
@@ -8364,13 +8368,11 @@ export interface components {
                  * @enum {unknown}
                  */
                 channel: "email" | "sms" | "call" | "letter" | "collection" | "webhook";
-                template_key: string | null;
-                scheduled_at: string | null;
-                /** @description `scheduled`, `held`, `sent`, `skipped`… */
-                status: string;
+                /** Format: date-time */
+                scheduled_at: string;
                 /** @description Under a payment plan: the installment this reminder is about. */
                 installment_number?: number;
-            }[];
+            } | null;
         };
         /** @description A promise to pay made, cleared or broken (the date it concerned). */
         PromiseToPayChange: {

@@ -51,16 +51,18 @@ export const Reminder = Type.Object(
 export const ReminderSchedule = Type.Object(
   {
     invoice_id: Id('inv'),
-    reminders: Type.Array(
+    pending: Type.Integer({
+      minimum: 0,
+      description: 'Reminders of the invoice still to come after this planning (`scheduled` or `held`).',
+    }),
+    next_reminder: Nullable(
       Type.Object(
         {
-          id: Type.String(),
-          step_id: Type.String(),
+          id: Type.String({ description: 'The planned reminder (occurrence) id.' }),
+          step_id: Type.String({ description: 'The policy step it comes from.' }),
           repeat_index: Type.Integer({ minimum: 0 }),
           channel: Channel,
-          template_key: Nullable(Type.String()),
-          scheduled_at: Nullable(Timestamp),
-          status: Type.String({ description: '`scheduled`, `held`, `sent`, `skipped`…' }),
+          scheduled_at: Timestamp,
           installment_number: Type.Optional(
             Type.Integer({ minimum: 1, description: 'Under a payment plan: the installment this reminder is about.' }),
           ),
@@ -69,7 +71,12 @@ export const ReminderSchedule = Type.Object(
       ),
     ),
   },
-  { $id: 'ReminderSchedule', additionalProperties: false, description: 'The reminders (re)planned for an invoice.' },
+  {
+    $id: 'ReminderSchedule',
+    additionalProperties: false,
+    description:
+      "The invoice's reminders were (re)planned: how many are still to come and the next one to go (`null`: none scheduled). The whole schedule, with every reminder's time and status, is `GET /v1/invoices/{id}/timeline`.",
+  },
 );
 
 export const PromiseToPayChange = Type.Object(

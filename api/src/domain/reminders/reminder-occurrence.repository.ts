@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { type Expression, type Insertable, type Selectable, type SqlBool, sql } from 'kysely';
 import type { Db } from '../../store/database.ts';
 import type { ReminderOccurrences } from '../../store/db-types.ts';
@@ -48,13 +49,36 @@ export async function upsertPlannedOccurrences(trx: Db, rows: readonly NewOccurr
 
 const UPSERT_CHUNK = 2000;
 
+/**
+ * The plan key's digest: MD5 of (invoice, step, repeat, payment plan, installment) as a uuid.
+ * With the account it is the unique key `reminder_occurrences_plan_key` (half the width of the
+ * columns themselves); `planDigest` computes the same value in JavaScript.
+ */
+export const PLAN_DIGEST_SQL = sql`(md5(invoice_id || '/' || step_id || '/' || repeat_index::text || '/' || coalesce(payment_plan_id, '') || '/' || installment_number::text)::uuid)`;
+
+/** `PLAN_DIGEST_SQL` of one planned reminder. */
+export function planDigest(key: {
+  invoice_id: string;
+  step_id: string;
+  repeat_index: number;
+  payment_plan_id: string | null;
+  installment_number: number;
+}): string {
+  const hex = createHash('md5')
+    .update(
+      `${key.invoice_id}/${key.step_id}/${key.repeat_index}/${key.payment_plan_id ?? ''}/${key.installment_number}`,
+    )
+    .digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
 function upsertChunk(trx: Db, rows: readonly NewOccurrence[], resume: boolean) {
   return trx
     .insertInto('reminder_occurrences')
     .values([...rows])
     .onConflict((oc) =>
       oc
-        .constraint('reminder_occurrences_plan_key')
+        .expression(sql`account_id, ${PLAN_DIGEST_SQL}`)
         .doUpdateSet((eb) => ({
           policy_id: eb.ref('excluded.policy_id'),
           offset_days: eb.ref('excluded.offset_days'),
@@ -73,7 +97,11 @@ function upsertChunk(trx: Db, rows: readonly NewOccurrence[], resume: boolean) {
           hold_reason: resume ? null : eb.ref('reminder_occurrences.hold_reason'),
           updated_at: eb.ref('excluded.updated_at'),
         }))
-        .where('reminder_occurrences.status', 'in', [...PENDING, 'canceled']),
+        .where('reminder_occurrences.status', 'in', [...PENDING, 'canceled'])
+        // Two different keys of one digest (never seen; MD5 spreads 2^128 ways) leave the row as it is.
+        .where(
+          sql<SqlBool>`(reminder_occurrences.invoice_id, reminder_occurrences.step_id, reminder_occurrences.repeat_index, reminder_occurrences.installment_number) = (excluded.invoice_id, excluded.step_id, excluded.repeat_index, excluded.installment_number)`,
+        ),
     )
     .returning([
       'id',

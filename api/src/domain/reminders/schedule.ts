@@ -182,19 +182,26 @@ export async function replanInvoices(
       for (const o of group) o.scheduled_at = at;
     }
     const byInvoice = Map.groupBy(upserted, (o) => o.invoice_id);
+    // What a subscriber needs: how many are still to come and the next one. The whole schedule
+    // is the invoice's timeline; repeating it in every planning's event cost most of the events table.
     for (const [invoiceId, occurrences] of byInvoice) {
+      let next: { o: (typeof occurrences)[number]; at: Date } | undefined;
+      for (const o of occurrences)
+        if (o.status === 'scheduled' && o.scheduled_at && (!next || o.scheduled_at < next.at))
+          next = { o, at: o.scheduled_at };
       event('reminder.scheduled', 'invoice', invoiceId, {
         invoice_id: invoiceId,
-        reminders: occurrences.map((o) => ({
-          id: o.id,
-          step_id: o.step_id,
-          repeat_index: o.repeat_index,
-          ...(o.installment_number > 0 && { installment_number: o.installment_number }),
-          channel: o.channel,
-          template_key: o.template_key,
-          scheduled_at: o.scheduled_at?.toISOString() ?? null,
-          status: o.status,
-        })),
+        pending: occurrences.filter((o) => o.status === 'scheduled' || o.status === 'held').length,
+        next_reminder: next
+          ? {
+              id: next.o.id,
+              step_id: next.o.step_id,
+              repeat_index: next.o.repeat_index,
+              channel: next.o.channel,
+              scheduled_at: next.at.toISOString(),
+              ...(next.o.installment_number > 0 && { installment_number: next.o.installment_number }),
+            }
+          : null,
       });
     }
   }
