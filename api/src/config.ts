@@ -65,6 +65,11 @@ export interface Config {
   /** Months a message's words are kept; older ones keep their facts only (MESSAGE_RETENTION_MONTHS, default 24). */
   readonly messageRetentionMonths: number;
   /**
+   * Days the reminders of a closed invoice are kept after the last was settled
+   * (REMINDER_RETENTION_DAYS: `off`, the default, or 30 at least); null keeps them for ever.
+   */
+  readonly reminderRetentionDays: number | null;
+  /**
    * Webhook endpoints may point at loopback, private and link-local addresses, and at plain
    * http in live mode (WEBHOOKS_ALLOW_PRIVATE_TARGETS=true): for local development and tests only.
    */
@@ -183,6 +188,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...secretsKeys(env),
     eventRetentionDays: integer(env, 'EVENT_RETENTION_DAYS', 30, 30, 36_500),
     messageRetentionMonths: integer(env, 'MESSAGE_RETENTION_MONTHS', 24, 1, 1200),
+    reminderRetentionDays: ['', 'off'].includes((env.REMINDER_RETENTION_DAYS ?? '').trim().toLowerCase())
+      ? null
+      : integer(env, 'REMINDER_RETENTION_DAYS', 0, 30, 36_500),
     webhooksAllowPrivateTargets: flag(env, 'WEBHOOKS_ALLOW_PRIVATE_TARGETS'),
     workerHealthPort: env.WORKER_HEALTH_PORT ? integer(env, 'WORKER_HEALTH_PORT', 0, 1, 65535) : undefined,
   });

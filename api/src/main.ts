@@ -130,6 +130,7 @@ async function main(): Promise<void> {
       log,
       eventRetentionDays: config.eventRetentionDays,
       messageRetentionMonths: config.messageRetentionMonths,
+      reminderRetentionDays: config.reminderRetentionDays,
     }).catch((error: unknown) => {
       throw (
         (config.queueDatabaseUrl && explainDatabaseError(error, config.queueDatabaseUrl, 'QUEUE_DATABASE_URL')) ?? error

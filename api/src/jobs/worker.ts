@@ -13,6 +13,8 @@ export const QUEUES = {
   purgeIdempotencyKeys: 'maintenance.purge-idempotency-keys',
   purgeEvents: 'maintenance.purge-events',
   purgeMessageBodies: 'maintenance.purge-message-bodies',
+  /** Daily, when REMINDER_RETENTION_DAYS is set: closed invoices' settled reminders (docs/operations.md#retention). */
+  purgeReminders: 'maintenance.purge-reminders',
   /** The customers' daily risk assessment, a batch at a time (docs/behaviour.md#risk). */
   assessRisk: 'customers.assess-risk',
   /** Plans flagged invoices, announces due/overdue invoices, and enqueues due reminders. */
@@ -73,6 +75,8 @@ export async function startWorker(deps: {
   eventRetentionDays?: number;
   /** Months message bodies are kept (MESSAGE_RETENTION_MONTHS). */
   messageRetentionMonths?: number;
+  /** Days a closed invoice's settled reminders are kept (REMINDER_RETENTION_DAYS); absent or null: for ever. */
+  reminderRetentionDays?: number | null;
 }): Promise<Worker> {
   const { services, log, clock } = deps;
   // Supervision every 10 s notices a dead worker's jobs (stale heartbeats) quickly.
@@ -109,6 +113,19 @@ export async function startWorker(deps: {
     const purged = await services.erasure.purgeMessageBodies(deps.messageRetentionMonths ?? 24);
     log.info({ purged }, 'purged message bodies past their retention');
   });
+
+  const reminderRetentionDays = deps.reminderRetentionDays;
+  if (reminderRetentionDays) {
+    await boss.createQueue(QUEUES.purgeReminders, { policy: 'singleton', heartbeatSeconds: 60 });
+    await boss.schedule(QUEUES.purgeReminders, '47 3 * * *');
+    await boss.work(QUEUES.purgeReminders, { pollingIntervalSeconds: 30 }, async () => {
+      const purged = await services.reminders.retention.purge({
+        retentionDays: reminderRetentionDays,
+        eventRetentionDays: deps.eventRetentionDays ?? 30,
+      });
+      log.info(purged, 'purged settled reminders past their retention');
+    });
+  } else await boss.unschedule(QUEUES.purgeReminders).catch(() => undefined);
 
   await boss.createQueue(QUEUES.assessRisk, { policy: 'singleton' });
   await boss.schedule(QUEUES.assessRisk, '*/10 * * * *');

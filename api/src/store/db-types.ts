@@ -545,6 +545,13 @@ export interface ReminderOccurrences {
   updated_at: Timestamp;
 }
 
+export interface ReminderPlanTombstones {
+  account_id: string;
+  digests: string[];
+  invoice_id: string;
+  purged_at: Timestamp;
+}
+
 export interface ReminderPolicies {
   account_id: string;
   created_at: Generated<Timestamp>;
@@ -680,6 +687,7 @@ export interface DB {
   reference_rate_alerts: ReferenceRateAlerts;
   reference_rates: ReferenceRates;
   reminder_occurrences: ReminderOccurrences;
+  reminder_plan_tombstones: ReminderPlanTombstones;
   reminder_policies: ReminderPolicies;
   statement_mailings: StatementMailings;
   tasks: Tasks;

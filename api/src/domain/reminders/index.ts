@@ -19,6 +19,7 @@ export {
   skipPendingOfInvoices,
 } from './reminder-occurrence.repository.ts';
 export { countInvoicesOfPolicy, markPoliciesForReplan, replanInvoices } from './schedule.ts';
+export { createReminderRetention, MIN_REMINDER_RETENTION_DAYS, type ReminderPurge } from './retention.ts';
 export { createReminderScheduler } from './scheduler.ts';
 export {
   createTimelineService,

@@ -12,6 +12,7 @@ import {
   heldOccurrenceIds,
   moveScheduledAt,
   type NewOccurrence,
+  planDigest,
   type PlanKeys,
   skipPendingOfInvoices,
   upsertPlannedOccurrences,
@@ -36,8 +37,13 @@ export async function replanInvoices(
     .selectFrom('invoices')
     .innerJoin('customers', 'customers.id', 'invoices.customer_id')
     .innerJoin('accounts', 'accounts.id', 'invoices.account_id')
+    // The plan keys of reminders purged by the retention (sent, skipped or failed): never planned again.
+    .leftJoin('reminder_plan_tombstones as purged', (j) =>
+      j.onRef('purged.account_id', '=', 'invoices.account_id').onRef('purged.invoice_id', '=', 'invoices.id'),
+    )
     .select([
       'invoices.id',
+      'purged.digests as purged_digests',
       'invoices.status',
       'invoices.due_date',
       'invoices.balance',
@@ -125,7 +131,22 @@ export async function replanInvoices(
     const planned: Array<PlannedOccurrence & { installment_number?: number; installment_due_on?: string }> = planId
       ? planInstallmentOccurrences(planOf(policy), installments.get(planId) ?? [], args.timeZone, holidays)
       : planOccurrences(planOf(policy), invoice.due_date, args.timeZone, holidays);
-    return planned.map((p) => {
+    const purged = invoice.purged_digests ? new Set(invoice.purged_digests) : null;
+    const toPlan = purged
+      ? planned.filter(
+          (p) =>
+            !purged.has(
+              planDigest({
+                invoice_id: invoice.id,
+                step_id: p.step_id,
+                repeat_index: p.repeat_index,
+                payment_plan_id: planId,
+                installment_number: p.installment_number ?? 0,
+              }),
+            ),
+        )
+      : planned;
+    return toPlan.map((p) => {
       keep.invoice.push(invoice.id);
       keep.step.push(p.step_id);
       keep.repeat.push(p.repeat_index);
