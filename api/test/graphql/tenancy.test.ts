@@ -2,8 +2,11 @@ import t from 'tap';
 import { setupApp } from '../helpers/app.ts';
 import { ACCOUNT_FIELDS, CUSTOMER_FIELDS, codeOf, graphqlClient, INVOICE_FIELDS, TERMS_FIELDS } from './client.ts';
 
+// One app for the file: each test makes two accounts of its own, and isolation between accounts
+// is what it checks. Loopback webhook targets are allowed for the endpoints test.
+const ctx = await setupApp(t, { env: { WEBHOOKS_ALLOW_PRIVATE_TARGETS: 'true' } });
+
 t.test("another account's ids are invisible and untouchable over GraphQL", async (t) => {
-  const ctx = await setupApp(t);
   const a = graphqlClient(ctx, (await ctx.createAccount({ name: 'A' })).auth);
   const b = graphqlClient(ctx, (await ctx.createAccount({ name: 'B' })).auth);
 
@@ -175,7 +178,6 @@ t.test("another account's ids are invisible and untouchable over GraphQL", async
 });
 
 t.test("another account's payment plans are invisible and untouchable over GraphQL", async (t) => {
-  const ctx = await setupApp(t);
   const a = graphqlClient(ctx, (await ctx.createAccount({ name: 'A' })).auth);
   const b = graphqlClient(ctx, (await ctx.createAccount({ name: 'B' })).auth);
   const customer = (await a('mutation { createCustomer(input: { name: "A customer" }) { id } }')).data.createCustomer;
@@ -208,7 +210,6 @@ t.test("another account's payment plans are invisible and untouchable over Graph
 });
 
 t.test("another account's webhook endpoints and deliveries are invisible over GraphQL", async (t) => {
-  const ctx = await setupApp(t, { env: { WEBHOOKS_ALLOW_PRIVATE_TARGETS: 'true' } });
   const a = graphqlClient(ctx, (await ctx.createAccount({ name: 'A' })).auth);
   const b = graphqlClient(ctx, (await ctx.createAccount({ name: 'B' })).auth);
   const created = await a(

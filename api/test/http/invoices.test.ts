@@ -1,8 +1,10 @@
 import t from 'tap';
 import { setupApp } from '../helpers/app.ts';
 
+// One app for the file: each test has an account of its own.
+const ctx = await setupApp(t);
+
 t.test('invoices over REST', async (t) => {
-  const ctx = await setupApp(t);
   const acme = await ctx.createAccount({ name: 'Acme', time_zone: 'Europe/Paris' });
   const post = (url: string, payload: unknown, headers: Record<string, string> = {}) =>
     ctx.app.inject({ method: 'POST', url, payload: payload as object, headers: { ...acme.auth, ...headers } });
@@ -81,7 +83,6 @@ t.test('invoices over REST', async (t) => {
 });
 
 t.test('the one-statement registration writes the same invoice and event as the general path', async (t) => {
-  const ctx = await setupApp(t);
   const acme = await ctx.createAccount({ time_zone: 'Europe/Paris' });
   const customer = (
     await ctx.app.inject({ method: 'POST', url: '/v1/customers', headers: acme.auth, payload: { name: 'C' } })
