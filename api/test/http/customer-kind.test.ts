@@ -6,8 +6,10 @@ import { setupApp, type TestAccount } from '../helpers/app.ts';
 // interest) exist between businesses only: setting them for a consumer is refused, and an
 // account default that names one is skipped for a consumer's invoice, which says so.
 
+// One app for the file: each test has accounts of its own.
+const ctx = await setupApp(t);
+
 t.test('customers are businesses or consumers, with a legal identity checked per country', async (t) => {
-  const ctx = await setupApp(t);
   const acme = await ctx.createAccount({ name: 'Acme', time_zone: 'Europe/Paris' });
   const call = (method: string, url: string, payload?: object) =>
     ctx.app.inject({ method: method as 'GET', url, headers: acme.auth, ...(payload && { payload }) });
@@ -89,7 +91,6 @@ t.test('customers are businesses or consumers, with a legal identity checked per
 });
 
 t.test('business-only late fees never reach a consumer', async (t) => {
-  const ctx = await setupApp(t);
   const acme = await ctx.createAccount({ name: 'Acme', time_zone: 'Europe/Paris' });
   const other = await ctx.createAccount({ name: 'Other', time_zone: 'Europe/Paris' });
   const call = (who: TestAccount, method: string, url: string, payload?: object) =>

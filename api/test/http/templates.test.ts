@@ -22,8 +22,10 @@ function client(ctx: TestContext, account: TestAccount) {
   };
 }
 
+// One app for the file: each test has accounts of its own.
+const ctx = await setupApp(t);
+
 t.test('templates: list, get, put, delete', async (t) => {
-  const ctx = await setupApp(t);
   const acme = await ctx.createAccount();
   const call = client(ctx, acme);
   const gql = graphqlClient(ctx, acme.auth);
@@ -190,7 +192,6 @@ t.test('templates: list, get, put, delete', async (t) => {
 
 t.test('preview renders with a real invoice, the same over REST and GraphQL', async (t) => {
   // The app's clock: 2026-03-02 09:00 UTC.
-  const ctx = await setupApp(t);
   const acme = await ctx.createAccount({ name: 'Acme', time_zone: 'Europe/Paris' });
   const other = await ctx.createAccount({ name: 'Other' });
   const call = client(ctx, acme);
