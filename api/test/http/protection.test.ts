@@ -1,8 +1,13 @@
 import t from 'tap';
 import { setupApp } from '../helpers/app.ts';
 
+// Tests that authenticate and write only within accounts of their own share one app. Those that
+// count every row, break the database, exhaust the address's key guesses or need another setting
+// build their own.
+const shared = await setupApp(t);
+
 t.test('authentication', async (t) => {
-  const ctx = await setupApp(t);
+  const ctx = shared;
   const acme = await ctx.createAccount();
 
   const none = await ctx.app.inject({ method: 'GET', url: '/v1/customers' });
@@ -144,7 +149,7 @@ t.test('malformed requests get problem+json, never a 500', async (t) => {
 });
 
 t.test('request ids: generated, or taken from x-request-id, returned in header and errors', async (t) => {
-  const ctx = await setupApp(t);
+  const ctx = shared;
   const mine = await ctx.app.inject({ method: 'GET', url: '/v1/account', headers: { 'x-request-id': 'trace-123' } });
   t.equal(mine.headers['x-request-id'], 'trace-123');
   t.equal(mine.json().request_id, 'trace-123');
@@ -189,7 +194,7 @@ t.test('health and readiness', async (t) => {
 });
 
 t.test('the key check cannot be dodged by spelling the path differently', async (t) => {
-  const ctx = await setupApp(t);
+  const ctx = shared;
   for (const url of ['/graphql/', '/%67raphql', '/v1/customers/', '/v1/%63ustomers', '/V1/customers']) {
     const res = await ctx.app.inject({ method: 'POST', url, payload: { query: '{ account { id } }' } });
     t.ok([401, 404].includes(res.statusCode), `${url} → ${res.statusCode}`);
@@ -245,7 +250,7 @@ t.test('TRUST_PROXY: the client address comes from X-Forwarded-For', async (t) =
 });
 
 t.test('a refused write does not burn its idempotency key', async (t) => {
-  const ctx = await setupApp(t);
+  const ctx = shared;
   const acme = await ctx.createAccount();
   const ro = (
     await ctx.app.inject({ method: 'POST', url: '/v1/api_keys', headers: acme.auth, payload: { read_only: true } })
@@ -268,7 +273,7 @@ t.test('a refused write does not burn its idempotency key', async (t) => {
 });
 
 t.test('only an admin key (or the CLI) creates and revokes keys', async (t) => {
-  const ctx = await setupApp(t);
+  const ctx = shared;
   const acme = await ctx.createAccount();
   const post = (auth: { authorization: string }, url: string, payload: object = {}) =>
     ctx.app.inject({ method: 'POST', url, headers: auth, payload });
