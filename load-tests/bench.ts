@@ -35,6 +35,7 @@ import {
   type SetupContext,
   type Tenant,
 } from './scenarios.ts';
+import { serviceNodeFlags } from './node-flags.ts';
 import type { FromServer, ToServer } from './servers/child.ts';
 
 const HERE = import.meta.dirname;
@@ -176,9 +177,13 @@ function nextMessage<T extends FromServer['type']>(
 }
 
 async function startServer(kind: 'raw' | 'relance', database: string, env: Record<string, string>): Promise<Server> {
-  const execArgv = settings.cpuProfileDir
-    ? ['--cpu-prof', `--cpu-prof-dir=${settings.cpuProfileDir}`, `--cpu-prof-name=${kind}-${process.pid}.cpuprofile`]
-    : [];
+  // Both servers run with the service's own Node flags (package.json's start scripts).
+  const execArgv = [
+    ...serviceNodeFlags(),
+    ...(settings.cpuProfileDir
+      ? ['--cpu-prof', `--cpu-prof-dir=${settings.cpuProfileDir}`, `--cpu-prof-name=${kind}-${process.pid}.cpuprofile`]
+      : []),
+  ];
   const child = fork(path.join(HERE, 'servers', `${kind}.ts`), [], {
     env: { ...process.env, ...env },
     execArgv,

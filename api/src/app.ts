@@ -14,6 +14,7 @@ import { registerAuth } from './http/auth.ts';
 import { healthRoutes } from './http/health.ts';
 import { registerIdempotency } from './http/idempotency.ts';
 import { registerInputGuard } from './http/input-guard.ts';
+import { lazySerializers } from './http/lazy-serializers.ts';
 import { registerOpenApi } from './http/openapi.ts';
 import { Problem, registerProblemHandlers, sendProblem } from './http/problem.ts';
 import { accountRoutes } from './http/routes/v1/account.routes.ts';
@@ -107,6 +108,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
       ),
     // Responses are serialized, not validated: our custom string formats need no checking there.
     serializerOpts: { ajv: { formats: { 'time-zone': true, currency: true } } },
+    schemaController: lazySerializers,
   });
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
