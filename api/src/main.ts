@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import closeWithGrace from 'close-with-grace';
 import { pino } from 'pino';
-import { buildApp } from './app.ts';
+import type { buildApp } from './app.ts';
 import { systemClock } from './clock.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { startWorker, type Worker } from './jobs/worker.ts';
@@ -115,6 +115,8 @@ async function main(): Promise<void> {
 
   // The API listens first: a port in use stops the start before any worker takes a job.
   if (command === 'all' || command === 'api') {
+    // Loaded only where it runs: a worker never holds the HTTP app's modules (routes, GraphQL).
+    const { buildApp } = await import('./app.ts');
     app = await buildApp({ config, database, clock: systemClock });
     await app.listen({ host: config.host, port: config.port }).catch((error: unknown) => {
       throw explainListenError(error, 'the API', config.host, config.port, 'PORT') ?? error;

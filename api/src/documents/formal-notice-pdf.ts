@@ -5,7 +5,6 @@
  * module gathers. The standard fonts encode WinAnsi (Latin-1 and a few signs such as €): text
  * outside it is written as "?" rather than lost silently.
  */
-import PDFDocument from 'pdfkit';
 import type { FeeBasis, FormalNotice, FormalNoticeRenderer } from '../domain/documents/index.ts';
 import { formatMoney } from '../domain/money.ts';
 import type { PostalAddress } from '../domain/shared/index.ts';
@@ -139,6 +138,7 @@ async function render(notice: FormalNotice): Promise<Uint8Array> {
   const date = (day: string) => formatDate(day, w.lang);
   const { creditor, debtor } = notice;
   const creditorName = creditor.legal_name ?? creditor.name;
+  const { default: PDFDocument } = await import('pdfkit');
   const doc = new PDFDocument({
     size: 'A4',
     margin: PAGE.margin,

@@ -3,7 +3,6 @@
  * formal-notice-pdf.ts): per currency, the opening balance, each entry with the running balance,
  * the closing balance and the aging of what is still owed. French or English.
  */
-import PDFDocument from 'pdfkit';
 import type { Account } from '../domain/accounts/index.ts';
 import type { Customer } from '../domain/customers/index.ts';
 import { formatMoney } from '../domain/money.ts';
@@ -83,6 +82,7 @@ export async function statementPdf(
 ): Promise<Buffer> {
   const w = WORDS[parties.locale];
   const date = (day: string) => formatDate(day, w.lang);
+  const { default: PDFDocument } = await import('pdfkit');
   const doc = new PDFDocument({ size: 'A4', margin: MARGIN, lang: w.lang, info: { Title: winAnsi(w.title) } });
   const chunks: Buffer[] = [];
   doc.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -1,4 +1,4 @@
-import twilio from 'twilio';
+import type twilioSdk from 'twilio';
 import type RequestClient from 'twilio/lib/base/RequestClient.js';
 import type { Config } from '../config.ts';
 import { TransportError } from '../mail/transport.ts';
@@ -47,16 +47,22 @@ export function createSmsOutbox(): SmsTransport {
  */
 export const TWILIO_OPTED_OUT = 21610;
 
+type TwilioSdk = typeof twilioSdk;
+
+/**
+ * The SDK, loaded on the first text sent: it is large (about 7 MiB of heap), and a process that
+ * sends no text (any API process, a worker without Twilio) never needs it.
+ */
+const loadTwilio = async (): Promise<TwilioSdk> => (await import('twilio')).default as TwilioSdk;
+
 /** The SDK's HTTP client, pointed at `baseUrl` instead of api.twilio.com (a local stand-in in tests). */
-class RedirectingClient extends twilio.RequestClient {
-  readonly #baseUrl: string;
-  constructor(baseUrl: string, timeoutMs: number) {
-    super({ timeout: timeoutMs, keepAlive: true });
-    this.#baseUrl = baseUrl.replace(/\/+$/, '');
-  }
-  override request<TData>(opts: RequestClient.RequestOptions<TData>) {
-    return super.request<TData>({ ...opts, uri: opts.uri.replace(/^https:\/\/api\.twilio\.com/, this.#baseUrl) });
-  }
+function redirectingClient(twilio: TwilioSdk, baseUrl: string, timeoutMs: number) {
+  const base = baseUrl.replace(/\/+$/, '');
+  return new (class extends twilio.RequestClient {
+    override request<TData>(opts: RequestClient.RequestOptions<TData>) {
+      return super.request<TData>({ ...opts, uri: opts.uri.replace(/^https:\/\/api\.twilio\.com/, base) });
+    }
+  })({ timeout: timeoutMs, keepAlive: true });
 }
 
 /** Codes of a network error that prove the request never reached the provider. */
@@ -78,15 +84,21 @@ export function createTwilioTransport(options: {
   timeoutMs?: number;
 }): SmsTransport {
   const timeoutMs = options.timeoutMs ?? 10_000;
-  const client = twilio(options.accountSid, options.authToken, {
-    autoRetry: false,
-    timeout: timeoutMs,
-    ...(options.baseUrl && { httpClient: new RedirectingClient(options.baseUrl, timeoutMs) }),
-  });
+  const connect = async () => {
+    const twilio = await loadTwilio();
+    const client = twilio(options.accountSid, options.authToken, {
+      autoRetry: false,
+      timeout: timeoutMs,
+      ...(options.baseUrl && { httpClient: redirectingClient(twilio, options.baseUrl, timeoutMs) }),
+    });
+    return { twilio, client };
+  };
+  let connected: ReturnType<typeof connect> | undefined;
   return {
     name: 'twilio',
     local: false,
     async send(sms) {
+      const { twilio, client } = await (connected ??= connect());
       try {
         const message = await client.messages.create({
           to: sms.to,
@@ -96,14 +108,14 @@ export function createTwilioTransport(options: {
         });
         return { providerMessageId: message.sid };
       } catch (error) {
-        throw twilioError(error);
+        throw twilioError(twilio, error);
       }
     },
   };
 }
 
 /** A Twilio SDK failure as the ledger settles it. */
-function twilioError(error: unknown): TransportError {
+function twilioError(twilio: TwilioSdk, error: unknown): TransportError {
   if (error instanceof twilio.RestException) {
     const status = error.status;
     return new TransportError(`Twilio ${error.code ?? status}: ${error.message}`, {
