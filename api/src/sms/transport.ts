@@ -98,7 +98,8 @@ export function createTwilioTransport(options: {
     name: 'twilio',
     local: false,
     async send(sms) {
-      const { twilio, client } = await (connected ??= connect());
+      connected ??= connect();
+      const { twilio, client } = await connected;
       try {
         const message = await client.messages.create({
           to: sms.to,
