@@ -35,7 +35,7 @@ import {
   type SetupContext,
   type Tenant,
 } from './scenarios.ts';
-import { serviceNodeFlags } from './node-flags.ts';
+import { serviceStart } from './node-flags.ts';
 import type { FromServer, ToServer } from './servers/child.ts';
 
 const HERE = import.meta.dirname;
@@ -177,15 +177,16 @@ function nextMessage<T extends FromServer['type']>(
 }
 
 async function startServer(kind: 'raw' | 'relance', database: string, env: Record<string, string>): Promise<Server> {
-  // Both servers run with the service's own Node flags (package.json's start scripts).
+  // Both servers run as the service's processes start (package.json's start scripts).
+  const start = serviceStart();
   const execArgv = [
-    ...serviceNodeFlags(),
+    ...start.flags,
     ...(settings.cpuProfileDir
       ? ['--cpu-prof', `--cpu-prof-dir=${settings.cpuProfileDir}`, `--cpu-prof-name=${kind}-${process.pid}.cpuprofile`]
       : []),
   ];
   const child = fork(path.join(HERE, 'servers', `${kind}.ts`), [], {
-    env: { ...process.env, ...env },
+    env: { ...process.env, ...start.env, ...env },
     execArgv,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

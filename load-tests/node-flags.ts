@@ -1,17 +1,13 @@
-import { readFileSync } from 'node:fs';
+import { mainStart } from '../api/test/helpers/process.ts';
 
 /**
- * The Node flags the service's processes run with: those of `npm run start:worker` in
- * package.json (the Dockerfile's ENTRYPOINT has the same), so that a bench measures a process as
- * it is started. BENCH_NODE_FLAGS replaces them (`BENCH_NODE_FLAGS= ` for Node's defaults), to
- * compare.
+ * How the service's processes are started: the Node flags and environment of
+ * `npm run start:worker` in package.json (the Dockerfile has the same), so that a bench measures
+ * a process as it runs. BENCH_NODE_FLAGS replaces the flags (`BENCH_NODE_FLAGS= ` for Node's
+ * defaults), and then the start script's environment is left out too, to compare.
  */
-export function serviceNodeFlags(): string[] {
+export function serviceStart(): { flags: string[]; env: Record<string, string> } {
   const override = process.env.BENCH_NODE_FLAGS;
-  if (override !== undefined) return override.split(/\s+/).filter(Boolean);
-  const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
-    scripts: Record<string, string>;
-  };
-  const words = (manifest.scripts['start:worker'] ?? '').split(/\s+/);
-  return words.slice(words.indexOf('node') + 1, words.indexOf('api/src/main.ts'));
+  if (override !== undefined) return { flags: override.split(/\s+/).filter(Boolean), env: {} };
+  return mainStart();
 }

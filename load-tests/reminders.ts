@@ -41,7 +41,7 @@ import { createDatabase } from '../api/src/store/database.ts';
 import { createTestDatabase } from '../api/test/helpers/database.ts';
 import { middayZone, ROOT } from '../api/test/helpers/process.ts';
 import { insertCustomers } from './customers.ts';
-import { serviceNodeFlags } from './node-flags.ts';
+import { serviceStart } from './node-flags.ts';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const INVOICES = env('BENCH_INVOICES', 100_000);
@@ -275,12 +275,12 @@ function residentMiB(pid: number): { rss: number; hwm: number } {
  * starts it) on the real clock, its resident memory read from /proc every 100 ms.
  */
 async function inWorkerProcess(database: ReturnType<typeof createDatabase>, databaseUrl: string) {
-  const flags = serviceNodeFlags();
+  const { flags, env: startEnv } = serviceStart();
   const count = (query: ReturnType<typeof sql<{ n: string }>>) =>
     database.withSystem(async (trx) => Number((await query.execute(trx)).rows[0]?.n ?? 0));
   const child = spawn(process.execPath, [...flags, 'api/src/main.ts', 'worker'], {
     cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: databaseUrl, NODE_ENV: 'production', LOG_LEVEL: 'warn' },
+    env: { ...process.env, ...startEnv, DATABASE_URL: databaseUrl, NODE_ENV: 'production', LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -332,7 +332,11 @@ async function inWorkerProcess(database: ReturnType<typeof createDatabase>, data
       `reminders due, by channel and outcome: ${outcomes.map((o) => `${o.channel} ${o.status} ${o.n}`).join(', ')}`,
     );
     console.log(
-      `a worker process (node ${flags.join(' ')} api/src/main.ts worker), time zone ${ZONE}, day ${DAY}: planned ${INVOICES.toLocaleString('en')} invoices in ${planSeconds.toFixed(1)} s, then sent ${sent.toLocaleString('en')} of ${due.toLocaleString('en')} reminders due in ${sendSeconds.toFixed(1)} s (load average ${loadAtStart.toFixed(1)} → ${loadAtEnd.toFixed(1)})`,
+      `a worker process (${Object.entries(startEnv)
+        .map(([k, v]) => `${k}=${v} `)
+        .join(
+          '',
+        )}node ${flags.join(' ')} api/src/main.ts worker), time zone ${ZONE}, day ${DAY}: planned ${INVOICES.toLocaleString('en')} invoices in ${planSeconds.toFixed(1)} s, then sent ${sent.toLocaleString('en')} of ${due.toLocaleString('en')} reminders due in ${sendSeconds.toFixed(1)} s (load average ${loadAtStart.toFixed(1)} → ${loadAtEnd.toFixed(1)})`,
     );
     console.log(
       `peak RSS of the worker process (kernel VmHWM): ${hwm} MiB; by phase (sampled): ${peaks.map(([k, v]) => `${k} ${v} MiB`).join(', ')}; goal ≤ 200 MiB → ${hwm <= 200 ? 'PASS' : 'MISS'}`,

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,15 +19,35 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Runs one of our entry points (api/src/*.ts) on this Node and collects its output. */
+/**
+ * How `npm run start:worker` (and every start script, and the image) runs main.ts: the Node flags,
+ * and the environment set before `node` (MALLOC_ARENA_MAX).
+ */
+export function mainStart(): { flags: string[]; env: Record<string, string> } {
+  const manifest = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+    scripts: Record<string, string>;
+  };
+  const words = (manifest.scripts['start:worker'] ?? '').split(/\s+/);
+  const node = words.indexOf('node');
+  return {
+    flags: words.slice(node + 1, words.indexOf('api/src/main.ts')),
+    env: Object.fromEntries(words.slice(0, node).map((word) => word.split('=', 2) as [string, string])),
+  };
+}
+
+/**
+ * Runs one of our entry points (api/src/*.ts) on this Node and collects its output; main.ts as
+ * the start scripts run it (see `mainStart`).
+ */
 export function runScript(
   script: string,
   args: string[],
   env: Record<string, string>,
 ): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [path.join(ROOT, script), ...args], {
+  const start = script === 'api/src/main.ts' ? mainStart() : { flags: [], env: {} };
+  const child = spawn(process.execPath, [...start.flags, path.join(ROOT, script), ...args], {
     cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    env: { ...process.env, ...start.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
