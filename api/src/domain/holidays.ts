@@ -1,5 +1,4 @@
-import { createRequire } from 'node:module';
-import type HolidaysTable from 'date-holidays';
+import Holidays from 'date-holidays';
 
 // Public holidays per country (and region, where they differ: Scotland's 2 January, Alsace's
 // Good Friday), from `date-holidays`, a maintained table of the holidays of some 200 countries
@@ -11,22 +10,12 @@ export type HolidayCalendar = (date: string) => string | null;
 
 const byYear = new Map<string, Map<string, string>>();
 
-// The tables (about 8 MiB of heap) are loaded on the first question about holidays: most processes
-// never ask one (an API process creating invoices, a worker whose policies keep holidays).
-const require = createRequire(import.meta.url);
-let loaded: typeof HolidaysTable | undefined;
-const Holidays = (country?: string, region?: string): HolidaysTable => {
-  loaded ??= require('date-holidays') as typeof HolidaysTable;
-  if (country === undefined) return new loaded();
-  return region === undefined ? new loaded(country) : new loaded(country, region);
-};
-
 function holidaysOf(country: string, region: string | null, year: number): Map<string, string> {
   const key = `${country}/${region ?? ''}/${year}`;
   let days = byYear.get(key);
   if (!days) {
     days = new Map();
-    const table = region ? Holidays(country, region) : Holidays(country);
+    const table = region ? new Holidays(country, region) : new Holidays(country);
     for (const h of table.getHolidays(year) || []) {
       const date = h.date.slice(0, 10);
       if (h.type === 'public' && !days.has(date)) days.set(date, h.name);
@@ -38,12 +27,12 @@ function holidaysOf(country: string, region: string | null, year: number): Map<s
 
 /** Whether `date-holidays` knows the country (ISO 3166-1 alpha-2). */
 export function knowsCountry(country: string): boolean {
-  return Object.hasOwn(Holidays().getCountries() ?? {}, country);
+  return Object.hasOwn(new Holidays().getCountries() ?? {}, country);
 }
 
 /** Whether the region is one of the country's (`SCT` for GB, `BY` for DE…). */
 export function knowsRegion(country: string, region: string): boolean {
-  return Object.hasOwn(Holidays().getStates(country) ?? {}, region);
+  return Object.hasOwn(new Holidays().getStates(country) ?? {}, region);
 }
 
 /**
