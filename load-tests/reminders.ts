@@ -341,6 +341,13 @@ async function inWorkerProcess(database: ReturnType<typeof createDatabase>, data
     console.log(
       `peak RSS of the worker process (kernel VmHWM): ${hwm} MiB; by phase (sampled): ${peaks.map(([k, v]) => `${k} ${v} MiB`).join(', ')}; goal ≤ 200 MiB → ${hwm <= 200 ? 'PASS' : 'MISS'}`,
     );
+  } catch (error) {
+    // A run cut short still says what the process held so far.
+    if (child.exitCode === null)
+      console.log(
+        `peak RSS of the worker process so far (kernel VmHWM): ${residentMiB(pid).hwm} MiB; by phase: ${[...peaks, ['(unfinished)', peak] as [string, number]].map(([k, v]) => `${k} ${v} MiB`).join(', ')}`,
+      );
+    throw error;
   } finally {
     clearInterval(sampler);
     if (child.exitCode === null) child.kill('SIGTERM');
