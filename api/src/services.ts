@@ -185,7 +185,11 @@ export function createServices(deps: {
     paymentPlans: createPaymentPlanService(reacting),
     bankTransactions: createBankTransactionService(reacting),
     webhooks: createWebhookService({ ...deps, targets: webhookTargets }),
-    webhookDelivery: createWebhookDelivery({ ...deps, targets: webhookTargets }),
+    webhookDelivery: createWebhookDelivery({
+      ...deps,
+      targets: webhookTargets,
+      onEventsTaken: behaviour.noteEventsIn,
+    }),
   };
 }
 

@@ -6623,7 +6623,7 @@ export interface components {
             payment_plans_breached: number;
             /** @description Firm steps sent in the window whose 7 days have passed: one per invoice and day with a reminder of offset ≥ 14 days or template `overdue_firm`/`final_notice`. */
             firm_reminders: number;
-            /** @description Firm steps followed within 7 days by no payment, no promise to pay and no dispute of the customer. */
+            /** @description Firm steps followed within 7 days by no payment, no promise to pay, no dispute and no visit to its page by the customer. */
             unanswered_reminders: number;
             last_payment_on: string | null;
             /** @description Per currency, never summed across currencies; ordered by currency. */

@@ -128,8 +128,10 @@ export async function startWorker(deps: {
   } else await boss.unschedule(QUEUES.purgeReminders).catch(() => undefined);
 
   await boss.createQueue(QUEUES.assessRisk, { policy: 'singleton' });
-  await boss.schedule(QUEUES.assessRisk, '*/10 * * * *');
-  await boss.work(QUEUES.assessRisk, { pollingIntervalSeconds: 30 }, async () => {
+  // Every minute: a payment, a promise or an invoice falling overdue makes its customer due at
+  // once (docs/behaviour.md#kept-up-to-date-as-events-happen); a run with nothing due reads nothing.
+  await boss.schedule(QUEUES.assessRisk, '* * * * *');
+  await boss.work(QUEUES.assessRisk, { pollingIntervalSeconds: 10 }, async () => {
     const assessed = await services.reminders.scheduler.assessRisk({ kind: 'live', now: clock.now() });
     if (assessed) log.info({ assessed }, 'assessed customer risk');
   });

@@ -21,6 +21,8 @@ export type JsonPrimitive = boolean | number | string | null;
 
 export type JsonValue = JsonArray | JsonObject | JsonPrimitive;
 
+export type Numeric = ColumnType<string, number | string, number | string>;
+
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
 export interface AccountClocks {
@@ -132,8 +134,25 @@ export interface BankTransactions {
   updated_at: Timestamp;
 }
 
+export interface CustomerBehaviours {
+  account_id: string;
+  as_of: string;
+  computed_at: Timestamp;
+  customer_id: string;
+  figures: Json;
+  version: number;
+}
+
+export interface CustomerLateness {
+  account_id: string;
+  average_days_late: Numeric;
+  currency: string;
+  customer_id: string;
+}
+
 export interface Customers {
   account_id: string;
+  behaviour_version: Generated<number>;
   billing_address: Json | null;
   cc_emails: Generated<string[]>;
   contact_name: string | null;
@@ -664,6 +683,8 @@ export interface DB {
   api_keys: ApiKeys;
   bank_transaction_matches: BankTransactionMatches;
   bank_transactions: BankTransactions;
+  customer_behaviours: CustomerBehaviours;
+  customer_lateness: CustomerLateness;
   customers: Customers;
   disputes: Disputes;
   documents: Documents;

@@ -51,7 +51,8 @@ export const CustomerBehaviour = Type.Object(
         'Firm steps sent in the window whose 7 days have passed: one per invoice and day with a reminder of offset ≥ 14 days or template `overdue_firm`/`final_notice`.',
     }),
     unanswered_reminders: Type.Integer({
-      description: 'Firm steps followed within 7 days by no payment, no promise to pay and no dispute of the customer.',
+      description:
+        'Firm steps followed within 7 days by no payment, no promise to pay, no dispute and no visit to its page by the customer.',
     }),
     last_payment_on: Nullable(CalendarDate),
     currencies: Type.Array(CurrencyBehaviour, {

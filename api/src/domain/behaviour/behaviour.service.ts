@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Clock } from '../../clock.ts';
 import { notFound } from '../../errors.ts';
-import type { Database } from '../../store/database.ts';
+import type { Database, Db } from '../../store/database.ts';
 import { addDays, addMonths } from '../calendar.ts';
 import { accountTime, type Actor, CHASED_STATUSES_SQL } from '../shared/index.ts';
 import type { CustomerBehaviour } from './behaviour.schemas.ts';
@@ -16,26 +16,77 @@ const ratio = (part: number, whole: number, decimals: number): number | null =>
   whole === 0 ? null : Math.round((part / whole) * 10 ** decimals) / 10 ** decimals;
 
 /**
- * Payment behaviour of customers, computed on read from their own rows: every statement starts
- * from `invoices (account_id, customer_id)` and reaches payments, reminders, events, plans and
- * disputes through their per-invoice (or per-customer) indexes, so the cost grows with the
- * customers' own history, never with the account's. Nothing is cached, so the figures are exact
- * as of the moment they are read (a payment, a promise or a sent reminder shows at once).
+ * The events after which a customer's figures may have changed (a payment, an invoice falling
+ * overdue or paid, a fee, a promise, a breached plan, a dispute). The workers raise the
+ * customer's `behaviour_version` as they take these events from the outbox. A reminder sent or a
+ * page visited changes nothing until a day has passed (they are judged after 7 days), which the
+ * day of the figures (`as_of`) already covers.
+ */
+export const BEHAVIOUR_EVENTS = [
+  'invoice.created',
+  'invoice.finalized',
+  'invoice.overdue',
+  'invoice.partially_paid',
+  'invoice.paid',
+  'invoice.reopened',
+  'invoice.voided',
+  'invoice.marked_uncollectible',
+  'invoice.fee_applied',
+  'invoice.fee_waived',
+  'promise.made',
+  'promise.broken',
+  'payment.received',
+  'payment.credit_applied',
+  'payment.reversed',
+  'payment_plan.breached',
+  'dispute.opened',
+] as const;
+
+const behaviourEventsSql = sql.join(BEHAVIOUR_EVENTS.map((type) => sql.lit(type)));
+
+/**
+ * Payment behaviour of customers, kept per customer (`customer_behaviours`) and brought up to
+ * date as events happen:
+ * - the workers raise a customer's `behaviour_version` when they take an event that concerns it
+ *   from the outbox (`noteEventsIn`, in the same transaction that marks the events taken), and
+ *   make its risk due for assessment at once; the assessment computes the figures and keeps them;
+ * - a read uses the kept figures while they are for today, at the customer's current version,
+ *   and no event of the account that could change them is still waiting in the outbox; otherwise
+ *   it computes them (and keeps them), so what is read is always exact.
+ * Computing starts from `invoices (account_id, customer_id)` and reaches payments, reminders,
+ * events, plans and disputes through their per-invoice (or per-customer) indexes, so its cost
+ * grows with the customers' own history, never with the account's.
  */
 export function createBehaviourService(deps: { database: Database; clock: Clock }) {
   const { database, clock } = deps;
   const timeFor = accountTime(database, clock);
 
+  /**
+   * Computes the figures of these customers now and keeps them, in one transaction. The versions
+   * are read first: an event taken from the outbox after that raises the version past the one kept,
+   * so figures computed before it are never taken for current.
+   */
   async function compute(actor: Actor, customerIds: readonly string[]): Promise<Map<string, CustomerBehaviour>> {
     const result = new Map<string, CustomerBehaviour>();
     if (customerIds.length === 0) return result;
-    const { today } = await timeFor(actor);
+    const { today, now } = await timeFor(actor);
     const from = addDays(addMonths(today, -12), 1);
     const account = actor.accountId;
     const tz = actor.timeZone;
     const ids = [...new Set(customerIds)];
     const firm = sql`(o.offset_days >= ${sql.lit(FIRM_MIN_OFFSET_DAYS)} OR o.template_key IN (${sql.join(FIRM_TEMPLATES.map((k) => sql.lit(k)))}))`;
-    const { perCurrency, perCustomer } = await database.withAccount(account, async (trx) => {
+    return database.withAccount(account, async (trx) => {
+      const versions = new Map(
+        (
+          await trx
+            .selectFrom('customers')
+            .select(['id', 'behaviour_version'])
+            .where('account_id', '=', account)
+            .where('id', 'in', ids)
+            .execute()
+        ).map((row) => [row.id, Number(row.behaviour_version)]),
+      );
+      if (versions.size === 0) return result;
       const perCurrency = (
         await sql<{
           customer_id: string;
@@ -44,6 +95,7 @@ export function createBehaviourService(deps: { database: Database; clock: Clock 
           paid_late: string;
           paid_amount: string;
           weighted_days: string | null;
+          lateness: string | null;
           reminders: string;
           overdue_amount: string;
           overdue_invoices: string;
@@ -81,6 +133,7 @@ export function createBehaviourService(deps: { database: Database; clock: Clock 
         SELECT coalesce(f.customer_id, o.customer_id) AS customer_id, coalesce(f.currency, o.currency) AS currency,
                coalesce(f.paid, 0)::bigint AS paid, coalesce(f.paid_late, 0)::bigint AS paid_late,
                coalesce(f.paid_amount, 0)::bigint AS paid_amount, f.weighted_days::text AS weighted_days,
+               (f.weighted_days / nullif(f.paid_amount, 0))::text AS lateness,
                coalesce(f.reminders, 0)::bigint AS reminders,
                coalesce(o.overdue_amount, 0)::bigint AS overdue_amount, coalesce(o.overdue_invoices, 0)::bigint AS overdue_invoices
           FROM paid_figures f FULL JOIN overdue o ON o.customer_id = f.customer_id AND o.currency = f.currency
@@ -103,6 +156,10 @@ export function createBehaviourService(deps: { database: Database; clock: Clock 
             FROM events e JOIN inv ON inv.id = e.object_id
            WHERE e.account_id = ${account} AND e.object_id IN (SELECT id FROM inv)
              AND e.type IN ('promise.made', 'promise.broken')
+        ), visits AS (
+          SELECT e.object_id AS customer_id, (e.created_at AT TIME ZONE ${tz})::date AS day
+            FROM events e
+           WHERE e.account_id = ${account} AND e.object_id = ANY(${ids}) AND e.type = 'portal.viewed'
         ), firm_steps AS (
           SELECT DISTINCT inv.customer_id, o.invoice_id, (o.sent_at AT TIME ZONE ${tz})::date AS day
             FROM reminder_occurrences o JOIN inv ON inv.id = o.invoice_id
@@ -118,7 +175,10 @@ export function createBehaviourService(deps: { database: Database; clock: Clock 
                             AND pr.day BETWEEN s.day AND s.day + ${sql.lit(ANSWER_DAYS)})
               OR EXISTS (SELECT 1 FROM disputes d JOIN inv ON inv.id = d.invoice_id
                           WHERE d.account_id = ${account} AND inv.customer_id = s.customer_id
-                            AND (d.opened_at AT TIME ZONE ${tz})::date BETWEEN s.day AND s.day + ${sql.lit(ANSWER_DAYS)}) AS answered
+                            AND (d.opened_at AT TIME ZONE ${tz})::date BETWEEN s.day AND s.day + ${sql.lit(ANSWER_DAYS)})
+              OR EXISTS (SELECT 1 FROM visits v
+                          WHERE v.customer_id = s.customer_id
+                            AND v.day BETWEEN s.day AND s.day + ${sql.lit(ANSWER_DAYS)}) AS answered
             FROM firm_steps s
            WHERE s.day >= ${from}::date AND s.day + ${sql.lit(ANSWER_DAYS)} < ${today}::date
         ), plans AS (
@@ -142,64 +202,186 @@ export function createBehaviourService(deps: { database: Database; clock: Clock 
           FROM customers c
          WHERE c.account_id = ${account} AND c.id = ANY(${ids})`.execute(trx)
       ).rows;
-      return { perCurrency, perCustomer };
-    });
 
-    for (const row of perCustomer) {
-      const currencies = perCurrency
-        .filter((r) => r.customer_id === row.customer_id)
-        .map((r) => {
-          const paidAmount = Number(r.paid_amount);
-          return {
-            currency: r.currency,
-            paid_invoices: Number(r.paid),
-            paid_late_invoices: Number(r.paid_late),
-            paid_amount: paidAmount,
-            average_days_late:
-              paidAmount === 0 ? null : Math.round((Number(r.weighted_days ?? 0) / paidAmount) * 100) / 100,
-            overdue_amount: Number(r.overdue_amount),
-            overdue_invoices: Number(r.overdue_invoices),
-          };
+      for (const row of perCustomer) {
+        const currencies = perCurrency
+          .filter((r) => r.customer_id === row.customer_id)
+          .map((r) => {
+            const paidAmount = Number(r.paid_amount);
+            return {
+              currency: r.currency,
+              paid_invoices: Number(r.paid),
+              paid_late_invoices: Number(r.paid_late),
+              paid_amount: paidAmount,
+              average_days_late:
+                paidAmount === 0 ? null : Math.round((Number(r.weighted_days ?? 0) / paidAmount) * 100) / 100,
+              overdue_amount: Number(r.overdue_amount),
+              overdue_invoices: Number(r.overdue_invoices),
+            };
+          });
+        const paid = currencies.reduce((n, c) => n + c.paid_invoices, 0);
+        const late = currencies.reduce((n, c) => n + c.paid_late_invoices, 0);
+        const reminders = perCurrency
+          .filter((r) => r.customer_id === row.customer_id)
+          .reduce((n, r) => n + Number(r.reminders), 0);
+        result.set(row.customer_id, {
+          object: 'customer_behaviour',
+          customer_id: row.customer_id,
+          as_of: today,
+          window_from: from,
+          paid_invoices: paid,
+          paid_late_invoices: late,
+          share_paid_late: ratio(late, paid, 4),
+          reminders_on_paid_invoices: reminders,
+          reminders_per_paid_invoice: ratio(reminders, paid, 2),
+          promises_made: Number(row.promises_made),
+          promises_broken: Number(row.promises_broken),
+          payment_plans_breached: Number(row.plans_breached),
+          firm_reminders: Number(row.firm),
+          unanswered_reminders: Number(row.unanswered),
+          last_payment_on: row.last_payment_on,
+          currencies,
         });
-      const paid = currencies.reduce((n, c) => n + c.paid_invoices, 0);
-      const late = currencies.reduce((n, c) => n + c.paid_late_invoices, 0);
-      const reminders = perCurrency
-        .filter((r) => r.customer_id === row.customer_id)
-        .reduce((n, r) => n + Number(r.reminders), 0);
-      result.set(row.customer_id, {
-        object: 'customer_behaviour',
-        customer_id: row.customer_id,
-        as_of: today,
-        window_from: from,
-        paid_invoices: paid,
-        paid_late_invoices: late,
-        share_paid_late: ratio(late, paid, 4),
-        reminders_on_paid_invoices: reminders,
-        reminders_per_paid_invoice: ratio(reminders, paid, 2),
-        promises_made: Number(row.promises_made),
-        promises_broken: Number(row.promises_broken),
-        payment_plans_breached: Number(row.plans_breached),
-        firm_reminders: Number(row.firm),
-        unanswered_reminders: Number(row.unanswered),
-        last_payment_on: row.last_payment_on,
-        currencies,
-      });
-    }
-    return result;
+      }
+      await keepIn(trx, actor, result, versions, now, perCurrency);
+      return result;
+    });
+  }
+
+  /**
+   * Keeps computed figures (`customer_behaviours`) and the average lateness per currency the
+   * forecast reads (`customer_lateness`, unrounded). The figures' rows are written first, in
+   * customer order: they lock the customers' rows of both tables against a concurrent keeper.
+   */
+  async function keepIn(
+    trx: Db,
+    actor: Actor,
+    behaviours: ReadonlyMap<string, CustomerBehaviour>,
+    versions: ReadonlyMap<string, number>,
+    now: Date,
+    perCurrency: readonly { customer_id: string; currency: string; lateness: string | null }[],
+  ): Promise<void> {
+    const account = actor.accountId;
+    const ids = [...behaviours.keys()].sort();
+    if (ids.length === 0) return;
+    await trx
+      .insertInto('customer_behaviours')
+      .values(
+        ids.map((id) => ({
+          account_id: account,
+          customer_id: id,
+          version: versions.get(id) ?? 0,
+          as_of: (behaviours.get(id) as CustomerBehaviour).as_of,
+          figures: JSON.stringify(behaviours.get(id)),
+          computed_at: now,
+        })),
+      )
+      .onConflict((oc) =>
+        oc.columns(['account_id', 'customer_id']).doUpdateSet((eb) => ({
+          version: eb.ref('excluded.version'),
+          as_of: eb.ref('excluded.as_of'),
+          figures: eb.ref('excluded.figures'),
+          computed_at: eb.ref('excluded.computed_at'),
+        })),
+      )
+      .execute();
+    await trx
+      .deleteFrom('customer_lateness')
+      .where('account_id', '=', account)
+      .where('customer_id', 'in', ids)
+      .execute();
+    const lateness = perCurrency
+      .filter((r) => r.lateness !== null && behaviours.has(r.customer_id))
+      .map((r) => ({
+        account_id: account,
+        customer_id: r.customer_id,
+        currency: r.currency,
+        average_days_late: r.lateness as string,
+      }));
+    for (let i = 0; i < lateness.length; i += 1000)
+      await trx
+        .insertInto('customer_lateness')
+        .values(lateness.slice(i, i + 1000))
+        .execute();
+  }
+
+  /**
+   * The kept figures of these customers that are still exact: for today, at the customer's
+   * current version, and with no event of the account that could change them still waiting in
+   * the outbox (taking it would raise a version).
+   */
+  async function kept(actor: Actor, ids: readonly string[], today: string): Promise<Map<string, CustomerBehaviour>> {
+    const account = actor.accountId;
+    const rows = await database.withAccount(
+      account,
+      async (trx) =>
+        (
+          await sql<{ customer_id: string; figures: CustomerBehaviour }>`
+          SELECT b.customer_id, b.figures FROM customer_behaviours b
+           WHERE b.account_id = ${account} AND b.customer_id = ANY(${ids}) AND b.as_of = ${today}::date
+             AND b.version = (SELECT c.behaviour_version FROM customers c WHERE c.account_id = ${account} AND c.id = b.customer_id)
+             AND NOT EXISTS (SELECT 1 FROM events e
+                              WHERE e.account_id = ${account} AND NOT e.dispatched AND e.type IN (${behaviourEventsSql}))`.execute(
+            trx,
+          )
+        ).rows,
+    );
+    return new Map(rows.map((row) => [row.customer_id, row.figures]));
+  }
+
+  /** Kept figures where they are exact, computed (and kept) for the others. */
+  async function many(actor: Actor, customerIds: readonly string[]): Promise<Map<string, CustomerBehaviour>> {
+    const ids = [...new Set(customerIds)];
+    if (ids.length === 0) return new Map();
+    const { today } = await timeFor(actor);
+    const found = await kept(actor, ids, today);
+    const missing = ids.filter((id) => !found.has(id));
+    if (missing.length > 0) for (const [id, behaviour] of await compute(actor, missing)) found.set(id, behaviour);
+    return found;
   }
 
   return {
     /** The payment behaviour of one customer; another account's customer is `customer/not_found`. */
     async get(actor: Actor, customerId: string): Promise<CustomerBehaviour> {
-      const found = await compute(actor, [customerId]);
-      const behaviour = found.get(customerId);
+      const behaviour = (await many(actor, [customerId])).get(customerId);
       if (!behaviour) throw notFound('customer', customerId);
       return behaviour;
     },
 
-    /** The payment behaviour of several customers in two statements (GraphQL lists batch through it). */
-    many: compute,
+    /** The payment behaviour of several customers (GraphQL lists batch through it): kept, or computed. */
+    many,
+
+    /** Computes the figures of these customers now and keeps them (the risk assessment). */
+    refresh: compute,
+
+    /**
+     * Events just taken from the outbox (in the transaction that takes them): raises the version
+     * of each customer one of them concerns and makes its risk due for assessment at once, so
+     * the workers' next assessment pass computes and keeps its figures. One statement; the rows
+     * are locked in customer order.
+     */
+    async noteEventsIn(trx: Db, events: readonly { account_id: string; id: string; type: string }[]): Promise<number> {
+      const relevant = events.filter((e) => (BEHAVIOUR_EVENTS as readonly string[]).includes(e.type));
+      if (relevant.length === 0) return 0;
+      const result = await sql`
+        WITH touched AS (
+          SELECT DISTINCT e.account_id,
+                 coalesce(e.data->>'customer_id', CASE WHEN e.object_type = 'customer' THEN e.object_id END, i.customer_id) AS customer_id
+            FROM unnest(${relevant.map((e) => e.account_id)}::text[], ${relevant.map((e) => e.id)}::text[]) AS t(account_id, id)
+            JOIN events e ON e.account_id = t.account_id AND e.id = t.id
+            LEFT JOIN invoices i
+              ON i.account_id = e.account_id
+             AND i.id = coalesce(e.data->>'invoice_id', CASE WHEN e.object_type = 'invoice' THEN e.object_id END)
+        ), locked AS (
+          SELECT c.account_id, c.id FROM customers c JOIN touched t ON t.account_id = c.account_id AND t.customer_id = c.id
+           ORDER BY c.account_id, c.id
+             FOR UPDATE OF c
+        )
+        UPDATE customers c SET behaviour_version = c.behaviour_version + 1, risk_due_at = '-infinity'
+          FROM locked
+         WHERE c.account_id = locked.account_id AND c.id = locked.id`.execute(trx);
+      return Number(result.numAffectedRows ?? 0);
+    },
   };
 }
-
 export type BehaviourService = ReturnType<typeof createBehaviourService>;

@@ -107,7 +107,7 @@ export function createRiskService(deps: { database: Database; clock: Clock; beha
     const result = new Map<string, CustomerRisk>();
     if (customerIds.length === 0) return result;
     const { now } = await timeFor(actor);
-    const behaviours = await behaviour.many(actor, customerIds);
+    const behaviours = await behaviour.refresh(actor, customerIds);
     if (behaviours.size === 0) return result;
     const accountId = actor.accountId;
     await database.withAccount(accountId, async (trx) => {

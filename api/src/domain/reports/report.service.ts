@@ -267,7 +267,9 @@ export function createReportService(deps: { database: Database; clock: Clock }) 
      * has an expected date: an unpaid payment-plan installment its due date, an invoice with a
      * promise the promised date, any other invoice its due date; each is shifted by the
      * customer's own average lateness in that currency (the `average_days_late` of its payment
-     * behaviour: paid invoices of the last 12 months, weighted by amount, rounded to whole days).
+     * behaviour: paid invoices of the last 12 months, weighted by amount, rounded to whole days),
+     * read from the kept behaviour (`customer_lateness`) where it is at the customer's current
+     * version and computed here for the others.
      * What was expected before today and is still unpaid is `overdue`, not spread over the weeks.
      */
     async forecast(actor: Actor, input: ForecastQuery): Promise<ForecastReport> {
@@ -285,19 +287,33 @@ export function createReportService(deps: { database: Database; clock: Clock }) 
               SELECT id, customer_id, currency, balance, due_date, promise_to_pay_on, active_payment_plan_id
                 FROM invoices
                WHERE account_id = ${account} AND status IN (${CHASED_STATUSES_SQL}) AND balance > 0
+            ), stale AS (
+              -- Customers whose kept behaviour is missing or older than their last payment, promise or
+              -- change of an invoice: their lateness is computed here, as the behaviour computes it.
+              SELECT c.id AS customer_id FROM customers c
+               WHERE c.account_id = ${account} AND c.id IN (SELECT customer_id FROM open)
+                 AND NOT EXISTS (SELECT 1 FROM customer_behaviours b
+                                  WHERE b.account_id = ${account} AND b.customer_id = c.id
+                                    AND b.version = c.behaviour_version)
             ), paid AS (
               SELECT i.customer_id, i.currency, i.total, i.due_date, max(p.received_on) AS paid_on
                 FROM invoices i
                 JOIN payment_allocations a ON a.account_id = ${account} AND a.invoice_id = i.id AND NOT a.reversed
                 JOIN payments p ON p.account_id = ${account} AND p.id = a.payment_id AND p.status = 'succeeded'
                WHERE i.account_id = ${account} AND i.status = 'paid'
-                 AND i.customer_id IN (SELECT customer_id FROM open)
+                 AND i.customer_id IN (SELECT customer_id FROM stale)
                GROUP BY i.id, i.customer_id, i.currency, i.total, i.due_date
               HAVING max(p.received_on) BETWEEN ${since}::date AND ${today}::date
             ), lateness AS (
               SELECT customer_id, currency,
                      round(sum(total::numeric * greatest(paid_on - due_date, 0)) / nullif(sum(total), 0))::int AS days
                 FROM paid GROUP BY 1, 2
+              UNION ALL
+              SELECT l.customer_id, l.currency, round(l.average_days_late)::int
+                FROM customer_lateness l
+               WHERE l.account_id = ${account}
+                 AND l.customer_id IN (SELECT customer_id FROM open)
+                 AND l.customer_id NOT IN (SELECT customer_id FROM stale)
             ), installments AS (
               SELECT o.id AS invoice_id, s.due_date, s.amount - s.paid_amount AS amount
                 FROM open o

@@ -37,6 +37,11 @@ export function createWebhookDelivery(deps: {
   clock: Clock;
   targets: TargetPolicy;
   userAgent?: string;
+  /**
+   * Told of the events each dispatch takes from the outbox, in the transaction that takes them
+   * (the payment behaviour keeps its figures up to date from them).
+   */
+  onEventsTaken?: (trx: Db, events: readonly { account_id: string; id: string; type: string }[]) => Promise<unknown>;
 }) {
   const { database, clock, targets } = deps;
   const userAgent = deps.userAgent ?? 'Relance-Webhooks/1';
@@ -75,6 +80,7 @@ export function createWebhookDelivery(deps: {
            WHERE e.account_id = batch.account_id AND e.id = batch.id
           RETURNING e.account_id, e.id, e.type`.execute(trx);
         if (claimed.rows.length === 0) return 0;
+        await deps.onEventsTaken?.(trx, claimed.rows);
         const accounts = [...new Set(claimed.rows.map((r) => r.account_id))];
         const endpoints = await trx
           .selectFrom('webhook_endpoints')
