@@ -283,18 +283,18 @@ export function createReportService(deps: { database: Database; clock: Clock }) 
         async (trx) =>
           (
             await sql<{ currency: string; basis: Basis; slot: number; amount: string; items: string }>`
-            WITH open AS (
-              SELECT id, customer_id, currency, balance, due_date, promise_to_pay_on, active_payment_plan_id
-                FROM invoices
-               WHERE account_id = ${account} AND status IN (${CHASED_STATUSES_SQL}) AND balance > 0
-            ), stale AS (
-              -- Customers whose kept behaviour is missing or older than their last payment, promise or
-              -- change of an invoice: their lateness is computed here, as the behaviour computes it.
+            WITH stale AS (
+              -- Customers with something open whose kept behaviour is missing or older than their last
+              -- payment, promise or change of an invoice: their lateness is computed here, as the
+              -- behaviour computes it. The others' is read from what the workers keep.
               SELECT c.id AS customer_id FROM customers c
-               WHERE c.account_id = ${account} AND c.id IN (SELECT customer_id FROM open)
+               WHERE c.account_id = ${account}
                  AND NOT EXISTS (SELECT 1 FROM customer_behaviours b
                                   WHERE b.account_id = ${account} AND b.customer_id = c.id
                                     AND b.version = c.behaviour_version)
+                 AND EXISTS (SELECT 1 FROM invoices i
+                              WHERE i.account_id = ${account} AND i.customer_id = c.id
+                                AND i.status IN (${CHASED_STATUSES_SQL}) AND i.balance > 0)
             ), paid AS (
               SELECT i.customer_id, i.currency, i.total, i.due_date, max(p.received_on) AS paid_on
                 FROM invoices i
@@ -311,36 +311,35 @@ export function createReportService(deps: { database: Database; clock: Clock }) 
               UNION ALL
               SELECT l.customer_id, l.currency, round(l.average_days_late)::int
                 FROM customer_lateness l
-               WHERE l.account_id = ${account}
-                 AND l.customer_id IN (SELECT customer_id FROM open)
-                 AND l.customer_id NOT IN (SELECT customer_id FROM stale)
+               WHERE l.account_id = ${account} AND l.customer_id NOT IN (SELECT customer_id FROM stale)
+            ), open AS (
+              SELECT i.id, i.currency, i.balance, i.due_date, i.promise_to_pay_on, i.active_payment_plan_id,
+                     coalesce(l.days, 0) AS shift
+                FROM invoices i LEFT JOIN lateness l ON l.customer_id = i.customer_id AND l.currency = i.currency
+               WHERE i.account_id = ${account} AND i.status IN (${CHASED_STATUSES_SQL}) AND i.balance > 0
             ), installments AS (
-              SELECT o.id AS invoice_id, s.due_date, s.amount - s.paid_amount AS amount
+              SELECT o.id AS invoice_id, o.currency, o.shift, s.due_date, s.amount - s.paid_amount AS amount
                 FROM open o
                 JOIN payment_plan_installments s ON s.account_id = ${account} AND s.plan_id = o.active_payment_plan_id
                WHERE s.status IN ('pending', 'missed') AND s.amount > s.paid_amount
             ), planned AS (
               SELECT invoice_id, sum(amount) AS amount FROM installments GROUP BY 1
-            ), expected AS (
-              SELECT o.customer_id, o.currency, 'installment' AS basis, s.due_date AS expected_on, s.amount
-                FROM open o JOIN installments s ON s.invoice_id = o.id
+            ), shifted AS (
+              SELECT currency, 'installment' AS basis, amount, due_date + shift AS on_day FROM installments
               UNION ALL
               -- What a plan does not cover (fees left out of it) is due as the invoice is.
-              SELECT o.customer_id, o.currency,
+              SELECT o.currency,
                      CASE WHEN o.promise_to_pay_on IS NULL THEN 'due_date' ELSE 'promise' END,
-                     coalesce(o.promise_to_pay_on, o.due_date),
-                     o.balance - coalesce(p.amount, 0)
+                     o.balance - coalesce(p.amount, 0),
+                     coalesce(o.promise_to_pay_on, o.due_date) + o.shift
                 FROM open o LEFT JOIN planned p ON p.invoice_id = o.id
-            ), shifted AS (
-              SELECT e.currency, e.basis, e.amount, e.expected_on + coalesce(l.days, 0) AS on_day
-                FROM expected e LEFT JOIN lateness l ON l.customer_id = e.customer_id AND l.currency = e.currency
-               WHERE e.amount > 0
             )
             SELECT currency, basis,
                    CASE WHEN on_day < ${today}::date THEN -1
                         ELSE least((on_day - ${today}::date) / 7, ${sql.lit(weeks)}) END AS slot,
                    sum(amount)::bigint AS amount, count(*)::bigint AS items
               FROM shifted
+             WHERE amount > 0
              GROUP BY 1, 2, 3
              ORDER BY 1, 3`.execute(trx)
           ).rows,
