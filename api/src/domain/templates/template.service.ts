@@ -15,6 +15,7 @@ import {
 import { renderSms, renderTemplate, TEMPLATE_PARTS, type TemplateSource } from '../../mail/render.ts';
 import {
   DEFAULT_KEYS,
+  DEFAULT_STEP_OFFSETS,
   defaultSms,
   defaultTemplate,
   GROUPED_TEMPLATE_KEY,
@@ -148,17 +149,18 @@ function assertRenders(template: TemplateSource & { sms?: string | null }, key: 
   }
 }
 
-/** The tone of the default schedule's step for an invoice this many days past due. */
-const toneForDays = (days: number): { key: string; tone: ToneLevel } =>
-  days >= 30
-    ? { key: 'final_notice', tone: 'final' }
-    : days >= 14
-      ? { key: 'overdue_firm', tone: 'firm' }
-      : days > 0
-        ? { key: 'overdue_friendly', tone: 'overdue' }
-        : days === 0
-          ? { key: 'due_today', tone: 'due_today' }
-          : { key: 'before_due', tone: 'before_due' };
+/**
+ * The default schedule's step for an invoice this many days past due: the last of its overdue
+ * steps already reached (the friendly one from the first day late), else due today, else before.
+ */
+const toneForDays = (days: number): { key: string; tone: ToneLevel } => {
+  const at = (key: keyof typeof DEFAULT_STEP_OFFSETS) => DEFAULT_STEP_OFFSETS[key] ?? 0;
+  if (days >= at('final_notice')) return { key: 'final_notice', tone: 'final' };
+  if (days >= at('overdue_firm')) return { key: 'overdue_firm', tone: 'firm' };
+  if (days > at('due_today')) return { key: 'overdue_friendly', tone: 'overdue' };
+  if (days === at('due_today')) return { key: 'due_today', tone: 'due_today' };
+  return { key: 'before_due', tone: 'before_due' };
+};
 
 /**
  * A grouped message previewed on the customer's open invoices: each as the default schedule
