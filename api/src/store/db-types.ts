@@ -152,6 +152,7 @@ export interface CustomerLateness {
 
 export interface Customers {
   account_id: string;
+  behaviour_kept_version: number | null;
   behaviour_version: Generated<number>;
   billing_address: Json | null;
   cc_emails: Generated<string[]>;

@@ -249,9 +249,11 @@ export function createBehaviourService(deps: { database: Database; clock: Clock 
   }
 
   /**
-   * Keeps computed figures (`customer_behaviours`) and the average lateness per currency the
-   * forecast reads (`customer_lateness`, unrounded). The figures' rows are written first, in
-   * customer order: they lock the customers' rows of both tables against a concurrent keeper.
+   * Keeps computed figures (`customer_behaviours`), the version they are at on the customer
+   * (`behaviour_kept_version`: a customer whose figures are behind is in a partial index) and the
+   * average lateness per currency the forecast reads (`customer_lateness`, unrounded). The
+   * figures' rows are written first, in customer order: they lock the customers' rows of the
+   * three tables against a concurrent keeper.
    */
   async function keepIn(
     trx: Db,
@@ -285,6 +287,10 @@ export function createBehaviourService(deps: { database: Database; clock: Clock 
         })),
       )
       .execute();
+    await sql`
+      UPDATE customers c SET behaviour_kept_version = k.version
+        FROM unnest(${ids}::text[], ${ids.map((id) => versions.get(id) ?? 0)}::bigint[]) AS k(id, version)
+       WHERE c.account_id = ${account} AND c.id = k.id`.execute(trx);
     await trx
       .deleteFrom('customer_lateness')
       .where('account_id', '=', account)

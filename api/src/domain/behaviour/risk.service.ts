@@ -125,22 +125,22 @@ export function createRiskService(deps: { database: Database; clock: Clock; beha
         .orderBy('id')
         .forUpdate()
         .execute();
-      for (const row of rows) {
+      const assessed = rows.flatMap((row) => {
         const seen = behaviours.get(row.id);
-        if (!seen) continue;
+        if (!seen) return [];
         const { level, reasons } = assessRisk(seen, thresholds);
-        const updated = { ...row, risk_level: level, risk_reasons: reasons, risk_assessed_at: now };
-        await trx
-          .updateTable('customers')
-          .set({
-            risk_level: level,
-            risk_reasons: JSON.stringify(reasons),
-            risk_assessed_at: now,
-            risk_due_at: sql<Date>`${now}::timestamptz + ${sql.lit(REASSESS_AFTER)}::interval`,
-          })
-          .where('account_id', '=', accountId)
-          .where('id', '=', row.id)
-          .execute();
+        return [{ row, updated: { ...row, risk_level: level, risk_reasons: reasons, risk_assessed_at: now } }];
+      });
+      if (assessed.length === 0) return;
+      // One statement for the batch, then the changes of the level in force, customer by customer.
+      await sql`
+        UPDATE customers c
+           SET risk_level = a.level, risk_reasons = a.reasons, risk_assessed_at = ${now},
+               risk_due_at = ${now}::timestamptz + ${sql.lit(REASSESS_AFTER)}::interval
+          FROM unnest(${assessed.map((a) => a.row.id)}::text[], ${assessed.map((a) => a.updated.risk_level)}::text[],
+                      ${assessed.map((a) => JSON.stringify(a.updated.risk_reasons))}::jsonb[]) AS a(id, level, reasons)
+         WHERE c.account_id = ${accountId} AND c.id = a.id`.execute(trx);
+      for (const { row, updated } of assessed) {
         await changed(trx, actor, present(row), present(updated), now);
         result.set(row.id, present(updated));
       }

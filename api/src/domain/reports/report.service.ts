@@ -286,12 +286,10 @@ export function createReportService(deps: { database: Database; clock: Clock }) 
             WITH stale AS (
               -- Customers with something open whose kept behaviour is missing or older than their last
               -- payment, promise or change of an invoice: their lateness is computed here, as the
-              -- behaviour computes it. The others' is read from what the workers keep.
+              -- behaviour computes it. The others' is read from what the workers keep. Read through the
+              -- partial index of customers whose kept figures are behind (empty when all is kept).
               SELECT c.id AS customer_id FROM customers c
-               WHERE c.account_id = ${account}
-                 AND NOT EXISTS (SELECT 1 FROM customer_behaviours b
-                                  WHERE b.account_id = ${account} AND b.customer_id = c.id
-                                    AND b.version = c.behaviour_version)
+               WHERE c.account_id = ${account} AND c.behaviour_kept_version IS DISTINCT FROM c.behaviour_version
                  AND EXISTS (SELECT 1 FROM invoices i
                               WHERE i.account_id = ${account} AND i.customer_id = c.id
                                 AND i.status IN (${CHASED_STATUSES_SQL}) AND i.balance > 0)
