@@ -107,6 +107,9 @@ const advance = (r: Ready) =>
 /** The channels whose reminders count against a customer's contact budget. */
 const BUDGETED_CHANNELS = CHANNEL_NAMES.filter((c) => channelPlan(c).budgeted);
 
+/** Code-point order of two ids (as PostgreSQL's `C` collation sorts them). */
+const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
 export function createReminderEngine(deps: {
   database: Database;
   clock: Clock;
@@ -167,7 +170,9 @@ export function createReminderEngine(deps: {
       }
       const invoiceById = new Map(invoices.map((i) => [i.id, i]));
       // In the order they play out: by time, place in the schedule, then channel (an email before
-      // the call or letter of the same day, so a first overdue notice goes before either).
+      // the call or letter of the same day, so a first overdue notice goes before either), then
+      // the older invoice first (ids sort by creation): when the contact budget lets only one of a
+      // customer's reminders through today, which one is never left to chance.
       const occurrences = (
         await lockOccurrences(
           trx,
@@ -180,7 +185,9 @@ export function createReminderEngine(deps: {
           a.installment_number - b.installment_number ||
           a.offset_days - b.offset_days ||
           a.repeat_index - b.repeat_index ||
-          channelPlan(a.channel).rank - channelPlan(b.channel).rank,
+          channelPlan(a.channel).rank - channelPlan(b.channel).rank ||
+          byText(a.invoice_id, b.invoice_id) ||
+          byText(a.id, b.id),
       );
       /** Invoices about which the customer has had a message (sent, or on its way). */
       const contacted = await invoicesContacted(trx, accountId, invoiceIds);

@@ -200,7 +200,8 @@ export function retryDelayMs(attempts: number): number {
 }
 
 /**
- * Reminders due, oldest first, of the accounts `inScope` admits (a condition on `accounts a`);
+ * Reminders due, oldest first (ties in invoice order, so that a contact budget lets the older
+ * invoice go first), of the accounts `inScope` admits (a condition on `accounts a`);
  * also deliveries to try again (`retry_at`: what the provider said, the back-off, or the lease of
  * a claimed call that never settled; before `retry_at` existed, the back-off from `updated_at`).
  * Run as the system. Each branch reads its own partial index up to `now`: what it reads is what
@@ -215,19 +216,19 @@ export async function findDueOccurrences(
   return (
     await sql<DueOccurrence>`
     SELECT account_id, id FROM (
-      (SELECT o.account_id, o.id, o.scheduled_at, o.offset_days, o.repeat_index
+      (SELECT o.account_id, o.id, o.scheduled_at, o.offset_days, o.repeat_index, o.invoice_id
          FROM reminder_occurrences o JOIN accounts a ON a.id = o.account_id
         WHERE ${inScope} AND o.status = 'scheduled' AND o.scheduled_at <= ${now}
-        ORDER BY o.scheduled_at, o.offset_days, o.repeat_index
+        ORDER BY o.scheduled_at, o.offset_days, o.repeat_index, o.invoice_id, o.id
         LIMIT ${limit})
       UNION ALL
-      (SELECT o.account_id, o.id, o.scheduled_at, o.offset_days, o.repeat_index
+      (SELECT o.account_id, o.id, o.scheduled_at, o.offset_days, o.repeat_index, o.invoice_id
          FROM reminder_occurrences o JOIN accounts a ON a.id = o.account_id
         WHERE ${inScope} AND o.status = 'sending' AND coalesce(o.retry_at, o.updated_at) <= ${now}
           AND coalesce(o.retry_at, o.updated_at + make_interval(secs => 30 * power(2, least(o.attempts, 10))::int)) <= ${now}
         LIMIT ${limit})
     ) due
-    ORDER BY scheduled_at, offset_days, repeat_index
+    ORDER BY scheduled_at, offset_days, repeat_index, invoice_id, id
     LIMIT ${limit}`.execute(trx)
   ).rows;
 }
