@@ -62,8 +62,8 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "const ask = (port) => fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(4000) }).then((r) => r.ok, () => false); Promise.all([ask(process.env.PORT || 3000), ask(process.env.WORKER_HEALTH_PORT || 3001)]).then(([api, worker]) => process.exit(api || worker ? 0 : 1));"]
 
 # Node's memory flags, the same as package.json's start scripts (docs/operations.md#memory): a
-# young generation of 4 MiB per semi-space and an old generation of at most 128 MiB keep an api
-# or a worker process under 200 MiB resident; raise --max-old-space-size if a process ever stops
+# young generation of 4 MiB per semi-space and an old generation of at most 192 MiB keep an api
+# under the create-invoice load under 200 MiB resident, with room for a large report; raise --max-old-space-size if a process ever stops
 # with "JavaScript heap out of memory".
-ENTRYPOINT ["/usr/bin/tini", "--", "node", "--max-semi-space-size=4", "--max-old-space-size=128", "api/src/main.ts"]
+ENTRYPOINT ["/usr/bin/tini", "--", "node", "--max-semi-space-size=4", "--max-old-space-size=192", "api/src/main.ts"]
 CMD ["all"]
