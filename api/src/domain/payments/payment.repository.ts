@@ -6,7 +6,7 @@ import type { Db } from '../../store/database.ts';
 import type { PaymentAllocations, Payments } from '../../store/db-types.ts';
 import { PAYABLE_STATUSES } from './payment.rules.ts';
 import type { Payment, PaymentListQuery, PaymentMethod, PaymentStatus } from './payment.schemas.ts';
-import { metadataContains } from '../shared/index.ts';
+import { keysetPage, metadataContains } from '../shared/index.ts';
 
 export type PaymentRow = Selectable<Payments>;
 export type AllocationRow = Selectable<PaymentAllocations>;
@@ -67,13 +67,7 @@ export const lockPayableInvoicesOf = (trx: Db, customerId: string, currency: str
 
 /** One page of payments, newest first, filtered. */
 export function listPayments(trx: Db, query: PaymentListQuery) {
-  const limit = query.limit ?? 20;
-  let q = trx
-    .selectFrom('payments')
-    .selectAll()
-    .orderBy('id', 'desc')
-    .limit(limit + 1);
-  if (query.starting_after) q = q.where('id', '<', query.starting_after);
+  let q = keysetPage(trx.selectFrom('payments').selectAll(), query);
   if (query.customer_id) q = q.where('customer_id', '=', query.customer_id);
   if (query.metadata && Object.keys(query.metadata).length > 0) q = q.where(metadataContains(query.metadata));
   if (query.status) q = q.where('status', '=', query.status);
