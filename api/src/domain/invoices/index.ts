@@ -1,6 +1,7 @@
 // The invoices module's door: what other modules and the adapters may use. Everything else in
 // this folder is internal (checked by dependency-cruiser, see .dependency-cruiser.cjs).
 export {
+  changeAmountPaid,
   findInvoice,
   type InvoiceRow,
   lockInvoices,

@@ -5,7 +5,7 @@ import { ACCOUNT_CONTEXT_CTE, ACCOUNT_SET } from '../../store/one-statement.ts';
 import { newId } from '../../ids.ts';
 import { metadataContains } from '../shared/index.ts';
 import { CHASED_STATUSES_SQL, overdueState } from './invoice.rules.ts';
-import type { Invoice, InvoiceListQuery, InvoiceStatus, LineItem } from './invoice.schemas.ts';
+import type { Invoice, InvoiceListQuery, InvoiceStatus, InvoiceUpdate, LineItem } from './invoice.schemas.ts';
 
 export type InvoiceRow = Selectable<Invoices>;
 
@@ -100,6 +100,101 @@ export const lockInvoices = async (trx: Db, ids: readonly string[]) =>
 export const findInvoice = (trx: Db, id: string, options: { forUpdate?: boolean } = {}) => {
   const q = trx.selectFrom('invoices').selectAll().where('id', '=', id);
   return (options.forUpdate ? q.forUpdate() : q).executeTakeFirst();
+};
+
+/** The invoice registered under an external_id, if any. */
+export const findInvoiceByExternalId = (trx: Db, externalId: string) =>
+  trx.selectFrom('invoices').selectAll().where('external_id', '=', externalId).executeTakeFirst();
+
+/** The payment terms an invoice of this customer follows when it names none: the customer's, else the account's default. */
+export const defaultTermsOf = (trx: Db, accountId: string, customerId: string) =>
+  trx
+    .selectFrom('accounts')
+    .leftJoin('customers', (join) => join.on('customers.id', '=', customerId))
+    .select(['customers.payment_terms_id as customer_terms', 'accounts.default_payment_terms_id as account_terms'])
+    .where('accounts.id', '=', accountId)
+    .executeTakeFirst();
+
+/** The currency of the transaction's account, for an invoice that names none. */
+export const accountDefaultCurrency = async (trx: Db): Promise<string> =>
+  (await trx.selectFrom('accounts').select('default_currency').executeTakeFirstOrThrow()).default_currency;
+
+/** Moves an invoice to `status`, stamping the moment in `stampColumn`. */
+export const setInvoiceStatus = (
+  trx: Db,
+  id: string,
+  change: {
+    status: InvoiceStatus;
+    stampColumn: 'finalized_at' | 'voided_at' | 'marked_uncollectible_at';
+    now: Date;
+  },
+) =>
+  trx
+    .updateTable('invoices')
+    .set({ status: change.status, [change.stampColumn]: change.now, updated_at: change.now })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+
+/** Adds (`+`) or takes back (`-`) an amount paid on an invoice, with its new status. */
+export const changeAmountPaid = (
+  trx: Db,
+  id: string,
+  change: { op: '+' | '-'; amount: number; status: string; now: Date },
+) =>
+  trx
+    .updateTable('invoices')
+    .set((eb) => ({
+      amount_paid: eb('amount_paid', change.op, change.amount),
+      status: change.status,
+      updated_at: change.now,
+    }))
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+
+/** What an edit of a draft writes: the fields given, and what was recomputed from them. */
+export interface InvoiceEdit {
+  scalars: Omit<InvoiceUpdate, 'line_items' | 'metadata'>;
+  amounts: { subtotal: number; tax: number; total: number; line_items: LineItem[] } | undefined;
+  metadata: InvoiceUpdate['metadata'];
+  /** Another customer, whose pause, if any, now shows on the invoice; undefined: the same one. */
+  newCustomerId: string | undefined;
+  issue_date: string;
+  due_date: string;
+  payment_terms_id: string | null;
+  now: Date;
+}
+
+/** Writes an edit of a draft invoice. */
+export const updateInvoice = (trx: Db, id: string, edit: InvoiceEdit) => {
+  const { scalars, amounts, metadata } = edit;
+  const customerId = edit.newCustomerId;
+  return trx
+    .updateTable('invoices')
+    .set({
+      ...scalars,
+      ...(amounts && {
+        subtotal: amounts.subtotal,
+        tax: amounts.tax,
+        total: amounts.total,
+        line_items: JSON.stringify(amounts.line_items),
+      }),
+      ...(metadata !== undefined && { metadata: JSON.stringify(metadata) }),
+      ...(customerId !== undefined && {
+        customer_paused: (eb) =>
+          eb.fn.coalesce(eb.selectFrom('customers').select('paused').where('id', '=', customerId), eb.val(false)),
+        customer_paused_until: (eb) => eb.selectFrom('customers').select('paused_until').where('id', '=', customerId),
+        customer_pause_reason: (eb) => eb.selectFrom('customers').select('pause_reason').where('id', '=', customerId),
+      }),
+      issue_date: edit.issue_date,
+      due_date: edit.due_date,
+      payment_terms_id: edit.payment_terms_id,
+      updated_at: edit.now,
+    })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
 };
 
 /**

@@ -23,13 +23,18 @@ import {
 } from '../shared/index.ts';
 import { dueDateFor, findPaymentTerms, ruleOf } from '../payment-terms/index.ts';
 import {
+  accountDefaultCurrency,
+  defaultTermsOf,
   findInvoice,
+  findInvoiceByExternalId,
   insertInvoiceInOneStatement,
   insertInvoiceOnce,
   listInvoices,
   type NewInvoiceValues,
   presentInvoice,
   type InvoiceRow,
+  setInvoiceStatus,
+  updateInvoice,
 } from './invoice.repository.ts';
 import { assertDueNotBeforeIssue, computeAmounts, type InvoiceAction, nextStatus } from './invoice.rules.ts';
 import { type Invoice, InvoiceCreate, InvoiceListQuery, InvoiceUpdate } from './invoice.schemas.ts';
@@ -85,12 +90,7 @@ async function dueDateFromTerms(
 ): Promise<{ dueDate: string; termsId: string }> {
   let termsId = explicitTermsId ?? null;
   if (!termsId) {
-    const found = await trx
-      .selectFrom('accounts')
-      .leftJoin('customers', (join) => join.on('customers.id', '=', customerId))
-      .select(['customers.payment_terms_id as customer_terms', 'accounts.default_payment_terms_id as account_terms'])
-      .where('accounts.id', '=', accountId)
-      .executeTakeFirst();
+    const found = await defaultTermsOf(trx, accountId, customerId);
     termsId = found?.customer_terms ?? found?.account_terms ?? null;
   }
   if (!termsId) {
@@ -146,12 +146,7 @@ export function createInvoiceService(deps: {
       const current = await findInvoice(trx, id, { forUpdate: true });
       if (!current) throw notFound('invoice', id);
       const status = nextStatus(current.status as Invoice['status'], action);
-      const row = await trx
-        .updateTable('invoices')
-        .set({ status, [stamp[action]]: now, updated_at: now })
-        .where('id', '=', id)
-        .returningAll()
-        .executeTakeFirstOrThrow();
+      const row = await setInvoiceStatus(trx, id, { status, stampColumn: stamp[action], now });
       const invoice = presentInvoice(row, today);
       await recordEvent(trx, {
         accountId: actor.accountId,
@@ -227,11 +222,7 @@ export function createInvoiceService(deps: {
         return await database.withAccount(actor.accountId, async (trx) => {
           if (data.external_id) {
             // Checked first so a repeated registration creates nothing, not even its inline customer.
-            const registered = await trx
-              .selectFrom('invoices')
-              .selectAll()
-              .where('external_id', '=', data.external_id)
-              .executeTakeFirst();
+            const registered = await findInvoiceByExternalId(trx, data.external_id);
             if (registered) return { invoice: presentInvoice(registered, today), created: false };
           }
           let customerId = data.customer_id;
@@ -265,10 +256,7 @@ export function createInvoiceService(deps: {
           if (!dueDate)
             ({ dueDate, termsId } = await dueDateFromTerms(trx, actor.accountId, customerId, termsId, issueDate));
           let currency = data.currency;
-          if (!currency) {
-            const account = await trx.selectFrom('accounts').select('default_currency').executeTakeFirstOrThrow();
-            currency = account.default_currency;
-          }
+          if (!currency) currency = await accountDefaultCurrency(trx);
           const values = valuesFor(customerId, dueDate, termsId, currency);
           const row = await insertInvoiceOnce(
             trx,
@@ -276,11 +264,8 @@ export function createInvoiceService(deps: {
             (r) => presentInvoice(r, today),
           );
           if (row) return { invoice: presentInvoice(row, today), created: true };
-          const existing = await trx
-            .selectFrom('invoices')
-            .selectAll()
-            .where('external_id', '=', String(data.external_id))
-            .executeTakeFirstOrThrow();
+          const existing = await findInvoiceByExternalId(trx, String(data.external_id));
+          if (!existing) throw new Error('unreachable: the external_id that blocked the insert is registered');
           return { invoice: presentInvoice(existing, today), created: false };
         });
       } catch (error) {
@@ -344,37 +329,16 @@ export function createInvoiceService(deps: {
           assertDueNotBeforeIssue(issueDate, dueDate);
           if (termsId && data.payment_terms_id) await refuseB2bTermsOfInvoice(trx, customerId, termsId);
           const { line_items: _lines, metadata, ...scalars } = data;
-          const row = await trx
-            .updateTable('invoices')
-            .set({
-              ...scalars,
-              ...(amounts && {
-                subtotal: amounts.subtotal,
-                tax: amounts.tax,
-                total: amounts.total,
-                line_items: JSON.stringify(amounts.line_items),
-              }),
-              ...(metadata !== undefined && { metadata: JSON.stringify(metadata) }),
-              // Another customer: its pause, if any, now shows on the invoice.
-              ...(data.customer_id !== undefined && {
-                customer_paused: (eb) =>
-                  eb.fn.coalesce(
-                    eb.selectFrom('customers').select('paused').where('id', '=', customerId),
-                    eb.val(false),
-                  ),
-                customer_paused_until: (eb) =>
-                  eb.selectFrom('customers').select('paused_until').where('id', '=', customerId),
-                customer_pause_reason: (eb) =>
-                  eb.selectFrom('customers').select('pause_reason').where('id', '=', customerId),
-              }),
-              issue_date: issueDate,
-              due_date: dueDate,
-              payment_terms_id: termsId,
-              updated_at: now,
-            })
-            .where('id', '=', id)
-            .returningAll()
-            .executeTakeFirstOrThrow();
+          const row = await updateInvoice(trx, id, {
+            scalars,
+            amounts,
+            metadata,
+            newCustomerId: data.customer_id,
+            issue_date: issueDate,
+            due_date: dueDate,
+            payment_terms_id: termsId,
+            now,
+          });
           const invoice = presentInvoice(row, today);
           await recordEvent(trx, {
             accountId: actor.accountId,

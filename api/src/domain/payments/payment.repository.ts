@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import type { Insertable, Selectable } from 'kysely';
 import type pg from 'pg';
 import { ACCOUNT_CONTEXT_CTE, ACCOUNT_SET } from '../../store/one-statement.ts';
 import { isUniqueViolation } from '../../store/pg-errors.ts';
@@ -64,6 +64,43 @@ export const lockPayableInvoicesOf = (trx: Db, customerId: string, currency: str
     .orderBy('id')
     .forUpdate()
     .execute();
+
+/** The customer a payment is from, if the account has it. */
+export const findPayingCustomer = (trx: Db, customerId: string) =>
+  trx.selectFrom('customers').select('id').where('id', '=', customerId).executeTakeFirst();
+
+export const insertPayment = (trx: Db, values: Insertable<Payments>) =>
+  trx.insertInto('payments').values(values).returningAll().executeTakeFirstOrThrow();
+
+export const insertAllocations = (trx: Db, values: readonly Insertable<PaymentAllocations>[]) =>
+  trx.insertInto('payment_allocations').values(values).returningAll().execute();
+
+/** What is left of a payment after allocating some of its credit. */
+export const setUnallocated = (trx: Db, id: string, unallocated: number, now: Date) =>
+  trx
+    .updateTable('payments')
+    .set({ unallocated, updated_at: now })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+
+/** Marks the allocations of a payment still in force as reversed. */
+export const reverseAllocationsOf = (trx: Db, paymentId: string, now: Date) =>
+  trx
+    .updateTable('payment_allocations')
+    .set({ reversed: true, reversed_at: now })
+    .where('payment_id', '=', paymentId)
+    .where('reversed', '=', false)
+    .execute();
+
+/** Marks a payment reversed; its remaining credit is gone. */
+export const markPaymentReversed = (trx: Db, id: string, reason: string, now: Date) =>
+  trx
+    .updateTable('payments')
+    .set({ status: 'reversed', reversal_reason: reason, reversed_at: now, unallocated: 0, updated_at: now })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
 
 /** One page of payments, newest first, filtered. */
 export function listPayments(trx: Db, query: PaymentListQuery) {

@@ -4,7 +4,7 @@ import { newId } from '../../ids.ts';
 import type { Database, Db } from '../../store/database.ts';
 import { parseInput } from '../../validation.ts';
 import { recordEvent } from '../outbox/index.ts';
-import { type InvoiceRow, lockInvoices, presentInvoice } from '../invoices/index.ts';
+import { changeAmountPaid, type InvoiceRow, lockInvoices, presentInvoice } from '../invoices/index.ts';
 import { syncPlansAfterPayments } from '../payment-plans/index.ts';
 import { confirmClaimsAfterPayment } from '../claims/index.ts';
 import {
@@ -19,11 +19,17 @@ import {
 import {
   type AllocationRow,
   allocationsOf,
+  findPayingCustomer,
   findPayment,
+  insertAllocations,
+  insertPayment,
   listPayments,
   lockPayableInvoicesOf,
+  markPaymentReversed,
   type PaymentRow,
   presentPayment,
+  reverseAllocationsOf,
+  setUnallocated,
   writePaymentIfAllowed,
 } from './payment.repository.ts';
 import { type Allocation, allocateOldestDueFirst, checkAllocations, statusAfterPayments } from './payment.rules.ts';
@@ -66,20 +72,17 @@ async function allocate(
 ): Promise<AllocationRow[]> {
   if (allocations.length === 0) return [];
   const { actor, now, today, replan } = ctx;
-  const rows = await trx
-    .insertInto('payment_allocations')
-    .values(
-      allocations.map((a) => ({
-        account_id: actor.accountId,
-        id: newId('paymentAllocation'),
-        payment_id: paymentId,
-        invoice_id: a.invoice_id,
-        amount: a.amount,
-        created_at: now,
-      })),
-    )
-    .returningAll()
-    .execute();
+  const rows = await insertAllocations(
+    trx,
+    allocations.map((a) => ({
+      account_id: actor.accountId,
+      id: newId('paymentAllocation'),
+      payment_id: paymentId,
+      invoice_id: a.invoice_id,
+      amount: a.amount,
+      created_at: now,
+    })),
+  );
   const invoiceIds = allocations.map((a) => a.invoice_id).toSorted();
   const amounts = new Map(allocations.map((a) => [a.invoice_id, a.amount]));
   // A schedule depends on the due date and the policy, not on the balance: only an invoice that
@@ -95,12 +98,7 @@ async function allocate(
       amount_paid: invoice.amount_paid + amount,
       balance: invoice.balance - amount,
     });
-    const updated = await trx
-      .updateTable('invoices')
-      .set((eb) => ({ amount_paid: eb('amount_paid', '+', amount), status, updated_at: now }))
-      .where('id', '=', invoiceId)
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const updated = await changeAmountPaid(trx, invoiceId, { op: '+', amount, status, now });
     if (status === 'paid') settled.push(invoiceId);
     if (updated.einvoice_status !== null) {
       // France 2026: the seller reports the money received (212 Encaissée) to its platform.
@@ -157,7 +155,7 @@ async function allocate(
  */
 export async function recordPayment(trx: Db, ctx: Context, data: PaymentCreate): Promise<Payment> {
   const { actor, now, today } = ctx;
-  const customer = await trx.selectFrom('customers').select('id').where('id', '=', data.customer_id).executeTakeFirst();
+  const customer = await findPayingCustomer(trx, data.customer_id);
   if (!customer) throw notFound('customer', data.customer_id);
   let locked: InvoiceRow[] = [];
   let split: { allocations: Allocation[]; unallocated: number } = { allocations: [], unallocated: data.amount };
@@ -173,25 +171,21 @@ export async function recordPayment(trx: Db, ctx: Context, data: PaymentCreate):
     split = allocateOldestDueFirst(data.amount, locked);
   }
   const paymentId = newId('payment');
-  const row = await trx
-    .insertInto('payments')
-    .values({
-      account_id: actor.accountId,
-      id: paymentId,
-      customer_id: data.customer_id,
-      amount: data.amount,
-      currency: data.currency,
-      received_on: data.received_on ?? today,
-      method: data.method,
-      reference: data.reference ?? null,
-      status: 'succeeded',
-      unallocated: split.unallocated,
-      metadata: JSON.stringify(data.metadata ?? {}),
-      created_at: now,
-      updated_at: now,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  const row = await insertPayment(trx, {
+    account_id: actor.accountId,
+    id: paymentId,
+    customer_id: data.customer_id,
+    amount: data.amount,
+    currency: data.currency,
+    received_on: data.received_on ?? today,
+    method: data.method,
+    reference: data.reference ?? null,
+    status: 'succeeded',
+    unallocated: split.unallocated,
+    metadata: JSON.stringify(data.metadata ?? {}),
+    created_at: now,
+    updated_at: now,
+  });
   const allocations = await allocate(
     trx,
     { ...ctx, receivedOn: row.received_on },
@@ -335,12 +329,7 @@ export function createPaymentService(deps: {
           split.allocations,
           lockedById,
         );
-        const row = await trx
-          .updateTable('payments')
-          .set({ unallocated: split.unallocated, updated_at: now })
-          .where('id', '=', id)
-          .returningAll()
-          .executeTakeFirstOrThrow();
+        const row = await setUnallocated(trx, id, split.unallocated, now);
         const payment = await withAllocations(trx, row);
         await recordEvent(trx, {
           accountId: actor.accountId,
@@ -380,12 +369,7 @@ export function createPaymentService(deps: {
             amount_paid: invoice.amount_paid - amount,
             balance: invoice.balance + amount,
           });
-          const updated = await trx
-            .updateTable('invoices')
-            .set((eb) => ({ amount_paid: eb('amount_paid', '-', amount), status, updated_at: now }))
-            .where('id', '=', invoice.id)
-            .returningAll()
-            .executeTakeFirstOrThrow();
+          const updated = await changeAmountPaid(trx, invoice.id, { op: '-', amount, status, now });
           if (updated.active_payment_plan_id !== null) onPlan.push(updated);
           if (invoice.status === 'paid' && status !== 'paid') {
             reopened.push(invoice.id);
@@ -399,20 +383,8 @@ export function createPaymentService(deps: {
             });
           }
         }
-        if (inForce.length > 0) {
-          await trx
-            .updateTable('payment_allocations')
-            .set({ reversed: true, reversed_at: now })
-            .where('payment_id', '=', id)
-            .where('reversed', '=', false)
-            .execute();
-        }
-        const row = await trx
-          .updateTable('payments')
-          .set({ status: 'reversed', reversal_reason: data.reason, reversed_at: now, unallocated: 0, updated_at: now })
-          .where('id', '=', id)
-          .returningAll()
-          .executeTakeFirstOrThrow();
+        if (inForce.length > 0) await reverseAllocationsOf(trx, id, now);
+        const row = await markPaymentReversed(trx, id, data.reason, now);
         await releaseRemindersSkippedAsPaid(trx, reopened, now);
         await syncPlansAfterPayments(
           trx,
