@@ -3,6 +3,8 @@
 export {
   changeAmountPaid,
   findInvoice,
+  invoicePagesOfCustomers,
+  invoicesByIds,
   type InvoiceRow,
   lockInvoices,
   invoiceRowFromJson,

@@ -417,3 +417,33 @@ export async function insertInvoiceInOneStatement(
   });
   return result.rows[0];
 }
+
+/** Invoices by id (for `Database.readAsAccount`); unknown ids are left out. */
+export const invoicesByIds = (db: Db, accountSet: Expression<SqlBool>, ids: readonly string[]) =>
+  db.selectFrom('invoices').selectAll().where(accountSet).where('id', 'in', ids);
+
+/**
+ * One page of invoices (newest first) for each of these customers, in one statement (for
+ * `Database.readAsAccount`): a window numbers each customer's invoices and keeps `limit + 1` of
+ * them (to know whether more follow).
+ */
+export function invoicePagesOfCustomers(
+  db: Db,
+  accountSet: Expression<SqlBool>,
+  customerIds: readonly string[],
+  page: { limit: number; starting_after?: string | undefined },
+) {
+  let inner = db
+    .selectFrom('invoices')
+    .selectAll()
+    .select(sql<number>`row_number() OVER (PARTITION BY customer_id ORDER BY id DESC)`.as('rank_in_customer'))
+    .where(accountSet)
+    .where('customer_id', 'in', customerIds);
+  if (page.starting_after) inner = inner.where('id', '<', page.starting_after);
+  return db
+    .selectFrom(inner.as('ranked'))
+    .selectAll()
+    .where('rank_in_customer', '<=', page.limit + 1)
+    .orderBy('customer_id')
+    .orderBy('id', 'desc');
+}

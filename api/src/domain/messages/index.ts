@@ -12,6 +12,7 @@ export {
   markMessageFailed,
   markMessageSent,
   markMessageUnknown,
+  messagesOfInvoices,
   suppressedPhones,
   suppressPhone,
   occurrencesOfOpenCalls,

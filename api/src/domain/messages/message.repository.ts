@@ -1,12 +1,23 @@
-import { type Insertable, type Selectable, sql } from 'kysely';
+import { type Expression, type Insertable, type Selectable, type SqlBool, sql } from 'kysely';
 import type { OutgoingEmail } from '../../mail/transport.ts';
 import type { Db } from '../../store/database.ts';
-import type { EmailSuppressions, Messages } from '../../store/db-types.ts';
+import type { EmailSuppressions, Messages, PhoneSuppressions } from '../../store/db-types.ts';
+import { fetchPage, keysetPage } from '../shared/index.ts';
 import { normalizeEmail } from './message.rules.ts';
-import type { Message, MessageStatus, Suppression, SuppressionReason } from './message.schemas.ts';
+import type {
+  Message,
+  MessageListQuery,
+  MessageStatus,
+  PhoneSuppression,
+  PhoneSuppressionListQuery,
+  Suppression,
+  SuppressionListQuery,
+  SuppressionReason,
+} from './message.schemas.ts';
 
 export type MessageRow = Selectable<Messages>;
 export type SuppressionRow = Selectable<EmailSuppressions>;
+export type PhoneSuppressionRow = Selectable<PhoneSuppressions>;
 
 /** A new message: its rendered bytes and where it goes. Status, attempts and provider fields start empty. */
 export type PendingMessageValues = Omit<
@@ -57,6 +68,14 @@ export const presentSuppression = (row: SuppressionRow): Suppression => ({
   object: 'suppression',
   email: row.email,
   reason: row.reason as SuppressionReason,
+  message_id: row.message_id,
+  created_at: row.created_at.toISOString(),
+});
+
+export const presentPhoneSuppression = (row: PhoneSuppressionRow): PhoneSuppression => ({
+  object: 'phone_suppression',
+  phone: row.phone,
+  reason: row.reason as PhoneSuppression['reason'],
   message_id: row.message_id,
   created_at: row.created_at.toISOString(),
 });
@@ -377,3 +396,149 @@ export async function liveGroupMessage(trx: Db, accountId: string, groupKey: str
     .executeTakeFirst();
   return row !== undefined;
 }
+
+/** The messages about these invoices, oldest first (for `Database.readAsAccount`). */
+export const messagesOfInvoices = (db: Db, accountSet: Expression<SqlBool>, invoiceIds: readonly string[]) =>
+  db.selectFrom('messages').selectAll().where(accountSet).where('invoice_id', 'in', invoiceIds).orderBy('id');
+
+/** One page of messages, newest first, filtered. */
+export function listMessages(trx: Db, query: MessageListQuery) {
+  let q = keysetPage(trx.selectFrom('messages').selectAll(), query);
+  const invoiceId = query.invoice_id;
+  // A grouped message is about each invoice whose reminder it carried.
+  if (invoiceId)
+    q = q.where((eb) =>
+      eb.or([
+        eb('invoice_id', '=', invoiceId),
+        eb(
+          'id',
+          'in',
+          eb
+            .selectFrom('reminder_occurrences')
+            .select('message_id')
+            .where('invoice_id', '=', invoiceId)
+            .where('message_id', 'is not', null)
+            .$narrowType<{ message_id: string }>(),
+        ),
+      ]),
+    );
+  if (query.customer_id) q = q.where('customer_id', '=', query.customer_id);
+  if (query.status) q = q.where('status', '=', query.status);
+  if (query.to) q = q.where(sentTo(query.to));
+  return q.execute();
+}
+
+/** Locks a message to apply a provider's event to it. */
+export const lockMessage = (trx: Db, id: string) =>
+  trx.selectFrom('messages').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+
+/** A message's new delivery status from a provider's event, with when it was delivered or why it bounced. */
+export const setDeliveryStatus = (
+  trx: Db,
+  id: string,
+  change: { status: MessageStatus; deliveredAt?: Date; error?: string; now: Date },
+) =>
+  trx
+    .updateTable('messages')
+    .set({
+      status: change.status,
+      ...(change.deliveredAt !== undefined && { delivered_at: change.deliveredAt }),
+      ...(change.error !== undefined && { error: change.error }),
+      updated_at: change.now,
+    })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+
+/**
+ * The messages, in any account, a provider's id names (or in `onlyAccountId` alone), for a
+ * system transaction: the id is all a provider's event carries.
+ */
+export const messagesByProviderId = (
+  trx: Db,
+  providerMessageId: string,
+  options: { channel?: 'sms'; onlyAccountId?: string | undefined } = {},
+) =>
+  trx
+    .selectFrom('messages')
+    .select(['account_id', 'id'])
+    .$if(options.channel !== undefined, (q) => q.where('channel', '=', options.channel ?? ''))
+    .where('provider_message_id', '=', providerMessageId)
+    .$if(options.onlyAccountId !== undefined, (q) => q.where('account_id', '=', options.onlyAccountId ?? ''))
+    .execute();
+
+/** One page of suppressed addresses, in address order (the cursor is normalised as the addresses are). */
+export const listSuppressions = (trx: Db, query: SuppressionListQuery) =>
+  fetchPage(
+    keysetPage(
+      trx.selectFrom('email_suppressions').selectAll(),
+      { ...query, starting_after: query.starting_after && normalizeEmail(query.starting_after) },
+      { column: 'email', direction: 'asc' },
+    ),
+    query,
+    (row) => row.email,
+  );
+
+export const deleteSuppression = (trx: Db, email: string) =>
+  trx.deleteFrom('email_suppressions').where('email', '=', email).returningAll().executeTakeFirst();
+
+export const findPhoneSuppression = (trx: Db, accountId: string, phone: string) =>
+  trx
+    .selectFrom('phone_suppressions')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .where('phone', '=', phone)
+    .executeTakeFirstOrThrow();
+
+/** Removes a number's suppression (only one of this `reason` if given); the row removed, if any. */
+export function deletePhoneSuppression(trx: Db, accountId: string, phone: string, reason?: 'stop') {
+  let q = trx.deleteFrom('phone_suppressions').where('account_id', '=', accountId).where('phone', '=', phone);
+  if (reason !== undefined) q = q.where('reason', '=', reason);
+  return q.returningAll().executeTakeFirst();
+}
+
+/** One page of suppressed numbers, in number order. */
+export const listPhoneSuppressions = (trx: Db, accountId: string, query: PhoneSuppressionListQuery) =>
+  fetchPage(
+    keysetPage(trx.selectFrom('phone_suppressions').selectAll().where('account_id', '=', accountId), query, {
+      column: 'phone',
+      direction: 'asc',
+    }),
+    query,
+    (row) => row.phone,
+  );
+
+/**
+ * A text message's delivery report: delivered (from sent) or failed with the provider's error
+ * (from sent or delivered); the message, if it was in a state the report moves.
+ */
+export const setTextDeliveryStatus = (
+  trx: Db,
+  accountId: string,
+  id: string,
+  change: { status: 'delivered' | 'failed'; error: string | null; now: Date },
+) =>
+  trx
+    .updateTable('messages')
+    .set({
+      status: change.status,
+      ...(change.status === 'delivered' ? { delivered_at: change.now } : { error: change.error }),
+      updated_at: change.now,
+    })
+    .where('account_id', '=', accountId)
+    .where('id', '=', id)
+    .where('status', 'in', change.status === 'delivered' ? ['sent'] : ['sent', 'delivered'])
+    .returningAll()
+    .executeTakeFirst();
+
+/** The accounts, across accounts (a system transaction), that texted a number from a sender number. */
+export const accountsThatTexted = (trx: Db, senderNumber: string, phone: string) =>
+  trx
+    .selectFrom('messages')
+    .select('account_id')
+    .distinct()
+    .where('channel', '=', 'sms')
+    .where('from_address', '=', senderNumber)
+    // A text has one recipient (the `messages_sms_recipient` index).
+    .where(sql<string>`to_addresses[1]`, '=', phone)
+    .execute();

@@ -9,8 +9,19 @@ import {
 import type { Database, Db } from '../../store/database.ts';
 import { parseInput } from '../../validation.ts';
 import { recordEvent } from '../outbox/index.ts';
-import { type Actor, assertWriteAccess, type Page, toPage } from '../shared/index.ts';
-import { findMessage, presentMessage, presentSuppression, sentTo, suppressAddresses } from './message.repository.ts';
+import { type Actor, assertWriteAccess, type Page, pageOf, toPage } from '../shared/index.ts';
+import {
+  deleteSuppression,
+  findMessage,
+  listMessages,
+  listSuppressions,
+  lockMessage,
+  messagesByProviderId,
+  presentMessage,
+  presentSuppression,
+  setDeliveryStatus,
+  suppressAddresses,
+} from './message.repository.ts';
 import { normalizeEmail, statusAfter, suppressesRecipients } from './message.rules.ts';
 import {
   type Message,
@@ -33,7 +44,7 @@ export function createMessageService(deps: { database: Database; clock: Clock })
     messageId: string,
     event: DeliveryEvent,
   ): Promise<boolean> {
-    const row = await trx.selectFrom('messages').selectAll().where('id', '=', messageId).forUpdate().executeTakeFirst();
+    const row = await lockMessage(trx, messageId);
     if (!row) return false;
     const now = clock.now();
     let changed = false;
@@ -41,23 +52,18 @@ export function createMessageService(deps: { database: Database; clock: Clock })
     const next = statusAfter(row.status, event);
     if (next) {
       const bounce = event.bounce;
-      const updated = await trx
-        .updateTable('messages')
-        .set({
-          status: next,
-          ...(next === 'delivered' && { delivered_at: event.occurredAt ?? now }),
-          ...(bounce && {
-            error:
-              `${bounce.permanent ? 'Hard' : 'Soft'} bounce (${bounce.type}${bounce.subType ? `/${bounce.subType}` : ''})${bounce.message ? `: ${bounce.message}` : ''}`.slice(
-                0,
-                1000,
-              ),
-          }),
-          updated_at: now,
-        })
-        .where('id', '=', messageId)
-        .returningAll()
-        .executeTakeFirstOrThrow();
+      const updated = await setDeliveryStatus(trx, messageId, {
+        status: next,
+        ...(next === 'delivered' && { deliveredAt: event.occurredAt ?? now }),
+        ...(bounce && {
+          error:
+            `${bounce.permanent ? 'Hard' : 'Soft'} bounce (${bounce.type}${bounce.subType ? `/${bounce.subType}` : ''})${bounce.message ? `: ${bounce.message}` : ''}`.slice(
+              0,
+              1000,
+            ),
+        }),
+        now,
+      });
       await recordEvent(trx, {
         accountId,
         type: `message.${next}`,
@@ -105,40 +111,12 @@ export function createMessageService(deps: { database: Database; clock: Clock })
     /** Messages sent (or kept in the outbox), newest first, without their bodies. */
     list(actor: Actor, input: MessageListQuery): Promise<Page<Message>> {
       const query = parseInput<MessageListQuery>(MessageListQuery, input);
-      const limit = query.limit ?? 20;
-      return database.withAccount(actor.accountId, async (trx) => {
-        let q = trx
-          .selectFrom('messages')
-          .selectAll()
-          .orderBy('id', 'desc')
-          .limit(limit + 1);
-        if (query.starting_after) q = q.where('id', '<', query.starting_after);
-        const invoiceId = query.invoice_id;
-        // A grouped message is about each invoice whose reminder it carried.
-        if (invoiceId)
-          q = q.where((eb) =>
-            eb.or([
-              eb('invoice_id', '=', invoiceId),
-              eb(
-                'id',
-                'in',
-                eb
-                  .selectFrom('reminder_occurrences')
-                  .select('message_id')
-                  .where('invoice_id', '=', invoiceId)
-                  .where('message_id', 'is not', null)
-                  .$narrowType<{ message_id: string }>(),
-              ),
-            ]),
-          );
-        if (query.customer_id) q = q.where('customer_id', '=', query.customer_id);
-        if (query.status) q = q.where('status', '=', query.status);
-        if (query.to) q = q.where(sentTo(query.to));
-        return toPage(
-          (await q.execute()).map((row) => presentMessage(row, { bodies: false })),
-          limit,
-        );
-      });
+      return database.withAccount(actor.accountId, async (trx) =>
+        toPage(
+          (await listMessages(trx, query)).map((row) => presentMessage(row, { bodies: false })),
+          query.limit ?? 20,
+        ),
+      );
     },
 
     /** One message with its subject, HTML and text bodies as sent. */
@@ -153,18 +131,9 @@ export function createMessageService(deps: { database: Database; clock: Clock })
     /** Addresses reminders are not sent to, in address order. */
     listSuppressions(actor: Actor, input: SuppressionListQuery): Promise<Page<Suppression>> {
       const query = parseInput<SuppressionListQuery>(SuppressionListQuery, input);
-      const limit = query.limit ?? 20;
       return database.withAccount(actor.accountId, async (trx) => {
-        let q = trx
-          .selectFrom('email_suppressions')
-          .selectAll()
-          .orderBy('email')
-          .limit(limit + 1);
-        if (query.starting_after) q = q.where('email', '>', normalizeEmail(query.starting_after));
-        const rows = await q.execute();
-        const data = rows.slice(0, limit).map(presentSuppression);
-        const has_more = rows.length > limit;
-        return { object: 'list', data, has_more, next_cursor: has_more ? (data.at(-1)?.email ?? null) : null };
+        const fetched = await listSuppressions(trx, query);
+        return pageOf(fetched, fetched.rows.map(presentSuppression));
       });
     },
 
@@ -174,11 +143,7 @@ export function createMessageService(deps: { database: Database; clock: Clock })
       const address = normalizeEmail(email);
       const now = clock.now();
       await database.withAccount(actor.accountId, async (trx) => {
-        const row = await trx
-          .deleteFrom('email_suppressions')
-          .where('email', '=', address)
-          .returningAll()
-          .executeTakeFirst();
+        const row = await deleteSuppression(trx, address);
         if (!row) throw new AppError('suppression/not_found', 404, `No suppression for '${email}' in this account.`);
         await recordEvent(trx, {
           accountId: actor.accountId,
@@ -218,12 +183,7 @@ export function createMessageService(deps: { database: Database; clock: Clock })
       if (!event) return { received: true, outcome: 'ignored' };
       // The provider's id is all the event carries: find its account across accounts, then work as that account.
       const targets = await database.withSystem((trx) =>
-        trx
-          .selectFrom('messages')
-          .select(['account_id', 'id'])
-          .where('provider_message_id', '=', event.providerMessageId)
-          .$if(onlyAccountId !== undefined, (q) => q.where('account_id', '=', onlyAccountId ?? ''))
-          .execute(),
+        messagesByProviderId(trx, event.providerMessageId, { onlyAccountId }),
       );
       if (targets.length === 0) return { received: true, outcome: 'ignored' };
       let changed = false;

@@ -1,21 +1,21 @@
-import { type Selectable, sql } from 'kysely';
 import type { Clock } from '../../clock.ts';
 import { AppError } from '../../errors.ts';
 import type { Database, Db } from '../../store/database.ts';
-import type { PhoneSuppressions } from '../../store/db-types.ts';
 import { parseInput } from '../../validation.ts';
 import { recordEvent } from '../outbox/index.ts';
-import { type Actor, assertWriteAccess, type Page } from '../shared/index.ts';
-import { presentMessage, suppressPhone } from './message.repository.ts';
+import { type Actor, assertWriteAccess, type Page, pageOf } from '../shared/index.ts';
+import {
+  accountsThatTexted,
+  deletePhoneSuppression,
+  findPhoneSuppression,
+  listPhoneSuppressions,
+  messagesByProviderId,
+  presentMessage,
+  presentPhoneSuppression,
+  setTextDeliveryStatus,
+  suppressPhone,
+} from './message.repository.ts';
 import { type PhoneSuppression, PhoneSuppressionListQuery, type PhoneSuppressionRemoved } from './message.schemas.ts';
-
-const present = (row: Selectable<PhoneSuppressions>): PhoneSuppression => ({
-  object: 'phone_suppression',
-  phone: row.phone,
-  reason: row.reason as PhoneSuppression['reason'],
-  message_id: row.message_id,
-  created_at: row.created_at.toISOString(),
-});
 
 /**
  * Words that end text messages from a sender: the carriers' and Twilio's standard opt-out
@@ -62,18 +62,13 @@ export function createSmsService(deps: { database: Database; clock: Clock }) {
   ) {
     const now = clock.now();
     if (!(await suppressPhone(trx, { accountId, phone, reason, messageId, at: now }))) return false;
-    const row = await trx
-      .selectFrom('phone_suppressions')
-      .selectAll()
-      .where('account_id', '=', accountId)
-      .where('phone', '=', phone)
-      .executeTakeFirstOrThrow();
+    const row = await findPhoneSuppression(trx, accountId, phone);
     await recordEvent(trx, {
       accountId,
       type: 'phone_suppression.created',
       objectType: 'phone_suppression',
       objectId: phone,
-      data: present(row),
+      data: presentPhoneSuppression(row),
       at: now,
     });
     return true;
@@ -94,30 +89,14 @@ export function createSmsService(deps: { database: Database; clock: Clock }) {
             : null;
       if (!next) return { received: true, outcome: 'ignored' };
       const targets = await database.withSystem((trx) =>
-        trx
-          .selectFrom('messages')
-          .select(['account_id', 'id'])
-          .where('channel', '=', 'sms')
-          .where('provider_message_id', '=', report.providerMessageId)
-          .execute(),
+        messagesByProviderId(trx, report.providerMessageId, { channel: 'sms' }),
       );
       let applied = false;
       for (const target of targets) {
         const done = await database.withAccount(target.account_id, async (trx) => {
           const now = clock.now();
           const error = next === 'failed' ? `undelivered (provider error ${report.errorCode ?? 'unknown'})` : null;
-          const row = await trx
-            .updateTable('messages')
-            .set({
-              status: next,
-              ...(next === 'delivered' ? { delivered_at: now } : { error }),
-              updated_at: now,
-            })
-            .where('account_id', '=', target.account_id)
-            .where('id', '=', target.id)
-            .where('status', 'in', next === 'delivered' ? ['sent'] : ['sent', 'delivered'])
-            .returningAll()
-            .executeTakeFirst();
+          const row = await setTextDeliveryStatus(trx, target.account_id, target.id, { status: next, error, now });
           if (!row) return false;
           await recordEvent(trx, {
             accountId: target.account_id,
@@ -149,36 +128,20 @@ export function createSmsService(deps: { database: Database; clock: Clock }) {
       const stop = type === 'STOP' || STOP_WORDS.has(word);
       const start = !stop && (type === 'START' || START_WORDS.has(word));
       if (!stop && !start) return { received: true, outcome: 'ignored' };
-      const accounts = await database.withSystem((trx) =>
-        trx
-          .selectFrom('messages')
-          .select('account_id')
-          .distinct()
-          .where('channel', '=', 'sms')
-          .where('from_address', '=', reply.to)
-          // A text has one recipient (the `messages_sms_recipient` index).
-          .where(sql<string>`to_addresses[1]`, '=', reply.from)
-          .execute(),
-      );
+      const accounts = await database.withSystem((trx) => accountsThatTexted(trx, reply.to, reply.from));
       let changed = false;
       for (const { account_id: accountId } of accounts) {
         changed =
           (await database.withAccount(accountId, async (trx) => {
             if (stop) return suppress(trx, accountId, reply.from, 'stop', null);
-            const row = await trx
-              .deleteFrom('phone_suppressions')
-              .where('account_id', '=', accountId)
-              .where('phone', '=', reply.from)
-              .where('reason', '=', 'stop')
-              .returningAll()
-              .executeTakeFirst();
+            const row = await deletePhoneSuppression(trx, accountId, reply.from, 'stop');
             if (row)
               await recordEvent(trx, {
                 accountId,
                 type: 'phone_suppression.removed',
                 objectType: 'phone_suppression',
                 objectId: row.phone,
-                data: present(row),
+                data: presentPhoneSuppression(row),
                 at: clock.now(),
               });
             return row !== undefined;
@@ -190,19 +153,9 @@ export function createSmsService(deps: { database: Database; clock: Clock }) {
     /** Numbers text messages are not sent to, in number order. */
     listSuppressions(actor: Actor, input: PhoneSuppressionListQuery): Promise<Page<PhoneSuppression>> {
       const query = parseInput<PhoneSuppressionListQuery>(PhoneSuppressionListQuery, input);
-      const limit = query.limit ?? 20;
       return database.withAccount(actor.accountId, async (trx) => {
-        let q = trx
-          .selectFrom('phone_suppressions')
-          .selectAll()
-          .where('account_id', '=', actor.accountId)
-          .orderBy('phone')
-          .limit(limit + 1);
-        if (query.starting_after) q = q.where('phone', '>', query.starting_after);
-        const rows = await q.execute();
-        const data = rows.slice(0, limit).map(present);
-        const has_more = rows.length > limit;
-        return { object: 'list', data, has_more, next_cursor: has_more ? (data.at(-1)?.phone ?? null) : null };
+        const fetched = await listPhoneSuppressions(trx, actor.accountId, query);
+        return pageOf(fetched, fetched.rows.map(presentPhoneSuppression));
       });
     },
 
@@ -211,12 +164,7 @@ export function createSmsService(deps: { database: Database; clock: Clock }) {
       assertWriteAccess(actor);
       const now = clock.now();
       await database.withAccount(actor.accountId, async (trx) => {
-        const row = await trx
-          .deleteFrom('phone_suppressions')
-          .where('account_id', '=', actor.accountId)
-          .where('phone', '=', phone)
-          .returningAll()
-          .executeTakeFirst();
+        const row = await deletePhoneSuppression(trx, actor.accountId, phone);
         if (!row)
           throw new AppError('phone_suppression/not_found', 404, `No suppression for '${phone}' in this account.`);
         await recordEvent(trx, {
@@ -224,7 +172,7 @@ export function createSmsService(deps: { database: Database; clock: Clock }) {
           type: 'phone_suppression.removed',
           objectType: 'phone_suppression',
           objectId: phone,
-          data: present(row),
+          data: presentPhoneSuppression(row),
           at: now,
         });
       });

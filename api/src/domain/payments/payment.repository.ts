@@ -1,4 +1,4 @@
-import type { Insertable, Selectable } from 'kysely';
+import { type Expression, type Insertable, type Selectable, type SqlBool, sql } from 'kysely';
 import type pg from 'pg';
 import { ACCOUNT_CONTEXT_CTE, ACCOUNT_SET } from '../../store/one-statement.ts';
 import { isUniqueViolation } from '../../store/pg-errors.ts';
@@ -118,6 +118,47 @@ export function listPayments(trx: Db, query: PaymentListQuery) {
   }
   return q.execute();
 }
+
+/** An allocation as `to_jsonb` writes it: timestamps as text. */
+type AllocationJson = Omit<AllocationRow, 'created_at' | 'reversed_at'> & {
+  created_at: string;
+  reversed_at: string | null;
+};
+
+const allocationFromJson = (a: AllocationJson): AllocationRow => ({
+  ...a,
+  created_at: new Date(a.created_at),
+  reversed_at: a.reversed_at === null ? null : new Date(a.reversed_at),
+});
+
+/**
+ * The payments allocated (now or once) to these invoices, newest first, each with all of its
+ * allocations (a payment may also pay other invoices) gathered by Postgres: one statement, for
+ * `Database.readAsAccount`; `presentPaymentWithAllocations` presents its rows.
+ */
+export const paymentsOfInvoices = (db: Db, accountSet: Expression<SqlBool>, invoiceIds: readonly string[]) =>
+  db
+    .selectFrom('payments')
+    .selectAll('payments')
+    .select(
+      sql<
+        AllocationJson[]
+      >`(SELECT coalesce(jsonb_agg(to_jsonb(a) ORDER BY a.id), '[]'::jsonb) FROM payment_allocations a WHERE a.payment_id = payments.id)`.as(
+        'allocation_rows',
+      ),
+    )
+    .where(accountSet)
+    .where('payments.id', 'in', (eb) =>
+      eb.selectFrom('payment_allocations').select('payment_id').where('invoice_id', 'in', invoiceIds),
+    )
+    .orderBy('payments.id', 'desc');
+
+/** A row of `paymentsOfInvoices` as the API shows a payment. */
+export const presentPaymentWithAllocations = ({
+  allocation_rows,
+  ...row
+}: PaymentRow & { allocation_rows: AllocationJson[] }): Payment =>
+  presentPayment(row, allocation_rows.map(allocationFromJson));
 
 // ---------------------------------------------------------------------------------------------
 // The hot path of `POST /v1/payments` with one explicit allocation: ONE prepared statement, one

@@ -1,30 +1,24 @@
-import { sql } from 'kysely';
 import type { Clock } from '../../clock.ts';
 import type { Database } from '../../store/database.ts';
 import { type Customer, presentCustomer } from '../customers/index.ts';
-import { type Invoice, INVOICE_EXPANSIONS, type InvoiceRow, presentInvoice } from '../invoices/index.ts';
-import { type InvoiceFee, presentFee } from '../late-fees/index.ts';
-import { type Message, presentMessage } from '../messages/index.ts';
 import {
-  type AllocationRow,
+  type Invoice,
+  INVOICE_EXPANSIONS,
+  type InvoiceRow,
+  invoicePagesOfCustomers,
+  invoicesByIds,
+  presentInvoice,
+} from '../invoices/index.ts';
+import { type InvoiceFee, presentFee } from '../late-fees/index.ts';
+import { type Message, messagesOfInvoices, presentMessage } from '../messages/index.ts';
+import {
   type Payment,
   PAYMENT_EXPANSIONS,
-  type PaymentRow,
-  presentPayment,
+  paymentsOfInvoices,
+  presentPaymentWithAllocations,
 } from '../payments/index.ts';
 import { accountTime, type Actor, expansions, type Page, toPage } from '../shared/index.ts';
-
-/** An allocation as `to_jsonb` writes it: timestamps as text. */
-type AllocationJson = Omit<AllocationRow, 'created_at' | 'reversed_at'> & {
-  created_at: string;
-  reversed_at: string | null;
-};
-
-const allocationFromJson = (a: AllocationJson): AllocationRow => ({
-  ...a,
-  created_at: new Date(a.created_at),
-  reversed_at: a.reversed_at === null ? null : new Date(a.reversed_at),
-});
+import { customersByIds, feesOfInvoices } from './related.repository.ts';
 
 /**
  * The objects related to others, loaded for many at once: what REST `expand[]` and the nested
@@ -86,7 +80,7 @@ export function createRelatedService(deps: { database: Database; clock: Clock })
       if (ids.length === 0) return [];
       const { today } = await timeFor(actor);
       const rows = await database.readAsAccount(actor.accountId, (db, accountSet) =>
-        db.selectFrom('customers').selectAll().where(accountSet).where('id', 'in', unique(ids)),
+        customersByIds(db, accountSet, unique(ids)),
       );
       return rows.map((row) => presentCustomer(row, today));
     },
@@ -96,7 +90,7 @@ export function createRelatedService(deps: { database: Database; clock: Clock })
       if (ids.length === 0) return [];
       const { today } = await timeFor(actor);
       const rows = await database.readAsAccount(actor.accountId, (db, accountSet) =>
-        db.selectFrom('invoices').selectAll().where(accountSet).where('id', 'in', unique(ids)),
+        invoicesByIds(db, accountSet, unique(ids)),
       );
       return rows.map((row) => presentInvoice(row, today));
     },
@@ -105,12 +99,7 @@ export function createRelatedService(deps: { database: Database; clock: Clock })
     async feesOfInvoices(actor: Actor, invoiceIds: readonly string[]): Promise<InvoiceFee[]> {
       if (invoiceIds.length === 0) return [];
       const rows = await database.readAsAccount(actor.accountId, (db, accountSet) =>
-        db
-          .selectFrom('invoice_fees')
-          .selectAll()
-          .where(accountSet)
-          .where('invoice_id', 'in', unique(invoiceIds))
-          .orderBy('id'),
+        feesOfInvoices(db, accountSet, unique(invoiceIds)),
       );
       return rows.map(presentFee);
     },
@@ -123,45 +112,21 @@ export function createRelatedService(deps: { database: Database; clock: Clock })
     async paymentsOfInvoices(actor: Actor, invoiceIds: readonly string[]): Promise<Payment[]> {
       if (invoiceIds.length === 0) return [];
       const rows = await database.readAsAccount(actor.accountId, (db, accountSet) =>
-        db
-          .selectFrom('payments')
-          .selectAll('payments')
-          .select(
-            sql<
-              AllocationJson[]
-            >`(SELECT coalesce(jsonb_agg(to_jsonb(a) ORDER BY a.id), '[]'::jsonb) FROM payment_allocations a WHERE a.payment_id = payments.id)`.as(
-              'allocation_rows',
-            ),
-          )
-          .where(accountSet)
-          .where('payments.id', 'in', (eb) =>
-            eb.selectFrom('payment_allocations').select('payment_id').where('invoice_id', 'in', unique(invoiceIds)),
-          )
-          .orderBy('payments.id', 'desc'),
+        paymentsOfInvoices(db, accountSet, unique(invoiceIds)),
       );
-      return rows.map(({ allocation_rows, ...row }) =>
-        presentPayment(row as PaymentRow, allocation_rows.map(allocationFromJson)),
-      );
+      return rows.map(presentPaymentWithAllocations);
     },
 
     /** The reminder messages sent (or being sent) about these invoices, oldest first, without bodies. */
     async messagesOfInvoices(actor: Actor, invoiceIds: readonly string[]): Promise<Message[]> {
       if (invoiceIds.length === 0) return [];
       const rows = await database.readAsAccount(actor.accountId, (db, accountSet) =>
-        db
-          .selectFrom('messages')
-          .selectAll()
-          .where(accountSet)
-          .where('invoice_id', 'in', unique(invoiceIds))
-          .orderBy('id'),
+        messagesOfInvoices(db, accountSet, unique(invoiceIds)),
       );
       return rows.map((row) => presentMessage(row, { bodies: false }));
     },
 
-    /**
-     * One page of invoices (newest first) for each of these customers, in one statement: a window
-     * numbers each customer's invoices and keeps `limit + 1` of them (to know whether more follow).
-     */
+    /** One page of invoices (newest first) for each of these customers, in one statement. */
     async invoicesOfCustomers(
       actor: Actor,
       customerIds: readonly string[],
@@ -170,21 +135,9 @@ export function createRelatedService(deps: { database: Database; clock: Clock })
       const pages = new Map<string, Page<Invoice>>();
       if (customerIds.length === 0) return pages;
       const { today } = await timeFor(actor);
-      const rows = await database.readAsAccount(actor.accountId, (db, accountSet) => {
-        let inner = db
-          .selectFrom('invoices')
-          .selectAll()
-          .select(sql<number>`row_number() OVER (PARTITION BY customer_id ORDER BY id DESC)`.as('rank_in_customer'))
-          .where(accountSet)
-          .where('customer_id', 'in', unique(customerIds));
-        if (page.starting_after) inner = inner.where('id', '<', page.starting_after);
-        return db
-          .selectFrom(inner.as('ranked'))
-          .selectAll()
-          .where('rank_in_customer', '<=', page.limit + 1)
-          .orderBy('customer_id')
-          .orderBy('id', 'desc');
-      });
+      const rows = await database.readAsAccount(actor.accountId, (db, accountSet) =>
+        invoicePagesOfCustomers(db, accountSet, unique(customerIds), page),
+      );
       const byCustomer = new Map<string, Invoice[]>();
       for (const { rank_in_customer: _rank, ...row } of rows) {
         const list = byCustomer.get(row.customer_id) ?? [];
