@@ -1,58 +1,20 @@
-import type { Selectable } from 'kysely';
 import type { Clock } from '../../clock.ts';
 import { AppError, notFound } from '../../errors.ts';
 import { newId } from '../../ids.ts';
 import type { Database, Db } from '../../store/database.ts';
-import type { PaymentTerms as PaymentTermsTable } from '../../store/db-types.ts';
 import { isForeignKeyViolation, isUniqueViolation } from '../../store/pg-errors.ts';
 import { parseInput } from '../../validation.ts';
-import { type Actor, assertWriteAccess, type Page, PageQuery, toPage } from '../shared/index.ts';
+import { type Actor, assertWriteAccess, type Page, PageQuery, pageSize, toPage } from '../shared/index.ts';
 import {
-  type LateFeeRule,
-  type LateFeeRuleInput,
-  type PaymentTerms,
-  PaymentTermsCreate,
-  PaymentTermsUpdate,
-} from './terms.schemas.ts';
-import { describeRule, type DueDateRule } from './terms.rules.ts';
-
-type Row = Selectable<PaymentTermsTable>;
-
-export function ruleOf(row: Pick<Row, 'rule_kind' | 'rule_days'>): DueDateRule {
-  return row.rule_kind === 'due_on_receipt'
-    ? { kind: 'due_on_receipt' }
-    : { kind: row.rule_kind as Exclude<DueDateRule['kind'], 'due_on_receipt'>, days: row.rule_days };
-}
-
-const present = (row: Row): PaymentTerms => ({
-  id: row.id,
-  object: 'payment_terms',
-  code: row.code,
-  name: row.name,
-  description: describeRule(ruleOf(row)),
-  due: { kind: ruleOf(row).kind, days: row.rule_days },
-  early_payment_discount:
-    row.discount_bps === null || row.discount_days === null
-      ? null
-      : { percent_bps: row.discount_bps, within_days: row.discount_days },
-  late_fee:
-    row.late_fee_kind === null
-      ? null
-      : {
-          kind: row.late_fee_kind as LateFeeRule['kind'],
-          annual_rate_bps: row.late_fee_rate_bps,
-          fixed_fee:
-            row.late_fee_fixed_amount === null || row.late_fee_fixed_currency === null
-              ? null
-              : { amount: row.late_fee_fixed_amount, currency: row.late_fee_fixed_currency },
-          grace_days: row.late_fee_grace_days,
-          cap_bps: row.late_fee_cap_bps,
-          fixed_fee_at: row.late_fee_fixed_at as LateFeeRule['fixed_fee_at'],
-        },
-  builtin: row.builtin,
-  created_at: row.created_at.toISOString(),
-  updated_at: row.updated_at.toISOString(),
-});
+  deletePaymentTerms,
+  insertPaymentTerms,
+  listPaymentTerms,
+  type PaymentTermsRow,
+  presentPaymentTerms as present,
+  selectPaymentTerms,
+  updatePaymentTerms,
+} from './terms.repository.ts';
+import { type LateFeeRuleInput, type PaymentTerms, PaymentTermsCreate, PaymentTermsUpdate } from './terms.schemas.ts';
 
 const codeTaken = (code: string | undefined) =>
   new AppError('payment_terms/code_taken', 409, `Payment terms with code '${code}' already exist in this account.`);
@@ -96,8 +58,8 @@ function lateFeeColumns(rule: LateFeeRuleInput | null) {
 }
 
 /** Loads terms by id in the caller's transaction, or throws `payment_terms/not_found`. */
-export async function findPaymentTerms(trx: Db, id: string): Promise<Row> {
-  const row = await trx.selectFrom('payment_terms').selectAll().where('id', '=', id).executeTakeFirst();
+export async function findPaymentTerms(trx: Db, id: string): Promise<PaymentTermsRow> {
+  const row = await selectPaymentTerms(trx, id);
   if (!row) throw notFound('payment_terms', id);
   return row;
 }
@@ -112,20 +74,16 @@ export function createPaymentTermsService(deps: { database: Database; clock: Clo
       try {
         return await database.withAccount(actor.accountId, async (trx) =>
           present(
-            await trx
-              .insertInto('payment_terms')
-              .values({
-                account_id: actor.accountId,
-                id: newId('paymentTerms'),
-                name: data.name,
-                rule_kind: data.due.kind,
-                rule_days: 0,
-                ...columns(data),
-                created_at: now,
-                updated_at: now,
-              })
-              .returningAll()
-              .executeTakeFirstOrThrow(),
+            await insertPaymentTerms(trx, {
+              account_id: actor.accountId,
+              id: newId('paymentTerms'),
+              name: data.name,
+              rule_kind: data.due.kind,
+              rule_days: 0,
+              ...columns(data),
+              created_at: now,
+              updated_at: now,
+            }),
           ),
         );
       } catch (error) {
@@ -140,16 +98,9 @@ export function createPaymentTermsService(deps: { database: Database; clock: Clo
 
     list(actor: Actor, input: PageQuery): Promise<Page<PaymentTerms>> {
       const query = parseInput<PageQuery>(PageQuery, input);
-      const limit = query.limit ?? 20;
-      return database.withAccount(actor.accountId, async (trx) => {
-        let q = trx
-          .selectFrom('payment_terms')
-          .selectAll()
-          .orderBy('id', 'asc')
-          .limit(limit + 1);
-        if (query.starting_after) q = q.where('id', '>', query.starting_after);
-        return toPage((await q.execute()).map(present), limit);
-      });
+      return database.withAccount(actor.accountId, async (trx) =>
+        toPage((await listPaymentTerms(trx, query)).map(present), pageSize(query)),
+      );
     },
 
     /** Changes custom terms. Invoices keep the due date they were given; only new ones use the change. */
@@ -166,13 +117,7 @@ export function createPaymentTermsService(deps: { database: Database; clock: Clo
               'Built-in payment terms cannot be changed or deleted; create your own.',
             );
           }
-          const row = await trx
-            .updateTable('payment_terms')
-            .set({ ...columns(data), updated_at: clock.now() })
-            .where('id', '=', id)
-            .returningAll()
-            .executeTakeFirstOrThrow();
-          return present(row);
+          return present(await updatePaymentTerms(trx, id, { ...columns(data), updated_at: clock.now() }));
         });
       } catch (error) {
         if (isUniqueViolation(error)) throw codeTaken(data.code);
@@ -193,7 +138,7 @@ export function createPaymentTermsService(deps: { database: Database; clock: Clo
               'Built-in payment terms cannot be changed or deleted; create your own.',
             );
           }
-          await trx.deleteFrom('payment_terms').where('id', '=', id).execute();
+          await deletePaymentTerms(trx, id);
         });
       } catch (error) {
         if (isForeignKeyViolation(error)) {
