@@ -1,64 +1,26 @@
-import { sql } from 'kysely';
 import type { Clock } from '../../clock.ts';
 import { AppError } from '../../errors.ts';
 import { newId } from '../../ids.ts';
-import type { Database, Db } from '../../store/database.ts';
+import type { Database } from '../../store/database.ts';
 import { constraintOf, isForeignKeyViolation } from '../../store/pg-errors.ts';
 import { type ApiKeyWithSecret, insertApiKey } from '../api-keys/index.ts';
-import { type RiskThresholds, thresholdsOf } from '../behaviour/index.ts';
-import { BUILTIN_PAYMENT_TERMS, DEFAULT_TERMS_CODE } from '../payment-terms/index.ts';
-import { insertDefaultPolicy, markPoliciesForReplan, type PolicyRule } from '../reminders/index.ts';
-import { accountTime, type Actor, assertWriteAccess, checkIdentity, normalizeVat } from '../shared/index.ts';
+import { BUILTIN_PAYMENT_TERMS, DEFAULT_TERMS_CODE, insertBuiltinPaymentTerms } from '../payment-terms/index.ts';
+import { insertDefaultPolicy, markPoliciesForReplan } from '../reminders/index.ts';
+import { accountTime, type Actor, assertWriteAccess, checkIdentity } from '../shared/index.ts';
 import { parseInput } from '../../validation.ts';
+import {
+  checkDeferredKeysNow,
+  countAccounts,
+  existingPolicyIds,
+  getAccount,
+  insertAccount,
+  listAllAccounts,
+  presentAccount,
+  setDefaultPaymentTerms,
+  setDefaultReminderPolicy,
+  updateAccountSettings,
+} from './account.repository.ts';
 import { type Account, AccountCreate, AccountUpdate } from './account.schemas.ts';
-
-type AccountRow = Awaited<ReturnType<typeof selectAccount>>;
-
-const selectAccount = (trx: Db, id: string) =>
-  trx.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-
-export const presentAccount = (row: AccountRow): Account => ({
-  id: row.id,
-  object: 'account',
-  mode: row.mode === 'test' ? 'test' : 'live',
-  name: row.name,
-  legal_name: row.legal_name,
-  registration_number: row.registration_number,
-  vat_number: row.vat_number,
-  billing_address: row.billing_address as Account['billing_address'],
-  default_currency: row.default_currency,
-  locale: row.locale,
-  time_zone: row.time_zone,
-  sender_name: row.sender_name,
-  sender_email: row.sender_email,
-  reply_to: row.reply_to,
-  contact_phone: row.contact_phone,
-  payment_instructions: row.payment_instructions,
-  default_payment_terms_id: row.default_payment_terms_id,
-  default_reminder_policy_id: row.default_reminder_policy_id,
-  late_fee_preset: row.late_fee_preset as Account['late_fee_preset'],
-  policy_rules: (row.policy_rules ?? []) as PolicyRule[],
-  portal_enabled: row.portal_enabled,
-  portal_days_after_paid: row.portal_days_after_paid,
-  portal_promise_max_days: row.portal_promise_max_days,
-  max_contacts_per_week: row.max_contacts_per_week,
-  min_days_between_contacts: row.min_days_between_contacts,
-  sms_sender: row.sms_sender,
-  daytime_from_hour: row.daytime_from_hour,
-  daytime_until_hour: row.daytime_until_hour,
-  payment_claim_hold_days: row.payment_claim_hold_days,
-  monthly_statements: row.monthly_statements,
-  statement_day: row.statement_day,
-  portal_plan_max_installments: row.portal_plan_max_installments,
-  portal_plan_max_days: row.portal_plan_max_days,
-  portal_plan_min_installment: (row.portal_plan_min_installment ?? {}) as Record<string, number>,
-  brand_colour: row.brand_colour,
-  logo_url: row.logo_url,
-  checkout_url_template: row.checkout_url_template,
-  risk_thresholds: thresholdsOf(row.risk_thresholds as Partial<RiskThresholds> | null),
-  created_at: row.created_at.toISOString(),
-  updated_at: row.updated_at.toISOString(),
-});
 
 export function createAccountService(deps: {
   database: Database;
@@ -77,19 +39,16 @@ export function createAccountService(deps: {
       const accountId = newId('account');
       const mode = data.mode ?? 'live';
       return database.withSystem(async (trx) => {
-        await trx
-          .insertInto('accounts')
-          .values({
-            id: accountId,
-            name: data.name,
-            mode,
-            default_currency: data.default_currency ?? 'EUR',
-            locale: data.locale ?? 'en',
-            time_zone: data.time_zone ?? 'UTC',
-            created_at: now,
-            updated_at: now,
-          })
-          .execute();
+        await insertAccount(trx, {
+          id: accountId,
+          name: data.name,
+          mode,
+          default_currency: data.default_currency ?? 'EUR',
+          locale: data.locale ?? 'en',
+          time_zone: data.time_zone ?? 'UTC',
+          created_at: now,
+          updated_at: now,
+        });
         const terms = BUILTIN_PAYMENT_TERMS.map((t) => ({
           account_id: accountId,
           id: newId('paymentTerms'),
@@ -101,44 +60,29 @@ export function createAccountService(deps: {
           created_at: now,
           updated_at: now,
         }));
-        await trx.insertInto('payment_terms').values(terms).execute();
-        await trx
-          .updateTable('accounts')
-          .set({ default_payment_terms_id: terms.find((t) => t.code === DEFAULT_TERMS_CODE)?.id ?? null })
-          .where('id', '=', accountId)
-          .execute();
+        await insertBuiltinPaymentTerms(trx, terms);
+        await setDefaultPaymentTerms(trx, accountId, terms.find((t) => t.code === DEFAULT_TERMS_CODE)?.id ?? null);
         const policyId = await insertDefaultPolicy(trx, accountId, now);
-        await trx
-          .updateTable('accounts')
-          .set({ default_reminder_policy_id: policyId })
-          .where('id', '=', accountId)
-          .execute();
+        await setDefaultReminderPolicy(trx, accountId, policyId);
         const api_key = await insertApiKey(trx, accountId, mode, { name: 'Default key', admin: true }, now);
-        return { account: presentAccount(await selectAccount(trx, accountId)), api_key };
+        return { account: presentAccount(await getAccount(trx, accountId)), api_key };
       });
     },
 
     /** How many accounts exist (operator-level). */
     async count(): Promise<number> {
-      const row = await database.withSystem((trx) =>
-        trx
-          .selectFrom('accounts')
-          .select((eb) => eb.fn.countAll<number>().as('n'))
-          .executeTakeFirstOrThrow(),
-      );
+      const row = await database.withSystem(countAccounts);
       return Number(row.n);
     },
 
     /** Every account, oldest first (operator-level, for the command line). */
     listAll(): Promise<Account[]> {
-      return database.withSystem(async (trx) =>
-        (await trx.selectFrom('accounts').selectAll().orderBy('id').execute()).map(presentAccount),
-      );
+      return database.withSystem(async (trx) => (await listAllAccounts(trx)).map(presentAccount));
     },
 
     get(actor: Actor): Promise<Account> {
       return database.withAccount(actor.accountId, async (trx) =>
-        presentAccount(await selectAccount(trx, actor.accountId)),
+        presentAccount(await getAccount(trx, actor.accountId)),
       );
     },
 
@@ -150,33 +94,7 @@ export function createAccountService(deps: {
       const since = data.monthly_statements === true ? (await accountTime(database, clock)(actor)).now : null;
       try {
         const account = await database.withAccount(actor.accountId, async (trx) => {
-          const row = await trx
-            .updateTable('accounts')
-            .set({
-              ...data,
-              ...(data.vat_number && { vat_number: normalizeVat(data.vat_number) }),
-              ...(data.registration_number && { registration_number: data.registration_number.replace(/\s/g, '') }),
-              ...(data.billing_address !== undefined && { billing_address: JSON.stringify(data.billing_address) }),
-              ...(data.policy_rules !== undefined && { policy_rules: JSON.stringify(data.policy_rules) }),
-              ...(data.portal_plan_min_installment !== undefined && {
-                portal_plan_min_installment: JSON.stringify(data.portal_plan_min_installment),
-              }),
-              ...(data.risk_thresholds !== undefined && {
-                // Merged into what the account set before: a PATCH names the thresholds it changes.
-                risk_thresholds:
-                  data.risk_thresholds === null
-                    ? null
-                    : sql`coalesce(risk_thresholds, '{}'::jsonb) || ${JSON.stringify(data.risk_thresholds)}::jsonb`,
-              }),
-              // When monthly statements were turned on: the first goes on the next statement day.
-              ...(data.monthly_statements === true && {
-                monthly_statements_since: sql`CASE WHEN monthly_statements THEN monthly_statements_since ELSE ${since}::timestamptz END`,
-              }),
-              updated_at: clock.now(),
-            })
-            .where('id', '=', actor.accountId)
-            .returningAll()
-            .executeTakeFirstOrThrow();
+          const row = await updateAccountSettings(trx, actor.accountId, data, { since, now: clock.now() });
           if (row.daytime_from_hour >= row.daytime_until_hour)
             throw new AppError(
               'account/invalid_daytime',
@@ -198,22 +116,13 @@ export function createAccountService(deps: {
             billing_address: row.billing_address as Account['billing_address'],
           });
           // Deferred foreign key: check it now so the error is ours, not COMMIT's.
-          await sql`SET CONSTRAINTS ALL IMMEDIATE`.execute(trx);
+          await checkDeferredKeysNow(trx);
           if (data.policy_rules !== undefined) {
             const named = [...new Set(data.policy_rules.map((r) => r.policy_id))];
             const found =
               named.length === 0
                 ? new Set<string>()
-                : new Set(
-                    (
-                      await trx
-                        .selectFrom('reminder_policies')
-                        .select('id')
-                        .where('account_id', '=', actor.accountId)
-                        .where('id', 'in', named)
-                        .execute()
-                    ).map((p) => p.id),
-                  );
+                : new Set((await existingPolicyIds(trx, actor.accountId, named)).map((p) => p.id));
             const missing = data.policy_rules.flatMap((r, k) =>
               found.has(r.policy_id)
                 ? []
@@ -240,7 +149,7 @@ export function createAccountService(deps: {
             // Invoices may now follow another policy: the workers replan them, in batches.
             await markPoliciesForReplan(trx, actor.accountId);
           }
-          return presentAccount(await selectAccount(trx, actor.accountId));
+          return presentAccount(await getAccount(trx, actor.accountId));
         });
         deps.onAccountChanged?.(actor.accountId);
         return account;

@@ -1,4 +1,11 @@
 // The accounts module's door: what other modules and the adapters may use. Everything else in
 // this folder is internal (checked by dependency-cruiser, see .dependency-cruiser.cjs).
 export { Account, AccountUpdate } from './account.schemas.ts';
-export { createAccountService, presentAccount } from './account.service.ts';
+export {
+  type AccountRow,
+  accountsWithMonthlyStatements,
+  findAccount,
+  markMonthlyStatementsDone,
+  presentAccount,
+} from './account.repository.ts';
+export { createAccountService } from './account.service.ts';
