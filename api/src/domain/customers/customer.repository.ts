@@ -49,6 +49,10 @@ export const findCustomer = (trx: Db, id: string, options: { forUpdate?: boolean
     .$if(options.forUpdate === true, (q) => q.forUpdate())
     .executeTakeFirst();
 
+/** The customers among these ids (in no particular order). */
+export const customersByIds = (trx: Db, ids: readonly string[]) =>
+  trx.selectFrom('customers').selectAll().where('id', 'in', ids).execute();
+
 /**
  * Inserts a customer unless one with the same external_id exists; returns the row and
  * whether it was created. Safe under concurrency: the unique key decides.

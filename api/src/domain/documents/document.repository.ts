@@ -136,6 +136,11 @@ export async function documentContent(trx: Db, id: string): Promise<Buffer | nul
   return row?.content ?? null;
 }
 
+/** A document's file name. */
+export async function documentFilename(trx: Db, id: string): Promise<string | undefined> {
+  return (await trx.selectFrom('documents').select('filename').where('id', '=', id).executeTakeFirst())?.filename;
+}
+
 /**
  * Erasure: the customer's documents keep their metadata and lose their bytes, and a letter not
  * yet written the facts it would have stated (it is then never written). Returns how many.

@@ -1,6 +1,6 @@
 // The documents module's door: what other modules and the adapters may use. Everything else in
 // this folder is internal (checked by dependency-cruiser, see .dependency-cruiser.cjs).
-export { documentContent, purgeDocumentsOfCustomer } from './document.repository.ts';
+export { documentContent, documentFilename, purgeDocumentsOfCustomer } from './document.repository.ts';
 export { Document, DOCUMENT_KINDS, DOCUMENT_STATUSES } from './document.schemas.ts';
 export {
   createDocumentService,

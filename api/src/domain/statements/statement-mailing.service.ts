@@ -1,4 +1,3 @@
-import { type RawBuilder, type Selectable, sql } from 'kysely';
 import type { Clock } from '../../clock.ts';
 import { newId } from '../../ids.ts';
 import { buildStatementContext } from '../../mail/context.ts';
@@ -6,11 +5,16 @@ import { renderTemplate } from '../../mail/render.ts';
 import { STATEMENT_TEMPLATE_KEY } from '../../mail/templates/index.ts';
 import { type EmailTransport, TransportError } from '../../mail/transport.ts';
 import type { Database, Db } from '../../store/database.ts';
-import type { Accounts, StatementMailings } from '../../store/db-types.ts';
-import { presentAccount } from '../accounts/index.ts';
+import {
+  type AccountRow,
+  accountsWithMonthlyStatements,
+  findAccount,
+  markMonthlyStatementsDone,
+  presentAccount,
+} from '../accounts/index.ts';
 import { todayIn } from '../calendar.ts';
-import { presentCustomer } from '../customers/index.ts';
-import { documentContent, type StatementRenderer, storeStatement } from '../documents/index.ts';
+import { customersByIds, findCustomer, presentCustomer } from '../customers/index.ts';
+import { documentContent, documentFilename, type StatementRenderer, storeStatement } from '../documents/index.ts';
 import { holidayCalendar } from '../holidays.ts';
 import {
   findMessage,
@@ -22,35 +26,27 @@ import {
 } from '../messages/index.ts';
 import { recordEvent } from '../outbox/index.ts';
 import { DEFAULT_POLICY, mayMessageAt, type PolicyPlan, planOf } from '../reminders/index.ts';
-import { CHASED_STATUSES_SQL } from '../shared/index.ts';
 import { resolveTemplate } from '../templates/index.ts';
 import { previousMonth, nextMonth, statementMoment, statementPeriod } from './statement-mailing.rules.ts';
-import type { StatementMailing } from './statement-mailing.schemas.ts';
-
-/** Which accounts a pass covers: those on the system clock, or one account (a test clock); as the reminders' scheduler. */
-export type StatementScope = { kind: 'live'; now: Date } | { kind: 'account'; accountId: string; now: Date };
+import {
+  defaultPolicyOf,
+  deferMailing,
+  insertMailingOnce,
+  inScope,
+  lockMailing,
+  type MailingRow,
+  presentMailing,
+  setMailingMessage,
+  settleMailingRow,
+  type StatementScope,
+  statementCandidates,
+  takeOverMailings,
+} from './statement-mailing.repository.ts';
 
 /** Customers taken per account and pass; the next pass (a minute later) goes on. */
 const BATCH = 100;
 /** How long a claimed statement is left to its worker before another may take it over. */
 const LEASE_MS = 5 * 60_000;
-
-type MailingRow = Selectable<StatementMailings>;
-type AccountRow = Selectable<Accounts>;
-
-const presentMailing = (row: MailingRow, documentId: string | null): StatementMailing => ({
-  id: row.id,
-  object: 'statement_mailing',
-  customer_id: row.customer_id,
-  month: row.month,
-  period_from: row.period_from,
-  period_to: row.period_to,
-  status: row.status as StatementMailing['status'],
-  reason: row.reason,
-  message_id: row.message_id,
-  document_id: documentId,
-  created_at: row.created_at.toISOString(),
-});
 
 /**
  * The monthly statement (docs/reports.md#statements-by-email): once a month, at the account's
@@ -74,20 +70,11 @@ export function createStatementMailer(deps: {
   portalUrl?: (trx: Db, args: { accountId: string; customerId: string; now: Date }) => Promise<string | null>;
 }) {
   const { database } = deps;
-  const inScope = (scope: StatementScope): RawBuilder<boolean> =>
-    scope.kind === 'live'
-      ? sql<boolean>`(a.mode = 'live' OR NOT EXISTS (SELECT 1 FROM account_clocks c WHERE c.account_id = a.id))`
-      : sql<boolean>`a.id = ${scope.accountId}`;
 
   /** The account's timing: its default policy's send time and days off (the seed policy's when it has none). */
   async function timingOf(trx: Db, account: AccountRow) {
     const policy = account.default_reminder_policy_id
-      ? await trx
-          .selectFrom('reminder_policies')
-          .selectAll()
-          .where('account_id', '=', account.id)
-          .where('id', '=', account.default_reminder_policy_id)
-          .executeTakeFirst()
+      ? await defaultPolicyOf(trx, account.id, account.default_reminder_policy_id)
       : undefined;
     const plan: PolicyPlan = policy ? planOf(policy) : { ...DEFAULT_POLICY, repeat: null, steps: [] };
     const address = account.billing_address as { country?: string; region?: string } | null;
@@ -112,28 +99,23 @@ export function createStatementMailer(deps: {
     const period = statementPeriod(month, account.statement_day);
     return database.withAccount(account.id, async (trx) => {
       const claimed: MailingRow[] = [];
-      const customers = await trx.selectFrom('customers').selectAll().where('id', 'in', customerIds).execute();
+      const customers = await customersByIds(trx, customerIds);
       for (const customer of customers) {
         const recipients = customer.email ? await isSuppressed(trx, [customer.email]) : [];
         const reason = !customer.email ? 'no_recipient' : recipients.length > 0 ? 'suppressed' : null;
-        const row = await trx
-          .insertInto('statement_mailings')
-          .values({
-            account_id: account.id,
-            id: newId('statementMailing'),
-            customer_id: customer.id,
-            month,
-            period_from: period.from,
-            period_to: period.to,
-            status: reason ? 'skipped' : 'sending',
-            reason,
-            claimed_until: reason ? null : new Date(now.getTime() + LEASE_MS),
-            created_at: now,
-            updated_at: now,
-          })
-          .onConflict((oc) => oc.constraint('statement_mailings_once').doNothing())
-          .returningAll()
-          .executeTakeFirst();
+        const row = await insertMailingOnce(trx, {
+          account_id: account.id,
+          id: newId('statementMailing'),
+          customer_id: customer.id,
+          month,
+          period_from: period.from,
+          period_to: period.to,
+          status: reason ? 'skipped' : 'sending',
+          reason,
+          claimed_until: reason ? null : new Date(now.getTime() + LEASE_MS),
+          created_at: now,
+          updated_at: now,
+        });
         if (row?.status === 'sending') claimed.push(row);
       }
       return claimed;
@@ -143,25 +125,7 @@ export function createStatementMailer(deps: {
   /** Statements left `sending` past their lease (a crash, a provider's "not now"): taken over, one owner at a time. */
   async function takeOver(accountId: string, now: Date): Promise<MailingRow[]> {
     return database.withAccount(accountId, (trx) =>
-      trx
-        .updateTable('statement_mailings')
-        .set({ claimed_until: new Date(now.getTime() + LEASE_MS), updated_at: now })
-        .where('account_id', '=', accountId)
-        .where('status', '=', 'sending')
-        .where('claimed_until', '<=', now)
-        .where('id', 'in', (eb) =>
-          eb
-            .selectFrom('statement_mailings')
-            .select('id')
-            .where('account_id', '=', accountId)
-            .where('status', '=', 'sending')
-            .where('claimed_until', '<=', now)
-            .limit(BATCH)
-            .forUpdate()
-            .skipLocked(),
-        )
-        .returningAll()
-        .execute(),
+      takeOverMailings(trx, accountId, now, new Date(now.getTime() + LEASE_MS), BATCH),
     );
   }
 
@@ -184,11 +148,8 @@ export function createStatementMailer(deps: {
         await settleMailing(trx, mailing, 'failed', `the statement could not be made (${problem})`, now);
         return null;
       }
-      const customer = await trx
-        .selectFrom('customers')
-        .selectAll()
-        .where('id', '=', mailing.customer_id)
-        .executeTakeFirstOrThrow();
+      const customer = await findCustomer(trx, mailing.customer_id);
+      if (!customer) throw new Error(`customer ${mailing.customer_id} of statement ${mailing.id} not found`);
       const locale = made.locale === 'fr' ? 'fr' : 'en';
       const context = buildStatementContext({
         account: presentAccount(account),
@@ -238,12 +199,7 @@ export function createStatementMailer(deps: {
         created_at: now,
         updated_at: now,
       });
-      await trx
-        .updateTable('statement_mailings')
-        .set({ message_id: message.id, updated_at: now })
-        .where('account_id', '=', account.id)
-        .where('id', '=', mailing.id)
-        .execute();
+      await setMailingMessage(trx, account.id, mailing.id, message.id, now);
       return message.id;
     });
   }
@@ -255,14 +211,7 @@ export function createStatementMailer(deps: {
     reason: string | null,
     now: Date,
   ) {
-    const row = await trx
-      .updateTable('statement_mailings')
-      .set({ status, reason, claimed_until: null, attempts: mailing.attempts + 1, updated_at: now })
-      .where('account_id', '=', mailing.account_id)
-      .where('id', '=', mailing.id)
-      .where('status', '=', 'sending')
-      .returningAll()
-      .executeTakeFirst();
+    const row = await settleMailingRow(trx, mailing, status, reason, now);
     if (row?.status !== 'sent') return;
     const message = row.message_id ? await findMessage(trx, row.message_id) : undefined;
     await recordEvent(trx, {
@@ -286,13 +235,7 @@ export function createStatementMailer(deps: {
         ? await documentContent(trx, message.attachment_document_id)
         : null;
       const filename = message?.attachment_document_id
-        ? (
-            await trx
-              .selectFrom('documents')
-              .select('filename')
-              .where('id', '=', message.attachment_document_id)
-              .executeTakeFirst()
-          )?.filename
+        ? await documentFilename(trx, message.attachment_document_id)
         : undefined;
       return { message, content, filename };
     });
@@ -320,13 +263,7 @@ export function createStatementMailer(deps: {
       };
     }
     await database.withAccount(account.id, async (trx) => {
-      const current = await trx
-        .selectFrom('statement_mailings')
-        .selectAll()
-        .where('account_id', '=', account.id)
-        .where('id', '=', mailing.id)
-        .forUpdate()
-        .executeTakeFirstOrThrow();
+      const current = await lockMailing(trx, account.id, mailing.id);
       if (current.status !== 'sending') return;
       if (outcome.ok) {
         await markMessageSent(trx, messageId, outcome.id, now);
@@ -334,19 +271,12 @@ export function createStatementMailer(deps: {
       } else if (outcome.retryable) {
         // "Not now" is never a failure: asked again under the same key once the provider's wait is over.
         await markMessageFailed(trx, messageId, outcome.error, now);
-        await trx
-          .updateTable('statement_mailings')
-          .set({
-            attempts: current.attempts + 1,
-            reason: outcome.error,
-            claimed_until: new Date(
-              now.getTime() + (outcome.retryAfterMs ?? 60_000 * 2 ** Math.min(current.attempts, 6)),
-            ),
-            updated_at: now,
-          })
-          .where('account_id', '=', account.id)
-          .where('id', '=', mailing.id)
-          .execute();
+        await deferMailing(trx, account.id, mailing.id, {
+          attempts: current.attempts + 1,
+          reason: outcome.error,
+          until: new Date(now.getTime() + (outcome.retryAfterMs ?? 60_000 * 2 ** Math.min(current.attempts, 6))),
+          now,
+        });
       } else {
         await markMessageFailed(trx, messageId, outcome.error, now);
         await settleMailing(trx, current, 'failed', outcome.error, now);
@@ -357,18 +287,7 @@ export function createStatementMailer(deps: {
 
   /** Customers of the account with an open balance and no statement of `month` yet, in id order. */
   async function candidates(accountId: string, month: string): Promise<string[]> {
-    return database.withAccount(accountId, async (trx) =>
-      (
-        await sql<{ id: string }>`
-        SELECT c.id FROM customers c
-         WHERE c.account_id = ${accountId} AND c.erased_at IS NULL
-           AND EXISTS (SELECT 1 FROM invoices i WHERE i.account_id = c.account_id AND i.customer_id = c.id
-                        AND i.status IN (${CHASED_STATUSES_SQL}) AND i.balance > 0)
-           AND NOT EXISTS (SELECT 1 FROM statement_mailings m WHERE m.account_id = c.account_id AND m.customer_id = c.id
-                        AND m.month = ${month})
-         ORDER BY c.id LIMIT ${BATCH}`.execute(trx)
-      ).rows.map((r) => r.id),
-    );
+    return database.withAccount(accountId, (trx) => statementCandidates(trx, accountId, month, BATCH));
   }
 
   return {
@@ -378,14 +297,7 @@ export function createStatementMailer(deps: {
      * (sent or not); safe in several processes at once.
      */
     async run(scope: StatementScope): Promise<number> {
-      const accounts = await database.withSystem((trx) =>
-        trx
-          .selectFrom('accounts as a')
-          .selectAll()
-          .where('a.monthly_statements', '=', true)
-          .where(inScope(scope))
-          .execute(),
-      );
+      const accounts = await database.withSystem((trx) => accountsWithMonthlyStatements(trx, inScope(scope)));
       const now = scope.now;
       let handled = 0;
       for (const account of accounts) {
@@ -402,16 +314,7 @@ export function createStatementMailer(deps: {
           }
           // Everyone with a balance has this month's statement (or is on its way): done.
           if (ids.length < BATCH)
-            await database.withAccount(account.id, (trx) =>
-              trx
-                .updateTable('accounts')
-                .set({ monthly_statements_done: month })
-                .where('id', '=', account.id)
-                .where((eb) =>
-                  eb.or([eb('monthly_statements_done', 'is', null), eb('monthly_statements_done', '<', month)]),
-                )
-                .execute(),
-            );
+            await database.withAccount(account.id, (trx) => markMonthlyStatementsDone(trx, account.id, month));
         }
       }
       return handled;
@@ -420,7 +323,7 @@ export function createStatementMailer(deps: {
     /** The next moment after `after` a statement of this account falls due (the test clock stops there), or null. */
     async nextAfter(accountId: string, after: Date): Promise<Date | null> {
       return database.withAccount(accountId, async (trx) => {
-        const account = await trx.selectFrom('accounts').selectAll().where('id', '=', accountId).executeTakeFirst();
+        const account = await findAccount(trx, accountId);
         if (!account?.monthly_statements) return null;
         const { plan, holidays } = await timingOf(trx, account);
         let month = todayIn(after, account.time_zone).slice(0, 7);
