@@ -1,5 +1,5 @@
 import t from 'tap';
-import { BEHAVIOUR_EVENTS } from '../../src/domain/behaviour/behaviour.service.ts';
+import { BEHAVIOUR_EVENTS } from '../../src/domain/behaviour/behaviour.rules.ts';
 import { eventTypeEntry } from '../../src/domain/events/catalogue.ts';
 import { PUBLIC_SCHEMAS } from '../../src/public-schemas.ts';
 

@@ -1,11 +1,23 @@
-import { type RawBuilder, sql } from 'kysely';
+import type { RawBuilder } from 'kysely';
 import type { Clock } from '../../clock.ts';
 import { notFound } from '../../errors.ts';
 import type { Database, Db } from '../../store/database.ts';
 import { parseInput } from '../../validation.ts';
 import { recordEvent } from '../outbox/index.ts';
-import { accountTime, type Actor, assertWriteAccess, CHASED_STATUSES_SQL } from '../shared/index.ts';
+import { accountTime, type Actor, assertWriteAccess } from '../shared/index.ts';
 import type { BehaviourService } from './behaviour.service.ts';
+import {
+  customersDueForRisk,
+  flagInvoicesForPolicyByRisk,
+  lockRisk,
+  lockRisks,
+  presentRisk,
+  type RiskRow,
+  riskThresholdsOf,
+  storeAssessments,
+  storedRisks,
+  storeOverride,
+} from './risk.repository.ts';
 import { assessRisk, thresholdsOf } from './risk.rules.ts';
 import {
   type CustomerRisk,
@@ -13,7 +25,6 @@ import {
   type RiskLevel,
   type RiskOverride,
   RiskOverride as RiskOverrideSchema,
-  type RiskReason,
   type RiskThresholds,
 } from './risk.schemas.ts';
 
@@ -21,47 +32,6 @@ import {
 const SWEEP_BATCH = 200;
 /** A customer's risk is assessed again a day after the last time. */
 const REASSESS_AFTER = '1 day';
-
-type RiskRow = {
-  id: string;
-  risk_level: string;
-  risk_reasons: unknown;
-  risk_assessed_at: Date | null;
-  risk_override_level: string | null;
-  risk_override_reason: string | null;
-  risk_override_at: Date | null;
-};
-
-const RISK_COLUMNS = [
-  'id',
-  'risk_level',
-  'risk_reasons',
-  'risk_assessed_at',
-  'risk_override_level',
-  'risk_override_reason',
-  'risk_override_at',
-] as const;
-
-function present(row: RiskRow): CustomerRisk {
-  const assessed = row.risk_level as RiskLevel;
-  const override =
-    row.risk_override_level !== null && row.risk_override_at !== null
-      ? {
-          level: row.risk_override_level as RiskLevel,
-          reason: row.risk_override_reason ?? '',
-          set_at: row.risk_override_at.toISOString(),
-        }
-      : null;
-  return {
-    object: 'customer_risk',
-    customer_id: row.id,
-    level: override?.level ?? assessed,
-    assessed_level: assessed,
-    reasons: (row.risk_reasons ?? []) as RiskReason[],
-    assessed_at: row.risk_assessed_at?.toISOString() ?? null,
-    override,
-  };
-}
 
 /**
  * The risk level of customers, advisory and explained: assessed from their payment behaviour
@@ -76,15 +46,7 @@ export function createRiskService(deps: { database: Database; clock: Clock; beha
 
   async function changed(trx: Db, actor: Actor, before: CustomerRisk, after: CustomerRisk, now: Date): Promise<void> {
     if (before.level === after.level) return;
-    // With policies by rule, the level may choose the customer's policy: its open invoices that
-    // follow no policy of their own (nor the customer's) are replanned by the workers.
-    await sql`
-      UPDATE invoices i SET needs_replan = true
-        FROM accounts a, customers c
-       WHERE a.id = ${actor.accountId} AND a.policy_rules IS NOT NULL
-         AND c.account_id = ${actor.accountId} AND c.id = ${after.customer_id} AND c.reminder_policy_id IS NULL
-         AND i.account_id = ${actor.accountId} AND i.customer_id = ${after.customer_id}
-         AND i.status IN (${CHASED_STATUSES_SQL}) AND i.reminder_policy_id IS NULL AND NOT i.needs_replan`.execute(trx);
+    await flagInvoicesForPolicyByRisk(trx, actor.accountId, after.customer_id);
     const data: CustomerRiskChange = {
       customer_id: after.customer_id,
       previous_level: before.level,
@@ -111,20 +73,8 @@ export function createRiskService(deps: { database: Database; clock: Clock; beha
     if (behaviours.size === 0) return result;
     const accountId = actor.accountId;
     await database.withAccount(accountId, async (trx) => {
-      const account = await trx
-        .selectFrom('accounts')
-        .select('risk_thresholds')
-        .where('id', '=', accountId)
-        .executeTakeFirst();
-      const thresholds = thresholdsOf(account?.risk_thresholds as Partial<RiskThresholds> | null);
-      const rows = await trx
-        .selectFrom('customers')
-        .select(RISK_COLUMNS)
-        .where('account_id', '=', accountId)
-        .where('id', 'in', [...behaviours.keys()].sort())
-        .orderBy('id')
-        .forUpdate()
-        .execute();
+      const thresholds = thresholdsOf((await riskThresholdsOf(trx, accountId)) as Partial<RiskThresholds> | null);
+      const rows = await lockRisks(trx, accountId, [...behaviours.keys()].sort());
       const assessed = rows.flatMap((row) => {
         const seen = behaviours.get(row.id);
         if (!seen) return [];
@@ -133,16 +83,10 @@ export function createRiskService(deps: { database: Database; clock: Clock; beha
       });
       if (assessed.length === 0) return;
       // One statement for the batch, then the changes of the level in force, customer by customer.
-      await sql`
-        UPDATE customers c
-           SET risk_level = a.level, risk_reasons = a.reasons, risk_assessed_at = ${now},
-               risk_due_at = ${now}::timestamptz + ${sql.lit(REASSESS_AFTER)}::interval
-          FROM unnest(${assessed.map((a) => a.row.id)}::text[], ${assessed.map((a) => a.updated.risk_level)}::text[],
-                      ${assessed.map((a) => JSON.stringify(a.updated.risk_reasons))}::jsonb[]) AS a(id, level, reasons)
-         WHERE c.account_id = ${accountId} AND c.id = a.id`.execute(trx);
+      await storeAssessments(trx, accountId, assessed, { now, reassessAfter: REASSESS_AFTER });
       for (const { row, updated } of assessed) {
-        await changed(trx, actor, present(row), present(updated), now);
-        result.set(row.id, present(updated));
+        await changed(trx, actor, presentRisk(row), presentRisk(updated), now);
+        result.set(row.id, presentRisk(updated));
       }
     });
     return result;
@@ -157,13 +101,7 @@ export function createRiskService(deps: { database: Database; clock: Clock; beha
     const { now } = await timeFor(actor);
     const accountId = actor.accountId;
     return database.withAccount(accountId, async (trx) => {
-      const row = await trx
-        .selectFrom('customers')
-        .select(RISK_COLUMNS)
-        .where('account_id', '=', accountId)
-        .where('id', '=', customerId)
-        .forUpdate()
-        .executeTakeFirst();
+      const row = await lockRisk(trx, accountId, customerId);
       if (!row) throw notFound('customer', customerId);
       const updated: RiskRow = {
         ...row,
@@ -171,18 +109,9 @@ export function createRiskService(deps: { database: Database; clock: Clock; beha
         risk_override_reason: override?.reason ?? null,
         risk_override_at: override ? now : null,
       };
-      await trx
-        .updateTable('customers')
-        .set({
-          risk_override_level: updated.risk_override_level,
-          risk_override_reason: updated.risk_override_reason,
-          risk_override_at: updated.risk_override_at,
-        })
-        .where('account_id', '=', accountId)
-        .where('id', '=', customerId)
-        .execute();
-      await changed(trx, actor, present(row), present(updated), now);
-      return present(updated);
+      await storeOverride(trx, accountId, customerId, updated);
+      await changed(trx, actor, presentRisk(row), presentRisk(updated), now);
+      return presentRisk(updated);
     });
   }
 
@@ -200,14 +129,9 @@ export function createRiskService(deps: { database: Database; clock: Clock; beha
     async stored(actor: Actor, customerIds: readonly string[]): Promise<Map<string, CustomerRisk>> {
       if (customerIds.length === 0) return new Map();
       const rows = await database.withAccount(actor.accountId, (trx) =>
-        trx
-          .selectFrom('customers')
-          .select(RISK_COLUMNS)
-          .where('account_id', '=', actor.accountId)
-          .where('id', 'in', [...new Set(customerIds)])
-          .execute(),
+        storedRisks(trx, actor.accountId, [...new Set(customerIds)]),
       );
-      return new Map(rows.map((row) => [row.id, present(row)]));
+      return new Map(rows.map((row) => [row.id, presentRisk(row)]));
     },
 
     /** A person overrules the assessment; kept until lifted. */
@@ -228,16 +152,8 @@ export function createRiskService(deps: { database: Database; clock: Clock; beha
      * how many customers were assessed.
      */
     async sweep(scope: { now: Date; inScope: RawBuilder<boolean> }): Promise<number> {
-      const due = await database.withSystem(
-        async (trx) =>
-          (
-            await sql<{ account_id: string; id: string; mode: 'live' | 'test'; time_zone: string }>`
-            SELECT c.account_id, c.id, a.mode, a.time_zone
-              FROM customers c JOIN accounts a ON a.id = c.account_id
-             WHERE c.risk_due_at <= ${scope.now} AND ${scope.inScope}
-             ORDER BY c.risk_due_at
-             LIMIT ${sql.lit(SWEEP_BATCH)}`.execute(trx)
-          ).rows,
+      const due = await database.withSystem((trx) =>
+        customersDueForRisk(trx, { now: scope.now, inScope: scope.inScope, limit: SWEEP_BATCH }),
       );
       for (const [accountId, rows] of Map.groupBy(due, (r) => r.account_id)) {
         const first = rows[0];
