@@ -1,7 +1,8 @@
-import { type Selectable, sql } from 'kysely';
+import { type Insertable, type Selectable, sql } from 'kysely';
 import type { Db } from '../../store/database.ts';
 import type { BankTransactionMatches, BankTransactions } from '../../store/db-types.ts';
 import { PAYABLE_STATUSES } from '../payments/index.ts';
+import { keysetPage } from '../shared/index.ts';
 import type {
   BankTransaction,
   BankTransactionListQuery,
@@ -70,18 +71,81 @@ export const linesByReference = async (trx: Db, references: readonly string[]): 
 
 /** One page of lines, newest first. */
 export function listBankTransactions(trx: Db, query: BankTransactionListQuery) {
-  const limit = query.limit ?? 20;
-  let q = trx
-    .selectFrom('bank_transactions')
-    .selectAll()
-    .orderBy('id', 'desc')
-    .limit(limit + 1);
-  if (query.starting_after) q = q.where('id', '<', query.starting_after);
+  let q = keysetPage(trx.selectFrom('bank_transactions').selectAll(), query);
   if (query.status) q = q.where('status', '=', query.status);
   if (query.booked_from) q = q.where('booked_on', '>=', query.booked_from);
   if (query.booked_to) q = q.where('booked_on', '<=', query.booked_to);
   return q.execute();
 }
+
+/** The currency of the account, for a statement file whose lines name none. */
+export const accountCurrency = async (trx: Db, accountId: string): Promise<string> =>
+  (await trx.selectFrom('accounts').select('default_currency').where('id', '=', accountId).executeTakeFirstOrThrow())
+    .default_currency;
+
+/** Inserts bank lines; a line whose bank_reference is known is left out (the rows returned are the new ones). */
+export const insertLinesOnce = (trx: Db, values: readonly Insertable<BankTransactions>[]) =>
+  trx
+    .insertInto('bank_transactions')
+    .values(values)
+    .onConflict((oc) => oc.columns(['account_id', 'bank_reference']).doNothing())
+    .returningAll()
+    .execute();
+
+/** Inserts proposals, a thousand per statement. */
+export async function insertMatches(
+  trx: Db,
+  values: readonly Insertable<BankTransactionMatches>[],
+): Promise<MatchRow[]> {
+  const matches: MatchRow[] = [];
+  for (let start = 0; start < values.length; start += 1000) {
+    matches.push(
+      ...(await trx
+        .insertInto('bank_transaction_matches')
+        .values(values.slice(start, start + 1000))
+        .returningAll()
+        .execute()),
+    );
+  }
+  return matches;
+}
+
+/** A line confirmed as this payment. */
+export const markLineMatched = (trx: Db, id: string, paymentId: string, now: Date) =>
+  trx
+    .updateTable('bank_transactions')
+    .set({ status: 'matched', payment_id: paymentId, matched_at: now, updated_at: now })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+
+/** After a line's confirmation: the chosen proposal (`chosenId`, '' for none) confirmed, the others still proposed rejected. */
+export const settleMatches = (trx: Db, lineId: string, chosenId: string, now: Date) =>
+  trx
+    .updateTable('bank_transaction_matches')
+    .set((eb) => ({
+      status: eb.case().when('id', '=', chosenId).then('confirmed').else('rejected').end(),
+      updated_at: now,
+    }))
+    .where('bank_transaction_id', '=', lineId)
+    .where((eb) => eb.or([eb('status', '=', 'proposed'), eb('id', '=', chosenId)]))
+    .execute();
+
+export const rejectMatch = (trx: Db, id: string, now: Date) =>
+  trx
+    .updateTable('bank_transaction_matches')
+    .set({ status: 'rejected', updated_at: now })
+    .where('id', '=', id)
+    .execute();
+
+/** Sets a line aside. */
+export const ignoreLine = (trx: Db, id: string, now: Date) =>
+  trx
+    .updateTable('bank_transactions')
+    .set({ status: 'ignored', updated_at: now })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
 
 const OPEN_INVOICE_COLUMNS = ['id', 'number', 'customer_id', 'currency', 'balance', 'due_date'] as const;
 

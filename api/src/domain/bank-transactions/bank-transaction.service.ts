@@ -7,13 +7,20 @@ import { lockInvoices } from '../invoices/index.ts';
 import { PAYABLE_STATUSES, type PaymentCreate, recordPayment } from '../payments/index.ts';
 import { accountTime, type Actor, assertWriteAccess, type Page, type ReplanInvoices, toPage } from '../shared/index.ts';
 import {
+  accountCurrency,
   type BankTransactionRow,
   findBankTransaction,
+  ignoreLine,
+  insertLinesOnce,
+  insertMatches,
   linesByReference,
   listBankTransactions,
+  markLineMatched,
   type MatchRow,
   matchesOf,
   presentBankTransaction,
+  rejectMatch,
+  settleMatches,
 } from './bank-transaction.repository.ts';
 import {
   BankStatementImport,
@@ -63,17 +70,7 @@ export function createBankTransactionService(deps: { database: Database; clock: 
     async importFile(actor: Actor, input: BankStatementImport): Promise<BankTransactionImportResult> {
       assertWriteAccess(actor);
       const data = parseInput<BankStatementImport>(BankStatementImport, input);
-      const currency = await database.withAccount(
-        actor.accountId,
-        async (trx) =>
-          (
-            await trx
-              .selectFrom('accounts')
-              .select('default_currency')
-              .where('id', '=', actor.accountId)
-              .executeTakeFirstOrThrow()
-          ).default_currency,
-      );
+      const currency = await database.withAccount(actor.accountId, (trx) => accountCurrency(trx, actor.accountId));
       const lines = parseStatement(data, currency);
       if (lines.length > MAX_LINES_PER_IMPORT) {
         throw new AppError(
@@ -123,12 +120,7 @@ export function createBankTransactionService(deps: { database: Database; clock: 
             updated_at: now,
           };
         });
-        const inserted = await trx
-          .insertInto('bank_transactions')
-          .values(values)
-          .onConflict((oc) => oc.columns(['account_id', 'bank_reference']).doNothing())
-          .returningAll()
-          .execute();
+        const inserted = await insertLinesOnce(trx, values);
         const created = new Set(inserted.map((r) => r.bank_reference));
         const existing = await linesByReference(
           trx,
@@ -174,16 +166,7 @@ export function createBankTransactionService(deps: { database: Database; clock: 
             updated_at: now,
           })),
         );
-        const matches: MatchRow[] = [];
-        for (let start = 0; start < matchValues.length; start += 1000) {
-          matches.push(
-            ...(await trx
-              .insertInto('bank_transaction_matches')
-              .values(matchValues.slice(start, start + 1000))
-              .returningAll()
-              .execute()),
-          );
-        }
+        const matches = await insertMatches(trx, matchValues);
         matches.push(
           ...(await matchesOf(
             trx,
@@ -295,26 +278,8 @@ export function createBankTransactionService(deps: { database: Database; clock: 
           };
         }
         const recorded = await recordPayment(trx, { actor, now, today, replan }, payment);
-        const row = await trx
-          .updateTable('bank_transactions')
-          .set({ status: 'matched', payment_id: recorded.id, matched_at: now, updated_at: now })
-          .where('id', '=', id)
-          .returningAll()
-          .executeTakeFirstOrThrow();
-        await trx
-          .updateTable('bank_transaction_matches')
-          .set((eb) => ({
-            status: eb
-              .case()
-              .when('id', '=', chosen?.id ?? '')
-              .then('confirmed')
-              .else('rejected')
-              .end(),
-            updated_at: now,
-          }))
-          .where('bank_transaction_id', '=', id)
-          .where((eb) => eb.or([eb('status', '=', 'proposed'), eb('id', '=', chosen?.id ?? '')]))
-          .execute();
+        const row = await markLineMatched(trx, id, recorded.id, now);
+        await settleMatches(trx, id, chosen?.id ?? '', now);
         return present(trx, row);
       });
     },
@@ -330,11 +295,7 @@ export function createBankTransactionService(deps: { database: Database; clock: 
         const match = (await matchesOf(trx, [id])).find((m) => m.id === data.match_id);
         if (!match) throw notFound('bank_transaction_match', data.match_id);
         if (match.status !== 'rejected') {
-          await trx
-            .updateTable('bank_transaction_matches')
-            .set({ status: 'rejected', updated_at: now })
-            .where('id', '=', match.id)
-            .execute();
+          await rejectMatch(trx, match.id, now);
         }
         return present(trx, line);
       });
@@ -348,12 +309,7 @@ export function createBankTransactionService(deps: { database: Database; clock: 
         const line = await lineFor(trx, id);
         if (line.status === 'matched') throw alreadyMatched(line);
         if (line.status === 'ignored') return present(trx, line);
-        const row = await trx
-          .updateTable('bank_transactions')
-          .set({ status: 'ignored', updated_at: now })
-          .where('id', '=', id)
-          .returningAll()
-          .executeTakeFirstOrThrow();
+        const row = await ignoreLine(trx, id, now);
         return present(trx, row);
       });
     },

@@ -1,11 +1,14 @@
 // The invoices module's door: what other modules and the adapters may use. Everything else in
 // this folder is internal (checked by dependency-cruiser, see .dependency-cruiser.cjs).
 export {
+  attachPlan,
   changeAmountPaid,
+  detachPlan,
   findInvoice,
   invoicePagesOfCustomers,
   invoicesByIds,
   type InvoiceRow,
+  lockInvoiceBalance,
   lockInvoices,
   invoiceRowFromJson,
   presentInvoice,

@@ -153,6 +153,27 @@ export const changeAmountPaid = (
     .returningAll()
     .executeTakeFirstOrThrow();
 
+/** An invoice now follows a payment plan. */
+export const attachPlan = (trx: Db, invoiceId: string, planId: string, now: Date) =>
+  trx
+    .updateTable('invoices')
+    .set({ active_payment_plan_id: planId, updated_at: now })
+    .where('id', '=', invoiceId)
+    .execute();
+
+/** An invoice no longer follows its ended plan; late fees are brought up to date at the next tick, even one later today. */
+export const detachPlan = (trx: Db, invoiceId: string, planId: string, now: Date) =>
+  trx
+    .updateTable('invoices')
+    .set({ active_payment_plan_id: null, late_fees_accrued_on: null, updated_at: now })
+    .where('id', '=', invoiceId)
+    .where('active_payment_plan_id', '=', planId)
+    .execute();
+
+/** Locks an invoice, reading only what it still owes. */
+export const lockInvoiceBalance = (trx: Db, id: string) =>
+  trx.selectFrom('invoices').select(['status', 'balance']).where('id', '=', id).forUpdate().executeTakeFirst();
+
 /** What an edit of a draft writes: the fields given, and what was recomputed from them. */
 export interface InvoiceEdit {
   scalars: Omit<InvoiceUpdate, 'line_items' | 'metadata'>;

@@ -3,9 +3,9 @@
 export {
   cancelPlanOfClosedInvoice,
   markMissedInstallments,
-  missedInstallmentCandidates,
   syncPlansAfterPayments,
 } from './payment-plan.lifecycle.ts';
+export { missedInstallmentCandidates } from './payment-plan.repository.ts';
 export { MAX_INSTALLMENTS, splitMonthly, suspendedPeriod, withoutSuspendedDays } from './payment-plan.rules.ts';
 export {
   PaymentPlan,

@@ -1,6 +1,7 @@
-import type { Selectable } from 'kysely';
+import { type Insertable, type RawBuilder, type Selectable, sql } from 'kysely';
 import type { Db } from '../../store/database.ts';
 import type { PaymentPlanInstallments, PaymentPlans } from '../../store/db-types.ts';
+import { type ReplanInvoices, keysetPage } from '../shared/index.ts';
 import type {
   InstallmentStatus,
   PaymentPlan,
@@ -61,14 +62,105 @@ export const installmentsOf = async (trx: Db, planIds: readonly string[]): Promi
 
 /** One page of plans, newest first, filtered. */
 export function listPlans(trx: Db, query: PaymentPlanListQuery) {
-  const limit = query.limit ?? 20;
-  let q = trx
-    .selectFrom('payment_plans')
-    .selectAll()
-    .orderBy('id', 'desc')
-    .limit(limit + 1);
-  if (query.starting_after) q = q.where('id', '<', query.starting_after);
+  let q = keysetPage(trx.selectFrom('payment_plans').selectAll(), query);
   if (query.invoice_id) q = q.where('invoice_id', '=', query.invoice_id);
   if (query.status) q = q.where('status', '=', query.status);
   return q.execute();
+}
+
+export const insertPlan = (trx: Db, values: Insertable<PaymentPlans>) =>
+  trx.insertInto('payment_plans').values(values).returningAll().executeTakeFirstOrThrow();
+
+export const insertInstallments = (trx: Db, values: readonly Insertable<PaymentPlanInstallments>[]) =>
+  trx.insertInto('payment_plan_installments').values(values).returningAll().execute();
+
+/** Ends a plan as `status` (a cancelled one with its reason). */
+export const closePlan = (
+  trx: Db,
+  id: string,
+  end: { status: Exclude<PaymentPlanStatus, 'active'>; reason: string | null; now: Date; today: string },
+) =>
+  trx
+    .updateTable('payment_plans')
+    .set({
+      status: end.status,
+      ended_at: end.now,
+      ended_on: end.today,
+      updated_at: end.now,
+      ...(end.status === 'cancelled' && { cancellation_reason: end.reason }),
+    })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+
+export const touchPlan = (trx: Db, id: string, now: Date) =>
+  trx.updateTable('payment_plans').set({ updated_at: now }).where('id', '=', id).execute();
+
+/** What an installment has received, and its status after it. */
+export const setInstallmentPaid = (
+  trx: Db,
+  planId: string,
+  number: number,
+  values: { paid_amount: number; status: string; paid_at: Date | null },
+) =>
+  trx
+    .updateTable('payment_plan_installments')
+    .set({ paid_amount: values.paid_amount, status: values.status, paid_at: values.paid_at })
+    .where('plan_id', '=', planId)
+    .where('number', '=', number)
+    .execute();
+
+/** Marks missed the pending installments of a plan due before `today`; their numbers. The update is the arbiter: a concurrent tick marks nothing twice. */
+export const markInstallmentsMissed = (trx: Db, planId: string, today: string, now: Date) =>
+  trx
+    .updateTable('payment_plan_installments')
+    .set({ status: 'missed', missed_at: now })
+    .where('plan_id', '=', planId)
+    .where('status', '=', 'pending')
+    .where('due_date', '<', today)
+    .returning('number')
+    .execute();
+
+/** Counts `count` more missed installments on a plan. */
+export const addMissed = (trx: Db, id: string, count: number, now: Date) =>
+  trx
+    .updateTable('payment_plans')
+    .set((eb) => ({ missed_count: eb('missed_count', '+', count), updated_at: now }))
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+
+export interface MissedCandidate {
+  account_id: string;
+  plan_id: string;
+  invoice_id: string;
+  time_zone: string;
+  today: string;
+  /** Replans the invoice's reminders (see `ReplanInvoices`). */
+  replan: ReplanInvoices;
+}
+
+/**
+ * Active plans, in the accounts `inScope` selects (alias `a`), with an installment whose date
+ * passed in the account's time zone while it is still pending. Read in the caller's system
+ * transaction (the tick reads it with its other daily scans, in one round trip).
+ */
+export async function missedInstallmentCandidates(
+  trx: Db,
+  inScope: RawBuilder<boolean>,
+  now: Date,
+): Promise<MissedCandidate[]> {
+  return (
+    await sql<MissedCandidate>`
+      SELECT DISTINCT p.account_id, p.id AS plan_id, p.invoice_id, a.time_zone,
+             to_char((${now}::timestamptz AT TIME ZONE a.time_zone)::date, 'YYYY-MM-DD') AS today
+        FROM payment_plan_installments x
+        JOIN payment_plans p ON p.account_id = x.account_id AND p.id = x.plan_id
+        JOIN accounts a ON a.id = p.account_id
+       WHERE ${inScope} AND x.status = 'pending' AND p.status = 'active'
+         AND x.due_date < (${now}::timestamptz AT TIME ZONE a.time_zone)::date
+         -- A constant bound (the latest date on Earth) lets the range of the partial index stop there.
+         AND x.due_date < (${now}::timestamptz AT TIME ZONE 'Etc/GMT-14')::date
+       LIMIT 2000`.execute(trx)
+  ).rows;
 }

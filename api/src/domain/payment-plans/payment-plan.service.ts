@@ -6,10 +6,17 @@ import { isUniqueViolation } from '../../store/pg-errors.ts';
 import { parseInput } from '../../validation.ts';
 import { compareDates } from '../calendar.ts';
 import { recordEvent } from '../outbox/index.ts';
-import { CHASED_STATUSES, findInvoice, type InvoiceRow, owesNothing } from '../invoices/index.ts';
+import { attachPlan, CHASED_STATUSES, findInvoice, type InvoiceRow, owesNothing } from '../invoices/index.ts';
 import { accountTime, type Actor, assertWriteAccess, type Page, type ReplanInvoices, toPage } from '../shared/index.ts';
 import { endPlan } from './payment-plan.lifecycle.ts';
-import { findPlan, installmentsOf, listPlans, presentPlan } from './payment-plan.repository.ts';
+import {
+  findPlan,
+  insertInstallments,
+  insertPlan,
+  installmentsOf,
+  listPlans,
+  presentPlan,
+} from './payment-plan.repository.ts';
 import { checkInstallments, type InstallmentDraft, invalidDates, splitMonthly } from './payment-plan.rules.ts';
 import {
   DEFAULT_MAX_MISSED,
@@ -82,45 +89,34 @@ export async function agreePlanIn(
     drafts = splitMonthly(amount, data.count as number, first);
   }
   const id = newId('paymentPlan');
-  const row = await trx
-    .insertInto('payment_plans')
-    .values({
+  const row = await insertPlan(trx, {
+    account_id: ctx.accountId,
+    id,
+    invoice_id: invoice.id,
+    status: 'active',
+    currency: invoice.currency,
+    amount,
+    settled_at_start: invoice.amount_paid + invoice.amount_credited,
+    max_missed_installments: data.max_missed_installments ?? DEFAULT_MAX_MISSED,
+    late_fees: data.late_fees ?? 'suspended',
+    note: data.note ?? null,
+    metadata: JSON.stringify(data.metadata ?? {}),
+    started_on: today,
+    created_at: now,
+    updated_at: now,
+  });
+  const installments = await insertInstallments(
+    trx,
+    drafts.map((d) => ({
       account_id: ctx.accountId,
-      id,
-      invoice_id: invoice.id,
-      status: 'active',
-      currency: invoice.currency,
-      amount,
-      settled_at_start: invoice.amount_paid + invoice.amount_credited,
-      max_missed_installments: data.max_missed_installments ?? DEFAULT_MAX_MISSED,
-      late_fees: data.late_fees ?? 'suspended',
-      note: data.note ?? null,
-      metadata: JSON.stringify(data.metadata ?? {}),
-      started_on: today,
-      created_at: now,
-      updated_at: now,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
-  const installments = await trx
-    .insertInto('payment_plan_installments')
-    .values(
-      drafts.map((d) => ({
-        account_id: ctx.accountId,
-        plan_id: id,
-        number: d.number,
-        due_date: d.due_date,
-        amount: d.amount,
-        status: 'pending',
-      })),
-    )
-    .returningAll()
-    .execute();
-  await trx
-    .updateTable('invoices')
-    .set({ active_payment_plan_id: id, updated_at: now })
-    .where('id', '=', invoice.id)
-    .execute();
+      plan_id: id,
+      number: d.number,
+      due_date: d.due_date,
+      amount: d.amount,
+      status: 'pending',
+    })),
+  );
+  await attachPlan(trx, invoice.id, id, now);
   // Reminders now follow the installments.
   await replan(trx, { accountId: ctx.accountId, invoiceIds: [invoice.id], timeZone: ctx.timeZone, now });
   const plan = presentPlan(row, installments);
