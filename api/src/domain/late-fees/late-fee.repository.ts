@@ -1,9 +1,10 @@
-import { type Selectable, sql } from 'kysely';
+import { type Insertable, type Selectable, sql } from 'kysely';
 import type { Db } from '../../store/database.ts';
-import type { InvoiceFees } from '../../store/db-types.ts';
+import type { InvoiceFees, ReferenceRateAlerts } from '../../store/db-types.ts';
 import type { InvoiceRow } from '../invoices/index.ts';
-import type { LateFeePreset, ReferenceRate } from './late-fee.rules.ts';
-import type { InvoiceFee } from './late-fee.schemas.ts';
+import { keysetPage, type PageRequest } from '../shared/index.ts';
+import type { LateFeePreset, ReferenceRate as Rate } from './late-fee.rules.ts';
+import type { InvoiceFee, ReferenceRate } from './late-fee.schemas.ts';
 
 export type InvoiceFeeRow = Selectable<InvoiceFees>;
 
@@ -26,7 +27,7 @@ export const presentFee = (row: InvoiceFeeRow): InvoiceFee => ({
 });
 
 /** Every reference rate, oldest first per source (a few dozen rows). */
-export async function loadReferenceRates(trx: Db): Promise<ReferenceRate[]> {
+export async function loadReferenceRates(trx: Db): Promise<Rate[]> {
   const rows = await trx
     .selectFrom('reference_rates')
     .select(['source', 'effective_on', 'rate_bps'])
@@ -34,7 +35,7 @@ export async function loadReferenceRates(trx: Db): Promise<ReferenceRate[]> {
     .orderBy('effective_on')
     .execute();
   return rows.map((r) => ({
-    source: r.source as ReferenceRate['source'],
+    source: r.source as Rate['source'],
     effective_on: r.effective_on,
     rate_bps: r.rate_bps,
   }));
@@ -93,3 +94,141 @@ export async function principalReductions(trx: Db, invoiceId: string): Promise<{
     .execute();
   return rows.map((r) => ({ on: r.on, amount: Number(r.amount) }));
 }
+
+/** Said once on the invoice: its statutory fees were not applied, and why. */
+export async function markLateFeesSkipped(trx: Db, invoiceId: string, skipped: object): Promise<void> {
+  await trx
+    .updateTable('invoices')
+    .set({ late_fees_skipped: JSON.stringify(skipped) })
+    .where('id', '=', invoiceId)
+    .execute();
+}
+
+/** The invoice's payment plans that suspend late fees, active or ended. */
+export const suspendingPlansOf = (trx: Db, invoiceId: string) =>
+  trx
+    .selectFrom('payment_plans')
+    .select(['started_on', 'ended_on'])
+    .where('invoice_id', '=', invoiceId)
+    .where('late_fees', '=', 'suspended')
+    .execute();
+
+/** Every fee line of the invoice (waived ones included), oldest first. */
+export const feesOfInvoice = (trx: Db, invoiceId: string) =>
+  trx.selectFrom('invoice_fees').selectAll().where('invoice_id', '=', invoiceId).orderBy('id').execute();
+
+/** One page of the invoice's fee lines, oldest first. */
+export const listFeesOfInvoice = (trx: Db, invoiceId: string, query: PageRequest) =>
+  keysetPage(trx.selectFrom('invoice_fees').selectAll().where('invoice_id', '=', invoiceId), query, {
+    direction: 'asc',
+  }).execute();
+
+export const findFeeOfInvoice = (trx: Db, invoiceId: string, feeId: string) =>
+  trx
+    .selectFrom('invoice_fees')
+    .selectAll()
+    .where('id', '=', feeId)
+    .where('invoice_id', '=', invoiceId)
+    .executeTakeFirst();
+
+export const insertFee = (trx: Db, values: Insertable<InvoiceFees>) =>
+  trx.insertInto('invoice_fees').values(values).returningAll().executeTakeFirstOrThrow();
+
+export const waiveFee = (trx: Db, feeId: string, now: Date, reason: string) =>
+  trx
+    .updateTable('invoice_fees')
+    .set({ waived_at: now, waive_reason: reason })
+    .where('id', '=', feeId)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+
+/** Raises the invoice's late fees (and their split by kind) by what was just accrued. */
+export async function addLateFeesToInvoice(
+  trx: Db,
+  accountId: string,
+  invoiceId: string,
+  added: { interest: number; recovery: number; now: Date },
+): Promise<void> {
+  const { interest, recovery } = added;
+  await trx
+    .updateTable('invoices')
+    .set((eb) => ({
+      late_fees: eb('late_fees', '+', interest + recovery),
+      late_fees_interest: eb('late_fees_interest', '+', interest),
+      late_fees_recovery_fee: eb('late_fees_recovery_fee', '+', recovery),
+      updated_at: added.now,
+    }))
+    .where('account_id', '=', accountId)
+    .where('id', '=', invoiceId)
+    .execute();
+}
+
+/** Takes a waived fee line off the invoice's late fees (and their split by kind). */
+export async function removeLateFeeFromInvoice(
+  trx: Db,
+  accountId: string,
+  invoiceId: string,
+  fee: Pick<InvoiceFeeRow, 'kind' | 'amount'>,
+  now: Date,
+): Promise<void> {
+  const byKind = fee.kind === 'interest' ? 'late_fees_interest' : 'late_fees_recovery_fee';
+  await trx
+    .updateTable('invoices')
+    .set((eb) => ({
+      late_fees: eb('late_fees', '-', fee.amount),
+      [byKind]: eb(byKind, '-', fee.amount),
+      updated_at: now,
+    }))
+    .where('account_id', '=', accountId)
+    .where('id', '=', invoiceId)
+    .execute();
+}
+
+/**
+ * Notes that the account computed interest without the rate of this reference date; true only
+ * the first time (a concurrent accrual waits on the key and then inserts nothing).
+ */
+export async function insertRateAlertOnce(trx: Db, values: Insertable<ReferenceRateAlerts>): Promise<boolean> {
+  const first = await trx
+    .insertInto('reference_rate_alerts')
+    .values(values)
+    .onConflict((oc) => oc.columns(['account_id', 'source', 'reference_date']).doNothing())
+    .returning('source')
+    .executeTakeFirst();
+  return first !== undefined;
+}
+
+export const presentRate = (row: {
+  source: string;
+  effective_on: string;
+  rate_bps: number;
+  created_at: Date;
+}): ReferenceRate => ({
+  object: 'reference_rate',
+  source: row.source as ReferenceRate['source'],
+  effective_on: row.effective_on,
+  rate_bps: row.rate_bps,
+  created_at: row.created_at.toISOString(),
+});
+
+/** Every reference rate (of one source, if given), oldest first per source. */
+export function listReferenceRates(trx: Db, source?: string) {
+  let q = trx.selectFrom('reference_rates').selectAll().orderBy('source').orderBy('effective_on');
+  if (source) q = q.where('source', '=', source);
+  return q.execute();
+}
+
+/** Records a rate, or corrects the one recorded for the same source and day. */
+export const upsertReferenceRate = (
+  trx: Db,
+  rate: { source: string; effective_on: string; rate_bps: number },
+  now: Date,
+) =>
+  trx
+    .insertInto('reference_rates')
+    .values({ source: rate.source, effective_on: rate.effective_on, rate_bps: rate.rate_bps, created_at: now })
+    .onConflict((oc) =>
+      oc.columns(['source', 'effective_on']).doUpdateSet({ rate_bps: rate.rate_bps, created_at: now }),
+    )
+    .returningAll()
+    .executeTakeFirstOrThrow();

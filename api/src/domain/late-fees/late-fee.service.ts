@@ -15,14 +15,28 @@ import {
   isB2bPreset,
   type Page,
   PageQuery,
+  pageSize,
   toPage,
 } from '../shared/index.ts';
 import {
+  addLateFeesToInvoice,
+  feesOfInvoice,
+  findFeeOfInvoice,
   type InvoiceFeeRow,
+  insertFee,
+  insertRateAlertOnce,
   lateFeeSettings,
+  listFeesOfInvoice,
+  listReferenceRates,
   loadReferenceRates,
+  markLateFeesSkipped,
   presentFee,
+  presentRate,
   principalReductions,
+  removeLateFeeFromInvoice,
+  suspendingPlansOf,
+  upsertReferenceRate,
+  waiveFee,
 } from './late-fee.repository.ts';
 import {
   balanceHistory,
@@ -138,24 +152,14 @@ export async function accrueLateFees(
     },
   );
   if (skipped && invoice.late_fees_skipped === null) {
-    // Said once on the invoice: its statutory fees were not applied, and why.
-    await trx
-      .updateTable('invoices')
-      .set({ late_fees_skipped: JSON.stringify(skipped) })
-      .where('id', '=', invoice.id)
-      .execute();
+    await markLateFeesSkipped(trx, invoice.id, skipped);
   }
   if (!rule) return [];
   const start = firstInterestDay(invoice.due_date, rule.graceDays);
   if (compareDates(input.today, start) < 0) return [];
   // Payment plans with suspended fees: nothing accrues while one is active, and the days one
   // covered are never charged, even after it is breached or cancelled.
-  const suspending = await trx
-    .selectFrom('payment_plans')
-    .select(['started_on', 'ended_on'])
-    .where('invoice_id', '=', invoice.id)
-    .where('late_fees', '=', 'suspended')
-    .execute();
+  const suspending = await suspendingPlansOf(trx, invoice.id);
   if (suspending.some((p) => p.ended_on === null)) return [];
   const suspended = suspending.map((p) => suspendedPeriod(p, input.today)).filter((p) => p !== null);
 
@@ -163,12 +167,7 @@ export async function accrueLateFees(
   const reductions = await principalReductions(trx, invoice.id);
   const principalAtStart =
     principalNow + reductions.filter((r) => compareDates(r.on, start) > 0).reduce((n, r) => n + r.amount, 0);
-  const existing = await trx
-    .selectFrom('invoice_fees')
-    .selectAll()
-    .where('invoice_id', '=', invoice.id)
-    .orderBy('id')
-    .execute();
+  const existing = await feesOfInvoice(trx, invoice.id);
   const lines: {
     kind: 'recovery_fee' | 'interest';
     amount: number;
@@ -224,40 +223,26 @@ export async function accrueLateFees(
   const rows: InvoiceFeeRow[] = [];
   for (const line of lines) {
     rows.push(
-      await trx
-        .insertInto('invoice_fees')
-        .values({
-          account_id: input.accountId,
-          id: newId('invoiceFee'),
-          invoice_id: invoice.id,
-          kind: line.kind,
-          amount: line.amount,
-          currency: invoice.currency,
-          period_from: line.from,
-          period_to: line.to,
-          rate_bps: line.rate,
-          rate_assumed: line.assumed.length > 0,
-          rate_note: line.assumed.length > 0 ? line.assumed.map(describeAssumedRate).join(' ') : null,
-          created_at: input.now,
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow(),
+      await insertFee(trx, {
+        account_id: input.accountId,
+        id: newId('invoiceFee'),
+        invoice_id: invoice.id,
+        kind: line.kind,
+        amount: line.amount,
+        currency: invoice.currency,
+        period_from: line.from,
+        period_to: line.to,
+        rate_bps: line.rate,
+        rate_assumed: line.assumed.length > 0,
+        rate_note: line.assumed.length > 0 ? line.assumed.map(describeAssumedRate).join(' ') : null,
+        created_at: input.now,
+      }),
     );
   }
   const added = (kind: InvoiceFeeRow['kind']) => rows.filter((r) => r.kind === kind).reduce((n, r) => n + r.amount, 0);
   const interest = added('interest');
   const recovery = added('recovery_fee');
-  await trx
-    .updateTable('invoices')
-    .set((eb) => ({
-      late_fees: eb('late_fees', '+', interest + recovery),
-      late_fees_interest: eb('late_fees_interest', '+', interest),
-      late_fees_recovery_fee: eb('late_fees_recovery_fee', '+', recovery),
-      updated_at: input.now,
-    }))
-    .where('account_id', '=', input.accountId)
-    .where('id', '=', invoice.id)
-    .execute();
+  await addLateFeesToInvoice(trx, input.accountId, invoice.id, { interest, recovery, now: input.now });
   const fees = rows.map(presentFee);
   for (const fee of fees) {
     await recordEvent(trx, {
@@ -293,18 +278,13 @@ async function announceMissingRate(
   input: { accountId: string; invoiceId: string; feeId: string; assumed: AssumedRate; now: Date },
 ): Promise<void> {
   const { assumed } = input;
-  const first = await trx
-    .insertInto('reference_rate_alerts')
-    .values({
-      account_id: input.accountId,
-      source: assumed.source,
-      reference_date: assumed.reference_date,
-      invoice_id: input.invoiceId,
-      created_at: input.now,
-    })
-    .onConflict((oc) => oc.columns(['account_id', 'source', 'reference_date']).doNothing())
-    .returning('source')
-    .executeTakeFirst();
+  const first = await insertRateAlertOnce(trx, {
+    account_id: input.accountId,
+    source: assumed.source,
+    reference_date: assumed.reference_date,
+    invoice_id: input.invoiceId,
+    created_at: input.now,
+  });
   if (!first) return;
   await recordEvent(trx, {
     accountId: input.accountId,
@@ -321,19 +301,6 @@ async function announceMissingRate(
   });
 }
 
-const presentRate = (row: {
-  source: string;
-  effective_on: string;
-  rate_bps: number;
-  created_at: Date;
-}): ReferenceRate => ({
-  object: 'reference_rate',
-  source: row.source as ReferenceRate['source'],
-  effective_on: row.effective_on,
-  rate_bps: row.rate_bps,
-  created_at: row.created_at.toISOString(),
-});
-
 export function createLateFeeService(deps: { database: Database; clock: Clock }) {
   const { database, clock } = deps;
   const timeFor = accountTime(database, clock);
@@ -342,17 +309,9 @@ export function createLateFeeService(deps: { database: Database; clock: Clock })
     /** The fee lines of an invoice, oldest first (waived ones included, marked `waived`). */
     async listFees(actor: Actor, invoiceId: string, input: PageQuery = {}): Promise<Page<InvoiceFee>> {
       const query = parseInput<PageQuery>(PageQuery, input);
-      const limit = query.limit ?? 20;
       return database.withAccount(actor.accountId, async (trx) => {
         if (!(await findInvoice(trx, invoiceId))) throw notFound('invoice', invoiceId);
-        let q = trx
-          .selectFrom('invoice_fees')
-          .selectAll()
-          .where('invoice_id', '=', invoiceId)
-          .orderBy('id')
-          .limit(limit + 1);
-        if (query.starting_after) q = q.where('id', '>', query.starting_after);
-        return toPage((await q.execute()).map(presentFee), limit);
+        return toPage((await listFeesOfInvoice(trx, invoiceId, query)).map(presentFee), pageSize(query));
       });
     },
 
@@ -380,12 +339,7 @@ export function createLateFeeService(deps: { database: Database; clock: Clock })
       return database.withAccount(actor.accountId, async (trx) => {
         const invoice = await findInvoice(trx, invoiceId, { forUpdate: true });
         if (!invoice) throw notFound('invoice', invoiceId);
-        const fee = await trx
-          .selectFrom('invoice_fees')
-          .selectAll()
-          .where('id', '=', feeId)
-          .where('invoice_id', '=', invoiceId)
-          .executeTakeFirst();
+        const fee = await findFeeOfInvoice(trx, invoiceId, feeId);
         if (!fee) throw notFound('invoice_fee', feeId);
         if (fee.waived_at) throw new AppError('invoice_fee/already_waived', 409, `Fee '${feeId}' was already waived.`);
         if (invoice.balance < fee.amount) {
@@ -395,23 +349,8 @@ export function createLateFeeService(deps: { database: Database; clock: Clock })
             'This fee is already paid: refund or credit it instead of waiving it.',
           );
         }
-        const row = await trx
-          .updateTable('invoice_fees')
-          .set({ waived_at: now, waive_reason: data.reason })
-          .where('id', '=', feeId)
-          .returningAll()
-          .executeTakeFirstOrThrow();
-        const byKind = fee.kind === 'interest' ? 'late_fees_interest' : 'late_fees_recovery_fee';
-        await trx
-          .updateTable('invoices')
-          .set((eb) => ({
-            late_fees: eb('late_fees', '-', fee.amount),
-            [byKind]: eb(byKind, '-', fee.amount),
-            updated_at: now,
-          }))
-          .where('account_id', '=', actor.accountId)
-          .where('id', '=', invoiceId)
-          .execute();
+        const row = await waiveFee(trx, feeId, now, data.reason);
+        await removeLateFeeFromInvoice(trx, actor.accountId, invoiceId, fee, now);
         const waived = presentFee(row);
         await recordEvent(trx, {
           accountId: actor.accountId,
@@ -428,16 +367,12 @@ export function createLateFeeService(deps: { database: Database; clock: Clock })
     /** Every known reference rate (global data, the same for every account). */
     listReferenceRates(actor: Actor, input: ReferenceRateListQuery = {}): Promise<Page<ReferenceRate>> {
       const query = parseInput<ReferenceRateListQuery>(ReferenceRateListQuery, input);
-      return database.withAccount(actor.accountId, async (trx) => {
-        let q = trx.selectFrom('reference_rates').selectAll().orderBy('source').orderBy('effective_on');
-        if (query.source) q = q.where('source', '=', query.source);
-        return {
-          object: 'list' as const,
-          data: (await q.execute()).map(presentRate),
-          has_more: false,
-          next_cursor: null,
-        };
-      });
+      return database.withAccount(actor.accountId, async (trx) => ({
+        object: 'list' as const,
+        data: (await listReferenceRates(trx, query.source)).map(presentRate),
+        has_more: false,
+        next_cursor: null,
+      }));
     },
 
     /**
@@ -469,33 +404,13 @@ export function createLateFeeService(deps: { database: Database; clock: Clock })
 
     /** Every reference rate, for the operator's command line. */
     listReferenceRatesAsOperator(): Promise<ReferenceRate[]> {
-      return database.withSystem(async (trx) =>
-        (await trx.selectFrom('reference_rates').selectAll().orderBy('source').orderBy('effective_on').execute()).map(
-          presentRate,
-        ),
-      );
+      return database.withSystem(async (trx) => (await listReferenceRates(trx)).map(presentRate));
     },
 
     /** Records (or corrects) a rate and the day it took effect. Operator-level: never reachable with an API key. */
     recordReferenceRateAsOperator(input: ReferenceRateCreate): Promise<ReferenceRate> {
       const data = parseInput<ReferenceRateCreate>(ReferenceRateCreate, input);
-      return database.withSystem(async (trx) =>
-        presentRate(
-          await trx
-            .insertInto('reference_rates')
-            .values({
-              source: data.source,
-              effective_on: data.effective_on,
-              rate_bps: data.rate_bps,
-              created_at: clock.now(),
-            })
-            .onConflict((oc) =>
-              oc.columns(['source', 'effective_on']).doUpdateSet({ rate_bps: data.rate_bps, created_at: clock.now() }),
-            )
-            .returningAll()
-            .executeTakeFirstOrThrow(),
-        ),
-      );
+      return database.withSystem(async (trx) => presentRate(await upsertReferenceRate(trx, data, clock.now())));
     },
   };
 }
