@@ -1,7 +1,7 @@
-import { CompiledQuery, sql } from 'kysely';
+import { CompiledQuery } from 'kysely';
 import type { PgBoss } from 'pg-boss';
 import type { Logger } from 'pino';
-import type { DeliveryJob, Enqueue } from '../domain/webhooks/index.ts';
+import { asLoginRole, type DeliveryJob, type Enqueue } from '../domain/webhooks/index.ts';
 import { metrics } from '../metrics.ts';
 import type { Services } from '../services.ts';
 
@@ -64,20 +64,19 @@ export async function startWebhookWorker(deps: {
           jobs.map((data) => ({ data, startAfter })),
         );
       }
-    : async (trx, jobs: DeliveryJob[]) => {
-        await sql`SET LOCAL ROLE NONE`.execute(trx);
-        const db = {
-          executeSql: async (text: string, values: unknown[] = []) => ({
-            rows: (await trx.executeQuery(CompiledQuery.raw(text, values))).rows as unknown[],
-          }),
-        };
-        await boss.insert(
-          WEBHOOK_QUEUE,
-          jobs.map((data) => ({ data })),
-          { db },
-        );
-        await sql`SET LOCAL ROLE relance_system`.execute(trx);
-      };
+    : (trx, jobs: DeliveryJob[]) =>
+        asLoginRole(trx, async () => {
+          const db = {
+            executeSql: async (text: string, values: unknown[] = []) => ({
+              rows: (await trx.executeQuery(CompiledQuery.raw(text, values))).rows as unknown[],
+            }),
+          };
+          await boss.insert(
+            WEBHOOK_QUEUE,
+            jobs.map((data) => ({ data })),
+            { db },
+          );
+        });
 
   await boss.work<DeliveryJob>(
     WEBHOOK_QUEUE,

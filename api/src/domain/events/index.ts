@@ -2,5 +2,6 @@
 // this folder is internal (checked by dependency-cruiser, see .dependency-cruiser.cjs).
 export { openApiWebhooks } from './catalogue.ts';
 export { Event, EventListQuery } from './event.schemas.ts';
-export { createEventService, presentEvent } from './event.service.ts';
+export { eventsByIds, eventTypeOf, presentEvent } from './event.repository.ts';
+export { createEventService } from './event.service.ts';
 export { EVENT_PAYLOAD_SCHEMAS } from './payloads.ts';

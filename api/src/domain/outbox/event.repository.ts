@@ -64,3 +64,19 @@ export async function insertEvents(trx: Db, events: readonly EventValues[]): Pro
     pending = later;
   }
 }
+
+/**
+ * Takes up to `limit` events not yet dispatched to webhooks, oldest first, and marks them
+ * dispatched; rows another dispatcher holds are skipped.
+ */
+export async function takeUndispatchedEvents(trx: Db, limit: number) {
+  return (
+    await sql<{ account_id: string; id: string; type: string }>`
+          WITH batch AS (
+            SELECT account_id, id FROM events WHERE NOT dispatched ORDER BY seq LIMIT ${limit} FOR UPDATE SKIP LOCKED
+          )
+          UPDATE events e SET dispatched = true FROM batch
+           WHERE e.account_id = batch.account_id AND e.id = batch.id
+          RETURNING e.account_id, e.id, e.type`.execute(trx)
+  ).rows;
+}

@@ -1,12 +1,27 @@
-import { sql } from 'kysely';
 import type { Clock } from '../../clock.ts';
 import { newId } from '../../ids.ts';
 import type { Database, Db } from '../../store/database.ts';
-import { recordEvent } from '../outbox/index.ts';
-import { presentEvent } from '../events/index.ts';
+import { recordEvent, takeUndispatchedEvents } from '../outbox/index.ts';
+import { eventsByIds, presentEvent } from '../events/index.ts';
 import { postWebhook, REQUEST_TIMEOUT_MS, type SendResult } from './sender.ts';
 import { targetPolicyFor, type TargetPolicy } from './target.ts';
-import { type EndpointRow, failPendingDeliveries, presentEndpoint } from './webhook.repository.ts';
+import {
+  clearFailureStreaks,
+  type DeliveryOutcome,
+  disableEnabledEndpoint,
+  enabledEndpointsOf,
+  type EndpointRow,
+  failPendingDeliveries,
+  failStaleDeliveries,
+  insertAttempts,
+  insertDeliveries,
+  leaseDeliveries,
+  lockDeliveriesToAttempt,
+  markEndpointFailing,
+  presentEndpoint,
+  settleDeliveries,
+  takeDueDeliveries,
+} from './webhook.repository.ts';
 import { failingTooLong, nextAttemptAt, parseRetryAfter, signatureHeader, subscribes } from './webhook.rules.ts';
 
 /** A delivery to attempt: what a queued job carries. */
@@ -48,13 +63,7 @@ export function createWebhookDelivery(deps: {
 
   /** Disables an endpoint (once), stops its pending deliveries and emits `webhook_endpoint.disabled`. */
   async function disableEndpoint(trx: Db, endpoint: EndpointRow, reason: string, now: Date): Promise<void> {
-    const row = await trx
-      .updateTable('webhook_endpoints')
-      .set({ enabled: false, disabled_reason: reason, updated_at: now })
-      .where('id', '=', endpoint.id)
-      .where('enabled', '=', true)
-      .returningAll()
-      .executeTakeFirst();
+    const row = await disableEnabledEndpoint(trx, endpoint.id, reason, now);
     if (!row) return;
     await failPendingDeliveries(trx, endpoint.id, now);
     await recordEvent(trx, {
@@ -72,26 +81,15 @@ export function createWebhookDelivery(deps: {
     dispatch(enqueue: Enqueue, limit = DISPATCH_BATCH): Promise<number> {
       return database.withSystem(async (trx) => {
         const now = clock.now();
-        const claimed = await sql<{ account_id: string; id: string; type: string }>`
-          WITH batch AS (
-            SELECT account_id, id FROM events WHERE NOT dispatched ORDER BY seq LIMIT ${limit} FOR UPDATE SKIP LOCKED
-          )
-          UPDATE events e SET dispatched = true FROM batch
-           WHERE e.account_id = batch.account_id AND e.id = batch.id
-          RETURNING e.account_id, e.id, e.type`.execute(trx);
-        if (claimed.rows.length === 0) return 0;
-        await deps.onEventsTaken?.(trx, claimed.rows);
-        const accounts = [...new Set(claimed.rows.map((r) => r.account_id))];
-        const endpoints = await trx
-          .selectFrom('webhook_endpoints')
-          .select(['account_id', 'id', 'enabled_events'])
-          .where('account_id', 'in', accounts)
-          .where('enabled', '=', true)
-          .execute();
-        if (endpoints.length === 0) return claimed.rows.length;
+        const claimed = await takeUndispatchedEvents(trx, limit);
+        if (claimed.length === 0) return 0;
+        await deps.onEventsTaken?.(trx, claimed);
+        const accounts = [...new Set(claimed.map((r) => r.account_id))];
+        const endpoints = await enabledEndpointsOf(trx, accounts);
+        if (endpoints.length === 0) return claimed.length;
         const byAccount = Map.groupBy(endpoints, (e) => e.account_id);
         const deliveries = [];
-        for (const event of claimed.rows) {
+        for (const event of claimed) {
           for (const endpoint of byAccount.get(event.account_id) ?? []) {
             if (!subscribes(endpoint.enabled_events, event.type)) continue;
             deliveries.push({
@@ -109,13 +107,13 @@ export function createWebhookDelivery(deps: {
         }
         for (let i = 0; i < deliveries.length; i += 1000) {
           const chunk = deliveries.slice(i, i + 1000);
-          await trx.insertInto('webhook_deliveries').values(chunk).execute();
+          await insertDeliveries(trx, chunk);
           await enqueue(
             trx,
             chunk.map((d) => ({ accountId: d.account_id, deliveryId: d.id })),
           );
         }
-        return claimed.rows.length;
+        return claimed.length;
       });
     },
 
@@ -128,30 +126,13 @@ export function createWebhookDelivery(deps: {
     enqueueDue(enqueue: Enqueue, limit = DISPATCH_BATCH): Promise<number> {
       return database.withSystem(async (trx) => {
         const now = clock.now();
-        const due = await sql<{ account_id: string; id: string }>`
-          WITH retries AS (
-            SELECT account_id, id FROM webhook_deliveries
-             WHERE status = 'pending' AND next_attempt_at IS NOT NULL AND next_attempt_at <= ${now}
-             ORDER BY next_attempt_at LIMIT ${limit} FOR UPDATE SKIP LOCKED
-          ), abandoned AS (
-            SELECT account_id, id FROM webhook_deliveries
-             WHERE status = 'pending' AND claimed_until IS NOT NULL AND claimed_until <= ${now}
-             ORDER BY claimed_until LIMIT ${limit} FOR UPDATE SKIP LOCKED
-          ), stranded AS (
-            SELECT account_id, id FROM webhook_deliveries
-             WHERE status = 'pending' AND next_attempt_at IS NULL AND claimed_until IS NULL
-               AND updated_at <= ${new Date(now.getTime() - STRANDED_AFTER_MS)}
-             ORDER BY updated_at LIMIT ${limit} FOR UPDATE SKIP LOCKED
-          ), batch AS (SELECT * FROM retries UNION SELECT * FROM abandoned UNION SELECT * FROM stranded)
-          UPDATE webhook_deliveries d SET next_attempt_at = NULL, claimed_until = NULL, updated_at = ${now} FROM batch
-           WHERE d.account_id = batch.account_id AND d.id = batch.id
-          RETURNING d.account_id, d.id`.execute(trx);
-        if (due.rows.length > 0)
+        const due = await takeDueDeliveries(trx, now, new Date(now.getTime() - STRANDED_AFTER_MS), limit);
+        if (due.length > 0)
           await enqueue(
             trx,
-            due.rows.map((r) => ({ accountId: r.account_id, deliveryId: r.id })),
+            due.map((r) => ({ accountId: r.account_id, deliveryId: r.id })),
           );
-        return due.rows.length;
+        return due.length;
       });
     },
 
@@ -164,64 +145,26 @@ export function createWebhookDelivery(deps: {
     async attempt(accountId: string, deliveryIds: string[]): Promise<{ succeeded: number; failed: number }> {
       const work = await database.withAccount(accountId, async (trx) => {
         const claimedAt = clock.now();
-        const rows = await trx
-          .selectFrom('webhook_deliveries as d')
-          .innerJoin('webhook_endpoints as we', 'we.id', 'd.endpoint_id')
-          .innerJoin('events as e', 'e.id', 'd.event_id')
-          .innerJoin('accounts as a', 'a.id', 'we.account_id')
-          .select([
-            'a.mode',
-            'd.id as delivery_id',
-            'd.event_id',
-            'd.attempt_count',
-            'd.status',
-            'd.next_attempt_at',
-            'd.claimed_until',
-            'we.id as endpoint_id',
-            'we.url',
-            'we.enabled',
-            'we.secret',
-            'we.previous_secret',
-            'we.previous_secret_expires_at',
-          ])
-          .where('d.account_id', '=', accountId)
-          .where('d.id', 'in', deliveryIds)
-          .forUpdate('d')
-          .skipLocked()
-          .execute();
+        const rows = await lockDeliveriesToAttempt(trx, accountId, deliveryIds);
         const unclaimed = rows.filter((r) => r.claimed_until === null || r.claimed_until <= claimedAt);
         const stale = unclaimed
           .filter((r) => r.status === 'pending' && r.next_attempt_at === null && !r.enabled)
           .map((r) => r.delivery_id);
         if (stale.length) {
-          await trx
-            .updateTable('webhook_deliveries')
-            .set({ status: 'failed', updated_at: clock.now() })
-            .where('id', 'in', stale)
-            .where('status', '=', 'pending')
-            .execute();
+          await failStaleDeliveries(trx, stale, clock.now());
         }
         const ready = unclaimed.filter((r) => r.status === 'pending' && r.next_attempt_at === null && r.enabled);
         if (ready.length === 0) return [];
-        await trx
-          .updateTable('webhook_deliveries')
-          .set({ claimed_until: new Date(claimedAt.getTime() + DELIVERY_LEASE_MS) })
-          .where('account_id', '=', accountId)
-          .where(
-            'id',
-            'in',
-            ready.map((r) => r.delivery_id),
-          )
-          .execute();
-        const events = await trx
-          .selectFrom('events')
-          .selectAll()
-          .where(
-            'id',
-            'in',
-            ready.map((r) => r.event_id),
-          )
-          .execute();
+        await leaseDeliveries(
+          trx,
+          accountId,
+          ready.map((r) => r.delivery_id),
+          new Date(claimedAt.getTime() + DELIVERY_LEASE_MS),
+        );
+        const events = await eventsByIds(
+          trx,
+          ready.map((r) => r.event_id),
+        );
         const byId = new Map(events.map((e) => [e.id, e]));
         return ready.flatMap((r) => {
           const event = byId.get(r.event_id);
@@ -261,13 +204,7 @@ export function createWebhookDelivery(deps: {
       await database.withAccount(accountId, async (trx) => {
         const now = clock.now();
         const attempts = [];
-        const updates: {
-          id: string;
-          status: string;
-          attempt_count: number;
-          next_attempt_at: Date | null;
-          last_attempt_at: Date;
-        }[] = [];
+        const updates: DeliveryOutcome[] = [];
         const endpointsFailing = new Map<string, { gone: boolean }>();
         const endpointsOk = new Set<string>();
         for (const { row, attemptedAt, result } of results) {
@@ -307,36 +244,17 @@ export function createWebhookDelivery(deps: {
             endpointsFailing.set(row.endpoint_id, failing);
           }
         }
-        // One statement for the batch. A failure only moves a delivery still pending (it may
-        // have been stopped meanwhile); a success is recorded whatever happened.
-        await sql`
-          UPDATE webhook_deliveries d
-             SET status = u.status, attempt_count = u.attempt_count, next_attempt_at = u.next_attempt_at,
-                 last_attempt_at = u.last_attempt_at, claimed_until = NULL, updated_at = ${now}
-            FROM jsonb_to_recordset(${JSON.stringify(updates)}::jsonb)
-                 AS u(id text, status text, attempt_count integer, next_attempt_at timestamptz, last_attempt_at timestamptz)
-           WHERE d.account_id = ${accountId} AND d.id = u.id AND (u.status = 'succeeded' OR d.status = 'pending')`.execute(
-          trx,
-        );
-        await trx.insertInto('webhook_attempts').values(attempts).execute();
+        // One statement for the batch.
+        await settleDeliveries(trx, accountId, updates, now);
+        await insertAttempts(trx, attempts);
 
         // A success ends the endpoint's failure streak; a failure starts one or, 3 days on, disables it.
         if (endpointsOk.size) {
-          await trx
-            .updateTable('webhook_endpoints')
-            .set({ failing_since: null })
-            .where('id', 'in', [...endpointsOk])
-            .where('failing_since', 'is not', null)
-            .execute();
+          await clearFailureStreaks(trx, [...endpointsOk]);
         }
         for (const [endpointId, { gone }] of endpointsFailing) {
           if (endpointsOk.has(endpointId) && !gone) continue;
-          const endpoint = await trx
-            .updateTable('webhook_endpoints')
-            .set({ failing_since: sql`coalesce(failing_since, ${now})` })
-            .where('id', '=', endpointId)
-            .returningAll()
-            .executeTakeFirst();
+          const endpoint = await markEndpointFailing(trx, endpointId, now);
           if (!endpoint) continue;
           if (gone) await disableEndpoint(trx, endpoint, 'The endpoint answered 410 Gone.', now);
           else if (failingTooLong(endpoint.failing_since, now)) {

@@ -3,6 +3,7 @@
 export { createWebhookDelivery, type DeliveryJob, type Enqueue } from './delivery.ts';
 export { type FetchedFile, fetchGuarded } from './sender.ts';
 export { type TargetPolicy, targetPolicyFor } from './target.ts';
+export { asLoginRole } from './webhook.repository.ts';
 export {
   WebhookAttempt,
   WebhookAttemptListQuery,

@@ -2,16 +2,24 @@ import type { Clock } from '../../clock.ts';
 import { notFound } from '../../errors.ts';
 import { newId } from '../../ids.ts';
 import type { Database, Db } from '../../store/database.ts';
+import { eventTypeOf } from '../events/index.ts';
 import { insertEvents } from '../outbox/index.ts';
 import { parseInput } from '../../validation.ts';
-import { accountTime, type Actor, assertWriteAccess, type Page, toPage } from '../shared/index.ts';
+import { accountTime, type Actor, assertWriteAccess, type Page, pageSize, toPage } from '../shared/index.ts';
 import { assertAllowedEndpointUrl, type TargetPolicy } from './target.ts';
 import {
+  deleteEndpoint,
   failPendingDeliveries,
+  findDelivery,
   findEndpoint,
+  insertDelivery,
+  insertEndpoint,
+  listAttemptsOfEndpoint,
   listDeliveries,
+  listWebhookEndpoints,
   presentAttempt,
   presentEndpoint,
+  updateEndpoint,
   withAttempts,
 } from './webhook.repository.ts';
 import { newWebhookSecret } from './webhook.rules.ts';
@@ -53,21 +61,17 @@ export function createWebhookService(deps: { database: Database; clock: Clock; t
     event: { id: string; type: string },
   ): Promise<WebhookDelivery> {
     const now = clock.now();
-    const row = await trx
-      .insertInto('webhook_deliveries')
-      .values({
-        account_id: actor.accountId,
-        id: newId('webhookDelivery'),
-        endpoint_id: endpointId,
-        event_id: event.id,
-        event_type: event.type,
-        status: 'pending',
-        next_attempt_at: now,
-        created_at: now,
-        updated_at: now,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const row = await insertDelivery(trx, {
+      account_id: actor.accountId,
+      id: newId('webhookDelivery'),
+      endpoint_id: endpointId,
+      event_id: event.id,
+      event_type: event.type,
+      status: 'pending',
+      next_attempt_at: now,
+      created_at: now,
+      updated_at: now,
+    });
     const [delivery] = await withAttempts(trx, [row]);
     if (!delivery) throw new Error('a delivery row yields a delivery');
     return delivery;
@@ -81,40 +85,29 @@ export function createWebhookService(deps: { database: Database; clock: Clock; t
       await assertAllowedEndpointUrl(data.url, actor.mode, targets);
       const now = clock.now();
       return database.withAccount(actor.accountId, async (trx) => {
-        const row = await trx
-          .insertInto('webhook_endpoints')
-          .values({
-            account_id: actor.accountId,
-            id: newId('webhookEndpoint'),
-            url: data.url,
-            description: data.description ?? null,
-            enabled_events: data.enabled_events,
-            enabled: data.enabled ?? true,
-            secret: newWebhookSecret(),
-            created_at: now,
-            updated_at: now,
-          })
-          .returningAll()
-          .executeTakeFirstOrThrow();
+        const row = await insertEndpoint(trx, {
+          account_id: actor.accountId,
+          id: newId('webhookEndpoint'),
+          url: data.url,
+          description: data.description ?? null,
+          enabled_events: data.enabled_events,
+          enabled: data.enabled ?? true,
+          secret: newWebhookSecret(),
+          created_at: now,
+          updated_at: now,
+        });
         return presentEndpoint(row, { withSecret: true });
       });
     },
 
     list(actor: Actor, input: WebhookEndpointListQuery): Promise<Page<WebhookEndpoint>> {
       const query = parseInput<WebhookEndpointListQuery>(WebhookEndpointListQuery, input);
-      const limit = query.limit ?? 20;
-      return database.withAccount(actor.accountId, async (trx) => {
-        let q = trx
-          .selectFrom('webhook_endpoints')
-          .selectAll()
-          .orderBy('id', 'desc')
-          .limit(limit + 1);
-        if (query.starting_after) q = q.where('id', '<', query.starting_after);
-        return toPage(
-          (await q.execute()).map((row) => presentEndpoint(row)),
-          limit,
-        );
-      });
+      return database.withAccount(actor.accountId, async (trx) =>
+        toPage(
+          (await listWebhookEndpoints(trx, query)).map((row) => presentEndpoint(row)),
+          pageSize(query),
+        ),
+      );
     },
 
     get(actor: Actor, id: string): Promise<WebhookEndpoint> {
@@ -136,19 +129,14 @@ export function createWebhookService(deps: { database: Database; clock: Clock; t
         const current = await requireEndpoint(trx, id, { forUpdate: true });
         const enabling = data.enabled === true && !current.enabled;
         const disabling = data.enabled === false && current.enabled;
-        const row = await trx
-          .updateTable('webhook_endpoints')
-          .set({
-            ...(data.url !== undefined && { url: data.url }),
-            ...(data.description !== undefined && { description: data.description }),
-            ...(data.enabled_events !== undefined && { enabled_events: data.enabled_events }),
-            ...(data.enabled !== undefined && { enabled: data.enabled }),
-            ...(enabling && { disabled_reason: null, failing_since: null }),
-            updated_at: now,
-          })
-          .where('id', '=', id)
-          .returningAll()
-          .executeTakeFirstOrThrow();
+        const row = await updateEndpoint(trx, id, {
+          ...(data.url !== undefined && { url: data.url }),
+          ...(data.description !== undefined && { description: data.description }),
+          ...(data.enabled_events !== undefined && { enabled_events: data.enabled_events }),
+          ...(data.enabled !== undefined && { enabled: data.enabled }),
+          ...(enabling && { disabled_reason: null, failing_since: null }),
+          updated_at: now,
+        });
         if (disabling) await failPendingDeliveries(trx, id, now);
         return presentEndpoint(row);
       });
@@ -158,7 +146,7 @@ export function createWebhookService(deps: { database: Database; clock: Clock; t
     async delete(actor: Actor, id: string): Promise<{ id: string; object: 'webhook_endpoint'; deleted: true }> {
       assertWriteAccess(actor);
       await database.withAccount(actor.accountId, async (trx) => {
-        const row = await trx.deleteFrom('webhook_endpoints').where('id', '=', id).returning('id').executeTakeFirst();
+        const row = await deleteEndpoint(trx, id);
         if (!row) throw notFound('webhook_endpoint', id);
       });
       return { id, object: 'webhook_endpoint', deleted: true };
@@ -172,17 +160,12 @@ export function createWebhookService(deps: { database: Database; clock: Clock; t
       const now = clock.now();
       return database.withAccount(actor.accountId, async (trx) => {
         const current = await requireEndpoint(trx, id, { forUpdate: true });
-        const row = await trx
-          .updateTable('webhook_endpoints')
-          .set({
-            secret: newWebhookSecret(),
-            previous_secret: overlap > 0 ? current.secret : null,
-            previous_secret_expires_at: overlap > 0 ? new Date(now.getTime() + overlap * 1000) : null,
-            updated_at: now,
-          })
-          .where('id', '=', id)
-          .returningAll()
-          .executeTakeFirstOrThrow();
+        const row = await updateEndpoint(trx, id, {
+          secret: newWebhookSecret(),
+          previous_secret: overlap > 0 ? current.secret : null,
+          previous_secret_expires_at: overlap > 0 ? new Date(now.getTime() + overlap * 1000) : null,
+          updated_at: now,
+        });
         return presentEndpoint(row, { withSecret: true });
       });
     },
@@ -217,11 +200,7 @@ export function createWebhookService(deps: { database: Database; clock: Clock; t
       const data = parseInput<WebhookResend>(WebhookResend, input);
       return database.withAccount(actor.accountId, async (trx) => {
         const endpoint = await requireEndpoint(trx, id);
-        const event = await trx
-          .selectFrom('events')
-          .select(['id', 'type'])
-          .where('id', '=', data.event_id)
-          .executeTakeFirst();
+        const event = await eventTypeOf(trx, data.event_id);
         if (!event) throw notFound('event', data.event_id);
         return newDelivery(trx, actor, endpoint.id, event);
       });
@@ -230,32 +209,23 @@ export function createWebhookService(deps: { database: Database; clock: Clock; t
     /** The attempts to one endpoint, newest first. */
     listAttempts(actor: Actor, id: string, input: WebhookAttemptListQuery): Promise<Page<WebhookAttempt>> {
       const query = parseInput<WebhookAttemptListQuery>(WebhookAttemptListQuery, input);
-      const limit = query.limit ?? 20;
       return database.withAccount(actor.accountId, async (trx) => {
         await requireEndpoint(trx, id);
-        let q = trx
-          .selectFrom('webhook_attempts')
-          .selectAll()
-          .where('endpoint_id', '=', id)
-          .orderBy('id', 'desc')
-          .limit(limit + 1);
-        if (query.starting_after) q = q.where('id', '<', query.starting_after);
-        return toPage((await q.execute()).map(presentAttempt), limit);
+        return toPage((await listAttemptsOfEndpoint(trx, id, query)).map(presentAttempt), pageSize(query));
       });
     },
 
     /** Deliveries newest first, each with its attempts. */
     listDeliveries(actor: Actor, input: WebhookDeliveryListQuery): Promise<Page<WebhookDelivery>> {
       const query = parseInput<WebhookDeliveryListQuery>(WebhookDeliveryListQuery, input);
-      const limit = query.limit ?? 20;
       return database.withAccount(actor.accountId, async (trx) =>
-        toPage(await withAttempts(trx, await listDeliveries(trx, query)), limit),
+        toPage(await withAttempts(trx, await listDeliveries(trx, query)), pageSize(query)),
       );
     },
 
     getDelivery(actor: Actor, id: string): Promise<WebhookDelivery> {
       return database.withAccount(actor.accountId, async (trx) => {
-        const row = await trx.selectFrom('webhook_deliveries').selectAll().where('id', '=', id).executeTakeFirst();
+        const row = await findDelivery(trx, id);
         if (!row) throw notFound('webhook_delivery', id);
         const [delivery] = await withAttempts(trx, [row]);
         if (!delivery) throw new Error('a delivery row yields a delivery');
