@@ -12,6 +12,7 @@ import { presentAccount } from '../domain/accounts/index.ts';
 import { presentCustomer } from '../domain/customers/index.ts';
 import { feePartsOf } from '../domain/documents/index.ts';
 import { presentInvoice } from '../domain/invoices/index.ts';
+import { installmentWithCount } from '../domain/payment-plans/index.ts';
 import type { ComposeInput, GroupedComposeInput, MessageComposer } from '../domain/reminders/index.ts';
 
 /** Finds the template to render: the account's override of `key` in `locale`, else the default. */
@@ -34,23 +35,7 @@ export function createMessageComposer(resolveTemplate: TemplateResolver, portalU
     const key = occurrence.template_key ?? 'overdue_friendly';
     const source = await resolveTemplate(trx, key, locale);
     const installment = occurrence.payment_plan_id
-      ? await trx
-          .selectFrom('payment_plan_installments')
-          .select([
-            'number',
-            'due_date',
-            'amount',
-            'paid_amount',
-            (eb) =>
-              eb
-                .selectFrom('payment_plan_installments as all')
-                .select((e) => e.fn.countAll<number>().as('n'))
-                .whereRef('all.plan_id', '=', 'payment_plan_installments.plan_id')
-                .as('count'),
-          ])
-          .where('plan_id', '=', occurrence.payment_plan_id)
-          .where('number', '=', occurrence.installment_number)
-          .executeTakeFirst()
+      ? await installmentWithCount(trx, occurrence.payment_plan_id, occurrence.installment_number)
       : undefined;
     const context = buildReminderContext({
       account: presentAccount(account),

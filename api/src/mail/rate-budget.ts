@@ -1,5 +1,5 @@
-import { sql } from 'kysely';
 import type { Database } from '../store/database.ts';
+import { pauseBudget, pausedFor, reserveSlot } from './rate-budget.repository.ts';
 import type { RateBudget } from './transport.ts';
 
 /**
@@ -21,30 +21,10 @@ export function createRateBudget(
   const interval = 1 / ratePerSecond;
 
   /** Reserves a slot; the seconds to wait for it (0 or less: now). */
-  const reserve = () =>
-    database.withSystem(async (trx) => {
-      const { rows } = await sql<{ wait: number }>`
-        INSERT INTO provider_rate_budgets AS b (credential, rate_per_second, next_at, updated_at)
-        VALUES (${credential}, ${ratePerSecond}, clock_timestamp() + make_interval(secs => ${interval}), clock_timestamp())
-        ON CONFLICT (credential) DO UPDATE
-          SET next_at = greatest(b.next_at, b.blocked_until, clock_timestamp()) + make_interval(secs => ${interval}),
-              rate_per_second = excluded.rate_per_second,
-              updated_at = clock_timestamp()
-        RETURNING extract(epoch FROM b.next_at - make_interval(secs => ${interval}) - clock_timestamp())::float8 AS wait`.execute(
-        trx,
-      );
-      return rows[0]?.wait ?? 0;
-    });
+  const reserve = () => database.withSystem((trx) => reserveSlot(trx, credential, ratePerSecond, interval));
 
   /** Seconds until a pause set after our reservation ends (0 or less: none). */
-  const pausedFor = () =>
-    database.withSystem(async (trx) => {
-      const { rows } = await sql<{ wait: number | null }>`
-        SELECT extract(epoch FROM blocked_until - clock_timestamp())::float8 AS wait FROM provider_rate_budgets WHERE credential = ${credential}`.execute(
-        trx,
-      );
-      return rows[0]?.wait ?? 0;
-    });
+  const pauseLeft = () => database.withSystem((trx) => pausedFor(trx, credential));
 
   return {
     async take() {
@@ -53,19 +33,11 @@ export function createRateBudget(
         if (wait <= 0) return;
         await sleep(wait * 1000);
         // A 429 seen by another worker while this one slept: its slot is void, take a new one.
-        if ((await pausedFor()) <= 0) return;
+        if ((await pauseLeft()) <= 0) return;
       }
     },
     async pause(ms) {
-      await database.withSystem(async (trx) => {
-        await sql`
-          INSERT INTO provider_rate_budgets AS b (credential, rate_per_second, next_at, blocked_until, updated_at)
-          VALUES (${credential}, ${ratePerSecond}, clock_timestamp() + make_interval(secs => ${ms / 1000}), clock_timestamp() + make_interval(secs => ${ms / 1000}), clock_timestamp())
-          ON CONFLICT (credential) DO UPDATE
-            SET blocked_until = greatest(b.blocked_until, excluded.blocked_until),
-                next_at = greatest(b.next_at, excluded.next_at),
-                updated_at = clock_timestamp()`.execute(trx);
-      });
+      await database.withSystem((trx) => pauseBudget(trx, credential, ratePerSecond, ms));
     },
   };
 }

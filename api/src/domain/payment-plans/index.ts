@@ -5,7 +5,7 @@ export {
   markMissedInstallments,
   syncPlansAfterPayments,
 } from './payment-plan.lifecycle.ts';
-export { missedInstallmentCandidates } from './payment-plan.repository.ts';
+export { installmentWithCount, missedInstallmentCandidates } from './payment-plan.repository.ts';
 export { MAX_INSTALLMENTS, splitMonthly, suspendedPeriod, withoutSuspendedDays } from './payment-plan.rules.ts';
 export {
   PaymentPlan,

@@ -60,6 +60,26 @@ export const installmentsOf = async (trx: Db, planIds: readonly string[]): Promi
         .orderBy('number')
         .execute();
 
+/** One installment of a plan, with how many installments the plan has (`count`), as a reminder of it shows them. */
+export const installmentWithCount = (trx: Db, planId: string, number: number | null) =>
+  trx
+    .selectFrom('payment_plan_installments')
+    .select([
+      'number',
+      'due_date',
+      'amount',
+      'paid_amount',
+      (eb) =>
+        eb
+          .selectFrom('payment_plan_installments as all')
+          .select((e) => e.fn.countAll<number>().as('n'))
+          .whereRef('all.plan_id', '=', 'payment_plan_installments.plan_id')
+          .as('count'),
+    ])
+    .where('plan_id', '=', planId)
+    .where('number', '=', number)
+    .executeTakeFirst();
+
 /** One page of plans, newest first, filtered. */
 export function listPlans(trx: Db, query: PaymentPlanListQuery) {
   let q = keysetPage(trx.selectFrom('payment_plans').selectAll(), query);
