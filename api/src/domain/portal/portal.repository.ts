@@ -250,3 +250,98 @@ export async function resealToken(trx: Db, accountId: string, id: string, sealed
     .where('id', '=', id)
     .execute();
 }
+
+/** Whether the account shows customer pages (`portal_enabled`). */
+export async function portalEnabledOf(trx: Db, accountId: string): Promise<boolean> {
+  const account = await trx
+    .selectFrom('accounts')
+    .select('portal_enabled')
+    .where('id', '=', accountId)
+    .executeTakeFirst();
+  return account?.portal_enabled === true;
+}
+
+/** How many days after the last invoice is settled a link still opens. */
+export async function daysAfterPaidOf(trx: Db, accountId: string): Promise<number> {
+  const account = await trx
+    .selectFrom('accounts')
+    .select('portal_days_after_paid')
+    .where('id', '=', accountId)
+    .executeTakeFirstOrThrow();
+  return account.portal_days_after_paid;
+}
+
+/** How many days ahead a promise made on the page may name. */
+export async function promiseMaxDaysOf(trx: Db, accountId: string): Promise<number> {
+  const account = await trx
+    .selectFrom('accounts')
+    .select('portal_promise_max_days')
+    .where('id', '=', accountId)
+    .executeTakeFirstOrThrow();
+  return account.portal_promise_max_days;
+}
+
+/** The account's rules for plans agreed on the page without a person. */
+export const portalPlanRules = (trx: Db, accountId: string) =>
+  trx
+    .selectFrom('accounts')
+    .select(['portal_plan_max_installments', 'portal_plan_max_days', 'portal_plan_min_installment'])
+    .where('id', '=', accountId)
+    .executeTakeFirstOrThrow();
+
+/** The creditor's side of the page: its name, brand, contacts and promise horizon. */
+export const pageCreditor = (trx: Db, accountId: string) =>
+  trx
+    .selectFrom('accounts')
+    .select([
+      'name',
+      'legal_name',
+      'locale',
+      'brand_colour',
+      'logo_url',
+      'checkout_url_template',
+      'payment_instructions',
+      'contact_phone',
+      'reply_to',
+      'sender_email',
+      'portal_promise_max_days',
+    ])
+    .where('id', '=', accountId)
+    .executeTakeFirstOrThrow();
+
+/** The customer as its page names it. */
+export const pageCustomer = (trx: Db, accountId: string, customerId: string) =>
+  trx
+    .selectFrom('customers')
+    .select(['id', 'name', 'locale', 'external_id'])
+    .where('account_id', '=', accountId)
+    .where('id', '=', customerId)
+    .executeTakeFirstOrThrow();
+
+export async function customerExists(trx: Db, accountId: string, customerId: string): Promise<boolean> {
+  const customer = await trx
+    .selectFrom('customers')
+    .select('id')
+    .where('account_id', '=', accountId)
+    .where('id', '=', customerId)
+    .executeTakeFirst();
+  return customer !== undefined;
+}
+
+/** Whether the invoice is one of this customer's and not a draft. */
+export async function isCustomersInvoice(
+  trx: Db,
+  accountId: string,
+  customerId: string,
+  invoiceId: string,
+): Promise<boolean> {
+  const row = await trx
+    .selectFrom('invoices')
+    .select('id')
+    .where('account_id', '=', accountId)
+    .where('customer_id', '=', customerId)
+    .where('id', '=', invoiceId)
+    .where('status', '<>', 'draft')
+    .executeTakeFirst();
+  return row !== undefined;
+}

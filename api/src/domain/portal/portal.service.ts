@@ -10,18 +10,26 @@ import type { SecretBox } from '../../secrets.ts';
 import type { Database, Db } from '../../store/database.ts';
 import { type FeeParts, feePartsOfMany } from '../documents/index.ts';
 import { recordEvent } from '../outbox/index.ts';
-import { openTaskIn } from '../tasks/index.ts';
+import { openPlanRequestOf, openTaskIn } from '../tasks/index.ts';
 import { addDays } from '../calendar.ts';
 import { accountTime, type Actor, assertWriteAccess, type ReplanInvoices } from '../shared/index.ts';
 import {
   allLiveSealedTokens,
   customerBook,
+  customerExists,
   customerInvoice,
   customerStanding,
+  daysAfterPaidOf,
   findLinkByHash,
   findLiveLink,
   insertLink,
+  isCustomersInvoice,
   noteView,
+  pageCreditor,
+  pageCustomer,
+  portalEnabledOf,
+  portalPlanRules,
+  promiseMaxDaysOf,
   resealToken,
   revokeLiveLink,
 } from './portal.repository.ts';
@@ -80,12 +88,7 @@ export async function portalUrlIn(
   config: PortalConfig,
   args: { accountId: string; customerId: string; now: Date },
 ): Promise<string | null> {
-  const account = await trx
-    .selectFrom('accounts')
-    .select('portal_enabled')
-    .where('id', '=', args.accountId)
-    .executeTakeFirst();
-  if (!account?.portal_enabled) return null;
+  if (!(await portalEnabledOf(trx, args.accountId))) return null;
   const live = await findLiveLink(trx, args.accountId, args.customerId);
   if (live) {
     const token = openToken(config.secrets, live.token_sealed);
@@ -159,29 +162,8 @@ const formError = (code: string, field: string, message: string, detail: string)
 
 /** The creditor and the customer as the page shows them, and the account's promise horizon. */
 async function whoIn(trx: Db, accountId: string, customerId: string) {
-  const row = await trx
-    .selectFrom('accounts')
-    .select([
-      'name',
-      'legal_name',
-      'locale',
-      'brand_colour',
-      'logo_url',
-      'checkout_url_template',
-      'payment_instructions',
-      'contact_phone',
-      'reply_to',
-      'sender_email',
-      'portal_promise_max_days',
-    ])
-    .where('id', '=', accountId)
-    .executeTakeFirstOrThrow();
-  const customer: PortalCustomer = await trx
-    .selectFrom('customers')
-    .select(['id', 'name', 'locale', 'external_id'])
-    .where('account_id', '=', accountId)
-    .where('id', '=', customerId)
-    .executeTakeFirstOrThrow();
+  const row = await pageCreditor(trx, accountId);
+  const customer: PortalCustomer = await pageCustomer(trx, accountId, customerId);
   const { reply_to, sender_email, portal_promise_max_days, ...rest } = row;
   const account: PortalCreditor = { ...rest, contact_email: reply_to ?? sender_email };
   return { account, customer, promiseDays: portal_promise_max_days };
@@ -208,16 +190,12 @@ export function createPortalService(deps: {
     customerId: string,
     link: { id: string; token: string; created_at: Date },
   ) {
-    const account = await trx
-      .selectFrom('accounts')
-      .select('portal_days_after_paid')
-      .where('id', '=', accountId)
-      .executeTakeFirstOrThrow();
+    const daysAfterPaid = await daysAfterPaidOf(trx, accountId);
     const standing = await customerStanding(trx, accountId, customerId);
     const expires = portalLinkExpiry({
       owes: standing.owes,
       lastInvoiceChange: standing.lastChange,
-      daysAfterPaid: account.portal_days_after_paid,
+      daysAfterPaid,
       createdAt: link.created_at,
     });
     const result: PortalLink = {
@@ -232,19 +210,8 @@ export function createPortalService(deps: {
   }
 
   async function requireCustomer(trx: Db, accountId: string, customerId: string) {
-    const customer = await trx
-      .selectFrom('customers')
-      .select('id')
-      .where('account_id', '=', accountId)
-      .where('id', '=', customerId)
-      .executeTakeFirst();
-    if (!customer) throw notFound('customer', customerId);
-    const account = await trx
-      .selectFrom('accounts')
-      .select('portal_enabled')
-      .where('id', '=', accountId)
-      .executeTakeFirstOrThrow();
-    if (!account.portal_enabled)
+    if (!(await customerExists(trx, accountId, customerId))) throw notFound('customer', customerId);
+    if (!(await portalEnabledOf(trx, accountId)))
       throw new AppError(
         'portal/disabled',
         409,
@@ -307,13 +274,7 @@ export function createPortalService(deps: {
       assertWriteAccess(actor);
       const { now } = await timeFor(actor);
       return database.withAccount(actor.accountId, async (trx) => {
-        const customer = await trx
-          .selectFrom('customers')
-          .select('id')
-          .where('account_id', '=', actor.accountId)
-          .where('id', '=', customerId)
-          .executeTakeFirst();
-        if (!customer) throw notFound('customer', customerId);
+        if (!(await customerExists(trx, actor.accountId, customerId))) throw notFound('customer', customerId);
         const revoked = await revokeLiveLink(trx, actor.accountId, customerId, now);
         if (!revoked) throw notFound('portal_link', customerId);
         await recordEvent(trx, {
@@ -370,30 +331,14 @@ export function createPortalService(deps: {
     /** Whether the invoice is one of this customer's (an id from elsewhere is refused as not found). */
     async ownInvoice(visit: PortalVisit, invoiceId: string): Promise<boolean> {
       const { accountId } = visit.actor;
-      const row = await database.withAccount(accountId, (trx) =>
-        trx
-          .selectFrom('invoices')
-          .select('id')
-          .where('account_id', '=', accountId)
-          .where('customer_id', '=', visit.customerId)
-          .where('id', '=', invoiceId)
-          .where('status', '<>', 'draft')
-          .executeTakeFirst(),
-      );
-      return row !== undefined;
+      return database.withAccount(accountId, (trx) => isCustomersInvoice(trx, accountId, visit.customerId, invoiceId));
     },
 
     /** The last day a promise made from the page may name: today + the account's `portal_promise_max_days`. */
     async promiseHorizon(visit: PortalVisit): Promise<string> {
       const { accountId } = visit.actor;
-      const row = await database.withAccount(accountId, (trx) =>
-        trx
-          .selectFrom('accounts')
-          .select('portal_promise_max_days')
-          .where('id', '=', accountId)
-          .executeTakeFirstOrThrow(),
-      );
-      return addDays(visit.today, row.portal_promise_max_days);
+      const days = await database.withAccount(accountId, (trx) => promiseMaxDaysOf(trx, accountId));
+      return addDays(visit.today, days);
     },
 
     /**
@@ -577,11 +522,7 @@ export function createPortalService(deps: {
         if (!invoice) throw notFound('invoice', invoiceId);
         const refused = planRefusal(invoice);
         if (refused) throw refused;
-        const rules = await trx
-          .selectFrom('accounts')
-          .select(['portal_plan_max_installments', 'portal_plan_max_days', 'portal_plan_min_installment'])
-          .where('id', '=', accountId)
-          .executeTakeFirstOrThrow();
+        const rules = await portalPlanRules(trx, accountId);
         const installments = splitMonthly(invoice.balance, count, first);
         const beyond = planBeyondRules(installments, {
           maxInstallments: rules.portal_plan_max_installments,
@@ -597,14 +538,7 @@ export function createPortalService(deps: {
           );
           return { kind: 'agreed', plan };
         }
-        const pending = await trx
-          .selectFrom('tasks')
-          .select('id')
-          .where('account_id', '=', accountId)
-          .where('invoice_id', '=', invoice.id)
-          .where('kind', '=', 'plan_request')
-          .where('status', '=', 'open')
-          .executeTakeFirst();
+        const pending = await openPlanRequestOf(trx, accountId, invoice.id);
         if (pending)
           throw new AppError(
             'portal/plan_already_requested',

@@ -1,6 +1,7 @@
-import type { Insertable, Selectable } from 'kysely';
+import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { Db } from '../../store/database.ts';
 import type { Tasks } from '../../store/db-types.ts';
+import { keysetPage } from '../shared/index.ts';
 import type { Task, TaskKind, TaskListQuery, TaskStatus } from './task.schemas.ts';
 
 export type TaskRow = Selectable<Tasks>;
@@ -32,13 +33,7 @@ export const findTask = (trx: Db, id: string, options: { forUpdate?: boolean } =
 
 /** One page of tasks, newest first, filtered. */
 export function listTasks(trx: Db, query: TaskListQuery) {
-  const limit = query.limit ?? 20;
-  let q = trx
-    .selectFrom('tasks')
-    .selectAll()
-    .orderBy('id', 'desc')
-    .limit(limit + 1);
-  if (query.starting_after) q = q.where('id', '<', query.starting_after);
+  let q = keysetPage(trx.selectFrom('tasks').selectAll(), query);
   if (query.status) q = q.where('status', '=', query.status);
   if (query.kind) q = q.where('kind', '=', query.kind);
   if (query.invoice_id) q = q.where('invoice_id', '=', query.invoice_id);
@@ -52,3 +47,28 @@ export function listTasks(trx: Db, query: TaskListQuery) {
 export function insertTask(trx: Db, values: Insertable<Tasks>): Promise<TaskRow> {
   return trx.insertInto('tasks').values(values).returningAll().executeTakeFirstOrThrow();
 }
+
+/** The open `plan_request` task of an invoice, if a customer's plan is waiting for an answer. */
+export const openPlanRequestOf = (trx: Db, accountId: string, invoiceId: string) =>
+  trx
+    .selectFrom('tasks')
+    .select('id')
+    .where('account_id', '=', accountId)
+    .where('invoice_id', '=', invoiceId)
+    .where('kind', '=', 'plan_request')
+    .where('status', '=', 'open')
+    .executeTakeFirst();
+
+export const updateTask = (trx: Db, id: string, set: Updateable<Tasks>) =>
+  trx.updateTable('tasks').set(set).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+
+/** Completes the task if it is still open; undefined if it was not. */
+export const completeOpenTask = (trx: Db, args: { accountId: string; taskId: string; outcome: string; now: Date }) =>
+  trx
+    .updateTable('tasks')
+    .set({ status: 'completed', outcome: args.outcome, completed_at: args.now, updated_at: args.now })
+    .where('account_id', '=', args.accountId)
+    .where('id', '=', args.taskId)
+    .where('status', '=', 'open')
+    .returningAll()
+    .executeTakeFirst();

@@ -7,8 +7,24 @@ import { recordEvent } from '../outbox/index.ts';
 import { CHASED_STATUSES, findInvoice } from '../invoices/index.ts';
 import { assertInvoiceStatus, assertNotPast, recordPromise } from '../pauses/index.ts';
 import { agreePlanIn } from '../payment-plans/index.ts';
-import { accountTime, type Actor, assertWriteAccess, type Page, type ReplanInvoices, toPage } from '../shared/index.ts';
-import { findTask, insertTask, listTasks, presentTask, type TaskRow } from './task.repository.ts';
+import {
+  accountTime,
+  type Actor,
+  assertWriteAccess,
+  type Page,
+  pageSize,
+  type ReplanInvoices,
+  toPage,
+} from '../shared/index.ts';
+import {
+  completeOpenTask,
+  findTask,
+  insertTask,
+  listTasks,
+  presentTask,
+  type TaskRow,
+  updateTask,
+} from './task.repository.ts';
 import { type Task, TaskComplete, type TaskKind, TaskListQuery, TaskUpdate } from './task.schemas.ts';
 
 function assertOpen(task: TaskRow): void {
@@ -23,14 +39,7 @@ export async function completeTaskIn(
   trx: Db,
   args: { accountId: string; taskId: string; outcome: string; now: Date },
 ): Promise<void> {
-  const task = await trx
-    .updateTable('tasks')
-    .set({ status: 'completed', outcome: args.outcome, completed_at: args.now, updated_at: args.now })
-    .where('account_id', '=', args.accountId)
-    .where('id', '=', args.taskId)
-    .where('status', '=', 'open')
-    .returningAll()
-    .executeTakeFirst();
+  const task = await completeOpenTask(trx, args);
   if (task)
     await recordEvent(trx, {
       accountId: args.accountId,
@@ -103,7 +112,7 @@ export function createTaskService(deps: { database: Database; clock: Clock; repl
     list(actor: Actor, input: TaskListQuery): Promise<Page<Task>> {
       const query = parseInput<TaskListQuery>(TaskListQuery, input);
       return database.withAccount(actor.accountId, async (trx) =>
-        toPage((await listTasks(trx, query)).map(presentTask), query.limit ?? 20),
+        toPage((await listTasks(trx, query)).map(presentTask), pageSize(query)),
       );
     },
 
@@ -122,12 +131,7 @@ export function createTaskService(deps: { database: Database; clock: Clock; repl
       const { now } = await timeFor(actor);
       return database.withAccount(actor.accountId, async (trx) => {
         assertOpen(await lockedTask(trx, id));
-        const row = await trx
-          .updateTable('tasks')
-          .set({ ...data, updated_at: now })
-          .where('id', '=', id)
-          .returningAll()
-          .executeTakeFirstOrThrow();
+        const row = await updateTask(trx, id, { ...data, updated_at: now });
         const task = presentTask(row);
         await recordEvent(trx, {
           accountId: actor.accountId,
@@ -199,19 +203,14 @@ export function createTaskService(deps: { database: Database; clock: Clock; repl
             },
           );
         }
-        const row = await trx
-          .updateTable('tasks')
-          .set({
-            status: 'completed',
-            outcome: data.outcome,
-            ...(data.note !== undefined && { note: data.note }),
-            promise_to_pay_on: promise,
-            completed_at: now,
-            updated_at: now,
-          })
-          .where('id', '=', id)
-          .returningAll()
-          .executeTakeFirstOrThrow();
+        const row = await updateTask(trx, id, {
+          status: 'completed',
+          outcome: data.outcome,
+          ...(data.note !== undefined && { note: data.note }),
+          promise_to_pay_on: promise,
+          completed_at: now,
+          updated_at: now,
+        });
         const task = presentTask(row);
         await recordEvent(trx, {
           accountId: actor.accountId,
@@ -243,12 +242,7 @@ export function createTaskService(deps: { database: Database; clock: Clock; repl
       const { now } = await timeFor(actor);
       return database.withAccount(actor.accountId, async (trx) => {
         assertOpen(await lockedTask(trx, id));
-        const row = await trx
-          .updateTable('tasks')
-          .set({ status: 'canceled', updated_at: now })
-          .where('id', '=', id)
-          .returningAll()
-          .executeTakeFirstOrThrow();
+        const row = await updateTask(trx, id, { status: 'canceled', updated_at: now });
         const task = presentTask(row);
         await recordEvent(trx, {
           accountId: actor.accountId,
