@@ -1,8 +1,9 @@
-import type { Insertable, Selectable } from 'kysely';
+import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { Db } from '../../store/database.ts';
 import type { Customers } from '../../store/db-types.ts';
+import { CHASED_STATUSES, keysetPage, metadataContains } from '../shared/index.ts';
 import { activePause } from './customer.rules.ts';
-import type { Customer } from './customer.schemas.ts';
+import type { Customer, CustomerListQuery } from './customer.schemas.ts';
 
 export type CustomerRow = Selectable<Customers>;
 
@@ -75,3 +76,52 @@ export async function insertCustomerOnce(
     .executeTakeFirstOrThrow();
   return { row: existing, created: false };
 }
+
+/** One page of customers, newest first, filtered. */
+export function listCustomers(trx: Db, query: CustomerListQuery) {
+  let q = keysetPage(trx.selectFrom('customers').selectAll(), query);
+  if (query.external_id) q = q.where('external_id', '=', query.external_id);
+  if (query.email) q = q.where('email', '=', query.email);
+  if (query.metadata && Object.keys(query.metadata).length > 0) q = q.where(metadataContains(query.metadata));
+  return q.execute();
+}
+
+/** Updates a customer; undefined if there is none with this id. */
+export const updateCustomer = (trx: Db, id: string, set: Updateable<Customers>) =>
+  trx.updateTable('customers').set(set).where('id', '=', id).returningAll().executeTakeFirst();
+
+/** Deletes a customer; undefined if there is none with this id (one with invoices fails on their key). */
+export const deleteCustomer = (trx: Db, id: string) =>
+  trx.deleteFrom('customers').where('id', '=', id).returningAll().executeTakeFirst();
+
+/** The account's billing address (the region of a mobile number given without a country). */
+export const accountBillingAddress = (trx: Db) =>
+  trx.selectFrom('accounts').select('billing_address').executeTakeFirst();
+
+/**
+ * Flags the customer's chased invoices for the planner to replan (all of them, or only those
+ * following the customer's policy, having none of their own).
+ */
+export async function markCustomerInvoicesForReplan(
+  trx: Db,
+  customerId: string,
+  which: 'all' | 'following_customer_policy',
+): Promise<void> {
+  let q = trx.updateTable('invoices').set({ needs_replan: true }).where('customer_id', '=', customerId);
+  if (which === 'following_customer_policy') q = q.where('reminder_policy_id', 'is', null);
+  await q.where('status', 'in', CHASED_STATUSES).execute();
+}
+
+/** Sets (or lifts) the customer's pause; returns the row. */
+export const setCustomerPauseRow = (
+  trx: Db,
+  id: string,
+  pause: { paused: boolean; paused_until: string | null; pause_reason: string | null },
+  now: Date,
+) =>
+  trx
+    .updateTable('customers')
+    .set({ ...pause, updated_at: now })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();

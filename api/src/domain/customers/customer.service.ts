@@ -9,16 +9,25 @@ import {
   accountTime,
   type Actor,
   assertWriteAccess,
-  CHASED_STATUSES,
   checkIdentity,
   normalizeVat,
-  refuseB2bTermsForConsumer,
-  metadataContains,
   type Page,
+  pageSize,
+  refuseB2bTermsForConsumer,
   toPage,
 } from '../shared/index.ts';
 import { findPaymentTerms } from '../payment-terms/index.ts';
-import { type CustomerRow, findCustomer, insertCustomerOnce, presentCustomer } from './customer.repository.ts';
+import {
+  accountBillingAddress,
+  type CustomerRow,
+  deleteCustomer,
+  findCustomer,
+  insertCustomerOnce,
+  listCustomers,
+  markCustomerInvoicesForReplan,
+  presentCustomer,
+  updateCustomer,
+} from './customer.repository.ts';
 import { type Customer, CustomerCreate, CustomerListQuery, CustomerUpdate } from './customer.schemas.ts';
 import { mobileInE164 } from './customer.rules.ts';
 
@@ -37,7 +46,7 @@ async function withE164Mobile<T extends { mobile?: string | null; billing_addres
   if (!data.mobile) return data;
   let region = countryOf(data.billing_address) ?? countryOf(stored?.billing_address);
   if (!region) {
-    const account = await trx.selectFrom('accounts').select('billing_address').executeTakeFirst();
+    const account = await accountBillingAddress(trx);
     region = countryOf(account?.billing_address);
   }
   return { ...data, mobile: mobileInE164(data.mobile, region) };
@@ -186,23 +195,13 @@ export function createCustomerService(deps: { database: Database; clock: Clock }
 
     async list(actor: Actor, input: CustomerListQuery): Promise<Page<Customer>> {
       const query = parseInput<CustomerListQuery>(CustomerListQuery, input);
-      const limit = query.limit ?? 20;
       const { today } = await timeFor(actor);
-      return database.withAccount(actor.accountId, async (trx) => {
-        let q = trx
-          .selectFrom('customers')
-          .selectAll()
-          .orderBy('id', 'desc')
-          .limit(limit + 1);
-        if (query.starting_after) q = q.where('id', '<', query.starting_after);
-        if (query.external_id) q = q.where('external_id', '=', query.external_id);
-        if (query.email) q = q.where('email', '=', query.email);
-        if (query.metadata && Object.keys(query.metadata).length > 0) q = q.where(metadataContains(query.metadata));
-        return toPage(
-          (await q.execute()).map((row) => presentCustomer(row, today)),
-          limit,
-        );
-      });
+      return database.withAccount(actor.accountId, async (trx) =>
+        toPage(
+          (await listCustomers(trx, query)).map((row) => presentCustomer(row, today)),
+          pageSize(query),
+        ),
+      );
     },
 
     async update(actor: Actor, id: string, patch: CustomerUpdate): Promise<Customer> {
@@ -214,37 +213,21 @@ export function createCustomerService(deps: { database: Database; clock: Clock }
           const stored = data.mobile ? await findCustomer(trx, id) : undefined;
           if (data.mobile && !stored) throw notFound('customer', id);
           const values = await withE164Mobile(trx, data, stored);
-          const row = await trx
-            .updateTable('customers')
-            .set({
-              ...values,
-              ...(data.metadata !== undefined && { metadata: JSON.stringify(data.metadata) }),
-              ...(data.billing_address !== undefined && { billing_address: JSON.stringify(data.billing_address) }),
-              updated_at: now,
-            })
-            .where('id', '=', id)
-            .returningAll()
-            .executeTakeFirst();
+          const row = await updateCustomer(trx, id, {
+            ...values,
+            ...(data.metadata !== undefined && { metadata: JSON.stringify(data.metadata) }),
+            ...(data.billing_address !== undefined && { billing_address: JSON.stringify(data.billing_address) }),
+            updated_at: now,
+          });
           if (!row) throw notFound('customer', id);
           await assertLawfulCustomer(trx, row);
           if (data.billing_address !== undefined) {
             // Another country, other public holidays: the planner replans its open invoices.
-            await trx
-              .updateTable('invoices')
-              .set({ needs_replan: true })
-              .where('customer_id', '=', id)
-              .where('status', 'in', CHASED_STATUSES)
-              .execute();
+            await markCustomerInvoicesForReplan(trx, id, 'all');
           }
           if (data.reminder_policy_id !== undefined) {
             // Its open invoices without a policy of their own now follow another one: the planner replans them.
-            await trx
-              .updateTable('invoices')
-              .set({ needs_replan: true })
-              .where('customer_id', '=', id)
-              .where('reminder_policy_id', 'is', null)
-              .where('status', 'in', CHASED_STATUSES)
-              .execute();
+            await markCustomerInvoicesForReplan(trx, id, 'following_customer_policy');
           }
           const customer = presentCustomer(row, today);
           await recordEvent(trx, {
@@ -268,7 +251,7 @@ export function createCustomerService(deps: { database: Database; clock: Clock }
       const now = clock.now();
       try {
         await database.withAccount(actor.accountId, async (trx) => {
-          const row = await trx.deleteFrom('customers').where('id', '=', id).returningAll().executeTakeFirst();
+          const row = await deleteCustomer(trx, id);
           if (!row) throw notFound('customer', id);
           await recordEvent(trx, {
             accountId: actor.accountId,
