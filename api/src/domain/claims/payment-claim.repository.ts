@@ -1,6 +1,7 @@
-import { type RawBuilder, type Selectable, sql } from 'kysely';
+import { type Insertable, type RawBuilder, type Selectable, sql } from 'kysely';
 import type { Db } from '../../store/database.ts';
 import type { PaymentClaims } from '../../store/db-types.ts';
+import { keysetPage } from '../shared/index.ts';
 import type {
   PaymentClaim,
   PaymentClaimListQuery,
@@ -8,7 +9,8 @@ import type {
   PaymentClaimStatus,
 } from './payment-claim.schemas.ts';
 
-// Every query on `payment_claims`, with the caller's transaction first.
+// Every query on `payment_claims`, and the claims' own statements on invoices and accounts, with the
+// caller's transaction first.
 
 export type PaymentClaimRow = Selectable<PaymentClaims>;
 
@@ -54,13 +56,7 @@ export function openClaimsOf(trx: Db, accountId: string, invoiceIds: readonly st
 
 /** One page of claims, newest first, filtered. */
 export function listClaims(trx: Db, query: PaymentClaimListQuery) {
-  const limit = query.limit ?? 20;
-  let q = trx
-    .selectFrom('payment_claims')
-    .selectAll()
-    .orderBy('id', 'desc')
-    .limit(limit + 1);
-  if (query.starting_after) q = q.where('id', '<', query.starting_after);
+  let q = keysetPage(trx.selectFrom('payment_claims').selectAll(), query);
   if (query.status) q = q.where('status', '=', query.status);
   if (query.invoice_id) q = q.where('invoice_id', '=', query.invoice_id);
   if (query.customer_id) q = q.where('customer_id', '=', query.customer_id);
@@ -78,4 +74,42 @@ export async function expiredClaimCandidates(trx: Db, now: Date, inScope: RawBui
        AND c.hold_until < (${now}::timestamptz AT TIME ZONE 'Etc/GMT-14')::date
      LIMIT 2000`.execute(trx);
   return rows;
+}
+
+export const insertClaim = (trx: Db, values: Insertable<PaymentClaims>) =>
+  trx.insertInto('payment_claims').values(values).returningAll().executeTakeFirstOrThrow();
+
+/** Ends a claim (`confirmed`, `rejected` or `expired`); returns the row. */
+export const endClaimRow = (
+  trx: Db,
+  accountId: string,
+  id: string,
+  end: { status: string; payment_id: string | null; resolution_note: string | null },
+  now: Date,
+) =>
+  trx
+    .updateTable('payment_claims')
+    .set({ ...end, resolved_at: now, updated_at: now })
+    .where('account_id', '=', accountId)
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+
+/** Sets (or lifts, with null) the day through which the guard defers the invoice's reminders for a claim. */
+export const holdInvoice = (trx: Db, accountId: string, invoiceId: string, until: string | null, now: Date) =>
+  trx
+    .updateTable('invoices')
+    .set({ payment_claimed_until: until, updated_at: now })
+    .where('account_id', '=', accountId)
+    .where('id', '=', invoiceId)
+    .execute();
+
+/** How many days the account's reminders wait for a claimed payment to be found. */
+export async function claimHoldDaysOf(trx: Db, accountId: string): Promise<number> {
+  const account = await trx
+    .selectFrom('accounts')
+    .select('payment_claim_hold_days')
+    .where('id', '=', accountId)
+    .executeTakeFirstOrThrow();
+  return account.payment_claim_hold_days;
 }

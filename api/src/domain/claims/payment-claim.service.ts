@@ -10,11 +10,23 @@ import { CHASED_STATUSES, findInvoice } from '../invoices/index.ts';
 import { formatMoney } from '../money.ts';
 import { recordEvent } from '../outbox/index.ts';
 import { assertInvoiceStatus } from '../pauses/index.ts';
-import { accountTime, type Actor, assertWriteAccess, type Page, type ReplanInvoices, toPage } from '../shared/index.ts';
+import {
+  accountTime,
+  type Actor,
+  assertWriteAccess,
+  type Page,
+  pageSize,
+  type ReplanInvoices,
+  toPage,
+} from '../shared/index.ts';
 import { completeTaskIn, openTaskIn } from '../tasks/index.ts';
 import {
+  claimHoldDaysOf,
+  endClaimRow,
   expiredClaimCandidates,
   findClaim,
+  holdInvoice,
+  insertClaim,
   listClaims,
   openClaimsOf,
   type PaymentClaimRow,
@@ -35,15 +47,6 @@ interface ClaimContext {
   now: Date;
   replan: ReplanInvoices;
 }
-
-/** Sets (or lifts, with null) the day through which the guard defers the invoice's reminders for a claim. */
-const holdInvoice = (trx: Db, accountId: string, invoiceId: string, until: string | null, now: Date) =>
-  trx
-    .updateTable('invoices')
-    .set({ payment_claimed_until: until, updated_at: now })
-    .where('account_id', '=', accountId)
-    .where('id', '=', invoiceId)
-    .execute();
 
 const alreadyOpen = () =>
   new AppError(
@@ -89,12 +92,7 @@ export async function claimPaymentIn(
     );
   const open = await openClaimsOf(trx, accountId, [invoice.id]);
   if (open.length > 0) throw alreadyOpen();
-  const account = await trx
-    .selectFrom('accounts')
-    .select('payment_claim_hold_days')
-    .where('id', '=', accountId)
-    .executeTakeFirstOrThrow();
-  const holdUntil = ctx.holdUntil ?? addDays(today, account.payment_claim_hold_days);
+  const holdUntil = ctx.holdUntil ?? addDays(today, await claimHoldDaysOf(trx, accountId));
   const id = newId('paymentClaim');
   const said = `${formatMoney(data.amount, invoice.currency, 'en')} on ${data.paid_on}${data.reference ? ` (reference ${data.reference})` : ''}`;
   const task = await openTaskIn(trx, {
@@ -106,27 +104,23 @@ export async function claimPaymentIn(
     now,
     note: `The customer says it paid ${said}. Record the payment when it is found (the claim is then confirmed), or reject the claim (POST /v1/payment_claims/${id}/reject); reminders wait until ${holdUntil}.${data.note ? `\n${data.note}` : ''}`,
   });
-  const row = await trx
-    .insertInto('payment_claims')
-    .values({
-      account_id: accountId,
-      id,
-      invoice_id: invoice.id,
-      customer_id: invoice.customer_id,
-      status: 'open',
-      source: ctx.source,
-      paid_on: data.paid_on,
-      amount: data.amount,
-      currency: invoice.currency,
-      reference: data.reference ?? null,
-      note: data.note ?? null,
-      hold_until: holdUntil,
-      task_id: task.id,
-      created_at: now,
-      updated_at: now,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  const row = await insertClaim(trx, {
+    account_id: accountId,
+    id,
+    invoice_id: invoice.id,
+    customer_id: invoice.customer_id,
+    status: 'open',
+    source: ctx.source,
+    paid_on: data.paid_on,
+    amount: data.amount,
+    currency: invoice.currency,
+    reference: data.reference ?? null,
+    note: data.note ?? null,
+    hold_until: holdUntil,
+    task_id: task.id,
+    created_at: now,
+    updated_at: now,
+  });
   await holdInvoice(trx, accountId, invoice.id, holdUntil, now);
   const claim = presentClaim(row);
   await recordEvent(trx, {
@@ -158,19 +152,13 @@ async function endClaim(
   details: { paymentId?: string; note?: string | null },
 ): Promise<PaymentClaim> {
   const { accountId, now } = ctx;
-  const row = await trx
-    .updateTable('payment_claims')
-    .set({
-      status,
-      payment_id: details.paymentId ?? null,
-      resolution_note: details.note ?? null,
-      resolved_at: now,
-      updated_at: now,
-    })
-    .where('account_id', '=', accountId)
-    .where('id', '=', claim.id)
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  const row = await endClaimRow(
+    trx,
+    accountId,
+    claim.id,
+    { status, payment_id: details.paymentId ?? null, resolution_note: details.note ?? null },
+    now,
+  );
   await holdInvoice(trx, accountId, claim.invoice_id, null, now);
   if (status !== 'expired' && claim.task_id)
     await completeTaskIn(trx, {
@@ -275,7 +263,7 @@ export function createPaymentClaimService(deps: { database: Database; clock: Clo
     async list(actor: Actor, query: PaymentClaimListQuery = {}): Promise<Page<PaymentClaim>> {
       const q = parseInput<PaymentClaimListQuery>(PaymentClaimListQuery, query);
       const rows = await database.withAccount(actor.accountId, (trx) => listClaims(trx, q));
-      return toPage(rows.map(presentClaim), q.limit ?? 20);
+      return toPage(rows.map(presentClaim), pageSize(q));
     },
 
     /** Someone checked and found no such payment: the invoice's reminders resume now. */

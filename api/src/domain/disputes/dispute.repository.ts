@@ -1,6 +1,7 @@
-import type { Selectable } from 'kysely';
+import type { Insertable, Selectable } from 'kysely';
 import type { Db } from '../../store/database.ts';
 import type { Disputes } from '../../store/db-types.ts';
+import { keysetPage } from '../shared/index.ts';
 import type { Dispute, DisputeListQuery, DisputeResolution, DisputeStatus } from './dispute.schemas.ts';
 
 export type DisputeRow = Selectable<Disputes>;
@@ -25,14 +26,52 @@ export const findDispute = (trx: Db, id: string, options: { forUpdate?: boolean 
 
 /** One page of disputes, newest first, filtered. */
 export function listDisputes(trx: Db, query: DisputeListQuery) {
-  const limit = query.limit ?? 20;
-  let q = trx
-    .selectFrom('disputes')
-    .selectAll()
-    .orderBy('id', 'desc')
-    .limit(limit + 1);
-  if (query.starting_after) q = q.where('id', '<', query.starting_after);
+  let q = keysetPage(trx.selectFrom('disputes').selectAll(), query);
   if (query.status) q = q.where('status', '=', query.status);
   if (query.invoice_id) q = q.where('invoice_id', '=', query.invoice_id);
   return q.execute();
 }
+
+/** The invoice's open dispute, if any. */
+export const openDisputeOf = (trx: Db, invoiceId: string) =>
+  trx
+    .selectFrom('disputes')
+    .select('id')
+    .where('invoice_id', '=', invoiceId)
+    .where('status', '=', 'open')
+    .executeTakeFirst();
+
+export const insertDispute = (trx: Db, values: Insertable<Disputes>) =>
+  trx.insertInto('disputes').values(values).returningAll().executeTakeFirstOrThrow();
+
+export const resolveDisputeRow = (
+  trx: Db,
+  id: string,
+  resolution: { resolution: string; resolution_note: string | null },
+  now: Date,
+) =>
+  trx
+    .updateTable('disputes')
+    .set({ status: 'resolved', ...resolution, resolved_at: now })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+
+/** The invoice is disputed: its reminders stop. */
+export async function markInvoiceDisputed(trx: Db, accountId: string, invoiceId: string, now: Date): Promise<void> {
+  await trx
+    .updateTable('invoices')
+    .set({ disputed: true, updated_at: now })
+    .where('account_id', '=', accountId)
+    .where('id', '=', invoiceId)
+    .execute();
+}
+
+/** The invoice's dispute is over; `voidAs`: the status it takes when the dispute voids it. Returns the row. */
+export const clearInvoiceDisputed = (trx: Db, invoiceId: string, now: Date, voidAs: string | null) =>
+  trx
+    .updateTable('invoices')
+    .set({ disputed: false, updated_at: now, ...(voidAs !== null && { status: voidAs, voided_at: now }) })
+    .where('id', '=', invoiceId)
+    .returningAll()
+    .executeTakeFirstOrThrow();

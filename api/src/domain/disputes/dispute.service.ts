@@ -7,9 +7,26 @@ import { parseInput } from '../../validation.ts';
 import { recordEvent } from '../outbox/index.ts';
 import { CHASED_STATUSES, findInvoice, type InvoiceStatus, nextStatus, presentInvoice } from '../invoices/index.ts';
 import { assertInvoiceStatus } from '../pauses/index.ts';
-import { accountTime, type Actor, assertWriteAccess, type Page, type ReplanInvoices, toPage } from '../shared/index.ts';
+import {
+  accountTime,
+  type Actor,
+  assertWriteAccess,
+  type Page,
+  pageSize,
+  type ReplanInvoices,
+  toPage,
+} from '../shared/index.ts';
 import { cancelPlanOfClosedInvoice } from '../payment-plans/index.ts';
-import { findDispute, listDisputes, presentDispute } from './dispute.repository.ts';
+import {
+  clearInvoiceDisputed,
+  findDispute,
+  insertDispute,
+  listDisputes,
+  markInvoiceDisputed,
+  openDisputeOf,
+  presentDispute,
+  resolveDisputeRow,
+} from './dispute.repository.ts';
 import { type Dispute, DisputeCreate, DisputeListQuery, DisputeResolve } from './dispute.schemas.ts';
 
 const alreadyOpen = () =>
@@ -30,32 +47,18 @@ export async function openDisputeIn(
   const invoice = await findInvoice(trx, invoiceId, { forUpdate: true });
   if (!invoice) throw notFound('invoice', invoiceId);
   assertInvoiceStatus(invoice.status, CHASED_STATUSES, 'dispute');
-  const open = await trx
-    .selectFrom('disputes')
-    .select('id')
-    .where('invoice_id', '=', invoiceId)
-    .where('status', '=', 'open')
-    .executeTakeFirst();
+  const open = await openDisputeOf(trx, invoiceId);
   if (open) throw alreadyOpen();
-  const row = await trx
-    .insertInto('disputes')
-    .values({
-      account_id: accountId,
-      id: newId('dispute'),
-      invoice_id: invoiceId,
-      status: 'open',
-      reason: data.reason,
-      note: data.note,
-      opened_at: now,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
-  await trx
-    .updateTable('invoices')
-    .set({ disputed: true, updated_at: now })
-    .where('account_id', '=', accountId)
-    .where('id', '=', invoiceId)
-    .execute();
+  const row = await insertDispute(trx, {
+    account_id: accountId,
+    id: newId('dispute'),
+    invoice_id: invoiceId,
+    status: 'open',
+    reason: data.reason,
+    note: data.note,
+    opened_at: now,
+  });
+  await markInvoiceDisputed(trx, accountId, invoiceId, now);
   const dispute = presentDispute(row);
   await recordEvent(trx, {
     accountId,
@@ -131,23 +134,13 @@ export function createDisputeService(deps: { database: Database; clock: Clock; r
         }
         const voiding = status !== invoice.status;
 
-        const row = await trx
-          .updateTable('disputes')
-          .set({
-            status: 'resolved',
-            resolution: data.resolution,
-            resolution_note: data.note ?? null,
-            resolved_at: now,
-          })
-          .where('id', '=', id)
-          .returningAll()
-          .executeTakeFirstOrThrow();
-        const updated = await trx
-          .updateTable('invoices')
-          .set({ disputed: false, updated_at: now, ...(voiding && { status, voided_at: now }) })
-          .where('id', '=', invoice.id)
-          .returningAll()
-          .executeTakeFirstOrThrow();
+        const row = await resolveDisputeRow(
+          trx,
+          id,
+          { resolution: data.resolution, resolution_note: data.note ?? null },
+          now,
+        );
+        const updated = await clearInvoiceDisputed(trx, invoice.id, now, voiding ? status : null);
         const dispute = presentDispute(row);
         await recordEvent(trx, {
           accountId: actor.accountId,
@@ -196,7 +189,7 @@ export function createDisputeService(deps: { database: Database; clock: Clock; r
     list(actor: Actor, input: DisputeListQuery): Promise<Page<Dispute>> {
       const query = parseInput<DisputeListQuery>(DisputeListQuery, input);
       return database.withAccount(actor.accountId, async (trx) =>
-        toPage((await listDisputes(trx, query)).map(presentDispute), query.limit ?? 20),
+        toPage((await listDisputes(trx, query)).map(presentDispute), pageSize(query)),
       );
     },
   };

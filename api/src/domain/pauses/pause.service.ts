@@ -2,10 +2,11 @@ import type { Clock } from '../../clock.ts';
 import { notFound } from '../../errors.ts';
 import type { Database, Db } from '../../store/database.ts';
 import { parseInput } from '../../validation.ts';
-import { activePause, type Customer, findCustomer, presentCustomer } from '../customers/index.ts';
+import { activePause, type Customer, findCustomer, presentCustomer, setCustomerPauseRow } from '../customers/index.ts';
 import { recordEvent } from '../outbox/index.ts';
 import { CHASED_STATUSES, findInvoice, type Invoice, presentInvoice } from '../invoices/index.ts';
 import { accountTime, type Actor, assertWriteAccess, type ReplanInvoices } from '../shared/index.ts';
+import { chasedInvoiceIdsOf, setInvoicePause, showCustomerPauseOnInvoices } from './pause.repository.ts';
 import { assertInvoiceStatus, assertNotPast } from './pause.rules.ts';
 import { PauseCreate, PromiseToPay } from './pause.schemas.ts';
 import { recordPromise } from './promise.ts';
@@ -48,12 +49,12 @@ export async function pauseInvoiceIn(
   const { actor, now, today } = ctx;
   const current = await lockedInvoice(trx, id);
   assertInvoiceStatus(current.status, PAUSABLE, 'pause');
-  const row = await trx
-    .updateTable('invoices')
-    .set({ paused: true, paused_until: pause.until, pause_reason: pause.reason, updated_at: now })
-    .where('id', '=', id)
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  const row = await setInvoicePause(
+    trx,
+    id,
+    { paused: true, paused_until: pause.until, pause_reason: pause.reason },
+    now,
+  );
   const invoice = presentInvoice(row, today);
   await recordEvent(trx, {
     accountId: actor.accountId,
@@ -72,12 +73,7 @@ export async function resumeInvoiceIn(trx: Db, ctx: PauseContext, id: string): P
   const { actor, now, today } = ctx;
   const current = await lockedInvoice(trx, id);
   if (!current.paused) return presentInvoice(current, today);
-  const row = await trx
-    .updateTable('invoices')
-    .set({ paused: false, paused_until: null, pause_reason: null, updated_at: now })
-    .where('id', '=', id)
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  const row = await setInvoicePause(trx, id, { paused: false, paused_until: null, pause_reason: null }, now);
   const invoice = presentInvoice(row, today);
   // A pause that ended on its own was already over: lifting it is no news.
   if (activePause(current, today)) {
@@ -117,17 +113,12 @@ export function createPauseService(deps: { database: Database; clock: Clock; rep
       const current = await findCustomer(trx, id);
       if (!current) throw notFound('customer', id);
       const wasPaused = activePause(current, today) !== null;
-      const row = await trx
-        .updateTable('customers')
-        .set({
-          paused: pause !== null,
-          paused_until: pause?.until ?? null,
-          pause_reason: pause?.reason ?? null,
-          updated_at: now,
-        })
-        .where('id', '=', id)
-        .returningAll()
-        .executeTakeFirstOrThrow();
+      const columns = {
+        paused: pause !== null,
+        paused_until: pause?.until ?? null,
+        pause_reason: pause?.reason ?? null,
+      };
+      const row = await setCustomerPauseRow(trx, id, columns, now);
       const customer = presentCustomer(row, today);
       if (pause || wasPaused) {
         await recordEvent(trx, {
@@ -140,21 +131,8 @@ export function createPauseService(deps: { database: Database; clock: Clock; rep
         });
       }
       // Every invoice of the customer shows its pause.
-      await trx
-        .updateTable('invoices')
-        .set({
-          customer_paused: pause !== null,
-          customer_paused_until: pause?.until ?? null,
-          customer_pause_reason: pause?.reason ?? null,
-        })
-        .where('customer_id', '=', id)
-        .execute();
-      const invoices = await trx
-        .selectFrom('invoices')
-        .select('id')
-        .where('customer_id', '=', id)
-        .where('status', 'in', CHASED_STATUSES)
-        .execute();
+      await showCustomerPauseOnInvoices(trx, id, columns);
+      const invoices = await chasedInvoiceIdsOf(trx, id);
       await resumeInvoices(
         trx,
         actor,

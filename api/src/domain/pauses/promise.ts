@@ -2,6 +2,7 @@ import type { Db } from '../../store/database.ts';
 import { recordEvent } from '../outbox/index.ts';
 import type { InvoiceRow } from '../invoices/index.ts';
 import type { ReplanInvoices } from '../shared/index.ts';
+import { setPromiseOnInvoice } from './pause.repository.ts';
 
 /**
  * Records a promise to pay on an invoice (or clears it with `date: null`), in the caller's
@@ -23,13 +24,7 @@ export async function recordPromise(
   },
 ): Promise<InvoiceRow> {
   const { accountId, now, invoice, date } = args;
-  const row = await trx
-    .updateTable('invoices')
-    .set({ promise_to_pay_on: date, updated_at: now })
-    .where('account_id', '=', accountId)
-    .where('id', '=', invoice.id)
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  const row = await setPromiseOnInvoice(trx, accountId, invoice.id, date, now);
   if (date !== null) {
     await recordEvent(trx, {
       accountId,
