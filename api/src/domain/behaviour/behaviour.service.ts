@@ -19,6 +19,99 @@ import type { CustomerBehaviour } from './behaviour.schemas.ts';
 const ratio = (part: number, whole: number, decimals: number): number | null =>
   whole === 0 ? null : Math.round((part / whole) * 10 ** decimals) / 10 ** decimals;
 
+/** One customer's figures from its rows of `answerFigures` and `paymentFigures`. */
+function behaviourOf(
+  row: Awaited<ReturnType<typeof answerFigures>>[number],
+  perCurrency: Awaited<ReturnType<typeof paymentFigures>>,
+  window: { today: string; from: string },
+): CustomerBehaviour {
+  const { today, from } = window;
+  const currencies = perCurrency
+    .filter((r) => r.customer_id === row.customer_id)
+    .map((r) => {
+      const paidAmount = Number(r.paid_amount);
+      return {
+        currency: r.currency,
+        paid_invoices: Number(r.paid),
+        paid_late_invoices: Number(r.paid_late),
+        paid_amount: paidAmount,
+        average_days_late:
+          paidAmount === 0 ? null : Math.round((Number(r.weighted_days ?? 0) / paidAmount) * 100) / 100,
+        overdue_amount: Number(r.overdue_amount),
+        overdue_invoices: Number(r.overdue_invoices),
+      };
+    });
+  const paid = currencies.reduce((n, c) => n + c.paid_invoices, 0);
+  const late = currencies.reduce((n, c) => n + c.paid_late_invoices, 0);
+  const reminders = perCurrency
+    .filter((r) => r.customer_id === row.customer_id)
+    .reduce((n, r) => n + Number(r.reminders), 0);
+  return {
+    object: 'customer_behaviour',
+    customer_id: row.customer_id,
+    as_of: today,
+    window_from: from,
+    paid_invoices: paid,
+    paid_late_invoices: late,
+    share_paid_late: ratio(late, paid, 4),
+    reminders_on_paid_invoices: reminders,
+    reminders_per_paid_invoice: ratio(reminders, paid, 2),
+    promises_made: Number(row.promises_made),
+    promises_broken: Number(row.promises_broken),
+    payment_plans_breached: Number(row.plans_breached),
+    firm_reminders: Number(row.firm),
+    unanswered_reminders: Number(row.unanswered),
+    last_payment_on: row.last_payment_on,
+    currencies,
+  };
+}
+
+/**
+ * Keeps computed figures (`customer_behaviours`), the version they are at on the customer
+ * (`behaviour_kept_version`: a customer whose figures are behind is in a partial index) and the
+ * average lateness per currency the forecast reads (`customer_lateness`, unrounded). The
+ * figures' rows are written first, in customer order: they lock the customers' rows of the
+ * three tables against a concurrent keeper.
+ */
+async function keepIn(
+  trx: Db,
+  actor: Actor,
+  behaviours: ReadonlyMap<string, CustomerBehaviour>,
+  versions: ReadonlyMap<string, number>,
+  now: Date,
+  perCurrency: readonly { customer_id: string; currency: string; lateness: string | null }[],
+): Promise<void> {
+  const account = actor.accountId;
+  const ids = [...behaviours.keys()].sort();
+  if (ids.length === 0) return;
+  await upsertBehaviours(
+    trx,
+    ids.map((id) => ({
+      account_id: account,
+      customer_id: id,
+      version: versions.get(id) ?? 0,
+      as_of: (behaviours.get(id) as CustomerBehaviour).as_of,
+      figures: JSON.stringify(behaviours.get(id)),
+      computed_at: now,
+    })),
+  );
+  await setKeptVersions(
+    trx,
+    account,
+    ids,
+    ids.map((id) => versions.get(id) ?? 0),
+  );
+  const lateness = perCurrency
+    .filter((r) => r.lateness !== null && behaviours.has(r.customer_id))
+    .map((r) => ({
+      account_id: account,
+      customer_id: r.customer_id,
+      currency: r.currency,
+      average_days_late: r.lateness as string,
+    }));
+  await replaceLateness(trx, account, ids, lateness);
+}
+
 /**
  * Payment behaviour of customers, kept per customer (`customer_behaviours`) and brought up to
  * date as events happen:
@@ -58,94 +151,11 @@ export function createBehaviourService(deps: { database: Database; clock: Clock 
       const perCustomer = await answerFigures(trx, { account, ids, from, today, tz });
 
       for (const row of perCustomer) {
-        const currencies = perCurrency
-          .filter((r) => r.customer_id === row.customer_id)
-          .map((r) => {
-            const paidAmount = Number(r.paid_amount);
-            return {
-              currency: r.currency,
-              paid_invoices: Number(r.paid),
-              paid_late_invoices: Number(r.paid_late),
-              paid_amount: paidAmount,
-              average_days_late:
-                paidAmount === 0 ? null : Math.round((Number(r.weighted_days ?? 0) / paidAmount) * 100) / 100,
-              overdue_amount: Number(r.overdue_amount),
-              overdue_invoices: Number(r.overdue_invoices),
-            };
-          });
-        const paid = currencies.reduce((n, c) => n + c.paid_invoices, 0);
-        const late = currencies.reduce((n, c) => n + c.paid_late_invoices, 0);
-        const reminders = perCurrency
-          .filter((r) => r.customer_id === row.customer_id)
-          .reduce((n, r) => n + Number(r.reminders), 0);
-        result.set(row.customer_id, {
-          object: 'customer_behaviour',
-          customer_id: row.customer_id,
-          as_of: today,
-          window_from: from,
-          paid_invoices: paid,
-          paid_late_invoices: late,
-          share_paid_late: ratio(late, paid, 4),
-          reminders_on_paid_invoices: reminders,
-          reminders_per_paid_invoice: ratio(reminders, paid, 2),
-          promises_made: Number(row.promises_made),
-          promises_broken: Number(row.promises_broken),
-          payment_plans_breached: Number(row.plans_breached),
-          firm_reminders: Number(row.firm),
-          unanswered_reminders: Number(row.unanswered),
-          last_payment_on: row.last_payment_on,
-          currencies,
-        });
+        result.set(row.customer_id, behaviourOf(row, perCurrency, { today, from }));
       }
       await keepIn(trx, actor, result, versions, now, perCurrency);
       return result;
     });
-  }
-
-  /**
-   * Keeps computed figures (`customer_behaviours`), the version they are at on the customer
-   * (`behaviour_kept_version`: a customer whose figures are behind is in a partial index) and the
-   * average lateness per currency the forecast reads (`customer_lateness`, unrounded). The
-   * figures' rows are written first, in customer order: they lock the customers' rows of the
-   * three tables against a concurrent keeper.
-   */
-  async function keepIn(
-    trx: Db,
-    actor: Actor,
-    behaviours: ReadonlyMap<string, CustomerBehaviour>,
-    versions: ReadonlyMap<string, number>,
-    now: Date,
-    perCurrency: readonly { customer_id: string; currency: string; lateness: string | null }[],
-  ): Promise<void> {
-    const account = actor.accountId;
-    const ids = [...behaviours.keys()].sort();
-    if (ids.length === 0) return;
-    await upsertBehaviours(
-      trx,
-      ids.map((id) => ({
-        account_id: account,
-        customer_id: id,
-        version: versions.get(id) ?? 0,
-        as_of: (behaviours.get(id) as CustomerBehaviour).as_of,
-        figures: JSON.stringify(behaviours.get(id)),
-        computed_at: now,
-      })),
-    );
-    await setKeptVersions(
-      trx,
-      account,
-      ids,
-      ids.map((id) => versions.get(id) ?? 0),
-    );
-    const lateness = perCurrency
-      .filter((r) => r.lateness !== null && behaviours.has(r.customer_id))
-      .map((r) => ({
-        account_id: account,
-        customer_id: r.customer_id,
-        currency: r.currency,
-        average_days_late: r.lateness as string,
-      }));
-    await replaceLateness(trx, account, ids, lateness);
   }
 
   /**

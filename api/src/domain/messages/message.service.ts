@@ -34,78 +34,79 @@ import {
 
 const WEBHOOK_SECRET = /^whsec_[A-Za-z0-9+/]+={0,2}$/;
 
-export function createMessageService(deps: { database: Database; clock: Clock }) {
-  const { database, clock } = deps;
+/** Applies one delivery event to one message, in its account's transaction; true if anything changed. */
+async function applyDeliveryEvent(
+  trx: Db,
+  clock: Clock,
+  accountId: string,
+  messageId: string,
+  event: DeliveryEvent,
+): Promise<boolean> {
+  const row = await lockMessage(trx, messageId);
+  if (!row) return false;
+  const now = clock.now();
+  let changed = false;
 
-  /** Applies one delivery event to one message, in its account's transaction; true if anything changed. */
-  async function applyDeliveryEvent(
-    trx: Db,
-    accountId: string,
-    messageId: string,
-    event: DeliveryEvent,
-  ): Promise<boolean> {
-    const row = await lockMessage(trx, messageId);
-    if (!row) return false;
-    const now = clock.now();
-    let changed = false;
-
-    const next = statusAfter(row.status, event);
-    if (next) {
-      const bounce = event.bounce;
-      const updated = await setDeliveryStatus(trx, messageId, {
-        status: next,
-        ...(next === 'delivered' && { deliveredAt: event.occurredAt ?? now }),
+  const next = statusAfter(row.status, event);
+  if (next) {
+    const bounce = event.bounce;
+    const updated = await setDeliveryStatus(trx, messageId, {
+      status: next,
+      ...(next === 'delivered' && { deliveredAt: event.occurredAt ?? now }),
+      ...(bounce && {
+        error:
+          `${bounce.permanent ? 'Hard' : 'Soft'} bounce (${bounce.type}${bounce.subType ? `/${bounce.subType}` : ''})${bounce.message ? `: ${bounce.message}` : ''}`.slice(
+            0,
+            1000,
+          ),
+      }),
+      now,
+    });
+    await recordEvent(trx, {
+      accountId,
+      type: `message.${next}`,
+      objectType: 'message',
+      objectId: messageId,
+      data: {
+        ...presentMessage(updated, { bodies: false }),
         ...(bounce && {
-          error:
-            `${bounce.permanent ? 'Hard' : 'Soft'} bounce (${bounce.type}${bounce.subType ? `/${bounce.subType}` : ''})${bounce.message ? `: ${bounce.message}` : ''}`.slice(
-              0,
-              1000,
-            ),
+          bounce: {
+            type: bounce.type,
+            sub_type: bounce.subType,
+            message: bounce.message,
+            permanent: bounce.permanent,
+          },
         }),
-        now,
-      });
+      },
+      at: now,
+    });
+    changed = true;
+  }
+
+  const reason = suppressesRecipients(event);
+  if (reason) {
+    // Only the message's own recipients: an event cannot suppress an address the account never wrote to.
+    const ours = new Set([...row.to_addresses, ...row.cc_addresses].map(normalizeEmail));
+    const named = event.recipients.map(normalizeEmail).filter((e) => ours.has(e));
+    const emails = named.length > 0 ? named : row.to_addresses;
+    const added = await suppressAddresses(trx, { accountId, emails, reason, messageId, at: now });
+    for (const suppression of added) {
       await recordEvent(trx, {
         accountId,
-        type: `message.${next}`,
-        objectType: 'message',
-        objectId: messageId,
-        data: {
-          ...presentMessage(updated, { bodies: false }),
-          ...(bounce && {
-            bounce: {
-              type: bounce.type,
-              sub_type: bounce.subType,
-              message: bounce.message,
-              permanent: bounce.permanent,
-            },
-          }),
-        },
+        type: 'suppression.created',
+        objectType: 'suppression',
+        objectId: suppression.email,
+        data: presentSuppression(suppression),
         at: now,
       });
-      changed = true;
     }
-
-    const reason = suppressesRecipients(event);
-    if (reason) {
-      // Only the message's own recipients: an event cannot suppress an address the account never wrote to.
-      const ours = new Set([...row.to_addresses, ...row.cc_addresses].map(normalizeEmail));
-      const named = event.recipients.map(normalizeEmail).filter((e) => ours.has(e));
-      const emails = named.length > 0 ? named : row.to_addresses;
-      const added = await suppressAddresses(trx, { accountId, emails, reason, messageId, at: now });
-      for (const suppression of added) {
-        await recordEvent(trx, {
-          accountId,
-          type: 'suppression.created',
-          objectType: 'suppression',
-          objectId: suppression.email,
-          data: presentSuppression(suppression),
-          at: now,
-        });
-      }
-      changed ||= added.length > 0;
-    }
-    return changed;
+    changed ||= added.length > 0;
   }
+  return changed;
+}
+
+export function createMessageService(deps: { database: Database; clock: Clock }) {
+  const { database, clock } = deps;
 
   return {
     /** Messages sent (or kept in the outbox), newest first, without their bodies. */
@@ -189,7 +190,7 @@ export function createMessageService(deps: { database: Database; clock: Clock })
       let changed = false;
       for (const target of targets) {
         const applied = await database.withAccount(target.account_id, (trx) =>
-          applyDeliveryEvent(trx, target.account_id, target.id, event),
+          applyDeliveryEvent(trx, clock, target.account_id, target.id, event),
         );
         changed ||= applied;
       }

@@ -206,6 +206,68 @@ export async function recordPayment(trx: Db, ctx: Context, data: PaymentCreate):
 }
 
 /**
+ * The usual integration, a payment for one invoice, in one round trip (see the repository):
+ * one statement writes everything if the allocation rules let the payment in. Returns
+ * undefined, having written nothing, whenever the locking path must decide instead: an invoice
+ * not found, another customer's or currency, not payable, without enough balance, under a
+ * payment plan or a payment claim, or an event about it committed meanwhile (that path reports any refusal
+ * exactly as always).
+ */
+async function createWithOneAllocation(
+  database: Database,
+  actor: Actor,
+  data: PaymentCreate,
+  time: { now: Date; today: string },
+): Promise<Payment | undefined> {
+  const { now, today } = time;
+  const [requested] = data.allocations ?? [];
+  if (!requested || requested.amount > data.amount) return undefined;
+  const paymentId = newId('payment');
+  const paymentRow: PaymentRow = {
+    account_id: actor.accountId,
+    id: paymentId,
+    customer_id: data.customer_id,
+    amount: data.amount,
+    currency: data.currency,
+    received_on: data.received_on ?? today,
+    method: data.method,
+    reference: data.reference ?? null,
+    status: 'succeeded',
+    reversal_reason: null,
+    reversed_at: null,
+    unallocated: data.amount - requested.amount,
+    metadata: data.metadata ?? {},
+    created_at: now,
+    updated_at: now,
+  };
+  const allocationRow: AllocationRow = {
+    account_id: actor.accountId,
+    id: newId('paymentAllocation'),
+    payment_id: paymentId,
+    invoice_id: requested.invoice_id,
+    amount: requested.amount,
+    reversed: false,
+    created_at: now,
+    reversed_at: null,
+  };
+  const payment = presentPayment(paymentRow, [allocationRow]);
+  const written = await writePaymentIfAllowed(database.pool, {
+    accountId: actor.accountId,
+    invoiceId: requested.invoice_id,
+    amount: requested.amount,
+    customerId: data.customer_id,
+    currency: data.currency,
+    now,
+    today,
+    payment: paymentRow,
+    allocationId: allocationRow.id,
+    paymentEvent: payment,
+    eventIds: [newId('event'), newId('event')],
+  });
+  return written ? payment : undefined;
+}
+
+/**
  * Payments received from customers, allocated to their invoices. Every change runs in one
  * transaction with the invoices' rows locked (in id order), so two payments never take the same
  * balance twice and no reminder leaves after a payment commits.
@@ -224,66 +286,6 @@ export function createPaymentService(deps: {
 
   const withAllocations = async (trx: Db, row: PaymentRow): Promise<Payment> =>
     presentPayment(row, await allocationsOf(trx, [row.id]));
-  /**
-   * The usual integration, a payment for one invoice, in one round trip (see the repository):
-   * one statement writes everything if the allocation rules let the payment in. Returns
-   * undefined, having written nothing, whenever the locking path must decide instead: an invoice
-   * not found, another customer's or currency, not payable, without enough balance, under a
-   * payment plan or a payment claim, or an event about it committed meanwhile (that path reports any refusal
-   * exactly as always).
-   */
-  async function createWithOneAllocation(
-    actor: Actor,
-    data: PaymentCreate,
-    time: { now: Date; today: string },
-  ): Promise<Payment | undefined> {
-    const { now, today } = time;
-    const [requested] = data.allocations ?? [];
-    if (!requested || requested.amount > data.amount) return undefined;
-    const paymentId = newId('payment');
-    const paymentRow: PaymentRow = {
-      account_id: actor.accountId,
-      id: paymentId,
-      customer_id: data.customer_id,
-      amount: data.amount,
-      currency: data.currency,
-      received_on: data.received_on ?? today,
-      method: data.method,
-      reference: data.reference ?? null,
-      status: 'succeeded',
-      reversal_reason: null,
-      reversed_at: null,
-      unallocated: data.amount - requested.amount,
-      metadata: data.metadata ?? {},
-      created_at: now,
-      updated_at: now,
-    };
-    const allocationRow: AllocationRow = {
-      account_id: actor.accountId,
-      id: newId('paymentAllocation'),
-      payment_id: paymentId,
-      invoice_id: requested.invoice_id,
-      amount: requested.amount,
-      reversed: false,
-      created_at: now,
-      reversed_at: null,
-    };
-    const payment = presentPayment(paymentRow, [allocationRow]);
-    const written = await writePaymentIfAllowed(database.pool, {
-      accountId: actor.accountId,
-      invoiceId: requested.invoice_id,
-      amount: requested.amount,
-      customerId: data.customer_id,
-      currency: data.currency,
-      now,
-      today,
-      payment: paymentRow,
-      allocationId: allocationRow.id,
-      paymentEvent: payment,
-      eventIds: [newId('event'), newId('event')],
-    });
-    return written ? payment : undefined;
-  }
 
   return {
     /**
@@ -299,7 +301,7 @@ export function createPaymentService(deps: {
       }
       const { now, today } = await timeFor(actor);
       if (fastPaths && data.allocations?.length === 1) {
-        const payment = await createWithOneAllocation(actor, data, { now, today });
+        const payment = await createWithOneAllocation(database, actor, data, { now, today });
         if (payment) return payment;
       }
       return database.withAccount(actor.accountId, (trx) => recordPayment(trx, { actor, now, today, replan }, data));
