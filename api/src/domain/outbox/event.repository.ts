@@ -55,12 +55,14 @@ export async function insertEvents(trx: Db, events: readonly EventValues[]): Pro
       (seen.has(key) ? later : batch).push(event);
       seen.add(key);
     }
-    await trx
-      .insertInto('events')
-      .values(
-        batch.map((event) => ({ ...event, object_sequence: nextObjectSequence(event.account_id, event.object_id) })),
-      )
-      .execute();
+    if (batch.every(isPlain)) await insertPlainEvents(trx, batch);
+    else
+      await trx
+        .insertInto('events')
+        .values(
+          batch.map((event) => ({ ...event, object_sequence: nextObjectSequence(event.account_id, event.object_id) })),
+        )
+        .execute();
     pending = later;
   }
 }
@@ -79,4 +81,27 @@ export async function takeUndispatchedEvents(trx: Db, limit: number) {
            WHERE e.account_id = batch.account_id AND e.id = batch.id
           RETURNING e.account_id, e.id, e.type`.execute(trx)
   ).rows;
+}
+
+const PLAIN_KEYS = new Set(['account_id', 'id', 'type', 'object_type', 'object_id', 'data', 'created_at']);
+const isPlain = (event: EventValues) => Object.keys(event).every((key) => PLAIN_KEYS.has(key));
+
+/**
+ * A batch of events of distinct objects with nothing but the usual columns, as one statement of
+ * seven array parameters: a planner batch writes hundreds, and a row of parameters each (plus a
+ * sequence subquery per row in the statement's text) cost Postgres more to parse and plan than
+ * to insert.
+ */
+async function insertPlainEvents(trx: Db, batch: readonly EventValues[]): Promise<void> {
+  const column = <T>(pick: (event: EventValues) => T) => batch.map(pick);
+  await sql`
+    INSERT INTO events (account_id, id, type, object_type, object_id, data, created_at, object_sequence)
+    SELECT e.account_id, e.id, e.type, e.object_type, e.object_id, e.data, e.created_at,
+           (SELECT coalesce(max(x.object_sequence), 0) + 1 FROM events x
+             WHERE x.account_id = e.account_id AND x.object_id = e.object_id)
+      FROM unnest(${column((e) => e.account_id)}::text[], ${column((e) => e.id)}::text[], ${column((e) => e.type)}::text[],
+                  ${column((e) => e.object_type)}::text[], ${column((e) => e.object_id)}::text[],
+                  ${column((e) => (typeof e.data === 'string' ? e.data : JSON.stringify(e.data)))}::jsonb[],
+                  ${column((e) => e.created_at)}::timestamptz[])
+        AS e(account_id, id, type, object_type, object_id, data, created_at)`.execute(trx);
 }

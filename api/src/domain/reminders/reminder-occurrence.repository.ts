@@ -9,6 +9,9 @@ import type { ReminderOccurrences } from '../../store/db-types.ts';
 export type OccurrenceRow = Selectable<ReminderOccurrences>;
 export type NewOccurrence = Insertable<ReminderOccurrences>;
 
+/** `= ANY($1::text[])`: one array parameter instead of one per id (a planner batch has hundreds). */
+export const anyText = (ids: readonly string[]) => sql<string>`any(${[...ids]}::text[])`;
+
 /** Still to come: planning may move, hold or cancel them. */
 const PENDING = ['scheduled', 'held'] as const;
 /** The sender may act on them: due, or handed to a provider and not yet settled. */
@@ -28,7 +31,7 @@ export function skipPendingOfInvoices(
     .updateTable('reminder_occurrences')
     .set({ status: 'skipped', skip_reason: reason, updated_at: now })
     .where('account_id', '=', accountId)
-    .where('invoice_id', 'in', invoiceIds)
+    .where('invoice_id', '=', anyText(invoiceIds))
     .where('status', 'in', PENDING)
     .returning(['id', 'invoice_id', 'step_id', 'repeat_index', 'offset_days', 'channel', 'template_key'])
     .execute();
@@ -39,15 +42,15 @@ export function skipPendingOfInvoices(
  * plan, installment). What was sent, skipped or failed is history and stays as it is. `resume`
  * releases held ones.
  */
-export async function upsertPlannedOccurrences(trx: Db, rows: readonly NewOccurrence[], resume: boolean) {
-  // A statement takes at most 65,535 parameters: 2,000 rows of ~21 columns stay well below.
+export async function upsertPlannedOccurrences(trx: Db, rows: readonly PlannedRow[], resume: boolean) {
   const upserted = [];
   for (let i = 0; i < rows.length; i += UPSERT_CHUNK)
     upserted.push(...(await upsertChunk(trx, rows.slice(i, i + UPSERT_CHUNK), resume)));
   return upserted;
 }
 
-const UPSERT_CHUNK = 2000;
+/** Rows per statement: bounds the arrays' size, not the parameter count (one per column). */
+const UPSERT_CHUNK = 5000;
 
 /**
  * The plan key's digest: MD5 of (invoice, step, repeat, payment plan, installment) as a uuid.
@@ -72,49 +75,83 @@ export function planDigest(key: {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-function upsertChunk(trx: Db, rows: readonly NewOccurrence[], resume: boolean) {
-  return trx
-    .insertInto('reminder_occurrences')
-    .values([...rows])
-    .onConflict((oc) =>
-      oc
-        .expression(sql`account_id, ${PLAN_DIGEST_SQL}`)
-        .doUpdateSet((eb) => ({
-          policy_id: eb.ref('excluded.policy_id'),
-          offset_days: eb.ref('excluded.offset_days'),
-          channel: eb.ref('excluded.channel'),
-          template_key: eb.ref('excluded.template_key'),
-          applies_late_fees: eb.ref('excluded.applies_late_fees'),
-          scheduled_at: eb.ref('excluded.scheduled_at'),
-          // Announced for a time it no longer has: announced again before the new one.
-          upcoming_notified_at: sql`CASE WHEN reminder_occurrences.scheduled_at IS DISTINCT FROM excluded.scheduled_at THEN NULL ELSE reminder_occurrences.upcoming_notified_at END`,
-          moved_from: eb.ref('excluded.moved_from'),
-          moved_for: eb.ref('excluded.moved_for'),
-          installment_due_on: eb.ref('excluded.installment_due_on'),
-          status: resume
-            ? sql.lit('scheduled')
-            : sql`CASE WHEN reminder_occurrences.status = 'held' THEN 'held' ELSE 'scheduled' END`,
-          hold_reason: resume ? null : eb.ref('reminder_occurrences.hold_reason'),
-          updated_at: eb.ref('excluded.updated_at'),
-        }))
-        .where('reminder_occurrences.status', 'in', [...PENDING, 'canceled'])
-        // Two different keys of one digest (never seen; MD5 spreads 2^128 ways) leave the row as it is.
-        .where(
-          sql<SqlBool>`(reminder_occurrences.invoice_id, reminder_occurrences.step_id, reminder_occurrences.repeat_index, reminder_occurrences.installment_number) = (excluded.invoice_id, excluded.step_id, excluded.repeat_index, excluded.installment_number)`,
-        ),
-    )
-    .returning([
-      'id',
-      'invoice_id',
-      'step_id',
-      'repeat_index',
-      'installment_number',
-      'channel',
-      'template_key',
-      'scheduled_at',
-      'status',
-    ])
-    .execute();
+/**
+ * The columns a planned occurrence sets, with their SQL types: the insert sends one array per
+ * column (`unnest`), so a chunk of thousands of rows is a statement of 19 parameters, which
+ * Postgres parses and plans once, instead of one parameter per value.
+ */
+const PLANNED_COLUMNS = {
+  account_id: 'text',
+  id: 'text',
+  invoice_id: 'text',
+  policy_id: 'text',
+  step_id: 'text',
+  repeat_index: 'int4',
+  offset_days: 'int4',
+  channel: 'text',
+  template_key: 'text',
+  applies_late_fees: 'bool',
+  status: 'text',
+  scheduled_at: 'timestamptz',
+  moved_from: 'date',
+  moved_for: 'text',
+  payment_plan_id: 'text',
+  installment_number: 'int4',
+  installment_due_on: 'date',
+  created_at: 'timestamptz',
+  updated_at: 'timestamptz',
+} as const satisfies Partial<Record<keyof NewOccurrence, string>>;
+
+/** A planned occurrence as the planner writes it: every column of `PLANNED_COLUMNS`, nothing else. */
+export type PlannedRow = Required<Pick<NewOccurrence, keyof typeof PLANNED_COLUMNS>>;
+
+const PLANNED = Object.entries(PLANNED_COLUMNS) as Array<[keyof typeof PLANNED_COLUMNS, string]>;
+
+async function upsertChunk(trx: Db, rows: readonly PlannedRow[], resume: boolean) {
+  const names = sql.join(PLANNED.map(([name]) => sql.ref(name)));
+  const arrays = sql.join(
+    PLANNED.map(([name, type]) => sql`${rows.map((row) => row[name] ?? null)}::${sql.raw(type)}[]`),
+  );
+  const status = resume
+    ? sql`'scheduled'`
+    : sql`CASE WHEN reminder_occurrences.status = 'held' THEN 'held' ELSE 'scheduled' END`;
+  const holdReason = resume ? sql`NULL` : sql`reminder_occurrences.hold_reason`;
+  const { rows: upserted } = await sql<{
+    id: string;
+    invoice_id: string;
+    step_id: string;
+    repeat_index: number;
+    installment_number: number;
+    channel: string;
+    template_key: string | null;
+    scheduled_at: Date | null;
+    status: string;
+  }>`
+    INSERT INTO reminder_occurrences (${names})
+    SELECT * FROM unnest(${arrays})
+    ON CONFLICT (account_id, ${PLAN_DIGEST_SQL}) DO UPDATE SET
+      policy_id = excluded.policy_id,
+      offset_days = excluded.offset_days,
+      channel = excluded.channel,
+      template_key = excluded.template_key,
+      applies_late_fees = excluded.applies_late_fees,
+      scheduled_at = excluded.scheduled_at,
+      -- Announced for a time it no longer has: announced again before the new one.
+      upcoming_notified_at = CASE WHEN reminder_occurrences.scheduled_at IS DISTINCT FROM excluded.scheduled_at THEN NULL ELSE reminder_occurrences.upcoming_notified_at END,
+      moved_from = excluded.moved_from,
+      moved_for = excluded.moved_for,
+      installment_due_on = excluded.installment_due_on,
+      status = ${status},
+      hold_reason = ${holdReason},
+      updated_at = excluded.updated_at
+    WHERE reminder_occurrences.status IN (${sql.join([...PENDING, 'canceled'])})
+      -- Two different keys of one digest (never seen; MD5 spreads 2^128 ways) leave the row as it is.
+      AND (reminder_occurrences.invoice_id, reminder_occurrences.step_id, reminder_occurrences.repeat_index, reminder_occurrences.installment_number)
+        = (excluded.invoice_id, excluded.step_id, excluded.repeat_index, excluded.installment_number)
+    RETURNING id, invoice_id, step_id, repeat_index, installment_number, channel, template_key, scheduled_at, status`.execute(
+    trx,
+  );
+  return upserted;
 }
 
 /** Ids of the held occurrences of these invoices (a release moves those whose time has passed). */
@@ -124,7 +161,7 @@ export async function heldOccurrenceIds(trx: Db, accountId: string, invoiceIds: 
     .selectFrom('reminder_occurrences')
     .select('id')
     .where('account_id', '=', accountId)
-    .where('invoice_id', 'in', invoiceIds)
+    .where('invoice_id', '=', anyText(invoiceIds))
     .where('status', '=', 'held')
     .execute();
   return new Set(rows.map((r) => r.id));
@@ -160,7 +197,7 @@ export async function cancelUnplanned(
     .updateTable('reminder_occurrences')
     .set({ status: 'canceled', updated_at: now })
     .where('account_id', '=', accountId)
-    .where('invoice_id', 'in', invoiceIds)
+    .where('invoice_id', '=', anyText(invoiceIds))
     .where('status', 'in', PENDING)
     // A hashed anti-join: what the new plan no longer has is canceled.
     .where(

@@ -8,10 +8,11 @@ import { nextSendTime, type PlannedOccurrence, planInstallmentOccurrences, planO
 import { policiesById, policyIdOf } from './policy.repository.ts';
 import { planOf } from './policy.service.ts';
 import {
+  anyText,
   cancelUnplanned,
   heldOccurrenceIds,
   moveScheduledAt,
-  type NewOccurrence,
+  type PlannedRow,
   planDigest,
   type PlanKeys,
   skipPendingOfInvoices,
@@ -60,7 +61,7 @@ export async function replanInvoices(
       policyIdOf({ invoice: 'invoices', customer: 'customers', account: 'accounts' }).as('policy_id'),
     ])
     .where('invoices.account_id', '=', accountId)
-    .where('invoices.id', 'in', invoiceIds)
+    .where('invoices.id', '=', anyText(invoiceIds))
     .execute();
 
   const closed = invoices.filter((i) => !isChased(i));
@@ -122,7 +123,7 @@ export async function replanInvoices(
   const keep: PlanKeys = { invoice: [], step: [], repeat: [], plan: [], installment: [] };
   /** When each invoice's released reminders may go out: the policy's next send time from now. */
   const releaseAt = new Map<string, Date>();
-  const rows: NewOccurrence[] = open.flatMap((invoice) => {
+  const rows: PlannedRow[] = open.flatMap((invoice) => {
     const policy = invoice.policy_id ? policies.get(invoice.policy_id) : undefined;
     if (!policy) return [];
     const planId = invoice.active_payment_plan_id;
@@ -240,7 +241,7 @@ export async function replanInvoices(
     .updateTable('invoices')
     .set({ needs_replan: false })
     .where('account_id', '=', accountId)
-    .where('id', 'in', invoiceIds)
+    .where('id', '=', anyText(invoiceIds))
     .where('needs_replan', '=', true)
     .execute();
   if (events.length > 0) await insertEvents(trx, events);
