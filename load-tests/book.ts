@@ -10,7 +10,8 @@
  *      by due date, sizes per table and per invoice, this process's peak RSS, the load average.
  * Database time is the sum of `EXPLAIN ANALYZE` execution times of the statements sent.
  *
- * Environment: BOOK_BIG (200000), BOOK_ACCOUNTS (20), BOOK_SMALL (10000), TEST_DATABASE_URL.
+ * Environment: BOOK_BIG (200000), BOOK_ACCOUNTS (20), BOOK_SMALL (10000), BOOK_ONLY (`plan`: stop
+ * after planning), TEST_DATABASE_URL.
  * The issue's book is BOOK_BIG=1000000 BOOK_ACCOUNTS=100 BOOK_SMALL=10000.
  */
 import { loadavg } from 'node:os';
@@ -136,6 +137,8 @@ async function main() {
       `planned ${n(planned)} invoices (${n(occurrences)} reminders) in ${planSeconds.toFixed(1)} s: ${n(planned / planSeconds)}/s; first 10 % ${n(rateBetween(0, 0.1))}/s, last 10 % ${n(rateBetween(0.9, 1))}/s`,
     );
 
+    // BOOK_ONLY=plan: stop after planning, to compare planners quickly.
+    if (process.env.BOOK_ONLY === 'plan') return;
     await settleBook(owner, clock.now());
     const scheduled = Number(
       (await owner.query(`SELECT count(*) FROM reminder_occurrences WHERE status = 'scheduled'`)).rows[0].count,
