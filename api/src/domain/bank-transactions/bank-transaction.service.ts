@@ -44,6 +44,142 @@ const alreadyMatched = (row: BankTransactionRow) =>
   );
 
 /**
+ * Stores the lines of an import (the first of each bank reference; a known reference is that
+ * line again, and must be the same line) and the proposals of the new credits.
+ */
+async function importLines(
+  trx: Db,
+  accountId: string,
+  data: BankTransactionImport,
+  now: Date,
+): Promise<BankTransactionImportResult> {
+  // The first line of each reference in the request; later ones are that line again.
+  const firsts = new Map<string, number>();
+  data.transactions.forEach((line, index) => {
+    if (!firsts.has(line.bank_reference)) firsts.set(line.bank_reference, index);
+  });
+  const values = [...firsts.values()].map((index) => {
+    const line = data.transactions[index] as (typeof data.transactions)[number];
+    return {
+      account_id: accountId,
+      id: newId('bankTransaction'),
+      booked_on: line.booked_on,
+      amount: line.amount,
+      currency: line.currency,
+      label: line.label,
+      counterparty_name: line.counterparty_name ?? null,
+      bank_reference: line.bank_reference,
+      status: line.amount > 0 ? 'unmatched' : 'ignored',
+      metadata: JSON.stringify(line.metadata ?? {}),
+      created_at: now,
+      updated_at: now,
+    };
+  });
+  const inserted = await insertLinesOnce(trx, values);
+  const created = new Set(inserted.map((r) => r.bank_reference));
+  const existing = await linesByReference(
+    trx,
+    [...firsts.keys()].filter((ref) => !created.has(ref)),
+  );
+  const byReference = new Map([...inserted, ...existing].map((r) => [r.bank_reference, r]));
+
+  data.transactions.forEach((line, index) => {
+    const row = byReference.get(line.bank_reference);
+    if (!row) throw new Error(`unreachable: line ${line.bank_reference} was inserted or found`);
+    if (row.amount !== line.amount || row.currency !== line.currency || row.booked_on !== line.booked_on) {
+      throw new AppError(
+        'bank_transaction/reference_conflict',
+        409,
+        `Bank reference '${line.bank_reference}' is already a line of ${row.booked_on}, ${row.amount} ${row.currency} ('${row.id}'); a line with the same reference must be the same line.`,
+        {
+          errors: [
+            {
+              field: `/transactions/${index}/bank_reference`,
+              message: `is already the reference of '${row.id}' with another date, amount or currency`,
+            },
+          ],
+        },
+      );
+    }
+  });
+
+  const credits = inserted.filter((r) => r.amount > 0);
+  const proposals = await proposeForLines(trx, credits);
+  const matchValues = credits.flatMap((row, i) =>
+    (proposals[i] ?? []).map((p, rank) => ({
+      account_id: accountId,
+      id: newId('bankTransactionMatch'),
+      bank_transaction_id: row.id,
+      rank: rank + 1,
+      score: p.score,
+      customer_id: p.customer_id,
+      allocations: JSON.stringify(p.allocations),
+      unallocated: p.unallocated,
+      reasons: JSON.stringify(p.reasons),
+      status: 'proposed',
+      created_at: now,
+      updated_at: now,
+    })),
+  );
+  const matches = await insertMatches(trx, matchValues);
+  matches.push(
+    ...(await matchesOf(
+      trx,
+      existing.map((r) => r.id),
+    )),
+  );
+  const matchesByLine = Map.groupBy(matches, (m) => m.bank_transaction_id);
+
+  const reported = new Set<string>();
+  const lines = data.transactions.map((line) => {
+    const row = byReference.get(line.bank_reference) as BankTransactionRow;
+    const isNew = created.has(row.bank_reference) && !reported.has(row.bank_reference);
+    reported.add(row.bank_reference);
+    return { created: isNew, bank_transaction: presentBankTransaction(row, matchesByLine.get(row.id) ?? []) };
+  });
+  const createdCount = lines.filter((l) => l.created).length;
+  return {
+    object: 'bank_transaction_import',
+    created: createdCount,
+    already_imported: lines.length - createdCount,
+    lines,
+  };
+}
+
+/** Locks the invoices a proposal allocates to and checks each still owes its part (409 `bank_transaction/match_stale` if not). */
+async function lockAndCheckMatch(trx: Db, match: MatchRow, allocations: readonly ProposedAllocation[]): Promise<void> {
+  // Locked in id order, as every payment takes them, then checked: a proposal is a
+  // snapshot, and its invoices may have been paid or voided since.
+  const locked = new Map(
+    (
+      await lockInvoices(
+        trx,
+        allocations.map((a) => a.invoice_id),
+      )
+    ).map((i) => [i.id, i]),
+  );
+  for (const allocation of allocations) {
+    const invoice = locked.get(allocation.invoice_id);
+    const owes =
+      invoice &&
+      PAYABLE_STATUSES.includes(invoice.status) &&
+      invoice.customer_id === match.customer_id &&
+      invoice.balance >= allocation.amount;
+    if (!owes) {
+      const now = invoice ? `is ${invoice.status} with a balance of ${invoice.balance}` : 'no longer exists';
+      throw new AppError(
+        'bank_transaction/match_stale',
+        409,
+        `Match '${match.id}' would allocate ${allocation.amount} to invoice ${allocation.invoice_number}, which ${now}; nothing was recorded. Confirm another match or give the allocations.`,
+        {
+          errors: [{ field: '/match_id', message: `invoice ${allocation.invoice_id} changed since the proposal` }],
+        },
+      );
+    }
+  }
+}
+
+/**
  * Bank reconciliation: bank lines come in, Relance proposes the invoices each one pays (scored,
  * with reasons), and a confirmed proposal becomes a payment with its allocations, in the same
  * transaction as the line's change.
@@ -97,99 +233,7 @@ export function createBankTransactionService(deps: { database: Database; clock: 
       const zero = data.transactions.findIndex((l) => l.amount === 0);
       if (zero >= 0) throw validationFailed([{ field: `/transactions/${zero}/amount`, message: 'must not be 0' }]);
       const { now } = await timeFor(actor);
-      return database.withAccount(actor.accountId, async (trx) => {
-        // The first line of each reference in the request; later ones are that line again.
-        const firsts = new Map<string, number>();
-        data.transactions.forEach((line, index) => {
-          if (!firsts.has(line.bank_reference)) firsts.set(line.bank_reference, index);
-        });
-        const values = [...firsts.values()].map((index) => {
-          const line = data.transactions[index] as (typeof data.transactions)[number];
-          return {
-            account_id: actor.accountId,
-            id: newId('bankTransaction'),
-            booked_on: line.booked_on,
-            amount: line.amount,
-            currency: line.currency,
-            label: line.label,
-            counterparty_name: line.counterparty_name ?? null,
-            bank_reference: line.bank_reference,
-            status: line.amount > 0 ? 'unmatched' : 'ignored',
-            metadata: JSON.stringify(line.metadata ?? {}),
-            created_at: now,
-            updated_at: now,
-          };
-        });
-        const inserted = await insertLinesOnce(trx, values);
-        const created = new Set(inserted.map((r) => r.bank_reference));
-        const existing = await linesByReference(
-          trx,
-          [...firsts.keys()].filter((ref) => !created.has(ref)),
-        );
-        const byReference = new Map([...inserted, ...existing].map((r) => [r.bank_reference, r]));
-
-        data.transactions.forEach((line, index) => {
-          const row = byReference.get(line.bank_reference);
-          if (!row) throw new Error(`unreachable: line ${line.bank_reference} was inserted or found`);
-          if (row.amount !== line.amount || row.currency !== line.currency || row.booked_on !== line.booked_on) {
-            throw new AppError(
-              'bank_transaction/reference_conflict',
-              409,
-              `Bank reference '${line.bank_reference}' is already a line of ${row.booked_on}, ${row.amount} ${row.currency} ('${row.id}'); a line with the same reference must be the same line.`,
-              {
-                errors: [
-                  {
-                    field: `/transactions/${index}/bank_reference`,
-                    message: `is already the reference of '${row.id}' with another date, amount or currency`,
-                  },
-                ],
-              },
-            );
-          }
-        });
-
-        const credits = inserted.filter((r) => r.amount > 0);
-        const proposals = await proposeForLines(trx, credits);
-        const matchValues = credits.flatMap((row, i) =>
-          (proposals[i] ?? []).map((p, rank) => ({
-            account_id: actor.accountId,
-            id: newId('bankTransactionMatch'),
-            bank_transaction_id: row.id,
-            rank: rank + 1,
-            score: p.score,
-            customer_id: p.customer_id,
-            allocations: JSON.stringify(p.allocations),
-            unallocated: p.unallocated,
-            reasons: JSON.stringify(p.reasons),
-            status: 'proposed',
-            created_at: now,
-            updated_at: now,
-          })),
-        );
-        const matches = await insertMatches(trx, matchValues);
-        matches.push(
-          ...(await matchesOf(
-            trx,
-            existing.map((r) => r.id),
-          )),
-        );
-        const matchesByLine = Map.groupBy(matches, (m) => m.bank_transaction_id);
-
-        const reported = new Set<string>();
-        const lines = data.transactions.map((line) => {
-          const row = byReference.get(line.bank_reference) as BankTransactionRow;
-          const isNew = created.has(row.bank_reference) && !reported.has(row.bank_reference);
-          reported.add(row.bank_reference);
-          return { created: isNew, bank_transaction: presentBankTransaction(row, matchesByLine.get(row.id) ?? []) };
-        });
-        const createdCount = lines.filter((l) => l.created).length;
-        return {
-          object: 'bank_transaction_import',
-          created: createdCount,
-          already_imported: lines.length - createdCount,
-          lines,
-        };
-      });
+      return database.withAccount(actor.accountId, (trx) => importLines(trx, actor.accountId, data, now));
     },
 
     /**
@@ -240,37 +284,7 @@ export function createBankTransactionService(deps: { database: Database; clock: 
           chosen = (await matchesOf(trx, [id])).find((m) => m.id === matchId);
           if (!chosen) throw notFound('bank_transaction_match', matchId);
           const allocations = chosen.allocations as unknown as ProposedAllocation[];
-          // Locked in id order, as every payment takes them, then checked: a proposal is a
-          // snapshot, and its invoices may have been paid or voided since.
-          const locked = new Map(
-            (
-              await lockInvoices(
-                trx,
-                allocations.map((a) => a.invoice_id),
-              )
-            ).map((i) => [i.id, i]),
-          );
-          for (const allocation of allocations) {
-            const invoice = locked.get(allocation.invoice_id);
-            const owes =
-              invoice &&
-              PAYABLE_STATUSES.includes(invoice.status) &&
-              invoice.customer_id === chosen.customer_id &&
-              invoice.balance >= allocation.amount;
-            if (!owes) {
-              const now = invoice ? `is ${invoice.status} with a balance of ${invoice.balance}` : 'no longer exists';
-              throw new AppError(
-                'bank_transaction/match_stale',
-                409,
-                `Match '${matchId}' would allocate ${allocation.amount} to invoice ${allocation.invoice_number}, which ${now}; nothing was recorded. Confirm another match or give the allocations.`,
-                {
-                  errors: [
-                    { field: '/match_id', message: `invoice ${allocation.invoice_id} changed since the proposal` },
-                  ],
-                },
-              );
-            }
-          }
+          await lockAndCheckMatch(trx, chosen, allocations);
           payment = {
             ...payment,
             customer_id: chosen.customer_id,
