@@ -36,7 +36,13 @@ import {
   setInvoiceStatus,
   updateInvoice,
 } from './invoice.repository.ts';
-import { assertDueNotBeforeIssue, computeAmounts, type InvoiceAction, nextStatus } from './invoice.rules.ts';
+import {
+  type Amounts,
+  assertDueNotBeforeIssue,
+  computeAmounts,
+  type InvoiceAction,
+  nextStatus,
+} from './invoice.rules.ts';
 import { type Invoice, InvoiceCreate, InvoiceListQuery, InvoiceUpdate } from './invoice.schemas.ts';
 
 type References = { payment_terms_id?: string | null; reminder_policy_id?: string | null };
@@ -105,6 +111,102 @@ async function dueDateFromTerms(
   }
   const terms = await findPaymentTerms(trx, termsId);
   return { dueDate: dueDateFor(ruleOf(terms), issueDate), termsId };
+}
+
+/** The columns of a new invoice: what was given, and its customer, due date, terms and currency as resolved. */
+function newInvoiceValues(
+  accountId: string,
+  data: InvoiceCreate,
+  amounts: Amounts,
+  at: { issueDate: string; now: Date },
+  parts: { customerId: string; dueDate: string; termsId: string | null; currency: string },
+): NewInvoiceValues {
+  return {
+    account_id: accountId,
+    id: newId('invoice'),
+    number: data.number,
+    external_id: data.external_id ?? null,
+    customer_id: parts.customerId,
+    status: data.status ?? 'open',
+    currency: parts.currency,
+    subtotal: amounts.subtotal,
+    tax: amounts.tax,
+    total: amounts.total,
+    issue_date: at.issueDate,
+    due_date: parts.dueDate,
+    payment_terms_id: parts.termsId,
+    reminder_policy_id: data.reminder_policy_id ?? null,
+    payment_url: data.payment_url ?? null,
+    pdf_url: data.pdf_url ?? null,
+    memo: data.memo ?? null,
+    metadata: data.metadata ?? {},
+    line_items: amounts.line_items,
+    finalized_at: (data.status ?? 'open') === 'open' ? at.now : null,
+    // The reminder planner picks it up within seconds; registering stays one cheap insert.
+    needs_replan: (data.status ?? 'open') === 'open',
+    created_at: at.now,
+    updated_at: at.now,
+  };
+}
+
+/**
+ * Registers an invoice in the account's transaction (the general path): its inline customer if
+ * given, its due date from terms if none was given, the account's currency if it names none.
+ * An external_id already registered returns that invoice, `created: false`.
+ */
+async function registerInvoice(
+  trx: Db,
+  accountId: string,
+  data: InvoiceCreate,
+  amounts: Amounts,
+  at: { issueDate: string; today: string; now: Date },
+): Promise<{ invoice: Invoice; created: boolean }> {
+  if (data.external_id) {
+    // Checked first so a repeated registration creates nothing, not even its inline customer.
+    const registered = await findInvoiceByExternalId(trx, data.external_id);
+    if (registered) return { invoice: presentInvoice(registered, at.today), created: false };
+  }
+  let customerId = data.customer_id;
+  if (data.customer) {
+    const { metadata, ...fields } = withNormalizedVat(data.customer);
+    const { row, created } = await insertCustomerOnce(trx, {
+      ...fields,
+      account_id: accountId,
+      id: newId('customer'),
+      metadata: JSON.stringify(metadata ?? {}),
+      created_at: at.now,
+      updated_at: at.now,
+    });
+    if (created) {
+      await assertLawfulCustomer(trx, row, '/customer');
+      await recordEvent(trx, {
+        accountId,
+        type: 'customer.created',
+        objectType: 'customer',
+        objectId: row.id,
+        data: presentCustomer(row),
+        at: at.now,
+      });
+    }
+    customerId = row.id;
+  }
+  if (!customerId) throw new Error('unreachable: customer resolved above');
+  let termsId = data.payment_terms_id ?? null;
+  if (termsId) await refuseB2bTermsOfInvoice(trx, customerId, termsId);
+  let dueDate = data.due_date;
+  if (!dueDate) ({ dueDate, termsId } = await dueDateFromTerms(trx, accountId, customerId, termsId, at.issueDate));
+  let currency = data.currency;
+  if (!currency) currency = await accountDefaultCurrency(trx);
+  const values = newInvoiceValues(accountId, data, amounts, at, { customerId, dueDate, termsId, currency });
+  const row = await insertInvoiceOnce(
+    trx,
+    { ...values, metadata: JSON.stringify(values.metadata), line_items: JSON.stringify(values.line_items) },
+    (r) => presentInvoice(r, at.today),
+  );
+  if (row) return { invoice: presentInvoice(row, at.today), created: true };
+  const existing = await findInvoiceByExternalId(trx, String(data.external_id));
+  if (!existing) throw new Error('unreachable: the external_id that blocked the insert is registered');
+  return { invoice: presentInvoice(existing, at.today), created: false };
 }
 
 /**
@@ -179,95 +281,24 @@ export function createInvoiceService(deps: {
       const { now, today } = await timeFor(actor);
       const issueDate = data.issue_date ?? today;
       if (data.due_date) assertDueNotBeforeIssue(issueDate, data.due_date);
-      const valuesFor = (
-        customerId: string,
-        dueDate: string,
-        termsId: string | null,
-        currency: string,
-      ): NewInvoiceValues => ({
-        account_id: actor.accountId,
-        id: newId('invoice'),
-        number: data.number,
-        external_id: data.external_id ?? null,
-        customer_id: customerId,
-        status: data.status ?? 'open',
-        currency,
-        subtotal: amounts.subtotal,
-        tax: amounts.tax,
-        total: amounts.total,
-        issue_date: issueDate,
-        due_date: dueDate,
-        payment_terms_id: termsId,
-        reminder_policy_id: data.reminder_policy_id ?? null,
-        payment_url: data.payment_url ?? null,
-        pdf_url: data.pdf_url ?? null,
-        memo: data.memo ?? null,
-        metadata: data.metadata ?? {},
-        line_items: amounts.line_items,
-        finalized_at: (data.status ?? 'open') === 'open' ? now : null,
-        // The reminder planner picks it up within seconds; registering stays one cheap insert.
-        needs_replan: (data.status ?? 'open') === 'open',
-        created_at: now,
-        updated_at: now,
-      });
+      const at = { issueDate, now };
       try {
         // Everything given (the usual integration): one statement, one round trip.
         // (Terms given explicitly take the general path: they are checked against the customer's kind.)
         if (fastPaths && data.customer_id && data.due_date && data.currency && !data.payment_terms_id) {
-          const values = valuesFor(data.customer_id, data.due_date, data.payment_terms_id ?? null, data.currency);
+          const values = newInvoiceValues(actor.accountId, data, amounts, at, {
+            customerId: data.customer_id,
+            dueDate: data.due_date,
+            termsId: data.payment_terms_id ?? null,
+            currency: data.currency,
+          });
           const row = await insertInvoiceInOneStatement(database, values, { id: newId('event'), today });
           if (row) return { invoice: presentInvoice(row, today), created: true };
           // The external_id is already registered: the general path below returns that invoice.
         }
-        return await database.withAccount(actor.accountId, async (trx) => {
-          if (data.external_id) {
-            // Checked first so a repeated registration creates nothing, not even its inline customer.
-            const registered = await findInvoiceByExternalId(trx, data.external_id);
-            if (registered) return { invoice: presentInvoice(registered, today), created: false };
-          }
-          let customerId = data.customer_id;
-          if (data.customer) {
-            const { metadata, ...fields } = withNormalizedVat(data.customer);
-            const { row, created } = await insertCustomerOnce(trx, {
-              ...fields,
-              account_id: actor.accountId,
-              id: newId('customer'),
-              metadata: JSON.stringify(metadata ?? {}),
-              created_at: now,
-              updated_at: now,
-            });
-            if (created) {
-              await assertLawfulCustomer(trx, row, '/customer');
-              await recordEvent(trx, {
-                accountId: actor.accountId,
-                type: 'customer.created',
-                objectType: 'customer',
-                objectId: row.id,
-                data: presentCustomer(row),
-                at: now,
-              });
-            }
-            customerId = row.id;
-          }
-          if (!customerId) throw new Error('unreachable: customer resolved above');
-          let termsId = data.payment_terms_id ?? null;
-          if (termsId) await refuseB2bTermsOfInvoice(trx, customerId, termsId);
-          let dueDate = data.due_date;
-          if (!dueDate)
-            ({ dueDate, termsId } = await dueDateFromTerms(trx, actor.accountId, customerId, termsId, issueDate));
-          let currency = data.currency;
-          if (!currency) currency = await accountDefaultCurrency(trx);
-          const values = valuesFor(customerId, dueDate, termsId, currency);
-          const row = await insertInvoiceOnce(
-            trx,
-            { ...values, metadata: JSON.stringify(values.metadata), line_items: JSON.stringify(values.line_items) },
-            (r) => presentInvoice(r, today),
-          );
-          if (row) return { invoice: presentInvoice(row, today), created: true };
-          const existing = await findInvoiceByExternalId(trx, String(data.external_id));
-          if (!existing) throw new Error('unreachable: the external_id that blocked the insert is registered');
-          return { invoice: presentInvoice(existing, today), created: false };
-        });
+        return await database.withAccount(actor.accountId, (trx) =>
+          registerInvoice(trx, actor.accountId, data, amounts, { ...at, today }),
+        );
       } catch (error) {
         throw translate(error, data);
       }
