@@ -2,35 +2,18 @@ import type { Clock } from '../../clock.ts';
 import { notFound, validationFailed } from '../../errors.ts';
 import { newId } from '../../ids.ts';
 import type { Database, Db } from '../../store/database.ts';
-import { type Actor, assertKeyAdmin, type Page, PageQuery, toPage } from '../shared/index.ts';
+import { type Actor, assertKeyAdmin, type Page, PageQuery, pageSize, toPage } from '../shared/index.ts';
 import { parseInput } from '../../validation.ts';
+import {
+  findKeyBySecretHash,
+  insertApiKeyRow,
+  listApiKeys,
+  presentApiKey as present,
+  revokeApiKey,
+  touchApiKey,
+} from './api-key.repository.ts';
 import type { ApiKey, ApiKeyCreate, ApiKeyWithSecret } from './api-key.schemas.ts';
 import { generateSecret, hashSecret, SECRET_FORMAT } from './api-key.rules.ts';
-
-interface ApiKeyRow {
-  id: string;
-  name: string | null;
-  prefix: string;
-  read_only: boolean;
-  admin: boolean;
-  created_at: Date;
-  last_used_at: Date | null;
-  revoked_at: Date | null;
-}
-
-const present = (row: ApiKeyRow): ApiKey => ({
-  id: row.id,
-  object: 'api_key',
-  name: row.name,
-  prefix: row.prefix,
-  read_only: row.read_only,
-  admin: row.admin,
-  created_at: row.created_at.toISOString(),
-  last_used_at: row.last_used_at?.toISOString() ?? null,
-  revoked_at: row.revoked_at?.toISOString() ?? null,
-});
-
-const COLUMNS = ['id', 'name', 'prefix', 'read_only', 'admin', 'created_at', 'last_used_at', 'revoked_at'] as const;
 
 /** Inserts a key for an account in the caller's transaction and returns it with its secret. */
 export async function insertApiKey(
@@ -41,20 +24,16 @@ export async function insertApiKey(
   now: Date,
 ): Promise<ApiKeyWithSecret> {
   const { secret, prefix } = generateSecret(mode);
-  const row = await trx
-    .insertInto('api_keys')
-    .values({
-      account_id: accountId,
-      id: newId('apiKey'),
-      name: input.name ?? null,
-      prefix,
-      secret_hash: hashSecret(secret),
-      read_only: input.read_only ?? false,
-      admin: input.admin ?? false,
-      created_at: now,
-    })
-    .returning(COLUMNS)
-    .executeTakeFirstOrThrow();
+  const row = await insertApiKeyRow(trx, {
+    account_id: accountId,
+    id: newId('apiKey'),
+    name: input.name ?? null,
+    prefix,
+    secret_hash: hashSecret(secret),
+    read_only: input.read_only ?? false,
+    admin: input.admin ?? false,
+    created_at: now,
+  });
   return { ...present(row), secret };
 }
 
@@ -81,28 +60,16 @@ export function createApiKeyService(deps: {
 
     list(actor: Actor, input: PageQuery): Promise<Page<ApiKey>> {
       const query = parseInput<PageQuery>(PageQuery, input);
-      const limit = query.limit ?? 20;
-      return database.withAccount(actor.accountId, async (trx) => {
-        let q = trx
-          .selectFrom('api_keys')
-          .select(COLUMNS)
-          .orderBy('id', 'desc')
-          .limit(limit + 1);
-        if (query.starting_after) q = q.where('id', '<', query.starting_after);
-        return toPage((await q.execute()).map(present), limit);
-      });
+      return database.withAccount(actor.accountId, async (trx) =>
+        toPage((await listApiKeys(trx, query)).map(present), pageSize(query)),
+      );
     },
 
     /** Revokes a key at once; revoking twice keeps the first revocation time. */
     async revoke(actor: Actor, id: string): Promise<ApiKey> {
       assertKeyAdmin(actor);
       const revoked = await database.withAccount(actor.accountId, async (trx) => {
-        const row = await trx
-          .updateTable('api_keys')
-          .set((eb) => ({ revoked_at: eb.fn.coalesce('revoked_at', eb.val(clock.now())) }))
-          .where('id', '=', id)
-          .returning(COLUMNS)
-          .executeTakeFirst();
+        const row = await revokeApiKey(trx, id, clock.now());
         if (!row) throw notFound('api_key', id);
         return present(row);
       });
@@ -113,22 +80,7 @@ export function createApiKeyService(deps: {
     /** The caller behind a secret, or null when it is unknown, malformed or revoked. */
     async authenticate(secret: string): Promise<Actor | null> {
       if (!SECRET_FORMAT.test(secret)) return null;
-      const row = await database.withSystem((trx) =>
-        trx
-          .selectFrom('api_keys')
-          .innerJoin('accounts', 'accounts.id', 'api_keys.account_id')
-          .select([
-            'api_keys.id',
-            'api_keys.account_id',
-            'api_keys.read_only',
-            'api_keys.admin',
-            'accounts.mode',
-            'accounts.time_zone',
-          ])
-          .where('api_keys.secret_hash', '=', hashSecret(secret))
-          .where('api_keys.revoked_at', 'is', null)
-          .executeTakeFirst(),
-      );
+      const row = await database.withSystem((trx) => findKeyBySecretHash(trx, hashSecret(secret)));
       if (!row) return null;
       return {
         accountId: row.account_id,
@@ -144,14 +96,7 @@ export function createApiKeyService(deps: {
     async touch(actor: Actor): Promise<void> {
       if (!actor.keyId) return;
       const keyId = actor.keyId;
-      await database.withAccount(actor.accountId, (trx) =>
-        trx
-          .updateTable('api_keys')
-          .set({ last_used_at: clock.now() })
-          .where('account_id', '=', actor.accountId)
-          .where('id', '=', keyId)
-          .execute(),
-      );
+      await database.withAccount(actor.accountId, (trx) => touchApiKey(trx, actor.accountId, keyId, clock.now()));
     },
   };
 }

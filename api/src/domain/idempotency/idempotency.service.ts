@@ -2,6 +2,13 @@ import type { Clock } from '../../clock.ts';
 import { AppError } from '../../errors.ts';
 import type { Database } from '../../store/database.ts';
 import type { Actor } from '../shared/index.ts';
+import {
+  claimIdempotencyKey,
+  completeIdempotencyKey,
+  deleteIdempotencyKey,
+  findIdempotencyKey,
+  purgeIdempotencyKeysBefore,
+} from './idempotency.repository.ts';
 
 /** Keys are kept (and answers replayed) for 24 hours at least; older ones are purged. */
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
@@ -21,44 +28,17 @@ export function createIdempotencyService(deps: { database: Database; clock: Cloc
     async start(actor: Actor, key: string, requestHash: string): Promise<IdempotencyStart> {
       const now = clock.now();
       return database.withAccount(actor.accountId, async (trx) => {
-        const claimed = await trx
-          .insertInto('idempotency_keys')
-          .values({
-            account_id: actor.accountId,
-            key,
-            request_hash: requestHash,
-            state: 'in_progress',
-            created_at: now,
-          })
-          .onConflict((oc) =>
-            oc
-              .columns(['account_id', 'key'])
-              .doUpdateSet({
-                request_hash: requestHash,
-                state: 'in_progress',
-                created_at: now,
-                response_status: null,
-                response_body: null,
-              })
-              // Take over only keys that expired or whose first request died mid-way.
-              .where((eb) =>
-                eb.or([
-                  eb('idempotency_keys.created_at', '<', new Date(now.getTime() - IDEMPOTENCY_TTL_MS)),
-                  eb.and([
-                    eb('idempotency_keys.state', '=', 'in_progress'),
-                    eb('idempotency_keys.created_at', '<', new Date(now.getTime() - ABANDONED_AFTER_MS)),
-                  ]),
-                ]),
-              ),
-          )
-          .returning('key')
-          .executeTakeFirst();
+        // Take over only keys that expired or whose first request died mid-way.
+        const claimed = await claimIdempotencyKey(trx, {
+          accountId: actor.accountId,
+          key,
+          requestHash,
+          now,
+          expiredBefore: new Date(now.getTime() - IDEMPOTENCY_TTL_MS),
+          abandonedBefore: new Date(now.getTime() - ABANDONED_AFTER_MS),
+        });
         if (claimed) return { kind: 'proceed' } as const;
-        const existing = await trx
-          .selectFrom('idempotency_keys')
-          .select(['request_hash', 'state', 'response_status', 'response_body'])
-          .where('key', '=', key)
-          .executeTakeFirstOrThrow();
+        const existing = await findIdempotencyKey(trx, key);
         if (existing.request_hash !== requestHash) {
           throw new AppError(
             'idempotency/key_reused',
@@ -82,29 +62,18 @@ export function createIdempotencyService(deps: { database: Database; clock: Cloc
 
     /** Stores the answer to replay. */
     async complete(actor: Actor, key: string, status: number, body: string): Promise<void> {
-      await database.withAccount(actor.accountId, (trx) =>
-        trx
-          .updateTable('idempotency_keys')
-          .set({ state: 'completed', response_status: status, response_body: body })
-          .where('key', '=', key)
-          .execute(),
-      );
+      await database.withAccount(actor.accountId, (trx) => completeIdempotencyKey(trx, key, status, body));
     },
 
     /** Forgets a key whose request failed before any change (validation, server error): it can be retried. */
     async release(actor: Actor, key: string): Promise<void> {
-      await database.withAccount(actor.accountId, (trx) =>
-        trx.deleteFrom('idempotency_keys').where('key', '=', key).execute(),
-      );
+      await database.withAccount(actor.accountId, (trx) => deleteIdempotencyKey(trx, key));
     },
 
     /** Deletes keys past their retention, across accounts (a scheduled job). */
     async purgeExpired(): Promise<number> {
       const cutoff = new Date(clock.now().getTime() - IDEMPOTENCY_TTL_MS);
-      const result = await database.withSystem((trx) =>
-        trx.deleteFrom('idempotency_keys').where('created_at', '<', cutoff).executeTakeFirst(),
-      );
-      return Number(result.numDeletedRows);
+      return database.withSystem((trx) => purgeIdempotencyKeysBefore(trx, cutoff));
     },
   };
 }
