@@ -5,6 +5,7 @@ export {
   type AccountRow,
   accountsWithMonthlyStatements,
   findAccount,
+  getAccount,
   markMonthlyStatementsDone,
   presentAccount,
 } from './account.repository.ts';

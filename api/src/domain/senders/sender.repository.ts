@@ -34,3 +34,7 @@ export const resealSender = (
   accountId: string,
   sealed: { api_key_ciphertext: string; webhook_secret_ciphertext: string | null },
 ) => trx.updateTable('account_senders').set(sealed).where('account_id', '=', accountId).execute();
+
+/** The account's sender address (its domain is the one a provider key is checked against). */
+export const accountSenderEmail = (trx: Db, accountId: string) =>
+  trx.selectFrom('accounts').select(['sender_email']).where('id', '=', accountId).executeTakeFirstOrThrow();

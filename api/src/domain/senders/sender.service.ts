@@ -4,7 +4,15 @@ import type { SecretBox } from '../../secrets.ts';
 import type { Database } from '../../store/database.ts';
 import { parseInput } from '../../validation.ts';
 import { type Actor, assertKeyAdmin } from '../shared/index.ts';
-import { allSenders, deleteSender, findSender, resealSender, type SenderRow, saveSender } from './sender.repository.ts';
+import {
+  accountSenderEmail,
+  allSenders,
+  deleteSender,
+  findSender,
+  resealSender,
+  type SenderRow,
+  saveSender,
+} from './sender.repository.ts';
 import { type AccountSender, AccountSenderUpdate, type DOMAIN_STATUSES } from './sender.schemas.ts';
 
 type DomainStatus = (typeof DOMAIN_STATUSES)[number];
@@ -74,9 +82,7 @@ export function createSenderService(deps: {
           409,
           'This Relance has no RELANCE_SECRETS_KEY, so it cannot store an API key; its operator must set one.',
         );
-      const account = await database.withAccount(actor.accountId, (trx) =>
-        trx.selectFrom('accounts').select(['sender_email']).where('id', '=', actor.accountId).executeTakeFirstOrThrow(),
-      );
+      const account = await database.withAccount(actor.accountId, (trx) => accountSenderEmail(trx, actor.accountId));
       const domain = data.domain ?? account.sender_email?.split('@')[1]?.toLowerCase() ?? null;
       // Asked with no transaction open: the provider may take its time.
       const answer = await probe(data.api_key);

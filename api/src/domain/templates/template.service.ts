@@ -1,4 +1,3 @@
-import type { Selectable } from 'kysely';
 import type { Clock } from '../../clock.ts';
 import { AppError, notFound } from '../../errors.ts';
 import {
@@ -24,15 +23,23 @@ import {
   stepOffsetOf,
 } from '../../mail/templates/index.ts';
 import type { Database, Db } from '../../store/database.ts';
-import type { MessageTemplates } from '../../store/db-types.ts';
 import { MAX_SMS_SEGMENTS, smsSize } from '../../sms/segments.ts';
 import { parseInput } from '../../validation.ts';
-import { presentAccount } from '../accounts/index.ts';
+import { getAccount, presentAccount } from '../accounts/index.ts';
 import { addDays, addMonths, daysBetween, todayIn } from '../calendar.ts';
 import { findCustomer, presentCustomer } from '../customers/index.ts';
 import { findInvoice, presentInvoice } from '../invoices/index.ts';
 import { invoicesContacted } from '../messages/index.ts';
-import { type Actor, assertWriteAccess, CHASED_STATUSES, type Page } from '../shared/index.ts';
+import { type Actor, assertWriteAccess, type Page } from '../shared/index.ts';
+import {
+  customerBalances,
+  deleteOverride,
+  findOverride,
+  listOverrides,
+  openInvoicesOfCustomer,
+  presentTemplate as present,
+  upsertOverride,
+} from './template.repository.ts';
 import {
   type Template,
   TemplateContent,
@@ -49,26 +56,12 @@ export interface ResolvedTemplate extends TemplateSource {
   sms: string | null;
 }
 
-type Row = Selectable<MessageTemplates>;
-
 const templateNotFound = (key: string, locale: string) =>
   new AppError(
     'template/not_found',
     404,
     `No template '${key}' in '${locale}': Relance has no default for it and this account has not written one.`,
   );
-
-const present = (row: Row): Template => ({
-  object: 'template',
-  key: row.key,
-  locale: row.locale as TemplateLocale,
-  source: 'custom',
-  subject: row.subject,
-  html: row.html,
-  text: row.text,
-  sms: row.sms ?? defaultSms(row.key, row.locale as TemplateLocale) ?? null,
-  updated_at: row.updated_at.toISOString(),
-});
 
 const presentDefault = (key: string, locale: TemplateLocale, template: TemplateSource): Template => ({
   object: 'template',
@@ -79,14 +72,6 @@ const presentDefault = (key: string, locale: TemplateLocale, template: TemplateS
   sms: defaultSms(key, locale) ?? null,
   updated_at: null,
 });
-
-const findOverride = (trx: Db, key: string, locale: string) =>
-  trx
-    .selectFrom('message_templates')
-    .selectAll()
-    .where('key', '=', key)
-    .where('locale', '=', locale)
-    .executeTakeFirst();
 
 /**
  * The template of `key` in `locale` for the account of `trx`: its own version, else Relance's
@@ -209,9 +194,7 @@ export function createTemplateService(deps: { database: Database; clock: Clock }
      * wrote one), then the account's own keys. In schedule order, then by key; French first.
      */
     async list(actor: Actor): Promise<Page<Template>> {
-      const rows = await database.withAccount(actor.accountId, (trx) =>
-        trx.selectFrom('message_templates').selectAll().execute(),
-      );
+      const rows = await database.withAccount(actor.accountId, listOverrides);
       const custom = new Map(rows.map((row) => [`${row.key}/${row.locale}`, row]));
       const ownKeys = [...new Set(rows.map((row) => row.key).filter((key) => !isDefaultTemplateKey(key)))].sort();
       const data: Template[] = [];
@@ -247,24 +230,7 @@ export function createTemplateService(deps: { database: Database; clock: Clock }
       assertRenders(content, p.key, p.locale);
       const now = clock.now();
       const row = await database.withAccount(actor.accountId, (trx) =>
-        trx
-          .insertInto('message_templates')
-          .values({
-            account_id: actor.accountId,
-            key: p.key,
-            locale: p.locale,
-            ...content,
-            sms: content.sms ?? null,
-            created_at: now,
-            updated_at: now,
-          })
-          .onConflict((oc) =>
-            oc
-              .columns(['account_id', 'key', 'locale'])
-              .doUpdateSet({ ...content, sms: content.sms ?? null, updated_at: now }),
-          )
-          .returningAll()
-          .executeTakeFirstOrThrow(),
+        upsertOverride(trx, { accountId: actor.accountId, key: p.key, locale: p.locale, content }, now),
       );
       return present(row);
     },
@@ -273,14 +239,7 @@ export function createTemplateService(deps: { database: Database; clock: Clock }
     async delete(actor: Actor, key: string, locale: string): Promise<TemplateDeleted> {
       assertWriteAccess(actor);
       const p = params(key, locale);
-      const row = await database.withAccount(actor.accountId, (trx) =>
-        trx
-          .deleteFrom('message_templates')
-          .where('key', '=', p.key)
-          .where('locale', '=', p.locale)
-          .returning('key')
-          .executeTakeFirst(),
-      );
+      const row = await database.withAccount(actor.accountId, (trx) => deleteOverride(trx, p.key, p.locale));
       if (!row) {
         throw new AppError(
           'template/not_found',
@@ -315,11 +274,7 @@ export function createTemplateService(deps: { database: Database; clock: Clock }
         if (!invoiceRow) throw notFound('invoice', data.invoice_id);
         const customerRow = await findCustomer(trx, invoiceRow.customer_id);
         if (!customerRow) throw notFound('customer', invoiceRow.customer_id);
-        const accountRow = await trx
-          .selectFrom('accounts')
-          .selectAll()
-          .where('id', '=', actor.accountId)
-          .executeTakeFirstOrThrow();
+        const accountRow = await getAccount(trx, actor.accountId);
         const customer = presentCustomer(customerRow);
         const account = presentAccount(accountRow);
         const locale = data.locale ?? resolveTemplateLocale(customer.locale, account.locale);
@@ -330,33 +285,9 @@ export function createTemplateService(deps: { database: Database; clock: Clock }
           throw error;
         });
         // The statement email's preview: the invoice's customer, what it owes now per currency.
-        const balances =
-          data.key === STATEMENT_TEMPLATE_KEY
-            ? (
-                await trx
-                  .selectFrom('invoices')
-                  .select(['currency', (eb) => eb.fn.sum<string>('balance').as('amount')])
-                  .where('customer_id', '=', customerRow.id)
-                  .where('status', 'in', [...CHASED_STATUSES])
-                  .where('balance', '>', 0)
-                  .groupBy('currency')
-                  .orderBy('currency')
-                  .execute()
-              ).map((b) => ({ currency: b.currency, amount: Number(b.amount) }))
-            : [];
+        const balances = data.key === STATEMENT_TEMPLATE_KEY ? await customerBalances(trx, customerRow.id) : [];
         // `grouped`: the customer's open invoices, as one message would list them today.
-        const open =
-          data.key === GROUPED_TEMPLATE_KEY
-            ? await trx
-                .selectFrom('invoices')
-                .selectAll()
-                .where('customer_id', '=', customerRow.id)
-                .where('status', 'in', [...CHASED_STATUSES])
-                .orderBy('due_date')
-                .orderBy('id')
-                .limit(50)
-                .execute()
-            : [];
+        const open = data.key === GROUPED_TEMPLATE_KEY ? await openInvoicesOfCustomer(trx, customerRow.id) : [];
         const contacted = await invoicesContacted(
           trx,
           actor.accountId,
