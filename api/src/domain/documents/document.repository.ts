@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import type { Insertable, Selectable } from 'kysely';
+import { type Insertable, type Selectable, sql } from 'kysely';
 import type { Db } from '../../store/database.ts';
 import type { Documents } from '../../store/db-types.ts';
 import type { Document } from './document.schemas.ts';
 
-// Every query on `documents`, with the caller's transaction first.
+// Every query on `documents`, and the account's clock as the letter writer reads it, with the
+// caller's transaction first.
 
 export type DocumentRow = Selectable<Documents>;
 type DocumentMeta = Pick<DocumentRow, (typeof META)[number]>;
@@ -160,4 +161,38 @@ export async function purgeDocumentsOfCustomer(
     .returning('id')
     .execute();
   return rows.length;
+}
+
+/**
+ * The account's mode and, for a test account, its clock's time (null without one): the time
+ * its letters are stored at.
+ */
+export const accountClockOf = (trx: Db, accountId: string) =>
+  trx
+    .selectFrom('accounts')
+    .select([
+      'mode',
+      (eb) =>
+        eb
+          .selectFrom('account_clocks')
+          .select('account_clocks.now')
+          .whereRef('account_clocks.account_id', '=', 'accounts.id')
+          .as('now'),
+    ])
+    .where('id', '=', accountId)
+    .executeTakeFirstOrThrow();
+
+/** Letters waiting to be written now (of one account, or of all), oldest first, across accounts. */
+export async function pendingDocumentsDue(
+  trx: Db,
+  options: { accountId?: string | undefined; now: Date; limit: number },
+) {
+  return (
+    await sql<{ account_id: string; id: string }>`
+          SELECT account_id, id FROM documents
+           WHERE status = 'pending' AND purged_at IS NULL
+             AND (render_after IS NULL OR render_after <= ${options.now})
+             ${options.accountId ? sql`AND account_id = ${options.accountId}` : sql``}
+           ORDER BY created_at LIMIT ${options.limit}`.execute(trx)
+  ).rows;
 }

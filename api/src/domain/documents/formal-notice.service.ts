@@ -1,11 +1,13 @@
-import { sql } from 'kysely';
 import type { Clock } from '../../clock.ts';
 import { newId } from '../../ids.ts';
 import type { Database, Db } from '../../store/database.ts';
+import { linkTaskToDocument, taskOfDocument } from '../tasks/index.ts';
 import {
+  accountClockOf,
   deferDocument,
   insertPendingDocument,
   lockPendingDocuments,
+  pendingDocumentsDue,
   presentDocument,
   storeDocumentFile,
 } from './document.repository.ts';
@@ -56,12 +58,7 @@ export async function decideFormalNotice(
     facts: notice,
     created_at: input.now,
   });
-  await trx
-    .updateTable('tasks')
-    .set({ document_id: row.id })
-    .where('account_id', '=', input.accountId)
-    .where('id', '=', input.taskId)
-    .execute();
+  await linkTaskToDocument(trx, input.accountId, input.taskId, row.id);
   return row.id;
 }
 
@@ -81,19 +78,7 @@ export function createFormalNoticeWriter(deps: { database: Database; clock: Cloc
       const pending = await lockPendingDocuments(trx, accountId, ids);
       if (pending.length === 0) return { stored: 0, failed: 0 };
       // The account's time (a test account's clock), as every other event of the account.
-      const account = await trx
-        .selectFrom('accounts')
-        .select([
-          'mode',
-          (eb) =>
-            eb
-              .selectFrom('account_clocks')
-              .select('account_clocks.now')
-              .whereRef('account_clocks.account_id', '=', 'accounts.id')
-              .as('now'),
-        ])
-        .where('id', '=', accountId)
-        .executeTakeFirstOrThrow();
+      const account = await accountClockOf(trx, accountId);
       const now = (account.mode === 'test' && account.now) || clock.now();
       let stored = 0;
       let failed = 0;
@@ -114,12 +99,7 @@ export function createFormalNoticeWriter(deps: { database: Database; clock: Cloc
           continue;
         }
         const row = await storeDocumentFile(trx, accountId, document.id, bytes, now);
-        const task = await trx
-          .selectFrom('tasks')
-          .select('id')
-          .where('account_id', '=', accountId)
-          .where('document_id', '=', document.id)
-          .executeTakeFirst();
+        const task = await taskOfDocument(trx, accountId, document.id);
         await announced(trx, accountId, presentDocument(row, task?.id ?? null), now);
         stored++;
       }
@@ -135,16 +115,12 @@ export function createFormalNoticeWriter(deps: { database: Database; clock: Cloc
     async writePending(
       options: { accountId?: string; limit?: number } = {},
     ): Promise<{ stored: number; failed: number }> {
-      const candidates = await database.withSystem(
-        async (trx) =>
-          (
-            await sql<{ account_id: string; id: string }>`
-          SELECT account_id, id FROM documents
-           WHERE status = 'pending' AND purged_at IS NULL
-             AND (render_after IS NULL OR render_after <= ${clock.now()})
-             ${options.accountId ? sql`AND account_id = ${options.accountId}` : sql``}
-           ORDER BY created_at LIMIT ${options.limit ?? WRITE_BATCH}`.execute(trx)
-          ).rows,
+      const candidates = await database.withSystem((trx) =>
+        pendingDocumentsDue(trx, {
+          accountId: options.accountId,
+          now: clock.now(),
+          limit: options.limit ?? WRITE_BATCH,
+        }),
       );
       const total = { stored: 0, failed: 0 };
       for (const [accountId, rows] of Map.groupBy(candidates, (r) => r.account_id)) {

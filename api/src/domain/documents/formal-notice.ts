@@ -2,7 +2,7 @@ import type { Selectable } from 'kysely';
 import type { Db } from '../../store/database.ts';
 import type { Accounts, Customers, Invoices } from '../../store/db-types.ts';
 import { addDays } from '../calendar.ts';
-import { lateFeeSettings, PRESET_REFERENCE } from '../late-fees/index.ts';
+import { lateFeeSettings, PRESET_REFERENCE, unwaivedFeesOf } from '../late-fees/index.ts';
 import { isB2bPreset, type PostalAddress } from '../shared/index.ts';
 
 /** Days the debtor is given to pay after a formal notice, unless the policy says otherwise. */
@@ -83,19 +83,11 @@ export async function feePartsOfMany(
   const result = new Map<string, FeeParts>();
   const first = invoices[0];
   if (!first) return result;
-  const fees = await trx
-    .selectFrom('invoice_fees')
-    .select(['invoice_id', 'kind', 'amount', 'period_from', 'period_to', 'rate_bps'])
-    .where('account_id', '=', first.account_id)
-    .where(
-      'invoice_id',
-      'in',
-      invoices.map((i) => i.id),
-    )
-    .where('waived_at', 'is', null)
-    .orderBy('invoice_id')
-    .orderBy('period_from')
-    .execute();
+  const fees = await unwaivedFeesOf(
+    trx,
+    first.account_id,
+    invoices.map((i) => i.id),
+  );
   const byInvoice = Map.groupBy(fees, (f) => f.invoice_id);
   const settings = new Map<string, Awaited<ReturnType<typeof lateFeeSettings>>>();
   for (const invoice of invoices) {

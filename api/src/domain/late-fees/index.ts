@@ -1,6 +1,6 @@
 // The late-fees module's door: what other modules and the adapters may use. Everything else in
 // this folder is internal (checked by dependency-cruiser, see .dependency-cruiser.cjs).
-export { lateFeeSettings, presentFee } from './late-fee.repository.ts';
+export { lateFeeSettings, presentFee, unwaivedFeesOf } from './late-fee.repository.ts';
 export {
   InvoiceFee,
   InvoiceFeeWaive,

@@ -232,3 +232,15 @@ export const upsertReferenceRate = (
     )
     .returningAll()
     .executeTakeFirstOrThrow();
+
+/** The fee lines still owed (not waived) of these invoices of one account, by invoice then period. */
+export const unwaivedFeesOf = (trx: Db, accountId: string, invoiceIds: readonly string[]) =>
+  trx
+    .selectFrom('invoice_fees')
+    .select(['invoice_id', 'kind', 'amount', 'period_from', 'period_to', 'rate_bps'])
+    .where('account_id', '=', accountId)
+    .where('invoice_id', 'in', invoiceIds)
+    .where('waived_at', 'is', null)
+    .orderBy('invoice_id')
+    .orderBy('period_from')
+    .execute();

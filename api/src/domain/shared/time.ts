@@ -1,6 +1,7 @@
 import type { Clock } from '../../clock.ts';
 import type { Database } from '../../store/database.ts';
 import { todayIn } from '../calendar.ts';
+import { testClockOf } from './account-clock.repository.ts';
 import type { Actor } from './actor.ts';
 
 export interface AccountTime {
@@ -17,9 +18,7 @@ export function accountTime(database: Database, clock: Clock): (actor: Actor) =>
   return async (actor) => {
     let now = clock.now();
     if (actor.mode === 'test') {
-      const row = await database.withAccount(actor.accountId, (trx) =>
-        trx.selectFrom('account_clocks').select('now').executeTakeFirst(),
-      );
+      const row = await database.withAccount(actor.accountId, testClockOf);
       if (row) now = row.now;
     }
     return { now, today: todayIn(now, actor.timeZone) };

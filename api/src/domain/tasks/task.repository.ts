@@ -72,3 +72,27 @@ export const completeOpenTask = (trx: Db, args: { accountId: string; taskId: str
     .where('status', '=', 'open')
     .returningAll()
     .executeTakeFirst();
+
+/** The task that links to a document (a letter to send), if any. */
+export const taskOfDocument = (trx: Db, accountId: string, documentId: string) =>
+  trx
+    .selectFrom('tasks')
+    .select('id')
+    .where('account_id', '=', accountId)
+    .where('document_id', '=', documentId)
+    .executeTakeFirst();
+
+/** Links the task to the document it is about (a letter's task and its letter). */
+export async function linkTaskToDocument(
+  trx: Db,
+  accountId: string,
+  taskId: string,
+  documentId: string,
+): Promise<void> {
+  await trx
+    .updateTable('tasks')
+    .set({ document_id: documentId })
+    .where('account_id', '=', accountId)
+    .where('id', '=', taskId)
+    .execute();
+}
