@@ -33,6 +33,27 @@ const SWEEP_BATCH = 200;
 /** A customer's risk is assessed again a day after the last time. */
 const REASSESS_AFTER = '1 day';
 
+/** After a change of the level in force: the invoices whose policy it may choose are flagged for a replan, and `customer.risk_changed` is written. */
+async function changed(trx: Db, actor: Actor, before: CustomerRisk, after: CustomerRisk, now: Date): Promise<void> {
+  if (before.level === after.level) return;
+  await flagInvoicesForPolicyByRisk(trx, actor.accountId, after.customer_id);
+  const data: CustomerRiskChange = {
+    customer_id: after.customer_id,
+    previous_level: before.level,
+    level: after.level,
+    reasons: after.reasons,
+    overridden: after.override !== null,
+  };
+  await recordEvent(trx, {
+    accountId: actor.accountId,
+    type: 'customer.risk_changed',
+    objectType: 'customer',
+    objectId: after.customer_id,
+    data,
+    at: now,
+  });
+}
+
 /**
  * The risk level of customers, advisory and explained: assessed from their payment behaviour
  * with the account's thresholds (`risk.rules.ts`), kept on the customer, assessed again when read
@@ -43,26 +64,6 @@ const REASSESS_AFTER = '1 day';
 export function createRiskService(deps: { database: Database; clock: Clock; behaviour: BehaviourService }) {
   const { database, clock, behaviour } = deps;
   const timeFor = accountTime(database, clock);
-
-  async function changed(trx: Db, actor: Actor, before: CustomerRisk, after: CustomerRisk, now: Date): Promise<void> {
-    if (before.level === after.level) return;
-    await flagInvoicesForPolicyByRisk(trx, actor.accountId, after.customer_id);
-    const data: CustomerRiskChange = {
-      customer_id: after.customer_id,
-      previous_level: before.level,
-      level: after.level,
-      reasons: after.reasons,
-      overridden: after.override !== null,
-    };
-    await recordEvent(trx, {
-      accountId: actor.accountId,
-      type: 'customer.risk_changed',
-      objectType: 'customer',
-      objectId: after.customer_id,
-      data,
-      at: now,
-    });
-  }
 
   /** Assesses these customers now, stores the result and announces changes of the level in force. */
   async function assess(actor: Actor, customerIds: readonly string[]): Promise<Map<string, CustomerRisk>> {

@@ -46,33 +46,35 @@ export interface SmsReply {
 /** Twilio's code for a text refused because the number opted out of the sender. */
 const OPTED_OUT_CODE = '21610';
 
+/** Suppresses a number in an account and writes `phone_suppression.created`; false if it already was. */
+async function suppress(
+  trx: Db,
+  clock: Clock,
+  accountId: string,
+  phone: string,
+  reason: 'stop' | 'opted_out',
+  messageId: string | null,
+) {
+  const now = clock.now();
+  if (!(await suppressPhone(trx, { accountId, phone, reason, messageId, at: now }))) return false;
+  const row = await findPhoneSuppression(trx, accountId, phone);
+  await recordEvent(trx, {
+    accountId,
+    type: 'phone_suppression.created',
+    objectType: 'phone_suppression',
+    objectId: phone,
+    data: presentPhoneSuppression(row),
+    at: now,
+  });
+  return true;
+}
+
 /**
  * What comes back from an SMS provider (delivery reports, replies) and the numbers it leaves
  * suppressed. The adapter has verified the provider's signature before calling.
  */
 export function createSmsService(deps: { database: Database; clock: Clock }) {
   const { database, clock } = deps;
-
-  async function suppress(
-    trx: Db,
-    accountId: string,
-    phone: string,
-    reason: 'stop' | 'opted_out',
-    messageId: string | null,
-  ) {
-    const now = clock.now();
-    if (!(await suppressPhone(trx, { accountId, phone, reason, messageId, at: now }))) return false;
-    const row = await findPhoneSuppression(trx, accountId, phone);
-    await recordEvent(trx, {
-      accountId,
-      type: 'phone_suppression.created',
-      objectType: 'phone_suppression',
-      objectId: phone,
-      data: presentPhoneSuppression(row),
-      at: now,
-    });
-    return true;
-  }
 
   return {
     /**
@@ -108,7 +110,7 @@ export function createSmsService(deps: { database: Database; clock: Clock }) {
           });
           const phone = row.to_addresses[0];
           if (report.errorCode === OPTED_OUT_CODE && phone)
-            await suppress(trx, target.account_id, phone, 'opted_out', row.id);
+            await suppress(trx, clock, target.account_id, phone, 'opted_out', row.id);
           return true;
         });
         applied ||= done;
@@ -133,7 +135,7 @@ export function createSmsService(deps: { database: Database; clock: Clock }) {
       for (const { account_id: accountId } of accounts) {
         changed =
           (await database.withAccount(accountId, async (trx) => {
-            if (stop) return suppress(trx, accountId, reply.from, 'stop', null);
+            if (stop) return suppress(trx, clock, accountId, reply.from, 'stop', null);
             const row = await deletePhoneSuppression(trx, accountId, reply.from, 'stop');
             if (row)
               await recordEvent(trx, {
