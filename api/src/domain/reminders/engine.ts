@@ -6,6 +6,7 @@ import { newId } from '../../ids.ts';
 import { metrics } from '../../metrics.ts';
 import { addDays, todayIn, zonedDateTimeToInstant } from '../calendar.ts';
 import { holidayCalendar } from '../holidays.ts';
+import { customersByIds } from '../customers/index.ts';
 import { lockInvoices } from '../invoices/index.ts';
 import { insertEvents, recordEvent } from '../outbox/index.ts';
 import {
@@ -20,6 +21,7 @@ import { accrueBeforeSending } from './channels/fees.ts';
 import type { StatementRenderer } from '../documents/index.ts';
 import { CHANNEL_NAMES, channelOf, channelPlan, type Channels } from './channels/registry.ts';
 import { guardBeforeSend } from './guard.rules.ts';
+import { currentAccount } from './account-settings.repository.ts';
 import { type Outcome, reminderData, skipOccurrence, skippedEvent, timeOf } from './ledger.ts';
 import { anyGroupingPolicy, policiesForInvoices, type PolicyRow } from './policy.repository.ts';
 import { minBalanceOf, planOf } from './policy.service.ts';
@@ -52,6 +54,7 @@ import {
   spaceAfterCatchUp,
 } from './reminder-occurrence.repository.ts';
 import { replanInvoices } from './schedule.ts';
+import { clearBrokenPromise, setCatchUpGap, suppressedEmails } from './sending.repository.ts';
 import { createSender, type FetchFile } from './sender.ts';
 
 export { MAX_SEND_ATTEMPTS, nowFor, type Outcome } from './ledger.ts';
@@ -138,7 +141,7 @@ export function createReminderEngine(deps: {
     return database.withAccount(accountId, async (trx) => {
       let peeks = await peekInFlight(trx, accountId, occurrenceIds);
       if (peeks.length === 0) return results;
-      const account = await trx.selectFrom('accounts').selectAll().executeTakeFirstOrThrow();
+      const account = await currentAccount(trx);
       const { now, sandbox } = await timeOf(trx, account, clock);
       // A policy that groups by customer: the batch takes the customers' other reminders due now
       // through the same channel, so that one message carries their whole day.
@@ -192,9 +195,7 @@ export function createReminderEngine(deps: {
       /** Invoices about which the customer has had a message (sent, or on its way). */
       const contacted = await invoicesContacted(trx, accountId, invoiceIds);
       const customerIds = [...new Set(invoices.map((i) => i.customer_id))];
-      const customerById = new Map(
-        (await trx.selectFrom('customers').selectAll().where('id', 'in', customerIds).execute()).map((c) => [c.id, c]),
-      );
+      const customerById = new Map((await customersByIds(trx, customerIds)).map((c) => [c.id, c]));
       // The contact budget: the days each customer heard from us lately (a month back covers any
       // spacing a policy may ask), read only when a reminder of this batch would count.
       const contactDays = occurrences.some((o) => channelPlan(o.channel).budgeted)
@@ -211,13 +212,7 @@ export function createReminderEngine(deps: {
         .flatMap((c) => [c.email, ...c.cc_emails])
         .filter((e): e is string => Boolean(e))
         .map((e) => e.toLowerCase());
-      const suppressed = new Set(
-        recipients.length === 0
-          ? []
-          : (await trx.selectFrom('email_suppressions').select('email').where('email', 'in', recipients).execute()).map(
-              (r) => r.email,
-            ),
-      );
+      const suppressed = new Set(recipients.length === 0 ? [] : await suppressedEmails(trx, recipients));
       // Numbers that answered STOP, read only when a text is in the batch.
       const suppressedPhoneSet = occurrences.some((o) => o.channel === 'sms')
         ? await suppressedPhones(
@@ -386,12 +381,7 @@ export function createReminderEngine(deps: {
       return 'deferred';
     }
     if (verdict.promiseBroken) {
-      await trx
-        .updateTable('invoices')
-        .set({ promise_to_pay_on: null, updated_at: now })
-        .where('account_id', '=', accountId)
-        .where('id', '=', invoice.id)
-        .execute();
+      await clearBrokenPromise(trx, accountId, invoice.id, now);
       await recordEvent(trx, {
         accountId,
         type: 'promise.broken',
@@ -540,12 +530,7 @@ export function createReminderEngine(deps: {
       const until = r.afterGap();
       const { folded } = await spaceAfterCatchUp(trx, accountId, r.occurrence, until, now);
       for (const f of folded) await skippedEvent(trx, accountId, f, now);
-      await trx
-        .updateTable('invoices')
-        .set({ catch_up_gap_until: until })
-        .where('account_id', '=', accountId)
-        .where('id', '=', r.invoice.id)
-        .execute();
+      await setCatchUpGap(trx, accountId, r.invoice.id, until);
       r.invoice.catch_up_gap_until = until;
       // The gap is for what follows: this reminder itself goes now.
     }

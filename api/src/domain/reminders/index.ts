@@ -18,7 +18,8 @@ export {
   releaseRemindersSkippedAsPaid,
   skipPendingOfInvoices,
 } from './reminder-occurrence.repository.ts';
-export { countInvoicesOfPolicy, markPoliciesForReplan, replanInvoices } from './schedule.ts';
+export { countInvoicesOfPolicy, markPoliciesForReplan } from './planning.repository.ts';
+export { replanInvoices } from './schedule.ts';
 export { createReminderRetention, MIN_REMINDER_RETENTION_DAYS, type ReminderPurge } from './retention.ts';
 export { createReminderScheduler } from './scheduler.ts';
 export {

@@ -2,6 +2,7 @@ import type { Clock } from '../../clock.ts';
 import type { Db } from '../../store/database.ts';
 import { recordEvent } from '../outbox/index.ts';
 import { markSkipped, type OccurrenceRow } from './reminder-occurrence.repository.ts';
+import { testClockOf } from './test-clock.repository.ts';
 
 /** Attempts at handing a message to the provider before the reminder counts as failed. */
 export const MAX_SEND_ATTEMPTS = 5;
@@ -23,11 +24,7 @@ export async function timeOf(
   clock: Clock,
 ): Promise<{ now: Date; sandbox: boolean }> {
   if (account.mode !== 'test') return { now: clock.now(), sandbox: false };
-  const row = await trx
-    .selectFrom('account_clocks')
-    .select('now')
-    .where('account_id', '=', account.id)
-    .executeTakeFirst();
+  const row = await testClockOf(trx, account.id);
   return row ? { now: row.now, sandbox: false } : { now: clock.now(), sandbox: true };
 }
 

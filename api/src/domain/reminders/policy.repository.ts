@@ -108,3 +108,40 @@ export async function anyGroupingPolicy(trx: Db, accountId: string): Promise<boo
     .executeTakeFirst();
   return row !== undefined;
 }
+
+/** The policies of the accounts in scope (`inScope`, over `accounts a`) changed since their invoices were last flagged. */
+export async function policiesMarkedForReplan(trx: Db, inScope: RawBuilder<boolean>) {
+  return (
+    await sql<{ account_id: string; id: string }>`
+        SELECT p.account_id, p.id FROM reminder_policies p JOIN accounts a ON a.id = p.account_id
+         WHERE ${inScope} AND p.replan_after IS NOT NULL`.execute(trx)
+  ).rows;
+}
+
+/** Locks a policy's replan mark while its invoices are flagged; none when it is cleared or held elsewhere. */
+export function lockReplanMark(trx: Db, accountId: string, policyId: string) {
+  return trx
+    .selectFrom('reminder_policies')
+    .select(['replan_after', 'invoices_to_replan'])
+    .where('account_id', '=', accountId)
+    .where('id', '=', policyId)
+    .where('replan_after', 'is not', null)
+    .forUpdate()
+    .skipLocked()
+    .executeTakeFirst();
+}
+
+/** Moves a policy's replan mark past the invoices flagged (null: all are). */
+export async function setReplanMark(
+  trx: Db,
+  accountId: string,
+  policyId: string,
+  mark: { replan_after: string | null | undefined; invoices_to_replan: number },
+): Promise<void> {
+  await trx
+    .updateTable('reminder_policies')
+    .set(mark)
+    .where('account_id', '=', accountId)
+    .where('id', '=', policyId)
+    .execute();
+}

@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import type { Clock } from '../../clock.ts';
 import { AppError, notFound } from '../../errors.ts';
 import { newId } from '../../ids.ts';
@@ -6,6 +5,7 @@ import type { Database, Db } from '../../store/database.ts';
 import { isForeignKeyViolation } from '../../store/pg-errors.ts';
 import { parseInput } from '../../validation.ts';
 import { type Actor, assertWriteAccess, type Page, PageQuery, toPage } from '../shared/index.ts';
+import { defaultPolicyId, policyNamedByRules } from './account-settings.repository.ts';
 import { channelPlan } from './channels/registry.ts';
 import {
   deletePolicy,
@@ -215,9 +215,6 @@ export function createReminderPolicyService(deps: {
   textTemplateExists?: TextTemplateExists;
 }) {
   const { database, clock } = deps;
-  const defaultId = async (trx: Db) =>
-    (await trx.selectFrom('accounts').select('default_reminder_policy_id').executeTakeFirst())
-      ?.default_reminder_policy_id ?? null;
   const find = async (trx: Db, id: string) => {
     const row = await findPolicy(trx, id);
     if (!row) throw notFound('reminder_policy', id);
@@ -241,12 +238,14 @@ export function createReminderPolicyService(deps: {
           updated_at: now,
           ...columns(data, steps),
         });
-        return present(row, await defaultId(trx));
+        return present(row, await defaultPolicyId(trx));
       });
     },
 
     get(actor: Actor, id: string): Promise<ReminderPolicy> {
-      return database.withAccount(actor.accountId, async (trx) => present(await find(trx, id), await defaultId(trx)));
+      return database.withAccount(actor.accountId, async (trx) =>
+        present(await find(trx, id), await defaultPolicyId(trx)),
+      );
     },
 
     list(actor: Actor, input: PageQuery): Promise<Page<ReminderPolicy>> {
@@ -254,7 +253,7 @@ export function createReminderPolicyService(deps: {
       const limit = query.limit ?? 20;
       return database.withAccount(actor.accountId, async (trx) => {
         const rows = await listPolicies(trx, { limit: limit + 1, startingAfter: query.starting_after });
-        const def = await defaultId(trx);
+        const def = await defaultPolicyId(trx);
         return toPage(
           rows.map((row) => present(row, def)),
           limit,
@@ -285,7 +284,7 @@ export function createReminderPolicyService(deps: {
           updated_at: clock.now(),
           ...(pending !== undefined && { replan_after: '', invoices_to_replan: pending }),
         });
-        return present(row, await defaultId(trx));
+        return present(row, await defaultPolicyId(trx));
       });
     },
 
@@ -295,13 +294,7 @@ export function createReminderPolicyService(deps: {
       try {
         await database.withAccount(actor.accountId, async (trx) => {
           await find(trx, id);
-          const ruled = await trx
-            .selectFrom('accounts')
-            .select('id')
-            .where('id', '=', actor.accountId)
-            .where(sql<boolean>`policy_rules @> ${JSON.stringify([{ policy_id: id }])}::jsonb`)
-            .executeTakeFirst();
-          if (ruled)
+          if (await policyNamedByRules(trx, actor.accountId, id))
             throw new AppError(
               'reminder_policy/in_use',
               409,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type Expression, type Insertable, type Selectable, type SqlBool, sql } from 'kysely';
+import { type Expression, type Insertable, type RawBuilder, type Selectable, type SqlBool, sql } from 'kysely';
 import type { Db } from '../../store/database.ts';
 import type { ReminderOccurrences } from '../../store/db-types.ts';
 
@@ -714,3 +714,84 @@ export async function regroup(trx: Db, accountId: string, ids: readonly string[]
     .where('status', '=', 'sending')
     .execute();
 }
+
+// --- announcements --------------------------------------------------------------------------
+
+/**
+ * Reminders of the accounts in scope (`inScope`, over `accounts a`) due within their policy's
+ * `upcoming_hours` and not yet announced, read from the partial index of those not announced,
+ * from now to the account's longest notice.
+ */
+export async function upcomingToAnnounce(trx: Db, inScope: RawBuilder<boolean>, now: Date) {
+  return (
+    await sql<{ account_id: string; id: string }>`
+        SELECT o.account_id, o.id
+          FROM (SELECT a.id, (SELECT max(p.upcoming_hours) FROM reminder_policies p WHERE p.account_id = a.id) AS hours
+                  FROM accounts a WHERE ${inScope}) a
+         CROSS JOIN LATERAL (
+           SELECT o.account_id, o.id FROM reminder_occurrences o
+             JOIN reminder_policies p ON p.account_id = o.account_id AND p.id = o.policy_id
+            WHERE o.account_id = a.id AND o.status = 'scheduled' AND o.upcoming_notified_at IS NULL
+              AND o.scheduled_at > ${now} AND o.scheduled_at <= ${now}::timestamptz + make_interval(hours => a.hours)
+              AND o.scheduled_at <= ${now}::timestamptz + make_interval(hours => p.upcoming_hours)
+              AND p.upcoming_hours > 0
+            LIMIT 5000) o
+         LIMIT 5000`.execute(trx)
+  ).rows;
+}
+
+/**
+ * Marks scheduled reminders announced as upcoming unless they already are: the condition makes
+ * the update the arbiter, so a concurrent pass announces nothing twice. Returns those marked.
+ */
+export function markUpcomingAnnounced(trx: Db, accountId: string, ids: string[], now: Date) {
+  return trx
+    .updateTable('reminder_occurrences')
+    .set({ upcoming_notified_at: now })
+    .where('account_id', '=', accountId)
+    .where('id', 'in', ids)
+    .where('status', '=', 'scheduled')
+    .where('upcoming_notified_at', 'is', null)
+    .returningAll()
+    .execute();
+}
+
+// --- the integrator's retry and veto ---------------------------------------------------------
+
+/** Locks one reminder of the account. */
+export function lockAccountOccurrence(trx: Db, accountId: string, id: string): Promise<OccurrenceRow | undefined> {
+  return trx
+    .selectFrom('reminder_occurrences')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+/** Locks the account's failed reminders that match, in id order, at most `limit`. */
+export function lockFailedOccurrences(
+  trx: Db,
+  accountId: string,
+  criteria: { ids?: string[] | undefined; invoice_id?: string | undefined; failed_since?: string | undefined },
+  limit: number,
+) {
+  let query = trx
+    .selectFrom('reminder_occurrences')
+    .select('id')
+    .where('account_id', '=', accountId)
+    .where('status', '=', 'failed');
+  if (criteria.ids) query = query.where('id', 'in', criteria.ids);
+  if (criteria.invoice_id) query = query.where('invoice_id', '=', criteria.invoice_id);
+  if (criteria.failed_since) query = query.where('updated_at', '>=', new Date(criteria.failed_since));
+  return query.orderBy('id').limit(limit).forUpdate().execute();
+}
+
+/** The invoice of one of the account's reminders (read before locking it, invoice first). */
+export const peekOccurrenceInvoice = (trx: Db, accountId: string, id: string) =>
+  trx
+    .selectFrom('reminder_occurrences')
+    .select('invoice_id')
+    .where('account_id', '=', accountId)
+    .where('id', '=', id)
+    .executeTakeFirst();

@@ -8,7 +8,13 @@ import { newId } from '../../ids.ts';
 import { type Actor, assertWriteAccess, Nullable } from '../shared/index.ts';
 import { nowFor, reminderData } from './ledger.ts';
 import { Channel } from './policy.schemas.ts';
-import { type OccurrenceRow, requeueFailed } from './reminder-occurrence.repository.ts';
+import { accountMode } from './account-settings.repository.ts';
+import {
+  lockAccountOccurrence,
+  lockFailedOccurrences,
+  type OccurrenceRow,
+  requeueFailed,
+} from './reminder-occurrence.repository.ts';
 
 /** The most reminders one bulk retry re-queues; `has_more` says to call again. */
 export const RETRY_BATCH_MAX = 1000;
@@ -112,11 +118,7 @@ export function createReminderRetryService(deps: { database: Database; clock: Cl
 
   async function requeue(trx: Db, accountId: string, ids: readonly string[]): Promise<OccurrenceRow[]> {
     if (ids.length === 0) return [];
-    const account = await trx
-      .selectFrom('accounts')
-      .select(['id', 'mode'])
-      .where('id', '=', accountId)
-      .executeTakeFirstOrThrow();
+    const account = await accountMode(trx, accountId);
     const now = await nowFor(trx, account, clock);
     const requeued = await requeueFailed(trx, accountId, ids, now);
     if (requeued.length > 0) {
@@ -141,13 +143,7 @@ export function createReminderRetryService(deps: { database: Database; clock: Cl
     async retry(actor: Actor, id: string): Promise<ReminderDelivery> {
       assertWriteAccess(actor);
       return database.withAccount(actor.accountId, async (trx) => {
-        const current = await trx
-          .selectFrom('reminder_occurrences')
-          .selectAll()
-          .where('account_id', '=', actor.accountId)
-          .where('id', '=', id)
-          .forUpdate()
-          .executeTakeFirst();
+        const current = await lockAccountOccurrence(trx, actor.accountId, id);
         if (!current) throw notFound('reminder', id);
         if (current.status === 'scheduled' || current.status === 'sending') return presentDelivery(current);
         if (current.status !== 'failed')
@@ -166,19 +162,7 @@ export function createReminderRetryService(deps: { database: Database; clock: Cl
       assertWriteAccess(actor);
       const criteria = parseInput<RemindersRetry>(RemindersRetry, input);
       return database.withAccount(actor.accountId, async (trx) => {
-        let query = trx
-          .selectFrom('reminder_occurrences')
-          .select('id')
-          .where('account_id', '=', actor.accountId)
-          .where('status', '=', 'failed');
-        if (criteria.ids) query = query.where('id', 'in', criteria.ids);
-        if (criteria.invoice_id) query = query.where('invoice_id', '=', criteria.invoice_id);
-        if (criteria.failed_since) query = query.where('updated_at', '>=', new Date(criteria.failed_since));
-        const found = await query
-          .orderBy('id')
-          .limit(RETRY_BATCH_MAX + 1)
-          .forUpdate()
-          .execute();
+        const found = await lockFailedOccurrences(trx, actor.accountId, criteria, RETRY_BATCH_MAX + 1);
         const requeued = await requeue(
           trx,
           actor.accountId,

@@ -1,14 +1,13 @@
-import { sql } from 'kysely';
 import type { Db } from '../../store/database.ts';
 import { newId } from '../../ids.ts';
 import { insertEvents } from '../outbox/index.ts';
-import { CHASED_STATUSES, CHASED_STATUSES_SQL, isChased } from '../invoices/index.ts';
+import { CHASED_STATUSES, isChased } from '../invoices/index.ts';
 import { type HolidayCalendar, holidayCalendar } from '../holidays.ts';
 import { nextSendTime, type PlannedOccurrence, planInstallmentOccurrences, planOccurrences } from './policy.rules.ts';
-import { policiesById, policyIdOf } from './policy.repository.ts';
+import { policiesById } from './policy.repository.ts';
+import { clearNeedsReplan, invoicesToPlan, unpaidInstallmentsOfPlans } from './planning.repository.ts';
 import { planOf } from './policy.service.ts';
 import {
-  anyText,
   cancelUnplanned,
   heldOccurrenceIds,
   moveScheduledAt,
@@ -34,35 +33,7 @@ export async function replanInvoices(
 ): Promise<void> {
   const { accountId, invoiceIds, now } = args;
   if (invoiceIds.length === 0) return;
-  const invoices = await trx
-    .selectFrom('invoices')
-    .innerJoin('customers', 'customers.id', 'invoices.customer_id')
-    .innerJoin('accounts', 'accounts.id', 'invoices.account_id')
-    // The plan keys of reminders purged by the retention (sent, skipped or failed): never planned again.
-    .leftJoin('reminder_plan_tombstones as purged', (j) =>
-      j.onRef('purged.account_id', '=', 'invoices.account_id').onRef('purged.invoice_id', '=', 'invoices.id'),
-    )
-    .select([
-      'invoices.id',
-      'purged.digests as purged_digests',
-      'invoices.status',
-      'invoices.due_date',
-      'invoices.balance',
-      'invoices.active_payment_plan_id',
-      // Whose public holidays apply: the customer's country, else the account's.
-      sql<string | null>`coalesce(customers.billing_address->>'country', accounts.billing_address->>'country')`.as(
-        'holiday_country',
-      ),
-      sql<
-        string | null
-      >`CASE WHEN customers.billing_address->>'country' IS NOT NULL THEN customers.billing_address->>'region' ELSE accounts.billing_address->>'region' END`.as(
-        'holiday_region',
-      ),
-      policyIdOf({ invoice: 'invoices', customer: 'customers', account: 'accounts' }).as('policy_id'),
-    ])
-    .where('invoices.account_id', '=', accountId)
-    .where('invoices.id', '=', anyText(invoiceIds))
-    .execute();
+  const invoices = await invoicesToPlan(trx, accountId, invoiceIds);
 
   const closed = invoices.filter((i) => !isChased(i));
   const open = invoices.filter((i) => isChased(i));
@@ -103,15 +74,7 @@ export async function replanInvoices(
   // While a payment plan is active, reminders follow its installments still unpaid.
   const planIds = open.map((i) => i.active_payment_plan_id).filter((id): id is string => id !== null);
   const installments = Map.groupBy(
-    planIds.length === 0
-      ? []
-      : await trx
-          .selectFrom('payment_plan_installments')
-          .select(['plan_id', 'number', 'due_date'])
-          .where('plan_id', 'in', planIds)
-          .where('status', '<>', 'paid')
-          .orderBy('number')
-          .execute(),
+    planIds.length === 0 ? [] : await unpaidInstallmentsOfPlans(trx, planIds),
     (i) => i.plan_id,
   );
   const calendars = new Map<string, HolidayCalendar | null>();
@@ -237,13 +200,7 @@ export async function replanInvoices(
       now,
     );
   }
-  await trx
-    .updateTable('invoices')
-    .set({ needs_replan: false })
-    .where('account_id', '=', accountId)
-    .where('id', '=', anyText(invoiceIds))
-    .where('needs_replan', '=', true)
-    .execute();
+  await clearNeedsReplan(trx, accountId, invoiceIds);
   if (events.length > 0) await insertEvents(trx, events);
 }
 
@@ -253,58 +210,4 @@ export function replanInvoice(
   args: { accountId: string; invoiceId: string; timeZone: string; now: Date; resume?: boolean },
 ): Promise<void> {
   return replanInvoices(trx, { ...args, invoiceIds: [args.invoiceId] });
-}
-
-/**
- * Marks every policy of the account for a replan of the open invoices it now applies to, with
- * their count, in one pass over the account's open invoices: after its policy rules changed,
- * an invoice may follow another policy, whose replan (by the workers, in batches) picks it up.
- */
-export async function markPoliciesForReplan(trx: Db, accountId: string): Promise<void> {
-  await sql`
-    WITH counts AS (
-      SELECT ${policyIdOf({ invoice: 'i', customer: 'c', account: 'a' })} AS policy_id, count(*)::int AS n
-        FROM invoices i JOIN customers c ON c.account_id = i.account_id AND c.id = i.customer_id
-        JOIN accounts a ON a.id = i.account_id
-       WHERE i.account_id = ${accountId} AND a.id = ${accountId} AND i.status IN (${CHASED_STATUSES_SQL})
-       GROUP BY 1)
-    UPDATE reminder_policies p
-       SET replan_after = '', invoices_to_replan = coalesce((SELECT n FROM counts WHERE counts.policy_id = p.id), 0)
-     WHERE p.account_id = ${accountId}`.execute(trx);
-}
-
-/** The open invoices a policy applies to (its own, their customer's, or the account default): what a change replans. */
-export async function countInvoicesOfPolicy(trx: Db, accountId: string, policyId: string): Promise<number> {
-  const { rows } = await sql<{ n: number }>`
-    SELECT count(*)::int AS n
-      FROM invoices i JOIN customers c ON c.account_id = i.account_id AND c.id = i.customer_id
-      JOIN accounts a ON a.id = i.account_id
-     WHERE i.account_id = ${accountId} AND a.id = ${accountId} AND i.status IN (${CHASED_STATUSES_SQL})
-       AND ${policyIdOf({ invoice: 'i', customer: 'c', account: 'a' })} = ${policyId}`.execute(trx);
-  return rows[0]?.n ?? 0;
-}
-
-/**
- * Flags the next `limit` open invoices a policy applies to, in id order after `after`, so the
- * planner replans them. Returns the ids flagged (fewer than `limit`: the last batch).
- */
-export async function flagNextInvoicesOfPolicy(
-  trx: Db,
-  args: { accountId: string; policyId: string; after: string; limit: number },
-): Promise<string[]> {
-  const { accountId, policyId, after, limit } = args;
-  const { rows } = await sql<{ id: string }>`
-    WITH batch AS (
-      SELECT i.id, i.needs_replan
-        FROM invoices i JOIN customers c ON c.account_id = i.account_id AND c.id = i.customer_id
-        JOIN accounts a ON a.id = i.account_id
-       WHERE i.account_id = ${accountId} AND a.id = ${accountId} AND i.id > ${after} AND i.status IN (${CHASED_STATUSES_SQL})
-         AND ${policyIdOf({ invoice: 'i', customer: 'c', account: 'a' })} = ${policyId}
-       ORDER BY i.id
-       LIMIT ${limit}),
-    flagged AS (
-      UPDATE invoices i SET needs_replan = true FROM batch
-       WHERE i.account_id = ${accountId} AND i.id = batch.id AND NOT batch.needs_replan)
-    SELECT id FROM batch ORDER BY id`.execute(trx);
-  return rows.map((r) => r.id);
 }

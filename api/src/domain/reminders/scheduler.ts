@@ -4,14 +4,27 @@ import type { Database } from '../../store/database.ts';
 import { newId } from '../../ids.ts';
 import { todayIn } from '../calendar.ts';
 import { insertEvents } from '../outbox/index.ts';
-import { CHASED_STATUSES_SQL, presentInvoice } from '../invoices/index.ts';
+import { presentInvoice } from '../invoices/index.ts';
 import { accrueLateFees } from '../late-fees/index.ts';
 import { markMissedInstallments, missedInstallmentCandidates } from '../payment-plans/index.ts';
 import { expirePaymentClaims } from '../claims/index.ts';
 import type { ReminderEngine } from './engine.ts';
 import { reminderData } from './ledger.ts';
-import { type DueOccurrence, findDueOccurrences } from './reminder-occurrence.repository.ts';
-import { flagNextInvoicesOfPolicy, replanInvoices } from './schedule.ts';
+import { accountsWithInvoicesToPlan, flagNextInvoicesOfPolicy, lockNextInvoicesToPlan } from './planning.repository.ts';
+import { lockReplanMark, policiesMarkedForReplan, setReplanMark } from './policy.repository.ts';
+import {
+  type DueOccurrence,
+  findDueOccurrences,
+  markUpcomingAnnounced,
+  upcomingToAnnounce,
+} from './reminder-occurrence.repository.ts';
+import { replanInvoices } from './schedule.ts';
+import {
+  invoicesToAnnounce,
+  invoicesWithLateFeesDue,
+  markInvoicesAnnounced,
+  setLateFeesAccruedOn,
+} from './scheduler.repository.ts';
 
 /** Days ahead of the due date at which `invoice.due_soon` is announced. */
 export const DUE_SOON_DAYS = 3;
@@ -57,27 +70,12 @@ export function createReminderScheduler(deps: {
    * start) waits for it and is not lost. Returns how many invoices were flagged.
    */
   async function flagInvoicesOfChangedPolicies(scope: Scope): Promise<number> {
-    const policies = await database.withSystem(
-      async (trx) =>
-        (
-          await sql<{ account_id: string; id: string }>`
-        SELECT p.account_id, p.id FROM reminder_policies p JOIN accounts a ON a.id = p.account_id
-         WHERE ${inScope(scope)} AND p.replan_after IS NOT NULL`.execute(trx)
-        ).rows,
-    );
+    const policies = await database.withSystem((trx) => policiesMarkedForReplan(trx, inScope(scope)));
     let flagged = 0;
     for (const policy of policies) {
       for (let more = true; more; ) {
         more = await database.withAccount(policy.account_id, async (trx) => {
-          const mark = await trx
-            .selectFrom('reminder_policies')
-            .select(['replan_after', 'invoices_to_replan'])
-            .where('account_id', '=', policy.account_id)
-            .where('id', '=', policy.id)
-            .where('replan_after', 'is not', null)
-            .forUpdate()
-            .skipLocked()
-            .executeTakeFirst();
+          const mark = await lockReplanMark(trx, policy.account_id, policy.id);
           if (mark?.replan_after == null) return false;
           const ids = await flagNextInvoicesOfPolicy(trx, {
             accountId: policy.account_id,
@@ -86,15 +84,10 @@ export function createReminderScheduler(deps: {
             limit: FLAG_BATCH,
           });
           const done = ids.length < FLAG_BATCH;
-          await trx
-            .updateTable('reminder_policies')
-            .set({
-              replan_after: done ? null : ids.at(-1),
-              invoices_to_replan: done ? 0 : Math.max(0, mark.invoices_to_replan - ids.length),
-            })
-            .where('account_id', '=', policy.account_id)
-            .where('id', '=', policy.id)
-            .execute();
+          await setReplanMark(trx, policy.account_id, policy.id, {
+            replan_after: done ? null : ids.at(-1),
+            invoices_to_replan: done ? 0 : Math.max(0, mark.invoices_to_replan - ids.length),
+          });
           flagged += ids.length;
           return !done;
         });
@@ -113,34 +106,13 @@ export function createReminderScheduler(deps: {
    */
   async function planPending(scope: Scope): Promise<number> {
     await flagInvoicesOfChangedPolicies(scope);
-    const accounts = await database.withSystem(
-      async (trx) =>
-        (
-          await sql<{ id: string; time_zone: string }>`
-        SELECT a.id, a.time_zone FROM accounts a
-         WHERE ${inScope(scope)} AND EXISTS (SELECT 1 FROM invoices i WHERE i.account_id = a.id AND i.needs_replan)`.execute(
-            trx,
-          )
-        ).rows,
-    );
+    const accounts = await database.withSystem((trx) => accountsWithInvoicesToPlan(trx, inScope(scope)));
     let planned = 0;
     const active = accounts.map((a) => ({ ...a, after: '', done: false }));
     const planBatch = async (account: (typeof active)[number]) => {
       const from = account.after;
       const count = await database.withAccount(account.id, async (trx) => {
-        const ids = (
-          await trx
-            .selectFrom('invoices')
-            .select('id')
-            .where('account_id', '=', account.id)
-            .where('needs_replan', '=', true)
-            .where('id', '>', from)
-            .orderBy('id')
-            .limit(PLAN_BATCH)
-            .forUpdate()
-            .skipLocked()
-            .execute()
-        ).map((r) => r.id);
+        const ids = await lockNextInvoicesToPlan(trx, account.id, from, PLAN_BATCH);
         // The next connection on this account starts after this batch, while it is planned.
         const last = ids.at(-1);
         if (last !== undefined && last > account.after) account.after = last;
@@ -179,24 +151,8 @@ export function createReminderScheduler(deps: {
    * announced book.
    */
   async function announce(scope: Scope): Promise<number> {
-    const candidates = await database.withSystem(
-      async (trx) =>
-        (
-          await sql<{ account_id: string; id: string; time_zone: string; kind: 'overdue' | 'due_soon' }>`
-        SELECT i.account_id, i.id, a.time_zone, i.kind
-          FROM (SELECT a.id, a.time_zone, (${scope.now}::timestamptz AT TIME ZONE a.time_zone)::date AS today FROM accounts a WHERE ${inScope(scope)}) a
-         CROSS JOIN LATERAL (
-           (SELECT i.account_id, i.id, 'overdue' AS kind FROM invoices i
-             WHERE i.account_id = a.id AND i.status IN (${CHASED_STATUSES_SQL}) AND i.balance > 0 AND i.overdue_notified_at IS NULL
-               AND i.due_date < a.today
-             LIMIT 5000)
-           UNION ALL
-           (SELECT i.account_id, i.id, 'due_soon' AS kind FROM invoices i
-             WHERE i.account_id = a.id AND i.status IN (${CHASED_STATUSES_SQL}) AND i.balance > 0 AND i.overdue_notified_at IS NULL AND i.due_soon_notified_at IS NULL
-               AND i.due_date >= a.today AND i.due_date <= a.today + ${DUE_SOON_DAYS}::int
-             LIMIT 5000)) i
-         LIMIT 5000`.execute(trx)
-        ).rows,
+    const candidates = await database.withSystem((trx) =>
+      invoicesToAnnounce(trx, inScope(scope), scope.now, DUE_SOON_DAYS),
     );
     let announced = 0;
     for (const [accountId, rows] of Map.groupBy(candidates, (r) => r.account_id)) {
@@ -206,18 +162,7 @@ export function createReminderScheduler(deps: {
         for (const kind of ['overdue', 'due_soon'] as const) {
           const ids = rows.filter((r) => r.kind === kind).map((r) => r.id);
           if (ids.length === 0) continue;
-          const column = kind === 'overdue' ? 'overdue_notified_at' : 'due_soon_notified_at';
-          // The condition makes the update the arbiter: a concurrent pass announces nothing twice.
-          const updated = await trx
-            .updateTable('invoices')
-            .set({
-              [column]: scope.now,
-              ...(kind === 'overdue' && { due_soon_notified_at: sql`coalesce(due_soon_notified_at, ${scope.now})` }),
-            })
-            .where('id', 'in', ids)
-            .where(column, 'is', null)
-            .returningAll()
-            .execute();
+          const updated = await markInvoicesAnnounced(trx, ids, kind, scope.now);
           if (updated.length === 0) continue;
           await insertEvents(
             trx,
@@ -246,41 +191,16 @@ export function createReminderScheduler(deps: {
    * announced again before its new time.
    */
   async function announceUpcoming(scope: Scope): Promise<number> {
-    const candidates = await database.withSystem(
-      async (trx) =>
-        (
-          await sql<{ account_id: string; id: string }>`
-        SELECT o.account_id, o.id
-          FROM (SELECT a.id, (SELECT max(p.upcoming_hours) FROM reminder_policies p WHERE p.account_id = a.id) AS hours
-                  FROM accounts a WHERE ${inScope(scope)}) a
-         CROSS JOIN LATERAL (
-           SELECT o.account_id, o.id FROM reminder_occurrences o
-             JOIN reminder_policies p ON p.account_id = o.account_id AND p.id = o.policy_id
-            WHERE o.account_id = a.id AND o.status = 'scheduled' AND o.upcoming_notified_at IS NULL
-              AND o.scheduled_at > ${scope.now} AND o.scheduled_at <= ${scope.now}::timestamptz + make_interval(hours => a.hours)
-              AND o.scheduled_at <= ${scope.now}::timestamptz + make_interval(hours => p.upcoming_hours)
-              AND p.upcoming_hours > 0
-            LIMIT 5000) o
-         LIMIT 5000`.execute(trx)
-        ).rows,
-    );
+    const candidates = await database.withSystem((trx) => upcomingToAnnounce(trx, inScope(scope), scope.now));
     let announced = 0;
     for (const [accountId, rows] of Map.groupBy(candidates, (r) => r.account_id)) {
       await database.withAccount(accountId, async (trx) => {
-        // The condition makes the update the arbiter: a concurrent pass announces nothing twice.
-        const updated = await trx
-          .updateTable('reminder_occurrences')
-          .set({ upcoming_notified_at: scope.now })
-          .where('account_id', '=', accountId)
-          .where(
-            'id',
-            'in',
-            rows.map((r) => r.id),
-          )
-          .where('status', '=', 'scheduled')
-          .where('upcoming_notified_at', 'is', null)
-          .returningAll()
-          .execute();
+        const updated = await markUpcomingAnnounced(
+          trx,
+          accountId,
+          rows.map((r) => r.id),
+          scope.now,
+        );
         if (updated.length === 0) return;
         await insertEvents(
           trx,
@@ -310,20 +230,7 @@ export function createReminderScheduler(deps: {
       async (trx) =>
         [
           await missedInstallmentCandidates(trx, inScope(scope), scope.now),
-          // `greatest(late_fees_accrued_on, due_date)` is the last day already accounted for: the
-          // partial index `invoices_late_fees_next` holds each account's open invoices by it, so the
-          // range before the account's today is exactly the invoices to bring up to date.
-          (
-            await sql<{ account_id: string; id: string; today: string }>`
-        SELECT i.account_id, i.id, to_char(a.today, 'YYYY-MM-DD') AS today
-          FROM (SELECT a.id, (${scope.now}::timestamptz AT TIME ZONE a.time_zone)::date AS today FROM accounts a WHERE ${inScope(scope)}) a
-         CROSS JOIN LATERAL (
-           SELECT i.account_id, i.id FROM invoices i
-            WHERE i.account_id = a.id AND i.status IN (${CHASED_STATUSES_SQL}) AND i.balance > 0
-              AND greatest(i.late_fees_accrued_on, i.due_date) < a.today
-            LIMIT 2000) i
-         LIMIT 2000`.execute(trx)
-          ).rows,
+          await invoicesWithLateFeesDue(trx, inScope(scope), scope.now),
         ] as const,
     );
     // Payment plans first: an installment missed yesterday may breach a plan, and fees resume today.
@@ -333,12 +240,7 @@ export function createReminderScheduler(deps: {
       await database.withAccount(accountId, async (trx) => {
         for (const row of rows) {
           await accrueLateFees(trx, { accountId, invoiceId: row.id, today: row.today, now: scope.now });
-          await trx
-            .updateTable('invoices')
-            .set({ late_fees_accrued_on: row.today })
-            .where('account_id', '=', accountId)
-            .where('id', '=', row.id)
-            .execute();
+          await setLateFeesAccruedOn(trx, accountId, row.id, row.today);
         }
       });
     }

@@ -24,6 +24,7 @@ import {
   mayAttempt,
   type ReminderChannel,
 } from './channels/channel.ts';
+import { currentAccountTime } from './account-settings.repository.ts';
 import { reasonToStopDelivery } from './guard.rules.ts';
 import { nowFor, type Outcome, reminderData, skipOccurrence } from './ledger.ts';
 import {
@@ -38,6 +39,7 @@ import {
   retryDelayMs,
   sharingMessages,
 } from './reminder-occurrence.repository.ts';
+import { attachmentFilename, invoiceNumber } from './sending.repository.ts';
 
 /** What was said of an attempt the provider may or may not have taken, on a channel that cannot ask again safely. */
 export const OUTCOME_UNKNOWN =
@@ -99,14 +101,7 @@ export function createSender(deps: {
       if (!documentId) continue;
       const stored = await database.withAccount(accountId, async (trx) => ({
         content: await documentContent(trx, documentId),
-        filename: (
-          await trx
-            .selectFrom('documents')
-            .select('filename')
-            .where('account_id', '=', accountId)
-            .where('id', '=', documentId)
-            .executeTakeFirst()
-        )?.filename,
+        filename: await attachmentFilename(trx, accountId, documentId),
       }));
       if (stored.content)
         dispatch.attachments = [
@@ -130,12 +125,7 @@ export function createSender(deps: {
         message.attachment_error = error;
         return;
       }
-      const invoice = await trx
-        .selectFrom('invoices')
-        .select('number')
-        .where('account_id', '=', accountId)
-        .where('id', '=', occurrence.invoice_id)
-        .executeTakeFirstOrThrow();
+      const invoice = await invoiceNumber(trx, accountId, occurrence.invoice_id);
       const document = await storeInvoiceCopy(trx, {
         accountId,
         invoiceId: occurrence.invoice_id,
@@ -208,7 +198,7 @@ export function createSender(deps: {
         accountId,
         peeks.map((p) => p.id),
       );
-      const account = await trx.selectFrom('accounts').select(['id', 'mode', 'time_zone']).executeTakeFirstOrThrow();
+      const account = await currentAccountTime(trx);
       const now = await nowFor(trx, account, clock);
       const reopened = new Map<string, Dispatch[]>();
       const fresh: Dispatch[] = [];

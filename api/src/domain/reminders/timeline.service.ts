@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import Type from 'typebox';
 import type { Clock } from '../../clock.ts';
 import { AppError, notFound } from '../../errors.ts';
@@ -6,10 +5,14 @@ import type { Database, Db } from '../../store/database.ts';
 import { accountTime, type Actor, assertWriteAccess, CalendarDate, Nullable, Timestamp } from '../shared/index.ts';
 import { addDays, todayIn, zonedDateTimeToInstant } from '../calendar.ts';
 import { Channel } from './policy.schemas.ts';
+import { customersByIds } from '../customers/index.ts';
+import { currentAccount } from './account-settings.repository.ts';
 import { channelOf, type Channels } from './channels/registry.ts';
 import { listOccurrencesWithSubject, nextScheduledAfter } from './reminder-occurrence.repository.ts';
 import { replanInvoice } from './schedule.ts';
 import type { ReminderScheduler } from './scheduler.ts';
+import { dropTestClock, setTestClock } from './test-clock.repository.ts';
+import { deleteTestData, hasAnyInvoice, invoicesOfTimelines, restartMonthlyStatements } from './timeline.repository.ts';
 
 export const TimelineEntry = Type.Object(
   {
@@ -91,33 +94,6 @@ export const TestClockReset = Type.Object(
 );
 export type TestClockReset = Type.Static<typeof TestClockReset>;
 
-/**
- * What a reset deletes, children first: everything that happened on the account. Its settings
- * stay (API keys, payment terms, reminder policies, templates, webhook endpoints).
- */
-const TEST_DATA_TABLES = [
-  'webhook_attempts',
-  'webhook_deliveries',
-  'events',
-  'bank_transaction_matches',
-  'bank_transactions',
-  'payment_allocations',
-  'payments',
-  'payment_plan_installments',
-  'payment_plans',
-  'invoice_fees',
-  'tasks',
-  'documents',
-  'disputes',
-  'messages',
-  'reminder_occurrences',
-  'invoices',
-  'statement_mailings',
-  'customers',
-  'email_suppressions',
-  'idempotency_keys',
-] as const;
-
 const MAX_ADVANCE_MS = 400 * 24 * 3600 * 1000;
 
 export function createTimelineService(deps: {
@@ -152,11 +128,7 @@ export function createTimelineService(deps: {
       if (invoiceIds.length === 0) return timelines;
       const { now, today } = await timeFor(actor);
       return database.withAccount(actor.accountId, async (trx) => {
-        let invoices = await trx
-          .selectFrom('invoices')
-          .selectAll()
-          .where('id', 'in', [...invoiceIds])
-          .execute();
+        let invoices = await invoicesOfTimelines(trx, invoiceIds);
         if (invoices.length === 0) return timelines;
         const flagged = invoices.filter((i) => i.needs_replan);
         for (const invoice of flagged)
@@ -167,28 +139,17 @@ export function createTimelineService(deps: {
             now,
           });
         if (flagged.length > 0)
-          invoices = await trx
-            .selectFrom('invoices')
-            .selectAll()
-            .where(
-              'id',
-              'in',
-              invoices.map((i) => i.id),
-            )
-            .execute();
+          invoices = await invoicesOfTimelines(
+            trx,
+            invoices.map((i) => i.id),
+          );
         const occurrences = await listOccurrencesWithSubject(
           trx,
           invoices.map((i) => i.id),
         );
-        const account = await trx.selectFrom('accounts').selectAll().executeTakeFirstOrThrow();
+        const account = await currentAccount(trx);
         const customers = new Map(
-          (
-            await trx
-              .selectFrom('customers')
-              .selectAll()
-              .where('id', 'in', [...new Set(invoices.map((i) => i.customer_id))])
-              .execute()
-          ).map((c) => [c.id, c]),
+          (await customersByIds(trx, [...new Set(invoices.map((i) => i.customer_id))])).map((c) => [c.id, c]),
         );
         for (const invoice of invoices)
           timelines.set(invoice.id, { object: 'timeline', invoice_id: invoice.id, reminders: [] });
@@ -258,9 +219,7 @@ export function createTimelineService(deps: {
           errors: [{ field: '/to', message: 'must be a date-time' }],
         });
       // With no invoice yet, nothing depends on the clock: it may be set anywhere (a scenario dated in the past).
-      const hasInvoices = await database.withAccount(actor.accountId, (trx) =>
-        trx.selectFrom('invoices').select('id').limit(1).executeTakeFirst(),
-      );
+      const hasInvoices = await database.withAccount(actor.accountId, hasAnyInvoice);
       if (!hasInvoices) {
         await setClockOf(actor.accountId, to);
         return { object: 'test_clock', now: to.toISOString(), today: todayIn(to, actor.timeZone) };
@@ -312,20 +271,11 @@ export function createTimelineService(deps: {
           errors: [{ field: '/to', message: 'must be a date-time' }],
         });
       await database.withAccount(actor.accountId, async (trx) => {
-        for (const table of TEST_DATA_TABLES)
-          await trx.deleteFrom(table).where('account_id', '=', actor.accountId).execute();
-        if (input.to === undefined)
-          await trx.deleteFrom('account_clocks').where('account_id', '=', actor.accountId).execute();
+        await deleteTestData(trx, actor.accountId);
+        if (input.to === undefined) await dropTestClock(trx, actor.accountId);
         else await upsertClock(trx, actor.accountId, to);
         // Monthly statements start over from the new time too.
-        await trx
-          .updateTable('accounts')
-          .set({
-            monthly_statements_done: null,
-            monthly_statements_since: sql`CASE WHEN monthly_statements THEN ${to}::timestamptz END`,
-          })
-          .where('id', '=', actor.accountId)
-          .execute();
+        await restartMonthlyStatements(trx, actor.accountId, to);
       });
       return { object: 'test_clock', now: to.toISOString(), today: todayIn(to, actor.timeZone) };
     },
@@ -336,11 +286,7 @@ export function createTimelineService(deps: {
   }
 
   function upsertClock(trx: Db, accountId: string, at: Date) {
-    return trx
-      .insertInto('account_clocks')
-      .values({ account_id: accountId, now: at, updated_at: clock.now() })
-      .onConflict((oc) => oc.column('account_id').doUpdateSet({ now: at, updated_at: clock.now() }))
-      .execute();
+    return setTestClock(trx, accountId, at, () => clock.now());
   }
 
   return service;

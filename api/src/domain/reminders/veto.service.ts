@@ -9,7 +9,13 @@ import { recordEvent } from '../outbox/index.ts';
 import { type Actor, assertWriteAccess, CalendarDate } from '../shared/index.ts';
 import { reminderData, skipOccurrence, timeOf } from './ledger.ts';
 import { policiesById } from './policy.repository.ts';
-import { holdUntil, lockOccurrences, type OccurrenceRow } from './reminder-occurrence.repository.ts';
+import { accountTime } from './account-settings.repository.ts';
+import {
+  holdUntil,
+  lockOccurrences,
+  type OccurrenceRow,
+  peekOccurrenceInvoice,
+} from './reminder-occurrence.repository.ts';
 import { presentDelivery, type ReminderDelivery } from './retry.service.ts';
 
 /** The longest an integrator may hold a reminder. */
@@ -37,21 +43,12 @@ export function createReminderVetoService(deps: { database: Database; clock: Clo
 
   /** The reminder, locked after its invoice (the sender's order), and the account's now and today. */
   async function locked(trx: Db, accountId: string, id: string) {
-    const peek = await trx
-      .selectFrom('reminder_occurrences')
-      .select('invoice_id')
-      .where('account_id', '=', accountId)
-      .where('id', '=', id)
-      .executeTakeFirst();
+    const peek = await peekOccurrenceInvoice(trx, accountId, id);
     if (!peek) throw notFound('reminder', id);
     await lockInvoices(trx, [peek.invoice_id]);
     const [occurrence] = await lockOccurrences(trx, accountId, [id]);
     if (!occurrence) throw notFound('reminder', id);
-    const account = await trx
-      .selectFrom('accounts')
-      .select(['id', 'mode', 'time_zone'])
-      .where('id', '=', accountId)
-      .executeTakeFirstOrThrow();
+    const account = await accountTime(trx, accountId);
     const { now } = await timeOf(trx, account, clock);
     return { occurrence, now, today: todayIn(now, account.time_zone), timeZone: account.time_zone };
   }

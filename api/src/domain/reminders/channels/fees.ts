@@ -1,4 +1,5 @@
 import { accrueLateFees } from '../../late-fees/index.ts';
+import { reloadInvoice } from '../sending.repository.ts';
 import type { ChannelContext } from './channel.ts';
 
 /**
@@ -10,8 +11,5 @@ export async function accrueBeforeSending(ctx: ChannelContext, atFeeStep: boolea
   const { trx, accountId, invoice, today, now } = ctx;
   const added = await accrueLateFees(trx, { accountId, invoiceId: invoice.id, today, now, atFeeStep });
   if (added.length === 0) return;
-  Object.assign(
-    invoice,
-    await trx.selectFrom('invoices').selectAll().where('id', '=', invoice.id).executeTakeFirstOrThrow(),
-  );
+  Object.assign(invoice, await reloadInvoice(trx, invoice.id));
 }
