@@ -15,6 +15,7 @@ import { healthRoutes } from './http/health.ts';
 import { registerIdempotency } from './http/idempotency.ts';
 import { registerInputGuard } from './http/input-guard.ts';
 import { lazySerializers } from './http/lazy-serializers.ts';
+import { lazyValidator } from './http/lazy-validators.ts';
 import { registerOpenApi } from './http/openapi.ts';
 import { Problem, registerProblemHandlers, sendProblem } from './http/problem.ts';
 import { accountRoutes } from './http/routes/v1/account.routes.ts';
@@ -125,7 +126,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
 
   // One validator for REST and the services: bodies strict, query strings coerced.
   app.setValidatorCompiler(
-    ({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : queryAjv).compile(schema as object) as never,
+    ({ schema, httpPart }) =>
+      lazyValidator(() => (httpPart === 'body' ? bodyAjv : queryAjv).compile(schema as object)) as never,
   );
   for (const schema of [Problem, ...PUBLIC_SCHEMAS]) app.addSchema(schema);
 
