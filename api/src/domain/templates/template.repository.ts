@@ -1,4 +1,5 @@
 import type { Selectable } from 'kysely';
+import type { TemplateSource } from '../../mail/render.ts';
 import { defaultSms } from '../../mail/templates/index.ts';
 import type { Db } from '../../store/database.ts';
 import type { MessageTemplates } from '../../store/db-types.ts';
@@ -18,6 +19,17 @@ export const presentTemplate = (row: Row): Template => ({
   text: row.text,
   sms: row.sms ?? defaultSms(row.key, row.locale as TemplateLocale) ?? null,
   updated_at: row.updated_at.toISOString(),
+});
+
+/** Relance's default of a template, where the account wrote none. */
+export const presentDefaultTemplate = (key: string, locale: TemplateLocale, template: TemplateSource): Template => ({
+  object: 'template',
+  key,
+  locale,
+  source: 'default',
+  ...template,
+  sms: defaultSms(key, locale) ?? null,
+  updated_at: null,
 });
 
 /** The account's own version of `key` in `locale`, if it wrote one. */

@@ -37,6 +37,7 @@ import {
   findOverride,
   listOverrides,
   openInvoicesOfCustomer,
+  presentDefaultTemplate as presentDefault,
   presentTemplate as present,
   upsertOverride,
 } from './template.repository.ts';
@@ -62,16 +63,6 @@ const templateNotFound = (key: string, locale: string) =>
     404,
     `No template '${key}' in '${locale}': Relance has no default for it and this account has not written one.`,
   );
-
-const presentDefault = (key: string, locale: TemplateLocale, template: TemplateSource): Template => ({
-  object: 'template',
-  key,
-  locale,
-  source: 'default',
-  ...template,
-  sms: defaultSms(key, locale) ?? null,
-  updated_at: null,
-});
 
 /**
  * The template of `key` in `locale` for the account of `trx`: its own version, else Relance's
