@@ -169,6 +169,16 @@ async function whoIn(trx: Db, accountId: string, customerId: string) {
   return { account, customer, promiseDays: portal_promise_max_days };
 }
 
+async function requireCustomer(trx: Db, accountId: string, customerId: string) {
+  if (!(await customerExists(trx, accountId, customerId))) throw notFound('customer', customerId);
+  if (!(await portalEnabledOf(trx, accountId)))
+    throw new AppError(
+      'portal/disabled',
+      409,
+      'The customer page is switched off for this account (`portal_enabled`).',
+    );
+}
+
 /**
  * The debtor's page behind the API: one link per customer (a 256-bit token, looked up by its
  * SHA-256 and kept sealed so that reminders can carry it), rotated and revoked through the API,
@@ -207,16 +217,6 @@ export function createPortalService(deps: {
       created_at: link.created_at.toISOString(),
     };
     return result;
-  }
-
-  async function requireCustomer(trx: Db, accountId: string, customerId: string) {
-    if (!(await customerExists(trx, accountId, customerId))) throw notFound('customer', customerId);
-    if (!(await portalEnabledOf(trx, accountId)))
-      throw new AppError(
-        'portal/disabled',
-        409,
-        'The customer page is switched off for this account (`portal_enabled`).',
-      );
   }
 
   async function rotateIn(trx: Db, actor: Actor, customerId: string, now: Date, eventType: string | null) {

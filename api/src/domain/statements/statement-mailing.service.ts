@@ -48,6 +48,29 @@ const BATCH = 100;
 /** How long a claimed statement is left to its worker before another may take it over. */
 const LEASE_MS = 5 * 60_000;
 
+/** The account's timing: its default policy's send time and days off (the seed policy's when it has none). */
+async function timingOf(trx: Db, account: AccountRow) {
+  const policy = account.default_reminder_policy_id
+    ? await defaultPolicyOf(trx, account.id, account.default_reminder_policy_id)
+    : undefined;
+  const plan: PolicyPlan = policy ? planOf(policy) : { ...DEFAULT_POLICY, repeat: null, steps: [] };
+  const address = account.billing_address as { country?: string; region?: string } | null;
+  const holidays = plan.skip_holidays ? holidayCalendar(address?.country, address?.region) : null;
+  return { plan, holidays };
+}
+
+/** The months whose statements are due now and not all sent: last month's (sent late) and this one's. */
+function dueMonths(account: AccountRow, plan: PolicyPlan, holidays: ReturnType<typeof holidayCalendar>, now: Date) {
+  const since = account.monthly_statements_since;
+  if (!since || !mayMessageAt(now, account.time_zone, plan, holidays)) return [];
+  const month = todayIn(now, account.time_zone).slice(0, 7);
+  return [previousMonth(month), month].filter((m) => {
+    if (account.monthly_statements_done !== null && account.monthly_statements_done >= m) return false;
+    const at = statementMoment(m, account.statement_day, account.time_zone, plan, holidays);
+    return at <= now && at >= since;
+  });
+}
+
 /**
  * The monthly statement (docs/reports.md#statements-by-email): once a month, at the account's
  * default policy's send time on its `statement_day` (moved past weekends and holidays that policy
@@ -70,29 +93,6 @@ export function createStatementMailer(deps: {
   portalUrl?: (trx: Db, args: { accountId: string; customerId: string; now: Date }) => Promise<string | null>;
 }) {
   const { database } = deps;
-
-  /** The account's timing: its default policy's send time and days off (the seed policy's when it has none). */
-  async function timingOf(trx: Db, account: AccountRow) {
-    const policy = account.default_reminder_policy_id
-      ? await defaultPolicyOf(trx, account.id, account.default_reminder_policy_id)
-      : undefined;
-    const plan: PolicyPlan = policy ? planOf(policy) : { ...DEFAULT_POLICY, repeat: null, steps: [] };
-    const address = account.billing_address as { country?: string; region?: string } | null;
-    const holidays = plan.skip_holidays ? holidayCalendar(address?.country, address?.region) : null;
-    return { plan, holidays };
-  }
-
-  /** The months whose statements are due now and not all sent: last month's (sent late) and this one's. */
-  function dueMonths(account: AccountRow, plan: PolicyPlan, holidays: ReturnType<typeof holidayCalendar>, now: Date) {
-    const since = account.monthly_statements_since;
-    if (!since || !mayMessageAt(now, account.time_zone, plan, holidays)) return [];
-    const month = todayIn(now, account.time_zone).slice(0, 7);
-    return [previousMonth(month), month].filter((m) => {
-      if (account.monthly_statements_done !== null && account.monthly_statements_done >= m) return false;
-      const at = statementMoment(m, account.statement_day, account.time_zone, plan, holidays);
-      return at <= now && at >= since;
-    });
-  }
 
   /** Claims a statement of `month` for each of these customers that has none (the unique row decides). */
   async function claim(account: AccountRow, month: string, customerIds: string[], now: Date): Promise<MailingRow[]> {

@@ -41,6 +41,21 @@ export const DELIVERY_LEASE_MS = REQUEST_TIMEOUT_MS * 4;
 /** A delivery queued this long ago and never claimed lost its job (retries exhausted): queue it again. */
 export const STRANDED_AFTER_MS = 10 * 60_000;
 
+/** Disables an endpoint (once), stops its pending deliveries and emits `webhook_endpoint.disabled`. */
+async function disableEndpoint(trx: Db, endpoint: EndpointRow, reason: string, now: Date): Promise<void> {
+  const row = await disableEnabledEndpoint(trx, endpoint.id, reason, now);
+  if (!row) return;
+  await failPendingDeliveries(trx, endpoint.id, now);
+  await recordEvent(trx, {
+    accountId: row.account_id,
+    type: 'webhook_endpoint.disabled',
+    objectType: 'webhook_endpoint',
+    objectId: row.id,
+    data: presentEndpoint(row),
+    at: now,
+  });
+}
+
 /**
  * The worker side of webhooks: turns new events into deliveries, queues due retries, and makes
  * the attempts. Events are claimed by a flag (`dispatched`), not by a sequence cursor, so an
@@ -60,21 +75,6 @@ export function createWebhookDelivery(deps: {
 }) {
   const { database, clock, targets } = deps;
   const userAgent = deps.userAgent ?? 'Relance-Webhooks/1';
-
-  /** Disables an endpoint (once), stops its pending deliveries and emits `webhook_endpoint.disabled`. */
-  async function disableEndpoint(trx: Db, endpoint: EndpointRow, reason: string, now: Date): Promise<void> {
-    const row = await disableEnabledEndpoint(trx, endpoint.id, reason, now);
-    if (!row) return;
-    await failPendingDeliveries(trx, endpoint.id, now);
-    await recordEvent(trx, {
-      accountId: row.account_id,
-      type: 'webhook_endpoint.disabled',
-      objectType: 'webhook_endpoint',
-      objectId: row.id,
-      data: presentEndpoint(row),
-      at: now,
-    });
-  }
 
   return {
     /** Claims up to `limit` new events, creates their deliveries and queues them, in one transaction. Returns the events claimed. */
