@@ -1,6 +1,7 @@
 import { type Insertable, type RawBuilder, type Selectable, sql, type Updateable } from 'kysely';
 import type { Db } from '../../store/database.ts';
 import type { ReminderPolicies } from '../../store/db-types.ts';
+import { keysetPage, type PageRequest } from '../shared/index.ts';
 
 // Every query on `reminder_policies`, with the caller's transaction first.
 
@@ -31,14 +32,9 @@ export function findPolicy(trx: Db, id: string): Promise<PolicyRow | undefined> 
   return trx.selectFrom('reminder_policies').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-/** A page of the account's policies, oldest first. */
-export function listPolicies(
-  trx: Db,
-  page: { limit: number; startingAfter?: string | undefined },
-): Promise<PolicyRow[]> {
-  let q = trx.selectFrom('reminder_policies').selectAll().orderBy('id', 'asc').limit(page.limit);
-  if (page.startingAfter) q = q.where('id', '>', page.startingAfter);
-  return q.execute();
+/** A page of the account's policies, oldest first (one row more than the page: `toPage` says whether more follow). */
+export function listPolicies(trx: Db, page: PageRequest): Promise<PolicyRow[]> {
+  return keysetPage(trx.selectFrom('reminder_policies').selectAll(), page, { direction: 'asc' }).execute();
 }
 
 export function updatePolicy(trx: Db, id: string, set: Updateable<ReminderPolicies>): Promise<PolicyRow> {

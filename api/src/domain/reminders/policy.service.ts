@@ -252,7 +252,7 @@ export function createReminderPolicyService(deps: {
       const query = parseInput<PageQuery>(PageQuery, input);
       const limit = query.limit ?? 20;
       return database.withAccount(actor.accountId, async (trx) => {
-        const rows = await listPolicies(trx, { limit: limit + 1, startingAfter: query.starting_after });
+        const rows = await listPolicies(trx, query);
         const def = await defaultPolicyId(trx);
         return toPage(
           rows.map((row) => present(row, def)),
