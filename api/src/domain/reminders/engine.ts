@@ -98,6 +98,62 @@ interface Ready {
 const advance = (r: Ready) =>
   r.occurrence.offset_days > 0 && r.sentAs === 'first_overdue' ? 0.5 : r.occurrence.offset_days;
 
+/** What phase one knows when it decides one reminder of a batch. */
+interface DecideContext {
+  accountId: string;
+  account: Selectable<Accounts>;
+  invoice: Selectable<Invoices>;
+  customer: Selectable<Customers>;
+  occurrence: OccurrenceRow;
+  policy: PolicyRow | undefined;
+  now: Date;
+  today: string;
+  laterStepDue: boolean;
+  /** The due steps of the batch's invoices, as read when it began. */
+  dueNow: ReadonlyArray<{
+    id: string;
+    invoice_id: string;
+    installment_number: number;
+    offset_days: number;
+    repeat_index: number;
+    channel: string;
+    status: string;
+  }>;
+  /** Invoices whose customer has had a message about them; grows as the batch composes. */
+  contacted: Set<string>;
+  /** Per customer, the local days of its recent budgeted contacts; grows as the batch composes. */
+  contactDays: Map<string, Contact[]>;
+  /** A test account following real time (no clock set): its outbox shows results at any hour. */
+  sandbox: boolean;
+  suppressed: Set<string>;
+  suppressedPhones: Set<string>;
+  /** Messages a local transport delivered in this batch, written together at its end. */
+  sentLocally: SentLocally[];
+  /** Each channel's delivery for this account (its own provider credential, or the service's). */
+  deliveries: ReadonlyMap<string, Delivery>;
+}
+
+/** What phase one shares across a batch's reminders. */
+type Batch = Pick<
+  DecideContext,
+  | 'accountId'
+  | 'account'
+  | 'now'
+  | 'today'
+  | 'contacted'
+  | 'contactDays'
+  | 'suppressed'
+  | 'suppressedPhones'
+  | 'sentLocally'
+  | 'deliveries'
+>;
+
+/** The channels whose reminders count against a customer's contact budget. */
+const BUDGETED_CHANNELS = CHANNEL_NAMES.filter((c) => channelPlan(c).budgeted);
+
+/** Code-point order of two ids (as PostgreSQL's `C` collation sorts them). */
+const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
 /**
  * Sends due reminders effectively once. Phase one, in one transaction with the invoices' rows
  * locked: the guard, then the reminder's channel composes it (a task, an event, or a message
@@ -107,12 +163,6 @@ const advance = (r: Ready) =>
  * so no reminder is claimed after a payment commits; a crash between the call and the settle
  * resends the same stored bytes under the same idempotency key (the occurrence id).
  */
-/** The channels whose reminders count against a customer's contact budget. */
-const BUDGETED_CHANNELS = CHANNEL_NAMES.filter((c) => channelPlan(c).budgeted);
-
-/** Code-point order of two ids (as PostgreSQL's `C` collation sorts them). */
-const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
 export function createReminderEngine(deps: {
   database: Database;
   clock: Clock;
@@ -320,42 +370,7 @@ export function createReminderEngine(deps: {
   }
 
   /** One reminder of a phase-one batch: the guard, then what its channel composes. */
-  async function decide(
-    trx: Db,
-    ctx: {
-      accountId: string;
-      account: Selectable<Accounts>;
-      invoice: Selectable<Invoices>;
-      customer: Selectable<Customers>;
-      occurrence: OccurrenceRow;
-      policy: PolicyRow | undefined;
-      now: Date;
-      today: string;
-      laterStepDue: boolean;
-      /** The due steps of the batch's invoices, as read when it began. */
-      dueNow: ReadonlyArray<{
-        id: string;
-        invoice_id: string;
-        installment_number: number;
-        offset_days: number;
-        repeat_index: number;
-        channel: string;
-        status: string;
-      }>;
-      /** Invoices whose customer has had a message about them; grows as the batch composes. */
-      contacted: Set<string>;
-      /** Per customer, the local days of its recent budgeted contacts; grows as the batch composes. */
-      contactDays: Map<string, Contact[]>;
-      /** A test account following real time (no clock set): its outbox shows results at any hour. */
-      sandbox: boolean;
-      suppressed: Set<string>;
-      suppressedPhones: Set<string>;
-      /** Messages a local transport delivered in this batch, written together at its end. */
-      sentLocally: SentLocally[];
-      /** Each channel's delivery for this account (its own provider credential, or the service's). */
-      deliveries: ReadonlyMap<string, Delivery>;
-    },
-  ): Promise<Decision | { group: Ready }> {
+  async function decide(trx: Db, ctx: DecideContext): Promise<Decision | { group: Ready }> {
     const { accountId, account, invoice, customer, occurrence, policy, now, today } = ctx;
     if (occurrence.status === 'sending') return { deliver: occurrence.channel };
     if (occurrence.status !== 'scheduled' || !occurrence.scheduled_at || occurrence.scheduled_at > now) return 'noop';
@@ -503,239 +518,6 @@ export function createReminderEngine(deps: {
     return finish(trx, ctx, ready);
   }
 
-  /** What phase one shares across a batch's reminders. */
-  type Batch = Pick<
-    Parameters<typeof decide>[1],
-    | 'accountId'
-    | 'account'
-    | 'now'
-    | 'today'
-    | 'contacted'
-    | 'contactDays'
-    | 'suppressed'
-    | 'suppressedPhones'
-    | 'sentLocally'
-    | 'deliveries'
-  >;
-
-  /** A message went out about the reminder's invoice: the customer was contacted, and a catch-up spaces what follows. */
-  async function afterMessage(trx: Db, batch: Batch, r: Ready): Promise<void> {
-    const { accountId, now } = batch;
-    batch.contacted.add(r.invoice.id);
-    if (r.sentAs) {
-      r.occurrence.sent_as = r.sentAs;
-      await markSentAs(trx, accountId, r.occurrence.id, r.sentAs);
-    }
-    if (r.catchUp) {
-      const until = r.afterGap();
-      const { folded } = await spaceAfterCatchUp(trx, accountId, r.occurrence, until, now);
-      for (const f of folded) await skippedEvent(trx, accountId, f, now);
-      await setCatchUpGap(trx, accountId, r.invoice.id, until);
-      r.invoice.catch_up_gap_until = until;
-      // The gap is for what follows: this reminder itself goes now.
-    }
-  }
-
-  /** Counts a contact of the customer today against its budget. */
-  const countContact = (batch: Batch, r: Ready) =>
-    batch.contactDays.set(r.customer.id, [
-      ...(batch.contactDays.get(r.customer.id) ?? []),
-      { day: batch.today, invoice: r.invoice.id },
-    ]);
-
-  /** Composes one reminder through its channel, records what it came to, and delivers or stores its message. */
-  async function finish(trx: Db, batch: Batch, r: Ready): Promise<Decision> {
-    const { accountId, account, now, today } = batch;
-    const { occurrence, invoice, customer, channel } = r;
-    const composed = await channel.compose({
-      trx,
-      accountId,
-      account,
-      customer,
-      invoice,
-      occurrence: r.sending,
-      today,
-      now,
-      suppressed: batch.suppressed,
-      suppressedPhones: batch.suppressedPhones,
-      attachInvoicePdf: r.attachInvoicePdf,
-      attachStatement: r.attachStatement,
-    });
-    if (channel.plan.budgeted && (composed.kind === 'message' || composed.kind === 'done')) countContact(batch, r);
-    if (composed.kind === 'message') await afterMessage(trx, batch, r);
-    switch (composed.kind) {
-      case 'skip':
-        return skipOccurrence(trx, accountId, occurrence, composed.reason, now);
-      case 'fail':
-        return fail(trx, accountId, occurrence, composed.failure, now);
-      case 'done':
-        await markSent(trx, occurrence.id, now, { ...(composed.taskId !== undefined && { taskId: composed.taskId }) });
-        await recordEvent(trx, {
-          accountId,
-          type: 'reminder.sent',
-          objectType: 'reminder',
-          objectId: occurrence.id,
-          data: reminderData(occurrence, composed.data ?? {}),
-          at: now,
-        });
-        return 'sent';
-      case 'message':
-        return (await store(trx, batch, channel, composed.message, [occurrence])).get(occurrence.id) ?? 'noop';
-    }
-  }
-
-  /**
-   * A customer's reminders of the day through one channel, as ONE message listing each invoice,
-   * in the tone of the most advanced step among them. Each was guarded under its invoice's lock;
-   * at most one such message is live per customer, local day and channel (the group key).
-   */
-  async function finishGroup(trx: Db, batch: Batch, members: Ready[]): Promise<Map<string, Decision>> {
-    const { accountId, account, now, today } = batch;
-    const [first] = members;
-    const decisions = new Map<string, Decision>();
-    if (!first) return decisions;
-    const { customer, channel } = first;
-    const groupKey = `${customer.id}:${today}:${channel.name}`;
-    // The customer had its message of the day already (these fell due after it went): tomorrow.
-    if (await liveGroupMessage(trx, accountId, groupKey)) {
-      for (const m of members) {
-        await markDeferred(trx, accountId, m.occurrence.id, m.tomorrow(), 'contact_budget', now);
-        decisions.set(m.occurrence.id, 'deferred');
-      }
-      return decisions;
-    }
-    // Each invoice's fees as of today, for the steps that apply them.
-    for (const m of members)
-      if (m.sending.applies_late_fees)
-        await accrueBeforeSending(
-          {
-            trx,
-            accountId,
-            account,
-            customer,
-            invoice: m.invoice,
-            occurrence: m.sending,
-            today,
-            now,
-            suppressed: batch.suppressed,
-            suppressedPhones: batch.suppressedPhones,
-          },
-          true,
-        );
-    let lead = 0;
-    for (const [i, m] of members.entries()) if (advance(m) > advance(members[lead] ?? m)) lead = i;
-    const composed = await channel.composeGroup?.({
-      trx,
-      accountId,
-      account,
-      customer,
-      items: members.map((m) => ({
-        invoice: m.invoice,
-        occurrence: m.sending,
-        remindedBefore: batch.contacted.has(m.invoice.id),
-      })),
-      lead,
-      today,
-      now,
-      suppressed: batch.suppressed,
-      suppressedPhones: batch.suppressedPhones,
-      groupKey,
-    });
-    if (!composed) throw new Error(`channel '${channel.name}' cannot group reminders`);
-    switch (composed.kind) {
-      case 'skip':
-        for (const m of members)
-          decisions.set(m.occurrence.id, await skipOccurrence(trx, accountId, m.occurrence, composed.reason, now));
-        return decisions;
-      case 'fail':
-        for (const m of members)
-          decisions.set(m.occurrence.id, await fail(trx, accountId, m.occurrence, composed.failure, now));
-        return decisions;
-      case 'done':
-        throw new Error(`channel '${channel.name}' composed a group without a message`);
-      case 'message':
-        break;
-    }
-    if (channel.plan.budgeted) countContact(batch, first);
-    for (const m of members) await afterMessage(trx, batch, m);
-    return store(
-      trx,
-      batch,
-      channel,
-      composed.message,
-      members.map((m) => m.occurrence),
-    );
-  }
-
-  /**
-   * A composed message and the reminders it carries: delivered at once by a local transport (and
-   * written with the batch's other writes), else stored `pending` with its reminders `sending`.
-   */
-  async function store(
-    trx: Db,
-    batch: Batch,
-    channel: ReminderChannel,
-    composed: MessageValues,
-    carried: OccurrenceRow[],
-  ): Promise<Map<string, Decision>> {
-    const { now } = batch;
-    const delivery = batch.deliveries.get(channel.name) ?? channel.delivery;
-    if (!delivery) throw new Error(`channel '${channel.name}' composed a message but has no delivery`);
-    // The message names the transport that takes it (an account's own Resend, or the service's).
-    const message = { ...composed, transport: delivery.transport };
-    const [lead] = carried;
-    if (!lead) return new Map();
-    // A local transport has nothing to wait for: deliver now, and store the sent message with the
-    // batch's other writes, in this transaction, under the same locks. A statement to attach is
-    // made first, outside this transaction: that message goes the sender's way (see sender.ts).
-    if (delivery.local && message.attachment_kind !== 'statement') {
-      const sending = carried.map((o) => ({ ...o, status: 'sending', message_id: message.id }));
-      // Nothing leaves the outbox, so an attachment is not fetched: the message keeps its URL.
-      const stored = {
-        ...message,
-        customer_id: message.customer_id ?? null,
-        locale: message.locale ?? null,
-        attachment_kind: message.attachment_kind ?? null,
-        attachment_url: message.attachment_url ?? null,
-        attachment_document_id: null,
-        attachment_error: null,
-        group_key: message.group_key ?? null,
-      };
-      const [result] = await delivery.send([
-        { occurrence: sending[0] ?? lead, message: stored, idempotencyKey: lead.id },
-      ]);
-      if (!result?.ok) throw new Error(`local delivery of ${lead.id} failed: ${result?.failure ?? 'no result'}`);
-      batch.sentLocally.push({
-        message: {
-          ...message,
-          status: 'sent',
-          provider_message_id: result.providerMessageId,
-          attempts: 1,
-          sent_at: now,
-        },
-        occurrences: sending,
-      });
-      return new Map(carried.map((o) => [o.id, 'sent']));
-    }
-    const row = await insertPendingMessage(trx, message);
-    for (const o of carried) await markSending(trx, o.id, row.id, now);
-    return new Map(carried.map((o) => [o.id, { deliver: channel.name }]));
-  }
-
-  /** The reminder failed for good (its message could not be composed). */
-  async function fail(trx: Db, accountId: string, occurrence: OccurrenceRow, failure: string, now: Date) {
-    await markFailed(trx, occurrence.id, failure, now);
-    await recordEvent(trx, {
-      accountId,
-      type: 'reminder.failed',
-      objectType: 'reminder',
-      objectId: occurrence.id,
-      data: reminderData(occurrence, { error: failure }),
-      at: now,
-    });
-    return 'failed' as const;
-  }
-
   /** Runs reminders of one account through the guard and delivers those that pass. Safe to call twice. */
   async function processMany(accountId: string, occurrenceIds: string[]): Promise<Map<string, Outcome>> {
     const deliveries = await deliveriesOf(channels, accountId);
@@ -761,6 +543,224 @@ export function createReminderEngine(deps: {
       return (await processMany(accountId, [occurrenceId])).get(occurrenceId) ?? 'noop';
     },
   };
+}
+
+/** A message went out about the reminder's invoice: the customer was contacted, and a catch-up spaces what follows. */
+async function afterMessage(trx: Db, batch: Batch, r: Ready): Promise<void> {
+  const { accountId, now } = batch;
+  batch.contacted.add(r.invoice.id);
+  if (r.sentAs) {
+    r.occurrence.sent_as = r.sentAs;
+    await markSentAs(trx, accountId, r.occurrence.id, r.sentAs);
+  }
+  if (r.catchUp) {
+    const until = r.afterGap();
+    const { folded } = await spaceAfterCatchUp(trx, accountId, r.occurrence, until, now);
+    for (const f of folded) await skippedEvent(trx, accountId, f, now);
+    await setCatchUpGap(trx, accountId, r.invoice.id, until);
+    r.invoice.catch_up_gap_until = until;
+    // The gap is for what follows: this reminder itself goes now.
+  }
+}
+
+/** Counts a contact of the customer today against its budget. */
+const countContact = (batch: Batch, r: Ready) =>
+  batch.contactDays.set(r.customer.id, [
+    ...(batch.contactDays.get(r.customer.id) ?? []),
+    { day: batch.today, invoice: r.invoice.id },
+  ]);
+
+/** Composes one reminder through its channel, records what it came to, and delivers or stores its message. */
+async function finish(trx: Db, batch: Batch, r: Ready): Promise<Decision> {
+  const { accountId, account, now, today } = batch;
+  const { occurrence, invoice, customer, channel } = r;
+  const composed = await channel.compose({
+    trx,
+    accountId,
+    account,
+    customer,
+    invoice,
+    occurrence: r.sending,
+    today,
+    now,
+    suppressed: batch.suppressed,
+    suppressedPhones: batch.suppressedPhones,
+    attachInvoicePdf: r.attachInvoicePdf,
+    attachStatement: r.attachStatement,
+  });
+  if (channel.plan.budgeted && (composed.kind === 'message' || composed.kind === 'done')) countContact(batch, r);
+  if (composed.kind === 'message') await afterMessage(trx, batch, r);
+  switch (composed.kind) {
+    case 'skip':
+      return skipOccurrence(trx, accountId, occurrence, composed.reason, now);
+    case 'fail':
+      return fail(trx, accountId, occurrence, composed.failure, now);
+    case 'done':
+      await markSent(trx, occurrence.id, now, { ...(composed.taskId !== undefined && { taskId: composed.taskId }) });
+      await recordEvent(trx, {
+        accountId,
+        type: 'reminder.sent',
+        objectType: 'reminder',
+        objectId: occurrence.id,
+        data: reminderData(occurrence, composed.data ?? {}),
+        at: now,
+      });
+      return 'sent';
+    case 'message':
+      return (await store(trx, batch, channel, composed.message, [occurrence])).get(occurrence.id) ?? 'noop';
+  }
+}
+
+/**
+ * A customer's reminders of the day through one channel, as ONE message listing each invoice,
+ * in the tone of the most advanced step among them. Each was guarded under its invoice's lock;
+ * at most one such message is live per customer, local day and channel (the group key).
+ */
+async function finishGroup(trx: Db, batch: Batch, members: Ready[]): Promise<Map<string, Decision>> {
+  const { accountId, account, now, today } = batch;
+  const [first] = members;
+  const decisions = new Map<string, Decision>();
+  if (!first) return decisions;
+  const { customer, channel } = first;
+  const groupKey = `${customer.id}:${today}:${channel.name}`;
+  // The customer had its message of the day already (these fell due after it went): tomorrow.
+  if (await liveGroupMessage(trx, accountId, groupKey)) {
+    for (const m of members) {
+      await markDeferred(trx, accountId, m.occurrence.id, m.tomorrow(), 'contact_budget', now);
+      decisions.set(m.occurrence.id, 'deferred');
+    }
+    return decisions;
+  }
+  // Each invoice's fees as of today, for the steps that apply them.
+  for (const m of members)
+    if (m.sending.applies_late_fees)
+      await accrueBeforeSending(
+        {
+          trx,
+          accountId,
+          account,
+          customer,
+          invoice: m.invoice,
+          occurrence: m.sending,
+          today,
+          now,
+          suppressed: batch.suppressed,
+          suppressedPhones: batch.suppressedPhones,
+        },
+        true,
+      );
+  let lead = 0;
+  for (const [i, m] of members.entries()) if (advance(m) > advance(members[lead] ?? m)) lead = i;
+  const composed = await channel.composeGroup?.({
+    trx,
+    accountId,
+    account,
+    customer,
+    items: members.map((m) => ({
+      invoice: m.invoice,
+      occurrence: m.sending,
+      remindedBefore: batch.contacted.has(m.invoice.id),
+    })),
+    lead,
+    today,
+    now,
+    suppressed: batch.suppressed,
+    suppressedPhones: batch.suppressedPhones,
+    groupKey,
+  });
+  if (!composed) throw new Error(`channel '${channel.name}' cannot group reminders`);
+  switch (composed.kind) {
+    case 'skip':
+      for (const m of members)
+        decisions.set(m.occurrence.id, await skipOccurrence(trx, accountId, m.occurrence, composed.reason, now));
+      return decisions;
+    case 'fail':
+      for (const m of members)
+        decisions.set(m.occurrence.id, await fail(trx, accountId, m.occurrence, composed.failure, now));
+      return decisions;
+    case 'done':
+      throw new Error(`channel '${channel.name}' composed a group without a message`);
+    case 'message':
+      break;
+  }
+  if (channel.plan.budgeted) countContact(batch, first);
+  for (const m of members) await afterMessage(trx, batch, m);
+  return store(
+    trx,
+    batch,
+    channel,
+    composed.message,
+    members.map((m) => m.occurrence),
+  );
+}
+
+/**
+ * A composed message and the reminders it carries: delivered at once by a local transport (and
+ * written with the batch's other writes), else stored `pending` with its reminders `sending`.
+ */
+async function store(
+  trx: Db,
+  batch: Batch,
+  channel: ReminderChannel,
+  composed: MessageValues,
+  carried: OccurrenceRow[],
+): Promise<Map<string, Decision>> {
+  const { now } = batch;
+  const delivery = batch.deliveries.get(channel.name) ?? channel.delivery;
+  if (!delivery) throw new Error(`channel '${channel.name}' composed a message but has no delivery`);
+  // The message names the transport that takes it (an account's own Resend, or the service's).
+  const message = { ...composed, transport: delivery.transport };
+  const [lead] = carried;
+  if (!lead) return new Map();
+  // A local transport has nothing to wait for: deliver now, and store the sent message with the
+  // batch's other writes, in this transaction, under the same locks. A statement to attach is
+  // made first, outside this transaction: that message goes the sender's way (see sender.ts).
+  if (delivery.local && message.attachment_kind !== 'statement') {
+    const sending = carried.map((o) => ({ ...o, status: 'sending', message_id: message.id }));
+    // Nothing leaves the outbox, so an attachment is not fetched: the message keeps its URL.
+    const stored = {
+      ...message,
+      customer_id: message.customer_id ?? null,
+      locale: message.locale ?? null,
+      attachment_kind: message.attachment_kind ?? null,
+      attachment_url: message.attachment_url ?? null,
+      attachment_document_id: null,
+      attachment_error: null,
+      group_key: message.group_key ?? null,
+    };
+    const [result] = await delivery.send([
+      { occurrence: sending[0] ?? lead, message: stored, idempotencyKey: lead.id },
+    ]);
+    if (!result?.ok) throw new Error(`local delivery of ${lead.id} failed: ${result?.failure ?? 'no result'}`);
+    batch.sentLocally.push({
+      message: {
+        ...message,
+        status: 'sent',
+        provider_message_id: result.providerMessageId,
+        attempts: 1,
+        sent_at: now,
+      },
+      occurrences: sending,
+    });
+    return new Map(carried.map((o) => [o.id, 'sent']));
+  }
+  const row = await insertPendingMessage(trx, message);
+  for (const o of carried) await markSending(trx, o.id, row.id, now);
+  return new Map(carried.map((o) => [o.id, { deliver: channel.name }]));
+}
+
+/** The reminder failed for good (its message could not be composed). */
+async function fail(trx: Db, accountId: string, occurrence: OccurrenceRow, failure: string, now: Date) {
+  await markFailed(trx, occurrence.id, failure, now);
+  await recordEvent(trx, {
+    accountId,
+    type: 'reminder.failed',
+    objectType: 'reminder',
+    objectId: occurrence.id,
+    data: reminderData(occurrence, { error: failure }),
+    at: now,
+  });
+  return 'failed' as const;
 }
 
 interface SentLocally {
