@@ -55,7 +55,9 @@ export async function insertEvents(trx: Db, events: readonly EventValues[]): Pro
       (seen.has(key) ? later : batch).push(event);
       seen.add(key);
     }
-    if (batch.every(isPlain)) await insertPlainEvents(trx, batch);
+    if (batch.every(isPlain))
+      for (const [accountId, ofAccount] of Map.groupBy(batch, (event) => event.account_id))
+        await insertPlainEvents(trx, accountId, ofAccount);
     else
       await trx
         .insertInto('events')
@@ -92,7 +94,7 @@ const isPlain = (event: EventValues) => Object.keys(event).every((key) => PLAIN_
  * sequence subquery per row in the statement's text) cost Postgres more to parse and plan than
  * to insert.
  */
-async function insertPlainEvents(trx: Db, batch: readonly EventValues[]): Promise<void> {
+async function insertPlainEvents(trx: Db, accountId: string, batch: readonly EventValues[]): Promise<void> {
   const column = <T>(pick: (event: EventValues) => T) => batch.map(pick);
   await sql`
     INSERT INTO events (account_id, id, type, object_type, object_id, data, created_at, object_sequence)
@@ -103,5 +105,7 @@ async function insertPlainEvents(trx: Db, batch: readonly EventValues[]): Promis
                   ${column((e) => e.object_type)}::text[], ${column((e) => e.object_id)}::text[],
                   ${column((e) => (typeof e.data === 'string' ? e.data : JSON.stringify(e.data)))}::jsonb[],
                   ${column((e) => e.created_at)}::timestamptz[])
-        AS e(account_id, id, type, object_type, object_id, data, created_at)`.execute(trx);
+        AS e(account_id, id, type, object_type, object_id, data, created_at)
+     -- The account named (they are all of it): a statement that says which account it is about.
+     WHERE e.account_id = ${accountId}`.execute(trx);
 }

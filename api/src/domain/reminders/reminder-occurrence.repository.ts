@@ -42,10 +42,15 @@ export function skipPendingOfInvoices(
  * plan, installment). What was sent, skipped or failed is history and stays as it is. `resume`
  * releases held ones.
  */
-export async function upsertPlannedOccurrences(trx: Db, rows: readonly PlannedRow[], resume: boolean) {
+export async function upsertPlannedOccurrences(
+  trx: Db,
+  accountId: string,
+  rows: readonly PlannedRow[],
+  resume: boolean,
+) {
   const upserted = [];
   for (let i = 0; i < rows.length; i += UPSERT_CHUNK)
-    upserted.push(...(await upsertChunk(trx, rows.slice(i, i + UPSERT_CHUNK), resume)));
+    upserted.push(...(await upsertChunk(trx, accountId, rows.slice(i, i + UPSERT_CHUNK), resume)));
   return upserted;
 }
 
@@ -107,7 +112,7 @@ export type PlannedRow = Required<Pick<NewOccurrence, keyof typeof PLANNED_COLUM
 
 const PLANNED = Object.entries(PLANNED_COLUMNS) as Array<[keyof typeof PLANNED_COLUMNS, string]>;
 
-async function upsertChunk(trx: Db, rows: readonly PlannedRow[], resume: boolean) {
+async function upsertChunk(trx: Db, accountId: string, rows: readonly PlannedRow[], resume: boolean) {
   const names = sql.join(PLANNED.map(([name]) => sql.ref(name)));
   const arrays = sql.join(
     PLANNED.map(([name, type]) => sql`${rows.map((row) => row[name] ?? null)}::${sql.raw(type)}[]`),
@@ -128,7 +133,9 @@ async function upsertChunk(trx: Db, rows: readonly PlannedRow[], resume: boolean
     status: string;
   }>`
     INSERT INTO reminder_occurrences (${names})
-    SELECT * FROM unnest(${arrays})
+    SELECT * FROM unnest(${arrays}) AS planned(${names})
+     -- All of one account, named: a statement that says which account it is about.
+     WHERE planned.account_id = ${accountId}
     ON CONFLICT (account_id, ${PLAN_DIGEST_SQL}) DO UPDATE SET
       policy_id = excluded.policy_id,
       offset_days = excluded.offset_days,

@@ -149,7 +149,7 @@ export async function replanInvoices(
           open.map((i) => i.id),
         )
       : new Set<string>();
-    const upserted = await upsertPlannedOccurrences(trx, rows, resume);
+    const upserted = await upsertPlannedOccurrences(trx, accountId, rows, resume);
     // A reminder released after its time (a dispute resolved, a pause lifted) goes out at the
     // policy's next send time, never at whatever hour the release happened.
     const late = upserted.filter(
