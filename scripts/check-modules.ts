@@ -95,6 +95,34 @@ export async function requestCasts(dir = path.join(ROOT, 'api/src/http/routes'))
   return found;
 }
 
+/** A statement built or sent: a Kysely query builder, or any statement (raw `sql` too) executed. */
+const QUERY =
+  /\.(selectFrom|insertInto|updateTable|deleteFrom|replaceInto|mergeInto|execute|executeTakeFirst|executeTakeFirstOrThrow)\(/g;
+
+/** Helpers the repositories run their statements through. */
+const QUERY_HELPERS = new Set(['api/src/domain/shared/pagination.ts']);
+
+/**
+ * Statements outside a repository (issue 10: one home per query): in the domain, the jobs and
+ * the mail adapters, only `*.repository.ts` files send SQL; services, the engine and the jobs call
+ * their functions. Returns `file:line` of each.
+ */
+export async function queriesOutsideRepositories(
+  dirs = ['api/src/domain', 'api/src/jobs', 'api/src/mail'].map((d) => path.join(ROOT, d)),
+): Promise<string[]> {
+  const found: string[] = [];
+  for (const dir of dirs) {
+    for (const file of (await readdir(dir, { recursive: true })).filter((f) => f.endsWith('.ts'))) {
+      const name = path.relative(ROOT, path.join(dir, file));
+      if (file.endsWith('.repository.ts') || QUERY_HELPERS.has(name)) continue;
+      const text = await readFile(path.join(dir, file), 'utf8');
+      const lines = new Set([...text.matchAll(QUERY)].map((m) => text.slice(0, m.index).split('\n').length));
+      for (const line of lines) found.push(`${name}:${line}`);
+    }
+  }
+  return found;
+}
+
 async function main(): Promise<void> {
   process.chdir(ROOT);
   const require = createRequire(import.meta.url);
@@ -126,6 +154,10 @@ async function main(): Promise<void> {
   for (const cast of await requestCasts()) {
     failed = true;
     console.error(`request cast (routes are typed by their schemas; see common.ts ref()): ${cast}`);
+  }
+  for (const query of await queriesOutsideRepositories()) {
+    failed = true;
+    console.error(`query outside a repository (move it into the table's module *.repository.ts): ${query}`);
   }
   if (failed) process.exit(1);
   console.log(
