@@ -25,6 +25,10 @@ type Command = (typeof COMMANDS)[number];
  */
 async function main(): Promise<void> {
   const command = (process.argv[2] ?? 'all') as Command;
+  if (['help', '--help', '-h'].includes(command)) {
+    console.log(`usage: main.ts [${COMMANDS.join('|')}]`);
+    return;
+  }
   if (!COMMANDS.includes(command)) {
     console.error(`usage: main.ts [${COMMANDS.join('|')}]`);
     process.exit(2);
