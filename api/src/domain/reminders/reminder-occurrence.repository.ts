@@ -59,8 +59,9 @@ const UPSERT_CHUNK = 5000;
 
 /**
  * The plan key's digest: MD5 of (invoice, step, repeat, payment plan, installment) as a uuid.
- * With the account it is the unique key `reminder_occurrences_plan_key` (half the width of the
- * columns themselves); `planDigest` computes the same value in JavaScript.
+ * After the account and the invoice it is the unique key `reminder_occurrences_plan_key` (the
+ * step, repeat, plan and installment in 16 bytes); `planDigest` computes the same value in
+ * JavaScript.
  */
 export const PLAN_DIGEST_SQL = sql`(md5(invoice_id || '/' || step_id || '/' || repeat_index::text || '/' || coalesce(payment_plan_id, '') || '/' || installment_number::text)::uuid)`;
 
@@ -136,7 +137,7 @@ async function upsertChunk(trx: Db, accountId: string, rows: readonly PlannedRow
     SELECT * FROM unnest(${arrays}) AS planned(${names})
      -- All of one account, named: a statement that says which account it is about.
      WHERE planned.account_id = ${accountId}
-    ON CONFLICT (account_id, ${PLAN_DIGEST_SQL}) DO UPDATE SET
+    ON CONFLICT (account_id, invoice_id, ${PLAN_DIGEST_SQL}) DO UPDATE SET
       policy_id = excluded.policy_id,
       offset_days = excluded.offset_days,
       channel = excluded.channel,
