@@ -252,3 +252,34 @@ t.test('settings: the day is 1 to 28; a step may not send the statement template
   });
   t.equal(wrong.statusCode, 422, 'a statement template has no invoice');
 });
+
+t.test('a month with no customer owing anything sends nothing and fails nothing', async (t) => {
+  const ctx = await setupApp(t);
+  const sandbox = await ctx.createAccount({ name: 'Sandbox', mode: 'test', time_zone: 'UTC' });
+  const call = async (method: string, url: string, payload?: object) => {
+    const res = await ctx.app.inject({
+      method: method as 'GET',
+      url,
+      headers: sandbox.auth,
+      ...(payload && { payload }),
+    });
+    if (res.statusCode >= 300) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`);
+    return res.json();
+  };
+  await call('POST', '/v1/test_clock/advance', { to: '2026-02-10T10:00:00Z' });
+  await call('PATCH', '/v1/account', { monthly_statements: true });
+  await call('POST', '/v1/customers', { name: 'Paid up', email: 'paid-up@example.test' });
+  const run = () =>
+    ctx.services.statements.run({
+      kind: 'account',
+      accountId: sandbox.accountId,
+      now: new Date('2026-03-02T10:00:00Z'),
+    });
+  t.equal(await run(), 0, 'the statement day passes: no candidate, nothing handed over');
+  t.equal(await run(), 0, 'and again');
+  await call('POST', '/v1/test_clock/advance', { to: '2026-03-03T00:00:00Z' });
+  const sent = (await call('GET', '/v1/messages')).data.filter(
+    (m: { template_key: string }) => m.template_key === 'statement',
+  );
+  t.equal(sent.length, 0);
+});

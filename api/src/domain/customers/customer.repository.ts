@@ -51,8 +51,9 @@ export const findCustomer = (trx: Db, id: string, options: { forUpdate?: boolean
     .executeTakeFirst();
 
 /** The customers among these ids (in no particular order). */
-export const customersByIds = (trx: Db, ids: readonly string[]) =>
-  trx.selectFrom('customers').selectAll().where('id', 'in', ids).execute();
+/** The customers of these ids (none for none: `IN ()` is not SQL). */
+export const customersByIds = async (trx: Db, ids: readonly string[]) =>
+  ids.length === 0 ? [] : trx.selectFrom('customers').selectAll().where('id', 'in', ids).execute();
 
 /**
  * Inserts a customer unless one with the same external_id exists; returns the row and
