@@ -6,6 +6,15 @@ import { setupApp } from '../helpers/app.ts';
 // statement day at the send time, every customer with an open balance gets one email with its
 // statement attached, once; none for customers who owe nothing, none to a suppressed address.
 
+/** A request as the account, answering its JSON; anything but 2xx throws with the answer. */
+const callAs =
+  (ctx: Awaited<ReturnType<typeof setupApp>>, headers: Record<string, string>) =>
+  async (method: string, url: string, payload?: object) => {
+    const res = await ctx.app.inject({ method: method as 'GET', url, headers, ...(payload && { payload }) });
+    if (res.statusCode >= 300) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`);
+    return res.json();
+  };
+
 t.test('a test clock moved to the 1st sees one statement per customer with a balance', async (t) => {
   const ctx = await setupApp(t);
   const sandbox = await ctx.createAccount({ name: 'Sandbox', mode: 'test', time_zone: 'Europe/Paris' });
@@ -193,16 +202,7 @@ t.test('a test clock moved to the 1st sees one statement per customer with a bal
 t.test('the statement day follows the send days: a Sunday moves to the Monday', async (t) => {
   const ctx = await setupApp(t);
   const sandbox = await ctx.createAccount({ name: 'Sandbox', mode: 'test', time_zone: 'UTC' });
-  const call = async (method: string, url: string, payload?: object) => {
-    const res = await ctx.app.inject({
-      method: method as 'GET',
-      url,
-      headers: sandbox.auth,
-      ...(payload && { payload }),
-    });
-    if (res.statusCode >= 300) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`);
-    return res.json();
-  };
+  const call = callAs(ctx, sandbox.auth);
   await call('POST', '/v1/test_clock/advance', { to: '2026-02-10T10:00:00Z' });
   await call('PATCH', '/v1/account', { monthly_statements: true });
   const c = await call('POST', '/v1/customers', { name: 'Client', email: 'client@example.test' });
@@ -256,16 +256,7 @@ t.test('settings: the day is 1 to 28; a step may not send the statement template
 t.test('a month with no customer owing anything sends nothing and fails nothing', async (t) => {
   const ctx = await setupApp(t);
   const sandbox = await ctx.createAccount({ name: 'Sandbox', mode: 'test', time_zone: 'UTC' });
-  const call = async (method: string, url: string, payload?: object) => {
-    const res = await ctx.app.inject({
-      method: method as 'GET',
-      url,
-      headers: sandbox.auth,
-      ...(payload && { payload }),
-    });
-    if (res.statusCode >= 300) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`);
-    return res.json();
-  };
+  const call = callAs(ctx, sandbox.auth);
   await call('POST', '/v1/test_clock/advance', { to: '2026-02-10T10:00:00Z' });
   await call('PATCH', '/v1/account', { monthly_statements: true });
   await call('POST', '/v1/customers', { name: 'Paid up', email: 'paid-up@example.test' });

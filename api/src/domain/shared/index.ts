@@ -25,14 +25,6 @@ export {
 export { accountTime } from './time.ts';
 export { expandQuery, expansions } from './expand.ts';
 export { metadataContains } from './filters.ts';
-export {
-  DEFAULT_PAGE_SIZE,
-  fetchPage,
-  type KeysetOrder,
-  keysetPage,
-  type PageRequest,
-  pageOf,
-  pageSize,
-} from './pagination.ts';
+export { fetchPage, keysetPage, type PageRequest, pageOf, pageSize } from './pagination.ts';
 export { B2B_PRESETS, type CustomerKind, isB2bPreset, refuseB2bTermsForConsumer } from './b2b.ts';
 export { checkIdentity, identityFields, normalizeVat, PostalAddress } from './identity.ts';

@@ -7,10 +7,10 @@ export interface PageRequest {
   starting_after?: string | undefined;
 }
 
-export const DEFAULT_PAGE_SIZE = 20;
+const DEFAULT_PAGE_SIZE = 20;
 
 /** How a list is ordered and what its cursor holds: a unique column, `id` newest first by default. */
-export interface KeysetOrder {
+interface KeysetOrder {
   column?: string;
   direction?: 'asc' | 'desc';
 }
