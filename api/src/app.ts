@@ -143,6 +143,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
       testModeLoopback: config.env === 'development',
     },
     portal: { publicUrl: config.publicUrl },
+    reminderRetryMs: config.reminderRetrySeconds * 1000,
   });
   registerProblemHandlers(app);
   registerInputGuard(app);

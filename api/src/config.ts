@@ -60,6 +60,12 @@ export interface Config {
   readonly secretsKey: Buffer | undefined;
   /** Keys that still open older secrets during a rotation: `RELANCE_SECRETS_KEY_PREVIOUS`, comma-separated. */
   readonly secretsKeysPrevious: readonly Buffer[];
+  /**
+   * First back-off of a reminder whose provider call failed or whose outcome is unknown, doubling
+   * with each attempt up to 15 minutes; a claimed call is leased for as long, after which another
+   * worker takes over the reminder of a worker that died mid-send (REMINDER_RETRY_SECONDS).
+   */
+  readonly reminderRetrySeconds: number;
   /** Days events are kept (listable, resendable) before the workers purge them; 30 at least. */
   readonly eventRetentionDays: number;
   /** Months a message's words are kept; older ones keep their facts only (MESSAGE_RETENTION_MONTHS, default 24). */
@@ -185,6 +191,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     twilioAuthToken: env.TWILIO_AUTH_TOKEN || undefined,
     twilioBaseUrl: env.TWILIO_BASE_URL || undefined,
     smsSender: env.SMS_SENDER || undefined,
+    reminderRetrySeconds: integer(env, 'REMINDER_RETRY_SECONDS', 30, 5, 900),
     ...secretsKeys(env),
     eventRetentionDays: integer(env, 'EVENT_RETENTION_DAYS', 30, 30, 36_500),
     messageRetentionMonths: integer(env, 'MESSAGE_RETENTION_MONTHS', 24, 1, 1200),

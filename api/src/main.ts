@@ -84,6 +84,7 @@ async function main(): Promise<void> {
       testModeLoopback: config.env === 'development',
     },
     portal: { publicUrl: config.publicUrl },
+    reminderRetryMs: config.reminderRetrySeconds * 1000,
   });
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
   let worker: Worker | undefined;

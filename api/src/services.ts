@@ -79,6 +79,8 @@ export function createServices(deps: {
   fastPaths?: boolean;
   /** The customer page's links: the public URL they start with and the key that seals their tokens. */
   portal?: { publicUrl: string };
+  /** Base of the reminders' back-off, also the lease of a claimed call (REMINDER_RETRY_SECONDS); 30 s by default. */
+  reminderRetryMs?: number;
 }) {
   const webhookTargets = deps.webhookTargets ?? { allowPrivateTargets: false };
   const transport = deps.transport ?? createOutboxTransport();
@@ -109,6 +111,7 @@ export function createServices(deps: {
   const renderStatement = createStatementRenderer({ accounts, customers, reports });
   const engine = createReminderEngine({
     ...deps,
+    ...(deps.reminderRetryMs !== undefined && { retryBaseMs: deps.reminderRetryMs }),
     channels,
     renderStatement,
     // An invoice's PDF for an email, with the guards of webhook deliveries (docs/email.md#attachments).

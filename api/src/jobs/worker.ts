@@ -215,16 +215,16 @@ export async function startWorker(deps: {
   });
 
   let lastBeat: Date | null = new Date();
-  const timer =
-    deps.timer === false
-      ? undefined
-      : setInterval(() => {
-          boss.send(QUEUES.remindersTick, {}, { singletonSeconds: TICK_EVERY_MS / 1000 }).then(
-            () => (lastBeat = new Date()),
-            (err) => log.warn({ err }, 'could not request a tick'),
-          );
-        }, TICK_EVERY_MS);
+  const requestTick = () =>
+    boss.send(QUEUES.remindersTick, {}, { singletonSeconds: TICK_EVERY_MS / 1000 }).then(
+      () => (lastBeat = new Date()),
+      (err) => log.warn({ err }, 'could not request a tick'),
+    );
+  const timer = deps.timer === false ? undefined : setInterval(requestTick, TICK_EVERY_MS);
   timer?.unref();
+  // A worker that starts (a deploy, a restart after a crash) looks for due reminders at once,
+  // not a period later.
+  if (timer) void requestTick();
 
   return {
     boss,

@@ -1,6 +1,8 @@
 import t from 'tap';
 import { systemClock } from '../../src/clock.ts';
+import { loadConfig } from '../../src/config.ts';
 import { todayIn } from '../../src/domain/calendar.ts';
+import { retryDelayMs } from '../../src/domain/reminders/reminder-occurrence.repository.ts';
 import { createServices } from '../../src/services.ts';
 import { createDatabase } from '../../src/store/database.ts';
 import { createTestDatabase } from '../helpers/database.ts';
@@ -62,6 +64,9 @@ t.test('a worker killed (SIGKILL) mid-send, then restarted: no duplicate, no los
     RESEND_API_KEY: 're_test_key',
     RESEND_BASE_URL: resend.url,
     LOG_LEVEL: 'warn',
+    // The lease of a claimed call is the back-off's: 10 s for a first attempt at the shortest
+    // base allowed (60 s by default), so the next worker takes over sooner.
+    REMINDER_RETRY_SECONDS: '5',
   };
   const first = runScript('api/src/main.ts', ['worker'], env);
   // Emails go out in batches (up to 100 per call): the kill lands once the first call was accepted.
@@ -127,5 +132,23 @@ t.test('a worker killed (SIGKILL) mid-send, then restarted: no duplicate, no los
   t.ok(messages.every((m) => m.status === 'sent' && m.provider_message_id));
   t.comment(
     `requests to the provider: ${resend.requests.length} for ${N} emails (retries after the crash reuse their key)`,
+  );
+});
+
+t.test('REMINDER_RETRY_SECONDS: the back-off and the lease of a claimed call', async (t) => {
+  t.equal(loadConfig({}).reminderRetrySeconds, 30, '30 s by default');
+  t.equal(loadConfig({ REMINDER_RETRY_SECONDS: '5' }).reminderRetrySeconds, 5);
+  // Below 5 s a first attempt's lease (twice the base) would be shorter than a Twilio call may last.
+  t.throws(() => loadConfig({ REMINDER_RETRY_SECONDS: '4' }), /REMINDER_RETRY_SECONDS must be an integer between 5/);
+  t.throws(() => loadConfig({ REMINDER_RETRY_SECONDS: 'soon' }), /REMINDER_RETRY_SECONDS/);
+  t.same(
+    [0, 1, 2, 3, 10].map((attempts) => retryDelayMs(attempts)),
+    [30_000, 60_000, 120_000, 240_000, 900_000],
+    'the default back-off: doubling from 30 s, at most 15 minutes',
+  );
+  t.same(
+    [1, 2, 10].map((attempts) => retryDelayMs(attempts, 5_000)),
+    [10_000, 20_000, 900_000],
+    'from another base',
   );
 });

@@ -171,6 +171,8 @@ export function createReminderEngine(deps: {
   fetchFile?: FetchFile;
   /** Makes the statements emails attach (a step's `attach_statement`). */
   renderStatement?: StatementRenderer;
+  /** The back-off's base and the lease of a claimed call (REMINDER_RETRY_SECONDS). */
+  retryBaseMs?: number;
 }) {
   const { database, clock, channels } = deps;
   const sender = createSender(deps);

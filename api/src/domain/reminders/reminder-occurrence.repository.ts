@@ -239,9 +239,15 @@ export interface DueOccurrence {
   id: string;
 }
 
-/** Back-off before the next try when the provider named no moment: 30 s, 1, 2, 4… minutes, at most 15. */
-export function retryDelayMs(attempts: number): number {
-  return Math.min(30_000 * 2 ** Math.max(0, Math.min(attempts, 10)), 15 * 60_000);
+/** The back-off's base (REMINDER_RETRY_SECONDS): 30 s unless the operator sets another. */
+export const RETRY_BASE_MS = 30_000;
+
+/**
+ * Back-off before the next try when the provider named no moment: the base, doubling with each
+ * attempt (30 s, 1, 2, 4… minutes by default), at most 15 minutes.
+ */
+export function retryDelayMs(attempts: number, baseMs = RETRY_BASE_MS): number {
+  return Math.min(baseMs * 2 ** Math.max(0, Math.min(attempts, 10)), 15 * 60_000);
 }
 
 /**

@@ -36,6 +36,7 @@ import {
   type OccurrenceRow,
   peekInFlight,
   regroup,
+  RETRY_BASE_MS,
   retryDelayMs,
   sharingMessages,
 } from './reminder-occurrence.repository.ts';
@@ -76,8 +77,11 @@ export function createSender(deps: {
   fetchFile?: FetchFile;
   /** Makes a customer's statement of account as a PDF (a step's `attach_statement`); without it none is attached. */
   renderStatement?: StatementRenderer;
+  /** The back-off's base, which is also the lease of a claimed call (REMINDER_RETRY_SECONDS); 30 s by default. */
+  retryBaseMs?: number;
 }) {
   const { database, clock } = deps;
+  const retryBaseMs = deps.retryBaseMs ?? RETRY_BASE_MS;
 
   /**
    * The file for the emails of a step that attaches one, outside any transaction, stored once
@@ -286,7 +290,7 @@ export function createSender(deps: {
         }
         const attempts = occurrence.attempts + 1;
         // Should this process die before the settle, the reminder is due again after the lease.
-        const lease = new Date(now.getTime() + retryDelayMs(attempts));
+        const lease = new Date(now.getTime() + retryDelayMs(attempts, retryBaseMs));
         const carried = carriedWith.get(message.id) ?? [];
         for (const o of [occurrence, ...carried]) await markClaimed(trx, o.id, o.attempts + 1, lease, now);
         const dispatch: Dispatch = {
@@ -390,7 +394,9 @@ export function createSender(deps: {
           // "Not now" is never a failure: the reminder waits for the moment the provider named.
           error = result.failure;
           await markMessageFailed(trx, message.id, result.failure, now);
-          retryAt = new Date(now.getTime() + (result.retryAfterMs ?? retryDelayMs(dispatch.occurrence.attempts)));
+          retryAt = new Date(
+            now.getTime() + (result.retryAfterMs ?? retryDelayMs(dispatch.occurrence.attempts, retryBaseMs)),
+          );
           if (!result.outcomeUnknown) forget.push(message.id);
           outcome = 'retry';
         } else {
