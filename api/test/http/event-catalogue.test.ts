@@ -308,6 +308,8 @@ t.test('event catalogue, per-object sequence and retention', async (t) => {
     const count = async () => (await kit.eventsOf(acme, customer.id)).length;
     t.equal(await count(), 3);
     await worker.boss.send(QUEUES.purgeEvents, {});
+    // An hourly job's worker polls every 30 s: woken now, as pg-boss allows, rather than waited for.
+    for (const w of worker.boss.getWipData()) if (w.name === QUEUES.purgeEvents) worker.boss.notifyWorker(w.id);
     const deadline = Date.now() + 30_000;
     while ((await count()) > 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
     t.equal(await count(), 1, 'the job purged what was past the retention');
