@@ -1,17 +1,34 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Kysely, PostgresDialect } from 'kysely';
-import { FileMigrationProvider, Migrator } from 'kysely/migration';
+import { type Migration, type MigrationProvider, Migrator } from 'kysely/migration';
 import pg from 'pg';
 
 export const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../migrations');
 
+/**
+ * The migrations of MIGRATIONS_DIR by name (the file name without its extension, as Kysely's
+ * FileMigrationProvider names them), each module imported only when it runs: a process that
+ * starts on an up-to-date database reads the folder, not its 50-odd modules.
+ */
+const lazyMigrations: MigrationProvider = {
+  async getMigrations() {
+    const migrations: Record<string, Migration> = {};
+    for (const file of (await fs.readdir(MIGRATIONS_DIR)).sort()) {
+      if (!/\.(ts|mts|js|mjs)$/.test(file) || file.endsWith('.d.ts')) continue;
+      const load = async () => (await import(pathToFileURL(path.join(MIGRATIONS_DIR, file)).href)) as Migration;
+      migrations[file.replace(/\.[^.]+$/, '')] = {
+        up: async (db) => (await load()).up(db),
+        down: async (db) => (await load()).down?.(db),
+      };
+    }
+    return migrations;
+  },
+};
+
 function migratorFor<Schema>(db: Kysely<Schema>): Migrator {
-  return new Migrator({
-    db,
-    provider: new FileMigrationProvider({ fs, path, migrationFolder: MIGRATIONS_DIR }),
-  });
+  return new Migrator({ db, provider: lazyMigrations });
 }
 
 /** Applies every pending migration as the connecting (owner) role. Throws on the first failure. */
