@@ -10,6 +10,7 @@ import { formatMoney } from '../domain/money.ts';
 import type { PostalAddress } from '../domain/shared/index.ts';
 import { formatDate } from '../mail/render.ts';
 import { interestLabel, recoveryFeeLabel } from './legal-wording.ts';
+import { pdfDocument } from './pdfkit.ts';
 
 /** Windows-1252's characters above Latin-1's, which the standard fonts can draw. */
 const WIN_ANSI_EXTRA = new Set('€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ');
@@ -138,7 +139,7 @@ async function render(notice: FormalNotice): Promise<Uint8Array> {
   const date = (day: string) => formatDate(day, w.lang);
   const { creditor, debtor } = notice;
   const creditorName = creditor.legal_name ?? creditor.name;
-  const { default: PDFDocument } = await import('pdfkit');
+  const PDFDocument = pdfDocument();
   const doc = new PDFDocument({
     size: 'A4',
     margin: PAGE.margin,

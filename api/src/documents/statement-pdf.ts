@@ -9,6 +9,7 @@ import { formatMoney } from '../domain/money.ts';
 import type { Statement } from '../domain/reports/index.ts';
 import { formatDate } from '../mail/render.ts';
 import { winAnsi } from './formal-notice-pdf.ts';
+import { pdfDocument } from './pdfkit.ts';
 
 type Kind = Statement['currencies'][number]['entries'][number]['kind'];
 
@@ -82,7 +83,7 @@ export async function statementPdf(
 ): Promise<Buffer> {
   const w = WORDS[parties.locale];
   const date = (day: string) => formatDate(day, w.lang);
-  const { default: PDFDocument } = await import('pdfkit');
+  const PDFDocument = pdfDocument();
   const doc = new PDFDocument({ size: 'A4', margin: MARGIN, lang: w.lang, info: { Title: winAnsi(w.title) } });
   const chunks: Buffer[] = [];
   doc.on('data', (chunk: Buffer) => chunks.push(chunk));
