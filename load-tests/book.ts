@@ -102,8 +102,7 @@ async function main() {
     console.log(`loaded in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 
     // Planning, watched from another connection: the rate over the first and the last 10 %.
-    const flagged = async () =>
-      Number((await owner.query('SELECT count(*) FROM invoices WHERE needs_replan')).rows[0].count);
+    const flagged = async () => Number((await owner.query('SELECT count(*) FROM invoice_replans')).rows[0].count);
     const toPlan = await flagged();
     const progress: Array<{ at: number; left: number }> = [{ at: 0, left: toPlan }];
     started = performance.now();

@@ -70,12 +70,15 @@ async function run(rate: number) {
             total: 10_000 + i,
             issue_date: '2026-06-01',
             due_date: DAY,
-            needs_replan: true,
             created_at: clock.now(),
             updated_at: clock.now(),
           });
         }
         await trx.insertInto('invoices').values(rows).execute();
+        await trx
+          .insertInto('invoice_replans')
+          .values(rows.map((r) => ({ account_id: r.account_id, invoice_id: r.id, flagged_at: r.created_at })))
+          .execute();
       });
     }
     await setup.reminders.scheduler.planPending({ kind: 'live', now: clock.now() });

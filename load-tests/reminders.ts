@@ -146,12 +146,15 @@ async function main() {
               total: 10_000 + i,
               issue_date: '2026-06-01',
               due_date: due,
-              needs_replan: true,
               created_at: clock.now(),
               updated_at: clock.now(),
             });
           }
           await trx.insertInto('invoices').values(rows).execute();
+          await trx
+            .insertInto('invoice_replans')
+            .values(rows.map((r) => ({ account_id: r.account_id, invoice_id: r.id, flagged_at: r.created_at })))
+            .execute();
         }
       });
     }
@@ -305,7 +308,7 @@ async function inWorkerProcess(database: ReturnType<typeof createDatabase>, data
     const loadAtStart = loadavg()[0] ?? 0;
     const planSeconds = await phase(
       'planning',
-      async () => (await count(sql`SELECT count(*) AS n FROM invoices WHERE needs_replan`)) === 0,
+      async () => (await count(sql`SELECT count(*) AS n FROM invoice_replans`)) === 0,
     );
     const due = await count(
       sql`SELECT count(*) AS n FROM reminder_occurrences WHERE scheduled_at <= now() AND status <> 'skipped'`,

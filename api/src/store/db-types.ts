@@ -286,6 +286,12 @@ export interface InvoiceFees {
   waived_at: Timestamp | null;
 }
 
+export interface InvoiceReplans {
+  account_id: string;
+  flagged_at: Timestamp;
+  invoice_id: string;
+}
+
 export interface Invoices {
   account_id: string;
   active_payment_plan_id: string | null;
@@ -317,7 +323,6 @@ export interface Invoices {
   marked_uncollectible_at: Timestamp | null;
   memo: string | null;
   metadata: Generated<Json>;
-  needs_replan: Generated<boolean>;
   number: string;
   number_digits: Generated<string | null>;
   overdue_notified_at: Timestamp | null;
@@ -694,6 +699,7 @@ export interface DB {
   events: Events;
   idempotency_keys: IdempotencyKeys;
   invoice_fees: InvoiceFees;
+  invoice_replans: InvoiceReplans;
   invoices: Invoices;
   message_templates: MessageTemplates;
   messages: Messages;

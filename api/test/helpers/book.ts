@@ -3,7 +3,7 @@ import type pg from 'pg';
 /**
  * A book of invoices written by SQL (as the owner), the way the scale test and `npm run
  * bench:book` build one: `customers` customers and `invoices` invoices issued over the 400 days
- * before `today`, due 30 days after issue, 72 % paid, 24 % open (flagged for planning), 4 % void.
+ * before `today`, due 30 days after issue, 72 % paid, 24 % open (queued for planning), 4 % void.
  * Ids are zero-padded so their order is the order of issue. Invoice g goes to customer g modulo
  * `customers`, so with a multiple of 100 customers each customer's invoices share one status;
  * `mixed` shifts the customer by one on each round of `customers` invoices instead, so each
@@ -23,15 +23,20 @@ export async function loadInvoices(
   );
   await owner.query(
     `INSERT INTO invoices (account_id, id, number, customer_id, status, currency, subtotal, total, amount_paid,
-                           issue_date, due_date, finalized_at, needs_replan, created_at, updated_at)
+                           issue_date, due_date, finalized_at, created_at, updated_at)
      SELECT $1, 'inv_' || lpad(g::text, 10, '0'), 'F-' || g, 'cus_' || lpad((1 + ${customer})::text, 9, '0'),
             s.status, 'EUR', s.amount, s.amount, CASE WHEN s.status = 'paid' THEN s.amount ELSE 0 END,
-            s.issued, s.issued + 30, now(), s.status = 'open', now(), now()
+            s.issued, s.issued + 30, now(), now(), now()
        FROM generate_series(1, $2::int) g
       CROSS JOIN LATERAL (SELECT CASE WHEN (g * 37) % 100 < 72 THEN 'paid' WHEN (g * 37) % 100 < 96 THEN 'open' ELSE 'void' END AS status,
                                  10000 + (g::bigint * 7919) % 90000 AS amount,
                                  $4::date - 400 + (g::bigint * 400 / $2::int)::int AS issued) s`,
     [accountId, invoices, customers, today],
+  );
+  await owner.query(
+    `INSERT INTO invoice_replans (account_id, invoice_id, flagged_at)
+     SELECT account_id, id, created_at FROM invoices WHERE account_id = $1 AND status = 'open'`,
+    [accountId],
   );
 }
 

@@ -184,7 +184,7 @@ t.test('a policy change is replanned in the background; the sender replans its i
   const flagged = () =>
     ctx.database.withAccount(
       acme.accountId,
-      async (trx) => (await trx.selectFrom('invoices').select('id').where('needs_replan', '=', true).execute()).length,
+      async (trx) => (await trx.selectFrom('invoice_replans').select('invoice_id').execute()).length,
     );
 
   const renamed = await call('PATCH', `/v1/reminder_policies/${def.id}`, { name: 'Renamed' });

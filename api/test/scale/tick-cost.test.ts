@@ -25,7 +25,7 @@ t.test('every tick statement reads only the rows it returns', async (t) => {
   let plans: Array<{ text: string; plan: PlanNode }> = [];
   explainStatements(
     database.pool,
-    (text) => /\b(invoices|reminder_occurrences)\b/.test(text),
+    (text) => /\b(invoices|reminder_occurrences|invoice_replans)\b/.test(text),
     (text, plan) => plans.push({ text, plan }),
     () => capturing,
   );
@@ -169,14 +169,24 @@ t.test('every tick statement reads only the rows it returns', async (t) => {
       async () => {
         replanned = await scheduler.planPending(live());
       },
-      (text) => /limit \$\d+ for update skip locked/i.test(text) && /needs_replan/.test(text),
+      (text) => /for update of i skip locked/i.test(text),
     ); // the batch picks (the planning itself reads its batch by key)
     t.equal(replanned, 3_600);
     const picks = found;
     t.ok(picks.length >= 8, `${picks.length} batch picks`);
-    // At most its batch and the batches the other two connections hold (SKIP LOCKED steps over them).
-    for (const pick of picks)
-      for (const scan of scansOf(pick.plan, TABLES))
-        t.ok(scan.read <= 3 * 500, `a pick read ${scan.read} (${scan.index})`);
+    for (const pick of picks) {
+      // The invoices by key: at most its batch and the batches the other two connections hold
+      // (SKIP LOCKED steps over them).
+      const invoices = scansOf(pick.plan, TABLES);
+      t.ok(invoices.length > 0, 'a pick locks its invoices');
+      for (const scan of invoices) {
+        t.equal(scan.index, 'invoices_pkey', 'a pick reaches its invoices by key');
+        t.ok(scan.read <= 3 * 500, `a pick read ${scan.read} invoices`);
+      }
+      // The queue holds only work: a pick reads its batch and steps over those of the other two
+      // connections, at most two each (one they hold, one they finished after the pick's snapshot).
+      for (const scan of scansOf(pick.plan, new Set(['invoice_replans'])))
+        t.ok(scan.read <= 5 * 500, `a pick read ${scan.read} queued invoices (${scan.index ?? scan.node})`);
+    }
   });
 });

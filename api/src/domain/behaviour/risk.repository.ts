@@ -1,6 +1,6 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { Db } from '../../store/database.ts';
-import { CHASED_STATUSES_SQL } from '../shared/index.ts';
+import { CHASED_STATUSES_SQL, REPLAN_ON_CONFLICT } from '../shared/index.ts';
 import type { CustomerRisk, RiskLevel, RiskReason } from './risk.schemas.ts';
 
 // A customer's risk is kept on its row (`customers.risk_*`); the thresholds on the account's.
@@ -112,16 +112,18 @@ export const storeOverride = (
 
 /**
  * With policies by rule, the level may choose the customer's policy: its open invoices that
- * follow no policy of their own (nor the customer's) are flagged for the workers to replan.
+ * follow no policy of their own (nor the customer's) are queued for the workers to replan.
  */
-export async function flagInvoicesForPolicyByRisk(trx: Db, accountId: string, customerId: string) {
+export async function flagInvoicesForPolicyByRisk(trx: Db, accountId: string, customerId: string, now: Date) {
   await sql`
-    UPDATE invoices i SET needs_replan = true
-      FROM accounts a, customers c
+    INSERT INTO invoice_replans (account_id, invoice_id, flagged_at)
+    SELECT i.account_id, i.id, ${now}::timestamptz
+      FROM invoices i, accounts a, customers c
      WHERE a.id = ${accountId} AND a.policy_rules IS NOT NULL
        AND c.account_id = ${accountId} AND c.id = ${customerId} AND c.reminder_policy_id IS NULL
        AND i.account_id = ${accountId} AND i.customer_id = ${customerId}
-       AND i.status IN (${CHASED_STATUSES_SQL}) AND i.reminder_policy_id IS NULL AND NOT i.needs_replan`.execute(trx);
+       AND i.status IN (${CHASED_STATUSES_SQL}) AND i.reminder_policy_id IS NULL
+    ${sql.raw(REPLAN_ON_CONFLICT)}`.execute(trx);
 }
 
 /**

@@ -36,7 +36,7 @@ const REASSESS_AFTER = '1 day';
 /** After a change of the level in force: the invoices whose policy it may choose are flagged for a replan, and `customer.risk_changed` is written. */
 async function changed(trx: Db, actor: Actor, before: CustomerRisk, after: CustomerRisk, now: Date): Promise<void> {
   if (before.level === after.level) return;
-  await flagInvoicesForPolicyByRisk(trx, actor.accountId, after.customer_id);
+  await flagInvoicesForPolicyByRisk(trx, actor.accountId, after.customer_id, now);
   const data: CustomerRiskChange = {
     customer_id: after.customer_id,
     previous_level: before.level,

@@ -1,7 +1,7 @@
-import type { Insertable, Selectable, Updateable } from 'kysely';
+import { type Insertable, type Selectable, sql, type Updateable } from 'kysely';
 import type { Db } from '../../store/database.ts';
 import type { Customers } from '../../store/db-types.ts';
-import { CHASED_STATUSES, keysetPage, metadataContains } from '../shared/index.ts';
+import { CHASED_STATUSES_SQL, keysetPage, metadataContains, REPLAN_ON_CONFLICT } from '../shared/index.ts';
 import { activePause } from './customer.rules.ts';
 import type { Customer, CustomerListQuery } from './customer.schemas.ts';
 
@@ -100,17 +100,21 @@ export const accountBillingAddress = (trx: Db) =>
   trx.selectFrom('accounts').select('billing_address').executeTakeFirst();
 
 /**
- * Flags the customer's chased invoices for the planner to replan (all of them, or only those
+ * Queues the customer's chased invoices for the planner to replan (all of them, or only those
  * following the customer's policy, having none of their own).
  */
 export async function markCustomerInvoicesForReplan(
   trx: Db,
-  customerId: string,
+  customer: { accountId: string; id: string },
   which: 'all' | 'following_customer_policy',
+  now: Date,
 ): Promise<void> {
-  let q = trx.updateTable('invoices').set({ needs_replan: true }).where('customer_id', '=', customerId);
-  if (which === 'following_customer_policy') q = q.where('reminder_policy_id', 'is', null);
-  await q.where('status', 'in', CHASED_STATUSES).execute();
+  await sql`
+    INSERT INTO invoice_replans (account_id, invoice_id, flagged_at)
+    SELECT i.account_id, i.id, ${now}::timestamptz FROM invoices i
+     WHERE i.account_id = ${customer.accountId} AND i.customer_id = ${customer.id}
+       AND i.status IN (${CHASED_STATUSES_SQL})${which === 'following_customer_policy' ? sql` AND i.reminder_policy_id IS NULL` : sql``}
+    ${sql.raw(REPLAN_ON_CONFLICT)}`.execute(trx);
 }
 
 /** Sets (or lifts) the customer's pause; returns the row. */

@@ -223,11 +223,16 @@ export function createCustomerService(deps: { database: Database; clock: Clock }
           await assertLawfulCustomer(trx, row);
           if (data.billing_address !== undefined) {
             // Another country, other public holidays: the planner replans its open invoices.
-            await markCustomerInvoicesForReplan(trx, id, 'all');
+            await markCustomerInvoicesForReplan(trx, { accountId: actor.accountId, id }, 'all', now);
           }
           if (data.reminder_policy_id !== undefined) {
             // Its open invoices without a policy of their own now follow another one: the planner replans them.
-            await markCustomerInvoicesForReplan(trx, id, 'following_customer_policy');
+            await markCustomerInvoicesForReplan(
+              trx,
+              { accountId: actor.accountId, id },
+              'following_customer_policy',
+              now,
+            );
           }
           const customer = presentCustomer(row, today);
           await recordEvent(trx, {

@@ -219,8 +219,9 @@ export const updateInvoice = (trx: Db, id: string, edit: InvoiceEdit) => {
 };
 
 /**
- * Inserts an invoice and, when it is new, its `invoice.created` event. With an external_id
- * already registered nothing is written and `undefined` is returned.
+ * Inserts an invoice and, when it is new, its `invoice.created` event, and queues it for the
+ * reminder planner if it is open. With an external_id already registered nothing is written and
+ * `undefined` is returned.
  */
 export async function insertInvoiceOnce(
   trx: Db,
@@ -255,6 +256,12 @@ export async function insertInvoiceOnce(
       created_at: row.created_at,
     })
     .execute();
+  // The planner picks it up within seconds; registering stays cheap.
+  if (row.status === 'open')
+    await trx
+      .insertInto('invoice_replans')
+      .values({ account_id: row.account_id, invoice_id: row.id, flagged_at: row.created_at })
+      .execute();
   return row;
 }
 
@@ -323,7 +330,6 @@ export interface NewInvoiceValues {
   metadata: Record<string, string>;
   line_items: LineItem[];
   finalized_at: Date | null;
-  needs_replan: boolean;
   created_at: Date;
   updated_at: Date;
 }
@@ -356,7 +362,6 @@ const NEW_INVOICE_COLUMN_SOURCES = {
   metadata: 'given',
   line_items: 'given',
   finalized_at: 'given',
-  needs_replan: 'given',
   created_at: 'given',
   updated_at: 'given',
   customer_paused: 'customer',
@@ -415,13 +420,18 @@ const INSERT_INVOICE_SQL = `
   event AS (
     INSERT INTO events (account_id, id, type, object_type, object_id, object_sequence, data, data_form, data_day, created_at)
     SELECT i.account_id, $3, 'invoice.created', 'invoice', i.id, 1, to_jsonb(i), 'invoice_row', $4::date, i.created_at FROM inserted i
+  ),
+  queued AS (
+    INSERT INTO invoice_replans (account_id, invoice_id, flagged_at)
+    SELECT i.account_id, i.id, i.created_at FROM inserted i WHERE i.status = 'open'
   )
   SELECT * FROM inserted`;
 
 /**
- * The hot path of registering an invoice: the account context, the invoice and its
- * `invoice.created` event in ONE prepared statement (one round trip, its own transaction; the
- * statement sets the account for itself, in a CTE its rows depend on). The event stores the row
+ * The hot path of registering an invoice: the account context, the invoice, its
+ * `invoice.created` event and, if it is open, its row in the planner's queue, in ONE prepared
+ * statement (one round trip, its own transaction; the statement sets the account for itself, in
+ * a CTE its rows depend on). The event stores the row
  * as inserted (`data_form = 'invoice_row'`, shown as of `today`), the customer's pause included.
  * Returns undefined when the external_id is already registered (nothing is written then).
  */
@@ -432,7 +442,7 @@ export async function insertInvoiceInOneStatement(
 ): Promise<InvoiceRow | undefined> {
   const record = JSON.stringify(values);
   const result = await database.pool.query<InvoiceRow>({
-    name: 'relance_insert_invoice_v3',
+    name: 'relance_insert_invoice_v4',
     text: INSERT_INVOICE_SQL,
     values: [values.account_id, record, event.id, event.today, values.customer_id],
   });

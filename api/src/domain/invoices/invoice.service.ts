@@ -142,8 +142,6 @@ function newInvoiceValues(
     metadata: data.metadata ?? {},
     line_items: amounts.line_items,
     finalized_at: (data.status ?? 'open') === 'open' ? at.now : null,
-    // The reminder planner picks it up within seconds; registering stays one cheap insert.
-    needs_replan: (data.status ?? 'open') === 'open',
     created_at: at.now,
     updated_at: at.now,
   };

@@ -6,7 +6,7 @@ import type { Db } from '../../store/database.ts';
 import type { PaymentAllocations, Payments } from '../../store/db-types.ts';
 import { PAYABLE_STATUSES } from './payment.rules.ts';
 import type { Payment, PaymentListQuery, PaymentMethod, PaymentStatus } from './payment.schemas.ts';
-import { keysetPage, metadataContains } from '../shared/index.ts';
+import { keysetPage, metadataContains, REPLAN_ON_CONFLICT } from '../shared/index.ts';
 
 export type PaymentRow = Selectable<Payments>;
 export type AllocationRow = Selectable<PaymentAllocations>;
@@ -168,9 +168,9 @@ export const presentPaymentWithAllocations = ({
 // take more than the balance; then it writes the payment, its allocation and the two events.
 // The invoice's event stores the row as the statement left it (`data_form = 'invoice_row'`),
 // shown as the API shows an invoice when the event is read, so nothing needs to be read first.
-// An invoice it settles is flagged for a replan, as the invoice fast path flags new invoices:
-// its pending reminders are skipped (with their `reminder.skipped` events) by whichever comes
-// first, the workers' planner, the sender (which replans a flagged invoice under its lock before
+// An invoice it settles is queued for a replan (`invoice_replans`), as the invoice fast path
+// queues new invoices: its pending reminders are skipped (with their `reminder.skipped` events) by whichever comes
+// first, the workers' planner, the sender (which replans a queued invoice under its lock before
 // sending anything) or a read of its timeline; none of them can send a reminder of a paid invoice.
 // If the rules do not let the payment in, nothing is written and the service takes the locking
 // path, which reports the refusal exactly as always. The statement sets the account for itself
@@ -227,8 +227,7 @@ const WRITE_PAYMENT_SQL = `
     UPDATE invoices i
        SET amount_paid = i.amount_paid + $3::bigint,
            status = CASE WHEN i.balance <= $3::bigint THEN 'paid' ELSE 'partially_paid' END,
-           updated_at = $6,
-           needs_replan = i.needs_replan OR i.balance <= $3::bigint
+           updated_at = $6
      WHERE i.account_id = $1 AND i.id = $2 AND ${ACCOUNT_SET}
        AND i.customer_id = $4 AND i.currency = $5 AND i.status IN (${PAYABLE_STATUSES.map((s) => `'${s}'`).join(', ')}) AND i.balance >= $3::bigint
        AND i.active_payment_plan_id IS NULL
@@ -258,6 +257,11 @@ const WRITE_PAYMENT_SQL = `
     UNION ALL
     SELECT $1, $17, 'payment.received', 'payment', p.id, 1, $15::jsonb, 'snapshot', NULL, $6
       FROM payment p
+  ),
+  queued AS (
+    INSERT INTO invoice_replans (account_id, invoice_id, flagged_at)
+    SELECT u.account_id, u.id, $6::timestamptz FROM updated u WHERE u.status = 'paid'
+    ${REPLAN_ON_CONFLICT}
   )
   SELECT count(*)::int AS written FROM updated`;
 
@@ -287,7 +291,7 @@ export interface PaymentWrite {
 export async function writePaymentIfAllowed(pool: pg.Pool, w: PaymentWrite): Promise<boolean> {
   try {
     const result = await pool.query<{ written: number }>({
-      name: 'relance_payment_write_v4',
+      name: 'relance_payment_write_v5',
       text: WRITE_PAYMENT_SQL,
       values: [
         w.accountId,

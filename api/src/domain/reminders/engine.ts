@@ -24,6 +24,7 @@ import { guardBeforeSend } from './guard.rules.ts';
 import { currentAccount } from './account-settings.repository.ts';
 import { type Outcome, reminderData, skipOccurrence, skippedEvent, timeOf } from './ledger.ts';
 import { anyGroupingPolicy, policiesForInvoices, type PolicyRow } from './policy.repository.ts';
+import { invoicesQueuedForReplan } from './planning.repository.ts';
 import { minBalanceOf, planOf } from './policy.service.ts';
 import {
   DEFAULT_POLICY,
@@ -214,10 +215,12 @@ export function createReminderEngine(deps: {
       let invoices = await lockInvoices(trx, invoiceIds);
       const today = todayIn(now, account.time_zone);
       const policyByInvoice = await policiesForInvoices(trx, accountId, invoiceIds);
-      // An invoice whose policy changed is replanned first, flagged yet or not (the workers flag
+      // Read under the invoices' locks: a writer that changes an invoice queues it under the same lock.
+      const queued = await invoicesQueuedForReplan(trx, accountId, invoiceIds);
+      // An invoice whose policy changed is replanned first, queued yet or not (the workers queue
       // a changed policy's invoices in the background).
       const toReplan = invoices
-        .filter((i) => i.needs_replan || policyByInvoice.get(i.id)?.replan_after != null)
+        .filter((i) => queued.has(i.id) || policyByInvoice.get(i.id)?.replan_after != null)
         .map((i) => i.id);
       if (toReplan.length > 0) {
         await replanInvoices(trx, { accountId, invoiceIds: toReplan, timeZone: account.time_zone, now });

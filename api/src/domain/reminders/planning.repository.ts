@@ -1,6 +1,7 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { Db } from '../../store/database.ts';
 import { CHASED_STATUSES_SQL } from '../invoices/index.ts';
+import { REPLAN_ON_CONFLICT } from '../shared/index.ts';
 import { policyIdOf } from './policy.repository.ts';
 import { anyText } from './reminder-occurrence.repository.ts';
 
@@ -56,15 +57,32 @@ export function unpaidInstallmentsOfPlans(trx: Db, planIds: string[]) {
     .execute();
 }
 
-/** Clears the planner's flag on invoices just planned. */
-export async function clearNeedsReplan(trx: Db, accountId: string, invoiceIds: string[]): Promise<void> {
+/**
+ * Takes invoices off the planner's queue (`invoice_replans`) before they are replanned: a flag
+ * written after this, while they are planned, stays for the next pass.
+ */
+export async function unqueueInvoices(trx: Db, accountId: string, invoiceIds: readonly string[]): Promise<void> {
   await trx
-    .updateTable('invoices')
-    .set({ needs_replan: false })
+    .deleteFrom('invoice_replans')
     .where('account_id', '=', accountId)
-    .where('id', '=', anyText(invoiceIds))
-    .where('needs_replan', '=', true)
+    .where('invoice_id', '=', anyText(invoiceIds))
     .execute();
+}
+
+/** Which of these invoices are on the planner's queue, waiting for a replan. */
+export async function invoicesQueuedForReplan(
+  trx: Db,
+  accountId: string,
+  invoiceIds: readonly string[],
+): Promise<Set<string>> {
+  if (invoiceIds.length === 0) return new Set();
+  const rows = await trx
+    .selectFrom('invoice_replans')
+    .select('invoice_id')
+    .where('account_id', '=', accountId)
+    .where('invoice_id', '=', anyText(invoiceIds))
+    .execute();
+  return new Set(rows.map((r) => r.invoice_id));
 }
 
 /**
@@ -97,57 +115,56 @@ export async function countInvoicesOfPolicy(trx: Db, accountId: string, policyId
 }
 
 /**
- * Flags the next `limit` open invoices a policy applies to, in id order after `after`, so the
- * planner replans them. Returns the ids flagged (fewer than `limit`: the last batch).
+ * Queues for the planner the next `limit` open invoices a policy applies to, in id order after
+ * `after`. Returns the ids queued (fewer than `limit`: the last batch).
  */
 export async function flagNextInvoicesOfPolicy(
   trx: Db,
-  args: { accountId: string; policyId: string; after: string; limit: number },
+  args: { accountId: string; policyId: string; after: string; limit: number; now: Date },
 ): Promise<string[]> {
-  const { accountId, policyId, after, limit } = args;
+  const { accountId, policyId, after, limit, now } = args;
   const { rows } = await sql<{ id: string }>`
     WITH batch AS (
-      SELECT i.id, i.needs_replan
+      SELECT i.id
         FROM invoices i JOIN customers c ON c.account_id = i.account_id AND c.id = i.customer_id
         JOIN accounts a ON a.id = i.account_id
        WHERE i.account_id = ${accountId} AND a.id = ${accountId} AND i.id > ${after} AND i.status IN (${CHASED_STATUSES_SQL})
          AND ${policyIdOf({ invoice: 'i', customer: 'c', account: 'a' })} = ${policyId}
        ORDER BY i.id
        LIMIT ${limit}),
-    flagged AS (
-      UPDATE invoices i SET needs_replan = true FROM batch
-       WHERE i.account_id = ${accountId} AND i.id = batch.id AND NOT batch.needs_replan)
+    queued AS (
+      INSERT INTO invoice_replans (account_id, invoice_id, flagged_at)
+      SELECT ${accountId}, id, ${now} FROM batch
+      ${sql.raw(REPLAN_ON_CONFLICT)})
     SELECT id FROM batch ORDER BY id`.execute(trx);
   return rows.map((r) => r.id);
 }
 
-/** The accounts in scope (`inScope`, over `accounts a`) with invoices flagged for planning. */
+/** The accounts in scope (`inScope`, over `accounts a`) with invoices queued for planning. */
 export async function accountsWithInvoicesToPlan(trx: Db, inScope: RawBuilder<boolean>) {
   return (
     await sql<{ id: string; time_zone: string }>`
         SELECT a.id, a.time_zone FROM accounts a
-         WHERE ${inScope} AND EXISTS (SELECT 1 FROM invoices i WHERE i.account_id = a.id AND i.needs_replan)`.execute(
-      trx,
-    )
+         WHERE ${inScope} AND EXISTS (SELECT 1 FROM invoice_replans r WHERE r.account_id = a.id)`.execute(trx)
   ).rows;
 }
 
 /**
- * Locks the next `limit` invoices of the account flagged for planning after `after`, in id
- * order, skipping those another connection holds; returns their ids.
+ * Locks up to `limit` invoices of the account queued for planning, with their queue rows,
+ * skipping those another connection holds; returns their ids, sorted. The invoice's row lock is
+ * the one every writer that replans an invoice takes first; the queue row's makes a flag written
+ * meanwhile wait until the batch is planned (`REPLAN_ON_CONFLICT`). The queue holds only work
+ * (a planned invoice leaves it), so the pick needs no cursor and no order. With an ORDER BY,
+ * PostgreSQL sorted the account's whole queue for each batch whenever the queue's statistics
+ * were those of an empty queue, as they often are (it is empty between passes).
  */
-export async function lockNextInvoicesToPlan(trx: Db, accountId: string, after: string, limit: number) {
-  return (
-    await trx
-      .selectFrom('invoices')
-      .select('id')
-      .where('account_id', '=', accountId)
-      .where('needs_replan', '=', true)
-      .where('id', '>', after)
-      .orderBy('id')
-      .limit(limit)
-      .forUpdate()
-      .skipLocked()
-      .execute()
-  ).map((r) => r.id);
+export async function lockNextInvoicesToPlan(trx: Db, accountId: string, limit: number) {
+  const { rows } = await sql<{ invoice_id: string }>`
+    SELECT q.invoice_id
+      FROM (SELECT invoice_id FROM invoice_replans WHERE account_id = ${accountId}
+             LIMIT ${limit}
+               FOR UPDATE SKIP LOCKED) q
+      JOIN invoices i ON i.account_id = ${accountId} AND i.id = q.invoice_id
+       FOR UPDATE OF i SKIP LOCKED`.execute(trx);
+  return rows.map((r) => r.invoice_id).sort();
 }

@@ -5,7 +5,7 @@ import { CHASED_STATUSES, isChased } from '../invoices/index.ts';
 import { type HolidayCalendar, holidayCalendar } from '../holidays.ts';
 import { nextSendTime, type PlannedOccurrence, planInstallmentOccurrences, planOccurrences } from './policy.rules.ts';
 import { policiesById } from './policy.repository.ts';
-import { clearNeedsReplan, invoicesToPlan, unpaidInstallmentsOfPlans } from './planning.repository.ts';
+import { invoicesToPlan, unpaidInstallmentsOfPlans, unqueueInvoices } from './planning.repository.ts';
 import { planOf } from './policy.service.ts';
 import {
   cancelUnplanned,
@@ -26,6 +26,7 @@ import {
  * Works on a batch (the planner replans hundreds of invoices per statement).
  *
  * `resume` releases held occurrences (after a dispute is resolved or an open-ended pause lifted).
+ * The invoices leave the planner's queue first, so a flag written while they are planned stays.
  */
 export async function replanInvoices(
   trx: Db,
@@ -33,6 +34,7 @@ export async function replanInvoices(
 ): Promise<void> {
   const { accountId, invoiceIds, now } = args;
   if (invoiceIds.length === 0) return;
+  await unqueueInvoices(trx, accountId, invoiceIds);
   const invoices = await invoicesToPlan(trx, accountId, invoiceIds);
 
   const closed = invoices.filter((i) => !isChased(i));
@@ -200,7 +202,6 @@ export async function replanInvoices(
       now,
     );
   }
-  await clearNeedsReplan(trx, accountId, invoiceIds);
   if (events.length > 0) await insertEvents(trx, events);
 }
 

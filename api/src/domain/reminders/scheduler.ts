@@ -82,6 +82,7 @@ export function createReminderScheduler(deps: {
             policyId: policy.id,
             after: mark.replan_after,
             limit: FLAG_BATCH,
+            now: scope.now,
           });
           const done = ids.length < FLAG_BATCH;
           await setReplanMark(trx, policy.account_id, policy.id, {
@@ -97,25 +98,20 @@ export function createReminderScheduler(deps: {
   }
 
   /**
-   * Plans every flagged invoice in scope, in batches. `PLAN_PARALLEL` connections share the
-   * accounts with work, several on one large account: each batch takes the next flagged invoices
-   * after the account's cursor (a range of the partial index `invoices_needs_replan`, SKIP LOCKED
-   * past the batch another connection holds), so a batch never walks what earlier batches
-   * planned. A pass ends on an account when a batch finds less than a full batch.
-   * Returns how many were planned.
+   * Plans every queued invoice in scope, in batches. `PLAN_PARALLEL` connections share the
+   * accounts with work, several on one large account: each batch takes invoices off the
+   * account's queue (`invoice_replans`, SKIP LOCKED past the batches the other connections hold);
+   * a planned invoice leaves the queue, so a batch never walks what earlier batches planned. A
+   * pass ends on an account when a batch finds less than a full batch. Returns how many were planned.
    */
   async function planPending(scope: Scope): Promise<number> {
     await flagInvoicesOfChangedPolicies(scope);
     const accounts = await database.withSystem((trx) => accountsWithInvoicesToPlan(trx, inScope(scope)));
     let planned = 0;
-    const active = accounts.map((a) => ({ ...a, after: '', done: false }));
+    const active = accounts.map((a) => ({ ...a, done: false }));
     const planBatch = async (account: (typeof active)[number]) => {
-      const from = account.after;
       const count = await database.withAccount(account.id, async (trx) => {
-        const ids = await lockNextInvoicesToPlan(trx, account.id, from, PLAN_BATCH);
-        // The next connection on this account starts after this batch, while it is planned.
-        const last = ids.at(-1);
-        if (last !== undefined && last > account.after) account.after = last;
+        const ids = await lockNextInvoicesToPlan(trx, account.id, PLAN_BATCH);
         await replanInvoices(trx, {
           accountId: account.id,
           invoiceIds: ids,
@@ -125,8 +121,7 @@ export function createReminderScheduler(deps: {
         return ids.length;
       });
       planned += count;
-      // Less than a batch: what is left after the cursor is held by the other connections.
-      // Invoices flagged behind the cursor meanwhile wait for the next tick.
+      // Less than a batch: what is left is held by the other connections (or by a writer).
       if (count < PLAN_BATCH) account.done = true;
     };
     let turn = 0;

@@ -9,6 +9,7 @@ import { customersByIds } from '../customers/index.ts';
 import { currentAccount } from './account-settings.repository.ts';
 import { channelOf, type Channels } from './channels/registry.ts';
 import { listOccurrencesWithSubject, nextScheduledAfter } from './reminder-occurrence.repository.ts';
+import { invoicesQueuedForReplan } from './planning.repository.ts';
 import { replanInvoice } from './schedule.ts';
 import type { ReminderScheduler } from './scheduler.ts';
 import { dropTestClock, setTestClock } from './test-clock.repository.ts';
@@ -130,7 +131,12 @@ export function createTimelineService(deps: {
       return database.withAccount(actor.accountId, async (trx) => {
         let invoices = await invoicesOfTimelines(trx, invoiceIds);
         if (invoices.length === 0) return timelines;
-        const flagged = invoices.filter((i) => i.needs_replan);
+        const queued = await invoicesQueuedForReplan(
+          trx,
+          actor.accountId,
+          invoices.map((i) => i.id),
+        );
+        const flagged = invoices.filter((i) => queued.has(i.id));
         for (const invoice of flagged)
           await replanInvoice(trx, {
             accountId: actor.accountId,

@@ -16,3 +16,12 @@ export type ReplanInvoices = (
  * plannable again (the reminders module's `releaseRemindersSkippedAsPaid`, handed to payments).
  */
 export type ReleaseRemindersSkippedAsPaid = (trx: Db, invoiceIds: readonly string[], now: Date) => Promise<void>;
+
+/**
+ * The conflict clause of every insert into `invoice_replans`, the queue of the invoices the
+ * reminder planner is to replan (a row per invoice, deleted by whatever replans it), except a new
+ * invoice's, which cannot meet one. DO UPDATE, not DO NOTHING: when a replan holds the row locked,
+ * DO UPDATE waits for it and, once the row is deleted, writes a fresh one, so a change made
+ * meanwhile is planned again; DO NOTHING does not wait for a lock, and the change would be lost.
+ */
+export const REPLAN_ON_CONFLICT = 'ON CONFLICT (account_id, invoice_id) DO UPDATE SET flagged_at = excluded.flagged_at';
