@@ -15,34 +15,35 @@ const require = createRequire(import.meta.url);
 
 let loaded: typeof PDFKit | undefined;
 
+/** Where the fontkit that pdfkit requires is (resolved from pdfkit's own folder). */
+const fontkitPath = () => require.resolve('fontkit', { paths: [path.dirname(require.resolve('pdfkit'))] });
+
 /** pdfkit's `PDFDocument` (its CommonJS build), loaded once. */
 export function pdfDocument(): typeof PDFKit {
   if (loaded) return loaded;
-  const pdfkitPath = require.resolve('pdfkit');
-  const fontkitPath = require.resolve('fontkit', { paths: [path.dirname(pdfkitPath)] });
-  if (!require.cache[fontkitPath]) {
+  const fontkit = fontkitPath();
+  if (!require.cache[fontkit]) {
     const onDemand = {
       create(...args: unknown[]) {
-        delete require.cache[fontkitPath];
-        return (require(fontkitPath) as { create(...args: unknown[]): unknown }).create(...args);
+        delete require.cache[fontkit];
+        return (require(fontkit) as { create(...args: unknown[]): unknown }).create(...args);
       },
     };
-    require.cache[fontkitPath] = {
-      id: fontkitPath,
-      filename: fontkitPath,
+    require.cache[fontkit] = {
+      id: fontkit,
+      filename: fontkit,
       loaded: true,
       exports: onDemand,
       children: [],
       paths: [],
     } as unknown as NodeJS.Module;
   }
-  loaded = require(pdfkitPath) as typeof PDFKit;
+  loaded = require('pdfkit') as typeof PDFKit;
   return loaded;
 }
 
 /** Whether fontkit itself was loaded (what the stand-in keeps out of the process until a font file is read). */
 export function fontEngineLoaded(): boolean {
-  const fontkitPath = require.resolve('fontkit', { paths: [path.dirname(require.resolve('pdfkit'))] });
-  const entry = require.cache[fontkitPath];
+  const entry = require.cache[fontkitPath()];
   return entry !== undefined && typeof (entry.exports as { openSync?: unknown }).openSync === 'function';
 }

@@ -40,7 +40,7 @@ t.test('the planner queue', async (t) => {
   const b = (await invoice('F-2')).invoice;
   const draft = (await invoice('F-3', { status: 'draft' })).invoice;
   t.same(await queued(), [a.id, b.id].sort(), 'an open invoice is queued when registered, a draft is not');
-  t.not(draft.id, undefined);
+  t.notOk((await queued()).includes(draft.id));
 
   await t.test('the planner plans what it takes off the queue', async (t) => {
     t.equal(await scheduler.planPending(live()), 2);
@@ -95,21 +95,17 @@ t.test('the planner queue', async (t) => {
 
   await t.test('a payment that settles an invoice queues it; its reminders are skipped', async (t) => {
     t.ok((await scheduledOf(b.id)) > 0);
-    await services.payments.create(actor, {
-      customer_id: customer.id,
-      amount: 400,
-      currency: 'EUR',
-      method: 'transfer',
-      allocations: [{ invoice_id: b.id, amount: 400 }],
-    });
+    const pay = (amount: number) =>
+      services.payments.create(actor, {
+        customer_id: customer.id,
+        amount,
+        currency: 'EUR',
+        method: 'transfer',
+        allocations: [{ invoice_id: b.id, amount }],
+      });
+    await pay(400);
     t.same(await queued(), [], 'a partial payment changes nothing the plan reads');
-    await services.payments.create(actor, {
-      customer_id: customer.id,
-      amount: 600,
-      currency: 'EUR',
-      method: 'transfer',
-      allocations: [{ invoice_id: b.id, amount: 600 }],
-    });
+    await pay(600);
     t.same(await queued(), [b.id], 'the payment that settles it queues it');
     t.equal(await scheduler.planPending(live()), 1);
     t.equal(await scheduledOf(b.id), 0, 'nothing more is scheduled for a paid invoice');
