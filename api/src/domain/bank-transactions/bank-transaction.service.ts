@@ -207,7 +207,7 @@ export function createBankTransactionService(deps: { database: Database; clock: 
       assertWriteAccess(actor);
       const data = parseInput<BankStatementImport>(BankStatementImport, input);
       const currency = await database.withAccount(actor.accountId, (trx) => accountCurrency(trx, actor.accountId));
-      const lines = parseStatement(data, currency);
+      const lines = await parseStatement(data, currency);
       if (lines.length > MAX_LINES_PER_IMPORT) {
         throw new AppError(
           'bank_statement/too_many_lines',

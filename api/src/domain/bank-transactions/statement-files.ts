@@ -1,7 +1,5 @@
 import { createHash } from 'node:crypto';
-import { parse as parseCsv } from 'csv-parse/sync';
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import mt940, { type Statement as Mt940Statement } from 'mt940js';
+import type { Statement as Mt940Statement, default as Mt940 } from 'mt940js';
 import { AppError } from '../../errors.ts';
 import { currencyExponent, isCurrency, parseDecimalAmount } from '../money.ts';
 import type { BankStatementImport, BankTransactionInput, DATE_FORMATS } from './bank-transaction.schemas.ts';
@@ -50,15 +48,16 @@ export function statementText(file: StatementFile): string {
 }
 
 /** The lines of a statement file, in file order. Throws a 422 naming the line and field at the first problem. */
-export function parseStatement(file: StatementFile, defaultCurrency: string): Line[] {
+export async function parseStatement(file: StatementFile, defaultCurrency: string): Promise<Line[]> {
   const text = statementText(file);
   if (!text.trim()) throw invalid('The file is empty.', '/content', 'is empty');
+  // Each format's parser is loaded with its first file: most processes never read a statement.
   const lines =
     file.format === 'csv'
-      ? parseCsvStatement(text, file.csv, defaultCurrency)
+      ? parseCsvStatement(text, file.csv, defaultCurrency, (await import('csv-parse/sync')).parse)
       : file.format === 'camt053'
-        ? parseCamt053(text)
-        : parseMt940(text);
+        ? parseCamt053(text, await import('fast-xml-parser'))
+        : parseMt940(text, (await import('mt940js')).default);
   if (lines.length === 0) throw invalid('The file holds no bank line.', '/content', 'has no transaction');
   return withUniqueReferences(lines);
 }
@@ -123,7 +122,12 @@ function dateOf(raw: string, format: (typeof DATE_FORMATS)[number] | undefined, 
   throw invalid(`${where}: '${raw}' is not a date in the form ${f}.`, where, `'${raw}' is not a date (${f})`);
 }
 
-function parseCsvStatement(text: string, mapping: CsvMapping | undefined, defaultCurrency: string): Line[] {
+function parseCsvStatement(
+  text: string,
+  mapping: CsvMapping | undefined,
+  defaultCurrency: string,
+  parseCsv: typeof import('csv-parse/sync').parse,
+): Line[] {
   if (!mapping) {
     throw new AppError(
       'bank_statement/csv_mapping_required',
@@ -243,7 +247,7 @@ const child = (node: unknown, ...path: string[]): unknown =>
   path.reduce<unknown>((n, key) => (n && typeof n === 'object' ? (n as XmlNode)[key] : undefined), node);
 
 /** ISO 20022 BankToCustomerStatement (camt.053, versions 001.02 to 001.13). */
-function parseCamt053(text: string): Line[] {
+function parseCamt053(text: string, { XMLParser, XMLValidator }: typeof import('fast-xml-parser')): Line[] {
   const valid = XMLValidator.validate(text);
   if (valid !== true)
     throw invalid(
@@ -323,7 +327,7 @@ function parseCamt053(text: string): Line[] {
 }
 
 /** SWIFT MT940: amounts with a comma as decimal mark, one statement per :20: block. */
-function parseMt940(text: string): Line[] {
+function parseMt940(text: string, mt940: typeof Mt940): Line[] {
   let statements: Mt940Statement[];
   try {
     statements = new mt940.Parser().parse(text.replace(/\r\n/g, '\n'));

@@ -1,4 +1,4 @@
-import { isSupportedCountry, parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { createRequire } from 'node:module';
 import { AppError } from '../../errors.ts';
 import { compareDates } from '../calendar.ts';
 
@@ -21,6 +21,13 @@ export function activePause(
   return { until: row.paused_until, reason: row.pause_reason };
 }
 
+// libphonenumber-js with its full metadata (about 100 modules) is loaded at the first number read,
+// not by every process that imports the customers' module.
+const require = createRequire(import.meta.url);
+let phoneNumbers: typeof import('libphonenumber-js/max') | undefined;
+const libphonenumber = () =>
+  (phoneNumbers ??= require('libphonenumber-js/max') as typeof import('libphonenumber-js/max'));
+
 /** Number types a text message can reach (libphonenumber's metadata; `FIXED_LINE_OR_MOBILE`: the US and others cannot tell). */
 const TEXTABLE = new Set(['MOBILE', 'FIXED_LINE_OR_MOBILE', 'PERSONAL_NUMBER']);
 
@@ -36,6 +43,7 @@ export function mobileInE164(value: string, region: string | null | undefined): 
     new AppError('customer/invalid_mobile', 422, `The mobile number '${value}' ${message}.`, {
       errors: [{ field: '/mobile', message }],
     });
+  const { isSupportedCountry, parsePhoneNumberFromString } = libphonenumber();
   const phone = parsePhoneNumberFromString(value, region && isSupportedCountry(region) ? region : undefined);
   if (!phone)
     throw fail(

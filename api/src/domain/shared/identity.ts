@@ -1,5 +1,7 @@
 import Type from 'typebox';
-import validator from 'validator';
+import { createRequire } from 'node:module';
+import type { PostalCodeLocale } from 'validator/lib/isPostalCode.js';
+import type { VATCountryCode } from 'validator/lib/isVAT.js';
 import { AppError, type FieldError } from '../../errors.ts';
 
 // Who a party is in law: legal name, registration and VAT numbers, postal address. Shapes are
@@ -49,16 +51,26 @@ export const normalizeVat = (vat: string) => vat.replace(/[\s.-]/g, '').toUpperC
 /** validator's country codes for VAT differ from ISO for Greece (`EL`). */
 const vatCountry = (vat: string) => vat.slice(0, 2);
 
+// One module per check, not the package's index, which loads all of its ~110 validators. The
+// modules are CommonJS with the function as `exports.default`.
+const require = createRequire(import.meta.url);
+const isISO31661Alpha2: (code: string) => boolean = require('validator/lib/isISO31661Alpha2.js').default;
+const isLuhnNumber: (text: string) => boolean = require('validator/lib/isLuhnNumber.js').default;
+const isPostalCode: (code: string, locale: PostalCodeLocale) => boolean =
+  require('validator/lib/isPostalCode.js').default;
+const postalCodeLocales: string[] = require('validator/lib/isPostalCode.js').locales;
+const isVAT: (vat: string, country: VATCountryCode) => boolean = require('validator/lib/isVAT.js').default;
+
 /** validator writes a UK VAT number with its spaces (`GB123 4567 89`). */
 const vatForValidator = (vat: string) =>
   /^GB\d{9}$/.test(vat) ? `GB${vat.slice(2, 5)} ${vat.slice(5, 9)} ${vat.slice(9)}` : vat;
 
-const POSTAL_LOCALES = new Set<string>(validator.isPostalCodeLocales);
+const POSTAL_LOCALES = new Set<string>(postalCodeLocales);
 
 /** validator's verdict on a VAT number, or null for a country it has no rule for (it throws then). */
 function vatVerdict(vat: string, country: string): boolean | null {
   try {
-    return validator.isVAT(vatForValidator(vat), country as validator.VATCountryCode);
+    return isVAT(vatForValidator(vat), country as VATCountryCode);
   } catch {
     return null;
   }
@@ -75,13 +87,13 @@ export function checkIdentity<
   const country = input.billing_address?.country;
   const address = input.billing_address;
   if (address) {
-    if (!validator.isISO31661Alpha2(address.country))
+    if (!isISO31661Alpha2(address.country))
       errors.push({
         field: `${at}/billing_address/country`,
         message: `'${address.country}' is not an ISO 3166-1 country`,
       });
     else if (address.postal_code && POSTAL_LOCALES.has(address.country)) {
-      if (!validator.isPostalCode(address.postal_code, address.country as validator.PostalCodeLocale))
+      if (!isPostalCode(address.postal_code, address.country as PostalCodeLocale))
         errors.push({
           field: `${at}/billing_address/postal_code`,
           message: `is not a postal code of ${address.country}`,
@@ -89,11 +101,7 @@ export function checkIdentity<
     }
   }
   const registration = input.registration_number?.replace(/\s/g, '');
-  if (
-    registration &&
-    country === 'FR' &&
-    !(/^(\d{9}|\d{14})$/.test(registration) && validator.isLuhnNumber(registration))
-  )
+  if (registration && country === 'FR' && !(/^(\d{9}|\d{14})$/.test(registration) && isLuhnNumber(registration)))
     errors.push({
       field: `${at}/registration_number`,
       message: 'is not a SIREN (9 digits) or SIRET (14 digits) with a valid check digit',
