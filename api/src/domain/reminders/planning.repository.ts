@@ -11,39 +11,39 @@ import { anyText } from './reminder-occurrence.repository.ts';
 /**
  * The invoices to plan, with what planning needs: state, due date, payment plan, the policy
  * they follow, whose public holidays apply, and the plan keys purged by the retention.
+ *
+ * What it reads is the batch, whatever the account's size: the statement walks the batch's ids
+ * and reaches each invoice, its customer and its tombstone by key. The `OFFSET 0` subqueries
+ * stay subqueries run per invoice; without them PostgreSQL chose, by its estimates, to scan the
+ * account's invoices (20,000 read for a batch of 500) and hash all its customers, a cost that
+ * grew with the account rather than with the batch.
  */
-export function invoicesToPlan(trx: Db, accountId: string, invoiceIds: string[]) {
-  return (
-    trx
-      .selectFrom('invoices')
-      .innerJoin('customers', 'customers.id', 'invoices.customer_id')
-      .innerJoin('accounts', 'accounts.id', 'invoices.account_id')
-      // The plan keys of reminders purged by the retention (sent, skipped or failed): never planned again.
-      .leftJoin('reminder_plan_tombstones as purged', (j) =>
-        j.onRef('purged.account_id', '=', 'invoices.account_id').onRef('purged.invoice_id', '=', 'invoices.id'),
-      )
-      .select([
-        'invoices.id',
-        'purged.digests as purged_digests',
-        'invoices.status',
-        'invoices.due_date',
-        'invoices.balance',
-        'invoices.active_payment_plan_id',
-        // Whose public holidays apply: the customer's country, else the account's.
-        sql<string | null>`coalesce(customers.billing_address->>'country', accounts.billing_address->>'country')`.as(
-          'holiday_country',
-        ),
-        sql<
-          string | null
-        >`CASE WHEN customers.billing_address->>'country' IS NOT NULL THEN customers.billing_address->>'region' ELSE accounts.billing_address->>'region' END`.as(
-          'holiday_region',
-        ),
-        policyIdOf({ invoice: 'invoices', customer: 'customers', account: 'accounts' }).as('policy_id'),
-      ])
-      .where('invoices.account_id', '=', accountId)
-      .where('invoices.id', '=', anyText(invoiceIds))
-      .execute()
-  );
+export async function invoicesToPlan(trx: Db, accountId: string, invoiceIds: string[]) {
+  const { rows } = await sql<{
+    id: string;
+    status: string;
+    due_date: string;
+    balance: number;
+    active_payment_plan_id: string | null;
+    purged_digests: string[] | null;
+    holiday_country: string | null;
+    holiday_region: string | null;
+    policy_id: string | null;
+  }>`
+    SELECT i.id, i.status, i.due_date, i.balance, i.active_payment_plan_id,
+           -- The plan keys of reminders purged by the retention (sent, skipped or failed): never planned again.
+           (SELECT t.digests FROM reminder_plan_tombstones t WHERE t.account_id = i.account_id AND t.invoice_id = i.id)
+             AS purged_digests,
+           -- Whose public holidays apply: the customer's country, else the account's.
+           coalesce(c.billing_address->>'country', a.billing_address->>'country') AS holiday_country,
+           CASE WHEN c.billing_address->>'country' IS NOT NULL THEN c.billing_address->>'region'
+                ELSE a.billing_address->>'region' END AS holiday_region,
+           ${policyIdOf({ invoice: 'i', customer: 'c', account: 'a' })} AS policy_id
+      FROM unnest(${[...new Set(invoiceIds)]}::text[]) AS batch(id)
+     CROSS JOIN LATERAL (SELECT * FROM invoices WHERE account_id = ${accountId} AND id = batch.id OFFSET 0) i
+     CROSS JOIN LATERAL (SELECT * FROM customers WHERE account_id = i.account_id AND id = i.customer_id OFFSET 0) c
+      JOIN accounts a ON a.id = ${accountId}`.execute(trx);
+  return rows;
 }
 
 /** The installments still unpaid of these payment plans, in order. */

@@ -193,7 +193,11 @@ export interface PlanKeys {
   installment: number[];
 }
 
-/** Cancels the pending reminders of these invoices that the new plan no longer has. */
+/**
+ * Cancels the pending reminders of these invoices that the new plan no longer has. They are
+ * found invoice by invoice through the plan key's index (`pendingNotKept`), then canceled by
+ * id: most batches (invoices planned for the first time) have none, and pay one read.
+ */
 export async function cancelUnplanned(
   trx: Db,
   accountId: string,
@@ -201,17 +205,39 @@ export async function cancelUnplanned(
   keep: PlanKeys,
   now: Date,
 ): Promise<void> {
+  const ids = await pendingNotKept(trx, accountId, invoiceIds, keep);
+  if (ids.length === 0) return;
   await trx
     .updateTable('reminder_occurrences')
     .set({ status: 'canceled', updated_at: now })
     .where('account_id', '=', accountId)
-    .where('invoice_id', '=', anyText(invoiceIds))
+    .where('id', '=', anyText(ids))
     .where('status', 'in', PENDING)
-    // A hashed anti-join: what the new plan no longer has is canceled.
-    .where(
-      sql<boolean>`(invoice_id, step_id, repeat_index, coalesce(payment_plan_id, ''), installment_number) NOT IN (SELECT * FROM unnest(${sql.val(keep.invoice)}::text[], ${sql.val(keep.step)}::text[], ${sql.val(keep.repeat)}::int[], ${sql.val(keep.plan)}::text[], ${sql.val(keep.installment)}::int[]))`,
-    )
     .execute();
+}
+
+/**
+ * Ids of the pending reminders of these invoices whose key the plan does not keep (a hashed
+ * anti-join). Each invoice's reminders are read through the plan key's index, one probe per
+ * invoice: the subquery's `OFFSET 0` keeps it a subquery run per invoice, so PostgreSQL cannot
+ * turn it into a scan of the whole account's reminders filtered by invoice, which it chose
+ * whenever its statistics undercounted the account's reminders (as they do while a large
+ * account is being planned) and which grew with the account.
+ */
+async function pendingNotKept(trx: Db, accountId: string, invoiceIds: readonly string[], keep: PlanKeys) {
+  const { rows } = await sql<{ id: string }>`
+    SELECT o.id
+      FROM unnest(${[...invoiceIds]}::text[]) AS planned(invoice_id)
+     CROSS JOIN LATERAL (
+       SELECT id, invoice_id, step_id, repeat_index, payment_plan_id, installment_number
+         FROM reminder_occurrences
+        WHERE account_id = ${accountId} AND invoice_id = planned.invoice_id AND status IN (${sql.join([...PENDING])})
+       OFFSET 0) o
+     WHERE (o.invoice_id, o.step_id, o.repeat_index, coalesce(o.payment_plan_id, ''), o.installment_number)
+       NOT IN (SELECT * FROM unnest(${sql.val(keep.invoice)}::text[], ${sql.val(keep.step)}::text[], ${sql.val(keep.repeat)}::int[], ${sql.val(keep.plan)}::text[], ${sql.val(keep.installment)}::int[]))`.execute(
+    trx,
+  );
+  return rows.map((r) => r.id);
 }
 
 /**
