@@ -83,8 +83,9 @@ export function planDigest(key: {
 
 /**
  * The columns a planned occurrence sets, with their SQL types: the insert sends one array per
- * column (`unnest`), so a chunk of thousands of rows is a statement of 19 parameters, which
- * Postgres parses and plans once, instead of one parameter per value.
+ * column (`unnest`), or one value for a column the whole chunk shares, so a chunk of thousands
+ * of rows is a statement of 19 parameters, which Postgres parses and plans once, instead of one
+ * parameter per value.
  */
 const PLANNED_COLUMNS = {
   account_id: 'text',
@@ -113,10 +114,27 @@ export type PlannedRow = Required<Pick<NewOccurrence, keyof typeof PLANNED_COLUM
 
 const PLANNED = Object.entries(PLANNED_COLUMNS) as Array<[keyof typeof PLANNED_COLUMNS, string]>;
 
+/** A value as the chunk compares it: a date by its time. */
+const comparable = (value: unknown) => (value instanceof Date ? value.getTime() : value);
+
 async function upsertChunk(trx: Db, accountId: string, rows: readonly PlannedRow[], resume: boolean) {
   const names = sql.join(PLANNED.map(([name]) => sql.ref(name)));
+  // A column with one value in the whole chunk (the account, the times, most often the policy
+  // and the empty payment plan columns) is sent once, not as an array of thousands of copies
+  // that the driver escapes and PostgreSQL parses element by element. The id always varies.
+  const [first] = rows;
+  if (!first) return [];
+  const constant = new Set(
+    PLANNED.filter(
+      ([name]) => name !== 'id' && rows.every((row) => comparable(row[name]) === comparable(first[name])),
+    ).map(([name]) => name),
+  );
+  const varying = PLANNED.filter(([name]) => !constant.has(name));
+  const value = (name: keyof typeof PLANNED_COLUMNS, type: string) =>
+    constant.has(name) ? sql`${first[name] ?? null}::${sql.raw(type)}` : sql`planned.${sql.ref(name)}`;
+  const values = sql.join(PLANNED.map(([name, type]) => value(name, type)));
   const arrays = sql.join(
-    PLANNED.map(([name, type]) => sql`${rows.map((row) => row[name] ?? null)}::${sql.raw(type)}[]`),
+    varying.map(([name, type]) => sql`${rows.map((row) => row[name] ?? null)}::${sql.raw(type)}[]`),
   );
   const status = resume
     ? sql`'scheduled'`
@@ -134,9 +152,9 @@ async function upsertChunk(trx: Db, accountId: string, rows: readonly PlannedRow
     status: string;
   }>`
     INSERT INTO reminder_occurrences (${names})
-    SELECT * FROM unnest(${arrays}) AS planned(${names})
+    SELECT ${values} FROM unnest(${arrays}) AS planned(${sql.join(varying.map(([name]) => sql.ref(name)))})
      -- All of one account, named: a statement that says which account it is about.
-     WHERE planned.account_id = ${accountId}
+     WHERE ${value('account_id', 'text')} = ${accountId}
     ON CONFLICT (account_id, invoice_id, ${PLAN_DIGEST_SQL}) DO UPDATE SET
       policy_id = excluded.policy_id,
       offset_days = excluded.offset_days,
