@@ -13,3 +13,4 @@ export {
   hasOpenClaim,
   type PaymentClaimService,
 } from './payment-claim.service.ts';
+export { expiredClaimCandidates } from './payment-claim.repository.ts';

@@ -1,13 +1,13 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { Clock } from '../../clock.ts';
-import type { Database } from '../../store/database.ts';
+import type { Database, Db } from '../../store/database.ts';
 import { newId } from '../../ids.ts';
 import { todayIn } from '../calendar.ts';
 import { insertEvents } from '../outbox/index.ts';
 import { presentInvoice } from '../invoices/index.ts';
 import { accrueLateFees } from '../late-fees/index.ts';
 import { markMissedInstallments, missedInstallmentCandidates } from '../payment-plans/index.ts';
-import { expirePaymentClaims } from '../claims/index.ts';
+import { expiredClaimCandidates, expirePaymentClaims } from '../claims/index.ts';
 import type { ReminderEngine } from './engine.ts';
 import { reminderData } from './ledger.ts';
 import { accountsWithInvoicesToPlan, flagNextInvoicesOfPolicy, lockNextInvoicesToPlan } from './planning.repository.ts';
@@ -242,6 +242,30 @@ export function createReminderScheduler(deps: {
     return candidates.length;
   }
 
+  /**
+   * Whether `prepare` has anything to do in scope: the reads each of its steps starts from, in one
+   * transaction, up to the first that finds work. Each step does nothing when its read finds
+   * nothing (and then changes nothing a later step reads), so a pass with nothing to prepare, the
+   * usual one, costs one transaction instead of one per step.
+   */
+  async function hasWorkToPrepare(scope: Scope): Promise<boolean> {
+    const where = inScope(scope);
+    const { now } = scope;
+    const reads: Array<(trx: Db) => Promise<unknown[]>> = [
+      (trx) => policiesMarkedForReplan(trx, where),
+      (trx) => accountsWithInvoicesToPlan(trx, where),
+      (trx) => invoicesToAnnounce(trx, where, now, DUE_SOON_DAYS),
+      (trx) => upcomingToAnnounce(trx, where, now),
+      (trx) => missedInstallmentCandidates(trx, where, now),
+      (trx) => expiredClaimCandidates(trx, now, where),
+      (trx) => invoicesWithLateFeesDue(trx, where, now),
+    ];
+    return database.withSystem(async (trx) => {
+      for (const read of reads) if ((await read(trx)).length > 0) return true;
+      return false;
+    });
+  }
+
   /** Reminders due in scope, oldest first; also deliveries to retry (after 30 s, 1, 2, 4… minutes). */
   async function dueOccurrences(scope: Scope, limit = 20_000): Promise<DueOccurrence[]> {
     return database.withSystem((trx) => findDueOccurrences(trx, inScope(scope), scope.now, limit));
@@ -257,6 +281,7 @@ export function createReminderScheduler(deps: {
 
     /** One pass of everything that does not send: plan, announce, mark missed plan installments, bring late fees up to date. */
     async prepare(scope: Scope): Promise<{ planned: number; announced: number }> {
+      if (!(await hasWorkToPrepare(scope))) return { planned: 0, announced: 0 };
       const planned = await planPending(scope);
       const announced = await announce(scope);
       await announceUpcoming(scope);
