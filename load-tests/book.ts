@@ -8,12 +8,15 @@
  *      burst scan, a policy change on the large account (the request, then the background
  *      flagging and replanning), count and aging of the large account, an overdue list filtered
  *      by due date, sizes per table and per invoice, this process's peak RSS, the load average.
- * Database time is the sum of `EXPLAIN ANALYZE` execution times of the statements sent.
+ * Database time is the sum of `EXPLAIN ANALYZE` execution times of the statements sent. Planning
+ * also reports its CPU time per 1,000 invoices (this process, and the database's backends read
+ * from Linux's /proc): on a shared machine it moves less with the load than the rate does.
  *
  * Environment: BOOK_BIG (200000), BOOK_ACCOUNTS (20), BOOK_SMALL (10000), BOOK_ONLY (`plan`: stop
  * after planning), TEST_DATABASE_URL.
  * The issue's book is BOOK_BIG=1000000 BOOK_ACCOUNTS=100 BOOK_SMALL=10000.
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import pg from 'pg';
 import { ManualClock } from '../api/src/clock.ts';
@@ -38,6 +41,28 @@ const load = () =>
   loadavg()
     .map((l) => l.toFixed(2))
     .join(' ');
+
+/**
+ * CPU seconds used so far by the PostgreSQL backends serving `database` (Linux `/proc`: the
+ * backends of this machine's server, named by their database), except the process `except`.
+ * With the bench's own CPU time it says what planning costs on a machine shared with other
+ * work, where the rate alone moves with the load.
+ */
+function backendCpuSeconds(database: string, except: number): number {
+  let seconds = 0;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid) || Number(pid) === except) continue;
+    try {
+      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(` ${database} `)) continue;
+      // utime and stime, the 14th and 15th fields, in clock ticks (100 per second on Linux).
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+      seconds += (Number(fields[11]) + Number(fields[12])) / 100;
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  return seconds;
+}
 
 async function main() {
   console.log(`load average at start: ${load()}`);
@@ -105,6 +130,9 @@ async function main() {
     const flagged = async () => Number((await owner.query('SELECT count(*) FROM invoice_replans')).rows[0].count);
     const toPlan = await flagged();
     const progress: Array<{ at: number; left: number }> = [{ at: 0, left: toPlan }];
+    const databaseName = new URL(testDb.url).pathname.slice(1);
+    const ownerPid = (await owner.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+    const cpuBefore = { bench: process.cpuUsage(), backends: backendCpuSeconds(databaseName, ownerPid) };
     started = performance.now();
     let watching = true;
     // Production's PostgreSQL analyzes a growing table by itself (autovacuum, on by default); a
@@ -125,6 +153,9 @@ async function main() {
     })();
     const planned = await scheduler.planPending(live());
     const planSeconds = (performance.now() - started) / 1000;
+    const benchCpu = process.cpuUsage(cpuBefore.bench);
+    const workerMs = (benchCpu.user + benchCpu.system) / 1000;
+    const backendsMs = (backendCpuSeconds(databaseName, ownerPid) - cpuBefore.backends) * 1000;
     watching = false;
     await watcher;
     progress.push({ at: planSeconds, left: 0 });
@@ -144,6 +175,9 @@ async function main() {
     const occurrences = Number((await owner.query('SELECT count(*) FROM reminder_occurrences')).rows[0].count);
     console.log(
       `planned ${n(planned)} invoices (${n(occurrences)} reminders) in ${planSeconds.toFixed(1)} s: ${n(planned / planSeconds)}/s; first 10 % ${n(rateBetween(0, 0.1))}/s, last 10 % ${n(rateBetween(0.9, 1))}/s`,
+    );
+    console.log(
+      `planning CPU per 1,000 invoices: worker ${n((workerMs * 1000) / planned)} ms, PostgreSQL backends ${n((backendsMs * 1000) / planned)} ms; load average now ${load()}`,
     );
 
     // BOOK_ONLY=plan: stop after planning, to compare planners quickly.
