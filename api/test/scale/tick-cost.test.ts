@@ -178,25 +178,28 @@ t.test('every tick statement reads only the rows it returns', async (t) => {
     const picks = found;
     t.ok(picks.length >= 8, `${picks.length} batch picks`);
     for (const pick of picks) {
-      // The invoices by key: at most its batch and the batches the other two connections hold
+      // The invoices by key: at most its batch and the batches the other three connections hold
       // (SKIP LOCKED steps over them).
       const invoices = scansOf(pick.plan, TABLES);
       t.ok(invoices.length > 0, 'a pick locks its invoices');
       for (const scan of invoices) {
         t.equal(scan.index, 'invoices_pkey', 'a pick reaches its invoices by key');
-        t.ok(scan.read <= 3 * 500, `a pick read ${scan.read} invoices`);
+        t.ok(scan.read <= 4 * 500, `a pick read ${scan.read} invoices`);
       }
-      // The queue holds only work: a pick reads its batch and steps over those of the other two
+      // The queue holds only work: a pick reads its batch and steps over those of the other three
       // connections, at most two each (one they hold, one they finished after the pick's snapshot).
       for (const scan of scansOf(pick.plan, new Set(['invoice_replans'])))
-        t.ok(scan.read <= 5 * 500, `a pick read ${scan.read} queued invoices (${scan.index ?? scan.node})`);
+        t.ok(scan.read <= 7 * 500, `a pick read ${scan.read} queued invoices (${scan.index ?? scan.node})`);
     }
     // What a batch reads to plan: its invoices, their customers and their reminders, each by key,
     // never the account's customers or reminders (1,500 and 25,200 here) however PostgreSQL
     // estimates them.
     // (The picks are checked above; flagging a changed policy's invoices walks the account by design.)
     const reads = seen.filter((p) => !/for update of i skip locked|^\s*WITH batch AS/i.test(p.text));
-    t.ok(reads.length >= 2 * picks.length - 2, `${reads.length} planning reads`);
+    // Two reads per batch picked (its invoices, then its reminders to cancel); a pick that found
+    // nothing plans nothing.
+    const batches = picks.filter((pick) => pick.plan['Actual Rows'] > 0).length;
+    t.ok(batches >= 8 && reads.length >= 2 * batches, `${reads.length} planning reads for ${batches} batches`);
     const perBatch: Record<string, number> = { invoices: 500, customers: 500, reminder_occurrences: 8 * 500 };
     for (const { text, plan } of reads) {
       const name = text.replace(/\s+/g, ' ').slice(0, 90);

@@ -29,7 +29,13 @@ import {
 /** Days ahead of the due date at which `invoice.due_soon` is announced. */
 export const DUE_SOON_DAYS = 3;
 const PLAN_BATCH = 500;
-const PLAN_PARALLEL = 3;
+/**
+ * Connections planning at once. Each batch goes back and forth between the worker and the
+ * database, so a connection leaves its database core idle part of the time; a fourth filled
+ * those gaps on a 2-core machine (96,000 invoices: 3,520-3,653/s with three, 4,757-4,973/s with
+ * four, 4,669 with five, 3,902 with six). A pool smaller than this makes batches wait their turn.
+ */
+const PLAN_PARALLEL = 4;
 const FLAG_BATCH = 5_000;
 
 /**
