@@ -189,6 +189,10 @@ async function main() {
     console.log(
       `planned ${n(planned)} invoices (${n(occurrences)} reminders) in ${planSeconds.toFixed(1)} s: ${n(planned / planSeconds)}/s; first 10 % ${n(rateBetween(0, 0.1))}/s, last 10 % ${n(rateBetween(0.9, 1))}/s`,
     );
+    // Each tenth: the planner takes the accounts in turn, so the small accounts go first, side by
+    // side, and a large account's last invoices alone; the tenths show where one gives way.
+    const tenths = Array.from({ length: 10 }, (_, i) => n(rateBetween(i / 10, (i + 1) / 10)));
+    console.log(`planning rate by tenth (/s): ${tenths.join(', ')}`);
     console.log(
       `planning CPU per 1,000 invoices: worker ${n((workerMs * 1000) / planned)} ms, PostgreSQL backends ${n((backendsMs * 1000) / planned)} ms; load average now ${load()}`,
     );

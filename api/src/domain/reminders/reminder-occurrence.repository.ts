@@ -152,9 +152,9 @@ async function upsertChunk(trx: Db, accountId: string, rows: readonly PlannedRow
     status: string;
   }>`
     INSERT INTO reminder_occurrences (${names})
-    SELECT ${values} FROM unnest(${arrays}) AS planned(${sql.join(varying.map(([name]) => sql.ref(name)))})
+    SELECT * FROM (SELECT ${values} FROM unnest(${arrays}) AS planned(${sql.join(varying.map(([name]) => sql.ref(name)))})) AS chunk(${names})
      -- All of one account, named: a statement that says which account it is about.
-     WHERE ${value('account_id', 'text')} = ${accountId}
+     WHERE chunk.account_id = ${accountId}
     ON CONFLICT (account_id, invoice_id, ${PLAN_DIGEST_SQL}) DO UPDATE SET
       policy_id = excluded.policy_id,
       offset_days = excluded.offset_days,
