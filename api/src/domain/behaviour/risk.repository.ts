@@ -1,6 +1,6 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { Db } from '../../store/database.ts';
-import { CHASED_STATUSES_SQL, REPLAN_ON_CONFLICT } from '../shared/index.ts';
+import { CHASED_STATUSES_SQL, queueForReplan } from '../shared/index.ts';
 import type { CustomerRisk, RiskLevel, RiskReason } from './risk.schemas.ts';
 
 // A customer's risk is kept on its row (`customers.risk_*`); the thresholds on the account's.
@@ -115,15 +115,13 @@ export const storeOverride = (
  * follow no policy of their own (nor the customer's) are queued for the workers to replan.
  */
 export async function flagInvoicesForPolicyByRisk(trx: Db, accountId: string, customerId: string, now: Date) {
-  await sql`
-    INSERT INTO invoice_replans (account_id, invoice_id, flagged_at)
+  await queueForReplan(sql`
     SELECT i.account_id, i.id, ${now}::timestamptz
       FROM invoices i, accounts a, customers c
      WHERE a.id = ${accountId} AND a.policy_rules IS NOT NULL
        AND c.account_id = ${accountId} AND c.id = ${customerId} AND c.reminder_policy_id IS NULL
        AND i.account_id = ${accountId} AND i.customer_id = ${customerId}
-       AND i.status IN (${CHASED_STATUSES_SQL}) AND i.reminder_policy_id IS NULL
-    ${sql.raw(REPLAN_ON_CONFLICT)}`.execute(trx);
+       AND i.status IN (${CHASED_STATUSES_SQL}) AND i.reminder_policy_id IS NULL`).execute(trx);
 }
 
 /**

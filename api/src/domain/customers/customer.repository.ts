@@ -1,7 +1,7 @@
 import { type Insertable, type Selectable, sql, type Updateable } from 'kysely';
 import type { Db } from '../../store/database.ts';
 import type { Customers } from '../../store/db-types.ts';
-import { CHASED_STATUSES_SQL, keysetPage, metadataContains, REPLAN_ON_CONFLICT } from '../shared/index.ts';
+import { CHASED_STATUSES_SQL, keysetPage, metadataContains, queueForReplan } from '../shared/index.ts';
 import { activePause } from './customer.rules.ts';
 import type { Customer, CustomerListQuery } from './customer.schemas.ts';
 
@@ -109,12 +109,12 @@ export async function markCustomerInvoicesForReplan(
   which: 'all' | 'following_customer_policy',
   now: Date,
 ): Promise<void> {
-  await sql`
-    INSERT INTO invoice_replans (account_id, invoice_id, flagged_at)
+  await queueForReplan(sql`
     SELECT i.account_id, i.id, ${now}::timestamptz FROM invoices i
      WHERE i.account_id = ${customer.accountId} AND i.customer_id = ${customer.id}
-       AND i.status IN (${CHASED_STATUSES_SQL})${which === 'following_customer_policy' ? sql` AND i.reminder_policy_id IS NULL` : sql``}
-    ${sql.raw(REPLAN_ON_CONFLICT)}`.execute(trx);
+       AND i.status IN (${CHASED_STATUSES_SQL})${which === 'following_customer_policy' ? sql` AND i.reminder_policy_id IS NULL` : sql``}`).execute(
+    trx,
+  );
 }
 
 /** Sets (or lifts) the customer's pause; returns the row. */

@@ -1,7 +1,7 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { Db } from '../../store/database.ts';
 import { CHASED_STATUSES_SQL } from '../invoices/index.ts';
-import { REPLAN_ON_CONFLICT } from '../shared/index.ts';
+import { queueForReplan } from '../shared/index.ts';
 import { policyIdOf } from './policy.repository.ts';
 import { anyText } from './reminder-occurrence.repository.ts';
 
@@ -132,10 +132,7 @@ export async function flagNextInvoicesOfPolicy(
          AND ${policyIdOf({ invoice: 'i', customer: 'c', account: 'a' })} = ${policyId}
        ORDER BY i.id
        LIMIT ${limit}),
-    queued AS (
-      INSERT INTO invoice_replans (account_id, invoice_id, flagged_at)
-      SELECT ${accountId}, id, ${now} FROM batch
-      ${sql.raw(REPLAN_ON_CONFLICT)})
+    queued AS (${queueForReplan(sql`SELECT ${accountId}, id, ${now} FROM batch`)})
     SELECT id FROM batch ORDER BY id`.execute(trx);
   return rows.map((r) => r.id);
 }

@@ -2,7 +2,12 @@
 // this folder is internal (checked by dependency-cruiser, see .dependency-cruiser.cjs).
 export { type Actor, assertKeyAdmin, assertWriteAccess } from './actor.ts';
 export { CHASED_STATUSES, CHASED_STATUSES_SQL } from './invoice-status.ts';
-export { type ReleaseRemindersSkippedAsPaid, REPLAN_ON_CONFLICT, type ReplanInvoices } from './replan.ts';
+export {
+  queueForReplan,
+  type ReleaseRemindersSkippedAsPaid,
+  REPLAN_ON_CONFLICT,
+  type ReplanInvoices,
+} from './replan.ts';
 export {
   Amount,
   CalendarDate,

@@ -1,3 +1,4 @@
+import { type RawBuilder, sql } from 'kysely';
 import type { Db } from '../../store/database.ts';
 
 /**
@@ -25,3 +26,10 @@ export type ReleaseRemindersSkippedAsPaid = (trx: Db, invoiceIds: readonly strin
  * meanwhile is planned again; DO NOTHING does not wait for a lock, and the change would be lost.
  */
 export const REPLAN_ON_CONFLICT = 'ON CONFLICT (account_id, invoice_id) DO UPDATE SET flagged_at = excluded.flagged_at';
+
+/**
+ * Queues for the planner the invoices `rows` selects (`account_id, invoice_id, flagged_at`, in
+ * that order), with `REPLAN_ON_CONFLICT`: one statement, or a CTE of one.
+ */
+export const queueForReplan = (rows: RawBuilder<unknown>) =>
+  sql`INSERT INTO invoice_replans (account_id, invoice_id, flagged_at) ${rows} ${sql.raw(REPLAN_ON_CONFLICT)}`;
