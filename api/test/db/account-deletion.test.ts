@@ -3,7 +3,8 @@ import { liveActor, setupServices } from '../helpers/services.ts';
 
 // Accounts are deleted by hand (docs/operations.md, "Deleting an account"): its events, bank lines
 // and payments, then the account, whose keys cascade to everything else (events, payments and
-// allocations have no key to accounts: it would lock the account's row on every write).
+// allocations have no key to accounts: it would lock the account's row on every write; reminders
+// reach it through their invoice's key, for the same reason).
 t.test('deleting an account as the operations guide says leaves nothing of it', async (t) => {
   const { services, owner } = await setupServices(t);
   const accounts = await Promise.all(['Gone', 'Kept'].map((name) => services.accounts.create({ name })));
@@ -18,6 +19,8 @@ t.test('deleting an account as the operations guide says leaves nothing of it', 
       issue_date: '2026-04-01',
       due_date: '2026-04-30',
     });
+    // Its reminders planned: they reach the account only through the invoice's key.
+    await services.reminders.scheduler.planPending({ kind: 'live', now: new Date('2026-05-01T10:00:00Z') });
     await services.payments.create(actor, {
       customer_id: customer.id,
       amount: 400,
@@ -69,8 +72,9 @@ t.test('deleting an account as the operations guide says leaves nothing of it', 
     before.payments === 3 &&
       before.payment_allocations === 2 &&
       before.bank_transactions === 1 &&
+      (before.reminder_occurrences ?? 0) > 0 &&
       (before.events ?? 0) > 0,
-    'the account has payments, an allocation and events',
+    'the account has payments, an allocation, reminders and events',
   );
   const keptBefore = await rowsOf(kept!);
 
