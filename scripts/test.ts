@@ -37,8 +37,15 @@ function runCheck(args: string[]): Promise<{ code: number; output: string }> {
 const tap: ChildProcess = spawn(process.execPath, [bin('tap'), ...process.argv.slice(2)], {
   cwd: ROOT,
   stdio: 'inherit',
-  // The start scripts' compile cache: a test process reads its modules already stripped and compiled.
-  env: { ...process.env, NODE_COMPILE_CACHE: path.join(ROOT, '.relance/compile-cache') },
+  env: {
+    ...process.env,
+    // The start scripts' compile cache: a test process reads its modules already stripped and compiled.
+    NODE_COMPILE_CACHE: path.join(ROOT, '.relance/compile-cache'),
+    // Turns tap's per-module recording off in every process of the run (see the file).
+    NODE_OPTIONS: [process.env.NODE_OPTIONS, `--import=${path.join(ROOT, 'scripts/test-preload.ts')}`]
+      .filter(Boolean)
+      .join(' '),
+  },
   detached: true,
 });
 const tapExit = new Promise<number>((resolve) => tap.on('close', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
