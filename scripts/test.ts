@@ -42,7 +42,7 @@ const tap: ChildProcess = spawn(process.execPath, [bin('tap'), ...process.argv.s
     // The start scripts' compile cache: a test process reads its modules already stripped and compiled.
     NODE_COMPILE_CACHE: path.join(ROOT, '.relance/compile-cache'),
     // Turns tap's per-module recording off in every process of the run (see the file).
-    NODE_OPTIONS: [process.env.NODE_OPTIONS, `--import=${path.join(ROOT, 'scripts/test-preload.ts')}`]
+    NODE_OPTIONS: [process.env.NODE_OPTIONS, `--import=${path.join(ROOT, 'scripts/test-preload.mjs')}`]
       .filter(Boolean)
       .join(' '),
   },

@@ -9,5 +9,8 @@
  * the files matching the pattern in this variable, read when it loads, so matching every file
  * turns the recording off. The runner itself sets the variable back for its own use, which is
  * harmless: each child resets it here, before its own recorder loads.
+ *
+ * Plain JavaScript: some tests start processes on other Node versions (the SDK's, on Node 20),
+ * which inherit NODE_OPTIONS and cannot load TypeScript.
  */
 process.env._TAPJS_PROCESSINFO_EXCLUDE_ = '/./';
