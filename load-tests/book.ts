@@ -142,10 +142,15 @@ async function main() {
     // Planning, watched from another connection: the rate over the first and the last 10 %.
     const toPlan = Number((await owner.query('SELECT count(*) FROM invoice_replans')).rows[0].count);
     const flagged = async () => toPlan - unqueued;
-    const progress: Array<{ at: number; left: number }> = [{ at: 0, left: toPlan }];
+    const progress: Array<{ at: number; left: number; cpu: number }> = [{ at: 0, left: toPlan, cpu: 0 }];
     const databaseName = new URL(testDb.url).pathname.slice(1);
     const ownerPid = (await owner.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
     const cpuBefore = { bench: process.cpuUsage(), backends: backendCpuSeconds(databaseName, ownerPid) };
+    /** CPU seconds of the worker and the database's backends since planning started. */
+    const cpuSoFar = () => {
+      const bench = process.cpuUsage(cpuBefore.bench);
+      return (bench.user + bench.system) / 1e6 + backendCpuSeconds(databaseName, ownerPid) - cpuBefore.backends;
+    };
     started = performance.now();
     let watching = true;
     // Production's PostgreSQL analyzes a growing table by itself (autovacuum, on by default); a
@@ -157,7 +162,7 @@ async function main() {
     const watcher = (async () => {
       while (watching) {
         await new Promise((r) => setTimeout(r, 500));
-        progress.push({ at: (performance.now() - started) / 1000, left: await flagged() });
+        progress.push({ at: (performance.now() - started) / 1000, left: await flagged(), cpu: cpuSoFar() });
         if (!autovacuum && performance.now() - analyzedAt > 10_000) {
           await owner.query('ANALYZE reminder_occurrences, events, invoices');
           analyzedAt = performance.now();
@@ -171,20 +176,24 @@ async function main() {
     const backendsMs = (backendCpuSeconds(databaseName, ownerPid) - cpuBefore.backends) * 1000;
     watching = false;
     await watcher;
-    progress.push({ at: planSeconds, left: 0 });
-    /** When `share` of the work was done, interpolated between the samples. */
-    const timeAt = (share: number) => {
+    progress.push({ at: planSeconds, left: 0, cpu: (workerMs + backendsMs) / 1000 });
+    /** The time (or CPU) when `share` of the work was done, interpolated between the samples. */
+    const valueAt = (share: number, key: 'at' | 'cpu') => {
       const done = share * toPlan;
       for (let i = 1; i < progress.length; i++) {
         const a = progress[i - 1]!;
         const b = progress[i]!;
         const da = toPlan - a.left;
         const db = toPlan - b.left;
-        if (db >= done) return db === da ? b.at : a.at + ((done - da) / (db - da)) * (b.at - a.at);
+        if (db >= done) return db === da ? b[key] : a[key] + ((done - da) / (db - da)) * (b[key] - a[key]);
       }
-      return progress.at(-1)!.at;
+      return progress.at(-1)![key];
     };
-    const rateBetween = (from: number, to: number) => ((to - from) * toPlan) / (timeAt(to) - timeAt(from));
+    const rateBetween = (from: number, to: number) =>
+      ((to - from) * toPlan) / (valueAt(to, 'at') - valueAt(from, 'at'));
+    /** CPU milliseconds (worker and backends) per 1,000 invoices planned between two shares. */
+    const cpuBetween = (from: number, to: number) =>
+      ((valueAt(to, 'cpu') - valueAt(from, 'cpu')) * 1e6) / ((to - from) * toPlan);
     const occurrences = Number((await owner.query('SELECT count(*) FROM reminder_occurrences')).rows[0].count);
     console.log(
       `planned ${n(planned)} invoices (${n(occurrences)} reminders) in ${planSeconds.toFixed(1)} s: ${n(planned / planSeconds)}/s; first 10 % ${n(rateBetween(0, 0.1))}/s, last 10 % ${n(rateBetween(0.9, 1))}/s`,
@@ -193,6 +202,10 @@ async function main() {
     // side, and a large account's last invoices alone; the tenths show where one gives way.
     const tenths = Array.from({ length: 10 }, (_, i) => n(rateBetween(i / 10, (i + 1) / 10)));
     console.log(`planning rate by tenth (/s): ${tenths.join(', ')}`);
+    // With the rate: a tenth that costs more CPU per invoice did more work; one that costs the
+    // same at a lower rate waited (on locks, on the disk, or on other work on the machine).
+    const cpuTenths = Array.from({ length: 10 }, (_, i) => n(cpuBetween(i / 10, (i + 1) / 10)));
+    console.log(`planning CPU per 1,000 invoices by tenth (ms, worker and PostgreSQL): ${cpuTenths.join(', ')}`);
     console.log(
       `planning CPU per 1,000 invoices: worker ${n((workerMs * 1000) / planned)} ms, PostgreSQL backends ${n((backendsMs * 1000) / planned)} ms; load average now ${load()}`,
     );
