@@ -134,9 +134,12 @@ export function createServices(deps: {
   const scheduler = createReminderScheduler({
     ...deps,
     engine,
-    assessRisk: risk.sweep,
-    sendStatements: statements.run,
-    writeLetters: (scope) => letters.writeAllPending(scope.kind === 'account' ? { accountId: scope.accountId } : {}),
+    assessRisk: { run: risk.sweep, due: risk.sweepDue },
+    sendStatements: { run: statements.run, due: statements.runDue },
+    writeLetters: {
+      run: (scope) => letters.writeAllPending(scope.kind === 'account' ? { accountId: scope.accountId } : {}),
+      due: (trx, scope) => letters.pendingDue(trx, scope.kind === 'account' ? { accountId: scope.accountId } : {}),
+    },
   });
   // Cross-module reactions, handed to the modules below reminders and plans as narrow dependencies.
   const replan = replanInvoices;

@@ -134,6 +134,11 @@ export function createFormalNoticeWriter(deps: { database: Database; clock: Cloc
       return total;
     },
 
+    /** Whether a letter (of one account, or of any) is waiting to be written now, in the caller's transaction. */
+    async pendingDue(trx: Db, options: { accountId?: string } = {}): Promise<boolean> {
+      return (await pendingDocumentsDue(trx, { accountId: options.accountId, now: clock.now(), limit: 1 })).length > 0;
+    },
+
     /** Writes every pending letter (of one account, or of all) until none is left to write now. */
     async writeAllPending(options: { accountId?: string } = {}): Promise<number> {
       let stored = 0;

@@ -45,6 +45,16 @@ const FLAG_BATCH = 5_000;
 export type Scope = { kind: 'live'; now: Date } | { kind: 'account'; accountId: string; now: Date };
 
 /**
+ * A step of `runUntilIdle` handed over by another module: what it does, and the read it starts
+ * from (in the caller's transaction), empty exactly when the step would do nothing. The pair
+ * lets a pass with nothing to do end after one transaction of reads without skipping a step.
+ */
+export interface IdleStep<S, R> {
+  run(scope: S): Promise<R>;
+  due(trx: Db, scope: S): Promise<boolean>;
+}
+
+/**
  * The periodic work of the reminder engine: plan invoices flagged for (re)planning, announce
  * invoices that became due soon or overdue, and find the reminders that are due. Every step is
  * safe to run in several processes at once (row locks, SKIP LOCKED, conditional updates).
@@ -54,14 +64,14 @@ export function createReminderScheduler(deps: {
   clock: Clock;
   engine: ReminderEngine;
   /** The daily risk assessment of customers (behaviour), run with each pass over the same accounts. */
-  assessRisk?: (scope: { now: Date; inScope: RawBuilder<boolean> }) => Promise<number>;
+  assessRisk?: IdleStep<{ now: Date; inScope: RawBuilder<boolean> }, number>;
   /** The monthly statements of the accounts in scope (domain/statements); how many were handed over. */
-  sendStatements?: (scope: Scope) => Promise<number>;
+  sendStatements?: IdleStep<Scope, number>;
   /**
    * Writes the PDFs of the formal notices decided in scope (the workers' letter writer does it in
    * production); returns how many. `runUntilIdle` ends with it, so a test clock's step has them.
    */
-  writeLetters?: (scope: Scope) => Promise<number>;
+  writeLetters?: IdleStep<Scope, number>;
 }) {
   const { database, engine } = deps;
   const inScope = (scope: Scope) =>
@@ -255,21 +265,41 @@ export function createReminderScheduler(deps: {
    * usual one, costs one transaction instead of one per step.
    */
   async function hasWorkToPrepare(scope: Scope): Promise<boolean> {
+    return database.withSystem((trx) => prepareIsDue(trx, scope));
+  }
+
+  /** `hasWorkToPrepare`'s reads, in the caller's transaction. */
+  async function prepareIsDue(trx: Db, scope: Scope): Promise<boolean> {
     const where = inScope(scope);
     const { now } = scope;
-    const reads: Array<(trx: Db) => Promise<unknown[]>> = [
-      (trx) => policiesMarkedForReplan(trx, where),
-      (trx) => accountsWithInvoicesToPlan(trx, where),
-      (trx) => invoicesToAnnounce(trx, where, now, DUE_SOON_DAYS),
-      (trx) => upcomingToAnnounce(trx, where, now),
-      (trx) => missedInstallmentCandidates(trx, where, now),
-      (trx) => expiredClaimCandidates(trx, now, where),
-      (trx) => invoicesWithLateFeesDue(trx, where, now),
+    const reads: Array<() => Promise<unknown[]>> = [
+      () => policiesMarkedForReplan(trx, where),
+      () => accountsWithInvoicesToPlan(trx, where),
+      () => invoicesToAnnounce(trx, where, now, DUE_SOON_DAYS),
+      () => upcomingToAnnounce(trx, where, now),
+      () => missedInstallmentCandidates(trx, where, now),
+      () => expiredClaimCandidates(trx, now, where),
+      () => invoicesWithLateFeesDue(trx, where, now),
     ];
-    return database.withSystem(async (trx) => {
-      for (const read of reads) if ((await read(trx)).length > 0) return true;
-      return false;
-    });
+    for (const read of reads) if ((await read()).length > 0) return true;
+    return false;
+  }
+
+  /**
+   * Whether `runUntilIdle` has anything to do in scope: `prepare`'s reads, then the first read of
+   * each later step (risk, due reminders, statements, letters), in one transaction, up to the
+   * first that finds work. A step whose read finds nothing does nothing, so when none finds
+   * anything no step would have made work for another: the pass can end here.
+   */
+  async function hasWorkUntilIdle(scope: Scope): Promise<boolean> {
+    return database.withSystem(
+      async (trx) =>
+        (await prepareIsDue(trx, scope)) ||
+        ((await deps.assessRisk?.due(trx, { now: scope.now, inScope: inScope(scope) })) ?? false) ||
+        (await findDueOccurrences(trx, inScope(scope), scope.now, 1)).length > 0 ||
+        ((await deps.sendStatements?.due(trx, scope)) ?? false) ||
+        ((await deps.writeLetters?.due(trx, scope)) ?? false),
+    );
   }
 
   /** Reminders due in scope, oldest first; also deliveries to retry (after 30 s, 1, 2, 4… minutes). */
@@ -302,7 +332,7 @@ export function createReminderScheduler(deps: {
     async assessRisk(scope: Scope, passes = 10): Promise<number> {
       let assessed = 0;
       for (let pass = 0; pass < passes && deps.assessRisk; pass++) {
-        const n = await deps.assessRisk({ now: scope.now, inScope: inScope(scope) });
+        const n = await deps.assessRisk.run({ now: scope.now, inScope: inScope(scope) });
         assessed += n;
         if (n === 0) break;
       }
@@ -314,6 +344,8 @@ export function createReminderScheduler(deps: {
      * for tests. Production spreads the sends over the workers through the job queue instead.
      */
     async runUntilIdle(scope: Scope): Promise<{ planned: number; announced: number; processed: number }> {
+      // The usual step of a test clock: nothing to do, found in one transaction.
+      if (!(await hasWorkUntilIdle(scope))) return { planned: 0, announced: 0, processed: 0 };
       const { planned, announced } = await this.prepare(scope);
       await this.assessRisk(scope);
       let processed = 0;
@@ -334,8 +366,8 @@ export function createReminderScheduler(deps: {
         }
       }
       // Monthly statements due now (their own queue in production), until none is left.
-      for (let pass = 0; pass < 100 && deps.sendStatements && (await deps.sendStatements(scope)) > 0; pass++);
-      await deps.writeLetters?.(scope);
+      for (let pass = 0; pass < 100 && deps.sendStatements && (await deps.sendStatements.run(scope)) > 0; pass++);
+      await deps.writeLetters?.run(scope);
       return { planned, announced, processed };
     },
   };

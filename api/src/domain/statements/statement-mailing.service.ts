@@ -292,6 +292,14 @@ export function createStatementMailer(deps: {
 
   return {
     /**
+     * Whether a pass of `run` could hand anything over: an account in scope has monthly
+     * statements on (its first read, in the caller's transaction).
+     */
+    async runDue(trx: Db, scope: StatementScope): Promise<boolean> {
+      return (await accountsWithMonthlyStatements(trx, inScope(scope))).length > 0;
+    },
+
+    /**
      * One pass over the accounts in scope: statements left on their way are taken up again, then
      * the due month's statements go to the next customers. Returns how many were handed over
      * (sent or not); safe in several processes at once.
