@@ -94,7 +94,6 @@ t.test('every tick statement reads only the rows it returns', async (t) => {
     for (const { plan } of found)
       for (const scan of scansOf(plan, TABLES))
         t.ok(scan.read <= 1, `idle: ${scan.relation} via ${scan.index} read ${scan.read}`);
-
   });
 
   await t.test("a test clock's step with nothing to do: one transaction of reads", async (t) => {
