@@ -288,7 +288,9 @@ export const RETRY_BASE_MS = 30_000;
 
 /**
  * Back-off before the next try when the provider named no moment: the base, doubling with each
- * attempt (30 s, 1, 2, 4… minutes by default), at most 15 minutes.
+ * attempt (`attempts` 0, 1, 2, 3: 30 s, 1, 2, 4 minutes by default), at most 15 minutes. The
+ * sender counts an attempt before its call, so a reminder's first wait (and a claimed call's
+ * lease) is twice the base: 1 minute by default.
  */
 export function retryDelayMs(attempts: number, baseMs = RETRY_BASE_MS): number {
   return Math.min(baseMs * 2 ** Math.max(0, Math.min(attempts, 10)), 15 * 60_000);

@@ -302,7 +302,7 @@ export function createReminderScheduler(deps: {
     );
   }
 
-  /** Reminders due in scope, oldest first; also deliveries to retry (after 30 s, 1, 2, 4… minutes). */
+  /** Reminders due in scope, oldest first; also deliveries to retry (after 1, 2, 4… minutes: `retryDelayMs`). */
   async function dueOccurrences(scope: Scope, limit = 20_000): Promise<DueOccurrence[]> {
     return database.withSystem((trx) => findDueOccurrences(trx, inScope(scope), scope.now, limit));
   }
