@@ -66,7 +66,9 @@ function wording(notice: FormalNotice): Wording {
       attention: (name) => `À l’attention de ${name}`,
       greeting: 'Madame, Monsieur,',
       intro:
-        'Malgré nos relances, la facture ci-dessous demeure impayée à ce jour. Le détail des sommes dues est le suivant :',
+        notice.reminded_before === false
+          ? 'Sauf erreur de notre part, la facture ci-dessous demeure impayée à ce jour. Le détail des sommes dues est le suivant :'
+          : 'Malgré nos relances, la facture ci-dessous demeure impayée à ce jour. Le détail des sommes dues est le suivant :',
       columns: ['Facture', 'Émise le', 'Échéance', 'Montant', 'Reste dû'],
       interest: (rateBps, from, to, basis) => interestLabel('fr', notice.reference, basis, rateBps, 'fr-FR', from, to),
       recoveryFee: (basis) => recoveryFeeLabel('fr', basis),
@@ -94,7 +96,10 @@ function wording(notice: FormalNotice): Wording {
     dateLine: (date) => date,
     attention: (name) => `For the attention of ${name}`,
     greeting: 'Dear Sir or Madam,',
-    intro: 'Despite our reminders, the invoice below remains unpaid. The amounts now due are:',
+    intro:
+      notice.reminded_before === false
+        ? 'According to our records, the invoice below remains unpaid. The amounts now due are:'
+        : 'Despite our reminders, the invoice below remains unpaid. The amounts now due are:',
     columns: ['Invoice', 'Issued', 'Due', 'Amount', 'Still due'],
     interest: (rateBps, from, to, basis) => interestLabel('en', notice.reference, basis, rateBps, 'en-GB', from, to),
     recoveryFee: (basis) => recoveryFeeLabel('en', basis),

@@ -114,6 +114,8 @@ t.test('a French formal notice: every mention, stored once, downloaded as it was
     'Lettre recommandée avec demande d’avis de réception',
     'Objet : mise en demeure de payer – facture F-2026-0042',
     'Madame, Monsieur,',
+    // Reminders went out by email before the letter.
+    'Malgré nos relances, la facture ci-dessous demeure impayée',
     'F-2026-0042',
     '1er septembre 2026',
     '1er octobre 2026',
@@ -232,6 +234,7 @@ t.test('an English letter before action under the UK Late Payment Act', async (t
     '2 November 2026',
     'Letter before action – invoice SJ-7',
     'Dear Sir or Madam,',
+    'Despite our reminders, the invoice below remains unpaid.',
     '£2,500.00',
     'Bank of England base rate, 3.75%, plus 8 points',
     'Late Payment of Commercial Debts (Interest) Act 1998',
@@ -242,4 +245,47 @@ t.test('an English letter before action under the UK Late Payment Act', async (t
   ])
     t.ok(text.includes(mention), `says: ${mention}`);
   t.notOk(text.includes('Edinburgh United Kingdom'), 'no country line for a letter within the country');
+});
+
+t.test('a letter that is the first the customer hears: no "despite our reminders"', async (t) => {
+  const ctx = await setupApp(t);
+  const account = await ctx.createAccount({ name: 'Smith Joinery', mode: 'test', time_zone: 'Europe/London' });
+  const call = await sandbox(ctx, account);
+  await call('PATCH', '/v1/account', {
+    locale: 'en',
+    billing_address: { line1: '1 High Street', postal_code: 'M1 1AA', city: 'Manchester', country: 'GB' },
+  });
+  await call('POST', '/v1/test_clock/advance', { to: '2026-09-01T08:00:00Z' });
+  // A postal address only: no email and no phone, so no reminder can go out before the letter.
+  const customer = (
+    await call('POST', '/v1/customers', {
+      name: 'Brown & Sons',
+      locale: 'en',
+      billing_address: { line1: '5 Mill Lane', postal_code: 'LS1 4AP', city: 'Leeds', country: 'GB' },
+    })
+  ).json();
+  const invoice = (
+    await call('POST', '/v1/invoices', {
+      number: 'SJ-9',
+      customer_id: customer.id,
+      currency: 'GBP',
+      subtotal: 80_000,
+      issue_date: '2026-09-01',
+      due_date: '2026-10-01',
+    })
+  ).json();
+  // The call at two weeks is a task, not a message; the letter waits the policy's gap after it.
+  await until(call, '2026-09-01', '2026-11-06');
+  const messages = (await call('GET', `/v1/messages?invoice_id=${invoice.id}`)).json().data;
+  t.same(
+    messages.filter((m: { status: string }) => !['failed', 'canceled', 'bounced'].includes(m.status)),
+    [],
+    'no message reached the customer',
+  );
+  const [task] = (await call('GET', `/v1/tasks?invoice_id=${invoice.id}&kind=letter`)).json().data;
+  t.match(task, { document_id: /^doc_/ }, 'the letter was decided');
+  const text = await pdfText((await call('GET', `/v1/documents/${task.document_id}`)).rawPayload);
+  t.ok(text.includes('According to our records, the invoice below remains unpaid.'), 'states the facts only');
+  t.notOk(/despite our reminders/i.test(text), 'claims no reminder');
+  t.ok(text.includes('Letter before action – invoice SJ-9'), 'still the letter before action');
 });

@@ -46,6 +46,13 @@ export interface FormalNotice {
   reference: { source: 'ecb_mro' | 'boe_base' | 'bundesbank_base'; margin_bps: number } | null;
   /** The invoice's balance: principal due plus the fees not waived. */
   total_due: number;
+  /**
+   * A message about the invoice went out before the letter, so it may open with "despite our
+   * reminders". False when the letter is the first the customer hears of it (a customer with no
+   * address to message, a step allowed as first contact). Absent on letters decided before it
+   * existed, which all said so.
+   */
+  reminded_before?: boolean;
 }
 
 /** What each statutory rate is made of, as the late-fees module computes it. */
@@ -142,6 +149,7 @@ export async function formalNoticeOf(
     customer: Selectable<Customers>;
     invoice: Selectable<Invoices>;
     today: string;
+    remindedBefore: boolean;
   },
 ): Promise<FormalNotice> {
   const { account, customer, invoice, today } = input;
@@ -186,5 +194,6 @@ export async function formalNoticeOf(
     basis,
     reference,
     total_due: invoice.balance,
+    reminded_before: input.remindedBefore,
   };
 }

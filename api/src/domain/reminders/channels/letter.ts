@@ -1,4 +1,5 @@
 import { decideFormalNotice } from '../../documents/index.ts';
+import { invoicesContacted } from '../../messages/index.ts';
 import { accrueBeforeSending } from './fees.ts';
 import { defineChannel } from './channel.ts';
 import { openTask, TASK_PLAN, TASK_SUMMARY } from './task.ts';
@@ -24,6 +25,8 @@ export const letter = defineChannel({
         if (!letters) return openTask(ctx, 'letter');
         // The letter states the fees as of today.
         await accrueBeforeSending(ctx, false);
+        // It says "despite our reminders" only when a message about the invoice went out before.
+        const remindedBefore = (await invoicesContacted(trx, accountId, [invoice.id])).has(invoice.id);
         return openTask(ctx, 'letter', (taskId) =>
           decideFormalNotice(trx, {
             accountId,
@@ -32,6 +35,7 @@ export const letter = defineChannel({
             invoice,
             today,
             now,
+            remindedBefore,
             occurrenceId: occurrence.id,
             taskId,
             renderer: letters,
