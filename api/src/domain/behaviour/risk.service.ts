@@ -146,17 +146,17 @@ export function createRiskService(deps: { database: Database; clock: Clock; beha
       return setOverride(actor, customerId, null);
     },
 
+    /** Whether a pass of the sweep would assess anyone: its first read, in the caller's transaction. */
+    async sweepDue(trx: Db, scope: { now: Date; inScope: RawBuilder<boolean> }): Promise<boolean> {
+      return (await customersDueForRisk(trx, { ...scope, limit: 1 })).length > 0;
+    },
+
     /**
      * One pass of the daily assessment over the accounts `inScope` selects (a condition on
      * `accounts a`): up to `SWEEP_BATCH` customers whose next assessment is due, oldest first,
      * through the index on `risk_due_at`, so a pass costs what is due, not the book. Returns
      * how many customers were assessed.
      */
-    /** Whether a pass of the sweep would assess anyone: its first read, in the caller's transaction. */
-    async sweepDue(trx: Db, scope: { now: Date; inScope: RawBuilder<boolean> }): Promise<boolean> {
-      return (await customersDueForRisk(trx, { ...scope, limit: 1 })).length > 0;
-    },
-
     async sweep(scope: { now: Date; inScope: RawBuilder<boolean> }): Promise<number> {
       const due = await database.withSystem((trx) =>
         customersDueForRisk(trx, { now: scope.now, inScope: scope.inScope, limit: SWEEP_BATCH }),
