@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { ManualClock } from '../../src/clock.ts';
 import { formalNoticePdf } from '../../src/documents/formal-notice-pdf.ts';
 import { createFormalNoticeWriter, type FormalNotice } from '../../src/domain/documents/index.ts';
@@ -212,7 +212,11 @@ t.test('a worker gone between the claim and the PDF, another dying mid-render: o
   t.notOk(text.includes('3 novembre 2026'), 'not the day it was written');
 });
 
-t.test('a letter whose customer is erased before its PDF is written is never written', async (t) => {
+/**
+ * A letter decided on the due date by the engine alone, as a worker's send job claims it, with no
+ * letter writer behind it: its task open, its PDF `pending`.
+ */
+async function pendingLetter(t: Test) {
   const clock = new ManualClock('2026-11-02T08:30:00Z');
   const ctx = await setupApp(t, { clock });
   const account = await ctx.createAccount({ time_zone: 'Europe/Paris' });
@@ -252,7 +256,11 @@ t.test('a letter whose customer is erased before its PDF is written is never wri
   );
   const [task] = (await call('GET', `/v1/tasks?invoice_id=${invoice.id}&kind=letter`)).json().data;
   t.match(task, { document_id: /^doc_/ });
+  return { ctx, clock, account, call, customer, task };
+}
 
+t.test('a letter whose customer is erased before its PDF is written is never written', async (t) => {
+  const { ctx, account, call, customer, task } = await pendingLetter(t);
   t.equal((await call('POST', `/v1/customers/${customer.id}/anonymize`)).statusCode, 200);
   t.equal(await ctx.services.letters.writeAllPending(), 0, 'nothing to write');
   const row = await ctx.database.withAccount(account.accountId, (trx) =>
@@ -267,4 +275,24 @@ t.test('a letter whose customer is erased before its PDF is written is never wri
     status: 'pending',
     purged: true,
   });
+});
+
+t.test('a letter left pending is written by the next step, when nothing else is due', async (t) => {
+  const { ctx, clock, call, task } = await pendingLetter(t);
+  // An hour later, with the day's announcements and risk assessment done, nothing is due but the
+  // letter: the step's one-transaction check must see it.
+  clock.set('2026-11-02T09:30:00Z');
+  const scheduler = ctx.services.reminders.scheduler;
+  const live = { kind: 'live' as const, now: clock.now() };
+  await scheduler.prepare(live);
+  await scheduler.assessRisk(live);
+  t.same(await scheduler.runUntilIdle(live), { planned: 0, announced: 0, processed: 0 }, 'nothing else to do');
+  const meta = (
+    await call('GET', `/v1/documents/${task.document_id}`, undefined, { accept: 'application/json' })
+  ).json();
+  t.match(meta, { status: 'stored', sha256: /^[0-9a-f]{64}$/ }, 'written by the step');
+  // The first the customer hears (no address to message, the step allowed first): the facts only.
+  const text = await pdfText((await call('GET', `/v1/documents/${task.document_id}`)).rawPayload);
+  t.ok(text.includes('Sauf erreur de notre part, la facture ci-dessous demeure impayée'), 'states the facts only');
+  t.notOk(text.includes('Malgré nos relances'), 'claims no reminder');
 });
