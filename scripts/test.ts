@@ -9,7 +9,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** A package's command (a Node script), run on this Node rather than the first `node` on PATH. */
@@ -41,8 +41,9 @@ const tap: ChildProcess = spawn(process.execPath, [bin('tap'), ...process.argv.s
     ...process.env,
     // The start scripts' compile cache: a test process reads its modules already stripped and compiled.
     NODE_COMPILE_CACHE: path.join(ROOT, '.relance/compile-cache'),
-    // Turns tap's per-module recording off in every process of the run (see the file).
-    NODE_OPTIONS: [process.env.NODE_OPTIONS, `--import=${path.join(ROOT, 'scripts/test-preload.mjs')}`]
+    // Turns tap's per-module recording off in every process of the run (see the file). A file
+    // URL: NODE_OPTIONS splits at spaces, and a URL has none.
+    NODE_OPTIONS: [process.env.NODE_OPTIONS, `--import=${pathToFileURL(path.join(ROOT, 'scripts/test-preload.mjs'))}`]
       .filter(Boolean)
       .join(' '),
   },

@@ -18,6 +18,14 @@ async function sandbox(ctx: TestContext, account: TestAccount) {
   return call;
 }
 
+/** The invoice's letter task, its PDF as downloaded, and the PDF's text. */
+async function letterOf(call: Awaited<ReturnType<typeof sandbox>>, invoiceId: string) {
+  const [task] = (await call('GET', `/v1/tasks?invoice_id=${invoiceId}&kind=letter`)).json().data;
+  if (!task?.document_id) throw new Error(`no letter for ${invoiceId}: ${JSON.stringify(task)}`);
+  const download = await call('GET', `/v1/documents/${task.document_id}`);
+  return { task, download, text: await pdfText(download.rawPayload) };
+}
+
 /** Runs the test clock day by day (12:00 UTC) up to `to` included. */
 async function until(call: Awaited<ReturnType<typeof sandbox>>, from: string, to: string) {
   for (
@@ -220,11 +228,8 @@ t.test('an English letter before action under the UK Late Payment Act', async (t
     })
   ).json();
   await until(call, '2026-09-01', '2026-11-03');
-  const [task] = (await call('GET', `/v1/tasks?invoice_id=${invoice.id}&kind=letter`)).json().data;
-  t.match(task, { document_id: /^doc_/ });
-  const download = await call('GET', `/v1/documents/${task.document_id}`);
+  const { download, text } = await letterOf(call, invoice.id);
   t.match(download.headers['content-disposition'], 'letter-before-action-SJ-7.pdf');
-  const text = await pdfText(download.rawPayload);
   for (const mention of [
     'Smith Joinery Ltd',
     'Company number: 01234567',
@@ -282,9 +287,7 @@ t.test('a letter that is the first the customer hears: no "despite our reminders
     [],
     'no message reached the customer',
   );
-  const [task] = (await call('GET', `/v1/tasks?invoice_id=${invoice.id}&kind=letter`)).json().data;
-  t.match(task, { document_id: /^doc_/ }, 'the letter was decided');
-  const text = await pdfText((await call('GET', `/v1/documents/${task.document_id}`)).rawPayload);
+  const { text } = await letterOf(call, invoice.id);
   t.ok(text.includes('According to our records, the invoice below remains unpaid.'), 'states the facts only');
   t.notOk(/despite our reminders/i.test(text), 'claims no reminder');
   t.ok(text.includes('Letter before action – invoice SJ-9'), 'still the letter before action');
