@@ -142,6 +142,18 @@ export async function replanInvoices(
     });
   });
 
+  // Before the upsert, not after: the steps the plan no longer has are the same either way (the
+  // upsert writes only the plan's keys), but before it an invoice planned for the first time has
+  // no reminders yet, so its probe ends in the index instead of reading back the rows just written.
+  if (open.length > 0) {
+    await cancelUnplanned(
+      trx,
+      accountId,
+      open.map((i) => i.id),
+      keep,
+      now,
+    );
+  }
   if (rows.length > 0) {
     const resume = args.resume ?? false;
     const held = resume
@@ -193,15 +205,6 @@ export async function replanInvoices(
     }
   }
 
-  if (open.length > 0) {
-    await cancelUnplanned(
-      trx,
-      accountId,
-      open.map((i) => i.id),
-      keep,
-      now,
-    );
-  }
   if (events.length > 0) await insertEvents(trx, events);
 }
 
