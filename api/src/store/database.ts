@@ -46,8 +46,18 @@ export function createDatabase(
   options: { max?: number; onStatement?: StatementRecorder; onConnectionError?: (error: Error) => void } = {},
 ): Database {
   // Every connection starts as the tenant role (set in the startup packet, so no query races it):
-  // outside a transaction that names an account, it sees nothing.
-  const pool = new pg.Pool({ connectionString, max: options.max ?? 10, types, options: '-c role=relance_app' });
+  // outside a transaction that names an account, it sees nothing. JIT compilation off: it pays
+  // for long analytical queries, and the service sends short statements that read by key. Its
+  // trigger is the planner's cost estimate, not the work: on a large account the estimates of a
+  // planning batch's statements crossed `jit_above_cost` (100,000 by default), and each compiled
+  // its expressions for 20–30 ms to run a few milliseconds of index probes (docs/scaling.md, "JIT").
+  // https://www.postgresql.org/docs/current/jit-decision.html
+  const pool = new pg.Pool({
+    connectionString,
+    max: options.max ?? 10,
+    types,
+    options: '-c role=relance_app -c jit=off',
+  });
   // pg-pool listens for errors of idle clients only: a client checked out (a transaction open)
   // whose connection drops (a terminated backend, a failover, a restart) would emit 'error' with
   // nobody listening, which ends the process. Its pending statement fails with the same error,

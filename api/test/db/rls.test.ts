@@ -101,4 +101,22 @@ t.test('tenant isolation is enforced by the database', async (t) => {
     const { rows } = await pool.pool.query('SELECT count(*) AS n FROM customers');
     t.equal(Number(rows[0].n), 0);
   });
+
+  t.test('a connection starts with JIT compilation off, in tenant and system transactions', async (t) => {
+    const pool = createDatabase(url, { max: 1 });
+    t.teardown(() => pool.close());
+    // Estimated above `jit_above_cost` (100,000 by default): compiled wherever JIT is on.
+    const costly = 'EXPLAIN (FORMAT JSON) SELECT sum(g) FROM generate_series(1, 10000000) g';
+    const compiled = (rows: unknown[]) =>
+      (rows[0] as { 'QUERY PLAN': Array<{ JIT?: unknown }> })['QUERY PLAN'][0]!.JIT !== undefined;
+    const tenant = await pool.withAccount(a.account.id, (trx) => sql.raw(costly).execute(trx));
+    const system = await pool.withSystem((trx) => sql.raw(costly).execute(trx));
+    t.equal(compiled(tenant.rows), false, 'not compiled in a tenant transaction');
+    t.equal(compiled(system.rows), false, 'not compiled in a system transaction');
+    // The same statement with the server's defaults, where the server has JIT: compiled.
+    const server = await owner.query<{ on: boolean }>(
+      "SELECT pg_jit_available() AND current_setting('jit') = 'on' AS on",
+    );
+    if (server.rows[0]!.on) t.equal(compiled((await owner.query(costly)).rows), true, 'compiled with the defaults');
+  });
 });
