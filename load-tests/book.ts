@@ -217,11 +217,16 @@ async function main() {
     );
     console.log(`settled as of ${DAY} 08:30 UTC: ${n(scheduled)} reminders still scheduled`);
 
-    const idle = await measure(async () => {
-      await scheduler.prepare(live());
-      await scheduler.dueOccurrences(live());
-      await database.withSystem((trx) => oldestDueReminderAge(trx, clock.now()));
-    });
+    const idleTick = () =>
+      measure(async () => {
+        await scheduler.prepare(live());
+        await scheduler.dueOccurrences(live());
+        await database.withSystem((trx) => oldestDueReminderAge(trx, clock.now()));
+      });
+    // The first tick after settling finds the index pages it reads evicted by the settling and
+    // its VACUUM; a running service ticks every few seconds, and its next tick finds them cached.
+    const idle = await idleTick();
+    const next = await idleTick();
     let wall = Infinity;
     for (let i = 0; i < 5; i++) {
       const t0 = performance.now();
@@ -230,7 +235,7 @@ async function main() {
       wall = Math.min(wall, performance.now() - t0);
     }
     console.log(
-      `idle tick: ${idle.ms.toFixed(2)} ms of database time over ${idle.statements} statements; rows read ${n(idle.read)}, returned ${n(idle.returned)}, seq scans ${idle.seq}; best wall time ${wall.toFixed(1)} ms`,
+      `idle tick: ${idle.ms.toFixed(2)} ms of database time over ${idle.statements} statements (the next tick: ${next.ms.toFixed(2)} ms); rows read ${n(idle.read)}, returned ${n(idle.returned)}, seq scans ${idle.seq}; best wall time ${wall.toFixed(1)} ms`,
     );
 
     clock.set(`${DAY}T09:00:00Z`);
