@@ -214,9 +214,9 @@ export interface PlanKeys {
 /**
  * Cancels the pending reminders of these invoices that the new plan no longer has. They are
  * found invoice by invoice through the plan key's index (`pendingNotKept`), then canceled by
- * id: most batches (invoices planned for the first time) have none, and pay one read. Called
- * before the plan's rows are written, an invoice with no reminders yet costs one index probe that
- * finds no entry; after, it read back each reminder just written.
+ * id: most batches (invoices planned for the first time) have none, and pay one read. The
+ * planner calls it before writing the plan's rows, so an invoice with no reminders yet costs one
+ * index probe that finds no entry (called after, it read back each reminder just written).
  */
 export async function cancelUnplanned(
   trx: Db,
