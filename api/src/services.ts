@@ -29,6 +29,7 @@ import {
   countInvoicesOfPolicy,
   releaseRemindersSkippedAsPaid,
   replanInvoices,
+  type SchedulerScope,
 } from './domain/reminders/index.ts';
 import { createTaskService } from './domain/tasks/index.ts';
 import { createDocumentService, createFormalNoticeWriter } from './domain/documents/index.ts';
@@ -131,14 +132,16 @@ export function createServices(deps: {
   const risk = createRiskService({ ...deps, behaviour });
   // Formal notices are decided with their reminder and written as PDF afterwards, by the workers.
   const letters = createFormalNoticeWriter({ ...deps, renderer: formalNoticePdf });
+  /** The letters a scheduler scope covers: one account's, or every account's. */
+  const lettersOf = (scope: SchedulerScope) => (scope.kind === 'account' ? { accountId: scope.accountId } : {});
   const scheduler = createReminderScheduler({
     ...deps,
     engine,
     assessRisk: { run: risk.sweep, due: risk.sweepDue },
     sendStatements: { run: statements.run, due: statements.runDue },
     writeLetters: {
-      run: (scope) => letters.writeAllPending(scope.kind === 'account' ? { accountId: scope.accountId } : {}),
-      due: (trx, scope) => letters.pendingDue(trx, scope.kind === 'account' ? { accountId: scope.accountId } : {}),
+      run: (scope) => letters.writeAllPending(lettersOf(scope)),
+      due: (trx, scope) => letters.pendingDue(trx, lettersOf(scope)),
     },
   });
   // Cross-module reactions, handed to the modules below reminders and plans as narrow dependencies.

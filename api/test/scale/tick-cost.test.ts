@@ -16,21 +16,19 @@ const TABLES = new Set(['invoices', 'reminder_occurrences']);
 t.test('every tick statement reads only the rows it returns', async (t) => {
   const testDb = await createTestDatabase();
   t.teardown(() => testDb.drop());
-  const database = createDatabase(testDb.url, { max: 4 });
+  // Transactions begun while `counting`: what a pass costs in round trips, beside what it reads.
+  let counting = false;
+  let transactions = 0;
+  const database = createDatabase(testDb.url, {
+    max: 4,
+    onStatement: (text) => {
+      if (counting && /^\s*BEGIN\b/i.test(text)) transactions++;
+    },
+  });
   t.teardown(() => database.close());
   const owner = new pg.Client({ connectionString: testDb.url });
   await owner.connect();
   t.teardown(() => owner.end());
-  // Transactions begun while `counting`: what a pass costs in round trips, beside what it reads.
-  let counting = false;
-  let transactions = 0;
-  database.pool.on('connect', (client) => {
-    const query = client.query.bind(client) as (text: unknown, values?: unknown) => Promise<unknown>;
-    (client as { query: unknown }).query = (text: unknown, values?: unknown) => {
-      if (counting && typeof text === 'string' && /^\s*BEGIN\b/i.test(text)) transactions++;
-      return query(text, values);
-    };
-  });
   let capturing = false;
   let plans: Array<{ text: string; plan: PlanNode }> = [];
   /** Every statement the last `measured` saw, before its `only` filter. */

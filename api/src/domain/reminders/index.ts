@@ -21,7 +21,7 @@ export {
 export { countInvoicesOfPolicy, markPoliciesForReplan } from './planning.repository.ts';
 export { replanInvoices } from './schedule.ts';
 export { createReminderRetention, MIN_REMINDER_RETENTION_DAYS, type ReminderPurge } from './retention.ts';
-export { createReminderScheduler } from './scheduler.ts';
+export { createReminderScheduler, type Scope as SchedulerScope } from './scheduler.ts';
 export {
   createTimelineService,
   TestClock,
