@@ -65,9 +65,7 @@ export async function registerGraphql(
             'Send one operation per request; batched queries are not supported.',
           );
         }
-        assertParseableDepth(
-          (request.body as { query?: unknown } | undefined)?.query ?? (request.query as { query?: unknown }).query,
-        );
+        assertParseableDepth(member(request.body, 'query') ?? member(request.query, 'query'));
         // Defence in depth: the auth hook matches '/graphql' exactly, not every URL the router maps here.
         if (!request.actor) {
           throw new AppError('auth/missing_api_key', 401, 'Send your API key as `Authorization: Bearer rk_…`.', {
@@ -88,6 +86,11 @@ export async function registerGraphql(
         'The operation names an id that cannot exist.',
       );
   });
+}
+
+/** A member of a value whose shape the hook does not know (a request's body or query string), if it is an object. */
+function member(value: unknown, name: string): unknown {
+  return typeof value === 'object' && value !== null ? Reflect.get(value, name) : undefined;
 }
 
 /** Pointers of the `ID` arguments, input fields and variables (at any depth) whose value is not one of our ids. */

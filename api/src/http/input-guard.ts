@@ -27,11 +27,11 @@ const KIND_OF_COLLECTION: Record<string, string> = {
 const ID_PARAMS: Record<string, string | null> = { id: null, fee_id: 'invoice_fee' };
 
 function refuseMalformedIds(request: FastifyRequest): void {
-  const params = request.params as Record<string, unknown> | undefined;
+  const params: unknown = request.params;
   const collection = /^\/v1\/([a-z_]+)\//.exec(request.routeOptions.url ?? '')?.[1];
-  if (!params || !collection) return;
+  if (typeof params !== 'object' || params === null || !collection) return;
   for (const [name, kindOverride] of Object.entries(ID_PARAMS)) {
-    const value = params[name];
+    const value: unknown = Reflect.get(params, name);
     const kind = kindOverride ?? KIND_OF_COLLECTION[collection];
     // An id that cannot exist is not looked up: the same 404 as an unknown one.
     if (kind && typeof value === 'string' && !ID_FORMAT.test(value)) throw notFound(kind, value);
