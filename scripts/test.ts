@@ -67,7 +67,7 @@ const ALONE = [
  * The run's test files as tap is given them: each file of ALONE, then, folders with the most
  * files first, one file per folder of `api/test` that imports the folder's other files one after
  * the other. A test process spends about 1.4 s of CPU before its first test (Node, tap, the app's
- * 1,900 modules): each of the suite's 149 files paid it, a folder's files now pay it once. The
+ * 1,900 modules): each of the suite's files paid it, a folder's files now pay it once. The
  * files are written to `.relance/test-run`, numbered so that tap's alphabetical order is this one.
  * A file that throws while it loads stops the files after it in its folder, and tap reports the
  * folder's file as failed.
