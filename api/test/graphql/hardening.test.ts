@@ -51,6 +51,18 @@ t.test('development and test: introspection on, within a depth limit that counts
   t.equal(codeOf(abyss), 'graphql/query_too_deep');
   const braces = await gql(`{ account { name } } # ${'{'.repeat(10)}`);
   t.notOk(braces.errors, 'brackets in a comment are harmless at this depth');
+
+  // The guard before parsing reads a query sent over GET too, from the query string. 70 levels:
+  // past its limit of 64, short enough for a URL. Parsed, it would meet the depth rule instead.
+  const steep = `{ __type(name: "Invoice") { ${'ofType { '.repeat(70)}name${' }'.repeat(70)} } }`;
+  const overGet = await ctx.app.inject({
+    method: 'GET',
+    url: `/graphql?query=${encodeURIComponent(steep)}`,
+    headers: acme.auth,
+  });
+  t.equal(overGet.statusCode, 400);
+  t.match(overGet.body, /nested deeper than 64 levels/, 'GET: refused before parsing');
+  t.match(JSON.stringify((await gql(steep)).errors), /nested deeper than 64 levels/, 'POST: the same');
   const inString = await gql(`{ customers(email: "${'{'.repeat(500)}") { data { id } } }`);
   t.not(codeOf(inString), 'graphql/query_too_deep', 'brackets inside a string do not count');
 });
