@@ -73,6 +73,11 @@ export function parseInput<T>(schema: TSchema, value: unknown): T {
   return value as T;
 }
 
+/** A member of a value whose shape is not known (a request's body, query string or path parameters), if it is an object. */
+export function member(value: unknown, name: string): unknown {
+  return typeof value === 'object' && value !== null ? Reflect.get(value, name) : undefined;
+}
+
 /**
  * PostgreSQL text cannot hold U+0000 (SQLSTATE 22021), and an unpaired UTF-16 surrogate has no
  * UTF-8 form (the driver would silently store U+FFFD instead).

@@ -21,7 +21,7 @@ import type { Actor } from '../domain/shared/index.ts';
 import { AppError, validationFailed } from '../errors.ts';
 import { ID_FORMAT } from '../http/input-guard.ts';
 import type { Services } from '../services.ts';
-import { isStorableText, refuseUnstorableText, unstorableTextFields } from '../validation.ts';
+import { isStorableText, member, refuseUnstorableText, unstorableTextFields } from '../validation.ts';
 import type { GraphqlContext } from './builder.ts';
 import { assertParseableDepth, formatGraphqlErrors, limitRules } from './errors.ts';
 import { createLoaders } from './loaders.ts';
@@ -86,11 +86,6 @@ export async function registerGraphql(
         'The operation names an id that cannot exist.',
       );
   });
-}
-
-/** A member of a value whose shape the hook does not know (a request's body or query string), if it is an object. */
-function member(value: unknown, name: string): unknown {
-  return typeof value === 'object' && value !== null ? Reflect.get(value, name) : undefined;
 }
 
 /** Pointers of the `ID` arguments, input fields and variables (at any depth) whose value is not one of our ids. */

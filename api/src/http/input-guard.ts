@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { notFound } from '../errors.ts';
-import { refuseUnstorableText, unstorableTextFields } from '../validation.ts';
+import { member, refuseUnstorableText, unstorableTextFields } from '../validation.ts';
 
 /** Our ids: a prefix, `_`, and a TypeID suffix (26 characters of Crockford base32, lower case). */
 export const ID_FORMAT = /^[a-z]{2,6}_[0-9a-hjkmnp-tv-z]{26}$/;
@@ -27,11 +27,10 @@ const KIND_OF_COLLECTION: Record<string, string> = {
 const ID_PARAMS: Record<string, string | null> = { id: null, fee_id: 'invoice_fee' };
 
 function refuseMalformedIds(request: FastifyRequest): void {
-  const params: unknown = request.params;
   const collection = /^\/v1\/([a-z_]+)\//.exec(request.routeOptions.url ?? '')?.[1];
-  if (typeof params !== 'object' || params === null || !collection) return;
+  if (!collection) return;
   for (const [name, kindOverride] of Object.entries(ID_PARAMS)) {
-    const value: unknown = Reflect.get(params, name);
+    const value = member(request.params, name);
     const kind = kindOverride ?? KIND_OF_COLLECTION[collection];
     // An id that cannot exist is not looked up: the same 404 as an unknown one.
     if (kind && typeof value === 'string' && !ID_FORMAT.test(value)) throw notFound(kind, value);
