@@ -61,7 +61,8 @@ const ALONE = [
   'scale/account-filter',
   'cli/start',
   'reminders/test-clock',
-].map((name) => `api/test/${name}.test.ts`);
+];
+const testFile = (name: string) => `api/test/${name}.test.ts`;
 
 /**
  * The run's test files as tap is given them: each file of ALONE, then, folders with the most
@@ -74,23 +75,21 @@ const ALONE = [
  */
 function runFiles(): string[] {
   const files = globSync('api/test/**/*.test.ts', { cwd: ROOT }).sort();
-  for (const file of ALONE) if (!files.includes(file)) throw new Error(`scripts/test.ts: ${file} is not a test file`);
-  const folders = new Map<string, string[]>();
-  for (const file of files.filter((f) => !ALONE.includes(f))) {
-    const folder = file.split('/')[2]!;
-    folders.set(folder, [...(folders.get(folder) ?? []), file]);
-  }
-  const groups = [...folders].sort((a, b) => b[1].length - a[1].length);
+  const alone = ALONE.map(testFile);
+  for (const file of alone) if (!files.includes(file)) throw new Error(`scripts/test.ts: ${file} is not a test file`);
+  const folders = Map.groupBy(
+    files.filter((file) => !alone.includes(file)),
+    (file) => file.split('/')[2]!,
+  );
+  const runs = [
+    ...ALONE.map((name) => ({ name: name.replace('/', '-'), files: [testFile(name)] })),
+    ...[...folders]
+      .sort((a, b) => b[1].length - a[1].length)
+      .map(([folder, members]) => ({ name: folder, files: members })),
+  ];
   const dir = path.join(ROOT, '.relance/test-run');
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const runs = [
-    ...ALONE.map((file) => ({
-      name: file.slice('api/test/'.length, -'.test.ts'.length).replace('/', '-'),
-      files: [file],
-    })),
-    ...groups.map(([folder, members]) => ({ name: folder, files: members })),
-  ];
   return runs.map((run, i) => {
     const runner = path.join(dir, `${String(i + 1).padStart(2, '0')}-${run.name}.test.ts`);
     const imports = run.files.map((file) => `await import('../../${file}');\n`).join('');
