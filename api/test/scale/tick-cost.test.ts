@@ -181,6 +181,10 @@ t.test('every tick statement reads only the rows it returns', async (t) => {
     }
   });
 
+  /** The scan of the planner's queue in a pick's plan. */
+  const queueScan = (node: PlanNode): PlanNode | undefined =>
+    node['Relation Name'] === 'invoice_replans' ? node : (node.Plans ?? []).map(queueScan).find((n) => n !== undefined);
+
   await t.test('replanning a large account: each batch reads its batch', async (t) => {
     const actor = { accountId: big, keyId: null, readOnly: false, mode: 'live' as const, timeZone: 'UTC' };
     const policy = (await services.reminderPolicies.list(actor, {})).data[0]!;
@@ -214,6 +218,22 @@ t.test('every tick statement reads only the rows it returns', async (t) => {
       for (const scan of scansOf(pick.plan, new Set(['invoice_replans'])))
         t.ok(scan.read <= 7 * 500, `a pick read ${scan.read} queued invoices (${scan.index ?? scan.node})`);
     }
+    // Each pick reads the queue's key from the pass's cursor on: a planned invoice's deleted
+    // queue row stays in the index until VACUUM, and a pick from the start of the account's
+    // queue walked them all (the rows read above do not count them).
+    const cursors = picks.map((pick) => {
+      const queue = queueScan(pick.plan);
+      t.equal(queue?.['Index Name'], 'invoice_replans_pkey', 'a pick reads the queue by its key');
+      return /invoice_id > '([^']*)'/.exec(queue?.['Index Cond'] ?? '')?.[1];
+    });
+    t.ok(
+      cursors.every((c) => c !== undefined),
+      'every pick starts its range at a cursor',
+    );
+    t.ok(
+      cursors.filter((c) => c !== '').length >= picks.length - 4,
+      `all but each connection's first pick start past what the pass planned (${cursors.filter((c) => c === '').length} from the start)`,
+    );
     // What a batch reads to plan: its invoices, their customers and their reminders, each by key,
     // never the account's customers or reminders (1,500 and 25,200 here) however PostgreSQL
     // estimates them.

@@ -116,18 +116,22 @@ export function createReminderScheduler(deps: {
   /**
    * Plans every queued invoice in scope, in batches. `PLAN_PARALLEL` connections share the
    * accounts with work, several on one large account: each batch takes invoices off the
-   * account's queue (`invoice_replans`, SKIP LOCKED past the batches the other connections hold);
-   * a planned invoice leaves the queue, so a batch never walks what earlier batches planned. A
-   * pass ends on an account when a batch finds less than a full batch. Returns how many were planned.
+   * account's queue (`invoice_replans`, SKIP LOCKED past the batches the other connections hold),
+   * in id order from the account's cursor, the last id an earlier batch of the pass took, so a
+   * batch never walks what earlier batches planned. An invoice queued behind the cursor during
+   * the pass waits for the next pass (the next tick). A pass ends on an account when a batch
+   * finds less than a full batch. Returns how many were planned.
    */
   async function planPending(scope: Scope): Promise<number> {
     await flagInvoicesOfChangedPolicies(scope);
     const accounts = await database.withSystem((trx) => accountsWithInvoicesToPlan(trx, inScope(scope)));
     let planned = 0;
-    const active = accounts.map((a) => ({ ...a, done: false }));
+    const active = accounts.map((a) => ({ ...a, done: false, after: '' }));
     const planBatch = async (account: (typeof active)[number]) => {
       const count = await database.withAccount(account.id, async (trx) => {
-        const ids = await lockNextInvoicesToPlan(trx, account.id, PLAN_BATCH);
+        const { ids, last } = await lockNextInvoicesToPlan(trx, account.id, account.after, PLAN_BATCH);
+        // Several connections move one account's cursor: it only moves forward.
+        if (last !== null && last > account.after) account.after = last;
         await replanInvoices(trx, {
           accountId: account.id,
           invoiceIds: ids,
