@@ -13,7 +13,7 @@
  * from Linux's /proc): on a shared machine it moves less with the load than the rate does.
  *
  * Environment: BOOK_BIG (200000), BOOK_ACCOUNTS (20), BOOK_SMALL (10000), BOOK_ONLY (`plan`: stop
- * after planning), TEST_DATABASE_URL.
+ * after planning), BOOK_KEEP (`1`: keep the database and print its address), TEST_DATABASE_URL.
  * The issue's book is BOOK_BIG=1000000 BOOK_ACCOUNTS=100 BOOK_SMALL=10000.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -44,24 +44,25 @@ const load = () =>
 
 /**
  * CPU seconds used so far by the PostgreSQL backends serving `database` (Linux `/proc`: the
- * backends of this machine's server, named by their database), except the process `except`.
- * With the bench's own CPU time it says what planning costs on a machine shared with other
- * work, where the rate alone moves with the load.
+ * backends of this machine's server, named by their database), except the process `except`, in
+ * user space and in the kernel. With the bench's own CPU time it says what planning costs on a
+ * machine shared with other work, where the rate alone moves with the load.
  */
-function backendCpuSeconds(database: string, except: number): number {
-  let seconds = 0;
+function backendCpuSeconds(database: string, except: number): { user: number; kernel: number } {
+  const cpu = { user: 0, kernel: 0 };
   for (const pid of readdirSync('/proc')) {
     if (!/^\d+$/.test(pid) || Number(pid) === except) continue;
     try {
       if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(` ${database} `)) continue;
       // utime and stime, the 14th and 15th fields, in clock ticks (100 per second on Linux).
       const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-      seconds += (Number(fields[11]) + Number(fields[12])) / 100;
+      cpu.user += Number(fields[11]) / 100;
+      cpu.kernel += Number(fields[12]) / 100;
     } catch {
       // The process ended meanwhile.
     }
   }
-  return seconds;
+  return cpu;
 }
 
 async function main() {
@@ -137,34 +138,125 @@ async function main() {
       });
     }
     await owner.query('VACUUM ANALYZE');
+    // The planner takes the small accounts first, and they were loaded last: their invoices were
+    // still in PostgreSQL's cache, a head start no later tenth had (120 blocks read from outside
+    // it per 1,000 invoices against 730). Fill the cache with the large account's last invoices
+    // instead, which planning reaches last, long after the cache has turned over.
+    await owner.query('CREATE EXTENSION IF NOT EXISTS pg_prewarm');
+    await owner.query(
+      `SELECT pg_prewarm('invoices', 'buffer', 'main', greatest(0, last - cache), last)
+         FROM (SELECT max((ctid::text::point)[0])::bigint AS last FROM invoices WHERE account_id = $1) heap,
+              (SELECT setting::bigint AS cache FROM pg_settings WHERE name = 'shared_buffers') buffers`,
+      [big],
+    );
     console.log(`loaded in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 
     // Planning, watched from another connection: the rate over the first and the last 10 %.
     const toPlan = Number((await owner.query('SELECT count(*) FROM invoice_replans')).rows[0].count);
-    const progress: Array<{ at: number; left: number; cpu: number }> = [{ at: 0, left: toPlan, cpu: 0 }];
+    /** The server's buffer counters: blocks read from outside its cache, and buffers a backend had to write itself to free one. */
+    const buffers = async () => {
+      const { rows } = await owner.query<{ read: string; written: string; wal: string; fpi: string }>(
+        `SELECT (SELECT blks_read FROM pg_stat_database WHERE datname = current_database()) AS read,
+                (SELECT buffers_backend FROM pg_stat_bgwriter) AS written, wal_bytes AS wal, wal_fpi AS fpi
+           FROM pg_stat_wal`,
+      );
+      const r = rows[0]!;
+      return { read: Number(r.read), written: Number(r.written), wal: Number(r.wal), fpi: Number(r.fpi) };
+    };
+    const buffersBefore = await buffers();
+    /** Blocks read from outside the cache, per table and index of the schema. */
+    const blocksRead = async () => {
+      const { rows } = await owner.query<{ name: string; read: string }>(
+        `SELECT relname AS name, coalesce(heap_blks_read, 0) AS read FROM pg_statio_user_tables
+         UNION ALL SELECT indexrelname, coalesce(idx_blks_read, 0) FROM pg_statio_user_indexes`,
+      );
+      return new Map(rows.map((r) => [r.name, Number(r.read)]));
+    };
+    const readBefore = await blocksRead();
+    type Sample = {
+      at: number;
+      left: number;
+      cpu: number;
+      kernel: number;
+      read: number;
+      written: number;
+      wal: number;
+      fpi: number;
+    };
+    const progress: Sample[] = [{ at: 0, left: toPlan, cpu: 0, kernel: 0, read: 0, written: 0, wal: 0, fpi: 0 }];
     const databaseName = new URL(testDb.url).pathname.slice(1);
     const ownerPid = (await owner.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
     const cpuBefore = { bench: process.cpuUsage(), backends: backendCpuSeconds(databaseName, ownerPid) };
+    /** The backends' CPU seconds since planning started, in user space and in the kernel. */
+    const backendsSoFar = () => {
+      const now = backendCpuSeconds(databaseName, ownerPid);
+      return { user: now.user - cpuBefore.backends.user, kernel: now.kernel - cpuBefore.backends.kernel };
+    };
     /** CPU seconds of the worker and the database's backends since planning started. */
     const cpuSoFar = () => {
       const bench = process.cpuUsage(cpuBefore.bench);
-      return (bench.user + bench.system) / 1e6 + backendCpuSeconds(databaseName, ownerPid) - cpuBefore.backends;
+      const backends = backendsSoFar();
+      return { cpu: (bench.user + bench.system) / 1e6 + backends.user + backends.kernel, kernel: backends.kernel };
     };
     started = performance.now();
     let watching = true;
-    // Production's PostgreSQL analyzes a growing table by itself (autovacuum, on by default); a
-    // server with autovacuum off (as this project's CI runs it) would plan the planner's
-    // statements on the empty tables' statistics all along. Stand in for it, every 10 s.
+    // Production's PostgreSQL analyzes a growing table by itself: autovacuum, on by default, wakes
+    // every `autovacuum_naptime` (1 min), analyzes a table once the rows changed since its last
+    // analysis pass `autovacuum_analyze_threshold` + `autovacuum_analyze_scale_factor` × its rows,
+    // and paces its reads (`autovacuum_vacuum_cost_delay`, `autovacuum_vacuum_cost_limit`):
+    // https://www.postgresql.org/docs/15/routine-vacuuming.html#AUTOVACUUM. On a server with
+    // autovacuum off (as this project's CI runs it) the bench stands in for it, by the same rule
+    // at the same pace, on a connection of its own. Analyzing every 10 s at full speed instead
+    // read thousands of pages per pass across tables growing to gigabytes, evicting planning's own
+    // pages: twice the blocks read from outside the cache per invoice, 17 s of a core in a run,
+    // and a growing share of the two cores in the last tenths.
     const autovacuum = (await owner.query<{ on: boolean }>("SELECT current_setting('autovacuum') = 'on' AS on")).rows[0]
       ?.on;
-    let analyzedAt = performance.now();
+    const analysis = { passes: 0, seconds: 0 };
+    const analyzer = new pg.Client({ connectionString: testDb.url });
+    await analyzer.connect();
+    const { rows: autovacuumSettings } = await analyzer.query<{ name: string; setting: string }>(
+      `SELECT name, setting FROM pg_settings
+        WHERE name IN ('autovacuum_naptime', 'autovacuum_vacuum_cost_delay', 'autovacuum_vacuum_cost_limit', 'vacuum_cost_limit')`,
+    );
+    const setting = (name: string) => Number(autovacuumSettings.find((r) => r.name === name)?.setting);
+    const costLimit = setting('autovacuum_vacuum_cost_limit');
+    await analyzer.query(`SET vacuum_cost_delay = ${setting('autovacuum_vacuum_cost_delay')}`);
+    await analyzer.query(`SET vacuum_cost_limit = ${costLimit > 0 ? costLimit : setting('vacuum_cost_limit')}`);
+    const analyzeLikeAutovacuum = async () => {
+      const { rows } = await analyzer.query<{ name: string }>(
+        `SELECT s.relname AS name FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
+          WHERE s.n_mod_since_analyze > current_setting('autovacuum_analyze_threshold')::float8
+                + current_setting('autovacuum_analyze_scale_factor')::float8 * greatest(c.reltuples, 0)`,
+      );
+      if (rows.length === 0) return;
+      const t0 = performance.now();
+      await analyzer.query(`ANALYZE ${rows.map((r) => `"${r.name}"`).join(', ')}`);
+      analysis.passes += rows.length;
+      analysis.seconds += (performance.now() - t0) / 1000;
+    };
     const watcher = (async () => {
       while (watching) {
         await new Promise((r) => setTimeout(r, 500));
-        progress.push({ at: (performance.now() - started) / 1000, left: toPlan - unqueued, cpu: cpuSoFar() });
-        if (!autovacuum && performance.now() - analyzedAt > 10_000) {
-          await owner.query('ANALYZE reminder_occurrences, events, invoices');
-          analyzedAt = performance.now();
+        const b = await buffers();
+        progress.push({
+          at: (performance.now() - started) / 1000,
+          left: toPlan - unqueued,
+          ...cpuSoFar(),
+          read: b.read - buffersBefore.read,
+          written: b.written - buffersBefore.written,
+          wal: b.wal - buffersBefore.wal,
+          fpi: b.fpi - buffersBefore.fpi,
+        });
+      }
+    })();
+    const stats = (async () => {
+      let wokeAt = performance.now();
+      while (watching && !autovacuum) {
+        await new Promise((r) => setTimeout(r, 200));
+        if (watching && performance.now() - wokeAt >= setting('autovacuum_naptime') * 1000) {
+          await analyzeLikeAutovacuum();
+          wokeAt = performance.now();
         }
       }
     })();
@@ -172,12 +264,26 @@ async function main() {
     const planSeconds = (performance.now() - started) / 1000;
     const benchCpu = process.cpuUsage(cpuBefore.bench);
     const workerMs = (benchCpu.user + benchCpu.system) / 1000;
-    const backendsMs = (backendCpuSeconds(databaseName, ownerPid) - cpuBefore.backends) * 1000;
+    const backendsCpu = backendsSoFar();
+    const backendsMs = (backendsCpu.user + backendsCpu.kernel) * 1000;
     watching = false;
     await watcher;
-    progress.push({ at: planSeconds, left: 0, cpu: (workerMs + backendsMs) / 1000 });
-    /** The time (or CPU) when `share` of the work was done, interpolated between the samples. */
-    const valueAt = (share: number, key: 'at' | 'cpu') => {
+    await stats;
+    await analyzer.end();
+    const buffersAfter = await buffers();
+    const readAfter = await blocksRead();
+    progress.push({
+      at: planSeconds,
+      left: 0,
+      cpu: (workerMs + backendsMs) / 1000,
+      kernel: backendsCpu.kernel,
+      read: buffersAfter.read - buffersBefore.read,
+      written: buffersAfter.written - buffersBefore.written,
+      wal: buffersAfter.wal - buffersBefore.wal,
+      fpi: buffersAfter.fpi - buffersBefore.fpi,
+    });
+    /** The time (or a counter) when `share` of the work was done, interpolated between the samples. */
+    const valueAt = (share: number, key: Exclude<keyof Sample, 'left'>) => {
       const done = share * toPlan;
       for (let i = 1; i < progress.length; i++) {
         const a = progress[i - 1]!;
@@ -190,9 +296,11 @@ async function main() {
     };
     const rateBetween = (from: number, to: number) =>
       ((to - from) * toPlan) / (valueAt(to, 'at') - valueAt(from, 'at'));
-    /** CPU milliseconds (worker and backends) per 1,000 invoices planned between two shares. */
-    const cpuBetween = (from: number, to: number) =>
-      ((valueAt(to, 'cpu') - valueAt(from, 'cpu')) * 1e6) / ((to - from) * toPlan);
+    /** How much of a counter planning used per 1,000 invoices, tenth by tenth, times `scale`. */
+    const byTenth = (key: Exclude<keyof Sample, 'left' | 'at'>, scale = 1) =>
+      Array.from({ length: 10 }, (_, i) =>
+        n(((valueAt((i + 1) / 10, key) - valueAt(i / 10, key)) * scale * 1000) / (toPlan / 10)),
+      ).join(', ');
     const occurrences = Number((await owner.query('SELECT count(*) FROM reminder_occurrences')).rows[0].count);
     console.log(
       `planned ${n(planned)} invoices (${n(occurrences)} reminders) in ${planSeconds.toFixed(1)} s: ${n(planned / planSeconds)}/s; first 10 % ${n(rateBetween(0, 0.1))}/s, last 10 % ${n(rateBetween(0.9, 1))}/s`,
@@ -202,11 +310,34 @@ async function main() {
     const tenths = Array.from({ length: 10 }, (_, i) => n(rateBetween(i / 10, (i + 1) / 10)));
     console.log(`planning rate by tenth (/s): ${tenths.join(', ')}`);
     // With the rate: a tenth that costs more CPU per invoice did more work; one that costs the
-    // same at a lower rate waited (on locks, on the disk, or on other work on the machine).
-    const cpuTenths = Array.from({ length: 10 }, (_, i) => n(cpuBetween(i / 10, (i + 1) / 10)));
-    console.log(`planning CPU per 1,000 invoices by tenth (ms, worker and PostgreSQL): ${cpuTenths.join(', ')}`);
+    // same at a lower rate waited (on locks, on the disk, or on other work on the machine). The
+    // backends' kernel time is mostly the copying of what they write (WAL, evicted buffers) into
+    // the operating system's page cache.
+    console.log(
+      `planning CPU per 1,000 invoices by tenth (ms, worker and PostgreSQL): ${byTenth('cpu', 1000)}; of which the backends in the kernel: ${byTenth('kernel', 1000)}`,
+    );
+    // Blocks the server read from outside its buffer cache (new blocks of a growing relation
+    // included), buffers its backends wrote themselves to make room, and the WAL written.
+    console.log(
+      `planning buffers per 1,000 invoices by tenth, read from outside the cache: ${byTenth('read')}; written by the backends: ${byTenth('written')}`,
+    );
+    console.log(
+      `planning WAL per 1,000 invoices by tenth, KiB: ${byTenth('wal', 1 / 1024)}; full-page images: ${byTenth('fpi')}`,
+    );
+    const readMost = [...readAfter]
+      .map(([name, read]) => ({ name, read: read - (readBefore.get(name) ?? 0) }))
+      .sort((a, b) => b.read - a.read)
+      .slice(0, 8);
+    console.log(
+      `planning: blocks read from outside the cache per 1,000 invoices, by relation: ${readMost.map((r) => `${r.name} ${n((r.read * 1000) / planned)}`).join(', ')}`,
+    );
     console.log(
       `planning CPU per 1,000 invoices: worker ${n((workerMs * 1000) / planned)} ms, PostgreSQL backends ${n((backendsMs * 1000) / planned)} ms; load average now ${load()}`,
+    );
+    console.log(
+      autovacuum
+        ? 'statistics: left to autovacuum'
+        : `statistics: autovacuum's rule and pace stood in for it, ${analysis.passes} tables analyzed in ${analysis.seconds.toFixed(1)} s`,
     );
 
     // BOOK_ONLY=plan: stop after planning, to compare planners quickly.
@@ -309,7 +440,9 @@ async function main() {
     clearInterval(sampler);
     await owner.end();
     await database.close();
-    await testDb.drop();
+    // BOOK_KEEP=1: keep the database, to look into it afterwards.
+    if (process.env.BOOK_KEEP) console.log(`kept the database: ${testDb.url}`);
+    else await testDb.drop();
   }
 }
 
