@@ -172,7 +172,7 @@ export async function lockNextInvoicesToPlan(
   after: string,
   limit: number,
 ): Promise<{ ids: string[]; last: string | null }> {
-  await sql`SELECT ${sql.raw(PICK_PLAN.map((name) => `set_config('${name}', 'off', true)`).join(', '))}`.execute(trx);
+  await allowPlansOtherThanTheKey(trx, 'off');
   // `last` is the cursor for the next batch, the greatest id in the database's own collation.
   const { rows } = await sql<{ invoice_id: string; last: string }>`
     WITH picked AS (
@@ -184,9 +184,12 @@ export async function lockNextInvoicesToPlan(
         JOIN invoices i ON i.account_id = ${accountId} AND i.id = q.invoice_id
          FOR UPDATE OF i SKIP LOCKED)
     SELECT invoice_id, (SELECT max(invoice_id) FROM picked) AS last FROM picked`.execute(trx);
-  await sql`SELECT ${sql.raw(PICK_PLAN.map((name) => `set_config('${name}', 'on', true)`).join(', '))}`.execute(trx);
+  await allowPlansOtherThanTheKey(trx, 'on');
   return { ids: rows.map((r) => r.invoice_id).sort(), last: rows[0]?.last ?? null };
 }
 
-/** The plans the pick must not use: a scan of the whole queue, or a sort of it. */
-const PICK_PLAN = ['enable_seqscan', 'enable_bitmapscan', 'enable_sort'];
+/** Turns off (for the pick), then on again, the plans it must not use: a scan of the whole queue, or a sort of it. */
+async function allowPlansOtherThanTheKey(trx: Db, value: 'on' | 'off'): Promise<void> {
+  const settings = ['enable_seqscan', 'enable_bitmapscan', 'enable_sort'];
+  await sql`SELECT ${sql.join(settings.map((name) => sql`set_config(${name}, ${value}, true)`))}`.execute(trx);
+}
