@@ -80,12 +80,16 @@ export interface PlanNode {
   Plans?: PlanNode[];
 }
 
-/** The scans of `tables` in a plan: rows read (returned plus removed) and returned, over all loops. */
+/**
+ * The scans of `tables` in a plan: the index and its condition, rows read (returned plus removed)
+ * and returned, over all loops.
+ */
 export function scansOf(
   plan: PlanNode,
   tables: ReadonlySet<string>,
-): Array<{ node: string; relation: string; index?: string; read: number; returned: number }> {
-  const out: Array<{ node: string; relation: string; index?: string; read: number; returned: number }> = [];
+): Array<{ node: string; relation: string; index?: string; cond?: string; read: number; returned: number }> {
+  const out: Array<{ node: string; relation: string; index?: string; cond?: string; read: number; returned: number }> =
+    [];
   const walk = (node: PlanNode) => {
     const relation = node['Relation Name'];
     if (relation && tables.has(relation)) {
@@ -96,6 +100,7 @@ export function scansOf(
         node: node['Node Type'],
         relation,
         ...(node['Index Name'] && { index: node['Index Name'] }),
+        ...(node['Index Cond'] && { cond: node['Index Cond'] }),
         read: returned + removed,
         returned,
       });

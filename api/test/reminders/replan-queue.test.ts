@@ -1,12 +1,13 @@
 import pg from 'pg';
 import t from 'tap';
+import { lockNextInvoicesToPlan } from '../../src/domain/reminders/planning.repository.ts';
 import { liveActor, setupServices } from '../helpers/services.ts';
 
 // The planner's queue (`invoice_replans`): who queues an invoice, what the planner takes off it,
 // and a change queued while the planner holds the invoice's queue row, which must not be lost.
 
 t.test('the planner queue', async (t) => {
-  const { services, owner, url } = await setupServices(t, { now: '2026-05-01T10:00:00Z', poolSize: 4 });
+  const { services, database, owner, url } = await setupServices(t, { now: '2026-05-01T10:00:00Z', poolSize: 4 });
   const { account } = await services.accounts.create({ name: 'Acme', time_zone: 'UTC' });
   const actor = liveActor(account.id);
   const scheduler = services.reminders.scheduler;
@@ -116,5 +117,31 @@ t.test('the planner queue', async (t) => {
     t.same(await queued(), [a.id]);
     await owner.query('DELETE FROM invoices WHERE id = $1', [a.id]);
     t.same(await queued(), [], 'the queue row goes with its invoice');
+  });
+
+  await t.test('a pass takes the queue in id order from its cursor', async (t) => {
+    const [x, y, z] = [
+      (await invoice('F-4')).invoice.id,
+      (await invoice('F-5')).invoice.id,
+      (await invoice('F-6')).invoice.id,
+    ];
+    t.same(await queued(), [x, y, z].sort());
+    const pick = (after: string, limit: number) =>
+      database.withAccount(account.id, (trx) => lockNextInvoicesToPlan(trx, account.id, after, limit));
+    const first = await pick('', 2);
+    t.same(first.ids, [x, y].sort(), 'the first batch, from the start');
+    t.equal(first.last, first.ids[1], 'the cursor is the batch’s greatest id');
+    // x is queued again behind the cursor (planned, then changed) while the pass goes on.
+    await owner.query('DELETE FROM invoice_replans WHERE invoice_id = $1', [x]);
+    await owner.query('INSERT INTO invoice_replans (account_id, invoice_id, flagged_at) VALUES ($1, $2, now())', [
+      account.id,
+      x,
+    ]);
+    const second = await pick(first.last!, 2);
+    t.same(second, { ids: [z], last: z }, 'the next batch starts past the cursor');
+    t.same(await pick(z, 2), { ids: [], last: null }, 'past the last, nothing: the pass ends');
+    t.same((await pick('', 5)).ids, [x, y, z].sort(), 'the next pass starts from the beginning and finds it');
+    t.equal(await scheduler.planPending(live()), 3, 'a pass plans them all');
+    t.same(await queued(), []);
   });
 });
