@@ -44,14 +44,14 @@ const load = () =>
 
 /**
  * CPU seconds used so far by the PostgreSQL backends serving `database` (Linux `/proc`: the
- * backends of this machine's server, named by their database), except the process `except`, in
+ * backends of this machine's server, named by their database), except the processes `except`, in
  * user space and in the kernel. With the bench's own CPU time it says what planning costs on a
  * machine shared with other work, where the rate alone moves with the load.
  */
-function backendCpuSeconds(database: string, except: number): { user: number; kernel: number } {
+function backendCpuSeconds(database: string, except: readonly number[]): { user: number; kernel: number } {
   const cpu = { user: 0, kernel: 0 };
   for (const pid of readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid) || Number(pid) === except) continue;
+    if (!/^\d+$/.test(pid) || except.includes(Number(pid))) continue;
     try {
       if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(` ${database} `)) continue;
       // utime and stime, the 14th and 15th fields, in clock ticks (100 per second on Linux).
@@ -153,8 +153,11 @@ async function main() {
 
     // Planning, watched from another connection: the rate over the first and the last 10 %.
     const toPlan = Number((await owner.query('SELECT count(*) FROM invoice_replans')).rows[0].count);
-    /** The server's buffer counters: blocks read from outside its cache, and buffers a backend had to write itself to free one. */
-    const buffers = async () => {
+    /**
+     * The server's counters that planning moves: blocks read from outside its cache, buffers a
+     * backend had to write itself to free one, WAL bytes and full-page images written.
+     */
+    const counters = async () => {
       const { rows } = await owner.query<{ read: string; written: string; wal: string; fpi: string }>(
         `SELECT (SELECT blks_read FROM pg_stat_database WHERE datname = current_database()) AS read,
                 (SELECT buffers_backend FROM pg_stat_bgwriter) AS written, wal_bytes AS wal, wal_fpi AS fpi
@@ -163,7 +166,7 @@ async function main() {
       const r = rows[0]!;
       return { read: Number(r.read), written: Number(r.written), wal: Number(r.wal), fpi: Number(r.fpi) };
     };
-    const buffersBefore = await buffers();
+    const countersBefore = await counters();
     /** Blocks read from outside the cache, per table and index of the schema. */
     const blocksRead = async () => {
       const { rows } = await owner.query<{ name: string; read: string }>(
@@ -185,11 +188,16 @@ async function main() {
     };
     const progress: Sample[] = [{ at: 0, left: toPlan, cpu: 0, kernel: 0, read: 0, written: 0, wal: 0, fpi: 0 }];
     const databaseName = new URL(testDb.url).pathname.slice(1);
-    const ownerPid = (await owner.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
-    const cpuBefore = { bench: process.cpuUsage(), backends: backendCpuSeconds(databaseName, ownerPid) };
+    // The connection that stands in for autovacuum (below), beside the owner's: neither is planning.
+    const analyzer = new pg.Client({ connectionString: testDb.url });
+    await analyzer.connect();
+    const pidOf = async (client: pg.Client) =>
+      (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+    const notPlanning = [await pidOf(owner), await pidOf(analyzer)];
+    const cpuBefore = { bench: process.cpuUsage(), backends: backendCpuSeconds(databaseName, notPlanning) };
     /** The backends' CPU seconds since planning started, in user space and in the kernel. */
     const backendsSoFar = () => {
-      const now = backendCpuSeconds(databaseName, ownerPid);
+      const now = backendCpuSeconds(databaseName, notPlanning);
       return { user: now.user - cpuBefore.backends.user, kernel: now.kernel - cpuBefore.backends.kernel };
     };
     /** CPU seconds of the worker and the database's backends since planning started. */
@@ -197,6 +205,19 @@ async function main() {
       const bench = process.cpuUsage(cpuBefore.bench);
       const backends = backendsSoFar();
       return { cpu: (bench.user + bench.system) / 1e6 + backends.user + backends.kernel, kernel: backends.kernel };
+    };
+    /** Where planning stands `at` seconds in, with `left` invoices still queued. */
+    const sample = async (at: number, left: number): Promise<Sample> => {
+      const c = await counters();
+      return {
+        at,
+        left,
+        ...cpuSoFar(),
+        read: c.read - countersBefore.read,
+        written: c.written - countersBefore.written,
+        wal: c.wal - countersBefore.wal,
+        fpi: c.fpi - countersBefore.fpi,
+      };
     };
     started = performance.now();
     let watching = true;
@@ -206,15 +227,13 @@ async function main() {
     // and paces its reads (`autovacuum_vacuum_cost_delay`, `autovacuum_vacuum_cost_limit`):
     // https://www.postgresql.org/docs/15/routine-vacuuming.html#AUTOVACUUM. On a server with
     // autovacuum off (as this project's CI runs it) the bench stands in for it, by the same rule
-    // at the same pace, on a connection of its own. Analyzing every 10 s at full speed instead
-    // read thousands of pages per pass across tables growing to gigabytes, evicting planning's own
-    // pages: twice the blocks read from outside the cache per invoice, 17 s of a core in a run,
-    // and a growing share of the two cores in the last tenths.
+    // at the same pace, on a connection of its own (not counted in planning's CPU). Analyzing
+    // every 10 s at full speed instead read thousands of pages per pass across tables growing to
+    // gigabytes, evicting planning's own pages: twice the blocks read from outside the cache per
+    // invoice, 17 s of a core in a run, and a growing share of the two cores in the last tenths.
     const autovacuum = (await owner.query<{ on: boolean }>("SELECT current_setting('autovacuum') = 'on' AS on")).rows[0]
       ?.on;
     const analysis = { passes: 0, seconds: 0 };
-    const analyzer = new pg.Client({ connectionString: testDb.url });
-    await analyzer.connect();
     const { rows: autovacuumSettings } = await analyzer.query<{ name: string; setting: string }>(
       `SELECT name, setting FROM pg_settings
         WHERE name IN ('autovacuum_naptime', 'autovacuum_vacuum_cost_delay', 'autovacuum_vacuum_cost_limit', 'vacuum_cost_limit')`,
@@ -238,16 +257,7 @@ async function main() {
     const watcher = (async () => {
       while (watching) {
         await new Promise((r) => setTimeout(r, 500));
-        const b = await buffers();
-        progress.push({
-          at: (performance.now() - started) / 1000,
-          left: toPlan - unqueued,
-          ...cpuSoFar(),
-          read: b.read - buffersBefore.read,
-          written: b.written - buffersBefore.written,
-          wal: b.wal - buffersBefore.wal,
-          fpi: b.fpi - buffersBefore.fpi,
-        });
+        progress.push(await sample((performance.now() - started) / 1000, toPlan - unqueued));
       }
     })();
     const stats = (async () => {
@@ -266,22 +276,13 @@ async function main() {
     const workerMs = (benchCpu.user + benchCpu.system) / 1000;
     const backendsCpu = backendsSoFar();
     const backendsMs = (backendsCpu.user + backendsCpu.kernel) * 1000;
+    const end = await sample(planSeconds, 0);
     watching = false;
     await watcher;
     await stats;
     await analyzer.end();
-    const buffersAfter = await buffers();
+    progress.push(end);
     const readAfter = await blocksRead();
-    progress.push({
-      at: planSeconds,
-      left: 0,
-      cpu: (workerMs + backendsMs) / 1000,
-      kernel: backendsCpu.kernel,
-      read: buffersAfter.read - buffersBefore.read,
-      written: buffersAfter.written - buffersBefore.written,
-      wal: buffersAfter.wal - buffersBefore.wal,
-      fpi: buffersAfter.fpi - buffersBefore.fpi,
-    });
     /** The time (or a counter) when `share` of the work was done, interpolated between the samples. */
     const valueAt = (share: number, key: Exclude<keyof Sample, 'left'>) => {
       const done = share * toPlan;
